@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import type { Redis } from "ioredis";
+import type { JwtVerifier } from "./auth/jwt.ts";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/client.ts";
+import { accessPlugin } from "./http/access.ts";
+import { errorsPlugin } from "./http/errors.ts";
+import { identityPlugin } from "./http/identity.ts";
+import { metricsPlugin } from "./http/metrics.ts";
+import { openApiPlugin } from "./http/openapi.ts";
+import { rateLimitPlugin } from "./http/rate-limit.ts";
+import { securityPlugin } from "./http/security.ts";
+import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { authRoutes } from "./routes/auth.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { invitationRoutes } from "./routes/invitations.ts";
+import { memberRoutes } from "./routes/members.ts";
+import { orgRoutes } from "./routes/orgs.ts";
+import { projectRoutes } from "./routes/projects.ts";
+
+/** Everything the server talks to, created by the caller (main.ts or a test) and closed by it. */
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  redis: Redis | null;
+  jwt: JwtVerifier | null;
+}
+
+export type App = FastifyInstance;
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.LOG_LEVEL,
+      redact: {
+        paths: [
+          "req.headers.authorization",
+          "req.headers.cookie",
+          'req.headers["x-csrf-token"]',
+          'res.headers["set-cookie"]',
+        ],
+        censor: "[redacted]",
+      },
+    },
+    // Honour a caller's (or nginx's) request id so one id follows a request across hops.
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: "requestId" }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    // On close: stop accepting, drop idle keep-alive sockets, let in-flight requests finish.
+    forceCloseConnections: "idle",
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate("deps", deps);
+  app.addHook("onRequest", async (req, reply) => {
+    reply.header("x-request-id", req.id);
+  });
+
+  await app.register(errorsPlugin);
+  await app.register(securityPlugin);
+  await app.register(metricsPlugin);
+  await app.register(identityPlugin);
+  await app.register(rateLimitPlugin);
+  await app.register(accessPlugin);
+  await app.register(openApiPlugin);
+
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes);
+      await api.register(orgRoutes);
+      await api.register(memberRoutes);
+      await api.register(invitationRoutes);
+      await api.register(apiKeyRoutes);
+      await api.register(auditRoutes);
+      await api.register(projectRoutes);
+    },
+    { prefix: "/api/v1" },
+  );
+  return app;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    deps: AppDeps;
+  }
+}

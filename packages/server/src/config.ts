@@ -1,0 +1,150 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { ROLES } from "./domain/roles.ts";
+
+/**
+ * Every setting the server reads from the environment. The README's configuration table is
+ * this schema in prose; keep them in step. Values arrive as strings, so numbers and booleans
+ * are coerced here and nowhere else.
+ */
+const booleanFromEnv = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z
+    .url({ message: "expected an absolute URL such as https://modelworks.example.com" })
+    .optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|memory:\/\/$)/, "expected postgres://user@host:port/db or memory://")
+    .optional(),
+  DATABASE_POOL_MAX: positiveInt(10),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "expected redis://host:port")
+    .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,40}$/, "letters, digits, colon, dash, underscore; at most 40")
+    .default("mw:"),
+  SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  SESSION_TTL_HOURS: positiveInt(24 * 7),
+  COOKIE_SECURE: booleanFromEnv.default(true),
+  CORS_ORIGINS: commaList
+    .pipe(z.array(z.url({ message: "each origin must be an absolute URL" })))
+    .default([]),
+  TRUST_PROXY: booleanFromEnv.default(false),
+  BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  RATE_LIMIT_MAX: positiveInt(300),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  AUTH_RATE_LIMIT_MAX: positiveInt(20),
+  JWT_HS256_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_EMAIL_CLAIM: z.string().min(1).default("email"),
+  JWT_ORG_CLAIM: z.string().min(1).default("org"),
+  JWT_ROLE_CLAIM: z.string().min(1).default("role"),
+  JWT_DEFAULT_ROLE: z.enum(ROLES).default("viewer"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SEED_DEMO: booleanFromEnv.optional(),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Omit<Env, "SESSION_SECRET" | "PUBLIC_URL" | "SEED_DEMO"> {
+  SESSION_SECRET: string;
+  PUBLIC_URL: string;
+  SEED_DEMO: boolean;
+  /** True when running on the embedded PGlite database rather than a PostgreSQL server. */
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses the environment. Throws a ConfigError whose message names every bad variable, so a
+ * misconfigured deployment fails at start with something an operator can act on.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(stripEmpty(env));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "environment");
+      const got = env[name] === undefined ? "" : ` (got ${JSON.stringify(redact(name, env[name]))})`;
+      return `  ${name}: ${i.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const embedded = !e.DATABASE_URL || e.DATABASE_URL === "memory://";
+  if (e.JWT_HS256_SECRET && e.JWT_JWKS_URL) {
+    throw new ConfigError(
+      "Invalid configuration:\n  JWT_JWKS_URL: set either JWT_HS256_SECRET or JWT_JWKS_URL, not both",
+    );
+  }
+  let sessionSecret = e.SESSION_SECRET;
+  if (!sessionSecret) {
+    if (!embedded || e.NODE_ENV === "production") {
+      throw new ConfigError(
+        "Invalid configuration:\n  SESSION_SECRET: required (at least 32 characters) when DATABASE_URL points at a server or NODE_ENV=production",
+      );
+    }
+    sessionSecret = embeddedSecret(e.DATA_DIR, e.DATABASE_URL === "memory://");
+  }
+  return {
+    ...e,
+    SESSION_SECRET: sessionSecret,
+    PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    SEED_DEMO: e.SEED_DEMO ?? embedded,
+    embedded,
+  };
+}
+
+/** Empty strings mean "unset" — `FOO= npm start` should not trip a validator. */
+function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== "")) as Record<
+    string,
+    string
+  >;
+}
+
+function redact(name: string, value: string | undefined): string | undefined {
+  return /SECRET|PASSWORD|URL/.test(name) ? "<redacted>" : value;
+}
+
+/**
+ * On the embedded default there is no operator to set SESSION_SECRET, so one is generated once
+ * and kept beside the database: sessions then survive restarts just as the data does.
+ */
+function embeddedSecret(dataDir: string, inMemory: boolean): string {
+  if (inMemory) return randomBytes(32).toString("base64url");
+  const file = path.join(dataDir, "session-secret");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    const secret = randomBytes(32).toString("base64url");
+    writeFileSync(file, secret, { mode: 0o600 });
+    return secret;
+  }
+}

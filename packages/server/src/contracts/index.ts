@@ -1,0 +1,6 @@
+// The API's shapes, shared by the server (validation, OpenAPI) and its clients (web forms).
+export * from "./audit.ts";
+export * from "./auth.ts";
+export * from "./common.ts";
+export * from "./orgs.ts";
+export * from "./projects.ts";

@@ -1,0 +1,103 @@
+import { and, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { OrgContext } from "../auth/principal.ts";
+import { csrfTokenFor, safeEqual } from "../auth/tokens.ts";
+import { memberships } from "../db/schema.ts";
+import { minimumRoleFor, type Permission, ROLE_PERMISSIONS, SCOPE_PERMISSIONS } from "../domain/roles.ts";
+import { badRequest, forbidden, HttpProblem, notFound, unauthorized } from "./problem.ts";
+
+/**
+ * What a route requires:
+ * - "public": anyone;
+ * - "user": a signed-in person (session or external JWT), not an API key;
+ * - a Permission: a member (or API key) of the request's organization holding it.
+ */
+export type Access = "public" | "user" | Permission;
+
+export const ORG_HEADER = "x-organization-id";
+export const CSRF_HEADER = "x-csrf-token";
+const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The one place that decides whether a request may proceed. Every route declares
+ * `config.access`; a route without one fails at start-up rather than being open by accident.
+ * It runs before body validation, so an unauthenticated caller learns nothing about a route's input.
+ */
+export const accessPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook("onRoute", (route) => {
+    const access = (route.config as { access?: Access } | undefined)?.access;
+    if (route.url.startsWith("/api/") && !access) {
+      throw new Error(`Route ${route.method} ${route.url} must declare config.access`);
+    }
+  });
+
+  app.addHook("preValidation", async (req) => {
+    const access = req.routeOptions.config.access;
+    if (!access || access === "public") return;
+    const p = req.principal;
+    if (!p) throw req.authProblem ?? unauthorized();
+    if (p.kind === "session" && UNSAFE_METHODS.has(req.method)) checkCsrf(app, req, p.sessionTokenHash);
+    if (access === "user") {
+      if (p.kind === "api_key")
+        throw forbidden("This endpoint needs a signed-in user; API keys cannot use it.");
+      return;
+    }
+    req.org = await resolveOrg(app, req);
+    if (!req.org.permissions.has(access)) {
+      const who = req.org.role ? `your role is ${req.org.role}` : "this API key's scope does not include it";
+      throw forbidden(`This action requires the ${minimumRoleFor(access)} role or higher; ${who}.`);
+    }
+  });
+});
+
+function checkCsrf(app: FastifyInstance, req: FastifyRequest, sessionTokenHash: string) {
+  const sent = req.headers[CSRF_HEADER];
+  const expected = csrfTokenFor(app.deps.config.SESSION_SECRET, sessionTokenHash);
+  if (typeof sent !== "string" || !safeEqual(sent, expected)) {
+    throw forbidden(
+      `Missing or invalid CSRF token: send the session's csrfToken in the ${CSRF_HEADER} header.`,
+    );
+  }
+}
+
+/** The organization a request acts in: the header if given, else the key's, token's or session's own. */
+async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<OrgContext> {
+  const p = req.principal!;
+  const header = req.headers[ORG_HEADER];
+  if (header !== undefined && (typeof header !== "string" || !UUID_RE.test(header))) {
+    throw new HttpProblem(400, "Bad Request", `The ${ORG_HEADER} header must be an organization id (UUID).`, [
+      { path: `headers.${ORG_HEADER}`, message: "must be a UUID" },
+    ]);
+  }
+  if (p.kind === "api_key") {
+    if (header && header !== p.orgId) throw notFound("Organization");
+    return { id: p.orgId, role: null, permissions: SCOPE_PERMISSIONS[p.scope] };
+  }
+  const orgId = header ?? (p.kind === "session" ? p.activeOrgId : p.orgId);
+  if (!orgId) {
+    throw badRequest(
+      `No organization selected: send the ${ORG_HEADER} header or choose one with PUT /api/v1/session/organization.`,
+    );
+  }
+  const [m] = await app.deps.database.db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, p.userId)));
+  // Not a member: the organization does not exist as far as this caller may know.
+  if (!m) throw notFound("Organization");
+  return { id: orgId, role: m.role, permissions: ROLE_PERMISSIONS[m.role] };
+}
+
+/** For handlers of org-scoped routes: the organization the access check established. */
+export function orgOf(req: FastifyRequest): OrgContext {
+  if (!req.org) throw new Error("orgOf() called on a route without an org permission");
+  return req.org;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}

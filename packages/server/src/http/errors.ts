@@ -1,0 +1,114 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
+import type { Problem } from "../contracts/common.ts";
+import { HttpProblem } from "./problem.ts";
+
+/**
+ * Renders every error — thrown problems, validation failures, parser errors, 404s and crashes —
+ * as application/problem+json with the request id. Stacks and internal messages never leave.
+ */
+export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const problem = toProblem(err, req);
+    if (problem.status >= 500) req.log.error({ err }, "request failed");
+    else
+      req.log.info(
+        { status: problem.status, title: problem.title, detail: problem.detail },
+        "request rejected",
+      );
+    if (err instanceof HttpProblem && err.headers) reply.headers(err.headers);
+    return sendProblem(reply, problem);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, {
+      type: "about:blank",
+      title: "Not Found",
+      status: 404,
+      detail: `No route ${req.method} ${req.url.split("?")[0]}.`,
+      requestId: req.id,
+    }),
+  );
+});
+
+export function sendProblem(reply: FastifyReply, problem: Problem) {
+  return reply.code(problem.status).type("application/problem+json").send(problem);
+}
+
+function toProblem(err: FastifyError, req: FastifyRequest): Problem {
+  const base = { type: "about:blank", requestId: req.id, instance: req.url.split("?")[0] };
+  if (err instanceof HttpProblem) {
+    return {
+      ...base,
+      status: err.status,
+      title: err.title,
+      ...(err.detail ? { detail: err.detail } : {}),
+      ...(err.errors ? { errors: err.errors } : {}),
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? "body";
+    const errors = err.validation.map((v) => ({
+      path: [where, ...v.instancePath.split("/").filter(Boolean)].join("."),
+      message: v.message ?? "is invalid",
+    }));
+    return {
+      ...base,
+      status: 422,
+      title: "Unprocessable Content",
+      detail: `The request has ${errors.length} invalid field${errors.length === 1 ? "" : "s"}.`,
+      errors,
+    };
+  }
+  if (isResponseSerializationError(err)) {
+    return {
+      ...base,
+      status: 500,
+      title: "Internal Server Error",
+      detail: "The server produced an invalid response.",
+    };
+  }
+  switch (err.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return { ...base, status: 400, title: "Bad Request", detail: "The body is not valid JSON." };
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return { ...base, status: 413, title: "Content Too Large", detail: "The body exceeds the size limit." };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return {
+        ...base,
+        status: 415,
+        title: "Unsupported Media Type",
+        detail: "Send the body as application/json.",
+      };
+  }
+  if ((err as { code?: string }).code === "23505") {
+    return { ...base, status: 409, title: "Conflict", detail: "A record with these values already exists." };
+  }
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+  if (status === 500) {
+    return {
+      ...base,
+      status,
+      title: "Internal Server Error",
+      detail: "Something went wrong; quote the request id.",
+    };
+  }
+  return { ...base, status, title: titleFor(status), detail: err.message };
+}
+
+function titleFor(status: number): string {
+  const titles: Record<number, string> = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    429: "Too Many Requests",
+  };
+  return titles[status] ?? "Error";
+}

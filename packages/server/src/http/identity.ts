@@ -1,0 +1,171 @@
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { looksLikeJwt } from "../auth/jwt.ts";
+import type { Principal } from "../auth/principal.ts";
+import { hashToken, tokenKind } from "../auth/tokens.ts";
+import { apiKeys, memberships, organizations, sessions, users } from "../db/schema.ts";
+import { ROLES, type Role } from "../domain/roles.ts";
+import { recordAudit } from "./audit.ts";
+import { type HttpProblem, unauthorized } from "./problem.ts";
+
+export const SESSION_COOKIE = "mw_session";
+/** How often last-used times are written: a busy key must not turn every read into a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Establishes who is calling (request.principal) from a bearer token or the session cookie.
+ * It never rejects a request itself: bad credentials are kept in request.authProblem and
+ * reported by the access check, after rate limiting has counted the attempt.
+ */
+export const identityPlugin = fp(async (app: FastifyInstance) => {
+  app.decorateRequest("principal", null);
+  app.decorateRequest("authProblem", null);
+  app.decorateRequest("org", null);
+
+  app.addHook("onRequest", async (req) => {
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1];
+    try {
+      if (bearer) await fromBearer(app, req, bearer);
+      else if (req.headers.authorization)
+        req.authProblem = unauthorized("The Authorization header must be `Bearer <token>`.");
+      else {
+        const cookie = req.cookies[SESSION_COOKIE];
+        if (cookie) await fromSessionCookie(app, req, cookie);
+      }
+    } catch (err) {
+      if ((err as HttpProblem).status === 401) req.authProblem = err as HttpProblem;
+      else throw err;
+    }
+  });
+});
+
+async function fromBearer(app: FastifyInstance, req: FastifyRequest, token: string) {
+  const kind = tokenKind(token);
+  if (kind === "apiKey") return fromApiKey(app, req, token);
+  if (kind === null && looksLikeJwt(token) && app.deps.jwt) return fromJwt(app, req, token);
+  throw unauthorized("The bearer token is not a Modelworks API key or an accepted JWT.");
+}
+
+async function fromApiKey(app: FastifyInstance, req: FastifyRequest, token: string) {
+  const { db } = app.deps.database;
+  const [key] = await db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.tokenHash, hashToken(token)));
+  if (!key) throw unauthorized("This API key is not valid.");
+  if (key.revokedAt) throw unauthorized("This API key has been revoked.");
+  if (key.expiresAt && key.expiresAt <= new Date()) throw unauthorized("This API key has expired.");
+  req.principal = {
+    kind: "api_key",
+    apiKeyId: key.id,
+    orgId: key.orgId,
+    scope: key.scope,
+    createdBy: key.createdBy,
+  };
+  const now = new Date();
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+    // The conditional update makes one of several concurrent requests the one that records use.
+    const touched = await db
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(
+        and(
+          eq(apiKeys.id, key.id),
+          or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - TOUCH_INTERVAL_MS))),
+        ),
+      )
+      .returning({ id: apiKeys.id });
+    if (touched.length > 0) {
+      await recordAudit(db, req, {
+        action: "api_key.used",
+        orgId: key.orgId,
+        targetType: "api_key",
+        targetId: key.id,
+      });
+    }
+  }
+}
+
+async function fromSessionCookie(app: FastifyInstance, req: FastifyRequest, token: string) {
+  const { db } = app.deps.database;
+  const tokenHash = hashToken(token);
+  const [row] = await db
+    .select({ session: sessions, email: users.email })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, tokenHash));
+  if (!row) throw unauthorized("Your session is no longer valid; sign in again.");
+  const now = new Date();
+  if (row.session.expiresAt <= now) {
+    await db.delete(sessions).where(eq(sessions.id, row.session.id));
+    throw unauthorized("Your session has expired; sign in again.");
+  }
+  req.principal = {
+    kind: "session",
+    userId: row.session.userId,
+    email: row.email,
+    sessionId: row.session.id,
+    sessionTokenHash: tokenHash,
+    activeOrgId: row.session.activeOrgId,
+  };
+  if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.session.id));
+  }
+}
+
+/**
+ * An external JWT names a user by email and, optionally, an organization by slug and a role.
+ * The user is created on first sight; membership follows the token (its role claim is
+ * authoritative when present, JWT_DEFAULT_ROLE applies to new members otherwise).
+ */
+async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string) {
+  const { config } = app.deps;
+  let claims: Record<string, unknown>;
+  try {
+    claims = await app.deps.jwt!(token);
+  } catch (err) {
+    throw unauthorized(`The JWT was rejected: ${(err as Error).message}`);
+  }
+  const email = claims[config.JWT_EMAIL_CLAIM];
+  if (typeof email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(email)) {
+    throw unauthorized(`The JWT has no valid \`${config.JWT_EMAIL_CLAIM}\` claim.`);
+  }
+  const roleClaim = claims[config.JWT_ROLE_CLAIM];
+  if (roleClaim !== undefined && !ROLES.includes(roleClaim as Role)) {
+    throw unauthorized(`The JWT's \`${config.JWT_ROLE_CLAIM}\` claim must be one of ${ROLES.join(", ")}.`);
+  }
+  const orgSlug = claims[config.JWT_ORG_CLAIM];
+  const { db } = app.deps.database;
+  const normalized = email.toLowerCase();
+  const name =
+    typeof claims.name === "string" && claims.name.trim() ? claims.name.trim().slice(0, 120) : normalized;
+  await db.insert(users).values({ email: normalized, name }).onConflictDoNothing();
+  const [user] = await db.select().from(users).where(eq(users.email, normalized));
+  if (!user) throw unauthorized("The JWT's user could not be provisioned.");
+
+  let orgId: string | null = null;
+  if (typeof orgSlug === "string") {
+    const [org] = await db.select().from(organizations).where(eq(organizations.slug, orgSlug));
+    if (!org)
+      throw unauthorized(`The JWT names organization \`${orgSlug}\`, which does not exist in Modelworks.`);
+    orgId = org.id;
+    const role = (roleClaim as Role | undefined) ?? config.JWT_DEFAULT_ROLE;
+    const upsert = db.insert(memberships).values({ orgId, userId: user.id, role });
+    await (roleClaim
+      ? upsert.onConflictDoUpdate({
+          target: [memberships.orgId, memberships.userId],
+          set: { role, updatedAt: new Date() },
+        })
+      : upsert.onConflictDoNothing());
+  }
+  req.principal = { kind: "jwt", userId: user.id, email: user.email, orgId };
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+    authProblem: HttpProblem | null;
+    org: import("../auth/principal.ts").OrgContext | null;
+  }
+}

@@ -1,0 +1,145 @@
+import { and, asc, count, desc, eq, isNull } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { hashToken, newToken } from "../auth/tokens.ts";
+import { IdParams, parseSort } from "../contracts/common.ts";
+import { ApiKeyCreatedDto, ApiKeyListQuery, ApiKeyPage, CreateApiKeyBody } from "../contracts/orgs.ts";
+import { apiKeys } from "../db/schema.ts";
+import { orgOf } from "../http/access.ts";
+import { recordAudit } from "../http/audit.ts";
+import { conflict } from "../http/problem.ts";
+import { firstOr404, inOrg } from "../http/scope.ts";
+
+const tags = ["api keys"];
+type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+function toDto(k: ApiKeyRow) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: k.prefix,
+    scope: k.scope,
+    createdAt: k.createdAt.toISOString(),
+    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+    expiresAt: k.expiresAt?.toISOString() ?? null,
+    revokedAt: k.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** Organization API keys: the key is shown once at creation; only its SHA-256 is stored. */
+export async function apiKeyRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps.database;
+
+  r.post(
+    "/org/api-keys",
+    {
+      config: { access: "keys:manage" },
+      schema: {
+        tags,
+        summary: "Create an API key",
+        body: CreateApiKeyBody,
+        response: { 201: ApiKeyCreatedDto },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const p = req.principal!;
+      const key = newToken("apiKey");
+      const { name, scope, expiresInDays } = req.body;
+      const row = await db.transaction(async (tx) => {
+        const [k] = await tx
+          .insert(apiKeys)
+          .values({
+            orgId,
+            name,
+            scope,
+            prefix: key.slice(0, 12),
+            tokenHash: hashToken(key),
+            createdBy: p.kind === "api_key" ? null : p.userId,
+            expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
+          })
+          .returning();
+        await recordAudit(tx, req, {
+          action: "api_key.created",
+          orgId,
+          targetType: "api_key",
+          targetId: k!.id,
+          metadata: { name, scope },
+        });
+        return k!;
+      });
+      return reply
+        .code(201)
+        .header("location", `/api/v1/org/api-keys/${row.id}`)
+        .send({ ...toDto(row), key });
+    },
+  );
+
+  r.get(
+    "/org/api-keys",
+    {
+      config: { access: "keys:manage" },
+      schema: { tags, summary: "List API keys", querystring: ApiKeyListQuery, response: { 200: ApiKeyPage } },
+    },
+    async (req) => {
+      const { limit, offset, sort, includeRevoked } = req.query;
+      const where = and(
+        eq(apiKeys.orgId, orgOf(req).id),
+        includeRevoked ? undefined : isNull(apiKeys.revokedAt),
+      );
+      const { field, descending } = parseSort<"createdAt" | "name" | "lastUsedAt">(sort);
+      const column = { createdAt: apiKeys.createdAt, name: apiKeys.name, lastUsedAt: apiKeys.lastUsedAt }[
+        field
+      ];
+      const [rows, [total]] = await Promise.all([
+        db
+          .select()
+          .from(apiKeys)
+          .where(where)
+          .orderBy(descending ? desc(column) : asc(column), asc(apiKeys.id))
+          .limit(limit)
+          .offset(offset),
+        db.select({ n: count() }).from(apiKeys).where(where),
+      ]);
+      return { items: rows.map(toDto), total: total?.n ?? 0, limit, offset };
+    },
+  );
+
+  r.delete(
+    "/org/api-keys/:id",
+    {
+      config: { access: "keys:manage" },
+      schema: {
+        tags,
+        summary: "Revoke an API key (takes effect at once)",
+        params: IdParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      await db.transaction(async (tx) => {
+        const k = firstOr404(
+          await tx
+            .select()
+            .from(apiKeys)
+            .where(inOrg(apiKeys, orgId, req.params.id))
+            .for("update"),
+          "API key",
+        );
+        if (k.revokedAt) throw conflict("This API key is already revoked.");
+        await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, k.id));
+        await recordAudit(tx, req, {
+          action: "api_key.revoked",
+          orgId,
+          targetType: "api_key",
+          targetId: k.id,
+          metadata: { name: k.name },
+        });
+      });
+      return reply.code(204).send();
+    },
+  );
+}

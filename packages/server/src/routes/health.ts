@@ -1,0 +1,69 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+
+const Check = z.object({
+  status: z.enum(["ok", "error"]),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
+
+/** Liveness (the process answers) and readiness (its dependencies answer), for load balancers. */
+export async function healthRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    "/health",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["operations"],
+        summary: "Liveness",
+        response: { 200: z.object({ status: z.literal("ok") }) },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
+
+  r.get(
+    "/ready",
+    {
+      config: { access: "public" },
+      schema: {
+        tags: ["operations"],
+        summary: "Readiness: database, and Redis when configured",
+        response: {
+          200: z.object({ status: z.enum(["ok", "error"]), checks: z.record(z.string(), Check) }),
+          503: z.object({ status: z.enum(["ok", "error"]), checks: z.record(z.string(), Check) }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const { database, redis } = app.deps;
+      const checks: Record<string, z.infer<typeof Check>> = {
+        database: await timed(() => database.ping()),
+      };
+      if (redis) checks.redis = await timed(() => redis.ping());
+      const ok = Object.values(checks).every((c) => c.status === "ok");
+      return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", checks });
+    },
+  );
+}
+
+async function timed(check: () => Promise<unknown>): Promise<z.infer<typeof Check>> {
+  const start = performance.now();
+  try {
+    await withTimeout(check(), 2000);
+    return { status: "ok", latencyMs: round(performance.now() - start) };
+  } catch (err) {
+    return { status: "error", latencyMs: round(performance.now() - start), error: (err as Error).message };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    p.then(resolve, reject).finally(() => clearTimeout(t));
+  });
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -1,0 +1,201 @@
+import { asc, eq } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { CreateOrgBody, OrgDto, OrgWithRoleDto, UpdateOrgBody } from "../contracts/orgs.ts";
+import { memberships, organizations, sessions } from "../db/schema.ts";
+import { orgOf } from "../http/access.ts";
+import { recordAudit } from "../http/audit.ts";
+import { conflict, notFound } from "../http/problem.ts";
+
+const tags = ["organizations"];
+type OrgRow = typeof organizations.$inferSelect;
+
+export function orgDto(o: OrgRow) {
+  return {
+    id: o.id,
+    name: o.name,
+    slug: o.slug,
+    createdAt: o.createdAt.toISOString(),
+    updatedAt: o.updatedAt.toISOString(),
+  };
+}
+
+/** A slug from a name: `Acme Capital, Inc.` → `acme-capital-inc`, suffixed when taken. */
+function slugify(name: string): string {
+  const base = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 32);
+  return base.length >= 2 ? base : `org-${base}`.replace(/-$/, "");
+}
+
+/**
+ * Organizations: the ones you belong to (`/orgs`) and the one a request acts in (`/org`,
+ * chosen by API key, `x-organization-id` or the session's active organization).
+ */
+export async function orgRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps.database;
+
+  r.get(
+    "/orgs",
+    {
+      config: { access: "user" },
+      schema: {
+        tags,
+        summary: "Organizations you belong to",
+        response: { 200: z.object({ items: z.array(OrgWithRoleDto) }) },
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      if (p.kind === "api_key") throw notFound("User");
+      const rows = await db
+        .select({ org: organizations, role: memberships.role })
+        .from(memberships)
+        .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+        .where(eq(memberships.userId, p.userId))
+        .orderBy(asc(memberships.createdAt));
+      return { items: rows.map((r) => ({ ...orgDto(r.org), role: r.role })) };
+    },
+  );
+
+  r.post(
+    "/orgs",
+    {
+      config: { access: "user" },
+      schema: {
+        tags,
+        summary: "Create an organization (you become its owner)",
+        body: CreateOrgBody,
+        response: { 201: OrgWithRoleDto },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      if (p.kind === "api_key") throw notFound("User");
+      const slug = req.body.slug ?? (await freeSlug(slugify(req.body.name)));
+      const org = await db.transaction(async (tx) => {
+        const [o] = await tx
+          .insert(organizations)
+          .values({ name: req.body.name, slug })
+          .onConflictDoNothing()
+          .returning();
+        if (!o) throw conflict(`The slug \`${slug}\` is taken; choose another.`);
+        await tx.insert(memberships).values({ orgId: o.id, userId: p.userId, role: "owner" });
+        if (p.kind === "session") {
+          const [s] = await tx.select().from(sessions).where(eq(sessions.id, p.sessionId));
+          if (s && !s.activeOrgId)
+            await tx.update(sessions).set({ activeOrgId: o.id }).where(eq(sessions.id, s.id));
+        }
+        await recordAudit(tx, req, {
+          action: "org.created",
+          orgId: o.id,
+          targetType: "organization",
+          targetId: o.id,
+        });
+        return o;
+      });
+      return reply
+        .code(201)
+        .header("location", "/api/v1/org")
+        .send({ ...orgDto(org), role: "owner" as const });
+    },
+  );
+
+  r.get(
+    "/org",
+    {
+      config: { access: "org:read" },
+      schema: { tags, summary: "The organization this request acts in", response: { 200: OrgDto } },
+    },
+    async (req) => {
+      const [o] = await db
+        .select()
+        .from(organizations)
+        .where(eq(organizations.id, orgOf(req).id));
+      if (!o) throw notFound("Organization");
+      return orgDto(o);
+    },
+  );
+
+  r.patch(
+    "/org",
+    {
+      config: { access: "org:manage" },
+      schema: {
+        tags,
+        summary: "Rename the organization or change its slug",
+        body: UpdateOrgBody,
+        response: { 200: OrgDto },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      return db.transaction(async (tx) => {
+        const [before] = await tx.select().from(organizations).where(eq(organizations.id, orgId));
+        if (!before) throw notFound("Organization");
+        if (req.body.slug && req.body.slug !== before.slug) {
+          const [taken] = await tx
+            .select({ id: organizations.id })
+            .from(organizations)
+            .where(eq(organizations.slug, req.body.slug));
+          if (taken) throw conflict(`The slug \`${req.body.slug}\` is taken; choose another.`);
+        }
+        const [o] = await tx
+          .update(organizations)
+          .set({ ...req.body, updatedAt: new Date() })
+          .where(eq(organizations.id, orgId))
+          .returning();
+        await recordAudit(tx, req, {
+          action: "org.updated",
+          orgId,
+          targetType: "organization",
+          targetId: orgId,
+          metadata: { before: { name: before.name, slug: before.slug }, after: req.body },
+        });
+        return orgDto(o!);
+      });
+    },
+  );
+
+  r.delete(
+    "/org",
+    {
+      config: { access: "org:manage" },
+      schema: {
+        tags,
+        summary: "Delete the organization and everything in it",
+        response: { 204: z.undefined() },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      await db.transaction(async (tx) => {
+        await recordAudit(tx, req, {
+          action: "org.deleted",
+          orgId,
+          targetType: "organization",
+          targetId: orgId,
+        });
+        await tx.delete(organizations).where(eq(organizations.id, orgId));
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  async function freeSlug(base: string): Promise<string> {
+    for (let i = 0; i < 50; i++) {
+      const candidate = i === 0 ? base : `${base}-${i + 1}`;
+      const [taken] = await db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(eq(organizations.slug, candidate));
+      if (!taken) return candidate;
+    }
+    return `${base}-${Date.now().toString(36)}`;
+  }
+}

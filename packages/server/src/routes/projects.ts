@@ -1,0 +1,220 @@
+import { and, asc, count, desc, eq, ilike } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { IdParams, parseSort } from "../contracts/common.ts";
+import {
+  CreateProjectBody,
+  ProjectDto,
+  ProjectListQuery,
+  ProjectPage,
+  UpdateProjectBody,
+} from "../contracts/projects.ts";
+import { projects } from "../db/schema.ts";
+import { orgOf } from "../http/access.ts";
+import { recordAudit } from "../http/audit.ts";
+import { conflict } from "../http/problem.ts";
+import { firstOr404, inOrg } from "../http/scope.ts";
+
+const tags = ["projects"];
+type ProjectRow = typeof projects.$inferSelect;
+
+function toDto(p: ProjectRow) {
+  return {
+    id: p.id,
+    name: p.name,
+    description: p.description,
+    status: p.status,
+    createdBy: p.createdBy,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+    archivedAt: p.archivedAt?.toISOString() ?? null,
+  };
+}
+
+/** Escapes LIKE wildcards so a search for `50%` means the text "50%". */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+const duplicateName = (name: string) =>
+  conflict(`A project named "${name}" already exists in this organization.`);
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === "23505";
+
+/** Projects: the first org-scoped resource, and the pattern later ones follow. */
+export async function projectRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps.database;
+
+  r.post(
+    "/projects",
+    {
+      config: { access: "projects:write" },
+      schema: { tags, summary: "Create a project", body: CreateProjectBody, response: { 201: ProjectDto } },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const p = req.principal!;
+      const row = await db
+        .transaction(async (tx) => {
+          const [created] = await tx
+            .insert(projects)
+            .values({ orgId, ...req.body, createdBy: p.kind === "api_key" ? p.createdBy : p.userId })
+            .returning();
+          await recordAudit(tx, req, {
+            action: "project.created",
+            orgId,
+            targetType: "project",
+            targetId: created!.id,
+            metadata: { name: created!.name },
+          });
+          return created!;
+        })
+        .catch((err) => {
+          throw isUniqueViolation(err) ? duplicateName(req.body.name) : err;
+        });
+      return reply.code(201).header("location", `/api/v1/projects/${row.id}`).send(toDto(row));
+    },
+  );
+
+  r.get(
+    "/projects",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "List projects",
+        querystring: ProjectListQuery,
+        response: { 200: ProjectPage },
+      },
+    },
+    async (req) => {
+      const { limit, offset, sort, status, q } = req.query;
+      const where = and(
+        eq(projects.orgId, orgOf(req).id),
+        status ? eq(projects.status, status) : undefined,
+        q ? ilike(projects.name, `%${likeLiteral(q)}%`) : undefined,
+      );
+      const { field, descending } = parseSort<"createdAt" | "name" | "updatedAt">(sort);
+      const column = { createdAt: projects.createdAt, name: projects.name, updatedAt: projects.updatedAt }[
+        field
+      ];
+      const [rows, [total]] = await Promise.all([
+        db
+          .select()
+          .from(projects)
+          .where(where)
+          .orderBy(descending ? desc(column) : asc(column), asc(projects.id))
+          .limit(limit)
+          .offset(offset),
+        db.select({ n: count() }).from(projects).where(where),
+      ]);
+      return { items: rows.map(toDto), total: total?.n ?? 0, limit, offset };
+    },
+  );
+
+  r.get(
+    "/projects/:id",
+    {
+      config: { access: "projects:read" },
+      schema: { tags, summary: "Get a project", params: IdParams, response: { 200: ProjectDto } },
+    },
+    async (req) =>
+      toDto(
+        firstOr404(
+          await db
+            .select()
+            .from(projects)
+            .where(inOrg(projects, orgOf(req).id, req.params.id)),
+          "Project",
+        ),
+      ),
+  );
+
+  r.patch(
+    "/projects/:id",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Rename, describe, archive (status=archived) or restore (status=active) a project",
+        params: IdParams,
+        body: UpdateProjectBody,
+        response: { 200: ProjectDto },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const changes = req.body;
+      return db
+        .transaction(async (tx) => {
+          const before = firstOr404(
+            await tx
+              .select()
+              .from(projects)
+              .where(inOrg(projects, orgId, req.params.id))
+              .for("update"),
+            "Project",
+          );
+          const archiving = changes.status && changes.status !== before.status;
+          const [after] = await tx
+            .update(projects)
+            .set({
+              ...changes,
+              updatedAt: new Date(),
+              ...(archiving ? { archivedAt: changes.status === "archived" ? new Date() : null } : {}),
+            })
+            .where(eq(projects.id, before.id))
+            .returning();
+          await recordAudit(tx, req, {
+            action: archiving
+              ? changes.status === "archived"
+                ? "project.archived"
+                : "project.restored"
+              : "project.updated",
+            orgId,
+            targetType: "project",
+            targetId: before.id,
+            metadata: {
+              before: Object.fromEntries(
+                Object.keys(changes).map((k) => [k, before[k as keyof typeof changes]]),
+              ),
+              after: changes,
+            },
+          });
+          return toDto(after!);
+        })
+        .catch((err) => {
+          throw isUniqueViolation(err) ? duplicateName(changes.name ?? "") : err;
+        });
+    },
+  );
+
+  r.delete(
+    "/projects/:id",
+    {
+      config: { access: "projects:delete" },
+      schema: {
+        tags,
+        summary: "Delete a project and everything in it",
+        params: IdParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      await db.transaction(async (tx) => {
+        const [gone] = await tx
+          .delete(projects)
+          .where(inOrg(projects, orgId, req.params.id))
+          .returning();
+        firstOr404(gone ? [gone] : [], "Project");
+        await recordAudit(tx, req, {
+          action: "project.deleted",
+          orgId,
+          targetType: "project",
+          targetId: gone!.id,
+          metadata: { name: gone!.name },
+        });
+      });
+      return reply.code(204).send();
+    },
+  );
+}

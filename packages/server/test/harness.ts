@@ -1,0 +1,181 @@
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { type App, buildApp } from "../src/app.ts";
+import { createJwtVerifier } from "../src/auth/jwt.ts";
+import { loadConfig } from "../src/config.ts";
+import { type Database, openDatabase } from "../src/db/client.ts";
+
+/**
+ * Test servers on the same code path as production. With DATABASE_URL set, each app gets a
+ * fresh PostgreSQL database (dropped on close); otherwise an in-memory PGlite. With REDIS_URL
+ * set, Redis backs rate limits, under a key prefix of its own.
+ */
+export interface TestApp {
+  app: App;
+  database: Database;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const serverUrl = process.env.DATABASE_URL;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let url = "memory://";
+  if (serverUrl) {
+    const name = `mw_test_${randomBytes(6).toString("hex")}`;
+    await adminQuery(serverUrl, `create database ${name}`);
+    const u = new URL(serverUrl);
+    u.pathname = `/${name}`;
+    url = u.toString();
+    dropDatabase = () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+  }
+  const config = loadConfig({
+    NODE_ENV: "test",
+    SESSION_SECRET: "test-session-secret-0123456789abcdef",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    SEED_DEMO: "false",
+    AUTH_RATE_LIMIT_MAX: "10000",
+    RATE_LIMIT_MAX: "100000",
+    REDIS_KEY_PREFIX: `mwtest${randomBytes(4).toString("hex")}:`,
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...env,
+    DATABASE_URL: url,
+  });
+  const database = await openDatabase({ url: config.DATABASE_URL });
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+  const app = await buildApp({ config, database, redis, jwt: createJwtVerifier(config) });
+  await app.ready();
+  return {
+    app,
+    database,
+    async close() {
+      await app.close();
+      await redis?.quit();
+      await database.close();
+      await dropDatabase?.();
+    },
+  };
+}
+
+async function adminQuery(url: string, sql: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A signed-in user as the tests drive them: cookie, CSRF token and ids. */
+export interface Actor {
+  userId: string;
+  email: string;
+  cookie: string;
+  csrf: string;
+  /** The organization this actor was created in, if any. */
+  orgId?: string;
+}
+
+type InjectOptions = {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+};
+
+let counter = 0;
+export const uniqueEmail = (tag = "user") => `${tag}-${Date.now().toString(36)}-${++counter}@example.com`;
+export const PASSWORD = "correct horse battery staple";
+
+/** Sends a request as an actor (cookie + CSRF), an API key (string) or nobody (null). */
+export function request(app: App, as: Actor | string | null, opts: InjectOptions) {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (typeof as === "string") headers.authorization = `Bearer ${as}`;
+  else if (as) {
+    headers.cookie = as.cookie;
+    headers["x-csrf-token"] = as.csrf;
+  }
+  return app.inject({
+    method: opts.method,
+    url: opts.url,
+    headers,
+    ...(opts.payload !== undefined ? { payload: opts.payload as object } : {}),
+  });
+}
+
+export async function signUp(app: App, email = uniqueEmail(), password = PASSWORD): Promise<Actor> {
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/v1/auth/sign-up",
+    payload: { email, password, name: email.split("@")[0] },
+  });
+  if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  return actorFrom(res, email);
+}
+
+export async function signIn(app: App, email: string, password = PASSWORD): Promise<Actor> {
+  const res = await app.inject({ method: "POST", url: "/api/v1/auth/sign-in", payload: { email, password } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`);
+  return actorFrom(res, email);
+}
+
+function actorFrom(res: Awaited<ReturnType<App["inject"]>>, email: string): Actor {
+  const cookie = res.cookies.find((c) => c.name === "mw_session");
+  if (!cookie) throw new Error("no session cookie");
+  const body = res.json();
+  return {
+    userId: body.user.id,
+    email,
+    cookie: `mw_session=${cookie.value}`,
+    csrf: body.csrfToken,
+    orgId: body.activeOrgId ?? undefined,
+  };
+}
+
+/** A new user who owns a new organization (active in their session). */
+export async function createOwner(app: App, orgName = "Org"): Promise<Actor & { orgId: string }> {
+  const owner = await signUp(app);
+  const res = await request(app, owner, { method: "POST", url: "/api/v1/orgs", payload: { name: orgName } });
+  if (res.statusCode !== 201) throw new Error(`create org failed: ${res.statusCode} ${res.body}`);
+  return { ...owner, orgId: res.json().id };
+}
+
+/** Invites a new user into the owner's organization with a role and signs them in there. */
+export async function addMember(
+  app: App,
+  owner: Actor & { orgId: string },
+  role: string,
+): Promise<Actor & { orgId: string }> {
+  const email = uniqueEmail(role);
+  const inv = await request(app, owner, {
+    method: "POST",
+    url: "/api/v1/org/invitations",
+    payload: { email, role },
+    headers: { "x-organization-id": owner.orgId },
+  });
+  if (inv.statusCode !== 201) throw new Error(`invite failed: ${inv.statusCode} ${inv.body}`);
+  const member = await signUp(app, email);
+  const acc = await request(app, member, {
+    method: "POST",
+    url: "/api/v1/invitations/accept",
+    payload: { token: inv.json().token },
+  });
+  if (acc.statusCode !== 200) throw new Error(`accept failed: ${acc.statusCode} ${acc.body}`);
+  return { ...member, orgId: owner.orgId };
+}
+
+export async function createApiKey(
+  app: App,
+  admin: Actor & { orgId: string },
+  scope: "read" | "run" | "admin",
+) {
+  const res = await request(app, admin, {
+    method: "POST",
+    url: "/api/v1/org/api-keys",
+    payload: { name: `${scope} key`, scope },
+    headers: { "x-organization-id": admin.orgId },
+  });
+  if (res.statusCode !== 201) throw new Error(`create key failed: ${res.statusCode} ${res.body}`);
+  return res.json() as { id: string; key: string };
+}
