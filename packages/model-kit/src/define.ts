@@ -1,0 +1,107 @@
+import { z } from "zod";
+import type { ModelContext } from "./context.ts";
+import type { ChartDescriptor, TableDescriptor } from "./descriptors.ts";
+import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
+
+export interface ModelExample<Input> {
+  name: string;
+  title: string;
+  input: Input;
+}
+
+export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
+  /** Stable, URL-safe: `deal-picker`. */
+  id: string;
+  /** Semver; every run records it, and the result cache keys on it. */
+  version: string;
+  title: string;
+  summary: string;
+  input: In;
+  output: Out;
+  /** Realistic inputs, used by docs, the UI and tests. Each must satisfy `input`. */
+  examples: ModelExample<z.input<In>>[];
+  tables?: TableDescriptor[];
+  charts?: ChartDescriptor[];
+  /** Longest a run may take before it is stopped. */
+  timeoutMs?: number;
+  /** Heavy models (optimizers) get the stricter per-user run rate limit. */
+  heavy?: boolean;
+  /** Internal models (the platform's own test model) stay out of the user-facing catalog. */
+  internal?: boolean;
+  run(input: z.output<In>, ctx: ModelContext): Promise<z.input<Out>> | z.input<Out>;
+}
+
+export type Model<In extends z.ZodType = z.ZodType, Out extends z.ZodType = z.ZodType> = Readonly<
+  ModelDefinition<In, Out>
+>;
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds models of every shape
+export type AnyModel = Model<any, any>;
+
+const ID_RE = /^[a-z][a-z0-9-]{1,40}$/;
+const SEMVER_RE = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Declares an engine. Checks the declaration itself (id, version, examples valid, tables and
+ * charts consistent) so a broken engine fails when it is loaded, not when a user runs it.
+ */
+export function defineModel<In extends z.ZodType, Out extends z.ZodType>(
+  def: ModelDefinition<In, Out>,
+): Model<In, Out> {
+  if (!ID_RE.test(def.id)) throw new Error(`Model id "${def.id}" must match ${ID_RE}`);
+  if (!SEMVER_RE.test(def.version))
+    throw new Error(`Model ${def.id}: version "${def.version}" is not semver`);
+  for (const ex of def.examples) {
+    const r = def.input.safeParse(ex.input);
+    if (!r.success)
+      throw new Error(`Model ${def.id}: example "${ex.name}" is invalid: ${z.prettifyError(r.error)}`);
+  }
+  const tables = new Map((def.tables ?? []).map((t) => [t.name, t]));
+  for (const c of def.charts ?? []) {
+    const t = tables.get(c.table);
+    if (!t) throw new Error(`Model ${def.id}: chart "${c.name}" draws from unknown table "${c.table}"`);
+    for (const key of [c.x, ...c.y]) {
+      if (!t.columns.some((col) => col.key === key)) {
+        throw new Error(`Model ${def.id}: chart "${c.name}" uses column "${key}" not in table "${t.name}"`);
+      }
+    }
+  }
+  return Object.freeze({ ...def });
+}
+
+/** Zod issues as `{ path, message }` with dotted paths (`tranches.2.rateAnnual`). */
+export function issuesOf(error: z.ZodError, prefix = ""): { path: string; message: string }[] {
+  return error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter(Boolean).join(".") || prefix || "(root)",
+    message: i.message,
+  }));
+}
+
+/** Validates the input against the model's schema, throwing ModelInputError with every bad field. */
+export function parseInput<In extends z.ZodType>(model: Model<In>, raw: unknown): z.output<In> {
+  const r = model.input.safeParse(raw);
+  if (!r.success) throw new ModelInputError(issuesOf(r.error));
+  return r.data;
+}
+
+/**
+ * Runs a model the way the platform does: validate input, run, validate output. Throws
+ * ModelInputError (user's input), ModelCanceledError (signal), ModelOutputError (engine bug).
+ */
+export async function executeModel<In extends z.ZodType, Out extends z.ZodType>(
+  model: Model<In, Out>,
+  raw: unknown,
+  ctx: ModelContext,
+): Promise<z.output<Out>> {
+  const input = parseInput(model, raw);
+  if (ctx.signal.aborted) throw new ModelCanceledError();
+  let result: z.input<Out>;
+  try {
+    result = await model.run(input, ctx);
+  } catch (err) {
+    if (ctx.signal.aborted) throw new ModelCanceledError();
+    throw err;
+  }
+  const out = model.output.safeParse(result);
+  if (!out.success) throw new ModelOutputError(issuesOf(out.error));
+  return out.data;
+}

@@ -1,0 +1,4 @@
+export * from "./context.ts";
+export * from "./define.ts";
+export * from "./descriptors.ts";
+export * from "./errors.ts";
