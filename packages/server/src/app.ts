@@ -19,7 +19,11 @@ import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { modelRoutes } from "./routes/models.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { runRoutes } from "./routes/runs.ts";
+import type { ResultCache } from "./runs/cache.ts";
+import type { RunEventBus } from "./runs/events.ts";
 
 /** Everything the server talks to, created by the caller (main.ts or a test) and closed by it. */
 export interface AppDeps {
@@ -27,6 +31,8 @@ export interface AppDeps {
   database: Database;
   redis: Redis | null;
   jwt: JwtVerifier | null;
+  bus: RunEventBus;
+  cache: ResultCache;
 }
 
 export type App = FastifyInstance;
@@ -66,6 +72,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
+  // Requests in flight when closing starts end with `Connection: close`: a keep-alive client
+  // (nginx's upstream pool) would otherwise hold its socket and close() wait out the keep-alive timeout.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
+  app.addHook("onSend", async (_req, reply) => {
+    if (closing) reply.header("connection", "close");
+  });
 
   await app.register(errorsPlugin);
   await app.register(securityPlugin);
@@ -85,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(apiKeyRoutes);
       await api.register(auditRoutes);
       await api.register(projectRoutes);
+      await api.register(modelRoutes);
+      await api.register(runRoutes);
     },
     { prefix: "/api/v1" },
   );

@@ -1,29 +1,22 @@
-import { Redis } from "ioredis";
 import { type App, buildApp } from "./app.ts";
-import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
+import { openRuntime, startWorker } from "./runtime.ts";
 import { seedDemo } from "./seed.ts";
 
 /**
- * Opens everything a running server needs (database with migrations applied, Redis when
- * configured), builds the app and ties closing the app to closing them.
+ * `npm start`: the API and (unless RUN_EMBEDDED_WORKER=false) an engine worker in one process.
+ * Closing the app stops the worker (letting running engines finish), then closes connections.
  */
 export async function startServer(config: Config): Promise<App> {
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    poolMax: config.DATABASE_POOL_MAX,
-  });
-  const redis = config.REDIS_URL
-    ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false })
+  const rt = await openRuntime(config);
+  if (config.SEED_DEMO) await seedDemo(rt.database.db);
+  const app = await buildApp(rt);
+  const worker = config.RUN_EMBEDDED_WORKER
+    ? await startWorker(rt, app.log.child({ component: "worker" }))
     : null;
-  redis?.on("error", () => {}); // reported by /ready; ioredis reconnects on its own
-  if (config.SEED_DEMO) await seedDemo(database.db);
-  const app = await buildApp({ config, database, redis, jwt: createJwtVerifier(config) });
   app.addHook("onClose", async () => {
-    await redis?.quit().catch(() => redis.disconnect());
-    await database.close();
+    await worker?.stop();
+    await rt.close();
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   return app;

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
 import pg from "pg";
 import { type App, buildApp } from "../src/app.ts";
-import { createJwtVerifier } from "../src/auth/jwt.ts";
 import { loadConfig } from "../src/config.ts";
-import { type Database, openDatabase } from "../src/db/client.ts";
+import type { Database } from "../src/db/client.ts";
+import type { RunWorker } from "../src/runs/runner.ts";
+import { openRuntime, type Runtime, startWorker } from "../src/runtime.ts";
 
 /**
  * Test servers on the same code path as production. With DATABASE_URL set, each app gets a
@@ -14,10 +14,16 @@ import { type Database, openDatabase } from "../src/db/client.ts";
 export interface TestApp {
   app: App;
   database: Database;
+  runtime: Runtime;
+  /** Present when created with `{ worker: true }`. */
+  worker?: RunWorker;
   close(): Promise<void>;
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  opts: { worker?: boolean } = {},
+): Promise<TestApp> {
   const serverUrl = process.env.DATABASE_URL;
   let dropDatabase: (() => Promise<void>) | undefined;
   let url = "memory://";
@@ -41,17 +47,19 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     ...env,
     DATABASE_URL: url,
   });
-  const database = await openDatabase({ url: config.DATABASE_URL });
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
-  const app = await buildApp({ config, database, redis, jwt: createJwtVerifier(config) });
+  const runtime = await openRuntime(config);
+  const app = await buildApp(runtime);
   await app.ready();
+  const worker = opts.worker ? await startWorker(runtime, app.log) : null;
   return {
     app,
-    database,
+    database: runtime.database,
+    runtime,
+    ...(worker ? { worker: worker.worker } : {}),
     async close() {
+      await worker?.stop();
       await app.close();
-      await redis?.quit();
-      await database.close();
+      await runtime.close();
       await dropDatabase?.();
     },
   };

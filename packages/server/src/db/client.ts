@@ -18,6 +18,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
+  /** The node-postgres pool, on PostgreSQL only (LISTEN/NOTIFY and raw queries). */
+  pool?: pg.Pool;
   /** Round-trip to the database; throws when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
   return {
     db,
     kind: "postgres",
+    pool,
     ping: async () => {
       await db.execute(sql`select 1`);
     },

@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
+  doublePrecision,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -186,5 +189,124 @@ export const projects = pgTable(
     uniqueIndex("projects_org_name_key").on(t.orgId, sql`lower(${t.name})`),
     index("projects_org_created_idx").on(t.orgId, t.createdAt),
     check("projects_status_check", sql`${t.status} in ('active','archived')`),
+  ],
+);
+
+/** A named, editable input set for one model inside a project; its inputs live in revisions. */
+export const scenarios = pgTable(
+  "scenarios",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    modelId: text("model_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    currentRevision: integer("current_revision").notNull().default(1),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("scenarios_project_name_key").on(t.projectId, sql`lower(${t.name})`),
+    index("scenarios_org_idx").on(t.orgId),
+  ],
+);
+
+/** Every saved edit of a scenario's input; never updated, so history can be shown and diffed. */
+export const scenarioRevisions = pgTable(
+  "scenario_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    scenarioId: uuid("scenario_id")
+      .notNull()
+      .references(() => scenarios.id, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    modelVersion: text("model_version").notNull(),
+    input: jsonb("input").$type<unknown>().notNull(),
+    inputHash: text("input_hash").notNull(),
+    note: text("note").notNull().default(""),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("scenario_revisions_scenario_revision_key").on(t.scenarioId, t.revision)],
+);
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** A what-if batch: one or two input fields varied over a grid; its runs point back at it. */
+export const sweeps = pgTable(
+  "sweeps",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    modelId: text("model_id").notNull(),
+    modelVersion: text("model_version").notNull(),
+    baseInput: jsonb("base_input").$type<unknown>().notNull(),
+    parameters: jsonb("parameters").$type<{ path: string; values: unknown[] }[]>().notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sweeps_org_idx").on(t.orgId, t.createdAt)],
+);
+
+/**
+ * An immutable record of one model run — and, while it is queued or running, its job: workers
+ * claim rows with FOR UPDATE SKIP LOCKED and hold them by a lease they renew (docs/decisions/0005).
+ * Only the lifecycle columns change; the input, model version and hash never do.
+ */
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").references(() => projects.id, { onDelete: "set null" }),
+    scenarioId: uuid("scenario_id").references(() => scenarios.id, { onDelete: "set null" }),
+    scenarioRevision: integer("scenario_revision"),
+    sweepId: uuid("sweep_id").references(() => sweeps.id, { onDelete: "set null" }),
+    modelId: text("model_id").notNull(),
+    modelVersion: text("model_version").notNull(),
+    input: jsonb("input").$type<unknown>().notNull(),
+    inputHash: text("input_hash").notNull(),
+    status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
+    progress: doublePrecision("progress").notNull().default(0),
+    progressMessage: text("progress_message"),
+    output: jsonb("output").$type<unknown>(),
+    error: jsonb("error").$type<{ code: string; message: string; issues?: { path: string; message: string }[] }>(),
+    cacheHit: boolean("cache_hit").notNull().default(false),
+    cachedFromRunId: uuid("cached_from_run_id"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdByApiKey: uuid("created_by_api_key").references(() => apiKeys.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    timeoutMs: integer("timeout_ms").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    maxAttempts: integer("max_attempts").notNull().default(3),
+    availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("runs_org_created_idx").on(t.orgId, t.createdAt),
+    index("runs_queue_idx").on(t.availableAt, t.createdAt).where(sql`${t.status} = 'queued'`),
+    index("runs_running_idx").on(t.leaseExpiresAt).where(sql`${t.status} = 'running'`),
+    index("runs_cache_idx").on(t.orgId, t.modelId, t.modelVersion, t.inputHash).where(sql`${t.status} = 'succeeded'`),
+    index("runs_sweep_idx").on(t.sweepId),
+    check("runs_status_check", sql`${t.status} in ('queued','running','succeeded','failed','canceled')`),
+    check("runs_progress_check", sql`${t.progress} >= 0 and ${t.progress} <= 1`),
   ],
 );

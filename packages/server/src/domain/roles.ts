@@ -17,14 +17,18 @@ export const PERMISSIONS = [
   "projects:read",
   "projects:write", // create, rename, archive projects (and later: run models)
   "projects:delete", // delete projects and everything in them
+  "runs:read", // see runs, their inputs, outputs and progress
+  "runs:execute", // start, cancel, compare and sweep runs
+  "runs:delete", // delete run records
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const VIEWER: readonly Permission[] = ["org:read", "projects:read"];
-const ANALYST: readonly Permission[] = [...VIEWER, "projects:write"];
+const VIEWER: readonly Permission[] = ["org:read", "projects:read", "runs:read"];
+const ANALYST: readonly Permission[] = [...VIEWER, "projects:write", "runs:execute"];
 const ADMIN: readonly Permission[] = [
   ...ANALYST,
   "projects:delete",
+  "runs:delete",
   "members:manage",
   "keys:manage",
   "audit:read",

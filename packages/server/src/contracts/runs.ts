@@ -1,0 +1,127 @@
+import { z } from "zod";
+import { RUN_STATUSES } from "../db/schema.ts";
+import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
+
+export const ModelIdParams = z
+  .object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, "must be a model id such as deal-picker") })
+  .strict();
+export const Semver = z
+  .string()
+  .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, "must be a version such as 1.0.0");
+
+const Column = z.object({
+  key: z.string(),
+  title: z.string(),
+  unit: z.string().optional(),
+  format: z.string().optional(),
+  decimals: z.number().optional(),
+});
+export const TableDescriptorDto = z.object({
+  name: z.string(),
+  title: z.string(),
+  rows: z.string(),
+  columns: z.array(Column),
+});
+export const ChartDescriptorDto = z.object({
+  name: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  table: z.string(),
+  x: z.string(),
+  y: z.array(z.string()),
+});
+
+export const ModelSummaryDto = z
+  .object({
+    id: z.string(),
+    version: z.string(),
+    versions: z.array(z.string()).describe("All hosted versions, newest first"),
+    title: z.string(),
+    summary: z.string(),
+    heavy: z.boolean(),
+  })
+  .meta({ id: "ModelSummary" });
+export const ModelDto = ModelSummaryDto.extend({
+  inputSchema: z.record(z.string(), z.unknown()).describe("JSON Schema (2020-12) of the input"),
+  outputSchema: z.record(z.string(), z.unknown()).describe("JSON Schema (2020-12) of the output"),
+  examples: z.array(z.object({ name: z.string(), title: z.string(), input: z.unknown() })),
+  tables: z.array(TableDescriptorDto),
+  charts: z.array(ChartDescriptorDto),
+  timeoutSeconds: z.number(),
+}).meta({ id: "Model" });
+export const ModelQuery = z.object({ version: Semver.optional() }).strict();
+
+export const RunStatus = z.enum(RUN_STATUSES);
+export const RunError = z.object({
+  code: z.string(),
+  message: z.string(),
+  issues: z.array(FieldError).optional(),
+});
+
+export const RunSummaryDto = z
+  .object({
+    id: Uuid,
+    modelId: z.string(),
+    modelVersion: z.string(),
+    projectId: Uuid.nullable(),
+    scenarioId: Uuid.nullable(),
+    scenarioRevision: z.number().int().nullable(),
+    sweepId: Uuid.nullable(),
+    status: RunStatus,
+    progress: z.number().min(0).max(1),
+    progressMessage: z.string().nullable(),
+    inputHash: z.string().describe("SHA-256 of the canonical (RFC 8785) validated input"),
+    cacheHit: z.boolean(),
+    cachedFromRunId: Uuid.nullable(),
+    error: RunError.nullable(),
+    attempts: z.number().int(),
+    createdBy: Uuid.nullable(),
+    createdByApiKey: Uuid.nullable(),
+    createdAt: Timestamp,
+    startedAt: Timestamp.nullable(),
+    finishedAt: Timestamp.nullable(),
+    durationMs: z.number().nullable(),
+    cancelRequestedAt: Timestamp.nullable(),
+  })
+  .meta({ id: "RunSummary" });
+export const RunDto = RunSummaryDto.extend({
+  input: z.unknown().describe("The validated input the run used (defaults filled in)"),
+  output: z.unknown().nullable(),
+}).meta({ id: "Run" });
+
+export const CreateRunBody = z
+  .object({
+    input: z.unknown().optional().describe("The model input; or give scenarioId"),
+    scenarioId: Uuid.optional().describe("Run the scenario's current revision"),
+    projectId: Uuid.optional().describe("File the run under a project (implied by scenarioId)"),
+    version: Semver.optional().describe("Model version; the newest when omitted"),
+  })
+  .strict()
+  .refine((b) => (b.input === undefined) !== (b.scenarioId === undefined), {
+    message: "give exactly one of input or scenarioId",
+  });
+export const CreateRunQuery = z
+  .object({
+    wait: z.coerce
+      .number()
+      .min(0, "must be 0 or more")
+      .max(60, "must be at most 60")
+      .default(0)
+      .describe("Seconds to wait for the run to finish before answering 202"),
+    cache: z
+      .enum(["true", "false"], { message: "must be true or false" })
+      .default("true")
+      .transform((v) => v === "true")
+      .describe("false: compute even if an identical run exists"),
+  })
+  .strict();
+
+export const RunListQuery = listQuery(["createdAt", "finishedAt"], {
+  modelId: z.string().max(41).optional(),
+  status: RunStatus.optional(),
+  projectId: Uuid.optional(),
+  scenarioId: Uuid.optional(),
+  sweepId: Uuid.optional(),
+  createdBy: Uuid.optional(),
+});
+export const RunPage = page(RunSummaryDto);

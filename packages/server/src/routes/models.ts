@@ -1,0 +1,85 @@
+import { catalog } from "@modelworks/catalog";
+import type { AnyModel } from "@modelworks/model-kit";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { ModelDto, ModelIdParams, ModelQuery, ModelSummaryDto } from "../contracts/runs.ts";
+import { notFound } from "../http/problem.ts";
+
+const tags = ["models"];
+
+/**
+ * Finds a hosted model (and version), or answers 404. Internal models (the platform's test
+ * model) exist only where INTERNAL_MODELS=true: tests and benchmarks.
+ */
+export function findModel(app: FastifyInstance, id: string, version?: string): AnyModel {
+  const model = catalog.find(id, version);
+  if (!model || (model.internal && !app.deps.config.INTERNAL_MODELS)) {
+    throw notFound(version ? `Model ${id} version ${version}` : `Model ${id}`);
+  }
+  return model;
+}
+
+function summary(m: AnyModel) {
+  return {
+    id: m.id,
+    version: m.version,
+    versions: catalog.versions(m.id).map((v) => v.version),
+    title: m.title,
+    summary: m.summary,
+    heavy: m.heavy ?? false,
+  };
+}
+
+/** The catalog: what can be run, with the JSON Schemas forms and clients are built from. Public. */
+export async function modelRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const defaultTimeout = app.deps.config.RUN_TIMEOUT_SECONDS;
+
+  r.get(
+    "/models",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "List the models you can run",
+        response: { 200: z.object({ items: z.array(ModelSummaryDto) }) },
+      },
+    },
+    async () => ({
+      items: catalog.list({ includeInternal: app.deps.config.INTERNAL_MODELS }).map(summary),
+    }),
+  );
+
+  r.get(
+    "/models/:id",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "A model: input and output JSON Schemas, examples, tables and charts",
+        params: ModelIdParams,
+        querystring: ModelQuery,
+        response: { 200: ModelDto },
+      },
+    },
+    async (req) => {
+      const m = findModel(app, req.params.id, req.query.version);
+      return {
+        ...summary(m),
+        inputSchema: z.toJSONSchema(m.input, { io: "input", unrepresentable: "any" }) as Record<
+          string,
+          unknown
+        >,
+        outputSchema: z.toJSONSchema(m.output, { io: "output", unrepresentable: "any" }) as Record<
+          string,
+          unknown
+        >,
+        examples: m.examples,
+        tables: m.tables ?? [],
+        charts: m.charts ?? [],
+        timeoutSeconds: (m.timeoutMs ?? defaultTimeout * 1000) / 1000,
+      };
+    },
+  );
+}

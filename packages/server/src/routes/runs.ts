@@ -1,0 +1,337 @@
+import { catalog } from "@modelworks/catalog";
+import { and, asc, count, desc, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { IdParams, parseSort } from "../contracts/common.ts";
+import {
+  CreateRunBody,
+  CreateRunQuery,
+  ModelIdParams,
+  RunDto,
+  RunListQuery,
+  RunPage,
+} from "../contracts/runs.ts";
+import { projects, runs, scenarioRevisions, scenarios } from "../db/schema.ts";
+import { orgOf } from "../http/access.ts";
+import { recordAudit } from "../http/audit.ts";
+import { conflict, notFound } from "../http/problem.ts";
+import { firstOr404, inOrg } from "../http/scope.ts";
+import type { RunEvent } from "../runs/events.ts";
+import { cancelRun, createRun, type RunRow, TERMINAL, waitForRun, wakeWorkers } from "../runs/service.ts";
+import { findModel } from "./models.ts";
+
+const tags = ["runs"];
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function runSummaryDto(r: RunRow) {
+  return {
+    id: r.id,
+    modelId: r.modelId,
+    modelVersion: r.modelVersion,
+    projectId: r.projectId,
+    scenarioId: r.scenarioId,
+    scenarioRevision: r.scenarioRevision,
+    sweepId: r.sweepId,
+    status: r.status,
+    progress: r.progress,
+    progressMessage: r.progressMessage,
+    inputHash: r.inputHash,
+    cacheHit: r.cacheHit,
+    cachedFromRunId: r.cachedFromRunId,
+    error: r.error ?? null,
+    attempts: r.attempts,
+    createdBy: r.createdBy,
+    createdByApiKey: r.createdByApiKey,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+    durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
+    cancelRequestedAt: iso(r.cancelRequestedAt),
+  };
+}
+
+export function runDto(r: RunRow) {
+  return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
+}
+
+/** Per caller and hour; heavy models (optimizers) get their own, smaller budget. */
+function runRateLimit(app: FastifyInstance) {
+  const { RUN_RATE_LIMIT_PER_HOUR, RUN_HEAVY_RATE_LIMIT_PER_HOUR } = app.deps.config;
+  const isHeavy = (req: FastifyRequest) =>
+    catalog.find((req.params as { id?: string }).id ?? "")?.heavy === true;
+  return {
+    timeWindow: 3_600_000,
+    max: (req: FastifyRequest) => (isHeavy(req) ? RUN_HEAVY_RATE_LIMIT_PER_HOUR : RUN_RATE_LIMIT_PER_HOUR),
+    keyGenerator: (req: FastifyRequest) => {
+      const p = req.principal;
+      const who = p?.kind === "api_key" ? `key:${p.apiKeyId}` : p ? `user:${p.userId}` : `ip:${req.ip}`;
+      return `runs:${isHeavy(req) ? "heavy" : "standard"}:${who}`;
+    },
+  };
+}
+
+/** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
+export async function runRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps.database;
+
+  r.post(
+    "/models/:id/runs",
+    {
+      config: { access: "runs:execute", rateLimit: runRateLimit(app) },
+      schema: {
+        tags,
+        summary: "Start a run of a model",
+        description:
+          "Validates the input (422 names each bad field), then returns the stored result at once on a cache hit, " +
+          "the finished run if it completes within `wait` seconds (200), or 202 with Location to poll or follow " +
+          "`/runs/{id}/events`.",
+        params: ModelIdParams,
+        querystring: CreateRunQuery,
+        body: CreateRunBody,
+        response: { 200: RunDto, 202: RunDto },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const model = findModel(app, req.params.id, req.body.version);
+      let input = req.body.input;
+      let scenario: { id: string; projectId: string; revision: number } | null = null;
+      if (req.body.scenarioId) {
+        const [row] = await db
+          .select({ s: scenarios, rev: scenarioRevisions })
+          .from(scenarios)
+          .innerJoin(
+            scenarioRevisions,
+            and(
+              eq(scenarioRevisions.scenarioId, scenarios.id),
+              eq(scenarioRevisions.revision, scenarios.currentRevision),
+            ),
+          )
+          .where(inOrg(scenarios, orgId, req.body.scenarioId));
+        if (!row) throw notFound("Scenario");
+        if (row.s.modelId !== model.id) {
+          throw conflict(`The scenario is for model ${row.s.modelId}, not ${model.id}.`);
+        }
+        input = row.rev.input;
+        scenario = { id: row.s.id, projectId: row.s.projectId, revision: row.rev.revision };
+      }
+      const projectId = scenario?.projectId ?? req.body.projectId ?? null;
+      if (req.body.projectId) {
+        firstOr404(
+          await db
+            .select({ id: projects.id })
+            .from(projects)
+            .where(inOrg(projects, orgId, req.body.projectId)),
+          "Project",
+        );
+      }
+      const run = await createRun(app.deps, db, req, {
+        orgId,
+        model,
+        input,
+        projectId,
+        scenarioId: scenario?.id ?? null,
+        scenarioRevision: scenario?.revision ?? null,
+        useCache: req.query.cache,
+        inputPath: scenario ? "scenario.input" : "body.input",
+      });
+      if (run.status === "queued") await wakeWorkers(app.deps);
+      const latest = TERMINAL.has(run.status)
+        ? run
+        : await waitForRun(app.deps, orgId, run.id, req.query.wait);
+      reply.header("location", `/api/v1/runs/${run.id}`);
+      return reply.code(TERMINAL.has(latest.status) ? 200 : 202).send(runDto(latest));
+    },
+  );
+
+  r.get(
+    "/runs",
+    {
+      config: { access: "runs:read" },
+      schema: {
+        tags,
+        summary: "List runs, newest first",
+        querystring: RunListQuery,
+        response: { 200: RunPage },
+      },
+    },
+    async (req) => {
+      const { limit, offset, sort, modelId, status, projectId, scenarioId, sweepId, createdBy } = req.query;
+      const where = and(
+        eq(runs.orgId, orgOf(req).id),
+        modelId ? eq(runs.modelId, modelId) : undefined,
+        status ? eq(runs.status, status) : undefined,
+        projectId ? eq(runs.projectId, projectId) : undefined,
+        scenarioId ? eq(runs.scenarioId, scenarioId) : undefined,
+        sweepId ? eq(runs.sweepId, sweepId) : undefined,
+        createdBy ? eq(runs.createdBy, createdBy) : undefined,
+      );
+      const { field, descending } = parseSort<"createdAt" | "finishedAt">(sort);
+      const column = { createdAt: runs.createdAt, finishedAt: runs.finishedAt }[field];
+      const [rows, [total]] = await Promise.all([
+        db
+          .select()
+          .from(runs)
+          .where(where)
+          .orderBy(descending ? desc(column) : asc(column), asc(runs.id))
+          .limit(limit)
+          .offset(offset),
+        db.select({ n: count() }).from(runs).where(where),
+      ]);
+      return { items: rows.map(runSummaryDto), total: total?.n ?? 0, limit, offset };
+    },
+  );
+
+  r.get(
+    "/runs/:id",
+    {
+      config: { access: "runs:read" },
+      schema: {
+        tags,
+        summary: "A run with its input and output",
+        params: IdParams,
+        response: { 200: RunDto },
+      },
+    },
+    async (req) =>
+      runDto(
+        firstOr404(
+          await db
+            .select()
+            .from(runs)
+            .where(inOrg(runs, orgOf(req).id, req.params.id)),
+          "Run",
+        ),
+      ),
+  );
+
+  r.post(
+    "/runs/:id/cancel",
+    {
+      config: { access: "runs:execute" },
+      schema: {
+        tags,
+        summary: "Cancel a queued or running run (409 if it has finished)",
+        params: IdParams,
+        response: { 200: RunDto, 202: RunDto },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const run = await cancelRun(app.deps, orgId, req.params.id);
+      if (!run) throw notFound("Run");
+      await recordAudit(db, req, {
+        action: "run.cancel_requested",
+        orgId,
+        targetType: "run",
+        targetId: run.id,
+      });
+      return reply.code(run.status === "canceled" ? 200 : 202).send(runDto(run));
+    },
+  );
+
+  r.delete(
+    "/runs/:id",
+    {
+      config: { access: "runs:delete" },
+      schema: {
+        tags,
+        summary: "Delete a finished run's record (admins)",
+        params: IdParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      await db.transaction(async (tx) => {
+        const run = firstOr404(
+          await tx
+            .select()
+            .from(runs)
+            .where(inOrg(runs, orgId, req.params.id))
+            .for("update"),
+          "Run",
+        );
+        if (!TERMINAL.has(run.status)) throw conflict("The run has not finished; cancel it first.");
+        await tx.delete(runs).where(eq(runs.id, run.id));
+        await recordAudit(tx, req, {
+          action: "run.deleted",
+          orgId,
+          targetType: "run",
+          targetId: run.id,
+          metadata: { modelId: run.modelId, modelVersion: run.modelVersion, status: run.status },
+        });
+      });
+      return reply.code(204).send();
+    },
+  );
+
+  r.get(
+    "/runs/:id/events",
+    {
+      config: { access: "runs:read" },
+      schema: {
+        tags,
+        summary: "Follow a run live (Server-Sent Events)",
+        description:
+          "`event: progress` with `{status, progress, message}` while it runs, then one `event: status` with the " +
+          "final state, after which the stream ends. A finished run answers with its final status at once.",
+        params: IdParams,
+        produces: ["text/event-stream"],
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const first = firstOr404(
+        await db
+          .select()
+          .from(runs)
+          .where(inOrg(runs, orgId, req.params.id)),
+        "Run",
+      );
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+        "x-request-id": req.id,
+      });
+      const send = (event: "progress" | "status", data: RunEvent) =>
+        res.write(`event: ${event}\nid: ${Date.now()}\ndata: ${JSON.stringify(data)}\n\n`);
+      let closed = false;
+      let unsubscribe: () => void = () => {};
+      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      const end = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        unsubscribe();
+        res.end();
+      };
+      req.raw.on("close", end);
+      // Subscribe before re-reading, so no event falls between the read and the subscription.
+      unsubscribe = await app.deps.bus.subscribe(first.id, (e) => {
+        if (closed) return;
+        if (TERMINAL.has(e.status)) {
+          send("status", e);
+          end();
+        } else send("progress", e);
+      });
+      const [now] = await db.select().from(runs).where(eq(runs.id, first.id));
+      const state: RunEvent = {
+        runId: first.id,
+        status: now?.status ?? first.status,
+        progress: now?.progress ?? first.progress,
+        message: now?.progressMessage ?? null,
+      };
+      if (TERMINAL.has(state.status)) {
+        send("status", state);
+        end();
+      } else send("progress", state);
+    },
+  );
+}

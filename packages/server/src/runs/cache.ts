@@ -1,0 +1,75 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Redis } from "ioredis";
+import type { Db } from "../db/client.ts";
+import { runs } from "../db/schema.ts";
+
+/** Where a cached result came from, and the result itself. */
+export interface CachedResult {
+  runId: string;
+  output: unknown;
+}
+
+export interface CacheKey {
+  orgId: string;
+  modelId: string;
+  modelVersion: string;
+  inputHash: string;
+}
+
+/**
+ * Results of identical runs (same organization, model, version and canonical input). Scoped to
+ * the organization: a hit must not reveal what another organization has run.
+ */
+export interface ResultCache {
+  get(key: CacheKey): Promise<CachedResult | null>;
+  set(key: CacheKey, value: CachedResult): Promise<void>;
+}
+
+/** Without Redis the runs table is the cache: the newest succeeded run with the same key. */
+export function databaseCache(db: Db): ResultCache {
+  return {
+    async get(k) {
+      const [hit] = await db
+        .select({ runId: runs.id, output: runs.output })
+        .from(runs)
+        .where(
+          and(
+            eq(runs.orgId, k.orgId),
+            eq(runs.modelId, k.modelId),
+            eq(runs.modelVersion, k.modelVersion),
+            eq(runs.inputHash, k.inputHash),
+            eq(runs.status, "succeeded"),
+            eq(runs.cacheHit, false),
+          ),
+        )
+        .orderBy(desc(runs.finishedAt))
+        .limit(1);
+      return hit ? { runId: hit.runId, output: hit.output } : null;
+    },
+    async set() {
+      // The succeeded run row already is the entry.
+    },
+  };
+}
+
+/** With Redis, hits are served from memory shared by every instance, expiring after `ttlSeconds`. */
+export function redisCache(
+  redis: Redis,
+  prefix: string,
+  ttlSeconds: number,
+  fallback: ResultCache,
+): ResultCache {
+  const keyOf = (k: CacheKey) => `${prefix}cache:${k.orgId}:${k.modelId}@${k.modelVersion}:${k.inputHash}`;
+  return {
+    async get(k) {
+      const raw = await redis.get(keyOf(k)).catch(() => null);
+      if (raw) return JSON.parse(raw) as CachedResult;
+      const hit = await fallback.get(k);
+      if (hit) await redis.set(keyOf(k), JSON.stringify(hit), "EX", ttlSeconds).catch(() => {});
+      return hit;
+    },
+    async set(k, v) {
+      await redis.set(keyOf(k), JSON.stringify(v), "EX", ttlSeconds).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,364 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { sql } from "drizzle-orm";
+import type { FastifyBaseLogger } from "fastify";
+import type { Db } from "../db/client.ts";
+import type { RunStatus } from "../db/schema.ts";
+import type { ResultCache } from "./cache.ts";
+import type { RunEventBus } from "./events.ts";
+import type { EnginePool } from "./pool.ts";
+import type { ThreadResult } from "./thread.ts";
+
+export interface RunnerOptions {
+  db: Db;
+  bus: RunEventBus;
+  cache: ResultCache;
+  pool: EnginePool;
+  log: FastifyBaseLogger;
+  /** How long a claim lasts without a heartbeat; a crashed worker's runs are recovered after it. */
+  leaseMs: number;
+  /** Heartbeat period: also how quickly a cancel request reaches a running engine. */
+  heartbeatMs: number;
+  /** Most runs of one organization running at once, across all workers. */
+  orgConcurrency: number;
+  /** Fallback poll period when no wake-up arrives. */
+  pollMs: number;
+}
+
+/** A claimed run, as the worker needs it. */
+interface ClaimedRun {
+  id: string;
+  org_id: string;
+  model_id: string;
+  model_version: string;
+  input: unknown;
+  input_hash: string;
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number;
+  started_at: Date;
+}
+
+type Outcome =
+  | { status: "succeeded"; output: unknown }
+  | {
+      status: "failed";
+      error: { code: string; message: string; issues?: { path: string; message: string }[] };
+    }
+  | { status: "canceled" }
+  | { status: "retry"; message: string };
+
+/** Wake-up key on the event bus: published whenever a run is queued. */
+export const QUEUE_WAKE = "queue";
+const PROGRESS_WRITE_MS = 250;
+
+/**
+ * The worker side of runs: claims queued runs (FOR UPDATE SKIP LOCKED), executes them in the
+ * engine pool, renews their lease while they run, and writes exactly one final state. Runs whose
+ * worker died (lease expired) are re-queued — or failed with a reason after `max_attempts`.
+ * Docs: docs/decisions/0005-run-queue.md.
+ */
+export class RunWorker {
+  readonly owner = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private active = 0;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private loopDone: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private sweeper: NodeJS.Timeout | null = null;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.o.bus.subscribe(QUEUE_WAKE, () => this.kick());
+    await this.recoverExpired();
+    this.sweeper = setInterval(
+      () => void this.recoverExpired().catch((err) => this.o.log.error({ err }, "lease sweep failed")),
+      Math.max(500, this.o.leaseMs / 3),
+    );
+    this.sweeper.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, waits for running engines to finish (they keep their leases meanwhile). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.kick();
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.unsubscribe?.();
+    await this.loopDone;
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  kick() {
+    this.wake?.();
+  }
+
+  private async loop() {
+    while (!this.stopped) {
+      try {
+        while (!this.stopped && this.active < this.o.pool.threads) {
+          const run = await this.claim();
+          if (!run) break;
+          this.active++;
+          const p = this.execute(run)
+            .catch((err) => this.o.log.error({ err, runId: run.id }, "run execution failed"))
+            .finally(() => {
+              this.active--;
+              this.inflight.delete(p);
+              this.kick();
+            });
+          this.inflight.add(p);
+        }
+      } catch (err) {
+        this.o.log.error({ err }, "claiming runs failed; retrying");
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.o.pollMs);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /**
+   * Takes the oldest runnable run whose organization is under its concurrency limit. The limit
+   * is soft: claimers racing at the same instant may each take one more.
+   */
+  private async claim(): Promise<ClaimedRun | null> {
+    const leaseSeconds = this.o.leaseMs / 1000;
+    const result = await this.o.db.execute(sql`
+      update runs set
+        status = 'running',
+        attempts = attempts + 1,
+        lease_owner = ${this.owner},
+        lease_expires_at = now() + make_interval(secs => ${leaseSeconds}),
+        started_at = coalesce(started_at, now())
+      where id = (
+        select r.id from runs r
+        where r.status = 'queued' and r.available_at <= now()
+          and (select count(*) from runs x where x.org_id = r.org_id and x.status = 'running') < ${this.o.orgConcurrency}
+        order by r.available_at, r.created_at
+        for update skip locked
+        limit 1
+      )
+      returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at`);
+    const row = (result as unknown as { rows: ClaimedRun[] }).rows[0];
+    return row ?? null;
+  }
+
+  private async execute(run: ClaimedRun) {
+    const { db, bus, log } = this.o;
+    const abort = new AbortController();
+    let abortReason: "canceled" | "timeout" | "lease-lost" | null = null;
+    const stop = (why: "canceled" | "timeout" | "lease-lost") => {
+      if (abortReason) return;
+      abortReason = why;
+      abort.abort(why);
+    };
+    await bus.publish({ runId: run.id, status: "running", progress: 0 });
+
+    const heartbeat = setInterval(async () => {
+      try {
+        const res = await db.execute(sql`
+          update runs set lease_expires_at = now() + make_interval(secs => ${this.o.leaseMs / 1000})
+          where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
+          returning cancel_requested_at`);
+        const rows = (res as unknown as { rows: { cancel_requested_at: Date | null }[] }).rows;
+        if (rows.length === 0) stop("lease-lost");
+        else if (rows[0]!.cancel_requested_at) stop("canceled");
+      } catch (err) {
+        log.warn({ err, runId: run.id }, "heartbeat failed");
+      }
+    }, this.o.heartbeatMs);
+    const elapsed = Date.now() - new Date(run.started_at).getTime();
+    const timeout = setTimeout(() => stop("timeout"), Math.max(0, run.timeout_ms - elapsed));
+
+    let lastWrite = 0;
+    let flushTimer: NodeJS.Timeout | undefined;
+    let pending: { fraction: number; message?: string | undefined } | null = null;
+    const writeProgress = async () => {
+      if (!pending) return;
+      const p = pending;
+      pending = null;
+      lastWrite = Date.now();
+      await db.execute(sql`
+        update runs set progress = ${p.fraction}, progress_message = ${p.message ?? null}
+        where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'`);
+      await bus.publish({
+        runId: run.id,
+        status: "running",
+        progress: p.fraction,
+        message: p.message ?? null,
+      });
+    };
+
+    let outcome: Outcome;
+    try {
+      const result = await this.o.pool.run(
+        { modelId: run.model_id, modelVersion: run.model_version, input: run.input },
+        {
+          abort: abort.signal,
+          onMessage: (m) => {
+            if (m.type === "log") {
+              log[m.level]({ runId: run.id, model: run.model_id, ...m.fields }, m.msg);
+              return;
+            }
+            pending = { fraction: m.fraction, message: m.message };
+            // Leading edge now, trailing edge later: the latest progress always gets written.
+            const wait = PROGRESS_WRITE_MS - (Date.now() - lastWrite);
+            if (wait <= 0) void writeProgress().catch(() => {});
+            else
+              flushTimer ??= setTimeout(() => {
+                flushTimer = undefined;
+                void writeProgress().catch(() => {});
+              }, wait);
+          },
+        },
+      );
+      outcome = abortReason ? outcomeOfAbort(abortReason, run) : outcomeOf(result, run);
+    } catch (err) {
+      // The thread was terminated (after an abort) or crashed: only the latter is the platform's fault.
+      outcome = abortReason
+        ? outcomeOfAbort(abortReason, run)
+        : { status: "retry", message: (err as Error).message };
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(timeout);
+      clearTimeout(flushTimer);
+    }
+    if (abortReason === "lease-lost") {
+      log.warn({ runId: run.id }, "lost the lease on a run; leaving it to its new owner");
+      return;
+    }
+    await this.finish(run, outcome);
+  }
+
+  private async finish(run: ClaimedRun, outcome: Outcome) {
+    const { db, bus, cache } = this.o;
+    if (outcome.status === "retry") {
+      const exhausted = run.attempts >= run.max_attempts;
+      if (!exhausted) {
+        const backoffSeconds = 2 ** (run.attempts - 1);
+        await db.execute(sql`
+          update runs set status = 'queued', lease_owner = null, lease_expires_at = null,
+            available_at = now() + make_interval(secs => ${backoffSeconds}),
+            error = ${JSON.stringify({ code: "retrying", message: outcome.message })}::jsonb
+          where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'`);
+        this.o.log.warn(
+          { runId: run.id, attempt: run.attempts, backoffSeconds, reason: outcome.message },
+          "run will be retried",
+        );
+        await bus.publish({
+          runId: run.id,
+          status: "queued",
+          progress: 0,
+          message: `Retrying in ${backoffSeconds} s`,
+        });
+        return;
+      }
+      outcome = {
+        status: "failed",
+        error: {
+          code: "infrastructure",
+          message: `The run could not be completed after ${run.attempts} attempts (${outcome.message}). Try again later; if it keeps failing, contact support with the run id.`,
+        },
+      };
+    }
+    const output = outcome.status === "succeeded" ? JSON.stringify(outcome.output) : null;
+    const error = outcome.status === "failed" ? JSON.stringify(outcome.error) : null;
+    const res = await db.execute(sql`
+      update runs set status = ${outcome.status},
+        output = ${output}::jsonb,
+        error = ${error}::jsonb,
+        progress = case when ${outcome.status} = 'succeeded' then 1 else progress end,
+        finished_at = now(), lease_owner = null, lease_expires_at = null
+      where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
+      returning progress`);
+    const rows = (res as unknown as { rows: { progress: number }[] }).rows;
+    if (rows.length === 0) return; // someone else finished it (lease expired meanwhile)
+    if (outcome.status === "succeeded") {
+      await cache.set(
+        {
+          orgId: run.org_id,
+          modelId: run.model_id,
+          modelVersion: run.model_version,
+          inputHash: run.input_hash,
+        },
+        { runId: run.id, output: outcome.output },
+      );
+    }
+    await bus.publish({ runId: run.id, status: outcome.status as RunStatus, progress: rows[0]!.progress });
+  }
+
+  /** Runs whose lease ran out belong to a worker that died: queue them again, or give up with a reason. */
+  async recoverExpired(): Promise<void> {
+    const res = await this.o.db.execute(sql`
+      update runs set
+        status = case
+          when cancel_requested_at is not null then 'canceled'
+          when attempts >= max_attempts then 'failed'
+          else 'queued' end,
+        error = case
+          when cancel_requested_at is null and attempts >= max_attempts then jsonb_build_object(
+            'code', 'worker_lost',
+            'message', 'The worker running this model stopped unexpectedly ' || attempts || ' times; the run was given up. Try again, or contact support with the run id.')
+          else error end,
+        finished_at = case when cancel_requested_at is not null or attempts >= max_attempts then now() else null end,
+        available_at = now(),
+        lease_owner = null,
+        lease_expires_at = null
+      where status = 'running' and lease_expires_at < now()
+      returning id, status, progress`);
+    const rows = (res as unknown as { rows: { id: string; status: RunStatus; progress: number }[] }).rows;
+    for (const r of rows) {
+      this.o.log.warn({ runId: r.id, status: r.status }, "recovered a run from a lost worker");
+      await this.o.bus.publish({ runId: r.id, status: r.status, progress: r.progress });
+    }
+    if (rows.some((r) => r.status === "queued")) this.kick();
+  }
+}
+
+function outcomeOf(result: ThreadResult, run: ClaimedRun): Outcome {
+  if (result.ok) return { status: "succeeded", output: result.output };
+  switch (result.kind) {
+    case "input":
+      return {
+        status: "failed",
+        error: {
+          code: "invalid_input",
+          message: result.message,
+          ...(result.issues ? { issues: result.issues } : {}),
+        },
+      };
+    case "canceled":
+      return { status: "canceled" };
+    case "output":
+      return {
+        status: "failed",
+        error: {
+          code: "model_bug",
+          message: `The model ${run.model_id}@${run.model_version} produced an invalid result; this is a defect in the model, not your input. Quote the run id when reporting it.`,
+        },
+      };
+    default:
+      return { status: "failed", error: { code: "model_error", message: result.message } };
+  }
+}
+
+function outcomeOfAbort(reason: "canceled" | "timeout" | "lease-lost", run: ClaimedRun): Outcome {
+  if (reason === "timeout") {
+    return {
+      status: "failed",
+      error: {
+        code: "timeout",
+        message: `The run exceeded its time limit of ${Math.round(run.timeout_ms / 1000)} s and was stopped. Reduce the problem size or ask an admin to raise the limit.`,
+      },
+    };
+  }
+  return { status: "canceled" };
+}

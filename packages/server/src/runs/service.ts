@@ -1,0 +1,164 @@
+import { type AnyModel, ModelInputError, parseInput } from "@modelworks/model-kit";
+import { and, eq, sql } from "drizzle-orm";
+import type { FastifyRequest } from "fastify";
+import type { AppDeps } from "../app.ts";
+import type { Db } from "../db/client.ts";
+import { runs } from "../db/schema.ts";
+import { HttpProblem, unprocessable } from "../http/problem.ts";
+import { inputHash } from "./canonical.ts";
+import { QUEUE_WAKE } from "./runner.ts";
+
+export type RunRow = typeof runs.$inferSelect;
+export const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "canceled"]);
+
+export interface NewRun {
+  orgId: string;
+  model: AnyModel;
+  /** Raw input: validated here against the model's schema. */
+  input: unknown;
+  projectId?: string | null;
+  scenarioId?: string | null;
+  scenarioRevision?: number | null;
+  sweepId?: string | null;
+  useCache: boolean;
+  /** Where field errors point, e.g. `body.input`. */
+  inputPath: string;
+}
+
+/** Validates a model input, naming each bad field under `path` (422). */
+export function validateInput(model: AnyModel, raw: unknown, path: string): unknown {
+  try {
+    return parseInput(model, raw);
+  } catch (err) {
+    if (err instanceof ModelInputError) {
+      throw unprocessable(
+        err.issues.map((i) => ({
+          path: i.path === "(root)" ? path : `${path}.${i.path}`,
+          message: i.message,
+        })),
+        `The input does not satisfy ${model.id}@${model.version}.`,
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Records a run. A cache hit is recorded as already succeeded (marked `cacheHit`, pointing at the
+ * run it copies); otherwise the row is inserted `queued` — inserting it *is* enqueuing it, so no
+ * run can be accepted and lost between API and queue.
+ */
+export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: NewRun): Promise<RunRow> {
+  const input = validateInput(n.model, n.input, n.inputPath);
+  const hash = inputHash(input);
+  const p = req.principal!;
+  const common = {
+    orgId: n.orgId,
+    projectId: n.projectId ?? null,
+    scenarioId: n.scenarioId ?? null,
+    scenarioRevision: n.scenarioRevision ?? null,
+    sweepId: n.sweepId ?? null,
+    modelId: n.model.id,
+    modelVersion: n.model.version,
+    input,
+    inputHash: hash,
+    createdBy: p.kind === "api_key" ? p.createdBy : p.userId,
+    createdByApiKey: p.kind === "api_key" ? p.apiKeyId : null,
+    timeoutMs: n.model.timeoutMs ?? deps.config.RUN_TIMEOUT_SECONDS * 1000,
+    maxAttempts: deps.config.RUN_MAX_ATTEMPTS,
+  };
+  if (n.useCache) {
+    const hit = await deps.cache.get({
+      orgId: n.orgId,
+      modelId: n.model.id,
+      modelVersion: n.model.version,
+      inputHash: hash,
+    });
+    if (hit) {
+      const now = new Date();
+      const [row] = await db
+        .insert(runs)
+        .values({
+          ...common,
+          status: "succeeded",
+          progress: 1,
+          output: hit.output,
+          cacheHit: true,
+          cachedFromRunId: hit.runId,
+          startedAt: now,
+          finishedAt: now,
+        })
+        .returning();
+      return row!;
+    }
+  }
+  const [row] = await db.insert(runs).values(common).returning();
+  return row!;
+}
+
+/** Tells workers that runs are waiting (after the inserting transaction has committed). */
+export async function wakeWorkers(deps: AppDeps) {
+  await deps.bus.publish({ runId: QUEUE_WAKE, status: "queued", progress: 0 });
+}
+
+/**
+ * Cancels a run: a queued run ends at once; a running one is flagged and its worker stops the
+ * engine at its next heartbeat. A finished run cannot be canceled (409).
+ */
+export async function cancelRun(deps: AppDeps, orgId: string, id: string): Promise<RunRow | null> {
+  const { db } = deps.database;
+  const [queued] = await db
+    .update(runs)
+    .set({ status: "canceled", cancelRequestedAt: new Date(), finishedAt: new Date() })
+    .where(and(eq(runs.orgId, orgId), eq(runs.id, id), eq(runs.status, "queued")))
+    .returning();
+  if (queued) {
+    await deps.bus.publish({ runId: id, status: "canceled", progress: queued.progress });
+    return queued;
+  }
+  const [running] = await db
+    .update(runs)
+    .set({ cancelRequestedAt: sql`coalesce(${runs.cancelRequestedAt}, now())` })
+    .where(and(eq(runs.orgId, orgId), eq(runs.id, id), eq(runs.status, "running")))
+    .returning();
+  if (running) return running;
+  const [row] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.orgId, orgId), eq(runs.id, id)));
+  if (!row) return null;
+  throw new HttpProblem(
+    409,
+    "Conflict",
+    `The run has already ${row.status === "canceled" ? "been canceled" : row.status}.`,
+  );
+}
+
+/** Resolves when the run reaches a final state or `seconds` pass; returns the latest row. */
+export async function waitForRun(deps: AppDeps, orgId: string, id: string, seconds: number): Promise<RunRow> {
+  const { db } = deps.database;
+  const read = async () =>
+    (
+      await db
+        .select()
+        .from(runs)
+        .where(and(eq(runs.orgId, orgId), eq(runs.id, id)))
+    )[0]!;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const unsubscribe = await deps.bus.subscribe(id, (e) => {
+    if (TERMINAL.has(e.status)) done();
+  });
+  try {
+    const first = await read();
+    if (TERMINAL.has(first.status) || seconds <= 0) return first;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([finished, new Promise<void>((r) => (timer = setTimeout(r, seconds * 1000)))]);
+    clearTimeout(timer);
+    return read();
+  } finally {
+    unsubscribe();
+  }
+}

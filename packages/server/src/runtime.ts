@@ -1,0 +1,87 @@
+import os from "node:os";
+import type { FastifyBaseLogger } from "fastify";
+import { Redis } from "ioredis";
+import type { AppDeps } from "./app.ts";
+import { createJwtVerifier } from "./auth/jwt.ts";
+import type { Config } from "./config.ts";
+import { type Database, openDatabase } from "./db/client.ts";
+import { databaseCache, type ResultCache, redisCache } from "./runs/cache.ts";
+import { inProcessBus, postgresBus, type RunEventBus, redisBus } from "./runs/events.ts";
+import { createEnginePool } from "./runs/pool.ts";
+import { RunWorker } from "./runs/runner.ts";
+
+/**
+ * Opens everything an API instance or a worker talks to — database (migrations applied), Redis,
+ * the run event bus and the result cache — and closes it again. Shared by `npm start`,
+ * `modelworks worker` and the tests, so all three wire the same way.
+ */
+export interface Runtime extends AppDeps {
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, database?: Database): Promise<Runtime> {
+  const db =
+    database ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolMax: config.DATABASE_POOL_MAX,
+    }));
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
+  redis?.on("error", () => {}); // reported by /ready; ioredis reconnects on its own
+  let bus: RunEventBus;
+  if (redis) bus = await redisBus(redis, config.REDIS_KEY_PREFIX);
+  else if (db.kind === "postgres" && config.DATABASE_URL)
+    bus = await postgresBus(config.DATABASE_URL, db.pool!);
+  else bus = inProcessBus();
+  const fallback = databaseCache(db.db);
+  const cache: ResultCache = redis
+    ? redisCache(redis, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
+    : fallback;
+  return {
+    config,
+    database: db,
+    redis,
+    jwt: createJwtVerifier(config),
+    bus,
+    cache,
+    async close() {
+      await bus.close();
+      await redis?.quit().catch(() => redis.disconnect());
+      await db.close();
+    },
+  };
+}
+
+/** Default engine threads: leave one core to the event loop. */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+}
+
+/** Starts a worker on a runtime; stop it before closing the runtime. */
+export async function startWorker(
+  rt: Runtime,
+  log: FastifyBaseLogger,
+): Promise<{ worker: RunWorker; stop(): Promise<void> }> {
+  const c = rt.config;
+  const pool = createEnginePool(c.RUN_WORKER_THREADS ?? defaultThreads());
+  const worker = new RunWorker({
+    db: rt.database.db,
+    bus: rt.bus,
+    cache: rt.cache,
+    pool,
+    log,
+    leaseMs: c.RUN_LEASE_SECONDS * 1000,
+    heartbeatMs: c.RUN_HEARTBEAT_MS,
+    orgConcurrency: c.RUN_ORG_CONCURRENCY,
+    pollMs: c.RUN_POLL_MS,
+  });
+  await worker.start();
+  return {
+    worker,
+    async stop() {
+      await worker.stop();
+      await pool.close();
+    },
+  };
+}
