@@ -9,7 +9,9 @@ import type { Config } from "../config.ts";
 export type JwtVerifier = (token: string) => Promise<JWTPayload>;
 
 export function createJwtVerifier(config: Config): JwtVerifier | null {
+  // A token without an expiry would be valid forever: require `exp`.
   const options = {
+    requiredClaims: ["exp"],
     ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
     ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
   };

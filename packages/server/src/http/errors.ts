@@ -47,7 +47,8 @@ function toProblem(err: FastifyError, req: FastifyRequest): Problem {
     };
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const where = err.validationContext ?? "body";
+    // Fastify calls the query string "querystring"; the API's field paths say `query.limit`.
+    const where = err.validationContext === "querystring" ? "query" : (err.validationContext ?? "body");
     const errors = err.validation.map((v) => ({
       path: [where, ...v.instancePath.split("/").filter(Boolean)].join("."),
       message: v.message ?? "is invalid",
@@ -82,7 +83,7 @@ function toProblem(err: FastifyError, req: FastifyRequest): Problem {
         detail: "Send the body as application/json.",
       };
   }
-  if ((err as { code?: string }).code === "23505") {
+  if (isUniqueViolation(err)) {
     return { ...base, status: 409, title: "Conflict", detail: "A record with these values already exists." };
   }
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
@@ -111,4 +112,10 @@ function titleFor(status: number): string {
     429: "Too Many Requests",
   };
   return titles[status] ?? "Error";
+}
+
+/** A unique-constraint violation (SQLSTATE 23505), also when Drizzle wraps the driver's error as `cause`. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === "23505" || e?.cause?.code === "23505";
 }

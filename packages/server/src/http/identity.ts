@@ -1,4 +1,4 @@
-import { and, eq, isNull, lt, or } from "drizzle-orm";
+import { and, eq, isNull, lt, ne, or } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { looksLikeJwt } from "../auth/jwt.ts";
@@ -137,6 +137,14 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
   }
   const orgSlug = claims[config.JWT_ORG_CLAIM];
   const { db } = app.deps.database;
+  // Every check that can reject the token comes before anything is written.
+  let orgId: string | null = null;
+  if (typeof orgSlug === "string") {
+    const [org] = await db.select().from(organizations).where(eq(organizations.slug, orgSlug));
+    if (!org)
+      throw unauthorized(`The JWT names organization \`${orgSlug}\`, which does not exist in Modelworks.`);
+    orgId = org.id;
+  }
   const normalized = email.toLowerCase();
   const name =
     typeof claims.name === "string" && claims.name.trim() ? claims.name.trim().slice(0, 120) : normalized;
@@ -144,18 +152,15 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
   const [user] = await db.select().from(users).where(eq(users.email, normalized));
   if (!user) throw unauthorized("The JWT's user could not be provisioned.");
 
-  let orgId: string | null = null;
-  if (typeof orgSlug === "string") {
-    const [org] = await db.select().from(organizations).where(eq(organizations.slug, orgSlug));
-    if (!org)
-      throw unauthorized(`The JWT names organization \`${orgSlug}\`, which does not exist in Modelworks.`);
-    orgId = org.id;
+  if (orgId) {
     const role = (roleClaim as Role | undefined) ?? config.JWT_DEFAULT_ROLE;
     const upsert = db.insert(memberships).values({ orgId, userId: user.id, role });
     await (roleClaim
       ? upsert.onConflictDoUpdate({
           target: [memberships.orgId, memberships.userId],
           set: { role, updatedAt: new Date() },
+          // Only a changed role is written: a busy token must not rewrite the row on every request.
+          setWhere: ne(memberships.role, role),
         })
       : upsert.onConflictDoNothing());
   }

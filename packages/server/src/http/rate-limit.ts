@@ -3,6 +3,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HttpProblem } from "./problem.ts";
 
+const UNLIMITED_ROUTES = new Set(["/health", "/ready", "/metrics"]);
+
 /**
  * Per-caller request budgets: by API key, else by user, else by client IP. With REDIS_URL the
  * counters live in Redis so every instance shares them; otherwise in memory. Sign-in and
@@ -18,7 +20,8 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     keyGenerator: callerKey,
     // Redis trouble must not take the API down with it; requests pass unlimited meanwhile.
     skipOnError: true,
-    allowList: (req) => req.url === "/health" || req.url === "/ready" || req.url === "/metrics",
+    // By matched route, not raw URL: `/health?probe=lb` is still the health check.
+    allowList: (req) => UNLIMITED_ROUTES.has(req.routeOptions.url ?? ""),
     errorResponseBuilder: (_req, ctx) =>
       new HttpProblem(
         429,

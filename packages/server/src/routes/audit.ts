@@ -1,7 +1,8 @@
-import { and, asc, count, desc, eq, gte, inArray, isNull, like, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, or, sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { AuditListQuery, AuditPage } from "../contracts/audit.ts";
+import { likeLiteral } from "../db/like.ts";
 import { auditEvents, memberships } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 
@@ -49,14 +50,16 @@ export async function auditRoutes(app: FastifyInstance) {
         visible,
         action
           ? action.endsWith(".*")
-            ? like(auditEvents.action, `${action.slice(0, -1)}%`)
+            ? like(auditEvents.action, `${likeLiteral(action.slice(0, -1))}%`)
             : eq(auditEvents.action, action)
           : undefined,
         actorUserId ? eq(auditEvents.actorUserId, actorUserId) : undefined,
         targetType ? eq(auditEvents.targetType, targetType) : undefined,
         targetId ? eq(auditEvents.targetId, targetId) : undefined,
         since ? gte(auditEvents.createdAt, new Date(since)) : undefined,
-        until ? lte(auditEvents.createdAt, new Date(until)) : undefined,
+        // Timestamps are shown to the millisecond but stored to the microsecond: `until` takes in
+        // the whole millisecond it names, so an event's own createdAt finds that event.
+        until ? lt(auditEvents.createdAt, new Date(Date.parse(until) + 1)) : undefined,
       );
       const order =
         sort === "createdAt"

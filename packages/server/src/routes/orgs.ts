@@ -25,10 +25,11 @@ export function orgDto(o: OrgRow) {
 function slugify(name: string): string {
   const base = name
     .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "") // the accents NFKD split off: `é` → `e`, not `e-`
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 32);
+    .slice(0, 32)
+    .replace(/^-+|-+$/g, ""); // after the cut, which may end on a hyphen
   return base.length >= 2 ? base : `org-${base}`.replace(/-$/, "");
 }
 

@@ -10,9 +10,11 @@ import {
   ProjectPage,
   UpdateProjectBody,
 } from "../contracts/projects.ts";
+import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
+import { isUniqueViolation } from "../http/errors.ts";
 import { conflict } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 
@@ -32,11 +34,8 @@ function toDto(p: ProjectRow) {
   };
 }
 
-/** Escapes LIKE wildcards so a search for `50%` means the text "50%". */
-const likeLiteral = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 const duplicateName = (name: string) =>
   conflict(`A project named "${name}" already exists in this organization.`);
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === "23505";
 
 /** Projects: the first org-scoped resource, and the pattern later ones follow. */
 export async function projectRoutes(app: FastifyInstance) {
