@@ -1,0 +1,151 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { catalog } from "@modelworks/catalog";
+import { createContext, executeModel, ModelInputError } from "@modelworks/model-kit";
+
+/** Exit codes, so scripts can tell a bad input from a broken engine. */
+export const EXIT = { ok: 0, error: 1, usage: 2, invalidInput: 3, modelError: 4 } as const;
+
+const USAGE = `Usage:
+  modelworks run <model> --in input.json [--out output.json] [--version x.y.z] [--quiet]
+      Runs a model in this process (no server). Output JSON goes to --out or stdout;
+      progress goes to stderr.
+  modelworks models [--json] [--all]
+      Lists the hosted models (--all includes internal test models).
+  modelworks worker
+      Starts an engine worker against DATABASE_URL (and REDIS_URL): it claims queued runs
+      and executes them. Configuration as for the server (see README).
+`;
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export async function main(argv: string[], io: Io = stdio): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "run":
+        return await runCommand(rest, io);
+      case "models":
+        return modelsCommand(rest, io);
+      case "worker":
+        return await workerCommand();
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(USAGE);
+        return command ? EXIT.ok : EXIT.usage;
+      default:
+        io.err(`modelworks: unknown command "${command}"\n\n${USAGE}`);
+        return EXIT.usage;
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`modelworks: ${err.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(args: string[], options: Parameters<typeof parseArgs>[0]["options"]) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+async function runCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    in: { type: "string" },
+    out: { type: "string" },
+    version: { type: "string" },
+    quiet: { type: "boolean", default: false },
+  });
+  const [modelId] = positionals;
+  if (!modelId)
+    throw new UsageError("run: name the model, e.g. `modelworks run deal-picker --in input.json`");
+  if (!values.in) throw new UsageError("run: --in <input.json> is required");
+  const model = catalog.find(modelId, values.version as string | undefined);
+  if (!model) {
+    const known = catalog.list({ includeInternal: true }).map((m) => m.id);
+    io.err(
+      `modelworks: no model "${modelId}"${values.version ? ` version ${values.version}` : ""}. Known: ${known.join(", ")}\n`,
+    );
+    return EXIT.usage;
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(await readFile(values.in as string, "utf8"));
+  } catch (err) {
+    io.err(`modelworks: cannot read ${values.in}: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const started = performance.now();
+  let lastShown = -1;
+  try {
+    const output = await executeModel(
+      model,
+      input,
+      createContext({
+        onProgress: (f, message) => {
+          const pct = Math.floor(f * 100);
+          if (values.quiet || pct === lastShown) return;
+          lastShown = pct;
+          io.err(`${String(pct).padStart(3)}%${message ? `  ${message}` : ""}\n`);
+        },
+      }),
+    );
+    const json = `${JSON.stringify(output, null, 2)}\n`;
+    if (values.out) await writeFile(values.out as string, json);
+    else io.out(json);
+    if (!values.quiet) {
+      io.err(
+        `${model.id}@${model.version} finished in ${((performance.now() - started) / 1000).toFixed(2)} s\n`,
+      );
+    }
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof ModelInputError) {
+      io.err(`modelworks: the input does not satisfy ${model.id}@${model.version}:\n`);
+      for (const i of err.issues) io.err(`  ${i.path}: ${i.message}\n`);
+      return EXIT.invalidInput;
+    }
+    io.err(`modelworks: ${model.id}@${model.version} failed: ${(err as Error).message}\n`);
+    return EXIT.modelError;
+  }
+}
+
+function modelsCommand(args: string[], io: Io): number {
+  const { values } = parse(args, {
+    json: { type: "boolean", default: false },
+    all: { type: "boolean", default: false },
+  });
+  const models = catalog.list({ includeInternal: values.all as boolean });
+  if (values.json) {
+    io.out(
+      `${JSON.stringify(
+        models.map((m) => ({ id: m.id, version: m.version, title: m.title, summary: m.summary })),
+        null,
+        2,
+      )}\n`,
+    );
+    return EXIT.ok;
+  }
+  if (models.length === 0) io.out("No models are hosted yet (use --all to include internal test models).\n");
+  for (const m of models) io.out(`${m.id.padEnd(24)} ${m.version.padEnd(10)} ${m.title}\n`);
+  return EXIT.ok;
+}
+
+/** A worker process: claims and executes queued runs until SIGTERM/SIGINT. */
+async function workerCommand(): Promise<number> {
+  const { runWorkerProcess } = await import("@modelworks/server/worker");
+  return runWorkerProcess();
+}
