@@ -54,7 +54,9 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
 
 class UsageError extends Error {}
 
-function parse(args: string[], options: Parameters<typeof parseArgs>[0]["options"]) {
+type ParseOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>["options"]>;
+
+function parse(args: string[], options: ParseOptions) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {

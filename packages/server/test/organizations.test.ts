@@ -766,6 +766,14 @@ describe("API keys", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.action, "api_key.used"), eq(auditEvents.targetId, id)));
 
+  it("accepts the key's own organization id in the header in any letter case, like a session does", async () => {
+    const { key } = await createApiKey(t.app, owner, "read");
+    const upper = owner.orgId.toUpperCase();
+    const asKey = await call(key, "GET", "/projects", undefined, upper);
+    const asSession = await call(owner, "GET", "/projects", undefined, upper);
+    expect([asKey.statusCode, asSession.statusCode]).toEqual([200, 200]);
+  });
+
   it("creates a key shown once (mwk_…, prefix = first 12 characters); lists never contain it or its hash", async () => {
     const res = await inOrg(admin, "POST", "/org/api-keys", { name: " CI reader ", scope: "read" });
     expect(res.statusCode).toBe(201);

@@ -72,10 +72,10 @@ async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<Or
     ]);
   }
   if (p.kind === "api_key") {
-    if (header && header !== p.orgId) throw notFound("Organization");
+    if (header && header.toLowerCase() !== p.orgId) throw notFound("Organization");
     return { id: p.orgId, role: null, permissions: SCOPE_PERMISSIONS[p.scope] };
   }
-  const orgId = header ?? (p.kind === "session" ? p.activeOrgId : p.orgId);
+  const orgId = header?.toLowerCase() ?? (p.kind === "session" ? p.activeOrgId : p.orgId);
   if (!orgId) {
     throw badRequest(
       `No organization selected: send the ${ORG_HEADER} header or choose one with PUT /api/v1/session/organization.`,

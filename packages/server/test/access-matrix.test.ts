@@ -1,0 +1,452 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type Actor,
+  addMember,
+  createApiKey,
+  createOwner,
+  createTestApp,
+  PASSWORD,
+  request,
+  signIn,
+  signUp,
+  uniqueEmail,
+} from "./harness.ts";
+
+/*
+ * The access matrix: every operation of the OpenAPI document, called by every kind of caller.
+ *
+ *  - a member of organization A gets 404 for organization B's resources, by id or by header;
+ *  - a member (or API key) below an operation's role gets 403, at or above it gets through;
+ *  - nobody gets anywhere without credentials (401).
+ *
+ * EXPECTED is written by hand, deliberately apart from the routes' own `config.access`: a route
+ * that declares the wrong permission fails here, and so does a route missing from the table.
+ */
+
+const ROLES = ["viewer", "analyst", "admin", "owner"] as const;
+type Role = (typeof ROLES)[number];
+const SCOPES = ["read", "run", "admin"] as const;
+type Scope = (typeof SCOPES)[number];
+
+/** An API key acts like a member of this role — except where an operation takes no keys at all. */
+const KEY_ACTS_AS: Record<Scope, Role> = { read: "viewer", run: "analyst", admin: "admin" };
+
+type Rule =
+  | { kind: "public" }
+  | { kind: "user" } // any signed-in person; never an API key
+  | { kind: "org"; role: Role; permission: string; noKeys: boolean }; // least role in the org
+
+const PUBLIC: Rule = { kind: "public" };
+const USER: Rule = { kind: "user" };
+const NO_KEYS = true; // keys cannot manage keys: a leaked key must not mint its successors
+const org = (role: Role, permission: string, noKeys = false): Rule => ({
+  kind: "org",
+  role,
+  permission,
+  noKeys,
+});
+
+const EXPECTED: Record<string, Rule> = {
+  "GET /health": PUBLIC,
+  "GET /ready": PUBLIC,
+  "POST /api/v1/auth/sign-up": PUBLIC,
+  "POST /api/v1/auth/sign-in": PUBLIC,
+  "POST /api/v1/auth/sign-out": USER,
+  "POST /api/v1/auth/password": USER,
+  "GET /api/v1/session": USER,
+  "PUT /api/v1/session/organization": USER,
+  "GET /api/v1/orgs": USER,
+  "POST /api/v1/orgs": USER,
+  "POST /api/v1/invitations/accept": USER,
+  "GET /api/v1/org": org("viewer", "org:read"),
+  "PATCH /api/v1/org": org("owner", "org:manage"),
+  "DELETE /api/v1/org": org("owner", "org:manage"),
+  "GET /api/v1/org/members": org("viewer", "org:read"),
+  "PATCH /api/v1/org/members/{userId}": org("admin", "members:manage"),
+  "DELETE /api/v1/org/members/{userId}": org("admin", "members:manage"),
+  "POST /api/v1/org/invitations": org("admin", "members:manage"),
+  "GET /api/v1/org/invitations": org("admin", "members:manage"),
+  "DELETE /api/v1/org/invitations/{id}": org("admin", "members:manage"),
+  "POST /api/v1/org/api-keys": org("admin", "keys:manage", NO_KEYS),
+  "GET /api/v1/org/api-keys": org("admin", "keys:manage", NO_KEYS),
+  "DELETE /api/v1/org/api-keys/{id}": org("admin", "keys:manage", NO_KEYS),
+  "GET /api/v1/org/audit-events": org("admin", "audit:read"),
+  "GET /api/v1/projects": org("viewer", "projects:read"),
+  "POST /api/v1/projects": org("analyst", "projects:write"),
+  "GET /api/v1/projects/{id}": org("viewer", "projects:read"),
+  "PATCH /api/v1/projects/{id}": org("analyst", "projects:write"),
+  "DELETE /api/v1/projects/{id}": org("admin", "projects:delete"),
+  "GET /api/v1/models": PUBLIC,
+  "GET /api/v1/models/{id}": PUBLIC,
+  "POST /api/v1/models/{id}/runs": org("analyst", "runs:execute"),
+  "GET /api/v1/runs": org("viewer", "runs:read"),
+  "GET /api/v1/runs/{id}": org("viewer", "runs:read"),
+  "GET /api/v1/runs/{id}/events": org("viewer", "runs:read"),
+  "POST /api/v1/runs/{id}/cancel": org("analyst", "runs:execute"),
+  "DELETE /api/v1/runs/{id}": org("admin", "runs:delete"),
+};
+
+/* ------------------------------------------------------------------------------------------- */
+/* The world: organization A with a member of every role and a key of every scope; organization */
+/* B with an owner, a second member, a pending invitation, an API key, a project and a run.     */
+/* No run worker: runs stay queued until canceled, so every run is either cancelable or final.  */
+
+type Owner = Actor & { orgId: string };
+interface Caller {
+  name: string;
+  as: Actor | string;
+  role?: Role;
+  scope?: Scope;
+}
+const CALLERS = [...ROLES.map((r) => `${r} of A`), ...SCOPES.map((s) => `${s}-key of A`)];
+
+const MODEL = "test-montecarlo-sum";
+const t = await createTestApp({ INTERNAL_MODELS: "true" });
+afterAll(async () => t?.close());
+
+const doc = (await t.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
+  paths: Record<string, Record<string, { "x-access"?: string }>>;
+};
+const OPERATIONS = Object.entries(doc.paths).flatMap(([path, methods]) =>
+  Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+);
+const KNOWN = OPERATIONS.filter((op) => op in EXPECTED);
+const orgScoped = (op: string) => EXPECTED[op]!.kind === "org";
+const hasPathParam = (op: string) => op.includes("{");
+
+const A = {} as { setup: Owner; projectId: string; runId: string; callers: Record<string, Caller> };
+const B = {} as {
+  owner: Owner;
+  orgId: string;
+  memberId: string;
+  invitationId: string;
+  keyId: string;
+  projectId: string;
+  runId: string;
+  snapshot: Snapshot;
+};
+
+beforeAll(async () => {
+  A.setup = await createOwner(t.app, "Org A");
+  A.callers = {};
+  for (const role of ROLES) {
+    A.callers[`${role} of A`] = { name: `${role} of A`, as: await addMember(t.app, A.setup, role), role };
+  }
+  for (const scope of SCOPES) {
+    const { key } = await createApiKey(t.app, A.setup, scope);
+    A.callers[`${scope}-key of A`] = { name: `${scope}-key of A`, as: key, scope };
+  }
+  A.projectId = await freshProject();
+  A.runId = await finishedRun(A.setup);
+
+  B.owner = await createOwner(t.app, "Org B");
+  B.orgId = B.owner.orgId;
+  B.memberId = (await addMember(t.app, B.owner, "analyst")).userId;
+  B.invitationId = (
+    await setupCall(B.owner, "POST", "/api/v1/org/invitations", { email: uniqueEmail("b-invitee") })
+  ).id;
+  B.keyId = (await createApiKey(t.app, B.owner, "admin")).id;
+  B.projectId = (await setupCall(B.owner, "POST", "/api/v1/projects", { name: "B's secret project" })).id;
+  B.runId = await finishedRun(B.owner);
+  B.snapshot = await snapshotB();
+});
+
+/** Everything B's owner can see of B; cross-organization calls must leave it exactly as it was. */
+type Snapshot = Awaited<ReturnType<typeof snapshotB>>;
+async function snapshotB() {
+  const read = async (url: string) => setupCall(B.owner, "GET", url);
+  return {
+    org: await read("/api/v1/org"),
+    members: (await read("/api/v1/org/members?limit=100")).items,
+    invitations: (await read("/api/v1/org/invitations?limit=100")).items,
+    apiKeys: (await read("/api/v1/org/api-keys?limit=100&includeRevoked=true")).items,
+    projects: (await read("/api/v1/projects?limit=100")).items,
+    runs: (await read("/api/v1/runs?limit=100")).items,
+  };
+}
+
+/** A setup call by an organization's owner (explicitly in that organization) that must succeed. */
+async function setupCall(owner: Owner, method: "GET" | "POST", url: string, payload?: unknown) {
+  const res = await request(t.app, owner, {
+    method,
+    url,
+    payload,
+    headers: { "x-organization-id": owner.orgId },
+  });
+  if (res.statusCode >= 300) throw new Error(`setup ${method} ${url}: ${res.statusCode} ${res.body}`);
+  return res.json();
+}
+
+let serial = 0;
+const freshProject = async (): Promise<string> =>
+  (await setupCall(A.setup, "POST", "/api/v1/projects", { name: `Matrix project ${++serial}` })).id;
+const freshInvitation = async (): Promise<string> =>
+  (await setupCall(A.setup, "POST", "/api/v1/org/invitations", { email: uniqueEmail("invitee") })).id;
+const freshMember = async (): Promise<string> => (await addMember(t.app, A.setup, "viewer")).userId;
+const freshKey = async (): Promise<string> => (await createApiKey(t.app, A.setup, "read")).id;
+const runInput = () => ({ terms: [{ mean: 1, sd: 1 }], samples: 100, seed: ++serial });
+const queuedRun = async (owner = A.setup): Promise<string> =>
+  (await setupCall(owner, "POST", `/api/v1/models/${MODEL}/runs?cache=false`, { input: runInput() })).id;
+async function finishedRun(owner = A.setup): Promise<string> {
+  const id = await queuedRun(owner);
+  await setupCall(owner, "POST", `/api/v1/runs/${id}/cancel`);
+  return id;
+}
+
+/**
+ * A stand-in for a caller whose org an operation would destroy: a second session of the same user
+ * (or a key of the same scope) in a new, disposable organization where they hold the same role.
+ */
+async function sameCallerInDisposableOrg(c: Caller): Promise<Actor | string> {
+  const owner = await createOwner(t.app, "Disposable");
+  if (c.scope) return (await createApiKey(t.app, owner, c.scope)).key;
+  const actor = c.as as Actor;
+  const { token } = await setupCall(owner, "POST", "/api/v1/org/invitations", {
+    email: actor.email,
+    role: c.role,
+  });
+  const session = await signIn(t.app, actor.email);
+  const accepted = await request(t.app, session, {
+    method: "POST",
+    url: "/api/v1/invitations/accept",
+    payload: { token },
+  });
+  if (accepted.statusCode !== 200) throw new Error(`accept: ${accepted.statusCode} ${accepted.body}`);
+  return session; // its active organization is now the disposable one
+}
+
+/* ------------------------------------------------------------------------------------------- */
+/* A valid request for each operation, as a given caller. Destructive operations get a fresh    */
+/* target in A; `as` replaces the caller where the call would spend its session, password or org. */
+
+interface Call {
+  params?: Record<string, string>;
+  query?: string;
+  body?: unknown;
+  as?: Actor | string;
+}
+const none = async (): Promise<Call> => ({});
+
+const VALID: Record<string, (c: Caller) => Promise<Call>> = {
+  "GET /health": none,
+  "GET /ready": none,
+  "POST /api/v1/auth/sign-up": async () => ({
+    body: { email: uniqueEmail("signup"), password: PASSWORD, name: "New" },
+  }),
+  "POST /api/v1/auth/sign-in": async () => ({ body: { email: A.setup.email, password: PASSWORD } }),
+  "POST /api/v1/auth/sign-out": async (c) =>
+    c.scope ? {} : { as: await signIn(t.app, (c.as as Actor).email) },
+  "POST /api/v1/auth/password": async (c) => ({
+    ...(c.scope ? {} : { as: await signUp(t.app) }),
+    body: { currentPassword: PASSWORD, newPassword: "a different passphrase" },
+  }),
+  "GET /api/v1/session": none,
+  "PUT /api/v1/session/organization": async () => ({ body: { orgId: A.setup.orgId } }),
+  "GET /api/v1/orgs": none,
+  "POST /api/v1/orgs": async () => ({ body: { name: "Made by the matrix" } }),
+  "POST /api/v1/invitations/accept": async (c) => {
+    if (c.scope) return { body: { token: "mwi_not-a-real-token" } };
+    const email = uniqueEmail("accepter");
+    const { token } = await setupCall(A.setup, "POST", "/api/v1/org/invitations", { email });
+    return { as: await signUp(t.app, email), body: { token } };
+  },
+  "GET /api/v1/org": none,
+  "PATCH /api/v1/org": async () => ({ body: { name: "Org A" } }),
+  "DELETE /api/v1/org": async (c) => ({ as: await sameCallerInDisposableOrg(c) }),
+  "GET /api/v1/org/members": none,
+  "PATCH /api/v1/org/members/{userId}": async () => ({
+    params: { userId: await freshMember() },
+    body: { role: "analyst" },
+  }),
+  "DELETE /api/v1/org/members/{userId}": async () => ({ params: { userId: await freshMember() } }),
+  "POST /api/v1/org/invitations": async () => ({ body: { email: uniqueEmail("invitee"), role: "viewer" } }),
+  "GET /api/v1/org/invitations": none,
+  "DELETE /api/v1/org/invitations/{id}": async () => ({ params: { id: await freshInvitation() } }),
+  "POST /api/v1/org/api-keys": async () => ({ body: { name: "Matrix key", scope: "read" } }),
+  "GET /api/v1/org/api-keys": none,
+  "DELETE /api/v1/org/api-keys/{id}": async () => ({ params: { id: await freshKey() } }),
+  "GET /api/v1/org/audit-events": none,
+  "GET /api/v1/projects": none,
+  "POST /api/v1/projects": async () => ({ body: { name: `Matrix project ${++serial}` } }),
+  "GET /api/v1/projects/{id}": async () => ({ params: { id: A.projectId } }),
+  "PATCH /api/v1/projects/{id}": async () => ({
+    params: { id: A.projectId },
+    body: { description: "touched by the matrix" },
+  }),
+  "DELETE /api/v1/projects/{id}": async () => ({ params: { id: await freshProject() } }),
+  "GET /api/v1/models": none,
+  "GET /api/v1/models/{id}": async () => ({ params: { id: MODEL } }),
+  "POST /api/v1/models/{id}/runs": async () => ({
+    params: { id: MODEL },
+    query: "?cache=false",
+    body: { input: runInput(), projectId: A.projectId },
+  }),
+  "GET /api/v1/runs": none,
+  "GET /api/v1/runs/{id}": async () => ({ params: { id: A.runId } }),
+  "GET /api/v1/runs/{id}/events": async () => ({ params: { id: A.runId } }),
+  "POST /api/v1/runs/{id}/cancel": async () => ({ params: { id: await queuedRun() } }),
+  "DELETE /api/v1/runs/{id}": async () => ({ params: { id: await finishedRun() } }),
+};
+
+/** The valid request turned on B: each org-scoped operation that names a resource names B's. */
+const FOREIGN: Record<string, (valid: Call) => Call> = {
+  "PATCH /api/v1/org/members/{userId}": (v) => ({ ...v, params: { userId: B.memberId } }),
+  "DELETE /api/v1/org/members/{userId}": (v) => ({ ...v, params: { userId: B.memberId } }),
+  "DELETE /api/v1/org/invitations/{id}": (v) => ({ ...v, params: { id: B.invitationId } }),
+  "DELETE /api/v1/org/api-keys/{id}": (v) => ({ ...v, params: { id: B.keyId } }),
+  "GET /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
+  "PATCH /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
+  "DELETE /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
+  "POST /api/v1/models/{id}/runs": (v) => ({ ...v, body: { ...(v.body as object), projectId: B.projectId } }),
+  "GET /api/v1/runs/{id}": (v) => ({ ...v, params: { id: B.runId } }),
+  "GET /api/v1/runs/{id}/events": (v) => ({ ...v, params: { id: B.runId } }),
+  "POST /api/v1/runs/{id}/cancel": (v) => ({ ...v, params: { id: B.runId } }),
+  "DELETE /api/v1/runs/{id}": (v) => ({ ...v, params: { id: B.runId } }),
+};
+
+function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {
+  const [method, template] = op.split(" ") as ["GET" | "POST" | "PUT" | "PATCH" | "DELETE", string];
+  const url = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = call.params?.[name];
+    if (!value) throw new Error(`${op}: no value for path parameter ${name}`);
+    return value;
+  });
+  return request(t.app, call.as ?? as, {
+    method,
+    url: url + (call.query ?? ""),
+    payload: call.body,
+    headers,
+  });
+}
+
+function allowed(rule: Rule, c: Caller): boolean {
+  if (rule.kind === "public") return true;
+  if (rule.kind === "user") return c.scope === undefined;
+  if (c.scope && rule.noKeys) return false;
+  const role = c.role ?? KEY_ACTS_AS[c.scope!];
+  return ROLES.indexOf(role) >= ROLES.indexOf(rule.role);
+}
+
+function expectProblem(res: Awaited<ReturnType<typeof send>>, status: number) {
+  expect(res.statusCode, res.body).toBe(status);
+  expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
+  expect(res.json()).toMatchObject({ status, requestId: res.headers["x-request-id"] });
+}
+
+const randomParams = (op: string) =>
+  Object.fromEntries([...op.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name!, randomUUID()]));
+
+/* ------------------------------------------------------------------------------------------- */
+
+describe("the expectation table", () => {
+  it("names exactly the operations of the OpenAPI document", () => {
+    expect(OPERATIONS.length).toBeGreaterThan(0);
+    const missing = OPERATIONS.filter((op) => !(op in EXPECTED));
+    const stale = Object.keys(EXPECTED).filter((op) => !OPERATIONS.includes(op));
+    expect({ missingFromTable: missing, notInDocument: stale }).toEqual({
+      missingFromTable: [],
+      notInDocument: [],
+    });
+    expect(Object.keys(VALID).sort()).toEqual(Object.keys(EXPECTED).sort());
+    const namesResource = KNOWN.filter((op) => orgScoped(op) && hasPathParam(op));
+    expect(namesResource.filter((op) => !(op in FOREIGN))).toEqual([]);
+  });
+
+  it.each(KNOWN)("agrees with the document's x-access: %s", (op) => {
+    const [method, path] = op.split(" ") as [string, string];
+    const declared = doc.paths[path]![method.toLowerCase()]!["x-access"];
+    const rule = EXPECTED[op]!;
+    expect(declared).toBe(rule.kind === "org" ? rule.permission : rule.kind);
+  });
+});
+
+describe("without credentials", () => {
+  const nonPublic = KNOWN.filter((op) => EXPECTED[op]!.kind !== "public");
+  it.each(nonPublic)("%s → 401", async (op) => {
+    const res = await send(op, null, { params: randomParams(op), body: {} });
+    expectProblem(res, 401);
+  });
+
+  it.each(nonPublic)("%s with an unknown API key → 401", async (op) => {
+    const res = await send(op, `mwk_${"x".repeat(43)}`, { params: randomParams(op), body: {} });
+    expectProblem(res, 401);
+  });
+
+  it.each(KNOWN.filter((op) => EXPECTED[op]!.kind === "public"))("%s is public → 2xx", async (op) => {
+    const res = await send(op, null, await VALID[op]!({ name: "anonymous", as: "" }));
+    expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200);
+    expect(res.statusCode, res.body).toBeLessThan(300);
+  });
+});
+
+describe("roles and scopes", () => {
+  const cases = KNOWN.filter((op) => EXPECTED[op]!.kind !== "public").flatMap((op) =>
+    CALLERS.map((caller) => [op, caller] as const),
+  );
+  it.each(cases)("%s as %s", async (op, caller) => {
+    const c = A.callers[caller]!;
+    const res = await send(op, c.as, await VALID[op]!(c));
+    if (allowed(EXPECTED[op]!, c)) {
+      expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200);
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    } else {
+      expectProblem(res, 403);
+    }
+  });
+});
+
+describe("organization B, seen from organization A", () => {
+  const byId = KNOWN.filter((op) => op in FOREIGN).flatMap((op) =>
+    ["owner of A", "admin-key of A"].map((caller) => [op, caller] as const),
+  );
+  it.each(byId)("%s on B's resource as %s → 404, B unchanged", async (op, caller) => {
+    const c = A.callers[caller]!;
+    const { as: _standIn, ...valid } = await VALID[op]!(c);
+    const res = await send(op, c.as, FOREIGN[op]!(valid));
+    // A caller without the permission is refused before the lookup; either way nothing leaks.
+    expectProblem(res, allowed(EXPECTED[op]!, c) ? 404 : 403);
+    expect(await snapshotB()).toEqual(B.snapshot);
+  });
+
+  const byHeader = KNOWN.filter(orgScoped).flatMap((op) =>
+    ["owner of A", "viewer of A", "admin-key of A", "read-key of A"].map((caller) => [op, caller] as const),
+  );
+  it.each(byHeader)("%s with x-organization-id of B as %s → 404, B unchanged", async (op, caller) => {
+    const c = A.callers[caller]!;
+    const res = await send(op, c.as, await VALID[op]!(c), { "x-organization-id": B.orgId });
+    expectProblem(res, 404);
+    expect(res.json().detail).toBe("Organization not found.");
+    expect(await snapshotB()).toEqual(B.snapshot);
+  });
+
+  const lists = KNOWN.filter((op) => orgScoped(op) && op.startsWith("GET ") && !hasPathParam(op));
+  it.each(lists)("%s as A's owner mentions nothing of B", async (op) => {
+    const res = await send(op, A.callers["owner of A"]!.as, {});
+    expect(res.statusCode, res.body).toBe(200);
+    for (const id of [B.orgId, B.owner.userId, B.memberId, B.invitationId, B.keyId, B.projectId, B.runId]) {
+      expect(res.body).not.toContain(id);
+    }
+  });
+
+  it("cannot tell B's organization from one that does not exist", async () => {
+    const owner = A.callers["owner of A"]!.as;
+    const ofB = await send("GET /api/v1/org", owner, {}, { "x-organization-id": B.orgId });
+    const ofNobody = await send("GET /api/v1/org", owner, {}, { "x-organization-id": randomUUID() });
+    expectProblem(ofB, 404);
+    expectProblem(ofNobody, 404);
+    expect(ofB.json().detail).toBe(ofNobody.json().detail);
+  });
+
+  it("cannot make B the session's active organization", async () => {
+    const owner = A.callers["owner of A"]!.as;
+    const res = await send("PUT /api/v1/session/organization", owner, { body: { orgId: B.orgId } });
+    expectProblem(res, 404);
+  });
+
+  it("does not see B in its organization list", async () => {
+    const res = await send("GET /api/v1/orgs", A.callers["owner of A"]!.as, {});
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((o: { id: string }) => o.id)).not.toContain(B.orgId);
+  });
+});
