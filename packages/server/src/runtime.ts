@@ -65,6 +65,7 @@ export async function startWorker(
 ): Promise<{ worker: RunWorker; stop(): Promise<void> }> {
   const c = rt.config;
   const pool = createEnginePool(c.RUN_WORKER_THREADS ?? defaultThreads());
+  await pool.ready();
   const worker = new RunWorker({
     db: rt.database.db,
     bus: rt.bus,

@@ -47,8 +47,8 @@ describe("runs", () => {
     expect(run.output.analyticSd).toBeCloseTo(Math.sqrt(5), 12);
     expect(Math.abs(run.output.mean - 15)).toBeLessThan(0.05);
     // The snapshot is the validated input, defaults filled in; the hash is of that.
-    expect(run.input).toEqual({ ...input, pauseMsPerChunk: 0 });
-    expect(run.inputHash).toBe(inputHash({ ...input, pauseMsPerChunk: 0 }));
+    expect(run.input).toEqual({ ...input, pauseMsPerChunk: 0, failure: "none" });
+    expect(run.inputHash).toBe(inputHash({ ...input, pauseMsPerChunk: 0, failure: "none" }));
     expect(run.durationMs).toBeGreaterThanOrEqual(0);
   });
 

@@ -25,6 +25,11 @@ export const MonteCarloSumInput = z
       .default(1),
     /** Sleeps this long after each chunk of 10,000 samples: lets tests hold a run mid-flight. */
     pauseMsPerChunk: z.number().int().min(0).max(10_000).default(0),
+    /**
+     * Test hook for the platform: `throw` fails like a model bug (never retried); `exit-thread`
+     * kills the worker thread like an infrastructure fault (retried with backoff).
+     */
+    failure: z.enum(["none", "throw", "exit-thread"]).default("none"),
   })
   .strict();
 
@@ -51,7 +56,6 @@ export const monteCarloSum = defineModel({
   title: "Test: Monte Carlo sum",
   summary: "Seeded Monte Carlo of a sum of normal terms; the platform's test model.",
   internal: true,
-  timeoutMs: 60_000,
   input: MonteCarloSumInput,
   output: MonteCarloSumOutput,
   examples: [
@@ -92,6 +96,8 @@ export const monteCarloSum = defineModel({
     },
   ],
   async run(input, ctx) {
+    if (input.failure === "throw") throw new Error("The test model was asked to fail.");
+    if (input.failure === "exit-thread") process.exit(1);
     const random = mulberry32(input.seed);
     const values = new Float64Array(input.samples);
     for (let start = 0; start < input.samples; start += CHUNK) {

@@ -15,6 +15,8 @@ export interface EnginePool {
     task: Omit<ThreadTask, "port">,
     opts: { onMessage: (m: ThreadMessage) => void; abort: AbortSignal; graceMs?: number },
   ): Promise<ThreadResult>;
+  /** Resolves once the threads have loaded the engines. */
+  ready(): Promise<void>;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -25,11 +27,13 @@ export function createEnginePool(threads: number): EnginePool {
     : [...process.execArgv, "--import", "tsx"];
   const piscina = new Piscina({
     filename: new URL("./thread.ts", import.meta.url).href,
-    minThreads: 1,
+    // All threads start at once and stay: a cold thread spends its first second loading
+    // TypeScript and the engines, which must not count against a run's time limit.
+    minThreads: threads,
     maxThreads: threads,
+    idleTimeout: Number.POSITIVE_INFINITY,
     // Queue in the pool as little as possible: the database queue is the real one.
     maxQueue: threads * 4,
-    idleTimeout: 60_000,
     execArgv,
   });
   return {
@@ -55,6 +59,9 @@ export function createEnginePool(threads: number): EnginePool {
         abort.removeEventListener("abort", onAbort);
         port1.close();
       }
+    },
+    async ready() {
+      await Promise.all(Array.from({ length: threads }, () => piscina.run({ warmUp: true })));
     },
     close: () => piscina.destroy(),
   };

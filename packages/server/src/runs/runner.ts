@@ -175,8 +175,8 @@ export class RunWorker {
         log.warn({ err, runId: run.id }, "heartbeat failed");
       }
     }, this.o.heartbeatMs);
-    const elapsed = Date.now() - new Date(run.started_at).getTime();
-    const timeout = setTimeout(() => stop("timeout"), Math.max(0, run.timeout_ms - elapsed));
+    // The limit is per attempt: a retry after an infrastructure failure gets the full time again.
+    const timeout = setTimeout(() => stop("timeout"), run.timeout_ms);
 
     let lastWrite = 0;
     let flushTimer: NodeJS.Timeout | undefined;

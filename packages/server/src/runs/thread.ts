@@ -39,7 +39,9 @@ export type ThreadResult =
       issues?: { path: string; message: string }[];
     };
 
-export default async function runTask(task: ThreadTask): Promise<ThreadResult> {
+export default async function runTask(task: ThreadTask | { warmUp: true }): Promise<ThreadResult> {
+  // Loading this module (engines, zod) is the warm-up; nothing else to do.
+  if ("warmUp" in task) return { ok: true, output: null };
   const { port } = task;
   const controller = new AbortController();
   port.on("message", (m: { type?: string; reason?: string }) => {
