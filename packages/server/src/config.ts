@@ -127,7 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...e,
     SESSION_SECRET: sessionSecret,
     PUBLIC_URL: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
-    SEED_DEMO: e.SEED_DEMO ?? embedded,
+    // A demo account with a published password has no place in production, embedded or not.
+    SEED_DEMO: e.SEED_DEMO ?? (embedded && e.NODE_ENV !== "production"),
     embedded,
   };
 }

@@ -1,0 +1,203 @@
+/**
+ * Run-machinery benchmark (issue 3): the internal test model with a trivial body (1 sample).
+ *
+ *   npm run bench:runs                       # embedded PGlite
+ *   DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:runs
+ *
+ * The server runs as a child process (API + embedded worker, as `npm start`); load comes from
+ * autocannon in this process over loopback. Every figure is also given as a ratio to GET /health
+ * measured the same way in the same script, so results compare across machines.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const MODEL = "test-montecarlo-sum";
+const trivial = (seed: number) => ({ terms: [{ mean: 1, sd: 1 }], samples: 1, seed });
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function startServer(): Promise<{ base: string; child: ChildProcess; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+      LOG_LEVEL: "warn",
+      SEED_DEMO: "false",
+      INTERNAL_MODELS: "true",
+      COOKIE_SECURE: "false",
+      RATE_LIMIT_MAX: "100000000",
+      RUN_RATE_LIMIT_PER_HOUR: "100000000",
+      RUN_ORG_CONCURRENCY: "64",
+      RUN_POLL_MS: "200",
+      REDIS_KEY_PREFIX: `mwbench${port}:`,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    child,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function apiKey(base: string): Promise<string> {
+  const email = `bench-${Date.now()}@example.com`;
+  const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: "bench passphrase 2026", name: "Bench" }),
+  });
+  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
+  const { csrfToken } = (await signUp.json()) as { csrfToken: string };
+  const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
+  await fetch(`${base}/api/v1/orgs`, { method: "POST", headers, body: JSON.stringify({ name: "Bench" }) });
+  const key = await fetch(`${base}/api/v1/org/api-keys`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: "bench", scope: "run" }),
+  });
+  return ((await key.json()) as { key: string }).key;
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function load(opts: autocannon.Options): Promise<Load> {
+  const r = await autocannon({ duration: SECONDS, ...opts });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
+}
+
+/** POST bodies that differ per request (a fresh seed), so every run is computed. */
+function freshRunRequests(key: string, wait: number): autocannon.Options["requests"] {
+  let seed = Math.floor(Math.random() * 1e9);
+  return [
+    {
+      method: "POST",
+      path: `/api/v1/models/${MODEL}/runs?cache=false&wait=${wait}`,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ input: trivial(seed++) }) }),
+    },
+  ];
+}
+
+/** Creates `count` runs as fast as `concurrency` clients can, then waits until all have finished. */
+async function burst(base: string, key: string, count: number, concurrency: number) {
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  const started = performance.now();
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const seed = 1e9 + next++;
+        const res = await fetch(`${base}/api/v1/models/${MODEL}/runs?cache=false`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ input: trivial(seed) }),
+        });
+        ids.push(((await res.json()) as { id: string }).id);
+      }
+    }),
+  );
+  const created = performance.now();
+  for (;;) {
+    const res = await fetch(`${base}/api/v1/runs?status=succeeded&limit=1`, { headers });
+    const { total } = (await res.json()) as { total: number };
+    if (total >= count) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const done = performance.now();
+  return {
+    createdPerSecond: count / ((created - started) / 1000),
+    completedPerSecond: count / ((done - started) / 1000),
+  };
+}
+
+async function main() {
+  const backend = process.env.DATABASE_URL
+    ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}`
+    : "PGlite (embedded)";
+  const server = await startServer();
+  try {
+    const key = await apiKey(server.base);
+    const url = server.base;
+    const health = await load({ url: `${url}/health`, connections: 10 });
+    const cacheInput = JSON.stringify({ input: trivial(42) });
+    await fetch(`${url}/api/v1/models/${MODEL}/runs?wait=30`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: cacheInput,
+    });
+    const cacheHit = await load({
+      url: `${url}/api/v1/models/${MODEL}/runs`,
+      method: "POST",
+      connections: 10,
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: cacheInput,
+    });
+    const waits: Record<number, Load> = {};
+    for (const connections of [1, 10, 100]) {
+      waits[connections] = await load({ url, connections, timeout: 60, requests: freshRunRequests(key, 30) });
+    }
+    const b = await burst(url, key, 500, 50);
+
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    const lines = [
+      `Run benchmark — ${backend}, ${SECONDS} s per load, node ${process.version}`,
+      "",
+      "| measure | value | ratio to GET /health |",
+      "|---|---|---|",
+      `| GET /health (baseline), 10 clients | ${health.rps.toFixed(0)} req/s | 1.000 |`,
+      `| cache-hit POST /runs, 10 clients | ${cacheHit.rps.toFixed(0)} req/s | ${(cacheHit.rps / health.rps).toFixed(3)} |`,
+      ...[1, 10, 100].map(
+        (c) =>
+          `| ?wait runs, ${c} client${c > 1 ? "s" : ""} | ${waits[c]!.rps.toFixed(1)} runs/s, p50 ${ms(waits[c]!.p50)}, p99 ${ms(waits[c]!.p99)} | ${(waits[c]!.rps / health.rps).toFixed(4)} |`,
+      ),
+      `| burst of 500 runs (50 clients): created | ${b.createdPerSecond.toFixed(1)} runs/s | ${(b.createdPerSecond / health.rps).toFixed(4)} |`,
+      `| burst of 500 runs: created and completed | ${b.completedPerSecond.toFixed(1)} runs/s | ${(b.completedPerSecond / health.rps).toFixed(4)} |`,
+    ];
+    const errors = [cacheHit, ...Object.values(waits)].reduce((s, l) => s + l.non2xx, 0);
+    if (errors > 0) lines.push("", `WARNING: ${errors} non-2xx responses during the loads`);
+    console.log(lines.join("\n"));
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
