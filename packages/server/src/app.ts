@@ -15,13 +15,17 @@ import { securityPlugin } from "./http/security.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
+import { compareRoutes } from "./routes/compare.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
-import { orgRoutes } from "./routes/orgs.ts";
 import { modelRoutes } from "./routes/models.ts";
+import { orgRoutes } from "./routes/orgs.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { runRoutes } from "./routes/runs.ts";
+import { scenarioRoutes } from "./routes/scenarios.ts";
+import { sweepRoutes } from "./routes/sweeps.ts";
+import type { RunBudget } from "./runs/budget.ts";
 import type { ResultCache } from "./runs/cache.ts";
 import type { RunEventBus } from "./runs/events.ts";
 
@@ -33,6 +37,7 @@ export interface AppDeps {
   jwt: JwtVerifier | null;
   bus: RunEventBus;
   cache: ResultCache;
+  runBudget: RunBudget;
 }
 
 export type App = FastifyInstance;
@@ -102,6 +107,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(projectRoutes);
       await api.register(modelRoutes);
       await api.register(runRoutes);
+      await api.register(compareRoutes);
+      await api.register(sweepRoutes);
+      await api.register(scenarioRoutes);
     },
     { prefix: "/api/v1" },
   );

@@ -5,6 +5,7 @@ import type { AppDeps } from "./app.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { createRunBudget } from "./runs/budget.ts";
 import { databaseCache, type ResultCache, redisCache } from "./runs/cache.ts";
 import { inProcessBus, postgresBus, type RunEventBus, redisBus } from "./runs/events.ts";
 import { createEnginePool } from "./runs/pool.ts";
@@ -34,7 +35,7 @@ export async function openRuntime(config: Config, database?: Database): Promise<
   else if (db.kind === "postgres" && config.DATABASE_URL)
     bus = await postgresBus(config.DATABASE_URL, db.pool!);
   else bus = inProcessBus();
-  const fallback = databaseCache(db.db);
+  const fallback = databaseCache();
   const cache: ResultCache = redis
     ? redisCache(redis, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
     : fallback;
@@ -45,6 +46,7 @@ export async function openRuntime(config: Config, database?: Database): Promise<
     jwt: createJwtVerifier(config),
     bus,
     cache,
+    runBudget: createRunBudget(config, redis),
     async close() {
       await bus.close();
       await redis?.quit().catch(() => redis.disconnect());

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runs } from "../src/db/schema.ts";
 import {
   type Actor,
   addMember,
@@ -85,6 +86,22 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/runs/{id}/events": org("viewer", "runs:read"),
   "POST /api/v1/runs/{id}/cancel": org("analyst", "runs:execute"),
   "DELETE /api/v1/runs/{id}": org("admin", "runs:delete"),
+  "GET /api/v1/projects/{projectId}/scenarios": org("viewer", "projects:read"),
+  "POST /api/v1/projects/{projectId}/scenarios": org("analyst", "projects:write"),
+  "POST /api/v1/projects/{projectId}/scenarios/import": org("analyst", "projects:write"),
+  "GET /api/v1/scenarios/{id}": org("viewer", "projects:read"),
+  "PATCH /api/v1/scenarios/{id}": org("analyst", "projects:write"),
+  "DELETE /api/v1/scenarios/{id}": org("admin", "projects:delete"),
+  "GET /api/v1/scenarios/{id}/revisions": org("viewer", "projects:read"),
+  "GET /api/v1/scenarios/{id}/revisions/{revision}": org("viewer", "projects:read"),
+  "GET /api/v1/scenarios/{id}/diff": org("viewer", "projects:read"),
+  "GET /api/v1/scenarios/{id}/export": org("viewer", "projects:read"),
+  "POST /api/v1/scenarios/{id}/duplicate": org("analyst", "projects:write"),
+  "POST /api/v1/compare": org("viewer", "runs:read"),
+  "POST /api/v1/models/{id}/sweeps": org("analyst", "runs:execute"),
+  "GET /api/v1/sweeps": org("viewer", "runs:read"),
+  "GET /api/v1/sweeps/{id}": org("viewer", "runs:read"),
+  "POST /api/v1/sweeps/{id}/cancel": org("analyst", "runs:execute"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -115,7 +132,15 @@ const KNOWN = OPERATIONS.filter((op) => op in EXPECTED);
 const orgScoped = (op: string) => EXPECTED[op]!.kind === "org";
 const hasPathParam = (op: string) => op.includes("{");
 
-const A = {} as { setup: Owner; projectId: string; runId: string; callers: Record<string, Caller> };
+const A = {} as {
+  setup: Owner;
+  projectId: string;
+  runId: string;
+  scenarioId: string;
+  sweepId: string;
+  succeededRunIds: [string, string];
+  callers: Record<string, Caller>;
+};
 const B = {} as {
   owner: Owner;
   orgId: string;
@@ -124,6 +149,9 @@ const B = {} as {
   keyId: string;
   projectId: string;
   runId: string;
+  scenarioId: string;
+  sweepId: string;
+  succeededRunIds: [string, string];
   snapshot: Snapshot;
 };
 
@@ -139,6 +167,9 @@ beforeAll(async () => {
   }
   A.projectId = await freshProject();
   A.runId = await finishedRun(A.setup);
+  A.scenarioId = await freshScenario();
+  A.sweepId = await freshSweep();
+  A.succeededRunIds = [await succeededRun(A.setup.orgId), await succeededRun(A.setup.orgId)];
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -149,6 +180,9 @@ beforeAll(async () => {
   B.keyId = (await createApiKey(t.app, B.owner, "admin")).id;
   B.projectId = (await setupCall(B.owner, "POST", "/api/v1/projects", { name: "B's secret project" })).id;
   B.runId = await finishedRun(B.owner);
+  B.scenarioId = await freshScenario(B.owner, B.projectId);
+  B.sweepId = await freshSweep(B.owner);
+  B.succeededRunIds = [await succeededRun(B.orgId), await succeededRun(B.orgId)];
   B.snapshot = await snapshotB();
 });
 
@@ -163,6 +197,9 @@ async function snapshotB() {
     apiKeys: (await read("/api/v1/org/api-keys?limit=100&includeRevoked=true")).items,
     projects: (await read("/api/v1/projects?limit=100")).items,
     runs: (await read("/api/v1/runs?limit=100")).items,
+    scenarios: (await read(`/api/v1/projects/${B.projectId}/scenarios?limit=100`)).items,
+    scenarioRevisions: (await read(`/api/v1/scenarios/${B.scenarioId}/revisions?limit=100`)).items,
+    sweeps: (await read("/api/v1/sweeps?limit=100")).items,
   };
 }
 
@@ -188,6 +225,50 @@ const freshKey = async (): Promise<string> => (await createApiKey(t.app, A.setup
 const runInput = () => ({ terms: [{ mean: 1, sd: 1 }], samples: 100, seed: ++serial });
 const queuedRun = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", `/api/v1/models/${MODEL}/runs?cache=false`, { input: runInput() })).id;
+const freshScenario = async (owner = A.setup, projectId = A.projectId): Promise<string> =>
+  (
+    await setupCall(owner, "POST", `/api/v1/projects/${projectId}/scenarios`, {
+      name: `Matrix scenario ${++serial}`,
+      modelId: MODEL,
+      input: runInput(),
+    })
+  ).id;
+const scenarioDocument = () => ({
+  format: "modelworks.scenario/v1",
+  modelId: MODEL,
+  modelVersion: "1.0.0",
+  name: `Matrix import ${++serial}`,
+  description: "",
+  input: runInput(),
+  exportedAt: "2026-01-01T00:00:00.000Z",
+});
+const freshSweep = async (owner = A.setup): Promise<string> =>
+  (
+    await setupCall(owner, "POST", `/api/v1/models/${MODEL}/sweeps?cache=false`, {
+      input: runInput(),
+      parameters: [{ path: "seed", values: [++serial, ++serial] }],
+    })
+  ).id;
+/** The matrix runs no worker, so a comparable (succeeded) run is written directly. */
+async function succeededRun(orgId: string): Promise<string> {
+  const [row] = await t.database.db
+    .insert(runs)
+    .values({
+      orgId,
+      modelId: MODEL,
+      modelVersion: "1.0.0",
+      input: runInput(),
+      inputHash: `matrix-${++serial}`,
+      status: "succeeded",
+      progress: 1,
+      output: { mean: serial, histogram: [] },
+      timeoutMs: 1000,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    })
+    .returning();
+  return row!.id;
+}
 async function finishedRun(owner = A.setup): Promise<string> {
   const id = await queuedRun(owner);
   await setupCall(owner, "POST", `/api/v1/runs/${id}/cancel`);
@@ -287,6 +368,40 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   "GET /api/v1/runs/{id}/events": async () => ({ params: { id: A.runId } }),
   "POST /api/v1/runs/{id}/cancel": async () => ({ params: { id: await queuedRun() } }),
   "DELETE /api/v1/runs/{id}": async () => ({ params: { id: await finishedRun() } }),
+  "GET /api/v1/projects/{projectId}/scenarios": async () => ({ params: { projectId: A.projectId } }),
+  "POST /api/v1/projects/{projectId}/scenarios": async () => ({
+    params: { projectId: A.projectId },
+    body: { name: `Matrix scenario ${++serial}`, modelId: MODEL, input: runInput() },
+  }),
+  "POST /api/v1/projects/{projectId}/scenarios/import": async () => ({
+    params: { projectId: A.projectId },
+    body: scenarioDocument(),
+  }),
+  "GET /api/v1/scenarios/{id}": async () => ({ params: { id: A.scenarioId } }),
+  "PATCH /api/v1/scenarios/{id}": async () => ({
+    params: { id: A.scenarioId },
+    body: { description: "touched by the matrix" },
+  }),
+  "DELETE /api/v1/scenarios/{id}": async () => ({ params: { id: await freshScenario() } }),
+  "GET /api/v1/scenarios/{id}/revisions": async () => ({ params: { id: A.scenarioId } }),
+  "GET /api/v1/scenarios/{id}/revisions/{revision}": async () => ({
+    params: { id: A.scenarioId, revision: "1" },
+  }),
+  "GET /api/v1/scenarios/{id}/diff": async () => ({ params: { id: A.scenarioId }, query: "?from=1&to=1" }),
+  "GET /api/v1/scenarios/{id}/export": async () => ({ params: { id: A.scenarioId } }),
+  "POST /api/v1/scenarios/{id}/duplicate": async () => ({
+    params: { id: A.scenarioId },
+    body: { name: `Matrix copy ${++serial}` },
+  }),
+  "POST /api/v1/compare": async () => ({ body: { runIds: A.succeededRunIds } }),
+  "POST /api/v1/models/{id}/sweeps": async () => ({
+    params: { id: MODEL },
+    query: "?cache=false",
+    body: { input: runInput(), projectId: A.projectId, parameters: [{ path: "seed", values: [++serial] }] },
+  }),
+  "GET /api/v1/sweeps": none,
+  "GET /api/v1/sweeps/{id}": async () => ({ params: { id: A.sweepId } }),
+  "POST /api/v1/sweeps/{id}/cancel": async () => ({ params: { id: await freshSweep() } }),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -303,6 +418,27 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "GET /api/v1/runs/{id}/events": (v) => ({ ...v, params: { id: B.runId } }),
   "POST /api/v1/runs/{id}/cancel": (v) => ({ ...v, params: { id: B.runId } }),
   "DELETE /api/v1/runs/{id}": (v) => ({ ...v, params: { id: B.runId } }),
+  "GET /api/v1/projects/{projectId}/scenarios": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "POST /api/v1/projects/{projectId}/scenarios": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "POST /api/v1/projects/{projectId}/scenarios/import": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "GET /api/v1/scenarios/{id}": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "PATCH /api/v1/scenarios/{id}": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "DELETE /api/v1/scenarios/{id}": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "GET /api/v1/scenarios/{id}/revisions": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "GET /api/v1/scenarios/{id}/revisions/{revision}": (v) => ({
+    ...v,
+    params: { id: B.scenarioId, revision: "1" },
+  }),
+  "GET /api/v1/scenarios/{id}/diff": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "GET /api/v1/scenarios/{id}/export": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "POST /api/v1/compare": (v) => ({ ...v, body: { runIds: B.succeededRunIds } }),
+  "POST /api/v1/models/{id}/sweeps": (v) => ({
+    ...v,
+    body: { ...(v.body as object), projectId: B.projectId },
+  }),
+  "GET /api/v1/sweeps/{id}": (v) => ({ ...v, params: { id: B.sweepId } }),
+  "POST /api/v1/sweeps/{id}/cancel": (v) => ({ ...v, params: { id: B.sweepId } }),
+  "POST /api/v1/scenarios/{id}/duplicate": (v) => ({ ...v, params: { id: B.scenarioId } }),
 };
 
 function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {
@@ -424,7 +560,8 @@ describe("organization B, seen from organization A", () => {
   it.each(lists)("%s as A's owner mentions nothing of B", async (op) => {
     const res = await send(op, A.callers["owner of A"]!.as, {});
     expect(res.statusCode, res.body).toBe(200);
-    for (const id of [B.orgId, B.owner.userId, B.memberId, B.invitationId, B.keyId, B.projectId, B.runId]) {
+    const ofB = [B.orgId, B.owner.userId, B.memberId, B.invitationId, B.keyId, B.projectId, B.runId];
+    for (const id of [...ofB, B.scenarioId, B.sweepId, ...B.succeededRunIds]) {
       expect(res.body).not.toContain(id);
     }
   });

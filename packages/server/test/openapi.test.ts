@@ -1,5 +1,6 @@
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { organizations, runs } from "../src/db/schema.ts";
 import { createTestApp, type TestApp } from "./harness.ts";
 
 type Operation = {
@@ -112,10 +113,27 @@ describe("operations endpoints", () => {
     expect(res.json()).toMatchObject({ status: "ok" });
   });
 
-  it("reports readiness per dependency", async () => {
+  it("reports readiness per dependency, with the run queue's depth and oldest wait", async () => {
     const res = await get("/ready");
     expect(res.json().checks.database).toMatchObject({ status: "ok" });
+    expect(res.json().checks.queue).toMatchObject({ status: "ok", queuedRuns: 0, oldestQueuedSeconds: 0 });
     if (process.env.REDIS_URL) expect(res.json().checks.redis).toMatchObject({ status: "ok" });
+
+    const { db } = t.database;
+    const [org] = await db.insert(organizations).values({ name: "Queue", slug: "queue-depth" }).returning();
+    await db.insert(runs).values({
+      orgId: org!.id,
+      modelId: "test-montecarlo-sum",
+      modelVersion: "1.0.0",
+      input: {},
+      inputHash: "x",
+      timeoutMs: 1000,
+      createdAt: new Date(Date.now() - 30_000),
+    });
+    const queue = (await get("/ready")).json().checks.queue;
+    expect(queue.queuedRuns).toBe(1);
+    expect(queue.oldestQueuedSeconds).toBeGreaterThanOrEqual(30);
+    expect(queue.oldestQueuedSeconds).toBeLessThan(60);
   });
 
   it("exposes Prometheus metrics labelled by route template", async () => {

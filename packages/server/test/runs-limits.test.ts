@@ -114,24 +114,30 @@ describe("per-organization concurrency", () => {
 });
 
 describe("per-user run rate limit", () => {
-  it("answers 429 with Retry-After once a user's hourly budget is spent", async () => {
+  it("answers 429 with Retry-After once a user's hourly run budget is spent, counting sweep points", async () => {
     const limited = await createTestApp({ INTERNAL_MODELS: "true", RUN_RATE_LIMIT_PER_HOUR: "3" });
     try {
       const u = await createOwner(limited.app, "Rate");
-      const codes: number[] = [];
-      for (let i = 0; i < 4; i++) {
-        const res = await request(limited.app, u, {
-          method: "POST",
-          url: `/api/v1/models/${MODEL}/runs`,
-          payload: { input: slow(10, 0, i) },
+      const post = (url: string, payload: unknown) =>
+        request(limited.app, u, { method: "POST", url, payload });
+      const sweep = (values: number[]) =>
+        post(`/api/v1/models/${MODEL}/sweeps`, {
+          input: slow(10, 0, 2),
+          parameters: [{ path: "seed", values }],
         });
-        codes.push(res.statusCode);
-        if (i === 3) {
-          expect(res.headers["content-type"]).toMatch(/problem\+json/);
-          expect(Number(res.headers["retry-after"])).toBeGreaterThan(3000);
-        }
-      }
-      expect(codes).toEqual([202, 202, 202, 429]);
+      // A sweep larger than the whole hourly budget is refused outright, and spends nothing.
+      const tooBig = await sweep([1, 2, 3, 4]);
+      expect(tooBig.statusCode).toBe(429);
+      expect(tooBig.json().detail).toBe("This would start 4 runs, more than the 3 per hour allowed.");
+      // One run plus a two-point sweep spend the budget of three: runs and sweeps share it.
+      expect((await post(`/api/v1/models/${MODEL}/runs`, { input: slow(10, 0, 1) })).statusCode).toBe(202);
+      expect((await sweep([5, 6])).statusCode).toBe(202);
+      const refused = await post(`/api/v1/models/${MODEL}/runs`, { input: slow(10, 0, 4) });
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers["content-type"]).toMatch(/problem\+json/);
+      expect(refused.json().detail).toMatch(/^Run limit of 3 per hour reached \(3 used\); retry in \d+ s\.$/);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThan(3000);
+      expect(await limited.database.db.select().from(runs)).toHaveLength(3);
       // Reading is not limited by the run budget.
       expect((await request(limited.app, u, { method: "GET", url: "/api/v1/runs" })).statusCode).toBe(200);
     } finally {

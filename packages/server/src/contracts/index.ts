@@ -4,3 +4,5 @@ export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./orgs.ts";
 export * from "./projects.ts";
+export * from "./runs.ts";
+export * from "./scenarios.ts";

@@ -252,8 +252,13 @@ export const sweeps = pgTable(
       .references(() => organizations.id, { onDelete: "cascade" }),
     modelId: text("model_id").notNull(),
     modelVersion: text("model_version").notNull(),
+    projectId: uuid("project_id").references(() => projects.id, { onDelete: "set null" }),
     baseInput: jsonb("base_input").$type<unknown>().notNull(),
     parameters: jsonb("parameters").$type<{ path: string; values: unknown[] }[]>().notNull(),
+    /** Numeric output paths collected into the sweep's points and sensitivity table. */
+    outputs: jsonb("outputs").$type<string[]>().notNull().default([]),
+    /** The run of each grid point, in grid order (first parameter outermost). */
+    runIds: jsonb("run_ids").$type<string[]>().notNull().default([]),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
@@ -284,7 +289,11 @@ export const runs = pgTable(
     progress: doublePrecision("progress").notNull().default(0),
     progressMessage: text("progress_message"),
     output: jsonb("output").$type<unknown>(),
-    error: jsonb("error").$type<{ code: string; message: string; issues?: { path: string; message: string }[] }>(),
+    error: jsonb("error").$type<{
+      code: string;
+      message: string;
+      issues?: { path: string; message: string }[];
+    }>(),
     cacheHit: boolean("cache_hit").notNull().default(false),
     cachedFromRunId: uuid("cached_from_run_id"),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -304,7 +313,9 @@ export const runs = pgTable(
     index("runs_org_created_idx").on(t.orgId, t.createdAt),
     index("runs_queue_idx").on(t.availableAt, t.createdAt).where(sql`${t.status} = 'queued'`),
     index("runs_running_idx").on(t.leaseExpiresAt).where(sql`${t.status} = 'running'`),
-    index("runs_cache_idx").on(t.orgId, t.modelId, t.modelVersion, t.inputHash).where(sql`${t.status} = 'succeeded'`),
+    index("runs_cache_idx")
+      .on(t.orgId, t.modelId, t.modelVersion, t.inputHash)
+      .where(sql`${t.status} = 'succeeded'`),
     index("runs_sweep_idx").on(t.sweepId),
     check("runs_status_check", sql`${t.status} in ('queued','running','succeeded','failed','canceled')`),
     check("runs_progress_check", sql`${t.progress} >= 0 and ${t.progress} <= 1`),

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -6,6 +7,8 @@ const Check = z.object({
   status: z.enum(["ok", "error"]),
   latencyMs: z.number(),
   error: z.string().optional(),
+  queuedRuns: z.number().int().optional().describe("Runs waiting for a worker"),
+  oldestQueuedSeconds: z.number().optional().describe("How long the oldest waiting run has waited"),
 });
 
 /** Liveness (the process answers) and readiness (its dependencies answer), for load balancers. */
@@ -30,7 +33,7 @@ export async function healthRoutes(app: FastifyInstance) {
       config: { access: "public" },
       schema: {
         tags: ["operations"],
-        summary: "Readiness: database, and Redis when configured",
+        summary: "Readiness: database, run queue, and Redis when configured",
         response: {
           200: z.object({ status: z.enum(["ok", "error"]), checks: z.record(z.string(), Check) }),
           503: z.object({ status: z.enum(["ok", "error"]), checks: z.record(z.string(), Check) }),
@@ -42,6 +45,15 @@ export async function healthRoutes(app: FastifyInstance) {
       const checks: Record<string, z.infer<typeof Check>> = {
         database: await timed(() => database.ping()),
       };
+      let queue = { queuedRuns: 0, oldestQueuedSeconds: 0 };
+      checks.queue = await timed(async () => {
+        const res = await database.db.execute(sql`
+          select count(*)::int as n, coalesce(extract(epoch from now() - min(created_at)), 0)::float as oldest
+          from runs where status = 'queued'`);
+        const row = (res as unknown as { rows: { n: number; oldest: number }[] }).rows[0]!;
+        queue = { queuedRuns: row.n, oldestQueuedSeconds: Math.round(row.oldest * 10) / 10 };
+      });
+      if (checks.queue.status === "ok") Object.assign(checks.queue, queue);
       if (redis) checks.redis = await timed(() => redis.ping());
       const ok = Object.values(checks).every((c) => c.status === "ok");
       return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", checks });

@@ -1,4 +1,4 @@
-import { catalog } from "@modelworks/catalog";
+import type { AnyModel } from "@modelworks/model-kit";
 import { and, asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -55,20 +55,16 @@ export function runDto(r: RunRow) {
   return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
 }
 
-/** Per caller and hour; heavy models (optimizers) get their own, smaller budget. */
-function runRateLimit(app: FastifyInstance) {
-  const { RUN_RATE_LIMIT_PER_HOUR, RUN_HEAVY_RATE_LIMIT_PER_HOUR } = app.deps.config;
-  const isHeavy = (req: FastifyRequest) =>
-    catalog.find((req.params as { id?: string }).id ?? "")?.heavy === true;
-  return {
-    timeWindow: 3_600_000,
-    max: (req: FastifyRequest) => (isHeavy(req) ? RUN_HEAVY_RATE_LIMIT_PER_HOUR : RUN_RATE_LIMIT_PER_HOUR),
-    keyGenerator: (req: FastifyRequest) => {
-      const p = req.principal;
-      const who = p?.kind === "api_key" ? `key:${p.apiKeyId}` : p ? `user:${p.userId}` : `ip:${req.ip}`;
-      return `runs:${isHeavy(req) ? "heavy" : "standard"}:${who}`;
-    },
-  };
+/** Charges `runs` to the caller's hourly run budget (429 when spent); sweeps call it too. */
+export async function spendRunBudget(
+  app: FastifyInstance,
+  req: FastifyRequest,
+  model: AnyModel,
+  runs: number,
+) {
+  const p = req.principal!;
+  const caller = p.kind === "api_key" ? `key:${p.apiKeyId}` : `user:${p.userId}`;
+  await app.deps.runBudget.spend(caller, model.heavy === true, runs);
 }
 
 /** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
@@ -79,7 +75,7 @@ export async function runRoutes(app: FastifyInstance) {
   r.post(
     "/models/:id/runs",
     {
-      config: { access: "runs:execute", rateLimit: runRateLimit(app) },
+      config: { access: "runs:execute" },
       schema: {
         tags,
         summary: "Start a run of a model",
@@ -95,9 +91,8 @@ export async function runRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const model = findModel(app, req.params.id, req.body.version);
       let input = req.body.input;
-      let scenario: { id: string; projectId: string; revision: number } | null = null;
+      let scenario: { id: string; projectId: string; revision: number; modelVersion: string } | null = null;
       if (req.body.scenarioId) {
         const [row] = await db
           .select({ s: scenarios, rev: scenarioRevisions })
@@ -111,12 +106,20 @@ export async function runRoutes(app: FastifyInstance) {
           )
           .where(inOrg(scenarios, orgId, req.body.scenarioId));
         if (!row) throw notFound("Scenario");
-        if (row.s.modelId !== model.id) {
-          throw conflict(`The scenario is for model ${row.s.modelId}, not ${model.id}.`);
+        if (row.s.modelId !== req.params.id) {
+          throw conflict(`The scenario is for model ${row.s.modelId}, not ${req.params.id}.`);
         }
         input = row.rev.input;
-        scenario = { id: row.s.id, projectId: row.s.projectId, revision: row.rev.revision };
+        scenario = {
+          id: row.s.id,
+          projectId: row.s.projectId,
+          revision: row.rev.revision,
+          modelVersion: row.rev.modelVersion,
+        };
       }
+      // A scenario runs on the version it was saved for, unless the request names another.
+      const model = findModel(app, req.params.id, req.body.version ?? scenario?.modelVersion);
+      await spendRunBudget(app, req, model, 1);
       const projectId = scenario?.projectId ?? req.body.projectId ?? null;
       if (req.body.projectId) {
         firstOr404(

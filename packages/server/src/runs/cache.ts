@@ -21,14 +21,18 @@ export interface CacheKey {
  * the organization: a hit must not reveal what another organization has run.
  */
 export interface ResultCache {
-  get(key: CacheKey): Promise<CachedResult | null>;
+  /**
+   * `db` is the caller's executor — pass the open transaction when there is one: on embedded
+   * PGlite a query outside an open transaction waits for it to end.
+   */
+  get(key: CacheKey, db: Db): Promise<CachedResult | null>;
   set(key: CacheKey, value: CachedResult): Promise<void>;
 }
 
 /** Without Redis the runs table is the cache: the newest succeeded run with the same key. */
-export function databaseCache(db: Db): ResultCache {
+export function databaseCache(): ResultCache {
   return {
-    async get(k) {
+    async get(k, db) {
       const [hit] = await db
         .select({ runId: runs.id, output: runs.output })
         .from(runs)
@@ -61,10 +65,10 @@ export function redisCache(
 ): ResultCache {
   const keyOf = (k: CacheKey) => `${prefix}cache:${k.orgId}:${k.modelId}@${k.modelVersion}:${k.inputHash}`;
   return {
-    async get(k) {
+    async get(k, db) {
       const raw = await redis.get(keyOf(k)).catch(() => null);
       if (raw) return JSON.parse(raw) as CachedResult;
-      const hit = await fallback.get(k);
+      const hit = await fallback.get(k, db);
       if (hit) await redis.set(keyOf(k), JSON.stringify(hit), "EX", ttlSeconds).catch(() => {});
       return hit;
     },

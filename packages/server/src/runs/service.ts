@@ -68,12 +68,15 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
     maxAttempts: deps.config.RUN_MAX_ATTEMPTS,
   };
   if (n.useCache) {
-    const hit = await deps.cache.get({
-      orgId: n.orgId,
-      modelId: n.model.id,
-      modelVersion: n.model.version,
-      inputHash: hash,
-    });
+    const hit = await deps.cache.get(
+      {
+        orgId: n.orgId,
+        modelId: n.model.id,
+        modelVersion: n.model.version,
+        inputHash: hash,
+      },
+      db,
+    );
     if (hit) {
       const now = new Date();
       const [row] = await db
