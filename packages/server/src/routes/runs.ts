@@ -67,6 +67,67 @@ export async function spendRunBudget(
   await app.deps.runBudget.spend(caller, model.heavy === true, runs);
 }
 
+/**
+ * What a run (or sweep) request runs: the model and its input — given inline, or a scenario's
+ * current revision, which then also decides the project and, unless the request names one, the
+ * model version it was saved for. Another organization's scenario or project is a 404.
+ */
+export async function resolveRunSource(
+  app: FastifyInstance,
+  orgId: string,
+  b: {
+    modelId: string;
+    version?: string | undefined;
+    input?: unknown;
+    scenarioId?: string | undefined;
+    projectId?: string | undefined;
+  },
+) {
+  const { db } = app.deps.database;
+  let input = b.input;
+  let scenario: { id: string; projectId: string; revision: number; modelVersion: string } | null = null;
+  if (b.scenarioId) {
+    const [row] = await db
+      .select({ s: scenarios, rev: scenarioRevisions })
+      .from(scenarios)
+      .innerJoin(
+        scenarioRevisions,
+        and(
+          eq(scenarioRevisions.scenarioId, scenarios.id),
+          eq(scenarioRevisions.revision, scenarios.currentRevision),
+        ),
+      )
+      .where(inOrg(scenarios, orgId, b.scenarioId));
+    if (!row) throw notFound("Scenario");
+    if (row.s.modelId !== b.modelId)
+      throw conflict(`The scenario is for model ${row.s.modelId}, not ${b.modelId}.`);
+    input = row.rev.input;
+    scenario = {
+      id: row.s.id,
+      projectId: row.s.projectId,
+      revision: row.rev.revision,
+      modelVersion: row.rev.modelVersion,
+    };
+  }
+  const model = findModel(app, b.modelId, b.version ?? scenario?.modelVersion);
+  if (b.projectId) {
+    firstOr404(
+      await db
+        .select({ id: projects.id })
+        .from(projects)
+        .where(inOrg(projects, orgId, b.projectId)),
+      "Project",
+    );
+  }
+  return {
+    model,
+    input,
+    scenario,
+    projectId: scenario?.projectId ?? b.projectId ?? null,
+    inputPath: scenario ? "scenario.input" : "body.input",
+  };
+}
+
 /** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
 export async function runRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -91,45 +152,11 @@ export async function runRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      let input = req.body.input;
-      let scenario: { id: string; projectId: string; revision: number; modelVersion: string } | null = null;
-      if (req.body.scenarioId) {
-        const [row] = await db
-          .select({ s: scenarios, rev: scenarioRevisions })
-          .from(scenarios)
-          .innerJoin(
-            scenarioRevisions,
-            and(
-              eq(scenarioRevisions.scenarioId, scenarios.id),
-              eq(scenarioRevisions.revision, scenarios.currentRevision),
-            ),
-          )
-          .where(inOrg(scenarios, orgId, req.body.scenarioId));
-        if (!row) throw notFound("Scenario");
-        if (row.s.modelId !== req.params.id) {
-          throw conflict(`The scenario is for model ${row.s.modelId}, not ${req.params.id}.`);
-        }
-        input = row.rev.input;
-        scenario = {
-          id: row.s.id,
-          projectId: row.s.projectId,
-          revision: row.rev.revision,
-          modelVersion: row.rev.modelVersion,
-        };
-      }
-      // A scenario runs on the version it was saved for, unless the request names another.
-      const model = findModel(app, req.params.id, req.body.version ?? scenario?.modelVersion);
+      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(app, orgId, {
+        ...req.body,
+        modelId: req.params.id,
+      });
       await spendRunBudget(app, req, model, 1);
-      const projectId = scenario?.projectId ?? req.body.projectId ?? null;
-      if (req.body.projectId) {
-        firstOr404(
-          await db
-            .select({ id: projects.id })
-            .from(projects)
-            .where(inOrg(projects, orgId, req.body.projectId)),
-          "Project",
-        );
-      }
       const run = await createRun(app.deps, db, req, {
         orgId,
         model,
@@ -138,7 +165,7 @@ export async function runRoutes(app: FastifyInstance) {
         scenarioId: scenario?.id ?? null,
         scenarioRevision: scenario?.revision ?? null,
         useCache: req.query.cache,
-        inputPath: scenario ? "scenario.input" : "body.input",
+        inputPath,
       });
       if (run.status === "queued") await wakeWorkers(app.deps);
       const latest = TERMINAL.has(run.status)

@@ -189,6 +189,52 @@ export async function scenarioRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
 
+  /** Create and import: validate against the model, then revision 1 and its audit entry in one transaction. */
+  async function newScenario(
+    req: FastifyRequest,
+    projectId: string,
+    f: {
+      modelId: string;
+      modelVersion?: string | undefined;
+      name: string;
+      description: string;
+      input: unknown;
+      note: string;
+    },
+    action: "scenario.created" | "scenario.imported",
+    extra: Record<string, unknown> = {},
+  ) {
+    const orgId = orgOf(req).id;
+    await assertProject(db, orgId, projectId);
+    const model = findModel(app, f.modelId, f.modelVersion);
+    const input = validateInput(model, f.input, "body.input");
+    return db
+      .transaction(async (tx) => {
+        const created = await insertScenario(tx, req, {
+          orgId,
+          projectId,
+          modelId: model.id,
+          name: f.name,
+          description: f.description,
+          modelVersion: model.version,
+          input,
+          inputHash: inputHash(input),
+          note: f.note,
+        });
+        await recordAudit(tx, req, {
+          action,
+          orgId,
+          targetType: "scenario",
+          targetId: created.s.id,
+          metadata: { name: f.name, projectId, modelId: model.id, modelVersion: model.version, ...extra },
+        });
+        return created;
+      })
+      .catch((err) => {
+        throw isUniqueViolation(err) ? duplicateName(f.name) : err;
+      });
+  }
+
   r.post(
     "/projects/:projectId/scenarios",
     {
@@ -205,41 +251,13 @@ export async function scenarioRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const orgId = orgOf(req).id;
       const b = req.body;
-      await assertProject(db, orgId, req.params.projectId);
-      const model = findModel(app, b.modelId, b.modelVersion);
-      const input = validateInput(model, b.input, "body.input");
-      const { s, rev } = await db
-        .transaction(async (tx) => {
-          const created = await insertScenario(tx, req, {
-            orgId,
-            projectId: req.params.projectId,
-            modelId: model.id,
-            name: b.name,
-            description: b.description,
-            modelVersion: model.version,
-            input,
-            inputHash: inputHash(input),
-            note: b.note,
-          });
-          await recordAudit(tx, req, {
-            action: "scenario.created",
-            orgId,
-            targetType: "scenario",
-            targetId: created.s.id,
-            metadata: {
-              name: created.s.name,
-              projectId: created.s.projectId,
-              modelId: model.id,
-              modelVersion: model.version,
-            },
-          });
-          return created;
-        })
-        .catch((err) => {
-          throw isUniqueViolation(err) ? duplicateName(b.name) : err;
-        });
+      const { s, rev } = await newScenario(
+        req,
+        req.params.projectId,
+        { ...b, note: b.note },
+        "scenario.created",
+      );
       return reply.code(201).header("location", `/api/v1/scenarios/${s.id}`).send(scenarioDto(s, rev));
     },
   );
@@ -641,42 +659,14 @@ export async function scenarioRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const orgId = orgOf(req).id;
       const doc = req.body;
-      await assertProject(db, orgId, req.params.projectId);
-      const model = findModel(app, doc.modelId, doc.modelVersion);
-      const input = validateInput(model, doc.input, "body.input");
-      const { s, rev } = await db
-        .transaction(async (tx) => {
-          const created = await insertScenario(tx, req, {
-            orgId,
-            projectId: req.params.projectId,
-            modelId: model.id,
-            name: doc.name,
-            description: doc.description,
-            modelVersion: model.version,
-            input,
-            inputHash: inputHash(input),
-            note: `Imported (exported ${doc.exportedAt})`,
-          });
-          await recordAudit(tx, req, {
-            action: "scenario.imported",
-            orgId,
-            targetType: "scenario",
-            targetId: created.s.id,
-            metadata: {
-              name: doc.name,
-              projectId: req.params.projectId,
-              modelId: model.id,
-              modelVersion: model.version,
-              exportedAt: doc.exportedAt,
-            },
-          });
-          return created;
-        })
-        .catch((err) => {
-          throw isUniqueViolation(err) ? duplicateName(doc.name) : err;
-        });
+      const { s, rev } = await newScenario(
+        req,
+        req.params.projectId,
+        { ...doc, note: `Imported (exported ${doc.exportedAt})` },
+        "scenario.imported",
+        { exportedAt: doc.exportedAt },
+      );
       return reply.code(201).header("location", `/api/v1/scenarios/${s.id}`).send(scenarioDto(s, rev));
     },
   );

@@ -14,10 +14,10 @@ import {
   SweepQuery,
   SweepSummaryDto,
 } from "../contracts/sweeps.ts";
-import { projects, runs, scenarioRevisions, scenarios, sweeps } from "../db/schema.ts";
+import { runs, sweeps } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
+import { conflict, HttpProblem, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { cancelRun, createRun, validateInput, wakeWorkers } from "../runs/service.ts";
 import {
@@ -36,8 +36,7 @@ import {
   sweepStatus,
   topLevelNumericFields,
 } from "../runs/sweep.ts";
-import { findModel } from "./models.ts";
-import { spendRunBudget } from "./runs.ts";
+import { resolveRunSource, spendRunBudget } from "./runs.ts";
 
 const tags = ["sweeps"];
 type SweepRow = typeof sweeps.$inferSelect;
@@ -120,40 +119,13 @@ export async function sweepRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const orgId = orgOf(req).id;
       const body = req.body;
-      const model = findModel(app, req.params.id, body.version);
-
-      let rawInput = body.input;
-      let scenario: { id: string; projectId: string; revision: number } | null = null;
-      if (body.scenarioId) {
-        const [row] = await db
-          .select({ s: scenarios, rev: scenarioRevisions })
-          .from(scenarios)
-          .innerJoin(
-            scenarioRevisions,
-            and(
-              eq(scenarioRevisions.scenarioId, scenarios.id),
-              eq(scenarioRevisions.revision, scenarios.currentRevision),
-            ),
-          )
-          .where(inOrg(scenarios, orgId, body.scenarioId));
-        if (!row) throw notFound("Scenario");
-        if (row.s.modelId !== model.id) {
-          throw conflict(`The scenario is for model ${row.s.modelId}, not ${model.id}.`);
-        }
-        rawInput = row.rev.input;
-        scenario = { id: row.s.id, projectId: row.s.projectId, revision: row.rev.revision };
-      }
-      if (body.projectId) {
-        firstOr404(
-          await db
-            .select({ id: projects.id })
-            .from(projects)
-            .where(inOrg(projects, orgId, body.projectId)),
-          "Project",
-        );
-      }
-      const projectId = scenario?.projectId ?? body.projectId ?? null;
-      const inputPath = scenario ? "scenario.input" : "body.input";
+      const {
+        model,
+        input: rawInput,
+        scenario,
+        projectId,
+        inputPath,
+      } = await resolveRunSource(app, orgId, { ...body, modelId: req.params.id });
 
       // The base input, defaults filled in: parameters name its fields.
       const base = validateInput(model, rawInput, inputPath);
