@@ -151,3 +151,26 @@ describe("runs", () => {
     expect(row!.status).toBe("succeeded");
   });
 });
+
+describe("shutdown with open event streams", () => {
+  it("ends the streams so closing the server does not wait for them", async () => {
+    const own = await createTestApp({ INTERNAL_MODELS: "true" });
+    const closer = await createOwner(own.app, "Closing");
+    // No worker: the run stays queued, so its stream would stay open indefinitely.
+    const res = await request(own.app, closer, {
+      method: "POST",
+      url: `/api/v1/models/${MODEL}/runs?cache=false`,
+      payload: { input },
+    });
+    await own.app.listen({ port: 0, host: "127.0.0.1" });
+    const { port } = own.app.server.address() as { port: number };
+    const stream = await fetch(`http://127.0.0.1:${port}/api/v1/runs/${res.json().id}/events`, {
+      headers: { cookie: closer.cookie },
+    });
+    const body = stream.text();
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await body).toMatch(/^event: progress\n.*"status":"queued"/s);
+  });
+});

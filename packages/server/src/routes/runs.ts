@@ -132,6 +132,12 @@ export async function resolveRunSource(
 export async function runRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
+  // Event streams are long-lived: end them when the server closes, or a graceful shutdown
+  // would wait on them until its timeout. Clients reconnect to another instance.
+  const openStreams = new Set<() => void>();
+  app.addHook("preClose", async () => {
+    for (const end of openStreams) end();
+  });
 
   r.post(
     "/models/:id/runs",
@@ -338,11 +344,13 @@ export async function runRoutes(app: FastifyInstance) {
       const end = () => {
         if (closed) return;
         closed = true;
+        openStreams.delete(end);
         clearInterval(heartbeat);
         unsubscribe();
         res.end();
       };
       req.raw.on("close", end);
+      openStreams.add(end);
       // Subscribe before re-reading, so no event falls between the read and the subscription.
       unsubscribe = await app.deps.bus.subscribe(first.id, (e) => {
         if (closed) return;
@@ -351,6 +359,7 @@ export async function runRoutes(app: FastifyInstance) {
           end();
         } else send("progress", e);
       });
+      if (closed) return unsubscribe(); // the client or the server went away meanwhile
       const [now] = await db.select().from(runs).where(eq(runs.id, first.id));
       const state: RunEvent = {
         runId: first.id,
