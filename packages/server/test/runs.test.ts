@@ -66,6 +66,17 @@ describe("runs", () => {
     expect(fresh.id).not.toBe(first.id);
   });
 
+  it("never serves a deleted run's result from the cache", async () => {
+    const once = { input: { ...input, seed: 4242 } };
+    const first = (await start(once, "?wait=20")).json();
+    expect((await start(once)).json()).toMatchObject({ cacheHit: true, cachedFromRunId: first.id });
+    const del = await request(t.app, owner, { method: "DELETE", url: `/api/v1/runs/${first.id}` });
+    expect(del.statusCode).toBe(204);
+    const after = (await start(once, "?wait=20")).json();
+    expect(after.cacheHit).toBe(false);
+    expect(after.output).toEqual(first.output);
+  });
+
   it("answers 202 with Location when the run outlasts ?wait, and reports progress", async () => {
     const res = await start({ input: { ...input, samples: 200_000, pauseMsPerChunk: 30 } }, "?cache=false");
     expect(res.statusCode).toBe(202);

@@ -292,6 +292,15 @@ export async function runRoutes(app: FastifyInstance) {
         );
         if (!TERMINAL.has(run.status)) throw conflict("The run has not finished; cancel it first.");
         await tx.delete(runs).where(eq(runs.id, run.id));
+        if (run.status === "succeeded" && !run.cacheHit) {
+          const key = {
+            orgId,
+            modelId: run.modelId,
+            modelVersion: run.modelVersion,
+            inputHash: run.inputHash,
+          };
+          await app.deps.cache.forget(key);
+        }
         await recordAudit(tx, req, {
           action: "run.deleted",
           orgId,

@@ -27,6 +27,8 @@ export interface ResultCache {
    */
   get(key: CacheKey, db: Db): Promise<CachedResult | null>;
   set(key: CacheKey, value: CachedResult): Promise<void>;
+  /** Drops an entry whose run was deleted, so a deleted result is never served again. */
+  forget(key: CacheKey): Promise<void>;
 }
 
 /** Without Redis the runs table is the cache: the newest succeeded run with the same key. */
@@ -53,6 +55,9 @@ export function databaseCache(): ResultCache {
     async set() {
       // The succeeded run row already is the entry.
     },
+    async forget() {
+      // Deleting the run row removed the entry.
+    },
   };
 }
 
@@ -74,6 +79,9 @@ export function redisCache(
     },
     async set(k, v) {
       await redis.set(keyOf(k), JSON.stringify(v), "EX", ttlSeconds).catch(() => {});
+    },
+    async forget(k) {
+      await redis.del(keyOf(k)).catch(() => {});
     },
   };
 }
