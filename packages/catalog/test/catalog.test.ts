@@ -39,4 +39,9 @@ describe("Catalog", () => {
   it("hosts the test model, internally", () => {
     expect(catalog.find("test-montecarlo-sum")?.internal).toBe(true);
   });
+
+  it("hosts tif@1, the prototype-exact TIF model, publicly", () => {
+    expect(catalog.find("tif", "1.0.0")?.internal).toBeFalsy();
+    expect(catalog.list().map((x) => x.id)).toContain("tif");
+  });
 });

@@ -64,7 +64,13 @@ describe("modelworks models", () => {
   it("lists internal models only with --all", async () => {
     const plain = capture();
     await main(["models", "--json"], plain.io);
-    expect(JSON.parse(plain.out.join(""))).toEqual([]);
+    const tif = {
+      id: "tif",
+      version: "1.0.0",
+      title: "Austin TIF development model (prototype-exact)",
+      summary: expect.any(String),
+    };
+    expect(JSON.parse(plain.out.join(""))).toEqual([tif]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
     expect(JSON.parse(all.out.join(""))).toEqual([
@@ -74,6 +80,7 @@ describe("modelworks models", () => {
         title: "Test: Monte Carlo sum",
         summary: expect.any(String),
       },
+      tif,
     ]);
   });
 });

@@ -1,0 +1,139 @@
+/**
+ * tif@1's entry point: the prototype's `calculate_deal` (HEAD 7487e90), step by step as in
+ * ../shared/docs/specs/tif-model.md §2.3. Every module of this folder names the quirks it keeps.
+ */
+import type { PeriodRow, TifInput, TifOutput } from "../schema.ts";
+import { monthlyCashFlow } from "./cashflow.ts";
+import { developmentCosts, sourcesAndUses } from "./costs.ts";
+import { constructionDrawSchedule, sizePermanentLoan } from "./debt.ts";
+import { equityMultiple, irrs, sidebarNpv } from "./metrics.ts";
+import { phases } from "./schedule.ts";
+import { taxStack } from "./tax.ts";
+import { allocateUnits } from "./units.ts";
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+export function calculateDeal(input: TifInput): TifOutput {
+  const ph = phases(
+    input.predevelopmentMonths,
+    input.constructionMonths,
+    input.leaseupMonths,
+    input.operationsMonths,
+  );
+  // A. Scenario: the market scenario forces the affordable share to 0.
+  const aff = input.scenario === "market" ? 0 : input.affordableShare;
+  // B–E. Units and GPR, costs and reserves, tax stack.
+  const units = allocateUnits(input, aff);
+  const costs = developmentCosts(input, ph, units.gpr0);
+  const tax = taxStack(input);
+  // F. Sources & uses with the IDC fixed point (S&U draw schedule).
+  const su = sourcesAndUses(input, ph, costs);
+  // G. Cash-flow draw schedule (a different one).
+  const draws = constructionDrawSchedule(input, ph, costs, su);
+  // I. Permanent-loan sizing.
+  const sizing = sizePermanentLoan(input, units.gpr0, costs.monthlyOpex, tax.total, su);
+  // H, J. The monthly loop.
+  const cf = monthlyCashFlow(input, ph, aff, units, costs, su, draws, sizing, tax);
+  // K. IRRs on the adjusted arrays.
+  const irr = irrs(input, ph, cf.rows, costs.land, su.idc, su.equity);
+
+  const rows = cf.rows;
+  let equityPaid = 0;
+  for (let p = 1; p <= ph.L; p++) equityPaid += Math.abs(rows[p - 1]!.equityDraw);
+  let totalNoi = 0;
+  for (let p = ph.C + 1; p <= ph.T; p++) totalNoi += rows[p - 1]!.noi;
+  let totalDebtService = cf.mezzaninePayments;
+  for (const r of rows) totalDebtService += r.permPmt;
+  const firstOps = rows[ph.L]; // period L + 1
+  const noiAnnual = (firstOps?.noi ?? 0) * 12;
+  const start = new Date(`${input.predevelopmentStart}T00:00:00Z`);
+
+  const periods: PeriodRow[] = rows.map((r, i) => {
+    const p = i + 1;
+    const d = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + i, 1));
+    return {
+      period: p,
+      month: `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`,
+      phase:
+        p <= ph.P
+          ? "predevelopment"
+          : p <= ph.C
+            ? "construction"
+            : p <= ph.L
+              ? "leaseup"
+              : p < ph.T
+                ? "operations"
+                : "reversion",
+      ...r,
+    };
+  });
+
+  return {
+    scenario: input.scenario,
+    units: {
+      totalUnits: units.totalUnits,
+      affordableUnits: units.affordableUnits,
+      gprMarketMonthlyUsd: units.gprMarket,
+      gprAffordableMonthlyUsd: units.gprAffordable,
+      gprTotalAnnualUsd: units.gpr0 * 12,
+      allocation: units.allocation,
+    },
+    sourcesUses: {
+      landUsd: costs.land,
+      hardCostsInclContingencyUsd: costs.hard,
+      softCostsInclReservesPredevDevFeeUsd: costs.soft,
+      softCostShareEffective: costs.softShareEffective,
+      reservesUsd: costs.reserves,
+      idcUsd: su.idc,
+      tdcUsd: su.tdc,
+      constructionLoanUsd: su.constructionLoan,
+      equityUsd: su.equity,
+      hardCostContingencyUsd: costs.display.hardContingency,
+      softCostContingencyUsd: costs.display.softContingency,
+      predevelopmentCostsUsd: costs.display.predev,
+      developerFeeUsd: costs.display.devFee,
+      idcIterations: su.iterations,
+    },
+    permanentLoan: {
+      fundedUsd: cf.permLoan,
+      sizingMaxUsd: sizing.maxLoan,
+      ltvAmountUsd: sizing.ltvAmount,
+      dscrAmountUsd: sizing.dscrAmount,
+      bindingConstraint: sizing.binding,
+      monthlyPaymentUsd: cf.permPmt,
+      stabilizedNoiForSizingUsd: sizing.stabilizedNoi,
+      stabilizedValueForLtvUsd: sizing.stabilizedValue,
+      constructionPayoffAtConversionUsd: cf.constructionPayoff,
+    },
+    returns: {
+      leveredIrr: finiteOrNull(irr.levered.annual),
+      unleveredIrr: finiteOrNull(irr.unlevered.annual),
+      leveredIrrMonthlyRoots: irr.levered.monthlyRoots,
+      unleveredIrrMonthlyRoots: irr.unlevered.monthlyRoots,
+      tifLumpSumAppliedUsd: irr.lumpSumApplied,
+      equityMultiple: equityMultiple(rows),
+      npvLeveredUsd: sidebarNpv(rows, input.npvDiscountRateAnnual),
+      npvDiscountRateAnnual: input.npvDiscountRateAnnual,
+    },
+    metrics: {
+      noiAnnualUsd: noiAnnual,
+      yieldOnCost: noiAnnual / su.tdc,
+      equityRequiredUsd: su.equity,
+      debtAmountUsd: su.constructionLoan,
+    },
+    totals: {
+      totalEquityInvestedUsd: equityPaid - irr.lumpSumApplied,
+      totalNoiUsd: totalNoi,
+      totalDebtServiceUsd: totalDebtService,
+      reversionValueNetUsd: rows[ph.T - 1]!.reversion,
+    },
+    phaseEnds: {
+      predevelopmentEnd: ph.P,
+      constructionEnd: ph.C,
+      leaseupEnd: ph.L,
+      operationsEnd: ph.L + ph.O,
+      totalPeriods: ph.T,
+    },
+    periods,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Construction draw schedule of the cash flow (spec §2.3 G) and permanent-loan sizing and
+ * payment (spec I and J; debt.size_permanent_loan).
+ */
+import { pv } from "../financial.ts";
+import type { TifInput } from "../schema.ts";
+import type { Costs, SourcesUses } from "./costs.ts";
+import type { Phases } from "./schedule.ts";
+import { sCurveWeights } from "./schedule.ts";
+
+export interface DrawPeriod {
+  /** Row's development cost draw: the cost drawn plus (construction) the month's interest. */
+  tdcDraw: number;
+  /** Equity paid this month (positive here; the table shows it negative). */
+  equity: number;
+  debtDraw: number;
+  interest: number;
+  /** Construction-loan balance at the end of the month. */
+  balance: number;
+}
+
+/**
+ * Spec G (generate_draw_schedule_from_sources_uses), periods 1..L. A different schedule from the
+ * S&U one (trap 3):
+ * - predevelopment: soft × w_pre[i], plus all of the land in period 1; equity pays while it
+ *   lasts and there is no debt in predevelopment (an unfunded remainder is simply not financed);
+ * - construction: hard × w_con[i] only (no IDC), equity first, interest (bal + debt/2) × r_c,
+ *   capitalized, and the row's TDC draw is hard draw + interest — so the interest is paid in
+ *   the levered cash flow AND capitalized into the payoff at L + 1 (trap 4);
+ * - lease-up: interest bal × r_c, capitalized, no draw.
+ */
+export function constructionDrawSchedule(
+  input: TifInput,
+  ph: Phases,
+  costs: Costs,
+  su: SourcesUses,
+): DrawPeriod[] {
+  const rc = input.constructionRateAnnual / 12;
+  const wPre = sCurveWeights(ph.P);
+  const wCon = sCurveWeights(ph.Cm);
+  const rows: DrawPeriod[] = [];
+  let eqRem = su.equity;
+  let bal = 0;
+  wPre.forEach((w, i) => {
+    const draw = costs.soft * w + (i === 0 ? costs.land : 0);
+    const equity = Math.min(draw, eqRem);
+    eqRem = Math.max(0, eqRem - draw);
+    rows.push({ tdcDraw: draw, equity, debtDraw: 0, interest: 0, balance: bal });
+  });
+  for (const w of wCon) {
+    const h = costs.hard * w;
+    const equity = eqRem > 0 ? Math.min(h, eqRem) : 0;
+    eqRem = Math.max(0, eqRem - h);
+    const debt = h - equity;
+    const interest = (bal + debt / 2) * rc;
+    bal += debt + interest;
+    rows.push({ tdcDraw: h + interest, equity, debtDraw: debt, interest, balance: bal });
+  }
+  for (let i = 0; i < ph.LU; i++) {
+    const interest = bal * rc;
+    bal += interest;
+    rows.push({ tdcDraw: 0, equity: 0, debtDraw: 0, interest, balance: bal });
+  }
+  return rows;
+}
+
+export type BindingConstraint = "LTV" | "DSCR" | "LTC" | "CAP";
+
+export interface PermSizing {
+  stabilizedNoi: number;
+  stabilizedValue: number;
+  ltvAmount: number;
+  dscrAmount: number;
+  maxLoan: number;
+  binding: BindingConstraint;
+}
+
+/**
+ * Spec I. The sizing NOI is the prototype's, not the monthly rows' (trap 8): EGI at
+ * (1 − vacancy_rate) rather than max_occupancy, tax on TDC with no growth, no reserves, no TIF.
+ * The result is capped at the construction-loan commitment (`cap_perm_at_construction=True`);
+ * `perm_ltc_max` is None in calculate_deal, so LTC never binds.
+ */
+export function sizePermanentLoan(
+  input: TifInput,
+  gpr0: number,
+  monthlyOpex: number,
+  totalTaxRate: number,
+  su: SourcesUses,
+): PermSizing {
+  const egi = gpr0 * (1 - input.vacancyRate);
+  const stabilizedNoi =
+    (egi - monthlyOpex - egi * input.managementFeeShareOfEgi - (su.tdc * totalTaxRate) / 12) * 12;
+  const stabilizedValue = stabilizedNoi / input.exitCapRate;
+  const ltvAmount = stabilizedValue * input.permLtvMax;
+  const rp = input.permRateAnnual / 12;
+  const dscrAmount = -pv(rp, input.permAmortYears * 12, stabilizedNoi / input.permDscrMin / 12, 0);
+  let maxLoan = Math.min(ltvAmount, dscrAmount);
+  let binding: BindingConstraint = ltvAmount <= dscrAmount ? "LTV" : "DSCR";
+  if (su.constructionLoan < maxLoan) {
+    maxLoan = su.constructionLoan;
+    binding = "CAP";
+  }
+  return { stabilizedNoi, stabilizedValue, ltvAmount, dscrAmount, maxLoan, binding };
+}
+
+/**
+ * Level monthly payment, the prototype's own formula (not npf.pmt):
+ * loan × r(1+r)^n / ((1+r)^n − 1); 0 when the loan, the rate or n is not positive.
+ */
+export function permPayment(loan: number, monthlyRate: number, n: number): number {
+  if (loan <= 0 || monthlyRate <= 0 || n <= 0) return 0;
+  const g = (1 + monthlyRate) ** n;
+  return (loan * (monthlyRate * g)) / (g - 1);
+}

@@ -1,0 +1,132 @@
+/**
+ * Financial functions with numpy-financial semantics.
+ *
+ * npv, pmt, pv and fv come from the `financial` npm package (a zero-dependency port of
+ * numpy-financial; its formulas are numpy-financial's, term for term).
+ *
+ * irr is our own: `financial.irr` is a Newton iteration from a guess of 0.1 with tolerance 1e-6
+ * (OpenOffice's algorithm). It returns the root Newton happens to converge to, not numpy_financial
+ * 1.0.0's choice, and stops 1e-6 away from it. numpy_financial 1.0.0 (the version the prototype ran)
+ * computes every root of the NPV polynomial with `np.roots`, keeps the exactly real ones with
+ * 1 + rate > 0, and returns the one with the smallest |rate|, or NaN when there is none. On a
+ * cash flow with several roots (the golden case `defaults_mixed_tif_lump_sum` has monthly −0.2422%
+ * and +119.9%) only that rule reproduces the prototype. See docs/decisions/0006.
+ */
+import { fv as finFv, npv as finNpv, pmt as finPmt, pv as finPv } from "financial";
+
+/** Net present value, first value at t = 0: Σ values[t] / (1 + rate)^t (numpy-financial `npv`). */
+export function npv(rate: number, values: readonly number[]): number {
+  return finNpv(rate, [...values]);
+}
+
+/** Payment per period, end-of-period payments (numpy-financial `pmt`, `when="end"`). */
+export function pmt(rate: number, nper: number, pv: number, fv = 0): number {
+  return finPmt(rate, nper, pv, fv);
+}
+
+/** Present value, end-of-period payments (numpy-financial `pv`, `when="end"`). */
+export function pv(rate: number, nper: number, payment: number, fv = 0): number {
+  return finPv(rate, nper, payment, fv);
+}
+
+/** Future value, end-of-period payments (numpy-financial `fv`, `when="end"`). */
+export function fv(rate: number, nper: number, payment: number, pv: number): number {
+  return finFv(rate, nper, payment, pv);
+}
+
+/**
+ * Every real IRR of a cash flow: the rates r > −1 at which Σ values[t]/(1+r)^t = 0, ascending.
+ *
+ * numpy_financial 1.0.0 finds them as the roots x = 1/(1+r) of the polynomial Σ values[t]·x^t
+ * (`np.roots(values[::-1])`) and keeps those with x real and positive. We find the same real
+ * positive roots directly: leading zeros of `values` only add roots at x = 0 (which npf discards)
+ * and trailing zeros lower the degree (np.roots strips them), so both are dropped; then the
+ * polynomial is scanned for sign changes on a fine grid in log x between the Cauchy bounds of its
+ * roots (no root lies outside them) and each bracket is bisected to machine precision.
+ *
+ * Difference from np.roots, in principle: a root of even multiplicity (the NPV touches zero
+ * without crossing it) has no sign change and is not reported; np.roots reports it only when
+ * LAPACK happens to return an exactly real eigenvalue for it, which for a double root it
+ * usually does not (a pair with a tiny imaginary part). Two distinct roots closer together than
+ * the grid step (0.2% in 1 + r near r = 0) would also be missed.
+ */
+export function irrRoots(values: readonly number[]): number[] {
+  if (values.some((v) => !Number.isFinite(v))) return [];
+  let first = 0;
+  while (first < values.length && values[first] === 0) first++;
+  let last = values.length - 1;
+  while (last >= first && values[last] === 0) last--;
+  if (last - first < 1) return []; // a constant: no root (np.roots of one coefficient is empty)
+  const c = values.slice(first, last + 1); // q(x) = Σ c[k] x^k, c[0] ≠ 0, c[deg] ≠ 0
+  const deg = c.length - 1;
+  let maxLow = 0; // max |c[k]|, k < deg
+  for (let k = 0; k < deg; k++) maxLow = Math.max(maxLow, Math.abs(c[k]!));
+  let maxHigh = 0; // max |c[k]|, k > 0
+  for (let k = 1; k <= deg; k++) maxHigh = Math.max(maxHigh, Math.abs(c[k]!));
+  // Cauchy: every root has |x| < 1 + max|c_k/c_deg| and |x| > |c_0| / (|c_0| + max|c_k|).
+  const upper = 1 + maxLow / Math.abs(c[deg]!);
+  const lower = Math.abs(c[0]!) / (Math.abs(c[0]!) + maxHigh);
+  const uLo = Math.log(lower) - 0.01;
+  const uHi = Math.log(upper) + 0.01;
+
+  const roots: number[] = [];
+  let uPrev = uLo;
+  let sPrev = Math.sign(signedValue(c, Math.exp(uPrev)));
+  let u = uLo;
+  while (u < uHi) {
+    // Fine steps near x = 1 (r near 0, where the answer usually is), coarser far away.
+    const au = Math.abs(u);
+    u += au < 0.25 ? 0.002 : au < 2.5 ? 0.01 : 0.05;
+    const x = Math.exp(u);
+    const s = Math.sign(signedValue(c, x));
+    if (s === 0) {
+      roots.push(x);
+    } else if (sPrev !== 0 && s !== sPrev) {
+      roots.push(bisect(c, Math.exp(uPrev), x, sPrev));
+    }
+    uPrev = u;
+    sPrev = s;
+  }
+  return roots.map((x) => 1 / x - 1).sort((a, b) => a - b);
+}
+
+/**
+ * numpy_financial 1.0.0 `irr`: of all real roots with 1 + rate > 0, the one closest to zero;
+ * NaN when none exists (never 0).
+ */
+export function irr(values: readonly number[]): number {
+  const roots = irrRoots(values);
+  if (roots.length === 0) return Number.NaN;
+  let best = roots[0]!;
+  for (const r of roots) if (Math.abs(r) < Math.abs(best)) best = r;
+  return best;
+}
+
+/**
+ * A value with the sign of q(x) = Σ c[k] x^k, computed without overflow: Horner in x for x ≤ 1,
+ * and for x > 1 Horner in 1/x on the reversed coefficients (q(x)/x^deg, same sign).
+ */
+function signedValue(c: readonly number[], x: number): number {
+  let acc = 0;
+  if (x <= 1) {
+    for (let k = c.length - 1; k >= 0; k--) acc = acc * x + c[k]!;
+  } else {
+    const y = 1 / x;
+    for (let k = 0; k < c.length; k++) acc = acc * y + c[k]!;
+  }
+  return acc;
+}
+
+function bisect(c: readonly number[], a: number, b: number, signA: number): number {
+  let lo = a;
+  let hi = b;
+  for (let i = 0; i < 200; i++) {
+    const mid = lo + (hi - lo) / 2;
+    if (mid <= lo || mid >= hi) break;
+    const s = Math.sign(signedValue(c, mid));
+    if (s === 0) return mid;
+    if (s === signA) lo = mid;
+    else hi = mid;
+  }
+  return lo + (hi - lo) / 2;
+}

@@ -1,0 +1,180 @@
+/**
+ * What a solve returns. Plain data (structured-clonable, JSON-safe: unbounded range ends and
+ * missing limits are `null`, never `Infinity`).
+ */
+
+export type SolveStatus =
+  | "optimal"
+  | "infeasible"
+  | "unbounded"
+  /** HiGHS proved "infeasible or unbounded" and could not tell which even without presolve. */
+  | "infeasible_or_unbounded"
+  | "time_limit"
+  | "iteration_limit"
+  | "interrupted"
+  /** Stopped by another HiGHS limit (objective bound/target, solution limit). */
+  | "other_limit"
+  | "empty"
+  | "error";
+
+export interface SolveOptions {
+  /** HiGHS `time_limit` (seconds of solver time). Default: none. */
+  timeLimitSeconds?: number | undefined;
+  /** HiGHS `mip_rel_gap`. Default 1e-4 (HiGHS default). */
+  mipRelGap?: number | undefined;
+  /** LP only: compute ranging (validity ranges of prices and costs). Default true. */
+  ranging?: boolean | undefined;
+  /**
+   * MIP only: also report duals of the LP obtained by fixing the integer variables at their
+   * incumbent values (labelled `basis: "mip-integers-fixed"`). Default false.
+   */
+  mipFixedDuals?: boolean | undefined;
+  /** For infeasible models: compute an IIS. Default true. */
+  iis?: boolean | undefined;
+  /** For infeasible models: compute the feasibility relaxation. Default true. */
+  relaxation?: boolean | undefined;
+  /** Penalty per unit of constraint violation when a constraint sets none. Default 1. */
+  defaultRelaxPenalty?: number | undefined;
+  /** Slack at or below `bindingTolerance · max(1, |limit|)` counts as binding. Default 1e-6. */
+  bindingTolerance?: number | undefined;
+  /** HiGHS `random_seed`. */
+  randomSeed?: number | undefined;
+}
+
+export interface ConstraintReport {
+  constraint: string;
+  unit: string | null;
+  activity: number;
+  lower: number | null;
+  upper: number | null;
+  /** Distance of the activity to the binding or nearest finite limit; `null` for a free row. */
+  slack: number | null;
+  binding: boolean;
+  /** Which limit binds (or, if none binds, is nearest). `equality` for lower = upper. */
+  limit: "lower" | "upper" | "equality" | null;
+}
+
+/**
+ * The shadow price of one constraint: `pricePerUnit` is the change of the objective (in the
+ * objective's own sense and unit) when the constraint's `limit` is raised by +1 of its unit,
+ * valid while the limit stays within [validFrom, validTo]. For min and max alike.
+ */
+export interface ConstraintDual {
+  constraint: string;
+  unit: string | null;
+  objectiveUnit: string | null;
+  /** Which limit the price refers to; `equality` moves both. */
+  limit: "lower" | "upper" | "equality";
+  limitValue: number;
+  pricePerUnit: number;
+  /** Lowest limit value for which the price holds (`null`: unbounded). */
+  validFrom: number | null;
+  /** Highest limit value for which the price holds (`null`: unbounded). */
+  validTo: number | null;
+  /** Objective value with the limit at `validFrom` / `validTo` (when finite). */
+  objectiveAtValidFrom: number | null;
+  objectiveAtValidTo: number | null;
+  binding: boolean;
+}
+
+/** Reduced cost and cost ranging of one variable. */
+export interface VariableSensitivity {
+  variable: string;
+  unit: string | null;
+  value: number;
+  /** Where the variable sits in the optimal basis. */
+  position: "basic" | "at_lower" | "at_upper" | "fixed" | "free_nonbasic";
+  /**
+   * Change of the objective per +1 of the variable's active bound (equivalently, per unit the
+   * variable is pushed into its feasible range from that bound). 0 for basic variables.
+   */
+  reducedCost: number;
+  cost: number;
+  /** The current solution stays optimal while the cost stays within [costFrom, costTo]. */
+  costFrom: number | null;
+  costTo: number | null;
+}
+
+export interface DualReport {
+  /** `lp`: the model is an LP. `mip-integers-fixed`: the LP with integers fixed at the incumbent. */
+  basis: "lp" | "mip-integers-fixed";
+  constraints: ConstraintDual[];
+  variables: VariableSensitivity[];
+  /** True if ranging was computed (validFrom/To, costFrom/To are filled). */
+  ranged: boolean;
+}
+
+export interface IisReport {
+  /** Whether HiGHS proved the subset irreducible (every member marked "in conflict"). */
+  irreducible: boolean;
+  constraints: {
+    constraint: string;
+    unit: string | null;
+    limit: "lower" | "upper" | "both";
+    lower: number | null;
+    upper: number | null;
+  }[];
+  bounds: {
+    variable: string;
+    unit: string | null;
+    bound: "lower" | "upper" | "both";
+    lower: number | null;
+    upper: number | null;
+  }[];
+}
+
+export interface RelaxationChange {
+  kind: "constraint" | "bound";
+  /** Constraint or variable name. */
+  name: string;
+  unit: string | null;
+  limit: "lower" | "upper";
+  current: number;
+  /** The limit that makes the relaxed plan feasible. */
+  required: number;
+  /** required − current (positive: raise the limit). */
+  change: number;
+  penalty: number;
+}
+
+export interface RelaxationReport {
+  /** Σ penalty · |change| — the minimum total weighted violation. */
+  totalPenalty: number;
+  changes: RelaxationChange[];
+  /** The plan that is feasible once the changes are applied. */
+  values: Record<string, number>;
+  /** Original objective evaluated at the relaxed plan. */
+  objective: number;
+}
+
+export interface InfeasibilityReport {
+  iis: IisReport | null;
+  /** Why the IIS is missing, if it is. */
+  iisNote?: string;
+  relaxation: RelaxationReport | null;
+  relaxationNote?: string;
+}
+
+export interface SolveResult {
+  status: SolveStatus;
+  /** HiGHS's model status, for logs. */
+  highsStatus: string;
+  kind: "lp" | "mip";
+  /** A primal feasible solution is available (optimal, or the best incumbent at a limit). */
+  hasSolution: boolean;
+  objective: number | null;
+  objectiveUnit: string | null;
+  /** Values by variable name (integers snapped to whole numbers within 1e-6). */
+  values: Record<string, number>;
+  /** Values in variable order (same numbers as `values`). */
+  primal: number[];
+  /** Activity, slack and binding flag of every constraint (when a solution exists). */
+  constraints: ConstraintReport[];
+  /** Names of binding constraints. */
+  binding: string[];
+  /** MIP only. `gap` is HiGHS's relative gap |incumbent − bound| / |incumbent|. */
+  mip: { gap: number | null; bestBound: number | null; nodes: number } | null;
+  duals: DualReport | null;
+  infeasibility: InfeasibilityReport | null;
+  solveMs: number;
+}

@@ -1,0 +1,590 @@
+import highsModule, { type Highs, type Model, type ModelData, type RangingResult } from "highs";
+import type { ModelSpec } from "./model.ts";
+import type {
+  ConstraintDual,
+  ConstraintReport,
+  DualReport,
+  IisReport,
+  InfeasibilityReport,
+  RelaxationChange,
+  RelaxationReport,
+  SolveOptions,
+  SolveResult,
+  SolveStatus,
+  VariableSensitivity,
+} from "./result.ts";
+
+/**
+ * The solve itself, synchronous once HiGHS is loaded. Runs in a worker thread (pool.ts) or, for
+ * callers already in one, in the current thread (`solveInThisThread`).
+ */
+
+// highs ships CommonJS-style declarations (`export default` on a "type": "commonjs" package), so
+// TypeScript sees the default import as the module object; at run time the ESM build's default
+// export is the loader itself. Accept both.
+type LoadHighs = (typeof highsModule)["default"];
+const loadHighs: LoadHighs =
+  typeof highsModule === "function"
+    ? (highsModule as LoadHighs)
+    : (highsModule as { default: LoadHighs }).default;
+
+let highsPromise: Promise<Highs> | undefined;
+
+/** HiGHS for this thread, loaded once (the WebAssembly instance is per thread). */
+export function getHighs(): Promise<Highs> {
+  highsPromise ??= loadHighs();
+  return highsPromise;
+}
+
+/** Solves in the calling thread (blocks it for the duration of the solve). */
+export async function solveInThisThread(spec: ModelSpec, opts: SolveOptions = {}): Promise<SolveResult> {
+  return runSolve(await getHighs(), spec, opts);
+}
+
+const STATUS_NAMES = [
+  "Not set",
+  "Load error",
+  "Model error",
+  "Presolve error",
+  "Solve error",
+  "Postsolve error",
+  "Empty",
+  "Optimal",
+  "Infeasible",
+  "Primal infeasible or unbounded",
+  "Unbounded",
+  "Bound on objective reached",
+  "Target for objective reached",
+  "Time limit reached",
+  "Iteration limit reached",
+  "Unknown",
+  "Solution limit reached",
+  "Interrupted",
+] as const;
+
+function mapStatus(code: number): SolveStatus {
+  switch (code) {
+    case 6:
+      return "empty";
+    case 7:
+      return "optimal";
+    case 8:
+      return "infeasible";
+    case 9:
+      return "infeasible_or_unbounded";
+    case 10:
+      return "unbounded";
+    case 11:
+    case 12:
+    case 16:
+      return "other_limit";
+    case 13:
+      return "time_limit";
+    case 14:
+      return "iteration_limit";
+    case 17:
+      return "interrupted";
+    default:
+      return "error";
+  }
+}
+
+const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
+const clean = (v: number): number => (Object.is(v, -0) ? 0 : v);
+
+/** Column and row arrays in CSR form with generated names only (c0…, r0…). */
+export function toModelData(highs: Highs, spec: ModelSpec): ModelData {
+  const n = spec.variables.length;
+  const m = spec.constraints.length;
+  const colCost = new Float64Array(n);
+  const colLower = new Float64Array(n);
+  const colUpper = new Float64Array(n);
+  const integrality = new Int32Array(n);
+  spec.variables.forEach((v, j) => {
+    colCost[j] = v.cost;
+    colLower[j] = v.lower;
+    colUpper[j] = v.upper;
+    integrality[j] = v.integer
+      ? highs.constants.variableType.integer
+      : highs.constants.variableType.continuous;
+  });
+  const rowLower = new Float64Array(m);
+  const rowUpper = new Float64Array(m);
+  const starts = new Int32Array(m + 1);
+  let nnz = 0;
+  for (const c of spec.constraints) nnz += c.vars.length;
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  let k = 0;
+  spec.constraints.forEach((c, i) => {
+    rowLower[i] = c.lower;
+    rowUpper[i] = c.upper;
+    starts[i] = k;
+    for (let t = 0; t < c.vars.length; t++) {
+      indices[k] = c.vars[t]!;
+      values[k] = c.coefs[t]!;
+      k++;
+    }
+  });
+  starts[m] = k;
+  const isMip = spec.variables.some((v) => v.integer);
+  return {
+    numCols: n,
+    numRows: m,
+    sense:
+      spec.sense === "max"
+        ? highs.constants.objectiveSense.maximize
+        : highs.constants.objectiveSense.minimize,
+    offset: spec.objectiveOffset,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
+    matrix: { format: "csr", numRows: m, numCols: n, starts, indices, values },
+    ...(isMip ? { integrality } : {}),
+    colNames: Array.from({ length: n }, (_, j) => `c${j}`),
+    rowNames: Array.from({ length: m }, (_, i) => `r${i}`),
+  };
+}
+
+function configure(model: Model, opts: SolveOptions) {
+  model.options.set({ output_flag: false, log_to_console: false });
+  if (opts.timeLimitSeconds !== undefined) model.options.set("time_limit", opts.timeLimitSeconds);
+  if (opts.mipRelGap !== undefined) model.options.set("mip_rel_gap", opts.mipRelGap);
+  if (opts.randomSeed !== undefined) model.options.set("random_seed", opts.randomSeed);
+}
+
+/** Runs one solve and builds the full report. The HiGHS model is always disposed. */
+export function runSolve(highs: Highs, spec: ModelSpec, opts: SolveOptions = {}): SolveResult {
+  const started = performance.now();
+  const kind = spec.variables.some((v) => v.integer) ? "mip" : "lp";
+  const model = highs.createModel(toModelData(highs, spec));
+  try {
+    configure(model, opts);
+    let code: number = model.run().modelStatus;
+    if (code === highs.constants.modelStatus.unboundedOrInfeasible) {
+      // Presolve often stops at "infeasible or unbounded"; the simplex without presolve tells which.
+      model.zeroAllClocks();
+      model.clearSolver();
+      model.options.set("presolve", "off");
+      code = model.run().modelStatus;
+      model.options.set("presolve", "choose");
+    }
+    const status = mapStatus(code);
+    const hasSolution =
+      status !== "infeasible" &&
+      status !== "unbounded" &&
+      status !== "infeasible_or_unbounded" &&
+      Number(model.info.get("primal_solution_status")) === highs.constants.solutionStatus.feasible;
+
+    const result: SolveResult = {
+      status,
+      highsStatus: STATUS_NAMES[code] ?? `status ${code}`,
+      kind,
+      hasSolution,
+      objective: null,
+      objectiveUnit: spec.objectiveUnit ?? null,
+      values: {},
+      primal: [],
+      constraints: [],
+      binding: [],
+      mip: null,
+      duals: null,
+      infeasibility: null,
+      solveMs: 0,
+    };
+
+    if (kind === "mip") {
+      const gap = Number(model.info.get("mip_gap"));
+      const bound = Number(model.info.get("mip_dual_bound"));
+      result.mip = {
+        gap: hasSolution && Number.isFinite(gap) ? gap : null,
+        bestBound: Number.isFinite(bound) ? bound : null,
+        nodes: Number(model.info.get("mip_node_count")),
+      };
+    }
+
+    if (hasSolution) {
+      const sol = model.getSolution();
+      const primal = Array.from(sol.colValue, (v, j) => {
+        const spec_j = spec.variables[j]!;
+        if (spec_j.integer && Math.abs(v - Math.round(v)) <= 1e-6) return clean(Math.round(v));
+        return clean(v);
+      });
+      result.primal = primal;
+      for (let j = 0; j < primal.length; j++) result.values[spec.variables[j]!.name] = primal[j]!;
+      // For a MIP, the objective of the reported (snapped) values, so that both agree exactly.
+      result.objective =
+        kind === "mip"
+          ? spec.variables.reduce((s, v, j) => s + v.cost * primal[j]!, spec.objectiveOffset)
+          : model.getObjectiveValue();
+      const rowStatus = kind === "lp" ? model.getBasis().rowStatus : undefined;
+      result.constraints = constraintReports(spec, sol.rowValue, opts.bindingTolerance ?? 1e-6, rowStatus);
+      result.binding = result.constraints.filter((c) => c.binding).map((c) => c.constraint);
+
+      if (kind === "lp" && status === "optimal") {
+        result.duals = dualReport(highs, model, spec, result, opts, "lp");
+      } else if (kind === "mip" && opts.mipFixedDuals) {
+        result.duals = fixedLpDuals(highs, model, spec, result, opts);
+      }
+    }
+
+    if (status === "infeasible") {
+      model.zeroAllClocks();
+      result.infeasibility = diagnoseInfeasibility(highs, model, spec, opts);
+    }
+    result.solveMs = performance.now() - started;
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+function constraintReports(
+  spec: ModelSpec,
+  rowValue: Float64Array,
+  tol: number,
+  rowStatus: Int32Array | undefined,
+): ConstraintReport[] {
+  return spec.constraints.map((c, i) => {
+    const a = clean(rowValue[i]!);
+    const dl = Number.isFinite(c.lower) ? a - c.lower : Number.POSITIVE_INFINITY;
+    const du = Number.isFinite(c.upper) ? c.upper - a : Number.POSITIVE_INFINITY;
+    let limit: ConstraintReport["limit"] = null;
+    let slack = Number.POSITIVE_INFINITY;
+    let limitValue = 0;
+    if (c.lower === c.upper) {
+      limit = "equality";
+      slack = Math.abs(a - c.lower);
+      limitValue = c.lower;
+    } else {
+      // A nonbasic row sits at the bound its basis status names; otherwise the nearest one.
+      const st = rowStatus?.[i];
+      const useLower = st === 0 ? true : st === 2 ? false : dl <= du;
+      if (useLower && Number.isFinite(dl)) {
+        limit = "lower";
+        slack = dl;
+        limitValue = c.lower;
+      } else if (Number.isFinite(du)) {
+        limit = "upper";
+        slack = du;
+        limitValue = c.upper;
+      }
+    }
+    const binding = limit !== null && Math.abs(slack) <= tol * Math.max(1, Math.abs(limitValue));
+    return {
+      constraint: c.name,
+      unit: c.unit ?? null,
+      activity: a,
+      lower: fin(c.lower),
+      upper: fin(c.upper),
+      slack: limit === null ? null : clean(binding ? Math.max(0, slack) : slack),
+      binding,
+      limit,
+    };
+  });
+}
+
+/**
+ * Row duals and reduced costs from HiGHS, with ranging. HiGHS reports row duals as
+ * ∂objective/∂(active limit) in the model's own sense — for minimisation and maximisation alike
+ * (verified by re-solving in test/sign.test.ts) — which is exactly "change of the objective per +1
+ * of the limit", so no sign flip is applied. The sign normalisation the product needs is
+ * therefore: report HiGHS's value, never SciPy's `marginals` (which are for the min form).
+ */
+function dualReport(
+  highs: Highs,
+  model: Model,
+  spec: ModelSpec,
+  result: SolveResult,
+  opts: SolveOptions,
+  basisKind: DualReport["basis"],
+): DualReport {
+  const sol = model.getSolution();
+  const basis = model.getBasis();
+  const objective = model.getObjectiveValue();
+  let ranging: RangingResult | null = null;
+  if (opts.ranging !== false) {
+    try {
+      ranging = model.getRanging();
+    } catch {
+      ranging = null;
+    }
+  }
+  const bs = highs.constants.basisStatus;
+  const constraints: ConstraintDual[] = [];
+  spec.constraints.forEach((c, i) => {
+    const rep = result.constraints[i]!;
+    if (rep.limit === null) return; // a free row has no limit to price
+    const limitValue = rep.limit === "lower" ? c.lower : c.upper;
+    const basic = basis.rowStatus[i] === bs.basic;
+    const price = basic ? 0 : clean(sol.rowDual[i]!);
+    let validFrom: number | null = null;
+    let validTo: number | null = null;
+    let objFrom: number | null = null;
+    let objTo: number | null = null;
+    if (ranging) {
+      if (basic) {
+        // Slack is basic: the price 0 holds until the limit reaches the activity.
+        if (rep.limit === "upper") {
+          validFrom = rep.activity;
+          validTo = null;
+        } else if (rep.limit === "lower") {
+          validFrom = null;
+          validTo = rep.activity;
+        } else {
+          // Degenerate basic equality row: only the current value is certain.
+          validFrom = limitValue;
+          validTo = limitValue;
+        }
+        objFrom = validFrom === null ? null : objective;
+        objTo = validTo === null ? null : objective;
+      } else {
+        validFrom = fin(ranging.rowBoundDown.value[i]!);
+        validTo = fin(ranging.rowBoundUp.value[i]!);
+        objFrom = validFrom === null ? null : fin(ranging.rowBoundDown.objective[i]!);
+        objTo = validTo === null ? null : fin(ranging.rowBoundUp.objective[i]!);
+      }
+    }
+    constraints.push({
+      constraint: c.name,
+      unit: c.unit ?? null,
+      objectiveUnit: spec.objectiveUnit ?? null,
+      limit: rep.limit,
+      limitValue,
+      pricePerUnit: price,
+      validFrom: validFrom === null ? null : clean(validFrom),
+      validTo: validTo === null ? null : clean(validTo),
+      objectiveAtValidFrom: objFrom,
+      objectiveAtValidTo: objTo,
+      binding: rep.binding,
+    });
+  });
+  const variables: VariableSensitivity[] = spec.variables.map((v, j) => {
+    const st = basis.colStatus[j];
+    const position: VariableSensitivity["position"] =
+      st === bs.basic
+        ? "basic"
+        : v.lower === v.upper
+          ? "fixed"
+          : st === bs.lower
+            ? "at_lower"
+            : st === bs.upper
+              ? "at_upper"
+              : "free_nonbasic";
+    return {
+      variable: v.name,
+      unit: v.unit ?? null,
+      value: clean(sol.colValue[j]!),
+      position,
+      reducedCost: position === "basic" ? 0 : clean(sol.colDual[j]!),
+      cost: v.cost,
+      costFrom: ranging ? fin(clean(ranging.colCostDown.value[j]!)) : null,
+      costTo: ranging ? fin(clean(ranging.colCostUp.value[j]!)) : null,
+    };
+  });
+  return { basis: basisKind, constraints, variables, ranged: ranging !== null };
+}
+
+/** Duals of the LP with every integer variable fixed at its incumbent value. */
+function fixedLpDuals(
+  highs: Highs,
+  model: Model,
+  spec: ModelSpec,
+  result: SolveResult,
+  opts: SolveOptions,
+): DualReport | null {
+  let fixed: ReturnType<Model["getFixedLp"]>;
+  try {
+    fixed = model.getFixedLp();
+  } catch {
+    return null;
+  }
+  const { integrality: _drop, hessian: _h, ...lp } = fixed;
+  const lpModel = highs.createModel(lp);
+  try {
+    configure(lpModel, opts);
+    if (lpModel.run().modelStatus !== highs.constants.modelStatus.optimal) return null;
+    const rowStatus = lpModel.getBasis().rowStatus;
+    const lpResult = {
+      ...result,
+      constraints: constraintReports(
+        spec,
+        lpModel.getSolution().rowValue,
+        opts.bindingTolerance ?? 1e-6,
+        rowStatus,
+      ),
+    };
+    return dualReport(highs, lpModel, spec, lpResult, opts, "mip-integers-fixed");
+  } finally {
+    lpModel.dispose();
+  }
+}
+
+function diagnoseInfeasibility(
+  highs: Highs,
+  model: Model,
+  spec: ModelSpec,
+  opts: SolveOptions,
+): InfeasibilityReport {
+  const report: InfeasibilityReport = { iis: null, relaxation: null };
+  if (opts.iis !== false) {
+    try {
+      report.iis = computeIis(highs, model, spec);
+      if (!report.iis.irreducible && (report.iis.constraints.length > 0 || report.iis.bounds.length > 0))
+        report.iisNote =
+          "HiGHS could not prove this subset irreducible: it contains a conflict but may list more than needed.";
+      if (report.iis.constraints.length === 0 && report.iis.bounds.length === 0) {
+        report.iis = null;
+        report.iisNote = spec.variables.some((v) => v.integer)
+          ? "HiGHS found no infeasible subsystem of the LP relaxation: the conflict involves integrality."
+          : "HiGHS found no infeasible subsystem.";
+      }
+    } catch (err) {
+      report.iisNote = `IIS failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  } else report.iisNote = "Not requested.";
+  if (opts.relaxation !== false) {
+    try {
+      model.zeroAllClocks();
+      const r = computeRelaxation(highs, model, spec, opts);
+      if (typeof r === "string") report.relaxationNote = r;
+      else report.relaxation = r;
+    } catch (err) {
+      report.relaxationNote = `Feasibility relaxation failed: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  } else report.relaxationNote = "Not requested.";
+  return report;
+}
+
+function computeIis(highs: Highs, model: Model, spec: ModelSpec): IisReport {
+  // FromLp | Irreducible: an elastic-LP candidate refined to an irreducible subsystem.
+  model.options.set("iis_strategy", highs.constants.iis.strategyRowPriority);
+  const iis = model.getIis();
+  const c = highs.constants.iis;
+  const side = (code: number): "lower" | "upper" | "both" | null =>
+    code === c.boundLower ? "lower" : code === c.boundUpper ? "upper" : code === c.boundBoxed ? "both" : null;
+  let irreducible = true;
+  const constraints: IisReport["constraints"] = [];
+  iis.rowIndex.forEach((i, k) => {
+    const s = side(iis.rowBound[k]!);
+    if (s === null) return;
+    if (iis.rowStatus[i] !== c.inConflict) irreducible = false;
+    const row = spec.constraints[i]!;
+    constraints.push({
+      constraint: row.name,
+      unit: row.unit ?? null,
+      limit: s,
+      lower: fin(row.lower),
+      upper: fin(row.upper),
+    });
+  });
+  const bounds: IisReport["bounds"] = [];
+  iis.colIndex.forEach((j, k) => {
+    const s = side(iis.colBound[k]!);
+    if (s === null) return; // the column takes part, but none of its bounds is needed
+    if (iis.colStatus[j] !== c.inConflict) irreducible = false;
+    const v = spec.variables[j]!;
+    bounds.push({
+      variable: v.name,
+      unit: v.unit ?? null,
+      bound: s,
+      lower: fin(v.lower),
+      upper: fin(v.upper),
+    });
+  });
+  return { irreducible, constraints, bounds };
+}
+
+function computeRelaxation(
+  highs: Highs,
+  model: Model,
+  spec: ModelSpec,
+  opts: SolveOptions,
+): RelaxationReport | string {
+  const def = opts.defaultRelaxPenalty ?? 1;
+  const rowPen = spec.constraints.map((c) => (c.relaxPenalty === null ? -1 : (c.relaxPenalty ?? def)));
+  const colPen = spec.variables.map((v) => (v.boundPenalty == null ? -1 : v.boundPenalty));
+  // HiGHS 1.15.1 keeps the model's objective sense for the penalty objective: for a maximisation
+  // it then *maximises* weighted violations (seen with unequal penalties: 4,750 instead of 25). The
+  // relaxation objective is the penalty alone, so solve it as a minimisation and restore the sense.
+  // Changing the sense resets the model status, and HiGHS serves the relaxed solution only if the
+  // status it restores afterwards is a solved one — so a maximisation is re-solved (infeasible
+  // again) as a minimisation first. Changing the sense back clears the solution: read it before.
+  const sense = model.getObjectiveSense();
+  if (sense !== highs.constants.objectiveSense.minimize) {
+    model.changeObjectiveSense(highs.constants.objectiveSense.minimize);
+    model.run();
+  }
+  let sol: ReturnType<Model["getSolution"]>;
+  let highsPenalty: number;
+  try {
+    model.feasibilityRelaxation({
+      globalLowerPenalty: -1,
+      globalUpperPenalty: -1,
+      globalRowPenalty: def,
+      localLowerPenalty: colPen,
+      localUpperPenalty: colPen,
+      localRowPenalty: rowPen,
+    });
+    sol = model.getSolution();
+    highsPenalty = model.getObjectiveValue();
+  } finally {
+    if (sense !== highs.constants.objectiveSense.minimize) model.changeObjectiveSense(sense);
+  }
+  if (sol.colValue.length !== spec.variables.length) return "HiGHS returned no relaxed solution.";
+  const tol = 1e-6;
+  const changes: RelaxationChange[] = [];
+  const viol = (
+    kind: RelaxationChange["kind"],
+    name: string,
+    unit: string | undefined,
+    value: number,
+    lower: number,
+    upper: number,
+    penalty: number,
+  ): boolean => {
+    const push = (limit: "lower" | "upper", current: number) => {
+      changes.push({
+        kind,
+        name,
+        unit: unit ?? null,
+        limit,
+        current,
+        required: value,
+        change: value - current,
+        penalty: Math.max(0, penalty),
+      });
+    };
+    if (value > upper + tol * Math.max(1, Math.abs(upper))) {
+      if (penalty < 0) return false;
+      push("upper", upper);
+    } else if (value < lower - tol * Math.max(1, Math.abs(lower))) {
+      if (penalty < 0) return false;
+      push("lower", lower);
+    }
+    return true;
+  };
+  let ok = true;
+  spec.constraints.forEach((c, i) => {
+    ok = viol("constraint", c.name, c.unit, sol.rowValue[i]!, c.lower, c.upper, rowPen[i]!) && ok;
+  });
+  spec.variables.forEach((v, j) => {
+    ok = viol("bound", v.name, v.unit, sol.colValue[j]!, v.lower, v.upper, colPen[j]!) && ok;
+  });
+  if (!ok)
+    return "No relaxation of the relaxable constraints makes the model feasible: the hard constraints and bounds conflict among themselves.";
+  const values: Record<string, number> = {};
+  let objective = spec.objectiveOffset;
+  spec.variables.forEach((v, j) => {
+    const x = clean(sol.colValue[j]!);
+    values[v.name] = x;
+    objective += v.cost * x;
+  });
+  const totalPenalty = changes.reduce((s, ch) => s + ch.penalty * Math.abs(ch.change), 0);
+  // Our own accounting of the violations must agree with the objective HiGHS minimised.
+  if (Math.abs(totalPenalty - highsPenalty) > 1e-6 * Math.max(1, Math.abs(highsPenalty)))
+    return `Feasibility relaxation inconsistent: violations add up to ${totalPenalty}, HiGHS reports ${highsPenalty}.`;
+  return { totalPenalty, changes, values, objective };
+}

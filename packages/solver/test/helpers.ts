@@ -1,0 +1,119 @@
+import type { ModelSpec, SolveResult } from "../src/index.ts";
+
+/** mulberry32: a small seeded generator, so random instances are reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+
+/**
+ * A random LP that is feasible by construction (every row is built around a point x0 inside the
+ * column bounds) and bounded (every column is boxed). Mixes ≤, ≥, = and ranged rows, min and max.
+ */
+export function randomLp(seed: number): ModelSpec {
+  const r = rng(seed);
+  const n = int(r, 3, 12);
+  const m = int(r, 2, 10);
+  const variables = Array.from({ length: n }, (_, j) => {
+    const lower = r() < 0.2 ? -5 : 0;
+    const upper = r() < 0.5 ? 20 : 30;
+    return { name: `x${j}`, lower, upper, integer: false, cost: int(r, -10, 10), unit: "units" };
+  });
+  const x0 = variables.map((v) => v.lower + r() * (v.upper - v.lower));
+  const constraints = Array.from({ length: m }, (_, i) => {
+    const vars: number[] = [];
+    const coefs: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if (r() < 0.6) {
+        const c = int(r, -5, 9);
+        if (c !== 0) {
+          vars.push(j);
+          coefs.push(c);
+        }
+      }
+    }
+    if (vars.length === 0) {
+      vars.push(i % n);
+      coefs.push(1);
+    }
+    const ax = vars.reduce((s, j, k) => s + coefs[k]! * x0[j]!, 0);
+    const t = r();
+    let lower = Number.NEGATIVE_INFINITY;
+    let upper = Number.POSITIVE_INFINITY;
+    if (t < 0.45) upper = Math.ceil(ax + r() * 5);
+    else if (t < 0.8) lower = Math.floor(ax - r() * 5);
+    else if (t < 0.9) {
+      lower = Math.floor(ax) - 3;
+      upper = Math.ceil(ax) + 3;
+    } else {
+      lower = ax;
+      upper = ax;
+    }
+    return { name: `row ${i}`, vars, coefs, lower, upper, unit: i % 2 ? "AED" : "months" };
+  });
+  return {
+    sense: r() < 0.5 ? "min" : "max",
+    objectiveOffset: 0,
+    objectiveUnit: "AED",
+    variables,
+    constraints,
+  };
+}
+
+/**
+ * Checks a solution against the model without the solver: bounds, integrality, every row's
+ * activity recomputed from the matrix, and the objective. Returns the list of violations.
+ */
+export function independentCheck(spec: ModelSpec, res: SolveResult, tol = 1e-6): string[] {
+  const out: string[] = [];
+  const x = spec.variables.map((v) => res.values[v.name]);
+  for (const [j, v] of spec.variables.entries()) {
+    const xj = x[j];
+    if (xj === undefined || !Number.isFinite(xj)) {
+      out.push(`${v.name}: no value`);
+      continue;
+    }
+    const s = tol * Math.max(1, Math.abs(xj));
+    if (xj < v.lower - s) out.push(`${v.name} = ${xj} < lower ${v.lower}`);
+    if (xj > v.upper + s) out.push(`${v.name} = ${xj} > upper ${v.upper}`);
+    if (v.integer && Math.abs(xj - Math.round(xj)) > 1e-6) out.push(`${v.name} = ${xj} not integer`);
+  }
+  spec.constraints.forEach((c) => {
+    const ax = c.vars.reduce((s, j, k) => s + c.coefs[k]! * x[j]!, 0);
+    const scale = tol * Math.max(1, Math.abs(ax), ...c.coefs.map(Math.abs));
+    if (ax < c.lower - scale) out.push(`${c.name}: ${ax} < ${c.lower}`);
+    if (ax > c.upper + scale) out.push(`${c.name}: ${ax} > ${c.upper}`);
+  });
+  const obj = spec.variables.reduce((s, v, j) => s + v.cost * x[j]!, spec.objectiveOffset);
+  if (res.objective === null || Math.abs(obj - res.objective) > tol * Math.max(1, Math.abs(obj)))
+    out.push(`objective ${res.objective} ≠ recomputed ${obj}`);
+  return out;
+}
+
+/** A copy of `spec` with constraint `i`'s limit (`lower`, `upper` or both) moved by `delta`. */
+export function shiftLimit(spec: ModelSpec, i: number, side: "lower" | "upper" | "equality", delta: number) {
+  const copy = structuredClone(spec);
+  const c = copy.constraints[i]!;
+  if (side !== "upper") c.lower += delta;
+  if (side !== "lower") c.upper += delta;
+  return copy;
+}
+
+/** A copy of `spec` with constraint `i`'s limit set to `value`. */
+export function setLimit(spec: ModelSpec, i: number, side: "lower" | "upper" | "equality", value: number) {
+  const copy = structuredClone(spec);
+  const c = copy.constraints[i]!;
+  if (side !== "upper") c.lower = value;
+  if (side !== "lower") c.upper = value;
+  return copy;
+}
+
+export const close = (a: number, b: number, rel = 1e-7) =>
+  Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
