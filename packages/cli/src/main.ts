@@ -1,7 +1,14 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { catalog } from "@modelworks/catalog";
-import { createContext, executeModel, ModelInputError } from "@modelworks/model-kit";
+import {
+  type AnyModel,
+  createContext,
+  executeModel,
+  findFormat,
+  ModelInputError,
+  parseInput,
+} from "@modelworks/model-kit";
 
 /** Exit codes, so scripts can tell a bad input from a broken engine. */
 export const EXIT = { ok: 0, error: 1, usage: 2, invalidInput: 3, modelError: 4 } as const;
@@ -69,23 +76,37 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     in: { type: "string" },
     out: { type: "string" },
     version: { type: "string" },
+    format: { type: "string" },
     quiet: { type: "boolean", default: false },
   });
-  const [modelId] = positionals;
-  if (!modelId)
-    throw new UsageError("run: name the model, e.g. `modelworks run deal-picker --in input.json`");
+  const [spec] = positionals;
+  if (!spec) throw new UsageError("run: name the model, e.g. `modelworks run deal-picker --in input.json`");
   if (!values.in) throw new UsageError("run: --in <input.json> is required");
-  const model = catalog.find(modelId, values.version as string | undefined);
+  const [modelId, atVersion] = spec.split("@") as [string, string | undefined];
+  const version = (values.version as string | undefined) ?? atVersion;
+  const model = findVersion(modelId, version);
   if (!model) {
-    const known = catalog.list({ includeInternal: true }).map((m) => m.id);
+    const known = catalog.list({ includeInternal: true }).map(
+      (m) =>
+        `${m.id} (${catalog
+          .versions(m.id)
+          .map((v) => v.version)
+          .join(", ")})`,
+    );
     io.err(
-      `modelworks: no model "${modelId}"${values.version ? ` version ${values.version}` : ""}. Known: ${known.join(", ")}\n`,
+      `modelworks: no model "${modelId}"${version ? ` version ${version}` : ""}. Known: ${known.join("; ")}\n`,
     );
     return EXIT.usage;
   }
-  let input: unknown;
+  const found = values.format ? findFormat(model, values.format as string) : undefined;
+  if (found?.missing) {
+    io.err(`modelworks: ${found.missing}\n`);
+    return EXIT.usage;
+  }
+  const format = found?.format;
+  let document: unknown;
   try {
-    input = JSON.parse(await readFile(values.in as string, "utf8"));
+    document = JSON.parse(await readFile(values.in as string, "utf8"));
   } catch (err) {
     io.err(`modelworks: cannot read ${values.in}: ${(err as Error).message}\n`);
     return EXIT.usage;
@@ -93,6 +114,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   const started = performance.now();
   let lastShown = -1;
   try {
+    const input = parseInput(model, format ? format.toInput(document) : document);
     const output = await executeModel(
       model,
       input,
@@ -105,7 +127,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
         },
       }),
     );
-    const json = `${JSON.stringify(output, null, 2)}\n`;
+    const json = `${JSON.stringify(format ? format.fromOutput(output, input) : output, null, 2)}\n`;
     if (values.out) await writeFile(values.out as string, json);
     else io.out(json);
     if (!values.quiet) {
@@ -150,4 +172,10 @@ function modelsCommand(args: string[], io: Io): number {
 async function workerCommand(): Promise<number> {
   const { runWorkerProcess } = await import("@modelworks/server/worker");
   return runWorkerProcess();
+}
+
+/** An exact version, or the newest whose version starts with a partial one (`1` → `1.x.y`). */
+function findVersion(id: string, version: string | undefined): AnyModel | undefined {
+  if (!version) return catalog.find(id);
+  return catalog.find(id, version) ?? catalog.versions(id).find((m) => m.version.startsWith(`${version}.`));
 }

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,6 +61,61 @@ describe("modelworks run", () => {
   });
 });
 
+describe("modelworks run --format", () => {
+  const golden = JSON.parse(
+    readFileSync(
+      path.resolve(import.meta.dirname, "../../engines/tif/test/fixtures/golden_cases.json"),
+      "utf8",
+    ),
+  ) as {
+    cases: {
+      name: string;
+      scenario: string;
+      inputs: unknown;
+      calculate_deal_kwargs: unknown;
+      outputs: Record<string, unknown>;
+      periods: Record<string, number[]>;
+    }[];
+  };
+
+  it("reads a prototype case and writes the prototype's result format (tif@1)", async () => {
+    const c = golden.cases.find((x) => x.name === "defaults_mixed_tif_lump_sum")!;
+    const inFile = path.join(dir, "case.json");
+    const outFile = path.join(dir, "result.json");
+    await writeFile(
+      inFile,
+      JSON.stringify({
+        scenario: c.scenario,
+        inputs: c.inputs,
+        calculate_deal_kwargs: c.calculate_deal_kwargs,
+      }),
+    );
+    const code = await main(
+      ["run", "tif@1", "--in", inFile, "--format", "prototype", "--out", outFile, "--quiet"],
+      capture().io,
+    );
+    expect(code).toBe(EXIT.ok);
+    const result = JSON.parse(await readFile(outFile, "utf8"));
+    expect(Math.abs(result.outputs.levered_irr - (c.outputs.levered_irr as number))).toBeLessThan(1e-9);
+    for (const [series, values] of Object.entries(c.periods)) {
+      expect(result.periods[series]).toHaveLength(values.length);
+      const worst = Math.max(...values.map((v, i) => Math.abs(result.periods[series][i] - v)));
+      expect(worst, series).toBeLessThanOrEqual(0.01);
+    }
+  });
+
+  it("exits 2 for a format the model does not offer, or an unknown version", async () => {
+    const inFile = path.join(dir, "any.json");
+    await writeFile(inFile, "{}");
+    const bad = capture();
+    expect(await main(["run", "tif", "--in", inFile, "--format", "excel"], bad.io)).toBe(EXIT.usage);
+    expect(bad.err.join("")).toBe('modelworks: tif@1.0.0 has no format "excel"; it offers: prototype\n');
+    const none = capture();
+    expect(await main(["run", "tif@7", "--in", inFile], none.io)).toBe(EXIT.usage);
+    expect(none.err.join("")).toMatch(/no model "tif" version 7\. Known: .*tif \(1\.0\.0\)/);
+  });
+});
+
 describe("modelworks models", () => {
   it("lists internal models only with --all", async () => {
     const plain = capture();
@@ -70,7 +126,19 @@ describe("modelworks models", () => {
       title: "Austin TIF development model (prototype-exact)",
       summary: expect.any(String),
     };
-    expect(JSON.parse(plain.out.join(""))).toEqual([tif]);
+    const dealPicker = {
+      id: "deal-picker",
+      version: "2.0.0",
+      title: "Deal Picker: which deals to buy with a limited budget",
+      summary: expect.any(String),
+    };
+    const leasingMix = {
+      id: "leasing-mix",
+      version: "2.0.0",
+      title: "Leasing Mix Optimizer",
+      summary: expect.any(String),
+    };
+    expect(JSON.parse(plain.out.join(""))).toEqual([tif, dealPicker, leasingMix]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
     expect(JSON.parse(all.out.join(""))).toEqual([
@@ -81,6 +149,8 @@ describe("modelworks models", () => {
         summary: expect.any(String),
       },
       tif,
+      dealPicker,
+      leasingMix,
     ]);
   });
 });

@@ -9,6 +9,18 @@ export interface ModelExample<Input> {
   input: Input;
 }
 
+/**
+ * Another way to write a model's input and output — e.g. `prototype`, the JSON the original
+ * Python prototype read and wrote, so its users can bring old cases and reconcile old numbers.
+ */
+export interface ModelFormat<In extends z.ZodType, Out extends z.ZodType> {
+  title: string;
+  /** A document in this format → the model's input (validated by the input schema afterwards). */
+  toInput(raw: unknown): unknown;
+  /** The model's output (and the validated input it came from) written in this format. */
+  fromOutput(output: z.output<Out>, input: z.output<In>): unknown;
+}
+
 export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   /** Stable, URL-safe: `deal-picker`. */
   id: string;
@@ -28,6 +40,8 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   heavy?: boolean;
   /** Internal models (the platform's own test model) stay out of the user-facing catalog. */
   internal?: boolean;
+  /** Alternative input/output formats by name (`--format prototype` on the CLI, `format` in the API). */
+  formats?: Record<string, ModelFormat<In, Out>>;
   run(input: z.output<In>, ctx: ModelContext): Promise<z.input<Out>> | z.input<Out>;
 }
 
@@ -54,6 +68,10 @@ export function defineModel<In extends z.ZodType, Out extends z.ZodType>(
     const r = def.input.safeParse(ex.input);
     if (!r.success)
       throw new Error(`Model ${def.id}: example "${ex.name}" is invalid: ${z.prettifyError(r.error)}`);
+  }
+  for (const name of Object.keys(def.formats ?? {})) {
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new Error(`Model ${def.id}: format name "${name}" must be lower-case`);
   }
   const tables = new Map((def.tables ?? []).map((t) => [t.name, t]));
   for (const c of def.charts ?? []) {
@@ -104,4 +122,19 @@ export async function executeModel<In extends z.ZodType, Out extends z.ZodType>(
   const out = model.output.safeParse(result);
   if (!out.success) throw new ModelOutputError(issuesOf(out.error));
   return out.data;
+}
+
+/** A model's format by name, or the message to show when it has none of that name. */
+export function findFormat(
+  model: AnyModel,
+  name: string,
+):
+  | { format: ModelFormat<z.ZodType, z.ZodType>; missing?: undefined }
+  | { format?: undefined; missing: string } {
+  const format = model.formats?.[name];
+  if (format) return { format };
+  const offered = Object.keys(model.formats ?? {});
+  return {
+    missing: `${model.id}@${model.version} has no format "${name}"${offered.length ? `; it offers: ${offered.join(", ")}` : ""}`,
+  };
 }

@@ -1,14 +1,16 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { calculateDeal } from "./compat/deal.ts";
 import { GOLDEN_CASE_INPUTS } from "./examples.ts";
-import { fromPrototypeCase } from "./prototype.ts";
+import { fromPrototypeCase, parsePrototypeCase } from "./prototype.ts";
+import { toPrototypeResult } from "./prototype-output.ts";
 import { SERIES, type SeriesKey, TifInput, TifOutput } from "./schema.ts";
 
 export { calculateDeal } from "./compat/deal.ts";
 export { pyInt, pyRound } from "./compat/rounding.ts";
 export { sCurveWeights } from "./compat/schedule.ts";
 export { fv, irr, irrRoots, npv, pmt, pv } from "./financial.ts";
-export { fromPrototypeCase, type PrototypeCase } from "./prototype.ts";
+export { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "./prototype.ts";
+export { PROTOTYPE_OUTPUTS, toPrototypeResult } from "./prototype-output.ts";
 export { SERIES, type SeriesKey, TifInput, type TifInputRaw, TifOutput } from "./schema.ts";
 
 const USD = "USD";
@@ -62,6 +64,13 @@ export const tifV1 = defineModel({
     "exit) reproducing the Python prototype's calculate_deal exactly, defects included. For new work use tif@2.",
   input: TifInput,
   output: TifOutput,
+  formats: {
+    prototype: {
+      title: "The Python prototype's case and result JSON (snake_case, as in its golden fixture)",
+      toInput: (raw) => fromPrototypeCase(parsePrototypeCase(raw)),
+      fromOutput: (output) => toPrototypeResult(output),
+    },
+  },
   examples: GOLDEN_CASE_INPUTS.map((c) => ({
     name: c.name.replaceAll("_", "-"),
     title: c.description,

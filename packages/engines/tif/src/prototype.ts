@@ -3,7 +3,32 @@
  * with snake_case names, as the golden fixture stores it (and as the importer of issue 4 item 8
  * will accept it). Pure: no validation here beyond shape; the model's schema validates the result.
  */
+import { issuesOf, ModelInputError } from "@modelworks/model-kit";
+import { z } from "zod";
 import type { TifInputRaw } from "./schema.ts";
+
+/**
+ * The envelope of a prototype case. Only its shape is checked here (so a stray document is
+ * refused instead of running on defaults); the fields inside are validated by the model's schema.
+ */
+const PrototypeCaseDocument = z.object({
+  scenario: z.string().optional(),
+  inputs: z.record(z.string(), z.unknown(), {
+    message: "must be an object of the prototype's ProjectInputs",
+  }),
+  calculate_deal_kwargs: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Reads a document as a prototype case, or throws ModelInputError naming what is wrong. */
+export function parsePrototypeCase(raw: unknown): PrototypeCase {
+  const r = PrototypeCaseDocument.safeParse(raw);
+  if (!r.success)
+    throw new ModelInputError(
+      issuesOf(r.error),
+      "This is not a prototype case { scenario, inputs, calculate_deal_kwargs }.",
+    );
+  return r.data;
+}
 
 export interface PrototypeUnitType {
   unit_type: string;

@@ -1,6 +1,6 @@
 import { createContext, executeModel } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
-import { fromPrototypeCase, SERIES, tifV1 } from "../src/index.ts";
+import { fromPrototypeCase, PROTOTYPE_OUTPUTS, SERIES, tifV1, toPrototypeResult } from "../src/index.ts";
 import type { TifOutput } from "../src/schema.ts";
 import golden from "./fixtures/golden_cases.json" with { type: "json" };
 
@@ -24,58 +24,23 @@ async function run(c: GoldenCase): Promise<TifOutput> {
   return out;
 }
 
-type Pick = (o: TifOutput) => number | string | null;
-const su = (o: TifOutput) => o.sourcesUses;
-/** Golden scalar output (dotted into nested objects) → [how to read ours, tolerance]. */
-const SCALARS: Record<string, [Pick, number]> = {
-  gpr_market_monthly: [(o) => o.units.gprMarketMonthlyUsd, MONEY],
-  gpr_affordable_monthly: [(o) => o.units.gprAffordableMonthlyUsd, MONEY],
-  gpr_total_annual: [(o) => o.units.gprTotalAnnualUsd, MONEY],
-  total_units: [(o) => o.units.totalUnits, 0],
-  affordable_units: [(o) => o.units.affordableUnits, 0],
-  "sources_uses.land": [(o) => su(o).landUsd, MONEY],
-  "sources_uses.hard_costs_incl_contingency": [(o) => su(o).hardCostsInclContingencyUsd, MONEY],
-  "sources_uses.soft_costs_incl_reserves_predev_devfee": [
-    (o) => su(o).softCostsInclReservesPredevDevFeeUsd,
-    MONEY,
-  ],
-  "sources_uses.soft_cost_pct_effective": [(o) => su(o).softCostShareEffective, RATIO],
-  "sources_uses.reserves": [(o) => su(o).reservesUsd, MONEY],
-  "sources_uses.idc": [(o) => su(o).idcUsd, MONEY],
-  "sources_uses.tdc": [(o) => su(o).tdcUsd, MONEY],
-  "sources_uses.construction_loan": [(o) => su(o).constructionLoanUsd, MONEY],
-  "sources_uses.equity": [(o) => su(o).equityUsd, MONEY],
-  "sources_uses.hard_cost_contingency(display)": [(o) => su(o).hardCostContingencyUsd, MONEY],
-  "sources_uses.soft_cost_contingency(display)": [(o) => su(o).softCostContingencyUsd, MONEY],
-  "sources_uses.predevelopment_costs(display)": [(o) => su(o).predevelopmentCostsUsd, MONEY],
-  "sources_uses.developer_fee(display)": [(o) => su(o).developerFeeUsd, MONEY],
-  perm_loan_amount_funded: [(o) => o.permanentLoan.fundedUsd, MONEY],
-  perm_loan_sizing_trace_value: [(o) => o.permanentLoan.sizingMaxUsd, MONEY],
-  perm_loan_binding_constraint: [(o) => `Binding constraint: ${o.permanentLoan.bindingConstraint}`, 0],
-  perm_monthly_payment: [(o) => o.permanentLoan.monthlyPaymentUsd, MONEY],
-  construction_loan_payoff_at_conversion: [(o) => o.permanentLoan.constructionPayoffAtConversionUsd, MONEY],
-  stabilized_noi_for_sizing: [(o) => o.permanentLoan.stabilizedNoiForSizingUsd, MONEY],
-  stabilized_value_for_ltv: [(o) => o.permanentLoan.stabilizedValueForLtvUsd, MONEY],
-  levered_irr: [(o) => o.returns.leveredIrr, 1e-9],
-  unlevered_irr: [(o) => o.returns.unleveredIrr, 1e-9],
-  levered_irr_recomputed_from_adjusted_array: [(o) => o.returns.leveredIrr, 1e-9],
-  unlevered_irr_recomputed_from_adjusted_array: [(o) => o.returns.unleveredIrr, 1e-9],
-  tif_lump_sum_applied: [(o) => o.returns.tifLumpSumAppliedUsd, MONEY],
-  "metrics.noi_annual(first_ops_month_x12)": [(o) => o.metrics.noiAnnualUsd, MONEY],
-  "metrics.yield_on_cost": [(o) => o.metrics.yieldOnCost, RATIO],
-  "metrics.equity_multiple": [(o) => o.returns.equityMultiple, RATIO],
-  "metrics.equity_required(=sources_uses.equity)": [(o) => o.metrics.equityRequiredUsd, MONEY],
-  "metrics.debt_amount(=construction_loan)": [(o) => o.metrics.debtAmountUsd, MONEY],
-  total_equity_invested: [(o) => o.totals.totalEquityInvestedUsd, MONEY],
-  total_noi: [(o) => o.totals.totalNoiUsd, MONEY],
-  total_debt_service: [(o) => o.totals.totalDebtServiceUsd, MONEY],
-  reversion_value_net: [(o) => o.totals.reversionValueNetUsd, MONEY],
-  npv_levered_at_15pct_sidebar_method: [(o) => o.returns.npvLeveredUsd, MONEY],
-  "phase_ends.predevelopment_end": [(o) => o.phaseEnds.predevelopmentEnd, 0],
-  "phase_ends.construction_end": [(o) => o.phaseEnds.constructionEnd, 0],
-  "phase_ends.leaseup_end": [(o) => o.phaseEnds.leaseupEnd, 0],
-  "phase_ends.operations_end": [(o) => o.phaseEnds.operationsEnd, 0],
-  "phase_ends.total_periods": [(o) => o.phaseEnds.totalPeriods, 0],
+/** Outputs compared with a tolerance other than $0.01 (counts, labels, IRRs, ratios). */
+const TOLERANCE: Record<string, number> = {
+  total_units: 0,
+  affordable_units: 0,
+  "sources_uses.soft_cost_pct_effective": RATIO,
+  perm_loan_binding_constraint: 0,
+  levered_irr: 1e-9,
+  unlevered_irr: 1e-9,
+  levered_irr_recomputed_from_adjusted_array: 1e-9,
+  unlevered_irr_recomputed_from_adjusted_array: 1e-9,
+  "metrics.yield_on_cost": RATIO,
+  "metrics.equity_multiple": RATIO,
+  "phase_ends.predevelopment_end": 0,
+  "phase_ends.construction_end": 0,
+  "phase_ends.leaseup_end": 0,
+  "phase_ends.operations_end": 0,
+  "phase_ends.total_periods": 0,
 };
 
 function goldenValue(outputs: Record<string, unknown>, path: string): unknown {
@@ -97,30 +62,30 @@ describe.each(golden.cases.map((c) => [c.name, c] as const))("golden case %s", (
     expect(bad).toEqual([]);
   });
 
-  it.each(Object.keys(SCALARS))("output %s matches", async (name) => {
-    const out = await run(c);
-    const [pick, tol] = SCALARS[name]!;
-    const got = pick(out);
-    const expected = goldenValue(c.outputs as Record<string, unknown>, name);
-    if (typeof expected === "string" || tol === 0) expect(got).toBe(expected);
-    else expect(Math.abs((got as number) - (expected as number))).toBeLessThanOrEqual(tol);
-  });
+  it.each(Object.keys(PROTOTYPE_OUTPUTS))(
+    "output %s matches (read through the prototype format)",
+    async (name) => {
+      const { outputs } = toPrototypeResult(await run(c));
+      const got = goldenValue(outputs, name);
+      const expected = goldenValue(c.outputs as Record<string, unknown>, name);
+      const tol = TOLERANCE[name] ?? MONEY;
+      if (typeof expected === "string" || tol === 0) expect(got).toBe(expected);
+      else expect(Math.abs((got as number) - (expected as number))).toBeLessThanOrEqual(tol);
+    },
+  );
 
-  it("unit allocation matches, type by type", async () => {
-    const out = await run(c);
-    expect(
-      out.units.allocation.map((a) => ({
-        unit_type: a.unitType,
-        gsf: a.grossSqft,
-        nsf: a.netSqft,
-        total_units: a.totalUnits,
-        market_units: a.marketUnits,
-        affordable_units: a.affordableUnits,
-        market_rent_monthly: a.marketRentMonthlyUsd,
-        affordable_rent_monthly: a.affordableRentMonthlyUsd,
-        ami_tier: a.amiTier,
-      })),
-    ).toEqual(c.unit_allocation);
+  it("the prototype format writes every output and series the fixture has", async () => {
+    const result = toPrototypeResult(await run(c));
+    // Not yet produced: the prototype's TIF lump-sum calculator (issue 4 item 4), a separate
+    // function whose result the fixture's lump-sum case carries beside calculate_deal's.
+    const notYet = new Set(["tif_lump_sum_calc"]);
+    expect(Object.keys(result.outputs).sort()).toEqual(
+      Object.keys(c.outputs)
+        .filter((k) => !notYet.has(k))
+        .sort(),
+    );
+    expect(Object.keys(result.periods).sort()).toEqual(Object.keys(c.periods).sort());
+    expect(result.unit_allocation).toEqual(c.unit_allocation);
   });
 });
 

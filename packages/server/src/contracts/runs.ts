@@ -2,6 +2,10 @@ import { z } from "zod";
 import { RUN_STATUSES } from "../db/schema.ts";
 import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
 
+export const FormatName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,40}$/, "must be a format name such as prototype");
+
 export const ModelIdParams = z
   .object({ id: z.string().regex(/^[a-z][a-z0-9-]{1,40}$/, "must be a model id such as deal-picker") })
   .strict();
@@ -48,6 +52,9 @@ export const ModelDto = ModelSummaryDto.extend({
   tables: z.array(TableDescriptorDto),
   charts: z.array(ChartDescriptorDto),
   timeoutSeconds: z.number(),
+  formats: z
+    .array(z.object({ name: z.string(), title: z.string() }))
+    .describe("Other formats the model reads and writes, e.g. the original prototype's JSON"),
 }).meta({ id: "Model" });
 export const ModelQuery = z.object({ version: Semver.optional() }).strict();
 
@@ -95,6 +102,9 @@ export const CreateRunBody = z
     scenarioId: Uuid.optional().describe("Run the scenario's current revision"),
     projectId: Uuid.optional().describe("File the run under a project (implied by scenarioId)"),
     version: Semver.optional().describe("Model version; the newest when omitted"),
+    format: FormatName.optional().describe(
+      "The `input` is written in this format of the model (see its `formats`)",
+    ),
   })
   .strict()
   .refine((b) => (b.input === undefined) !== (b.scenarioId === undefined), {
@@ -125,3 +135,7 @@ export const RunListQuery = listQuery(["createdAt", "finishedAt"], {
   createdBy: Uuid.optional(),
 });
 export const RunPage = page(RunSummaryDto);
+
+export const RunOutputQuery = z
+  .object({ format: FormatName.optional().describe("Write the output in this format of the model") })
+  .strict();

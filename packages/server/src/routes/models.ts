@@ -79,6 +79,7 @@ export async function modelRoutes(app: FastifyInstance) {
         tables: m.tables ?? [],
         charts: m.charts ?? [],
         timeoutSeconds: (m.timeoutMs ?? defaultTimeout * 1000) / 1000,
+        formats: Object.entries(m.formats ?? {}).map(([name, f]) => ({ name, title: f.title })),
       };
     },
   );

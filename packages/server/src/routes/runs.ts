@@ -1,4 +1,5 @@
-import type { AnyModel } from "@modelworks/model-kit";
+import { catalog } from "@modelworks/catalog";
+import { type AnyModel, findFormat } from "@modelworks/model-kit";
 import { and, asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
@@ -10,15 +11,24 @@ import {
   ModelIdParams,
   RunDto,
   RunListQuery,
+  RunOutputQuery,
   RunPage,
 } from "../contracts/runs.ts";
 import { projects, runs, scenarioRevisions, scenarios } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import { conflict, notFound, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import type { RunEvent } from "../runs/events.ts";
-import { cancelRun, createRun, type RunRow, TERMINAL, waitForRun, wakeWorkers } from "../runs/service.ts";
+import {
+  cancelRun,
+  createRun,
+  inputFromFormat,
+  type RunRow,
+  TERMINAL,
+  waitForRun,
+  wakeWorkers,
+} from "../runs/service.ts";
 import { findModel } from "./models.ts";
 
 const tags = ["runs"];
@@ -81,6 +91,7 @@ export async function resolveRunSource(
     input?: unknown;
     scenarioId?: string | undefined;
     projectId?: string | undefined;
+    format?: string | undefined;
   },
 ) {
   const { db } = app.deps.database;
@@ -110,6 +121,11 @@ export async function resolveRunSource(
     };
   }
   const model = findModel(app, b.modelId, b.version ?? scenario?.modelVersion);
+  if (b.format) {
+    if (scenario)
+      throw unprocessable([{ path: "body.format", message: "applies to an inline input, not a scenario" }]);
+    input = inputFromFormat(model, b.format, input);
+  }
   if (b.projectId) {
     firstOr404(
       await db
@@ -241,6 +257,39 @@ export async function runRoutes(app: FastifyInstance) {
           "Run",
         ),
       ),
+  );
+
+  r.get(
+    "/runs/:id/output",
+    {
+      config: { access: "runs:read" },
+      schema: {
+        tags,
+        summary: "A finished run's output, optionally written in another format of its model",
+        description:
+          "`?format=prototype` writes it as the original prototype did, to reconcile old numbers. " +
+          "409 while the run has no output.",
+        params: IdParams,
+        querystring: RunOutputQuery,
+        response: { 200: z.unknown() },
+      },
+    },
+    async (req) => {
+      const run = firstOr404(
+        await db
+          .select()
+          .from(runs)
+          .where(inOrg(runs, orgOf(req).id, req.params.id)),
+        "Run",
+      );
+      if (run.status !== "succeeded") throw conflict(`The run has no output: it is ${run.status}.`);
+      if (!req.query.format) return run.output;
+      const model = catalog.find(run.modelId, run.modelVersion);
+      if (!model) throw conflict(`${run.modelId}@${run.modelVersion} is no longer hosted.`);
+      const { format, missing } = findFormat(model, req.query.format);
+      if (!format) throw unprocessable([{ path: "query.format", message: missing }]);
+      return format.fromOutput(run.output, run.input);
+    },
   );
 
   r.post(

@@ -1,4 +1,4 @@
-import { type AnyModel, ModelInputError, parseInput } from "@modelworks/model-kit";
+import { type AnyModel, findFormat, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { and, eq, sql } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
 import type { AppDeps } from "../app.ts";
@@ -25,6 +25,11 @@ export interface NewRun {
   inputPath: string;
 }
 
+/** A model's field issues placed under a request path: `terms.0.sd` → `body.input.terms.0.sd`. */
+function underPath(issues: { path: string; message: string }[], path: string) {
+  return issues.map((i) => ({ path: i.path === "(root)" ? path : `${path}.${i.path}`, message: i.message }));
+}
+
 /** Validates a model input, naming each bad field under `path` (422). */
 export function validateInput(model: AnyModel, raw: unknown, path: string): unknown {
   try {
@@ -32,14 +37,27 @@ export function validateInput(model: AnyModel, raw: unknown, path: string): unkn
   } catch (err) {
     if (err instanceof ModelInputError) {
       throw unprocessable(
-        err.issues.map((i) => ({
-          path: i.path === "(root)" ? path : `${path}.${i.path}`,
-          message: i.message,
-        })),
+        underPath(err.issues, path),
         `The input does not satisfy ${model.id}@${model.version}.`,
       );
     }
     throw err;
+  }
+}
+
+/** Converts an input written in one of the model's formats (e.g. `prototype`) into its own input. */
+export function inputFromFormat(model: AnyModel, name: string, raw: unknown): unknown {
+  const { format, missing } = findFormat(model, name);
+  if (!format) throw unprocessable([{ path: "body.format", message: missing }]);
+  try {
+    return format.toInput(raw);
+  } catch (err) {
+    if (err instanceof ModelInputError) {
+      throw unprocessable(underPath(err.issues, "body.input"), err.message);
+    }
+    throw unprocessable([
+      { path: "body.input", message: `is not a valid ${name} document: ${(err as Error).message}` },
+    ]);
   }
 }
 

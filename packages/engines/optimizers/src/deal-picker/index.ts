@@ -1,0 +1,127 @@
+import { defineModel } from "@modelworks/model-kit";
+import { runDealPicker } from "./engine.ts";
+import { EXAMPLES } from "./examples.ts";
+import { dealPickerPrototypeFormat } from "./prototype.ts";
+import { DealPickerInput, DealPickerOutput } from "./schema.ts";
+
+export { checkPlan, planObjective } from "./check.ts";
+export { runDealPicker } from "./engine.ts";
+export { DUBAI_PIPELINE } from "./examples.ts";
+export { buildModel, prepare, solveCore } from "./model.ts";
+export {
+  dealPickerPrototypeFormat,
+  PrototypeRequest,
+  type PrototypeResponse,
+  prototypeFromOutput,
+  prototypeToInput,
+} from "./prototype.ts";
+export { DealPickerInput, type DealPickerInputRaw, DealPickerOutput } from "./schema.ts";
+
+const AED = "AED";
+
+export const dealPickerV2 = defineModel({
+  id: "deal-picker",
+  version: "2.0.0",
+  title: "Deal Picker: which deals to buy with a limited budget",
+  summary:
+    "Whole-deal (0-1) or fractional acquisition selection on HiGHS: all-in cost, NOI after vacancy; max NOI, " +
+    "NOI above a hurdle, max portfolio yield (Dinkelbach) or risk-adjusted NOI; budget, sector/city/single-asset " +
+    "concentration, asset counts, must-buy and excluded deals. Explains the plan: binding constraints, shadow " +
+    "prices with units and ranges, MIP gap, what-ifs by re-solving, infeasibility by IIS and minimal relaxation.",
+  input: DealPickerInput,
+  output: DealPickerOutput,
+  examples: EXAMPLES,
+  heavy: true,
+  formats: { prototype: dealPickerPrototypeFormat },
+  timeoutMs: 180_000,
+  tables: [
+    {
+      name: "selection",
+      title: "Selected deals",
+      rows: "selection",
+      columns: [
+        { key: "id", title: "Deal", format: "text" },
+        { key: "name", title: "Name", format: "text" },
+        { key: "sector", title: "Sector", format: "text" },
+        { key: "city", title: "City", format: "text" },
+        { key: "share", title: "Share bought", unit: "fraction", format: "percent", decimals: 2 },
+        { key: "capital", title: "Capital (all-in)", unit: AED, format: "currency", decimals: 0 },
+        { key: "noi", title: "NOI after vacancy", unit: "AED/yr", format: "currency", decimals: 0 },
+        { key: "yield", title: "Yield on cost", unit: "fraction/yr", format: "percent", decimals: 2 },
+        { key: "riskScore", title: "Risk score", unit: "points (0–5)", format: "number", decimals: 1 },
+        {
+          key: "weightOfDeployed",
+          title: "Weight of capital deployed",
+          unit: "fraction",
+          format: "percent",
+          decimals: 2,
+        },
+        {
+          key: "weightOfBudget",
+          title: "Weight of budget",
+          unit: "fraction",
+          format: "percent",
+          decimals: 2,
+        },
+      ],
+    },
+    {
+      name: "constraints",
+      title: "Constraints and shadow prices",
+      rows: "constraints",
+      columns: [
+        { key: "constraint", title: "Constraint", format: "text" },
+        { key: "sense", title: "Sense", format: "text" },
+        { key: "limit", title: "Limit", format: "number", decimals: 2 },
+        { key: "activity", title: "Activity", format: "number", decimals: 2 },
+        { key: "slack", title: "Slack", format: "number", decimals: 2 },
+        { key: "unit", title: "Unit", format: "text" },
+        { key: "binding", title: "Binding", format: "text" },
+        {
+          key: "shadowPrice",
+          title: "Shadow price (objective per +1 of limit)",
+          format: "number",
+          decimals: 6,
+        },
+        { key: "priceUnit", title: "Price unit", format: "text" },
+        { key: "validFrom", title: "Price valid from (limit)", format: "number", decimals: 2 },
+        { key: "validTo", title: "Price valid to (limit)", format: "number", decimals: 2 },
+      ],
+    },
+    {
+      name: "what-if",
+      title: "What-ifs (re-solved)",
+      rows: "whatIf",
+      columns: [
+        { key: "question", title: "Question", format: "text" },
+        { key: "to", title: "New value", format: "number", decimals: 4 },
+        { key: "deltaObjective", title: "Change of objective", format: "number", decimals: 2 },
+        { key: "capitalUsed", title: "Capital used", unit: AED, format: "currency", decimals: 0 },
+        { key: "noi", title: "NOI", unit: "AED/yr", format: "currency", decimals: 0 },
+        { key: "yield", title: "Yield", unit: "fraction/yr", format: "percent", decimals: 2 },
+        { key: "answer", title: "Answer", format: "text" },
+      ],
+    },
+  ],
+  charts: [
+    {
+      name: "allocation",
+      title: "Capital by deal",
+      kind: "pie",
+      table: "selection",
+      x: "id",
+      y: ["capital"],
+    },
+    {
+      name: "yields",
+      title: "Yield on cost of the selected deals",
+      kind: "bar",
+      table: "selection",
+      x: "id",
+      y: ["yield"],
+    },
+  ],
+  run(input, ctx) {
+    return runDealPicker(input, { progress: (f, m) => ctx.progress(f, m), signal: ctx.signal });
+  },
+});

@@ -1,0 +1,327 @@
+import { z } from "zod";
+
+/**
+ * Input and output of leasing-mix@2. Money is in `currency` (AED by default), rents are per unit
+ * per year, terms and rent-free periods in months, shares and occupancy as fractions (0.95 = 95%).
+ * Every field the prototype parsed from package names (the lease term) or ignored (rent-free
+ * months, demand) is a field here.
+ *
+ * Bad input is reported field by field before anything is solved: duplicate package ids, negative
+ * money, shares or occupancy outside [0, 1], an empty package list, more vacant units than units.
+ */
+
+const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
+const share = () => z.number().min(0, "cannot be negative").max(1, "cannot exceed 100% (give 0.4 for 40%)");
+const wholeUnits = (what: string) =>
+  z.number().int(`${what} must be a whole number of units`).min(0, `${what} cannot be negative`);
+
+export const LeasePackage = z
+  .object({
+    id: z
+      .string()
+      .min(1, "give the package an id")
+      .max(64, "at most 64 characters")
+      .describe("unique id, e.g. 'std-24'"),
+    name: z.string().max(200).default("").describe("label shown to users; defaults to the id"),
+    termMonths: z
+      .number()
+      .int("must be a whole number of months")
+      .min(0, "cannot be negative")
+      .max(600, "at most 600 months")
+      .describe("lease term of a new lease, months"),
+    rentPerUnitAnnual: money("rent").describe("headline rent, currency per unit per year"),
+    incentivePerUnit: money("incentive cost").describe(
+      "one-off incentive (cash, fit-out), currency per unit",
+    ),
+    rentFreeMonths: z
+      .number()
+      .min(0, "cannot be negative")
+      .default(0)
+      .describe("rent-free months at the start of the lease"),
+    startLagMonths: z
+      .number()
+      .min(0, "cannot be negative")
+      .max(12, "a lease starting after 12 months earns nothing in the 12-month window")
+      .default(0)
+      .describe("months from now until the lease starts (absorption lag)"),
+    leasingCostPerUnit: money("leasing cost")
+      .default(0)
+      .describe("agent fees etc., currency per unit; not paid from the incentive budget"),
+    demandUnits: wholeUnits("demand")
+      .nullable()
+      .default(null)
+      .describe("most units the market will take on this package in the next 12 months; null = no limit"),
+    maxShare: share()
+      .nullable()
+      .default(null)
+      .describe("cap on this package's share of the newly leased units; null = maxSharePerPackage"),
+  })
+  .strict();
+
+export const InPlaceLease = z
+  .object({
+    id: z.string().min(1).max(64).optional(),
+    units: z.number().int("must be a whole number of units").min(1, "at least 1 unit"),
+    rentPerUnitAnnual: money("rent"),
+    remainingTermMonths: z.number().min(0, "cannot be negative").max(1200, "at most 1200 months"),
+  })
+  .strict();
+
+export const LeasingMixInput = z
+  .object({
+    formulation: z
+      .enum(["modelworks", "prototype"])
+      .default("modelworks")
+      .describe(
+        "'modelworks': integer units, rent-weighted WAULT, share caps of leased units, 12-month NCF with rent-free months and lag. " +
+          "'prototype': the seed-004 prototype's LP, for reconciling old numbers (use the 'prototype' format).",
+      ),
+    currency: z.string().min(1).max(8).default("AED"),
+    inventory: z
+      .object({
+        unitsTotal: z.number().int("must be a whole number of units").min(1, "at least 1 unit"),
+        vacantNow: wholeUnits("vacant units"),
+      })
+      .strict(),
+    inPlaceLeases: z
+      .array(InPlaceLease)
+      .default([])
+      .describe("leases of the occupied units, for the WAULT (rent-weighted over in-place and new leases)"),
+    packages: z
+      .array(LeasePackage)
+      .min(1, "give at least one lease package")
+      .max(500, "at most 500 packages"),
+    occupancy: z
+      .object({
+        target: share().describe("occupancy to reach, fraction of unitsTotal"),
+        mode: z
+          .enum(["hard", "soft"])
+          .default("soft")
+          .describe(
+            "hard: the plan must reach the target; soft: shortfall is penalised, a plan is always returned",
+          ),
+        shortfallPenaltyPerUnit: money("shortfall penalty")
+          .nullable()
+          .default(null)
+          .describe(
+            "soft mode: currency per unit below target; null = the largest rent + incentive + leasing cost of any package",
+          ),
+      })
+      .strict(),
+    incentiveBudget: money("incentive budget").nullable().default(null).describe("null = no budget"),
+    minWaultMonths: z
+      .number()
+      .min(0, "cannot be negative")
+      .max(1200, "at most 1200 months")
+      .nullable()
+      .default(null)
+      .describe("WAULT target, months; null = none"),
+    maxSharePerPackage: share().default(1).describe("cap on any package's share of the newly leased units"),
+    solver: z
+      .object({
+        timeLimitSeconds: z.number().positive("must be more than 0").max(300, "at most 300 s").default(10),
+        mipRelGap: z.number().min(0, "cannot be negative").max(1, "at most 1").default(1e-4),
+      })
+      .strict()
+      .prefault({}),
+    whatIf: z
+      .object({
+        enabled: z.boolean().default(true),
+        incentiveBudgetStep: z
+          .number()
+          .positive("must be more than 0")
+          .nullable()
+          .default(null)
+          .describe("null = 10% of the budget"),
+        waultStepMonths: z.number().positive("must be more than 0").default(3),
+        occupancyStepPoints: z
+          .number()
+          .positive("must be more than 0")
+          .max(1)
+          .default(0.05)
+          .describe("fraction: 0.05 = 5 points"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const seen = new Map<string, number>();
+    v.packages.forEach((p, i) => {
+      const first = seen.get(p.id);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["packages", i, "id"],
+          message: `duplicate package id "${p.id}" (also packages.${first}.id)`,
+        });
+      else seen.set(p.id, i);
+      if (v.formulation === "modelworks" && p.termMonths < 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["packages", i, "termMonths"],
+          message: "a lease runs at least 1 month",
+        });
+      if (p.rentFreeMonths > p.termMonths)
+        ctx.addIssue({
+          code: "custom",
+          path: ["packages", i, "rentFreeMonths"],
+          message: `cannot exceed the lease term (${p.termMonths} months)`,
+        });
+    });
+    if (v.inventory.vacantNow > v.inventory.unitsTotal)
+      ctx.addIssue({
+        code: "custom",
+        path: ["inventory", "vacantNow"],
+        message: `cannot exceed unitsTotal (${v.inventory.unitsTotal})`,
+      });
+    const occupied = v.inventory.unitsTotal - v.inventory.vacantNow;
+    const inPlace = v.inPlaceLeases.reduce((s, l) => s + l.units, 0);
+    if (inPlace > occupied)
+      ctx.addIssue({
+        code: "custom",
+        path: ["inPlaceLeases"],
+        message: `the in-place leases cover ${inPlace} units, but only ${occupied} are occupied`,
+      });
+  });
+
+export type LeasingMixInputRaw = z.input<typeof LeasingMixInput>;
+export type LeasingMixInputParsed = z.output<typeof LeasingMixInput>;
+export type LeasePackageParsed = z.output<typeof LeasePackage>;
+
+const nullableNumber = z.number().nullable();
+
+const ConstraintRow = z.object({
+  constraint: z.string(),
+  unit: z.string().nullable(),
+  activity: z.number(),
+  lower: nullableNumber,
+  upper: nullableNumber,
+  slack: nullableNumber,
+  binding: z.boolean(),
+  limit: z.enum(["lower", "upper", "equality"]).nullable(),
+});
+
+const PriceRow = z.object({
+  constraint: z.string(),
+  unit: z.string().nullable(),
+  objectiveUnit: z.string().nullable(),
+  limit: z.enum(["lower", "upper", "equality"]),
+  limitValue: z.number(),
+  pricePerUnit: z.number(),
+  validFrom: nullableNumber,
+  validTo: nullableNumber,
+  objectiveAtValidFrom: nullableNumber,
+  objectiveAtValidTo: nullableNumber,
+  binding: z.boolean(),
+  meaning: z.string(),
+});
+
+const Prices = z.object({
+  basis: z.enum(["lp", "mip-integers-fixed", "lp-relaxation"]),
+  label: z.string(),
+  rows: z.array(PriceRow),
+});
+
+const Kpis = z.object({
+  unitsLeased: z.number(),
+  occupancy: z.number(),
+  occupancyTarget: z.number(),
+  unitsToTarget: z.number().describe("units needed to reach the target (prototype: units_needed)"),
+  shortfallUnits: z.number(),
+  waultMonths: z.number().nullable(),
+  waultNewLeasesMonths: z.number().nullable(),
+  ncf12: z.number(),
+  incentiveSpend: z.number(),
+  incentiveBudget: z.number().nullable(),
+  objective: z.number(),
+});
+
+const Change = z.object({
+  constraint: z.string(),
+  kind: z.enum(["constraint", "bound"]),
+  unit: z.string().nullable(),
+  limit: z.enum(["lower", "upper"]),
+  current: z.number(),
+  required: z.number(),
+  change: z.number(),
+  explanation: z.string(),
+});
+
+export const LeasingMixOutput = z.object({
+  model: z.literal("leasing-mix@2.0.0"),
+  formulation: z.enum(["modelworks", "prototype"]),
+  currency: z.string(),
+  status: z.enum(["optimal", "time_limit", "infeasible", "no_plan"]),
+  statusLabel: z.string(),
+  mix: z.array(
+    z.object({
+      packageId: z.string(),
+      name: z.string(),
+      units: z.number(),
+      shareOfNewLeases: z.number(),
+      termMonths: z.number(),
+      rentPerUnitAnnual: z.number(),
+      incentivePerUnit: z.number(),
+      ncf12PerUnit: z.number(),
+      ncf12: z.number(),
+      incentiveSpend: z.number(),
+      demandUnits: z.number().nullable(),
+    }),
+  ),
+  kpis: Kpis.nullable(),
+  binding: z.array(z.string()),
+  constraints: z.array(ConstraintRow),
+  shadowPrices: Prices.nullable(),
+  lpRelaxationPrices: Prices.nullable(),
+  mip: z
+    .object({ gap: nullableNumber, bestBound: nullableNumber, nodes: z.number(), label: z.string() })
+    .nullable(),
+  whatIf: z.array(
+    z.object({
+      name: z.string(),
+      question: z.string(),
+      parameter: z.string(),
+      unit: z.string(),
+      from: z.number().nullable(),
+      to: z.number().nullable(),
+      status: z.enum(["optimal", "time_limit", "infeasible", "no_plan"]),
+      objective: nullableNumber,
+      ncf12: nullableNumber,
+      deltaNcf12: nullableNumber,
+      waultMonths: nullableNumber,
+      occupancy: nullableNumber,
+      incentiveSpend: nullableNumber,
+      units: z.record(z.string(), z.number()),
+      answer: z.string(),
+    }),
+  ),
+  infeasibility: z
+    .object({
+      iis: z
+        .object({
+          irreducible: z.boolean(),
+          constraints: z.array(
+            z.object({ constraint: z.string(), unit: z.string().nullable(), limit: z.string() }),
+          ),
+          bounds: z.array(z.object({ variable: z.string(), unit: z.string().nullable(), bound: z.string() })),
+        })
+        .nullable(),
+      iisNote: z.string().nullable(),
+      relaxation: z.array(Change).nullable(),
+      relaxationNote: z.string().nullable(),
+      summary: z.array(z.string()),
+    })
+    .nullable(),
+  verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
+  solve: z.object({
+    status: z.string(),
+    timeLimitSeconds: z.number(),
+    mipRelGap: z.number(),
+    solveMs: z.number(),
+    solves: z.number().describe("HiGHS solves in this run (plan, prices, what-ifs)"),
+  }),
+  notes: z.array(z.string()),
+});
+
+export type LeasingMixOutputT = z.input<typeof LeasingMixOutput>;
