@@ -39,6 +39,11 @@ export interface SolveOptions {
   bindingTolerance?: number | undefined;
   /** HiGHS `random_seed`. */
   randomSeed?: number | undefined;
+  /**
+   * HiGHS `presolve`. Default "choose". Presolve can dominate on large, easy models (e.g. a
+   * 10,000-deal knapsack with dense cap rows), where "off" is several times faster.
+   */
+  presolve?: "choose" | "on" | "off" | undefined;
 }
 
 export interface ConstraintReport {

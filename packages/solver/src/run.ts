@@ -153,6 +153,7 @@ function configure(model: Model, opts: SolveOptions) {
   if (opts.timeLimitSeconds !== undefined) model.options.set("time_limit", opts.timeLimitSeconds);
   if (opts.mipRelGap !== undefined) model.options.set("mip_rel_gap", opts.mipRelGap);
   if (opts.randomSeed !== undefined) model.options.set("random_seed", opts.randomSeed);
+  if (opts.presolve !== undefined) model.options.set("presolve", opts.presolve);
 }
 
 /** Runs one solve and builds the full report. The HiGHS model is always disposed. */
@@ -169,7 +170,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, opts: SolveOptions = {})
       model.clearSolver();
       model.options.set("presolve", "off");
       code = model.run().modelStatus;
-      model.options.set("presolve", "choose");
+      model.options.set("presolve", opts.presolve ?? "choose");
     }
     const status = mapStatus(code);
     const hasSolution =

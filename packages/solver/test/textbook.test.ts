@@ -70,6 +70,16 @@ describe("textbook LPs", () => {
     ]);
   });
 
+  it("gives the same optimum, values and prices with presolve off as with HiGHS's default", async () => {
+    const withDefault = await pool.solve(wyndor().build());
+    const withoutPresolve = await pool.solve(wyndor().build(), { presolve: "off" });
+    expect(withoutPresolve.status).toBe("optimal");
+    expect(withoutPresolve.objective).toBeCloseTo(36, 9);
+    expect(withoutPresolve.values).toEqual(withDefault.values);
+    expect(withoutPresolve.duals!.constraints.map((d) => d.pricePerUnit)).toEqual([0, 1.5, 1]);
+    expect(withDefault.duals!.constraints.map((d) => d.pricePerUnit)).toEqual([0, 1.5, 1]);
+  });
+
   it("a diet-style minimisation: ≥ rows price positive (raising a requirement costs money)", async () => {
     // min 2a + 3b s.t. a + b ≥ 4, a + 3b ≥ 6, a ≤ 10 → a = 3, b = 1, cost 9; duals 1.5 and 0.5.
     const m = new ModelBuilder("min", { objectiveUnit: "AED" });
