@@ -1,13 +1,20 @@
-import { dealPickerV2, leasingMixV2 } from "@modelworks/engine-optimizers";
+import { dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
-import { tifV1 } from "@modelworks/engine-tif";
+import { tifV1, tifV2 } from "@modelworks/engine-tif";
 import type { AnyModel } from "@modelworks/model-kit";
 
 /**
  * The models this build hosts. An id may have several versions (e.g. a prototype-exact v1
  * beside a corrected v2); runs record the version they ran. Add an engine here to host it.
  */
-export const MODELS: readonly AnyModel[] = [monteCarloSum, tifV1, dealPickerV2, leasingMixV2];
+export const MODELS: readonly AnyModel[] = [
+  monteCarloSum,
+  tifV1,
+  tifV2,
+  dealPickerV2,
+  leasingMixV2,
+  debtStackV2,
+];
 
 export class Catalog {
   private readonly byId = new Map<string, AnyModel[]>();

@@ -44,4 +44,9 @@ describe("Catalog", () => {
     expect(catalog.find("tif", "1.0.0")?.internal).toBeFalsy();
     expect(catalog.list().map((x) => x.id)).toContain("tif");
   });
+
+  it("serves tif@2, the corrected model, by default; tif@1 on request", () => {
+    expect(catalog.find("tif")?.version).toBe("2.0.0");
+    expect(catalog.versions("tif").map((v) => v.version)).toEqual(["2.0.0", "1.0.0"]);
+  });
 });

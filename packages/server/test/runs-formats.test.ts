@@ -44,8 +44,9 @@ describe("model formats through the API", () => {
     expect(model.formats).toEqual([{ name: "prototype", title: expect.stringMatching(/prototype/) }]);
   });
 
-  it("imports a prototype case and gives the result back in the prototype's names", async () => {
-    const run = (await post({ input: prototypeCase, format: "prototype" })).json();
+  it("imports a prototype case and gives the result back in the prototype's names (tif@1: exact)", async () => {
+    const run = (await post({ input: prototypeCase, format: "prototype", version: "1.0.0" })).json();
+    expect(run.modelVersion).toBe("1.0.0");
     expect(run.status).toBe("succeeded");
     // Stored in Modelworks' own input shape, so it can be re-run, compared and swept.
     expect(run.input).toHaveProperty("constructionMonths");
@@ -61,11 +62,23 @@ describe("model formats through the API", () => {
     }
   });
 
+  it("runs a prototype case on the default version, tif@2, and writes tif@2's numbers under the prototype's names", async () => {
+    const run = (await post({ input: prototypeCase, format: "prototype" })).json();
+    expect(run.status).toBe("succeeded");
+    expect(run.modelVersion).toBe("2.0.0");
+    expect(run.input).not.toHaveProperty("idcLeaseupMonths");
+    const result = (await get(`/api/v1/runs/${run.id}/output?format=prototype`)).json();
+    expect(result.outputs.levered_irr).toBe(run.output.returns.leveredIrr);
+    expect(result.periods.levered_cf).toEqual(
+      run.output.periods.map((p: { leveredCf: number }) => p.leveredCf),
+    );
+  });
+
   it("rejects an unknown format, a format with a scenario, and a document the format cannot read", async () => {
     const unknown = await post({ input: prototypeCase, format: "excel" });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().errors).toEqual([
-      { path: "body.format", message: 'tif@1.0.0 has no format "excel"; it offers: prototype' },
+      { path: "body.format", message: 'tif@2.0.0 has no format "excel"; it offers: prototype' },
     ]);
     const withScenario = await post({ scenarioId: crypto.randomUUID(), format: "prototype" });
     expect(withScenario.statusCode).toBe(404); // the scenario is looked up first; it does not exist
@@ -91,7 +104,7 @@ describe("model formats through the API", () => {
     const bad = await get(`/api/v1/runs/${done.id}/output?format=excel`);
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors).toEqual([
-      { path: "query.format", message: 'tif@1.0.0 has no format "excel"; it offers: prototype' },
+      { path: "query.format", message: 'tif@2.0.0 has no format "excel"; it offers: prototype' },
     ]);
   });
 });

@@ -12,7 +12,7 @@
  * cash flow with several roots (the golden case `defaults_mixed_tif_lump_sum` has monthly −0.2422%
  * and +119.9%) only that rule reproduces the prototype. See docs/decisions/0006.
  */
-import { fv as finFv, npv as finNpv, pmt as finPmt, pv as finPv } from "financial";
+import { fv as finFv, mirr as finMirr, npv as finNpv, pmt as finPmt, pv as finPv } from "financial";
 
 /** Net present value, first value at t = 0: Σ values[t] / (1 + rate)^t (numpy-financial `npv`). */
 export function npv(rate: number, values: readonly number[]): number {
@@ -129,4 +129,14 @@ function bisect(c: readonly number[], a: number, b: number, signA: number): numb
     else hi = mid;
   }
   return lo + (hi - lo) / 2;
+}
+
+/**
+ * Modified IRR per period (numpy-financial `mirr`): outflows discounted at `financeRate`, inflows
+ * compounded at `reinvestRate`; NaN unless there is at least one inflow and one outflow. Unlike
+ * the IRR it always has exactly one value, so it is the measure to use when a cash flow has
+ * several IRRs.
+ */
+export function mirr(values: readonly number[], financeRate: number, reinvestRate: number): number {
+  return finMirr([...values], financeRate, reinvestRate);
 }

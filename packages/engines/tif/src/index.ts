@@ -1,9 +1,10 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { calculateDeal } from "./compat/deal.ts";
+import { TIF_CHARTS, TIF_TABLES } from "./descriptors.ts";
 import { GOLDEN_CASE_INPUTS } from "./examples.ts";
 import { fromPrototypeCase, parsePrototypeCase } from "./prototype.ts";
 import { toPrototypeResult } from "./prototype-output.ts";
-import { SERIES, type SeriesKey, TifInput, TifOutput } from "./schema.ts";
+import { TifInput, TifOutput } from "./schema.ts";
 
 export { calculateDeal } from "./compat/deal.ts";
 export { pyInt, pyRound } from "./compat/rounding.ts";
@@ -12,48 +13,6 @@ export { fv, irr, irrRoots, npv, pmt, pv } from "./financial.ts";
 export { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "./prototype.ts";
 export { PROTOTYPE_OUTPUTS, toPrototypeResult } from "./prototype-output.ts";
 export { SERIES, type SeriesKey, TifInput, type TifInputRaw, TifOutput } from "./schema.ts";
-
-const USD = "USD";
-const money = (key: SeriesKey, title: string) => ({
-  key,
-  title,
-  unit: USD,
-  format: "currency" as const,
-  decimals: 2,
-});
-
-/** Unit and title of each per-period series (sign convention: inflows to the owner positive). */
-const SERIES_COLUMNS: Record<
-  SeriesKey,
-  { title: string; unit?: string; format?: "number" | "percent" | "integer" }
-> = {
-  leveredCf: { title: "Levered cash flow" },
-  unleveredCf: { title: "Unlevered cash flow" },
-  adjustedUnleveredCfForIrr: { title: "Unlevered CF for IRR (land and IDC added back)" },
-  adjustedLeveredCfForIrr: { title: "Levered CF for IRR (lump sum added)" },
-  tdcDraw: { title: "Development cost draw" },
-  equityDraw: { title: "Equity draw" },
-  constDebtDraw: { title: "Construction debt draw" },
-  constDebtInterest: { title: "Construction interest" },
-  constDebtEop: { title: "Construction loan balance (end)" },
-  constDebtNetCf: { title: "Construction debt net flow" },
-  occupancy: { title: "Occupancy", unit: "fraction", format: "percent" },
-  gpr: { title: "Gross potential rent" },
-  egi: { title: "Effective gross income" },
-  mgmtFee: { title: "Management fee" },
-  opexExTaxes: { title: "Operating expenses (ex taxes)" },
-  propertyTaxesNet: { title: "Property taxes (net of abatement)" },
-  tifReimbursement: { title: "TIF reimbursement" },
-  tifAbatement: { title: "Tax abatement" },
-  noi: { title: "Net operating income" },
-  replacementReserves: { title: "Replacement reserves" },
-  reversion: { title: "Net sale proceeds" },
-  permPmt: { title: "Permanent loan payment" },
-  permInterest: { title: "Permanent loan interest" },
-  permEop: { title: "Permanent loan balance (end)" },
-  permNetCf: { title: "Permanent debt net flow" },
-  escalationYear: { title: "Escalation year", unit: "years", format: "integer" },
-};
 
 export const tifV1 = defineModel({
   id: "tif",
@@ -76,75 +35,8 @@ export const tifV1 = defineModel({
     title: c.description,
     input: fromPrototypeCase(c),
   })),
-  tables: [
-    {
-      name: "periods",
-      title: "Monthly cash flow",
-      rows: "periods",
-      columns: [
-        { key: "period", title: "Period", format: "integer" },
-        { key: "month", title: "Month", format: "text" },
-        { key: "phase", title: "Phase", format: "text" },
-        ...Object.values(SERIES).map((key) => {
-          const c = SERIES_COLUMNS[key];
-          return c.unit
-            ? {
-                key,
-                title: c.title,
-                unit: c.unit,
-                format: c.format ?? "number",
-                decimals: c.format === "integer" ? 0 : 4,
-              }
-            : money(key, c.title);
-        }),
-      ],
-    },
-    {
-      name: "unit-mix",
-      title: "Unit mix and rents",
-      rows: "units.allocation",
-      columns: [
-        { key: "unitType", title: "Type", format: "text" },
-        { key: "netSqft", title: "Net area", unit: "sq ft", format: "integer" },
-        { key: "totalUnits", title: "Units", format: "integer" },
-        { key: "marketUnits", title: "Market units", format: "integer" },
-        { key: "affordableUnits", title: "Affordable units", format: "integer" },
-        {
-          key: "marketRentMonthlyUsd",
-          title: "Market rent",
-          unit: "USD/month",
-          format: "currency",
-          decimals: 2,
-        },
-        {
-          key: "affordableRentMonthlyUsd",
-          title: "Affordable rent",
-          unit: "USD/month",
-          format: "currency",
-          decimals: 2,
-        },
-        { key: "amiTier", title: "AMI level", format: "text" },
-      ],
-    },
-  ],
-  charts: [
-    {
-      name: "cash-flow",
-      title: "Levered and unlevered cash flow by month",
-      kind: "line",
-      table: "periods",
-      x: "period",
-      y: ["leveredCf", "unleveredCf"],
-    },
-    {
-      name: "operations",
-      title: "NOI and permanent debt service by month",
-      kind: "bar",
-      table: "periods",
-      x: "period",
-      y: ["noi", "permPmt"],
-    },
-  ],
+  tables: TIF_TABLES,
+  charts: TIF_CHARTS,
   run(input, ctx) {
     ctx.progress(0, "calculating");
     let out: TifOutput;
@@ -160,3 +52,8 @@ export const tifV1 = defineModel({
     return out;
   },
 });
+export { mirr } from "./financial.ts";
+export { annualMirr, calculateDealV2 } from "./v2/deal.ts";
+export { CONSTRUCTION_EFFICIENCY, TIERS } from "./v2/incentives.ts";
+export { fromPrototypeCaseV2, tifV2 } from "./v2/model.ts";
+export { TifV2Input, type TifV2InputRaw, TifV2Output } from "./v2/schema.ts";

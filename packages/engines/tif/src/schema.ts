@@ -105,170 +105,170 @@ const DEFAULT_UNIT_MIX: z.output<typeof UnitTypeInput>[] = [
   },
 ];
 
-export const TifInput = z
-  .object({
-    scenario: z.enum(["market", "mixed_income"]).default("market"),
+/** The fields of tif@1's input (tif@2 reuses them, minus the ones it removes, plus its own). */
+export const TIF_INPUT_FIELDS = {
+  scenario: z.enum(["market", "mixed_income"]).default("market"),
 
-    // Timing
-    predevelopmentStart: z.iso.date().default("2026-01-01").describe("labels the periods only"),
-    predevelopmentMonths: months(1, "predevelopment").default(18),
-    constructionMonths: months(1, "construction").default(24),
-    leaseupMonths: months(0, "lease-up").default(12),
-    operationsMonths: months(1, "operations").default(12),
+  // Timing
+  predevelopmentStart: z.iso.date().default("2026-01-01").describe("labels the periods only"),
+  predevelopmentMonths: months(1, "predevelopment").default(18),
+  constructionMonths: months(1, "construction").default(24),
+  leaseupMonths: months(0, "lease-up").default(12),
+  operationsMonths: months(1, "operations").default(12),
 
-    // Land and construction
-    landCostUsd: money("land cost").default(3_000_000),
-    targetUnits: z
-      .number()
-      .int("must be a whole number of units")
-      .positive("must be at least 1 unit")
-      .max(100_000, "at most 100,000 units")
-      .default(200),
-    hardCostPerUnitUsd: money("hard cost").default(175_000),
-    softCostShareOfHard: z.number().min(0, "cannot be negative").max(5).default(0.3),
-    predevelopmentCostShareOfHard: z.number().min(0, "cannot be negative").max(5).default(0.0972),
-    hardCostContingencyShare: rate().default(0.05),
-    softCostContingencyShare: rate().default(0.05),
-    developerFeeShareOfHard: rate().default(0.04),
-    constructionType: z
-      .enum(CONSTRUCTION_TYPES)
-      .default("podium_midrise_5over1")
-      .describe("not used by tif@1"),
+  // Land and construction
+  landCostUsd: money("land cost").default(3_000_000),
+  targetUnits: z
+    .number()
+    .int("must be a whole number of units")
+    .positive("must be at least 1 unit")
+    .max(100_000, "at most 100,000 units")
+    .default(200),
+  hardCostPerUnitUsd: money("hard cost").default(175_000),
+  softCostShareOfHard: z.number().min(0, "cannot be negative").max(5).default(0.3),
+  predevelopmentCostShareOfHard: z.number().min(0, "cannot be negative").max(5).default(0.0972),
+  hardCostContingencyShare: rate().default(0.05),
+  softCostContingencyShare: rate().default(0.05),
+  developerFeeShareOfHard: rate().default(0.04),
+  constructionType: z.enum(CONSTRUCTION_TYPES).default("podium_midrise_5over1").describe("not used by tif@1"),
 
-    // Revenue
-    unitMix: z.array(UnitTypeInput).min(1, "give at least one unit type").max(20).default(DEFAULT_UNIT_MIX),
-    marketRentPerNetSqftMonthlyUsd: money("rent").default(2.5),
-    vacancyRate: rate().default(0.06).describe("used only in permanent-loan sizing"),
-    leaseupPacePerMonth: z
-      .number()
-      .positive("must be more than 0")
-      .max(1, "cannot exceed 100% per month")
-      .default(0.08),
-    maxOccupancy: share().default(0.94),
+  // Revenue
+  unitMix: z.array(UnitTypeInput).min(1, "give at least one unit type").max(20).default(DEFAULT_UNIT_MIX),
+  marketRentPerNetSqftMonthlyUsd: money("rent").default(2.5),
+  vacancyRate: rate().default(0.06).describe("used only in permanent-loan sizing"),
+  leaseupPacePerMonth: z
+    .number()
+    .positive("must be more than 0")
+    .max(1, "cannot exceed 100% per month")
+    .default(0.08),
+  maxOccupancy: share().default(0.94),
 
-    // Operating expenses
-    opexUtilitiesPerUnitAnnualUsd: money("opex").default(1200),
-    opexMaintenancePerUnitAnnualUsd: money("opex").default(1500),
-    opexMiscPerUnitAnnualUsd: money("opex").default(650),
-    managementFeeShareOfEgi: rate().default(0.05),
-    reservesShareOfEgi: rate().default(0.02),
+  // Operating expenses
+  opexUtilitiesPerUnitAnnualUsd: money("opex").default(1200),
+  opexMaintenancePerUnitAnnualUsd: money("opex").default(1500),
+  opexMiscPerUnitAnnualUsd: money("opex").default(650),
+  managementFeeShareOfEgi: rate().default(0.05),
+  reservesShareOfEgi: rate().default(0.02),
 
-    // Escalations (annual)
-    marketRentGrowthAnnual: growth().default(0.02),
-    affordableRentGrowthAnnual: growth().default(0.01),
-    opexGrowthAnnual: growth().default(0.03),
-    propertyTaxGrowthAnnual: growth().default(0.01),
+  // Escalations (annual)
+  marketRentGrowthAnnual: growth().default(0.02),
+  affordableRentGrowthAnnual: growth().default(0.01),
+  opexGrowthAnnual: growth().default(0.03),
+  propertyTaxGrowthAnnual: growth().default(0.01),
 
-    // Construction financing
-    constructionRateAnnual: rate().default(0.075),
-    constructionLtc: share().default(0.65),
-    idcLeaseupMonths: months(0, "IDC lease-up").default(4).describe("not used by tif@1 (legacy engine only)"),
-    operatingReserveMonths: z.number().min(0, "cannot be negative").max(120).default(3),
-    leaseupReserveMonths: z.number().min(0, "cannot be negative").max(120).default(6),
+  // Construction financing
+  constructionRateAnnual: rate().default(0.075),
+  constructionLtc: share().default(0.65),
+  idcLeaseupMonths: months(0, "IDC lease-up").default(4).describe("not used by tif@1 (legacy engine only)"),
+  operatingReserveMonths: z.number().min(0, "cannot be negative").max(120).default(3),
+  leaseupReserveMonths: z.number().min(0, "cannot be negative").max(120).default(6),
 
-    // Permanent financing
-    permRateAnnual: rate().default(0.06),
-    permAmortYears: z
-      .number()
-      .int("must be whole years")
-      .min(1, "must be at least 1 year")
-      .max(50)
-      .default(20),
-    permLtvMax: share().default(0.65),
-    permDscrMin: z.number().positive("must be more than 0").max(10).default(1.25),
+  // Permanent financing
+  permRateAnnual: rate().default(0.06),
+  permAmortYears: z.number().int("must be whole years").min(1, "must be at least 1 year").max(50).default(20),
+  permLtvMax: share().default(0.65),
+  permDscrMin: z.number().positive("must be more than 0").max(10).default(1.25),
 
-    // Property tax
-    existingAssessedValueUsd: money("assessed value").default(5_000_000),
-    taxRatesPer100Usd: z
-      .record(
-        z.string().min(1),
-        z.number().min(0, "cannot be negative").lt(100, "must be below $100 per $100 (100%)"),
-      )
-      .refine((r) => "city" in r, { message: 'must include "city" (the TIF rate)' })
-      .default({ city: 0.574, county: 0.3758, isd: 0.9252, hospital: 0.098, acc: 0.1034 })
-      .describe("$ per $100 of assessed value, by taxing unit; only city takes part in the TIF"),
+  // Property tax
+  existingAssessedValueUsd: money("assessed value").default(5_000_000),
+  taxRatesPer100Usd: z
+    .record(
+      z.string().min(1),
+      z.number().min(0, "cannot be negative").lt(100, "must be below $100 per $100 (100%)"),
+    )
+    .refine((r) => "city" in r, { message: 'must include "city" (the TIF rate)' })
+    .default({ city: 0.574, county: 0.3758, isd: 0.9252, hospital: 0.098, acc: 0.1034 })
+    .describe("$ per $100 of assessed value, by taxing unit; only city takes part in the TIF"),
 
-    // Exit
-    exitCapRate: z.number().positive("must be more than 0").lt(1, "must be below 100%").default(0.055),
-    reversionNoiBasis: z
-      .enum(["forward", "trailing"])
-      .default("forward")
-      .describe("tif@1 always uses forward (the prototype never applies trailing)"),
-    sellingCostsShare: rate().default(0.02),
+  // Exit
+  exitCapRate: z.number().positive("must be more than 0").lt(1, "must be below 100%").default(0.055),
+  reversionNoiBasis: z
+    .enum(["forward", "trailing"])
+    .default("forward")
+    .describe("tif@1 always uses forward (the prototype never applies trailing)"),
+  sellingCostsShare: rate().default(0.02),
 
-    // Affordability
-    selectedTier: z
-      .union([z.literal(1), z.literal(2), z.literal(3)])
-      .default(2)
-      .describe("not used by tif@1"),
-    affordableShare: share().default(0.2).describe("share of units that are affordable (mixed income only)"),
-    amiLevel: z.enum(AMI_LEVELS).default("50%"),
-    tifStartTiming: z.enum(["operations", "leaseup"]).default("operations"),
+  // Affordability
+  selectedTier: z
+    .union([z.literal(1), z.literal(2), z.literal(3)])
+    .default(2)
+    .describe("not used by tif@1"),
+  affordableShare: share().default(0.2).describe("share of units that are affordable (mixed income only)"),
+  amiLevel: z.enum(AMI_LEVELS).default("50%"),
+  tifStartTiming: z.enum(["operations", "leaseup"]).default("operations"),
 
-    // calculate_deal keyword arguments
-    tif: z
-      .object({
-        treatment: z.enum(["none", "lump_sum", "abatement", "stream"]).default("none"),
-        lumpSumUsd: money("lump sum").default(0),
-        abatementShare: share().default(0),
-        abatementYears: z.number().int().min(0, "cannot be negative").max(100).default(0),
-        streamShare: share().default(0),
-        streamYears: z.number().int().min(0, "cannot be negative").max(100).default(0),
-        startDelayMonths: z
-          .number()
-          .int()
-          .min(-600)
-          .max(600)
-          .nullable()
-          .default(null)
-          .describe("null = −leaseupMonths for 'leaseup' timing, 0 for 'operations'"),
-      })
-      .strict()
-      .default({
-        treatment: "none",
-        lumpSumUsd: 0,
-        abatementShare: 0,
-        abatementYears: 0,
-        streamShare: 0,
-        streamYears: 0,
-        startDelayMonths: null,
-      }),
-    mezzanine: z
-      .object({ amountUsd: money("amount").default(0), rateAnnual: rate().default(0.12) })
-      .strict()
-      .default({ amountUsd: 0, rateAnnual: 0.12 }),
-    preferredEquity: z
-      .object({ amountUsd: money("amount").default(0), returnAnnual: rate().default(0.1) })
-      .strict()
-      .default({ amountUsd: 0, returnAnnual: 0.1 }),
+  // calculate_deal keyword arguments
+  tif: z
+    .object({
+      treatment: z.enum(["none", "lump_sum", "abatement", "stream"]).default("none"),
+      lumpSumUsd: money("lump sum").default(0),
+      abatementShare: share().default(0),
+      abatementYears: z.number().int().min(0, "cannot be negative").max(100).default(0),
+      streamShare: share().default(0),
+      streamYears: z.number().int().min(0, "cannot be negative").max(100).default(0),
+      startDelayMonths: z
+        .number()
+        .int()
+        .min(-600)
+        .max(600)
+        .nullable()
+        .default(null)
+        .describe("null = −leaseupMonths for 'leaseup' timing, 0 for 'operations'"),
+    })
+    .strict()
+    .default({
+      treatment: "none",
+      lumpSumUsd: 0,
+      abatementShare: 0,
+      abatementYears: 0,
+      streamShare: 0,
+      streamYears: 0,
+      startDelayMonths: null,
+    }),
+  mezzanine: z
+    .object({ amountUsd: money("amount").default(0), rateAnnual: rate().default(0.12) })
+    .strict()
+    .default({ amountUsd: 0, rateAnnual: 0.12 }),
+  preferredEquity: z
+    .object({ amountUsd: money("amount").default(0), returnAnnual: rate().default(0.1) })
+    .strict()
+    .default({ amountUsd: 0, returnAnnual: 0.1 }),
 
-    /** The sidebar NPV's discount rate (the prototype's slider: 5–25%, default 15%). */
-    npvDiscountRateAnnual: rate().default(0.15),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    const sum = v.unitMix.reduce((s, u) => s + u.allocationShare, 0);
-    if (Math.abs(sum - 1) > 1e-6) {
+  /** The sidebar NPV's discount rate (the prototype's slider: 5–25%, default 15%). */
+  npvDiscountRateAnnual: rate().default(0.15),
+};
+
+/** Cross-field checks of the unit mix: shares add up to 1, no type twice. */
+export function checkUnitMix(
+  v: { unitMix: { unitType: string; allocationShare: number }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const sum = v.unitMix.reduce((s, u) => s + u.allocationShare, 0);
+  if (Math.abs(sum - 1) > 1e-6) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["unitMix"],
+      message: `allocation shares must add up to 1 (100%); they add up to ${+sum.toFixed(6)}`,
+    });
+  }
+  const seen = new Set<string>();
+  v.unitMix.forEach((u, i) => {
+    if (seen.has(u.unitType))
       ctx.addIssue({
         code: "custom",
-        path: ["unitMix"],
-        message: `allocation shares must add up to 1 (100%); they add up to ${+sum.toFixed(6)}`,
+        path: ["unitMix", i, "unitType"],
+        message: `${u.unitType} appears twice`,
       });
-    }
-    const seen = new Set<string>();
-    v.unitMix.forEach((u, i) => {
-      if (seen.has(u.unitType))
-        ctx.addIssue({
-          code: "custom",
-          path: ["unitMix", i, "unitType"],
-          message: `${u.unitType} appears twice`,
-        });
-      seen.add(u.unitType);
-    });
+    seen.add(u.unitType);
   });
+}
+
+export const TifInput = z.object(TIF_INPUT_FIELDS).strict().superRefine(checkUnitMix);
 
 export type TifInput = z.output<typeof TifInput>;
 export type TifInputRaw = z.input<typeof TifInput>;
+/** What the calculation modules read: tif@1's input without the fields the prototype ignores. */
+export type CoreInput = Omit<TifInput, "idcLeaseupMonths" | "selectedTier" | "constructionType">;
 
 /** The 26 per-period series of the prototype, fixture name → output row key. */
 export const SERIES = {
@@ -303,7 +303,7 @@ export type SeriesKey = (typeof SERIES)[keyof typeof SERIES];
 
 export const PHASES = ["predevelopment", "construction", "leaseup", "operations", "reversion"] as const;
 
-const PeriodRow = z.object({
+export const PeriodRow = z.object({
   period: z.number().int(),
   month: z.string(),
   phase: z.enum(PHASES),

@@ -1,7 +1,9 @@
 /**
  * The monthly loop, p = 1…T (spec §2.3 J; generate_detailed_cash_flow).
  */
-import type { SeriesKey, TifInput } from "../schema.ts";
+import type { SeriesKey, CoreInput as TifInput } from "../schema.ts";
+import type { Corrections } from "./corrections.ts";
+import { PROTOTYPE } from "./corrections.ts";
 import type { Costs, SourcesUses } from "./costs.ts";
 import type { DrawPeriod, PermSizing } from "./debt.ts";
 import { permPayment } from "./debt.ts";
@@ -21,6 +23,8 @@ export interface CashFlow {
   constructionPayoff: number;
   mezzaninePayments: number;
   preferredPayments: number;
+  /** Per period (tif@2's extra columns; all 0 in tif@1): TIF lump sum spent, mezzanine and preferred net flows. */
+  extra: { tifLumpSumDraw: number; mezzanineNetCf: number; preferredNetCf: number }[];
 }
 
 export function monthlyCashFlow(
@@ -33,6 +37,7 @@ export function monthlyCashFlow(
   draws: DrawPeriod[],
   sizing: PermSizing,
   tax: TaxStack,
+  fix: Corrections = PROTOTYPE,
 ): CashFlow {
   const { C, L, T } = ph;
   const rp = input.permRateAnnual / 12;
@@ -46,6 +51,7 @@ export function monthlyCashFlow(
   let mezzaninePayments = 0;
   let preferredPayments = 0;
   const rows: Row[] = [];
+  const extra: CashFlow["extra"] = [];
 
   for (let p = 1; p <= T; p++) {
     const y = escalationYear(p, C);
@@ -121,7 +127,15 @@ export function monthlyCashFlow(
 
     // Reversion: forward basis always — TRAILING is compared against a string in the prototype
     // and never applies (trap 10). The reversion month's own, escalated NOI.
-    if (p === T) row.reversion = ((row.noi * 12) / input.exitCapRate) * (1 - input.sellingCostsShare);
+    if (p === T) {
+      // tif@2 (trap 10): trailing = the 12 months of NOI before the reversion month (T−12 … T−1).
+      let exitNoi = row.noi * 12;
+      if (fix.trailingExitApplies && input.reversionNoiBasis === "trailing") {
+        exitNoi = 0;
+        for (let q = Math.max(1, T - 12); q < T; q++) exitNoi += rows[q - 1]!.noi;
+      }
+      row.reversion = (exitNoi / input.exitCapRate) * (1 - input.sellingCostsShare);
+    }
 
     row.unleveredCf = (p <= C ? -row.tdcDraw : 0) + row.noi + row.replacementReserves + row.reversion;
 
@@ -143,21 +157,40 @@ export function monthlyCashFlow(
       // is paid twice (trap 5).
       row.permPmt = pmt;
       row.permInterest = permBal * rp;
-      row.permNetCf = -pmt - permBal;
+      // tif@2 (trap 5): the payment, then the balance left after its principal.
+      row.permNetCf = fix.lastPrincipalOnce ? -pmt - (permBal - (pmt - permBal * rp)) : -pmt - permBal;
       row.permEop = 0;
     }
 
     // Mezzanine and preferred: interest-only in operations months (L < p ≤ L + O), never funded
     // and never repaid — the payoff branch needs an "operations" reversion month (trap 5).
-    let mezzPref = 0;
-    if (p > L && p <= L + ph.O) {
-      mezzPref = -(mezzPmt + prefPmt);
+    let mezz = 0;
+    let pref = 0;
+    if (fix.mezzanineAndPreferredFunded) {
+      // tif@2 (trap 5): funded at period 1, paid monthly from period 2, repaid at the reversion.
+      const mezzAmt = input.mezzanine.amountUsd;
+      const prefAmt = input.preferredEquity.amountUsd;
+      if (p === 1) {
+        mezz = mezzAmt;
+        pref = prefAmt;
+      } else {
+        mezz = -mezzPmt - (p === T ? mezzAmt : 0);
+        pref = -prefPmt - (p === T ? prefAmt : 0);
+        mezzaninePayments += mezzPmt;
+        preferredPayments += prefPmt;
+      }
+    } else if (p > L && p <= L + ph.O) {
+      mezz = -mezzPmt;
+      pref = -prefPmt;
       mezzaninePayments += mezzPmt;
       preferredPayments += prefPmt;
     }
+    // tif@2 (trap 7): the TIF lump sum pays development costs before equity (0 in tif@1).
+    const tifDraw = p <= L ? draws[p - 1]!.tif : 0;
 
-    row.leveredCf = row.unleveredCf + row.constDebtNetCf + row.permNetCf + mezzPref;
+    row.leveredCf = row.unleveredCf + row.constDebtNetCf + row.permNetCf + mezz + pref + tifDraw;
+    extra.push({ tifLumpSumDraw: tifDraw, mezzanineNetCf: mezz, preferredNetCf: pref });
     rows.push(row);
   }
-  return { rows, permLoan, permPmt: pmt, constructionPayoff, mezzaninePayments, preferredPayments };
+  return { rows, permLoan, permPmt: pmt, constructionPayoff, mezzaninePayments, preferredPayments, extra };
 }

@@ -2,7 +2,7 @@
  * Development costs, reserves, and sources & uses with the interest-during-construction fixed
  * point (spec §2.3 C, E, F; sources_uses.calculate_sources_uses + draw_schedule.generate_draw_schedule).
  */
-import type { TifInput } from "../schema.ts";
+import type { CoreInput as TifInput } from "../schema.ts";
 import type { Phases } from "./schedule.ts";
 import { sCurveWeights } from "./schedule.ts";
 
@@ -23,7 +23,7 @@ export interface Costs {
  * Spec C and E. The reserves (operating months of opex plus a lease-up shortfall that is 0 in
  * every realistic case) are folded into the soft-cost share: s_eff += res / hard.
  */
-export function developmentCosts(input: TifInput, ph: Phases, gpr0: number): Costs {
+export function developmentCosts(input: TifInput, ph: Phases, gpr0: number, softCostWaiverUsd = 0): Costs {
   const units = input.targetUnits;
   const hardBase = units * input.hardCostPerUnitUsd;
   const hard = hardBase * (1 + input.hardCostContingencyShare);
@@ -42,7 +42,12 @@ export function developmentCosts(input: TifInput, ph: Phases, gpr0: number): Cos
     Math.max(0, monthlyOpex - (gpr0 * leaseupOcc) / 2) * input.leaseupReserveMonths;
   // hard is 0 only with a zero hard cost; the prototype would divide by zero there, we keep 0.
   if (hard > 0) sEff += reserves / hard;
-  const soft = hard * sEff;
+  let soft = hard * sEff;
+  // tif@2: the SMART fee waiver removes city fees from the soft costs, dollar for dollar (never below 0).
+  if (softCostWaiverUsd > 0) {
+    soft = Math.max(0, soft - softCostWaiverUsd);
+    if (hard > 0) sEff = soft / hard;
+  }
   const softBase = hard * input.softCostShareOfHard;
   return {
     land: input.landCostUsd,

@@ -2,11 +2,14 @@
  * tif@1's entry point: the prototype's `calculate_deal` (HEAD 7487e90), step by step as in
  * ../shared/docs/specs/tif-model.md §2.3. Every module of this folder names the quirks it keeps.
  */
-import type { PeriodRow, TifInput, TifOutput } from "../schema.ts";
+import type { CoreInput, PeriodRow, TifInput, TifOutput } from "../schema.ts";
+import type { CashFlow } from "./cashflow.ts";
 import { monthlyCashFlow } from "./cashflow.ts";
+import type { Corrections } from "./corrections.ts";
+import { PROTOTYPE } from "./corrections.ts";
 import { developmentCosts, sourcesAndUses } from "./costs.ts";
 import { constructionDrawSchedule, sizePermanentLoan } from "./debt.ts";
-import { equityMultiple, irrs, sidebarNpv } from "./metrics.ts";
+import { equityMultiple, irrs, lumpSumApplied, sidebarNpv } from "./metrics.ts";
 import { phases } from "./schedule.ts";
 import { taxStack } from "./tax.ts";
 import { allocateUnits } from "./units.ts";
@@ -14,6 +17,19 @@ import { allocateUnits } from "./units.ts";
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 export function calculateDeal(input: TifInput): TifOutput {
+  return computeDeal(input, PROTOTYPE).output;
+}
+
+export interface Deal {
+  output: TifOutput;
+  /** tif@2's extra per-period columns (all 0 with PROTOTYPE). */
+  extra: CashFlow["extra"];
+  /** The part of the lump sum counted (min(lump, S&U equity)). */
+  lumpSumApplied: number;
+}
+
+/** The calculation with a set of corrections: PROTOTYPE is tif@1, tif@2 passes its own. */
+export function computeDeal(input: CoreInput, fix: Corrections): Deal {
   const ph = phases(
     input.predevelopmentMonths,
     input.constructionMonths,
@@ -23,19 +39,22 @@ export function calculateDeal(input: TifInput): TifOutput {
   // A. Scenario: the market scenario forces the affordable share to 0.
   const aff = input.scenario === "market" ? 0 : input.affordableShare;
   // B–E. Units and GPR, costs and reserves, tax stack.
-  const units = allocateUnits(input, aff);
-  const costs = developmentCosts(input, ph, units.gpr0);
+  const units = allocateUnits(input, aff, fix.netToGrossEfficiency);
+  const costs = developmentCosts(input, ph, units.gpr0, fix.softCostWaiverUsd);
   const tax = taxStack(input);
   // F. Sources & uses with the IDC fixed point (S&U draw schedule).
   const su = sourcesAndUses(input, ph, costs);
   // G. Cash-flow draw schedule (a different one).
-  const draws = constructionDrawSchedule(input, ph, costs, su);
+  const draws = constructionDrawSchedule(input, ph, costs, su, {
+    interestPaidOnce: fix.interestPaidOnce,
+    lumpSumUsd: fix.lumpSumIsSource ? lumpSumApplied(input, su.equity) : 0,
+  });
   // I. Permanent-loan sizing.
   const sizing = sizePermanentLoan(input, units.gpr0, costs.monthlyOpex, tax.total, su);
   // H, J. The monthly loop.
-  const cf = monthlyCashFlow(input, ph, aff, units, costs, su, draws, sizing, tax);
+  const cf = monthlyCashFlow(input, ph, aff, units, costs, su, draws, sizing, tax, fix);
   // K. IRRs on the adjusted arrays.
-  const irr = irrs(input, ph, cf.rows, costs.land, su.idc, su.equity);
+  const irr = irrs(input, ph, cf.rows, costs.land, su.idc, su.equity, fix);
 
   const rows = cf.rows;
   let equityPaid = 0;
@@ -68,7 +87,7 @@ export function calculateDeal(input: TifInput): TifOutput {
     };
   });
 
-  return {
+  const output: TifOutput = {
     scenario: input.scenario,
     units: {
       totalUnits: units.totalUnits,
@@ -122,7 +141,8 @@ export function calculateDeal(input: TifInput): TifOutput {
       debtAmountUsd: su.constructionLoan,
     },
     totals: {
-      totalEquityInvestedUsd: equityPaid - irr.lumpSumApplied,
+      // tif@2: the equity draws already exclude what the lump sum paid.
+      totalEquityInvestedUsd: equityPaid - (fix.lumpSumIsSource ? 0 : irr.lumpSumApplied),
       totalNoiUsd: totalNoi,
       totalDebtServiceUsd: totalDebtService,
       reversionValueNetUsd: rows[ph.T - 1]!.reversion,
@@ -136,4 +156,5 @@ export function calculateDeal(input: TifInput): TifOutput {
     },
     periods,
   };
+  return { output, extra: cf.extra, lumpSumApplied: irr.lumpSumApplied };
 }

@@ -3,7 +3,7 @@
  * payment (spec I and J; debt.size_permanent_loan).
  */
 import { pv } from "../financial.ts";
-import type { TifInput } from "../schema.ts";
+import type { CoreInput as TifInput } from "../schema.ts";
 import type { Costs, SourcesUses } from "./costs.ts";
 import type { Phases } from "./schedule.ts";
 import { sCurveWeights } from "./schedule.ts";
@@ -17,6 +17,15 @@ export interface DrawPeriod {
   interest: number;
   /** Construction-loan balance at the end of the month. */
   balance: number;
+  /** TIF lump sum spent on this month's costs (tif@2 only; 0 in tif@1). */
+  tif: number;
+}
+
+export interface DrawOptions {
+  /** tif@2 (trap 4): the row's TDC draw is the cost only; the interest is only capitalized. */
+  interestPaidOnce: boolean;
+  /** tif@2 (trap 7): a TIF lump sum that pays costs before equity does (within the S&U equity). */
+  lumpSumUsd: number;
 }
 
 /**
@@ -34,32 +43,42 @@ export function constructionDrawSchedule(
   ph: Phases,
   costs: Costs,
   su: SourcesUses,
+  opts: DrawOptions = { interestPaidOnce: false, lumpSumUsd: 0 },
 ): DrawPeriod[] {
   const rc = input.constructionRateAnnual / 12;
   const wPre = sCurveWeights(ph.P);
   const wCon = sCurveWeights(ph.Cm);
   const rows: DrawPeriod[] = [];
+  // The funds before debt (S&U equity; in tif@2 the lump sum's share of it is paid first).
   let eqRem = su.equity;
+  let tifRem = Math.min(opts.lumpSumUsd, su.equity);
+  const split = (preDebt: number) => {
+    const tif = Math.min(preDebt, tifRem);
+    tifRem -= tif;
+    return { tif, equity: preDebt - tif };
+  };
   let bal = 0;
   wPre.forEach((w, i) => {
     const draw = costs.soft * w + (i === 0 ? costs.land : 0);
-    const equity = Math.min(draw, eqRem);
+    const { tif, equity } = split(Math.min(draw, eqRem));
     eqRem = Math.max(0, eqRem - draw);
-    rows.push({ tdcDraw: draw, equity, debtDraw: 0, interest: 0, balance: bal });
+    rows.push({ tdcDraw: draw, equity, debtDraw: 0, interest: 0, balance: bal, tif });
   });
   for (const w of wCon) {
     const h = costs.hard * w;
-    const equity = eqRem > 0 ? Math.min(h, eqRem) : 0;
+    const preDebt = eqRem > 0 ? Math.min(h, eqRem) : 0;
+    const { tif, equity } = split(preDebt);
     eqRem = Math.max(0, eqRem - h);
-    const debt = h - equity;
+    const debt = h - preDebt;
     const interest = (bal + debt / 2) * rc;
     bal += debt + interest;
-    rows.push({ tdcDraw: h + interest, equity, debtDraw: debt, interest, balance: bal });
+    const tdcDraw = opts.interestPaidOnce ? h : h + interest;
+    rows.push({ tdcDraw, equity, debtDraw: debt, interest, balance: bal, tif });
   }
   for (let i = 0; i < ph.LU; i++) {
     const interest = bal * rc;
     bal += interest;
-    rows.push({ tdcDraw: 0, equity: 0, debtDraw: 0, interest, balance: bal });
+    rows.push({ tdcDraw: 0, equity: 0, debtDraw: 0, interest, balance: bal, tif: 0 });
   }
   return rows;
 }

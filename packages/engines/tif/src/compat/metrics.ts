@@ -2,8 +2,10 @@
  * IRRs and derived metrics (spec §2.3 K and L).
  */
 import { irrRoots } from "../financial.ts";
-import type { TifInput } from "../schema.ts";
+import type { CoreInput as TifInput } from "../schema.ts";
 import type { Row } from "./cashflow.ts";
+import type { Corrections } from "./corrections.ts";
+import { PROTOTYPE } from "./corrections.ts";
 import type { Phases } from "./schedule.ts";
 
 export interface Irr {
@@ -34,21 +36,35 @@ export function annualIrr(values: readonly number[]): Irr {
  * - Levered: with a lump-sum TIF, adjL[0] += min(lump, S&U equity). This is the ONLY place the
  *   lump sum enters (trap 7): not TDC, equity, per-period levered CF, equity multiple or NPV.
  */
-export function irrs(input: TifInput, ph: Phases, rows: Row[], land: number, idc: number, equity: number) {
+export function irrs(
+  input: TifInput,
+  ph: Phases,
+  rows: Row[],
+  land: number,
+  idc: number,
+  equity: number,
+  fix: Pick<Corrections, "interestPaidOnce" | "lumpSumIsSource"> = PROTOTYPE,
+) {
   const adjU = rows.map((r) => r.unleveredCf);
   const adjL = rows.map((r) => r.leveredCf);
   adjU[0]! += land;
-  for (let i = ph.P; i < ph.C; i++) adjU[i]! += idc / ph.Cm;
-  const lump =
-    input.tif.treatment === "lump_sum" && input.tif.lumpSumUsd > 0
-      ? Math.min(input.tif.lumpSumUsd, equity)
-      : 0;
-  adjL[0]! += lump;
+  // tif@2: the unlevered CF carries no interest any more (trap 4), so there is none to add back.
+  if (!fix.interestPaidOnce) for (let i = ph.P; i < ph.C; i++) adjU[i]! += idc / ph.Cm;
+  const lump = lumpSumApplied(input, equity);
+  // tif@2: the lump sum is already in the levered CF as a source of funds (trap 7).
+  if (!fix.lumpSumIsSource) adjL[0]! += lump;
   rows.forEach((r, i) => {
     r.adjustedUnleveredCfForIrr = adjU[i]!;
     r.adjustedLeveredCfForIrr = adjL[i]!;
   });
   return { levered: annualIrr(adjL), unlevered: annualIrr(adjU), lumpSumApplied: lump };
+}
+
+/** The lump sum that counts: min(lump, S&U equity) with the lump-sum treatment, else 0. */
+export function lumpSumApplied(input: TifInput, equity: number): number {
+  return input.tif.treatment === "lump_sum" && input.tif.lumpSumUsd > 0
+    ? Math.min(input.tif.lumpSumUsd, equity)
+    : 0;
 }
 
 /** Σ(levered CF > 0) / |Σ(levered CF < 0)| over the unadjusted periods; null with no outflow. */

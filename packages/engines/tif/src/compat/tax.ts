@@ -2,7 +2,7 @@
  * Property tax and the TIF (spec §2.3 D, H and the TIF items of J;
  * property_tax.calculate_assessed_value_schedule with AT_STABILIZATION and the TDC basis).
  */
-import type { TifInput } from "../schema.ts";
+import type { CoreInput as TifInput } from "../schema.ts";
 import type { Phases } from "./schedule.ts";
 
 export interface TaxStack {

@@ -2,7 +2,7 @@
  * Unit allocation and gross potential rent (units.allocate_units, revenue.calculate_gpr; spec
  * §2.3 B).
  */
-import type { TifInput } from "../schema.ts";
+import type { CoreInput as TifInput } from "../schema.ts";
 import { AMI_RENT_LIMITS } from "./lookups.ts";
 import { pyInt, pyRound } from "./rounding.ts";
 
@@ -37,7 +37,11 @@ export interface UnitsAndGpr {
  * - A missing NSF falls back to `int(gsf × 0.82)`, truncated on the float product:
  *   600 × 0.82 = 491.99999999999994 → 491.
  */
-export function allocateUnits(input: TifInput, aff: number): UnitsAndGpr {
+export function allocateUnits(
+  input: TifInput,
+  aff: number,
+  netToGrossEfficiency: number | null = null,
+): UnitsAndGpr {
   const units = input.targetUnits;
   const A = pyRound(units * aff);
   const allocation: UnitAllocation[] = [];
@@ -47,7 +51,13 @@ export function allocateUnits(input: TifInput, aff: number): UnitsAndGpr {
     const n = pyRound(units * e.allocationShare);
     const nAff = pyRound(A * e.allocationShare);
     const nMkt = n - nAff;
-    const nsf = e.netSqft > 0 ? e.netSqft : pyInt(e.grossSqft * 0.82);
+    // tif@2: gsf × the construction type's efficiency (no truncation) instead of int(gsf × 0.82).
+    const nsf =
+      e.netSqft > 0
+        ? e.netSqft
+        : netToGrossEfficiency !== null
+          ? e.grossSqft * netToGrossEfficiency
+          : pyInt(e.grossSqft * 0.82);
     const rentMkt =
       e.marketRentMonthlyUsd > 0
         ? e.marketRentMonthlyUsd

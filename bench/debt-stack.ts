@@ -1,0 +1,154 @@
+/**
+ * Debt Stack benchmark (issue 5, "Benchmarks": Debt Stack 5 tranches × 3 scenarios × 10 years;
+ * goal < 2 s per case).
+ *
+ *   npm run bench:debt-stack            # BENCH_REPEATS (default 15)
+ *
+ * 5 tranches (2 fixed, 3 floating; interest-only periods, 25–30-year amortization, fees), 3 rate
+ * scenarios with 10-year index paths, 10 years of NOI, a cap and a swap, LTV/LTC/DSCR/debt-yield
+ * and fixed-or-hedged share: 30 DSCR rows. Measured in this process (the engine solves in its
+ * calling thread): the plan alone (LP + ranging + independent re-check), and the full run (plus
+ * 6 what-if re-solves), for the expected and the worst-case objective. Every figure is also a
+ * ratio to a trivial solve (one variable, one row) measured the same way.
+ */
+import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
+import { ModelBuilder, solveInThisThread } from "@modelworks/solver";
+import {
+  type DebtStackInputRaw,
+  debtStackV2,
+  optimizeDebtStack,
+} from "../packages/engines/optimizers/src/index.ts";
+
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 15);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+const years = 10;
+const path = (start: number, drift: number) =>
+  Array.from({ length: years }, (_, y) => Math.max(0, start + drift * y));
+const instance = (objective: "expected" | "worst-case"): DebtStackInputRaw => ({
+  purchasePrice: 120_000_000,
+  closingCosts: 2_400_000,
+  equityAvailable: 40_000_000,
+  equityCostRate: 0.11,
+  noi: Array.from({ length: years }, (_, y) => 8_400_000 * 1.03 ** y),
+  targets: { maxLtv: 0.7, maxLtc: 0.72, minDscr: 1.3, minDebtYield: 0.08, minFixedShare: 0.5 },
+  tranches: [
+    {
+      id: "senior-a",
+      rateType: "fixed",
+      fixedRate: 0.056,
+      maxShare: 0.4,
+      termMonths: 120,
+      ioMonths: 24,
+      amortizationMonths: 300,
+      upfrontFee: 0.0075,
+    },
+    {
+      id: "senior-b",
+      rateType: "fixed",
+      fixedRate: 0.059,
+      maxShare: 0.2,
+      termMonths: 120,
+      ioMonths: 0,
+      amortizationMonths: 360,
+      upfrontFee: 0.005,
+    },
+    {
+      id: "float-a",
+      rateType: "floating",
+      spread: 0.021,
+      maxShare: 0.3,
+      termMonths: 120,
+      ioMonths: 12,
+      amortizationMonths: 300,
+      upfrontFee: 0.0075,
+    },
+    {
+      id: "float-b",
+      rateType: "floating",
+      spread: 0.028,
+      maxShare: 0.2,
+      termMonths: 120,
+      ioMonths: 36,
+      amortizationMonths: 360,
+      upfrontFee: 0.01,
+    },
+    {
+      id: "mezz",
+      rateType: "floating",
+      spread: 0.065,
+      maxShare: 0.15,
+      termMonths: 120,
+      ioMonths: 120,
+      upfrontFee: 0.02,
+    },
+  ],
+  rateScenarios: [
+    { id: "base", weight: 0.5, indexRate: path(0.045, -0.001) },
+    { id: "down", weight: 0.25, indexRate: path(0.04, -0.002) },
+    { id: "stress", weight: 0.25, indexRate: path(0.055, 0.002) },
+  ],
+  hedges: [
+    { id: "cap", type: "cap", strike: 0.05, premiumRate: 0.003, tenorYears: 5 },
+    { id: "swap", type: "swap", fixedRate: 0.045, tenorYears: 10 },
+  ],
+  objective,
+});
+
+const trivial = new ModelBuilder("min");
+const x = trivial.variable({ name: "x", upper: 10, cost: 1 });
+trivial.ge("floor", [[x, 2]], 7);
+const trivialSpec = trivial.build();
+
+for (let i = 0; i < 3; i++) {
+  await solveInThisThread(trivialSpec);
+  await executeModel(debtStackV2, instance("expected"), createContext());
+}
+const base: number[] = [];
+for (let i = 0; i < 50; i++) base.push(await time(() => solveInThisThread(trivialSpec)));
+const baseline = median(base);
+
+const f = (ms: number) => `${ms.toFixed(1)} ms`;
+console.log(`debt-stack@2, 5 tranches × 3 scenarios × 10 years, ${REPEATS} repeats, Node ${process.version}`);
+console.log(`baseline (trivial 1-variable LP solve): median ${f(baseline)}`);
+console.log(
+  "| objective | plan (LP + ranging + re-check) | ratio | full run (+ 6 what-ifs) | ratio | status | rows | solves |",
+);
+console.log("|---|---|---|---|---|---|---|---|");
+let worstFull = 0;
+for (const objective of ["expected", "worst-case"] as const) {
+  const input = parseInput(debtStackV2, instance(objective));
+  const plan: number[] = [];
+  const full: number[] = [];
+  let status = "";
+  let rows = 0;
+  let solves = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    plan.push(await time(() => optimizeDebtStack({ ...input, whatIf: { ...input.whatIf, enabled: false } })));
+    full.push(
+      await time(async () => {
+        const out = await executeModel(debtStackV2, input, createContext());
+        status = `${out.status}${out.verification?.feasible ? " (re-checked)" : ""}`;
+        rows = out.constraints.length;
+        solves = out.solve.solves;
+      }),
+    );
+  }
+  const p = median(plan);
+  const q = median(full);
+  worstFull = Math.max(worstFull, ...full);
+  console.log(
+    `| ${objective} | ${f(p)} | ${(p / baseline).toFixed(0)} | ${f(q)} | ${(q / baseline).toFixed(0)} | ${status} | ${rows} | ${solves} |`,
+  );
+}
+console.log(`slowest full run ${f(worstFull)}; goal < 2,000 ms: ${worstFull < 2000 ? "met" : "NOT met"}`);

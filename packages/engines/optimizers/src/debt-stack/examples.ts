@@ -1,0 +1,100 @@
+import type { ModelExample } from "@modelworks/model-kit";
+import type { DebtStackInputRaw } from "./schema.ts";
+
+/** Realistic inputs (the prototype's frontend deal, with decimal rates, real terms and stress). */
+export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
+  {
+    name: "marina-tower-expected",
+    title: "AED 25M residential tower: senior + mezzanine, base/stress SOFR, minimum expected cost",
+    input: {
+      currency: "AED",
+      purchasePrice: 25_000_000,
+      closingCosts: 500_000,
+      equityAvailable: 8_000_000,
+      noi: [1_800_000, 1_850_000, 1_900_000, 1_960_000, 2_020_000],
+      targets: { maxLtv: 0.75, maxLtc: 0.75, minDscr: 1.25, minDebtYield: 0.08, minFixedShare: 0.5 },
+      tranches: [
+        {
+          id: "senior",
+          name: "Senior Bank",
+          rateType: "fixed",
+          fixedRate: 0.055,
+          maxShare: 0.65,
+          termMonths: 60,
+          ioMonths: 12,
+          amortizationMonths: 300,
+          upfrontFee: 0.01,
+        },
+        {
+          id: "mezz",
+          name: "Mezzanine",
+          rateType: "floating",
+          index: "SOFR",
+          spread: 0.03,
+          maxShare: 0.2,
+          termMonths: 60,
+          ioMonths: 60,
+          upfrontFee: 0.015,
+        },
+      ],
+      rateScenarios: [
+        { id: "base", name: "SOFR 5%", weight: 0.6, indexRate: 0.05 },
+        { id: "stress", name: "SOFR up to 7%", weight: 0.4, indexRate: [0.06, 0.07, 0.07, 0.07, 0.07] },
+      ],
+    },
+  },
+  {
+    name: "logistics-worst-case-hedged",
+    title: "AED 60M logistics park: three tranches, a cap and a swap, minimum worst-case cost",
+    input: {
+      currency: "AED",
+      purchasePrice: 60_000_000,
+      closingCosts: 1_200_000,
+      equityAvailable: 20_000_000,
+      equityCostRate: 0.12,
+      noi: [4_500_000, 4_650_000, 4_800_000, 4_950_000, 5_100_000, 5_250_000, 5_400_000],
+      targets: { maxLtv: 0.7, minDscr: 1.3, minDebtYield: 0.085, minFixedShare: 0.6 },
+      tranches: [
+        {
+          id: "senior-fixed",
+          rateType: "fixed",
+          fixedRate: 0.058,
+          maxShare: 0.45,
+          termMonths: 84,
+          ioMonths: 24,
+          amortizationMonths: 300,
+          upfrontFee: 0.0075,
+        },
+        {
+          id: "senior-floating",
+          rateType: "floating",
+          spread: 0.022,
+          maxShare: 0.35,
+          termMonths: 84,
+          ioMonths: 12,
+          amortizationMonths: 360,
+          upfrontFee: 0.0075,
+        },
+        {
+          id: "mezz",
+          rateType: "floating",
+          spread: 0.065,
+          maxShare: 0.15,
+          termMonths: 84,
+          ioMonths: 84,
+          upfrontFee: 0.02,
+        },
+      ],
+      rateScenarios: [
+        { id: "base", weight: 0.5, indexRate: 0.045 },
+        { id: "down", weight: 0.25, indexRate: [0.04, 0.035, 0.03, 0.03, 0.03, 0.03, 0.03] },
+        { id: "stress", weight: 0.25, indexRate: [0.055, 0.065, 0.07, 0.07, 0.065, 0.06, 0.06] },
+      ],
+      hedges: [
+        { id: "cap-5", type: "cap", strike: 0.05, premiumRate: 0.004, tenorYears: 5 },
+        { id: "swap-7y", type: "swap", fixedRate: 0.046, tenorYears: 7 },
+      ],
+      objective: "worst-case",
+    },
+  },
+];

@@ -1,0 +1,126 @@
+import { defineModel } from "@modelworks/model-kit";
+import { DEBT_STACK_EXAMPLES } from "./examples.ts";
+import { optimizeDebtStack } from "./optimize.ts";
+import { debtStackPrototypeFormat } from "./prototype.ts";
+import { DebtStackInput, DebtStackOutput } from "./schema.ts";
+
+export const debtStackV2 = defineModel({
+  id: "debt-stack",
+  version: "2.0.0",
+  title: "Debt Stack Mixer",
+  summary:
+    "How to fund an acquisition: equity and tranche amounts (fixed or floating, interest-only then amortizing) plus optional " +
+    "caps and swaps, at minimum expected (or worst-case) annual financing cost, with sources = uses, equity available, " +
+    "LTV/LTC, DSCR on real debt service in every year and rate scenario, debt yield and a minimum fixed-or-hedged share. " +
+    "Explains binding covenants, shadow prices with units and ranges, re-solved what-ifs and, when no stack exists, the " +
+    "conflicting covenants (IIS) and the smallest relaxation. Format 'prototype' reads seed-004 requests.",
+  input: DebtStackInput,
+  output: DebtStackOutput,
+  heavy: true,
+  timeoutMs: 120_000,
+  examples: DEBT_STACK_EXAMPLES,
+  formats: { prototype: debtStackPrototypeFormat },
+  tables: [
+    {
+      name: "tranches",
+      title: "Debt stack",
+      rows: "tranches",
+      columns: [
+        { key: "trancheId", title: "Tranche", format: "text" },
+        { key: "rateType", title: "Rate", format: "text" },
+        { key: "amount", title: "Amount", unit: "currency", format: "currency", decimals: 0 },
+        { key: "shareOfPrice", title: "Share of price", unit: "fraction", format: "percent", decimals: 2 },
+        { key: "shareOfDebt", title: "Share of debt", unit: "fraction", format: "percent", decimals: 2 },
+        {
+          key: "expectedAnnualInterest",
+          title: "Expected interest",
+          unit: "currency/yr",
+          format: "currency",
+          decimals: 0,
+        },
+      ],
+    },
+    {
+      name: "coverage",
+      title: "DSCR and debt yield by year and scenario",
+      rows: "byYearScenario",
+      columns: [
+        { key: "year", title: "Year", format: "integer" },
+        { key: "scenario", title: "Scenario", format: "text" },
+        { key: "noi", title: "NOI", unit: "currency/yr", format: "currency", decimals: 0 },
+        { key: "debtService", title: "Debt service", unit: "currency/yr", format: "currency", decimals: 0 },
+        { key: "dscr", title: "DSCR", unit: "x", format: "number", decimals: 3 },
+        { key: "debtYield", title: "Debt yield", unit: "fraction", format: "percent", decimals: 2 },
+      ],
+    },
+    {
+      name: "amortization",
+      title: "Amortization schedule per tranche (annual)",
+      rows: "amortization",
+      columns: [
+        { key: "trancheId", title: "Tranche", format: "text" },
+        { key: "scenario", title: "Scenario", format: "text" },
+        { key: "year", title: "Year", format: "integer" },
+        { key: "rate", title: "Rate", unit: "fraction/yr", format: "percent", decimals: 3 },
+        {
+          key: "openingBalance",
+          title: "Opening balance",
+          unit: "currency",
+          format: "currency",
+          decimals: 2,
+        },
+        { key: "interest", title: "Interest", unit: "currency/yr", format: "currency", decimals: 2 },
+        { key: "principal", title: "Principal", unit: "currency/yr", format: "currency", decimals: 2 },
+        { key: "payment", title: "Debt service", unit: "currency/yr", format: "currency", decimals: 2 },
+        {
+          key: "closingBalance",
+          title: "Closing balance",
+          unit: "currency",
+          format: "currency",
+          decimals: 2,
+        },
+      ],
+    },
+    {
+      name: "shadow-prices",
+      title: "Shadow prices (LP duals with ranges)",
+      rows: "shadowPrices.rows",
+      columns: [
+        { key: "constraint", title: "Constraint", format: "text" },
+        { key: "unit", title: "Unit of the limit", format: "text" },
+        { key: "limitValue", title: "Limit", format: "number", decimals: 2 },
+        {
+          key: "pricePerUnit",
+          title: "Annual cost change per +1 of the limit",
+          unit: "currency/yr per limit unit",
+          format: "number",
+          decimals: 6,
+        },
+        { key: "validFrom", title: "Valid from", format: "number", decimals: 2 },
+        { key: "validTo", title: "Valid to", format: "number", decimals: 2 },
+        { key: "meaning", title: "Meaning", format: "text" },
+      ],
+    },
+    {
+      name: "what-if",
+      title: "What-if answers (re-solved)",
+      rows: "whatIf",
+      columns: [
+        { key: "question", title: "Question", format: "text" },
+        { key: "status", title: "Status", format: "text" },
+        { key: "objective", title: "Annual cost", unit: "currency/yr", format: "currency", decimals: 2 },
+        { key: "deltaObjective", title: "Change", unit: "currency/yr", format: "currency", decimals: 2 },
+        { key: "totalDebt", title: "Debt", unit: "currency", format: "currency", decimals: 0 },
+        { key: "answer", title: "Answer", format: "text" },
+      ],
+    },
+  ],
+  charts: [
+    { name: "stack", title: "Debt stack", kind: "bar", table: "tranches", x: "trancheId", y: ["amount"] },
+    { name: "dscr", title: "DSCR by year", kind: "line", table: "coverage", x: "year", y: ["dscr"] },
+  ],
+  run: (input, ctx) => {
+    ctx.signal.throwIfAborted();
+    return optimizeDebtStack(input, { signal: ctx.signal, progress: (f, m) => ctx.progress(f, m) });
+  },
+});

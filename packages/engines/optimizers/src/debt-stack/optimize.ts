@@ -1,0 +1,417 @@
+/**
+ * The run of debt-stack@2: solve the LP, explain it (binding rows, shadow prices with units and
+ * ranges), answer what-ifs by re-solving (LTV ± points, DSCR ± step, equity ± step), explain
+ * infeasibility (IIS + smallest relaxation), and re-check the plan with the independent
+ * evaluator (check.ts). Solves run in the calling thread: the platform already runs engines in a
+ * worker thread (decision 0007).
+ */
+import { type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { checkPlan, evaluatePlan, type Plan } from "./check.ts";
+import { amountVar, type Built, buildModel, EQUITY, notionalVar } from "./formulation.ts";
+import type { DebtStackInputParsed, DebtStackOutputT } from "./schema.ts";
+
+type Out = DebtStackOutputT;
+type Status = Out["status"];
+
+export interface OptimizeOptions {
+  signal?: AbortSignal;
+  progress?: (fraction: number, message?: string) => void;
+}
+
+const fmt = (x: number, d = 0) =>
+  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
+const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), d)}`;
+
+function statusOf(r: SolveResult): Status {
+  if (r.status === "optimal" && r.hasSolution) return "optimal";
+  if (r.status === "infeasible") return "infeasible";
+  return "no_plan";
+}
+
+async function solvePlan(input: DebtStackInputParsed, explain: boolean) {
+  const built = buildModel(input);
+  const result = await solveInThisThread(built.spec, {
+    timeLimitSeconds: input.solver.timeLimitSeconds,
+    ranging: explain,
+    iis: explain,
+    relaxation: explain,
+  });
+  const status = statusOf(result);
+  let plan: Plan | null = null;
+  if (status === "optimal") {
+    const v = result.values;
+    plan = {
+      amounts: Object.fromEntries(input.tranches.map((t) => [t.id, Math.max(0, v[amountVar(t.id)] ?? 0)])),
+      equity: Math.max(0, v[EQUITY] ?? 0),
+      notionals: Object.fromEntries(input.hedges.map((h) => [h.id, Math.max(0, v[notionalVar(h.id)] ?? 0)])),
+    };
+  }
+  return { built, result, status, plan };
+}
+
+function meaning(
+  c: { constraint: string; pricePerUnit: number; unit: string | null },
+  built: Built,
+  input: DebtStackInputParsed,
+): string {
+  const a = built.about[c.constraint];
+  const cur = input.currency;
+  const p = c.pricePerUnit;
+  if (!a) return "";
+  if (Math.abs(p) < 1e-12) return `Not binding: moving this limit a little changes nothing (${a.what}).`;
+  const per = `${signed(p, 6)} ${cur}/yr of annual cost`;
+  switch (a.kind) {
+    case "funding":
+      return `${per} per +1 ${cur} of price or closing costs to fund.`;
+    case "equity":
+      return `${per} per +1 ${cur} of equity available.`;
+    case "ltv":
+      return `${per} per +1 ${cur} of LTV debt limit, i.e. ${signed((p * (input.appraisedValue ?? input.purchasePrice)) / 100, 2)} ${cur}/yr per +1 LTV point.`;
+    case "ltc":
+      return `${per} per +1 ${cur} of LTC debt limit.`;
+    case "dscr":
+      return `${per} per +1 ${cur}/yr of debt service allowed in year ${a.year}, scenario ${a.scenario} (= NOI / DSCR; lower DSCR or higher NOI raise it).`;
+    case "debt-yield":
+      return `${per} per +1 ${cur} of debt allowed by the debt-yield test.`;
+    case "tranche-cap":
+      return `${per} per +1 ${cur} of this tranche's cap.`;
+    case "fixed-share":
+      return `${per} per +1 ${cur} of fixed-or-hedged amount required beyond the minimum share.`;
+    default:
+      return `${per} per +1 of the limit (${a.what}).`;
+  }
+}
+
+interface WhatIfCase {
+  name: string;
+  question: string;
+  parameter: string;
+  unit: string;
+  from: number | null;
+  to: number | null;
+  input: DebtStackInputParsed;
+}
+
+function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
+  const cases: WhatIfCase[] = [];
+  const w = input.whatIf;
+  const round = (x: number) => Math.round(x * 1e9) / 1e9;
+  const ltv = input.targets.maxLtv;
+  for (const sign of [1, -1]) {
+    const to = Math.min(1, Math.max(0.0001, round(ltv + sign * w.ltvStepPoints)));
+    if (to === ltv) continue;
+    cases.push({
+      name: sign > 0 ? "ltv-up" : "ltv-down",
+      question: `What if the max LTV were ${fmt(to * 100, 2)}% (${signed((to - ltv) * 100, 2)} points)?`,
+      parameter: "targets.maxLtv",
+      unit: "fraction",
+      from: ltv,
+      to,
+      input: { ...input, targets: { ...input.targets, maxLtv: to } },
+    });
+  }
+  const D = input.targets.minDscr;
+  if (D !== null)
+    for (const sign of [1, -1]) {
+      const to = Math.max(0.01, round(D + sign * w.dscrStep));
+      if (to === D) continue;
+      cases.push({
+        name: sign > 0 ? "dscr-up" : "dscr-down",
+        question: `What if the min DSCR were ${fmt(to, 2)}x (${signed(to - D, 2)})?`,
+        parameter: "targets.minDscr",
+        unit: "x",
+        from: D,
+        to,
+        input: { ...input, targets: { ...input.targets, minDscr: to } },
+      });
+    }
+  const Ea = input.equityAvailable;
+  const step = w.equityStep ?? (Ea > 0 ? Ea * 0.1 : input.purchasePrice * 0.05);
+  for (const sign of [1, -1]) {
+    const to = Math.max(0, Ea + sign * step);
+    if (to === Ea) continue;
+    cases.push({
+      name: sign > 0 ? "equity-up" : "equity-down",
+      question: `What if the equity available were ${fmt(to)} ${input.currency} (${signed(to - Ea)})?`,
+      parameter: "equityAvailable",
+      unit: input.currency,
+      from: Ea,
+      to,
+      input: { ...input, equityAvailable: to },
+    });
+  }
+  return cases;
+}
+
+function relaxationText(
+  c: { name: string; unit: string | null; current: number; required: number },
+  built: Built,
+  input: DebtStackInputParsed,
+): string {
+  const a = built.about[c.name];
+  const cur = input.currency;
+  switch (a?.kind) {
+    case "equity":
+      return `Bring ${fmt(c.required)} ${cur} of equity instead of ${fmt(c.current)} (${signed(c.required - c.current)}).`;
+    case "ltv": {
+      const v = input.appraisedValue ?? input.purchasePrice;
+      return `Allow an LTV of ${fmt((100 * c.required) / v, 2)}% instead of ${fmt((100 * c.current) / v, 2)}% (debt limit ${fmt(c.required)} ${cur}).`;
+    }
+    case "dscr": {
+      const noi = input.noi[(a.year ?? 1) - 1]!;
+      return `In year ${a.year}, scenario ${a.scenario}: allow debt service of ${fmt(c.required)} ${cur}/yr instead of ${fmt(c.current)} — a min DSCR of ${c.required > 0 ? fmt(noi / c.required, 3) : "∞"}x instead of ${input.targets.minDscr}x, or NOI of ${fmt(c.current > 0 ? (noi * c.required) / c.current : 0)} ${cur}.`;
+    }
+    case "debt-yield":
+      return `Allow total debt of ${fmt(c.required)} ${cur} under the debt-yield test (min debt yield ${c.required > 0 ? fmt(input.noi[0]! / c.required, 4) : "n/a"} instead of ${input.targets.minDebtYield}).`;
+    case "tranche-cap":
+      return `Raise the cap of "${c.name.replace(/^Max share /, "")}" from ${fmt(c.current)} to ${fmt(c.required)} ${cur} (${fmt((100 * c.required) / input.purchasePrice, 2)}% of the price).`;
+    default:
+      return `Move the limit of "${c.name}" from ${fmt(c.current, 4)} to ${fmt(c.required, 4)} ${c.unit ?? ""}.`;
+  }
+}
+
+export async function optimizeDebtStack(
+  input: DebtStackInputParsed,
+  opts: OptimizeOptions = {},
+): Promise<Out> {
+  const started = performance.now();
+  const cur = input.currency;
+  const notes: string[] = [...input.inputNotes];
+  opts.progress?.(0.05, "solving");
+  const main = await solvePlan(input, true);
+  let solves = 1;
+  const { built, result, plan } = main;
+
+  let kpis: Out["kpis"] = null;
+  let verification: Out["verification"] = null;
+  let tranches: Out["tranches"] = [];
+  let hedges: Out["hedges"] = [];
+  let byYearScenario: Out["byYearScenario"] = [];
+  const amortization: Out["amortization"] = [];
+  let termSheet: Out["termSheet"] = null;
+  if (plan) {
+    const e = evaluatePlan(input, plan);
+    const violations = checkPlan(input, plan);
+    verification = { feasible: violations.length === 0, violations };
+    const tw = input.rateScenarios.reduce((a, s) => a + s.weight, 0);
+    kpis = {
+      uses: e.uses,
+      equity: plan.equity,
+      totalDebt: e.totalDebt,
+      netDebtProceeds: e.netDebtProceeds,
+      ltv: e.ltv,
+      ltc: e.ltc,
+      blendedRate: e.blendedRate,
+      expectedAnnualCost: e.expectedAnnualCost,
+      worstCaseAnnualCost: e.worstCaseAnnualCost,
+      objective: result.objective ?? 0,
+      minDscr: e.minDscr,
+      year1DebtYield: e.year1DebtYield,
+      fixedOrHedgedShare: e.fixedOrHedgedShare,
+    };
+    tranches = input.tranches.map((t) => {
+      const a = plan.amounts[t.id] ?? 0;
+      const N = input.noi.length;
+      const expInt = input.rateScenarios.reduce(
+        (s, sc) => s + ((sc.weight / tw) * e.loans[t.id]![sc.id]!.reduce((x, r) => x + r.interest, 0)) / N,
+        0,
+      );
+      return {
+        trancheId: t.id,
+        name: t.name || t.id,
+        rateType: t.rateType,
+        amount: a,
+        shareOfPrice: a / input.purchasePrice,
+        shareOfDebt: e.totalDebt > 0 ? a / e.totalDebt : 0,
+        upfrontFee: a * t.upfrontFee,
+        expectedAnnualInterest: expInt,
+        year1RateByScenario: Object.fromEntries(
+          input.rateScenarios.map((s) => [s.id, e.loans[t.id]![s.id]![0]!.rate]),
+        ),
+      };
+    });
+    hedges = input.hedges.map((h) => ({ hedgeId: h.id, type: h.type, notional: plan.notionals[h.id] ?? 0 }));
+    byYearScenario = e.rows;
+    for (const t of input.tranches)
+      for (const s of input.rateScenarios)
+        for (const r of e.loans[t.id]![s.id]!) amortization.push({ trancheId: t.id, scenario: s.id, ...r });
+    const sources = [
+      { item: "Equity", amount: plan.equity },
+      ...tranches.map((t) => ({ item: `${t.name} (net of fees)`, amount: t.amount - t.upfrontFee })),
+    ];
+    const uses = [
+      { item: "Purchase price", amount: input.purchasePrice },
+      ...(input.closingCosts > 0 ? [{ item: "Closing costs", amount: input.closingCosts }] : []),
+    ];
+    const share = (x: { item: string; amount: number }) => ({
+      ...x,
+      share: e.uses > 0 ? x.amount / e.uses : 0,
+    });
+    termSheet = {
+      sources: sources.map(share),
+      uses: uses.map(share),
+      tranches: input.tranches.map((t) => ({
+        trancheId: t.id,
+        name: t.name || t.id,
+        amount: plan.amounts[t.id] ?? 0,
+        pricing:
+          t.rateType === "fixed"
+            ? `fixed ${fmt((t.fixedRate as number) * 100, 3)}%`
+            : `${t.index} + ${fmt(t.spread * 10000, 1)} bp`,
+        termMonths: t.termMonths,
+        ioMonths: t.ioMonths,
+        amortizationMonths: t.amortizationMonths,
+        upfrontFee: (plan.amounts[t.id] ?? 0) * t.upfrontFee,
+        balanceAtHorizonByScenario: Object.fromEntries(
+          input.rateScenarios.map((s) => [s.id, e.loans[t.id]![s.id]!.at(-1)!.closingBalance]),
+        ),
+      })),
+      hedges: input.hedges.map((h) => ({
+        hedgeId: h.id,
+        description:
+          h.type === "cap"
+            ? `cap at ${fmt((h.strike as number) * 100, 3)}%, premium ${fmt(h.premiumRate * 10000, 1)} bp/yr, ${h.tenorYears} years`
+            : `swap paying fixed ${fmt((h.fixedRate as number) * 100, 3)}% against the index, ${h.tenorYears} years`,
+        notional: plan.notionals[h.id] ?? 0,
+      })),
+      covenants: {
+        maxLtv: input.targets.maxLtv,
+        maxLtc: input.targets.maxLtc,
+        minDscr: input.targets.minDscr,
+        minDebtYield: input.targets.minDebtYield,
+        minFixedShare: input.targets.minFixedShare,
+      },
+    };
+  }
+
+  const shadowPrices: Out["shadowPrices"] =
+    result.duals && main.status === "optimal"
+      ? {
+          basis: "lp",
+          label:
+            "LP duals: change of the objective (annual financing cost) per +1 unit of each constraint's limit, valid while the limit stays within [validFrom, validTo].",
+          rows: result.duals.constraints.map((c) => ({ ...c, meaning: meaning(c, built, input) })),
+        }
+      : null;
+
+  const whatIf: Out["whatIf"] = [];
+  if (input.whatIf.enabled) {
+    const cases = whatIfCases(input);
+    for (const [i, c] of cases.entries()) {
+      opts.signal?.throwIfAborted();
+      opts.progress?.(0.3 + (0.65 * i) / cases.length, `what-if ${c.name}`);
+      const s = await solvePlan(c.input, false);
+      solves++;
+      const obj = s.status === "optimal" ? (s.result.objective ?? 0) : null;
+      const delta = obj !== null && kpis ? obj - kpis.objective : null;
+      const debt = s.plan ? Object.values(s.plan.amounts).reduce((a, b) => a + b, 0) : null;
+      const amounts: Record<string, number> = {};
+      if (s.plan) for (const [id, x] of Object.entries(s.plan.amounts)) if (x > 1e-6) amounts[id] = x;
+      whatIf.push({
+        name: c.name,
+        question: c.question,
+        parameter: c.parameter,
+        unit: c.unit,
+        from: c.from,
+        to: c.to,
+        status: s.status,
+        objective: obj,
+        deltaObjective: delta,
+        totalDebt: debt,
+        equity: s.plan?.equity ?? null,
+        amounts,
+        answer:
+          obj === null
+            ? s.status === "infeasible"
+              ? "No feasible debt stack."
+              : "No plan found."
+            : `Annual financing cost ${fmt(obj, 2)} ${cur}/yr${delta === null ? "" : ` (${signed(delta, 2)})`}, debt ${fmt(debt ?? 0)} ${cur}, equity ${fmt(s.plan?.equity ?? 0)} ${cur}.`,
+      });
+    }
+  }
+
+  let infeasibility: Out["infeasibility"] = null;
+  if (main.status === "infeasible" && result.infeasibility) {
+    const inf = result.infeasibility;
+    const relaxation =
+      inf.relaxation?.changes.map((c) => ({
+        constraint: c.name,
+        kind: c.kind,
+        unit: c.unit,
+        limit: c.limit,
+        current: c.current,
+        required: c.required,
+        change: c.change,
+        explanation: relaxationText(c, built, input),
+      })) ?? null;
+    const summary: string[] = [];
+    if (inf.iis)
+      summary.push(
+        `These constraints cannot hold together${inf.iis.irreducible ? "" : " (a conflicting set, possibly not minimal)"}: ` +
+          [
+            ...inf.iis.constraints.map(
+              (c) => `${c.constraint} (${built.about[c.constraint]?.what ?? c.limit})`,
+            ),
+            ...inf.iis.bounds.map((b) => `bound of ${b.variable}`),
+          ].join("; ") +
+          ".",
+      );
+    if (relaxation?.length)
+      summary.push(
+        `Smallest change that makes a stack possible: ${relaxation.map((r) => r.explanation).join(" ")}`,
+      );
+    infeasibility = {
+      iis: inf.iis
+        ? {
+            irreducible: inf.iis.irreducible,
+            constraints: inf.iis.constraints.map((c) => ({
+              constraint: c.constraint,
+              unit: c.unit,
+              limit: c.limit,
+            })),
+            bounds: inf.iis.bounds.map((b) => ({ variable: b.variable, unit: b.unit, bound: b.bound })),
+          }
+        : null,
+      iisNote: inf.iisNote ?? null,
+      relaxation,
+      relaxationNote: inf.relaxationNote ?? null,
+      summary,
+    };
+  }
+
+  const statusLabel =
+    main.status === "optimal"
+      ? `Optimal debt stack (LP; ${input.objective === "worst-case" ? "minimum worst-case" : "minimum expected"} annual financing cost).`
+      : main.status === "infeasible"
+        ? "No debt stack satisfies every covenant: see infeasibility for the conflicting constraints (IIS) and the smallest changes that make a stack possible."
+        : `No plan found (solver status: ${result.highsStatus}).`;
+  if (
+    input.rateScenarios.length > 1 &&
+    Math.abs(input.rateScenarios.reduce((a, s) => a + s.weight, 0) - 1) > 1e-9
+  )
+    notes.push("Scenario weights did not sum to 1 and were normalised.");
+  if (input.hedges.length > 0)
+    notes.push("Hedge notionals are constant over their tenor (not amortizing with the debt).");
+  opts.progress?.(1, "done");
+  return {
+    model: "debt-stack@2.0.0",
+    currency: cur,
+    objective: input.objective,
+    status: main.status,
+    statusLabel,
+    tranches,
+    hedges,
+    kpis,
+    byYearScenario,
+    amortization,
+    termSheet,
+    binding: result.binding,
+    constraints: result.constraints,
+    shadowPrices,
+    whatIf,
+    infeasibility,
+    verification,
+    solve: { status: result.status, solveMs: performance.now() - started, solves },
+    notes,
+  };
+}

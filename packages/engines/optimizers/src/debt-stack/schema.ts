@@ -1,0 +1,403 @@
+import { z } from "zod";
+
+/**
+ * Input and output of debt-stack@2. Money is in `currency` (AED by default); rates, shares, LTV,
+ * LTC and debt yield are decimals (0.055 = 5.5%), DSCR is a multiple (1.25 = 1.25x); NOI is per
+ * year (year 1 = the first 12 months after closing); loan terms in months.
+ *
+ * Bad input is reported field by field before anything is solved: negative prices or NOI, shares
+ * and rates outside their ranges, duplicate tranche / scenario / hedge ids, interest-only months
+ * longer than the term, a term shorter than the NOI horizon, a fixed tranche without a rate,
+ * scenario index paths of the wrong length, scenario weights that sum to 0.
+ */
+
+const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
+const share = () => z.number().min(0, "cannot be negative").max(1, "cannot exceed 100% (give 0.65 for 65%)");
+const rate = (what: string) =>
+  z
+    .number()
+    .min(-0.05, `${what} below −5% is not plausible`)
+    .max(1, `${what} above 100% is not plausible (give 0.055 for 5.5%)`);
+const id = () => z.string().min(1, "give it an id").max(64, "at most 64 characters");
+const months = (what: string) =>
+  z
+    .number()
+    .int(`${what} must be whole months`)
+    .min(0, `${what} cannot be negative`)
+    .max(600, "at most 600 months");
+
+export const Tranche = z
+  .object({
+    id: id().describe("unique id, e.g. 'senior'"),
+    name: z.string().max(200).default("").describe("label; defaults to the id"),
+    rateType: z.enum(["fixed", "floating"]),
+    fixedRate: rate("the fixed rate").nullable().default(null).describe("fixed tranches: annual rate"),
+    index: z.string().max(32).default("SOFR").describe("floating tranches: the index name (label only)"),
+    spread: rate("the spread").default(0).describe("floating tranches: margin over the index, annual"),
+    maxShare: share().describe("largest amount as a share of the purchase price"),
+    termMonths: months("the term").describe("loan term; must cover the NOI horizon"),
+    ioMonths: months("interest-only months").default(0).describe("interest-only months after closing"),
+    amortizationMonths: z
+      .number()
+      .int("must be whole months")
+      .min(1, "at least 1 month")
+      .max(600, "at most 600 months")
+      .nullable()
+      .default(null)
+      .describe(
+        "amortization period after the interest-only months (level payments, re-set when a floating rate moves); null = interest-only to maturity",
+      ),
+    upfrontFee: share()
+      .default(0)
+      .describe("arrangement fee as a share of the amount, paid from the proceeds"),
+  })
+  .strict();
+
+export const RateScenario = z
+  .object({
+    id: id(),
+    name: z.string().max(200).default(""),
+    weight: z.number().min(0, "cannot be negative").describe("probability weight; weights are normalised"),
+    indexRate: z
+      .union([rate("the index"), z.array(rate("the index")).min(1)])
+      .describe("the floating index: one rate for every year, or one per NOI year"),
+  })
+  .strict();
+
+export const Hedge = z
+  .object({
+    id: id(),
+    type: z.enum(["cap", "swap"]),
+    strike: rate("the strike")
+      .nullable()
+      .default(null)
+      .describe("caps: the index level above which the cap pays"),
+    fixedRate: rate("the swap rate")
+      .nullable()
+      .default(null)
+      .describe("swaps: the fixed rate paid against the index"),
+    premiumRate: rate("the premium")
+      .default(0)
+      .describe("annual premium per unit of notional (caps; swaps usually 0)"),
+    tenorYears: z.number().int("whole years").min(1, "at least 1 year").max(50),
+    maxNotional: money("the notional cap")
+      .nullable()
+      .default(null)
+      .describe("null = up to the floating debt"),
+  })
+  .strict();
+
+export const DebtStackInput = z
+  .object({
+    currency: z.string().min(1).max(8).default("AED"),
+    purchasePrice: z.number().positive("the purchase price must be more than 0"),
+    closingCosts: money("closing costs")
+      .default(0)
+      .describe("transaction costs and reserves funded at closing (uses besides the price)"),
+    appraisedValue: z
+      .number()
+      .positive("must be more than 0")
+      .nullable()
+      .default(null)
+      .describe("value for the LTV test; null = the purchase price"),
+    equityAvailable: money("equity available"),
+    equityCostRate: rate("the cost of equity")
+      .default(0)
+      .describe(
+        "annual cost per unit of equity in the objective; 0 = equity is free, so the stack uses it first",
+      ),
+    noi: z
+      .array(money("NOI"))
+      .min(1, "give at least one year of NOI")
+      .max(40, "at most 40 years")
+      .describe("annual NOI, year 1 first; the DSCR test runs in each of these years"),
+    targets: z
+      .object({
+        maxLtv: z.number().gt(0, "must be more than 0").max(1, "at most 1 (give 0.75 for 75%)"),
+        maxLtc: z.number().gt(0, "must be more than 0").max(1, "at most 1").nullable().default(null),
+        minDscr: z.number().positive("must be more than 0").max(10, "at most 10x").nullable().default(null),
+        minDebtYield: z.number().positive("must be more than 0").max(1, "at most 1").nullable().default(null),
+        minFixedShare: share().default(0).describe("fixed-rate plus hedged notional as a share of the debt"),
+      })
+      .strict(),
+    tranches: z.array(Tranche).min(1, "give at least one tranche").max(50, "at most 50 tranches"),
+    rateScenarios: z
+      .array(RateScenario)
+      .min(1, "give at least one rate scenario")
+      .max(20, "at most 20 scenarios")
+      .default([{ id: "base", name: "", weight: 1, indexRate: 0 }]),
+    hedges: z.array(Hedge).max(20).default([]),
+    objective: z
+      .enum(["expected", "worst-case"])
+      .default("expected")
+      .describe(
+        "expected: min probability-weighted annual cost; worst-case: min the largest scenario's cost",
+      ),
+    solver: z
+      .object({ timeLimitSeconds: z.number().positive().max(300).default(10) })
+      .strict()
+      .prefault({}),
+    whatIf: z
+      .object({
+        enabled: z.boolean().default(true),
+        ltvStepPoints: z.number().positive().max(1).default(0.05).describe("0.05 = 5 points"),
+        dscrStep: z.number().positive().max(5).default(0.05),
+        equityStep: z.number().positive().nullable().default(null).describe("null = 10% of equity available"),
+      })
+      .strict()
+      .prefault({}),
+    inputNotes: z
+      .array(z.string().max(1000))
+      .max(50)
+      .default([])
+      .describe("notes carried to the output (e.g. how a prototype request was read)"),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const years = v.noi.length;
+    const dup = (list: { id: string }[], key: string) => {
+      const seen = new Map<string, number>();
+      list.forEach((t, i) => {
+        const first = seen.get(t.id);
+        if (first !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key, i, "id"],
+            message: `duplicate id "${t.id}" (also ${key}.${first}.id)`,
+          });
+        else seen.set(t.id, i);
+      });
+    };
+    dup(v.tranches, "tranches");
+    dup(v.rateScenarios, "rateScenarios");
+    dup(v.hedges, "hedges");
+    v.tranches.forEach((t, i) => {
+      if (t.ioMonths > t.termMonths)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "ioMonths"],
+          message: `interest-only months (${t.ioMonths}) cannot exceed the term (${t.termMonths} months)`,
+        });
+      if (t.termMonths < 12 * years)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "termMonths"],
+          message: `the term (${t.termMonths} months) must cover the ${years}-year NOI horizon (${12 * years} months)`,
+        });
+      if (t.rateType === "fixed" && t.fixedRate === null)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "fixedRate"],
+          message: "a fixed tranche needs a rate",
+        });
+    });
+    v.rateScenarios.forEach((s, i) => {
+      if (Array.isArray(s.indexRate) && s.indexRate.length !== years)
+        ctx.addIssue({
+          code: "custom",
+          path: ["rateScenarios", i, "indexRate"],
+          message: `give one index rate per NOI year (${years}), or a single number`,
+        });
+    });
+    if (v.rateScenarios.reduce((a, s) => a + s.weight, 0) <= 0)
+      ctx.addIssue({ code: "custom", path: ["rateScenarios"], message: "the weights must not all be 0" });
+    v.hedges.forEach((h, i) => {
+      if (h.type === "cap" && h.strike === null)
+        ctx.addIssue({ code: "custom", path: ["hedges", i, "strike"], message: "a cap needs a strike" });
+      if (h.type === "swap" && h.fixedRate === null)
+        ctx.addIssue({
+          code: "custom",
+          path: ["hedges", i, "fixedRate"],
+          message: "a swap needs a fixed rate",
+        });
+    });
+    if (v.hedges.length > 0 && !v.tranches.some((t) => t.rateType === "floating"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["hedges"],
+        message: "hedges need at least one floating tranche",
+      });
+  });
+
+export type DebtStackInputRaw = z.input<typeof DebtStackInput>;
+export type DebtStackInputParsed = z.output<typeof DebtStackInput>;
+export type TrancheParsed = z.output<typeof Tranche>;
+export type HedgeParsed = z.output<typeof Hedge>;
+
+const num = z.number();
+const nnum = z.number().nullable();
+const Status = z.enum(["optimal", "infeasible", "no_plan"]);
+
+const PriceRow = z.object({
+  constraint: z.string(),
+  unit: z.string().nullable(),
+  objectiveUnit: z.string().nullable(),
+  limit: z.enum(["lower", "upper", "equality"]),
+  limitValue: num,
+  pricePerUnit: num,
+  validFrom: nnum,
+  validTo: nnum,
+  objectiveAtValidFrom: nnum,
+  objectiveAtValidTo: nnum,
+  binding: z.boolean(),
+  meaning: z.string(),
+});
+
+export const DebtStackOutput = z.object({
+  model: z.literal("debt-stack@2.0.0"),
+  currency: z.string(),
+  objective: z.enum(["expected", "worst-case"]),
+  status: Status,
+  statusLabel: z.string(),
+  tranches: z.array(
+    z.object({
+      trancheId: z.string(),
+      name: z.string(),
+      rateType: z.enum(["fixed", "floating"]),
+      amount: num,
+      shareOfPrice: num,
+      shareOfDebt: num,
+      upfrontFee: num,
+      expectedAnnualInterest: num,
+      year1RateByScenario: z.record(z.string(), num),
+    }),
+  ),
+  hedges: z.array(z.object({ hedgeId: z.string(), type: z.enum(["cap", "swap"]), notional: num })),
+  kpis: z
+    .object({
+      uses: num,
+      equity: num,
+      totalDebt: num,
+      netDebtProceeds: num,
+      ltv: num,
+      ltc: num,
+      blendedRate: num.describe("expected annual interest and hedge cost / total debt"),
+      expectedAnnualCost: num,
+      worstCaseAnnualCost: num,
+      objective: num,
+      minDscr: nnum,
+      year1DebtYield: nnum,
+      fixedOrHedgedShare: nnum,
+    })
+    .nullable(),
+  byYearScenario: z.array(
+    z.object({
+      year: z.number(),
+      scenario: z.string(),
+      noi: num,
+      interest: num,
+      principal: num,
+      hedgeCost: num,
+      debtService: num,
+      dscr: nnum,
+      debtYield: nnum,
+      closingBalance: num,
+    }),
+  ),
+  amortization: z.array(
+    z.object({
+      trancheId: z.string(),
+      scenario: z.string(),
+      year: z.number(),
+      rate: num,
+      openingBalance: num,
+      interest: num,
+      principal: num,
+      payment: num,
+      closingBalance: num,
+    }),
+  ),
+  termSheet: z
+    .object({
+      sources: z.array(z.object({ item: z.string(), amount: num, share: num })),
+      uses: z.array(z.object({ item: z.string(), amount: num, share: num })),
+      tranches: z.array(
+        z.object({
+          trancheId: z.string(),
+          name: z.string(),
+          amount: num,
+          pricing: z.string(),
+          termMonths: num,
+          ioMonths: num,
+          amortizationMonths: nnum,
+          upfrontFee: num,
+          balanceAtHorizonByScenario: z.record(z.string(), num),
+        }),
+      ),
+      hedges: z.array(z.object({ hedgeId: z.string(), description: z.string(), notional: num })),
+      covenants: z.object({
+        maxLtv: num,
+        maxLtc: nnum,
+        minDscr: nnum,
+        minDebtYield: nnum,
+        minFixedShare: num,
+      }),
+    })
+    .nullable(),
+  binding: z.array(z.string()),
+  constraints: z.array(
+    z.object({
+      constraint: z.string(),
+      unit: z.string().nullable(),
+      activity: num,
+      lower: nnum,
+      upper: nnum,
+      slack: nnum,
+      binding: z.boolean(),
+      limit: z.enum(["lower", "upper", "equality"]).nullable(),
+    }),
+  ),
+  shadowPrices: z.object({ basis: z.literal("lp"), label: z.string(), rows: z.array(PriceRow) }).nullable(),
+  whatIf: z.array(
+    z.object({
+      name: z.string(),
+      question: z.string(),
+      parameter: z.string(),
+      unit: z.string(),
+      from: nnum,
+      to: nnum,
+      status: Status,
+      objective: nnum,
+      deltaObjective: nnum,
+      totalDebt: nnum,
+      equity: nnum,
+      amounts: z.record(z.string(), num),
+      answer: z.string(),
+    }),
+  ),
+  infeasibility: z
+    .object({
+      iis: z
+        .object({
+          irreducible: z.boolean(),
+          constraints: z.array(
+            z.object({ constraint: z.string(), unit: z.string().nullable(), limit: z.string() }),
+          ),
+          bounds: z.array(z.object({ variable: z.string(), unit: z.string().nullable(), bound: z.string() })),
+        })
+        .nullable(),
+      iisNote: z.string().nullable(),
+      relaxation: z
+        .array(
+          z.object({
+            constraint: z.string(),
+            kind: z.enum(["constraint", "bound"]),
+            unit: z.string().nullable(),
+            limit: z.enum(["lower", "upper"]),
+            current: num,
+            required: num,
+            change: num,
+            explanation: z.string(),
+          }),
+        )
+        .nullable(),
+      relaxationNote: z.string().nullable(),
+      summary: z.array(z.string()),
+    })
+    .nullable(),
+  verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
+  solve: z.object({ status: z.string(), solveMs: num, solves: num }),
+  notes: z.array(z.string()),
+});
+
+export type DebtStackOutputT = z.input<typeof DebtStackOutput>;

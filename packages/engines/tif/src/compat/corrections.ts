@@ -1,0 +1,31 @@
+/**
+ * The switches that turn the prototype's calculation (tif@1) into the corrected one (tif@2).
+ * tif@1 runs with PROTOTYPE (every defect kept); tif@2 builds its Corrections from its input
+ * (src/v2/deal.ts). Each switch names the defect it fixes ("Parity traps" in the spec).
+ */
+export interface Corrections {
+  /** Trap 4: construction interest is capitalized into the loan only, not also paid from equity. */
+  interestPaidOnce: boolean;
+  /** Trap 5: the reversion month pays the payment and the balance left after it, not the opening balance. */
+  lastPrincipalOnce: boolean;
+  /** Trap 5: mezzanine and preferred equity are funded at period 1, paid monthly from period 2 and repaid at the reversion. */
+  mezzanineAndPreferredFunded: boolean;
+  /** Trap 10: `reversionNoiBasis: "trailing"` capitalizes the 12 months of NOI before the reversion month. */
+  trailingExitApplies: boolean;
+  /** Trap 7: the TIF lump sum is a source of funds drawn before equity, not an IRR-only adjustment. */
+  lumpSumIsSource: boolean;
+  /** SMART housing fee waiver, $: subtracted from soft costs (0 = none). */
+  softCostWaiverUsd: number;
+  /** Net-to-gross efficiency for unit types without a net area (null = the prototype's int(gsf × 0.82)). */
+  netToGrossEfficiency: number | null;
+}
+
+export const PROTOTYPE: Corrections = {
+  interestPaidOnce: false,
+  lastPrincipalOnce: false,
+  mezzanineAndPreferredFunded: false,
+  trailingExitApplies: false,
+  lumpSumIsSource: false,
+  softCostWaiverUsd: 0,
+  netToGrossEfficiency: null,
+};

@@ -1,0 +1,79 @@
+/**
+ * tif@2's calculation: tif@1's modules (src/compat) run with every correction switched on
+ * (compat/corrections.ts), the incentives applied, and the returns reported with all IRR roots and
+ * the MIRR. See the CHANGELOG for each change and its effect on the default case.
+ */
+
+import type { Corrections } from "../compat/corrections.ts";
+import { computeDeal } from "../compat/deal.ts";
+import { allocateUnits } from "../compat/units.ts";
+import { mirr } from "../financial.ts";
+import { CONSTRUCTION_EFFICIENCY, TIERS } from "./incentives.ts";
+import type { TifV2Input, TifV2Output } from "./schema.ts";
+
+const annual = (monthly: number) => (1 + monthly) ** 12 - 1;
+const monthly = (annualRate: number) => (1 + annualRate) ** (1 / 12) - 1;
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** Annualized MIRR of monthly flows with annual finance and reinvestment rates; NaN when undefined. */
+export function annualMirr(values: readonly number[], financeAnnual: number, reinvestAnnual: number): number {
+  return annual(mirr(values, monthly(financeAnnual), monthly(reinvestAnnual)));
+}
+
+export function calculateDealV2(input: TifV2Input): TifV2Output {
+  const inc = input.incentives;
+  const tier = inc ? TIERS[inc.tier] : null;
+  const buydownBps = inc?.interestBuydown && tier ? tier.buydownBps : 0;
+  // The buydown lowers the permanent rate for both the sizing and the payment.
+  const core = { ...input, permRateAnnual: input.permRateAnnual - buydownBps / 10_000 };
+  const efficiency = CONSTRUCTION_EFFICIENCY[input.constructionType];
+  const aff = input.scenario === "market" ? 0 : input.affordableShare;
+  const waiver =
+    inc?.smartFeeWaiver && tier
+      ? allocateUnits(core, aff, efficiency).affordableUnits * tier.smartWaiverPerAffordableUnitUsd
+      : 0;
+  const fix: Corrections = {
+    interestPaidOnce: true,
+    lastPrincipalOnce: true,
+    mezzanineAndPreferredFunded: true,
+    trailingExitApplies: true,
+    lumpSumIsSource: true,
+    softCostWaiverUsd: waiver,
+    netToGrossEfficiency: efficiency,
+  };
+  const { output: o, extra, lumpSumApplied } = computeDeal(core, fix);
+
+  const adjL = o.periods.map((p) => p.adjustedLeveredCfForIrr);
+  const adjU = o.periods.map((p) => p.adjustedUnleveredCfForIrr);
+  const { financeRateAnnual: f, reinvestmentRateAnnual: r } = input.mirr;
+  const equity = o.sourcesUses.equityUsd - lumpSumApplied;
+  return {
+    ...o,
+    sourcesUses: {
+      ...o.sourcesUses,
+      equityUsd: equity,
+      tifLumpSumUsd: lumpSumApplied,
+      smartFeeWaiverUsd: waiver,
+    },
+    metrics: { ...o.metrics, equityRequiredUsd: equity },
+    returns: {
+      ...o.returns,
+      leveredIrrAnnualRoots: o.returns.leveredIrrMonthlyRoots.map(annual),
+      unleveredIrrAnnualRoots: o.returns.unleveredIrrMonthlyRoots.map(annual),
+      leveredIrrRootCount: o.returns.leveredIrrMonthlyRoots.length,
+      unleveredIrrRootCount: o.returns.unleveredIrrMonthlyRoots.length,
+      leveredMirr: finiteOrNull(annualMirr(adjL, f, r)),
+      unleveredMirr: finiteOrNull(annualMirr(adjU, f, r)),
+      mirrFinanceRateAnnual: f,
+      mirrReinvestmentRateAnnual: r,
+    },
+    incentives: {
+      tier: inc ? inc.tier : null,
+      smartFeeWaiverUsd: waiver,
+      interestBuydownBps: buydownBps,
+      permRateEffectiveAnnual: core.permRateAnnual,
+      netToGrossEfficiency: efficiency,
+    },
+    periods: o.periods.map((p, i) => ({ ...p, ...extra[i]! })),
+  };
+}
