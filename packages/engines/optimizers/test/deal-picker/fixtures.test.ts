@@ -16,7 +16,7 @@ import {
  * SciPy-signed marginals. DP4 is degenerate (A and C both yield 6 %): the number of assets is not
  * unique there, only the objective and capital are (fixtures README).
  */
-const DIR = path.resolve(import.meta.dirname, "../../../../../../shared/fixtures/optimizers");
+const DIR = path.resolve(import.meta.dirname, "../fixtures");
 const files = readdirSync(DIR).filter((f) => /^DP\d.*\.json$/.test(f));
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));

@@ -4,7 +4,7 @@ import { createContext, executeModel, ModelInputError, parseInput } from "@model
 import { describe, expect, it } from "vitest";
 import { checkDebtStackPlan, debtStackPrototypeFormat, debtStackV2 } from "../../src/index.ts";
 
-const DIR = path.resolve(import.meta.dirname, "../../../../../../shared/fixtures/optimizers");
+const DIR = path.resolve(import.meta.dirname, "../fixtures");
 const fixture = (name: string) =>
   JSON.parse(readFileSync(path.join(DIR, `${name}.json`), "utf8")) as {
     request: unknown;

@@ -4,7 +4,7 @@ import { createContext, executeModel, ModelInputError, parseInput } from "@model
 import { describe, expect, it } from "vitest";
 import { leasingMixPrototypeFormat, leasingMixV2, termFromName } from "../../src/index.ts";
 
-const DIR = path.resolve(import.meta.dirname, "../../../../../../shared/fixtures/optimizers");
+const DIR = path.resolve(import.meta.dirname, "../fixtures");
 interface ProtoResponse {
   mix: { package: string; units: number; share: number; wault_contrib: number }[];
   kpis: Record<string, number>;
