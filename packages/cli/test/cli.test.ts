@@ -109,10 +109,10 @@ describe("modelworks run --format", () => {
     await writeFile(inFile, "{}");
     const bad = capture();
     expect(await main(["run", "tif", "--in", inFile, "--format", "excel"], bad.io)).toBe(EXIT.usage);
-    expect(bad.err.join("")).toBe('modelworks: tif@2.0.0 has no format "excel"; it offers: prototype\n');
+    expect(bad.err.join("")).toBe('modelworks: tif@2.1.0 has no format "excel"; it offers: prototype\n');
     const none = capture();
     expect(await main(["run", "tif@7", "--in", inFile], none.io)).toBe(EXIT.usage);
-    expect(none.err.join("")).toMatch(/no model "tif" version 7\. Known: .*tif \(2\.0\.0, 1\.0\.0\)/);
+    expect(none.err.join("")).toMatch(/no model "tif" version 7\. Known: .*tif \(2\.1\.0, 1\.0\.0\)/);
   });
 });
 
@@ -122,7 +122,7 @@ describe("modelworks models", () => {
     await main(["models", "--json"], plain.io);
     const tif = {
       id: "tif",
-      version: "2.0.0", // the newest version is listed; tif@1 stays runnable as tif@1
+      version: "2.1.0", // the newest version is listed; tif@1 stays runnable as tif@1
       title: "Austin TIF development model (corrected)",
       summary: expect.any(String),
     };

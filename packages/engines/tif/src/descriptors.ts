@@ -114,3 +114,56 @@ export const TIF_CHARTS: ChartDescriptor[] = [
     y: ["noi", "permPmt"],
   },
 ];
+
+const usd = (key: string, title: string) => ({
+  key,
+  title,
+  unit: USD,
+  format: "currency" as const,
+  decimals: 0,
+});
+const ratio = (key: string, title: string, unit: string, format: "number" | "percent") => ({
+  key,
+  title,
+  unit,
+  format,
+  decimals: 2,
+});
+
+/** tif@2's annual summary (output `annual`). */
+export const ANNUAL_TABLE: TableDescriptor = {
+  name: "annual",
+  title: "Annual summary",
+  rows: "annual",
+  columns: [
+    { key: "year", title: "Year", format: "integer" },
+    { key: "firstMonth", title: "From", format: "text" },
+    { key: "lastMonth", title: "To", format: "text" },
+    { key: "phases", title: "Phases", format: "text" },
+    usd("gprUsd", "Gross potential rent"),
+    usd("egiUsd", "Effective gross income"),
+    usd("propertyTaxesNetUsd", "Property taxes (net)"),
+    usd("tifReimbursementUsd", "TIF reimbursement"),
+    usd("tifAbatementUsd", "Tax abatement"),
+    usd("noiUsd", "NOI"),
+    usd("seniorDebtServiceUsd", "Senior debt service"),
+    usd("juniorDebtServiceUsd", "Mezzanine and preferred paid"),
+    usd("cashFlowAfterDebtServiceUsd", "Cash flow after debt service"),
+    usd("leveredCfUsd", "Levered cash flow"),
+    usd("unleveredCfUsd", "Unlevered cash flow"),
+    ratio("dscr", "DSCR", "x", "number"),
+    ratio("debtYield", "Debt yield", "fraction", "percent"),
+    ratio("cashOnCash", "Cash-on-cash", "fraction", "percent"),
+  ],
+};
+
+export const ANNUAL_CHARTS: ChartDescriptor[] = [
+  {
+    name: "annual-noi",
+    title: "NOI and debt service by year",
+    kind: "bar",
+    table: "annual",
+    x: "year",
+    y: ["noiUsd", "seniorDebtServiceUsd", "juniorDebtServiceUsd"],
+  },
+];

@@ -311,6 +311,6 @@ describe("tif@2 as a model", () => {
     };
     expect(proto.outputs.levered_irr).toBe(out.returns.leveredIrr);
     expect(tifV1.version).toBe("1.0.0");
-    expect(tifV2.version).toBe("2.0.0");
+    expect(tifV2.version).toBe("2.1.0");
   });
 });

@@ -8,6 +8,7 @@ import type { Corrections } from "../compat/corrections.ts";
 import { computeDeal } from "../compat/deal.ts";
 import { allocateUnits } from "../compat/units.ts";
 import { mirr } from "../financial.ts";
+import { annualSummary } from "./annual.ts";
 import { CONSTRUCTION_EFFICIENCY, TIERS } from "./incentives.ts";
 import type { TifV2Input, TifV2Output } from "./schema.ts";
 
@@ -47,6 +48,7 @@ export function calculateDealV2(input: TifV2Input): TifV2Output {
   const adjU = o.periods.map((p) => p.adjustedUnleveredCfForIrr);
   const { financeRateAnnual: f, reinvestmentRateAnnual: r } = input.mirr;
   const equity = o.sourcesUses.equityUsd - lumpSumApplied;
+  const periods = o.periods.map((p, i) => ({ ...p, ...extra[i]! }));
   return {
     ...o,
     sourcesUses: {
@@ -74,6 +76,12 @@ export function calculateDealV2(input: TifV2Input): TifV2Output {
       permRateEffectiveAnnual: core.permRateAnnual,
       netToGrossEfficiency: efficiency,
     },
-    periods: o.periods.map((p, i) => ({ ...p, ...extra[i]! })),
+    annual: annualSummary(periods, {
+      permLoanFundedUsd: o.permanentLoan.fundedUsd,
+      equityInvestedUsd: o.totals.totalEquityInvestedUsd,
+      mezzanineAmountUsd: input.mezzanine.amountUsd,
+      preferredAmountUsd: input.preferredEquity.amountUsd,
+    }),
+    periods,
   };
 }

@@ -1,5 +1,5 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
-import { TIF_CHARTS, TIF_TABLES } from "../descriptors.ts";
+import { ANNUAL_CHARTS, ANNUAL_TABLE, TIF_CHARTS, TIF_TABLES } from "../descriptors.ts";
 import { GOLDEN_CASE_INPUTS } from "../examples.ts";
 import { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "../prototype.ts";
 import { toPrototypeResult } from "../prototype-output.ts";
@@ -20,7 +20,7 @@ const periodsTable = TIF_TABLES[0]!;
 
 export const tifV2 = defineModel({
   id: "tif",
-  version: "2.0.0",
+  version: "2.1.0",
   title: "Austin TIF development model (corrected)",
   summary:
     "Monthly development pro forma (costs, IDC fixed point, lease-up, permanent loan, property tax with TIF, " +
@@ -60,8 +60,9 @@ export const tifV2 = defineModel({
       ],
     },
     ...TIF_TABLES.slice(1),
+    ANNUAL_TABLE,
   ],
-  charts: TIF_CHARTS,
+  charts: [...TIF_CHARTS, ...ANNUAL_CHARTS],
   run(input, ctx) {
     ctx.progress(0, "calculating");
     let out: TifV2Output;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CONSTRUCTION_TYPES, checkUnitMix, PeriodRow, TIF_INPUT_FIELDS, TifOutput } from "../schema.ts";
+import { AnnualRow } from "./annual.ts";
 
 /**
  * Input of tif@2: tif@1's fields, except those the prototype accepted and ignored —
@@ -132,6 +133,9 @@ export const TifV2Output = TifOutput.extend({
     permRateEffectiveAnnual: z.number(),
     netToGrossEfficiency: z.number(),
   }),
+  annual: z
+    .array(AnnualRow)
+    .describe("the monthly rows by project year, with DSCR, debt yield and cash-on-cash"),
   periods: z.array(
     PeriodRow.extend({
       tifLumpSumDraw: z.number().describe("TIF lump sum spent on the month's costs, before equity"),
