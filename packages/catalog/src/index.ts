@@ -1,7 +1,7 @@
 import { dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
-import { tifV1, tifV2 } from "@modelworks/engine-tif";
-import type { AnyModel } from "@modelworks/model-kit";
+import { TIF_REFERENCE_DATASETS, tifV1, tifV2 } from "@modelworks/engine-tif";
+import type { AnyModel, ReferenceDataset } from "@modelworks/model-kit";
 
 /**
  * The models this build hosts. An id may have several versions (e.g. a prototype-exact v1
@@ -15,6 +15,9 @@ export const MODELS: readonly AnyModel[] = [
   leasingMixV2,
   debtStackV2,
 ];
+
+/** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */
+export const REFERENCE_DATASETS: readonly ReferenceDataset[] = [...TIF_REFERENCE_DATASETS];
 
 export class Catalog {
   private readonly byId = new Map<string, AnyModel[]>();

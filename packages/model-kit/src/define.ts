@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ModelContext } from "./context.ts";
+import type { DataConnectors, ModelContext } from "./context.ts";
 import type { ChartDescriptor, TableDescriptor } from "./descriptors.ts";
 import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
 
@@ -42,6 +42,11 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   internal?: boolean;
   /** Alternative input/output formats by name (`--format prototype` on the CLI, `format` in the API). */
   formats?: Record<string, ModelFormat<In, Out>>;
+  /**
+   * Reference data this model reads from `ctx.data` (connector keys). The platform resolves each
+   * before the run (an upstream edition, or the shipped one) and records which edition was used.
+   */
+  data?: readonly (keyof DataConnectors)[];
   run(input: z.output<In>, ctx: ModelContext): Promise<z.input<Out>> | z.input<Out>;
 }
 

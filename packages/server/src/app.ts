@@ -12,6 +12,7 @@ import { metricsPlugin } from "./http/metrics.ts";
 import { openApiPlugin } from "./http/openapi.ts";
 import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
+import type { ReferenceDataService } from "./reference-data/service.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -22,6 +23,7 @@ import { memberRoutes } from "./routes/members.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scenarioRoutes } from "./routes/scenarios.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
@@ -38,6 +40,7 @@ export interface AppDeps {
   bus: RunEventBus;
   cache: ResultCache;
   runBudget: RunBudget;
+  referenceData: ReferenceDataService;
 }
 
 export type App = FastifyInstance;
@@ -106,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(auditRoutes);
       await api.register(projectRoutes);
       await api.register(modelRoutes);
+      await api.register(referenceDataRoutes);
       await api.register(runRoutes);
       await api.register(compareRoutes);
       await api.register(sweepRoutes);

@@ -74,6 +74,18 @@ export const EnvSchema = z.object({
   RUN_RATE_LIMIT_PER_HOUR: positiveInt(1000),
   RUN_HEAVY_RATE_LIMIT_PER_HOUR: positiveInt(10),
   CACHE_TTL_SECONDS: positiveInt(24 * 3600),
+  REFDATA_AMI_URL: z
+    .url({
+      protocol: /^https?$/,
+      message: "expected an http(s) URL serving the austin-ami-rent-limits table",
+    })
+    .optional(),
+  REFDATA_TAX_URL: z
+    .url({ protocol: /^https?$/, message: "expected an http(s) URL serving the austin-tax-rates table" })
+    .optional(),
+  REFDATA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  REFDATA_CACHE_TTL_SECONDS: positiveInt(3600),
+  REFDATA_RETRY_SECONDS: positiveInt(60),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: booleanFromEnv.optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),

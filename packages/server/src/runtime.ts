@@ -1,10 +1,13 @@
 import os from "node:os";
+import { REFERENCE_DATASETS } from "@modelworks/catalog";
 import type { FastifyBaseLogger } from "fastify";
 import { Redis } from "ioredis";
 import type { AppDeps } from "./app.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
+import { ReferenceDataService } from "./reference-data/service.ts";
 import { createRunBudget } from "./runs/budget.ts";
 import { databaseCache, type ResultCache, redisCache } from "./runs/cache.ts";
 import { inProcessBus, postgresBus, type RunEventBus, redisBus } from "./runs/events.ts";
@@ -47,6 +50,14 @@ export async function openRuntime(config: Config, database?: Database): Promise<
     bus,
     cache,
     runBudget: createRunBudget(config, redis),
+    referenceData: new ReferenceDataService({
+      datasets: REFERENCE_DATASETS,
+      urls: { austinAmiRentLimits: config.REFDATA_AMI_URL, austinTaxRates: config.REFDATA_TAX_URL },
+      timeoutMs: config.REFDATA_TIMEOUT_MS,
+      ttlMs: config.REFDATA_CACHE_TTL_SECONDS * 1000,
+      failureTtlMs: config.REFDATA_RETRY_SECONDS * 1000,
+      cache: redis ? redisEditionCache(redis, config.REDIS_KEY_PREFIX) : memoryEditionCache(),
+    }),
     async close() {
       await bus.close();
       await redis?.quit().catch(() => redis.disconnect());

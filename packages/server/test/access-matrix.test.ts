@@ -80,6 +80,7 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/projects/{id}": org("admin", "projects:delete"),
   "GET /api/v1/models": PUBLIC,
   "GET /api/v1/models/{id}": PUBLIC,
+  "GET /api/v1/reference-data": PUBLIC,
   "POST /api/v1/models/{id}/runs": org("analyst", "runs:execute"),
   "GET /api/v1/runs": org("viewer", "runs:read"),
   "GET /api/v1/runs/{id}": org("viewer", "runs:read"),
@@ -358,6 +359,7 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "DELETE /api/v1/projects/{id}": async () => ({ params: { id: await freshProject() } }),
   "GET /api/v1/models": none,
+  "GET /api/v1/reference-data": none,
   "GET /api/v1/models/{id}": async () => ({ params: { id: MODEL } }),
   "POST /api/v1/models/{id}/runs": async () => ({
     params: { id: MODEL },

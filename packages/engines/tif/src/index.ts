@@ -53,6 +53,19 @@ export const tifV1 = defineModel({
   },
 });
 export { mirr } from "./financial.ts";
+export {
+  AmiRentLimitsTable,
+  amiLimitsOf,
+  DatasetRef,
+  PROTOTYPE_AMI_RENT_LIMITS,
+  PROTOTYPE_TABLES,
+  PROTOTYPE_TAX_RATES,
+  type ReferenceTables,
+  TaxRateStackTable,
+  TIF_REFERENCE_DATASETS,
+  tablesFrom,
+  taxRatesOf,
+} from "./reference-data/index.ts";
 export { annualMirr, calculateDealV2 } from "./v2/deal.ts";
 export { CONSTRUCTION_EFFICIENCY, TIERS } from "./v2/incentives.ts";
 export { fromPrototypeCaseV2, tifV2 } from "./v2/model.ts";

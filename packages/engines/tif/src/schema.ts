@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DatasetRef } from "./reference-data/ref.ts";
 
 /**
  * Input of tif@1: the prototype's `ProjectInputs` plus `calculate_deal`'s keyword arguments and
@@ -400,5 +401,8 @@ export const TifOutput = z.object({
     totalPeriods: z.number().int(),
   }),
   periods: z.array(PeriodRow),
+  referenceData: z
+    .array(DatasetRef)
+    .describe("the reference tables this run read (AMI rent limits, tax rates), by edition"),
 });
 export type TifOutput = z.output<typeof TifOutput>;

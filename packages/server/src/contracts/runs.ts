@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RUN_STATUSES } from "../db/schema.ts";
 import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
+import { ResolvedDatasetDto } from "./reference-data.ts";
 
 export const FormatName = z
   .string()
@@ -89,6 +90,12 @@ export const RunSummaryDto = z
     finishedAt: Timestamp.nullable(),
     durationMs: z.number().nullable(),
     cancelRequestedAt: Timestamp.nullable(),
+    referenceData: z
+      .array(ResolvedDatasetDto)
+      .nullable()
+      .describe(
+        "the reference-data editions the run used and where each came from; null: the model reads none",
+      ),
   })
   .meta({ id: "RunSummary" });
 export const RunDto = RunSummaryDto.extend({

@@ -14,6 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { ResolvedDatasetDto } from "../contracts/reference-data.ts";
 
 /**
  * The database schema as code. `npm run db:generate` turns changes here into a SQL migration
@@ -308,6 +309,16 @@ export const runs = pgTable(
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     cancelRequestedAt: timestamp("cancel_requested_at", { withTimezone: true }),
+    /**
+     * The reference tables resolved for the run (models that declare `data`): which edition, from
+     * where, and the tables themselves — so a retry computes on the same data. Null otherwise.
+     */
+    referenceData: jsonb("reference_data").$type<{
+      datasets: ResolvedDatasetDto[];
+      data: Record<string, unknown>;
+    }>(),
+    /** Fingerprint of those tables; part of the result-cache key. */
+    referenceDataKey: text("reference_data_key"),
   },
   (t) => [
     index("runs_org_created_idx").on(t.orgId, t.createdAt),

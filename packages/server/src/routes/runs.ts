@@ -58,6 +58,7 @@ export function runSummaryDto(r: RunRow) {
     finishedAt: iso(r.finishedAt),
     durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
     cancelRequestedAt: iso(r.cancelRequestedAt),
+    referenceData: r.referenceData?.datasets ?? null,
   };
 }
 
@@ -347,6 +348,7 @@ export async function runRoutes(app: FastifyInstance) {
             modelId: run.modelId,
             modelVersion: run.modelVersion,
             inputHash: run.inputHash,
+            referenceDataKey: run.referenceDataKey,
           };
           await app.deps.cache.forget(key);
         }

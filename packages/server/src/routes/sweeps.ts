@@ -19,7 +19,7 @@ import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, HttpProblem, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
-import { cancelRun, createRun, validateInput, wakeWorkers } from "../runs/service.ts";
+import { cancelRun, createRun, referenceDataFor, validateInput, wakeWorkers } from "../runs/service.ts";
 import {
   countStatuses,
   describePoint,
@@ -177,6 +177,8 @@ export async function sweepRoutes(app: FastifyInstance) {
       });
 
       await spendRunBudget(app, req, model, inputs.length);
+      // Once for every grid point, and outside the transaction: a fetch must not hold it open.
+      const referenceData = await referenceDataFor(app.deps, req, model);
       const p = req.principal!;
       const { sweep, created } = await db.transaction(async (tx) => {
         const [inserted] = await tx
@@ -205,6 +207,7 @@ export async function sweepRoutes(app: FastifyInstance) {
               sweepId: inserted!.id,
               useCache: req.query.cache,
               inputPath,
+              referenceData,
             }),
           );
         }

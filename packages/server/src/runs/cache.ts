@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
@@ -14,6 +14,8 @@ export interface CacheKey {
   modelId: string;
   modelVersion: string;
   inputHash: string;
+  /** Fingerprint of the reference tables the run read (null: none): a new edition recomputes. */
+  referenceDataKey: string | null;
 }
 
 /**
@@ -44,6 +46,9 @@ export function databaseCache(): ResultCache {
             eq(runs.modelId, k.modelId),
             eq(runs.modelVersion, k.modelVersion),
             eq(runs.inputHash, k.inputHash),
+            k.referenceDataKey === null
+              ? isNull(runs.referenceDataKey)
+              : eq(runs.referenceDataKey, k.referenceDataKey),
             eq(runs.status, "succeeded"),
             eq(runs.cacheHit, false),
           ),
@@ -68,7 +73,9 @@ export function redisCache(
   ttlSeconds: number,
   fallback: ResultCache,
 ): ResultCache {
-  const keyOf = (k: CacheKey) => `${prefix}cache:${k.orgId}:${k.modelId}@${k.modelVersion}:${k.inputHash}`;
+  const keyOf = (k: CacheKey) =>
+    `${prefix}cache:${k.orgId}:${k.modelId}@${k.modelVersion}:${k.inputHash}` +
+    (k.referenceDataKey === null ? "" : `:${k.referenceDataKey}`);
   return {
     async get(k, db) {
       const raw = await redis.get(keyOf(k)).catch(() => null);

@@ -37,6 +37,8 @@ interface ClaimedRun {
   max_attempts: number;
   timeout_ms: number;
   started_at: Date;
+  reference_data: { data: Record<string, unknown> } | null;
+  reference_data_key: string | null;
 }
 
 type Outcome =
@@ -146,7 +148,8 @@ export class RunWorker {
         for update skip locked
         limit 1
       )
-      returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at`);
+      returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at,
+        reference_data, reference_data_key`);
     const row = (result as unknown as { rows: ClaimedRun[] }).rows[0];
     return row ?? null;
   }
@@ -200,7 +203,12 @@ export class RunWorker {
     let outcome: Outcome;
     try {
       const result = await this.o.pool.run(
-        { modelId: run.model_id, modelVersion: run.model_version, input: run.input },
+        {
+          modelId: run.model_id,
+          modelVersion: run.model_version,
+          input: run.input,
+          data: run.reference_data?.data ?? {},
+        },
         {
           abort: abort.signal,
           onMessage: (m) => {
@@ -288,6 +296,7 @@ export class RunWorker {
           modelId: run.model_id,
           modelVersion: run.model_version,
           inputHash: run.input_hash,
+          referenceDataKey: run.reference_data_key,
         },
         { runId: run.id, output: outcome.output },
       );

@@ -5,6 +5,7 @@ import type { AppDeps } from "../app.ts";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
 import { HttpProblem, unprocessable } from "../http/problem.ts";
+import type { ReferenceSnapshot } from "../reference-data/service.ts";
 import { inputHash } from "./canonical.ts";
 import { QUEUE_WAKE } from "./runner.ts";
 
@@ -23,6 +24,11 @@ export interface NewRun {
   useCache: boolean;
   /** Where field errors point, e.g. `body.input`. */
   inputPath: string;
+  /**
+   * Reference tables resolved beforehand (a sweep resolves once for all its points, outside its
+   * transaction); resolved here when omitted and the model declares `data`.
+   */
+  referenceData?: ReferenceSnapshot | null;
 }
 
 /** A model's field issues placed under a request path: `terms.0.sd` → `body.input.terms.0.sd`. */
@@ -69,6 +75,7 @@ export function inputFromFormat(model: AnyModel, name: string, raw: unknown): un
 export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: NewRun): Promise<RunRow> {
   const input = validateInput(n.model, n.input, n.inputPath);
   const hash = inputHash(input);
+  const refdata = await referenceDataFor(deps, req, n.model, n.referenceData);
   const p = req.principal!;
   const common = {
     orgId: n.orgId,
@@ -84,6 +91,8 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
     createdByApiKey: p.kind === "api_key" ? p.apiKeyId : null,
     timeoutMs: n.model.timeoutMs ?? deps.config.RUN_TIMEOUT_SECONDS * 1000,
     maxAttempts: deps.config.RUN_MAX_ATTEMPTS,
+    referenceData: refdata ? { datasets: refdata.datasets, data: refdata.data } : null,
+    referenceDataKey: refdata?.key ?? null,
   };
   if (n.useCache) {
     const hit = await deps.cache.get(
@@ -92,6 +101,7 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
         modelId: n.model.id,
         modelVersion: n.model.version,
         inputHash: hash,
+        referenceDataKey: common.referenceDataKey,
       },
       db,
     );
@@ -115,6 +125,21 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
   }
   const [row] = await db.insert(runs).values(common).returning();
   return row!;
+}
+
+/**
+ * The reference tables a run of `model` reads, resolved now — before the engine thread runs, so
+ * the engine stays pure — and stored on the run: the record of which editions it used.
+ */
+export async function referenceDataFor(
+  deps: AppDeps,
+  req: FastifyRequest,
+  model: AnyModel,
+  given?: ReferenceSnapshot | null,
+): Promise<ReferenceSnapshot | null> {
+  if (given !== undefined) return given;
+  if (!model.data?.length) return null;
+  return deps.referenceData.resolve(model.data, req.log);
 }
 
 /** Tells workers that runs are waiting (after the inserting transaction has committed). */

@@ -18,6 +18,8 @@ export interface ThreadTask {
   modelId: string;
   modelVersion: string;
   input: unknown;
+  /** Reference tables resolved by the platform before the run (`ctx.data`); plain, cloneable data. */
+  data: Record<string, unknown>;
   port: MessagePort;
 }
 
@@ -61,6 +63,7 @@ export default async function runTask(task: ThreadTask | { warmUp: true }): Prom
       task.input,
       createContext({
         signal: controller.signal,
+        data: task.data,
         onProgress: (fraction, message) => post({ type: "progress", fraction, message }),
         log: {
           debug: (msg, fields) => post({ type: "log", level: "debug", msg, fields }),

@@ -2,6 +2,8 @@
  * tif@1's entry point: the prototype's `calculate_deal` (HEAD 7487e90), step by step as in
  * ../shared/docs/specs/tif-model.md §2.3. Every module of this folder names the quirks it keeps.
  */
+
+import { amiLimitsOf, PROTOTYPE_TABLES, type ReferenceTables, refOf } from "../reference-data/index.ts";
 import type { CoreInput, PeriodRow, TifInput, TifOutput } from "../schema.ts";
 import type { CashFlow } from "./cashflow.ts";
 import { monthlyCashFlow } from "./cashflow.ts";
@@ -29,7 +31,11 @@ export interface Deal {
 }
 
 /** The calculation with a set of corrections: PROTOTYPE is tif@1, tif@2 passes its own. */
-export function computeDeal(input: CoreInput, fix: Corrections): Deal {
+export function computeDeal(
+  input: CoreInput,
+  fix: Corrections,
+  tables: ReferenceTables = PROTOTYPE_TABLES,
+): Deal {
   const ph = phases(
     input.predevelopmentMonths,
     input.constructionMonths,
@@ -39,7 +45,7 @@ export function computeDeal(input: CoreInput, fix: Corrections): Deal {
   // A. Scenario: the market scenario forces the affordable share to 0.
   const aff = input.scenario === "market" ? 0 : input.affordableShare;
   // B–E. Units and GPR, costs and reserves, tax stack.
-  const units = allocateUnits(input, aff, fix.netToGrossEfficiency);
+  const units = allocateUnits(input, aff, fix.netToGrossEfficiency, amiLimitsOf(tables.ami));
   const costs = developmentCosts(input, ph, units.gpr0, fix.softCostWaiverUsd);
   const tax = taxStack(input);
   // F. Sources & uses with the IDC fixed point (S&U draw schedule).
@@ -155,6 +161,8 @@ export function computeDeal(input: CoreInput, fix: Corrections): Deal {
       totalPeriods: ph.T,
     },
     periods,
+    // The tax rates come from the input here; tif@2 adds the tax dataset when it filled them in.
+    referenceData: [refOf(tables.ami)],
   };
   return { output, extra: cf.extra, lumpSumApplied: irr.lumpSumApplied };
 }

@@ -2,6 +2,8 @@
  * Unit allocation and gross potential rent (units.allocate_units, revenue.calculate_gpr; spec
  * §2.3 B).
  */
+
+import type { AmiLimits } from "../reference-data/index.ts";
 import type { CoreInput as TifInput } from "../schema.ts";
 import { AMI_RENT_LIMITS } from "./lookups.ts";
 import { pyInt, pyRound } from "./rounding.ts";
@@ -41,6 +43,7 @@ export function allocateUnits(
   input: TifInput,
   aff: number,
   netToGrossEfficiency: number | null = null,
+  amiLimits: AmiLimits = AMI_RENT_LIMITS,
 ): UnitsAndGpr {
   const units = input.targetUnits;
   const A = pyRound(units * aff);
@@ -66,7 +69,7 @@ export function allocateUnits(
             ? e.rentPerNetSqftMonthlyUsd
             : input.marketRentPerNetSqftMonthlyUsd);
     const tier = e.amiTier || input.amiLevel;
-    const rentAff = nAff > 0 ? AMI_RENT_LIMITS[tier][e.unitType] : 0;
+    const rentAff = nAff > 0 ? amiLimits[tier][e.unitType] : 0;
     gprMarket += rentMkt * nMkt;
     gprAffordable += rentAff * nAff;
     allocation.push({

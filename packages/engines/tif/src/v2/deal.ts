@@ -8,6 +8,7 @@ import type { Corrections } from "../compat/corrections.ts";
 import { computeDeal } from "../compat/deal.ts";
 import { allocateUnits } from "../compat/units.ts";
 import { mirr } from "../financial.ts";
+import { PROTOTYPE_TABLES, type ReferenceTables, refOf, taxRatesOf } from "../reference-data/index.ts";
 import { annualSummary } from "./annual.ts";
 import { CONSTRUCTION_EFFICIENCY, TIERS } from "./incentives.ts";
 import type { TifV2Input, TifV2Output } from "./schema.ts";
@@ -21,12 +22,19 @@ export function annualMirr(values: readonly number[], financeAnnual: number, rei
   return annual(mirr(values, monthly(financeAnnual), monthly(reinvestAnnual)));
 }
 
-export function calculateDealV2(input: TifV2Input): TifV2Output {
+/** `tables`: the reference data of the run (ctx.data), the shipped editions by default. */
+export function calculateDealV2(input: TifV2Input, tables: ReferenceTables = PROTOTYPE_TABLES): TifV2Output {
   const inc = input.incentives;
   const tier = inc ? TIERS[inc.tier] : null;
   const buydownBps = inc?.interestBuydown && tier ? tier.buydownBps : 0;
   // The buydown lowers the permanent rate for both the sizing and the payment.
-  const core = { ...input, permRateAnnual: input.permRateAnnual - buydownBps / 10_000 };
+  // Tax rates left out of the input come from the tax-rate table.
+  const taxFromTable = input.taxRatesPer100Usd === undefined;
+  const core = {
+    ...input,
+    taxRatesPer100Usd: input.taxRatesPer100Usd ?? taxRatesOf(tables.tax),
+    permRateAnnual: input.permRateAnnual - buydownBps / 10_000,
+  };
   const efficiency = CONSTRUCTION_EFFICIENCY[input.constructionType];
   const aff = input.scenario === "market" ? 0 : input.affordableShare;
   const waiver =
@@ -42,7 +50,7 @@ export function calculateDealV2(input: TifV2Input): TifV2Output {
     softCostWaiverUsd: waiver,
     netToGrossEfficiency: efficiency,
   };
-  const { output: o, extra, lumpSumApplied } = computeDeal(core, fix);
+  const { output: o, extra, lumpSumApplied } = computeDeal(core, fix, tables);
 
   const adjL = o.periods.map((p) => p.adjustedLeveredCfForIrr);
   const adjU = o.periods.map((p) => p.adjustedUnleveredCfForIrr);
@@ -83,5 +91,6 @@ export function calculateDealV2(input: TifV2Input): TifV2Output {
       preferredAmountUsd: input.preferredEquity.amountUsd,
     }),
     periods,
+    referenceData: taxFromTable ? [...o.referenceData, refOf(tables.tax)] : o.referenceData,
   };
 }

@@ -3,6 +3,7 @@ import { ANNUAL_CHARTS, ANNUAL_TABLE, TIF_CHARTS, TIF_TABLES } from "../descript
 import { GOLDEN_CASE_INPUTS } from "../examples.ts";
 import { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "../prototype.ts";
 import { toPrototypeResult } from "../prototype-output.ts";
+import { tablesFrom } from "../reference-data/index.ts";
 import { calculateDealV2 } from "./deal.ts";
 import { TifV2Input, type TifV2InputRaw, TifV2Output } from "./schema.ts";
 
@@ -63,11 +64,12 @@ export const tifV2 = defineModel({
     ANNUAL_TABLE,
   ],
   charts: [...TIF_CHARTS, ...ANNUAL_CHARTS],
+  data: ["austinAmiRentLimits", "austinTaxRates"],
   run(input, ctx) {
     ctx.progress(0, "calculating");
     let out: TifV2Output;
     try {
-      out = calculateDealV2(input);
+      out = calculateDealV2(input, tablesFrom(ctx.data));
     } catch (err) {
       if (err instanceof Error && /did not converge/.test(err.message)) {
         throw new ModelInputError([{ path: "(root)", message: err.message }]);

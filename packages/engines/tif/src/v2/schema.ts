@@ -15,6 +15,13 @@ const rate = () => z.number().min(0, "cannot be negative").lt(1, "must be below 
 export const TifV2Input = z
   .object({
     ...KEPT,
+    taxRatesPer100Usd: TIF_INPUT_FIELDS.taxRatesPer100Usd
+      .unwrap()
+      .optional()
+      .describe(
+        "$ per $100 of assessed value, by taxing unit; only city takes part in the TIF. Omitted: the " +
+          "austin-tax-rates reference table (the edition the platform resolved, else the shipped one)",
+      ),
     constructionType: z
       .enum(CONSTRUCTION_TYPES)
       .default("podium_midrise_5over1")
