@@ -52,6 +52,7 @@ export const tifV1 = defineModel({
     return out;
   },
 });
+export * from "./analysis/index.ts";
 export { mirr } from "./financial.ts";
 export { annualMirr, calculateDealV2 } from "./v2/deal.ts";
 export { CONSTRUCTION_EFFICIENCY, TIERS } from "./v2/incentives.ts";
