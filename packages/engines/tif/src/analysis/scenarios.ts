@@ -52,7 +52,7 @@ export type ProjectInput = z.output<typeof ProjectInput>;
 export const ScenarioSummary = z.object({
   scenario: z.enum(["market", "mixed_income"]),
   engine: z.enum(ENGINES),
-  affordableShare: z.number(),
+  affordableShare: z.number().describe("realized: affordable units / units (after the per-type rounding)"),
   amiLevel: z.string().nullable(),
   totalUnits: z.number().int(),
   affordableUnits: z.number().int(),
