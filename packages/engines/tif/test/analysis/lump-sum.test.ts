@@ -113,7 +113,7 @@ describe("closed form", () => {
     });
     expect(o.lumpSumUsd).toBeCloseTo(2_000_000, 6);
     const increments = o.schedule.map((s) => s.cityIncrementUsd);
-    [100_000, 110_000, 121_000].forEach((v, k) => expect(increments[k]).toBeCloseTo(v, 6));
+    for (const [k, v] of [100_000, 110_000, 121_000].entries()) expect(increments[k]).toBeCloseTo(v, 6);
   });
 
   it("a new value below the base gives no increment and no lump sum", () => {
