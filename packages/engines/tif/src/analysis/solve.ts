@@ -11,6 +11,7 @@
  */
 import { defineModel } from "@modelworks/model-kit";
 import { z } from "zod";
+import { pyRound } from "../compat/rounding.ts";
 import { checkMixedIncome, cityDiscountField, MixedIncomeInput, mixedSpec, targetField } from "./inputs.ts";
 import {
   AppliedIncentives,
@@ -53,7 +54,7 @@ export const TifSolveInput = z
       .nullable()
       .default(null)
       .describe(
-        "null = the lever's natural lower end: 0, or 1 for marketRentScale, or the smallest affordable share",
+        "null = the lever's natural lower end: 0, or 1 for marketRentScale, or the smallest share that yields an affordable unit",
       ),
     upperBound: z
       .number()
@@ -337,6 +338,21 @@ export function solve(input: TifSolveInput, opts: SolveOptions = {}): TifSolveOu
   );
 }
 
+/**
+ * The smallest affordable share that yields an affordable unit. Units are allocated per type with
+ * half-to-even rounding (A = round(units × share), then round(A × allocation) per type), so a
+ * share giving A = 1 can still give no affordable unit at all — a mixed deal identical to the
+ * market one, which would "solve" any target near 0 trivially.
+ */
+function smallestShareWithAnAffordableUnit(project: ProjectInput): number {
+  for (let a = 1; a <= project.targetUnits; a++) {
+    let units = 0;
+    for (const u of project.unitMix) units += pyRound(a * u.allocationShare);
+    if (units >= 1) return a / project.targetUnits;
+  }
+  return 1;
+}
+
 function naturalBounds(
   lever: Lever,
   project: ProjectInput,
@@ -355,8 +371,10 @@ function naturalBounds(
     case "marketRentScale":
       return [1, 2];
     case "affordableShare":
-      // At least one affordable unit: round(units × share) ≥ 1.
-      return [Math.min(base.affordableShare, 0.5 / project.targetUnits + 1e-9), base.affordableShare];
+      return [
+        Math.min(base.affordableShare, smallestShareWithAnAffordableUnit(project)),
+        base.affordableShare,
+      ];
   }
 }
 
