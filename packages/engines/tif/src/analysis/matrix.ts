@@ -209,7 +209,7 @@ export const tifIncentiveMatrixModel = defineModel({
     },
     {
       name: "defaults-tier-2-cheap-construction",
-      title: "Tier 2 only, hard cost $155k per unit (the prototype's test inputs)",
+      title: "Tier 2 only, hard cost $155k per unit",
       input: { tiers: [2], project: { hardCostPerUnitUsd: 155_000 } },
     },
   ],
