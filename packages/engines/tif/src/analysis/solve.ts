@@ -9,7 +9,7 @@
  * root nearest 0 and can jump between roots), so the result says when the bracket closed on a jump
  * instead of a crossing.
  */
-import { defineModel } from "@modelworks/model-kit";
+import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
 import { pyRound } from "../compat/rounding.ts";
 import { checkMixedIncome, cityDiscountField, MixedIncomeInput, mixedSpec, targetField } from "./inputs.ts";
@@ -231,8 +231,21 @@ export function solve(input: TifSolveInput, opts: SolveOptions = {}): TifSolveOu
       runs++;
       return runMixed(engine, project, { ...base, lumpSumUsd: 0 }).summary.equityUsd;
     });
+    const given =
+      input.lowerBound !== null ? "lowerBound" : input.upperBound !== null ? "upperBound" : "lever";
     lower ??= natural[0];
     upper ??= natural[1];
+    // One bound given, the other natural: they can cross (e.g. a land cost above the project's).
+    if (!(lower < upper))
+      throw new ModelInputError([
+        {
+          path: given,
+          message:
+            given === "lever"
+              ? `has no interval to search on this project (natural bounds ${lower} … ${upper}); give both bounds`
+              : `leaves no interval: the natural ${given === "lowerBound" ? "upper" : "lower"} bound for ${lever} is ${given === "lowerBound" ? upper : lower}; give both bounds`,
+        },
+      ]);
   }
   const target = input.targetIrrGapBps;
   const f = (g: number | null) => (g === null ? null : g - target);

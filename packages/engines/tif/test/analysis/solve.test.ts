@@ -198,6 +198,12 @@ describe("bad input", () => {
     ["an unknown lever", { lever: "exitCap" }, "lever", /./],
     ["a tolerance of 0", { toleranceBps: 0 }, "toleranceBps", /more than 0/],
     ["0 iterations", { maxIterations: 0 }, "maxIterations", /at least 1/],
+    [
+      "a lower bound above the natural upper one",
+      { lever: "landCostUsd", lowerBound: 5_000_000 },
+      "lowerBound",
+      /natural upper bound for landCostUsd is 3000000/,
+    ],
   ])("%s → %s", async (_what, input, path, message) => {
     const err = await solve(input).catch((e) => e);
     expect(err).toBeInstanceOf(ModelInputError);
