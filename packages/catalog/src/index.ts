@@ -1,6 +1,14 @@
 import { dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
-import { TIF_REFERENCE_DATASETS, tifV1, tifV2 } from "@modelworks/engine-tif";
+import {
+  TIF_REFERENCE_DATASETS,
+  tifComparisonModel,
+  tifIncentiveMatrixModel,
+  tifLumpSumModel,
+  tifSolveModel,
+  tifV1,
+  tifV2,
+} from "@modelworks/engine-tif";
 import type { AnyModel, ReferenceDataset } from "@modelworks/model-kit";
 
 /**
@@ -11,6 +19,10 @@ export const MODELS: readonly AnyModel[] = [
   monteCarloSum,
   tifV1,
   tifV2,
+  tifComparisonModel,
+  tifIncentiveMatrixModel,
+  tifLumpSumModel,
+  tifSolveModel,
   dealPickerV2,
   leasingMixV2,
   debtStackV2,

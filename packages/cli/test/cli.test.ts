@@ -126,6 +126,12 @@ describe("modelworks models", () => {
       title: "Austin TIF development model (corrected)",
       summary: expect.any(String),
     };
+    const tifAnalyses = [
+      ["tif-comparison", "Austin TIF: market vs mixed income"],
+      ["tif-incentive-matrix", "Austin TIF: incentive matrix and minimum package"],
+      ["tif-lump-sum", "Austin TIF lump-sum calculator"],
+      ["tif-solve", "Austin TIF: what would it take"],
+    ].map(([id, title]) => ({ id, version: "1.0.0", title, summary: expect.any(String) }));
     const dealPicker = {
       id: "deal-picker",
       version: "2.0.0",
@@ -144,7 +150,7 @@ describe("modelworks models", () => {
       title: "Debt Stack Mixer",
       summary: expect.any(String),
     };
-    expect(JSON.parse(plain.out.join(""))).toEqual([tif, dealPicker, leasingMix, debtStack]);
+    expect(JSON.parse(plain.out.join(""))).toEqual([tif, ...tifAnalyses, dealPicker, leasingMix, debtStack]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
     expect(JSON.parse(all.out.join(""))).toEqual([
@@ -155,6 +161,7 @@ describe("modelworks models", () => {
         summary: expect.any(String),
       },
       tif,
+      ...tifAnalyses,
       dealPicker,
       leasingMix,
       debtStack,

@@ -52,6 +52,7 @@ export const tifV1 = defineModel({
     return out;
   },
 });
+export * from "./analysis/index.ts";
 export { mirr } from "./financial.ts";
 export {
   AmiRentLimitsTable,

@@ -76,8 +76,8 @@ describe.each(golden.cases.map((c) => [c.name, c] as const))("golden case %s", (
 
   it("the prototype format writes every output and series the fixture has", async () => {
     const result = toPrototypeResult(await run(c));
-    // Not yet produced: the prototype's TIF lump-sum calculator (issue 4 item 4), a separate
-    // function whose result the fixture's lump-sum case carries beside calculate_deal's.
+    // Not calculate_deal's: the standalone lump-sum calculator's result, which the fixture's
+    // lump-sum case carries beside it (model tif-lump-sum; test/analysis/lump-sum.test.ts).
     const notYet = new Set(["tif_lump_sum_calc"]);
     expect(Object.keys(result.outputs).sort()).toEqual(
       Object.keys(c.outputs)
