@@ -1,5 +1,5 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
-import { TIF_CHARTS, TIF_TABLES } from "../descriptors.ts";
+import { TIF_CHARTS, TIF_KPIS, TIF_TABLES } from "../descriptors.ts";
 import { GOLDEN_CASE_INPUTS } from "../examples.ts";
 import { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "../prototype.ts";
 import { toPrototypeResult } from "../prototype-output.ts";
@@ -62,6 +62,7 @@ export const tifV2 = defineModel({
     ...TIF_TABLES.slice(1),
   ],
   charts: TIF_CHARTS,
+  kpis: TIF_KPIS,
   run(input, ctx) {
     ctx.progress(0, "calculating");
     let out: TifV2Output;
