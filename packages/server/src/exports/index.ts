@@ -85,7 +85,7 @@ export async function exportRun(
           { path: "query.format", message: "this model declares no tables to write as CSV" },
         ]);
       }
-      const { body, zip } = renderCsv(report);
+      const { body, zip } = await renderCsv(report);
       return zip
         ? { body, contentType: TYPES.zip, fileName: `${report.fileStem}-csv.zip` }
         : { body, contentType: TYPES.csv, fileName: `${report.fileStem}-${report.tables[0]!.name}.csv` };

@@ -6,7 +6,8 @@ import { z } from "zod";
 import { IdParams } from "../contracts/common.ts";
 import { ExportQuery } from "../contracts/exports.ts";
 import { runs } from "../db/schema.ts";
-import { contentDisposition, type ExportFile, type ExportFormat, exportRun } from "../exports/index.ts";
+import { contentDisposition, type ExportFile, type ExportFormat } from "../exports/index.ts";
+import { createExportPool, type ExportPool } from "../exports/pool.ts";
 import type { ExportableRun } from "../exports/report.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
@@ -57,14 +58,26 @@ export function sendFile(reply: FastifyReply, file: ExportFile) {
     .send(file.body);
 }
 
-/** Renders an export and writes its audit record (`run.exported`), with how it was reached. */
+/** The app's export threads: one pool per app (keyed by its deps, shared by every route plugin), closed with it. */
+const pools = new WeakMap<object, ExportPool>();
+function poolOf(app: FastifyInstance): ExportPool {
+  let pool = pools.get(app.deps);
+  if (!pool) {
+    pool = createExportPool(app.deps.config.EXPORT_THREADS);
+    pools.set(app.deps, pool);
+  }
+  return pool;
+}
+
+/** Renders an export (in an export thread) and writes its audit record (`run.exported`), with how it was reached. */
 export async function exportAndAudit(
   app: FastifyInstance,
   req: FastifyRequest,
   args: { orgId: string; run: RunRow; format: ExportFormat; document: string; shareLinkId?: string },
 ): Promise<ExportFile> {
   const run = exportable(args.run);
-  const file = await exportRun(modelOfRun(run), run, args.format, args.document);
+  modelOfRun(run);
+  const file = await poolOf(app).render({ run, format: args.format, document: args.document });
   await recordAudit(app.deps.database.db, req, {
     action: "run.exported",
     orgId: args.orgId,
@@ -84,6 +97,10 @@ export async function exportAndAudit(
 export async function exportRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
+  app.addHook("onClose", async () => {
+    await pools.get(app.deps)?.close();
+    pools.delete(app.deps);
+  });
 
   r.get(
     "/runs/:id/export",

@@ -1,0 +1,56 @@
+import { Piscina } from "piscina";
+import { HttpProblem } from "../http/problem.ts";
+import type { ExportFile } from "./index.ts";
+import type { ExportResult, ExportTask } from "./thread.ts";
+
+/**
+ * Export rendering off the event loop: a small piscina pool of threads (EXPORT_THREADS) that
+ * start on the first export and stop after 5 idle minutes. A full queue answers 503 rather
+ * than letting downloads pile up behind one another.
+ */
+export interface ExportPool {
+  render(task: ExportTask): Promise<ExportFile>;
+  close(): Promise<void>;
+}
+
+export function createExportPool(threads: number): ExportPool {
+  const execArgv = process.execArgv.some((a) => a.includes("tsx"))
+    ? process.execArgv
+    : [...process.execArgv, "--import", "tsx"];
+  const piscina = new Piscina({
+    filename: new URL("./thread.ts", import.meta.url).href,
+    minThreads: 0,
+    maxThreads: threads,
+    idleTimeout: 5 * 60_000,
+    maxQueue: threads * 16,
+    execArgv,
+  });
+  return {
+    async render(task) {
+      let result: ExportResult;
+      try {
+        result = (await piscina.run(task)) as ExportResult;
+      } catch (err) {
+        if (err instanceof Error && /queue is at limit/i.test(err.message)) {
+          throw new HttpProblem(
+            503,
+            "Service Unavailable",
+            "Too many exports are being prepared; retry in a moment.",
+            undefined,
+            {
+              "retry-after": "5",
+            },
+          );
+        }
+        throw err;
+      }
+      if (!result.ok) throw new HttpProblem(result.status, result.title, result.detail, result.errors);
+      return {
+        body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength),
+        contentType: result.contentType,
+        fileName: result.fileName,
+      };
+    },
+    close: () => piscina.destroy(),
+  };
+}
