@@ -9,6 +9,7 @@ import {
   titleWithUnit,
 } from "../src/exports/cells.ts";
 import { contentDisposition } from "../src/exports/index.ts";
+import { columnWidths } from "../src/exports/pdf.ts";
 import { sheetName } from "../src/exports/xlsx.ts";
 
 /** The cell rules every export shares: formula neutralization, number formats, names. */
@@ -84,5 +85,19 @@ describe("names", () => {
   it("keeps Content-Disposition file names to safe characters", () => {
     expect(contentDisposition("tif-run-1a2b3c4d.xlsx")).toBe('attachment; filename="tif-run-1a2b3c4d.xlsx"');
     expect(contentDisposition('../../etc/passwd"\r\n.pdf')).toBe('attachment; filename="etc-passwd-.pdf"');
+  });
+});
+
+describe("PDF column widths", () => {
+  it("never squeezes numbers; short text keeps its width, long text shares the rest", () => {
+    // number 80, short text 40, long text 600 on a 400-point line
+    const w = columnWidths([80, 40, 600], [true, false, false], 400);
+    expect(w).toEqual([80, 40, 280]);
+    expect(w.reduce((a, b) => a + b)).toBe(400);
+  });
+
+  it("spreads spare width over text columns when everything fits", () => {
+    expect(columnWidths([50, 50, 100], [true, true, false], 400)).toEqual([50, 50, 300]);
+    expect(columnWidths([50, 150], [true, true], 400)).toEqual([100, 300]);
   });
 });

@@ -86,6 +86,8 @@ function nf(decimals: number): Intl.NumberFormat {
   return f;
 }
 
+const general = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
+
 /** A value as text for PDF and Word, formatted by the same rules as the spreadsheet. */
 export function displayValue(value: unknown, f: ValueFormat): string {
   if (value === null || value === undefined) return "—";
@@ -104,11 +106,13 @@ export function displayValue(value: unknown, f: ValueFormat): string {
       }
       case "text":
         return String(value);
-      default: {
-        const text = nf(f.format === "integer" ? 0 : decimalsOf(f, 4)).format(value);
-        return f.unit && SUFFIX_UNITS.has(f.unit) ? `${text} ${f.unit}` : text;
-      }
+      case undefined:
+        // No declared format (inputs, undeclared KPIs): as written, up to 6 decimals.
+        if (f.decimals === undefined) return general.format(value);
+        break;
     }
+    const text = nf(f.format === "integer" ? 0 : decimalsOf(f, 4)).format(value);
+    return f.unit && SUFFIX_UNITS.has(f.unit) ? `${text} ${f.unit}` : text;
   }
   if (typeof value === "string") return value;
   return JSON.stringify(value);

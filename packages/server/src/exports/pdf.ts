@@ -88,6 +88,32 @@ function fields(l: Layout, rows: Field[]) {
   doc.moveDown(0.5);
 }
 
+/**
+ * Column widths for a table: numbers get the width they need (a cut number is a wrong number);
+ * text columns are served shortest first, each at most an equal share of what is left, so a
+ * status or a code keeps its width and long text shares the rest; width left over when all
+ * text fits goes to the text columns (to all columns when there is no text).
+ */
+export function columnWidths(want: number[], isNumber: boolean[], total: number): number[] {
+  const numbers = want.reduce((a, w, i) => a + (isNumber[i] ? w : 0), 0);
+  const textIdx = want.map((_, i) => i).filter((i) => !isNumber[i]);
+  if (textIdx.length === 0 || numbers >= total * 0.8) {
+    const sum = want.reduce((a, b) => a + b, 0);
+    return want.map((w) => (w / sum) * total);
+  }
+  const widths = [...want];
+  let remaining = total - numbers;
+  [...textIdx]
+    .sort((a, b) => want[a]! - want[b]!)
+    .forEach((i, n) => {
+      widths[i] = Math.min(want[i]!, remaining / (textIdx.length - n));
+      remaining -= widths[i]!;
+    });
+  const texts = textIdx.reduce((a, i) => a + widths[i]!, 0);
+  if (remaining > 0) for (const i of textIdx) widths[i]! += (remaining * widths[i]!) / texts;
+  return widths;
+}
+
 function table(l: Layout, title: string | undefined, columns: Column[], rows: Record<string, unknown>[]) {
   const { doc } = l;
   if (title) heading(l, title, 3);
@@ -102,8 +128,7 @@ function table(l: Layout, title: string | undefined, columns: Column[], rows: Re
     const words = titles[i]!.split(/\s+/).map((w) => doc.widthOfString(w));
     return Math.max(30, ...cells, ...words) + 2 * pad;
   });
-  const total = want.reduce((a, b) => a + b, 0);
-  const widths = want.map((w) => (w / total) * l.width);
+  const widths = columnWidths(want, columns.map(numeric), l.width);
   const x0 = MARGIN;
   const drawHeader = () => {
     doc.font("bold").fontSize(size);

@@ -98,7 +98,7 @@ export function flattenInput(input: unknown): { fields: Field[]; truncated: bool
   let truncated = false;
   const push = (label: string, value: unknown) => {
     if (fields.length >= MAX_INPUT_FIELDS) truncated = true;
-    else fields.push({ label, value, format: typeof value === "number" ? "number" : "text", decimals: 6 });
+    else fields.push({ label, value, format: typeof value === "number" ? undefined : "text" });
   };
   const walk = (value: unknown, path: string) => {
     if (truncated) return;
@@ -147,7 +147,7 @@ export function kpisOf(model: AnyModel, output: unknown, currency: string | null
       ([, v]) =>
         typeof v === "number" || typeof v === "boolean" || (typeof v === "string" && v.length <= 120),
     )
-    .map(([k, v]) => ({ label: humanize(k), value: v, format: typeof v === "number" ? "number" : "text" }));
+    .map(([k, v]) => ({ label: humanize(k), value: v, format: typeof v === "number" ? undefined : "text" }));
 }
 
 const iso = (d: Date | null) => d?.toISOString().replace(/\.\d{3}Z$/, "Z") ?? null;
@@ -172,7 +172,8 @@ export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
       { label: "Model", value: `${model.title} (${run.modelId}@${run.modelVersion})` },
       { label: "Run", value: run.id },
       { label: "Status", value: run.status },
-      { label: "Started", value: iso(run.createdAt) },
+      { label: "Created", value: iso(run.createdAt) },
+      { label: "Started", value: iso(run.startedAt) },
       { label: "Finished", value: iso(run.finishedAt) },
       { label: "Duration", value: durationMs, unit: "ms", format: "integer" },
       ...(run.scenarioRevision !== null ? [{ label: "Scenario revision", value: run.scenarioRevision }] : []),
