@@ -8,12 +8,15 @@ import type { ExportResult, ExportTask } from "./thread.ts";
  * start on the first export and stop after 5 idle minutes. A full queue answers 503 rather
  * than letting downloads pile up behind one another.
  */
+/** Longest one export may render before its thread is stopped. */
+export const RENDER_TIMEOUT_MS = 120_000;
+
 export interface ExportPool {
   render(task: ExportTask): Promise<ExportFile>;
   close(): Promise<void>;
 }
 
-export function createExportPool(threads: number): ExportPool {
+export function createExportPool(threads: number, timeoutMs = RENDER_TIMEOUT_MS): ExportPool {
   const execArgv = process.execArgv.some((a) => a.includes("tsx"))
     ? process.execArgv
     : [...process.execArgv, "--import", "tsx"];
@@ -29,8 +32,16 @@ export function createExportPool(threads: number): ExportPool {
     async render(task) {
       let result: ExportResult;
       try {
-        result = (await piscina.run(task)) as ExportResult;
+        result = (await piscina.run(task, { signal: AbortSignal.timeout(timeoutMs) })) as ExportResult;
       } catch (err) {
+        if (err instanceof Error && err.name === "AbortError") {
+          // piscina terminated the thread (and starts another): nothing is left half-rendered.
+          throw new HttpProblem(
+            503,
+            "Service Unavailable",
+            "The export took too long to prepare and was stopped.",
+          );
+        }
         if (err instanceof Error && /queue is at limit/i.test(err.message)) {
           throw new HttpProblem(
             503,
