@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DataConnectors, ModelContext } from "./context.ts";
-import type { ChartDescriptor, TableDescriptor } from "./descriptors.ts";
+import type { ChartDescriptor, DocumentDescriptor, KpiDescriptor, TableDescriptor } from "./descriptors.ts";
 import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
 
 export interface ModelExample<Input> {
@@ -34,6 +34,10 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   examples: ModelExample<z.input<In>>[];
   tables?: TableDescriptor[];
   charts?: ChartDescriptor[];
+  /** Headline outputs, first in reports and exports; without them the platform shows the output's `kpis` object or top-level numbers. */
+  kpis?: KpiDescriptor[];
+  /** Engine-specific documents exported beside the generic run report (PDF and Word). */
+  documents?: DocumentDescriptor<z.output<Out>, z.output<In>>[];
   /** Longest a run may take before it is stopped. */
   timeoutMs?: number;
   /** Heavy models (optimizers) get the stricter per-user run rate limit. */
@@ -87,6 +91,14 @@ export function defineModel<In extends z.ZodType, Out extends z.ZodType>(
         throw new Error(`Model ${def.id}: chart "${c.name}" uses column "${key}" not in table "${t.name}"`);
       }
     }
+  }
+  const names = new Set<string>();
+  for (const d of def.documents ?? []) {
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(d.name))
+      throw new Error(`Model ${def.id}: document name "${d.name}" must be lower-case and URL-safe`);
+    if (d.name === "report" || names.has(d.name))
+      throw new Error(`Model ${def.id}: document name "${d.name}" is taken`);
+    names.add(d.name);
   }
   return Object.freeze({ ...def });
 }

@@ -34,6 +34,60 @@ export interface ChartDescriptor {
   y: string[];
 }
 
+/**
+ * A headline number of a run (IRR, total debt, occupancy…): shown first in reports and on the
+ * summary sheet of exports. Same formatting vocabulary as table columns.
+ */
+export interface KpiDescriptor {
+  /** Dotted path of the value in the output, e.g. "returns.leveredIrr". */
+  path: string;
+  title: string;
+  unit?: string;
+  format?: ColumnFormat;
+  decimals?: number;
+}
+
+/**
+ * The blocks an engine's own document (a term sheet, a Gantt summary…) is made of. The platform
+ * lays them out for PDF and Word exactly as it lays out its generic run report, so an engine
+ * says what a document holds without knowing anything about page layout or file formats.
+ */
+export type DocumentBlock =
+  | { kind: "heading"; text: string; level?: 1 | 2 | 3 }
+  | { kind: "paragraph"; text: string }
+  /** Label–value pairs; numbers are formatted like table cells of the same format and unit. */
+  | {
+      kind: "fields";
+      rows: {
+        label: string;
+        value: string | number | boolean | null;
+        unit?: string;
+        format?: ColumnFormat;
+        decimals?: number;
+      }[];
+    }
+  | { kind: "table"; title?: string; columns: ColumnDescriptor[]; rows: Record<string, unknown>[] }
+  /** One of the model's declared charts, drawn from its table in this run's output. */
+  | { kind: "chart"; chart: string };
+
+export interface DocumentContent {
+  title: string;
+  blocks: DocumentBlock[];
+}
+
+/**
+ * A document an engine adds to the exports of its runs (`?format=pdf&document=<name>`).
+ * `build` is pure: the run's output and input in, the document's content out — or null when
+ * this run has nothing to put in it (e.g. no term sheet for an infeasible debt stack).
+ */
+export interface DocumentDescriptor<Output = unknown, Input = unknown> {
+  /** URL-safe: `term-sheet`. */
+  name: string;
+  title: string;
+  summary?: string;
+  build(output: Output, input: Input): DocumentContent | null;
+}
+
 /** Reads a dotted path (`a.b.c`) from a value; undefined when any step is missing. */
 export function valueAtPath(value: unknown, path: string): unknown {
   let cur: unknown = value;

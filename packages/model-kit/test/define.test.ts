@@ -57,6 +57,20 @@ describe("defineModel", () => {
       { charts: [{ name: "c", title: "C", kind: "bar" as const, table: "rows", x: "k", y: ["w"] }] },
       /column "w" not in table/,
     ],
+    [
+      { documents: [{ name: "Term Sheet", title: "T", build: () => null }] },
+      /must be lower-case and URL-safe/,
+    ],
+    [{ documents: [{ name: "report", title: "T", build: () => null }] }, /document name "report" is taken/],
+    [
+      {
+        documents: [
+          { name: "sheet", title: "A", build: () => null },
+          { name: "sheet", title: "B", build: () => null },
+        ],
+      },
+      /document name "sheet" is taken/,
+    ],
   ])("rejects a broken declaration %#", (override, message) => {
     expect(() => defineModel({ ...base, ...override })).toThrow(message);
   });

@@ -17,6 +17,7 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
+import { exportRoutes } from "./routes/exports.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -26,6 +27,7 @@ import { projectRoutes } from "./routes/projects.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scenarioRoutes } from "./routes/scenarios.ts";
+import { shareLinkRoutes } from "./routes/share-links.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
 import type { RunBudget } from "./runs/budget.ts";
 import type { ResultCache } from "./runs/cache.ts";
@@ -114,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(compareRoutes);
       await api.register(sweepRoutes);
       await api.register(scenarioRoutes);
+      await api.register(exportRoutes);
+      await api.register(shareLinkRoutes);
     },
     { prefix: "/api/v1" },
   );

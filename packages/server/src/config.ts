@@ -54,6 +54,10 @@ export const EnvSchema = z.object({
   RATE_LIMIT_MAX: positiveInt(300),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   AUTH_RATE_LIMIT_MAX: positiveInt(20),
+  /** Threads rendering exports (XLSX, CSV, PDF, Word) off the event loop; started on first use. */
+  EXPORT_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /** Requests per minute per client IP to the public share-link routes. */
+  SHARE_RATE_LIMIT_MAX: positiveInt(60),
   JWT_HS256_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   JWT_JWKS_URL: z.url().optional(),
   JWT_ISSUER: z.string().min(1).optional(),

@@ -104,6 +104,12 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/sweeps": org("viewer", "runs:read"),
   "GET /api/v1/sweeps/{id}": org("viewer", "runs:read"),
   "POST /api/v1/sweeps/{id}/cancel": org("analyst", "runs:execute"),
+  "GET /api/v1/runs/{id}/export": org("viewer", "runs:read"),
+  "POST /api/v1/runs/{id}/share-links": org("analyst", "runs:execute"),
+  "GET /api/v1/share-links": org("viewer", "runs:read"),
+  "DELETE /api/v1/share-links/{id}": org("analyst", "runs:execute"),
+  "GET /api/v1/shared/{token}": PUBLIC,
+  "GET /api/v1/shared/{token}/export": PUBLIC,
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -141,6 +147,7 @@ const A = {} as {
   scenarioId: string;
   sweepId: string;
   succeededRunIds: [string, string];
+  shareToken: string;
   callers: Record<string, Caller>;
 };
 const B = {} as {
@@ -154,6 +161,7 @@ const B = {} as {
   scenarioId: string;
   sweepId: string;
   succeededRunIds: [string, string];
+  shareLinkId: string;
   snapshot: Snapshot;
 };
 
@@ -172,6 +180,7 @@ beforeAll(async () => {
   A.scenarioId = await freshScenario();
   A.sweepId = await freshSweep();
   A.succeededRunIds = [await succeededRun(A.setup.orgId), await succeededRun(A.setup.orgId)];
+  A.shareToken = (await freshShareLink(A.setup, A.succeededRunIds[0])).token;
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -185,6 +194,7 @@ beforeAll(async () => {
   B.scenarioId = await freshScenario(B.owner, B.projectId);
   B.sweepId = await freshSweep(B.owner);
   B.succeededRunIds = [await succeededRun(B.orgId), await succeededRun(B.orgId)];
+  B.shareLinkId = (await freshShareLink(B.owner, B.succeededRunIds[0])).id;
   B.snapshot = await snapshotB();
 });
 
@@ -202,6 +212,7 @@ async function snapshotB() {
     scenarios: (await read(`/api/v1/projects/${B.projectId}/scenarios?limit=100`)).items,
     scenarioRevisions: (await read(`/api/v1/scenarios/${B.scenarioId}/revisions?limit=100`)).items,
     sweeps: (await read("/api/v1/sweeps?limit=100")).items,
+    shareLinks: (await read("/api/v1/share-links?limit=100")).items,
   };
 }
 
@@ -251,6 +262,8 @@ const freshSweep = async (owner = A.setup): Promise<string> =>
       parameters: [{ path: "seed", values: [++serial, ++serial] }],
     })
   ).id;
+const freshShareLink = async (owner: Owner, runId: string): Promise<{ id: string; token: string }> =>
+  setupCall(owner, "POST", `/api/v1/runs/${runId}/share-links`, { label: `Matrix link ${++serial}` });
 /** The matrix runs no worker, so a comparable (succeeded) run is written directly. */
 async function succeededRun(orgId: string): Promise<string> {
   const [row] = await t.database.db
@@ -406,6 +419,23 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   "GET /api/v1/sweeps": none,
   "GET /api/v1/sweeps/{id}": async () => ({ params: { id: A.sweepId } }),
   "POST /api/v1/sweeps/{id}/cancel": async () => ({ params: { id: await freshSweep() } }),
+  "GET /api/v1/runs/{id}/export": async () => ({
+    params: { id: A.succeededRunIds[0] },
+    query: "?format=xlsx",
+  }),
+  "POST /api/v1/runs/{id}/share-links": async () => ({
+    params: { id: A.succeededRunIds[0] },
+    body: { expiresInHours: 1 },
+  }),
+  "GET /api/v1/share-links": none,
+  "DELETE /api/v1/share-links/{id}": async () => ({
+    params: { id: (await freshShareLink(A.setup, A.succeededRunIds[1])).id },
+  }),
+  "GET /api/v1/shared/{token}": async () => ({ params: { token: A.shareToken } }),
+  "GET /api/v1/shared/{token}/export": async () => ({
+    params: { token: A.shareToken },
+    query: "?format=csv",
+  }),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -444,6 +474,9 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "GET /api/v1/sweeps/{id}": (v) => ({ ...v, params: { id: B.sweepId } }),
   "POST /api/v1/sweeps/{id}/cancel": (v) => ({ ...v, params: { id: B.sweepId } }),
   "POST /api/v1/scenarios/{id}/duplicate": (v) => ({ ...v, params: { id: B.scenarioId } }),
+  "GET /api/v1/runs/{id}/export": (v) => ({ ...v, params: { id: B.succeededRunIds[0] } }),
+  "POST /api/v1/runs/{id}/share-links": (v) => ({ ...v, params: { id: B.succeededRunIds[0] } }),
+  "DELETE /api/v1/share-links/{id}": (v) => ({ ...v, params: { id: B.shareLinkId } }),
 };
 
 function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {
@@ -566,7 +599,7 @@ describe("organization B, seen from organization A", () => {
     const res = await send(op, A.callers["owner of A"]!.as, {});
     expect(res.statusCode, res.body).toBe(200);
     const ofB = [B.orgId, B.owner.userId, B.memberId, B.invitationId, B.keyId, B.projectId, B.runId];
-    for (const id of [...ofB, B.scenarioId, B.sweepId, ...B.succeededRunIds]) {
+    for (const id of [...ofB, B.scenarioId, B.sweepId, B.shareLinkId, ...B.succeededRunIds]) {
       expect(res.body).not.toContain(id);
     }
   });

@@ -1,5 +1,5 @@
 /** Tables and charts of the tif models' outputs (shared by tif@1 and tif@2). */
-import type { ChartDescriptor, TableDescriptor } from "@modelworks/model-kit";
+import type { ChartDescriptor, KpiDescriptor, TableDescriptor } from "@modelworks/model-kit";
 import { SERIES, type SeriesKey } from "./schema.ts";
 
 const USD = "USD";
@@ -166,4 +166,22 @@ export const ANNUAL_CHARTS: ChartDescriptor[] = [
     x: "year",
     y: ["noiUsd", "seniorDebtServiceUsd", "juniorDebtServiceUsd"],
   },
+];
+
+/** Headline results of a tif run, first in reports and on the summary sheet of exports. */
+export const TIF_KPIS: KpiDescriptor[] = [
+  { path: "returns.leveredIrr", title: "Levered IRR", unit: "fraction/yr", format: "percent", decimals: 2 },
+  {
+    path: "returns.unleveredIrr",
+    title: "Unlevered IRR",
+    unit: "fraction/yr",
+    format: "percent",
+    decimals: 2,
+  },
+  { path: "returns.equityMultiple", title: "Equity multiple", unit: "x", format: "number", decimals: 2 },
+  { path: "returns.npvLeveredUsd", title: "Levered NPV", unit: USD, format: "currency", decimals: 0 },
+  { path: "metrics.yieldOnCost", title: "Yield on cost", unit: "fraction", format: "percent", decimals: 2 },
+  { path: "metrics.noiAnnualUsd", title: "Stabilized NOI", unit: "USD/yr", format: "currency", decimals: 0 },
+  { path: "metrics.equityRequiredUsd", title: "Equity required", unit: USD, format: "currency", decimals: 0 },
+  { path: "metrics.debtAmountUsd", title: "Construction loan", unit: USD, format: "currency", decimals: 0 },
 ];

@@ -1,6 +1,6 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { calculateDeal } from "./compat/deal.ts";
-import { TIF_CHARTS, TIF_TABLES } from "./descriptors.ts";
+import { TIF_CHARTS, TIF_KPIS, TIF_TABLES } from "./descriptors.ts";
 import { GOLDEN_CASE_INPUTS } from "./examples.ts";
 import { fromPrototypeCase, parsePrototypeCase } from "./prototype.ts";
 import { toPrototypeResult } from "./prototype-output.ts";
@@ -37,6 +37,7 @@ export const tifV1 = defineModel({
   })),
   tables: TIF_TABLES,
   charts: TIF_CHARTS,
+  kpis: TIF_KPIS,
   run(input, ctx) {
     ctx.progress(0, "calculating");
     let out: TifOutput;

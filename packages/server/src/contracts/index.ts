@@ -2,6 +2,7 @@
 export * from "./audit.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
+export * from "./exports.ts";
 export * from "./orgs.ts";
 export * from "./projects.ts";
 export * from "./runs.ts";

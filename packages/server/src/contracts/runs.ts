@@ -36,6 +36,20 @@ export const ChartDescriptorDto = z.object({
   y: z.array(z.string()),
 });
 
+export const KpiDescriptorDto = z.object({
+  path: z.string().describe("Dotted path of the value in the output"),
+  title: z.string(),
+  unit: z.string().optional(),
+  format: z.string().optional(),
+  decimals: z.number().optional(),
+});
+export const ModelDocumentDto = z.object({
+  name: z.string().describe("`report` (every model) or an engine's own document, e.g. `term-sheet`"),
+  title: z.string(),
+  summary: z.string(),
+  formats: z.array(z.string()).describe("Values of `format` in GET /runs/{id}/export?document=<name>"),
+});
+
 export const ModelSummaryDto = z
   .object({
     id: z.string(),
@@ -52,6 +66,8 @@ export const ModelDto = ModelSummaryDto.extend({
   examples: z.array(z.object({ name: z.string(), title: z.string(), input: z.unknown() })),
   tables: z.array(TableDescriptorDto),
   charts: z.array(ChartDescriptorDto),
+  kpis: z.array(KpiDescriptorDto).describe("Headline outputs, first in reports and exports"),
+  documents: z.array(ModelDocumentDto).describe("What GET /runs/{id}/export can produce for this model"),
   timeoutSeconds: z.number(),
   formats: z
     .array(z.object({ name: z.string(), title: z.string() }))

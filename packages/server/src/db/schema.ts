@@ -332,3 +332,32 @@ export const runs = pgTable(
     check("runs_progress_check", sql`${t.progress} >= 0 and ${t.progress} <= 1`),
   ],
 );
+
+/**
+ * A read-only link to one run's results (or a comparison of runs) for people without an
+ * account. The token is shown once; only its SHA-256 is stored. It expires, can be revoked,
+ * and counts its uses. `runIds` is ordered: the first is the run (or a comparison's baseline).
+ */
+export const shareLinks = pgTable(
+  "share_links",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    runIds: jsonb("run_ids").$type<string[]>().notNull(),
+    label: text("label").notNull().default(""),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdByApiKey: uuid("created_by_api_key").references(() => apiKeys.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    accessCount: integer("access_count").notNull().default(0),
+    lastAccessedAt: timestamp("last_accessed_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("share_links_token_hash_key").on(t.tokenHash),
+    index("share_links_org_created_idx").on(t.orgId, t.createdAt),
+  ],
+);

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { ModelDto, ModelIdParams, ModelQuery, ModelSummaryDto } from "../contracts/runs.ts";
+import { documentsOf } from "../exports/index.ts";
 import { notFound } from "../http/problem.ts";
 
 const tags = ["models"];
@@ -78,6 +79,8 @@ export async function modelRoutes(app: FastifyInstance) {
         examples: m.examples,
         tables: m.tables ?? [],
         charts: m.charts ?? [],
+        kpis: m.kpis ?? [],
+        documents: documentsOf(m),
         timeoutSeconds: (m.timeoutMs ?? defaultTimeout * 1000) / 1000,
         formats: Object.entries(m.formats ?? {}).map(([name, f]) => ({ name, title: f.title })),
       };

@@ -3,6 +3,7 @@ import { DEBT_STACK_EXAMPLES } from "./examples.ts";
 import { optimizeDebtStack } from "./optimize.ts";
 import { debtStackPrototypeFormat } from "./prototype.ts";
 import { DebtStackInput, DebtStackOutput } from "./schema.ts";
+import { debtStackTermSheetDocument } from "./term-sheet.ts";
 
 export const debtStackV2 = defineModel({
   id: "debt-stack",
@@ -115,6 +116,28 @@ export const debtStackV2 = defineModel({
       ],
     },
   ],
+  kpis: [
+    { path: "kpis.totalDebt", title: "Total debt", unit: "currency", format: "currency", decimals: 0 },
+    { path: "kpis.equity", title: "Equity", unit: "currency", format: "currency", decimals: 0 },
+    { path: "kpis.ltv", title: "Loan-to-value", unit: "fraction", format: "percent", decimals: 2 },
+    { path: "kpis.blendedRate", title: "Blended rate", unit: "fraction/yr", format: "percent", decimals: 3 },
+    {
+      path: "kpis.expectedAnnualCost",
+      title: "Expected annual cost",
+      unit: "currency/yr",
+      format: "currency",
+      decimals: 0,
+    },
+    { path: "kpis.minDscr", title: "Minimum DSCR", unit: "x", format: "number", decimals: 2 },
+    {
+      path: "kpis.year1DebtYield",
+      title: "Year-1 debt yield",
+      unit: "fraction",
+      format: "percent",
+      decimals: 2,
+    },
+  ],
+  documents: [debtStackTermSheetDocument],
   charts: [
     { name: "stack", title: "Debt stack", kind: "bar", table: "tranches", x: "trancheId", y: ["amount"] },
     { name: "dscr", title: "DSCR by year", kind: "line", table: "coverage", x: "year", y: ["dscr"] },

@@ -1,5 +1,5 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
-import { ANNUAL_CHARTS, ANNUAL_TABLE, TIF_CHARTS, TIF_TABLES } from "../descriptors.ts";
+import { ANNUAL_CHARTS, ANNUAL_TABLE, TIF_CHARTS, TIF_KPIS, TIF_TABLES } from "../descriptors.ts";
 import { GOLDEN_CASE_INPUTS } from "../examples.ts";
 import { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "../prototype.ts";
 import { toPrototypeResult } from "../prototype-output.ts";
@@ -64,6 +64,7 @@ export const tifV2 = defineModel({
     ANNUAL_TABLE,
   ],
   charts: [...TIF_CHARTS, ...ANNUAL_CHARTS],
+  kpis: TIF_KPIS,
   data: ["austinAmiRentLimits", "austinTaxRates"],
   run(input, ctx) {
     ctx.progress(0, "calculating");

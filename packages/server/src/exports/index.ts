@@ -1,0 +1,119 @@
+import type { AnyModel } from "@modelworks/model-kit";
+import { conflict, unprocessable } from "../http/problem.ts";
+import { renderCsv } from "./csv.ts";
+import { renderDocx } from "./docx.ts";
+import { renderPdf } from "./pdf.ts";
+import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
+import { renderXlsx } from "./xlsx.ts";
+
+export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "docx"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** Formats an engine's own documents come in (they are pages, not tables). */
+export const DOCUMENT_FORMATS: readonly ExportFormat[] = ["pdf", "docx"];
+
+export interface ExportFile {
+  body: Buffer;
+  contentType: string;
+  fileName: string;
+}
+
+const TYPES = {
+  csv: "text/csv; charset=utf-8",
+  zip: "application/zip",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+} as const;
+
+/** The documents a model offers besides the generic report, as `GET /models/:id` lists them. */
+export function documentsOf(model: AnyModel) {
+  return [
+    {
+      name: "report",
+      title: "Run report",
+      summary: "Inputs, key results, charts and tables.",
+      formats: [...EXPORT_FORMATS],
+    },
+    ...(model.documents ?? []).map((d) => ({
+      name: d.name,
+      title: d.title,
+      summary: d.summary ?? "",
+      formats: [...DOCUMENT_FORMATS],
+    })),
+  ];
+}
+
+/**
+ * One export of a succeeded run: the generic report in any format, or one of the model's own
+ * documents as PDF or Word. Bad requests are 422 on the query field at fault; a document that
+ * has nothing to show for this run (e.g. no term sheet for an infeasible stack) is 409.
+ */
+export async function exportRun(
+  model: AnyModel,
+  run: ExportableRun,
+  format: ExportFormat,
+  document = "report",
+): Promise<ExportFile> {
+  const report = buildRunReport(model, run);
+  if (document !== "report") {
+    const known = model.documents?.some((d) => d.name === document);
+    if (!known) {
+      const offered = documentsOf(model).map((d) => d.name);
+      throw unprocessable([
+        { path: "query.document", message: `${model.id}@${model.version} offers: ${offered.join(", ")}` },
+      ]);
+    }
+    if (!DOCUMENT_FORMATS.includes(format)) {
+      throw unprocessable([
+        {
+          path: "query.format",
+          message: `the ${document} document comes as ${DOCUMENT_FORMATS.join(" or ")}`,
+        },
+      ]);
+    }
+    const doc = engineDocument(model, report, run, document);
+    if (!doc) throw conflict(`This run has no ${document}: the model produced nothing to put in it.`);
+    const body = format === "pdf" ? await renderPdf(doc) : await renderDocx(doc);
+    return { body, contentType: TYPES[format], fileName: `${doc.fileStem}.${format}` };
+  }
+  switch (format) {
+    case "xlsx":
+      return { body: await renderXlsx(report), contentType: TYPES.xlsx, fileName: `${report.fileStem}.xlsx` };
+    case "csv": {
+      if (report.tables.length === 0) {
+        throw unprocessable([
+          { path: "query.format", message: "this model declares no tables to write as CSV" },
+        ]);
+      }
+      const { body, zip } = await renderCsv(report);
+      return zip
+        ? { body, contentType: TYPES.zip, fileName: `${report.fileStem}-csv.zip` }
+        : { body, contentType: TYPES.csv, fileName: `${report.fileStem}-${report.tables[0]!.name}.csv` };
+    }
+    case "pdf":
+      return {
+        body: await renderPdf(reportDocument(report)),
+        contentType: TYPES.pdf,
+        fileName: `${report.fileStem}.pdf`,
+      };
+    case "docx":
+      return {
+        body: await renderDocx(reportDocument(report)),
+        contentType: TYPES.docx,
+        fileName: `${report.fileStem}.docx`,
+      };
+  }
+}
+
+/**
+ * `attachment` with a name safe in any header and on any file system: ASCII letters, digits,
+ * dot, dash and underscore only (model ids and run ids already are), never a path.
+ */
+export function contentDisposition(fileName: string): string {
+  const safe =
+    fileName
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^[.-]+/, "")
+      .slice(0, 150) || "export";
+  return `attachment; filename="${safe}"`;
+}
