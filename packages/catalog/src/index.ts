@@ -1,4 +1,4 @@
-import { dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
+import { capexPhasingV2, dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
 import { tifV1, tifV2 } from "@modelworks/engine-tif";
 import type { AnyModel } from "@modelworks/model-kit";
@@ -14,6 +14,7 @@ export const MODELS: readonly AnyModel[] = [
   dealPickerV2,
   leasingMixV2,
   debtStackV2,
+  capexPhasingV2,
 ];
 
 export class Catalog {
