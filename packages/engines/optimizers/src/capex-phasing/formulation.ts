@@ -17,6 +17,9 @@
  *   i before j (j starts after i completes), for every t ∈ T_j:
  *     Σ_{s ∈ T_j, s ≤ t} z_{j,s} ≤ Σ_{s ∈ T_i, s ≤ t − d_i} z_{i,s}             "Precedence i→j by t"
  *
+ *   interchangeable projects a, b (same data, a listed first), for every t ∈ T_b:
+ *     Σ_{s ≤ t} z_{b,s} ≤ Σ_{s ≤ t} z_{a,s}                                      "Order a≤b by month t"
+ *
  * The precedence rows are the disaggregated (time-indexed) form: "if j has started by t, i has
  * started by t − d_i". It is the tight form — its LP relaxation is much stronger than the
  * aggregated Σ t·z_j ≥ Σ t·z_i + d_i, needs no big-M for optional projects (an unscheduled i
@@ -45,6 +48,7 @@ export const ROW = {
   capacity: (m: number) => `Capacity month ${m}`,
   schedule: (id: string) => `Schedule ${id}`,
   precedence: (a: string, b: string, t: number) => `Precedence ${a}→${b} by month ${t}`,
+  order: (a: string, b: string, t: number) => `Order ${a}≤${b} by month ${t}`,
   spendRange: (id: string) => `Spend range ${id}`,
   link: (id: string, t: number) => `Spend needs works ${id} month ${t}`,
 } as const;
@@ -54,7 +58,7 @@ export const balanceVar = (m: number) => `balance[${m}]`;
 export const spendVar = (id: string, t: number) => `spend[${id}@${t}]`;
 export const worksVar = (id: string, t: number) => `works[${id}@${t}]`;
 
-type RowKind = "cash" | "capacity" | "schedule" | "precedence" | "spend-range" | "link";
+type RowKind = "cash" | "capacity" | "schedule" | "precedence" | "symmetry" | "spend-range" | "link";
 
 export interface Built {
   spec: ModelSpec;
@@ -219,6 +223,46 @@ function buildModelworks(input: CapexModelworksParsed): Built {
         about[name] = {
           what: `${b.id} may start by month ${t} only if ${a.id} started by month ${t - a.durationMonths} (complete before ${b.id} starts)`,
           kind: "precedence",
+          projectId: b.id,
+        };
+      }
+    }
+  }
+  // Symmetry: interchangeable projects (same window, duration, cost, profile, uplift, downtime,
+  // mandatory flag, predecessors, and nobody's predecessor) are started in input order — any plan
+  // can be relabelled so, and branch and bound no longer explores every permutation of them.
+  const isPred = new Set(input.projects.flatMap((p) => p.predecessors));
+  const groups = new Map<string, CapexModelworksParsed["projects"]>();
+  for (const p of input.projects) {
+    if (isPred.has(p.id)) continue;
+    const key = JSON.stringify([
+      p.earliestStartMonth,
+      p.latestStartMonth,
+      p.durationMonths,
+      p.cost,
+      p.spendProfile,
+      p.rentUpliftAnnual,
+      p.downtimeLossPerMonth,
+      p.mandatory,
+      [...p.predecessors].sort(),
+    ]);
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  for (const g of groups.values()) {
+    for (let k = 1; k < g.length; k++) {
+      const a = g[k - 1]!;
+      const b = g[k]!;
+      const zb = [...z.get(b.id)!];
+      const za = [...z.get(a.id)!];
+      for (const [t] of zb) {
+        const terms: [ReturnType<ModelBuilder["variable"]>, number][] = [];
+        for (const [s, v] of zb) if (s <= t) terms.push([v, 1]);
+        for (const [s, v] of za) if (s <= t) terms.push([v, -1]);
+        const name = ROW.order(a.id, b.id, t);
+        m.constraint({ name, terms, upper: 0, unit: "starts", relaxPenalty: null });
+        about[name] = {
+          what: `${a.id} and ${b.id} are interchangeable: ${a.id} starts no later than ${b.id} (symmetry)`,
+          kind: "symmetry",
           projectId: b.id,
         };
       }

@@ -55,10 +55,11 @@ interface Solved {
 async function solvePlan(
   input: CapexPhasingInputParsed,
   explain: { duals: boolean; diagnose: boolean },
+  timeLimitSeconds = input.solver.timeLimitSeconds,
 ): Promise<Solved> {
   const built = buildModel(input);
   const result = await solveInThisThread(built.spec, {
-    timeLimitSeconds: input.solver.timeLimitSeconds,
+    timeLimitSeconds,
     mipRelGap: input.solver.mipRelGap,
     mipFixedDuals: explain.duals,
     ranging: explain.duals,
@@ -412,10 +413,17 @@ export async function optimizeCapex(
   const whatIf: Out["whatIf"] = [];
   if (!proto && input.whatIf.enabled && main.status !== "infeasible") {
     const cases = whatIfCases(input, main.starts);
+    // The what-ifs share one time budget, so a hard programme cannot multiply the run's time.
+    const budgetEnd = performance.now() + input.whatIf.timeBudgetSeconds * 1000;
     for (const [i, c] of cases.entries()) {
       opts.signal?.throwIfAborted();
       opts.progress?.(0.3 + (0.65 * i) / cases.length, `what-if ${c.name}`);
-      const s = await solvePlan(c.input, { duals: false, diagnose: false });
+      const share = Math.max(0.05, (budgetEnd - performance.now()) / 1000 / (cases.length - i));
+      const s = await solvePlan(
+        c.input,
+        { duals: false, diagnose: false },
+        Math.min(input.solver.timeLimitSeconds, share),
+      );
       solves++;
       const ev = s.starts ? evaluateStartPlan(c.input, s.starts) : null;
       const delta = ev && kpis ? ev.objective - kpis.objective : null;

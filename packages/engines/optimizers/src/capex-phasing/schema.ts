@@ -24,7 +24,8 @@ const id = () => z.string().trim().min(1, "give the project an id").max(64, "at 
 
 const Solver = z
   .object({
-    timeLimitSeconds: z.number().positive("must be more than 0").max(300, "at most 300 s").default(20),
+    // The run's own limit is 120 s: the plan, the prices and the what-ifs must fit in it.
+    timeLimitSeconds: z.number().positive("must be more than 0").max(60, "at most 60 s").default(20),
     mipRelGap: z.number().min(0, "cannot be negative").max(1, "at most 1").default(1e-4),
   })
   .strict()
@@ -124,6 +125,12 @@ export const CapexModelworksInput = z
           .default(1)
           .describe("window what-if: a project whose window binds may start this many months earlier"),
         maxWindowCases: z.number().int().min(0).max(20).default(4),
+        timeBudgetSeconds: z
+          .number()
+          .positive("must be more than 0")
+          .max(60, "at most 60 s")
+          .default(20)
+          .describe("solver time shared by all what-if re-solves (each also within solver.timeLimitSeconds)"),
       })
       .strict()
       .prefault({}),
