@@ -87,9 +87,17 @@ describe("compatibility with the prototype's spend model (fixtures CX*)", () => 
     expect(cost.GYM).toBeCloseTo(150_000, 4);
     expect(cost.UNITS).toBeCloseTo(1_500_000, 4);
     expect(cost.ROOF).toBeCloseTo(150_000, 4);
-    // Fixed-integer LP prices (labelled): with the months under works fixed, one more AED in a month
-    // where GYM (the marginal project, 0.10/yr per AED) can spend is worth 0.10 AED/yr.
+    // Fixed-integer LP prices (labelled), checked by hand: GYM (0.10/yr per AED, below its max)
+    // is the marginal use of cash — one more AED in any month lets UNITS shift spend into it and
+    // GYM take the freed AED in month 4 — so every month's cash is worth 0.10 AED/yr per AED, and
+    // a project's max spend is worth its rate minus 0.10 (LOBBY 0.05, UNITS 0.02, ROOF −0.08).
     expect(output.shadowPrices?.basis).toBe("mip-integers-fixed");
+    for (const m of output.months) expect(m.cashShadowPrice).toBeCloseTo(0.1, 12);
+    const price = Object.fromEntries(output.shadowPrices!.rows.map((r) => [r.constraint, r.pricePerUnit]));
+    expect(price["Spend range LOBBY"]).toBeCloseTo(0.05, 12);
+    expect(price["Spend range UNITS"]).toBeCloseTo(0.02, 12);
+    expect(price["Spend range ROOF"]).toBeCloseTo(-0.08, 12);
+    expect(price["Spend range GYM"]).toBe(0);
   });
 
   it("CX4 (cash 100,000 × 6 < 750,000 of minimum spend): reproduces the prototype's 'Model infeasible' body; the native output explains it", async () => {
