@@ -56,9 +56,11 @@ async function solvePlan(
   input: CapexPhasingInputParsed,
   explain: { duals: boolean; diagnose: boolean },
   timeLimitSeconds = input.solver.timeLimitSeconds,
+  start?: Record<string, number>,
 ): Promise<Solved> {
   const built = buildModel(input);
   const result = await solveInThisThread(built.spec, {
+    ...(start ? { start } : {}),
     timeLimitSeconds,
     mipRelGap: input.solver.mipRelGap,
     mipFixedDuals: explain.duals,
@@ -415,6 +417,14 @@ export async function optimizeCapex(
     const cases = whatIfCases(input, main.starts);
     // The what-ifs share one time budget, so a hard programme cannot multiply the run's time.
     const budgetEnd = performance.now() + input.whatIf.timeBudgetSeconds * 1000;
+    // Each variant starts from the base schedule (start months only; HiGHS completes the cash
+    // balances and ignores the start where the variant makes it infeasible), so a variant that
+    // relaxes a limit never reports a worse schedule than the base, even at its time limit.
+    const start = Object.fromEntries(
+      Object.values(built.starts)
+        .flat()
+        .map(([, name]) => [name, result.values[name] ?? 0]),
+    );
     for (const [i, c] of cases.entries()) {
       opts.signal?.throwIfAborted();
       opts.progress?.(0.3 + (0.65 * i) / cases.length, `what-if ${c.name}`);
@@ -423,6 +433,7 @@ export async function optimizeCapex(
         c.input,
         { duals: false, diagnose: false },
         Math.min(input.solver.timeLimitSeconds, share),
+        start,
       );
       solves++;
       const ev = s.starts ? evaluateStartPlan(c.input, s.starts) : null;

@@ -198,6 +198,17 @@ describe("hand-checked cases", () => {
     expect(byName["earlier-b"]!.objective).toBeCloseTo(earlierB.kpis!.objective, 6);
   });
 
+  it("what-ifs start from the base schedule: with almost no time, relaxed limits still never report a worse schedule", async () => {
+    const ex = CAPEX_PHASING_EXAMPLES[0]!.input as CapexModelworksRaw;
+    const out = await run({ ...ex, whatIf: { enabled: true, timeBudgetSeconds: 0.01 } });
+    const base = out.kpis!.objective;
+    for (const name of ["cash-up", "parallel-up"]) {
+      const w = out.whatIf.find((x) => x.name === name)!;
+      expect(w.objective, name).not.toBeNull();
+      expect(w.objective!, name).toBeGreaterThanOrEqual(base - 1e-6);
+    }
+  });
+
   it("infeasible (a mandatory project needs more cash than the horizon has): IIS and the smallest relaxation", async () => {
     const out = await run(
       base({
