@@ -1,4 +1,4 @@
-import { dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
+import { capexPhasingV2, dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
@@ -26,6 +26,7 @@ export const MODELS: readonly AnyModel[] = [
   dealPickerV2,
   leasingMixV2,
   debtStackV2,
+  capexPhasingV2,
 ];
 
 /** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */

@@ -104,6 +104,34 @@ describe("modelworks run --format", () => {
     }
   });
 
+  it("runs the capex prototype's request (CX2) and answers in its format: 288,000 AED/yr; CX5 exits 3 naming the field", async () => {
+    const fx = (name: string) =>
+      JSON.parse(
+        readFileSync(
+          path.resolve(import.meta.dirname, `../../engines/optimizers/test/fixtures/${name}.json`),
+          "utf8",
+        ),
+      ) as { request: unknown };
+    const inFile = path.join(dir, "cx2.json");
+    const outFile = path.join(dir, "cx2-out.json");
+    await writeFile(inFile, JSON.stringify(fx("CX2_designed").request));
+    const code = await main(
+      ["run", "capex-phasing", "--in", inFile, "--format", "prototype", "--out", outFile, "--quiet"],
+      capture().io,
+    );
+    expect(code).toBe(EXIT.ok);
+    const result = JSON.parse(await readFile(outFile, "utf8"));
+    expect(result.expected_annual_noi_uplift).toBeCloseTo(288_000, 6);
+    expect(result.schedule).toHaveLength(6);
+    const cx5 = path.join(dir, "cx5.json");
+    await writeFile(cx5, JSON.stringify(fx("CX5_cash_list_shorter_than_horizon").request));
+    const bad = capture();
+    expect(await main(["run", "capex-phasing", "--in", cx5, "--format", "prototype"], bad.io)).toBe(
+      EXIT.invalidInput,
+    );
+    expect(bad.err.join("")).toMatch(/monthly_cash_cap: has 1 entry, horizon_months is 12/);
+  });
+
   it("exits 2 for a format the model does not offer, or an unknown version", async () => {
     const inFile = path.join(dir, "any.json");
     await writeFile(inFile, "{}");
@@ -150,7 +178,20 @@ describe("modelworks models", () => {
       title: "Debt Stack Mixer",
       summary: expect.any(String),
     };
-    expect(JSON.parse(plain.out.join(""))).toEqual([tif, ...tifAnalyses, dealPicker, leasingMix, debtStack]);
+    const capexPhasing = {
+      id: "capex-phasing",
+      version: "2.0.0",
+      title: "Capex Phasing Planner",
+      summary: expect.any(String),
+    };
+    expect(JSON.parse(plain.out.join(""))).toEqual([
+      tif,
+      ...tifAnalyses,
+      dealPicker,
+      leasingMix,
+      debtStack,
+      capexPhasing,
+    ]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
     expect(JSON.parse(all.out.join(""))).toEqual([
@@ -165,6 +206,7 @@ describe("modelworks models", () => {
       dealPicker,
       leasingMix,
       debtStack,
+      capexPhasing,
     ]);
   });
 });

@@ -87,7 +87,12 @@ describe("XLSX", () => {
       `attachment; filename="tif-run-${tifRun.id.slice(0, 8)}.xlsx"`,
     );
     const wb = await workbook(res.rawPayload);
-    expect(wb.worksheets.map((w) => w.name)).toEqual(["Summary", "Monthly cash flow", "Unit mix and rents", "Annual summary"]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      "Summary",
+      "Monthly cash flow",
+      "Unit mix and rents",
+      "Annual summary",
+    ]);
 
     const cf = wb.getWorksheet("Monthly cash flow")!;
     expect(cf.views[0]).toMatchObject({ state: "frozen", ySplit: 1 });

@@ -44,6 +44,13 @@ export interface SolveOptions {
    * 10,000-deal knapsack with dense cap rows), where "off" is several times faster.
    */
   presolve?: "choose" | "on" | "off" | undefined;
+  /**
+   * MIP only: a starting plan by variable name, e.g. the base plan when re-solving a what-if.
+   * Variables it leaves out are completed by HiGHS (with the given values fixed). HiGHS checks the
+   * start and, if feasible, keeps it as the first incumbent (an infeasible start is ignored), so a
+   * relaxed variant cannot come back worse than the start even when stopped by the time limit.
+   */
+  start?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface ConstraintReport {

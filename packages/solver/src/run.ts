@@ -163,6 +163,19 @@ export function runSolve(highs: Highs, spec: ModelSpec, opts: SolveOptions = {})
   const model = highs.createModel(toModelData(highs, spec));
   try {
     configure(model, opts);
+    if (opts.start && kind === "mip") {
+      // Sparse: the variables the start leaves out are completed by HiGHS, not set to 0.
+      const indices: number[] = [];
+      const values: number[] = [];
+      spec.variables.forEach((v, j) => {
+        const x = opts.start?.[v.name];
+        if (x !== undefined && Number.isFinite(x)) {
+          indices.push(j);
+          values.push(x);
+        }
+      });
+      if (indices.length > 0) model.setSolution({ indices, values });
+    }
     let code: number = model.run().modelStatus;
     if (code === highs.constants.modelStatus.unboundedOrInfeasible) {
       // Presolve often stops at "infeasible or unbounded"; the simplex without presolve tells which.

@@ -96,6 +96,21 @@ describe("MIP", () => {
     expect(ms).toBeLessThan(5_000); // generous: the limit is 0.3 s, the rest is thread start-up under load
   });
 
+  it("starts from a given plan: a feasible start is kept as the incumbent, an infeasible one is ignored", async () => {
+    const spec = hardMip().build();
+    const first = await pool.solve(spec, { timeLimitSeconds: 1 });
+    expect(first.hasSolution).toBe(true);
+    // A limit far too short to find such a plan again: the start must come back at least as good.
+    const again = await pool.solve(spec, { timeLimitSeconds: 0.001, start: first.values });
+    expect(again.hasSolution).toBe(true);
+    expect(again.objective!).toBeGreaterThanOrEqual(first.objective! - 1e-9);
+    expect(independentCheck(spec, again)).toEqual([]);
+    // Every item taken breaks the capacity: HiGHS rejects the start and still finds the optimum.
+    const all = Object.fromEntries(P01.profits.map((_, j) => [`item ${j + 1}`, 1]));
+    const res = await pool.solve(knapsack().build(), { start: all });
+    expect(res.objective).toBe(P01.optimum);
+  });
+
   it("optionally reports duals of the LP with integers fixed, labelled as such", async () => {
     // Open a plant (fixed cost 100) to make x ≥ 7 units at 2 AED each, x ≤ 10·open.
     const m = new ModelBuilder("min", { objectiveUnit: "AED" });

@@ -1,0 +1,80 @@
+import type { CapexModelworksRaw } from "../../src/capex-phasing/schema.ts";
+
+/** Seeded PRNG (mulberry32). */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random capex programme (seeded): `n` projects over `horizon` months, durations up to
+ * `maxDuration`, random windows, flat or front/back-loaded spend, uplift yields 5–25% of cost,
+ * downtime, some mandatory projects, precedence only towards earlier projects (acyclic), cash
+ * that covers about `cashCover` of the total cost over the horizon.
+ */
+export function randomProgramme(
+  seed: number,
+  n: number,
+  horizon: number,
+  o: {
+    maxDuration?: number;
+    carryOver?: boolean;
+    parallel?: number | null;
+    cashCover?: number;
+    precedence?: number;
+  } = {},
+): CapexModelworksRaw {
+  const r = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const maxD = o.maxDuration ?? 4;
+  const projects = Array.from({ length: n }, (_, i) => {
+    const d = int(1, Math.min(maxD, horizon));
+    const earliest = int(1, horizon - d + 1);
+    const latest = int(earliest, Math.max(earliest, horizon - d + 1));
+    const cost = int(2, 50) * 100_000;
+    const profile =
+      d > 1 && r() < 0.3
+        ? (() => {
+            const w = Array.from({ length: d }, () => int(1, 4));
+            const s = w.reduce((a, b) => a + b, 0);
+            const f = w.map((x) => x / s);
+            f[d - 1] = 1 - f.slice(0, d - 1).reduce((a, b) => a + b, 0);
+            return f;
+          })()
+        : null;
+    const preds: string[] = [];
+    if (i > 0 && r() < (o.precedence ?? 0.15)) preds.push(`p${int(0, i - 1)}`);
+    return {
+      id: `p${i}`,
+      earliestStartMonth: earliest,
+      latestStartMonth: latest,
+      durationMonths: d,
+      cost,
+      spendProfile: profile,
+      rentUpliftAnnual: Math.round((cost * int(5, 25)) / 100),
+      downtimeLossPerMonth: r() < 0.5 ? int(0, 20) * 1_000 : 0,
+      mandatory: r() < 0.1,
+      predecessors: preds,
+    };
+  });
+  const total = projects.reduce((s, p) => s + p.cost, 0);
+  const cover = o.cashCover ?? 0.7;
+  return {
+    horizonMonths: horizon,
+    monthlyCashCap: Array.from({ length: horizon }, () =>
+      Math.round((total * cover * int(6, 14)) / 10 / horizon),
+    ),
+    cashCarryOver: o.carryOver ?? r() < 0.5,
+    openingCash: 0,
+    maxParallelProjects: o.parallel === undefined ? int(1, Math.max(1, n - 1)) : o.parallel,
+    discountRateAnnual: r() < 0.5 ? 0 : int(3, 10) / 100,
+    projects,
+    whatIf: { enabled: false },
+  };
+}
