@@ -74,6 +74,7 @@ export function calculateDealV2(input: TifV2Input): TifV2Output {
       permRateEffectiveAnnual: core.permRateAnnual,
       netToGrossEfficiency: efficiency,
     },
-    periods: o.periods.map((p, i) => ({ ...p, ...extra[i]! })),
+    // Merged in place (the rows are this run's own): spreading 29-key rows was half of a run's time.
+    periods: o.periods.map((p, i) => Object.assign(p, extra[i]!)),
   };
 }
