@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ModelContext } from "./context.ts";
 import type { ChartDescriptor, TableDescriptor } from "./descriptors.ts";
 import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
+import type { ModelPart } from "./parallel.ts";
 
 export interface ModelExample<Input> {
   name: string;
@@ -42,6 +43,8 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   internal?: boolean;
   /** Alternative input/output formats by name (`--format prototype` on the CLI, `format` in the API). */
   formats?: Record<string, ModelFormat<In, Out>>;
+  /** Pure pieces of work the platform may run on helper threads (see `runParts`), by name. */
+  parts?: Record<string, ModelPart>;
   run(input: z.output<In>, ctx: ModelContext): Promise<z.input<Out>> | z.input<Out>;
 }
 

@@ -2,3 +2,4 @@ export * from "./context.ts";
 export * from "./define.ts";
 export * from "./descriptors.ts";
 export * from "./errors.ts";
+export * from "./parallel.ts";
