@@ -1,6 +1,6 @@
 import { dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
-import { tifV1, tifV2 } from "@modelworks/engine-tif";
+import { tifMonteCarlo, tifV1, tifV2 } from "@modelworks/engine-tif";
 import type { AnyModel } from "@modelworks/model-kit";
 
 /**
@@ -11,6 +11,7 @@ export const MODELS: readonly AnyModel[] = [
   monteCarloSum,
   tifV1,
   tifV2,
+  tifMonteCarlo,
   dealPickerV2,
   leasingMixV2,
   debtStackV2,

@@ -126,6 +126,12 @@ describe("modelworks models", () => {
       title: "Austin TIF development model (corrected)",
       summary: expect.any(String),
     };
+    const tifMonteCarlo = {
+      id: "tif-montecarlo",
+      version: "1.0.0",
+      title: "Austin TIF development model — Monte Carlo (tif@2)",
+      summary: expect.any(String),
+    };
     const dealPicker = {
       id: "deal-picker",
       version: "2.0.0",
@@ -144,7 +150,7 @@ describe("modelworks models", () => {
       title: "Debt Stack Mixer",
       summary: expect.any(String),
     };
-    expect(JSON.parse(plain.out.join(""))).toEqual([tif, dealPicker, leasingMix, debtStack]);
+    expect(JSON.parse(plain.out.join(""))).toEqual([tif, tifMonteCarlo, dealPicker, leasingMix, debtStack]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
     expect(JSON.parse(all.out.join(""))).toEqual([
@@ -155,6 +161,7 @@ describe("modelworks models", () => {
         summary: expect.any(String),
       },
       tif,
+      tifMonteCarlo,
       dealPicker,
       leasingMix,
       debtStack,

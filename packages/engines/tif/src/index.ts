@@ -53,6 +53,8 @@ export const tifV1 = defineModel({
   },
 });
 export { mirr } from "./financial.ts";
+export { tifMonteCarlo } from "./montecarlo/model.ts";
+export { MonteCarloInput, type MonteCarloInputRaw, MonteCarloOutput } from "./montecarlo/schema.ts";
 export { annualMirr, calculateDealV2 } from "./v2/deal.ts";
 export { CONSTRUCTION_EFFICIENCY, TIERS } from "./v2/incentives.ts";
 export { fromPrototypeCaseV2, tifV2 } from "./v2/model.ts";
