@@ -33,7 +33,6 @@ export const tifMonteCarlo = defineModel({
   examples: MONTE_CARLO_EXAMPLES,
   tables: MONTE_CARLO_TABLES,
   charts: MONTE_CARLO_CHARTS,
-  timeoutMs: 300_000,
   parts: { [PART]: (shared: Shared, chunk: Chunk) => simulateChunk(shared, chunk) },
   async run(input, ctx) {
     let base: ReturnType<typeof measure>;
