@@ -202,6 +202,16 @@ describe("input validation", () => {
     expect(found.find((i) => i.path === path)!.message).toMatch(message);
   });
 
+  it("accepts a lognormal on an input whose lower limit is above 0 (its tails are clamped)", () => {
+    expect(issues({ variables: { exitCapRate: { kind: "lognormal", mean: 0.055, sd: 0.005 } } })).toEqual([]);
+    expect(issues({ variables: { exitCapRate: { kind: "lognormal", mean: 1.5, sd: 0.1 } } })).toEqual([
+      {
+        path: "variables.exitCapRate.mean",
+        message: "outside the allowed range: Exit cap rate takes values from 0.001 to 0.99",
+      },
+    ]);
+  });
+
   it("refuses a permanent-rate range that the deal's interest buydown would take to 0 or below", () => {
     const found = issues({
       deal: {

@@ -58,7 +58,8 @@ export const MonteCarloInput = z
       if (!d) continue;
       const variable = VARIABLES[key];
       const range = allowedRange(variable, v.deal);
-      const s = support(d);
+      // A lognormal's 0 is never drawn: only its mean is checked, its tails are clamped.
+      const s = d.kind === "lognormal" ? { min: Number.NaN, max: Number.NaN } : support(d);
       const where = `${variable.label} takes values from ${range.min} to ${range.max}`;
       // Unbounded sides (normal, lognormal) are clamped at run time and counted; bounded ones must fit.
       if (Number.isFinite(s.min) && s.min < range.min)
