@@ -160,6 +160,12 @@ describe("modelworks models", () => {
       ["tif-lump-sum", "Austin TIF lump-sum calculator"],
       ["tif-solve", "Austin TIF: what would it take"],
     ].map(([id, title]) => ({ id, version: "1.0.0", title, summary: expect.any(String) }));
+    const tifMonteCarlo = {
+      id: "tif-montecarlo",
+      version: "1.0.0",
+      title: "Austin TIF development model — Monte Carlo (tif@2)",
+      summary: expect.any(String),
+    };
     const dealPicker = {
       id: "deal-picker",
       version: "2.0.0",
@@ -187,6 +193,7 @@ describe("modelworks models", () => {
     expect(JSON.parse(plain.out.join(""))).toEqual([
       tif,
       ...tifAnalyses,
+      tifMonteCarlo,
       dealPicker,
       leasingMix,
       debtStack,
@@ -203,6 +210,7 @@ describe("modelworks models", () => {
       },
       tif,
       ...tifAnalyses,
+      tifMonteCarlo,
       dealPicker,
       leasingMix,
       debtStack,

@@ -1,3 +1,5 @@
+import type { FanOut } from "./parallel.ts";
+
 /** What a running engine may use: nothing else reaches it (no database, HTTP or files). */
 export interface ModelLogger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -19,6 +21,12 @@ export interface ModelContext {
   signal: AbortSignal;
   log: ModelLogger;
   data: Partial<DataConnectors>;
+  /**
+   * Helper threads for the model's declared `parts`, when the platform has them (its engine
+   * pool); absent in the CLI and tests. Engines do not call it directly: `runParts` uses it or
+   * falls back to this thread.
+   */
+  fanOut?: FanOut;
 }
 
 const silent: ModelLogger = { debug() {}, info() {}, warn() {} };
@@ -30,6 +38,7 @@ export function createContext(
     onProgress?: (fraction: number, message?: string) => void;
     log?: ModelLogger;
     data?: Partial<DataConnectors>;
+    fanOut?: FanOut;
   } = {},
 ): ModelContext {
   return {
@@ -37,5 +46,6 @@ export function createContext(
     signal: opts.signal ?? new AbortController().signal,
     log: opts.log ?? silent,
     data: opts.data ?? {},
+    ...(opts.fanOut ? { fanOut: opts.fanOut } : {}),
   };
 }

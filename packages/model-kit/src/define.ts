@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { DataConnectors, ModelContext } from "./context.ts";
 import type { ChartDescriptor, DocumentDescriptor, KpiDescriptor, TableDescriptor } from "./descriptors.ts";
 import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
+import type { ModelPart } from "./parallel.ts";
 
 export interface ModelExample<Input> {
   name: string;
@@ -51,6 +52,8 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
    * before the run (an upstream edition, or the shipped one) and records which edition was used.
    */
   data?: readonly (keyof DataConnectors)[];
+  /** Pure pieces of work the platform may run on helper threads (see `runParts`), by name. */
+  parts?: Record<string, ModelPart>;
   run(input: z.output<In>, ctx: ModelContext): Promise<z.input<Out>> | z.input<Out>;
 }
 

@@ -2,4 +2,5 @@ export * from "./context.ts";
 export * from "./define.ts";
 export * from "./descriptors.ts";
 export * from "./errors.ts";
+export * from "./parallel.ts";
 export * from "./reference-data.ts";

@@ -69,25 +69,87 @@ export function irrRoots(values: readonly number[]): number[] {
   const uLo = Math.log(lower) - 0.01;
   const uHi = Math.log(upper) + 0.01;
 
-  const roots: number[] = [];
-  let uPrev = uLo;
-  let sPrev = Math.sign(signedValue(c, Math.exp(uPrev)));
-  let u = uLo;
-  while (u < uHi) {
-    // Fine steps near x = 1 (r near 0, where the answer usually is), coarser far away.
+  // The grid: fine steps near x = 1 (r near 0, where the answer usually is), coarser far away.
+  const us = [uLo];
+  for (let u = uLo; u < uHi; ) {
     const au = Math.abs(u);
     u += au < 0.25 ? 0.002 : au < 2.5 ? 0.01 : 0.05;
-    const x = Math.exp(u);
-    const s = Math.sign(signedValue(c, x));
+    us.push(u);
+  }
+  const xs = us.map(Math.exp);
+  const signs = gridSigns(c, xs);
+
+  const roots: number[] = [];
+  for (let g = 1; g < xs.length; g++) {
+    const s = signs[g]!;
+    const sPrev = signs[g - 1]!;
     if (s === 0) {
-      roots.push(x);
+      roots.push(xs[g]!);
     } else if (sPrev !== 0 && s !== sPrev) {
-      roots.push(bisect(c, Math.exp(uPrev), x, sPrev));
+      roots.push(bisect(c, xs[g - 1]!, xs[g]!, sPrev));
     }
-    uPrev = u;
-    sPrev = s;
   }
   return roots.map((x) => 1 / x - 1).sort((a, b) => a - b);
+}
+
+/**
+ * sign(q(x)) at every grid point: the same arithmetic as `signedValue`, point for point (so the
+ * same roots to the last bit), four points per pass over the coefficients — the scan is most of
+ * a tif run's time, and independent Horner chains run in parallel in the CPU.
+ */
+function gridSigns(c: readonly number[], xs: readonly number[]): Float64Array {
+  const n = xs.length;
+  const out = new Float64Array(n);
+  const deg = c.length - 1;
+  let g = 0;
+  for (; g + 3 < n; g += 4) {
+    const x0 = xs[g]!;
+    const x1 = xs[g + 1]!;
+    const x2 = xs[g + 2]!;
+    const x3 = xs[g + 3]!;
+    if (x3 <= 1) {
+      // x ascends: all four ≤ 1.
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = deg; k >= 0; k--) {
+        const ck = c[k]!;
+        a0 = a0 * x0 + ck;
+        a1 = a1 * x1 + ck;
+        a2 = a2 * x2 + ck;
+        a3 = a3 * x3 + ck;
+      }
+      out[g] = Math.sign(a0);
+      out[g + 1] = Math.sign(a1);
+      out[g + 2] = Math.sign(a2);
+      out[g + 3] = Math.sign(a3);
+    } else if (x0 > 1) {
+      const y0 = 1 / x0;
+      const y1 = 1 / x1;
+      const y2 = 1 / x2;
+      const y3 = 1 / x3;
+      let a0 = 0;
+      let a1 = 0;
+      let a2 = 0;
+      let a3 = 0;
+      for (let k = 0; k <= deg; k++) {
+        const ck = c[k]!;
+        a0 = a0 * y0 + ck;
+        a1 = a1 * y1 + ck;
+        a2 = a2 * y2 + ck;
+        a3 = a3 * y3 + ck;
+      }
+      out[g] = Math.sign(a0);
+      out[g + 1] = Math.sign(a1);
+      out[g + 2] = Math.sign(a2);
+      out[g + 3] = Math.sign(a3);
+    } else {
+      for (let j = g; j < g + 4; j++) out[j] = Math.sign(signedValue(c, xs[j]!));
+    }
+  }
+  for (; g < n; g++) out[g] = Math.sign(signedValue(c, xs[g]!));
+  return out;
 }
 
 /**

@@ -55,6 +55,8 @@ export const tifV1 = defineModel({
 });
 export * from "./analysis/index.ts";
 export { mirr } from "./financial.ts";
+export { tifMonteCarlo } from "./montecarlo/model.ts";
+export { MonteCarloInput, type MonteCarloInputRaw, MonteCarloOutput } from "./montecarlo/schema.ts";
 export {
   AmiRentLimitsTable,
   amiLimitsOf,

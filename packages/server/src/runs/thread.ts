@@ -3,9 +3,11 @@ import { catalog } from "@modelworks/catalog";
 import {
   createContext,
   executeModel,
+  type FanOut,
   ModelCanceledError,
   ModelInputError,
   ModelOutputError,
+  workParts,
 } from "@modelworks/model-kit";
 
 /**
@@ -21,7 +23,27 @@ export interface ThreadTask {
   /** Reference tables resolved by the platform before the run (`ctx.data`); plain, cloneable data. */
   data: Record<string, unknown>;
   port: MessagePort;
+  /** Threads the run may borrow for its model's parts (fan-out); 0 or absent: none. */
+  helpers?: number;
 }
+
+/** A helper's task: work the run's board of parts (model-kit `workParts`). */
+export interface PartsTask {
+  parts: {
+    modelId: string;
+    modelVersion: string;
+    part: string;
+    shared: unknown;
+    items: readonly unknown[];
+    board: Int32Array;
+  };
+}
+
+/** Run thread → pool: start a helper. Pool → run thread: what it did (`pairs`), or why it failed. */
+export type PartsRequest = { type: "parts"; id: number } & PartsTask["parts"];
+export type PartsReply =
+  | { type: "parts-result"; id: number; ok: true; pairs: [number, unknown][] }
+  | { type: "parts-result"; id: number; ok: false; message: string };
 
 export type ThreadMessage =
   | { type: "progress"; fraction: number; message?: string | undefined }
@@ -30,7 +52,8 @@ export type ThreadMessage =
       level: "debug" | "info" | "warn";
       msg: string;
       fields?: Record<string, unknown> | undefined;
-    };
+    }
+  | PartsRequest;
 
 export type ThreadResult =
   | { ok: true; output: unknown }
@@ -41,15 +64,53 @@ export type ThreadResult =
       issues?: { path: string; message: string }[];
     };
 
-export default async function runTask(task: ThreadTask | { warmUp: true }): Promise<ThreadResult> {
+export default async function runTask(
+  task: ThreadTask | PartsTask | { warmUp: true },
+): Promise<ThreadResult> {
   // Loading this module (engines, zod) is the warm-up; nothing else to do.
   if ("warmUp" in task) return { ok: true, output: null };
+  if ("parts" in task) return runHelper(task);
   const { port } = task;
   const controller = new AbortController();
-  port.on("message", (m: { type?: string; reason?: string }) => {
-    if (m?.type === "abort") controller.abort(new ModelCanceledError(m.reason));
+  const waiting = new Map<
+    number,
+    { resolve: (p: [number, unknown][]) => void; reject: (e: Error) => void }
+  >();
+  port.on("message", (m: { type?: string; reason?: string } | PartsReply) => {
+    if (m?.type === "abort") controller.abort(new ModelCanceledError((m as { reason?: string }).reason));
+    if (m?.type === "parts-result") {
+      const r = m as PartsReply;
+      const w = waiting.get(r.id);
+      waiting.delete(r.id);
+      if (r.ok) w?.resolve(r.pairs);
+      else w?.reject(new Error(r.message));
+    }
   });
   const post = (m: ThreadMessage) => port.postMessage(m);
+  let nextId = 0;
+  const fanOut: FanOut | undefined = task.helpers
+    ? {
+        helpers: task.helpers,
+        startHelpers: ({ part, shared, items, board, count }) =>
+          Array.from({ length: count }, () => {
+            const id = nextId++;
+            const done = new Promise<[number, unknown][]>((resolve, reject) =>
+              waiting.set(id, { resolve, reject }),
+            );
+            post({
+              type: "parts",
+              id,
+              modelId: task.modelId,
+              modelVersion: task.modelVersion,
+              part,
+              shared,
+              items,
+              board,
+            });
+            return done;
+          }),
+      }
+    : undefined;
   try {
     const model = catalog.find(task.modelId, task.modelVersion);
     if (!model)
@@ -70,6 +131,7 @@ export default async function runTask(task: ThreadTask | { warmUp: true }): Prom
           info: (msg, fields) => post({ type: "log", level: "info", msg, fields }),
           warn: (msg, fields) => post({ type: "log", level: "warn", msg, fields }),
         },
+        ...(fanOut ? { fanOut } : {}),
       }),
     );
     return { ok: true, output };
@@ -84,5 +146,22 @@ export default async function runTask(task: ThreadTask | { warmUp: true }): Prom
     return { ok: false, kind: "model", message: err instanceof Error ? err.message : String(err) };
   } finally {
     port.close();
+  }
+}
+
+/** A helper thread: claims parts from the run's board until none is left (or the run stops it). */
+function runHelper({ parts: t }: PartsTask): ThreadResult {
+  const fn = catalog.find(t.modelId, t.modelVersion)?.parts?.[t.part];
+  if (!fn) {
+    return {
+      ok: false,
+      kind: "model",
+      message: `Model ${t.modelId}@${t.modelVersion} has no part "${t.part}" on this worker.`,
+    };
+  }
+  try {
+    return { ok: true, output: workParts(fn, t.shared, t.items, t.board) };
+  } catch (err) {
+    return { ok: false, kind: "model", message: err instanceof Error ? err.message : String(err) };
   }
 }

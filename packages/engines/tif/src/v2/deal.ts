@@ -56,7 +56,8 @@ export function calculateDealV2(input: TifV2Input, tables: ReferenceTables = PRO
   const adjU = o.periods.map((p) => p.adjustedUnleveredCfForIrr);
   const { financeRateAnnual: f, reinvestmentRateAnnual: r } = input.mirr;
   const equity = o.sourcesUses.equityUsd - lumpSumApplied;
-  const periods = o.periods.map((p, i) => ({ ...p, ...extra[i]! }));
+  // Merged in place (the rows are this run's own): spreading 29-key rows was half of a run's time.
+  const periods = o.periods.map((p, i) => Object.assign(p, extra[i]!));
   return {
     ...o,
     sourcesUses: {
