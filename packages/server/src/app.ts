@@ -16,6 +16,8 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
+import { fieldMappingRoutes } from "./routes/field-mappings.ts";
+import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -110,6 +112,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(compareRoutes);
       await api.register(sweepRoutes);
       await api.register(scenarioRoutes);
+      await api.register(fileRoutes);
+      await api.register(fieldMappingRoutes);
     },
     { prefix: "/api/v1" },
   );
