@@ -75,7 +75,22 @@ export function dice(a: string, b: string): number {
   return (2 * overlap) / (a.length - 1 + b.length - 1);
 }
 
-function nameScore(target: string, source: string): { score: number; reason: string } {
+/** Units written into a header — `Price (AED k)`, `Rent [000s]`, `Vacancy %` — and the scale they imply. */
+export function unitHint(source: string): { scale?: number; reason?: string; bare: string } {
+  const unit = /\(([^)]*)\)|\[([^\]]*)\]|(%)\s*$/.exec(source);
+  const bare = source.replace(/\([^)]*\)|\[[^\]]*\]|%\s*$/g, " ").trim() || source;
+  const text = (unit?.[1] ?? unit?.[2] ?? unit?.[3] ?? "").toLowerCase();
+  if (/(^|\W)(k|000s?|'000|thousands?)(\W|$)/.test(text))
+    return { scale: 1000, reason: `"${source}" is in thousands: × 1,000`, bare };
+  if (/(^|\W)(m|mn|mm|millions?)(\W|$)/.test(text))
+    return { scale: 1_000_000, reason: `"${source}" is in millions: × 1,000,000`, bare };
+  if (text.includes("%") || /percent/.test(text))
+    return { scale: 0.01, reason: `"${source}" is in percent: × 0.01`, bare };
+  return { bare };
+}
+
+function nameScore(target: string, rawSource: string): { score: number; reason: string } {
+  const source = unitHint(rawSource).bare;
   const t = normalizeName(target);
   const s = normalizeName(source);
   if (t === s) return { score: 1, reason: `name "${source}" matches` };
@@ -93,6 +108,8 @@ function nameScore(target: string, source: string): { score: number; reason: str
 
 function typeScore(target: TargetColumn, col: ColumnProfile): { score: number; reason?: string } {
   const numeric = col.type === "integer" || col.type === "number";
+  // An empty column contradicts no type (DuckDB types it as text for want of values).
+  if (col.count === 0) return { score: 1, reason: "the column is empty" };
   switch (target.type) {
     case "number":
     case "integer":
@@ -119,6 +136,8 @@ function typeScore(target: TargetColumn, col: ColumnProfile): { score: number; r
 /** A scale that brings the column into the target's range, e.g. percent points into a fraction. */
 function suggestedScale(target: TargetColumn, col: ColumnProfile): { scale?: number; reason?: string } {
   if (col.pattern === "percent") return {};
+  const hint = unitHint(col.name);
+  if (hint.scale) return { scale: hint.scale, ...(hint.reason ? { reason: hint.reason } : {}) };
   const max = typeof col.max === "number" ? col.max : null;
   if (max !== null && target.maximum === 1 && max > 1 && max <= 100) {
     return { scale: 0.01, reason: "values up to 100 where at most 1 is allowed: read as percent" };
@@ -161,7 +180,7 @@ export function suggestMapping(table: InputTable, profile: ColumnProfile[]): Sug
         mapping: { target: t.name, source: null },
       };
     }
-    const { scale, reason } = t.type === "number" ? suggestedScale(t, p.c) : {};
+    const { scale, reason } = t.type === "number" || t.type === "integer" ? suggestedScale(t, p.c) : {};
     const cast = castFor(t);
     return {
       target: t.name,
