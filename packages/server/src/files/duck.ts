@@ -11,7 +11,7 @@ import { FileRejected, type TextEncoding } from "./sniff.ts";
  */
 let instance: Promise<DuckDBInstance> | null = null;
 
-export function duck(memoryMb = 512, tempDir?: string): Promise<DuckDBInstance> {
+export function duck(memoryMb = 256, tempDir?: string): Promise<DuckDBInstance> {
   instance ??= DuckDBInstance.create(":memory:", {
     threads: "2",
     memory_limit: `${memoryMb}MB`,
@@ -87,7 +87,7 @@ export async function ingestCsv(file: string, layout: CsvLayout, parquetOut: str
         store_rejects=true, ${sampleAll ? "sample_size=-1," : ""} max_line_size=10000000)`;
     for (const sampleAll of [false, true]) {
       await c.run(
-        `copy (select * from ${read(sampleAll)}) to ${lit(parquetOut)} (format parquet, compression zstd)`,
+        `copy (select * from ${read(sampleAll)}) to ${lit(parquetOut)} (format parquet, compression snappy)`,
       );
       const rejects = (
         await c.runAndReadAll(
@@ -193,6 +193,8 @@ const PATTERNS: [Exclude<ValuePattern, null>, string][] = [
   ["identifier", "^[A-Za-z]{1,6}[-_]?\\d+$"],
 ];
 
+const PATTERN_SAMPLE = 20_000;
+
 /** One aggregate pass over the Parquet file for every column, then a few examples of each. */
 export async function profileParquet(
   parquet: string,
@@ -201,6 +203,7 @@ export async function profileParquet(
   return withConnection(async (c) => {
     const src = `read_parquet(${lit(parquet)})`;
     const parts = ["count(*) as n"];
+    const patterns: string[] = [];
     columns.forEach((col, i) => {
       const q = ident(col.name);
       const type = inferredType(col.duckType);
@@ -214,12 +217,22 @@ export async function profileParquet(
       } else if (type !== "string" && type !== "boolean") {
         parts.push(`min(${q})::varchar as lo${i}`, `max(${q})::varchar as hi${i}`);
       } else if (type === "string") {
+        patterns.push(`count(${q}) as pc${i}`);
         PATTERNS.forEach(([, re], j) => {
-          parts.push(`count(*) filter (where regexp_full_match(${q}, ${lit(re)})) as p${i}_${j}`);
+          patterns.push(`count(*) filter (where regexp_full_match(${q}, ${lit(re)})) as p${i}_${j}`);
         });
       }
     });
     const agg = (await c.runAndReadAll(`select ${parts.join(", ")} from ${src}`)).getRowObjectsJS()[0]!;
+    // Value patterns are a hint for mapping, so a sample decides them: regular expressions over
+    // every text cell of a million rows would cost more than the rest of the profile.
+    const pat = patterns.length
+      ? (
+          await c.runAndReadAll(
+            `select ${patterns.join(", ")} from (select * from ${src} limit ${PATTERN_SAMPLE})`,
+          )
+        ).getRowObjectsJS()[0]!
+      : {};
     const rowCount = Number(agg.n);
     const examples = (await c.runAndReadAll(`select * from ${src} limit 200`)).getRowObjectsJson() as Record<
       string,
@@ -231,8 +244,9 @@ export async function profileParquet(
       const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
       const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
       let pattern: ValuePattern = null;
-      if (type === "string" && count > 0) {
-        const hit = PATTERNS.findIndex((_, j) => Number(agg[`p${i}_${j}`]) >= 0.9 * count);
+      const sampled = Number(pat[`pc${i}`] ?? 0);
+      if (type === "string" && sampled > 0) {
+        const hit = PATTERNS.findIndex((_, j) => Number(pat[`p${i}_${j}`]) >= 0.9 * sampled);
         pattern = hit >= 0 ? PATTERNS[hit]![0] : null;
       }
       const seen = new Set<string>();

@@ -127,6 +127,8 @@ export async function fileRoutes(app: FastifyInstance) {
           { path: `body.${part.fieldname}`, message: "the file goes in the field named `file`" },
         ]);
       }
+      const started = performance.now();
+      const ms = () => Math.round(performance.now() - started);
       let name: string;
       let kind: "csv" | "xlsx";
       try {
@@ -153,6 +155,7 @@ export async function fileRoutes(app: FastifyInstance) {
       ]
         .filter(Boolean)
         .join("&");
+      const receivedMs = ms();
       const scratchFiles = [received.path];
       // Scratch files go before the answer does, so a caller never sees them linger.
       const outcome = await storeUpload().finally(() =>
@@ -176,6 +179,7 @@ export async function fileRoutes(app: FastifyInstance) {
           throw err instanceof FileRejected ? rejected(err) : err;
         });
         scratchFiles.push(...parsed.scratchFiles);
+        const parsedMs = ms();
         const id = randomUUID();
         const storageKey = `${orgId}/${received.sha256}.${kind}`;
         const dataKey = `${orgId}/${id}.parquet`;
@@ -220,6 +224,18 @@ export async function fileRoutes(app: FastifyInstance) {
             });
             return created!;
           });
+          // Where an upload's time goes, for operators (and bench/upload-profile.ts).
+          req.log.info(
+            {
+              fileId: id,
+              sizeBytes: received.size,
+              rows: parsed.rowCount,
+              receivedMs,
+              parsedMs,
+              storedMs: ms(),
+            },
+            "file stored",
+          );
           return { row, created: true };
         } catch (err) {
           await store.delete(dataKey).catch(() => {});
