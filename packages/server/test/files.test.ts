@@ -293,6 +293,29 @@ describe("bad input: refused with a clear message, nothing written", () => {
     expect(storedFiles()).toEqual(files);
   });
 
+  it("a zip bomb whose directory understates its sizes", async () => {
+    const zip = new JSZip();
+    zip.file("[Content_Types].xml", '<?xml version="1.0"?><Types/>');
+    zip.file("xl/workbook.xml", "<workbook/>");
+    zip.file("xl/worksheets/sheet1.xml", "0".repeat(6 * 1024 * 1024));
+    const bomb = await zip.generateAsync({ type: "nodebuffer", compression: "DEFLATE" });
+    // Rewrite the sheet's declared uncompressed size to 1,000 bytes, in its local header and in
+    // the central directory: the declared total now passes every limit.
+    const name = Buffer.from("xl/worksheets/sheet1.xml");
+    let patched = 0;
+    for (let i = 0; i < bomb.length - 4; i++) {
+      const sig = bomb.readUInt32LE(i);
+      const [sizeAt, nameAt] = sig === 0x04034b50 ? [22, 30] : sig === 0x02014b50 ? [24, 46] : [0, 0];
+      if (!sizeAt || !bomb.subarray(i + nameAt, i + nameAt + name.length).equals(name)) continue;
+      bomb.writeUInt32LE(1000, i + sizeAt);
+      patched++;
+    }
+    expect(patched).toBe(2);
+    const files = storedFiles();
+    await expectRefused(await upload("liar.xlsx", bomb), 422, /lies about its sizes.*possible zip bomb/);
+    expect(storedFiles()).toEqual(files);
+  });
+
   it("a zip that is not a workbook, renamed .xlsx", async () => {
     const zip = new JSZip();
     zip.file("[Content_Types].xml", "<Types/>");
