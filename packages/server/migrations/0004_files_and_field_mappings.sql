@@ -2,12 +2,14 @@ CREATE TABLE "field_mappings" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,
 	"name" text NOT NULL,
-	"model_id" text NOT NULL,
+	"model_id" text,
+	"schema" text,
 	"field" text NOT NULL,
 	"columns" jsonb NOT NULL,
 	"created_by" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "field_mappings_target_check" CHECK (("field_mappings"."model_id" is null) <> ("field_mappings"."schema" is null))
 );
 --> statement-breakpoint
 CREATE TABLE "files" (

@@ -162,6 +162,89 @@ describe("mapping a file onto deal-picker's deals", () => {
   });
 });
 
+describe("mapping onto a named standard schema", () => {
+  it("lists the schemas and serves their templates", async () => {
+    const list = (await call("GET", "/api/v1/standard-schemas")).json();
+    expect(list.items.map((s: { name: string }) => s.name)).toEqual(["customer-response"]);
+    const tpl = await call("GET", "/api/v1/standard-schemas/customer-response/template.csv");
+    expect(tpl.body.split("\r\n")[0]).toBe(
+      "INDIVIDUALID,TARGET,RECENCY,GENDER,AGE,HOMEOWNER,PRES_KIDS,HH_INCOME,HOME_VALUE,NET_WORTH,CREDIT_RATING",
+    );
+    expect((await call("GET", "/api/v1/standard-schemas/nope/template.csv")).statusCode).toBe(422);
+  });
+
+  it("maps a client's customer file the way the mockups do, and validates codes", async () => {
+    const fileId = await upload(
+      "customers.csv",
+      [
+        "Customer_ID,Response_Flag,Last_Purchase_Date,Home_Owner,HH_INCOME,Kids",
+        "C1,1,2,H,A,TRUE",
+        "C2,0,5,R,Z,FALSE",
+        "C3,1,7,H,b,",
+      ].join("\n"),
+    );
+    const sug = await call("POST", `/api/v1/files/${fileId}/mapping-suggestions`, {
+      schema: "customer-response",
+    });
+    expect(sug.statusCode, sug.body).toBe(200);
+    const body = sug.json();
+    expect(body).toMatchObject({
+      modelId: null,
+      modelVersion: null,
+      schema: "customer-response",
+      field: "customer-response",
+    });
+    const pairs = Object.fromEntries(
+      body.suggestions
+        .filter((s: { source: string | null }) => s.source)
+        .map((s: { target: string; source: string }) => [s.target, s.source]),
+    );
+    expect(pairs).toMatchObject({
+      INDIVIDUALID: "Customer_ID",
+      TARGET: "Response_Flag",
+      RECENCY: "Last_Purchase_Date",
+      HOMEOWNER: "Home_Owner",
+      HH_INCOME: "HH_INCOME",
+      PRES_KIDS: "Kids",
+    });
+    const columns = [
+      ...body.suggestions
+        .filter((s: { source: string | null }) => s.source)
+        .map((s: { mapping: object }) => s.mapping),
+    ];
+    const out = (
+      await call("POST", `/api/v1/files/${fileId}/map`, { schema: "customer-response", columns })
+    ).json();
+    expect(out.problems).toEqual([
+      { row: 2, column: "HH_INCOME", problem: "a code A to S" },
+      { row: 3, column: "RECENCY", problem: "a band from 1 (most recent) to 5" },
+    ]);
+    expect(out.rows).toEqual([
+      { INDIVIDUALID: "C1", TARGET: 1, RECENCY: 2, HOMEOWNER: "H", HH_INCOME: "A", PRES_KIDS: true },
+    ]);
+    const saved = await call("POST", "/api/v1/field-mappings", {
+      name: "Customers",
+      schema: "customer-response",
+      columns,
+    });
+    expect(saved.statusCode, saved.body).toBe(201);
+    expect(saved.json()).toMatchObject({
+      modelId: null,
+      schema: "customer-response",
+      field: "customer-response",
+    });
+    const both = await call("POST", `/api/v1/files/${fileId}/mapping-suggestions`, {
+      schema: "customer-response",
+      modelId: "deal-picker",
+    });
+    expect(both.statusCode).toBe(422);
+    expect(both.json().errors[0]).toMatchObject({
+      path: "body.modelId",
+      message: "give modelId and field, or schema",
+    });
+  });
+});
+
 describe("templates: one schema, many uses", () => {
   it("serves the deals template generated from the schema", async () => {
     const res = await call("GET", "/api/v1/models/deal-picker/templates/deals.csv");
@@ -253,7 +336,8 @@ describe("saved mappings", () => {
     expect((await call("DELETE", `/api/v1/field-mappings/${id}`)).statusCode).toBe(204);
     expect((await call("GET", `/api/v1/field-mappings/${id}`)).statusCode).toBe(404);
     const audit = (await call("GET", "/api/v1/org/audit-events?action=field_mapping.*&limit=10")).json();
-    expect(audit.items.map((e: { action: string }) => e.action).sort()).toEqual([
+    const ofThis = audit.items.filter((e: { targetId: string }) => e.targetId === id);
+    expect(ofThis.map((e: { action: string }) => e.action).sort()).toEqual([
       "field_mapping.created",
       "field_mapping.deleted",
       "field_mapping.updated",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { STANDARD_SCHEMA_NAMES } from "../files/standard.ts";
 import { listQuery, Name, page, Timestamp, Uuid } from "./common.ts";
 
 export const ColumnProfileDto = z
@@ -111,13 +112,25 @@ export const ColumnMappingDto = z
   .strict()
   .meta({ id: "ColumnMapping" });
 
-export const TargetRef = z
-  .object({
-    modelId: z.string().min(1).max(100),
-    version: z.string().max(40).optional(),
-    field: z.string().min(1).max(200).describe("Input table of the model, e.g. `deals`"),
-  })
-  .strict();
+export const StandardSchemaName = z.enum(STANDARD_SCHEMA_NAMES, {
+  message: `must be one of ${STANDARD_SCHEMA_NAMES.join(", ")}`,
+});
+
+/** What a file is mapped onto: a model's input table, or a named standard schema. */
+const targetShape = {
+  modelId: z.string().min(1).max(100).optional(),
+  version: z.string().max(40).optional(),
+  field: z.string().min(1).max(200).optional().describe("Input table of the model, e.g. `deals`"),
+  schema: StandardSchemaName.optional().describe("A named standard schema instead of a model table"),
+};
+const oneTarget = (b: {
+  modelId?: string | undefined;
+  field?: string | undefined;
+  schema?: string | undefined;
+}) => (b.schema !== undefined ? b.modelId === undefined : b.modelId !== undefined && b.field !== undefined);
+const oneTargetMessage = { message: "give modelId and field, or schema", path: ["modelId"] };
+
+export const TargetRef = z.object(targetShape).strict().refine(oneTarget, oneTargetMessage);
 
 export const TargetColumnDto = z.object({
   name: z.string(),
@@ -129,10 +142,15 @@ export const TargetColumnDto = z.object({
   maximum: z.number().nullable(),
 });
 
-export const SuggestionsDto = z.object({
-  modelId: z.string(),
-  modelVersion: z.string(),
+const TargetDto = {
+  modelId: z.string().nullable(),
+  modelVersion: z.string().nullable(),
+  schema: z.string().nullable(),
   field: z.string(),
+};
+
+export const SuggestionsDto = z.object({
+  ...TargetDto,
   columns: z.array(TargetColumnDto),
   suggestions: z.array(
     z.object({
@@ -145,20 +163,21 @@ export const SuggestionsDto = z.object({
   ),
 });
 
-export const MapBody = TargetRef.extend({
-  columns: z.array(ColumnMappingDto).max(200).optional().describe("The mapping; or give mappingId"),
-  mappingId: Uuid.optional().describe("A saved mapping to apply"),
-})
+export const MapBody = z
+  .object({
+    ...targetShape,
+    columns: z.array(ColumnMappingDto).max(200).optional().describe("The mapping; or give mappingId"),
+    mappingId: Uuid.optional().describe("A saved mapping to apply"),
+  })
   .strict()
+  .refine(oneTarget, oneTargetMessage)
   .refine((b) => (b.columns === undefined) !== (b.mappingId === undefined), {
     message: "give either columns or mappingId",
     path: ["columns"],
   });
 
 export const MapResultDto = z.object({
-  modelId: z.string(),
-  modelVersion: z.string(),
-  field: z.string(),
+  ...TargetDto,
   valid: z.boolean().describe("True when every row passed the model's row schema"),
   rowCount: z.number().int(),
   validRowCount: z.number().int(),
@@ -175,7 +194,8 @@ export const FieldMappingDto = z
   .object({
     id: Uuid,
     name: z.string(),
-    modelId: z.string(),
+    modelId: z.string().nullable(),
+    schema: z.string().nullable(),
     field: z.string(),
     columns: z.array(ColumnMappingDto),
     createdBy: Uuid.nullable(),
@@ -187,17 +207,20 @@ export const FieldMappingDto = z
 export const CreateFieldMappingBody = z
   .object({
     name: Name(120),
-    modelId: z.string().min(1).max(100),
-    field: z.string().min(1).max(200),
+    modelId: targetShape.modelId,
+    field: targetShape.field,
+    schema: targetShape.schema,
     columns: z.array(ColumnMappingDto).min(1).max(200),
   })
-  .strict();
+  .strict()
+  .refine(oneTarget, oneTargetMessage);
 export const UpdateFieldMappingBody = z
   .object({ name: Name(120).optional(), columns: z.array(ColumnMappingDto).min(1).max(200).optional() })
   .strict()
   .refine((v) => Object.values(v).some((x) => x !== undefined), "give at least one field to change");
 export const FieldMappingListQuery = listQuery(["createdAt", "name"], {
   modelId: z.string().max(100).optional(),
+  schema: StandardSchemaName.optional(),
 });
 export const FieldMappingPage = page(FieldMappingDto);
 
@@ -210,3 +233,10 @@ export const TemplateQuery = z
     examples: z.enum(["true", "false"]).default("false").describe("Include the model's example rows"),
   })
   .strict();
+
+export const StandardSchemaDto = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  columns: z.array(TargetColumnDto),
+});

@@ -368,7 +368,9 @@ export const fieldMappings = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
-    modelId: text("model_id").notNull(),
+    /** The target: a model's input table (modelId + field), or a standard schema (schema = field). */
+    modelId: text("model_id"),
+    schema: text("schema"),
     field: text("field").notNull(),
     columns: jsonb("columns").$type<unknown[]>().notNull(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -378,5 +380,6 @@ export const fieldMappings = pgTable(
   (t) => [
     uniqueIndex("field_mappings_org_name_key").on(t.orgId, sql`lower(${t.name})`),
     index("field_mappings_org_idx").on(t.orgId, t.modelId),
+    check("field_mappings_target_check", sql`(${t.modelId} is null) <> (${t.schema} is null)`),
   ],
 );

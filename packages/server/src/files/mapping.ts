@@ -37,6 +37,10 @@ const SYNONYMS: string[][] = [
   ["rate", "interestrate", "coupon", "margin", "spread"],
   ["units", "count", "quantity", "qty"],
   ["rent", "rentpermonth", "monthlyrent", "rentmonthly"],
+  // The response-model standard schema (spec response-model.md §C.6 mockup mappings).
+  ["individualid", "customerid", "clientid", "personid", "customerno", "custid"],
+  ["target", "responseflag", "response", "responded", "converted", "flag"],
+  ["recency", "lastpurchasedate", "lastpurchase", "lastpurchaserecency", "recencyofpurchase"],
 ];
 
 export function normalizeName(s: string): string {

@@ -58,6 +58,12 @@ export function inputTables(model: AnyModel): InputTable[] {
   return out;
 }
 
+/** A table from a zod row schema of its own (the named standard schemas). */
+export function tableOf(field: string, row: z.ZodType, array: z.ZodType): InputTable {
+  const items = z.toJSONSchema(row, { io: "input", unrepresentable: "any" }) as Json;
+  return { field, columns: columnsOf(items), row, array };
+}
+
 export function inputTable(model: AnyModel, field: string): InputTable | undefined {
   return inputTables(model).find((t) => t.field === field);
 }

@@ -8,18 +8,21 @@ import {
   FieldMappingDto,
   FieldMappingListQuery,
   FieldMappingPage,
+  StandardSchemaDto,
+  StandardSchemaName,
   TemplateParams,
   TemplateQuery,
   UpdateFieldMappingBody,
 } from "../contracts/files.ts";
 import { fieldMappings } from "../db/schema.ts";
 import { templateCsv } from "../files/mapping.ts";
+import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { isUniqueViolation } from "../http/errors.ts";
 import { conflict, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
-import { resolveTarget } from "./files.ts";
+import { resolveModelTable, resolveTarget, type TargetRefInput } from "./files.ts";
 
 const tags = ["files"];
 type Row = typeof fieldMappings.$inferSelect;
@@ -30,6 +33,7 @@ function toDto(m: Row) {
     id: m.id,
     name: m.name,
     modelId: m.modelId,
+    schema: m.schema,
     field: m.field,
     columns: m.columns as Columns,
     createdBy: m.createdBy,
@@ -41,9 +45,9 @@ function toDto(m: Row) {
 const duplicateName = (name: string) =>
   conflict(`A field mapping named "${name}" already exists in this organization.`);
 
-/** Every target of a mapping must be a column of the model's table; checked when it is saved. */
-function checkTargets(app: FastifyInstance, modelId: string, field: string, columns: Columns) {
-  const { table } = resolveTarget(app, { modelId, field });
+/** Every target of a mapping must be a column of the table; checked when it is saved. */
+function checkTargets(app: FastifyInstance, ref: TargetRefInput, columns: Columns) {
+  const { table, target } = resolveTarget(app, ref);
   const names = new Set(table.columns.map((c) => c.name));
   const errors = columns.flatMap((c, i) =>
     names.has(c.target)
@@ -51,7 +55,7 @@ function checkTargets(app: FastifyInstance, modelId: string, field: string, colu
       : [
           {
             path: `body.columns.${i}.target`,
-            message: `"${c.target}" is not a column of ${modelId} ${field}`,
+            message: `"${c.target}" is not a column of ${target.modelId ?? "schema"} ${target.field}`,
           },
         ],
   );
@@ -84,7 +88,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const field = req.params.field.replace(/\.csv$/, "");
-      const { model, table } = resolveTarget(app, {
+      const { model, table } = resolveModelTable(app, {
         modelId: req.params.id,
         version: req.query.version,
         field,
@@ -101,6 +105,44 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     },
   );
 
+  r.get(
+    "/standard-schemas",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "Named standard schemas files can be mapped onto (besides models' input tables)",
+        response: { 200: z.object({ items: z.array(StandardSchemaDto) }) },
+      },
+    },
+    async () => ({
+      items: Object.entries(STANDARD_SCHEMAS).map(([name, s]) => ({
+        name,
+        title: s.title,
+        description: s.description,
+        columns: standardTable(name as SchemaName).columns,
+      })),
+    }),
+  );
+
+  r.get(
+    "/standard-schemas/:name/template.csv",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary: "A CSV template (the header) of a standard schema",
+        params: z.object({ name: StandardSchemaName }).strict(),
+        produces: ["text/csv"],
+      },
+    },
+    async (req, reply) =>
+      reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="${req.params.name}.csv"`)
+        .send(templateCsv(standardTable(req.params.name))),
+  );
+
   r.post(
     "/field-mappings",
     {
@@ -114,19 +156,33 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      checkTargets(app, req.body.modelId, req.body.field, req.body.columns);
+      const { target } = resolveTarget(app, req.body);
+      checkTargets(app, req.body, req.body.columns);
       const row = await db
         .transaction(async (tx) => {
           const [created] = await tx
             .insert(fieldMappings)
-            .values({ orgId, ...req.body, createdBy: creator(req) })
+            .values({
+              orgId,
+              name: req.body.name,
+              modelId: target.modelId,
+              schema: target.schema,
+              field: target.field,
+              columns: req.body.columns,
+              createdBy: creator(req),
+            })
             .returning();
           await recordAudit(tx, req, {
             action: "field_mapping.created",
             orgId,
             targetType: "field_mapping",
             targetId: created!.id,
-            metadata: { name: created!.name, modelId: created!.modelId, field: created!.field },
+            metadata: {
+              name: created!.name,
+              modelId: created!.modelId,
+              schema: created!.schema,
+              field: created!.field,
+            },
           });
           return created!;
         })
@@ -149,10 +205,11 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const { limit, offset, sort, modelId } = req.query;
+      const { limit, offset, sort, modelId, schema } = req.query;
       const where = and(
         eq(fieldMappings.orgId, orgOf(req).id),
         modelId ? eq(fieldMappings.modelId, modelId) : undefined,
+        schema ? eq(fieldMappings.schema, schema) : undefined,
       );
       const { field, descending } = parseSort<"createdAt" | "name">(sort);
       const column = { createdAt: fieldMappings.createdAt, name: fieldMappings.name }[field];
@@ -217,7 +274,12 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
               .for("update"),
             "Field mapping",
           );
-          if (req.body.columns) checkTargets(app, before.modelId, before.field, req.body.columns);
+          if (req.body.columns) {
+            const ref = before.schema
+              ? { schema: before.schema as SchemaName }
+              : { modelId: before.modelId!, field: before.field };
+            checkTargets(app, ref, req.body.columns);
+          }
           const [after] = await tx
             .update(fieldMappings)
             .set({ ...req.body, updatedAt: new Date() })

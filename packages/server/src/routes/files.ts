@@ -22,6 +22,7 @@ import { fieldMappings, files } from "../db/schema.ts";
 import { duck, readRows } from "../files/duck.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
+import { type StandardSchemaName, standardTable } from "../files/standard.ts";
 import { createFileStore, type FileStore, scratchDir } from "../files/store.ts";
 import { inputTable, inputTables } from "../files/targets.ts";
 import { parseUpload, receive } from "../files/upload.ts";
@@ -404,11 +405,9 @@ export async function fileRoutes(app: FastifyInstance) {
     },
     async (req) => {
       const f = await loadFile(orgOf(req).id, req.params.id);
-      const { model, table } = resolveTarget(app, req.body);
+      const { target, table } = resolveTarget(app, req.body);
       return {
-        modelId: model.id,
-        modelVersion: model.version,
-        field: table.field,
+        ...target,
         columns: table.columns,
         suggestions: suggestMapping(table, f.profile as never),
       };
@@ -433,7 +432,7 @@ export async function fileRoutes(app: FastifyInstance) {
     async (req) => {
       const orgId = orgOf(req).id;
       const f = await loadFile(orgId, req.params.id);
-      const { model, table } = resolveTarget(app, req.body);
+      const { target, table } = resolveTarget(app, req.body);
       let columns = req.body.columns as ColumnMapping[] | undefined;
       if (req.body.mappingId) {
         const saved = firstOr404(
@@ -464,9 +463,7 @@ export async function fileRoutes(app: FastifyInstance) {
         (f.profile as { name: string }[]).map((c) => c.name),
       );
       return {
-        modelId: model.id,
-        modelVersion: model.version,
-        field: table.field,
+        ...target,
         valid: result.problemCount === 0,
         ...result,
       };
@@ -474,7 +471,31 @@ export async function fileRoutes(app: FastifyInstance) {
   );
 }
 
-export function resolveTarget(
+export interface TargetRefInput {
+  modelId?: string | undefined;
+  version?: string | undefined;
+  field?: string | undefined;
+  schema?: StandardSchemaName | undefined;
+}
+
+/** The table a mapping fills: a model's input table or a named standard schema. */
+export function resolveTarget(app: FastifyInstance, ref: TargetRefInput) {
+  if (ref.schema) {
+    const table = standardTable(ref.schema);
+    return { table, target: { modelId: null, modelVersion: null, schema: ref.schema, field: table.field } };
+  }
+  const { model, table } = resolveModelTable(app, {
+    modelId: ref.modelId!,
+    version: ref.version,
+    field: ref.field!,
+  });
+  return {
+    table,
+    target: { modelId: model.id, modelVersion: model.version, schema: null, field: table.field },
+  };
+}
+
+export function resolveModelTable(
   app: FastifyInstance,
   ref: { modelId: string; version?: string | undefined; field: string },
 ) {
