@@ -355,6 +355,12 @@ describe("bad input: refused with a clear message, nothing written", () => {
     expect(await rowsOf(res.json().id)).toEqual([{ amount: 1, Amount_2: 2, column_3: 3, amount_3: 4 }]);
   });
 
+  it("refuses an unknown query parameter", async () => {
+    const res = await upload("q.csv", "a\n1\n", "?sheeet=2");
+    expect(res.statusCode).toBe(422);
+    expect(res.json().errors[0].path).toBe("query");
+  });
+
   it("refuses a request that is not multipart", async () => {
     const res = await request(t.app, owner, { method: "POST", url: "/api/v1/files", payload: { file: "x" } });
     expect(res.statusCode).toBe(415);

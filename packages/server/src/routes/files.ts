@@ -17,6 +17,7 @@ import {
   RowsQuery,
   SuggestionsDto,
   TargetRef,
+  UploadQuery,
 } from "../contracts/files.ts";
 import { fieldMappings, files } from "../db/schema.ts";
 import { duck, readRows } from "../files/duck.ts";
@@ -102,16 +103,7 @@ export async function fileRoutes(app: FastifyInstance) {
           "options. Progress: the upload is one streamed request, so a client follows the bytes it sends " +
           "(e.g. XMLHttpRequest upload progress); parsing 1M rows takes a few seconds more.",
         consumes: ["multipart/form-data"],
-        querystring: z.object({
-          sheet: z.string().min(1).max(100).optional().describe("XLSX: sheet name or 1-based position"),
-          delimiter: z
-            .string()
-            .min(1)
-            .max(3)
-            .refine((d) => !/["\r\n]/.test(d), "cannot be a quote or a line break")
-            .optional()
-            .describe("CSV: the field delimiter; sniffed when absent"),
-        }),
+        querystring: UploadQuery,
         response: { 200: FileDto, 201: FileDto },
       },
     },
