@@ -18,6 +18,8 @@ import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
 import { exportRoutes } from "./routes/exports.ts";
+import { fieldMappingRoutes } from "./routes/field-mappings.ts";
+import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
@@ -118,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(scenarioRoutes);
       await api.register(exportRoutes);
       await api.register(shareLinkRoutes);
+      await api.register(fileRoutes);
+      await api.register(fieldMappingRoutes);
     },
     { prefix: "/api/v1" },
   );

@@ -93,6 +93,21 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SEED_DEMO: booleanFromEnv.optional(),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  FILES_MAX_BYTES: positiveInt(200 * 1024 * 1024),
+  FILES_XLSX_MAX_UNCOMPRESSED_BYTES: positiveInt(1024 * 1024 * 1024),
+  FILES_XLSX_MAX_RATIO: positiveInt(200),
+  FILES_MAP_MAX_ROWS: positiveInt(100_000),
+  FILES_DUCKDB_MEMORY_MB: positiveInt(256),
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_REGION: z.string().min(1).default("us-east-1"),
+  S3_ENDPOINT: z.url({ message: "expected an absolute URL such as http://127.0.0.1:9000" }).optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: booleanFromEnv.default(false),
+  S3_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9/_.-]{0,200}$/, "letters, digits, slash, dot, dash, underscore")
+    .default(""),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -125,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const embedded = !e.DATABASE_URL || e.DATABASE_URL === "memory://";
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    throw new ConfigError(
+      "Invalid configuration:\n  S3_SECRET_ACCESS_KEY: set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither",
+    );
+  }
   if (e.JWT_HS256_SECRET && e.JWT_JWKS_URL) {
     throw new ConfigError(
       "Invalid configuration:\n  JWT_JWKS_URL: set either JWT_HS256_SECRET or JWT_JWKS_URL, not both",
@@ -158,7 +178,7 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 function redact(name: string, value: string | undefined): string | undefined {
-  return /SECRET|PASSWORD|URL/.test(name) ? "<redacted>" : value;
+  return /SECRET|PASSWORD|URL|ACCESS_KEY/.test(name) ? "<redacted>" : value;
 }
 
 /**

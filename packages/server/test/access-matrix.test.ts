@@ -13,6 +13,7 @@ import {
   signUp,
   uniqueEmail,
 } from "./harness.ts";
+import { multipart } from "./multipart.ts";
 
 /*
  * The access matrix: every operation of the OpenAPI document, called by every kind of caller.
@@ -110,6 +111,22 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/share-links/{id}": org("analyst", "runs:execute"),
   "GET /api/v1/shared/{token}": PUBLIC,
   "GET /api/v1/shared/{token}/export": PUBLIC,
+  "POST /api/v1/files": org("analyst", "projects:write"),
+  "GET /api/v1/files": org("viewer", "projects:read"),
+  "GET /api/v1/files/{id}": org("viewer", "projects:read"),
+  "GET /api/v1/files/{id}/profile": org("viewer", "projects:read"),
+  "GET /api/v1/files/{id}/rows": org("viewer", "projects:read"),
+  "DELETE /api/v1/files/{id}": org("admin", "projects:delete"),
+  "POST /api/v1/files/{id}/mapping-suggestions": org("viewer", "projects:read"),
+  "POST /api/v1/files/{id}/map": org("viewer", "projects:read"),
+  "GET /api/v1/models/{id}/templates/{field}": PUBLIC,
+  "GET /api/v1/standard-schemas": PUBLIC,
+  "GET /api/v1/standard-schemas/{name}/template.csv": PUBLIC,
+  "POST /api/v1/field-mappings": org("analyst", "projects:write"),
+  "GET /api/v1/field-mappings": org("viewer", "projects:read"),
+  "GET /api/v1/field-mappings/{id}": org("viewer", "projects:read"),
+  "PATCH /api/v1/field-mappings/{id}": org("analyst", "projects:write"),
+  "DELETE /api/v1/field-mappings/{id}": org("admin", "projects:delete"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -148,6 +165,8 @@ const A = {} as {
   sweepId: string;
   succeededRunIds: [string, string];
   shareToken: string;
+  fileId: string;
+  mappingId: string;
   callers: Record<string, Caller>;
 };
 const B = {} as {
@@ -162,6 +181,8 @@ const B = {} as {
   sweepId: string;
   succeededRunIds: [string, string];
   shareLinkId: string;
+  fileId: string;
+  mappingId: string;
   snapshot: Snapshot;
 };
 
@@ -181,6 +202,8 @@ beforeAll(async () => {
   A.sweepId = await freshSweep();
   A.succeededRunIds = [await succeededRun(A.setup.orgId), await succeededRun(A.setup.orgId)];
   A.shareToken = (await freshShareLink(A.setup, A.succeededRunIds[0])).token;
+  A.fileId = await freshFile();
+  A.mappingId = await freshMapping();
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -195,6 +218,8 @@ beforeAll(async () => {
   B.sweepId = await freshSweep(B.owner);
   B.succeededRunIds = [await succeededRun(B.orgId), await succeededRun(B.orgId)];
   B.shareLinkId = (await freshShareLink(B.owner, B.succeededRunIds[0])).id;
+  B.fileId = await freshFile(B.owner);
+  B.mappingId = await freshMapping(B.owner);
   B.snapshot = await snapshotB();
 });
 
@@ -213,6 +238,8 @@ async function snapshotB() {
     scenarioRevisions: (await read(`/api/v1/scenarios/${B.scenarioId}/revisions?limit=100`)).items,
     sweeps: (await read("/api/v1/sweeps?limit=100")).items,
     shareLinks: (await read("/api/v1/share-links?limit=100")).items,
+    files: (await read("/api/v1/files?limit=100")).items,
+    fieldMappings: (await read("/api/v1/field-mappings?limit=100")).items,
   };
 }
 
@@ -264,6 +291,31 @@ const freshSweep = async (owner = A.setup): Promise<string> =>
   ).id;
 const freshShareLink = async (owner: Owner, runId: string): Promise<{ id: string; token: string }> =>
   setupCall(owner, "POST", `/api/v1/runs/${runId}/share-links`, { label: `Matrix link ${++serial}` });
+/** A CSV of the test model's `terms` table, different each time (so never deduplicated). */
+const termsCsv = () => multipart(`terms-${++serial}.csv`, `mean,sd\n${serial},0.5\n2,1\n`);
+async function freshFile(owner = A.setup): Promise<string> {
+  const body = termsCsv();
+  const res = await request(t.app, owner, {
+    method: "POST",
+    url: "/api/v1/files",
+    payload: body.payload,
+    headers: { ...body.headers, "x-organization-id": owner.orgId },
+  });
+  if (res.statusCode !== 201) throw new Error(`setup upload: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}
+const mappingBody = () => ({
+  name: `Matrix mapping ${++serial}`,
+  modelId: MODEL,
+  field: "terms",
+  columns: [
+    { target: "mean", source: "mean", cast: "number" },
+    { target: "sd", source: "sd", cast: "number" },
+  ],
+});
+const freshMapping = async (owner = A.setup): Promise<string> =>
+  (await setupCall(owner, "POST", "/api/v1/field-mappings", mappingBody())).id;
+
 /** The matrix runs no worker, so a comparable (succeeded) run is written directly. */
 async function succeededRun(orgId: string): Promise<string> {
   const [row] = await t.database.db
@@ -320,6 +372,7 @@ interface Call {
   params?: Record<string, string>;
   query?: string;
   body?: unknown;
+  headers?: Record<string, string>;
   as?: Actor | string;
 }
 const none = async (): Promise<Call> => ({});
@@ -436,6 +489,34 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     params: { token: A.shareToken },
     query: "?format=csv",
   }),
+  "POST /api/v1/files": async () => {
+    const { payload, headers } = termsCsv();
+    return { body: payload, headers };
+  },
+  "GET /api/v1/files": none,
+  "GET /api/v1/files/{id}": async () => ({ params: { id: A.fileId } }),
+  "GET /api/v1/files/{id}/profile": async () => ({ params: { id: A.fileId } }),
+  "GET /api/v1/files/{id}/rows": async () => ({ params: { id: A.fileId }, query: "?limit=1" }),
+  "DELETE /api/v1/files/{id}": async () => ({ params: { id: await freshFile() } }),
+  "POST /api/v1/files/{id}/mapping-suggestions": async () => ({
+    params: { id: A.fileId },
+    body: { modelId: MODEL, field: "terms" },
+  }),
+  "POST /api/v1/files/{id}/map": async () => ({
+    params: { id: A.fileId },
+    body: { modelId: MODEL, field: "terms", mappingId: A.mappingId },
+  }),
+  "GET /api/v1/models/{id}/templates/{field}": async () => ({ params: { id: MODEL, field: "terms.csv" } }),
+  "GET /api/v1/standard-schemas": none,
+  "GET /api/v1/standard-schemas/{name}/template.csv": async () => ({ params: { name: "customer-response" } }),
+  "POST /api/v1/field-mappings": async () => ({ body: mappingBody() }),
+  "GET /api/v1/field-mappings": none,
+  "GET /api/v1/field-mappings/{id}": async () => ({ params: { id: A.mappingId } }),
+  "PATCH /api/v1/field-mappings/{id}": async () => ({
+    params: { id: A.mappingId },
+    body: { columns: mappingBody().columns },
+  }),
+  "DELETE /api/v1/field-mappings/{id}": async () => ({ params: { id: await freshMapping() } }),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -477,6 +558,15 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "GET /api/v1/runs/{id}/export": (v) => ({ ...v, params: { id: B.succeededRunIds[0] } }),
   "POST /api/v1/runs/{id}/share-links": (v) => ({ ...v, params: { id: B.succeededRunIds[0] } }),
   "DELETE /api/v1/share-links/{id}": (v) => ({ ...v, params: { id: B.shareLinkId } }),
+  "GET /api/v1/files/{id}": (v) => ({ ...v, params: { id: B.fileId } }),
+  "GET /api/v1/files/{id}/profile": (v) => ({ ...v, params: { id: B.fileId } }),
+  "GET /api/v1/files/{id}/rows": (v) => ({ ...v, params: { id: B.fileId } }),
+  "DELETE /api/v1/files/{id}": (v) => ({ ...v, params: { id: B.fileId } }),
+  "POST /api/v1/files/{id}/mapping-suggestions": (v) => ({ ...v, params: { id: B.fileId } }),
+  "POST /api/v1/files/{id}/map": (v) => ({ ...v, params: { id: B.fileId } }),
+  "GET /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
+  "PATCH /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
+  "DELETE /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
 };
 
 function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {
@@ -490,7 +580,7 @@ function send(op: string, as: Actor | string | null, call: Call, headers: Record
     method,
     url: url + (call.query ?? ""),
     payload: call.body,
-    headers,
+    headers: { ...call.headers, ...headers },
   });
 }
 
@@ -599,7 +689,15 @@ describe("organization B, seen from organization A", () => {
     const res = await send(op, A.callers["owner of A"]!.as, {});
     expect(res.statusCode, res.body).toBe(200);
     const ofB = [B.orgId, B.owner.userId, B.memberId, B.invitationId, B.keyId, B.projectId, B.runId];
-    for (const id of [...ofB, B.scenarioId, B.sweepId, B.shareLinkId, ...B.succeededRunIds]) {
+    for (const id of [
+      ...ofB,
+      B.scenarioId,
+      B.sweepId,
+      B.shareLinkId,
+      ...B.succeededRunIds,
+      B.fileId,
+      B.mappingId,
+    ]) {
       expect(res.body).not.toContain(id);
     }
   });

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pg from "pg";
 import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
@@ -35,8 +38,11 @@ export async function createTestApp(
     url = u.toString();
     dropDatabase = () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
   }
+  // Uploaded files go to a directory of this app's own, removed on close.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "mw-test-"));
   const config = loadConfig({
     NODE_ENV: "test",
+    DATA_DIR: dataDir,
     SESSION_SECRET: "test-session-secret-0123456789abcdef",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SEED_DEMO: "false",
@@ -61,6 +67,7 @@ export async function createTestApp(
       await app.close();
       await runtime.close();
       await dropDatabase?.();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

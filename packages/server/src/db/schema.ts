@@ -361,3 +361,65 @@ export const shareLinks = pgTable(
     index("share_links_org_created_idx").on(t.orgId, t.createdAt),
   ],
 );
+
+/**
+ * An uploaded table (CSV or one sheet of an XLSX). The original bytes live in the file store under
+ * `<orgId>/<sha256>` (shared by re-readings of the same content), the parsed, typed table as
+ * Parquet under `dataKey`. Re-uploading the same content with the same parse options answers
+ * with the existing file.
+ */
+export const files = pgTable(
+  "files",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["csv", "xlsx"] }).notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    sha256: text("sha256").notNull(),
+    /** The parse options asked for (`sheet=…`, `delimiter=…`), '' for the defaults. */
+    parseOptions: text("parse_options").notNull().default(""),
+    storageKey: text("storage_key").notNull(),
+    dataKey: text("data_key").notNull(),
+    rowCount: integer("row_count").notNull(),
+    /** How it was read: delimiter, encoding, sheet, sheets, renamed headers. */
+    layout: jsonb("layout").$type<Record<string, unknown>>().notNull(),
+    /** One profile per column, in file order. */
+    profile: jsonb("profile").$type<unknown[]>().notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("files_org_content_key").on(t.orgId, t.sha256, t.parseOptions),
+    index("files_org_created_idx").on(t.orgId, t.createdAt),
+    check("files_kind_check", sql`${t.kind} in ('csv','xlsx')`),
+  ],
+);
+
+/** A saved way of turning an uploaded table's columns into a model input table's rows. */
+export const fieldMappings = pgTable(
+  "field_mappings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** The target: a model's input table (modelId + field), or a standard schema (schema = field). */
+    modelId: text("model_id"),
+    schema: text("schema"),
+    field: text("field").notNull(),
+    columns: jsonb("columns").$type<unknown[]>().notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("field_mappings_org_name_key").on(t.orgId, sql`lower(${t.name})`),
+    index("field_mappings_org_idx").on(t.orgId, t.modelId),
+    check("field_mappings_target_check", sql`(${t.modelId} is null) <> (${t.schema} is null)`),
+  ],
+);

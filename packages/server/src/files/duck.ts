@@ -1,0 +1,307 @@
+import { open } from "node:fs/promises";
+import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { sampleLines, sniffDelimiter, splitLine, uniqueHeaders } from "./dialect.ts";
+import { FileRejected, type TextEncoding } from "./sniff.ts";
+
+/**
+ * DuckDB does the heavy lifting of ingest: parsing a CSV in parallel, typing its columns,
+ * writing it as Parquet (typed, compressed, and fast to page through and re-read for mapping),
+ * and profiling every column in one aggregate pass. One in-process instance per server with a
+ * memory cap that spills to disk (docs/decisions/0011-file-ingest.md).
+ */
+let instance: Promise<DuckDBInstance> | null = null;
+
+export function duck(memoryMb = 256, tempDir?: string): Promise<DuckDBInstance> {
+  instance ??= DuckDBInstance.create(":memory:", {
+    threads: "2",
+    memory_limit: `${memoryMb}MB`,
+    ...(tempDir ? { temp_directory: tempDir } : {}),
+    // Only files the server names are read; nothing is fetched or installed at run time.
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  return instance;
+}
+
+export async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const c = await (await duck()).connect();
+  try {
+    return await fn(c);
+  } finally {
+    c.closeSync();
+  }
+}
+
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+export const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
+
+export interface CsvLayout {
+  delimiter: string;
+  encoding: TextEncoding;
+  header: string[];
+  renamedHeaders: { column: number; from: string; to: string }[];
+}
+
+/** Decides the delimiter (unless given) and the header names from the file's first 64 KiB. */
+export async function csvLayout(
+  file: string,
+  encoding: TextEncoding,
+  delimiter?: string,
+): Promise<CsvLayout> {
+  const fh = await open(file, "r");
+  let text: string;
+  let complete: boolean;
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    complete = bytesRead < buf.length;
+    text = new TextDecoder(
+      encoding === "latin-1" ? "latin1" : encoding === "utf-16" ? "utf-16le" : "utf-8",
+    ).decode(buf.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
+  const lines = sampleLines(text, complete);
+  if (lines.length === 0 || lines[0]!.trim() === "") throw new FileRejected("The file has no header row.");
+  const delim = delimiter ?? sniffDelimiter(lines);
+  const { names, renamed } = uniqueHeaders(splitLine(lines[0]!, delim));
+  return { delimiter: delim, encoding, header: names, renamedHeaders: renamed };
+}
+
+export interface IngestResult {
+  rowCount: number;
+  columns: { name: string; duckType: string }[];
+}
+
+/**
+ * Parses the CSV strictly into a Parquet file. Rows with too many or too few fields, bad
+ * quoting or invalid text are collected (store_rejects) and fail the whole file with their line
+ * numbers: a half-read table is never kept. A value that does not fit the type guessed from the
+ * first rows makes DuckDB re-type from the whole file rather than fail.
+ */
+export async function ingestCsv(file: string, layout: CsvLayout, parquetOut: string): Promise<IngestResult> {
+  return withConnection(async (c) => {
+    const read = (sampleAll: boolean) =>
+      `read_csv(${lit(file)}, delim=${lit(layout.delimiter)}, quote='"', escape='"', header=true,
+        names=[${layout.header.map(lit).join(",")}], encoding=${lit(layout.encoding)},
+        store_rejects=true, ${sampleAll ? "sample_size=-1," : ""} max_line_size=10000000)`;
+    for (const sampleAll of [false, true]) {
+      await c.run(
+        `copy (select * from ${read(sampleAll)}) to ${lit(parquetOut)} (format parquet, compression snappy)`,
+      );
+      const rejects = (
+        await c.runAndReadAll(
+          `select line, column_name, error_type, error_message from reject_errors order by line limit 5`,
+        )
+      ).getRowObjectsJson() as {
+        line: string;
+        column_name: string | null;
+        error_type: string;
+        error_message: string;
+      }[];
+      const total = Number(
+        (await c.runAndReadAll("select count(distinct line) n from reject_errors")).getRowObjectsJson()[0]!.n,
+      );
+      await c.run("delete from reject_errors; delete from reject_scans;");
+      if (total === 0) break;
+      if (!sampleAll && rejects.every((r) => r.error_type === "CAST")) continue;
+      throw new FileRejected(
+        `${total} row${total === 1 ? "" : "s"} could not be read: ${rejects
+          .map((r) => `line ${r.line}: ${describeReject(r, layout.header.length)}`)
+          .join("; ")}${total > rejects.length ? "; …" : ""}.`,
+      );
+    }
+    const meta = await c.runAndReadAll(`select count(*) n from read_parquet(${lit(parquetOut)})`);
+    const rowCount = Number(meta.getRowObjectsJson()[0]!.n);
+    const desc = (
+      await c.runAndReadAll(`describe select * from read_parquet(${lit(parquetOut)})`)
+    ).getRowObjectsJson();
+    return {
+      rowCount,
+      columns: desc.map((d) => ({ name: String(d.column_name), duckType: String(d.column_type) })),
+    };
+  }).catch((err) => {
+    if (err instanceof FileRejected) throw err;
+    throw new FileRejected(`The CSV could not be parsed: ${firstLine(err)}`);
+  });
+}
+
+function describeReject(
+  r: { column_name: string | null; error_type: string; error_message: string },
+  width: number,
+): string {
+  const found = /Found: (\d+)/.exec(r.error_message)?.[1];
+  switch (r.error_type) {
+    case "TOO MANY COLUMNS":
+      return `${found ?? "more"} fields where the header has ${width}`;
+    case "MISSING COLUMNS":
+      return `${found ?? "fewer"} fields where the header has ${width}`;
+    case "INVALID ENCODING":
+    case "INVALID UNICODE":
+      return "text that is not valid in the file's encoding";
+    case "UNQUOTED VALUE":
+      return "a quote inside an unquoted value";
+    default:
+      return `${r.column_name ? `column "${r.column_name}": ` : ""}${r.error_message}`;
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err)
+    .replace(/^[A-Za-z ]*Error: /, "")
+    .split("\n")[0]!
+    .slice(0, 300);
+}
+
+export type InferredType = "integer" | "number" | "boolean" | "date" | "datetime" | "time" | "string";
+export type ValuePattern = "percent" | "currency" | "email" | "identifier" | null;
+
+export interface ColumnProfile {
+  name: string;
+  type: InferredType;
+  /** A pattern most non-empty text values share, useful to mapping (e.g. "12.5%"). */
+  pattern: ValuePattern;
+  count: number;
+  missing: number;
+  missingPct: number;
+  distinct: number;
+  min: number | string | null;
+  max: number | string | null;
+  mean: number | null;
+  examples: (string | number | boolean)[];
+}
+
+export function inferredType(duckType: string): InferredType {
+  const t = duckType.toUpperCase();
+  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/.test(t))
+    return "integer";
+  if (/^(FLOAT|DOUBLE|REAL|DECIMAL)/.test(t)) return "number";
+  if (t === "BOOLEAN") return "boolean";
+  if (t === "DATE") return "date";
+  if (t.startsWith("TIMESTAMP")) return "datetime";
+  if (t.startsWith("TIME")) return "time";
+  return "string";
+}
+
+const PATTERNS: [Exclude<ValuePattern, null>, string][] = [
+  ["percent", "^\\s*-?\\d+(\\.\\d+)?\\s*%\\s*$"],
+  [
+    "currency",
+    "^\\s*-?[$€£¥]\\s*-?[\\d,]+(\\.\\d+)?\\s*$|^\\s*-?[\\d,]+(\\.\\d+)?\\s*(USD|EUR|GBP|AED)\\s*$",
+  ],
+  ["email", "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"],
+  ["identifier", "^[A-Za-z]{1,6}[-_]?\\d+$"],
+];
+
+const PATTERN_SAMPLE = 20_000;
+
+/** One aggregate pass over the Parquet file for every column, then a few examples of each. */
+export async function profileParquet(
+  parquet: string,
+  columns: { name: string; duckType: string }[],
+): Promise<{ rowCount: number; columns: ColumnProfile[] }> {
+  return withConnection(async (c) => {
+    const src = `read_parquet(${lit(parquet)})`;
+    const parts = ["count(*) as n"];
+    const patterns: string[] = [];
+    columns.forEach((col, i) => {
+      const q = ident(col.name);
+      const type = inferredType(col.duckType);
+      parts.push(`count(${q}) as c${i}`, `count(distinct ${q}) as d${i}`);
+      if (type === "integer" || type === "number") {
+        parts.push(
+          `min(${q})::double as lo${i}`,
+          `max(${q})::double as hi${i}`,
+          `avg(${q})::double as m${i}`,
+        );
+      } else if (type !== "string" && type !== "boolean") {
+        parts.push(`min(${q})::varchar as lo${i}`, `max(${q})::varchar as hi${i}`);
+      } else if (type === "string") {
+        patterns.push(`count(${q}) as pc${i}`);
+        PATTERNS.forEach(([, re], j) => {
+          patterns.push(`count(*) filter (where regexp_full_match(${q}, ${lit(re)})) as p${i}_${j}`);
+        });
+      }
+    });
+    const agg = (await c.runAndReadAll(`select ${parts.join(", ")} from ${src}`)).getRowObjectsJS()[0]!;
+    // Value patterns are a hint for mapping, so a sample decides them: regular expressions over
+    // every text cell of a million rows would cost more than the rest of the profile.
+    const pat = patterns.length
+      ? (
+          await c.runAndReadAll(
+            `select ${patterns.join(", ")} from (select * from ${src} limit ${PATTERN_SAMPLE})`,
+          )
+        ).getRowObjectsJS()[0]!
+      : {};
+    const rowCount = Number(agg.n);
+    const examples = (await c.runAndReadAll(`select * from ${src} limit 200`)).getRowObjectsJson() as Record<
+      string,
+      unknown
+    >[];
+    const out: ColumnProfile[] = columns.map((col, i) => {
+      const type = inferredType(col.duckType);
+      const count = Number(agg[`c${i}`]);
+      const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+      const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+      let pattern: ValuePattern = null;
+      const sampled = Number(pat[`pc${i}`] ?? 0);
+      if (type === "string" && sampled > 0) {
+        const hit = PATTERNS.findIndex((_, j) => Number(pat[`p${i}_${j}`]) >= 0.9 * sampled);
+        pattern = hit >= 0 ? PATTERNS[hit]![0] : null;
+      }
+      const seen = new Set<string>();
+      const ex: (string | number | boolean)[] = [];
+      for (const row of examples) {
+        const v = row[col.name];
+        if (v === null || v === undefined || v === "" || seen.has(String(v))) continue;
+        seen.add(String(v));
+        ex.push(typeof v === "number" || typeof v === "boolean" ? v : String(v));
+        if (ex.length === 5) break;
+      }
+      const numeric = type === "integer" || type === "number";
+      return {
+        name: col.name,
+        type,
+        pattern,
+        count,
+        missing: rowCount - count,
+        missingPct: rowCount === 0 ? 0 : Math.round(((rowCount - count) / rowCount) * 10000) / 100,
+        distinct: Number(agg[`d${i}`]),
+        min: numeric ? num(agg[`lo${i}`]) : text(agg[`lo${i}`]),
+        max: numeric ? num(agg[`hi${i}`]) : text(agg[`hi${i}`]),
+        mean: numeric ? num(agg[`m${i}`]) : null,
+        examples: ex,
+      };
+    });
+    return { rowCount, columns: out };
+  });
+}
+
+/** A page of rows as JSON values (integers as numbers, dates as ISO text). */
+export async function readRows(
+  parquet: string,
+  offset: number,
+  limit: number,
+): Promise<Record<string, unknown>[]> {
+  return withConnection(async (c) => {
+    const res = await c.runAndReadAll(
+      `select * from read_parquet(${lit(parquet)}) limit ${Math.trunc(limit)} offset ${Math.trunc(offset)}`,
+    );
+    return jsonRows(res.getRowObjectsJS());
+  });
+}
+
+function jsonRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v)])));
+}
+
+function jsonValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === "bigint") return Number(v);
+  if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
+  if (v instanceof Date) {
+    const iso = v.toISOString();
+    return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
+  }
+  return String(v);
+}

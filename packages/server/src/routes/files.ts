@@ -1,0 +1,529 @@
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import multipart from "@fastify/multipart";
+import { and, asc, count, desc, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { IdParams, parseSort } from "../contracts/common.ts";
+import {
+  FileDto,
+  FileListQuery,
+  FilePage,
+  MapBody,
+  MapResultDto,
+  ProfileDto,
+  RowsDto,
+  RowsQuery,
+  SuggestionsDto,
+  TargetRef,
+  UploadQuery,
+} from "../contracts/files.ts";
+import { fieldMappings, files } from "../db/schema.ts";
+import { duck, readRows } from "../files/duck.ts";
+import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
+import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
+import { type StandardSchemaName, standardTable } from "../files/standard.ts";
+import { createFileStore, type FileStore, scratchDir } from "../files/store.ts";
+import { inputTable, inputTables } from "../files/targets.ts";
+import { parseUpload, receive } from "../files/upload.ts";
+import { orgOf } from "../http/access.ts";
+import { recordAudit } from "../http/audit.ts";
+import { isUniqueViolation } from "../http/errors.ts";
+import { HttpProblem, unprocessable } from "../http/problem.ts";
+import { firstOr404, inOrg } from "../http/scope.ts";
+import { findModel } from "./models.ts";
+
+const tags = ["files"];
+type FileRow = typeof files.$inferSelect;
+const CONTENT_TYPES = {
+  csv: "text/csv",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+} as const;
+
+function toDto(f: FileRow) {
+  return {
+    id: f.id,
+    name: f.name,
+    kind: f.kind,
+    contentType: f.contentType,
+    sizeBytes: f.sizeBytes,
+    sha256: f.sha256,
+    rowCount: f.rowCount,
+    columnCount: f.profile.length,
+    layout: f.layout,
+    createdBy: f.createdBy,
+    createdAt: f.createdAt.toISOString(),
+  };
+}
+
+const rejected = (err: FileRejected) =>
+  new HttpProblem(
+    err.status,
+    err.status === 413 ? "Content Too Large" : "Unprocessable Content",
+    err.message,
+    [{ path: "body.file", message: err.message }],
+  );
+
+/**
+ * Uploads (multipart, streamed to scratch then to the file store), their profiles and rows, and
+ * mapping their columns onto a model's input table. See docs/decisions/0011-file-ingest.md.
+ */
+export async function fileRoutes(app: FastifyInstance) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const { db } = app.deps.database;
+  const config = app.deps.config;
+  const store: FileStore = createFileStore(config);
+  const scratch = scratchDir(config);
+  await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
+  await app.register(multipart, {
+    limits: { fileSize: config.FILES_MAX_BYTES, files: 1, fields: 0, parts: 2 },
+  });
+
+  const loadFile = async (orgId: string, id: string) =>
+    firstOr404(
+      await db
+        .select()
+        .from(files)
+        .where(inOrg(files, orgId, id)),
+      "File",
+    );
+
+  r.post(
+    "/files",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Upload a CSV or XLSX file (multipart/form-data, field `file`)",
+        description:
+          "The file is streamed to storage (never held in memory), checked by its bytes (a binary renamed .csv " +
+          "is refused; an XLSX must be a sound workbook, not a zip bomb), parsed and profiled. 201 with the new " +
+          "file; 200 with the existing one when the organization already uploaded the same bytes with the same " +
+          "options. Progress: the upload is one streamed request, so a client follows the bytes it sends " +
+          "(e.g. XMLHttpRequest upload progress); parsing 1M rows takes a few seconds more.",
+        consumes: ["multipart/form-data"],
+        querystring: UploadQuery,
+        response: { 200: FileDto, 201: FileDto },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const part = await req.file().catch((err) => {
+        throw multipartProblem(err, config.FILES_MAX_BYTES);
+      });
+      if (!part)
+        throw unprocessable([{ path: "body.file", message: "attach the file as multipart field `file`" }]);
+      if (part.fieldname !== "file") {
+        part.file.resume();
+        throw unprocessable([
+          { path: `body.${part.fieldname}`, message: "the file goes in the field named `file`" },
+        ]);
+      }
+      const started = performance.now();
+      const ms = () => Math.round(performance.now() - started);
+      let name: string;
+      let kind: "csv" | "xlsx";
+      try {
+        name = safeFileName(part.filename);
+        kind = kindFromName(name);
+      } catch (err) {
+        part.file.resume();
+        throw err instanceof FileRejected ? rejected(err) : err;
+      }
+      // Over the limit, the parser stops writing and marks the stream truncated: stop reading too.
+      part.file.on("limit", () =>
+        part.file.destroy(Object.assign(new Error("too large"), { code: "FST_REQ_FILE_TOO_LARGE" })),
+      );
+      const received = await receive(part.file, scratch).catch((err) => {
+        throw multipartProblem(err, config.FILES_MAX_BYTES);
+      });
+      if (part.file.truncated) {
+        await rm(received.path, { force: true });
+        throw multipartProblem({ code: "FST_REQ_FILE_TOO_LARGE" }, config.FILES_MAX_BYTES);
+      }
+      const parseOptions = [
+        req.query.sheet ? `sheet=${req.query.sheet}` : "",
+        req.query.delimiter ? `delimiter=${req.query.delimiter}` : "",
+      ]
+        .filter(Boolean)
+        .join("&");
+      const receivedMs = ms();
+      const scratchFiles = [received.path];
+      // Scratch files go before the answer does, so a caller never sees them linger.
+      const outcome = await storeUpload().finally(() =>
+        Promise.all(scratchFiles.map((f) => rm(f, { force: true }))),
+      );
+      if (outcome.created) reply.header("location", `/api/v1/files/${outcome.row.id}`);
+      return reply.code(outcome.created ? 201 : 200).send(toDto(outcome.row));
+
+      async function storeUpload(): Promise<{ row: FileRow; created: boolean }> {
+        const existing = await sameContent(orgId, received.sha256, parseOptions);
+        if (existing) return { row: existing, created: false };
+        const parsed = await parseUpload(
+          received,
+          kind,
+          { sheet: req.query.sheet, delimiter: req.query.delimiter },
+          {
+            maxUncompressedBytes: config.FILES_XLSX_MAX_UNCOMPRESSED_BYTES,
+            maxRatio: config.FILES_XLSX_MAX_RATIO,
+          },
+        ).catch((err) => {
+          throw err instanceof FileRejected ? rejected(err) : err;
+        });
+        scratchFiles.push(...parsed.scratchFiles);
+        const parsedMs = ms();
+        const id = randomUUID();
+        const storageKey = `${orgId}/${received.sha256}.${kind}`;
+        const dataKey = `${orgId}/${id}.parquet`;
+        // Blobs first, row last: a failure on the way removes what this request wrote, and a row
+        // never points at a missing blob.
+        const hadOriginal = await store.exists(storageKey);
+        try {
+          if (!hadOriginal) await store.put(storageKey, received.path, CONTENT_TYPES[kind]);
+          await store.put(dataKey, parsed.parquet, "application/vnd.apache.parquet");
+          const row = await db.transaction(async (tx) => {
+            const [created] = await tx
+              .insert(files)
+              .values({
+                id,
+                orgId,
+                name,
+                kind,
+                contentType: CONTENT_TYPES[kind],
+                sizeBytes: received.size,
+                sha256: received.sha256,
+                parseOptions,
+                storageKey,
+                dataKey,
+                rowCount: parsed.rowCount,
+                layout: parsed.layout,
+                profile: parsed.profile,
+                createdBy: creator(req),
+              })
+              .returning();
+            await recordAudit(tx, req, {
+              action: "file.uploaded",
+              orgId,
+              targetType: "file",
+              targetId: id,
+              metadata: {
+                name,
+                kind,
+                sizeBytes: received.size,
+                sha256: received.sha256,
+                rowCount: parsed.rowCount,
+              },
+            });
+            return created!;
+          });
+          // Where an upload's time goes, for operators (and bench/upload-profile.ts).
+          req.log.info(
+            {
+              fileId: id,
+              sizeBytes: received.size,
+              rows: parsed.rowCount,
+              receivedMs,
+              parsedMs,
+              storedMs: ms(),
+            },
+            "file stored",
+          );
+          return { row, created: true };
+        } catch (err) {
+          await store.delete(dataKey).catch(() => {});
+          if (!hadOriginal && !(await sameContent(orgId, received.sha256))) {
+            await store.delete(storageKey).catch(() => {});
+          }
+          if (isUniqueViolation(err)) {
+            const winner = await sameContent(orgId, received.sha256, parseOptions);
+            if (winner) return { row: winner, created: false };
+          }
+          throw err;
+        }
+      }
+    },
+  );
+
+  async function sameContent(orgId: string, sha256: string, parseOptions?: string) {
+    const [row] = await db
+      .select()
+      .from(files)
+      .where(
+        and(
+          eq(files.orgId, orgId),
+          eq(files.sha256, sha256),
+          parseOptions === undefined ? undefined : eq(files.parseOptions, parseOptions),
+        ),
+      )
+      .limit(1);
+    return row;
+  }
+
+  r.get(
+    "/files",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "List uploaded files",
+        querystring: FileListQuery,
+        response: { 200: FilePage },
+      },
+    },
+    async (req) => {
+      const { limit, offset, sort, kind } = req.query;
+      const where = and(eq(files.orgId, orgOf(req).id), kind ? eq(files.kind, kind) : undefined);
+      const { field, descending } = parseSort<"createdAt" | "name" | "sizeBytes">(sort);
+      const column = { createdAt: files.createdAt, name: files.name, sizeBytes: files.sizeBytes }[field];
+      const [rows, [total]] = await Promise.all([
+        db
+          .select()
+          .from(files)
+          .where(where)
+          .orderBy(descending ? desc(column) : asc(column), asc(files.id))
+          .limit(limit)
+          .offset(offset),
+        db.select({ n: count() }).from(files).where(where),
+      ]);
+      return { items: rows.map(toDto), total: total?.n ?? 0, limit, offset };
+    },
+  );
+
+  r.get(
+    "/files/:id",
+    {
+      config: { access: "projects:read" },
+      schema: { tags, summary: "An uploaded file", params: IdParams, response: { 200: FileDto } },
+    },
+    async (req) => toDto(await loadFile(orgOf(req).id, req.params.id)),
+  );
+
+  r.get(
+    "/files/:id/profile",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "Per-column profile: inferred type, missing %, distinct count, min/max, examples",
+        params: IdParams,
+        response: { 200: ProfileDto },
+      },
+    },
+    async (req) => {
+      const f = await loadFile(orgOf(req).id, req.params.id);
+      return {
+        fileId: f.id,
+        rowCount: f.rowCount,
+        columns: f.profile as z.infer<typeof ProfileDto>["columns"],
+      };
+    },
+  );
+
+  r.get(
+    "/files/:id/rows",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "A page of the file's rows, typed as profiled",
+        params: IdParams,
+        querystring: RowsQuery,
+        response: { 200: RowsDto },
+      },
+    },
+    async (req) => {
+      const f = await loadFile(orgOf(req).id, req.params.id);
+      const { offset, limit } = req.query;
+      const rows = await readRows(await store.localPath(f.dataKey), offset, limit);
+      return {
+        columns: (f.profile as { name: string }[]).map((c) => c.name),
+        rows,
+        total: f.rowCount,
+        offset,
+        limit,
+      };
+    },
+  );
+
+  r.delete(
+    "/files/:id",
+    {
+      config: { access: "projects:delete" },
+      schema: {
+        tags,
+        summary: "Delete an uploaded file",
+        params: IdParams,
+        response: { 204: z.undefined() },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const gone = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .delete(files)
+          .where(inOrg(files, orgId, req.params.id))
+          .returning();
+        const f = firstOr404(row ? [row] : [], "File");
+        await recordAudit(tx, req, {
+          action: "file.deleted",
+          orgId,
+          targetType: "file",
+          targetId: f.id,
+          metadata: { name: f.name, sha256: f.sha256 },
+        });
+        return f;
+      });
+      // After the commit: a failed delete leaves an unreferenced blob, never a row without one.
+      await store.delete(gone.dataKey).catch((err) => req.log.warn({ err }, "file data not deleted"));
+      if (!(await sameContent(orgId, gone.sha256))) {
+        await store.delete(gone.storageKey).catch((err) => req.log.warn({ err }, "file blob not deleted"));
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  r.post(
+    "/files/:id/mapping-suggestions",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "Suggest how the file's columns fill a model's input table, with confidence",
+        params: IdParams,
+        body: TargetRef,
+        response: { 200: SuggestionsDto },
+      },
+    },
+    async (req) => {
+      const f = await loadFile(orgOf(req).id, req.params.id);
+      const { target, table } = resolveTarget(app, req.body);
+      return {
+        ...target,
+        columns: table.columns,
+        suggestions: suggestMapping(table, f.profile as never),
+      };
+    },
+  );
+
+  r.post(
+    "/files/:id/map",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "Apply a mapping: transformed rows validated by the model's own row schema",
+        description:
+          "Nothing is saved: the answer is a validation report (row, column, problem) and the rows that passed, " +
+          "ready to place into a scenario's input.",
+        params: IdParams,
+        body: MapBody,
+        response: { 200: MapResultDto },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const f = await loadFile(orgId, req.params.id);
+      const { target, table } = resolveTarget(app, req.body);
+      let columns = req.body.columns as ColumnMapping[] | undefined;
+      if (req.body.mappingId) {
+        const saved = firstOr404(
+          await db
+            .select()
+            .from(fieldMappings)
+            .where(inOrg(fieldMappings, orgId, req.body.mappingId)),
+          "Field mapping",
+        );
+        columns = saved.columns as ColumnMapping[];
+      }
+      if (f.rowCount > config.FILES_MAP_MAX_ROWS) {
+        throw unprocessable(
+          [
+            {
+              path: "params.id",
+              message: `the file has ${f.rowCount} rows; at most ${config.FILES_MAP_MAX_ROWS}`,
+            },
+          ],
+          "The file is too large to map into a model input.",
+        );
+      }
+      const source = await readRows(await store.localPath(f.dataKey), 0, f.rowCount);
+      const result = applyMapping(
+        table,
+        columns!,
+        source,
+        (f.profile as { name: string }[]).map((c) => c.name),
+      );
+      return {
+        ...target,
+        valid: result.problemCount === 0,
+        ...result,
+      };
+    },
+  );
+}
+
+export interface TargetRefInput {
+  modelId?: string | undefined;
+  version?: string | undefined;
+  field?: string | undefined;
+  schema?: StandardSchemaName | undefined;
+}
+
+/** The table a mapping fills: a model's input table or a named standard schema. */
+export function resolveTarget(app: FastifyInstance, ref: TargetRefInput) {
+  if (ref.schema) {
+    const table = standardTable(ref.schema);
+    return { table, target: { modelId: null, modelVersion: null, schema: ref.schema, field: table.field } };
+  }
+  const { model, table } = resolveModelTable(app, {
+    modelId: ref.modelId!,
+    version: ref.version,
+    field: ref.field!,
+  });
+  return {
+    table,
+    target: { modelId: model.id, modelVersion: model.version, schema: null, field: table.field },
+  };
+}
+
+export function resolveModelTable(
+  app: FastifyInstance,
+  ref: { modelId: string; version?: string | undefined; field: string },
+) {
+  const model = findModel(app, ref.modelId, ref.version);
+  const table = inputTable(model, ref.field);
+  if (!table) {
+    const fields = inputTables(model).map((t) => t.field);
+    throw unprocessable([
+      {
+        path: "body.field",
+        message: fields.length
+          ? `${model.id} has no input table "${ref.field}"; its tables are ${fields.join(", ")}`
+          : `${model.id} takes no input tables`,
+      },
+    ]);
+  }
+  return { model, table };
+}
+
+function creator(req: FastifyRequest): string | null {
+  const p = req.principal!;
+  return p.kind === "api_key" ? p.createdBy : p.userId;
+}
+
+/** @fastify/multipart's errors, as problems a person can act on. */
+function multipartProblem(err: unknown, maxBytes: number): unknown {
+  const code = (err as { code?: string }).code;
+  if (code === "FST_REQ_FILE_TOO_LARGE") {
+    const message = `the file is larger than the ${maxBytes.toLocaleString("en")}-byte limit`;
+    return new HttpProblem(413, "Content Too Large", `The upload was refused: ${message}.`, [
+      { path: "body.file", message },
+    ]);
+  }
+  if (code === "FST_INVALID_MULTIPART_CONTENT_TYPE")
+    return new HttpProblem(415, "Unsupported Media Type", "Send the file as multipart/form-data.");
+  if (code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT" || code === "FST_FIELDS_LIMIT")
+    return unprocessable([{ path: "body", message: "send exactly one file, in the field `file`" }]);
+  return err;
+}
