@@ -34,6 +34,8 @@ WORKDIR /app
 COPY --from=deps /app ./
 COPY tsconfig.json ./
 COPY packages ./packages
+# The web app (packages/web/dist), served by the server at /; Vite is a dependency of @modelworks/web.
+RUN node --import tsx packages/web/scripts/build.ts
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000

@@ -12,6 +12,7 @@ import { metricsPlugin } from "./http/metrics.ts";
 import { openApiPlugin } from "./http/openapi.ts";
 import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
+import { webAppRoutes } from "./http/web-app.ts";
 import type { ReferenceDataService } from "./reference-data/service.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -125,6 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     { prefix: "/api/v1" },
   );
+  // The web app: its files, and index.html for its own routes (the API keeps problem+json 404s).
+  await app.register(webAppRoutes);
   return app;
 }
 

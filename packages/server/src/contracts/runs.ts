@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RUN_STATUSES } from "../db/schema.ts";
+import { RUN_STATUSES } from "../domain/run-status.ts";
 import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
 import { ResolvedDatasetDto } from "./reference-data.ts";
 

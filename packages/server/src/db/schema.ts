@@ -15,6 +15,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import type { ResolvedDatasetDto } from "../contracts/reference-data.ts";
+import { RUN_STATUSES, type RunStatus } from "../domain/run-status.ts";
 
 /**
  * The database schema as code. `npm run db:generate` turns changes here into a SQL migration
@@ -240,8 +241,7 @@ export const scenarioRevisions = pgTable(
   (t) => [uniqueIndex("scenario_revisions_scenario_revision_key").on(t.scenarioId, t.revision)],
 );
 
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "canceled"] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export { RUN_STATUSES, type RunStatus };
 
 /** A what-if batch: one or two input fields varied over a grid; its runs point back at it. */
 export const sweeps = pgTable(

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { HttpProblem } from "./problem.ts";
 
-const UNLIMITED_ROUTES = new Set(["/health", "/ready", "/metrics"]);
+// "/*": the web app's static files (one page load fetches a dozen chunks; they are cheap and public).
+const UNLIMITED_ROUTES = new Set(["/health", "/ready", "/metrics", "/*"]);
 
 /**
  * Per-caller request budgets: by API key, else by user, else by client IP. With REDIS_URL the

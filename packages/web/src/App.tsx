@@ -1,0 +1,184 @@
+import {
+  ActionIcon,
+  Anchor,
+  AppShell,
+  Burger,
+  Group,
+  NativeSelect,
+  NavLink,
+  Text,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { lazy, type ReactNode, Suspense } from "react";
+import { Link, Redirect, Route, Switch, useLocation } from "wouter";
+import { ErrorBoundary } from "./components/error-boundary.tsx";
+import { ErrorState, Loading } from "./components/states.tsx";
+import { AuthPage } from "./pages/auth.tsx";
+import { useOrg, useSession, useSignOut, useSwitchOrg } from "./session.ts";
+
+// Every page but sign-in is its own chunk: the first load carries only the shell.
+const CatalogPage = lazy(() => import("./pages/catalog.tsx").then((m) => ({ default: m.CatalogPage })));
+const ModelPage = lazy(() => import("./pages/catalog.tsx").then((m) => ({ default: m.ModelPage })));
+const ProjectsPage = lazy(() => import("./pages/projects.tsx").then((m) => ({ default: m.ProjectsPage })));
+const ProjectPage = lazy(() => import("./pages/projects.tsx").then((m) => ({ default: m.ProjectPage })));
+const ScenarioPage = lazy(() => import("./pages/scenario.tsx").then((m) => ({ default: m.ScenarioPage })));
+const RunPage = lazy(() => import("./pages/run.tsx").then((m) => ({ default: m.RunPage })));
+const RunsPage = lazy(() => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })));
+const ComparePage = lazy(() => import("./pages/compare.tsx").then((m) => ({ default: m.ComparePage })));
+const MembersPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.MembersPage })));
+const InvitationsPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.InvitationsPage })));
+const ApiKeysPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.ApiKeysPage })));
+const AuditPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.AuditPage })));
+const NewOrgPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.NewOrgPage })));
+const AcceptInvitationPage = lazy(() =>
+  import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
+);
+
+export function App() {
+  const { data: session, isPending, error, refetch } = useSession();
+  const [location] = useLocation();
+  if (isPending) return <Loading label="Loading Modelworks…" />;
+  if (error) return <ErrorState error={error} onRetry={() => refetch()} />;
+  if (!session) {
+    if (location === "/sign-up") return <AuthPage mode="sign-up" />;
+    if (location !== "/sign-in") {
+      const next = encodeURIComponent(location + window.location.search);
+      return <Redirect key="sign-in" to={`/sign-in?next=${next}`} replace />;
+    }
+    return <AuthPage mode="sign-in" />;
+  }
+  // Nothing but an invitation or a new organization makes sense before one exists. (Keys: wouter's
+  // Redirect navigates once per mount, so each destination needs its own element.)
+  const free = ["/orgs/new", "/invitations/accept", "/sign-in", "/sign-up"];
+  if (!session.activeOrgId && !free.includes(location))
+    return <Redirect key="new-org" to="/orgs/new" replace />;
+  return (
+    <Shell>
+      <ErrorBoundary resetKey={location}>
+        <Suspense fallback={<Loading />}>
+          <Switch>
+            <Route path="/sign-in">{() => <Redirect key="next" to={nextAfterSignIn()} replace />}</Route>
+            <Route path="/sign-up">{() => <Redirect key="next" to={nextAfterSignIn()} replace />}</Route>
+            <Route path="/invitations/accept" component={AcceptInvitationPage} />
+            <Route path="/orgs/new" component={NewOrgPage} />
+            <Route path="/">{() => <Redirect key="home" to="/projects" replace />}</Route>
+            <Route path="/models" component={CatalogPage} />
+            <Route path="/models/:id">{(p) => <ModelPage id={p.id} />}</Route>
+            <Route path="/projects" component={ProjectsPage} />
+            <Route path="/projects/:id">{(p) => <ProjectPage id={p.id} />}</Route>
+            <Route path="/scenarios/:id">{(p) => <ScenarioPage key={p.id} id={p.id} />}</Route>
+            <Route path="/runs" component={RunsPage} />
+            <Route path="/runs/:id">{(p) => <RunPage key={p.id} id={p.id} />}</Route>
+            <Route path="/compare" component={ComparePage} />
+            <Route path="/org/members" component={MembersPage} />
+            <Route path="/org/invitations" component={InvitationsPage} />
+            <Route path="/org/api-keys" component={ApiKeysPage} />
+            <Route path="/org/audit" component={AuditPage} />
+            <Route>
+              <ErrorState title="Page not found" error={new Error("There is no page at this address.")} />
+            </Route>
+          </Switch>
+        </Suspense>
+      </ErrorBoundary>
+    </Shell>
+  );
+}
+
+function nextAfterSignIn() {
+  const next = new URLSearchParams(window.location.search).get("next");
+  // Only a path on this site: never an open redirect.
+  return next?.startsWith("/") && !next.startsWith("//") ? next : "/projects";
+}
+
+function Shell({ children }: { children: ReactNode }) {
+  const [opened, { toggle, close }] = useDisclosure();
+  const { session, org, can } = useOrg();
+  const [location] = useLocation();
+  const switchOrg = useSwitchOrg();
+  const signOut = useSignOut();
+  const nav: { href: string; label: string; show: boolean }[] = [
+    { href: "/projects", label: "Projects", show: true },
+    { href: "/models", label: "Model catalog", show: true },
+    { href: "/runs", label: "Runs", show: true },
+    { href: "/org/members", label: "Members", show: !!org },
+    { href: "/org/invitations", label: "Invitations", show: can("members:manage") },
+    { href: "/org/api-keys", label: "API keys", show: can("keys:manage") },
+    { href: "/org/audit", label: "Audit log", show: can("audit:read") },
+  ];
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 210, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Anchor component={Link} href="/projects" fw={700} size="lg" underline="never">
+              Modelworks
+            </Anchor>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            {session && session.organizations.length > 0 ? (
+              <NativeSelect
+                aria-label="Organization"
+                size="xs"
+                w={220}
+                value={session.activeOrgId ?? ""}
+                data={session.organizations.map((o) => ({ value: o.orgId, label: `${o.name} (${o.role})` }))}
+                onChange={(e) => {
+                  const v = e.currentTarget.value;
+                  if (v && v !== session.activeOrgId) switchOrg.mutate(v);
+                }}
+              />
+            ) : null}
+            <Anchor component={Link} href="/orgs/new" size="sm">
+              New organization
+            </Anchor>
+            <ThemeToggle />
+            <Text size="sm" visibleFrom="md" title={session?.user.email}>
+              {session?.user.name}
+            </Text>
+            <Anchor component="button" size="sm" onClick={() => signOut.mutate()}>
+              Sign out
+            </Anchor>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        {nav
+          .filter((n) => n.show)
+          .map((n) => (
+            <NavLink
+              key={n.href}
+              component={Link}
+              href={n.href}
+              label={n.label}
+              active={location === n.href || location.startsWith(`${n.href}/`)}
+              onClick={close}
+            />
+          ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}
+
+function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme("light");
+  const next = scheme === "dark" ? "light" : "dark";
+  return (
+    <ActionIcon
+      variant="default"
+      aria-label={`Switch to ${next} theme`}
+      title={`Switch to ${next} theme`}
+      onClick={() => setColorScheme(next)}
+    >
+      <span aria-hidden>{scheme === "dark" ? "☀" : "☾"}</span>
+    </ActionIcon>
+  );
+}

@@ -1,0 +1,185 @@
+import { Group, SegmentedControl, Text } from "@mantine/core";
+import {
+  type ColumnDef,
+  flexRender,
+  getCoreRowModel,
+  getSortedRowModel,
+  type SortingState,
+  useReactTable,
+} from "@tanstack/react-table";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useMemo, useRef, useState } from "react";
+import { formatValue } from "../format.ts";
+import { addsUp, isSummable, type Period, rollUp } from "../lib/tables.ts";
+import type { TableDescriptor } from "../types.ts";
+import classes from "./tables.module.css";
+
+type Row = Record<string, unknown>;
+const ROW_HEIGHT = 30;
+
+/**
+ * A declared result table: sortable columns (click or Enter on a header), totals of the columns
+ * that add up, and virtualized rows so 10,000 rows scroll as smoothly as 10.
+ */
+export function DataTable({
+  descriptor,
+  rows,
+  maxHeight = 460,
+}: {
+  descriptor: TableDescriptor;
+  rows: Row[];
+  maxHeight?: number;
+}) {
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const columns = useMemo<ColumnDef<Row>[]>(
+    () =>
+      descriptor.columns.map((c) => ({
+        id: c.key,
+        accessorFn: (r) => r[c.key],
+        header: c.title,
+        sortUndefined: "last",
+        cell: (info) => formatValue(info.getValue(), c.unit, c.decimals),
+      })),
+    [descriptor],
+  );
+  const table = useReactTable({
+    data: rows,
+    columns,
+    state: { sorting },
+    onSortingChange: setSorting,
+    sortDescFirst: false,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+  });
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const model = table.getRowModel().rows;
+  const virtualizer = useVirtualizer({
+    count: model.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const totals = useMemo(
+    () =>
+      descriptor.columns.map((c) =>
+        addsUp(descriptor) && isSummable(c)
+          ? rows.reduce((s, r) => s + (typeof r[c.key] === "number" ? (r[c.key] as number) : 0), 0)
+          : null,
+      ),
+    [descriptor, rows],
+  );
+  const numeric = descriptor.columns.map((c) => rows.some((r) => typeof r[c.key] === "number"));
+  const template = descriptor.columns
+    .map((c) =>
+      c.format === "text" || !numeric[descriptor.columns.indexOf(c)]
+        ? "minmax(110px, auto)"
+        : "minmax(120px, 1fr)",
+    )
+    .join(" ");
+  if (rows.length === 0) {
+    return (
+      <Text size="sm" c="dimmed">
+        This result has no rows in {descriptor.title.toLowerCase()}.
+      </Text>
+    );
+  }
+  return (
+    <div
+      ref={scrollRef}
+      className={classes.scroll}
+      style={{ maxHeight }}
+      data-testid={`table-${descriptor.name}`}
+    >
+      <table className={classes.table} aria-label={descriptor.title} aria-rowcount={rows.length + 1}>
+        <thead className={classes.thead}>
+          <tr className={classes.headerRow} style={{ gridTemplateColumns: template }}>
+            {table.getHeaderGroups()[0]!.headers.map((h, i) => {
+              const c = descriptor.columns[i]!;
+              const dir = h.column.getIsSorted();
+              return (
+                <th
+                  key={h.id}
+                  className={`${classes.th} ${numeric[i] ? classes.num : ""}`}
+                  aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}
+                >
+                  <button
+                    type="button"
+                    className={classes.sortable}
+                    onClick={h.column.getToggleSortingHandler()}
+                    title={`Sort by ${c.title}`}
+                  >
+                    {flexRender(h.column.columnDef.header, h.getContext())}
+                    {c.unit ? <span className={classes.unit}> ({c.unit})</span> : null}
+                    {dir === "asc" ? " ▲" : dir === "desc" ? " ▼" : ""}
+                  </button>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody className={classes.tbody} style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const row = model[v.index]!;
+            return (
+              <tr
+                key={row.id}
+                aria-rowindex={v.index + 2}
+                className={classes.row}
+                style={{
+                  gridTemplateColumns: template,
+                  transform: `translateY(${v.start}px)`,
+                  height: ROW_HEIGHT,
+                }}
+              >
+                {row.getVisibleCells().map((cell, i) => (
+                  <td key={cell.id} className={`${classes.cell} ${numeric[i] ? classes.num : ""}`}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                ))}
+              </tr>
+            );
+          })}
+        </tbody>
+        {totals.some((t) => t !== null) ? (
+          <tfoot className={classes.tfoot}>
+            <tr className={classes.totalRow} style={{ gridTemplateColumns: template }}>
+              {descriptor.columns.map((c, i) => (
+                <td key={c.key} className={`${classes.cell} ${numeric[i] ? classes.num : ""}`}>
+                  {i === 0
+                    ? `Total (${rows.length} rows)`
+                    : totals[i] !== null
+                      ? formatValue(totals[i], c.unit, c.decimals)
+                      : ""}
+                </td>
+              ))}
+            </tr>
+          </tfoot>
+        ) : null}
+      </table>
+    </div>
+  );
+}
+
+/** A table whose rows are months gets a monthly / quarterly / annual switch. */
+export function PeriodTable({ descriptor, rows }: { descriptor: TableDescriptor; rows: Row[] }) {
+  const [period, setPeriod] = useState<Period>("monthly");
+  const shown = useMemo(() => rollUp(descriptor, rows, period), [descriptor, rows, period]);
+  return (
+    <>
+      <Group mb="xs">
+        <SegmentedControl
+          size="xs"
+          aria-label={`${descriptor.title}: period`}
+          value={period}
+          onChange={(v) => setPeriod(v as Period)}
+          data={[
+            { value: "monthly", label: "Monthly" },
+            { value: "quarterly", label: "Quarterly" },
+            { value: "annual", label: "Annual" },
+          ]}
+        />
+      </Group>
+      <DataTable descriptor={descriptor} rows={shown} />
+    </>
+  );
+}

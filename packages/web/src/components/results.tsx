@@ -1,0 +1,474 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  List,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
+import { useMemo, useState } from "react";
+import { formatValue, humanize } from "../format.ts";
+import { kpisOf, valueAtPath, withChange } from "../lib/output.ts";
+import type { ChartDescriptor, Model, TableDescriptor } from "../types.ts";
+import { type ChartOption, EChart } from "./chart.tsx";
+import { DataTable, PeriodTable } from "./data-table.tsx";
+
+type Obj = Record<string, unknown>;
+
+export function KpiCards({ output, currency }: { output: unknown; currency: string }) {
+  const kpis = kpisOf(output, currency);
+  if (kpis.length === 0) return null;
+  return (
+    <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" data-testid="kpis">
+      {kpis.slice(0, 20).map((k) => (
+        <Card key={k.path} withBorder padding="sm">
+          <Text size="xs" c="dimmed" title={k.path}>
+            {k.label}
+          </Text>
+          <Text fw={700} size="lg" style={{ fontVariantNumeric: "tabular-nums" }}>
+            {formatValue(k.value, k.unit)}
+          </Text>
+        </Card>
+      ))}
+    </SimpleGrid>
+  );
+}
+
+/** Tables whose rows are months (TIF's periods) can be rolled up to quarters and years. */
+function isMonthly(t: TableDescriptor, rows: Obj[]) {
+  return rows.length >= 24 && t.columns.some((c) => c.key === "month" || c.key === "period");
+}
+
+export function DeclaredTables({ model, output }: { model: Model; output: unknown }) {
+  return (
+    <Stack>
+      {model.tables.map((t) => {
+        const rows = valueAtPath(output, t.rows);
+        if (!Array.isArray(rows)) return null;
+        return (
+          <section key={t.name} aria-labelledby={`t-${t.name}`}>
+            <Title order={3} size="h4" id={`t-${t.name}`} mb="xs">
+              {t.title}
+            </Title>
+            {isMonthly(t, rows as Obj[]) ? (
+              <PeriodTable descriptor={t} rows={rows as Obj[]} />
+            ) : (
+              <DataTable descriptor={t} rows={rows as Obj[]} />
+            )}
+          </section>
+        );
+      })}
+    </Stack>
+  );
+}
+
+export function chartOption(
+  chart: ChartDescriptor,
+  table: TableDescriptor | undefined,
+  rows: Obj[],
+): ChartOption {
+  const col = (key: string) => table?.columns.find((c) => c.key === key);
+  const names = chart.y.map((y) => col(y)?.title ?? humanize(y));
+  const unit = col(chart.y[0] ?? "")?.unit;
+  const axisLabel = {
+    formatter: (v: number) =>
+      formatValue(
+        v,
+        unit && /^fraction/.test(unit) ? "fraction" : undefined,
+        unit?.startsWith("fraction") ? 0 : undefined,
+      ),
+  };
+  const tooltip = {
+    trigger: chart.kind === "pie" ? "item" : "axis",
+    valueFormatter: (v: number) => formatValue(v, unit),
+  };
+  if (chart.kind === "pie") {
+    // A pie of 2,000 slices says nothing and draws slowly: the 11 largest and "Other".
+    const y0 = chart.y[0]!;
+    const slices = rows
+      .map((r) => ({ name: String(r[chart.x]), value: typeof r[y0] === "number" ? (r[y0] as number) : 0 }))
+      .sort((a, b) => b.value - a.value);
+    const data =
+      slices.length > 12
+        ? [
+            ...slices.slice(0, 11),
+            {
+              name: `Other (${slices.length - 11})`,
+              value: slices.slice(11).reduce((s, d) => s + d.value, 0),
+            },
+          ]
+        : slices;
+    return {
+      tooltip,
+      legend: { type: "scroll", bottom: 0 },
+      series: [
+        {
+          type: "pie",
+          radius: ["35%", "65%"],
+          data,
+        },
+      ],
+    };
+  }
+  const many = rows.length > 60;
+  return {
+    tooltip,
+    legend: { top: 0 },
+    grid: { left: 70, right: 20, top: 36, bottom: many ? 60 : 40 },
+    xAxis: {
+      type: chart.kind === "scatter" ? "value" : "category",
+      data: rows.map((r) => r[chart.x]),
+      name: col(chart.x)?.title,
+    },
+    yAxis: { type: "value", axisLabel, scale: chart.kind === "scatter" },
+    dataZoom: many ? [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }] : undefined,
+    series: chart.y.map((y, i) => ({
+      name: names[i],
+      type: chart.kind === "area" ? "line" : chart.kind === "stacked-bar" ? "bar" : chart.kind,
+      stack: chart.kind === "stacked-bar" ? "total" : undefined,
+      areaStyle: chart.kind === "area" ? {} : undefined,
+      showSymbol: !many,
+      large: rows.length > 500,
+      data: rows.map((r) => (chart.kind === "scatter" ? [r[chart.x], r[y]] : r[y])),
+    })),
+  };
+}
+
+export function DeclaredCharts({ model, output }: { model: Model; output: unknown }) {
+  const charts = useMemo(
+    () =>
+      model.charts.flatMap((c) => {
+        const table = model.tables.find((t) => t.name === c.table);
+        const rows = table ? valueAtPath(output, table.rows) : undefined;
+        if (!Array.isArray(rows) || rows.length === 0) return [];
+        // A chart with nothing to draw (every what-if infeasible, say) is left out.
+        if (!(rows as Obj[]).some((r) => c.y.some((y) => typeof r[y] === "number"))) return [];
+        return [{ c, option: chartOption(c, table, rows as Obj[]) }];
+      }),
+    [model, output],
+  );
+  if (charts.length === 0) return null;
+  return (
+    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      {charts.map(({ c, option }) => (
+        <Card key={c.name} withBorder>
+          <Title order={3} size="h5" mb="xs">
+            {c.title}
+          </Title>
+          <EChart option={option} label={c.title} />
+        </Card>
+      ))}
+    </SimpleGrid>
+  );
+}
+
+// ——— Optimizer explainability: read from the output's own fields, whatever the optimizer. ———
+
+interface PriceRow {
+  constraint: string;
+  price: number | null;
+  priceUnit?: string;
+  limit?: unknown;
+  unit?: string;
+  validFrom: number | null;
+  validTo: number | null;
+  meaning?: string;
+  binding?: boolean;
+}
+
+function shadowPriceRows(o: Obj): PriceRow[] {
+  const sp = o.shadowPrices as Obj | undefined;
+  if (sp && Array.isArray(sp.rows)) {
+    return (sp.rows as Obj[]).map((r) => ({
+      constraint: String(r.constraint),
+      price: typeof r.pricePerUnit === "number" ? r.pricePerUnit : null,
+      priceUnit: typeof r.objectiveUnit === "string" ? `${r.objectiveUnit} per ${r.unit}` : undefined,
+      limit: r.limitValue,
+      unit: r.unit as string | undefined,
+      validFrom: (r.validFrom as number | null) ?? null,
+      validTo: (r.validTo as number | null) ?? null,
+      meaning: r.meaning as string | undefined,
+      binding: r.binding as boolean | undefined,
+    }));
+  }
+  if (Array.isArray(o.constraints) && (o.constraints as Obj[]).some((c) => "shadowPrice" in c)) {
+    return (o.constraints as Obj[]).map((c) => ({
+      constraint: String(c.constraint),
+      price: typeof c.shadowPrice === "number" ? c.shadowPrice : null,
+      priceUnit: c.priceUnit as string | undefined,
+      limit: c.limit,
+      unit: c.unit as string | undefined,
+      validFrom: (c.validFrom as number | null) ?? null,
+      validTo: (c.validTo as number | null) ?? null,
+      binding: c.binding as boolean | undefined,
+    }));
+  }
+  return [];
+}
+
+const range = (from: number | null, to: number | null, unit?: string) =>
+  `${from === null ? "−∞" : formatValue(from, unit)} … ${to === null ? "∞" : formatValue(to, unit)}`;
+
+export interface WhatIf {
+  question: string;
+  answer?: string;
+  parameter?: string;
+  from?: unknown;
+  to?: unknown;
+  status?: string;
+  deltaObjective?: number;
+}
+
+/**
+ * Status, binding constraints, shadow prices (with units and the range over which each holds),
+ * the infeasibility explanation (IIS + smallest relaxation) and what-if cards whose button runs
+ * the suggested change as a new run.
+ */
+export function OptimizerPanels({
+  output,
+  input,
+  onRunChange,
+  canRun,
+}: {
+  output: Obj;
+  input: unknown;
+  onRunChange: (input: unknown, label: string) => Promise<void>;
+  canRun: boolean;
+}) {
+  const status = String(output.status ?? "");
+  const infeasible =
+    status === "infeasible" || (output.infeasibility !== null && output.infeasibility !== undefined);
+  const binding = Array.isArray(output.binding) ? (output.binding as string[]) : [];
+  const prices = shadowPriceRows(output);
+  const sp = output.shadowPrices as Obj | undefined;
+  const whatIfs = Array.isArray(output.whatIf) ? (output.whatIf as WhatIf[]) : [];
+  const inf = output.infeasibility as Obj | null | undefined;
+  const currency = typeof output.currency === "string" ? output.currency : "AED";
+  return (
+    <Stack>
+      <Alert
+        color={infeasible ? "red" : status === "optimal" ? "green" : "yellow"}
+        title={infeasible ? "No feasible plan" : `Solver status: ${status}`}
+        data-testid="optimizer-status"
+      >
+        {String(output.statusLabel ?? "")}
+      </Alert>
+      {inf ? <InfeasibilityPanel inf={inf} /> : null}
+      {!infeasible ? (
+        <Card withBorder data-testid="binding">
+          <Title order={3} size="h4" mb="xs">
+            Binding constraints
+          </Title>
+          {binding.length ? (
+            <Group gap="xs">
+              {binding.map((b) => (
+                <Badge key={b} variant="light" color="grape" size="lg">
+                  {b}
+                </Badge>
+              ))}
+            </Group>
+          ) : (
+            <Text size="sm">No constraint is binding: the plan is limited by the objective alone.</Text>
+          )}
+        </Card>
+      ) : null}
+      {prices.length && !infeasible ? (
+        <Card withBorder data-testid="shadow-prices">
+          <Title order={3} size="h4">
+            Shadow prices
+          </Title>
+          <Text size="sm" c="dimmed" mb="xs">
+            {typeof sp?.label === "string"
+              ? sp.label
+              : "How much the objective changes per unit of each limit, valid while the limit stays within the range shown."}
+          </Text>
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped fz="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Constraint</Table.Th>
+                  <Table.Th ta="right">Shadow price</Table.Th>
+                  <Table.Th>Unit</Table.Th>
+                  <Table.Th>Limit</Table.Th>
+                  <Table.Th>Valid for limits in</Table.Th>
+                  <Table.Th>Meaning</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {prices.map((p) => (
+                  <Table.Tr key={p.constraint} fw={p.binding ? 600 : undefined}>
+                    <Table.Td>
+                      {p.constraint}
+                      {p.binding ? (
+                        <Badge ml={6} size="xs" variant="light" color="grape">
+                          binding
+                        </Badge>
+                      ) : null}
+                    </Table.Td>
+                    <Table.Td ta="right" style={{ fontVariantNumeric: "tabular-nums" }}>
+                      {p.price === null
+                        ? "—"
+                        : formatValue(p.price, undefined, Math.abs(p.price) < 1 && p.price !== 0 ? 4 : 2)}
+                    </Table.Td>
+                    <Table.Td>{p.priceUnit ?? ""}</Table.Td>
+                    <Table.Td>
+                      {typeof p.limit === "number"
+                        ? formatValue(p.limit, p.unit === "AED" || p.unit === currency ? currency : undefined)
+                        : String(p.limit ?? "")}
+                    </Table.Td>
+                    <Table.Td>{range(p.validFrom, p.validTo)}</Table.Td>
+                    <Table.Td>
+                      <Text size="xs">{p.meaning ?? ""}</Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Card>
+      ) : null}
+      {whatIfs.length ? (
+        <div data-testid="what-ifs">
+          <Title order={3} size="h4" mb="xs">
+            What if…
+          </Title>
+          <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+            {whatIfs.map((w) => (
+              <WhatIfCard
+                key={`${w.question}|${String(w.parameter)}|${String(w.to)}`}
+                w={w}
+                input={input}
+                canRun={canRun}
+                onRunChange={onRunChange}
+              />
+            ))}
+          </SimpleGrid>
+        </div>
+      ) : null}
+    </Stack>
+  );
+}
+
+function InfeasibilityPanel({ inf }: { inf: Obj }) {
+  const iis = inf.iis as Obj | null | undefined;
+  const summary = Array.isArray(inf.summary) ? (inf.summary as string[]) : [];
+  const relaxation = Array.isArray(inf.relaxation)
+    ? (inf.relaxation as Obj[])
+    : (inf.relaxation as Obj | null)
+      ? [inf.relaxation as Obj]
+      : [];
+  const conflicting = iis && Array.isArray(iis.constraints) ? (iis.constraints as Obj[]) : [];
+  return (
+    <Card withBorder data-testid="infeasibility">
+      <Title order={3} size="h4" mb="xs">
+        Why there is no plan
+      </Title>
+      {summary.length ? (
+        <List size="sm" spacing={4} mb="sm">
+          {summary.map((s) => (
+            <List.Item key={s}>{s}</List.Item>
+          ))}
+        </List>
+      ) : null}
+      {conflicting.length ? (
+        <>
+          <Text size="sm" fw={600}>
+            Conflicting constraints (irreducible infeasible set)
+          </Text>
+          <Group gap="xs" mb="sm">
+            {conflicting.map((c) => (
+              <Badge key={String(c.constraint)} color="red" variant="light">
+                {String(c.constraint)}
+              </Badge>
+            ))}
+          </Group>
+        </>
+      ) : null}
+      {relaxation.length ? (
+        <>
+          <Text size="sm" fw={600}>
+            Smallest changes that make a plan possible
+          </Text>
+          <List size="sm" spacing={4}>
+            {relaxation.map((r) => (
+              <List.Item key={`${String(r.constraint)}|${String(r.explanation)}`}>
+                {String(r.explanation ?? r.constraint)}
+              </List.Item>
+            ))}
+          </List>
+        </>
+      ) : null}
+      {typeof inf.iisNote === "string" ? (
+        <Text size="xs" c="dimmed" mt="xs">
+          {inf.iisNote}
+        </Text>
+      ) : null}
+    </Card>
+  );
+}
+
+function WhatIfCard({
+  w,
+  input,
+  canRun,
+  onRunChange,
+}: {
+  w: WhatIf;
+  input: unknown;
+  canRun: boolean;
+  onRunChange: (input: unknown, label: string) => Promise<void>;
+}) {
+  const [busy, setBusy] = useState(false);
+  const changed =
+    w.parameter !== undefined && w.to !== undefined ? withChange(input, w.parameter, w.to) : undefined;
+  return (
+    <Card withBorder padding="sm" data-testid="what-if-card">
+      <Stack gap={6}>
+        <Text size="sm" fw={600}>
+          {w.question}
+        </Text>
+        <Text size="sm">{w.answer ?? w.status}</Text>
+        {typeof w.deltaObjective === "number" ? (
+          <Text
+            size="sm"
+            c={w.deltaObjective > 0 ? "green.9" : w.deltaObjective < 0 ? "red.8" : "dimmed"}
+            fw={600}
+          >
+            Objective {w.deltaObjective >= 0 ? "+" : "−"}
+            {formatValue(Math.abs(w.deltaObjective))}
+          </Text>
+        ) : null}
+        {canRun ? (
+          changed !== undefined ? (
+            <Button
+              size="xs"
+              variant="light"
+              loading={busy}
+              onClick={async () => {
+                setBusy(true);
+                try {
+                  await onRunChange(changed, w.question);
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            >
+              Run this change ({w.parameter} = {String(w.to)})
+            </Button>
+          ) : (
+            <Text size="xs" c="dimmed">
+              {w.parameter
+                ? `“${w.parameter}” is not set in this run's input, so it cannot be re-run from here.`
+                : "Not a single input change."}
+            </Text>
+          )
+        ) : null}
+      </Stack>
+    </Card>
+  );
+}

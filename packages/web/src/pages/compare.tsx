@@ -1,0 +1,295 @@
+import {
+  Accordion,
+  Alert,
+  Anchor,
+  Badge,
+  Card,
+  Group,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from "@mantine/core";
+import { useQueries, useQuery } from "@tanstack/react-query";
+import { useMemo } from "react";
+import { Link, useSearch } from "wouter";
+import { api } from "../api.ts";
+import { type ChartOption, EChart } from "../components/chart.tsx";
+import { ErrorState, Loading } from "../components/states.tsx";
+import { formatDateTime, formatValue, humanize, unitFromName } from "../format.ts";
+import { valueAtPath } from "../lib/output.ts";
+import { useModel } from "../queries.ts";
+import { useOrg } from "../session.ts";
+import type { Comparison, Model, Run } from "../types.ts";
+
+const show = (v: unknown) =>
+  v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
+
+/** Two or more runs of one model side by side: inputs that differ, outputs with deltas, charts overlaid. */
+export function ComparePage() {
+  const ids = (new URLSearchParams(useSearch()).get("runs") ?? "").split(",").filter(Boolean);
+  const { session } = useOrg();
+  const cmp = useQuery({
+    queryKey: ["compare", session?.activeOrgId, ids.join(",")],
+    queryFn: () => api<Comparison>("/compare", { method: "POST", body: { runIds: ids } }),
+    enabled: ids.length >= 2,
+  });
+  const runs = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ["run", session?.activeOrgId, id],
+      queryFn: () => api<Run>(`/runs/${id}`),
+    })),
+  });
+  const model = useModel(cmp.data?.modelId, cmp.data?.modelVersion);
+  if (ids.length < 2) {
+    return (
+      <ErrorState
+        title="Pick runs to compare"
+        error={new Error("Choose two or more runs in a scenario's run history, then press Compare.")}
+      />
+    );
+  }
+  if (cmp.isPending) return <Loading label="Comparing runs…" />;
+  if (cmp.error) return <ErrorState error={cmp.error} onRetry={() => cmp.refetch()} />;
+  const c = cmp.data;
+  const runLabel = (i: number) => {
+    const r = runs[i]?.data;
+    return `${i === 0 ? "Baseline" : `Run ${i + 1}`}${r ? ` · ${formatDateTime(r.createdAt)}` : ""}`;
+  };
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Comparison of {c.runs.length} runs
+      </Title>
+      <Group gap="xs">
+        {c.runs.map((id, i) => (
+          <Anchor key={id} component={Link} href={`/runs/${id}`} size="sm">
+            <Badge variant={i === 0 ? "filled" : "light"}>{runLabel(i)}</Badge>
+          </Anchor>
+        ))}
+      </Group>
+      {c.warnings.map((w) => (
+        <Alert key={w} color="yellow">
+          {w}
+        </Alert>
+      ))}
+      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+        <Card withBorder data-testid="input-differences">
+          <Title order={2} size="h4" mb="xs">
+            Input differences
+          </Title>
+          {c.inputs.length === 0 ? (
+            <Text size="sm">The runs used the same input.</Text>
+          ) : (
+            <Table.ScrollContainer minWidth={400}>
+              <Table striped fz="sm">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Field</Table.Th>
+                    {c.runs.map((id, i) => (
+                      <Table.Th key={id}>{i === 0 ? "Baseline" : `Run ${i + 1}`}</Table.Th>
+                    ))}
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {c.inputs.slice(0, 200).map((d) => (
+                    <Table.Tr key={d.path}>
+                      <Table.Td>
+                        <code>{d.path}</code>
+                      </Table.Td>
+                      {d.values.map((v, i) => (
+                        <Table.Td key={c.runs[i]}>{show(v)}</Table.Td>
+                      ))}
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </Card>
+        <Card withBorder data-testid="output-differences">
+          <Title order={2} size="h4" mb="xs">
+            Output differences
+          </Title>
+          <OutputDiffs c={c} />
+        </Card>
+      </SimpleGrid>
+      {model.data ? (
+        <OverlaidCharts
+          model={model.data}
+          runs={runs.map((r) => r.data)}
+          labels={c.runs.map((_, i) => runLabel(i))}
+        />
+      ) : null}
+      {c.tables.length ? (
+        <Accordion variant="contained">
+          {c.tables.map((t) => (
+            <Accordion.Item key={t.name} value={t.name}>
+              <Accordion.Control>Table differences: {t.title}</Accordion.Control>
+              <Accordion.Panel>
+                <TableDiff t={t} runs={c.runs} />
+              </Accordion.Panel>
+            </Accordion.Item>
+          ))}
+        </Accordion>
+      ) : null}
+    </Stack>
+  );
+}
+
+function OutputDiffs({ c }: { c: Comparison }) {
+  const changed = c.outputs.filter((o) =>
+    o.deltas.some((d) => d.absolute !== null && Math.abs(d.absolute) > 1e-12),
+  );
+  const rows = changed.length ? changed : c.outputs;
+  if (rows.length === 0) return <Text size="sm">No numeric outputs outside the tables.</Text>;
+  return (
+    <Table.ScrollContainer minWidth={400}>
+      <Table striped fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Output</Table.Th>
+            {c.runs.map((id, i) => (
+              <Table.Th key={id} ta="right">
+                {i === 0 ? "Baseline" : `Run ${i + 1} (Δ)`}
+              </Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.slice(0, 200).map((o) => {
+            const unit = unitFromName(o.path.split(".").pop()!);
+            return (
+              <Table.Tr key={o.path}>
+                <Table.Td>
+                  <code>{o.path}</code>
+                </Table.Td>
+                {o.values.map((v, i) => {
+                  const d = o.deltas[i];
+                  return (
+                    <Table.Td key={c.runs[i]} ta="right" style={{ fontVariantNumeric: "tabular-nums" }}>
+                      {formatValue(v, unit)}
+                      {i > 0 && d?.absolute ? (
+                        <Text span size="xs" c={d.absolute > 0 ? "green.9" : "red.8"} ml={4}>
+                          ({d.absolute > 0 ? "+" : "−"}
+                          {formatValue(Math.abs(d.absolute), unit)}
+                          {d.relative !== null
+                            ? `, ${d.relative > 0 ? "+" : ""}${(d.relative * 100).toFixed(1)}%`
+                            : ""}
+                          )
+                        </Text>
+                      ) : null}
+                    </Table.Td>
+                  );
+                })}
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function TableDiff({ t, runs }: { t: Comparison["tables"][number]; runs: string[] }) {
+  const rows = t.rows.flatMap((r) =>
+    r.cells
+      .filter((cell) => cell.deltas.some((d) => d.absolute !== null && Math.abs(d.absolute) > 1e-9))
+      .map((cell) => ({ row: r, cell })),
+  );
+  if (rows.length === 0) return <Text size="sm">Every number in this table is the same in all runs.</Text>;
+  return (
+    <Table.ScrollContainer minWidth={500}>
+      <Table striped fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Row</Table.Th>
+            <Table.Th>Column</Table.Th>
+            {runs.map((id, i) => (
+              <Table.Th key={id} ta="right">
+                {i === 0 ? "Baseline" : `Run ${i + 1}`}
+              </Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.slice(0, 300).map(({ row, cell }) => (
+            <Table.Tr key={`${row.index}-${cell.column}`}>
+              <Table.Td>{row.key ?? row.index + 1}</Table.Td>
+              <Table.Td>{cell.title}</Table.Td>
+              {cell.values.map((v, i) => (
+                <Table.Td key={runs[i]} ta="right">
+                  {formatValue(v, cell.unit)}
+                </Table.Td>
+              ))}
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      {rows.length > 300 ? (
+        <Text size="xs">Showing the first 300 of {rows.length} differing cells.</Text>
+      ) : null}
+    </Table.ScrollContainer>
+  );
+}
+
+/** Each declared line/bar chart with one series per run (its first measure), drawn on one axis. */
+function OverlaidCharts({
+  model,
+  runs,
+  labels,
+}: {
+  model: Model;
+  runs: (Run | undefined)[];
+  labels: string[];
+}) {
+  const charts = useMemo(
+    () =>
+      model.charts
+        .filter((ch) => ch.kind !== "pie")
+        .map((ch) => {
+          const table = model.tables.find((t) => t.name === ch.table);
+          const y = ch.y[0]!;
+          const unit = table?.columns.find((col) => col.key === y)?.unit;
+          const series = runs.map((r, i) => {
+            const rows = table ? valueAtPath(r?.output, table.rows) : undefined;
+            return {
+              name: labels[i],
+              type: ch.kind === "bar" || ch.kind === "stacked-bar" ? "bar" : "line",
+              showSymbol: false,
+              data: Array.isArray(rows)
+                ? (rows as Record<string, unknown>[]).map((row) => [String(row[ch.x]), row[y]])
+                : [],
+            };
+          });
+          const option: ChartOption = {
+            tooltip: { trigger: "axis", valueFormatter: (v: number) => formatValue(v, unit) },
+            legend: { top: 0 },
+            grid: { left: 80, right: 20, top: 40, bottom: 40 },
+            xAxis: { type: "category" },
+            yAxis: { type: "value" },
+            series,
+          };
+          return {
+            ch,
+            option,
+            title: `${ch.title}: ${table?.columns.find((col) => col.key === y)?.title ?? humanize(y)}`,
+          };
+        }),
+    [model, runs, labels],
+  );
+  if (charts.length === 0 || runs.some((r) => !r)) return null;
+  return (
+    <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      {charts.map(({ ch, option, title }) => (
+        <Card key={ch.name} withBorder>
+          <Title order={3} size="h5" mb="xs">
+            {title}
+          </Title>
+          <EChart option={option} label={title} />
+        </Card>
+      ))}
+    </SimpleGrid>
+  );
+}

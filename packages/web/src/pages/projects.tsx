@@ -1,0 +1,220 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { CreateProjectBody } from "@modelworks/server/contracts";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+import { Link, useLocation } from "wouter";
+import { api, type Page } from "../api.ts";
+import { NewScenarioForm } from "../components/new-scenario.tsx";
+import { RunList } from "../components/run-list.tsx";
+import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { formatDateTime } from "../format.ts";
+import { applyServerErrors } from "../forms.ts";
+import { useModels, useProjects } from "../queries.ts";
+import { useOrg } from "../session.ts";
+import type { Project, ScenarioSummary } from "../types.ts";
+
+export function ProjectsPage() {
+  const { session, can } = useOrg();
+  const projects = useProjects(session?.activeOrgId);
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        Projects
+      </Title>
+      {can("projects:write") ? <NewProjectForm /> : null}
+      {projects.isPending ? (
+        <Loading label="Loading projects…" />
+      ) : projects.error ? (
+        <ErrorState error={projects.error} onRetry={() => projects.refetch()} />
+      ) : projects.data.items.length === 0 ? (
+        <Empty title="No projects yet">
+          {can("projects:write")
+            ? "A project groups the scenarios and runs of one deal or question. Create the first one above."
+            : "Nobody in this organization has created a project yet."}
+        </Empty>
+      ) : (
+        <Table striped highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Description</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Updated</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {projects.data.items.map((p) => (
+              <Table.Tr key={p.id}>
+                <Table.Td>
+                  <Anchor component={Link} href={`/projects/${p.id}`}>
+                    {p.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm" lineClamp={1}>
+                    {p.description}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Badge variant="light" color={p.status === "active" ? "green" : "gray"}>
+                    {p.status}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{formatDateTime(p.updatedAt)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Stack>
+  );
+}
+
+function NewProjectForm() {
+  const qc = useQueryClient();
+  const [, navigate] = useLocation();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<{ name: string; description: string }>({
+    resolver: zodResolver(CreateProjectBody) as never,
+    defaultValues: { name: "", description: "" },
+  });
+  const submit = form.handleSubmit(async (v) => {
+    setFormError(null);
+    try {
+      const p = await api<Project>("/projects", { method: "POST", body: v });
+      await qc.invalidateQueries({ queryKey: ["projects"] });
+      navigate(`/projects/${p.id}`);
+    } catch (err) {
+      setFormError(applyServerErrors(err, form.setError));
+    }
+  });
+  return (
+    <Paper withBorder p="md">
+      <form onSubmit={submit} noValidate>
+        <Group align="flex-start">
+          <TextInput
+            label="Project name"
+            w={260}
+            {...form.register("name")}
+            error={form.formState.errors.name?.message}
+          />
+          <Textarea
+            label="Description"
+            w={380}
+            autosize
+            minRows={1}
+            {...form.register("description")}
+            error={form.formState.errors.description?.message}
+          />
+          <Button type="submit" mt={25} loading={form.formState.isSubmitting}>
+            Create project
+          </Button>
+        </Group>
+        {formError ? (
+          <Alert color="red" mt="sm">
+            {formError}
+          </Alert>
+        ) : null}
+      </form>
+    </Paper>
+  );
+}
+
+export function ProjectPage({ id }: { id: string }) {
+  const { session, can } = useOrg();
+  const models = useModels();
+  const project = useQuery({
+    queryKey: ["project", session?.activeOrgId, id],
+    queryFn: () => api<Project>(`/projects/${id}`),
+  });
+  const scenarios = useQuery({
+    queryKey: ["scenarios", session?.activeOrgId, id],
+    queryFn: () => api<Page<ScenarioSummary>>(`/projects/${id}/scenarios`, { query: { limit: 100 } }),
+  });
+  if (project.isPending) return <Loading />;
+  if (project.error) return <ErrorState error={project.error} onRetry={() => project.refetch()} />;
+  const title = (modelId: string) => models.data?.find((m) => m.id === modelId)?.title ?? modelId;
+  return (
+    <Stack>
+      <div>
+        <Anchor component={Link} href="/projects" size="sm">
+          ← Projects
+        </Anchor>
+        <Title order={1} size="h2">
+          {project.data.name}
+        </Title>
+        {project.data.description ? <Text c="dimmed">{project.data.description}</Text> : null}
+      </div>
+      {can("projects:write") ? (
+        <Card withBorder>
+          <Title order={2} size="h4" mb="xs">
+            New scenario
+          </Title>
+          <NewScenarioForm projectId={id} />
+        </Card>
+      ) : null}
+      <Title order={2} size="h3">
+        Scenarios
+      </Title>
+      {scenarios.isPending ? (
+        <Loading />
+      ) : scenarios.error ? (
+        <ErrorState error={scenarios.error} />
+      ) : scenarios.data.items.length === 0 ? (
+        <Empty title="No scenarios in this project">
+          A scenario is one set of inputs for a model, kept with its revisions and runs.
+        </Empty>
+      ) : (
+        <Table striped highlightOnHover>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Scenario</Table.Th>
+              <Table.Th>Model</Table.Th>
+              <Table.Th>Revision</Table.Th>
+              <Table.Th>Updated</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {scenarios.data.items.map((s) => (
+              <Table.Tr key={s.id}>
+                <Table.Td>
+                  <Anchor component={Link} href={`/scenarios/${s.id}`}>
+                    {s.name}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  {title(s.modelId)}{" "}
+                  <Text span size="xs" c="dimmed">
+                    v{s.modelVersion}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{s.revision}</Table.Td>
+                <Table.Td>{formatDateTime(s.updatedAt)}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <Title order={2} size="h3">
+        Recent runs
+      </Title>
+      <RunList filter={{ projectId: id }} />
+    </Stack>
+  );
+}

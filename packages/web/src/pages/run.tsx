@@ -1,0 +1,230 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Progress,
+  Stack,
+  Tabs,
+  Text,
+  Title,
+} from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { Link, useLocation } from "wouter";
+import { API, api, errorMessage } from "../api.ts";
+import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
+import { StatusBadge } from "../components/run-list.tsx";
+import { ErrorState, Loading } from "../components/states.tsx";
+import { formatDateTime } from "../format.ts";
+import { isOptimizerOutput } from "../lib/output.ts";
+import { useModel } from "../queries.ts";
+import { useOrg } from "../session.ts";
+import type { Run } from "../types.ts";
+
+const FINISHED = new Set(["succeeded", "failed", "canceled"]);
+
+/** Follows an unfinished run over the server's event stream (SSE), then fetches the finished record. */
+function useRunEvents(id: string, active: boolean) {
+  const qc = useQueryClient();
+  const { session } = useOrg();
+  const orgId = session?.activeOrgId;
+  useEffect(() => {
+    if (!active) return;
+    const key = ["run", orgId, id];
+    const es = new EventSource(`${API}/runs/${id}/events`, { withCredentials: true });
+    const patch = (e: MessageEvent) => {
+      const data = JSON.parse(e.data) as Partial<Run> & { message?: string | null };
+      qc.setQueryData<Run>(key, (r) =>
+        r
+          ? {
+              ...r,
+              status: data.status ?? r.status,
+              progress: data.progress ?? r.progress,
+              progressMessage: data.message ?? r.progressMessage,
+            }
+          : r,
+      );
+    };
+    es.addEventListener("progress", patch);
+    es.addEventListener("status", (e) => {
+      patch(e as MessageEvent);
+      es.close();
+      void qc.invalidateQueries({ queryKey: key });
+      void qc.invalidateQueries({ queryKey: ["runs"] });
+    });
+    // The stream ends after the final status; an error before that falls back to polling.
+    es.onerror = () => {
+      es.close();
+      void qc.invalidateQueries({ queryKey: key });
+    };
+    return () => es.close();
+  }, [id, active, orgId, qc]);
+}
+
+export function RunPage({ id }: { id: string }) {
+  const { session, can } = useOrg();
+  const qc = useQueryClient();
+  const [, navigate] = useLocation();
+  const run = useQuery({
+    queryKey: ["run", session?.activeOrgId, id],
+    queryFn: () => api<Run>(`/runs/${id}`),
+    // A safety net beside the event stream.
+    refetchInterval: (q) => (q.state.data && !FINISHED.has(q.state.data.status) ? 3000 : false),
+  });
+  const active = !!run.data && !FINISHED.has(run.data.status);
+  useRunEvents(id, active);
+  const model = useModel(run.data?.modelId, run.data?.modelVersion);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const [canceling, setCanceling] = useState(false);
+
+  if (run.isPending) return <Loading label="Loading the run…" />;
+  if (run.error) return <ErrorState error={run.error} onRetry={() => run.refetch()} />;
+  const r = run.data;
+
+  const cancel = async () => {
+    setCanceling(true);
+    setActionError(null);
+    try {
+      await api(`/runs/${id}/cancel`, { method: "POST" });
+      await qc.invalidateQueries({ queryKey: ["run"] });
+    } catch (err) {
+      setActionError(errorMessage(err));
+    } finally {
+      setCanceling(false);
+    }
+  };
+  const runChange = async (input: unknown) => {
+    setActionError(null);
+    try {
+      const next = await api<Run>(`/models/${r.modelId}/runs`, {
+        method: "POST",
+        body: { input, version: r.modelVersion, ...(r.projectId ? { projectId: r.projectId } : {}) },
+      });
+      await qc.invalidateQueries({ queryKey: ["runs"] });
+      navigate(`/runs/${next.id}`);
+    } catch (err) {
+      setActionError(errorMessage(err));
+    }
+  };
+  const output = r.output as Record<string, unknown> | null;
+  // The output's own currency, else the one its table columns are in (Deal Picker: AED).
+  const columnCurrency = model.data?.tables
+    .flatMap((t) => t.columns.map((c) => c.unit ?? ""))
+    .map((u) => /^(AED|USD)\b/.exec(u)?.[1])
+    .find(Boolean);
+  const currency =
+    output && typeof output.currency === "string" ? output.currency : (columnCurrency ?? "USD");
+
+  return (
+    <Stack>
+      <div>
+        {r.scenarioId ? (
+          <Anchor component={Link} href={`/scenarios/${r.scenarioId}`} size="sm">
+            ← Scenario
+          </Anchor>
+        ) : (
+          <Anchor component={Link} href="/runs" size="sm">
+            ← Runs
+          </Anchor>
+        )}
+        <Group justify="space-between" align="flex-end">
+          <div>
+            <Title order={1} size="h2">
+              {model.data?.title ?? r.modelId} — run
+            </Title>
+            <Group gap="xs">
+              <StatusBadge status={r.status} />
+              <Badge variant="light">v{r.modelVersion}</Badge>
+              {r.scenarioRevision ? (
+                <Badge variant="outline">scenario revision {r.scenarioRevision}</Badge>
+              ) : null}
+              {r.cacheHit ? <Badge variant="outline">answered from cache</Badge> : null}
+              <Text size="xs" c="dimmed">
+                started {formatDateTime(r.createdAt)}
+                {r.durationMs !== null ? ` · ${(r.durationMs / 1000).toFixed(2)} s` : ""}
+              </Text>
+            </Group>
+          </div>
+          <Group>
+            {active && can("runs:execute") ? (
+              <Button
+                color="red"
+                variant="light"
+                onClick={cancel}
+                loading={canceling}
+                disabled={!!r.cancelRequestedAt}
+              >
+                {r.cancelRequestedAt ? "Cancel requested" : "Cancel run"}
+              </Button>
+            ) : null}
+          </Group>
+        </Group>
+      </div>
+      {actionError ? (
+        <Alert color="red" role="alert">
+          {actionError}
+        </Alert>
+      ) : null}
+      {active ? (
+        <Card withBorder aria-live="polite" data-testid="run-progress">
+          <Text size="sm" mb={6}>
+            {r.status === "queued" ? "Waiting for a worker…" : (r.progressMessage ?? "Running…")}
+          </Text>
+          <Progress value={Math.round(r.progress * 100)} animated aria-label="Run progress" />
+          <Text size="xs" c="dimmed" mt={4}>
+            {Math.round(r.progress * 100)}%
+          </Text>
+        </Card>
+      ) : null}
+      {r.status === "failed" && r.error ? (
+        <Alert color="red" title="The run failed" role="alert">
+          <Text size="sm">{r.error.message}</Text>
+          {r.error.issues?.length ? (
+            <ul>
+              {r.error.issues.map((i) => (
+                <li key={i.path}>
+                  <Code>{i.path}</Code> {i.message}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </Alert>
+      ) : null}
+      {r.status === "canceled" ? (
+        <Alert color="orange">This run was canceled before it finished.</Alert>
+      ) : null}
+      {r.status === "succeeded" && output && model.data ? (
+        <Tabs defaultValue="results" keepMounted={false}>
+          <Tabs.List>
+            <Tabs.Tab value="results">Results</Tabs.Tab>
+            <Tabs.Tab value="input">Input</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="results" pt="md">
+            <Stack gap="lg">
+              <KpiCards output={output} currency={currency} />
+              {isOptimizerOutput(output) ? (
+                <OptimizerPanels
+                  output={output}
+                  input={r.input}
+                  canRun={can("runs:execute")}
+                  onRunChange={runChange}
+                />
+              ) : null}
+              <DeclaredCharts model={model.data} output={output} />
+              <DeclaredTables model={model.data} output={output} />
+            </Stack>
+          </Tabs.Panel>
+          <Tabs.Panel value="input" pt="md">
+            <Code block mah={600} style={{ overflow: "auto" }}>
+              {JSON.stringify(r.input, null, 2)}
+            </Code>
+          </Tabs.Panel>
+        </Tabs>
+      ) : null}
+    </Stack>
+  );
+}

@@ -1,0 +1,233 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Paper,
+  Stack,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { type FieldValues, type Resolver, useForm } from "react-hook-form";
+import { Link, useLocation } from "wouter";
+import { z } from "zod";
+import { ApiError, api } from "../api.ts";
+import { RunList } from "../components/run-list.tsx";
+import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
+import { ErrorState, Loading } from "../components/states.tsx";
+import { SweepPanel } from "../components/sweep-panel.tsx";
+import { formatDateTime } from "../format.ts";
+import { applyServerErrors } from "../forms.ts";
+import type { JsonSchema } from "../lib/schema.ts";
+import { useModel } from "../queries.ts";
+import { useOrg } from "../session.ts";
+import type { Model, Run, Scenario } from "../types.ts";
+
+export function ScenarioPage({ id }: { id: string }) {
+  const { session } = useOrg();
+  const scenario = useQuery({
+    queryKey: ["scenario", session?.activeOrgId, id],
+    queryFn: () => api<Scenario>(`/scenarios/${id}`),
+  });
+  const model = useModel(scenario.data?.modelId, scenario.data?.modelVersion);
+  if (scenario.isPending || (scenario.data && model.isPending))
+    return <Loading label="Loading the scenario…" />;
+  if (scenario.error) return <ErrorState error={scenario.error} onRetry={() => scenario.refetch()} />;
+  if (model.error) return <ErrorState error={model.error} onRetry={() => model.refetch()} />;
+  if (!model.data) return <Loading />;
+  return (
+    <ScenarioEditor
+      key={`${scenario.data.id}:${scenario.data.revision}`}
+      scenario={scenario.data}
+      model={model.data}
+    />
+  );
+}
+
+/** Client-side checks from the model's own input schema; the server checks again and has the last word. */
+function useInputResolver(schema: Record<string, unknown>): Resolver<FieldValues> | undefined {
+  return useMemo(() => {
+    try {
+      return zodResolver(z.fromJSONSchema(schema as never) as never, undefined, {
+        raw: true,
+      }) as unknown as Resolver<FieldValues>;
+    } catch {
+      return undefined;
+    }
+  }, [schema]);
+}
+
+function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model }) {
+  const { can, org } = useOrg();
+  const qc = useQueryClient();
+  const [, navigate] = useLocation();
+  const editable = can("projects:write");
+  const canRun = can("runs:execute");
+  const resolver = useInputResolver(model.inputSchema);
+  const form = useForm<FieldValues>({
+    defaultValues: scenario.input as FieldValues,
+    resolver,
+    mode: "onSubmit",
+    reValidateMode: "onChange",
+  });
+  const [note, setNote] = useState("");
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<null | "save" | "run">(null);
+  const currency =
+    typeof form.watch("currency") === "string" ? (form.watch("currency") as string) : undefined;
+
+  const save = async (values: FieldValues): Promise<boolean> => {
+    try {
+      await api<Scenario>(`/scenarios/${scenario.id}`, {
+        method: "PATCH",
+        body: {
+          input: values,
+          baseRevision: scenario.revision,
+          ...(note.trim() ? { note: note.trim() } : {}),
+        },
+      });
+      setNote("");
+      await qc.invalidateQueries({ queryKey: ["scenario"] });
+      await qc.invalidateQueries({ queryKey: ["scenarios"] });
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) {
+        setFormError(
+          "Someone saved a newer revision of this scenario meanwhile. Reload to see it; your changes are still here.",
+        );
+      } else setFormError(applyServerErrors(err, form.setError, "body.input."));
+      return false;
+    }
+  };
+  const onSave = form.handleSubmit(async (values) => {
+    setFormError(null);
+    setBusy("save");
+    await save(values);
+    setBusy(null);
+  });
+  const onRun = form.handleSubmit(async (values) => {
+    setFormError(null);
+    setBusy("run");
+    try {
+      if (form.formState.isDirty && !(await save(values))) return;
+      const run = await api<Run>(`/models/${model.id}/runs`, {
+        method: "POST",
+        body: { scenarioId: scenario.id },
+      });
+      await qc.invalidateQueries({ queryKey: ["runs"] });
+      navigate(`/runs/${run.id}`);
+    } catch (err) {
+      setFormError(applyServerErrors(err, form.setError, "body.input."));
+    } finally {
+      setBusy(null);
+    }
+  });
+
+  return (
+    <Stack>
+      <div>
+        <Anchor component={Link} href={`/projects/${scenario.projectId}`} size="sm">
+          ← Project
+        </Anchor>
+        <Group justify="space-between" align="flex-end">
+          <div>
+            <Title order={1} size="h2">
+              {scenario.name}
+            </Title>
+            <Group gap="xs">
+              <Anchor component={Link} href={`/models/${model.id}`} size="sm">
+                {model.title}
+              </Anchor>
+              <Badge variant="light">v{scenario.modelVersion}</Badge>
+              <Badge variant="outline">revision {scenario.revision}</Badge>
+              <Text size="xs" c="dimmed">
+                saved {formatDateTime(scenario.updatedAt)}
+              </Text>
+            </Group>
+          </div>
+          <Group>
+            {editable ? (
+              <Button
+                variant="default"
+                onClick={onSave}
+                loading={busy === "save"}
+                disabled={!form.formState.isDirty || busy !== null}
+              >
+                Save revision
+              </Button>
+            ) : null}
+            {canRun ? (
+              <Button onClick={onRun} loading={busy === "run"} disabled={busy !== null}>
+                {form.formState.isDirty ? "Save and run" : "Run"}
+              </Button>
+            ) : null}
+          </Group>
+        </Group>
+        {!editable ? (
+          <Text size="sm" c="dimmed" mt="xs">
+            You can read this scenario; your role ({org?.role}) cannot change or run it.
+          </Text>
+        ) : null}
+      </div>
+      {formError ? (
+        <Alert color="red" role="alert" title="Not saved">
+          {formError}
+        </Alert>
+      ) : null}
+      <Tabs defaultValue="inputs" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="inputs">Inputs</Tabs.Tab>
+          <Tabs.Tab value="runs">Runs and comparison</Tabs.Tab>
+          <Tabs.Tab value="what-if">What-if sweep</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="inputs" pt="md">
+          <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
+            <Stack>
+              <FormErrorSummary control={form.control} />
+              <SchemaForm
+                schema={model.inputSchema as JsonSchema}
+                control={form.control}
+                disabled={!editable}
+                currency={currency}
+              />
+              {editable ? (
+                <Paper withBorder p="sm">
+                  <Group align="flex-end">
+                    <TextInput
+                      label="Revision note"
+                      description="Why this change (shown in the history)"
+                      w={420}
+                      maxLength={500}
+                      value={note}
+                      onChange={(e) => setNote(e.currentTarget.value)}
+                    />
+                    <Button
+                      type="submit"
+                      variant="default"
+                      loading={busy === "save"}
+                      disabled={!form.formState.isDirty}
+                    >
+                      Save revision
+                    </Button>
+                  </Group>
+                </Paper>
+              ) : null}
+            </Stack>
+          </form>
+        </Tabs.Panel>
+        <Tabs.Panel value="runs" pt="md">
+          <RunList filter={{ scenarioId: scenario.id }} compare />
+        </Tabs.Panel>
+        <Tabs.Panel value="what-if" pt="md">
+          <SweepPanel model={model} scenario={scenario} canRun={canRun} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

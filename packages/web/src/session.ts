@@ -1,0 +1,59 @@
+import { type Permission, ROLE_PERMISSIONS } from "@modelworks/server/contracts";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ApiError, api, setCsrfToken } from "./api.ts";
+import type { Session } from "./types.ts";
+
+/** The signed-in person, or null. The CSRF token for later requests comes with it. */
+export function useSession() {
+  return useQuery({
+    queryKey: ["session"],
+    queryFn: async (): Promise<Session | null> => {
+      try {
+        const s = await api<Session>("/session");
+        setCsrfToken(s.csrfToken);
+        return s;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          setCsrfToken(null);
+          return null;
+        }
+        throw err;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+/** The active organization and what the person's role there allows (the server enforces it too). */
+export function useOrg() {
+  const { data: session } = useSession();
+  const org = session?.organizations.find((o) => o.orgId === session.activeOrgId) ?? null;
+  const can = (p: Permission) => (org ? ROLE_PERMISSIONS[org.role].has(p) : false);
+  return { session, org, can };
+}
+
+/** After sign-in, sign-up or an organization switch every cached answer belongs to someone else. */
+export function useSessionChange() {
+  const qc = useQueryClient();
+  return async (session: Session | null) => {
+    setCsrfToken(session?.csrfToken ?? null);
+    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" && q.queryKey[0] !== "models" });
+    qc.setQueryData(["session"], session);
+  };
+}
+
+export function useSwitchOrg() {
+  const change = useSessionChange();
+  return useMutation({
+    mutationFn: (orgId: string) => api<Session>("/session/organization", { method: "PUT", body: { orgId } }),
+    onSuccess: (s) => change(s),
+  });
+}
+
+export function useSignOut() {
+  const change = useSessionChange();
+  return useMutation({
+    mutationFn: () => api<void>("/auth/sign-out", { method: "POST" }),
+    onSettled: () => change(null),
+  });
+}

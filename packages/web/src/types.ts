@@ -1,0 +1,39 @@
+import type {
+  ApiKeyCreatedDto,
+  ApiKeyDto,
+  AuditEventDto,
+  ComparisonDto,
+  InvitationCreatedDto,
+  InvitationDto,
+  MemberDto,
+  ModelDto,
+  ModelSummaryDto,
+  ProjectDto,
+  RunDto,
+  RunSummaryDto,
+  ScenarioDto,
+  ScenarioSummaryDto,
+  SessionDto,
+  SweepDto,
+} from "@modelworks/server/contracts";
+import type { z } from "zod";
+
+// Response types straight from the server's zod contracts (type-only: nothing enters the bundle).
+export type Session = z.output<typeof SessionDto>;
+export type ModelSummary = z.output<typeof ModelSummaryDto>;
+export type Model = z.output<typeof ModelDto>;
+export type Project = z.output<typeof ProjectDto>;
+export type ScenarioSummary = z.output<typeof ScenarioSummaryDto>;
+export type Scenario = z.output<typeof ScenarioDto>;
+export type RunSummary = z.output<typeof RunSummaryDto>;
+export type Run = z.output<typeof RunDto>;
+export type Comparison = z.output<typeof ComparisonDto>;
+export type Sweep = z.output<typeof SweepDto>;
+export type Member = z.output<typeof MemberDto>;
+export type Invitation = z.output<typeof InvitationDto>;
+export type InvitationCreated = z.output<typeof InvitationCreatedDto>;
+export type ApiKey = z.output<typeof ApiKeyDto>;
+export type ApiKeyCreated = z.output<typeof ApiKeyCreatedDto>;
+export type AuditEvent = z.output<typeof AuditEventDto>;
+export type TableDescriptor = Model["tables"][number];
+export type ChartDescriptor = Model["charts"][number];
