@@ -1,136 +1,26 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { App } from "../../server/src/app.ts";
-import { loadConfig } from "../../server/src/config.ts";
-import { startServer } from "../../server/src/server.ts";
-import { buildWeb } from "../scripts/build.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  apiGet,
+  base,
+  createOrg,
+  createProject,
+  createScenario,
+  eventually,
+  newPage,
+  pct,
+  runAndWait,
+  setupBrowserApp,
+  shot,
+  signUp,
+  text,
+} from "./browser-harness.ts";
 
 /**
- * The web app in a real browser (Debian's Chromium driven by playwright-core) against the real
- * server on loopback with an embedded database: the flows a newcomer goes through, with the
- * numbers on screen checked against the API's. Launch flags: DEVELOPERS.md.
+ * The web app in a real browser against the real server: the flows a newcomer goes through, with
+ * the numbers on screen checked against the API's.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = fileURLToPath(new URL("../../../test-artifacts/web/", import.meta.url));
-const PASSWORD = "correct horse battery staple";
-
-let app: App;
-let base: string;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (see DEVELOPERS.md)`);
-  }
-  await buildWeb({ quiet: true });
-  mkdirSync(ARTIFACTS, { recursive: true });
-  app = await startServer(
-    loadConfig({
-      NODE_ENV: "test",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: "memory://",
-      SESSION_SECRET: "browser-test-session-secret-0123456789",
-      SEED_DEMO: "false",
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-      AUTH_RATE_LIMIT_MAX: "10000",
-      RATE_LIMIT_MAX: "100000",
-      RUN_HEAVY_RATE_LIMIT_PER_HOUR: "10000",
-      RUN_WORKER_THREADS: "1",
-    }),
-  );
-  const address = app.server.address();
-  if (!address || typeof address === "string") throw new Error("no port");
-  // localhost, not 127.0.0.1: browsers accept the Secure session cookie on http://localhost.
-  base = `http://localhost:${address.port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  console.log(`browser test screenshots: ${ARTIFACTS}`);
-}, 240_000);
-
-// A failing flow leaves a picture of every open page behind.
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  let i = 0;
-  for (const c of contexts)
-    for (const p of c.pages())
-      await shot(p, `failure-${ctx.task.name.slice(0, 30).replace(/\W+/g, "-")}-${i++}`).catch(() => {});
-});
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await app?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-}
-
-async function signUp(page: Page, email: string, name: string, next = "") {
-  await page.goto(`${base}/sign-up${next ? `?next=${encodeURIComponent(next)}` : ""}`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-}
-
-async function createOrg(page: Page, name: string) {
-  await page.getByLabel("Organization name").fill(name);
-  await page.getByRole("button", { name: "Create organization" }).click();
-  await page.getByRole("heading", { name: "Projects", exact: true }).waitFor();
-}
-
-async function createProject(page: Page, name: string) {
-  await page.goto(`${base}/projects`);
-  await page.getByLabel("Project name").fill(name);
-  await page.getByRole("button", { name: "Create project" }).click();
-  await page.getByRole("heading", { name, exact: true }).waitFor();
-}
-
-/** On a project page: a scenario of `model` from one of its examples. */
-async function createScenario(page: Page, model: string, example: RegExp, name: string) {
-  await page.getByRole("textbox", { name: "Model" }).click();
-  await page.getByRole("option", { name: model }).click();
-  await page.getByRole("textbox", { name: "Start from example" }).click();
-  await page.getByRole("option", { name: example }).click();
-  await page.getByLabel("Scenario name").fill(name);
-  await page.getByRole("button", { name: "Create scenario" }).click();
-  await page.getByRole("heading", { name, exact: true }).waitFor();
-}
-
-async function runAndWait(page: Page): Promise<string> {
-  await page.getByRole("button", { name: /^(Save and run|Run)$/ }).click();
-  await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
-  await page.getByRole("tab", { name: "Results" }).waitFor({ timeout: 60_000 });
-  return page.url().split("/").pop()!;
-}
-
-async function apiGet<T>(page: Page, path: string): Promise<T> {
-  const res = await page.request.get(`${base}/api/v1${path}`);
-  expect(res.status(), path).toBe(200);
-  return (await res.json()) as T;
-}
-
-/** playwright-core has no web-first assertions: poll the page until the expectation holds. */
-const eventually = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 20_000 });
-const text = (l: Locator) => eventually(async () => (await l.textContent()) ?? "");
-
-const pct = (v: number) =>
-  `${(v * 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}%`;
+setupBrowserApp();
 
 describe("web app in Chromium", () => {
   let owner: Page;
