@@ -258,6 +258,9 @@ describe("a resumable upload", () => {
     expect(noOffset.json().errors[0].path).toBe("headers.upload-offset");
     const wrongType = await A().patch(s.id, 0, Buffer.from("a,b\n"), { "content-type": "text/csv" });
     expect(wrongType.statusCode).toBe(415);
+    const oldTus = await A().patch(s.id, 0, Buffer.from("a,b\n"), { "tus-resumable": "0.2.2" });
+    expect(oldTus.statusCode).toBe(412);
+    expect(oldTus.headers["tus-version"]).toBe("1.0.0");
     expect((await A().get(s.id)).json().offsetBytes).toBe(0);
   });
 

@@ -68,8 +68,5 @@ export const ChunkHeaders = z.looseObject({
   "upload-offset": z
     .string({ message: "send the chunk's starting byte offset in the Upload-Offset header" })
     .regex(/^\d{1,15}$/, "must be a non-negative whole number of bytes"),
-  "tus-resumable": z
-    .literal("1.0.0", { message: "only tus protocol version 1.0.0 is supported" })
-    .optional()
-    .describe("Optional; when sent it must be 1.0.0"),
+  "tus-resumable": z.string().optional().describe("Optional; when sent it must be 1.0.0 (else 412)"),
 });

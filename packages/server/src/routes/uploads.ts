@@ -217,6 +217,17 @@ export async function uploadRoutes(
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
+      const version = req.headers["tus-resumable"];
+      if (version !== undefined && version !== "1.0.0") {
+        // tus: a version the server does not speak is refused before anything is read.
+        throw new HttpProblem(
+          412,
+          "Precondition Failed",
+          "Only tus protocol version 1.0.0 is supported.",
+          [{ path: "headers.tus-resumable", message: "must be 1.0.0" }],
+          { ...TUS, "tus-version": "1.0.0" },
+        );
+      }
       const offset = Number(req.headers["upload-offset"]);
       const s = await loadSession(orgId, req.params.id);
       if (s.phase !== "receiving") throw notReceiving(s);
