@@ -219,6 +219,17 @@ describe("a resumable upload", () => {
     expect(partialData()).toEqual([]);
   });
 
+  it("lets one of two racing chunks at the same offset in, and answers the other 409", async () => {
+    const body = csv(400, 10);
+    const s = await start("race.csv", body.length);
+    const half = body.subarray(0, Math.floor(body.length / 2));
+    const results = await Promise.all([A().patch(s.id, 0, half), A().patch(s.id, 0, half)]);
+    expect(results.map((r) => r.statusCode).sort()).toEqual([204, 409]);
+    expect((await A().get(s.id)).json().offsetBytes).toBe(half.length);
+    expect(partialData()).toHaveLength(1);
+    expect((await A().delete(s.id)).statusCode).toBe(204);
+  });
+
   it("refuses a chunk past the declared size (413) and a declared size over the limit", async () => {
     const body = csv(100, 4);
     const s = await start("sized.csv", body.length);

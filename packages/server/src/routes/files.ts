@@ -91,7 +91,8 @@ export async function fileRoutes(app: FastifyInstance) {
           "is refused; an XLSX must be a sound workbook, not a zip bomb), parsed and profiled. 201 with the new " +
           "file; 200 with the existing one when the organization already uploaded the same bytes with the same " +
           "options. Progress: the upload is one streamed request, so a client follows the bytes it sends " +
-          "(e.g. XMLHttpRequest upload progress); parsing 1M rows takes a few seconds more.",
+          "(e.g. XMLHttpRequest upload progress); parsing 1M rows takes a few seconds more. To resume after a " +
+          "dropped connection, or to let another tab follow the processing phase, use POST /uploads instead.",
         consumes: ["multipart/form-data"],
         querystring: UploadQuery,
         response: { 200: FileDto, 201: FileDto },
