@@ -120,6 +120,7 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/files/{id}/mapping-suggestions": org("viewer", "projects:read"),
   "POST /api/v1/files/{id}/map": org("viewer", "projects:read"),
   "POST /api/v1/uploads": org("analyst", "projects:write"),
+  "GET /api/v1/uploads": org("analyst", "projects:write"),
   "GET /api/v1/uploads/{id}": org("analyst", "projects:write"),
   "PATCH /api/v1/uploads/{id}": org("analyst", "projects:write"),
   "POST /api/v1/uploads/{id}/complete": org("analyst", "projects:write"),
@@ -537,6 +538,7 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { modelId: MODEL, field: "terms", mappingId: A.mappingId },
   }),
   "POST /api/v1/uploads": async () => ({ body: { name: "matrix.csv", sizeBytes: 10 } }),
+  "GET /api/v1/uploads": none,
   "GET /api/v1/uploads/{id}": async () => ({ params: { id: A.uploadId } }),
   "PATCH /api/v1/uploads/{id}": async () => ({
     params: { id: await freshUpload() },
@@ -740,6 +742,7 @@ describe("organization B, seen from organization A", () => {
       ...B.succeededRunIds,
       B.fileId,
       B.mappingId,
+      B.uploadId,
     ]) {
       expect(res.body).not.toContain(id);
     }

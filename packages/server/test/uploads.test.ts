@@ -352,6 +352,12 @@ describe("a resumable upload", () => {
       headers: { "x-organization-id": owner.orgId },
     });
     expect([403, 404]).toContain(byHeader.statusCode);
+    // Listed for its own organization only.
+    const mine = await request(t.app, owner, { method: "GET", url: "/api/v1/uploads?phase=receiving" });
+    expect(mine.json().items.map((u: { id: string }) => u.id)).toContain(s.id);
+    const theirs = await request(t.app, other, { method: "GET", url: "/api/v1/uploads?limit=100" });
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.body).not.toContain(s.id);
     // Untouched.
     expect((await A().get(s.id)).json()).toMatchObject({ offsetBytes: 30, phase: "receiving" });
     await A().delete(s.id);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Timestamp, Uuid } from "./common.ts";
+import { listQuery, page, Timestamp, Uuid } from "./common.ts";
 import { UploadQuery } from "./files.ts";
 
 /*
@@ -70,3 +70,8 @@ export const ChunkHeaders = z.looseObject({
     .regex(/^\d{1,15}$/, "must be a non-negative whole number of bytes"),
   "tus-resumable": z.string().optional().describe("Optional; when sent it must be 1.0.0 (else 412)"),
 });
+
+export const UploadListQuery = listQuery(["createdAt", "updatedAt"], {
+  phase: UploadPhase.optional().describe("Only sessions in this phase"),
+});
+export const UploadPage = page(UploadDto);

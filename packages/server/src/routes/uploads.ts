@@ -4,13 +4,19 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { IdParams } from "../contracts/common.ts";
+import { IdParams, parseSort } from "../contracts/common.ts";
 import { FileDto } from "../contracts/files.ts";
-import { ChunkHeaders, CreateUploadBody, UploadDto } from "../contracts/uploads.ts";
+import {
+  ChunkHeaders,
+  CreateUploadBody,
+  UploadDto,
+  UploadListQuery,
+  UploadPage,
+} from "../contracts/uploads.ts";
 import type { Db } from "../db/client.ts";
 import { files, uploadSessions } from "../db/schema.ts";
 import { type Ingest, type IngestPhase, rejected } from "../files/ingest.ts";
@@ -173,6 +179,41 @@ export async function uploadRoutes(
         .code(201)
         .headers({ ...offsetHeaders(session), location: `/api/v1/uploads/${session.id}` })
         .send(toDto(session));
+    },
+  );
+
+  r.get(
+    "/uploads",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary:
+          "The organization's upload sessions that have not expired, e.g. to follow one from another tab",
+        querystring: UploadListQuery,
+        response: { 200: UploadPage },
+      },
+    },
+    async (req) => {
+      const { limit, offset, sort, phase } = req.query;
+      const where = and(
+        eq(uploadSessions.orgId, orgOf(req).id),
+        sql`${uploadSessions.expiresAt} > now()`,
+        phase ? eq(uploadSessions.phase, phase) : undefined,
+      );
+      const { field, descending } = parseSort<"createdAt" | "updatedAt">(sort);
+      const column = { createdAt: uploadSessions.createdAt, updatedAt: uploadSessions.updatedAt }[field];
+      const [rows, [total]] = await Promise.all([
+        db
+          .select()
+          .from(uploadSessions)
+          .where(where)
+          .orderBy(descending ? desc(column) : asc(column), asc(uploadSessions.id))
+          .limit(limit)
+          .offset(offset),
+        db.select({ n: count() }).from(uploadSessions).where(where),
+      ]);
+      return { items: rows.map(toDto), total: total?.n ?? 0, limit, offset };
     },
   );
 
