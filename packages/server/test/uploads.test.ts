@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { and, eq, sql } from "drizzle-orm";
+import ExcelJS from "exceljs";
 import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, uploadSessions } from "../src/db/schema.ts";
@@ -217,6 +218,24 @@ describe("a resumable upload", () => {
     expect(ahead.headers["content-type"]).toMatch(/problem\+json/);
     expect((await A().get(s.id)).json().offsetBytes).toBe(0);
     expect(partialData()).toEqual([]);
+  });
+
+  it("reads the sheet it was asked for from an XLSX sent in two chunks", async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet("Notes").addRow(["ignore me"]);
+    const deals = wb.addWorksheet("Deals");
+    deals.addRow(["deal_id", "price_usd"]);
+    for (let i = 1; i <= 50; i++) deals.addRow([`X${i}`, i * 1000]);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    const s = await start("book.xlsx", xlsx.length, { sheet: "Deals" });
+    expect((await A().get(s.id)).json()).toMatchObject({ kind: "xlsx", sheet: "Deals", delimiter: null });
+    const cut = Math.floor(xlsx.length / 2);
+    expect((await A().patch(s.id, 0, xlsx.subarray(0, cut))).statusCode).toBe(204);
+    expect((await A().patch(s.id, cut, xlsx.subarray(cut))).statusCode).toBe(204);
+    const done = await A().complete(s.id);
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json()).toMatchObject({ kind: "xlsx", rowCount: 50, sha256: sha256(xlsx) });
+    expect(done.json().layout).toMatchObject({ sheet: "Deals", sheets: ["Notes", "Deals"] });
   });
 
   it("lets one of two racing chunks at the same offset in, and answers the other 409", async () => {
