@@ -5,7 +5,7 @@ import { UploadQuery } from "./files.ts";
 /*
  * Resumable uploads: a session (POST /uploads), chunks appended at an offset (PATCH, after the
  * tus 1.0 core protocol), completion into a file (POST /uploads/:id/complete). See
- * docs/decisions/00xx-resumable-uploads.md.
+ * docs/decisions/0013-resumable-uploads.md.
  */
 
 export const UPLOAD_PHASES = ["receiving", "checking", "parsing", "profiling", "stored", "failed"] as const;

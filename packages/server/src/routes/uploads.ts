@@ -74,7 +74,7 @@ const tooLarge = (path: string, message: string) =>
 class ChunkTooLarge extends Error {}
 
 /**
- * Resumable uploads, after the tus 1.0 core protocol (docs/decisions/00xx-resumable-uploads.md):
+ * Resumable uploads, after the tus 1.0 core protocol (docs/decisions/0013-resumable-uploads.md):
  * POST /uploads opens a session; PATCH /uploads/:id appends a chunk at `Upload-Offset` (409 with
  * the current offset when it does not match); HEAD/GET report the persisted offset and the
  * processing phase; POST /uploads/:id/complete runs the same pipeline as POST /files. Chunks are
