@@ -15,7 +15,7 @@ import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { ModelBuilder, solveInThisThread } from "@modelworks/solver";
 import {
   type DebtStackInputRaw,
-  debtStackV2,
+  debtStackV3,
   optimizeDebtStack,
 } from "../packages/engines/optimizers/src/index.ts";
 
@@ -112,7 +112,7 @@ const trivialSpec = trivial.build();
 
 for (let i = 0; i < 3; i++) {
   await solveInThisThread(trivialSpec);
-  await executeModel(debtStackV2, instance("expected"), createContext());
+  await executeModel(debtStackV3, instance("expected"), createContext());
 }
 const base: number[] = [];
 for (let i = 0; i < 50; i++) base.push(await time(() => solveInThisThread(trivialSpec)));
@@ -127,7 +127,7 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|");
 let worstFull = 0;
 for (const objective of ["expected", "worst-case"] as const) {
-  const input = parseInput(debtStackV2, instance(objective));
+  const input = parseInput(debtStackV3, instance(objective));
   const plan: number[] = [];
   const full: number[] = [];
   let status = "";
@@ -137,7 +137,7 @@ for (const objective of ["expected", "worst-case"] as const) {
     plan.push(await time(() => optimizeDebtStack({ ...input, whatIf: { ...input.whatIf, enabled: false } })));
     full.push(
       await time(async () => {
-        const out = await executeModel(debtStackV2, input, createContext());
+        const out = await executeModel(debtStackV3, input, createContext());
         status = `${out.status}${out.verification?.feasible ? " (re-checked)" : ""}`;
         rows = out.constraints.length;
         solves = out.solve.solves;

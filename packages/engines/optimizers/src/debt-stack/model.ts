@@ -5,9 +5,9 @@ import { debtStackPrototypeFormat } from "./prototype.ts";
 import { DebtStackInput, DebtStackOutput } from "./schema.ts";
 import { debtStackTermSheetDocument } from "./term-sheet.ts";
 
-export const debtStackV2 = defineModel({
+export const debtStackV3 = defineModel({
   id: "debt-stack",
-  version: "2.0.0",
+  version: "3.0.0",
   title: "Debt Stack Mixer",
   summary:
     "How to fund an acquisition: equity and tranche amounts (fixed or floating, interest-only then amortizing) plus optional " +

@@ -4,7 +4,7 @@ import {
   checkDebtStackPlan,
   DEBT_STACK_EXAMPLES,
   type DebtStackInputRaw,
-  debtStackV2,
+  debtStackV3,
   evaluateDebtStackPlan,
   optimizeDebtStack,
   pmt,
@@ -13,7 +13,7 @@ import {
 } from "../../src/index.ts";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
-const run = (raw: DebtStackInputRaw) => executeModel(debtStackV2, raw, createContext());
+const run = (raw: DebtStackInputRaw) => executeModel(debtStackV3, raw, createContext());
 const planOf = (out: Awaited<ReturnType<typeof run>>) => ({
   amounts: Object.fromEntries(out.tranches.map((t) => [t.trancheId, t.amount])),
   equity: out.kpis!.equity,
@@ -50,10 +50,10 @@ describe("mortgage constant and amortization schedule vs the closed form", () =>
   const i = r / 12;
   const n = 300;
   const tranche = parseInput(
-    debtStackV2,
+    debtStackV3,
     oneTranche({ tranche: { ioMonths: 12, amortizationMonths: n, termMonths: 120 } }),
   ).tranches[0]!;
-  const base = parseInput(debtStackV2, oneTranche()).rateScenarios[0]!;
+  const base = parseInput(debtStackV3, oneTranche()).rateScenarios[0]!;
   const sched = unitSchedule({ ...tranche, fixedRate: r }, base, 10);
 
   it("PMT: i / (1 − (1 + i)^−n)", () => {
@@ -141,7 +141,12 @@ describe("hand-checked small cases", () => {
     // 10.2M uses − 3M equity = 7.2M net proceeds = 0.99 × d.
     expect(out.tranches[0]!.amount).toBeCloseTo(7_200_000 / 0.99, 4);
     expect(out.kpis!.equity).toBeCloseTo(3_000_000, 4);
-    expect(out.termSheet!.sources.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000, 4);
+    // Gross sources and uses: the 1% fee (72,727.27) is a use, so both sides add up to 10,272,727.27.
+    const fee = (7_200_000 / 0.99) * 0.01;
+    expect(out.kpis!.financingFees).toBeCloseTo(fee, 4);
+    expect(out.termSheet!.sources.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000 + fee, 4);
+    expect(out.termSheet!.uses.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000 + fee, 4);
+    expect(out.termSheet!.uses.map((u) => u.item)).toEqual(["Purchase price", "Closing costs", "Origination fees"]);
   });
 });
 
@@ -149,7 +154,7 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
   const inputs: [string, DebtStackInputRaw][] = DEBT_STACK_EXAMPLES.map((e) => [e.name, e.input]);
   it.each(inputs)("%s: plan and every what-if re-checked from the recomputed schedule", async (_, raw) => {
     const out = await run(raw);
-    const input = parseInput(debtStackV2, raw);
+    const input = parseInput(debtStackV3, raw);
     expect(out.status).toBe("optimal");
     expect(checkDebtStackPlan(input, planOf(out))).toEqual([]);
     // DSCR recomputed per year and scenario from the amortization table.
@@ -275,7 +280,7 @@ describe("infeasibility: IIS and minimal relaxation", () => {
 describe("bad input: field-level errors before solving", () => {
   const issues = (raw: unknown) => {
     try {
-      parseInput(debtStackV2, raw);
+      parseInput(debtStackV3, raw);
     } catch (e) {
       expect(e).toBeInstanceOf(ModelInputError);
       return (e as ModelInputError).issues.map((i) => i.path);
