@@ -1,11 +1,16 @@
 import type { ModelExample } from "@modelworks/model-kit";
 import type { DebtStackInputRaw } from "./schema.ts";
 
-/** Realistic inputs (the prototype's frontend deal, with decimal rates, real terms and stress). */
+/**
+ * Realistic inputs (the prototype's frontend deal, with decimal rates, real terms and stress). The
+ * first has lender minimums and fixed fees (on/off tranches: a MILP); the second hedges an
+ * amortizing tranche with a swap whose notional follows its balance.
+ */
 export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
   {
     name: "marina-tower-expected",
-    title: "AED 25M residential tower: senior + mezzanine, base/stress SOFR, minimum expected cost",
+    title:
+      "AED 25M residential tower: senior + mezzanine (AED 2M minimum ticket) or a bank top-up, fixed fees, base/stress SOFR, minimum expected cost",
     input: {
       currency: "AED",
       purchasePrice: 25_000_000,
@@ -24,6 +29,7 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
           ioMonths: 12,
           amortizationMonths: 300,
           upfrontFee: 0.01,
+          fixedFee: 120_000,
         },
         {
           id: "mezz",
@@ -35,6 +41,20 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
           termMonths: 60,
           ioMonths: 60,
           upfrontFee: 0.015,
+          fixedFee: 60_000,
+          minAmount: 2_000_000,
+        },
+        {
+          id: "top-up",
+          name: "Bank top-up",
+          rateType: "floating",
+          index: "SOFR",
+          spread: 0.045,
+          maxShare: 0.1,
+          termMonths: 60,
+          ioMonths: 60,
+          upfrontFee: 0.02,
+          fixedFee: 40_000,
         },
       ],
       rateScenarios: [
@@ -45,7 +65,8 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
   },
   {
     name: "logistics-worst-case-hedged",
-    title: "AED 60M logistics park: three tranches, a cap and a swap, minimum worst-case cost",
+    title:
+      "AED 60M logistics park: three tranches, a cap, a swap and an amortizing swap that follows the floating senior loan, minimum worst-case cost",
     input: {
       currency: "AED",
       purchasePrice: 60_000_000,
@@ -93,6 +114,13 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
       hedges: [
         { id: "cap-5", type: "cap", strike: 0.05, premiumRate: 0.004, tenorYears: 5 },
         { id: "swap-7y", type: "swap", fixedRate: 0.046, tenorYears: 7 },
+        {
+          id: "swap-amortizing",
+          type: "swap",
+          fixedRate: 0.0465,
+          tenorYears: 7,
+          trancheId: "senior-floating",
+        },
       ],
       objective: "worst-case",
     },

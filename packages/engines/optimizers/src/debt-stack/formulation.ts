@@ -311,8 +311,10 @@ export function buildModel(input: DebtStackInputParsed): Built {
     perYearRows(
       (yr, s) => {
         const hs = input.hedges.map((_, j) => hedgeYear[j]![s]![yr - 1]!.opening);
-        // No hedge left (all past their tenor): nothing to test this year.
-        if (hs.every((x) => x === 0)) return [];
+        // Only constant-notional hedges can outgrow the amortizing floating debt: a hedge that
+        // follows tranche k stays ≤ k's balance by "Hedges on k ≤ k". No constant hedge in force
+        // this year: the row is implied, not written.
+        if (input.hedges.every((hg, j) => hg.trancheId !== null || hs[j] === 0)) return [];
         return [
           ...input.tranches.map((t, k) =>
             t.rateType === "floating" ? -sched[k]![s]![yr - 1]!.openingBalance : 0,

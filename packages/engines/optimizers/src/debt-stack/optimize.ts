@@ -96,11 +96,20 @@ function meaning(
   c: { constraint: string; pricePerUnit: number; unit: string | null },
   built: Built,
   input: DebtStackInputParsed,
+  plan: Plan | null,
 ): string {
   const a = built.about[c.constraint];
   const cur = input.currency;
   const p = c.pricePerUnit;
   if (!a) return "";
+  if (
+    (a.kind === "tranche-cap" || a.kind === "min-size") &&
+    a.trancheId !== undefined &&
+    plan &&
+    !((plan.amounts[a.trancheId] ?? 0) > 0) &&
+    input.tranches.some((t) => t.id === a.trancheId && isSwitched(t))
+  )
+    return `Tranche ${a.trancheId} is not used: with the on/off choices fixed its limit is 0, so this price (${signed(p, 6)} ${cur}/yr per +1 ${cur}) is what a little of it would save if it came without its minimum size and fixed fee. Whether switching it on pays is answered by re-solving, not by this price.`;
   if (Math.abs(p) < 1e-12) return `Not binding: moving this limit a little changes nothing (${a.what}).`;
   const per = `${signed(p, 6)} ${cur}/yr of annual cost`;
   switch (a.kind) {
@@ -371,7 +380,7 @@ export async function optimizeDebtStack(
               ? "LP duals: change of the objective (annual financing cost) per +1 unit of each constraint's limit, valid while the limit stays within [validFrom, validTo]."
               : "Duals of the LP with the on/off tranche choices FIXED at the plan (mip-integers-fixed): change of the annual financing cost per +1 unit of a limit while the same tranches stay used and unused, within [validFrom, validTo]. " +
                 "They do not price switching a tranche on or off (a minimum size or a fixed fee is a step, not a slope): the what-ifs re-solve for that. Limits are shown with the fixed choices moved to the right-hand side (an unused tranche's cap is 0).",
-          rows: duals.constraints.map((c) => ({ ...c, meaning: meaning(c, built, input) })),
+          rows: duals.constraints.map((c) => ({ ...c, meaning: meaning(c, built, input, plan) })),
         }
       : null;
 

@@ -177,16 +177,25 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
   });
 
   it.each(inputs)(
-    "%s: strong duality — objective = Σ price × limit (all variable bounds are 0 or free)",
+    "%s: strong duality — objective = Σ price × limit (+ the fixed fees of the tranches used, with on/off tranches fixed)",
     async (_, raw) => {
       const out = await run(raw);
+      const input = parseInput(debtStackV3, raw);
       const dual = out.shadowPrices!.rows.reduce((s, r) => s + r.pricePerUnit * r.limitValue, 0);
-      expect(rel(dual, out.kpis!.objective)).toBeLessThan(1e-7);
+      // The fixed choices' own cost: fixed fees spread over the horizon (expected objective; in
+      // the worst case they sit in the epigraph rows' limits instead).
+      const fixedPart =
+        input.objective === "expected"
+          ? out.tranches.reduce((s, t) => s + (t.used ? t.fixedFee / input.noi.length : 0), 0)
+          : 0;
+      expect(out.shadowPrices!.basis).toBe(out.mip ? "mip-integers-fixed" : "lp");
+      expect(rel(dual + fixedPart, out.kpis!.objective)).toBeLessThan(1e-7);
     },
   );
 
-  it("the equity price predicts a re-solve inside its range", async () => {
-    const raw = DEBT_STACK_EXAMPLES[0]!.input;
+  it("the equity price predicts a re-solve inside its range (the LP: example 1 without minimums and fixed fees)", async () => {
+    const ex = DEBT_STACK_EXAMPLES[0]!.input;
+    const raw = { ...ex, tranches: ex.tranches.map((t) => ({ ...t, minAmount: 0, fixedFee: 0 })) };
     const out = await run(raw);
     const p = out.shadowPrices!.rows.find((r) => r.constraint === "Equity available")!;
     expect(p.validTo!).toBeGreaterThan(raw.equityAvailable + 100_000);
@@ -195,6 +204,8 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
       equityAvailable: raw.equityAvailable + 100_000,
       whatIf: { enabled: false },
     });
+    expect(out.shadowPrices!.basis).toBe("lp");
+    expect(p.pricePerUnit).toBeLessThan(0);
     expect(moved.kpis!.objective - out.kpis!.objective).toBeCloseTo(p.pricePerUnit * 100_000, 4);
   });
 
