@@ -84,7 +84,14 @@ export interface Built {
   objectiveUnit: string;
   about: Record<
     string,
-    { kind: RowKind; what: string; year?: number; scenario?: string; trancheId?: string; scenarios?: string[] }
+    {
+      kind: RowKind;
+      what: string;
+      year?: number;
+      scenario?: string;
+      trancheId?: string;
+      scenarios?: string[];
+    }
   >;
   /** Annual cost per unit of each variable in each scenario: costs[s][varName]. */
   scenarioCosts: Record<string, number>[];
@@ -113,7 +120,8 @@ export function buildModel(input: DebtStackInputParsed): Built {
     });
   });
   input.tranches.forEach((t) => {
-    if (isSwitched(t)) S.forEach((_, s) => (scenarioCosts[s]![usedVar(t.id)] = t.fixedFee / N));
+    if (!isSwitched(t)) return;
+    for (const c of scenarioCosts) c[usedVar(t.id)] = t.fixedFee / N;
   });
   const trancheIndex = new Map(input.tranches.map((t, k) => [t.id, k]));
   // hedgeYear[j][s][t-1]: the per-unit notional and cost of hedge j.
@@ -237,11 +245,33 @@ export function buildModel(input: DebtStackInputParsed): Built {
     const yk = y[k];
     if (yk) {
       // d_k ≤ U_k·y_k: nothing unless the tranche is used (its fixed fee paid), at most the cap.
-      m.constraint({ name, terms: [[d[k]!, 1], [yk, -U]], upper: 0, unit: cur, relaxPenalty: 1 });
-      about[name] = { kind: "tranche-cap", trancheId: t.id, what: `${t.id} ≤ ${t.maxShare} × price if used, else 0` };
+      m.constraint({
+        name,
+        terms: [
+          [d[k]!, 1],
+          [yk, -U],
+        ],
+        upper: 0,
+        unit: cur,
+        relaxPenalty: 1,
+      });
+      about[name] = {
+        kind: "tranche-cap",
+        trancheId: t.id,
+        what: `${t.id} ≤ ${t.maxShare} × price if used, else 0`,
+      };
       if (t.minAmount > 0) {
         const min = ROW.minSize(t.id);
-        m.constraint({ name: min, terms: [[d[k]!, 1], [yk, -t.minAmount]], lower: 0, unit: cur, relaxPenalty: 1 });
+        m.constraint({
+          name: min,
+          terms: [
+            [d[k]!, 1],
+            [yk, -t.minAmount],
+          ],
+          lower: 0,
+          unit: cur,
+          relaxPenalty: 1,
+        });
         about[min] = { kind: "min-size", trancheId: t.id, what: `${t.id} is 0 or at least ${t.minAmount}` };
       }
     } else {
@@ -257,7 +287,11 @@ export function buildModel(input: DebtStackInputParsed): Built {
    */
   const perYearRows = (
     coefs: (yr: number, s: number) => number[],
-    write: (name: string, terms: (readonly [(typeof d)[number], number])[], cover: [number, string][]) => void,
+    write: (
+      name: string,
+      terms: (readonly [(typeof d)[number], number])[],
+      cover: [number, string][],
+    ) => void,
     rowName: (year: number, scenario: string | null) => string,
   ) => {
     const vars = [...d, ...h];

@@ -7,7 +7,15 @@
  */
 import { type DualReport, type ModelSpec, type SolveResult, solveInThisThread } from "@modelworks/solver";
 import { checkPlan, evaluatePlan, type Plan } from "./check.ts";
-import { amountVar, type Built, buildModel, EQUITY, isSwitched, notionalVar, usedVar } from "./formulation.ts";
+import {
+  amountVar,
+  type Built,
+  buildModel,
+  EQUITY,
+  isSwitched,
+  notionalVar,
+  usedVar,
+} from "./formulation.ts";
 import type { DebtStackInputParsed, DebtStackOutputT } from "./schema.ts";
 
 type Out = DebtStackOutputT;
@@ -471,7 +479,8 @@ export async function optimizeDebtStack(
   }
 
   const crit = input.objective === "worst-case" ? "minimum worst-case" : "minimum expected";
-  const gapText = (g: number | null | undefined) => (g === null || g === undefined ? "unknown" : `${fmt(g * 100, 4)}%`);
+  const gapText = (g: number | null | undefined) =>
+    g === null || g === undefined ? "unknown" : `${fmt(g * 100, 4)}%`;
   const statusLabel =
     main.status === "optimal"
       ? result.kind === "mip"
@@ -480,8 +489,8 @@ export async function optimizeDebtStack(
       : main.status === "time_limit"
         ? `Best debt stack found within the time limit, NOT proven optimal (MIP gap ${gapText(result.mip?.gap)}).`
         : main.status === "infeasible"
-        ? "No debt stack satisfies every covenant: see infeasibility for the conflicting constraints (IIS) and the smallest changes that make a stack possible."
-        : `No plan found (solver status: ${result.highsStatus}).`;
+          ? "No debt stack satisfies every covenant: see infeasibility for the conflicting constraints (IIS) and the smallest changes that make a stack possible."
+          : `No plan found (solver status: ${result.highsStatus}).`;
   if (
     input.rateScenarios.length > 1 &&
     Math.abs(input.rateScenarios.reduce((a, s) => a + s.weight, 0) - 1) > 1e-9

@@ -344,7 +344,10 @@ export const DebtStackOutput = z.object({
       hedgeId: z.string(),
       type: z.enum(["cap", "swap"]),
       notional: num.describe("notional at closing"),
-      follows: z.string().nullable().describe("the tranche whose balance the notional follows; null = constant"),
+      follows: z
+        .string()
+        .nullable()
+        .describe("the tranche whose balance the notional follows; null = constant"),
     }),
   ),
   kpis: z

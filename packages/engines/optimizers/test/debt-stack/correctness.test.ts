@@ -146,7 +146,11 @@ describe("hand-checked small cases", () => {
     expect(out.kpis!.financingFees).toBeCloseTo(fee, 4);
     expect(out.termSheet!.sources.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000 + fee, 4);
     expect(out.termSheet!.uses.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000 + fee, 4);
-    expect(out.termSheet!.uses.map((u) => u.item)).toEqual(["Purchase price", "Closing costs", "Origination fees"]);
+    expect(out.termSheet!.uses.map((u) => u.item)).toEqual([
+      "Purchase price",
+      "Closing costs",
+      "Origination fees",
+    ]);
   });
 });
 

@@ -92,6 +92,19 @@ describe("minimum size: a tranche is unused or at least its minimum (hand-checke
   });
 });
 
+describe("infeasible with on/off tranches", () => {
+  it("too little equity for the LTV: IIS of the LP relaxation plus the smallest relaxation, with a note saying so", async () => {
+    const raw = pair({ minAmount: 1_000_000 }, { fixedFee: 50_000 });
+    const out = await run({ ...raw, equityAvailable: 1_000_000, targets: { maxLtv: 0.6 } });
+    expect(out.status).toBe("infeasible");
+    expect(out.infeasibility!.iis!.constraints.map((c) => c.constraint)).toEqual(
+      expect.arrayContaining(["Sources = uses", "Equity available", "Max LTV"]),
+    );
+    expect(out.infeasibility!.relaxation!.length).toBeGreaterThan(0);
+    expect(out.notes.join(" ")).toMatch(/LP relaxation/);
+  });
+});
+
 describe("fixed fees: paid from the proceeds only if the tranche is used (hand-checked)", () => {
   // Using A with fee F: d − F = 2M, cost 0.05·(2M + F) + F/5 (fees spread over the 5 years).
   it("F = 100,000: A = 2.1M, 105,000 + 20,000 = 125,000 < 140,000", async () => {
@@ -164,7 +177,12 @@ describe("fixed-or-hedged share on the balance outstanding in every year, not on
     expect(amount(out, "F")).toBeCloseTo(3_000_000, 4);
     expect(amount(out, "V")).toBeCloseTo(3_000_000, 4);
     expect(out.kpis!.objective).toBeCloseTo(840_000, 4);
-    expect(out.byYearScenario.map((r) => r.fixedOrHedgedShare! >= 0.5 - 1e-9)).toEqual([true, true, true, true]);
+    expect(out.byYearScenario.map((r) => r.fixedOrHedgedShare! >= 0.5 - 1e-9)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(out.verification!.feasible).toBe(true);
     // The closing-only test of debt-stack@2 would have accepted V = 6M with a 3M cap (303,000 + 480,000):
     const closingOnly = { amounts: { F: 0, V: 6_000_000 }, equity: 4_000_000, notionals: { cap: 3_000_000 } };
@@ -227,7 +245,9 @@ describe("hedges on amortizing tranches", () => {
       equity: 4_000_000,
       notionals: { swap: v },
     });
-    expect(violations.some((x) => /hedged notional .* exceeds the floating debt .* year 2/.test(x))).toBe(true);
+    expect(violations.some((x) => /hedged notional .* exceeds the floating debt .* year 2/.test(x))).toBe(
+      true,
+    );
   });
 });
 
@@ -329,9 +349,13 @@ async function bruteForce(input: DebtStackInputParsed) {
     const res = await solveInThisThread(spec, { ranging: false, iis: false, relaxation: false });
     if (res.status !== "optimal") continue;
     const plan = {
-      amounts: Object.fromEntries(input.tranches.map((t) => [t.id, Math.max(0, res.values[`amount[${t.id}]`]!)])),
+      amounts: Object.fromEntries(
+        input.tranches.map((t) => [t.id, Math.max(0, res.values[`amount[${t.id}]`]!)]),
+      ),
       equity: Math.max(0, res.values.equity!),
-      notionals: Object.fromEntries(input.hedges.map((h) => [h.id, Math.max(0, res.values[`notional[${h.id}]`]!)])),
+      notionals: Object.fromEntries(
+        input.hedges.map((h) => [h.id, Math.max(0, res.values[`notional[${h.id}]`]!)]),
+      ),
     };
     // A tranche "on" with nothing borrowed pays a fee for nothing: the checker rejects that plan,
     // and the assignment with the tranche off is enumerated anyway.
@@ -381,6 +405,7 @@ describe("brute force over every on/off subset vs the MILP (40 random instances)
   it("the random instances exercise the MILP: most have binaries and several end with a tranche switched off", async () => {
     let withBinaries = 0;
     let switchedOff = 0;
+    let infeasible = 0;
     for (let seed = 1000; seed < 1040; seed++) {
       let input: DebtStackInputParsed;
       try {
@@ -389,12 +414,21 @@ describe("brute force over every on/off subset vs the MILP (40 random instances)
         continue;
       }
       const out = await executeModel(debtStackV3, input, createContext());
+      if (out.status === "infeasible") infeasible++;
       if (out.mip) withBinaries++;
-      if (out.tranches.some((t) => !t.used && (t.minAmount > 0 || input.tranches.find((x) => x.id === t.trancheId)!.fixedFee > 0)))
+      if (
+        out.tranches.some(
+          (t) =>
+            !t.used && (t.minAmount > 0 || input.tranches.find((x) => x.id === t.trancheId)!.fixedFee > 0),
+        )
+      )
         switchedOff++;
     }
     expect(withBinaries).toBeGreaterThanOrEqual(25);
     expect(switchedOff).toBeGreaterThanOrEqual(5);
+    // Both sides of the comparison: some instances have no feasible stack at all.
+    expect(infeasible).toBeGreaterThanOrEqual(1);
+    expect(infeasible).toBeLessThanOrEqual(20);
   });
 });
 
@@ -439,11 +473,16 @@ describe("bad input: field-level errors before solving", () => {
       expect.arrayContaining([
         {
           path: "tranches.0.minAmount",
-          message: expect.stringMatching(/exceeds the tranche's largest amount, max share 0.5 × price 10000000/),
+          message: expect.stringMatching(
+            /exceeds the tranche's largest amount, max share 0.5 × price 10000000/,
+          ),
         },
         { path: "tranches.1.fixedFee", message: "the fixed fee cannot be negative" },
         { path: "tranches.1.minAmount", message: "the minimum amount cannot be negative" },
-        { path: "tranches.2.minAmount", message: expect.stringMatching(/exceeds the debt the max LTV allows/) },
+        {
+          path: "tranches.2.minAmount",
+          message: expect.stringMatching(/exceeds the debt the max LTV allows/),
+        },
       ]),
     );
   });
@@ -457,7 +496,10 @@ describe("bad input: field-level errors before solving", () => {
     raw.tranches.push({ id: "F", rateType: "fixed", fixedRate: 0.06, maxShare: 0.2, termMonths: 36 });
     expect(issues(raw)).toEqual([
       { path: "hedges.0.trancheId", message: 'unknown tranche "nope"' },
-      { path: "hedges.1.trancheId", message: 'tranche "F" is fixed-rate: only a floating tranche can be hedged' },
+      {
+        path: "hedges.1.trancheId",
+        message: 'tranche "F" is fixed-rate: only a floating tranche can be hedged',
+      },
     ]);
   });
   it("executeModel rejects before solving", async () => {
