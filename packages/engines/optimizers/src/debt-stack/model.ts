@@ -32,8 +32,6 @@ export const debtStackV3 = defineModel({
         { key: "trancheId", title: "Tranche", format: "text" },
         { key: "rateType", title: "Rate", format: "text" },
         { key: "amount", title: "Amount", unit: "currency", format: "currency", decimals: 0 },
-        { key: "minAmount", title: "Minimum", unit: "currency", format: "currency", decimals: 0 },
-        { key: "totalFees", title: "Fees", unit: "currency", format: "currency", decimals: 0 },
         { key: "shareOfPrice", title: "Share of price", unit: "fraction", format: "percent", decimals: 2 },
         { key: "shareOfDebt", title: "Share of debt", unit: "fraction", format: "percent", decimals: 2 },
         {
@@ -43,6 +41,8 @@ export const debtStackV3 = defineModel({
           format: "currency",
           decimals: 0,
         },
+        { key: "minAmount", title: "Minimum", unit: "currency", format: "currency", decimals: 0 },
+        { key: "totalFees", title: "Fees", unit: "currency", format: "currency", decimals: 0 },
       ],
     },
     {
@@ -95,7 +95,9 @@ export const debtStackV3 = defineModel({
     },
     {
       name: "shadow-prices",
-      title: "Shadow prices (LP duals, or duals with the on/off choices fixed, with ranges)",
+      // Kept as in 2.0.0 (sheet names in exports); with on/off tranches these are the duals of the
+      // LP with the choices fixed, as `shadowPrices.basis` and `label` say.
+      title: "Shadow prices (LP duals with ranges)",
       rows: "shadowPrices.rows",
       columns: [
         { key: "constraint", title: "Constraint", format: "text" },
