@@ -38,9 +38,23 @@ function statusOf(r: SolveResult): Status {
   return "no_plan";
 }
 
-async function solvePlan(input: DebtStackInputParsed, explain: boolean, start?: Record<string, number>) {
+async function solvePlan(
+  input: DebtStackInputParsed,
+  explain: boolean,
+  start?: Record<string, number>,
+  fix?: Record<string, 0 | 1>,
+) {
   const built = buildModel(input);
-  const result = await solveInThisThread(built.spec, {
+  // A what-if may force on/off choices (e.g. "use tranche k"): bounds of its binary.
+  const spec = fix
+    ? {
+        ...built.spec,
+        variables: built.spec.variables.map((v) =>
+          fix[v.name] === undefined ? v : { ...v, lower: fix[v.name]!, upper: fix[v.name]! },
+        ),
+      }
+    : built.spec;
+  const result = await solveInThisThread(spec, {
     ...(start ? { start } : {}),
     timeLimitSeconds: input.solver.timeLimitSeconds,
     mipRelGap: input.solver.mipRelGap,
@@ -121,7 +135,7 @@ function meaning(
     !((plan.amounts[a.trancheId] ?? 0) > 0) &&
     input.tranches.some((t) => t.id === a.trancheId && isSwitched(t))
   )
-    return `Tranche ${a.trancheId} is not used: with the on/off choices fixed its limit is 0, so this price (${signed(p, 6)} ${cur}/yr per +1 ${cur}) is what a little of it would save if it came without its minimum size and fixed fee. Whether switching it on pays is answered by re-solving, not by this price.`;
+    return `Tranche ${a.trancheId} is not used: with the on/off choices fixed its limit is 0, so this price (${signed(p, 6)} ${cur}/yr per +1 ${cur}) is what a little of it would save if it came without its minimum size and fixed fee. What switching it on costs is the what-if "with-${a.trancheId}" (a re-solve), not this price.`;
   if (Math.abs(p) < 1e-12) return `Not binding: moving this limit a little changes nothing (${a.what}).`;
   const per = `${signed(p, 6)} ${cur}/yr of annual cost`;
   switch (a.kind) {
@@ -158,6 +172,36 @@ interface WhatIfCase {
   from: number | null;
   to: number | null;
   input: DebtStackInputParsed;
+  fix?: Record<string, 0 | 1>;
+}
+
+/**
+ * Switching an on/off tranche is a step the fixed-choice prices cannot see: for each tranche with
+ * a minimum or a fixed fee, re-solve with it forced the other way (on if unused, off if used).
+ */
+function switchCases(input: DebtStackInputParsed, plan: Plan): WhatIfCase[] {
+  if (!input.whatIf.switchTranches) return [];
+  return input.tranches.filter(isSwitched).map((t) => {
+    const used = (plan.amounts[t.id] ?? 0) > 0;
+    const terms = [
+      t.minAmount > 0 ? `minimum ${fmt(t.minAmount)} ${input.currency}` : "",
+      t.fixedFee > 0 ? `fixed fee ${fmt(t.fixedFee)} ${input.currency}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
+    return {
+      name: `${used ? "without" : "with"}-${t.id}`,
+      question: used
+        ? `What if ${t.name || t.id} were not used?`
+        : `What if ${t.name || t.id} were used (${terms})?`,
+      parameter: `tranches.${t.id}.used`,
+      unit: "0/1",
+      from: used ? 1 : 0,
+      to: used ? 0 : 1,
+      input,
+      fix: { [usedVar(t.id)]: used ? 0 : 1 },
+    };
+  });
 }
 
 function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
@@ -398,12 +442,17 @@ export async function optimizeDebtStack(
 
   const whatIf: Out["whatIf"] = [];
   if (input.whatIf.enabled) {
-    const cases = whatIfCases(input);
+    const cases = [...whatIfCases(input), ...(plan ? switchCases(input, plan) : [])];
     for (const [i, c] of cases.entries()) {
       opts.signal?.throwIfAborted();
       opts.progress?.(0.3 + (0.65 * i) / cases.length, `what-if ${c.name}`);
       // Start from the base plan: HiGHS keeps it as the first incumbent when it is still feasible.
-      const s = await solvePlan(c.input, false, plan && result.kind === "mip" ? result.values : undefined);
+      const s = await solvePlan(
+        c.input,
+        false,
+        plan && result.kind === "mip" && !c.fix ? result.values : undefined,
+        c.fix,
+      );
       solves++;
       const obj = s.plan ? (s.result.objective ?? 0) : null;
       const delta = obj !== null && kpis ? obj - kpis.objective : null;

@@ -174,6 +174,12 @@ export const DebtStackInput = z
         ltvStepPoints: z.number().positive().max(1).default(0.05).describe("0.05 = 5 points"),
         dscrStep: z.number().positive().max(5).default(0.05),
         equityStep: z.number().positive().nullable().default(null).describe("null = 10% of equity available"),
+        switchTranches: z
+          .boolean()
+          .default(true)
+          .describe(
+            "also re-solve with each tranche that has a minimum or a fixed fee switched the other way (used ↔ not used)",
+          ),
       })
       .strict()
       .prefault({}),

@@ -213,7 +213,7 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
     expect(moved.kpis!.objective - out.kpis!.objective).toBeCloseTo(p.pricePerUnit * 100_000, 4);
   });
 
-  it("what-ifs are re-solves: LTV ± 5 points, DSCR ± 0.05, equity ± 10%", async () => {
+  it("what-ifs are re-solves: LTV ± 5 points, DSCR ± 0.05, equity ± 10%, on/off tranches switched", async () => {
     const out = await run(DEBT_STACK_EXAMPLES[0]!.input);
     expect(out.whatIf.map((w) => w.name)).toEqual([
       "ltv-up",
@@ -222,6 +222,9 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
       "dscr-down",
       "equity-up",
       "equity-down",
+      // Both tranches are on/off (fixed fees, the mezzanine's minimum) and used: each switched off.
+      "without-senior",
+      "without-mezz",
     ]);
     const eqUp = out.whatIf.find((w) => w.name === "equity-up")!;
     const direct = await run({

@@ -92,6 +92,34 @@ describe("minimum size: a tranche is unused or at least its minimum (hand-checke
   });
 });
 
+describe("what-ifs that switch an on/off tranche (what the fixed-choice prices cannot say)", () => {
+  it("A unused (3M minimum): 'with-A' forces it on at 3M, 150,000/yr (+10,000); 'what-if' answers equal direct re-solves", async () => {
+    const out = await run({ ...pair({ minAmount: 3_000_000 }), whatIf: { enabled: true } });
+    const w = out.whatIf.find((x) => x.name === "with-A")!;
+    expect(w).toMatchObject({ parameter: "tranches.A.used", from: 0, to: 1, status: "optimal" });
+    expect(w.question).toMatch(/minimum 3,000,000 AED/);
+    expect(w.objective!).toBeCloseTo(150_000, 4);
+    expect(w.deltaObjective!).toBeCloseTo(10_000, 4);
+    expect(w.amounts.A!).toBeCloseTo(3_000_000, 4);
+    // B has neither a minimum nor a fee: no switch what-if for it.
+    expect(out.whatIf.map((x) => x.name)).not.toContain("without-B");
+    expect(out.whatIf.map((x) => x.name)).not.toContain("with-B");
+  });
+
+  it("A used (2.5M minimum): 'without-A' falls back on B, 140,000/yr (+15,000)", async () => {
+    const out = await run({ ...pair({ minAmount: 2_500_000 }), whatIf: { enabled: true } });
+    const w = out.whatIf.find((x) => x.name === "without-A")!;
+    expect(w.objective!).toBeCloseTo(140_000, 4);
+    expect(w.deltaObjective!).toBeCloseTo(15_000, 4);
+    expect(w.amounts).toEqual({ B: expect.closeTo(2_000_000, 4) });
+    const off = await run({
+      ...pair({ minAmount: 2_500_000 }),
+      whatIf: { enabled: true, switchTranches: false },
+    });
+    expect(off.whatIf.some((x) => x.parameter.endsWith(".used"))).toBe(false);
+  });
+});
+
 describe("infeasible with on/off tranches", () => {
   it("too little equity for the LTV: IIS of the LP relaxation plus the smallest relaxation, with a note saying so", async () => {
     const raw = pair({ minAmount: 1_000_000 }, { fixedFee: 50_000 });
