@@ -11,8 +11,10 @@
  * on/off choice: minimum sizes on three, fixed fees on four, plus a swap that amortizes with a
  * floating tranche: 5 binaries). Measured in this process (the engine solves in its calling
  * thread): the plan alone (solve + duals/ranging + independent re-check), and the full run (plus
- * 6 what-if re-solves), for the expected and the worst-case objective. Every figure is also a
- * ratio to a trivial solve (one variable, one row) measured the same way.
+ * the what-if re-solves: 6, and for `milp` one more per on/off tranche), for the expected and the
+ * worst-case objective. Every figure is also a ratio to a trivial solve (one variable, one row)
+ * measured the same way; the full run is also given in process CPU time, which other jobs on a
+ * shared VM inflate far less than wall time.
  */
 import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { ModelBuilder, solveInThisThread } from "@modelworks/solver";
@@ -33,6 +35,13 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
   return performance.now() - t;
+}
+/** CPU time of this process (user + system) during `fn`: less sensitive than wall time to other jobs on a shared VM. */
+async function cpuTime(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const c = process.cpuUsage();
+  const wall = await time(fn);
+  const d = process.cpuUsage(c);
+  return { wall, cpu: (d.user + d.system) / 1000 };
 }
 
 const years = 10;
@@ -144,10 +153,11 @@ const f = (ms: number) => `${ms.toFixed(1)} ms`;
 console.log(`debt-stack@3, 5 tranches × 3 scenarios × 10 years, ${REPEATS} repeats, Node ${process.version}`);
 console.log(`baseline (trivial 1-variable LP solve): median ${f(baseline)}`);
 console.log(
-  "| variant | objective | plan (solve + duals + re-check) | ratio | full run (+ what-ifs) | ratio | status | rows | binaries | solves |",
+  "| variant | objective | plan (solve + duals + re-check) | ratio | full run (+ what-ifs) | ratio | full run CPU | status | rows | binaries | solves |",
 );
-console.log("|---|---|---|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|---|");
 let worstFull = 0;
+let worstCpu = 0;
 for (const [variant, objective] of [
   ["lp", "expected"],
   ["lp", "worst-case"],
@@ -157,27 +167,35 @@ for (const [variant, objective] of [
   const input = parseInput(debtStackV3, instance(objective, variant));
   const plan: number[] = [];
   const full: number[] = [];
+  const fullCpu: number[] = [];
   let status = "";
   let rows = 0;
   let solves = 0;
   let binaries = 0;
   for (let r = 0; r < REPEATS; r++) {
     plan.push(await time(() => optimizeDebtStack({ ...input, whatIf: { ...input.whatIf, enabled: false } })));
-    full.push(
-      await time(async () => {
-        const out = await executeModel(debtStackV3, input, createContext());
-        status = `${out.status}${out.verification?.feasible ? " (re-checked)" : ""}`;
-        rows = out.constraints.length;
-        solves = out.solve.solves;
-        binaries = out.mip?.binaries ?? 0;
-      }),
-    );
+    const t = await cpuTime(async () => {
+      const out = await executeModel(debtStackV3, input, createContext());
+      status = `${out.status}${out.verification?.feasible ? " (re-checked)" : ""}`;
+      rows = out.constraints.length;
+      solves = out.solve.solves;
+      binaries = out.mip?.binaries ?? 0;
+    });
+    full.push(t.wall);
+    fullCpu.push(t.cpu);
   }
   const p = median(plan);
   const q = median(full);
   worstFull = Math.max(worstFull, ...full);
+  worstCpu = Math.max(worstCpu, ...fullCpu);
   console.log(
-    `| ${variant} | ${objective} | ${f(p)} | ${(p / baseline).toFixed(0)} | ${f(q)} | ${(q / baseline).toFixed(0)} | ${status} | ${rows} | ${binaries} | ${solves} |`,
+    `| ${variant} | ${objective} | ${f(p)} | ${(p / baseline).toFixed(0)} | ${f(q)} | ${(q / baseline).toFixed(0)} | ${f(median(fullCpu))} | ${status} | ${rows} | ${binaries} | ${solves} |`,
   );
 }
-console.log(`slowest full run ${f(worstFull)}; goal < 2,000 ms: ${worstFull < 2000 ? "met" : "NOT met"}`);
+console.log(
+  `slowest full run ${f(worstFull)} wall, ${f(worstCpu)} CPU; goal < 2,000 ms: ${worstFull < 2000 ? "met" : "NOT met"} (wall), ${worstCpu < 2000 ? "met" : "NOT met"} (CPU)`,
+);
+const [load1] = (await import("node:os")).loadavg();
+console.log(
+  `load average (1 min) at the end: ${load1!.toFixed(1)} on ${(await import("node:os")).cpus().length} CPUs`,
+);
