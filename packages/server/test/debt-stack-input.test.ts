@@ -1,4 +1,5 @@
 import { catalog } from "@modelworks/catalog";
+import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs } from "../src/db/schema.ts";
 import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
@@ -55,5 +56,17 @@ describe("debt-stack@3 input over HTTP", () => {
     expect(run.output.shadowPrices.basis).toBe("mip-integers-fixed");
     expect(run.output.verification).toEqual({ feasible: true, violations: [] });
     expect(run.output.termSheet.fees.fixed).toBeGreaterThan(0);
+    // The engine's term-sheet document renders with the fees and the minimum.
+    const pdf = await request(t.app, owner, {
+      method: "GET",
+      url: `/api/v1/runs/${run.id}/export?format=pdf&document=term-sheet`,
+    });
+    expect(pdf.statusCode, pdf.body).toBe(200);
+    const text = (await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true })).text.replace(
+      /\s+/g,
+      " ",
+    );
+    for (const label of ["Fees", "Origination fee", "Fixed fee", "Total financing fees", "Minimum amount"])
+      expect(text).toContain(label);
   });
 });
