@@ -242,6 +242,22 @@ export const DebtStackInput = z
           path: ["tranches", i, "minAmount"],
           message: `the minimum amount (${t.minAmount}) exceeds the debt the max LTV allows (${ltvLimit}): the tranche could never be used`,
         });
+      const ltcLimit =
+        v.targets.maxLtc === null ? null : v.targets.maxLtc * (v.purchasePrice + v.closingCosts);
+      if (ltcLimit !== null && t.minAmount > ltcLimit * (1 + 1e-12))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "minAmount"],
+          message: `the minimum amount (${t.minAmount}) exceeds the debt the max LTC allows (${ltcLimit}): the tranche could never be used`,
+        });
+      const dyLimit =
+        v.targets.minDebtYield === null || v.noi.length === 0 ? null : v.noi[0]! / v.targets.minDebtYield;
+      if (dyLimit !== null && t.minAmount > dyLimit * (1 + 1e-12))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "minAmount"],
+          message: `the minimum amount (${t.minAmount}) exceeds the debt the min debt yield allows (year-1 NOI / ${v.targets.minDebtYield} = ${dyLimit}): the tranche could never be used`,
+        });
       if (t.upfrontFee >= 1)
         ctx.addIssue({
           code: "custom",

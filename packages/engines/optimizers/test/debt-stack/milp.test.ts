@@ -514,6 +514,14 @@ describe("bad input: field-level errors before solving", () => {
       ]),
     );
   });
+  it("a minimum above the LTC limit or above what the debt yield allows", () => {
+    const raw = pair({ minAmount: 4_000_000 }, { minAmount: 4_500_000 });
+    // LTC 0.42 × 10M = 4.2M < 4.5M (B); debt yield: 1.5M NOI / 0.35 = 4.29M < 4.5M (B) — A's 4M passes both.
+    const found = issues({ ...raw, targets: { maxLtv: 0.8, maxLtc: 0.42, minDebtYield: 0.35 } });
+    expect(found.map((i) => i.path)).toEqual(["tranches.1.minAmount", "tranches.1.minAmount"]);
+    expect(found[0]!.message).toMatch(/max LTC allows \(4200000\)/);
+    expect(found[1]!.message).toMatch(/min debt yield allows/);
+  });
   it("a fixed fee at least the tranche's largest net proceeds, a 100% fee", () => {
     const found = issues(pair({ fixedFee: 5_000_000 }, { upfrontFee: 1 })).map((i) => i.path);
     expect(found).toEqual(expect.arrayContaining(["tranches.0.fixedFee", "tranches.1.upfrontFee"]));
