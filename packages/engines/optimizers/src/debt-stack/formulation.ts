@@ -3,7 +3,9 @@
  * (currency): d_k ≥ 0 the amount of tranche k, E ≥ 0 the equity, h_j ≥ 0 the notional of hedge j
  * at closing (caps, swaps on the floating index); y_k ∈ {0,1} "tranche k is used" for the tranches
  * with a minimum amount m_k or a fixed fee F_k (only those: without them the model stays an LP);
- * in worst-case mode also a free epigraph variable z.
+ * in worst-case mode also a free epigraph variable z. (An explicit binary rather than HiGHS's
+ * semi-continuous column type: the fixed fee needs the same on/off variable, and the duals of the
+ * LP with the choices fixed need it as an integer column.)
  *
  *   Sources = uses        E + Σ_k (1 − fee_k)·d_k − Σ_k F_k·y_k = P + C (fees come out of the proceeds)
  *   Equity available      E ≤ E_avail
