@@ -1,6 +1,8 @@
 /**
- * The run of debt-stack@3: solve the LP (a MILP when a tranche has a minimum size or a fixed fee), explain it (binding rows, shadow prices with units and
- * ranges), answer what-ifs by re-solving (LTV ± points, DSCR ± step, equity ± step), explain
+ * The run of debt-stack@3: solve the LP (a MILP when a tranche has a minimum size or a fixed
+ * fee), explain it (binding rows, shadow prices with units and ranges — with on/off tranches the
+ * duals of the LP with the choices fixed), answer what-ifs by re-solving (LTV ± points, DSCR ±
+ * step, equity ± step, each on/off tranche switched), explain
  * infeasibility (IIS + smallest relaxation), and re-check the plan with the independent
  * evaluator (check.ts). Solves run in the calling thread: the platform already runs engines in a
  * worker thread (decision 0007).
@@ -88,8 +90,8 @@ async function solvePlan(
 /**
  * Duals of the LP with the on/off choices fixed (`mip-integers-fixed`) refer to rows that still
  * carry the fixed binaries, e.g. d_k − U_k·y_k ≤ 0. Moving the fixed part to the right-hand side
- * gives the row the user reads (d_k ≤ U_k when used, ≤ 0 when not): limit, range and the
- * objective at the range ends shift by that constant, the price is unchanged. With this, strong
+ * gives the row the user reads (d_k ≤ U_k when used, ≤ 0 when not): the limit and its validity
+ * range shift by that constant; the price and the objective at the range ends are unchanged. With this, strong
  * duality reads objective = Σ price × limit + the fixed fees of the tranches used.
  */
 function effectiveLimits(d: DualReport, spec: ModelSpec, values: Record<string, number>): DualReport {
