@@ -180,7 +180,7 @@ describe("modelworks models", () => {
     };
     const debtStack = {
       id: "debt-stack",
-      version: "2.0.0",
+      version: "3.0.0",
       title: "Debt Stack Mixer",
       summary: expect.any(String),
     };
