@@ -65,7 +65,7 @@ describe("runs use the resolved reference data", () => {
     expect(res.statusCode).toBe(200);
     const run = res.json();
     expect(run.status).toBe("succeeded");
-    expect(run.modelVersion).toBe("2.1.0");
+    expect(run.modelVersion).toBe("2.2.0");
     expect(run.output.units.gprAffordableMonthlyUsd).toBe(gprAffordable(RENTS_2025));
     expect(run.output.referenceData.map((d: { version: string }) => d.version)).toEqual([
       "FY2025-test",
