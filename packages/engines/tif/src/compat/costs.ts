@@ -161,7 +161,7 @@ export function sourcesAndUsesOneSchedule(input: TifInput, ph: Phases, costs: Co
   let idc = 0;
   for (let it = 1; it <= IDC_MAX_ITERATIONS; it++) {
     const tdc = land + soft + hard + idc;
-    const newIdc = oneDrawSchedule(input, ph, costs, tdc - tdc * ltc, 0).interest;
+    const newIdc = oneDrawSchedule(input, ph, costs, tdc - tdc * ltc, 0, false).interest;
     if (Math.abs(newIdc - idc) < ONE_SCHEDULE_TOLERANCE) {
       const finalTdc = land + soft + hard + newIdc;
       const finalLoan = finalTdc * ltc;

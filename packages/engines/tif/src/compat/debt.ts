@@ -99,6 +99,8 @@ export function oneDrawSchedule(
   costs: Costs,
   equityUsd: number,
   lumpSumUsd: number,
+  /** false: the interest only (the fixed point's passes do not need the rows). */
+  withRows = true,
 ): { rows: DrawPeriod[]; interest: number } {
   const rc = input.constructionRateAnnual / 12;
   const rows: DrawPeriod[] = [];
@@ -115,7 +117,8 @@ export function oneDrawSchedule(
     const interest = (bal + debt / 2) * rc;
     bal += debt + interest;
     total += interest;
-    rows.push({ tdcDraw: draw, equity: preDebt - tif, debtDraw: debt, interest, balance: bal, tif });
+    if (withRows)
+      rows.push({ tdcDraw: draw, equity: preDebt - tif, debtDraw: debt, interest, balance: bal, tif });
   };
   const wPre = sCurveWeights(ph.P);
   for (let i = 0; i < wPre.length; i++) month(costs.soft * wPre[i]! + (i === 0 ? costs.land : 0));
@@ -124,7 +127,7 @@ export function oneDrawSchedule(
     const interest = bal * rc;
     bal += interest;
     total += interest;
-    rows.push({ tdcDraw: 0, equity: 0, debtDraw: 0, interest, balance: bal, tif: 0 });
+    if (withRows) rows.push({ tdcDraw: 0, equity: 0, debtDraw: 0, interest, balance: bal, tif: 0 });
   }
   return { rows, interest: total };
 }
