@@ -22,8 +22,8 @@ export function annualMirr(values: readonly number[], financeAnnual: number, rei
   return annual(mirr(values, monthly(financeAnnual), monthly(reinvestAnnual)));
 }
 
-/** `tables`: the reference data of the run (ctx.data), the shipped editions by default. */
 /**
+ * `tables`: the reference data of the run (ctx.data), the shipped editions by default.
  * `switches`: corrections to override, for measuring one change alone (the CHANGELOG's effects
  * script and the tests); a run of the model never passes them.
  */
