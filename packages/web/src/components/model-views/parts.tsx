@@ -1,0 +1,47 @@
+import { Badge, Card, Text } from "@mantine/core";
+import type { ReactNode } from "react";
+
+/** Basis points with a sign, one decimal: the way the TIF program states its +150 bps target. */
+export function formatBps(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  const abs = Math.abs(v).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  return `${v > 0 ? "+" : v < 0 ? "−" : ""}${abs} bps`;
+}
+
+export function TargetBadge({ met, size = "lg" }: { met: boolean; size?: "sm" | "md" | "lg" | "xl" }) {
+  return (
+    <Badge color={met ? "green.9" : "red.8"} variant="filled" size={size} data-testid="target-badge">
+      {met ? "Target met" : "Target not met"}
+    </Badge>
+  );
+}
+
+export function Stat({
+  label,
+  value,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Card withBorder padding="sm" data-testid={testId}>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text fw={700} size="lg" style={{ fontVariantNumeric: "tabular-nums" }}>
+        {value}
+      </Text>
+      {hint ? (
+        <Text size="xs" c="dimmed">
+          {hint}
+        </Text>
+      ) : null}
+    </Card>
+  );
+}
+
+export const num = { fontVariantNumeric: "tabular-nums" } as const;
