@@ -42,6 +42,21 @@ describe("TIF result views in Chromium", () => {
       /^The prototype's default project; tier 2/,
       "Tier 2 package",
     );
+    // The per-model layout (lib/layouts.ts): the project's fields in tabs, errors counted per tab.
+    for (const tab of ["Site & units", "Costs", "Financing", "Incentives & TIF", "Operations & exit"])
+      await page.getByRole("tab", { name: tab }).waitFor();
+    await page.getByRole("tab", { name: "Costs" }).click();
+    const hardCost = page.getByLabel(/^Hard cost per unit \(USD\)/);
+    await eventually(() => hardCost.isVisible()).toBe(true);
+    const hardCostBefore = await hardCost.inputValue();
+    await hardCost.fill("-5");
+    await page.getByRole("tab", { name: "Site & units" }).click();
+    await page.getByRole("button", { name: "Save revision" }).first().click();
+    await text(page.getByRole("tab", { name: /^Costs/ })).toBe("Costs1");
+    await shot(page, "tif-00-editor-layout");
+    await page.getByRole("tab", { name: /^Costs/ }).click();
+    await hardCost.fill(hardCostBefore);
+    await text(page.getByRole("tab", { name: /^Costs/ })).toBe("Costs");
     const runId = await runAndWait(page);
     const run = await apiGet<{
       output: {

@@ -18,12 +18,14 @@ import { type FieldValues, type Resolver, useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { z } from "zod";
 import { ApiError, api } from "../api.ts";
+import { LaidOutSchemaForm } from "../components/form-layout.tsx";
 import { RunList } from "../components/run-list.tsx";
 import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { SweepPanel } from "../components/sweep-panel.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
+import { formLayoutFor } from "../lib/layouts.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
@@ -190,12 +192,22 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
             <Stack>
               <FormErrorSummary control={form.control} />
-              <SchemaForm
-                schema={model.inputSchema as JsonSchema}
-                control={form.control}
-                disabled={!editable}
-                currency={currency}
-              />
+              {formLayoutFor(model.id) ? (
+                <LaidOutSchemaForm
+                  layout={formLayoutFor(model.id)!}
+                  schema={model.inputSchema as JsonSchema}
+                  control={form.control}
+                  disabled={!editable}
+                  currency={currency}
+                />
+              ) : (
+                <SchemaForm
+                  schema={model.inputSchema as JsonSchema}
+                  control={form.control}
+                  disabled={!editable}
+                  currency={currency}
+                />
+              )}
               {editable ? (
                 <Paper withBorder p="sm">
                   <Group align="flex-end">
