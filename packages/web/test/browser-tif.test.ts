@@ -29,6 +29,7 @@ const pct1 = (v: number) =>
 describe("TIF result views in Chromium", () => {
   let page: Page;
   let projectUrl: string;
+  let scenarioUrl: string;
 
   it("comparison: the IRR gap in bps on screen is the API's, with the target badge", async () => {
     page = await newPage();
@@ -42,6 +43,7 @@ describe("TIF result views in Chromium", () => {
       /^The prototype's default project; tier 2/,
       "Tier 2 package",
     );
+    scenarioUrl = page.url();
     // The per-model layout (lib/layouts.ts): the project's fields in tabs, errors counted per tab.
     for (const tab of ["Site & units", "Costs", "Financing", "Incentives & TIF", "Operations & exit"])
       await page.getByRole("tab", { name: tab }).waitFor();
@@ -77,7 +79,7 @@ describe("TIF result views in Chromium", () => {
     await eventually(() => page.getByTestId("column-market").count()).toBe(1);
     await eventually(() => page.getByTestId("column-mixedIncome").count()).toBe(1);
     await shot(page, "tif-01-comparison");
-  });
+  }, 90_000);
 
   it("incentive matrix: the grid of tiers × packages marks the API's minimum package", async () => {
     await page.goto(projectUrl);
@@ -109,7 +111,7 @@ describe("TIF result views in Chromium", () => {
       await text(page.getByTestId("minimum-package")).toContain("No package meets the target");
     }
     await shot(page, "tif-02-incentive-matrix");
-  });
+  }, 90_000);
 
   it("Monte Carlo (200 iterations): histogram, percentiles, P(target) and the tornado", async () => {
     await page.goto(projectUrl);
@@ -137,7 +139,7 @@ describe("TIF result views in Chromium", () => {
     await eventually(() => page.getByTestId("percentiles").locator("tbody tr").count()).toBeGreaterThan(3);
     await eventually(() => page.getByTestId("tornado").locator("canvas").count()).toBeGreaterThan(0);
     await shot(page, "tif-03-montecarlo");
-  });
+  }, 90_000);
 
   it("tif@2 deal: sources & uses, the binding perm-loan constraint, the TIF schedule and DSCR chart", async () => {
     await page.goto(projectUrl);
@@ -173,5 +175,68 @@ describe("TIF result views in Chromium", () => {
     // The generic parts stay: the cash-flow table below the dedicated panels.
     await eventually(() => page.getByTestId("table-periods").count()).toBe(1);
     await shot(page, "tif-04-deal");
-  });
+  }, 90_000);
+
+  it("history: a saved revision's note, author and diff; restoring an old revision; project edit and archive", async () => {
+    await page.goto(scenarioUrl);
+    const scenarioId = scenarioUrl.split("/").pop()!;
+    const before = await apiGet<{ revision: number }>(page, `/scenarios/${scenarioId}`);
+    const r0 = before.revision;
+    const land = page.getByLabel(/^Land cost \(USD\)/);
+    await land.fill("3500000");
+    await page.getByLabel("Revision note").fill("Bigger site");
+    await page.getByRole("button", { name: "Save revision" }).first().click();
+    await text(page.getByText(/^revision \d+$/)).toBe(`revision ${r0 + 1}`);
+
+    await page.getByRole("tab", { name: "History" }).click();
+    const history = page.getByTestId("revision-history");
+    const row = history.locator(`tr[data-revision="${r0 + 1}"]`);
+    await text(row).toContain("Bigger site");
+    await text(row).toContain("Tina Ferris");
+    const diff = page.getByTestId("revision-diff");
+    await text(diff).toContain("project.landCostUsd");
+    await text(diff).toContain("3500000");
+    const apiDiff = await apiGet<{ changes: { path: string }[] }>(
+      page,
+      `/scenarios/${scenarioId}/diff?from=${r0}&to=${r0 + 1}`,
+    );
+    await eventually(() => diff.locator("tbody tr").count()).toBe(apiDiff.changes.length);
+    await shot(page, "tif-05-history");
+
+    await page.getByRole("button", { name: `Restore revision ${r0} as a new revision` }).click();
+    // A new revision re-opens the editor on its inputs; the history has it with its note.
+    await text(page.getByText(/^revision \d+$/)).toBe(`revision ${r0 + 2}`);
+    await eventually(() => land.inputValue()).toBe("3,000,000");
+    await page.getByRole("tab", { name: "History" }).click();
+    await text(history.locator(`tr[data-revision="${r0 + 2}"]`)).toContain(`Restored revision ${r0}`);
+    const back = await apiGet<{ changes: unknown[] }>(
+      page,
+      `/scenarios/${scenarioId}/diff?from=${r0}&to=${r0 + 2}`,
+    );
+    expect(back.changes).toEqual([]);
+
+    // The project: rename and describe it, archive it and restore it.
+    await page.goto(projectUrl);
+    await page.getByRole("button", { name: "Edit project" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit project" });
+    await dialog.getByLabel("Name").fill("East Riverside TIF");
+    await dialog.getByLabel("Description").fill("Tier 2 and the lump sum");
+    await dialog.getByRole("button", { name: "Save project" }).click();
+    await page.getByRole("heading", { name: "East Riverside TIF", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Archive project" }).click();
+    await page.getByTestId("project-archived").waitFor();
+    const projectId = projectUrl.split("/").pop()!;
+    expect((await apiGet<{ status: string }>(page, `/projects/${projectId}`)).status).toBe("archived");
+    await page.getByRole("button", { name: "Restore project" }).click();
+    await eventually(() => page.getByTestId("project-archived").count()).toBe(0);
+    const project = await apiGet<{ status: string; name: string; description: string }>(
+      page,
+      `/projects/${projectId}`,
+    );
+    expect(project).toMatchObject({
+      status: "active",
+      name: "East Riverside TIF",
+      description: "Tier 2 and the lump sum",
+    });
+  }, 90_000);
 });

@@ -19,6 +19,7 @@ import { Link, useLocation } from "wouter";
 import { z } from "zod";
 import { ApiError, api } from "../api.ts";
 import { LaidOutSchemaForm } from "../components/form-layout.tsx";
+import { RevisionHistory } from "../components/revision-history.tsx";
 import { RunList } from "../components/run-list.tsx";
 import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
@@ -187,6 +188,7 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <Tabs.Tab value="inputs">Inputs</Tabs.Tab>
           <Tabs.Tab value="runs">Runs and comparison</Tabs.Tab>
           <Tabs.Tab value="what-if">What-if sweep</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="inputs" pt="md">
           <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
@@ -238,6 +240,9 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
         </Tabs.Panel>
         <Tabs.Panel value="what-if" pt="md">
           <SweepPanel model={model} scenario={scenario} canRun={canRun} />
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="md">
+          <RevisionHistory scenario={scenario} editable={editable} />
         </Tabs.Panel>
       </Tabs>
     </Stack>
