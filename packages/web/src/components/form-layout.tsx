@@ -62,7 +62,7 @@ function SectionTabs({
               value={s.id}
               rightSection={
                 bad ? (
-                  <Badge size="xs" color="red.8" variant="filled" aria-label={`${bad} with errors`}>
+                  <Badge size="xs" color="red.9" variant="filled" aria-label={`${bad} with errors`}>
                     {bad}
                   </Badge>
                 ) : undefined

@@ -193,7 +193,7 @@ function DiffTable({ scenarioId, from, to }: { scenarioId: string; from: number;
                     <Badge
                       size="sm"
                       variant="light"
-                      color={c.kind === "added" ? "green.9" : c.kind === "removed" ? "red.9" : "blue.9"}
+                      color={c.kind === "added" ? "green" : c.kind === "removed" ? "red" : "blue"}
                     >
                       {c.kind}
                     </Badge>

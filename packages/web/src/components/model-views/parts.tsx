@@ -8,9 +8,13 @@ export function formatBps(v: number | null | undefined): string {
   return `${v > 0 ? "+" : v < 0 ? "−" : ""}${abs} bps`;
 }
 
+// Filled badges with white text: Mantine's green 9 (4.4:1) and red 8 (4.5:1) are at or below AA.
+export const MET_COLOR = "#226e32";
+export const NOT_MET_COLOR = "#b02525";
+
 export function TargetBadge({ met, size = "lg" }: { met: boolean; size?: "sm" | "md" | "lg" | "xl" }) {
   return (
-    <Badge color={met ? "green.9" : "red.8"} variant="filled" size={size} data-testid="target-badge">
+    <Badge color={met ? MET_COLOR : NOT_MET_COLOR} variant="filled" size={size} data-testid="target-badge">
       {met ? "Target met" : "Target not met"}
     </Badge>
   );

@@ -1,7 +1,7 @@
 import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { formatValue } from "../../format.ts";
 import type { ModelViewProps } from "./index.tsx";
-import { formatBps, num, Stat } from "./parts.tsx";
+import { formatBps, MET_COLOR, num, Stat } from "./parts.tsx";
 
 /** One package's row of tif-incentive-matrix (engine schema: analysis/matrix.ts). */
 interface MatrixRow {
@@ -68,7 +68,7 @@ export default function TifMatrixView({ output }: ModelViewProps) {
       {min ? (
         <Alert color="green" title="Minimum package meeting the target" data-testid="minimum-package">
           <Group gap="sm" align="center">
-            <Badge size="xl" color="green.9" variant="filled">
+            <Badge size="xl" color={MET_COLOR} variant="filled">
               {min.name}
             </Badge>
             <Text size="sm">
@@ -135,7 +135,7 @@ export default function TifMatrixView({ output }: ModelViewProps) {
                         style={{
                           background: bg,
                           ...num,
-                          outline: isMin ? "3px solid var(--mantine-color-green-9)" : undefined,
+                          outline: isMin ? `3px solid ${MET_COLOR}` : undefined,
                           outlineOffset: -3,
                         }}
                         title={r?.error ?? r?.name}
