@@ -1,4 +1,5 @@
 import { type ComponentType, type LazyExoticComponent, lazy, Suspense } from "react";
+import { type DedicatedView, dedicatedViewOf } from "../../lib/model-views.ts";
 import type { Model, Run } from "../../types.ts";
 import { Loading } from "../states.tsx";
 
@@ -16,7 +17,7 @@ type View = LazyExoticComponent<ComponentType<ModelViewProps>>;
  * Dedicated result views by model id, each its own lazy chunk. A model without one is shown by
  * the generic view (KPIs, declared tables and charts), so a new model still needs no web code.
  */
-const VIEWS: Record<string, View> = {
+const VIEWS: Record<DedicatedView, View> = {
   tif: lazy(() => import("./tif-deal.tsx")),
   "tif-comparison": lazy(() => import("./tif-comparison.tsx")),
   "tif-incentive-matrix": lazy(() => import("./tif-matrix.tsx")),
@@ -26,8 +27,8 @@ const VIEWS: Record<string, View> = {
 
 /** The dedicated view of a model (tif: only tif@2, whose output has the annual summary), if any. */
 export function modelViewFor(modelId: string, output: unknown): View | undefined {
-  if (modelId === "tif" && !(output && typeof output === "object" && "annual" in output)) return undefined;
-  return VIEWS[modelId];
+  const id = dedicatedViewOf(modelId, output);
+  return id ? VIEWS[id] : undefined;
 }
 
 export function ModelView({ view: View, ...props }: ModelViewProps & { view: View }) {

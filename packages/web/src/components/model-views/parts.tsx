@@ -1,12 +1,7 @@
 import { Badge, Card, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 
-/** Basis points with a sign, one decimal: the way the TIF program states its +150 bps target. */
-export function formatBps(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
-  const abs = Math.abs(v).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  return `${v > 0 ? "+" : v < 0 ? "−" : ""}${abs} bps`;
-}
+export { formatBps } from "../../lib/model-views.ts";
 
 // Filled badges with white text: Mantine's green 9 (4.4:1) and red 8 (4.5:1) are at or below AA.
 export const MET_COLOR = "#226e32";
