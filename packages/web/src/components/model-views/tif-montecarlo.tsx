@@ -108,6 +108,10 @@ export default function TifMonteCarloView({ output }: ModelViewProps) {
           Levered IRR distribution ({o.summary.leveredIrr.count.toLocaleString("en-US")} iterations with an
           IRR)
         </Title>
+        <Text size="xs" c="dimmed" mb="xs">
+          Green: at or above the {pct(o.target.leveredIrrAnnual)} target; light green: the bin the target
+          falls in.
+        </Text>
         <EChart
           option={histogram}
           label="Histogram of the levered IRR; bars at or above the target are green"
@@ -229,7 +233,8 @@ function histogramChart(o: MonteCarloOutput): ChartOption {
         barCategoryGap: "5%",
         data: o.histogram.map((b) => ({
           value: b.count,
-          itemStyle: { color: b.fromIrr >= target ? "#2b8a3e" : "#868e96" },
+          // At or above the target: green; the bin the target falls in: light green.
+          itemStyle: { color: b.fromIrr >= target ? "#2b8a3e" : b.toIrr > target ? "#8ce99a" : "#868e96" },
         })),
       },
     ],
