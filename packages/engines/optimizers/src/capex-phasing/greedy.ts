@@ -147,13 +147,16 @@ class State {
   }
 
   /** Places the unscheduled projects of `order` greedily; false if a mandatory one does not fit. */
-  fill(order: Project[]): boolean {
+  fill(order: Project[], skip?: () => boolean): boolean {
     // Several rounds, so a project whose predecessor comes later in the order gets another chance.
     let pending = order.filter((p) => this.plan[p.id] === null);
     for (let round = 0; round < 4 && pending.length > 0; round++) {
       const next: Project[] = [];
       for (const p of pending) {
-        const slot = this.pr.slots.get(p.id)!.find((s) => (p.mandatory || s.v > 0) && this.fits(p, s.t));
+        // `skip` passes over a feasible slot now and then (a later start can leave cash for others).
+        const slot = this.pr.slots
+          .get(p.id)!
+          .find((s) => (p.mandatory || s.v > 0) && this.fits(p, s.t) && !(skip?.() ?? false));
         if (slot) this.place(p, slot.t, slot.v);
         else next.push(p);
       }
@@ -202,7 +205,8 @@ export function greedySchedule(
     if (scheduled.length === 0) break;
     const drop = 1 + Math.floor(r() * 3);
     for (let i = 0; i < drop; i++) st.remove(scheduled[Math.floor(r() * scheduled.length)]!);
-    if (!st.fill(ordered(0.3))) continue;
+    const skipRate = k % 2 === 0 ? 0 : 0.25;
+    if (!st.fill(ordered(0.3), () => r() < skipRate)) continue;
     const threshold = T0 * (1 - k / improve);
     if (st.value >= current.value - threshold) current = st;
     if (st.value > best.value + tol(best.value)) best = st;
