@@ -1,4 +1,5 @@
 import highsModule, { type Highs, type Model, type ModelData, type RangingResult } from "highs";
+import { type FixingOutcome, solveWithReducedCostFixing } from "./fixing.ts";
 import type { ModelSpec } from "./model.ts";
 import type {
   ConstraintDual,
@@ -157,9 +158,19 @@ function configure(model: Model, opts: SolveOptions) {
 }
 
 /** Runs one solve and builds the full report. The HiGHS model is always disposed. */
-export function runSolve(highs: Highs, spec: ModelSpec, opts: SolveOptions = {}): SolveResult {
+export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = {}): SolveResult {
   const started = performance.now();
   const kind = spec.variables.some((v) => v.integer) ? "mip" : "lp";
+  let opts = options;
+  if (kind === "mip" && opts.reducedCostFixing) {
+    const deadline =
+      opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
+    const out = solveWithReducedCostFixing(highs, spec, toModelData(highs, spec), opts, configure, deadline);
+    if (out) return resultFromPlan(highs, spec, opts, out, started);
+    // Not applicable: the plain MIP, in the time that is left.
+    if (Number.isFinite(deadline))
+      opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
+  }
   const model = highs.createModel(toModelData(highs, spec));
   try {
     configure(model, opts);
@@ -253,6 +264,68 @@ export function runSolve(highs: Highs, spec: ModelSpec, opts: SolveOptions = {})
   } finally {
     model.dispose();
   }
+}
+
+/** The report of a MIP answered by reduced-cost fixing (fixing.ts), from the full plan. */
+function resultFromPlan(
+  highs: Highs,
+  spec: ModelSpec,
+  opts: SolveOptions,
+  out: FixingOutcome,
+  started: number,
+): SolveResult {
+  const primal = Array.from(out.primal, (v, j) =>
+    spec.variables[j]!.integer && Math.abs(v - Math.round(v)) <= 1e-6 ? clean(Math.round(v)) : clean(v),
+  );
+  const objective = spec.variables.reduce((s, v, j) => s + v.cost * primal[j]!, spec.objectiveOffset);
+  const rowValue = new Float64Array(spec.constraints.length);
+  spec.constraints.forEach((c, i) => {
+    let a = 0;
+    for (let k = 0; k < c.vars.length; k++) a += c.coefs[k]! * primal[c.vars[k]!]!;
+    rowValue[i] = a;
+  });
+  const status = mapStatus(out.code);
+  const bound = out.bestBound;
+  const gap =
+    bound === null
+      ? null
+      : bound === objective
+        ? 0
+        : objective !== 0
+          ? Math.abs(bound - objective) / Math.abs(objective)
+          : null;
+  const result: SolveResult = {
+    status,
+    highsStatus: STATUS_NAMES[out.code] ?? `status ${out.code}`,
+    kind: "mip",
+    hasSolution: true,
+    objective,
+    objectiveUnit: spec.objectiveUnit ?? null,
+    values: {},
+    primal,
+    constraints: constraintReports(spec, rowValue, opts.bindingTolerance ?? 1e-6, undefined),
+    binding: [],
+    mip: { gap, bestBound: bound, nodes: out.nodes, reducedCostFixing: out.report },
+    duals: null,
+    infeasibility: null,
+    solveMs: 0,
+  };
+  for (let j = 0; j < primal.length; j++) result.values[spec.variables[j]!.name] = primal[j]!;
+  result.binding = result.constraints.filter((c) => c.binding).map((c) => c.constraint);
+  if (opts.mipFixedDuals) {
+    const { integrality: _drop, ...lp } = toModelData(highs, spec);
+    const fix = (bounds: ArrayLike<number>) =>
+      Float64Array.from(bounds, (b, j) => (spec.variables[j]!.integer ? primal[j]! : b));
+    result.duals = dualsOfFixedLp(
+      highs,
+      { ...lp, colLower: fix(lp.colLower), colUpper: fix(lp.colUpper) },
+      spec,
+      result,
+      opts,
+    );
+  }
+  result.solveMs = performance.now() - started;
+  return result;
 }
 
 function constraintReports(
@@ -416,6 +489,17 @@ function fixedLpDuals(
     return null;
   }
   const { integrality: _drop, hessian: _h, ...lp } = fixed;
+  return dualsOfFixedLp(highs, lp, spec, result, opts);
+}
+
+/** Duals of an LP whose integer columns are already fixed (no integrality). */
+function dualsOfFixedLp(
+  highs: Highs,
+  lp: ModelData,
+  spec: ModelSpec,
+  result: SolveResult,
+  opts: SolveOptions,
+): DualReport | null {
   const lpModel = highs.createModel(lp);
   try {
     configure(lpModel, opts);

@@ -228,27 +228,9 @@ function buildModelworks(input: CapexModelworksParsed): Built {
       }
     }
   }
-  // Symmetry: interchangeable projects (same window, duration, cost, profile, uplift, downtime,
-  // mandatory flag, predecessors, and nobody's predecessor) are started in input order — any plan
-  // can be relabelled so, and branch and bound no longer explores every permutation of them.
-  const isPred = new Set(input.projects.flatMap((p) => p.predecessors));
-  const groups = new Map<string, CapexModelworksParsed["projects"]>();
-  for (const p of input.projects) {
-    if (isPred.has(p.id)) continue;
-    const key = JSON.stringify([
-      p.earliestStartMonth,
-      p.latestStartMonth,
-      p.durationMonths,
-      p.cost,
-      p.spendProfile,
-      p.rentUpliftAnnual,
-      p.downtimeLossPerMonth,
-      p.mandatory,
-      [...p.predecessors].sort(),
-    ]);
-    groups.set(key, [...(groups.get(key) ?? []), p]);
-  }
-  for (const g of groups.values()) {
+  // Symmetry: interchangeable projects are started in input order — any plan can be relabelled
+  // so, and branch and bound no longer explores every permutation of them.
+  for (const g of interchangeableGroups(input)) {
     for (let k = 1; k < g.length; k++) {
       const a = g[k - 1]!;
       const b = g[k]!;
@@ -269,6 +251,31 @@ function buildModelworks(input: CapexModelworksParsed): Built {
     }
   }
   return { spec: m.build(), objectiveUnit, about, starts, spends: {} };
+}
+
+/**
+ * Groups of interchangeable projects (same window, duration, cost, profile, uplift, downtime,
+ * mandatory flag, predecessors, and nobody's predecessor), in input order.
+ */
+export function interchangeableGroups(input: CapexModelworksParsed): CapexModelworksParsed["projects"][] {
+  const isPred = new Set(input.projects.flatMap((p) => p.predecessors));
+  const groups = new Map<string, CapexModelworksParsed["projects"]>();
+  for (const p of input.projects) {
+    if (isPred.has(p.id)) continue;
+    const key = JSON.stringify([
+      p.earliestStartMonth,
+      p.latestStartMonth,
+      p.durationMonths,
+      p.cost,
+      p.spendProfile,
+      p.rentUpliftAnnual,
+      p.downtimeLossPerMonth,
+      p.mandatory,
+      [...p.predecessors].sort(),
+    ]);
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
 }
 
 function buildPrototype(input: CapexPrototypeParsed): Built {

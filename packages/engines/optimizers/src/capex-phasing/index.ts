@@ -9,8 +9,9 @@ export {
 } from "./check.ts";
 export { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
 export { buildModel as buildCapexModel, startMonths, startValue } from "./formulation.ts";
+export { greedySchedule as greedyCapexSchedule } from "./greedy.ts";
 export { capexPhasingV2 } from "./model.ts";
-export { optimizeCapex } from "./optimize.ts";
+export { type OptimizeOptions as CapexOptimizeOptions, optimizeCapex } from "./optimize.ts";
 export {
   capexPhasingPrototypeFormat,
   PrototypeCapexRequest,

@@ -1,6 +1,13 @@
 import type { SolveResult } from "@modelworks/solver";
 import { checkPlan } from "./check.ts";
-import { type CoreSolve, type Prepared, prepare, type RowMeta, solveCore } from "./model.ts";
+import {
+  type CoreSolve,
+  type Prepared,
+  prepare,
+  type RowMeta,
+  type SolverTuning,
+  solveCore,
+} from "./model.ts";
 import type { DealPickerInput, DealPickerOutput } from "./schema.ts";
 
 type Output = DealPickerOutput;
@@ -280,11 +287,17 @@ async function answerWhatIf(
   input: DealPickerInput,
   objectiveUnit: string,
   signal?: AbortSignal,
+  tuning?: SolverTuning,
 ): Promise<Output["whatIf"][number]> {
   const changed = cloneInput(input);
   spec.apply(changed);
   const p = prepare(changed);
-  const core = await solveCore(p, { diagnose: false, duals: false, ...(signal ? { signal } : {}) });
+  const core = await solveCore(p, {
+    diagnose: false,
+    duals: false,
+    ...(signal ? { signal } : {}),
+    ...(tuning ? { tuning } : {}),
+  });
   if (!core.result.hasSolution) {
     return {
       question: spec.question,
@@ -343,13 +356,16 @@ async function answerWhatIf(
 /** Runs Deal Picker: solve, re-check, explain, answer the what-ifs by re-solving. */
 export async function runDealPicker(
   input: DealPickerInput,
-  opts: { progress?: Progress; signal?: AbortSignal } = {},
+  opts: { progress?: Progress; signal?: AbortSignal; tuning?: SolverTuning } = {},
 ): Promise<Output> {
   const started = performance.now();
   const progress = opts.progress ?? (() => {});
   const p = prepare(input);
   progress(0.05, "solving");
-  const core = await solveCore(p, opts.signal ? { signal: opts.signal } : {});
+  const core = await solveCore(p, {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.tuning ? { tuning: opts.tuning } : {}),
+  });
   const r = core.result;
   const { status, label } = statusLabel(core, p);
   const objectiveUnit = input.objective === "max-yield" ? "fraction/yr" : "AED/yr";
@@ -395,7 +411,21 @@ export async function runDealPicker(
     constraints: [],
     binding: [],
     shadowPrices: { basis: null, label: "No shadow prices: no plan." },
-    mip: r.mip,
+    mip: r.mip && {
+      gap: r.mip.gap,
+      bestBound: r.mip.bestBound,
+      nodes: r.mip.nodes,
+      ...(r.mip.reducedCostFixing
+        ? {
+            reducedCostFixing: {
+              lpBound: r.mip.reducedCostFixing.lpBound,
+              integers: r.mip.reducedCostFixing.integers,
+              fixed: r.mip.reducedCostFixing.fixed,
+              free: r.mip.reducedCostFixing.free,
+            },
+          }
+        : {}),
+    },
     whatIf: [],
     infeasibility: null,
     check: { feasible: false, violations: [], method: "" },
@@ -492,7 +522,9 @@ export async function runDealPicker(
     for (let k = 0; k < specs.length; k++) {
       opts.signal?.throwIfAborted();
       progress(0.3 + (0.65 * k) / specs.length, `what-if ${k + 1}/${specs.length}`);
-      base.whatIf.push(await answerWhatIf(baseInfo, specs[k]!, input, objectiveUnit, opts.signal));
+      base.whatIf.push(
+        await answerWhatIf(baseInfo, specs[k]!, input, objectiveUnit, opts.signal, opts.tuning),
+      );
     }
   }
   base.solveMs = performance.now() - started;

@@ -7,7 +7,7 @@ import { DealPickerInput, DealPickerOutput } from "./schema.ts";
 export { checkPlan, planObjective } from "./check.ts";
 export { runDealPicker } from "./engine.ts";
 export { DUBAI_PIPELINE } from "./examples.ts";
-export { buildModel, prepare, solveCore } from "./model.ts";
+export { buildModel, defaultTuning, prepare, type SolverTuning, solveCore } from "./model.ts";
 export {
   dealPickerPrototypeFormat,
   PrototypeRequest,

@@ -250,7 +250,24 @@ export const DealPickerOutput = z.object({
     basis: z.enum(["lp", "mip-integers-fixed"]).nullable(),
     label: z.string(),
   }),
-  mip: z.object({ gap: nullableNum, bestBound: nullableNum, nodes: z.number() }).nullable(),
+  mip: z
+    .object({
+      gap: nullableNum,
+      bestBound: nullableNum,
+      nodes: z.number(),
+      /** Present when the solve used reduced-cost fixing (solver README). */
+      reducedCostFixing: z
+        .object({
+          lpBound: num.describe(
+            "AED/yr: bound on every plan from the LP relaxation's duals (max-yield: of the last subproblem)",
+          ),
+          integers: z.number().int(),
+          fixed: z.number().int().describe("choices fixed because their reduced cost proves them"),
+          free: z.number().int().describe("choices left to the MIP search"),
+        })
+        .optional(),
+    })
+    .nullable(),
   whatIf: z.array(WhatIf),
   infeasibility: z
     .object({

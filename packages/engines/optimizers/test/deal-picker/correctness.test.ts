@@ -298,6 +298,7 @@ describe("deal-picker: strong duality and brute force", () => {
 
   it("binary model = brute-force enumeration on 60 random instances (≤ 12 deals, every objective)", async () => {
     let infeasible = 0;
+    let fixedByReducedCost = 0;
     for (let seed = 1; seed <= 60; seed++) {
       const r = rng(1000 + seed);
       const n = 3 + Math.floor(r() * 10); // 3…12
@@ -340,6 +341,12 @@ describe("deal-picker: strong duality and brute force", () => {
         if (best === null || v > best) best = v;
       }
       const out = await runDealPicker(input);
+      // The same with reduced-cost fixing forced to prove (only one deal left free by the
+      // restriction): must find the same optimum.
+      const proved = await runDealPicker(input, { tuning: { reducedCostFixing: { freeIntegers: 1 } } });
+      expect(proved.status, `seed ${seed}`).toBe(out.status);
+      if (out.kpis) expect(proved.kpis!.objective).toBeCloseTo(out.kpis.objective, 9);
+      fixedByReducedCost += proved.mip?.reducedCostFixing?.fixed ?? 0;
       if (best === null) {
         // No feasible subset (with a defined objective): the engine must not claim a plan that
         // beats it. For max-yield the empty plan is feasible but has no yield.
@@ -361,7 +368,46 @@ describe("deal-picker: strong duality and brute force", () => {
       );
     }
     expect(infeasible).toBeLessThan(30);
+    expect(fixedByReducedCost).toBeGreaterThan(20);
   });
+
+  it("reduced-cost fixing is exact: same optimum as the plain MIP on 10 random pipelines of 50–150 deals", async () => {
+    let fixed = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = rng(7000 + seed);
+      const g = generateDeals(50 + Math.floor(r() * 100), 8000 + seed, 0.1 + 0.3 * r());
+      const input = DealPickerInput.parse({
+        ...g,
+        objective: (["max-noi", "noi-above-hurdle", "risk-adjusted", "max-yield"] as const)[seed % 4],
+        hurdleRate: 0.06,
+        riskPenaltyPerPoint: 0.004,
+        caps: {
+          basis: seed % 2 ? "deployed" : "budget",
+          sector: { Residential: 0.3 + 0.2 * r(), Office: 0.25 + 0.2 * r() },
+          city: { "Dubai Marina": 0.2 + 0.2 * r() },
+          ...(seed % 3 === 0 ? { singleAsset: 0.1 + 0.1 * r() } : {}),
+        },
+        ...(seed % 5 === 0 ? { maxAssets: 5 + Math.floor(r() * 10) } : {}),
+        whatIf: { enabled: false },
+        solver: { mipRelGap: 0, timeLimitSeconds: 60 },
+      });
+      const plain = await runDealPicker(input, { tuning: { reducedCostFixing: false } });
+      for (const freeIntegers of [3, undefined]) {
+        const out = await runDealPicker(input, {
+          tuning: { reducedCostFixing: freeIntegers === undefined ? true : { freeIntegers } },
+        });
+        expect(out.status, `seed ${seed}`).toBe("optimal");
+        expect(out.check.feasible, `seed ${seed}: ${out.check.violations.join("; ")}`).toBe(true);
+        const a = out.kpis!.objective;
+        const b = plain.kpis!.objective;
+        expect(Math.abs(a - b), `seed ${seed} free ${freeIntegers}: ${a} vs ${b}`).toBeLessThanOrEqual(
+          1e-9 * Math.max(1, Math.abs(b)),
+        );
+        fixed += out.mip?.reducedCostFixing?.fixed ?? 0;
+      }
+    }
+    expect(fixed).toBeGreaterThan(200);
+  }, 240_000);
 });
 
 describe("deal-picker: bad input is rejected field by field before solving", () => {
