@@ -441,7 +441,9 @@ export const retentionPolicies = pgTable(
     /** Finished runs (succeeded, failed, canceled) older than this are deleted; never queued or running ones. */
     runsDays: integer("runs_days"),
     /** Share links this long past their expiry or revocation are deleted. */
-    expiredShareLinksDays: integer("expired_share_links_days").default(RETENTION_DEFAULTS.expiredShareLinksDays),
+    expiredShareLinksDays: integer("expired_share_links_days").default(
+      RETENTION_DEFAULTS.expiredShareLinksDays,
+    ),
     updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -449,9 +451,6 @@ export const retentionPolicies = pgTable(
   (t) => [
     check("retention_policies_files_days_check", sql`${t.filesDays} between 1 and 3650`),
     check("retention_policies_runs_days_check", sql`${t.runsDays} between 1 and 3650`),
-    check(
-      "retention_policies_share_links_days_check",
-      sql`${t.expiredShareLinksDays} between 1 and 3650`,
-    ),
+    check("retention_policies_share_links_days_check", sql`${t.expiredShareLinksDays} between 1 and 3650`),
   ],
 );
