@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { auditEvents, files, runs, shareLinks } from "../src/db/schema.ts";
 import { createFileStore } from "../src/files/store.ts";
-import { sweepRetention } from "../src/retention/sweep.ts";
+import { startRetentionSweeper, sweepRetention } from "../src/retention/sweep.ts";
 import { addMember, createApiKey, createOwner, createTestApp, request } from "./harness.ts";
 import { blobExists, DAY_MS, insertRun, insertShareLink, uploadCsv } from "./retention-helpers.ts";
 
@@ -317,6 +317,41 @@ describe("the sweep", () => {
       expect(await fileRow(f.id)).toBeUndefined();
     },
   );
+});
+
+describe("the scheduler", () => {
+  const log = { info() {}, warn() {}, error() {} };
+
+  it("is off at 0 minutes", () => {
+    expect(startRetentionSweeper({ db: db(), store, intervalMinutes: 0, log })).toBeNull();
+  });
+
+  it("sweeps on its own once started, and stops", async () => {
+    const e = await createOwner(t.app, "Scheduled");
+    const f = await uploadCsv(t, e, "stale.csv", "x\n1\n");
+    await db()
+      .update(files)
+      .set({ createdAt: new Date(Date.now() - 31 * DAY_MS) })
+      .where(eq(files.id, f.id));
+    const sweeper = startRetentionSweeper({ db: db(), store, intervalMinutes: 60, log, firstDelayMs: 1 })!;
+    try {
+      await expect
+        .poll(async () => (await db().select().from(files).where(eq(files.id, f.id))).length, {
+          timeout: 10_000,
+        })
+        .toBe(0);
+    } finally {
+      await sweeper.stop();
+    }
+    const [event] = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.orgId, e.orgId), eq(auditEvents.action, "retention.files_deleted")));
+    expect(event).toMatchObject({
+      actorType: "system",
+      metadata: { count: 1, olderThanDays: 30, ids: [f.id] },
+    });
+  });
 });
 
 describe("configuration", () => {
