@@ -1,3 +1,6 @@
+import { readdirSync, readlinkSync } from "node:fs";
+import path from "node:path";
+import type { Readable } from "node:stream";
 import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -12,6 +15,8 @@ import {
   sessions,
   users,
 } from "../src/db/schema.ts";
+import { createFileStore } from "../src/files/store.ts";
+import { orgExportZip } from "../src/retention/export.ts";
 import { addMember, createApiKey, createOwner, createTestApp, PASSWORD, request } from "./harness.ts";
 import { blobExists, insertRun, insertShareLink, unzip, uploadCsv } from "./retention-helpers.ts";
 
@@ -193,6 +198,33 @@ describe("GET /org/export", () => {
       headers: { "x-organization-id": a.orgId },
     });
     expect(foreign.statusCode).toBe(404);
+  });
+});
+
+describe("an export the client abandons", () => {
+  it("closes the file it was reading and opens no more", async () => {
+    const owner = await createOwner(t.app, "Abandoner");
+    const rows = Array.from({ length: 60_000 }, (_, i) => `${i},${(i * 7919) % 100_003},row ${i}`).join("\n");
+    const big = await fileRowOf((await uploadCsv(t, owner, "big.csv", `id,value,label\n${rows}\n`)).id);
+    const blobPath = path.join(path.resolve(t.runtime.config.DATA_DIR, "files"), "objects", big.storageKey);
+    const openOnBlob = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === blobPath;
+        } catch {
+          return false;
+        }
+      }).length;
+    const out = orgExportZip(db(), createFileStore(t.runtime.config), owner.orgId) as Readable;
+    let sawOpen = false;
+    for await (const _chunk of out) {
+      if (openOnBlob() > 0) {
+        sawOpen = true;
+        break; // leaving the loop destroys the stream, as a closed connection does
+      }
+    }
+    expect(sawOpen).toBe(true);
+    await expect.poll(openOnBlob, { timeout: 5000 }).toBe(0);
   });
 });
 

@@ -58,13 +58,26 @@ export function orgExportZip(
   const zip = new ZipFile();
   const mtime = new Date();
   const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
-  const lazy = (name: string, make: () => Promise<NodeJS.ReadableStream>, compress = true) =>
+  // A client that goes away mid-download destroys the output; the entry being read (an open
+  // file, a paged query) is destroyed with it, and entries not yet started are never opened.
+  let aborted = false;
+  const open = new Set<Readable>();
+  const lazy = (name: string, make: () => Promise<Readable>, compress = true) =>
     zip.addReadStreamLazy(name, { mtime, compress }, (cb) => {
+      if (aborted) return cb(null, Readable.from([]));
       make().then(
-        (s) => cb(null, s),
+        (s) => {
+          open.add(s);
+          s.once("close", () => open.delete(s));
+          cb(null, s);
+        },
         (err) => cb(err, undefined as never),
       );
     });
+  zip.outputStream.once("close", () => {
+    aborted = true;
+    for (const s of open) s.destroy();
+  });
 
   lazy("manifest.json", async () =>
     Readable.from([
@@ -110,7 +123,7 @@ export function orgExportZip(
   // The originals are added as their rows are read, a page at a time, and the zip ends after.
   void (async () => {
     let last: string | null = null;
-    for (;;) {
+    while (!aborted) {
       const page = await db
         .select({ id: files.id, name: files.name, kind: files.kind, storageKey: files.storageKey })
         .from(files)
