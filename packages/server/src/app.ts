@@ -14,6 +14,7 @@ import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { webAppRoutes } from "./http/web-app.ts";
 import type { ReferenceDataService } from "./reference-data/service.ts";
+import { accountRoutes } from "./routes/account.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
@@ -28,6 +29,7 @@ import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
+import { retentionRoutes } from "./routes/retention.ts";
 import { runRoutes } from "./routes/runs.ts";
 import { scenarioRoutes } from "./routes/scenarios.ts";
 import { shareLinkRoutes } from "./routes/share-links.ts";
@@ -123,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
       await api.register(fieldMappingRoutes);
+      await api.register(retentionRoutes);
+      await api.register(accountRoutes);
     },
     { prefix: "/api/v1" },
   );

@@ -100,6 +100,13 @@ export const EnvSchema = z.object({
   FILES_DUCKDB_MEMORY_MB: positiveInt(256),
   /** How long a resumable upload session (POST /uploads) lives before it and its chunks are removed. */
   UPLOADS_SESSION_TTL_HOURS: positiveInt(24),
+  /** Minutes between retention sweeps (files, runs, share links past their policy); 0 disables. */
+  RETENTION_SWEEP_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ENDPOINT: z.url({ message: "expected an absolute URL such as http://127.0.0.1:9000" }).optional(),

@@ -1,5 +1,7 @@
 import { type App, buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { createFileStore } from "./files/store.ts";
+import { startRetentionSweeper } from "./retention/sweep.ts";
 import { openRuntime, startWorker } from "./runtime.ts";
 import { seedDemo } from "./seed.ts";
 
@@ -14,7 +16,16 @@ export async function startServer(config: Config): Promise<App> {
   const worker = config.RUN_EMBEDDED_WORKER
     ? await startWorker(rt, app.log.child({ component: "worker" }))
     : null;
+  // Retention (files, runs, share links past each org's policy); every instance runs one, the
+  // sweep's advisory lock lets one at a time do the work.
+  const sweeper = startRetentionSweeper({
+    db: rt.database.db,
+    store: createFileStore(config),
+    intervalMinutes: config.RETENTION_SWEEP_MINUTES,
+    log: app.log.child({ component: "retention" }),
+  });
   app.addHook("onClose", async () => {
+    await sweeper?.stop();
     await worker?.stop();
     await rt.close();
   });

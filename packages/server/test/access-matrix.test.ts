@@ -133,6 +133,11 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/field-mappings/{id}": org("viewer", "projects:read"),
   "PATCH /api/v1/field-mappings/{id}": org("analyst", "projects:write"),
   "DELETE /api/v1/field-mappings/{id}": org("admin", "projects:delete"),
+  "GET /api/v1/org/retention": org("viewer", "org:read"),
+  "PUT /api/v1/org/retention": org("admin", "retention:manage"),
+  // Keys cannot export: a leaked key must not carry the whole organization off in one call.
+  "GET /api/v1/org/export": org("admin", "data:export", NO_KEYS),
+  "DELETE /api/v1/session/account": USER,
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -422,6 +427,15 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { currentPassword: PASSWORD, newPassword: "a different passphrase" },
   }),
   "GET /api/v1/session": none,
+  "DELETE /api/v1/session/account": async (c) => ({
+    ...(c.scope ? {} : { as: await signUp(t.app) }),
+    body: { password: PASSWORD },
+  }),
+  "GET /api/v1/org/retention": none,
+  "PUT /api/v1/org/retention": async () => ({
+    body: { filesDays: 30, runsDays: null, expiredShareLinksDays: 30 },
+  }),
+  "GET /api/v1/org/export": none,
   "PUT /api/v1/session/organization": async () => ({ body: { orgId: A.setup.orgId } }),
   "GET /api/v1/orgs": none,
   "POST /api/v1/orgs": async () => ({ body: { name: "Made by the matrix" } }),

@@ -245,7 +245,7 @@ describe("organizations", () => {
     expect(other.orgId).not.toBe(owner.orgId);
   });
 
-  it("DELETE /org: owner only; members lose access; org.deleted stays in the append-only log", async () => {
+  it("DELETE /org: owner only; members lose access; the org's history is erased, org.deleted recorded", async () => {
     const owner = await createOwner(t.app, "Doomed Org");
     const admin = await addMember(t.app, owner, "admin");
     const analyst = await addMember(t.app, owner, "analyst");
@@ -274,15 +274,21 @@ describe("organizations", () => {
     expect(await db().select().from(memberships).where(eq(memberships.orgId, owner.orgId))).toHaveLength(0);
     expect(await db().select().from(apiKeys).where(eq(apiKeys.orgId, owner.orgId))).toHaveLength(0);
 
-    const [deleted] = await auditOf(owner.orgId, "org.deleted");
+    // Deleting is erasure (a privacy request): the org's own history goes with it, and one
+    // org-less event records who deleted it.
+    const [deleted] = await db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "org.deleted"), eq(auditEvents.targetId, owner.orgId)));
     expect(deleted).toMatchObject({
+      orgId: null,
       actorUserId: owner.userId,
       targetType: "organization",
       targetId: owner.orgId,
       requestId: res.headers["x-request-id"],
     });
-    // The org's earlier history survives it too.
-    expect(await auditOf(owner.orgId, "project.created")).toHaveLength(1);
+    expect(await auditOf(owner.orgId, "project.created")).toHaveLength(0);
+    expect(await db().select().from(auditEvents).where(eq(auditEvents.orgId, owner.orgId))).toHaveLength(0);
   });
 
   it("the database itself rejects UPDATE, DELETE and TRUNCATE on audit_events", async () => {

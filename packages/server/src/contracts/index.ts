@@ -9,6 +9,7 @@ export * from "./compare.ts";
 export * from "./exports.ts";
 export * from "./orgs.ts";
 export * from "./projects.ts";
+export * from "./retention.ts";
 export * from "./runs.ts";
 export * from "./scenarios.ts";
 export * from "./sweeps.ts";

@@ -470,3 +470,34 @@ export const uploadSessions = pgTable(
     check("upload_sessions_offset_check", sql`${t.offsetBytes} >= 0 and ${t.offsetBytes} <= ${t.sizeBytes}`),
   ],
 );
+
+/**
+ * How long an organization keeps what piles up (docs/decisions/0014-retention-and-privacy.md).
+ * An organization without a row keeps the defaults below; a null means "keep forever". The
+ * retention sweep (../retention/sweep.ts) applies it.
+ */
+export const RETENTION_DEFAULTS = { filesDays: 30, runsDays: null, expiredShareLinksDays: 30 } as const;
+export const retentionPolicies = pgTable(
+  "retention_policies",
+  {
+    orgId: uuid("org_id")
+      .primaryKey()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    /** Uploaded files (original bytes and parsed data) older than this are deleted. */
+    filesDays: integer("files_days").default(RETENTION_DEFAULTS.filesDays),
+    /** Finished runs (succeeded, failed, canceled) older than this are deleted; never queued or running ones. */
+    runsDays: integer("runs_days"),
+    /** Share links this long past their expiry or revocation are deleted. */
+    expiredShareLinksDays: integer("expired_share_links_days").default(
+      RETENTION_DEFAULTS.expiredShareLinksDays,
+    ),
+    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check("retention_policies_files_days_check", sql`${t.filesDays} between 1 and 3650`),
+    check("retention_policies_runs_days_check", sql`${t.runsDays} between 1 and 3650`),
+    check("retention_policies_share_links_days_check", sql`${t.expiredShareLinksDays} between 1 and 3650`),
+  ],
+);

@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   "runs:read", // see runs, their inputs, outputs and progress
   "runs:execute", // start, cancel, compare and sweep runs
   "runs:delete", // delete run records
+  "retention:manage", // change how long files, runs and expired share links are kept
+  "data:export", // download everything the organization holds as one zip
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -32,6 +34,8 @@ const ADMIN: readonly Permission[] = [
   "members:manage",
   "keys:manage",
   "audit:read",
+  "retention:manage",
+  "data:export",
 ];
 const OWNER: readonly Permission[] = [...ADMIN, "org:manage"];
 
@@ -43,13 +47,15 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
 };
 
 /**
- * An API key acts like a member of the matching role, with two exceptions: no key manages the
- * organization itself, and no key manages keys — so a leaked key cannot mint its own successors.
+ * An API key acts like a member of the matching role, with three exceptions: no key manages the
+ * organization itself, no key manages keys — so a leaked key cannot mint its own successors — and
+ * no key exports the whole organization, so a leaked key cannot carry everything off in one call.
  */
+const NOT_FOR_KEYS: ReadonlySet<Permission> = new Set(["keys:manage", "data:export"]);
 export const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
   read: ROLE_PERMISSIONS.viewer,
   run: ROLE_PERMISSIONS.analyst,
-  admin: new Set(ADMIN.filter((p) => p !== "keys:manage")),
+  admin: new Set(ADMIN.filter((p) => !NOT_FOR_KEYS.has(p))),
 };
 
 /** The least role that holds a permission: used in 403 messages ("requires role analyst"). */

@@ -4,9 +4,11 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateOrgBody, OrgDto, OrgWithRoleDto, UpdateOrgBody } from "../contracts/orgs.ts";
 import { memberships, organizations, sessions } from "../db/schema.ts";
+import { createFileStore } from "../files/store.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, notFound } from "../http/problem.ts";
+import { eraseOrganization } from "../retention/erase.ts";
 
 const tags = ["organizations"];
 type OrgRow = typeof organizations.$inferSelect;
@@ -40,6 +42,7 @@ function slugify(name: string): string {
 export async function orgRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
+  const store = createFileStore(app.deps.config);
 
   r.get(
     "/orgs",
@@ -170,20 +173,30 @@ export async function orgRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Delete the organization and everything in it",
+        description:
+          "An erasure: its projects, scenarios, runs, files (and their stored bytes), members' access and its " +
+          "audit history all go. One audit event without an organization records who deleted it.",
         response: { 204: z.undefined() },
       },
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      await db.transaction(async (tx) => {
-        await recordAudit(tx, req, {
-          action: "org.deleted",
-          orgId,
-          targetType: "organization",
-          targetId: orgId,
-        });
-        await tx.delete(organizations).where(eq(organizations.id, orgId));
-      });
+      // An erasure: the org's rows, its audit history and its files' blobs all go. What remains
+      // is one org-less audit event saying who deleted it (docs/decisions/0014-retention-and-privacy.md).
+      await eraseOrganization(
+        db,
+        store,
+        orgId,
+        (tx, erasure) =>
+          recordAudit(tx, req, {
+            action: "org.deleted",
+            orgId: null,
+            targetType: "organization",
+            targetId: orgId,
+            metadata: erasure,
+          }),
+        req.log,
+      );
       return reply.code(204).send();
     },
   );
