@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import type { JwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import { createFileStore, type FileStore } from "./files/store.ts";
 import { accessPlugin } from "./http/access.ts";
 import { errorsPlugin } from "./http/errors.ts";
 import { identityPlugin } from "./http/identity.ts";
@@ -84,6 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("deps", deps);
+  // One file store per app: every route and the retention sweeper share its S3 client and cache.
+  app.decorate("fileStore", createFileStore(config));
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -138,5 +141,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 declare module "fastify" {
   interface FastifyInstance {
     deps: AppDeps;
+    fileStore: FileStore;
   }
 }

@@ -1,6 +1,5 @@
 import { type App, buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
-import { createFileStore } from "./files/store.ts";
 import { startRetentionSweeper } from "./retention/sweep.ts";
 import { openRuntime, startWorker } from "./runtime.ts";
 import { seedDemo } from "./seed.ts";
@@ -20,7 +19,7 @@ export async function startServer(config: Config): Promise<App> {
   // sweep's advisory lock lets one at a time do the work.
   const sweeper = startRetentionSweeper({
     db: rt.database.db,
-    store: createFileStore(config),
+    store: app.fileStore,
     intervalMinutes: config.RETENTION_SWEEP_MINUTES,
     log: app.log.child({ component: "retention" }),
   });

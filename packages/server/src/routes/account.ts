@@ -5,7 +5,6 @@ import { z } from "zod";
 import { verifyPassword } from "../auth/passwords.ts";
 import { DeleteAccountBody } from "../contracts/retention.ts";
 import { apiKeys, memberships, organizations, users } from "../db/schema.ts";
-import { createFileStore } from "../files/store.ts";
 import { recordAudit } from "../http/audit.ts";
 import { badRequest, conflict, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
@@ -25,7 +24,7 @@ import { clearSessionCookie } from "./session-helpers.ts";
 export async function accountRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
-  const store = createFileStore(app.deps.config);
+  const store = app.fileStore;
 
   r.delete(
     "/session/account",

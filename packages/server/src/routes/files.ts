@@ -24,7 +24,7 @@ import { createIngest, type FileRow, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
 import { type StandardSchemaName, standardTable } from "../files/standard.ts";
-import { createFileStore, type FileStore, scratchDir } from "../files/store.ts";
+import { scratchDir } from "../files/store.ts";
 import { inputTable, inputTables } from "../files/targets.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
@@ -60,7 +60,7 @@ export async function fileRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
   const config = app.deps.config;
-  const store: FileStore = createFileStore(config);
+  const store = app.fileStore;
   const scratch = scratchDir(config);
   await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
   const { ingest, sameContent } = createIngest({ db, store, config });

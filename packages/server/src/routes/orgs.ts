@@ -4,7 +4,6 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateOrgBody, OrgDto, OrgWithRoleDto, UpdateOrgBody } from "../contracts/orgs.ts";
 import { memberships, organizations, sessions } from "../db/schema.ts";
-import { createFileStore } from "../files/store.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, notFound } from "../http/problem.ts";
@@ -42,7 +41,7 @@ function slugify(name: string): string {
 export async function orgRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
-  const store = createFileStore(app.deps.config);
+  const store = app.fileStore;
 
   r.get(
     "/orgs",

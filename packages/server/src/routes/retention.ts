@@ -5,7 +5,6 @@ import { z } from "zod";
 import { RetentionPolicyDto, UpdateRetentionBody } from "../contracts/retention.ts";
 import { organizations, retentionPolicies } from "../db/schema.ts";
 import { contentDisposition } from "../exports/index.ts";
-import { createFileStore } from "../files/store.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { notFound } from "../http/problem.ts";
@@ -23,7 +22,7 @@ const policyDto = (p: RetentionPolicy) => ({ ...p, updatedAt: p.updatedAt?.toISO
 export async function retentionRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
-  const store = createFileStore(app.deps.config);
+  const store = app.fileStore;
 
   r.get(
     "/org/retention",
