@@ -31,7 +31,9 @@ export async function api<T>(
 ): Promise<T> {
   const method = init.method ?? "GET";
   const headers: Record<string, string> = { accept: "application/json" };
-  if (init.body !== undefined) headers["content-type"] = "application/json";
+  // FormData (uploads) sets its own multipart content type with the boundary.
+  const form = init.body instanceof FormData;
+  if (init.body !== undefined && !form) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let url = `${API}${path}`;
   if (init.query) {
@@ -46,7 +48,7 @@ export async function api<T>(
       method,
       headers,
       credentials: "same-origin",
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.body === undefined ? undefined : form ? (init.body as FormData) : JSON.stringify(init.body),
     });
   } catch {
     throw new ApiError(0, {

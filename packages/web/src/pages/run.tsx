@@ -17,6 +17,7 @@ import { useEffect, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { API, api, errorMessage } from "../api.ts";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
+import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
@@ -149,7 +150,10 @@ export function RunPage({ id }: { id: string }) {
               </Text>
             </Group>
           </div>
-          <Group>
+          <Group align="flex-start">
+            {model.data ? (
+              <RunDownloadsAndSharing run={r} model={model.data} canShare={can("runs:execute")} />
+            ) : null}
             {active && can("runs:execute") ? (
               <Button
                 color="red"

@@ -18,6 +18,7 @@ import { type FieldValues, type Resolver, useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { z } from "zod";
 import { ApiError, api } from "../api.ts";
+import { InputModelContext } from "../components/input-model.ts";
 import { RunList } from "../components/run-list.tsx";
 import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
@@ -190,12 +191,14 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
             <Stack>
               <FormErrorSummary control={form.control} />
-              <SchemaForm
-                schema={model.inputSchema as JsonSchema}
-                control={form.control}
-                disabled={!editable}
-                currency={currency}
-              />
+              <InputModelContext.Provider value={{ id: model.id, version: scenario.modelVersion }}>
+                <SchemaForm
+                  schema={model.inputSchema as JsonSchema}
+                  control={form.control}
+                  disabled={!editable}
+                  currency={currency}
+                />
+              </InputModelContext.Provider>
               {editable ? (
                 <Paper withBorder p="sm">
                   <Group align="flex-end">

@@ -1,0 +1,47 @@
+import { Button, Group } from "@mantine/core";
+import { lazy, Suspense, useState } from "react";
+import { API } from "../api.ts";
+import type { Model, Run } from "../types.ts";
+import { ExportMenu } from "./export-menu.tsx";
+
+// The dialog (form, list, copy button) loads when first opened.
+const ShareDialog = lazy(() => import("./share-dialog.tsx").then((m) => ({ default: m.ShareDialog })));
+
+/** A finished run's downloads (every format and document the model offers) and its share links. */
+export function RunDownloadsAndSharing({
+  run,
+  model,
+  canShare,
+}: {
+  run: Run;
+  model: Model;
+  canShare: boolean;
+}) {
+  const [sharing, setSharing] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  if (run.status !== "succeeded") return null;
+  return (
+    <Group align="flex-start" gap="xs">
+      <ExportMenu exportPath={`${API}/runs/${run.id}/export`} documents={model.documents} />
+      <Button
+        variant="default"
+        onClick={() => {
+          setLoaded(true);
+          setSharing(true);
+        }}
+      >
+        Share
+      </Button>
+      {loaded ? (
+        <Suspense fallback={null}>
+          <ShareDialog
+            runId={run.id}
+            opened={sharing}
+            onClose={() => setSharing(false)}
+            canShare={canShare}
+          />
+        </Suspense>
+      ) : null}
+    </Group>
+  );
+}

@@ -1,0 +1,266 @@
+import { readFile } from "node:fs/promises";
+import ExcelJS from "exceljs";
+import type { Download, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import {
+  apiGet,
+  base,
+  createOrg,
+  createProject,
+  createScenario,
+  eventually,
+  newPage,
+  runAndWait,
+  setupBrowserApp,
+  shot,
+  signUp,
+  text,
+} from "./browser-harness.ts";
+
+/**
+ * Files in and out of the web app, in Chromium against the real server: a deals spreadsheet
+ * with its own column names mapped into the Deal Picker's table, the run's XLSX download, and
+ * a share link opened by someone without an account, then revoked.
+ */
+setupBrowserApp();
+
+// A broker's sheet: none of the headers is the model's name for the column, and the prices are
+// in thousands. The last row's price is negative: the validation report must name it.
+const DEALS_CSV = [
+  "Ref,Asset,Purchase price (AED k),Annual NOI,Segment,Location",
+  "UP-1,Creek villas,1500,120000,Residential,Dubai Creek",
+  "UP-2,Al Quoz warehouse,2400,210000,Industrial,Al Quoz",
+  "UP-3,JLT office floor,3100,240000,Office,JLT",
+  "UP-4,Broken row,-5,1000,Retail,Deira",
+].join("\n");
+
+async function downloadFrom(page: Page, item: string): Promise<{ download: Download; bytes: Buffer }> {
+  await page.getByRole("button", { name: "Download", exact: true }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("menuitem", { name: item }).click(),
+  ]);
+  const path = await download.path();
+  return { download, bytes: await readFile(path) };
+}
+
+async function workbook(bytes: Buffer) {
+  // An XLSX is a ZIP: local file header signature first.
+  expect(bytes.subarray(0, 4).toString("latin1")).toBe("PK\u0003\u0004");
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  return wb;
+}
+
+describe("files and sharing in Chromium", () => {
+  let owner: Page;
+
+  it("upload a deals CSV → map its columns → rows in the table → run → XLSX → share link → revoke", async () => {
+    owner = await newPage();
+    await signUp(owner, "fatima@example.com", "Fatima Al Nasser");
+    await createOrg(owner, "Gulf Yield Partners");
+    await createProject(owner, "Broker pipeline");
+    await createScenario(
+      owner,
+      "Deal Picker: which deals to buy with a limited budget",
+      /^AED 200M across 12 Dubai deals/,
+      "Uploaded deals",
+    );
+    const grid = owner.getByTestId("grid-deals");
+    const before = Number((await grid.getAttribute("aria-rowcount"))!) - 1;
+    expect(before).toBe(12);
+
+    // The template of the table: its header is the model's columns.
+    const template = await owner.getByRole("link", { name: /^Download CSV template for/ }).first();
+    const templateRes = await owner.request.get(`${base}${await template.getAttribute("href")}`);
+    expect(templateRes.status()).toBe(200);
+    expect((await templateRes.text()).split("\n")[0]).toContain("askPrice");
+
+    await owner
+      .getByRole("button", { name: /^Upload CSV\/XLSX into/ })
+      .first()
+      .click();
+    const dialog = owner.getByRole("dialog");
+    await dialog.getByLabel("CSV or XLSX file").setInputFiles({
+      name: "broker-pipeline.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(DEALS_CSV),
+    });
+    await dialog.getByRole("button", { name: "Upload and map columns" }).click();
+    const profile = dialog.getByTestId("column-profile");
+    await text(profile).toContain("Purchase price (AED k)");
+    await text(profile).toContain("Segment");
+    await text(dialog).toContain("broker-pipeline.csv · 4 rows · 6 columns");
+
+    // Suggestions come with a confidence; the mapping is the person's to change.
+    const mapping = dialog.getByTestId("column-mapping");
+    await text(mapping).toContain("%");
+    await dialog.getByLabel("File column for id").selectOption("Ref");
+    await dialog.getByLabel("File column for name").selectOption("Asset");
+    await dialog.getByLabel("File column for askPrice").selectOption("Purchase price (AED k)");
+    await dialog.getByLabel("Multiply askPrice by").fill("1000");
+    await dialog.getByLabel("File column for noi").selectOption("Annual NOI");
+    await dialog.getByLabel("File column for sector").selectOption("Segment");
+    await dialog.getByLabel("File column for city").selectOption("Location");
+    await shot(owner, "f01-upload-mapping");
+    await dialog.getByRole("button", { name: "Check rows" }).click();
+
+    const report = dialog.getByTestId("mapping-report");
+    await text(report).toContain("3 rows of 4 valid · 1 problem");
+    const problems = dialog.getByTestId("mapping-problems");
+    const problemCells = await problems.locator("tbody tr").first().locator("td").allTextContents();
+    expect(problemCells[0]).toBe("4");
+    expect(problemCells[1]).toBe("askPrice");
+    expect(problemCells[2]).toMatch(/more than 0/);
+    await shot(owner, "f02-validation-report");
+
+    // A saved mapping is there for the next upload.
+    await dialog.getByLabel("Save this mapping as").fill("Broker sheet (AED k)");
+    await dialog.getByRole("button", { name: "Save mapping" }).click();
+    await text(dialog.getByRole("status").filter({ hasText: "Saved as" })).toContain("Broker sheet (AED k)");
+    const saved = await apiGet<{ items: { name: string; columns: { target: string; scale?: number }[] }[] }>(
+      owner,
+      "/field-mappings?modelId=deal-picker",
+    );
+    expect(saved.items.map((m) => m.name)).toEqual(["Broker sheet (AED k)"]);
+    expect(saved.items[0]!.columns.find((c) => c.target === "askPrice")?.scale).toBe(1000);
+
+    await dialog.getByRole("button", { name: /^Replace the table's 12 rows with 3 rows$/ }).click();
+    await eventually(() => owner.getByRole("dialog").count()).toBe(0);
+    await eventually(() => grid.getAttribute("aria-rowcount")).toBe("4");
+    await eventually(() => owner.getByLabel("Id, row 1").inputValue()).toBe("UP-1");
+    await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1500000");
+    await shot(owner, "f03-uploaded-rows");
+    // Three deals cannot each stay under a 30% single-asset cap: lift it so the plan buys them.
+    await owner.getByLabel(/^Single asset/).fill("1");
+
+    const runId = await runAndWait(owner);
+    const run = await apiGet<{ input: { deals: { id: string; askPrice: number; name: string }[] } }>(
+      owner,
+      `/runs/${runId}`,
+    );
+    expect(run.input.deals.map((d) => [d.id, d.name, d.askPrice])).toEqual([
+      ["UP-1", "Creek villas", 1_500_000],
+      ["UP-2", "Al Quoz warehouse", 2_400_000],
+      ["UP-3", "JLT office floor", 3_100_000],
+    ]);
+    await owner.getByTestId("optimizer-status").waitFor();
+    await text(owner.getByTestId("table-selection")).toContain("UP-3");
+
+    // Downloads: every document and format the model offers is in the menu.
+    const model = await apiGet<{ documents: { title: string; formats: string[] }[] }>(
+      owner,
+      "/models/deal-picker",
+    );
+    await owner.getByRole("button", { name: "Download", exact: true }).click();
+    const menu = owner.getByTestId("export-menu");
+    await menu.waitFor();
+    const offered = model.documents.reduce((n, d) => n + d.formats.length, 0);
+    await eventually(() => menu.getByRole("menuitem").count()).toBe(offered);
+    await shot(owner, "f04-export-menu");
+    await owner.keyboard.press("Escape");
+    const { download, bytes } = await downloadFrom(owner, "Run report as Excel (XLSX)");
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    const wb = await workbook(bytes);
+    const sheets = wb.worksheets.map((w) => w.name);
+    expect(sheets[0]).toBe("Summary");
+    expect(sheets.length).toBeGreaterThan(1);
+    const cells = wb.worksheets.flatMap((w) =>
+      w.getSheetValues().flatMap((row) => (Array.isArray(row) ? row.map(String) : [])),
+    );
+    expect(cells).toContain("UP-1");
+    await text(owner.getByTestId("export-status")).toContain("Downloaded");
+
+    // A share link, opened by someone with no account in a fresh browser context.
+    await owner.getByRole("button", { name: "Share", exact: true }).click();
+    const share = owner.getByRole("dialog", { name: "Share these results" });
+    await share.getByLabel("Link expires after").selectOption({ label: "30 days" });
+    await share.getByLabel("Label (recipients see it)").fill("For the lender");
+    await share.getByRole("button", { name: "Create link" }).click();
+    const linkInput = share.getByRole("textbox", { name: "Share link" });
+    await eventually(() => linkInput.inputValue()).toMatch(/^http:\/\/localhost:\d+\/shared\/.+/);
+    const link = await linkInput.inputValue();
+    const links = share.getByTestId("share-links");
+    await text(links).toContain("For the lender");
+    await text(links).toContain("active");
+    await shot(owner, "f05-share-dialog");
+
+    const stranger = await newPage();
+    await stranger.goto(link);
+    await stranger.getByRole("heading", { name: /Deal Picker/ }).waitFor();
+    await text(stranger.getByText("Shared results · read-only")).toContain("read-only");
+    await text(stranger.getByText("For the lender")).toContain("For the lender");
+    await stranger.getByTestId("optimizer-status").waitFor();
+    await stranger.getByTestId("kpis").waitFor();
+    for (const id of ["UP-1", "UP-2", "UP-3"])
+      await text(stranger.getByTestId("table-selection")).toContain(id);
+    // Read-only: nothing to run, share, save or sign out of; no session was made.
+    await eventually(() =>
+      stranger
+        .getByRole("button", { name: /^(Run this change.*|Run|Share|Save revision|Sign out|Cancel run)$/ })
+        .count(),
+    ).toBe(0);
+    expect((await stranger.request.get(`${base}/api/v1/session`)).status()).toBe(401);
+    await shot(stranger, "f06-shared-results");
+    const shared = await downloadFrom(stranger, "Run report as Excel (XLSX)");
+    expect((await workbook(shared.bytes)).worksheets[0]?.name).toBe("Summary");
+
+    // Revoked: the link stops working, for the page and for its downloads.
+    await share.getByRole("button", { name: "Revoke the link For the lender" }).click();
+    await text(links).toContain("revoked");
+    await eventually(() => share.getByRole("button", { name: /^Revoke/ }).count()).toBe(0);
+    await shot(owner, "f07-share-revoked");
+    await stranger.reload();
+    const refused = stranger.getByRole("alert").filter({ hasText: "This link does not open" });
+    await text(refused).toContain("revoked");
+    const token = link.split("/shared/")[1]!;
+    expect((await stranger.request.get(`${base}/api/v1/shared/${token}/export?format=xlsx`)).status()).toBe(
+      410,
+    );
+    await shot(stranger, "f08-shared-revoked");
+  }, 240_000);
+
+  it("TIF comparison: run → the levered-IRR gap on screen → the same gap in the downloaded XLSX", async () => {
+    await owner.goto(`${base}/projects`);
+    await owner.getByRole("link", { name: "Broker pipeline" }).click();
+    await createScenario(
+      owner,
+      "Austin TIF: market vs mixed income",
+      /^The prototype's default project; tier 2 with the SMART fee waiver/,
+      "Tier 2 package",
+    );
+    const runId = await runAndWait(owner);
+    const run = await apiGet<{
+      output: {
+        gap: { leveredIrrGapBps: number | null };
+        keyMetrics: { metric: string; difference: number | null }[];
+      };
+    }>(owner, `/runs/${runId}`);
+    const gapBps = run.output.gap.leveredIrrGapBps;
+    expect(gapBps).not.toBeNull();
+    const leveredRow = run.output.keyMetrics.find((m) => m.metric === "Levered IRR")!;
+    expect(leveredRow.difference! * 10_000).toBeCloseTo(gapBps!, 6);
+    // On screen: the key-metrics table with the Mixed − market column, Levered IRR's row first.
+    const metrics = owner.getByTestId("table-key-metrics");
+    await text(metrics).toContain("Mixed − market");
+    await text(metrics).toContain("Levered IRR");
+    await shot(owner, "f09-tif-comparison");
+
+    const { bytes } = await downloadFrom(owner, "Run report as Excel (XLSX)");
+    const wb = await workbook(bytes);
+    expect(wb.worksheets[0]?.name).toBe("Summary");
+    // The key-metrics sheet holds the gap as a number (not text), the same as the API's.
+    let found: number | null = null;
+    for (const ws of wb.worksheets) {
+      ws.eachRow((row) => {
+        const values = row.values as unknown[];
+        if (values.includes("Levered IRR") && values.includes("fraction/yr")) {
+          const numbers = values.filter((v): v is number => typeof v === "number");
+          found = numbers[numbers.length - 1] ?? null;
+        }
+      });
+    }
+    expect(found).not.toBeNull();
+    expect(found! * 10_000).toBeCloseTo(gapBps!, 4);
+  }, 180_000);
+});
