@@ -33,6 +33,11 @@ const DEALS_CSV = [
   "UP-3,JLT office floor,3100,240000,Office,JLT",
   "UP-4,Broken row,-5,1000,Retail,Deira",
 ].join("\n");
+const MORE_DEALS_CSV = [
+  "Ref,Asset,Purchase price (AED k),Annual NOI,Segment,Location",
+  "UP-5,Satwa shops,1200,96000,Retail,Satwa",
+  "UP-6,Barsha studios,900,81000,Residential,Al Barsha",
+].join("\n");
 
 async function downloadFrom(page: Page, item: string): Promise<{ download: Download; bytes: Buffer }> {
   await page.getByRole("button", { name: "Download", exact: true }).click();
@@ -131,6 +136,27 @@ describe("files and sharing in Chromium", () => {
     await eventually(() => owner.getByLabel("Id, row 1").inputValue()).toBe("UP-1");
     await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1500000");
     await shot(owner, "f03-uploaded-rows");
+
+    // The next sheet from the same broker: the saved mapping does the matching, rows are appended.
+    await owner
+      .getByRole("button", { name: /^Upload CSV\/XLSX into/ })
+      .first()
+      .click();
+    await dialog.getByLabel("CSV or XLSX file").setInputFiles({
+      name: "broker-pipeline-2.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(MORE_DEALS_CSV),
+    });
+    await dialog.getByRole("button", { name: "Upload and map columns" }).click();
+    await text(dialog.getByTestId("column-profile")).toContain("Purchase price (AED k)");
+    await dialog.getByLabel("Apply a saved mapping").selectOption({ label: "Broker sheet (AED k)" });
+    await eventually(() => dialog.getByLabel("File column for name").inputValue()).toBe("Asset");
+    await eventually(() => dialog.getByLabel("Multiply askPrice by").inputValue()).toBe("1,000");
+    await dialog.getByRole("button", { name: "Check rows" }).click();
+    await text(dialog.getByTestId("mapping-report")).toContain("All 2 rows are valid");
+    await dialog.getByRole("button", { name: "Append 2 rows" }).click();
+    await eventually(() => grid.getAttribute("aria-rowcount")).toBe("6");
+    await eventually(() => owner.getByLabel("Ask price, row 5").inputValue()).toBe("900000");
     // Three deals cannot each stay under a 30% single-asset cap: lift it so the plan buys them.
     await owner.getByLabel(/^Single asset/).fill("1");
 
@@ -143,6 +169,8 @@ describe("files and sharing in Chromium", () => {
       ["UP-1", "Creek villas", 1_500_000],
       ["UP-2", "Al Quoz warehouse", 2_400_000],
       ["UP-3", "JLT office floor", 3_100_000],
+      ["UP-5", "Satwa shops", 1_200_000],
+      ["UP-6", "Barsha studios", 900_000],
     ]);
     await owner.getByTestId("optimizer-status").waitFor();
     await text(owner.getByTestId("table-selection")).toContain("UP-3");

@@ -59,7 +59,7 @@ export function ExportMenu({
     <div>
       <Menu position="bottom-end" withinPortal shadow="md" width={260}>
         <Menu.Target>
-          <Button variant="default" loading={busy !== null} aria-haspopup="menu">
+          <Button variant="default" loading={busy !== null}>
             Download
           </Button>
         </Menu.Target>

@@ -92,6 +92,7 @@ export function UploadMappingDialog({
 function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: (s: Step) => void }) {
   const inputId = useId();
   const [file, setFile] = useState<File | null>(null);
+  const [sheet, setSheet] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const upload = async () => {
@@ -101,7 +102,12 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
     try {
       const body = new FormData();
       body.append("file", file, file.name);
-      const uploaded = await api<UploadedFile>("/files", { method: "POST", body });
+      const xlsx = /\.xlsx$/i.test(file.name);
+      const uploaded = await api<UploadedFile>("/files", {
+        method: "POST",
+        body,
+        query: { sheet: xlsx && sheet.trim() ? sheet.trim() : undefined },
+      });
       const [profile, suggestions] = await Promise.all([
         api<{ columns: ColumnProfile[] }>(`/files/${uploaded.id}/profile`),
         api<Suggestions>(`/files/${uploaded.id}/mapping-suggestions`, {
@@ -136,6 +142,16 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
           onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)}
         />
       </div>
+      {file && /\.xlsx$/i.test(file.name) ? (
+        <TextInput
+          label="Sheet"
+          description="Name or position (1, 2, …); the first sheet when empty"
+          w={320}
+          maxLength={100}
+          value={sheet}
+          onChange={(e) => setSheet(e.currentTarget.value)}
+        />
+      ) : null}
       {error ? (
         <Alert color="red" role="alert" title="Upload refused">
           {error}

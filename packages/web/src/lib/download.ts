@@ -1,4 +1,5 @@
 import { ApiError } from "../api.ts";
+import { fileNameOf } from "./files.ts";
 
 /**
  * Downloads a file the API sends as an attachment (exports, templates). Fetched rather than
@@ -35,20 +36,4 @@ export async function downloadFile(url: string, fallbackName: string): Promise<s
   // Revoked later: some browsers start reading the blob only after the click returns.
   setTimeout(() => URL.revokeObjectURL(href), 60_000);
   return name;
-}
-
-/** The file name of a Content-Disposition header: RFC 6266 `filename*` first, then `filename`. */
-export function fileNameOf(header: string | null): string | null {
-  if (!header) return null;
-  const star = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
-  if (star?.[2]) {
-    try {
-      return decodeURIComponent(star[2].trim());
-    } catch {
-      // fall through to the plain name
-    }
-  }
-  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(header);
-  const name = plain?.[1] ?? plain?.[2]?.trim();
-  return name || null;
 }

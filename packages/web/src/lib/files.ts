@@ -113,3 +113,19 @@ export function mappingToSend(columns: ColumnMapping[]): ColumnMapping[] {
       return m;
     });
 }
+
+/** The file name of a Content-Disposition header: RFC 6266 `filename*` first, then `filename`. */
+export function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (star?.[2]) {
+    try {
+      return decodeURIComponent(star[2].trim());
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(header);
+  const name = plain?.[1] ?? plain?.[2]?.trim();
+  return name || null;
+}
