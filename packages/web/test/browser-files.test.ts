@@ -291,4 +291,60 @@ describe("files and sharing in Chromium", () => {
     expect(found).not.toBeNull();
     expect(found! * 10_000).toBeCloseTo(gapBps!, 4);
   }, 180_000);
+
+  it("Debt Stack: the engine's term sheet downloads as a PDF, by keyboard; the share dialog keeps focus", async () => {
+    await owner.goto(`${base}/projects`);
+    await owner.getByRole("link", { name: "Broker pipeline" }).click();
+    await createScenario(owner, "Debt Stack Mixer", /^AED 25M residential tower/, "Tower debt");
+    await runAndWait(owner);
+    await owner.getByTestId("optimizer-status").waitFor();
+
+    // Keyboard only: Enter opens the menu, arrows move through it, Enter downloads.
+    const download = owner.getByRole("button", { name: "Download", exact: true });
+    await download.focus();
+    await owner.keyboard.press("Enter");
+    await owner.getByTestId("export-menu").waitFor();
+    const focusedLabel = () =>
+      owner.evaluate(() => {
+        const doc = (
+          globalThis as unknown as {
+            document: { activeElement: { getAttribute(n: string): string | null } | null };
+          }
+        ).document;
+        return doc.activeElement?.getAttribute("aria-label") ?? "";
+      });
+    for (let i = 0; i < 12 && (await focusedLabel()) !== "Indicative term sheet as PDF"; i++)
+      await owner.keyboard.press("ArrowDown");
+    expect(await focusedLabel()).toBe("Indicative term sheet as PDF");
+    const [file] = await Promise.all([owner.waitForEvent("download"), owner.keyboard.press("Enter")]);
+    const bytes = await readFile(await file.path());
+    expect(bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(file.suggestedFilename()).toMatch(/\.pdf$/);
+
+    // The dialog takes focus, Escape closes it and focus returns to the button that opened it.
+    const share = owner.getByRole("button", { name: "Share", exact: true });
+    await share.focus();
+    await owner.keyboard.press("Enter");
+    const dialog = owner.getByRole("dialog", { name: "Share these results" });
+    await dialog.waitFor();
+    const focusInDialog = () =>
+      owner.evaluate(() => {
+        const doc = (
+          globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } | null } }
+        ).document;
+        return !!doc.activeElement?.closest("[role=dialog]");
+      });
+    await eventually(focusInDialog).toBe(true);
+    await shot(owner, "f10-debt-share-dialog");
+    await owner.keyboard.press("Escape");
+    await eventually(() => dialog.count()).toBe(0);
+    await eventually(() =>
+      owner.evaluate(() => {
+        const doc = (
+          globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }
+        ).document;
+        return doc.activeElement?.textContent ?? "";
+      }),
+    ).toBe("Share");
+  }, 180_000);
 });

@@ -1,5 +1,5 @@
 import { Button, Group } from "@mantine/core";
-import { lazy, Suspense, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { API } from "../api.ts";
 import type { Model, Run } from "../types.ts";
 import { ExportMenu } from "./export-menu.tsx";
@@ -19,11 +19,14 @@ export function RunDownloadsAndSharing({
 }) {
   const [sharing, setSharing] = useState(false);
   const [loaded, setLoaded] = useState(false);
+  // The dialog mounts already open (lazy chunk), so Mantine has no element to return focus to.
+  const opener = useRef<HTMLButtonElement>(null);
   if (run.status !== "succeeded") return null;
   return (
     <Group align="flex-start" gap="xs">
       <ExportMenu exportPath={`${API}/runs/${run.id}/export`} documents={model.documents} />
       <Button
+        ref={opener}
         variant="default"
         onClick={() => {
           setLoaded(true);
@@ -37,7 +40,10 @@ export function RunDownloadsAndSharing({
           <ShareDialog
             runId={run.id}
             opened={sharing}
-            onClose={() => setSharing(false)}
+            onClose={() => {
+              setSharing(false);
+              opener.current?.focus();
+            }}
             canShare={canShare}
           />
         </Suspense>

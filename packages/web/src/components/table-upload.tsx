@@ -1,5 +1,5 @@
 import { Anchor, Button } from "@mantine/core";
-import { lazy, Suspense, useContext, useState } from "react";
+import { lazy, Suspense, useContext, useRef, useState } from "react";
 import { API } from "../api.ts";
 import { InputModelContext } from "./input-model.ts";
 
@@ -23,11 +23,14 @@ export function TableUpload({
   const model = useContext(InputModelContext);
   const [opened, setOpened] = useState(false);
   const [loaded, setLoaded] = useState(false);
+  // The dialog mounts already open (lazy chunk), so Mantine has no element to return focus to.
+  const opener = useRef<HTMLButtonElement>(null);
   if (!model) return null;
   const template = `${API}/models/${encodeURIComponent(model.id)}/templates/${encodeURIComponent(field)}?version=${encodeURIComponent(model.version)}`;
   return (
     <>
       <Button
+        ref={opener}
         size="compact-sm"
         variant="light"
         aria-label={`Upload CSV/XLSX into ${label}`}
@@ -46,7 +49,10 @@ export function TableUpload({
           <UploadMappingDialog
             target={{ modelId: model.id, version: model.version, field, label }}
             opened={opened}
-            onClose={() => setOpened(false)}
+            onClose={() => {
+              setOpened(false);
+              opener.current?.focus();
+            }}
             currentRowCount={rowCount}
             onRows={onRows}
           />
