@@ -10,6 +10,8 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
+/** For requests `api()` cannot make (an upload with progress over XMLHttpRequest). */
+export const getCsrfToken = () => csrfToken;
 
 /** A refused request: the server's problem+json, with field errors for 422s. */
 export class ApiError extends Error {
@@ -31,9 +33,7 @@ export async function api<T>(
 ): Promise<T> {
   const method = init.method ?? "GET";
   const headers: Record<string, string> = { accept: "application/json" };
-  // FormData (uploads) sets its own multipart content type with the boundary.
-  const form = init.body instanceof FormData;
-  if (init.body !== undefined && !form) headers["content-type"] = "application/json";
+  if (init.body !== undefined) headers["content-type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["x-csrf-token"] = csrfToken;
   let url = `${API}${path}`;
   if (init.query) {
@@ -48,7 +48,7 @@ export async function api<T>(
       method,
       headers,
       credentials: "same-origin",
-      body: init.body === undefined ? undefined : form ? (init.body as FormData) : JSON.stringify(init.body),
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
   } catch {
     throw new ApiError(0, {

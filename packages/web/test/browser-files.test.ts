@@ -152,6 +152,8 @@ describe("files and sharing in Chromium", () => {
     await dialog.getByLabel("Apply a saved mapping").selectOption({ label: "Broker sheet (AED k)" });
     await eventually(() => dialog.getByLabel("File column for name").inputValue()).toBe("Asset");
     await eventually(() => dialog.getByLabel("Multiply askPrice by").inputValue()).toBe("1,000");
+    // A column the file does not have: one fixed value for every row.
+    await dialog.getByLabel("Fixed value for riskScore").fill("2");
     await dialog.getByRole("button", { name: "Check rows" }).click();
     await text(dialog.getByTestId("mapping-report")).toContain("All 2 rows are valid");
     await dialog.getByRole("button", { name: "Append 2 rows" }).click();
@@ -161,10 +163,9 @@ describe("files and sharing in Chromium", () => {
     await owner.getByLabel(/^Single asset/).fill("1");
 
     const runId = await runAndWait(owner);
-    const run = await apiGet<{ input: { deals: { id: string; askPrice: number; name: string }[] } }>(
-      owner,
-      `/runs/${runId}`,
-    );
+    const run = await apiGet<{
+      input: { deals: { id: string; askPrice: number; name: string; riskScore: number }[] };
+    }>(owner, `/runs/${runId}`);
     expect(run.input.deals.map((d) => [d.id, d.name, d.askPrice])).toEqual([
       ["UP-1", "Creek villas", 1_500_000],
       ["UP-2", "Al Quoz warehouse", 2_400_000],
@@ -172,6 +173,8 @@ describe("files and sharing in Chromium", () => {
       ["UP-5", "Satwa shops", 1_200_000],
       ["UP-6", "Barsha studios", 900_000],
     ]);
+    // The fixed value went into the appended rows only; the first three took the schema's default.
+    expect(run.input.deals.map((d) => d.riskScore)).toEqual([3, 3, 3, 2, 2]);
     await owner.getByTestId("optimizer-status").waitFor();
     await text(owner.getByTestId("table-selection")).toContain("UP-3");
 

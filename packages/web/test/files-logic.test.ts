@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fileNameOf, formatValueMap, mappingToSend, parseValueMap } from "../src/lib/files.ts";
+import { constantOf, fileNameOf, formatValueMap, mappingToSend, parseValueMap } from "../src/lib/files.ts";
 
 /** The upload dialog's and the downloads' pure logic. */
 describe("value maps", () => {
@@ -59,5 +59,17 @@ describe("fileNameOf", () => {
     );
     expect(fileNameOf(null)).toBeNull();
     expect(fileNameOf("inline")).toBeNull();
+  });
+});
+
+describe("constantOf", () => {
+  it("reads a fixed value as the target column's type", () => {
+    expect(constantOf(" 1,250,000 ", "number")).toBe(1_250_000);
+    expect(constantOf("2", "integer")).toBe(2);
+    expect(constantOf("TRUE", "boolean")).toBe(true);
+    expect(constantOf("Dubai", "string")).toBe("Dubai");
+    // Not a number: sent as typed, and the server's row check names it.
+    expect(constantOf("abc", "number")).toBe("abc");
+    expect(constantOf("   ", "string")).toBeUndefined();
   });
 });

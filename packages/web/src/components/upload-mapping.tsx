@@ -6,6 +6,7 @@ import {
   Modal,
   NativeSelect,
   NumberInput,
+  Progress,
   ScrollArea,
   Stack,
   Table,
@@ -15,11 +16,12 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { api, errorMessage, type Page } from "../api.ts";
+import { API, ApiError, api, errorMessage, getCsrfToken, type Page } from "../api.ts";
 import {
   type Cast,
   type ColumnMapping,
   type ColumnProfile,
+  constantOf,
   type FieldMapping,
   formatValueMap,
   type MapResult,
@@ -93,6 +95,7 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
   const inputId = useId();
   const [file, setFile] = useState<File | null>(null);
   const [sheet, setSheet] = useState("");
+  const [sent, setSent] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const upload = async () => {
@@ -100,14 +103,8 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
     setBusy(true);
     setError(null);
     try {
-      const body = new FormData();
-      body.append("file", file, file.name);
       const xlsx = /\.xlsx$/i.test(file.name);
-      const uploaded = await api<UploadedFile>("/files", {
-        method: "POST",
-        body,
-        query: { sheet: xlsx && sheet.trim() ? sheet.trim() : undefined },
-      });
+      const uploaded = await uploadFile(file, xlsx && sheet.trim() ? sheet.trim() : undefined, setSent);
       const [profile, suggestions] = await Promise.all([
         api<{ columns: ColumnProfile[] }>(`/files/${uploaded.id}/profile`),
         api<Suggestions>(`/files/${uploaded.id}/mapping-suggestions`, {
@@ -120,6 +117,7 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
       setError(errorMessage(err));
     } finally {
       setBusy(false);
+      setSent(null);
     }
   };
   return (
@@ -151,6 +149,14 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
           value={sheet}
           onChange={(e) => setSheet(e.currentTarget.value)}
         />
+      ) : null}
+      {busy && sent !== null ? (
+        <div>
+          <Progress value={sent * 100} aria-label="Upload progress" />
+          <Text size="xs" c="dimmed" aria-live="polite">
+            {sent < 1 ? `Sending… ${Math.round(sent * 100)}%` : "Checking and profiling the file…"}
+          </Text>
+        </div>
       ) : null}
       {error ? (
         <Alert color="red" role="alert" title="Upload refused">
@@ -202,6 +208,7 @@ function MapFile({
       suggestions.columns.map((c) => [c.name, formatValueMap(suggested.get(c.name)?.mapping.valueMap)]),
     ),
   );
+  const [constantText, setConstantText] = useState<Record<string, string>>({});
   const [report, setReport] = useState<MapResult | null>(null);
   const [checking, setChecking] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -238,6 +245,11 @@ function MapFile({
     setValueMapText(
       Object.fromEntries(
         suggestions.columns.map((c) => [c.name, formatValueMap(byTarget.get(c.name)?.valueMap)]),
+      ),
+    );
+    setConstantText(
+      Object.fromEntries(
+        m.columns.filter((c) => c.constant !== undefined).map((c) => [c.target, String(c.constant)]),
       ),
     );
     setMappingName(m.name);
@@ -394,8 +406,24 @@ function MapFile({
                         aria-label={`File column for ${t.name}`}
                         value={m.source ?? ""}
                         data={[{ value: "", label: "— not from the file —" }, ...sources]}
-                        onChange={(e) => update(t.name, { source: e.currentTarget.value || null })}
+                        onChange={(e) =>
+                          update(t.name, { source: e.currentTarget.value || null, constant: undefined })
+                        }
                       />
+                      {m.source === null ? (
+                        <TextInput
+                          size="xs"
+                          mt={2}
+                          aria-label={`Fixed value for ${t.name}`}
+                          placeholder="or a fixed value for every row"
+                          value={constantText[t.name] ?? ""}
+                          onChange={(e) => {
+                            const v = e.currentTarget.value;
+                            setConstantText((x) => ({ ...x, [t.name]: v }));
+                            update(t.name, { constant: constantOf(v, t.type) });
+                          }}
+                        />
+                      ) : null}
                     </Table.Td>
                     <Table.Td>
                       {s?.source ? (
@@ -566,4 +594,38 @@ function Report({
       </Group>
     </section>
   );
+}
+
+/**
+ * POST /files over XMLHttpRequest rather than fetch: fetch cannot report upload progress, and a
+ * large spreadsheet takes a while to send. Same CSRF header and problem+json errors as `api()`.
+ */
+function uploadFile(file: File, sheet: string | undefined, onProgress: (fraction: number) => void) {
+  return new Promise<UploadedFile>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${API}/files${sheet ? `?sheet=${encodeURIComponent(sheet)}` : ""}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("accept", "application/json");
+    const csrf = getCsrfToken();
+    if (csrf) xhr.setRequestHeader("x-csrf-token", csrf);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () =>
+      reject(new ApiError(0, { title: "Network error", detail: "The server could not be reached." }));
+    xhr.onload = () => {
+      let data: unknown;
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        data = { title: xhr.statusText, detail: xhr.responseText.slice(0, 200) };
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data as UploadedFile);
+      else reject(new ApiError(xhr.status, data as Record<string, unknown>));
+    };
+    const body = new FormData();
+    body.append("file", file, file.name);
+    onProgress(0);
+    xhr.send(body);
+  });
 }

@@ -129,3 +129,15 @@ export function fileNameOf(header: string | null): string | null {
   const name = plain?.[1] ?? plain?.[2]?.trim();
   return name || null;
 }
+
+/** A fixed value typed in for a target column, read as the column's type ("" = none). */
+export function constantOf(text: string, type: TargetColumn["type"]): string | number | boolean | undefined {
+  const t = text.trim();
+  if (!t) return undefined;
+  if (type === "number" || type === "integer") {
+    const n = Number(t.replace(/,/g, ""));
+    return Number.isFinite(n) ? n : t;
+  }
+  if (type === "boolean" && /^(true|false)$/i.test(t)) return t.toLowerCase() === "true";
+  return t;
+}
