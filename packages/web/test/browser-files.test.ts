@@ -59,6 +59,7 @@ async function workbook(bytes: Buffer) {
 
 describe("files and sharing in Chromium", () => {
   let owner: Page;
+  let debtRun = "";
 
   it("upload a deals CSV → map its columns → rows in the table → run → XLSX → share link → revoke", async () => {
     owner = await newPage();
@@ -299,7 +300,7 @@ describe("files and sharing in Chromium", () => {
     await owner.goto(`${base}/projects`);
     await owner.getByRole("link", { name: "Broker pipeline" }).click();
     await createScenario(owner, "Debt Stack Mixer", /^AED 25M residential tower/, "Tower debt");
-    await runAndWait(owner);
+    debtRun = await runAndWait(owner);
     await owner.getByTestId("optimizer-status").waitFor();
 
     // Keyboard only: Enter opens the menu, arrows move through it, Enter downloads.
@@ -349,5 +350,46 @@ describe("files and sharing in Chromium", () => {
         return doc.activeElement?.textContent ?? "";
       }),
     ).toBe("Share");
+  }, 180_000);
+
+  it("a shared comparison: the recipient sees the differences and each run's results", async () => {
+    await owner.goto(`${base}/runs/${debtRun}`);
+    const card = owner.getByTestId("what-if-card").filter({ hasText: "equity available were 8,800,000" });
+    await card.getByRole("button", { name: /Run this change/ }).click();
+    await owner.waitForURL((u) => u.pathname.startsWith("/runs/") && !u.pathname.endsWith(debtRun));
+    await owner.getByRole("tab", { name: "Results" }).waitFor({ timeout: 60_000 });
+    const second = owner.url().split("/").pop()!;
+
+    await owner.goto(`${base}/compare?runs=${debtRun},${second}`);
+    await text(owner.getByTestId("input-differences")).toContain("equityAvailable");
+    await owner.getByRole("button", { name: "Share this comparison" }).click();
+    const dialog = owner.getByRole("dialog", { name: "Share this comparison" });
+    await dialog.getByRole("button", { name: "Create link" }).click();
+    const link = await (async () => {
+      const input = dialog.getByRole("textbox", { name: "Share link" });
+      await eventually(() => input.inputValue()).toMatch(/\/shared\//);
+      return input.inputValue();
+    })();
+    await text(dialog.getByTestId("share-links")).toContain("comparison of 2 runs");
+    await owner.keyboard.press("Escape");
+
+    const stranger = await newPage();
+    await stranger.goto(link);
+    // Opens on the comparison: the input that differs, with both values.
+    await eventually(() =>
+      stranger.getByRole("tab", { name: "Comparison" }).getAttribute("aria-selected"),
+    ).toBe("true");
+    const inputs = stranger.getByTestId("input-differences");
+    await text(inputs).toContain("equityAvailable");
+    await text(inputs).toContain("8000000");
+    await text(inputs).toContain("8800000");
+    await stranger.getByTestId("output-differences").waitFor();
+    await shot(stranger, "f11-shared-comparison");
+    // Each run's own results, picked from the link's runs.
+    await stranger.getByRole("tab", { name: "Results" }).click();
+    await stranger.getByText(/^Run 2 ·/).click();
+    const run2 = await apiGet<{ output: { kpis: { equity: number } } }>(owner, `/runs/${second}`);
+    expect(run2.output.kpis.equity).toBe(8_800_000);
+    await text(stranger.getByTestId("kpis")).toContain("8,800,000");
   }, 180_000);
 });

@@ -17,14 +17,31 @@ export function RunDownloadsAndSharing({
   model: Model;
   canShare: boolean;
 }) {
-  const [sharing, setSharing] = useState(false);
-  const [loaded, setLoaded] = useState(false);
-  // The dialog mounts already open (lazy chunk), so Mantine has no element to return focus to.
-  const opener = useRef<HTMLButtonElement>(null);
   if (run.status !== "succeeded") return null;
   return (
     <Group align="flex-start" gap="xs">
       <ExportMenu exportPath={`${API}/runs/${run.id}/export`} documents={model.documents} />
+      <ShareButton runId={run.id} canShare={canShare} />
+    </Group>
+  );
+}
+
+/** "Share" and its dialog: links to one run, or to a comparison of it with `compareWith`. */
+export function ShareButton({
+  runId,
+  compareWith = [],
+  canShare,
+}: {
+  runId: string;
+  compareWith?: string[];
+  canShare: boolean;
+}) {
+  const [sharing, setSharing] = useState(false);
+  const [loaded, setLoaded] = useState(false);
+  // The dialog mounts already open (lazy chunk), so Mantine has no element to return focus to.
+  const opener = useRef<HTMLButtonElement>(null);
+  return (
+    <>
       <Button
         ref={opener}
         variant="default"
@@ -33,12 +50,13 @@ export function RunDownloadsAndSharing({
           setSharing(true);
         }}
       >
-        Share
+        {compareWith.length ? "Share this comparison" : "Share"}
       </Button>
       {loaded ? (
         <Suspense fallback={null}>
           <ShareDialog
-            runId={run.id}
+            runId={runId}
+            compareWith={compareWith}
             opened={sharing}
             onClose={() => {
               setSharing(false);
@@ -48,6 +66,6 @@ export function RunDownloadsAndSharing({
           />
         </Suspense>
       ) : null}
-    </Group>
+    </>
   );
 }

@@ -41,11 +41,14 @@ export const sharedPageUrl = (token: string) =>
  */
 export function ShareDialog({
   runId,
+  compareWith = [],
   opened,
   onClose,
   canShare,
 }: {
   runId: string;
+  /** Other runs of the same model: the link shares a comparison against `runId`. */
+  compareWith?: string[];
   opened: boolean;
   onClose: () => void;
   canShare: boolean;
@@ -69,7 +72,7 @@ export function ShareDialog({
     try {
       const link = await api<CreatedShareLink>(`/runs/${runId}/share-links`, {
         method: "POST",
-        body: { expiresInHours: v.expiresInHours, label: v.label },
+        body: { expiresInHours: v.expiresInHours, label: v.label, compareWith },
       });
       setCreated(link);
       form.reset({ expiresInHours: v.expiresInHours, label: "" });
@@ -90,11 +93,18 @@ export function ShareDialog({
   };
 
   return (
-    <Modal opened={opened} onClose={onClose} title="Share these results" size="lg">
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={compareWith.length ? "Share this comparison" : "Share these results"}
+      size="lg"
+    >
       <Stack>
         <Text size="sm" c="dimmed">
-          Anyone with the link sees this run's inputs and results and can download them, without an account,
-          until the link expires or is revoked.
+          {compareWith.length
+            ? `Anyone with the link sees the comparison of these ${compareWith.length + 1} runs and each run's inputs and results, and can download them`
+            : "Anyone with the link sees this run's inputs and results and can download them"}
+          , without an account, until the link expires or is revoked.
         </Text>
         {canShare ? (
           <form onSubmit={submit} noValidate aria-label="Create a share link">
@@ -162,7 +172,7 @@ export function ShareDialog({
           </Alert>
         ) : null}
         <Title order={3} size="h5">
-          Links to this run
+          Links that include {compareWith.length ? "the baseline run" : "this run"}
         </Title>
         {listError ? (
           <Alert color="red" role="alert">
@@ -182,6 +192,7 @@ export function ShareDialog({
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Label</Table.Th>
+                <Table.Th>Shares</Table.Th>
                 <Table.Th>Status</Table.Th>
                 <Table.Th>Expires</Table.Th>
                 <Table.Th>Opened</Table.Th>
@@ -194,6 +205,9 @@ export function ShareDialog({
               {links.data.items.map((l) => (
                 <Table.Tr key={l.id}>
                   <Table.Td>{l.label || <Text c="dimmed">—</Text>}</Table.Td>
+                  <Table.Td>
+                    {l.runIds.length > 1 ? `comparison of ${l.runIds.length} runs` : "one run"}
+                  </Table.Td>
                   <Table.Td>
                     <Badge
                       color={l.status === "active" ? "green" : l.status === "revoked" ? "red" : "gray"}

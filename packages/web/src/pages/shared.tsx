@@ -20,6 +20,7 @@ import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { isOptimizerOutput } from "../lib/output.ts";
 import type { Model, SharedResult } from "../types.ts";
+import { ComparisonBody } from "./compare.tsx";
 
 const noRunChange = async () => {};
 
@@ -81,6 +82,9 @@ function SharedResults({
   // The results components read only the descriptors a shared link carries (tables, charts).
   const model = data.model as unknown as Model;
   const output = run.output as Record<string, unknown> | null;
+  const labels = data.runs.map(
+    (r, i) => `${i === 0 ? "Baseline" : `Run ${i + 1}`} · ${formatDateTime(r.finishedAt ?? r.createdAt)}`,
+  );
   const columnCurrency = data.model.tables
     .flatMap((t) => t.columns.map((c) => c.unit ?? ""))
     .map((u) => /^(AED|USD)\b/.exec(u)?.[1])
@@ -116,25 +120,30 @@ function SharedResults({
       {data.runs.length > 1 ? (
         <Paper withBorder p="sm">
           <Text size="sm" mb={4} id="shared-run-label">
-            This link shares {data.runs.length} runs; showing:
+            This link shares a comparison of {data.runs.length} runs; results and downloads of:
           </Text>
           <SegmentedControl
             aria-labelledby="shared-run-label"
             value={String(runIndex)}
             onChange={setRunIndex}
-            data={data.runs.map((r, i) => ({
-              value: String(i),
-              label: `${i === 0 ? "Baseline" : `Run ${i + 1}`} · ${formatDateTime(r.finishedAt ?? r.createdAt)}`,
-            }))}
+            data={labels.map((label, i) => ({ value: String(i), label }))}
           />
         </Paper>
       ) : null}
       {output ? (
-        <Tabs defaultValue="results" keepMounted={false}>
+        <Tabs defaultValue={data.comparison ? "comparison" : "results"} keepMounted={false}>
           <Tabs.List>
+            {data.comparison ? <Tabs.Tab value="comparison">Comparison</Tabs.Tab> : null}
             <Tabs.Tab value="results">Results</Tabs.Tab>
             <Tabs.Tab value="input">Input</Tabs.Tab>
           </Tabs.List>
+          {data.comparison ? (
+            <Tabs.Panel value="comparison" pt="md">
+              <Stack>
+                <ComparisonBody c={data.comparison} model={model} runs={data.runs} labels={labels} />
+              </Stack>
+            </Tabs.Panel>
+          ) : null}
           <Tabs.Panel value="results" pt="md">
             <Stack gap="lg" key={run.id}>
               <KpiCards output={output} currency={currency} />
