@@ -33,11 +33,17 @@ const DEALS_CSV = [
   "UP-3,JLT office floor,3100,240000,Office,JLT",
   "UP-4,Broken row,-5,1000,Retail,Deira",
 ].join("\n");
-const MORE_DEALS_CSV = [
-  "Ref,Asset,Purchase price (AED k),Annual NOI,Segment,Location",
-  "UP-5,Satwa shops,1200,96000,Retail,Satwa",
-  "UP-6,Barsha studios,900,81000,Residential,Al Barsha",
-].join("\n");
+
+/** The broker's next sheet as a workbook whose deals are on its second sheet. */
+async function moreDealsXlsx(): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet("Notes").addRow(["Prices in AED thousands; NOI in AED per year"]);
+  const ws = wb.addWorksheet("Pipeline");
+  ws.addRow(["Ref", "Asset", "Purchase price (AED k)", "Annual NOI", "Segment", "Location"]);
+  ws.addRow(["UP-5", "Satwa shops", 1200, 96000, "Retail", "Satwa"]);
+  ws.addRow(["UP-6", "Barsha studios", 900, 81000, "Residential", "Al Barsha"]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
 
 async function downloadFrom(page: Page, item: string): Promise<{ download: Download; bytes: Buffer }> {
   await page.getByRole("button", { name: "Download", exact: true }).click();
@@ -61,7 +67,7 @@ describe("files and sharing in Chromium", () => {
   let owner: Page;
   let debtRun = "";
 
-  it("upload a deals CSV → map its columns → rows in the table → run → XLSX → share link → revoke", async () => {
+  it("upload a deals CSV → map its columns → rows in the table (then an XLSX, saved mapping) → run → XLSX → share → revoke", async () => {
     owner = await newPage();
     await signUp(owner, "fatima@example.com", "Fatima Al Nasser");
     await createOrg(owner, "Gulf Yield Partners");
@@ -138,17 +144,20 @@ describe("files and sharing in Chromium", () => {
     await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1500000");
     await shot(owner, "f03-uploaded-rows");
 
-    // The next sheet from the same broker: the saved mapping does the matching, rows are appended.
+    // The next file from the same broker, an XLSX with the deals on its second sheet: the saved
+    // mapping does the matching, the rows are appended.
     await owner
       .getByRole("button", { name: /^Upload CSV\/XLSX into/ })
       .first()
       .click();
     await dialog.getByLabel("CSV or XLSX file").setInputFiles({
-      name: "broker-pipeline-2.csv",
-      mimeType: "text/csv",
-      buffer: Buffer.from(MORE_DEALS_CSV),
+      name: "broker-pipeline-2.xlsx",
+      mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+      buffer: await moreDealsXlsx(),
     });
+    await dialog.getByLabel("Sheet").fill("Pipeline");
     await dialog.getByRole("button", { name: "Upload and map columns" }).click();
+    await text(dialog).toContain("broker-pipeline-2.xlsx · 2 rows · 6 columns");
     await text(dialog.getByTestId("column-profile")).toContain("Purchase price (AED k)");
     await dialog.getByLabel("Apply a saved mapping").selectOption({ label: "Broker sheet (AED k)" });
     await eventually(() => dialog.getByLabel("File column for name").inputValue()).toBe("Asset");
