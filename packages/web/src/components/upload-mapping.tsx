@@ -406,9 +406,11 @@ function MapFile({
                         aria-label={`File column for ${t.name}`}
                         value={m.source ?? ""}
                         data={[{ value: "", label: "— not from the file —" }, ...sources]}
-                        onChange={(e) =>
-                          update(t.name, { source: e.currentTarget.value || null, constant: undefined })
-                        }
+                        onChange={(e) => {
+                          // A file column replaces a fixed value (the server takes one or the other).
+                          update(t.name, { source: e.currentTarget.value || null, constant: undefined });
+                          setConstantText((x) => ({ ...x, [t.name]: "" }));
+                        }}
                       />
                       {m.source === null ? (
                         <TextInput
