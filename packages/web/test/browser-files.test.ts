@@ -229,6 +229,13 @@ describe("files and sharing in Chromium", () => {
     const stranger = await newPage();
     await stranger.goto(link);
     await stranger.getByRole("heading", { name: /Deal Picker/ }).waitFor();
+    // The token is the address: not for search indexes, not sent on as a Referer.
+    await eventually(() => stranger.locator('meta[name="robots"]').getAttribute("content")).toBe(
+      "noindex, nofollow",
+    );
+    await eventually(() => stranger.locator('meta[name="referrer"]').getAttribute("content")).toBe(
+      "no-referrer",
+    );
     await text(stranger.getByText("Shared results · read-only")).toContain("read-only");
     await text(stranger.getByText("For the lender")).toContain("For the lender");
     await stranger.getByTestId("optimizer-status").waitFor();

@@ -12,7 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { API, api } from "../api.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
@@ -39,6 +39,7 @@ export function SharedPage({ token }: { token: string }) {
     staleTime: 5 * 60_000,
   });
   const [runIndex, setRunIndex] = useState("0");
+  useKeepTokenPrivate();
 
   return (
     <Container size="xl" py="md">
@@ -64,6 +65,28 @@ export function SharedPage({ token }: { token: string }) {
       </main>
     </Container>
   );
+}
+
+/**
+ * The token is the page's address: keep it out of search indexes and out of the Referer header
+ * of anything the page links to, while the page is open.
+ */
+function useKeepTokenPrivate() {
+  useEffect(() => {
+    const metas = [
+      ["robots", "noindex, nofollow"],
+      ["referrer", "no-referrer"],
+    ].map(([name, content]) => {
+      const m = document.createElement("meta");
+      m.name = name!;
+      m.content = content!;
+      document.head.append(m);
+      return m;
+    });
+    return () => {
+      for (const m of metas) m.remove();
+    };
+  }, []);
 }
 
 function SharedResults({
