@@ -97,7 +97,7 @@ export function ShareDialog({
       opened={opened}
       onClose={onClose}
       title={compareWith.length ? "Share this comparison" : "Share these results"}
-      size="lg"
+      size="xl"
     >
       <Stack>
         <Text size="sm" c="dimmed">
