@@ -36,7 +36,8 @@ COPY tsconfig.json ./
 COPY packages ./packages
 # The web app (packages/web/dist), served by the server at /; Vite is a dependency of @modelworks/web.
 RUN node --import tsx packages/web/scripts/build.ts
-RUN mkdir -p /data && chown node:node /data
+# /data/files exists in the image so a named volume mounted there (compose.yaml) starts owned by node.
+RUN mkdir -p /data/files && chown -R node:node /data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \

@@ -1,4 +1,4 @@
-import { capexPhasingV2, dealPickerV2, debtStackV2, leasingMixV2 } from "@modelworks/engine-optimizers";
+import { capexPhasingV2, dealPickerV2, debtStackV3, leasingMixV2 } from "@modelworks/engine-optimizers";
 import { monteCarloSum } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
@@ -27,7 +27,7 @@ export const MODELS: readonly AnyModel[] = [
   tifMonteCarlo,
   dealPickerV2,
   leasingMixV2,
-  debtStackV2,
+  debtStackV3,
   capexPhasingV2,
 ];
 

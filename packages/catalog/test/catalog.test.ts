@@ -46,7 +46,7 @@ describe("Catalog", () => {
   });
 
   it("serves tif@2, the corrected model, by default; tif@1 on request", () => {
-    expect(catalog.find("tif")?.version).toBe("2.1.0");
-    expect(catalog.versions("tif").map((v) => v.version)).toEqual(["2.1.0", "1.0.0"]);
+    expect(catalog.find("tif")?.version).toBe("2.2.0");
+    expect(catalog.versions("tif").map((v) => v.version)).toEqual(["2.2.0", "1.0.0"]);
   });
 });

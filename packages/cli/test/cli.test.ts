@@ -137,10 +137,10 @@ describe("modelworks run --format", () => {
     await writeFile(inFile, "{}");
     const bad = capture();
     expect(await main(["run", "tif", "--in", inFile, "--format", "excel"], bad.io)).toBe(EXIT.usage);
-    expect(bad.err.join("")).toBe('modelworks: tif@2.1.0 has no format "excel"; it offers: prototype\n');
+    expect(bad.err.join("")).toBe('modelworks: tif@2.2.0 has no format "excel"; it offers: prototype\n');
     const none = capture();
     expect(await main(["run", "tif@7", "--in", inFile], none.io)).toBe(EXIT.usage);
-    expect(none.err.join("")).toMatch(/no model "tif" version 7\. Known: .*tif \(2\.1\.0, 1\.0\.0\)/);
+    expect(none.err.join("")).toMatch(/no model "tif" version 7\. Known: .*tif \(2\.2\.0, 1\.0\.0\)/);
   });
 });
 
@@ -150,7 +150,7 @@ describe("modelworks models", () => {
     await main(["models", "--json"], plain.io);
     const tif = {
       id: "tif",
-      version: "2.1.0", // the newest version is listed; tif@1 stays runnable as tif@1
+      version: "2.2.0", // the newest version is listed; tif@1 stays runnable as tif@1
       title: "Austin TIF development model (corrected)",
       summary: expect.any(String),
     };
@@ -159,10 +159,10 @@ describe("modelworks models", () => {
       ["tif-incentive-matrix", "Austin TIF: incentive matrix and minimum package"],
       ["tif-lump-sum", "Austin TIF lump-sum calculator"],
       ["tif-solve", "Austin TIF: what would it take"],
-    ].map(([id, title]) => ({ id, version: "1.0.0", title, summary: expect.any(String) }));
+    ].map(([id, title]) => ({ id, version: "1.1.0", title, summary: expect.any(String) }));
     const tifMonteCarlo = {
       id: "tif-montecarlo",
-      version: "1.0.0",
+      version: "1.1.0",
       title: "Austin TIF development model — Monte Carlo (tif@2)",
       summary: expect.any(String),
     };
@@ -180,7 +180,7 @@ describe("modelworks models", () => {
     };
     const debtStack = {
       id: "debt-stack",
-      version: "2.0.0",
+      version: "3.0.0",
       title: "Debt Stack Mixer",
       summary: expect.any(String),
     };

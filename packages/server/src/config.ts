@@ -98,6 +98,8 @@ export const EnvSchema = z.object({
   FILES_XLSX_MAX_RATIO: positiveInt(200),
   FILES_MAP_MAX_ROWS: positiveInt(100_000),
   FILES_DUCKDB_MEMORY_MB: positiveInt(256),
+  /** How long a resumable upload session (POST /uploads) lives before it and its chunks are removed. */
+  UPLOADS_SESSION_TTL_HOURS: positiveInt(24),
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ENDPOINT: z.url({ message: "expected an absolute URL such as http://127.0.0.1:9000" }).optional(),

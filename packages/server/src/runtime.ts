@@ -66,9 +66,13 @@ export async function openRuntime(config: Config, database?: Database): Promise<
   };
 }
 
-/** Default engine threads: leave one core to the event loop. */
+/**
+ * Engine threads per worker: one core is left to the event loop, but never fewer than two
+ * threads, so on a 2-core machine a fanned-out run (Monte Carlo parts) still gets a helper and a
+ * second run does not wait behind a long one; the event loop's share of a core is small.
+ */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
+  return Math.max(2, Math.min(4, os.availableParallelism() - 1));
 }
 
 /** Starts a worker on a runtime; stop it before closing the runtime. */

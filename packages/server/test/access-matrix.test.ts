@@ -119,6 +119,12 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/files/{id}": org("admin", "projects:delete"),
   "POST /api/v1/files/{id}/mapping-suggestions": org("viewer", "projects:read"),
   "POST /api/v1/files/{id}/map": org("viewer", "projects:read"),
+  "POST /api/v1/uploads": org("analyst", "projects:write"),
+  "GET /api/v1/uploads": org("analyst", "projects:write"),
+  "GET /api/v1/uploads/{id}": org("analyst", "projects:write"),
+  "PATCH /api/v1/uploads/{id}": org("analyst", "projects:write"),
+  "POST /api/v1/uploads/{id}/complete": org("analyst", "projects:write"),
+  "DELETE /api/v1/uploads/{id}": org("analyst", "projects:write"),
   "GET /api/v1/models/{id}/templates/{field}": PUBLIC,
   "GET /api/v1/standard-schemas": PUBLIC,
   "GET /api/v1/standard-schemas/{name}/template.csv": PUBLIC,
@@ -167,6 +173,7 @@ const A = {} as {
   shareToken: string;
   fileId: string;
   mappingId: string;
+  uploadId: string;
   callers: Record<string, Caller>;
 };
 const B = {} as {
@@ -183,6 +190,7 @@ const B = {} as {
   shareLinkId: string;
   fileId: string;
   mappingId: string;
+  uploadId: string;
   snapshot: Snapshot;
 };
 
@@ -204,6 +212,7 @@ beforeAll(async () => {
   A.shareToken = (await freshShareLink(A.setup, A.succeededRunIds[0])).token;
   A.fileId = await freshFile();
   A.mappingId = await freshMapping();
+  A.uploadId = await freshUpload();
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -220,6 +229,7 @@ beforeAll(async () => {
   B.shareLinkId = (await freshShareLink(B.owner, B.succeededRunIds[0])).id;
   B.fileId = await freshFile(B.owner);
   B.mappingId = await freshMapping(B.owner);
+  B.uploadId = await freshUpload(B.owner);
   B.snapshot = await snapshotB();
 });
 
@@ -240,6 +250,7 @@ async function snapshotB() {
     shareLinks: (await read("/api/v1/share-links?limit=100")).items,
     files: (await read("/api/v1/files?limit=100")).items,
     fieldMappings: (await read("/api/v1/field-mappings?limit=100")).items,
+    upload: await read(`/api/v1/uploads/${B.uploadId}`),
   };
 }
 
@@ -303,6 +314,26 @@ async function freshFile(owner = A.setup): Promise<string> {
   });
   if (res.statusCode !== 201) throw new Error(`setup upload: ${res.statusCode} ${res.body}`);
   return res.json().id;
+}
+/** An upload session with its first byte in; `whole` sends the rest too, ready to complete. */
+async function freshUpload(owner = A.setup, whole = false): Promise<string> {
+  const csv = Buffer.from(`mean,sd\n${++serial},0.5\n2,1\n`);
+  const { id } = await setupCall(owner, "POST", "/api/v1/uploads", {
+    name: "terms.csv",
+    sizeBytes: csv.length,
+  });
+  const res = await request(t.app, owner, {
+    method: "PATCH",
+    url: `/api/v1/uploads/${id}`,
+    payload: whole ? csv : csv.subarray(0, 1),
+    headers: {
+      "x-organization-id": owner.orgId,
+      "content-type": "application/offset+octet-stream",
+      "upload-offset": "0",
+    },
+  });
+  if (res.statusCode !== 204) throw new Error(`setup chunk: ${res.statusCode} ${res.body}`);
+  return id;
 }
 const mappingBody = () => ({
   name: `Matrix mapping ${++serial}`,
@@ -506,6 +537,16 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     params: { id: A.fileId },
     body: { modelId: MODEL, field: "terms", mappingId: A.mappingId },
   }),
+  "POST /api/v1/uploads": async () => ({ body: { name: "matrix.csv", sizeBytes: 10 } }),
+  "GET /api/v1/uploads": none,
+  "GET /api/v1/uploads/{id}": async () => ({ params: { id: A.uploadId } }),
+  "PATCH /api/v1/uploads/{id}": async () => ({
+    params: { id: await freshUpload() },
+    body: Buffer.from(",sd\n"),
+    headers: { "content-type": "application/offset+octet-stream", "upload-offset": "1" },
+  }),
+  "POST /api/v1/uploads/{id}/complete": async () => ({ params: { id: await freshUpload(A.setup, true) } }),
+  "DELETE /api/v1/uploads/{id}": async () => ({ params: { id: await freshUpload() } }),
   "GET /api/v1/models/{id}/templates/{field}": async () => ({ params: { id: MODEL, field: "terms.csv" } }),
   "GET /api/v1/standard-schemas": none,
   "GET /api/v1/standard-schemas/{name}/template.csv": async () => ({ params: { name: "customer-response" } }),
@@ -564,6 +605,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "DELETE /api/v1/files/{id}": (v) => ({ ...v, params: { id: B.fileId } }),
   "POST /api/v1/files/{id}/mapping-suggestions": (v) => ({ ...v, params: { id: B.fileId } }),
   "POST /api/v1/files/{id}/map": (v) => ({ ...v, params: { id: B.fileId } }),
+  "GET /api/v1/uploads/{id}": (v) => ({ ...v, params: { id: B.uploadId } }),
+  "PATCH /api/v1/uploads/{id}": (v) => ({ ...v, params: { id: B.uploadId } }),
+  "POST /api/v1/uploads/{id}/complete": (v) => ({ ...v, params: { id: B.uploadId } }),
+  "DELETE /api/v1/uploads/{id}": (v) => ({ ...v, params: { id: B.uploadId } }),
   "GET /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
   "PATCH /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
   "DELETE /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
@@ -697,6 +742,7 @@ describe("organization B, seen from organization A", () => {
       ...B.succeededRunIds,
       B.fileId,
       B.mappingId,
+      B.uploadId,
     ]) {
       expect(res.body).not.toContain(id);
     }

@@ -353,7 +353,7 @@ describe("rules", () => {
     expect(bad.json().errors[0].path).toBe("query.format");
     const doc = await download(tifRun.id, "format=pdf&document=term-sheet");
     expect(doc.statusCode).toBe(422);
-    expect(doc.json().errors).toEqual([{ path: "query.document", message: "tif@2.1.0 offers: report" }]);
+    expect(doc.json().errors).toEqual([{ path: "query.document", message: "tif@2.2.0 offers: report" }]);
     const sheet = await download(debtRun.id, "format=xlsx&document=term-sheet");
     expect(sheet.statusCode).toBe(422);
     expect(sheet.json().errors[0].path).toBe("query.format");

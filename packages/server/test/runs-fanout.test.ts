@@ -33,7 +33,7 @@ afterAll(async () => {
 const runIn = (pool: EnginePool, raw: unknown, abort = new AbortController().signal) => {
   const messages: Exclude<ThreadMessage, { type: "parts" }>[] = [];
   const result = pool.run(
-    { modelId: "tif-montecarlo", modelVersion: "1.0.0", input: raw, data: {} },
+    { modelId: "tif-montecarlo", modelVersion: "1.1.0", input: raw, data: {} },
     { abort, onMessage: (m) => messages.push(m) },
   );
   return { result, messages };

@@ -65,7 +65,7 @@ describe("model formats through the API", () => {
   it("runs a prototype case on the default version, tif@2, and writes tif@2's numbers under the prototype's names", async () => {
     const run = (await post({ input: prototypeCase, format: "prototype" })).json();
     expect(run.status).toBe("succeeded");
-    expect(run.modelVersion).toBe("2.1.0");
+    expect(run.modelVersion).toBe("2.2.0");
     expect(run.input).not.toHaveProperty("idcLeaseupMonths");
     const result = (await get(`/api/v1/runs/${run.id}/output?format=prototype`)).json();
     expect(result.outputs.levered_irr).toBe(run.output.returns.leveredIrr);
@@ -78,7 +78,7 @@ describe("model formats through the API", () => {
     const unknown = await post({ input: prototypeCase, format: "excel" });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.json().errors).toEqual([
-      { path: "body.format", message: 'tif@2.1.0 has no format "excel"; it offers: prototype' },
+      { path: "body.format", message: 'tif@2.2.0 has no format "excel"; it offers: prototype' },
     ]);
     const withScenario = await post({ scenarioId: crypto.randomUUID(), format: "prototype" });
     expect(withScenario.statusCode).toBe(404); // the scenario is looked up first; it does not exist
@@ -104,7 +104,7 @@ describe("model formats through the API", () => {
     const bad = await get(`/api/v1/runs/${done.id}/output?format=excel`);
     expect(bad.statusCode).toBe(422);
     expect(bad.json().errors).toEqual([
-      { path: "query.format", message: 'tif@2.1.0 has no format "excel"; it offers: prototype' },
+      { path: "query.format", message: 'tif@2.2.0 has no format "excel"; it offers: prototype' },
     ]);
   });
 });

@@ -12,7 +12,10 @@ import type {
   ProjectDto,
   RunDto,
   RunSummaryDto,
+  ScenarioDiffDto,
   ScenarioDto,
+  ScenarioRevisionDto,
+  ScenarioRevisionSummaryDto,
   ScenarioSummaryDto,
   SessionDto,
   SharedResultDto,
@@ -30,6 +33,9 @@ export type ScenarioSummary = z.output<typeof ScenarioSummaryDto>;
 export type Scenario = z.output<typeof ScenarioDto>;
 export type RunSummary = z.output<typeof RunSummaryDto>;
 export type Run = z.output<typeof RunDto>;
+export type ScenarioRevisionSummary = z.output<typeof ScenarioRevisionSummaryDto>;
+export type ScenarioRevision = z.output<typeof ScenarioRevisionDto>;
+export type ScenarioDiff = z.output<typeof ScenarioDiffDto>;
 export type Comparison = z.output<typeof ComparisonDto>;
 export type Sweep = z.output<typeof SweepDto>;
 export type Member = z.output<typeof MemberDto>;

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import ExcelJS from "exceljs";
 import type { Download, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { formatBps } from "../src/lib/model-views.ts";
 import {
   apiGet,
   base,
@@ -268,7 +269,7 @@ describe("files and sharing in Chromium", () => {
     await shot(stranger, "f08-shared-revoked");
   }, 240_000);
 
-  it("TIF comparison: run → the levered-IRR gap on screen → the same gap in the downloaded XLSX", async () => {
+  it("TIF comparison: run → the levered-IRR gap on screen → the same gap in the downloaded XLSX and shared", async () => {
     await owner.goto(`${base}/projects`);
     await owner.getByRole("link", { name: "Broker pipeline" }).click();
     await createScenario(
@@ -288,10 +289,8 @@ describe("files and sharing in Chromium", () => {
     expect(gapBps).not.toBeNull();
     const leveredRow = run.output.keyMetrics.find((m) => m.metric === "Levered IRR")!;
     expect(leveredRow.difference! * 10_000).toBeCloseTo(gapBps!, 6);
-    // On screen: the key-metrics table with the Mixed − market column, Levered IRR's row first.
-    const metrics = owner.getByTestId("table-key-metrics");
-    await text(metrics).toContain("Mixed − market");
-    await text(metrics).toContain("Levered IRR");
+    // On screen: the comparison's own view, with the gap in bps.
+    await text(owner.getByTestId("irr-gap")).toBe(formatBps(gapBps));
     await shot(owner, "f09-tif-comparison");
 
     const { bytes } = await downloadFrom(owner, "Run report as Excel (XLSX)");
@@ -310,6 +309,19 @@ describe("files and sharing in Chromium", () => {
     }
     expect(found).not.toBeNull();
     expect(found! * 10_000).toBeCloseTo(gapBps!, 4);
+
+    // Shared, the recipient gets the same dedicated view.
+    await owner.getByRole("button", { name: "Share", exact: true }).click();
+    const dialog = owner.getByRole("dialog", { name: "Share these results" });
+    await dialog.getByRole("button", { name: "Create link" }).click();
+    const input = dialog.getByRole("textbox", { name: "Share link" });
+    await eventually(() => input.inputValue()).toMatch(/\/shared\//);
+    const link = await input.inputValue();
+    await owner.keyboard.press("Escape");
+    const stranger = await newPage();
+    await stranger.goto(link);
+    await text(stranger.getByTestId("irr-gap")).toBe(formatBps(gapBps));
+    await shot(stranger, "f09b-shared-tif-comparison");
   }, 180_000);
 
   it("Debt Stack: the engine's term sheet downloads as a PDF, by keyboard; the share dialog keeps focus", async () => {

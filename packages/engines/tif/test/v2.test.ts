@@ -21,6 +21,9 @@ import golden from "./fixtures/golden_cases.json" with { type: "json" };
 /** tif@2: each correction pinned by a hand-computed or closed-form expectation (CHANGELOG 2.0.0). */
 
 const v2 = (raw: TifV2InputRaw = {}) => calculateDealV2(TifV2Input.parse(raw));
+/** tif@2 with some of its corrections switched off (to isolate one). */
+const v2Without = (off: Partial<typeof PROTOTYPE>, raw: TifV2InputRaw = {}) =>
+  calculateDealV2(TifV2Input.parse(raw), undefined, off);
 const v1 = (raw: object = {}) => computeDeal(TifInput.parse(raw), PROTOTYPE).output;
 /** tif@1 with exactly one correction switched on. */
 const only = (fix: Partial<typeof PROTOTYPE>, raw: object = {}) =>
@@ -60,9 +63,9 @@ describe("construction interest counted once (trap 4)", () => {
     );
   });
 
-  it("has no interest to add back to the unlevered CF: only the land", () => {
-    rows.forEach((r, i) => {
-      expect(r.adjustedUnleveredCfForIrr).toBe(r.unleveredCf + (i === 0 ? 3_000_000 : 0));
+  it("has nothing to add back to the unlevered CF: no interest (trap 4), no land (2.2.0)", () => {
+    rows.forEach((r) => {
+      expect(r.adjustedUnleveredCfForIrr).toBe(r.unleveredCf);
     });
   });
 });
@@ -80,12 +83,11 @@ describe("the permanent loan's last principal paid once (trap 5)", () => {
     // Over the loan's life: loan in, payments and the rest of the principal out.
     const net = sum(o.periods.map((p) => p.permNetCf));
     expect(net).toBeCloseTo(loan - k * pmt - balanceAfter, 4);
-    // tif@1 paid the month's principal a second time.
+    // tif@1 paid the month's principal a second time (the same deal with this correction off).
     const balanceBefore = loan * (1 + r) ** (k - 1) - (pmt * ((1 + r) ** (k - 1) - 1)) / r;
-    expect(v1().periods[T - 1]!.permNetCf - o.periods[T - 1]!.permNetCf).toBeCloseTo(
-      -(pmt - balanceBefore * r),
-      4,
-    );
+    expect(
+      v2Without({ lastPrincipalOnce: false }).periods[T - 1]!.permNetCf - o.periods[T - 1]!.permNetCf,
+    ).toBeCloseTo(-(pmt - balanceBefore * r), 4);
   });
 });
 
@@ -131,7 +133,11 @@ describe("the TIF lump sum as a source of funds (trap 7)", () => {
   it("pays the first costs before equity, and reduces the equity by the lump sum", () => {
     expect(o.sourcesUses.tifLumpSumUsd).toBe(lump);
     expect(sum(o.periods.map((p) => p.tifLumpSumDraw))).toBeCloseTo(lump, 6);
-    expect(o.sourcesUses.equityUsd).toBeCloseTo(old.sourcesUses.equityUsd - lump, 6);
+    // S&U equity (TDC − construction loan) less the lump sum.
+    expect(o.sourcesUses.equityUsd).toBeCloseTo(
+      o.sourcesUses.tdcUsd - o.sourcesUses.constructionLoanUsd - lump,
+      6,
+    );
     expect(o.totals.totalEquityInvestedUsd).toBeCloseTo(o.sourcesUses.equityUsd, 4);
     // Period 1's costs (land + soft × w_pre[0]) are paid by the TIF; the rest of it in period 2.
     const first = 3_000_000 + o.sourcesUses.softCostsInclReservesPredevDevFeeUsd * sCurveWeights(18)[0]!;
@@ -281,13 +287,23 @@ describe("IRR roots and MIRR", () => {
 });
 
 describe("the default case, v1 → v2 (numbers in the CHANGELOG)", () => {
-  it("levered IRR 3.3678% → 5.5761%, unlevered 10.4480% → 8.1981%", () => {
+  it("levered IRR 3.3678% → 5.8471% (2.1.0: 5.5761%), unlevered 10.4480% → 6.5217% (2.1.0: 8.1981%)", () => {
     expect(v1().returns.leveredIrr).toBeCloseTo(0.033678, 6);
     const o = v2();
-    expect(o.returns.leveredIrr).toBeCloseTo(0.055761, 6);
-    expect(o.returns.unleveredIrr).toBeCloseTo(0.081981, 6);
-    expect(o.returns.leveredMirr).toBeCloseTo(0.062375, 6);
-    expect(o.returns.equityMultiple).toBeCloseTo(1.2295, 4);
+    expect(o.returns.leveredIrr).toBeCloseTo(0.058471, 6);
+    expect(o.returns.unleveredIrr).toBeCloseTo(0.065217, 6);
+    expect(o.returns.equityMultiple).toBeCloseTo(1.239, 4);
+    // 2.1.0 = 2.2.0 with its four new corrections off.
+    const old = v2Without({
+      oneDrawSchedule: false,
+      tifWindowAtStepUp: false,
+      sizingOnConversionRow: false,
+      landInUnleveredIrr: false,
+    });
+    expect(old.returns.leveredIrr).toBeCloseTo(0.055761, 6);
+    expect(old.returns.unleveredIrr).toBeCloseTo(0.081981, 6);
+    expect(old.returns.leveredMirr).toBeCloseTo(0.062375, 6);
+    expect(old.returns.equityMultiple).toBeCloseTo(1.2295, 4);
   });
 });
 
@@ -311,6 +327,6 @@ describe("tif@2 as a model", () => {
     };
     expect(proto.outputs.levered_irr).toBe(out.returns.leveredIrr);
     expect(tifV1.version).toBe("1.0.0");
-    expect(tifV2.version).toBe("2.1.0");
+    expect(tifV2.version).toBe("2.2.0");
   });
 });

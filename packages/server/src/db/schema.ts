@@ -423,3 +423,50 @@ export const fieldMappings = pgTable(
     check("field_mappings_target_check", sql`(${t.modelId} is null) <> (${t.schema} is null)`),
   ],
 );
+
+/**
+ * A resumable upload in progress (POST /uploads, then PATCH chunks with Upload-Offset): the
+ * state every instance shares. The chunks themselves are objects in the file store, listed in
+ * `chunks` in offset order; `offsetBytes` is what has been persisted, never what is in flight.
+ */
+export const uploadSessions = pgTable(
+  "upload_sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind", { enum: ["csv", "xlsx"] }).notNull(),
+    /** Declared by the client at creation; the upload is complete when offsetBytes reaches it. */
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    offsetBytes: bigint("offset_bytes", { mode: "number" }).notNull().default(0),
+    /** `{ sheet?, delimiter? }`, as POST /files takes them. */
+    parseOptions: jsonb("parse_options").$type<{ sheet?: string; delimiter?: string }>().notNull(),
+    /** Stored chunk objects in offset order: `{ key, sizeBytes }`. */
+    chunks: jsonb("chunks").$type<{ key: string; sizeBytes: number }[]>().notNull().default([]),
+    /** receiving → checking → parsing → profiling → stored | failed. */
+    phase: text("phase", {
+      enum: ["receiving", "checking", "parsing", "profiling", "stored", "failed"],
+    })
+      .notNull()
+      .default("receiving"),
+    /** Why the upload failed, for a person (phase `failed`). */
+    error: text("error"),
+    fileId: uuid("file_id").references(() => files.id, { onDelete: "set null" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    index("upload_sessions_org_created_idx").on(t.orgId, t.createdAt),
+    index("upload_sessions_expires_idx").on(t.expiresAt),
+    check(
+      "upload_sessions_phase_check",
+      sql`${t.phase} in ('receiving','checking','parsing','profiling','stored','failed')`,
+    ),
+    check("upload_sessions_kind_check", sql`${t.kind} in ('csv','xlsx')`),
+    check("upload_sessions_offset_check", sql`${t.offsetBytes} >= 0 and ${t.offsetBytes} <= ${t.sizeBytes}`),
+  ],
+);

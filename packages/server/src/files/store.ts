@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { copyFile, mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
   DeleteObjectCommand,
@@ -22,6 +23,8 @@ export interface FileStore {
   put(key: string, sourcePath: string, contentType: string): Promise<void>;
   /** A path on local disk holding the object's bytes (the object itself, or a cached download). */
   localPath(key: string): Promise<string>;
+  /** The object's bytes as a stream (no local copy is kept). */
+  read(key: string): Promise<Readable>;
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
 }
@@ -57,6 +60,12 @@ export class LocalFileStore implements FileStore {
     const p = this.pathOf(key);
     await stat(p);
     return p;
+  }
+
+  async read(key: string): Promise<Readable> {
+    const p = this.pathOf(key);
+    await stat(p);
+    return createReadStream(p);
   }
 
   async delete(key: string): Promise<void> {
@@ -139,6 +148,13 @@ export class S3FileStore implements FileStore {
       await rm(partial, { force: true });
     }
     return cached;
+  }
+
+  async read(key: string): Promise<Readable> {
+    const res = await this.client.send(
+      new GetObjectCommand({ Bucket: this.opts.bucket, Key: this.objectKey(key) }),
+    );
+    return res.Body instanceof Readable ? res.Body : Readable.from(res.Body as AsyncIterable<Uint8Array>);
   }
 
   async delete(key: string): Promise<void> {

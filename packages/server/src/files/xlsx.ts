@@ -132,7 +132,14 @@ export async function xlsxSheetToCsv(
         (choice.sheet === undefined
           ? position === 1
           : choice.sheet === name || choice.sheet === String(position));
-      if (!wanted) continue; // the reader skips an unconsumed sheet
+      if (!wanted) {
+        // Read it through rather than skip it: when a workbook stores its sheets before its
+        // shared strings, exceljs parks each sheet in a temp file and deletes that file as soon
+        // as the next sheet is asked for, racing the still-opening read stream of a skipped sheet
+        // into an uncaught ENOENT that would take the process down.
+        for await (const _row of ws as AsyncIterable<ExcelJS.Row>);
+        continue;
+      }
       chosen = name;
       let width = 0;
       let rowNumber = 0;

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import multipart from "@fastify/multipart";
 import { and, asc, count, desc, eq } from "drizzle-orm";
@@ -21,27 +20,23 @@ import {
 } from "../contracts/files.ts";
 import { fieldMappings, files } from "../db/schema.ts";
 import { duck, readRows } from "../files/duck.ts";
+import { createIngest, type FileRow, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
 import { type StandardSchemaName, standardTable } from "../files/standard.ts";
 import { createFileStore, type FileStore, scratchDir } from "../files/store.ts";
 import { inputTable, inputTables } from "../files/targets.ts";
-import { parseUpload, receive } from "../files/upload.ts";
+import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { isUniqueViolation } from "../http/errors.ts";
 import { HttpProblem, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { findModel } from "./models.ts";
+import { uploadRoutes } from "./uploads.ts";
 
 const tags = ["files"];
-type FileRow = typeof files.$inferSelect;
-const CONTENT_TYPES = {
-  csv: "text/csv",
-  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-} as const;
-
-function toDto(f: FileRow) {
+/** A file row as the API shows it (also the answer of POST /uploads/:id/complete). */
+export function toDto(f: FileRow) {
   return {
     id: f.id,
     name: f.name,
@@ -57,14 +52,6 @@ function toDto(f: FileRow) {
   };
 }
 
-const rejected = (err: FileRejected) =>
-  new HttpProblem(
-    err.status,
-    err.status === 413 ? "Content Too Large" : "Unprocessable Content",
-    err.message,
-    [{ path: "body.file", message: err.message }],
-  );
-
 /**
  * Uploads (multipart, streamed to scratch then to the file store), their profiles and rows, and
  * mapping their columns onto a model's input table. See docs/decisions/0011-file-ingest.md.
@@ -76,6 +63,9 @@ export async function fileRoutes(app: FastifyInstance) {
   const store: FileStore = createFileStore(config);
   const scratch = scratchDir(config);
   await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
+  const { ingest, sameContent } = createIngest({ db, store, config });
+  // Resumable uploads end in the same pipeline; their chunks use the same store and scratch space.
+  await app.register(uploadRoutes, { store, scratch, ingest: { ingest, sameContent } });
   await app.register(multipart, {
     limits: { fileSize: config.FILES_MAX_BYTES, files: 1, fields: 0, parts: 2 },
   });
@@ -101,7 +91,8 @@ export async function fileRoutes(app: FastifyInstance) {
           "is refused; an XLSX must be a sound workbook, not a zip bomb), parsed and profiled. 201 with the new " +
           "file; 200 with the existing one when the organization already uploaded the same bytes with the same " +
           "options. Progress: the upload is one streamed request, so a client follows the bytes it sends " +
-          "(e.g. XMLHttpRequest upload progress); parsing 1M rows takes a few seconds more.",
+          "(e.g. XMLHttpRequest upload progress); parsing 1M rows takes a few seconds more. To resume after a " +
+          "dropped connection, or to let another tab follow the processing phase, use POST /uploads instead.",
         consumes: ["multipart/form-data"],
         querystring: UploadQuery,
         response: { 200: FileDto, 201: FileDto },
@@ -120,8 +111,7 @@ export async function fileRoutes(app: FastifyInstance) {
           { path: `body.${part.fieldname}`, message: "the file goes in the field named `file`" },
         ]);
       }
-      const started = performance.now();
-      const ms = () => Math.round(performance.now() - started);
+      const startedAt = performance.now();
       let name: string;
       let kind: "csv" | "xlsx";
       try {
@@ -142,123 +132,19 @@ export async function fileRoutes(app: FastifyInstance) {
         await rm(received.path, { force: true });
         throw multipartProblem({ code: "FST_REQ_FILE_TOO_LARGE" }, config.FILES_MAX_BYTES);
       }
-      const parseOptions = [
-        req.query.sheet ? `sheet=${req.query.sheet}` : "",
-        req.query.delimiter ? `delimiter=${req.query.delimiter}` : "",
-      ]
-        .filter(Boolean)
-        .join("&");
-      const receivedMs = ms();
-      const scratchFiles = [received.path];
-      // Scratch files go before the answer does, so a caller never sees them linger.
-      const outcome = await storeUpload().finally(() =>
-        Promise.all(scratchFiles.map((f) => rm(f, { force: true }))),
-      );
+      const outcome = await ingest(req, {
+        orgId,
+        name,
+        kind,
+        options: { sheet: req.query.sheet, delimiter: req.query.delimiter },
+        received,
+        createdBy: creator(req),
+        startedAt,
+      });
       if (outcome.created) reply.header("location", `/api/v1/files/${outcome.row.id}`);
       return reply.code(outcome.created ? 201 : 200).send(toDto(outcome.row));
-
-      async function storeUpload(): Promise<{ row: FileRow; created: boolean }> {
-        const existing = await sameContent(orgId, received.sha256, parseOptions);
-        if (existing) return { row: existing, created: false };
-        const parsed = await parseUpload(
-          received,
-          kind,
-          { sheet: req.query.sheet, delimiter: req.query.delimiter },
-          {
-            maxUncompressedBytes: config.FILES_XLSX_MAX_UNCOMPRESSED_BYTES,
-            maxRatio: config.FILES_XLSX_MAX_RATIO,
-          },
-        ).catch((err) => {
-          throw err instanceof FileRejected ? rejected(err) : err;
-        });
-        scratchFiles.push(...parsed.scratchFiles);
-        const parsedMs = ms();
-        const id = randomUUID();
-        const storageKey = `${orgId}/${received.sha256}.${kind}`;
-        const dataKey = `${orgId}/${id}.parquet`;
-        // Blobs first, row last: a failure on the way removes what this request wrote, and a row
-        // never points at a missing blob.
-        const hadOriginal = await store.exists(storageKey);
-        try {
-          if (!hadOriginal) await store.put(storageKey, received.path, CONTENT_TYPES[kind]);
-          await store.put(dataKey, parsed.parquet, "application/vnd.apache.parquet");
-          const row = await db.transaction(async (tx) => {
-            const [created] = await tx
-              .insert(files)
-              .values({
-                id,
-                orgId,
-                name,
-                kind,
-                contentType: CONTENT_TYPES[kind],
-                sizeBytes: received.size,
-                sha256: received.sha256,
-                parseOptions,
-                storageKey,
-                dataKey,
-                rowCount: parsed.rowCount,
-                layout: parsed.layout,
-                profile: parsed.profile,
-                createdBy: creator(req),
-              })
-              .returning();
-            await recordAudit(tx, req, {
-              action: "file.uploaded",
-              orgId,
-              targetType: "file",
-              targetId: id,
-              metadata: {
-                name,
-                kind,
-                sizeBytes: received.size,
-                sha256: received.sha256,
-                rowCount: parsed.rowCount,
-              },
-            });
-            return created!;
-          });
-          // Where an upload's time goes, for operators (and bench/upload-profile.ts).
-          req.log.info(
-            {
-              fileId: id,
-              sizeBytes: received.size,
-              rows: parsed.rowCount,
-              receivedMs,
-              parsedMs,
-              storedMs: ms(),
-            },
-            "file stored",
-          );
-          return { row, created: true };
-        } catch (err) {
-          await store.delete(dataKey).catch(() => {});
-          if (!hadOriginal && !(await sameContent(orgId, received.sha256))) {
-            await store.delete(storageKey).catch(() => {});
-          }
-          if (isUniqueViolation(err)) {
-            const winner = await sameContent(orgId, received.sha256, parseOptions);
-            if (winner) return { row: winner, created: false };
-          }
-          throw err;
-        }
-      }
     },
   );
-
-  async function sameContent(orgId: string, sha256: string, parseOptions?: string) {
-    const [row] = await db
-      .select()
-      .from(files)
-      .where(
-        and(
-          eq(files.orgId, orgId),
-          eq(files.sha256, sha256),
-          parseOptions === undefined ? undefined : eq(files.parseOptions, parseOptions),
-        ),
-      )
-      .limit(1);
-    return row;
-  }
 
   r.get(
     "/files",
@@ -507,7 +393,8 @@ export function resolveModelTable(
   return { model, table };
 }
 
-function creator(req: FastifyRequest): string | null {
+/** Who made it: the user, or the user who created the API key. */
+export function creator(req: FastifyRequest): string | null {
   const p = req.principal!;
   return p.kind === "api_key" ? p.createdBy : p.userId;
 }

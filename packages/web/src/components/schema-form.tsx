@@ -33,7 +33,7 @@ function unitHint(unit: string | undefined, value: unknown): string | undefined 
   return unit;
 }
 
-interface Ctx {
+export interface Ctx {
   control: Control<FieldValues>;
   disabled: boolean;
   currency: string | undefined;
@@ -44,7 +44,7 @@ export function SchemaForm({ schema, control, disabled, currency }: { schema: Js
   return <ObjectFields schema={schema} prefix="" ctx={{ control, disabled, currency }} depth={0} />;
 }
 
-function ObjectFields({
+export function ObjectFields({
   schema,
   prefix,
   ctx,

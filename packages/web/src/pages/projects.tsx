@@ -21,6 +21,7 @@ import { useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { api, type Page } from "../api.ts";
 import { NewScenarioForm } from "../components/new-scenario.tsx";
+import { ProjectActions } from "../components/project-settings.tsx";
 import { RunList } from "../components/run-list.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
@@ -156,9 +157,12 @@ export function ProjectPage({ id }: { id: string }) {
         <Anchor component={Link} href="/projects" size="sm">
           ← Projects
         </Anchor>
-        <Title order={1} size="h2">
-          {project.data.name}
-        </Title>
+        <Group justify="space-between" align="flex-start">
+          <Title order={1} size="h2">
+            {project.data.name}
+          </Title>
+          {can("projects:write") ? <ProjectActions project={project.data} /> : null}
+        </Group>
         {project.data.description ? <Text c="dimmed">{project.data.description}</Text> : null}
       </div>
       {can("projects:write") ? (

@@ -18,13 +18,16 @@ import { type FieldValues, type Resolver, useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { z } from "zod";
 import { ApiError, api } from "../api.ts";
+import { LaidOutSchemaForm } from "../components/form-layout.tsx";
 import { InputModelContext } from "../components/input-model.ts";
+import { RevisionHistory } from "../components/revision-history.tsx";
 import { RunList } from "../components/run-list.tsx";
 import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { SweepPanel } from "../components/sweep-panel.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
+import { formLayoutFor } from "../lib/layouts.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
@@ -186,18 +189,29 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <Tabs.Tab value="inputs">Inputs</Tabs.Tab>
           <Tabs.Tab value="runs">Runs and comparison</Tabs.Tab>
           <Tabs.Tab value="what-if">What-if sweep</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="inputs" pt="md">
           <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
             <Stack>
               <FormErrorSummary control={form.control} />
               <InputModelContext.Provider value={{ id: model.id, version: scenario.modelVersion }}>
-                <SchemaForm
-                  schema={model.inputSchema as JsonSchema}
-                  control={form.control}
-                  disabled={!editable}
-                  currency={currency}
-                />
+                {formLayoutFor(model.id) ? (
+                  <LaidOutSchemaForm
+                    layout={formLayoutFor(model.id)!}
+                    schema={model.inputSchema as JsonSchema}
+                    control={form.control}
+                    disabled={!editable}
+                    currency={currency}
+                  />
+                ) : (
+                  <SchemaForm
+                    schema={model.inputSchema as JsonSchema}
+                    control={form.control}
+                    disabled={!editable}
+                    currency={currency}
+                  />
+                )}
               </InputModelContext.Provider>
               {editable ? (
                 <Paper withBorder p="sm">
@@ -229,6 +243,9 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
         </Tabs.Panel>
         <Tabs.Panel value="what-if" pt="md">
           <SweepPanel model={model} scenario={scenario} canRun={canRun} />
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="md">
+          <RevisionHistory scenario={scenario} editable={editable} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

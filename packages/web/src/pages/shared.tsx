@@ -15,11 +15,12 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { API, api } from "../api.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
+import { ModelView, modelViewFor } from "../components/model-views/index.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { isOptimizerOutput } from "../lib/output.ts";
-import type { Model, SharedResult } from "../types.ts";
+import type { Model, Run, SharedResult } from "../types.ts";
 import { ComparisonBody } from "./compare.tsx";
 
 const noRunChange = async () => {};
@@ -102,7 +103,7 @@ function SharedResults({
 }) {
   const run = data.runs[runIndex] ?? data.runs[0];
   if (!run) return <ErrorState error={new Error("This link shares no run.")} />;
-  // The results components read only the descriptors a shared link carries (tables, charts).
+  // The results components and views read only what a shared link carries (descriptors, input, output).
   const model = data.model as unknown as Model;
   const output = run.output as Record<string, unknown> | null;
   const labels = data.runs.map(
@@ -168,14 +169,31 @@ function SharedResults({
             </Tabs.Panel>
           ) : null}
           <Tabs.Panel value="results" pt="md">
-            <Stack gap="lg" key={run.id}>
-              <KpiCards output={output} currency={currency} />
-              {isOptimizerOutput(output) ? (
-                <OptimizerPanels output={output} input={run.input} canRun={false} onRunChange={noRunChange} />
-              ) : null}
-              <DeclaredCharts model={model} output={output} />
-              <DeclaredTables model={model} output={output} />
-            </Stack>
+            {/* The same view as the run page: a model's dedicated view, else the generic one. */}
+            {modelViewFor(run.modelId, output) ? (
+              <ModelView
+                key={run.id}
+                view={modelViewFor(run.modelId, output)!}
+                run={run as unknown as Run}
+                model={model}
+                output={output}
+                currency={currency}
+              />
+            ) : (
+              <Stack gap="lg" key={run.id}>
+                <KpiCards output={output} currency={currency} />
+                {isOptimizerOutput(output) ? (
+                  <OptimizerPanels
+                    output={output}
+                    input={run.input}
+                    canRun={false}
+                    onRunChange={noRunChange}
+                  />
+                ) : null}
+                <DeclaredCharts model={model} output={output} />
+                <DeclaredTables model={model} output={output} />
+              </Stack>
+            )}
           </Tabs.Panel>
           <Tabs.Panel value="input" pt="md">
             <Code block mah={600} style={{ overflow: "auto" }}>

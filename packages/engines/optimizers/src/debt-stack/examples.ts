@@ -1,11 +1,16 @@
 import type { ModelExample } from "@modelworks/model-kit";
 import type { DebtStackInputRaw } from "./schema.ts";
 
-/** Realistic inputs (the prototype's frontend deal, with decimal rates, real terms and stress). */
+/**
+ * Realistic inputs (the prototype's frontend deal, with decimal rates, real terms and stress). The
+ * first has lender minimums and fixed fees (on/off tranches: a MILP); the second hedges an
+ * amortizing tranche with a swap whose notional follows its balance.
+ */
 export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
   {
     name: "marina-tower-expected",
-    title: "AED 25M residential tower: senior + mezzanine, base/stress SOFR, minimum expected cost",
+    title:
+      "AED 25M residential tower: senior + mezzanine with a AED 2M minimum ticket and fixed fees, base/stress SOFR, minimum expected cost",
     input: {
       currency: "AED",
       purchasePrice: 25_000_000,
@@ -24,6 +29,7 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
           ioMonths: 12,
           amortizationMonths: 300,
           upfrontFee: 0.01,
+          fixedFee: 120_000,
         },
         {
           id: "mezz",
@@ -35,6 +41,8 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
           termMonths: 60,
           ioMonths: 60,
           upfrontFee: 0.015,
+          fixedFee: 60_000,
+          minAmount: 2_000_000,
         },
       ],
       rateScenarios: [
@@ -45,7 +53,8 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
   },
   {
     name: "logistics-worst-case-hedged",
-    title: "AED 60M logistics park: three tranches, a cap and a swap, minimum worst-case cost",
+    title:
+      "AED 60M logistics park: three tranches, a cap, a swap and an amortizing swap that follows the floating senior loan, minimum worst-case cost",
     input: {
       currency: "AED",
       purchasePrice: 60_000_000,
@@ -93,8 +102,81 @@ export const DEBT_STACK_EXAMPLES: ModelExample<DebtStackInputRaw>[] = [
       hedges: [
         { id: "cap-5", type: "cap", strike: 0.05, premiumRate: 0.004, tenorYears: 5 },
         { id: "swap-7y", type: "swap", fixedRate: 0.046, tenorYears: 7 },
+        {
+          id: "swap-amortizing",
+          type: "swap",
+          fixedRate: 0.0465,
+          tenorYears: 7,
+          trancheId: "senior-floating",
+        },
       ],
       objective: "worst-case",
+    },
+  },
+  {
+    name: "office-refinance-lender-minimums",
+    title:
+      "AED 40M office: a bank club and an insurer with minimum tickets and fixed fees against a flexible debt fund, minimum expected cost",
+    input: {
+      currency: "AED",
+      purchasePrice: 40_000_000,
+      closingCosts: 800_000,
+      equityAvailable: 16_000_000,
+      equityCostRate: 0.1,
+      noi: [2_900_000, 2_980_000, 3_060_000, 3_150_000, 3_240_000],
+      targets: { maxLtv: 0.65, minDscr: 1.3, minDebtYield: 0.09, minFixedShare: 0.6 },
+      tranches: [
+        {
+          id: "bank-club",
+          name: "Bank club",
+          rateType: "fixed",
+          fixedRate: 0.052,
+          maxShare: 0.55,
+          termMonths: 60,
+          ioMonths: 24,
+          amortizationMonths: 300,
+          upfrontFee: 0.01,
+          fixedFee: 250_000,
+          minAmount: 15_000_000,
+        },
+        {
+          id: "insurer",
+          name: "Insurance lender",
+          rateType: "fixed",
+          fixedRate: 0.056,
+          maxShare: 0.6,
+          termMonths: 60,
+          ioMonths: 60,
+          upfrontFee: 0.005,
+          fixedFee: 150_000,
+          minAmount: 20_000_000,
+        },
+        {
+          id: "debt-fund",
+          name: "Debt fund",
+          rateType: "floating",
+          index: "EIBOR",
+          spread: 0.035,
+          maxShare: 0.65,
+          termMonths: 60,
+          ioMonths: 60,
+          upfrontFee: 0.015,
+        },
+      ],
+      rateScenarios: [
+        { id: "base", weight: 0.6, indexRate: 0.045 },
+        { id: "high", weight: 0.4, indexRate: [0.055, 0.06, 0.06, 0.055, 0.05] },
+      ],
+      hedges: [
+        {
+          id: "cap-5.5",
+          type: "cap",
+          strike: 0.055,
+          premiumRate: 0.0035,
+          tenorYears: 5,
+          trancheId: "debt-fund",
+        },
+      ],
     },
   },
 ];

@@ -7,7 +7,7 @@ export {
 } from "./check.ts";
 export { DEBT_STACK_EXAMPLES } from "./examples.ts";
 export { buildModel as buildDebtStackModel } from "./formulation.ts";
-export { debtStackV2 } from "./model.ts";
+export { debtStackV3 } from "./model.ts";
 export { optimizeDebtStack } from "./optimize.ts";
 export {
   debtStackPrototypeFormat,

@@ -5,16 +5,18 @@ import { debtStackPrototypeFormat } from "./prototype.ts";
 import { DebtStackInput, DebtStackOutput } from "./schema.ts";
 import { debtStackTermSheetDocument } from "./term-sheet.ts";
 
-export const debtStackV2 = defineModel({
+export const debtStackV3 = defineModel({
   id: "debt-stack",
-  version: "2.0.0",
+  version: "3.0.0",
   title: "Debt Stack Mixer",
   summary:
-    "How to fund an acquisition: equity and tranche amounts (fixed or floating, interest-only then amortizing) plus optional " +
-    "caps and swaps, at minimum expected (or worst-case) annual financing cost, with sources = uses, equity available, " +
-    "LTV/LTC, DSCR on real debt service in every year and rate scenario, debt yield and a minimum fixed-or-hedged share. " +
-    "Explains binding covenants, shadow prices with units and ranges, re-solved what-ifs and, when no stack exists, the " +
-    "conflicting covenants (IIS) and the smallest relaxation. Format 'prototype' reads seed-004 requests.",
+    "How to fund an acquisition: equity and tranche amounts (fixed or floating, interest-only then amortizing; lender " +
+    "minimums and fixed fees make a tranche an on/off choice) plus optional caps and swaps (constant or amortizing with a " +
+    "tranche), at minimum expected (or worst-case) annual financing cost, with sources = uses, equity available, LTV/LTC, " +
+    "DSCR on real debt service in every year and rate scenario, debt yield and a minimum fixed-or-hedged share of the " +
+    "balance outstanding every year. Explains binding covenants, shadow prices with units and ranges (LP duals, or duals " +
+    "with the on/off choices fixed), re-solved what-ifs and, when no stack exists, the conflicting covenants (IIS) and the " +
+    "smallest relaxation. Format 'prototype' reads seed-004 requests.",
   input: DebtStackInput,
   output: DebtStackOutput,
   heavy: true,
@@ -39,6 +41,8 @@ export const debtStackV2 = defineModel({
           format: "currency",
           decimals: 0,
         },
+        { key: "minAmount", title: "Minimum", unit: "currency", format: "currency", decimals: 0 },
+        { key: "totalFees", title: "Fees", unit: "currency", format: "currency", decimals: 0 },
       ],
     },
     {
@@ -52,6 +56,13 @@ export const debtStackV2 = defineModel({
         { key: "debtService", title: "Debt service", unit: "currency/yr", format: "currency", decimals: 0 },
         { key: "dscr", title: "DSCR", unit: "x", format: "number", decimals: 3 },
         { key: "debtYield", title: "Debt yield", unit: "fraction", format: "percent", decimals: 2 },
+        {
+          key: "fixedOrHedgedShare",
+          title: "Fixed or hedged",
+          unit: "fraction",
+          format: "percent",
+          decimals: 2,
+        },
       ],
     },
     {
@@ -84,6 +95,8 @@ export const debtStackV2 = defineModel({
     },
     {
       name: "shadow-prices",
+      // Kept as in 2.0.0 (sheet names in exports); with on/off tranches these are the duals of the
+      // LP with the choices fixed, as `shadowPrices.basis` and `label` say.
       title: "Shadow prices (LP duals with ranges)",
       rows: "shadowPrices.rows",
       columns: [

@@ -1,13 +1,23 @@
 /**
- * The run of debt-stack@2: solve the LP, explain it (binding rows, shadow prices with units and
- * ranges), answer what-ifs by re-solving (LTV ± points, DSCR ± step, equity ± step), explain
+ * The run of debt-stack@3: solve the LP (a MILP when a tranche has a minimum size or a fixed
+ * fee), explain it (binding rows, shadow prices with units and ranges — with on/off tranches the
+ * duals of the LP with the choices fixed), answer what-ifs by re-solving (LTV ± points, DSCR ±
+ * step, equity ± step, each on/off tranche switched), explain
  * infeasibility (IIS + smallest relaxation), and re-check the plan with the independent
  * evaluator (check.ts). Solves run in the calling thread: the platform already runs engines in a
  * worker thread (decision 0007).
  */
-import { type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { type DualReport, type ModelSpec, type SolveResult, solveInThisThread } from "@modelworks/solver";
 import { checkPlan, evaluatePlan, type Plan } from "./check.ts";
-import { amountVar, type Built, buildModel, EQUITY, notionalVar } from "./formulation.ts";
+import {
+  amountVar,
+  type Built,
+  buildModel,
+  EQUITY,
+  isSwitched,
+  notionalVar,
+  usedVar,
+} from "./formulation.ts";
 import type { DebtStackInputParsed, DebtStackOutputT } from "./schema.ts";
 
 type Out = DebtStackOutputT;
@@ -25,23 +35,51 @@ const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), 
 function statusOf(r: SolveResult): Status {
   if (r.status === "optimal" && r.hasSolution) return "optimal";
   if (r.status === "infeasible") return "infeasible";
+  // A MILP stopped by the time limit with an incumbent: a plan, not proven optimal.
+  if (r.hasSolution && r.kind === "mip") return "time_limit";
   return "no_plan";
 }
 
-async function solvePlan(input: DebtStackInputParsed, explain: boolean) {
+async function solvePlan(
+  input: DebtStackInputParsed,
+  explain: boolean,
+  start?: Record<string, number>,
+  fix?: Record<string, 0 | 1>,
+) {
   const built = buildModel(input);
-  const result = await solveInThisThread(built.spec, {
+  // A what-if may force on/off choices (e.g. "use tranche k"): bounds of its binary.
+  const spec = fix
+    ? {
+        ...built.spec,
+        variables: built.spec.variables.map((v) =>
+          fix[v.name] === undefined ? v : { ...v, lower: fix[v.name]!, upper: fix[v.name]! },
+        ),
+      }
+    : built.spec;
+  const result = await solveInThisThread(spec, {
+    ...(start ? { start } : {}),
     timeLimitSeconds: input.solver.timeLimitSeconds,
+    mipRelGap: input.solver.mipRelGap,
+    // These models are small (≤ a few hundred rows, ≤ 50 binaries): HiGHS's presolve costs more
+    // than it saves. Bench instance (5 tranches × 3 scenarios × 10 years, 2 cores under load),
+    // median of 15: MILP 209 → 103 ms, LP 14 → 10 ms with presolve off; same optima.
+    presolve: "off",
     ranging: explain,
+    mipFixedDuals: explain,
     iis: explain,
     relaxation: explain,
   });
   const status = statusOf(result);
   let plan: Plan | null = null;
-  if (status === "optimal") {
+  if (status === "optimal" || status === "time_limit") {
     const v = result.values;
+    // An unused switched tranche is exactly 0 (not the solver's 1e-9 noise).
+    const off = (id: string) =>
+      isSwitched(input.tranches.find((t) => t.id === id)!) && (v[usedVar(id)] ?? 0) < 0.5;
     plan = {
-      amounts: Object.fromEntries(input.tranches.map((t) => [t.id, Math.max(0, v[amountVar(t.id)] ?? 0)])),
+      amounts: Object.fromEntries(
+        input.tranches.map((t) => [t.id, off(t.id) ? 0 : Math.max(0, v[amountVar(t.id)] ?? 0)]),
+      ),
       equity: Math.max(0, v[EQUITY] ?? 0),
       notionals: Object.fromEntries(input.hedges.map((h) => [h.id, Math.max(0, v[notionalVar(h.id)] ?? 0)])),
     };
@@ -49,15 +87,57 @@ async function solvePlan(input: DebtStackInputParsed, explain: boolean) {
   return { built, result, status, plan };
 }
 
+/**
+ * Duals of the LP with the on/off choices fixed (`mip-integers-fixed`) refer to rows that still
+ * carry the fixed binaries, e.g. d_k − U_k·y_k ≤ 0. Moving the fixed part to the right-hand side
+ * gives the row the user reads (d_k ≤ U_k when used, ≤ 0 when not): the limit and its validity
+ * range shift by that constant; the price and the objective at the range ends are unchanged. With this, strong
+ * duality reads objective = Σ price × limit + the fixed fees of the tranches used.
+ */
+function effectiveLimits(d: DualReport, spec: ModelSpec, values: Record<string, number>): DualReport {
+  if (d.basis !== "mip-integers-fixed") return d;
+  const shift = new Map<string, number>();
+  for (const c of spec.constraints) {
+    let k = 0;
+    c.vars.forEach((j, i) => {
+      const v = spec.variables[j]!;
+      if (v.integer) k += c.coefs[i]! * (values[v.name] ?? 0);
+    });
+    if (k !== 0) shift.set(c.name, k);
+  }
+  return {
+    ...d,
+    constraints: d.constraints.map((c) => {
+      const k = shift.get(c.constraint);
+      if (k === undefined) return c;
+      return {
+        ...c,
+        limitValue: c.limitValue - k,
+        validFrom: c.validFrom === null ? null : c.validFrom - k,
+        validTo: c.validTo === null ? null : c.validTo - k,
+      };
+    }),
+  };
+}
+
 function meaning(
   c: { constraint: string; pricePerUnit: number; unit: string | null },
   built: Built,
   input: DebtStackInputParsed,
+  plan: Plan | null,
 ): string {
   const a = built.about[c.constraint];
   const cur = input.currency;
   const p = c.pricePerUnit;
   if (!a) return "";
+  if (
+    (a.kind === "tranche-cap" || a.kind === "min-size") &&
+    a.trancheId !== undefined &&
+    plan &&
+    !((plan.amounts[a.trancheId] ?? 0) > 0) &&
+    input.tranches.some((t) => t.id === a.trancheId && isSwitched(t))
+  )
+    return `Tranche ${a.trancheId} is not used: with the on/off choices fixed its limit is 0, so this price (${signed(p, 6)} ${cur}/yr per +1 ${cur}) is what a little of it would save if it came without its minimum size and fixed fee. What switching it on costs is the what-if "with-${a.trancheId}" (a re-solve), not this price.`;
   if (Math.abs(p) < 1e-12) return `Not binding: moving this limit a little changes nothing (${a.what}).`;
   const per = `${signed(p, 6)} ${cur}/yr of annual cost`;
   switch (a.kind) {
@@ -75,8 +155,12 @@ function meaning(
       return `${per} per +1 ${cur} of debt allowed by the debt-yield test.`;
     case "tranche-cap":
       return `${per} per +1 ${cur} of this tranche's cap.`;
+    case "min-size":
+      return `${per} per +1 ${cur} of this tranche's minimum amount (with the tranche used).`;
+    case "hedge-tranche":
+      return `${per} per +1 ${cur} of hedge notional allowed on this tranche.`;
     case "fixed-share":
-      return `${per} per +1 ${cur} of fixed-or-hedged amount required beyond the minimum share.`;
+      return `${per} per +1 ${cur} of fixed-or-hedged balance required beyond the minimum share (${a.what}).`;
     default:
       return `${per} per +1 of the limit (${a.what}).`;
   }
@@ -90,6 +174,36 @@ interface WhatIfCase {
   from: number | null;
   to: number | null;
   input: DebtStackInputParsed;
+  fix?: Record<string, 0 | 1>;
+}
+
+/**
+ * Switching an on/off tranche is a step the fixed-choice prices cannot see: for each tranche with
+ * a minimum or a fixed fee, re-solve with it forced the other way (on if unused, off if used).
+ */
+function switchCases(input: DebtStackInputParsed, plan: Plan): WhatIfCase[] {
+  if (!input.whatIf.switchTranches) return [];
+  return input.tranches.filter(isSwitched).map((t) => {
+    const used = (plan.amounts[t.id] ?? 0) > 0;
+    const terms = [
+      t.minAmount > 0 ? `minimum ${fmt(t.minAmount)} ${input.currency}` : "",
+      t.fixedFee > 0 ? `fixed fee ${fmt(t.fixedFee)} ${input.currency}` : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
+    return {
+      name: `${used ? "without" : "with"}-${t.id}`,
+      question: used
+        ? `What if ${t.name || t.id} were not used?`
+        : `What if ${t.name || t.id} were used (${terms})?`,
+      parameter: `tranches.${t.id}.used`,
+      unit: "0/1",
+      from: used ? 1 : 0,
+      to: used ? 0 : 1,
+      input,
+      fix: { [usedVar(t.id)]: used ? 0 : 1 },
+    };
+  });
 }
 
 function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
@@ -164,7 +278,11 @@ function relaxationText(
     case "debt-yield":
       return `Allow total debt of ${fmt(c.required)} ${cur} under the debt-yield test (min debt yield ${c.required > 0 ? fmt(input.noi[0]! / c.required, 4) : "n/a"} instead of ${input.targets.minDebtYield}).`;
     case "tranche-cap":
+      if (input.tranches.find((t) => t.id === a.trancheId && isSwitched(t)))
+        return `Allow "${a.trancheId}" ${fmt(c.required - c.current)} ${cur} above its cap.`;
       return `Raise the cap of "${c.name.replace(/^Max share /, "")}" from ${fmt(c.current)} to ${fmt(c.required)} ${cur} (${fmt((100 * c.required) / input.purchasePrice, 2)}% of the price).`;
+    case "min-size":
+      return `Let "${a.trancheId}" be ${fmt(c.current - c.required)} ${cur} below its minimum amount.`;
     default:
       return `Move the limit of "${c.name}" from ${fmt(c.current, 4)} to ${fmt(c.required, 4)} ${c.unit ?? ""}.`;
   }
@@ -198,6 +316,7 @@ export async function optimizeDebtStack(
       uses: e.uses,
       equity: plan.equity,
       totalDebt: e.totalDebt,
+      financingFees: e.financingFees,
       netDebtProceeds: e.netDebtProceeds,
       ltv: e.ltv,
       ltc: e.ltc,
@@ -208,6 +327,7 @@ export async function optimizeDebtStack(
       minDscr: e.minDscr,
       year1DebtYield: e.year1DebtYield,
       fixedOrHedgedShare: e.fixedOrHedgedShare,
+      minFixedOrHedgedShare: e.minFixedOrHedgedShare,
     };
     tranches = input.tranches.map((t) => {
       const a = plan.amounts[t.id] ?? 0;
@@ -216,36 +336,52 @@ export async function optimizeDebtStack(
         (s, sc) => s + ((sc.weight / tw) * e.loans[t.id]![sc.id]!.reduce((x, r) => x + r.interest, 0)) / N,
         0,
       );
+      const fixedFee = e.used[t.id] ? t.fixedFee : 0;
       return {
         trancheId: t.id,
         name: t.name || t.id,
         rateType: t.rateType,
         amount: a,
+        used: e.used[t.id]!,
+        minAmount: t.minAmount,
         shareOfPrice: a / input.purchasePrice,
         shareOfDebt: e.totalDebt > 0 ? a / e.totalDebt : 0,
         upfrontFee: a * t.upfrontFee,
+        fixedFee,
+        totalFees: a * t.upfrontFee + fixedFee,
         expectedAnnualInterest: expInt,
         year1RateByScenario: Object.fromEntries(
           input.rateScenarios.map((s) => [s.id, e.loans[t.id]![s.id]![0]!.rate]),
         ),
       };
     });
-    hedges = input.hedges.map((h) => ({ hedgeId: h.id, type: h.type, notional: plan.notionals[h.id] ?? 0 }));
+    hedges = input.hedges.map((h) => ({
+      hedgeId: h.id,
+      type: h.type,
+      notional: plan.notionals[h.id] ?? 0,
+      follows: h.trancheId,
+    }));
     byYearScenario = e.rows;
     for (const t of input.tranches)
       for (const s of input.rateScenarios)
         for (const r of e.loans[t.id]![s.id]!) amortization.push({ trancheId: t.id, scenario: s.id, ...r });
+    // Gross sources and uses (fees as a use), so both columns add up to the same total.
+    const origination = tranches.reduce((a, t) => a + t.upfrontFee, 0);
+    const fixedFees = tranches.reduce((a, t) => a + t.fixedFee, 0);
     const sources = [
       { item: "Equity", amount: plan.equity },
-      ...tranches.map((t) => ({ item: `${t.name} (net of fees)`, amount: t.amount - t.upfrontFee })),
+      ...tranches.filter((t) => t.used).map((t) => ({ item: t.name, amount: t.amount })),
     ];
     const uses = [
       { item: "Purchase price", amount: input.purchasePrice },
       ...(input.closingCosts > 0 ? [{ item: "Closing costs", amount: input.closingCosts }] : []),
+      ...(origination > 0 ? [{ item: "Origination fees", amount: origination }] : []),
+      ...(fixedFees > 0 ? [{ item: "Fixed financing fees", amount: fixedFees }] : []),
     ];
+    const total = e.uses + e.financingFees;
     const share = (x: { item: string; amount: number }) => ({
       ...x,
-      share: e.uses > 0 ? x.amount / e.uses : 0,
+      share: total > 0 ? x.amount / total : 0,
     });
     termSheet = {
       sources: sources.map(share),
@@ -261,17 +397,25 @@ export async function optimizeDebtStack(
         termMonths: t.termMonths,
         ioMonths: t.ioMonths,
         amortizationMonths: t.amortizationMonths,
+        minAmount: t.minAmount,
+        originationFeeRate: t.upfrontFee,
         upfrontFee: (plan.amounts[t.id] ?? 0) * t.upfrontFee,
+        fixedFee: e.used[t.id] ? t.fixedFee : 0,
+        totalFees: (plan.amounts[t.id] ?? 0) * t.upfrontFee + (e.used[t.id] ? t.fixedFee : 0),
         balanceAtHorizonByScenario: Object.fromEntries(
           input.rateScenarios.map((s) => [s.id, e.loans[t.id]![s.id]!.at(-1)!.closingBalance]),
         ),
       })),
+      fees: { origination, fixed: fixedFees, total: origination + fixedFees },
       hedges: input.hedges.map((h) => ({
         hedgeId: h.id,
         description:
-          h.type === "cap"
+          (h.type === "cap"
             ? `cap at ${fmt((h.strike as number) * 100, 3)}%, premium ${fmt(h.premiumRate * 10000, 1)} bp/yr, ${h.tenorYears} years`
-            : `swap paying fixed ${fmt((h.fixedRate as number) * 100, 3)}% against the index, ${h.tenorYears} years`,
+            : `swap paying fixed ${fmt((h.fixedRate as number) * 100, 3)}% against the index${h.premiumRate > 0 ? `, premium ${fmt(h.premiumRate * 10000, 1)} bp/yr` : ""}, ${h.tenorYears} years`) +
+          (h.trancheId === null
+            ? ", constant notional"
+            : `, notional amortizing with ${h.trancheId}'s balance`),
         notional: plan.notionals[h.id] ?? 0,
       })),
       covenants: {
@@ -284,25 +428,35 @@ export async function optimizeDebtStack(
     };
   }
 
+  const duals = result.duals ? effectiveLimits(result.duals, built.spec, result.values) : null;
   const shadowPrices: Out["shadowPrices"] =
-    result.duals && main.status === "optimal"
+    duals && plan
       ? {
-          basis: "lp",
+          basis: duals.basis,
           label:
-            "LP duals: change of the objective (annual financing cost) per +1 unit of each constraint's limit, valid while the limit stays within [validFrom, validTo].",
-          rows: result.duals.constraints.map((c) => ({ ...c, meaning: meaning(c, built, input) })),
+            duals.basis === "lp"
+              ? "LP duals: change of the objective (annual financing cost) per +1 unit of each constraint's limit, valid while the limit stays within [validFrom, validTo]."
+              : "Duals of the LP with the on/off tranche choices FIXED at the plan (mip-integers-fixed): change of the annual financing cost per +1 unit of a limit while the same tranches stay used and unused, within [validFrom, validTo]. " +
+                "They do not price switching a tranche on or off (a minimum size or a fixed fee is a step, not a slope): the what-ifs re-solve for that. Limits are shown with the fixed choices moved to the right-hand side (an unused tranche's cap is 0).",
+          rows: duals.constraints.map((c) => ({ ...c, meaning: meaning(c, built, input, plan) })),
         }
       : null;
 
   const whatIf: Out["whatIf"] = [];
   if (input.whatIf.enabled) {
-    const cases = whatIfCases(input);
+    const cases = [...whatIfCases(input), ...(plan ? switchCases(input, plan) : [])];
     for (const [i, c] of cases.entries()) {
       opts.signal?.throwIfAborted();
       opts.progress?.(0.3 + (0.65 * i) / cases.length, `what-if ${c.name}`);
-      const s = await solvePlan(c.input, false);
+      // Start from the base plan: HiGHS keeps it as the first incumbent when it is still feasible.
+      const s = await solvePlan(
+        c.input,
+        false,
+        plan && result.kind === "mip" && !c.fix ? result.values : undefined,
+        c.fix,
+      );
       solves++;
-      const obj = s.status === "optimal" ? (s.result.objective ?? 0) : null;
+      const obj = s.plan ? (s.result.objective ?? 0) : null;
       const delta = obj !== null && kpis ? obj - kpis.objective : null;
       const debt = s.plan ? Object.values(s.plan.amounts).reduce((a, b) => a + b, 0) : null;
       const amounts: Record<string, number> = {};
@@ -379,22 +533,35 @@ export async function optimizeDebtStack(
     };
   }
 
+  const crit = input.objective === "worst-case" ? "minimum worst-case" : "minimum expected";
+  const gapText = (g: number | null | undefined) =>
+    g === null || g === undefined ? "unknown" : `${fmt(g * 100, 4)}%`;
   const statusLabel =
     main.status === "optimal"
-      ? `Optimal debt stack (LP; ${input.objective === "worst-case" ? "minimum worst-case" : "minimum expected"} annual financing cost).`
-      : main.status === "infeasible"
-        ? "No debt stack satisfies every covenant: see infeasibility for the conflicting constraints (IIS) and the smallest changes that make a stack possible."
-        : `No plan found (solver status: ${result.highsStatus}).`;
+      ? result.kind === "mip"
+        ? `Optimal debt stack (MILP: on/off tranches with minimum sizes or fixed fees, MIP gap ${gapText(result.mip?.gap)}; ${crit} annual financing cost).`
+        : `Optimal debt stack (LP; ${crit} annual financing cost).`
+      : main.status === "time_limit"
+        ? `Best debt stack found within the time limit, NOT proven optimal (MIP gap ${gapText(result.mip?.gap)}).`
+        : main.status === "infeasible"
+          ? "No debt stack satisfies every covenant: see infeasibility for the conflicting constraints (IIS) and the smallest changes that make a stack possible."
+          : `No plan found (solver status: ${result.highsStatus}).`;
   if (
     input.rateScenarios.length > 1 &&
     Math.abs(input.rateScenarios.reduce((a, s) => a + s.weight, 0) - 1) > 1e-9
   )
     notes.push("Scenario weights did not sum to 1 and were normalised.");
-  if (input.hedges.length > 0)
-    notes.push("Hedge notionals are constant over their tenor (not amortizing with the debt).");
+  if (input.hedges.some((h) => h.trancheId === null))
+    notes.push(
+      "Hedges without a trancheId have a constant notional over their tenor; the fixed-or-hedged share and the hedge ≤ floating-debt test are checked on the balances outstanding at closing and at every anniversary.",
+    );
+  if (main.status === "infeasible" && result.kind === "mip")
+    notes.push(
+      "With on/off tranches the IIS is computed on the LP relaxation (tranches allowed to be partly on): it names covenants in conflict, not which tranche to switch; the smallest relaxation keeps the on/off choices whole.",
+    );
   opts.progress?.(1, "done");
   return {
-    model: "debt-stack@2.0.0",
+    model: "debt-stack@3.0.0",
     currency: cur,
     objective: input.objective,
     status: main.status,
@@ -408,6 +575,14 @@ export async function optimizeDebtStack(
     binding: result.binding,
     constraints: result.constraints,
     shadowPrices,
+    mip: result.mip
+      ? {
+          gap: result.mip.gap,
+          bestBound: result.mip.bestBound,
+          nodes: result.mip.nodes,
+          binaries: built.spec.variables.filter((v) => v.integer).length,
+        }
+      : null,
     whatIf,
     infeasibility,
     verification,

@@ -1,12 +1,12 @@
 /**
  * The prototype's request and response JSON (seed 004, `schemas/debt_stack.py` /
- * `debt_stack_lp.py`, spec §1.2) ↔ debt-stack@2. There is NO compatibility mode: the prototype's
+ * `debt_stack_lp.py`, spec §1.2) ↔ debt-stack@3. There is NO compatibility mode: the prototype's
  * LP always returned zero debt (nothing required the purchase to be funded), so its numbers are
  * not reproduced. This format only lets old requests run through the correct model:
  *
  * `toInput` reads a `DebtStackRequest` (validated like the prototype's pydantic schema, plus a
  * rate for every fixed tranche — the prototype crashed with a 500 there, fixture DS3) and maps
- * it onto debt-stack@2, stating every assumption in `inputNotes` (carried to the output notes):
+ * it onto debt-stack@3, stating every assumption in `inputNotes` (carried to the output notes):
  * - `equity_cap` is the equity AVAILABLE (an upper bound on equity; the prototype inverted it);
  * - rates and spreads above 1 are read as percent (the prototype's frontend sent 5.5 for 5.5%);
  * - the prototype had no term or amortization: each tranche runs for max(5 years, the NOI
@@ -17,7 +17,7 @@
  *   prototype ignored them. `cap_rate` on a tranche is ignored (as in the prototype), noted.
  *
  * `fromOutput` writes the prototype's response SHAPE (`stack_summary`, `tranche_allocations`,
- * `hedges`, `constraints_report`) with debt-stack@2's correct numbers — not the prototype's zero
+ * `hedges`, `constraints_report`) with debt-stack@3's correct numbers — not the prototype's zero
  * debt. `marginal_value` is our price (+objective per +1 of the limit), not SciPy's sign; `unit`
  * is the row's real unit. No `downloads`: the prototype never wrote those files.
  */
@@ -187,7 +187,7 @@ export function prototypeToInput(raw: unknown): DebtStackInputRaw {
   };
 }
 
-/** debt-stack@2 output → the prototype's response shape, with OUR (correct) numbers. */
+/** debt-stack@3 output → the prototype's response shape, with OUR (correct) numbers. */
 export function prototypeFromOutput(output: DebtStackOutputT, input: DebtStackInputParsed): unknown {
   if (output.status !== "optimal" || !output.kpis)
     return {
@@ -232,13 +232,13 @@ export function prototypeFromOutput(output: DebtStackOutputT, input: DebtStackIn
         marginal_value: p.pricePerUnit,
       })),
     },
-    note: "debt-stack@2 numbers in the prototype's response shape (the prototype itself always returned zero debt).",
+    note: "debt-stack@3 numbers in the prototype's response shape (the prototype itself always returned zero debt).",
   };
 }
 
 export const debtStackPrototypeFormat = {
   title:
-    "The seed-004 prototype's DebtStackRequest / response JSON, run through debt-stack@2's correct model (no compatibility mode: the prototype always returned zero debt)",
+    "The seed-004 prototype's DebtStackRequest / response JSON, run through debt-stack@3's correct model (no compatibility mode: the prototype always returned zero debt)",
   toInput: (raw: unknown): unknown => prototypeToInput(raw),
   fromOutput: (output: unknown, input: unknown): unknown =>
     prototypeFromOutput(output as DebtStackOutputT, input as DebtStackInputParsed),

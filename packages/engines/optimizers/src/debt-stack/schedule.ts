@@ -20,6 +20,8 @@ export interface YearRow {
   year: number;
   rate: number;
   openingBalance: number;
+  /** Mean of the 12 monthly opening balances: the balance interest (and a hedge) accrues on. */
+  averageBalance: number;
   interest: number;
   principal: number;
   payment: number;
@@ -63,6 +65,7 @@ export function unitSchedule(t: TrancheParsed, s: Scenario, years: number): Year
       year: y,
       rate: r,
       openingBalance: b,
+      averageBalance: 0,
       interest: 0,
       principal: 0,
       payment: 0,
@@ -71,6 +74,7 @@ export function unitSchedule(t: TrancheParsed, s: Scenario, years: number): Year
     for (let mm = 1; mm <= 12; mm++) {
       const m = 12 * (y - 1) + mm;
       const interest = b * i;
+      row.averageBalance += b / 12;
       let payment = interest;
       if (t.amortizationMonths !== null && m > t.ioMonths) {
         const left = t.amortizationMonths - (m - t.ioMonths) + 1;
@@ -88,10 +92,31 @@ export function unitSchedule(t: TrancheParsed, s: Scenario, years: number): Year
   return rows;
 }
 
-/** Annual net cost of one unit of hedge notional in year `year` of scenario `s` (premium − payoff). */
-export function hedgeUnitCost(h: HedgeParsed, s: Scenario, year: number): number {
+/** Annual net cost rate of a hedge in year `year` of scenario `s` per unit of notional outstanding (premium − payoff). */
+export function hedgeRate(h: HedgeParsed, s: Scenario, year: number): number {
   if (year > h.tenorYears) return 0;
   const idx = indexRate(s, year);
   if (h.type === "swap") return h.premiumRate + (h.fixedRate as number) - idx;
   return h.premiumRate - Math.max(0, idx - (h.strike as number));
+}
+
+/**
+ * One unit of hedge notional (at closing) in year `year` of scenario `s`: the notional
+ * outstanding at the start of the year (`opening`, what the fixed-or-hedged test counts), the
+ * year's average notional and its net cost (premium − payoff on the average notional). A
+ * constant hedge keeps 1 over its tenor; a hedge that follows tranche k (`trancheId`) carries
+ * k's per-unit balance — the schedule `sched` of k in that scenario — so it amortizes with the
+ * loan (premium and payoff both accrue on the amortized notional). 0 after the tenor.
+ */
+export function hedgeUnitYear(
+  h: HedgeParsed,
+  s: Scenario,
+  year: number,
+  sched: YearRow[] | null,
+): { opening: number; average: number; cost: number } {
+  if (year > h.tenorYears) return { opening: 0, average: 0, cost: 0 };
+  const row = h.trancheId !== null && sched ? sched[year - 1]! : null;
+  const opening = row ? row.openingBalance : 1;
+  const average = row ? row.averageBalance : 1;
+  return { opening, average, cost: average * hedgeRate(h, s, year) };
 }

@@ -1,14 +1,16 @@
 import { z } from "zod";
 
 /**
- * Input and output of debt-stack@2. Money is in `currency` (AED by default); rates, shares, LTV,
+ * Input and output of debt-stack@3. Money is in `currency` (AED by default); rates, shares, LTV,
  * LTC and debt yield are decimals (0.055 = 5.5%), DSCR is a multiple (1.25 = 1.25x); NOI is per
  * year (year 1 = the first 12 months after closing); loan terms in months.
  *
  * Bad input is reported field by field before anything is solved: negative prices or NOI, shares
  * and rates outside their ranges, duplicate tranche / scenario / hedge ids, interest-only months
  * longer than the term, a term shorter than the NOI horizon, a fixed tranche without a rate,
- * scenario index paths of the wrong length, scenario weights that sum to 0.
+ * scenario index paths of the wrong length, scenario weights that sum to 0, a minimum amount
+ * above the tranche's max share of the price or above the LTV limit, fixed fees that exceed the
+ * tranche's proceeds, hedges that follow an unknown or fixed-rate tranche.
  */
 
 const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
@@ -49,7 +51,17 @@ export const Tranche = z
       ),
     upfrontFee: share()
       .default(0)
-      .describe("arrangement fee as a share of the amount, paid from the proceeds"),
+      .describe("origination (arrangement) fee as a share of the amount, paid from the proceeds"),
+    fixedFee: money("the fixed fee")
+      .default(0)
+      .describe(
+        "fixed fee in currency (legal, valuation, agency) paid from the proceeds only if the tranche is used; > 0 makes the tranche an on/off (binary) choice",
+      ),
+    minAmount: money("the minimum amount")
+      .default(0)
+      .describe(
+        "smallest amount the lender will lend: the tranche is either unused (0) or at least this (semi-continuous, binary on/off); 0 = no minimum",
+      ),
   })
   .strict();
 
@@ -83,7 +95,14 @@ export const Hedge = z
     maxNotional: money("the notional cap")
       .nullable()
       .default(null)
-      .describe("null = up to the floating debt"),
+      .describe("null = up to the floating debt (for an amortizing hedge: its notional at closing)"),
+    trancheId: z
+      .string()
+      .nullable()
+      .default(null)
+      .describe(
+        "a floating tranche this hedge follows: the notional amortizes with that tranche's outstanding balance (balance-guaranteed cap or swap) and is at most the tranche; null = a constant notional over the tenor",
+      ),
   })
   .strict();
 
@@ -117,7 +136,11 @@ export const DebtStackInput = z
         maxLtc: z.number().gt(0, "must be more than 0").max(1, "at most 1").nullable().default(null),
         minDscr: z.number().positive("must be more than 0").max(10, "at most 10x").nullable().default(null),
         minDebtYield: z.number().positive("must be more than 0").max(1, "at most 1").nullable().default(null),
-        minFixedShare: share().default(0).describe("fixed-rate plus hedged notional as a share of the debt"),
+        minFixedShare: share()
+          .default(0)
+          .describe(
+            "fixed-rate balance plus hedged notional as a share of the debt outstanding, at closing and at every anniversary in the horizon, in every scenario",
+          ),
       })
       .strict(),
     tranches: z.array(Tranche).min(1, "give at least one tranche").max(50, "at most 50 tranches"),
@@ -134,7 +157,15 @@ export const DebtStackInput = z
         "expected: min probability-weighted annual cost; worst-case: min the largest scenario's cost",
       ),
     solver: z
-      .object({ timeLimitSeconds: z.number().positive().max(300).default(10) })
+      .object({
+        timeLimitSeconds: z.number().positive().max(300).default(10),
+        mipRelGap: z
+          .number()
+          .min(0)
+          .max(0.5)
+          .default(1e-7)
+          .describe("relative MIP gap at which HiGHS stops (only with minimum sizes or fixed fees)"),
+      })
       .strict()
       .prefault({}),
     whatIf: z
@@ -143,6 +174,12 @@ export const DebtStackInput = z
         ltvStepPoints: z.number().positive().max(1).default(0.05).describe("0.05 = 5 points"),
         dscrStep: z.number().positive().max(5).default(0.05),
         equityStep: z.number().positive().nullable().default(null).describe("null = 10% of equity available"),
+        switchTranches: z
+          .boolean()
+          .default(true)
+          .describe(
+            "also re-solve with each tranche that has a minimum or a fixed fee switched the other way (used ↔ not used)",
+          ),
       })
       .strict()
       .prefault({}),
@@ -190,6 +227,49 @@ export const DebtStackInput = z
           path: ["tranches", i, "fixedRate"],
           message: "a fixed tranche needs a rate",
         });
+      // A minimum the tranche can never reach is a mistake in the input, not an optimisation result.
+      const largest = t.maxShare * v.purchasePrice;
+      if (t.minAmount > largest * (1 + 1e-12))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "minAmount"],
+          message: `the minimum amount (${t.minAmount}) exceeds the tranche's largest amount, max share ${t.maxShare} × price ${v.purchasePrice} = ${largest}`,
+        });
+      const ltvLimit = v.targets.maxLtv * (v.appraisedValue ?? v.purchasePrice);
+      if (t.minAmount > ltvLimit * (1 + 1e-12))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "minAmount"],
+          message: `the minimum amount (${t.minAmount}) exceeds the debt the max LTV allows (${ltvLimit}): the tranche could never be used`,
+        });
+      const ltcLimit =
+        v.targets.maxLtc === null ? null : v.targets.maxLtc * (v.purchasePrice + v.closingCosts);
+      if (ltcLimit !== null && t.minAmount > ltcLimit * (1 + 1e-12))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "minAmount"],
+          message: `the minimum amount (${t.minAmount}) exceeds the debt the max LTC allows (${ltcLimit}): the tranche could never be used`,
+        });
+      const dyLimit =
+        v.targets.minDebtYield === null || v.noi.length === 0 ? null : v.noi[0]! / v.targets.minDebtYield;
+      if (dyLimit !== null && t.minAmount > dyLimit * (1 + 1e-12))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "minAmount"],
+          message: `the minimum amount (${t.minAmount}) exceeds the debt the min debt yield allows (year-1 NOI / ${v.targets.minDebtYield} = ${dyLimit}): the tranche could never be used`,
+        });
+      if (t.upfrontFee >= 1)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "upfrontFee"],
+          message: "a fee of 100% of the amount leaves no proceeds",
+        });
+      if (t.fixedFee > 0 && t.fixedFee >= largest * (1 - t.upfrontFee))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "fixedFee"],
+          message: `the fixed fee (${t.fixedFee}) is at least the tranche's largest net proceeds (${largest * (1 - t.upfrontFee)}): using it could never raise money`,
+        });
     });
     v.rateScenarios.forEach((s, i) => {
       if (Array.isArray(s.indexRate) && s.indexRate.length !== years)
@@ -210,6 +290,21 @@ export const DebtStackInput = z
           path: ["hedges", i, "fixedRate"],
           message: "a swap needs a fixed rate",
         });
+      if (h.trancheId !== null) {
+        const t = v.tranches.find((x) => x.id === h.trancheId);
+        if (!t)
+          ctx.addIssue({
+            code: "custom",
+            path: ["hedges", i, "trancheId"],
+            message: `unknown tranche "${h.trancheId}"`,
+          });
+        else if (t.rateType !== "floating")
+          ctx.addIssue({
+            code: "custom",
+            path: ["hedges", i, "trancheId"],
+            message: `tranche "${h.trancheId}" is fixed-rate: only a floating tranche can be hedged`,
+          });
+      }
     });
     if (v.hedges.length > 0 && !v.tranches.some((t) => t.rateType === "floating"))
       ctx.addIssue({
@@ -226,7 +321,7 @@ export type HedgeParsed = z.output<typeof Hedge>;
 
 const num = z.number();
 const nnum = z.number().nullable();
-const Status = z.enum(["optimal", "infeasible", "no_plan"]);
+const Status = z.enum(["optimal", "time_limit", "infeasible", "no_plan"]);
 
 const PriceRow = z.object({
   constraint: z.string(),
@@ -244,7 +339,7 @@ const PriceRow = z.object({
 });
 
 export const DebtStackOutput = z.object({
-  model: z.literal("debt-stack@2.0.0"),
+  model: z.literal("debt-stack@3.0.0"),
   currency: z.string(),
   objective: z.enum(["expected", "worst-case"]),
   status: Status,
@@ -255,19 +350,34 @@ export const DebtStackOutput = z.object({
       name: z.string(),
       rateType: z.enum(["fixed", "floating"]),
       amount: num,
+      used: z.boolean().describe("amount > 0 (then the fixed fee is paid and the minimum applies)"),
+      minAmount: num,
       shareOfPrice: num,
       shareOfDebt: num,
-      upfrontFee: num,
+      upfrontFee: num.describe("origination fee: the percentage fee × amount"),
+      fixedFee: num.describe("fixed fee, paid only if used"),
+      totalFees: num,
       expectedAnnualInterest: num,
       year1RateByScenario: z.record(z.string(), num),
     }),
   ),
-  hedges: z.array(z.object({ hedgeId: z.string(), type: z.enum(["cap", "swap"]), notional: num })),
+  hedges: z.array(
+    z.object({
+      hedgeId: z.string(),
+      type: z.enum(["cap", "swap"]),
+      notional: num.describe("notional at closing"),
+      follows: z
+        .string()
+        .nullable()
+        .describe("the tranche whose balance the notional follows; null = constant"),
+    }),
+  ),
   kpis: z
     .object({
       uses: num,
       equity: num,
       totalDebt: num,
+      financingFees: num.describe("origination fees plus fixed fees of the tranches used"),
       netDebtProceeds: num,
       ltv: num,
       ltc: num,
@@ -277,7 +387,8 @@ export const DebtStackOutput = z.object({
       objective: num,
       minDscr: nnum,
       year1DebtYield: nnum,
-      fixedOrHedgedShare: nnum,
+      fixedOrHedgedShare: nnum.describe("at closing"),
+      minFixedOrHedgedShare: nnum.describe("lowest over the anniversaries and scenarios"),
     })
     .nullable(),
   byYearScenario: z.array(
@@ -292,6 +403,9 @@ export const DebtStackOutput = z.object({
       dscr: nnum,
       debtYield: nnum,
       closingBalance: num,
+      openingBalance: num,
+      hedgedNotional: num,
+      fixedOrHedgedShare: nnum,
     }),
   ),
   amortization: z.array(
@@ -301,6 +415,7 @@ export const DebtStackOutput = z.object({
       year: z.number(),
       rate: num,
       openingBalance: num,
+      averageBalance: num,
       interest: num,
       principal: num,
       payment: num,
@@ -320,10 +435,15 @@ export const DebtStackOutput = z.object({
           termMonths: num,
           ioMonths: num,
           amortizationMonths: nnum,
-          upfrontFee: num,
+          minAmount: num,
+          originationFeeRate: num,
+          upfrontFee: num.describe("origination fee amount"),
+          fixedFee: num,
+          totalFees: num,
           balanceAtHorizonByScenario: z.record(z.string(), num),
         }),
       ),
+      fees: z.object({ origination: num, fixed: num, total: num }),
       hedges: z.array(z.object({ hedgeId: z.string(), description: z.string(), notional: num })),
       covenants: z.object({
         maxLtv: num,
@@ -347,7 +467,13 @@ export const DebtStackOutput = z.object({
       limit: z.enum(["lower", "upper", "equality"]).nullable(),
     }),
   ),
-  shadowPrices: z.object({ basis: z.literal("lp"), label: z.string(), rows: z.array(PriceRow) }).nullable(),
+  shadowPrices: z
+    .object({ basis: z.enum(["lp", "mip-integers-fixed"]), label: z.string(), rows: z.array(PriceRow) })
+    .nullable(),
+  mip: z
+    .object({ gap: nnum, bestBound: nnum, nodes: num, binaries: num })
+    .nullable()
+    .describe("with minimum sizes or fixed fees (on/off tranches): the MILP's gap, bound and nodes"),
   whatIf: z.array(
     z.object({
       name: z.string(),

@@ -3,8 +3,9 @@ import type { DebtStackInputParsed, DebtStackOutputT } from "./schema.ts";
 
 /**
  * The indicative term sheet of a debt-stack run as a document (PDF or Word through the
- * platform's exports): sources and uses, one section per funded tranche with its pricing and
- * terms, hedges, and the covenants the stack was sized against. Numbers come from the run's
+ * platform's exports): sources and uses (gross: financing fees are a use), one section per funded
+ * tranche with its pricing, terms and fees (origination % and fixed), tranches left out, hedges,
+ * and the covenants the stack was sized against. Numbers come from the run's
  * `termSheet` and `kpis`; nothing is recomputed here. An infeasible run has no term sheet.
  */
 export function debtStackTermSheet(
@@ -39,6 +40,7 @@ export function debtStackTermSheet(
     rows,
   });
   const funded = ts.tranches.filter((t) => t.amount > 0);
+  const unused = ts.tranches.filter((t) => !(t.amount > 0));
   const scenarios = input.rateScenarios.map((s) => s.id);
   return {
     title: `Indicative term sheet — ${out.objective === "worst-case" ? "worst-case" : "expected"} cost stack`,
@@ -56,6 +58,7 @@ export function debtStackTermSheet(
           money("Total uses", k.uses),
           money("Equity", k.equity),
           money("Total debt", k.totalDebt),
+          money("Financing fees (origination + fixed)", k.financingFees),
           money("Net debt proceeds (after fees)", k.netDebtProceeds),
           pct("Loan-to-value", k.ltv),
           pct("Loan-to-cost", k.ltc),
@@ -64,7 +67,8 @@ export function debtStackTermSheet(
           money("Worst-case annual financing cost", k.worstCaseAnnualCost),
           { label: "Minimum DSCR", value: k.minDscr, unit: "x", format: "number", decimals: 2 },
           pct("Year-1 debt yield", k.year1DebtYield),
-          pct("Fixed or hedged share of debt", k.fixedOrHedgedShare),
+          pct("Fixed or hedged share of debt at closing", k.fixedOrHedgedShare),
+          pct("Lowest fixed or hedged share (any year, scenario)", k.minFixedOrHedgedShare),
         ],
       },
       { kind: "heading", text: "Sources", level: 2 },
@@ -90,11 +94,40 @@ export function debtStackTermSheet(
                   unit: "months",
                   format: "integer" as const,
                 },
-            money("Upfront fee", t.upfrontFee),
+            ...(t.minAmount > 0 ? [money("Minimum amount", t.minAmount)] : []),
+            pct(`Origination fee rate`, t.originationFeeRate, 3),
+            money("Origination fee", t.upfrontFee),
+            money("Fixed fee", t.fixedFee),
+            money("Total fees", t.totalFees),
             ...scenarios.map((s) => money(`Balance at horizon (${s})`, t.balanceAtHorizonByScenario[s] ?? 0)),
           ],
         },
       ]),
+      ...(unused.length
+        ? [
+            {
+              kind: "paragraph" as const,
+              text:
+                "Not used: " +
+                unused
+                  .map(
+                    (t) =>
+                      `${t.name} (${t.trancheId}${t.minAmount > 0 ? `, minimum ${ccy} ${Math.round(t.minAmount).toLocaleString("en-US")}` : ""})`,
+                  )
+                  .join("; ") +
+                ".",
+            },
+          ]
+        : []),
+      { kind: "heading" as const, text: "Fees", level: 2 as const },
+      {
+        kind: "fields" as const,
+        rows: [
+          money("Origination fees", ts.fees.origination),
+          money("Fixed fees (tranches used)", ts.fees.fixed),
+          money("Total financing fees", ts.fees.total),
+        ],
+      },
       ...(ts.hedges.length
         ? [
             { kind: "heading" as const, text: "Hedges", level: 2 as const },

@@ -4,7 +4,7 @@ import {
   checkDebtStackPlan,
   DEBT_STACK_EXAMPLES,
   type DebtStackInputRaw,
-  debtStackV2,
+  debtStackV3,
   evaluateDebtStackPlan,
   optimizeDebtStack,
   pmt,
@@ -13,7 +13,7 @@ import {
 } from "../../src/index.ts";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
-const run = (raw: DebtStackInputRaw) => executeModel(debtStackV2, raw, createContext());
+const run = (raw: DebtStackInputRaw) => executeModel(debtStackV3, raw, createContext());
 const planOf = (out: Awaited<ReturnType<typeof run>>) => ({
   amounts: Object.fromEntries(out.tranches.map((t) => [t.trancheId, t.amount])),
   equity: out.kpis!.equity,
@@ -50,10 +50,10 @@ describe("mortgage constant and amortization schedule vs the closed form", () =>
   const i = r / 12;
   const n = 300;
   const tranche = parseInput(
-    debtStackV2,
+    debtStackV3,
     oneTranche({ tranche: { ioMonths: 12, amortizationMonths: n, termMonths: 120 } }),
   ).tranches[0]!;
-  const base = parseInput(debtStackV2, oneTranche()).rateScenarios[0]!;
+  const base = parseInput(debtStackV3, oneTranche()).rateScenarios[0]!;
   const sched = unitSchedule({ ...tranche, fixedRate: r }, base, 10);
 
   it("PMT: i / (1 − (1 + i)^−n)", () => {
@@ -141,7 +141,16 @@ describe("hand-checked small cases", () => {
     // 10.2M uses − 3M equity = 7.2M net proceeds = 0.99 × d.
     expect(out.tranches[0]!.amount).toBeCloseTo(7_200_000 / 0.99, 4);
     expect(out.kpis!.equity).toBeCloseTo(3_000_000, 4);
-    expect(out.termSheet!.sources.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000, 4);
+    // Gross sources and uses: the 1% fee (72,727.27) is a use, so both sides add up to 10,272,727.27.
+    const fee = (7_200_000 / 0.99) * 0.01;
+    expect(out.kpis!.financingFees).toBeCloseTo(fee, 4);
+    expect(out.termSheet!.sources.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000 + fee, 4);
+    expect(out.termSheet!.uses.reduce((a, s) => a + s.amount, 0)).toBeCloseTo(10_200_000 + fee, 4);
+    expect(out.termSheet!.uses.map((u) => u.item)).toEqual([
+      "Purchase price",
+      "Closing costs",
+      "Origination fees",
+    ]);
   });
 });
 
@@ -149,7 +158,7 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
   const inputs: [string, DebtStackInputRaw][] = DEBT_STACK_EXAMPLES.map((e) => [e.name, e.input]);
   it.each(inputs)("%s: plan and every what-if re-checked from the recomputed schedule", async (_, raw) => {
     const out = await run(raw);
-    const input = parseInput(debtStackV2, raw);
+    const input = parseInput(debtStackV3, raw);
     expect(out.status).toBe("optimal");
     expect(checkDebtStackPlan(input, planOf(out))).toEqual([]);
     // DSCR recomputed per year and scenario from the amortization table.
@@ -172,16 +181,25 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
   });
 
   it.each(inputs)(
-    "%s: strong duality — objective = Σ price × limit (all variable bounds are 0 or free)",
+    "%s: strong duality — objective = Σ price × limit (+ the fixed fees of the tranches used, with on/off tranches fixed)",
     async (_, raw) => {
       const out = await run(raw);
+      const input = parseInput(debtStackV3, raw);
       const dual = out.shadowPrices!.rows.reduce((s, r) => s + r.pricePerUnit * r.limitValue, 0);
-      expect(rel(dual, out.kpis!.objective)).toBeLessThan(1e-7);
+      // The fixed choices' own cost: fixed fees spread over the horizon (expected objective; in
+      // the worst case they sit in the epigraph rows' limits instead).
+      const fixedPart =
+        input.objective === "expected"
+          ? out.tranches.reduce((s, t) => s + (t.used ? t.fixedFee / input.noi.length : 0), 0)
+          : 0;
+      expect(out.shadowPrices!.basis).toBe(out.mip ? "mip-integers-fixed" : "lp");
+      expect(rel(dual + fixedPart, out.kpis!.objective)).toBeLessThan(1e-7);
     },
   );
 
-  it("the equity price predicts a re-solve inside its range", async () => {
-    const raw = DEBT_STACK_EXAMPLES[0]!.input;
+  it("the equity price predicts a re-solve inside its range (the LP: example 1 without minimums and fixed fees)", async () => {
+    const ex = DEBT_STACK_EXAMPLES[0]!.input;
+    const raw = { ...ex, tranches: ex.tranches.map((t) => ({ ...t, minAmount: 0, fixedFee: 0 })) };
     const out = await run(raw);
     const p = out.shadowPrices!.rows.find((r) => r.constraint === "Equity available")!;
     expect(p.validTo!).toBeGreaterThan(raw.equityAvailable + 100_000);
@@ -190,10 +208,12 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
       equityAvailable: raw.equityAvailable + 100_000,
       whatIf: { enabled: false },
     });
+    expect(out.shadowPrices!.basis).toBe("lp");
+    expect(p.pricePerUnit).toBeLessThan(0);
     expect(moved.kpis!.objective - out.kpis!.objective).toBeCloseTo(p.pricePerUnit * 100_000, 4);
   });
 
-  it("what-ifs are re-solves: LTV ± 5 points, DSCR ± 0.05, equity ± 10%", async () => {
+  it("what-ifs are re-solves: LTV ± 5 points, DSCR ± 0.05, equity ± 10%, on/off tranches switched", async () => {
     const out = await run(DEBT_STACK_EXAMPLES[0]!.input);
     expect(out.whatIf.map((w) => w.name)).toEqual([
       "ltv-up",
@@ -202,6 +222,9 @@ describe("independent re-check, strong duality, prices by re-solving", () => {
       "dscr-down",
       "equity-up",
       "equity-down",
+      // Both tranches are on/off (fixed fees, the mezzanine's minimum) and used: each switched off.
+      "without-senior",
+      "without-mezz",
     ]);
     const eqUp = out.whatIf.find((w) => w.name === "equity-up")!;
     const direct = await run({
@@ -275,7 +298,7 @@ describe("infeasibility: IIS and minimal relaxation", () => {
 describe("bad input: field-level errors before solving", () => {
   const issues = (raw: unknown) => {
     try {
-      parseInput(debtStackV2, raw);
+      parseInput(debtStackV3, raw);
     } catch (e) {
       expect(e).toBeInstanceOf(ModelInputError);
       return (e as ModelInputError).issues.map((i) => i.path);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createContext, executeModel, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
-import { checkDebtStackPlan, debtStackPrototypeFormat, debtStackV2 } from "../../src/index.ts";
+import { checkDebtStackPlan, debtStackPrototypeFormat, debtStackV3 } from "../../src/index.ts";
 
 const DIR = path.resolve(import.meta.dirname, "../fixtures");
 const fixture = (name: string) =>
@@ -27,8 +27,8 @@ interface ProtoResponse {
 }
 
 async function runPrototype(request: unknown) {
-  const input = parseInput(debtStackV2, debtStackPrototypeFormat.toInput(request));
-  const output = await executeModel(debtStackV2, input, createContext());
+  const input = parseInput(debtStackV3, debtStackPrototypeFormat.toInput(request));
+  const output = await executeModel(debtStackV3, input, createContext());
   return { input, output, response: debtStackPrototypeFormat.fromOutput(output, input) as ProtoResponse };
 }
 

@@ -6,6 +6,7 @@
 import { defineModel } from "@modelworks/model-kit";
 import { z } from "zod";
 import { pyRound } from "../compat/rounding.ts";
+import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
 import { checkMixedIncome, cityDiscountField, MixedIncomeInput, mixedSpec, targetField } from "./inputs.ts";
 import {
   AppliedIncentives,
@@ -13,6 +14,7 @@ import {
   engineField,
   gapBps,
   ProjectInput,
+  resolveProject,
   runMarket,
   runMixed,
   ScenarioSummary,
@@ -158,10 +160,15 @@ function sourcesUses(engine: EngineChoice, a: ScenarioSummary, b: ScenarioSummar
 
 const AMI_DEPTH = ["30%", "50%", "60%", "80%", "100%"];
 
-export function compare(input: TifComparisonInput): TifComparisonOutput {
-  const market = runMarket(input.engine, input.project);
+/** `tables`: the run's reference data (ctx.data), the shipped editions by default. */
+export function compare(
+  input: TifComparisonInput,
+  tables: ReferenceTables = PROTOTYPE_TABLES,
+): TifComparisonOutput {
+  const project = resolveProject(input.project, input.engine, tables);
+  const market = runMarket(input.engine, project, tables);
   const spec = mixedSpec(input.mixedIncome, input.cityDiscountRateAnnual);
-  const mixed = runMixed(input.engine, input.project, spec);
+  const mixed = runMixed(input.engine, project, spec, tables);
   const tier = TIER_PROGRAM[spec.pkg.tier];
   return {
     engine: input.engine,
@@ -213,7 +220,7 @@ const pct = (key: string, title: string) => ({
 
 export const tifComparisonModel = defineModel({
   id: "tif-comparison",
-  version: "1.0.0",
+  version: "1.1.0",
   title: "Austin TIF: market vs mixed income",
   summary:
     "Runs the market-rate deal and the mixed-income deal under an incentive package (tier, SMART fee waiver, " +
@@ -288,9 +295,10 @@ export const tifComparisonModel = defineModel({
       y: ["leveredIrr", "unleveredIrr"],
     },
   ],
+  data: ["austinAmiRentLimits", "austinTaxRates"],
   run(input, ctx) {
     ctx.progress(0, "running both scenarios");
-    const out = compare(input);
+    const out = compare(input, tablesFrom(ctx.data));
     ctx.progress(1, "done");
     return out;
   },

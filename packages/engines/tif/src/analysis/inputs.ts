@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { AMI_LEVELS } from "../schema.ts";
 import { IncentivePackage, packageIssues } from "./package.ts";
-import type { EngineChoice, MixedSpec, ProjectInput } from "./scenarios.ts";
+import type { EngineChoice, MixedSpec } from "./scenarios.ts";
 import { TIER_PROGRAM } from "./tiers.ts";
 
 export const MixedIncomeInput = z
@@ -61,7 +61,7 @@ const issue = (ctx: Ctx, path: (string | number)[], message: string) =>
 
 /** Cross-field checks of the mixed-income side against the engine and the project. */
 export function checkMixedIncome(
-  v: { engine: EngineChoice; project: ProjectInput; mixedIncome: MixedIncomeInput },
+  v: { engine: EngineChoice; project: { permRateAnnual: number }; mixedIncome: MixedIncomeInput },
   ctx: Ctx,
 ): void {
   const m = v.mixedIncome;

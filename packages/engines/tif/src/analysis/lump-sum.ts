@@ -8,6 +8,7 @@
  */
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
+import { tablesFrom, taxRatesOf } from "../reference-data/index.ts";
 import { TIF_INPUT_FIELDS } from "../schema.ts";
 import { TIER_PROGRAM, type TierNumber } from "./tiers.ts";
 
@@ -118,7 +119,13 @@ export const TifLumpSumInput = z
       .min(0, "cannot be negative")
       .default(40)
       .describe("for the per-affordable-unit figure only"),
-    taxRatesPer100Usd: TIF_INPUT_FIELDS.taxRatesPer100Usd,
+    taxRatesPer100Usd: TIF_INPUT_FIELDS.taxRatesPer100Usd
+      .unwrap()
+      .optional()
+      .describe(
+        "$ per $100 of assessed value, by taxing unit; only city takes part. Omitted: the austin-tax-rates " +
+          "reference table (the edition the platform resolved, else the shipped one)",
+      ),
     capRate: z
       .number()
       .gt(0, "must be more than 0")
@@ -238,7 +245,7 @@ const usd = (key: string, title: string) => ({
 
 export const tifLumpSumModel = defineModel({
   id: "tif-lump-sum",
-  version: "1.0.0",
+  version: "1.1.0",
   title: "Austin TIF lump-sum calculator",
   summary:
     "The city's share of the tax increment capitalized at the tier's cap rate (the prototype's " +
@@ -283,9 +290,11 @@ export const tifLumpSumModel = defineModel({
       y: ["cumulativeNominalUsd", "cumulativeRealUsd"],
     },
   ],
+  data: ["austinTaxRates"],
   run(input, ctx) {
     ctx.progress(0, "calculating");
-    const out = tifLumpSum(input);
+    const rates = input.taxRatesPer100Usd ?? taxRatesOf(tablesFrom(ctx.data).tax);
+    const out = tifLumpSum({ ...input, taxRatesPer100Usd: rates });
     ctx.progress(1, "done");
     return out;
   },

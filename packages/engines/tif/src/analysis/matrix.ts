@@ -10,9 +10,18 @@
  */
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
+import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
 import { cityDiscountField, targetField } from "./inputs.ts";
 import { incentiveCount, packageName, validPackages } from "./package.ts";
-import { gapBps, ProjectInput, runEngine, runMarket, runMixed, ScenarioSummary } from "./scenarios.ts";
+import {
+  gapBps,
+  ProjectInput,
+  resolveProject,
+  runEngine,
+  runMarket,
+  runMixed,
+  ScenarioSummary,
+} from "./scenarios.ts";
 import { TIER_PROGRAM, type TierNumber } from "./tiers.ts";
 
 const tierField = z.union([z.literal(1), z.literal(2), z.literal(3)]);
@@ -75,6 +84,8 @@ export const MINIMUM_RULE =
 export interface MatrixOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /** The run's reference data (ctx.data); the shipped editions by default. */
+  tables?: ReferenceTables;
 }
 
 export function incentiveMatrix(
@@ -82,7 +93,9 @@ export function incentiveMatrix(
   opts: MatrixOptions = {},
 ): TifIncentiveMatrixOutput {
   const engine = "tif@2" as const;
-  const market = runMarket(engine, input.project);
+  const tables = opts.tables ?? PROTOTYPE_TABLES;
+  const project = resolveProject(input.project, engine, tables);
+  const market = runMarket(engine, project, tables);
   let runs = 1;
   const packages = validPackages(input.tiers as TierNumber[]);
   // The lump sum's new assessed value is the mixed deal's TDC, which the TIF does not change: one
@@ -118,19 +131,23 @@ export function incentiveMatrix(
         const key = `${pkg.tier}|${pkg.smartFeeWaiver}`;
         tdcUsd = tdc.get(key);
         if (tdcUsd === undefined) {
-          const pre = runEngine(engine, {
-            ...input.project,
-            scenario: "mixed_income",
-            affordableShare: tier.affordableShare,
-            amiLevel: tier.amiLevel,
-            incentives: pkg.smartFeeWaiver ? { tier: pkg.tier, smartFeeWaiver: true } : null,
-          });
+          const pre = runEngine(
+            engine,
+            {
+              ...project,
+              scenario: "mixed_income",
+              affordableShare: tier.affordableShare,
+              amiLevel: tier.amiLevel,
+              incentives: pkg.smartFeeWaiver ? { tier: pkg.tier, smartFeeWaiver: true } : null,
+            },
+            tables,
+          );
           runs++;
           tdcUsd = pre.sourcesUses.tdcUsd;
           tdc.set(key, tdcUsd);
         }
       }
-      const mixed = runMixed(engine, input.project, { ...spec, tdcUsd });
+      const mixed = runMixed(engine, project, { ...spec, tdcUsd }, tables);
       runs++;
       const g = gapBps(mixed.summary.leveredIrr, market.summary.leveredIrr);
       rows.push({
@@ -192,7 +209,7 @@ export function incentiveMatrix(
 
 export const tifIncentiveMatrixModel = defineModel({
   id: "tif-incentive-matrix",
-  version: "1.0.0",
+  version: "1.1.0",
   title: "Austin TIF: incentive matrix and minimum package",
   summary:
     "Every valid incentive package of the chosen tiers (15 per tier: fee waiver × buydown × one of none / " +
@@ -260,7 +277,12 @@ export const tifIncentiveMatrixModel = defineModel({
       y: ["leveredIrrGapBps"],
     },
   ],
+  data: ["austinAmiRentLimits", "austinTaxRates"],
   run(input, ctx) {
-    return incentiveMatrix(input, { signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
+    return incentiveMatrix(input, {
+      signal: ctx.signal,
+      onProgress: (f, m) => ctx.progress(f, m),
+      tables: tablesFrom(ctx.data),
+    });
   },
 });

@@ -17,6 +17,7 @@ import { issuesOf, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
 import { calculateDeal } from "../compat/deal.ts";
 import { pmt } from "../financial.ts";
+import { PROTOTYPE_TABLES, type ReferenceTables, taxRatesOf } from "../reference-data/index.ts";
 import { type AMI_LEVELS, checkUnitMix, TIF_INPUT_FIELDS, TifInput, type TifOutput } from "../schema.ts";
 import { calculateDealV2 } from "../v2/deal.ts";
 import { TifV2Input, type TifV2Output } from "../v2/schema.ts";
@@ -45,13 +46,43 @@ const {
   amiLevel: _amiLevel,
   ...PROJECT_FIELDS
 } = TifV2Input.shape;
-// The analyses size lump sums and city costs from the project's tax rates, so they are explicit
-// here (default: the shipped edition's stack) rather than left to the engine's reference data.
+// The analyses size lump sums and city costs from the project's tax rates: omitted, they are the
+// tax-rate table of the run (`ctx.data`, the platform's current edition; tif@1: the prototype's),
+// resolved once (resolveProject) so every run of an analysis uses the same stack.
 export const ProjectInput = z
-  .object({ ...PROJECT_FIELDS, taxRatesPer100Usd: TIF_INPUT_FIELDS.taxRatesPer100Usd })
+  .object({
+    ...PROJECT_FIELDS,
+    taxRatesPer100Usd: TIF_INPUT_FIELDS.taxRatesPer100Usd
+      .unwrap()
+      .optional()
+      .describe(
+        "$ per $100 of assessed value, by taxing unit; only city takes part in the TIF. Omitted: the " +
+          "austin-tax-rates reference table (tif@1: the prototype's)",
+      ),
+  })
   .strict()
   .superRefine(checkUnitMix);
-export type ProjectInput = z.output<typeof ProjectInput>;
+/** The project with its tax rates resolved (what the runs take). */
+export type ProjectInput = Omit<z.output<typeof ProjectInput>, "taxRatesPer100Usd"> & {
+  taxRatesPer100Usd: Record<string, number>;
+};
+
+/** The tables a run of `engine` reads: tif@1 always the prototype's (it must reproduce it). */
+export function tablesFor(engine: EngineChoice, tables: ReferenceTables): ReferenceTables {
+  return engine === "tif@1" ? PROTOTYPE_TABLES : tables;
+}
+
+/** The project with omitted tax rates taken from the run's tax-rate table. */
+export function resolveProject(
+  project: z.output<typeof ProjectInput>,
+  engine: EngineChoice,
+  tables: ReferenceTables,
+): ProjectInput {
+  return {
+    ...project,
+    taxRatesPer100Usd: project.taxRatesPer100Usd ?? taxRatesOf(tablesFor(engine, tables).tax),
+  };
+}
 
 /** What the comparison reports of each scenario. */
 export const ScenarioSummary = z.object({
@@ -135,12 +166,16 @@ function isV2(o: TifOutput | TifV2Output): o is TifV2Output {
 }
 
 /** One engine run on a complete tif@2-shaped input (plus tif@1's tier label when on tif@1). */
-export function runEngine(engine: EngineChoice, raw: Record<string, unknown>): TifOutput | TifV2Output {
+export function runEngine(
+  engine: EngineChoice,
+  raw: Record<string, unknown>,
+  tables: ReferenceTables = PROTOTYPE_TABLES,
+): TifOutput | TifV2Output {
   try {
     if (engine === "tif@2") {
       const r = TifV2Input.safeParse(raw);
       if (!r.success) throw new ModelInputError(issuesOf(r.error, "project"));
-      return calculateDealV2(r.data);
+      return calculateDealV2(r.data, tables);
     }
     const { mirr: _mirr, incentives: _inc, ...rest } = raw;
     const r = TifInput.safeParse(rest);
@@ -194,8 +229,12 @@ export function summarize(
   };
 }
 
-export function runMarket(engine: EngineChoice, project: ProjectInput): Run {
-  const output = runEngine(engine, { ...project, scenario: "market" });
+export function runMarket(
+  engine: EngineChoice,
+  project: ProjectInput,
+  tables: ReferenceTables = PROTOTYPE_TABLES,
+): Run {
+  const output = runEngine(engine, { ...project, scenario: "market" }, tables);
   return { output, summary: summarize(engine, output, null) };
 }
 
@@ -236,7 +275,12 @@ function mixedBase(engine: EngineChoice, project: ProjectInput, s: MixedSpec): R
   };
 }
 
-export function runMixed(engine: EngineChoice, project: ProjectInput, s: MixedSpec): MixedRun {
+export function runMixed(
+  engine: EngineChoice,
+  project: ProjectInput,
+  s: MixedSpec,
+  tables: ReferenceTables = PROTOTYPE_TABLES,
+): MixedRun {
   const p = s.pkg;
   const tier = TIER_PROGRAM[p.tier];
   const base = mixedBase(engine, project, s);
@@ -256,7 +300,7 @@ export function runMixed(engine: EngineChoice, project: ProjectInput, s: MixedSp
       lumpRequested = s.lumpSumUsd;
       lumpSource = "given";
     } else {
-      const pre = s.tdcUsd === undefined ? runEngine(engine, base) : null;
+      const pre = s.tdcUsd === undefined ? runEngine(engine, base, tables) : null;
       const rates = (base.taxRatesPer100Usd as Record<string, number>) ?? project.taxRatesPer100Usd;
       lumpRequested = tifLumpSum({
         newAssessedValueUsd: s.tdcUsd ?? pre!.sourcesUses.tdcUsd,
@@ -269,7 +313,7 @@ export function runMixed(engine: EngineChoice, project: ProjectInput, s: MixedSp
     }
     tif = { treatment: "lump_sum", lumpSumUsd: lumpRequested };
   }
-  const output = runEngine(engine, { ...base, tif });
+  const output = runEngine(engine, { ...base, tif }, tables);
   const summary = summarize(engine, output, s.amiLevel);
   const t = { streamShare: 0, streamYears: 0, abatementShare: 0, abatementYears: 0, ...tif } as {
     treatment: AppliedIncentives["tifTreatment"];

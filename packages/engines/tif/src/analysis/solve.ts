@@ -12,6 +12,7 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
 import { pyRound } from "../compat/rounding.ts";
+import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
 import { checkMixedIncome, cityDiscountField, MixedIncomeInput, mixedSpec, targetField } from "./inputs.ts";
 import {
   AppliedIncentives,
@@ -20,6 +21,7 @@ import {
   type MixedRun,
   type MixedSpec,
   ProjectInput,
+  resolveProject,
   runMarket,
   runMixed,
   ScenarioSummary,
@@ -210,16 +212,20 @@ function withLever(lever: Lever, base: MixedSpec, project: ProjectInput, x: numb
 export interface SolveOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number, message: string) => void;
+  /** The run's reference data (ctx.data); the shipped editions by default. */
+  tables?: ReferenceTables;
 }
 
 export function solve(input: TifSolveInput, opts: SolveOptions = {}): TifSolveOutput {
-  const { engine, project, lever } = input;
-  const market = runMarket(engine, project);
+  const { engine, lever } = input;
+  const tables = opts.tables ?? PROTOTYPE_TABLES;
+  const project = resolveProject(input.project, engine, tables);
+  const market = runMarket(engine, project, tables);
   const base = mixedSpec(input.mixedIncome, input.cityDiscountRateAnnual);
   let runs = 1;
   const evaluate = (x: number): { run: MixedRun; gap: number | null } => {
     opts.signal?.throwIfAborted();
-    const run = runMixed(engine, project, withLever(lever, base, project, x));
+    const run = runMixed(engine, project, withLever(lever, base, project, x), tables);
     runs += base.pkg.tif === "lump_sum" && lever !== "tifLumpSumUsd" && base.lumpSumUsd === null ? 2 : 1;
     return { run, gap: gapBps(run.summary.leveredIrr, market.summary.leveredIrr) };
   };
@@ -229,7 +235,7 @@ export function solve(input: TifSolveInput, opts: SolveOptions = {}): TifSolveOu
   if (lower === null || upper === null) {
     const natural = naturalBounds(lever, project, base, () => {
       runs++;
-      return runMixed(engine, project, { ...base, lumpSumUsd: 0 }).summary.equityUsd;
+      return runMixed(engine, project, { ...base, lumpSumUsd: 0 }, tables).summary.equityUsd;
     });
     const given =
       input.lowerBound !== null ? "lowerBound" : input.upperBound !== null ? "upperBound" : "lever";
@@ -393,7 +399,7 @@ function naturalBounds(
 
 export const tifSolveModel = defineModel({
   id: "tif-solve",
-  version: "1.0.0",
+  version: "1.1.0",
   title: "Austin TIF: what would it take",
   summary:
     "Finds by bisection the value of one lever of the mixed-income deal (TIF lump sum, TIF stream share, land " +
@@ -452,7 +458,12 @@ export const tifSolveModel = defineModel({
       y: ["gapBps"],
     },
   ],
+  data: ["austinAmiRentLimits", "austinTaxRates"],
   run(input, ctx) {
-    return solve(input, { signal: ctx.signal, onProgress: (f, m) => ctx.progress(f, m) });
+    return solve(input, {
+      signal: ctx.signal,
+      onProgress: (f, m) => ctx.progress(f, m),
+      tables: tablesFrom(ctx.data),
+    });
   },
 });

@@ -110,7 +110,7 @@ export function monthlyCashFlow(
       const opex = costs.monthlyOpex * (1 + input.opexGrowthAnnual) ** y;
       const av = assessedValue(input, ph, su.tdc, p);
       const grossTax = (av * tax.total) / 12;
-      const tif = tifMonth(input, ph, tax, av, p, aff);
+      const tif = tifMonth(input, ph, tax, av, p, aff, fix.tifWindowAtStepUp);
       const netTax = grossTax - tif.abatement;
       row.occupancy = occ;
       row.gpr = gpr;
@@ -193,4 +193,35 @@ export function monthlyCashFlow(
     rows.push(row);
   }
   return { rows, permLoan, permPmt: pmt, constructionPayoff, mezzaninePayments, preferredPayments, extra };
+}
+
+/**
+ * tif@2 (trap 8): the NOI the permanent loan is sized on — the conversion month's (L + 1) row as
+ * the loop computes it (rents and opex escalated to that month, tax on its assessed value net of
+ * any abatement, plus any TIF reimbursement), with the lender's underwriting vacancy
+ * (`vacancyRate`) in place of the physical occupancy and the replacement reserves deducted,
+ * annualized × 12.
+ */
+export function conversionSizingNoi(
+  input: TifInput,
+  ph: Phases,
+  aff: number,
+  units: UnitsAndGpr,
+  costs: Costs,
+  su: SourcesUses,
+  tax: TaxStack,
+  fix: Corrections,
+): number {
+  const p = ph.L + 1;
+  const y = escalationYear(p, ph.C);
+  const gpr =
+    units.gprMarket * (1 + input.marketRentGrowthAnnual) ** y +
+    units.gprAffordable * (1 + input.affordableRentGrowthAnnual) ** y;
+  const egi = gpr * (1 - input.vacancyRate);
+  const opex = costs.monthlyOpex * (1 + input.opexGrowthAnnual) ** y;
+  const av = assessedValue(input, ph, su.tdc, p);
+  const tif = tifMonth(input, ph, tax, av, p, aff, fix.tifWindowAtStepUp);
+  const netTax = (av * tax.total) / 12 - tif.abatement;
+  const reserves = egi * input.reservesShareOfEgi;
+  return (egi - egi * input.managementFeeShareOfEgi - opex - netTax + tif.reimbursement - reserves) * 12;
 }

@@ -3,6 +3,7 @@
  * point (spec §2.3 C, E, F; sources_uses.calculate_sources_uses + draw_schedule.generate_draw_schedule).
  */
 import type { CoreInput as TifInput } from "../schema.ts";
+import { oneDrawSchedule } from "./debt.ts";
 import type { Phases } from "./schedule.ts";
 import { sCurveWeights } from "./schedule.ts";
 
@@ -144,4 +145,35 @@ export function sourcesAndUses(input: TifInput, ph: Phases, costs: Costs): Sourc
   throw new Error(
     `IDC did not converge within ${IDC_MAX_ITERATIONS} iterations (the prototype raises ValueError)`,
   );
+}
+
+/** tif@2's IDC fixed point stops when the interest moves by less than a cent (the prototype: $100). */
+const ONE_SCHEDULE_TOLERANCE = 0.01;
+
+/**
+ * tif@2 (trap 3): the IDC fixed point on the one draw schedule of the rows (debt.ts
+ * oneDrawSchedule): idc = the schedule's interest when equity = (land + soft + hard + idc) ×
+ * (1 − LTC). At the fixed point the construction payoff at L + 1 equals the loan.
+ */
+export function sourcesAndUsesOneSchedule(input: TifInput, ph: Phases, costs: Costs): SourcesUses {
+  const { land, soft, hard } = costs;
+  const ltc = input.constructionLtc;
+  let idc = 0;
+  for (let it = 1; it <= IDC_MAX_ITERATIONS; it++) {
+    const tdc = land + soft + hard + idc;
+    const newIdc = oneDrawSchedule(input, ph, costs, tdc - tdc * ltc, 0, false).interest;
+    if (Math.abs(newIdc - idc) < ONE_SCHEDULE_TOLERANCE) {
+      const finalTdc = land + soft + hard + newIdc;
+      const finalLoan = finalTdc * ltc;
+      return {
+        idc: newIdc,
+        tdc: finalTdc,
+        constructionLoan: finalLoan,
+        equity: finalTdc - finalLoan,
+        iterations: it,
+      };
+    }
+    idc = newIdc;
+  }
+  throw new Error(`IDC did not converge within ${IDC_MAX_ITERATIONS} iterations`);
 }

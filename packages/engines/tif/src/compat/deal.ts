@@ -6,11 +6,11 @@
 import { amiLimitsOf, PROTOTYPE_TABLES, type ReferenceTables, refOf } from "../reference-data/index.ts";
 import type { CoreInput, PeriodRow, TifInput, TifOutput } from "../schema.ts";
 import type { CashFlow, Row } from "./cashflow.ts";
-import { monthlyCashFlow } from "./cashflow.ts";
+import { conversionSizingNoi, monthlyCashFlow } from "./cashflow.ts";
 import type { Corrections } from "./corrections.ts";
 import { PROTOTYPE } from "./corrections.ts";
-import { developmentCosts, sourcesAndUses } from "./costs.ts";
-import { constructionDrawSchedule, sizePermanentLoan } from "./debt.ts";
+import { developmentCosts, sourcesAndUses, sourcesAndUsesOneSchedule } from "./costs.ts";
+import { constructionDrawSchedule, oneDrawSchedule, sizeOnNoi, sizePermanentLoan } from "./debt.ts";
 import { equityMultiple, irrs, lumpSumApplied, sidebarNpv } from "./metrics.ts";
 import { phases } from "./schedule.ts";
 import { taxStack } from "./tax.ts";
@@ -28,14 +28,17 @@ export interface Deal {
   extra: CashFlow["extra"];
   /** The part of the lump sum counted (min(lump, S&U equity)). */
   lumpSumApplied: number;
+  /** The TIF terms the run used (the input's, or those `fix.tifFromTdc` resolved). */
+  tif: CoreInput["tif"];
 }
 
 /** The calculation with a set of corrections: PROTOTYPE is tif@1, tif@2 passes its own. */
 export function computeDeal(
-  input: CoreInput,
+  given: CoreInput,
   fix: Corrections,
   tables: ReferenceTables = PROTOTYPE_TABLES,
 ): Deal {
+  let input = given;
   const ph = phases(
     input.predevelopmentMonths,
     input.constructionMonths,
@@ -48,15 +51,24 @@ export function computeDeal(
   const units = allocateUnits(input, aff, fix.netToGrossEfficiency, amiLimitsOf(tables.ami));
   const costs = developmentCosts(input, ph, units.gpr0, fix.softCostWaiverUsd);
   const tax = taxStack(input);
-  // F. Sources & uses with the IDC fixed point (S&U draw schedule).
-  const su = sourcesAndUses(input, ph, costs);
-  // G. Cash-flow draw schedule (a different one).
-  const draws = constructionDrawSchedule(input, ph, costs, su, {
-    interestPaidOnce: fix.interestPaidOnce,
-    lumpSumUsd: fix.lumpSumIsSource ? lumpSumApplied(input, su.equity) : 0,
-  });
-  // I. Permanent-loan sizing.
-  const sizing = sizePermanentLoan(input, units.gpr0, costs.monthlyOpex, tax.total, su);
+  // F. Sources & uses with the IDC fixed point (S&U draw schedule; tif@2: the rows' schedule).
+  const su = fix.oneDrawSchedule
+    ? sourcesAndUsesOneSchedule(input, ph, costs)
+    : sourcesAndUses(input, ph, costs);
+  // tif@2: TIF terms that depend on the TDC (the tier's lump sum); the TDC does not depend on the TIF.
+  if (fix.tifFromTdc) input = { ...input, tif: fix.tifFromTdc(su.tdc) };
+  // G. Cash-flow draw schedule (a different one in tif@1; the same one in tif@2).
+  const lump = fix.lumpSumIsSource ? lumpSumApplied(input, su.equity) : 0;
+  const draws = fix.oneDrawSchedule
+    ? oneDrawSchedule(input, ph, costs, su.equity, lump).rows
+    : constructionDrawSchedule(input, ph, costs, su, {
+        interestPaidOnce: fix.interestPaidOnce,
+        lumpSumUsd: lump,
+      });
+  // I. Permanent-loan sizing (tif@2: on the conversion month's row).
+  const sizing = fix.sizingOnConversionRow
+    ? sizeOnNoi(input, conversionSizingNoi(input, ph, aff, units, costs, su, tax, fix), su)
+    : sizePermanentLoan(input, units.gpr0, costs.monthlyOpex, tax.total, su);
   // H, J. The monthly loop.
   const cf = monthlyCashFlow(input, ph, aff, units, costs, su, draws, sizing, tax, fix);
   // K. IRRs on the adjusted arrays.
@@ -163,7 +175,7 @@ export function computeDeal(
     // The tax rates come from the input here; tif@2 adds the tax dataset when it filled them in.
     referenceData: [refOf(tables.ami)],
   };
-  return { output, extra: cf.extra, lumpSumApplied: irr.lumpSumApplied };
+  return { output, extra: cf.extra, lumpSumApplied: irr.lumpSumApplied, tif: input.tif };
 }
 
 /**

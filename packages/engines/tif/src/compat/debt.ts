@@ -83,6 +83,55 @@ export function constructionDrawSchedule(
   return rows;
 }
 
+/**
+ * tif@2 (trap 3): the one draw schedule, periods 1..L, used both by the IDC fixed point
+ * (sourcesAndUsesOneSchedule) and by the rows. Costs: land in period 1 and soft × w_pre[i] over
+ * predevelopment, hard × w_con[i] over construction. Each month the TIF lump sum, then equity pay
+ * while they last and the construction loan pays the rest — in predevelopment too (the prototype's
+ * cash-flow schedule left that remainder unfunded). Interest (bal + debt/2) × r_c in development
+ * months, bal × r_c in lease-up, capitalized; the sponsor pays the cost draw only (trap 4).
+ * With equity = TDC × (1 − LTC) and TDC = land + soft + hard + Σ interest, the debt drawn is
+ * loan − IDC and the balance at L is the loan itself.
+ */
+export function oneDrawSchedule(
+  input: TifInput,
+  ph: Phases,
+  costs: Costs,
+  equityUsd: number,
+  lumpSumUsd: number,
+  /** false: the interest only (the fixed point's passes do not need the rows). */
+  withRows = true,
+): { rows: DrawPeriod[]; interest: number } {
+  const rc = input.constructionRateAnnual / 12;
+  const rows: DrawPeriod[] = [];
+  let eqRem = equityUsd;
+  let tifRem = Math.min(lumpSumUsd, equityUsd);
+  let bal = 0;
+  let total = 0;
+  const month = (draw: number) => {
+    const preDebt = Math.min(draw, eqRem);
+    eqRem -= preDebt;
+    const tif = Math.min(preDebt, tifRem);
+    tifRem -= tif;
+    const debt = draw - preDebt;
+    const interest = (bal + debt / 2) * rc;
+    bal += debt + interest;
+    total += interest;
+    if (withRows)
+      rows.push({ tdcDraw: draw, equity: preDebt - tif, debtDraw: debt, interest, balance: bal, tif });
+  };
+  const wPre = sCurveWeights(ph.P);
+  for (let i = 0; i < wPre.length; i++) month(costs.soft * wPre[i]! + (i === 0 ? costs.land : 0));
+  for (const w of sCurveWeights(ph.Cm)) month(costs.hard * w);
+  for (let i = 0; i < ph.LU; i++) {
+    const interest = bal * rc;
+    bal += interest;
+    total += interest;
+    if (withRows) rows.push({ tdcDraw: 0, equity: 0, debtDraw: 0, interest, balance: bal, tif: 0 });
+  }
+  return { rows, interest: total };
+}
+
 export type BindingConstraint = "LTV" | "DSCR" | "LTC" | "CAP";
 
 export interface PermSizing {
@@ -110,6 +159,11 @@ export function sizePermanentLoan(
   const egi = gpr0 * (1 - input.vacancyRate);
   const stabilizedNoi =
     (egi - monthlyOpex - egi * input.managementFeeShareOfEgi - (su.tdc * totalTaxRate) / 12) * 12;
+  return sizeOnNoi(input, stabilizedNoi, su);
+}
+
+/** Spec I from the sizing NOI on: the LTV and DSCR amounts, capped at the construction loan. */
+export function sizeOnNoi(input: TifInput, stabilizedNoi: number, su: SourcesUses): PermSizing {
   const stabilizedValue = stabilizedNoi / input.exitCapRate;
   const ltvAmount = stabilizedValue * input.permLtvMax;
   const rp = input.permRateAnnual / 12;

@@ -43,11 +43,12 @@ export function irrs(
   land: number,
   idc: number,
   equity: number,
-  fix: Pick<Corrections, "interestPaidOnce" | "lumpSumIsSource"> = PROTOTYPE,
+  fix: Pick<Corrections, "interestPaidOnce" | "lumpSumIsSource" | "landInUnleveredIrr"> = PROTOTYPE,
 ) {
   const adjU = rows.map((r) => r.unleveredCf);
   const adjL = rows.map((r) => r.leveredCf);
-  adjU[0]! += land;
+  // tif@2: the land is a cost of the project like any other (its value is in the exit price).
+  if (!fix.landInUnleveredIrr) adjU[0]! += land;
   // tif@2: the unlevered CF carries no interest any more (trap 4), so there is none to add back.
   if (!fix.interestPaidOnce) for (let i = ph.P; i < ph.C; i++) adjU[i]! += idc / ph.Cm;
   const lump = lumpSumApplied(input, equity);

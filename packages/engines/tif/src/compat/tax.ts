@@ -57,8 +57,12 @@ export function tifMonth(
   av: number,
   p: number,
   aff: number,
+  atStepUp = false,
 ): TifMonth {
-  const s = ph.L + tifStartDelay(input, ph);
+  // tif@2 (trap 6): anchored at L + 1, the month the assessed value steps up to the TDC, so an
+  // operations-timed window is the first years × 12 months of operations and a lease-up-timed one
+  // starts with the first lease-up month (C + 1).
+  const s = (atStepUp ? ph.L + 1 : ph.L) + tifStartDelay(input, ph);
   const t = input.tif;
   let abatement = 0;
   let reimbursement = 0;

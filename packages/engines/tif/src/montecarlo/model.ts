@@ -1,4 +1,5 @@
 import { defineModel, ModelInputError, runParts } from "@modelworks/model-kit";
+import { tablesFrom } from "../reference-data/index.ts";
 import { calculateDealV2 } from "../v2/deal.ts";
 import { MONTE_CARLO_CHARTS, MONTE_CARLO_TABLES } from "./descriptors.ts";
 import { MONTE_CARLO_EXAMPLES } from "./examples.ts";
@@ -21,7 +22,7 @@ const PART = "iterations";
 
 export const tifMonteCarlo = defineModel({
   id: "tif-montecarlo",
-  version: "1.0.0",
+  version: "1.1.0",
   title: "Austin TIF development model — Monte Carlo (tif@2)",
   summary:
     "Seeded Monte Carlo of a tif@2 deal: uniform, normal, triangular, lognormal or PERT distributions on hard " +
@@ -34,16 +35,19 @@ export const tifMonteCarlo = defineModel({
   tables: MONTE_CARLO_TABLES,
   charts: MONTE_CARLO_CHARTS,
   parts: { [PART]: (shared: Shared, chunk: Chunk) => simulateChunk(shared, chunk) },
+  data: ["austinAmiRentLimits", "austinTaxRates"],
   async run(input, ctx) {
+    // The platform's current AMI and tax tables (else the shipped ones), the same in every chunk.
+    const tables = tablesFrom(ctx.data);
     let base: ReturnType<typeof measure>;
     try {
-      base = measure(calculateDealV2(input.deal));
+      base = measure(calculateDealV2(input.deal, tables));
     } catch (err) {
       if (err instanceof Error && /did not converge/.test(err.message))
         throw new ModelInputError([{ path: "deal", message: err.message }]);
       throw err;
     }
-    const shared = sharedOf(input);
+    const shared = sharedOf(input, tables);
     const total = input.iterations.toLocaleString("en-US");
     ctx.progress(0, `0 of ${total} iterations`);
     const chunks = await runParts<Shared, Chunk, ChunkResult>(ctx, {

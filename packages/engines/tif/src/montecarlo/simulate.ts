@@ -2,6 +2,7 @@
  * The simulation proper: a chunk of iterations (the part helper threads run), and what is made
  * of all chunks — summary statistics, the target probability, rank correlations and the tornado.
  */
+import { PROTOTYPE_TABLES, type ReferenceTables } from "../reference-data/index.ts";
 import { calculateDealV2 } from "../v2/deal.ts";
 import type { TifV2Input, TifV2Output } from "../v2/schema.ts";
 import { type Distribution, quantile } from "./distributions.ts";
@@ -13,6 +14,8 @@ import { allowedRange, settle, VARIABLE_KEYS, VARIABLES, type VariableKey } from
 /** What every chunk needs: the deal and the varied inputs (in VARIABLE_KEYS order). */
 export interface Shared {
   deal: TifV2Input;
+  /** The run's reference data (ctx.data, resolved once; plain data, so it crosses to helper threads). */
+  tables: ReferenceTables;
   seed: number;
   varied: { key: VariableKey; slot: number; dist: Distribution; range: { min: number; max: number } }[];
 }
@@ -39,13 +42,13 @@ export interface ChunkResult {
 
 export const CHUNK_ITERATIONS = 100;
 
-export function sharedOf(input: MonteCarloInput): Shared {
+export function sharedOf(input: MonteCarloInput, tables: ReferenceTables = PROTOTYPE_TABLES): Shared {
   const varied: Shared["varied"] = [];
   VARIABLE_KEYS.forEach((key, slot) => {
     const dist = input.variables[key];
     if (dist) varied.push({ key, slot, dist, range: allowedRange(VARIABLES[key], input.deal) });
   });
-  return { deal: input.deal, seed: input.seed, varied };
+  return { deal: input.deal, tables, seed: input.seed, varied };
 }
 
 export function chunksOf(iterations: number): Chunk[] {
@@ -96,7 +99,7 @@ export function simulateChunk(shared: Shared, chunk: Chunk): ChunkResult {
     });
     let m: ReturnType<typeof measure> | null = null;
     try {
-      m = measure(calculateDealV2(deal));
+      m = measure(calculateDealV2(deal, shared.tables));
     } catch (err) {
       res.failures++;
       res.firstFailure ??= `iteration ${i}: ${err instanceof Error ? err.message : String(err)}`;
@@ -238,7 +241,7 @@ export function tornado(shared: Shared, baseLeveredIrr: number): MonteCarloOutpu
     const deal = { ...shared.deal };
     VARIABLES[key].set(deal, value);
     try {
-      return calculateDealV2(deal).returns.leveredIrr;
+      return calculateDealV2(deal, shared.tables).returns.leveredIrr;
     } catch {
       return null;
     }

@@ -10,7 +10,7 @@ import { allocateUnits } from "../compat/units.ts";
 import { mirr } from "../financial.ts";
 import { PROTOTYPE_TABLES, type ReferenceTables, refOf, taxRatesOf } from "../reference-data/index.ts";
 import { annualSummary } from "./annual.ts";
-import { CONSTRUCTION_EFFICIENCY, TIERS } from "./incentives.ts";
+import { CONSTRUCTION_EFFICIENCY, TIERS, tierLumpSumUsd } from "./incentives.ts";
 import type { TifV2Input, TifV2Output } from "./schema.ts";
 
 const annual = (monthly: number) => (1 + monthly) ** 12 - 1;
@@ -22,8 +22,16 @@ export function annualMirr(values: readonly number[], financeAnnual: number, rei
   return annual(mirr(values, monthly(financeAnnual), monthly(reinvestAnnual)));
 }
 
-/** `tables`: the reference data of the run (ctx.data), the shipped editions by default. */
-export function calculateDealV2(input: TifV2Input, tables: ReferenceTables = PROTOTYPE_TABLES): TifV2Output {
+/**
+ * `tables`: the reference data of the run (ctx.data), the shipped editions by default.
+ * `switches`: corrections to override, for measuring one change alone (the CHANGELOG's effects
+ * script and the tests); a run of the model never passes them.
+ */
+export function calculateDealV2(
+  input: TifV2Input,
+  tables: ReferenceTables = PROTOTYPE_TABLES,
+  switches: Partial<Corrections> = {},
+): TifV2Output {
   const inc = input.incentives;
   const tier = inc ? TIERS[inc.tier] : null;
   const buydownBps = inc?.interestBuydown && tier ? tier.buydownBps : 0;
@@ -41,6 +49,27 @@ export function calculateDealV2(input: TifV2Input, tables: ReferenceTables = PRO
     inc?.smartFeeWaiver && tier
       ? allocateUnits(core, aff, efficiency).affordableUnits * tier.smartWaiverPerAffordableUnitUsd
       : 0;
+  // The tier's abatement or TIF (2.2.0): its terms become the `tif` the modules read; the lump sum
+  // needs the TDC, which the TIF does not change, so it is resolved once the TDC is known.
+  const tierTif = (tdcUsd: number): TifV2Input["tif"] => {
+    const none = { ...input.tif, treatment: "none" as const };
+    if (!inc || !tier) return input.tif;
+    if (inc.taxAbatement)
+      return {
+        ...none,
+        treatment: "abatement",
+        abatementShare: tier.abatementShare,
+        abatementYears: tier.abatementYears,
+      };
+    if (inc.tif === "stream")
+      return { ...none, treatment: "stream", streamShare: 1, streamYears: tier.tifTermYears };
+    if (inc.tif === "lump_sum") {
+      const city = (core.taxRatesPer100Usd.city ?? 0) / 100;
+      const lump = tierLumpSumUsd(tdcUsd, input.existingAssessedValueUsd, city, tier.tifCapRate);
+      return { ...none, treatment: "lump_sum", lumpSumUsd: lump };
+    }
+    return input.tif;
+  };
   const fix: Corrections = {
     interestPaidOnce: true,
     lastPrincipalOnce: true,
@@ -49,8 +78,14 @@ export function calculateDealV2(input: TifV2Input, tables: ReferenceTables = PRO
     lumpSumIsSource: true,
     softCostWaiverUsd: waiver,
     netToGrossEfficiency: efficiency,
+    oneDrawSchedule: true,
+    tifWindowAtStepUp: true,
+    sizingOnConversionRow: true,
+    landInUnleveredIrr: true,
+    tifFromTdc: inc && (inc.taxAbatement || inc.tif !== "none") ? tierTif : null,
+    ...switches,
   };
-  const { output: o, extra, lumpSumApplied } = computeDeal(core, fix, tables);
+  const { output: o, extra, lumpSumApplied, tif } = computeDeal(core, fix, tables);
 
   const adjL = o.periods.map((p) => p.adjustedLeveredCfForIrr);
   const adjU = o.periods.map((p) => p.adjustedUnleveredCfForIrr);
@@ -84,6 +119,10 @@ export function calculateDealV2(input: TifV2Input, tables: ReferenceTables = PRO
       interestBuydownBps: buydownBps,
       permRateEffectiveAnnual: core.permRateAnnual,
       netToGrossEfficiency: efficiency,
+      tifTreatment: tif.treatment,
+      tifLumpSumUsd: tif.treatment === "lump_sum" ? tif.lumpSumUsd : 0,
+      tifStreamYears: tif.treatment === "stream" ? tif.streamYears : 0,
+      tifAbatementYears: tif.treatment === "abatement" ? tif.abatementYears : 0,
     },
     annual: annualSummary(periods, {
       permLoanFundedUsd: o.permanentLoan.fundedUsd,

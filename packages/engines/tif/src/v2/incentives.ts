@@ -9,13 +9,54 @@ export interface Tier {
   smartWaiverPerAffordableUnitUsd: number;
   /** Permanent-loan interest buydown, basis points. */
   buydownBps: number;
+  /** City tax abatement on the affordable share: term (years) and share abated. */
+  abatementYears: number;
+  abatementShare: number;
+  /** TIF: term (years) of the stream and the cap rate that capitalizes the increment into a lump sum. */
+  tifTermYears: number;
+  tifCapRate: number;
 }
 
 export const TIERS: Record<1 | 2 | 3, Tier> = {
-  1: { smartWaiverPerAffordableUnitUsd: 35_000, buydownBps: 300 },
-  2: { smartWaiverPerAffordableUnitUsd: 17_500, buydownBps: 150 },
-  3: { smartWaiverPerAffordableUnitUsd: 7_500, buydownBps: 75 },
+  1: {
+    smartWaiverPerAffordableUnitUsd: 35_000,
+    buydownBps: 300,
+    abatementYears: 12,
+    abatementShare: 1,
+    tifTermYears: 20,
+    tifCapRate: 0.095,
+  },
+  2: {
+    smartWaiverPerAffordableUnitUsd: 17_500,
+    buydownBps: 150,
+    abatementYears: 15,
+    abatementShare: 1,
+    tifTermYears: 15,
+    tifCapRate: 0.095,
+  },
+  3: {
+    smartWaiverPerAffordableUnitUsd: 7_500,
+    buydownBps: 75,
+    abatementYears: 20,
+    abatementShare: 1,
+    tifTermYears: 10,
+    tifCapRate: 0.095,
+  },
 };
+
+/**
+ * The prototype's TIF lump sum (tif_calculator.calculate_tif_lump_sum_from_tier, spec §2.5): the
+ * city's share of the tax increment capitalized at the tier's cap rate,
+ * max(0, new AV − base AV) × τc / cap, with the new AV = the deal's TDC.
+ */
+export function tierLumpSumUsd(
+  tdcUsd: number,
+  baseAssessedValueUsd: number,
+  cityRate: number,
+  capRate: number,
+) {
+  return (Math.max(0, tdcUsd - baseAssessedValueUsd) * cityRate) / capRate;
+}
 
 /** Net-to-gross efficiency by construction type (the prototype's table; units/acre are not used). */
 export const CONSTRUCTION_EFFICIENCY: Record<(typeof CONSTRUCTION_TYPES)[number], number> = {

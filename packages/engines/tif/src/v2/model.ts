@@ -21,7 +21,7 @@ const periodsTable = TIF_TABLES[0]!;
 
 export const tifV2 = defineModel({
   id: "tif",
-  version: "2.1.0",
+  version: "2.2.0",
   title: "Austin TIF development model (corrected)",
   summary:
     "Monthly development pro forma (costs, IDC fixed point, lease-up, permanent loan, property tax with TIF, " +

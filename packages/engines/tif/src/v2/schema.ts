@@ -48,6 +48,20 @@ export const TifV2Input = z
           .describe(
             "the permanent rate falls by the tier's buydown (300 / 150 / 75 bps), for sizing and payment",
           ),
+        taxAbatement: z
+          .boolean()
+          .default(false)
+          .describe(
+            "city tax abated on the affordable share, 100% for the tier's term (12 / 15 / 20 years); excludes a TIF",
+          ),
+        tif: z
+          .enum(["none", "lump_sum", "stream"])
+          .default("none")
+          .describe(
+            "lump_sum: the city increment on the TDC capitalized at the tier's cap rate (9.5%), a source of funds; " +
+              "stream: 100% of the city increment reimbursed monthly for the tier's term (20 / 15 / 10 years). " +
+              "Set here, `tif` stays at treatment none",
+          ),
       })
       .strict()
       .nullable()
@@ -72,11 +86,24 @@ export const TifV2Input = z
           path: ["incentives"],
           message: "incentives apply to the mixed-income scenario only (give null for the market scenario)",
         });
-      if (!inc.smartFeeWaiver && !inc.interestBuydown)
+      if (!inc.smartFeeWaiver && !inc.interestBuydown && !inc.taxAbatement && inc.tif === "none")
         ctx.addIssue({
           code: "custom",
           path: ["incentives"],
-          message: "turn on smartFeeWaiver or interestBuydown, or give null for no incentives",
+          message:
+            "turn on smartFeeWaiver, interestBuydown, taxAbatement or a tif, or give null for no incentives",
+        });
+      if (inc.taxAbatement && inc.tif !== "none")
+        ctx.addIssue({
+          code: "custom",
+          path: ["incentives", "taxAbatement"],
+          message: "tax abatement and TIF are exclusive (the program lets TIF win): turn one off",
+        });
+      if ((inc.taxAbatement || inc.tif !== "none") && v.tif.treatment !== "none")
+        ctx.addIssue({
+          code: "custom",
+          path: ["tif", "treatment"],
+          message: "the incentives already set the TIF or abatement from the tier: give treatment none",
         });
       const bps = { 1: 300, 2: 150, 3: 75 }[inc.tier];
       if (inc.interestBuydown && v.permRateAnnual * 10_000 <= bps)
@@ -139,6 +166,14 @@ export const TifV2Output = TifOutput.extend({
     interestBuydownBps: z.number(),
     permRateEffectiveAnnual: z.number(),
     netToGrossEfficiency: z.number(),
+    tifTreatment: z
+      .enum(["none", "lump_sum", "abatement", "stream"])
+      .describe("the TIF treatment the run used (from `tif` or from the tier's incentives)"),
+    tifLumpSumUsd: z
+      .number()
+      .describe("lump sum requested (the tier's calculator amount, or `tif.lumpSumUsd`)"),
+    tifStreamYears: z.number().int(),
+    tifAbatementYears: z.number().int(),
   }),
   annual: z
     .array(AnnualRow)

@@ -131,7 +131,7 @@ describe("the matrix on the default project", () => {
     }
     // Pinned: on the defaults only tier 1 reaches +150 bps, and with one incentive only its stream does.
     expect(min.name).toBe("T1-TIF-S");
-    expect(min.leveredIrrGapBps!).toBeCloseTo(205.48, 2);
+    expect(min.leveredIrrGapBps!).toBeCloseTo(199.69, 2);
     expect(meeting.map((r) => r.name).sort()).toEqual(
       [
         "T1-Fee-TIF-L",
