@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import ExcelJS from "exceljs";
 import type { Download, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
@@ -62,6 +64,37 @@ async function workbook(bytes: Buffer) {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   return wb;
+}
+
+const DIALOG = `document.querySelector('[role="dialog"]')`;
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * No serious or critical axe-core violation on the page (or, `within` an open dialog: the page
+ * behind its overlay is not what is being judged), in light and dark theme.
+ */
+async function axeBothThemes(page: Page, name: string, within = "document"): Promise<void> {
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await eventually(() => page.locator("html").getAttribute("data-mantine-color-scheme")).toBe(scheme);
+    // Let Mantine's colour transitions settle before contrast is measured.
+    await page.waitForTimeout(400);
+    await shot(page, `a11y-${name}-${scheme}`);
+    await page.evaluate(AXE);
+    const violations = (await page.evaluate(
+      `axe.run(${within}, { resultTypes: ["violations"] }).then((r) => r.violations)`,
+    )) as { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+    const serious = violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map(
+        (v) =>
+          `${v.id}: ${v.help} — ${v.nodes
+            .slice(0, 4)
+            .map((n) => n.target.join(" "))
+            .join("; ")}`,
+      );
+    expect(serious.join("\n"), `${name} (${scheme})`).toBe("");
+  }
 }
 
 describe("files and sharing in Chromium", () => {
@@ -420,4 +453,48 @@ describe("files and sharing in Chromium", () => {
     expect(run2.output.kpis.equity).toBe(8_800_000);
     await text(stranger.getByTestId("kpis")).toContain("8,800,000");
   }, 180_000);
+
+  it("axe-core finds nothing serious in the upload dialog, the share dialog and the shared page", async () => {
+    await owner.goto(`${base}/projects`);
+    await owner.getByRole("link", { name: "Broker pipeline" }).click();
+    await createScenario(
+      owner,
+      "Deal Picker: which deals to buy with a limited budget",
+      /^AED 200M across 12 Dubai deals/,
+      "Accessibility check",
+    );
+    await owner
+      .getByRole("button", { name: /^Upload CSV\/XLSX into/ })
+      .first()
+      .click();
+    const upload = owner.getByRole("dialog");
+    await axeBothThemes(owner, "upload-choose", DIALOG);
+    await upload.getByLabel("CSV or XLSX file").setInputFiles({
+      name: "broker-pipeline.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(DEALS_CSV),
+    });
+    await upload.getByRole("button", { name: "Upload and map columns" }).click();
+    await upload.getByTestId("column-mapping").waitFor();
+    await upload.getByRole("button", { name: "Check rows" }).click();
+    await upload.getByTestId("mapping-report").waitFor();
+    await axeBothThemes(owner, "upload-report", DIALOG);
+    await owner.keyboard.press("Escape");
+
+    await owner.goto(`${base}/runs/${debtRun}`);
+    await owner.getByRole("button", { name: "Share", exact: true }).click();
+    const share = owner.getByRole("dialog", { name: "Share these results" });
+    await share.getByTestId("share-links").waitFor();
+    await share.getByRole("button", { name: "Create link" }).click();
+    const input = share.getByRole("textbox", { name: "Share link" });
+    await eventually(() => input.inputValue()).toMatch(/\/shared\//);
+    const link = await input.inputValue();
+    await axeBothThemes(owner, "share-dialog", DIALOG);
+    await owner.keyboard.press("Escape");
+
+    const stranger = await newPage();
+    await stranger.goto(link);
+    await stranger.getByTestId("optimizer-status").waitFor();
+    await axeBothThemes(stranger, "shared-page");
+  }, 240_000);
 });

@@ -98,6 +98,7 @@ export function ShareDialog({
       onClose={onClose}
       title={compareWith.length ? "Share this comparison" : "Share these results"}
       size="xl"
+      closeButtonProps={{ "aria-label": "Close" }}
     >
       <Stack>
         <Text size="sm" c="dimmed">

@@ -7,7 +7,6 @@ import {
   NativeSelect,
   NumberInput,
   Progress,
-  ScrollArea,
   Stack,
   Table,
   Text,
@@ -15,7 +14,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { type ReactNode, useId, useState } from "react";
 import { API, ApiError, api, errorMessage, getCsrfToken, type Page } from "../api.ts";
 import {
   type Cast,
@@ -69,7 +68,13 @@ export function UploadMappingDialog({
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={close} title={`Upload rows into ${target.label}`} size="90%">
+    <Modal
+      opened={opened}
+      onClose={close}
+      title={`Upload rows into ${target.label}`}
+      size="90%"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
       {step.kind === "choose" ? (
         <ChooseFile target={target} onUploaded={setStep} />
       ) : (
@@ -318,7 +323,7 @@ function MapFile({
         <Title order={3} size="h5" id="profile-title" mb={4}>
           Columns in the file
         </Title>
-        <ScrollArea.Autosize mah={220}>
+        <Scroll label="Columns in the file" mah={220}>
           <Table striped withTableBorder fz="xs" data-testid="column-profile">
             <Table.Thead>
               <Table.Tr>
@@ -346,7 +351,7 @@ function MapFile({
               ))}
             </Table.Tbody>
           </Table>
-        </ScrollArea.Autosize>
+        </Scroll>
       </section>
 
       <section aria-labelledby="mapping-title">
@@ -367,7 +372,7 @@ function MapFile({
             />
           ) : null}
         </Group>
-        <ScrollArea.Autosize mah={360}>
+        <Scroll label="Column mapping" mah={360}>
           <Table withTableBorder fz="sm" data-testid="column-mapping" verticalSpacing={4}>
             <Table.Thead>
               <Table.Tr>
@@ -489,7 +494,7 @@ function MapFile({
               })}
             </Table.Tbody>
           </Table>
-        </ScrollArea.Autosize>
+        </Scroll>
       </section>
 
       {error ? (
@@ -559,7 +564,7 @@ function Report({
             : "No row passed: check the mapping."}
       </Alert>
       {report.problems.length > 0 ? (
-        <ScrollArea.Autosize mah={220} mt="xs">
+        <Scroll label="Problems found" mah={220} mt={4}>
           <Table striped withTableBorder fz="xs" data-testid="mapping-problems">
             <Table.Thead>
               <Table.Tr>
@@ -584,7 +589,7 @@ function Report({
               The first 200 of {report.problemCount.toLocaleString("en-US")} problems.
             </Text>
           ) : null}
-        </ScrollArea.Autosize>
+        </Scroll>
       ) : null}
       <Group mt="sm">
         <Button disabled={n === 0} onClick={() => onApply(report.rows, "replace")}>
@@ -630,4 +635,28 @@ function uploadFile(file: File, sheet: string | undefined, onProgress: (fraction
     onProgress(0);
     xhr.send(body);
   });
+}
+
+/** A scrolling box a keyboard can reach (and scroll with the arrow keys): a labelled region. */
+function Scroll({
+  label,
+  mah,
+  mt,
+  children,
+}: {
+  label: string;
+  mah: number;
+  mt?: number;
+  children: ReactNode;
+}) {
+  return (
+    <section
+      aria-label={label}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keyboard
+      tabIndex={0}
+      style={{ maxHeight: mah, overflow: "auto", marginTop: mt }}
+    >
+      {children}
+    </section>
+  );
 }
