@@ -32,6 +32,7 @@ const InvitationsPage = lazy(() => import("./pages/org.tsx").then((m) => ({ defa
 const ApiKeysPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.ApiKeysPage })));
 const AuditPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.AuditPage })));
 const NewOrgPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.NewOrgPage })));
+const SharedPage = lazy(() => import("./pages/shared.tsx").then((m) => ({ default: m.SharedPage })));
 const AcceptInvitationPage = lazy(() =>
   import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
 );
@@ -39,6 +40,17 @@ const AcceptInvitationPage = lazy(() =>
 export function App() {
   const { data: session, isPending, error, refetch } = useSession();
   const [location] = useLocation();
+  // A share link's page needs no account (and no organization): outside the shell and sign-in.
+  const sharedToken = /^\/shared\/([^/]+)$/.exec(location)?.[1];
+  if (sharedToken) {
+    return (
+      <ErrorBoundary resetKey={location}>
+        <Suspense fallback={<Loading />}>
+          <SharedPage token={decodeURIComponent(sharedToken)} />
+        </Suspense>
+      </ErrorBoundary>
+    );
+  }
   if (isPending) return <Loading label="Loading Modelworks…" />;
   if (error) return <ErrorState error={error} onRetry={() => refetch()} />;
   if (!session) {

@@ -10,6 +10,8 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null) {
   csrfToken = token;
 }
+/** For requests `api()` cannot make (an upload with progress over XMLHttpRequest). */
+export const getCsrfToken = () => csrfToken;
 
 /** A refused request: the server's problem+json, with field errors for 422s. */
 export class ApiError extends Error {

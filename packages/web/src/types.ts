@@ -3,6 +3,7 @@ import type {
   ApiKeyDto,
   AuditEventDto,
   ComparisonDto,
+  CreatedShareLinkDto,
   InvitationCreatedDto,
   InvitationDto,
   MemberDto,
@@ -17,6 +18,8 @@ import type {
   ScenarioRevisionSummaryDto,
   ScenarioSummaryDto,
   SessionDto,
+  SharedResultDto,
+  ShareLinkDto,
   SweepDto,
 } from "@modelworks/server/contracts";
 import type { z } from "zod";
@@ -43,3 +46,6 @@ export type ApiKeyCreated = z.output<typeof ApiKeyCreatedDto>;
 export type AuditEvent = z.output<typeof AuditEventDto>;
 export type TableDescriptor = Model["tables"][number];
 export type ChartDescriptor = Model["charts"][number];
+export type ShareLink = z.output<typeof ShareLinkDto>;
+export type CreatedShareLink = z.output<typeof CreatedShareLinkDto>;
+export type SharedResult = z.output<typeof SharedResultDto>;

@@ -5,6 +5,7 @@ import { type Control, Controller, type FieldValues, get } from "react-hook-form
 import { humanize } from "../format.ts";
 import { classify, defaultsOf, inputUnit, type JsonSchema } from "../lib/schema.ts";
 import { type Column, coerce, pasteTsv, type Row } from "../lib/tsv.ts";
+import { TableUpload } from "./table-upload.tsx";
 import classes from "./tables.module.css";
 
 const ROW_HEIGHT = 34;
@@ -151,6 +152,16 @@ function Grid({
           <Button size="compact-sm" variant="light" onClick={addRow}>
             Add row
           </Button>
+        ) : null}
+        {!disabled ? (
+          <TableUpload
+            field={name}
+            label={label}
+            rowCount={rows.length}
+            onRows={(added, mode) =>
+              onChange(mode === "replace" ? (added as Row[]) : [...latest.current, ...(added as Row[])])
+            }
+          />
         ) : null}
         <Text size="xs" c="dimmed">
           {rows.length} row{rows.length === 1 ? "" : "s"}

@@ -16,6 +16,7 @@ import { useMemo } from "react";
 import { Link, useSearch } from "wouter";
 import { api } from "../api.ts";
 import { type ChartOption, EChart } from "../components/chart.tsx";
+import { ShareButton } from "../components/run-actions.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime, formatValue, humanize, unitFromName } from "../format.ts";
 import { valueAtPath } from "../lib/output.ts";
@@ -29,7 +30,7 @@ const show = (v: unknown) =>
 /** Two or more runs of one model side by side: inputs that differ, outputs with deltas, charts overlaid. */
 export function ComparePage() {
   const ids = (new URLSearchParams(useSearch()).get("runs") ?? "").split(",").filter(Boolean);
-  const { session } = useOrg();
+  const { session, can } = useOrg();
   const cmp = useQuery({
     queryKey: ["compare", session?.activeOrgId, ids.join(",")],
     queryFn: () => api<Comparison>("/compare", { method: "POST", body: { runIds: ids } }),
@@ -69,6 +70,33 @@ export function ComparePage() {
           </Anchor>
         ))}
       </Group>
+      <div>
+        <ShareButton runId={c.runs[0]!} compareWith={c.runs.slice(1)} canShare={can("runs:execute")} />
+      </div>
+      <ComparisonBody
+        c={c}
+        model={model.data}
+        runs={runs.map((r) => r.data)}
+        labels={c.runs.map((_, i) => runLabel(i))}
+      />
+    </Stack>
+  );
+}
+
+/** The comparison itself (also on a shared comparison's public page): differences, charts, tables. */
+export function ComparisonBody({
+  c,
+  model,
+  runs,
+  labels,
+}: {
+  c: Comparison;
+  model: Model | undefined;
+  runs: ({ output: unknown } | undefined)[];
+  labels: string[];
+}) {
+  return (
+    <>
       {c.warnings.map((w) => (
         <Alert key={w} color="yellow">
           {w}
@@ -115,13 +143,7 @@ export function ComparePage() {
           <OutputDiffs c={c} />
         </Card>
       </SimpleGrid>
-      {model.data ? (
-        <OverlaidCharts
-          model={model.data}
-          runs={runs.map((r) => r.data)}
-          labels={c.runs.map((_, i) => runLabel(i))}
-        />
-      ) : null}
+      {model ? <OverlaidCharts model={model} runs={runs} labels={labels} /> : null}
       {c.tables.length ? (
         <Accordion variant="contained">
           {c.tables.map((t) => (
@@ -134,7 +156,7 @@ export function ComparePage() {
           ))}
         </Accordion>
       ) : null}
-    </Stack>
+    </>
   );
 }
 
@@ -241,7 +263,7 @@ function OverlaidCharts({
   labels,
 }: {
   model: Model;
-  runs: (Run | undefined)[];
+  runs: ({ output: unknown } | undefined)[];
   labels: string[];
 }) {
   const charts = useMemo(

@@ -18,6 +18,7 @@ import { Link, useLocation } from "wouter";
 import { API, api, errorMessage } from "../api.ts";
 import { ModelView, modelViewFor } from "../components/model-views/index.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
+import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
@@ -150,7 +151,10 @@ export function RunPage({ id }: { id: string }) {
               </Text>
             </Group>
           </div>
-          <Group>
+          <Group align="flex-start">
+            {model.data ? (
+              <RunDownloadsAndSharing run={r} model={model.data} canShare={can("runs:execute")} />
+            ) : null}
             {active && can("runs:execute") ? (
               <Button
                 color="red"

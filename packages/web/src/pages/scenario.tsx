@@ -19,6 +19,7 @@ import { Link, useLocation } from "wouter";
 import { z } from "zod";
 import { ApiError, api } from "../api.ts";
 import { LaidOutSchemaForm } from "../components/form-layout.tsx";
+import { InputModelContext } from "../components/input-model.ts";
 import { RevisionHistory } from "../components/revision-history.tsx";
 import { RunList } from "../components/run-list.tsx";
 import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
@@ -194,22 +195,24 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
             <Stack>
               <FormErrorSummary control={form.control} />
-              {formLayoutFor(model.id) ? (
-                <LaidOutSchemaForm
-                  layout={formLayoutFor(model.id)!}
-                  schema={model.inputSchema as JsonSchema}
-                  control={form.control}
-                  disabled={!editable}
-                  currency={currency}
-                />
-              ) : (
-                <SchemaForm
-                  schema={model.inputSchema as JsonSchema}
-                  control={form.control}
-                  disabled={!editable}
-                  currency={currency}
-                />
-              )}
+              <InputModelContext.Provider value={{ id: model.id, version: scenario.modelVersion }}>
+                {formLayoutFor(model.id) ? (
+                  <LaidOutSchemaForm
+                    layout={formLayoutFor(model.id)!}
+                    schema={model.inputSchema as JsonSchema}
+                    control={form.control}
+                    disabled={!editable}
+                    currency={currency}
+                  />
+                ) : (
+                  <SchemaForm
+                    schema={model.inputSchema as JsonSchema}
+                    control={form.control}
+                    disabled={!editable}
+                    currency={currency}
+                  />
+                )}
+              </InputModelContext.Provider>
               {editable ? (
                 <Paper withBorder p="sm">
                   <Group align="flex-end">

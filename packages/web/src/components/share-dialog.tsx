@@ -1,0 +1,251 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import {
+  Alert,
+  Badge,
+  Button,
+  CopyButton,
+  Group,
+  Modal,
+  NativeSelect,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { CreateShareLinkBody } from "@modelworks/server/contracts";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
+import { api, errorMessage, type Page } from "../api.ts";
+import { formatDateTime } from "../format.ts";
+import { applyServerErrors } from "../forms.ts";
+import { useOrg } from "../session.ts";
+import type { CreatedShareLink, ShareLink } from "../types.ts";
+
+const EXPIRY_CHOICES = [
+  { value: "24", label: "1 day" },
+  { value: "168", label: "7 days" },
+  { value: "720", label: "30 days" },
+  { value: "2160", label: "90 days" },
+];
+
+/** The page a recipient opens: the web app's read-only view, not the API's JSON. */
+export const sharedPageUrl = (token: string) =>
+  `${window.location.origin}/shared/${encodeURIComponent(token)}`;
+
+/**
+ * Share links of one run: create one (expiry, label) and copy it — the token is shown once, the
+ * server keeps only its hash — and list or revoke the run's links.
+ */
+export function ShareDialog({
+  runId,
+  compareWith = [],
+  opened,
+  onClose,
+  canShare,
+}: {
+  runId: string;
+  /** Other runs of the same model: the link shares a comparison against `runId`. */
+  compareWith?: string[];
+  opened: boolean;
+  onClose: () => void;
+  canShare: boolean;
+}) {
+  const { session } = useOrg();
+  const qc = useQueryClient();
+  const [created, setCreated] = useState<CreatedShareLink | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const links = useQuery({
+    queryKey: ["share-links", session?.activeOrgId, runId],
+    queryFn: () => api<Page<ShareLink>>("/share-links", { query: { runId, limit: 100, sort: "-createdAt" } }),
+    enabled: opened,
+  });
+  const form = useForm<{ expiresInHours: number; label: string }>({
+    resolver: zodResolver(CreateShareLinkBody) as never,
+    defaultValues: { expiresInHours: 168, label: "" },
+  });
+  const submit = form.handleSubmit(async (v) => {
+    setFormError(null);
+    try {
+      const link = await api<CreatedShareLink>(`/runs/${runId}/share-links`, {
+        method: "POST",
+        body: { expiresInHours: v.expiresInHours, label: v.label, compareWith },
+      });
+      setCreated(link);
+      form.reset({ expiresInHours: v.expiresInHours, label: "" });
+      await qc.invalidateQueries({ queryKey: ["share-links"] });
+    } catch (err) {
+      setFormError(applyServerErrors(err, form.setError));
+    }
+  });
+  const revoke = async (link: ShareLink) => {
+    setListError(null);
+    try {
+      await api(`/share-links/${link.id}`, { method: "DELETE" });
+      if (created?.id === link.id) setCreated(null);
+      await qc.invalidateQueries({ queryKey: ["share-links"] });
+    } catch (err) {
+      setListError(errorMessage(err));
+    }
+  };
+
+  return (
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={compareWith.length ? "Share this comparison" : "Share these results"}
+      size="xl"
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
+      <Stack>
+        <Text size="sm" c="dimmed">
+          {compareWith.length
+            ? `Anyone with the link sees the comparison of these ${compareWith.length + 1} runs and each run's inputs and results, and can download them`
+            : "Anyone with the link sees this run's inputs and results and can download them"}
+          , without an account, until the link expires or is revoked.
+        </Text>
+        {canShare ? (
+          <form onSubmit={submit} noValidate aria-label="Create a share link">
+            <Group align="flex-end">
+              <Controller
+                control={form.control}
+                name="expiresInHours"
+                render={({ field, fieldState }) => (
+                  <NativeSelect
+                    label="Link expires after"
+                    data={EXPIRY_CHOICES}
+                    value={String(field.value)}
+                    onChange={(e) => field.onChange(Number(e.currentTarget.value))}
+                    error={fieldState.error?.message}
+                    w={150}
+                  />
+                )}
+              />
+              <TextInput
+                label="Label (recipients see it)"
+                placeholder="e.g. For the lender"
+                maxLength={200}
+                style={{ flex: 1 }}
+                {...form.register("label")}
+                error={form.formState.errors.label?.message}
+              />
+              <Button type="submit" loading={form.formState.isSubmitting}>
+                Create link
+              </Button>
+            </Group>
+          </form>
+        ) : (
+          <Text size="sm">Your role can see this run's links but not create or revoke them.</Text>
+        )}
+        {formError ? (
+          <Alert color="red" role="alert">
+            {formError}
+          </Alert>
+        ) : null}
+        {created ? (
+          <Alert color="green" title="Link created" data-testid="created-share-link">
+            <Stack gap="xs">
+              <Text size="sm">Copy it now: for safety it is not shown again.</Text>
+              <Group align="flex-end" wrap="nowrap">
+                <TextInput
+                  label="Share link"
+                  readOnly
+                  value={sharedPageUrl(created.token)}
+                  onFocus={(e) => e.currentTarget.select()}
+                  style={{ flex: 1 }}
+                  data-autofocus
+                />
+                <CopyButton value={sharedPageUrl(created.token)}>
+                  {({ copied, copy }) => (
+                    <Button variant={copied ? "light" : "filled"} onClick={copy}>
+                      {copied ? "Copied" : "Copy link"}
+                    </Button>
+                  )}
+                </CopyButton>
+              </Group>
+              <Text size="xs" c="dimmed">
+                Expires {formatDateTime(created.expiresAt)}
+              </Text>
+            </Stack>
+          </Alert>
+        ) : null}
+        <Title order={3} size="h5">
+          Links that include {compareWith.length ? "the baseline run" : "this run"}
+        </Title>
+        {listError ? (
+          <Alert color="red" role="alert">
+            {listError}
+          </Alert>
+        ) : null}
+        {links.error ? (
+          <Alert color="red" role="alert">
+            {errorMessage(links.error)}
+          </Alert>
+        ) : links.data && links.data.items.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No links yet.
+          </Text>
+        ) : links.data ? (
+          <Table striped data-testid="share-links">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Label</Table.Th>
+                <Table.Th>Shares</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Expires</Table.Th>
+                <Table.Th>Opened</Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {links.data.items.map((l) => (
+                <Table.Tr key={l.id}>
+                  <Table.Td>{l.label || <Text c="dimmed">—</Text>}</Table.Td>
+                  <Table.Td>
+                    {l.runIds.length > 1 ? `comparison of ${l.runIds.length} runs` : "one run"}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge
+                      color={l.status === "active" ? "green" : l.status === "revoked" ? "red" : "gray"}
+                      variant="light"
+                    >
+                      {l.status}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    {l.revokedAt ? `revoked ${formatDateTime(l.revokedAt)}` : formatDateTime(l.expiresAt)}
+                  </Table.Td>
+                  <Table.Td>
+                    {l.accessCount} time{l.accessCount === 1 ? "" : "s"}
+                  </Table.Td>
+                  <Table.Td>
+                    {canShare && l.status === "active" ? (
+                      <Button
+                        size="compact-sm"
+                        color="red"
+                        variant="light"
+                        aria-label={`Revoke the link ${l.label || `created ${formatDateTime(l.createdAt)}`}`}
+                        onClick={() => void revoke(l)}
+                      >
+                        Revoke
+                      </Button>
+                    ) : null}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        ) : (
+          <Text size="sm" c="dimmed" role="status">
+            Loading links…
+          </Text>
+        )}
+      </Stack>
+    </Modal>
+  );
+}
