@@ -1,80 +1,25 @@
-/**
- * Shapes of the file and field-mapping API (server contracts/files.ts), written out here because
- * that contract module is not part of `@modelworks/server/contracts` (it pulls the standard
- * schemas' runtime code). Type-only; the server validates every request anyway.
- */
-export interface UploadedFile {
-  id: string;
-  name: string;
-  kind: "csv" | "xlsx";
-  rowCount: number;
-  columnCount: number;
-  layout: Record<string, unknown>;
-}
+import type {
+  ColumnMappingDto,
+  ColumnProfileDto,
+  FieldMappingDto,
+  FileDto,
+  MapResultDto,
+  SuggestionsDto,
+  TargetColumnDto,
+} from "@modelworks/server/contracts/files";
+import type { z } from "zod";
 
-export interface ColumnProfile {
-  name: string;
-  type: string;
-  pattern: string | null;
-  count: number;
-  missing: number;
-  missingPct: number;
-  distinct: number;
-  min: number | string | null;
-  max: number | string | null;
-  mean: number | null;
-  examples: (string | number | boolean)[];
-}
-
-export interface TargetColumn {
-  name: string;
-  type: "number" | "integer" | "string" | "boolean" | "other";
-  required: boolean;
-  enum: string[] | null;
-  description: string | null;
-  minimum: number | null;
-  maximum: number | null;
-}
-
-export type Cast = "number" | "integer" | "string" | "boolean";
-export type MapValue = string | number | boolean | null;
-
-export interface ColumnMapping {
-  target: string;
-  source: string | null;
-  constant?: string | number | boolean;
-  cast?: Cast;
-  scale?: number;
-  valueMap?: Record<string, MapValue>;
-}
-
-export interface Suggestions {
-  columns: TargetColumn[];
-  suggestions: {
-    target: string;
-    source: string | null;
-    confidence: number;
-    reasons: string[];
-    mapping: ColumnMapping;
-  }[];
-}
-
-export interface MapResult {
-  valid: boolean;
-  rowCount: number;
-  validRowCount: number;
-  problemCount: number;
-  problems: { row: number | null; column: string | null; problem: string }[];
-  rows: unknown[];
-}
-
-export interface FieldMapping {
-  id: string;
-  name: string;
-  modelId: string | null;
-  field: string;
-  columns: ColumnMapping[];
-}
+// Shapes of the file and field-mapping API, straight from the server's contracts. Type-only, and
+// from their own entry point: the contracts barrel would put the standard schemas in the bundle.
+export type UploadedFile = z.output<typeof FileDto>;
+export type ColumnProfile = z.output<typeof ColumnProfileDto>;
+export type TargetColumn = z.output<typeof TargetColumnDto>;
+export type ColumnMapping = z.input<typeof ColumnMappingDto>;
+export type Cast = NonNullable<ColumnMapping["cast"]>;
+export type MapValue = NonNullable<ColumnMapping["valueMap"]>[string];
+export type Suggestions = z.output<typeof SuggestionsDto>;
+export type MapResult = z.output<typeof MapResultDto>;
+export type FieldMapping = z.output<typeof FieldMappingDto>;
 
 /** `Y=true; N=false; n/a=null` ⇄ a value map. Values read as JSON when they are (numbers, booleans, null). */
 export function parseValueMap(text: string): Record<string, MapValue> | undefined {
