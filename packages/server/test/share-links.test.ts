@@ -51,6 +51,7 @@ describe("a share link's life", () => {
     link = res.json();
     expect(link.token).toMatch(/^mwl_[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{22}$/);
     expect(link.url).toBe(`http://localhost:3000/api/v1/shared/${link.token}`);
+    expect(link.pageUrl).toBe(`http://localhost:3000/shared/${link.token}`);
     expect(link).toMatchObject({
       runIds: [runA.id],
       label: "For the lender",

@@ -69,7 +69,8 @@ export const ShareLinkDto = z
 
 export const CreatedShareLinkDto = ShareLinkDto.extend({
   token: z.string().describe("Shown once; only a hash is stored"),
-  url: z.string().describe("The public results URL (GET, no account needed)"),
+  url: z.string().describe("The public results as JSON (GET, no account needed)"),
+  pageUrl: z.string().describe("The same results as a web page, for people: send this one"),
   exportUrl: z.string().describe("Append ?format=pdf (or xlsx, csv, docx) to download"),
 }).meta({ id: "CreatedShareLink" });
 

@@ -141,7 +141,13 @@ export async function shareLinkRoutes(app: FastifyInstance) {
         return row!;
       });
       const url = `${config.PUBLIC_URL}/api/v1/shared/${token}`;
-      return reply.code(201).send({ ...shareLinkDto(link), token, url, exportUrl: `${url}/export` });
+      return reply.code(201).send({
+        ...shareLinkDto(link),
+        token,
+        url,
+        pageUrl: `${config.PUBLIC_URL}/shared/${token}`,
+        exportUrl: `${url}/export`,
+      });
     },
   );
 
