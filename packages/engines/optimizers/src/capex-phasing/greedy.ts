@@ -10,23 +10,13 @@
  * and the best plan the independent checker accepts is returned. HiGHS keeps it as its first
  * incumbent and improves on it; optimality is still HiGHS's to prove.
  */
+
+import { rng } from "../common/rng.ts";
 import { checkStartPlan, evaluateStartPlan, type StartPlan, spendFraction } from "./check.ts";
 import { interchangeableGroups, startMonths, startValue } from "./formulation.ts";
 import { type CapexModelworksParsed, capOf } from "./schema.ts";
 
 type Project = CapexModelworksParsed["projects"][number];
-
-/** mulberry32, so the plan is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Prepared {
   input: CapexModelworksParsed;

@@ -1,16 +1,5 @@
+import { rng } from "../common/rng.ts";
 import type { DealPickerInputRaw } from "./schema.ts";
-
-/** mulberry32: a small seeded generator, so benchmarks and random tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const SECTORS = ["Residential", "Office", "Retail", "Industrial", "Hospitality", "Mixed-Use"] as const;
 export const CITIES = [

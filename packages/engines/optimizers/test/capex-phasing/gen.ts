@@ -1,16 +1,5 @@
 import type { CapexModelworksRaw } from "../../src/capex-phasing/schema.ts";
-
-/** Seeded PRNG (mulberry32). */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../../src/common/rng.ts";
 
 /**
  * A random capex programme (seeded): `n` projects over `horizon` months, durations up to

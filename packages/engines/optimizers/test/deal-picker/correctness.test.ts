@@ -1,7 +1,8 @@
 import { createContext, executeModel, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { solveInThisThread } from "@modelworks/solver";
 import { describe, expect, it } from "vitest";
-import { generateDeals, rng } from "../../src/deal-picker/generate.ts";
+import { rng } from "../../src/common/rng.ts";
+import { generateDeals } from "../../src/deal-picker/generate.ts";
 import {
   buildModel,
   checkPlan,

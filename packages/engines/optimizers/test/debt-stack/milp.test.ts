@@ -7,6 +7,7 @@
 import { createContext, executeModel, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { solveInThisThread } from "@modelworks/solver";
 import { describe, expect, it } from "vitest";
+import { rng } from "../../src/common/rng.ts";
 import {
   buildDebtStackModel,
   checkDebtStackPlan,
@@ -281,18 +282,6 @@ describe("hedges on amortizing tranches", () => {
 
 function a0(out: Out, year = 1) {
   return out.amortization.find((x) => x.year === year && x.scenario === out.amortization[0]!.scenario)!;
-}
-
-/** Seeded RNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomInstance(seed: number, opts: { switched: boolean }): DebtStackInputRaw {
