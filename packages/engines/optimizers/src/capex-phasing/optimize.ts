@@ -7,7 +7,9 @@
  * worker thread (decision 0007). Each solve has the request's time limit and MIP gap; the abort
  * signal is checked between solves.
  */
+
 import { type DualReport, type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { explainInfeasibility } from "../common/infeasibility.ts";
 import {
   checkSpendPlan,
   checkStartPlan,
@@ -500,51 +502,15 @@ export async function optimizeCapex(
 
   let infeasibility: Out["infeasibility"] = null;
   if (main.status === "infeasible" && result.infeasibility) {
-    const inf = result.infeasibility;
-    const relaxation =
-      inf.relaxation?.changes.map((c) => ({
-        constraint: c.name,
-        kind: c.kind,
-        unit: c.unit,
-        limit: c.limit,
-        current: c.current,
-        required: c.required,
-        change: c.change,
-        explanation: relaxationText(c, built, cur),
-      })) ?? null;
-    const summary: string[] = [];
-    if (inf.iis)
-      summary.push(
-        `These rules cannot hold together${inf.iis.irreducible ? "" : " (a conflicting set, possibly not minimal)"}: ` +
-          [
-            ...inf.iis.constraints.map(
-              (c) => `${c.constraint} (${built.about[c.constraint]?.what ?? c.limit})`,
-            ),
-            ...inf.iis.bounds.map((b) => `bound of ${b.variable}`),
-          ].join("; ") +
-          ".",
-      );
-    if (relaxation?.length)
-      summary.push(
-        `Smallest change that makes a schedule possible: ${relaxation.map((r) => r.explanation).join(" ")}`,
-      );
-    infeasibility = {
-      iis: inf.iis
-        ? {
-            irreducible: inf.iis.irreducible,
-            constraints: inf.iis.constraints.map((c) => ({
-              constraint: c.constraint,
-              unit: c.unit,
-              limit: c.limit,
-            })),
-            bounds: inf.iis.bounds.map((b) => ({ variable: b.variable, unit: b.unit, bound: b.bound })),
-          }
-        : null,
-      iisNote: inf.iisNote ?? null,
-      relaxation,
-      relaxationNote: inf.relaxationNote ?? null,
-      summary,
-    };
+    infeasibility = explainInfeasibility(
+      result.infeasibility,
+      built.about,
+      (c) => relaxationText(c, built, cur),
+      {
+        rules: "rules",
+        plan: "schedule",
+      },
+    );
   }
 
   if (proto) {

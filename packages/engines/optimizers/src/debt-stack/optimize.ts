@@ -7,7 +7,9 @@
  * evaluator (check.ts). Solves run in the calling thread: the platform already runs engines in a
  * worker thread (decision 0007).
  */
+
 import { type DualReport, type ModelSpec, type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { explainInfeasibility } from "../common/infeasibility.ts";
 import { checkPlan, evaluatePlan, type Plan } from "./check.ts";
 import {
   amountVar,
@@ -486,51 +488,15 @@ export async function optimizeDebtStack(
 
   let infeasibility: Out["infeasibility"] = null;
   if (main.status === "infeasible" && result.infeasibility) {
-    const inf = result.infeasibility;
-    const relaxation =
-      inf.relaxation?.changes.map((c) => ({
-        constraint: c.name,
-        kind: c.kind,
-        unit: c.unit,
-        limit: c.limit,
-        current: c.current,
-        required: c.required,
-        change: c.change,
-        explanation: relaxationText(c, built, input),
-      })) ?? null;
-    const summary: string[] = [];
-    if (inf.iis)
-      summary.push(
-        `These constraints cannot hold together${inf.iis.irreducible ? "" : " (a conflicting set, possibly not minimal)"}: ` +
-          [
-            ...inf.iis.constraints.map(
-              (c) => `${c.constraint} (${built.about[c.constraint]?.what ?? c.limit})`,
-            ),
-            ...inf.iis.bounds.map((b) => `bound of ${b.variable}`),
-          ].join("; ") +
-          ".",
-      );
-    if (relaxation?.length)
-      summary.push(
-        `Smallest change that makes a stack possible: ${relaxation.map((r) => r.explanation).join(" ")}`,
-      );
-    infeasibility = {
-      iis: inf.iis
-        ? {
-            irreducible: inf.iis.irreducible,
-            constraints: inf.iis.constraints.map((c) => ({
-              constraint: c.constraint,
-              unit: c.unit,
-              limit: c.limit,
-            })),
-            bounds: inf.iis.bounds.map((b) => ({ variable: b.variable, unit: b.unit, bound: b.bound })),
-          }
-        : null,
-      iisNote: inf.iisNote ?? null,
-      relaxation,
-      relaxationNote: inf.relaxationNote ?? null,
-      summary,
-    };
+    infeasibility = explainInfeasibility(
+      result.infeasibility,
+      built.about,
+      (c) => relaxationText(c, built, input),
+      {
+        rules: "constraints",
+        plan: "stack",
+      },
+    );
   }
 
   const crit = input.objective === "worst-case" ? "minimum worst-case" : "minimum expected";

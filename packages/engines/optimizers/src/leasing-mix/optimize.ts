@@ -7,7 +7,9 @@
  * worker thread (decision 0007). Each solve has the request's time limit; the abort signal is
  * checked between solves.
  */
+
 import { type DualReport, type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { explainInfeasibility } from "../common/infeasibility.ts";
 import { checkPlan, evaluatePlan, ncf12PerUnit, type Plan } from "./check.ts";
 import { type Built, buildModel, lpRelaxation, tieBreakLeastIncentive } from "./formulation.ts";
 import type { LeasingMixInputParsed, LeasingMixOutputT } from "./schema.ts";
@@ -376,52 +378,15 @@ export async function optimizeLeasingMix(
 
   let infeasibility: Out["infeasibility"] = null;
   if (main.status === "infeasible" && result.infeasibility) {
-    const inf = result.infeasibility;
-    const relaxation =
-      inf.relaxation?.changes.map((c) => ({
-        constraint: c.name,
-        kind: c.kind,
-        unit: c.unit,
-        limit: c.limit,
-        current: c.current,
-        required: c.required,
-        change: c.change,
-        explanation: relaxationText(c, input, built),
-      })) ?? null;
-    const summary: string[] = [];
-    if (inf.iis) {
-      summary.push(
-        `These constraints cannot hold together${inf.iis.irreducible ? "" : " (a conflicting set, possibly not minimal)"}: ` +
-          [
-            ...inf.iis.constraints.map(
-              (c) => `${c.constraint} (${built.about[c.constraint]?.what ?? c.limit})`,
-            ),
-            ...inf.iis.bounds.map((b) => `bound of ${b.variable}`),
-          ].join("; ") +
-          ".",
-      );
-    }
-    if (relaxation?.length)
-      summary.push(
-        `Smallest change that makes a plan possible: ${relaxation.map((r) => r.explanation).join(" ")}`,
-      );
-    infeasibility = {
-      iis: inf.iis
-        ? {
-            irreducible: inf.iis.irreducible,
-            constraints: inf.iis.constraints.map((c) => ({
-              constraint: c.constraint,
-              unit: c.unit,
-              limit: c.limit,
-            })),
-            bounds: inf.iis.bounds.map((b) => ({ variable: b.variable, unit: b.unit, bound: b.bound })),
-          }
-        : null,
-      iisNote: inf.iisNote ?? null,
-      relaxation,
-      relaxationNote: inf.relaxationNote ?? null,
-      summary,
-    };
+    infeasibility = explainInfeasibility(
+      result.infeasibility,
+      built.about,
+      (c) => relaxationText(c, input, built),
+      {
+        rules: "constraints",
+        plan: "plan",
+      },
+    );
   }
 
   if (!proto) {
