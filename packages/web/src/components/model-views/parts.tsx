@@ -1,4 +1,4 @@
-import { Badge, Card, Text } from "@mantine/core";
+import { Badge, Card, Table, Text } from "@mantine/core";
 import type { ReactNode } from "react";
 
 export { formatBps } from "../../lib/model-views.ts";
@@ -44,3 +44,12 @@ export function Stat({
 }
 
 export const num = { fontVariantNumeric: "tabular-nums" } as const;
+
+/** A right-aligned table cell with tabular figures, so columns of numbers line up. */
+export function NumTd({ children }: { children: ReactNode }) {
+  return (
+    <Table.Td ta="right" style={num}>
+      {children}
+    </Table.Td>
+  );
+}

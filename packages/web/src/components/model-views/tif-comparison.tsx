@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { formatValue } from "../../format.ts";
 import { type ChartOption, EChart } from "../chart.tsx";
 import type { ModelViewProps } from "./index.tsx";
-import { formatBps, num, Stat, TargetBadge } from "./parts.tsx";
+import { formatBps, NumTd, num, Stat, TargetBadge } from "./parts.tsx";
 
 /** The parts of tif-comparison's output this view reads (engine schema: analysis/comparison.ts). */
 interface Summary {
@@ -152,15 +152,9 @@ export default function TifComparisonView({ output }: ModelViewProps) {
                     return (
                       <Table.Tr key={`${section}|${r.item}`} fw={total ? 700 : undefined}>
                         <Table.Td>{r.item}</Table.Td>
-                        <Table.Td ta="right" style={num}>
-                          {formatValue(r.marketUsd, "USD")}
-                        </Table.Td>
-                        <Table.Td ta="right" style={num}>
-                          {formatValue(r.mixedIncomeUsd, "USD")}
-                        </Table.Td>
-                        <Table.Td ta="right" style={num}>
-                          {formatValue(r.differenceUsd, "USD")}
-                        </Table.Td>
+                        <NumTd>{formatValue(r.marketUsd, "USD")}</NumTd>
+                        <NumTd>{formatValue(r.mixedIncomeUsd, "USD")}</NumTd>
+                        <NumTd>{formatValue(r.differenceUsd, "USD")}</NumTd>
                       </Table.Tr>
                     );
                   }),
@@ -206,15 +200,13 @@ function ScenarioColumn({
               <Table.Th scope="row" fw={500}>
                 {r.metric}
               </Table.Th>
-              <Table.Td ta="right" style={num}>
-                {formatValue(r[side], unitOf(r.unit))}
-              </Table.Td>
+              <NumTd>{formatValue(r[side], unitOf(r.unit))}</NumTd>
               {side === "mixedIncome" ? (
-                <Table.Td ta="right" style={num}>
+                <NumTd>
                   <Text span size="xs" c={r.difference === null || r.difference === 0 ? "dimmed" : undefined}>
                     {difference(r)}
                   </Text>
-                </Table.Td>
+                </NumTd>
               ) : null}
             </Table.Tr>
           ))}

@@ -4,7 +4,7 @@ import { formatValue } from "../../format.ts";
 import { type ChartOption, EChart } from "../chart.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards } from "../results.tsx";
 import type { ModelViewProps } from "./index.tsx";
-import { num } from "./parts.tsx";
+import { NumTd } from "./parts.tsx";
 
 /** The parts of a tif@2 output this view reads (engine schemas: src/schema.ts, v2/schema.ts, v2/annual.ts). */
 export interface TifDealOutput {
@@ -93,15 +93,9 @@ export default function TifDealView({ run, model, output, currency }: ModelViewP
                           ({y.firstMonth} … {y.lastMonth})
                         </Text>
                       </Table.Td>
-                      <Table.Td ta="right" style={num}>
-                        {formatValue(y.propertyTaxesNetUsd, "USD")}
-                      </Table.Td>
-                      <Table.Td ta="right" style={num}>
-                        {formatValue(y.tifReimbursementUsd, "USD")}
-                      </Table.Td>
-                      <Table.Td ta="right" style={num}>
-                        {formatValue(y.tifAbatementUsd, "USD")}
-                      </Table.Td>
+                      <NumTd>{formatValue(y.propertyTaxesNetUsd, "USD")}</NumTd>
+                      <NumTd>{formatValue(y.tifReimbursementUsd, "USD")}</NumTd>
+                      <NumTd>{formatValue(y.tifAbatementUsd, "USD")}</NumTd>
                     </Table.Tr>
                   ))}
                 </Table.Tbody>
@@ -135,12 +129,8 @@ function SourcesUses({ su }: { su: TifDealOutput["sourcesUses"] }) {
   const row = (label: string, v: number, bold = false) => (
     <Table.Tr key={label} fw={bold ? 700 : undefined}>
       <Table.Td>{label}</Table.Td>
-      <Table.Td ta="right" style={num}>
-        {formatValue(v, "USD")}
-      </Table.Td>
-      <Table.Td ta="right" style={num}>
-        {formatValue(su.tdcUsd ? v / su.tdcUsd : null, "fraction", 1)}
-      </Table.Td>
+      <NumTd>{formatValue(v, "USD")}</NumTd>
+      <NumTd>{formatValue(su.tdcUsd ? v / su.tdcUsd : null, "fraction", 1)}</NumTd>
     </Table.Tr>
   );
   return (
@@ -244,17 +234,13 @@ function PermLoanTrace({
                 <Table.Td>
                   <Text size="xs">{s.how}</Text>
                 </Table.Td>
-                <Table.Td ta="right" style={num}>
-                  {formatValue(s.amount, "USD")}
-                </Table.Td>
+                <NumTd>{formatValue(s.amount, "USD")}</NumTd>
               </Table.Tr>
             );
           })}
           <Table.Tr fw={700}>
             <Table.Td colSpan={2}>Funded at conversion</Table.Td>
-            <Table.Td ta="right" style={num}>
-              {formatValue(loan.fundedUsd, "USD")}
-            </Table.Td>
+            <NumTd>{formatValue(loan.fundedUsd, "USD")}</NumTd>
           </Table.Tr>
         </Table.Tbody>
       </Table>

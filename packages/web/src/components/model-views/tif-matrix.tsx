@@ -1,7 +1,7 @@
 import { Alert, Badge, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { formatValue } from "../../format.ts";
 import type { ModelViewProps } from "./index.tsx";
-import { formatBps, MET_COLOR, num, Stat } from "./parts.tsx";
+import { formatBps, MET_COLOR, NumTd, num, Stat } from "./parts.tsx";
 
 /** One package's row of tif-incentive-matrix (engine schema: analysis/matrix.ts). */
 interface MatrixRow {
@@ -181,12 +181,8 @@ export default function TifMatrixView({ output }: ModelViewProps) {
                 <Table.Tr key={r.name} fw={min?.name === r.name ? 700 : undefined}>
                   <Table.Td>{r.name}</Table.Td>
                   <Table.Td ta="right">{r.incentiveCount}</Table.Td>
-                  <Table.Td ta="right" style={num}>
-                    {formatBps(r.leveredIrrGapBps)}
-                  </Table.Td>
-                  <Table.Td ta="right" style={num}>
-                    {formatValue(r.cityCostUsd, "USD")}
-                  </Table.Td>
+                  <NumTd>{formatBps(r.leveredIrrGapBps)}</NumTd>
+                  <NumTd>{formatValue(r.cityCostUsd, "USD")}</NumTd>
                 </Table.Tr>
               ))}
           </Table.Tbody>

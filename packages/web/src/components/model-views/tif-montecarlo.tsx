@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import { formatValue } from "../../format.ts";
 import { type ChartOption, EChart } from "../chart.tsx";
 import type { ModelViewProps } from "./index.tsx";
-import { formatBps, num, Stat } from "./parts.tsx";
+import { formatBps, NumTd, num, Stat } from "./parts.tsx";
 
 type N = number | null;
 /** The parts of tif-montecarlo's output this view reads (engine schema: montecarlo/schema.ts). */
@@ -137,21 +137,11 @@ export default function TifMonteCarloView({ output }: ModelViewProps) {
               {o.percentiles.map((r) => (
                 <Table.Tr key={r.percentile}>
                   <Table.Th scope="row">P{r.percentile}</Table.Th>
-                  <Table.Td ta="right" style={num}>
-                    {pct(r.leveredIrr)}
-                  </Table.Td>
-                  <Table.Td ta="right" style={num}>
-                    {pct(r.unleveredIrr)}
-                  </Table.Td>
-                  <Table.Td ta="right" style={num}>
-                    {formatValue(r.equityMultiple, "x")}
-                  </Table.Td>
-                  <Table.Td ta="right" style={num}>
-                    {formatValue(r.npvLeveredUsd, "USD")}
-                  </Table.Td>
-                  <Table.Td ta="right" style={num}>
-                    {formatValue(r.profitUsd, "USD")}
-                  </Table.Td>
+                  <NumTd>{pct(r.leveredIrr)}</NumTd>
+                  <NumTd>{pct(r.unleveredIrr)}</NumTd>
+                  <NumTd>{formatValue(r.equityMultiple, "x")}</NumTd>
+                  <NumTd>{formatValue(r.npvLeveredUsd, "USD")}</NumTd>
+                  <NumTd>{formatValue(r.profitUsd, "USD")}</NumTd>
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -192,12 +182,10 @@ export default function TifMonteCarloView({ output }: ModelViewProps) {
                   <Table.Tr key={r.input}>
                     <Table.Td>{r.label}</Table.Td>
                     <Table.Td>{r.distribution}</Table.Td>
-                    <Table.Td ta="right" style={num}>
+                    <NumTd>
                       {formatValue(r.sampledP10, r.unit)} … {formatValue(r.sampledP90, r.unit)}
-                    </Table.Td>
-                    <Table.Td ta="right" style={num}>
-                      {formatValue(r.spearmanLeveredIrr, undefined, 3)}
-                    </Table.Td>
+                    </NumTd>
+                    <NumTd>{formatValue(r.spearmanLeveredIrr, undefined, 3)}</NumTd>
                   </Table.Tr>
                 ))}
             </Table.Tbody>
