@@ -10,26 +10,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { freePort, stopChild, waitReady } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const MODEL = "test-montecarlo-sum";
 const trivial = (seed: number) => ({ terms: [{ mean: 1, sd: 1 }], samples: 1, seed });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 async function startServer(): Promise<{ base: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
@@ -55,18 +44,12 @@ async function startServer(): Promise<{ base: string; child: ChildProcess; stop(
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitReady(base, 200);
   return {
     base,
     child,
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -13,37 +13,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from "node:fs";
-import { createServer } from "node:net";
 import os, { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { generateCsv } from "./generate-csv.ts";
+import { adminQuery, freePort, stopChild, waitReady } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** The server's "file stored" log lines: [0] POST /files, [1] the resumable upload's completion. */
 const phases: { receivedMs: number; parsedMs: number; storedMs: number }[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function adminQuery(url: string, sql: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 async function startServer(
   dataDir: string,
@@ -81,18 +59,12 @@ async function startServer(
     for (const line of chunk.split("\n")) if (line.includes('"file stored"')) phases.push(JSON.parse(line));
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitReady(base, 300);
   return {
     base,
     child,
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
+      await stopChild(child);
       if (serverUrl) await adminQuery(serverUrl, `drop database if exists ${dbName} with (force)`);
     },
   };

@@ -1,0 +1,45 @@
+/**
+ * What the benchmarks that run the server as a child process (as `npm start` does) share: a free
+ * port, waiting until it is ready, stopping it, and throwaway PostgreSQL databases.
+ */
+import type { ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import pg from "pg";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Polls `GET /ready` every 100 ms, at most `tries` times (start-up includes migrations). */
+export async function waitReady(base: string, tries: number): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    try {
+      if ((await fetch(`${base}/ready`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGTERM (the server's graceful shutdown) and wait for the process to exit. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+}
+
+/** One statement on the server's admin database (create or drop a bench database). */
+export async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
