@@ -6,12 +6,11 @@ import {
   CAPEX_PHASING_EXAMPLES,
   type CapexModelworksParsed,
   type CapexModelworksRaw,
-  type CapexStartPlan,
   capexPhasingV2,
   checkCapexStartPlan,
   evaluateCapexStartPlan,
 } from "../../src/index.ts";
-import { randomProgramme } from "./gen.ts";
+import { bruteForce, randomProgramme } from "./gen.ts";
 
 const run = (input: CapexModelworksRaw) => executeModel(capexPhasingV2, input, createContext());
 const startsOf = (out: Awaited<ReturnType<typeof run>>) =>
@@ -243,38 +242,6 @@ describe("hand-checked cases", () => {
     }
   });
 });
-
-/** Every combination of start months (or none, for optional projects), checked independently. */
-function bruteForce(input: CapexModelworksParsed): { best: number | null; feasible: number } {
-  const choices = input.projects.map((p) => {
-    const c: (number | null)[] = p.mandatory ? [] : [null];
-    for (
-      let t = p.earliestStartMonth;
-      t <= Math.min(p.latestStartMonth, input.horizonMonths - p.durationMonths + 1);
-      t++
-    )
-      c.push(t);
-    return c;
-  });
-  let best: number | null = null;
-  let feasible = 0;
-  const plan: CapexStartPlan = {};
-  const visit = (j: number) => {
-    if (j === input.projects.length) {
-      if (checkCapexStartPlan(input, plan).length > 0) return;
-      feasible++;
-      const v = evaluateCapexStartPlan(input, plan).objective;
-      if (best === null || v > best) best = v;
-      return;
-    }
-    for (const c of choices[j]!) {
-      plan[input.projects[j]!.id] = c;
-      visit(j + 1);
-    }
-  };
-  visit(0);
-  return { best, feasible };
-}
 
 describe("against brute-force enumeration of every start combination", () => {
   it("40 random instances (3–5 projects, 5–8 months, both cash modes): same optimum, plans re-check feasible", async () => {

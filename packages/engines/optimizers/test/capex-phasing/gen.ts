@@ -1,5 +1,11 @@
-import type { CapexModelworksRaw } from "../../src/capex-phasing/schema.ts";
 import { rng } from "../../src/common/rng.ts";
+import {
+  type CapexModelworksParsed,
+  type CapexModelworksRaw,
+  type CapexStartPlan,
+  checkCapexStartPlan,
+  evaluateCapexStartPlan,
+} from "../../src/index.ts";
 
 /**
  * A random capex programme (seeded): `n` projects over `horizon` months, durations up to
@@ -66,4 +72,36 @@ export function randomProgramme(
     projects,
     whatIf: { enabled: false },
   };
+}
+
+/** Every combination of start months (or none, for optional projects), checked independently. */
+export function bruteForce(input: CapexModelworksParsed): { best: number | null; feasible: number } {
+  const choices = input.projects.map((p) => {
+    const c: (number | null)[] = p.mandatory ? [] : [null];
+    for (
+      let t = p.earliestStartMonth;
+      t <= Math.min(p.latestStartMonth, input.horizonMonths - p.durationMonths + 1);
+      t++
+    )
+      c.push(t);
+    return c;
+  });
+  let best: number | null = null;
+  let feasible = 0;
+  const plan: CapexStartPlan = {};
+  const visit = (j: number) => {
+    if (j === input.projects.length) {
+      if (checkCapexStartPlan(input, plan).length > 0) return;
+      feasible++;
+      const v = evaluateCapexStartPlan(input, plan).objective;
+      if (best === null || v > best) best = v;
+      return;
+    }
+    for (const c of choices[j]!) {
+      plan[input.projects[j]!.id] = c;
+      visit(j + 1);
+    }
+  };
+  visit(0);
+  return { best, feasible };
 }

@@ -3,14 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   type CapexModelworksParsed,
   type CapexModelworksRaw,
-  type CapexStartPlan,
   capexPhasingV2,
   checkCapexStartPlan,
   evaluateCapexStartPlan,
   greedyCapexSchedule,
   optimizeCapex,
 } from "../../src/index.ts";
-import { randomProgramme } from "./gen.ts";
+import { bruteForce, randomProgramme } from "./gen.ts";
 
 /**
  * The greedy scheduler only supplies the MIP's starting plan: every plan it returns must pass the
@@ -19,35 +18,6 @@ import { randomProgramme } from "./gen.ts";
  */
 
 const parse = (raw: CapexModelworksRaw) => parseInput(capexPhasingV2, raw) as CapexModelworksParsed;
-
-function bruteForceBest(input: CapexModelworksParsed): number | null {
-  const choices = input.projects.map((p) => {
-    const c: (number | null)[] = p.mandatory ? [] : [null];
-    for (
-      let t = p.earliestStartMonth;
-      t <= Math.min(p.latestStartMonth, input.horizonMonths - p.durationMonths + 1);
-      t++
-    )
-      c.push(t);
-    return c;
-  });
-  let best: number | null = null;
-  const plan: CapexStartPlan = {};
-  const visit = (j: number) => {
-    if (j === input.projects.length) {
-      if (checkCapexStartPlan(input, plan).length > 0) return;
-      const v = evaluateCapexStartPlan(input, plan).objective;
-      if (best === null || v > best) best = v;
-      return;
-    }
-    for (const c of choices[j]!) {
-      plan[input.projects[j]!.id] = c;
-      visit(j + 1);
-    }
-  };
-  visit(0);
-  return best;
-}
 
 describe("capex-phasing greedy start", () => {
   it("on 40 small random programmes: feasible, never above the brute-force optimum, usually at it", () => {
@@ -67,7 +37,7 @@ describe("capex-phasing greedy start", () => {
       const raw =
         seed % 4 === 0 ? { ...g, projects: [p0, { ...p0, id: "copy" }, ...g.projects.slice(1)] } : g;
       const input = parse(raw);
-      const best = bruteForceBest(input);
+      const best = bruteForce(input).best;
       const greedy = greedyCapexSchedule(input);
       if (best !== null) feasible++;
       if (!greedy) continue;
