@@ -16,13 +16,11 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { API, api, errorMessage } from "../api.ts";
-import { ModelView, modelViewFor } from "../components/model-views/index.tsx";
-import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
+import { RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
-import { isOptimizerOutput } from "../lib/output.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Run } from "../types.ts";
@@ -209,30 +207,14 @@ export function RunPage({ id }: { id: string }) {
             <Tabs.Tab value="input">Input</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="results" pt="md">
-            {/* A model with a dedicated view (model-views/index.tsx) gets it; the rest the generic one. */}
-            {modelViewFor(r.modelId, output) ? (
-              <ModelView
-                view={modelViewFor(r.modelId, output)!}
-                run={r}
-                model={model.data}
-                output={output}
-                currency={currency}
-              />
-            ) : (
-              <Stack gap="lg">
-                <KpiCards output={output} currency={currency} />
-                {isOptimizerOutput(output) ? (
-                  <OptimizerPanels
-                    output={output}
-                    input={r.input}
-                    canRun={can("runs:execute")}
-                    onRunChange={runChange}
-                  />
-                ) : null}
-                <DeclaredCharts model={model.data} output={output} />
-                <DeclaredTables model={model.data} output={output} />
-              </Stack>
-            )}
+            <RunResults
+              run={r}
+              model={model.data}
+              output={output}
+              currency={currency}
+              canRun={can("runs:execute")}
+              onRunChange={runChange}
+            />
           </Tabs.Panel>
           <Tabs.Panel value="input" pt="md">
             <Code block mah={600} style={{ overflow: "auto" }}>

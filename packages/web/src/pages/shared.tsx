@@ -15,11 +15,9 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { API, api } from "../api.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
-import { ModelView, modelViewFor } from "../components/model-views/index.tsx";
-import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "../components/results.tsx";
+import { RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
-import { isOptimizerOutput } from "../lib/output.ts";
 import type { Model, Run, SharedResult } from "../types.ts";
 import { ComparisonBody } from "./compare.tsx";
 
@@ -169,31 +167,15 @@ function SharedResults({
             </Tabs.Panel>
           ) : null}
           <Tabs.Panel value="results" pt="md">
-            {/* The same view as the run page: a model's dedicated view, else the generic one. */}
-            {modelViewFor(run.modelId, output) ? (
-              <ModelView
-                key={run.id}
-                view={modelViewFor(run.modelId, output)!}
-                run={run as unknown as Run}
-                model={model}
-                output={output}
-                currency={currency}
-              />
-            ) : (
-              <Stack gap="lg" key={run.id}>
-                <KpiCards output={output} currency={currency} />
-                {isOptimizerOutput(output) ? (
-                  <OptimizerPanels
-                    output={output}
-                    input={run.input}
-                    canRun={false}
-                    onRunChange={noRunChange}
-                  />
-                ) : null}
-                <DeclaredCharts model={model} output={output} />
-                <DeclaredTables model={model} output={output} />
-              </Stack>
-            )}
+            <RunResults
+              key={run.id}
+              run={run as unknown as Run}
+              model={model}
+              output={output}
+              currency={currency}
+              canRun={false}
+              onRunChange={noRunChange}
+            />
           </Tabs.Panel>
           <Tabs.Panel value="input" pt="md">
             <Code block mah={600} style={{ overflow: "auto" }}>
