@@ -177,6 +177,8 @@ interface WhatIfCase {
   to: number | null;
   input: DebtStackInputParsed;
   fix?: Record<string, 0 | 1>;
+  /** The tranche a switch what-if forces on (its fee is paid even if it ends up lending nothing). */
+  forcedOn?: { id: string; name: string };
 }
 
 /**
@@ -204,6 +206,7 @@ function switchCases(input: DebtStackInputParsed, plan: Plan): WhatIfCase[] {
       to: used ? 0 : 1,
       input,
       fix: { [usedVar(t.id)]: used ? 0 : 1 },
+      ...(used ? {} : { forcedOn: { id: t.id, name: t.name || t.id } }),
     };
   });
 }
@@ -481,7 +484,12 @@ export async function optimizeDebtStack(
             ? s.status === "infeasible"
               ? "No feasible debt stack."
               : "No plan found."
-            : `Annual financing cost ${fmt(obj, 2)} ${cur}/yr${delta === null ? "" : ` (${signed(delta, 2)})`}, debt ${fmt(debt ?? 0)} ${cur}, equity ${fmt(s.plan?.equity ?? 0)} ${cur}.`,
+            : `Annual financing cost ${fmt(obj, 2)} ${cur}/yr${delta === null ? "" : ` (${signed(delta, 2)})`}, debt ${fmt(debt ?? 0)} ${cur}, equity ${fmt(s.plan?.equity ?? 0)} ${cur}.${
+                // A tranche with a fee but no minimum can be "used" at 0: the fee is then all it adds.
+                c.forcedOn && !(amounts[c.forcedOn.id]! > 0)
+                  ? ` Even with its fixed fee paid, the best stack borrows nothing from ${c.forcedOn.name}: using it cannot lower the cost.`
+                  : ""
+              }`,
       });
     }
   }

@@ -107,6 +107,22 @@ describe("what-ifs that switch an on/off tranche (what the fixed-choice prices c
     expect(out.whatIf.map((x) => x.name)).not.toContain("with-B");
   });
 
+  it("B with a 50,000 fee and no minimum: 'with-B' pays the fee (+12,500/yr) and says B lends nothing", async () => {
+    const out = await run({ ...pair({}, { fixedFee: 50_000 }), whatIf: { enabled: true } });
+    expect(out.kpis!.objective).toBeCloseTo(100_000, 4); // A = 2M at 5%, B unused
+    const w = out.whatIf.find((x) => x.name === "with-B")!;
+    expect(w.question).toMatch(/fixed fee 50,000 AED/);
+    // Forced on, B's fee is sunk and A at 5% still beats B at 7%. The fee is a use of funds and
+    // equity is all in: A borrows 2.05M. 2.05M × 5% + 50,000 / 5 years = 102,500 + 10,000.
+    expect(w.objective!).toBeCloseTo(112_500, 4);
+    expect(w.deltaObjective!).toBeCloseTo(12_500, 4);
+    expect(w.amounts).toEqual({ A: expect.closeTo(2_050_000, 4) });
+    expect(w.answer).toMatch(/borrows nothing from B: using it cannot lower the cost/);
+    // A tranche forced on that does lend gets no such remark.
+    const withA = await run({ ...pair({ minAmount: 3_000_000 }), whatIf: { enabled: true } });
+    expect(withA.whatIf.find((x) => x.name === "with-A")!.answer).not.toMatch(/borrows nothing/);
+  });
+
   it("A used (2.5M minimum): 'without-A' falls back on B, 140,000/yr (+15,000)", async () => {
     const out = await run({ ...pair({ minAmount: 2_500_000 }), whatIf: { enabled: true } });
     const w = out.whatIf.find((x) => x.name === "without-A")!;
@@ -462,6 +478,61 @@ describe("strong duality on the LP case still holds (25 random LPs with amortizi
     const dual = out.shadowPrices!.rows.reduce((s, r) => s + r.pricePerUnit * r.limitValue, 0);
     expect(rel(dual, out.kpis!.objective)).toBeLessThan(1e-7);
     expect(out.verification).toEqual({ feasible: true, violations: [] });
+  });
+});
+
+/**
+ * Many on/off tranches (each with a minimum and a fee) competing to fund 70M: a fixed-charge
+ * covering problem on which HiGHS needs some branching, so short limits stop it mid-search.
+ */
+function manyTranches(seed: number, n: number): DebtStackInputRaw {
+  const r = rng(seed);
+  const price = 100_000_000;
+  return {
+    purchasePrice: price,
+    equityAvailable: 30_000_000,
+    noi: Array.from({ length: 10 }, () => 9_000_000),
+    targets: { maxLtv: 0.75 },
+    tranches: Array.from({ length: n }, (_, k) => {
+      const maxShare = 0.05 + 0.15 * r();
+      return {
+        id: `T${k}`,
+        rateType: "fixed",
+        fixedRate: 0.04 + 0.04 * r(),
+        maxShare,
+        termMonths: 120,
+        minAmount: Math.round(maxShare * price * (0.3 + 0.6 * r())),
+        fixedFee: Math.round(50_000 + 400_000 * r()),
+      };
+    }) as DebtStackInputRaw["tranches"],
+    whatIf: { enabled: false },
+  };
+}
+
+describe("time limit", () => {
+  it("returns the best stack found with its gap, labelled as not proven optimal, and still checked", async () => {
+    // Timing-dependent by nature: try instances and limits until HiGHS stops with an incumbent.
+    let labelled = false;
+    search: for (const limit of [0.02, 0.05, 0.1])
+      for (const n of [20, 50])
+        for (const seed of [1, 2, 3, 4, 5]) {
+          const out = await run({ ...manyTranches(seed, n), solver: { timeLimitSeconds: limit } });
+          if (out.status === "no_plan") expect(out.statusLabel).not.toMatch(/Optimal/);
+          if (out.status !== "time_limit") continue;
+          labelled = true;
+          expect(out.statusLabel).toMatch(/within the time limit, NOT proven optimal \(MIP gap [\d.]+%\)/);
+          expect(out.mip!.gap).toBeGreaterThanOrEqual(0);
+          expect(out.verification).toEqual({ feasible: true, violations: [] });
+          // The plan is a real one: sources = uses, and every used tranche lends at least its minimum.
+          const raw = manyTranches(seed, n);
+          for (const t of out.tranches)
+            if (t.used)
+              expect(t.amount).toBeGreaterThanOrEqual(
+                (raw.tranches.find((x) => x.id === t.trancheId)!.minAmount as number) - 1e-6,
+              );
+          break search;
+        }
+    expect(labelled, "no time limit hit with a plan on this machine").toBe(true);
   });
 });
 
