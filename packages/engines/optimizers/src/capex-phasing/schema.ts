@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConstraintRow, Infeasibility, MipReport, Prices, SolveStatus } from "../common/explain-schema.ts";
 
 /**
  * Input and output of capex-phasing@2. Months are numbered 1…horizonMonths; money is in
@@ -303,40 +304,6 @@ export function capOf(input: { monthlyCashCap: number | number[] }, m: number): 
 }
 
 const nullableNumber = z.number().nullable();
-const SolveStatus = z.enum(["optimal", "time_limit", "infeasible", "no_plan"]);
-
-const ConstraintRow = z.object({
-  constraint: z.string(),
-  unit: z.string().nullable(),
-  activity: z.number(),
-  lower: nullableNumber,
-  upper: nullableNumber,
-  slack: nullableNumber,
-  binding: z.boolean(),
-  limit: z.enum(["lower", "upper", "equality"]).nullable(),
-});
-
-const PriceRow = z.object({
-  constraint: z.string(),
-  unit: z.string().nullable(),
-  objectiveUnit: z.string().nullable(),
-  limit: z.enum(["lower", "upper", "equality"]),
-  limitValue: z.number(),
-  pricePerUnit: z.number(),
-  validFrom: nullableNumber,
-  validTo: nullableNumber,
-  objectiveAtValidFrom: nullableNumber,
-  objectiveAtValidTo: nullableNumber,
-  binding: z.boolean(),
-  meaning: z.string(),
-});
-
-const Prices = z.object({
-  basis: z.enum(["lp", "mip-integers-fixed", "lp-relaxation"]),
-  label: z.string(),
-  rows: z.array(PriceRow),
-});
-
 export const CapexPhasingOutput = z.object({
   model: z.literal("capex-phasing@2.0.0"),
   formulation: z.enum(["modelworks", "prototype"]),
@@ -409,9 +376,7 @@ export const CapexPhasingOutput = z.object({
   constraints: z.array(ConstraintRow),
   shadowPrices: Prices.nullable(),
   lpRelaxationPrices: Prices.nullable(),
-  mip: z
-    .object({ gap: nullableNumber, bestBound: nullableNumber, nodes: z.number(), label: z.string() })
-    .nullable(),
+  mip: MipReport.extend({ label: z.string() }).nullable(),
   whatIf: z.array(
     z.object({
       name: z.string(),
@@ -425,36 +390,7 @@ export const CapexPhasingOutput = z.object({
       answer: z.string(),
     }),
   ),
-  infeasibility: z
-    .object({
-      iis: z
-        .object({
-          irreducible: z.boolean(),
-          constraints: z.array(
-            z.object({ constraint: z.string(), unit: z.string().nullable(), limit: z.string() }),
-          ),
-          bounds: z.array(z.object({ variable: z.string(), unit: z.string().nullable(), bound: z.string() })),
-        })
-        .nullable(),
-      iisNote: z.string().nullable(),
-      relaxation: z
-        .array(
-          z.object({
-            constraint: z.string(),
-            kind: z.enum(["constraint", "bound"]),
-            unit: z.string().nullable(),
-            limit: z.enum(["lower", "upper"]),
-            current: z.number(),
-            required: z.number(),
-            change: z.number(),
-            explanation: z.string(),
-          }),
-        )
-        .nullable(),
-      relaxationNote: z.string().nullable(),
-      summary: z.array(z.string()),
-    })
-    .nullable(),
+  infeasibility: Infeasibility.nullable(),
   verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
   solve: z.object({
     status: z.string(),

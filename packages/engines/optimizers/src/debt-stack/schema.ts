@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { Infeasibility, MipReport, PriceBasis, PriceRow, SolveStatus } from "../common/explain-schema.ts";
 
 /**
  * Input and output of debt-stack@3. Money is in `currency` (AED by default); rates, shares, LTV,
@@ -321,28 +322,11 @@ export type HedgeParsed = z.output<typeof Hedge>;
 
 const num = z.number();
 const nnum = z.number().nullable();
-const Status = z.enum(["optimal", "time_limit", "infeasible", "no_plan"]);
-
-const PriceRow = z.object({
-  constraint: z.string(),
-  unit: z.string().nullable(),
-  objectiveUnit: z.string().nullable(),
-  limit: z.enum(["lower", "upper", "equality"]),
-  limitValue: num,
-  pricePerUnit: num,
-  validFrom: nnum,
-  validTo: nnum,
-  objectiveAtValidFrom: nnum,
-  objectiveAtValidTo: nnum,
-  binding: z.boolean(),
-  meaning: z.string(),
-});
-
 export const DebtStackOutput = z.object({
   model: z.literal("debt-stack@3.0.0"),
   currency: z.string(),
   objective: z.enum(["expected", "worst-case"]),
-  status: Status,
+  status: SolveStatus,
   statusLabel: z.string(),
   tranches: z.array(
     z.object({
@@ -468,10 +452,13 @@ export const DebtStackOutput = z.object({
     }),
   ),
   shadowPrices: z
-    .object({ basis: z.enum(["lp", "mip-integers-fixed"]), label: z.string(), rows: z.array(PriceRow) })
+    .object({
+      basis: PriceBasis.extract(["lp", "mip-integers-fixed"]),
+      label: z.string(),
+      rows: z.array(PriceRow),
+    })
     .nullable(),
-  mip: z
-    .object({ gap: nnum, bestBound: nnum, nodes: num, binaries: num })
+  mip: MipReport.extend({ binaries: num })
     .nullable()
     .describe("with minimum sizes or fixed fees (on/off tranches): the MILP's gap, bound and nodes"),
   whatIf: z.array(
@@ -482,7 +469,7 @@ export const DebtStackOutput = z.object({
       unit: z.string(),
       from: nnum,
       to: nnum,
-      status: Status,
+      status: SolveStatus,
       objective: nnum,
       deltaObjective: nnum,
       totalDebt: nnum,
@@ -491,36 +478,7 @@ export const DebtStackOutput = z.object({
       answer: z.string(),
     }),
   ),
-  infeasibility: z
-    .object({
-      iis: z
-        .object({
-          irreducible: z.boolean(),
-          constraints: z.array(
-            z.object({ constraint: z.string(), unit: z.string().nullable(), limit: z.string() }),
-          ),
-          bounds: z.array(z.object({ variable: z.string(), unit: z.string().nullable(), bound: z.string() })),
-        })
-        .nullable(),
-      iisNote: z.string().nullable(),
-      relaxation: z
-        .array(
-          z.object({
-            constraint: z.string(),
-            kind: z.enum(["constraint", "bound"]),
-            unit: z.string().nullable(),
-            limit: z.enum(["lower", "upper"]),
-            current: num,
-            required: num,
-            change: num,
-            explanation: z.string(),
-          }),
-        )
-        .nullable(),
-      relaxationNote: z.string().nullable(),
-      summary: z.array(z.string()),
-    })
-    .nullable(),
+  infeasibility: Infeasibility.nullable(),
   verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
   solve: z.object({ status: z.string(), solveMs: num, solves: num }),
   notes: z.array(z.string()),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ConstraintRow, Infeasibility, MipReport, Prices, SolveStatus } from "../common/explain-schema.ts";
 
 /**
  * Input and output of leasing-mix@2. Money is in `currency` (AED by default), rents are per unit
@@ -191,38 +192,6 @@ export type LeasePackageParsed = z.output<typeof LeasePackage>;
 
 const nullableNumber = z.number().nullable();
 
-const ConstraintRow = z.object({
-  constraint: z.string(),
-  unit: z.string().nullable(),
-  activity: z.number(),
-  lower: nullableNumber,
-  upper: nullableNumber,
-  slack: nullableNumber,
-  binding: z.boolean(),
-  limit: z.enum(["lower", "upper", "equality"]).nullable(),
-});
-
-const PriceRow = z.object({
-  constraint: z.string(),
-  unit: z.string().nullable(),
-  objectiveUnit: z.string().nullable(),
-  limit: z.enum(["lower", "upper", "equality"]),
-  limitValue: z.number(),
-  pricePerUnit: z.number(),
-  validFrom: nullableNumber,
-  validTo: nullableNumber,
-  objectiveAtValidFrom: nullableNumber,
-  objectiveAtValidTo: nullableNumber,
-  binding: z.boolean(),
-  meaning: z.string(),
-});
-
-const Prices = z.object({
-  basis: z.enum(["lp", "mip-integers-fixed", "lp-relaxation"]),
-  label: z.string(),
-  rows: z.array(PriceRow),
-});
-
 const Kpis = z.object({
   unitsLeased: z.number(),
   occupancy: z.number(),
@@ -237,22 +206,11 @@ const Kpis = z.object({
   objective: z.number(),
 });
 
-const Change = z.object({
-  constraint: z.string(),
-  kind: z.enum(["constraint", "bound"]),
-  unit: z.string().nullable(),
-  limit: z.enum(["lower", "upper"]),
-  current: z.number(),
-  required: z.number(),
-  change: z.number(),
-  explanation: z.string(),
-});
-
 export const LeasingMixOutput = z.object({
   model: z.literal("leasing-mix@2.0.0"),
   formulation: z.enum(["modelworks", "prototype"]),
   currency: z.string(),
-  status: z.enum(["optimal", "time_limit", "infeasible", "no_plan"]),
+  status: SolveStatus,
   statusLabel: z.string(),
   mix: z.array(
     z.object({
@@ -274,9 +232,7 @@ export const LeasingMixOutput = z.object({
   constraints: z.array(ConstraintRow),
   shadowPrices: Prices.nullable(),
   lpRelaxationPrices: Prices.nullable(),
-  mip: z
-    .object({ gap: nullableNumber, bestBound: nullableNumber, nodes: z.number(), label: z.string() })
-    .nullable(),
+  mip: MipReport.extend({ label: z.string() }).nullable(),
   whatIf: z.array(
     z.object({
       name: z.string(),
@@ -285,7 +241,7 @@ export const LeasingMixOutput = z.object({
       unit: z.string(),
       from: z.number().nullable(),
       to: z.number().nullable(),
-      status: z.enum(["optimal", "time_limit", "infeasible", "no_plan"]),
+      status: SolveStatus,
       objective: nullableNumber,
       ncf12: nullableNumber,
       deltaNcf12: nullableNumber,
@@ -296,23 +252,7 @@ export const LeasingMixOutput = z.object({
       answer: z.string(),
     }),
   ),
-  infeasibility: z
-    .object({
-      iis: z
-        .object({
-          irreducible: z.boolean(),
-          constraints: z.array(
-            z.object({ constraint: z.string(), unit: z.string().nullable(), limit: z.string() }),
-          ),
-          bounds: z.array(z.object({ variable: z.string(), unit: z.string().nullable(), bound: z.string() })),
-        })
-        .nullable(),
-      iisNote: z.string().nullable(),
-      relaxation: z.array(Change).nullable(),
-      relaxationNote: z.string().nullable(),
-      summary: z.array(z.string()),
-    })
-    .nullable(),
+  infeasibility: Infeasibility.nullable(),
   verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
   solve: z.object({
     status: z.string(),
