@@ -89,6 +89,8 @@ export function defineModel<In extends z.ZodType, Out extends z.ZodType>(
   for (const c of def.charts ?? []) {
     const t = tables.get(c.table);
     if (!t) throw new Error(`Model ${def.id}: chart "${c.name}" draws from unknown table "${c.table}"`);
+    if (c.kind === "gantt" && c.y.length !== 2)
+      throw new Error(`Model ${def.id}: gantt chart "${c.name}" needs y = [first period, last period]`);
     for (const key of [c.x, ...c.y]) {
       if (!t.columns.some((col) => col.key === key)) {
         throw new Error(`Model ${def.id}: chart "${c.name}" uses column "${key}" not in table "${t.name}"`);

@@ -24,10 +24,19 @@ export interface TableDescriptor {
   columns: ColumnDescriptor[];
 }
 
+/** The chart kinds every renderer (web, PDF/Word exports) draws. */
+export const CHART_KINDS = ["line", "bar", "stacked-bar", "area", "scatter", "pie", "gantt"] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
 export interface ChartDescriptor {
   name: string;
   title: string;
-  kind: "line" | "bar" | "stacked-bar" | "area" | "scatter" | "pie";
+  /**
+   * `gantt`: one horizontal bar per row, labelled by `x`, covering the periods `y[0]` (first) to
+   * `y[1]` (last, inclusive) — e.g. a project's start and end month; rows without both are listed
+   * without a bar.
+   */
+  kind: ChartKind;
   /** Name of the table the chart draws from. */
   table: string;
   x: string;

@@ -58,6 +58,10 @@ describe("defineModel", () => {
       /column "w" not in table/,
     ],
     [
+      { charts: [{ name: "c", title: "C", kind: "gantt" as const, table: "rows", x: "k", y: ["v"] }] },
+      /gantt chart "c" needs y = \[first period, last period\]/,
+    ],
+    [
       { documents: [{ name: "Term Sheet", title: "T", build: () => null }] },
       /must be lower-case and URL-safe/,
     ],

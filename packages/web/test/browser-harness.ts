@@ -78,8 +78,10 @@ export async function newPage(): Promise<Page> {
   return page;
 }
 
-export async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+/** A full-page screenshot, or of one element (a chart, say) when given a locator. */
+export async function shot(page: Page | Locator, name: string) {
+  if ("goto" in page) await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+  else await page.screenshot({ path: `${ARTIFACTS}${name}.png` });
 }
 
 export async function signUp(page: Page, email: string, name: string, next = "") {

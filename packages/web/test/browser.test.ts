@@ -196,6 +196,27 @@ describe("web app in Chromium", () => {
     await shot(owner, "07-leasing-mix-infeasible");
   }, 120_000);
 
+  it("Capex Phasing: the schedule as a Gantt chart, a bar per project, and the months that bind", async () => {
+    await owner.goto(`${base}/projects`);
+    await owner.getByRole("link", { name: "Riverside TIF" }).click();
+    await createScenario(owner, "Capex Phasing Planner", /^24-month refurbishment/, "Refurbishment");
+    const runId = await runAndWait(owner);
+    const run = await apiGet<{ output: { status: string; schedule: { projectId: string }[] } }>(
+      owner,
+      `/runs/${runId}`,
+    );
+    expect(run.output.status).toBe("optimal");
+    const gantt = owner.getByRole("img", { name: "Schedule (months of works)" });
+    await gantt.waitFor();
+    // One ~22 px row per project: the chart grows with the programme instead of squeezing it.
+    const box = await gantt.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(22 * run.output.schedule.length + 70 - 1);
+    await owner.getByTestId("binding").waitFor();
+    await gantt.scrollIntoViewIfNeeded();
+    await shot(owner, "07b-capex-results");
+    await shot(gantt, "07c-capex-gantt");
+  }, 120_000);
+
   it("a viewer sees the scenario but cannot edit or run it, and the server refuses", async () => {
     await owner.goto(`${base}/org/invitations`);
     await owner.getByLabel("Email").fill("grace@example.com");

@@ -230,3 +230,47 @@ describe("server field errors", () => {
     );
   });
 });
+
+describe("gantt chart (capex schedule)", () => {
+  it("draws months 3–5 as 2.5–5.5 on a value axis, a project per row, unscheduled ones without a bar", async () => {
+    const { chartOption } = await import("../src/lib/charts.ts");
+    const rows = [
+      { projectId: "lobby", startMonth: 3, endMonth: 5 },
+      { projectId: "roof", startMonth: null, endMonth: null },
+    ];
+    const o = chartOption(
+      {
+        name: "gantt",
+        title: "Schedule",
+        kind: "gantt",
+        table: "schedule",
+        x: "projectId",
+        y: ["startMonth", "endMonth"],
+      },
+      {
+        name: "schedule",
+        title: "Schedule",
+        rows: "schedule",
+        columns: [
+          { key: "projectId", title: "Project" },
+          { key: "startMonth", title: "Start", unit: "month" },
+          { key: "endMonth", title: "End", unit: "month" },
+        ],
+      } as TableDescriptor,
+      rows,
+    ) as {
+      yAxis: { data: string[] };
+      xAxis: { min: number; name: string };
+      series: { data: (number | null)[] }[];
+      tooltip: { formatter: (p: { dataIndex: number; seriesIndex: number }) => string };
+    };
+    expect(o.yAxis.data).toEqual(["lobby", "roof"]);
+    expect(o.xAxis).toMatchObject({ min: 2, name: "Month" });
+    expect(o.series.map((s) => s.data)).toEqual([
+      [2.5, null],
+      [3, null],
+    ]);
+    expect(o.tooltip.formatter({ dataIndex: 0, seriesIndex: 1 })).toBe("lobby: Start 3, End 5");
+    expect(o.tooltip.formatter({ dataIndex: 1, seriesIndex: 1 })).toBe("roof: not scheduled");
+  });
+});

@@ -1,3 +1,4 @@
+import { CHART_KINDS } from "@modelworks/model-kit/descriptors";
 import { z } from "zod";
 import { RUN_STATUSES } from "../domain/run-status.ts";
 import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
@@ -30,7 +31,7 @@ export const TableDescriptorDto = z.object({
 export const ChartDescriptorDto = z.object({
   name: z.string(),
   title: z.string(),
-  kind: z.string(),
+  kind: z.enum(CHART_KINDS).describe("gantt: y = [first period, last period], one bar per row"),
   table: z.string(),
   x: z.string(),
   y: z.array(z.string()),

@@ -58,6 +58,45 @@ export function chartOption(c: ResolvedChart): echarts.EChartsCoreOption {
       ],
     };
   }
+  if (d.kind === "gantt") {
+    // Periods are drawn as cells centred on their number: months 3–5 cover 2.5–5.5. The bar is
+    // a transparent offset stacked under the visible duration.
+    const [from, to] = [d.y[0]!, d.y[1]!];
+    const spans = rows.map((r) => {
+      const a = num(r[from]);
+      const b = num(r[to]);
+      return a === null || b === null ? null : { offset: a - 0.5, length: b - a + 1 };
+    });
+    const first = Math.min(...spans.map((s) => s?.offset ?? Number.POSITIVE_INFINITY));
+    return {
+      ...base,
+      legend: { show: false },
+      grid: { ...base.grid, left: 110 },
+      yAxis: {
+        type: "category",
+        inverse: true,
+        data: rows.map((r) => String(r[d.x] ?? "")),
+        axisLabel: { fontFamily: FONT_FAMILY, fontSize: rows.length > 30 ? 8 : 11 },
+      },
+      xAxis: {
+        type: "value",
+        name: col(from)?.unit ?? `${label(from)} – ${label(to)}`,
+        nameLocation: "middle",
+        nameGap: 26,
+        min: Number.isFinite(first) ? Math.floor(first) : 0,
+        axisLabel: { fontFamily: FONT_FAMILY },
+      },
+      series: [
+        {
+          type: "bar",
+          stack: "span",
+          itemStyle: { color: "transparent" },
+          data: spans.map((s) => s?.offset ?? null),
+        },
+        { type: "bar", stack: "span", name: label(from), data: spans.map((s) => s?.length ?? null) },
+      ],
+    };
+  }
   const yCol = col(d.y[0]!);
   const yAxis = { type: "value", axisLabel: { formatter: axisFormatter(yCol), fontFamily: FONT_FAMILY } };
   if (d.kind === "scatter") {

@@ -18,7 +18,9 @@ echarts.use([
   CanvasRenderer,
 ]);
 
-export type ChartOption = echarts.EChartsCoreOption;
+import type { ChartOption } from "../lib/charts.ts";
+
+export type { ChartOption };
 
 /** One ECharts canvas; re-created when the theme changes, resized with its container. */
 export function EChart({

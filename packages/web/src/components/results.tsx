@@ -12,10 +12,11 @@ import {
   Title,
 } from "@mantine/core";
 import { useMemo, useState } from "react";
-import { formatValue, humanize } from "../format.ts";
+import { formatValue } from "../format.ts";
+import { chartOption } from "../lib/charts.ts";
 import { kpisOf, valueAtPath, withChange } from "../lib/output.ts";
-import type { ChartDescriptor, Model, TableDescriptor } from "../types.ts";
-import { type ChartOption, EChart } from "./chart.tsx";
+import type { Model, TableDescriptor } from "../types.ts";
+import { EChart } from "./chart.tsx";
 import { DataTable, PeriodTable } from "./data-table.tsx";
 
 type Obj = Record<string, unknown>;
@@ -67,78 +68,6 @@ export function DeclaredTables({ model, output }: { model: Model; output: unknow
   );
 }
 
-export function chartOption(
-  chart: ChartDescriptor,
-  table: TableDescriptor | undefined,
-  rows: Obj[],
-): ChartOption {
-  const col = (key: string) => table?.columns.find((c) => c.key === key);
-  const names = chart.y.map((y) => col(y)?.title ?? humanize(y));
-  const unit = col(chart.y[0] ?? "")?.unit;
-  const axisLabel = {
-    formatter: (v: number) =>
-      formatValue(
-        v,
-        unit && /^fraction/.test(unit) ? "fraction" : undefined,
-        unit?.startsWith("fraction") ? 0 : undefined,
-      ),
-  };
-  const tooltip = {
-    trigger: chart.kind === "pie" ? "item" : "axis",
-    valueFormatter: (v: number) => formatValue(v, unit),
-  };
-  if (chart.kind === "pie") {
-    // A pie of 2,000 slices says nothing and draws slowly: the 11 largest and "Other".
-    const y0 = chart.y[0]!;
-    const slices = rows
-      .map((r) => ({ name: String(r[chart.x]), value: typeof r[y0] === "number" ? (r[y0] as number) : 0 }))
-      .sort((a, b) => b.value - a.value);
-    const data =
-      slices.length > 12
-        ? [
-            ...slices.slice(0, 11),
-            {
-              name: `Other (${slices.length - 11})`,
-              value: slices.slice(11).reduce((s, d) => s + d.value, 0),
-            },
-          ]
-        : slices;
-    return {
-      tooltip,
-      legend: { type: "scroll", bottom: 0 },
-      series: [
-        {
-          type: "pie",
-          radius: ["35%", "65%"],
-          data,
-        },
-      ],
-    };
-  }
-  const many = rows.length > 60;
-  return {
-    tooltip,
-    legend: { top: 0 },
-    grid: { left: 70, right: 20, top: 36, bottom: many ? 60 : 40 },
-    xAxis: {
-      type: chart.kind === "scatter" ? "value" : "category",
-      data: rows.map((r) => r[chart.x]),
-      name: col(chart.x)?.title,
-    },
-    yAxis: { type: "value", axisLabel, scale: chart.kind === "scatter" },
-    dataZoom: many ? [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }] : undefined,
-    series: chart.y.map((y, i) => ({
-      name: names[i],
-      type: chart.kind === "area" ? "line" : chart.kind === "stacked-bar" ? "bar" : chart.kind,
-      stack: chart.kind === "stacked-bar" ? "total" : undefined,
-      areaStyle: chart.kind === "area" ? {} : undefined,
-      showSymbol: !many,
-      large: rows.length > 500,
-      data: rows.map((r) => (chart.kind === "scatter" ? [r[chart.x], r[y]] : r[y])),
-    })),
-  };
-}
-
 export function DeclaredCharts({ model, output }: { model: Model; output: unknown }) {
   const charts = useMemo(
     () =>
@@ -148,19 +77,21 @@ export function DeclaredCharts({ model, output }: { model: Model; output: unknow
         if (!Array.isArray(rows) || rows.length === 0) return [];
         // A chart with nothing to draw (every what-if infeasible, say) is left out.
         if (!(rows as Obj[]).some((r) => c.y.some((y) => typeof r[y] === "number"))) return [];
-        return [{ c, option: chartOption(c, table, rows as Obj[]) }];
+        // A schedule gets a row of ~22 px per bar, so 60 projects stay readable.
+        const height = c.kind === "gantt" ? Math.max(220, 22 * rows.length + 70) : 320;
+        return [{ c, option: chartOption(c, table, rows as Obj[]), height }];
       }),
     [model, output],
   );
   if (charts.length === 0) return null;
   return (
     <SimpleGrid cols={{ base: 1, lg: 2 }}>
-      {charts.map(({ c, option }) => (
+      {charts.map(({ c, option, height }) => (
         <Card key={c.name} withBorder>
           <Title order={3} size="h5" mb="xs">
             {c.title}
           </Title>
-          <EChart option={option} label={c.title} />
+          <EChart option={option} label={c.title} height={height} />
         </Card>
       ))}
     </SimpleGrid>

@@ -269,7 +269,8 @@ function OverlaidCharts({
   const charts = useMemo(
     () =>
       model.charts
-        .filter((ch) => ch.kind !== "pie")
+        // A pie or a schedule does not overlay run on run.
+        .filter((ch) => ch.kind !== "pie" && ch.kind !== "gantt")
         .map((ch) => {
           const table = model.tables.find((t) => t.name === ch.table);
           const y = ch.y[0]!;

@@ -128,8 +128,8 @@ export const capexPhasingV2 = defineModel({
   charts: [
     {
       name: "gantt",
-      title: "Schedule",
-      kind: "bar",
+      title: "Schedule (months of works)",
+      kind: "gantt",
       table: "schedule",
       x: "projectId",
       y: ["startMonth", "endMonth"],

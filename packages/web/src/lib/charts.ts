@@ -1,0 +1,139 @@
+/**
+ * A declared chart (model-kit ChartDescriptor) over its table's rows as an ECharts option: the
+ * web's counterpart of the server's exports/charts.ts (interactive: tooltips, zoom on long series).
+ */
+import type { EChartsCoreOption } from "echarts/core";
+import { formatValue, humanize } from "../format.ts";
+import type { ChartDescriptor, TableDescriptor } from "../types.ts";
+
+export type ChartOption = EChartsCoreOption;
+type Obj = Record<string, unknown>;
+
+export function chartOption(
+  chart: ChartDescriptor,
+  table: TableDescriptor | undefined,
+  rows: Obj[],
+): ChartOption {
+  const col = (key: string) => table?.columns.find((c) => c.key === key);
+  const names = chart.y.map((y) => col(y)?.title ?? humanize(y));
+  const unit = col(chart.y[0] ?? "")?.unit;
+  const axisLabel = {
+    formatter: (v: number) =>
+      formatValue(
+        v,
+        unit && /^fraction/.test(unit) ? "fraction" : undefined,
+        unit?.startsWith("fraction") ? 0 : undefined,
+      ),
+  };
+  const tooltip = {
+    trigger: chart.kind === "pie" ? "item" : "axis",
+    valueFormatter: (v: number) => formatValue(v, unit),
+  };
+  if (chart.kind === "pie") {
+    // A pie of 2,000 slices says nothing and draws slowly: the 11 largest and "Other".
+    const y0 = chart.y[0]!;
+    const slices = rows
+      .map((r) => ({ name: String(r[chart.x]), value: typeof r[y0] === "number" ? (r[y0] as number) : 0 }))
+      .sort((a, b) => b.value - a.value);
+    const data =
+      slices.length > 12
+        ? [
+            ...slices.slice(0, 11),
+            {
+              name: `Other (${slices.length - 11})`,
+              value: slices.slice(11).reduce((s, d) => s + d.value, 0),
+            },
+          ]
+        : slices;
+    return {
+      tooltip,
+      legend: { type: "scroll", bottom: 0 },
+      series: [
+        {
+          type: "pie",
+          radius: ["35%", "65%"],
+          data,
+        },
+      ],
+    };
+  }
+  if (chart.kind === "gantt") return ganttOption(chart, rows, col);
+  const many = rows.length > 60;
+  return {
+    tooltip,
+    legend: { top: 0 },
+    grid: { left: 70, right: 20, top: 36, bottom: many ? 60 : 40 },
+    xAxis: {
+      type: chart.kind === "scatter" ? "value" : "category",
+      data: rows.map((r) => r[chart.x]),
+      name: col(chart.x)?.title,
+    },
+    yAxis: { type: "value", axisLabel, scale: chart.kind === "scatter" },
+    dataZoom: many ? [{ type: "inside" }, { type: "slider", height: 18, bottom: 8 }] : undefined,
+    series: chart.y.map((y, i) => ({
+      name: names[i],
+      type: chart.kind === "area" ? "line" : chart.kind === "stacked-bar" ? "bar" : chart.kind,
+      stack: chart.kind === "stacked-bar" ? "total" : undefined,
+      areaStyle: chart.kind === "area" ? {} : undefined,
+      showSymbol: !many,
+      large: rows.length > 500,
+      data: rows.map((r) => (chart.kind === "scatter" ? [r[chart.x], r[y]] : r[y])),
+    })),
+  };
+}
+
+/**
+ * One horizontal bar per row from period y[0] to y[1] inclusive, each period a cell centred on its
+ * number (months 3–5 cover 2.5–5.5): a transparent offset stacked under the visible duration.
+ */
+function ganttOption(
+  chart: ChartDescriptor,
+  rows: Obj[],
+  col: (key: string) => TableDescriptor["columns"][number] | undefined,
+): ChartOption {
+  const [from, to] = [chart.y[0]!, chart.y[1]!];
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const spans = rows.map((r) => {
+    const a = num(r[from]);
+    const b = num(r[to]);
+    return a === null || b === null ? null : { a, b };
+  });
+  const first = Math.min(...spans.map((s) => (s ? s.a - 0.5 : Number.POSITIVE_INFINITY)));
+  const fromTitle = col(from)?.title ?? humanize(from);
+  const toTitle = col(to)?.title ?? humanize(to);
+  return {
+    tooltip: {
+      trigger: "item",
+      formatter: (p: { dataIndex: number; seriesIndex: number }) => {
+        const s = spans[p.dataIndex];
+        const name = String(rows[p.dataIndex]?.[chart.x] ?? "");
+        return s ? `${name}: ${fromTitle} ${s.a}, ${toTitle} ${s.b}` : `${name}: not scheduled`;
+      },
+    },
+    grid: { left: 110, right: 20, top: 16, bottom: 40 },
+    yAxis: {
+      type: "category",
+      inverse: true,
+      data: rows.map((r) => String(r[chart.x] ?? "")),
+      axisLabel: { fontSize: rows.length > 30 ? 9 : 12 },
+    },
+    xAxis: {
+      type: "value",
+      // The periods' unit ("month") names the axis; else the two columns do.
+      name: col(from)?.unit ? humanize(col(from)!.unit!) : `${fromTitle} – ${toTitle}`,
+      nameLocation: "middle",
+      nameGap: 26,
+      min: Number.isFinite(first) ? Math.floor(first) : 0,
+    },
+    series: [
+      {
+        type: "bar",
+        stack: "span",
+        silent: true,
+        itemStyle: { color: "transparent" },
+        data: spans.map((s) => (s ? s.a - 0.5 : null)),
+      },
+      { type: "bar", stack: "span", name: fromTitle, data: spans.map((s) => (s ? s.b - s.a + 1 : null)) },
+    ],
+  };
+}
