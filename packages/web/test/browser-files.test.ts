@@ -132,9 +132,30 @@ describe("files and sharing in Chromium", () => {
       mimeType: "text/csv",
       buffer: Buffer.from(DEALS_CSV),
     });
+    // The file goes as a resumable upload: the first chunk's connection is cut, and the browser
+    // asks the server where to resume and sends it again.
+    const chunks: string[] = [];
+    await owner.route("**/api/v1/uploads/*", async (route) => {
+      if (route.request().method() !== "PATCH") return route.continue();
+      chunks.push(route.request().headers()["upload-offset"] ?? "");
+      return chunks.length === 1 ? route.abort("connectionreset") : route.continue();
+    });
     await dialog.getByRole("button", { name: "Upload and map columns" }).click();
     const profile = dialog.getByTestId("column-profile");
     await text(profile).toContain("Purchase price (AED k)");
+    await owner.unroute("**/api/v1/uploads/*");
+    expect(chunks).toEqual(["0", "0"]);
+    const sessions = await apiGet<{
+      items: { name: string; phase: string; offsetBytes: number; sizeBytes: number }[];
+    }>(owner, "/uploads");
+    expect(sessions.items).toEqual([
+      expect.objectContaining({
+        name: "broker-pipeline.csv",
+        phase: "stored",
+        offsetBytes: Buffer.byteLength(DEALS_CSV),
+        sizeBytes: Buffer.byteLength(DEALS_CSV),
+      }),
+    ]);
     await text(profile).toContain("Segment");
     await text(dialog).toContain("broker-pipeline.csv · 4 rows · 6 columns");
 

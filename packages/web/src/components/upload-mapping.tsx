@@ -15,7 +15,7 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useId, useState } from "react";
-import { API, ApiError, api, errorMessage, getCsrfToken, type Page } from "../api.ts";
+import { api, errorMessage, type Page } from "../api.ts";
 import {
   type Cast,
   type ColumnMapping,
@@ -29,6 +29,8 @@ import {
   type Suggestions,
   type UploadedFile,
 } from "../lib/files.ts";
+import { type UploadProgress, uploadResumable } from "../lib/resumable-upload.ts";
+import { browserTransport } from "../lib/upload-transport.ts";
 import { useOrg } from "../session.ts";
 
 export interface UploadTarget {
@@ -100,7 +102,7 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
   const inputId = useId();
   const [file, setFile] = useState<File | null>(null);
   const [sheet, setSheet] = useState("");
-  const [sent, setSent] = useState<number | null>(null);
+  const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const upload = async () => {
@@ -109,7 +111,14 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
     setError(null);
     try {
       const xlsx = /\.xlsx$/i.test(file.name);
-      const uploaded = await uploadFile(file, xlsx && sheet.trim() ? sheet.trim() : undefined, setSent);
+      const uploaded = await uploadResumable(
+        file,
+        {
+          sheet: xlsx && sheet.trim() ? sheet.trim() : undefined,
+          onProgress: setProgress,
+        },
+        browserTransport,
+      );
       const [profile, suggestions] = await Promise.all([
         api<{ columns: ColumnProfile[] }>(`/files/${uploaded.id}/profile`),
         api<Suggestions>(`/files/${uploaded.id}/mapping-suggestions`, {
@@ -122,7 +131,7 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
       setError(errorMessage(err));
     } finally {
       setBusy(false);
-      setSent(null);
+      setProgress(null);
     }
   };
   return (
@@ -155,11 +164,14 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
           onChange={(e) => setSheet(e.currentTarget.value)}
         />
       ) : null}
-      {busy && sent !== null ? (
+      {busy && progress ? (
         <div>
-          <Progress value={sent * 100} aria-label="Upload progress" />
-          <Text size="xs" c="dimmed" aria-live="polite">
-            {sent < 1 ? `Sending… ${Math.round(sent * 100)}%` : "Checking and profiling the file…"}
+          <Progress
+            value={(100 * progress.sentBytes) / Math.max(1, progress.totalBytes)}
+            aria-label="Upload progress"
+          />
+          <Text size="xs" c="dimmed" aria-live="polite" data-testid="upload-progress">
+            {progressText(progress)}
           </Text>
         </div>
       ) : null}
@@ -603,38 +615,22 @@ function Report({
   );
 }
 
-/**
- * POST /files over XMLHttpRequest rather than fetch: fetch cannot report upload progress, and a
- * large spreadsheet takes a while to send. Same CSRF header and problem+json errors as `api()`.
- */
-function uploadFile(file: File, sheet: string | undefined, onProgress: (fraction: number) => void) {
-  return new Promise<UploadedFile>((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `${API}/files${sheet ? `?sheet=${encodeURIComponent(sheet)}` : ""}`);
-    xhr.withCredentials = true;
-    xhr.setRequestHeader("accept", "application/json");
-    const csrf = getCsrfToken();
-    if (csrf) xhr.setRequestHeader("x-csrf-token", csrf);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) onProgress(e.loaded / e.total);
-    };
-    xhr.onerror = () =>
-      reject(new ApiError(0, { title: "Network error", detail: "The server could not be reached." }));
-    xhr.onload = () => {
-      let data: unknown;
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch {
-        data = { title: xhr.statusText, detail: xhr.responseText.slice(0, 200) };
-      }
-      if (xhr.status >= 200 && xhr.status < 300) resolve(data as UploadedFile);
-      else reject(new ApiError(xhr.status, data as Record<string, unknown>));
-    };
-    const body = new FormData();
-    body.append("file", file, file.name);
-    onProgress(0);
-    xhr.send(body);
-  });
+const PHASE_TEXT: Record<UploadProgress["phase"], string> = {
+  receiving: "Sending…",
+  checking: "Checking the file…",
+  parsing: "Reading the rows…",
+  profiling: "Profiling the columns…",
+  stored: "Stored.",
+  failed: "Refused.",
+};
+
+function progressText(p: UploadProgress): string {
+  if (p.phase !== "receiving") return PHASE_TEXT[p.phase];
+  const pct = Math.floor((100 * p.sentBytes) / Math.max(1, p.totalBytes));
+  const resumed = p.retries
+    ? ` (resumed after ${p.retries} dropped connection${p.retries > 1 ? "s" : ""})`
+    : "";
+  return `Sending… ${pct}%${resumed}`;
 }
 
 /** A scrolling box a keyboard can reach (and scroll with the arrow keys): a labelled region. */
