@@ -6,7 +6,6 @@ import {
   Group,
   NativeSelect,
   NavLink,
-  Text,
   useComputedColorScheme,
   useMantineColorScheme,
 } from "@mantine/core";
@@ -32,6 +31,11 @@ const InvitationsPage = lazy(() => import("./pages/org.tsx").then((m) => ({ defa
 const ApiKeysPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.ApiKeysPage })));
 const AuditPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.AuditPage })));
 const NewOrgPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.NewOrgPage })));
+const FilesAndLinksPage = lazy(() =>
+  import("./pages/data.tsx").then((m) => ({ default: m.FilesAndLinksPage })),
+);
+const DataPrivacyPage = lazy(() => import("./pages/data.tsx").then((m) => ({ default: m.DataPrivacyPage })));
+const AccountPage = lazy(() => import("./pages/data.tsx").then((m) => ({ default: m.AccountPage })));
 const SharedPage = lazy(() => import("./pages/shared.tsx").then((m) => ({ default: m.SharedPage })));
 const AcceptInvitationPage = lazy(() =>
   import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
@@ -88,6 +92,9 @@ export function App() {
             <Route path="/org/invitations" component={InvitationsPage} />
             <Route path="/org/api-keys" component={ApiKeysPage} />
             <Route path="/org/audit" component={AuditPage} />
+            <Route path="/org/files" component={FilesAndLinksPage} />
+            <Route path="/org/data" component={DataPrivacyPage} />
+            <Route path="/account" component={AccountPage} />
             <Route>
               <ErrorState title="Page not found" error={new Error("There is no page at this address.")} />
             </Route>
@@ -118,6 +125,8 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/org/invitations", label: "Invitations", show: can("members:manage") },
     { href: "/org/api-keys", label: "API keys", show: can("keys:manage") },
     { href: "/org/audit", label: "Audit log", show: can("audit:read") },
+    { href: "/org/files", label: "Files & share links", show: !!org },
+    { href: "/org/data", label: "Data & privacy", show: !!org },
   ];
   return (
     <AppShell
@@ -151,9 +160,9 @@ function Shell({ children }: { children: ReactNode }) {
               New organization
             </Anchor>
             <ThemeToggle />
-            <Text size="sm" visibleFrom="md" title={session?.user.email}>
+            <Anchor component={Link} href="/account" size="sm" visibleFrom="md" title={session?.user.email}>
               {session?.user.name}
-            </Text>
+            </Anchor>
             <Anchor component="button" size="sm" onClick={() => signOut.mutate()}>
               Sign out
             </Anchor>

@@ -10,6 +10,7 @@ import type {
   ModelDto,
   ModelSummaryDto,
   ProjectDto,
+  RetentionPolicyDto,
   RunDto,
   RunSummaryDto,
   ScenarioDiffDto,
@@ -47,5 +48,6 @@ export type AuditEvent = z.output<typeof AuditEventDto>;
 export type TableDescriptor = Model["tables"][number];
 export type ChartDescriptor = Model["charts"][number];
 export type ShareLink = z.output<typeof ShareLinkDto>;
+export type RetentionPolicy = z.output<typeof RetentionPolicyDto>;
 export type CreatedShareLink = z.output<typeof CreatedShareLinkDto>;
 export type SharedResult = z.output<typeof SharedResultDto>;

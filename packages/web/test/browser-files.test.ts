@@ -13,6 +13,7 @@ import {
   createScenario,
   eventually,
   newPage,
+  PASSWORD,
   runAndWait,
   setupBrowserApp,
   shot,
@@ -517,5 +518,76 @@ describe("files and sharing in Chromium", () => {
     await stranger.goto(link);
     await stranger.getByTestId("optimizer-status").waitFor();
     await axeBothThemes(stranger, "shared-page");
+  }, 240_000);
+
+  it("the organization's files and share links (delete, revoke), its retention, its export, then account deletion", async () => {
+    await owner.goto(`${base}/org/files`);
+    const filesTable = owner.getByTestId("files");
+    await text(filesTable).toContain("broker-pipeline-2.xlsx");
+    const listed = await apiGet<{ total: number }>(owner, "/files");
+    await eventually(() => filesTable.locator("tbody tr").count()).toBe(listed.total);
+
+    // Active links by default: the one the share dialog made for the debt stack is among them.
+    type Links = { items: { id: string; status: string }[] };
+    const active = await apiGet<Links>(owner, "/share-links?status=active");
+    expect(active.items.length).toBeGreaterThan(0);
+    const links = owner.getByTestId("share-links");
+    await eventually(() => links.locator("tbody tr").count()).toBe(active.items.length);
+    await links
+      .getByRole("button", { name: /^Revoke the link/ })
+      .first()
+      .click();
+    await eventually(
+      async () => (await apiGet<Links>(owner, "/share-links?status=active")).items.length,
+    ).toBe(active.items.length - 1);
+    await owner.getByLabel("Show").selectOption("revoked");
+    await text(links).toContain("revoked");
+    await axeBothThemes(owner, "files-and-links");
+
+    owner.once("dialog", (d) => void d.accept());
+    await filesTable.getByRole("button", { name: "Delete broker-pipeline-2.xlsx" }).click();
+    await eventually(async () => (await filesTable.textContent()) ?? "").not.toContain(
+      "broker-pipeline-2.xlsx",
+    );
+    expect((await apiGet<{ total: number }>(owner, "/files")).total).toBe(listed.total - 1);
+
+    await owner.getByRole("link", { name: "Data & privacy" }).click();
+    const filesDays = owner.getByLabel("Delete uploaded files after (days)");
+    const runsDays = owner.getByLabel("Delete finished runs after (days)");
+    await eventually(() => filesDays.inputValue()).toBe("30"); // the default policy
+    await expect(runsDays.inputValue()).resolves.toBe(""); // kept forever
+    await filesDays.fill("90");
+    await runsDays.fill("365");
+    await owner.getByRole("button", { name: "Save retention" }).click();
+    await owner.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+    expect(await apiGet(owner, "/org/retention")).toMatchObject({
+      filesDays: 90,
+      runsDays: 365,
+      expiredShareLinksDays: 30,
+      isDefault: false,
+    });
+
+    const [zip] = await Promise.all([
+      owner.waitForEvent("download"),
+      owner.getByRole("link", { name: "Download the organization's data (ZIP)" }).click(),
+    ]);
+    const bytes = await readFile((await zip.path())!);
+    expect(bytes.subarray(0, 2).toString()).toBe("PK");
+    expect(bytes.includes(Buffer.from("retention-policy.json"))).toBe(true);
+    await axeBothThemes(owner, "data-privacy");
+
+    // The account: a wrong password is a field error; the right one signs out for good (the
+    // organization, where Fatima is the only member, goes with it).
+    await owner.getByRole("link", { name: "Fatima Al Nasser" }).click();
+    await owner.getByLabel("Your password").fill("not my password");
+    owner.once("dialog", (d) => void d.accept());
+    await owner.getByRole("button", { name: "Delete my account" }).click();
+    await text(owner.getByText("is incorrect").first()).toContain("incorrect");
+    await owner.getByLabel("Your password").fill(PASSWORD);
+    owner.once("dialog", (d) => void d.accept());
+    await owner.getByRole("button", { name: "Delete my account" }).click();
+    await owner.getByRole("heading", { name: "Sign in to Modelworks", exact: true }).waitFor();
+    const res = await owner.request.get(`${base}/api/v1/session`);
+    expect(res.status()).toBe(401);
   }, 240_000);
 });

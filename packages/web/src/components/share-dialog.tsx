@@ -1,18 +1,15 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import {
   Alert,
-  Badge,
   Button,
   CopyButton,
   Group,
   Modal,
   NativeSelect,
   Stack,
-  Table,
   Text,
   TextInput,
   Title,
-  VisuallyHidden,
 } from "@mantine/core";
 import { CreateShareLinkBody } from "@modelworks/server/contracts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -23,6 +20,7 @@ import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useOrg } from "../session.ts";
 import type { CreatedShareLink, ShareLink } from "../types.ts";
+import { ShareLinksTable } from "./share-links-table.tsx";
 
 const EXPIRY_CHOICES = [
   { value: "24", label: "1 day" },
@@ -189,57 +187,7 @@ export function ShareDialog({
             No links yet.
           </Text>
         ) : links.data ? (
-          <Table striped data-testid="share-links">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Label</Table.Th>
-                <Table.Th>Shares</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Opened</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {links.data.items.map((l) => (
-                <Table.Tr key={l.id}>
-                  <Table.Td>{l.label || <Text c="dimmed">—</Text>}</Table.Td>
-                  <Table.Td>
-                    {l.runIds.length > 1 ? `comparison of ${l.runIds.length} runs` : "one run"}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge
-                      color={l.status === "active" ? "green" : l.status === "revoked" ? "red" : "gray"}
-                      variant="light"
-                    >
-                      {l.status}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {l.revokedAt ? `revoked ${formatDateTime(l.revokedAt)}` : formatDateTime(l.expiresAt)}
-                  </Table.Td>
-                  <Table.Td>
-                    {l.accessCount} time{l.accessCount === 1 ? "" : "s"}
-                  </Table.Td>
-                  <Table.Td>
-                    {canShare && l.status === "active" ? (
-                      <Button
-                        size="compact-sm"
-                        color="red"
-                        variant="light"
-                        aria-label={`Revoke the link ${l.label || `created ${formatDateTime(l.createdAt)}`}`}
-                        onClick={() => void revoke(l)}
-                      >
-                        Revoke
-                      </Button>
-                    ) : null}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <ShareLinksTable links={links.data.items} canRevoke={canShare} onRevoke={(l) => void revoke(l)} />
         ) : (
           <Text size="sm" c="dimmed" role="status">
             Loading links…
