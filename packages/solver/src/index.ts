@@ -11,6 +11,7 @@ export {
   type VariableSpec,
   validateModel,
 } from "./model.ts";
+export { modelFile } from "./model-file.ts";
 export {
   closeDefaultPool,
   createSolverPool,

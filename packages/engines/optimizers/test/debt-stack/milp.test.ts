@@ -7,7 +7,6 @@
 import { createContext, executeModel, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { solveInThisThread } from "@modelworks/solver";
 import { describe, expect, it } from "vitest";
-import { rng } from "../../src/common/rng.ts";
 import {
   buildDebtStackModel,
   checkDebtStackPlan,
@@ -16,6 +15,7 @@ import {
   debtStackV3,
   evaluateDebtStackPlan,
 } from "../../src/index.ts";
+import { manyTranches, randomInstance } from "./gen.ts";
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
 const run = (raw: DebtStackInputRaw) => executeModel(debtStackV3, raw, createContext());
@@ -300,70 +300,6 @@ function a0(out: Out, year = 1) {
   return out.amortization.find((x) => x.year === year && x.scenario === out.amortization[0]!.scenario)!;
 }
 
-function randomInstance(seed: number, opts: { switched: boolean }): DebtStackInputRaw {
-  const r = rng(seed);
-  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)]!;
-  const price = 10_000_000;
-  const years = pick([2, 3]);
-  const nT = pick([2, 3, 4]);
-  const ltv = pick([0.6, 0.7, 0.8]);
-  const tranches = Array.from({ length: nT }, (_, k) => {
-    const fixed = r() < 0.5;
-    const maxShare = pick([0.2, 0.3, 0.4, 0.5]);
-    const t: Record<string, unknown> = {
-      id: `t${k}`,
-      rateType: fixed ? "fixed" : "floating",
-      ...(fixed ? { fixedRate: 0.04 + 0.04 * r() } : { spread: 0.01 + 0.04 * r() }),
-      maxShare,
-      termMonths: 12 * years,
-      ioMonths: pick([0, 12]),
-      amortizationMonths: pick([null, 240, 300]),
-      upfrontFee: pick([0, 0.005, 0.01]),
-    };
-    if (opts.switched) {
-      if (r() < 0.6) t.minAmount = Math.round(Math.min(maxShare, ltv) * price * (0.3 + 0.6 * r()));
-      if (r() < 0.6) t.fixedFee = Math.round(20_000 + 180_000 * r());
-    }
-    return t;
-  });
-  const floating = tranches.filter((t) => t.rateType === "floating");
-  const scen = pick([1, 2]);
-  return {
-    purchasePrice: price,
-    closingCosts: pick([0, 200_000]),
-    equityAvailable: price * (0.25 + 0.4 * r()),
-    equityCostRate: pick([0, 0.08, 0.15]),
-    noi: Array.from({ length: years }, () => 700_000 + 500_000 * r()),
-    targets: {
-      maxLtv: ltv,
-      minDscr: r() < 0.6 ? pick([1.2, 1.3]) : null,
-      minDebtYield: r() < 0.3 ? 0.07 : null,
-      minFixedShare: r() < 0.5 ? pick([0.3, 0.5]) : 0,
-    },
-    tranches: tranches as DebtStackInputRaw["tranches"],
-    rateScenarios: Array.from({ length: scen }, (_, s) => ({
-      id: `s${s}`,
-      weight: 0.3 + r(),
-      indexRate: Array.from({ length: years }, () => 0.02 + 0.04 * r()),
-    })),
-    hedges:
-      floating.length > 0 && r() < 0.6
-        ? [
-            {
-              id: "swap",
-              type: "swap",
-              fixedRate: 0.035,
-              tenorYears: years,
-              trancheId: r() < 0.6 ? (floating[0]!.id as string) : null,
-            },
-            { id: "cap", type: "cap", strike: 0.045, premiumRate: 0.002, tenorYears: 1 },
-          ]
-        : [],
-    objective: r() < 0.7 ? "expected" : "worst-case",
-    whatIf: { enabled: false },
-  };
-}
-
 /** Every on/off assignment of the switched tranches, each solved as an LP with the binaries fixed. */
 async function bruteForce(input: DebtStackInputParsed) {
   const built = buildDebtStackModel(input);
@@ -480,34 +416,6 @@ describe("strong duality on the LP case still holds (25 random LPs with amortizi
     expect(out.verification).toEqual({ feasible: true, violations: [] });
   });
 });
-
-/**
- * Many on/off tranches (each with a minimum and a fee) competing to fund 70M: a fixed-charge
- * covering problem on which HiGHS needs some branching, so short limits stop it mid-search.
- */
-function manyTranches(seed: number, n: number): DebtStackInputRaw {
-  const r = rng(seed);
-  const price = 100_000_000;
-  return {
-    purchasePrice: price,
-    equityAvailable: 30_000_000,
-    noi: Array.from({ length: 10 }, () => 9_000_000),
-    targets: { maxLtv: 0.75 },
-    tranches: Array.from({ length: n }, (_, k) => {
-      const maxShare = 0.05 + 0.15 * r();
-      return {
-        id: `T${k}`,
-        rateType: "fixed",
-        fixedRate: 0.04 + 0.04 * r(),
-        maxShare,
-        termMonths: 120,
-        minAmount: Math.round(maxShare * price * (0.3 + 0.6 * r())),
-        fixedFee: Math.round(50_000 + 400_000 * r()),
-      };
-    }) as DebtStackInputRaw["tranches"],
-    whatIf: { enabled: false },
-  };
-}
 
 describe("time limit", () => {
   it("returns the best stack found with its gap, labelled as not proven optimal, and still checked", async () => {
