@@ -333,6 +333,60 @@ describe("DELETE /session/account", () => {
       metadata: { reason: "account_deleted", filesDeleted: 1 },
     });
   });
+
+  it("pseudonymizes the person in the history that remains: events stay, their email, IP and user agent go", async () => {
+    const owner = await createOwner(t.app, "Keeps History");
+    const leaver = await addMember(t.app, owner, "analyst");
+    const [row] = await db().select({ email: users.email }).from(users).where(eq(users.id, leaver.userId));
+    const email = row!.email;
+    await request(t.app, leaver, { method: "POST", url: "/api/v1/projects", payload: { name: "Theirs" } });
+    // A failed sign-in with their address: the event has their email but no user id.
+    const failed = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/sign-in",
+      payload: { email: email.toUpperCase(), password: "wrong password" },
+    });
+    expect(failed.statusCode).toBe(401);
+    const mentions = sql`(lower(${auditEvents.actorEmail}) = ${email} or lower(${auditEvents.metadata}->>'email') = ${email})`;
+    const byThem = () => db().select().from(auditEvents).where(eq(auditEvents.actorUserId, leaver.userId));
+    const before = await byThem();
+    expect(before.length).toBeGreaterThanOrEqual(2); // invitation accepted, project created
+    expect(before.every((e) => e.ip !== null)).toBe(true);
+    expect((await db().select().from(auditEvents).where(mentions)).length).toBeGreaterThanOrEqual(2);
+    const ownersBefore = await db()
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.actorUserId, owner.userId));
+
+    expect((await del(leaver, { password: PASSWORD })).statusCode).toBe(204);
+
+    const after = await byThem();
+    // The same events and one more (member.account_deleted), keyed by an id that resolves to no one.
+    expect(after.map((e) => e.id)).toEqual(expect.arrayContaining(before.map((e) => e.id)));
+    expect(after.map((e) => e.action)).toContain("member.account_deleted");
+    for (const e of after) expect(e).toMatchObject({ actorEmail: null, ip: null, userAgent: null });
+    const kept = new Map(after.map((e) => [e.id, e]));
+    for (const e of before)
+      expect(kept.get(e.id)).toMatchObject({ action: e.action, orgId: e.orgId, targetId: e.targetId });
+    // Nowhere in the log: not as the actor of the failed sign-in, not in the owner's invitation.
+    expect(await db().select().from(auditEvents).where(mentions)).toEqual([]);
+    const [invited] = await auditIn(owner.orgId, "invitation.created");
+    expect(invited!.metadata).not.toHaveProperty("email");
+    expect(invited!.metadata).toHaveProperty("role", "analyst");
+    // The owner's own details are untouched.
+    const ownersAfter = await db()
+      .select()
+      .from(auditEvents)
+      .where(eq(auditEvents.actorUserId, owner.userId));
+    for (const e of ownersBefore) {
+      const now = ownersAfter.find((x) => x.id === e.id)!;
+      expect({ ip: now.ip, userAgent: now.userAgent, actorEmail: now.actorEmail }).toEqual({
+        ip: e.ip,
+        userAgent: e.userAgent,
+        actorEmail: e.actorEmail,
+      });
+    }
+  });
 });
 
 describe("DELETE /org erases", () => {
@@ -375,7 +429,7 @@ describe("DELETE /org erases", () => {
     ).toBe(200);
   });
 
-  it("the audit log still refuses an ordinary DELETE or UPDATE — and an erasure of an org that exists", async () => {
+  it("the audit log still refuses an ordinary DELETE or UPDATE — an erasure of an org that exists, a pseudonymization of someone who exists or of another's event", async () => {
     const owner = await createOwner(t.app, "Still Append Only");
     const [event] = await auditIn(owner.orgId, "org.created");
     const attempts = [
@@ -394,6 +448,35 @@ describe("DELETE /org erases", () => {
           await tx.execute(sql`select set_config('modelworks.erase_org', ${crypto.randomUUID()}, true)`);
           await tx.delete(organizations).where(eq(organizations.id, owner.orgId));
           await tx.delete(auditEvents).where(eq(auditEvents.orgId, owner.orgId));
+        }),
+      // Pseudonymizing a person who still exists.
+      () =>
+        db().transaction(async (tx) => {
+          await tx.execute(
+            sql`select set_config('modelworks.erase_user', ${owner.userId}, true), set_config('modelworks.erase_email', 'x@example.com', true)`,
+          );
+          await tx
+            .update(auditEvents)
+            .set({ ip: null, userAgent: null, actorEmail: null })
+            .where(eq(auditEvents.id, event!.id));
+        }),
+      // Pseudonymizing someone gone, but on an event that is not theirs, or changing more than the details.
+      () =>
+        db().transaction(async (tx) => {
+          await tx.execute(
+            sql`select set_config('modelworks.erase_user', ${crypto.randomUUID()}, true), set_config('modelworks.erase_email', 'gone@example.com', true)`,
+          );
+          await tx
+            .update(auditEvents)
+            .set({ ip: null, userAgent: null, actorEmail: null })
+            .where(eq(auditEvents.id, event!.id));
+        }),
+      () =>
+        db().transaction(async (tx) => {
+          await tx.execute(
+            sql`select set_config('modelworks.erase_user', ${crypto.randomUUID()}, true), set_config('modelworks.erase_email', 'gone@example.com', true)`,
+          );
+          await tx.update(auditEvents).set({ action: "x" }).where(eq(auditEvents.id, event!.id));
         }),
       // Erasure never allows an UPDATE.
       () =>

@@ -4,11 +4,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { verifyPassword } from "../auth/passwords.ts";
 import { DeleteAccountBody } from "../contracts/retention.ts";
+import type { Db } from "../db/client.ts";
 import { apiKeys, memberships, organizations, users } from "../db/schema.ts";
 import { recordAudit } from "../http/audit.ts";
 import { badRequest, conflict, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
-import { eraseOrganization } from "../retention/erase.ts";
+import { eraseOrganization, pseudonymizeAuditActor } from "../retention/erase.ts";
 import { clearSessionCookie } from "./session-helpers.ts";
 
 /**
@@ -18,7 +19,8 @@ import { clearSessionCookie } from "./session-helpers.ts";
  * - API keys they created are revoked, not deleted: the organization keeps the record of
  *   them, but a departed person's credentials stop working;
  * - rows they created in organizations stay, with `createdBy` set to null (foreign keys);
- * - audit events stay as they are: the log is append-only, and who did what is the record.
+ * - audit events stay — the log is the record of who did what — but pseudonymized: the events
+ *   keep the user id, which no longer resolves, and lose the person's email, IP and user agent.
  * Refused (409) while they are the only owner of an organization that has other members.
  */
 export async function accountRoutes(app: FastifyInstance) {
@@ -37,7 +39,8 @@ export async function accountRoutes(app: FastifyInstance) {
           "Refused with 409 while you are the only owner of an organization with other members: appoint " +
           "another owner or delete the organization first. Organizations where you are the only member are " +
           "deleted with everything in them. API keys you created are revoked; what you created in " +
-          "organizations stays, no longer attributed to you.",
+          "organizations stays, no longer attributed to you; the audit log keeps your actions under your user id, " +
+          "without your email, IP address or user agent.",
         body: DeleteAccountBody,
         response: { 204: z.undefined() },
       },
@@ -140,6 +143,8 @@ export async function accountRoutes(app: FastifyInstance) {
         });
         // Memberships and sessions cascade; createdBy columns elsewhere become null.
         await tx.delete(users).where(eq(users.id, user.id));
+        // Then the history that remains keeps the events but not who they were (email, IP).
+        await pseudonymizeAuditActor(tx as unknown as Db, user.id, user.email);
       });
       clearSessionCookie(app, reply);
       return reply.code(204).send();

@@ -426,7 +426,8 @@ export function AccountPage() {
           Removes your sign-in, your sessions, your API keys and your memberships. Organizations where you are
           the only member are deleted with everything in them. If you are the only owner of an organization
           others belong to, make someone else an owner first. What you created in shared organizations stays
-          there, no longer attributed to you.
+          there, no longer attributed to you; their audit logs keep your actions without your email or IP
+          address.
         </Text>
         <form onSubmit={remove} noValidate>
           <Group align="start">
