@@ -15,7 +15,7 @@ import {
  */
 type Step = { drop: number } | { refuse: number } | "ok";
 
-function fakeServer(chunkSizeBytes: number, steps: Step[] = []) {
+function fakeServer(chunkSizeBytes: number, steps: Step[] = [], completeFailures: number[] = []) {
   let bytes = new Uint8Array(0);
   let phase: UploadSession["phase"] = "receiving";
   const sends: number[] = [];
@@ -45,6 +45,8 @@ function fakeServer(chunkSizeBytes: number, steps: Step[] = []) {
       return bytes.length;
     },
     complete: async () => {
+      const failure = completeFailures.shift();
+      if (failure !== undefined) throw new ApiError(failure, { title: "Not yet" });
       phase = "stored";
       return { id: "f1", name: "deals.csv", sizeBytes: bytes.length } as unknown as UploadedFile;
     },
@@ -86,6 +88,19 @@ describe("uploadResumable", () => {
     expect(s.received()).toEqual(new Uint8Array(await f.arrayBuffer()));
     expect(s.sleeps[0]).toBe(500);
     expect(seen.at(-1)?.retries).toBe(1);
+  });
+
+  it("asks for the completion again when its answer is lost or the server is still processing", async () => {
+    const f = file(12);
+    // The connection drops (0), then the server is still parsing (409), then the file is stored.
+    const s = fakeServer(10, [], [0, 409]);
+    const out = await uploadResumable(f, { phasePollMs: 1_000_000 }, s.transport);
+    expect(out.id).toBe("f1");
+    expect(s.sleeps.filter((ms) => ms !== 1_000_000)).toEqual([500, 1000]);
+    const refused = fakeServer(10, [], [422]);
+    await expect(uploadResumable(f, { phasePollMs: 1_000_000 }, refused.transport)).rejects.toMatchObject({
+      status: 422,
+    });
   });
 
   it("gives up after maxRetries failures in a row, pausing 0.5, 1, 2, 4 s in between", async () => {

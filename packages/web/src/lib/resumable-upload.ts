@@ -23,7 +23,7 @@ export interface UploadProgress {
   retries: number;
 }
 
-/** The four calls of the protocol, and a clock: the browser's by default, a fake in tests. */
+/** The four calls of the protocol, and a clock: lib/upload-transport.ts in the app, a fake in tests. */
 export interface UploadTransport {
   create(body: {
     name: string;
@@ -95,7 +95,11 @@ export async function uploadResumable(
     }
     report(offset, "receiving");
   }
-  return completeWithPhases(transport, session.id, total, report, opts.phasePollMs ?? 1_000);
+  return completeWithPhases(transport, session.id, total, report, {
+    pollMs: opts.phasePollMs ?? 1_000,
+    maxRetries,
+    baseMs: base,
+  });
 }
 
 async function resync(transport: UploadTransport, id: string): Promise<number> {
@@ -105,28 +109,38 @@ async function resync(transport: UploadTransport, id: string): Promise<number> {
   return s.offsetBytes;
 }
 
-/** POST complete, reading the phase meanwhile so the person sees parsing → profiling. */
+/**
+ * POST complete, reading the phase meanwhile so the person sees parsing → profiling. A dropped
+ * answer (a proxy timing out on a large file, say) is asked again: the server answers a repeat with
+ * the stored file, and 409 while it is still processing, so the client waits and asks again.
+ */
 async function completeWithPhases(
   transport: UploadTransport,
   id: string,
   total: number,
   report: (sent: number, phase: UploadPhase) => void,
-  pollMs: number,
+  o: { pollMs: number; maxRetries: number; baseMs: number },
 ): Promise<UploadedFile> {
   report(total, "checking");
   let done = false;
-  const poll = (async () => {
+  void (async () => {
     while (!done) {
-      await transport.sleep(pollMs);
+      await transport.sleep(o.pollMs);
       if (done) break;
       const s = await transport.status(id).catch(() => null);
       if (!done && s && s.phase !== "stored" && s.phase !== "failed") report(total, s.phase);
     }
   })();
   try {
-    return await transport.complete(id);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await transport.complete(id);
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= o.maxRetries) throw err;
+        await transport.sleep(Math.min(8_000, o.baseMs * 2 ** attempt));
+      }
+    }
   } finally {
     done = true;
-    void poll;
   }
 }
