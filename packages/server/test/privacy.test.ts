@@ -429,6 +429,31 @@ describe("DELETE /org erases", () => {
     ).toBe(200);
   });
 
+  it("leaves the deleting session in another organization its person belongs to, or in none", async () => {
+    const owner = await createOwner(t.app, "First Home");
+    const second = await request(t.app, owner, {
+      method: "POST",
+      url: "/api/v1/orgs",
+      payload: { name: "Second Home" },
+    });
+    const secondId = second.json().id as string;
+    const moved = await request(t.app, owner, {
+      method: "PUT",
+      url: "/api/v1/session/organization",
+      payload: { orgId: secondId },
+    });
+    expect(moved.json().activeOrgId).toBe(secondId);
+    expect((await request(t.app, owner, { method: "DELETE", url: "/api/v1/org" })).statusCode).toBe(204);
+    const session = (await request(t.app, owner, { method: "GET", url: "/api/v1/session" })).json();
+    expect(session.activeOrgId).toBe(owner.orgId);
+    expect(session.organizations.map((o: { name: string }) => o.name)).toEqual(["First Home"]);
+    // Working on goes on in that organization without choosing it again.
+    expect((await request(t.app, owner, { method: "GET", url: "/api/v1/projects" })).statusCode).toBe(200);
+    expect((await request(t.app, owner, { method: "DELETE", url: "/api/v1/org" })).statusCode).toBe(204);
+    const none = (await request(t.app, owner, { method: "GET", url: "/api/v1/session" })).json();
+    expect(none).toMatchObject({ activeOrgId: null, organizations: [] });
+  });
+
   it("the audit log still refuses an ordinary DELETE or UPDATE — an erasure of an org that exists, a pseudonymization of someone who exists or of another's event", async () => {
     const owner = await createOwner(t.app, "Still Append Only");
     const [event] = await auditIn(owner.orgId, "org.created");

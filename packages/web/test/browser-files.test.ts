@@ -576,6 +576,23 @@ describe("files and sharing in Chromium", () => {
     expect(bytes.includes(Buffer.from("retention-policy.json"))).toBe(true);
     await axeBothThemes(owner, "data-privacy");
 
+    // A second organization, deleted from its page once its name is typed; the first stays.
+    await owner.goto(`${base}/orgs/new`);
+    await createOrg(owner, "Scratch Org");
+    await owner.goto(`${base}/org/data`);
+    const orgSelect = owner.getByRole("combobox", { name: "Organization" });
+    if ((await orgSelect.locator("option:checked").textContent()) !== "Scratch Org (owner)")
+      await orgSelect.selectOption({ label: "Scratch Org (owner)" });
+    const erase = owner.getByRole("button", { name: "Delete organization" });
+    await expect(erase.isDisabled()).resolves.toBe(true);
+    await owner.getByLabel("Type Scratch Org to confirm").fill("Scratch Org");
+    await erase.click();
+    await eventually(async () =>
+      (await apiGet<{ organizations: { name: string }[] }>(owner, "/session")).organizations.map(
+        (o) => o.name,
+      ),
+    ).toEqual(["Gulf Yield Partners"]);
+
     // The account: a wrong password is a field error; the right one signs out for good (the
     // organization, where Fatima is the only member, goes with it).
     await owner.getByRole("link", { name: "Fatima Al Nasser" }).click();

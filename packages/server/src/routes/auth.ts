@@ -8,7 +8,7 @@ import { memberships, sessions, users } from "../db/schema.ts";
 import { recordAudit } from "../http/audit.ts";
 import { badRequest, conflict, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
-import { clearSessionCookie, sessionDto, startSession } from "./session-helpers.ts";
+import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "./session-helpers.ts";
 
 const tags = ["auth"];
 
@@ -126,7 +126,13 @@ export async function authRoutes(app: FastifyInstance) {
       if (!user) throw notFound("User");
       if (p.kind === "jwt") return sessionDto(app, user, null);
       const [s] = await db.select().from(sessions).where(eq(sessions.id, p.sessionId));
-      return sessionDto(app, user, s ?? null);
+      if (!s || s.activeOrgId) return sessionDto(app, user, s ?? null);
+      // The active organization went away (deleted, or the person was removed from it): carry on
+      // in the first one they still belong to, as a new sign-in would.
+      const orgs = await membershipsOf(db, user.id);
+      const next = orgs[0]?.orgId ?? null;
+      if (next) await db.update(sessions).set({ activeOrgId: next }).where(eq(sessions.id, s.id));
+      return sessionDto(app, user, { ...s, activeOrgId: next }, orgs);
     },
   );
 
