@@ -78,6 +78,8 @@ describe("TIF result views in Chromium", () => {
     );
     await eventually(() => page.getByTestId("column-market").count()).toBe(1);
     await eventually(() => page.getByTestId("column-mixedIncome").count()).toBe(1);
+    // Both deals' levered cash flow by project year, overlaid.
+    await page.getByRole("img", { name: /^Levered cash flow by project year/ }).waitFor();
     await shot(page, "tif-01-comparison");
   }, 90_000);
 

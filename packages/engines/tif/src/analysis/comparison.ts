@@ -14,6 +14,7 @@ import {
   engineField,
   gapBps,
   ProjectInput,
+  type Run,
   resolveProject,
   runMarket,
   runMixed,
@@ -77,6 +78,20 @@ const SourcesUsesRow = z.object({
   differenceUsd: z.number(),
 });
 
+const YearlyRow = z.object({
+  year: z.number().int().describe("project year, 1 = the first 12 periods of the deals' shared timeline"),
+  marketNoiUsd: z.number(),
+  mixedIncomeNoiUsd: z.number(),
+  marketTifUsd: z.number().describe("TIF reimbursement + tax abatement received in the year"),
+  mixedIncomeTifUsd: z.number(),
+  marketLeveredCfUsd: z.number(),
+  mixedIncomeLeveredCfUsd: z.number(),
+  leveredCfDifferenceUsd: z.number().describe("mixed − market"),
+  marketCumulativeLeveredCfUsd: z.number(),
+  mixedIncomeCumulativeLeveredCfUsd: z.number(),
+});
+export type YearlyRow = z.output<typeof YearlyRow>;
+
 export const TifComparisonOutput = z.object({
   engine: z.string(),
   market: ScenarioSummary,
@@ -102,6 +117,9 @@ export const TifComparisonOutput = z.object({
       leveredMirr: z.number().nullable(),
     }),
   ),
+  yearly: z
+    .array(YearlyRow)
+    .describe("both deals' monthly flows rolled up by project year, side by side (since 1.2.0)"),
 });
 export type TifComparisonOutput = z.output<typeof TifComparisonOutput>;
 
@@ -158,6 +176,41 @@ function sourcesUses(engine: EngineChoice, a: ScenarioSummary, b: ScenarioSummar
   }));
 }
 
+type Periods = Run["output"]["periods"];
+
+/**
+ * The two deals' monthly rows by project year (periods 12(y−1)+1 … 12y), side by side. The deals
+ * run on the same project dates, so their periods line up; a deal with fewer periods counts 0.
+ */
+export function yearlyComparison(market: Periods, mixed: Periods): YearlyRow[] {
+  const years = Math.ceil(Math.max(market.length, mixed.length) / 12);
+  const roll = (rows: Periods, y: number, f: (r: Periods[number]) => number) =>
+    rows.slice(12 * (y - 1), 12 * y).reduce((s, r) => s + f(r), 0);
+  const tif = (r: Periods[number]) => r.tifReimbursement + r.tifAbatement;
+  const out: YearlyRow[] = [];
+  let cumMarket = 0;
+  let cumMixed = 0;
+  for (let y = 1; y <= years; y++) {
+    const a = roll(market, y, (r) => r.leveredCf);
+    const b = roll(mixed, y, (r) => r.leveredCf);
+    cumMarket += a;
+    cumMixed += b;
+    out.push({
+      year: y,
+      marketNoiUsd: roll(market, y, (r) => r.noi),
+      mixedIncomeNoiUsd: roll(mixed, y, (r) => r.noi),
+      marketTifUsd: roll(market, y, tif),
+      mixedIncomeTifUsd: roll(mixed, y, tif),
+      marketLeveredCfUsd: a,
+      mixedIncomeLeveredCfUsd: b,
+      leveredCfDifferenceUsd: b - a,
+      marketCumulativeLeveredCfUsd: cumMarket,
+      mixedIncomeCumulativeLeveredCfUsd: cumMixed,
+    });
+  }
+  return out;
+}
+
 const AMI_DEPTH = ["30%", "50%", "60%", "80%", "100%"];
 
 /** `tables`: the run's reference data (ctx.data), the shipped editions by default. */
@@ -193,6 +246,7 @@ export function compare(
       unleveredIrr: s.unleveredIrr,
       leveredMirr: s.leveredMirr,
     })),
+    yearly: yearlyComparison(market.output.periods, mixed.output.periods),
   };
 }
 
@@ -220,7 +274,7 @@ const pct = (key: string, title: string) => ({
 
 export const tifComparisonModel = defineModel({
   id: "tif-comparison",
-  version: "1.1.0",
+  version: "1.2.0",
   title: "Austin TIF: market vs mixed income",
   summary:
     "Runs the market-rate deal and the mixed-income deal under an incentive package (tier, SMART fee waiver, " +
@@ -274,6 +328,23 @@ export const tifComparisonModel = defineModel({
       ],
     },
     {
+      name: "yearly",
+      title: "By project year, market vs mixed income",
+      rows: "yearly",
+      columns: [
+        { key: "year", title: "Year", format: "integer" },
+        usd("marketNoiUsd", "NOI, market"),
+        usd("mixedIncomeNoiUsd", "NOI, mixed income"),
+        usd("marketTifUsd", "TIF and abatement, market"),
+        usd("mixedIncomeTifUsd", "TIF and abatement, mixed income"),
+        usd("marketLeveredCfUsd", "Levered CF, market"),
+        usd("mixedIncomeLeveredCfUsd", "Levered CF, mixed income"),
+        usd("leveredCfDifferenceUsd", "Levered CF, mixed − market"),
+        usd("marketCumulativeLeveredCfUsd", "Cumulative levered CF, market"),
+        usd("mixedIncomeCumulativeLeveredCfUsd", "Cumulative levered CF, mixed income"),
+      ],
+    },
+    {
       name: "returns",
       title: "Returns by scenario",
       rows: "returns",
@@ -286,6 +357,14 @@ export const tifComparisonModel = defineModel({
     },
   ],
   charts: [
+    {
+      name: "yearly-cumulative-levered-cf",
+      title: "Cumulative levered cash flow by year: market vs mixed income",
+      kind: "line",
+      table: "yearly",
+      x: "year",
+      y: ["marketCumulativeLeveredCfUsd", "mixedIncomeCumulativeLeveredCfUsd"],
+    },
     {
       name: "returns",
       title: "Levered and unlevered IRR: market vs mixed income",

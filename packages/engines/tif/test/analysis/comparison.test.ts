@@ -57,6 +57,39 @@ describe("tif@2 (default): tier 2 with the fee waiver and the TIF lump sum", () 
     expect(out.mixedIncome.leveredIrr! * 100).toBeCloseTo(1.169, 4);
   });
 
+  it("rolls both deals' monthly flows up by project year: each year is the sum of its 12 direct months", async () => {
+    const out = await compare({
+      mixedIncome: { incentives: { tier: 1, smartFeeWaiver: false, tif: "stream" } },
+    });
+    const market = v2({});
+    const periods = market.periods;
+    expect(out.yearly).toHaveLength(Math.ceil(periods.length / 12));
+    const sum = (rows: typeof periods, f: (r: (typeof periods)[number]) => number) =>
+      rows.reduce((s, r) => s + f(r), 0);
+    // Year 3 of the market deal, from the direct run's months 25–36.
+    const y3 = periods.slice(24, 36);
+    expect(out.yearly[2]!.marketLeveredCfUsd).toBeCloseTo(
+      sum(y3, (r) => r.leveredCf),
+      6,
+    );
+    expect(out.yearly[2]!.marketNoiUsd).toBeCloseTo(
+      sum(y3, (r) => r.noi),
+      6,
+    );
+    // The cumulative flow ends at the whole flow; the difference column is mixed − market.
+    const last = out.yearly.at(-1)!;
+    expect(last.marketCumulativeLeveredCfUsd).toBeCloseTo(
+      sum(periods, (r) => r.leveredCf),
+      4,
+    );
+    for (const y of out.yearly)
+      expect(y.leveredCfDifferenceUsd).toBeCloseTo(y.mixedIncomeLeveredCfUsd - y.marketLeveredCfUsd, 6);
+    // The TIF stream reaches the mixed deal only, and only once it operates.
+    expect(out.yearly.every((y) => y.marketTifUsd === 0)).toBe(true);
+    expect(out.yearly.reduce((s, y) => s + y.mixedIncomeTifUsd, 0)).toBeGreaterThan(0);
+    expect(out.yearly[0]!.mixedIncomeTifUsd).toBe(0);
+  });
+
   it("sources equal uses in both scenarios, the lump sum and the fee waiver in their rows", async () => {
     const out = await compare({});
     const row = (item: string) => out.sourcesUses.find((r) => r.item.startsWith(item))!;

@@ -27,6 +27,13 @@ interface SourcesUsesRow {
   mixedIncomeUsd: number;
   differenceUsd: number;
 }
+interface YearlyRow {
+  year: number;
+  marketLeveredCfUsd: number;
+  mixedIncomeLeveredCfUsd: number;
+  marketCumulativeLeveredCfUsd: number;
+  mixedIncomeCumulativeLeveredCfUsd: number;
+}
 export interface ComparisonOutput {
   engine: string;
   market: Summary;
@@ -43,6 +50,8 @@ export interface ComparisonOutput {
   };
   keyMetrics: MetricRow[];
   sourcesUses: SourcesUsesRow[];
+  /** Since tif-comparison 1.2.0; runs of 1.1.0 do not have it. */
+  yearly?: YearlyRow[];
 }
 
 const unitOf = (u: string) => (u === "×" ? "x" : u === "units" ? undefined : u);
@@ -59,6 +68,7 @@ export default function TifComparisonView({ output }: ModelViewProps) {
   const o = output as unknown as ComparisonOutput;
   const g = o.gap;
   const overlay = useMemo(() => sourcesUsesChart(o.sourcesUses), [o.sourcesUses]);
+  const flows = useMemo(() => (o.yearly?.length ? yearlyChart(o.yearly) : null), [o.yearly]);
   return (
     <Stack gap="lg" data-testid="tif-comparison">
       <Card withBorder data-testid="irr-gap-card">
@@ -163,12 +173,25 @@ export default function TifComparisonView({ output }: ModelViewProps) {
           </Table>
         </Table.ScrollContainer>
       </section>
-      <Card withBorder>
-        <Title order={3} size="h5" mb="xs">
-          Uses and sources overlaid: market rate vs mixed income
-        </Title>
-        <EChart option={overlay} label="Sources and uses of the market-rate and mixed-income deals" />
-      </Card>
+      <SimpleGrid cols={{ base: 1, lg: flows ? 2 : 1 }}>
+        {flows ? (
+          <Card withBorder>
+            <Title order={3} size="h5" mb="xs">
+              Levered cash flow by year: market rate vs mixed income
+            </Title>
+            <EChart
+              option={flows}
+              label="Levered cash flow by project year, each year and cumulative, of the market-rate and mixed-income deals"
+            />
+          </Card>
+        ) : null}
+        <Card withBorder>
+          <Title order={3} size="h5" mb="xs">
+            Uses and sources overlaid: market rate vs mixed income
+          </Title>
+          <EChart option={overlay} label="Sources and uses of the market-rate and mixed-income deals" />
+        </Card>
+      </SimpleGrid>
     </Stack>
   );
 }
@@ -216,10 +239,7 @@ function ScenarioColumn({
   );
 }
 
-/**
- * The output has each deal's sources and uses (not their monthly flows), so the overlay is of
- * those: one bar per item and deal.
- */
+/** Each deal's sources and uses: one bar per item and deal. */
 function sourcesUsesChart(rows: SourcesUsesRow[]): ChartOption {
   const items = rows.filter((r) => r.section !== "memo" && !/^Total/.test(r.item));
   const short = (s: string) => s.replace(/\s*\(.*\)$/, "");
@@ -236,6 +256,34 @@ function sourcesUsesChart(rows: SourcesUsesRow[]): ChartOption {
     series: [
       { name: "Market rate", type: "bar", data: items.map((r) => r.marketUsd) },
       { name: "Mixed income", type: "bar", data: items.map((r) => r.mixedIncomeUsd) },
+    ],
+  };
+}
+
+/** Both deals' levered cash flow per project year (bars) and cumulated (lines), on one USD axis. */
+function yearlyChart(rows: YearlyRow[]): ChartOption {
+  const years = rows.map((r) => `Y${r.year}`);
+  return {
+    tooltip: { trigger: "axis", valueFormatter: (v: number) => formatValue(v, "USD") },
+    legend: { top: 0 },
+    grid: { left: 90, right: 20, top: 50, bottom: 30 },
+    xAxis: { type: "category", data: years },
+    yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatValue(v, "USD") } },
+    series: [
+      { name: "Market, year", type: "bar", data: rows.map((r) => r.marketLeveredCfUsd) },
+      { name: "Mixed, year", type: "bar", data: rows.map((r) => r.mixedIncomeLeveredCfUsd) },
+      {
+        name: "Market, cumulative",
+        type: "line",
+        showSymbol: false,
+        data: rows.map((r) => r.marketCumulativeLeveredCfUsd),
+      },
+      {
+        name: "Mixed, cumulative",
+        type: "line",
+        showSymbol: false,
+        data: rows.map((r) => r.mixedIncomeCumulativeLeveredCfUsd),
+      },
     ],
   };
 }
