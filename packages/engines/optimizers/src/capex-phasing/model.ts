@@ -1,24 +1,9 @@
 import { defineModel } from "@modelworks/model-kit";
+import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
 import { optimizeCapex } from "./optimize.ts";
 import { capexPhasingPrototypeFormat } from "./prototype.ts";
 import { CapexPhasingInput, CapexPhasingOutput } from "./schema.ts";
-
-const priceColumns = [
-  { key: "constraint", title: "Constraint", format: "text" as const },
-  { key: "unit", title: "Unit of the limit", format: "text" as const },
-  { key: "limitValue", title: "Limit", format: "number" as const, decimals: 2 },
-  {
-    key: "pricePerUnit",
-    title: "Objective change per +1 of the limit",
-    unit: "objective unit per limit unit",
-    format: "number" as const,
-    decimals: 6,
-  },
-  { key: "validFrom", title: "Price valid from", format: "number" as const, decimals: 2 },
-  { key: "validTo", title: "Price valid to", format: "number" as const, decimals: 2 },
-  { key: "meaning", title: "Meaning", format: "text" as const },
-];
 
 export const capexPhasingV2 = defineModel({
   id: "capex-phasing",
@@ -116,13 +101,19 @@ export const capexPhasingV2 = defineModel({
       name: "shadow-prices",
       title: "Shadow prices (see the basis label)",
       rows: "shadowPrices.rows",
-      columns: priceColumns,
+      columns: priceColumns(),
     },
     {
       name: "lp-relaxation-prices",
       title: "Shadow prices of the LP relaxation (fractional starts)",
       rows: "lpRelaxationPrices.rows",
-      columns: priceColumns,
+      columns: priceColumns(),
+    },
+    {
+      name: "constraints",
+      title: "Constraints at the plan",
+      rows: "constraints",
+      columns: CONSTRAINT_COLUMNS,
     },
   ],
   charts: [

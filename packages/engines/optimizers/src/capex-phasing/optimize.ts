@@ -10,6 +10,7 @@
 
 import { type DualReport, type SolveResult, solveInThisThread } from "@modelworks/solver";
 import { explainInfeasibility } from "../common/infeasibility.ts";
+import { type OptimizeOptions as BaseOptions, fmt, planStatus, signed } from "../common/outcome.ts";
 import {
   checkSpendPlan,
   checkStartPlan,
@@ -31,9 +32,7 @@ import { capOf } from "./schema.ts";
 type Out = CapexPhasingOutputT;
 type Status = Out["status"];
 
-export interface OptimizeOptions {
-  signal?: AbortSignal;
-  progress?: (fraction: number, message?: string) => void;
+export interface OptimizeOptions extends BaseOptions {
   /**
    * Start the main solve from the greedy scheduler's plan (greedy.ts). Default true; the bench
    * turns it off to measure the difference in the same run.
@@ -52,17 +51,6 @@ function greedyStart(input: CapexModelworksParsed, built: Built): Record<string,
     for (const line of evaluateStartPlan(input, g.plan).months)
       start[balanceVar(line.month)] = line.balanceEnd;
   return start;
-}
-
-const fmt = (x: number, d = 0) =>
-  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
-const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), d)}`;
-
-function statusOf(r: SolveResult): Status {
-  if (r.status === "optimal" && r.hasSolution) return "optimal";
-  if (r.status === "infeasible") return "infeasible";
-  if (r.hasSolution) return "time_limit";
-  return "no_plan";
 }
 
 interface Solved {
@@ -96,7 +84,7 @@ async function solvePlan(
     iis: explain.diagnose,
     relaxation: explain.diagnose,
   });
-  const status = statusOf(result);
+  const status = planStatus(result);
   let starts: StartPlan | null = null;
   let spends: SpendPlan | null = null;
   if (result.hasSolution) {

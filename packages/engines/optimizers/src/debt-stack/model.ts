@@ -1,4 +1,5 @@
 import { defineModel } from "@modelworks/model-kit";
+import { priceColumns } from "../common/explain-tables.ts";
 import { DEBT_STACK_EXAMPLES } from "./examples.ts";
 import { optimizeDebtStack } from "./optimize.ts";
 import { debtStackPrototypeFormat } from "./prototype.ts";
@@ -99,21 +100,10 @@ export const debtStackV3 = defineModel({
       // LP with the choices fixed, as `shadowPrices.basis` and `label` say.
       title: "Shadow prices (LP duals with ranges)",
       rows: "shadowPrices.rows",
-      columns: [
-        { key: "constraint", title: "Constraint", format: "text" },
-        { key: "unit", title: "Unit of the limit", format: "text" },
-        { key: "limitValue", title: "Limit", format: "number", decimals: 2 },
-        {
-          key: "pricePerUnit",
-          title: "Annual cost change per +1 of the limit",
-          unit: "currency/yr per limit unit",
-          format: "number",
-          decimals: 6,
-        },
-        { key: "validFrom", title: "Valid from", format: "number", decimals: 2 },
-        { key: "validTo", title: "Valid to", format: "number", decimals: 2 },
-        { key: "meaning", title: "Meaning", format: "text" },
-      ],
+      columns: priceColumns({
+        priceTitle: "Annual cost change per +1 of the limit",
+        priceUnit: "currency/yr per limit unit",
+      }),
     },
     {
       name: "what-if",

@@ -8,8 +8,9 @@
  * worker thread (decision 0007).
  */
 
-import { type DualReport, type ModelSpec, type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { type DualReport, type ModelSpec, solveInThisThread } from "@modelworks/solver";
 import { explainInfeasibility } from "../common/infeasibility.ts";
+import { fmt, type OptimizeOptions, planStatus, signed } from "../common/outcome.ts";
 import { checkPlan, evaluatePlan, type Plan } from "./check.ts";
 import {
   amountVar,
@@ -23,24 +24,6 @@ import {
 import type { DebtStackInputParsed, DebtStackOutputT } from "./schema.ts";
 
 type Out = DebtStackOutputT;
-type Status = Out["status"];
-
-export interface OptimizeOptions {
-  signal?: AbortSignal;
-  progress?: (fraction: number, message?: string) => void;
-}
-
-const fmt = (x: number, d = 0) =>
-  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
-const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), d)}`;
-
-function statusOf(r: SolveResult): Status {
-  if (r.status === "optimal" && r.hasSolution) return "optimal";
-  if (r.status === "infeasible") return "infeasible";
-  // A MILP stopped by the time limit with an incumbent: a plan, not proven optimal.
-  if (r.hasSolution && r.kind === "mip") return "time_limit";
-  return "no_plan";
-}
 
 async function solvePlan(
   input: DebtStackInputParsed,
@@ -71,7 +54,7 @@ async function solvePlan(
     iis: explain,
     relaxation: explain,
   });
-  const status = statusOf(result);
+  const status = planStatus(result);
   let plan: Plan | null = null;
   if (status === "optimal" || status === "time_limit") {
     const v = result.values;

@@ -1,24 +1,9 @@
 import { defineModel } from "@modelworks/model-kit";
+import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { LEASING_MIX_EXAMPLES } from "./examples.ts";
 import { optimizeLeasingMix } from "./optimize.ts";
 import { leasingMixPrototypeFormat } from "./prototype.ts";
 import { LeasingMixInput, LeasingMixOutput } from "./schema.ts";
-
-const priceColumns = [
-  { key: "constraint", title: "Constraint", format: "text" as const },
-  { key: "unit", title: "Unit of the limit", format: "text" as const },
-  { key: "limitValue", title: "Limit", format: "number" as const, decimals: 2 },
-  {
-    key: "pricePerUnit",
-    title: "Objective change per +1 of the limit",
-    unit: "objective unit per limit unit",
-    format: "number" as const,
-    decimals: 4,
-  },
-  { key: "validFrom", title: "Price valid from", format: "number" as const, decimals: 2 },
-  { key: "validTo", title: "Price valid to", format: "number" as const, decimals: 2 },
-  { key: "meaning", title: "Meaning", format: "text" as const },
-];
 
 export const leasingMixV2 = defineModel({
   id: "leasing-mix",
@@ -110,27 +95,19 @@ export const leasingMixV2 = defineModel({
       name: "shadow-prices",
       title: "Shadow prices (see the basis label)",
       rows: "shadowPrices.rows",
-      columns: priceColumns,
+      columns: priceColumns({ decimals: 4 }),
     },
     {
       name: "lp-relaxation-prices",
       title: "Shadow prices of the LP relaxation (fractional units)",
       rows: "lpRelaxationPrices.rows",
-      columns: priceColumns,
+      columns: priceColumns({ decimals: 4 }),
     },
     {
       name: "constraints",
       title: "Constraints at the plan",
       rows: "constraints",
-      columns: [
-        { key: "constraint", title: "Constraint", format: "text" },
-        { key: "unit", title: "Unit", format: "text" },
-        { key: "activity", title: "Activity", format: "number", decimals: 2 },
-        { key: "lower", title: "Lower limit", format: "number", decimals: 2 },
-        { key: "upper", title: "Upper limit", format: "number", decimals: 2 },
-        { key: "slack", title: "Slack", format: "number", decimals: 4 },
-        { key: "binding", title: "Binding", format: "text" },
-      ],
+      columns: CONSTRAINT_COLUMNS,
     },
   ],
   charts: [

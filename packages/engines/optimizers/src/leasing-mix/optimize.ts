@@ -10,6 +10,7 @@
 
 import { type DualReport, type SolveResult, solveInThisThread } from "@modelworks/solver";
 import { explainInfeasibility } from "../common/infeasibility.ts";
+import { fmt, type OptimizeOptions, planStatus, signed } from "../common/outcome.ts";
 import { checkPlan, evaluatePlan, ncf12PerUnit, type Plan } from "./check.ts";
 import { type Built, buildModel, lpRelaxation, tieBreakLeastIncentive } from "./formulation.ts";
 import type { LeasingMixInputParsed, LeasingMixOutputT } from "./schema.ts";
@@ -17,28 +18,12 @@ import type { LeasingMixInputParsed, LeasingMixOutputT } from "./schema.ts";
 type Out = LeasingMixOutputT;
 type Status = Out["status"];
 
-export interface OptimizeOptions {
-  signal?: AbortSignal;
-  progress?: (fraction: number, message?: string) => void;
-}
-
-const fmt = (x: number, d = 0) =>
-  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
-const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), d)}`;
-
 interface Solved {
   built: Built;
   result: SolveResult;
   status: Status;
   plan: Plan | null;
   solves: number;
-}
-
-function statusOf(r: SolveResult): Status {
-  if (r.status === "optimal" && r.hasSolution) return "optimal";
-  if (r.status === "infeasible") return "infeasible";
-  if (r.hasSolution) return "time_limit";
-  return "no_plan";
 }
 
 async function solvePlan(
@@ -55,7 +40,7 @@ async function solvePlan(
     relaxation: explain.diagnose,
   });
   let solves = 1;
-  const status = statusOf(result);
+  const status = planStatus(result);
   let plan: Plan | null = null;
   if (result.hasSolution) {
     let values = result.values;
