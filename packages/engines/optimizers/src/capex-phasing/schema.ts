@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { ConstraintRow, Infeasibility, MipReport, Prices, SolveStatus } from "../common/explain-schema.ts";
+import {
+  ConstraintRow,
+  Infeasibility,
+  MipReport,
+  Prices,
+  SolveStatus,
+  Verification,
+} from "../common/explain-schema.ts";
 
 /**
  * Input and output of capex-phasing@2. Months are numbered 1…horizonMonths; money is in
@@ -391,7 +398,7 @@ export const CapexPhasingOutput = z.object({
     }),
   ),
   infeasibility: Infeasibility.nullable(),
-  verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
+  verification: Verification.nullable(),
   solve: z.object({
     status: z.string(),
     timeLimitSeconds: z.number(),

@@ -78,3 +78,6 @@ export const Infeasibility = z.object({
   relaxationNote: z.string().nullable(),
   summary: z.array(z.string()),
 });
+
+/** The plan re-checked by the engine's own checker (check.ts), independent of the solver. */
+export const Verification = z.object({ feasible: z.boolean(), violations: z.array(z.string()) });

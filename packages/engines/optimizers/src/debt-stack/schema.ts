@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { Infeasibility, MipReport, PriceBasis, PriceRow, SolveStatus } from "../common/explain-schema.ts";
+import {
+  Infeasibility,
+  MipReport,
+  PriceBasis,
+  PriceRow,
+  SolveStatus,
+  Verification,
+} from "../common/explain-schema.ts";
 
 /**
  * Input and output of debt-stack@3. Money is in `currency` (AED by default); rates, shares, LTV,
@@ -479,7 +486,7 @@ export const DebtStackOutput = z.object({
     }),
   ),
   infeasibility: Infeasibility.nullable(),
-  verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
+  verification: Verification.nullable(),
   solve: z.object({ status: z.string(), solveMs: num, solves: num }),
   notes: z.array(z.string()),
 });

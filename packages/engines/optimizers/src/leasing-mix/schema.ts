@@ -1,5 +1,12 @@
 import { z } from "zod";
-import { ConstraintRow, Infeasibility, MipReport, Prices, SolveStatus } from "../common/explain-schema.ts";
+import {
+  ConstraintRow,
+  Infeasibility,
+  MipReport,
+  Prices,
+  SolveStatus,
+  Verification,
+} from "../common/explain-schema.ts";
 
 /**
  * Input and output of leasing-mix@2. Money is in `currency` (AED by default), rents are per unit
@@ -253,7 +260,7 @@ export const LeasingMixOutput = z.object({
     }),
   ),
   infeasibility: Infeasibility.nullable(),
-  verification: z.object({ feasible: z.boolean(), violations: z.array(z.string()) }).nullable(),
+  verification: Verification.nullable(),
   solve: z.object({
     status: z.string(),
     timeLimitSeconds: z.number(),
