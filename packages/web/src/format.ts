@@ -71,3 +71,16 @@ export function humanize(key: string): string {
     .replace(/\b(irr|mirr|npv|noi|ltv|ltc|dscr|wault|egi|tdc|ami|ncf|tif|mip|id)\b/g, (w) => w.toUpperCase());
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** A file size in binary units (1 KB = 1,024 bytes), one decimal below 10. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toLocaleString("en-US", { maximumFractionDigits: v < 10 ? 1 : 0 })} ${units[i]}`;
+}

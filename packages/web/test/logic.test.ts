@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../src/api.ts";
-import { formatValue, humanize, unitFromName } from "../src/format.ts";
+import { formatBytes, formatValue, humanize, unitFromName } from "../src/format.ts";
 import { applyServerErrors } from "../src/forms.ts";
 import { kpisOf, valueAtPath, withChange } from "../src/lib/output.ts";
 import { classify, defaultsOf, inputUnit, type JsonSchema, numericPaths } from "../src/lib/schema.ts";
@@ -272,5 +272,14 @@ describe("gantt chart (capex schedule)", () => {
     ]);
     expect(o.tooltip.formatter({ dataIndex: 0, seriesIndex: 1 })).toBe("lobby: Start 3, End 5");
     expect(o.tooltip.formatter({ dataIndex: 1, seriesIndex: 1 })).toBe("roof: not scheduled");
+  });
+});
+
+describe("formatBytes", () => {
+  it("bytes, then KB/MB/GB in steps of 1,024, one decimal below 10", () => {
+    expect(formatBytes(250)).toBe("250 B");
+    expect(formatBytes(7_270)).toBe("7.1 KB");
+    expect(formatBytes(158.7 * 1024 * 1024)).toBe("159 MB");
+    expect(formatBytes(3 * 1024 ** 3)).toBe("3 GB");
   });
 });

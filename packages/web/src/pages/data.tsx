@@ -24,7 +24,7 @@ import { useLocation } from "wouter";
 import { API, ApiError, api, errorMessage, type Page } from "../api.ts";
 import { ShareLinksTable } from "../components/share-links-table.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
-import { formatDateTime } from "../format.ts";
+import { formatBytes, formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import type { UploadedFile } from "../lib/files.ts";
 import { useOrg, useSessionChange } from "../session.ts";
@@ -35,18 +35,6 @@ import type { RetentionPolicy, Session, ShareLink } from "../types.ts";
  * revoke), its retention policy, the export of everything, and the two erasures — of the
  * organization and of one's own account (docs/decisions/0014-retention-and-privacy.md).
  */
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toLocaleString("en-US", { maximumFractionDigits: v < 10 ? 1 : 0 })} ${units[i]}`;
-}
 
 const LINK_STATUSES = [
   { value: "active", label: "Active" },
