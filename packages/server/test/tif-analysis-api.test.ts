@@ -44,8 +44,10 @@ describe("tif analyses through the API", () => {
     expect(model.tables.map((x: { name: string }) => x.name)).toEqual([
       "key-metrics",
       "sources-uses",
+      "yearly",
       "returns",
     ]);
+    expect(run.output.yearly).toEqual(direct.yearly);
   });
 
   it("takes the lump-sum calculator's prototype arguments and writes its result in the prototype's names", async () => {
