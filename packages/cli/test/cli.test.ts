@@ -155,11 +155,11 @@ describe("modelworks models", () => {
       summary: expect.any(String),
     };
     const tifAnalyses = [
-      ["tif-comparison", "Austin TIF: market vs mixed income"],
-      ["tif-incentive-matrix", "Austin TIF: incentive matrix and minimum package"],
-      ["tif-lump-sum", "Austin TIF lump-sum calculator"],
-      ["tif-solve", "Austin TIF: what would it take"],
-    ].map(([id, title]) => ({ id, version: "1.1.0", title, summary: expect.any(String) }));
+      ["tif-comparison", "1.2.0", "Austin TIF: market vs mixed income"],
+      ["tif-incentive-matrix", "1.1.0", "Austin TIF: incentive matrix and minimum package"],
+      ["tif-lump-sum", "1.1.0", "Austin TIF lump-sum calculator"],
+      ["tif-solve", "1.1.0", "Austin TIF: what would it take"],
+    ].map(([id, version, title]) => ({ id, version, title, summary: expect.any(String) }));
     const tifMonteCarlo = {
       id: "tif-montecarlo",
       version: "1.1.0",
