@@ -52,23 +52,16 @@ export async function eraseOrganization(
  * deleted the user row: the audit trigger (migrations/0010_audit_pseudonymize.sql) allows exactly
  * these updates, for the user named in `modelworks.erase_user`, once their row is gone.
  */
-export async function pseudonymizeAuditActor(tx: Db, userId: string, email: string): Promise<number> {
+export async function pseudonymizeAuditActor(tx: Db, userId: string, email: string): Promise<void> {
   const address = email.toLowerCase();
   await tx.execute(
     sql`select set_config('modelworks.erase_user', ${userId}, true), set_config('modelworks.erase_email', ${address}, true)`,
   );
-  const own = await tx.execute(sql`
+  await tx.execute(sql`
     update ${auditEvents}
        set actor_email = null, ip = null, user_agent = null,
            metadata = case when lower(metadata->>'email') = ${address} then metadata - 'email' else metadata end
      where actor_user_id = ${userId} or lower(actor_email) = ${address}`);
-  const mentioned = await tx.execute(sql`
+  await tx.execute(sql`
     update ${auditEvents} set metadata = metadata - 'email' where lower(metadata->>'email') = ${address}`);
-  return affected(own) + affected(mentioned);
-}
-
-/** Rows an UPDATE touched, from node-postgres (`rowCount`) or PGlite (`affectedRows`). */
-function affected(r: unknown): number {
-  const o = r as { rowCount?: number | null; affectedRows?: number };
-  return o.rowCount ?? o.affectedRows ?? 0;
 }

@@ -48,6 +48,9 @@ export interface UploadOptions {
   phasePollMs?: number;
 }
 
+/** The pause before the n-th retry in a row (n ≥ 1): base · 2^(n−1), at most 8 s. */
+const backoff = (baseMs: number) => (n: number) => Math.min(8_000, baseMs * 2 ** (n - 1));
+
 /** Worth another try: the network, a timeout, a busy or failing server, an offset out of step. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof ApiError)) return true;
@@ -62,7 +65,7 @@ export async function uploadResumable(
   transport: UploadTransport,
 ): Promise<UploadedFile> {
   const maxRetries = opts.maxRetries ?? 5;
-  const base = opts.retryBaseMs ?? 500;
+  const pause = backoff(opts.retryBaseMs ?? 500);
   const total = file.size;
   let retries = 0;
   const report = (sentBytes: number, phase: UploadPhase) =>
@@ -89,7 +92,7 @@ export async function uploadResumable(
       if (!isRetryable(err) || failuresInRow >= maxRetries) throw err;
       failuresInRow++;
       retries++;
-      await transport.sleep(Math.min(8_000, base * 2 ** (failuresInRow - 1)));
+      await transport.sleep(pause(failuresInRow));
       // What the server kept of the failed chunk (tus: bytes persisted, not bytes in flight).
       offset = await resync(transport, session.id).catch(() => at);
     }
@@ -98,7 +101,7 @@ export async function uploadResumable(
   return completeWithPhases(transport, session.id, total, report, {
     pollMs: opts.phasePollMs ?? 1_000,
     maxRetries,
-    baseMs: base,
+    pause,
   });
 }
 
@@ -119,7 +122,7 @@ async function completeWithPhases(
   id: string,
   total: number,
   report: (sent: number, phase: UploadPhase) => void,
-  o: { pollMs: number; maxRetries: number; baseMs: number },
+  o: { pollMs: number; maxRetries: number; pause: (n: number) => number },
 ): Promise<UploadedFile> {
   report(total, "checking");
   let done = false;
@@ -137,7 +140,7 @@ async function completeWithPhases(
         return await transport.complete(id);
       } catch (err) {
         if (!isRetryable(err) || attempt >= o.maxRetries) throw err;
-        await transport.sleep(Math.min(8_000, o.baseMs * 2 ** attempt));
+        await transport.sleep(o.pause(attempt + 1));
       }
     }
   } finally {
