@@ -106,3 +106,33 @@ export function valueAtPath(value: unknown, path: string): unknown {
   }
   return cur;
 }
+
+/** One bar of a gantt chart: its first and last period, and where it sits on the value axis. */
+export interface GanttBar {
+  first: number;
+  last: number;
+  /** Start on the axis: periods are cells centred on their number (months 3–5 cover 2.5–5.5). */
+  offset: number;
+  length: number;
+}
+
+/**
+ * The bars of a `gantt` chart over its table's rows (null for a row without both periods) and
+ * where its value axis starts; every renderer (web, PDF/Word exports) draws from these.
+ */
+export function ganttBars(
+  rows: readonly Record<string, unknown>[],
+  chart: Pick<ChartDescriptor, "y">,
+): { bars: (GanttBar | null)[]; axisMin: number } {
+  const [from, to] = [chart.y[0]!, chart.y[1]!];
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+  const bars = rows.map((r) => {
+    const first = num(r[from]);
+    const last = num(r[to]);
+    return first === null || last === null
+      ? null
+      : { first, last, offset: first - 0.5, length: last - first + 1 };
+  });
+  const start = Math.min(...bars.map((b) => b?.offset ?? Number.POSITIVE_INFINITY));
+  return { bars, axisMin: Number.isFinite(start) ? Math.floor(start) : 0 };
+}

@@ -1,3 +1,4 @@
+import { ganttBars } from "@modelworks/model-kit";
 import { Resvg } from "@resvg/resvg-js";
 import * as echarts from "echarts";
 import { displayValue } from "./cells.ts";
@@ -59,15 +60,9 @@ export function chartOption(c: ResolvedChart): echarts.EChartsCoreOption {
     };
   }
   if (d.kind === "gantt") {
-    // Periods are drawn as cells centred on their number: months 3–5 cover 2.5–5.5. The bar is
-    // a transparent offset stacked under the visible duration.
+    // A transparent offset stacked under the visible duration (geometry: model-kit ganttBars).
     const [from, to] = [d.y[0]!, d.y[1]!];
-    const spans = rows.map((r) => {
-      const a = num(r[from]);
-      const b = num(r[to]);
-      return a === null || b === null ? null : { offset: a - 0.5, length: b - a + 1 };
-    });
-    const first = Math.min(...spans.map((s) => s?.offset ?? Number.POSITIVE_INFINITY));
+    const { bars, axisMin } = ganttBars(rows, d);
     return {
       ...base,
       legend: { show: false },
@@ -83,7 +78,7 @@ export function chartOption(c: ResolvedChart): echarts.EChartsCoreOption {
         name: col(from)?.unit ?? `${label(from)} – ${label(to)}`,
         nameLocation: "middle",
         nameGap: 26,
-        min: Number.isFinite(first) ? Math.floor(first) : 0,
+        min: axisMin,
         axisLabel: { fontFamily: FONT_FAMILY },
       },
       series: [
@@ -91,9 +86,9 @@ export function chartOption(c: ResolvedChart): echarts.EChartsCoreOption {
           type: "bar",
           stack: "span",
           itemStyle: { color: "transparent" },
-          data: spans.map((s) => s?.offset ?? null),
+          data: bars.map((b) => b?.offset ?? null),
         },
-        { type: "bar", stack: "span", name: label(from), data: spans.map((s) => s?.length ?? null) },
+        { type: "bar", stack: "span", name: label(from), data: bars.map((b) => b?.length ?? null) },
       ],
     };
   }

@@ -2,6 +2,7 @@
  * A declared chart (model-kit ChartDescriptor) over its table's rows as an ECharts option: the
  * web's counterpart of the server's exports/charts.ts (interactive: tooltips, zoom on long series).
  */
+import { ganttBars } from "@modelworks/model-kit/descriptors";
 import type { EChartsCoreOption } from "echarts/core";
 import { formatValue, humanize } from "../format.ts";
 import type { ChartDescriptor, TableDescriptor } from "../types.ts";
@@ -92,22 +93,16 @@ function ganttOption(
   col: (key: string) => TableDescriptor["columns"][number] | undefined,
 ): ChartOption {
   const [from, to] = [chart.y[0]!, chart.y[1]!];
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-  const spans = rows.map((r) => {
-    const a = num(r[from]);
-    const b = num(r[to]);
-    return a === null || b === null ? null : { a, b };
-  });
-  const first = Math.min(...spans.map((s) => (s ? s.a - 0.5 : Number.POSITIVE_INFINITY)));
+  const { bars, axisMin } = ganttBars(rows, chart);
   const fromTitle = col(from)?.title ?? humanize(from);
   const toTitle = col(to)?.title ?? humanize(to);
   return {
     tooltip: {
       trigger: "item",
       formatter: (p: { dataIndex: number; seriesIndex: number }) => {
-        const s = spans[p.dataIndex];
+        const b = bars[p.dataIndex];
         const name = String(rows[p.dataIndex]?.[chart.x] ?? "");
-        return s ? `${name}: ${fromTitle} ${s.a}, ${toTitle} ${s.b}` : `${name}: not scheduled`;
+        return b ? `${name}: ${fromTitle} ${b.first}, ${toTitle} ${b.last}` : `${name}: not scheduled`;
       },
     },
     grid: { left: 110, right: 20, top: 16, bottom: 40 },
@@ -123,7 +118,7 @@ function ganttOption(
       name: col(from)?.unit ? humanize(col(from)!.unit!) : `${fromTitle} – ${toTitle}`,
       nameLocation: "middle",
       nameGap: 26,
-      min: Number.isFinite(first) ? Math.floor(first) : 0,
+      min: axisMin,
     },
     series: [
       {
@@ -131,9 +126,9 @@ function ganttOption(
         stack: "span",
         silent: true,
         itemStyle: { color: "transparent" },
-        data: spans.map((s) => (s ? s.a - 0.5 : null)),
+        data: bars.map((b) => b?.offset ?? null),
       },
-      { type: "bar", stack: "span", name: fromTitle, data: spans.map((s) => (s ? s.b - s.a + 1 : null)) },
+      { type: "bar", stack: "span", name: fromTitle, data: bars.map((b) => b?.length ?? null) },
     ],
   };
 }
