@@ -34,10 +34,53 @@ export const users = pgTable(
     name: text("name").notNull(),
     /** Null for users provisioned from an external JWT, who never sign in with a password. */
     passwordHash: text("password_hash"),
+    /**
+     * When the person proved they read mail at `email` (the link sent at sign-up). Unverified
+     * password accounts cannot sign in or accept invitations; external identities are never
+     * verified by us (their issuer vouches for them within its own organization only).
+     */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    /**
+     * For a person authenticated by an external JWT: the token's issuer and subject. Such a user
+     * is a separate identity per issuer, never the password account with the same email (a link
+     * between the two is an explicit, verified step). Null for password accounts.
+     */
+    externalIssuer: text("external_issuer"),
+    externalSubject: text("external_subject"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex("users_email_key").on(t.email)],
+  (t) => [
+    // One password account per address; external identities are keyed by issuer and subject.
+    uniqueIndex("users_email_key").on(t.email).where(sql`${t.externalIssuer} is null`),
+    uniqueIndex("users_external_identity_key")
+      .on(t.externalIssuer, t.externalSubject)
+      .where(sql`${t.externalIssuer} is not null`),
+  ],
+);
+
+/**
+ * One-time links mailed to a person: email verification at sign-up (and again on request).
+ * Only the SHA-256 of the token is stored; a token is spent by setting `usedAt`.
+ */
+export const emailTokens = pgTable(
+  "email_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ["verify_email"] }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("email_tokens_token_hash_key").on(t.tokenHash),
+    index("email_tokens_user_idx").on(t.userId),
+    check("email_tokens_purpose_check", sql`${t.purpose} in ('verify_email')`),
+  ],
 );
 
 export const organizations = pgTable(
@@ -305,6 +348,11 @@ export const runs = pgTable(
     timeoutMs: integer("timeout_ms").notNull(),
     attempts: integer("attempts").notNull().default(0),
     maxAttempts: integer("max_attempts").notNull().default(3),
+    /**
+     * Times an engine process died while running this run. A run that has crashed one process is
+     * run again alone in a fresh one; if that one dies too, the run is the cause (poison) and fails.
+     */
+    crashCount: integer("crash_count").notNull().default(0),
     availableAt: timestamp("available_at", { withTimezone: true }).notNull().defaultNow(),
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
