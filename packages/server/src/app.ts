@@ -14,6 +14,7 @@ import { openApiPlugin } from "./http/openapi.ts";
 import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { webAppRoutes } from "./http/web-app.ts";
+import type { RedisLink } from "./redis/link.ts";
 import type { ReferenceDataService } from "./reference-data/service.ts";
 import { accountRoutes } from "./routes/account.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -43,7 +44,10 @@ import type { RunEventBus } from "./runs/events.ts";
 export interface AppDeps {
   config: Config;
   database: Database;
+  /** Redis's command connection (null without REDIS_URL); use it only while `redisLink.up`. */
   redis: Redis | null;
+  /** Whether Redis answers now, and where failures are reported: src/redis/link.ts. */
+  redisLink: RedisLink | null;
   jwt: JwtVerifier | null;
   bus: RunEventBus;
   cache: ResultCache;

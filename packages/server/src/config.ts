@@ -43,6 +43,10 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_-]{1,40}$/, "letters, digits, colon, dash, underscore; at most 40")
     .default("mw:"),
+  /** A Redis command not answered within this fails, and the caller falls back (no Redis). */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(500),
+  /** After a failed Redis command, how long Redis is left alone before it is probed again. */
+  REDIS_BREAKER_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SESSION_TTL_HOURS: positiveInt(24 * 7),
   COOKIE_SECURE: booleanFromEnv.default(true),

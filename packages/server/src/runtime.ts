@@ -1,16 +1,17 @@
 import os from "node:os";
 import { REFERENCE_DATASETS } from "@modelworks/catalog";
 import type { FastifyBaseLogger } from "fastify";
-import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
 import type { AppDeps } from "./app.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
 import { ReferenceDataService } from "./reference-data/service.ts";
 import { createRunBudget } from "./runs/budget.ts";
 import { databaseCache, type ResultCache, redisCache } from "./runs/cache.ts";
-import { inProcessBus, postgresBus, type RunEventBus, redisBus } from "./runs/events.ts";
+import { openRunEventBus } from "./runs/events.ts";
 import { createEnginePool } from "./runs/pool.ts";
 import { RunWorker } from "./runs/runner.ts";
 
@@ -23,7 +24,16 @@ export interface Runtime extends AppDeps {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, database?: Database): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Where the Redis link reports outages; a pino logger at LOG_LEVEL by default. */
+  log?: Logger;
+}
+
+export async function openRuntime(
+  config: Config,
+  database?: Database,
+  opts: RuntimeOptions = {},
+): Promise<Runtime> {
   const db =
     database ??
     (await openDatabase({
@@ -31,36 +41,47 @@ export async function openRuntime(config: Config, database?: Database): Promise<
       dataDir: config.DATA_DIR,
       poolMax: config.DATABASE_POOL_MAX,
     }));
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
-  redis?.on("error", () => {}); // reported by /ready; ioredis reconnects on its own
-  let bus: RunEventBus;
-  if (redis) bus = await redisBus(redis, config.REDIS_KEY_PREFIX);
-  else if (db.kind === "postgres" && config.DATABASE_URL)
-    bus = await postgresBus(config.DATABASE_URL, db.pool!);
-  else bus = inProcessBus();
+  const log = opts.log ?? pino({ level: config.LOG_LEVEL });
+  // Redis accelerates (shared counters, caches, pub/sub) but is never waited for: see RedisLink.
+  const link = config.REDIS_URL
+    ? new RedisLink({
+        url: config.REDIS_URL,
+        commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+        breakerMs: config.REDIS_BREAKER_MS,
+        log: log.child({ component: "redis" }),
+      })
+    : null;
+  // A Redis that does not answer at start is an outage like any other: start degraded.
+  await link?.ready(Math.max(1000, config.REDIS_COMMAND_TIMEOUT_MS * 4));
+  const bus = await openRunEventBus({
+    redis: link ? { link, prefix: config.REDIS_KEY_PREFIX } : null,
+    postgres:
+      db.kind === "postgres" && config.DATABASE_URL ? { url: config.DATABASE_URL, pool: db.pool! } : null,
+  });
   const fallback = databaseCache();
-  const cache: ResultCache = redis
-    ? redisCache(redis, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
+  const cache: ResultCache = link
+    ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
     : fallback;
   return {
     config,
     database: db,
-    redis,
+    redis: link?.client ?? null,
+    redisLink: link,
     jwt: createJwtVerifier(config),
     bus,
     cache,
-    runBudget: createRunBudget(config, redis),
+    runBudget: createRunBudget(config, link),
     referenceData: new ReferenceDataService({
       datasets: REFERENCE_DATASETS,
       urls: { austinAmiRentLimits: config.REFDATA_AMI_URL, austinTaxRates: config.REFDATA_TAX_URL },
       timeoutMs: config.REFDATA_TIMEOUT_MS,
       ttlMs: config.REFDATA_CACHE_TTL_SECONDS * 1000,
       failureTtlMs: config.REFDATA_RETRY_SECONDS * 1000,
-      cache: redis ? redisEditionCache(redis, config.REDIS_KEY_PREFIX) : memoryEditionCache(),
+      cache: link ? redisEditionCache(link, config.REDIS_KEY_PREFIX) : memoryEditionCache(),
     }),
     async close() {
       await bus.close();
-      await redis?.quit().catch(() => redis.disconnect());
+      await link?.close();
       await db.close();
     },
   };

@@ -24,7 +24,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     return 2;
   }
   const log = pino({ level: config.LOG_LEVEL, base: { component: "worker", pid: process.pid } });
-  const rt = await openRuntime(config);
+  const rt = await openRuntime(config, undefined, { log });
   const worker = await startWorker(rt, log);
   log.info({ owner: worker.worker.owner }, "worker started");
   await new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import type { Logger } from "pino";
 import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/client.ts";
@@ -25,7 +26,7 @@ export interface TestApp {
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  opts: { worker?: boolean } = {},
+  opts: { worker?: boolean; log?: Logger } = {},
 ): Promise<TestApp> {
   const serverUrl = process.env.DATABASE_URL;
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -53,7 +54,7 @@ export async function createTestApp(
     ...env,
     DATABASE_URL: url,
   });
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, undefined, opts.log ? { log: opts.log } : {});
   const app = await buildApp(runtime);
   await app.ready();
   const worker = opts.worker ? await startWorker(runtime, app.log) : null;

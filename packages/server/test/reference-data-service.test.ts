@@ -1,7 +1,8 @@
 import { REFERENCE_DATASETS } from "@modelworks/catalog";
-import { Redis } from "ioredis";
+import pino from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
+import { RedisLink } from "../src/redis/link.ts";
 import { type EditionCache, memoryEditionCache, redisEditionCache } from "../src/reference-data/cache.ts";
 import { ReferenceDataService } from "../src/reference-data/service.ts";
 import { deadUrl, type FakeRefdataServer, startFakeRefdata } from "./fake-refdata.ts";
@@ -180,15 +181,21 @@ describe("fallback to the shipped edition, with the reason", () => {
 });
 
 describe.runIf(process.env.REDIS_URL)("with Redis", () => {
-  let redis: Redis;
+  let link: RedisLink;
   const prefix = `mwtest-refdata-${process.pid}-${Date.now()}:`;
-  beforeAll(() => {
-    redis = new Redis(process.env.REDIS_URL!);
+  beforeAll(async () => {
+    link = new RedisLink({
+      url: process.env.REDIS_URL!,
+      commandTimeoutMs: 1000,
+      breakerMs: 1000,
+      log: pino({ level: "silent" }),
+    });
+    expect(await link.ready(5000)).toBe(true);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    const keys = await link.client.keys(`${prefix}*`);
+    if (keys.length) await link.client.del(...keys);
+    await link.close();
   });
 
   it("one fetch serves every instance; the entry expires after its TTL", async () => {
@@ -201,7 +208,7 @@ describe.runIf(process.env.REDIS_URL)("with Redis", () => {
         timeoutMs: 2000,
         ttlMs: 300,
         failureTtlMs: 300,
-        cache: redisEditionCache(redis, prefix),
+        cache: redisEditionCache(link, prefix),
       });
     const [a, b] = [make(), make()];
     expect((await a.resolve(["austinAmiRentLimits"], log)).datasets[0]!.origin).toBe("upstream");

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /**
  * Prometheus metrics at /metrics: request counts and latency by route template and status,
@@ -25,6 +25,27 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     registers: [registry],
   });
   app.decorate("metrics", registry);
+  const link = app.deps.redisLink;
+  if (link) {
+    // Redis is optional at run time (src/redis/link.ts): these say whether it is in use now.
+    new Gauge({
+      name: "redis_up",
+      help: "1 while Redis answers and is used; 0 while this instance runs degraded without it.",
+      registers: [registry],
+      collect() {
+        this.set(link.up ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: "redis_outages_total",
+      help: "Times Redis stopped answering (or did not answer at start) since the process started.",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(link.outages);
+      },
+    });
+  }
 
   app.addHook("onResponse", async (req, reply) => {
     const labels = {

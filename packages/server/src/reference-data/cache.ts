@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisLink } from "../redis/link.ts";
 
 /** What the resolver remembers per dataset: a validated upstream table, or a recent failure. */
 export type CachedEdition =
@@ -30,20 +30,39 @@ export function memoryEditionCache(now: () => number = Date.now): EditionCache {
 }
 
 /**
- * Shared by every instance and worker, so one fetch per TTL serves them all. A Redis error is
- * treated as a miss (the table is fetched again), never as a failed run.
+ * Shared by every instance and worker, so one fetch per TTL serves them all. While Redis is down
+ * (or a command fails) this process's `fallback` memory serves instead: a table fetched during an
+ * outage is kept for its TTL rather than fetched again for every run, and a Redis error is never
+ * a failed run.
  */
-export function redisEditionCache(redis: Redis, prefix: string): EditionCache {
+export function redisEditionCache(
+  link: RedisLink,
+  prefix: string,
+  fallback: EditionCache = memoryEditionCache(),
+): EditionCache {
   const key = (connector: string) => `${prefix}refdata:${connector}`;
   return {
     async get(connector) {
-      const raw = await redis.get(key(connector)).catch(() => null);
-      return raw ? (JSON.parse(raw) as CachedEdition) : null;
+      if (link.up) {
+        try {
+          const raw = await link.client.get(key(connector));
+          return raw ? (JSON.parse(raw) as CachedEdition) : null;
+        } catch (err) {
+          link.failed(err);
+        }
+      }
+      return fallback.get(connector);
     },
     async set(connector, value, ttlMs) {
-      await redis
-        .set(key(connector), JSON.stringify(value), "PX", Math.max(1, Math.round(ttlMs)))
-        .catch(() => {});
+      if (link.up) {
+        try {
+          await link.client.set(key(connector), JSON.stringify(value), "PX", Math.max(1, Math.round(ttlMs)));
+          return;
+        } catch (err) {
+          link.failed(err);
+        }
+      }
+      await fallback.set(connector, value, ttlMs);
     },
   };
 }

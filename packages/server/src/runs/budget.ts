@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config.ts";
 import { HttpProblem } from "../http/problem.ts";
+import type { RedisLink } from "../redis/link.ts";
 
 /**
  * How many runs a caller (user or API key) may start per hour — the seed for the optimizers asks
@@ -14,18 +14,38 @@ export interface RunBudget {
   spend(caller: string, heavy: boolean, runs: number): Promise<void>;
 }
 
-export function createRunBudget(config: Config, redis: Redis | null): RunBudget {
-  const limiter = (points: number, kind: string) =>
-    redis
-      ? new RateLimiterRedis({
-          storeClient: redis,
-          keyPrefix: `${config.REDIS_KEY_PREFIX}runbudget:${kind}`,
-          points,
-          duration: 3600,
-          // Redis trouble must not stop runs: fall back to per-instance counting meanwhile.
-          insuranceLimiter: new RateLimiterMemory({ points, duration: 3600 }),
-        })
-      : new RateLimiterMemory({ points, duration: 3600 });
+interface Limiter {
+  points: number;
+  consume(caller: string, runs: number): Promise<RateLimiterRes>;
+}
+
+export function createRunBudget(config: Config, link: RedisLink | null): RunBudget {
+  const limiter = (points: number, kind: string): Limiter => {
+    // Per-instance counting: the store without Redis, and the fallback while Redis is down.
+    const memory = new RateLimiterMemory({ points, duration: 3600 });
+    if (!link) return { points, consume: (caller, n) => memory.consume(caller, n) };
+    const shared = new RateLimiterRedis({
+      storeClient: link.client,
+      keyPrefix: `${config.REDIS_KEY_PREFIX}runbudget:${kind}`,
+      points,
+      duration: 3600,
+      rejectIfRedisNotReady: true,
+    });
+    return {
+      points,
+      async consume(caller, n) {
+        // Redis trouble must not stop runs: count per instance until it answers again.
+        if (!link.up) return memory.consume(caller, n);
+        try {
+          return await shared.consume(caller, n);
+        } catch (err) {
+          if (err instanceof RateLimiterRes) throw err;
+          link.failed(err);
+          return memory.consume(caller, n);
+        }
+      },
+    };
+  };
   const standard = limiter(config.RUN_RATE_LIMIT_PER_HOUR, "standard");
   const heavy = limiter(config.RUN_HEAVY_RATE_LIMIT_PER_HOUR, "heavy");
   return {

@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
-import type { Redis } from "ioredis";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
+import type { RedisLink } from "../redis/link.ts";
 
 /** Where a cached result came from, and the result itself. */
 export interface CachedResult {
@@ -66,9 +66,16 @@ export function databaseCache(): ResultCache {
   };
 }
 
-/** With Redis, hits are served from memory shared by every instance, expiring after `ttlSeconds`. */
+/**
+ * With Redis, hits are served from memory shared by every instance, expiring after `ttlSeconds`.
+ * While Redis is down (`link.up` false, or a command fails) the runs table answers instead, so a
+ * run never waits for Redis and never fails because of it. A hit from Redis is confirmed against
+ * the runs table (one primary-key lookup) before it is served: an entry whose run was deleted
+ * while Redis could not be told (`forget` during an outage, or retention deleting old runs) must
+ * never be served again.
+ */
 export function redisCache(
-  redis: Redis,
+  link: RedisLink,
   prefix: string,
   ttlSeconds: number,
   fallback: ResultCache,
@@ -76,19 +83,36 @@ export function redisCache(
   const keyOf = (k: CacheKey) =>
     `${prefix}cache:${k.orgId}:${k.modelId}@${k.modelVersion}:${k.inputHash}` +
     (k.referenceDataKey === null ? "" : `:${k.referenceDataKey}`);
+  const attempt = async <T>(command: () => Promise<T>): Promise<T | null> => {
+    if (!link.up) return null;
+    try {
+      return await command();
+    } catch (err) {
+      link.failed(err);
+      return null;
+    }
+  };
   return {
     async get(k, db) {
-      const raw = await redis.get(keyOf(k)).catch(() => null);
-      if (raw) return JSON.parse(raw) as CachedResult;
+      const raw = await attempt(() => link.client.get(keyOf(k)));
+      if (raw) {
+        const cached = JSON.parse(raw) as CachedResult;
+        const [still] = await db
+          .select({ id: runs.id })
+          .from(runs)
+          .where(and(eq(runs.id, cached.runId), eq(runs.orgId, k.orgId), eq(runs.status, "succeeded")));
+        if (still) return cached;
+        await attempt(() => link.client.del(keyOf(k)));
+      }
       const hit = await fallback.get(k, db);
-      if (hit) await redis.set(keyOf(k), JSON.stringify(hit), "EX", ttlSeconds).catch(() => {});
+      if (hit) await attempt(() => link.client.set(keyOf(k), JSON.stringify(hit), "EX", ttlSeconds));
       return hit;
     },
     async set(k, v) {
-      await redis.set(keyOf(k), JSON.stringify(v), "EX", ttlSeconds).catch(() => {});
+      await attempt(() => link.client.set(keyOf(k), JSON.stringify(v), "EX", ttlSeconds));
     },
     async forget(k) {
-      await redis.del(keyOf(k)).catch(() => {});
+      await attempt(() => link.client.del(keyOf(k)));
     },
   };
 }

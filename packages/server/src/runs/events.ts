@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import type { Redis } from "ioredis";
 import pg from "pg";
 import type { RunStatus } from "../db/schema.ts";
+import type { RedisLink } from "../redis/link.ts";
 
 /** What subscribers to a run hear: progress while it runs, then its final status. */
 export interface RunEvent {
@@ -12,9 +13,8 @@ export interface RunEvent {
 }
 
 /**
- * Run events across instances. Redis pub/sub when REDIS_URL is set; PostgreSQL LISTEN/NOTIFY
- * when the database is a server; in-process otherwise (the embedded database serves one
- * process). Subscribers are multiplexed over one connection per instance.
+ * Run events across instances (progress for SSE and `?wait`, queue wake-ups for workers).
+ * Subscribers are multiplexed over one connection per instance.
  */
 export interface RunEventBus {
   publish(event: RunEvent): Promise<void>;
@@ -35,52 +35,86 @@ class LocalFanout {
   }
 }
 
-export function inProcessBus(): RunEventBus {
-  const fan = new LocalFanout();
-  return {
-    publish: async (e) => fan.deliver(e),
-    subscribe: async (runId, h) => fan.on(runId, h),
-    close: async () => {},
-  };
+/** What travels between instances: the event and the instance that published it. */
+interface Envelope {
+  from: string;
+  event: RunEvent;
 }
 
-export async function redisBus(redis: Redis, prefix: string): Promise<RunEventBus> {
+export interface RunEventBusOptions {
+  /** Redis pub/sub while the link is up. */
+  redis: { link: RedisLink; prefix: string } | null;
+  /** PostgreSQL LISTEN/NOTIFY: the way between instances while Redis is down (or not configured). */
+  postgres: { url: string; pool: { query(sql: string, values: unknown[]): Promise<unknown> } } | null;
+}
+
+/**
+ * The run event bus of one instance. A published event reaches this instance's subscribers at
+ * once, in-process, whatever Redis does; other instances get it over Redis pub/sub while Redis is
+ * up, else over PostgreSQL NOTIFY (when the database is a server; the embedded one serves a single
+ * process, which the in-process path already covers). Every instance listens on both channels, so
+ * an instance that lost Redis still reaches the others. Each event carries its publisher's id,
+ * and an instance skips its own events coming back, so no subscriber hears one twice.
+ * Why this shape: docs/decisions/0015-redis-accelerator.md.
+ */
+export async function openRunEventBus(o: RunEventBusOptions): Promise<RunEventBus> {
+  const self = randomUUID();
   const fan = new LocalFanout();
-  const sub = redis.duplicate();
-  sub.on("error", () => {});
-  const channel = `${prefix}${CHANNEL}`;
-  await sub.subscribe(channel);
-  sub.on("message", (_c, msg) => fan.deliver(JSON.parse(msg) as RunEvent));
+  const receive = (raw: string) => {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw);
+    } catch {
+      return;
+    }
+    // An instance of an older release publishes the bare event.
+    const env = (msg as Envelope).event ? (msg as Envelope) : { from: "", event: msg as RunEvent };
+    if (env.from !== self) fan.deliver(env.event);
+  };
+  const closers: (() => Promise<void>)[] = [];
+
+  let notify: ((payload: string) => Promise<void>) | null = null;
+  if (o.postgres) {
+    const { url, pool } = o.postgres;
+    const listener = new pg.Client({ connectionString: url });
+    listener.on("error", () => {});
+    await listener.connect();
+    await listener.query(`listen ${CHANNEL}`);
+    listener.on("notification", (n) => {
+      if (n.channel === CHANNEL && n.payload) receive(n.payload);
+    });
+    notify = async (payload) => {
+      await pool.query("select pg_notify($1, $2)", [CHANNEL, payload]);
+    };
+    closers.push(() => listener.end().catch(() => {}));
+  }
+
+  const redis = o.redis;
+  const channel = redis ? `${redis.prefix}${CHANNEL}` : "";
+  if (redis) {
+    // Subscribed on every (re)connect, including one that first succeeds long after start.
+    const sub = redis.link.duplicate({ autoResubscribe: false });
+    sub.on("ready", () => void sub.subscribe(channel).catch((err) => redis.link.failed(err)));
+    sub.on("message", (_c: string, msg: string) => receive(msg));
+  }
+
   return {
-    publish: async (e) => {
-      await redis.publish(channel, JSON.stringify(e));
+    async publish(e) {
+      fan.deliver(e);
+      const payload = JSON.stringify({ from: self, event: e } satisfies Envelope);
+      if (redis?.link.up) {
+        try {
+          await redis.link.client.publish(channel, payload);
+          return;
+        } catch (err) {
+          redis.link.failed(err);
+        }
+      }
+      await notify?.(payload);
     },
     subscribe: async (runId, h) => fan.on(runId, h),
     close: async () => {
-      await sub.quit().catch(() => sub.disconnect());
-    },
-  };
-}
-
-export async function postgresBus(
-  url: string,
-  pool: { query(sql: string, values: unknown[]): Promise<unknown> },
-): Promise<RunEventBus> {
-  const fan = new LocalFanout();
-  const listener = new pg.Client({ connectionString: url });
-  listener.on("error", () => {});
-  await listener.connect();
-  await listener.query(`listen ${CHANNEL}`);
-  listener.on("notification", (n) => {
-    if (n.channel === CHANNEL && n.payload) fan.deliver(JSON.parse(n.payload) as RunEvent);
-  });
-  return {
-    publish: async (e) => {
-      await pool.query("select pg_notify($1, $2)", [CHANNEL, JSON.stringify(e)]);
-    },
-    subscribe: async (runId, h) => fan.on(runId, h),
-    close: async () => {
-      await listener.end().catch(() => {});
+      await Promise.all(closers.map((c) => c()));
     },
   };
 }
