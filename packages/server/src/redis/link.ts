@@ -34,7 +34,6 @@ export class RedisLink {
   private probing = false;
   private closing = false;
   private outageCount = 0;
-  private lastReason = "";
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly o: RedisLinkOptions) {
@@ -140,10 +139,7 @@ export class RedisLink {
   }
 
   private setUp(up: boolean, reason = ""): void {
-    if (this.closing || up === this.isUp) {
-      if (!up && reason) this.lastReason = reason;
-      return;
-    }
+    if (this.closing || up === this.isUp) return;
     this.isUp = up;
     if (up) {
       if (this.everUp || this.outageCount > 0) {
@@ -161,16 +157,11 @@ export class RedisLink {
 
   private startOutage(reason: string): void {
     this.outageCount++;
-    this.lastReason = reason;
-    // Once per outage, not per request; the reason is ioredis's message (no URL, no password).
+    // Once per outage, not per request. The reason is ioredis's message: it may name the host and
+    // port, never the password.
     this.o.log.warn(
       { reason },
       "Redis unavailable: running degraded (rate limits per instance, result cache from the database, run events in-process or over PostgreSQL) until it answers again",
     );
-  }
-
-  /** Why the link went down last (for /ready); no address or credentials. */
-  get reason(): string {
-    return this.lastReason;
   }
 }
