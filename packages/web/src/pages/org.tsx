@@ -15,7 +15,13 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { CreateApiKeyBody, CreateInvitationBody, CreateOrgBody, ROLES } from "@modelworks/server/contracts";
+import {
+  CreateApiKeyBody,
+  CreateInvitationBody,
+  CreateOrgBody,
+  keyRole,
+  ROLES,
+} from "@modelworks/server/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
@@ -460,6 +466,7 @@ export function ApiKeysPage() {
               <Table.Th>Name</Table.Th>
               <Table.Th>Prefix</Table.Th>
               <Table.Th>Scope</Table.Th>
+              <Table.Th>Created by</Table.Th>
               <Table.Th>Created</Table.Th>
               <Table.Th>Last used</Table.Th>
               <Table.Th>Expires</Table.Th>
@@ -474,6 +481,9 @@ export function ApiKeysPage() {
                   <Code>{k.prefix}…</Code>
                 </Table.Td>
                 <Table.Td>{k.scope}</Table.Td>
+                <Table.Td>
+                  <KeyCreator creator={k.createdBy} scope={k.scope} />
+                </Table.Td>
                 <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
                 <Table.Td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</Table.Td>
                 <Table.Td>{k.expiresAt ? formatDateTime(k.expiresAt) : "never"}</Table.Td>
@@ -587,6 +597,38 @@ export function AuditPage() {
           </Group>
         </>
       )}
+    </Stack>
+  );
+}
+
+/**
+ * Who made a key, and what that means for it now: a key acts at most at its creator's current
+ * role and stops working when they leave the organization or delete their account.
+ */
+function KeyCreator({ creator, scope }: { creator: ApiKey["createdBy"]; scope: ApiKey["scope"] }) {
+  if (!creator)
+    return (
+      <Text size="sm" c="dimmed">
+        deleted user (key no longer works)
+      </Text>
+    );
+  const actsAs = creator.role ? keyRole(scope, creator.role) : null;
+  const capped = actsAs && actsAs !== keyRole(scope, "owner") ? actsAs : null;
+  return (
+    <Stack gap={0}>
+      <Text size="sm">{creator.name}</Text>
+      <Text size="xs" c="dimmed">
+        {creator.email}
+      </Text>
+      {creator.role === null ? (
+        <Text size="xs" c="red">
+          left the organization (key no longer works)
+        </Text>
+      ) : capped ? (
+        <Text size="xs" c="orange">
+          acts as {capped} (its creator's role now)
+        </Text>
+      ) : null}
     </Stack>
   );
 }
