@@ -15,13 +15,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import {
-  CreateApiKeyBody,
-  CreateInvitationBody,
-  CreateOrgBody,
-  keyRole,
-  ROLES,
-} from "@modelworks/server/contracts";
+import { CreateApiKeyBody, CreateInvitationBody, CreateOrgBody, ROLES } from "@modelworks/server/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
@@ -30,6 +24,7 @@ import { api, errorMessage, type Page } from "../api.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
+import { keyCreatorNote } from "../lib/api-keys.ts";
 import { useOrg, useSessionChange } from "../session.ts";
 import type {
   ApiKey,
@@ -482,7 +477,7 @@ export function ApiKeysPage() {
                 </Table.Td>
                 <Table.Td>{k.scope}</Table.Td>
                 <Table.Td>
-                  <KeyCreator creator={k.createdBy} scope={k.scope} />
+                  <KeyCreator apiKey={k} />
                 </Table.Td>
                 <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
                 <Table.Td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</Table.Td>
@@ -601,32 +596,22 @@ export function AuditPage() {
   );
 }
 
-/**
- * Who made a key, and what that means for it now: a key acts at most at its creator's current
- * role and stops working when they leave the organization or delete their account.
- */
-function KeyCreator({ creator, scope }: { creator: ApiKey["createdBy"]; scope: ApiKey["scope"] }) {
-  if (!creator)
-    return (
-      <Text size="sm" c="dimmed">
-        deleted user (key no longer works)
-      </Text>
-    );
-  const actsAs = creator.role ? keyRole(scope, creator.role) : null;
-  const capped = actsAs && actsAs !== keyRole(scope, "owner") ? actsAs : null;
+/** Who made a key, and what that means for it now (lib/api-keys.ts). */
+function KeyCreator({ apiKey }: { apiKey: ApiKey }) {
+  const { who, email, note, tone } = keyCreatorNote(apiKey);
   return (
     <Stack gap={0}>
-      <Text size="sm">{creator.name}</Text>
-      <Text size="xs" c="dimmed">
-        {creator.email}
+      <Text size="sm" c={email ? undefined : "dimmed"}>
+        {who}
       </Text>
-      {creator.role === null ? (
-        <Text size="xs" c="red">
-          left the organization (key no longer works)
+      {email ? (
+        <Text size="xs" c="dimmed">
+          {email}
         </Text>
-      ) : capped ? (
-        <Text size="xs" c="orange">
-          acts as {capped} (its creator's role now)
+      ) : null}
+      {note ? (
+        <Text size="xs" c={tone === "dead" ? "red" : "orange"}>
+          {note}
         </Text>
       ) : null}
     </Stack>
