@@ -524,9 +524,34 @@ describe("external identities: issuers and linking to a password account", () =>
     const person = await signUp(t.app);
     const iss = "https://idp.example.com";
     const token = await sign({ email: person.email, sub: "person-1", iss, org: slug, role: "analyst" });
-    // Before linking the identity is provisioned on its own, a member of the token's org.
+    // Before linking the identity is provisioned on its own, a member of the token's org — and
+    // owner of a second organization where the password account is a mere viewer.
     const shadow = await userOf(token);
     expect(shadow).not.toBe(person.userId);
+    const owned = await signUp(t.app);
+    const ownedOrg = (
+      await request(t.app, owned, {
+        method: "POST",
+        url: "/api/v1/orgs",
+        payload: { name: "Owned", slug: "link-owned" },
+      })
+    ).json();
+    const invite = await request(t.app, owned, {
+      method: "POST",
+      url: "/api/v1/org/invitations",
+      payload: { email: person.email, role: "viewer" },
+      headers: { "x-organization-id": ownedOrg.id },
+    });
+    const joined = await request(t.app, person, {
+      method: "POST",
+      url: "/api/v1/invitations/accept",
+      payload: { token: invite.json().token },
+    });
+    expect(joined.statusCode).toBe(200);
+    await bearerGet(
+      t,
+      await sign({ email: person.email, sub: "person-1", iss, org: "link-owned", role: "owner" }),
+    );
 
     const unverified = await link(person, token);
     expect(unverified.statusCode).toBe(403);
@@ -559,6 +584,11 @@ describe("external identities: issuers and linking to a password account", () =>
     const session = (await bearerGet(t, token)).json();
     expect(session.user.id).toBe(person.userId);
     expect(session.organizations).toEqual([expect.objectContaining({ slug, role: "analyst" })]);
+    const everywhere = (await request(t.app, person, { method: "GET", url: "/api/v1/orgs" })).json().items;
+    expect(everywhere.map((o: { slug: string; role: string }) => [o.slug, o.role]).sort()).toEqual([
+      [slug, "analyst"],
+      ["link-owned", "owner"],
+    ]);
     expect(await userRow(shadow)).toBeUndefined();
     expect((await signIn(t.app, person.email)).userId).toBe(person.userId);
     // The email stays taken by the (linked) password account.
@@ -579,7 +609,7 @@ describe("external identities: issuers and linking to a password account", () =>
       actorUserId: person.userId,
       metadata: { issuer: iss, subject: "person-1", replacedUserId: shadow, movedApiKeys: 0 },
     });
-    expect((event!.metadata as { movedMemberships: string[] }).movedMemberships).toHaveLength(1);
+    expect((event!.metadata as { movedMemberships: string[] }).movedMemberships).toHaveLength(2);
 
     // Linking again is a no-op; another identity, or this identity to another account, is a 409.
     expect((await link(person, token)).statusCode).toBe(200);

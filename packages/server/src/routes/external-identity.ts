@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { issuerOf } from "../auth/jwt.ts";
 import { ExternalIdentityDto, LinkExternalIdentityBody } from "../contracts/auth.ts";
 import { apiKeys, memberships, users } from "../db/schema.ts";
+import { lesserRole } from "../domain/roles.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, forbidden, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
@@ -17,8 +18,8 @@ import { authRateLimit } from "../http/rate-limit.ts";
  * by presenting a valid token of the identity whose email claim is that same address — so neither
  * a token nor a session alone can link, and nobody can attach someone else's identity. The account
  * then carries the issuer and subject (one identity per account). An identity already provisioned
- * on its own is folded in: its memberships (where the account has none) and the API keys it made
- * move to the account, and the separate user is deleted; rows it created otherwise stay, no
+ * on its own is folded in: its memberships (the higher role where both are members) and the API
+ * keys it made move to the account, and the separate user is deleted; rows it created otherwise stay, no
  * longer attributed. Audited as `user.external_identity_linked`.
  */
 export async function externalIdentityRoutes(app: FastifyInstance) {
@@ -90,17 +91,33 @@ export async function externalIdentityRoutes(app: FastifyInstance) {
         if (existing?.passwordHash) throw conflict("This identity is linked to another account.");
         let folded: { memberships: string[]; apiKeys: number } | null = null;
         if (existing) {
+          // Where both are members the higher role stays: the person held both, and an
+          // organization the identity owned must not lose its owner to the fold.
           const theirs = await tx
             .select({ orgId: memberships.orgId, role: memberships.role })
             .from(memberships)
             .where(eq(memberships.userId, existing.id));
-          const moved = theirs.length
-            ? await tx
-                .insert(memberships)
-                .values(theirs.map((m) => ({ orgId: m.orgId, userId: user.id, role: m.role })))
-                .onConflictDoNothing()
-                .returning({ orgId: memberships.orgId })
-            : [];
+          const mine = new Map(
+            (
+              await tx
+                .select({ orgId: memberships.orgId, role: memberships.role })
+                .from(memberships)
+                .where(eq(memberships.userId, user.id))
+            ).map((m) => [m.orgId, m.role]),
+          );
+          const moved: string[] = [];
+          for (const m of theirs) {
+            const current = mine.get(m.orgId);
+            if (current && lesserRole(current, m.role) === m.role) continue;
+            await tx
+              .insert(memberships)
+              .values({ orgId: m.orgId, userId: user.id, role: m.role })
+              .onConflictDoUpdate({
+                target: [memberships.orgId, memberships.userId],
+                set: { role: m.role, updatedAt: new Date() },
+              });
+            moved.push(m.orgId);
+          }
           const keys = await tx
             .update(apiKeys)
             .set({ createdBy: user.id })
@@ -108,7 +125,7 @@ export async function externalIdentityRoutes(app: FastifyInstance) {
             .returning({ id: apiKeys.id });
           // Its memberships and sessions cascade; other rows it created lose the attribution.
           await tx.delete(users).where(eq(users.id, existing.id));
-          folded = { memberships: moved.map((m) => m.orgId), apiKeys: keys.length };
+          folded = { memberships: moved, apiKeys: keys.length };
         }
         await tx
           .update(users)
