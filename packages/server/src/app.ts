@@ -22,6 +22,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
 import { exportRoutes } from "./routes/exports.ts";
+import { externalIdentityRoutes } from "./routes/external-identity.ts";
 import { fieldMappingRoutes } from "./routes/field-mappings.ts";
 import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await api.register(fieldMappingRoutes);
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
+      await api.register(externalIdentityRoutes);
     },
     { prefix: "/api/v1" },
   );

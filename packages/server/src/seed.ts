@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
 import { hashPassword } from "./auth/passwords.ts";
 import type { Db } from "./db/client.ts";
 import { memberships, organizations, projects, users } from "./db/schema.ts";
+import { passwordAccount } from "./db/users.ts";
 
 /** The quick start's demo account. Only seeded on the embedded database unless SEED_DEMO=true. */
 export const DEMO = {
@@ -14,7 +14,7 @@ export const DEMO = {
 
 /** Idempotent: creates the demo user, organization and a first project when absent. */
 export async function seedDemo(db: Db): Promise<void> {
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, DEMO.email));
+  const [existing] = await db.select({ id: users.id }).from(users).where(passwordAccount(DEMO.email));
   if (existing) return;
   const passwordHash = await hashPassword(DEMO.password);
   await db.transaction(async (tx) => {

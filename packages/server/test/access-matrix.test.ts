@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runs } from "../src/db/schema.ts";
+import { runs, users } from "../src/db/schema.ts";
 import {
   type Actor,
   addMember,
@@ -20,6 +22,9 @@ import { multipart } from "./multipart.ts";
  *
  *  - a member of organization A gets 404 for organization B's resources, by id or by header;
  *  - a member (or API key) below an operation's role gets 403, at or above it gets through;
+ *  - an API key acts at most at its creator's current role (a demoted creator's keys included)
+ *    and not at all (401) once its creator has left the organization;
+ *  - an external JWT acts only in the organization it names (403 elsewhere, and with none named);
  *  - nobody gets anywhere without credentials (401).
  *
  * EXPECTED is written by hand, deliberately apart from the routes' own `config.access`: a route
@@ -31,8 +36,13 @@ type Role = (typeof ROLES)[number];
 const SCOPES = ["read", "run", "admin"] as const;
 type Scope = (typeof SCOPES)[number];
 
-/** An API key acts like a member of this role — except where an operation takes no keys at all. */
+/**
+ * An API key acts like a member of this role — capped by its creator's current role, and except
+ * where an operation takes no keys at all.
+ */
 const KEY_ACTS_AS: Record<Scope, Role> = { read: "viewer", run: "analyst", admin: "admin" };
+/** The role an admin who made keys was demoted to before the matrix runs. */
+const DEMOTED_TO: Role = "analyst";
 
 type Rule =
   | { kind: "public" }
@@ -138,6 +148,7 @@ const EXPECTED: Record<string, Rule> = {
   // Keys cannot export: a leaked key must not carry the whole organization off in one call.
   "GET /api/v1/org/export": org("admin", "data:export", NO_KEYS),
   "DELETE /api/v1/session/account": USER,
+  "POST /api/v1/session/external-identity": USER,
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -151,11 +162,24 @@ interface Caller {
   as: Actor | string;
   role?: Role;
   scope?: Scope;
+  /** For a key: its creator's role now (the owner's keys: owner). */
+  creatorRole?: Role;
 }
-const CALLERS = [...ROLES.map((r) => `${r} of A`), ...SCOPES.map((s) => `${s}-key of A`)];
+const CALLERS = [
+  ...ROLES.map((r) => `${r} of A`),
+  ...SCOPES.map((s) => `${s}-key of A`),
+  ...SCOPES.map((s) => `${s}-key of a demoted admin of A`),
+];
 
 const MODEL = "test-montecarlo-sum";
-const t = await createTestApp({ INTERNAL_MODELS: "true" });
+const JWT_SECRET = "matrix-jwt-secret-0123456789abcdef0123";
+const t = await createTestApp({ INTERNAL_MODELS: "true", JWT_HS256_SECRET: JWT_SECRET });
+/** An external token (HS256, the app's secret) for a person, naming an organization by slug or none. */
+const jwtFor = (claims: { email: string; sub: string; org?: string; role?: Role }) =>
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setExpirationTime("10m")
+    .sign(new TextEncoder().encode(JWT_SECRET));
 afterAll(async () => t?.close());
 
 const doc = (await t.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
@@ -180,6 +204,9 @@ const A = {} as {
   mappingId: string;
   uploadId: string;
   callers: Record<string, Caller>;
+  slug: string;
+  /** An admin-scope key whose creator has since been removed from A. */
+  leaverKey: string;
 };
 const B = {} as {
   owner: Owner;
@@ -207,8 +234,25 @@ beforeAll(async () => {
   }
   for (const scope of SCOPES) {
     const { key } = await createApiKey(t.app, A.setup, scope);
-    A.callers[`${scope}-key of A`] = { name: `${scope}-key of A`, as: key, scope };
+    A.callers[`${scope}-key of A`] = { name: `${scope}-key of A`, as: key, scope, creatorRole: "owner" };
   }
+  // An admin makes a key of every scope and is then demoted: the keys act at most at the new role.
+  const demoted = await addMember(t.app, A.setup, "admin");
+  for (const scope of SCOPES) {
+    const name = `${scope}-key of a demoted admin of A`;
+    A.callers[name] = {
+      name,
+      as: (await createApiKey(t.app, demoted, scope)).key,
+      scope,
+      creatorRole: DEMOTED_TO,
+    };
+  }
+  await setupCall(A.setup, "PATCH", `/api/v1/org/members/${demoted.userId}`, { role: DEMOTED_TO });
+  // An admin makes a key and then leaves: the key is dead everywhere.
+  const leaver = await addMember(t.app, A.setup, "admin");
+  A.leaverKey = (await createApiKey(t.app, leaver, "admin")).key;
+  await setupCall(A.setup, "DELETE", `/api/v1/org/members/${leaver.userId}`);
+  A.slug = (await setupCall(A.setup, "GET", "/api/v1/org")).slug;
   A.projectId = await freshProject();
   A.runId = await finishedRun(A.setup);
   A.scenarioId = await freshScenario();
@@ -260,7 +304,12 @@ async function snapshotB() {
 }
 
 /** A setup call by an organization's owner (explicitly in that organization) that must succeed. */
-async function setupCall(owner: Owner, method: "GET" | "POST", url: string, payload?: unknown) {
+async function setupCall(
+  owner: Owner,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  url: string,
+  payload?: unknown,
+) {
   const res = await request(t.app, owner, {
     method,
     url,
@@ -268,7 +317,7 @@ async function setupCall(owner: Owner, method: "GET" | "POST", url: string, payl
     headers: { "x-organization-id": owner.orgId },
   });
   if (res.statusCode >= 300) throw new Error(`setup ${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.json();
+  return res.statusCode === 204 ? null : res.json();
 }
 
 let serial = 0;
@@ -427,6 +476,13 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { currentPassword: PASSWORD, newPassword: "a different passphrase" },
   }),
   "GET /api/v1/session": none,
+  "POST /api/v1/session/external-identity": async (c) => {
+    if (c.scope) return { body: { token: "not.a.token" } };
+    // A fresh, verified password account links a token of its own email.
+    const person = await signUp(t.app);
+    await t.database.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, person.userId));
+    return { as: person, body: { token: await jwtFor({ email: person.email, sub: `link-${++serial}` }) } };
+  },
   "DELETE /api/v1/session/account": async (c) => ({
     ...(c.scope ? {} : { as: await signUp(t.app) }),
     body: { password: PASSWORD },
@@ -647,9 +703,11 @@ function allowed(rule: Rule, c: Caller): boolean {
   if (rule.kind === "public") return true;
   if (rule.kind === "user") return c.scope === undefined;
   if (c.scope && rule.noKeys) return false;
-  const role = c.role ?? KEY_ACTS_AS[c.scope!];
+  const role = c.role ?? lesser(KEY_ACTS_AS[c.scope!], c.creatorRole!);
   return ROLES.indexOf(role) >= ROLES.indexOf(rule.role);
 }
+
+const lesser = (a: Role, b: Role): Role => (ROLES.indexOf(a) <= ROLES.indexOf(b) ? a : b);
 
 function expectProblem(res: Awaited<ReturnType<typeof send>>, status: number) {
   expect(res.statusCode, res.body).toBe(status);
@@ -700,6 +758,17 @@ describe("without credentials", () => {
     const res = await send(op, null, await VALID[op]!({ name: "anonymous", as: "" }));
     expect(res.statusCode, res.body).toBeGreaterThanOrEqual(200);
     expect(res.statusCode, res.body).toBeLessThan(300);
+  });
+});
+
+describe("a key whose creator has left the organization", () => {
+  const nonPublic = KNOWN.filter((op) => EXPECTED[op]!.kind !== "public");
+  it.each(nonPublic)("%s → 401", async (op) => {
+    const res = await send(op, A.leaverKey, { params: randomParams(op), body: {} });
+    expectProblem(res, 401);
+    expect(res.json().detail).toBe(
+      "This API key no longer works: the person who created it is no longer a member of its organization.",
+    );
   });
 });
 
@@ -760,6 +829,39 @@ describe("organization B, seen from organization A", () => {
     ]) {
       expect(res.body).not.toContain(id);
     }
+  });
+
+  // An external token is bound to the organization it names: an owner of A by token cannot reach
+  // B by header (even were it a member there), and a token naming no organization reaches none.
+  const jwtCases = KNOWN.filter(orgScoped);
+  it.each(jwtCases)(
+    "%s by a JWT naming A (as owner), with x-organization-id of B → 403, B unchanged",
+    async (op) => {
+      const token = await jwtFor({
+        email: uniqueEmail("jwt-a"),
+        sub: `jwt-a-${++serial}`,
+        org: A.slug,
+        role: "owner",
+      });
+      const { as: _standIn, ...valid } = await VALID[op]!(A.callers["owner of A"]!);
+      const res = await send(op, token, valid, { "x-organization-id": B.orgId });
+      expectProblem(res, 403);
+      expect(res.json().detail).toBe(
+        "This token acts only in the organization it names; it cannot act in another with the x-organization-id header.",
+      );
+      expect(await snapshotB()).toEqual(B.snapshot);
+    },
+  );
+  it.each(jwtCases)("%s by a JWT naming no organization → 403", async (op) => {
+    const token = await jwtFor({ email: B.owner.email, sub: `jwt-none-${++serial}` });
+    const { as: _standIn, ...valid } = await VALID[op]!(A.callers["owner of A"]!);
+    const variants: Record<string, string>[] = [{}, { "x-organization-id": B.orgId }];
+    for (const headers of variants) {
+      const res = await send(op, token, valid, headers);
+      expectProblem(res, 403);
+      expect(res.json().detail).toMatch(/^This token names no organization/);
+    }
+    expect(await snapshotB()).toEqual(B.snapshot);
   });
 
   it("cannot tell B's organization from one that does not exist", async () => {

@@ -3,9 +3,10 @@ import type { AddressInfo } from "node:net";
 import { and, count, eq } from "drizzle-orm";
 import { type CryptoKey, exportJWK, generateKeyPair, type JWTPayload, SignJWT, UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HS256_ISSUER } from "../src/auth/jwt.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
-import { memberships, users } from "../src/db/schema.ts";
-import { createTestApp, request, signUp, type TestApp, uniqueEmail } from "./harness.ts";
+import { auditEvents, memberships, users } from "../src/db/schema.ts";
+import { createTestApp, PASSWORD, request, signIn, signUp, type TestApp, uniqueEmail } from "./harness.ts";
 
 /**
  * External JWTs: Modelworks behind another application's login. Users are provisioned from the
@@ -26,8 +27,12 @@ interface SignOptions {
   exp?: number | string;
 }
 
+/** A subject per email unless the claims name one (or `sub: undefined` leaves it out). */
+const withSub = (claims: JWTPayload): JWTPayload =>
+  "sub" in claims ? claims : { ...claims, sub: `sub-${String(claims.email)}` };
+
 function hs256(claims: JWTPayload, o: SignOptions = {}) {
-  return new SignJWT(claims)
+  return new SignJWT(withSub(claims))
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuedAt()
     .setIssuer(o.issuer ?? ISSUER)
@@ -138,15 +143,168 @@ describe("HS256 bearer JWTs", () => {
     expect(await roleOf(email)).toBe("admin");
   });
 
-  it("accepts a token with no org claim: a user with no organization", async () => {
+  it("a token with no org claim acts in no organization (403), even one its person belongs to", async () => {
     const email = uniqueEmail("jwt");
+    const member = await hs256({ email, org: slug, role: "admin" });
+    expect((await bearerGet(t, member)).json().organizations).toHaveLength(1);
+
     const token = await hs256({ email });
     const res = await bearerGet(t, token);
     expect(res.statusCode).toBe(200);
     expect(res.json().organizations).toEqual([]);
+    expect((await bearerGet(t, token, "/api/v1/orgs")).json().items).toEqual([]);
     const noOrg = await createProject(t, token, "Nowhere");
-    expect(noOrg.statusCode).toBe(400);
-    expect(noOrg.json().detail).toMatch(/No organization selected/);
+    expect(noOrg.statusCode).toBe(403);
+    expect(noOrg.json().detail).toMatch(/^This token names no organization \(claim `org`\)/);
+    const named = await request(t.app, token, {
+      method: "GET",
+      url: "/api/v1/projects",
+      headers: { "x-organization-id": orgId },
+    });
+    expect(named.statusCode).toBe(403);
+  });
+
+  it("a token acts only in the organization it names: another one by header is 403, and nothing changes", async () => {
+    const other = await signUp(t.app);
+    const created = await request(t.app, other, {
+      method: "POST",
+      url: "/api/v1/orgs",
+      payload: { name: "JWT Other", slug: "jwt-other" },
+    });
+    const otherId = created.json().id as string;
+    // One person (one subject) who is owner of the first organization and viewer of the second.
+    const email = uniqueEmail("jwt");
+    const asOwnerHere = await hs256({ email, org: slug, role: "owner" });
+    const asViewerThere = await hs256({ email, org: "jwt-other", role: "viewer" });
+    expect((await bearerGet(t, asOwnerHere)).statusCode).toBe(200);
+    expect((await bearerGet(t, asViewerThere)).json().organizations).toEqual([
+      { orgId: otherId, name: "JWT Other", slug: "jwt-other", role: "viewer" },
+    ]);
+
+    const here = { "x-organization-id": orgId };
+    const bound =
+      "This token acts only in the organization it names; it cannot act in another with the x-organization-id header.";
+    for (const [method, url, payload] of [
+      ["GET", "/api/v1/org", undefined],
+      ["GET", "/api/v1/org/members", undefined],
+      ["POST", "/api/v1/projects", { name: "Smuggled" }],
+      ["PATCH", "/api/v1/org", { name: "Renamed by a foreign token" }],
+      ["DELETE", "/api/v1/org", undefined],
+    ] as const) {
+      const res = await request(t.app, asViewerThere, { method, url, payload, headers: here });
+      expect(res.statusCode, `${method} ${url}`).toBe(403);
+      expect(res.json().detail).toBe(bound);
+    }
+    const org = await request(t.app, asOwnerHere, { method: "GET", url: "/api/v1/org" });
+    expect(org.json()).toMatchObject({ id: orgId, name: "JWT Acme" });
+    // The token's own organization by header is fine; its list and session show only that one.
+    const own = await request(t.app, asViewerThere, {
+      method: "GET",
+      url: "/api/v1/org",
+      headers: { "x-organization-id": otherId },
+    });
+    expect(own.statusCode).toBe(200);
+    const orgs = (await bearerGet(t, asViewerThere, "/api/v1/orgs")).json().items;
+    expect(orgs.map((o: { id: string }) => o.id)).toEqual([otherId]);
+
+    // Nor does it make organizations or join them elsewhere.
+    const make = await request(t.app, asViewerThere, {
+      method: "POST",
+      url: "/api/v1/orgs",
+      payload: { name: "Mine" },
+    });
+    expect(make.statusCode).toBe(403);
+    const accept = await request(t.app, asViewerThere, {
+      method: "POST",
+      url: "/api/v1/invitations/accept",
+      payload: { token: "mwi_whatever" },
+    });
+    expect(accept.statusCode).toBe(403);
+    expect(accept.json().detail).toMatch(/^An external token acts only in the organization it names/);
+  });
+
+  it("a token carrying a password account's email is a separate person, never that account", async () => {
+    // The owner of the organization signs in with a password; a token claims their email.
+    const owner = await signUp(t.app);
+    const made = await request(t.app, owner, {
+      method: "POST",
+      url: "/api/v1/orgs",
+      payload: { name: "Victim Org", slug: "jwt-victim" },
+    });
+    const victimOrg = made.json().id as string;
+    const before = await rowCounts(t);
+    const token = await hs256({ email: owner.email, org: slug, role: "viewer", sub: "impostor-1" });
+    const session = await bearerGet(t, token);
+    expect(session.statusCode).toBe(200);
+    expect(session.json().user.id).not.toBe(owner.userId);
+    expect(session.json().user.email).toBe(owner.email);
+    expect(await rowCounts(t)).toEqual({ users: before.users + 1, memberships: before.memberships + 1 });
+
+    const res = await request(t.app, token, {
+      method: "DELETE",
+      url: "/api/v1/org",
+      headers: { "x-organization-id": victimOrg },
+    });
+    expect(res.statusCode).toBe(403);
+    const still = await request(t.app, owner, { method: "GET", url: "/api/v1/orgs" });
+    expect(still.json().items).toEqual([expect.objectContaining({ id: victimOrg, role: "owner" })]);
+    // A token naming the victim's organization makes the separate person a member there; the
+    // owner's own membership is untouched.
+    const there = await hs256({ email: owner.email, org: "jwt-victim", role: "viewer", sub: "impostor-1" });
+    expect((await bearerGet(t, there)).json().organizations).toEqual([
+      expect.objectContaining({ orgId: victimOrg, role: "viewer" }),
+    ]);
+    const owners = await t.database.db
+      .select({ userId: memberships.userId, role: memberships.role })
+      .from(memberships)
+      .where(eq(memberships.orgId, victimOrg));
+    expect(owners).toContainEqual({ userId: owner.userId, role: "owner" });
+    expect(owners).toHaveLength(2);
+  });
+
+  it("keys a person by (issuer, subject): a changed email keeps them, a new subject is someone else", async () => {
+    const email = uniqueEmail("jwt");
+    const first = (await bearerGet(t, await hs256({ email, sub: "stable-1" }))).json().user.id;
+    const renamed = (await bearerGet(t, await hs256({ email: uniqueEmail("jwt"), sub: "stable-1" }))).json()
+      .user.id;
+    const other = (await bearerGet(t, await hs256({ email, sub: "stable-2" }))).json().user.id;
+    expect(renamed).toBe(first);
+    expect(other).not.toBe(first);
+    const [row] = await t.database.db.select().from(users).where(eq(users.id, first));
+    expect(row).toMatchObject({ externalIssuer: ISSUER, externalSubject: "stable-1", passwordHash: null });
+  });
+
+  it("sign-up, sign-in and invitations find the password account, not an external one with the same email", async () => {
+    const email = uniqueEmail("shared");
+    const external = (await bearerGet(t, await hs256({ email, org: slug, role: "analyst" }))).json().user.id;
+    const person = await signUp(t.app, email);
+    expect(person.userId).not.toBe(external);
+    expect((await signIn(t.app, email)).userId).toBe(person.userId);
+    const again = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/sign-up",
+      payload: { email, password: PASSWORD, name: "Twice" },
+    });
+    expect(again.statusCode).toBe(409);
+    // The external identity is a member of the organization; the password account is not yet.
+    const owner = await signUp(t.app);
+    const org = (
+      await request(t.app, owner, { method: "POST", url: "/api/v1/orgs", payload: { name: "Shared Mail" } })
+    ).json();
+    await bearerGet(t, await hs256({ email, org: org.slug, role: "viewer" }));
+    const inv = await request(t.app, owner, {
+      method: "POST",
+      url: "/api/v1/org/invitations",
+      payload: { email, role: "analyst" },
+      headers: { "x-organization-id": org.id },
+    });
+    expect(inv.statusCode).toBe(201);
+    const accepted = await request(t.app, person, {
+      method: "POST",
+      url: "/api/v1/invitations/accept",
+      payload: { token: inv.json().token },
+    });
+    expect(accepted.statusCode).toBe(200);
   });
 
   const rsaPrivate = generateKeyPair("RS256").then((k) => k.privateKey);
@@ -186,6 +344,11 @@ describe("HS256 bearer JWTs", () => {
       /^The JWT was rejected: unexpected "aud" claim value/,
     ],
     ["no email claim", () => hs256({ sub: "user-123", org: slug }), /no valid `email` claim/],
+    [
+      "no subject claim",
+      () => hs256({ email: uniqueEmail("bad"), org: slug, role: "owner", sub: undefined }),
+      /^The JWT has no valid `sub` claim/,
+    ],
     ["a malformed email claim", () => hs256({ email: "not an email", org: slug }), /no valid `email` claim/],
     [
       "an invalid role claim",
@@ -252,7 +415,7 @@ describe("RS256 bearer JWTs via JWKS", () => {
   const slug = "jwks-org";
 
   const rs256 = (claims: JWTPayload, key: CryptoKey, kid = "k1") =>
-    new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid }).setExpirationTime("5m").sign(key);
+    new SignJWT(withSub(claims)).setProtectedHeader({ alg: "RS256", kid }).setExpirationTime("5m").sign(key);
 
   beforeAll(async () => {
     const pair = await generateKeyPair("RS256");
@@ -324,6 +487,139 @@ describe("RS256 bearer JWTs via JWKS", () => {
     const res = await bearerGet(t, hs);
     expect(res.statusCode).toBe(401);
     expect(res.json().detail).toMatch(/"alg" \(Algorithm\) Header Parameter value not allowed/);
+  });
+});
+
+describe("external identities: issuers and linking to a password account", () => {
+  let t: TestApp;
+  const slug = "link-org";
+  // No JWT_ISSUER: any issuer's token signed with the secret is accepted, each its own namespace.
+  beforeAll(async () => {
+    t = await createTestApp({ JWT_HS256_SECRET: SECRET });
+    const owner = await signUp(t.app);
+    await request(t.app, owner, { method: "POST", url: "/api/v1/orgs", payload: { name: "Link Org", slug } });
+  });
+  afterAll(async () => t?.close());
+
+  const sign = (claims: JWTPayload) =>
+    new SignJWT(claims).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(enc(SECRET));
+  const userOf = async (token: string) => (await bearerGet(t, token)).json().user.id as string;
+  const link = (as: Parameters<typeof request>[1], token: string) =>
+    request(t.app, as, { method: "POST", url: "/api/v1/session/external-identity", payload: { token } });
+  const verified = (userId: string) =>
+    t.database.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId));
+  const userRow = async (id: string) => (await t.database.db.select().from(users).where(eq(users.id, id)))[0];
+
+  it("the same subject under two issuers is two people; no iss falls back to the verifier's identity", async () => {
+    const email = uniqueEmail("iss");
+    const a = await userOf(await sign({ email, sub: "same", iss: "https://a.example.com" }));
+    const b = await userOf(await sign({ email, sub: "same", iss: "https://b.example.com" }));
+    const none = await userOf(await sign({ email, sub: "same" }));
+    expect(new Set([a, b, none]).size).toBe(3);
+    expect((await userRow(none))!.externalIssuer).toBe(HS256_ISSUER);
+    expect((await userRow(b))!.externalIssuer).toBe("https://b.example.com");
+  });
+
+  it("links an identity only from a verified password session, with a token of the account's email", async () => {
+    const person = await signUp(t.app);
+    const iss = "https://idp.example.com";
+    const token = await sign({ email: person.email, sub: "person-1", iss, org: slug, role: "analyst" });
+    // Before linking the identity is provisioned on its own, a member of the token's org — and
+    // owner of a second organization where the password account is a mere viewer.
+    const shadow = await userOf(token);
+    expect(shadow).not.toBe(person.userId);
+    const owned = await signUp(t.app);
+    const ownedOrg = (
+      await request(t.app, owned, {
+        method: "POST",
+        url: "/api/v1/orgs",
+        payload: { name: "Owned", slug: "link-owned" },
+      })
+    ).json();
+    const invite = await request(t.app, owned, {
+      method: "POST",
+      url: "/api/v1/org/invitations",
+      payload: { email: person.email, role: "viewer" },
+      headers: { "x-organization-id": ownedOrg.id },
+    });
+    const joined = await request(t.app, person, {
+      method: "POST",
+      url: "/api/v1/invitations/accept",
+      payload: { token: invite.json().token },
+    });
+    expect(joined.statusCode).toBe(200);
+    await bearerGet(
+      t,
+      await sign({ email: person.email, sub: "person-1", iss, org: "link-owned", role: "owner" }),
+    );
+
+    const unverified = await link(person, token);
+    expect(unverified.statusCode).toBe(403);
+    expect(unverified.json().detail).toMatch(/^Verify your account's email address/);
+    await verified(person.userId);
+
+    const foreign = await link(person, await sign({ email: uniqueEmail("x"), sub: "person-1", iss }));
+    expect(foreign.statusCode).toBe(422);
+    expect(foreign.json().errors).toEqual([
+      { path: "body.token", message: "its `email` claim must be your account's email address" },
+    ]);
+    const forged = await link(
+      person,
+      await new SignJWT({ email: person.email, sub: "person-1", iss })
+        .setProtectedHeader({ alg: "HS256" })
+        .setExpirationTime("5m")
+        .sign(enc(`${SECRET}-forged`)),
+    );
+    expect(forged.statusCode).toBe(422);
+    expect(forged.json().errors[0]).toMatchObject({ path: "body.token" });
+    // A token cannot link itself: it takes the password session.
+    const byToken = await link(token, token);
+    expect(byToken.statusCode).toBe(403);
+    expect(await userRow(person.userId)).toMatchObject({ externalIssuer: null, externalSubject: null });
+
+    const linked = await link(person, token);
+    expect(linked.statusCode, linked.body).toBe(200);
+    expect(linked.json()).toEqual({ issuer: iss, subject: "person-1", userId: person.userId });
+    // From now on the identity acts as the account, with the separate person's membership folded in.
+    const session = (await bearerGet(t, token)).json();
+    expect(session.user.id).toBe(person.userId);
+    expect(session.organizations).toEqual([expect.objectContaining({ slug, role: "analyst" })]);
+    const everywhere = (await request(t.app, person, { method: "GET", url: "/api/v1/orgs" })).json().items;
+    expect(everywhere.map((o: { slug: string; role: string }) => [o.slug, o.role]).sort()).toEqual([
+      [slug, "analyst"],
+      ["link-owned", "owner"],
+    ]);
+    expect(await userRow(shadow)).toBeUndefined();
+    expect((await signIn(t.app, person.email)).userId).toBe(person.userId);
+    // The email stays taken by the (linked) password account.
+    const again = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/sign-up",
+      payload: { email: person.email, password: PASSWORD, name: "Twin" },
+    });
+    expect(again.statusCode).toBe(409);
+
+    const [event] = await t.database.db
+      .select()
+      .from(auditEvents)
+      .where(
+        and(eq(auditEvents.action, "user.external_identity_linked"), eq(auditEvents.targetId, person.userId)),
+      );
+    expect(event).toMatchObject({
+      actorUserId: person.userId,
+      metadata: { issuer: iss, subject: "person-1", replacedUserId: shadow, movedApiKeys: 0 },
+    });
+    expect((event!.metadata as { movedMemberships: string[] }).movedMemberships).toHaveLength(2);
+
+    // Linking again is a no-op; another identity, or this identity to another account, is a 409.
+    expect((await link(person, token)).statusCode).toBe(200);
+    const second = await link(person, await sign({ email: person.email, sub: "person-2", iss }));
+    expect(second.statusCode).toBe(409);
+    const other = await signUp(t.app);
+    await verified(other.userId);
+    const stolen = await link(other, await sign({ email: other.email, sub: "person-1", iss }));
+    expect(stolen.statusCode).toBe(409);
+    expect(stolen.json().detail).toBe("This identity is linked to another account.");
   });
 });
 

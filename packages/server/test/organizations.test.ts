@@ -16,6 +16,7 @@ import {
   createApiKey,
   createOwner,
   createTestApp,
+  PASSWORD,
   request,
   signUp,
   type TestApp,
@@ -811,8 +812,25 @@ describe("API keys", () => {
     const { key: _key, ...shown } = body;
     expect(listed).toEqual(shown);
     expect(Object.keys(listed).sort()).toEqual(
-      ["createdAt", "expiresAt", "id", "lastUsedAt", "name", "prefix", "revokedAt", "scope"].sort(),
+      [
+        "createdAt",
+        "createdBy",
+        "expiresAt",
+        "id",
+        "lastUsedAt",
+        "name",
+        "prefix",
+        "revokedAt",
+        "scope",
+      ].sort(),
     );
+    // Who made it: the creator by name and email, with their role now (which caps the key).
+    expect(listed.createdBy).toEqual({
+      userId: admin.userId,
+      name: admin.email.split("@")[0],
+      email: admin.email,
+      role: "admin",
+    });
   });
 
   it("a key authenticates as Bearer; use sets lastUsedAt and records api_key.used at most once a minute", async () => {
@@ -855,7 +873,7 @@ describe("API keys", () => {
 
     const denied = await call(read.key, "POST", "/projects", { name: "By read key" });
     expect(expectProblem(denied, 403).detail).toBe(
-      "This action requires the analyst role or higher; this API key's scope does not include it.",
+      "This action requires the analyst role or higher; this API key (scope read) acts as viewer.",
     );
     expect((await db().select({ n: count() }).from(projects))[0]!.n).toBe(projectsBefore);
 
@@ -871,7 +889,7 @@ describe("API keys", () => {
     const keysBefore = (await db().select({ n: count() }).from(apiKeys))[0]!.n;
     const mint = await call(adminKey.key, "POST", "/org/api-keys", { name: "successor", scope: "admin" });
     expect(expectProblem(mint, 403).detail).toBe(
-      "This action requires the admin role or higher; this API key's scope does not include it.",
+      "This action requires the admin role or higher; API keys cannot do this at any scope; a person must.",
     );
     expect((await call(adminKey.key, "GET", "/org/api-keys")).statusCode).toBe(403);
     expect((await call(adminKey.key, "DELETE", `/org/api-keys/${read.id}`)).statusCode).toBe(403);
@@ -948,5 +966,144 @@ describe("API keys", () => {
       });
       expect(expectProblem(bad, 422).errors?.[0]?.path).toBe("body.expiresInDays");
     }
+  });
+  /** A fresh admin of the owner's organization and an API key of theirs at each scope. */
+  async function adminWithKeys() {
+    const creator = await addMember(t.app, owner, "admin");
+    const keys = {
+      read: await createApiKey(t.app, creator, "read"),
+      run: await createApiKey(t.app, creator, "run"),
+      admin: await createApiKey(t.app, creator, "admin"),
+    };
+    return { creator, keys };
+  }
+  const setRole = (userId: string, role: string) => inOrg(owner, "PATCH", `/org/members/${userId}`, { role });
+  const projectName = () => `Key project ${randomUUID()}`;
+  const invitationCount = async () => (await db().select({ n: count() }).from(invitations))[0]!.n;
+
+  it("a key acts at most at its creator's current role: demoting the creator demotes their keys", async () => {
+    const { creator, keys } = await adminWithKeys();
+    // As an admin's, the admin key invites (below admin) and the run key creates projects.
+    expect(
+      (await call(keys.admin.key, "POST", "/org/invitations", { email: uniqueEmail("k") })).statusCode,
+    ).toBe(201);
+    expect((await call(keys.run.key, "POST", "/projects", { name: projectName() })).statusCode).toBe(201);
+
+    expect((await setRole(creator.userId, "analyst")).statusCode).toBe(200);
+    const before = await invitationCount();
+    const invite = await call(keys.admin.key, "POST", "/org/invitations", { email: uniqueEmail("k") });
+    expect(expectProblem(invite, 403).detail).toBe(
+      "This action requires the admin role or higher; this API key acts as analyst: its scope is admin, " +
+        "but the person who created it is now analyst.",
+    );
+    expect(await invitationCount()).toBe(before);
+    // At the creator's role it still works; the read key was below it all along.
+    expect((await call(keys.admin.key, "POST", "/projects", { name: projectName() })).statusCode).toBe(201);
+    expect((await call(keys.read.key, "GET", "/projects")).statusCode).toBe(200);
+
+    expect((await setRole(creator.userId, "viewer")).statusCode).toBe(200);
+    for (const k of [keys.run, keys.admin]) {
+      const res = await call(k.key, "POST", "/projects", { name: projectName() });
+      expect(expectProblem(res, 403).detail).toMatch(/this API key acts as viewer: its scope is (run|admin)/);
+      expect((await call(k.key, "GET", "/projects")).statusCode).toBe(200);
+    }
+    const listed = (await inOrg(owner, "GET", "/org/api-keys?limit=100")).json().items;
+    expect(listed.find((k: { id: string }) => k.id === keys.admin.id).createdBy.role).toBe("viewer");
+
+    // Promoted again, the key is whole again: the cap is the creator's role now, not a ratchet.
+    expect((await setRole(creator.userId, "admin")).statusCode).toBe(200);
+    expect((await call(keys.admin.key, "GET", "/org/audit-events")).statusCode).toBe(200);
+  });
+
+  it("a key stops working (401 everywhere) once its creator leaves the organization", async () => {
+    const { creator, keys } = await adminWithKeys();
+    expect((await inOrg(owner, "DELETE", `/org/members/${creator.userId}`)).statusCode).toBe(204);
+    const message =
+      "This API key no longer works: the person who created it is no longer a member of its organization.";
+    for (const k of Object.values(keys)) {
+      for (const [method, url, body] of [
+        ["GET", "/projects", undefined],
+        ["GET", "/org", undefined],
+        ["POST", "/org/invitations", { email: uniqueEmail("k"), role: "viewer" }],
+      ] as const) {
+        const res = await call(k.key, method, url, body);
+        expect(expectProblem(res, 401).detail).toBe(message);
+        expect(res.headers["www-authenticate"]).toMatch(/^Bearer/);
+      }
+    }
+    // The list says so: the creator is still named, with no role.
+    const listed = (await inOrg(owner, "GET", "/org/api-keys?limit=100")).json().items;
+    expect(listed.find((k: { id: string }) => k.id === keys.run.id).createdBy).toMatchObject({
+      userId: creator.userId,
+      email: creator.email,
+      role: null,
+    });
+    // Back in the organization (as analyst), their keys answer to that role again.
+    const inv = await inOrg(owner, "POST", "/org/invitations", { email: creator.email, role: "analyst" });
+    const back = await call(creator, "POST", "/invitations/accept", { token: inv.json().token });
+    expect(back.statusCode).toBe(200);
+    expect((await call(keys.run.key, "POST", "/projects", { name: projectName() })).statusCode).toBe(201);
+    expect((await call(keys.admin.key, "GET", "/org/audit-events")).statusCode).toBe(403);
+  });
+
+  it("a deleted creator's keys are revoked and listed as by a deleted user; none works even un-revoked", async () => {
+    const { creator, keys } = await adminWithKeys();
+    const gone = await call(creator, "DELETE", "/session/account", { password: PASSWORD });
+    expect(gone.statusCode).toBe(204);
+    expect(expectProblem(await call(keys.read.key, "GET", "/projects"), 401).detail).toBe(
+      "This API key has been revoked.",
+    );
+    const all = (await inOrg(owner, "GET", "/org/api-keys?limit=100&includeRevoked=true")).json().items;
+    expect(all.find((k: { id: string }) => k.id === keys.admin.id).createdBy).toBeNull();
+    // A key with no creator (the foreign key set it null) is refused on its own account.
+    await db().update(apiKeys).set({ revokedAt: null }).where(eq(apiKeys.id, keys.admin.id));
+    expect(expectProblem(await call(keys.admin.key, "GET", "/projects"), 401).detail).toBe(
+      "This API key no longer works: the account that created it has been deleted.",
+    );
+  });
+
+  it("no key mints an admin: invitations and role changes to admin or owner by key are 403", async () => {
+    const { creator, keys } = await adminWithKeys();
+    const before = await invitationCount();
+    for (const role of ["admin", "owner"]) {
+      const res = await call(keys.admin.key, "POST", "/org/invitations", {
+        email: uniqueEmail("mint"),
+        role,
+      });
+      expect(expectProblem(res, 403).detail).toBe(
+        `API keys cannot invite an ${role}; a person with that right must send the invitation.`,
+      );
+    }
+    expect(await invitationCount()).toBe(before);
+    const ok = await call(keys.admin.key, "POST", "/org/invitations", {
+      email: uniqueEmail("ok"),
+      role: "analyst",
+    });
+    expect(ok.statusCode).toBe(201);
+    const [row] = await db().select().from(invitations).where(eq(invitations.id, ok.json().id));
+    expect(row).toMatchObject({ role: "analyst", invitedBy: creator.userId });
+
+    const member = await addMember(t.app, owner, "viewer");
+    for (const role of ["admin", "owner"]) {
+      const res = await call(keys.admin.key, "PATCH", `/org/members/${member.userId}`, { role });
+      expect(expectProblem(res, 403).detail).toBe(
+        `API keys cannot make a member ${role}; a person with that right must.`,
+      );
+    }
+    const roleOf = async () =>
+      (
+        await db()
+          .select({ role: memberships.role })
+          .from(memberships)
+          .where(and(eq(memberships.orgId, owner.orgId), eq(memberships.userId, member.userId)))
+      )[0]!.role;
+    expect(await roleOf()).toBe("viewer");
+    const lateral = await call(keys.admin.key, "PATCH", `/org/members/${member.userId}`, { role: "analyst" });
+    expect(lateral.statusCode).toBe(200);
+    expect(await roleOf()).toBe("analyst");
+    // A person with the right still can.
+    expect(
+      (await inOrg(admin, "POST", "/org/invitations", { email: uniqueEmail("p"), role: "admin" })).statusCode,
+    ).toBe(201);
   });
 });

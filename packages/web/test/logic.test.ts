@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ApiError } from "../src/api.ts";
 import { formatBytes, formatValue, humanize, unitFromName } from "../src/format.ts";
 import { applyServerErrors } from "../src/forms.ts";
+import { keyCreatorNote } from "../src/lib/api-keys.ts";
 import { kpisOf, valueAtPath, withChange } from "../src/lib/output.ts";
 import { classify, defaultsOf, inputUnit, type JsonSchema, numericPaths } from "../src/lib/schema.ts";
 import { addsUp, isSummable, rollUp } from "../src/lib/tables.ts";
@@ -281,5 +282,33 @@ describe("formatBytes", () => {
     expect(formatBytes(7_270)).toBe("7.1 KB");
     expect(formatBytes(158.7 * 1024 * 1024)).toBe("159 MB");
     expect(formatBytes(3 * 1024 ** 3)).toBe("3 GB");
+  });
+});
+
+describe("API key creator notes", () => {
+  const creator = { userId: "00000000-0000-4000-8000-000000000001", name: "Ada", email: "ada@example.com" };
+  it("says when a key is capped by its creator's role now, or no longer works", () => {
+    expect(keyCreatorNote({ scope: "admin", createdBy: { ...creator, role: "owner" } })).toEqual({
+      who: "Ada",
+      email: "ada@example.com",
+      note: null,
+      tone: "ok",
+    });
+    expect(keyCreatorNote({ scope: "admin", createdBy: { ...creator, role: "analyst" } })).toMatchObject({
+      note: "acts as analyst, its creator's role now",
+      tone: "capped",
+    });
+    // A read key of a viewer is not capped: it acts at its scope.
+    expect(keyCreatorNote({ scope: "read", createdBy: { ...creator, role: "viewer" } }).tone).toBe("ok");
+    expect(keyCreatorNote({ scope: "run", createdBy: { ...creator, role: null } })).toMatchObject({
+      note: "left the organization: key no longer works",
+      tone: "dead",
+    });
+    expect(keyCreatorNote({ scope: "read", createdBy: null })).toEqual({
+      who: "deleted user",
+      email: null,
+      note: "key no longer works",
+      tone: "dead",
+    });
   });
 });

@@ -31,3 +31,14 @@ export function createJwtVerifier(config: Config): JwtVerifier | null {
 export function looksLikeJwt(token: string): boolean {
   return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token);
 }
+
+/**
+ * The issuer an identity is recorded under: the token's `iss`, else who the verifier trusts —
+ * JWT_ISSUER (which then every token carries), the JWKS URL, or the shared HS256 secret as one
+ * fixed name. Users are keyed by (issuer, subject), so two issuers' `sub`s never meet.
+ */
+export const HS256_ISSUER = "urn:modelworks:jwt-hs256";
+export function issuerOf(claims: JWTPayload, config: Config): string {
+  if (typeof claims.iss === "string" && claims.iss) return claims.iss;
+  return config.JWT_ISSUER ?? config.JWT_JWKS_URL ?? HS256_ISSUER;
+}

@@ -10,14 +10,33 @@ export type Principal =
       sessionTokenHash: string;
       activeOrgId: string | null;
     }
-  | { kind: "api_key"; apiKeyId: string; orgId: string; scope: ApiKeyScope; createdBy: string | null }
-  | { kind: "jwt"; userId: string; email: string; orgId: string | null };
+  | {
+      kind: "api_key";
+      apiKeyId: string;
+      orgId: string;
+      scope: ApiKeyScope;
+      createdBy: string;
+      /** The creator's role in the key's organization now: the key never acts above it. */
+      creatorRole: Role;
+    }
+  | {
+      kind: "jwt";
+      userId: string;
+      email: string;
+      /** The organization the token names: the only one it may act in (null: none). */
+      orgId: string | null;
+      /** The identity the token asserts: its issuer (or the verifier's, when it names none) and subject. */
+      issuer: string;
+      subject: string;
+    };
 
 /** The organization a request acts in, set by the access check for org-scoped routes. */
 export interface OrgContext {
   id: string;
   /** The member's role; null when acting through an API key. */
   role: Role | null;
+  /** For an API key: the role it acts as (its scope's, capped by its creator's current role). */
+  keyRole?: Role;
   permissions: ReadonlySet<Permission>;
 }
 

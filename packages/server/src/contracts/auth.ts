@@ -104,3 +104,20 @@ export const SessionDto = z
   .meta({ id: "Session" });
 
 export const ActiveOrgBody = z.object({ orgId: Uuid }).strict();
+
+export const LinkExternalIdentityBody = z
+  .object({
+    token: z
+      .string()
+      .min(1, "is required")
+      .max(8192)
+      .describe("A JWT your identity provider issued to you, as you would send it as a bearer token"),
+  })
+  .strict();
+export const ExternalIdentityDto = z
+  .object({
+    issuer: z.string().describe("The token's `iss` (or the configured verifier's identity when it has none)"),
+    subject: z.string().describe("The token's `sub`"),
+    userId: Uuid.describe("Your account, which that identity now acts as"),
+  })
+  .meta({ id: "ExternalIdentity" });

@@ -1,7 +1,7 @@
 // The API's shapes, shared by the server (validation, OpenAPI) and its clients (web forms).
 
 // The authorization policy, so clients hide what a role cannot do (the server still decides).
-export { type Permission, ROLE_PERMISSIONS, ROLES } from "../domain/roles.ts";
+export { keyRole, type Permission, ROLE_PERMISSIONS, ROLES } from "../domain/roles.ts";
 export * from "./audit.ts";
 export * from "./auth.ts";
 export * from "./common.ts";

@@ -75,6 +75,17 @@ export const ApiKeyDto = z
     name: z.string(),
     prefix: z.string().describe("The first characters of the key, to tell keys apart"),
     scope: ApiKeyScope,
+    createdBy: z
+      .object({
+        userId: Uuid,
+        name: z.string(),
+        email: z.string(),
+        role: Role.nullable().describe(
+          "Their role in the organization now (the key acts at most at it); null when they have left and the key no longer works",
+        ),
+      })
+      .nullable()
+      .describe("Who created the key; null when their account has been deleted (the key no longer works)"),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     expiresAt: Timestamp.nullable(),

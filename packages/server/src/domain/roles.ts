@@ -58,6 +58,34 @@ export const SCOPE_PERMISSIONS: Record<ApiKeyScope, ReadonlySet<Permission>> = {
   admin: new Set(ADMIN.filter((p) => !NOT_FOR_KEYS.has(p))),
 };
 
+/** The role a key's scope stands for; a key never acts above its creator's current role either. */
+export const SCOPE_ROLE: Record<ApiKeyScope, Exclude<Role, "owner">> = {
+  read: "viewer",
+  run: "analyst",
+  admin: "admin",
+};
+
+/** The lower of two roles. */
+export function lesserRole(a: Role, b: Role): Role {
+  return ROLES.indexOf(a) <= ROLES.indexOf(b) ? a : b;
+}
+
+/**
+ * What a key may do: the role its scope stands for, capped by its creator's current role in the
+ * key's organization (a demoted creator's keys are demoted with them), less what no key may do.
+ */
+export function keyRole(scope: ApiKeyScope, creatorRole: Role): Role {
+  return lesserRole(SCOPE_ROLE[scope], creatorRole);
+}
+export function keyPermissions(scope: ApiKeyScope, creatorRole: Role): ReadonlySet<Permission> {
+  // The capped role is at most the scope's, so it is always some scope's role.
+  const role = keyRole(scope, creatorRole);
+  return SCOPE_PERMISSIONS[role === "viewer" ? "read" : role === "analyst" ? "run" : "admin"];
+}
+
+/** Roles a key may hand out by invitation or role change: below admin, so no key mints an admin. */
+export const KEY_GRANTABLE_ROLES: ReadonlySet<Role> = new Set(["viewer", "analyst"]);
+
 /** The least role that holds a permission: used in 403 messages ("requires role analyst"). */
 export function minimumRoleFor(permission: Permission): Role {
   return ROLES.find((r) => ROLE_PERMISSIONS[r].has(permission)) ?? "owner";

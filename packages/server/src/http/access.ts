@@ -4,7 +4,14 @@ import fp from "fastify-plugin";
 import type { OrgContext } from "../auth/principal.ts";
 import { csrfTokenFor, safeEqual } from "../auth/tokens.ts";
 import { memberships } from "../db/schema.ts";
-import { minimumRoleFor, type Permission, ROLE_PERMISSIONS, SCOPE_PERMISSIONS } from "../domain/roles.ts";
+import {
+  keyPermissions,
+  keyRole,
+  minimumRoleFor,
+  type Permission,
+  ROLE_PERMISSIONS,
+  SCOPE_ROLE,
+} from "../domain/roles.ts";
 import { badRequest, forbidden, HttpProblem, notFound, unauthorized } from "./problem.ts";
 
 /**
@@ -18,6 +25,11 @@ export type Access = "public" | "user" | Permission;
 export const ORG_HEADER = "x-organization-id";
 export const CSRF_HEADER = "x-csrf-token";
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+/** Why an external token is refused outside the organization it names. */
+export const JWT_BOUND =
+  "An external token acts only in the organization it names; sign in to Modelworks for anything else.";
+/** A uuid no organization has: filters that must match nothing for a token bound to none. */
+export const NO_ORG = "00000000-0000-0000-0000-000000000000";
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -46,8 +58,9 @@ export const accessPlugin = fp(async (app: FastifyInstance) => {
     }
     req.org = await resolveOrg(app, req);
     if (!req.org.permissions.has(access)) {
-      const who = req.org.role ? `your role is ${req.org.role}` : "this API key's scope does not include it";
-      throw forbidden(`This action requires the ${minimumRoleFor(access)} role or higher; ${who}.`);
+      throw forbidden(
+        `This action requires the ${minimumRoleFor(access)} role or higher; ${whyNot(req, access)}.`,
+      );
     }
   });
 });
@@ -62,7 +75,10 @@ function checkCsrf(app: FastifyInstance, req: FastifyRequest, sessionTokenHash: 
   }
 }
 
-/** The organization a request acts in: the header if given, else the key's, token's or session's own. */
+/**
+ * The organization a request acts in: an API key's own (another named by header is 404), an
+ * external token's own (another is 403), else the header or the session's active organization.
+ */
 async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<OrgContext> {
   const p = req.principal!;
   const header = req.headers[ORG_HEADER];
@@ -73,7 +89,28 @@ async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<Or
   }
   if (p.kind === "api_key") {
     if (header && header.toLowerCase() !== p.orgId) throw notFound("Organization");
-    return { id: p.orgId, role: null, permissions: SCOPE_PERMISSIONS[p.scope] };
+    return {
+      id: p.orgId,
+      role: null,
+      keyRole: keyRole(p.scope, p.creatorRole),
+      permissions: keyPermissions(p.scope, p.creatorRole),
+    };
+  }
+  if (p.kind === "jwt") {
+    // An external token acts only in the organization it names: its issuer vouches for the
+    // person there and nowhere else. A token that names none acts in none (least privilege).
+    if (!p.orgId) {
+      throw forbidden(
+        `This token names no organization (claim \`${app.deps.config.JWT_ORG_CLAIM}\`), so it cannot act in one; ` +
+          "ask your identity provider for a token that names the organization.",
+      );
+    }
+    if (header && header.toLowerCase() !== p.orgId) {
+      throw forbidden(
+        "This token acts only in the organization it names; it cannot act in another with the " +
+          `${ORG_HEADER} header.`,
+      );
+    }
   }
   const orgId = header?.toLowerCase() ?? (p.kind === "session" ? p.activeOrgId : p.orgId);
   if (!orgId) {
@@ -88,6 +125,19 @@ async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<Or
   // Not a member: the organization does not exist as far as this caller may know.
   if (!m) throw notFound("Organization");
   return { id: orgId, role: m.role, permissions: ROLE_PERMISSIONS[m.role] };
+}
+
+/** The second half of a 403: the caller's role, or what caps an API key. */
+function whyNot(req: FastifyRequest, access: Permission): string {
+  const org = req.org!;
+  const p = req.principal!;
+  if (org.role || p.kind !== "api_key") return `your role is ${org.role}`;
+  const actsAs = org.keyRole!;
+  if (ROLE_PERMISSIONS[actsAs].has(access)) return "API keys cannot do this at any scope; a person must";
+  if (actsAs !== SCOPE_ROLE[p.scope]) {
+    return `this API key acts as ${actsAs}: its scope is ${p.scope}, but the person who created it is now ${p.creatorRole}`;
+  }
+  return `this API key (scope ${p.scope}) acts as ${actsAs}`;
 }
 
 /** For handlers of org-scoped routes: the organization the access check established. */

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, ne, or } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { looksLikeJwt } from "../auth/jwt.ts";
+import { issuerOf, looksLikeJwt } from "../auth/jwt.ts";
 import type { Principal } from "../auth/principal.ts";
 import { hashToken, tokenKind } from "../auth/tokens.ts";
 import { apiKeys, memberships, organizations, sessions, users } from "../db/schema.ts";
@@ -49,19 +49,34 @@ async function fromBearer(app: FastifyInstance, req: FastifyRequest, token: stri
 
 async function fromApiKey(app: FastifyInstance, req: FastifyRequest, token: string) {
   const { db } = app.deps.database;
-  const [key] = await db
-    .select()
+  // One query: the key and its creator's membership in the key's organization (a key acts with
+  // at most its creator's current role there, and not at all once they have left).
+  const [row] = await db
+    .select({ key: apiKeys, creatorRole: memberships.role })
     .from(apiKeys)
+    .leftJoin(
+      memberships,
+      and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.createdBy)),
+    )
     .where(eq(apiKeys.tokenHash, hashToken(token)));
-  if (!key) throw unauthorized("This API key is not valid.");
+  if (!row) throw unauthorized("This API key is not valid.");
+  const { key, creatorRole } = row;
   if (key.revokedAt) throw unauthorized("This API key has been revoked.");
   if (key.expiresAt && key.expiresAt <= new Date()) throw unauthorized("This API key has expired.");
+  if (!key.createdBy)
+    throw unauthorized("This API key no longer works: the account that created it has been deleted.");
+  if (!creatorRole) {
+    throw unauthorized(
+      "This API key no longer works: the person who created it is no longer a member of its organization.",
+    );
+  }
   req.principal = {
     kind: "api_key",
     apiKeyId: key.id,
     orgId: key.orgId,
     scope: key.scope,
     createdBy: key.createdBy,
+    creatorRole,
   };
   const now = new Date();
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
@@ -115,9 +130,13 @@ async function fromSessionCookie(app: FastifyInstance, req: FastifyRequest, toke
 }
 
 /**
- * An external JWT names a user by email and, optionally, an organization by slug and a role.
- * The user is created on first sight; membership follows the token (its role claim is
- * authoritative when present, JWT_DEFAULT_ROLE applies to new members otherwise).
+ * An external JWT names a person by issuer and subject (`iss`, `sub`), with an email and,
+ * optionally, an organization by slug and a role. The person is a user of their own, keyed by
+ * (issuer, subject) and created on first sight — never the password account that happens to have
+ * the same email (an account holder links an identity to their account explicitly: POST
+ * /session/external-identity). Membership follows the token (its role claim is authoritative when
+ * present, JWT_DEFAULT_ROLE applies to new members otherwise), and the token acts only in the
+ * organization it names (../http/access.ts).
  */
 async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string) {
   const { config } = app.deps;
@@ -126,6 +145,10 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
     claims = await app.deps.jwt!(token);
   } catch (err) {
     throw unauthorized(`The JWT was rejected: ${(err as Error).message}`);
+  }
+  const subject = claims.sub;
+  if (typeof subject !== "string" || !subject || subject.length > 255) {
+    throw unauthorized("The JWT has no valid `sub` claim (the person's id at the issuer, 1–255 characters).");
   }
   const email = claims[config.JWT_EMAIL_CLAIM];
   if (typeof email !== "string" || !/^[^@\s]+@[^@\s]+$/.test(email)) {
@@ -145,12 +168,20 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
       throw unauthorized(`The JWT names organization \`${orgSlug}\`, which does not exist in Modelworks.`);
     orgId = org.id;
   }
-  const normalized = email.toLowerCase();
-  const name =
-    typeof claims.name === "string" && claims.name.trim() ? claims.name.trim().slice(0, 120) : normalized;
-  await db.insert(users).values({ email: normalized, name }).onConflictDoNothing();
-  const [user] = await db.select().from(users).where(eq(users.email, normalized));
-  if (!user) throw unauthorized("The JWT's user could not be provisioned.");
+  const issuer = issuerOf(claims, config);
+  const identity = and(eq(users.externalIssuer, issuer), eq(users.externalSubject, subject));
+  let [user] = await db.select().from(users).where(identity);
+  if (!user) {
+    const normalized = email.toLowerCase();
+    const name =
+      typeof claims.name === "string" && claims.name.trim() ? claims.name.trim().slice(0, 120) : normalized;
+    await db
+      .insert(users)
+      .values({ email: normalized, name, externalIssuer: issuer, externalSubject: subject })
+      .onConflictDoNothing();
+    [user] = await db.select().from(users).where(identity);
+    if (!user) throw unauthorized("The JWT's user could not be provisioned.");
+  }
 
   if (orgId) {
     const role = (roleClaim as Role | undefined) ?? config.JWT_DEFAULT_ROLE;
@@ -164,7 +195,7 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
         })
       : upsert.onConflictDoNothing());
   }
-  req.principal = { kind: "jwt", userId: user.id, email: user.email, orgId };
+  req.principal = { kind: "jwt", userId: user.id, email: user.email, orgId, issuer, subject };
 }
 
 declare module "fastify" {

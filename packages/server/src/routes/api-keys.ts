@@ -5,21 +5,24 @@ import { z } from "zod";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { IdParams, parseSort } from "../contracts/common.ts";
 import { ApiKeyCreatedDto, ApiKeyListQuery, ApiKeyPage, CreateApiKeyBody } from "../contracts/orgs.ts";
-import { apiKeys } from "../db/schema.ts";
+import { apiKeys, memberships, users } from "../db/schema.ts";
+import type { Role } from "../domain/roles.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict } from "../http/problem.ts";
+import { badRequest, conflict } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["api keys"];
 type ApiKeyRow = typeof apiKeys.$inferSelect;
+type Creator = { userId: string; name: string; email: string; role: Role | null } | null;
 
-function toDto(k: ApiKeyRow) {
+function toDto(k: ApiKeyRow, createdBy: Creator) {
   return {
     id: k.id,
     name: k.name,
     prefix: k.prefix,
     scope: k.scope,
+    createdBy,
     createdAt: k.createdAt.toISOString(),
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
     expiresAt: k.expiresAt?.toISOString() ?? null,
@@ -44,8 +47,11 @@ export async function apiKeyRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const orgId = orgOf(req).id;
+      const org = orgOf(req);
+      const orgId = org.id;
       const p = req.principal!;
+      // keys:manage is never a key's: a person creates every key, and the key answers to them.
+      if (p.kind === "api_key") throw badRequest("unreachable");
       const key = newToken("apiKey");
       const { name, scope, expiresInDays } = req.body;
       const row = await db.transaction(async (tx) => {
@@ -57,7 +63,7 @@ export async function apiKeyRoutes(app: FastifyInstance) {
             scope,
             prefix: key.slice(0, 12),
             tokenHash: hashToken(key),
-            createdBy: p.kind === "api_key" ? null : p.userId,
+            createdBy: p.userId,
             expiresAt: expiresInDays ? new Date(Date.now() + expiresInDays * 86_400_000) : null,
           })
           .returning();
@@ -70,10 +76,14 @@ export async function apiKeyRoutes(app: FastifyInstance) {
         });
         return k!;
       });
+      const [me] = await db
+        .select({ name: users.name, email: users.email })
+        .from(users)
+        .where(eq(users.id, p.userId));
       return reply
         .code(201)
         .header("location", `/api/v1/org/api-keys/${row.id}`)
-        .send({ ...toDto(row), key });
+        .send({ ...toDto(row, { userId: p.userId, name: me!.name, email: me!.email, role: org.role }), key });
     },
   );
 
@@ -95,15 +105,29 @@ export async function apiKeyRoutes(app: FastifyInstance) {
       ];
       const [rows, [total]] = await Promise.all([
         db
-          .select()
+          .select({
+            key: apiKeys,
+            userId: users.id,
+            name: users.name,
+            email: users.email,
+            role: memberships.role,
+          })
           .from(apiKeys)
+          .leftJoin(users, eq(users.id, apiKeys.createdBy))
+          .leftJoin(
+            memberships,
+            and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.createdBy)),
+          )
           .where(where)
           .orderBy(descending ? desc(column) : asc(column), asc(apiKeys.id))
           .limit(limit)
           .offset(offset),
         db.select({ n: count() }).from(apiKeys).where(where),
       ]);
-      return { items: rows.map(toDto), total: total?.n ?? 0, limit, offset };
+      const items = rows.map(({ key, userId, name, email, role }) =>
+        toDto(key, userId && name !== null && email !== null ? { userId, name, email, role } : null),
+      );
+      return { items, total: total?.n ?? 0, limit, offset };
     },
   );
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
 import { ActiveOrgBody, ChangePasswordBody, SessionDto, SignInBody, SignUpBody } from "../contracts/auth.ts";
 import { memberships, sessions, users } from "../db/schema.ts";
+import { passwordAccount } from "../db/users.ts";
 import { recordAudit } from "../http/audit.ts";
 import { badRequest, conflict, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
@@ -32,6 +33,10 @@ export async function authRoutes(app: FastifyInstance) {
       const { email, password, name } = req.body;
       const passwordHash = await hashPassword(password);
       const user = await db.transaction(async (tx) => {
+        // The unique index covers unlinked password accounts; one linked to an external identity
+        // (which carries its issuer) is found here.
+        const [taken] = await tx.select({ id: users.id }).from(users).where(passwordAccount(email));
+        if (taken) throw conflict("An account with this email already exists; sign in instead.");
         const [created] = await tx
           .insert(users)
           .values({ email, name, passwordHash })
@@ -65,7 +70,8 @@ export async function authRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const { email, password } = req.body;
-      const [user] = await db.select().from(users).where(eq(users.email, email));
+      // Password accounts only: external identities may carry the same email (and have no password).
+      const [user] = await db.select().from(users).where(passwordAccount(email));
       if (!(await verifyPassword(user?.passwordHash ?? null, password)) || !user) {
         await recordAudit(db, req, {
           action: "auth.sign_in_failed",
@@ -124,7 +130,11 @@ export async function authRoutes(app: FastifyInstance) {
       if (p.kind === "api_key") throw badRequest("unreachable");
       const [user] = await db.select().from(users).where(eq(users.id, p.userId));
       if (!user) throw notFound("User");
-      if (p.kind === "jwt") return sessionDto(app, user, null);
+      if (p.kind === "jwt") {
+        // An external token sees only the organization it names (it acts in no other).
+        const bound = (await membershipsOf(db, user.id)).filter((o) => o.orgId === p.orgId);
+        return sessionDto(app, user, null, bound);
+      }
       const [s] = await db.select().from(sessions).where(eq(sessions.id, p.sessionId));
       if (!s || s.activeOrgId) return sessionDto(app, user, s ?? null);
       // The active organization went away (deleted, or the person was removed from it): carry on

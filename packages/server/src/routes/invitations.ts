@@ -13,7 +13,9 @@ import {
   OrgWithRoleDto,
 } from "../contracts/orgs.ts";
 import { invitations, memberships, organizations, sessions, users } from "../db/schema.ts";
-import { orgOf } from "../http/access.ts";
+import { passwordAccount } from "../db/users.ts";
+import { KEY_GRANTABLE_ROLES } from "../domain/roles.ts";
+import { JWT_BOUND, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, forbidden, gone, notFound } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
@@ -87,15 +89,21 @@ export async function invitationRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const org = orgOf(req);
       const { email, role, expiresInHours } = req.body;
+      const p = req.principal!;
+      if (p.kind === "api_key" && !KEY_GRANTABLE_ROLES.has(role)) {
+        // Else an admin key could mint a human admin — who manages keys and exports the org.
+        throw forbidden(
+          `API keys cannot invite an ${role}; a person with that right must send the invitation.`,
+        );
+      }
       if (role === "owner" && org.role !== "owner") throw forbidden("Only an owner can invite an owner.");
       const [existing] = await db
         .select({ userId: users.id })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
-        .where(and(eq(memberships.orgId, org.id), eq(users.email, email)));
+        .where(and(eq(memberships.orgId, org.id), passwordAccount(email)));
       if (existing) throw conflict(`${email} is already a member of this organization.`);
       const token = newToken("invitation");
-      const p = req.principal!;
       const row = await db.transaction(async (tx) => {
         const [inv] = await tx
           .insert(invitations)
@@ -207,6 +215,9 @@ export async function invitationRoutes(app: FastifyInstance) {
     async (req) => {
       const p = req.principal!;
       if (p.kind === "api_key") throw forbidden("API keys cannot accept invitations.");
+      // The token's issuer vouches for the person in the organization it names, not for their
+      // email elsewhere: joining another organization takes a Modelworks sign-in.
+      if (p.kind === "jwt") throw forbidden(JWT_BOUND);
       return db.transaction(async (tx) => {
         const [inv] = await tx
           .select()

@@ -6,7 +6,7 @@ import { parseSort } from "../contracts/common.ts";
 import { MemberDto, MemberListQuery, MemberPage, UpdateMemberBody, UserIdParams } from "../contracts/orgs.ts";
 import type { Db } from "../db/client.ts";
 import { memberships, sessions, users } from "../db/schema.ts";
-import type { Role } from "../domain/roles.ts";
+import { KEY_GRANTABLE_ROLES, type Role } from "../domain/roles.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, forbidden, notFound } from "../http/problem.ts";
@@ -75,6 +75,10 @@ export async function memberRoutes(app: FastifyInstance) {
         const target = await lockMember(tx, orgId, userId);
         const role = req.body.role;
         if (target.role === role) return toDto({ ...target, role });
+        if (req.principal!.kind === "api_key" && !KEY_GRANTABLE_ROLES.has(role)) {
+          // Else an admin key could make a human admin — who manages keys and exports the org.
+          throw forbidden(`API keys cannot make a member ${role}; a person with that right must.`);
+        }
         if (target.role === "owner" || role === "owner")
           requireOwner(req, "grant or take away the owner role");
         if (target.role === "owner") await keepAnOwner(tx, orgId);

@@ -1,12 +1,12 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CreateOrgBody, OrgDto, OrgWithRoleDto, UpdateOrgBody } from "../contracts/orgs.ts";
 import { memberships, organizations, sessions } from "../db/schema.ts";
-import { orgOf } from "../http/access.ts";
+import { JWT_BOUND, NO_ORG, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, notFound } from "../http/problem.ts";
+import { conflict, forbidden, notFound } from "../http/problem.ts";
 import { eraseOrganization } from "../retention/erase.ts";
 
 const tags = ["organizations"];
@@ -56,11 +56,13 @@ export async function orgRoutes(app: FastifyInstance) {
     async (req) => {
       const p = req.principal!;
       if (p.kind === "api_key") throw notFound("User");
+      // An external token sees only the organization it names (it acts in no other).
+      const bound = p.kind === "jwt" ? eq(memberships.orgId, p.orgId ?? NO_ORG) : undefined;
       const rows = await db
         .select({ org: organizations, role: memberships.role })
         .from(memberships)
         .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-        .where(eq(memberships.userId, p.userId))
+        .where(and(eq(memberships.userId, p.userId), bound))
         .orderBy(asc(memberships.createdAt));
       return { items: rows.map((r) => ({ ...orgDto(r.org), role: r.role })) };
     },
@@ -80,6 +82,7 @@ export async function orgRoutes(app: FastifyInstance) {
     async (req, reply) => {
       const p = req.principal!;
       if (p.kind === "api_key") throw notFound("User");
+      if (p.kind === "jwt") throw forbidden(JWT_BOUND);
       const slug = req.body.slug ?? (await freeSlug(slugify(req.body.name)));
       const org = await db.transaction(async (tx) => {
         const [o] = await tx

@@ -24,6 +24,7 @@ import { api, errorMessage, type Page } from "../api.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
+import { keyCreatorNote } from "../lib/api-keys.ts";
 import { useOrg, useSessionChange } from "../session.ts";
 import type {
   ApiKey,
@@ -460,6 +461,7 @@ export function ApiKeysPage() {
               <Table.Th>Name</Table.Th>
               <Table.Th>Prefix</Table.Th>
               <Table.Th>Scope</Table.Th>
+              <Table.Th>Created by</Table.Th>
               <Table.Th>Created</Table.Th>
               <Table.Th>Last used</Table.Th>
               <Table.Th>Expires</Table.Th>
@@ -474,6 +476,9 @@ export function ApiKeysPage() {
                   <Code>{k.prefix}…</Code>
                 </Table.Td>
                 <Table.Td>{k.scope}</Table.Td>
+                <Table.Td>
+                  <KeyCreator apiKey={k} />
+                </Table.Td>
                 <Table.Td>{formatDateTime(k.createdAt)}</Table.Td>
                 <Table.Td>{k.lastUsedAt ? formatDateTime(k.lastUsedAt) : "never"}</Table.Td>
                 <Table.Td>{k.expiresAt ? formatDateTime(k.expiresAt) : "never"}</Table.Td>
@@ -587,6 +592,28 @@ export function AuditPage() {
           </Group>
         </>
       )}
+    </Stack>
+  );
+}
+
+/** Who made a key, and what that means for it now (lib/api-keys.ts). */
+function KeyCreator({ apiKey }: { apiKey: ApiKey }) {
+  const { who, email, note, tone } = keyCreatorNote(apiKey);
+  return (
+    <Stack gap={0}>
+      <Text size="sm" c={email ? undefined : "dimmed"}>
+        {who}
+      </Text>
+      {email ? (
+        <Text size="xs" c="dimmed">
+          {email}
+        </Text>
+      ) : null}
+      {note ? (
+        <Text size="xs" c={tone === "dead" ? "red" : "orange"}>
+          {note}
+        </Text>
+      ) : null}
     </Stack>
   );
 }
