@@ -18,7 +18,7 @@ ALTER TABLE "email_tokens" ADD CONSTRAINT "email_tokens_user_id_users_id_fk" FOR
 CREATE UNIQUE INDEX "email_tokens_token_hash_key" ON "email_tokens" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "email_tokens_user_idx" ON "email_tokens" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_external_identity_key" ON "users" USING btree ("external_issuer","external_subject") WHERE "users"."external_issuer" is not null;--> statement-breakpoint
-CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree ("email") WHERE "users"."external_issuer" is null;--> statement-breakpoint
+CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree ("email") WHERE "users"."password_hash" is not null or "users"."external_issuer" is null;--> statement-breakpoint
 -- Accounts made before verification existed keep working: their owners have been signing in
 -- with them, which is what the sign-up link now proves.
 UPDATE "users" SET "email_verified_at" = "created_at" WHERE "password_hash" IS NOT NULL;

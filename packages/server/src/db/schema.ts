@@ -51,8 +51,11 @@ export const users = pgTable(
     updatedAt: updatedAt(),
   },
   (t) => [
-    // One password account per address; external identities are keyed by issuer and subject.
-    uniqueIndex("users_email_key").on(t.email).where(sql`${t.externalIssuer} is null`),
+    // One password account per address (linked to an external identity or not); identities
+    // provisioned from an external JWT may share it and are keyed by issuer and subject.
+    uniqueIndex("users_email_key")
+      .on(t.email)
+      .where(sql`${t.passwordHash} is not null or ${t.externalIssuer} is null`),
     uniqueIndex("users_external_identity_key")
       .on(t.externalIssuer, t.externalSubject)
       .where(sql`${t.externalIssuer} is not null`),
