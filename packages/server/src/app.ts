@@ -13,6 +13,7 @@ import { metricsPlugin } from "./http/metrics.ts";
 import { openApiPlugin } from "./http/openapi.ts";
 import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
+import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
 import type { ReferenceDataService } from "./reference-data/service.ts";
 import { accountRoutes } from "./routes/account.ts";
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(identityPlugin);
   await app.register(rateLimitPlugin);
   await app.register(accessPlugin);
+  await app.register(textRulePlugin);
   await app.register(openApiPlugin);
 
   await app.register(healthRoutes);
