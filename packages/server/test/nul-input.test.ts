@@ -96,7 +96,9 @@ function casesFrom(doc: Document): Case[] {
       const seen = new Set<string>();
       const add = (c: Case) => {
         const key = `${c.method} ${c.url} ${c.expectedPath}`;
-        if (!seen.has(key)) seen.add(key), cases.push(c);
+        if (seen.has(key)) return;
+        seen.add(key);
+        cases.push(c);
       };
       const M = method.toUpperCase();
       for (const p of params) {
