@@ -153,7 +153,7 @@ describe("a NUL anywhere in a request", () => {
         headers: { cookie: owner.cookie, "x-csrf-token": owner.csrf },
         ...(c.payload === undefined ? {} : { payload: c.payload as object }),
       });
-      const errors = res.headers["content-type"]?.startsWith("application/problem+json")
+      const errors = String(res.headers["content-type"]).startsWith("application/problem+json")
         ? (res.json().errors ?? [])
         : [];
       const named = errors.some(

@@ -10,8 +10,14 @@ import { HttpProblem } from "../http/problem.ts";
  * when configured) rather than @fastify/rate-limit (one request = one point, per route).
  */
 export interface RunBudget {
-  /** Spends `runs` from the caller's budget, or throws 429 with Retry-After. */
+  /**
+   * Spends `runs` from the caller's budget, or throws 429 with Retry-After. Only accepted runs
+   * count: callers spend after validating, refund when recording the runs then fails, and a
+   * refused attempt gives back what the limiter counted for it.
+   */
   spend(caller: string, heavy: boolean, runs: number): Promise<void>;
+  /** Gives back what `spend` took when the runs it paid for were not started after all. */
+  refund(caller: string, heavy: boolean, runs: number): Promise<void>;
 }
 
 export function createRunBudget(config: Config, redis: Redis | null): RunBudget {
@@ -44,6 +50,8 @@ export function createRunBudget(config: Config, redis: Redis | null): RunBudget 
         await l.consume(caller, runs);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
+        // The limiter counted the refused attempt; it started nothing, so it must not count.
+        await l.reward(caller, runs);
         const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         throw new HttpProblem(
           429,
@@ -53,6 +61,9 @@ export function createRunBudget(config: Config, redis: Redis | null): RunBudget 
           { "retry-after": String(retryAfter) },
         );
       }
+    },
+    async refund(caller, isHeavy, runs) {
+      await (isHeavy ? heavy : standard).reward(caller, runs);
     },
   };
 }
