@@ -35,6 +35,8 @@ export const EnvSchema = z.object({
     .regex(/^(postgres(ql)?:\/\/|memory:\/\/$)/, "expected postgres://user@host:port/db or memory://")
     .optional(),
   DATABASE_POOL_MAX: positiveInt(10),
+  /** How long a request waits for a database connection before it is answered 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "expected redis://host:port")

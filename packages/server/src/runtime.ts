@@ -30,6 +30,7 @@ export async function openRuntime(config: Config, database?: Database): Promise<
       url: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
       poolMax: config.DATABASE_POOL_MAX,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     }));
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : null;
   redis?.on("error", () => {}); // reported by /ready; ioredis reconnects on its own

@@ -6,6 +6,7 @@ import { z } from "zod";
 const Check = z.object({
   status: z.enum(["ok", "error"]),
   latencyMs: z.number(),
+  // A generic reason (`timed out`, `unavailable`): the endpoint is public; details are logged.
   error: z.string().optional(),
   queuedRuns: z.number().int().optional().describe("Runs waiting for a worker"),
   oldestQueuedSeconds: z.number().optional().describe("How long the oldest waiting run has waited"),
@@ -40,13 +41,16 @@ export async function healthRoutes(app: FastifyInstance) {
         },
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const { database, redis } = app.deps;
+      // The endpoint is public: a failing check shows a generic reason, the error itself is logged.
+      const timed = (name: string, check: () => Promise<unknown>) =>
+        timedCheck(check, (err) => req.log.warn({ err, check: name }, "readiness check failed"));
       const checks: Record<string, z.infer<typeof Check>> = {
-        database: await timed(() => database.ping()),
+        database: await timed("database", () => database.ping()),
       };
       let queue = { queuedRuns: 0, oldestQueuedSeconds: 0 };
-      checks.queue = await timed(async () => {
+      checks.queue = await timed("queue", async () => {
         const res = await database.db.execute(sql`
           select count(*)::int as n, coalesce(extract(epoch from now() - min(created_at)), 0)::float as oldest
           from runs where status = 'queued'`);
@@ -54,26 +58,34 @@ export async function healthRoutes(app: FastifyInstance) {
         queue = { queuedRuns: row.n, oldestQueuedSeconds: Math.round(row.oldest * 10) / 10 };
       });
       if (checks.queue.status === "ok") Object.assign(checks.queue, queue);
-      if (redis) checks.redis = await timed(() => redis.ping());
+      if (redis) checks.redis = await timed("redis", () => redis.ping());
       const ok = Object.values(checks).every((c) => c.status === "ok");
       return reply.code(ok ? 200 : 503).send({ status: ok ? "ok" : "error", checks });
     },
   );
 }
 
-async function timed(check: () => Promise<unknown>): Promise<z.infer<typeof Check>> {
+async function timedCheck(
+  check: () => Promise<unknown>,
+  log: (err: unknown) => void,
+): Promise<z.infer<typeof Check>> {
   const start = performance.now();
   try {
-    await withTimeout(check(), 2000);
+    await withTimeout(check(), CHECK_TIMEOUT_MS);
     return { status: "ok", latencyMs: round(performance.now() - start) };
   } catch (err) {
-    return { status: "error", latencyMs: round(performance.now() - start), error: (err as Error).message };
+    log(err);
+    const error = err instanceof CheckTimeout ? "timed out" : "unavailable";
+    return { status: "error", latencyMs: round(performance.now() - start), error };
   }
 }
 
+const CHECK_TIMEOUT_MS = 2000;
+class CheckTimeout extends Error {}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    const t = setTimeout(() => reject(new CheckTimeout(`no answer within ${ms} ms`)), ms);
     p.then(resolve, reject).finally(() => clearTimeout(t));
   });
 }
