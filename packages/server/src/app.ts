@@ -7,6 +7,7 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { createFileStore, type FileStore } from "./files/store.ts";
 import { accessPlugin } from "./http/access.ts";
+import { bodyTimeoutPlugin, clientErrorHandler } from "./http/client-errors.ts";
 import { errorsPlugin } from "./http/errors.ts";
 import { identityPlugin } from "./http/identity.ts";
 import { metricsPlugin } from "./http/metrics.ts";
@@ -81,6 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.TRUST_PROXY,
     // On close: stop accepting, drop idle keep-alive sockets, let in-flight requests finish.
     forceCloseConnections: "idle",
+    // Broken HTTP (a body cut short by its client) answers problem+json too.
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -102,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   await app.register(errorsPlugin);
+  await app.register(bodyTimeoutPlugin, { idleMs: config.BODY_IDLE_TIMEOUT_MS });
   await app.register(securityPlugin);
   await app.register(metricsPlugin);
   await app.register(identityPlugin);

@@ -53,6 +53,8 @@ export const EnvSchema = z.object({
     .default([]),
   TRUST_PROXY: booleanFromEnv.default(false),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  /** A JSON body that stops arriving for this long (fewer bytes than its Content-Length) gets 408. */
+  BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
   RATE_LIMIT_MAX: positiveInt(300),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   AUTH_RATE_LIMIT_MAX: positiveInt(20),
