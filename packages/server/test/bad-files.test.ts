@@ -141,3 +141,20 @@ describe("bidirectional control characters in file names", () => {
     );
   });
 });
+
+describe("an XLSX cell holding a NUL character reference (&#0;)", () => {
+  it("is refused with 422 as malformed, not a 500 from the parser", async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("Deals");
+    ws.addRow(["deal", "price"]);
+    ws.addRow(["Tower A", 12500]);
+    const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+    const xml = await zip.file("xl/sharedStrings.xml")!.async("string");
+    zip.file("xl/sharedStrings.xml", xml.replace("Tower A", "Tower&#0;A"));
+    const res = await upload("nul.xlsx", await zip.generateAsync({ type: "nodebuffer" }));
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().detail).toBe(
+      "The XLSX file could not be read as a workbook: one of its XML parts is malformed.",
+    );
+  });
+});

@@ -196,6 +196,14 @@ export async function xlsxSheetToCsv(
         await write(`${cells.join(",")}\n`);
       }
     }
+  } catch (err) {
+    // exceljs fails on XML it cannot parse (a malformed part, a character reference to NUL) with
+    // whatever error its parser left behind — often a TypeError. That is the file's fault, not the
+    // server's: refuse it. Our own refusals and system errors (disk full) keep their meaning.
+    if (err instanceof FileRejected || isSystemError(err)) throw err;
+    throw new FileRejected(
+      "The XLSX file could not be read as a workbook: one of its XML parts is malformed.",
+    );
   } finally {
     sink.end();
     await once(sink, "close");
@@ -208,6 +216,12 @@ export async function xlsxSheetToCsv(
     );
   }
   return { sheet: chosen, sheets };
+}
+
+/** An operating-system error (ENOSPC, EMFILE, …): the machine's trouble, not the file's. */
+function isSystemError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
 }
 
 function trimEnd(values: string[]): string[] {
