@@ -3,6 +3,7 @@ import type { DataConnectors, ModelContext } from "./context.ts";
 import type { ChartDescriptor, DocumentDescriptor, KpiDescriptor, TableDescriptor } from "./descriptors.ts";
 import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
 import type { ModelPart } from "./parallel.ts";
+import { nulIssues } from "./text.ts";
 
 export interface ModelExample<Input> {
   name: string;
@@ -116,8 +117,13 @@ export function issuesOf(error: z.ZodError, prefix = ""): { path: string; messag
   }));
 }
 
-/** Validates the input against the model's schema, throwing ModelInputError with every bad field. */
+/**
+ * Validates the input against the model's schema, throwing ModelInputError with every bad field.
+ * Text holding a NUL is refused first, whatever the schema says (the platform's one text rule).
+ */
 export function parseInput<In extends z.ZodType>(model: Model<In>, raw: unknown): z.output<In> {
+  const nul = nulIssues(raw);
+  if (nul.length) throw new ModelInputError(nul);
   const r = model.input.safeParse(raw);
   if (!r.success) throw new ModelInputError(issuesOf(r.error));
   return r.data;

@@ -4,3 +4,4 @@ export * from "./descriptors.ts";
 export * from "./errors.ts";
 export * from "./parallel.ts";
 export * from "./reference-data.ts";
+export * from "./text.ts";

@@ -7,12 +7,14 @@ import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
 import { createFileStore, type FileStore } from "./files/store.ts";
 import { accessPlugin } from "./http/access.ts";
+import { bodyTimeoutPlugin, clientErrorHandler } from "./http/client-errors.ts";
 import { errorsPlugin } from "./http/errors.ts";
 import { identityPlugin } from "./http/identity.ts";
 import { metricsPlugin } from "./http/metrics.ts";
 import { openApiPlugin } from "./http/openapi.ts";
 import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
+import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
 import type { RedisLink } from "./redis/link.ts";
 import type { ReferenceDataService } from "./reference-data/service.ts";
@@ -85,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.TRUST_PROXY,
     // On close: stop accepting, drop idle keep-alive sockets, let in-flight requests finish.
     forceCloseConnections: "idle",
+    // Broken HTTP (a body cut short by its client) answers problem+json too.
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -106,11 +110,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
 
   await app.register(errorsPlugin);
+  await app.register(bodyTimeoutPlugin, { idleMs: config.BODY_IDLE_TIMEOUT_MS });
   await app.register(securityPlugin);
   await app.register(metricsPlugin);
   await app.register(identityPlugin);
   await app.register(rateLimitPlugin);
   await app.register(accessPlugin);
+  await app.register(textRulePlugin);
   await app.register(openApiPlugin);
 
   await app.register(healthRoutes);

@@ -35,6 +35,8 @@ export const EnvSchema = z.object({
     .regex(/^(postgres(ql)?:\/\/|memory:\/\/$)/, "expected postgres://user@host:port/db or memory://")
     .optional(),
   DATABASE_POOL_MAX: positiveInt(10),
+  /** How long a request waits for a database connection before it is answered 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5000),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "expected redis://host:port")
@@ -55,6 +57,8 @@ export const EnvSchema = z.object({
     .default([]),
   TRUST_PROXY: booleanFromEnv.default(false),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  /** A JSON body that stops arriving for this long (fewer bytes than its Content-Length) gets 408. */
+  BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
   RATE_LIMIT_MAX: positiveInt(300),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   AUTH_RATE_LIMIT_MAX: positiveInt(20),

@@ -40,6 +40,7 @@ export async function openRuntime(
       url: config.DATABASE_URL,
       dataDir: config.DATA_DIR,
       poolMax: config.DATABASE_POOL_MAX,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     }));
   const log = opts.log ?? pino({ level: config.LOG_LEVEL });
   // Redis accelerates (shared counters, caches, pub/sub) but is never waited for: see RedisLink.

@@ -35,11 +35,14 @@ export interface OpenDatabaseOptions {
   /** Where embedded PGlite keeps its files (ignored for a server or memory://). */
   dataDir?: string;
   poolMax?: number;
+  /** PostgreSQL: longest wait for a connection (opening one, or a free one from the pool). */
+  connectTimeoutMs?: number;
 }
 
 /** Opens the database and brings its schema up to date before returning. */
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
-  if (opts.url && opts.url !== "memory://") return openPostgres(opts.url, opts.poolMax ?? 10);
+  if (opts.url && opts.url !== "memory://")
+    return openPostgres(opts.url, opts.poolMax ?? 10, opts.connectTimeoutMs ?? 5000);
   return openPglite(opts.url === "memory://" ? undefined : path.resolve(opts.dataDir ?? "./data", "pglite"));
 }
 
@@ -58,8 +61,10 @@ async function openPglite(dir: string | undefined): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max });
+async function openPostgres(url: string, max: number, connectTimeoutMs: number): Promise<Database> {
+  // Without a connect timeout a request waits forever on a database that accepts but never
+  // answers; with one it fails fast, and the error handler answers 503 with Retry-After.
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on("error", () => {});
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;

@@ -1,4 +1,5 @@
 import type { AnyModel } from "@modelworks/model-kit";
+import { stripBidi } from "../files/names.ts";
 import { conflict, unprocessable } from "../http/problem.ts";
 import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
@@ -111,7 +112,7 @@ export async function exportRun(
  */
 export function contentDisposition(fileName: string): string {
   const safe =
-    fileName
+    stripBidi(fileName)
       .replace(/[^A-Za-z0-9._-]+/g, "-")
       .replace(/^[.-]+/, "")
       .slice(0, 150) || "export";

@@ -1,6 +1,7 @@
 import { open } from "node:fs/promises";
 import path from "node:path";
 import { fileTypeFromBuffer } from "file-type";
+import { stripBidi } from "./names.ts";
 
 /** What an upload may be. Anything else is refused before it is parsed. */
 export const FILE_KINDS = ["csv", "xlsx"] as const;
@@ -25,13 +26,13 @@ export class FileRejected extends Error {
  */
 export function safeFileName(raw: string): string {
   const last = raw.split(/[/\\]/).pop() ?? "";
-  const cleaned = last
+  const cleaned = stripBidi(last)
     // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "")
     .trim()
     .slice(-200);
   if (!cleaned || /^\.+$/.test(cleaned) || cleaned.startsWith(".")) {
-    throw new FileRejected(`"${raw.slice(0, 100)}" is not a usable file name.`);
+    throw new FileRejected(`"${stripBidi(raw).slice(0, 100)}" is not a usable file name.`);
   }
   return cleaned;
 }

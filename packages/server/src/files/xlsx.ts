@@ -75,10 +75,37 @@ export async function checkXlsxArchive(file: string, limits: ZipLimits): Promise
 const bomb = (why: string) => new FileRejected(`The XLSX file was refused as a possible zip bomb: ${why}.`);
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MiB`;
 
+/** The XML parts a parser reads: worksheets, shared strings, relationships, drawings' VML. */
+const XML_PART_RE = /\.(xml|rels|vml)$/i;
+const DOCTYPE = Buffer.from("<!DOCTYPE");
+
+/**
+ * Inflates one entry to its end (yauzl checks its real size). An XML part must not declare a
+ * document type: Excel never writes one, and a DTD's entities are how XML bombs (billion laughs)
+ * and external-entity reads work — the parser failed on them as a 500 before (issue 19 item 6).
+ */
 function drain(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<void> {
+  const scan = XML_PART_RE.test(entry.fileName);
+  let tail = Buffer.alloc(0);
   return new Promise((resolve, reject) => {
     zip.openReadStream(entry, (err, stream) => {
       if (err || !stream) return reject(new FileRejected(`The XLSX archive is damaged (${entry.fileName}).`));
+      if (scan) {
+        stream.on("data", (chunk: Buffer) => {
+          // Keep the last few bytes so a declaration split across two chunks is still seen.
+          const window = Buffer.concat([tail, chunk]);
+          if (indexOfIgnoreCase(window, DOCTYPE) >= 0) {
+            stream.destroy();
+            reject(
+              new FileRejected(
+                `The XLSX file is not a plain workbook: ${entry.fileName} declares a document type (<!DOCTYPE …>), which Excel never writes; refused.`,
+              ),
+            );
+            return;
+          }
+          tail = window.subarray(Math.max(0, window.length - (DOCTYPE.length - 1)));
+        });
+      }
       stream.on("error", () =>
         reject(
           new FileRejected(
@@ -90,6 +117,18 @@ function drain(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<void> {
       stream.resume();
     });
   });
+}
+
+/** `needle` (ASCII) in `haystack`, ignoring ASCII case. */
+function indexOfIgnoreCase(haystack: Buffer, needle: Buffer): number {
+  const lower = (b: number) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) {
+      if (lower(haystack[i + j]!) !== lower(needle[j]!)) continue outer;
+    }
+    return i;
+  }
+  return -1;
 }
 
 export interface SheetChoice {
@@ -157,6 +196,14 @@ export async function xlsxSheetToCsv(
         await write(`${cells.join(",")}\n`);
       }
     }
+  } catch (err) {
+    // exceljs fails on XML it cannot parse (a malformed part, a character reference to NUL) with
+    // whatever error its parser left behind — often a TypeError. That is the file's fault, not the
+    // server's: refuse it. Our own refusals and system errors (disk full) keep their meaning.
+    if (err instanceof FileRejected || isSystemError(err)) throw err;
+    throw new FileRejected(
+      "The XLSX file could not be read as a workbook: one of its XML parts is malformed.",
+    );
   } finally {
     sink.end();
     await once(sink, "close");
@@ -169,6 +216,12 @@ export async function xlsxSheetToCsv(
     );
   }
   return { sheet: chosen, sheets };
+}
+
+/** An operating-system error (ENOSPC, EMFILE, …): the machine's trouble, not the file's. */
+function isSystemError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^E[A-Z]+$/.test(code);
 }
 
 function trimEnd(values: string[]): string[] {

@@ -18,6 +18,7 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
         "request rejected",
       );
     if (err instanceof HttpProblem && err.headers) reply.headers(err.headers);
+    if (problem.status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((req, reply) =>
@@ -83,6 +84,24 @@ function toProblem(err: FastifyError, req: FastifyRequest): Problem {
         detail: "Send the body as application/json.",
       };
   }
+  if (isDatabaseUnavailable(err)) {
+    return {
+      ...base,
+      status: 503,
+      title: "Service Unavailable",
+      detail: `A service the server depends on (its database) is unavailable; retry in ${RETRY_AFTER_SECONDS} s.`,
+    };
+  }
+  if (isUntranslatableText(err)) {
+    // The text rule (http/text-rule.ts) refuses NUL first; this is the backstop for anything else
+    // PostgreSQL cannot store as text, which must not read as a server fault.
+    return {
+      ...base,
+      status: 422,
+      title: "Unprocessable Content",
+      detail: "The request holds text that cannot be stored.",
+    };
+  }
   if (isUniqueViolation(err)) {
     return { ...base, status: 409, title: "Conflict", detail: "A record with these values already exists." };
   }
@@ -112,6 +131,58 @@ function titleFor(status: number): string {
     429: "Too Many Requests",
   };
   return titles[status] ?? "Error";
+}
+
+/** What a 503 asks a client to wait: long enough for a failover or a restart to be noticed. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** Node socket errors: the connection could not be made, or broke. */
+const CONNECTION_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+]);
+/** node-postgres's own messages for a lost connection and for the pool's connect timeout. */
+const CONNECTION_ERROR_MESSAGES = [
+  /^Connection terminated/,
+  /^timeout exceeded when trying to connect$/,
+  /^Client has encountered a connection error and is not queryable$/,
+  /^Client was closed and is not queryable$/,
+];
+
+/**
+ * The database (driver) cannot be reached: connection refused, reset or terminated, the pool's
+ * connect timeout, or the server saying it is shutting down or full (SQLSTATE class 08, 57P01–
+ * 57P03, 53300). Drizzle wraps the driver's error as `cause`, so the chain is followed.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (
+    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | null, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    const code = typeof e.code === "string" ? e.code : "";
+    if (CONNECTION_ERROR_CODES.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code) || ["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
+    if (
+      typeof e.message === "string" &&
+      CONNECTION_ERROR_MESSAGES.some((re) => re.test(e!.message as string))
+    )
+      return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/** Text PostgreSQL cannot store (SQLSTATE 22021 invalid byte sequence, 22P05 untranslatable, e.g. \u0000 in jsonb). */
+function isUntranslatableText(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return ["22021", "22P05"].some((c) => e?.code === c || e?.cause?.code === c);
 }
 
 /** A unique-constraint violation (SQLSTATE 23505), also when Drizzle wraps the driver's error as `cause`. */

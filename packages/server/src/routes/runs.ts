@@ -26,6 +26,7 @@ import {
   inputFromFormat,
   type RunRow,
   TERMINAL,
+  validateInput,
   waitForRun,
   wakeWorkers,
 } from "../runs/service.ts";
@@ -66,16 +67,30 @@ export function runDto(r: RunRow) {
   return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
 }
 
-/** Charges `runs` to the caller's hourly run budget (429 when spent); sweeps call it too. */
-export async function spendRunBudget(
+/**
+ * Charges `runs` to the caller's hourly run budget (429 when spent), then records them with
+ * `start`; sweeps call it too. Call it once the request is known valid: only accepted runs count,
+ * so when `start` fails (a 422 from the model's own rules, a database error) the charge is refunded.
+ */
+export async function withRunBudget<T>(
   app: FastifyInstance,
   req: FastifyRequest,
   model: AnyModel,
   runs: number,
-) {
+  start: () => Promise<T>,
+): Promise<T> {
   const p = req.principal!;
   const caller = p.kind === "api_key" ? `key:${p.apiKeyId}` : `user:${p.userId}`;
-  await app.deps.runBudget.spend(caller, model.heavy === true, runs);
+  const heavy = model.heavy === true;
+  await app.deps.runBudget.spend(caller, heavy, runs);
+  try {
+    return await start();
+  } catch (err) {
+    await app.deps.runBudget
+      .refund(caller, heavy, runs)
+      .catch((e) => req.log.warn({ err: e }, "run budget refund failed"));
+    throw err;
+  }
 }
 
 /**
@@ -179,17 +194,20 @@ export async function runRoutes(app: FastifyInstance) {
         ...req.body,
         modelId: req.params.id,
       });
-      await spendRunBudget(app, req, model, 1);
-      const run = await createRun(app.deps, db, req, {
-        orgId,
-        model,
-        input,
-        projectId,
-        scenarioId: scenario?.id ?? null,
-        scenarioRevision: scenario?.revision ?? null,
-        useCache: req.query.cache,
-        inputPath,
-      });
+      // Validated before the budget is charged: a refused input must not use up the allowance.
+      const validInput = validateInput(model, input, inputPath);
+      const run = await withRunBudget(app, req, model, 1, () =>
+        createRun(app.deps, db, req, {
+          orgId,
+          model,
+          input: validInput,
+          projectId,
+          scenarioId: scenario?.id ?? null,
+          scenarioRevision: scenario?.revision ?? null,
+          useCache: req.query.cache,
+          inputPath,
+        }),
+      );
       if (run.status === "queued") await wakeWorkers(app.deps);
       const latest = TERMINAL.has(run.status)
         ? run

@@ -24,6 +24,7 @@ import {
 import type { Db } from "../db/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects, scenarioRevisions, scenarios } from "../db/schema.ts";
+import { stripBidi } from "../files/names.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { isUniqueViolation } from "../http/errors.ts";
@@ -165,7 +166,9 @@ async function freeCopyName(db: Db, projectId: string, name: string): Promise<st
 }
 
 /** `attachment` with an ASCII fallback name and the exact name in RFC 5987 form. */
-function attachment(name: string): string {
+function attachment(shown: string): string {
+  // A bidi control would make the saved file's name read other than it is (see stripBidi).
+  const name = stripBidi(shown);
   const ascii =
     name
       .normalize("NFKD")

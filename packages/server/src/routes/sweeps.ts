@@ -36,7 +36,7 @@ import {
   sweepStatus,
   topLevelNumericFields,
 } from "../runs/sweep.ts";
-import { resolveRunSource, spendRunBudget } from "./runs.ts";
+import { resolveRunSource, withRunBudget } from "./runs.ts";
 
 const tags = ["sweeps"];
 type SweepRow = typeof sweeps.$inferSelect;
@@ -176,60 +176,62 @@ export async function sweepRoutes(app: FastifyInstance) {
         }
       });
 
-      await spendRunBudget(app, req, model, inputs.length);
-      // Once for every grid point, and outside the transaction: a fetch must not hold it open.
-      const referenceData = await referenceDataFor(app.deps, req, model);
-      const p = req.principal!;
-      const { sweep, created } = await db.transaction(async (tx) => {
-        const [inserted] = await tx
-          .insert(sweeps)
-          .values({
-            orgId,
-            modelId: model.id,
-            modelVersion: model.version,
-            projectId,
-            baseInput: base,
-            parameters,
-            outputs,
-            createdBy: p.kind === "api_key" ? p.createdBy : p.userId,
-          })
-          .returning();
-        const made = [];
-        for (const input of inputs) {
-          made.push(
-            await createRun(app.deps, tx, req, {
+      // Refunded if recording the sweep fails: only accepted runs count against the budget.
+      const { sweep, created } = await withRunBudget(app, req, model, inputs.length, async () => {
+        // Once for every grid point, and outside the transaction: a fetch must not hold it open.
+        const referenceData = await referenceDataFor(app.deps, req, model);
+        const p = req.principal!;
+        return db.transaction(async (tx) => {
+          const [inserted] = await tx
+            .insert(sweeps)
+            .values({
               orgId,
-              model,
-              input,
+              modelId: model.id,
+              modelVersion: model.version,
               projectId,
-              scenarioId: scenario?.id ?? null,
-              scenarioRevision: scenario?.revision ?? null,
-              sweepId: inserted!.id,
-              useCache: req.query.cache,
-              inputPath,
-              referenceData,
-            }),
-          );
-        }
-        const [withRuns] = await tx
-          .update(sweeps)
-          .set({ runIds: made.map((run) => run.id) })
-          .where(eq(sweeps.id, inserted!.id))
-          .returning();
-        await recordAudit(tx, req, {
-          action: "sweep.created",
-          orgId,
-          targetType: "sweep",
-          targetId: inserted!.id,
-          metadata: {
-            modelId: model.id,
-            modelVersion: model.version,
-            parameters: parameters.map((x) => x.path),
-            points: made.length,
-            cacheHits: made.filter((run) => run.cacheHit).length,
-          },
+              baseInput: base,
+              parameters,
+              outputs,
+              createdBy: p.kind === "api_key" ? p.createdBy : p.userId,
+            })
+            .returning();
+          const made = [];
+          for (const input of inputs) {
+            made.push(
+              await createRun(app.deps, tx, req, {
+                orgId,
+                model,
+                input,
+                projectId,
+                scenarioId: scenario?.id ?? null,
+                scenarioRevision: scenario?.revision ?? null,
+                sweepId: inserted!.id,
+                useCache: req.query.cache,
+                inputPath,
+                referenceData,
+              }),
+            );
+          }
+          const [withRuns] = await tx
+            .update(sweeps)
+            .set({ runIds: made.map((run) => run.id) })
+            .where(eq(sweeps.id, inserted!.id))
+            .returning();
+          await recordAudit(tx, req, {
+            action: "sweep.created",
+            orgId,
+            targetType: "sweep",
+            targetId: inserted!.id,
+            metadata: {
+              modelId: model.id,
+              modelVersion: model.version,
+              parameters: parameters.map((x) => x.path),
+              points: made.length,
+              cacheHits: made.filter((run) => run.cacheHit).length,
+            },
+          });
+          return { sweep: withRuns!, created: made };
         });
-        return { sweep: withRuns!, created: made };
       });
       if (created.some((run) => run.status === "queued")) await wakeWorkers(app.deps);
 

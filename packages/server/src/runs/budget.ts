@@ -10,20 +10,33 @@ import type { RedisLink } from "../redis/link.ts";
  * when configured) rather than @fastify/rate-limit (one request = one point, per route).
  */
 export interface RunBudget {
-  /** Spends `runs` from the caller's budget, or throws 429 with Retry-After. */
+  /**
+   * Spends `runs` from the caller's budget, or throws 429 with Retry-After. Only accepted runs
+   * count: callers spend after validating, refund when recording the runs then fails, and a
+   * refused attempt gives back what the limiter counted for it.
+   */
   spend(caller: string, heavy: boolean, runs: number): Promise<void>;
+  /** Gives back what `spend` took when the runs it paid for were not started after all. */
+  refund(caller: string, heavy: boolean, runs: number): Promise<void>;
 }
 
 interface Limiter {
   points: number;
   consume(caller: string, runs: number): Promise<RateLimiterRes>;
+  /** Gives points back to whichever store counts now (at an outage's edge, possibly the other). */
+  reward(caller: string, runs: number): Promise<unknown>;
 }
 
 export function createRunBudget(config: Config, link: RedisLink | null): RunBudget {
   const limiter = (points: number, kind: string): Limiter => {
     // Per-instance counting: the store without Redis, and the fallback while Redis is down.
     const memory = new RateLimiterMemory({ points, duration: 3600 });
-    if (!link) return { points, consume: (caller, n) => memory.consume(caller, n) };
+    if (!link)
+      return {
+        points,
+        consume: (caller, n) => memory.consume(caller, n),
+        reward: (c, n) => memory.reward(c, n),
+      };
     const shared = new RateLimiterRedis({
       storeClient: link.client,
       keyPrefix: `${config.REDIS_KEY_PREFIX}runbudget:${kind}`,
@@ -42,6 +55,15 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
           if (err instanceof RateLimiterRes) throw err;
           link.failed(err);
           return memory.consume(caller, n);
+        }
+      },
+      async reward(caller, n) {
+        if (!link.up) return memory.reward(caller, n);
+        try {
+          return await shared.reward(caller, n);
+        } catch (err) {
+          link.failed(err);
+          return memory.reward(caller, n);
         }
       },
     };
@@ -64,6 +86,8 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
         await l.consume(caller, runs);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
+        // The limiter counted the refused attempt; it started nothing, so it must not count.
+        await l.reward(caller, runs);
         const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         throw new HttpProblem(
           429,
@@ -73,6 +97,9 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
           { "retry-after": String(retryAfter) },
         );
       }
+    },
+    async refund(caller, isHeavy, runs) {
+      await (isHeavy ? heavy : standard).reward(caller, runs);
     },
   };
 }

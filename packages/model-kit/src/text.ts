@@ -1,0 +1,42 @@
+import type { InputIssue } from "./errors.ts";
+
+/**
+ * The one rule for text the platform accepts: no NUL (U+0000). PostgreSQL (and PGlite) cannot
+ * store it in `text` or `jsonb`, so a NUL that got past validation used to surface as a 500 from
+ * the database. Model inputs are checked here (parseInput); the server applies the same function
+ * to every request's body, query, path parameters and headers before its schemas run.
+ */
+export const NUL_MESSAGE = "must not contain the NUL character (U+0000)";
+export const NUL_KEY_MESSAGE = "is a name containing the NUL character (U+0000), which is not allowed";
+
+/** Enough to point at the problem; a body full of NULs need not list every one. */
+const MAX_ISSUES = 20;
+
+/**
+ * Every string and object key holding a NUL in `value`, as dotted paths under `prefix`
+ * (`deals.0.name`; the root is `prefix`, or `(root)` without one). Walks with an explicit stack,
+ * so a deeply nested document cannot overflow the call stack; a key's NUL shows as `\0` in its path.
+ */
+export function nulIssues(value: unknown, prefix = ""): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const stack: { v: unknown; path: string }[] = [{ v: value, path: prefix }];
+  while (stack.length && issues.length < MAX_ISSUES) {
+    const { v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      if (v.includes("\0")) issues.push({ path: path || "(root)", message: NUL_MESSAGE });
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: join(path, String(i)) });
+    } else if (v !== null && typeof v === "object") {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        const at = join(path, key.replaceAll("\0", "\\0"));
+        if (key.includes("\0")) issues.push({ path: at, message: NUL_KEY_MESSAGE });
+        else stack.push({ v: (v as Record<string, unknown>)[key], path: at });
+      }
+    }
+  }
+  return issues.slice(0, MAX_ISSUES);
+}
+
+const join = (path: string, key: string) => (path ? `${path}.${key}` : key);
