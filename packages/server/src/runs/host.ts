@@ -1,0 +1,75 @@
+import type { ThreadMessage, ThreadResult, ThreadTask } from "./thread.ts";
+import { createThreadPool } from "./thread-pool.ts";
+
+/**
+ * Entry point of an engine host: a child process of the server (`child_process.fork`, see
+ * `pool.ts`) that owns the engine thread pool. Threads contain exceptions and out-of-heap, but a
+ * V8 fatal error or `process.abort()` in a thread aborts its whole process; here that process is
+ * this host, and the server goes on serving. Fan-out helpers are threads of the same pool, so
+ * SharedArrayBuffer boards never leave this process.
+ *
+ * Protocol (IPC with `serialization: "advanced"`, so inputs and outputs are structured-cloned
+ * once, never re-serialized): one `run` in and one `done`/`fail` out per task; `msg` carries the
+ * run's progress and log lines, `abort` the server's cancel or timeout.
+ * argv: <threads> <maxHeapMb>.
+ */
+export type ToHost =
+  | { t: "run"; id: number; task: Omit<ThreadTask, "port" | "helpers">; graceMs: number }
+  | { t: "abort"; id: number; reason: string };
+
+export type FromHost =
+  | { t: "ready" }
+  | { t: "msg"; id: number; m: Exclude<ThreadMessage, { type: "parts" }> }
+  | { t: "done"; id: number; result: ThreadResult; lent: { helpers: number; parts: number } }
+  | { t: "fail"; id: number; message: string };
+
+const [threads, maxHeapMb] = process.argv.slice(2).map(Number);
+if (!process.send || !Number.isInteger(threads) || !Number.isInteger(maxHeapMb)) {
+  console.error("engine host: start me with child_process.fork(host.ts, [threads, maxHeapMb])");
+  process.exit(2);
+}
+
+const pool = createThreadPool(threads!, { maxHeapMb: maxHeapMb! });
+const tasks = new Map<number, AbortController>();
+// Helpers lent since the last report: each `done` carries the increment, so counts survive restarts.
+const reported = { helpers: 0, parts: 0 };
+
+const send = (m: FromHost) => {
+  if (process.connected) process.send!(m);
+};
+
+process.on("message", (m: ToHost) => {
+  if (m.t === "abort") {
+    tasks.get(m.id)?.abort(m.reason);
+    return;
+  }
+  const controller = new AbortController();
+  tasks.set(m.id, controller);
+  pool
+    .run(m.task, {
+      abort: controller.signal,
+      graceMs: m.graceMs,
+      onMessage: (msg) => send({ t: "msg", id: m.id, m: msg }),
+    })
+    .then(
+      (result) => {
+        const lent = {
+          helpers: pool.lent.helpers - reported.helpers,
+          parts: pool.lent.parts - reported.parts,
+        };
+        reported.helpers = pool.lent.helpers;
+        reported.parts = pool.lent.parts;
+        send({ t: "done", id: m.id, result, lent });
+      },
+      (err: Error) => send({ t: "fail", id: m.id, message: err.message }),
+    )
+    .finally(() => tasks.delete(m.id));
+});
+
+// The server closed the channel (shutdown) or died: nothing is left to work for.
+process.on("disconnect", () => {
+  void pool.close().finally(() => process.exit(0));
+});
+
+await pool.ready();
+send({ t: "ready" });
