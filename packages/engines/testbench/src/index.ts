@@ -124,7 +124,8 @@ export const monteCarloSum = defineModel({
       if (input.pauseMsPerChunk > 0) await sleep(input.pauseMsPerChunk, ctx.signal);
     }
     if (input.failure === "abort-process") process.kill(process.pid, "SIGABRT");
-    if (input.failure === "v8-fatal") new Array(2 ** 30).fill(0);
+    // 128 MB of doubles in one piece: fatal under an ENGINE_MAX_HEAP_MB below that (tests use 64).
+    if (input.failure === "v8-fatal") new Array(2 ** 24).fill(0.5);
     if (input.failure === "exhaust-heap") exhaustHeap();
     values.sort();
     let total = 0;
