@@ -66,6 +66,11 @@ process.on("message", (m: ToHost) => {
     .finally(() => tasks.delete(m.id));
 });
 
+// Ctrl-C in a terminal signals the whole process group: the server shuts down gracefully and
+// finishes its runs, so the host must not die under them. It leaves when the server lets go.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => {});
+
 // The server closed the channel (shutdown) or died: nothing is left to work for.
 process.on("disconnect", () => {
   void pool.close().finally(() => process.exit(0));

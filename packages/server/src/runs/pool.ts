@@ -71,6 +71,9 @@ export class EngineStartError extends Error {
   }
 }
 
+/** The host had already exited when a task came for it (the task never started). */
+class HostGoneError extends Error {}
+
 const HOST_ENTRY = fileURLToPath(new URL("./host.ts", import.meta.url));
 /** Engines need no credentials: variables that look like secrets stay in the server. */
 const SECRET_ENV = /SECRET|PASSWORD|TOKEN|_KEY|CREDENTIAL|DATABASE_URL|REDIS_URL/i;
@@ -92,8 +95,16 @@ class EngineHost {
   private nextId = 0;
   /** Said `ready`: it loaded the engines (an exit before that is a start failure). */
   isReady = false;
+  /** Set when the process has exited: the error its tasks got. */
+  dead: Error | null = null;
 
-  constructor(threads: number, maxHeapMb: number, lent: { helpers: number; parts: number }) {
+  /** `onExit` is called synchronously on exit, before the tasks in flight are rejected. */
+  constructor(
+    threads: number,
+    maxHeapMb: number,
+    lent: { helpers: number; parts: number },
+    onExit?: (host: EngineHost) => void,
+  ) {
     const execArgv = process.execArgv.some((a) => a.includes("tsx"))
       ? process.execArgv
       : [...process.execArgv, "--import", "tsx"];
@@ -139,6 +150,8 @@ class EngineHost {
             : this.isReady
               ? new EngineCrashedError(code, signal)
               : new EngineStartError(code, signal);
+        this.dead = error;
+        onExit?.(this);
         failStart(error);
         for (const p of [...this.pending.values()]) p.reject(error);
         resolve({ code, signal, inFlight });
@@ -151,6 +164,8 @@ class EngineHost {
     opts: Parameters<EnginePool["run"]>[1],
   ): Promise<ThreadResult> {
     await this.ready;
+    // Nothing was sent to a host that is already gone; the pool retries on its successor.
+    if (this.dead) throw new HostGoneError();
     const { abort } = opts;
     if (abort.aborted) return { ok: false, kind: "canceled", message: String(abort.reason ?? "aborted") };
     const id = this.nextId++;
@@ -200,15 +215,14 @@ export function createEnginePool(threads: number, opts: EnginePoolOptions = {}):
     const started = new Promise<void>((r) => (delayMs > 0 ? setTimeout(r, delayMs).unref() : r())).then(
       () => {
         if (closed) throw new Error("The engine pool was closed.");
-        const h = new EngineHost(threads, maxHeapMb, lent);
-        void h.exited.then((exit) => {
+        // Replaced synchronously on exit, so no task is handed to a dead host meanwhile.
+        return new EngineHost(threads, maxHeapMb, lent, (h) => {
           if (closed || h.closing) return;
-          opts.onHostExit?.(exit);
           // A host that dies before it is ready would die again at once: back off, up to 30 s.
           failedStarts = h.isReady ? 0 : failedStarts + 1;
           current = launch(failedStarts === 0 ? 0 : Math.min(30_000, 250 * 2 ** failedStarts));
+          void h.exited.then((exit) => opts.onHostExit?.(exit));
         });
-        return h;
       },
     );
     started.catch(() => {});
@@ -220,12 +234,22 @@ export function createEnginePool(threads: number, opts: EnginePoolOptions = {}):
     threads,
     lent,
     async run(task, runOpts) {
-      if (!runOpts.isolated) return (await current).run(task, runOpts);
+      if (!runOpts.isolated) {
+        for (;;) {
+          try {
+            return await (await current).run(task, runOpts);
+          } catch (err) {
+            if (!(err instanceof HostGoneError) || closed) throw err;
+          }
+        }
+      }
       // One thread: a suspect run shares its process with nothing, not even a fan-out helper.
       const h = new EngineHost(1, maxHeapMb, lent);
       oneShots.add(h);
       try {
-        return await h.run(task, runOpts);
+        return await h.run(task, runOpts).catch((err) => {
+          throw err instanceof HostGoneError ? h.dead : err;
+        });
       } finally {
         oneShots.delete(h);
         await h.close();
