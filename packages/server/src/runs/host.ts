@@ -10,7 +10,7 @@ import { createThreadPool } from "./thread-pool.ts";
  *
  * Protocol (IPC with `serialization: "advanced"`, so inputs and outputs are structured-cloned
  * once, never re-serialized): one `run` in and one `done`/`fail` out per task; `msg` carries the
- * run's progress and log lines, `abort` the server's cancel or timeout.
+ * run's log lines and its progress (coalesced), `abort` the server's cancel or timeout.
  * argv: <threads> <maxHeapMb>.
  */
 export type ToHost =
@@ -29,6 +29,8 @@ if (!process.send || !Number.isInteger(threads) || !Number.isInteger(maxHeapMb))
   process.exit(2);
 }
 
+const PROGRESS_MS = 50;
+
 const pool = createThreadPool(threads!, { maxHeapMb: maxHeapMb! });
 const tasks = new Map<number, AbortController>();
 // Helpers lent since the last report: each `done` carries the increment, so counts survive restarts.
@@ -45,11 +47,24 @@ process.on("message", (m: ToHost) => {
   }
   const controller = new AbortController();
   tasks.set(m.id, controller);
+  // Progress goes out at most every PROGRESS_MS, the latest value; a run that ends sooner sends
+  // none (its final state says 1). A 0.25 ms TIF run thus costs one message each way.
+  let progress: Extract<ThreadMessage, { type: "progress" }> | null = null;
+  let progressTimer: NodeJS.Timeout | undefined;
+  const flushProgress = () => {
+    progressTimer = undefined;
+    if (progress) send({ t: "msg", id: m.id, m: progress });
+    progress = null;
+  };
   pool
     .run(m.task, {
       abort: controller.signal,
       graceMs: m.graceMs,
-      onMessage: (msg) => send({ t: "msg", id: m.id, m: msg }),
+      onMessage: (msg) => {
+        if (msg.type !== "progress") return send({ t: "msg", id: m.id, m: msg });
+        progress = msg;
+        progressTimer ??= setTimeout(flushProgress, PROGRESS_MS);
+      },
     })
     .then(
       (result) => {
@@ -63,7 +78,10 @@ process.on("message", (m: ToHost) => {
       },
       (err: Error) => send({ t: "fail", id: m.id, message: err.message }),
     )
-    .finally(() => tasks.delete(m.id));
+    .finally(() => {
+      clearTimeout(progressTimer);
+      tasks.delete(m.id);
+    });
 });
 
 // Ctrl-C in a terminal signals the whole process group: the server shuts down gracefully and
