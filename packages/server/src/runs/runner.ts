@@ -295,7 +295,7 @@ export class RunWorker {
         status: "failed",
         error: {
           code: "engine_crashed",
-          message: `The model ${run.model_id}@${run.model_version} crashed while running this input: its engine process stopped (${outcome.how}) with this run alone in it, after an earlier crash while it ran. The run was not retried again; this is a defect in the model, not in your input's format. Quote run id ${run.id} when reporting it.`,
+          message: `The model ${run.model_id}@${run.model_version} crashed while running this input: its engine process stopped (${outcome.how}) with this run alone in it, after an earlier crash while it ran. It was not retried again: this is a defect in the model. Quote run id ${run.id} when reporting it.`,
         },
       };
     }
