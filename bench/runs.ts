@@ -44,7 +44,8 @@ async function startServer(): Promise<{ base: string; child: ChildProcess; stop(
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitReady(base, 200);
+  // Start-up on a loaded machine (PGlite, migrations, the engine host) can take a minute.
+  await waitReady(base, 600);
   return {
     base,
     child,

@@ -17,7 +17,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `GET /ready` every 100 ms, at most `tries` times (start-up includes migrations). */
+/**
+ * Polls `GET /ready` every 100 ms, at most `tries` times (start-up includes migrations); throws
+ * when it never answers, rather than letting the first request fail with a puzzling ECONNREFUSED.
+ */
 export async function waitReady(base: string, tries: number): Promise<void> {
   for (let i = 0; i < tries; i++) {
     try {
@@ -25,6 +28,7 @@ export async function waitReady(base: string, tries: number): Promise<void> {
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+  throw new Error(`${base}/ready did not answer 200 after ${tries} tries`);
 }
 
 /** SIGTERM (the server's graceful shutdown) and wait for the process to exit. */

@@ -77,6 +77,8 @@ export const EnvSchema = z.object({
   RUN_EMBEDDED_WORKER: booleanFromEnv.default(true),
   INTERNAL_MODELS: booleanFromEnv.default(false),
   RUN_WORKER_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Heap limit of each engine thread; a run that reaches it fails with `resource_limit`. */
+  ENGINE_MAX_HEAP_MB: z.coerce.number().int().min(16).max(65_536).default(1024),
   RUN_LEASE_SECONDS: positiveInt(15),
   RUN_HEARTBEAT_MS: positiveInt(1000),
   RUN_POLL_MS: positiveInt(1000),

@@ -103,7 +103,14 @@ export async function startWorker(
   log: FastifyBaseLogger,
 ): Promise<{ worker: RunWorker; stop(): Promise<void> }> {
   const c = rt.config;
-  const pool = createEnginePool(c.RUN_WORKER_THREADS ?? defaultThreads());
+  const pool = createEnginePool(c.RUN_WORKER_THREADS ?? defaultThreads(), {
+    maxHeapMb: c.ENGINE_MAX_HEAP_MB,
+    onHostExit: ({ code, signal, inFlight }) =>
+      log.error(
+        { exitCode: code, signal, runsInFlight: inFlight },
+        "engine process stopped unexpectedly; its runs are retried alone, a new one is starting",
+      ),
+  });
   await pool.ready();
   const worker = new RunWorker({
     db: rt.database.db,

@@ -27,9 +27,18 @@ export const MonteCarloSumInput = z
     pauseMsPerChunk: z.number().int().min(0).max(10_000).default(0),
     /**
      * Test hook for the platform: `throw` fails like a model bug (never retried); `exit-thread`
-     * kills the worker thread like an infrastructure fault (retried with backoff).
+     * kills the worker thread like an infrastructure fault (retried with backoff);
+     * `abort-process` sends the process SIGABRT, as a V8 fatal error does (`process.abort()` is
+     * refused in worker threads), and `v8-fatal` is a real one: one allocation larger than the
+     * thread's heap limit (ENGINE_MAX_HEAP_MB), which V8 does not hand to the thread's limit
+     * handler but answers with a process-wide FATAL ERROR — the server must contain both in its
+     * engine process and fail the run after one isolated retry; `exhaust-heap` fills the heap in
+     * small steps until the thread's limit stops the thread (resource_limit). These happen after
+     * the samples, so progress is reported first.
      */
-    failure: z.enum(["none", "throw", "exit-thread"]).default("none"),
+    failure: z
+      .enum(["none", "throw", "exit-thread", "abort-process", "v8-fatal", "exhaust-heap"])
+      .default("none"),
   })
   .strict();
 
@@ -114,6 +123,10 @@ export const monteCarloSum = defineModel({
       );
       if (input.pauseMsPerChunk > 0) await sleep(input.pauseMsPerChunk, ctx.signal);
     }
+    if (input.failure === "abort-process") process.kill(process.pid, "SIGABRT");
+    // 128 MB of doubles in one piece: fatal under an ENGINE_MAX_HEAP_MB below that (tests use 64).
+    if (input.failure === "v8-fatal") new Array(2 ** 24).fill(0.5);
+    if (input.failure === "exhaust-heap") exhaustHeap();
     values.sort();
     let total = 0;
     for (const v of values) total += v;
@@ -188,4 +201,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Keeps small objects reachable until the heap limit ends the thread (never returns normally). */
+function exhaustHeap(): never {
+  const kept: { i: number; s: string }[][] = [];
+  for (let i = 0; ; i++) kept.push(Array.from({ length: 1_000 }, (_, j) => ({ i, s: `${i}:${j}` })));
 }

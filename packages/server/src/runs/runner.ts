@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import type { RunStatus } from "../db/schema.ts";
 import type { ResultCache } from "./cache.ts";
 import type { RunEventBus } from "./events.ts";
-import type { EnginePool } from "./pool.ts";
+import { EngineCrashedError, type EnginePool } from "./pool.ts";
 import type { ThreadResult } from "./thread.ts";
 
 export interface RunnerOptions {
@@ -39,6 +39,8 @@ interface ClaimedRun {
   started_at: Date;
   reference_data: { data: Record<string, unknown> } | null;
   reference_data_key: string | null;
+  /** Engine processes (or whole workers) that died with this run in flight. */
+  crash_count: number;
 }
 
 type Outcome =
@@ -48,7 +50,9 @@ type Outcome =
       error: { code: string; message: string; issues?: { path: string; message: string }[] };
     }
   | { status: "canceled" }
-  | { status: "retry"; message: string };
+  | { status: "retry"; message: string }
+  /** The engine process died with the run in flight; `isolated`: the run was alone in it. */
+  | { status: "crashed"; message: string; how: string; isolated: boolean };
 
 /** Wake-up key on the event bus: published whenever a run is queued. */
 export const QUEUE_WAKE = "queue";
@@ -149,7 +153,7 @@ export class RunWorker {
         limit 1
       )
       returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at,
-        reference_data, reference_data_key`);
+        reference_data, reference_data_key, crash_count`);
     const row = (result as unknown as { rows: ClaimedRun[] }).rows[0];
     return row ?? null;
   }
@@ -179,7 +183,14 @@ export class RunWorker {
       }
     }, this.o.heartbeatMs);
     // The limit is per attempt: a retry after an infrastructure failure gets the full time again.
-    const timeout = setTimeout(() => stop("timeout"), run.timeout_ms);
+    // It starts when the task reaches a ready engine process (a one-shot host takes a moment).
+    let timeout: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      timeout ??= setTimeout(() => stop("timeout"), run.timeout_ms);
+    };
+    // A run that was in flight when an engine process (or a whole worker) died may be what
+    // killed it: it runs alone in a fresh process, so that its next crash is its own.
+    const isolated = run.crash_count >= 1;
 
     let lastWrite = 0;
     let flushTimer: NodeJS.Timeout | undefined;
@@ -211,6 +222,8 @@ export class RunWorker {
         },
         {
           abort: abort.signal,
+          isolated,
+          onStart: startClock,
           onMessage: (m) => {
             if (m.type === "log") {
               log[m.level]({ runId: run.id, model: run.model_id, ...m.fields }, m.msg);
@@ -230,10 +243,13 @@ export class RunWorker {
       );
       outcome = abortReason ? outcomeOfAbort(abortReason, run) : outcomeOf(result, run);
     } catch (err) {
-      // The thread was terminated (after an abort) or crashed: only the latter is the platform's fault.
+      // The thread was terminated (after an abort) or crashed, or its whole engine process died:
+      // only a thread crash is plainly the platform's fault; a process crash may be the run's.
       outcome = abortReason
         ? outcomeOfAbort(abortReason, run)
-        : { status: "retry", message: (err as Error).message };
+        : err instanceof EngineCrashedError
+          ? { status: "crashed", message: err.message, how: err.how, isolated }
+          : { status: "retry", message: (err as Error).message };
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timeout);
@@ -248,6 +264,41 @@ export class RunWorker {
 
   private async finish(run: ClaimedRun, outcome: Outcome) {
     const { db, bus, cache } = this.o;
+    const crashed = outcome.status === "crashed" ? 1 : 0;
+    if (outcome.status === "crashed" && !outcome.isolated) {
+      // It shared the process with other runs, so the crash proves nothing about it yet: run it
+      // again at once (the pool is starting a new process), alone. This retry is granted even
+      // on the last attempt — at most one, since an isolated run's crash is final.
+      await db.execute(sql`
+        update runs set status = 'queued', lease_owner = null, lease_expires_at = null,
+          crash_count = crash_count + 1, available_at = now(),
+          error = ${JSON.stringify({ code: "retrying", message: `${outcome.message} The run will run again, alone.` })}::jsonb
+        where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'`);
+      this.o.log.warn(
+        { runId: run.id, attempt: run.attempts, reason: outcome.message },
+        "engine process died with the run in flight; it will run again alone",
+      );
+      await bus.publish({
+        runId: run.id,
+        status: "queued",
+        progress: 0,
+        message: "Running again after an engine crash",
+      });
+      return;
+    }
+    if (outcome.status === "crashed") {
+      this.o.log.error(
+        { runId: run.id, model: run.model_id, reason: outcome.message },
+        "the run crashed its engine process while alone in it; failed, not retried",
+      );
+      outcome = {
+        status: "failed",
+        error: {
+          code: "engine_crashed",
+          message: `The model ${run.model_id}@${run.model_version} crashed while running this input: its engine process stopped (${outcome.how}) with this run alone in it, after an earlier crash while it ran. It was not retried again: this is a defect in the model. Quote run id ${run.id} when reporting it.`,
+        },
+      };
+    }
     if (outcome.status === "retry") {
       const exhausted = run.attempts >= run.max_attempts;
       if (!exhausted) {
@@ -284,7 +335,8 @@ export class RunWorker {
         output = ${output}::jsonb,
         error = ${error}::jsonb,
         progress = case when ${outcome.status} = 'succeeded' then 1 else progress end,
-        finished_at = now(), lease_owner = null, lease_expires_at = null
+        finished_at = now(), lease_owner = null, lease_expires_at = null,
+        crash_count = crash_count + ${crashed}
       where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
       returning progress`);
     const rows = (res as unknown as { rows: { progress: number }[] }).rows;
@@ -304,20 +356,31 @@ export class RunWorker {
     await bus.publish({ runId: run.id, status: outcome.status as RunStatus, progress: rows[0]!.progress });
   }
 
-  /** Runs whose lease ran out belong to a worker that died: queue them again, or give up with a reason. */
+  /**
+   * Runs whose lease ran out belong to a worker that died: queue them again, or give up with a
+   * reason. The death counts as a crash of the run (the input may be what killed the worker), so
+   * it next runs alone in its own engine process; a run that was already alone after a crash and
+   * whose worker died again is failed, so one input cannot take down instance after instance.
+   * (Expressions read the row's values from before this update.)
+   */
   async recoverExpired(): Promise<void> {
     const res = await this.o.db.execute(sql`
       update runs set
         status = case
           when cancel_requested_at is not null then 'canceled'
-          when attempts >= max_attempts then 'failed'
+          when attempts >= max_attempts or crash_count >= 1 then 'failed'
           else 'queued' end,
         error = case
-          when cancel_requested_at is null and attempts >= max_attempts then jsonb_build_object(
+          when cancel_requested_at is not null then error
+          when attempts >= max_attempts then jsonb_build_object(
             'code', 'worker_lost',
             'message', 'The worker running this model stopped unexpectedly ' || attempts || ' times; the run was given up. Try again, or contact support with the run id.')
+          when crash_count >= 1 then jsonb_build_object(
+            'code', 'engine_crashed',
+            'message', 'The model ' || model_id || '@' || model_version || ' crashed while running this input: the worker running it stopped unexpectedly ' || (crash_count + 1) || ' times, the last time with this run alone in its engine process. The run was not retried again. Quote run id ' || id || ' when reporting it.')
           else error end,
-        finished_at = case when cancel_requested_at is not null or attempts >= max_attempts then now() else null end,
+        crash_count = crash_count + 1,
+        finished_at = case when cancel_requested_at is not null or attempts >= max_attempts or crash_count >= 1 then now() else null end,
         available_at = now(),
         lease_owner = null,
         lease_expires_at = null
@@ -346,6 +409,8 @@ function outcomeOf(result: ThreadResult, run: ClaimedRun): Outcome {
       };
     case "canceled":
       return { status: "canceled" };
+    case "resource":
+      return { status: "failed", error: { code: "resource_limit", message: result.message } };
     case "output":
       return {
         status: "failed",

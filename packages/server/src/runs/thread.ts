@@ -59,7 +59,8 @@ export type ThreadResult =
   | { ok: true; output: unknown }
   | {
       ok: false;
-      kind: "input" | "canceled" | "output" | "model";
+      /** `resource`: the thread reached its heap limit (set by the pool, not by the thread). */
+      kind: "input" | "canceled" | "output" | "model" | "resource";
       message: string;
       issues?: { path: string; message: string }[];
     };
