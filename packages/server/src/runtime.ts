@@ -6,6 +6,7 @@ import type { AppDeps } from "./app.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { createMailer } from "./mail/mailer.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
 import { ReferenceDataService } from "./reference-data/service.ts";
 import { createRunBudget } from "./runs/budget.ts";
@@ -42,9 +43,11 @@ export async function openRuntime(config: Config, database?: Database): Promise<
   const cache: ResultCache = redis
     ? redisCache(redis, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
     : fallback;
+  const mailer = createMailer(config);
   return {
     config,
     database: db,
+    mailer,
     redis,
     jwt: createJwtVerifier(config),
     bus,
@@ -59,6 +62,7 @@ export async function openRuntime(config: Config, database?: Database): Promise<
       cache: redis ? redisEditionCache(redis, config.REDIS_KEY_PREFIX) : memoryEditionCache(),
     }),
     async close() {
+      mailer.close();
       await bus.close();
       await redis?.quit().catch(() => redis.disconnect());
       await db.close();
