@@ -30,10 +30,19 @@ import { pipeline } from "node:stream/promises";
 import { createDeflateRaw } from "node:zlib";
 import yauzl from "yauzl";
 import { generateCsv } from "./generate-csv.ts";
-import { adminQuery, freePort, stopChild, waitReady } from "./server-process.ts";
+import {
+  adminQuery,
+  freePort,
+  signUpVerified,
+  startMailServer,
+  stopChild,
+  waitReady,
+} from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_260_000);
+// Account mail (the sign-up's verification link) goes to a local SMTP server of the bench's own.
+const mail = await startMailServer();
 
 async function startServer(dataDir: string, databaseUrl: string | undefined, port: number) {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
@@ -52,6 +61,7 @@ async function startServer(dataDir: string, databaseUrl: string | undefined, por
       FILES_MAX_BYTES: String(1024 * 1024 * 1024),
       // The upload is set-up here, not what is measured: room for DuckDB to parse a big file.
       FILES_DUCKDB_MEMORY_MB: "1024",
+      SMTP_URL: mail.url,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -130,17 +140,11 @@ try {
   const port = await freePort();
   // 1. Upload, as an owner with a cookie session (exports take a person, not an API key).
   let server = await startServer(dataDir, databaseUrl, port);
-  const signUp = await fetch(`${server.base}/api/v1/auth/sign-up`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: `bench-${Date.now()}@example.com`,
-      password: "bench passphrase 2026",
-      name: "B",
-    }),
+  const { cookie, csrfToken } = await signUpVerified(server.base, mail, {
+    email: `bench-${Date.now()}@example.com`,
+    password: "bench passphrase 2026",
+    name: "B",
   });
-  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  const { csrfToken } = (await signUp.json()) as { csrfToken: string };
   const headers = { cookie, "x-csrf-token": csrfToken };
   await fetch(`${server.base}/api/v1/orgs`, {
     method: "POST",
@@ -203,4 +207,5 @@ try {
 } finally {
   if (serverUrl) await adminQuery(serverUrl, `drop database if exists ${dbName} with (force)`);
   rmSync(work, { recursive: true, force: true });
+  await mail.close();
 }

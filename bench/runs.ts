@@ -13,11 +13,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { freePort, stopChild, waitReady } from "./server-process.ts";
+import { freePort, signUpVerified, startMailServer, stopChild, waitReady } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const MODEL = "test-montecarlo-sum";
+// Account mail (the sign-up's verification link) goes to a local SMTP server of the bench's own.
+const mail = await startMailServer();
 const trivial = (seed: number) => ({ terms: [{ mean: 1, sd: 1 }], samples: 1, seed });
 
 async function startServer(): Promise<{ base: string; child: ChildProcess; stop(): Promise<void> }> {
@@ -40,6 +42,7 @@ async function startServer(): Promise<{ base: string; child: ChildProcess; stop(
       RUN_ORG_CONCURRENCY: "64",
       RUN_POLL_MS: "200",
       REDIS_KEY_PREFIX: `mwbench${port}:`,
+      SMTP_URL: mail.url,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -58,13 +61,11 @@ async function startServer(): Promise<{ base: string; child: ChildProcess; stop(
 
 async function apiKey(base: string): Promise<string> {
   const email = `bench-${Date.now()}@example.com`;
-  const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "bench passphrase 2026", name: "Bench" }),
+  const { cookie, csrfToken } = await signUpVerified(base, mail, {
+    email,
+    password: "bench passphrase 2026",
+    name: "Bench",
   });
-  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  const { csrfToken } = (await signUp.json()) as { csrfToken: string };
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
   await fetch(`${base}/api/v1/orgs`, { method: "POST", headers, body: JSON.stringify({ name: "Bench" }) });
   const key = await fetch(`${base}/api/v1/org/api-keys`, {
@@ -181,6 +182,7 @@ async function main() {
     console.log(lines.join("\n"));
   } finally {
     await server.stop();
+    await mail.close();
   }
 }
 

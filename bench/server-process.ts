@@ -5,6 +5,9 @@
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import pg from "pg";
+import { type TestMailServer, verifyTokenIn } from "../packages/server/test/mail-server.ts";
+
+export { startMailServer } from "../packages/server/test/mail-server.ts";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -46,4 +49,33 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Signs up as a person does: sign-up (202), the verification mail caught by `mail` (a local SMTP
+ * server whose URL the bench gave the server as SMTP_URL), then the link's token posted to
+ * /auth/verify-email, which starts the session.
+ */
+export async function signUpVerified(
+  base: string,
+  mail: TestMailServer,
+  body: { email: string; password: string; name: string },
+): Promise<{ cookie: string; csrfToken: string }> {
+  const since = mail.messages.length;
+  const res = await fetch(`${base}/api/v1/auth/sign-up`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 202) throw new Error(`sign-up: ${res.status} ${await res.text()}`);
+  const token = verifyTokenIn(await mail.waitFor(body.email, { since }));
+  const verified = await fetch(`${base}/api/v1/auth/verify-email`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
+  if (verified.status !== 200) throw new Error(`verify-email: ${verified.status} ${await verified.text()}`);
+  const cookie = verified.headers.get("set-cookie")!.split(";")[0]!;
+  const { csrfToken } = (await verified.json()) as { csrfToken: string };
+  return { cookie, csrfToken };
 }

@@ -16,7 +16,17 @@ import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSy
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { generateCsv } from "./generate-csv.ts";
-import { adminQuery, freePort, stopChild, waitReady } from "./server-process.ts";
+import {
+  adminQuery,
+  freePort,
+  signUpVerified,
+  startMailServer,
+  stopChild,
+  waitReady,
+} from "./server-process.ts";
+
+// Account mail (the sign-up's verification link) goes to a local SMTP server of the bench's own.
+const mail = await startMailServer();
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -50,6 +60,7 @@ async function startServer(
       COOKIE_SECURE: "false",
       RUN_EMBEDDED_WORKER: "false",
       FILES_MAX_BYTES: String(1024 * 1024 * 1024),
+      SMTP_URL: mail.url,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -72,13 +83,11 @@ async function startServer(
 
 async function apiKey(base: string): Promise<string> {
   const email = `bench-${Date.now()}@example.com`;
-  const signUp = await fetch(`${base}/api/v1/auth/sign-up`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "bench passphrase 2026", name: "Bench" }),
+  const { cookie, csrfToken } = await signUpVerified(base, mail, {
+    email,
+    password: "bench passphrase 2026",
+    name: "Bench",
   });
-  const cookie = signUp.headers.get("set-cookie")!.split(";")[0]!;
-  const { csrfToken } = (await signUp.json()) as { csrfToken: string };
   const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
   await fetch(`${base}/api/v1/orgs`, { method: "POST", headers, body: JSON.stringify({ name: "Bench" }) });
   const key = await fetch(`${base}/api/v1/org/api-keys`, {
@@ -254,4 +263,5 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+  await mail.close();
 }

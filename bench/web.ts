@@ -11,11 +11,14 @@ import { chromium, type Page } from "playwright-core";
 import { generateDeals } from "../packages/engines/optimizers/src/deal-picker/generate.ts";
 import { loadConfig } from "../packages/server/src/config.ts";
 import { startServer } from "../packages/server/src/server.ts";
+import { startMailServer, verifyTokenIn } from "../packages/server/test/mail-server.ts";
 import { buildWeb } from "../packages/web/scripts/build.ts";
 
 const DEALS = Number(process.env.BENCH_DEALS ?? 10_000);
 
 await buildWeb();
+// Account mail (the sign-up's verification link) goes to a local SMTP server of the bench's own.
+const mail = await startMailServer();
 const app = await startServer(
   loadConfig({
     NODE_ENV: "test",
@@ -27,6 +30,7 @@ const app = await startServer(
     RATE_LIMIT_MAX: "100000",
     RUN_HEAVY_RATE_LIMIT_PER_HOUR: "10000",
     BODY_LIMIT_BYTES: String(20 * 1024 * 1024),
+    SMTP_URL: mail.url,
   }),
 );
 const address = app.server.address();
@@ -58,11 +62,14 @@ try {
     if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
     return (await res.json()) as T;
   };
-  const { csrfToken } = await post<{ csrfToken: string }>("/auth/sign-up", {
+  await post("/auth/sign-up", {
     email: "bench@example.com",
     password: "a long timing passphrase",
     name: "Bench",
   });
+  // The verification link's answer starts the session (its cookie lands in the page's context).
+  const token = verifyTokenIn(await mail.waitFor("bench@example.com"));
+  const { csrfToken } = await post<{ csrfToken: string }>("/auth/verify-email", { token });
   await post("/orgs", { name: "Bench" }, csrfToken);
   const project = await post<{ id: string }>("/projects", { name: "Big data" }, csrfToken);
 

@@ -16,6 +16,8 @@ import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
+import type { Mailer } from "./mail/mailer.ts";
+import { createOutbox, type Outbox } from "./mail/outbox.ts";
 import type { RedisLink } from "./redis/link.ts";
 import type { ReferenceDataService } from "./reference-data/service.ts";
 import { accountRoutes } from "./routes/account.ts";
@@ -56,17 +58,24 @@ export interface AppDeps {
   cache: ResultCache;
   runBudget: RunBudget;
   referenceData: ReferenceDataService;
+  /** Account mail (verification links); SMTP, or stdout on the embedded default. */
+  mailer: Mailer;
 }
 
 export type App = FastifyInstance;
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export async function buildApp(deps: AppDeps): Promise<App> {
+export async function buildApp(
+  deps: AppDeps,
+  /** `logStream`: where the JSON log lines go (stdout by default; tests read them). */
+  opts: { logStream?: { write(line: string): void } } = {},
+): Promise<App> {
   const { config } = deps;
   const app = Fastify({
     logger: {
       level: config.LOG_LEVEL,
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
       redact: {
         paths: [
           "req.headers.authorization",
@@ -96,6 +105,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.decorate("deps", deps);
   // One file store per app: every route and the retention sweeper share its S3 client and cache.
   app.decorate("fileStore", createFileStore(config));
+  const outbox = createOutbox(deps.mailer, app.log.child({ component: "mail" }));
+  app.decorate("outbox", outbox);
+  app.addHook("onClose", async () => outbox.drain());
   app.addHook("onRequest", async (req, reply) => {
     reply.header("x-request-id", req.id);
   });
@@ -154,5 +166,6 @@ declare module "fastify" {
   interface FastifyInstance {
     deps: AppDeps;
     fileStore: FileStore;
+    outbox: Outbox;
   }
 }

@@ -62,6 +62,18 @@ export const EnvSchema = z.object({
   RATE_LIMIT_MAX: positiveInt(300),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
   AUTH_RATE_LIMIT_MAX: positiveInt(20),
+  /** Failed sign-ins for one email (from any IP) before that email is refused for the window. */
+  SIGN_IN_ACCOUNT_MAX_FAILURES: positiveInt(10),
+  SIGN_IN_ACCOUNT_WINDOW_SECONDS: positiveInt(15 * 60),
+  /** Where account mail goes: smtp(s)://user:pass@host:port. Unset: mail is printed to stdout. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "expected smtp://user:pass@host:port or smtps://…")
+    .optional(),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  MAIL_FROM: z.string().min(3).max(200).default("Modelworks <no-reply@modelworks.local>"),
+  /** Life of an email-verification link. */
+  EMAIL_TOKEN_TTL_HOURS: positiveInt(24),
   /** Threads rendering exports (XLSX, CSV, PDF, Word) off the event loop; started on first use. */
   EXPORT_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   /** Requests per minute per client IP to the public share-link routes. */

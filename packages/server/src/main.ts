@@ -24,6 +24,11 @@ async function main() {
     `  API docs:     ${url}/docs`,
     `  Database:     ${config.embedded ? `embedded PGlite in ${config.DATA_DIR}` : "PostgreSQL"}`,
   ];
+  lines.push(
+    config.SMTP_URL
+      ? "  Mail:         sent over SMTP (SMTP_URL)"
+      : "  Mail:         printed here (set SMTP_URL to send it): sign-up links appear below",
+  );
   if (config.SEED_DEMO) lines.push(`  Demo login:   ${DEMO.email} / ${DEMO.password}`);
   console.log(`${lines.join("\n")}\n`);
 

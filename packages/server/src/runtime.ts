@@ -6,6 +6,7 @@ import type { AppDeps } from "./app.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { createMailer } from "./mail/mailer.ts";
 import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
 import { ReferenceDataService } from "./reference-data/service.ts";
@@ -63,11 +64,13 @@ export async function openRuntime(
   const cache: ResultCache = link
     ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
     : fallback;
+  const mailer = createMailer(config);
   return {
     config,
     database: db,
     redis: link?.client ?? null,
     redisLink: link,
+    mailer,
     jwt: createJwtVerifier(config),
     bus,
     cache,
@@ -81,6 +84,7 @@ export async function openRuntime(
       cache: link ? redisEditionCache(link, config.REDIS_KEY_PREFIX) : memoryEditionCache(),
     }),
     async close() {
+      mailer.close();
       await bus.close();
       await link?.close();
       await db.close();

@@ -9,12 +9,15 @@ import {
   createApiKey,
   createOwner,
   createTestApp,
+  mailOf,
   PASSWORD,
   request,
+  requestSignUp,
   signIn,
   signUp,
   uniqueEmail,
 } from "./harness.ts";
+import { verifyTokenIn } from "./mail-server.ts";
 import { multipart } from "./multipart.ts";
 
 /*
@@ -64,6 +67,8 @@ const EXPECTED: Record<string, Rule> = {
   "GET /ready": PUBLIC,
   "POST /api/v1/auth/sign-up": PUBLIC,
   "POST /api/v1/auth/sign-in": PUBLIC,
+  "POST /api/v1/auth/verify-email": PUBLIC,
+  "POST /api/v1/auth/resend-verification": PUBLIC,
   "POST /api/v1/auth/sign-out": USER,
   "POST /api/v1/auth/password": USER,
   "GET /api/v1/session": USER,
@@ -469,6 +474,13 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { email: uniqueEmail("signup"), password: PASSWORD, name: "New" },
   }),
   "POST /api/v1/auth/sign-in": async () => ({ body: { email: A.setup.email, password: PASSWORD } }),
+  "POST /api/v1/auth/verify-email": async () => {
+    const email = uniqueEmail("verify");
+    const since = mailOf(t.app).messages.length;
+    await requestSignUp(t.app, email);
+    return { body: { token: verifyTokenIn(await mailOf(t.app).waitFor(email, { since })) } };
+  },
+  "POST /api/v1/auth/resend-verification": async () => ({ body: { email: uniqueEmail("resend") } }),
   "POST /api/v1/auth/sign-out": async (c) =>
     c.scope ? {} : { as: await signIn(t.app, (c.as as Actor).email) },
   "POST /api/v1/auth/password": async (c) => ({

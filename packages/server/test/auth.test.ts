@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, sessions, users } from "../src/db/schema.ts";
 import { createTestApp, PASSWORD, request, signIn, signUp, type TestApp, uniqueEmail } from "./harness.ts";
+import { verifyTokenIn } from "./mail-server.ts";
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,26 +14,39 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
   t.app.inject({ method: "POST", url, payload: payload as object, headers });
 
 describe("sign-up", () => {
-  it("creates the user with an argon2id hash, signs them in and records the event", async () => {
+  it("creates an unverified user with an argon2id hash, mails the link, and signs in only through it", async () => {
     const email = uniqueEmail();
     const res = await post("/api/v1/auth/sign-up", {
       email: email.toUpperCase(),
       password: PASSWORD,
       name: "Ada",
     });
-    expect(res.statusCode).toBe(201);
-    const body = res.json();
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: "verification_sent", email });
+    expect(res.cookies).toEqual([]);
+    const [row] = await t.database.db.select().from(users).where(eq(users.email, email));
+    expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(row!.emailVerifiedAt).toBeNull();
+
+    const mail = await t.mail!.waitFor(email);
+    expect(mail.subject).toBe("Confirm your Modelworks email address");
+    expect(mail.from).toBe("no-reply@modelworks.local");
+    const verified = await post("/api/v1/auth/verify-email", { token: verifyTokenIn(mail) });
+    expect(verified.statusCode).toBe(200);
+    const body = verified.json();
     expect(body.user.email).toBe(email);
     expect(body.organizations).toEqual([]);
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const cookie = res.cookies.find((c) => c.name === "mw_session")!;
+    const cookie = verified.cookies.find((c) => c.name === "mw_session")!;
     expect(cookie.httpOnly).toBe(true);
     expect(cookie.secure).toBe(true);
     expect(cookie.sameSite).toBe("Lax");
-    const [row] = await t.database.db.select().from(users).where(eq(users.email, email));
-    expect(row!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const [after] = await t.database.db.select().from(users).where(eq(users.email, email));
+    expect(after!.emailVerifiedAt).toBeInstanceOf(Date);
     const events = await t.database.db.select().from(auditEvents).where(eq(auditEvents.actorUserId, row!.id));
-    expect(events.map((e) => e.action)).toContain("user.signed_up");
+    expect(events.map((e) => e.action)).toEqual(
+      expect.arrayContaining(["user.signed_up", "user.email_verified", "auth.signed_in"]),
+    );
   });
 
   it.each([
@@ -88,12 +102,23 @@ describe("sign-up", () => {
     });
   });
 
-  it("refuses a second account for the same email with 409", async () => {
+  it("answers a second sign-up for the same email as it answers a new one, and mails the owner instead", async () => {
     const email = uniqueEmail();
-    await signUp(t.app, email);
-    const res = await post("/api/v1/auth/sign-up", { email, password: PASSWORD, name: "Again" });
-    expect(res.statusCode).toBe(409);
-    expect(res.json().detail).toMatch(/already exists/);
+    const owner = await signUp(t.app, email);
+    const since = t.mail!.messages.length;
+    const res = await post("/api/v1/auth/sign-up", { email, password: "another passphrase!", name: "Again" });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ status: "verification_sent", email });
+    expect(res.cookies).toEqual([]);
+    const notice = await t.mail!.waitFor(email, { since });
+    expect(notice.subject).toBe("Someone tried to sign up to Modelworks with your address");
+    expect(notice.text).not.toMatch(/token=/);
+    // Nothing about the account changed: the owner's password still works, the new one does not.
+    await signIn(t.app, email);
+    expect((await post("/api/v1/auth/sign-in", { email, password: "another passphrase!" })).statusCode).toBe(
+      401,
+    );
+    expect((await request(t.app, owner, { method: "GET", url: "/api/v1/session" })).statusCode).toBe(200);
   });
 
   it("answers malformed JSON with 400 and an oversized body with 413", async () => {

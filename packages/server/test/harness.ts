@@ -9,11 +9,13 @@ import { loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/client.ts";
 import type { RunWorker } from "../src/runs/runner.ts";
 import { openRuntime, type Runtime, startWorker } from "../src/runtime.ts";
+import { startMailServer, type TestMailServer, verifyTokenIn } from "./mail-server.ts";
 
 /**
  * Test servers on the same code path as production. With DATABASE_URL set, each app gets a
  * fresh PostgreSQL database (dropped on close); otherwise an in-memory PGlite. With REDIS_URL
- * set, Redis backs rate limits, under a key prefix of its own.
+ * set, Redis backs rate limits, under a key prefix of its own. Account mail goes over real SMTP
+ * to a local server of the app's own (`mail`), unless the test passes its own SMTP_URL.
  */
 export interface TestApp {
   app: App;
@@ -21,12 +23,14 @@ export interface TestApp {
   runtime: Runtime;
   /** Present when created with `{ worker: true }`. */
   worker?: RunWorker;
+  /** The SMTP server receiving this app's mail (null when the test set SMTP_URL itself). */
+  mail: TestMailServer | null;
   close(): Promise<void>;
 }
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  opts: { worker?: boolean; log?: Logger } = {},
+  opts: { worker?: boolean; log?: Logger; logStream?: { write(line: string): void } } = {},
 ): Promise<TestApp> {
   const serverUrl = process.env.DATABASE_URL;
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -41,6 +45,7 @@ export async function createTestApp(
   }
   // Uploaded files go to a directory of this app's own, removed on close.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "mw-test-"));
+  const mail = "SMTP_URL" in env ? null : await startMailServer();
   const config = loadConfig({
     NODE_ENV: "test",
     DATA_DIR: dataDir,
@@ -51,26 +56,39 @@ export async function createTestApp(
     RATE_LIMIT_MAX: "100000",
     REDIS_KEY_PREFIX: `mwtest${randomBytes(4).toString("hex")}:`,
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    ...(mail ? { SMTP_URL: mail.url } : {}),
     ...env,
     DATABASE_URL: url,
   });
   const runtime = await openRuntime(config, undefined, opts.log ? { log: opts.log } : {});
-  const app = await buildApp(runtime);
+  const app = await buildApp(runtime, opts.logStream ? { logStream: opts.logStream } : {});
   await app.ready();
+  if (mail) mailServers.set(app, mail);
   const worker = opts.worker ? await startWorker(runtime, app.log) : null;
   return {
     app,
     database: runtime.database,
     runtime,
+    mail,
     ...(worker ? { worker: worker.worker } : {}),
     async close() {
       await worker?.stop();
       await app.close();
       await runtime.close();
+      await mail?.close();
       await dropDatabase?.();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+const mailServers = new WeakMap<App, TestMailServer>();
+
+/** The SMTP server an app made by createTestApp sends to. */
+export function mailOf(app: App): TestMailServer {
+  const mail = mailServers.get(app);
+  if (!mail) throw new Error("this app has no test mail server (it was given its own SMTP_URL)");
+  return mail;
 }
 
 async function adminQuery(url: string, sql: string) {
@@ -120,13 +138,33 @@ export function request(app: App, as: Actor | string | null, opts: InjectOptions
   });
 }
 
-export async function signUp(app: App, email = uniqueEmail(), password = PASSWORD): Promise<Actor> {
+/** Posts a sign-up and expects the uniform 202; the account is not usable until verified. */
+export async function requestSignUp(app: App, email = uniqueEmail(), password = PASSWORD, name?: string) {
   const res = await app.inject({
     method: "POST",
     url: "/api/v1/auth/sign-up",
-    payload: { email, password, name: email.split("@")[0] },
+    payload: { email, password, name: name ?? email.split("@")[0] },
   });
-  if (res.statusCode !== 201) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  if (res.statusCode !== 202) throw new Error(`sign-up failed: ${res.statusCode} ${res.body}`);
+  return res;
+}
+
+/**
+ * Signs up as a person does: the sign-up, the verification mail through the app's SMTP server,
+ * and the link's token posted to /auth/verify-email, which starts the session.
+ */
+export async function signUp(app: App, email = uniqueEmail(), password = PASSWORD): Promise<Actor> {
+  const inbox = mailOf(app);
+  const since = inbox.messages.length;
+  await requestSignUp(app, email, password);
+  const mail = await inbox.waitFor(email, { since, match: (m) => m.text.includes("/verify-email?token=") });
+  return verifyEmail(app, verifyTokenIn(mail), email);
+}
+
+/** Posts a verification token; the answer starts a session like a sign-in. */
+export async function verifyEmail(app: App, token: string, email: string): Promise<Actor> {
+  const res = await app.inject({ method: "POST", url: "/api/v1/auth/verify-email", payload: { token } });
+  if (res.statusCode !== 200) throw new Error(`verify-email failed: ${res.statusCode} ${res.body}`);
   return actorFrom(res, email);
 }
 

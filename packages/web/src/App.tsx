@@ -14,7 +14,7 @@ import { lazy, type ReactNode, Suspense } from "react";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter";
 import { ErrorBoundary } from "./components/error-boundary.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
-import { AuthPage } from "./pages/auth.tsx";
+import { AuthPage, VerifyEmailPage } from "./pages/auth.tsx";
 import { useOrg, useSession, useSignOut, useSwitchOrg } from "./session.ts";
 
 // Every page but sign-in is its own chunk: the first load carries only the shell.
@@ -55,6 +55,8 @@ export function App() {
       </ErrorBoundary>
     );
   }
+  // The mailed confirmation link works signed in or not (it starts a session either way).
+  if (location === "/verify-email") return <VerifyEmailPage />;
   if (isPending) return <Loading label="Loading Modelworks…" />;
   if (error) return <ErrorState error={error} onRetry={() => refetch()} />;
   if (!session) {

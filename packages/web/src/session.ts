@@ -7,14 +7,16 @@ import type { Session } from "./types.ts";
 export function useSession() {
   return useQuery({
     queryKey: ["session"],
-    queryFn: async (): Promise<Session | null> => {
+    queryFn: async ({ signal }): Promise<Session | null> => {
       try {
         const s = await api<Session>("/session");
-        setCsrfToken(s.csrfToken);
+        // Cancelled (a sign-in or verification replaced the session meanwhile): this answer is
+        // stale and must not touch the CSRF token the new session set.
+        if (!signal.aborted) setCsrfToken(s.csrfToken);
         return s;
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) {
-          setCsrfToken(null);
+          if (!signal.aborted) setCsrfToken(null);
           return null;
         }
         throw err;
@@ -36,6 +38,9 @@ export function useOrg() {
 export function useSessionChange() {
   const qc = useQueryClient();
   return async (session: Session | null) => {
+    // A session read still in flight (sent before this cookie existed, as on the verify-email
+    // page) must not land after this and put the old answer back.
+    await qc.cancelQueries({ queryKey: ["session"] });
     setCsrfToken(session?.csrfToken ?? null);
     qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" && q.queryKey[0] !== "models" });
     qc.setQueryData(["session"], session);

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { App } from "../../server/src/app.ts";
 import { loadConfig } from "../../server/src/config.ts";
 import { startServer } from "../../server/src/server.ts";
+import { startMailServer, type TestMailServer } from "../../server/test/mail-server.ts";
 import { buildWeb } from "../scripts/build.ts";
 
 /**
@@ -18,6 +19,8 @@ export const PASSWORD = "correct horse battery staple";
 
 let app: App;
 export let base: string;
+/** The SMTP server the app sends its account mail to (verification links). */
+export let mail: TestMailServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
@@ -28,6 +31,7 @@ export function setupBrowserApp(): void {
     }
     await buildWeb({ quiet: true });
     mkdirSync(ARTIFACTS, { recursive: true });
+    mail = await startMailServer();
     app = await startServer(
       loadConfig({
         NODE_ENV: "test",
@@ -41,6 +45,7 @@ export function setupBrowserApp(): void {
         RATE_LIMIT_MAX: "100000",
         RUN_HEAVY_RATE_LIMIT_PER_HOUR: "10000",
         RUN_WORKER_THREADS: "1",
+        SMTP_URL: mail.url,
       }),
     );
     const address = app.server.address();
@@ -67,6 +72,7 @@ export function setupBrowserApp(): void {
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await app?.close();
+    await mail?.close();
   });
 }
 
@@ -84,12 +90,29 @@ export async function shot(page: Page | Locator, name: string) {
   else await page.screenshot({ path: `${ARTIFACTS}${name}.png` });
 }
 
+/**
+ * Signs up as a person does: the form, "Check your email", then the link from the mail that
+ * reached the test's SMTP server, opened in the same browser — which confirms the address, signs
+ * in and goes on to `next` (or to creating an organization).
+ */
 export async function signUp(page: Page, email: string, name: string, next = "") {
+  const since = mail.messages.length;
   await page.goto(`${base}/sign-up${next ? `?next=${encodeURIComponent(next)}` : ""}`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("heading", { name: "Check your email", exact: true }).waitFor();
+  const message = await mail.waitFor(email, { since });
+  await page.goto(`${base}${verifyPathIn(message.text)}`);
+  await page.waitForURL((u) => u.pathname !== "/verify-email");
+}
+
+/** The path of a mail's verification link (the server's PUBLIC_URL is not this test's port). */
+export function verifyPathIn(text: string): string {
+  const m = /https?:\/\/[^/\s]+(\/verify-email\?token=\S+)/.exec(text);
+  if (!m) throw new Error(`no verification link in: ${text}`);
+  return m[1]!;
 }
 
 export async function createOrg(page: Page, name: string) {

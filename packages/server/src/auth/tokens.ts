@@ -5,8 +5,13 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypt
  * scanners can find it) plus 32 random bytes. Only the SHA-256 is stored — the tokens carry
  * 256 bits of entropy, so a slow hash would add cost without adding safety.
  */
-export type TokenKind = "session" | "apiKey" | "invitation";
-const PREFIX: Record<TokenKind, string> = { session: "mws_", apiKey: "mwk_", invitation: "mwi_" };
+export type TokenKind = "session" | "apiKey" | "invitation" | "verifyEmail";
+const PREFIX: Record<TokenKind, string> = {
+  session: "mws_",
+  apiKey: "mwk_",
+  invitation: "mwi_",
+  verifyEmail: "mwv_",
+};
 
 export function newToken(kind: TokenKind): string {
   return PREFIX[kind] + randomBytes(32).toString("base64url");

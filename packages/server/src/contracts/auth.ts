@@ -105,6 +105,29 @@ export const SessionDto = z
 
 export const ActiveOrgBody = z.object({ orgId: Uuid }).strict();
 
+/**
+ * The answer to sign-up and to a request for a new link: the same for a new address, a known
+ * one and an unverified one, so it never tells whether an account exists. The mail says the rest.
+ */
+export const VerificationSentDto = z
+  .object({
+    status: z.literal("verification_sent"),
+    email: z.string(),
+  })
+  .meta({ id: "VerificationSent" });
+
+export const VerifyEmailBody = z
+  .object({
+    token: z
+      .string()
+      .min(1, "is required")
+      .max(200, "must be at most 200 characters")
+      .describe("The `token` query parameter of the link in the verification mail"),
+  })
+  .strict();
+
+export const ResendVerificationBody = z.object({ email: Email }).strict();
+
 export const LinkExternalIdentityBody = z
   .object({
     token: z

@@ -3,20 +3,40 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { ActiveOrgBody, ChangePasswordBody, SessionDto, SignInBody, SignUpBody } from "../contracts/auth.ts";
-import { memberships, sessions, users } from "../db/schema.ts";
-import { passwordAccount } from "../db/users.ts";
+import { createSignInThrottle } from "../auth/sign-in-throttle.ts";
+import { hashToken } from "../auth/tokens.ts";
+import {
+  ActiveOrgBody,
+  ChangePasswordBody,
+  ResendVerificationBody,
+  SessionDto,
+  SignInBody,
+  SignUpBody,
+  VerificationSentDto,
+  VerifyEmailBody,
+} from "../contracts/auth.ts";
+import { emailTokens, memberships, sessions, users } from "../db/schema.ts";
+import { addressHolder, passwordAccount } from "../db/users.ts";
 import { recordAudit } from "../http/audit.ts";
-import { badRequest, conflict, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
+import { badRequest, gone, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
+import { issueVerificationToken, signUpAttemptMail, verificationMail } from "../mail/verification.ts";
 import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "./session-helpers.ts";
 
 const tags = ["auth"];
 
-/** Sign-up, sign-in, sign-out, the current session and password change. */
+/**
+ * Sign-up (verified by a mailed link before the account can be used), sign-in, sign-out, the
+ * current session and password change. docs/decisions/0018-email.md.
+ */
 export async function authRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
+
+  const throttle = createSignInThrottle(app.deps.config, app.deps.redis, (err) =>
+    app.log.warn({ err }, "sign-in throttle store failed; attempt allowed"),
+  );
+  const { config } = app.deps;
 
   r.post(
     "/auth/sign-up",
@@ -24,36 +44,155 @@ export async function authRoutes(app: FastifyInstance) {
       config: { access: "public", rateLimit: authRateLimit(app) },
       schema: {
         tags,
-        summary: "Create an account and sign in",
+        summary: "Create an account; a link to confirm the email address is mailed",
+        description:
+          "Answers 202 with the same body whether or not the address already has an account: a new " +
+          "address gets a verification link, an unverified account a fresh link (and the password just " +
+          "given), a verified account a notice that someone tried to sign up. No session is started; " +
+          "`POST /auth/verify-email` with the link's token does that.",
         body: SignUpBody,
-        response: { 201: SessionDto },
+        response: { 202: VerificationSentDto },
       },
     },
     async (req, reply) => {
       const { email, password, name } = req.body;
+      // Hashed whatever happens next, so a known address answers as slowly as a new one.
       const passwordHash = await hashPassword(password);
-      const user = await db.transaction(async (tx) => {
-        // The unique index covers unlinked password accounts; one linked to an external identity
-        // (which carries its issuer) is found here.
-        const [taken] = await tx.select({ id: users.id }).from(users).where(passwordAccount(email));
-        if (taken) throw conflict("An account with this email already exists; sign in instead.");
+      const mail = await db.transaction(async (tx) => {
         const [created] = await tx
           .insert(users)
           .values({ email, name, passwordHash })
           .onConflictDoNothing()
           .returning();
-        if (!created) throw conflict("An account with this email already exists; sign in instead.");
+        if (created) {
+          await recordAudit(tx, req, {
+            action: "user.signed_up",
+            orgId: null,
+            actorUserId: created.id,
+            actorEmail: email,
+            targetType: "user",
+            targetId: created.id,
+          });
+          const token = await issueVerificationToken(tx, created.id, config);
+          return {
+            mail: verificationMail(config, email, token),
+            userId: created.id,
+            purpose: "verify_email",
+          };
+        }
+        const [existing] = await tx.select().from(users).where(addressHolder(email)).for("update");
+        if (!existing) throw new Error("sign-up: the conflicting account vanished");
+        const verified = existing.emailVerifiedAt !== null;
         await recordAudit(tx, req, {
-          action: "user.signed_up",
+          action: "user.sign_up_repeated",
           orgId: null,
-          actorUserId: created.id,
           actorEmail: email,
           targetType: "user",
-          targetId: created.id,
+          targetId: existing.id,
+          metadata: { verified },
         });
-        return created;
+        if (verified) {
+          return { mail: signUpAttemptMail(config, email), userId: existing.id, purpose: "sign_up_attempt" };
+        }
+        // Nobody has proved they read this address yet, so the latest sign-up's password and name
+        // stand (an address squatted before its owner arrived does not keep the squatter's
+        // password); earlier links stop working.
+        await tx
+          .update(users)
+          .set({ passwordHash, name, updatedAt: new Date() })
+          .where(eq(users.id, existing.id));
+        const token = await issueVerificationToken(tx, existing.id, config);
+        return { mail: verificationMail(config, email, token), userId: existing.id, purpose: "verify_email" };
       });
-      return reply.code(201).send(await startSession(app, req, reply, user));
+      app.outbox.send(mail.mail, { purpose: mail.purpose, userId: mail.userId });
+      return reply.code(202).send({ status: "verification_sent" as const, email });
+    },
+  );
+
+  r.post(
+    "/auth/resend-verification",
+    {
+      config: { access: "public", rateLimit: authRateLimit(app) },
+      schema: {
+        tags,
+        summary: "Mail a new verification link",
+        description:
+          "Answers 202 with the same body for every address; only an unverified password account is " +
+          "mailed (a new link; earlier links stop working).",
+        body: ResendVerificationBody,
+        response: { 202: VerificationSentDto },
+      },
+    },
+    async (req, reply) => {
+      const { email } = req.body;
+      const [user] = await db.select().from(users).where(passwordAccount(email));
+      if (user?.passwordHash && !user.emailVerifiedAt) {
+        const token = await issueVerificationToken(db, user.id, config);
+        app.outbox.send(verificationMail(config, email, token), { purpose: "verify_email", userId: user.id });
+      }
+      return reply.code(202).send({ status: "verification_sent" as const, email });
+    },
+  );
+
+  r.post(
+    "/auth/verify-email",
+    {
+      config: { access: "public", rateLimit: authRateLimit(app) },
+      schema: {
+        tags,
+        summary: "Confirm an email address with the mailed link's token, and sign in",
+        body: VerifyEmailBody,
+        response: { 200: SessionDto },
+      },
+    },
+    async (req, reply) => {
+      const now = new Date();
+      const user = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .select()
+          .from(emailTokens)
+          .where(
+            and(
+              eq(emailTokens.tokenHash, hashToken(req.body.token)),
+              eq(emailTokens.purpose, "verify_email"),
+            ),
+          )
+          .for("update");
+        if (!row) throw notFound("Verification link");
+        if (row.usedAt) {
+          throw gone(
+            "This verification link has already been used or replaced by a newer one; sign in, or ask for a new link.",
+          );
+        }
+        if (row.expiresAt <= now) throw gone("This verification link has expired; ask for a new one.");
+        await tx.update(emailTokens).set({ usedAt: now }).where(eq(emailTokens.id, row.id));
+        const [current] = await tx.select().from(users).where(eq(users.id, row.userId)).for("update");
+        const [u] = await tx
+          .update(users)
+          .set({ emailVerifiedAt: current?.emailVerifiedAt ?? now, updatedAt: now })
+          .where(eq(users.id, row.userId))
+          .returning();
+        await recordAudit(tx, req, {
+          action: "user.email_verified",
+          orgId: null,
+          actorUserId: u!.id,
+          actorEmail: u!.email,
+          targetType: "user",
+          targetId: u!.id,
+        });
+        return u!;
+      });
+      const dto = await startSession(app, req, reply, user);
+      await recordAudit(db, req, {
+        action: "auth.signed_in",
+        orgId: null,
+        actorUserId: user.id,
+        actorEmail: user.email,
+        targetType: "user",
+        targetId: user.id,
+        metadata: { via: "verify_email" },
+      });
+      return dto;
     },
   );
 
@@ -64,15 +203,21 @@ export async function authRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Sign in with email and password",
+        description:
+          "401 for a wrong email or password; 403 when the password is right but the address is not " +
+          "confirmed yet (a new link is mailed); 429 when this IP, or this email from any IP, has " +
+          "failed too often.",
         body: SignInBody,
         response: { 200: SessionDto },
       },
     },
     async (req, reply) => {
       const { email, password } = req.body;
+      await throttle.check(email);
       // Password accounts only: external identities may carry the same email (and have no password).
       const [user] = await db.select().from(users).where(passwordAccount(email));
       if (!(await verifyPassword(user?.passwordHash ?? null, password)) || !user) {
+        await throttle.failed(email);
         await recordAudit(db, req, {
           action: "auth.sign_in_failed",
           orgId: null,
@@ -80,6 +225,24 @@ export async function authRoutes(app: FastifyInstance) {
           ...(user ? { targetType: "user", targetId: user.id } : {}),
         });
         throw new HttpProblem(401, "Unauthorized", "Email or password is incorrect.");
+      }
+      await throttle.succeeded(email);
+      if (!user.emailVerifiedAt) {
+        // Only someone who knows the password learns this; they get a new link with it.
+        const token = await issueVerificationToken(db, user.id, config);
+        app.outbox.send(verificationMail(config, email, token), { purpose: "verify_email", userId: user.id });
+        await recordAudit(db, req, {
+          action: "auth.sign_in_unverified",
+          orgId: null,
+          actorEmail: email,
+          targetType: "user",
+          targetId: user.id,
+        });
+        throw new HttpProblem(
+          403,
+          "Forbidden",
+          "Confirm your email address first: open the link we mailed to you. A new link is on its way.",
+        );
       }
       const dto = await startSession(app, req, reply, user);
       await recordAudit(db, req, {

@@ -68,8 +68,9 @@ function statusFilter(status: Status | undefined): SQL | undefined {
 }
 
 /**
- * Invitations by token. There is no mail server: the admin receives the token (once) and
- * passes it on; the invitee, signed in with the invited email, accepts it. A token works once.
+ * Invitations by token: the admin receives the token (once) and passes it on; the invitee,
+ * signed in with the invited email and having confirmed it (the sign-up link), accepts it. A
+ * token works once.
  */
 export async function invitationRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -232,6 +233,17 @@ export async function invitationRoutes(app: FastifyInstance) {
         if (inv.email !== p.email) {
           throw forbidden(
             "This invitation was sent to a different email address; sign in with that address to accept it.",
+          );
+        }
+        // The invitation is addressed to a mailbox: only someone who proved they read it may take
+        // the role (an unverified account with the invited address proves nothing).
+        const [me] = await tx
+          .select({ emailVerifiedAt: users.emailVerifiedAt })
+          .from(users)
+          .where(eq(users.id, p.userId));
+        if (!me?.emailVerifiedAt) {
+          throw forbidden(
+            "Confirm your email address before accepting an invitation: open the link we mailed to you when you signed up.",
           );
         }
         const [added] = await tx

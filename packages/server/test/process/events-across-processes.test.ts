@@ -8,6 +8,7 @@ import {
   REPO_ROOT,
   sessionBody,
   sessionCookie,
+  signUpVerified,
   startChild,
   startServer,
   waitForReady,
@@ -54,7 +55,7 @@ describe.skipIf(!ADMIN_URL).each(buses)("run events across processes via $bus", 
       const worker = startChild(process.execPath, [CLI, "worker"], { env });
       await worker.waitForLine(/worker started/);
 
-      const signUp = await postJson(`${api.url}/api/v1/auth/sign-up`, {
+      const signUp = await signUpVerified(api.url, api, {
         email: `events-${randomBytes(4).toString("hex")}@example.com`,
         password: "correct horse battery staple",
         name: "Events",

@@ -11,6 +11,7 @@ import {
   SERVER_ARGS,
   sessionBody,
   sessionCookie,
+  signUpVerified,
   startChild,
   startReadyServer,
 } from "./spawn.ts";
@@ -200,12 +201,9 @@ describe("embedded default", () => {
     expect(demoBody.organizations).toEqual([expect.objectContaining({ role: "owner" })]);
 
     const email = `persist-${Date.now().toString(36)}@example.com`;
-    const signUp = await postJson(`${first.url}/api/v1/auth/sign-up`, {
-      email,
-      password: PASSWORD,
-      name: "P",
-    });
-    expect(signUp.status).toBe(201);
+    // No SMTP_URL: the verification mail is printed on the server's stdout, link and all.
+    const signUp = await signUpVerified(first.url, first, { email, password: PASSWORD, name: "P" });
+    expect(first.stdout()).toContain(`To:      ${email}`);
     const cookie = sessionCookie(signUp);
     const { csrfToken } = await sessionBody(signUp);
 

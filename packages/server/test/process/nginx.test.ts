@@ -13,6 +13,7 @@ import {
   type ServerProcess,
   sessionBody,
   sessionCookie,
+  signUpVerified,
   startChild,
   startServer,
   waitForReady,
@@ -95,8 +96,8 @@ describe.skipIf(!enabled)("two app instances behind nginx", () => {
 
   it("shares a session made through nginx with both instances", async () => {
     const email = `nginx-${Date.now().toString(36)}@example.com`;
-    const signUp = await postJson(`${base}/api/v1/auth/sign-up`, { email, password: PASSWORD, name: "N" });
-    expect(signUp.status).toBe(201);
+    const signUp = await signUpVerified(base, apps, { email, password: PASSWORD, name: "N" });
+    expect(signUp.status).toBe(200);
 
     const signIn = await postJson(`${base}/api/v1/auth/sign-in`, { email, password: PASSWORD });
     expect(signIn.status).toBe(200);
@@ -161,12 +162,13 @@ describe.skipIf(!enabled)("two app instances behind nginx", () => {
   it("states the client address itself rather than trusting a forged one, and keeps /metrics internal", async () => {
     // A forged X-Forwarded-For does not become the client address: nginx states $remote_addr.
     const email = `nginx-ip-${Date.now().toString(36)}@example.com`;
-    const signUp = await postJson(
-      `${base}/api/v1/auth/sign-up`,
+    const signUp = await signUpVerified(
+      base,
+      apps,
       { email, password: PASSWORD, name: "N" },
       { "x-forwarded-for": "203.0.113.7" },
     );
-    expect(signUp.status).toBe(201);
+    expect(signUp.status).toBe(200);
     const rows = await adminQuery(
       `select ip from sessions where user_id = (select id from users where email = $1)`,
       [email],

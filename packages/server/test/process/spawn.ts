@@ -310,3 +310,43 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
     body: JSON.stringify(body),
   });
 }
+
+/**
+ * Signs up as a person does against a server started without SMTP_URL: the sign-up (202), the
+ * verification mail the server prints to its stdout, and the link's token posted to
+ * /auth/verify-email, whose answer (the session) is returned. `servers`: whichever processes may
+ * have handled the sign-up (behind a proxy, any of them).
+ */
+export async function signUpVerified(
+  base: string,
+  servers: Child | Child[],
+  body: { email: string; password: string; name: string },
+  headers: Record<string, string> = {},
+  timeoutMs = 15_000,
+): Promise<Response> {
+  const signUp = await postJson(`${base}/api/v1/auth/sign-up`, body, headers);
+  if (signUp.status !== 202) throw new Error(`sign-up answered ${signUp.status}: ${await signUp.text()}`);
+  const token = await printedVerifyToken([servers].flat(), body.email, timeoutMs);
+  const res = await postJson(`${base}/api/v1/auth/verify-email`, { token }, headers);
+  if (res.status !== 200) throw new Error(`verify-email answered ${res.status}: ${await res.text()}`);
+  return res;
+}
+
+/** The token of the newest verification link a server printed for `email`. */
+export async function printedVerifyToken(
+  servers: Child[],
+  email: string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const s of servers) {
+      const blocks = s.stdout().split(`To:      ${email}\n`);
+      const last = blocks.length > 1 ? blocks[blocks.length - 1]! : "";
+      const m = /\/verify-email\?token=([A-Za-z0-9_%-]+)/.exec(last);
+      if (m) return decodeURIComponent(m[1]!);
+    }
+    await sleep(50);
+  }
+  throw new Error(`no verification link for ${email} printed within ${timeoutMs} ms`);
+}

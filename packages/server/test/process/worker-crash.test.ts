@@ -8,8 +8,10 @@ import {
   makeTempDir,
   postJson,
   REPO_ROOT,
+  type ServerProcess,
   sessionBody,
   sessionCookie,
+  signUpVerified,
   startChild,
   startServer,
   waitForReady,
@@ -33,8 +35,9 @@ interface Api {
   headers: Record<string, string>;
 }
 
-async function signUpWithOrg(url: string): Promise<Api> {
-  const res = await postJson(`${url}/api/v1/auth/sign-up`, {
+async function signUpWithOrg(server: ServerProcess): Promise<Api> {
+  const url = server.url;
+  const res = await signUpVerified(url, server, {
     email: `crash-${randomBytes(4).toString("hex")}@example.com`,
     password: "correct horse battery staple",
     name: "Crash",
@@ -95,7 +98,7 @@ describe("kill -9 of the embedded server (API + worker) mid-run", () => {
       const env = { ...common, DATA_DIR: data.dir, RUN_WORKER_THREADS: "1" };
       const first = await startServer(env);
       await waitForReady(`${first.url}/ready`, first);
-      const api = await signUpWithOrg(first.url);
+      const api = await signUpWithOrg(first);
       const interrupted = await startRun(api, SLOW);
       const waiting = await startRun(api, { ...SLOW, seed: 12, samples: 20_000 });
       await until(
@@ -157,7 +160,7 @@ describe.skipIf(!ADMIN_URL)("kill -9 of a separate worker process on PostgreSQL"
     try {
       const api = await startServer(env);
       await waitForReady(`${api.url}/ready`, api);
-      const client = await signUpWithOrg(api.url);
+      const client = await signUpWithOrg(api);
 
       // 1. A worker dies mid-run; another takes the run over after the lease expires.
       let worker = startWorker();

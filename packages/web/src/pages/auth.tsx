@@ -12,20 +12,34 @@ import {
   Title,
 } from "@mantine/core";
 import { SignInBody, SignUpBody } from "@modelworks/server/contracts";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
-import { Link } from "wouter";
-import { api } from "../api.ts";
+import { Link, useLocation, useSearch } from "wouter";
+import { ApiError, api, errorMessage } from "../api.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useSessionChange } from "../session.ts";
 import type { Session } from "../types.ts";
 
 type Values = { email: string; password: string; name?: string };
 
+/**
+ * Where to go once the address is confirmed: the `next` of the sign-up or sign-in page, kept in
+ * this browser because the mailed link cannot carry it (it opens in whatever tab the mail
+ * client picks).
+ */
+const NEXT_KEY = "mw:after-verify";
+function rememberNext() {
+  const next = new URLSearchParams(window.location.search).get("next");
+  if (next?.startsWith("/") && !next.startsWith("//")) localStorage.setItem(NEXT_KEY, next);
+  else localStorage.removeItem(NEXT_KEY);
+}
+
 export function AuthPage({ mode }: { mode: "sign-in" | "sign-up" }) {
   const signUp = mode === "sign-up";
   const change = useSessionChange();
   const [formError, setFormError] = useState<string | null>(null);
+  /** Set when a link has been mailed: after sign-up, or a sign-in of an unconfirmed account. */
+  const [sentTo, setSentTo] = useState<{ email: string; why: "sign-up" | "unverified" } | null>(null);
   const form = useForm<Values>({
     // The server's own schemas: the same rules, the same messages, before the request is sent.
     resolver: zodResolver(signUp ? SignUpBody : SignInBody) as never,
@@ -35,12 +49,26 @@ export function AuthPage({ mode }: { mode: "sign-in" | "sign-up" }) {
   const submit = form.handleSubmit(async (values) => {
     setFormError(null);
     try {
-      const s = await api<Session>(`/auth/${mode}`, { method: "POST", body: values });
+      if (signUp) {
+        // 202 whether or not the address has an account: the mail tells the rest.
+        await api("/auth/sign-up", { method: "POST", body: values });
+        rememberNext();
+        setSentTo({ email: values.email.trim().toLowerCase(), why: "sign-up" });
+        return;
+      }
+      const s = await api<Session>("/auth/sign-in", { method: "POST", body: values });
       await change(s);
     } catch (err) {
+      if (!signUp && err instanceof ApiError && err.status === 403) {
+        // The right password for an address not confirmed yet; the server mailed a new link.
+        rememberNext();
+        setSentTo({ email: values.email.trim().toLowerCase(), why: "unverified" });
+        return;
+      }
       setFormError(applyServerErrors(err, form.setError));
     }
   });
+  if (sentTo) return <CheckYourEmail email={sentTo.email} why={sentTo.why} />;
   return (
     <Center mih="100vh" p="md">
       <Paper withBorder p="xl" w={400} maw="100%" component="main">
@@ -87,6 +115,126 @@ export function AuthPage({ mode }: { mode: "sign-in" | "sign-up" }) {
             </Text>
           </Stack>
         </form>
+      </Paper>
+    </Center>
+  );
+}
+
+/** After sign-up (or a sign-in before confirming): where the link went, and a way to get another. */
+function CheckYourEmail({ email, why }: { email: string; why: "sign-up" | "unverified" }) {
+  const [resent, setResent] = useState<"idle" | "sending" | "sent" | string>("idle");
+  const resend = async () => {
+    setResent("sending");
+    try {
+      await api("/auth/resend-verification", { method: "POST", body: { email } });
+      setResent("sent");
+    } catch (err) {
+      setResent(errorMessage(err));
+    }
+  };
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder p="xl" w={440} maw="100%" component="main">
+        <Stack>
+          <Title order={1} size="h2">
+            Check your email
+          </Title>
+          {why === "unverified" ? (
+            <Alert color="yellow" role="alert">
+              Confirm your email address first: this account has not been confirmed yet.
+            </Alert>
+          ) : null}
+          <Text>
+            We sent a link to <b>{email}</b>. Open it to confirm your address; it signs you in. The link works
+            once and expires in a day.
+          </Text>
+          <Text size="sm" c="dimmed">
+            Running Modelworks yourself without a mail server (no <code>SMTP_URL</code>)? The message, link
+            included, is printed in the terminal where the server runs.
+          </Text>
+          {resent === "sent" ? (
+            <Alert color="green" role="status">
+              A new link is on its way; earlier links no longer work.
+            </Alert>
+          ) : resent !== "idle" && resent !== "sending" ? (
+            <Alert color="red" role="alert">
+              {resent}
+            </Alert>
+          ) : null}
+          <Button variant="default" onClick={resend} loading={resent === "sending"}>
+            Send the link again
+          </Button>
+          <Text size="sm">
+            <Anchor component={Link} href="/sign-in">
+              Back to sign in
+            </Anchor>
+          </Text>
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}
+
+/**
+ * Once per token: React may mount the page twice (StrictMode, a re-render after the session
+ * changes), and a second POST of a spent token would answer 410 over the first one's success.
+ */
+const verifications = new Map<string, Promise<Session>>();
+
+/** `/verify-email?token=…`, the mailed link: confirms the address and lands signed in. */
+export function VerifyEmailPage() {
+  const token = new URLSearchParams(useSearch()).get("token") ?? "";
+  const change = useSessionChange();
+  const [, navigate] = useLocation();
+  const [error, setError] = useState<string | null>(token ? null : "This link has no token.");
+  // The latest callbacks, without making the effect re-run each render.
+  const after = useRef({ change, navigate });
+  after.current = { change, navigate };
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    let pending = verifications.get(token);
+    if (!pending) {
+      pending = api<Session>("/auth/verify-email", { method: "POST", body: { token } });
+      verifications.set(token, pending);
+    }
+    pending.then(
+      async (s) => {
+        if (!live) return;
+        const next = localStorage.getItem(NEXT_KEY);
+        localStorage.removeItem(NEXT_KEY);
+        await after.current.change(s);
+        after.current.navigate(next ?? "/", { replace: true });
+      },
+      (err) => {
+        if (live) setError(errorMessage(err));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [token]);
+  return (
+    <Center mih="100vh" p="md">
+      <Paper withBorder p="xl" w={440} maw="100%" component="main">
+        <Stack>
+          <Title order={1} size="h2">
+            {error ? "This link did not work" : "Confirming your email address…"}
+          </Title>
+          {error ? (
+            <>
+              <Alert color="red" role="alert">
+                {error}
+              </Alert>
+              <Text size="sm">
+                <Anchor component={Link} href="/sign-in">
+                  Sign in
+                </Anchor>{" "}
+                (signing in to an unconfirmed account mails a new link).
+              </Text>
+            </>
+          ) : null}
+        </Stack>
       </Paper>
     </Center>
   );
