@@ -6,7 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HS256_ISSUER } from "../src/auth/jwt.ts";
 import { ConfigError, loadConfig } from "../src/config.ts";
 import { auditEvents, memberships, users } from "../src/db/schema.ts";
-import { createTestApp, PASSWORD, request, signIn, signUp, type TestApp, uniqueEmail } from "./harness.ts";
+import {
+  createTestApp,
+  mailOf,
+  PASSWORD,
+  request,
+  signIn,
+  signUp,
+  type TestApp,
+  uniqueEmail,
+} from "./harness.ts";
 
 /**
  * External JWTs: Modelworks behind another application's login. Users are provisioned from the
@@ -280,12 +289,17 @@ describe("HS256 bearer JWTs", () => {
     const person = await signUp(t.app, email);
     expect(person.userId).not.toBe(external);
     expect((await signIn(t.app, email)).userId).toBe(person.userId);
+    // Signing up again answers as for a new address; the password account's owner is told by mail.
+    const since = mailOf(t.app).messages.length;
     const again = await t.app.inject({
       method: "POST",
       url: "/api/v1/auth/sign-up",
       payload: { email, password: PASSWORD, name: "Twice" },
     });
-    expect(again.statusCode).toBe(409);
+    expect(again.statusCode).toBe(202);
+    const notice = await mailOf(t.app).waitFor(email, { since });
+    expect(notice.subject).toBe("Someone tried to sign up to Modelworks with your address");
+    expect((await signIn(t.app, email)).userId).toBe(person.userId);
     // The external identity is a member of the organization; the password account is not yet.
     const owner = await signUp(t.app);
     const org = (
@@ -506,8 +520,8 @@ describe("external identities: issuers and linking to a password account", () =>
   const userOf = async (token: string) => (await bearerGet(t, token)).json().user.id as string;
   const link = (as: Parameters<typeof request>[1], token: string) =>
     request(t.app, as, { method: "POST", url: "/api/v1/session/external-identity", payload: { token } });
-  const verified = (userId: string) =>
-    t.database.db.update(users).set({ emailVerifiedAt: new Date() }).where(eq(users.id, userId));
+  const verified = (userId: string, at: Date | null = new Date()) =>
+    t.database.db.update(users).set({ emailVerifiedAt: at }).where(eq(users.id, userId));
   const userRow = async (id: string) => (await t.database.db.select().from(users).where(eq(users.id, id)))[0];
 
   it("the same subject under two issuers is two people; no iss falls back to the verifier's identity", async () => {
@@ -553,6 +567,9 @@ describe("external identities: issuers and linking to a password account", () =>
       await sign({ email: person.email, sub: "person-1", iss, org: "link-owned", role: "owner" }),
     );
 
+    // An unverified account cannot sign in, so it has no session to link from; the route checks
+    // anyway (defence in depth), shown here on a session whose address is made unverified again.
+    await verified(person.userId, null);
     const unverified = await link(person, token);
     expect(unverified.statusCode).toBe(403);
     expect(unverified.json().detail).toMatch(/^Verify your account's email address/);
@@ -591,13 +608,21 @@ describe("external identities: issuers and linking to a password account", () =>
     ]);
     expect(await userRow(shadow)).toBeUndefined();
     expect((await signIn(t.app, person.email)).userId).toBe(person.userId);
-    // The email stays taken by the (linked) password account.
+    // The email stays taken by the (linked) password account: signing up again makes no account,
+    // the owner is told by mail, and their password still signs them in.
+    const before = (await t.database.db.select({ n: count() }).from(users))[0]!.n;
+    const since = mailOf(t.app).messages.length;
     const again = await t.app.inject({
       method: "POST",
       url: "/api/v1/auth/sign-up",
-      payload: { email: person.email, password: PASSWORD, name: "Twin" },
+      payload: { email: person.email, password: `${PASSWORD} twin`, name: "Twin" },
     });
-    expect(again.statusCode).toBe(409);
+    expect(again.statusCode).toBe(202);
+    expect((await mailOf(t.app).waitFor(person.email, { since })).subject).toBe(
+      "Someone tried to sign up to Modelworks with your address",
+    );
+    expect((await t.database.db.select({ n: count() }).from(users))[0]!.n).toBe(before);
+    expect((await signIn(t.app, person.email)).userId).toBe(person.userId);
 
     const [event] = await t.database.db
       .select()
