@@ -5,12 +5,15 @@
  * shift when other inputs are added or removed, and the tornado's P10/P90 come from the very
  * function that samples. Normal and beta quantiles are stdlib's (ports of Boost/Cephes).
  */
+
+import { finiteField } from "@modelworks/model-kit";
 import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import { z } from "zod";
 
-const finite = () => z.number().finite("must be a finite number");
+/** A parameter in the variable's own unit ($, a rate, months): model-kit's widest bound, ±1e12. */
+const finite = () => finiteField();
 
 const Uniform = z
   .object({ kind: z.literal("uniform"), min: finite(), max: finite() })
