@@ -81,6 +81,8 @@ interface Case {
 }
 
 let server: ServerProcess;
+/** Runs that failed with a reason (allowed; printed so a new engine error is seen). */
+const failedRuns: string[] = [];
 let headers: Record<string, string>;
 let dropDatabase: (() => Promise<void>) | null = null;
 
@@ -310,6 +312,7 @@ async function runCase(c: Case): Promise<Outcome> {
   }
   if (run.status !== "succeeded" && !(run.status === "failed" && run.error?.message))
     throw new Error(`${label}: run ended ${run.status} without a reason: ${JSON.stringify(run.error)}`);
+  if (run.status === "failed") failedRuns.push(`${label}: ${run.error!.message.slice(0, 160)}`);
   return { status: res.status, kind: "run", runStatus: run.status };
 }
 
@@ -365,6 +368,7 @@ describe("API fuzz: every model, every numeric field, extreme values", () => {
         `(${sampled.length} sampled substitutions + ${lists.length} huge lists, ${byModel.size} model versions); ` +
         `answers: ${[...tally].map(([k, n]) => `${k}: ${n}`).join(", ")}; ${seconds.join(", ")}`,
     );
+    if (failedRuns.length) console.log(`runs that failed with a reason:\n  ${failedRuns.join("\n  ")}`);
     expect(violations.slice(0, 20)).toEqual([]);
     expect(ran).toBe(sampled.length + lists.length);
     // The sample reaches the engines, not only validation.
