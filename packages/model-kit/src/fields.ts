@@ -10,6 +10,8 @@ import { z } from "zod";
 export const LIMITS = {
   /** Any amount of money, in any currency: ±1e12 (a trillion; the largest real deals are ~1e10). */
   moneyAbs: 1e12,
+  /** An amount that must be more than 0 (a price, a budget) is at least one cent. */
+  moneyMinPositive: 0.01,
   /** An annual rate, return or growth, as a fraction: within ±10 (±1,000%). */
   rateAbs: 10,
   /** A count of things (units, deals, iterations, samples): at most 1e7. */
@@ -29,13 +31,17 @@ export const LIMITS = {
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 /**
- * An amount of money: 0 … 1e12 by default; `{ positive: message }`: more than 0 … 1e12, with that
+ * An amount of money: 0 … 1e12 by default; `{ positive: message }`: 0.01 … 1e12, with that
  * message for 0 and below; `{ negative: true }`: −1e12 … 1e12. `what` names the amount in the
  * messages ("the land cost cannot be negative").
  */
 export function moneyField(what: string, opts: { negative?: boolean; positive?: string } = {}) {
   const max = z.number().max(LIMITS.moneyAbs, `${what} is at most ${fmt(LIMITS.moneyAbs)} (1e12)`);
-  if (opts.positive !== undefined) return max.positive(opts.positive);
+  // At least a cent: a price of 1e-308 is "more than 0", and NOI / price overflowed to ∞ (issue 19).
+  if (opts.positive !== undefined)
+    return max
+      .positive({ error: opts.positive, abort: true })
+      .min(LIMITS.moneyMinPositive, `${what} is at least 0.01 (one cent)`);
   return opts.negative
     ? max.min(-LIMITS.moneyAbs, `${what} is at least −${fmt(LIMITS.moneyAbs)} (−1e12)`)
     : max.min(0, `${what} cannot be negative`);

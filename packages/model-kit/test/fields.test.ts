@@ -27,6 +27,9 @@ describe("field builders: the realistic bounds (issue 19)", () => {
     expect(messages(m, -1)).toEqual(["the land cost cannot be negative"]);
     const price = moneyField("the price", { positive: "the price must be more than 0" });
     expect(messages(price, 0)).toEqual(["the price must be more than 0"]);
+    expect(messages(price, -5)).toEqual(["the price must be more than 0"]);
+    expect(messages(price, 1e-308)).toEqual(["the price is at least 0.01 (one cent)"]);
+    expect(price.parse(0.01)).toBe(0.01);
     expect(messages(price, 2e12)).toEqual(["the price is at most 1,000,000,000,000 (1e12)"]);
     const signed = moneyField("the flow", { negative: true });
     expect(signed.parse(-1e12)).toBe(-1e12);
