@@ -171,7 +171,14 @@ export const TIF_INPUT_FIELDS = {
   permRateAnnual: rate().default(0.06),
   permAmortYears: z.number().int("must be whole years").min(1, "must be at least 1 year").max(50).default(20),
   permLtvMax: share().default(0.65),
-  permDscrMin: z.number().positive("must be more than 0").max(10).default(1.25),
+  // Lower bounds found by the fuzz suite (issue 19): 1e-308 is "more than 0", and NOI / DSCR or
+  // NOI / cap rate overflowed to ∞ — an invalid result instead of a field error.
+  permDscrMin: z
+    .number()
+    .positive({ error: "must be more than 0", abort: true })
+    .min(0.01, "at least 0.01")
+    .max(10)
+    .default(1.25),
 
   // Property tax
   existingAssessedValueUsd: money("assessed value").default(5_000_000),
@@ -185,7 +192,12 @@ export const TIF_INPUT_FIELDS = {
     .describe("$ per $100 of assessed value, by taxing unit; only city takes part in the TIF"),
 
   // Exit
-  exitCapRate: z.number().positive("must be more than 0").lt(1, "must be below 100%").default(0.055),
+  exitCapRate: z
+    .number()
+    .positive({ error: "must be more than 0", abort: true })
+    .min(0.001, "at least 0.1% (give 0.055 for 5.5%)")
+    .lt(1, "must be below 100%")
+    .default(0.055),
   reversionNoiBasis: z
     .enum(["forward", "trailing"])
     .default("forward")

@@ -58,6 +58,12 @@ const Lognormal = z
     sd: finite().positive("must be more than 0"),
   })
   .strict()
+  .superRefine((d, ctx) => {
+    // sd/mean beyond 100 (σ of the log > 3) is no forecast; with a mean of 1e-308 it made σ ∞
+    // and every draw NaN (found by the fuzz suite, issue 19).
+    if (d.sd > 100 * d.mean)
+      ctx.addIssue({ code: "custom", path: ["sd"], message: "must be at most 100 × the mean" });
+  })
   .describe("the mean and standard deviation of the value itself (not of its logarithm)");
 
 const Pert = z
@@ -99,7 +105,9 @@ function normalBounds(d: { mean: number; sd: number; min?: number | undefined; m
 
 /** μ and σ of the logarithm, from the value's mean and sd: σ² = ln(1 + sd²/mean²), μ = ln mean − σ²/2. */
 export function lognormalParams(mean: number, sd: number) {
-  const sigma2 = Math.log(1 + (sd * sd) / (mean * mean));
+  // The ratio first: sd² and mean² of tiny values underflow to 0 / 0 = NaN.
+  const cv = sd / mean;
+  const sigma2 = Math.log(1 + cv * cv);
   return { mu: Math.log(mean) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
 
