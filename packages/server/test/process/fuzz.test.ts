@@ -26,7 +26,7 @@ import {
  * other, so the two CI passes together cover twice as much, and the same cases fail the same way
  * on every run. Every huge-list case runs in both passes (they are cheap: the body limit or the
  * list's maxItems answers), and so does issue 19's reproduction (1e308 preferred equity or
- * mezzanine in every example that has them). FUZZ_CASES_PER_MODEL raises the per-model sample
+ * mezzanine added to every example of the tif models, which must be a 422). FUZZ_CASES_PER_MODEL raises the per-model sample
  * for a local soak (FUZZ_CASES_PER_MODEL=100000 runs every case: about an hour).
  */
 
@@ -64,8 +64,18 @@ const PER_MODEL: Record<string, number> = {
   "capex-phasing": 35,
 };
 const DEFAULT_PER_MODEL = 30;
-/** Always run: 1e308 preferred equity or mezzanine killed the server before issue 19. */
-const PINNED = /(^|\.)(preferredEquity|mezzanine)\.amountUsd = 1e308$/;
+/**
+ * Always run, and must be a 422: 1e308 preferred equity or mezzanine killed the server before
+ * issue 19. The examples leave both at their defaults, so the field is added, in the deal each
+ * model takes (the input itself, or its `project` / `deal`).
+ */
+const PINNED_DEAL: Record<string, string | null> = {
+  tif: null,
+  "tif-comparison": "project",
+  "tif-incentive-matrix": "project",
+  "tif-solve": "project",
+  "tif-montecarlo": "deal",
+};
 /** A run must have finished within this after the POST (the POST waits up to 30 s of it). */
 const RUN_BOUND_MS = 90_000;
 /** Requests in flight at once: the server's worker threads stay busy on 2 cores. */
@@ -73,6 +83,8 @@ const CONCURRENCY = 3;
 
 type Path = (string | number)[];
 interface Case {
+  /** The answer must be a 422 (a pinned reproduction), not merely any allowed answer. */
+  must422?: boolean;
   model: string;
   version: string;
   example: string;
@@ -224,11 +236,30 @@ async function catalogCases(): Promise<{ sampled: Case[]; lists: Case[]; total: 
       const half = shuffled(cases, SEED).filter((_, i) => i % 2 === PASS);
       const sample = half.slice(0, SOAK || (PER_MODEL[m.id] ?? DEFAULT_PER_MODEL));
       // Issue 19's reproduction runs in every pass, whatever the sample: it killed the process.
-      const pinned = cases.filter((c) => PINNED.test(c.what) && !sample.includes(c));
-      sampled.push(...sample, ...pinned);
+      sampled.push(...sample, ...pinnedCases(m.id, version, detail.examples));
     }
   }
   return { sampled, lists, total: total + lists.length };
+}
+
+function pinnedCases(model: string, version: string, examples: { name: string; input: unknown }[]): Case[] {
+  if (!(model in PINNED_DEAL)) return [];
+  const key = PINNED_DEAL[model]!;
+  return examples.flatMap((ex) =>
+    (["preferredEquity", "mezzanine"] as const).map((field) => {
+      const input = structuredClone(ex.input) as Record<string, Record<string, unknown>>;
+      const deal = key === null ? input : (input[key] ??= {});
+      deal[field] = { amountUsd: 1e308 };
+      return {
+        must422: true,
+        model,
+        version,
+        example: ex.name,
+        what: `${key ? `${key}.` : ""}${field}.amountUsd = 1e308 (issue 19)`,
+        body: () => JSON.stringify({ version, input }),
+      };
+    }),
+  );
 }
 
 interface Outcome {
@@ -292,6 +323,8 @@ async function runCase(c: Case): Promise<Outcome> {
   }
   const text = res.text;
   if (res.status >= 500) throw new Error(`${label}: ${res.status} ${text.slice(0, 300)}`);
+  if (c.must422 && res.status !== 422)
+    throw new Error(`${label}: ${res.status}, not 422: ${text.slice(0, 200)}`);
   if (res.status >= 400) {
     if (!/application\/problem\+json/.test(res.contentType))
       throw new Error(`${label}: ${res.status} is not problem+json: ${text.slice(0, 200)}`);
@@ -365,7 +398,8 @@ describe("API fuzz: every model, every numeric field, extreme values", () => {
     const ran = [...tally.values()].reduce((s, n) => s + n, 0) + violations.length;
     console.log(
       `fuzz (pass ${PASS}, ${PASS ? "PostgreSQL" : "PGlite"}): ${ran} cases run of ${total} ` +
-        `(${sampled.length} sampled substitutions + ${lists.length} huge lists, ${byModel.size} model versions); ` +
+        `(${sampled.length} sampled substitutions incl. ${sampled.filter((c) => c.must422).length} pinned + ` +
+        `${lists.length} huge lists, ${byModel.size} model versions); ` +
         `answers: ${[...tally].map(([k, n]) => `${k}: ${n}`).join(", ")}; ${seconds.join(", ")}`,
     );
     if (failedRuns.length) console.log(`runs that failed with a reason:\n  ${failedRuns.join("\n  ")}`);
