@@ -248,7 +248,8 @@ function pinnedCases(model: string, version: string, examples: { name: string; i
   return examples.flatMap((ex) =>
     (["preferredEquity", "mezzanine"] as const).map((field) => {
       const input = structuredClone(ex.input) as Record<string, Record<string, unknown>>;
-      const deal = key === null ? input : (input[key] ??= {});
+      if (key !== null) input[key] = { ...input[key] };
+      const deal = key === null ? input : input[key]!;
       deal[field] = { amountUsd: 1e308 };
       return {
         must422: true,
