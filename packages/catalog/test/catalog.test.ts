@@ -1,7 +1,7 @@
-import { defineModel } from "@modelworks/model-kit";
+import { defineModel, unboundedInputFields } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Catalog, catalog } from "../src/index.ts";
+import { Catalog, catalog, MODELS } from "../src/index.ts";
 
 const m = (id: string, version: string, internal = false) =>
   defineModel({
@@ -48,5 +48,14 @@ describe("Catalog", () => {
   it("serves tif@2, the corrected model, by default; tif@1 on request", () => {
     expect(catalog.find("tif")?.version).toBe("2.2.0");
     expect(catalog.versions("tif").map((v) => v.version)).toEqual(["2.2.0", "1.0.0"]);
+  });
+});
+
+describe("every hosted model's input is bounded (issue 19)", () => {
+  // A number without a realistic bound (money ≤ 1e12, rates, counts, list lengths: model-kit's
+  // LIMITS) reaches engine code that sums, iterates and brackets on it; a 1e308 loan killed the
+  // server. A new engine that forgets a bound fails here, with the field's path.
+  it.each(MODELS.map((m) => [`${m.id}@${m.version}`, m] as const))("%s", (_name, model) => {
+    expect(unboundedInputFields(model.input)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { compare, TifComparisonInput } from "@modelworks/engine-tif";
+import { catalog } from "@modelworks/catalog";
+import { compare, TifComparisonInput, tifV2 } from "@modelworks/engine-tif";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 
@@ -92,5 +93,57 @@ describe("tif analyses through the API", () => {
       { path: "body.input.upperBound", message: "must be above lowerBound" },
     ]);
     expect(await runsNow()).toBe(before);
+  });
+});
+
+/**
+ * Issue 19: `preferredEquity.amountUsd: 1e308` (or mezzanine's) on the defaults-market deal
+ * killed the server process (the IRR scan looped until the heap was exhausted). Through every
+ * model that takes a tif deal it is now a 422 naming the field, and nothing is recorded.
+ */
+describe("a 1e308 financing amount is a 422 naming the field, in every tif model", () => {
+  const market = tifV2.examples.find((e) => e.name === "defaults-market")!.input as Record<string, unknown>;
+  // tif takes the defaults-market deal itself; the others their own first example, whose deal
+  // (`project`, or the Monte Carlo's `deal`) gets the amount.
+  const exampleOf = (id: string) => catalog.find(id)!.examples[0]!.input as Record<string, unknown>;
+  const cases: [model: string, input: Record<string, unknown>, key: string | null][] = [
+    ["tif", market, null],
+    ["tif-comparison", exampleOf("tif-comparison"), "project"],
+    ["tif-incentive-matrix", exampleOf("tif-incentive-matrix"), "project"],
+    ["tif-solve", exampleOf("tif-solve"), "project"],
+    ["tif-montecarlo", exampleOf("tif-montecarlo"), "deal"],
+  ];
+  it.each(
+    cases.flatMap(([model, input, key]) =>
+      (["preferredEquity", "mezzanine"] as const).map((field) => [model, field, input, key] as const),
+    ),
+  )("%s with %s.amountUsd = 1e308", async (model, field, input, key) => {
+    const runsBefore = (await request(t.app, owner, { method: "GET", url: "/api/v1/runs" })).json().total;
+    const deal = (key ? (input[key] ?? {}) : input) as Record<string, unknown>;
+    const bad = { ...deal, [field]: { amountUsd: 1e308 } };
+    const res = await post(model, { input: key ? { ...input, [key]: bad } : bad });
+    expect(res.statusCode).toBe(422);
+    expect(res.headers["content-type"]).toMatch(/application\/problem\+json/);
+    expect(res.json().errors).toEqual([
+      {
+        path: ["body.input", key, field, "amountUsd"].filter(Boolean).join("."),
+        message: "amount is at most 1,000,000,000,000 (1e12)",
+      },
+    ]);
+    expect((await request(t.app, owner, { method: "GET", url: "/api/v1/runs" })).json().total).toBe(
+      runsBefore,
+    );
+  });
+
+  it("still runs the largest amount allowed, $1e12, to an answer", async () => {
+    const res = await post("tif", {
+      input: { ...market, preferredEquity: { amountUsd: 1e12, returnAnnual: 0.1 } },
+    });
+    expect(res.statusCode).toBe(200);
+    const run = res.json();
+    expect(run.status).toBe("succeeded");
+    // The preferred equity dwarfs the deal: the levered flow is the investor's, at 10%/12 a month.
+    expect(run.output.returns.leveredIrrMonthlyRoots).toHaveLength(1);
+    expect(run.output.returns.leveredIrrMonthlyRoots[0]).toBeCloseTo(0.1 / 12, 6);
   });
 });

@@ -1,4 +1,4 @@
-import { defineModel } from "@modelworks/model-kit";
+import { defineModel, finiteField } from "@modelworks/model-kit";
 import { z } from "zod";
 
 /**
@@ -8,8 +8,8 @@ import { z } from "zod";
  */
 const Term = z
   .object({
-    mean: z.number().finite(),
-    sd: z.number().finite().min(0, "must be 0 or more"),
+    mean: finiteField(),
+    sd: finiteField().min(0, "must be 0 or more"),
   })
   .strict();
 

@@ -52,22 +52,26 @@ export function fv(rate: number, nper: number, payment: number, pv: number): num
  */
 export function irrRoots(values: readonly number[]): number[] {
   if (values.some((v) => !Number.isFinite(v))) return [];
-  let first = 0;
-  while (first < values.length && values[first] === 0) first++;
-  let last = values.length - 1;
-  while (last >= first && values[last] === 0) last--;
-  if (last - first < 1) return []; // a constant: no root (np.roots of one coefficient is empty)
-  const c = values.slice(first, last + 1); // q(x) = Σ c[k] x^k, c[0] ≠ 0, c[deg] ≠ 0
+  const c = trimmedCoefficients(scaledToUnit(values)); // q(x) = Σ c[k] x^k, c[0] ≠ 0, c[deg] ≠ 0
+  if (c.length < 2) return []; // a constant: no root (np.roots of one coefficient is empty)
   const deg = c.length - 1;
   let maxLow = 0; // max |c[k]|, k < deg
   for (let k = 0; k < deg; k++) maxLow = Math.max(maxLow, Math.abs(c[k]!));
   let maxHigh = 0; // max |c[k]|, k > 0
   for (let k = 1; k <= deg; k++) maxHigh = Math.max(maxHigh, Math.abs(c[k]!));
   // Cauchy: every root has |x| < 1 + max|c_k/c_deg| and |x| > |c_0| / (|c_0| + max|c_k|).
+  // When a ratio leaves the doubles (1e308 next to 1), the same bound is taken in log space: an
+  // infinite or zero bound made the scan below an endless loop (issue 19).
   const upper = 1 + maxLow / Math.abs(c[deg]!);
   const lower = Math.abs(c[0]!) / (Math.abs(c[0]!) + maxHigh);
-  const uLo = Math.log(lower) - 0.01;
-  const uHi = Math.log(upper) + 0.01;
+  const logUpper = Number.isFinite(upper) ? Math.log(upper) : Math.log(maxLow) - Math.log(Math.abs(c[deg]!));
+  const logLower =
+    lower > 0 ? Math.log(lower) : Math.log(Math.abs(c[0]!)) - Math.log(Math.abs(c[0]!) + maxHigh);
+  const uLo = logLower - 0.01;
+  const uHi = logUpper + 0.01;
+  // Coefficients within [2^-600, 2] (scaledToUnit keeps the largest near 1) put both bounds
+  // within ±1,500 of 0: at most ~60,000 grid points. The cap is the guarantee, not the estimate.
+  if (!Number.isFinite(uLo) || !Number.isFinite(uHi) || (uHi - uLo) / 0.05 > MAX_GRID_POINTS) return [];
 
   // The grid: fine steps near x = 1 (r near 0, where the answer usually is), coarser far away.
   const us = [uLo];
@@ -90,6 +94,41 @@ export function irrRoots(values: readonly number[]): number[] {
     }
   }
   return roots.map((x) => 1 / x - 1).sort((a, b) => a - b);
+}
+
+/** The scan's ceiling: a grid longer than this means the bounds are not finite numbers. */
+const MAX_GRID_POINTS = 100_000;
+
+/**
+ * The values times a power of two that brings the largest |value| near 1 when it lies outside
+ * [2^-500, 2^500]: the roots are the same, and Horner's sums of ~1e308 values no longer overflow
+ * to ±Infinity (which made every sign NaN). Cash flows of real deals (|v| between 1e-150 and
+ * 1e150) are returned untouched, so their roots stay the same to the last bit; for the others a
+ * power of two scales exactly, except coefficients ~2^-1000 times smaller than the largest, which
+ * underflow towards 0 and cannot move a root.
+ */
+function scaledToUnit(values: readonly number[]): readonly number[] {
+  let maxAbs = 0;
+  for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
+  if (maxAbs === 0 || (maxAbs >= 2 ** -500 && maxAbs <= 2 ** 500)) return values;
+  const e = Math.floor(Math.log2(maxAbs)); // −1074 … 1023
+  // 2^-e in two exact factors: 2^1074 alone is not a double.
+  const half = Math.trunc(-e / 2);
+  const f1 = 2 ** half;
+  const f2 = 2 ** (-e - half);
+  return values.map((v) => v * f1 * f2);
+}
+
+/**
+ * Leading zeros of `values` only add roots at x = 0 (which npf discards) and trailing zeros lower
+ * the degree (np.roots strips them): both are dropped.
+ */
+function trimmedCoefficients(values: readonly number[]): number[] {
+  let first = 0;
+  while (first < values.length && values[first] === 0) first++;
+  let last = values.length - 1;
+  while (last >= first && values[last] === 0) last--;
+  return values.slice(first, last + 1);
 }
 
 /**

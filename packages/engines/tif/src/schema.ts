@@ -1,3 +1,4 @@
+import { areaField, moneyField, recordField } from "@modelworks/model-kit";
 import { z } from "zod";
 import { DatasetRef } from "./reference-data/ref.ts";
 
@@ -11,7 +12,8 @@ import { DatasetRef } from "./reference-data/ref.ts";
  * model needs them, and non-finite numbers are field-level errors.
  */
 
-const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
+/** Money: 0 … $1e12 (model-kit's realistic bound; issue 19). */
+const money = (what: string) => moneyField(what);
 const months = (min: number, what: string) =>
   z
     .number()
@@ -39,11 +41,12 @@ export const CONSTRUCTION_TYPES = [
 export const UnitTypeInput = z
   .object({
     unitType: z.enum(UNIT_TYPES),
-    grossSqft: z.number().positive("must be more than 0"),
+    grossSqft: areaField(),
     allocationShare: share().describe("share of target units, fraction"),
     netSqft: z
       .number()
       .min(0, "cannot be negative")
+      .max(1e9, "must be at most 1,000,000,000")
       .default(0)
       .describe("net rentable sq ft; 0 = int(grossSqft × 0.82)"),
     rentPerNetSqftMonthlyUsd: money("rent")
@@ -168,21 +171,33 @@ export const TIF_INPUT_FIELDS = {
   permRateAnnual: rate().default(0.06),
   permAmortYears: z.number().int("must be whole years").min(1, "must be at least 1 year").max(50).default(20),
   permLtvMax: share().default(0.65),
-  permDscrMin: z.number().positive("must be more than 0").max(10).default(1.25),
+  // Lower bounds found by the fuzz suite (issue 19): 1e-308 is "more than 0", and NOI / DSCR or
+  // NOI / cap rate overflowed to ∞ — an invalid result instead of a field error.
+  permDscrMin: z
+    .number()
+    .positive({ error: "must be more than 0", abort: true })
+    .min(0.01, "at least 0.01")
+    .max(10)
+    .default(1.25),
 
   // Property tax
   existingAssessedValueUsd: money("assessed value").default(5_000_000),
-  taxRatesPer100Usd: z
-    .record(
-      z.string().min(1),
-      z.number().min(0, "cannot be negative").lt(100, "must be below $100 per $100 (100%)"),
-    )
+  taxRatesPer100Usd: recordField(
+    z.string().min(1).max(80),
+    z.number().min(0, "cannot be negative").lt(100, "must be below $100 per $100 (100%)"),
+    50,
+  )
     .refine((r) => "city" in r, { message: 'must include "city" (the TIF rate)' })
     .default({ city: 0.574, county: 0.3758, isd: 0.9252, hospital: 0.098, acc: 0.1034 })
     .describe("$ per $100 of assessed value, by taxing unit; only city takes part in the TIF"),
 
   // Exit
-  exitCapRate: z.number().positive("must be more than 0").lt(1, "must be below 100%").default(0.055),
+  exitCapRate: z
+    .number()
+    .positive({ error: "must be more than 0", abort: true })
+    .min(0.001, "at least 0.1% (give 0.055 for 5.5%)")
+    .lt(1, "must be below 100%")
+    .default(0.055),
   reversionNoiBasis: z
     .enum(["forward", "trailing"])
     .default("forward")

@@ -72,3 +72,36 @@ describe("irr: numpy_financial 1.0.0", () => {
     expect(Number.isFinite(financialIrr(market.periods.adjusted_levered_cf_for_irr as number[]))).toBe(false);
   });
 });
+
+/**
+ * Issue 19: a tif@2 run with `preferredEquity.amountUsd: 1e308` killed the server. Its levered
+ * cash flow holds values ~1e308, the Cauchy bound |c_0| / (|c_0| + max|c_k|) became 1e308 / ∞ = 0,
+ * log 0 = −∞, and the grid scan pushed −∞ forever ("Fatal JavaScript invalid size error").
+ */
+describe("irr: extreme cash flows end with an answer", () => {
+  it("finds r = 0 of [−1e308, 1e308] (a lower Cauchy bound of 1e308/∞ = 0 looped forever)", () => {
+    expect(irrRoots([-1e308, 1e308])).toEqual([0]);
+    expect(irr([1e308, -1e308, 0])).toBe(0);
+  });
+
+  it("finds the root of [−1, 1e-320] beyond the doubles' range of 1 + max|c/c_deg| (∞ looped forever)", () => {
+    // x = 1/(1 + r) = 1e320 is not a double either: the root is r = −1 + 1e-320 → −1, not > −1.
+    const roots = irrRoots([-1, 1e-320]);
+    expect(roots.every((r) => r >= -1 && r < -0.999)).toBe(true);
+  });
+
+  it("gives the same IRR for a cash flow scaled to the edges of the doubles (the scaling is exact)", () => {
+    const market = golden.cases.find((x) => x.name === "defaults_market")!;
+    const values = market.periods.adjusted_levered_cf_for_irr as number[];
+    const expected = irr(values);
+    expect(expected).toBeCloseTo(0.002764064927352372, 15);
+    const largest = Math.max(...values.map(Math.abs));
+    expect(irr(values.map((v) => (v / largest) * 1e308))).toBeCloseTo(expected, 12);
+    expect(irr(values.map((v) => (v / largest) * 1e-300))).toBeCloseTo(expected, 12);
+  });
+
+  it("gives NaN (no IRR), not a loop, for non-finite values", () => {
+    expect(irr([-1, Number.POSITIVE_INFINITY, 1])).toBeNaN();
+    expect(irr([-1, Number.NaN, 1])).toBeNaN();
+  });
+});

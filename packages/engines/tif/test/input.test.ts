@@ -1,6 +1,6 @@
 import { createContext, executeModel, ModelInputError } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
-import { fromPrototypeCase, TifInput, tifV1 } from "../src/index.ts";
+import { fromPrototypeCase, TifInput, TifV2Input, tifV1 } from "../src/index.ts";
 import type { TifOutput } from "../src/schema.ts";
 import golden from "./fixtures/golden_cases.json" with { type: "json" };
 
@@ -133,3 +133,20 @@ describe("defaults and the prototype format", () => {
 function mixRentless() {
   return [{ unitType: "2br" as const, grossSqft: 900, allocationShare: 1, marketRentMonthlyUsd: 1 }];
 }
+
+describe("lower bounds found by the fuzz suite (issue 19)", () => {
+  // 1e-308 passed "more than 0"; NOI / DSCR and NOI / cap rate overflowed to ∞ and the run
+  // failed as an engine defect (an invalid result) instead of a field error.
+  it.each([
+    ["permDscrMin", 1e-308, "at least 0.01"],
+    ["exitCapRate", 1e-308, "at least 0.1% (give 0.055 for 5.5%)"],
+    ["permDscrMin", 0, "must be more than 0"],
+    ["exitCapRate", -0.05, "must be more than 0"],
+  ] as const)("%s = %s: %s", (field, value, message) => {
+    for (const schema of [TifInput, TifV2Input]) {
+      const r = schema.safeParse({ [field]: value });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues.map((i) => [i.path.join("."), i.message])).toEqual([[field, message]]);
+    }
+  });
+});

@@ -10,7 +10,7 @@ import {
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import { describe, expect, it } from "vitest";
 import { MonteCarloInput, type MonteCarloInputRaw, tifMonteCarlo } from "../src/index.ts";
-import { type Distribution, moments, quantile } from "../src/montecarlo/distributions.ts";
+import { type Distribution, lognormalParams, moments, quantile } from "../src/montecarlo/distributions.ts";
 import { fmix32, iterationStream, iterationUniforms } from "../src/montecarlo/rng.ts";
 import { chunksOf, sharedOf, simulateChunk } from "../src/montecarlo/simulate.ts";
 import { histogram, percentileOfSorted, ranks, spearman } from "../src/montecarlo/stats.ts";
@@ -391,5 +391,19 @@ describe("the simulation", () => {
     expect(out.iterations).toBe(2_000);
     expect(out.failedIterations).toBe(0);
     expect(out.tornado.map((t) => t.input).sort()).toEqual(["exitCapRate", "hardCostPerUnitUsd"]);
+  });
+});
+
+describe("extreme but accepted parameters (issue 19, found by the fuzz suite)", () => {
+  it("a lognormal with a mean of 1e-308 samples finite values, or is refused by its sd", () => {
+    expect(lognormalParams(1e-308, 1e-308).sigma).toBeCloseTo(Math.sqrt(Math.log(2)), 12);
+    const refused = MonteCarloInput.safeParse({
+      variables: { hardCostPerUnitUsd: { kind: "lognormal", mean: 1e-308, sd: 20_000 } },
+    });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues.map((i) => [i.path.join("."), i.message])).toContainEqual([
+      "variables.hardCostPerUnitUsd.sd",
+      "must be at most 100 × the mean",
+    ]);
   });
 });

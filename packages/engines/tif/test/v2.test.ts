@@ -330,3 +330,20 @@ describe("tif@2 as a model", () => {
     expect(tifV2.version).toBe("2.2.0");
   });
 });
+
+describe("a 1e308 financing amount past the schema (issue 19)", () => {
+  // The schema now caps amounts at $1e12; the engine must still end with an answer when called
+  // directly: this input used to loop in the IRR scan until the process ran out of memory.
+  const parsed = TifV2Input.parse({});
+  it.each(["preferredEquity", "mezzanine"] as const)(
+    "%s.amountUsd = 1e308 ends, the levered IRR is its rate",
+    (key) => {
+      const rate = key === "mezzanine" ? parsed.mezzanine.rateAnnual : parsed.preferredEquity.returnAnnual;
+      const out = calculateDealV2({ ...parsed, [key]: { ...parsed[key], amountUsd: 1e308 } });
+      // The financing dwarfs the deal: the levered flow is the lender's, whose IRR is its rate.
+      expect(out.returns.leveredIrrMonthlyRoots).toHaveLength(1);
+      expect(out.returns.leveredIrrMonthlyRoots[0]).toBeCloseTo(rate / 12, 12);
+      expect(out.returns.unleveredIrr).toBeCloseTo(v2().returns.unleveredIrr!, 12);
+    },
+  );
+});

@@ -1,3 +1,4 @@
+import { LIMITS, moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import {
   ConstraintRow,
@@ -25,9 +26,14 @@ import {
  * ids, unknown or self predecessors, precedence cycles, spend fractions that do not add up to 1.
  */
 
-const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
+/** Money: 0 … 1e12 (model-kit's realistic bound). */
+const money = (what: string) => moneyField(what);
 const month = (what: string) =>
-  z.number().int(`${what} must be a whole month`).min(1, `${what} is month 1 or later`);
+  z
+    .number()
+    .int(`${what} must be a whole month`)
+    .min(1, `${what} is month 1 or later`)
+    .max(LIMITS.months, `${what} is month 1,200 or earlier`);
 const id = () => z.string().trim().min(1, "give the project an id").max(64, "at most 64 characters");
 
 const Solver = z
@@ -40,7 +46,13 @@ const Solver = z
   .prefault({});
 
 const CashCap = z
-  .union([money("the cash cap"), z.array(money("a monthly cash cap")).min(1, "give at least one month")])
+  .union([
+    money("the cash cap"),
+    z
+      .array(money("a monthly cash cap"))
+      .min(1, "give at least one month")
+      .max(LIMITS.months, "at most 1,200 months"),
+  ])
   .describe("cash available per month, currency: one number for every month, or a list (one per month)");
 
 export const CapexProject = z
@@ -57,6 +69,7 @@ export const CapexProject = z
     cost: money("the cost").describe("total capex of the project, currency"),
     spendProfile: z
       .array(z.number().min(0, "a spend fraction cannot be negative").max(1, "a spend fraction is at most 1"))
+      .max(120, "at most 120 months (the longest works)")
       .nullable()
       .default(null)
       .describe(
@@ -74,6 +87,7 @@ export const CapexProject = z
       .describe("true: must be scheduled; false: the optimizer may skip it"),
     predecessors: z
       .array(id())
+      .max(500, "at most 500 (the most projects)")
       .default([])
       .describe("ids of projects that must be complete before this one starts"),
   })
@@ -106,6 +120,7 @@ export const CapexModelworksInput = z
       .number()
       .int("must be a whole number")
       .min(1, "at least 1")
+      .max(500, "at most 500 (the most projects)")
       .nullable()
       .default(null)
       .describe("most projects under works in any month (contractor capacity); null = no limit"),
@@ -130,6 +145,7 @@ export const CapexModelworksInput = z
           .number()
           .int("must be a whole number of months")
           .min(1, "at least 1")
+          .max(120, "at most 120 months (the longest horizon)")
           .default(1)
           .describe("window what-if: a project whose window binds may start this many months earlier"),
         maxWindowCases: z.number().int().min(0).max(20).default(4),
@@ -246,7 +262,11 @@ export const PrototypeSpendProject = z
     latestMonth: month("the latest month"),
     minSpend: money("the minimum spend"),
     maxSpend: money("the maximum spend"),
-    upliftRateAnnual: money("the uplift rate").describe("annual NOI uplift per currency spent"),
+    upliftRateAnnual: z
+      .number()
+      .min(0, "the uplift rate cannot be negative")
+      .max(LIMITS.rateAbs, "the uplift rate is at most 10 (1,000% a year)")
+      .describe("annual NOI uplift per currency spent"),
   })
   .strict();
 
@@ -255,8 +275,8 @@ export const CapexPrototypeInput = z
     formulation: z.literal("prototype"),
     currency: z.string().min(1).max(8).default("AED"),
     horizonMonths: z.number().int().min(1, "at least 1 month").max(120, "at most 120 months"),
-    monthlyCashCap: z.array(money("a monthly cash cap")),
-    maxParallelProjects: z.number().int().min(1, "at least 1"),
+    monthlyCashCap: z.array(money("a monthly cash cap")).max(LIMITS.months, "at most 1,200 months"),
+    maxParallelProjects: z.number().int().min(1, "at least 1").max(500, "at most 500 (the most projects)"),
     projects: z.array(PrototypeSpendProject).min(1, "give at least one project").max(500),
     solver: Solver,
   })

@@ -1,3 +1,4 @@
+import { moneyField, recordField } from "@modelworks/model-kit";
 import { z } from "zod";
 
 /**
@@ -8,7 +9,8 @@ import { z } from "zod";
  * solve.
  */
 
-const aed = (what: string) => z.number().min(0, `${what} cannot be negative`);
+/** AED: 0 … 1e12 (model-kit's realistic bound for money). */
+const aed = (what: string) => moneyField(what);
 /** A share or rate in [0, 1]. */
 const share = () => z.number().min(0, "cannot be negative").max(1, "cannot exceed 1 (give 0.3 for 30%)");
 
@@ -16,7 +18,7 @@ export const Deal = z
   .object({
     id: z.string().trim().min(1, "a deal needs an id").max(80).describe("unique deal id"),
     name: z.string().max(200).optional().describe("display name"),
-    askPrice: z.number().positive("the ask price must be more than 0").describe("AED"),
+    askPrice: moneyField("the ask price", { positive: "the ask price must be more than 0" }).describe("AED"),
     noi: aed("NOI").describe("stabilised net operating income before the vacancy haircut, AED/yr"),
     sector: z.string().trim().min(1, "a deal needs a sector").max(80),
     city: z.string().trim().min(1, "a deal needs a city or area").max(80),
@@ -50,14 +52,13 @@ export const OBJECTIVES = ["max-noi", "noi-above-hurdle", "max-yield", "risk-adj
 export type Objective = (typeof OBJECTIVES)[number];
 
 const caps = () =>
-  z
-    .record(z.string().min(1), share())
+  recordField(z.string().min(1).max(80), share(), 1_000)
     .default({})
     .describe("maximum share of capital per sector/city, fraction (see caps.basis)");
 
 export const DealPickerInput = z
   .object({
-    budget: z.number().positive("the budget must be more than 0").describe("AED"),
+    budget: moneyField("the budget", { positive: "the budget must be more than 0" }).describe("AED"),
     deals: z.array(Deal).min(1, "give at least one deal").max(20_000, "at most 20,000 deals"),
     selection: z
       .enum(["whole", "fractional"])
@@ -78,6 +79,7 @@ export const DealPickerInput = z
     riskPenaltyPerPoint: z
       .number()
       .min(0)
+      .max(1, "at most 1 (100% of the cost per risk point)")
       .default(0.005)
       .describe("risk-adjusted: NOI charged per AED of cost per risk point, fraction/yr per point"),
     assumptions: z
@@ -106,12 +108,14 @@ export const DealPickerInput = z
       })
       .strict()
       .default({ basis: "deployed", sector: {}, city: {} }),
-    minAssets: z.number().int().min(0).optional(),
-    maxAssets: z.number().int().min(1).optional(),
+    minAssets: z.number().int().min(0).max(20_000, "at most 20,000 (the most deals)").optional(),
+    maxAssets: z.number().int().min(1).max(20_000, "at most 20,000 (the most deals)").optional(),
     whatIf: z
       .object({
         enabled: z.boolean().default(true),
-        budgetStep: z.number().positive().default(1_000_000).describe("AED"),
+        budgetStep: moneyField("the budget step", { positive: "must be more than 0" })
+          .default(1_000_000)
+          .describe("AED"),
         capStep: z.number().positive().max(1).default(0.05).describe("fraction (0.05 = 5 points)"),
         maxCaps: z.number().int().min(0).max(20).default(6).describe("binding caps to probe, at most"),
       })

@@ -10,6 +10,8 @@
  * closing and at each anniversary in the horizon. Every plan the engine returns is re-checked
  * here; the tests use it for hand-checked cases, brute force and what-ifs.
  */
+
+import { NEGLIGIBLE_RATE } from "./schedule.ts";
 import type { DebtStackInputParsed } from "./schema.ts";
 
 export interface Plan {
@@ -55,7 +57,8 @@ export function simulateLoan(
       let pay = interest;
       if (amortization !== null && month > io && bal > 0) {
         const n = amortization - (month - io - 1);
-        if (n > 0) pay = r === 0 ? bal / n : (bal * r * (1 + r) ** n) / ((1 + r) ** n - 1);
+        if (n > 0)
+          pay = Math.abs(r) < NEGLIGIBLE_RATE ? bal / n : (bal * r * (1 + r) ** n) / ((1 + r) ** n - 1);
       }
       const p = Math.min(bal, pay - interest);
       bal -= p;

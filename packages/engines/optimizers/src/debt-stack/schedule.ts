@@ -48,11 +48,18 @@ export function trancheRate(t: TrancheParsed, s: Scenario, year: number): number
   return t.rateType === "fixed" ? (t.fixedRate as number) : indexRate(s, year) + t.spread;
 }
 
-/** Level monthly payment on balance `b` over `n` months at monthly rate `i` (Excel PMT, sign +). */
+/**
+ * Level monthly payment on balance `b` over `n` months at monthly rate `i` (Excel PMT, sign +).
+ * Below |i| = 1e-12 the payment is the rate-0 limit b/n (off by ~b·i·n/2): the annuity formula
+ * gives 0/0 when 1 + i rounds to 1 (a fixed rate of 1e-308 made the model's costs NaN, issue 19).
+ */
 export function pmt(i: number, n: number, b: number): number {
   if (n <= 0) return b;
-  return i === 0 ? b / n : (b * i) / (1 - (1 + i) ** -n);
+  return Math.abs(i) < NEGLIGIBLE_RATE ? b / n : (b * i) / (1 - (1 + i) ** -n);
 }
+
+/** A monthly rate this small is 0 for an annuity (see pmt). */
+export const NEGLIGIBLE_RATE = 1e-12;
 
 /** The per-unit schedule of one tranche in one scenario, by NOI year. */
 export function unitSchedule(t: TrancheParsed, s: Scenario, years: number): YearRow[] {

@@ -1,3 +1,4 @@
+import { moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import {
   Infeasibility,
@@ -21,7 +22,8 @@ import {
  * tranche's proceeds, hedges that follow an unknown or fixed-rate tranche.
  */
 
-const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
+/** Money: 0 … 1e12 (model-kit's realistic bound). */
+const money = (what: string) => moneyField(what);
 const share = () => z.number().min(0, "cannot be negative").max(1, "cannot exceed 100% (give 0.65 for 65%)");
 const rate = (what: string) =>
   z
@@ -77,9 +79,13 @@ export const RateScenario = z
   .object({
     id: id(),
     name: z.string().max(200).default(""),
-    weight: z.number().min(0, "cannot be negative").describe("probability weight; weights are normalised"),
+    weight: z
+      .number()
+      .min(0, "cannot be negative")
+      .max(1e6, "at most 1,000,000")
+      .describe("probability weight; weights are normalised"),
     indexRate: z
-      .union([rate("the index"), z.array(rate("the index")).min(1)])
+      .union([rate("the index"), z.array(rate("the index")).min(1).max(40, "at most 40 years")])
       .describe("the floating index: one rate for every year, or one per NOI year"),
   })
   .strict();
@@ -117,13 +123,11 @@ export const Hedge = z
 export const DebtStackInput = z
   .object({
     currency: z.string().min(1).max(8).default("AED"),
-    purchasePrice: z.number().positive("the purchase price must be more than 0"),
+    purchasePrice: moneyField("the purchase price", { positive: "the purchase price must be more than 0" }),
     closingCosts: money("closing costs")
       .default(0)
       .describe("transaction costs and reserves funded at closing (uses besides the price)"),
-    appraisedValue: z
-      .number()
-      .positive("must be more than 0")
+    appraisedValue: moneyField("the appraised value", { positive: "must be more than 0" })
       .nullable()
       .default(null)
       .describe("value for the LTV test; null = the purchase price"),
@@ -181,7 +185,10 @@ export const DebtStackInput = z
         enabled: z.boolean().default(true),
         ltvStepPoints: z.number().positive().max(1).default(0.05).describe("0.05 = 5 points"),
         dscrStep: z.number().positive().max(5).default(0.05),
-        equityStep: z.number().positive().nullable().default(null).describe("null = 10% of equity available"),
+        equityStep: moneyField("the equity step", { positive: "must be more than 0" })
+          .nullable()
+          .default(null)
+          .describe("null = 10% of equity available"),
         switchTranches: z
           .boolean()
           .default(true)

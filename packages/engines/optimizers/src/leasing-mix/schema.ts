@@ -1,3 +1,4 @@
+import { moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import {
   ConstraintRow,
@@ -18,10 +19,16 @@ import {
  * money, shares or occupancy outside [0, 1], an empty package list, more vacant units than units.
  */
 
-const money = (what: string) => z.number().min(0, `${what} cannot be negative`);
+/** Money: 0 … 1e12 (model-kit's realistic bound). */
+const money = (what: string) => moneyField(what);
 const share = () => z.number().min(0, "cannot be negative").max(1, "cannot exceed 100% (give 0.4 for 40%)");
+const MAX_UNITS = 10_000_000;
 const wholeUnits = (what: string) =>
-  z.number().int(`${what} must be a whole number of units`).min(0, `${what} cannot be negative`);
+  z
+    .number()
+    .int(`${what} must be a whole number of units`)
+    .min(0, `${what} cannot be negative`)
+    .max(MAX_UNITS, "at most 10,000,000 units");
 
 export const LeasePackage = z
   .object({
@@ -44,6 +51,7 @@ export const LeasePackage = z
     rentFreeMonths: z
       .number()
       .min(0, "cannot be negative")
+      .max(600, "at most 600 months")
       .default(0)
       .describe("rent-free months at the start of the lease"),
     startLagMonths: z
@@ -69,7 +77,11 @@ export const LeasePackage = z
 export const InPlaceLease = z
   .object({
     id: z.string().min(1).max(64).optional(),
-    units: z.number().int("must be a whole number of units").min(1, "at least 1 unit"),
+    units: z
+      .number()
+      .int("must be a whole number of units")
+      .min(1, "at least 1 unit")
+      .max(MAX_UNITS, "at most 10,000,000 units"),
     rentPerUnitAnnual: money("rent"),
     remainingTermMonths: z.number().min(0, "cannot be negative").max(1200, "at most 1200 months"),
   })
@@ -87,12 +99,17 @@ export const LeasingMixInput = z
     currency: z.string().min(1).max(8).default("AED"),
     inventory: z
       .object({
-        unitsTotal: z.number().int("must be a whole number of units").min(1, "at least 1 unit"),
+        unitsTotal: z
+          .number()
+          .int("must be a whole number of units")
+          .min(1, "at least 1 unit")
+          .max(MAX_UNITS, "at most 10,000,000 units"),
         vacantNow: wholeUnits("vacant units"),
       })
       .strict(),
     inPlaceLeases: z
       .array(InPlaceLease)
+      .max(100_000, "at most 100,000 leases")
       .default([])
       .describe("leases of the occupied units, for the WAULT (rent-weighted over in-place and new leases)"),
     packages: z
@@ -135,13 +152,15 @@ export const LeasingMixInput = z
     whatIf: z
       .object({
         enabled: z.boolean().default(true),
-        incentiveBudgetStep: z
-          .number()
-          .positive("must be more than 0")
+        incentiveBudgetStep: moneyField("the budget step", { positive: "must be more than 0" })
           .nullable()
           .default(null)
           .describe("null = 10% of the budget"),
-        waultStepMonths: z.number().positive("must be more than 0").default(3),
+        waultStepMonths: z
+          .number()
+          .positive("must be more than 0")
+          .max(1200, "at most 1200 months")
+          .default(3),
         occupancyStepPoints: z
           .number()
           .positive("must be more than 0")

@@ -464,6 +464,15 @@ describe("deal-picker: bad input is rejected field by field before solving", () 
       /exceed maxAssets/,
     ],
     ["an unknown objective", { ...ok, objective: "target_yield" }, "objective", /./],
+    // Issue 19 (found by the API fuzz suite): a 1e-308 price passed "more than 0", and the
+    // yield NOI / price overflowed to ∞ — an invalid result, reported as an engine defect.
+    [
+      "a price of 1e-308",
+      { ...ok, deals: [{ ...ok.deals[0]!, askPrice: 1e-308 }] },
+      "deals.0.askPrice",
+      /at least 0\.01/,
+    ],
+    ["a budget of 1e308", { ...ok, budget: 1e308 }, "budget", /at most 1,000,000,000,000/],
   ])("%s", (_label, raw, path, message) => {
     const found = issues(raw);
     expect(found.map((i) => i.path)).toContain(path);

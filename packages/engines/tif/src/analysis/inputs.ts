@@ -3,6 +3,7 @@
  * incentive package) and the gap target, with the cross-field checks that keep every field
  * effective (a field that would be ignored is an error, as in tif@2).
  */
+import { moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import { AMI_LEVELS } from "../schema.ts";
 import { IncentivePackage, packageIssues } from "./package.ts";
@@ -24,9 +25,7 @@ export const MixedIncomeInput = z
       .default(null)
       .describe("AMI level of the affordable units; null = the tier's (30% / 50% / 50%)"),
     incentives: IncentivePackage.prefault({}),
-    tifLumpSumUsd: z
-      .number()
-      .min(0, "cannot be negative")
+    tifLumpSumUsd: moneyField("the lump sum")
       .nullable()
       .default(null)
       .describe("null = the calculator's lump sum on the mixed deal's TDC (tif-lump-sum)"),

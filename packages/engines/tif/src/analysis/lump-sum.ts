@@ -6,7 +6,7 @@
  * year's increment). Not wired into a deal here; analysis/scenarios.ts uses it to size the lump
  * sum a mixed-income package receives.
  */
-import { defineModel, ModelInputError } from "@modelworks/model-kit";
+import { defineModel, ModelInputError, moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import { tablesFrom, taxRatesOf } from "../reference-data/index.ts";
 import { TIF_INPUT_FIELDS } from "../schema.ts";
@@ -102,14 +102,10 @@ const tierField = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 
 export const TifLumpSumInput = z
   .object({
-    newAssessedValueUsd: z
-      .number()
-      .min(0, "cannot be negative")
+    newAssessedValueUsd: moneyField("the assessed value")
       .default(63_002_662.49)
       .describe("assessed value after development, $ (the prototype uses the TDC)"),
-    baseAssessedValueUsd: z
-      .number()
-      .min(0, "cannot be negative")
+    baseAssessedValueUsd: moneyField("the assessed value")
       .default(5_000_000)
       .describe("assessed value before development (the TIF base), $"),
     tier: tierField.default(2),
@@ -117,6 +113,7 @@ export const TifLumpSumInput = z
       .number()
       .int("must be a whole number of units")
       .min(0, "cannot be negative")
+      .max(100_000, "at most 100,000 units")
       .default(40)
       .describe("for the per-affordable-unit figure only"),
     taxRatesPer100Usd: TIF_INPUT_FIELDS.taxRatesPer100Usd

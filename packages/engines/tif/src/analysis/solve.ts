@@ -9,7 +9,7 @@
  * root nearest 0 and can jump between roots), so the result says when the bracket closed on a jump
  * instead of a crossing.
  */
-import { defineModel, ModelInputError } from "@modelworks/model-kit";
+import { defineModel, finiteField, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
 import { pyRound } from "../compat/rounding.ts";
 import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
@@ -51,15 +51,13 @@ export const TifSolveInput = z
         "what to solve for, on the mixed-income deal only: tifLumpSumUsd (needs incentives.tif lump_sum), " +
           "tifStreamShare (needs incentives.tif stream), landCostUsd, hardCostPerUnitUsd, marketRentScale, affordableShare",
       ),
-    lowerBound: z
-      .number()
+    lowerBound: finiteField()
       .nullable()
       .default(null)
       .describe(
         "null = the lever's natural lower end: 0, or 1 for marketRentScale, or the smallest share that yields an affordable unit",
       ),
-    upperBound: z
-      .number()
+    upperBound: finiteField()
       .nullable()
       .default(null)
       .describe(

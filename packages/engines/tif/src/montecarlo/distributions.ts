@@ -5,12 +5,15 @@
  * shift when other inputs are added or removed, and the tornado's P10/P90 come from the very
  * function that samples. Normal and beta quantiles are stdlib's (ports of Boost/Cephes).
  */
+
+import { finiteField } from "@modelworks/model-kit";
 import betaQuantile from "@stdlib/stats-base-dists-beta-quantile";
 import normalCdf from "@stdlib/stats-base-dists-normal-cdf";
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import { z } from "zod";
 
-const finite = () => z.number().finite("must be a finite number");
+/** A parameter in the variable's own unit ($, a rate, months): model-kit's widest bound, ±1e12. */
+const finite = () => finiteField();
 
 const Uniform = z
   .object({ kind: z.literal("uniform"), min: finite(), max: finite() })
@@ -55,6 +58,12 @@ const Lognormal = z
     sd: finite().positive("must be more than 0"),
   })
   .strict()
+  .superRefine((d, ctx) => {
+    // sd/mean beyond 100 (σ of the log > 3) is no forecast; with a mean of 1e-308 it made σ ∞
+    // and every draw NaN (found by the fuzz suite, issue 19).
+    if (d.sd > 100 * d.mean)
+      ctx.addIssue({ code: "custom", path: ["sd"], message: "must be at most 100 × the mean" });
+  })
   .describe("the mean and standard deviation of the value itself (not of its logarithm)");
 
 const Pert = z
@@ -96,7 +105,9 @@ function normalBounds(d: { mean: number; sd: number; min?: number | undefined; m
 
 /** μ and σ of the logarithm, from the value's mean and sd: σ² = ln(1 + sd²/mean²), μ = ln mean − σ²/2. */
 export function lognormalParams(mean: number, sd: number) {
-  const sigma2 = Math.log(1 + (sd * sd) / (mean * mean));
+  // The ratio first: sd² and mean² of tiny values underflow to 0 / 0 = NaN.
+  const cv = sd / mean;
+  const sigma2 = Math.log(1 + cv * cv);
   return { mu: Math.log(mean) - sigma2 / 2, sigma: Math.sqrt(sigma2) };
 }
 
