@@ -7,6 +7,7 @@ import {
   postJson,
   sessionBody,
   sessionCookie,
+  signUpVerified,
   startReadyServer,
 } from "./spawn.ts";
 
@@ -46,7 +47,7 @@ describe("an engine that kills its process", () => {
         RUN_HEARTBEAT_MS: "200",
         ENGINE_MAX_HEAP_MB: "64",
       });
-      const signUp = await postJson(`${server.url}/api/v1/auth/sign-up`, {
+      const signUp = await signUpVerified(server.url, server, {
         email: `engine-${randomBytes(4).toString("hex")}@example.com`,
         password: "correct horse battery staple",
         name: "Engine",

@@ -8,6 +8,7 @@ import {
   type ServerProcess,
   sessionBody,
   sessionCookie,
+  signUpVerified,
   startReadyServer,
 } from "./spawn.ts";
 
@@ -134,7 +135,7 @@ beforeAll(async () => {
     }
   }
   server = await startReadyServer(env);
-  const res = await postJson(`${server.url}/api/v1/auth/sign-up`, {
+  const res = await signUpVerified(server.url, server, {
     email: `fuzz-${randomBytes(4).toString("hex")}@example.com`,
     password: "correct horse battery staple",
     name: "Fuzz",
