@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { FromHost, ToHost } from "./host.ts";
 import type { PartsRequest, ThreadMessage, ThreadResult, ThreadTask } from "./thread.ts";
+import type { TaskOptions, ThreadPool } from "./thread-pool.ts";
 
 /**
  * The server's engines: a pool of worker threads inside an engine host child process
@@ -10,33 +11,18 @@ import type { PartsRequest, ThreadMessage, ThreadResult, ThreadTask } from "./th
  * host, every task in flight there rejects with `EngineCrashedError`, a new host starts, and the
  * API never stops serving. Design and cost: docs/decisions/0017-engine-isolation.md.
  */
-export interface EnginePool {
+export interface EnginePool extends Omit<ThreadPool, "run"> {
   /**
-   * Runs one engine task. `abort` first asks the engine to stop (its AbortSignal); if it has not
-   * returned after `graceMs`, the thread is terminated and the promise rejects. The run may
-   * borrow the pool's other threads for its model's parts (model-kit `runParts`); helpers are
-   * ordinary pool tasks, so a busy pool simply lends none. `isolated` runs the task alone in a
-   * fresh one-shot host (a run suspected of crashing hosts: docs/decisions/0005). `onStart` is
+   * Runs one engine task as `ThreadPool.run` does, in the shared host — or, with `isolated`, alone
+   * in a fresh one-shot host (a run suspected of crashing hosts: docs/decisions/0005). `onStart` is
    * called when the task reaches a ready host — time spent starting a host is not the run's.
    * Rejects with `EngineCrashedError` when the host dies with the task in flight, and with
    * `EngineStartError` when no host could be started.
    */
   run(
     task: Omit<ThreadTask, "port" | "helpers">,
-    opts: {
-      onMessage: (m: Exclude<ThreadMessage, PartsRequest>) => void;
-      abort: AbortSignal;
-      graceMs?: number;
-      isolated?: boolean;
-      onStart?: () => void;
-    },
+    opts: TaskOptions & { isolated?: boolean; onStart?: () => void },
   ): Promise<ThreadResult>;
-  /** Resolves once the threads have loaded the engines. */
-  ready(): Promise<void>;
-  close(): Promise<void>;
-  readonly threads: number;
-  /** Helpers lent to runs so far, and the parts they did (fan-out, for metrics and tests). */
-  readonly lent: { helpers: number; parts: number };
 }
 
 export interface EnginePoolOptions {

@@ -9,6 +9,13 @@ import type { PartsReply, PartsRequest, ThreadMessage, ThreadResult, ThreadTask 
  * the server talks to it through `pool.ts`, never directly, so that a V8 fatal error in a thread
  * takes down only the host.
  */
+/** How a task is run and stopped; the engine pool (`pool.ts`) adds isolation to it. */
+export interface TaskOptions {
+  onMessage: (m: Exclude<ThreadMessage, PartsRequest>) => void;
+  abort: AbortSignal;
+  graceMs?: number;
+}
+
 export interface ThreadPool {
   /**
    * Runs one engine task. `abort` first asks the engine to stop (its AbortSignal); if it has not
@@ -16,14 +23,7 @@ export interface ThreadPool {
    * borrow the pool's other threads for its model's parts (model-kit `runParts`); helpers are
    * ordinary pool tasks, so a busy pool simply lends none.
    */
-  run(
-    task: Omit<ThreadTask, "port" | "helpers">,
-    opts: {
-      onMessage: (m: Exclude<ThreadMessage, PartsRequest>) => void;
-      abort: AbortSignal;
-      graceMs?: number;
-    },
-  ): Promise<ThreadResult>;
+  run(task: Omit<ThreadTask, "port" | "helpers">, opts: TaskOptions): Promise<ThreadResult>;
   /** Resolves once the threads have loaded the engines. */
   ready(): Promise<void>;
   close(): Promise<void>;
