@@ -53,8 +53,8 @@ export async function adminQuery(url: string, sql: string): Promise<void> {
 
 /**
  * Signs up as a person does: sign-up (202), the verification mail caught by `mail` (a local SMTP
- * server whose URL the bench gave the server as SMTP_URL), then the link's token posted to
- * /auth/verify-email, which starts the session.
+ * server whose URL the bench gave the server as SMTP_URL), then the link's token posted with
+ * the password to /auth/verify-email, which starts the session.
  */
 export async function signUpVerified(
   base: string,
@@ -72,7 +72,7 @@ export async function signUpVerified(
   const verified = await fetch(`${base}/api/v1/auth/verify-email`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token }),
+    body: JSON.stringify({ token, password: body.password }),
   });
   if (verified.status !== 200) throw new Error(`verify-email: ${verified.status} ${await verified.text()}`);
   const cookie = verified.headers.get("set-cookie")!.split(";")[0]!;

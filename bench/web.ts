@@ -62,14 +62,11 @@ try {
     if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
     return (await res.json()) as T;
   };
-  await post("/auth/sign-up", {
-    email: "bench@example.com",
-    password: "a long timing passphrase",
-    name: "Bench",
-  });
+  const password = "a long timing passphrase";
+  await post("/auth/sign-up", { email: "bench@example.com", password, name: "Bench" });
   // The verification link's answer starts the session (its cookie lands in the page's context).
   const token = verifyTokenIn(await mail.waitFor("bench@example.com"));
-  const { csrfToken } = await post<{ csrfToken: string }>("/auth/verify-email", { token });
+  const { csrfToken } = await post<{ csrfToken: string }>("/auth/verify-email", { token, password });
   await post("/orgs", { name: "Bench" }, csrfToken);
   const project = await post<{ id: string }>("/projects", { name: "Big data" }, csrfToken);
 

@@ -478,7 +478,8 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     const email = uniqueEmail("verify");
     const since = mailOf(t.app).messages.length;
     await requestSignUp(t.app, email);
-    return { body: { token: verifyTokenIn(await mailOf(t.app).waitFor(email, { since })) } };
+    const token = verifyTokenIn(await mailOf(t.app).waitFor(email, { since }));
+    return { body: { token, password: PASSWORD } };
   },
   "POST /api/v1/auth/resend-verification": async () => ({ body: { email: uniqueEmail("resend") } }),
   "POST /api/v1/auth/sign-out": async (c) =>

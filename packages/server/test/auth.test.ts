@@ -31,7 +31,10 @@ describe("sign-up", () => {
     const mail = await t.mail!.waitFor(email);
     expect(mail.subject).toBe("Confirm your Modelworks email address");
     expect(mail.from).toBe("no-reply@modelworks.local");
-    const verified = await post("/api/v1/auth/verify-email", { token: verifyTokenIn(mail) });
+    const verified = await post("/api/v1/auth/verify-email", {
+      token: verifyTokenIn(mail),
+      password: PASSWORD,
+    });
     expect(verified.statusCode).toBe(200);
     const body = verified.json();
     expect(body.user.email).toBe(email);

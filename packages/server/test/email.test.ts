@@ -106,9 +106,12 @@ describe("sign-up and verification", () => {
     expect(toUnverified!.subject).toBe("Confirm your Modelworks email address");
 
     // The unverified address: the squatter's link is dead, and the latest sign-up's password stands.
-    expect(expectProblem(await post(t, "/auth/verify-email", { token: firstLink }), 410).detail).toMatch(
-      /already been used or replaced/,
-    );
+    expect(
+      expectProblem(
+        await post(t, "/auth/verify-email", { token: firstLink, password: "squatters passphrase" }),
+        410,
+      ).detail,
+    ).toMatch(/already been used or replaced/);
     await verifyEmail(t.app, verifyTokenIn(toUnverified!), unverified);
     expect(
       (await post(t, "/auth/sign-in", { email: unverified, password: "squatters passphrase" })).statusCode,
@@ -123,21 +126,99 @@ describe("sign-up and verification", () => {
     expect(repeated[0]).toMatchObject({ actorType: "anonymous", metadata: { verified: true } });
   });
 
+  it("closes the sign-up race: a link confirms the address only with the password the account has now", async () => {
+    const email = uniqueEmail("raced");
+    const victims = "the victims passphrase";
+    const attackers = "the attackers passphrase";
+    const before = t.mail!.messages.length;
+    await requestSignUp(t.app, email, victims);
+    const victimsLink = verifyTokenIn((await mailsTo(t, email, before))[0]!);
+    // The attacker signs up again with the same address before the victim clicks: their password
+    // replaces the victim's, and the mailbox (the victim's) gets the only live link.
+    await requestSignUp(t.app, email, attackers);
+    const [, newest] = await mailsTo(t, email, before);
+    const attackersLink = verifyTokenIn(newest!);
+    const [account] = await t.database.db.select().from(users).where(eq(users.email, email));
+
+    expect((await post(t, "/auth/verify-email", { token: victimsLink, password: victims })).statusCode).toBe(
+      410,
+    );
+    // The victim opens the newest link and types their own password: refused, nothing changes.
+    const refused = await post(t, "/auth/verify-email", { token: attackersLink, password: victims });
+    expect(expectProblem(refused, 422).errors).toEqual([
+      { path: "body.password", message: "does not match the sign-up that sent this link" },
+    ]);
+    expect(refused.cookies).toEqual([]);
+    // The attacker knows the password but has no link; signing in only mails the mailbox again.
+    const attackerSignIn = await post(t, "/auth/sign-in", { email, password: attackers });
+    expect(attackerSignIn.statusCode).toBe(403);
+    expect(attackerSignIn.cookies).toEqual([]);
+    const [stillPending] = await t.database.db.select().from(users).where(eq(users.id, account!.id));
+    expect(stillPending!.emailVerifiedAt).toBeNull();
+
+    // The victim signs up again: their password stands, a new link is mailed, and it confirms
+    // the address only with their password.
+    await t.app.outbox.drain(); // the link the attacker's sign-in mailed is out of the way
+    const again = t.mail!.messages.length;
+    await requestSignUp(t.app, email, victims);
+    const [fresh, ...others] = await mailsTo(t, email, again);
+    expect(others).toEqual([]);
+    const freshLink = verifyTokenIn(fresh!);
+    expect(
+      expectProblem(await post(t, "/auth/verify-email", { token: freshLink, password: attackers }), 422)
+        .errors,
+    ).toEqual([{ path: "body.password", message: "does not match the sign-up that sent this link" }]);
+    const owner = await verifyEmail(t.app, freshLink, email, victims);
+    expect(owner.userId).toBe(account!.id);
+    expect((await post(t, "/auth/sign-in", { email, password: attackers })).statusCode).toBe(401);
+    await signIn(t.app, email, victims);
+  });
+
+  it("a wrong password does not spend the link, verify the address or start a session", async () => {
+    const email = uniqueEmail("typo");
+    await requestSignUp(t.app, email);
+    const token = verifyTokenIn(await t.mail!.waitFor(email));
+    const [user] = await t.database.db.select().from(users).where(eq(users.email, email));
+    const wrong = await post(t, "/auth/verify-email", { token, password: "not my passphrase" });
+    expect(expectProblem(wrong, 422).detail).toBe(
+      "This link belongs to a sign-up of this address with a different password. Enter the password " +
+        "you signed up with; if you signed up more than once, use the newest link, or sign up again.",
+    );
+    expect(wrong.cookies).toEqual([]);
+    const [row] = await t.database.db.select().from(emailTokens).where(eq(emailTokens.userId, user!.id));
+    expect(row!.usedAt).toBeNull();
+    const [unchanged] = await t.database.db.select().from(users).where(eq(users.id, user!.id));
+    expect(unchanged).toEqual(user);
+    const failures = await t.database.db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "auth.verify_email_failed"), eq(auditEvents.targetId, user!.id)));
+    expect(failures).toHaveLength(1);
+    // The same link, with the right password, still works.
+    await verifyEmail(t.app, token, email);
+  });
+
   it("a link works once, expires, and unknown or malformed tokens are refused", async () => {
     const email = uniqueEmail("once");
     await requestSignUp(t.app, email);
     const token = verifyTokenIn(await t.mail!.waitFor(email));
-    const first = await post(t, "/auth/verify-email", { token });
+    const first = await post(t, "/auth/verify-email", { token, password: PASSWORD });
     expect(first.statusCode).toBe(200);
     expect(first.json().user.email).toBe(email);
-    expect(expectProblem(await post(t, "/auth/verify-email", { token }), 410).detail).toBe(
+    expect(
+      expectProblem(await post(t, "/auth/verify-email", { token, password: PASSWORD }), 410).detail,
+    ).toBe(
       "This verification link has already been used or replaced by a newer one; sign in, or ask for a new link.",
     );
-    expect(expectProblem(await post(t, "/auth/verify-email", { token: "mwv_nope" }), 404).detail).toBe(
-      "Verification link not found.",
-    );
-    expect(expectProblem(await post(t, "/auth/verify-email", { token: "" }), 422).errors).toEqual([
+    expect(
+      expectProblem(await post(t, "/auth/verify-email", { token: "mwv_nope", password: PASSWORD }), 404)
+        .detail,
+    ).toBe("Verification link not found.");
+    expect(
+      expectProblem(await post(t, "/auth/verify-email", { token: "", password: "" }), 422).errors,
+    ).toEqual([
       { path: "body.token", message: "is required" },
+      { path: "body.password", message: "is required" },
     ]);
 
     const late = uniqueEmail("late");
@@ -148,7 +229,7 @@ describe("sign-up and verification", () => {
       .update(emailTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(emailTokens.userId, lateUser!.id));
-    const expired = await post(t, "/auth/verify-email", { token: lateToken });
+    const expired = await post(t, "/auth/verify-email", { token: lateToken, password: PASSWORD });
     expect(expectProblem(expired, 410).detail).toBe("This verification link has expired; ask for a new one.");
     expect(expired.cookies).toEqual([]);
     const [still] = await t.database.db.select().from(users).where(eq(users.id, lateUser!.id));
@@ -180,7 +261,9 @@ describe("sign-up and verification", () => {
     const [again] = await mailsTo(t, email, since);
     const newToken = verifyTokenIn(again!);
     expect(newToken).not.toBe(oldToken);
-    expect((await post(t, "/auth/verify-email", { token: oldToken })).statusCode).toBe(410);
+    expect((await post(t, "/auth/verify-email", { token: oldToken, password: PASSWORD })).statusCode).toBe(
+      410,
+    );
     await verifyEmail(t.app, newToken, email);
     await signIn(t.app, email);
   });
@@ -407,6 +490,42 @@ describe.each(stores)("per-account sign-in throttle (%s store)", (store, redisUr
       await post(a, "/auth/sign-in", { email: ghost, password: "guess!" }, { ip: "192.0.2.200" }),
       429,
     );
+  });
+
+  it("wrong passwords on a verification link count toward the address's limit, and it applies there too", async () => {
+    const email = uniqueEmail("linkguess");
+    const since = a.mail!.messages.length;
+    await requestSignUp(a.app, email);
+    const token = verifyTokenIn((await mailsTo(a, email, since))[0]!);
+    // One failed sign-in and MAX - 1 wrong passwords on the link, from different IPs.
+    expect(
+      (await post(a, "/auth/sign-in", { email, password: "a guess!!" }, { ip: "198.51.100.1" })).statusCode,
+    ).toBe(401);
+    for (let i = 0; i < MAX - 1; i++) {
+      const res = await post(
+        a,
+        "/auth/verify-email",
+        { token, password: `guess number ${i}` },
+        { ip: `198.51.100.${10 + i}` },
+      );
+      expect(res.statusCode).toBe(422);
+    }
+    // Now even the right password is refused, on the link and at sign-in, and the link is unspent.
+    for (const [url, body] of [
+      ["/auth/verify-email", { token, password: PASSWORD }],
+      ["/auth/sign-in", { email, password: PASSWORD }],
+    ] as const) {
+      const res = await post(a, url, body, { ip: "198.51.100.200" });
+      expect(expectProblem(res, 429).detail).toMatch(
+        /^Too many failed sign-ins for this email; retry in \d+ s\.$/,
+      );
+      expect(Number(res.headers["retry-after"])).toBeGreaterThan(WINDOW - 30);
+      expect(res.cookies).toEqual([]);
+    }
+    const [user] = await a.database.db.select().from(users).where(eq(users.email, email));
+    expect(user!.emailVerifiedAt).toBeNull();
+    const [row] = await a.database.db.select().from(emailTokens).where(eq(emailTokens.userId, user!.id));
+    expect(row!.usedAt).toBeNull();
   });
 
   it("a successful sign-in clears the account's count", async () => {

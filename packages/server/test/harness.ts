@@ -151,19 +151,29 @@ export async function requestSignUp(app: App, email = uniqueEmail(), password = 
 
 /**
  * Signs up as a person does: the sign-up, the verification mail through the app's SMTP server,
- * and the link's token posted to /auth/verify-email, which starts the session.
+ * and the link's token posted with the same password to /auth/verify-email, which starts the
+ * session.
  */
 export async function signUp(app: App, email = uniqueEmail(), password = PASSWORD): Promise<Actor> {
   const inbox = mailOf(app);
   const since = inbox.messages.length;
   await requestSignUp(app, email, password);
   const mail = await inbox.waitFor(email, { since, match: (m) => m.text.includes("/verify-email?token=") });
-  return verifyEmail(app, verifyTokenIn(mail), email);
+  return verifyEmail(app, verifyTokenIn(mail), email, password);
 }
 
-/** Posts a verification token; the answer starts a session like a sign-in. */
-export async function verifyEmail(app: App, token: string, email: string): Promise<Actor> {
-  const res = await app.inject({ method: "POST", url: "/api/v1/auth/verify-email", payload: { token } });
+/** Posts a verification token with the sign-up's password; the answer starts a session like a sign-in. */
+export async function verifyEmail(
+  app: App,
+  token: string,
+  email: string,
+  password = PASSWORD,
+): Promise<Actor> {
+  const res = await app.inject({
+    method: "POST",
+    url: "/api/v1/auth/verify-email",
+    payload: { token, password },
+  });
   if (res.statusCode !== 200) throw new Error(`verify-email failed: ${res.statusCode} ${res.body}`);
   return actorFrom(res, email);
 }

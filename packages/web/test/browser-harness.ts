@@ -92,8 +92,8 @@ export async function shot(page: Page | Locator, name: string) {
 
 /**
  * Signs up as a person does: the form, "Check your email", then the link from the mail that
- * reached the test's SMTP server, opened in the same browser — which confirms the address, signs
- * in and goes on to `next` (or to creating an organization).
+ * reached the test's SMTP server, opened in the same browser, where the sign-up's password
+ * confirms the address, signs in and goes on to `next` (or to creating an organization).
  */
 export async function signUp(page: Page, email: string, name: string, next = "") {
   const since = mail.messages.length;
@@ -105,6 +105,9 @@ export async function signUp(page: Page, email: string, name: string, next = "")
   await page.getByRole("heading", { name: "Check your email", exact: true }).waitFor();
   const message = await mail.waitFor(email, { since });
   await page.goto(`${base}${verifyPathIn(message.text)}`);
+  await page.getByText(`signed up as ${email}`).waitFor();
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Confirm and sign in" }).click();
   await page.waitForURL((u) => u.pathname !== "/verify-email");
 }
 

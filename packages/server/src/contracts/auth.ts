@@ -123,6 +123,14 @@ export const VerifyEmailBody = z
       .min(1, "is required")
       .max(200, "must be at most 200 characters")
       .describe("The `token` query parameter of the link in the verification mail"),
+    password: z
+      .string()
+      .min(1, "is required")
+      .max(200, "must be at most 200 characters")
+      .describe(
+        "The password given at the sign-up that mailed this link: proving the mailbox and the password " +
+          "together is what makes the account yours (docs/decisions/0018-email.md)",
+      ),
   })
   .strict();
 

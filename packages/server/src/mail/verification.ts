@@ -31,8 +31,12 @@ export async function issueVerificationToken(db: Db, userId: string, config: Con
   return token;
 }
 
-export function verifyLink(config: Config, token: string): string {
-  return `${config.PUBLIC_URL}/verify-email?token=${encodeURIComponent(token)}`;
+/**
+ * The page asks for the sign-up's password next to the address it confirms, so the link names the
+ * address (the mail goes to it anyway); only the token is a secret.
+ */
+export function verifyLink(config: Config, token: string, email: string): string {
+  return `${config.PUBLIC_URL}/verify-email?token=${encodeURIComponent(token)}&email=${encodeURIComponent(email)}`;
 }
 
 export function verificationMail(config: Config, to: string, token: string): Mail {
@@ -42,9 +46,10 @@ export function verificationMail(config: Config, to: string, token: string): Mai
     text: [
       "Hello,",
       "",
-      "Open this link to confirm your email address and sign in to Modelworks:",
+      "Open this link and enter the password you signed up with to confirm your email address and",
+      "sign in to Modelworks:",
       "",
-      verifyLink(config, token),
+      verifyLink(config, token, to),
       "",
       `The link works once and expires in ${config.EMAIL_TOKEN_TTL_HOURS} hours.`,
       "If you did not sign up for Modelworks, ignore this message: no account is usable without it.",

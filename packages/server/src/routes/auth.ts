@@ -24,6 +24,8 @@ import { issueVerificationToken, signUpAttemptMail, verificationMail } from "../
 import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "./session-helpers.ts";
 
 const tags = ["auth"];
+const LINK_SPENT =
+  "This verification link has already been used or replaced by a newer one; sign in, or ask for a new link.";
 
 /**
  * Sign-up (verified by a mailed link before the account can be used), sign-in, sign-out, the
@@ -49,7 +51,7 @@ export async function authRoutes(app: FastifyInstance) {
           "Answers 202 with the same body whether or not the address already has an account: a new " +
           "address gets a verification link, an unverified account a fresh link (and the password just " +
           "given), a verified account a notice that someone tried to sign up. No session is started; " +
-          "`POST /auth/verify-email` with the link's token does that.",
+          "`POST /auth/verify-email` with the link's token and this password does that.",
         body: SignUpBody,
         response: { 202: VerificationSentDto },
       },
@@ -140,36 +142,71 @@ export async function authRoutes(app: FastifyInstance) {
       config: { access: "public", rateLimit: authRateLimit(app) },
       schema: {
         tags,
-        summary: "Confirm an email address with the mailed link's token, and sign in",
+        summary:
+          "Confirm an email address with the mailed link's token and the sign-up's password, and sign in",
+        description:
+          "Both the token (proof of the mailbox) and the password the account has now (proof of the " +
+          "sign-up that sent the link) are required, so nobody who signed up with someone else's address " +
+          "ends up knowing the password of the account its owner confirms. A wrong password answers 422, " +
+          "leaves the link usable and counts as a failed sign-in for the address (429 once it has failed " +
+          "too often, from any IP). A used or replaced link answers 410, an expired one 410, an unknown one 404.",
         body: VerifyEmailBody,
         response: { 200: SessionDto },
       },
     },
     async (req, reply) => {
-      const now = new Date();
-      const user = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .select()
-          .from(emailTokens)
-          .where(
-            and(
-              eq(emailTokens.tokenHash, hashToken(req.body.token)),
-              eq(emailTokens.purpose, "verify_email"),
-            ),
-          )
-          .for("update");
+      const { token, password } = req.body;
+      const tokenHash = hashToken(token);
+      const live = (row: typeof emailTokens.$inferSelect | undefined, now: Date) => {
         if (!row) throw notFound("Verification link");
         if (row.usedAt) {
-          throw gone(
-            "This verification link has already been used or replaced by a newer one; sign in, or ask for a new link.",
-          );
+          throw gone(LINK_SPENT);
         }
         if (row.expiresAt <= now) throw gone("This verification link has expired; ask for a new one.");
-        await tx.update(emailTokens).set({ usedAt: now }).where(eq(emailTokens.id, row.id));
+        return row;
+      };
+      const byHash = and(eq(emailTokens.tokenHash, tokenHash), eq(emailTokens.purpose, "verify_email"));
+      // The password is checked before anything is written, outside the transaction (argon2 is slow
+      // and must not hold the token's row lock); the transaction then re-checks that neither the
+      // token nor the password hash changed meanwhile.
+      const [found] = await db.select().from(emailTokens).where(byHash);
+      const row = live(found, new Date());
+      const [account] = await db.select().from(users).where(eq(users.id, row.userId));
+      if (!account) throw notFound("Verification link");
+      // The same per-address budget as sign-in: a leaked link must not become a way to guess the
+      // password without limit.
+      await throttle.check(account.email);
+      if (!(await verifyPassword(account.passwordHash, password))) {
+        await throttle.failed(account.email);
+        await recordAudit(db, req, {
+          action: "auth.verify_email_failed",
+          orgId: null,
+          actorEmail: account.email,
+          targetType: "user",
+          targetId: account.id,
+        });
+        // Says what to do without saying whether someone else signed up with this address.
+        throw unprocessable(
+          [{ path: "body.password", message: "does not match the sign-up that sent this link" }],
+          "This link belongs to a sign-up of this address with a different password. Enter the password " +
+            "you signed up with; if you signed up more than once, use the newest link, or sign up again.",
+        );
+      }
+      await throttle.succeeded(account.email);
+      const user = await db.transaction(async (tx) => {
+        const now = new Date();
+        const [locked] = await tx.select().from(emailTokens).where(byHash).for("update");
+        live(locked, now);
         const [current] = await tx.select().from(users).where(eq(users.id, row.userId)).for("update");
+        // A sign-up in between replaced the password (and voided this token in the same
+        // transaction); refuse rather than verify an account whose password was not the one checked.
+        if (!current || current.passwordHash !== account.passwordHash) {
+          throw gone(LINK_SPENT);
+        }
+        await tx.update(emailTokens).set({ usedAt: now }).where(eq(emailTokens.id, row.id));
         const [u] = await tx
           .update(users)
-          .set({ emailVerifiedAt: current?.emailVerifiedAt ?? now, updatedAt: now })
+          .set({ emailVerifiedAt: current.emailVerifiedAt ?? now, updatedAt: now })
           .where(eq(users.id, row.userId))
           .returning();
         await recordAudit(tx, req, {

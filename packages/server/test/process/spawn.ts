@@ -313,8 +313,8 @@ export function postJson(url: string, body: unknown, headers: Record<string, str
 
 /**
  * Signs up as a person does against a server started without SMTP_URL: the sign-up (202), the
- * verification mail the server prints to its stdout, and the link's token posted to
- * /auth/verify-email, whose answer (the session) is returned. `servers`: whichever processes may
+ * verification mail the server prints to its stdout, and the link's token posted with the
+ * password to /auth/verify-email, whose answer (the session) is returned. `servers`: whichever processes may
  * have handled the sign-up (behind a proxy, any of them).
  */
 export async function signUpVerified(
@@ -327,7 +327,7 @@ export async function signUpVerified(
   const signUp = await postJson(`${base}/api/v1/auth/sign-up`, body, headers);
   if (signUp.status !== 202) throw new Error(`sign-up answered ${signUp.status}: ${await signUp.text()}`);
   const token = await printedVerifyToken([servers].flat(), body.email, timeoutMs);
-  const res = await postJson(`${base}/api/v1/auth/verify-email`, { token }, headers);
+  const res = await postJson(`${base}/api/v1/auth/verify-email`, { token, password: body.password }, headers);
   if (res.status !== 200) throw new Error(`verify-email answered ${res.status}: ${await res.text()}`);
   return res;
 }

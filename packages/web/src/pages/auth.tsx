@@ -12,7 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { SignInBody, SignUpBody } from "@modelworks/server/contracts";
-import { useEffect, useRef, useState } from "react";
+import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useLocation, useSearch } from "wouter";
 import { ApiError, api, errorMessage } from "../api.ts";
@@ -145,8 +145,8 @@ function CheckYourEmail({ email, why }: { email: string; why: "sign-up" | "unver
             </Alert>
           ) : null}
           <Text>
-            We sent a link to <b>{email}</b>. Open it to confirm your address; it signs you in. The link works
-            once and expires in a day.
+            We sent a link to <b>{email}</b>. Open it and enter this password to confirm your address; that
+            signs you in. Only the newest link works, once, for a day.
           </Text>
           <Text size="sm" c="dimmed">
             Running Modelworks yourself without a mail server (no <code>SMTP_URL</code>)? The message, link
@@ -176,65 +176,102 @@ function CheckYourEmail({ email, why }: { email: string; why: "sign-up" | "unver
 }
 
 /**
- * Once per token: React may mount the page twice (StrictMode, a re-render after the session
- * changes), and a second POST of a spent token would answer 410 over the first one's success.
+ * `/verify-email?token=…&email=…`, the mailed link. The token proves the mailbox; the password
+ * proves this is the sign-up that set the account's password (someone else may have signed up
+ * with the address), so both are asked for: the address is shown, one password field, one button.
+ * A password manager that saved the sign-up fills the field. docs/decisions/0018-email.md.
  */
-const verifications = new Map<string, Promise<Session>>();
-
-/** `/verify-email?token=…`, the mailed link: confirms the address and lands signed in. */
 export function VerifyEmailPage() {
-  const token = new URLSearchParams(useSearch()).get("token") ?? "";
+  const params = new URLSearchParams(useSearch());
+  const token = params.get("token") ?? "";
+  const email = params.get("email") ?? "";
   const change = useSessionChange();
   const [, navigate] = useLocation();
-  const [error, setError] = useState<string | null>(token ? null : "This link has no token.");
-  // The latest callbacks, without making the effect re-run each render.
-  const after = useRef({ change, navigate });
-  after.current = { change, navigate };
-  useEffect(() => {
-    if (!token) return;
-    let live = true;
-    let pending = verifications.get(token);
-    if (!pending) {
-      pending = api<Session>("/auth/verify-email", { method: "POST", body: { token } });
-      verifications.set(token, pending);
+  /** The link itself failed (used, replaced, expired, unknown): the password cannot help. */
+  const [linkError, setLinkError] = useState<string | null>(token ? null : "This link has no token.");
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<{ password: string }>({ defaultValues: { password: "" } });
+  const { errors, isSubmitting } = form.formState;
+  const submit = form.handleSubmit(async ({ password }) => {
+    setFormError(null);
+    if (!password) {
+      form.setError("password", { type: "required", message: "is required" });
+      return;
     }
-    pending.then(
-      async (s) => {
-        if (!live) return;
-        const next = localStorage.getItem(NEXT_KEY);
-        localStorage.removeItem(NEXT_KEY);
-        await after.current.change(s);
-        after.current.navigate(next ?? "/", { replace: true });
-      },
-      (err) => {
-        if (live) setError(errorMessage(err));
-      },
+    try {
+      const s = await api<Session>("/auth/verify-email", { method: "POST", body: { token, password } });
+      const next = localStorage.getItem(NEXT_KEY);
+      localStorage.removeItem(NEXT_KEY);
+      await change(s);
+      navigate(next ?? "/", { replace: true });
+    } catch (err) {
+      if (err instanceof ApiError && (err.status === 404 || err.status === 410)) {
+        setLinkError(errorMessage(err));
+        return;
+      }
+      // A wrong password: its field says so, the alert says what to do.
+      applyServerErrors(err, form.setError);
+      setFormError(errorMessage(err));
+    }
+  });
+  if (linkError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Paper withBorder p="xl" w={440} maw="100%" component="main">
+          <Stack>
+            <Title order={1} size="h2">
+              This link did not work
+            </Title>
+            <Alert color="red" role="alert">
+              {linkError}
+            </Alert>
+            <Text size="sm">
+              <Anchor component={Link} href="/sign-in">
+                Sign in
+              </Anchor>{" "}
+              (signing in to an unconfirmed account mails a new link).
+            </Text>
+          </Stack>
+        </Paper>
+      </Center>
     );
-    return () => {
-      live = false;
-    };
-  }, [token]);
+  }
   return (
     <Center mih="100vh" p="md">
       <Paper withBorder p="xl" w={440} maw="100%" component="main">
-        <Stack>
-          <Title order={1} size="h2">
-            {error ? "This link did not work" : "Confirming your email address…"}
-          </Title>
-          {error ? (
-            <>
+        <form onSubmit={submit} noValidate>
+          <Stack>
+            <Title order={1} size="h2">
+              Confirm your email address
+            </Title>
+            <Text>
+              {email ? (
+                <>
+                  Enter the password you chose when you signed up as <b>{email}</b>.
+                </>
+              ) : (
+                "Enter the password you chose when you signed up."
+              )}
+            </Text>
+            {formError ? (
               <Alert color="red" role="alert">
-                {error}
+                {formError}
               </Alert>
-              <Text size="sm">
-                <Anchor component={Link} href="/sign-in">
-                  Sign in
-                </Anchor>{" "}
-                (signing in to an unconfirmed account mails a new link).
-              </Text>
-            </>
-          ) : null}
-        </Stack>
+            ) : null}
+            {/* For password managers: the account this password belongs to. */}
+            <input type="email" name="email" autoComplete="username" value={email} readOnly hidden />
+            <PasswordInput
+              label="Password"
+              autoComplete="current-password"
+              autoFocus
+              {...form.register("password")}
+              error={errors.password?.message}
+            />
+            <Button type="submit" loading={isSubmitting}>
+              Confirm and sign in
+            </Button>
+          </Stack>
+        </form>
       </Paper>
     </Center>
   );
