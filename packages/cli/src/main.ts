@@ -9,14 +9,28 @@ import {
   ModelInputError,
   parseInput,
 } from "@modelworks/model-kit";
+import { runBatch } from "./batch.ts";
 
 /** Exit codes, so scripts can tell a bad input from a broken engine. */
-export const EXIT = { ok: 0, error: 1, usage: 2, invalidInput: 3, modelError: 4 } as const;
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  invalidInput: 3,
+  modelError: 4,
+  /** `run --batch`: at least one line failed (each failure is in its answer line). */
+  batchFailures: 5,
+} as const;
 
 const USAGE = `Usage:
   modelworks run <model> --in input.json [--out output.json] [--version x.y.z] [--quiet]
       Runs a model in this process (no server). Output JSON goes to --out or stdout;
       progress goes to stderr.
+  modelworks run <model> --batch [--version x.y.z] [--format f] [--quiet]
+      Runs many inputs in one process: NDJSON on stdin, one {"input": {...}, "id"?: ...} per
+      line; one answer per line on stdout, in order: {"line": n, "id"?, "ok": true, "output"}
+      or {"line": n, "id"?, "ok": false, "error": {"code": ...}}. Blank lines are skipped.
+      Exit 0 when every line succeeded, 5 when any failed.
   modelworks models [--json] [--all]
       Lists the hosted models (--all includes internal test models).
   modelworks worker
@@ -27,8 +41,29 @@ const USAGE = `Usage:
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** `run --batch` reads its lines here (default: process stdin). */
+  stdin?: AsyncIterable<string | Uint8Array>;
+  /** `run --batch` writes through this and waits for it (default: `out`). */
+  outAsync?: (s: string) => Promise<void>;
 }
-const stdio: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+let stdoutErrorsHandled = false;
+const stdio: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  get stdin() {
+    return process.stdin;
+  },
+  // Waiting for each write's callback keeps a slow reader from piling up output; a closed one
+  // (`| head`) fails the write, which the batch reports instead of crashing on the stream's
+  // unhandled 'error' event.
+  outAsync: (s) => {
+    if (!stdoutErrorsHandled) process.stdout.on("error", () => {});
+    stdoutErrorsHandled = true;
+    return new Promise((resolve, reject) =>
+      process.stdout.write(s, (err) => (err ? reject(err) : resolve())),
+    );
+  },
+};
 
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const [command, ...rest] = argv;
@@ -78,10 +113,14 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     version: { type: "string" },
     format: { type: "string" },
     quiet: { type: "boolean", default: false },
+    batch: { type: "boolean", default: false },
   });
   const [spec] = positionals;
   if (!spec) throw new UsageError("run: name the model, e.g. `modelworks run deal-picker --in input.json`");
-  if (!values.in) throw new UsageError("run: --in <input.json> is required");
+  if (values.batch && (values.in || values.out)) {
+    throw new UsageError("run --batch reads NDJSON from stdin and writes to stdout; drop --in/--out");
+  }
+  if (!values.in && !values.batch) throw new UsageError("run: --in <input.json> is required (or --batch)");
   const [modelId, atVersion] = spec.split("@") as [string, string | undefined];
   const version = (values.version as string | undefined) ?? atVersion;
   const model = findVersion(modelId, version);
@@ -104,6 +143,22 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   const format = found?.format;
+  if (values.batch) {
+    try {
+      const summary = await runBatch({
+        model,
+        format,
+        stdin: io.stdin ?? process.stdin,
+        write: io.outAsync ?? io.out,
+        log: values.quiet ? undefined : io.err,
+      });
+      return summary.failed ? EXIT.batchFailures : EXIT.ok;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
+      io.err("modelworks: stdout was closed; batch stopped\n");
+      return EXIT.error;
+    }
+  }
   let document: unknown;
   try {
     document = JSON.parse(await readFile(values.in as string, "utf8"));
