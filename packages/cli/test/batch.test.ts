@@ -219,6 +219,24 @@ describe("modelworks run --batch (in process)", () => {
     expect(log.join("")).toMatch(/^halver@1\.0\.0 batch: 4 lines, 2 ok, 2 failed/);
   });
 
+  it("stops with exit 1 when stdout is closed (EPIPE) instead of crashing", async () => {
+    const c = capture();
+    let writes = 0;
+    const line = `${JSON.stringify({ input: { terms: [{ mean: 1, sd: 0 }], samples: 1 } })}\n`;
+    const code = await main(["run", "test-montecarlo-sum", "--batch", "--quiet"], {
+      ...c.io,
+      stdin: (async function* () {
+        for (let i = 0; i < 5; i++) yield line;
+      })(),
+      outAsync: async () => {
+        if (++writes === 2) throw Object.assign(new Error("write EPIPE"), { code: "EPIPE" });
+      },
+    });
+    expect(code).toBe(EXIT.error);
+    expect(writes).toBe(2); // nothing more is run once the reader is gone
+    expect(c.err.join("")).toBe("modelworks: stdout was closed; batch stopped\n");
+  });
+
   it.each([
     [["run", "test-montecarlo-sum", "--batch", "--in", "x.json"], /drop --in\/--out/],
     [["run", "test-montecarlo-sum", "--batch", "--out", "y.json"], /drop --in\/--out/],
