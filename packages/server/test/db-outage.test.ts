@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { openRuntime, type Runtime } from "../src/runtime.ts";
-import { type Actor, createOwner, createTestApp, request } from "./harness.ts";
+import { type Actor, createOwner, createTestApp, request, useMailServer } from "./harness.ts";
+import { startMailServer, type TestMailServer } from "./mail-server.ts";
 
 /**
  * Issue 19 items 10a and 10b. The outage is made by a TCP proxy this test owns, between the app
@@ -65,6 +66,7 @@ describe.skipIf(!SERVER_URL)("a database outage (PostgreSQL behind a proxy this 
   let app: App;
   let owner: Actor & { orgId: string };
   let dataDir: string;
+  let mail: TestMailServer | undefined;
   const dbName = `mw_test_${randomBytes(6).toString("hex")}`;
   const admin = async (text: string) => {
     const c = new pg.Client({ connectionString: SERVER_URL });
@@ -85,6 +87,8 @@ describe.skipIf(!SERVER_URL)("a database outage (PostgreSQL behind a proxy this 
     url.host = `127.0.0.1:${proxy.port}`;
     url.pathname = `/${dbName}`;
     dataDir = mkdtempSync(path.join(os.tmpdir(), "mw-outage-"));
+    // The owner signs up through the mailed link, as every test user does.
+    mail = await startMailServer();
     const config = loadConfig({
       NODE_ENV: "test",
       DATA_DIR: dataDir,
@@ -94,12 +98,14 @@ describe.skipIf(!SERVER_URL)("a database outage (PostgreSQL behind a proxy this 
       RETENTION_SWEEP_MINUTES: "0",
       DATABASE_URL: url.toString(),
       DATABASE_CONNECT_TIMEOUT_MS: "1000",
+      SMTP_URL: mail.url,
       REDIS_KEY_PREFIX: `mwtest${randomBytes(4).toString("hex")}:`,
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     });
     runtime = await openRuntime(config);
     app = await buildApp(runtime);
     await app.ready();
+    useMailServer(app, mail);
     owner = await createOwner(app, "Outage Org");
     const created = await request(app, owner, {
       method: "POST",
@@ -113,6 +119,7 @@ describe.skipIf(!SERVER_URL)("a database outage (PostgreSQL behind a proxy this 
     await app?.close();
     await runtime?.close().catch(() => {});
     await proxy?.close();
+    await mail?.close();
     await admin(`drop database if exists ${dbName} with (force)`);
     rmSync(dataDir, { recursive: true, force: true });
   });

@@ -84,6 +84,11 @@ export async function createTestApp(
 
 const mailServers = new WeakMap<App, TestMailServer>();
 
+/** For a test that builds its own app: the SMTP server its `SMTP_URL` points at, for `signUp()`. */
+export function useMailServer(app: App, mail: TestMailServer): void {
+  mailServers.set(app, mail);
+}
+
 /** The SMTP server an app made by createTestApp sends to. */
 export function mailOf(app: App): TestMailServer {
   const mail = mailServers.get(app);

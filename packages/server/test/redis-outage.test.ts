@@ -356,7 +356,9 @@ describe.skipIf(!HAS_REDIS_SERVER || !process.env.DATABASE_URL)("Redis outage ac
       await api.close();
       await redis.kill();
     }
-  });
+    // Two runtimes (each with its engine host process) start and stop here: on a loaded CI machine
+    // that alone has taken 25 s, past vitest's default.
+  }, 90_000);
 });
 
 describe.skipIf(!HAS_REDIS_SERVER)("Redis absent at start", () => {
