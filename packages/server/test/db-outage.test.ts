@@ -4,11 +4,11 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import { openRuntime, type Runtime } from "../src/runtime.ts";
+import { adminQuery } from "./admin-query.ts";
 import { type Actor, createOwner, createTestApp, request, useMailServer } from "./harness.ts";
 import { startMailServer, type TestMailServer } from "./mail-server.ts";
 
@@ -68,15 +68,7 @@ describe.skipIf(!SERVER_URL)("a database outage (PostgreSQL behind a proxy this 
   let dataDir: string;
   let mail: TestMailServer | undefined;
   const dbName = `mw_test_${randomBytes(6).toString("hex")}`;
-  const admin = async (text: string) => {
-    const c = new pg.Client({ connectionString: SERVER_URL });
-    await c.connect();
-    try {
-      await c.query(text);
-    } finally {
-      await c.end();
-    }
-  };
+  const admin = (text: string) => adminQuery(SERVER_URL!, text);
 
   beforeAll(async () => {
     await admin(`create database ${dbName}`);

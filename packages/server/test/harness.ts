@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import type { Logger } from "pino";
 import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/client.ts";
 import type { RunWorker } from "../src/runs/runner.ts";
 import { openRuntime, type Runtime, startWorker } from "../src/runtime.ts";
+import { adminQuery } from "./admin-query.ts";
 import { startMailServer, type TestMailServer, verifyTokenIn } from "./mail-server.ts";
 
 /**
@@ -94,16 +94,6 @@ export function mailOf(app: App): TestMailServer {
   const mail = mailServers.get(app);
   if (!mail) throw new Error("this app has no test mail server (it was given its own SMTP_URL)");
   return mail;
-}
-
-async function adminQuery(url: string, sql: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /** A signed-in user as the tests drive them: cookie, CSRF token and ids. */

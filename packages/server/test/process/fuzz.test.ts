@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminQuery } from "../admin-query.ts";
 import {
   killAll,
   postJson,
@@ -116,19 +116,11 @@ beforeAll(async () => {
   const admin = process.env.DATABASE_URL;
   if (admin) {
     const name = `mw_fuzz_${randomBytes(6).toString("hex")}`;
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    await client.query(`create database ${name}`);
-    await client.end();
+    await adminQuery(admin, `create database ${name}`);
     const u = new URL(admin);
     u.pathname = `/${name}`;
     env.DATABASE_URL = u.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
+    dropDatabase = () => adminQuery(admin, `drop database if exists ${name} with (force)`);
     if (process.env.REDIS_URL) {
       env.REDIS_URL = process.env.REDIS_URL;
       env.REDIS_KEY_PREFIX = `mwfuzz${randomBytes(3).toString("hex")}:`;
