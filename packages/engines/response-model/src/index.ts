@@ -1,0 +1,1 @@
+export type { FieldKind, FieldSpec, RawTable } from "./types.ts";
