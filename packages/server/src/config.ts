@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ROLES } from "@modelworks/contracts/roles";
 import { z } from "zod";
-import { ROLES } from "./domain/roles.ts";
 
 /**
  * Every setting the server reads from the environment. The README's configuration table is

@@ -1,4 +1,4 @@
-import type { Problem } from "@modelworks/server/contracts";
+import type { Problem } from "@modelworks/contracts";
 
 /**
  * The one way the app talks to the server: the public REST API under /api/v1 with the session

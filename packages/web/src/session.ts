@@ -1,4 +1,4 @@
-import { type Permission, ROLE_PERMISSIONS } from "@modelworks/server/contracts";
+import { type Permission, ROLE_PERMISSIONS } from "@modelworks/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, api, setCsrfToken } from "./api.ts";
 import type { Session } from "./types.ts";

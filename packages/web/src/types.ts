@@ -22,7 +22,7 @@ import type {
   SharedResultDto,
   ShareLinkDto,
   SweepDto,
-} from "@modelworks/server/contracts";
+} from "@modelworks/contracts";
 import type { z } from "zod";
 
 // Response types straight from the server's zod contracts (type-only: nothing enters the bundle).

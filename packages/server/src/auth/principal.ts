@@ -1,4 +1,4 @@
-import type { ApiKeyScope, Permission, Role } from "../domain/roles.ts";
+import type { ApiKeyScope, Permission, Role } from "@modelworks/contracts/roles";
 
 /** Who is making a request, as established from its credentials (before any access decision). */
 export type Principal =

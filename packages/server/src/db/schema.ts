@@ -1,3 +1,5 @@
+import type { ResolvedDatasetDto } from "@modelworks/contracts/reference-data";
+import { RUN_STATUSES, type RunStatus } from "@modelworks/contracts/run-status";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -14,8 +16,6 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { ResolvedDatasetDto } from "../contracts/reference-data.ts";
-import { RUN_STATUSES, type RunStatus } from "../domain/run-status.ts";
 
 /**
  * The database schema as code. `npm run db:generate` turns changes here into a SQL migration

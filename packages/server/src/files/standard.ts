@@ -1,3 +1,4 @@
+import { STANDARD_SCHEMA_NAMES, type StandardSchemaName } from "@modelworks/contracts/standard-schemas";
 import { z } from "zod";
 import { type InputTable, tableOf } from "./targets.ts";
 
@@ -53,13 +54,9 @@ export const STANDARD_SCHEMAS = {
     description: "One row per customer: id, response flag, recency and appended demographic codes.",
     row: CustomerResponseRow,
   },
-} as const;
+} as const satisfies Record<StandardSchemaName, { title: string; description: string; row: z.ZodType }>;
 
-export type StandardSchemaName = keyof typeof STANDARD_SCHEMAS;
-export const STANDARD_SCHEMA_NAMES = Object.keys(STANDARD_SCHEMAS) as [
-  StandardSchemaName,
-  ...StandardSchemaName[],
-];
+export { STANDARD_SCHEMA_NAMES, type StandardSchemaName };
 
 export function standardTable(name: StandardSchemaName): InputTable {
   const { row } = STANDARD_SCHEMAS[name];

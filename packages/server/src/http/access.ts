@@ -1,9 +1,3 @@
-import { and, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import fp from "fastify-plugin";
-import type { OrgContext } from "../auth/principal.ts";
-import { csrfTokenFor, safeEqual } from "../auth/tokens.ts";
-import { memberships } from "../db/schema.ts";
 import {
   keyPermissions,
   keyRole,
@@ -11,7 +5,13 @@ import {
   type Permission,
   ROLE_PERMISSIONS,
   SCOPE_ROLE,
-} from "../domain/roles.ts";
+} from "@modelworks/contracts/roles";
+import { and, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import type { OrgContext } from "../auth/principal.ts";
+import { csrfTokenFor, safeEqual } from "../auth/tokens.ts";
+import { memberships } from "../db/schema.ts";
 import { badRequest, forbidden, HttpProblem, notFound, unauthorized } from "./problem.ts";
 
 /**

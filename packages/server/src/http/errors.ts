@@ -1,7 +1,7 @@
+import type { Problem } from "@modelworks/contracts/common";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import type { Problem } from "../contracts/common.ts";
 import { HttpProblem } from "./problem.ts";
 
 /**

@@ -1,3 +1,4 @@
+import { ROLES, type Role } from "@modelworks/contracts/roles";
 import { and, eq, isNull, lt, ne, or } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
@@ -5,7 +6,6 @@ import { issuerOf, looksLikeJwt } from "../auth/jwt.ts";
 import type { Principal } from "../auth/principal.ts";
 import { hashToken, tokenKind } from "../auth/tokens.ts";
 import { apiKeys, memberships, organizations, sessions, users } from "../db/schema.ts";
-import { ROLES, type Role } from "../domain/roles.ts";
 import { recordAudit } from "./audit.ts";
 import { type HttpProblem, unauthorized } from "./problem.ts";
 

@@ -1,5 +1,5 @@
+import type { ResolvedDatasetDto } from "@modelworks/contracts/reference-data";
 import type { ReferenceDataset } from "@modelworks/model-kit";
-import type { ResolvedDatasetDto } from "../contracts/reference-data.ts";
 import { inputHash } from "../runs/canonical.ts";
 import type { CachedEdition, EditionCache } from "./cache.ts";
 import { fetchEdition } from "./upstream.ts";

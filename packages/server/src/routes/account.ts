@@ -1,9 +1,9 @@
+import { DeleteAccountBody } from "@modelworks/contracts/retention";
 import { and, count, eq, isNull, ne } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { verifyPassword } from "../auth/passwords.ts";
-import { DeleteAccountBody } from "../contracts/retention.ts";
 import type { Db } from "../db/client.ts";
 import { apiKeys, memberships, organizations, users } from "../db/schema.ts";
 import { recordAudit } from "../http/audit.ts";

@@ -1,12 +1,12 @@
+import { IdParams, parseSort } from "@modelworks/contracts/common";
+import { ApiKeyCreatedDto, ApiKeyListQuery, ApiKeyPage, CreateApiKeyBody } from "@modelworks/contracts/orgs";
+import type { Role } from "@modelworks/contracts/roles";
 import { and, asc, count, desc, eq, isNull } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { hashToken, newToken } from "../auth/tokens.ts";
-import { IdParams, parseSort } from "../contracts/common.ts";
-import { ApiKeyCreatedDto, ApiKeyListQuery, ApiKeyPage, CreateApiKeyBody } from "../contracts/orgs.ts";
 import { apiKeys, memberships, users } from "../db/schema.ts";
-import type { Role } from "../domain/roles.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { badRequest, conflict } from "../http/problem.ts";

@@ -1,7 +1,7 @@
+import { AuditListQuery, AuditPage } from "@modelworks/contracts/audit";
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, or, sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { AuditListQuery, AuditPage } from "../contracts/audit.ts";
 import { likeLiteral } from "../db/like.ts";
 import { auditEvents, memberships } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";

@@ -1,10 +1,3 @@
-import { and, eq, ne } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { hashPassword, verifyPassword } from "../auth/passwords.ts";
-import { createSignInThrottle } from "../auth/sign-in-throttle.ts";
-import { hashToken } from "../auth/tokens.ts";
 import {
   ActiveOrgBody,
   ChangePasswordBody,
@@ -14,7 +7,14 @@ import {
   SignUpBody,
   VerificationSentDto,
   VerifyEmailBody,
-} from "../contracts/auth.ts";
+} from "@modelworks/contracts/auth";
+import { and, eq, ne } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { hashPassword, verifyPassword } from "../auth/passwords.ts";
+import { createSignInThrottle } from "../auth/sign-in-throttle.ts";
+import { hashToken } from "../auth/tokens.ts";
 import { emailTokens, memberships, sessions, users } from "../db/schema.ts";
 import { addressHolder, passwordAccount } from "../db/users.ts";
 import { recordAudit } from "../http/audit.ts";

@@ -1,8 +1,8 @@
 import { catalog } from "@modelworks/catalog";
+import { CompareBody, ComparisonDto } from "@modelworks/contracts/compare";
 import { and, eq, inArray } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { CompareBody, ComparisonDto } from "../contracts/compare.ts";
 import { runs } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 import { notFound } from "../http/problem.ts";

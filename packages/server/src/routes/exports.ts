@@ -1,10 +1,10 @@
 import { catalog } from "@modelworks/catalog";
+import { IdParams } from "@modelworks/contracts/common";
+import { ExportQuery } from "@modelworks/contracts/exports";
 import type { AnyModel } from "@modelworks/model-kit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { IdParams } from "../contracts/common.ts";
-import { ExportQuery } from "../contracts/exports.ts";
 import { runs } from "../db/schema.ts";
 import { contentDisposition, type ExportFile, type ExportFormat } from "../exports/index.ts";
 import { createExportPool, type ExportPool } from "../exports/pool.ts";

@@ -1,10 +1,10 @@
+import { ExternalIdentityDto, LinkExternalIdentityBody } from "@modelworks/contracts/auth";
+import { lesserRole } from "@modelworks/contracts/roles";
 import { and, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { issuerOf } from "../auth/jwt.ts";
-import { ExternalIdentityDto, LinkExternalIdentityBody } from "../contracts/auth.ts";
 import { apiKeys, memberships, users } from "../db/schema.ts";
-import { lesserRole } from "../domain/roles.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, forbidden, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";

@@ -1,8 +1,4 @@
-import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   CreateFieldMappingBody,
   FieldMappingDto,
@@ -13,7 +9,11 @@ import {
   TemplateParams,
   TemplateQuery,
   UpdateFieldMappingBody,
-} from "../contracts/files.ts";
+} from "@modelworks/contracts/files";
+import { and, asc, count, desc, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { fieldMappings } from "../db/schema.ts";
 import { templateCsv } from "../files/mapping.ts";
 import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";

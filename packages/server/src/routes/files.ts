@@ -1,10 +1,6 @@
 import { rm } from "node:fs/promises";
 import multipart from "@fastify/multipart";
-import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   FileDto,
   FileListQuery,
@@ -17,7 +13,11 @@ import {
   SuggestionsDto,
   TargetRef,
   UploadQuery,
-} from "../contracts/files.ts";
+} from "@modelworks/contracts/files";
+import { and, asc, count, desc, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { fieldMappings, files } from "../db/schema.ts";
 import { duck, readRows } from "../files/duck.ts";
 import { createIngest, type FileRow, rejected } from "../files/ingest.ts";

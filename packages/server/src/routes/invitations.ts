@@ -1,9 +1,4 @@
-import { and, asc, count, desc, eq, gt, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { hashToken, newToken } from "../auth/tokens.ts";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   AcceptInvitationBody,
   CreateInvitationBody,
@@ -11,10 +6,15 @@ import {
   InvitationListQuery,
   InvitationPage,
   OrgWithRoleDto,
-} from "../contracts/orgs.ts";
+} from "@modelworks/contracts/orgs";
+import { KEY_GRANTABLE_ROLES } from "@modelworks/contracts/roles";
+import { and, asc, count, desc, eq, gt, isNotNull, isNull, lte, type SQL } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { hashToken, newToken } from "../auth/tokens.ts";
 import { invitations, memberships, organizations, sessions, users } from "../db/schema.ts";
 import { passwordAccount } from "../db/users.ts";
-import { KEY_GRANTABLE_ROLES } from "../domain/roles.ts";
 import { JWT_BOUND, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, forbidden, gone, notFound } from "../http/problem.ts";

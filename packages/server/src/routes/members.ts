@@ -1,12 +1,18 @@
+import { parseSort } from "@modelworks/contracts/common";
+import {
+  MemberDto,
+  MemberListQuery,
+  MemberPage,
+  UpdateMemberBody,
+  UserIdParams,
+} from "@modelworks/contracts/orgs";
+import { KEY_GRANTABLE_ROLES, type Role } from "@modelworks/contracts/roles";
 import { and, asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { parseSort } from "../contracts/common.ts";
-import { MemberDto, MemberListQuery, MemberPage, UpdateMemberBody, UserIdParams } from "../contracts/orgs.ts";
 import type { Db } from "../db/client.ts";
 import { memberships, sessions, users } from "../db/schema.ts";
-import { KEY_GRANTABLE_ROLES, type Role } from "../domain/roles.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { conflict, forbidden, notFound } from "../http/problem.ts";

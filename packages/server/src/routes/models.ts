@@ -1,9 +1,9 @@
 import { catalog } from "@modelworks/catalog";
+import { ModelDto, ModelIdParams, ModelQuery, ModelSummaryDto } from "@modelworks/contracts/runs";
 import type { AnyModel } from "@modelworks/model-kit";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { ModelDto, ModelIdParams, ModelQuery, ModelSummaryDto } from "../contracts/runs.ts";
 import { documentsOf } from "../exports/index.ts";
 import { notFound } from "../http/problem.ts";
 

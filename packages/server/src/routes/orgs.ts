@@ -1,8 +1,8 @@
+import { CreateOrgBody, OrgDto, OrgWithRoleDto, UpdateOrgBody } from "@modelworks/contracts/orgs";
 import { and, asc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { CreateOrgBody, OrgDto, OrgWithRoleDto, UpdateOrgBody } from "../contracts/orgs.ts";
 import { memberships, organizations, sessions } from "../db/schema.ts";
 import { JWT_BOUND, NO_ORG, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";

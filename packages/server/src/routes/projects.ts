@@ -1,15 +1,15 @@
-import { and, asc, count, desc, eq, ilike } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   CreateProjectBody,
   ProjectDto,
   ProjectListQuery,
   ProjectPage,
   UpdateProjectBody,
-} from "../contracts/projects.ts";
+} from "@modelworks/contracts/projects";
+import { and, asc, count, desc, eq, ilike } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";

@@ -1,6 +1,6 @@
+import { ReferenceDataList } from "@modelworks/contracts/reference-data";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { ReferenceDataList } from "../contracts/reference-data.ts";
 
 /**
  * The reference datasets engines read (AMI rent limits, tax rates) and the edition a run started

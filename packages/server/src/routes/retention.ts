@@ -1,8 +1,8 @@
+import { RetentionPolicyDto, UpdateRetentionBody } from "@modelworks/contracts/retention";
 import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { RetentionPolicyDto, UpdateRetentionBody } from "../contracts/retention.ts";
 import { organizations, retentionPolicies } from "../db/schema.ts";
 import { contentDisposition } from "../exports/index.ts";
 import { orgOf } from "../http/access.ts";

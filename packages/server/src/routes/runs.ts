@@ -1,10 +1,5 @@
 import { catalog } from "@modelworks/catalog";
-import { type AnyModel, findFormat } from "@modelworks/model-kit";
-import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   CreateRunBody,
   CreateRunQuery,
@@ -13,7 +8,12 @@ import {
   RunListQuery,
   RunOutputQuery,
   RunPage,
-} from "../contracts/runs.ts";
+} from "@modelworks/contracts/runs";
+import { type AnyModel, findFormat } from "@modelworks/model-kit";
+import { and, asc, count, desc, eq } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { projects, runs, scenarioRevisions, scenarios } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";

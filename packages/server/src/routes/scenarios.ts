@@ -1,8 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   CreateScenarioBody,
   DiffQuery,
@@ -20,7 +16,11 @@ import {
   ScenarioPage,
   ScenarioRevisionDto,
   UpdateScenarioBody,
-} from "../contracts/scenarios.ts";
+} from "@modelworks/contracts/scenarios";
+import { and, asc, count, desc, eq, ilike, inArray } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects, scenarioRevisions, scenarios } from "../db/schema.ts";

@@ -1,8 +1,8 @@
+import type { SessionDto } from "@modelworks/contracts/auth";
 import { asc, eq } from "drizzle-orm";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { z } from "zod";
 import { csrfTokenFor, hashToken, newToken } from "../auth/tokens.ts";
-import type { SessionDto } from "../contracts/auth.ts";
 import type { Db } from "../db/client.ts";
 import { memberships, organizations, sessions, type users } from "../db/schema.ts";
 import { SESSION_COOKIE } from "../http/identity.ts";

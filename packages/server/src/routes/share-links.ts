@@ -1,9 +1,4 @@
-import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
-import { IdParams, parseSort } from "../contracts/common.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   CreatedShareLinkDto,
   CreateShareLinkBody,
@@ -12,7 +7,12 @@ import {
   SharedTokenParams,
   ShareLinkListQuery,
   ShareLinkPage,
-} from "../contracts/exports.ts";
+} from "@modelworks/contracts/exports";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
 import { runs, shareLinks } from "../db/schema.ts";
 import { documentsOf } from "../exports/index.ts";
 import { orgOf } from "../http/access.ts";

@@ -1,10 +1,5 @@
-import type { AnyModel } from "@modelworks/model-kit";
-import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
-import { ModelIdParams } from "../contracts/runs.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
+import { ModelIdParams } from "@modelworks/contracts/runs";
 import {
   CreateSweepBody,
   SWEEP_MAX_RUNS,
@@ -13,7 +8,12 @@ import {
   SweepPage,
   SweepQuery,
   SweepSummaryDto,
-} from "../contracts/sweeps.ts";
+} from "@modelworks/contracts/sweeps";
+import type { AnyModel } from "@modelworks/model-kit";
+import { and, asc, count, desc, eq, inArray } from "drizzle-orm";
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { runs, sweeps } from "../db/schema.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";

@@ -4,19 +4,19 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
-import { z } from "zod";
-import { IdParams, parseSort } from "../contracts/common.ts";
-import { FileDto } from "../contracts/files.ts";
+import { IdParams, parseSort } from "@modelworks/contracts/common";
+import { FileDto } from "@modelworks/contracts/files";
 import {
   ChunkHeaders,
   CreateUploadBody,
   UploadDto,
   UploadListQuery,
   UploadPage,
-} from "../contracts/uploads.ts";
+} from "@modelworks/contracts/uploads";
+import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { files, uploadSessions } from "../db/schema.ts";
 import { type Ingest, type IngestPhase, rejected } from "../files/ingest.ts";

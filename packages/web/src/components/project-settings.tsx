@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { Alert, Badge, Button, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
-import { UpdateProjectBody } from "@modelworks/server/contracts";
+import { UpdateProjectBody } from "@modelworks/contracts";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";

@@ -1,4 +1,4 @@
-import { keyRole } from "@modelworks/server/contracts";
+import { keyRole } from "@modelworks/contracts";
 import type { ApiKey } from "../types.ts";
 
 /**

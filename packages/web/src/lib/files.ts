@@ -6,7 +6,7 @@ import type {
   MapResultDto,
   SuggestionsDto,
   TargetColumnDto,
-} from "@modelworks/server/contracts/files";
+} from "@modelworks/contracts/files";
 import type { z } from "zod";
 
 // Shapes of the file and field-mapping API, straight from the server's contracts. Type-only, and

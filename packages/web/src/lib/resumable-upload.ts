@@ -1,4 +1,4 @@
-import type { UploadDto } from "@modelworks/server/contracts/uploads";
+import type { UploadDto } from "@modelworks/contracts/uploads";
 import type { z } from "zod";
 import { ApiError } from "../api.ts";
 import type { UploadedFile } from "./files.ts";

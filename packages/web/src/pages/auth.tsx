@@ -11,7 +11,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { SignInBody, SignUpBody } from "@modelworks/server/contracts";
+import { SignInBody, SignUpBody } from "@modelworks/contracts";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useLocation, useSearch } from "wouter";

@@ -16,7 +16,7 @@ import {
   Title,
   VisuallyHidden,
 } from "@mantine/core";
-import { DeleteAccountBody, UpdateRetentionBody } from "@modelworks/server/contracts";
+import { DeleteAccountBody, UpdateRetentionBody } from "@modelworks/contracts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Controller, useForm } from "react-hook-form";

@@ -15,7 +15,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { CreateApiKeyBody, CreateInvitationBody, CreateOrgBody, ROLES } from "@modelworks/server/contracts";
+import { CreateApiKeyBody, CreateInvitationBody, CreateOrgBody, ROLES } from "@modelworks/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { STANDARD_SCHEMA_NAMES } from "../files/standard.ts";
 import { listQuery, Name, page, Timestamp, Uuid } from "./common.ts";
+import { STANDARD_SCHEMA_NAMES } from "./standard-schemas.ts";
 
 export const ColumnProfileDto = z
   .object({

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { API_KEY_SCOPES, ROLES } from "../domain/roles.ts";
 import { Email, listQuery, Name, page, Timestamp, Uuid } from "./common.ts";
+import { API_KEY_SCOPES, ROLES } from "./roles.ts";
 
 export const Role = z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` });
 export const ApiKeyScope = z.enum(API_KEY_SCOPES, { message: `must be one of ${API_KEY_SCOPES.join(", ")}` });

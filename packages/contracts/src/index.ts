@@ -1,7 +1,5 @@
 // The API's shapes, shared by the server (validation, OpenAPI) and its clients (web forms).
 
-// The authorization policy, so clients hide what a role cannot do (the server still decides).
-export { keyRole, type Permission, ROLE_PERMISSIONS, ROLES } from "../domain/roles.ts";
 export * from "./audit.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
@@ -10,6 +8,8 @@ export * from "./exports.ts";
 export * from "./orgs.ts";
 export * from "./projects.ts";
 export * from "./retention.ts";
+// The authorization policy, so clients hide what a role cannot do (the server still decides).
+export { keyRole, type Permission, ROLE_PERMISSIONS, ROLES } from "./roles.ts";
 export * from "./runs.ts";
 export * from "./scenarios.ts";
 export * from "./sweeps.ts";

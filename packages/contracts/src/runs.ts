@@ -1,8 +1,8 @@
 import { CHART_KINDS } from "@modelworks/model-kit/descriptors";
 import { z } from "zod";
-import { RUN_STATUSES } from "../domain/run-status.ts";
 import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
 import { ResolvedDatasetDto } from "./reference-data.ts";
+import { RUN_STATUSES } from "./run-status.ts";
 
 export const FormatName = z
   .string()
