@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ERROR_CODE_NAMES } from "./errors.ts";
 
 /** RFC 9457 problem details, the body of every error response. */
 export const FieldError = z.object({
@@ -7,7 +8,11 @@ export const FieldError = z.object({
 });
 export const Problem = z
   .object({
-    type: z.string().default("about:blank"),
+    type: z.string().default("about:blank").describe("URI of the problem type: `/api/v1/problems/<code>`"),
+    code: z
+      .enum(ERROR_CODE_NAMES)
+      .optional()
+      .describe("Stable error code (see the error catalogue); clients branch on it"),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),

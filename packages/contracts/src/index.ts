@@ -4,6 +4,7 @@ export * from "./audit.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./compare.ts";
+export * from "./errors.ts";
 export * from "./exports.ts";
 export * from "./orgs.ts";
 export * from "./projects.ts";

@@ -1,0 +1,76 @@
+/**
+ * The error catalogue: every problem the API answers carries one of these codes (`code`) and a
+ * `type` URI naming it (`problemType(code)`). Clients branch on codes, never on statuses or
+ * titles; the server maps a code to its status in one place; a test fails when a code thrown by
+ * the server is missing here or undocumented. Codes are stable: rename never, add freely.
+ */
+export interface ErrorCodeDoc {
+  status: number;
+  title: string;
+  /** When it happens and what the caller can do — shown in the API docs. */
+  description: string;
+}
+
+export const ERROR_CODES = {
+  // Generic codes, one per status, for problems no more specific code names.
+  bad_request: {
+    status: 400,
+    title: "Bad Request",
+    description: "The request cannot be read (malformed JSON, a wrong content type, a bad header).",
+  },
+  unauthenticated: {
+    status: 401,
+    title: "Unauthorized",
+    description: "No valid session, API key or token. Sign in or send `Authorization: Bearer <key>`.",
+  },
+  forbidden: {
+    status: 403,
+    title: "Forbidden",
+    description: "Authenticated, but your role (or your key's scope) does not allow this action.",
+  },
+  not_found: {
+    status: 404,
+    title: "Not Found",
+    description:
+      "No such resource in the organization you act in (other organizations' resources also answer this).",
+  },
+  conflict: {
+    status: 409,
+    title: "Conflict",
+    description: "The request conflicts with the resource's current state.",
+  },
+  gone: { status: 410, title: "Gone", description: "The resource existed but has expired or been used." },
+  validation_failed: {
+    status: 422,
+    title: "Unprocessable Content",
+    description: "Fields are invalid; `errors` lists each one by path (`body.input.landCostUsd`).",
+  },
+  rate_limited: {
+    status: 429,
+    title: "Too Many Requests",
+    description: "Too many requests or runs; wait for `Retry-After` seconds.",
+  },
+  internal: {
+    status: 500,
+    title: "Internal Server Error",
+    description: "A fault on our side; quote the `requestId` when reporting it.",
+  },
+  unavailable: {
+    status: 503,
+    title: "Service Unavailable",
+    description: "A dependency (the database) cannot be reached; retry after `Retry-After` seconds.",
+  },
+  // Specific codes the web app and clients act on.
+  revision_conflict: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "Someone saved a newer revision meanwhile (`baseRevision` is stale); reload and re-apply your change.",
+  },
+} as const satisfies Record<string, ErrorCodeDoc>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+
+/** The problem `type` URI of a code: a path on the API that documents it (RFC 9457 §3.1.1). */
+export const problemType = (code: ErrorCode) => `/api/v1/problems/${code}`;
