@@ -196,7 +196,7 @@ function checkReferences(s: z.output<typeof ProjectShape>, ctx: Ctx): void {
   const files = new Set<string>();
   s.tables.forEach((t, ti) => {
     if (tables.has(fold(t.name))) issue(["tables", ti, "name"], `duplicate table "${t.name}"`);
-    tables.set(fold(t.name), t);
+    else tables.set(fold(t.name), t);
     if (files.has(fold(t.fileName))) issue(["tables", ti, "fileName"], `file "${t.fileName}" is used twice`);
     files.add(fold(t.fileName));
     const names = new Set<string>();
@@ -228,7 +228,7 @@ function checkReferences(s: z.output<typeof ProjectShape>, ctx: Ctx): void {
   s.measures.forEach((m, mi) => {
     const path = ["measures", mi];
     if (measures.has(fold(m.name))) issue([...path, "name"], `duplicate measure "${m.name}"`);
-    measures.set(fold(m.name), m);
+    else measures.set(fold(m.name), m);
     const table = tables.get(fold(m.table));
     if (table?.columns.some((c) => fold(c.name) === fold(m.name)))
       issue([...path, "name"], `measure "${m.name}" has the name of a column of "${table.name}"`);
