@@ -134,7 +134,13 @@ export const PowerBiVisual = z
       .strict()
       .optional()
       .describe("keep the first N members of the ranked column (Category, Rows or Location) by a measure"),
-    binWidth: z.number().finite().positive().optional().describe("histogram: width of a bin, in X's units"),
+    binWidth: z
+      .number()
+      // Within these bounds JavaScript prints the number without an exponent, as DAX reads it.
+      .min(1e-6)
+      .max(1e15)
+      .optional()
+      .describe("histogram: width of a bin, in X's units"),
     slicerMode: z.enum(["dropdown", "list", "between"]).optional(),
     filters: z.array(CategoricalFilter).max(20).default([]),
   })

@@ -138,6 +138,13 @@ describe("PowerBiProjectSpec", () => {
     expect(issues(withVisual(bar({ binWidth: 10 })))).toEqual([
       "pages.0.visuals.0.binWidth: only a histogram has a bin width",
     ]);
+    const tiny = histogram({
+      bindings: { X: [{ table: "Sales", column: "Amount" }], Y: [{ measure: "Orders" }] },
+      binWidth: 1e-9,
+    });
+    expect(issues(withVisual(tiny))).toEqual([
+      "pages.0.visuals.0.binWidth: Too small: expected number to be >=0.000001",
+    ]);
     expect(
       issues(
         withVisual(
