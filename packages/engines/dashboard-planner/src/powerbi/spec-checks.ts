@@ -5,6 +5,7 @@
  * their page. Each issue carries the path of the offending field.
  */
 import type { z } from "zod";
+import { DATA_FOLDER_PARAMETER } from "./m-query.ts";
 import type {
   CategoricalFilter,
   ColumnRef,
@@ -28,6 +29,9 @@ export function checkReferences(s: z.output<typeof ProjectShape>, ctx: Ctx): voi
   s.tables.forEach((t, ti) => {
     if (tables.has(fold(t.name))) issue(["tables", ti, "name"], `duplicate table "${t.name}"`);
     else tables.set(fold(t.name), t);
+    // Each table is a Power Query query of its own name, beside the DataFolder parameter query.
+    if (fold(t.name) === fold(DATA_FOLDER_PARAMETER))
+      issue(["tables", ti, "name"], `"${t.name}" is the name of the data folder parameter`);
     if (files.has(fold(t.fileName))) issue(["tables", ti, "fileName"], `file "${t.fileName}" is used twice`);
     files.add(fold(t.fileName));
     const names = new Set<string>();
@@ -60,9 +64,9 @@ export function checkReferences(s: z.output<typeof ProjectShape>, ctx: Ctx): voi
     const path = ["measures", mi];
     if (measures.has(fold(m.name))) issue([...path, "name"], `duplicate measure "${m.name}"`);
     else measures.set(fold(m.name), m);
-    const table = tables.get(fold(m.table));
-    if (table?.columns.some((c) => fold(c.name) === fold(m.name)))
-      issue([...path, "name"], `measure "${m.name}" has the name of a column of "${table.name}"`);
+    // DAX resolves [Name] to a measure or a column; a measure may share no name with any column.
+    const clash = s.tables.find((t) => t.columns.some((c) => fold(c.name) === fold(m.name)));
+    if (clash) issue([...path, "name"], `measure "${m.name}" has the name of a column of "${clash.name}"`);
     const column = columnOf({ table: m.table, column: m.column }, path);
     if (!column) return;
     const numeric = NUMERIC_TYPES.includes(column.dataType);

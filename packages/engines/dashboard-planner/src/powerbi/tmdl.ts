@@ -24,8 +24,33 @@ const TAB = "\t";
  * anything beyond letters, digits and _ too (quotes are always allowed), doubling inner quotes.
  */
 export function tmdlName(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : `'${name.replaceAll("'", "''")}'`;
+  const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !TMDL_KEYWORDS.has(name.toLowerCase());
+  return bare ? name : `'${name.replaceAll("'", "''")}'`;
 }
+
+/** Object types and keywords: a name spelled like one is quoted, so it never reads as one. */
+const TMDL_KEYWORDS = new Set(
+  [
+    "annotation",
+    "column",
+    "culture",
+    "cultureInfo",
+    "database",
+    "dataSource",
+    "expression",
+    "extendedProperty",
+    "hierarchy",
+    "level",
+    "measure",
+    "model",
+    "partition",
+    "perspective",
+    "ref",
+    "relationship",
+    "role",
+    "table",
+  ].map((k) => k.toLowerCase()),
+);
 
 /**
  * A text property value. Values are single-line; surrounding double quotes are optional and

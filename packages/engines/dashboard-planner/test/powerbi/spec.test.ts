@@ -78,6 +78,19 @@ describe("PowerBiProjectSpec", () => {
     expect(found).toContain('pages.1.name: duplicate page "overview"');
   });
 
+  it("rejects a measure named like a column of any table, and a table named like the DataFolder parameter", () => {
+    const spec = clone();
+    spec.measures![0]!.name = "customer name";
+    spec.tables[1]!.name = "datafolder";
+    for (const m of spec.measures!) if (m.table === "O'Brien's Customers") m.table = "datafolder";
+    spec.relationships![0]!.to.table = "datafolder";
+    const found = issues(spec);
+    expect(found).toContain('tables.1.name: "datafolder" is the name of the data folder parameter');
+    expect(found).toContain(
+      'measures.0.name: measure "customer name" has the name of a column of "datafolder"',
+    );
+  });
+
   it("checks each visual's roles: which exist, how many fields, column or measure", () => {
     expect(
       issues(withVisual(bar({ bindings: { Category: [{ table: "Sales", column: "Region" }] } }))),

@@ -47,6 +47,9 @@ describe("TMDL names and values", () => {
     expect(tmdlName("a=b")).toBe("'a=b'");
     expect(tmdlName("O'Brien")).toBe("'O''Brien'");
     expect(tmdlName("2024")).toBe("'2024'");
+    // Spelled like a keyword: quoted, so `column column` never has to be disambiguated.
+    expect(tmdlName("Table")).toBe("'Table'");
+    expect(tmdlName("measure")).toBe("'measure'");
   });
 
   it("encloses property text in double quotes only when its edges would be trimmed or stripped", () => {
