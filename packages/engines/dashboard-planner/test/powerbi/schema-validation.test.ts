@@ -1,7 +1,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SCHEMA_URL, writePowerBiProject } from "../../src/index.ts";
+import {
+  KIND_RULES,
+  type PowerBiVisualInput,
+  SCHEMA_URL,
+  VISUAL_KINDS,
+  type VisualKind,
+  writePowerBiProject,
+} from "../../src/index.ts";
 import { EXAMPLE_DATA, EXAMPLE_SPEC } from "./example.ts";
 import { describeErrors, listFiles, loadSchemas, REFERENCE_DIR, SCHEMA_DIR } from "./json-schemas.ts";
 
@@ -105,5 +112,75 @@ describe("the schema copies", () => {
       expect(readFileSync(copy, "utf8"), copy).toBe(
         readFileSync(join(REFERENCE_DIR, relative(SCHEMA_DIR, copy)), "utf8"),
       );
+  });
+});
+
+describe("every visual kind, with every role it takes", () => {
+  const column = (c: string) => ({ table: "Sales", column: c });
+  const full: Record<string, Record<string, unknown[]>> = {
+    cartesian: {
+      Category: [column("Region")],
+      Y: [{ measure: "Total Sales" }],
+      Series: [column("Is Returned")],
+    },
+    card: { Values: [{ measure: "Total Sales" }, { measure: "Orders" }] },
+    scatterChart: {
+      Category: [column("Order ID")],
+      X: [{ measure: "Orders" }],
+      Y: [{ measure: "Total Sales" }],
+      Size: [{ measure: "Median Quantity" }],
+      Series: [column("Region")],
+    },
+    table: { Values: [column("Region"), { measure: "Total Sales" }] },
+    matrix: {
+      Rows: [column("Region")],
+      Columns: [column("Is Returned")],
+      Values: [{ measure: "Total Sales" }],
+    },
+    map: {
+      Location: [{ table: "O'Brien's Customers", column: "State" }],
+      Size: [{ measure: "Total Sales" }],
+      Series: [column("Region")],
+    },
+    histogram: { X: [column("Quantity")], Y: [{ measure: "Orders" }] },
+    slicer: { Values: [column("Order Date")] },
+  };
+  const bindingsOf = (kind: VisualKind) =>
+    full[kind] ??
+    (kind === "filledMap"
+      ? full.map
+      : KIND_RULES[kind].rankedRole === "Category"
+        ? full.cartesian
+        : undefined);
+  const spec = structuredClone(EXAMPLE_SPEC);
+  spec.pages = [
+    {
+      name: "All kinds",
+      widthPx: 1600,
+      heightPx: 900,
+      visuals: VISUAL_KINDS.map((kind, i) => ({
+        kind,
+        title: `A ${kind}`,
+        xPx: (i % 6) * 260,
+        yPx: Math.floor(i / 6) * 300,
+        widthPx: 250,
+        heightPx: 290,
+        bindings: bindingsOf(kind)!,
+        ...(kind === "histogram" ? { binWidth: 5 } : {}),
+        ...(kind === "slicer" ? { slicerMode: "between" as const } : {}),
+        ...(KIND_RULES[kind].rankedRole ? { topN: { count: 3, by: { measure: "Median Quantity" } } } : {}),
+      })) as PowerBiVisualInput[],
+    },
+  ];
+  const visuals = [...writePowerBiProject(spec)].filter(([p]) => p.endsWith("visual.json"));
+
+  it("writes one visual per kind", () => {
+    expect(visuals).toHaveLength(VISUAL_KINDS.length);
+  });
+
+  it.each(visuals)("%s validates", (_path, content) => {
+    const { valid, errors } = validate(JSON.parse(String(content)));
+    expect(errors).toBe("");
+    expect(valid).toBe(true);
   });
 });
