@@ -45,8 +45,11 @@ export function pagesJson(pages: ReportPage[]): Json {
   return { $schema: SCHEMA_URL.pages, pageOrder: pages.map((p) => p.name), activePageName: pages[0]!.name };
 }
 
-const pageKey = (page: PowerBiPage) => page.id ?? `name:${page.name}`;
-const visualKey = (visual: PowerBiVisual, index: number) => visual.id ?? `index:${index}`;
+// Prefixed, so a plan id can never equal the fallback key of another page or visual.
+const pageKey = (page: PowerBiPage) =>
+  page.id !== undefined ? `id:${page.id}` : `name:${page.name.toLowerCase()}`;
+const visualKey = (visual: PowerBiVisual, index: number) =>
+  visual.id !== undefined ? `id:${visual.id}` : `index:${index}`;
 
 export function reportPages(spec: PowerBiProjectSpec): ReportPage[] {
   const model = new ModelIndex(spec);
