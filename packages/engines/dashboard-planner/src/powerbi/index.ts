@@ -1,3 +1,4 @@
+export { type CsvValue, powerBiCsv } from "./csv.ts";
 export { objectName, sha256Hex, stableGuid } from "./ids.ts";
 export { DATA_DIR, PowerBiDataError, type ProjectFiles, writePowerBiProject } from "./project.ts";
 export { FORMAT_VERSION, SCHEMA_URL } from "./schema-urls.ts";
