@@ -1,1 +1,1 @@
-export {};
+export * from "./powerbi/index.ts";

@@ -1,0 +1,7 @@
+export { type CsvValue, powerBiCsv } from "./csv.ts";
+export { objectName, sha256Hex, stableGuid } from "./ids.ts";
+export { DATA_DIR, PowerBiDataError, type ProjectFiles, writePowerBiProject } from "./project.ts";
+export { FORMAT_VERSION, SCHEMA_URL } from "./schema-urls.ts";
+export * from "./spec.ts";
+export { tmdlName, tmdlText } from "./tmdl.ts";
+export { KIND_RULES, ROLES, type Role, VISUAL_KINDS, type VisualKind } from "./visual-kinds.ts";
