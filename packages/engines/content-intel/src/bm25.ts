@@ -26,8 +26,8 @@ export function buildBm25Index(docs: readonly string[][]): Bm25Index {
   const postings = new Map<string, Map<number, number>>();
   const docLengths = docs.map((terms, i) => {
     for (const t of terms) {
-      let p = postings.get(t);
-      if (!p) postings.set(t, (p = new Map()));
+      const p = postings.get(t) ?? new Map<number, number>();
+      if (p.size === 0) postings.set(t, p);
       p.set(i, (p.get(i) ?? 0) + 1);
     }
     return terms.length;
