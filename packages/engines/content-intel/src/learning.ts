@@ -1,5 +1,6 @@
 import { countField } from "@modelworks/model-kit";
 import { z } from "zod";
+import { regularizedBeta } from "./beta.ts";
 import { categoryOf, postFeatures } from "./features.ts";
 import { fitRidge, predictRidge, type RidgeModel } from "./ridge.ts";
 
@@ -16,9 +17,12 @@ import { fitRidge, predictRidge, type RidgeModel } from "./ridge.ts";
  *   much between writers for fixed thresholds;
  * - a pattern is a feature (features.ts) shared by N ≥ 2 high performers whose confidence
  *   exceeds 0.7, where confidence is the Beta-Binomial posterior probability that posts with the
- *   feature are high performers more often than posts in general: with a uniform Beta(1, 1)
- *   prior and k high among n posts having it, P(p > q | k, n) for the base share q, which for
- *   integer parameters is the binomial sum Σ_{j=0..k} C(n+1, j) q^j (1−q)^(n+1−j);
+ *   feature are high performers more often than posts in general. With q the base share of high
+ *   performers and k high among the n posts having the feature, the prior is a neutral
+ *   Beta(4q, 4(1 − q)) — worth four posts, centred on "the feature changes nothing" — and
+ *   confidence = P(p > q | k, n) = 1 − I_q(4q + k, 4(1 − q) + n − k). Two posts out of two
+ *   give 0.90 (q = ¼); two out of six, barely above the base share, give 0.60 and are no pattern
+ *   (a uniform prior would have called that 0.76);
  * - a draft matching patterns gets boost = min(0.3, Σ 0.1 · confidence · highShare) over its
  *   matching patterns (at most 2 per category, the prototype's "top 2"), recorded as
  *   `appliedPatterns`, and each applied pattern's usage count goes up by one per run;
@@ -94,17 +98,18 @@ export function percentiles(values: readonly number[]): number[] {
   return out;
 }
 
-function binomial(n: number, k: number): number {
-  let c = 1;
-  for (let i = 1; i <= k; i++) c = (c * (n - k + i)) / i;
-  return c;
-}
+/** Weight of the neutral prior, in posts. */
+export const PRIOR_POSTS = 4;
 
-/** P(p > q) for p ~ Beta(k + 1, n − k + 1): the posterior after k successes in n, uniform prior. */
-export function posteriorAbove(k: number, n: number, q: number): number {
-  let s = 0;
-  for (let j = 0; j <= k; j++) s += binomial(n + 1, j) * q ** j * (1 - q) ** (n + 1 - j);
-  return Math.min(1, Math.max(0, s));
+/** P(p > q) for p ~ Beta(a0 + k, b0 + n − k); by default the neutral prior centred on q. */
+export function posteriorAbove(
+  k: number,
+  n: number,
+  q: number,
+  a0 = PRIOR_POSTS * q,
+  b0 = PRIOR_POSTS * (1 - q),
+): number {
+  return Math.min(1, Math.max(0, 1 - regularizedBeta(q, a0 + k, b0 + n - k)));
 }
 
 export interface Learned {
