@@ -1,11 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
-
-// A copy of ../shared/fixtures/prosora/prosora_sources.yaml, the prototype's source list.
 import { CACHE_TTL_MS, cacheKey, cacheKeysFor, isFresh, timeBucket } from "../src/cache-key.ts";
 import { parseSourcesYaml, sourceKindOf } from "../src/sources.ts";
 
+// A copy of ../shared/fixtures/prosora/prosora_sources.yaml, the prototype's source list.
 const fixture = readFileSync(new URL("./fixtures/prosora_sources.yaml", import.meta.url), "utf8");
 
 describe("sources from the prototype's YAML", () => {
