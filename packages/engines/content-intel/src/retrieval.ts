@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { bm25Scores, buildBm25Index } from "./bm25.ts";
+import { bm25ScoresForTexts } from "./bm25.ts";
 import { type ContentItem, canonicalUrl, hostOf } from "./item.ts";
 import { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "./near-duplicates.ts";
 import { tokenize } from "./text.ts";
@@ -17,6 +17,12 @@ import { tokenize } from "./text.ts";
  * bands: 0.93 at 24 h (its 1.0), 0.74 at 72 h (0.8), 0.5 at a week (0.6), 0.05 at 30 days (0.4).
  */
 export const MAX_EVIDENCE = 15;
+/**
+ * At most this many of the best-scored items are examined for duplicates: bounds the shingle
+ * comparisons when a store is full of copies of a few stories (then fewer than 15 distinct items
+ * may come back, all of them better than anything beyond).
+ */
+export const MAX_EXAMINED = 500;
 export const DEFAULT_HALF_LIFE_HOURS = 168;
 
 export const EvidenceItem = z.object({
@@ -43,7 +49,7 @@ export type EvidenceItem = z.infer<typeof EvidenceItem>;
 export const DuplicateItem = z.object({
   itemId: z.string(),
   duplicateOf: z.string(),
-  reason: z.enum(["canonical-url", "near-duplicate"]),
+  reason: z.enum(["canonical-url", "same-text", "near-duplicate"]),
   similarity: z.number(),
 });
 export type DuplicateItem = z.infer<typeof DuplicateItem>;
@@ -66,31 +72,49 @@ export function rankEvidence(
   opts: RankOptions,
 ): { evidence: EvidenceItem[]; duplicates: DuplicateItem[]; candidates: number } {
   const limit = opts.limit ?? MAX_EVIDENCE;
-  const docs = items.map((it) => tokenize(`${it.title} ${it.text}`));
-  const scores = bm25Scores(buildBm25Index(docs), queryTerms);
-  const maxBm25 = Math.max(0, ...scores);
+  const docText = (it: ContentItem) => `${it.title} ${it.text}`;
+  const scores = bm25ScoresForTexts(items.map(docText), queryTerms);
+  let maxBm25 = 0;
+  for (const s of scores) if (s > maxBm25) maxBm25 = s;
   const query = new Set(queryTerms);
-  const scored = items
-    .map((item, i) => {
-      const bm25 = scores[i]!;
-      const relevance = maxBm25 > 0 ? bm25 / maxBm25 : 0;
-      const f = freshness(item.publishedAt, opts.asOf, opts.halfLifeHours);
-      return { item, i, bm25, relevance, ...f, score: relevance * f.freshness * item.credibility };
-    })
-    .filter((s) => s.bm25 > 0)
-    // Ties broken by id so the same input always gives the same order.
-    .sort((a, b) => b.score - a.score || a.item.id.localeCompare(b.item.id));
+  // Only matching items are scored further; ties are broken by id (code-unit order, not
+  // localeCompare, which is slow over 100k items and locale-dependent) so the same input always
+  // gives the same order.
+  const scored: {
+    item: ContentItem;
+    bm25: number;
+    relevance: number;
+    ageHours: number;
+    freshness: number;
+    score: number;
+  }[] = [];
+  for (const [i, item] of items.entries()) {
+    const bm25 = scores[i]!;
+    if (bm25 <= 0) continue;
+    const relevance = bm25 / maxBm25;
+    const f = freshness(item.publishedAt, opts.asOf, opts.halfLifeHours);
+    scored.push({ item, bm25, relevance, ...f, score: relevance * f.freshness * item.credibility });
+  }
+  scored.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
 
   const evidence: EvidenceItem[] = [];
   const duplicates: DuplicateItem[] = [];
   const keptByUrl = new Map<string, string>();
+  const keptByText = new Map<string, string>();
   const kept: { id: string; shingles: Set<string> }[] = [];
-  for (const s of scored) {
+  for (const s of scored.slice(0, MAX_EXAMINED)) {
     if (evidence.length >= limit) break;
     const canon = canonicalUrl(s.item.canonicalUrl ?? s.item.url);
     const sameUrl = keptByUrl.get(canon);
     if (sameUrl) {
       duplicates.push({ itemId: s.item.id, duplicateOf: sameUrl, reason: "canonical-url", similarity: 1 });
+      continue;
+    }
+    // The same text under another URL (a content hash, without hashing: the text is the key).
+    const textKey = s.item.text.toLowerCase().replace(/\s+/g, " ").trim();
+    const sameText = textKey ? keptByText.get(textKey) : undefined;
+    if (sameText) {
+      duplicates.push({ itemId: s.item.id, duplicateOf: sameText, reason: "same-text", similarity: 1 });
       continue;
     }
     const sh = shingles(`${s.item.title} ${s.item.text}`);
@@ -107,6 +131,7 @@ export function rankEvidence(
       continue;
     }
     keptByUrl.set(canon, s.item.id);
+    if (textKey) keptByText.set(textKey, s.item.id);
     kept.push({ id: s.item.id, shingles: sh });
     evidence.push({
       rank: evidence.length + 1,
@@ -125,7 +150,7 @@ export function rankEvidence(
       freshness: s.freshness,
       credibility: s.item.credibility,
       score: s.score,
-      matchedTerms: [...new Set(docs[s.i]!.filter((t) => query.has(t)))],
+      matchedTerms: [...new Set(tokenize(docText(s.item)).filter((t) => query.has(t)))],
     });
   }
   return { evidence, duplicates, candidates: scored.length };

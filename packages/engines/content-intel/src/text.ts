@@ -7,7 +7,8 @@
  * verb forms that matter for matching a topic against articles ("payments" → "payment",
  * "regulations" → "regulation", "scaling" → "scal", "policies" → "policy") without Porter's
  * aggressive conflations ("university" / "universe"). Query and documents go through the same
- * function, so a stem only has to be consistent, not a dictionary word.
+ * function, so a stem only has to be consistent, not a dictionary word. It never changes a
+ * word's first two characters, which lets BM25 skip stemming words no query term starts like.
  */
 const STOPWORDS = new Set(
   (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bm25, bm25Idf, buildBm25Index } from "../src/bm25.ts";
+import { bm25, bm25Idf, bm25Scores, bm25ScoresForTexts, buildBm25Index } from "../src/bm25.ts";
 import { type ContentItem, canonicalUrl } from "../src/item.ts";
 import { rankEvidence } from "../src/retrieval.ts";
 import { stem, tokenize } from "../src/text.ts";
@@ -33,6 +33,22 @@ describe("BM25 (k1 1.2, b 0.75)", () => {
     const index = buildBm25Index(texts.map(tokenize));
     expect(bm25Idf(index, "fintech")).toBeCloseTo(Math.log(1.6), 12);
     expect(index.avgDocLength).toBeCloseTo(7 / 3, 12);
+  });
+
+  it("the single-query scorer equals the full index, on varied texts", () => {
+    const corpus = [
+      ...texts,
+      "Flies and policies: regulators fly to new payment rules",
+      "The fly regulation of payments",
+      "",
+      "Fintech fintech FINTECH lenders, payments; policy.",
+    ];
+    for (const q of ["fintech regulation", "fly policies payment", "the of", "lenders"]) {
+      const full = bm25Scores(buildBm25Index(corpus.map(tokenize)), tokenize(q));
+      const single = bm25ScoresForTexts(corpus, tokenize(q));
+      for (const [i, s] of single.entries()) expect(s).toBeCloseTo(full[i]!, 12);
+    }
+    expect(bm25ScoresForTexts(corpus, tokenize("flies"))[4]).toBeGreaterThan(0);
   });
 
   it("a repeated query word does not count twice", () => {
@@ -144,6 +160,19 @@ describe("evidence ranking: relevance × freshness × credibility", () => {
       ["copy", "orig", "near-duplicate"],
     ]);
     expect(duplicates[1]!.similarity).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it("the same text under another URL is a duplicate too", () => {
+    const { evidence, duplicates } = rankEvidence(
+      ["fintech"],
+      [
+        item("a", { url: "https://a.com/x", text: "Fintech  news today.", credibility: 0.9 }),
+        item("b", { url: "https://b.com/y", text: "fintech news TODAY.", credibility: 0.5 }),
+      ],
+      { asOf },
+    );
+    expect(evidence.map((e) => e.itemId)).toEqual(["a"]);
+    expect(duplicates).toEqual([{ itemId: "b", duplicateOf: "a", reason: "same-text", similarity: 1 }]);
   });
 
   it("canonical URLs ignore scheme, www, tracking parameters, fragments and trailing slashes", () => {
