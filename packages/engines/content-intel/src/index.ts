@@ -27,7 +27,7 @@ export {
 } from "./query-analysis.ts";
 export { DEFAULT_HALF_LIFE_HOURS, MAX_EVIDENCE, rankEvidence } from "./retrieval.ts";
 export { ContentIntelInput, type ContentIntelInputRaw, ContentIntelOutput } from "./schema.ts";
-export { parseSourcesYaml, SourceDefinition } from "./sources.ts";
+export { parseSourcesYaml, SourceDefinition, sourceKindOf, sourcesForQuery } from "./sources.ts";
 export { tokenize } from "./text.ts";
 export { VARIANT_KINDS, type VariantKind } from "./variants.ts";
 export { LINKEDIN_MAX_CHARS, Voice } from "./voice.ts";

@@ -126,3 +126,15 @@ export function parseSourcesYaml(
   }
   return { sources, skipped };
 }
+
+/**
+ * The sources a query draws from (spec A.3 phase 2, kept): those sharing a domain with the query,
+ * or every source for a "general" query.
+ */
+export function sourcesForQuery<S extends { domains: readonly string[] }>(
+  sources: readonly S[],
+  queryDomains: readonly string[],
+): S[] {
+  if (queryDomains.includes("general")) return [...sources];
+  return sources.filter((s) => s.domains.some((d) => queryDomains.includes(d)));
+}

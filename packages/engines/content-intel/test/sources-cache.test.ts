@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ZodError } from "zod";
 import { CACHE_TTL_MS, cacheKey, cacheKeysFor, isFresh, timeBucket } from "../src/cache-key.ts";
-import { parseSourcesYaml, sourceKindOf } from "../src/sources.ts";
+import { parseSourcesYaml, sourceKindOf, sourcesForQuery } from "../src/sources.ts";
 
 // A copy of ../shared/fixtures/prosora/prosora_sources.yaml, the prototype's source list.
 const fixture = readFileSync(new URL("./fixtures/prosora_sources.yaml", import.meta.url), "utf8");
@@ -40,6 +40,13 @@ describe("sources from the prototype's YAML", () => {
     const { sources, skipped } = parseSourcesYaml(fixture, { includeExperimental: true });
     expect(sources.find((s) => s.id === "hacker-news")).toMatchObject({ kind: "rss", tier: "experimental" });
     expect(skipped.map((s) => s.name)).toContain("LinkedIn Tech Leaders");
+  });
+
+  it("a query draws only from sources sharing its domains; a general query from all", () => {
+    const { sources } = parseSourcesYaml(fixture);
+    expect(sourcesForQuery(sources, ["politics"]).map((s) => s.id)).toEqual(["the-dispatch"]);
+    expect(sourcesForQuery(sources, ["finance"]).map((s) => s.id)).toEqual(["cb-insights"]);
+    expect(sourcesForQuery(sources, ["general"])).toHaveLength(sources.length);
   });
 
   it("a wrong shape names the field", () => {
