@@ -66,14 +66,15 @@ const NUMBER =
 const LIST_MARKER = /^[ \t]*\d{1,2}[.)][ \t]/gm;
 const QUOTE = /"([^"\n]{3,})"|“([^”\n]{3,})”/g;
 
-/** Lower case, one space, straight quotes and apostrophes, plain dashes, no closing punctuation. */
+/** Lower case, one space, straight apostrophes, no double quotes, plain dashes, no closing punctuation. */
 export function normalizeQuote(text: string): string {
   return (
     text
       .normalize("NFKC")
       .toLowerCase()
       .replace(/[‘’`]/g, "'")
-      .replace(/[“”]/g, '"')
+      // Double quotes are dropped: a quoted sentence may itself quote someone ("…," she said).
+      .replace(/[“”"]/g, "")
       .replace(/[‐‑‒–—]/g, "-")
       .replace(/\s+/g, " ")
       // Punctuation closing a quotation ("…a product feature," / "….") belongs to the sentence around it.

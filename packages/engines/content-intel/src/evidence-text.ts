@@ -12,6 +12,13 @@ export const MAX_CLAIM_CHARS = 240;
 const CONTRAST =
   /\b(but|however|yet|although|though|despite|risk|risks|warn|warned|critics|skeptic|skeptical)\b/i;
 const NUMBERISH = /\d/;
+/**
+ * Text written to steer a language model ("ignore previous instructions", "SYSTEM:") is never
+ * quoted into a draft: the built-in writer follows no instructions, but repeating them in a post
+ * would publish the attack. The rest of the item stays usable.
+ */
+const INSTRUCTION_LIKE =
+  /\b(ignore|disregard|forget)\b[^.]{0,30}\b(instructions?|prompts?|rules)\b|(^|\s)(system|assistant|developer)\s*:|\byou are (now )?(an? )?(ai|assistant|language model|chatbot)\b|\b(output|respond with|reply with|print) only\b/i;
 
 export interface Sentence {
   itemId: string;
@@ -33,7 +40,10 @@ export function sentencesOf(
     .map((text, position) => ({ text, position }))
     .filter(
       ({ text }) =>
-        text.length >= 30 && text.length <= MAX_CLAIM_CHARS && !(banned && new RegExp(banned).test(text)),
+        text.length >= 30 &&
+        text.length <= MAX_CLAIM_CHARS &&
+        !INSTRUCTION_LIKE.test(text) &&
+        !(banned && new RegExp(banned).test(text)),
     )
     .map(({ text, position }) => ({
       itemId: item.id,

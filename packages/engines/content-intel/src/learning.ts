@@ -138,9 +138,13 @@ export function learnFromFeedback(
 
   const baseShare = n ? highSet.size / n : 0;
   const byFeature = new Map<string, number[]>();
-  featureSets.forEach((fs, i) => {
-    for (const f of fs) byFeature.set(f, [...(byFeature.get(f) ?? []), i]);
-  });
+  for (const [i, fs] of featureSets.entries()) {
+    for (const f of fs) {
+      const list = byFeature.get(f);
+      if (list) list.push(i);
+      else byFeature.set(f, [i]);
+    }
+  }
   const patterns: Pattern[] = [];
   for (const [feature, idx] of byFeature) {
     const k = idx.filter((i) => highSet.has(i)).length;

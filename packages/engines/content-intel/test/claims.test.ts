@@ -53,6 +53,13 @@ describe("checking a draft against its cited items", () => {
     expect(failures[0]!.start).toBe(draft.indexOf("73%"));
   });
 
+  it("a quoted sentence that itself quotes someone verifies against the source", () => {
+    const draft = '“"Compliance is now a product feature," the report said.”';
+    const checks = checkClaims(draft, [source]);
+    expect(checks.filter((c) => c.kind === "quote").every((c) => c.verified)).toBe(true);
+    expect(checks.length).toBeGreaterThan(0);
+  });
+
   it("a number is only supported by a cited item, not by an uncited one", () => {
     const draft = "Lenders processed 1,000 applications a day.";
     expect(checkClaims(draft, [{ id: "other", text: "Nothing numeric here." }])[0]!.verified).toBe(false);

@@ -128,6 +128,16 @@ describe("patterns from real feedback", () => {
     ).toBe(MAX_BOOST);
   });
 
+  it("a long history (5,000 posts, the input's maximum) is learnt from", () => {
+    const kinds = ["analytical", "engaging", "contrarian", "data_driven"];
+    const long = Array.from({ length: 5_000 }, (_, i) =>
+      post(i, kinds[i % 4]!, 0.01 + ((i * 7919) % 100) / 2000),
+    );
+    const learned = learnFromFeedback(long);
+    expect(learned.posts).toHaveLength(5_000);
+    expect(learned.model?.n).toBe(5_000);
+  });
+
   it("percentiles are mid-ranks, ties shared", () => {
     expect(percentiles([3, 1, 2, 2])).toEqual([0.875, 0.125, 0.5, 0.5]);
   });
