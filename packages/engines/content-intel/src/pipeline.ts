@@ -1,14 +1,15 @@
 import { checkDraft } from "./check-draft.ts";
 import { postFeatures } from "./features.ts";
-import type { ContentLlm } from "./generated-by.ts";
+import type { ContentLlm, GeneratedBy } from "./generated-by.ts";
 import { buildInsights } from "./insights.ts";
 import type { ContentItem } from "./item.ts";
 import { historicalFactor, learnFromFeedback, patternBoost } from "./learning.ts";
+import { aiScoreWithLlm, draftWithLlm } from "./llm-drafts.ts";
 import { blend, contentFactor, contextFactor } from "./predictor.ts";
 import { analyzeQuery, type QueryAnalysis } from "./query-analysis.ts";
 import { rankEvidence } from "./retrieval.ts";
 import type { ContentIntelInput, ContentIntelOutput, Flag, Variant } from "./schema.ts";
-import { draftVariants } from "./variants.ts";
+import { type Draft, draftVariants } from "./variants.ts";
 
 /**
  * The five phases in order (spec A.3): analyse the topic, rank the evidence, draw insights,
@@ -30,14 +31,15 @@ export async function runContentIntel(
   const progress = opts.progress ?? (() => {});
   progress(0.05, "Analysing the topic");
   const analysis = await analyzeQuery(input.topic, { llm: opts.llm, path: "topic" });
-  return runFromAnalysis(input, analysis, progress);
+  return runFromAnalysis(input, analysis, progress, opts.llm);
 }
 
-export function runFromAnalysis(
+export async function runFromAnalysis(
   input: ContentIntelInput,
   analysis: QueryAnalysis,
   progress: (fraction: number, message: string) => void = () => {},
-): ContentIntelOutput {
+  llm?: ContentLlm,
+): Promise<ContentIntelOutput> {
   progress(0.2, "Ranking the evidence");
   const { evidence, duplicates, candidates } = rankEvidence(analysis.terms, input.items, {
     asOf: input.asOf,
@@ -57,7 +59,28 @@ export function runFromAnalysis(
   const learned = learnFromFeedback(input.history, input.patternUsage);
 
   progress(0.7, "Drafting and checking four variants");
-  const drafts = draftVariants({ analysis, evidence, insights, sentencesByItem, voice: input.voice });
+  const builtIn = draftVariants({ analysis, evidence, insights, sentencesByItem, voice: input.voice });
+  // With a language model and evidence to cite, each variant is the model's (checked below like
+  // any draft); without, or when it fails, the built-in draft.
+  const drafts: (Draft & { generatedBy: GeneratedBy; ai: number })[] = [];
+  for (const d of builtIn) {
+    const fromLlm =
+      llm && evidence.length
+        ? await draftWithLlm(llm, d.kind, {
+            analysis,
+            evidence,
+            sentencesByItem,
+            itemsById,
+            voice: input.voice,
+          })
+        : null;
+    const draft = fromLlm?.draft ?? d;
+    drafts.push({
+      ...draft,
+      generatedBy: fromLlm?.generatedBy ?? "built-in",
+      ai: llm ? await aiScoreWithLlm(llm, draft.text) : 0.5,
+    });
+  }
   const context = contextFactor(analysis);
   const flags: Flag[] = [];
   const variants: Variant[] = drafts.map((d) => {
@@ -95,7 +118,7 @@ export function runFromAnalysis(
       content: content.score,
       historical: historicalFactor(learned, features),
       context,
-      ai: 0.5,
+      ai: d.ai,
     });
     const { boost, applied } = patternBoost(learned.patterns, features);
     return {
@@ -119,7 +142,7 @@ export function runFromAnalysis(
       },
       contentReasons: content.reasons,
       appliedPatterns: applied,
-      generatedBy: "built-in",
+      generatedBy: d.generatedBy,
     };
   });
 
