@@ -14,7 +14,7 @@ import { fitRidge, predictRidge, type RidgeModel } from "./ridge.ts";
  *   all of it at once, every run: engagement rate = (reactions + comments + reposts) / impressions;
  * - one tier scheme (A.8 "choose one"): within the writer's own history, the top quartile by
  *   engagement rate is `high`, the bottom quartile `low`, the rest `medium` — rates differ too
- *   much between writers for fixed thresholds;
+ *   much between writers for fixed thresholds; ties at a quartile's edge stay `medium`;
  * - a pattern is a feature (features.ts) shared by N ≥ 2 high performers whose confidence
  *   exceeds 0.7, where confidence is the Beta-Binomial posterior probability that posts with the
  *   feature are high performers more often than posts in general. With q the base share of high
@@ -130,8 +130,24 @@ export function learnFromFeedback(
   const n = history.length;
   const highCount = Math.ceil(n / 4);
   const ranked = rates.map((r, i) => ({ r, i })).sort((a, b) => b.r - a.r || a.i - b.i);
-  const highSet = new Set(ranked.slice(0, highCount).map((x) => x.i));
-  const lowSet = new Set(ranked.slice(Math.max(highCount, n - Math.ceil(n / 4))).map((x) => x.i));
+  // A quartile never splits a tie: a post is high only if it beat every post outside the top
+  // quartile (and low only if every post outside the bottom quartile beat it), so a history of
+  // equal results has no high performers and teaches nothing.
+  const firstOutside = ranked[highCount]?.r ?? Number.NEGATIVE_INFINITY;
+  const highSet = new Set(
+    ranked
+      .slice(0, highCount)
+      .filter((x) => x.r > firstOutside)
+      .map((x) => x.i),
+  );
+  const lowStart = Math.max(highCount, n - Math.ceil(n / 4));
+  const lastInside = ranked[lowStart - 1]?.r ?? Number.POSITIVE_INFINITY;
+  const lowSet = new Set(
+    ranked
+      .slice(lowStart)
+      .filter((x) => x.r < lastInside)
+      .map((x) => x.i),
+  );
   const featureSets = history.map((h) =>
     postFeatures({ text: h.text, kind: h.variantKind, domains: h.domains, hourLocal: h.hourLocal }),
   );

@@ -94,6 +94,13 @@ describe("patterns from real feedback", () => {
     expect(learned.patterns.some((x) => x.id === "domain:finance")).toBe(false);
   });
 
+  it("equal results make no high performers and no patterns", () => {
+    const flat = history.map((h) => ({ ...h, reactions: 20 }));
+    const learned = learnFromFeedback(flat);
+    expect(learned.posts.every((p) => p.tier === "medium")).toBe(true);
+    expect(learned.patterns).toEqual([]);
+  });
+
   it("one high performer is not enough", () => {
     const learned = learnFromFeedback(history.filter((h) => h.postId !== "p2"));
     expect(learned.patterns.some((x) => x.id === "kind:data_driven")).toBe(false);
