@@ -44,6 +44,7 @@ export async function runFromAnalysis(
   const { evidence, duplicates, candidates } = rankEvidence(analysis.terms, input.items, {
     asOf: input.asOf,
     halfLifeHours: input.halfLifeHours,
+    freshnessModel: input.freshnessModel,
   });
   const itemsById = new Map<string, ContentItem>(input.items.map((i) => [i.id, i]));
 

@@ -15,6 +15,8 @@ import { tokenize } from "./text.ts";
  * [0, 1]); freshness = 0.5^(age / half-life), age in hours from `asOf` (an item dated in the
  * future counts as age 0). The default half-life of 7 days (168 h) sits inside the prototype's
  * bands: 0.93 at 24 h (its 1.0), 0.74 at 72 h (0.8), 0.5 at a week (0.6), 0.05 at 30 days (0.4).
+ * The bands themselves stay available (`freshnessModel: "prototype-bands"`) to reconcile with the
+ * prototype; steps make a 23-hour-old and a 25-hour-old item differ by 20 %, hence the default.
  */
 export const MAX_EVIDENCE = 15;
 /**
@@ -58,12 +60,35 @@ export interface RankOptions {
   /** The moment freshness is measured from (ISO); the engine has no clock of its own. */
   asOf: string;
   halfLifeHours?: number;
+  /** "prototype-bands" reproduces the prototype's steps (A.8 "freshness bands follow A.3"). */
+  freshnessModel?: FreshnessModel;
   limit?: number;
 }
 
-export function freshness(publishedAt: string, asOf: string, halfLifeHours = DEFAULT_HALF_LIFE_HOURS) {
+export const FRESHNESS_MODELS = ["half-life", "prototype-bands"] as const;
+export type FreshnessModel = (typeof FRESHNESS_MODELS)[number];
+
+/** The prototype's five steps (A.3 phase 2): < 24 h 1.0, < 72 h 0.8, < 1 week 0.6, < 30 days 0.4, else 0.2. */
+export function prototypeFreshnessBand(ageHours: number): number {
+  if (ageHours < 24) return 1;
+  if (ageHours < 72) return 0.8;
+  if (ageHours < 168) return 0.6;
+  if (ageHours < 720) return 0.4;
+  return 0.2;
+}
+
+export function freshness(
+  publishedAt: string,
+  asOf: string,
+  halfLifeHours = DEFAULT_HALF_LIFE_HOURS,
+  model: FreshnessModel = "half-life",
+) {
   const ageHours = Math.max(0, (Date.parse(asOf) - Date.parse(publishedAt)) / 3_600_000);
-  return { ageHours, freshness: 0.5 ** (ageHours / halfLifeHours) };
+  return {
+    ageHours,
+    freshness:
+      model === "prototype-bands" ? prototypeFreshnessBand(ageHours) : 0.5 ** (ageHours / halfLifeHours),
+  };
 }
 
 export function rankEvidence(
@@ -92,7 +117,7 @@ export function rankEvidence(
     const bm25 = scores[i]!;
     if (bm25 <= 0) continue;
     const relevance = bm25 / maxBm25;
-    const f = freshness(item.publishedAt, opts.asOf, opts.halfLifeHours);
+    const f = freshness(item.publishedAt, opts.asOf, opts.halfLifeHours, opts.freshnessModel);
     scored.push({ item, bm25, relevance, ...f, score: relevance * f.freshness * item.credibility });
   }
   scored.sort((a, b) => b.score - a.score || (a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));

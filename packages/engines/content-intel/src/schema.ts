@@ -6,7 +6,7 @@ import { Insight } from "./insights.ts";
 import { ContentItem } from "./item.ts";
 import { FeedbackRecord, Pattern, ScoredPost } from "./learning.ts";
 import { QueryAnalysis } from "./query-analysis.ts";
-import { DuplicateItem, EvidenceItem } from "./retrieval.ts";
+import { DuplicateItem, EvidenceItem, FRESHNESS_MODELS } from "./retrieval.ts";
 import { Citation, VARIANT_KINDS } from "./variants.ts";
 import { Voice, VoiceIssue } from "./voice.ts";
 
@@ -24,6 +24,8 @@ export const ContentIntelInput = z.object({
   plannedHourLocal: countField({ max: 23 }).optional(),
   /** Freshness half-life in hours (default 168 = 7 days). */
   halfLifeHours: countField({ min: 1, max: 8_760 }).default(168),
+  /** Smooth half-life decay (default) or the prototype's five steps, to reconcile with it. */
+  freshnessModel: z.enum(FRESHNESS_MODELS).default("half-life"),
 });
 export type ContentIntelInput = z.infer<typeof ContentIntelInput>;
 export type ContentIntelInputRaw = z.input<typeof ContentIntelInput>;

@@ -94,6 +94,24 @@ describe("evidence ranking: relevance × freshness × credibility", () => {
     expect(evidence[1]!.freshness).toBeCloseTo(0.5 ** (264 / 168), 12);
   });
 
+  it("the prototype's freshness bands on request (A.3: 1.0 / 0.8 / 0.6 / 0.4 / 0.2)", () => {
+    const ages = [1, 23.9, 24, 71, 100, 167.9, 168, 719, 720, 5000];
+    const items = ages.map((h, i) =>
+      item(`a${i}`, {
+        url: `https://x.com/${i}`,
+        text: `fintech story ${i}`,
+        publishedAt: new Date(Date.parse(asOf) - h * 3_600_000).toISOString(),
+      }),
+    );
+    const { evidence } = rankEvidence(["fintech"], items, {
+      asOf,
+      freshnessModel: "prototype-bands",
+      limit: 20,
+    });
+    const byId = new Map(evidence.map((e) => [e.itemId, e.freshness]));
+    expect(ages.map((_, i) => byId.get(`a${i}`))).toEqual([1, 1, 0.8, 0.8, 0.6, 0.6, 0.4, 0.4, 0.2, 0.2]);
+  });
+
   it("at equal relevance and age, the more credible source wins; score is the product", () => {
     const { evidence } = rankEvidence(
       ["fintech"],
