@@ -76,6 +76,8 @@ interface Block {
   itemIds?: string[];
   /** Dropped, last first, when the draft is over its length limit. */
   optional?: boolean;
+  /** What the line is, where the template's wording depends on which lines survive fitting. */
+  tag?: "hook-3-2-1" | "signal" | "implication";
 }
 
 /** Joins blocks into a post no longer than `limit`, dropping optional blocks from the end first. */
@@ -87,9 +89,16 @@ export function fitBlocks(blocks: Block[], limit: number): { text: string; kept:
     if (at < 0) break;
     list.splice(at, 1);
   }
+  // Still too long: whole lines go from the end (a cited sentence is never cut in two), down to
+  // the opening line.
+  while ([...join()].length > limit && list.length > 1) {
+    list.pop();
+    // No blank line or heading ("Implications:") left dangling at the end.
+    while (list.length > 1 && (list.at(-1)!.text === "" || list.at(-1)!.text.endsWith(":"))) list.pop();
+  }
   const text = join();
   if ([...text].length <= limit) return { text, kept: list };
-  // Still too long (a very low limit): cut at a word, mark it.
+  // Only the opening line left and still too long (a very low limit): cut it at a word, mark it.
   const chars = [...text].slice(0, limit - 1).join("");
   return { text: `${chars.slice(0, Math.max(chars.lastIndexOf(" "), 1)).trimEnd()}…`, kept: list };
 }
@@ -127,8 +136,9 @@ function draftVariant(
     blocks.push(...lines);
   };
   /** Cited bullets: the first is kept, the rest may be dropped to fit the length limit. */
-  const addBullets = (list: readonly { itemId: string; text: string }[]) => {
-    for (const [n, s] of list.entries()) add({ text: `${bullet} ${cite(s)}`, optional: n > 0 });
+  const addBullets = (list: readonly { itemId: string; text: string }[], tag?: Block["tag"]) => {
+    for (const [n, s] of list.entries())
+      add({ text: `${bullet} ${cite(s)}`, optional: n > 0, ...(tag ? { tag } : {}) });
   };
   const bullet = voice.emoji ? "👉" : "→";
   const hook = (s: string) => (voice.emoji ? `${EMOJI[kind]} ${s}` : s);
@@ -151,11 +161,13 @@ function draftVariant(
           ? `${capitalize(topic)}: three signals, two implications, one question.`
           : `${capitalize(topic)}: what the evidence says.`,
       ),
+      ...(signals.length === 3 ? { tag: "hook-3-2-1" as const } : {}),
     });
     add({ text: "" }, { text: "Signals:" });
-    addBullets(signals);
+    addBullets(signals, "signal");
     add({ text: "" }, { text: "Implications:" });
     add({
+      tag: "implication",
       text:
         domains.length > 1
           ? `${bullet} For ${domains[0]} teams this is also a ${domains[1]} question${analysis.frameworks[0] ? `: ${analysis.frameworks[0]} applies` : ""}.`
@@ -164,6 +176,7 @@ function draftVariant(
     add({
       text: `${bullet} The advantage goes to whoever reads the primary sources before the headlines settle.`,
       optional: true,
+      tag: "implication",
     });
     add({ text: "" });
     add({
@@ -239,7 +252,15 @@ function draftVariant(
     }
   }
   if (hashtags.length) add({ text: "" }, { text: hashtags.join(" ") });
-  const { text, kept } = fitBlocks(blocks, Math.min(voice.maxLengthChars, LINKEDIN_MAX_CHARS));
+  const limit = Math.min(voice.maxLengthChars, LINKEDIN_MAX_CHARS);
+  let { text, kept } = fitBlocks(blocks, limit);
+  const count = (tag: Block["tag"]) => kept.filter((b) => b.tag === tag).length;
+  if (kept.some((b) => b.tag === "hook-3-2-1") && (count("signal") !== 3 || count("implication") !== 2)) {
+    // "Three signals, two implications" must stay true after fitting: say less.
+    const at = blocks.findIndex((b) => b.tag === "hook-3-2-1");
+    blocks[at] = { text: hook(`${capitalize(topic)}: what the evidence says.`) };
+    ({ text, kept } = fitBlocks(blocks, limit));
+  }
   // Only items whose lines survived the fitting are cited.
   const citations = [...new Set(kept.flatMap((b) => b.itemIds ?? []))].map((id) => {
     const e = byId.get(id)!;

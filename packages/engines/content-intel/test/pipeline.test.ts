@@ -83,6 +83,15 @@ describe("content-intel pipeline (spec A.8)", () => {
       expect(v.voiceIssues).toEqual([]);
       expect(v.clean).toBe(true);
     }
+    // A very short limit drops whole lines (a cited sentence is never cut) and keeps the template honest.
+    const tiny = await run({ voice: { maxLengthChars: 200, maxHashtags: 0 } });
+    for (const v of tiny.variants) {
+      expect(v.chars).toBeLessThanOrEqual(200);
+      expect(v.text).not.toContain("…");
+      expect(v.text).not.toMatch(/:\s*$/);
+      expect(v.clean).toBe(true);
+    }
+    expect(tiny.variants[0]!.text).not.toContain("three signals");
     const plain = await run({ voice: { emoji: false } });
     for (const v of plain.variants) expect(v.text).not.toMatch(/\p{Extended_Pictographic}/u);
   });
