@@ -1,1 +1,33 @@
-export {};
+export { BM25_B, BM25_K1, bm25, bm25Scores, buildBm25Index } from "./bm25.ts";
+export { CACHE_TTL_MS, cacheKey, cacheKeysFor, isFresh, normalizeTopic } from "./cache-key.ts";
+export { type Claim, ClaimCheck, checkClaims, extractClaims } from "./claims.ts";
+export { EXAMPLE_AS_OF, EXAMPLE_ITEMS, EXAMPLE_TOPICS } from "./examples/items.ts";
+export { postFeatures } from "./features.ts";
+export { type ContentLlm, GeneratedBy } from "./generated-by.ts";
+export { buildInsights, Insight } from "./insights.ts";
+export { ContentItem, type ContentItemInput, canonicalUrl } from "./item.ts";
+export {
+  engagementRate,
+  FeedbackRecord,
+  learnFromFeedback,
+  Pattern,
+  patternBoost,
+  posteriorAbove,
+} from "./learning.ts";
+export { contentIntel } from "./model.ts";
+export { jaccard, shingles } from "./near-duplicates.ts";
+export { AB_SPLIT, runContentIntel, runFromAnalysis } from "./pipeline.ts";
+export { BLEND, blend, contentFactor, contextFactor, parseAiScore } from "./predictor.ts";
+export {
+  analyzeQuery,
+  analyzeQueryBuiltIn,
+  DOMAIN_KEYWORDS,
+  FRAMEWORKS,
+  QueryAnalysis,
+} from "./query-analysis.ts";
+export { DEFAULT_HALF_LIFE_HOURS, MAX_EVIDENCE, rankEvidence } from "./retrieval.ts";
+export { ContentIntelInput, type ContentIntelInputRaw, ContentIntelOutput } from "./schema.ts";
+export { parseSourcesYaml, SourceDefinition, sourceKindOf, sourcesForQuery } from "./sources.ts";
+export { tokenize } from "./text.ts";
+export { VARIANT_KINDS, type VariantKind } from "./variants.ts";
+export { LINKEDIN_MAX_CHARS, Voice } from "./voice.ts";
