@@ -1,0 +1,155 @@
+/**
+ * Scalar metrics on (y ∈ {0,1}, p = predicted probability), each as the reference tool defines it:
+ * Gini = 2·AUC − 1; KS = max over thresholds of TPR − FPR (tied scores move together);
+ * average precision as scikit-learn's `average_precision_score` (Σ (Rₖ − Rₖ₋₁)·Pₖ over distinct
+ * thresholds, no interpolation); log loss as scikit-learn's `log_loss` (p clipped to
+ * [ε, 1 − ε], ε = 2.22e-16, the float64 machine epsilon); Brier = mean (p − y)².
+ */
+import { auc, checkInputs, type Labels, type Scores } from "./auc.ts";
+
+export const EPSILON = 2.220446049250313e-16;
+
+export function gini(y: Labels, p: Scores): number {
+  return 2 * auc(y, p) - 1;
+}
+
+/** Tie blocks by descending score: each block's count and responders, best block first. */
+export function tieBlocks(y: Labels, p: Scores): { score: number; count: number; responders: number }[] {
+  checkInputs(y, p);
+  const idx = Array.from({ length: y.length }, (_, i) => i).sort(
+    (a, b) => (p[b] as number) - (p[a] as number) || a - b,
+  );
+  const blocks: { score: number; count: number; responders: number }[] = [];
+  for (const i of idx) {
+    const s = p[i] as number;
+    const last = blocks[blocks.length - 1];
+    if (last && last.score === s) {
+      last.count++;
+      last.responders += y[i] as number;
+    } else blocks.push({ score: s, count: 1, responders: y[i] as number });
+  }
+  return blocks;
+}
+
+export function ks(y: Labels, p: Scores): { ks: number; threshold: number } {
+  const blocks = tieBlocks(y, p);
+  const pos = blocks.reduce((s, b) => s + b.responders, 0);
+  const neg = y.length - pos;
+  if (pos === 0 || neg === 0) return { ks: Number.NaN, threshold: Number.NaN };
+  let tp = 0;
+  let fp = 0;
+  let best = 0;
+  let threshold = Number.POSITIVE_INFINITY;
+  for (const b of blocks) {
+    tp += b.responders;
+    fp += b.count - b.responders;
+    const d = tp / pos - fp / neg;
+    if (d > best) {
+      best = d;
+      threshold = b.score;
+    }
+  }
+  return { ks: best, threshold };
+}
+
+export function averagePrecision(y: Labels, p: Scores): number {
+  const blocks = tieBlocks(y, p);
+  const pos = blocks.reduce((s, b) => s + b.responders, 0);
+  if (pos === 0) return Number.NaN;
+  let tp = 0;
+  let seen = 0;
+  let prevRecall = 0;
+  let ap = 0;
+  for (const b of blocks) {
+    tp += b.responders;
+    seen += b.count;
+    const recall = tp / pos;
+    ap += (recall - prevRecall) * (tp / seen);
+    prevRecall = recall;
+  }
+  return ap;
+}
+
+export function logLoss(y: Labels, p: Scores): number {
+  checkInputs(y, p);
+  let s = 0;
+  for (let i = 0; i < y.length; i++) {
+    const q = Math.min(1 - EPSILON, Math.max(EPSILON, p[i] as number));
+    s -= y[i] === 1 ? Math.log(q) : Math.log1p(-q);
+  }
+  return s / y.length;
+}
+
+export function brier(y: Labels, p: Scores): number {
+  checkInputs(y, p);
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += ((p[i] as number) - (y[i] as number)) ** 2;
+  return s / y.length;
+}
+
+export interface CalibrationRow {
+  bin: number;
+  lower: number;
+  upper: number;
+  count: number;
+  responders: number;
+  meanPredicted: number;
+  observedRate: number;
+}
+
+/**
+ * Predicted vs observed by bin. `quantile` (default): 10 bins of equal row count by the decile
+ * rule of `decileTable` — at a 1 % response rate equal-width bins would put nearly every row in
+ * the first bin; `uniform`: [0, 0.1), [0.1, 0.2) … [0.9, 1] as scikit-learn's `calibration_curve`
+ * (empty bins omitted).
+ */
+export function calibrationTable(
+  y: Labels,
+  p: Scores,
+  options: { bins?: number; strategy?: "quantile" | "uniform" } = {},
+): CalibrationRow[] {
+  checkInputs(y, p);
+  const bins = options.bins ?? 10;
+  const n = y.length;
+  const binOf = new Int32Array(n);
+  if ((options.strategy ?? "quantile") === "uniform") {
+    for (let i = 0; i < n; i++) binOf[i] = Math.min(bins - 1, Math.floor((p[i] as number) * bins));
+  } else {
+    const order = Array.from({ length: n }, (_, i) => i).sort(
+      (a, b) => (p[a] as number) - (p[b] as number) || a - b,
+    );
+    order.forEach((row, r) => {
+      binOf[row] = quantileBin(r + 1, n, bins) - 1;
+    });
+  }
+  const rows: CalibrationRow[] = Array.from({ length: bins }, (_, b) => ({
+    bin: b + 1,
+    lower: Number.POSITIVE_INFINITY,
+    upper: Number.NEGATIVE_INFINITY,
+    count: 0,
+    responders: 0,
+    meanPredicted: 0,
+    observedRate: 0,
+  }));
+  for (let i = 0; i < n; i++) {
+    const row = rows[binOf[i] as number] as CalibrationRow;
+    const s = p[i] as number;
+    row.count++;
+    row.responders += y[i] as number;
+    row.meanPredicted += s;
+    row.lower = Math.min(row.lower, s);
+    row.upper = Math.max(row.upper, s);
+  }
+  return rows
+    .filter((r) => r.count > 0)
+    .map((r) => ({ ...r, meanPredicted: r.meanPredicted / r.count, observedRate: r.responders / r.count }));
+}
+
+/**
+ * The bin (1-based) of the rank r (1 … n) when ranks are cut into `bins` equal-frequency groups
+ * as pandas `qcut(rank, bins)` cuts them: edges at 1 + k(n − 1)/bins, intervals closed on the right.
+ */
+export function quantileBin(rank: number, n: number, bins: number): number {
+  for (let k = 1; k < bins; k++) if (rank <= 1 + (k * (n - 1)) / bins) return k;
+  return bins;
+}
