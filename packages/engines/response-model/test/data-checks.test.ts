@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   checkData,
   decideDirection,
+  matchRateRows,
   normalizeFieldName,
   normalizeFieldNames,
   normalizeTable,
@@ -248,6 +249,11 @@ describe("checks on sample_data.csv", () => {
     expect(pct("confidence_level")).toBe(100);
     expect(pct("other_recency_of_purchase")).toBeCloseTo((100 * 369) / 2500, 12);
     expect(pct("credit_rating")).toBeCloseTo((100 * 2068) / 2500, 12);
+    // The export's shape: the client's own field names, as original_match_rates.csv lists them.
+    const rows = matchRateRows(report.completion, sample.mapping.originalOf);
+    const fixture = readFixtureTable("original_match_rates.csv");
+    expect(rows.map((r) => r.field)).toEqual(fixture.columns[fixture.names[0] as string]);
+    expect(rows[0]).toEqual({ field: "GENDER", match_rate: 99.76 });
   });
 
   it("flags CONFIDENCE_LEVEL > 0 ⇒ TARGET = 1 in 76 of 77 rows as leakage, with its counts", () => {

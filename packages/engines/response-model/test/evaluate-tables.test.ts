@@ -8,8 +8,10 @@ import {
   decileRowsFromGroups,
   decileTable,
   deploymentGate,
+  evaluateScores,
   forwardSelection,
   gainsCurve,
+  gainsFromDeciles,
   ks,
   logLoss,
   mailingPlan,
@@ -317,5 +319,35 @@ describe("forward selection (variable_combinations.csv)", () => {
     expect(r.rows.map((x) => x.roi_metric)).toEqual([0.25, 1]);
     expect(r.rows.map((x) => x.cumulative_cost)).toEqual([2, 2.5]);
     expect(() => selectionRows([{ name: "a", baseField: "a" }], [])).toThrow();
+  });
+});
+
+describe("evaluateScores", () => {
+  it("bundles metrics, curves, deciles and the gate consistently", () => {
+    const { y, p } = scoredSample(3000, 31, 0.1);
+    const e = evaluateScores(y, p, { minTopDecileLift: 2 });
+    expect(e.rows).toBe(3000);
+    expect(e.auc.auc).toBeCloseTo(auc(y, p), 14);
+    expect(e.gini).toBeCloseTo(2 * e.auc.auc - 1, 14);
+    expect(e.auc.lower).toBeLessThan(e.auc.auc);
+    expect(e.roc.length).toBeLessThanOrEqual(200);
+    expect(e.gains).toHaveLength(101);
+    expect(e.responseRates.map((r) => r.decile)).toEqual([
+      "D1",
+      "D2",
+      "D3",
+      "D4",
+      "D5",
+      "D6",
+      "D7",
+      "D8",
+      "D9",
+      "D10",
+    ]);
+    expect(e.gate.topDecileLift).toBe(e.deciles[0]?.lift);
+    const fromDeciles = gainsFromDeciles(e.deciles);
+    expect(fromDeciles).toHaveLength(11);
+    expect(fromDeciles[1]?.capture).toBeCloseTo((e.deciles[0]?.responders as number) / e.responders, 12);
+    expect(fromDeciles[10]?.capture).toBeCloseTo(1, 12);
   });
 });

@@ -6,3 +6,4 @@ export * from "./forward.ts";
 export * from "./mailing.ts";
 export * from "./metrics.ts";
 export * from "./split.ts";
+export * from "./summary.ts";
