@@ -4,8 +4,7 @@
  * charts. Thinning keeps the first and last points and evenly spaced ones in between, so
  * the ends (0,0)/(1,1) of ROC and gains stay exact.
  */
-import type { Labels, Scores } from "./auc.ts";
-import { tieBlocks } from "./metrics.ts";
+import { type Labels, type ScoreBlocks, type Scores, scoreBlocks } from "./blocks.ts";
 
 export interface RocPoint {
   fpr: number;
@@ -37,34 +36,37 @@ export function thin<T>(points: T[], maxPoints = 200): T[] {
   return out;
 }
 
-export function rocCurve(y: Labels, p: Scores, maxPoints = 200): RocPoint[] {
-  const blocks = tieBlocks(y, p);
-  const pos = blocks.reduce((s, b) => s + b.responders, 0);
-  const neg = y.length - pos;
+export function rocFromBlocks(b: ScoreBlocks, maxPoints = 200): RocPoint[] {
   const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Number.POSITIVE_INFINITY }];
   let tp = 0;
   let fp = 0;
-  for (const b of blocks) {
-    tp += b.responders;
-    fp += b.count - b.responders;
-    points.push({ fpr: fp / neg, tpr: tp / pos, threshold: b.score });
+  for (let k = 0; k < b.score.length; k++) {
+    tp += b.pos[k] as number;
+    fp += b.neg[k] as number;
+    points.push({ fpr: fp / b.negatives, tpr: tp / b.positives, threshold: b.score[k] as number });
   }
   return thin(points, maxPoints);
 }
 
+export function rocCurve(y: Labels, p: Scores, maxPoints = 200): RocPoint[] {
+  return rocFromBlocks(scoreBlocks(y, p), maxPoints);
+}
+
 /** Precision–recall at each distinct threshold, highest threshold first (recall rising). */
-export function prCurve(y: Labels, p: Scores, maxPoints = 200): PrPoint[] {
-  const blocks = tieBlocks(y, p);
-  const pos = blocks.reduce((s, b) => s + b.responders, 0);
+export function prFromBlocks(b: ScoreBlocks, maxPoints = 200): PrPoint[] {
   const points: PrPoint[] = [];
   let tp = 0;
   let seen = 0;
-  for (const b of blocks) {
-    tp += b.responders;
-    seen += b.count;
-    points.push({ recall: tp / pos, precision: tp / seen, threshold: b.score });
+  for (let k = 0; k < b.score.length; k++) {
+    tp += b.pos[k] as number;
+    seen += (b.pos[k] as number) + (b.neg[k] as number);
+    points.push({ recall: tp / b.positives, precision: tp / seen, threshold: b.score[k] as number });
   }
   return thin(points, maxPoints);
+}
+
+export function prCurve(y: Labels, p: Scores, maxPoints = 200): PrPoint[] {
+  return prFromBlocks(scoreBlocks(y, p), maxPoints);
 }
 
 /**
@@ -72,28 +74,29 @@ export function prCurve(y: Labels, p: Scores, maxPoints = 200): PrPoint[] {
  * tied scores the responders are spread evenly (the expected capture of a random order among
  * equals), the same convention as the ROC's diagonal tie segments.
  */
-export function gainsCurve(y: Labels, p: Scores, steps = 100): GainsPoint[] {
-  const blocks = tieBlocks(y, p);
-  const n = y.length;
-  const pos = blocks.reduce((s, b) => s + b.responders, 0);
+export function gainsFromBlocks(b: ScoreBlocks, steps = 100): GainsPoint[] {
+  const n = b.positives + b.negatives;
   const points: GainsPoint[] = [];
-  let b = 0;
+  let k = 0;
   let rowsBefore = 0;
   let respBefore = 0;
-  for (let k = 0; k <= steps; k++) {
-    const depthRows = (k / steps) * n;
-    while (b < blocks.length && rowsBefore + (blocks[b]?.count ?? 0) <= depthRows) {
-      rowsBefore += blocks[b]?.count ?? 0;
-      respBefore += blocks[b]?.responders ?? 0;
-      b++;
+  const size = (j: number) => (b.pos[j] as number) + (b.neg[j] as number);
+  for (let step = 0; step <= steps; step++) {
+    const depthRows = (step / steps) * n;
+    while (k < b.score.length && rowsBefore + size(k) <= depthRows) {
+      rowsBefore += size(k);
+      respBefore += b.pos[k] as number;
+      k++;
     }
-    const block = blocks[b];
-    const partial = block ? ((depthRows - rowsBefore) / block.count) * block.responders : 0;
-    const captured = respBefore + partial;
-    const capture = pos === 0 ? Number.NaN : captured / pos;
-    points.push({ depth: k / steps, capture, lift: k === 0 ? null : capture / (k / steps) });
+    const partial = k < b.score.length ? ((depthRows - rowsBefore) / size(k)) * (b.pos[k] as number) : 0;
+    const capture = b.positives === 0 ? Number.NaN : (respBefore + partial) / b.positives;
+    points.push({ depth: step / steps, capture, lift: step === 0 ? null : capture / (step / steps) });
   }
   return points;
+}
+
+export function gainsCurve(y: Labels, p: Scores, steps = 100): GainsPoint[] {
+  return gainsFromBlocks(scoreBlocks(y, p), steps);
 }
 
 /** Capture (0–1) at any depth (0–1), by linear interpolation in a gains curve. */

@@ -9,7 +9,7 @@
  * with the same score can therefore sit in adjacent deciles; `minScore`/`maxScore` show it.
  */
 import { checkInputs, type Labels, type Scores } from "./auc.ts";
-import { quantileBin } from "./metrics.ts";
+import { assignBins } from "./ranks.ts";
 
 export interface DecileRow {
   /** 1 … 10, 10 = the highest scores. */
@@ -39,16 +39,8 @@ export interface DecileGroup {
 }
 
 /** The decile (1 … `groups`) of every row. */
-export function assignDeciles(p: Scores, groups = 10): Uint8Array {
-  const n = p.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => (p[a] as number) - (p[b] as number) || a - b,
-  );
-  const out = new Uint8Array(n);
-  order.forEach((row, r) => {
-    out[row] = quantileBin(r + 1, n, groups);
-  });
-  return out;
+export function assignDeciles(p: Scores, groups = 10): Uint8Array | Uint16Array {
+  return assignBins(p, groups);
 }
 
 /** Rows from per-decile sums; best decile first. */

@@ -5,10 +5,11 @@
  *
  * For m responders X and n non-responders Y, with Tz the mid-ranks in all scores, Tx within X and
  * Ty within Y:  V10ᵢ = (Tzᵢ − Txᵢ)/n,  V01ⱼ = 1 − (Tzⱼ − Tyⱼ)/m,  AUC = mean V10 = mean V01,
- * Var(AUC) = S10/m + S01/n with S the sample variances (divisor m − 1, n − 1). The interval is
+ * Var(AUC) = S10/m + S01/n with S the sample variances (divisor m − 1, n − 1). Computed over
+ * tie blocks (`aucDeLongFromBlocks`), which is the same arithmetic grouped. The interval is
  * AUC ± z·√Var, clipped to [0, 1] as pROC's `ci.auc(method = "delong")` does.
  */
-import { checkInputs, type Labels, midRanks, type Scores } from "./auc.ts";
+import { type Labels, type ScoreBlocks, type Scores, scoreBlocks } from "./blocks.ts";
 
 export interface AucWithCi {
   auc: number;
@@ -51,48 +52,43 @@ export function normalQuantile(prob: number): number {
   return x;
 }
 
-/** The DeLong structural components V10 (responders) and V01 (non-responders). */
-export function delongComponents(y: Labels, p: Scores): { v10: Float64Array; v01: Float64Array } {
-  const { positives: m, negatives: n } = checkInputs(y, p);
+/**
+ * DeLong from tie blocks. Sun & Xu's V10ᵢ = (Tzᵢ − Txᵢ)/n is the number of non-responders scoring
+ * below responder i plus half those tied with it, over n — the same for every responder of a
+ * block — and likewise V01ⱼ = (responders above + half tied)/m; so the sums over rows become sums
+ * over blocks weighted by their counts.
+ */
+export function aucDeLongFromBlocks(b: ScoreBlocks, level = 0.95): AucWithCi {
+  const m = b.positives;
+  const n = b.negatives;
   if (m === 0 || n === 0) throw new Error("DeLong needs both responders and non-responders");
-  const x = new Float64Array(m);
-  const z = new Float64Array(n);
-  let i1 = 0;
-  let i0 = 0;
-  for (let i = 0; i < y.length; i++) {
-    if (y[i] === 1) x[i1++] = p[i] as number;
-    else z[i0++] = p[i] as number;
+  const blocks = b.score.length;
+  const v10 = new Float64Array(blocks);
+  const v01 = new Float64Array(blocks);
+  let negBelow = b.negatives;
+  let posAbove = 0;
+  for (let k = 0; k < blocks; k++) {
+    const pos = b.pos[k] as number;
+    const neg = b.neg[k] as number;
+    negBelow -= neg;
+    v10[k] = (negBelow + neg / 2) / n;
+    v01[k] = (posAbove + pos / 2) / m;
+    posAbove += pos;
   }
-  const tx = midRanks(x);
-  const ty = midRanks(z);
-  const all = new Float64Array(m + n);
-  all.set(x, 0);
-  all.set(z, m);
-  const tz = midRanks(all);
-  const v10 = new Float64Array(m);
-  const v01 = new Float64Array(n);
-  for (let i = 0; i < m; i++) v10[i] = ((tz[i] as number) - (tx[i] as number)) / n;
-  for (let j = 0; j < n; j++) v01[j] = 1 - ((tz[m + j] as number) - (ty[j] as number)) / m;
-  return { v10, v01 };
-}
-
-function meanAndVariance(v: Float64Array): { mean: number; variance: number } {
-  let s = 0;
-  for (const x of v) s += x;
-  const mean = s / v.length;
-  let ss = 0;
-  for (const x of v) ss += (x - mean) * (x - mean);
-  return { mean, variance: v.length > 1 ? ss / (v.length - 1) : 0 };
-}
-
-export function aucDeLong(y: Labels, p: Scores, level = 0.95): AucWithCi {
-  const { v10, v01 } = delongComponents(y, p);
-  const a = meanAndVariance(v10);
-  const b = meanAndVariance(v01);
-  const variance = a.variance / v10.length + b.variance / v01.length;
+  let auc = 0;
+  for (let k = 0; k < blocks; k++) auc += (b.pos[k] as number) * (v10[k] as number);
+  auc /= m;
+  let s10 = 0;
+  let s01 = 0;
+  for (let k = 0; k < blocks; k++) {
+    s10 += (b.pos[k] as number) * ((v10[k] as number) - auc) ** 2;
+    s01 += (b.neg[k] as number) * ((v01[k] as number) - auc) ** 2;
+  }
+  s10 = m > 1 ? s10 / (m - 1) : 0;
+  s01 = n > 1 ? s01 / (n - 1) : 0;
+  const variance = s10 / m + s01 / n;
   const standardError = Math.sqrt(variance);
   const zq = normalQuantile(1 - (1 - level) / 2);
-  const auc = a.mean;
   return {
     auc,
     variance,
@@ -101,4 +97,8 @@ export function aucDeLong(y: Labels, p: Scores, level = 0.95): AucWithCi {
     upper: Math.min(1, auc + zq * standardError),
     level,
   };
+}
+
+export function aucDeLong(y: Labels, p: Scores, level = 0.95): AucWithCi {
+  return aucDeLongFromBlocks(scoreBlocks(y, p), level);
 }

@@ -5,7 +5,9 @@
  * thresholds, no interpolation); log loss as scikit-learn's `log_loss` (p clipped to
  * [ε, 1 − ε], ε = 2.22e-16, the float64 machine epsilon); Brier = mean (p − y)².
  */
-import { auc, checkInputs, type Labels, type Scores } from "./auc.ts";
+import { auc } from "./auc.ts";
+import { checkInputs, type Labels, type ScoreBlocks, type Scores, scoreBlocks } from "./blocks.ts";
+import { assignBins } from "./ranks.ts";
 
 export const EPSILON = 2.220446049250313e-16;
 
@@ -13,61 +15,44 @@ export function gini(y: Labels, p: Scores): number {
   return 2 * auc(y, p) - 1;
 }
 
-/** Tie blocks by descending score: each block's count and responders, best block first. */
-export function tieBlocks(y: Labels, p: Scores): { score: number; count: number; responders: number }[] {
-  checkInputs(y, p);
-  const idx = Array.from({ length: y.length }, (_, i) => i).sort(
-    (a, b) => (p[b] as number) - (p[a] as number) || a - b,
-  );
-  const blocks: { score: number; count: number; responders: number }[] = [];
-  for (const i of idx) {
-    const s = p[i] as number;
-    const last = blocks[blocks.length - 1];
-    if (last && last.score === s) {
-      last.count++;
-      last.responders += y[i] as number;
-    } else blocks.push({ score: s, count: 1, responders: y[i] as number });
-  }
-  return blocks;
-}
-
-export function ks(y: Labels, p: Scores): { ks: number; threshold: number } {
-  const blocks = tieBlocks(y, p);
-  const pos = blocks.reduce((s, b) => s + b.responders, 0);
-  const neg = y.length - pos;
-  if (pos === 0 || neg === 0) return { ks: Number.NaN, threshold: Number.NaN };
+export function ksFromBlocks(b: ScoreBlocks): { ks: number; threshold: number } {
+  if (b.positives === 0 || b.negatives === 0) return { ks: Number.NaN, threshold: Number.NaN };
   let tp = 0;
   let fp = 0;
   let best = 0;
   let threshold = Number.POSITIVE_INFINITY;
-  for (const b of blocks) {
-    tp += b.responders;
-    fp += b.count - b.responders;
-    const d = tp / pos - fp / neg;
+  for (let k = 0; k < b.score.length; k++) {
+    tp += b.pos[k] as number;
+    fp += b.neg[k] as number;
+    const d = tp / b.positives - fp / b.negatives;
     if (d > best) {
       best = d;
-      threshold = b.score;
+      threshold = b.score[k] as number;
     }
   }
   return { ks: best, threshold };
 }
 
-export function averagePrecision(y: Labels, p: Scores): number {
-  const blocks = tieBlocks(y, p);
-  const pos = blocks.reduce((s, b) => s + b.responders, 0);
-  if (pos === 0) return Number.NaN;
+export function ks(y: Labels, p: Scores): { ks: number; threshold: number } {
+  return ksFromBlocks(scoreBlocks(y, p));
+}
+
+export function averagePrecisionFromBlocks(b: ScoreBlocks): number {
+  if (b.positives === 0) return Number.NaN;
   let tp = 0;
   let seen = 0;
-  let prevRecall = 0;
   let ap = 0;
-  for (const b of blocks) {
-    tp += b.responders;
-    seen += b.count;
-    const recall = tp / pos;
-    ap += (recall - prevRecall) * (tp / seen);
-    prevRecall = recall;
+  for (let k = 0; k < b.score.length; k++) {
+    const pos = b.pos[k] as number;
+    tp += pos;
+    seen += pos + (b.neg[k] as number);
+    ap += (pos / b.positives) * (tp / seen);
   }
   return ap;
+}
+
+export function averagePrecision(y: Labels, p: Scores): number {
+  return averagePrecisionFromBlocks(scoreBlocks(y, p));
 }
 
 export function logLoss(y: Labels, p: Scores): number {
@@ -115,12 +100,8 @@ export function calibrationTable(
   if ((options.strategy ?? "quantile") === "uniform") {
     for (let i = 0; i < n; i++) binOf[i] = Math.min(bins - 1, Math.floor((p[i] as number) * bins));
   } else {
-    const order = Array.from({ length: n }, (_, i) => i).sort(
-      (a, b) => (p[a] as number) - (p[b] as number) || a - b,
-    );
-    order.forEach((row, r) => {
-      binOf[row] = quantileBin(r + 1, n, bins) - 1;
-    });
+    binOf.set(assignBins(p, bins));
+    for (let i = 0; i < n; i++) binOf[i] = (binOf[i] as number) - 1;
   }
   const rows: CalibrationRow[] = Array.from({ length: bins }, (_, b) => ({
     bin: b + 1,
@@ -143,13 +124,4 @@ export function calibrationTable(
   return rows
     .filter((r) => r.count > 0)
     .map((r) => ({ ...r, meanPredicted: r.meanPredicted / r.count, observedRate: r.responders / r.count }));
-}
-
-/**
- * The bin (1-based) of the rank r (1 … n) when ranks are cut into `bins` equal-frequency groups
- * as pandas `qcut(rank, bins)` cuts them: edges at 1 + k(n − 1)/bins, intervals closed on the right.
- */
-export function quantileBin(rank: number, n: number, bins: number): number {
-  for (let k = 1; k < bins; k++) if (rank <= 1 + (k * (n - 1)) / bins) return k;
-  return bins;
 }

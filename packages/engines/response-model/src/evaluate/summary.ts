@@ -2,9 +2,15 @@
  * Everything the results page shows for one set of scores — run it on the holdout and on all
  * rows (issue 15 item 4). Each part is also exported on its own.
  */
-import type { Labels, Scores } from "./auc.ts";
-import { checkInputs } from "./auc.ts";
-import { type GainsPoint, gainsCurve, type PrPoint, prCurve, type RocPoint, rocCurve } from "./curves.ts";
+import { type Labels, type Scores, scoreBlocks } from "./blocks.ts";
+import {
+  type GainsPoint,
+  gainsFromBlocks,
+  type PrPoint,
+  prFromBlocks,
+  type RocPoint,
+  rocFromBlocks,
+} from "./curves.ts";
 import {
   type DecileRow,
   decileTable,
@@ -13,8 +19,15 @@ import {
   type ResponseRatesRow,
   responseRatesRows,
 } from "./deciles.ts";
-import { type AucWithCi, aucDeLong } from "./delong.ts";
-import { averagePrecision, brier, type CalibrationRow, calibrationTable, ks, logLoss } from "./metrics.ts";
+import { type AucWithCi, aucDeLongFromBlocks } from "./delong.ts";
+import {
+  averagePrecisionFromBlocks,
+  brier,
+  type CalibrationRow,
+  calibrationTable,
+  ksFromBlocks,
+  logLoss,
+} from "./metrics.ts";
 
 export interface Evaluation {
   rows: number;
@@ -41,9 +54,10 @@ export function evaluateScores(
   p: Scores,
   options: { minTopDecileLift?: number; maxPoints?: number; confidenceLevel?: number } = {},
 ): Evaluation {
-  const { positives } = checkInputs(y, p);
+  const blocks = scoreBlocks(y, p);
+  const positives = blocks.positives;
   const maxPoints = options.maxPoints ?? 200;
-  const auc = aucDeLong(y, p, options.confidenceLevel ?? 0.95);
+  const auc = aucDeLongFromBlocks(blocks, options.confidenceLevel ?? 0.95);
   const deciles = decileTable(y, p);
   return {
     rows: y.length,
@@ -51,14 +65,14 @@ export function evaluateScores(
     responseRate: positives / y.length,
     auc,
     gini: 2 * auc.auc - 1,
-    ks: ks(y, p).ks,
-    averagePrecision: averagePrecision(y, p),
+    ks: ksFromBlocks(blocks).ks,
+    averagePrecision: averagePrecisionFromBlocks(blocks),
     logLoss: logLoss(y, p),
     brier: brier(y, p),
     calibration: calibrationTable(y, p),
-    roc: rocCurve(y, p, maxPoints),
-    precisionRecall: prCurve(y, p, maxPoints),
-    gains: gainsCurve(y, p, Math.min(100, maxPoints - 1)),
+    roc: rocFromBlocks(blocks, maxPoints),
+    precisionRecall: prFromBlocks(blocks, maxPoints),
+    gains: gainsFromBlocks(blocks, Math.min(100, maxPoints - 1)),
     deciles,
     responseRates: responseRatesRows(deciles),
     gate: deploymentGate(deciles, options.minTopDecileLift ?? 2),
