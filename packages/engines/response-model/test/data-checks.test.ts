@@ -11,7 +11,7 @@ import {
   readDirectionMeta,
 } from "../src/data/index.ts";
 import type { RawTable } from "../src/types.ts";
-import { readFixtureTable } from "./helpers/fixtures.ts";
+import { readFixtureTable } from "./support/fixtures.ts";
 
 const sample = normalizeTable(readFixtureTable("sample_data.csv"));
 const meta = readDirectionMeta(readFixtureTable("sample_data_meta.csv"));

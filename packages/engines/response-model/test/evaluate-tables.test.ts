@@ -22,8 +22,8 @@ import {
   selectionRows,
   stratifiedHoldout,
 } from "../src/evaluate/index.ts";
-import { readFixtureTable } from "./helpers/fixtures.ts";
-import { scoredSample } from "./helpers/random.ts";
+import { readFixtureTable } from "./support/fixtures.ts";
+import { scoredSample } from "./support/random.ts";
 
 /** AP from its definition: the mean, over responders, of the precision among rows scoring at least theirs. */
 function bruteAp(y: number[], p: number[]): number {
