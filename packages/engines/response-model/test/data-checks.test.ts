@@ -387,16 +387,22 @@ describe("checks on bad input", () => {
     expect(r.excluded).toEqual([{ field: "zip", reasons: ["high_cardinality"] }]);
   });
 
-  it("an ID column is flagged as an identifier", () => {
+  it("an ID column, text or integer, is flagged as an identifier; distinct decimals are not", () => {
     const r = checkData({
       table: table({
         customer: rows(300, (i) => `C${i}`),
+        individualid: rows(300, (i) => String(100_000 + 7 * i)),
+        spendUsd: rows(300, (i) => (i * 1.37).toFixed(2)),
         x: rows(300, (i) => String(i % 3)),
         t: rows(300, (i) => String(i % 2)),
       }),
       target: "t",
     });
-    expect(r.excluded).toEqual([{ field: "customer", reasons: ["identifier"] }]);
+    expect(r.excluded).toEqual([
+      { field: "customer", reasons: ["identifier"] },
+      { field: "individualid", reasons: ["identifier"] },
+    ]);
+    expect(r.specs.map((s) => s.name)).toEqual(["spendUsd", "x"]);
   });
 
   it("flags |r| > 0.95 pairs on numeric and ordinal fields, pairwise complete", () => {

@@ -319,6 +319,8 @@ describe("forward selection (variable_combinations.csv)", () => {
     expect(r.rows.map((x) => x.roi_metric)).toEqual([0.25, 1]);
     expect(r.rows.map((x) => x.cumulative_cost)).toEqual([2, 2.5]);
     expect(() => selectionRows([{ name: "a", baseField: "a" }], [])).toThrow();
+    // Nothing better than chance: shares are 0, not a division by zero or a negative share.
+    expect(selectionRows([{ name: "a", baseField: "a" }], [{ auc: 0.48 }]).rows[0]?.share_of_best).toBe(0);
   });
 });
 

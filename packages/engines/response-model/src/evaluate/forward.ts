@@ -78,7 +78,8 @@ export function selectionRows(
   if (scores.length === 0) return { rows: [], bestAuc: Number.NaN, bestStep: 0 };
   const bestAuc = Math.max(...scores.map((s) => s.auc));
   const bestStep = scores.findIndex((s) => s.auc === bestAuc) + 1;
-  const share = (a: number) => (bestAuc === 0.5 ? 0 : (a - 0.5) / (bestAuc - 0.5));
+  // No step better than chance: there is no "best performance" to share.
+  const share = (a: number) => (bestAuc <= 0.5 ? 0 : (a - 0.5) / (bestAuc - 0.5));
   const hasCosts = groups.some((g) => g.costPerField !== undefined);
   let cumulative = 0;
   let prevAuc = 0.5;
