@@ -298,6 +298,10 @@ describe("checks on sample_data.csv", () => {
   it("finds no |r| > 0.95 pair in the sample", () => {
     expect(report.correlations).toEqual([]);
   });
+
+  it("is plain JSON (no NaN or ±Infinity)", () => {
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+  });
 });
 
 describe("checks on bad input", () => {

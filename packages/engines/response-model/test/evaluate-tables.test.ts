@@ -352,4 +352,25 @@ describe("evaluateScores", () => {
     expect(fromDeciles[1]?.capture).toBeCloseTo((e.deciles[0]?.responders as number) / e.responders, 12);
     expect(fromDeciles[10]?.capture).toBeCloseTo(1, 12);
   });
+
+  it("is plain JSON: no NaN or ±Infinity (they would become null and fail output validation)", () => {
+    const { y, p } = scoredSample(500, 2, 0.2, 0.1);
+    const e = evaluateScores(y, p);
+    expect(JSON.parse(JSON.stringify(e))).toEqual(e);
+    const tied = evaluateScores([1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0], Array(12).fill(0.3));
+    expect(tied.auc.auc).toBe(0.5);
+    expect(JSON.parse(JSON.stringify(tied))).toEqual(tied);
+    const gains = [
+      { depth: 0, capture: 0, lift: null },
+      { depth: 1, capture: 1, lift: 1 },
+    ];
+    const plan = mailingPlan({
+      fileSize: 1000,
+      costPerPieceUsd: 1,
+      valuePerResponseUsd: 10,
+      baseRate: 0,
+      gains,
+    });
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
 });

@@ -9,8 +9,8 @@ import { type Labels, type ScoreBlocks, type Scores, scoreBlocks } from "./block
 export interface RocPoint {
   fpr: number;
   tpr: number;
-  /** Rows scoring ≥ threshold are "selected"; Infinity for the (0,0) start. */
-  threshold: number;
+  /** Rows scoring ≥ threshold are "selected"; null for the (0,0) start (nothing selected). */
+  threshold: number | null;
 }
 
 export interface PrPoint {
@@ -37,7 +37,7 @@ export function thin<T>(points: T[], maxPoints = 200): T[] {
 }
 
 export function rocFromBlocks(b: ScoreBlocks, maxPoints = 200): RocPoint[] {
-  const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Number.POSITIVE_INFINITY }];
+  const points: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: null }];
   let tp = 0;
   let fp = 0;
   for (let k = 0; k < b.score.length; k++) {

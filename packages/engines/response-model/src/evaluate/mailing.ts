@@ -42,13 +42,14 @@ export interface MailingDepthRow {
   costUsd: number;
   expectedResponses: number;
   responseRate: number;
-  /** Response rate / base rate. */
-  lift: number;
-  costPerResponseUsd: number;
+  /** Response rate / base rate (null at a zero base rate). */
+  lift: number | null;
+  /** null when no response is expected. */
+  costPerResponseUsd: number | null;
   revenueUsd: number;
   profitUsd: number;
-  /** profit / cost. */
-  roi: number;
+  /** profit / cost (null when nothing is mailed). */
+  roi: number | null;
   withinBudget: boolean;
 }
 
@@ -80,11 +81,11 @@ function economics(input: MailingPlanInput, fromDepth: number, toDepth: number) 
     costUsd,
     expectedResponses,
     responseRate,
-    lift: input.baseRate === 0 ? Number.NaN : responseRate / input.baseRate,
-    costPerResponseUsd: expectedResponses === 0 ? Number.POSITIVE_INFINITY : costUsd / expectedResponses,
+    lift: input.baseRate === 0 ? null : responseRate / input.baseRate,
+    costPerResponseUsd: expectedResponses === 0 ? null : costUsd / expectedResponses,
     revenueUsd,
     profitUsd,
-    roi: costUsd === 0 ? Number.NaN : profitUsd / costUsd,
+    roi: costUsd === 0 ? null : profitUsd / costUsd,
   };
 }
 

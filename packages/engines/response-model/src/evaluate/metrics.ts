@@ -15,12 +15,13 @@ export function gini(y: Labels, p: Scores): number {
   return 2 * auc(y, p) - 1;
 }
 
-export function ksFromBlocks(b: ScoreBlocks): { ks: number; threshold: number } {
-  if (b.positives === 0 || b.negatives === 0) return { ks: Number.NaN, threshold: Number.NaN };
+/** KS and the score where it is reached (null when no threshold separates at all). */
+export function ksFromBlocks(b: ScoreBlocks): { ks: number; threshold: number | null } {
+  if (b.positives === 0 || b.negatives === 0) return { ks: Number.NaN, threshold: null };
   let tp = 0;
   let fp = 0;
   let best = 0;
-  let threshold = Number.POSITIVE_INFINITY;
+  let threshold: number | null = null;
   for (let k = 0; k < b.score.length; k++) {
     tp += b.pos[k] as number;
     fp += b.neg[k] as number;
@@ -33,7 +34,7 @@ export function ksFromBlocks(b: ScoreBlocks): { ks: number; threshold: number } 
   return { ks: best, threshold };
 }
 
-export function ks(y: Labels, p: Scores): { ks: number; threshold: number } {
+export function ks(y: Labels, p: Scores): { ks: number; threshold: number | null } {
   return ksFromBlocks(scoreBlocks(y, p));
 }
 
