@@ -262,6 +262,10 @@ describe("checks on sample_data.csv", () => {
     expect(leak?.splits[0]?.purity).toBeCloseTo(76 / 77, 15);
     const issue = report.issues.find((i) => i.code === "leakage" && i.field === "confidence_level");
     expect(issue?.message).toContain("confidence_level > 0 ⇒ target = 1 in 76 of 77 rows");
+    // With the mapping, messages use the client's names.
+    const named = checkData({ table: sample.table, target: "target", originalOf: sample.mapping.originalOf });
+    const namedIssue = named.issues.find((i) => i.code === "leakage" && i.field === "confidence_level");
+    expect(namedIssue?.message).toContain("CONFIDENCE_LEVEL > 0 ⇒ TARGET = 1 in 76 of 77 rows");
     expect(issue?.counts).toMatchObject({ rows: 77, responders: 76 });
   });
 
