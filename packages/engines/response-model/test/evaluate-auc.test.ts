@@ -8,9 +8,12 @@ import {
   aucDeLong,
   averagePrecision,
   brier,
+  compareAucDeLong,
+  erfc,
   gini,
   ks,
   logLoss,
+  normalCdf,
   normalQuantile,
 } from "../src/evaluate/index.ts";
 import { scoredSample } from "./support/random.ts";
@@ -47,6 +50,31 @@ function slowDeLong(y: number[], p: number[]): { auc: number; variance: number }
   const s10 = v10.reduce((s, v) => s + (v - theta) ** 2, 0) / (m - 1);
   const s01 = v01.reduce((s, v) => s + (v - theta) ** 2, 0) / (n - 1);
   return { auc: theta, variance: s10 / m + s01 / n };
+}
+
+/** The paired test from the 1988 definitions: components by the m × n kernel, variance of their difference. */
+function slowPaired(y: number[], a: number[], b: number[]): { difference: number; variance: number } {
+  const comps = (p: number[]) => {
+    const xs = p.filter((_, i) => y[i] === 1);
+    const zs = p.filter((_, i) => y[i] === 0);
+    const psi = (u: number, v: number) => (u > v ? 1 : u === v ? 0.5 : 0);
+    return {
+      v10: xs.map((x) => zs.reduce((s, z) => s + psi(x, z), 0) / zs.length),
+      v01: zs.map((z) => xs.reduce((s, x) => s + psi(x, z), 0) / xs.length),
+    };
+  };
+  const ca = comps(a);
+  const cb = comps(b);
+  const variance = (d: number[]) => {
+    const mean = d.reduce((s, v) => s + v, 0) / d.length;
+    return d.reduce((s, v) => s + (v - mean) ** 2, 0) / (d.length - 1);
+  };
+  const d10 = cb.v10.map((v, i) => v - (ca.v10[i] as number));
+  const d01 = cb.v01.map((v, i) => v - (ca.v01[i] as number));
+  return {
+    difference: d10.reduce((s, v) => s + v, 0) / d10.length,
+    variance: variance(d10) / d10.length + variance(d01) / d01.length,
+  };
 }
 
 describe("AUC", () => {
@@ -103,6 +131,28 @@ describe("DeLong confidence interval", () => {
     }
   });
 
+  it("paired comparison (DeLong 1988) equals the slow definition; identical models give p = 1", () => {
+    const { y, p } = scoredSample(500, 41, 0.3, 0.02);
+    const q = p.map((v, i) => v + 0.2 * Math.sin(i) * (y[i] === 1 ? 1 : -0.5));
+    const c = compareAucDeLong(y, p, q);
+    const slow = slowPaired(y, p, q);
+    expect(c.difference).toBeCloseTo(slow.difference, 13);
+    expect(c.standardError ** 2).toBeCloseTo(slow.variance, 15);
+    expect(c.aucA).toBeCloseTo(auc(y, p), 13);
+    expect(c.aucB).toBeCloseTo(auc(y, q), 13);
+    expect(c.pValue).toBeCloseTo(2 * normalCdf(-Math.abs(c.z)), 14);
+    expect(compareAucDeLong(y, p, p)).toMatchObject({ difference: 0, pValue: 1 });
+  });
+
+  it("erfc and the normal CDF match tabulated values", () => {
+    expect(erfc(0)).toBe(1);
+    expect(erfc(0.5)).toBeCloseTo(0.4795001221869535, 15);
+    expect(Math.abs(erfc(1.9) / 0.007209570764742524 - 1)).toBeLessThan(1e-13);
+    expect(erfc(3) / 2.209049699858544e-5 - 1).toBeLessThan(1e-13);
+    expect(normalCdf(1.959963984540054)).toBeCloseTo(0.975, 14);
+    expect(normalCdf(-8) / 6.220960574271785e-16 - 1).toBeLessThan(1e-12);
+  });
+
   it("normal quantiles match known values", () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 8);
     expect(normalQuantile(0.995)).toBeCloseTo(2.5758293035489, 8);
@@ -136,11 +186,20 @@ describe("cross-check against base R", () => {
         q <- pmin(pmax(d$p, .Machine$double.eps), 1 - .Machine$double.eps)
         ll <- -mean(d$y * log(q) + (1 - d$y) * log(1 - q))
         br <- mean((d$p - d$y)^2)
-        cat(sprintf("%.17g", c(auc, v, ci, w, ap, ks, ll, br)), sep = "\\n")
+        q <- d$p + 0.2 * sin(seq_along(d$p) - 1) * ifelse(d$y == 1, 1, -0.5)
+        xq <- q[d$y == 1]; zq <- q[d$y == 0]
+        Q <- outer(xq, zq, function(a, b) (a > b) + 0.5 * (a == b))
+        dv <- var(rowMeans(Q) - rowMeans(P)) / m + var(colMeans(Q) - colMeans(P)) / n
+        zz <- (mean(Q) - mean(P)) / sqrt(dv)
+        pv <- 2 * pnorm(-abs(zz))
+        cat(sprintf("%.17g", c(auc, v, ci, w, ap, ks, ll, br, zz, pv, pnorm(-3.5), pnorm(0.3))), sep = "\\n")
       `;
       const r = spawnSync(RSCRIPT, ["--vanilla", "-e", script], { encoding: "utf8" });
       expect(r.status, r.stderr).toBe(0);
-      const [rAuc, rVar, rLo, rHi, rW, rAp, rKs, rLl, rBr] = r.stdout.trim().split("\n").map(Number);
+      const [rAuc, rVar, rLo, rHi, rW, rAp, rKs, rLl, rBr, rZ, rP, rPhiA, rPhiB] = r.stdout
+        .trim()
+        .split("\n")
+        .map(Number);
       const ours = aucDeLong(y, p);
       expect(ours.auc).toBeCloseTo(rAuc as number, 13);
       expect(auc(y, p)).toBeCloseTo(rW as number, 13); // Mann–Whitney U / (m·n)
@@ -151,6 +210,12 @@ describe("cross-check against base R", () => {
       expect(ks(y, p).ks).toBeCloseTo(rKs as number, 13);
       expect(logLoss(y, p)).toBeCloseTo(rLl as number, 13);
       expect(brier(y, p)).toBeCloseTo(rBr as number, 13);
+      const q = p.map((v, i) => v + 0.2 * Math.sin(i) * (y[i] === 1 ? 1 : -0.5));
+      const c = compareAucDeLong(y, p, q);
+      expect(c.z).toBeCloseTo(rZ as number, 9);
+      expect(Math.abs(c.pValue / (rP as number) - 1)).toBeLessThan(1e-8);
+      expect(Math.abs(normalCdf(-3.5) / (rPhiA as number) - 1)).toBeLessThan(1e-13);
+      expect(normalCdf(0.3)).toBeCloseTo(rPhiB as number, 15);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 export * from "./auc.ts";
 export * from "./blocks.ts";
+export * from "./compare.ts";
 export * from "./curves.ts";
 export * from "./deciles.ts";
 export * from "./delong.ts";
