@@ -1,5 +1,7 @@
+import { ModelInputError } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
 import {
+  assertFitReady,
   checkData,
   decideDirection,
   matchRateRows,
@@ -351,6 +353,20 @@ describe("checks on bad input", () => {
       ["sameWithGaps", "constant"],
     ]);
     expect(r.specs.map((s) => s.name)).toEqual(["flag", "x"]);
+    // As the platform's field-level 422.
+    let thrown: unknown;
+    try {
+      assertFitReady(r);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ModelInputError);
+    expect((thrown as ModelInputError).issues.map((i) => i.path)).toEqual([
+      "data.empty",
+      "data.same",
+      "data.sameWithGaps",
+    ]);
+    expect(() => assertFitReady(checkData({ table: sample.table, target: "target" }))).not.toThrow();
   });
 
   it("a missing or non-binary target is a field-level error", () => {
