@@ -369,6 +369,15 @@ describe("checks on bad input", () => {
     expect(() => assertFitReady(checkData({ table: sample.table, target: "target" }))).not.toThrow();
   });
 
+  it("a malformed RawTable (column length ≠ rowCount) is a thrown bug, not a user issue", () => {
+    expect(() =>
+      checkData({
+        table: { names: ["a", "t"], columns: { a: ["1"], t: ["1", "0"] }, rowCount: 2 },
+        target: "t",
+      }),
+    ).toThrow(/column "a" has 1 cells for 2 rows/);
+  });
+
   it("a missing or non-binary target is a field-level error", () => {
     const absent = checkData({ table: table({ x: rows(200, (i) => String(i % 9)) }), target: "resp" });
     expect(absent.issues).toContainEqual(expect.objectContaining({ field: "resp", code: "target_absent" }));

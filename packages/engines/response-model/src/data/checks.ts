@@ -257,6 +257,11 @@ export function checkData(input: CheckInput): DataReport {
   const issues: DataIssue[] = [];
   const n = table.rowCount;
   const name = (field: string) => input.originalOf?.[field] ?? field;
+  // A malformed table is the platform's bug, not the user's input: fail loudly.
+  for (const f of table.names) {
+    const len = table.columns[f]?.length;
+    if (len !== n) throw new Error(`RawTable column "${f}" has ${len ?? "no"} cells for ${n} rows`);
+  }
   if (n < o.minRows) {
     issues.push({
       field: null,
