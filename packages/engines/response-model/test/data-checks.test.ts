@@ -93,7 +93,8 @@ describe("type inference (spec C.3)", () => {
     expect(col(["1", "2", "x"]).type).toBe("categorical"); // 67 % numeric, not > 95 %
     const many = Array.from({ length: 100 }, (_, i) => `L${i % 40}`);
     expect(col(many)).toMatchObject({ subtype: "high_cardinality", confidence: 0.6 }); // 40 % unique, > 10
-    expect(col([null, " ", null])).toMatchObject({ type: "categorical", subtype: "empty" });
+    expect(col([null, "", null])).toMatchObject({ type: "categorical", subtype: "empty" });
+    expect(col([null, " ", null])).toMatchObject({ subtype: "nominal", uniqueCount: 1 }); // spaces are a value, as preparation reads them
     // 96 numeric of 100 → numerical; 95 of 100 is not "more than 95 %".
     const mostly = (k: number) => [
       ...Array.from({ length: k }, () => "3"),

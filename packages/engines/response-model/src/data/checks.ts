@@ -93,7 +93,7 @@ export interface DataReport {
 
 function distinctLevels(cells: readonly (string | null)[]): string[] {
   const set = new Set<string>();
-  for (const c of cells) if (!isMissing(c)) set.add(c.trim());
+  for (const c of cells) if (!isMissing(c)) set.add(c);
   return [...set].sort(compareLevels);
 }
 
@@ -102,7 +102,7 @@ function ordinalRanks(order: readonly string[], cells: readonly (string | null)[
   const rank = new Map(order.map((v, i) => [v, i]));
   const out = new Float64Array(cells.length);
   cells.forEach((c, i) => {
-    out[i] = isMissing(c) ? Number.NaN : (rank.get(c.trim()) ?? Number.NaN);
+    out[i] = isMissing(c) ? Number.NaN : (rank.get(c) ?? Number.NaN);
   });
   return out;
 }
@@ -122,7 +122,7 @@ function textCells(cells: readonly (string | null)[], values: Float64Array): { c
     const c = cells[i] ?? null;
     if (isMissing(c) || !Number.isNaN(values[i])) continue;
     count++;
-    const shown = JSON.stringify(c.trim());
+    const shown = JSON.stringify(c);
     if (examples.length < 3 && !examples.includes(shown)) examples.push(shown);
   }
   return { count, examples };

@@ -166,7 +166,7 @@ function fieldSplits(
       xs.push(x);
       ys.push(yi);
     } else {
-      const key = (cell as string).trim();
+      const key = cell as string;
       const e = byLevel.get(key) ?? [0, 0];
       e[0]++;
       e[1] += yi;
