@@ -8,3 +8,4 @@ export * from "./meta.ts";
 export * from "./normalize.ts";
 export * from "./target.ts";
 export * from "./values.ts";
+export * from "./schema.ts";

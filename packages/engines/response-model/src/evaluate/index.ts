@@ -8,5 +8,6 @@ export * from "./forward.ts";
 export * from "./mailing.ts";
 export * from "./metrics.ts";
 export * from "./ranks.ts";
+export * from "./schema.ts";
 export * from "./split.ts";
 export * from "./summary.ts";
