@@ -16,6 +16,7 @@ import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
+import type { LlmService } from "./llm/service.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { createOutbox, type Outbox } from "./mail/outbox.ts";
 import type { RedisLink } from "./redis/link.ts";
@@ -60,6 +61,8 @@ export interface AppDeps {
   referenceData: ReferenceDataService;
   /** Account mail (verification links); SMTP, or stdout on the embedded default. */
   mailer: Mailer;
+  /** Language models for engines and the LLM admin routes (issue 14: src/llm/). */
+  llm: LlmService;
 }
 
 export type App = FastifyInstance;
