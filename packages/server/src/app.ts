@@ -32,6 +32,7 @@ import { fieldMappingRoutes } from "./routes/field-mappings.ts";
 import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
+import { llmAdminRoutes } from "./routes/llm-admin.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
@@ -157,6 +158,8 @@ export async function buildApp(
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
       await api.register(externalIdentityRoutes);
+      // Language models: providers, keys, settings, usage (issue 14).
+      await api.register(llmAdminRoutes);
     },
     { prefix: "/api/v1" },
   );
