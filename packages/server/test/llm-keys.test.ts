@@ -72,7 +72,13 @@ describe("provider keys per organization", () => {
       method: "POST",
       url: "/api/v1/org/llm/providers",
       headers: { "x-organization-id": orgId },
-      payload: { provider: "openai", baseUrl: fake.url, models: { default: "gpt-4o-mini" }, apiKey, ...extra },
+      payload: {
+        provider: "openai",
+        baseUrl: fake.url,
+        models: { default: "gpt-4o-mini" },
+        apiKey,
+        ...extra,
+      },
     });
 
   it("tests a key at save time: a rejected key is 422 naming body.apiKey, and nothing is saved", async () => {
@@ -115,7 +121,10 @@ describe("provider keys per organization", () => {
     const status = await request(t.app, owner, { method: "GET", url: "/api/v1/org/llm/status" });
     expect(status.json()).toMatchObject({ available: true, source: "organization", provider: "openai" });
 
-    const tested = await request(t.app, owner, { method: "POST", url: `/api/v1/org/llm/providers/${dto.id}/test` });
+    const tested = await request(t.app, owner, {
+      method: "POST",
+      url: `/api/v1/org/llm/providers/${dto.id}/test`,
+    });
     expect(tested.statusCode).toBe(200);
     expect(fake.requests.at(-1)!.headers.authorization).toBe(`Bearer ${GOOD}`);
 
@@ -125,7 +134,10 @@ describe("provider keys per organization", () => {
 
     const del = await request(t.app, owner, { method: "DELETE", url: `/api/v1/org/llm/providers/${dto.id}` });
     expect(del.statusCode).toBe(204);
-    const again = await request(t.app, owner, { method: "DELETE", url: `/api/v1/org/llm/providers/${dto.id}` });
+    const again = await request(t.app, owner, {
+      method: "DELETE",
+      url: `/api/v1/org/llm/providers/${dto.id}`,
+    });
     expect(again.statusCode).toBe(409);
     const [revoked] = await t.database.db.select().from(llmProviders).where(eq(llmProviders.id, dto.id));
     expect(revoked!.keyCiphertext).toBeNull();
