@@ -153,6 +153,18 @@ describe("ctx.llm in runs", () => {
     const bodies = await t.database.db.select().from(llmCallBodies).where(eq(llmCallBodies.runId, run.id));
     expect(bodies.length).toBeGreaterThan(0);
     expect(JSON.stringify(bodies[0]!.request)).toContain("Ignore previous instructions");
+    // Bodies live as long as their run (retention deletes runs): deleting the run deletes them,
+    // while the metering rows stay for the month's usage.
+    const del = await request(t.app, org, { method: "DELETE", url: `/api/v1/runs/${run.id}` });
+    expect(del.statusCode).toBe(204);
+    expect(await t.database.db.select().from(llmCallBodies).where(eq(llmCallBodies.runId, run.id))).toEqual(
+      [],
+    );
+    const metered = await t.database.db.select().from(llmCalls).where(eq(llmCalls.runId, run.id));
+    // One call, two attempts: both attempts' tokens are paid for and recorded.
+    expect(metered).toEqual([
+      expect.objectContaining({ status: "llm_output_invalid", inputTokens: 24, outputTokens: 14 }),
+    ]);
   });
 
   it("cancels a run mid-stream: the provider stream is cut and the run ends canceled", async () => {
