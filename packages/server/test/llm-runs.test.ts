@@ -89,6 +89,14 @@ describe("ctx.llm in runs", () => {
     const [call] = await t.database.db.select().from(llmCalls).where(eq(llmCalls.runId, id));
     expect(call).toMatchObject({ provider: "openai", status: "ok", cacheHit: false });
     expect(call!.promptHash).toMatch(/^[0-9a-f]{64}$/);
+    const metrics = (await t.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toMatch(
+      /llm_calls_total\{provider="openai",model="gpt-4o-mini",task="classify",status="ok",cache_hit="false"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /llm_tokens_total\{provider="openai",model="gpt-4o-mini",direction="output"\} [1-9]/,
+    );
+    expect(metrics).toContain("llm_call_duration_seconds_bucket");
     // Bodies are not kept unless the organization turns it on.
     expect(await t.database.db.select().from(llmCallBodies).where(eq(llmCallBodies.runId, id))).toEqual([]);
   });

@@ -20,7 +20,7 @@ export async function monthlyUsage(db: Db, orgId: string, month: string) {
       .from(llmCalls)
       .where(where)
       .groupBy(col)
-      .orderBy(sql`4 desc`);
+      .orderBy(sql`sum(${llmCalls.costUsd}) desc`, sql`count(*) desc`);
   const [[total], [extra], byUser, byEngine, byModel] = await Promise.all([
     db
       .select({ key: sql<null>`null`, ...agg })
