@@ -42,6 +42,8 @@ export interface FakeLlmServer {
   readonly abortedStreams: number;
   /** Valid API keys; others answer 401 (empty: any key). */
   validKeys: Set<string>;
+  /** Models the provider serves; others answer 404 (empty: any model). */
+  knownModels: Set<string>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       return aborted;
     },
     validKeys: new Set(),
+    knownModels: new Set(),
     close: async () => {},
   };
 
@@ -81,6 +84,11 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         : String(req.headers.authorization ?? "").replace(/^Bearer /, "");
     if (state.validKeys.size > 0 && !state.validKeys.has(key)) {
       return json(res, 401, { error: { message: "invalid api key", type: "authentication_error" } });
+    }
+    if (state.knownModels.size > 0 && !state.knownModels.has(String(body.model))) {
+      return json(res, 404, {
+        error: { message: `The model ${String(body.model)} does not exist`, type: "not_found_error" },
+      });
     }
     const step = queue.shift() ?? state.fallback(r);
     res.on("close", () => {

@@ -94,6 +94,46 @@ describe("provider keys per organization", () => {
     expect(list.json().items).toEqual([]);
   });
 
+  it("names an unknown model (the provider's 404) as body.models.default", async () => {
+    const owner = await createOwner(t.app);
+    fake.knownModels.add("gpt-4o-mini");
+    try {
+      const res = await add(owner, owner.orgId, GOOD, { models: { default: "gpt-9-imaginary" } });
+      expect(res.statusCode).toBe(422);
+      expect(res.json()).toMatchObject({
+        code: "llm_provider_unknown",
+        errors: [{ path: "body.models.default" }],
+      });
+    } finally {
+      fake.knownModels.clear();
+    }
+  });
+
+  it("answers 429 llm_budget_exhausted when the month's budget is spent, even for a key test", async () => {
+    const owner = await createOwner(t.app);
+    const put = await request(t.app, owner, {
+      method: "PUT",
+      url: "/api/v1/org/llm/settings",
+      payload: {
+        monthlyBudgetUsd: 0,
+        storeBodies: false,
+        prices: { "gpt-4o-mini": { inputPerMTokUsd: 1, outputPerMTokUsd: 2 } },
+      },
+    });
+    expect(put.json()).toMatchObject({
+      monthlyBudgetUsd: 0,
+      prices: { "gpt-4o-mini": { inputPerMTokUsd: 1 } },
+    });
+    const n = fake.requests.length;
+    const res = await add(owner, owner.orgId, GOOD);
+    expect(res.statusCode).toBe(429);
+    expect(res.json()).toMatchObject({
+      code: "llm_budget_exhausted",
+      type: "/api/v1/problems/llm_budget_exhausted",
+    });
+    expect(fake.requests.length).toBe(n);
+  });
+
   it("names an unknown provider and a missing base URL as fields (422)", async () => {
     const owner = await createOwner(t.app);
     const bad = await add(owner, owner.orgId, GOOD, { provider: "acme-ai" });
