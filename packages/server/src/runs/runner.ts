@@ -242,6 +242,11 @@ export class RunWorker {
               : {}),
           },
         )
+        .catch((err: Error) => {
+          // The service answers failures as results; this is the platform's own (database, keyring).
+          log.error({ err, runId: run.id }, "a model call failed inside the platform");
+          return { ok: false as const, code: "llm_provider_error" as const, message: err.message };
+        })
         .then((result) => {
           texts.flush();
           postToThread?.({ type: "llm-result", callId: m.callId, result });
