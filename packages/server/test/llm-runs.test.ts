@@ -175,6 +175,22 @@ describe("ctx.llm in runs", () => {
     ]);
   });
 
+  it("fails a run whose engine has no fallback with llm_output_invalid, writing no output", async () => {
+    const org = await createOwner(t.app, "Strict Org");
+    fake.script({ raw: '{"label": "relevant", "confid' }, { answer: { label: "maybe", confidence: 0.5 } });
+    const run = (
+      await start(
+        org,
+        { input: { ...input, topic: "strict", classifyOnly: true, fallback: false } },
+        "?wait=20",
+      )
+    ).json();
+    expect(run.status).toBe("failed");
+    expect(run.error.code).toBe("llm_output_invalid");
+    expect(run.error.message).toMatch(/did not satisfy the expected schema after 2 attempts/);
+    expect(run.output).toBeNull();
+  });
+
   it("cancels a run mid-stream: the provider stream is cut and the run ends canceled", async () => {
     const org = await createOwner(t.app, "Cancel Org");
     fake.script(

@@ -1,4 +1,4 @@
-import { defineModel, withBuiltIn } from "@modelworks/model-kit";
+import { defineModel, type ModelLlm, withBuiltIn } from "@modelworks/model-kit";
 import { z } from "zod";
 
 /**
@@ -14,6 +14,11 @@ export const LlmBriefInput = z
     document: z.string().max(20_000),
     /** Skip the draft (only classify). */
     classifyOnly: z.boolean().default(false),
+    /**
+     * false: when a model is configured, no built-in fallback for the classification — a failed
+     * call fails the run with its code (llm_output_invalid…), as an engine without a template would.
+     */
+    fallback: z.boolean().default(true),
   })
   .strict();
 
@@ -64,19 +69,23 @@ export const llmBrief = defineModel({
   async run(input, ctx) {
     const fallbackReasons: string[] = [];
     ctx.progress(0.1, "Classifying");
-    const relevance = await withBuiltIn(
-      ctx,
-      (llm) =>
-        llm.generateObject({
-          task: "classify",
-          system: "You judge whether a document is about a topic.",
-          prompt: `Is the document about "${input.topic}"? Answer with a label and a confidence.`,
-          data: [{ name: "document", text: input.document }],
-          schema: Relevance,
-          schemaName: "relevance",
-        }),
-      () => keywordRelevance(input.topic, input.document),
-    );
+    const classify = (llm: ModelLlm) =>
+      llm.generateObject({
+        task: "classify",
+        system: "You judge whether a document is about a topic.",
+        prompt: `Is the document about "${input.topic}"? Answer with a label and a confidence.`,
+        data: [{ name: "document", text: input.document }],
+        schema: Relevance,
+        schemaName: "relevance",
+      });
+    const relevance =
+      input.fallback || !ctx.llm.available
+        ? await withBuiltIn(ctx, classify, () => keywordRelevance(input.topic, input.document))
+        : await classify(ctx.llm).then((a) => ({
+            value: a.value,
+            generatedBy: a.generatedBy,
+            fallbackReason: undefined,
+          }));
     if (relevance.fallbackReason) fallbackReasons.push(relevance.fallbackReason);
     if (input.classifyOnly) {
       return {
