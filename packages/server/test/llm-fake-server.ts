@@ -5,8 +5,9 @@ import type { AddressInfo } from "node:net";
  * A local stand-in for language-model providers, speaking their wire protocols so the REAL
  * provider clients (`@ai-sdk/openai`, `@ai-sdk/anthropic`, `@ai-sdk/openai-compatible`) run
  * against it: OpenAI chat completions (`POST /v1/chat/completions`: JSON mode or tool calls,
- * streaming SSE with usage) and Anthropic messages (`POST /v1/messages`: text or tool_use,
- * streaming events). Each request takes the next scripted step (or `fallback`); every request
+ * streaming SSE with usage), Anthropic messages (`POST /v1/messages`: text or tool_use,
+ * streaming events) and Google Gemini (`POST /v1/models/<m>:generateContent`, and
+ * `:streamGenerateContent?alt=sse`). Each request takes the next scripted step (or `fallback`); every request
  * is recorded with its headers and body, so tests can assert what the platform sent.
  */
 export type FakeStep =
@@ -23,7 +24,7 @@ export type FakeStep =
   | { slow: { chunks: number; chunkDelayMs: number; text?: string } };
 
 export interface FakeRequest {
-  protocol: "openai" | "anthropic";
+  protocol: "openai" | "anthropic" | "google";
   path: string;
   headers: IncomingMessage["headers"];
   body: Record<string, unknown>;
@@ -69,7 +70,12 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const protocol = req.url?.endsWith("/messages") ? "anthropic" : "openai";
+    const path = req.url ?? "";
+    const protocol = path.endsWith("/messages")
+      ? "anthropic"
+      : path.includes("GenerateContent") || path.includes(":generateContent")
+        ? "google"
+        : "openai";
     let body: Record<string, unknown> = {};
     try {
       body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
@@ -81,7 +87,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     const key =
       protocol === "anthropic"
         ? String(req.headers["x-api-key"] ?? "")
-        : String(req.headers.authorization ?? "").replace(/^Bearer /, "");
+        : protocol === "google"
+          ? String(req.headers["x-goog-api-key"] ?? "")
+          : String(req.headers.authorization ?? "").replace(/^Bearer /, "");
     if (state.validKeys.size > 0 && !state.validKeys.has(key)) {
       return json(res, 401, { error: { message: "invalid api key", type: "authentication_error" } });
     }
@@ -102,8 +110,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         step.headers,
       );
     }
-    const stream = body.stream === true;
+    const stream = body.stream === true || path.includes(":streamGenerateContent");
     if (protocol === "openai") await openAi(res, body, step, stream);
+    else if (protocol === "google") await google(res, step, stream);
     else await anthropic(res, body, step, stream);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -258,6 +267,33 @@ async function anthropic(
         }),
       () => ev("message_stop", {}),
     ],
+    delayMs,
+  );
+}
+
+async function google(res: ServerResponse, step: FakeStep, stream: boolean) {
+  const u = usageOf(step);
+  const usageMetadata = {
+    promptTokenCount: u.input,
+    candidatesTokenCount: u.output,
+    totalTokenCount: u.input + u.output,
+  };
+  const candidate = (text: string, finishReason?: string) => ({
+    content: { role: "model", parts: [{ text }] },
+    index: 0,
+    ...(finishReason ? { finishReason } : {}),
+  });
+  if (!stream) return json(res, 200, { candidates: [candidate(textOf(step), "STOP")], usageMetadata });
+  const { pieces, delayMs } = piecesOf(step);
+  await writeSse(
+    res,
+    pieces.map(
+      (p, i) => () =>
+        `data: ${JSON.stringify({
+          candidates: [candidate(p, i === pieces.length - 1 ? "STOP" : undefined)],
+          ...(i === pieces.length - 1 ? { usageMetadata } : {}),
+        })}\n\n`,
+    ),
     delayMs,
   );
 }

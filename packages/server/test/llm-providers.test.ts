@@ -21,7 +21,7 @@ const cfg = (provider: ProviderConfig["provider"]): ProviderConfig => ({
 });
 const prompt = { system: "Plan a dashboard.", prompt: "Sales by region" };
 
-describe.each(["openai", "anthropic", "openai-compatible"] as const)(
+describe.each(["openai", "anthropic", "google", "openai-compatible"] as const)(
   "%s through its real client",
   (provider) => {
     it("returns a typed object (JSON mode or a tool call) with usage", async () => {
@@ -35,10 +35,11 @@ describe.each(["openai", "anthropic", "openai-compatible"] as const)(
       expect(r.value).toEqual({ title: "Sales", pages: 3 });
       expect(r.usage).toEqual({ inputTokens: 40, outputTokens: 9 });
       const sent = fake.requests[n]!;
-      expect(sent.protocol).toBe(provider === "anthropic" ? "anthropic" : "openai");
+      expect(sent.protocol).toBe(provider === "anthropic" || provider === "google" ? provider : "openai");
       expect(JSON.stringify(sent.body)).toContain("Sales by region");
       // The key travels in the provider's own header.
       if (provider === "anthropic") expect(sent.headers["x-api-key"]).toBe("sk-test-1234");
+      else if (provider === "google") expect(sent.headers["x-goog-api-key"]).toBe("sk-test-1234");
       else expect(sent.headers.authorization).toBe("Bearer sk-test-1234");
     });
 
@@ -52,7 +53,9 @@ describe.each(["openai", "anthropic", "openai-compatible"] as const)(
       expect(r.value).toBe("Revenue grew in every region.");
       expect(chunks.length).toBe(5);
       expect(r.usage).toEqual({ inputTokens: 12, outputTokens: 7 });
-      expect(fake.requests.at(-1)!.body.stream).toBe(true);
+      const last = fake.requests.at(-1)!;
+      if (provider === "google") expect(last.path).toContain(":streamGenerateContent");
+      else expect(last.body.stream).toBe(true);
     });
   },
 );
