@@ -67,6 +67,40 @@ export const ERROR_CODES = {
     description:
       "Someone saved a newer revision meanwhile (`baseRevision` is stale); reload and re-apply your change.",
   },
+  // Language models (issue 14). Runs that fail for these reasons carry the same code in `error.code`.
+  llm_budget_exhausted: {
+    status: 429,
+    title: "Too Many Requests",
+    description:
+      "The organization's monthly language-model budget is spent; an admin can raise it (`PUT /org/llm/settings`). Runs that need a model fail with this code.",
+  },
+  llm_provider_unknown: {
+    status: 422,
+    title: "Unprocessable Content",
+    description: "Unknown provider or model (the provider answered 404 for it); `errors` names the field.",
+  },
+  llm_key_invalid: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The provider rejected the API key when it was tested at save time; `errors` names `body.apiKey`.",
+  },
+  llm_output_invalid: {
+    status: 422,
+    title: "Unprocessable Content",
+    description: "The model's answer did not satisfy the expected schema after retries; nothing was written.",
+  },
+  llm_provider_error: {
+    status: 502,
+    title: "Bad Gateway",
+    description: "The language-model provider failed, timed out or could not be reached after retries.",
+  },
+  llm_keys_unavailable: {
+    status: 503,
+    title: "Service Unavailable",
+    description:
+      "The server has no LLM_MASTER_KEY, so it cannot store provider keys; an operator must set one.",
+  },
 } as const satisfies Record<string, ErrorCodeDoc>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,3 +1,4 @@
+import { type ModelLlm, unavailableLlm } from "./llm.ts";
 import type { FanOut } from "./parallel.ts";
 
 /** What a running engine may use: nothing else reaches it (no database, HTTP or files). */
@@ -27,6 +28,11 @@ export interface ModelContext {
    * falls back to this thread.
    */
   fanOut?: FanOut;
+  /**
+   * Language models through the platform (keys, budgets, cache, audit stay there): see llm.ts.
+   * `available` is false when no provider is configured — take the built-in path (`withBuiltIn`).
+   */
+  llm: ModelLlm;
 }
 
 const silent: ModelLogger = { debug() {}, info() {}, warn() {} };
@@ -39,6 +45,8 @@ export function createContext(
     log?: ModelLogger;
     data?: Partial<DataConnectors>;
     fanOut?: FanOut;
+    /** Default: unavailable (the built-in path); tests pass `createTestLlm(...)`. */
+    llm?: ModelLlm;
   } = {},
 ): ModelContext {
   return {
@@ -46,6 +54,7 @@ export function createContext(
     signal: opts.signal ?? new AbortController().signal,
     log: opts.log ?? silent,
     data: opts.data ?? {},
+    llm: opts.llm ?? unavailableLlm,
     ...(opts.fanOut ? { fanOut: opts.fanOut } : {}),
   };
 }

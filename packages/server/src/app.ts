@@ -16,6 +16,7 @@ import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
+import type { LlmService } from "./llm/service.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import { createOutbox, type Outbox } from "./mail/outbox.ts";
 import type { RedisLink } from "./redis/link.ts";
@@ -31,6 +32,7 @@ import { fieldMappingRoutes } from "./routes/field-mappings.ts";
 import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
+import { llmAdminRoutes } from "./routes/llm-admin.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
@@ -60,6 +62,8 @@ export interface AppDeps {
   referenceData: ReferenceDataService;
   /** Account mail (verification links); SMTP, or stdout on the embedded default. */
   mailer: Mailer;
+  /** Language models for engines and the LLM admin routes (issue 14: src/llm/). */
+  llm: LlmService;
 }
 
 export type App = FastifyInstance;
@@ -154,6 +158,8 @@ export async function buildApp(
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
       await api.register(externalIdentityRoutes);
+      // Language models: providers, keys, settings, usage (issue 14).
+      await api.register(llmAdminRoutes);
     },
     { prefix: "/api/v1" },
   );

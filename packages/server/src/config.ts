@@ -129,6 +129,25 @@ export const EnvSchema = z.object({
     .min(0)
     .max(7 * 24 * 60)
     .default(60),
+  // ── Language models (issue 14; src/llm/, README "Language models") ──
+  /** Master key wrapping organizations' provider keys: 32 bytes, base64. Generated under DATA_DIR on the embedded default. */
+  LLM_MASTER_KEY: z.string().min(40, "expected 32 bytes in base64 (openssl rand -base64 32)").optional(),
+  /** Former master keys, comma-separated: still unwrap old rows until `rotateLlmKeys` moves them. */
+  LLM_MASTER_KEYS: commaList.default([]),
+  /** The platform-wide provider, used where an organization has none; unset: the built-in path. */
+  LLM_PROVIDER: z.enum(["openai", "anthropic", "google", "ollama", "openai-compatible"]).optional(),
+  LLM_API_KEY: z.string().min(1).optional(),
+  LLM_BASE_URL: z.url({ message: "expected an absolute URL such as http://127.0.0.1:11434/v1" }).optional(),
+  /** The platform provider's model for every task (`default`). */
+  LLM_MODEL: z.string().min(1).optional(),
+  /** Per attempt of a model call. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  /** Attempts of a call after 429, 408, 5xx or a timeout (Retry-After honoured). */
+  LLM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** First retry delay; doubled each attempt. */
+  LLM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
+  /** How long a cached answer lives (Redis and the database). */
+  LLM_CACHE_TTL_SECONDS: positiveInt(7 * 24 * 3600),
   S3_BUCKET: z.string().min(3).max(63).optional(),
   S3_REGION: z.string().min(1).default("us-east-1"),
   S3_ENDPOINT: z.url({ message: "expected an absolute URL such as http://127.0.0.1:9000" }).optional(),
@@ -209,7 +228,7 @@ function stripEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 function redact(name: string, value: string | undefined): string | undefined {
-  return /SECRET|PASSWORD|URL|ACCESS_KEY/.test(name) ? "<redacted>" : value;
+  return /SECRET|PASSWORD|URL|ACCESS_KEY|API_KEY|MASTER_KEY/.test(name) ? "<redacted>" : value;
 }
 
 /**

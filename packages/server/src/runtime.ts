@@ -6,6 +6,7 @@ import type { AppDeps } from "./app.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
+import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
@@ -65,7 +66,10 @@ export async function openRuntime(
     ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
     : fallback;
   const mailer = createMailer(config);
+  // Language models (issue 14): keys, budgets, cache and metering live in the main process.
+  const llm = createLlmService(config, db.db, link, log.child({ component: "llm" }));
   return {
+    llm,
     config,
     database: db,
     redis: link?.client ?? null,
@@ -120,6 +124,7 @@ export async function startWorker(
     db: rt.database.db,
     bus: rt.bus,
     cache: rt.cache,
+    llm: rt.llm,
     pool,
     log,
     leaseMs: c.RUN_LEASE_SECONDS * 1000,

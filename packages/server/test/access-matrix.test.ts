@@ -17,6 +17,7 @@ import {
   signUp,
   uniqueEmail,
 } from "./harness.ts";
+import { startFakeLlmServer } from "./llm-fake-server.ts";
 import { verifyTokenIn } from "./mail-server.ts";
 import { multipart } from "./multipart.ts";
 
@@ -154,6 +155,15 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/org/export": org("admin", "data:export", NO_KEYS),
   "DELETE /api/v1/session/account": USER,
   "POST /api/v1/session/external-identity": USER,
+  // Language models (issue 14): provider keys are keys, so no API key manages them.
+  "GET /api/v1/org/llm/status": org("viewer", "org:read"),
+  "GET /api/v1/org/llm/providers": org("admin", "keys:manage", NO_KEYS),
+  "POST /api/v1/org/llm/providers": org("admin", "keys:manage", NO_KEYS),
+  "POST /api/v1/org/llm/providers/{id}/test": org("admin", "keys:manage", NO_KEYS),
+  "DELETE /api/v1/org/llm/providers/{id}": org("admin", "keys:manage", NO_KEYS),
+  "GET /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
+  "PUT /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
+  "GET /api/v1/org/llm/usage": org("admin", "audit:read"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -186,6 +196,9 @@ const jwtFor = (claims: { email: string; sub: string; org?: string; role?: Role 
     .setExpirationTime("10m")
     .sign(new TextEncoder().encode(JWT_SECRET));
 afterAll(async () => t?.close());
+/** A local language-model provider: adding one tests its key with a one-token request. */
+const fakeLlm = await startFakeLlmServer();
+afterAll(() => fakeLlm.close());
 
 const doc = (await t.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json() as {
   paths: Record<string, Record<string, { "x-access"?: string }>>;
@@ -212,6 +225,7 @@ const A = {} as {
   slug: string;
   /** An admin-scope key whose creator has since been removed from A. */
   leaverKey: string;
+  llmProviderId: string;
 };
 const B = {} as {
   owner: Owner;
@@ -228,6 +242,7 @@ const B = {} as {
   fileId: string;
   mappingId: string;
   uploadId: string;
+  llmProviderId: string;
   snapshot: Snapshot;
 };
 
@@ -267,6 +282,7 @@ beforeAll(async () => {
   A.fileId = await freshFile();
   A.mappingId = await freshMapping();
   A.uploadId = await freshUpload();
+  A.llmProviderId = await freshLlmProvider();
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -284,6 +300,7 @@ beforeAll(async () => {
   B.fileId = await freshFile(B.owner);
   B.mappingId = await freshMapping(B.owner);
   B.uploadId = await freshUpload(B.owner);
+  B.llmProviderId = await freshLlmProvider(B.owner);
   B.snapshot = await snapshotB();
 });
 
@@ -305,6 +322,9 @@ async function snapshotB() {
     files: (await read("/api/v1/files?limit=100")).items,
     fieldMappings: (await read("/api/v1/field-mappings?limit=100")).items,
     upload: await read(`/api/v1/uploads/${B.uploadId}`),
+    llmProviders: (await read("/api/v1/org/llm/providers?includeRevoked=true")).items,
+    llmSettings: await read("/api/v1/org/llm/settings"),
+    llmUsage: await read("/api/v1/org/llm/usage"),
   };
 }
 
@@ -403,6 +423,14 @@ const mappingBody = () => ({
     { target: "sd", source: "sd", cast: "number" },
   ],
 });
+const llmProviderBody = () => ({
+  provider: "openai",
+  baseUrl: fakeLlm.url,
+  models: { default: "gpt-4o-mini" },
+  apiKey: `sk-matrix-${++serial}-abcd`,
+});
+const freshLlmProvider = async (owner = A.setup): Promise<string> =>
+  (await setupCall(owner, "POST", "/api/v1/org/llm/providers", llmProviderBody())).id;
 const freshMapping = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/field-mappings", mappingBody())).id;
 
@@ -641,6 +669,16 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { columns: mappingBody().columns },
   }),
   "DELETE /api/v1/field-mappings/{id}": async () => ({ params: { id: await freshMapping() } }),
+  "GET /api/v1/org/llm/status": none,
+  "GET /api/v1/org/llm/providers": none,
+  "POST /api/v1/org/llm/providers": async () => ({ body: llmProviderBody() }),
+  "POST /api/v1/org/llm/providers/{id}/test": async () => ({ params: { id: A.llmProviderId } }),
+  "DELETE /api/v1/org/llm/providers/{id}": async () => ({ params: { id: await freshLlmProvider() } }),
+  "GET /api/v1/org/llm/settings": none,
+  "PUT /api/v1/org/llm/settings": async () => ({
+    body: { monthlyBudgetUsd: null, storeBodies: false, prices: {} },
+  }),
+  "GET /api/v1/org/llm/usage": none,
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -695,6 +733,8 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "GET /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
   "PATCH /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
   "DELETE /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
+  "POST /api/v1/org/llm/providers/{id}/test": (v) => ({ ...v, params: { id: B.llmProviderId } }),
+  "DELETE /api/v1/org/llm/providers/{id}": (v) => ({ ...v, params: { id: B.llmProviderId } }),
 };
 
 function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {
@@ -839,6 +879,7 @@ describe("organization B, seen from organization A", () => {
       B.fileId,
       B.mappingId,
       B.uploadId,
+      B.llmProviderId,
     ]) {
       expect(res.body).not.toContain(id);
     }

@@ -1,6 +1,8 @@
 import { defineModel, finiteField } from "@modelworks/model-kit";
 import { z } from "zod";
 
+export { keywordRelevance, LlmBriefInput, LlmBriefOutput, llmBrief } from "./llm-brief.ts";
+
 /**
  * A Monte Carlo estimate of the distribution of a sum of independent normal terms. It exists to
  * exercise the run machinery (progress, cancellation, timeouts, caching, sweeps) with a result

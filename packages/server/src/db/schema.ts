@@ -552,3 +552,109 @@ export const retentionPolicies = pgTable(
     check("retention_policies_share_links_days_check", sql`${t.expiredShareLinksDays} between 1 and 3650`),
   ],
 );
+
+// ── Language models (issue 14; src/llm/) ──────────────────────────────────────────────────────
+
+/**
+ * An organization's language-model provider. The key is envelope-encrypted (src/llm/crypto.ts):
+ * `keyCiphertext` under a random data key, that key wrapped by master key `masterKeyId`. Only the
+ * last four characters (`keyHint`) are ever shown again. The newest unrevoked row is the one used.
+ */
+export const llmProviders = pgTable(
+  "llm_providers",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    provider: text("provider").notNull(),
+    baseUrl: text("base_url"),
+    /** `{ default, classify?, draft?, … }`: the model per task. */
+    models: jsonb("models").$type<{ default: string } & Record<string, string>>().notNull(),
+    keyCiphertext: text("key_ciphertext"),
+    wrappedDataKey: text("wrapped_data_key"),
+    masterKeyId: text("master_key_id"),
+    keyHint: text("key_hint"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    lastTestedAt: timestamp("last_tested_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+  },
+  (t) => [index("llm_providers_org_idx").on(t.orgId, t.createdAt)],
+);
+
+/** Per-organization settings: monthly budget, body storage (audit), price overrides. */
+export const llmSettings = pgTable("llm_settings", {
+  orgId: uuid("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  /** null: no budget. */
+  monthlyBudgetUsd: doublePrecision("monthly_budget_usd"),
+  /** Keep prompt and response bodies of calls (with the runs' retention). Off by default. */
+  storeBodies: boolean("store_bodies").notNull().default(false),
+  /** `{ model: { inputPerMTokUsd, outputPerMTokUsd } }`, over the built-in price table. */
+  prices: jsonb("prices")
+    .$type<Record<string, { inputPerMTokUsd: number; outputPerMTokUsd: number }>>()
+    .notNull()
+    .default({}),
+  updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+  updatedAt: updatedAt(),
+});
+
+/** One row per model call (metering and audit): who, which engine and run, tokens, cost, latency. */
+export const llmCalls = pgTable(
+  "llm_calls",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    /** The run that asked (null: a key test); kept when the run is deleted, for usage totals. */
+    runId: uuid("run_id"),
+    /** The engine (model id) that asked, or "platform" for a key test. */
+    engineId: text("engine_id").notNull(),
+    provider: text("provider").notNull(),
+    model: text("model").notNull(),
+    task: text("task").notNull(),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    latencyMs: integer("latency_ms").notNull().default(0),
+    cacheHit: boolean("cache_hit").notNull().default(false),
+    /** "ok" or the error code the call failed with. */
+    status: text("status").notNull(),
+    /** SHA-256 of provider, model, prompt, schema and temperature (also the cache key). */
+    promptHash: text("prompt_hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("llm_calls_org_created_idx").on(t.orgId, t.createdAt)],
+);
+
+/** Prompt and response bodies, only when the org enables it; deleted with their run (retention). */
+export const llmCallBodies = pgTable("llm_call_bodies", {
+  callId: uuid("call_id")
+    .primaryKey()
+    .references(() => llmCalls.id, { onDelete: "cascade" }),
+  orgId: uuid("org_id")
+    .notNull()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  runId: uuid("run_id").references(() => runs.id, { onDelete: "cascade" }),
+  request: jsonb("request").notNull(),
+  response: jsonb("response"),
+  createdAt: createdAt(),
+});
+
+/** Answers of deterministic calls (temperature 0), per organization; Redis serves them when up. */
+export const llmCache = pgTable(
+  "llm_cache",
+  {
+    orgId: uuid("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    promptHash: text("prompt_hash").notNull(),
+    value: jsonb("value").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.promptHash] })],
+);

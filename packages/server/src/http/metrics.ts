@@ -25,6 +25,8 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     registers: [registry],
   });
   app.decorate("metrics", registry);
+  // Language-model calls, tokens, latency and errors (src/llm/service.ts).
+  for (const m of app.deps.llm?.metrics ?? []) registry.registerMetric(m);
   const link = app.deps.redisLink;
   if (link) {
     // Redis is optional at run time (src/redis/link.ts): these say whether it is in use now.

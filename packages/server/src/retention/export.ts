@@ -12,6 +12,8 @@ import {
   fieldMappings,
   files,
   invitations,
+  llmCalls,
+  llmProviders,
   memberships,
   organizations,
   projects,
@@ -40,6 +42,9 @@ const TABLES: { name: string; table: PgTable & { orgId: PgColumn; id: PgColumn }
   { name: "api-keys", table: apiKeys, omit: ["tokenHash"] },
   { name: "field-mappings", table: fieldMappings },
   { name: "files", table: files },
+  // Language models (issue 14): configs without their encrypted keys, and the metering rows.
+  { name: "llm-providers", table: llmProviders, omit: ["keyCiphertext", "wrappedDataKey"] },
+  { name: "llm-calls", table: llmCalls },
   { name: "audit-events", table: auditEvents as unknown as PgTable & { orgId: PgColumn; id: PgColumn } },
 ];
 

@@ -390,7 +390,8 @@ export async function runRoutes(app: FastifyInstance) {
         tags,
         summary: "Follow a run live (Server-Sent Events)",
         description:
-          "`event: progress` with `{status, progress, message}` while it runs, then one `event: status` with the " +
+          "`event: progress` with `{status, progress, message}` while it runs (and `event: text` with `{text}`, a delta, " +
+          "while a language model writes for it), then one `event: status` with the " +
           "final state, after which the stream ends. A finished run answers with its final status at once.",
         params: IdParams,
         produces: ["text/event-stream"],
@@ -414,7 +415,7 @@ export async function runRoutes(app: FastifyInstance) {
         "x-accel-buffering": "no",
         "x-request-id": req.id,
       });
-      const send = (event: "progress" | "status", data: RunEvent) =>
+      const send = (event: "progress" | "status" | "text", data: RunEvent) =>
         res.write(`event: ${event}\nid: ${Date.now()}\ndata: ${JSON.stringify(data)}\n\n`);
       let closed = false;
       let unsubscribe: () => void = () => {};
@@ -435,7 +436,7 @@ export async function runRoutes(app: FastifyInstance) {
         if (TERMINAL.has(e.status)) {
           send("status", e);
           end();
-        } else send("progress", e);
+        } else send(e.text !== undefined ? "text" : "progress", e);
       });
       if (closed) return unsubscribe(); // the client or the server went away meanwhile
       const [now] = await db.select().from(runs).where(eq(runs.id, first.id));

@@ -10,6 +10,8 @@ export interface RunEvent {
   status: RunStatus;
   progress: number;
   message?: string | null;
+  /** Text a language model is writing for the run, as it streams (issue 14): a delta, not the whole. */
+  text?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { LlmReplyMessage } from "../llm/wire.ts";
 import type { ThreadMessage, ThreadResult, ThreadTask } from "./thread.ts";
 import { createThreadPool } from "./thread-pool.ts";
 
@@ -15,7 +16,9 @@ import { createThreadPool } from "./thread-pool.ts";
  */
 export type ToHost =
   | { t: "run"; id: number; task: Omit<ThreadTask, "port" | "helpers">; graceMs: number }
-  | { t: "abort"; id: number; reason: string };
+  | { t: "abort"; id: number; reason: string }
+  /** Server → a task's thread: answers to its `ctx.llm` calls (src/llm/wire.ts). */
+  | { t: "to-thread"; id: number; m: LlmReplyMessage };
 
 export type FromHost =
   | { t: "ready" }
@@ -33,6 +36,7 @@ const PROGRESS_MS = 50;
 
 const pool = createThreadPool(threads!, { maxHeapMb: maxHeapMb! });
 const tasks = new Map<number, AbortController>();
+const posters = new Map<number, (m: LlmReplyMessage) => void>();
 // Helpers lent since the last report: each `done` carries the increment, so counts survive restarts.
 const reported = { helpers: 0, parts: 0 };
 
@@ -43,6 +47,10 @@ const send = (m: FromHost) => {
 process.on("message", (m: ToHost) => {
   if (m.t === "abort") {
     tasks.get(m.id)?.abort(m.reason);
+    return;
+  }
+  if (m.t === "to-thread") {
+    posters.get(m.id)?.(m.m);
     return;
   }
   const controller = new AbortController();
@@ -60,6 +68,7 @@ process.on("message", (m: ToHost) => {
     .run(m.task, {
       abort: controller.signal,
       graceMs: m.graceMs,
+      bindPost: (post) => void posters.set(m.id, post),
       onMessage: (msg) => {
         if (msg.type !== "progress") return send({ t: "msg", id: m.id, m: msg });
         progress = msg;
@@ -81,6 +90,7 @@ process.on("message", (m: ToHost) => {
     .finally(() => {
       clearTimeout(progressTimer);
       tasks.delete(m.id);
+      posters.delete(m.id);
     });
 });
 

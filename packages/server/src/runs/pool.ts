@@ -159,6 +159,7 @@ class EngineHost {
     try {
       return await new Promise<ThreadResult>((resolve, reject) => {
         this.pending.set(id, { onMessage: opts.onMessage, resolve, reject });
+        opts.bindPost?.((m) => this.send({ t: "to-thread", id, m }));
         abort.addEventListener("abort", onAbort, { once: true });
         this.send({ t: "run", id, task, graceMs: opts.graceMs ?? 2_000 });
         opts.onStart?.();

@@ -4,6 +4,8 @@ import { sql } from "drizzle-orm";
 import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/client.ts";
 import type { RunStatus } from "../db/schema.ts";
+import type { LlmService } from "../llm/service.ts";
+import type { LlmCallMessage, LlmReplyMessage } from "../llm/wire.ts";
 import type { ResultCache } from "./cache.ts";
 import type { RunEventBus } from "./events.ts";
 import { EngineCrashedError, type EnginePool } from "./pool.ts";
@@ -15,6 +17,8 @@ export interface RunnerOptions {
   cache: ResultCache;
   pool: EnginePool;
   log: FastifyBaseLogger;
+  /** Answers engines' `ctx.llm` calls (issue 14); absent: every run gets the built-in path. */
+  llm?: LlmService;
   /** How long a claim lasts without a heartbeat; a crashed worker's runs are recovered after it. */
   leaseMs: number;
   /** Heartbeat period: also how quickly a cancel request reaches a running engine. */
@@ -41,6 +45,7 @@ interface ClaimedRun {
   reference_data_key: string | null;
   /** Engine processes (or whole workers) that died with this run in flight. */
   crash_count: number;
+  created_by: string | null;
 }
 
 type Outcome =
@@ -153,7 +158,7 @@ export class RunWorker {
         limit 1
       )
       returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at,
-        reference_data, reference_data_key, crash_count`);
+        reference_data, reference_data_key, crash_count, created_by`);
     const row = (result as unknown as { rows: ClaimedRun[] }).rows[0];
     return row ?? null;
   }
@@ -211,6 +216,43 @@ export class RunWorker {
       });
     };
 
+    // ctx.llm (issue 14): whether a model is configured, and the RPC answering the thread's calls.
+    const llm = this.o.llm;
+    const llmAvailable = llm ? await llm.available(run.org_id).catch(() => false) : false;
+    let postToThread: ((m: LlmReplyMessage) => void) | null = null;
+    let lastFraction = 0;
+    const texts = coalescedText((text) =>
+      bus.publish({ runId: run.id, status: "running", progress: lastFraction, text }).catch(() => {}),
+    );
+    const answerLlm = (m: LlmCallMessage) => {
+      if (!llm) return;
+      void llm
+        .call(
+          { orgId: run.org_id, userId: run.created_by, runId: run.id, engineId: run.model_id },
+          m.request,
+          {
+            signal: abort.signal,
+            ...(m.request.stream
+              ? {
+                  onText: (delta: string) => {
+                    postToThread?.({ type: "llm-text", callId: m.callId, delta });
+                    texts.push(delta);
+                  },
+                }
+              : {}),
+          },
+        )
+        .catch((err: Error) => {
+          // The service answers failures as results; this is the platform's own (database, keyring).
+          log.error({ err, runId: run.id }, "a model call failed inside the platform");
+          return { ok: false as const, code: "llm_provider_error" as const, message: err.message };
+        })
+        .then((result) => {
+          texts.flush();
+          postToThread?.({ type: "llm-result", callId: m.callId, result });
+        });
+    };
+
     let outcome: Outcome;
     try {
       const result = await this.o.pool.run(
@@ -219,9 +261,13 @@ export class RunWorker {
           modelVersion: run.model_version,
           input: run.input,
           data: run.reference_data?.data ?? {},
+          llm: llmAvailable,
         },
         {
           abort: abort.signal,
+          bindPost: (post) => {
+            postToThread = post;
+          },
           isolated,
           onStart: startClock,
           onMessage: (m) => {
@@ -229,6 +275,8 @@ export class RunWorker {
               log[m.level]({ runId: run.id, model: run.model_id, ...m.fields }, m.msg);
               return;
             }
+            if (m.type === "llm-call") return answerLlm(m);
+            lastFraction = m.fraction;
             pending = { fraction: m.fraction, message: m.message };
             // Leading edge now, trailing edge later: the latest progress always gets written.
             const wait = PROGRESS_WRITE_MS - (Date.now() - lastWrite);
@@ -254,6 +302,7 @@ export class RunWorker {
       clearInterval(heartbeat);
       clearTimeout(timeout);
       clearTimeout(flushTimer);
+      texts.flush();
     }
     if (abortReason === "lease-lost") {
       log.warn({ runId: run.id }, "lost the lease on a run; leaving it to its new owner");
@@ -411,6 +460,12 @@ function outcomeOf(result: ThreadResult, run: ClaimedRun): Outcome {
       return { status: "canceled" };
     case "resource":
       return { status: "failed", error: { code: "resource_limit", message: result.message } };
+    case "llm":
+      // A model call the engine did not fall back from: the run fails with the call's reason.
+      return {
+        status: "failed",
+        error: { code: result.code ?? "llm_provider_error", message: result.message },
+      };
     case "output":
       return {
         status: "failed",
@@ -435,4 +490,24 @@ function outcomeOfAbort(reason: "canceled" | "timeout" | "lease-lost", run: Clai
     };
   }
   return { status: "canceled" };
+}
+
+/** Streamed model text goes out as run events at most every TEXT_EVENT_MS, joined. */
+const TEXT_EVENT_MS = 100;
+function coalescedText(publish: (text: string) => void) {
+  let buf = "";
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (buf) publish(buf);
+    buf = "";
+  };
+  return {
+    push(delta: string) {
+      buf += delta;
+      timer ??= setTimeout(flush, TEXT_EVENT_MS);
+    },
+    flush,
+  };
 }

@@ -1,6 +1,7 @@
 import { MessageChannel } from "node:worker_threads";
 import { stopBoard } from "@modelworks/model-kit";
 import { Piscina } from "piscina";
+import type { LlmReplyMessage } from "../llm/wire.ts";
 import type { PartsReply, PartsRequest, ThreadMessage, ThreadResult, ThreadTask } from "./thread.ts";
 
 /**
@@ -14,6 +15,8 @@ export interface TaskOptions {
   onMessage: (m: Exclude<ThreadMessage, PartsRequest>) => void;
   abort: AbortSignal;
   graceMs?: number;
+  /** Called once with a way to message the run's thread (answers to its `ctx.llm` calls). */
+  bindPost?: (post: (m: LlmReplyMessage) => void) => void;
 }
 
 export interface ThreadPool {
@@ -63,7 +66,7 @@ export function createThreadPool(threads: number, { maxHeapMb }: ThreadPoolOptio
   return {
     threads,
     lent,
-    async run(task, { onMessage, abort, graceMs = 2_000 }) {
+    async run(task, { onMessage, abort, graceMs = 2_000, bindPost }) {
       const { port1, port2 } = new MessageChannel();
       const boards = new Set<Int32Array>();
       let open = true;
@@ -89,6 +92,9 @@ export function createThreadPool(threads: number, { maxHeapMb }: ThreadPoolOptio
         );
       };
       port1.on("message", (m: ThreadMessage) => (m.type === "parts" ? startHelper(m) : onMessage(m)));
+      bindPost?.((m) => {
+        if (open) port1.postMessage(m);
+      });
       const hardStop = new AbortController();
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {

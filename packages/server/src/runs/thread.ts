@@ -4,11 +4,15 @@ import {
   createContext,
   executeModel,
   type FanOut,
+  LlmError,
+  type LlmErrorCode,
   ModelCanceledError,
   ModelInputError,
   ModelOutputError,
   workParts,
 } from "@modelworks/model-kit";
+import { createThreadLlm } from "../llm/thread-client.ts";
+import type { LlmCallMessage, LlmReplyMessage } from "../llm/wire.ts";
 
 /**
  * Entry point of an engine worker thread (piscina). Engines are CPU-bound and synchronous in
@@ -25,6 +29,8 @@ export interface ThreadTask {
   port: MessagePort;
   /** Threads the run may borrow for its model's parts (fan-out); 0 or absent: none. */
   helpers?: number;
+  /** A language model is configured for the run's organization (`ctx.llm.available`; issue 14). */
+  llm?: boolean;
 }
 
 /** A helper's task: work the run's board of parts (model-kit `workParts`). */
@@ -53,15 +59,19 @@ export type ThreadMessage =
       msg: string;
       fields?: Record<string, unknown> | undefined;
     }
-  | PartsRequest;
+  | PartsRequest
+  /** `ctx.llm` asks the main process (src/llm/wire.ts). */
+  | LlmCallMessage;
 
 export type ThreadResult =
   | { ok: true; output: unknown }
   | {
       ok: false;
       /** `resource`: the thread reached its heap limit (set by the pool, not by the thread). */
-      kind: "input" | "canceled" | "output" | "model" | "resource";
+      kind: "input" | "canceled" | "output" | "model" | "resource" | "llm";
       message: string;
+      /** For `llm`: why the model call failed (llm_budget_exhausted, llm_output_invalid…). */
+      code?: LlmErrorCode;
       issues?: { path: string; message: string }[];
     };
 
@@ -77,7 +87,9 @@ export default async function runTask(
     number,
     { resolve: (p: [number, unknown][]) => void; reject: (e: Error) => void }
   >();
-  port.on("message", (m: { type?: string; reason?: string } | PartsReply) => {
+  const threadLlm = createThreadLlm(!!task.llm, (m) => port.postMessage(m), controller.signal);
+  port.on("message", (m: { type?: string; reason?: string } | PartsReply | LlmReplyMessage) => {
+    if (m?.type === "llm-text" || m?.type === "llm-result") threadLlm.receive(m as LlmReplyMessage);
     if (m?.type === "abort") controller.abort(new ModelCanceledError((m as { reason?: string }).reason));
     if (m?.type === "parts-result") {
       const r = m as PartsReply;
@@ -126,6 +138,7 @@ export default async function runTask(
       createContext({
         signal: controller.signal,
         data: task.data,
+        llm: threadLlm.llm,
         onProgress: (fraction, message) => post({ type: "progress", fraction, message }),
         log: {
           debug: (msg, fields) => post({ type: "log", level: "debug", msg, fields }),
@@ -142,6 +155,7 @@ export default async function runTask(
     if (err instanceof ModelCanceledError || controller.signal.aborted) {
       return { ok: false, kind: "canceled", message: (err as Error).message };
     }
+    if (err instanceof LlmError) return { ok: false, kind: "llm", code: err.code, message: err.message };
     if (err instanceof ModelOutputError)
       return { ok: false, kind: "output", message: err.message, issues: err.issues };
     return { ok: false, kind: "model", message: err instanceof Error ? err.message : String(err) };

@@ -1,0 +1,29 @@
+import { loadConfig } from "../config.ts";
+import { openDatabase } from "../db/client.ts";
+import { keyringFromConfig } from "./setup.ts";
+import { rotateLlmKeys } from "./store.ts";
+
+/**
+ * Master-key rotation, step 2 of 3 (README "Language models"): with the new key in
+ * LLM_MASTER_KEY and the old one in LLM_MASTER_KEYS, re-wraps every stored data key under the new
+ * key. Safe to run while servers are up (they accept both keys) and to run again (it reports 0).
+ *   npx tsx packages/server/src/llm/rotate-keys.ts
+ */
+const config = loadConfig();
+const ring = keyringFromConfig(config);
+if (!ring) {
+  console.error("LLM_MASTER_KEY is not set: there is nothing to rotate to.");
+  process.exit(2);
+}
+const database = await openDatabase({
+  url: config.DATABASE_URL,
+  dataDir: config.DATA_DIR,
+  poolMax: 2,
+  connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+});
+try {
+  const { rewrapped } = await rotateLlmKeys(database.db, ring);
+  console.log(`Re-wrapped ${rewrapped} provider key(s) under master key ${ring.current.id}.`);
+} finally {
+  await database.close();
+}
