@@ -1,5 +1,5 @@
 import { capexPhasingV2, dealPickerV2, debtStackV3, leasingMixV2 } from "@modelworks/engine-optimizers";
-import { monteCarloSum } from "@modelworks/engine-testbench";
+import { monteCarloSum, presentationTest } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
   tifComparisonModel,
@@ -18,6 +18,7 @@ import type { AnyModel, ReferenceDataset } from "@modelworks/model-kit";
  */
 export const MODELS: readonly AnyModel[] = [
   monteCarloSum,
+  presentationTest,
   tifV1,
   tifV2,
   tifComparisonModel,

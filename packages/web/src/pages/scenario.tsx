@@ -27,7 +27,6 @@ import { ErrorState, Loading } from "../components/states.tsx";
 import { SweepPanel } from "../components/sweep-panel.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
-import { formLayoutFor } from "../lib/layouts.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
@@ -196,9 +195,9 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
             <Stack>
               <FormErrorSummary control={form.control} />
               <InputModelContext.Provider value={{ id: model.id, version: scenario.modelVersion }}>
-                {formLayoutFor(model.id) ? (
+                {model.layout ? (
                   <LaidOutSchemaForm
-                    layout={formLayoutFor(model.id)!}
+                    layout={model.layout}
                     schema={model.inputSchema as JsonSchema}
                     control={form.control}
                     disabled={!editable}

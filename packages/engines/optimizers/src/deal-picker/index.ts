@@ -32,6 +32,7 @@ export const dealPickerV2 = defineModel({
   output: DealPickerOutput,
   examples: EXAMPLES,
   heavy: true,
+  view: "optimizer",
   formats: { prototype: dealPickerPrototypeFormat },
   timeoutMs: 180_000,
   tables: [
