@@ -1,4 +1,10 @@
-import { capexPhasingV2, dealPickerV2, debtStackV3, leasingMixV2 } from "@modelworks/engine-optimizers";
+import {
+  capexPhasingV2,
+  dealPickerV2,
+  dealPickerV3,
+  debtStackV3,
+  leasingMixV2,
+} from "@modelworks/engine-optimizers";
 import { monteCarloSum, presentationTest } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
@@ -27,6 +33,7 @@ export const MODELS: readonly AnyModel[] = [
   tifSolveModel,
   tifMonteCarlo,
   dealPickerV2,
+  dealPickerV3,
   leasingMixV2,
   debtStackV3,
   capexPhasingV2,
