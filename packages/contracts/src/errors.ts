@@ -60,12 +60,47 @@ export const ERROR_CODES = {
     title: "Service Unavailable",
     description: "A dependency (the database) cannot be reached; retry after `Retry-After` seconds.",
   },
+  request_timeout: {
+    status: 408,
+    title: "Request Timeout",
+    description: "The request did not arrive in time (a stalled upload chunk, say); send it again.",
+  },
   // Specific codes the web app and clients act on.
   revision_conflict: {
     status: 409,
     title: "Conflict",
     description:
       "Someone saved a newer revision meanwhile (`baseRevision` is stale); reload and re-apply your change.",
+  },
+  email_not_verified: {
+    status: 403,
+    title: "Forbidden",
+    description:
+      "POST /auth/sign-in: the password is right but the address is not confirmed yet; a fresh verification link was mailed.",
+  },
+  link_expired: {
+    status: 410,
+    title: "Gone",
+    description:
+      "A mailed link or share link was used, replaced, revoked or has expired; ask for a new one (an unknown link answers `not_found`).",
+  },
+  sole_owner: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "DELETE /session/account: you are the only owner of an organization others still belong to; appoint another owner or delete the organization first.",
+  },
+  upload_offset_mismatch: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "PATCH /uploads/{id}: `Upload-Offset` is not the session's offset (a chunk was lost or sent twice), or POST /uploads/{id}/complete before every byte arrived; resume from the `Upload-Offset` header of the answer.",
+  },
+  upload_not_receiving: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The upload takes no more chunks or completions for now: all its bytes are in and it is being processed (or it failed); read GET /uploads/{id} for its phase, or ask again shortly.",
   },
 } as const satisfies Record<string, ErrorCodeDoc>;
 
