@@ -140,8 +140,17 @@ export const dealPickerV2 = defineModel({
  * shared shapes (./v3.ts), so the platform shows it with the same panels as debt-stack,
  * leasing-mix and capex-phasing. Runs of 2.0.0 keep their version and view.
  */
+const { id, title, summary, input, examples, heavy, view, timeoutMs, charts } = dealPickerV2;
 export const dealPickerV3 = defineModel({
-  ...dealPickerV2,
+  id,
+  title,
+  summary,
+  input,
+  examples,
+  heavy,
+  view,
+  timeoutMs,
+  charts,
   version: "3.0.0",
   output: DealPickerV3Output,
   formats: {
