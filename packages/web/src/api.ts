@@ -139,10 +139,3 @@ export function errorMessage(err: unknown): string {
 export function isTransient(err: unknown): boolean {
   return !(err instanceof ApiError) || hasCode(err, "network_error", "internal", "unavailable");
 }
-
-export interface Page<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
