@@ -11,6 +11,32 @@ export interface ErrorCodeDoc {
   description: string;
 }
 
+/**
+ * The codes, as a list of their own: the `Problem` schema (and so every client that imports the
+ * contracts) needs only the names; the documentation below stays out of the web bundle.
+ */
+export const ERROR_CODE_NAMES = [
+  "bad_request",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "gone",
+  "validation_failed",
+  "rate_limited",
+  "internal",
+  "unavailable",
+  "request_timeout",
+  "revision_conflict",
+  "email_not_verified",
+  "link_expired",
+  "sole_owner",
+  "upload_offset_mismatch",
+  "upload_not_receiving",
+] as const;
+export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
+
+/** Every code's status and documentation; the compiler holds its keys to ERROR_CODE_NAMES. */
 export const ERROR_CODES = {
   // Generic codes, one per status, for problems no more specific code names.
   bad_request: {
@@ -102,10 +128,7 @@ export const ERROR_CODES = {
     description:
       "The upload takes no more chunks or completions for now: all its bytes are in and it is being processed (or it failed); read GET /uploads/{id} for its phase, or ask again shortly.",
   },
-} as const satisfies Record<string, ErrorCodeDoc>;
-
-export type ErrorCode = keyof typeof ERROR_CODES;
-export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+} as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 
 /** The problem `type` URI of a code: a path on the API that documents it (RFC 9457 §3.1.1). */
 export const problemType = (code: ErrorCode) => `/api/v1/problems/${code}`;

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { call } from "./api.ts";
 import * as endpoints from "./client/endpoints-session.ts";
-import { queryKeys } from "./client/query-keys.ts";
+import { sessionKeys as queryKeys } from "./client/query-keys-session.ts";
 
 /** The catalog is public and the same for everyone: cached across organizations. */
 export function useModels() {

@@ -2,7 +2,7 @@ import { type Permission, ROLE_PERMISSIONS } from "@modelworks/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { call, hasCode, setCsrfToken } from "./api.ts";
 import * as endpoints from "./client/endpoints-session.ts";
-import { queryKeys, SESSION_INDEPENDENT } from "./client/query-keys.ts";
+import { sessionKeys as queryKeys, SESSION_INDEPENDENT } from "./client/query-keys-session.ts";
 import type { Session } from "./types.ts";
 
 /** The signed-in person, or null. The CSRF token for later requests comes with it. */

@@ -5,20 +5,12 @@
  * the organization is part of org-scoped keys, so switching organizations never shows another's
  * cached data.
  */
-type Part = string | number | boolean | null | undefined | Record<string, unknown>;
-type Org = string | null | undefined;
+import { family, type Org, sessionKeys } from "./query-keys-session.ts";
 
-function family<const N extends string, A extends Part[]>(name: N) {
-  return Object.assign((...args: A) => [name, ...args] as const, { all: [name] as const });
-}
+export { SESSION_INDEPENDENT } from "./query-keys-session.ts";
 
 export const queryKeys = {
-  /** Kept across organizations (the session's own change clears everything else). */
-  session: family<"session", []>("session"),
-  /** The catalog is public and the same for everyone: kept across organizations too. */
-  models: family<"models", []>("models"),
-  model: family<"model", [id: string | undefined, version: string]>("model"),
-  projects: family<"projects", [org: Org]>("projects"),
+  ...sessionKeys,
   project: family<"project", [org: Org, id: string]>("project"),
   scenarios: family<"scenarios", [org: Org, projectId: string]>("scenarios"),
   scenario: family<"scenario", [org: Org, id: string]>("scenario"),
@@ -38,10 +30,3 @@ export const queryKeys = {
   fieldMappings: family<"field-mappings", [org: Org, modelId: string]>("field-mappings"),
   shared: family<"shared", [token: string]>("shared"),
 };
-
-/** Families that survive a change of session or organization (session.ts clears the rest). */
-export const SESSION_INDEPENDENT: readonly string[] = [
-  queryKeys.session.all[0],
-  queryKeys.models.all[0],
-  queryKeys.model.all[0],
-];
