@@ -1,5 +1,11 @@
-import { capexPhasingV2, dealPickerV2, debtStackV3, leasingMixV2 } from "@modelworks/engine-optimizers";
-import { llmBrief, monteCarloSum } from "@modelworks/engine-testbench";
+import {
+  capexPhasingV2,
+  dealPickerV2,
+  dealPickerV3,
+  debtStackV3,
+  leasingMixV2,
+} from "@modelworks/engine-optimizers";
+import { llmBrief, monteCarloSum, presentationTest } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
   tifComparisonModel,
@@ -19,6 +25,7 @@ import type { AnyModel, ReferenceDataset } from "@modelworks/model-kit";
 export const MODELS: readonly AnyModel[] = [
   monteCarloSum,
   llmBrief,
+  presentationTest,
   tifV1,
   tifV2,
   tifComparisonModel,
@@ -27,6 +34,7 @@ export const MODELS: readonly AnyModel[] = [
   tifSolveModel,
   tifMonteCarlo,
   dealPickerV2,
+  dealPickerV3,
   leasingMixV2,
   debtStackV3,
   capexPhasingV2,

@@ -168,7 +168,7 @@ describe("modelworks models", () => {
     };
     const dealPicker = {
       id: "deal-picker",
-      version: "2.0.0",
+      version: "3.0.0",
       title: "Deal Picker: which deals to buy with a limited budget",
       summary: expect.any(String),
     };
@@ -206,6 +206,12 @@ describe("modelworks models", () => {
         id: "test-montecarlo-sum",
         version: "1.0.0",
         title: "Test: Monte Carlo sum",
+        summary: expect.any(String),
+      },
+      {
+        id: "test-presentation",
+        version: "1.0.0",
+        title: "Test: declared presentation",
         summary: expect.any(String),
       },
       tif,

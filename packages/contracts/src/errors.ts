@@ -11,6 +11,38 @@ export interface ErrorCodeDoc {
   description: string;
 }
 
+/**
+ * The codes, as a list of their own: the `Problem` schema (and so every client that imports the
+ * contracts) needs only the names; the documentation below stays out of the web bundle.
+ */
+export const ERROR_CODE_NAMES = [
+  "bad_request",
+  "unauthenticated",
+  "forbidden",
+  "not_found",
+  "conflict",
+  "gone",
+  "validation_failed",
+  "rate_limited",
+  "internal",
+  "unavailable",
+  "request_timeout",
+  "revision_conflict",
+  "email_not_verified",
+  "link_expired",
+  "sole_owner",
+  "upload_offset_mismatch",
+  "upload_not_receiving",
+  "llm_budget_exhausted",
+  "llm_provider_unknown",
+  "llm_key_invalid",
+  "llm_output_invalid",
+  "llm_provider_error",
+  "llm_keys_unavailable",
+] as const;
+export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
+
+/** Every code's status and documentation; the compiler holds its keys to ERROR_CODE_NAMES. */
 export const ERROR_CODES = {
   // Generic codes, one per status, for problems no more specific code names.
   bad_request: {
@@ -60,12 +92,47 @@ export const ERROR_CODES = {
     title: "Service Unavailable",
     description: "A dependency (the database) cannot be reached; retry after `Retry-After` seconds.",
   },
+  request_timeout: {
+    status: 408,
+    title: "Request Timeout",
+    description: "The request did not arrive in time (a stalled upload chunk, say); send it again.",
+  },
   // Specific codes the web app and clients act on.
   revision_conflict: {
     status: 409,
     title: "Conflict",
     description:
       "Someone saved a newer revision meanwhile (`baseRevision` is stale); reload and re-apply your change.",
+  },
+  email_not_verified: {
+    status: 403,
+    title: "Forbidden",
+    description:
+      "POST /auth/sign-in: the password is right but the address is not confirmed yet; a fresh verification link was mailed.",
+  },
+  link_expired: {
+    status: 410,
+    title: "Gone",
+    description:
+      "A mailed link or share link was used, replaced, revoked or has expired; ask for a new one (an unknown link answers `not_found`).",
+  },
+  sole_owner: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "DELETE /session/account: you are the only owner of an organization others still belong to; appoint another owner or delete the organization first.",
+  },
+  upload_offset_mismatch: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "PATCH /uploads/{id}: `Upload-Offset` is not the session's offset (a chunk was lost or sent twice), or POST /uploads/{id}/complete before every byte arrived; resume from the `Upload-Offset` header of the answer.",
+  },
+  upload_not_receiving: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The upload takes no more chunks or completions for now: all its bytes are in and it is being processed (or it failed); read GET /uploads/{id} for its phase, or ask again shortly.",
   },
   // Language models (issue 14). Runs that fail for these reasons carry the same code in `error.code`.
   llm_budget_exhausted: {
@@ -101,10 +168,7 @@ export const ERROR_CODES = {
     description:
       "The server has no LLM_MASTER_KEY, so it cannot store provider keys; an operator must set one.",
   },
-} as const satisfies Record<string, ErrorCodeDoc>;
-
-export type ErrorCode = keyof typeof ERROR_CODES;
-export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+} as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 
 /** The problem `type` URI of a code: a path on the API that documents it (RFC 9457 §3.1.1). */
 export const problemType = (code: ErrorCode) => `/api/v1/problems/${code}`;

@@ -1,7 +1,13 @@
 import { z } from "zod";
 import { listQuery, page, Timestamp, Uuid } from "./common.ts";
 import { ComparisonDto } from "./compare.ts";
-import { ChartDescriptorDto, KpiDescriptorDto, ModelDocumentDto, TableDescriptorDto } from "./runs.ts";
+import {
+  ChartDescriptorDto,
+  KpiDescriptorDto,
+  ModelDocumentDto,
+  ResultView,
+  TableDescriptorDto,
+} from "./runs.ts";
 
 export const ExportFormat = z.enum(["csv", "xlsx", "pdf", "docx"], {
   message: "must be one of csv, xlsx, pdf, docx",
@@ -105,6 +111,7 @@ export const SharedResultDto = z
       charts: z.array(ChartDescriptorDto),
       kpis: z.array(KpiDescriptorDto),
       documents: z.array(ModelDocumentDto),
+      view: ResultView,
     }),
     runs: z.array(SharedRunDto),
     comparison: ComparisonDto.nullable().describe("Set when the link shares several runs"),

@@ -51,6 +51,25 @@ export const ModelDocumentDto = z.object({
   formats: z.array(z.string()).describe("Values of `format` in GET /runs/{id}/export?document=<name>"),
 });
 
+export const FormLayoutDto = z
+  .object({
+    at: z
+      .string()
+      .optional()
+      .describe('Dotted path of the input object the sections lay out ("" or absent = the input)'),
+    title: z.string().optional().describe("Title of that object's block when it is nested"),
+    sections: z.array(z.object({ id: z.string(), title: z.string(), fields: z.array(z.string()) })),
+  })
+  .describe(
+    'Sections (tabs) of the input form, in order; fields no section names belong in a last "Other" section',
+  )
+  .meta({ id: "FormLayout" });
+export const ResultView = z
+  .string()
+  .describe(
+    "The result view to show runs with: `generic` (KPIs, charts, tables), `optimizer` (plus the shared explanation panels) or a dedicated view's name; unknown names fall back to `generic`",
+  );
+
 export const ModelSummaryDto = z
   .object({
     id: z.string(),
@@ -69,6 +88,10 @@ export const ModelDto = ModelSummaryDto.extend({
   charts: z.array(ChartDescriptorDto),
   kpis: z.array(KpiDescriptorDto).describe("Headline outputs, first in reports and exports"),
   documents: z.array(ModelDocumentDto).describe("What GET /runs/{id}/export can produce for this model"),
+  layout: FormLayoutDto.nullable().describe(
+    "How the model's author lays out its input form; null = schema order",
+  ),
+  view: ResultView,
   timeoutSeconds: z.number(),
   formats: z
     .array(z.object({ name: z.string(), title: z.string() }))

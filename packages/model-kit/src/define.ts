@@ -1,6 +1,13 @@
 import { z } from "zod";
 import type { DataConnectors, ModelContext } from "./context.ts";
-import type { ChartDescriptor, DocumentDescriptor, KpiDescriptor, TableDescriptor } from "./descriptors.ts";
+import {
+  type ChartDescriptor,
+  type DocumentDescriptor,
+  type FormLayout,
+  type KpiDescriptor,
+  RESULT_VIEW_RE,
+  type TableDescriptor,
+} from "./descriptors.ts";
 import { ModelCanceledError, ModelInputError, ModelOutputError } from "./errors.ts";
 import type { ModelPart } from "./parallel.ts";
 import { nulIssues } from "./text.ts";
@@ -40,6 +47,14 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   kpis?: KpiDescriptor[];
   /** Engine-specific documents exported beside the generic run report (PDF and Word). */
   documents?: DocumentDescriptor<z.output<Out>, z.output<In>>[];
+  /** Sections of the input form (see FormLayout); without one the form follows the schema's order. */
+  layout?: FormLayout;
+  /**
+   * The result view clients show runs with (see RESULT_VIEW_RE): `generic` (the default),
+   * `optimizer`, or a dedicated view's name. Declared per version, so a v2 with a new output
+   * shape can name a new view while v1's runs keep theirs.
+   */
+  view?: string;
   /** Longest a run may take before it is stopped. */
   timeoutMs?: number;
   /** Heavy models (optimizers) get the stricter per-user run rate limit. */
@@ -106,8 +121,49 @@ export function defineModel<In extends z.ZodType, Out extends z.ZodType>(
       throw new Error(`Model ${def.id}: document name "${d.name}" is taken`);
     names.add(d.name);
   }
+  if (def.view !== undefined && !RESULT_VIEW_RE.test(def.view))
+    throw new Error(`Model ${def.id}: view "${def.view}" must match ${RESULT_VIEW_RE}`);
+  if (def.layout) checkLayout(def.id, def.layout, def.input);
   return Object.freeze({ ...def });
 }
+
+/**
+ * A layout must name sections and fields the input has, each field once: a misspelt field would
+ * otherwise silently drop to "Other" and the section the author meant would be missing it.
+ */
+function checkLayout(id: string, layout: FormLayout, input: z.ZodType) {
+  const keys = new Set(inputFieldsAt(input, layout.at));
+  if (keys.size === 0)
+    throw new Error(`Model ${id}: layout.at "${layout.at ?? ""}" is not an object of the input`);
+  const sectionIds = new Set<string>();
+  const placed = new Set<string>();
+  for (const s of layout.sections) {
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(s.id) || s.id === "other" || sectionIds.has(s.id))
+      throw new Error(`Model ${id}: layout section id "${s.id}" must be URL-safe, unique and not "other"`);
+    sectionIds.add(s.id);
+    for (const f of s.fields) {
+      if (!keys.has(f))
+        throw new Error(`Model ${id}: layout section "${s.id}" names "${f}", not an input field`);
+      if (placed.has(f)) throw new Error(`Model ${id}: layout places "${f}" twice`);
+      placed.add(f);
+    }
+  }
+}
+
+/**
+ * The field names of the object at a dotted path of an input schema ("" = the input itself), as
+ * clients see them in its JSON Schema; empty when there is no object there.
+ */
+export function inputFieldsAt(input: z.ZodType, at = ""): string[] {
+  let node = objectOf(z.toJSONSchema(input, { io: "input", unrepresentable: "any" }) as JsonNode);
+  for (const key of at ? at.split(".") : []) node = objectOf(node.properties?.[key]);
+  return Object.keys(node.properties ?? {});
+}
+
+type JsonNode = { properties?: Record<string, JsonNode>; anyOf?: JsonNode[] };
+/** The object node of a (possibly nullable or defaulted) schema node. */
+const objectOf = (n: JsonNode | undefined): JsonNode =>
+  n?.properties ? n : (n?.anyOf?.find((a) => a.properties) ?? {});
 
 /** Zod issues as `{ path, message }` with dotted paths (`tranches.2.rateAnnual`). */
 export function issuesOf(error: z.ZodError, prefix = ""): { path: string; message: string }[] {

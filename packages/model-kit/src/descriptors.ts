@@ -136,3 +136,33 @@ export function ganttBars(
   const start = Math.min(...bars.map((b) => b?.offset ?? Number.POSITIVE_INFINITY));
   return { bars, axisMin: Number.isFinite(start) ? Math.floor(start) : 0 };
 }
+
+/**
+ * How the platform lays out a model's input form: which of the input's fields go in which
+ * section (a tab), in order. A layout only groups and orders the fields the input schema has
+ * (the schema stays the single source); a field no section names lands in "Other", so a new
+ * input field is never hidden.
+ */
+export interface FormLayout {
+  /** Dotted path of the object the sections lay out: "" (default) = the whole input, "project" for a nested deal. */
+  at?: string;
+  /** Title of that object's block when it is nested. */
+  title?: string;
+  sections: FormSection[];
+}
+
+export interface FormSection {
+  /** URL-safe, unique in the layout: `financing`. */
+  id: string;
+  title: string;
+  /** Keys of the object at `at`, in the order shown. */
+  fields: string[];
+}
+
+/**
+ * The result view a platform client shows a run with: `generic` (KPIs, declared charts and
+ * tables), `optimizer` (the same plus the optimizers' shared explanation: status, binding
+ * constraints, shadow prices, infeasibility, what-ifs), or the name of a dedicated view the client
+ * ships (e.g. `tif-deal`). A client that does not know the name shows the generic view.
+ */
+export const RESULT_VIEW_RE = /^[a-z][a-z0-9-]{0,40}$/;

@@ -125,3 +125,48 @@ it("valueAtPath reads nested values", () => {
   expect(valueAtPath({ a: { b: [1, 2] } }, "a.b")).toEqual([1, 2]);
   expect(valueAtPath({ a: null }, "a.b")).toBeUndefined();
 });
+
+describe("defineModel: layout and view", () => {
+  it("accepts a layout over the input's fields, nested ones included, and a view name", () => {
+    const m = defineModel({
+      ...base,
+      layout: { sections: [{ id: "main", title: "Main", fields: ["a"] }] },
+      view: "tif-deal",
+    });
+    expect(m.layout!.sections[0]!.fields).toEqual(["a"]);
+    expect(m.view).toBe("tif-deal");
+    expect(() =>
+      defineModel({ ...base, layout: { at: "b", sections: [{ id: "inner", title: "B", fields: ["c"] }] } }),
+    ).not.toThrow();
+  });
+
+  it("refuses a layout naming a field the input does not have, or one field twice", () => {
+    expect(() =>
+      defineModel({ ...base, layout: { sections: [{ id: "main", title: "Main", fields: ["a", "typo"] }] } }),
+    ).toThrow(/names "typo", not an input field/);
+    expect(() =>
+      defineModel({
+        ...base,
+        layout: {
+          sections: [
+            { id: "one", title: "One", fields: ["a"] },
+            { id: "two", title: "Two", fields: ["a"] },
+          ],
+        },
+      }),
+    ).toThrow(/places "a" twice/);
+    expect(() =>
+      defineModel({ ...base, layout: { at: "b", sections: [{ id: "x", title: "X", fields: ["a"] }] } }),
+    ).toThrow(/names "a"/);
+    expect(() =>
+      defineModel({ ...base, layout: { at: "a", sections: [{ id: "x", title: "X", fields: ["a"] }] } }),
+    ).toThrow(/layout.at "a" is not an object/);
+  });
+
+  it("refuses section ids that are not URL-safe or unique, and bad view names", () => {
+    expect(() =>
+      defineModel({ ...base, layout: { sections: [{ id: "other", title: "O", fields: ["a"] }] } }),
+    ).toThrow(/section id "other"/);
+    expect(() => defineModel({ ...base, view: "Tif Deal" })).toThrow(/view "Tif Deal"/);
+  });
+});

@@ -9,7 +9,16 @@ import { fileURLToPath } from "node:url";
  */
 export const WEB_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const DIST_INDEX = join(WEB_DIR, "dist", "index.html");
-const SOURCES = ["src", "index.html", "vite.config.ts", "package.json"];
+// The workspace packages the app bundles count too: a change to the contracts (say, the error
+// catalogue) must rebuild the app, not serve yesterday's copy of them.
+const SOURCES = [
+  "src",
+  "index.html",
+  "vite.config.ts",
+  "package.json",
+  "../contracts/src",
+  "../model-kit/src",
+];
 
 function newestMtime(path: string): number {
   const st = statSync(path);

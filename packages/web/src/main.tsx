@@ -11,13 +11,13 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.tsx";
-import { ApiError } from "./api.ts";
+import { isTransient } from "./api.ts";
 
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
       // A refusal (403/404/422) will not change by asking again; a network blip might.
-      retry: (count, err) => count < 2 && !(err instanceof ApiError && err.status >= 400 && err.status < 500),
+      retry: (count, err) => count < 2 && isTransient(err),
       refetchOnWindowFocus: false,
     },
   },

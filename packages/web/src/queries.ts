@@ -1,20 +1,21 @@
 import { useQuery } from "@tanstack/react-query";
-import { api, type Page } from "./api.ts";
-import type { Model, ModelSummary, Project } from "./types.ts";
+import { call } from "./api.ts";
+import * as endpoints from "./client/endpoints-session.ts";
+import { sessionKeys as queryKeys } from "./client/query-keys-session.ts";
 
 /** The catalog is public and the same for everyone: cached across organizations. */
 export function useModels() {
   return useQuery({
-    queryKey: ["models"],
-    queryFn: () => api<{ items: ModelSummary[] }>("/models").then((r) => r.items),
+    queryKey: queryKeys.models(),
+    queryFn: () => call(endpoints.models).then((r) => r.items),
     staleTime: 10 * 60_000,
   });
 }
 
 export function useModel(id: string | undefined, version?: string) {
   return useQuery({
-    queryKey: ["models", id, version ?? "latest"],
-    queryFn: () => api<Model>(`/models/${id}`, { query: { version } }),
+    queryKey: queryKeys.model(id, version ?? "latest"),
+    queryFn: () => call(endpoints.model, { params: { id: id! }, query: { version } }),
     enabled: !!id,
     staleTime: 10 * 60_000,
   });
@@ -22,7 +23,7 @@ export function useModel(id: string | undefined, version?: string) {
 
 export function useProjects(orgId: string | null | undefined) {
   return useQuery({
-    queryKey: ["projects", orgId],
-    queryFn: () => api<Page<Project>>("/projects", { query: { limit: 100, sort: "-updatedAt" } }),
+    queryKey: queryKeys.projects(orgId),
+    queryFn: () => call(endpoints.projects, { query: { limit: 100, sort: "-updatedAt" } }),
   });
 }

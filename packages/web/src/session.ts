@@ -1,21 +1,23 @@
 import { type Permission, ROLE_PERMISSIONS } from "@modelworks/contracts";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError, api, setCsrfToken } from "./api.ts";
+import { call, hasCode, setCsrfToken } from "./api.ts";
+import * as endpoints from "./client/endpoints-session.ts";
+import { sessionKeys as queryKeys, SESSION_INDEPENDENT } from "./client/query-keys-session.ts";
 import type { Session } from "./types.ts";
 
 /** The signed-in person, or null. The CSRF token for later requests comes with it. */
 export function useSession() {
   return useQuery({
-    queryKey: ["session"],
+    queryKey: queryKeys.session(),
     queryFn: async ({ signal }): Promise<Session | null> => {
       try {
-        const s = await api<Session>("/session");
+        const s = await call(endpoints.session);
         // Cancelled (a sign-in or verification replaced the session meanwhile): this answer is
         // stale and must not touch the CSRF token the new session set.
         if (!signal.aborted) setCsrfToken(s.csrfToken);
         return s;
       } catch (err) {
-        if (err instanceof ApiError && err.status === 401) {
+        if (hasCode(err, "unauthenticated")) {
           if (!signal.aborted) setCsrfToken(null);
           return null;
         }
@@ -40,17 +42,17 @@ export function useSessionChange() {
   return async (session: Session | null) => {
     // A session read still in flight (sent before this cookie existed, as on the verify-email
     // page) must not land after this and put the old answer back.
-    await qc.cancelQueries({ queryKey: ["session"] });
+    await qc.cancelQueries({ queryKey: queryKeys.session() });
     setCsrfToken(session?.csrfToken ?? null);
-    qc.removeQueries({ predicate: (q) => q.queryKey[0] !== "session" && q.queryKey[0] !== "models" });
-    qc.setQueryData(["session"], session);
+    qc.removeQueries({ predicate: (q) => !SESSION_INDEPENDENT.includes(String(q.queryKey[0])) });
+    qc.setQueryData(queryKeys.session(), session);
   };
 }
 
 export function useSwitchOrg() {
   const change = useSessionChange();
   return useMutation({
-    mutationFn: (orgId: string) => api<Session>("/session/organization", { method: "PUT", body: { orgId } }),
+    mutationFn: (orgId: string) => call(endpoints.setActiveOrg, { body: { orgId } }),
     onSuccess: (s) => change(s),
   });
 }
@@ -58,7 +60,7 @@ export function useSwitchOrg() {
 export function useSignOut() {
   const change = useSessionChange();
   return useMutation({
-    mutationFn: () => api<void>("/auth/sign-out", { method: "POST" }),
+    mutationFn: () => call(endpoints.signOut),
     onSettled: () => change(null),
   });
 }

@@ -24,7 +24,8 @@ export let mail: TestMailServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-export function setupBrowserApp(): void {
+/** `internalModels`: also host the platform's internal test models (INTERNAL_MODELS=true). */
+export function setupBrowserApp(opts: { internalModels?: boolean } = {}): void {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (see DEVELOPERS.md)`);
@@ -46,6 +47,7 @@ export function setupBrowserApp(): void {
         RUN_HEAVY_RATE_LIMIT_PER_HOUR: "10000",
         RUN_WORKER_THREADS: "1",
         SMTP_URL: mail.url,
+        INTERNAL_MODELS: opts.internalModels ? "true" : "false",
       }),
     );
     const address = app.server.address();

@@ -1,56 +1,52 @@
+import { catalog } from "@modelworks/catalog";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
-import { TifV2Input } from "../../engines/tif/src/v2/schema.ts";
-import { formLayoutFor, sectionsOver } from "../src/lib/layouts.ts";
-import { dedicatedViewOf, formatBps } from "../src/lib/model-views.ts";
+import { sectionsOver } from "../src/lib/layouts.ts";
+import { formatBps, RESULT_VIEWS, resultViewOf } from "../src/lib/model-views.ts";
 
-/** The per-model layouts and result views: which model gets what, and that no input field is lost. */
-describe("TIF input layout", () => {
-  const tifKeys = Object.keys(
-    (z.toJSONSchema(TifV2Input, { io: "input" }) as { properties: object }).properties,
-  );
-
-  it("puts every tif@2 input field in exactly one section", () => {
-    const sections = sectionsOver(formLayoutFor("tif")!, tifKeys);
-    const placed = sections.flatMap((s) => s.fields);
-    expect([...placed].sort()).toEqual([...tifKeys].sort());
-    expect(new Set(placed).size).toBe(placed.length);
-    expect(sections.map((s) => s.title).slice(0, 5)).toEqual([
-      "Site & units",
-      "Costs",
-      "Financing",
-      "Incentives & TIF",
-      "Operations & exit",
-    ]);
-    expect(sections.find((s) => s.id === "costs")!.fields).toContain("hardCostPerUnitUsd");
-  });
+/** Layouts and result views come from the models' declarations; the web only knows view names. */
+describe("declared input layouts", () => {
+  const layout = {
+    sections: [
+      { id: "site", title: "Site & units", fields: ["landCostUsd", "targetUnits"] },
+      { id: "costs", title: "Costs", fields: ["hardCostPerUnitUsd"] },
+    ],
+  };
 
   it("sends a field no section names to Other, and drops sections the object does not have", () => {
-    const sections = sectionsOver(formLayoutFor("tif")!, ["landCostUsd", "aNewFieldUsd"]);
-    expect(sections).toEqual([
+    expect(sectionsOver(layout, ["landCostUsd", "aNewFieldUsd"])).toEqual([
       { id: "site", title: "Site & units", fields: ["landCostUsd"] },
       { id: "other", title: "Other", fields: ["aNewFieldUsd"] },
     ]);
   });
 
-  it("lays out the nested deal of the analyses and leaves other models to the generated form", () => {
-    expect(formLayoutFor("tif-comparison")?.at).toBe("project");
-    expect(formLayoutFor("tif-montecarlo")?.at).toBe("deal");
-    expect(formLayoutFor("deal-picker")).toBeUndefined();
+  it("keeps the declared order of sections and of fields within them", () => {
+    const sections = sectionsOver(layout, ["hardCostPerUnitUsd", "targetUnits", "landCostUsd"]);
+    expect(sections.map((s) => s.id)).toEqual(["site", "costs"]);
+    expect(sections[0]!.fields).toEqual(["landCostUsd", "targetUnits"]);
   });
 });
 
-describe("result views by model id", () => {
-  it("gives the TIF models their views and everything else the generic one", () => {
-    expect(dedicatedViewOf("tif-comparison", {})).toBeDefined();
-    expect(dedicatedViewOf("tif-incentive-matrix", {})).toBeDefined();
-    expect(dedicatedViewOf("tif-montecarlo", {})).toBeDefined();
-    expect(dedicatedViewOf("tif", { annual: [] })).toBeDefined();
-    // tif@1 has no annual summary (nor DSCR by year): the generic view.
-    expect(dedicatedViewOf("tif", { periods: [] })).toBeUndefined();
-    expect(dedicatedViewOf("deal-picker", {})).toBeUndefined();
+describe("result views by declared name", () => {
+  it("uses a view this app ships and falls back to generic for any other name", () => {
+    expect(resultViewOf({ view: "tif-deal" })).toBe("tif-deal");
+    expect(resultViewOf({ view: "optimizer" })).toBe("optimizer");
+    expect(resultViewOf({ view: "a-view-from-a-newer-server" })).toBe("generic");
+    expect(resultViewOf({})).toBe("generic");
   });
 
+  // A test-only look at the catalog: every view a hosted model names is one this app ships, so no
+  // model silently falls back to generic.
+  it("ships every view the hosted models declare", () => {
+    const declared = catalog
+      .list({ includeInternal: true })
+      .flatMap((m) => catalog.versions(m.id))
+      .map((m) => m.view ?? "generic");
+    expect(declared.filter((v) => !(RESULT_VIEWS as readonly string[]).includes(v))).toEqual([]);
+    expect(new Set(declared)).toEqual(new Set(RESULT_VIEWS));
+  });
+});
+
+describe("basis points", () => {
   it("writes basis points with a sign and one decimal", () => {
     expect(formatBps(150)).toBe("+150.0 bps");
     expect(formatBps(-467.54)).toBe("−467.5 bps");

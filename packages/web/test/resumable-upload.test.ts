@@ -31,7 +31,8 @@ function fakeServer(chunkSizeBytes: number, steps: Step[] = [], completeFailures
     status: async () => session(),
     sendChunk: async (_id, offset, chunk, onSent) => {
       sends.push(offset);
-      if (offset !== bytes.length) throw new ApiError(409, { title: "Conflict" });
+      if (offset !== bytes.length)
+        throw new ApiError(409, { title: "Conflict", code: "upload_offset_mismatch" });
       const data = new Uint8Array(await chunk.arrayBuffer());
       const step = steps.shift() ?? "ok";
       if (step !== "ok" && "refuse" in step) throw new ApiError(step.refuse, { title: "Refused" });
@@ -46,7 +47,12 @@ function fakeServer(chunkSizeBytes: number, steps: Step[] = [], completeFailures
     },
     complete: async () => {
       const failure = completeFailures.shift();
-      if (failure !== undefined) throw new ApiError(failure, { title: "Not yet" });
+      // The server's 409 here: the upload is still being processed.
+      if (failure !== undefined)
+        throw new ApiError(failure, {
+          title: "Not yet",
+          ...(failure === 409 ? { code: "upload_not_receiving" } : {}),
+        });
       phase = "stored";
       return { id: "f1", name: "deals.csv", sizeBytes: bytes.length } as unknown as UploadedFile;
     },
@@ -127,10 +133,16 @@ describe("uploadResumable", () => {
   });
 
   it("retries the network, timeouts, a busy or failing server and an offset out of step; not refusals", () => {
-    for (const status of [0, 408, 409, 429, 500, 503])
+    // By code: a problem without one (an older server, a proxy) is read by its status's generic code.
+    for (const status of [0, 408, 429, 500, 502, 503])
       expect(isRetryable(new ApiError(status, {}))).toBe(true);
+    for (const code of ["upload_offset_mismatch", "upload_not_receiving"] as const)
+      expect(isRetryable(new ApiError(409, { code }))).toBe(true);
     for (const status of [400, 401, 403, 404, 413, 422])
       expect(isRetryable(new ApiError(status, {}))).toBe(false);
+    // A conflict that is not the upload's own (a revision conflict, say) comes back the same.
+    expect(isRetryable(new ApiError(409, { code: "revision_conflict" }))).toBe(false);
+    expect(isRetryable(new ApiError(409, {}))).toBe(false);
     expect(isRetryable(new TypeError("fetch failed"))).toBe(true);
   });
 });

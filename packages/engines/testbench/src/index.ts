@@ -210,3 +210,5 @@ function exhaustHeap(): never {
   const kept: { i: number; s: string }[][] = [];
   for (let i = 0; ; i++) kept.push(Array.from({ length: 1_000 }, (_, j) => ({ i, s: `${i}:${j}` })));
 }
+
+export { PresentationTestInput, PresentationTestOutput, presentationTest } from "./presentation.ts";

@@ -23,6 +23,8 @@ export const tifV1 = defineModel({
     "exit) reproducing the Python prototype's calculate_deal exactly, defects included. For new work use tif@2.",
   input: TifInput,
   output: TifOutput,
+  // tif@1 keeps the generic result view: its output has no annual summary for the deal view.
+  layout: tifLayout(TifInput),
   formats: {
     prototype: {
       title: "The Python prototype's case and result JSON (snake_case, as in its golden fixture)",
@@ -70,6 +72,9 @@ export {
   tablesFrom,
   taxRatesOf,
 } from "./reference-data/index.ts";
+
+import { tifLayout } from "./layout.ts";
+
 export { annualMirr, calculateDealV2 } from "./v2/deal.ts";
 export { CONSTRUCTION_EFFICIENCY, TIERS } from "./v2/incentives.ts";
 export { fromPrototypeCaseV2, tifV2 } from "./v2/model.ts";

@@ -81,6 +81,8 @@ export async function modelRoutes(app: FastifyInstance) {
         charts: m.charts ?? [],
         kpis: m.kpis ?? [],
         documents: documentsOf(m),
+        layout: m.layout ?? null,
+        view: m.view ?? "generic",
         timeoutSeconds: (m.timeoutMs ?? defaultTimeout * 1000) / 1000,
         formats: Object.entries(m.formats ?? {}).map(([name, f]) => ({ name, title: f.title })),
       };

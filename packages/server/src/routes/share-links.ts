@@ -284,6 +284,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
           charts: model.charts ?? [],
           kpis: model.kpis ?? [],
           documents: documentsOf(model),
+          view: model.view ?? "generic",
         },
         runs: shared.map((run) => ({
           id: run.id,

@@ -10,7 +10,7 @@ const pick = (schema: JsonSchema, keys: string[]): JsonSchema => ({
 });
 
 /**
- * The generated editor with a per-model layout (lib/layouts.ts): the object at `layout.at` in
+ * The generated editor with the layout the model declares (lib/layouts.ts): the object at `layout.at` in
  * tabs of sections, every other field as SchemaForm shows it. Tabs stay mounted, so validation
  * and the server's field errors reach every field; a tab shows how many of its fields have one.
  */

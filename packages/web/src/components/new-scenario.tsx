@@ -2,10 +2,11 @@ import { Alert, Button, Group, Select, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useLocation } from "wouter";
-import { api, errorMessage } from "../api.ts";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { useModel, useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
-import type { Scenario } from "../types.ts";
 
 /**
  * A new scenario starts from one of the model's examples (a complete, valid input) so the
@@ -34,8 +35,8 @@ export function NewScenarioForm({ projectId, modelId }: { projectId?: string; mo
     if (!name.trim()) return setError("Give the scenario a name.");
     setBusy(true);
     try {
-      const s = await api<Scenario>(`/projects/${project}/scenarios`, {
-        method: "POST",
+      const s = await call(endpoints.createScenario, {
+        params: { projectId: project },
         body: {
           name: name.trim(),
           modelId: model,
@@ -43,7 +44,7 @@ export function NewScenarioForm({ projectId, modelId }: { projectId?: string; mo
           note: `From example: ${chosen.title}`,
         },
       });
-      await qc.invalidateQueries({ queryKey: ["scenarios"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.scenarios.all });
       navigate(`/scenarios/${s.id}`);
     } catch (err) {
       setError(errorMessage(err));

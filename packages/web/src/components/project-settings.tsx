@@ -5,7 +5,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
-import { api, errorMessage } from "../api.ts";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { applyServerErrors } from "../forms.ts";
 import type { Project } from "../types.ts";
 
@@ -22,15 +24,15 @@ export function ProjectActions({ project }: { project: Project }) {
   const [error, setError] = useState<string | null>(null);
   const archived = project.status === "archived";
   const refresh = async () => {
-    await qc.invalidateQueries({ queryKey: ["project"] });
-    await qc.invalidateQueries({ queryKey: ["projects"] });
+    await qc.invalidateQueries({ queryKey: queryKeys.project.all });
+    await qc.invalidateQueries({ queryKey: queryKeys.projects.all });
   };
   const toggleArchive = async () => {
     setBusy(true);
     setError(null);
     try {
-      await api<Project>(`/projects/${project.id}`, {
-        method: "PATCH",
+      await call(endpoints.updateProject, {
+        params: { id: project.id },
         body: { status: archived ? "active" : "archived" },
       });
       await refresh();
@@ -90,7 +92,7 @@ function EditForm({ project, onDone }: { project: Project; onDone: () => Promise
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      await api<Project>(`/projects/${project.id}`, { method: "PATCH", body: v });
+      await call(endpoints.updateProject, { params: { id: project.id }, body: v });
       await onDone();
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError));

@@ -98,7 +98,9 @@ export function DeclaredCharts({ model, output }: { model: Model; output: unknow
   );
 }
 
-// ——— Optimizer explainability: read from the output's own fields, whatever the optimizer. ———
+// ——— Optimizer explainability: the optimizers' shared explanation shape (engines/optimizers
+// common/explain-schema.ts), shown for models that declare the `optimizer` view; deal-picker@2's
+// older rows (price inline on constraint rows, one summary string) are read too, for its runs. ———
 
 interface PriceRow {
   constraint: string;
@@ -287,7 +289,12 @@ export function OptimizerPanels({
 
 function InfeasibilityPanel({ inf }: { inf: Obj }) {
   const iis = inf.iis as Obj | null | undefined;
-  const summary = Array.isArray(inf.summary) ? (inf.summary as string[]) : [];
+  // The shared shape (common/explain-schema.ts) lists sentences; deal-picker@2's runs hold one string.
+  const summary = Array.isArray(inf.summary)
+    ? (inf.summary as string[])
+    : typeof inf.summary === "string"
+      ? [inf.summary]
+      : [];
   const relaxation = Array.isArray(inf.relaxation)
     ? (inf.relaxation as Obj[])
     : (inf.relaxation as Obj | null)
@@ -328,7 +335,7 @@ function InfeasibilityPanel({ inf }: { inf: Obj }) {
           <List size="sm" spacing={4}>
             {relaxation.map((r) => (
               <List.Item key={`${String(r.constraint)}|${String(r.explanation)}`}>
-                {String(r.explanation ?? r.constraint)}
+                {String(r.explanation ?? r.text ?? r.constraint)}
               </List.Item>
             ))}
           </List>

@@ -14,10 +14,12 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { api, errorMessage, type Page } from "../api.ts";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
-import type { Member, Scenario, ScenarioDiff, ScenarioRevision, ScenarioRevisionSummary } from "../types.ts";
+import type { Scenario } from "../types.ts";
 import { ErrorState, Loading } from "./states.tsx";
 
 const show = (v: unknown) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
@@ -31,16 +33,17 @@ export function RevisionHistory({ scenario, editable }: { scenario: Scenario; ed
   const { session } = useOrg();
   const org = session?.activeOrgId;
   const revisions = useQuery({
-    queryKey: ["revisions", org, scenario.id, scenario.revision],
+    queryKey: queryKeys.revisions(org, scenario.id, scenario.revision),
     queryFn: () =>
-      api<Page<ScenarioRevisionSummary>>(`/scenarios/${scenario.id}/revisions`, {
+      call(endpoints.revisions, {
+        params: { id: scenario.id },
         query: { limit: 100, sort: "-revision" },
       }),
   });
   // Authors by id; a member who left shows as "former member".
   const members = useQuery({
-    queryKey: ["members", org],
-    queryFn: () => api<Page<Member>>("/org/members", { query: { limit: 100, sort: "joinedAt" } }),
+    queryKey: queryKeys.members(org),
+    queryFn: () => call(endpoints.members, { query: { limit: 100, sort: "joinedAt" } }),
   });
   const author = (id: string | null) =>
     id === null ? "—" : (members.data?.items.find((m) => m.userId === id)?.name ?? "former member");
@@ -153,8 +156,8 @@ export function RevisionHistory({ scenario, editable }: { scenario: Scenario; ed
 function DiffTable({ scenarioId, from, to }: { scenarioId: string; from: number; to: number }) {
   const { session } = useOrg();
   const diff = useQuery({
-    queryKey: ["diff", session?.activeOrgId, scenarioId, from, to],
-    queryFn: () => api<ScenarioDiff>(`/scenarios/${scenarioId}/diff`, { query: { from, to } }),
+    queryKey: queryKeys.diff(session?.activeOrgId, scenarioId, from, to),
+    queryFn: () => call(endpoints.diff, { params: { id: scenarioId }, query: { from, to } }),
     enabled: from !== to,
   });
   if (from === to) return <Text size="sm">Pick two different revisions.</Text>;
@@ -218,9 +221,9 @@ function RestoreButton({ scenario, revision }: { scenario: Scenario; revision: n
     setBusy(true);
     setError(null);
     try {
-      const old = await api<ScenarioRevision>(`/scenarios/${scenario.id}/revisions/${revision}`);
-      await api<Scenario>(`/scenarios/${scenario.id}`, {
-        method: "PATCH",
+      const old = await call(endpoints.revision, { params: { id: scenario.id, revision } });
+      await call(endpoints.updateScenario, {
+        params: { id: scenario.id },
         body: {
           input: old.input,
           ...(old.modelVersion !== scenario.modelVersion ? { modelVersion: old.modelVersion } : {}),
@@ -228,8 +231,8 @@ function RestoreButton({ scenario, revision }: { scenario: Scenario; revision: n
           note: `Restored revision ${revision}`,
         },
       });
-      await qc.invalidateQueries({ queryKey: ["scenario"] });
-      await qc.invalidateQueries({ queryKey: ["revisions"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.scenario.all });
+      await qc.invalidateQueries({ queryKey: queryKeys.revisions.all });
     } catch (err) {
       setError(errorMessage(err));
     } finally {

@@ -2,10 +2,11 @@ import { Anchor, Badge, Button, Checkbox, Group, Table, Text } from "@mantine/co
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useLocation } from "wouter";
-import { api, type Page } from "../api.ts";
+import { call } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
-import type { RunSummary } from "../types.ts";
 import { Empty, ErrorState, Loading } from "./states.tsx";
 
 export const STATUS_COLOR: Record<string, string> = {
@@ -36,8 +37,8 @@ export function RunList({
   const [, navigate] = useLocation();
   const [picked, setPicked] = useState<string[]>([]);
   const runs = useQuery({
-    queryKey: ["runs", session?.activeOrgId, filter],
-    queryFn: () => api<Page<RunSummary>>("/runs", { query: { limit: 50, ...filter } }),
+    queryKey: queryKeys.runs(session?.activeOrgId, filter),
+    queryFn: () => call(endpoints.runs, { query: { limit: 50, ...filter } }),
     // Keep the list moving while something in it is unfinished.
     refetchInterval: (q) =>
       q.state.data?.items.some((r) => r.status === "queued" || r.status === "running") ? 2000 : false,

@@ -1,13 +1,13 @@
 import { Stack } from "@mantine/core";
-import { isOptimizerOutput } from "../lib/output.ts";
+import { resultViewOf } from "../lib/model-views.ts";
 import type { Model, Run } from "../types.ts";
-import { ModelView, modelViewFor } from "./model-views/index.tsx";
+import { dedicatedViewOf, ModelView } from "./model-views/index.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "./results.tsx";
 
 /**
- * A succeeded run's results, the same on the run page and the public shared page: a model's
- * dedicated view (model-views/index.tsx) when it has one, else the generic one — KPIs, the
- * optimizers' explanation panels, and the model's declared charts and tables.
+ * A succeeded run's results, the same on the run page and the public shared page, in the view
+ * the model declares: a dedicated one (model-views/index.tsx), or the generic one — KPIs, the
+ * optimizers' explanation panels for `optimizer`, and the model's declared charts and tables.
  */
 export function RunResults({
   run,
@@ -25,12 +25,12 @@ export function RunResults({
   canRun: boolean;
   onRunChange: (input: unknown, label: string) => Promise<void>;
 }) {
-  const view = modelViewFor(run.modelId, output);
+  const view = dedicatedViewOf(model);
   if (view) return <ModelView view={view} run={run} model={model} output={output} currency={currency} />;
   return (
     <Stack gap="lg">
       <KpiCards output={output} currency={currency} />
-      {isOptimizerOutput(output) ? (
+      {resultViewOf(model) === "optimizer" ? (
         <OptimizerPanels output={output} input={run.input} canRun={canRun} onRunChange={onRunChange} />
       ) : null}
       <DeclaredCharts model={model} output={output} />

@@ -15,7 +15,9 @@ import { CreateShareLinkBody } from "@modelworks/contracts";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
-import { api, errorMessage, type Page } from "../api.ts";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useOrg } from "../session.ts";
@@ -57,8 +59,8 @@ export function ShareDialog({
   const [formError, setFormError] = useState<string | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const links = useQuery({
-    queryKey: ["share-links", session?.activeOrgId, runId],
-    queryFn: () => api<Page<ShareLink>>("/share-links", { query: { runId, limit: 100, sort: "-createdAt" } }),
+    queryKey: queryKeys.shareLinks(session?.activeOrgId, "run", runId),
+    queryFn: () => call(endpoints.shareLinks, { query: { runId, limit: 100, sort: "-createdAt" } }),
     enabled: opened,
   });
   const form = useForm<{ expiresInHours: number; label: string }>({
@@ -68,13 +70,13 @@ export function ShareDialog({
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      const link = await api<CreatedShareLink>(`/runs/${runId}/share-links`, {
-        method: "POST",
+      const link = await call(endpoints.createShareLink, {
+        params: { id: runId },
         body: { expiresInHours: v.expiresInHours, label: v.label, compareWith },
       });
       setCreated(link);
       form.reset({ expiresInHours: v.expiresInHours, label: "" });
-      await qc.invalidateQueries({ queryKey: ["share-links"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.shareLinks.all });
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError));
     }
@@ -82,9 +84,9 @@ export function ShareDialog({
   const revoke = async (link: ShareLink) => {
     setListError(null);
     try {
-      await api(`/share-links/${link.id}`, { method: "DELETE" });
+      await call(endpoints.revokeShareLink, { params: { id: link.id } });
       if (created?.id === link.id) setCreated(null);
-      await qc.invalidateQueries({ queryKey: ["share-links"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.shareLinks.all });
     } catch (err) {
       setListError(errorMessage(err));
     }

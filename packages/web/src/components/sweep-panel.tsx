@@ -13,7 +13,9 @@ import {
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import { api, errorMessage } from "../api.ts";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { formatValue, humanize, unitFromName } from "../format.ts";
 import { valueAtPath } from "../lib/output.ts";
 import { classify, fieldSchema, type JsonSchema, numericPaths } from "../lib/schema.ts";
@@ -68,8 +70,8 @@ export function SweepPanel({
   const integer = path ? classify(fieldSchema(model.inputSchema as JsonSchema, path) ?? {}).integer : false;
 
   const sweep = useQuery({
-    queryKey: ["sweep", sweepId],
-    queryFn: () => api<Sweep>(`/sweeps/${sweepId}`),
+    queryKey: queryKeys.sweep(sweepId ?? ""),
+    queryFn: () => call(endpoints.sweep, { params: { id: sweepId! } }),
     enabled: !!sweepId,
     refetchInterval: (q) => (q.state.data?.status === "running" ? 1500 : false),
   });
@@ -82,8 +84,8 @@ export function SweepPanel({
       const n = typeof steps === "number" ? steps : 5;
       const values = integer ? [...new Set(range(from, to, n).map(Math.round))] : undefined;
       const parameter = values && values.length >= 1 ? { path, values } : { path, from, to, steps: n };
-      const s = await api<Sweep>(`/models/${model.id}/sweeps`, {
-        method: "POST",
+      const s = await call(endpoints.createSweep, {
+        params: { id: model.id },
         body: {
           scenarioId: scenario.id,
           parameters: [parameter],

@@ -15,13 +15,14 @@ import {
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { type ReactNode, useId, useState } from "react";
-import { api, errorMessage, type Page } from "../api.ts";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import {
   type Cast,
   type ColumnMapping,
   type ColumnProfile,
   constantOf,
-  type FieldMapping,
   formatValueMap,
   type MapResult,
   mappingToSend,
@@ -120,9 +121,9 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
         browserTransport,
       );
       const [profile, suggestions] = await Promise.all([
-        api<{ columns: ColumnProfile[] }>(`/files/${uploaded.id}/profile`),
-        api<Suggestions>(`/files/${uploaded.id}/mapping-suggestions`, {
-          method: "POST",
+        call(endpoints.fileProfile, { params: { id: uploaded.id } }),
+        call(endpoints.mappingSuggestions, {
+          params: { id: uploaded.id },
           body: { modelId: target.modelId, version: target.version, field: target.field },
         }),
       ]);
@@ -233,9 +234,9 @@ function MapFile({
   const [saveMessage, setSaveMessage] = useState<{ ok: boolean; text: string } | null>(null);
 
   const saved = useQuery({
-    queryKey: ["field-mappings", session?.activeOrgId, target.modelId],
+    queryKey: queryKeys.fieldMappings(session?.activeOrgId, target.modelId),
     queryFn: () =>
-      api<Page<FieldMapping>>("/field-mappings", {
+      call(endpoints.fieldMappings, {
         query: { modelId: target.modelId, limit: 100, sort: "name" },
       }),
   });
@@ -284,8 +285,8 @@ function MapFile({
     setChecking(true);
     setError(null);
     try {
-      const result = await api<MapResult>(`/files/${file.id}/map`, {
-        method: "POST",
+      const result = await call(endpoints.mapFile, {
+        params: { id: file.id },
         body: {
           modelId: target.modelId,
           version: target.version,
@@ -308,12 +309,11 @@ function MapFile({
       return;
     }
     try {
-      await api<FieldMapping>("/field-mappings", {
-        method: "POST",
+      await call(endpoints.createFieldMapping, {
         body: { name: mappingName.trim(), modelId: target.modelId, field: target.field, columns: cols },
       });
       setSaveMessage({ ok: true, text: `Saved as “${mappingName.trim()}”.` });
-      await qc.invalidateQueries({ queryKey: ["field-mappings"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.fieldMappings.all });
     } catch (err) {
       setSaveMessage({ ok: false, text: errorMessage(err) });
     }

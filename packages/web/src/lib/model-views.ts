@@ -1,20 +1,24 @@
 /**
- * Which models have a dedicated result view (components/model-views: one lazy chunk each). The
- * rest, and tif@1 (no annual summary), get the generic view.
+ * The result views this app ships, by the names models declare (`view` in defineModel, published
+ * by GET /models/{id}). `generic` draws KPIs and the declared charts and tables; `optimizer` adds
+ * the optimizers' shared explanation; the rest are dedicated views (components/model-views, one
+ * lazy chunk each). A name this build does not know (a newer engine's view) gets the generic view.
  */
-export const DEDICATED_VIEWS = [
-  "tif",
+export const RESULT_VIEWS = [
+  "generic",
+  "optimizer",
+  "tif-deal",
   "tif-comparison",
-  "tif-incentive-matrix",
+  "tif-matrix",
   "tif-montecarlo",
   "tif-solve",
 ] as const;
-export type DedicatedView = (typeof DEDICATED_VIEWS)[number];
+export type ResultViewName = (typeof RESULT_VIEWS)[number];
 
-export function dedicatedViewOf(modelId: string, output: unknown): DedicatedView | undefined {
-  if (!(DEDICATED_VIEWS as readonly string[]).includes(modelId)) return undefined;
-  if (modelId === "tif" && !(output && typeof output === "object" && "annual" in output)) return undefined;
-  return modelId as DedicatedView;
+export function resultViewOf(model: { view?: string | null }): ResultViewName {
+  return (RESULT_VIEWS as readonly string[]).includes(model.view ?? "")
+    ? (model.view as ResultViewName)
+    : "generic";
 }
 
 /** Basis points with a sign, one decimal: the way the TIF program states its +150 bps target. */

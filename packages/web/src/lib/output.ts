@@ -37,10 +37,6 @@ export function kpisOf(output: unknown, currency: string): Kpi[] {
   return out;
 }
 
-export function isOptimizerOutput(o: unknown): o is Obj {
-  return !!o && typeof o === "object" && "statusLabel" in o && ("binding" in o || "infeasibility" in o);
-}
-
 /** Sets a dotted path in a copy of the input; false when the path is not an input field. */
 export function withChange(input: unknown, path: string, value: unknown): unknown | undefined {
   if (!input || typeof input !== "object") return undefined;

@@ -1,6 +1,6 @@
 import type { UploadDto } from "@modelworks/contracts/uploads";
 import type { z } from "zod";
-import { ApiError } from "../api.ts";
+import { ApiError, hasCode } from "../api.ts";
 import type { UploadedFile } from "./files.ts";
 
 /**
@@ -54,8 +54,15 @@ const backoff = (baseMs: number) => (n: number) => Math.min(8_000, baseMs * 2 **
 /** Worth another try: the network, a timeout, a busy or failing server, an offset out of step. */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof ApiError)) return true;
-  return (
-    err.status === 0 || err.status === 408 || err.status === 409 || err.status === 429 || err.status >= 500
+  return hasCode(
+    err,
+    "network_error",
+    "request_timeout",
+    "rate_limited",
+    "internal",
+    "unavailable",
+    "upload_offset_mismatch",
+    "upload_not_receiving",
   );
 }
 

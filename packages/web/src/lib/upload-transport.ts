@@ -1,10 +1,10 @@
-import { API, ApiError, api, getCsrfToken } from "../api.ts";
-import type { UploadedFile } from "./files.ts";
-import type { UploadSession, UploadTransport } from "./resumable-upload.ts";
+import { API, ApiError, call, getCsrfToken } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import type { UploadTransport } from "./resumable-upload.ts";
 
 /**
  * The browser's side of the resumable-upload protocol (lib/resumable-upload.ts has the loop):
- * chunks over XMLHttpRequest, as fetch cannot report upload progress; the rest through `api()`.
+ * chunks over XMLHttpRequest, as fetch cannot report upload progress; the rest through `call()`.
  */
 const headers = (extra: Record<string, string> = {}) => {
   const h: Record<string, string> = { accept: "application/json", ...extra };
@@ -14,9 +14,9 @@ const headers = (extra: Record<string, string> = {}) => {
 };
 
 export const browserTransport: UploadTransport = {
-  create: (body) => api<UploadSession>("/uploads", { method: "POST", body }),
-  status: (id) => api<UploadSession>(`/uploads/${id}`),
-  complete: (id) => api<UploadedFile>(`/uploads/${id}/complete`, { method: "POST" }),
+  create: (body) => call(endpoints.createUpload, { body }),
+  status: (id) => call(endpoints.upload, { params: { id } }),
+  complete: (id) => call(endpoints.completeUpload, { params: { id } }),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   sendChunk: (id, offset, chunk, onSent) =>
     new Promise<number>((resolve, reject) => {

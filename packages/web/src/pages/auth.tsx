@@ -15,10 +15,10 @@ import { SignInBody, SignUpBody } from "@modelworks/contracts";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useLocation, useSearch } from "wouter";
-import { ApiError, api, errorMessage } from "../api.ts";
+import { call, errorMessage, hasCode } from "../api.ts";
+import * as endpoints from "../client/endpoints-session.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useSessionChange } from "../session.ts";
-import type { Session } from "../types.ts";
 
 type Values = { email: string; password: string; name?: string };
 
@@ -51,15 +51,15 @@ export function AuthPage({ mode }: { mode: "sign-in" | "sign-up" }) {
     try {
       if (signUp) {
         // 202 whether or not the address has an account: the mail tells the rest.
-        await api("/auth/sign-up", { method: "POST", body: values });
+        await call(endpoints.signUp, { body: { ...values, name: values.name ?? "" } });
         rememberNext();
         setSentTo({ email: values.email.trim().toLowerCase(), why: "sign-up" });
         return;
       }
-      const s = await api<Session>("/auth/sign-in", { method: "POST", body: values });
+      const s = await call(endpoints.signIn, { body: values });
       await change(s);
     } catch (err) {
-      if (!signUp && err instanceof ApiError && err.status === 403) {
+      if (!signUp && hasCode(err, "email_not_verified")) {
         // The right password for an address not confirmed yet; the server mailed a new link.
         rememberNext();
         setSentTo({ email: values.email.trim().toLowerCase(), why: "unverified" });
@@ -126,7 +126,7 @@ function CheckYourEmail({ email, why }: { email: string; why: "sign-up" | "unver
   const resend = async () => {
     setResent("sending");
     try {
-      await api("/auth/resend-verification", { method: "POST", body: { email } });
+      await call(endpoints.resendVerification, { body: { email } });
       setResent("sent");
     } catch (err) {
       setResent(errorMessage(err));
@@ -199,13 +199,13 @@ export function VerifyEmailPage() {
       return;
     }
     try {
-      const s = await api<Session>("/auth/verify-email", { method: "POST", body: { token, password } });
+      const s = await call(endpoints.verifyEmail, { body: { token, password } });
       const next = localStorage.getItem(NEXT_KEY);
       localStorage.removeItem(NEXT_KEY);
       await change(s);
       navigate(next ?? "/", { replace: true });
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 404 || err.status === 410)) {
+      if (hasCode(err, "not_found", "link_expired")) {
         setLinkError(errorMessage(err));
         return;
       }

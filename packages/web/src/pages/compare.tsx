@@ -14,7 +14,9 @@ import {
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { Link, useSearch } from "wouter";
-import { api } from "../api.ts";
+import { call } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { type ChartOption, EChart } from "../components/chart.tsx";
 import { ShareButton } from "../components/run-actions.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
@@ -22,7 +24,7 @@ import { formatDateTime, formatValue, humanize, unitFromName } from "../format.t
 import { valueAtPath } from "../lib/output.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
-import type { Comparison, Model, Run } from "../types.ts";
+import type { Comparison, Model } from "../types.ts";
 
 const show = (v: unknown) =>
   v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
@@ -32,14 +34,14 @@ export function ComparePage() {
   const ids = (new URLSearchParams(useSearch()).get("runs") ?? "").split(",").filter(Boolean);
   const { session, can } = useOrg();
   const cmp = useQuery({
-    queryKey: ["compare", session?.activeOrgId, ids.join(",")],
-    queryFn: () => api<Comparison>("/compare", { method: "POST", body: { runIds: ids } }),
+    queryKey: queryKeys.compare(session?.activeOrgId, ids.join(",")),
+    queryFn: () => call(endpoints.compare, { body: { runIds: ids } }),
     enabled: ids.length >= 2,
   });
   const runs = useQueries({
     queries: ids.map((id) => ({
-      queryKey: ["run", session?.activeOrgId, id],
-      queryFn: () => api<Run>(`/runs/${id}`),
+      queryKey: queryKeys.run(session?.activeOrgId, id),
+      queryFn: () => call(endpoints.run, { params: { id } }),
     })),
   });
   const model = useModel(cmp.data?.modelId, cmp.data?.modelVersion);

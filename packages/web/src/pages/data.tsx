@@ -21,14 +21,15 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { useLocation } from "wouter";
-import { API, ApiError, api, errorMessage, type Page } from "../api.ts";
+import { API, call, errorMessage, hasCode } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { ShareLinksTable } from "../components/share-links-table.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatBytes, formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import type { UploadedFile } from "../lib/files.ts";
 import { useOrg, useSessionChange } from "../session.ts";
-import type { RetentionPolicy, Session, ShareLink } from "../types.ts";
 
 /*
  * What an organization keeps and shares: its uploaded files and share links (with delete and
@@ -50,28 +51,28 @@ export function FilesAndLinksPage() {
   const [error, setError] = useState<string | null>(null);
   const [status, setStatus] = useState("active");
   const files = useQuery({
-    queryKey: ["files", orgId],
-    queryFn: () => api<Page<UploadedFile>>("/files", { query: { limit: 100, sort: "-createdAt" } }),
+    queryKey: queryKeys.files(orgId),
+    queryFn: () => call(endpoints.files, { query: { limit: 100, sort: "-createdAt" } }),
   });
   const links = useQuery({
-    queryKey: ["share-links", orgId, "org", status],
+    queryKey: queryKeys.shareLinks(orgId, "org", status),
     queryFn: () =>
-      api<Page<ShareLink>>("/share-links", {
-        query: { limit: 100, sort: "-createdAt", status: status || undefined },
+      call(endpoints.shareLinks, {
+        query: { limit: 100, sort: "-createdAt", status: (status || undefined) as "active" | undefined },
       }),
   });
-  const act = async (request: () => Promise<unknown>, key: string) => {
+  const act = async (request: () => Promise<unknown>, key: readonly string[]) => {
     setError(null);
     try {
       await request();
-      await qc.invalidateQueries({ queryKey: [key] });
+      await qc.invalidateQueries({ queryKey: key });
     } catch (err) {
       setError(errorMessage(err));
     }
   };
   const deleteFile = (f: UploadedFile) =>
     window.confirm(`Delete ${f.name}? Scenarios keep the rows already taken from it.`) &&
-    void act(() => api(`/files/${f.id}`, { method: "DELETE" }), "files");
+    void act(() => call(endpoints.deleteFile, { params: { id: f.id } }), queryKeys.files.all);
 
   return (
     <Stack>
@@ -169,7 +170,12 @@ export function FilesAndLinksPage() {
             links={links.data.items}
             showRuns
             canRevoke={can("runs:execute")}
-            onRevoke={(l) => void act(() => api(`/share-links/${l.id}`, { method: "DELETE" }), "share-links")}
+            onRevoke={(l) =>
+              void act(
+                () => call(endpoints.revokeShareLink, { params: { id: l.id } }),
+                queryKeys.shareLinks.all,
+              )
+            }
           />
         )}
       </section>
@@ -208,8 +214,8 @@ export function DataPrivacyPage() {
   const [, navigate] = useLocation();
   const orgId = session?.activeOrgId;
   const policy = useQuery({
-    queryKey: ["retention", orgId],
-    queryFn: () => api<RetentionPolicy>("/org/retention"),
+    queryKey: queryKeys.retention(orgId),
+    queryFn: () => call(endpoints.retention),
   });
   const form = useForm<RetentionForm>({
     resolver: zodResolver(UpdateRetentionBody) as never,
@@ -230,7 +236,7 @@ export function DataPrivacyPage() {
     setFormError(null);
     setSaved(false);
     try {
-      const next = await api<RetentionPolicy>("/org/retention", { method: "PUT", body: v });
+      const next = await call(endpoints.updateRetention, { body: v });
       qc.setQueryData(["retention", orgId], next);
       setSaved(true);
     } catch (err) {
@@ -243,8 +249,8 @@ export function DataPrivacyPage() {
   const deleteOrg = async () => {
     setDeleteError(null);
     try {
-      await api("/org", { method: "DELETE" });
-      await change(await api<Session | null>("/session"));
+      await call(endpoints.deleteOrg);
+      await change(await call(endpoints.session));
       navigate("/projects", { replace: true });
     } catch (err) {
       setDeleteError(errorMessage(err));
@@ -386,16 +392,12 @@ export function AccountPage() {
     setFormError(null);
     if (!window.confirm("Delete your account? This cannot be undone.")) return;
     try {
-      await api("/session/account", { method: "DELETE", body: v });
+      await call(endpoints.deleteAccount, { body: v });
       await change(null);
       navigate("/sign-in", { replace: true });
     } catch (err) {
-      // 409: the sole owner of an organization others still belong to.
-      setFormError(
-        err instanceof ApiError && err.status === 409
-          ? errorMessage(err)
-          : applyServerErrors(err, form.setError),
-      );
+      // The sole owner of an organization others still belong to: the server says which.
+      setFormError(hasCode(err, "sole_owner") ? errorMessage(err) : applyServerErrors(err, form.setError));
     }
   });
   return (

@@ -20,21 +20,16 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { useLocation, useSearch } from "wouter";
-import { api, errorMessage, type Page } from "../api.ts";
+import type { z } from "zod";
+import { call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { keyCreatorNote } from "../lib/api-keys.ts";
 import { useOrg, useSessionChange } from "../session.ts";
-import type {
-  ApiKey,
-  ApiKeyCreated,
-  AuditEvent,
-  Invitation,
-  InvitationCreated,
-  Member,
-  Session,
-} from "../types.ts";
+import type { ApiKey, ApiKeyCreated, InvitationCreated } from "../types.ts";
 
 const ROLE_HELP: Record<string, string> = {
   viewer: "Viewer: reads projects, scenarios and runs",
@@ -55,8 +50,8 @@ export function NewOrgPage() {
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      await api("/orgs", { method: "POST", body: v });
-      await change(await api<Session>("/session"));
+      await call(endpoints.createOrg, { body: v });
+      await change(await call(endpoints.session));
       navigate("/projects");
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError));
@@ -96,11 +91,10 @@ export function AcceptInvitationPage() {
   const { session } = useOrg();
   const accept = useMutation({
     mutationFn: async () => {
-      const org = await api<{ id: string; name: string }>("/invitations/accept", {
-        method: "POST",
+      const org = await call(endpoints.acceptInvitation, {
         body: { token },
       });
-      const s = await api<Session>("/session/organization", { method: "PUT", body: { orgId: org.id } });
+      const s = await call(endpoints.setActiveOrg, { body: { orgId: org.id } });
       await change(s);
       return org;
     },
@@ -131,17 +125,18 @@ export function MembersPage() {
   const { session, can } = useOrg();
   const qc = useQueryClient();
   const members = useQuery({
-    queryKey: ["members", session?.activeOrgId],
-    queryFn: () => api<Page<Member>>("/org/members", { query: { limit: 100, sort: "joinedAt" } }),
+    queryKey: queryKeys.members(session?.activeOrgId),
+    queryFn: () => call(endpoints.members, { query: { limit: 100, sort: "joinedAt" } }),
   });
   const update = useMutation({
+    // The role comes from a select offering ROLES only.
     mutationFn: ({ userId, role }: { userId: string; role: string }) =>
-      api(`/org/members/${userId}`, { method: "PATCH", body: { role } }),
-    onSettled: () => qc.invalidateQueries({ queryKey: ["members"] }),
+      call(endpoints.updateMember, { params: { userId }, body: { role: role as (typeof ROLES)[number] } }),
+    onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.members.all }),
   });
   const remove = useMutation({
-    mutationFn: (userId: string) => api(`/org/members/${userId}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: ["members"] }),
+    mutationFn: (userId: string) => call(endpoints.removeMember, { params: { userId } }),
+    onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.members.all }),
   });
   const manage = can("members:manage");
   if (members.isPending) return <Loading />;
@@ -222,12 +217,12 @@ export function InvitationsPage() {
   const [created, setCreated] = useState<InvitationCreated | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const list = useQuery({
-    queryKey: ["invitations", session?.activeOrgId],
-    queryFn: () => api<Page<Invitation>>("/org/invitations", { query: { limit: 100, status: "pending" } }),
+    queryKey: queryKeys.invitations(session?.activeOrgId),
+    queryFn: () => call(endpoints.invitations, { query: { limit: 100, status: "pending" } }),
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api(`/org/invitations/${id}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: ["invitations"] }),
+    mutationFn: (id: string) => call(endpoints.revokeInvitation, { params: { id } }),
+    onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.invitations.all }),
   });
   const form = useForm<{ email: string; role: string }>({
     resolver: zodResolver(CreateInvitationBody) as never,
@@ -236,9 +231,10 @@ export function InvitationsPage() {
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      setCreated(await api<InvitationCreated>("/org/invitations", { method: "POST", body: v }));
+      // Validated by the same contract schema (the resolver) before it gets here.
+      setCreated(await call(endpoints.createInvitation, { body: v as z.input<typeof CreateInvitationBody> }));
       form.reset({ email: "", role: v.role });
-      await qc.invalidateQueries({ queryKey: ["invitations"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.invitations.all });
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError));
     }
@@ -345,12 +341,12 @@ export function ApiKeysPage() {
   const [created, setCreated] = useState<ApiKeyCreated | null>(null);
   const [formError, setFormError] = useState<string | null>(null);
   const list = useQuery({
-    queryKey: ["api-keys", session?.activeOrgId],
-    queryFn: () => api<Page<ApiKey>>("/org/api-keys", { query: { limit: 100 } }),
+    queryKey: queryKeys.apiKeys(session?.activeOrgId),
+    queryFn: () => call(endpoints.apiKeys, { query: { limit: 100 } }),
   });
   const revoke = useMutation({
-    mutationFn: (id: string) => api(`/org/api-keys/${id}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: ["api-keys"] }),
+    mutationFn: (id: string) => call(endpoints.revokeApiKey, { params: { id } }),
+    onSettled: () => qc.invalidateQueries({ queryKey: queryKeys.apiKeys.all }),
   });
   const form = useForm<{ name: string; scope: string; expiresInDays?: number }>({
     resolver: zodResolver(CreateApiKeyBody) as never,
@@ -359,9 +355,9 @@ export function ApiKeysPage() {
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      setCreated(await api<ApiKeyCreated>("/org/api-keys", { method: "POST", body: v }));
+      setCreated(await call(endpoints.createApiKey, { body: v as z.input<typeof CreateApiKeyBody> }));
       form.reset({ name: "", scope: v.scope });
-      await qc.invalidateQueries({ queryKey: ["api-keys"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.apiKeys.all });
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError));
     }
@@ -511,9 +507,8 @@ export function AuditPage() {
   const limit = 50;
   const valid = action === "" || /^[a-z_.*]+$/.test(action);
   const list = useQuery({
-    queryKey: ["audit", session?.activeOrgId, action, offset],
-    queryFn: () =>
-      api<Page<AuditEvent>>("/org/audit-events", { query: { limit, offset, action: action || undefined } }),
+    queryKey: queryKeys.audit(session?.activeOrgId, action, offset),
+    queryFn: () => call(endpoints.auditEvents, { query: { limit, offset, action: action || undefined } }),
     enabled: valid,
     placeholderData: (prev) => prev,
   });

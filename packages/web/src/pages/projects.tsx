@@ -19,7 +19,9 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
-import { api, type Page } from "../api.ts";
+import { call } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { NewScenarioForm } from "../components/new-scenario.tsx";
 import { ProjectActions } from "../components/project-settings.tsx";
 import { RunList } from "../components/run-list.tsx";
@@ -28,7 +30,6 @@ import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
-import type { Project, ScenarioSummary } from "../types.ts";
 
 export function ProjectsPage() {
   const { session, can } = useOrg();
@@ -98,8 +99,8 @@ function NewProjectForm() {
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      const p = await api<Project>("/projects", { method: "POST", body: v });
-      await qc.invalidateQueries({ queryKey: ["projects"] });
+      const p = await call(endpoints.createProject, { body: v });
+      await qc.invalidateQueries({ queryKey: queryKeys.projects.all });
       navigate(`/projects/${p.id}`);
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError));
@@ -141,12 +142,12 @@ export function ProjectPage({ id }: { id: string }) {
   const { session, can } = useOrg();
   const models = useModels();
   const project = useQuery({
-    queryKey: ["project", session?.activeOrgId, id],
-    queryFn: () => api<Project>(`/projects/${id}`),
+    queryKey: queryKeys.project(session?.activeOrgId, id),
+    queryFn: () => call(endpoints.project, { params: { id } }),
   });
   const scenarios = useQuery({
-    queryKey: ["scenarios", session?.activeOrgId, id],
-    queryFn: () => api<Page<ScenarioSummary>>(`/projects/${id}/scenarios`, { query: { limit: 100 } }),
+    queryKey: queryKeys.scenarios(session?.activeOrgId, id),
+    queryFn: () => call(endpoints.scenarios, { params: { projectId: id }, query: { limit: 100 } }),
   });
   if (project.isPending) return <Loading />;
   if (project.error) return <ErrorState error={project.error} onRetry={() => project.refetch()} />;

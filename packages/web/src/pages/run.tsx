@@ -15,7 +15,9 @@ import {
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "wouter";
-import { API, api, errorMessage } from "../api.ts";
+import { API, call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { RunResults } from "../components/run-results.tsx";
@@ -34,7 +36,7 @@ function useRunEvents(id: string, active: boolean) {
   const orgId = session?.activeOrgId;
   useEffect(() => {
     if (!active) return;
-    const key = ["run", orgId, id];
+    const key = queryKeys.run(orgId, id);
     const es = new EventSource(`${API}/runs/${id}/events`, { withCredentials: true });
     const patch = (e: MessageEvent) => {
       const data = JSON.parse(e.data) as Partial<Run> & { message?: string | null };
@@ -54,7 +56,7 @@ function useRunEvents(id: string, active: boolean) {
       patch(e as MessageEvent);
       es.close();
       void qc.invalidateQueries({ queryKey: key });
-      void qc.invalidateQueries({ queryKey: ["runs"] });
+      void qc.invalidateQueries({ queryKey: queryKeys.runs.all });
     });
     // The stream ends after the final status; an error before that falls back to polling.
     es.onerror = () => {
@@ -70,8 +72,8 @@ export function RunPage({ id }: { id: string }) {
   const qc = useQueryClient();
   const [, navigate] = useLocation();
   const run = useQuery({
-    queryKey: ["run", session?.activeOrgId, id],
-    queryFn: () => api<Run>(`/runs/${id}`),
+    queryKey: queryKeys.run(session?.activeOrgId, id),
+    queryFn: () => call(endpoints.run, { params: { id } }),
     // A safety net beside the event stream.
     refetchInterval: (q) => (q.state.data && !FINISHED.has(q.state.data.status) ? 3000 : false),
   });
@@ -89,8 +91,8 @@ export function RunPage({ id }: { id: string }) {
     setCanceling(true);
     setActionError(null);
     try {
-      await api(`/runs/${id}/cancel`, { method: "POST" });
-      await qc.invalidateQueries({ queryKey: ["run"] });
+      await call(endpoints.cancelRun, { params: { id } });
+      await qc.invalidateQueries({ queryKey: queryKeys.run.all });
     } catch (err) {
       setActionError(errorMessage(err));
     } finally {
@@ -100,11 +102,11 @@ export function RunPage({ id }: { id: string }) {
   const runChange = async (input: unknown) => {
     setActionError(null);
     try {
-      const next = await api<Run>(`/models/${r.modelId}/runs`, {
-        method: "POST",
+      const next = await call(endpoints.createRun, {
+        params: { id: r.modelId },
         body: { input, version: r.modelVersion, ...(r.projectId ? { projectId: r.projectId } : {}) },
       });
-      await qc.invalidateQueries({ queryKey: ["runs"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.runs.all });
       navigate(`/runs/${next.id}`);
     } catch (err) {
       setActionError(errorMessage(err));

@@ -17,7 +17,9 @@ import { useMemo, useState } from "react";
 import { type FieldValues, type Resolver, useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { z } from "zod";
-import { ApiError, api } from "../api.ts";
+import { call, hasCode } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { LaidOutSchemaForm } from "../components/form-layout.tsx";
 import { InputModelContext } from "../components/input-model.ts";
 import { RevisionHistory } from "../components/revision-history.tsx";
@@ -27,17 +29,16 @@ import { ErrorState, Loading } from "../components/states.tsx";
 import { SweepPanel } from "../components/sweep-panel.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
-import { formLayoutFor } from "../lib/layouts.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
-import type { Model, Run, Scenario } from "../types.ts";
+import type { Model, Scenario } from "../types.ts";
 
 export function ScenarioPage({ id }: { id: string }) {
   const { session } = useOrg();
   const scenario = useQuery({
-    queryKey: ["scenario", session?.activeOrgId, id],
-    queryFn: () => api<Scenario>(`/scenarios/${id}`),
+    queryKey: queryKeys.scenario(session?.activeOrgId, id),
+    queryFn: () => call(endpoints.scenario, { params: { id } }),
   });
   const model = useModel(scenario.data?.modelId, scenario.data?.modelVersion);
   if (scenario.isPending || (scenario.data && model.isPending))
@@ -88,8 +89,8 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
 
   const save = async (values: FieldValues): Promise<boolean> => {
     try {
-      await api<Scenario>(`/scenarios/${scenario.id}`, {
-        method: "PATCH",
+      await call(endpoints.updateScenario, {
+        params: { id: scenario.id },
         body: {
           input: values,
           baseRevision: scenario.revision,
@@ -97,11 +98,11 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
         },
       });
       setNote("");
-      await qc.invalidateQueries({ queryKey: ["scenario"] });
-      await qc.invalidateQueries({ queryKey: ["scenarios"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.scenario.all });
+      await qc.invalidateQueries({ queryKey: queryKeys.scenarios.all });
       return true;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) {
+      if (hasCode(err, "revision_conflict")) {
         setFormError(
           "Someone saved a newer revision of this scenario meanwhile. Reload to see it; your changes are still here.",
         );
@@ -120,11 +121,11 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
     setBusy("run");
     try {
       if (form.formState.isDirty && !(await save(values))) return;
-      const run = await api<Run>(`/models/${model.id}/runs`, {
-        method: "POST",
+      const run = await call(endpoints.createRun, {
+        params: { id: model.id },
         body: { scenarioId: scenario.id },
       });
-      await qc.invalidateQueries({ queryKey: ["runs"] });
+      await qc.invalidateQueries({ queryKey: queryKeys.runs.all });
       navigate(`/runs/${run.id}`);
     } catch (err) {
       setFormError(applyServerErrors(err, form.setError, "body.input."));
@@ -196,9 +197,9 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
             <Stack>
               <FormErrorSummary control={form.control} />
               <InputModelContext.Provider value={{ id: model.id, version: scenario.modelVersion }}>
-                {formLayoutFor(model.id) ? (
+                {model.layout ? (
                   <LaidOutSchemaForm
-                    layout={formLayoutFor(model.id)!}
+                    layout={model.layout}
                     schema={model.inputSchema as JsonSchema}
                     control={form.control}
                     disabled={!editable}

@@ -13,7 +13,9 @@ import {
 } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import { API, api } from "../api.ts";
+import { API, call } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
 import { RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
@@ -30,8 +32,8 @@ const noRunChange = async () => {};
  */
 export function SharedPage({ token }: { token: string }) {
   const shared = useQuery({
-    queryKey: ["shared", token],
-    queryFn: () => api<SharedResult>(`/shared/${encodeURIComponent(token)}`),
+    queryKey: queryKeys.shared(token),
+    queryFn: () => call(endpoints.shared, { params: { token } }),
     // A revoked or expired link answers 410: asking again will not change that.
     retry: false,
     refetchOnWindowFocus: false,

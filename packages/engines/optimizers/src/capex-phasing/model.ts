@@ -19,6 +19,7 @@ export const capexPhasingV2 = defineModel({
   input: CapexPhasingInput,
   output: CapexPhasingOutput,
   heavy: true,
+  view: "optimizer",
   timeoutMs: 120_000,
   examples: CAPEX_PHASING_EXAMPLES,
   formats: { prototype: capexPhasingPrototypeFormat },

@@ -1,4 +1,4 @@
-import type { SolveResult } from "@modelworks/solver";
+import type { InfeasibilityReport, SolveResult } from "@modelworks/solver";
 import { checkPlan } from "./check.ts";
 import {
   type CoreSolve,
@@ -102,7 +102,7 @@ function constraintRows(core: CoreSolve, objectiveUnit: string, deployed: number
   return out;
 }
 
-function relaxText(name: string, unit: string | null, from: number, to: number): string {
+export function relaxText(name: string, unit: string | null, from: number, to: number): string {
   const u = unit ? ` ${unit}` : "";
   if (name.startsWith("share:")) {
     const id = name.slice("share:".length);
@@ -353,11 +353,21 @@ async function answerWhatIf(
   };
 }
 
+type RunOptions = { progress?: Progress; signal?: AbortSignal; tuning?: SolverTuning };
+
 /** Runs Deal Picker: solve, re-check, explain, answer the what-ifs by re-solving. */
-export async function runDealPicker(
+export async function runDealPicker(input: DealPickerInput, opts: RunOptions = {}): Promise<Output> {
+  return (await runDealPickerWithReport(input, opts)).output;
+}
+
+/**
+ * The deal-picker@2 output and the solver's own infeasibility report (IIS, relaxation), from
+ * which deal-picker@3 builds the optimizers' shared explanation (common/explain-schema.ts).
+ */
+export async function runDealPickerWithReport(
   input: DealPickerInput,
-  opts: { progress?: Progress; signal?: AbortSignal; tuning?: SolverTuning } = {},
-): Promise<Output> {
+  opts: RunOptions = {},
+): Promise<{ output: Output; infeasibility: InfeasibilityReport | null }> {
   const started = performance.now();
   const progress = opts.progress ?? (() => {});
   const p = prepare(input);
@@ -438,7 +448,7 @@ export async function runDealPicker(
     base.check = { feasible: false, violations: ["no plan"], method: "none: no plan returned" };
     base.solveMs = performance.now() - started;
     progress(1, "done");
-    return base;
+    return { output: base, infeasibility: r.infeasibility ?? null };
   }
 
   const shares = core.shares.map((s) => (input.selection === "whole" ? Math.round(s) : clean(s)));
@@ -529,5 +539,5 @@ export async function runDealPicker(
   }
   base.solveMs = performance.now() - started;
   progress(1, "done");
-  return base;
+  return { output: base, infeasibility: r.infeasibility ?? null };
 }

@@ -1,11 +1,13 @@
-import { defineModel } from "@modelworks/model-kit";
-import { runDealPicker } from "./engine.ts";
+import { type ChartDescriptor, defineModel, type TableDescriptor } from "@modelworks/model-kit";
+import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { runDealPicker, runDealPickerWithReport } from "./engine.ts";
 import { EXAMPLES } from "./examples.ts";
 import { dealPickerPrototypeFormat } from "./prototype.ts";
 import { DealPickerInput, DealPickerOutput } from "./schema.ts";
+import { DealPickerV3Output, prototypeFromV3Output, toV3Output } from "./v3.ts";
 
 export { checkPlan, planObjective } from "./check.ts";
-export { runDealPicker } from "./engine.ts";
+export { runDealPicker, runDealPickerWithReport } from "./engine.ts";
 export { DUBAI_PIPELINE } from "./examples.ts";
 export { buildModel, defaultTuning, prepare, type SolverTuning, solveCore } from "./model.ts";
 export {
@@ -16,8 +18,73 @@ export {
   prototypeToInput,
 } from "./prototype.ts";
 export { DealPickerInput, type DealPickerInputRaw, DealPickerOutput } from "./schema.ts";
+export { DealPickerV3Output, prototypeFromV3Output, toV3Output } from "./v3.ts";
 
 const AED = "AED";
+
+/** Tables and charts both versions show: the plan and the re-solved what-ifs. */
+const SELECTION_TABLE: TableDescriptor = {
+  name: "selection",
+  title: "Selected deals",
+  rows: "selection",
+  columns: [
+    { key: "id", title: "Deal", format: "text" },
+    { key: "name", title: "Name", format: "text" },
+    { key: "sector", title: "Sector", format: "text" },
+    { key: "city", title: "City", format: "text" },
+    { key: "share", title: "Share bought", unit: "fraction", format: "percent", decimals: 2 },
+    { key: "capital", title: "Capital (all-in)", unit: AED, format: "currency", decimals: 0 },
+    { key: "noi", title: "NOI after vacancy", unit: "AED/yr", format: "currency", decimals: 0 },
+    { key: "yield", title: "Yield on cost", unit: "fraction/yr", format: "percent", decimals: 2 },
+    { key: "riskScore", title: "Risk score", unit: "points (0–5)", format: "number", decimals: 1 },
+    {
+      key: "weightOfDeployed",
+      title: "Weight of capital deployed",
+      unit: "fraction",
+      format: "percent",
+      decimals: 2,
+    },
+    {
+      key: "weightOfBudget",
+      title: "Weight of budget",
+      unit: "fraction",
+      format: "percent",
+      decimals: 2,
+    },
+  ],
+};
+const WHAT_IF_TABLE: TableDescriptor = {
+  name: "what-if",
+  title: "What-ifs (re-solved)",
+  rows: "whatIf",
+  columns: [
+    { key: "question", title: "Question", format: "text" },
+    { key: "to", title: "New value", format: "number", decimals: 4 },
+    { key: "deltaObjective", title: "Change of objective", format: "number", decimals: 2 },
+    { key: "capitalUsed", title: "Capital used", unit: AED, format: "currency", decimals: 0 },
+    { key: "noi", title: "NOI", unit: "AED/yr", format: "currency", decimals: 0 },
+    { key: "yield", title: "Yield", unit: "fraction/yr", format: "percent", decimals: 2 },
+    { key: "answer", title: "Answer", format: "text" },
+  ],
+};
+const CHARTS: ChartDescriptor[] = [
+  {
+    name: "allocation",
+    title: "Capital by deal",
+    kind: "pie",
+    table: "selection",
+    x: "id",
+    y: ["capital"],
+  },
+  {
+    name: "yields",
+    title: "Yield on cost of the selected deals",
+    kind: "bar",
+    table: "selection",
+    x: "id",
+    y: ["yield"],
+  },
+];
 
 export const dealPickerV2 = defineModel({
   id: "deal-picker",
@@ -32,39 +99,11 @@ export const dealPickerV2 = defineModel({
   output: DealPickerOutput,
   examples: EXAMPLES,
   heavy: true,
+  view: "optimizer",
   formats: { prototype: dealPickerPrototypeFormat },
   timeoutMs: 180_000,
   tables: [
-    {
-      name: "selection",
-      title: "Selected deals",
-      rows: "selection",
-      columns: [
-        { key: "id", title: "Deal", format: "text" },
-        { key: "name", title: "Name", format: "text" },
-        { key: "sector", title: "Sector", format: "text" },
-        { key: "city", title: "City", format: "text" },
-        { key: "share", title: "Share bought", unit: "fraction", format: "percent", decimals: 2 },
-        { key: "capital", title: "Capital (all-in)", unit: AED, format: "currency", decimals: 0 },
-        { key: "noi", title: "NOI after vacancy", unit: "AED/yr", format: "currency", decimals: 0 },
-        { key: "yield", title: "Yield on cost", unit: "fraction/yr", format: "percent", decimals: 2 },
-        { key: "riskScore", title: "Risk score", unit: "points (0–5)", format: "number", decimals: 1 },
-        {
-          key: "weightOfDeployed",
-          title: "Weight of capital deployed",
-          unit: "fraction",
-          format: "percent",
-          decimals: 2,
-        },
-        {
-          key: "weightOfBudget",
-          title: "Weight of budget",
-          unit: "fraction",
-          format: "percent",
-          decimals: 2,
-        },
-      ],
-    },
+    SELECTION_TABLE,
     {
       name: "constraints",
       title: "Constraints and shadow prices",
@@ -88,40 +127,58 @@ export const dealPickerV2 = defineModel({
         { key: "validTo", title: "Price valid to (limit)", format: "number", decimals: 2 },
       ],
     },
-    {
-      name: "what-if",
-      title: "What-ifs (re-solved)",
-      rows: "whatIf",
-      columns: [
-        { key: "question", title: "Question", format: "text" },
-        { key: "to", title: "New value", format: "number", decimals: 4 },
-        { key: "deltaObjective", title: "Change of objective", format: "number", decimals: 2 },
-        { key: "capitalUsed", title: "Capital used", unit: AED, format: "currency", decimals: 0 },
-        { key: "noi", title: "NOI", unit: "AED/yr", format: "currency", decimals: 0 },
-        { key: "yield", title: "Yield", unit: "fraction/yr", format: "percent", decimals: 2 },
-        { key: "answer", title: "Answer", format: "text" },
-      ],
-    },
+    WHAT_IF_TABLE,
   ],
-  charts: [
-    {
-      name: "allocation",
-      title: "Capital by deal",
-      kind: "pie",
-      table: "selection",
-      x: "id",
-      y: ["capital"],
-    },
-    {
-      name: "yields",
-      title: "Yield on cost of the selected deals",
-      kind: "bar",
-      table: "selection",
-      x: "id",
-      y: ["yield"],
-    },
-  ],
+  charts: CHARTS,
   run(input, ctx) {
     return runDealPicker(input, { progress: (f, m) => ctx.progress(f, m), signal: ctx.signal });
+  },
+});
+
+/**
+ * deal-picker@3: the same solve and numbers as deal-picker@2, its explanation in the optimizers'
+ * shared shapes (./v3.ts), so the platform shows it with the same panels as debt-stack,
+ * leasing-mix and capex-phasing. Runs of 2.0.0 keep their version and view.
+ */
+const { id, title, summary, input, examples, heavy, view, timeoutMs, charts } = dealPickerV2;
+export const dealPickerV3 = defineModel({
+  id,
+  title,
+  summary,
+  input,
+  examples,
+  heavy,
+  view,
+  timeoutMs,
+  charts,
+  version: "3.0.0",
+  output: DealPickerV3Output,
+  formats: {
+    prototype: {
+      ...dealPickerPrototypeFormat,
+      fromOutput: (output, input) =>
+        prototypeFromV3Output(output, input as Parameters<typeof prototypeFromV3Output>[1]),
+    },
+  },
+  tables: [
+    SELECTION_TABLE,
+    { name: "constraints", title: "Constraints", rows: "constraints", columns: CONSTRAINT_COLUMNS },
+    {
+      name: "shadow-prices",
+      title: "Shadow prices",
+      rows: "shadowPrices.rows",
+      columns: priceColumns({
+        priceTitle: "Objective change per +1 of the limit",
+        priceUnit: "AED/yr per limit unit",
+      }),
+    },
+    WHAT_IF_TABLE,
+  ],
+  async run(input, ctx) {
+    const { output, infeasibility } = await runDealPickerWithReport(input, {
+      progress: (f, m) => ctx.progress(f, m),
+      signal: ctx.signal,
+    });
+    return toV3Output(output, infeasibility);
   },
 });

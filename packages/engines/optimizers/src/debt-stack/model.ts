@@ -21,6 +21,7 @@ export const debtStackV3 = defineModel({
   input: DebtStackInput,
   output: DebtStackOutput,
   heavy: true,
+  view: "optimizer",
   timeoutMs: 120_000,
   examples: DEBT_STACK_EXAMPLES,
   formats: { prototype: debtStackPrototypeFormat },

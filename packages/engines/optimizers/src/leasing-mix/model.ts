@@ -18,6 +18,7 @@ export const leasingMixV2 = defineModel({
   input: LeasingMixInput,
   output: LeasingMixOutput,
   heavy: true,
+  view: "optimizer",
   timeoutMs: 120_000,
   examples: LEASING_MIX_EXAMPLES,
   formats: { prototype: leasingMixPrototypeFormat },

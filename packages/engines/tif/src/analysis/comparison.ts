@@ -6,6 +6,7 @@
 import { defineModel } from "@modelworks/model-kit";
 import { z } from "zod";
 import { pyRound } from "../compat/rounding.ts";
+import { tifLayout } from "../layout.ts";
 import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
 import { checkMixedIncome, cityDiscountField, MixedIncomeInput, mixedSpec, targetField } from "./inputs.ts";
 import {
@@ -282,6 +283,8 @@ export const tifComparisonModel = defineModel({
     "sources & uses, IRRs and the levered-IRR gap in bps against the +150 bps target.",
   input: TifComparisonInput,
   output: TifComparisonOutput,
+  layout: tifLayout(TifComparisonInput, { at: "project", title: "Project" }),
+  view: "tif-comparison",
   examples: [
     {
       name: "defaults-tier-2-fee-lump-sum",

@@ -10,6 +10,7 @@
  */
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
+import { tifLayout } from "../layout.ts";
 import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
 import { cityDiscountField, targetField } from "./inputs.ts";
 import { incentiveCount, packageName, validPackages } from "./package.ts";
@@ -218,6 +219,8 @@ export const tifIncentiveMatrixModel = defineModel({
     "meeting the target (fewest incentives, then lowest cost to the city).",
   input: TifIncentiveMatrixInput,
   output: TifIncentiveMatrixOutput,
+  layout: tifLayout(TifIncentiveMatrixInput, { at: "project", title: "Project" }),
+  view: "tif-matrix",
   examples: [
     {
       name: "defaults-all-tiers",

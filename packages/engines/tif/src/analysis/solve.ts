@@ -12,6 +12,7 @@
 import { defineModel, finiteField, ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
 import { pyRound } from "../compat/rounding.ts";
+import { tifLayout } from "../layout.ts";
 import { PROTOTYPE_TABLES, type ReferenceTables, tablesFrom } from "../reference-data/index.ts";
 import { checkMixedIncome, cityDiscountField, MixedIncomeInput, mixedSpec, targetField } from "./inputs.ts";
 import {
@@ -405,6 +406,8 @@ export const tifSolveModel = defineModel({
     "the target; reports the iterations and the bracket, or that the target is not achievable within the bounds.",
   input: TifSolveInput,
   output: TifSolveOutput,
+  layout: tifLayout(TifSolveInput, { at: "project", title: "Project" }),
+  view: "tif-solve",
   examples: [
     {
       name: "lump-sum-for-150-bps",

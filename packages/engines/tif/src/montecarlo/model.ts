@@ -1,4 +1,5 @@
 import { defineModel, ModelInputError, runParts } from "@modelworks/model-kit";
+import { tifLayout } from "../layout.ts";
 import { tablesFrom } from "../reference-data/index.ts";
 import { calculateDealV2 } from "../v2/deal.ts";
 import { MONTE_CARLO_CHARTS, MONTE_CARLO_TABLES } from "./descriptors.ts";
@@ -31,6 +32,8 @@ export const tifMonteCarlo = defineModel({
     "and a tornado from re-runs at each input's P10 and P90.",
   input: MonteCarloInput,
   output: MonteCarloOutput,
+  layout: tifLayout(MonteCarloInput, { at: "deal", title: "The deal" }),
+  view: "tif-montecarlo",
   examples: MONTE_CARLO_EXAMPLES,
   tables: MONTE_CARLO_TABLES,
   charts: MONTE_CARLO_CHARTS,

@@ -1,6 +1,7 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { ANNUAL_CHARTS, ANNUAL_TABLE, TIF_CHARTS, TIF_KPIS, TIF_TABLES } from "../descriptors.ts";
 import { GOLDEN_CASE_INPUTS } from "../examples.ts";
+import { tifLayout } from "../layout.ts";
 import { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "../prototype.ts";
 import { toPrototypeResult } from "../prototype-output.ts";
 import { tablesFrom } from "../reference-data/index.ts";
@@ -30,6 +31,8 @@ export const tifV2 = defineModel({
     "interest buydown applied, every IRR root and the MIRR reported.",
   input: TifV2Input,
   output: TifV2Output,
+  layout: tifLayout(TifV2Input),
+  view: "tif-deal",
   formats: {
     prototype: {
       title:

@@ -1,5 +1,5 @@
 import { type ComponentType, type LazyExoticComponent, lazy, Suspense } from "react";
-import { type DedicatedView, dedicatedViewOf } from "../../lib/model-views.ts";
+import { type ResultViewName, resultViewOf } from "../../lib/model-views.ts";
 import type { Model, Run } from "../../types.ts";
 import { Loading } from "../states.tsx";
 
@@ -14,21 +14,21 @@ export interface ModelViewProps {
 type View = LazyExoticComponent<ComponentType<ModelViewProps>>;
 
 /**
- * Dedicated result views by model id, each its own lazy chunk. A model without one is shown by
- * the generic view (KPIs, declared tables and charts), so a new model still needs no web code.
+ * Dedicated result views by the name a model declares, each its own lazy chunk. `generic` and
+ * `optimizer` are drawn by RunResults itself, so a new model with only tables and charts needs
+ * no web code.
  */
-const VIEWS: Record<DedicatedView, View> = {
-  tif: lazy(() => import("./tif-deal.tsx")),
+const VIEWS: Partial<Record<ResultViewName, View>> = {
+  "tif-deal": lazy(() => import("./tif-deal.tsx")),
   "tif-comparison": lazy(() => import("./tif-comparison.tsx")),
-  "tif-incentive-matrix": lazy(() => import("./tif-matrix.tsx")),
+  "tif-matrix": lazy(() => import("./tif-matrix.tsx")),
   "tif-montecarlo": lazy(() => import("./tif-montecarlo.tsx")),
   "tif-solve": lazy(() => import("./tif-solve.tsx")),
 };
 
-/** The dedicated view of a model (tif: only tif@2, whose output has the annual summary), if any. */
-export function modelViewFor(modelId: string, output: unknown): View | undefined {
-  const id = dedicatedViewOf(modelId, output);
-  return id ? VIEWS[id] : undefined;
+/** The dedicated view a model declares, if this app ships it. */
+export function dedicatedViewOf(model: { view?: string | null }): View | undefined {
+  return VIEWS[resultViewOf(model)];
 }
 
 export function ModelView({ view: View, ...props }: ModelViewProps & { view: View }) {

@@ -1,0 +1,257 @@
+import type {
+  AcceptInvitationBody,
+  ApiKeyCreatedDto,
+  ApiKeyListQuery,
+  ApiKeyPage,
+  AuditListQuery,
+  AuditPage,
+  CompareBody,
+  ComparisonDto,
+  CreateApiKeyBody,
+  CreatedShareLinkDto,
+  CreateInvitationBody,
+  CreateOrgBody,
+  CreateProjectBody,
+  CreateRunBody,
+  CreateRunQuery,
+  CreateScenarioBody,
+  CreateShareLinkBody,
+  CreateSweepBody,
+  DeleteAccountBody,
+  DiffQuery,
+  InvitationCreatedDto,
+  InvitationListQuery,
+  InvitationPage,
+  MemberDto,
+  MemberListQuery,
+  MemberPage,
+  OrgWithRoleDto,
+  ProjectDto,
+  RetentionPolicyDto,
+  RevisionListQuery,
+  RevisionPage,
+  RunDto,
+  RunListQuery,
+  RunPage,
+  ScenarioDiffDto,
+  ScenarioDto,
+  ScenarioListQuery,
+  ScenarioPage,
+  ScenarioRevisionDto,
+  SharedResultDto,
+  ShareLinkListQuery,
+  ShareLinkPage,
+  SweepDto,
+  SweepQuery,
+  SweepSummaryDto,
+  UpdateMemberBody,
+  UpdateProjectBody,
+  UpdateRetentionBody,
+  UpdateScenarioBody,
+} from "@modelworks/contracts";
+import type {
+  CreateFieldMappingBody,
+  FieldMappingDto,
+  FieldMappingListQuery,
+  FieldMappingPage,
+  FileDto,
+  FileListQuery,
+  FilePage,
+  MapBody,
+  MapResultDto,
+  ProfileDto,
+  SuggestionsDto,
+  TargetRef,
+} from "@modelworks/contracts/files";
+import type { CreateUploadBody, UploadDto } from "@modelworks/contracts/uploads";
+import { endpoint as ep, types } from "./endpoint.ts";
+
+export * from "./endpoints-session.ts";
+
+/**
+ * Every endpoint the web app calls, declared once with its contract schemas (types only). Use
+ * them as `import * as endpoints from "./client/endpoints.ts"` and
+ * `call(endpoints.scenario, { params: { id } })` (api.ts): the path parameters, body and query
+ * are checked against the contracts and the answer is typed by them. Named exports, so each
+ * page's chunk carries only the endpoints it calls.
+ */
+// Session and sign-in
+export const deleteAccount = /* @__PURE__ */ ep(
+  "DELETE",
+  "/session/account",
+  types<undefined, typeof DeleteAccountBody>,
+);
+
+// Organizations
+export const createOrg = /* @__PURE__ */ ep(
+  "POST",
+  "/orgs",
+  types<typeof OrgWithRoleDto, typeof CreateOrgBody>,
+);
+export const deleteOrg = /* @__PURE__ */ ep("DELETE", "/org", types<undefined>);
+export const acceptInvitation = /* @__PURE__ */ ep(
+  "POST",
+  "/invitations/accept",
+  types<typeof OrgWithRoleDto, typeof AcceptInvitationBody>,
+);
+export const members = /* @__PURE__ */ ep(
+  "GET",
+  "/org/members",
+  types<typeof MemberPage, undefined, typeof MemberListQuery>,
+);
+export const updateMember = /* @__PURE__ */ ep(
+  "PATCH",
+  "/org/members/:userId",
+  types<typeof MemberDto, typeof UpdateMemberBody>,
+);
+export const removeMember = /* @__PURE__ */ ep("DELETE", "/org/members/:userId", types<undefined>);
+export const invitations = /* @__PURE__ */ ep(
+  "GET",
+  "/org/invitations",
+  types<typeof InvitationPage, undefined, typeof InvitationListQuery>,
+);
+export const createInvitation = /* @__PURE__ */ ep(
+  "POST",
+  "/org/invitations",
+  types<typeof InvitationCreatedDto, typeof CreateInvitationBody>,
+);
+export const revokeInvitation = /* @__PURE__ */ ep("DELETE", "/org/invitations/:id", types<undefined>);
+export const apiKeys = /* @__PURE__ */ ep(
+  "GET",
+  "/org/api-keys",
+  types<typeof ApiKeyPage, undefined, typeof ApiKeyListQuery>,
+);
+export const createApiKey = /* @__PURE__ */ ep(
+  "POST",
+  "/org/api-keys",
+  types<typeof ApiKeyCreatedDto, typeof CreateApiKeyBody>,
+);
+export const revokeApiKey = /* @__PURE__ */ ep("DELETE", "/org/api-keys/:id", types<undefined>);
+export const auditEvents = /* @__PURE__ */ ep(
+  "GET",
+  "/org/audit-events",
+  types<typeof AuditPage, undefined, typeof AuditListQuery>,
+);
+export const retention = /* @__PURE__ */ ep("GET", "/org/retention", types<typeof RetentionPolicyDto>);
+export const updateRetention = /* @__PURE__ */ ep(
+  "PUT",
+  "/org/retention",
+  types<typeof RetentionPolicyDto, typeof UpdateRetentionBody>,
+);
+
+// Models, projects, scenarios
+export const project = /* @__PURE__ */ ep("GET", "/projects/:id", types<typeof ProjectDto>);
+export const createProject = /* @__PURE__ */ ep(
+  "POST",
+  "/projects",
+  types<typeof ProjectDto, typeof CreateProjectBody>,
+);
+export const updateProject = /* @__PURE__ */ ep(
+  "PATCH",
+  "/projects/:id",
+  types<typeof ProjectDto, typeof UpdateProjectBody>,
+);
+export const scenarios = /* @__PURE__ */ ep(
+  "GET",
+  "/projects/:projectId/scenarios",
+  types<typeof ScenarioPage, undefined, typeof ScenarioListQuery>,
+);
+export const createScenario = /* @__PURE__ */ ep(
+  "POST",
+  "/projects/:projectId/scenarios",
+  types<typeof ScenarioDto, typeof CreateScenarioBody>,
+);
+export const scenario = /* @__PURE__ */ ep("GET", "/scenarios/:id", types<typeof ScenarioDto>);
+export const updateScenario = /* @__PURE__ */ ep(
+  "PATCH",
+  "/scenarios/:id",
+  types<typeof ScenarioDto, typeof UpdateScenarioBody>,
+);
+export const revisions = /* @__PURE__ */ ep(
+  "GET",
+  "/scenarios/:id/revisions",
+  types<typeof RevisionPage, undefined, typeof RevisionListQuery>,
+);
+export const revision = /* @__PURE__ */ ep(
+  "GET",
+  "/scenarios/:id/revisions/:revision",
+  types<typeof ScenarioRevisionDto>,
+);
+export const diff = /* @__PURE__ */ ep(
+  "GET",
+  "/scenarios/:id/diff",
+  types<typeof ScenarioDiffDto, undefined, typeof DiffQuery>,
+);
+
+// Runs, sweeps, comparison, sharing
+export const runs = /* @__PURE__ */ ep("GET", "/runs", types<typeof RunPage, undefined, typeof RunListQuery>);
+export const run = /* @__PURE__ */ ep("GET", "/runs/:id", types<typeof RunDto>);
+export const createRun = /* @__PURE__ */ ep(
+  "POST",
+  "/models/:id/runs",
+  types<typeof RunDto, typeof CreateRunBody, typeof CreateRunQuery>,
+);
+export const cancelRun = /* @__PURE__ */ ep("POST", "/runs/:id/cancel", types<typeof RunDto>);
+export const compare = /* @__PURE__ */ ep(
+  "POST",
+  "/compare",
+  types<typeof ComparisonDto, typeof CompareBody>,
+);
+export const createSweep = /* @__PURE__ */ ep(
+  "POST",
+  "/models/:id/sweeps",
+  types<typeof SweepSummaryDto, typeof CreateSweepBody>,
+);
+export const sweep = /* @__PURE__ */ ep(
+  "GET",
+  "/sweeps/:id",
+  types<typeof SweepDto, undefined, typeof SweepQuery>,
+);
+export const shareLinks = /* @__PURE__ */ ep(
+  "GET",
+  "/share-links",
+  types<typeof ShareLinkPage, undefined, typeof ShareLinkListQuery>,
+);
+export const createShareLink = /* @__PURE__ */ ep(
+  "POST",
+  "/runs/:id/share-links",
+  types<typeof CreatedShareLinkDto, typeof CreateShareLinkBody>,
+);
+export const revokeShareLink = /* @__PURE__ */ ep("DELETE", "/share-links/:id", types<undefined>);
+export const shared = /* @__PURE__ */ ep("GET", "/shared/:token", types<typeof SharedResultDto>);
+
+// Files, uploads, mappings
+export const files = /* @__PURE__ */ ep(
+  "GET",
+  "/files",
+  types<typeof FilePage, undefined, typeof FileListQuery>,
+);
+export const deleteFile = /* @__PURE__ */ ep("DELETE", "/files/:id", types<undefined>);
+export const fileProfile = /* @__PURE__ */ ep("GET", "/files/:id/profile", types<typeof ProfileDto>);
+export const mappingSuggestions = /* @__PURE__ */ ep(
+  "POST",
+  "/files/:id/mapping-suggestions",
+  types<typeof SuggestionsDto, typeof TargetRef>,
+);
+export const mapFile = /* @__PURE__ */ ep(
+  "POST",
+  "/files/:id/map",
+  types<typeof MapResultDto, typeof MapBody>,
+);
+export const fieldMappings = /* @__PURE__ */ ep(
+  "GET",
+  "/field-mappings",
+  types<typeof FieldMappingPage, undefined, typeof FieldMappingListQuery>,
+);
+export const createFieldMapping = /* @__PURE__ */ ep(
+  "POST",
+  "/field-mappings",
+  types<typeof FieldMappingDto, typeof CreateFieldMappingBody>,
+);
+export const createUpload = /* @__PURE__ */ ep(
+  "POST",
+  "/uploads",
+  types<typeof UploadDto, typeof CreateUploadBody>,
+);
+export const upload = /* @__PURE__ */ ep("GET", "/uploads/:id", types<typeof UploadDto>);
+export const completeUpload = /* @__PURE__ */ ep("POST", "/uploads/:id/complete", types<typeof FileDto>);

@@ -1,0 +1,32 @@
+/**
+ * Every query key the app uses, from one factory, so a read and the invalidation after a write
+ * name the same data: `useQuery({ queryKey: queryKeys.scenario(org, id) })`, then
+ * `invalidateQueries({ queryKey: queryKeys.scenario.all })`. Keys start with the family's name;
+ * the organization is part of org-scoped keys, so switching organizations never shows another's
+ * cached data.
+ */
+import { family, type Org, sessionKeys } from "./query-keys-session.ts";
+
+export { SESSION_INDEPENDENT } from "./query-keys-session.ts";
+
+export const queryKeys = {
+  ...sessionKeys,
+  project: family<"project", [org: Org, id: string]>("project"),
+  scenarios: family<"scenarios", [org: Org, projectId: string]>("scenarios"),
+  scenario: family<"scenario", [org: Org, id: string]>("scenario"),
+  revisions: family<"revisions", [org: Org, scenarioId: string, revision: number]>("revisions"),
+  diff: family<"diff", [org: Org, scenarioId: string, from: number, to: number]>("diff"),
+  runs: family<"runs", [org: Org, filter: Record<string, unknown>]>("runs"),
+  run: family<"run", [org: Org, id: string]>("run"),
+  compare: family<"compare", [org: Org, runIds: string]>("compare"),
+  sweep: family<"sweep", [id: string]>("sweep"),
+  members: family<"members", [org: Org]>("members"),
+  invitations: family<"invitations", [org: Org]>("invitations"),
+  apiKeys: family<"api-keys", [org: Org]>("api-keys"),
+  audit: family<"audit", [org: Org, action: string, offset: number]>("audit"),
+  retention: family<"retention", [org: Org]>("retention"),
+  files: family<"files", [org: Org]>("files"),
+  shareLinks: family<"share-links", [org: Org, scope: string, filter?: string]>("share-links"),
+  fieldMappings: family<"field-mappings", [org: Org, modelId: string]>("field-mappings"),
+  shared: family<"shared", [token: string]>("shared"),
+};
