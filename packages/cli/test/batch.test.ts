@@ -119,7 +119,7 @@ describe("modelworks run --batch (a real child process)", () => {
     expect(withoutTiming(answers[0].output)).toEqual(withoutTiming(await singleRun("deal-picker", dealsA)));
     expect(withoutTiming(answers[3].output)).toEqual(withoutTiming(await singleRun("deal-picker", dealsB)));
     expect(answers[0].output.kpis.assetsSelected).toBeGreaterThan(0);
-    expect(stderr).toMatch(/deal-picker@2\.0\.0 batch: 5 lines, 2 ok, 3 failed in \d+\.\d\d s\n$/);
+    expect(stderr).toMatch(/deal-picker@3\.0\.0 batch: 5 lines, 2 ok, 3 failed in \d+\.\d\d s\n$/);
   }, 120_000);
 
   it("streams: answers a line before the next is written, and exits 0 when every line succeeds", async () => {

@@ -209,6 +209,12 @@ describe("modelworks models", () => {
         summary: expect.any(String),
       },
       {
+        id: "test-llm-brief",
+        version: "1.0.0",
+        title: "Test: language-model brief",
+        summary: expect.any(String),
+      },
+      {
         id: "test-presentation",
         version: "1.0.0",
         title: "Test: declared presentation",
