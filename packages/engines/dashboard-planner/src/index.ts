@@ -1,1 +1,2 @@
-export {};
+export * from "./plan/index.ts";
+export * from "./profile/index.ts";
