@@ -1,1 +1,3 @@
+export { type BuiltinPlannerInput, planDashboard } from "./builtin.ts";
+export { type GoalIntent, readGoal } from "./goal.ts";
 export * from "./schema.ts";
