@@ -24,7 +24,8 @@ afterAll(() => c?.closeSync());
 
 const visuals = (plan: DashboardPlan) => plan.pages.flatMap((p) => p.visuals);
 const byId = (plan: DashboardPlan, id: string) => visuals(plan).find((v) => v.id === id);
-const fieldsOf = (v: Visual) => v.bindings.map((b) => [b.channel, b.field?.column ?? null, b.aggregation ?? null]);
+const fieldsOf = (v: Visual) =>
+  v.bindings.map((b) => [b.channel, b.field?.column ?? null, b.aggregation ?? null]);
 
 describe("golden plans", () => {
   for (const name of FIXTURE_NAMES) {
@@ -70,7 +71,11 @@ describe("what an analyst expects", () => {
         ["category", d, null],
         ["value", "cty", "avg"],
       ]);
-      expect(bar.sort).toEqual({ field: { table: "mpg", column: "cty" }, aggregation: "avg", direction: "desc" });
+      expect(bar.sort).toEqual({
+        field: { table: "mpg", column: "cty" },
+        aggregation: "avg",
+        direction: "desc",
+      });
     }
     expect(fieldsOf(byId(plan, "scatter-cty-hwy")!)).toEqual([
       ["x", "hwy", null],
@@ -116,7 +121,10 @@ describe("what an analyst expects", () => {
   });
 
   it("the goal shifts the emphasis: 'by state, top 5' puts a ranked state bar and the map first", () => {
-    const plan = planDashboard({ tables: [profiles.us_state_guns_panel!], goal: "Violent crime by state, top 5" });
+    const plan = planDashboard({
+      tables: [profiles.us_state_guns_panel!],
+      goal: "Violent crime by state, top 5",
+    });
     const charts = plan.pages[0]!.visuals.filter((v) => v.kind !== "kpi");
     expect(charts.map((v) => v.id).slice(0, 3)).toEqual(["bar-state", "map-state", "trend-violent"]);
     expect(byId(plan, "bar-state")!.topN).toEqual({ n: 5, other: false });
@@ -127,10 +135,11 @@ describe("what an analyst expects", () => {
 
   it("the goal's measure becomes the main one; 'trend' adds a second line", () => {
     const plan = planDashboard({ tables: [profiles.us_state_guns_panel!], goal: "murder trend" });
-    expect(plan.pages[0]!.visuals.filter((v) => v.kind !== "kpi").map((v) => v.id).slice(0, 2)).toEqual([
-      "trend-murder",
-      "trend-violent",
-    ]);
+    expect(
+      plan.pages[0]!.visuals.filter((v) => v.kind !== "kpi")
+        .map((v) => v.id)
+        .slice(0, 2),
+    ).toEqual(["trend-murder", "trend-violent"]);
   });
 
   it("high-cardinality dimensions get a top 10 with an Other bucket", () => {
@@ -145,7 +154,8 @@ describe("what an analyst expects", () => {
       for (const v of visuals(plan)) {
         for (const b of v.bindings) {
           const role = b.field ? roles.get(b.field.column) : undefined;
-          if (role === "identifier" && b.aggregation) expect(["count", "countDistinct"]).toContain(b.aggregation);
+          if (role === "identifier" && b.aggregation)
+            expect(["count", "countDistinct"]).toContain(b.aggregation);
           if (role === "text") expect(v.kind).toBe("table");
         }
       }
@@ -169,9 +179,27 @@ describe("what an analyst expects", () => {
       name: "feedback",
       rowCount: 50,
       columns: [
-        { name: "comment", type: "string", count: 50, missing: 0, distinct: 50, min: null, max: null, examples: [] },
+        {
+          name: "comment",
+          type: "string",
+          count: 50,
+          missing: 0,
+          distinct: 50,
+          min: null,
+          max: null,
+          examples: [],
+        },
         { name: "score", type: "number", count: 50, missing: 0, distinct: 40, min: 1, max: 10, examples: [] },
-        { name: "channel", type: "string", count: 50, missing: 0, distinct: 3, min: null, max: null, examples: [] },
+        {
+          name: "channel",
+          type: "string",
+          count: 50,
+          missing: 0,
+          distinct: 3,
+          min: null,
+          max: null,
+          examples: [],
+        },
       ],
       sampleRows: Array.from({ length: 50 }, (_, i) => ({
         comment: `The delivery number ${i} arrived late and the box was damaged on one side`,
@@ -188,13 +216,29 @@ describe("what an analyst expects", () => {
 
 describe("the plan's JSON Schema", () => {
   it("describes the document a language model answers in", () => {
-    const schema = planJsonSchema() as { $defs: Record<string, { required?: string[]; properties: Record<string, unknown> }> };
+    const schema = planJsonSchema() as {
+      $defs: Record<string, { required?: string[]; properties: Record<string, unknown> }>;
+    };
     const plan = schema.$defs.DashboardPlan!;
     expect(plan.required).toEqual(["version", "title", "generatedBy", "pages"]);
     expect(Object.keys(plan.properties)).toContain("fallback");
     const text = JSON.stringify(schema);
-    for (const kind of ["kpi", "line", "area", "bar", "column", "stackedBar", "stackedColumn", "scatter", "table", "pivot", "map", "histogram"])
+    for (const kind of [
+      "kpi",
+      "line",
+      "area",
+      "bar",
+      "column",
+      "stackedBar",
+      "stackedColumn",
+      "scatter",
+      "table",
+      "pivot",
+      "map",
+      "histogram",
+    ])
       expect(text).toContain(`"${kind}"`);
-    for (const agg of ["sum", "avg", "min", "max", "count", "countDistinct", "median"]) expect(text).toContain(`"${agg}"`);
+    for (const agg of ["sum", "avg", "min", "max", "count", "countDistinct", "median"])
+      expect(text).toContain(`"${agg}"`);
   });
 });

@@ -76,7 +76,7 @@ export async function profileTable(c: DuckDBConnection, table: string): Promise<
       const v = r[name];
       if (v === null || v === "" || seen.has(String(v)) || examples.length === 5) continue;
       seen.add(String(v));
-      examples.push(v);
+      examples.push(v as string | number | boolean);
     }
     const count = Number(agg!.c);
     columns.push({

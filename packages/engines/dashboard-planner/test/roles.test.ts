@@ -14,14 +14,18 @@ const profiles: Record<string, TableProfile> = {};
 
 beforeAll(async () => {
   c = await openFixtures();
-  for (const n of ["mpg", "midwest", "caschools", "us_state_guns_panel"]) profiles[n] = await profileTable(c, n);
+  for (const n of ["mpg", "midwest", "caschools", "us_state_guns_panel"])
+    profiles[n] = await profileTable(c, n);
 });
 afterAll(() => c?.closeSync());
 
 /** column → "role" or "role/detail" (geo kind, time grain or default aggregation). */
 const summary = (roles: ColumnRole[]) =>
   Object.fromEntries(
-    roles.map((r) => [r.column, [r.role, r.geo ?? r.grain ?? r.defaultAggregation].filter(Boolean).join("/")]),
+    roles.map((r) => [
+      r.column,
+      [r.role, r.geo ?? r.grain ?? r.defaultAggregation].filter(Boolean).join("/"),
+    ]),
   );
 
 describe("semantic roles of the fixture files", () => {
@@ -100,15 +104,101 @@ describe("roles from a profile alone (no sample rows), as the server's profile g
     name: "orders",
     rowCount: 1000,
     columns: [
-      { name: "order_id", type: "string", pattern: "identifier", count: 1000, missing: 0, distinct: 1000, min: null, max: null, examples: ["ORD-1", "ORD-2"] },
-      { name: "customerId", type: "integer", count: 1000, missing: 0, distinct: 120, min: 1, max: 120, examples: [5, 9] },
-      { name: "ordered_on", type: "date", count: 1000, missing: 0, distinct: 24, min: "2024-01-01", max: "2025-12-01", examples: ["2024-01-01"] },
-      { name: "country", type: "string", count: 990, missing: 10, distinct: 4, min: null, max: null, examples: ["France", "Germany", "Japan", "United States"] },
-      { name: "note", type: "string", count: 400, missing: 600, distinct: 398, min: null, max: null, examples: ["Customer asked for delivery after six in the evening, side door please", "Gift wrap both items and leave the receipt out of the parcel"] },
-      { name: "sales_usd", type: "number", count: 1000, missing: 0, distinct: 990, min: 1.5, max: 990.25, mean: 120, examples: [12.5] },
-      { name: "discount_rate", type: "number", count: 1000, missing: 0, distinct: 20, min: 0, max: 0.3, examples: [0.1] },
-      { name: "paid", type: "boolean", count: 1000, missing: 0, distinct: 2, min: null, max: null, examples: [true, false] },
-      { name: "lat", type: "number", count: 1000, missing: 0, distinct: 300, min: 35.1, max: 52.3, examples: [48.8] },
+      {
+        name: "order_id",
+        type: "string",
+        pattern: "identifier",
+        count: 1000,
+        missing: 0,
+        distinct: 1000,
+        min: null,
+        max: null,
+        examples: ["ORD-1", "ORD-2"],
+      },
+      {
+        name: "customerId",
+        type: "integer",
+        count: 1000,
+        missing: 0,
+        distinct: 120,
+        min: 1,
+        max: 120,
+        examples: [5, 9],
+      },
+      {
+        name: "ordered_on",
+        type: "date",
+        count: 1000,
+        missing: 0,
+        distinct: 24,
+        min: "2024-01-01",
+        max: "2025-12-01",
+        examples: ["2024-01-01"],
+      },
+      {
+        name: "country",
+        type: "string",
+        count: 990,
+        missing: 10,
+        distinct: 4,
+        min: null,
+        max: null,
+        examples: ["France", "Germany", "Japan", "United States"],
+      },
+      {
+        name: "note",
+        type: "string",
+        count: 400,
+        missing: 600,
+        distinct: 398,
+        min: null,
+        max: null,
+        examples: [
+          "Customer asked for delivery after six in the evening, side door please",
+          "Gift wrap both items and leave the receipt out of the parcel",
+        ],
+      },
+      {
+        name: "sales_usd",
+        type: "number",
+        count: 1000,
+        missing: 0,
+        distinct: 990,
+        min: 1.5,
+        max: 990.25,
+        mean: 120,
+        examples: [12.5],
+      },
+      {
+        name: "discount_rate",
+        type: "number",
+        count: 1000,
+        missing: 0,
+        distinct: 20,
+        min: 0,
+        max: 0.3,
+        examples: [0.1],
+      },
+      {
+        name: "paid",
+        type: "boolean",
+        count: 1000,
+        missing: 0,
+        distinct: 2,
+        min: null,
+        max: null,
+        examples: [true, false],
+      },
+      {
+        name: "lat",
+        type: "number",
+        count: 1000,
+        missing: 0,
+        distinct: 300,
+        min: 35.1,
+        max: 52.3,
+        examples: [48.8],
+      },
     ],
   };
 
@@ -125,7 +215,10 @@ describe("roles from a profile alone (no sample rows), as the server's profile g
       lat: "geography/latitude",
     });
     // No sample rows: a single unique column is still a proven key.
-    expect(analyzeTable(table).grain).toEqual({ columns: ["order_id"], evidence: "1000 distinct values in 1000 rows" });
+    expect(analyzeTable(table).grain).toEqual({
+      columns: ["order_id"],
+      evidence: "1000 distinct values in 1000 rows",
+    });
   });
 
   it("recognises region lists, but not one-letter codes or yes/no", () => {
@@ -156,7 +249,10 @@ describe("relationships", () => {
         to: { table: "state_regions", column: "state" },
         cardinality: "many-to-one",
         overlap: 1,
-        reasons: ["same column name", "100 % of us_state_guns_panel.state's values are in state_regions.state"],
+        reasons: [
+          "same column name",
+          "100 % of us_state_guns_panel.state's values are in state_regions.state",
+        ],
       },
     ]);
   });
@@ -166,17 +262,57 @@ describe("relationships", () => {
       name: "stores",
       rowCount: 3,
       columns: [
-        { name: "id", type: "integer", count: 3, missing: 0, distinct: 3, min: 1, max: 3, examples: [1, 2, 3] },
-        { name: "city", type: "string", count: 3, missing: 0, distinct: 3, min: null, max: null, examples: ["Austin", "Dallas", "Waco"] },
+        {
+          name: "id",
+          type: "integer",
+          count: 3,
+          missing: 0,
+          distinct: 3,
+          min: 1,
+          max: 3,
+          examples: [1, 2, 3],
+        },
+        {
+          name: "city",
+          type: "string",
+          count: 3,
+          missing: 0,
+          distinct: 3,
+          min: null,
+          max: null,
+          examples: ["Austin", "Dallas", "Waco"],
+        },
       ],
-      sampleRows: [{ id: 1, city: "Austin" }, { id: 2, city: "Dallas" }, { id: 3, city: "Waco" }],
+      sampleRows: [
+        { id: 1, city: "Austin" },
+        { id: 2, city: "Dallas" },
+        { id: 3, city: "Waco" },
+      ],
     };
     const sales: TableProfile = {
       name: "sales",
       rowCount: 6,
       columns: [
-        { name: "stores_id", type: "integer", count: 6, missing: 0, distinct: 3, min: 1, max: 3, examples: [1, 2, 3] },
-        { name: "amount", type: "number", count: 6, missing: 0, distinct: 6, min: 1, max: 6, examples: [1, 2] },
+        {
+          name: "stores_id",
+          type: "integer",
+          count: 6,
+          missing: 0,
+          distinct: 3,
+          min: 1,
+          max: 3,
+          examples: [1, 2, 3],
+        },
+        {
+          name: "amount",
+          type: "number",
+          count: 6,
+          missing: 0,
+          distinct: 6,
+          min: 1,
+          max: 6,
+          examples: [1, 2],
+        },
       ],
       sampleRows: [1, 2, 3, 1, 2, 3].map((s, i) => ({ stores_id: s, amount: i + 1 })),
     };

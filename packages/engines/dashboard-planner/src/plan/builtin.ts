@@ -67,7 +67,7 @@ export function planDashboard(input: BuiltinPlannerInput): DashboardPlan {
   const p = primaryIndex(analyses, relationships);
   const table = input.tables[p]!;
   const analysis = analyses[p]!;
-  const column = (name: string) => (table.sampleRows ?? []).map((r) => r[name] ?? null);
+  const column = sampleColumns(table);
   const field = (c: string): FieldRef => ({ table: table.name, column: c });
 
   const related = relatedDimensions(table, input.tables, analyses, relationships);
@@ -75,7 +75,8 @@ export function planDashboard(input: BuiltinPlannerInput): DashboardPlan {
     ...analysis.columns.map((c) => c.column),
     ...related.map((d) => d.field.column),
   ]);
-  const measures = rankMeasures(analysis, goal, column);
+  const corr = correlations(column);
+  const measures = rankMeasures(analysis, goal, corr);
   const time = analysis.columns.find((c) => c.role === "time") ?? null;
   const primary = measures[0] ?? null;
   const dims = rankDimensions(analysis, related, goal, primary, column);
@@ -85,7 +86,7 @@ export function planDashboard(input: BuiltinPlannerInput): DashboardPlan {
   const usedRelationships = new Set<Relationship>();
 
   kpis.push(countKpi(table.name, analysis));
-  for (const m of headlineMeasures(measures, column)) {
+  for (const m of headlineMeasures(measures, corr)) {
     const agg = m.defaultAggregation ?? "avg";
     kpis.push({
       id: `kpi-${slug(m.column)}`,
@@ -214,7 +215,7 @@ export function planDashboard(input: BuiltinPlannerInput): DashboardPlan {
       });
     }
 
-    const partner = scatterPartner(primary, measures, goal, column);
+    const partner = scatterPartner(primary, measures, goal, corr);
     if (partner) {
       const grainKey = analysis.grain?.columns.filter((c) => c !== time?.column) ?? [];
       charts.push({
@@ -317,6 +318,38 @@ export function planDashboard(input: BuiltinPlannerInput): DashboardPlan {
   return DashboardPlan.parse(plan);
 }
 
+/** Rows read for choosing charts: evenly spaced, so a sorted file is still seen end to end. */
+const SAMPLE_MAX = 2000;
+
+/** The sample's columns, each extracted once (the rules ask for the same column many times). */
+function sampleColumns(table: TableProfile): (name: string) => CellValue[] {
+  const rows = table.sampleRows ?? [];
+  const step = Math.max(1, rows.length / SAMPLE_MAX);
+  const thinned =
+    step === 1
+      ? rows
+      : Array.from({ length: Math.floor(rows.length / step) }, (_, i) => rows[Math.floor(i * step)]!);
+  const cache = new Map<string, CellValue[]>();
+  return (name) => {
+    let values = cache.get(name);
+    if (!values) {
+      values = thinned.map((r) => r[name] ?? null);
+      cache.set(name, values);
+    }
+    return values;
+  };
+}
+
+/** Correlations between measures, each pair computed once. */
+function correlations(column: (c: string) => CellValue[]): (a: string, b: string) => number | null {
+  const cache = new Map<string, number | null>();
+  return (a, b) => {
+    const k = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    if (!cache.has(k)) cache.set(k, pearson(column(a), column(b)));
+    return cache.get(k)!;
+  };
+}
+
 function primaryIndex(analyses: TableAnalysis[], relationships: Relationship[]): number {
   const measuresOf = (a: TableAnalysis) => a.columns.filter((c) => c.role === "measure").length;
   let best = 0;
@@ -340,13 +373,13 @@ function primaryIndex(analyses: TableAnalysis[], relationships: Relationship[]):
 function rankMeasures(
   analysis: TableAnalysis,
   goal: GoalIntent,
-  column: (c: string) => CellValue[],
+  corr: (a: string, b: string) => number | null,
 ): ColumnRole[] {
   const measures = analysis.columns.filter((c) => c.role === "measure");
   const centrality = new Map<string, number>();
   for (const m of measures) {
     let s = 0;
-    for (const o of measures) if (o !== m) s += Math.abs(pearson(column(m.column), column(o.column)) ?? 0);
+    for (const o of measures) if (o !== m) s += Math.abs(corr(m.column, o.column) ?? 0);
     centrality.set(m.column, s);
   }
   const mention = (c: string) => (goal.mentioned.includes(c) ? goal.mentioned.indexOf(c) : 1e9);
@@ -359,11 +392,14 @@ function rankMeasures(
 }
 
 /** Up to three measures for KPI cards, skipping one that only restates another (|r| ≥ 0.98). */
-function headlineMeasures(measures: ColumnRole[], column: (c: string) => CellValue[]): ColumnRole[] {
+function headlineMeasures(
+  measures: ColumnRole[],
+  corr: (a: string, b: string) => number | null,
+): ColumnRole[] {
   const out: ColumnRole[] = [];
   for (const m of measures) {
     if (out.length === 3) break;
-    if (out.some((o) => Math.abs(pearson(column(o.column), column(m.column)) ?? 0) >= REDUNDANT_R)) continue;
+    if (out.some((o) => Math.abs(corr(o.column, m.column) ?? 0) >= REDUNDANT_R)) continue;
     out.push(m);
   }
   return out;
@@ -446,12 +482,12 @@ function scatterPartner(
   primary: ColumnRole,
   measures: ColumnRole[],
   goal: GoalIntent,
-  column: (c: string) => CellValue[],
+  corr: (a: string, b: string) => number | null,
 ): { m: ColumnRole; r: number | null } | null {
   const others = measures.filter((m) => m !== primary);
   if (others.length === 0) return null;
   const named = others.find((m) => goal.mentioned.includes(m.column));
-  const withR = others.map((m) => ({ m, r: pearson(column(primary.column), column(m.column)) }));
+  const withR = others.map((m) => ({ m, r: corr(primary.column, m.column) }));
   if (named) return withR.find((x) => x.m === named)!;
   const candidates = withR.filter((x) => x.r !== null && Math.abs(x.r) < REDUNDANT_R);
   if (candidates.length === 0) return withR[0]!;
