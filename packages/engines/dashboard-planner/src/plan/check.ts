@@ -72,7 +72,7 @@ export function checkPlan(candidate: unknown, tables: TableProfile[]): CheckResu
 
   const ids = new Set<string>();
   plan.pages.forEach((page, pi) => {
-    page.filters.forEach((f, fi) => ctx.filter(f, `pages.${pi}.filters.${fi}`));
+    for (const [fi, f] of page.filters.entries()) ctx.filter(f, `pages.${pi}.filters.${fi}`);
     page.slicers.forEach((s, si) => {
       const path = `pages.${pi}.slicers.${si}`;
       ctx.resolve(s.field, `${path}.field`);
@@ -235,7 +235,7 @@ class Context {
     const roles: (ColumnRole | null)[] = v.bindings.map((b, bi) =>
       this.binding(v, b, `${path}.bindings.${bi}`),
     );
-    v.filters.forEach((f, fi) => this.filter(f, `${path}.filters.${fi}`));
+    for (const [fi, f] of v.filters.entries()) this.filter(f, `${path}.filters.${fi}`);
     this.kindFits(v, roles, path);
     this.sortAndTop(v, path);
     if (v.comparison) {
