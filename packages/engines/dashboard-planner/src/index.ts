@@ -1,2 +1,3 @@
 export * from "./plan/index.ts";
 export * from "./profile/index.ts";
+export * from "./query/index.ts";

@@ -1,0 +1,10 @@
+export {
+  type CompiledQuery,
+  compileVisual,
+  type OutputRole,
+  QueryCompileError,
+  type QueryOptions,
+  type Selection,
+  type SlicerState,
+} from "./compile.ts";
+export { ident, type SqlValue } from "./sql.ts";

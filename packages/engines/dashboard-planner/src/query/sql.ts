@@ -1,0 +1,60 @@
+import type { Aggregation } from "../plan/schema.ts";
+import type { ColumnType } from "../profile/types.ts";
+
+/** A value bound to a `$n` parameter: data never becomes SQL text. */
+export type SqlValue = string | number | boolean | null;
+
+/** A double-quoted SQL identifier; a quote inside the name is doubled, so no name can end it early. */
+export const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** The DuckDB type a parameter is cast to before it meets a column of this type. */
+const CAST: Record<ColumnType, string> = {
+  integer: "DOUBLE",
+  number: "DOUBLE",
+  boolean: "BOOLEAN",
+  date: "DATE",
+  datetime: "TIMESTAMP",
+  time: "TIME",
+  string: "VARCHAR",
+};
+
+/** Collects parameters in order and hands out their placeholders. */
+export class Params {
+  readonly values: SqlValue[] = [];
+
+  /** `$n`, cast to the column's type when one is given (DuckDB compares like with like). */
+  add(value: SqlValue, type?: ColumnType): string {
+    this.values.push(value);
+    const p = `$${this.values.length}`;
+    return type ? `CAST(${p} AS ${CAST[type]})` : p;
+  }
+
+  int(value: number): string {
+    return this.add(Math.trunc(value), undefined).replace(/^(\$\d+)$/, "CAST($1 AS BIGINT)");
+  }
+}
+
+/** Aggregations are a closed list; each maps to one fixed SQL template. */
+export function aggregate(agg: Aggregation, expr: string | null): string {
+  if (expr === null) return "count(*)";
+  switch (agg) {
+    case "sum":
+      return `sum(${expr})`;
+    case "avg":
+      return `avg(${expr})`;
+    case "min":
+      return `min(${expr})`;
+    case "max":
+      return `max(${expr})`;
+    case "count":
+      return `count(${expr})`;
+    case "countDistinct":
+      return `count(DISTINCT ${expr})`;
+    case "median":
+      return `median(${expr})`;
+  }
+}
+
+const GRAINS = { year: "year", quarter: "quarter", month: "month", week: "week", day: "day" } as const;
+export const truncate = (grain: keyof typeof GRAINS, expr: string) =>
+  `date_trunc('${GRAINS[grain]}', ${expr})`;
