@@ -304,3 +304,50 @@ describe("checkPlan", () => {
     expect(ok.plan!.fallback).toBeUndefined();
   });
 });
+
+describe("checkPlan on damaged plans", () => {
+  it("never throws: 500 seeded mutations of a real plan each end in a plan or in issues", () => {
+    const base = planDashboard({ tables: [guns] });
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const junk = [
+      null,
+      -1,
+      1e308,
+      "",
+      "state",
+      "violent; DROP TABLE x",
+      [],
+      {},
+      true,
+      "sum",
+      { table: T, column: "nope" },
+    ];
+    let withIssues = 0;
+    for (let i = 0; i < 500; i++) {
+      const plan = structuredClone(base) as unknown as Record<string, unknown>;
+      for (let m = 0; m < 1 + rand(3); m++) {
+        // Walk to a random node and replace or delete one of its keys.
+        let node: Record<string, unknown> = plan;
+        for (let depth = 0; depth < 6; depth++) {
+          const keys = Object.keys(node);
+          const next = node[keys[rand(keys.length)]!];
+          if (typeof next !== "object" || next === null || Object.keys(next).length === 0) break;
+          node = next as Record<string, unknown>;
+        }
+        const keys = Object.keys(node);
+        const k = keys[rand(keys.length)]!;
+        if (rand(4) === 0) delete node[k];
+        else node[k] = junk[rand(junk.length)];
+      }
+      const r = checkPlan(rand(10) === 0 ? JSON.stringify(plan).slice(0, rand(200)) : plan, [guns]);
+      expect(r.ok).toBe(r.issues.length === 0);
+      if (r.ok) expect(r.plan).not.toBeNull();
+      else withIssues++;
+    }
+    expect(withIssues).toBeGreaterThan(250);
+  });
+});
