@@ -53,9 +53,22 @@ export async function rowsOf(c: DuckDBConnection, sql: string, params?: CellValu
   >[];
 }
 
-export async function profileTable(c: DuckDBConnection, table: string): Promise<TableProfile> {
+/** `sample`: rows to keep as the sample (a seeded reservoir); default every row. */
+export async function profileTable(
+  c: DuckDBConnection,
+  table: string,
+  sample?: number,
+): Promise<TableProfile> {
   const desc = await rowsOf(c, `describe ${ident(table)}`);
-  const rows = await rowsOf(c, `select * from ${ident(table)}`);
+  const rowCount = Number((await rowsOf(c, `select count(*) n from ${ident(table)}`))[0]!.n);
+  const first = await rowsOf(c, `select * from ${ident(table)} limit 200`);
+  const rows =
+    sample === undefined
+      ? await rowsOf(c, `select * from ${ident(table)}`)
+      : await rowsOf(
+          c,
+          `select * from ${ident(table)} using sample reservoir(${Math.trunc(sample)} rows) repeatable (42)`,
+        );
   const columns: ColumnProfile[] = [];
   for (const d of desc) {
     const name = String(d.column_name);
@@ -72,7 +85,7 @@ export async function profileTable(c: DuckDBConnection, table: string): Promise<
     );
     const seen = new Set<string>();
     const examples: (string | number | boolean)[] = [];
-    for (const r of rows.slice(0, 200)) {
+    for (const r of first) {
       const v = r[name];
       if (v === null || v === "" || seen.has(String(v)) || examples.length === 5) continue;
       seen.add(String(v));
@@ -84,7 +97,7 @@ export async function profileTable(c: DuckDBConnection, table: string): Promise<
       type,
       pattern: null,
       count,
-      missing: rows.length - count,
+      missing: rowCount - count,
       distinct: Number(agg!.d),
       min: type === "string" ? null : (agg!.lo as number | string | null),
       max: type === "string" ? null : (agg!.hi as number | string | null),
@@ -92,5 +105,5 @@ export async function profileTable(c: DuckDBConnection, table: string): Promise<
       examples,
     });
   }
-  return { name: table, rowCount: rows.length, columns, sampleRows: rows };
+  return { name: table, rowCount, columns, sampleRows: rows };
 }

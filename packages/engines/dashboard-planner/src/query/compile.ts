@@ -299,12 +299,13 @@ class Builder {
       c.timeGrain && (type === "date" || type === "datetime") ? truncate(c.timeGrain, periodCol) : periodCol;
     const value = this.expr(b) ?? "1";
     const where = this.where();
-    const agg = (filter: string) => `${aggregate(b.aggregation!, "v")} FILTER (WHERE ${filter})`;
-    const sql = `WITH base AS (SELECT ${period} AS p, ${value} AS v ${this.from()} ${where}),
-      periods AS (SELECT max(p) AS cur, max(p) FILTER (WHERE p < (SELECT max(p) FROM base)) AS prev FROM base)
-      SELECT ${agg("base.p = periods.cur")} AS ${ident(`c${i}`)}, max(periods.cur) AS "period",
-        ${agg("base.p = periods.prev")} AS "previous", max(periods.prev) AS "previous_period"
-      FROM base CROSS JOIN periods`;
+    // One scan: the value per period, then the last two periods present (grouping first keeps
+    // the 1M-row scan a plain aggregate instead of filtered re-scans).
+    const sql = `WITH per AS (SELECT ${period} AS p, ${aggregate(b.aggregation!, value)} AS val ${this.from()} ${where} GROUP BY 1),
+      ranked AS (SELECT p, val, row_number() OVER (ORDER BY p DESC) AS rn FROM per WHERE p IS NOT NULL)
+      SELECT max(val) FILTER (WHERE rn = 1) AS ${ident(`c${i}`)}, max(p) FILTER (WHERE rn = 1) AS "period",
+        max(val) FILTER (WHERE rn = 2) AS "previous", max(p) FILTER (WHERE rn = 2) AS "previous_period"
+      FROM ranked`;
     return {
       sql: tidy(sql),
       params: this.params.values,
@@ -328,14 +329,16 @@ class Builder {
     const width = "(r.hi - r.lo) / n.bins";
     const binOf = `CASE WHEN r.hi = r.lo THEN 0 ELSE least(CAST(floor((s.x - r.lo) / (${width})) AS BIGINT), n.bins - 1) END`;
     const valueIndex = v.bindings.findIndex((x) => x.aggregation);
+    // Bin each row with an equality join afterwards: a join on the bin expression itself would be
+    // a nested loop over every row and every bin.
     const sql = `WITH n AS (SELECT ${bins} AS bins),
       s AS (SELECT CAST(${x} AS DOUBLE) AS x ${this.from()} ${where}),
       r AS (SELECT min(x) AS lo, max(x) AS hi FROM s),
+      counts AS (SELECT ${binOf} AS i, count(*) AS k FROM s CROSS JOIN r CROSS JOIN n GROUP BY 1),
       b AS (SELECT unnest(range(0, (SELECT bins FROM n))) AS i)
       SELECT b.i AS "bin", r.lo + b.i * ${width} AS "bin_start", r.lo + (b.i + 1) * ${width} AS "bin_end",
-        count(s.x) AS ${ident(`c${valueIndex >= 0 ? valueIndex : i}`)}
-      FROM b CROSS JOIN n CROSS JOIN r LEFT JOIN s ON ${binOf} = b.i
-      GROUP BY b.i, r.lo, r.hi, n.bins ORDER BY b.i`;
+        coalesce(counts.k, 0) AS ${ident(`c${valueIndex >= 0 ? valueIndex : i}`)}
+      FROM b CROSS JOIN n CROSS JOIN r LEFT JOIN counts ON counts.i = b.i ORDER BY b.i`;
     return {
       sql: tidy(sql),
       params: this.params.values,
