@@ -242,3 +242,35 @@ describe("the plan's JSON Schema", () => {
       expect(text).toContain(`"${agg}"`);
   });
 });
+
+describe("two related files", () => {
+  it("plans on the fact table and charts a lookup table's dimension through the join", async () => {
+    await c.run(`create or replace table state_regions as
+      select distinct state, case
+        when state in ('Connecticut','Maine','Massachusetts','New Hampshire','Rhode Island','Vermont','New Jersey','New York','Pennsylvania') then 'Northeast'
+        when state in ('Illinois','Indiana','Michigan','Ohio','Wisconsin','Iowa','Kansas','Minnesota','Missouri','Nebraska','North Dakota','South Dakota') then 'Midwest'
+        when state in ('Arizona','Colorado','Idaho','Montana','Nevada','New Mexico','Utah','Wyoming','Alaska','California','Hawaii','Oregon','Washington') then 'West'
+        else 'South' end as region
+      from us_state_guns_panel order by state`);
+    const regions = await profileTable(c, "state_regions");
+    // The lookup table is listed first: the fact side is still chosen as the primary table.
+    const plan = planDashboard({
+      tables: [regions, profiles.us_state_guns_panel!],
+      goal: "violent crime by region",
+    });
+    expect(plan.relationships).toEqual([
+      {
+        from: { table: "us_state_guns_panel", column: "state" },
+        to: { table: "state_regions", column: "state" },
+      },
+    ]);
+    const bar = byId(plan, "bar-region")!;
+    expect(bar.table).toBe("us_state_guns_panel");
+    expect(fieldsOf(bar)).toEqual([
+      ["category", "region", null],
+      ["value", "violent", "avg"],
+    ]);
+    expect(bar.bindings[0]!.field!.table).toBe("state_regions");
+    expect(plan.pages[0]!.visuals.filter((v) => v.kind !== "kpi")[0]!.id).toBe("bar-region");
+  });
+});
