@@ -274,3 +274,52 @@ describe("two related files", () => {
     expect(plan.pages[0]!.visuals.filter((v) => v.kind !== "kpi")[0]!.id).toBe("bar-region");
   });
 });
+
+describe("number formats", () => {
+  it("money by the unit in its name, percentages, summed counts compact", () => {
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      region: ["n", "s", "e"][i % 3]!,
+      sales_usd: 10 + ((i * 7) % 13),
+      perc_returned: (i * 3) % 40,
+      orders: 1 + (i % 17) * 2,
+    }));
+    const col = (name: string, type: "string" | "integer" | "number") => {
+      const values = rows.map((r) => r[name as keyof (typeof rows)[number]]);
+      const nums = values.filter((v): v is number => typeof v === "number");
+      return {
+        name,
+        type,
+        count: 60,
+        missing: 0,
+        distinct: new Set(values).size,
+        min: nums.length ? Math.min(...nums) : null,
+        max: nums.length ? Math.max(...nums) : null,
+        examples: values.slice(0, 5),
+      };
+    };
+    const t: TableProfile = {
+      name: "shop",
+      rowCount: 60,
+      columns: [
+        col("region", "string"),
+        col("sales_usd", "number"),
+        col("perc_returned", "integer"),
+        col("orders", "integer"),
+      ],
+      sampleRows: rows,
+    };
+    const plan = planDashboard({ tables: [t] });
+    const formats = Object.fromEntries(
+      plan.pages[0]!.visuals.filter((v) => v.kind === "kpi").map((v) => [
+        v.bindings[0]!.field?.column ?? "rows",
+        v.bindings[0]!.format,
+      ]),
+    );
+    expect(formats).toEqual({
+      rows: { kind: "integer", decimals: 0, compact: false },
+      sales_usd: { kind: "currency", currency: "USD", decimals: 0, compact: true },
+      perc_returned: { kind: "percent", decimals: 1, compact: false },
+      orders: { kind: "integer", decimals: 0, compact: true },
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { analyzeTables } from "../profile/analyze.ts";
+import { nameTokens } from "../profile/names.ts";
 import type { CellValue, ColumnRole, Relationship, TableAnalysis, TableProfile } from "../profile/types.ts";
 import { type GoalIntent, readGoal } from "./goal.ts";
 import { RowPacker } from "./layout.ts";
@@ -286,7 +287,7 @@ export function planDashboard(input: BuiltinPlannerInput): DashboardPlan {
     i && emphasis.includes(i) ? emphasis.indexOf(i) : emphasis.length;
   charts.sort((a, b) => rank(a.intent) - rank(b.intent));
 
-  const slicers = planSlicers(table.name, dims, time, analysis);
+  const slicers = planSlicers(table.name, dims, time);
   const packer = new RowPacker();
   const overview: Visual[] = [];
   const placedSlicers = slicers.map((s) => ({ ...s, layout: packer.place(3, 1) }));
@@ -525,12 +526,7 @@ function countKpi(table: string, analysis: TableAnalysis): Draft {
       };
 }
 
-function planSlicers(
-  table: string,
-  dims: Dim[],
-  time: ColumnRole | null,
-  analysis: TableAnalysis,
-): Omit<Slicer, "layout">[] {
+function planSlicers(table: string, dims: Dim[], time: ColumnRole | null): Omit<Slicer, "layout">[] {
   const out: Omit<Slicer, "layout">[] = [];
   if (time) {
     const kind = time.cardinality <= SLICER_MAX ? "list" : time.type === "integer" ? "range" : "dateRange";
@@ -553,7 +549,6 @@ function planSlicers(
       title: d.field.column,
     });
   }
-  void analysis;
   return out;
 }
 
@@ -632,9 +627,24 @@ function detailVisuals(
   return out;
 }
 
+const CURRENCIES: Record<string, string> = {
+  usd: "USD",
+  eur: "EUR",
+  gbp: "GBP",
+  aed: "AED",
+  jpy: "JPY",
+  chf: "CHF",
+};
+
 function formatOf(m: ColumnRole, agg: Aggregation): NumberFormat {
   if (agg === "count" || agg === "countDistinct") return { kind: "integer", decimals: 0, compact: false };
   if (m.percent) return { kind: "percent", decimals: 1, compact: false };
+  // A unit in the name (`sales_usd`, `priceEur`) makes the figures money.
+  const currency = nameTokens(m.column)
+    .map((t) => CURRENCIES[t])
+    .find(Boolean);
+  if (currency)
+    return { kind: "currency", currency, decimals: agg === "sum" ? 0 : 2, compact: agg === "sum" };
   if (agg === "sum") return { kind: m.type === "integer" ? "integer" : "number", decimals: 0, compact: true };
   return {
     kind: "number",

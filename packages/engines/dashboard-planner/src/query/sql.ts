@@ -29,8 +29,10 @@ export class Params {
     return type ? `CAST(${p} AS ${CAST[type]})` : p;
   }
 
+  /** A whole-number parameter (row limits, bin counts). */
   int(value: number): string {
-    return this.add(Math.trunc(value), undefined).replace(/^(\$\d+)$/, "CAST($1 AS BIGINT)");
+    this.values.push(Math.trunc(value));
+    return `CAST($${this.values.length} AS BIGINT)`;
   }
 }
 
