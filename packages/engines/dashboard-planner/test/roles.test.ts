@@ -323,3 +323,48 @@ describe("relationships", () => {
     expect(analyzeTables([profiles.mpg!, profiles.caschools!]).relationships).toEqual([]);
   });
 });
+
+describe("planningContext", () => {
+  it("is plain JSON: survives a round trip unchanged, with no rows and bounded text", async () => {
+    const { planningContext } = await import("../src/plan/index.ts");
+    const odd: TableProfile = {
+      name: "odd",
+      rowCount: 3,
+      columns: [
+        {
+          name: "n",
+          type: "number",
+          count: 3,
+          missing: 0,
+          distinct: 3,
+          min: Number.NEGATIVE_INFINITY,
+          max: 5,
+          examples: [1, 5],
+        },
+        {
+          name: "t",
+          type: "string",
+          count: 3,
+          missing: 0,
+          distinct: 3,
+          min: null,
+          max: null,
+          examples: ["x".repeat(500)],
+        },
+      ],
+      sampleRows: [{ n: 1, t: "a" }],
+    };
+    const ctx = planningContext([profiles.us_state_guns_panel!, profiles.mpg!, odd]);
+    expect(JSON.parse(JSON.stringify(ctx))).toEqual(ctx);
+    expect(JSON.stringify(ctx)).not.toContain("sampleRows");
+    expect(ctx.tables[0]!.grain).toEqual(["state", "year"]);
+    expect(ctx.tables[0]!.columns.find((c) => c.name === "state")).toMatchObject({
+      role: "geography",
+      detail: "us-state",
+      distinct: 51,
+    });
+    expect(ctx.tables[2]!.columns[0]!.min).toBeUndefined();
+    expect(String(ctx.tables[2]!.columns[1]!.examples[0]).length).toBe(81);
+    expect(JSON.stringify(ctx).length).toBeLessThan(20_000);
+  });
+});
