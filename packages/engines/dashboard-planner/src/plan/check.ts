@@ -85,12 +85,17 @@ export function checkPlan(candidate: unknown, tables: TableProfile[]): CheckResu
     });
     reflow(page, `pages.${pi}`, repairs);
   });
-  return {
-    ok: issues.length === 0,
-    plan: issues.length === 0 ? DashboardPlan.parse(plan) : plan,
-    repairs,
-    issues,
-  };
+  if (issues.length > 0) return { ok: false, plan, repairs, issues };
+  // Repairs stay inside the schema, except a re-flow past the grid's last row on a huge page.
+  const final = DashboardPlan.safeParse(plan);
+  if (!final.success)
+    return {
+      ok: false,
+      plan,
+      repairs,
+      issues: final.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    };
+  return { ok: true, plan: final.data, repairs, issues };
 }
 
 /**
@@ -102,6 +107,15 @@ export function acceptOrFallBack(
   candidate: unknown,
   input: BuiltinPlannerInput,
 ): CheckResult & { fellBack: boolean } {
+  if (input.tables.length === 0) {
+    return {
+      ok: false,
+      plan: null,
+      repairs: [],
+      issues: [{ path: "", message: "no data to plan from" }],
+      fellBack: false,
+    };
+  }
   const checked = checkPlan(candidate, input.tables);
   if (checked.ok) return { ...checked, fellBack: false };
   const first = checked.issues.slice(0, 3).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
