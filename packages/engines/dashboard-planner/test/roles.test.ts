@@ -199,6 +199,26 @@ describe("roles from a profile alone (no sample rows), as the server's profile g
         max: 52.3,
         examples: [48.8],
       },
+      {
+        name: "county_fips",
+        type: "integer",
+        count: 1000,
+        missing: 0,
+        distinct: 80,
+        min: 1001,
+        max: 56045,
+        examples: [1001],
+      },
+      {
+        name: "state_fips",
+        type: "string",
+        count: 1000,
+        missing: 0,
+        distinct: 12,
+        min: null,
+        max: null,
+        examples: ["01", "06", "48"],
+      },
     ],
   };
 
@@ -213,6 +233,8 @@ describe("roles from a profile alone (no sample rows), as the server's profile g
       discount_rate: "measure/avg",
       paid: "dimension",
       lat: "geography/latitude",
+      county_fips: "geography/us-county",
+      state_fips: "geography/us-state",
     });
     // No sample rows: a single unique column is still a proven key.
     expect(analyzeTable(table).grain).toEqual({

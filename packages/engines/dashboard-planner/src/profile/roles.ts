@@ -48,6 +48,18 @@ export function columnRole(col: ColumnProfile, table: TableProfile): ColumnRole 
   if (col.type === "boolean") return { ...base, role: "dimension", reasons: ["true/false values"] };
   if (col.type === "time") return { ...base, role: "dimension", reasons: ["a time of day"] };
 
+  // FIPS codes name regions: two digits a state, five a county (stored as numbers or as text).
+  if (tokens.includes("fips") && (isNumeric(col) || col.type === "string")) {
+    const values = isNumeric(col) ? [col.min, col.max] : columnValues(col, table);
+    const wide = values.some((v) => v !== null && String(v).replace(/^0+/, "").length > 2);
+    return {
+      ...base,
+      role: "geography",
+      geo: wide ? "us-county" : "us-state",
+      reasons: [`named a FIPS code: ${wide ? "five digits, counties" : "two digits, states"}`],
+    };
+  }
+
   if (isNumeric(col)) {
     if (looksLikeIdentifierName(col.name))
       return { ...base, role: "identifier", reasons: ["the name marks a key or code"] };
