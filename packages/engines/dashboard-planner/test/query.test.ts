@@ -7,7 +7,7 @@ import {
   planDashboard,
 } from "../src/plan/index.ts";
 import type { CellValue, TableProfile } from "../src/profile/index.ts";
-import { compileVisual, type QueryOptions } from "../src/query/index.ts";
+import { compileSlicer, compileVisual, type QueryOptions } from "../src/query/index.ts";
 import { FIXTURE_NAMES, openFixtures, profileTable, rowsOf } from "./duck.ts";
 import { type Data, evaluate } from "./reference.ts";
 
@@ -344,5 +344,41 @@ describe("injection", () => {
     ]);
     same(rows, evaluate(p, "v", data, { otherLabel: "'); DROP TABLE mpg; --" }));
     expect((await rowsOf(c, "select count(*) n from mpg"))[0]!.n).toBe(234);
+  });
+});
+
+describe("slicer choices", () => {
+  it("distinct values and ranges under the other slicers and selections, never under themselves", async () => {
+    const p = planDashboard({ tables: [profiles.us_state_guns_panel!] });
+    const tables = [profiles.us_state_guns_panel!];
+    const options: QueryOptions = {
+      slicers: { "slicer-year": { range: [1990, 1991] }, "slicer-law": { values: [true] } },
+      selections: [
+        { field: { table: "us_state_guns_panel", column: "state" }, values: ["Texas", "Utah", "Maine"] },
+      ],
+    };
+    const law = compileSlicer(p, "slicer-law", tables, options);
+    const lawRows = await rowsOf(c, law.sql, law.params);
+    const rows = data.us_state_guns_panel!.filter(
+      (r) =>
+        (r.year as number) >= 1990 &&
+        (r.year as number) <= 1991 &&
+        ["Texas", "Utah", "Maine"].includes(r.state as string),
+    );
+    // law = true is chosen, yet both values are still offered (Texas had no such law then).
+    expect(lawRows.map((r) => r.value)).toEqual(
+      [...new Set(rows.map((r) => r.law))].sort((a, b) => Number(a) - Number(b)),
+    );
+    expect(lawRows).toEqual([{ value: false }, { value: true }]);
+    const year = compileSlicer(p, "slicer-year", tables, options);
+    const withLaw = data.us_state_guns_panel!.filter(
+      (r) => r.law === true && ["Texas", "Utah", "Maine"].includes(r.state as string),
+    );
+    expect(await rowsOf(c, year.sql, year.params)).toEqual([
+      {
+        min: Math.min(...withLaw.map((r) => r.year as number)),
+        max: Math.max(...withLaw.map((r) => r.year as number)),
+      },
+    ]);
   });
 });

@@ -76,6 +76,36 @@ export function compileVisual(
   }
 }
 
+/**
+ * The choices a slicer offers: its field's distinct values (list, dropdown; at most `limit`) or its
+ * range (min and max), under the page's filters, the other slicers and the selections — never
+ * under itself, or choosing one value would hide the rest.
+ */
+export function compileSlicer(
+  plan: DashboardPlan,
+  slicerId: string,
+  tables: TableProfile[],
+  options: QueryOptions & { limit?: number } = {},
+): CompiledQuery {
+  const page = plan.pages.find((p) => p.slicers.some((s) => s.id === slicerId));
+  const slicer = page?.slicers.find((s) => s.id === slicerId);
+  if (!page || !slicer) throw new QueryCompileError(`no slicer "${slicerId}" in the plan`);
+  // The slicer reads its own table: a stand-in visual over that table, with no filters of its own.
+  const host: Visual = {
+    id: slicer.id,
+    kind: "table",
+    title: slicer.title ?? slicer.field.column,
+    table: slicer.field.table,
+    bindings: [{ channel: "rows", field: slicer.field }],
+    filters: [],
+    layout: slicer.layout,
+  };
+  const q = new Builder(plan, page, host, tables, options, slicer.id);
+  return slicer.kind === "range" || slicer.kind === "dateRange"
+    ? q.range()
+    : q.distinct(options.limit ?? 1000);
+}
+
 class Builder {
   private readonly params = new Params();
   private readonly joins = new Map<string, string>();
@@ -86,7 +116,34 @@ class Builder {
     private readonly visual: Visual,
     private readonly tables: TableProfile[],
     private readonly options: QueryOptions,
+    /** A slicer whose own state does not filter this query (its options query). */
+    private readonly ownSlicer?: string,
   ) {}
+
+  distinct(limit: number): CompiledQuery {
+    const col = this.column(this.visual.bindings[0]!.field!);
+    const where = this.where();
+    const sql = `SELECT DISTINCT ${col} AS "value" ${this.from()} ${where} ORDER BY 1 ASC NULLS LAST LIMIT ${this.params.int(limit)}`;
+    return {
+      sql: tidy(sql),
+      params: this.params.values,
+      columns: [{ name: "value", role: "group", binding: 0 }],
+    };
+  }
+
+  range(): CompiledQuery {
+    const col = this.column(this.visual.bindings[0]!.field!);
+    const where = this.where();
+    const sql = `SELECT min(${col}) AS "min", max(${col}) AS "max" ${this.from()} ${where}`;
+    return {
+      sql: tidy(sql),
+      params: this.params.values,
+      columns: [
+        { name: "min", role: "value", binding: 0 },
+        { name: "max", role: "value", binding: 0 },
+      ],
+    };
+  }
 
   private relation(table: string) {
     return ident(this.options.relations?.[table] ?? table);
@@ -171,7 +228,7 @@ class Builder {
     for (const f of [...this.page.filters, ...this.visual.filters]) parts.push(this.filterSql(f));
     for (const s of this.page.slicers) {
       const state = this.options.slicers?.[s.id];
-      if (!state || !this.reachable(s.field)) continue;
+      if (!state || s.id === this.ownSlicer || !this.reachable(s.field)) continue;
       const col = this.column(s.field);
       const type = this.typeOf(s.field);
       if ("values" in state) {

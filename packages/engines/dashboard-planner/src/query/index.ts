@@ -1,5 +1,6 @@
 export {
   type CompiledQuery,
+  compileSlicer,
   compileVisual,
   type OutputRole,
   QueryCompileError,
