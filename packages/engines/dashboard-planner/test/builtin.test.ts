@@ -2,7 +2,13 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DashboardPlan, planDashboard, planJsonSchema, type Visual } from "../src/plan/index.ts";
+import {
+  checkPlan,
+  type DashboardPlan,
+  planDashboard,
+  planJsonSchema,
+  type Visual,
+} from "../src/plan/index.ts";
 import { analyzeTable, type TableProfile } from "../src/profile/index.ts";
 import { FIXTURE_NAMES, openFixtures, profileTable } from "./duck.ts";
 
@@ -322,4 +328,15 @@ describe("number formats", () => {
       orders: { kind: "integer", decimals: 0, compact: true },
     });
   });
+});
+
+describe("without sample rows (the server's profile today)", () => {
+  for (const name of FIXTURE_NAMES) {
+    it(`${name}: still a full plan that passes the checks, measures and dimensions in file order`, () => {
+      const bare = { ...profiles[name]!, sampleRows: undefined };
+      const plan = planDashboard({ tables: [bare] });
+      expect(checkPlan(plan, [bare])).toMatchObject({ ok: true, repairs: [], issues: [] });
+      expect(visuals(plan).length).toBeGreaterThanOrEqual(8);
+    });
+  }
 });

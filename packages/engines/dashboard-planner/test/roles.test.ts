@@ -390,3 +390,21 @@ describe("planningContext", () => {
     expect(JSON.stringify(ctx).length).toBeLessThan(20_000);
   });
 });
+
+describe("the server's profile as it is today (no sample rows)", () => {
+  it("gives the same roles for every fixture column; only a two-column grain needs the sample", () => {
+    for (const name of ["mpg", "midwest", "caschools", "us_state_guns_panel"]) {
+      const full = profiles[name]!;
+      const bare: TableProfile = {
+        ...full,
+        // The server gives text columns no min/max, and no rows.
+        columns: full.columns.map((c) => (c.type === "string" ? { ...c, min: null, max: null } : c)),
+        sampleRows: undefined,
+      };
+      expect(summary(analyzeTable(bare).columns), name).toEqual(summary(analyzeTable(full).columns));
+    }
+    const bare = { ...profiles.us_state_guns_panel!, sampleRows: undefined };
+    expect(analyzeTable(bare).grain).toBeNull();
+    expect(analyzeTable({ ...profiles.midwest!, sampleRows: undefined }).grain?.columns).toEqual(["PID"]);
+  });
+});
