@@ -148,6 +148,20 @@ describe("what an analyst expects", () => {
     ).toEqual(["trend-murder", "trend-violent"]);
   });
 
+  it("'compare hwy across class and drv' leads with a clustered column; 'distribution' with the histogram", () => {
+    const plan = planDashboard({ tables: [profiles.mpg!], goal: "compare hwy across class and drv" });
+    const first = plan.pages[0]!.visuals.filter((v) => v.kind !== "kpi");
+    expect(first[0]!.id).toBe("bar-class");
+    expect(first[1]!.id).toBe("compare-class-drv");
+    expect(fieldsOf(first[1]!)).toEqual([
+      ["category", "class", null],
+      ["series", "drv", null],
+      ["value", "hwy", "avg"],
+    ]);
+    const dist = planDashboard({ tables: [profiles.mpg!], goal: "the distribution of hwy" });
+    expect(dist.pages[0]!.visuals.filter((v) => v.kind !== "kpi")[0]!.id).toBe("histogram-hwy");
+  });
+
   it("high-cardinality dimensions get a top 10 with an Other bucket", () => {
     const plan = planDashboard({ tables: [profiles.caschools!] });
     expect(byId(plan, "bar-county")!.topN).toEqual({ n: 10, other: true });
