@@ -281,6 +281,28 @@ describe("compiled queries equal an independent computation", () => {
         comparison: { kind: "previousPeriod", field: f("day"), timeGrain: "quarter" },
       },
       {
+        id: "weeks",
+        kind: "column",
+        title: "x",
+        table: S,
+        layout: at,
+        bindings: [
+          { channel: "category", field: f("day"), timeGrain: "week" },
+          { channel: "value", aggregation: "count" },
+        ],
+      },
+      {
+        id: "years",
+        kind: "column",
+        title: "x",
+        table: S,
+        layout: at,
+        bindings: [
+          { channel: "category", field: f("day"), timeGrain: "year" },
+          { channel: "value", field: f("units"), aggregation: "max" },
+        ],
+      },
+      {
         id: "bars",
         kind: "bar",
         title: "x",

