@@ -1,0 +1,6 @@
+export { type BuiltinPlannerInput, planDashboard } from "./builtin.ts";
+export { acceptOrFallBack, type CheckResult, checkPlan, type PlanNote } from "./check.ts";
+export { type PlanningContext, planningContext } from "./context.ts";
+export { diffPlans, type EditResult, editVisual, type PlanChange } from "./edit.ts";
+export { type GoalIntent, readGoal } from "./goal.ts";
+export * from "./schema.ts";
