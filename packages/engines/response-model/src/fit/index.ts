@@ -1,0 +1,17 @@
+export {
+  type CrossValidation,
+  type CrossValidationOptions,
+  crossValidate,
+  lambdaInterpolation,
+  stratifiedFolds,
+} from "./cv.ts";
+export {
+  type DesignMatrix,
+  fitLognet,
+  type LognetFit,
+  type LognetOptions,
+  linearPredictor,
+  predictProbability,
+  sigmoid,
+} from "./lognet.ts";
+export { seededRandom, shuffle } from "./random.ts";
