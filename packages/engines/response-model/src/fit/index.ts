@@ -15,3 +15,4 @@ export {
   sigmoid,
 } from "./lognet.ts";
 export { seededRandom, shuffle } from "./random.ts";
+export { type ScoringModel, scoreLogOdds, scoreProbability } from "./scoring-model.ts";
