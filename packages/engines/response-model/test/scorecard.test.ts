@@ -55,7 +55,8 @@ function modelPoints(card: Scorecard, model: ScoringModel, table: RawTable): Flo
   const { design } = applyPreparation(model.preparation, table);
   const n = design.rowCount;
   const whole = card.scale.kind === "prototype" ? Math.trunc : Math.round;
-  const base = card.rules[0]!.points;
+  const baseRule = card.rules[0]!;
+  const base = baseRule.kind === "base" ? baseRule.points : Number.NaN;
   const out = new Float64Array(n).fill(base);
   model.preparation.columns.forEach((c, j) => {
     const coef = model.coefficients[j]!;
