@@ -64,7 +64,10 @@ export function crossValidate(
   options: CrossValidationOptions = {},
 ): CrossValidation {
   const n = design.rowCount;
-  const K = options.foldId ? Math.max(...Array.from(options.foldId)) + 1 : (options.folds ?? 10);
+  // A loop, not Math.max(...ids): spreading 200k arguments overflows the stack.
+  const K = options.foldId
+    ? Array.from(options.foldId).reduce((a, b) => (b > a ? b : a), 0) + 1
+    : (options.folds ?? 10);
   if (K < 3) throw new RangeError("cross-validation needs at least 3 folds");
   const foldId = options.foldId ? Int32Array.from(options.foldId) : stratifiedFolds(y, K, options.seed ?? 1);
   const { onProgress, foldId: _f, folds: _k, seed: _s, ...fitOptions } = options;
