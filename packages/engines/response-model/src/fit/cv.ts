@@ -15,7 +15,10 @@ export interface CrossValidationOptions extends Omit<LognetOptions, "onLambda"> 
   seed?: number;
   /** Explicit fold of each row, 0-based (cv.glmnet `foldid` minus one); overrides folds/seed. */
   foldId?: ArrayLike<number>;
-  /** After each lambda of each fit: fold 0 is the fit on all rows, folds 1…K the held-out fits. */
+  /**
+   * After each lambda of each fit: fold 0 is the fit on all rows, folds 1…K the held-out fits;
+   * `lambdaCount` is −1 during fold 0 (glmnet may stop the path early, so its length is not known yet).
+   */
   onProgress?: (progress: { fold: number; folds: number; lambdaIndex: number; lambdaCount: number }) => void;
 }
 
