@@ -1,6 +1,13 @@
 import { ModelCanceledError, ModelInputError } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
-import { crossValidate, fitLognet, lambdaInterpolation, stratifiedFolds } from "../src/fit/index.ts";
+import {
+  crossValidate,
+  fitLognet,
+  foldDeviance,
+  lambdaInterpolation,
+  stratifiedFolds,
+  summarizeFolds,
+} from "../src/fit/index.ts";
 import { prepare } from "../src/prepare/index.ts";
 import { syntheticTable } from "./helpers.ts";
 
@@ -58,6 +65,15 @@ describe("fitting", () => {
     expect(cv.lambda1se).toBeGreaterThanOrEqual(cv.lambdaMin);
     expect(cv.cvm[cv.indexMin]).toBe(Math.min(...cv.cvm));
     expect(cv.cvm[cv.index1se]!).toBeLessThanOrEqual(cv.cvm[cv.indexMin]! + cv.cvsd[cv.indexMin]!);
+  });
+
+  it("folds run as independent parts (any order) give crossValidate's numbers exactly", () => {
+    const cv = crossValidate(design, y, { folds: 5, seed: 4 });
+    const parts = [4, 2, 0, 3, 1].map((k) => foldDeviance(design, y, cv.foldId, k, cv.lambda));
+    const again = summarizeFolds(cv.fit, parts, cv.foldId);
+    expect(again.cvm).toEqual(cv.cvm);
+    expect(again.cvsd).toEqual(cv.cvsd);
+    expect(again.lambdaMin).toBe(cv.lambdaMin);
   });
 
   it("glmnet's lambda.interp", () => {

@@ -66,7 +66,6 @@ export function crossValidate(
   y: ArrayLike<number>,
   options: CrossValidationOptions = {},
 ): CrossValidation {
-  const n = design.rowCount;
   // A loop, not Math.max(...ids): spreading 200k arguments overflows the stack.
   const K = options.foldId
     ? Array.from(options.foldId).reduce((a, b) => (b > a ? b : a), 0) + 1
@@ -80,64 +79,93 @@ export function crossValidate(
     onLambda: (lambdaIndex) => onProgress?.({ fold: 0, folds: K, lambdaIndex, lambdaCount: -1 }),
   });
   const L = fit.lambda.length;
-  const foldMeans: Float64Array[] = [];
-  const foldSizes: number[] = [];
-  for (let k = 0; k < K; k++) {
-    const train: number[] = [];
-    const held: number[] = [];
-    for (let i = 0; i < n; i++) (foldId[i] === k ? held : train).push(i);
-    if (held.length === 0) throw new RangeError(`fold ${k + 1} is empty`);
-    let foldFit: LognetFit;
-    try {
-      // As cv.glmnet: a fold computes its own path unless the caller fixed the lambdas, and is then
-      // read at the full fit's lambdas by linear interpolation of its coefficients.
-      foldFit = fitLognet(
-        design,
-        y,
-        {
-          ...fitOptions,
-          onLambda: (lambdaIndex) => onProgress?.({ fold: k + 1, folds: K, lambdaIndex, lambdaCount: L }),
-        },
-        train,
-      );
-    } catch (e) {
-      if (e instanceof ModelInputError)
-        throw new ModelInputError(
-          [{ path: "target", message: `Fold ${k + 1} of ${K}: ${e.issues[0]?.message ?? e.message}` }],
-          e.message,
-        );
-      throw e;
-    }
-    const means = new Float64Array(L);
-    const beta = new Float64Array(design.columnCount);
-    for (let l = 0; l < L; l++) {
-      const { left, right, frac } = lambdaInterpolation(foldFit.lambda, fit.lambda[l]!);
-      const bl = foldFit.beta[left]!;
-      const br = foldFit.beta[right]!;
-      for (let j = 0; j < beta.length; j++) beta[j] = bl[j]! * frac + br[j]! * (1 - frac);
-      const intercept = foldFit.intercept[left]! * frac + foldFit.intercept[right]! * (1 - frac);
-      const eta = linearPredictor(design, intercept, beta, held);
-      let sum = 0;
-      for (let h = 0; h < held.length; h++) {
-        const p = Math.min(Math.max(1 / (1 + Math.exp(-eta[h]!)), PROB_MIN), 1 - PROB_MIN);
-        const yi = y[held[h]!]!;
-        sum += -2 * (yi * Math.log(p) + (1 - yi) * Math.log(1 - p));
-      }
-      means[l] = sum / held.length;
-    }
-    foldMeans.push(means);
-    foldSizes.push(held.length);
-  }
+  const folds: FoldDeviance[] = [];
+  for (let k = 0; k < K; k++)
+    folds.push(
+      foldDeviance(design, y, foldId, k, fit.lambda, fitOptions, (lambdaIndex) =>
+        onProgress?.({ fold: k + 1, folds: K, lambdaIndex, lambdaCount: L }),
+      ),
+    );
+  return summarizeFolds(fit, folds, foldId);
+}
 
-  const total = foldSizes.reduce((a, b) => a + b, 0);
+/** One fold's held-out mean deviance at each of the full fit's lambdas. */
+export interface FoldDeviance {
+  /** 0-based fold. */
+  fold: number;
+  heldOut: number;
+  meanDeviance: Float64Array;
+}
+
+/**
+ * One fold of `crossValidate`, pure and independent of the others, so that a platform can run the
+ * K folds as parallel parts and hand the results to `summarizeFolds` (same numbers, any order).
+ * As cv.glmnet: the fold computes its own path unless the caller fixed the lambdas, and is read
+ * at the full fit's lambdas by linear interpolation of its coefficients (`lambdaInterpolation`).
+ */
+export function foldDeviance(
+  design: DesignMatrix,
+  y: ArrayLike<number>,
+  foldId: ArrayLike<number>,
+  fold: number,
+  fullLambda: readonly number[],
+  fitOptions: Omit<LognetOptions, "onLambda"> = {},
+  onLambda?: (lambdaIndex: number) => void,
+): FoldDeviance {
+  const train: number[] = [];
+  const held: number[] = [];
+  for (let i = 0; i < design.rowCount; i++) (foldId[i] === fold ? held : train).push(i);
+  if (held.length === 0) throw new RangeError(`fold ${fold + 1} is empty`);
+  let foldFit: LognetFit;
+  try {
+    foldFit = fitLognet(design, y, { ...fitOptions, ...(onLambda ? { onLambda } : {}) }, train);
+  } catch (e) {
+    if (e instanceof ModelInputError)
+      throw new ModelInputError(
+        [{ path: "target", message: `Fold ${fold + 1}: ${e.issues[0]?.message ?? e.message}` }],
+        e.message,
+      );
+    throw e;
+  }
+  const L = fullLambda.length;
+  const meanDeviance = new Float64Array(L);
+  const beta = new Float64Array(design.columnCount);
+  for (let l = 0; l < L; l++) {
+    const { left, right, frac } = lambdaInterpolation(foldFit.lambda, fullLambda[l]!);
+    const bl = foldFit.beta[left]!;
+    const br = foldFit.beta[right]!;
+    for (let j = 0; j < beta.length; j++) beta[j] = bl[j]! * frac + br[j]! * (1 - frac);
+    const intercept = foldFit.intercept[left]! * frac + foldFit.intercept[right]! * (1 - frac);
+    const eta = linearPredictor(design, intercept, beta, held);
+    let sum = 0;
+    for (let h = 0; h < held.length; h++) {
+      const p = Math.min(Math.max(1 / (1 + Math.exp(-eta[h]!)), PROB_MIN), 1 - PROB_MIN);
+      const yi = y[held[h]!]!;
+      sum += -2 * (yi * Math.log(p) + (1 - yi) * Math.log(1 - p));
+    }
+    meanDeviance[l] = sum / held.length;
+  }
+  return { fold, heldOut: held.length, meanDeviance };
+}
+
+/** cvm, cvsd and cv.glmnet's lambda.min / lambda.1se from the full fit and every fold's deviances. */
+export function summarizeFolds(
+  fit: LognetFit,
+  folds: readonly FoldDeviance[],
+  foldId: Int32Array,
+): CrossValidation {
+  const ordered = [...folds].sort((a, b) => a.fold - b.fold);
+  const K = ordered.length;
+  const L = fit.lambda.length;
+  const total = ordered.reduce((a, f) => a + f.heldOut, 0);
   const cvm: number[] = [];
   const cvsd: number[] = [];
   for (let l = 0; l < L; l++) {
     let m = 0;
-    for (let k = 0; k < K; k++) m += foldSizes[k]! * foldMeans[k]![l]!;
+    for (const f of ordered) m += f.heldOut * f.meanDeviance[l]!;
     m /= total;
     let ss = 0;
-    for (let k = 0; k < K; k++) ss += foldSizes[k]! * (foldMeans[k]![l]! - m) ** 2;
+    for (const f of ordered) ss += f.heldOut * (f.meanDeviance[l]! - m) ** 2;
     cvm.push(m);
     cvsd.push(Math.sqrt(ss / total / (K - 1)));
   }

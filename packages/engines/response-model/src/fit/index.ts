@@ -2,8 +2,11 @@ export {
   type CrossValidation,
   type CrossValidationOptions,
   crossValidate,
+  type FoldDeviance,
+  foldDeviance,
   lambdaInterpolation,
   stratifiedFolds,
+  summarizeFolds,
 } from "./cv.ts";
 export {
   type DesignMatrix,
