@@ -85,6 +85,21 @@ describe("preparation", () => {
     expect(scored.report[0]!.unseenLevels).toBe(1);
   });
 
+  it("refuses a nominal field with more levels than maxLevels, naming it", () => {
+    const ids = table({ id: Array.from({ length: 1200 }, (_, i) => `C${i}`) });
+    let issue: { path: string; message: string } | undefined;
+    try {
+      prepare(ids, [{ name: "id", kind: "nominal" }]);
+    } catch (e) {
+      issue = (e as ModelInputError).issues[0];
+    }
+    expect(issue?.path).toBe("fields.id");
+    expect(issue?.message).toMatch(/id has 1200 distinct values/);
+    // Pooling brings it under the limit: every level is rare, all go to OTHER.
+    const pooled = prepare(ids, [{ name: "id", kind: "nominal" }], { minLevelCount: 2 });
+    expect(pooled.preparation.fields[0]).toMatchObject({ levels: ["OTHER"] });
+  });
+
   it("parses only plain or scientific decimals", () => {
     expect(parseNumericText(" $1,234.50 ")).toBe(1234.5);
     expect(parseNumericText("-.5%")).toBe(-0.5);

@@ -102,6 +102,10 @@ function learnField(
       : [];
   const kept = [...counts.keys()].filter((l) => !pooled.includes(l));
   if (pooled.length > 0 && !kept.includes(OTHER_LEVEL)) kept.push(OTHER_LEVEL);
+  if (kept.length > opts.maxLevels)
+    throw issue(
+      `${spec.name} has ${kept.length} distinct values (more than ${opts.maxLevels}); pool rare levels (minLevelCount) or leave the field out.`,
+    );
   // Code-unit order, not locale order: the same on every machine.
   kept.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return { kind: "nominal", field: spec.name, levels: kept, pooled: pooled.sort() };

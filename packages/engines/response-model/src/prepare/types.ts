@@ -16,6 +16,11 @@ export interface PreparationOptions {
    * is refused (an input error naming the field); below it they are treated as missing and counted.
    */
   maxNonNumericShare?: number;
+  /**
+   * A nominal field with more levels than this (after pooling) is refused, naming the field: one
+   * design column per level would make the matrix rows × levels (a 100k-level ID-like field).
+   */
+  maxLevels?: number;
 }
 
 export const DEFAULT_PREPARATION_OPTIONS: Required<PreparationOptions> = {
@@ -23,6 +28,7 @@ export const DEFAULT_PREPARATION_OPTIONS: Required<PreparationOptions> = {
   minLevelCount: 0,
   // The prototype calls a column numeric when > 95 % of its values parse (spec C.3); the same share here.
   maxNonNumericShare: 0.05,
+  maxLevels: 1000,
 };
 
 export interface NumericPreparation {
