@@ -10,6 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { fitLognet } from "../src/fit/lognet.ts";
 import { type ScoringModel, scoreProbability } from "../src/fit/scoring-model.ts";
 import { prepare } from "../src/prepare/prepare.ts";
+import { buildScorecard, scoreRecord } from "../src/scorecard/index.ts";
 import { doubleLiteral, type SqlDialect, scoringSql } from "../src/sql/index.ts";
 import type { RawTable } from "../src/types.ts";
 import { loadSample, syntheticTable } from "./helpers.ts";
@@ -53,17 +54,29 @@ interface Case {
   name: string;
   model: ScoringModel;
   table: RawTable;
+  scorecard: ReturnType<typeof buildScorecard>;
 }
 let cases: Case[];
 beforeAll(() => {
   const sample = loadSample();
   const synth = syntheticTable(1500, 5);
+  const sampleModel = fitModel(sample.table, sample.specs, sample.y);
+  const synthModel = fitModel(synth.table, synth.specs, synth.y, {
+    missingIndicators: true,
+    minLevelCount: 360,
+  });
   cases = [
-    { name: "sample_data.csv", model: fitModel(sample.table, sample.specs, sample.y), table: sample.table },
+    {
+      name: "sample_data.csv",
+      model: sampleModel,
+      table: sample.table,
+      scorecard: buildScorecard(sampleModel, { kind: "pdo", basePoints: 600, baseOdds: 1 / 50, pdo: 20 }),
+    },
     {
       name: "synthetic, indicators + pooling, awkward scoring file",
-      model: fitModel(synth.table, synth.specs, synth.y, { missingIndicators: true, minLevelCount: 360 }),
+      model: synthModel,
       table: awkwardCopy(synth.table),
+      scorecard: buildScorecard(synthModel, { kind: "prototype" }),
     },
   ];
   // The synthetic case must exercise pooling and the indicators.
@@ -88,19 +101,30 @@ function loadStatements(table: RawTable, name: string, quote: (v: string) => str
 }
 const sqlString = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
-function expectSame(c: Case, rows: { row_id: number; probability: number }[]) {
-  const expected = scoreProbability(c.model, c.table);
-  expect(rows.length).toBe(c.table.rowCount);
-  let worst = 0;
-  for (const r of rows)
-    worst = Math.max(worst, Math.abs(Number(r.probability) - expected[Number(r.row_id)]!));
-  expect(worst, c.name).toBeLessThan(1e-12);
+interface Row {
+  row_id: number;
+  probability: number;
+  points: number;
 }
 
-async function runPostgres(
-  query: (sql: string) => Promise<{ row_id: number; probability: number }[]>,
-  prefix: string,
-) {
+/** Probabilities to 1e-12, and the scorecard's points as `scoreRecord` gives them (1e-9). */
+function expectSame(c: Case, rows: Row[]) {
+  const expected = scoreProbability(c.model, c.table);
+  const card = c.scorecard;
+  expect(rows.length).toBe(c.table.rowCount);
+  let worst = 0;
+  let worstPoints = 0;
+  for (const r of rows) {
+    const i = Number(r.row_id);
+    worst = Math.max(worst, Math.abs(Number(r.probability) - expected[i]!));
+    const record = Object.fromEntries(c.table.names.map((n) => [n, c.table.columns[n]![i]]));
+    worstPoints = Math.max(worstPoints, Math.abs(Number(r.points) - scoreRecord(card, record)));
+  }
+  expect(worst, c.name).toBeLessThan(1e-12);
+  expect(worstPoints, `${c.name}: points`).toBeLessThan(1e-9);
+}
+
+async function runPostgres(query: (sql: string) => Promise<Row[]>, prefix: string) {
   for (const [k, c] of cases.entries()) {
     const name = `${prefix}_${k}`;
     for (const s of loadStatements(c.table, name, sqlString)) await query(s);
@@ -108,6 +132,7 @@ async function runPostgres(
       dialect: "postgresql",
       table: name.split("."),
       passThrough: ["row_id"],
+      scorecard: c.scorecard,
     });
     expectSame(c, await query(`${sql} ORDER BY 1`));
   }
@@ -120,9 +145,14 @@ describe("scoring SQL", () => {
     try {
       for (const [k, c] of cases.entries()) {
         for (const s of loadStatements(c.table, `t${k}`, sqlString)) await conn.run(s);
-        const sql = scoringSql(c.model, { dialect: "duckdb", table: [`t${k}`], passThrough: ["row_id"] });
+        const sql = scoringSql(c.model, {
+          dialect: "duckdb",
+          table: [`t${k}`],
+          passThrough: ["row_id"],
+          scorecard: c.scorecard,
+        });
         const reader = await conn.runAndReadAll(sql);
-        expectSame(c, reader.getRowObjectsJS() as { row_id: number; probability: number }[]);
+        expectSame(c, reader.getRowObjectsJS() as Row[]);
       }
     } finally {
       conn.closeSync();
@@ -132,7 +162,7 @@ describe("scoring SQL", () => {
   it("PostgreSQL (PGlite) reproduces the engine's probabilities to 1e-12", async () => {
     const db = new PGlite();
     try {
-      await runPostgres(async (s) => (await db.query<{ row_id: number; probability: number }>(s)).rows, "t");
+      await runPostgres(async (s) => (await db.query<Row>(s)).rows, "t");
     } finally {
       await db.close();
     }

@@ -1,6 +1,7 @@
 import type { ScoringModel } from "../fit/scoring-model.ts";
 import { NUMBER_PATTERN_SOURCE, NUMERIC_STRIP_CHARS } from "../prepare/numeric-text.ts";
 import { MISSING_LEVEL, OTHER_LEVEL } from "../prepare/types.ts";
+import type { Scorecard } from "../scorecard/scorecard.ts";
 import { DIALECTS, type DialectRules, doubleLiteral, type SqlDialect } from "./dialects.ts";
 
 export interface ScoringSqlOptions {
@@ -9,13 +10,16 @@ export interface ScoringSqlOptions {
   table: string[];
   /** Columns copied through to the result (e.g. the customer ID). */
   passThrough?: string[];
+  /** Adds a `points` column: the scorecard's rules applied to the raw values, as `scoreRecord`. */
+  scorecard?: Scorecard;
 }
 
 /**
  * One SELECT that scores the raw table in a warehouse exactly as `scoreProbability` does: the
  * stored preparation (text cleaning, direction, median fill, levels, ranks, pooling, unseen
  * levels → 0) written as CASE expressions, the log-odds summed in design-column order, and the
- * probability 1 / (1 + EXP(−z)). Output columns: the pass-through columns, `log_odds`, `probability`.
+ * probability 1 / (1 + EXP(−z)). Output columns: the pass-through columns, `log_odds`, `probability`
+ * and, with a scorecard, `points`.
  */
 export function scoringSql(model: ScoringModel, options: ScoringSqlOptions): string {
   const d = DIALECTS[options.dialect];
@@ -24,18 +28,26 @@ export function scoringSql(model: ScoringModel, options: ScoringSqlOptions): str
   const from = options.table.map((p) => d.identifier(p)).join(".");
   // EXP's argument is kept within ±700: PostgreSQL raises an error where doubles overflow.
   const z = "z";
+  const points = options.scorecard ? pointsTerms(options.scorecard, d) : null;
   return [
     "SELECT",
     [
       ...pass,
       `${z} AS ${d.identifier("log_odds")}`,
       `1 / (1 + EXP(-GREATEST(LEAST(${z}, 700), -700))) AS ${d.identifier("probability")}`,
+      ...(points ? [d.identifier("points")] : []),
     ]
       .map((c) => `  ${c}`)
       .join(",\n"),
     "FROM (",
     "  SELECT",
-    [...pass, `(\n      ${terms.join("\n      + ")}\n    ) AS ${z}`].map((c) => `    ${c}`).join(",\n"),
+    [
+      ...pass,
+      `(\n      ${terms.join("\n      + ")}\n    ) AS ${z}`,
+      ...(points ? [`(\n      ${points.join("\n      + ")}\n    ) AS ${d.identifier("points")}`] : []),
+    ]
+      .map((c) => `    ${c}`)
+      .join(",\n"),
     `  FROM ${from}`,
     ") AS scored",
   ].join("\n");
@@ -76,10 +88,7 @@ function termsOf(model: ScoringModel, d: DialectRules): string[] {
       );
       value = `CASE ${raw} ${whens.join(" ")} END`;
     } else {
-      let cleaned = raw;
-      for (const ch of NUMERIC_STRIP_CHARS) cleaned = `REPLACE(${cleaned}, ${d.string(ch)}, '')`;
-      cleaned = d.trimSpaces(cleaned);
-      const parsed = `CASE WHEN ${d.matches(cleaned, NUMBER_PATTERN_SOURCE)} THEN ${d.toDouble(cleaned)} END`;
+      const parsed = numericSql(raw, d);
       value = f.flipAbout === null ? parsed : `(${doubleLiteral(f.flipAbout)} - ${parsed})`;
     }
     if (c !== 0) terms.push(`${doubleLiteral(c)} * COALESCE(${value}, ${doubleLiteral(f.fill)})`);
@@ -91,4 +100,47 @@ function termsOf(model: ScoringModel, d: DialectRules): string[] {
     col += f.missingIndicator ? 2 : 1;
   }
   return terms;
+}
+
+/** Numeric text → double, NULL when missing or not a number (parseNumericText in SQL). */
+function numericSql(raw: string, d: DialectRules): string {
+  let cleaned = raw;
+  for (const ch of NUMERIC_STRIP_CHARS) cleaned = `REPLACE(${cleaned}, ${d.string(ch)}, '')`;
+  cleaned = d.trimSpaces(cleaned);
+  return `CASE WHEN ${d.matches(cleaned, NUMBER_PATTERN_SOURCE)} THEN ${d.toDouble(cleaned)} END`;
+}
+
+/** The scorecard's points: BASE, then per field the first matching rule (as `scoreRecord`). */
+function pointsTerms(card: Scorecard, d: DialectRules): string[] {
+  const terms: (string | { field: string })[] = [];
+  const byField = new Map<string, string[]>();
+  for (const rule of card.rules) {
+    if (rule.kind === "base") {
+      terms.push(doubleLiteral(rule.points));
+      continue;
+    }
+    const raw = d.identifier(rule.field);
+    const missing = `(${raw} IS NULL OR ${raw} = '')`;
+    if (rule.kind === "linear") {
+      terms.push(
+        `COALESCE(${doubleLiteral(rule.pointsPerUnit)} * (${numericSql(raw, d)} - ${doubleLiteral(rule.reference)}), ${doubleLiteral(rule.missingPoints)})`,
+      );
+      continue;
+    }
+    const inLabels =
+      rule.labels.length > 0 ? `${raw} IN (${rule.labels.map((l) => d.string(l)).join(", ")})` : "";
+    let when: string;
+    if (rule.missing) when = inLabels ? `${missing} OR ${inLabels}` : missing;
+    else if (rule.labels.length === 0)
+      when = `NOT ${missing}`; // "any other value"
+    else when = inLabels;
+    let whens = byField.get(rule.field);
+    if (!whens) {
+      whens = [];
+      byField.set(rule.field, whens);
+      terms.push({ field: rule.field }); // the field's CASE goes here, its WHENs in rule order
+    }
+    whens.push(`WHEN ${when} THEN ${doubleLiteral(rule.points)}`);
+  }
+  return terms.map((t) => (typeof t === "string" ? t : `CASE ${byField.get(t.field)!.join(" ")} ELSE 0 END`));
 }
