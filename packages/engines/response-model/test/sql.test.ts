@@ -152,7 +152,7 @@ describe("scoring SQL", () => {
           scorecard: c.scorecard,
         });
         const reader = await conn.runAndReadAll(sql);
-        expectSame(c, reader.getRowObjectsJS() as Row[]);
+        expectSame(c, reader.getRowObjectsJS() as unknown as Row[]);
       }
     } finally {
       conn.closeSync();
