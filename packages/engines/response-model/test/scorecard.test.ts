@@ -124,7 +124,7 @@ describe("scorecard", () => {
     expect(
       card.rules.some((r) => r.kind === "category" && r.field === "CREDIT_RATING" && r.labels[0] === "A"),
     ).toBe(true);
-  });
+  }, 60_000);
 
   it("PDO scale: 600 points at odds 1:50, 20 points double the odds", () => {
     const card = checkProperties(sampleModel, sample.table, {
@@ -136,12 +136,12 @@ describe("scorecard", () => {
     expect(probabilityOfPoints(card, 600)).toBeCloseTo(1 / 51, 12);
     const odds = (p: number) => p / (1 - p);
     expect(odds(probabilityOfPoints(card, 620)) / odds(probabilityOfPoints(card, 600))).toBeCloseTo(2, 10);
-  });
+  }, 60_000);
 
   it("synthetic file with indicators and pooling (lower-is-better numeric, ordinal, OTHER)", () => {
     const s = syntheticTable(1500, 21);
     const model = fitModel(s.table, s.specs, s.y, { missingIndicators: true, minLevelCount: 360 });
     checkProperties(model, s.table, { kind: "pdo", basePoints: 500, baseOdds: 1, pdo: 40 });
     checkProperties(model, s.table, { kind: "prototype" });
-  });
+  }, 60_000);
 });

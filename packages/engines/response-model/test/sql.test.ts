@@ -138,6 +138,7 @@ async function runPostgres(query: (sql: string) => Promise<Row[]>, prefix: strin
   }
 }
 
+// PGlite boots a WebAssembly PostgreSQL; on a loaded machine that alone can take 20 s.
 describe("scoring SQL", () => {
   it("DuckDB reproduces the engine's probabilities to 1e-12", async () => {
     const instance = await DuckDBInstance.create(":memory:");
@@ -157,7 +158,7 @@ describe("scoring SQL", () => {
     } finally {
       conn.closeSync();
     }
-  });
+  }, 120_000);
 
   it("PostgreSQL (PGlite) reproduces the engine's probabilities to 1e-12", async () => {
     const db = new PGlite();
@@ -166,20 +167,24 @@ describe("scoring SQL", () => {
     } finally {
       await db.close();
     }
-  });
+  }, 120_000);
 
-  it.skipIf(!process.env.DATABASE_URL)("a real PostgreSQL (DATABASE_URL) reproduces them too", async () => {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    const schema = `rm_sql_${process.pid}_${Date.now()}`;
-    try {
-      await client.query(`CREATE SCHEMA ${schema}`);
-      await runPostgres(async (s) => (await client.query(s)).rows, `${schema}.t`);
-    } finally {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
-  });
+  it.skipIf(!process.env.DATABASE_URL)(
+    "a real PostgreSQL (DATABASE_URL) reproduces them too",
+    async () => {
+      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await client.connect();
+      const schema = `rm_sql_${process.pid}_${Date.now()}`;
+      try {
+        await client.query(`CREATE SCHEMA ${schema}`);
+        await runPostgres(async (s) => (await client.query(s)).rows, `${schema}.t`);
+      } finally {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+    120_000,
+  );
 
   it("writes every dialect's quoting, casts and literals", () => {
     const model = cases[1]!.model;
