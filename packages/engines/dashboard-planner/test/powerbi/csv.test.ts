@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PowerBiProjectSpec, powerBiCsv } from "../../src/index.ts";
+import { PowerBiProjectSpec, powerBiCsv } from "../../src/powerbi/index.ts";
 import { EXAMPLE_SPEC } from "./example.ts";
 
 const sales = PowerBiProjectSpec.parse(EXAMPLE_SPEC).tables[0]!;

@@ -1,4 +1,4 @@
-import type { PowerBiProjectSpecInput } from "../../src/index.ts";
+import type { PowerBiProjectSpecInput } from "../../src/powerbi/index.ts";
 
 /**
  * A two-table sales dashboard touching every visual kind, with names that need TMDL quoting

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { writePowerBiProject } from "../../src/index.ts";
+import { writePowerBiProject } from "../../src/powerbi/index.ts";
 import { EXAMPLE_DATA, EXAMPLE_SPEC } from "./example.ts";
 import { listFiles } from "./json-schemas.ts";
 

@@ -10,7 +10,7 @@ import {
   stableGuid,
   VISUAL_KINDS,
   writePowerBiProject,
-} from "../../src/index.ts";
+} from "../../src/powerbi/index.ts";
 import { EXAMPLE_DATA, EXAMPLE_SPEC } from "./example.ts";
 
 const REPORT = "Sales Overview.Report/";

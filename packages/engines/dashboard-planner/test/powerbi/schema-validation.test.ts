@@ -8,7 +8,7 @@ import {
   VISUAL_KINDS,
   type VisualKind,
   writePowerBiProject,
-} from "../../src/index.ts";
+} from "../../src/powerbi/index.ts";
 import { EXAMPLE_DATA, EXAMPLE_SPEC } from "./example.ts";
 import { describeErrors, listFiles, loadSchemas, REFERENCE_DIR, SCHEMA_DIR } from "./json-schemas.ts";
 

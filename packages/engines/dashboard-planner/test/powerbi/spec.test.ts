@@ -3,7 +3,7 @@ import {
   PowerBiProjectSpec,
   type PowerBiProjectSpecInput,
   type PowerBiVisualInput,
-} from "../../src/index.ts";
+} from "../../src/powerbi/index.ts";
 import { EXAMPLE_SPEC } from "./example.ts";
 
 const clone = (): PowerBiProjectSpecInput => structuredClone(EXAMPLE_SPEC);

@@ -5,7 +5,7 @@ import {
   tmdlName,
   tmdlText,
   writePowerBiProject,
-} from "../../src/index.ts";
+} from "../../src/powerbi/index.ts";
 import { EXAMPLE_SPEC } from "./example.ts";
 import { childrenOf, parseTmdl, readQualified, readText, type TmdlObject } from "./tmdl-parser.ts";
 

@@ -1,0 +1,21 @@
+export {
+  type CrossValidation,
+  type CrossValidationOptions,
+  crossValidate,
+  type FoldDeviance,
+  foldDeviance,
+  lambdaInterpolation,
+  stratifiedFolds,
+  summarizeFolds,
+} from "./cv.ts";
+export {
+  type DesignMatrix,
+  fitLognet,
+  type LognetFit,
+  type LognetOptions,
+  linearPredictor,
+  predictProbability,
+  sigmoid,
+} from "./lognet.ts";
+export { seededRandom, shuffle } from "./random.ts";
+export { type ScoringModel, scoreLogOdds, scoreProbability } from "./scoring-model.ts";

@@ -1,0 +1,401 @@
+import { ModelCanceledError, ModelInputError } from "@modelworks/model-kit";
+
+/**
+ * Penalized logistic regression with glmnet's objective and glmnet's algorithm (docs/decisions/
+ * 0020-response-model-fitting.md):
+ *
+ *   minimise  −(1/n) Σ loglik(β₀, β)  +  λ [ (1−α)/2 ‖β‖² + α ‖β‖₁ ]
+ *
+ * over features standardized with the population sd (weights 1/n), intercept unpenalized,
+ * coefficients returned on the original scale. The solver follows glmnet's `lognet2n` step for
+ * step: an outer IRLS loop (quadratic approximation at the current fit), "naive" coordinate
+ * descent on the working residual, a sequential strong set with a KKT check, iteration over the
+ * ever-active set, probabilities clamped at glmnet.control's pmin = 1e-9, convergence when every coefficient's
+ * weighted squared change is below `thresh × null deviance`, and the same lambda path and
+ * early stops (fdev 1e-5, devmax 0.999, at least 5 lambdas). Same steps, same fixed point.
+ */
+
+/** A dense column-major design: row i, column j at `x[j * rowCount + i]`. */
+export interface DesignMatrix {
+  x: Float64Array;
+  rowCount: number;
+  columnCount: number;
+}
+
+export interface LognetOptions {
+  /** Elastic-net mixing in [0, 1]: 1 = lasso (default), 0 = ridge. */
+  alpha?: number;
+  /** Fit at these lambdas (sorted into decreasing order) instead of a computed path; [0] = unpenalized. */
+  lambda?: readonly number[];
+  /** Length of the computed path (glmnet `nlambda`). */
+  nLambda?: number;
+  /** Smallest lambda as a fraction of lambda.max (glmnet: 1e-4 when n > p, else 1e-2). */
+  lambdaMinRatio?: number;
+  /** Convergence threshold, relative to the null deviance (glmnet `thresh`). */
+  thresh?: number;
+  /** Most coordinate-descent passes over the whole path (glmnet `maxit`). */
+  maxPasses?: number;
+  /** Standardize features internally (glmnet `standardize`); coefficients are always on the original scale. */
+  standardize?: boolean;
+  signal?: AbortSignal;
+  /** Called after each lambda is fitted (0-based index). */
+  onLambda?: (index: number) => void;
+}
+
+export interface LognetFit {
+  alpha: number;
+  /** The lambdas fitted, decreasing; a computed path may stop early as glmnet's does. */
+  lambda: number[];
+  intercept: number[];
+  /** Per lambda, one coefficient per design column, original scale (0 for constant columns). */
+  beta: Float64Array[];
+  /** Fraction of the null deviance explained, per lambda (glmnet `dev.ratio`). */
+  devRatio: number[];
+  /** The binomial null deviance, −2 Σ loglik of the intercept-only model (glmnet `nulldev`). */
+  nullDeviance: number;
+  /** The smallest lambda at which every coefficient is 0 (glmnet's first path lambda). */
+  lambdaMax: number;
+  /** Coordinate-descent passes used. */
+  passes: number;
+}
+
+// glmnet.control()'s pmin as R sets it (the Fortran default is 1e-5; R passes 1e-9).
+const PMIN = 1e-9;
+const FDEV = 1e-5; // glmnet.control fdev: stop the path when dev.ratio gains less
+const DEVMAX = 0.999; // glmnet.control devmax
+const MIN_LAMBDAS = 5; // glmnet.control mnlam
+const LAMBDA_RATIO_FLOOR = 1e-6; // glmnet.control eps
+const BIG = 9.9e35; // glmnet.control big: "lambda = infinity" for the first path point
+
+/** Fits on all rows of `design`, or on `rows` only (cross-validation folds). */
+export function fitLognet(
+  design: DesignMatrix,
+  y: ArrayLike<number>,
+  options: LognetOptions = {},
+  rows?: ArrayLike<number>,
+): LognetFit {
+  const p = design.columnCount;
+  const n = rows ? rows.length : design.rowCount;
+  const alpha = options.alpha ?? 1;
+  if (!(alpha >= 0 && alpha <= 1)) throw new RangeError(`alpha must be in [0, 1], got ${alpha}`);
+  const thresh = options.thresh ?? 1e-7;
+  const maxPasses = options.maxPasses ?? 100_000;
+  const standardize = options.standardize ?? true;
+
+  // The standardized copy (glmnet standardizes x in place; we keep the caller's design intact).
+  const X = new Float64Array(n * p);
+  const mean = new Float64Array(p);
+  const scale = new Float64Array(p);
+  const included = new Uint8Array(p);
+  const yv = new Float64Array(n);
+  for (let i = 0; i < n; i++) yv[i] = y[rows ? rows[i]! : i]!;
+  for (let j = 0; j < p; j++) {
+    const src = j * design.rowCount;
+    const dst = j * n;
+    let sum = 0;
+    let constant = true;
+    const first = design.x[src + (rows ? rows[0]! : 0)]!;
+    for (let i = 0; i < n; i++) {
+      const v = design.x[src + (rows ? rows[i]! : i)]!;
+      X[dst + i] = v;
+      sum += v;
+      if (v !== first) constant = false;
+    }
+    if (constant) continue; // glmnet's chkvars: a constant column is left out (coefficient 0)
+    included[j] = 1;
+    const m = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const d = X[dst + i]! - m;
+      ss += d * d;
+    }
+    const sd = standardize ? Math.sqrt(ss / n) : 1;
+    mean[j] = m;
+    scale[j] = sd;
+    for (let i = 0; i < n; i++) X[dst + i] = (X[dst + i]! - m) / sd;
+  }
+
+  const w = 1 / n;
+  let q0 = 0;
+  for (let i = 0; i < n; i++) q0 += w * yv[i]!;
+  if (!(q0 > PMIN && q0 < 1 - PMIN))
+    throw new ModelInputError([
+      {
+        path: "target",
+        message: `The target has ${q0 <= PMIN ? "no" : "only"} responders in the rows fitted; both outcomes are needed.`,
+      },
+    ]);
+  const fmax = Math.log(1 / PMIN - 1);
+  const fmin = -fmax;
+  const vmin = (1 + PMIN) * PMIN * (1 - PMIN);
+  const bz = Math.log(q0 / (1 - q0));
+  const q = new Float64Array(n).fill(q0);
+  const v = new Float64Array(n).fill(q0 * (1 - q0) * w);
+  const r = new Float64Array(n);
+  const eta = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = w * (yv[i]! - q0);
+  let xmz = q0 * (1 - q0);
+  const dev1 = -(bz * q0 + Math.log(1 - q0)); // mean negative log-likelihood of the null model
+  const dev0 = dev1; // y is 0/1, so the saturated model's likelihood is 1
+  const shr = thresh * dev0;
+
+  const b = new Float64Array(p);
+  const bs = new Float64Array(p);
+  let b0 = bz;
+  const xv = new Float64Array(p);
+  const ga = new Float64Array(p);
+  const strong = new Uint8Array(p);
+  const active: number[] = []; // ever non-zero, in order of entry (glmnet's m / mm)
+  const isActive = new Uint8Array(p);
+  for (let j = 0; j < p; j++) if (included[j]) ga[j] = Math.abs(dot(r, X, j * n, n));
+  let gaMax = 0;
+  for (let j = 0; j < p; j++) if (included[j] && ga[j]! > gaMax) gaMax = ga[j]!;
+  const lambdaMax = gaMax / Math.max(alpha, 1e-3);
+
+  const user = options.lambda ? [...options.lambda].sort((a, c) => c - a) : null;
+  if (user?.some((l) => !(l >= 0))) throw new RangeError("lambda values must be ≥ 0");
+  const nLambda = user ? user.length : (options.nLambda ?? 100);
+  const ratio = options.lambdaMinRatio ?? (n > p ? 1e-4 : 1e-2);
+  const alf = user ? 1 : Math.max(LAMBDA_RATIO_FLOOR, ratio) ** (1 / (nLambda - 1));
+
+  const out: LognetFit = {
+    alpha,
+    lambda: [],
+    intercept: [],
+    beta: [],
+    devRatio: [],
+    nullDeviance: 2 * n * dev0,
+    lambdaMax,
+    passes: 0,
+  };
+  let al = 0;
+  let passes = 0;
+  const tooMany = (index: number) => {
+    if (passes > maxPasses)
+      throw new Error(`The fit did not converge within ${maxPasses} passes (lambda ${index + 1}).`);
+  };
+
+  for (let ilm = 0; ilm < nLambda; ilm++) {
+    if (options.signal?.aborted) throw new ModelCanceledError();
+    let al0 = al;
+    if (user) al = user[ilm]!;
+    else if (ilm >= 2) al *= alf;
+    else if (ilm === 0) al = BIG;
+    else {
+      al0 = lambdaMax;
+      al = alf * al0;
+    }
+    const al1 = al * alpha;
+    const al2 = al * (1 - alpha);
+    const tlam = alpha * (2 * al - al0);
+    for (let k = 0; k < p; k++) if (!strong[k] && included[k] && ga[k]! > tlam) strong[k] = 1;
+
+    let degenerate = false;
+    // IRLS: each iteration solves the penalized weighted least-squares problem at the current fit.
+    for (;;) {
+      bs.set(b);
+      const bs0 = b0;
+      for (let k = 0; k < p; k++) if (strong[k]) xv[k] = weightedSquares(v, X, k * n, n);
+      for (;;) {
+        passes++;
+        let dlx = 0;
+        for (let k = 0; k < p; k++) {
+          if (!strong[k]) continue;
+          const bk = b[k]!;
+          const nb = coordinate(r, X, k * n, n, xv[k]!, bk, al1, al2);
+          const d = nb - bk;
+          if (d !== 0) {
+            b[k] = nb;
+            axpy(r, v, X, k * n, n, d);
+            dlx = Math.max(dlx, xv[k]! * d * d);
+            if (!isActive[k]) {
+              isActive[k] = 1;
+              active.push(k);
+            }
+          }
+        }
+        const d0 = sum(r, n) / xmz;
+        if (d0 !== 0) {
+          b0 += d0;
+          shift(r, v, n, d0);
+          dlx = Math.max(dlx, xmz * d0 * d0);
+        }
+        if (dlx < shr) break;
+        tooMany(ilm);
+        for (;;) {
+          passes++;
+          let dlxa = 0;
+          for (const k of active) {
+            const bk = b[k]!;
+            const nb = coordinate(r, X, k * n, n, xv[k]!, bk, al1, al2);
+            const d = nb - bk;
+            if (d !== 0) {
+              b[k] = nb;
+              axpy(r, v, X, k * n, n, d);
+              dlxa = Math.max(dlxa, xv[k]! * d * d);
+            }
+          }
+          const da = sum(r, n) / xmz;
+          if (da !== 0) {
+            b0 += da;
+            shift(r, v, n, da);
+            dlxa = Math.max(dlxa, xmz * da * da);
+          }
+          if (dlxa < shr) break;
+          tooMany(ilm);
+        }
+      }
+      // New working weights and residuals at the updated fit.
+      eta.fill(b0);
+      for (const k of active) {
+        const bk = b[k]!;
+        if (bk === 0) continue;
+        const off = k * n;
+        for (let i = 0; i < n; i++) eta[i]! += bk * X[off + i]!;
+      }
+      xmz = 0;
+      for (let i = 0; i < n; i++) {
+        const f = eta[i]!;
+        const qi = f < fmin ? 0 : f > fmax ? 1 : 1 / (1 + Math.exp(-f));
+        q[i] = qi;
+        const vi = w * qi * (1 - qi);
+        v[i] = vi;
+        xmz += vi;
+        r[i] = w * (yv[i]! - qi);
+      }
+      if (xmz <= vmin) {
+        degenerate = true; // every probability is at 0 or 1: glmnet stops the path here
+        break;
+      }
+      let moved = xmz * (b0 - bs0) ** 2 >= shr;
+      if (!moved)
+        for (const k of active) {
+          if (xv[k]! * (b[k]! - bs[k]!) ** 2 >= shr) {
+            moved = true;
+            break;
+          }
+        }
+      if (moved) continue;
+      // KKT check on the columns outside the strong set; violators join it and the fit goes on.
+      let added = false;
+      for (let k = 0; k < p; k++) {
+        if (strong[k] || !included[k]) continue;
+        ga[k] = Math.abs(dot(r, X, k * n, n));
+        if (ga[k]! > al1) {
+          strong[k] = 1;
+          added = true;
+        }
+      }
+      if (!added) break;
+    }
+
+    const beta = new Float64Array(p);
+    let intercept = b0;
+    for (let k = 0; k < p; k++) {
+      if (b[k] === 0) continue;
+      beta[k] = b[k]! / scale[k]!;
+      intercept -= beta[k]! * mean[k]!;
+    }
+    let devi = 0;
+    for (let i = 0; i < n; i++) {
+      const yi = yv[i]!;
+      const qi = q[i]!;
+      devi -= w * (yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi)));
+    }
+    const devRatio = (dev1 - devi) / dev0;
+    out.lambda.push(ilm === 0 && !user ? lambdaMax : al);
+    out.intercept.push(intercept);
+    out.beta.push(beta);
+    out.devRatio.push(devRatio);
+    options.onLambda?.(ilm);
+    if (degenerate) break;
+    if (!user && ilm >= MIN_LAMBDAS - 1) {
+      if (devRatio > DEVMAX) break;
+      if (devRatio - out.devRatio[ilm - 1]! < FDEV) break;
+    }
+  }
+  out.passes = passes;
+  return out;
+}
+
+/** The soft-thresholded coordinate minimiser of column k on the working residual (glmnet's update). */
+function coordinate(
+  r: Float64Array,
+  X: Float64Array,
+  off: number,
+  n: number,
+  xvk: number,
+  bk: number,
+  al1: number,
+  al2: number,
+): number {
+  const u = dot(r, X, off, n) + xvk * bk;
+  const au = Math.abs(u) - al1;
+  return au > 0 ? (u > 0 ? au : -au) / (xvk + al2) : 0;
+}
+
+/** r −= d · v · x for the column at `off`. */
+function axpy(r: Float64Array, v: Float64Array, X: Float64Array, off: number, n: number, d: number) {
+  for (let i = 0; i < n; i++) r[i]! -= d * v[i]! * X[off + i]!;
+}
+
+/** r −= d · v (the intercept's column of ones). */
+function shift(r: Float64Array, v: Float64Array, n: number, d: number) {
+  for (let i = 0; i < n; i++) r[i]! -= d * v[i]!;
+}
+
+function sum(r: Float64Array, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += r[i]!;
+  return s;
+}
+
+function dot(r: Float64Array, X: Float64Array, off: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += r[i]! * X[off + i]!;
+  return s;
+}
+
+function weightedSquares(v: Float64Array, X: Float64Array, off: number, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const x = X[off + i]!;
+    s += v[i]! * x * x;
+  }
+  return s;
+}
+
+/** The linear predictor β₀ + xβ for every row of `design` (or `rows`), original scale. */
+export function linearPredictor(
+  design: DesignMatrix,
+  intercept: number,
+  beta: ArrayLike<number>,
+  rows?: ArrayLike<number>,
+): Float64Array {
+  const n = rows ? rows.length : design.rowCount;
+  const eta = new Float64Array(n).fill(intercept);
+  for (let j = 0; j < design.columnCount; j++) {
+    const bj = beta[j]!;
+    if (bj === 0) continue;
+    const off = j * design.rowCount;
+    if (rows) for (let i = 0; i < n; i++) eta[i]! += bj * design.x[off + rows[i]!]!;
+    else for (let i = 0; i < n; i++) eta[i]! += bj * design.x[off + i]!;
+  }
+  return eta;
+}
+
+export function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Fitted probabilities at one lambda of a fit (index into `fit.lambda`). */
+export function predictProbability(
+  fit: LognetFit,
+  index: number,
+  design: DesignMatrix,
+  rows?: ArrayLike<number>,
+): Float64Array {
+  const eta = linearPredictor(design, fit.intercept[index]!, fit.beta[index]!, rows);
+  for (let i = 0; i < eta.length; i++) eta[i] = sigmoid(eta[i]!);
+  return eta;
+}

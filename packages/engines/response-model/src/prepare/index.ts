@@ -1,0 +1,9 @@
+export {
+  isMissingText,
+  median,
+  NUMBER_PATTERN_SOURCE,
+  NUMERIC_STRIP_CHARS,
+  parseNumericText,
+} from "./numeric-text.ts";
+export { applyPreparation, prepare } from "./prepare.ts";
+export * from "./types.ts";
