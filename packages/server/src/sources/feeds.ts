@@ -50,7 +50,35 @@ const parser = new XMLParser({
   trimValues: true,
   htmlEntities: true,
   isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ALWAYS_ARRAY.has(name),
+  // Atom text constructs may hold XHTML, mixed content the object form would reorder: kept raw.
+  stopNodes: ["feed.entry.content", "feed.entry.summary"],
 });
+
+const XML_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+function decodeXmlEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|lt|gt|amp|quot|apos);/gi, (m, e: string) => {
+    if (e[0] !== "#") return XML_ENTITIES[e.toLowerCase()] ?? m;
+    const cp = e[1] === "x" || e[1] === "X" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1));
+    return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+  });
+}
+
+/**
+ * An Atom text construct (RFC 4287 §3.1) kept raw by the parser, as HTML: `xhtml` is markup
+ * already; `html` and `text` are escaped or CDATA-wrapped and are unescaped first.
+ */
+function atomTextAsHtml(n: Node): string {
+  if (n === undefined || n === null) return "";
+  const raw = typeof n === "object" ? textOf(field(n, "#text")) : String(n);
+  const type = typeof n === "object" ? field(n, "@_type") : undefined;
+  if (type === "xhtml") return raw;
+  const html = raw
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>)/)
+    .map((part) => (part.startsWith("<![CDATA[") ? part.slice(9, -3) : decodeXmlEntities(part)))
+    .join("");
+  if (type === "html") return html;
+  return html.replace(/[<&]/g, (c) => (c === "<" ? "&lt;" : "&amp;")); // text: no markup in it
+}
 
 type Node = unknown;
 const arr = (n: Node): Node[] => (n === undefined || n === null ? [] : Array.isArray(n) ? n : [n]);
@@ -233,7 +261,7 @@ export function parseFeed(text: string, baseUrl: string, contentType?: string): 
             title: field(e, "title"),
             url: atomLink(e),
             date: field(e, "published", "updated"),
-            summary: field(e, "summary", "content"),
+            summary: atomTextAsHtml(field(e, "summary", "content")),
             author: field(e, "author") ?? field(feed, "author"),
           }),
         ),
