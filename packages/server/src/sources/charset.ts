@@ -45,7 +45,7 @@ interface Decoder {
 
 function decoderFor(label: string | undefined): Decoder | null {
   if (!label) return null;
-  let d: TextDecoder;
+  let d: Decoder;
   try {
     d = new TextDecoder(label.trim().replace(/^["']|["']$/g, ""));
   } catch {

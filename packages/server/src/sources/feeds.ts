@@ -206,7 +206,7 @@ export function parseFeed(text: string, baseUrl: string, contentType?: string): 
   if (valid !== true)
     throw new FeedError(
       "invalid-xml",
-      `invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`,
+      `invalid XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg.replace(/\s+/g, " ")}`,
     );
   const doc = parser.parse(head) as Record<string, Node>;
 

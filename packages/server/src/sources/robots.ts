@@ -1,5 +1,8 @@
-import robotsParser from "robots-parser";
+import robotsParserModule from "robots-parser";
 import { FetchError, type FetchResponse } from "./http.ts";
+
+// robots-parser is CommonJS (`module.exports = fn`) while its types declare a default export.
+const robotsParser = robotsParserModule as unknown as typeof robotsParserModule.default;
 
 /**
  * robots.txt, fetched once per origin and kept for `ttlMs` (RFC 9309 §2.4: at most 24 h), then
