@@ -17,7 +17,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import type { SourceDefinition } from "@modelworks/engine-content-intel";
-import { createFetchDeps, type FetchSourceResult, fetchSource } from "../packages/server/src/sources/fetch-source.ts";
+import {
+  createFetchDeps,
+  type FetchSourceResult,
+  fetchSource,
+} from "../packages/server/src/sources/fetch-source.ts";
 
 const FEEDS = 100;
 const ITEMS = 50;
@@ -34,12 +38,17 @@ function rss(feed: number): string {
 
 const bodies = Array.from({ length: FEEDS }, (_, i) => rss(i));
 const server = http.createServer((req, res) => {
-  if (req.url === "/robots.txt") return void res.writeHead(200, { "content-type": "text/plain" }).end("User-agent: *\nDisallow: /private/\n");
+  if (req.url === "/robots.txt")
+    return void res
+      .writeHead(200, { "content-type": "text/plain" })
+      .end("User-agent: *\nDisallow: /private/\n");
   const m = /^\/feed-(\d+)\.xml$/.exec(req.url ?? "");
   if (!m) return void res.writeHead(404).end();
   const etag = `"f${m[1]}"`;
   if (req.headers["if-none-match"] === etag) return void res.writeHead(304, { etag }).end();
-  res.writeHead(200, { "content-type": "application/rss+xml; charset=utf-8", etag }).end(bodies[Number(m[1])]);
+  res
+    .writeHead(200, { "content-type": "application/rss+xml; charset=utf-8", etag })
+    .end(bodies[Number(m[1])]);
 });
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const port = (server.address() as AddressInfo).port;
@@ -92,10 +101,17 @@ for (let i = 0; i < 20; i++) {
   base.push(performance.now() - t);
 }
 const baseMs = base.sort((a, b) => a - b)[10]!;
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; baseline GET of one feed ${baseMs.toFixed(2)} ms`);
+console.log(
+  `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}; baseline GET of one feed ${baseMs.toFixed(2)} ms`,
+);
 
 const distinct = Array.from({ length: FEEDS }, (_, i) => source(i, `feeds-${i}.test`));
 const first = await scenario("100 feeds × 50 items, 100 hosts", distinct);
 await scenario("same, conditional GET (304s)", distinct, first.results);
-await scenario("100 feeds × 50 items, 10 hosts", Array.from({ length: FEEDS }, (_, i) => source(i, `shared-${i % 10}.test`)));
+await scenario(
+  "100 feeds × 50 items, 10 hosts",
+  Array.from({ length: FEEDS }, (_, i) => source(i, `shared-${i % 10}.test`)),
+);
 server.close();

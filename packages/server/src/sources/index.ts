@@ -4,6 +4,7 @@
  * state), then `fetchSource(source, state, deps)` per due source. See packages/server/README.md.
  */
 export { contentHash, type ExtractedArticle, extractArticle, htmlToText } from "./extract.ts";
+export { FeedError, type FeedFormat, type ParsedFeed, parseFeed } from "./feeds.ts";
 export {
   createFetchDeps,
   type FetchDeps,
@@ -12,7 +13,18 @@ export {
   fetchSource,
   type SourceState,
 } from "./fetch-source.ts";
-export { FeedError, type FeedFormat, type ParsedFeed, parseFeed } from "./feeds.ts";
-export { createHttpClient, DEFAULT_USER_AGENT, FetchError, type HttpClient, type Validators } from "./http.ts";
-export { backoffDelayMs, createPoliteness, nextHealth, type Politeness, type SourceHealth } from "./politeness.ts";
+export {
+  createHttpClient,
+  DEFAULT_USER_AGENT,
+  FetchError,
+  type HttpClient,
+  type Validators,
+} from "./http.ts";
+export {
+  backoffDelayMs,
+  createPoliteness,
+  nextHealth,
+  type Politeness,
+  type SourceHealth,
+} from "./politeness.ts";
 export { createRobotsCache, type RobotsCache } from "./robots.ts";
