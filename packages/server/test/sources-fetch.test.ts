@@ -44,6 +44,12 @@ beforeAll(async () => {
   site.route("news.test/loop", send("", { location: "/loop2" }, 302));
   site.route("news.test/loop2", send("", { location: "/loop" }, 302));
   site.route("news.test/huge.html", huge("huge", 32 * 1024 * 1024, site.bytesWritten));
+  site.route("news.test/moved-feed", (_req, res) =>
+    res.writeHead(301, { location: site.url("/atom.xml", "atom.test") }).end(),
+  );
+  site.route("news.test/to-draft", (_req, res) =>
+    res.writeHead(302, { location: site.url("/drafts/secret", "maps.test") }).end(),
+  );
   site.route("news.test/busy.xml", send("busy", { "retry-after": "600" }, 503));
   site.route("atom.test/atom.xml", send(ATOM, { "content-type": "application/atom+xml" }));
   site.route("json.test/feed.json", send(JSON_FEED, { "content-type": "application/feed+json" }));
@@ -227,6 +233,19 @@ describe("failures become health, and other sources keep flowing", () => {
     expect(site.requests("/private/feed.xml")).toHaveLength(0);
   });
 
+  it("a redirect to another site is followed, but not to a path that site's robots.txt forbids", async () => {
+    const d = deps();
+    const moved = await fetchSource(source("rss", site.url("/moved-feed", "news.test")), {}, d);
+    expect(moved.health.status).toBe("ok");
+    expect(moved.format).toBe("atom");
+    const before = site.requests("/drafts/secret").length;
+    const forbidden = await fetchSource(source("page", site.url("/to-draft", "news.test")), {}, d);
+    expect(forbidden.health.lastError).toMatch(
+      /^redirected to http:\/\/maps\.test:\d+\/drafts\/secret, but robots\.txt of .* disallows \/drafts\/secret$/,
+    );
+    expect(site.requests("/drafts/secret").length - before).toBe(0);
+  });
+
   it("a second failure doubles the backoff and keeps failingSince", async () => {
     const d = deps();
     const src = source("rss", site.url("/broken.xml", "news.test"));
@@ -294,6 +313,7 @@ describe("pages and sitemaps", () => {
   it("a sitemap index: children read, newest pages extracted, robots-forbidden pages skipped, crawl-delay kept", async () => {
     const d = deps();
     const src = source("sitemap", site.url("/sitemap_index.xml", "maps.test"));
+    const since = site.log.length;
     const r = await fetchSource(src, {}, d);
     expect(r.health.status).toBe("ok");
     expect(r.format).toBe("sitemap-index");
@@ -308,7 +328,7 @@ describe("pages and sitemaps", () => {
     ]);
     expect(site.requests("/drafts/secret")).toHaveLength(0);
     // robots.txt once; index + 2 sitemaps + 2 pages = 5 requests, each ≥ 200 ms apart (Crawl-delay: 0.2).
-    const hits = site.log.filter((l) => l.host === "maps.test");
+    const hits = site.log.slice(since).filter((l) => l.host === "maps.test");
     expect(hits.filter((h) => h.path === "/robots.txt")).toHaveLength(1);
     const paced = hits.filter((h) => h.path !== "/robots.txt");
     expect(paced.map((h) => h.path)).toEqual([
@@ -320,6 +340,7 @@ describe("pages and sitemaps", () => {
     ]);
     for (let i = 1; i < paced.length; i++)
       expect(paced[i]!.atMs - paced[i - 1]!.atMs).toBeGreaterThanOrEqual(195);
-    expect(d.politeness.startedByHost.get(`maps.test:${site.port}`)).toBe(6);
+    expect(d.politeness.startedByHost.get(`maps.test:${site.port}`)).toBe(5);
+    expect(d.politeness.startedByHost.get(`robots:maps.test:${site.port}`)).toBe(1);
   });
 });

@@ -72,7 +72,11 @@ export interface FetchDeps {
   maxChildSitemaps?: number;
 }
 
-/** The three shared pieces wired together: robots.txt requests are paced like any other. */
+/**
+ * The three shared pieces wired together. robots.txt requests have their own lane per host
+ * (`robots:<host>`, outside the global limit): they are made while a request to another host may
+ * hold its slots (a redirect to a new site), and must not wait on those slots (deadlock).
+ */
 export function createFetchDeps(
   o: {
     http?: HttpClientOptions;
@@ -85,8 +89,10 @@ export function createFetchDeps(
   const robots = createRobotsCache({
     ...o.robots,
     fetch: (url) =>
-      politeness.run(new URL(url).host, () =>
-        http.fetch({ url, accept: "text/plain", maxBytes: 512 * 1024 }),
+      politeness.run(
+        `robots:${new URL(url).host}`,
+        () => http.fetch({ url, accept: "text/plain", maxBytes: 512 * 1024 }),
+        { global: false },
       ),
   });
   const { http: _h, politeness: _p, robots: _r, ...rest } = o;
@@ -115,9 +121,15 @@ async function politeGet(
 ): Promise<FetchResponse> {
   const verdict = await deps.robots.check(url);
   if (!verdict.allowed) throw new SourceError(verdict.reason ?? "robots.txt disallows this URL");
+  // A redirect to a path robots.txt forbids is not followed (its own host's rules apply).
+  const beforeRedirect = async (next: string) => {
+    const v = await deps.robots.check(next);
+    if (!v.allowed)
+      throw new SourceError(`redirected to ${next}, but ${v.reason ?? "robots.txt disallows it"}`);
+  };
   const res = await deps.politeness.run(
     new URL(url).host,
-    () => deps.http.fetch({ url, accept, ...(validators ? { validators } : {}) }),
+    () => deps.http.fetch({ url, accept, beforeRedirect, ...(validators ? { validators } : {}) }),
     verdict.crawlDelayMs !== undefined ? { minIntervalMs: verdict.crawlDelayMs } : {},
   );
   if (res.notModified || (res.status >= 200 && res.status < 300)) return res;

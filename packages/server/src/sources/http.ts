@@ -70,6 +70,8 @@ export interface FetchRequest {
   accept?: string;
   /** Overrides the client's cap for this request (robots.txt: 500 KiB). */
   maxBytes?: number;
+  /** Called before following a redirect; throwing stops the fetch (robots.txt of the new URL). */
+  beforeRedirect?: (url: string) => Promise<void>;
 }
 
 export interface FetchResponse {
@@ -168,6 +170,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
             throw new FetchError("redirect-loop", `redirect loop: ${next.href} was already visited`);
           if (redirects.length > maxRedirects)
             throw new FetchError("too-many-redirects", `more than ${maxRedirects} redirects`);
+          if (req.beforeRedirect && (next.protocol === "http:" || next.protocol === "https:"))
+            await req.beforeRedirect(next.href);
           url = next;
           continue;
         }

@@ -20,7 +20,15 @@ interface HostState {
 }
 
 export interface Politeness {
-  run<T>(host: string, task: () => Promise<T>, opts?: { minIntervalMs?: number }): Promise<T>;
+  /**
+   * `global: false` leaves the global limit out: for a request made while another holds a global
+   * slot (robots.txt of a redirect target), which would otherwise wait on itself.
+   */
+  run<T>(
+    host: string,
+    task: () => Promise<T>,
+    opts?: { minIntervalMs?: number; global?: boolean },
+  ): Promise<T>;
   /** Requests started per host since creation (for tests and metrics). */
   readonly startedByHost: ReadonlyMap<string, number>;
 }
@@ -80,8 +88,9 @@ export function createPoliteness(opts: PolitenessOptions = {}): Politeness {
   async function run<T>(
     host: string,
     task: () => Promise<T>,
-    o: { minIntervalMs?: number } = {},
+    o: { minIntervalMs?: number; global?: boolean } = {},
   ): Promise<T> {
+    const useGlobal = o.global !== false;
     const key = host.toLowerCase();
     const s = hostState(key);
     const minIntervalMs = Math.max(defaultIntervalMs, o.minIntervalMs ?? 0);
@@ -90,13 +99,13 @@ export function createPoliteness(opts: PolitenessOptions = {}): Politeness {
       pump(key, s);
     });
     try {
-      await acquireGlobal();
+      if (useGlobal) await acquireGlobal();
       try {
         s.lastStartAt = now(); // the gap counts from the real start, after any global wait
         startedByHost.set(key, (startedByHost.get(key) ?? 0) + 1);
         return await task();
       } finally {
-        releaseGlobal();
+        if (useGlobal) releaseGlobal();
       }
     } finally {
       s.active--;
