@@ -71,6 +71,25 @@ beforeAll(async () => {
       "content-type": "text/html; charset=utf-8",
     }),
   );
+  site.route("full.test/robots.txt", send("User-agent: *\nDisallow: /members/\n"));
+  site.route(
+    "full.test/feed.xml",
+    send(`<rss version="2.0"><channel><title>Full</title>
+      <item><title>Open article</title><link>/open?utm_source=rss</link><pubDate>Thu, 03 Dec 2026 08:00:00 GMT</pubDate><description>Teaser.</description></item>
+      <item><title>Gone</title><link>/gone</link><pubDate>Wed, 02 Dec 2026 08:00:00 GMT</pubDate><description>Teaser two.</description></item>
+      <item><title>Members only</title><link>/members/x</link><pubDate>Tue, 01 Dec 2026 08:00:00 GMT</pubDate><description>Teaser three.</description></item>
+    </channel></rss>`),
+  );
+  site.route(
+    "full.test/open?utm_source=rss",
+    send(
+      page(
+        "Open article | Full",
+        "<p>Deposits moved 7.5% in November.</p>",
+        '<link rel="canonical" href="/open">',
+      ),
+    ),
+  );
   // A site published through a sitemap index, with one page robots.txt forbids.
   site.route("maps.test/robots.txt", send("User-agent: *\nDisallow: /drafts/\nCrawl-delay: 0.2\n"));
   site.route(
@@ -270,6 +289,29 @@ describe("failures become health, and other sources keep flowing", () => {
 });
 
 describe("pages and sitemaps", () => {
+  it("feed entries' pages fetched for full text when asked; a page that fails keeps the summary", async () => {
+    const src = source("rss", site.url("/feed.xml", "full.test"));
+    const summaries = await fetchSource(src, {}, deps());
+    expect(summaries.items.map((i) => i.text)).toEqual(["Teaser.", "Teaser two.", "Teaser three."]);
+    expect(site.requests("/open?utm_source=rss")).toHaveLength(0);
+
+    const r = await fetchSource(src, {}, deps({ maxArticlePages: 3 }));
+    expect(r.health.status).toBe("ok");
+    expect(r.items).toHaveLength(3);
+    const open = r.items[0]!;
+    expect(open.title).toBe("Open article");
+    expect(open.text).toContain("Deposits moved 7.5% in November.");
+    expect(open.canonicalUrl).toBe(site.url("/open", "full.test"));
+    expect(open.urlKey).toBe(`full.test:${site.port}/open`);
+    expect(open.publishedAt).toBe("2026-12-03T08:00:00.000Z");
+    expect(r.items.slice(1).map((i) => i.text)).toEqual(["Teaser two.", "Teaser three."]);
+    expect(r.skipped.map((s) => s.reason)).toEqual([
+      `HTTP 404 from full.test:${site.port}`,
+      expect.stringMatching(/robots\.txt of .* disallows \/members\/x$/),
+    ]);
+    expect(site.requests("/members/x")).toHaveLength(0);
+  });
+
   it("a Latin-1 page: extracted text without mojibake", async () => {
     const r = await fetchSource(source("page", site.url("/article", "latin.test")), {}, deps());
     expect(r.health.status).toBe("ok");

@@ -70,6 +70,13 @@ export interface FetchDeps {
   maxSitemapPages?: number;
   /** Child sitemaps read from a sitemap index per run. */
   maxChildSitemaps?: number;
+  /**
+   * Feed entries whose page is fetched for its full article text, newest first, per run — only
+   * those whose feed summary is shorter than `fullTextBelowChars` (default 1,000). 0 (the
+   * default) keeps feed summaries: the ingestion job decides what a source's pages are worth.
+   */
+  maxArticlePages?: number;
+  fullTextBelowChars?: number;
 }
 
 /**
@@ -273,7 +280,31 @@ async function fetchOnce(
     )
     .filter((it) => !known.has(it.urlKey))
     .slice(0, maxItems);
-  return { items, validators: res.validators, notModified: false, format: feed.format, skipped };
+  let pagesLeft = deps.maxArticlePages ?? 0;
+  for (let i = 0; i < items.length && pagesLeft > 0; i++) {
+    const summaryItem = items[i]!;
+    if (summaryItem.text.length >= (deps.fullTextBelowChars ?? 1_000)) continue;
+    pagesLeft--;
+    try {
+      const { item: full } = await fetchPageItem(source, deps, summaryItem.url, nowMs);
+      if (full && full.text.length > summaryItem.text.length)
+        items[i] = {
+          ...full,
+          // The feed's own title, date and author describe the entry better than page chrome.
+          title: summaryItem.title || full.title,
+          publishedAt: summaryItem.datedBySource ? summaryItem.publishedAt : full.publishedAt,
+          datedBySource: summaryItem.datedBySource || full.datedBySource,
+          ...(summaryItem.author ? { author: summaryItem.author } : {}),
+        };
+    } catch (err) {
+      // The summary item stays; the page is reported.
+      skipped.push({ url: summaryItem.url, reason: (err as Error).message });
+    }
+  }
+  // A page's canonical URL may reveal an entry as already stored, or two entries as one.
+  const seen = new Set<string>();
+  const unique = items.filter((it) => !known.has(it.urlKey) && !seen.has(it.urlKey) && seen.add(it.urlKey));
+  return { items: unique, validators: res.validators, notModified: false, format: feed.format, skipped };
 }
 
 export async function fetchSource(
