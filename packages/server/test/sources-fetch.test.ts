@@ -182,6 +182,24 @@ describe("feeds", () => {
     expect(feedHits.at(-1)!.headers["if-none-match"]).toBe('"rss-v1"');
   });
 
+  it("an entry with an over-long URL is skipped with why; the rest of the feed flows", async () => {
+    const long = `/p?${"x".repeat(2100)}`;
+    site.route(
+      "odd.test/feed.xml",
+      send(`<rss><channel><item><title>Long</title><link>${long}</link></item>
+        <item><title>Fine</title><link>/fine</link></item></channel></rss>`),
+    );
+    const r = await fetchSource(source("rss", site.url("/feed.xml", "odd.test")), {}, deps());
+    expect(r.health.status).toBe("ok");
+    expect(r.items.map((i) => i.title)).toEqual(["Fine"]);
+    expect(r.skipped).toEqual([
+      {
+        url: expect.stringMatching(/^http:\/\/odd\.test:\d+\/p\?x+…$/),
+        reason: "the entry's URL is longer than 2,000 characters",
+      },
+    ]);
+  });
+
   it("items already stored are not returned again", async () => {
     const src = source("rss", site.url("/feed.xml", "news.test"));
     const r = await fetchSource(

@@ -157,12 +157,14 @@ function toItem(
   },
   fetchedAtMs: number,
 ): FetchedItem {
-  const urlKey = canonicalUrl(e.canonicalUrl ?? e.url);
+  // A canonical URL too long to store is ignored rather than cut into a different URL.
+  const canonical = e.canonicalUrl && e.canonicalUrl.length <= 2000 ? e.canonicalUrl : undefined;
+  const urlKey = canonicalUrl(canonical ?? e.url);
   const item = ContentItem.parse({
     id: `${source.id}:${shortHash(urlKey)}`,
     title: e.title.slice(0, 500),
-    url: e.url.slice(0, 2000),
-    ...(e.canonicalUrl ? { canonicalUrl: e.canonicalUrl.slice(0, 2000) } : {}),
+    url: e.url,
+    ...(canonical ? { canonicalUrl: canonical } : {}),
     sourceId: source.id,
     sourceName: source.name.slice(0, 200),
     domains: source.domains,
@@ -263,23 +265,30 @@ async function fetchOnce(
     return { items, validators: res.validators, notModified: false, format: feed.format, skipped };
   }
 
-  const items = entries
-    .sort(newestFirst)
-    .map((e) =>
-      toItem(
-        source,
-        {
-          title: e.title,
-          url: e.url,
-          ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}),
-          text: e.summary,
-          ...(e.author ? { author: e.author } : {}),
-        },
-        nowMs,
-      ),
-    )
-    .filter((it) => !known.has(it.urlKey))
-    .slice(0, maxItems);
+  const items: FetchedItem[] = [];
+  for (const e of entries.sort(newestFirst)) {
+    if (items.length >= maxItems) break;
+    if (e.url.length > 2000) {
+      // One odd entry is reported; the rest of the feed still flows.
+      skipped.push({
+        url: `${e.url.slice(0, 200)}…`,
+        reason: "the entry's URL is longer than 2,000 characters",
+      });
+      continue;
+    }
+    const it = toItem(
+      source,
+      {
+        title: e.title,
+        url: e.url,
+        ...(e.publishedAt ? { publishedAt: e.publishedAt } : {}),
+        text: e.summary,
+        ...(e.author ? { author: e.author } : {}),
+      },
+      nowMs,
+    );
+    if (!known.has(it.urlKey)) items.push(it);
+  }
   let pagesLeft = deps.maxArticlePages ?? 0;
   for (let i = 0; i < items.length && pagesLeft > 0; i++) {
     const summaryItem = items[i]!;
