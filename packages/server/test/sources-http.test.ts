@@ -123,6 +123,13 @@ describe("bounds", () => {
     expect(elapsedMs).toBeLessThan(1_500);
   });
 
+  it("a DNS lookup that hangs fails at the total timeout", async () => {
+    const hanging = createHttpClient({ totalTimeoutMs: 200, resolve: () => new Promise(() => {}) });
+    const t0 = performance.now();
+    expect((await failure(hanging.fetch({ url: "http://hangs.example/" }))).code).toBe("timeout");
+    expect(performance.now() - t0).toBeLessThan(1_000);
+  });
+
   it("a body that trickles fails at the total timeout too", async () => {
     site.route("/trickle", (_req, res) => {
       res.writeHead(200, { "content-type": "text/plain" });

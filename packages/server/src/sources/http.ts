@@ -152,7 +152,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
             `only http and https are fetched, not ${url.protocol.replace(/:$/, "")}`,
           );
         visited.add(url.href);
-        const addresses = await addressesFor(url);
+        // A resolver that hangs is bounded by the total timeout too.
+        const addresses = await Promise.race([addressesFor(url), abortedBy(ac.signal)]);
         const hop = await requestOnce(url, addresses, req, ac.signal, maxBytes);
         const location = hop.res.headers.location;
         if (REDIRECTS.has(hop.status) && location) {
@@ -269,6 +270,13 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   }
 
   return { fetch: fetchUrl, userAgent };
+}
+
+function abortedBy(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(new Error("aborted"));
+    signal.addEventListener("abort", () => reject(new Error("aborted")), { once: true });
+  });
 }
 
 /** Reads a body, decompressing it, and stops (destroying the socket) once it passes `maxBytes`. */
