@@ -1,5 +1,6 @@
 import highsModule, { type Highs, type Model, type ModelData, type RangingResult } from "highs";
 import { type FixingOutcome, solveWithReducedCostFixing } from "./fixing.ts";
+import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type {
   ConstraintDual,
@@ -157,7 +158,7 @@ function configure(model: Model, opts: SolveOptions) {
   if (opts.presolve !== undefined) model.options.set("presolve", opts.presolve);
 }
 
-/** Runs one solve and builds the full report. The HiGHS model is always disposed. */
+/** Runs one solve and builds the full report. The HiGHS model object is always released. */
 export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = {}): SolveResult {
   const started = performance.now();
   const kind = spec.variables.some((v) => v.integer) ? "mip" : "lp";
@@ -171,7 +172,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     if (Number.isFinite(deadline))
       opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
   }
-  const model = highs.createModel(toModelData(highs, spec));
+  const model = openModel(highs, toModelData(highs, spec));
   try {
     configure(model, opts);
     if (opts.start && kind === "mip") {
@@ -262,7 +263,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     result.solveMs = performance.now() - started;
     return result;
   } finally {
-    model.dispose();
+    closeModel(model);
   }
 }
 
@@ -500,7 +501,7 @@ function dualsOfFixedLp(
   result: SolveResult,
   opts: SolveOptions,
 ): DualReport | null {
-  const lpModel = highs.createModel(lp);
+  const lpModel = openModel(highs, lp);
   try {
     configure(lpModel, opts);
     if (lpModel.run().modelStatus !== highs.constants.modelStatus.optimal) return null;
@@ -516,7 +517,7 @@ function dualsOfFixedLp(
     };
     return dualReport(highs, lpModel, spec, lpResult, opts, "mip-integers-fixed");
   } finally {
-    lpModel.dispose();
+    closeModel(lpModel);
   }
 }
 
