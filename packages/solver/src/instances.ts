@@ -1,4 +1,6 @@
-import type { Highs, Model, ModelData } from "highs";
+import type { Highs, ModelData } from "highs";
+
+type Model = ReturnType<Highs["createModel"]>;
 
 /**
  * HiGHS model objects reused within this thread. Creating one (`Highs_create`: options registry,
