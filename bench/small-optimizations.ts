@@ -16,9 +16,12 @@
  *     solve" is the first MIP (or LP) alone, the figure the issue quotes.
  * The machine is shared: every figure comes with its ratio to native measured in the same run, and
  * the CPU time of this process is given next to the wall time.
+ *
+ * `BENCH_SAVE=file` writes the four outputs (without timings) to a file; `BENCH_COMPARE=file`
+ * checks this run's outputs against it — e.g. before and after a change to the solver.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
@@ -176,6 +179,7 @@ interface Row {
   same: boolean;
 }
 const rows: Row[] = [];
+const outputs: Record<string, unknown> = {};
 const nativeSpec: { name: string; models: (Omit<Captured, "mps"> & { path: string })[] }[] = [];
 for (const c of CASES) {
   const input = parseInput(c.model, c.raw);
@@ -185,6 +189,7 @@ for (const c of CASES) {
   const reference = await executeModel(c.model, input, createContext());
   const captured = capture;
   capture = null;
+  outputs[c.name] = untimed(reference);
   const models = captured.map((m, k) => {
     const path = join(dir, `${c.model.id}-${k}.mps`);
     writeFileSync(path, m.mps);
@@ -263,3 +268,14 @@ for (const r of rows) {
 }
 console.log(`load average at the end (1/5/15 min): ${load()}`);
 if (rows.some((r) => !r.same)) process.exitCode = 1;
+if (process.env.BENCH_SAVE) writeFileSync(process.env.BENCH_SAVE, JSON.stringify(outputs));
+if (process.env.BENCH_COMPARE) {
+  const saved = JSON.parse(readFileSync(process.env.BENCH_COMPARE, "utf8")) as Record<string, unknown>;
+  // Through JSON on both sides, so -0 and undefined compare as they are stored.
+  const now = JSON.parse(JSON.stringify(outputs)) as Record<string, unknown>;
+  for (const name of Object.keys(saved)) {
+    const same = isDeepStrictEqual(saved[name], now[name]);
+    console.log(`output identical to ${process.env.BENCH_COMPARE}: ${name}: ${same ? "yes" : "NO"}`);
+    if (!same) process.exitCode = 1;
+  }
+}
