@@ -12,7 +12,8 @@
  *     messaging and structured clone), if it starts;
  *   - native HiGHS (scipy's bundled HiGHS, `python3-scipy`) on exactly the models the engine
  *     solved in that run, written by HiGHS as MPS files, with the same options (presolve,
- *     MIP gap, feasibility jump), ranging after each LP: "native, all solves". "Native, one
+ *     MIP gap, feasibility jump), ranging after each LP: "native, all solves"; the same with
+ *     HiGHS's default feasibility jump (on): "native, HiGHS default options". "Native, one
  *     solve" is the first MIP (or LP) alone, the figure the issue quotes.
  * The machine is shared: every figure comes with its ratio to native measured in the same run, and
  * the CPU time of this process is given next to the wall time.
@@ -130,14 +131,14 @@ spec = json.load(open(sys.argv[1]))
 reps = int(sys.argv[2])
 out = {}
 for case in spec:
-    def solve_all(models):
+    def solve_all(models, defaults=False):
         wall = 0.0; cpu = 0.0
         for m in models:
             h = _core._Highs()
             h.setOptionValue("output_flag", False)
             h.setOptionValue("presolve", m["presolve"])
             h.setOptionValue("mip_rel_gap", m["mipRelGap"])
-            h.setOptionValue("mip_heuristic_run_feasibility_jump", m["feasibilityJump"])
+            h.setOptionValue("mip_heuristic_run_feasibility_jump", True if defaults else m["feasibilityJump"])
             h.readModel(m["path"])
             w = time.perf_counter(); c = time.process_time()
             h.run()
@@ -146,11 +147,12 @@ for case in spec:
             wall += time.perf_counter() - w; cpu += time.process_time() - c
         return wall * 1000, cpu * 1000
     first = [m for m in case["models"] if m["mip"]][:1] or case["models"][:1]
-    res = {"all": [], "allCpu": [], "one": [], "oneCpu": []}
+    res = {"all": [], "allCpu": [], "one": [], "oneCpu": [], "dflt": [], "dfltCpu": []}
     for r in range(reps + 1):
-        a = solve_all(case["models"]); o = solve_all(first)
+        a = solve_all(case["models"]); o = solve_all(first); d = solve_all(case["models"], True)
         if r == 0: continue  # warm-up
         res["all"].append(a[0]); res["allCpu"].append(a[1]); res["one"].append(o[0]); res["oneCpu"].append(o[1])
+        res["dflt"].append(d[0]); res["dfltCpu"].append(d[1])
     out[case["name"]] = {k: sorted(v)[len(v) // 2] for k, v in res.items()}
 print(json.dumps(out))
 `;
@@ -244,8 +246,10 @@ if (py.status !== 0) {
   console.log(`native HiGHS (scipy) failed: ${py.stderr.trim().split("\n").slice(-1)[0]}`);
   console.log("install it with: apt-get install -y python3-scipy");
 }
-const native: Record<string, { all: number; allCpu: number; one: number; oneCpu: number }> =
-  py.status === 0 ? JSON.parse(py.stdout) : {};
+const native: Record<
+  string,
+  { all: number; allCpu: number; one: number; oneCpu: number; dflt: number; dfltCpu: number }
+> = py.status === 0 ? JSON.parse(py.stdout) : {};
 
 function writeJson(v: unknown): string {
   const path = join(dir, "models.json");
@@ -257,13 +261,13 @@ const f = (ms: number | null | undefined) => (ms == null ? "–" : `${ms.toFixed
 const x = (a: number | null | undefined, b: number | null | undefined) =>
   a == null || b == null || b === 0 ? "–" : `${(a / b).toFixed(1)}×`;
 console.log(
-  "| instance | columns | HiGHS runs (MIPs) | this thread, wall | CPU | engine pool, wall | native, all solves (wall / CPU) | native, one solve | thread ÷ native all | pool ÷ native all | CPU ÷ native CPU | same output |",
+  "| instance | columns | HiGHS runs (MIPs) | this thread, wall | CPU | engine pool, wall | native, all solves (wall / CPU) | native, HiGHS default options (wall / CPU) | native, one solve | thread ÷ native all | pool ÷ native all | CPU ÷ native CPU | CPU ÷ native default CPU | same output |",
 );
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
 for (const r of rows) {
   const n = native[r.name];
   console.log(
-    `| ${r.name} | ${r.vars} | ${r.solves} (${r.mips}) | ${f(r.thread)} | ${f(r.threadCpu)} | ${f(r.pool)} | ${f(n?.all)} / ${f(n?.allCpu)} | ${f(n?.one)} | ${x(r.thread, n?.all)} | ${x(r.pool, n?.all)} | ${x(r.threadCpu, n?.allCpu)} | ${r.same ? "yes" : "NO"} |`,
+    `| ${r.name} | ${r.vars} | ${r.solves} (${r.mips}) | ${f(r.thread)} | ${f(r.threadCpu)} | ${f(r.pool)} | ${f(n?.all)} / ${f(n?.allCpu)} | ${f(n?.dflt)} / ${f(n?.dfltCpu)} | ${f(n?.one)} | ${x(r.thread, n?.all)} | ${x(r.pool, n?.all)} | ${x(r.threadCpu, n?.allCpu)} | ${x(r.threadCpu, n?.dfltCpu)} | ${r.same ? "yes" : "NO"} |`,
   );
 }
 console.log(`load average at the end (1/5/15 min): ${load()}`);
