@@ -124,7 +124,7 @@ function untimed(v: unknown): unknown {
   return v;
 }
 
-const NATIVE = String.raw`
+const NATIVE = `
 import json, sys, time
 from scipy.optimize._highspy import _core
 spec = json.load(open(sys.argv[1]))
