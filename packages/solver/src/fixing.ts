@@ -1,4 +1,5 @@
 import type { Highs, ModelData } from "highs";
+import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { ReducedCostFixingReport, SolveOptions } from "./result.ts";
 
@@ -73,7 +74,7 @@ export function solveWithReducedCostFixing(
 
   // 1. LP relaxation.
   const { integrality: _int, ...lpData } = full;
-  const lp = highs.createModel(lpData);
+  const lp = openModel(highs, lpData);
   let xLp: Float64Array;
   let y: Float64Array;
   let lpObjective: number;
@@ -85,7 +86,7 @@ export function solveWithReducedCostFixing(
     y = Float64Array.from(sol.rowDual);
     lpObjective = lp.getObjectiveValue();
   } finally {
-    lp.dispose();
+    closeModel(lp);
   }
 
   // The Lagrangian bound in max form: c' = s·c, y' = s·y, d' = c' − Aᵀy'.
@@ -392,7 +393,7 @@ function solveSub(
     const z = spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
     return { code: highs.constants.modelStatus.optimal, primal: x, bestBound: z, nodes: 0 };
   }
-  const model = highs.createModel(sub.data);
+  const model = openModel(highs, sub.data);
   try {
     configure(model, { ...opts, start: undefined });
     const startValues = start ?? undefined;
@@ -425,6 +426,6 @@ function solveSub(
       nodes: Number(model.info.get("mip_node_count")) || 0,
     };
   } finally {
-    model.dispose();
+    closeModel(model);
   }
 }

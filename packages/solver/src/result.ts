@@ -45,6 +45,12 @@ export interface SolveOptions {
    */
   presolve?: "choose" | "on" | "off" | undefined;
   /**
+   * MIP only: HiGHS's feasibility-jump primal heuristic (`mip_heuristic_run_feasibility_jump`).
+   * Default: off for models of at most `SMALL_MIP_COLUMNS` (200) variables, where its set-up
+   * costs more than the whole solve and HiGHS proves the optimum at the root anyway; on above.
+   */
+  feasibilityJump?: boolean | undefined;
+  /**
    * MIP only: a starting plan by variable name, e.g. the base plan when re-solving a what-if.
    * Variables it leaves out are completed by HiGHS (with the given values fixed). HiGHS checks the
    * start and, if feasible, keeps it as the first incumbent (an infeasible start is ignored), so a

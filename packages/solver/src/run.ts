@@ -1,5 +1,6 @@
 import highsModule, { type Highs, type Model, type ModelData, type RangingResult } from "highs";
 import { type FixingOutcome, solveWithReducedCostFixing } from "./fixing.ts";
+import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type {
   ConstraintDual,
@@ -155,13 +156,26 @@ function configure(model: Model, opts: SolveOptions) {
   if (opts.mipRelGap !== undefined) model.options.set("mip_rel_gap", opts.mipRelGap);
   if (opts.randomSeed !== undefined) model.options.set("random_seed", opts.randomSeed);
   if (opts.presolve !== undefined) model.options.set("presolve", opts.presolve);
+  if (opts.feasibilityJump !== undefined)
+    model.options.set("mip_heuristic_run_feasibility_jump", opts.feasibilityJump);
 }
 
-/** Runs one solve and builds the full report. The HiGHS model is always disposed. */
+/**
+ * MIPs with at most this many columns run without HiGHS's feasibility-jump heuristic unless
+ * `feasibilityJump` says otherwise. On such models HiGHS finds and proves the optimum at the root
+ * anyway, and the heuristic's set-up was most of the solve: 2–4× the CPU of a whole engine run of
+ * the small optimizers (bench/small-optimizations.ts), same plans and numbers.
+ */
+export const SMALL_MIP_COLUMNS = 200;
+
+/** Runs one solve and builds the full report. The HiGHS model object is always released. */
 export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = {}): SolveResult {
   const started = performance.now();
   const kind = spec.variables.some((v) => v.integer) ? "mip" : "lp";
-  let opts = options;
+  let opts: SolveOptions =
+    kind === "mip" && options.feasibilityJump === undefined
+      ? { ...options, feasibilityJump: spec.variables.length > SMALL_MIP_COLUMNS }
+      : options;
   if (kind === "mip" && opts.reducedCostFixing) {
     const deadline =
       opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
@@ -171,7 +185,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     if (Number.isFinite(deadline))
       opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
   }
-  const model = highs.createModel(toModelData(highs, spec));
+  const model = openModel(highs, toModelData(highs, spec));
   try {
     configure(model, opts);
     if (opts.start && kind === "mip") {
@@ -262,7 +276,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     result.solveMs = performance.now() - started;
     return result;
   } finally {
-    model.dispose();
+    closeModel(model);
   }
 }
 
@@ -500,7 +514,7 @@ function dualsOfFixedLp(
   result: SolveResult,
   opts: SolveOptions,
 ): DualReport | null {
-  const lpModel = highs.createModel(lp);
+  const lpModel = openModel(highs, lp);
   try {
     configure(lpModel, opts);
     if (lpModel.run().modelStatus !== highs.constants.modelStatus.optimal) return null;
@@ -516,7 +530,7 @@ function dualsOfFixedLp(
     };
     return dualReport(highs, lpModel, spec, lpResult, opts, "mip-integers-fixed");
   } finally {
-    lpModel.dispose();
+    closeModel(lpModel);
   }
 }
 

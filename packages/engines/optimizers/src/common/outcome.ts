@@ -20,8 +20,19 @@ export function planStatus(r: SolveResult): z.output<typeof SolveStatus> {
   return "no_plan";
 }
 
-/** A number for the explanations' text: thousands separators, at most `d` decimals. */
-export const fmt = (x: number, d = 0) =>
-  x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
+const formats = new Map<number, Intl.NumberFormat>();
+/**
+ * A number for the explanations' text: thousands separators, at most `d` decimals. The same text
+ * as `x.toLocaleString("en-US", …)`, which builds a new `Intl.NumberFormat` on every call (tens of
+ * µs; an explanation formats hundreds of numbers), so one formatter per `d` is kept.
+ */
+export const fmt = (x: number, d = 0) => {
+  let f = formats.get(d);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
+    formats.set(d, f);
+  }
+  return f.format(x);
+};
 /** The same with its sign, − as a minus sign: a change. */
 export const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), d)}`;

@@ -1,4 +1,5 @@
 import type { InfeasibilityReport, SolveResult } from "@modelworks/solver";
+import { fmt } from "../common/outcome.ts";
 import { checkPlan } from "./check.ts";
 import {
   type CoreSolve,
@@ -12,8 +13,6 @@ import type { DealPickerInput, DealPickerOutput } from "./schema.ts";
 
 type Output = DealPickerOutput;
 
-const fmt = (v: number, digits = 0) =>
-  v.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)}%`;
 const clean = (v: number) => (Object.is(v, -0) || Math.abs(v) < 1e-12 ? 0 : v);
 
