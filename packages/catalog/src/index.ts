@@ -1,3 +1,4 @@
+import { contentIntel } from "@modelworks/engine-content-intel";
 import {
   capexPhasingV2,
   dealPickerV2,
@@ -38,6 +39,7 @@ export const MODELS: readonly AnyModel[] = [
   leasingMixV2,
   debtStackV3,
   capexPhasingV2,
+  contentIntel,
 ];
 
 /** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */

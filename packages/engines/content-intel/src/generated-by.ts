@@ -1,3 +1,4 @@
+import { LlmError, type LlmTask } from "@modelworks/model-kit";
 import { z } from "zod";
 
 /**
@@ -19,8 +20,25 @@ export type GeneratedBy = z.infer<typeof GeneratedBy>;
  */
 export interface ContentLlm {
   generateObject<T>(request: {
+    /** Which job: the platform picks a cheap model for `classify`, a strong one for `draft`. */
+    task: LlmTask;
     schema: z.ZodType<T>;
     prompt: string;
     system?: string;
+    /** Fetched text (evidence, drafts built from it): sent as delimited data, never as instructions. */
+    data?: readonly { name: string; text: string }[];
   }): Promise<{ object: T; generatedBy: GeneratedBy }>;
+}
+
+/**
+ * Whether the built-in path may answer after a model call failed: yes for a missing, failing or
+ * off-schema model; no for a spent budget or a cancelled run, which must fail the run with their
+ * reason rather than pass template output off as the model's (model-kit `withBuiltIn`'s rule).
+ */
+export function builtInMayAnswer(err: unknown): boolean {
+  if (err instanceof LlmError)
+    return (
+      err.code === "llm_unavailable" || err.code === "llm_output_invalid" || err.code === "llm_provider_error"
+    );
+  return !(err instanceof Error && (err.name === "AbortError" || err.name === "ModelCanceledError"));
 }

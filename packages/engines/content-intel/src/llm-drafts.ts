@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { checkDraft } from "./check-draft.ts";
 import type { Sentence } from "./evidence-text.ts";
-import type { ContentLlm, GeneratedBy } from "./generated-by.ts";
+import { builtInMayAnswer, type ContentLlm, type GeneratedBy } from "./generated-by.ts";
 import type { ContentItem } from "./item.ts";
 import { hashtagsIn } from "./predictor.ts";
 import type { QueryAnalysis } from "./query-analysis.ts";
@@ -38,16 +38,15 @@ export interface LlmDraftResult {
   generatedBy: GeneratedBy;
 }
 
-function evidenceBlock(
+/** One data block per evidence item: fetched text goes to the model as data, never in the instructions. */
+function evidenceDocuments(
   evidence: readonly EvidenceItem[],
   sentencesByItem: ReadonlyMap<string, Sentence[]>,
-): string {
-  return evidence
-    .map((e) => {
-      const lines = (sentencesByItem.get(e.itemId) ?? []).map((s) => `  - ${s.text}`).join("\n");
-      return `[${e.itemId}] ${e.title} (${e.sourceName})\n${lines}`;
-    })
-    .join("\n");
+): { name: string; text: string }[] {
+  return evidence.map((e) => {
+    const lines = (sentencesByItem.get(e.itemId) ?? []).map((s) => `- ${s.text}`).join("\n");
+    return { name: `evidence [${e.itemId}]`, text: `${e.title} (${e.sourceName})\n${lines}` };
+  });
 }
 
 export async function draftWithLlm(
@@ -70,16 +69,18 @@ export async function draftWithLlm(
   const basePrompt =
     `Topic: ${JSON.stringify(analysis.text)}\nVariant: ${BRIEF[kind]}.\n` +
     `Tone: ${voice.tone}. Emoji: ${voice.emoji ? "a few" : "none"}. At most ${limit} characters and ` +
-    `${voice.maxHashtags} hashtags.${voice.bannedWords.length ? ` Never use: ${voice.bannedWords.join(", ")}.` : ""}\n\n` +
-    `Evidence:\n${evidenceBlock(evidence, ctx.sentencesByItem)}`;
+    `${voice.maxHashtags} hashtags.${voice.bannedWords.length ? ` Never use: ${voice.bannedWords.join(", ")}.` : ""}\n` +
+    "The evidence items are in the data blocks, each headed by its id in brackets.";
+  const data = evidenceDocuments(evidence, ctx.sentencesByItem);
   const known = new Set(evidence.map((e) => e.itemId));
   let prompt = basePrompt;
   let last: LlmDraftResult | null = null;
   for (let attempt = 0; attempt < 2; attempt++) {
     let reply: { object: z.infer<typeof LlmDraft>; generatedBy: GeneratedBy };
     try {
-      reply = await llm.generateObject({ schema: LlmDraft, system, prompt });
-    } catch {
+      reply = await llm.generateObject({ task: "draft", schema: LlmDraft, system, prompt, data });
+    } catch (err) {
+      if (!builtInMayAnswer(err)) throw err;
       return last;
     }
     const ids = [...new Set(reply.object.citedItemIds.filter((id) => known.has(id)))];
@@ -111,11 +112,15 @@ const AiScore = z.object({ score: z.number() });
 export async function aiScoreWithLlm(llm: ContentLlm, text: string): Promise<number> {
   try {
     const { object } = await llm.generateObject({
+      task: "classify",
       schema: AiScore,
-      prompt: `Predict the LinkedIn engagement potential of this post as a number between 0.0 and 1.0.\n\n${text}`,
+      prompt:
+        "Predict the LinkedIn engagement potential of the post in the data block as a number between 0.0 and 1.0.",
+      data: [{ name: "post", text }],
     });
     return Number.isFinite(object.score) && object.score >= 0 && object.score <= 1 ? object.score : 0.5;
-  } catch {
+  } catch (err) {
+    if (!builtInMayAnswer(err)) throw err;
     return 0.5;
   }
 }

@@ -1,14 +1,15 @@
-import { defineModel } from "@modelworks/model-kit";
+import { defineModel, type ModelLlm } from "@modelworks/model-kit";
 import { exampleHistory } from "./examples/history.ts";
 import { EXAMPLE_AS_OF, EXAMPLE_ITEMS, EXAMPLE_TOPICS } from "./examples/items.ts";
+import type { ContentLlm } from "./generated-by.ts";
 import { runContentIntel } from "./pipeline.ts";
 import { ContentIntelInput, ContentIntelOutput } from "./schema.ts";
 
 /**
  * The `content-intel` model: a topic and the followed sources' items in; analysis, ranked
  * evidence, insights, four cited and checked variants with predictions, flags and what was
- * learnt out. Built-in path only for now; the platform's language model slots in through
- * `runContentIntel(input, { llm })` when `ctx.llm` exists.
+ * learnt out. With a language model configured for the organization (`ctx.llm.available`), query
+ * analysis and drafts go through it, each checked and labelled; without one, the built-in path.
  */
 export const contentIntel = defineModel({
   id: "content-intel",
@@ -198,6 +199,17 @@ export const contentIntel = defineModel({
   ],
   timeoutMs: 30_000,
   async run(input, ctx) {
-    return runContentIntel(input, { progress: (f, m) => ctx.progress(f, m) });
+    return runContentIntel(input, { progress: (f, m) => ctx.progress(f, m), llm: contentLlmOf(ctx.llm) });
   },
 });
+
+/** The platform's client in the shape the pipeline asks for; none when no model is configured. */
+export function contentLlmOf(llm: ModelLlm | undefined): ContentLlm | undefined {
+  if (!llm?.available) return undefined;
+  return {
+    async generateObject(req) {
+      const answer = await llm.generateObject(req);
+      return { object: answer.value, generatedBy: answer.generatedBy };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { ModelInputError } from "@modelworks/model-kit";
 import { z } from "zod";
 import type { ContentLlm } from "./generated-by.ts";
-import { GeneratedBy } from "./generated-by.ts";
+import { builtInMayAnswer, GeneratedBy } from "./generated-by.ts";
 import { stem, tokenize, words } from "./text.ts";
 
 /**
@@ -162,11 +162,13 @@ export async function analyzeQuery(
   let reply: { object: z.infer<typeof LlmAnalysis>; generatedBy: GeneratedBy };
   try {
     reply = await opts.llm.generateObject({
+      task: "classify",
       schema: LlmAnalysis,
       system: "You classify a LinkedIn writer's topic. Answer only with the requested JSON fields.",
       prompt: `Topic: ${JSON.stringify(topic)}\nDomains to choose from: tech, politics, product, finance.`,
     });
-  } catch {
+  } catch (err) {
+    if (!builtInMayAnswer(err)) throw err;
     return base;
   }
   const o = reply.object;
