@@ -1,3 +1,4 @@
+import { dashboardPlanner } from "@modelworks/engine-dashboard-planner";
 import {
   capexPhasingV2,
   dealPickerV2,
@@ -38,6 +39,7 @@ export const MODELS: readonly AnyModel[] = [
   leasingMixV2,
   debtStackV3,
   capexPhasingV2,
+  dashboardPlanner,
 ];
 
 /** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */
