@@ -93,6 +93,8 @@ const Note = z.object({ path: z.string(), message: z.string() });
 
 export const DashboardPlannerOutput = z.object({
   mode: z.enum(["plan", "edit", "recheck"]),
+  /** False when an edit was not understood or failed the checks (the plan is the old one), or a current plan no longer fits (replaced). */
+  applied: z.boolean(),
   plan: DashboardPlan,
   generatedBy: GeneratedBy,
   fallback: z.object({ reason: z.string() }).nullable(),
@@ -146,6 +148,7 @@ export type DashboardPlannerOutput = z.output<typeof DashboardPlannerOutput>;
 
 interface Planned {
   mode: DashboardPlannerOutput["mode"];
+  applied: boolean;
   plan: DashboardPlan;
   generatedBy: DashboardPlannerOutput["generatedBy"];
   fallback: { reason: string } | null;
@@ -183,6 +186,7 @@ async function planOrEdit(
     if (r.ok && r.plan)
       return {
         mode: "recheck",
+        applied: true,
         plan: r.plan,
         generatedBy: r.plan.generatedBy,
         fallback: r.plan.fallback ?? null,
@@ -196,6 +200,7 @@ async function planOrEdit(
     const plan = { ...planDashboard({ tables, ...(goal ? { goal } : {}) }), fallback: { reason } };
     return {
       mode: "recheck",
+      applied: false,
       plan,
       generatedBy: "built-in",
       fallback: { reason },
@@ -206,7 +211,7 @@ async function planOrEdit(
     };
   }
   const r = await planWithModel(llm, { tables, goal, conversation: input.conversation }, ctx.signal);
-  return { mode: "plan", ...r, understood: [], diff: [] };
+  return { mode: "plan", applied: true, ...r, understood: [], diff: [] };
 }
 
 export const dashboardPlanner = defineModel({

@@ -81,6 +81,7 @@ describe("dashboard-planner@1.0.0", () => {
   it("an edit: the new revision, what was understood, and its diff", async () => {
     const { out } = await run(example("mpg-edit"));
     expect(out.mode).toBe("edit");
+    expect(out.applied).toBe(true);
     expect(out.understood).toEqual(["made vertical", "top 5 only"]);
     const bar = out.plan.pages[0]!.visuals.find((v) => v.id === "bar-class")!;
     expect(bar).toMatchObject({ kind: "column", topN: { n: 5, other: false } });
@@ -94,6 +95,14 @@ describe("dashboard-planner@1.0.0", () => {
     });
   });
 
+  it("an edit nobody understood: not applied, the plan unchanged, and why", async () => {
+    const input = { ...example("mpg-edit"), instruction: "make it pop", planner: "built-in" };
+    const { out } = await run(input);
+    expect(out).toMatchObject({ mode: "edit", applied: false, diff: [], understood: [] });
+    expect(out.plan).toEqual((input as { plan: unknown }).plan);
+    expect(out.issues[0]!.message).toMatch(/not understood, and no language model is configured/);
+  });
+
   it("a current plan that no longer fits re-uploaded data: the built-in plan, labelled with the reason", async () => {
     const plan = planDashboard({ tables: [EXAMPLE_PROFILES.mpg!] });
     const renamed = structuredClone(EXAMPLE_PROFILES.mpg!);
@@ -101,6 +110,7 @@ describe("dashboard-planner@1.0.0", () => {
     renamed.sampleRows = renamed.sampleRows!.map(({ cty: _, ...r }) => r);
     const { out } = await run({ tables: [renamed], plan });
     expect(out.mode).toBe("recheck");
+    expect(out.applied).toBe(false);
     expect(out.fallback?.reason).toMatch(/^The current plan no longer fits the data \(.*no column "cty"/);
     expect(out.issues.length).toBeGreaterThan(0);
   });

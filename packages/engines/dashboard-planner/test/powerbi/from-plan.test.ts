@@ -9,7 +9,7 @@ import {
   planToPowerBiSpec,
   writePowerBiProject,
 } from "../../src/powerbi/index.ts";
-import type { TableProfile } from "../../src/profile/index.ts";
+import { analyzeTable, type TableProfile } from "../../src/profile/index.ts";
 import { FIXTURE_NAMES, openFixtures, profileTable } from "../duck.ts";
 import { describeErrors, loadSchemas } from "./json-schemas.ts";
 import { childrenOf, parseTmdl, readQualified, type TmdlObject } from "./tmdl-parser.ts";
@@ -93,22 +93,22 @@ describe("golden plans → Power BI projects", () => {
       expect(relationships).toEqual([]);
 
       // The measures the plan implies: each distinct (column, aggregation) it shows; a row count
-      // is COUNT of a column with no blanks.
+      // is COUNT of a column with no blanks; a raw scatter's axes are summed or averaged by role.
       const full = profile.columns.find((col) => col.missing === 0)!.name;
+      const roles = analyzeTable(profile).columns;
       const implied = new Set<string>();
       for (const v of plan.pages.flatMap((p) => p.visuals)) {
         for (const b of v.bindings) {
           if (b.aggregation) implied.add(`${AGG[b.aggregation]}('${name}'[${b.field?.column ?? full}])`);
           else if (v.kind === "scatter" && (b.channel === "x" || b.channel === "y")) {
-            const r = profile.columns.find((col) => col.name === b.field!.column)!;
-            implied.add(`${r ? "AVERAGE" : ""}('${name}'[${b.field!.column}])`);
+            const role = roles.find((r) => r.column === b.field!.column)!;
+            const fn = role.defaultAggregation === "sum" ? "SUM" : "AVERAGE";
+            implied.add(`${fn}('${name}'[${b.field!.column}])`);
           }
         }
       }
       const measures = childrenOf(tables[0]!, "measure").map((x) => x.value!);
-      // A raw scatter's axes are summed or averaged by their role; compare the columns it reads.
-      const strip = (d: string) => d.replace(/^[A-Z]+/, "");
-      expect(new Set(measures.map(strip))).toEqual(new Set([...implied].map(strip)));
+      expect(new Set(measures)).toEqual(implied);
       expect(measures.length).toBe(new Set(measures).size);
 
       // Every plan visual and slicer is in the report, with the kind it maps to.
