@@ -19,7 +19,7 @@ import { planDashboard } from "./plan/builtin.ts";
 import { checkPlan, type PlanNote } from "./plan/check.ts";
 import { ChatMessage, editWithModel, planWithModel } from "./plan/llm-planner.ts";
 import { DashboardPlan, GeneratedBy } from "./plan/schema.ts";
-import { PLAN_KIND_TO_POWER_BI, planToPowerBiSpec } from "./powerbi/from-plan.ts";
+import { checkedPowerBiSpec, PLAN_KIND_TO_POWER_BI } from "./powerbi/from-plan.ts";
 import { type ProjectFiles, writePowerBiProject } from "./powerbi/project.ts";
 import { PowerBiProjectSpec } from "./powerbi/spec.ts";
 import { analyzeTables } from "./profile/analyze.ts";
@@ -344,8 +344,7 @@ export const dashboardPlanner = defineModel({
     ctx.progress(0.3, "Processing: planning the dashboard");
     const planned = await planOrEdit(input, tables, ctx);
     ctx.progress(0.5, "Building the Power BI project");
-    const { spec, notes } = planToPowerBiSpec(planned.plan, tables);
-    const checkedSpec = PowerBiProjectSpec.parse(spec);
+    const { spec: checkedSpec, notes } = checkedPowerBiSpec(planned.plan, tables);
     ctx.progress(0.9, "Finalizing");
     const visuals = planned.plan.pages.flatMap((page) =>
       page.visuals.map((v) => ({

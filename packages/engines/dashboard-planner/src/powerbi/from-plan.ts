@@ -51,6 +51,7 @@ export interface PlanToPowerBi {
 export const PAGE_WIDTH_PX = 1280;
 export const ROW_HEIGHT_PX = 60;
 const MARGIN_PX = 10;
+const MAX_PAGE_PX = 10_000;
 const COLUMN_WIDTH_PX = (PAGE_WIDTH_PX - 2 * MARGIN_PX) / GRID_COLUMNS;
 
 /** Every plan visual kind and the Power BI kind it becomes. */
@@ -152,6 +153,8 @@ function niceStep(raw: number): number {
 
 class Mapper {
   readonly notes: PlanMappingNote[] = [];
+  /** The current page's row height. */
+  rowPx = ROW_HEIGHT_PX;
   private readonly tables: PowerBiTable[] = [];
   private readonly measures: PowerBiMeasure[] = [];
   private readonly measureKeys = new Map<string, string>();
@@ -301,6 +304,10 @@ class Mapper {
       const from = this.column(r.from, `${path}.from`);
       const to = this.column(r.to, `${path}.to`);
       if (!from || !to) return;
+      if (from.table === to.table) {
+        this.note(path, "a relationship joins two different tables: left out");
+        return;
+      }
       const a = this.columnDef(r.from)!;
       const b = this.columnDef(r.to)!;
       if (a.dataType !== b.dataType) {
@@ -396,13 +403,20 @@ function typed(v: string | number | boolean, type: PowerBiDataType): string | nu
   }
 }
 
-function place(tile: Tile): { xPx: number; yPx: number; widthPx: number; heightPx: number } {
+function place(tile: Tile, rowPx: number): { xPx: number; yPx: number; widthPx: number; heightPx: number } {
   return {
     xPx: Math.round(MARGIN_PX + tile.x * COLUMN_WIDTH_PX),
-    yPx: MARGIN_PX + tile.y * ROW_HEIGHT_PX,
+    yPx: MARGIN_PX + tile.y * rowPx,
     widthPx: Math.round(tile.w * COLUMN_WIDTH_PX - MARGIN_PX),
-    heightPx: tile.h * ROW_HEIGHT_PX - MARGIN_PX,
+    heightPx: Math.max(1, tile.h * rowPx - MARGIN_PX),
   };
+}
+
+/** Rows of 60 px, squeezed when a very long page would pass Power BI's 10,000-px page height. */
+function rowHeightPx(rows: number): number {
+  return rows * ROW_HEIGHT_PX + 2 * MARGIN_PX > MAX_PAGE_PX
+    ? Math.floor((MAX_PAGE_PX - 2 * MARGIN_PX) / rows)
+    : ROW_HEIGHT_PX;
 }
 
 /** The project's name (it names files): the plan's title in letters, digits, spaces, _ and -. */
@@ -566,7 +580,14 @@ function finish(
     "measure" in a
       ? "measure" in b && a.measure === b.measure
       : "column" in b && a.table === b.table && a.column === b.column;
-  const out: PowerBiVisualInput = { id: v.id, kind, title: v.title, ...place(v.layout), bindings, ...extra };
+  const out: PowerBiVisualInput = {
+    id: v.id,
+    kind,
+    title: v.title,
+    ...place(v.layout, m.rowPx),
+    bindings,
+    ...extra,
+  };
   const filters = m.filters(v.filters, `${path}.filters`);
   if (filters.length) out.filters = filters;
 
@@ -610,6 +631,8 @@ export function planToPowerBiSpec(plan: DashboardPlan, profiles: TableProfile[])
   const pages: PowerBiPage[] = plan.pages.map((page, pi) => {
     const path = `pages.${pi}`;
     const visuals: PowerBiVisualInput[] = [];
+    const rows = Math.max(0, ...[...page.slicers, ...page.visuals].map((t) => t.layout.y + t.layout.h));
+    m.rowPx = rowHeightPx(rows);
     page.slicers.forEach((s, si) => {
       const spath = `${path}.slicers.${si}`;
       const column = m.column(s.field, `${spath}.field`);
@@ -631,7 +654,7 @@ export function planToPowerBiSpec(plan: DashboardPlan, profiles: TableProfile[])
         id: s.id,
         kind: "slicer",
         title: s.title ?? s.field.column,
-        ...place(s.layout),
+        ...place(s.layout, m.rowPx),
         bindings: { Values: [column] },
         slicerMode,
       });
@@ -645,7 +668,7 @@ export function planToPowerBiSpec(plan: DashboardPlan, profiles: TableProfile[])
       id: page.id,
       name: unique(cleanName(page.title, `Page ${pi + 1}`), pageNames),
       widthPx: PAGE_WIDTH_PX,
-      heightPx: Math.min(10_000, Math.max(720, bottom + MARGIN_PX)),
+      heightPx: Math.min(MAX_PAGE_PX, Math.max(720, bottom + MARGIN_PX)),
       visuals: visuals as PowerBiPage["visuals"],
       filters: m.filters(page.filters, `${path}.filters`),
     };
@@ -654,8 +677,35 @@ export function planToPowerBiSpec(plan: DashboardPlan, profiles: TableProfile[])
   return { spec, notes: m.notes };
 }
 
-/** The spec, validated: a ZodError here is a bug in the mapping, never the user's. */
-export function checkedPowerBiSpec(plan: DashboardPlan, profiles: TableProfile[]) {
+/**
+ * The spec, validated. A visual the writer's checks still refuse (a plan shape the mapping did not
+ * foresee) is left out with the reason as a note rather than failing the whole project; anything
+ * else that fails is a bug in the mapping and throws.
+ */
+export function checkedPowerBiSpec(
+  plan: DashboardPlan,
+  profiles: TableProfile[],
+): { spec: PowerBiProjectSpec; notes: PlanMappingNote[] } {
   const { spec, notes } = planToPowerBiSpec(plan, profiles);
-  return { spec: PowerBiProjectSpec.parse(spec), notes };
+  const first = PowerBiProjectSpec.safeParse(spec);
+  if (first.success) return { spec: first.data, notes };
+  const drop = new Map<string, string>();
+  for (const issue of first.error.issues) {
+    const [pages, pi, visuals, vi] = issue.path;
+    if (pages === "pages" && visuals === "visuals" && typeof pi === "number" && typeof vi === "number")
+      drop.set(`${pi}.${vi}`, issue.message);
+  }
+  const pruned: PowerBiProjectSpecInput = {
+    ...spec,
+    pages: spec.pages.map((page, pi) => ({
+      ...page,
+      visuals: page.visuals.filter((v, vi) => {
+        const why = drop.get(`${pi}.${vi}`);
+        if (why)
+          notes.push({ path: `pages.${pi}`, message: `visual "${v.id}" left out of the project: ${why}` });
+        return !why;
+      }),
+    })),
+  };
+  return { spec: PowerBiProjectSpec.parse(pruned), notes };
 }

@@ -4,6 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPlan, type DashboardPlan, planDashboard } from "../../src/plan/index.ts";
 import {
+  checkedPowerBiSpec,
   PLAN_KIND_TO_POWER_BI,
   PowerBiProjectSpec,
   planToPowerBiSpec,
@@ -232,6 +233,30 @@ describe("golden plans → Power BI projects", () => {
     ]);
     expect(mpg.notes.some((n) => n.path === "pages.0.filters.1" && /"gt" filter/.test(n.message))).toBe(true);
     expect(PowerBiProjectSpec.safeParse(mpg.spec).success).toBe(true);
+  });
+
+  it("a very long page squeezes its rows under Power BI's 10,000 px; an unwritable visual is left out with a note", () => {
+    const plan = golden("mpg");
+    const last = plan.pages[0]!.visuals.at(-1)!;
+    last.layout = { ...last.layout, y: 400 };
+    const { spec } = checkedPowerBiSpec(plan, [profiles.mpg!]);
+    const page = spec.pages[0]!;
+    expect(page.heightPx).toBeLessThanOrEqual(10_000);
+    const moved = page.visuals.find((v) => v.id === last.id)!;
+    expect(moved.yPx + moved.heightPx).toBeLessThanOrEqual(page.heightPx);
+    // 404 rows in 9,980 px: 24 px rows.
+    expect(moved.yPx).toBe(10 + 400 * 24);
+
+    // A file that already has the column the histogram's bins would add: the writer refuses it.
+    const profile = structuredClone(profiles.mpg!);
+    profile.columns.push({ ...profile.columns.find((x) => x.name === "cty")!, name: "cty (bins of 5)" });
+    const r = checkedPowerBiSpec(golden("mpg"), [profile]);
+    expect(r.spec.pages[0]!.visuals.some((v) => v.id === "histogram-cty")).toBe(false);
+    expect(r.notes).toContainEqual({
+      path: "pages.0",
+      message:
+        'visual "histogram-cty" left out of the project: "cty (bins of 5)" is already a column of "mpg"',
+    });
   });
 
   it("a two-table plan: the join becomes a many-to-one relationship; measures live in their tables", () => {
