@@ -1,4 +1,5 @@
 import { contentIntel } from "@modelworks/engine-content-intel";
+import { dashboardPlanner } from "@modelworks/engine-dashboard-planner";
 import {
   capexPhasingV2,
   dealPickerV2,
@@ -40,6 +41,7 @@ export const MODELS: readonly AnyModel[] = [
   debtStackV3,
   capexPhasingV2,
   contentIntel,
+  dashboardPlanner,
 ];
 
 /** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */

@@ -190,6 +190,12 @@ describe("modelworks models", () => {
       title: "Capex Phasing Planner",
       summary: expect.any(String),
     };
+    const dashboardPlanner = {
+      id: "dashboard-planner",
+      version: "1.0.0",
+      title: "Dashboard planner: from uploaded data and a conversation to a dashboard and a Power BI project",
+      summary: expect.any(String),
+    };
     const contentIntel = {
       id: "content-intel",
       version: "1.0.0",
@@ -205,6 +211,7 @@ describe("modelworks models", () => {
       debtStack,
       capexPhasing,
       contentIntel,
+      dashboardPlanner,
     ]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
@@ -235,6 +242,7 @@ describe("modelworks models", () => {
       debtStack,
       capexPhasing,
       contentIntel,
+      dashboardPlanner,
     ]);
   });
 });

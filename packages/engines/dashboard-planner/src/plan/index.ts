@@ -3,4 +3,14 @@ export { acceptOrFallBack, type CheckResult, checkPlan, type PlanNote } from "./
 export { type PlanningContext, planningContext } from "./context.ts";
 export { diffPlans, type EditResult, editVisual, type PlanChange } from "./edit.ts";
 export { type GoalIntent, readGoal } from "./goal.ts";
+export {
+  ChatMessage,
+  EditAnswer,
+  type EditOutcome,
+  type EditRequest,
+  editWithModel,
+  type PlanOutcome,
+  type PlanRequest,
+  planWithModel,
+} from "./llm-planner.ts";
 export * from "./schema.ts";

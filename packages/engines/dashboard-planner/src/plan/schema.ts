@@ -72,7 +72,8 @@ export const Binding = z
   .strict();
 export type Binding = z.infer<typeof Binding>;
 
-const Scalar = z.union([z.string().max(1000), z.number(), z.boolean()]);
+// Numbers bounded like every hosted model's input (model-kit LIMITS: ±1e12); plans are inputs too.
+const Scalar = z.union([z.string().max(1000), z.number().min(-1e12).max(1e12), z.boolean()]);
 
 export const Filter = z
   .object({

@@ -1,4 +1,15 @@
 export { type CsvValue, powerBiCsv } from "./csv.ts";
+export {
+  checkedPowerBiSpec,
+  numberFormatString,
+  PAGE_WIDTH_PX,
+  PLAN_KIND_TO_POWER_BI,
+  type PlanMappingNote,
+  type PlanToPowerBi,
+  planToPowerBiSpec,
+  projectName,
+  ROW_HEIGHT_PX,
+} from "./from-plan.ts";
 export { objectName, sha256Hex, stableGuid } from "./ids.ts";
 export { DATA_DIR, PowerBiDataError, type ProjectFiles, writePowerBiProject } from "./project.ts";
 export { FORMAT_VERSION, SCHEMA_URL } from "./schema-urls.ts";
