@@ -5,6 +5,7 @@ import {
   debtStackV3,
   leasingMixV2,
 } from "@modelworks/engine-optimizers";
+import { responseModel } from "@modelworks/engine-response-model";
 import { llmBrief, monteCarloSum, presentationTest } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
@@ -38,6 +39,7 @@ export const MODELS: readonly AnyModel[] = [
   leasingMixV2,
   debtStackV3,
   capexPhasingV2,
+  responseModel,
 ];
 
 /** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */
