@@ -21,6 +21,13 @@ const sampleInput = {
   records: simpleCsvRecords(SAMPLE_DATA_CSV),
   target: "TARGET",
   fieldEnds: sampleEnds(),
+  // The sample is enriched (28 % responders); a real mailing file responds at a few percent.
+  mailing: {
+    fileSize: 100_000,
+    costPerPieceUsd: 0.65,
+    valuePerResponseUsd: 45,
+    expectedResponseRate: 0.03,
+  },
 };
 
 const pct = { format: "percent" as const, decimals: 1 };
@@ -49,7 +56,13 @@ export const responseModel = defineModel({
         ...sampleInput,
         alpha: 0.5,
         lambdaRule: "min",
-        mailing: { fileSize: 50_000, costPerPieceUsd: 0.72, valuePerResponseUsd: 38, budgetUsd: 25_000 },
+        mailing: {
+          fileSize: 50_000,
+          costPerPieceUsd: 0.72,
+          valuePerResponseUsd: 38,
+          budgetUsd: 10_000,
+          expectedResponseRate: 0.03,
+        },
       },
     },
   ],

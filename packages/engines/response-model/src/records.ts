@@ -15,11 +15,14 @@ export function cellText(v: CellValue | undefined): string | null {
   return text === "" ? null : text;
 }
 
-/** Columns in first-seen key order; a key absent from a record is missing there. */
-export function recordsToTable(records: readonly CustomerRecord[]): RawTable {
+/**
+ * Columns in first-seen key order; a key absent from a record is missing there. `fields` are
+ * always present (all-missing when no record has them): a scoring batch may hold no value of a field.
+ */
+export function recordsToTable(records: readonly CustomerRecord[], fields: readonly string[] = []): RawTable {
   const names: string[] = [];
   const seen = new Set<string>();
-  for (const r of records)
+  for (const r of [...records, Object.fromEntries(fields.map((f) => [f, null]))])
     for (const k of Object.keys(r))
       if (!seen.has(k)) {
         seen.add(k);

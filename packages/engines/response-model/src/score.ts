@@ -57,7 +57,10 @@ export function scoreBatch(
   firstPosition = 1,
 ): ScoredRecord[] {
   if (records.length === 0) return [];
-  const table = recordsToTable(records);
+  const table = recordsToTable(
+    records,
+    artifact.preparation.fields.map((f) => f.field),
+  );
   const p = scoreProbability(scoringModelOf(artifact), table);
   const card = artifact.scorecard as Scorecard;
   return records.map((r, i) => {

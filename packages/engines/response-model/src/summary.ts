@@ -93,7 +93,7 @@ export function builtInSummary(r: Result, f: Record<string, string>): string {
   r.mailingPlan.tiers.forEach((_, i) => {
     const k = i + 1;
     lines.push(
-      `- ${f[`tier${k}Name`]}: the next ${f[`tier${k}Share`]} of the file, ${f[`tier${k}Pieces`]} pieces, about ${f[`tier${k}Responses`]} responses (${f[`tier${k}Rate`]}).`,
+      `- ${f[`tier${k}Name`]}: the ${k === 1 ? "top" : "next"} ${f[`tier${k}Share`]} of the file, ${f[`tier${k}Pieces`]} pieces, about ${f[`tier${k}Responses`]} responses (${f[`tier${k}Rate`]}).`,
     );
   });
   lines.push("", "Budget");
