@@ -190,6 +190,12 @@ describe("modelworks models", () => {
       title: "Capex Phasing Planner",
       summary: expect.any(String),
     };
+    const responseModel = {
+      id: "response-model",
+      version: "1.0.0",
+      title: "Direct-mail response model",
+      summary: expect.any(String),
+    };
     expect(JSON.parse(plain.out.join(""))).toEqual([
       tif,
       ...tifAnalyses,
@@ -198,6 +204,7 @@ describe("modelworks models", () => {
       leasingMix,
       debtStack,
       capexPhasing,
+      responseModel,
     ]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
@@ -227,6 +234,7 @@ describe("modelworks models", () => {
       leasingMix,
       debtStack,
       capexPhasing,
+      responseModel,
     ]);
   });
 });
