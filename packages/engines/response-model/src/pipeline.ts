@@ -236,7 +236,11 @@ export async function runResponseModel(
     scores.push({ auc: auc(yHoldout, p), topDecileResponse: 100 * (top?.rate ?? 0) });
     ctx.progress(0.75 + (0.17 * k) / groups.length, `forward selection: ${k} of ${groups.length} fields`);
   }
-  const forwardSelection = selectionRows(groups, scores, 100 * holdout.responseRate);
+  // No step asked for (or no active field): the null model, AUC 0.5 at step 0, as selection starts from.
+  const forwardSelection =
+    groups.length > 0
+      ? selectionRows(groups, scores, 100 * holdout.responseRate)
+      : { rows: [], bestAuc: 0.5, bestStep: 0 };
 
   // ---- scorecards, mailing plan ----
   const prototypeCard = buildScorecard(model, { kind: "prototype" });

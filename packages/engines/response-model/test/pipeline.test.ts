@@ -273,6 +273,14 @@ describe("response-model refuses what must be refused, naming the field", () => 
     expect(err.issues).toEqual([expect.objectContaining({ path: "idField" })]);
   });
 
+  it("skips forward selection when asked (0 steps): no rows, the null model's AUC", async () => {
+    const r = await run(base);
+    expect(r.forwardSelection).toEqual({ rows: [], bestAuc: 0.5, bestStep: 0 });
+    expect(r.original.variable_combinations).toEqual([]);
+    expect(r.crossValidation.folds).toBe(3);
+    expect(r.crossValidation.path.length).toBeLessThanOrEqual(10);
+  }, 60_000);
+
   it("stops when canceled during cross-validation", async () => {
     const ac = new AbortController();
     const ctx = createContext({
