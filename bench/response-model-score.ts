@@ -7,8 +7,9 @@
  *
  *   npx tsx bench/response-model-score.ts [rows] [batchSize]
  */
-import { createContext, executeModel } from "@modelworks/model-kit";
+
 import { type CustomerRecord, responseModel, scoreRecords } from "@modelworks/engine-response-model";
+import { createContext, executeModel } from "@modelworks/model-kit";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 10_000);
@@ -53,4 +54,6 @@ console.log(`records generated (baseline): ${n0.toLocaleString("en-US")} in ${re
 console.log(
   `scored: ${scored.toLocaleString("en-US")} rows in ${scoreSeconds.toFixed(2)} s (${Math.round(scored / scoreSeconds).toLocaleString("en-US")} rows/s; ${(scoreSeconds / readSeconds).toFixed(1)}× the baseline), batch ${BATCH.toLocaleString("en-US")}`,
 );
-console.log(`memory: RSS +${mb(maxRss - rss0)} MB, heap +${mb(maxHeap - heap0)} MB at most (checksum ${checksum.toFixed(6)})`);
+console.log(
+  `memory: RSS +${mb(maxRss - rss0)} MB, heap +${mb(maxHeap - heap0)} MB at most (checksum ${checksum.toFixed(6)})`,
+);

@@ -3,14 +3,14 @@
  * records in, customer ID, probability, points, decile and tier out. Streaming-friendly: any
  * iterable (or async iterable) of records, scored a batch at a time, so a 100M-row file needs
  * only one batch in memory. Scoring the training records reproduces the fit's probabilities
- * exactly: the same stored preparation and the same column-order sum (`scoreProbability`).
+ * exactly: the compiled scorer adds the same terms in the same order as `scoreProbability`
+ * (src/compiled-scorer.ts).
  */
+import { type CompiledScorer, compileScorer } from "./compiled-scorer.ts";
 import type { ScoringModel } from "./fit/scoring-model.ts";
-import { scoreProbability } from "./fit/scoring-model.ts";
 import type { ModelArtifact } from "./model-schema.ts";
-import { type CustomerRecord, cellText, recordsToTable } from "./records.ts";
+import { type CustomerRecord, cellText } from "./records.ts";
 import type { Scorecard } from "./scorecard/scorecard.ts";
-import { scoreRecord } from "./scorecard/scorecard.ts";
 
 export interface ScoredRecord {
   /** The artifact's ID field, or the 1-based position in the stream when it has none. */
@@ -50,28 +50,32 @@ export function tierOf(tiers: ModelArtifact["tiers"], p: number): string {
   return NOT_MAILED;
 }
 
+const compiled = new WeakMap<ModelArtifact, CompiledScorer>();
+
+/** The artifact's compiled scorer (built once per artifact object). */
+export function scorerOf(artifact: ModelArtifact): CompiledScorer {
+  let scorer = compiled.get(artifact);
+  if (!scorer) {
+    scorer = compileScorer(scoringModelOf(artifact), artifact.scorecard as Scorecard);
+    compiled.set(artifact, scorer);
+  }
+  return scorer;
+}
+
 /** Scores one batch (already in memory). `firstPosition` numbers records without an ID. */
 export function scoreBatch(
   artifact: ModelArtifact,
   records: readonly CustomerRecord[],
   firstPosition = 1,
 ): ScoredRecord[] {
-  if (records.length === 0) return [];
-  const table = recordsToTable(
-    records,
-    artifact.preparation.fields.map((f) => f.field),
-  );
-  const p = scoreProbability(scoringModelOf(artifact), table);
-  const card = artifact.scorecard as Scorecard;
+  const scorer = scorerOf(artifact);
   return records.map((r, i) => {
-    const text: Record<string, string | null> = {};
-    for (const k of Object.keys(r)) text[k] = cellText(r[k]);
-    const probability = p[i] as number;
+    const probability = scorer.probability(r);
     const id = artifact.idField ? cellText(r[artifact.idField]) : null;
     return {
       customerId: id ?? String(firstPosition + i),
       probability,
-      points: scoreRecord(card, text),
+      points: scorer.points(r),
       decile: decileOf(artifact.decileCutoffs, probability),
       tier: tierOf(artifact.tiers, probability),
     };
@@ -87,13 +91,24 @@ export async function* scoreRecords(
   const size = options.batchSize ?? 10_000;
   let batch: CustomerRecord[] = [];
   let position = 1;
-  for await (const r of records) {
+  const take = (r: CustomerRecord): ScoredRecord[] | null => {
     batch.push(r);
-    if (batch.length >= size) {
-      yield scoreBatch(artifact, batch, position);
-      position += batch.length;
-      batch = [];
+    if (batch.length < size) return null;
+    const scored = scoreBatch(artifact, batch, position);
+    position += batch.length;
+    batch = [];
+    return scored;
+  };
+  // A sync iterable is walked without an await per record (a microtask each, a second per million).
+  if (Symbol.asyncIterator in records) {
+    for await (const r of records) {
+      const scored = take(r);
+      if (scored) yield scored;
     }
-  }
+  } else
+    for (const r of records) {
+      const scored = take(r);
+      if (scored) yield scored;
+    }
   if (batch.length > 0) yield scoreBatch(artifact, batch, position);
 }
