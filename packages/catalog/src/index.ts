@@ -7,6 +7,7 @@ import {
   debtStackV3,
   leasingMixV2,
 } from "@modelworks/engine-optimizers";
+import { responseModel } from "@modelworks/engine-response-model";
 import { llmBrief, monteCarloSum, presentationTest } from "@modelworks/engine-testbench";
 import {
   TIF_REFERENCE_DATASETS,
@@ -42,6 +43,7 @@ export const MODELS: readonly AnyModel[] = [
   capexPhasingV2,
   contentIntel,
   dashboardPlanner,
+  responseModel,
 ];
 
 /** Reference datasets the hosted engines read (`ctx.data`); the server resolves them before a run. */

@@ -10,6 +10,8 @@ import {
   parseInput,
 } from "@modelworks/model-kit";
 import { runBatch } from "./batch.ts";
+import { readCsvFile } from "./csv.ts";
+import { scoreFile } from "./score.ts";
 
 /** Exit codes, so scripts can tell a bad input from a broken engine. */
 export const EXIT = {
@@ -23,9 +25,13 @@ export const EXIT = {
 } as const;
 
 const USAGE = `Usage:
-  modelworks run <model> --in input.json [--out output.json] [--version x.y.z] [--quiet]
+  modelworks run <model> --in input.json [--data file.csv] [--out output.json] [--version x.y.z] [--quiet]
       Runs a model in this process (no server). Output JSON goes to --out or stdout;
       progress goes to stderr.
+      --data customers.csv fills the input's \`records\` with the file's rows (response-model).
+  modelworks score <model.json> --data new.csv --out scored.csv [--batch-size n] [--quiet]
+      Scores a customer file with a fitted response model (a run's output or its \`artifact\`),
+      streaming: customer_id, probability, points, decile (10 = best), tier.
   modelworks run <model> --batch [--version x.y.z] [--format f] [--quiet]
       Runs many inputs in one process: NDJSON on stdin, one {"input": {...}, "id"?: ...} per
       line; one answer per line on stdout, in order: {"line": n, "id"?, "ok": true, "output"}
@@ -73,6 +79,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
         return await runCommand(rest, io);
       case "models":
         return modelsCommand(rest, io);
+      case "score":
+        return await scoreCommand(rest, io);
       case "worker":
         return await workerCommand();
       case undefined:
@@ -109,6 +117,7 @@ function parse(args: string[], options: ParseOptions) {
 async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {
     in: { type: "string" },
+    data: { type: "string" },
     out: { type: "string" },
     version: { type: "string" },
     format: { type: "string" },
@@ -166,6 +175,18 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     io.err(`modelworks: cannot read ${values.in}: ${(err as Error).message}\n`);
     return EXIT.usage;
   }
+  if (values.data) {
+    if (!document || typeof document !== "object" || Array.isArray(document)) {
+      io.err(`modelworks: --data needs --in to hold a JSON object (the rest of the input)\n`);
+      return EXIT.usage;
+    }
+    try {
+      (document as Record<string, unknown>).records = await readCsvFile(values.data as string);
+    } catch (err) {
+      io.err(`modelworks: cannot read ${values.data}: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
   const started = performance.now();
   let lastShown = -1;
   try {
@@ -200,6 +221,44 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     io.err(`modelworks: ${model.id}@${model.version} failed: ${(err as Error).message}\n`);
     return EXIT.modelError;
   }
+}
+
+async function scoreCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, {
+    data: { type: "string" },
+    out: { type: "string" },
+    "batch-size": { type: "string" },
+    quiet: { type: "boolean", default: false },
+  });
+  const [modelFile] = positionals;
+  if (!modelFile || !values.data || !values.out)
+    throw new UsageError("score: `modelworks score <model.json> --data new.csv --out scored.csv`");
+  const batchSize = values["batch-size"] === undefined ? undefined : Number(values["batch-size"]);
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 1_000_000))
+    throw new UsageError("score: --batch-size must be a whole number from 1 to 1,000,000");
+  const outcome = await scoreFile({
+    modelFile,
+    dataFile: values.data as string,
+    outFile: values.out as string,
+    ...(batchSize ? { batchSize } : {}),
+    onBatch: (rows) => {
+      if (!values.quiet) io.err(`${rows.toLocaleString("en-US")} rows scored\n`);
+    },
+  });
+  if (!outcome.ok) {
+    if (outcome.kind === "invalid") {
+      io.err(`modelworks: ${modelFile} is not a fitted response model:\n`);
+      for (const m of outcome.messages) io.err(`  ${m}\n`);
+      return EXIT.invalidInput;
+    }
+    io.err(`modelworks: ${outcome.messages.join("; ")}\n`);
+    return EXIT.usage;
+  }
+  if (!values.quiet)
+    io.err(
+      `scored ${outcome.rows.toLocaleString("en-US")} rows in ${outcome.seconds.toFixed(2)} s → ${values.out}\n`,
+    );
+  return EXIT.ok;
 }
 
 function modelsCommand(args: string[], io: Io): number {

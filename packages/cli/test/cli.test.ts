@@ -196,6 +196,12 @@ describe("modelworks models", () => {
       title: "Dashboard planner: from uploaded data and a conversation to a dashboard and a Power BI project",
       summary: expect.any(String),
     };
+    const responseModel = {
+      id: "response-model",
+      version: "1.0.0",
+      title: "Direct-mail response model",
+      summary: expect.any(String),
+    };
     const contentIntel = {
       id: "content-intel",
       version: "1.0.0",
@@ -212,6 +218,7 @@ describe("modelworks models", () => {
       capexPhasing,
       contentIntel,
       dashboardPlanner,
+      responseModel,
     ]);
     const all = capture();
     await main(["models", "--json", "--all"], all.io);
@@ -243,6 +250,7 @@ describe("modelworks models", () => {
       capexPhasing,
       contentIntel,
       dashboardPlanner,
+      responseModel,
     ]);
   });
 });

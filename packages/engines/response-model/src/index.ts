@@ -1,7 +1,19 @@
 export * from "./data/index.ts";
 export * from "./evaluate/index.ts";
 export * from "./fit/index.ts";
+export { responseModel } from "./model.ts";
+export * from "./model-schema.ts";
+export { MODEL_ID, MODEL_VERSION, type PipelineContext, runResponseModel } from "./pipeline.ts";
 export * from "./prepare/index.ts";
+export * from "./records.ts";
+export * from "./score.ts";
 export * from "./scorecard/index.ts";
 export * from "./sql/index.ts";
+export {
+  builtInSummary,
+  type ExecutiveSummary,
+  executiveSummary,
+  summaryFacts,
+  unsupportedNumbers,
+} from "./summary.ts";
 export type { FieldKind, FieldSpec, RawTable } from "./types.ts";
