@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The error catalogue: every problem the API answers carries one of these codes (`code`) and a
  * `type` URI naming it (`problemType(code)`). Clients branch on codes, never on statuses or
@@ -45,6 +47,27 @@ export const ERROR_CODES = {
     title: "Unprocessable Content",
     description: "Fields are invalid; `errors` lists each one by path (`body.input.landCostUsd`).",
   },
+  request_timeout: {
+    status: 408,
+    title: "Request Timeout",
+    description: "The body stopped arriving before it was complete; the connection is closed. Send it again.",
+  },
+  body_too_large: {
+    status: 413,
+    title: "Content Too Large",
+    description: "The request body exceeds the size limit for JSON bodies.",
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: "Unsupported Media Type",
+    description:
+      "The body has a content type this endpoint does not read (JSON endpoints take `application/json`, uploads `multipart/form-data`).",
+  },
+  headers_too_large: {
+    status: 431,
+    title: "Request Header Fields Too Large",
+    description: "The request's headers are too large (often too many or too big cookies).",
+  },
   rate_limited: {
     status: 429,
     title: "Too Many Requests",
@@ -67,6 +90,170 @@ export const ERROR_CODES = {
     description:
       "Someone saved a newer revision meanwhile (`baseRevision` is stale); reload and re-apply your change.",
   },
+  name_taken: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The name (of a project, scenario or field mapping) or the organization slug is already used; choose another.",
+  },
+  already_exists: {
+    status: 409,
+    title: "Conflict",
+    description: "A record with these values already exists (a concurrent request created it first).",
+  },
+  already_revoked: {
+    status: 409,
+    title: "Conflict",
+    description: "The API key or share link is already revoked.",
+  },
+  already_member: {
+    status: 409,
+    title: "Conflict",
+    description: "The person is already a member of the organization.",
+  },
+  invitation_not_pending: {
+    status: 409,
+    title: "Conflict",
+    description: "The invitation was already accepted, revoked or expired, so it cannot be revoked.",
+  },
+  invitation_used: { status: 410, title: "Gone", description: "The invitation has already been accepted." },
+  invitation_revoked: { status: 410, title: "Gone", description: "The organization revoked the invitation." },
+  invitation_expired: {
+    status: 410,
+    title: "Gone",
+    description: "The invitation has expired; ask the organization for a new one.",
+  },
+  verification_link_used: {
+    status: 410,
+    title: "Gone",
+    description: "The email verification or password reset link was already used or replaced by a newer one.",
+  },
+  verification_link_expired: {
+    status: 410,
+    title: "Gone",
+    description: "The email verification or password reset link has expired; ask for a new one.",
+  },
+  invalid_credentials: {
+    status: 401,
+    title: "Unauthorized",
+    description: "The email or password is incorrect.",
+  },
+  email_not_verified: {
+    status: 403,
+    title: "Forbidden",
+    description: "The account's email address is not verified yet; follow the link in the verification mail.",
+  },
+  sign_in_throttled: {
+    status: 429,
+    title: "Too Many Requests",
+    description: "Too many failed sign-ins for this email; wait for `Retry-After` seconds.",
+  },
+  sole_owner: {
+    status: 409,
+    title: "Conflict",
+    description: "The organization would be left without an owner; make another member an owner first.",
+  },
+  run_finished: {
+    status: 409,
+    title: "Conflict",
+    description: "The run has already finished (succeeded, failed or canceled), so it cannot be canceled.",
+  },
+  run_not_finished: {
+    status: 409,
+    title: "Conflict",
+    description: "The run is still queued or running; wait for it or cancel it first.",
+  },
+  run_not_succeeded: {
+    status: 409,
+    title: "Conflict",
+    description: "Only a succeeded run has output to read, export, share or compare.",
+  },
+  model_not_hosted: {
+    status: 409,
+    title: "Conflict",
+    description: "The model version the run or scenario used is no longer hosted by this server.",
+  },
+  input_invalid: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The model input does not satisfy the model's schema; `errors` names each field (`body.input.…`).",
+  },
+  run_budget_exceeded: {
+    status: 429,
+    title: "Too Many Requests",
+    description:
+      "The hourly run budget (standard or heavy models) is spent, or the request asks for more runs than it allows.",
+  },
+  sweep_finished: {
+    status: 409,
+    title: "Conflict",
+    description: "The sweep has already finished, so it cannot be canceled.",
+  },
+  export_empty: {
+    status: 409,
+    title: "Conflict",
+    description: "The run produced nothing to put in the requested document.",
+  },
+  export_timeout: {
+    status: 503,
+    title: "Service Unavailable",
+    description: "The export took too long to prepare and was stopped.",
+  },
+  export_busy: {
+    status: 503,
+    title: "Service Unavailable",
+    description: "Too many exports are being prepared; retry after `Retry-After` seconds.",
+  },
+  file_too_large: {
+    status: 413,
+    title: "Content Too Large",
+    description:
+      "The uploaded file (or an upload chunk) exceeds the size limit or the upload's declared size.",
+  },
+  unsupported_file_type: {
+    status: 422,
+    title: "Unprocessable Content",
+    description: "The file's extension is not one the server accepts (CSV, XLSX).",
+  },
+  file_invalid: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The file cannot be read as what it claims to be (empty, damaged, binary, no header or rows, a zip bomb).",
+  },
+  upload_offset_mismatch: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The chunk does not start at the upload's current offset; resume from `Upload-Offset` (tus).",
+  },
+  upload_closed: {
+    status: 409,
+    title: "Conflict",
+    description: "The upload takes no more chunks: it is complete, failed or being processed.",
+  },
+  upload_incomplete: {
+    status: 409,
+    title: "Conflict",
+    description: "The upload is missing bytes; send the rest (from `Upload-Offset`) before completing it.",
+  },
+  upload_version_unsupported: {
+    status: 412,
+    title: "Precondition Failed",
+    description: "Only tus protocol version 1.0.0 is supported (`Tus-Resumable`).",
+  },
+  share_link_revoked: {
+    status: 410,
+    title: "Gone",
+    description: "The organization that created the share link revoked it.",
+  },
+  share_link_expired: { status: 410, title: "Gone", description: "The share link has expired." },
+  share_link_run_deleted: {
+    status: 410,
+    title: "Gone",
+    description: "A run the share link shares has been deleted, so the link no longer works.",
+  },
 } as const satisfies Record<string, ErrorCodeDoc>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -74,3 +261,22 @@ export const ERROR_CODE_NAMES = Object.keys(ERROR_CODES) as [ErrorCode, ...Error
 
 /** The problem `type` URI of a code: a path on the API that documents it (RFC 9457 §3.1.1). */
 export const problemType = (code: ErrorCode) => `/api/v1/problems/${code}`;
+
+/** One catalogue entry as `GET /api/v1/problems/{code}` serves it: what a problem `type` URI resolves to. */
+export const ProblemTypeDto = z
+  .object({
+    code: z.enum(ERROR_CODE_NAMES),
+    type: z.string().describe("The problem `type` URI of this code"),
+    status: z.number().int(),
+    title: z.string(),
+    description: z.string(),
+  })
+  .meta({ id: "ProblemType" });
+export type ProblemTypeDto = z.infer<typeof ProblemTypeDto>;
+
+/** The catalogue entry of a code, in the shape the API serves it. */
+export const problemTypeOf = (code: ErrorCode): ProblemTypeDto => ({
+  code,
+  type: problemType(code),
+  ...ERROR_CODES[code],
+});

@@ -34,6 +34,7 @@ import { invitationRoutes } from "./routes/invitations.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { problemRoutes } from "./routes/problems.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { retentionRoutes } from "./routes/retention.ts";
@@ -154,6 +155,7 @@ export async function buildApp(
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
       await api.register(externalIdentityRoutes);
+      await api.register(problemRoutes);
     },
     { prefix: "/api/v1" },
   );

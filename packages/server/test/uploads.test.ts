@@ -214,6 +214,7 @@ describe("a resumable upload", () => {
     const s = await start("offsets.csv", body.length);
     const ahead = await A().patch(s.id, 10, body.subarray(10));
     expect(ahead.statusCode).toBe(409);
+    expect(ahead.json().code).toBe("upload_offset_mismatch");
     expect(ahead.headers["upload-offset"]).toBe("0");
     expect(ahead.headers["content-type"]).toMatch(/problem\+json/);
     expect((await A().get(s.id)).json().offsetBytes).toBe(0);

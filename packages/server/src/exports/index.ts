@@ -1,6 +1,6 @@
 import type { AnyModel } from "@modelworks/model-kit";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { stripBidi } from "../files/names.ts";
-import { conflict, unprocessable } from "../http/problem.ts";
 import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
 import { renderPdf } from "./pdf.ts";
@@ -73,7 +73,11 @@ export async function exportRun(
       ]);
     }
     const doc = engineDocument(model, report, run, document);
-    if (!doc) throw conflict(`This run has no ${document}: the model produced nothing to put in it.`);
+    if (!doc)
+      throw new DomainError(
+        "export_empty",
+        `This run has no ${document}: the model produced nothing to put in it.`,
+      );
     const body = format === "pdf" ? await renderPdf(doc) : await renderDocx(doc);
     return { body, contentType: TYPES[format], fileName: `${doc.fileStem}.${format}` };
   }

@@ -5,9 +5,9 @@ import type { FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { files } from "../db/schema.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import { recordAudit } from "../http/audit.ts";
 import { isUniqueViolation } from "../http/errors.ts";
-import { HttpProblem } from "../http/problem.ts";
 import { type FileKind, FileRejected } from "./sniff.ts";
 import type { FileStore } from "./store.ts";
 import { type ParseOptions, parseUpload, type Received } from "./upload.ts";
@@ -21,14 +21,9 @@ export const CONTENT_TYPES = {
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 } as const;
 
-/** A refusal of the file's content, as the 413/422 problem both upload paths answer with. */
+/** A refusal of the file's content, as the 422 problem both upload paths answer with. */
 export const rejected = (err: FileRejected) =>
-  new HttpProblem(
-    err.status,
-    err.status === 413 ? "Content Too Large" : "Unprocessable Content",
-    err.message,
-    [{ path: "body.file", message: err.message }],
-  );
+  new DomainError(err.code, err.message, [{ path: "body.file", message: err.message }]);
 
 /** `sheet=…&delimiter=…` as kept in `files.parseOptions` ('' for the defaults): part of the dedup key. */
 export function parseOptionsKey(opts: ParseOptions): string {

@@ -6,12 +6,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs } from "../db/schema.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import { contentDisposition, type ExportFile, type ExportFormat } from "../exports/index.ts";
 import { createExportPool, type ExportPool } from "../exports/pool.ts";
 import type { ExportableRun } from "../exports/report.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import type { RunRow } from "../runs/service.ts";
 
@@ -27,12 +27,16 @@ export const EXPORT_DESCRIPTION =
 export function modelOfRun(run: { modelId: string; modelVersion: string }): AnyModel {
   const model = catalog.find(run.modelId, run.modelVersion);
   if (!model)
-    throw conflict(`${run.modelId}@${run.modelVersion} is no longer hosted, so its runs cannot be exported.`);
+    throw new DomainError(
+      "model_not_hosted",
+      `${run.modelId}@${run.modelVersion} is no longer hosted, so its runs cannot be exported.`,
+    );
   return model;
 }
 
 export function exportable(run: RunRow): ExportableRun {
-  if (run.status !== "succeeded") throw conflict(`Only finished runs export: this run is ${run.status}.`);
+  if (run.status !== "succeeded")
+    throw new DomainError("run_not_succeeded", `Only finished runs export: this run is ${run.status}.`);
   return {
     id: run.id,
     modelId: run.modelId,

@@ -15,12 +15,12 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { fieldMappings } from "../db/schema.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { templateCsv } from "../files/mapping.ts";
 import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { isUniqueViolation } from "../http/errors.ts";
-import { conflict, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { resolveModelTable, resolveTarget, type TargetRefInput } from "./files.ts";
 
@@ -43,7 +43,7 @@ function toDto(m: Row) {
 }
 
 const duplicateName = (name: string) =>
-  conflict(`A field mapping named "${name}" already exists in this organization.`);
+  new DomainError("name_taken", `A field mapping named "${name}" already exists in this organization.`);
 
 /** Every target of a mapping must be a column of the table; checked when it is saved. */
 function checkTargets(app: FastifyInstance, ref: TargetRefInput, columns: Columns) {

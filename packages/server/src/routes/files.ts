@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { fieldMappings, files } from "../db/schema.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { duck, readRows } from "../files/duck.ts";
 import { createIngest, type FileRow, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
@@ -29,7 +30,6 @@ import { inputTable, inputTables } from "../files/targets.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { HttpProblem, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { findModel } from "./models.ts";
 import { uploadRoutes } from "./uploads.ts";
@@ -404,12 +404,12 @@ function multipartProblem(err: unknown, maxBytes: number): unknown {
   const code = (err as { code?: string }).code;
   if (code === "FST_REQ_FILE_TOO_LARGE") {
     const message = `the file is larger than the ${maxBytes.toLocaleString("en")}-byte limit`;
-    return new HttpProblem(413, "Content Too Large", `The upload was refused: ${message}.`, [
+    return new DomainError("file_too_large", `The upload was refused: ${message}.`, [
       { path: "body.file", message },
     ]);
   }
   if (code === "FST_INVALID_MULTIPART_CONTENT_TYPE")
-    return new HttpProblem(415, "Unsupported Media Type", "Send the file as multipart/form-data.");
+    return new DomainError("unsupported_media_type", "Send the file as multipart/form-data.");
   if (code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT" || code === "FST_FIELDS_LIMIT")
     return unprocessable([{ path: "body", message: "send exactly one file, in the field `file`" }]);
   return err;

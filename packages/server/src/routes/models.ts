@@ -4,8 +4,8 @@ import type { AnyModel } from "@modelworks/model-kit";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { notFound } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
-import { notFound } from "../http/problem.ts";
 
 const tags = ["models"];
 

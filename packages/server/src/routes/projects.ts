@@ -12,10 +12,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { isUniqueViolation } from "../http/errors.ts";
-import { conflict } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["projects"];
@@ -35,7 +35,7 @@ function toDto(p: ProjectRow) {
 }
 
 const duplicateName = (name: string) =>
-  conflict(`A project named "${name}" already exists in this organization.`);
+  new DomainError("name_taken", `A project named "${name}" already exists in this organization.`);
 
 /** Projects: the first org-scoped resource, and the pattern later ones follow. */
 export async function projectRoutes(app: FastifyInstance) {

@@ -4,10 +4,10 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { organizations, retentionPolicies } from "../db/schema.ts";
+import { notFound } from "../errors/domain-error.ts";
 import { contentDisposition } from "../exports/index.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { notFound } from "../http/problem.ts";
 import { orgExportZip } from "../retention/export.ts";
 import { policyOf, type RetentionPolicy } from "../retention/policy.ts";
 

@@ -15,9 +15,9 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { projects, runs, scenarioRevisions, scenarios } from "../db/schema.ts";
+import { conflict, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, notFound, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import type { RunEvent } from "../runs/events.ts";
 import {
@@ -301,10 +301,12 @@ export async function runRoutes(app: FastifyInstance) {
           .where(inOrg(runs, orgOf(req).id, req.params.id)),
         "Run",
       );
-      if (run.status !== "succeeded") throw conflict(`The run has no output: it is ${run.status}.`);
+      if (run.status !== "succeeded")
+        throw new DomainError("run_not_succeeded", `The run has no output: it is ${run.status}.`);
       if (!req.query.format) return run.output;
       const model = catalog.find(run.modelId, run.modelVersion);
-      if (!model) throw conflict(`${run.modelId}@${run.modelVersion} is no longer hosted.`);
+      if (!model)
+        throw new DomainError("model_not_hosted", `${run.modelId}@${run.modelVersion} is no longer hosted.`);
       const { format, missing } = findFormat(model, req.query.format);
       if (!format) throw unprocessable([{ path: "query.format", message: missing }]);
       return format.fromOutput(run.output, run.input);
@@ -358,7 +360,8 @@ export async function runRoutes(app: FastifyInstance) {
             .for("update"),
           "Run",
         );
-        if (!TERMINAL.has(run.status)) throw conflict("The run has not finished; cancel it first.");
+        if (!TERMINAL.has(run.status))
+          throw new DomainError("run_not_finished", "The run has not finished; cancel it first.");
         await tx.delete(runs).where(eq(runs.id, run.id));
         if (run.status === "succeeded" && !run.cacheHit) {
           const key = {

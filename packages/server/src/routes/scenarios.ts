@@ -24,11 +24,11 @@ import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects, scenarioRevisions, scenarios } from "../db/schema.ts";
+import { DomainError, notFound } from "../errors/domain-error.ts";
 import { stripBidi } from "../files/names.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { isUniqueViolation } from "../http/errors.ts";
-import { conflict, notFound } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { inputHash } from "../runs/canonical.ts";
 import { diffJson } from "../runs/json-diff.ts";
@@ -70,7 +70,7 @@ function revisionSummaryDto(r: RevisionRow) {
 }
 
 const duplicateName = (name: string) =>
-  conflict(`A scenario named "${name}" already exists in this project.`);
+  new DomainError("name_taken", `A scenario named "${name}" already exists in this project.`);
 const creatorOf = (req: FastifyRequest) => {
   const p = req.principal!;
   return p.kind === "api_key" ? p.createdBy : p.userId;
@@ -357,7 +357,8 @@ export async function scenarioRoutes(app: FastifyInstance) {
             "Scenario",
           );
           if (b.baseRevision !== undefined && b.baseRevision !== s.currentRevision) {
-            throw conflict(
+            throw new DomainError(
+              "revision_conflict",
               `The scenario is at revision ${s.currentRevision}, not ${b.baseRevision}: it was saved since you ` +
                 "loaded it. Reload it and apply your changes again.",
             );

@@ -15,9 +15,9 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs, sweeps } from "../db/schema.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, HttpProblem, unprocessable } from "../http/problem.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { cancelRun, createRun, referenceDataFor, validateInput, wakeWorkers } from "../runs/service.ts";
 import {
@@ -167,7 +167,7 @@ export async function sweepRoutes(app: FastifyInstance) {
         try {
           return validateInput(model, pointInput(base, point), inputPath);
         } catch (err) {
-          if (!(err instanceof HttpProblem) || err.status !== 422) throw err;
+          if (!(err instanceof DomainError) || err.status !== 422) throw err;
           const where = `grid point ${i + 1} of ${grid.length}: ${describePoint(point)}`;
           throw unprocessable(
             (err.errors ?? []).map((e) => ({ path: e.path, message: `${e.message} (${where})` })),
@@ -388,7 +388,7 @@ export async function sweepRoutes(app: FastifyInstance) {
         .where(
           and(eq(runs.orgId, orgId), eq(runs.sweepId, sweep.id), inArray(runs.status, ["queued", "running"])),
         );
-      if (open.length === 0) throw conflict("The sweep has already finished.");
+      if (open.length === 0) throw new DomainError("sweep_finished", "The sweep has already finished.");
       let requested = 0;
       for (const { id } of open) {
         try {
@@ -396,7 +396,7 @@ export async function sweepRoutes(app: FastifyInstance) {
           if (run) requested++;
         } catch (err) {
           // It finished between the read and the cancel: nothing left to stop.
-          if (!(err instanceof HttpProblem && err.status === 409)) throw err;
+          if (!(err instanceof DomainError && err.status === 409)) throw err;
         }
       }
       await recordAudit(db, req, {

@@ -19,13 +19,13 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { files, uploadSessions } from "../db/schema.ts";
+import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { type Ingest, type IngestPhase, rejected } from "../files/ingest.ts";
 import { checkContent, FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
 import type { FileStore } from "../files/store.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { HttpProblem, notFound, unprocessable } from "../http/problem.ts";
 import { firstOr404 } from "../http/scope.ts";
 import { creator, toDto as fileDto } from "./files.ts";
 
@@ -69,7 +69,7 @@ const offsetHeaders = (s: Pick<Session, "offsetBytes" | "sizeBytes">) => ({
 });
 
 const tooLarge = (path: string, message: string) =>
-  new HttpProblem(413, "Content Too Large", `The upload was refused: ${message}.`, [{ path, message }]);
+  new DomainError("file_too_large", `The upload was refused: ${message}.`, [{ path, message }]);
 
 class ChunkTooLarge extends Error {}
 
@@ -140,7 +140,10 @@ export async function uploadRoutes(
         name = safeFileName(rawName);
         kind = kindFromName(name);
       } catch (err) {
-        if (err instanceof FileRejected) throw unprocessable([{ path: "body.name", message: err.message }]);
+        if (err instanceof FileRejected)
+          throw new DomainError(err.code, "The request has invalid fields.", [
+            { path: "body.name", message: err.message },
+          ]);
         throw err;
       }
       if (kind === "xlsx" && delimiter)
@@ -261,9 +264,8 @@ export async function uploadRoutes(
       const version = req.headers["tus-resumable"];
       if (version !== undefined && version !== "1.0.0") {
         // tus: a version the server does not speak is refused before anything is read.
-        throw new HttpProblem(
-          412,
-          "Precondition Failed",
+        throw new DomainError(
+          "upload_version_unsupported",
           "Only tus protocol version 1.0.0 is supported.",
           [{ path: "headers.tus-resumable", message: "must be 1.0.0" }],
           { ...TUS, "tus-version": "1.0.0" },
@@ -355,12 +357,11 @@ export async function uploadRoutes(
       if (s.phase === "failed") {
         // The same answer as the completion that failed, for a client whose connection dropped.
         const reason = s.error ?? "The file was refused.";
-        throw new HttpProblem(422, "Unprocessable Content", reason, [{ path: "body.file", message: reason }]);
+        throw new DomainError("file_invalid", reason, [{ path: "body.file", message: reason }]);
       }
       if (s.offsetBytes < s.sizeBytes && s.phase === "receiving") {
-        throw new HttpProblem(
-          409,
-          "Conflict",
+        throw new DomainError(
+          "upload_incomplete",
           `The upload has ${s.offsetBytes} of its ${s.sizeBytes} bytes; send the rest first.`,
           undefined,
           offsetHeaders(s),
@@ -419,7 +420,7 @@ export async function uploadRoutes(
         return reply.code(outcome.created ? 201 : 200).send(fileDto(outcome.row));
       } catch (err) {
         await phaseWrites.catch(() => {});
-        if (err instanceof HttpProblem && (err.status === 422 || err.status === 413)) {
+        if (err instanceof DomainError && (err.status === 422 || err.status === 413)) {
           // The content itself is refused: no retry can help, so nothing of it is kept.
           await db
             .update(uploadSessions)
@@ -552,7 +553,7 @@ function isProcessing(s: Session): boolean {
   );
 }
 
-function notReceiving(s: Session): HttpProblem {
+function notReceiving(s: Session): DomainError {
   const why =
     s.phase === "stored"
       ? "it is complete and stored (see fileId)"
@@ -561,19 +562,17 @@ function notReceiving(s: Session): HttpProblem {
         : s.offsetBytes === s.sizeBytes && s.phase === "receiving"
           ? "all its bytes are in"
           : `it is being processed (${s.phase})`;
-  return new HttpProblem(
-    409,
-    "Conflict",
+  return new DomainError(
+    "upload_closed",
     `The upload takes no more changes: ${why}.`,
     undefined,
     offsetHeaders(s),
   );
 }
 
-function offsetConflict(s: Session, sent: number): HttpProblem {
-  return new HttpProblem(
-    409,
-    "Conflict",
+function offsetConflict(s: Session, sent: number): DomainError {
+  return new DomainError(
+    "upload_offset_mismatch",
     `The chunk starts at byte ${sent} but the upload has ${s.offsetBytes} bytes; resume from ${s.offsetBytes}.`,
     [{ path: "headers.upload-offset", message: `must be ${s.offsetBytes}` }],
     offsetHeaders(s),

@@ -4,7 +4,7 @@ import type { FastifyRequest } from "fastify";
 import type { AppDeps } from "../app.ts";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
-import { HttpProblem, unprocessable } from "../http/problem.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import type { ReferenceSnapshot } from "../reference-data/service.ts";
 import { inputHash } from "./canonical.ts";
 import { QUEUE_WAKE } from "./runner.ts";
@@ -42,9 +42,10 @@ export function validateInput(model: AnyModel, raw: unknown, path: string): unkn
     return parseInput(model, raw);
   } catch (err) {
     if (err instanceof ModelInputError) {
-      throw unprocessable(
-        underPath(err.issues, path),
+      throw new DomainError(
+        "input_invalid",
         `The input does not satisfy ${model.id}@${model.version}.`,
+        underPath(err.issues, path),
       );
     }
     throw err;
@@ -59,7 +60,7 @@ export function inputFromFormat(model: AnyModel, name: string, raw: unknown): un
     return format.toInput(raw);
   } catch (err) {
     if (err instanceof ModelInputError) {
-      throw unprocessable(underPath(err.issues, "body.input"), err.message);
+      throw new DomainError("input_invalid", err.message, underPath(err.issues, "body.input"));
     }
     throw unprocessable([
       { path: "body.input", message: `is not a valid ${name} document: ${(err as Error).message}` },
@@ -173,9 +174,8 @@ export async function cancelRun(deps: AppDeps, orgId: string, id: string): Promi
     .from(runs)
     .where(and(eq(runs.orgId, orgId), eq(runs.id, id)));
   if (!row) return null;
-  throw new HttpProblem(
-    409,
-    "Conflict",
+  throw new DomainError(
+    "run_finished",
     `The run has already ${row.status === "canceled" ? "been canceled" : row.status}.`,
   );
 }
