@@ -1,10 +1,7 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { Redis } from "ioredis";
-import type { JwtVerifier } from "./auth/jwt.ts";
-import type { Config } from "./config.ts";
-import type { Database } from "./db/client.ts";
+import type { AppDeps } from "./deps.ts";
 import { createFileStore, type FileStore } from "./files/store.ts";
 import { accessPlugin } from "./http/access.ts";
 import { bodyTimeoutPlugin, clientErrorHandler } from "./http/client-errors.ts";
@@ -16,10 +13,7 @@ import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
-import type { Mailer } from "./mail/mailer.ts";
 import { createOutbox, type Outbox } from "./mail/outbox.ts";
-import type { RedisLink } from "./redis/link.ts";
-import type { ReferenceDataService } from "./reference-data/service.ts";
 import { accountRoutes } from "./routes/account.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -42,26 +36,8 @@ import { runRoutes } from "./routes/runs.ts";
 import { scenarioRoutes } from "./routes/scenarios.ts";
 import { shareLinkRoutes } from "./routes/share-links.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
-import type { RunBudget } from "./runs/budget.ts";
-import type { ResultCache } from "./runs/cache.ts";
-import type { RunEventBus } from "./runs/events.ts";
 
-/** Everything the server talks to, created by the caller (main.ts or a test) and closed by it. */
-export interface AppDeps {
-  config: Config;
-  database: Database;
-  /** Redis's command connection (null without REDIS_URL); use it only while `redisLink.up`. */
-  redis: Redis | null;
-  /** Whether Redis answers now, and where failures are reported: src/redis/link.ts. */
-  redisLink: RedisLink | null;
-  jwt: JwtVerifier | null;
-  bus: RunEventBus;
-  cache: ResultCache;
-  runBudget: RunBudget;
-  referenceData: ReferenceDataService;
-  /** Account mail (verification links); SMTP, or stdout on the embedded default. */
-  mailer: Mailer;
-}
+export type { AppDeps } from "./deps.ts";
 
 export type App = FastifyInstance;
 

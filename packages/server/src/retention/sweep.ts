@@ -1,5 +1,4 @@
 import { and, asc, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
-import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/client.ts";
 import {
   files,
@@ -9,6 +8,7 @@ import {
   runs,
   shareLinks,
 } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { FileStore } from "../files/store.ts";
 import { deleteFileBlobs, type FileBlobs } from "./blobs.ts";
 import { recordSystemAudit } from "./policy.ts";
@@ -25,7 +25,7 @@ export interface SweepOptions {
   now: Date;
   /** Rows deleted (and audited) per transaction. */
   batchSize?: number;
-  log?: Pick<FastifyBaseLogger, "warn" | "info">;
+  log?: Pick<Logger, "warn" | "info">;
 }
 
 export interface SweepSummary {
@@ -212,7 +212,7 @@ export function startRetentionSweeper(o: {
   db: Db;
   store: FileStore;
   intervalMinutes: number;
-  log: Pick<FastifyBaseLogger, "warn" | "info" | "error">;
+  log: Pick<Logger, "warn" | "info" | "error">;
   /** Delay before the first sweep (default one minute: start-up has other work). */
   firstDelayMs?: number;
 }): { stop(): Promise<void> } | null {

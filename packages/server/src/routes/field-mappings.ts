@@ -11,16 +11,17 @@ import {
   UpdateFieldMappingBody,
 } from "@modelworks/contracts/files";
 import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isUniqueViolation } from "../db/errors.ts";
 import { fieldMappings } from "../db/schema.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { templateCsv } from "../files/mapping.ts";
 import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { isUniqueViolation } from "../http/errors.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { resolveModelTable, resolveTarget, type TargetRefInput } from "./files.ts";
 
@@ -61,11 +62,6 @@ function checkTargets(app: FastifyInstance, ref: TargetRefInput, columns: Column
   );
   if (errors.length) throw unprocessable(errors);
 }
-
-const creator = (req: FastifyRequest) => {
-  const p = req.principal!;
-  return p.kind === "api_key" ? p.createdBy : p.userId;
-};
 
 /** Saved mappings (reusable per organization) and the CSV template of each model input table. */
 export async function fieldMappingRoutes(app: FastifyInstance) {
@@ -169,7 +165,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
               schema: target.schema,
               field: target.field,
               columns: req.body.columns,
-              createdBy: creator(req),
+              createdBy: actorOf(req).userId,
             })
             .returning();
           await recordAudit(tx, req, {

@@ -15,7 +15,7 @@ import {
   UploadQuery,
 } from "@modelworks/contracts/files";
 import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { fieldMappings, files } from "../db/schema.ts";
@@ -29,6 +29,7 @@ import { scratchDir } from "../files/store.ts";
 import { inputTable, inputTables } from "../files/targets.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { findModel } from "./models.ts";
@@ -99,7 +100,6 @@ export async function fileRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const orgId = orgOf(req).id;
       const part = await req.file().catch((err) => {
         throw multipartProblem(err, config.FILES_MAX_BYTES);
       });
@@ -132,13 +132,13 @@ export async function fileRoutes(app: FastifyInstance) {
         await rm(received.path, { force: true });
         throw multipartProblem({ code: "FST_REQ_FILE_TOO_LARGE" }, config.FILES_MAX_BYTES);
       }
-      const outcome = await ingest(req, {
-        orgId,
+      const actor = actorOf(req);
+      const outcome = await ingest(actor, req.log, {
         name,
         kind,
         options: { sheet: req.query.sheet, delimiter: req.query.delimiter },
         received,
-        createdBy: creator(req),
+        createdBy: actor.userId,
         startedAt,
       });
       if (outcome.created) reply.header("location", `/api/v1/files/${outcome.row.id}`);
@@ -394,11 +394,6 @@ export function resolveModelTable(
 }
 
 /** Who made it: the user, or the user who created the API key. */
-export function creator(req: FastifyRequest): string | null {
-  const p = req.principal!;
-  return p.kind === "api_key" ? p.createdBy : p.userId;
-}
-
 /** @fastify/multipart's errors, as problems a person can act on. */
 function multipartProblem(err: unknown, maxBytes: number): unknown {
   const code = (err as { code?: string }).code;

@@ -10,12 +10,12 @@ import { and, asc, count, desc, eq, ilike } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isUniqueViolation } from "../db/errors.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
 import { DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { isUniqueViolation } from "../http/errors.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["projects"];

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { projects, runs, scenarioRevisions, scenarios } from "../db/schema.ts";
 import { conflict, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import type { RunEvent } from "../runs/events.ts";
@@ -197,8 +198,7 @@ export async function runRoutes(app: FastifyInstance) {
       // Validated before the budget is charged: a refused input must not use up the allowance.
       const validInput = validateInput(model, input, inputPath);
       const run = await withRunBudget(app, req, model, 1, () =>
-        createRun(app.deps, db, req, {
-          orgId,
+        createRun(app.deps, db, actorOf(req), req.log, {
           model,
           input: validInput,
           projectId,

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { runs, sweeps } from "../db/schema.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { firstOr404, inOrg } from "../http/scope.ts";
 import { cancelRun, createRun, referenceDataFor, validateInput, wakeWorkers } from "../runs/service.ts";
@@ -179,8 +180,8 @@ export async function sweepRoutes(app: FastifyInstance) {
       // Refunded if recording the sweep fails: only accepted runs count against the budget.
       const { sweep, created } = await withRunBudget(app, req, model, inputs.length, async () => {
         // Once for every grid point, and outside the transaction: a fetch must not hold it open.
-        const referenceData = await referenceDataFor(app.deps, req, model);
-        const p = req.principal!;
+        const referenceData = await referenceDataFor(app.deps, req.log, model);
+        const actor = actorOf(req);
         return db.transaction(async (tx) => {
           const [inserted] = await tx
             .insert(sweeps)
@@ -192,14 +193,13 @@ export async function sweepRoutes(app: FastifyInstance) {
               baseInput: base,
               parameters,
               outputs,
-              createdBy: p.kind === "api_key" ? p.createdBy : p.userId,
+              createdBy: actor.userId,
             })
             .returning();
           const made = [];
           for (const input of inputs) {
             made.push(
-              await createRun(app.deps, tx, req, {
-                orgId,
+              await createRun(app.deps, tx, actor, req.log, {
                 model,
                 input,
                 projectId,

@@ -25,9 +25,10 @@ import { checkContent, FileRejected, kindFromName, safeFileName } from "../files
 import type { FileStore } from "../files/store.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { firstOr404 } from "../http/scope.ts";
-import { creator, toDto as fileDto } from "./files.ts";
+import { toDto as fileDto } from "./files.ts";
 
 const tags = ["files"];
 type Session = typeof uploadSessions.$inferSelect;
@@ -165,7 +166,7 @@ export async function uploadRoutes(
             kind,
             sizeBytes,
             parseOptions: { ...(sheet ? { sheet } : {}), ...(delimiter ? { delimiter } : {}) },
-            createdBy: creator(req),
+            createdBy: actorOf(req).userId,
             expiresAt: new Date(Date.now() + config.UPLOADS_SESSION_TTL_HOURS * 3600_000),
           })
           .returning();
@@ -399,8 +400,7 @@ export async function uploadRoutes(
           await rm(received.path, { force: true });
           throw new Error(`upload ${s.id}: assembled ${received.size} bytes, expected ${claimed.sizeBytes}`);
         }
-        const outcome = await ingest.ingest(req, {
-          orgId,
+        const outcome = await ingest.ingest(actorOf(req), req.log, {
           name: claimed.name,
           kind: claimed.kind,
           options: claimed.parseOptions,

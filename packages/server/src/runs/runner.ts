@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { sql } from "drizzle-orm";
-import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/client.ts";
 import type { RunStatus } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { ResultCache } from "./cache.ts";
 import type { RunEventBus } from "./events.ts";
 import { EngineCrashedError, type EnginePool } from "./pool.ts";
@@ -14,7 +14,7 @@ export interface RunnerOptions {
   bus: RunEventBus;
   cache: ResultCache;
   pool: EnginePool;
-  log: FastifyBaseLogger;
+  log: Logger;
   /** How long a claim lasts without a heartbeat; a crashed worker's runs are recovered after it. */
   leaseMs: number;
   /** Heartbeat period: also how quickly a cancel request reaches a running engine. */
