@@ -36,6 +36,7 @@ import { runRoutes } from "./routes/runs.ts";
 import { scenarioRoutes } from "./routes/scenarios.ts";
 import { shareLinkRoutes } from "./routes/share-links.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
+import { uploadRoutes } from "./routes/uploads.ts";
 
 export type { AppDeps } from "./deps.ts";
 
@@ -127,6 +128,7 @@ export async function buildApp(
       await api.register(exportRoutes);
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
+      await api.register(uploadRoutes);
       await api.register(fieldMappingRoutes);
       await api.register(retentionRoutes);
       await api.register(accountRoutes);

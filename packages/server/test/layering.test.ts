@@ -53,3 +53,17 @@ describe("domain code", () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe("route files", () => {
+  it("are found (the scan is not vacuous)", () => {
+    expect(under("routes").length).toBeGreaterThan(15);
+    expect(under("routes").flatMap((s) => s.imports)).toContain("http/access.ts");
+  });
+
+  it("import no other route file: shared pieces live in their own modules", () => {
+    const offenders = under("routes").flatMap((s) =>
+      s.imports.filter((i) => i.startsWith(`routes${path.sep}`)).map((i) => `${s.file} → ${i}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});

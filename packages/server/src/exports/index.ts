@@ -1,6 +1,5 @@
 import type { AnyModel } from "@modelworks/model-kit";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
-import { stripBidi } from "../files/names.ts";
 import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
 import { renderPdf } from "./pdf.ts";
@@ -108,17 +107,4 @@ export async function exportRun(
         fileName: `${report.fileStem}.docx`,
       };
   }
-}
-
-/**
- * `attachment` with a name safe in any header and on any file system: ASCII letters, digits,
- * dot, dash and underscore only (model ids and run ids already are), never a path.
- */
-export function contentDisposition(fileName: string): string {
-  const safe =
-    stripBidi(fileName)
-      .replace(/[^A-Za-z0-9._-]+/g, "-")
-      .replace(/^[.-]+/, "")
-      .slice(0, 150) || "export";
-  return `attachment; filename="${safe}"`;
 }

@@ -9,8 +9,8 @@ import { apiKeys, memberships, organizations, users } from "../db/schema.ts";
 import { badRequest, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { recordAudit } from "../http/audit.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
+import { clearSessionCookie } from "../http/session.ts";
 import { eraseOrganization, pseudonymizeAuditActor } from "../retention/erase.ts";
-import { clearSessionCookie } from "./session-helpers.ts";
 
 /**
  * A person deleting their own account (a privacy request). What goes and what stays:

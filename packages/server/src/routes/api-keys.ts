@@ -7,10 +7,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { apiKeys, memberships, users } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { badRequest, DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["api keys"];
 type ApiKeyRow = typeof apiKeys.$inferSelect;

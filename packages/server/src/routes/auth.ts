@@ -20,8 +20,8 @@ import { addressHolder, passwordAccount } from "../db/users.ts";
 import { badRequest, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { recordAudit } from "../http/audit.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
+import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "../http/session.ts";
 import { issueVerificationToken, signUpAttemptMail, verificationMail } from "../mail/verification.ts";
-import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "./session-helpers.ts";
 
 const tags = ["auth"];
 const LINK_SPENT =

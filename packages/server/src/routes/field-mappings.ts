@@ -16,14 +16,15 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { isUniqueViolation } from "../db/errors.ts";
 import { fieldMappings } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { templateCsv } from "../files/mapping.ts";
 import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";
+import { resolveModelTable, resolveTarget, type TargetRefInput } from "../files/target-ref.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import { resolveModelTable, resolveTarget, type TargetRefInput } from "./files.ts";
+import { contentDisposition } from "../http/content-disposition.ts";
 
 const tags = ["files"];
 type Row = typeof fieldMappings.$inferSelect;
@@ -96,7 +97,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
       const filename = `${model.id}-${table.field}.csv`;
       return reply
         .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${filename}"`)
+        .header("content-disposition", contentDisposition(filename))
         .send(templateCsv(table, Array.isArray(rows) ? rows : []));
     },
   );
@@ -135,7 +136,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     async (req, reply) =>
       reply
         .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${req.params.name}.csv"`)
+        .header("content-disposition", contentDisposition(`${req.params.name}.csv`))
         .send(templateCsv(standardTable(req.params.name))),
   );
 

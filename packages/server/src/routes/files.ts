@@ -19,39 +19,21 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { fieldMappings, files } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { fileDto as toDto } from "../dto/files.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { duck, readRows } from "../files/duck.ts";
-import { createIngest, type FileRow, rejected } from "../files/ingest.ts";
+import { createIngest, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
-import { type StandardSchemaName, standardTable } from "../files/standard.ts";
 import { scratchDir } from "../files/store.ts";
-import { inputTable, inputTables } from "../files/targets.ts";
+import { resolveTarget } from "../files/target-ref.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import { findModel } from "./models.ts";
-import { uploadRoutes } from "./uploads.ts";
 
 const tags = ["files"];
-/** A file row as the API shows it (also the answer of POST /uploads/:id/complete). */
-export function toDto(f: FileRow) {
-  return {
-    id: f.id,
-    name: f.name,
-    kind: f.kind,
-    contentType: f.contentType,
-    sizeBytes: f.sizeBytes,
-    sha256: f.sha256,
-    rowCount: f.rowCount,
-    columnCount: f.profile.length,
-    layout: f.layout,
-    createdBy: f.createdBy,
-    createdAt: f.createdAt.toISOString(),
-  };
-}
 
 /**
  * Uploads (multipart, streamed to scratch then to the file store), their profiles and rows, and
@@ -65,8 +47,6 @@ export async function fileRoutes(app: FastifyInstance) {
   const scratch = scratchDir(config);
   await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
   const { ingest, sameContent } = createIngest({ db, store, config });
-  // Resumable uploads end in the same pipeline; their chunks use the same store and scratch space.
-  await app.register(uploadRoutes, { store, scratch, ingest: { ingest, sameContent } });
   await app.register(multipart, {
     limits: { fileSize: config.FILES_MAX_BYTES, files: 1, fields: 0, parts: 2 },
   });
@@ -349,51 +329,6 @@ export async function fileRoutes(app: FastifyInstance) {
   );
 }
 
-export interface TargetRefInput {
-  modelId?: string | undefined;
-  version?: string | undefined;
-  field?: string | undefined;
-  schema?: StandardSchemaName | undefined;
-}
-
-/** The table a mapping fills: a model's input table or a named standard schema. */
-export function resolveTarget(app: FastifyInstance, ref: TargetRefInput) {
-  if (ref.schema) {
-    const table = standardTable(ref.schema);
-    return { table, target: { modelId: null, modelVersion: null, schema: ref.schema, field: table.field } };
-  }
-  const { model, table } = resolveModelTable(app, {
-    modelId: ref.modelId!,
-    version: ref.version,
-    field: ref.field!,
-  });
-  return {
-    table,
-    target: { modelId: model.id, modelVersion: model.version, schema: null, field: table.field },
-  };
-}
-
-export function resolveModelTable(
-  app: FastifyInstance,
-  ref: { modelId: string; version?: string | undefined; field: string },
-) {
-  const model = findModel(app, ref.modelId, ref.version);
-  const table = inputTable(model, ref.field);
-  if (!table) {
-    const fields = inputTables(model).map((t) => t.field);
-    throw unprocessable([
-      {
-        path: "body.field",
-        message: fields.length
-          ? `${model.id} has no input table "${ref.field}"; its tables are ${fields.join(", ")}`
-          : `${model.id} takes no input tables`,
-      },
-    ]);
-  }
-  return { model, table };
-}
-
-/** Who made it: the user, or the user who created the API key. */
 /** @fastify/multipart's errors, as problems a person can act on. */
 function multipartProblem(err: unknown, maxBytes: number): unknown {
   const code = (err as { code?: string }).code;

@@ -14,12 +14,12 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { invitations, memberships, organizations, sessions, users } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { passwordAccount } from "../db/users.ts";
+import { orgDto } from "../dto/orgs.ts";
 import { DomainError, forbidden, notFound } from "../errors/domain-error.ts";
 import { JWT_BOUND, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import { orgDto } from "./orgs.ts";
 
 const tags = ["invitations"];
 type InvitationRow = typeof invitations.$inferSelect;

@@ -4,23 +4,13 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { memberships, organizations, sessions } from "../db/schema.ts";
+import { orgDto } from "../dto/orgs.ts";
 import { DomainError, forbidden, notFound } from "../errors/domain-error.ts";
 import { JWT_BOUND, NO_ORG, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { eraseOrganization } from "../retention/erase.ts";
 
 const tags = ["organizations"];
-type OrgRow = typeof organizations.$inferSelect;
-
-export function orgDto(o: OrgRow) {
-  return {
-    id: o.id,
-    name: o.name,
-    slug: o.slug,
-    createdAt: o.createdAt.toISOString(),
-    updatedAt: o.updatedAt.toISOString(),
-  };
-}
 
 /** A slug from a name: `Acme Capital, Inc.` → `acme-capital-inc`, suffixed when taken. */
 function slugify(name: string): string {

@@ -13,10 +13,10 @@ import { z } from "zod";
 import { isUniqueViolation } from "../db/errors.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["projects"];
 type ProjectRow = typeof projects.$inferSelect;

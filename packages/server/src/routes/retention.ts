@@ -5,9 +5,9 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { organizations, retentionPolicies } from "../db/schema.ts";
 import { notFound } from "../errors/domain-error.ts";
-import { contentDisposition } from "../exports/index.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
+import { contentDisposition } from "../http/content-disposition.ts";
 import { orgExportZip } from "../retention/export.ts";
 import { policyOf, type RetentionPolicy } from "../retention/policy.ts";
 

@@ -25,15 +25,15 @@ import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects, scenarioRevisions, scenarios } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { DomainError, notFound } from "../errors/domain-error.ts";
-import { stripBidi } from "../files/names.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
+import { contentDisposition } from "../http/content-disposition.ts";
+import { findModel } from "../models/find.ts";
 import { inputHash } from "../runs/canonical.ts";
 import { diffJson } from "../runs/json-diff.ts";
 import { validateInput } from "../runs/service.ts";
-import { findModel } from "./models.ts";
 
 const tags = ["scenarios"];
 const NAME_MAX = 120;
@@ -163,24 +163,6 @@ async function freeCopyName(db: Db, projectId: string, name: string): Promise<st
   for (let n = 1; ; n++) {
     if (!taken.has(candidate(n).toLowerCase())) return candidate(n);
   }
-}
-
-/** `attachment` with an ASCII fallback name and the exact name in RFC 5987 form. */
-function attachment(shown: string): string {
-  // A bidi control would make the saved file's name read other than it is (see stripBidi).
-  const name = stripBidi(shown);
-  const ascii =
-    name
-      .normalize("NFKD")
-      .replace(/[\u0300-\u036f]/g, "")
-      .replace(/[^A-Za-z0-9._-]+/g, "-")
-      .replace(/^-+|-+$/g, "")
-      .slice(0, 100) || "scenario";
-  const exact = encodeURIComponent(`${name}.scenario.json`).replace(
-    /['()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-  return `attachment; filename="${ascii}.scenario.json"; filename*=UTF-8''${exact}`;
 }
 
 /**
@@ -634,7 +616,15 @@ export async function scenarioRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const { s, rev } = await loadCurrent(db, orgOf(req).id, req.params.id);
-      reply.header("content-disposition", attachment(s.name));
+      reply.header(
+        "content-disposition",
+        contentDisposition(s.name, {
+          extension: ".scenario.json",
+          fallback: "scenario",
+          maxLength: 100,
+          exactName: true,
+        }),
+      );
       return {
         format: SCENARIO_EXPORT_FORMAT,
         modelId: s.modelId,

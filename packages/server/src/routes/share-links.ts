@@ -14,13 +14,15 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
 import { runs, shareLinks } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
+import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun } from "../exports/run-export.ts";
 import { orgOf } from "../http/access.ts";
+import { attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
+import { sendFile } from "../http/send-file.ts";
 import { compareRuns } from "../runs/compare.ts";
-import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun, sendFile } from "./exports.ts";
 
 type ShareLinkRow = typeof shareLinks.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -332,7 +334,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
       const run = runId ? shared.find((x) => x.id === runId.toLowerCase()) : shared[0];
       if (!run)
         throw unprocessable([{ path: "query.runId", message: "is not one of the runs this link shares" }]);
-      const file = await exportAndAudit(app, req, {
+      const file = await exportAndAudit(app.deps, attributionOf(req), {
         orgId: link.orgId,
         run,
         format,

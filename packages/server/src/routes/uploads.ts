@@ -19,16 +19,17 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { files, uploadSessions } from "../db/schema.ts";
+import { firstOr404 } from "../db/scope.ts";
+import { fileDto } from "../dto/files.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
-import { type Ingest, type IngestPhase, rejected } from "../files/ingest.ts";
+import { duck } from "../files/duck.ts";
+import { createIngest, type IngestPhase, rejected } from "../files/ingest.ts";
 import { checkContent, FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
-import type { FileStore } from "../files/store.ts";
+import { type FileStore, scratchDir } from "../files/store.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { firstOr404 } from "../http/scope.ts";
-import { toDto as fileDto } from "./files.ts";
 
 const tags = ["files"];
 type Session = typeof uploadSessions.$inferSelect;
@@ -81,14 +82,15 @@ class ChunkTooLarge extends Error {}
  * processing phase; POST /uploads/:id/complete runs the same pipeline as POST /files. Chunks are
  * objects in the file store and the session a database row, so any instance can take any request.
  */
-export async function uploadRoutes(
-  app: FastifyInstance,
-  opts: { store: FileStore; scratch: string; ingest: Ingest },
-) {
+export async function uploadRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
   const config = app.deps.config;
-  const { store, scratch, ingest } = opts;
+  // Uploads end in the same pipeline as POST /files, with the same store and scratch space.
+  const store = app.fileStore;
+  const scratch = scratchDir(config);
+  await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
+  const ingest = createIngest({ db, store, config });
 
   // A chunk's body is read by the handler, streamed to scratch: never buffered, never size-capped
   // by the JSON body limit (the session's declared size caps it instead).
