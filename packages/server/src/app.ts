@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { Background } from "./background.ts";
 import type { AppDeps } from "./deps.ts";
 import { createFileStore, type FileStore } from "./files/store.ts";
+import { startUploadSweeper } from "./files/upload-sweep.ts";
 import { accessPlugin } from "./http/access.ts";
 import { bodyTimeoutPlugin, clientErrorHandler } from "./http/client-errors.ts";
 import { errorsPlugin } from "./http/errors.ts";
@@ -83,6 +85,19 @@ export async function buildApp(
   app.decorate("deps", deps);
   // One file store per app: every route and the retention sweeper share its S3 client and cache.
   app.decorate("fileStore", createFileStore(config));
+  // Every background loop of this app starts when it is ready and stops when it closes; the
+  // server adds the run worker and the retention sweep before listening (server.ts).
+  const background = new Background(app.log.child({ component: "background" }));
+  app.decorate("background", background);
+  background.register("upload-sweep", () =>
+    startUploadSweeper({
+      db: deps.database.db,
+      store: app.fileStore,
+      log: app.log.child({ component: "uploads" }),
+    }),
+  );
+  app.addHook("onReady", async () => background.start());
+  app.addHook("onClose", async () => background.stop());
   const outbox = createOutbox(deps.mailer, app.log.child({ component: "mail" }));
   app.decorate("outbox", outbox);
   app.addHook("onClose", async () => outbox.drain());
@@ -145,6 +160,7 @@ export async function buildApp(
 declare module "fastify" {
   interface FastifyInstance {
     deps: AppDeps;
+    background: Background;
     fileStore: FileStore;
     outbox: Outbox;
   }

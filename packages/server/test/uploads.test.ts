@@ -10,7 +10,7 @@ import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, uploadSessions } from "../src/db/schema.ts";
 import { createFileStore } from "../src/files/store.ts";
-import { sweepExpiredUploads } from "../src/routes/uploads.ts";
+import { sweepExpiredUploads } from "../src/files/upload-sweep.ts";
 import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 import { multipart } from "./multipart.ts";
 

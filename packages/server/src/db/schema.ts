@@ -379,7 +379,7 @@ export const runs = pgTable(
       .on(t.orgId, t.modelId, t.modelVersion, t.inputHash)
       .where(sql`${t.status} = 'succeeded'`),
     index("runs_sweep_idx").on(t.sweepId),
-    check("runs_status_check", sql`${t.status} in ('queued','running','succeeded','failed','canceled')`),
+    check("runs_status_check", sql`${t.status} in (${sql.raw(RUN_STATUSES.map((s) => `'${s}'`).join(","))})`),
     check("runs_progress_check", sql`${t.progress} >= 0 and ${t.progress} <= 1`),
   ],
 );

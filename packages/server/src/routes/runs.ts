@@ -20,6 +20,7 @@ import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts"
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
+import { keepAlive } from "../http/sse.ts";
 import type { RunEvent } from "../runs/events.ts";
 import {
   cancelRun,
@@ -328,12 +329,12 @@ export async function runRoutes(app: FastifyInstance) {
         res.write(`event: ${event}\nid: ${Date.now()}\ndata: ${JSON.stringify(data)}\n\n`);
       let closed = false;
       let unsubscribe: () => void = () => {};
-      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      const stopKeepAlive = keepAlive(res);
       const end = () => {
         if (closed) return;
         closed = true;
         openStreams.delete(end);
-        clearInterval(heartbeat);
+        stopKeepAlive();
         unsubscribe();
         res.end();
       };

@@ -17,7 +17,6 @@ import { and, asc, count, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { Db } from "../db/client.ts";
 import { files, uploadSessions } from "../db/schema.ts";
 import { firstOr404 } from "../db/scope.ts";
 import { fileDto } from "../dto/files.ts";
@@ -38,7 +37,6 @@ type Session = typeof uploadSessions.$inferSelect;
 export const CHUNK_SIZE_HINT_BYTES = 8 * 1024 * 1024;
 /** A completion whose processing phase has not moved for this long is taken to have died with its instance. */
 const STALE_PROCESSING_MS = 15 * 60 * 1000;
-const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 const PROCESSING = ["checking", "parsing", "profiling"] as const;
 const CHUNK_TYPES = ["application/offset+octet-stream", "application/octet-stream"];
 const TUS = { "tus-resumable": "1.0.0" };
@@ -95,12 +93,6 @@ export async function uploadRoutes(app: FastifyInstance) {
   // A chunk's body is read by the handler, streamed to scratch: never buffered, never size-capped
   // by the JSON body limit (the session's declared size caps it instead).
   app.addContentTypeParser(CHUNK_TYPES, (_req, _payload, done) => done(null));
-
-  const sweeper = setInterval(() => {
-    sweepExpiredUploads(db, store).catch((err) => app.log.warn({ err }, "upload sweep failed"));
-  }, SWEEP_INTERVAL_MS);
-  sweeper.unref();
-  app.addHook("onClose", async () => clearInterval(sweeper));
 
   /** The session, if it is this organization's and has not expired (an expired one is as good as gone). */
   const loadSession = async (orgId: string, id: string) =>
@@ -589,33 +581,4 @@ async function deleteChunks(
   for (const c of chunks) {
     await store.delete(c.key).catch((err) => log.warn({ err, key: c.key }, "upload chunk not deleted"));
   }
-}
-
-/**
- * Removes expired sessions and their chunks, whatever their phase. The row goes first (so a
- * chunk arriving meanwhile finds no session and removes its own object), then the objects.
- * Every instance runs it every 10 minutes; two sweeping at once delete disjoint rows.
- */
-export async function sweepExpiredUploads(
-  db: Db,
-  store: FileStore,
-  now = new Date(),
-): Promise<{ sessions: number; chunks: number }> {
-  const expired = db
-    .select({ id: uploadSessions.id })
-    .from(uploadSessions)
-    .where(lt(uploadSessions.expiresAt, now))
-    .limit(200);
-  const gone = await db
-    .delete(uploadSessions)
-    .where(inArray(uploadSessions.id, expired))
-    .returning({ chunks: uploadSessions.chunks });
-  let chunks = 0;
-  for (const s of gone) {
-    for (const c of s.chunks) {
-      await store.delete(c.key).catch(() => {});
-      chunks++;
-    }
-  }
-  return { sessions: gone.length, chunks };
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import type { RunErrorCode } from "@modelworks/contracts/run-status";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { queryRows } from "../db/raw.ts";
 import type { RunStatus } from "../db/schema.ts";
 import type { Logger } from "../domain/actor.ts";
 import type { ResultCache } from "./cache.ts";
@@ -47,7 +49,7 @@ type Outcome =
   | { status: "succeeded"; output: unknown }
   | {
       status: "failed";
-      error: { code: string; message: string; issues?: { path: string; message: string }[] };
+      error: { code: RunErrorCode; message: string; issues?: { path: string; message: string }[] };
     }
   | { status: "canceled" }
   | { status: "retry"; message: string }
@@ -137,7 +139,9 @@ export class RunWorker {
    */
   private async claim(): Promise<ClaimedRun | null> {
     const leaseSeconds = this.o.leaseMs / 1000;
-    const result = await this.o.db.execute(sql`
+    const [row] = await queryRows<ClaimedRun>(
+      this.o.db,
+      sql`
       update runs set
         status = 'running',
         attempts = attempts + 1,
@@ -153,8 +157,8 @@ export class RunWorker {
         limit 1
       )
       returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at,
-        reference_data, reference_data_key, crash_count`);
-    const row = (result as unknown as { rows: ClaimedRun[] }).rows[0];
+        reference_data, reference_data_key, crash_count`,
+    );
     return row ?? null;
   }
 
@@ -171,11 +175,13 @@ export class RunWorker {
 
     const heartbeat = setInterval(async () => {
       try {
-        const res = await db.execute(sql`
+        const rows = await queryRows<{ cancel_requested_at: Date | null }>(
+          db,
+          sql`
           update runs set lease_expires_at = now() + make_interval(secs => ${this.o.leaseMs / 1000})
           where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
-          returning cancel_requested_at`);
-        const rows = (res as unknown as { rows: { cancel_requested_at: Date | null }[] }).rows;
+          returning cancel_requested_at`,
+        );
         if (rows.length === 0) stop("lease-lost");
         else if (rows[0]!.cancel_requested_at) stop("canceled");
       } catch (err) {
@@ -330,7 +336,9 @@ export class RunWorker {
     }
     const output = outcome.status === "succeeded" ? JSON.stringify(outcome.output) : null;
     const error = outcome.status === "failed" ? JSON.stringify(outcome.error) : null;
-    const res = await db.execute(sql`
+    const rows = await queryRows<{ progress: number }>(
+      db,
+      sql`
       update runs set status = ${outcome.status},
         output = ${output}::jsonb,
         error = ${error}::jsonb,
@@ -338,8 +346,8 @@ export class RunWorker {
         finished_at = now(), lease_owner = null, lease_expires_at = null,
         crash_count = crash_count + ${crashed}
       where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
-      returning progress`);
-    const rows = (res as unknown as { rows: { progress: number }[] }).rows;
+      returning progress`,
+    );
     if (rows.length === 0) return; // someone else finished it (lease expired meanwhile)
     if (outcome.status === "succeeded") {
       await cache.set(
@@ -364,7 +372,9 @@ export class RunWorker {
    * (Expressions read the row's values from before this update.)
    */
   async recoverExpired(): Promise<void> {
-    const res = await this.o.db.execute(sql`
+    const rows = await queryRows<{ id: string; status: RunStatus; progress: number }>(
+      this.o.db,
+      sql`
       update runs set
         status = case
           when cancel_requested_at is not null then 'canceled'
@@ -385,8 +395,8 @@ export class RunWorker {
         lease_owner = null,
         lease_expires_at = null
       where status = 'running' and lease_expires_at < now()
-      returning id, status, progress`);
-    const rows = (res as unknown as { rows: { id: string; status: RunStatus; progress: number }[] }).rows;
+      returning id, status, progress`,
+    );
     for (const r of rows) {
       this.o.log.warn({ runId: r.id, status: r.status }, "recovered a run from a lost worker");
       await this.o.bus.publish({ runId: r.id, status: r.status, progress: r.progress });
@@ -419,8 +429,10 @@ function outcomeOf(result: ThreadResult, run: ClaimedRun): Outcome {
           message: `The model ${run.model_id}@${run.model_version} produced an invalid result; this is a defect in the model, not your input. Quote the run id when reporting it.`,
         },
       };
-    default:
+    case "model":
       return { status: "failed", error: { code: "model_error", message: result.message } };
+    default:
+      return result.kind satisfies never;
   }
 }
 

@@ -1,3 +1,4 @@
+import { FINISHED_RUN_STATUSES } from "@modelworks/contracts/run-status";
 import { type AnyModel, findFormat, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
@@ -10,7 +11,8 @@ import { inputHash } from "./canonical.ts";
 import { QUEUE_WAKE } from "./runner.ts";
 
 export type RunRow = typeof runs.$inferSelect;
-export const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "canceled"]);
+/** Finished statuses (contracts' FINISHED_RUN_STATUSES), as a set for the API's checks. */
+export const TERMINAL: ReadonlySet<string> = new Set(FINISHED_RUN_STATUSES);
 
 /** A run to record in the actor's organization. */
 export interface NewRun {
