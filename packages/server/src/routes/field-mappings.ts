@@ -17,12 +17,13 @@ import { z } from "zod";
 import { isUniqueViolation } from "../db/errors.ts";
 import { fieldMappings } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { templateCsv } from "../files/mapping.ts";
 import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";
 import { resolveModelTable, resolveTarget, type TargetRefInput } from "../files/target-ref.ts";
 import { orgOf } from "../http/access.ts";
-import { actorOf } from "../http/actor.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { contentDisposition } from "../http/content-disposition.ts";
 
@@ -310,20 +311,20 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      await db.transaction(async (tx) => {
-        const [gone] = await tx
-          .delete(fieldMappings)
-          .where(inOrg(fieldMappings, orgId, req.params.id))
-          .returning();
-        firstOr404(gone ? [gone] : [], "Field mapping");
-        await recordAudit(tx, req, {
-          action: "field_mapping.deleted",
-          orgId,
-          targetType: "field_mapping",
-          targetId: gone!.id,
-          metadata: { name: gone!.name },
-        });
-      });
+      await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          fieldMappings,
+          { orgId, id: req.params.id },
+          {
+            label: "Field mapping",
+            action: "field_mapping.deleted",
+            targetType: "field_mapping",
+            metadata: (gone) => ({ name: gone.name }),
+          },
+        ),
+      );
       return reply.code(204).send();
     },
   );

@@ -20,6 +20,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { fieldMappings, files } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
 import { fileDto as toDto } from "../dto/files.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { duck, readRows } from "../files/duck.ts";
@@ -30,8 +31,7 @@ import { scratchDir } from "../files/store.ts";
 import { resolveTarget } from "../files/target-ref.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
-import { actorOf } from "../http/actor.ts";
-import { recordAudit } from "../http/audit.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 
 const tags = ["files"];
 
@@ -225,21 +225,20 @@ export async function fileRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const gone = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .delete(files)
-          .where(inOrg(files, orgId, req.params.id))
-          .returning();
-        const f = firstOr404(row ? [row] : [], "File");
-        await recordAudit(tx, req, {
-          action: "file.deleted",
-          orgId,
-          targetType: "file",
-          targetId: f.id,
-          metadata: { name: f.name, sha256: f.sha256 },
-        });
-        return f;
-      });
+      const gone = await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          files,
+          { orgId, id: req.params.id },
+          {
+            label: "File",
+            action: "file.deleted",
+            targetType: "file",
+            metadata: (f) => ({ name: f.name, sha256: f.sha256 }),
+          },
+        ),
+      );
       // After the commit: a failed delete leaves an unreferenced blob, never a row without one.
       await store.delete(gone.dataKey).catch((err) => req.log.warn({ err }, "file data not deleted"));
       if (!(await sameContent(orgId, gone.sha256))) {

@@ -19,6 +19,7 @@ import { passwordAccount } from "../db/users.ts";
 import { orgDto } from "../dto/orgs.ts";
 import { DomainError, forbidden, notFound } from "../errors/domain-error.ts";
 import { JWT_BOUND, orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 
 const tags = ["invitations"];
@@ -114,7 +115,7 @@ export async function invitationRoutes(app: FastifyInstance) {
             email,
             role,
             tokenHash: hashToken(token),
-            invitedBy: p.kind === "api_key" ? p.createdBy : p.userId,
+            invitedBy: actorOf(req).userId,
             expiresAt: new Date(Date.now() + expiresInHours * 3_600_000),
           })
           .returning();

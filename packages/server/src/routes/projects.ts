@@ -14,8 +14,10 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
 import { DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 
 const tags = ["projects"];
@@ -50,12 +52,12 @@ export async function projectRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const p = req.principal!;
+      const _p = req.principal!;
       const row = await db
         .transaction(async (tx) => {
           const [created] = await tx
             .insert(projects)
-            .values({ orgId, ...req.body, createdBy: p.kind === "api_key" ? p.createdBy : p.userId })
+            .values({ orgId, ...req.body, createdBy: actorOf(req).userId })
             .returning();
           await recordAudit(tx, req, {
             action: "project.created",
@@ -199,20 +201,20 @@ export async function projectRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      await db.transaction(async (tx) => {
-        const [gone] = await tx
-          .delete(projects)
-          .where(inOrg(projects, orgId, req.params.id))
-          .returning();
-        firstOr404(gone ? [gone] : [], "Project");
-        await recordAudit(tx, req, {
-          action: "project.deleted",
-          orgId,
-          targetType: "project",
-          targetId: gone!.id,
-          metadata: { name: gone!.name },
-        });
-      });
+      await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          projects,
+          { orgId, id: req.params.id },
+          {
+            label: "Project",
+            action: "project.deleted",
+            targetType: "project",
+            metadata: (gone) => ({ name: gone.name }),
+          },
+        ),
+      );
       return reply.code(204).send();
     },
   );

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { organizations, retentionPolicies } from "../db/schema.ts";
 import { notFound } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { contentDisposition } from "../http/content-disposition.ts";
 import { orgExportZip } from "../retention/export.ts";
@@ -53,8 +54,8 @@ export async function retentionRoutes(app: FastifyInstance) {
     },
     async (req) => {
       const orgId = orgOf(req).id;
-      const p = req.principal!;
-      const updatedBy = p.kind === "api_key" ? p.createdBy : p.userId;
+      const _p = req.principal!;
+      const updatedBy = actorOf(req).userId;
       return db.transaction(async (tx) => {
         const before = await policyOf(tx, orgId);
         const now = new Date();

@@ -26,8 +26,10 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects, scenarioRevisions, scenarios } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
 import { DomainError, notFound } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { contentDisposition } from "../http/content-disposition.ts";
 import { findModel } from "../models/find.ts";
@@ -71,10 +73,7 @@ function revisionSummaryDto(r: RevisionRow) {
 
 const duplicateName = (name: string) =>
   new DomainError("name_taken", `A scenario named "${name}" already exists in this project.`);
-const creatorOf = (req: FastifyRequest) => {
-  const p = req.principal!;
-  return p.kind === "api_key" ? p.createdBy : p.userId;
-};
+const creatorOf = (req: FastifyRequest) => actorOf(req).userId;
 const currentRevisionJoin = and(
   eq(scenarioRevisions.scenarioId, scenarios.id),
   eq(scenarioRevisions.revision, scenarios.currentRevision),
@@ -425,25 +424,25 @@ export async function scenarioRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      await db.transaction(async (tx) => {
-        const [gone] = await tx
-          .delete(scenarios)
-          .where(inOrg(scenarios, orgId, req.params.id))
-          .returning();
-        if (!gone) throw notFound("Scenario");
-        await recordAudit(tx, req, {
-          action: "scenario.deleted",
-          orgId,
-          targetType: "scenario",
-          targetId: gone.id,
-          metadata: {
-            name: gone.name,
-            projectId: gone.projectId,
-            modelId: gone.modelId,
-            revisions: gone.currentRevision,
+      await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          scenarios,
+          { orgId, id: req.params.id },
+          {
+            label: "Scenario",
+            action: "scenario.deleted",
+            targetType: "scenario",
+            metadata: (gone) => ({
+              name: gone.name,
+              projectId: gone.projectId,
+              modelId: gone.modelId,
+              revisions: gone.currentRevision,
+            }),
           },
-        });
-      });
+        ),
+      );
       return reply.code(204).send();
     },
   );
