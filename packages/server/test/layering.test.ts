@@ -9,7 +9,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 const SRC = path.resolve(import.meta.dirname, "../src");
 
 /** Directories of domain code: called with an Actor and plain values, throwing DomainError. */
-const DOMAIN_DIRS = ["domain", "errors", "runs", "files", "exports", "retention", "mail", "reference-data"];
+const DOMAIN_DIRS = [
+  "domain",
+  "errors",
+  "runs",
+  "files",
+  "exports",
+  "retention",
+  "mail",
+  "reference-data",
+  "scenarios",
+  "models",
+  "dto",
+];
 
 interface Source {
   file: string;
