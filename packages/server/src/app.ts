@@ -40,7 +40,9 @@ import { scenarioImportExportRoutes } from "./routes/scenarios/import-export.ts"
 import { scenarioRevisionRoutes } from "./routes/scenarios/revisions.ts";
 import { shareLinkRoutes } from "./routes/share-links.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
-import { uploadRoutes } from "./routes/uploads.ts";
+import { uploadChunkRoutes } from "./routes/uploads/chunks.ts";
+import { uploadCompleteRoutes } from "./routes/uploads/complete.ts";
+import { uploadSessionRoutes } from "./routes/uploads/sessions.ts";
 
 export type { AppDeps } from "./deps.ts";
 
@@ -147,7 +149,9 @@ export async function buildApp(
       await api.register(exportRoutes);
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
-      await api.register(uploadRoutes);
+      await api.register(uploadSessionRoutes);
+      await api.register(uploadChunkRoutes);
+      await api.register(uploadCompleteRoutes);
       await api.register(fieldMappingRoutes);
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
