@@ -8,10 +8,9 @@ export const FieldError = z.object({
 });
 export const Problem = z
   .object({
-    type: z.string().default("about:blank").describe("URI of the problem type: `/api/v1/problems/<code>`"),
+    type: z.string().describe("URI of the problem type: `/api/v1/problems/<code>`, which documents the code"),
     code: z
       .enum(ERROR_CODE_NAMES)
-      .optional()
       .describe("Stable error code (see the error catalogue); clients branch on it"),
     title: z.string(),
     status: z.number().int(),

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /**
  * The error catalogue: every problem the API answers carries one of these codes (`code`) and a
  * `type` URI naming it (`problemType(code)`). Clients branch on codes, never on statuses or
@@ -23,16 +25,48 @@ export const ERROR_CODE_NAMES = [
   "conflict",
   "gone",
   "validation_failed",
+  "request_timeout",
+  "body_too_large",
+  "unsupported_media_type",
+  "headers_too_large",
   "rate_limited",
   "internal",
   "unavailable",
-  "request_timeout",
   "revision_conflict",
+  "name_taken",
+  "already_exists",
+  "already_revoked",
+  "already_member",
+  "invitation_not_pending",
+  "invitation_used",
+  "invitation_revoked",
+  "invitation_expired",
+  "verification_link_used",
+  "verification_link_expired",
+  "invalid_credentials",
   "email_not_verified",
-  "link_expired",
+  "sign_in_throttled",
   "sole_owner",
+  "run_finished",
+  "run_not_finished",
+  "run_not_succeeded",
+  "model_not_hosted",
+  "input_invalid",
+  "run_budget_exceeded",
+  "sweep_finished",
+  "export_empty",
+  "export_timeout",
+  "export_busy",
+  "file_too_large",
+  "unsupported_file_type",
+  "file_invalid",
   "upload_offset_mismatch",
-  "upload_not_receiving",
+  "upload_closed",
+  "upload_incomplete",
+  "upload_version_unsupported",
+  "share_link_revoked",
+  "share_link_expired",
+  "share_link_run_deleted",
   "llm_budget_exhausted",
   "llm_provider_unknown",
   "llm_key_invalid",
@@ -77,6 +111,27 @@ export const ERROR_CODES = {
     title: "Unprocessable Content",
     description: "Fields are invalid; `errors` lists each one by path (`body.input.landCostUsd`).",
   },
+  request_timeout: {
+    status: 408,
+    title: "Request Timeout",
+    description: "The body stopped arriving before it was complete; the connection is closed. Send it again.",
+  },
+  body_too_large: {
+    status: 413,
+    title: "Content Too Large",
+    description: "The request body exceeds the size limit for JSON bodies.",
+  },
+  unsupported_media_type: {
+    status: 415,
+    title: "Unsupported Media Type",
+    description:
+      "The body has a content type this endpoint does not read (JSON endpoints take `application/json`, uploads `multipart/form-data`).",
+  },
+  headers_too_large: {
+    status: 431,
+    title: "Request Header Fields Too Large",
+    description: "The request's headers are too large (often too many or too big cookies).",
+  },
   rate_limited: {
     status: 429,
     title: "Too Many Requests",
@@ -92,11 +147,6 @@ export const ERROR_CODES = {
     title: "Service Unavailable",
     description: "A dependency (the database) cannot be reached; retry after `Retry-After` seconds.",
   },
-  request_timeout: {
-    status: 408,
-    title: "Request Timeout",
-    description: "The request did not arrive in time (a stalled upload chunk, say); send it again.",
-  },
   // Specific codes the web app and clients act on.
   revision_conflict: {
     status: 409,
@@ -104,35 +154,169 @@ export const ERROR_CODES = {
     description:
       "Someone saved a newer revision meanwhile (`baseRevision` is stale); reload and re-apply your change.",
   },
+  name_taken: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The name (of a project, scenario or field mapping) or the organization slug is already used; choose another.",
+  },
+  already_exists: {
+    status: 409,
+    title: "Conflict",
+    description: "A record with these values already exists (a concurrent request created it first).",
+  },
+  already_revoked: {
+    status: 409,
+    title: "Conflict",
+    description: "The API key or share link is already revoked.",
+  },
+  already_member: {
+    status: 409,
+    title: "Conflict",
+    description: "The person is already a member of the organization.",
+  },
+  invitation_not_pending: {
+    status: 409,
+    title: "Conflict",
+    description: "The invitation was already accepted, revoked or expired, so it cannot be revoked.",
+  },
+  invitation_used: { status: 410, title: "Gone", description: "The invitation has already been accepted." },
+  invitation_revoked: { status: 410, title: "Gone", description: "The organization revoked the invitation." },
+  invitation_expired: {
+    status: 410,
+    title: "Gone",
+    description: "The invitation has expired; ask the organization for a new one.",
+  },
+  verification_link_used: {
+    status: 410,
+    title: "Gone",
+    description: "The email verification or password reset link was already used or replaced by a newer one.",
+  },
+  verification_link_expired: {
+    status: 410,
+    title: "Gone",
+    description: "The email verification or password reset link has expired; ask for a new one.",
+  },
+  invalid_credentials: {
+    status: 401,
+    title: "Unauthorized",
+    description: "The email or password is incorrect.",
+  },
   email_not_verified: {
     status: 403,
     title: "Forbidden",
-    description:
-      "POST /auth/sign-in: the password is right but the address is not confirmed yet; a fresh verification link was mailed.",
+    description: "The account's email address is not verified yet; follow the link in the verification mail.",
   },
-  link_expired: {
-    status: 410,
-    title: "Gone",
-    description:
-      "A mailed link or share link was used, replaced, revoked or has expired; ask for a new one (an unknown link answers `not_found`).",
+  sign_in_throttled: {
+    status: 429,
+    title: "Too Many Requests",
+    description: "Too many failed sign-ins for this email; wait for `Retry-After` seconds.",
   },
   sole_owner: {
     status: 409,
     title: "Conflict",
+    description: "The organization would be left without an owner; make another member an owner first.",
+  },
+  run_finished: {
+    status: 409,
+    title: "Conflict",
+    description: "The run has already finished (succeeded, failed or canceled), so it cannot be canceled.",
+  },
+  run_not_finished: {
+    status: 409,
+    title: "Conflict",
+    description: "The run is still queued or running; wait for it or cancel it first.",
+  },
+  run_not_succeeded: {
+    status: 409,
+    title: "Conflict",
+    description: "Only a succeeded run has output to read, export, share or compare.",
+  },
+  model_not_hosted: {
+    status: 409,
+    title: "Conflict",
+    description: "The model version the run or scenario used is no longer hosted by this server.",
+  },
+  input_invalid: {
+    status: 422,
+    title: "Unprocessable Content",
     description:
-      "DELETE /session/account: you are the only owner of an organization others still belong to; appoint another owner or delete the organization first.",
+      "The model input does not satisfy the model's schema; `errors` names each field (`body.input.…`).",
+  },
+  run_budget_exceeded: {
+    status: 429,
+    title: "Too Many Requests",
+    description:
+      "The hourly run budget (standard or heavy models) is spent, or the request asks for more runs than it allows.",
+  },
+  sweep_finished: {
+    status: 409,
+    title: "Conflict",
+    description: "The sweep has already finished, so it cannot be canceled.",
+  },
+  export_empty: {
+    status: 409,
+    title: "Conflict",
+    description: "The run produced nothing to put in the requested document.",
+  },
+  export_timeout: {
+    status: 503,
+    title: "Service Unavailable",
+    description: "The export took too long to prepare and was stopped.",
+  },
+  export_busy: {
+    status: 503,
+    title: "Service Unavailable",
+    description: "Too many exports are being prepared; retry after `Retry-After` seconds.",
+  },
+  file_too_large: {
+    status: 413,
+    title: "Content Too Large",
+    description:
+      "The uploaded file (or an upload chunk) exceeds the size limit or the upload's declared size.",
+  },
+  unsupported_file_type: {
+    status: 422,
+    title: "Unprocessable Content",
+    description: "The file's extension is not one the server accepts (CSV, XLSX).",
+  },
+  file_invalid: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The file cannot be read as what it claims to be (empty, damaged, binary, no header or rows, a zip bomb).",
   },
   upload_offset_mismatch: {
     status: 409,
     title: "Conflict",
     description:
-      "PATCH /uploads/{id}: `Upload-Offset` is not the session's offset (a chunk was lost or sent twice), or POST /uploads/{id}/complete before every byte arrived; resume from the `Upload-Offset` header of the answer.",
+      "The chunk does not start at the upload's current offset; resume from `Upload-Offset` (tus).",
   },
-  upload_not_receiving: {
+  upload_closed: {
     status: 409,
     title: "Conflict",
-    description:
-      "The upload takes no more chunks or completions for now: all its bytes are in and it is being processed (or it failed); read GET /uploads/{id} for its phase, or ask again shortly.",
+    description: "The upload takes no more chunks: it is complete, failed or being processed.",
+  },
+  upload_incomplete: {
+    status: 409,
+    title: "Conflict",
+    description: "The upload is missing bytes; send the rest (from `Upload-Offset`) before completing it.",
+  },
+  upload_version_unsupported: {
+    status: 412,
+    title: "Precondition Failed",
+    description: "Only tus protocol version 1.0.0 is supported (`Tus-Resumable`).",
+  },
+  share_link_revoked: {
+    status: 410,
+    title: "Gone",
+    description: "The organization that created the share link revoked it.",
+  },
+  share_link_expired: { status: 410, title: "Gone", description: "The share link has expired." },
+  share_link_run_deleted: {
+    status: 410,
+    title: "Gone",
+    description: "A run the share link shares has been deleted, so the link no longer works.",
   },
   // Language models (issue 14). Runs that fail for these reasons carry the same code in `error.code`.
   llm_budget_exhausted: {
@@ -172,3 +356,22 @@ export const ERROR_CODES = {
 
 /** The problem `type` URI of a code: a path on the API that documents it (RFC 9457 §3.1.1). */
 export const problemType = (code: ErrorCode) => `/api/v1/problems/${code}`;
+
+/** One catalogue entry as `GET /api/v1/problems/{code}` serves it: what a problem `type` URI resolves to. */
+export const ProblemTypeDto = z
+  .object({
+    code: z.enum(ERROR_CODE_NAMES),
+    type: z.string().describe("The problem `type` URI of this code"),
+    status: z.number().int(),
+    title: z.string(),
+    description: z.string(),
+  })
+  .meta({ id: "ProblemType" });
+export type ProblemTypeDto = z.infer<typeof ProblemTypeDto>;
+
+/** The catalogue entry of a code, in the shape the API serves it. */
+export const problemTypeOf = (code: ErrorCode): ProblemTypeDto => ({
+  code,
+  type: problemType(code),
+  ...ERROR_CODES[code],
+});

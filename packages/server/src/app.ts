@@ -1,11 +1,10 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
-import type { Redis } from "ioredis";
-import type { JwtVerifier } from "./auth/jwt.ts";
-import type { Config } from "./config.ts";
-import type { Database } from "./db/client.ts";
+import { Background } from "./background.ts";
+import type { AppDeps } from "./deps.ts";
 import { createFileStore, type FileStore } from "./files/store.ts";
+import { startUploadSweeper } from "./files/upload-sweep.ts";
 import { accessPlugin } from "./http/access.ts";
 import { bodyTimeoutPlugin, clientErrorHandler } from "./http/client-errors.ts";
 import { errorsPlugin } from "./http/errors.ts";
@@ -16,11 +15,7 @@ import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
 import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
-import type { LlmService } from "./llm/service.ts";
-import type { Mailer } from "./mail/mailer.ts";
 import { createOutbox, type Outbox } from "./mail/outbox.ts";
-import type { RedisLink } from "./redis/link.ts";
-import type { ReferenceDataService } from "./reference-data/service.ts";
 import { accountRoutes } from "./routes/account.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
@@ -36,35 +31,21 @@ import { llmAdminRoutes } from "./routes/llm-admin.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { problemRoutes } from "./routes/problems.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
 import { retentionRoutes } from "./routes/retention.ts";
 import { runRoutes } from "./routes/runs.ts";
-import { scenarioRoutes } from "./routes/scenarios.ts";
+import { scenarioCrudRoutes } from "./routes/scenarios/crud.ts";
+import { scenarioImportExportRoutes } from "./routes/scenarios/import-export.ts";
+import { scenarioRevisionRoutes } from "./routes/scenarios/revisions.ts";
 import { shareLinkRoutes } from "./routes/share-links.ts";
 import { sweepRoutes } from "./routes/sweeps.ts";
-import type { RunBudget } from "./runs/budget.ts";
-import type { ResultCache } from "./runs/cache.ts";
-import type { RunEventBus } from "./runs/events.ts";
+import { uploadChunkRoutes } from "./routes/uploads/chunks.ts";
+import { uploadCompleteRoutes } from "./routes/uploads/complete.ts";
+import { uploadSessionRoutes } from "./routes/uploads/sessions.ts";
 
-/** Everything the server talks to, created by the caller (main.ts or a test) and closed by it. */
-export interface AppDeps {
-  config: Config;
-  database: Database;
-  /** Redis's command connection (null without REDIS_URL); use it only while `redisLink.up`. */
-  redis: Redis | null;
-  /** Whether Redis answers now, and where failures are reported: src/redis/link.ts. */
-  redisLink: RedisLink | null;
-  jwt: JwtVerifier | null;
-  bus: RunEventBus;
-  cache: ResultCache;
-  runBudget: RunBudget;
-  referenceData: ReferenceDataService;
-  /** Account mail (verification links); SMTP, or stdout on the embedded default. */
-  mailer: Mailer;
-  /** Language models for engines and the LLM admin routes (issue 14: src/llm/). */
-  llm: LlmService;
-}
+export type { AppDeps } from "./deps.ts";
 
 export type App = FastifyInstance;
 
@@ -109,6 +90,19 @@ export async function buildApp(
   app.decorate("deps", deps);
   // One file store per app: every route and the retention sweeper share its S3 client and cache.
   app.decorate("fileStore", createFileStore(config));
+  // Every background loop of this app starts when it is ready and stops when it closes; the
+  // server adds the run worker and the retention sweep before listening (server.ts).
+  const background = new Background(app.log.child({ component: "background" }));
+  app.decorate("background", background);
+  background.register("upload-sweep", () =>
+    startUploadSweeper({
+      db: deps.database.db,
+      store: app.fileStore,
+      log: app.log.child({ component: "uploads" }),
+    }),
+  );
+  app.addHook("onReady", async () => background.start());
+  app.addHook("onClose", async () => background.stop());
   const outbox = createOutbox(deps.mailer, app.log.child({ component: "mail" }));
   app.decorate("outbox", outbox);
   app.addHook("onClose", async () => outbox.drain());
@@ -150,16 +144,22 @@ export async function buildApp(
       await api.register(runRoutes);
       await api.register(compareRoutes);
       await api.register(sweepRoutes);
-      await api.register(scenarioRoutes);
+      await api.register(scenarioCrudRoutes);
+      await api.register(scenarioRevisionRoutes);
+      await api.register(scenarioImportExportRoutes);
       await api.register(exportRoutes);
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
+      await api.register(uploadSessionRoutes);
+      await api.register(uploadChunkRoutes);
+      await api.register(uploadCompleteRoutes);
       await api.register(fieldMappingRoutes);
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
       await api.register(externalIdentityRoutes);
       // Language models: providers, keys, settings, usage (issue 14).
       await api.register(llmAdminRoutes);
+      await api.register(problemRoutes);
     },
     { prefix: "/api/v1" },
   );
@@ -171,6 +171,7 @@ export async function buildApp(
 declare module "fastify" {
   interface FastifyInstance {
     deps: AppDeps;
+    background: Background;
     fileStore: FileStore;
     outbox: Outbox;
   }

@@ -12,20 +12,22 @@ export async function startServer(config: Config): Promise<App> {
   const rt = await openRuntime(config);
   if (config.SEED_DEMO) await seedDemo(rt.database.db);
   const app = await buildApp(rt);
-  const worker = config.RUN_EMBEDDED_WORKER
-    ? await startWorker(rt, app.log.child({ component: "worker" }))
-    : null;
+  if (config.RUN_EMBEDDED_WORKER)
+    app.background.register("run-worker", () => startWorker(rt, app.log.child({ component: "worker" })));
   // Retention (files, runs, share links past each org's policy); every instance runs one, the
   // sweep's advisory lock lets one at a time do the work.
-  const sweeper = startRetentionSweeper({
-    db: rt.database.db,
-    store: app.fileStore,
-    intervalMinutes: config.RETENTION_SWEEP_MINUTES,
-    log: app.log.child({ component: "retention" }),
-  });
+  app.background.register("retention-sweep", () =>
+    startRetentionSweeper({
+      db: rt.database.db,
+      store: app.fileStore,
+      intervalMinutes: config.RETENTION_SWEEP_MINUTES,
+      log: app.log.child({ component: "retention" }),
+    }),
+  );
+  // onClose hooks run last-added first: this one runs before app.ts's, so it stops the
+  // background tasks itself (stopping twice is a no-op) before the connections close.
   app.addHook("onClose", async () => {
-    await sweeper?.stop();
-    await worker?.stop();
+    await app.background.stop();
     await rt.close();
   });
   await app.listen({ host: config.HOST, port: config.PORT });

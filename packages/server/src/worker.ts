@@ -1,4 +1,5 @@
 import pino from "pino";
+import { Background } from "./background.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { openRuntime, startWorker } from "./runtime.ts";
 
@@ -25,8 +26,13 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
   }
   const log = pino({ level: config.LOG_LEVEL, base: { component: "worker", pid: process.pid } });
   const rt = await openRuntime(config, undefined, { log });
-  const worker = await startWorker(rt, log);
-  log.info({ owner: worker.worker.owner }, "worker started");
+  const background = new Background(log);
+  background.register("run-worker", async () => {
+    const worker = await startWorker(rt, log);
+    log.info({ owner: worker.worker.owner }, "worker started");
+    return worker;
+  });
+  await background.start();
   await new Promise<void>((resolve) => {
     process.once("SIGTERM", resolve);
     process.once("SIGINT", resolve);
@@ -37,7 +43,7 @@ export async function runWorkerProcess(env: NodeJS.ProcessEnv = process.env): Pr
     process.exit(1);
   }, config.SHUTDOWN_TIMEOUT_MS);
   force.unref();
-  await worker.stop();
+  await background.stop();
   await rt.close();
   log.info("worker stopped");
   return 0;

@@ -143,6 +143,8 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/uploads/{id}": org("analyst", "projects:write"),
   "GET /api/v1/models/{id}/templates/{field}": PUBLIC,
   "GET /api/v1/standard-schemas": PUBLIC,
+  "GET /api/v1/problems": PUBLIC,
+  "GET /api/v1/problems/{code}": PUBLIC,
   "GET /api/v1/standard-schemas/{name}/template.csv": PUBLIC,
   "POST /api/v1/field-mappings": org("analyst", "projects:write"),
   "GET /api/v1/field-mappings": org("viewer", "projects:read"),
@@ -568,6 +570,8 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   "DELETE /api/v1/projects/{id}": async () => ({ params: { id: await freshProject() } }),
   "GET /api/v1/models": none,
   "GET /api/v1/reference-data": none,
+  "GET /api/v1/problems": none,
+  "GET /api/v1/problems/{code}": async () => ({ params: { code: "not_found" } }),
   "GET /api/v1/models/{id}": async () => ({ params: { id: MODEL } }),
   "POST /api/v1/models/{id}/runs": async () => ({
     params: { id: MODEL },

@@ -2,9 +2,9 @@ import { MODELS } from "@modelworks/catalog";
 import ExcelJS from "exceljs";
 import JSZip from "jszip";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentDisposition } from "../src/exports/index.ts";
 import { stripBidi } from "../src/files/names.ts";
 import { safeFileName } from "../src/files/sniff.ts";
+import { contentDisposition } from "../src/http/content-disposition.ts";
 import { type Actor, createOwner, createTestApp, request } from "./harness.ts";
 import { multipart } from "./multipart.ts";
 

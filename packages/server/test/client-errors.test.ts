@@ -76,7 +76,8 @@ describe("a body shorter than its Content-Length", () => {
     expect(res.status).toBe(400);
     expect(res.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
     expect(JSON.parse(res.body)).toMatchObject({
-      type: "about:blank",
+      type: "/api/v1/problems/bad_request",
+      code: "bad_request",
       title: "Bad Request",
       status: 400,
       detail: "The connection ended before the whole body (its Content-Length) arrived.",
@@ -90,6 +91,8 @@ describe("a body shorter than its Content-Length", () => {
     expect(res.headers["content-type"]).toBe("application/problem+json; charset=utf-8");
     expect(res.headers.connection).toBe("close");
     expect(JSON.parse(res.body)).toMatchObject({
+      type: "/api/v1/problems/request_timeout",
+      code: "request_timeout",
       title: "Request Timeout",
       status: 408,
       detail: `The body stopped arriving (9 of 100 bytes, then nothing for ${IDLE_MS / 1000} s).`,

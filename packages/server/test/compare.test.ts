@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TableDescriptor } from "@modelworks/model-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs } from "../src/db/schema.ts";
-import { HttpProblem } from "../src/http/problem.ts";
+import { DomainError } from "../src/errors/domain-error.ts";
 import { type ComparableRun, compareRuns, delta, inputDifferences } from "../src/runs/compare.ts";
 import { type Actor, addMember, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 
@@ -267,14 +267,14 @@ describe("compareRuns (pure)", () => {
   });
 });
 
-function catchProblem(fn: () => unknown): HttpProblem {
+function catchProblem(fn: () => unknown): DomainError {
   try {
     fn();
   } catch (err) {
-    if (err instanceof HttpProblem) return err;
+    if (err instanceof DomainError) return err;
     throw err;
   }
-  throw new Error("expected an HttpProblem");
+  throw new Error("expected an DomainError");
 }
 
 /* ------------------------------------------------------------------------------------------- */

@@ -3,7 +3,8 @@ import { sql } from "drizzle-orm";
 import Fastify from "fastify";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { errorsPlugin, isDatabaseUnavailable } from "../src/http/errors.ts";
+import { isDatabaseUnavailable } from "../src/db/errors.ts";
+import { errorsPlugin } from "../src/http/errors.ts";
 import { createTestApp } from "./harness.ts";
 
 /** The error handler's classification of real driver errors (issue 19 items 5 and 10a). */

@@ -8,9 +8,9 @@ import {
   sheetValue,
   titleWithUnit,
 } from "../src/exports/cells.ts";
-import { contentDisposition } from "../src/exports/index.ts";
 import { columnWidths } from "../src/exports/pdf.ts";
 import { sheetName } from "../src/exports/xlsx.ts";
+import { contentDisposition } from "../src/http/content-disposition.ts";
 
 /** The cell rules every export shares: formula neutralization, number formats, names. */
 

@@ -1,9 +1,9 @@
 import { catalog } from "@modelworks/catalog";
 import { createContext, executeModel } from "@modelworks/model-kit";
 import { afterAll, describe, expect, it } from "vitest";
+import { DomainError } from "../src/errors/domain-error.ts";
 import { createExportPool } from "../src/exports/pool.ts";
 import type { ExportableRun } from "../src/exports/report.ts";
-import { HttpProblem } from "../src/http/problem.ts";
 
 /** Export threads: problems cross the thread boundary as problems; a render past its time is stopped. */
 
@@ -34,7 +34,7 @@ describe("export threads", () => {
     expect(file.fileName).toBe("tif-run-22222222.pdf");
     // A problem raised in the thread arrives as the same problem.
     const bad = await pool.render({ run, format: "pdf", document: "term-sheet" }).catch((e) => e);
-    expect(bad).toBeInstanceOf(HttpProblem);
+    expect(bad).toBeInstanceOf(DomainError);
     expect(bad).toMatchObject({
       status: 422,
       errors: [{ path: "query.document", message: "tif@2.2.0 offers: report" }],
@@ -45,7 +45,7 @@ describe("export threads", () => {
     const pool = createExportPool(1, 5);
     pools.push(pool);
     const err = await pool.render({ run, format: "pdf", document: "report" }).catch((e) => e);
-    expect(err).toBeInstanceOf(HttpProblem);
+    expect(err).toBeInstanceOf(DomainError);
     expect(err).toMatchObject({
       status: 503,
       detail: "The export took too long to prepare and was stopped.",

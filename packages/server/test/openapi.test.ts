@@ -59,9 +59,11 @@ describe("the OpenAPI document", () => {
     const problem = doc.components?.schemas?.Problem;
     expect(problem).toBeDefined();
     expect(Object.keys(problem!.properties ?? {})).toEqual(
-      expect.arrayContaining(["type", "title", "status", "detail", "requestId", "errors"]),
+      expect.arrayContaining(["type", "code", "title", "status", "detail", "requestId", "errors"]),
     );
-    expect(problem!.required).toEqual(expect.arrayContaining(["title", "status", "requestId"]));
+    expect(problem!.required).toEqual(
+      expect.arrayContaining(["type", "code", "title", "status", "requestId"]),
+    );
   });
 
   it("is the document Swagger UI loads from /docs/json", async () => {

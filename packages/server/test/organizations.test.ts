@@ -639,6 +639,7 @@ describe("invitations", () => {
     const before = await rowCount(auditEvents);
     const replay = await call(joiner, "POST", "/invitations/accept", { token: inv.token });
     expect(expectProblem(replay, 410).detail).toBe("This invitation has already been used.");
+    expect(replay.json().code).toBe("invitation_used");
     const stolen = await call(thief, "POST", "/invitations/accept", { token: inv.token });
     expect(expectProblem(stolen, 410).detail).toBe("This invitation has already been used.");
     expect(await rowCount(auditEvents)).toBe(before);

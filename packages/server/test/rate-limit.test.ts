@@ -50,7 +50,8 @@ function expectTooMany(res: Res, max: number) {
   expect(Number(retryAfter)).toBeGreaterThan(0);
   expect(Number(retryAfter)).toBeLessThanOrEqual(60);
   expect(res.json()).toMatchObject({
-    type: "about:blank",
+    type: "/api/v1/problems/rate_limited",
+    code: "rate_limited",
     title: "Too Many Requests",
     status: 429,
     detail: `Rate limit of ${max} requests exceeded; retry in ${retryAfter} s.`,

@@ -2,7 +2,7 @@ import { MODELS } from "@modelworks/catalog";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.ts";
 import { runs } from "../src/db/schema.ts";
-import { HttpProblem } from "../src/http/problem.ts";
+import { DomainError } from "../src/errors/domain-error.ts";
 import { createRunBudget } from "../src/runs/budget.ts";
 import { createOwner, createTestApp, request } from "./harness.ts";
 
@@ -18,7 +18,7 @@ describe("run budget", () => {
     await budget.spend("user:a", true, 1);
     await budget.spend("user:a", true, 1);
     const refused = await budget.spend("user:a", true, 1).catch((e) => e);
-    expect(refused).toBeInstanceOf(HttpProblem);
+    expect(refused).toBeInstanceOf(DomainError);
     expect(refused.status).toBe(429);
     expect(refused.detail).toMatch(
       /^Run limit of 2 per hour for heavy models reached \(2 used\); retry in \d+ s\.$/,

@@ -400,6 +400,11 @@ describe("edit, history and diff", () => {
       name: "Overwritten",
       baseRevision: 1,
     });
+    // Clients recognise a stale edit by its code, not by the status other conflicts share.
+    expect(stale.json()).toMatchObject({
+      code: "revision_conflict",
+      type: "/api/v1/problems/revision_conflict",
+    });
     expect(expectProblem(stale, 409).detail).toBe(
       "The scenario is at revision 2, not 1: it was saved since you loaded it. Reload it and apply your changes again.",
     );

@@ -111,7 +111,8 @@ describe("with the default configuration", () => {
       expect(res.headers["content-type"]).toMatch(/^application\/problem\+json/);
       const body = res.json();
       expect(body).toEqual({
-        type: "about:blank",
+        type: "/api/v1/problems/not_found",
+        code: "not_found",
         title: "Not Found",
         status: 404,
         detail: "No route GET /api/v1/does-not-exist.",
@@ -130,11 +131,11 @@ describe("with the default configuration", () => {
       expect(res.statusCode).toBeLessThan(500);
       const body = res.json();
       expect(Object.keys(body).sort()).toEqual(
-        expect.arrayContaining(["detail", "requestId", "status", "title", "type"]),
+        expect.arrayContaining(["code", "detail", "requestId", "status", "title", "type"]),
       );
       expect(
         Object.keys(body).every((k) =>
-          ["type", "title", "status", "detail", "requestId", "instance", "errors"].includes(k),
+          ["type", "code", "title", "status", "detail", "requestId", "instance", "errors"].includes(k),
         ),
       ).toBe(true);
       expect(res.body).not.toMatch(/stack|node_modules|\/src\/|\.ts:\d+|at \w+ \(/);

@@ -121,9 +121,11 @@ describe("a share link's life", () => {
     const res = await anonymous(`/api/v1/shared/${link.token}`);
     expect(res.statusCode).toBe(410);
     expect(res.json().detail).toBe("This share link was revoked by the organization that created it.");
+    expect(res.json().code).toBe("share_link_revoked");
     expect((await anonymous(`/api/v1/shared/${link.token}/export?format=csv`)).statusCode).toBe(410);
     const again = await request(t.app, owner, { method: "DELETE", url: `/api/v1/share-links/${link.id}` });
     expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe("already_revoked");
     const revoked = await list("?status=revoked");
     expect(revoked.items.map((x: Json) => x.id)).toEqual([link.id]);
     expect(revoked.items[0].revokedAt).not.toBeNull();
@@ -137,6 +139,7 @@ describe("a share link's life", () => {
     const expired = await anonymous(`/api/v1/shared/${res.token}`);
     expect(expired.statusCode).toBe(410);
     expect(expired.json().detail).toBe(`This share link expired on ${past.toISOString()}.`);
+    expect(expired.json().code).toBe("share_link_expired");
     expect((await list("?status=expired")).items.map((x: Json) => x.id)).toEqual([res.id]);
   });
 
@@ -147,6 +150,7 @@ describe("a share link's life", () => {
     const after = await anonymous(`/api/v1/shared/${res.token}`);
     expect(after.statusCode).toBe(410);
     expect(after.json().detail).toBe("A run this link shares has been deleted, so the link no longer works.");
+    expect(after.json().code).toBe("share_link_run_deleted");
   });
 
   it("leaves an audit trail: creation, revocation and exports through the link", async () => {

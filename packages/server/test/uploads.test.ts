@@ -10,7 +10,7 @@ import S3rver from "s3rver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, uploadSessions } from "../src/db/schema.ts";
 import { createFileStore } from "../src/files/store.ts";
-import { sweepExpiredUploads } from "../src/routes/uploads.ts";
+import { sweepExpiredUploads } from "../src/files/upload-sweep.ts";
 import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 import { multipart } from "./multipart.ts";
 
@@ -214,6 +214,7 @@ describe("a resumable upload", () => {
     const s = await start("offsets.csv", body.length);
     const ahead = await A().patch(s.id, 10, body.subarray(10));
     expect(ahead.statusCode).toBe(409);
+    expect(ahead.json().code).toBe("upload_offset_mismatch");
     expect(ahead.headers["upload-offset"]).toBe("0");
     expect(ahead.headers["content-type"]).toMatch(/problem\+json/);
     expect((await A().get(s.id)).json().offsetBytes).toBe(0);

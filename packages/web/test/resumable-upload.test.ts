@@ -51,7 +51,7 @@ function fakeServer(chunkSizeBytes: number, steps: Step[] = [], completeFailures
       if (failure !== undefined)
         throw new ApiError(failure, {
           title: "Not yet",
-          ...(failure === 409 ? { code: "upload_not_receiving" } : {}),
+          ...(failure === 409 ? { code: "upload_closed" } : {}),
         });
       phase = "stored";
       return { id: "f1", name: "deals.csv", sizeBytes: bytes.length } as unknown as UploadedFile;
@@ -136,7 +136,7 @@ describe("uploadResumable", () => {
     // By code: a problem without one (an older server, a proxy) is read by its status's generic code.
     for (const status of [0, 408, 429, 500, 502, 503])
       expect(isRetryable(new ApiError(status, {}))).toBe(true);
-    for (const code of ["upload_offset_mismatch", "upload_not_receiving"] as const)
+    for (const code of ["upload_offset_mismatch", "upload_closed", "upload_incomplete"] as const)
       expect(isRetryable(new ApiError(409, { code }))).toBe(true);
     for (const status of [400, 401, 403, 404, 413, 422])
       expect(isRetryable(new ApiError(status, {}))).toBe(false);

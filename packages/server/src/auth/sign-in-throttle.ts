@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config.ts";
-import { HttpProblem } from "../http/problem.ts";
+import { DomainError } from "../errors/domain-error.ts";
 
 /**
  * Per-account sign-in throttle, beside the per-IP limit: after SIGN_IN_ACCOUNT_MAX_FAILURES
@@ -54,9 +54,8 @@ export function createSignInThrottle(
       const res: RateLimiterRes | null = await guard(() => limiter.get(key(email)));
       if (res && res.consumedPoints >= points) {
         const retryAfter = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-        throw new HttpProblem(
-          429,
-          "Too Many Requests",
+        throw new DomainError(
+          "sign_in_throttled",
           `Too many failed sign-ins for this email; retry in ${retryAfter} s.`,
           undefined,
           { "retry-after": String(retryAfter) },

@@ -99,12 +99,16 @@ export const organizations = pgTable(
   (t) => [uniqueIndex("organizations_slug_key").on(t.slug)],
 );
 
+/** The owning organization of an org-scoped row; the row goes when its organization does. */
+const orgIdColumn = () =>
+  uuid("org_id")
+    .notNull()
+    .references(() => organizations.id, { onDelete: "cascade" });
+
 export const memberships = pgTable(
   "memberships",
   {
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     userId: uuid("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -142,9 +146,7 @@ export const invitations = pgTable(
   "invitations",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     email: text("email").notNull(),
     role: text("role", { enum: ["viewer", "analyst", "admin", "owner"] }).notNull(),
     tokenHash: text("token_hash").notNull(),
@@ -166,9 +168,7 @@ export const apiKeys = pgTable(
   "api_keys",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     name: text("name").notNull(),
     /** First characters of the key, shown in lists so a person can tell keys apart. */
     prefix: text("prefix").notNull(),
@@ -220,9 +220,7 @@ export const projects = pgTable(
   "projects",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     status: text("status", { enum: ["active", "archived"] })
@@ -245,9 +243,7 @@ export const scenarios = pgTable(
   "scenarios",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     projectId: uuid("project_id")
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
@@ -270,9 +266,7 @@ export const scenarioRevisions = pgTable(
   "scenario_revisions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     scenarioId: uuid("scenario_id")
       .notNull()
       .references(() => scenarios.id, { onDelete: "cascade" }),
@@ -294,9 +288,7 @@ export const sweeps = pgTable(
   "sweeps",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     modelId: text("model_id").notNull(),
     modelVersion: text("model_version").notNull(),
     projectId: uuid("project_id").references(() => projects.id, { onDelete: "set null" }),
@@ -321,9 +313,7 @@ export const runs = pgTable(
   "runs",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     projectId: uuid("project_id").references(() => projects.id, { onDelete: "set null" }),
     scenarioId: uuid("scenario_id").references(() => scenarios.id, { onDelete: "set null" }),
     scenarioRevision: integer("scenario_revision"),
@@ -379,7 +369,7 @@ export const runs = pgTable(
       .on(t.orgId, t.modelId, t.modelVersion, t.inputHash)
       .where(sql`${t.status} = 'succeeded'`),
     index("runs_sweep_idx").on(t.sweepId),
-    check("runs_status_check", sql`${t.status} in ('queued','running','succeeded','failed','canceled')`),
+    check("runs_status_check", sql`${t.status} in (${sql.raw(RUN_STATUSES.map((s) => `'${s}'`).join(","))})`),
     check("runs_progress_check", sql`${t.progress} >= 0 and ${t.progress} <= 1`),
   ],
 );
@@ -393,9 +383,7 @@ export const shareLinks = pgTable(
   "share_links",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     runIds: jsonb("run_ids").$type<string[]>().notNull(),
     label: text("label").notNull().default(""),
     tokenHash: text("token_hash").notNull(),
@@ -423,9 +411,7 @@ export const files = pgTable(
   "files",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     name: text("name").notNull(),
     kind: text("kind", { enum: ["csv", "xlsx"] }).notNull(),
     contentType: text("content_type").notNull(),
@@ -455,9 +441,7 @@ export const fieldMappings = pgTable(
   "field_mappings",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     name: text("name").notNull(),
     /** The target: a model's input table (modelId + field), or a standard schema (schema = field). */
     modelId: text("model_id"),
@@ -484,9 +468,7 @@ export const uploadSessions = pgTable(
   "upload_sessions",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    orgId: uuid("org_id")
-      .notNull()
-      .references(() => organizations.id, { onDelete: "cascade" }),
+    orgId: orgIdColumn(),
     name: text("name").notNull(),
     kind: text("kind", { enum: ["csv", "xlsx"] }).notNull(),
     /** Declared by the client at creation; the upload is complete when offsetBytes reaches it. */

@@ -1,6 +1,5 @@
 import type { AnyModel } from "@modelworks/model-kit";
-import { stripBidi } from "../files/names.ts";
-import { conflict, unprocessable } from "../http/problem.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
 import { renderPdf } from "./pdf.ts";
@@ -73,7 +72,11 @@ export async function exportRun(
       ]);
     }
     const doc = engineDocument(model, report, run, document);
-    if (!doc) throw conflict(`This run has no ${document}: the model produced nothing to put in it.`);
+    if (!doc)
+      throw new DomainError(
+        "export_empty",
+        `This run has no ${document}: the model produced nothing to put in it.`,
+      );
     const body = format === "pdf" ? await renderPdf(doc) : await renderDocx(doc);
     return { body, contentType: TYPES[format], fileName: `${doc.fileStem}.${format}` };
   }
@@ -104,17 +107,4 @@ export async function exportRun(
         fileName: `${report.fileStem}.docx`,
       };
   }
-}
-
-/**
- * `attachment` with a name safe in any header and on any file system: ASCII letters, digits,
- * dot, dash and underscore only (model ids and run ids already are), never a path.
- */
-export function contentDisposition(fileName: string): string {
-  const safe =
-    stripBidi(fileName)
-      .replace(/[^A-Za-z0-9._-]+/g, "-")
-      .replace(/^[.-]+/, "")
-      .slice(0, 150) || "export";
-  return `attachment; filename="${safe}"`;
 }

@@ -1,5 +1,5 @@
 import { Piscina } from "piscina";
-import { HttpProblem } from "../http/problem.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import type { ExportFile } from "./index.ts";
 import type { ExportResult, ExportTask } from "./thread.ts";
 
@@ -36,16 +36,11 @@ export function createExportPool(threads: number, timeoutMs = RENDER_TIMEOUT_MS)
       } catch (err) {
         if (err instanceof Error && err.name === "AbortError") {
           // piscina terminated the thread (and starts another): nothing is left half-rendered.
-          throw new HttpProblem(
-            503,
-            "Service Unavailable",
-            "The export took too long to prepare and was stopped.",
-          );
+          throw new DomainError("export_timeout", "The export took too long to prepare and was stopped.");
         }
         if (err instanceof Error && /queue is at limit/i.test(err.message)) {
-          throw new HttpProblem(
-            503,
-            "Service Unavailable",
+          throw new DomainError(
+            "export_busy",
             "Too many exports are being prepared; retry in a moment.",
             undefined,
             {
@@ -55,7 +50,7 @@ export function createExportPool(threads: number, timeoutMs = RENDER_TIMEOUT_MS)
         }
         throw err;
       }
-      if (!result.ok) throw new HttpProblem(result.status, result.title, result.detail, result.errors);
+      if (!result.ok) throw new DomainError(result.code, result.detail, result.errors);
       return {
         body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength),
         contentType: result.contentType,

@@ -1,5 +1,6 @@
 import { catalog } from "@modelworks/catalog";
-import { HttpProblem } from "../http/problem.ts";
+import type { ErrorCode } from "@modelworks/contracts/errors";
+import { DomainError } from "../errors/domain-error.ts";
 import { type ExportFormat, exportRun } from "./index.ts";
 import type { ExportableRun } from "./report.ts";
 
@@ -18,8 +19,7 @@ export type ExportResult =
   | { ok: true; body: Uint8Array; contentType: string; fileName: string }
   | {
       ok: false;
-      status: number;
-      title: string;
+      code: ErrorCode;
       detail?: string | undefined;
       errors?: { path: string; message: string }[] | undefined;
     };
@@ -32,8 +32,7 @@ export default async function exportInThread(
   if (!model) {
     return {
       ok: false,
-      status: 409,
-      title: "Conflict",
+      code: "model_not_hosted",
       detail: `${task.run.modelId}@${task.run.modelVersion} is no longer hosted.`,
     };
   }
@@ -46,8 +45,8 @@ export default async function exportInThread(
       fileName: file.fileName,
     };
   } catch (err) {
-    if (err instanceof HttpProblem) {
-      return { ok: false, status: err.status, title: err.title, detail: err.detail, errors: err.errors };
+    if (err instanceof DomainError) {
+      return { ok: false, code: err.code, detail: err.detail, errors: err.errors };
     }
     throw err;
   }

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { and, eq } from "drizzle-orm";
-import type { FastifyRequest } from "fastify";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { files } from "../db/schema.ts";
-import { recordAudit } from "../http/audit.ts";
-import { isUniqueViolation } from "../http/errors.ts";
-import { HttpProblem } from "../http/problem.ts";
+import type { Actor, Logger } from "../domain/actor.ts";
+import { recordAuditAs } from "../domain/audit.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import { type FileKind, FileRejected } from "./sniff.ts";
 import type { FileStore } from "./store.ts";
 import { type ParseOptions, parseUpload, type Received } from "./upload.ts";
@@ -21,14 +21,9 @@ export const CONTENT_TYPES = {
   xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 } as const;
 
-/** A refusal of the file's content, as the 413/422 problem both upload paths answer with. */
+/** A refusal of the file's content, as the 422 problem both upload paths answer with. */
 export const rejected = (err: FileRejected) =>
-  new HttpProblem(
-    err.status,
-    err.status === 413 ? "Content Too Large" : "Unprocessable Content",
-    err.message,
-    [{ path: "body.file", message: err.message }],
-  );
+  new DomainError(err.code, err.message, [{ path: "body.file", message: err.message }]);
 
 /** `sheet=…&delimiter=…` as kept in `files.parseOptions` ('' for the defaults): part of the dedup key. */
 export function parseOptionsKey(opts: ParseOptions): string {
@@ -38,7 +33,6 @@ export function parseOptionsKey(opts: ParseOptions): string {
 }
 
 export interface IngestInput {
-  orgId: string;
   name: string;
   kind: FileKind;
   options: ParseOptions;
@@ -77,12 +71,13 @@ export function createIngest(deps: { db: Database["db"]; store: FileStore; confi
   }
 
   async function ingest(
-    req: FastifyRequest,
+    actor: Actor,
+    log: Logger,
     input: IngestInput,
   ): Promise<{ row: FileRow; created: boolean }> {
     const scratchFiles = [input.received.path];
     try {
-      return await storeUpload(req, input, scratchFiles);
+      return await storeUpload(actor, log, input, scratchFiles);
     } finally {
       // Scratch files go before the answer does, so a caller never sees them linger.
       await Promise.all(scratchFiles.map((f) => rm(f, { force: true })));
@@ -90,11 +85,13 @@ export function createIngest(deps: { db: Database["db"]; store: FileStore; confi
   }
 
   async function storeUpload(
-    req: FastifyRequest,
+    actor: Actor,
+    log: Logger,
     input: IngestInput,
     scratchFiles: string[],
   ): Promise<{ row: FileRow; created: boolean }> {
-    const { orgId, name, kind, received } = input;
+    const { orgId } = actor;
+    const { name, kind, received } = input;
     const started = input.startedAt ?? performance.now();
     const ms = () => Math.round(performance.now() - started);
     const receivedMs = ms();
@@ -148,7 +145,7 @@ export function createIngest(deps: { db: Database["db"]; store: FileStore; confi
             createdBy: input.createdBy,
           })
           .returning();
-        await recordAudit(tx, req, {
+        await recordAuditAs(tx, actor, {
           action: "file.uploaded",
           orgId,
           targetType: "file",
@@ -165,7 +162,7 @@ export function createIngest(deps: { db: Database["db"]; store: FileStore; confi
         return created!;
       });
       // Where an upload's time goes, for operators (and bench/upload-profile.ts).
-      req.log.info(
+      log.info(
         {
           fileId: id,
           sizeBytes: received.size,

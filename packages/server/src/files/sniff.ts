@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import path from "node:path";
+import type { ErrorCode } from "@modelworks/contracts/errors";
 import { fileTypeFromBuffer } from "file-type";
 import { stripBidi } from "./names.ts";
 
@@ -13,7 +14,8 @@ export const ACCEPTED_EXTENSIONS = Object.keys(EXTENSIONS);
 export class FileRejected extends Error {
   constructor(
     message: string,
-    readonly status = 422,
+    /** The catalogue code it is answered with (./ingest.ts `rejected`). */
+    readonly code: Extract<ErrorCode, "file_invalid" | "unsupported_file_type"> = "file_invalid",
   ) {
     super(message);
   }
@@ -43,6 +45,7 @@ export function kindFromName(name: string): FileKind {
   if (!kind) {
     throw new FileRejected(
       `Files of type "${ext || "(none)"}" are not accepted; upload ${ACCEPTED_EXTENSIONS.join(", ")}.`,
+      "unsupported_file_type",
     );
   }
   return kind;

@@ -12,7 +12,7 @@ import fp from "fastify-plugin";
 import type { OrgContext } from "../auth/principal.ts";
 import { csrfTokenFor, safeEqual } from "../auth/tokens.ts";
 import { memberships } from "../db/schema.ts";
-import { badRequest, forbidden, HttpProblem, notFound, unauthorized } from "./problem.ts";
+import { badRequest, DomainError, forbidden, notFound, unauthorized } from "../errors/domain-error.ts";
 
 /**
  * What a route requires:
@@ -83,7 +83,7 @@ async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<Or
   const p = req.principal!;
   const header = req.headers[ORG_HEADER];
   if (header !== undefined && (typeof header !== "string" || !UUID_RE.test(header))) {
-    throw new HttpProblem(400, "Bad Request", `The ${ORG_HEADER} header must be an organization id (UUID).`, [
+    throw new DomainError("bad_request", `The ${ORG_HEADER} header must be an organization id (UUID).`, [
       { path: `headers.${ORG_HEADER}`, message: "must be a UUID" },
     ]);
   }

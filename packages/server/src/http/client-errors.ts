@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import { Transform } from "node:stream";
+import { ERROR_CODES, type ErrorCode, problemType } from "@modelworks/contracts/errors";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { HttpProblem } from "./problem.ts";
+import { DomainError } from "../errors/domain-error.ts";
 
 /**
  * Errors Node's HTTP parser raises before Fastify has a request — most often a body shorter than
@@ -15,13 +16,21 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
   if (err.code === "ECONNRESET" || socket.destroyed) return;
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (socket.writable && !inFlight?.headersSent) {
-    const [status, title, detail] =
+    const [code, detail]: [ErrorCode, string] =
       err.code === "ERR_HTTP_REQUEST_TIMEOUT"
-        ? [408, "Request Timeout", "The request did not arrive in time."]
+        ? ["request_timeout", "The request did not arrive in time."]
         : err.code === "HPE_HEADER_OVERFLOW"
-          ? [431, "Request Header Fields Too Large", "The request's headers are too large."]
-          : [400, "Bad Request", clientErrorDetail(err.code)];
-    const body = JSON.stringify({ type: "about:blank", title, status, detail, requestId: randomUUID() });
+          ? ["headers_too_large", "The request's headers are too large."]
+          : ["bad_request", clientErrorDetail(err.code)];
+    const { status, title } = ERROR_CODES[code];
+    const body = JSON.stringify({
+      type: problemType(code),
+      code,
+      title,
+      status,
+      detail,
+      requestId: randomUUID(),
+    });
     socket.write(
       `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -67,9 +76,8 @@ export const bodyTimeoutPlugin = fp(async (app: FastifyInstance, opts: { idleMs:
         payload.unpipe(watched);
         const of = Number.isFinite(expected) ? ` of ${expected}` : "";
         watched.destroy(
-          new HttpProblem(
-            408,
-            "Request Timeout",
+          new DomainError(
+            "request_timeout",
             `The body stopped arriving (${received}${of} bytes, then nothing for ${opts.idleMs / 1000} s).`,
             undefined,
             { connection: "close" },

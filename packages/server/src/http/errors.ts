@@ -1,12 +1,15 @@
 import type { Problem } from "@modelworks/contracts/common";
+import { ERROR_CODES, type ErrorCode, problemType } from "@modelworks/contracts/errors";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
-import { HttpProblem } from "./problem.ts";
+import { isDatabaseUnavailable, isUniqueViolation } from "../db/errors.ts";
+import { DomainError, type FieldError } from "../errors/domain-error.ts";
 
 /**
- * Renders every error — thrown problems, validation failures, parser errors, 404s and crashes —
- * as application/problem+json with the request id. Stacks and internal messages never leave.
+ * Renders every error — domain errors, validation failures, parser errors, 404s and crashes —
+ * as application/problem+json with a catalogued `code`, its `type` URI and the request id. This
+ * is the one place a code becomes a status. Stacks and internal messages never leave.
  */
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -14,21 +17,22 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
     if (problem.status >= 500) req.log.error({ err }, "request failed");
     else
       req.log.info(
-        { status: problem.status, title: problem.title, detail: problem.detail },
+        { status: problem.status, code: problem.code, title: problem.title, detail: problem.detail },
         "request rejected",
       );
-    if (err instanceof HttpProblem && err.headers) reply.headers(err.headers);
-    if (problem.status === 503) reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+    if (err instanceof DomainError && err.headers) reply.headers(err.headers);
+    if (problem.status === 503 && !reply.hasHeader("retry-after"))
+      reply.header("retry-after", String(RETRY_AFTER_SECONDS));
     return sendProblem(reply, problem);
   });
   app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, {
-      type: "about:blank",
-      title: "Not Found",
-      status: 404,
-      detail: `No route ${req.method} ${req.url.split("?")[0]}.`,
-      requestId: req.id,
-    }),
+    sendProblem(
+      reply,
+      problemOf("not_found", req, {
+        detail: `No route ${req.method} ${req.url.split("?")[0]}.`,
+        instance: false,
+      }),
+    ),
   );
 });
 
@@ -36,16 +40,36 @@ export function sendProblem(reply: FastifyReply, problem: Problem) {
   return reply.code(problem.status).type("application/problem+json").send(problem);
 }
 
+/**
+ * The problem body for a code: status, title and `type` come from the catalogue. `status`
+ * overrides only for a framework 4xx that no code names (answered as `bad_request`).
+ */
+export function problemOf(
+  code: ErrorCode,
+  req: FastifyRequest,
+  extra: {
+    detail?: string | undefined;
+    errors?: FieldError[] | undefined;
+    status?: number;
+    instance?: false;
+  } = {},
+): Problem {
+  const entry = ERROR_CODES[code];
+  return {
+    type: problemType(code),
+    code,
+    title: entry.title,
+    status: extra.status ?? entry.status,
+    ...(extra.detail ? { detail: extra.detail } : {}),
+    ...(extra.instance === false ? {} : { instance: req.url.split("?")[0] }),
+    requestId: req.id,
+    ...(extra.errors ? { errors: extra.errors } : {}),
+  };
+}
+
 function toProblem(err: FastifyError, req: FastifyRequest): Problem {
-  const base = { type: "about:blank", requestId: req.id, instance: req.url.split("?")[0] };
-  if (err instanceof HttpProblem) {
-    return {
-      ...base,
-      status: err.status,
-      title: err.title,
-      ...(err.detail ? { detail: err.detail } : {}),
-      ...(err.errors ? { errors: err.errors } : {}),
-    };
+  if (err instanceof DomainError) {
+    return problemOf(err.code, req, { detail: err.detail, errors: err.errors });
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     // Fastify calls the query string "querystring"; the API's field paths say `query.limit`.
@@ -54,139 +78,70 @@ function toProblem(err: FastifyError, req: FastifyRequest): Problem {
       path: [where, ...v.instancePath.split("/").filter(Boolean)].join("."),
       message: v.message ?? "is invalid",
     }));
-    return {
-      ...base,
-      status: 422,
-      title: "Unprocessable Content",
+    return problemOf("validation_failed", req, {
       detail: `The request has ${errors.length} invalid field${errors.length === 1 ? "" : "s"}.`,
       errors,
-    };
+    });
   }
   if (isResponseSerializationError(err)) {
-    return {
-      ...base,
-      status: 500,
-      title: "Internal Server Error",
-      detail: "The server produced an invalid response.",
-    };
+    return problemOf("internal", req, { detail: "The server produced an invalid response." });
   }
   switch (err.code) {
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return { ...base, status: 400, title: "Bad Request", detail: "The body is not valid JSON." };
+      return problemOf("bad_request", req, { detail: "The body is not valid JSON." });
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { ...base, status: 413, title: "Content Too Large", detail: "The body exceeds the size limit." };
+      return problemOf("body_too_large", req, { detail: "The body exceeds the size limit." });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return {
-        ...base,
-        status: 415,
-        title: "Unsupported Media Type",
-        detail: "Send the body as application/json.",
-      };
+      return problemOf("unsupported_media_type", req, { detail: "Send the body as application/json." });
   }
   if (isDatabaseUnavailable(err)) {
-    return {
-      ...base,
-      status: 503,
-      title: "Service Unavailable",
+    return problemOf("unavailable", req, {
       detail: `A service the server depends on (its database) is unavailable; retry in ${RETRY_AFTER_SECONDS} s.`,
-    };
+    });
   }
   if (isUntranslatableText(err)) {
     // The text rule (http/text-rule.ts) refuses NUL first; this is the backstop for anything else
     // PostgreSQL cannot store as text, which must not read as a server fault.
-    return {
-      ...base,
-      status: 422,
-      title: "Unprocessable Content",
-      detail: "The request holds text that cannot be stored.",
-    };
+    return problemOf("validation_failed", req, { detail: "The request holds text that cannot be stored." });
   }
   if (isUniqueViolation(err)) {
-    return { ...base, status: 409, title: "Conflict", detail: "A record with these values already exists." };
+    return problemOf("already_exists", req, { detail: "A record with these values already exists." });
   }
   const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   if (status === 500) {
-    return {
-      ...base,
-      status,
-      title: "Internal Server Error",
-      detail: "Something went wrong; quote the request id.",
-    };
+    return problemOf("internal", req, { detail: "Something went wrong; quote the request id." });
   }
-  return { ...base, status, title: titleFor(status), detail: err.message };
+  const code = GENERIC_CODE_BY_STATUS[status];
+  return code
+    ? problemOf(code, req, { detail: err.message })
+    : { ...problemOf("bad_request", req, { detail: err.message, status }), title: titleFor(status) };
 }
 
+/** The generic code of a 4xx the framework or a plugin raises without one of ours. */
+const GENERIC_CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: "bad_request",
+  401: "unauthenticated",
+  403: "forbidden",
+  404: "not_found",
+  408: "request_timeout",
+  409: "conflict",
+  413: "body_too_large",
+  415: "unsupported_media_type",
+  429: "rate_limited",
+};
+
+/** Titles of the 4xx statuses no code names (405, 406, …), so the problem still reads right. */
 function titleFor(status: number): string {
-  const titles: Record<number, string> = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    409: "Conflict",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
-    429: "Too Many Requests",
-  };
+  const titles: Record<number, string> = { 405: "Method Not Allowed", 406: "Not Acceptable" };
   return titles[status] ?? "Error";
 }
 
 /** What a 503 asks a client to wait: long enough for a failover or a restart to be noticed. */
 const RETRY_AFTER_SECONDS = 5;
 
-/** Node socket errors: the connection could not be made, or broke. */
-const CONNECTION_ERROR_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "EAI_AGAIN",
-  "ENOTFOUND",
-]);
-/** node-postgres's own messages for a lost connection and for the pool's connect timeout. */
-const CONNECTION_ERROR_MESSAGES = [
-  /^Connection terminated/,
-  /^timeout exceeded when trying to connect$/,
-  /^Client has encountered a connection error and is not queryable$/,
-  /^Client was closed and is not queryable$/,
-];
-
-/**
- * The database (driver) cannot be reached: connection refused, reset or terminated, the pool's
- * connect timeout, or the server saying it is shutting down or full (SQLSTATE class 08, 57P01–
- * 57P03, 53300). Drizzle wraps the driver's error as `cause`, so the chain is followed.
- */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (
-    let e = err as { code?: unknown; message?: unknown; cause?: unknown } | null, depth = 0;
-    e && depth < 5;
-    depth++
-  ) {
-    const code = typeof e.code === "string" ? e.code : "";
-    if (CONNECTION_ERROR_CODES.has(code)) return true;
-    if (/^08[0-9A-Z]{3}$/.test(code) || ["57P01", "57P02", "57P03", "53300"].includes(code)) return true;
-    if (
-      typeof e.message === "string" &&
-      CONNECTION_ERROR_MESSAGES.some((re) => re.test(e!.message as string))
-    )
-      return true;
-    e = e.cause as typeof e;
-  }
-  return false;
-}
-
 /** Text PostgreSQL cannot store (SQLSTATE 22021 invalid byte sequence, 22P05 untranslatable, e.g. \u0000 in jsonb). */
 function isUntranslatableText(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | null;
   return ["22021", "22P05"].some((c) => e?.code === c || e?.cause?.code === c);
-}
-
-/** A unique-constraint violation (SQLSTATE 23505), also when Drizzle wraps the driver's error as `cause`. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } } | null;
-  return e?.code === "23505" || e?.cause?.code === "23505";
 }

@@ -6,8 +6,8 @@ import { issuerOf, looksLikeJwt } from "../auth/jwt.ts";
 import type { Principal } from "../auth/principal.ts";
 import { hashToken, tokenKind } from "../auth/tokens.ts";
 import { apiKeys, memberships, organizations, sessions, users } from "../db/schema.ts";
+import { type DomainError, unauthorized } from "../errors/domain-error.ts";
 import { recordAudit } from "./audit.ts";
-import { type HttpProblem, unauthorized } from "./problem.ts";
 
 export const SESSION_COOKIE = "mw_session";
 /** How often last-used times are written: a busy key must not turn every read into a write. */
@@ -34,7 +34,7 @@ export const identityPlugin = fp(async (app: FastifyInstance) => {
         if (cookie) await fromSessionCookie(app, req, cookie);
       }
     } catch (err) {
-      if ((err as HttpProblem).status === 401) req.authProblem = err as HttpProblem;
+      if ((err as DomainError).status === 401) req.authProblem = err as DomainError;
       else throw err;
     }
   });
@@ -201,7 +201,7 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
 declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
-    authProblem: HttpProblem | null;
+    authProblem: DomainError | null;
     org: import("../auth/principal.ts").OrgContext | null;
   }
 }

@@ -3,6 +3,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { createJsonSchemaTransform, jsonSchemaTransformObject } from "fastify-type-provider-zod";
+import { errorCodesMarkdown } from "../errors/docs.ts";
 import type { Access } from "./access.ts";
 
 type OpenApiDoc = Record<string, unknown> & {
@@ -27,7 +28,9 @@ export const openApiPlugin = fp(async (app: FastifyInstance) => {
           "Run analytical models in production. Authenticate with the session cookie from " +
           "`POST /api/v1/auth/sign-in` (send `x-csrf-token` on unsafe requests) or an API key as " +
           "`Authorization: Bearer mwk_…`. Org-scoped routes act in the API key's organization, the " +
-          "`x-organization-id` header's, or the session's active one. Errors are RFC 9457 problem+json.",
+          "`x-organization-id` header's, or the session's active one. Errors are RFC 9457 problem+json " +
+          "with a stable `code` and a `type` URI that resolves to its entry (`GET /api/v1/problems/{code}`):\n\n" +
+          errorCodesMarkdown(),
       },
       servers: [{ url: app.deps.config.PUBLIC_URL }],
       components: {

@@ -3,8 +3,8 @@ import rateLimit, { type FastifyRateLimitStoreCtor } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { Redis } from "ioredis";
+import { DomainError } from "../errors/domain-error.ts";
 import type { RedisLink } from "../redis/link.ts";
-import { HttpProblem } from "./problem.ts";
 
 // "/*": the web app's static files (one page load fetches a dozen chunks; they are cheap and public).
 const UNLIMITED_ROUTES = new Set(["/health", "/ready", "/metrics", "/*"]);
@@ -28,9 +28,8 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     // By matched route, not raw URL: `/health?probe=lb` is still the health check.
     allowList: (req) => UNLIMITED_ROUTES.has(req.routeOptions.url ?? ""),
     errorResponseBuilder: (_req, ctx) =>
-      new HttpProblem(
-        429,
-        "Too Many Requests",
+      new DomainError(
+        "rate_limited",
         `Rate limit of ${ctx.max} requests exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s.`,
       ),
   });

@@ -1,7 +1,7 @@
 import { nulIssues } from "@modelworks/model-kit";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { unprocessable } from "./problem.ts";
+import { unprocessable } from "../errors/domain-error.ts";
 
 /**
  * The platform's one rule for text (model-kit `nulIssues`): no NUL (U+0000) in any string or key

@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger } from "fastify";
+import type { Logger } from "../domain/actor.ts";
 import type { Mail, Mailer } from "./mailer.ts";
 
 /**
@@ -13,7 +13,7 @@ export interface Outbox {
   drain(): Promise<void>;
 }
 
-export function createOutbox(mailer: Mailer, log: FastifyBaseLogger): Outbox {
+export function createOutbox(mailer: Mailer, log: Logger): Outbox {
   const inFlight = new Set<Promise<void>>();
   return {
     send(mail, about) {

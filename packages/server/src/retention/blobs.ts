@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/client.ts";
 import { files } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { FileStore } from "../files/store.ts";
 
 export interface FileBlobs {
@@ -20,7 +20,7 @@ export async function deleteFileBlobs(
   db: Db,
   store: FileStore,
   gone: FileBlobs[],
-  log?: Pick<FastifyBaseLogger, "warn">,
+  log?: Pick<Logger, "warn">,
 ): Promise<number> {
   let deleted = 0;
   const tryDelete = async (key: string) => {

@@ -1,7 +1,7 @@
 import { count, eq, sql } from "drizzle-orm";
-import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/client.ts";
 import { auditEvents, files, organizations } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { FileStore } from "../files/store.ts";
 import { deleteFileBlobs } from "./blobs.ts";
 
@@ -23,7 +23,7 @@ export async function eraseOrganization(
   store: FileStore,
   orgId: string,
   record: (tx: Db, erasure: Omit<Erasure, "blobsDeleted">) => Promise<void>,
-  log?: Pick<FastifyBaseLogger, "warn">,
+  log?: Pick<Logger, "warn">,
 ): Promise<Erasure> {
   const { blobs, erasure } = await db.transaction(async (tx) => {
     const blobs = await tx

@@ -3,7 +3,6 @@ import type { PassThrough } from "node:stream";
 import { Readable } from "node:stream";
 import { and, asc, eq, gt } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
-import type { FastifyBaseLogger } from "fastify";
 import { ZipFile } from "yazl";
 import type { Db } from "../db/client.ts";
 import {
@@ -24,6 +23,7 @@ import {
   sweeps,
   users,
 } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { FileStore } from "../files/store.ts";
 import { policyOf } from "./policy.ts";
 
@@ -58,7 +58,7 @@ export function orgExportZip(
   db: Db,
   store: FileStore,
   orgId: string,
-  log?: Pick<FastifyBaseLogger, "warn">,
+  log?: Pick<Logger, "warn">,
 ): NodeJS.ReadableStream {
   const zip = new ZipFile();
   const mtime = new Date();

@@ -1,5 +1,6 @@
+import { FINISHED_RUN_STATUSES } from "@modelworks/contracts/run-status";
 import { and, asc, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
-import type { FastifyBaseLogger } from "fastify";
+import { everyInterval, type Stoppable } from "../background.ts";
 import type { Db } from "../db/client.ts";
 import {
   files,
@@ -9,6 +10,7 @@ import {
   runs,
   shareLinks,
 } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { FileStore } from "../files/store.ts";
 import { deleteFileBlobs, type FileBlobs } from "./blobs.ts";
 import { recordSystemAudit } from "./policy.ts";
@@ -16,7 +18,6 @@ import { recordSystemAudit } from "./policy.ts";
 /** Any fixed number: one instance sweeps at a time (pg_try_advisory_xact_lock). */
 const SWEEP_LOCK_KEY = 7_310_066;
 const DAY_MS = 24 * 3600 * 1000;
-const FINISHED = ["succeeded", "failed", "canceled"] as const;
 
 export interface SweepOptions {
   db: Db;
@@ -25,7 +26,7 @@ export interface SweepOptions {
   now: Date;
   /** Rows deleted (and audited) per transaction. */
   batchSize?: number;
-  log?: Pick<FastifyBaseLogger, "warn" | "info">;
+  log?: Pick<Logger, "warn" | "info">;
 }
 
 export interface SweepSummary {
@@ -134,7 +135,7 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
             .where(
               and(
                 eq(runs.orgId, orgId),
-                inArray(runs.status, [...FINISHED]),
+                inArray(runs.status, [...FINISHED_RUN_STATUSES]),
                 lt(sql`coalesce(${runs.finishedAt}, ${runs.createdAt})`, cutoff),
               ),
             )
@@ -142,7 +143,7 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
             .for("update", { skipLocked: true });
           const rows = await tx
             .delete(runs)
-            .where(and(inArray(runs.id, pick), inArray(runs.status, [...FINISHED])))
+            .where(and(inArray(runs.id, pick), inArray(runs.status, [...FINISHED_RUN_STATUSES])))
             .returning({ id: runs.id });
           if (rows.length) {
             await recordSystemAudit(tx, {
@@ -212,34 +213,15 @@ export function startRetentionSweeper(o: {
   db: Db;
   store: FileStore;
   intervalMinutes: number;
-  log: Pick<FastifyBaseLogger, "warn" | "info" | "error">;
+  log: Pick<Logger, "warn" | "info" | "error">;
   /** Delay before the first sweep (default one minute: start-up has other work). */
   firstDelayMs?: number;
-}): { stop(): Promise<void> } | null {
+}): Stoppable | null {
   if (o.intervalMinutes <= 0) return null;
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = sweepRetention({ db: o.db, store: o.store, now: new Date(), log: o.log })
-      .then(
-        () => {},
-        (err) => o.log.error({ err }, "retention sweep failed"),
-      )
-      .finally(() => {
-        running = null;
-      });
-  };
-  const first = setTimeout(tick, o.firstDelayMs ?? 60_000);
-  const every = setInterval(tick, o.intervalMinutes * 60_000);
-  first.unref();
-  every.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(every);
-      await running;
-    },
-  };
+  return everyInterval({
+    intervalMs: o.intervalMinutes * 60_000,
+    firstDelayMs: o.firstDelayMs ?? 60_000,
+    tick: () => sweepRetention({ db: o.db, store: o.store, now: new Date(), log: o.log }),
+    onError: (err) => o.log.error({ err }, "retention sweep failed"),
+  });
 }

@@ -6,11 +6,11 @@ import { z } from "zod";
 import { verifyPassword } from "../auth/passwords.ts";
 import type { Db } from "../db/client.ts";
 import { apiKeys, memberships, organizations, users } from "../db/schema.ts";
+import { badRequest, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { recordAudit } from "../http/audit.ts";
-import { badRequest, conflict, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
+import { clearSessionCookie } from "../http/session.ts";
 import { eraseOrganization, pseudonymizeAuditActor } from "../retention/erase.ts";
-import { clearSessionCookie } from "./session-helpers.ts";
 
 /**
  * A person deleting their own account (a privacy request). What goes and what stays:
@@ -93,7 +93,8 @@ export async function accountRoutes(app: FastifyInstance) {
         if (!owners?.n) blocking.push(`${m.name} (${m.orgId})`);
       }
       if (blocking.length) {
-        throw conflict(
+        throw new DomainError(
+          "sole_owner",
           `You are the only owner of ${blocking.join(", ")}, which ${blocking.length > 1 ? "have" : "has"} other members: ` +
             "make another member an owner, or delete the organization, before deleting your account.",
         );

@@ -7,10 +7,10 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { apiKeys, memberships, users } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { badRequest, DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { badRequest, conflict } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["api keys"];
 type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -153,7 +153,7 @@ export async function apiKeyRoutes(app: FastifyInstance) {
             .for("update"),
           "API key",
         );
-        if (k.revokedAt) throw conflict("This API key is already revoked.");
+        if (k.revokedAt) throw new DomainError("already_revoked", "This API key is already revoked.");
         await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, k.id));
         await recordAudit(tx, req, {
           action: "api_key.revoked",

@@ -17,11 +17,11 @@ import { createSignInThrottle } from "../auth/sign-in-throttle.ts";
 import { hashToken } from "../auth/tokens.ts";
 import { emailTokens, memberships, sessions, users } from "../db/schema.ts";
 import { addressHolder, passwordAccount } from "../db/users.ts";
+import { badRequest, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { recordAudit } from "../http/audit.ts";
-import { badRequest, gone, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
+import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "../http/session.ts";
 import { issueVerificationToken, signUpAttemptMail, verificationMail } from "../mail/verification.ts";
-import { clearSessionCookie, membershipsOf, sessionDto, startSession } from "./session-helpers.ts";
 
 const tags = ["auth"];
 const LINK_SPENT =
@@ -160,9 +160,13 @@ export async function authRoutes(app: FastifyInstance) {
       const live = (row: typeof emailTokens.$inferSelect | undefined, now: Date) => {
         if (!row) throw notFound("Verification link");
         if (row.usedAt) {
-          throw gone(LINK_SPENT);
+          throw new DomainError("verification_link_used", LINK_SPENT);
         }
-        if (row.expiresAt <= now) throw gone("This verification link has expired; ask for a new one.");
+        if (row.expiresAt <= now)
+          throw new DomainError(
+            "verification_link_expired",
+            "This verification link has expired; ask for a new one.",
+          );
         return row;
       };
       const byHash = and(eq(emailTokens.tokenHash, tokenHash), eq(emailTokens.purpose, "verify_email"));
@@ -201,7 +205,7 @@ export async function authRoutes(app: FastifyInstance) {
         // A sign-up in between replaced the password (and voided this token in the same
         // transaction); refuse rather than verify an account whose password was not the one checked.
         if (!current || current.passwordHash !== account.passwordHash) {
-          throw gone(LINK_SPENT);
+          throw new DomainError("verification_link_used", LINK_SPENT);
         }
         await tx.update(emailTokens).set({ usedAt: now }).where(eq(emailTokens.id, row.id));
         const [u] = await tx
@@ -261,7 +265,7 @@ export async function authRoutes(app: FastifyInstance) {
           actorEmail: email,
           ...(user ? { targetType: "user", targetId: user.id } : {}),
         });
-        throw new HttpProblem(401, "Unauthorized", "Email or password is incorrect.");
+        throw new DomainError("invalid_credentials", "Email or password is incorrect.");
       }
       await throttle.succeeded(email);
       if (!user.emailVerifiedAt) {
@@ -275,9 +279,8 @@ export async function authRoutes(app: FastifyInstance) {
           targetType: "user",
           targetId: user.id,
         });
-        throw new HttpProblem(
-          403,
-          "Forbidden",
+        throw new DomainError(
+          "email_not_verified",
           "Confirm your email address first: open the link we mailed to you. A new link is on its way.",
         );
       }

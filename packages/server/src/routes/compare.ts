@@ -4,8 +4,8 @@ import { and, eq, inArray } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { runs } from "../db/schema.ts";
+import { notFound } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
-import { notFound } from "../http/problem.ts";
 import { compareRuns } from "../runs/compare.ts";
 
 /** Side-by-side comparison of runs of one model: input differences and output deltas. */

@@ -1,106 +1,20 @@
-import { catalog } from "@modelworks/catalog";
 import { IdParams } from "@modelworks/contracts/common";
 import { ExportQuery } from "@modelworks/contracts/exports";
-import type { AnyModel } from "@modelworks/model-kit";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs } from "../db/schema.ts";
-import { contentDisposition, type ExportFile, type ExportFormat } from "../exports/index.ts";
-import { createExportPool, type ExportPool } from "../exports/pool.ts";
-import type { ExportableRun } from "../exports/report.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { closeExportPool, EXPORT_DESCRIPTION, exportAndAudit } from "../exports/run-export.ts";
 import { orgOf } from "../http/access.ts";
-import { recordAudit } from "../http/audit.ts";
-import { conflict } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import type { RunRow } from "../runs/service.ts";
-
-export const EXPORT_DESCRIPTION =
-  "Built from the model's declared tables, charts and headline results. `xlsx`: a Summary sheet (run, key results, " +
-  "inputs) and one sheet per table with typed cells, number formats by unit and a frozen header. `csv`: the table, or " +
-  "a zip of one CSV per table. `pdf` / `docx`: a report with inputs, key results, charts and tables (long tables cut " +
-  "at 100 rows with a note). `document=<name>` exports one of the model's own documents instead (PDF or Word; " +
-  "GET /models/{id} lists them). Text that a spreadsheet would run as a formula is written with a leading `'`. " +
-  "Only succeeded runs export (409 otherwise).";
-
-/** The model a stored run ran, or 409 when this build no longer hosts that version. */
-export function modelOfRun(run: { modelId: string; modelVersion: string }): AnyModel {
-  const model = catalog.find(run.modelId, run.modelVersion);
-  if (!model)
-    throw conflict(`${run.modelId}@${run.modelVersion} is no longer hosted, so its runs cannot be exported.`);
-  return model;
-}
-
-export function exportable(run: RunRow): ExportableRun {
-  if (run.status !== "succeeded") throw conflict(`Only finished runs export: this run is ${run.status}.`);
-  return {
-    id: run.id,
-    modelId: run.modelId,
-    modelVersion: run.modelVersion,
-    status: run.status,
-    input: run.input,
-    output: run.output,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    finishedAt: run.finishedAt,
-    scenarioRevision: run.scenarioRevision,
-  };
-}
-
-/** Sends a file as a download: never cached by shared caches, never sniffed into something else. */
-export function sendFile(reply: FastifyReply, file: ExportFile) {
-  return reply
-    .header("content-type", file.contentType)
-    .header("content-disposition", contentDisposition(file.fileName))
-    .header("content-length", file.body.length)
-    .header("cache-control", "private, no-store")
-    .header("x-content-type-options", "nosniff")
-    .send(file.body);
-}
-
-/** The app's export threads: one pool per app (keyed by its deps, shared by every route plugin), closed with it. */
-const pools = new WeakMap<object, ExportPool>();
-function poolOf(app: FastifyInstance): ExportPool {
-  let pool = pools.get(app.deps);
-  if (!pool) {
-    pool = createExportPool(app.deps.config.EXPORT_THREADS);
-    pools.set(app.deps, pool);
-  }
-  return pool;
-}
-
-/** Renders an export (in an export thread) and writes its audit record (`run.exported`), with how it was reached. */
-export async function exportAndAudit(
-  app: FastifyInstance,
-  req: FastifyRequest,
-  args: { orgId: string; run: RunRow; format: ExportFormat; document: string; shareLinkId?: string },
-): Promise<ExportFile> {
-  const run = exportable(args.run);
-  modelOfRun(run);
-  const file = await poolOf(app).render({ run, format: args.format, document: args.document });
-  await recordAudit(app.deps.database.db, req, {
-    action: "run.exported",
-    orgId: args.orgId,
-    targetType: "run",
-    targetId: run.id,
-    metadata: {
-      format: args.format,
-      document: args.document,
-      bytes: file.body.length,
-      ...(args.shareLinkId ? { via: "share-link", shareLinkId: args.shareLinkId } : {}),
-    },
-  });
-  return file;
-}
+import { attributionOf } from "../http/actor.ts";
+import { sendFile } from "../http/send-file.ts";
 
 /** Downloads of a run's results: XLSX, CSV, PDF and Word. */
 export async function exportRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
-  app.addHook("onClose", async () => {
-    await pools.get(app.deps)?.close();
-    pools.delete(app.deps);
-  });
+  app.addHook("onClose", async () => closeExportPool(app.deps));
 
   r.get(
     "/runs/:id/export",
@@ -131,7 +45,7 @@ export async function exportRoutes(app: FastifyInstance) {
           .where(inOrg(runs, orgId, req.params.id)),
         "Run",
       );
-      const file = await exportAndAudit(app, req, { orgId, run, ...req.query });
+      const file = await exportAndAudit(app.deps, attributionOf(req), { orgId, run, ...req.query });
       return sendFile(reply, file);
     },
   );

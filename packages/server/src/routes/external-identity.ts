@@ -5,8 +5,8 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { issuerOf } from "../auth/jwt.ts";
 import { apiKeys, memberships, users } from "../db/schema.ts";
+import { conflict, DomainError, forbidden, notFound, unprocessable } from "../errors/domain-error.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, forbidden, notFound, unprocessable } from "../http/problem.ts";
 import { authRateLimit } from "../http/rate-limit.ts";
 
 /**
@@ -53,7 +53,10 @@ export async function externalIdentityRoutes(app: FastifyInstance) {
       const [user] = await db.select().from(users).where(eq(users.id, p.userId));
       if (!user) throw notFound("User");
       if (!user.passwordHash || !user.emailVerifiedAt) {
-        throw forbidden("Verify your account's email address before linking an external identity to it.");
+        throw new DomainError(
+          "email_not_verified",
+          "Verify your account's email address before linking an external identity to it.",
+        );
       }
       const claims = await verify(req.body.token).catch((err: Error) => {
         throw unprocessable([{ path: "body.token", message: `was rejected: ${err.message}` }]);

@@ -11,18 +11,21 @@ import {
   UpdateFieldMappingBody,
 } from "@modelworks/contracts/files";
 import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isUniqueViolation } from "../db/errors.ts";
 import { fieldMappings } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { templateCsv } from "../files/mapping.ts";
 import { type StandardSchemaName as SchemaName, STANDARD_SCHEMAS, standardTable } from "../files/standard.ts";
+import { resolveModelTable, resolveTarget, type TargetRefInput } from "../files/target-ref.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { isUniqueViolation } from "../http/errors.ts";
-import { conflict, unprocessable } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import { resolveModelTable, resolveTarget, type TargetRefInput } from "./files.ts";
+import { contentDisposition } from "../http/content-disposition.ts";
 
 const tags = ["files"];
 type Row = typeof fieldMappings.$inferSelect;
@@ -43,7 +46,7 @@ function toDto(m: Row) {
 }
 
 const duplicateName = (name: string) =>
-  conflict(`A field mapping named "${name}" already exists in this organization.`);
+  new DomainError("name_taken", `A field mapping named "${name}" already exists in this organization.`);
 
 /** Every target of a mapping must be a column of the table; checked when it is saved. */
 function checkTargets(app: FastifyInstance, ref: TargetRefInput, columns: Columns) {
@@ -61,11 +64,6 @@ function checkTargets(app: FastifyInstance, ref: TargetRefInput, columns: Column
   );
   if (errors.length) throw unprocessable(errors);
 }
-
-const creator = (req: FastifyRequest) => {
-  const p = req.principal!;
-  return p.kind === "api_key" ? p.createdBy : p.userId;
-};
 
 /** Saved mappings (reusable per organization) and the CSV template of each model input table. */
 export async function fieldMappingRoutes(app: FastifyInstance) {
@@ -100,7 +98,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
       const filename = `${model.id}-${table.field}.csv`;
       return reply
         .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${filename}"`)
+        .header("content-disposition", contentDisposition(filename))
         .send(templateCsv(table, Array.isArray(rows) ? rows : []));
     },
   );
@@ -139,7 +137,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     async (req, reply) =>
       reply
         .type("text/csv; charset=utf-8")
-        .header("content-disposition", `attachment; filename="${req.params.name}.csv"`)
+        .header("content-disposition", contentDisposition(`${req.params.name}.csv`))
         .send(templateCsv(standardTable(req.params.name))),
   );
 
@@ -169,7 +167,7 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
               schema: target.schema,
               field: target.field,
               columns: req.body.columns,
-              createdBy: creator(req),
+              createdBy: actorOf(req).userId,
             })
             .returning();
           await recordAudit(tx, req, {
@@ -313,20 +311,20 @@ export async function fieldMappingRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      await db.transaction(async (tx) => {
-        const [gone] = await tx
-          .delete(fieldMappings)
-          .where(inOrg(fieldMappings, orgId, req.params.id))
-          .returning();
-        firstOr404(gone ? [gone] : [], "Field mapping");
-        await recordAudit(tx, req, {
-          action: "field_mapping.deleted",
-          orgId,
-          targetType: "field_mapping",
-          targetId: gone!.id,
-          metadata: { name: gone!.name },
-        });
-      });
+      await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          fieldMappings,
+          { orgId, id: req.params.id },
+          {
+            label: "Field mapping",
+            action: "field_mapping.deleted",
+            targetType: "field_mapping",
+            metadata: (gone) => ({ name: gone.name }),
+          },
+        ),
+      );
       return reply.code(204).send();
     },
   );

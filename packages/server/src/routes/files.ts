@@ -15,42 +15,25 @@ import {
   UploadQuery,
 } from "@modelworks/contracts/files";
 import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { fieldMappings, files } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
+import { fileDto as toDto } from "../dto/files.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { duck, readRows } from "../files/duck.ts";
-import { createIngest, type FileRow, rejected } from "../files/ingest.ts";
+import { createIngest, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
-import { type StandardSchemaName, standardTable } from "../files/standard.ts";
 import { scratchDir } from "../files/store.ts";
-import { inputTable, inputTables } from "../files/targets.ts";
+import { resolveTarget } from "../files/target-ref.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
-import { recordAudit } from "../http/audit.ts";
-import { HttpProblem, unprocessable } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import { findModel } from "./models.ts";
-import { uploadRoutes } from "./uploads.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 
 const tags = ["files"];
-/** A file row as the API shows it (also the answer of POST /uploads/:id/complete). */
-export function toDto(f: FileRow) {
-  return {
-    id: f.id,
-    name: f.name,
-    kind: f.kind,
-    contentType: f.contentType,
-    sizeBytes: f.sizeBytes,
-    sha256: f.sha256,
-    rowCount: f.rowCount,
-    columnCount: f.profile.length,
-    layout: f.layout,
-    createdBy: f.createdBy,
-    createdAt: f.createdAt.toISOString(),
-  };
-}
 
 /**
  * Uploads (multipart, streamed to scratch then to the file store), their profiles and rows, and
@@ -64,8 +47,6 @@ export async function fileRoutes(app: FastifyInstance) {
   const scratch = scratchDir(config);
   await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
   const { ingest, sameContent } = createIngest({ db, store, config });
-  // Resumable uploads end in the same pipeline; their chunks use the same store and scratch space.
-  await app.register(uploadRoutes, { store, scratch, ingest: { ingest, sameContent } });
   await app.register(multipart, {
     limits: { fileSize: config.FILES_MAX_BYTES, files: 1, fields: 0, parts: 2 },
   });
@@ -99,7 +80,6 @@ export async function fileRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const orgId = orgOf(req).id;
       const part = await req.file().catch((err) => {
         throw multipartProblem(err, config.FILES_MAX_BYTES);
       });
@@ -132,13 +112,13 @@ export async function fileRoutes(app: FastifyInstance) {
         await rm(received.path, { force: true });
         throw multipartProblem({ code: "FST_REQ_FILE_TOO_LARGE" }, config.FILES_MAX_BYTES);
       }
-      const outcome = await ingest(req, {
-        orgId,
+      const actor = actorOf(req);
+      const outcome = await ingest(actor, req.log, {
         name,
         kind,
         options: { sheet: req.query.sheet, delimiter: req.query.delimiter },
         received,
-        createdBy: creator(req),
+        createdBy: actor.userId,
         startedAt,
       });
       if (outcome.created) reply.header("location", `/api/v1/files/${outcome.row.id}`);
@@ -245,21 +225,20 @@ export async function fileRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const gone = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .delete(files)
-          .where(inOrg(files, orgId, req.params.id))
-          .returning();
-        const f = firstOr404(row ? [row] : [], "File");
-        await recordAudit(tx, req, {
-          action: "file.deleted",
-          orgId,
-          targetType: "file",
-          targetId: f.id,
-          metadata: { name: f.name, sha256: f.sha256 },
-        });
-        return f;
-      });
+      const gone = await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          files,
+          { orgId, id: req.params.id },
+          {
+            label: "File",
+            action: "file.deleted",
+            targetType: "file",
+            metadata: (f) => ({ name: f.name, sha256: f.sha256 }),
+          },
+        ),
+      );
       // After the commit: a failed delete leaves an unreferenced blob, never a row without one.
       await store.delete(gone.dataKey).catch((err) => req.log.warn({ err }, "file data not deleted"));
       if (!(await sameContent(orgId, gone.sha256))) {
@@ -349,67 +328,17 @@ export async function fileRoutes(app: FastifyInstance) {
   );
 }
 
-export interface TargetRefInput {
-  modelId?: string | undefined;
-  version?: string | undefined;
-  field?: string | undefined;
-  schema?: StandardSchemaName | undefined;
-}
-
-/** The table a mapping fills: a model's input table or a named standard schema. */
-export function resolveTarget(app: FastifyInstance, ref: TargetRefInput) {
-  if (ref.schema) {
-    const table = standardTable(ref.schema);
-    return { table, target: { modelId: null, modelVersion: null, schema: ref.schema, field: table.field } };
-  }
-  const { model, table } = resolveModelTable(app, {
-    modelId: ref.modelId!,
-    version: ref.version,
-    field: ref.field!,
-  });
-  return {
-    table,
-    target: { modelId: model.id, modelVersion: model.version, schema: null, field: table.field },
-  };
-}
-
-export function resolveModelTable(
-  app: FastifyInstance,
-  ref: { modelId: string; version?: string | undefined; field: string },
-) {
-  const model = findModel(app, ref.modelId, ref.version);
-  const table = inputTable(model, ref.field);
-  if (!table) {
-    const fields = inputTables(model).map((t) => t.field);
-    throw unprocessable([
-      {
-        path: "body.field",
-        message: fields.length
-          ? `${model.id} has no input table "${ref.field}"; its tables are ${fields.join(", ")}`
-          : `${model.id} takes no input tables`,
-      },
-    ]);
-  }
-  return { model, table };
-}
-
-/** Who made it: the user, or the user who created the API key. */
-export function creator(req: FastifyRequest): string | null {
-  const p = req.principal!;
-  return p.kind === "api_key" ? p.createdBy : p.userId;
-}
-
 /** @fastify/multipart's errors, as problems a person can act on. */
 function multipartProblem(err: unknown, maxBytes: number): unknown {
   const code = (err as { code?: string }).code;
   if (code === "FST_REQ_FILE_TOO_LARGE") {
     const message = `the file is larger than the ${maxBytes.toLocaleString("en")}-byte limit`;
-    return new HttpProblem(413, "Content Too Large", `The upload was refused: ${message}.`, [
+    return new DomainError("file_too_large", `The upload was refused: ${message}.`, [
       { path: "body.file", message },
     ]);
   }
   if (code === "FST_INVALID_MULTIPART_CONTENT_TYPE")
-    return new HttpProblem(415, "Unsupported Media Type", "Send the file as multipart/form-data.");
+    return new DomainError("unsupported_media_type", "Send the file as multipart/form-data.");
   if (code === "FST_FILES_LIMIT" || code === "FST_PARTS_LIMIT" || code === "FST_FIELDS_LIMIT")
     return unprocessable([{ path: "body", message: "send exactly one file, in the field `file`" }]);
   return err;

@@ -14,12 +14,13 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { invitations, memberships, organizations, sessions, users } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
 import { passwordAccount } from "../db/users.ts";
+import { orgDto } from "../dto/orgs.ts";
+import { DomainError, forbidden, notFound } from "../errors/domain-error.ts";
 import { JWT_BOUND, orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, forbidden, gone, notFound } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
-import { orgDto } from "./orgs.ts";
 
 const tags = ["invitations"];
 type InvitationRow = typeof invitations.$inferSelect;
@@ -103,7 +104,8 @@ export async function invitationRoutes(app: FastifyInstance) {
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(and(eq(memberships.orgId, org.id), passwordAccount(email)));
-      if (existing) throw conflict(`${email} is already a member of this organization.`);
+      if (existing)
+        throw new DomainError("already_member", `${email} is already a member of this organization.`);
       const token = newToken("invitation");
       const row = await db.transaction(async (tx) => {
         const [inv] = await tx
@@ -113,7 +115,7 @@ export async function invitationRoutes(app: FastifyInstance) {
             email,
             role,
             tokenHash: hashToken(token),
-            invitedBy: p.kind === "api_key" ? p.createdBy : p.userId,
+            invitedBy: actorOf(req).userId,
             expiresAt: new Date(Date.now() + expiresInHours * 3_600_000),
           })
           .returning();
@@ -188,7 +190,7 @@ export async function invitationRoutes(app: FastifyInstance) {
         );
         const status = statusOf(inv);
         if (status !== "pending" && status !== "expired")
-          throw conflict(`The invitation is already ${status}.`);
+          throw new DomainError("invitation_not_pending", `The invitation is already ${status}.`);
         await tx.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, inv.id));
         await recordAudit(tx, req, {
           action: "invitation.revoked",
@@ -227,9 +229,12 @@ export async function invitationRoutes(app: FastifyInstance) {
           .for("update");
         if (!inv) throw notFound("Invitation");
         const status = statusOf(inv);
-        if (status === "accepted") throw gone("This invitation has already been used.");
-        if (status === "revoked") throw gone("This invitation has been revoked.");
-        if (status === "expired") throw gone("This invitation has expired; ask for a new one.");
+        if (status === "accepted")
+          throw new DomainError("invitation_used", "This invitation has already been used.");
+        if (status === "revoked")
+          throw new DomainError("invitation_revoked", "This invitation has been revoked.");
+        if (status === "expired")
+          throw new DomainError("invitation_expired", "This invitation has expired; ask for a new one.");
         if (inv.email !== p.email) {
           throw forbidden(
             "This invitation was sent to a different email address; sign in with that address to accept it.",
@@ -251,7 +256,7 @@ export async function invitationRoutes(app: FastifyInstance) {
           .values({ orgId: inv.orgId, userId: p.userId, role: inv.role })
           .onConflictDoNothing()
           .returning();
-        if (!added) throw conflict("You are already a member of this organization.");
+        if (!added) throw new DomainError("already_member", "You are already a member of this organization.");
         await tx
           .update(invitations)
           .set({ acceptedAt: new Date(), acceptedBy: p.userId })

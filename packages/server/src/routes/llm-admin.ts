@@ -18,7 +18,7 @@ import { z } from "zod";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { sendProblem } from "../http/errors.ts";
-import { conflict, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
+import { conflict, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { configIssues, type ProviderConfig, type TaskModels } from "../llm/providers.ts";
 import {
   configOf,
@@ -131,10 +131,9 @@ export async function llmAdminRoutes(app: FastifyInstance) {
       const orgId = orgOf(req).id;
       const ring = llm.keyring;
       if (!ring)
-        throw new HttpProblem(
-          503,
-          "Service Unavailable",
-          "The server has no LLM_MASTER_KEY, so it cannot store provider keys (llm_keys_unavailable).",
+        throw new DomainError(
+          "llm_keys_unavailable",
+          "The server has no LLM_MASTER_KEY, so it cannot store provider keys.",
         );
       const { provider, baseUrl, apiKey } = req.body;
       const models = req.body.models as TaskModels;

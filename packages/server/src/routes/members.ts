@@ -13,9 +13,9 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { memberships, sessions, users } from "../db/schema.ts";
+import { DomainError, forbidden, notFound } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, forbidden, notFound } from "../http/problem.ts";
 
 const tags = ["members"];
 
@@ -160,5 +160,8 @@ async function keepAnOwner(tx: Db, orgId: string) {
     .where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")))
     .for("update");
   if (owners.length <= 1)
-    throw conflict("An organization needs at least one owner; appoint another owner first.");
+    throw new DomainError(
+      "sole_owner",
+      "An organization needs at least one owner; appoint another owner first.",
+    );
 }

@@ -5,21 +5,9 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { documentsOf } from "../exports/index.ts";
-import { notFound } from "../http/problem.ts";
+import { findModel } from "../models/find.ts";
 
 const tags = ["models"];
-
-/**
- * Finds a hosted model (and version), or answers 404. Internal models (the platform's test
- * model) exist only where INTERNAL_MODELS=true: tests and benchmarks.
- */
-export function findModel(app: FastifyInstance, id: string, version?: string): AnyModel {
-  const model = catalog.find(id, version);
-  if (!model || (model.internal && !app.deps.config.INTERNAL_MODELS)) {
-    throw notFound(version ? `Model ${id} version ${version}` : `Model ${id}`);
-  }
-  return model;
-}
 
 function summary(m: AnyModel) {
   return {

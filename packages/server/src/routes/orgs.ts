@@ -4,23 +4,13 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { memberships, organizations, sessions } from "../db/schema.ts";
+import { orgDto } from "../dto/orgs.ts";
+import { DomainError, forbidden, notFound } from "../errors/domain-error.ts";
 import { JWT_BOUND, NO_ORG, orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, forbidden, notFound } from "../http/problem.ts";
 import { eraseOrganization } from "../retention/erase.ts";
 
 const tags = ["organizations"];
-type OrgRow = typeof organizations.$inferSelect;
-
-export function orgDto(o: OrgRow) {
-  return {
-    id: o.id,
-    name: o.name,
-    slug: o.slug,
-    createdAt: o.createdAt.toISOString(),
-    updatedAt: o.updatedAt.toISOString(),
-  };
-}
 
 /** A slug from a name: `Acme Capital, Inc.` → `acme-capital-inc`, suffixed when taken. */
 function slugify(name: string): string {
@@ -90,7 +80,7 @@ export async function orgRoutes(app: FastifyInstance) {
           .values({ name: req.body.name, slug })
           .onConflictDoNothing()
           .returning();
-        if (!o) throw conflict(`The slug \`${slug}\` is taken; choose another.`);
+        if (!o) throw new DomainError("name_taken", `The slug \`${slug}\` is taken; choose another.`);
         await tx.insert(memberships).values({ orgId: o.id, userId: p.userId, role: "owner" });
         if (p.kind === "session") {
           const [s] = await tx.select().from(sessions).where(eq(sessions.id, p.sessionId));
@@ -149,7 +139,8 @@ export async function orgRoutes(app: FastifyInstance) {
             .select({ id: organizations.id })
             .from(organizations)
             .where(eq(organizations.slug, req.body.slug));
-          if (taken) throw conflict(`The slug \`${req.body.slug}\` is taken; choose another.`);
+          if (taken)
+            throw new DomainError("name_taken", `The slug \`${req.body.slug}\` is taken; choose another.`);
         }
         const [o] = await tx
           .update(organizations)

@@ -10,13 +10,15 @@ import { and, asc, count, desc, eq, ilike } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { isUniqueViolation } from "../db/errors.ts";
 import { likeLiteral } from "../db/like.ts";
 import { projects } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { isUniqueViolation } from "../http/errors.ts";
-import { conflict } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
 
 const tags = ["projects"];
 type ProjectRow = typeof projects.$inferSelect;
@@ -35,7 +37,7 @@ function toDto(p: ProjectRow) {
 }
 
 const duplicateName = (name: string) =>
-  conflict(`A project named "${name}" already exists in this organization.`);
+  new DomainError("name_taken", `A project named "${name}" already exists in this organization.`);
 
 /** Projects: the first org-scoped resource, and the pattern later ones follow. */
 export async function projectRoutes(app: FastifyInstance) {
@@ -50,12 +52,12 @@ export async function projectRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const p = req.principal!;
+      const _p = req.principal!;
       const row = await db
         .transaction(async (tx) => {
           const [created] = await tx
             .insert(projects)
-            .values({ orgId, ...req.body, createdBy: p.kind === "api_key" ? p.createdBy : p.userId })
+            .values({ orgId, ...req.body, createdBy: actorOf(req).userId })
             .returning();
           await recordAudit(tx, req, {
             action: "project.created",
@@ -199,20 +201,20 @@ export async function projectRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      await db.transaction(async (tx) => {
-        const [gone] = await tx
-          .delete(projects)
-          .where(inOrg(projects, orgId, req.params.id))
-          .returning();
-        firstOr404(gone ? [gone] : [], "Project");
-        await recordAudit(tx, req, {
-          action: "project.deleted",
-          orgId,
-          targetType: "project",
-          targetId: gone!.id,
-          metadata: { name: gone!.name },
-        });
-      });
+      await db.transaction((tx) =>
+        deleteInOrgAndAudit(
+          tx,
+          attributionOf(req),
+          projects,
+          { orgId, id: req.params.id },
+          {
+            label: "Project",
+            action: "project.deleted",
+            targetType: "project",
+            metadata: (gone) => ({ name: gone.name }),
+          },
+        ),
+      );
       return reply.code(204).send();
     },
   );

@@ -4,10 +4,11 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { organizations, retentionPolicies } from "../db/schema.ts";
-import { contentDisposition } from "../exports/index.ts";
+import { notFound } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { notFound } from "../http/problem.ts";
+import { contentDisposition } from "../http/content-disposition.ts";
 import { orgExportZip } from "../retention/export.ts";
 import { policyOf, type RetentionPolicy } from "../retention/policy.ts";
 
@@ -53,8 +54,8 @@ export async function retentionRoutes(app: FastifyInstance) {
     },
     async (req) => {
       const orgId = orgOf(req).id;
-      const p = req.principal!;
-      const updatedBy = p.kind === "api_key" ? p.createdBy : p.userId;
+      const _p = req.principal!;
+      const updatedBy = actorOf(req).userId;
       return db.transaction(async (tx) => {
         const before = await policyOf(tx, orgId);
         const now = new Date();

@@ -9,28 +9,30 @@ import {
   RunOutputQuery,
   RunPage,
 } from "@modelworks/contracts/runs";
-import { type AnyModel, findFormat } from "@modelworks/model-kit";
+import { findFormat } from "@modelworks/model-kit";
 import { and, asc, count, desc, eq } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { projects, runs, scenarioRevisions, scenarios } from "../db/schema.ts";
+import { runs } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, notFound, unprocessable } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
+import { keepAlive } from "../http/sse.ts";
 import type { RunEvent } from "../runs/events.ts";
 import {
   cancelRun,
   createRun,
-  inputFromFormat,
   type RunRow,
   TERMINAL,
   validateInput,
   waitForRun,
   wakeWorkers,
 } from "../runs/service.ts";
-import { findModel } from "./models.ts";
+import { resolveRunSource } from "../runs/source.ts";
+import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -67,99 +69,6 @@ export function runDto(r: RunRow) {
   return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
 }
 
-/**
- * Charges `runs` to the caller's hourly run budget (429 when spent), then records them with
- * `start`; sweeps call it too. Call it once the request is known valid: only accepted runs count,
- * so when `start` fails (a 422 from the model's own rules, a database error) the charge is refunded.
- */
-export async function withRunBudget<T>(
-  app: FastifyInstance,
-  req: FastifyRequest,
-  model: AnyModel,
-  runs: number,
-  start: () => Promise<T>,
-): Promise<T> {
-  const p = req.principal!;
-  const caller = p.kind === "api_key" ? `key:${p.apiKeyId}` : `user:${p.userId}`;
-  const heavy = model.heavy === true;
-  await app.deps.runBudget.spend(caller, heavy, runs);
-  try {
-    return await start();
-  } catch (err) {
-    await app.deps.runBudget
-      .refund(caller, heavy, runs)
-      .catch((e) => req.log.warn({ err: e }, "run budget refund failed"));
-    throw err;
-  }
-}
-
-/**
- * What a run (or sweep) request runs: the model and its input — given inline, or a scenario's
- * current revision, which then also decides the project and, unless the request names one, the
- * model version it was saved for. Another organization's scenario or project is a 404.
- */
-export async function resolveRunSource(
-  app: FastifyInstance,
-  orgId: string,
-  b: {
-    modelId: string;
-    version?: string | undefined;
-    input?: unknown;
-    scenarioId?: string | undefined;
-    projectId?: string | undefined;
-    format?: string | undefined;
-  },
-) {
-  const { db } = app.deps.database;
-  let input = b.input;
-  let scenario: { id: string; projectId: string; revision: number; modelVersion: string } | null = null;
-  if (b.scenarioId) {
-    const [row] = await db
-      .select({ s: scenarios, rev: scenarioRevisions })
-      .from(scenarios)
-      .innerJoin(
-        scenarioRevisions,
-        and(
-          eq(scenarioRevisions.scenarioId, scenarios.id),
-          eq(scenarioRevisions.revision, scenarios.currentRevision),
-        ),
-      )
-      .where(inOrg(scenarios, orgId, b.scenarioId));
-    if (!row) throw notFound("Scenario");
-    if (row.s.modelId !== b.modelId)
-      throw conflict(`The scenario is for model ${row.s.modelId}, not ${b.modelId}.`);
-    input = row.rev.input;
-    scenario = {
-      id: row.s.id,
-      projectId: row.s.projectId,
-      revision: row.rev.revision,
-      modelVersion: row.rev.modelVersion,
-    };
-  }
-  const model = findModel(app, b.modelId, b.version ?? scenario?.modelVersion);
-  if (b.format) {
-    if (scenario)
-      throw unprocessable([{ path: "body.format", message: "applies to an inline input, not a scenario" }]);
-    input = inputFromFormat(model, b.format, input);
-  }
-  if (b.projectId) {
-    firstOr404(
-      await db
-        .select({ id: projects.id })
-        .from(projects)
-        .where(inOrg(projects, orgId, b.projectId)),
-      "Project",
-    );
-  }
-  return {
-    model,
-    input,
-    scenario,
-    projectId: scenario?.projectId ?? b.projectId ?? null,
-    inputPath: scenario ? "scenario.input" : "body.input",
-  };
-}
-
 /** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
 export async function runRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -190,15 +99,14 @@ export async function runRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(app, orgId, {
+      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(app.deps, orgId, {
         ...req.body,
         modelId: req.params.id,
       });
       // Validated before the budget is charged: a refused input must not use up the allowance.
       const validInput = validateInput(model, input, inputPath);
-      const run = await withRunBudget(app, req, model, 1, () =>
-        createRun(app.deps, db, req, {
-          orgId,
+      const run = await withRunBudget(app.deps, actorOf(req), req.log, model, 1, () =>
+        createRun(app.deps, db, actorOf(req), req.log, {
           model,
           input: validInput,
           projectId,
@@ -301,10 +209,12 @@ export async function runRoutes(app: FastifyInstance) {
           .where(inOrg(runs, orgOf(req).id, req.params.id)),
         "Run",
       );
-      if (run.status !== "succeeded") throw conflict(`The run has no output: it is ${run.status}.`);
+      if (run.status !== "succeeded")
+        throw new DomainError("run_not_succeeded", `The run has no output: it is ${run.status}.`);
       if (!req.query.format) return run.output;
       const model = catalog.find(run.modelId, run.modelVersion);
-      if (!model) throw conflict(`${run.modelId}@${run.modelVersion} is no longer hosted.`);
+      if (!model)
+        throw new DomainError("model_not_hosted", `${run.modelId}@${run.modelVersion} is no longer hosted.`);
       const { format, missing } = findFormat(model, req.query.format);
       if (!format) throw unprocessable([{ path: "query.format", message: missing }]);
       return format.fromOutput(run.output, run.input);
@@ -358,7 +268,8 @@ export async function runRoutes(app: FastifyInstance) {
             .for("update"),
           "Run",
         );
-        if (!TERMINAL.has(run.status)) throw conflict("The run has not finished; cancel it first.");
+        if (!TERMINAL.has(run.status))
+          throw new DomainError("run_not_finished", "The run has not finished; cancel it first.");
         await tx.delete(runs).where(eq(runs.id, run.id));
         if (run.status === "succeeded" && !run.cacheHit) {
           const key = {
@@ -419,12 +330,12 @@ export async function runRoutes(app: FastifyInstance) {
         res.write(`event: ${event}\nid: ${Date.now()}\ndata: ${JSON.stringify(data)}\n\n`);
       let closed = false;
       let unsubscribe: () => void = () => {};
-      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      const stopKeepAlive = keepAlive(res);
       const end = () => {
         if (closed) return;
         closed = true;
         openStreams.delete(end);
-        clearInterval(heartbeat);
+        stopKeepAlive();
         unsubscribe();
         res.end();
       };

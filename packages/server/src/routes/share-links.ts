@@ -14,13 +14,15 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
 import { runs, shareLinks } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
+import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun } from "../exports/run-export.ts";
 import { orgOf } from "../http/access.ts";
+import { attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, gone, HttpProblem, notFound, unprocessable } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
+import { sendFile } from "../http/send-file.ts";
 import { compareRuns } from "../runs/compare.ts";
-import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun, sendFile } from "./exports.ts";
 
 type ShareLinkRow = typeof shareLinks.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -102,7 +104,10 @@ export async function shareLinkRoutes(app: FastifyInstance) {
         const row = byId.get(id);
         if (!row) throw notFound(`Run ${id}`);
         if (row.status !== "succeeded")
-          throw conflict(`Only succeeded runs can be shared: run ${id} is ${row.status}.`);
+          throw new DomainError(
+            "run_not_succeeded",
+            `Only succeeded runs can be shared: run ${id} is ${row.status}.`,
+          );
       }
       const modelId = byId.get(ids[0]!)!.modelId;
       for (const [i, id] of ids.slice(1).entries()) {
@@ -212,7 +217,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
             .for("update"),
           "Share link",
         );
-        if (link.revokedAt) throw conflict("This share link is already revoked.");
+        if (link.revokedAt) throw new DomainError("already_revoked", "This share link is already revoked.");
         await tx.update(shareLinks).set({ revokedAt: new Date() }).where(eq(shareLinks.id, link.id));
         await recordAudit(tx, req, {
           action: "share_link.revoked",
@@ -232,12 +237,19 @@ export async function shareLinkRoutes(app: FastifyInstance) {
    */
   async function openLink(token: string) {
     const tokenHash = verifyShareToken(config.SESSION_SECRET, token);
-    if (!tokenHash) throw new HttpProblem(404, "Not Found", INVALID);
+    if (!tokenHash) throw new DomainError("not_found", INVALID);
     const [link] = await db.select().from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
-    if (!link) throw new HttpProblem(404, "Not Found", INVALID);
-    if (link.revokedAt) throw gone("This share link was revoked by the organization that created it.");
+    if (!link) throw new DomainError("not_found", INVALID);
+    if (link.revokedAt)
+      throw new DomainError(
+        "share_link_revoked",
+        "This share link was revoked by the organization that created it.",
+      );
     if (link.expiresAt <= new Date())
-      throw gone(`This share link expired on ${link.expiresAt.toISOString()}.`);
+      throw new DomainError(
+        "share_link_expired",
+        `This share link expired on ${link.expiresAt.toISOString()}.`,
+      );
     const rows = await db
       .select()
       .from(runs)
@@ -245,7 +257,10 @@ export async function shareLinkRoutes(app: FastifyInstance) {
     const byId = new Map(rows.map((row) => [row.id, row]));
     const ordered = link.runIds.map((id) => byId.get(id));
     if (ordered.some((row) => row?.status !== "succeeded")) {
-      throw gone("A run this link shares has been deleted, so the link no longer works.");
+      throw new DomainError(
+        "share_link_run_deleted",
+        "A run this link shares has been deleted, so the link no longer works.",
+      );
     }
     await db
       .update(shareLinks)
@@ -320,7 +335,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
       const run = runId ? shared.find((x) => x.id === runId.toLowerCase()) : shared[0];
       if (!run)
         throw unprocessable([{ path: "query.runId", message: "is not one of the runs this link shares" }]);
-      const file = await exportAndAudit(app, req, {
+      const file = await exportAndAudit(app.deps, attributionOf(req), {
         orgId: link.orgId,
         run,
         format,

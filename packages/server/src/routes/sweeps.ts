@@ -15,11 +15,13 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs, sweeps } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
+import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
-import { conflict, HttpProblem, unprocessable } from "../http/problem.ts";
-import { firstOr404, inOrg } from "../http/scope.ts";
 import { cancelRun, createRun, referenceDataFor, validateInput, wakeWorkers } from "../runs/service.ts";
+import { resolveRunSource } from "../runs/source.ts";
 import {
   countStatuses,
   describePoint,
@@ -36,7 +38,7 @@ import {
   sweepStatus,
   topLevelNumericFields,
 } from "../runs/sweep.ts";
-import { resolveRunSource, withRunBudget } from "./runs.ts";
+import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["sweeps"];
 type SweepRow = typeof sweeps.$inferSelect;
@@ -125,7 +127,7 @@ export async function sweepRoutes(app: FastifyInstance) {
         scenario,
         projectId,
         inputPath,
-      } = await resolveRunSource(app, orgId, { ...body, modelId: req.params.id });
+      } = await resolveRunSource(app.deps, orgId, { ...body, modelId: req.params.id });
 
       // The base input, defaults filled in: parameters name its fields.
       const base = validateInput(model, rawInput, inputPath);
@@ -167,72 +169,79 @@ export async function sweepRoutes(app: FastifyInstance) {
         try {
           return validateInput(model, pointInput(base, point), inputPath);
         } catch (err) {
-          if (!(err instanceof HttpProblem) || err.status !== 422) throw err;
+          if (!(err instanceof DomainError) || err.code !== "input_invalid") throw err;
           const where = `grid point ${i + 1} of ${grid.length}: ${describePoint(point)}`;
-          throw unprocessable(
-            (err.errors ?? []).map((e) => ({ path: e.path, message: `${e.message} (${where})` })),
+          throw new DomainError(
+            "input_invalid",
             `The input at ${where} does not satisfy ${model.id}@${model.version}; nothing was started.`,
+            (err.errors ?? []).map((e) => ({ path: e.path, message: `${e.message} (${where})` })),
           );
         }
       });
 
       // Refunded if recording the sweep fails: only accepted runs count against the budget.
-      const { sweep, created } = await withRunBudget(app, req, model, inputs.length, async () => {
-        // Once for every grid point, and outside the transaction: a fetch must not hold it open.
-        const referenceData = await referenceDataFor(app.deps, req, model);
-        const p = req.principal!;
-        return db.transaction(async (tx) => {
-          const [inserted] = await tx
-            .insert(sweeps)
-            .values({
-              orgId,
-              modelId: model.id,
-              modelVersion: model.version,
-              projectId,
-              baseInput: base,
-              parameters,
-              outputs,
-              createdBy: p.kind === "api_key" ? p.createdBy : p.userId,
-            })
-            .returning();
-          const made = [];
-          for (const input of inputs) {
-            made.push(
-              await createRun(app.deps, tx, req, {
+      const actor = actorOf(req);
+      const { sweep, created } = await withRunBudget(
+        app.deps,
+        actor,
+        req.log,
+        model,
+        inputs.length,
+        async () => {
+          // Once for every grid point, and outside the transaction: a fetch must not hold it open.
+          const referenceData = await referenceDataFor(app.deps, req.log, model);
+          return db.transaction(async (tx) => {
+            const [inserted] = await tx
+              .insert(sweeps)
+              .values({
                 orgId,
-                model,
-                input,
+                modelId: model.id,
+                modelVersion: model.version,
                 projectId,
-                scenarioId: scenario?.id ?? null,
-                scenarioRevision: scenario?.revision ?? null,
-                sweepId: inserted!.id,
-                useCache: req.query.cache,
-                inputPath,
-                referenceData,
-              }),
-            );
-          }
-          const [withRuns] = await tx
-            .update(sweeps)
-            .set({ runIds: made.map((run) => run.id) })
-            .where(eq(sweeps.id, inserted!.id))
-            .returning();
-          await recordAudit(tx, req, {
-            action: "sweep.created",
-            orgId,
-            targetType: "sweep",
-            targetId: inserted!.id,
-            metadata: {
-              modelId: model.id,
-              modelVersion: model.version,
-              parameters: parameters.map((x) => x.path),
-              points: made.length,
-              cacheHits: made.filter((run) => run.cacheHit).length,
-            },
+                baseInput: base,
+                parameters,
+                outputs,
+                createdBy: actor.userId,
+              })
+              .returning();
+            const made = [];
+            for (const input of inputs) {
+              made.push(
+                await createRun(app.deps, tx, actor, req.log, {
+                  model,
+                  input,
+                  projectId,
+                  scenarioId: scenario?.id ?? null,
+                  scenarioRevision: scenario?.revision ?? null,
+                  sweepId: inserted!.id,
+                  useCache: req.query.cache,
+                  inputPath,
+                  referenceData,
+                }),
+              );
+            }
+            const [withRuns] = await tx
+              .update(sweeps)
+              .set({ runIds: made.map((run) => run.id) })
+              .where(eq(sweeps.id, inserted!.id))
+              .returning();
+            await recordAudit(tx, req, {
+              action: "sweep.created",
+              orgId,
+              targetType: "sweep",
+              targetId: inserted!.id,
+              metadata: {
+                modelId: model.id,
+                modelVersion: model.version,
+                parameters: parameters.map((x) => x.path),
+                points: made.length,
+                cacheHits: made.filter((run) => run.cacheHit).length,
+              },
+            });
+            return { sweep: withRuns!, created: made };
           });
-          return { sweep: withRuns!, created: made };
-        });
-      });
+        },
+      );
       if (created.some((run) => run.status === "queued")) await wakeWorkers(app.deps);
 
       const byStatus = new Map<string, number>();
@@ -388,7 +397,7 @@ export async function sweepRoutes(app: FastifyInstance) {
         .where(
           and(eq(runs.orgId, orgId), eq(runs.sweepId, sweep.id), inArray(runs.status, ["queued", "running"])),
         );
-      if (open.length === 0) throw conflict("The sweep has already finished.");
+      if (open.length === 0) throw new DomainError("sweep_finished", "The sweep has already finished.");
       let requested = 0;
       for (const { id } of open) {
         try {
@@ -396,7 +405,7 @@ export async function sweepRoutes(app: FastifyInstance) {
           if (run) requested++;
         } catch (err) {
           // It finished between the read and the cancel: nothing left to stop.
-          if (!(err instanceof HttpProblem && err.status === 409)) throw err;
+          if (!(err instanceof DomainError && err.code === "run_finished")) throw err;
         }
       }
       await recordAudit(db, req, {

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Config } from "../config.ts";
-import { HttpProblem } from "../http/problem.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import type { RedisLink } from "../redis/link.ts";
 
 /**
@@ -76,9 +76,8 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
       const which = isHeavy ? " for heavy models" : "";
       // Refused before consuming: a request that can never fit must not spend what it cannot use.
       if (runs > l.points) {
-        throw new HttpProblem(
-          429,
-          "Too Many Requests",
+        throw new DomainError(
+          "run_budget_exceeded",
           `This would start ${runs} runs, more than the ${l.points} per hour allowed${which}.`,
         );
       }
@@ -89,9 +88,8 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
         // The limiter counted the refused attempt; it started nothing, so it must not count.
         await l.reward(caller, runs);
         const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-        throw new HttpProblem(
-          429,
-          "Too Many Requests",
+        throw new DomainError(
+          "run_budget_exceeded",
           `Run limit of ${l.points} per hour${which} reached (${err.consumedPoints - runs} used); retry in ${retryAfter} s.`,
           undefined,
           { "retry-after": String(retryAfter) },

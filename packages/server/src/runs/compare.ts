@@ -1,5 +1,5 @@
 import { type TableDescriptor, valueAtPath } from "@modelworks/model-kit";
-import { conflict, unprocessable } from "../http/problem.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 
 /**
  * Run comparison: pure functions (no I/O) behind `POST /api/v1/compare`.
@@ -107,7 +107,8 @@ export function assertComparable(runs: readonly ComparableRun[]): void {
   }
   const unfinished = runs.find((r) => r.status !== "succeeded");
   if (unfinished) {
-    throw conflict(
+    throw new DomainError(
+      "run_not_succeeded",
       `Run ${unfinished.id} has not succeeded (it is ${unfinished.status}); only succeeded runs can be compared.`,
     );
   }

@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import type { RunErrorCode } from "@modelworks/contracts/run-status";
 import { sql } from "drizzle-orm";
-import type { FastifyBaseLogger } from "fastify";
 import type { Db } from "../db/client.ts";
+import { queryRows } from "../db/raw.ts";
 import type { RunStatus } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
 import type { LlmService } from "../llm/service.ts";
 import type { LlmCallMessage, LlmReplyMessage } from "../llm/wire.ts";
 import type { ResultCache } from "./cache.ts";
@@ -16,7 +18,7 @@ export interface RunnerOptions {
   bus: RunEventBus;
   cache: ResultCache;
   pool: EnginePool;
-  log: FastifyBaseLogger;
+  log: Logger;
   /** Answers engines' `ctx.llm` calls (issue 14); absent: every run gets the built-in path. */
   llm?: LlmService;
   /** How long a claim lasts without a heartbeat; a crashed worker's runs are recovered after it. */
@@ -52,7 +54,7 @@ type Outcome =
   | { status: "succeeded"; output: unknown }
   | {
       status: "failed";
-      error: { code: string; message: string; issues?: { path: string; message: string }[] };
+      error: { code: RunErrorCode; message: string; issues?: { path: string; message: string }[] };
     }
   | { status: "canceled" }
   | { status: "retry"; message: string }
@@ -142,7 +144,9 @@ export class RunWorker {
    */
   private async claim(): Promise<ClaimedRun | null> {
     const leaseSeconds = this.o.leaseMs / 1000;
-    const result = await this.o.db.execute(sql`
+    const [row] = await queryRows<ClaimedRun>(
+      this.o.db,
+      sql`
       update runs set
         status = 'running',
         attempts = attempts + 1,
@@ -158,8 +162,8 @@ export class RunWorker {
         limit 1
       )
       returning id, org_id, model_id, model_version, input, input_hash, attempts, max_attempts, timeout_ms, started_at,
-        reference_data, reference_data_key, crash_count, created_by`);
-    const row = (result as unknown as { rows: ClaimedRun[] }).rows[0];
+        reference_data, reference_data_key, crash_count, created_by`,
+    );
     return row ?? null;
   }
 
@@ -176,11 +180,13 @@ export class RunWorker {
 
     const heartbeat = setInterval(async () => {
       try {
-        const res = await db.execute(sql`
+        const rows = await queryRows<{ cancel_requested_at: Date | null }>(
+          db,
+          sql`
           update runs set lease_expires_at = now() + make_interval(secs => ${this.o.leaseMs / 1000})
           where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
-          returning cancel_requested_at`);
-        const rows = (res as unknown as { rows: { cancel_requested_at: Date | null }[] }).rows;
+          returning cancel_requested_at`,
+        );
         if (rows.length === 0) stop("lease-lost");
         else if (rows[0]!.cancel_requested_at) stop("canceled");
       } catch (err) {
@@ -379,7 +385,9 @@ export class RunWorker {
     }
     const output = outcome.status === "succeeded" ? JSON.stringify(outcome.output) : null;
     const error = outcome.status === "failed" ? JSON.stringify(outcome.error) : null;
-    const res = await db.execute(sql`
+    const rows = await queryRows<{ progress: number }>(
+      db,
+      sql`
       update runs set status = ${outcome.status},
         output = ${output}::jsonb,
         error = ${error}::jsonb,
@@ -387,8 +395,8 @@ export class RunWorker {
         finished_at = now(), lease_owner = null, lease_expires_at = null,
         crash_count = crash_count + ${crashed}
       where id = ${run.id} and lease_owner = ${this.owner} and status = 'running'
-      returning progress`);
-    const rows = (res as unknown as { rows: { progress: number }[] }).rows;
+      returning progress`,
+    );
     if (rows.length === 0) return; // someone else finished it (lease expired meanwhile)
     if (outcome.status === "succeeded") {
       await cache.set(
@@ -413,7 +421,9 @@ export class RunWorker {
    * (Expressions read the row's values from before this update.)
    */
   async recoverExpired(): Promise<void> {
-    const res = await this.o.db.execute(sql`
+    const rows = await queryRows<{ id: string; status: RunStatus; progress: number }>(
+      this.o.db,
+      sql`
       update runs set
         status = case
           when cancel_requested_at is not null then 'canceled'
@@ -434,8 +444,8 @@ export class RunWorker {
         lease_owner = null,
         lease_expires_at = null
       where status = 'running' and lease_expires_at < now()
-      returning id, status, progress`);
-    const rows = (res as unknown as { rows: { id: string; status: RunStatus; progress: number }[] }).rows;
+      returning id, status, progress`,
+    );
     for (const r of rows) {
       this.o.log.warn({ runId: r.id, status: r.status }, "recovered a run from a lost worker");
       await this.o.bus.publish({ runId: r.id, status: r.status, progress: r.progress });
@@ -474,8 +484,10 @@ function outcomeOf(result: ThreadResult, run: ClaimedRun): Outcome {
           message: `The model ${run.model_id}@${run.model_version} produced an invalid result; this is a defect in the model, not your input. Quote the run id when reporting it.`,
         },
       };
-    default:
+    case "model":
       return { status: "failed", error: { code: "model_error", message: result.message } };
+    default:
+      return result.kind satisfies never;
   }
 }
 

@@ -1,19 +1,21 @@
+import { FINISHED_RUN_STATUSES } from "@modelworks/contracts/run-status";
 import { type AnyModel, findFormat, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { and, eq, sql } from "drizzle-orm";
-import type { FastifyRequest } from "fastify";
-import type { AppDeps } from "../app.ts";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
-import { HttpProblem, unprocessable } from "../http/problem.ts";
+import type { AppDeps } from "../deps.ts";
+import type { Actor, Logger } from "../domain/actor.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import type { ReferenceSnapshot } from "../reference-data/service.ts";
 import { inputHash } from "./canonical.ts";
 import { QUEUE_WAKE } from "./runner.ts";
 
 export type RunRow = typeof runs.$inferSelect;
-export const TERMINAL: ReadonlySet<string> = new Set(["succeeded", "failed", "canceled"]);
+/** Finished statuses (contracts' FINISHED_RUN_STATUSES), as a set for the API's checks. */
+export const TERMINAL: ReadonlySet<string> = new Set(FINISHED_RUN_STATUSES);
 
+/** A run to record in the actor's organization. */
 export interface NewRun {
-  orgId: string;
   model: AnyModel;
   /** Raw input: validated here against the model's schema. */
   input: unknown;
@@ -42,9 +44,10 @@ export function validateInput(model: AnyModel, raw: unknown, path: string): unkn
     return parseInput(model, raw);
   } catch (err) {
     if (err instanceof ModelInputError) {
-      throw unprocessable(
-        underPath(err.issues, path),
+      throw new DomainError(
+        "input_invalid",
         `The input does not satisfy ${model.id}@${model.version}.`,
+        underPath(err.issues, path),
       );
     }
     throw err;
@@ -59,7 +62,7 @@ export function inputFromFormat(model: AnyModel, name: string, raw: unknown): un
     return format.toInput(raw);
   } catch (err) {
     if (err instanceof ModelInputError) {
-      throw unprocessable(underPath(err.issues, "body.input"), err.message);
+      throw new DomainError("input_invalid", err.message, underPath(err.issues, "body.input"));
     }
     throw unprocessable([
       { path: "body.input", message: `is not a valid ${name} document: ${(err as Error).message}` },
@@ -72,13 +75,18 @@ export function inputFromFormat(model: AnyModel, name: string, raw: unknown): un
  * run it copies); otherwise the row is inserted `queued` — inserting it *is* enqueuing it, so no
  * run can be accepted and lost between API and queue.
  */
-export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: NewRun): Promise<RunRow> {
+export async function createRun(
+  deps: AppDeps,
+  db: Db,
+  actor: Actor,
+  log: Logger,
+  n: NewRun,
+): Promise<RunRow> {
   const input = validateInput(n.model, n.input, n.inputPath);
   const hash = inputHash(input);
-  const refdata = await referenceDataFor(deps, req, n.model, n.referenceData);
-  const p = req.principal!;
+  const refdata = await referenceDataFor(deps, log, n.model, n.referenceData);
   const common = {
-    orgId: n.orgId,
+    orgId: actor.orgId,
     projectId: n.projectId ?? null,
     scenarioId: n.scenarioId ?? null,
     scenarioRevision: n.scenarioRevision ?? null,
@@ -87,8 +95,8 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
     modelVersion: n.model.version,
     input,
     inputHash: hash,
-    createdBy: p.kind === "api_key" ? p.createdBy : p.userId,
-    createdByApiKey: p.kind === "api_key" ? p.apiKeyId : null,
+    createdBy: actor.userId,
+    createdByApiKey: actor.keyId ?? null,
     timeoutMs: n.model.timeoutMs ?? deps.config.RUN_TIMEOUT_SECONDS * 1000,
     maxAttempts: deps.config.RUN_MAX_ATTEMPTS,
     referenceData: refdata ? { datasets: refdata.datasets, data: refdata.data } : null,
@@ -97,7 +105,7 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
   if (n.useCache) {
     const hit = await deps.cache.get(
       {
-        orgId: n.orgId,
+        orgId: actor.orgId,
         modelId: n.model.id,
         modelVersion: n.model.version,
         inputHash: hash,
@@ -133,13 +141,13 @@ export async function createRun(deps: AppDeps, db: Db, req: FastifyRequest, n: N
  */
 export async function referenceDataFor(
   deps: AppDeps,
-  req: FastifyRequest,
+  log: Logger,
   model: AnyModel,
   given?: ReferenceSnapshot | null,
 ): Promise<ReferenceSnapshot | null> {
   if (given !== undefined) return given;
   if (!model.data?.length) return null;
-  return deps.referenceData.resolve(model.data, req.log);
+  return deps.referenceData.resolve(model.data, log);
 }
 
 /** Tells workers that runs are waiting (after the inserting transaction has committed). */
@@ -173,9 +181,8 @@ export async function cancelRun(deps: AppDeps, orgId: string, id: string): Promi
     .from(runs)
     .where(and(eq(runs.orgId, orgId), eq(runs.id, id)));
   if (!row) return null;
-  throw new HttpProblem(
-    409,
-    "Conflict",
+  throw new DomainError(
+    "run_finished",
     `The run has already ${row.status === "canceled" ? "been canceled" : row.status}.`,
   );
 }

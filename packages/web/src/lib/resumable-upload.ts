@@ -62,7 +62,8 @@ export function isRetryable(err: unknown): boolean {
     "internal",
     "unavailable",
     "upload_offset_mismatch",
-    "upload_not_receiving",
+    "upload_closed",
+    "upload_incomplete",
   );
 }
 

@@ -205,7 +205,7 @@ export function VerifyEmailPage() {
       await change(s);
       navigate(next ?? "/", { replace: true });
     } catch (err) {
-      if (hasCode(err, "not_found", "link_expired")) {
+      if (hasCode(err, "not_found", "verification_link_used", "verification_link_expired")) {
         setLinkError(errorMessage(err));
         return;
       }

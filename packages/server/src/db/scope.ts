@@ -1,6 +1,6 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
-import { notFound } from "./problem.ts";
+import { notFound } from "../errors/domain-error.ts";
 
 /**
  * Row-level tenancy for every org-owned table: the condition that pins a lookup to the

@@ -5,7 +5,7 @@ import type { z } from "zod";
 import { csrfTokenFor, hashToken, newToken } from "../auth/tokens.ts";
 import type { Db } from "../db/client.ts";
 import { memberships, organizations, sessions, type users } from "../db/schema.ts";
-import { SESSION_COOKIE } from "../http/identity.ts";
+import { SESSION_COOKIE } from "./identity.ts";
 
 export type User = typeof users.$inferSelect;
 
