@@ -179,6 +179,42 @@ describe("XLSX", () => {
   });
 });
 
+describe("formula workbook (tif@2)", () => {
+  it("is an Excel workbook of live formulas with checks against the run (recomputed in tif-workbook.test.ts)", async () => {
+    const res = await download(tifRun.id, "format=xlsx&document=formula-workbook");
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-disposition"]).toMatch(/-formulas\.xlsx"$/);
+    const wb = await workbook(res.rawPayload);
+    expect(wb.worksheets.filter((w) => w.state !== "hidden").map((w) => w.name)).toEqual([
+      "Inputs",
+      "Sources & Uses",
+      "Monthly",
+      "Loan sizing",
+      "Returns",
+    ]);
+    const inputs = wb.getWorksheet("Inputs")!;
+    expect(rowOf(inputs, "Exit cap rate").getCell(2).value).toBe(
+      (tif.examples[0]!.input as Json).exitCapRate,
+    );
+    expect(rowOf(inputs, "Exit cap rate").getCell(3).value).toBe("%");
+    const monthly = wb.getWorksheet("Monthly")!;
+    expect(monthly.rowCount).toBe(tifRun.output.periods.length + 1);
+    // Months are dates, money cells are formulas, not text.
+    expect(monthly.getCell("B2").value).toBeInstanceOf(Date);
+    expect((monthly.getCell("W2").value as Json).formula).toMatch(/^P2\+Q2\+S2/);
+    const returns = wb.getWorksheet("Returns")!;
+    expect((rowOf(returns, "Levered IRR (annual)").getCell(2).value as Json).formula).toMatch(
+      /IRR\(Monthly!\$W\$2:/,
+    );
+    expect(rowOf(returns, "Levered IRR (annual)").getCell(3).value).toBe(tifRun.output.returns.leveredIrr);
+    const tifModel = (await t.app.inject({ method: "GET", url: "/api/v1/models/tif" })).json();
+    expect(tifModel.documents.map((d: Json) => [d.name, d.formats])).toContainEqual([
+      "formula-workbook",
+      ["xlsx"],
+    ]);
+  });
+});
+
 describe("CSV", () => {
   it("zips one CSV per table when the model declares several", async () => {
     const res = await download(tifRun.id, "format=csv");
@@ -353,7 +389,12 @@ describe("rules", () => {
     expect(bad.json().errors[0].path).toBe("query.format");
     const doc = await download(tifRun.id, "format=pdf&document=term-sheet");
     expect(doc.statusCode).toBe(422);
-    expect(doc.json().errors).toEqual([{ path: "query.document", message: "tif@2.2.0 offers: report" }]);
+    expect(doc.json().errors).toEqual([
+      { path: "query.document", message: "tif@2.2.0 offers: report, formula-workbook" },
+    ]);
+    const formulas = await download(tifRun.id, "format=pdf&document=formula-workbook");
+    expect(formulas.statusCode).toBe(422);
+    expect(formulas.json().errors[0].path).toBe("query.format");
     const sheet = await download(debtRun.id, "format=xlsx&document=term-sheet");
     expect(sheet.statusCode).toBe(422);
     expect(sheet.json().errors[0].path).toBe("query.format");

@@ -5,6 +5,7 @@ import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
 import { renderPdf } from "./pdf.ts";
 import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
+import { FORMULA_WORKBOOK, hasFormulaWorkbook, renderTifWorkbook } from "./tif-workbook.ts";
 import { renderXlsx } from "./xlsx.ts";
 
 export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "docx"] as const;
@@ -41,6 +42,17 @@ export function documentsOf(model: AnyModel) {
       summary: d.summary ?? "",
       formats: [...DOCUMENT_FORMATS],
     })),
+    ...(hasFormulaWorkbook(model.id, model.version)
+      ? [
+          {
+            name: FORMULA_WORKBOOK,
+            title: "Formula workbook (Excel)",
+            summary:
+              "The pro forma, sources and uses, loan sizing and returns as live Excel formulas, with checks against this run.",
+            formats: ["xlsx" as ExportFormat],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -56,6 +68,15 @@ export async function exportRun(
   document = "report",
 ): Promise<ExportFile> {
   const report = buildRunReport(model, run);
+  if (document === FORMULA_WORKBOOK && hasFormulaWorkbook(model.id, model.version)) {
+    if (format !== "xlsx")
+      throw unprocessable([{ path: "query.format", message: "the formula workbook comes as xlsx" }]);
+    return {
+      body: await renderTifWorkbook(run.input, run.output, { title: report.title }),
+      contentType: TYPES.xlsx,
+      fileName: `${report.fileStem}-formulas.xlsx`,
+    };
+  }
   if (document !== "report") {
     const known = model.documents?.some((d) => d.name === document);
     if (!known) {
