@@ -6,7 +6,12 @@ import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs } from "../src/db/schema.ts";
 import { displayValue } from "../src/exports/cells.ts";
-import { PAGED_MAX_COLUMNS, PAGED_MAX_ROWS, pagedTable } from "../src/exports/report.ts";
+import {
+  PAGED_MAX_COLUMNS,
+  PAGED_MAX_COLUMNS_LANDSCAPE,
+  PAGED_MAX_ROWS,
+  pagedTable,
+} from "../src/exports/report.ts";
 import { createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 
 /**
@@ -175,7 +180,9 @@ describe("XLSX", () => {
     }
     expect({ formulas, dangerous }).toEqual({ formulas: 0, dangerous: 0 });
     // The input listing on the Summary sheet is neutralized too.
-    expect(rowOf(wb.getWorksheet("Summary")!, "tranches.0.id").getCell(2).value).toBe(`'${PAYLOADS[0]}`);
+    expect(rowOf(wb.getWorksheet("Summary")!, "Tranches, row 1: id").getCell(2).value).toBe(
+      `'${PAYLOADS[0]}`,
+    );
   });
 });
 
@@ -212,6 +219,8 @@ describe("formula workbook (tif@2)", () => {
       "formula-workbook",
       ["xlsx"],
     ]);
+    // The CSV of a model with several tables is a zip, and the listing says so.
+    expect(tifModel.documents[0].summary).toMatch(/CSV comes as a \.zip of \d+ CSV files, one per table/);
   });
 });
 
@@ -313,13 +322,17 @@ describe("PDF", () => {
     );
     const blocks = pagedTable({ title: "Wide", columns, rows });
     const tables = blocks.filter((b) => b.kind === "table");
-    // 14 columns after the key, PAGED_MAX_COLUMNS − 1 per part, the key repeated in each.
-    expect(tables).toHaveLength(Math.ceil(14 / (PAGED_MAX_COLUMNS - 1)));
+    // Wider than a portrait page: landscape parts of PAGED_MAX_COLUMNS_LANDSCAPE − 1 columns
+    // after the key, the key repeated in each.
+    expect(tables).toHaveLength(Math.ceil(14 / (PAGED_MAX_COLUMNS_LANDSCAPE - 1)));
     expect(tables.map((b) => b.kind === "table" && b.title)).toEqual([
-      "Wide (part 1 of 3)",
-      "Wide (part 2 of 3)",
-      "Wide (part 3 of 3)",
+      "Wide (part 1 of 2)",
+      "Wide (part 2 of 2)",
     ]);
+    expect(tables.every((b) => b.kind === "table" && b.landscape === true)).toBe(true);
+    expect(
+      pagedTable({ title: "Narrow", columns: columns.slice(0, PAGED_MAX_COLUMNS), rows })[0],
+    ).not.toHaveProperty("landscape");
     for (const b of tables) {
       if (b.kind !== "table") continue;
       expect(b.columns[0]!.key).toBe("c0");

@@ -33,7 +33,11 @@ export function documentsOf(model: AnyModel) {
     {
       name: "report",
       title: "Run report",
-      summary: "Inputs, key results, charts and tables.",
+      // Says what the CSV download is: with several tables it is a zip (named .zip), not one CSV.
+      summary:
+        (model.tables?.length ?? 0) > 1
+          ? `Inputs, key results, charts and tables. CSV comes as a .zip of ${model.tables!.length} CSV files, one per table.`
+          : "Inputs, key results, charts and tables.",
       formats: [...EXPORT_FORMATS],
     },
     ...(model.documents ?? []).map((d) => ({
