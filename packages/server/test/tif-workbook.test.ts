@@ -41,7 +41,7 @@ async function recompute(name: string, input: Json, output: Json) {
     { stdio: "pipe", timeout: 120_000 },
   );
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(readFileSync(join(outDir, `${name}.xlsx`)));
+  await wb.xlsx.load(readFileSync(join(outDir, `${name}.xlsx`)) as never);
   // A formula whose result is 0 is saved without one; anything else must have been computed.
   const resultOf = (v: ExcelJS.CellValue): unknown =>
     v && typeof v === "object" && "formula" in v ? (v.result ?? 0) : v;
