@@ -1,8 +1,10 @@
 import { catalog } from "@modelworks/catalog";
 import { calculateDealV2 } from "@modelworks/engine-tif";
 import ExcelJS from "exceljs";
+import { unzipSync } from "fflate";
 import { extractText } from "unpdf";
 import { describe, expect, it } from "vitest";
+import { renderDocx } from "../src/exports/docx.ts";
 import { renderPdf } from "../src/exports/pdf.ts";
 import {
   buildRunReport,
@@ -56,6 +58,14 @@ describe("printed report", () => {
     expect(letter[0]).toEqual([612, 792]); // US Letter, portrait
     const a4 = mediaBoxes(await renderPdf(reportDocument(buildRunReport(tif, tifRun({ locale: "fr-FR" })))));
     expect(a4[0]).toEqual([595, 842]);
+    // Word: the section's page size in twips.
+    const pageSize = async (run: ExportableRun) => {
+      const docx = await renderDocx(reportDocument(buildRunReport(tif, run)));
+      const xml = new TextDecoder().decode(unzipSync(new Uint8Array(docx))["word/document.xml"]);
+      return /<w:pgSz [^>]*w:w="(\d+)"[^>]*w:h="(\d+)"/.exec(xml)?.slice(1, 3);
+    };
+    expect(await pageSize(tifRun())).toEqual(["12240", "15840"]);
+    expect(await pageSize(tifRun({ locale: "en-GB" }))).toEqual(["11906", "16838"]);
   });
 
   it("opens with the deal's name and its key results, not a run id and milliseconds", async () => {
