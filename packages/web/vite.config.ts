@@ -9,5 +9,17 @@ export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
   server: { proxy: { "/api": { target: api, changeOrigin: false } } },
-  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 700, reportCompressedSize: false },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 700,
+    reportCompressedSize: false,
+    rolldownOptions: {
+      output: {
+        // ECharts and its renderer in a chunk of their own: otherwise the bundler merges them with
+        // small shared modules (lib/output.ts) and every page that needs those downloads the charts.
+        codeSplitting: { groups: [{ name: "echarts", test: /node_modules[\\/](echarts|zrender)[\\/]/ }] },
+      },
+    },
+  },
 });

@@ -98,7 +98,7 @@ export const EnvSchema = z.object({
   RUN_TIMEOUT_SECONDS: positiveInt(300),
   RUN_ORG_CONCURRENCY: positiveInt(4),
   RUN_RATE_LIMIT_PER_HOUR: positiveInt(1000),
-  RUN_HEAVY_RATE_LIMIT_PER_HOUR: positiveInt(10),
+  RUN_HEAVY_RATE_LIMIT_PER_HOUR: positiveInt(120),
   CACHE_TTL_SECONDS: positiveInt(24 * 3600),
   REFDATA_AMI_URL: z
     .url({

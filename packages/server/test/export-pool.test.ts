@@ -37,7 +37,7 @@ describe("export threads", () => {
     expect(bad).toBeInstanceOf(DomainError);
     expect(bad).toMatchObject({
       status: 422,
-      errors: [{ path: "query.document", message: "tif@2.2.0 offers: report" }],
+      errors: [{ path: "query.document", message: "tif@2.2.0 offers: report, formula-workbook" }],
     });
   }, 60_000);
 

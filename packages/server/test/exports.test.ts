@@ -6,7 +6,12 @@ import { extractText } from "unpdf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runs } from "../src/db/schema.ts";
 import { displayValue } from "../src/exports/cells.ts";
-import { PAGED_MAX_COLUMNS, PAGED_MAX_ROWS, pagedTable } from "../src/exports/report.ts";
+import {
+  PAGED_MAX_COLUMNS,
+  PAGED_MAX_COLUMNS_LANDSCAPE,
+  PAGED_MAX_ROWS,
+  pagedTable,
+} from "../src/exports/report.ts";
 import { createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 
 /**
@@ -175,7 +180,47 @@ describe("XLSX", () => {
     }
     expect({ formulas, dangerous }).toEqual({ formulas: 0, dangerous: 0 });
     // The input listing on the Summary sheet is neutralized too.
-    expect(rowOf(wb.getWorksheet("Summary")!, "tranches.0.id").getCell(2).value).toBe(`'${PAYLOADS[0]}`);
+    expect(rowOf(wb.getWorksheet("Summary")!, "Tranches, row 1: id").getCell(2).value).toBe(
+      `'${PAYLOADS[0]}`,
+    );
+  });
+});
+
+describe("formula workbook (tif@2)", () => {
+  it("is an Excel workbook of live formulas with checks against the run (recomputed in tif-workbook.test.ts)", async () => {
+    const res = await download(tifRun.id, "format=xlsx&document=formula-workbook");
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-disposition"]).toMatch(/-formulas\.xlsx"$/);
+    const wb = await workbook(res.rawPayload);
+    expect(wb.worksheets.filter((w) => w.state !== "hidden").map((w) => w.name)).toEqual([
+      "Inputs",
+      "Sources & Uses",
+      "Monthly",
+      "Loan sizing",
+      "Returns",
+    ]);
+    const inputs = wb.getWorksheet("Inputs")!;
+    expect(rowOf(inputs, "Exit cap rate").getCell(2).value).toBe(
+      (tif.examples[0]!.input as Json).exitCapRate,
+    );
+    expect(rowOf(inputs, "Exit cap rate").getCell(3).value).toBe("%");
+    const monthly = wb.getWorksheet("Monthly")!;
+    expect(monthly.rowCount).toBe(tifRun.output.periods.length + 1);
+    // Months are dates, money cells are formulas, not text.
+    expect(monthly.getCell("B2").value).toBeInstanceOf(Date);
+    expect((monthly.getCell("W2").value as Json).formula).toMatch(/^P2\+Q2\+S2/);
+    const returns = wb.getWorksheet("Returns")!;
+    expect((rowOf(returns, "Levered IRR (annual)").getCell(2).value as Json).formula).toMatch(
+      /IRR\(Monthly!\$W\$2:/,
+    );
+    expect(rowOf(returns, "Levered IRR (annual)").getCell(3).value).toBe(tifRun.output.returns.leveredIrr);
+    const tifModel = (await t.app.inject({ method: "GET", url: "/api/v1/models/tif" })).json();
+    expect(tifModel.documents.map((d: Json) => [d.name, d.formats])).toContainEqual([
+      "formula-workbook",
+      ["xlsx"],
+    ]);
+    // The CSV of a model with several tables is a zip, and the listing says so.
+    expect(tifModel.documents[0].summary).toMatch(/CSV comes as a \.zip of \d+ CSV files, one per table/);
   });
 });
 
@@ -277,13 +322,17 @@ describe("PDF", () => {
     );
     const blocks = pagedTable({ title: "Wide", columns, rows });
     const tables = blocks.filter((b) => b.kind === "table");
-    // 14 columns after the key, PAGED_MAX_COLUMNS − 1 per part, the key repeated in each.
-    expect(tables).toHaveLength(Math.ceil(14 / (PAGED_MAX_COLUMNS - 1)));
+    // Wider than a portrait page: landscape parts of PAGED_MAX_COLUMNS_LANDSCAPE − 1 columns
+    // after the key, the key repeated in each.
+    expect(tables).toHaveLength(Math.ceil(14 / (PAGED_MAX_COLUMNS_LANDSCAPE - 1)));
     expect(tables.map((b) => b.kind === "table" && b.title)).toEqual([
-      "Wide (part 1 of 3)",
-      "Wide (part 2 of 3)",
-      "Wide (part 3 of 3)",
+      "Wide (part 1 of 2)",
+      "Wide (part 2 of 2)",
     ]);
+    expect(tables.every((b) => b.kind === "table" && b.landscape === true)).toBe(true);
+    expect(
+      pagedTable({ title: "Narrow", columns: columns.slice(0, PAGED_MAX_COLUMNS), rows })[0],
+    ).not.toHaveProperty("landscape");
     for (const b of tables) {
       if (b.kind !== "table") continue;
       expect(b.columns[0]!.key).toBe("c0");
@@ -353,7 +402,12 @@ describe("rules", () => {
     expect(bad.json().errors[0].path).toBe("query.format");
     const doc = await download(tifRun.id, "format=pdf&document=term-sheet");
     expect(doc.statusCode).toBe(422);
-    expect(doc.json().errors).toEqual([{ path: "query.document", message: "tif@2.2.0 offers: report" }]);
+    expect(doc.json().errors).toEqual([
+      { path: "query.document", message: "tif@2.2.0 offers: report, formula-workbook" },
+    ]);
+    const formulas = await download(tifRun.id, "format=pdf&document=formula-workbook");
+    expect(formulas.statusCode).toBe(422);
+    expect(formulas.json().errors[0].path).toBe("query.format");
     const sheet = await download(debtRun.id, "format=xlsx&document=term-sheet");
     expect(sheet.statusCode).toBe(422);
     expect(sheet.json().errors[0].path).toBe("query.format");

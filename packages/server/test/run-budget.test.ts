@@ -21,9 +21,13 @@ describe("run budget", () => {
     expect(refused).toBeInstanceOf(DomainError);
     expect(refused.status).toBe(429);
     expect(refused.detail).toMatch(
-      /^Run limit of 2 per hour for heavy models reached \(2 used\); retry in \d+ s\.$/,
+      /^Run limit of 2 per hour for heavy models reached \(2 used\); the next run is allowed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+ minutes\)\.$/,
     );
     expect(Number(refused.headers["retry-after"])).toBeGreaterThan(3500);
+    // The detail's clock time is Retry-After from now.
+    const at = Date.parse(`${/allowed at (\S+ \S+) UTC/.exec(refused.detail)![1]!.replace(" ", "T")}Z`);
+    const expected = Date.now() + Number(refused.headers["retry-after"]) * 1000;
+    expect(Math.abs(at - expected)).toBeLessThan(2000);
     // Standard models and other callers are unaffected.
     await budget.spend("user:a", false, 5);
     await budget.spend("user:b", true, 2);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { precompress } from "./compress.ts";
 
 /**
  * Builds the web app when its dist/ is missing or older than its sources, so `npm ci && npm start`
@@ -81,6 +82,8 @@ export async function buildWeb(opts: { force?: boolean; quiet?: boolean } = {}):
       if (nodeEnv === undefined) delete process.env.NODE_ENV;
       else process.env.NODE_ENV = nodeEnv;
     }
+    // Before index.html's mtime matters again: dist/ counts as built from here on.
+    precompress(join(WEB_DIR, "dist"));
     if (!opts.quiet)
       console.log(
         `web app built in ${((Date.now() - started) / 1000).toFixed(1)} s → ${join(WEB_DIR, "dist")}`,

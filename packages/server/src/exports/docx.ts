@@ -129,7 +129,13 @@ export async function renderDocx(d: PagedDocument, generatedAt = new Date()): Pr
     styles: { default: { document: { run: { font: FONT_FAMILY, size: 19 } } } },
     sections: [
       {
-        properties: { page: { margin: { top: 900, bottom: 900, left: 900, right: 900 } } },
+        properties: {
+          page: {
+            // Twips (1/1440 in): US Letter 8.5 × 11 in, A4 210 × 297 mm — the report's paper.
+            size: d.paper === "LETTER" ? { width: 12240, height: 15840 } : { width: 11906, height: 16838 },
+            margin: { top: 900, bottom: 900, left: 900, right: 900 },
+          },
+        },
         footers: {
           default: new Footer({
             children: [

@@ -4,6 +4,7 @@ import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
 import { renderPdf } from "./pdf.ts";
 import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
+import { FORMULA_WORKBOOK, hasFormulaWorkbook, renderTifWorkbook } from "./tif-workbook.ts";
 import { renderXlsx } from "./xlsx.ts";
 
 export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "docx"] as const;
@@ -31,7 +32,11 @@ export function documentsOf(model: AnyModel) {
     {
       name: "report",
       title: "Run report",
-      summary: "Inputs, key results, charts and tables.",
+      // Says what the CSV download is: with several tables it is a zip (named .zip), not one CSV.
+      summary:
+        (model.tables?.length ?? 0) > 1
+          ? `Inputs, key results, charts and tables. CSV comes as a .zip of ${model.tables!.length} CSV files, one per table.`
+          : "Inputs, key results, charts and tables.",
       formats: [...EXPORT_FORMATS],
     },
     ...(model.documents ?? []).map((d) => ({
@@ -40,6 +45,17 @@ export function documentsOf(model: AnyModel) {
       summary: d.summary ?? "",
       formats: [...DOCUMENT_FORMATS],
     })),
+    ...(hasFormulaWorkbook(model.id, model.version)
+      ? [
+          {
+            name: FORMULA_WORKBOOK,
+            title: "Formula workbook (Excel)",
+            summary:
+              "The pro forma, sources and uses, loan sizing and returns as live Excel formulas, with checks against this run.",
+            formats: ["xlsx" as ExportFormat],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -55,6 +71,15 @@ export async function exportRun(
   document = "report",
 ): Promise<ExportFile> {
   const report = buildRunReport(model, run);
+  if (document === FORMULA_WORKBOOK && hasFormulaWorkbook(model.id, model.version)) {
+    if (format !== "xlsx")
+      throw unprocessable([{ path: "query.format", message: "the formula workbook comes as xlsx" }]);
+    return {
+      body: await renderTifWorkbook(run.input, run.output, { title: report.title }),
+      contentType: TYPES.xlsx,
+      fileName: `${report.fileStem}-formulas.xlsx`,
+    };
+  }
   if (document !== "report") {
     const known = model.documents?.some((d) => d.name === document);
     if (!known) {

@@ -8,7 +8,8 @@ import type { Column, Field, PagedBlock, PagedDocument } from "./report.ts";
 /**
  * The PDF report, drawn with pdfkit: title and run metadata, key results, charts (ECharts SVG
  * drawn as vectors by svg-to-pdfkit), tables with a header row repeated on every page, inputs,
- * and page numbers. No headless browser: everything is laid out here, on A4.
+ * and page numbers. No headless browser: everything is laid out here, on the document's paper
+ * (US Letter or A4); wide tables on landscape pages.
  */
 
 const MARGIN = 48;
@@ -23,7 +24,21 @@ type Doc = PDFKit.PDFDocument;
 const numeric = (c: { format?: string | undefined }) => c.format !== "text" && c.format !== "date";
 
 class Layout {
-  constructor(readonly doc: Doc) {}
+  landscape = false;
+  constructor(
+    readonly doc: Doc,
+    readonly paper: string,
+  ) {}
+  /** A new page in the current orientation (pdfkit's own addPage would fall back to portrait). */
+  addPage() {
+    this.doc.addPage({ size: this.paper, layout: this.landscape ? "landscape" : "portrait", margin: MARGIN });
+  }
+  /** Turns to a page of the given orientation unless this one already is. */
+  orient(landscape: boolean) {
+    if (landscape === this.landscape) return;
+    this.landscape = landscape;
+    this.addPage();
+  }
   get width() {
     return this.doc.page.width - 2 * MARGIN;
   }
@@ -32,7 +47,7 @@ class Layout {
   }
   /** Starts a new page unless `height` more points fit on this one. */
   ensure(height: number) {
-    if (this.doc.y + height > this.bottom) this.doc.addPage();
+    if (this.doc.y + height > this.bottom) this.addPage();
   }
 }
 
@@ -117,7 +132,7 @@ export function columnWidths(want: number[], isNumber: boolean[], total: number)
 function table(l: Layout, title: string | undefined, columns: Column[], rows: Record<string, unknown>[]) {
   const { doc } = l;
   if (title) heading(l, title, 3);
-  const size = 7.5;
+  const size = l.landscape ? 7 : 7.5;
   const pad = 3;
   const text = rows.map((r) => columns.map((c) => displayValue(r[c.key], c)));
   const titles = columns.map((c) => titleWithUnit(c.title, c));
@@ -152,7 +167,7 @@ function table(l: Layout, title: string | undefined, columns: Column[], rows: Re
   doc.font("regular").fontSize(size);
   text.forEach((cells, r) => {
     if (doc.y + rowH > l.bottom) {
-      doc.addPage();
+      l.addPage();
       drawHeader();
       doc.font("regular").fontSize(size);
     }
@@ -198,6 +213,7 @@ function chart(l: Layout, title: string, svg: string) {
 }
 
 function block(l: Layout, b: PagedBlock) {
+  l.orient(b.kind === "table" && b.landscape === true);
   switch (b.kind) {
     case "heading":
       return heading(l, b.text, b.level);
@@ -213,8 +229,9 @@ function block(l: Layout, b: PagedBlock) {
 }
 
 export async function renderPdf(d: PagedDocument, generatedAt = new Date()): Promise<Buffer> {
+  const paper = d.paper ?? "A4";
   const doc = new PDFDocument({
-    size: "A4",
+    size: paper,
     margin: MARGIN,
     bufferPages: true,
     info: {
@@ -232,7 +249,7 @@ export async function renderPdf(d: PagedDocument, generatedAt = new Date()): Pro
   });
   doc.registerFont("regular", FONT_REGULAR);
   doc.registerFont("bold", FONT_BOLD);
-  const l = new Layout(doc);
+  const l = new Layout(doc, paper);
   doc.font("bold").fontSize(18).text(d.title, { width: l.width });
   doc.moveDown(0.2);
   doc.font("regular").fontSize(8.5).fillColor(GRAY).text(d.subtitle.slice(0, 900), { width: l.width });

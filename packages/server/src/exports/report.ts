@@ -26,7 +26,14 @@ export interface ExportableRun {
   startedAt: Date | null;
   finishedAt: Date | null;
   scenarioRevision: number | null;
+  /** The deal's name (the scenario's, or the run's label) for the cover; the model's title without one. */
+  dealName?: string | null | undefined;
+  /** The org's locale (`en-US`, `de-DE`): decides the paper size. */
+  locale?: string | null | undefined;
 }
+
+/** Paper for printed exports: US Letter where it is the norm, A4 elsewhere. */
+export type Paper = "LETTER" | "A4";
 
 export interface Field extends ValueFormat {
   label: string;
@@ -53,6 +60,9 @@ export interface RunReport {
   /** `tif-run-1a2b3c4d`: the safe stem of every file name of this run's exports. */
   fileStem: string;
   title: string;
+  /** The deal's name when the run has one (the cover's title). */
+  dealName: string | null;
+  paper: Paper;
   model: { id: string; version: string; title: string; summary: string };
   currency: string | null;
   metadata: Field[];
@@ -96,9 +106,13 @@ function resolveTable(t: TableDescriptor, output: unknown, currency: string | nu
 export function flattenInput(input: unknown): { fields: Field[]; truncated: boolean } {
   const fields: Field[] = [];
   let truncated = false;
-  const push = (label: string, value: unknown) => {
+  const push = (path: string, value: unknown) => {
     if (fields.length >= MAX_INPUT_FIELDS) truncated = true;
-    else fields.push({ label, value, format: typeof value === "number" ? undefined : "text" });
+    else {
+      const key = path.split(".").at(-1) ?? path;
+      const format = typeof value === "number" ? inputFormat(key) : { format: "text" as const };
+      fields.push({ label: inputLabel(path), value, ...format });
+    }
   };
   const walk = (value: unknown, path: string) => {
     if (truncated) return;
@@ -126,6 +140,77 @@ export function flattenInput(input: unknown): { fields: Field[]; truncated: bool
   return { fields, truncated };
 }
 
+/** Countries whose paper is US Letter (the rest of the world uses A4). */
+const LETTER_REGIONS = new Set([
+  "US",
+  "CA",
+  "MX",
+  "PH",
+  "CL",
+  "CO",
+  "VE",
+  "CR",
+  "GT",
+  "PR",
+  "DO",
+  "PA",
+  "SV",
+  "NI",
+  "BZ",
+]);
+
+/**
+ * The paper of printed exports: from the org's locale when known (`en-US` → Letter,
+ * `en-GB`/`de-DE` → A4); else from the money of the run — a model or deal in US dollars (an
+ * output `currency: "USD"`, or inputs in `…Usd`) prints on Letter, others on A4.
+ */
+export function paperFor(locale: string | null | undefined, currency: string | null, input: unknown): Paper {
+  const region = locale ? /[-_]([A-Za-z]{2})\b/.exec(locale)?.[1]?.toUpperCase() : undefined;
+  if (region) return LETTER_REGIONS.has(region) ? "LETTER" : "A4";
+  if (currency) return currency === "USD" ? "LETTER" : "A4";
+  return isObject(input) && Object.keys(input).some((k) => /Usd$/.test(k)) ? "LETTER" : "A4";
+}
+
+/** An input's label: its words, list positions as 1-based rows ("Unit mix, row 2: gross sqft"). */
+export function inputLabel(path: string): string {
+  const parts = path.split(".");
+  const words: string[] = [];
+  for (const p of parts) {
+    if (/^\d+$/.test(p)) words.push(`row ${Number(p) + 1}`);
+    else {
+      // The unit goes beside the value, not in the words ("landCostUsd" → "Land cost", USD).
+      const text = humanize(p.replace(/(?<=[a-z0-9])(Usd|Aed)$/, ""))
+        .toLowerCase()
+        .replace(/\b(irr|mirr|npv|noi|ltv|ltc|dscr|egi|tdc|ami|tif|smart)\b/g, (w) => w.toUpperCase());
+      words.push(words.length ? text : text.charAt(0).toUpperCase() + text.slice(1));
+    }
+  }
+  // "Unit mix row 2 gross sqft" → "Unit mix, row 2: gross sqft"; "Mezzanine: amount"
+  return words.reduce(
+    (acc, w, i) => (i === 0 ? w : /^row \d+$/.test(w) ? `${acc}, ${w}` : `${acc}: ${w}`),
+    "",
+  );
+}
+
+/** An input number's unit and format, read from its name as the models name them. */
+export function inputFormat(key: string): Pick<Field, "unit" | "format" | "decimals"> {
+  if (/Usd$/.test(key)) return { unit: "USD", format: "currency", decimals: 0 };
+  if (/Aed$/.test(key)) return { unit: "AED", format: "currency", decimals: 0 };
+  if (/Bps$/.test(key)) return { unit: "bps", format: "number", decimals: 0 };
+  if (
+    /(Rate|Share|Ltc|Ltv|Ltv[A-Z]\w*|Ltc[A-Z]\w*|Growth|Yield|Occupancy|Pace|Margin)([A-Z][a-z]*)*$/.test(
+      key,
+    ) ||
+    /^(vacancy|occupancy)/i.test(key)
+  )
+    return { format: "percent", decimals: 2 };
+  if (/Months$|^months$/.test(key)) return { unit: "months", format: "integer" };
+  if (/Years$|^years$/.test(key)) return { unit: "years", format: "number", decimals: 0 };
+  if (/Sqft$/i.test(key)) return { unit: "sq ft", format: "integer" };
+  if (/Dscr|Multiple/.test(key)) return { unit: "x", format: "number", decimals: 2 };
+  return {};
+}
+
 /**
  * Headline numbers: the model's declared KPIs; else the scalars of the output's `kpis` object;
  * else the output's top-level scalars. Declared ones carry titles and units.
@@ -150,7 +235,8 @@ export function kpisOf(model: AnyModel, output: unknown, currency: string | null
     .map(([k, v]) => ({ label: humanize(k), value: v, format: typeof v === "number" ? undefined : "text" }));
 }
 
-const iso = (d: Date | null) => d?.toISOString().replace(/\.\d{3}Z$/, "Z") ?? null;
+/** A time as people read it: `2026-12-06 09:05 UTC` (no milliseconds, no T). */
+const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : null);
 
 export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
   const currency = currencyOf(run.output);
@@ -163,19 +249,28 @@ export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
   const { fields, truncated } = flattenInput(run.input);
   const durationMs =
     run.startedAt && run.finishedAt ? run.finishedAt.getTime() - run.startedAt.getTime() : null;
+  const dealName = run.dealName?.trim() || null;
   return {
     fileStem: `${run.modelId}-run-${run.id.slice(0, 8)}`,
-    title: `${model.title} — run report`,
+    title: dealName ?? `${model.title} — run report`,
+    dealName,
+    paper: paperFor(run.locale, currency, run.input),
     model: { id: model.id, version: model.version, title: model.title, summary: model.summary },
     currency,
     metadata: [
       { label: "Model", value: `${model.title} (${run.modelId}@${run.modelVersion})` },
       { label: "Run", value: run.id },
       { label: "Status", value: run.status },
-      { label: "Created", value: iso(run.createdAt) },
-      { label: "Started", value: iso(run.startedAt) },
-      { label: "Finished", value: iso(run.finishedAt) },
-      { label: "Duration", value: durationMs, unit: "ms", format: "integer" },
+      { label: "Created", value: when(run.createdAt) },
+      { label: "Started", value: when(run.startedAt) },
+      { label: "Finished", value: when(run.finishedAt) },
+      {
+        label: "Duration",
+        value: durationMs === null ? null : durationMs / 1000,
+        unit: "s",
+        format: "number",
+        decimals: 1,
+      },
       ...(run.scenarioRevision !== null ? [{ label: "Scenario revision", value: run.scenarioRevision }] : []),
       ...(currency ? [{ label: "Currency", value: currency }] : []),
     ],
@@ -196,13 +291,22 @@ export type PagedBlock =
   | { kind: "heading"; text: string; level: 1 | 2 | 3 }
   | { kind: "paragraph"; text: string; note?: boolean }
   | { kind: "fields"; rows: Field[] }
-  | { kind: "table"; title?: string | undefined; columns: Column[]; rows: Record<string, unknown>[] }
+  | {
+      kind: "table";
+      title?: string | undefined;
+      columns: Column[];
+      rows: Record<string, unknown>[];
+      /** Printed across a landscape page (wide tables: more columns per part). */
+      landscape?: boolean;
+    }
   | { kind: "chart"; title: string; chart: ResolvedChart };
 
 export interface PagedDocument {
   fileStem: string;
   title: string;
   subtitle: string;
+  /** A4 when not said (engine documents); the report's from the org's locale or the run's money. */
+  paper?: Paper;
   blocks: PagedBlock[];
 }
 
@@ -210,6 +314,8 @@ export interface PagedDocument {
 export const PAGED_MAX_ROWS = 100;
 /** Columns per printed table; wider tables continue in further parts, the first column repeated. */
 export const PAGED_MAX_COLUMNS = 7;
+/** Columns per part of a wide table, printed landscape in smaller type. */
+export const PAGED_MAX_COLUMNS_LANDSCAPE = 13;
 
 /**
  * A table for paper: long ones cut at PAGED_MAX_ROWS with a note saying so, wide ones split into
@@ -225,10 +331,11 @@ export function pagedTable(
   const [key, ...rest] = t.columns;
   if (!key) return blocks;
   const groups: Column[][] = [];
-  if (t.columns.length <= PAGED_MAX_COLUMNS) groups.push(t.columns);
+  const landscape = t.columns.length > PAGED_MAX_COLUMNS;
+  const perPart = landscape ? PAGED_MAX_COLUMNS_LANDSCAPE : PAGED_MAX_COLUMNS;
+  if (t.columns.length <= perPart) groups.push(t.columns);
   else
-    for (let i = 0; i < rest.length; i += PAGED_MAX_COLUMNS - 1)
-      groups.push([key, ...rest.slice(i, i + PAGED_MAX_COLUMNS - 1)]);
+    for (let i = 0; i < rest.length; i += perPart - 1) groups.push([key, ...rest.slice(i, i + perPart - 1)]);
   groups.forEach((columns, i) => {
     const title =
       groups.length > 1
@@ -236,7 +343,7 @@ export function pagedTable(
         : titled
           ? undefined
           : t.title;
-    blocks.push({ kind: "table", title, columns, rows });
+    blocks.push({ kind: "table", title, columns, rows, ...(landscape ? { landscape } : {}) });
   });
   if (t.rows.length === 0) blocks.push({ kind: "paragraph", text: "No rows in this run.", note: true });
   if (t.rows.length > rows.length) {
@@ -252,21 +359,25 @@ export function pagedTable(
 /** The generic run report: metadata, inputs, KPIs, charts, then every declared table. */
 export function reportDocument(r: RunReport): PagedDocument {
   const blocks: PagedBlock[] = [
-    { kind: "fields", rows: r.metadata },
     { kind: "heading", text: "Key results", level: 2 },
     r.kpis.length
       ? { kind: "fields", rows: r.kpis }
       : { kind: "paragraph", text: "This model declares no headline results.", note: true },
     ...r.charts.map((c): PagedBlock => ({ kind: "chart", title: c.title, chart: c })),
-    ...r.tables.flatMap((t): PagedBlock[] => [
-      { kind: "heading", text: t.title, level: 2 },
-      ...pagedTable(t, true),
-    ]),
+    // A wide table goes on landscape pages with its title on them, not left on the page before.
+    ...r.tables.flatMap((t): PagedBlock[] =>
+      t.columns.length > PAGED_MAX_COLUMNS
+        ? pagedTable(t)
+        : [{ kind: "heading", text: t.title, level: 2 }, ...pagedTable(t, true)],
+    ),
     { kind: "heading", text: "Inputs", level: 2 },
     { kind: "fields", rows: r.inputs },
     ...(r.inputsNote ? [{ kind: "paragraph" as const, text: r.inputsNote, note: true }] : []),
+    { kind: "heading", text: "About this run", level: 2 },
+    { kind: "fields", rows: r.metadata },
   ];
-  return { fileStem: r.fileStem, title: r.title, subtitle: r.model.summary, blocks };
+  const subtitle = r.dealName ? `${r.model.title} · run report` : r.model.summary;
+  return { fileStem: r.fileStem, title: r.title, subtitle, paper: r.paper, blocks };
 }
 
 /**

@@ -4,8 +4,8 @@ import { DomainError } from "../errors/domain-error.ts";
 import type { RedisLink } from "../redis/link.ts";
 
 /**
- * How many runs a caller (user or API key) may start per hour — the seed for the optimizers asks
- * for 10 an hour for heavy models. A sweep of N points costs N runs, and runs and sweeps draw on
+ * How many runs a caller (user or API key) may start per hour — 120 an hour for heavy models by
+ * default (the seed's 10 stopped an analyst exploring what-ifs; issue 18 item 16). A sweep of N points costs N runs, and runs and sweeps draw on
  * one budget, which is why this is rate-limiter-flexible (weighted, shared across routes, Redis
  * when configured) rather than @fastify/rate-limit (one request = one point, per route).
  */
@@ -90,7 +90,7 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
         const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
         throw new DomainError(
           "run_budget_exceeded",
-          `Run limit of ${l.points} per hour${which} reached (${err.consumedPoints - runs} used); retry in ${retryAfter} s.`,
+          `Run limit of ${l.points} per hour${which} reached (${err.consumedPoints - runs} used); the next run is allowed at ${nextRunAt(retryAfter)} (in ${inWords(retryAfter)}).`,
           undefined,
           { "retry-after": String(retryAfter) },
         );
@@ -100,4 +100,15 @@ export function createRunBudget(config: Config, link: RedisLink | null): RunBudg
       await (isHeavy ? heavy : standard).reward(caller, runs);
     },
   };
+}
+
+/** When a refused caller may run again, to the second, in UTC (the 429 says so, not only Retry-After). */
+function nextRunAt(retryAfterSeconds: number): string {
+  return `${new Date(Date.now() + retryAfterSeconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+function inWords(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.ceil(seconds / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
 }

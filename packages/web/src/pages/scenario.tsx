@@ -13,7 +13,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { type FieldValues, type Resolver, useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { z } from "zod";
@@ -26,13 +26,17 @@ import { RevisionHistory } from "../components/revision-history.tsx";
 import { RunList } from "../components/run-list.tsx";
 import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
-import { SweepPanel } from "../components/sweep-panel.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Model, Scenario } from "../types.ts";
+
+// The what-if tab draws charts: ECharts (~190 KB gzipped) loads when the tab opens, not with the editor.
+const SweepPanel = lazy(() =>
+  import("../components/sweep-panel.tsx").then((m) => ({ default: m.SweepPanel })),
+);
 
 export function ScenarioPage({ id }: { id: string }) {
   const { session } = useOrg();
@@ -243,7 +247,9 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <RunList filter={{ scenarioId: scenario.id }} compare />
         </Tabs.Panel>
         <Tabs.Panel value="what-if" pt="md">
-          <SweepPanel model={model} scenario={scenario} canRun={canRun} />
+          <Suspense fallback={<Loading />}>
+            <SweepPanel model={model} scenario={scenario} canRun={canRun} />
+          </Suspense>
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
           <RevisionHistory scenario={scenario} editable={editable} />
