@@ -63,6 +63,8 @@ const PER_MODEL: Record<string, number> = {
   "leasing-mix": 45,
   "debt-stack": 45,
   "capex-phasing": 35,
+  // A valid case fits a penalized regression with 10-fold CV on 2,500 rows: many seconds each.
+  "response-model": 4,
 };
 const DEFAULT_PER_MODEL = 30;
 /**
