@@ -137,6 +137,10 @@ function Shell({ children }: { children: ReactNode }) {
       padding="md"
     >
       <AppShell.Header>
+        {/* Keyboard users reach the page's own content in one Tab instead of twenty (issue 18). */}
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
@@ -149,7 +153,7 @@ function Shell({ children }: { children: ReactNode }) {
               <NativeSelect
                 aria-label="Organization"
                 size="xs"
-                w={220}
+                w={{ base: 130, sm: 220 }}
                 value={session.activeOrgId ?? ""}
                 data={session.organizations.map((o) => ({ value: o.orgId, label: `${o.name} (${o.role})` }))}
                 onChange={(e) => {
@@ -158,7 +162,7 @@ function Shell({ children }: { children: ReactNode }) {
                 }}
               />
             ) : null}
-            <Anchor component={Link} href="/orgs/new" size="sm">
+            <Anchor component={Link} href="/orgs/new" size="sm" visibleFrom="sm">
               New organization
             </Anchor>
             <ThemeToggle />
@@ -185,7 +189,9 @@ function Shell({ children }: { children: ReactNode }) {
             />
           ))}
       </AppShell.Navbar>
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main id="main" tabIndex={-1}>
+        {children}
+      </AppShell.Main>
     </AppShell>
   );
 }

@@ -46,6 +46,8 @@ function isMonthly(t: TableDescriptor, rows: Obj[]) {
 }
 
 export function DeclaredTables({ model, output }: { model: Model; output: unknown }) {
+  const own = output && typeof output === "object" ? (output as Obj).currency : undefined;
+  const currency = typeof own === "string" ? own : undefined;
   return (
     <Stack>
       {model.tables.map((t) => {
@@ -57,9 +59,9 @@ export function DeclaredTables({ model, output }: { model: Model; output: unknow
               {t.title}
             </Title>
             {isMonthly(t, rows as Obj[]) ? (
-              <PeriodTable descriptor={t} rows={rows as Obj[]} />
+              <PeriodTable descriptor={t} rows={rows as Obj[]} currency={currency} />
             ) : (
-              <DataTable descriptor={t} rows={rows as Obj[]} />
+              <DataTable descriptor={t} rows={rows as Obj[]} currency={currency} />
             )}
           </section>
         );
@@ -167,12 +169,15 @@ export function OptimizerPanels({
   input,
   onRunChange,
   canRun,
+  model,
 }: {
   output: Obj;
   input: unknown;
   onRunChange: (input: unknown, label: string) => Promise<void>;
   canRun: boolean;
+  model?: Model;
 }) {
+  const lowerBetter = model ? objectiveIsCost(model) : false;
   const status = String(output.status ?? "");
   const infeasible =
     status === "infeasible" || (output.infeasibility !== null && output.infeasibility !== undefined);
@@ -276,6 +281,7 @@ export function OptimizerPanels({
                 key={`${w.question}|${String(w.parameter)}|${String(w.to)}`}
                 w={w}
                 input={input}
+                lowerBetter={lowerBetter}
                 canRun={canRun}
                 onRunChange={onRunChange}
               />
@@ -350,14 +356,26 @@ function InfeasibilityPanel({ inf }: { inf: Obj }) {
   );
 }
 
+/** Whether the model minimizes its objective: its declared "objective" column or KPI is a cost. */
+export function objectiveIsCost(model: Pick<Model, "kpis" | "tables">): boolean {
+  const titles = [
+    ...model.kpis.filter((k) => /(^|\.)objective$/.test(k.path)).map((k) => k.title),
+    ...model.tables.flatMap((t) => t.columns.filter((c) => c.key === "objective").map((c) => c.title)),
+  ];
+  return titles.some((t) => /cost|expense|spend/i.test(t));
+}
+
 function WhatIfCard({
   w,
   input,
+  lowerBetter,
   canRun,
   onRunChange,
 }: {
   w: WhatIf;
   input: unknown;
+  /** The objective is a cost: a fall is the good news (issue 18 item 11). */
+  lowerBetter: boolean;
   canRun: boolean;
   onRunChange: (input: unknown, label: string) => Promise<void>;
 }) {
@@ -376,12 +394,14 @@ function WhatIfCard({
             size="sm"
             // The light-variant text colours: ≥ 4.5:1 in both themes (green.9 is 4.4:1 on white).
             c={
-              w.deltaObjective > 0
-                ? "var(--mantine-color-green-light-color)"
-                : w.deltaObjective < 0
-                  ? "var(--mantine-color-red-light-color)"
-                  : "dimmed"
+              w.deltaObjective === 0
+                ? "dimmed"
+                : w.deltaObjective > 0 !== lowerBetter
+                  ? "var(--mantine-color-green-light-color)"
+                  : "var(--mantine-color-red-light-color)"
             }
+            data-testid="what-if-delta"
+            data-better={w.deltaObjective === 0 ? "same" : String(w.deltaObjective > 0 !== lowerBetter)}
             fw={600}
           >
             Objective {w.deltaObjective >= 0 ? "+" : "−"}

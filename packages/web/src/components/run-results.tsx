@@ -31,7 +31,13 @@ export function RunResults({
     <Stack gap="lg">
       <KpiCards output={output} currency={currency} />
       {resultViewOf(model) === "optimizer" ? (
-        <OptimizerPanels output={output} input={run.input} canRun={canRun} onRunChange={onRunChange} />
+        <OptimizerPanels
+          output={output}
+          input={run.input}
+          canRun={canRun}
+          onRunChange={onRunChange}
+          model={model}
+        />
       ) : null}
       <DeclaredCharts model={model} output={output} />
       <DeclaredTables model={model} output={output} />
