@@ -36,7 +36,7 @@ describe("web app in Chromium", () => {
     await createScenario(
       owner,
       "Austin TIF development model (corrected)",
-      /^ProjectInputs\(\) defaults; Scenario\.MARKET/,
+      /^Market-rate deal with the default Austin inputs/,
       "Base case",
     );
     await eventually(() => owner.getByLabel(/^Land cost \(USD\)/).inputValue()).toBe("3,000,000");
