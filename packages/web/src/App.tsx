@@ -6,6 +6,7 @@ import {
   Group,
   NativeSelect,
   NavLink,
+  Text,
   useComputedColorScheme,
   useMantineColorScheme,
 } from "@mantine/core";
@@ -176,8 +177,9 @@ function Shell({ children }: { children: ReactNode }) {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label="Main">
+        {/* Work first; the organization's administration below, quieter (issue 18 item 15). */}
         {nav
-          .filter((n) => n.show)
+          .filter((n) => n.show && !n.href.startsWith("/org/"))
           .map((n) => (
             <NavLink
               key={n.href}
@@ -186,6 +188,22 @@ function Shell({ children }: { children: ReactNode }) {
               label={n.label}
               active={location === n.href || location.startsWith(`${n.href}/`)}
               onClick={close}
+            />
+          ))}
+        <Text size="xs" c="dimmed" fw={600} mt="lg" mb={4} px="xs" tt="uppercase">
+          Organization
+        </Text>
+        {nav
+          .filter((n) => n.show && n.href.startsWith("/org/"))
+          .map((n) => (
+            <NavLink
+              key={n.href}
+              component={Link}
+              href={n.href}
+              label={n.label}
+              active={location === n.href || location.startsWith(`${n.href}/`)}
+              onClick={close}
+              styles={{ label: { fontSize: "var(--mantine-font-size-xs)" } }}
             />
           ))}
       </AppShell.Navbar>
