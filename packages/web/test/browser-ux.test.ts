@@ -78,9 +78,13 @@ describe("analyst journeys (issue 18, part A)", () => {
     );
     scenarioUrl = page.url();
     const scenarioId = scenarioUrl.split("/").pop()!;
-    // Skip link: the first Tab lands on it, and it leads to the page's content.
+    // Skip link: on a freshly opened page the first Tab lands on it, and it leads to the content.
+    await page.goto(scenarioUrl);
+    await page.getByRole("heading", { name: "Base", exact: true }).waitFor();
     await page.keyboard.press("Tab");
     await text(page.locator(":focus")).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    await eventually(() => page.evaluate(() => document.activeElement?.id ?? "")).toBe("main");
 
     const share = page.getByLabel(/^Affordable share \(%\)/);
     await eventually(() => share.isVisible()).toBe(true);

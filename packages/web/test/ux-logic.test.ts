@@ -4,6 +4,7 @@ import { seriesGroups } from "../src/lib/charts.ts";
 import { deltaColor, formatDelta, isDetailPath, lowerIsBetter } from "../src/lib/delta.ts";
 import { entryProblems, NOT_A_NUMBER_MESSAGE, REQUIRED_MESSAGE } from "../src/lib/entry-check.ts";
 import { describePath } from "../src/lib/field-path.ts";
+import { GLOSSARY, plainHelp } from "../src/lib/glossary.ts";
 import { entryText, entryUnitLabel, parseEntry } from "../src/lib/number-entry.ts";
 import type { JsonSchema } from "../src/lib/schema.ts";
 import { coerce } from "../src/lib/tsv.ts";
@@ -153,5 +154,20 @@ describe("charts of several rows per x", () => {
     expect(g.categories).toEqual([1, 2]);
     expect([...g.byGroup.keys()]).toEqual(["base", "stress"]);
     expect(g.byGroup.get("stress")!.get(2)!.dscr).toBe(1.2);
+  });
+});
+
+describe("business language", () => {
+  it("reads developer help as an analyst would and names no solver internals", () => {
+    expect(plainHelp("WAULT target, months; null = none")).toBe("WAULT target, months. Leave empty for none");
+    expect(plainHelp("null = 10% of the budget")).toBe("Leave empty for 10% of the budget");
+    expect(plainHelp("relative MIP gap at which HiGHS stops")).toBe(
+      "Relative optimality gap at which the optimization solver stops",
+    );
+    expect(plainHelp("Highest portfolio yield with at least 4 assets (Dinkelbach)")).toBe(
+      "Highest portfolio yield with at least 4 assets (yield ratio search)",
+    );
+    expect(plainHelp(undefined)).toBeUndefined();
+    expect(GLOSSARY.map((g) => g.term)).toContain("bps (basis points)");
   });
 });

@@ -14,6 +14,7 @@ import { useEffect, useState } from "react";
 import { type Control, Controller, type FieldValues, get, useFormState } from "react-hook-form";
 import { humanize } from "../format.ts";
 import { describePath } from "../lib/field-path.ts";
+import { plainHelp } from "../lib/glossary.ts";
 import { entryText, entryUnitLabel, isPercentUnit, parseEntry } from "../lib/number-entry.ts";
 import {
   classify,
@@ -98,7 +99,7 @@ function GroupField({
       <Fieldset legend={legend} disabled={ctx.disabled}>
         {field.schema.description ? (
           <Text size="xs" c="dimmed" mb="xs">
-            {field.schema.description}
+            {plainHelp(field.schema.description)}
           </Text>
         ) : null}
         <ObjectFields schema={field.schema} prefix={`${name}.`} ctx={ctx} depth={depth + 1} />
@@ -114,7 +115,7 @@ function GroupField({
         <Fieldset legend={legend} disabled={ctx.disabled}>
           <Switch
             label={`Use ${legend.toLowerCase()}`}
-            description={field.schema.description}
+            description={plainHelp(field.schema.description)}
             checked={f.value !== null && f.value !== undefined}
             onChange={(e) => f.onChange(e.currentTarget.checked ? defaultsOf(field.schema) : null)}
             mb="xs"
@@ -140,7 +141,7 @@ function ScalarField({
   ctx: Ctx;
 }) {
   const label = humanize(fieldKey);
-  const description = field.schema.description;
+  const description = plainHelp(field.schema.description);
   return (
     <Controller
       control={ctx.control}
@@ -316,7 +317,7 @@ function WideField({
         </Title>
         {field.schema.description ? (
           <Text size="xs" c="dimmed">
-            {field.schema.description}
+            {plainHelp(field.schema.description)}
           </Text>
         ) : null}
         <EditableTable
@@ -338,7 +339,7 @@ function WideField({
         <ListText
           kind={field.kind}
           label={label}
-          description={field.schema.description}
+          description={plainHelp(field.schema.description)}
           value={f.value}
           onChange={f.onChange}
           error={fieldState.error?.message ?? nestedError(fieldState.error)}
