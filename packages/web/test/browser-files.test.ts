@@ -226,7 +226,7 @@ describe("files and sharing in Chromium", () => {
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe("6");
     await eventually(() => owner.getByLabel("Ask price, row 5").inputValue()).toBe("900000");
     // Three deals cannot each stay under a 30% single-asset cap: lift it so the plan buys them.
-    await owner.getByLabel(/^Single asset/).fill("1");
+    await owner.getByLabel(/^Single asset/).fill("100%");
 
     const runId = await runAndWait(owner);
     const run = await apiGet<{

@@ -81,6 +81,11 @@ describe("analyst journeys (issue 18, part A)", () => {
     // Skip link: on a freshly opened page the first Tab lands on it, and it leads to the content.
     await page.goto(scenarioUrl);
     await page.getByRole("heading", { name: "Base", exact: true }).waitFor();
+    const first = await page.evaluate(
+      () =>
+        document.querySelector<HTMLElement>("a[href], button, input, select, textarea")?.textContent ?? "",
+    );
+    expect(first).toBe("Skip to content");
     await page.keyboard.press("Tab");
     await text(page.locator(":focus")).toBe("Skip to content");
     await page.keyboard.press("Enter");

@@ -6,7 +6,7 @@ import { entryProblems, NOT_A_NUMBER_MESSAGE, REQUIRED_MESSAGE } from "../src/li
 import { describePath } from "../src/lib/field-path.ts";
 import { GLOSSARY, plainHelp } from "../src/lib/glossary.ts";
 import { entryText, entryUnitLabel, parseEntry } from "../src/lib/number-entry.ts";
-import type { JsonSchema } from "../src/lib/schema.ts";
+import { inputUnit, type JsonSchema } from "../src/lib/schema.ts";
 import { coerce } from "../src/lib/tsv.ts";
 
 // Issue 18: numbers typed in their units, no silent defaults, one formatter, business language.
@@ -54,6 +54,21 @@ describe("number entry in the field's unit", () => {
   });
 });
 
+describe("units from the declaration's words", () => {
+  it("a number described as a fraction or a share of something is typed as a percent", () => {
+    expect(inputUnit("singleAsset", { description: "maximum share of capital in one deal" }, "AED")).toBe(
+      "fraction",
+    );
+    expect(inputUnit("mipRelGap", { description: "fraction" }, "AED")).toBe("fraction");
+    expect(
+      inputUnit("minFraction", { description: "fractional selection: smallest share" }, "AED"),
+    ).toBeUndefined();
+    expect(
+      inputUnit("riskPenaltyPerPoint", { description: "NOI charged per AED, fraction/yr per point" }, "AED"),
+    ).toBe("AED");
+  });
+});
+
 describe("no silent defaults", () => {
   const schema: JsonSchema = {
     type: "object",
@@ -69,12 +84,17 @@ describe("no silent defaults", () => {
   };
 
   it("an emptied required number, text in a number, and an emptied grid cell are each named", () => {
-    const problems = entryProblems(schema, {
-      landCostUsd: undefined,
-      reserveUsd: null,
-      financing: { rate: "abc" },
-      unitMix: [{ grossSqft: 800, label: "1BR" }, { grossSqft: undefined, label: "2BR" }, { label: "3BR" }],
-    });
+    const saved = { landCostUsd: 3_500_000, reserveUsd: null, financing: { rate: 0.05 }, unitMix: [] };
+    const problems = entryProblems(
+      schema,
+      {
+        landCostUsd: undefined,
+        reserveUsd: null,
+        financing: { rate: "abc" },
+        unitMix: [{ grossSqft: 800, label: "1BR" }, { grossSqft: undefined, label: "2BR" }, { label: "3BR" }],
+      },
+      saved,
+    );
     expect(problems).toEqual([
       { path: "landCostUsd", message: REQUIRED_MESSAGE },
       { path: "financing.rate", message: NOT_A_NUMBER_MESSAGE },
@@ -82,9 +102,12 @@ describe("no silent defaults", () => {
     ]);
   });
 
-  it("a complete input has no problems", () => {
+  it("a complete input has no problems; a field the saved input never set keeps its default", () => {
     expect(
-      entryProblems(schema, { landCostUsd: 1, reserveUsd: null, financing: { rate: 0.05 }, unitMix: [] }),
+      entryProblems(schema, { landCostUsd: 1, reserveUsd: null, financing: { rate: 0.05 }, unitMix: [] }, {}),
+    ).toEqual([]);
+    expect(
+      entryProblems(schema, { reserveUsd: null, financing: {}, unitMix: [] }, { financing: {} }),
     ).toEqual([]);
   });
 

@@ -282,7 +282,13 @@ function NumberField({
         if (entry.ok && entry.value !== undefined) setText(entryText(entry.value, unit));
         onBlur();
       }}
-      placeholder={field.nullable ? "none" : "required"}
+      placeholder={
+        field.nullable
+          ? "none"
+          : typeof field.schema.default === "number"
+            ? `model default: ${entryText(field.schema.default, unit)}`
+            : "required"
+      }
       rightSection={
         isPercentUnit(unit) ? (
           <Text size="sm" c="dimmed" pr={4}>

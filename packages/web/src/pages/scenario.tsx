@@ -61,7 +61,10 @@ export function ScenarioPage({ id }: { id: string }) {
  * word. Emptied and unreadable numbers are refused first (lib/entry-check.ts): the schema's
  * defaults would otherwise accept them and store the default without a word.
  */
-function useInputResolver(schema: Record<string, unknown>): Resolver<FieldValues> | undefined {
+function useInputResolver(
+  schema: Record<string, unknown>,
+  saved: unknown,
+): Resolver<FieldValues> | undefined {
   return useMemo(() => {
     let zod: Resolver<FieldValues> | undefined;
     try {
@@ -72,7 +75,7 @@ function useInputResolver(schema: Record<string, unknown>): Resolver<FieldValues
       zod = undefined;
     }
     const resolver: Resolver<FieldValues> = async (values, context, options) => {
-      const problems = entryProblems(schema as JsonSchema, values);
+      const problems = entryProblems(schema as JsonSchema, values, saved);
       const base = zod ? await zod(values, context, options) : { values, errors: {} };
       if (problems.length === 0) return base;
       const errors: Record<string, unknown> = { ...(base.errors as Record<string, unknown>) };
@@ -80,7 +83,7 @@ function useInputResolver(schema: Record<string, unknown>): Resolver<FieldValues
       return { values: {}, errors: errors as never };
     };
     return resolver;
-  }, [schema]);
+  }, [schema, saved]);
 }
 
 /** Sets a dotted path in a nested error object, making the objects (and row arrays) on the way. */
@@ -101,7 +104,7 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
   const [, navigate] = useLocation();
   const editable = can("projects:write");
   const canRun = can("runs:execute");
-  const resolver = useInputResolver(model.inputSchema);
+  const resolver = useInputResolver(model.inputSchema, scenario.input);
   const form = useForm<FieldValues>({
     defaultValues: scenario.input as FieldValues,
     resolver,
