@@ -21,8 +21,35 @@ import { DataTable, PeriodTable } from "./data-table.tsx";
 
 type Obj = Record<string, unknown>;
 
-export function KpiCards({ output, currency }: { output: unknown; currency: string }) {
-  const kpis = kpisOf(output, currency);
+/**
+ * The headline numbers: the model's declared KPIs first, with their titles, units, formats and
+ * decimals (LTC as a percent, not 0.7007; issue 18 item 8), then the other numbers of its KPI
+ * groups, labelled from their names.
+ */
+export function KpiCards({
+  output,
+  currency,
+  declared = [],
+}: {
+  output: unknown;
+  currency: string;
+  declared?: Model["kpis"];
+}) {
+  const fromDeclared = declared.flatMap((d) => {
+    const v = valueAtPath(output, d.path);
+    return typeof v === "number"
+      ? [{ path: d.path, label: d.title, value: v, unit: d.unit, format: d.format, decimals: d.decimals }]
+      : [];
+  });
+  const seen = new Set(fromDeclared.map((k) => k.path));
+  const kpis: {
+    path: string;
+    label: string;
+    value: number;
+    unit?: string;
+    format?: string;
+    decimals?: number;
+  }[] = [...fromDeclared, ...kpisOf(output, currency).filter((k) => !seen.has(k.path))];
   if (kpis.length === 0) return null;
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" data-testid="kpis">
@@ -32,7 +59,7 @@ export function KpiCards({ output, currency }: { output: unknown; currency: stri
             {k.label}
           </Text>
           <Text fw={700} size="lg" style={{ fontVariantNumeric: "tabular-nums" }}>
-            {formatValue(k.value, k.unit)}
+            {formatValue(k.value, k.unit, k.decimals, { format: k.format, currency })}
           </Text>
         </Card>
       ))}

@@ -29,7 +29,7 @@ export function RunResults({
   if (view) return <ModelView view={view} run={run} model={model} output={output} currency={currency} />;
   return (
     <Stack gap="lg">
-      <KpiCards output={output} currency={currency} />
+      <KpiCards output={output} currency={currency} declared={model.kpis} />
       {resultViewOf(model) === "optimizer" ? (
         <OptimizerPanels
           output={output}
