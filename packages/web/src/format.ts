@@ -135,7 +135,9 @@ export function humanize(key: string): string {
     // The unit is shown beside the label or in the value, not in the words.
     .replace(/\s(Usd|Aed)\b/g, "")
     .toLowerCase()
-    .replace(/\b(irr|mirr|npv|noi|ltv|ltc|dscr|wault|egi|tdc|ami|ncf|tif|mip|id)\b/g, (w) => w.toUpperCase());
+    .replace(/\b(irr|mirr|npv|noi|ltv|ltc|dscr|wault|egi|tdc|ami|ncf|tif|mip|idc|id)\b/g, (w) =>
+      w.toUpperCase(),
+    );
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
