@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { formatValue, unitLabel } from "../src/format.ts";
 import { seriesGroups } from "../src/lib/charts.ts";
-import { deltaColor, formatDelta, isDetailPath, lowerIsBetter } from "../src/lib/delta.ts";
+import { deltaColor, formatDelta, isDetailPath, lowerIsBetter, objectiveIsCost } from "../src/lib/delta.ts";
 import { entryProblems, NOT_A_NUMBER_MESSAGE, REQUIRED_MESSAGE } from "../src/lib/entry-check.ts";
 import { describePath } from "../src/lib/field-path.ts";
 import { GLOSSARY, plainHelp } from "../src/lib/glossary.ts";
+import { solveMeetsTarget } from "../src/lib/model-views.ts";
 import { entryText, entryUnitLabel, parseEntry } from "../src/lib/number-entry.ts";
 import { inputUnit, type JsonSchema } from "../src/lib/schema.ts";
 import { coerce } from "../src/lib/tsv.ts";
@@ -148,6 +149,10 @@ describe("one number formatter", () => {
     expect(deltaColor("returns.leveredIrr", -0.01)).toBe("red.8");
     expect(isDetailPath("returns.leveredIrrAnnualRoots.0")).toBe(true);
     expect(isDetailPath("returns.leveredIrrAnnual")).toBe(false);
+    // Debt Stack minimizes its annual cost: a what-if that lowers it is good news.
+    const debtStack = { kpis: [], tables: [{ columns: [{ key: "objective", title: "Annual cost" }] }] };
+    expect(objectiveIsCost(debtStack)).toBe(true);
+    expect(objectiveIsCost({ kpis: [{ path: "kpis.objective", title: "NOI" }], tables: [] })).toBe(false);
   });
 });
 
@@ -192,5 +197,13 @@ describe("business language", () => {
     );
     expect(plainHelp(undefined)).toBeUndefined();
     expect(GLOSSARY.map((g) => g.term)).toContain("bps (basis points)");
+  });
+});
+
+describe("solve view", () => {
+  it("a gap inside the solver's tolerance of the target is the target met", () => {
+    expect(solveMeetsTarget({ gapBpsAtValue: 149.9, targetIrrGapBps: 150, toleranceBps: 0.1 })).toBe(true);
+    expect(solveMeetsTarget({ gapBpsAtValue: 149.8, targetIrrGapBps: 150, toleranceBps: 0.1 })).toBe(false);
+    expect(solveMeetsTarget({ gapBpsAtValue: null, targetIrrGapBps: 150, toleranceBps: 0.1 })).toBe(false);
   });
 });

@@ -81,9 +81,13 @@ export function DataTable({
   // values sat under the wrong header (issue 18 item 1).
   const widthsPx = useMemo(
     () =>
-      descriptor.columns.map((c) => {
+      descriptor.columns.map((c, i) => {
         const u = unitLabel(c.unit, currency);
-        let chars = c.title.length + (u ? u.length + 3 : 0) + 2;
+        // The first column also holds the totals row's label.
+        let chars = Math.max(
+          c.title.length + (u ? u.length + 3 : 0) + 2,
+          i === 0 ? `Total (${rows.length} rows)`.length : 0,
+        );
         for (const r of rows.slice(0, 2000))
           chars = Math.max(
             chars,

@@ -14,6 +14,7 @@ import {
 import { useMemo, useState } from "react";
 import { formatValue } from "../format.ts";
 import { chartOption } from "../lib/charts.ts";
+import { objectiveIsCost } from "../lib/delta.ts";
 import { kpisOf, valueAtPath, withChange } from "../lib/output.ts";
 import type { Model, TableDescriptor } from "../types.ts";
 import { EChart } from "./chart.tsx";
@@ -381,15 +382,6 @@ function InfeasibilityPanel({ inf }: { inf: Obj }) {
       ) : null}
     </Card>
   );
-}
-
-/** Whether the model minimizes its objective: its declared "objective" column or KPI is a cost. */
-export function objectiveIsCost(model: Pick<Model, "kpis" | "tables">): boolean {
-  const titles = [
-    ...model.kpis.filter((k) => /(^|\.)objective$/.test(k.path)).map((k) => k.title),
-    ...model.tables.flatMap((t) => t.columns.filter((c) => c.key === "objective").map((c) => c.title)),
-  ];
-  return titles.some((t) => /cost|expense|spend/i.test(t));
 }
 
 function WhatIfCard({

@@ -29,3 +29,15 @@ export function formatDelta(absolute: number, unit: string | undefined, currency
 export function isDetailPath(path: string): boolean {
   return /Roots?(\.\d+)?$|RootCount$/.test(path) || /Roots\.\d+$/.test(path);
 }
+
+/** Whether a model minimizes its objective: its declared "objective" column or KPI is a cost. */
+export function objectiveIsCost(model: {
+  kpis: { path: string; title: string }[];
+  tables: { columns: { key: string; title: string }[] }[];
+}): boolean {
+  const titles = [
+    ...model.kpis.filter((k) => /(^|\.)objective$/.test(k.path)).map((k) => k.title),
+    ...model.tables.flatMap((t) => t.columns.filter((c) => c.key === "objective").map((c) => c.title)),
+  ];
+  return titles.some((t) => /cost|expense|spend/i.test(t));
+}

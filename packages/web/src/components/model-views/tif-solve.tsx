@@ -1,6 +1,7 @@
 import { Alert, Card, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useMemo } from "react";
 import { formatValue } from "../../format.ts";
+import { solveMeetsTarget } from "../../lib/model-views.ts";
 import { type ChartOption, EChart } from "../chart.tsx";
 import { DeclaredTables } from "../results.tsx";
 import type { ModelViewProps } from "./index.tsx";
@@ -64,16 +65,6 @@ export default function TifSolveView({ model, output }: ModelViewProps) {
       <DeclaredTables model={model} output={output} />
     </Stack>
   );
-}
-
-/**
- * The badge agrees with the solver: a gap within the search's tolerance of the target (+149.9
- * against +150 with 0.1 bps) is the target met, as the "solved" status says (issue 18 item 10).
- */
-export function solveMeetsTarget(o: Pick<SolveOutput, "gapBpsAtValue" | "targetIrrGapBps" | "toleranceBps">) {
-  if (o.gapBpsAtValue === null) return false;
-  // 1e-9 bps absorbs the float noise of gap − target at exactly the tolerance.
-  return o.gapBpsAtValue >= o.targetIrrGapBps - Math.abs(o.toleranceBps) - 1e-9;
 }
 
 function bisectionChart(o: SolveOutput): ChartOption {
