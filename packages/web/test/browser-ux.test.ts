@@ -247,6 +247,7 @@ describe("analyst journeys (issue 18, part A)", () => {
       }
     }
     const problems: string[] = [];
+    const pictured = new Set<string>();
     for (const r of started) {
       await expect
         .poll(async () => (await apiGet<{ status: string }>(page, `/runs/${r.id}`)).status, {
@@ -263,6 +264,14 @@ describe("analyst journeys (issue 18, part A)", () => {
         problems.push(
           `${r.model}/${r.example}: “${shown.slice(Math.max(0, bad.index - 60), bad.index + 20)}”`,
         );
+      // Each model's view once, at 1366 px and 390 px.
+      if (!pictured.has(r.model)) {
+        pictured.add(r.model);
+        await shot(page, `ux-model-${r.model}-1366`);
+        await page.setViewportSize({ width: 390, height: 844 });
+        await shot(page, `ux-model-${r.model}-390`);
+        await page.setViewportSize({ width: 1366, height: 800 });
+      }
     }
     expect(problems).toEqual([]);
     expect(started.length).toBeGreaterThan(5);
