@@ -24,12 +24,21 @@ import { formatDateTime, formatValue, humanize, unitFromName } from "../format.t
 import { deltaColor, formatDelta, isDetailPath } from "../lib/delta.ts";
 import { describePath } from "../lib/field-path.ts";
 import { valueAtPath } from "../lib/output.ts";
+import { fieldSchema, inputUnit, type JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Comparison, Model } from "../types.ts";
 
-const show = (v: unknown) =>
-  v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
+/** An input value in its unit (a land cost as $3,000,000, a share as 20.00%), as the form shows it. */
+const show = (v: unknown, path: string, model: Model | undefined) => {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "number") {
+    const key = path.split(".").pop() ?? path;
+    const schema = model ? fieldSchema(model.inputSchema as JsonSchema, path) : undefined;
+    return formatValue(v, inputUnit(key, schema ?? {}, undefined));
+  }
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+};
 
 /** Two or more runs of one model side by side: inputs that differ, outputs with deltas, charts overlaid. */
 export function ComparePage() {
@@ -132,7 +141,7 @@ export function ComparisonBody({
                         <span title={d.path}>{describePath(d.path)}</span>
                       </Table.Td>
                       {d.values.map((v, i) => (
-                        <Table.Td key={c.runs[i]}>{show(v)}</Table.Td>
+                        <Table.Td key={c.runs[i]}>{show(v, d.path, model)}</Table.Td>
                       ))}
                     </Table.Tr>
                   ))}
