@@ -116,6 +116,8 @@ export function unitFromName(key: string, currency = "USD"): string | undefined 
     )
   )
     return "fraction";
+  // Loan to value / to cost are shares (0.7007 is 70.07%); "ltvAmount" is money, not matched.
+  if (/^(ltv|ltc)$|(Ltv|Ltc)$/.test(key)) return "fraction";
   if (/Months$|^months$/.test(key)) return "months";
   if (/Multiple$|^dscr|Dscr/.test(key)) return "x";
   if (

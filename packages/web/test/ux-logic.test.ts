@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatValue, unitLabel } from "../src/format.ts";
+import { formatValue, unitFromName, unitLabel } from "../src/format.ts";
 import { seriesGroups } from "../src/lib/charts.ts";
 import { deltaColor, formatDelta, isDetailPath, lowerIsBetter, objectiveIsCost } from "../src/lib/delta.ts";
 import { entryProblems, NOT_A_NUMBER_MESSAGE, REQUIRED_MESSAGE } from "../src/lib/entry-check.ts";
@@ -138,6 +138,9 @@ describe("one number formatter", () => {
     expect(formatValue(-12, "bps")).toBe("−12.0 bps");
     expect(unitLabel("currency/yr", "AED")).toBe("AED/yr");
     expect(unitLabel("currency", undefined)).toBeUndefined();
+    expect(unitFromName("ltc")).toBe("fraction");
+    expect(unitFromName("maxLtv")).toBe("fraction");
+    expect(unitFromName("ltvAmount")).toBeUndefined();
   });
 
   it("comparison deltas: rates in bps, costs better when lower, root lists left out", () => {
