@@ -110,6 +110,9 @@ export function unitLabel(unit: string | null | undefined, currency?: string | n
 export function unitFromName(key: string, currency = "USD"): string | undefined {
   if (/Usd$/.test(key)) return "USD";
   if (/Aed$/.test(key)) return "AED";
+  // Money named by what it is ("runRateUpliftAnnualAtHorizon" is an amount a year, not a rate:
+  // it read 847,000,000.00%); a share or rate *of* it still ends in Share/Rate/Pct.
+  if (/(Uplift|Noi|NOI|Spend|Amount)/.test(key) && !/(Share|Rate|Pct|Yield)$/.test(key)) return currency;
   if (
     /(Irr|Mirr|irr|mirr|Yield|yield|Rate|rate|Share|share|occupancy|Occupancy|Margin|margin|Pct)([A-Z].*)?$/.test(
       key,

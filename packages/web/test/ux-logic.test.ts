@@ -140,7 +140,9 @@ describe("one number formatter", () => {
     expect(unitLabel("currency", undefined)).toBeUndefined();
     expect(unitFromName("ltc")).toBe("fraction");
     expect(unitFromName("maxLtv")).toBe("fraction");
-    expect(unitFromName("ltvAmount")).toBeUndefined();
+    expect(unitFromName("ltvAmount", "AED")).toBe("AED");
+    expect(unitFromName("runRateUpliftAnnualAtHorizon", "AED")).toBe("AED");
+    expect(unitFromName("upliftShare")).toBe("fraction");
   });
 
   it("comparison deltas: rates in bps, costs better when lower, root lists left out", () => {
