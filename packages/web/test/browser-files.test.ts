@@ -197,7 +197,7 @@ describe("files and sharing in Chromium", () => {
     await eventually(() => owner.getByRole("dialog").count()).toBe(0);
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe("4");
     await eventually(() => owner.getByLabel("Id, row 1").inputValue()).toBe("UP-1");
-    await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1500000");
+    await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1,500,000");
     await shot(owner, "f03-uploaded-rows");
 
     // The next file from the same broker, an XLSX with the deals on its second sheet: the saved
@@ -224,7 +224,7 @@ describe("files and sharing in Chromium", () => {
     await text(dialog.getByTestId("mapping-report")).toContain("All 2 rows are valid");
     await dialog.getByRole("button", { name: "Append 2 rows" }).click();
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe("6");
-    await eventually(() => owner.getByLabel("Ask price, row 5").inputValue()).toBe("900000");
+    await eventually(() => owner.getByLabel("Ask price, row 5").inputValue()).toBe("900,000");
     // Three deals cannot each stay under a 30% single-asset cap: lift it so the plan buys them.
     await owner.getByLabel(/^Single asset/).fill("100%");
 

@@ -136,7 +136,7 @@ describe("web app in Chromium", () => {
       );
     }, tsv);
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe(String(before + 2 + 1));
-    await eventually(() => owner.getByLabel(`Ask price, row ${before + 1}`).inputValue()).toBe("1000000");
+    await eventually(() => owner.getByLabel(`Ask price, row ${before + 1}`).inputValue()).toBe("1,000,000");
     await shot(owner, "04-deal-picker-editor");
     const first = await runAndWait(owner);
     const run = await apiGet<{ input: { deals: { id: string }[] } }>(owner, `/runs/${first}`);
