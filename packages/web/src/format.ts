@@ -14,11 +14,14 @@ export function formatDateTime(iso: string | null | undefined): string {
 /** How negative numbers are written: a minus sign (U+2212, never a hyphen) or accounting brackets. */
 export type NegativeStyle = "minus" | "brackets";
 const NEGATIVES_KEY = "modelworks.negatives";
+// The browser's storage, typed here: this module is also compiled without the DOM library.
+type KeyValueStore = { getItem(key: string): string | null; setItem(key: string, value: string): void };
+const storage = () => (globalThis as { localStorage?: KeyValueStore }).localStorage;
 
 /** The person's choice for negatives (an org setting later; this browser's for now). */
 export function negativeStyle(): NegativeStyle {
   try {
-    return globalThis.localStorage?.getItem(NEGATIVES_KEY) === "brackets" ? "brackets" : "minus";
+    return storage()?.getItem(NEGATIVES_KEY) === "brackets" ? "brackets" : "minus";
   } catch {
     return "minus";
   }
@@ -26,7 +29,7 @@ export function negativeStyle(): NegativeStyle {
 
 export function setNegativeStyle(style: NegativeStyle): void {
   try {
-    globalThis.localStorage?.setItem(NEGATIVES_KEY, style);
+    storage()?.setItem(NEGATIVES_KEY, style);
   } catch {
     // A browser without storage keeps the default.
   }

@@ -23,36 +23,31 @@ import {
  */
 setupBrowserApp();
 
-type Box = { x: number; width: number };
-
-/** Each header's x-range overlaps the x-range of every cell of its column, row by row. */
+/**
+ * Each header's x-range overlaps the x-range of every cell of its column, row by row. Runs in the
+ * page (as source text: this file is compiled without the DOM library).
+ */
 async function columnsAligned(page: Page, testId: string): Promise<{ columns: number; rows: number }> {
-  return page.getByTestId(testId).evaluate((root) => {
-    const range = (el: Element) => {
-      const r = el.getBoundingClientRect();
-      return { x: r.x, width: r.width };
-    };
+  return page.evaluate(`(() => {
+    const root = document.querySelector('[data-testid="${testId}"]');
+    const range = (el) => { const r = el.getBoundingClientRect(); return { x: r.x, width: r.width }; };
     const headers = [...root.querySelectorAll("thead th")].map(range);
     const rows = [...root.querySelectorAll("tbody tr")];
-    const overlaps = (a: Box, b: Box) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-    for (const [ri, tr] of rows.entries()) {
+    const overlaps = (a, b) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+    rows.forEach((tr, ri) => {
       const cells = [...tr.querySelectorAll("td")].map(range);
-      if (cells.length !== headers.length)
-        throw new Error(`row ${ri + 1}: ${cells.length} cells, ${headers.length} headers`);
+      if (cells.length !== headers.length) throw new Error("row " + (ri + 1) + ": " + cells.length + " cells, " + headers.length + " headers");
       cells.forEach((c, i) => {
-        const h = headers[i]!;
+        const h = headers[i];
         // Same column: the cell covers most of its header and nothing of the next header.
         if (overlaps(c, h) < 0.9 * Math.min(c.width, h.width))
-          throw new Error(
-            `row ${ri + 1}, column ${i + 1}: cell ${c.x}+${c.width} vs header ${h.x}+${h.width}`,
-          );
+          throw new Error("row " + (ri + 1) + ", column " + (i + 1) + ": cell " + c.x + "+" + c.width + " vs header " + h.x + "+" + h.width);
         const next = headers[i + 1];
-        if (next && overlaps(c, next) > 1)
-          throw new Error(`row ${ri + 1}, column ${i + 1} runs under column ${i + 2}`);
+        if (next && overlaps(c, next) > 1) throw new Error("row " + (ri + 1) + ", column " + (i + 1) + " runs under column " + (i + 2));
       });
-    }
+    });
     return { columns: headers.length, rows: rows.length };
-  });
+  })()`);
 }
 
 async function csrf(page: Page) {
@@ -81,15 +76,14 @@ describe("analyst journeys (issue 18, part A)", () => {
     // Skip link: on a freshly opened page the first Tab lands on it, and it leads to the content.
     await page.goto(scenarioUrl);
     await page.getByRole("heading", { name: "Base", exact: true }).waitFor();
-    const first = await page.evaluate(
-      () =>
-        document.querySelector<HTMLElement>("a[href], button, input, select, textarea")?.textContent ?? "",
+    const first = await page.evaluate<string>(
+      `document.querySelector("a[href], button, input, select, textarea")?.textContent ?? ""`,
     );
     expect(first).toBe("Skip to content");
     await page.keyboard.press("Tab");
     await text(page.locator(":focus")).toBe("Skip to content");
     await page.keyboard.press("Enter");
-    await eventually(() => page.evaluate(() => document.activeElement?.id ?? "")).toBe("main");
+    await eventually(() => page.evaluate<string>(`document.activeElement?.id ?? ""`)).toBe("main");
 
     const share = page.getByLabel(/^Affordable share \(%\)/);
     await eventually(() => share.isVisible()).toBe(true);
@@ -158,7 +152,7 @@ describe("analyst journeys (issue 18, part A)", () => {
     await shot(table, "ux-02b-tif-annual-summary-1366");
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, "ux-03-tif-deal-390");
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await page.evaluate<number>(`document.documentElement.scrollWidth - window.innerWidth`);
     expect(overflow).toBeLessThanOrEqual(1);
     await page.setViewportSize({ width: 1366, height: 800 });
     expect(runId).toMatch(/^[0-9a-f-]{36}$/);
