@@ -89,8 +89,10 @@ export function formatValue(
     if (head === "USD") return `${signed(v, `$${grouped(v, d)}`, style)}${per}`;
     return `${signed(v, grouped(v, d), style)}${head === "currency" ? "" : ` ${head}`}${per}`;
   }
+  // A declared 6 decimals suits a rate (0.071234), not 21,435,132.098904: large plain numbers get
+  // at most 2 (exports keep full precision).
   const d =
-    decimals ??
+    (decimals !== undefined && Math.abs(v) >= 1000 ? Math.min(decimals, 2) : decimals) ??
     (opts.format === "integer" || Number.isInteger(v)
       ? 0
       : Math.abs(v) >= 100
@@ -104,7 +106,7 @@ export function formatValue(
 /** A unit as a column header shows it: "currency" becomes the run's currency (or nothing). */
 export function unitLabel(unit: string | null | undefined, currency?: string | null): string | undefined {
   if (!unit) return undefined;
-  if (unit === "fraction") return "%";
+  if (unit.startsWith("fraction")) return `%${unit.slice("fraction".length)}`;
   if (unit.startsWith("currency")) return currency ? unit.replace("currency", currency) : undefined;
   return unit;
 }

@@ -138,6 +138,9 @@ describe("one number formatter", () => {
     expect(formatValue(-12, "bps")).toBe("−12.0 bps");
     expect(unitLabel("currency/yr", "AED")).toBe("AED/yr");
     expect(unitLabel("currency", undefined)).toBeUndefined();
+    expect(unitLabel("fraction/yr")).toBe("%/yr");
+    expect(formatValue(21435132.098904, undefined, 6, { format: "number" })).toBe("21,435,132.10");
+    expect(formatValue(0.071234, undefined, 6, { format: "number" })).toBe("0.071234");
     expect(unitFromName("ltc")).toBe("fraction");
     expect(unitFromName("maxLtv")).toBe("fraction");
     expect(unitFromName("ltvAmount", "AED")).toBe("AED");
