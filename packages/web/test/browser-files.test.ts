@@ -444,7 +444,7 @@ describe("files and sharing in Chromium", () => {
     const second = owner.url().split("/").pop()!;
 
     await owner.goto(`${base}/compare?runs=${debtRun},${second}`);
-    await text(owner.getByTestId("input-differences")).toContain("equityAvailable");
+    await text(owner.getByTestId("input-differences")).toContain("Equity available");
     await owner.getByRole("button", { name: "Share this comparison" }).click();
     const dialog = owner.getByRole("dialog", { name: "Share this comparison" });
     await dialog.getByRole("button", { name: "Create link" }).click();
