@@ -463,9 +463,9 @@ describe("files and sharing in Chromium", () => {
       stranger.getByRole("tab", { name: "Comparison" }).getAttribute("aria-selected"),
     ).toBe("true");
     const inputs = stranger.getByTestId("input-differences");
-    await text(inputs).toContain("equityAvailable");
-    await text(inputs).toContain("8000000");
-    await text(inputs).toContain("8800000");
+    await text(inputs).toContain("Equity available");
+    await text(inputs).toContain("8,000,000");
+    await text(inputs).toContain("8,800,000");
     await stranger.getByTestId("output-differences").waitFor();
     await shot(stranger, "f11-shared-comparison");
     // Each run's own results, picked from the link's runs.
