@@ -11,44 +11,121 @@ export function formatDateTime(iso: string | null | undefined): string {
     : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-const grouped = (v: number, decimals: number) =>
-  v.toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+/** How negative numbers are written: a minus sign (U+2212, never a hyphen) or accounting brackets. */
+export type NegativeStyle = "minus" | "brackets";
+const NEGATIVES_KEY = "modelworks.negatives";
+// The browser's storage, typed here: this module is also compiled without the DOM library.
+type KeyValueStore = { getItem(key: string): string | null; setItem(key: string, value: string): void };
+const storage = () => (globalThis as { localStorage?: KeyValueStore }).localStorage;
 
-/** A number with its unit: fractions as percents, money with its currency, the rest plainly. */
-export function formatValue(v: unknown, unit?: string | null, decimals?: number): string {
+/** The person's choice for negatives (an org setting later; this browser's for now). */
+export function negativeStyle(): NegativeStyle {
+  try {
+    return storage()?.getItem(NEGATIVES_KEY) === "brackets" ? "brackets" : "minus";
+  } catch {
+    return "minus";
+  }
+}
+
+export function setNegativeStyle(style: NegativeStyle): void {
+  try {
+    storage()?.setItem(NEGATIVES_KEY, style);
+  } catch {
+    // A browser without storage keeps the default.
+  }
+}
+
+/** Digits grouped en-US style, no sign (the sign is the caller's, so it is written one way). */
+const grouped = (v: number, decimals: number) =>
+  Math.abs(v).toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+
+/** Wraps an unsigned body in the sign of `v`; a value that rounds to zero has no sign (no "−0.00"). */
+function signed(v: number, body: string, style: NegativeStyle): string {
+  if (v >= 0 || /^[^1-9]*$/.test(body)) return body;
+  return style === "brackets" ? `(${body})` : `−${body}`;
+}
+
+export interface FormatOptions {
+  /** The declared column or KPI format: "percent" is a fraction, "integer" has no decimals. */
+  format?: string | null;
+  /** What the unit "currency" stands for in this run (its input's currency). */
+  currency?: string | null;
+  negatives?: NegativeStyle;
+}
+
+/**
+ * The one number formatter of the web app (issue 18 item 8): a number with its unit — fractions
+ * as percents, bps with their sign, money with its currency, multiples with ×, negatives with a
+ * true minus or in brackets — so every view writes the same value the same way.
+ */
+export function formatValue(
+  v: unknown,
+  unit?: string | null,
+  decimals?: number,
+  opts: FormatOptions = {},
+): string {
   if (v === null || v === undefined) return "—";
   if (typeof v === "boolean") return v ? "yes" : "no";
   if (typeof v !== "number") return String(v);
   if (!Number.isFinite(v)) return v > 0 ? "∞" : v < 0 ? "−∞" : "—";
-  const u = unit ?? "";
+  const style = opts.negatives ?? negativeStyle();
+  let u = unit ?? "";
+  if (u === "" && opts.format === "percent") u = "fraction";
   if (u.startsWith("fraction")) {
     const rest = u.slice("fraction".length);
-    return `${grouped(v * 100, decimals ?? 2)}%${rest}`;
+    return `${signed(v, grouped(v * 100, decimals ?? 2), style)}%${rest}`;
   }
-  if (u === "%") return `${grouped(v, decimals ?? 2)}%`;
-  if (u === "x") return `${grouped(v, decimals ?? 2)}×`;
-  if (/^(USD|AED|currency)/.test(u)) {
+  if (u === "%") return `${signed(v, grouped(v, decimals ?? 2), style)}%`;
+  if (u === "bps") {
+    const body = `${grouped(v, decimals ?? 1)}`;
+    return `${v > 0 && /[1-9]/.test(body) ? "+" : ""}${signed(v, body, "minus")} bps`;
+  }
+  if (u === "x") return `${signed(v, grouped(v, decimals ?? 2), style)}×`;
+  if (/^(USD|AED|EUR|GBP|currency)/.test(u)) {
     const d = decimals ?? (Math.abs(v) >= 1000 ? 0 : 2);
-    const [head, ...rest] = u.split("/");
+    const [head0, ...rest] = u.split("/");
+    const head = head0 === "currency" ? (opts.currency ?? "currency") : head0;
     const per = rest.length ? `/${rest.join("/")}` : "";
-    const sign = v < 0 ? "−" : "";
-    if (head === "USD") return `${sign}$${grouped(Math.abs(v), d)}${per}`;
-    return `${sign}${grouped(Math.abs(v), d)}${head === "currency" ? "" : ` ${head}`}${per}`;
+    if (head === "USD") return `${signed(v, `$${grouped(v, d)}`, style)}${per}`;
+    return `${signed(v, grouped(v, d), style)}${head === "currency" ? "" : ` ${head}`}${per}`;
   }
-  const d = decimals ?? (Number.isInteger(v) ? 0 : Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 1 ? 2 : 4);
-  return `${grouped(v, d)}${u ? ` ${u}` : ""}`;
+  // A declared 6 decimals suits a rate (0.071234), not 21,435,132.098904: large plain numbers get
+  // at most 2 (exports keep full precision).
+  const d =
+    (decimals !== undefined && Math.abs(v) >= 1000 ? Math.min(decimals, 2) : decimals) ??
+    (opts.format === "integer" || Number.isInteger(v)
+      ? 0
+      : Math.abs(v) >= 100
+        ? 0
+        : Math.abs(v) >= 1
+          ? 2
+          : 4);
+  return `${signed(v, grouped(v, d), style)}${u ? ` ${u}` : ""}`;
+}
+
+/** A unit as a column header shows it: "currency" becomes the run's currency (or nothing). */
+export function unitLabel(unit: string | null | undefined, currency?: string | null): string | undefined {
+  if (!unit) return undefined;
+  if (unit.startsWith("fraction")) return `%${unit.slice("fraction".length)}`;
+  if (unit.startsWith("currency")) return currency ? unit.replace("currency", currency) : undefined;
+  return unit;
 }
 
 /** The unit a field's name implies, for KPIs that have no descriptor. */
 export function unitFromName(key: string, currency = "USD"): string | undefined {
   if (/Usd$/.test(key)) return "USD";
   if (/Aed$/.test(key)) return "AED";
+  // Money named by what it is ("runRateUpliftAnnualAtHorizon" is an amount a year, not a rate:
+  // it read 847,000,000.00%); a share or rate *of* it still ends in Share/Rate/Pct.
+  if (/(Uplift|Noi|NOI|Spend|Amount)/.test(key) && !/(Share|Rate|Pct|Yield)$/.test(key)) return currency;
   if (
     /(Irr|Mirr|irr|mirr|Yield|yield|Rate|rate|Share|share|occupancy|Occupancy|Margin|margin|Pct)([A-Z].*)?$/.test(
       key,
     )
   )
     return "fraction";
+  // Loan to value / to cost are shares (0.7007 is 70.07%); "ltvAmount" is money, not matched.
+  if (/^(ltv|ltc)$|(Ltv|Ltc)$/.test(key)) return "fraction";
   if (/Months$|^months$/.test(key)) return "months";
   if (/Multiple$|^dscr|Dscr/.test(key)) return "x";
   if (
@@ -68,7 +145,9 @@ export function humanize(key: string): string {
     // The unit is shown beside the label or in the value, not in the words.
     .replace(/\s(Usd|Aed)\b/g, "")
     .toLowerCase()
-    .replace(/\b(irr|mirr|npv|noi|ltv|ltc|dscr|wault|egi|tdc|ami|ncf|tif|mip|id)\b/g, (w) => w.toUpperCase());
+    .replace(/\b(irr|mirr|npv|noi|ltv|ltc|dscr|wault|egi|tdc|ami|ncf|tif|mip|idc|id)\b/g, (w) =>
+      w.toUpperCase(),
+    );
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

@@ -1,5 +1,6 @@
 import type { FieldValues, Path, UseFormSetError } from "react-hook-form";
 import { ApiError, errorMessage } from "./api.ts";
+import { describePath } from "./lib/field-path.ts";
 
 /**
  * Puts the server's 422 field errors (`body.email`, `body.input.deals.3.askPrice`) on the form
@@ -15,7 +16,7 @@ export function applyServerErrors<T extends FieldValues>(
   for (const e of err.fieldErrors) {
     if (e.path.startsWith(prefix) && e.path.length > prefix.length) {
       setError(e.path.slice(prefix.length) as Path<T>, { type: "server", message: e.message });
-    } else unplaced.push(e.path ? `${e.path}: ${e.message}` : e.message);
+    } else unplaced.push(e.path ? `${describePath(e.path)}: ${e.message}` : e.message);
   }
   if (err.fieldErrors.length === 0) return errorMessage(err);
   return unplaced.length ? unplaced.join("; ") : null;

@@ -197,7 +197,7 @@ describe("files and sharing in Chromium", () => {
     await eventually(() => owner.getByRole("dialog").count()).toBe(0);
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe("4");
     await eventually(() => owner.getByLabel("Id, row 1").inputValue()).toBe("UP-1");
-    await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1500000");
+    await eventually(() => owner.getByLabel("Ask price, row 1").inputValue()).toBe("1,500,000");
     await shot(owner, "f03-uploaded-rows");
 
     // The next file from the same broker, an XLSX with the deals on its second sheet: the saved
@@ -224,9 +224,9 @@ describe("files and sharing in Chromium", () => {
     await text(dialog.getByTestId("mapping-report")).toContain("All 2 rows are valid");
     await dialog.getByRole("button", { name: "Append 2 rows" }).click();
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe("6");
-    await eventually(() => owner.getByLabel("Ask price, row 5").inputValue()).toBe("900000");
+    await eventually(() => owner.getByLabel("Ask price, row 5").inputValue()).toBe("900,000");
     // Three deals cannot each stay under a 30% single-asset cap: lift it so the plan buys them.
-    await owner.getByLabel(/^Single asset/).fill("1");
+    await owner.getByLabel(/^Single asset/).fill("100%");
 
     const runId = await runAndWait(owner);
     const run = await apiGet<{
@@ -444,7 +444,7 @@ describe("files and sharing in Chromium", () => {
     const second = owner.url().split("/").pop()!;
 
     await owner.goto(`${base}/compare?runs=${debtRun},${second}`);
-    await text(owner.getByTestId("input-differences")).toContain("equityAvailable");
+    await text(owner.getByTestId("input-differences")).toContain("Equity available");
     await owner.getByRole("button", { name: "Share this comparison" }).click();
     const dialog = owner.getByRole("dialog", { name: "Share this comparison" });
     await dialog.getByRole("button", { name: "Create link" }).click();
@@ -463,9 +463,9 @@ describe("files and sharing in Chromium", () => {
       stranger.getByRole("tab", { name: "Comparison" }).getAttribute("aria-selected"),
     ).toBe("true");
     const inputs = stranger.getByTestId("input-differences");
-    await text(inputs).toContain("equityAvailable");
-    await text(inputs).toContain("8000000");
-    await text(inputs).toContain("8800000");
+    await text(inputs).toContain("Equity available");
+    await text(inputs).toContain("8,000,000");
+    await text(inputs).toContain("8,800,000");
     await stranger.getByTestId("output-differences").waitFor();
     await shot(stranger, "f11-shared-comparison");
     // Each run's own results, picked from the link's runs.

@@ -148,7 +148,7 @@ describe("TIF result views in Chromium", () => {
     await createScenario(
       page,
       "Austin TIF development model (corrected)",
-      /tif_treatment='stream'/,
+      /^Mixed-income deal with 100% of the city's tax increment/,
       "TIF stream deal",
     );
     const runId = await runAndWait(page);

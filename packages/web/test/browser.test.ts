@@ -36,7 +36,7 @@ describe("web app in Chromium", () => {
     await createScenario(
       owner,
       "Austin TIF development model (corrected)",
-      /^ProjectInputs\(\) defaults; Scenario\.MARKET/,
+      /^Market-rate deal with the default Austin inputs/,
       "Base case",
     );
     await eventually(() => owner.getByLabel(/^Land cost \(USD\)/).inputValue()).toBe("3,000,000");
@@ -136,7 +136,7 @@ describe("web app in Chromium", () => {
       );
     }, tsv);
     await eventually(() => grid.getAttribute("aria-rowcount")).toBe(String(before + 2 + 1));
-    await eventually(() => owner.getByLabel(`Ask price, row ${before + 1}`).inputValue()).toBe("1000000");
+    await eventually(() => owner.getByLabel(`Ask price, row ${before + 1}`).inputValue()).toBe("1,000,000");
     await shot(owner, "04-deal-picker-editor");
     const first = await runAndWait(owner);
     const run = await apiGet<{ input: { deals: { id: string }[] } }>(owner, `/runs/${first}`);
@@ -163,10 +163,12 @@ describe("web app in Chromium", () => {
     await owner.getByRole("checkbox").nth(0).check();
     await owner.getByRole("button", { name: /Compare 2 runs/ }).click();
     const inputs = owner.getByTestId("input-differences");
-    await text(inputs).toContain("budget");
-    await text(inputs).toContain(String(original.input.budget));
-    await text(inputs).toContain(String(changed.input.budget));
-    await text(owner.getByTestId("output-differences")).toContain("kpis.budget");
+    // In words and units, not paths and raw numbers (issue 18 item 7).
+    await text(inputs).toContain("Budget");
+    await text(inputs).toContain(original.input.budget.toLocaleString("en-US"));
+    await text(inputs).toContain(changed.input.budget.toLocaleString("en-US"));
+    await text(owner.getByTestId("output-differences")).toContain("Budget");
+    await text(owner.getByTestId("output-differences")).not.toContain("kpis.");
     await shot(owner, "06-compare");
   }, 180_000);
 

@@ -225,7 +225,8 @@ describe("server field errors", () => {
       ["deals.3.askPrice", "must be greater than 0"],
       ["minAssets", "minAssets cannot exceed maxAssets"],
     ]);
-    expect(rest).toBe("body.baseRevision: must be a revision number");
+    // Named as a person reads it, not as a zero-based developer path (issue 18 item 12).
+    expect(rest).toBe("Base revision: must be a revision number");
     expect(applyServerErrors(new ApiError(409, { detail: "moved on" }), (() => {}) as never)).toBe(
       "moved on",
     );

@@ -123,3 +123,20 @@ export const GOLDEN_CASE_INPUTS: GoldenCase[] = [
     inputs: defaults(),
   },
 ];
+
+/**
+ * The examples as the catalogue names them, in an analyst's words (issue 18 item 12); each
+ * case's `description` keeps the prototype's fixture language for the golden tests.
+ */
+export const EXAMPLE_TITLES: Record<string, string> = {
+  spec_fixture_market:
+    "Market-rate deal on the specification's test inputs ($155,000 hard cost per unit, $50M assessed value), no TIF",
+  defaults_market: "Market-rate deal with the default Austin inputs, no TIF",
+  defaults_mixed_tif_lump_sum: "Mixed-income deal with a TIF lump sum of $3,504,582 (default Austin inputs)",
+  defaults_mixed_tif_stream_operations:
+    "Mixed-income deal with 100% of the city's tax increment for 15 years from operations (default Austin inputs)",
+};
+
+/** The catalogue title of a golden case. */
+export const exampleTitle = (c: { name: string; description: string }) =>
+  EXAMPLE_TITLES[c.name] ?? c.description;

@@ -1,7 +1,7 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { calculateDeal } from "./compat/deal.ts";
 import { TIF_CHARTS, TIF_KPIS, TIF_TABLES } from "./descriptors.ts";
-import { GOLDEN_CASE_INPUTS } from "./examples.ts";
+import { exampleTitle, GOLDEN_CASE_INPUTS } from "./examples.ts";
 import { fromPrototypeCase, parsePrototypeCase } from "./prototype.ts";
 import { toPrototypeResult } from "./prototype-output.ts";
 import { TifInput, TifOutput } from "./schema.ts";
@@ -34,7 +34,7 @@ export const tifV1 = defineModel({
   },
   examples: GOLDEN_CASE_INPUTS.map((c) => ({
     name: c.name.replaceAll("_", "-"),
-    title: c.description,
+    title: exampleTitle(c),
     input: fromPrototypeCase(c),
   })),
   tables: TIF_TABLES,

@@ -9,7 +9,7 @@ import {
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
-import { formatValue } from "../format.ts";
+import { formatValue, unitLabel } from "../format.ts";
 import { addsUp, isSummable, type Period, rollUp } from "../lib/tables.ts";
 import type { TableDescriptor } from "../types.ts";
 import classes from "./tables.module.css";
@@ -25,10 +25,13 @@ export function DataTable({
   descriptor,
   rows,
   maxHeight = 460,
+  currency,
 }: {
   descriptor: TableDescriptor;
   rows: Row[];
   maxHeight?: number;
+  /** What the unit "currency" stands for in this run. */
+  currency?: string;
 }) {
   const [sorting, setSorting] = useState<SortingState>([]);
   const columns = useMemo<ColumnDef<Row>[]>(
@@ -38,9 +41,9 @@ export function DataTable({
         accessorFn: (r) => r[c.key],
         header: c.title,
         sortUndefined: "last",
-        cell: (info) => formatValue(info.getValue(), c.unit, c.decimals),
+        cell: (info) => formatValue(info.getValue(), c.unit, c.decimals, { format: c.format, currency }),
       })),
-    [descriptor],
+    [descriptor, currency],
   );
   const table = useReactTable({
     data: rows,
@@ -69,13 +72,33 @@ export function DataTable({
     [descriptor, rows],
   );
   const numeric = descriptor.columns.map((c) => rows.some((r) => typeof r[c.key] === "number"));
-  const template = descriptor.columns
-    .map((c) =>
-      c.format === "text" || !numeric[descriptor.columns.indexOf(c)]
-        ? "minmax(110px, auto)"
-        : "minmax(120px, 1fr)",
-    )
-    .join(" ");
+  const headers = descriptor.columns.map((c) => {
+    const u = unitLabel(c.unit, currency);
+    return u ? `${c.title} (${u})` : c.title;
+  });
+  // One fixed width per column, from its header and its widest value, for every row alike: each
+  // row is its own grid (virtualized), so content-sized ("auto") tracks drifted row by row and
+  // values sat under the wrong header (issue 18 item 1).
+  const widthsPx = useMemo(
+    () =>
+      descriptor.columns.map((c, i) => {
+        const u = unitLabel(c.unit, currency);
+        // The first column also holds the totals row's label.
+        let chars = Math.max(
+          c.title.length + (u ? u.length + 3 : 0) + 2,
+          i === 0 ? `Total (${rows.length} rows)`.length : 0,
+        );
+        for (const r of rows.slice(0, 2000))
+          chars = Math.max(
+            chars,
+            formatValue(r[c.key], c.unit, c.decimals, { format: c.format, currency }).length,
+          );
+        return Math.min(Math.max(72, Math.ceil(chars * 7.6) + 20), 360);
+      }),
+    [descriptor, rows, currency],
+  );
+  const template = widthsPx.map((w) => `minmax(${w}px, 1fr)`).join(" ");
+  const minWidthPx = widthsPx.reduce((a, b) => a + b, 0);
   if (rows.length === 0) {
     return (
       <Text size="sm" c="dimmed">
@@ -90,7 +113,12 @@ export function DataTable({
       style={{ maxHeight }}
       data-testid={`table-${descriptor.name}`}
     >
-      <table className={classes.table} aria-label={descriptor.title} aria-rowcount={rows.length + 1}>
+      <table
+        className={classes.table}
+        aria-label={descriptor.title}
+        aria-rowcount={rows.length + 1}
+        style={{ minWidth: minWidthPx }}
+      >
         <thead className={classes.thead}>
           <tr className={classes.headerRow} style={{ gridTemplateColumns: template }}>
             {table.getHeaderGroups()[0]!.headers.map((h, i) => {
@@ -106,10 +134,12 @@ export function DataTable({
                     type="button"
                     className={classes.sortable}
                     onClick={h.column.getToggleSortingHandler()}
-                    title={`Sort by ${c.title}`}
+                    title={`Sort by ${headers[i]}`}
                   >
                     {flexRender(h.column.columnDef.header, h.getContext())}
-                    {c.unit ? <span className={classes.unit}> ({c.unit})</span> : null}
+                    {unitLabel(c.unit, currency) ? (
+                      <span className={classes.unit}> ({unitLabel(c.unit, currency)})</span>
+                    ) : null}
                     {dir === "asc" ? " ▲" : dir === "desc" ? " ▼" : ""}
                   </button>
                 </th>
@@ -148,7 +178,7 @@ export function DataTable({
                   {i === 0
                     ? `Total (${rows.length} rows)`
                     : totals[i] !== null
-                      ? formatValue(totals[i], c.unit, c.decimals)
+                      ? formatValue(totals[i], c.unit, c.decimals, { format: c.format, currency })
                       : ""}
                 </td>
               ))}
@@ -161,7 +191,15 @@ export function DataTable({
 }
 
 /** A table whose rows are months gets a monthly / quarterly / annual switch. */
-export function PeriodTable({ descriptor, rows }: { descriptor: TableDescriptor; rows: Row[] }) {
+export function PeriodTable({
+  descriptor,
+  rows,
+  currency,
+}: {
+  descriptor: TableDescriptor;
+  rows: Row[];
+  currency?: string;
+}) {
   const [period, setPeriod] = useState<Period>("monthly");
   const shown = useMemo(() => rollUp(descriptor, rows, period), [descriptor, rows, period]);
   return (
@@ -179,7 +217,7 @@ export function PeriodTable({ descriptor, rows }: { descriptor: TableDescriptor;
           ]}
         />
       </Group>
-      <DataTable descriptor={descriptor} rows={shown} />
+      <DataTable descriptor={descriptor} rows={shown} currency={currency} />
     </>
   );
 }

@@ -3,6 +3,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, useState } from "react";
 import { type Control, Controller, type FieldValues, get } from "react-hook-form";
 import { humanize } from "../format.ts";
+import { entryText, entryUnitLabel } from "../lib/number-entry.ts";
 import { classify, defaultsOf, inputUnit, type JsonSchema } from "../lib/schema.ts";
 import { type Column, coerce, pasteTsv, type Row } from "../lib/tsv.ts";
 import { TableUpload } from "./table-upload.tsx";
@@ -84,9 +85,9 @@ function Grid({
 
   const setCell = (r: number, key: string, value: unknown) => {
     const next = latest.current.slice();
-    const row = { ...next[r] };
-    if (value === undefined) delete row[key];
-    else row[key] = value;
+    // An emptied cell stays in the row as empty, so saving asks for it instead of the server
+    // silently filling the model's default (lib/entry-check.ts).
+    const row = { ...next[r], [key]: value };
     next[r] = row;
     onChange(next);
   };
@@ -99,7 +100,9 @@ function Grid({
     onChange(pasteTsv(latest.current, columns, r, c, text, itemSchema));
 
   const cellErrors = collectErrors(errors, columns);
-  const template = `44px ${columns.map((c) => (c.field.kind === "boolean" ? "90px" : c.key === "name" ? "200px" : "130px")).join(" ")} 40px`;
+  const widthsPx = columns.map((c) => (c.field.kind === "boolean" ? 90 : c.key === "name" ? 200 : 130));
+  const template = `44px ${widthsPx.map((w) => `${w}px`).join(" ")} 40px`;
+  const minWidthPx = 84 + widthsPx.reduce((a, b) => a + b, 0);
   return (
     <div>
       <div ref={scrollRef} className={classes.scroll} style={{ maxHeight: 420 }}>
@@ -108,6 +111,7 @@ function Grid({
           aria-label={label}
           aria-rowcount={rows.length + 1}
           data-testid={`grid-${name}`}
+          style={{ minWidth: minWidthPx }}
         >
           <thead className={classes.thead}>
             <tr className={classes.headerRow} style={{ gridTemplateColumns: template }}>
@@ -115,7 +119,7 @@ function Grid({
               {columns.map((c) => (
                 <th key={c.key} className={classes.th} title={c.field.schema.description}>
                   {c.title}
-                  {c.unit ? <span className={classes.unit}> ({c.unit})</span> : null}
+                  {c.unit ? <span className={classes.unit}> ({entryUnitLabel(c.unit)})</span> : null}
                 </th>
               ))}
               <th className={classes.th}>
@@ -273,9 +277,9 @@ function Cell({
   onPaste: (text: string) => void;
 }) {
   const kind = column.field.kind;
-  const [text, setText] = useState(() => display(value));
+  const [text, setText] = useState(() => display(value, column.unit));
   useEffect(() => {
-    setText((t) => (Object.is(coerce(t, column), value) ? t : display(value)));
+    setText((t) => (Object.is(coerce(t, column), value) ? t : display(value, column.unit)));
   }, [value, column]);
   const common = {
     "aria-label": label,
@@ -330,8 +334,9 @@ function Cell({
   );
 }
 
-function display(v: unknown): string {
+function display(v: unknown, unit: string | undefined): string {
   if (v === undefined || v === null) return "";
+  if (typeof v === "number") return entryText(v, unit);
   return typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 

@@ -5,6 +5,7 @@ import { useLocation } from "wouter";
 import { call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { plainHelp } from "../lib/glossary.ts";
 import { useModel, useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
 
@@ -41,7 +42,7 @@ export function NewScenarioForm({ projectId, modelId }: { projectId?: string; mo
           name: name.trim(),
           modelId: model,
           input: chosen.input,
-          note: `From example: ${chosen.title}`,
+          note: `From example: ${plainHelp(chosen.title)}`,
         },
       });
       await qc.invalidateQueries({ queryKey: queryKeys.scenarios.all });
@@ -83,7 +84,7 @@ export function NewScenarioForm({ projectId, modelId }: { projectId?: string; mo
           label="Start from example"
           w={260}
           disabled={!model}
-          data={examples.map((e) => ({ value: e.name, label: e.title }))}
+          data={examples.map((e) => ({ value: e.name, label: plainHelp(e.title) ?? e.name }))}
           value={chosen?.name ?? null}
           onChange={setExample}
         />

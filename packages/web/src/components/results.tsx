@@ -14,6 +14,7 @@ import {
 import { useMemo, useState } from "react";
 import { formatValue } from "../format.ts";
 import { chartOption } from "../lib/charts.ts";
+import { objectiveIsCost } from "../lib/delta.ts";
 import { kpisOf, valueAtPath, withChange } from "../lib/output.ts";
 import type { Model, TableDescriptor } from "../types.ts";
 import { EChart } from "./chart.tsx";
@@ -21,8 +22,35 @@ import { DataTable, PeriodTable } from "./data-table.tsx";
 
 type Obj = Record<string, unknown>;
 
-export function KpiCards({ output, currency }: { output: unknown; currency: string }) {
-  const kpis = kpisOf(output, currency);
+/**
+ * The headline numbers: the model's declared KPIs first, with their titles, units, formats and
+ * decimals (LTC as a percent, not 0.7007; issue 18 item 8), then the other numbers of its KPI
+ * groups, labelled from their names.
+ */
+export function KpiCards({
+  output,
+  currency,
+  declared = [],
+}: {
+  output: unknown;
+  currency: string;
+  declared?: Model["kpis"];
+}) {
+  const fromDeclared = declared.flatMap((d) => {
+    const v = valueAtPath(output, d.path);
+    return typeof v === "number"
+      ? [{ path: d.path, label: d.title, value: v, unit: d.unit, format: d.format, decimals: d.decimals }]
+      : [];
+  });
+  const seen = new Set(fromDeclared.map((k) => k.path));
+  const kpis: {
+    path: string;
+    label: string;
+    value: number;
+    unit?: string;
+    format?: string;
+    decimals?: number;
+  }[] = [...fromDeclared, ...kpisOf(output, currency).filter((k) => !seen.has(k.path))];
   if (kpis.length === 0) return null;
   return (
     <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" data-testid="kpis">
@@ -32,7 +60,7 @@ export function KpiCards({ output, currency }: { output: unknown; currency: stri
             {k.label}
           </Text>
           <Text fw={700} size="lg" style={{ fontVariantNumeric: "tabular-nums" }}>
-            {formatValue(k.value, k.unit)}
+            {formatValue(k.value, k.unit, k.decimals, { format: k.format, currency })}
           </Text>
         </Card>
       ))}
@@ -46,6 +74,8 @@ function isMonthly(t: TableDescriptor, rows: Obj[]) {
 }
 
 export function DeclaredTables({ model, output }: { model: Model; output: unknown }) {
+  const own = output && typeof output === "object" ? (output as Obj).currency : undefined;
+  const currency = typeof own === "string" ? own : undefined;
   return (
     <Stack>
       {model.tables.map((t) => {
@@ -57,9 +87,9 @@ export function DeclaredTables({ model, output }: { model: Model; output: unknow
               {t.title}
             </Title>
             {isMonthly(t, rows as Obj[]) ? (
-              <PeriodTable descriptor={t} rows={rows as Obj[]} />
+              <PeriodTable descriptor={t} rows={rows as Obj[]} currency={currency} />
             ) : (
-              <DataTable descriptor={t} rows={rows as Obj[]} />
+              <DataTable descriptor={t} rows={rows as Obj[]} currency={currency} />
             )}
           </section>
         );
@@ -167,12 +197,15 @@ export function OptimizerPanels({
   input,
   onRunChange,
   canRun,
+  model,
 }: {
   output: Obj;
   input: unknown;
   onRunChange: (input: unknown, label: string) => Promise<void>;
   canRun: boolean;
+  model?: Model;
 }) {
+  const lowerBetter = model ? objectiveIsCost(model) : false;
   const status = String(output.status ?? "");
   const infeasible =
     status === "infeasible" || (output.infeasibility !== null && output.infeasibility !== undefined);
@@ -276,6 +309,7 @@ export function OptimizerPanels({
                 key={`${w.question}|${String(w.parameter)}|${String(w.to)}`}
                 w={w}
                 input={input}
+                lowerBetter={lowerBetter}
                 canRun={canRun}
                 onRunChange={onRunChange}
               />
@@ -353,11 +387,14 @@ function InfeasibilityPanel({ inf }: { inf: Obj }) {
 function WhatIfCard({
   w,
   input,
+  lowerBetter,
   canRun,
   onRunChange,
 }: {
   w: WhatIf;
   input: unknown;
+  /** The objective is a cost: a fall is the good news (issue 18 item 11). */
+  lowerBetter: boolean;
   canRun: boolean;
   onRunChange: (input: unknown, label: string) => Promise<void>;
 }) {
@@ -376,12 +413,14 @@ function WhatIfCard({
             size="sm"
             // The light-variant text colours: ≥ 4.5:1 in both themes (green.9 is 4.4:1 on white).
             c={
-              w.deltaObjective > 0
-                ? "var(--mantine-color-green-light-color)"
-                : w.deltaObjective < 0
-                  ? "var(--mantine-color-red-light-color)"
-                  : "dimmed"
+              w.deltaObjective === 0
+                ? "dimmed"
+                : w.deltaObjective > 0 !== lowerBetter
+                  ? "var(--mantine-color-green-light-color)"
+                  : "var(--mantine-color-red-light-color)"
             }
+            data-testid="what-if-delta"
+            data-better={w.deltaObjective === 0 ? "same" : String(w.deltaObjective > 0 !== lowerBetter)}
             fw={600}
           >
             Objective {w.deltaObjective >= 0 ? "+" : "−"}

@@ -29,9 +29,15 @@ export function RunResults({
   if (view) return <ModelView view={view} run={run} model={model} output={output} currency={currency} />;
   return (
     <Stack gap="lg">
-      <KpiCards output={output} currency={currency} />
+      <KpiCards output={output} currency={currency} declared={model.kpis} />
       {resultViewOf(model) === "optimizer" ? (
-        <OptimizerPanels output={output} input={run.input} canRun={canRun} onRunChange={onRunChange} />
+        <OptimizerPanels
+          output={output}
+          input={run.input}
+          canRun={canRun}
+          onRunChange={onRunChange}
+          model={model}
+        />
       ) : null}
       <DeclaredCharts model={model} output={output} />
       <DeclaredTables model={model} output={output} />

@@ -1,7 +1,6 @@
 import {
   Fieldset,
   Group,
-  NumberInput,
   Select,
   SimpleGrid,
   Stack,
@@ -14,6 +13,9 @@ import {
 import { useEffect, useState } from "react";
 import { type Control, Controller, type FieldValues, get, useFormState } from "react-hook-form";
 import { humanize } from "../format.ts";
+import { describePath } from "../lib/field-path.ts";
+import { plainHelp } from "../lib/glossary.ts";
+import { entryText, entryUnitLabel, isPercentUnit, parseEntry } from "../lib/number-entry.ts";
 import {
   classify,
   defaultsOf,
@@ -23,15 +25,6 @@ import {
   type JsonSchema,
 } from "../lib/schema.ts";
 import { EditableTable } from "./editable-table.tsx";
-
-function unitHint(unit: string | undefined, value: unknown): string | undefined {
-  if (!unit) return undefined;
-  if (unit === "fraction")
-    return typeof value === "number" && Number.isFinite(value)
-      ? `= ${(value * 100).toFixed(2)}%`
-      : "0.05 = 5%";
-  return unit;
-}
 
 export interface Ctx {
   control: Control<FieldValues>;
@@ -106,7 +99,7 @@ function GroupField({
       <Fieldset legend={legend} disabled={ctx.disabled}>
         {field.schema.description ? (
           <Text size="xs" c="dimmed" mb="xs">
-            {field.schema.description}
+            {plainHelp(field.schema.description)}
           </Text>
         ) : null}
         <ObjectFields schema={field.schema} prefix={`${name}.`} ctx={ctx} depth={depth + 1} />
@@ -122,7 +115,7 @@ function GroupField({
         <Fieldset legend={legend} disabled={ctx.disabled}>
           <Switch
             label={`Use ${legend.toLowerCase()}`}
-            description={field.schema.description}
+            description={plainHelp(field.schema.description)}
             checked={f.value !== null && f.value !== undefined}
             onChange={(e) => f.onChange(e.currentTarget.checked ? defaultsOf(field.schema) : null)}
             mb="xs"
@@ -148,7 +141,7 @@ function ScalarField({
   ctx: Ctx;
 }) {
   const label = humanize(fieldKey);
-  const description = field.schema.description;
+  const description = plainHelp(field.schema.description);
   return (
     <Controller
       control={ctx.control}
@@ -156,46 +149,22 @@ function ScalarField({
       render={({ field: f, fieldState }) => {
         const error = fieldState.error?.message;
         switch (field.kind) {
-          case "number": {
-            const unit = inputUnit(fieldKey, field.schema, ctx.currency);
-            const hint = unitHint(unit, f.value);
+          case "number":
             return (
-              <NumberInput
-                label={unit ? `${label} (${unit === "fraction" ? "fraction" : unit})` : label}
-                description={description}
+              <NumberField
                 name={name}
-                value={
-                  typeof f.value === "number"
-                    ? f.value
-                    : f.value === null || f.value === undefined
-                      ? ""
-                      : String(f.value)
-                }
-                onChange={(v) =>
-                  f.onChange(
-                    v === "" ? (field.nullable ? null : undefined) : typeof v === "number" ? v : Number(v),
-                  )
-                }
+                label={label}
+                description={description}
+                unit={inputUnit(fieldKey, field.schema, ctx.currency)}
+                field={field}
+                value={f.value}
+                onChange={f.onChange}
                 onBlur={f.onBlur}
-                allowDecimal={!field.integer}
-                thousandSeparator=","
-                decimalScale={field.integer ? 0 : 10}
-                placeholder={field.nullable ? "none" : undefined}
-                rightSection={
-                  hint && unit === "fraction" ? (
-                    <Text size="xs" c="dimmed" pr={4}>
-                      {hint}
-                    </Text>
-                  ) : undefined
-                }
-                rightSectionWidth={hint && unit === "fraction" ? 78 : undefined}
-                hideControls
                 error={error}
                 disabled={ctx.disabled}
-                ref={f.ref}
+                inputRef={f.ref}
               />
             );
-          }
           case "enum":
             return (
               <Select
@@ -247,6 +216,93 @@ function ScalarField({
   );
 }
 
+/**
+ * A number typed in its unit (issue 18 items 2 and 3): a percent field takes 20 or "20%" and
+ * stores 0.2; "abc" is an error on the spot (kept in the form so saving is refused too); an
+ * emptied field stays empty — never the model's default — and saving says it needs a value.
+ */
+function NumberField({
+  name,
+  label,
+  description,
+  unit,
+  field,
+  value,
+  onChange,
+  onBlur,
+  error,
+  disabled,
+  inputRef,
+}: {
+  name: string;
+  label: string;
+  description?: string;
+  unit: string | undefined;
+  field: Field;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  onBlur: () => void;
+  error?: string;
+  disabled: boolean;
+  inputRef: React.Ref<HTMLInputElement>;
+}) {
+  const [text, setText] = useState(() => entryText(value, unit));
+  const [typing, setTyping] = useState<string | null>(null);
+  // Follow changes made elsewhere (a reset after save, a restore) without fighting the typist.
+  useEffect(() => {
+    setText((t) => {
+      const e = parseEntry(t, unit);
+      const same = e.ok && (e.value ?? null) === (typeof value === "number" ? value : null);
+      return same || typeof value === "string" ? t : entryText(value, unit);
+    });
+  }, [value, unit]);
+  const unitLabel = entryUnitLabel(unit);
+  return (
+    <TextInput
+      label={unitLabel ? `${label} (${unitLabel})` : label}
+      description={description}
+      name={name}
+      inputMode="decimal"
+      value={text}
+      onChange={(e) => {
+        const t = e.currentTarget.value;
+        setText(t);
+        const entry = parseEntry(t, unit);
+        if (!entry.ok) {
+          setTyping(entry.message);
+          onChange(t); // not a number: validation refuses the save and names this field
+          return;
+        }
+        setTyping(null);
+        if (entry.value === undefined) onChange(field.nullable ? null : undefined);
+        else onChange(entry.value);
+      }}
+      onBlur={() => {
+        const entry = parseEntry(text, unit);
+        if (entry.ok && entry.value !== undefined) setText(entryText(entry.value, unit));
+        onBlur();
+      }}
+      placeholder={
+        field.nullable
+          ? "none"
+          : typeof field.schema.default === "number"
+            ? `model default: ${entryText(field.schema.default, unit)}`
+            : "required"
+      }
+      rightSection={
+        isPercentUnit(unit) ? (
+          <Text size="sm" c="dimmed" pr={4}>
+            %
+          </Text>
+        ) : undefined
+      }
+      error={typing ?? error}
+      disabled={disabled}
+      ref={inputRef}
+    />
+  );
+}
+
 function WideField({
   name,
   fieldKey,
@@ -267,7 +323,7 @@ function WideField({
         </Title>
         {field.schema.description ? (
           <Text size="xs" c="dimmed">
-            {field.schema.description}
+            {plainHelp(field.schema.description)}
           </Text>
         ) : null}
         <EditableTable
@@ -289,7 +345,7 @@ function WideField({
         <ListText
           kind={field.kind}
           label={label}
-          description={field.schema.description}
+          description={plainHelp(field.schema.description)}
           value={f.value}
           onChange={f.onChange}
           error={fieldState.error?.message ?? nestedError(fieldState.error)}
@@ -397,7 +453,7 @@ export function FormErrorSummary({ control }: { control: Control<FieldValues> })
   const walk = (e: unknown, path: string) => {
     if (!e || typeof e !== "object") return;
     const m = (e as { message?: unknown }).message;
-    if (typeof m === "string") list.push(path ? `${path}: ${m}` : m);
+    if (typeof m === "string") list.push(path ? `${describePath(path)}: ${m}` : m);
     for (const [k, v] of Object.entries(e))
       if (k !== "message" && k !== "ref" && k !== "type") walk(v, path ? `${path}.${k}` : k);
   };

@@ -59,6 +59,8 @@ export function chartOption(
     };
   }
   if (chart.kind === "gantt") return ganttOption(chart, rows, col);
+  const split = chart.kind === "scatter" ? null : seriesGroups(chart, table, rows);
+  if (split) return groupedOption(chart, split, names, axisLabel, tooltip);
   const many = rows.length > 60;
   return {
     tooltip,
@@ -80,6 +82,67 @@ export function chartOption(
       large: rows.length > 500,
       data: rows.map((r) => (chart.kind === "scatter" ? [r[chart.x], r[y]] : r[y])),
     })),
+  };
+}
+
+interface Groups {
+  categories: unknown[];
+  /** Group name → its rows by category. */
+  byGroup: Map<string, Map<unknown, Obj>>;
+}
+
+/**
+ * A table with several rows per x (DSCR by year *and* scenario) is drawn as one series per
+ * group — base and stress years each on their own line — not strung along one axis as
+ * "2027, 2028, 2027, 2028" (issue 18 item 11). The group is the first text column that is not x.
+ */
+export function seriesGroups(
+  chart: ChartDescriptor,
+  table: TableDescriptor | undefined,
+  rows: Obj[],
+): Groups | null {
+  const xs = rows.map((r) => r[chart.x]);
+  const categories = [...new Set(xs)];
+  if (categories.length === xs.length || !table) return null;
+  const group = table.columns.find(
+    (c) => c.key !== chart.x && !chart.y.includes(c.key) && rows.some((r) => typeof r[c.key] === "string"),
+  );
+  if (!group) return null;
+  const byGroup = new Map<string, Map<unknown, Obj>>();
+  for (const r of rows) {
+    const g = String(r[group.key] ?? "");
+    if (!byGroup.has(g)) byGroup.set(g, new Map());
+    byGroup.get(g)!.set(r[chart.x], r);
+  }
+  return { categories, byGroup };
+}
+
+function groupedOption(
+  chart: ChartDescriptor,
+  groups: Groups,
+  names: string[],
+  axisLabel: object,
+  tooltip: object,
+): ChartOption {
+  const series = chart.y.flatMap((y, i) =>
+    [...groups.byGroup.entries()].map(([g, byX]) => ({
+      name: chart.y.length > 1 ? `${names[i]}, ${g}` : g,
+      type: chart.kind === "area" ? "line" : chart.kind === "stacked-bar" ? "bar" : chart.kind,
+      areaStyle: chart.kind === "area" ? {} : undefined,
+      connectNulls: false,
+      data: groups.categories.map((x) => {
+        const v = byX.get(x)?.[y];
+        return typeof v === "number" ? v : null;
+      }),
+    })),
+  );
+  return {
+    tooltip,
+    legend: { top: 0, type: "scroll" },
+    grid: { left: 70, right: 20, top: 36, bottom: 40 },
+    xAxis: { type: "category", data: groups.categories },
+    yAxis: { type: "value", axisLabel },
+    series,
   };
 }
 

@@ -27,3 +27,18 @@ export function formatBps(v: number | null | undefined): string {
   const abs = Math.abs(v).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   return `${v > 0 ? "+" : v < 0 ? "−" : ""}${abs} bps`;
 }
+
+/**
+ * tif-solve's badge agrees with the solver: a gap within the search's tolerance of the target
+ * (+149.9 against +150 with 0.1 bps) is the target met, as the "solved" status says (issue 18
+ * item 10).
+ */
+export function solveMeetsTarget(o: {
+  gapBpsAtValue: number | null;
+  targetIrrGapBps: number;
+  toleranceBps: number;
+}): boolean {
+  if (o.gapBpsAtValue === null) return false;
+  // 1e-9 bps absorbs the float noise of gap − target at exactly the tolerance.
+  return o.gapBpsAtValue >= o.targetIrrGapBps - Math.abs(o.toleranceBps) - 1e-9;
+}

@@ -98,6 +98,8 @@ export function inputUnit(key: string, schema: JsonSchema, currency: string | un
   )
     return "fraction";
   if (named) return named[0];
+  // The declaration says so in words ("fraction of NOI", "maximum share of capital"): typed as %.
+  if (/(^|[\s(:,])fraction\b(?!al)|\bshare of\b/i.test(desc)) return "fraction";
   if (
     /(price|Price|cost|Cost|budget|Budget|^noi$|capex|rent|Rent|incentive|Incentive|equity|Equity|amount|Amount|Value$|Penalty)/.test(
       key,

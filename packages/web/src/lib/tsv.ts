@@ -1,3 +1,4 @@
+import { parseEntry } from "./number-entry.ts";
 import { defaultsOf, type Field, type JsonSchema } from "./schema.ts";
 
 // Cells typed or pasted from a spreadsheet, turned into what the input schema expects.
@@ -11,21 +12,18 @@ export interface Column {
   unit?: string;
 }
 
-/** A typed or pasted cell as the schema wants it: "1,250,000" → 1250000, "5%" → 0.05, "" → absent. */
+/**
+ * A typed or pasted cell as the schema wants it: "1,250,000" → 1250000, "5%" → 0.05, "" → absent;
+ * in a percent column (unit fraction) "20" → 0.2.
+ */
 export function coerce(raw: string, column: Column): unknown {
   const t = raw.trim();
   const kind = column.field.kind;
   if (t === "") return column.field.nullable ? null : undefined;
   if (kind === "number") {
-    const pct = t.endsWith("%");
-    const n = Number(
-      t
-        .replace(/[,\s_]/g, "")
-        .replace(/%$/, "")
-        .replace(/^\$/, ""),
-    );
-    if (!Number.isFinite(n)) return t; // kept as typed: validation names the cell
-    return pct ? n / 100 : n;
+    // In a percent column (unit fraction) 20 and 20% are both 0.2, as the grid shows 20.00.
+    const entry = parseEntry(t, column.unit);
+    return entry.ok ? entry.value : t; // kept as typed: validation names the cell
   }
   if (kind === "boolean") return /^(true|yes|y|1|x)$/i.test(t);
   if (kind === "enum")

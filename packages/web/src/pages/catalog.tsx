@@ -2,6 +2,7 @@ import { Anchor, Badge, Card, Group, List, SimpleGrid, Stack, Text, Title } from
 import { Link } from "wouter";
 import { NewScenarioForm } from "../components/new-scenario.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { GLOSSARY } from "../lib/glossary.ts";
 import { useModel, useModels } from "../queries.ts";
 import { useOrg } from "../session.ts";
 
@@ -41,6 +42,23 @@ export function CatalogPage() {
           </Card>
         ))}
       </SimpleGrid>
+      <Card withBorder padding="lg" data-testid="glossary">
+        <Title order={2} size="h4" mb="xs" id="glossary">
+          Glossary
+        </Title>
+        <dl style={{ margin: 0 }}>
+          {GLOSSARY.map((g) => (
+            <div key={g.term} style={{ marginBottom: 6 }}>
+              <Text component="dt" size="sm" fw={600}>
+                {g.term}
+              </Text>
+              <Text component="dd" size="sm" ml="md">
+                {g.meaning}
+              </Text>
+            </div>
+          ))}
+        </dl>
+      </Card>
     </Stack>
   );
 }

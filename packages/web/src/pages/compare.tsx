@@ -21,13 +21,24 @@ import { type ChartOption, EChart } from "../components/chart.tsx";
 import { ShareButton } from "../components/run-actions.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime, formatValue, humanize, unitFromName } from "../format.ts";
+import { deltaColor, formatDelta, isDetailPath } from "../lib/delta.ts";
+import { describePath } from "../lib/field-path.ts";
 import { valueAtPath } from "../lib/output.ts";
+import { fieldSchema, inputUnit, type JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Comparison, Model } from "../types.ts";
 
-const show = (v: unknown) =>
-  v === null || v === undefined ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v);
+/** An input value in its unit (a land cost as $3,000,000, a share as 20.00%), as the form shows it. */
+const show = (v: unknown, path: string, model: Model | undefined) => {
+  if (v === null || v === undefined) return "—";
+  if (typeof v === "number") {
+    const key = path.split(".").pop() ?? path;
+    const schema = model ? fieldSchema(model.inputSchema as JsonSchema, path) : undefined;
+    return formatValue(v, inputUnit(key, schema ?? {}, undefined));
+  }
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+};
 
 /** Two or more runs of one model side by side: inputs that differ, outputs with deltas, charts overlaid. */
 export function ComparePage() {
@@ -104,7 +115,8 @@ export function ComparisonBody({
           {w}
         </Alert>
       ))}
-      <SimpleGrid cols={{ base: 1, lg: 2 }}>
+      {/* One card above the other: side by side, the second run's column was clipped (issue 18 item 7). */}
+      <SimpleGrid cols={1}>
         <Card withBorder data-testid="input-differences">
           <Title order={2} size="h4" mb="xs">
             Input differences
@@ -126,10 +138,10 @@ export function ComparisonBody({
                   {c.inputs.slice(0, 200).map((d) => (
                     <Table.Tr key={d.path}>
                       <Table.Td>
-                        <code>{d.path}</code>
+                        <span title={d.path}>{describePath(d.path)}</span>
                       </Table.Td>
                       {d.values.map((v, i) => (
-                        <Table.Td key={c.runs[i]}>{show(v)}</Table.Td>
+                        <Table.Td key={c.runs[i]}>{show(v, d.path, model)}</Table.Td>
                       ))}
                     </Table.Tr>
                   ))}
@@ -142,7 +154,7 @@ export function ComparisonBody({
           <Title order={2} size="h4" mb="xs">
             Output differences
           </Title>
-          <OutputDiffs c={c} />
+          <OutputDiffs c={c} model={model} />
         </Card>
       </SimpleGrid>
       {model ? <OverlaidCharts model={model} runs={runs} labels={labels} /> : null}
@@ -162,11 +174,12 @@ export function ComparisonBody({
   );
 }
 
-function OutputDiffs({ c }: { c: Comparison }) {
-  const changed = c.outputs.filter((o) =>
+function OutputDiffs({ c, model }: { c: Comparison; model: Model | undefined }) {
+  const results = c.outputs.filter((o) => !isDetailPath(o.path));
+  const changed = results.filter((o) =>
     o.deltas.some((d) => d.absolute !== null && Math.abs(d.absolute) > 1e-12),
   );
-  const rows = changed.length ? changed : c.outputs;
+  const rows = changed.length ? changed : results;
   if (rows.length === 0) return <Text size="sm">No numeric outputs outside the tables.</Text>;
   return (
     <Table.ScrollContainer minWidth={400}>
@@ -183,11 +196,12 @@ function OutputDiffs({ c }: { c: Comparison }) {
         </Table.Thead>
         <Table.Tbody>
           {rows.slice(0, 200).map((o) => {
-            const unit = unitFromName(o.path.split(".").pop()!);
+            const kpi = model?.kpis.find((k) => k.path === o.path);
+            const unit = kpi?.unit ?? unitFromName(o.path.split(".").pop()!);
             return (
               <Table.Tr key={o.path}>
                 <Table.Td>
-                  <code>{o.path}</code>
+                  <span title={o.path}>{kpi?.title ?? describePath(o.path)}</span>
                 </Table.Td>
                 {o.values.map((v, i) => {
                   const d = o.deltas[i];
@@ -195,11 +209,10 @@ function OutputDiffs({ c }: { c: Comparison }) {
                     <Table.Td key={c.runs[i]} ta="right" style={{ fontVariantNumeric: "tabular-nums" }}>
                       {formatValue(v, unit)}
                       {i > 0 && d?.absolute ? (
-                        <Text span size="xs" c={d.absolute > 0 ? "green.9" : "red.8"} ml={4}>
-                          ({d.absolute > 0 ? "+" : "−"}
-                          {formatValue(Math.abs(d.absolute), unit)}
-                          {d.relative !== null
-                            ? `, ${d.relative > 0 ? "+" : ""}${(d.relative * 100).toFixed(1)}%`
+                        <Text span size="xs" c={deltaColor(o.path, d.absolute)} ml={4} data-testid="delta">
+                          ({formatDelta(d.absolute, unit)}
+                          {d.relative !== null && !unit?.startsWith("fraction")
+                            ? `, ${formatValue(d.relative * 100, "%", 1).replace(/^(?=\d)/, "+")}`
                             : ""}
                           )
                         </Text>

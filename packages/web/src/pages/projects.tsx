@@ -6,6 +6,7 @@ import {
   Button,
   Card,
   Group,
+  List,
   Paper,
   Stack,
   Table,
@@ -31,6 +32,32 @@ import { applyServerErrors } from "../forms.ts";
 import { useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
 
+/** The first steps, shown until the organization has a couple of projects (issue 18 item 15). */
+function GuidedStart() {
+  return (
+    <Paper withBorder p="md" data-testid="guided-start">
+      <Title order={2} size="h4" mb="xs">
+        Getting started
+      </Title>
+      <List type="ordered" spacing={4} size="sm">
+        <List.Item>
+          Browse the{" "}
+          <Anchor component={Link} href="/models">
+            model catalog
+          </Anchor>{" "}
+          — each model comes with worked examples.
+        </List.Item>
+        <List.Item>Create a project below for your deal or question.</List.Item>
+        <List.Item>
+          In the project, start a scenario from an example, change the inputs in their own units (percents as
+          percents), and run it.
+        </List.Item>
+        <List.Item>Save revisions with a note, run again and compare the runs side by side.</List.Item>
+      </List>
+    </Paper>
+  );
+}
+
 export function ProjectsPage() {
   const { session, can } = useOrg();
   const projects = useProjects(session?.activeOrgId);
@@ -39,6 +66,7 @@ export function ProjectsPage() {
       <Title order={1} size="h2">
         Projects
       </Title>
+      {can("projects:write") && projects.data && projects.data.items.length < 2 ? <GuidedStart /> : null}
       {can("projects:write") ? <NewProjectForm /> : null}
       {projects.isPending ? (
         <Loading label="Loading projects…" />

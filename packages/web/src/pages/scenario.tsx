@@ -28,6 +28,7 @@ import { FormErrorSummary, SchemaForm } from "../components/schema-form.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
+import { entryProblems } from "../lib/entry-check.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
@@ -59,17 +60,46 @@ export function ScenarioPage({ id }: { id: string }) {
   );
 }
 
-/** Client-side checks from the model's own input schema; the server checks again and has the last word. */
-function useInputResolver(schema: Record<string, unknown>): Resolver<FieldValues> | undefined {
+/**
+ * Client-side checks from the model's own input schema; the server checks again and has the last
+ * word. Emptied and unreadable numbers are refused first (lib/entry-check.ts): the schema's
+ * defaults would otherwise accept them and store the default without a word.
+ */
+function useInputResolver(
+  schema: Record<string, unknown>,
+  saved: unknown,
+): Resolver<FieldValues> | undefined {
   return useMemo(() => {
+    let zod: Resolver<FieldValues> | undefined;
     try {
-      return zodResolver(z.fromJSONSchema(schema as never) as never, undefined, {
+      zod = zodResolver(z.fromJSONSchema(schema as never) as never, undefined, {
         raw: true,
       }) as unknown as Resolver<FieldValues>;
     } catch {
-      return undefined;
+      zod = undefined;
     }
-  }, [schema]);
+    const resolver: Resolver<FieldValues> = async (values, context, options) => {
+      const problems = entryProblems(schema as JsonSchema, values, saved);
+      const base = zod ? await zod(values, context, options) : { values, errors: {} };
+      if (problems.length === 0) return base;
+      const errors: Record<string, unknown> = { ...(base.errors as Record<string, unknown>) };
+      for (const p of problems) setPath(errors, p.path, { type: "entry", message: p.message });
+      return { values: {}, errors: errors as never };
+    };
+    return resolver;
+  }, [schema, saved]);
+}
+
+/** Sets a dotted path in a nested error object, making the objects (and row arrays) on the way. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown) {
+  const keys = path.split(".");
+  let cur = target as Record<string, unknown>;
+  keys.slice(0, -1).forEach((k, i) => {
+    const nextIsIndex = /^\d+$/.test(keys[i + 1]!);
+    if (!cur[k] || typeof cur[k] !== "object") cur[k] = nextIsIndex ? [] : {};
+    cur = cur[k] as Record<string, unknown>;
+  });
+  cur[keys[keys.length - 1]!] = value;
 }
 
 function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model }) {
@@ -78,7 +108,7 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
   const [, navigate] = useLocation();
   const editable = can("projects:write");
   const canRun = can("runs:execute");
-  const resolver = useInputResolver(model.inputSchema);
+  const resolver = useInputResolver(model.inputSchema, scenario.input);
   const form = useForm<FieldValues>({
     defaultValues: scenario.input as FieldValues,
     resolver,
@@ -86,6 +116,7 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
     reValidateMode: "onChange",
   });
   const [note, setNote] = useState("");
+  const [noteHint, setNoteHint] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | "save" | "run">(null);
   const currency =
@@ -197,7 +228,20 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           <Tabs.Tab value="history">History</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="inputs" pt="md">
-          <form onSubmit={onSave} noValidate aria-label="Scenario inputs">
+          <form
+            onSubmit={onSave}
+            noValidate
+            aria-label="Scenario inputs"
+            onKeyDown={(e) => {
+              // Enter in a field does not save a revision by accident: only in the note, and only
+              // when the note says why (issue 18 item 15); the buttons save as before.
+              const t = e.target as HTMLElement;
+              if (e.key !== "Enter" || t.tagName !== "INPUT") return;
+              if (t.getAttribute("name") === "revision-note" && note.trim()) return;
+              e.preventDefault();
+              if (t.getAttribute("name") === "revision-note") setNoteHint(true);
+            }}
+          >
             <Stack>
               <FormErrorSummary control={form.control} />
               <InputModelContext.Provider value={{ id: model.id, version: scenario.modelVersion }}>
@@ -224,10 +268,15 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
                     <TextInput
                       label="Revision note"
                       description="Why this change (shown in the history)"
-                      w={420}
+                      w={{ base: "100%", sm: 420 }}
                       maxLength={500}
+                      name="revision-note"
                       value={note}
-                      onChange={(e) => setNote(e.currentTarget.value)}
+                      onChange={(e) => {
+                        setNote(e.currentTarget.value);
+                        setNoteHint(false);
+                      }}
+                      error={noteHint ? "Write a note to save with Enter, or use Save revision" : undefined}
                     />
                     <Button
                       type="submit"

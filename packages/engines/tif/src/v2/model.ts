@@ -1,6 +1,6 @@
 import { defineModel, ModelInputError } from "@modelworks/model-kit";
 import { ANNUAL_CHARTS, ANNUAL_TABLE, TIF_CHARTS, TIF_KPIS, TIF_TABLES } from "../descriptors.ts";
-import { GOLDEN_CASE_INPUTS } from "../examples.ts";
+import { exampleTitle, GOLDEN_CASE_INPUTS } from "../examples.ts";
 import { tifLayout } from "../layout.ts";
 import { fromPrototypeCase, type PrototypeCase, parsePrototypeCase } from "../prototype.ts";
 import { toPrototypeResult } from "../prototype-output.ts";
@@ -44,7 +44,7 @@ export const tifV2 = defineModel({
   },
   examples: GOLDEN_CASE_INPUTS.map((c) => ({
     name: c.name.replaceAll("_", "-"),
-    title: c.description,
+    title: exampleTitle(c),
     input: fromPrototypeCaseV2(c),
   })),
   tables: [

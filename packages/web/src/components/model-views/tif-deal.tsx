@@ -53,7 +53,7 @@ export default function TifDealView({ run, model, output, currency }: ModelViewP
   const tifYears = o.annual.filter((y) => y.tifReimbursementUsd !== 0 || y.tifAbatementUsd !== 0);
   return (
     <Stack gap="lg" data-testid="tif-deal">
-      <KpiCards output={output} currency={currency} />
+      <KpiCards output={output} currency={currency} declared={model.kpis} />
       <SimpleGrid cols={{ base: 1, lg: 2 }}>
         <SourcesUses su={o.sourcesUses} />
         <PermLoanTrace loan={o.permanentLoan} input={input} rate={o.incentives.permRateEffectiveAnnual} />

@@ -1,6 +1,7 @@
 import { Alert, Card, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { useMemo } from "react";
 import { formatValue } from "../../format.ts";
+import { solveMeetsTarget } from "../../lib/model-views.ts";
 import { type ChartOption, EChart } from "../chart.tsx";
 import { DeclaredTables } from "../results.tsx";
 import type { ModelViewProps } from "./index.tsx";
@@ -41,9 +42,7 @@ export default function TifSolveView({ model, output }: ModelViewProps) {
         <Stat
           label="Gap at that value"
           value={formatBps(o.gapBpsAtValue)}
-          hint={
-            <TargetBadge met={o.gapBpsAtValue !== null && o.gapBpsAtValue >= o.targetIrrGapBps} size="sm" />
-          }
+          hint={<TargetBadge met={solveMeetsTarget(o)} size="sm" />}
         />
         <Stat label="Target" value={formatBps(o.targetIrrGapBps)} hint={`tolerance ${o.toleranceBps} bps`} />
         <Stat
