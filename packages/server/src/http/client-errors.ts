@@ -53,7 +53,7 @@ function clientErrorDetail(code: string | undefined): string {
  * Only bodies Fastify itself parses are wrapped; multipart and upload chunks read the raw stream.
  */
 export const bodyTimeoutPlugin = fp(async (app: FastifyInstance, opts: { idleMs: number }) => {
-  app.addHook("preParsing", async (req, _reply, payload) => {
+  app.addHook("preParsing", async (req, reply, payload) => {
     const type = req.headers["content-type"] ?? "";
     if (!/^\s*(application\/([\w.+-]+\+)?json|text\/plain)\b/i.test(type)) return payload;
     const expected = Number(req.headers["content-length"]);
@@ -86,6 +86,11 @@ export const bodyTimeoutPlugin = fp(async (app: FastifyInstance, opts: { idleMs:
       }, opts.idleMs);
     };
     watched.on("close", () => clearTimeout(timer));
+    // Once the request is answered without its body being read (413 from the headers, a refused
+    // route), nothing listens to this stream any more: the timer must not fire on it, and an error
+    // it still emits must not become an uncaught exception that ends the process.
+    reply.raw.once("close", () => clearTimeout(timer));
+    watched.on("error", () => {});
     arm();
     // Fastify compares this with Content-Length once the body ends.
     Object.defineProperty(watched, "receivedEncodedLength", { get: () => received });
