@@ -45,6 +45,7 @@ const VALUES: { label: string; json: string }[] = [
   { label: "1e999", json: "1e999" }, // JSON.parse reads it as Infinity
 ];
 const HUGE_ARRAY = 100_000;
+const HUGE_BODY_BYTES = 8 * 1024 * 1024;
 /** The server's default, set explicitly: larger bodies are offered by their headers first. */
 const BODY_LIMIT_BYTES = 1024 * 1024;
 const SEED = 19;
@@ -163,12 +164,19 @@ function bodyWith(version: string, input: unknown, path: Path, json: string): st
   return JSON.stringify({ version, input: copy }).replace(`"${marker}"`, json);
 }
 
+/**
+ * A list of HUGE_ARRAY items — or, when its items are large (a table profile is ~65 KB), as many
+ * as make a body of about HUGE_BODY_BYTES: far over the body limit, which is what such a list
+ * meets first, without building gigabytes in this process.
+ */
 function hugeList(version: string, input: unknown, path: Path): string {
   const copy = structuredClone(input) as Record<string | number, unknown>;
   let at = copy;
   for (const k of path.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
   const list = at[path.at(-1)!] as unknown[];
-  at[path.at(-1)!] = Array.from({ length: HUGE_ARRAY }, (_, i) => list[i % Math.max(1, list.length)] ?? 0);
+  const itemBytes = Math.max(1, ...list.map((item) => JSON.stringify(item ?? 0).length + 1));
+  const length = Math.min(HUGE_ARRAY, Math.ceil(HUGE_BODY_BYTES / itemBytes));
+  at[path.at(-1)!] = Array.from({ length }, (_, i) => list[i % Math.max(1, list.length)] ?? 0);
   return JSON.stringify({ version, input: copy });
 }
 
