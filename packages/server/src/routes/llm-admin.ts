@@ -15,10 +15,10 @@ import { LlmError, type LlmErrorCode } from "@modelworks/model-kit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { conflict, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { sendProblem } from "../http/errors.ts";
-import { conflict, DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { configIssues, type ProviderConfig, type TaskModels } from "../llm/providers.ts";
 import {
   configOf,
