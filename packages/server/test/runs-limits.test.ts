@@ -163,7 +163,9 @@ describe("per-user run rate limit", () => {
       const refused = await post(`/api/v1/models/${MODEL}/runs`, { input: slow(10, 0, 4) });
       expect(refused.statusCode).toBe(429);
       expect(refused.headers["content-type"]).toMatch(/problem\+json/);
-      expect(refused.json().detail).toMatch(/^Run limit of 3 per hour reached \(3 used\); retry in \d+ s\.$/);
+      expect(refused.json().detail).toMatch(
+        /^Run limit of 3 per hour reached \(3 used\); the next run is allowed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (\d+ s|1 minute|\d+ minutes)\)\.$/,
+      );
       expect(Number(refused.headers["retry-after"])).toBeGreaterThan(3000);
       expect(await limited.database.db.select().from(runs)).toHaveLength(3);
       // Reading is not limited by the run budget.
