@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -190,7 +190,13 @@ const CALLERS = [
 
 const MODEL = "test-montecarlo-sum";
 const JWT_SECRET = "matrix-jwt-secret-0123456789abcdef0123";
-const t = await createTestApp({ INTERNAL_MODELS: "true", JWT_HS256_SECRET: JWT_SECRET });
+// A master key for stored provider keys: on PGlite one is derived from the data directory, on
+// PostgreSQL (CI's second pass) the server has none unless it is given one.
+const t = await createTestApp({
+  INTERNAL_MODELS: "true",
+  JWT_HS256_SECRET: JWT_SECRET,
+  LLM_MASTER_KEY: randomBytes(32).toString("base64"),
+});
 /** An external token (HS256, the app's secret) for a person, naming an organization by slug or none. */
 const jwtFor = (claims: { email: string; sub: string; org?: string; role?: Role }) =>
   new SignJWT(claims)
