@@ -92,6 +92,18 @@ export class LlmError extends Error {
   }
 }
 
+/**
+ * Whether a failed model call may be answered by the engine's built-in path: no model configured,
+ * the provider failing, or an answer off its schema. A spent budget (or any other code) may not:
+ * the run fails with that reason.
+ */
+export function builtInMayCure(err: unknown): err is LlmError {
+  return (
+    err instanceof LlmError &&
+    (err.code === "llm_unavailable" || err.code === "llm_output_invalid" || err.code === "llm_provider_error")
+  );
+}
+
 /** No provider is configured: take the built-in path. */
 export class LlmUnavailableError extends LlmError {
   override name = "LlmUnavailableError";
@@ -133,7 +145,7 @@ export async function withBuiltIn<T>(
   } catch (err) {
     if (ctx.signal.aborted) throw err;
     if (err instanceof LlmUnavailableError) return { value: await builtIn(), generatedBy: "built-in" };
-    if (err instanceof LlmError && (err.code === "llm_output_invalid" || err.code === "llm_provider_error")) {
+    if (builtInMayCure(err)) {
       return {
         value: await builtIn(),
         generatedBy: "built-in",

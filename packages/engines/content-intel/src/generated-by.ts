@@ -1,4 +1,4 @@
-import { LlmError, type LlmTask } from "@modelworks/model-kit";
+import { builtInMayCure, LlmError, type LlmTask } from "@modelworks/model-kit";
 import { z } from "zod";
 
 /**
@@ -36,9 +36,6 @@ export interface ContentLlm {
  * reason rather than pass template output off as the model's (model-kit `withBuiltIn`'s rule).
  */
 export function builtInMayAnswer(err: unknown): boolean {
-  if (err instanceof LlmError)
-    return (
-      err.code === "llm_unavailable" || err.code === "llm_output_invalid" || err.code === "llm_provider_error"
-    );
+  if (err instanceof LlmError) return builtInMayCure(err);
   return !(err instanceof Error && (err.name === "AbortError" || err.name === "ModelCanceledError"));
 }
