@@ -73,6 +73,7 @@ export const ERROR_CODE_NAMES = [
   "llm_output_invalid",
   "llm_provider_error",
   "llm_keys_unavailable",
+  "llm_key_unreadable",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
 
@@ -351,6 +352,12 @@ export const ERROR_CODES = {
     title: "Service Unavailable",
     description:
       "The server has no LLM_MASTER_KEY, so it cannot store provider keys; an operator must set one.",
+  },
+  llm_key_unreadable: {
+    status: 503,
+    title: "Service Unavailable",
+    description:
+      "A stored provider key is wrapped by a master key the server no longer has. An operator restores that key (LLM_MASTER_KEY or LLM_MASTER_KEYS), or an admin adds the provider again with its key. Runs that need the model fail with this code; they do not fall back to the built-in path.",
   },
 } as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 

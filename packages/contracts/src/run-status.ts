@@ -46,5 +46,6 @@ export const RUN_ERROR_CODES = [
   "llm_key_invalid",
   "llm_output_invalid",
   "llm_provider_error",
+  "llm_key_unreadable",
 ] as const;
 export type RunErrorCode = (typeof RUN_ERROR_CODES)[number];

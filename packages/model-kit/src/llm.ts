@@ -79,7 +79,9 @@ export type LlmErrorCode =
   | "llm_provider_unknown"
   | "llm_key_invalid"
   | "llm_output_invalid"
-  | "llm_provider_error";
+  | "llm_provider_error"
+  /** The org's stored key is wrapped by a master key the server no longer has (see the error catalogue). */
+  | "llm_key_unreadable";
 
 /** A model call failed for a reason the platform names; the run fails with `code` unless the engine falls back. */
 export class LlmError extends Error {

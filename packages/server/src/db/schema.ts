@@ -550,6 +550,8 @@ export const llmProviders = pgTable(
       .notNull()
       .references(() => organizations.id, { onDelete: "cascade" }),
     provider: text("provider").notNull(),
+    /** The admin's name for it ("OpenAI – cheap"), to tell two configs of one provider apart. */
+    label: text("label"),
     baseUrl: text("base_url"),
     /** `{ default, classify?, draft?, … }`: the model per task. */
     models: jsonb("models").$type<{ default: string } & Record<string, string>>().notNull(),
@@ -577,6 +579,14 @@ export const llmSettings = pgTable("llm_settings", {
   /** `{ model: { inputPerMTokUsd, outputPerMTokUsd } }`, over the built-in price table. */
   prices: jsonb("prices")
     .$type<Record<string, { inputPerMTokUsd: number; outputPerMTokUsd: number }>>()
+    .notNull()
+    .default({}),
+  /**
+   * `{ task: { providerId, model } }`: a task served by a provider other than the default (the
+   * newest), e.g. a cheap model for `classify` on one, a strong one for `draft` on another.
+   */
+  taskRoutes: jsonb("task_routes")
+    .$type<Partial<Record<string, { providerId: string; model: string }>>>()
     .notNull()
     .default({}),
   updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),

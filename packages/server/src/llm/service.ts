@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { LlmError, type LlmUsage, renderPrompt } from "@modelworks/model-kit";
+import { LLM_TASKS, LlmError, type LlmTask, type LlmUsage, renderPrompt } from "@modelworks/model-kit";
 import { sdkGenerateObject, sdkGenerateText } from "@modelworks/model-kit/llm-sdk";
 import { and, eq, gte, sql } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -11,7 +11,14 @@ import type { LlmCache } from "./cache.ts";
 import type { Keyring } from "./crypto.ts";
 import { costUsd } from "./prices.ts";
 import { languageModel, modelForTask, type ProviderConfig } from "./providers.ts";
-import { activeProviderRow, configOf, getLlmSettings } from "./store.ts";
+import {
+  activeProviderRow,
+  configOf,
+  findProvider,
+  getLlmSettings,
+  type LlmSettingsValue,
+  type ProviderRow,
+} from "./store.ts";
 import type { LlmWireRequest, LlmWireResult } from "./wire.ts";
 
 /** Who asks: the organization, the person (null for none), the run and the engine. */
@@ -38,10 +45,24 @@ export interface LlmServiceOptions {
   fetch?: typeof globalThis.fetch;
 }
 
-/** Which provider serves an organization, and whose it is. */
+/** Which provider serves an organization (or one of its tasks), and whose it is. */
 export interface ResolvedProvider {
   cfg: ProviderConfig;
   source: "organization" | "platform";
+  /** The organization's provider config (null: the platform's). */
+  providerId?: string | null;
+  /** Chosen by a per-task route in the settings rather than the default provider. */
+  routed?: boolean;
+}
+
+/** How one task would be served, for the status page: never throws, names a problem instead. */
+export interface TaskResolution {
+  source: "organization" | "platform" | "built-in";
+  providerId: string | null;
+  provider: string | null;
+  model: string | null;
+  routed: boolean;
+  problem: { code: string; message: string } | null;
 }
 
 /** The hash that names a call for the cache and the audit trail (never the key, never the org). */
@@ -114,14 +135,94 @@ export class LlmService {
     return this.o.ring;
   }
 
+  /**
+   * The organization's default provider: its newest unrevoked config, else the platform's, else
+   * null (built-in). Throws LlmError `llm_key_unreadable` when its stored key cannot be opened.
+   */
   async resolve(orgId: string): Promise<ResolvedProvider | null> {
     const row = await activeProviderRow(this.o.db, orgId);
-    if (row && this.o.ring) return { cfg: configOf(this.o.ring, row), source: "organization" };
-    return this.o.platform ? { cfg: this.o.platform, source: "platform" } : null;
+    if (row) return { cfg: configOf(this.o.ring, row), source: "organization", providerId: row.id };
+    return this.o.platform ? { cfg: this.o.platform, source: "platform", providerId: null } : null;
   }
 
+  /**
+   * Who serves `task`: the provider and model its route names (when that config is still
+   * unrevoked — a revoked one falls through), else the default provider with its model for the
+   * task, else the platform's, else null (built-in).
+   */
+  async resolveTask(
+    orgId: string,
+    task: LlmTask,
+    settings?: LlmSettingsValue,
+  ): Promise<ResolvedProvider | null> {
+    const route = (settings ?? (await getLlmSettings(this.o.db, orgId))).taskRoutes[task];
+    if (route) {
+      const row = await findProvider(this.o.db, orgId, route.providerId);
+      if (row && !row.revokedAt) {
+        const cfg = configOf(this.o.ring, row);
+        return {
+          cfg: { ...cfg, models: { default: route.model } },
+          source: "organization",
+          providerId: row.id,
+          routed: true,
+        };
+      }
+    }
+    return this.resolve(orgId);
+  }
+
+  /** Every task's resolution, for the status endpoint (a problem is reported, not thrown). */
+  async describeTasks(orgId: string): Promise<Record<LlmTask, TaskResolution>> {
+    const settings = await getLlmSettings(this.o.db, orgId);
+    const out = {} as Record<LlmTask, TaskResolution>;
+    for (const task of LLM_TASKS) {
+      try {
+        const r = await this.resolveTask(orgId, task, settings);
+        out[task] = r
+          ? {
+              source: r.source,
+              providerId: r.providerId ?? null,
+              provider: r.cfg.provider,
+              model: modelForTask(r.cfg.models, task),
+              routed: r.routed ?? false,
+              problem: null,
+            }
+          : {
+              source: "built-in",
+              providerId: null,
+              provider: null,
+              model: null,
+              routed: false,
+              problem: null,
+            };
+      } catch (err) {
+        if (!(err instanceof LlmError)) throw err;
+        const route = settings.taskRoutes[task];
+        out[task] = {
+          source: "organization",
+          providerId: route?.providerId ?? null,
+          provider: null,
+          model: route?.model ?? null,
+          routed: route !== undefined,
+          problem: { code: err.code, message: err.message },
+        };
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether runs get `ctx.llm.available`: some provider is configured. Keys are not opened here:
+   * an unreadable one makes the calls fail with `llm_key_unreadable` (the run fails with that
+   * reason) instead of hiding the misconfiguration behind the built-in path.
+   */
   async available(orgId: string): Promise<boolean> {
-    return (await this.resolve(orgId)) !== null;
+    return this.o.platform !== null || (await activeProviderRow(this.o.db, orgId)) !== null;
+  }
+
+  /** A stored config for a key test; `llm_key_unreadable` when its key cannot be opened. */
+  configOfRow(row: ProviderRow): ProviderConfig {
+    return configOf(this.o.ring, row);
   }
 
   /** Spent this calendar month (UTC), in USD. */
@@ -142,12 +243,21 @@ export class LlmService {
     req: LlmWireRequest,
     opts: { signal?: AbortSignal; onText?: (delta: string) => void; provider?: ResolvedProvider } = {},
   ): Promise<LlmWireResult> {
-    const resolved = opts.provider ?? (await this.resolve(scope.orgId));
+    const settings = await getLlmSettings(this.o.db, scope.orgId);
+    let resolved: ResolvedProvider | null;
+    try {
+      resolved = opts.provider ?? (await this.resolveTask(scope.orgId, req.task, settings));
+    } catch (err) {
+      if (!(err instanceof LlmError)) throw err;
+      // No provider answered, so there is no call to meter; the failure is counted and logged.
+      this.errors.inc({ code: err.code });
+      this.o.log.warn({ orgId: scope.orgId, runId: scope.runId, code: err.code }, "llm call not made");
+      return { ok: false, code: err.code, message: err.message };
+    }
     if (!resolved) return { ok: false, code: "llm_unavailable", message: "No language model is configured." };
     const { cfg } = resolved;
     const model = modelForTask(cfg.models, req.task);
     const hash = promptHash(cfg, model, req);
-    const settings = await getLlmSettings(this.o.db, scope.orgId);
     const started = Date.now();
     const record = async (status: string, usage: LlmUsage, cacheHit: boolean, value?: unknown) => {
       const cost = cacheHit ? 0 : costUsd(model, usage, settings.prices);

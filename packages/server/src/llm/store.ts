@@ -1,7 +1,9 @@
+import type { LlmTask } from "@modelworks/model-kit";
+import { LlmError } from "@modelworks/model-kit";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { llmProviders, llmSettings } from "../db/schema.ts";
-import { decryptSecret, encryptSecret, type Keyring, keyHint, rewrap } from "./crypto.ts";
+import { decryptSecret, encryptSecret, type Keyring, KeyringError, keyHint, rewrap } from "./crypto.ts";
 import type { ModelPrice } from "./prices.ts";
 import type { LlmProvider, ProviderConfig, TaskModels } from "./providers.ts";
 
@@ -12,15 +14,17 @@ import type { LlmProvider, ProviderConfig, TaskModels } from "./providers.ts";
  */
 export type ProviderRow = typeof llmProviders.$inferSelect;
 
-/** A config as the API shows it: never the key, only its hint. */
-export function providerView(r: ProviderRow) {
+/** A config as the API shows it: never the key, only its hint (and whether it can be opened). */
+export function providerView(r: ProviderRow, ring: Keyring | null) {
   return {
     id: r.id,
     provider: r.provider,
+    label: r.label,
     baseUrl: r.baseUrl,
     models: r.models,
     keyHint: r.keyHint,
     hasKey: r.keyCiphertext !== null,
+    keyReadable: r.masterKeyId === null || (ring?.all.has(r.masterKeyId) ?? false),
     createdBy: r.createdBy,
     createdAt: r.createdAt.toISOString(),
     lastTestedAt: r.lastTestedAt?.toISOString() ?? null,
@@ -35,6 +39,7 @@ export async function insertProvider(
     orgId: string;
     userId: string | null;
     provider: LlmProvider;
+    label: string | null;
     baseUrl: string | null;
     models: TaskModels;
     apiKey: string | null;
@@ -46,6 +51,7 @@ export async function insertProvider(
     .values({
       orgId: v.orgId,
       provider: v.provider,
+      label: v.label,
       baseUrl: v.baseUrl,
       models: v.models,
       keyCiphertext: sealed?.keyCiphertext ?? null,
@@ -75,17 +81,44 @@ export async function findProvider(db: Db, orgId: string, id: string): Promise<P
   return row ?? null;
 }
 
-/** A row's config with its key opened (for a call or a test). */
-export function configOf(ring: Keyring, r: ProviderRow): ProviderConfig {
-  const apiKey =
-    r.keyCiphertext && r.wrappedDataKey && r.masterKeyId
-      ? decryptSecret(
-          ring,
-          { keyCiphertext: r.keyCiphertext, wrappedDataKey: r.wrappedDataKey, masterKeyId: r.masterKeyId },
-          r.orgId,
-        )
-      : null;
+/** What the admin is told when a stored key cannot be opened (status, key test, the failed run). */
+export function unreadableKeyMessage(r: Pick<ProviderRow, "provider" | "label" | "masterKeyId">): string {
+  const name = r.label ? `"${r.label}" (${r.provider})` : r.provider;
+  return (
+    `The stored key of the ${name} provider is wrapped by master key ${r.masterKeyId}, which this server no longer has. ` +
+    "An operator can restore that key (as LLM_MASTER_KEY, or in LLM_MASTER_KEYS), or an admin can add the provider again with its key."
+  );
+}
+
+/**
+ * A row's config with its key opened (for a call or a test). A key whose master key is gone
+ * (rotated away without a rewrap, or LLM_MASTER_KEY unset) throws LlmError `llm_key_unreadable`:
+ * a misconfiguration the admin must see, never a 500 and never a silent built-in answer.
+ */
+export function configOf(ring: Keyring | null, r: ProviderRow): ProviderConfig {
+  let apiKey: string | null = null;
+  if (r.keyCiphertext && r.wrappedDataKey && r.masterKeyId) {
+    if (!ring?.all.has(r.masterKeyId)) throw new LlmError("llm_key_unreadable", unreadableKeyMessage(r));
+    try {
+      apiKey = decryptSecret(
+        ring,
+        { keyCiphertext: r.keyCiphertext, wrappedDataKey: r.wrappedDataKey, masterKeyId: r.masterKeyId },
+        r.orgId,
+      );
+    } catch (err) {
+      if (err instanceof KeyringError) throw new LlmError("llm_key_unreadable", unreadableKeyMessage(r));
+      throw err;
+    }
+  }
   return { provider: r.provider as LlmProvider, baseUrl: r.baseUrl, apiKey, models: r.models as TaskModels };
+}
+
+/** A successful key test: shown as "last tested" on the settings page. */
+export async function markTested(db: Db, orgId: string, id: string): Promise<void> {
+  await db
+    .update(llmProviders)
+    .set({ lastTestedAt: new Date() })
+    .where(and(eq(llmProviders.orgId, orgId), eq(llmProviders.id, id)));
 }
 
 /** The org's provider in use: its newest unrevoked config, or null. */
@@ -99,7 +132,17 @@ export async function activeProviderRow(db: Db, orgId: string): Promise<Provider
   return row ?? null;
 }
 
+/**
+ * Revoking a provider also drops the per-task routes to it, so its tasks go back to the default
+ * provider and the settings never name a revoked config.
+ */
 export async function revokeProvider(db: Db, orgId: string, id: string): Promise<ProviderRow | null> {
+  const settings = await getLlmSettings(db, orgId);
+  const kept = Object.fromEntries(
+    Object.entries(settings.taskRoutes).filter(([, r]) => r?.providerId !== id),
+  ) as TaskRoutes;
+  if (Object.keys(kept).length !== Object.keys(settings.taskRoutes).length)
+    await db.update(llmSettings).set({ taskRoutes: kept }).where(eq(llmSettings.orgId, orgId));
   const [row] = await db
     .update(llmProviders)
     .set({
@@ -139,22 +182,36 @@ export async function rotateLlmKeys(db: Db, ring: Keyring): Promise<{ rewrapped:
   return { rewrapped };
 }
 
+/** A task served by a chosen provider config and model (instead of the default provider's). */
+export interface TaskRoute {
+  providerId: string;
+  model: string;
+}
+export type TaskRoutes = Partial<Record<LlmTask, TaskRoute>>;
+
 export interface LlmSettingsValue {
   monthlyBudgetUsd: number | null;
   storeBodies: boolean;
   prices: Record<string, ModelPrice>;
+  taskRoutes: TaskRoutes;
 }
 
 export const DEFAULT_LLM_SETTINGS: LlmSettingsValue = {
   monthlyBudgetUsd: null,
   storeBodies: false,
   prices: {},
+  taskRoutes: {},
 };
 
 export async function getLlmSettings(db: Db, orgId: string): Promise<LlmSettingsValue> {
   const [row] = await db.select().from(llmSettings).where(eq(llmSettings.orgId, orgId));
   return row
-    ? { monthlyBudgetUsd: row.monthlyBudgetUsd, storeBodies: row.storeBodies, prices: row.prices }
+    ? {
+        monthlyBudgetUsd: row.monthlyBudgetUsd,
+        storeBodies: row.storeBodies,
+        prices: row.prices,
+        taskRoutes: row.taskRoutes as TaskRoutes,
+      }
     : DEFAULT_LLM_SETTINGS;
 }
 

@@ -11,7 +11,7 @@ import {
   LlmUsage,
   LlmUsageQuery,
 } from "@modelworks/contracts/llm";
-import { LlmError, type LlmErrorCode } from "@modelworks/model-kit";
+import { LlmError, type LlmErrorCode, type LlmTask } from "@modelworks/model-kit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -21,14 +21,18 @@ import { recordAudit } from "../http/audit.ts";
 import { sendProblem } from "../http/errors.ts";
 import { configIssues, type ProviderConfig, type TaskModels } from "../llm/providers.ts";
 import {
-  configOf,
+  activeProviderRow,
   findProvider,
   getLlmSettings,
   insertProvider,
   listProviders,
+  markTested,
+  type ProviderRow,
   providerView,
   putLlmSettings,
   revokeProvider,
+  type TaskRoute,
+  type TaskRoutes,
 } from "../llm/store.ts";
 import { currentMonth, monthlyUsage } from "../llm/usage.ts";
 
@@ -87,14 +91,33 @@ export async function llmAdminRoutes(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const resolved = await llm.resolve(orgOf(req).id);
-      return {
-        available: resolved !== null,
-        source: resolved?.source ?? ("built-in" as const),
-        provider: resolved?.cfg.provider ?? null,
-        models: resolved ? (resolved.cfg.models as Record<string, string>) : null,
-        canStoreKeys: llm.canStoreKeys,
-      };
+      const orgId = orgOf(req).id;
+      const tasks = await llm.describeTasks(orgId);
+      try {
+        const resolved = await llm.resolve(orgId);
+        return {
+          available: resolved !== null,
+          source: resolved?.source ?? ("built-in" as const),
+          provider: resolved?.cfg.provider ?? null,
+          models: resolved ? (resolved.cfg.models as Record<string, string>) : null,
+          canStoreKeys: llm.canStoreKeys,
+          problem: null,
+          tasks,
+        };
+      } catch (err) {
+        // The default provider's key cannot be opened: say so (and how to fix it), not a 500.
+        if (!(err instanceof LlmError)) throw err;
+        const row = await activeProviderRow(db, orgId);
+        return {
+          available: true,
+          source: "organization" as const,
+          provider: row?.provider ?? null,
+          models: (row?.models as Record<string, string> | undefined) ?? null,
+          canStoreKeys: llm.canStoreKeys,
+          problem: { code: err.code, message: err.message },
+          tasks,
+        };
+      }
     },
   );
 
@@ -110,7 +133,9 @@ export async function llmAdminRoutes(app: FastifyInstance) {
       },
     },
     async (req) => ({
-      items: (await listProviders(db, orgOf(req).id, req.query.includeRevoked)).map(providerView),
+      items: (await listProviders(db, orgOf(req).id, req.query.includeRevoked)).map((r) =>
+        providerView(r, llm.keyring),
+      ),
     }),
   );
 
@@ -135,7 +160,7 @@ export async function llmAdminRoutes(app: FastifyInstance) {
           "llm_keys_unavailable",
           "The server has no LLM_MASTER_KEY, so it cannot store provider keys.",
         );
-      const { provider, baseUrl, apiKey } = req.body;
+      const { provider, label, baseUrl, apiKey } = req.body;
       const models = req.body.models as TaskModels;
       const issues = configIssues({ provider, baseUrl, models });
       if (issues.length) throw unprocessable(issues.map((i) => ({ ...i, path: `body.${i.path}` })));
@@ -151,6 +176,7 @@ export async function llmAdminRoutes(app: FastifyInstance) {
           orgId,
           userId: userOf(req),
           provider,
+          label,
           baseUrl,
           models,
           apiKey,
@@ -167,7 +193,7 @@ export async function llmAdminRoutes(app: FastifyInstance) {
       return reply
         .code(201)
         .header("location", `/api/v1/org/llm/providers/${row.id}`)
-        .send(providerView(row));
+        .send(providerView(row, ring));
     },
   );
 
@@ -187,15 +213,15 @@ export async function llmAdminRoutes(app: FastifyInstance) {
       const row = await findProvider(db, orgId, req.params.id);
       if (!row) throw notFound("Language-model provider");
       if (row.revokedAt) throw conflict("This provider is revoked.");
-      const ring = llm.keyring;
-      if (!ring) throw conflict("The server has no LLM_MASTER_KEY; stored keys cannot be opened.");
       const started = Date.now();
       try {
-        await llm.test({ orgId, userId: userOf(req) }, configOf(ring, row));
+        // An unreadable key (master key gone) is llm_key_unreadable, 503, with what to do.
+        await llm.test({ orgId, userId: userOf(req) }, llm.configOfRow(row));
       } catch (err) {
         if (!(err instanceof LlmError)) throw err;
         return sendLlmProblem(req, reply, err);
       }
+      await markTested(db, orgId, row.id);
       return { ok: true as const, latencyMs: Date.now() - started };
     },
   );
@@ -245,13 +271,44 @@ export async function llmAdminRoutes(app: FastifyInstance) {
       config: { access: "keys:manage" },
       schema: {
         tags,
-        summary: "Set the monthly budget, body storage and price overrides",
+        summary: "Set the monthly budget, body storage, price overrides and per-task providers",
+        description:
+          "`taskRoutes` sends a task to a chosen provider config and model. A new or changed route is tested with a one-token request: an unknown or revoked provider answers 422 naming `body.taskRoutes.<task>.providerId`, a model the provider does not serve 422 naming `body.taskRoutes.<task>.model`; nothing is saved.",
         body: LlmSettings,
         response: { 200: LlmSettings },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const orgId = orgOf(req).id;
+      const routes = req.body.taskRoutes as TaskRoutes;
+      const previous = (await getLlmSettings(db, orgId)).taskRoutes;
+      const missing: { path: string; message: string }[] = [];
+      const toTest: [LlmTask, ProviderRow, string][] = [];
+      for (const [task, route] of Object.entries(routes) as [LlmTask, TaskRoute][]) {
+        const row = await findProvider(db, orgId, route.providerId);
+        const path = `body.taskRoutes.${task}.providerId`;
+        if (!row) missing.push({ path, message: "is not a provider of this organization" });
+        else if (row.revokedAt) missing.push({ path, message: "is a revoked provider" });
+        else {
+          const before = previous[task];
+          if (before?.providerId !== route.providerId || before.model !== route.model)
+            toTest.push([task, row, route.model]);
+        }
+      }
+      if (missing.length) throw unprocessable(missing);
+      // A route only counts once its provider has answered its model (a one-token request).
+      for (const [task, row, model] of toTest) {
+        try {
+          const cfg = llm.configOfRow(row);
+          await llm.test({ orgId, userId: userOf(req) }, { ...cfg, models: { default: model } });
+        } catch (err) {
+          if (!(err instanceof LlmError)) throw err;
+          if (err.code === "llm_key_unreadable" || err.code === "llm_budget_exhausted")
+            return sendLlmProblem(req, reply, err);
+          const field = err.code === "llm_provider_unknown" ? "model" : "providerId";
+          return sendLlmProblem(req, reply, err, `body.taskRoutes.${task}.${field}`);
+        }
+      }
       return db.transaction(async (tx) => {
         const saved = await putLlmSettings(tx, orgId, userOf(req), req.body);
         await recordAudit(tx, req, { action: "llm_settings.updated", orgId, metadata: { ...req.body } });
