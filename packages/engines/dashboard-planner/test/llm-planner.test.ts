@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { DATA_NOTICE, LlmError, type ModelLlm, unavailableLlm } from "@modelworks/model-kit";
+import {
+  DATA_NOTICE,
+  LlmError,
+  type LlmErrorCode,
+  type ModelLlm,
+  unavailableLlm,
+} from "@modelworks/model-kit";
 import { createTestLlm } from "@modelworks/model-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DashboardPlan, editWithModel, planDashboard, planWithModel } from "../src/plan/index.ts";
@@ -139,14 +145,40 @@ describe("planWithModel", () => {
     expect(r.plan.pages.length).toBeGreaterThan(0);
   });
 
-  it("an exhausted budget is not hidden behind a fallback", async () => {
-    const llm: ModelLlm = {
-      available: true,
-      generateObject: () => Promise.reject(new LlmError("llm_budget_exhausted", "over budget")),
-      generateText: () => Promise.reject(new Error("unused")),
-    };
-    await expect(planWithModel(llm, { tables: [p.mpg!] })).rejects.toThrow(/over budget/);
+  const failing = (code: LlmErrorCode): ModelLlm => ({
+    available: true,
+    generateObject: () => Promise.reject(new LlmError(code, `failed: ${code}`)),
+    generateText: () => Promise.reject(new Error("unused")),
   });
+
+  // The same rule as withBuiltIn and content-intel (model-kit builtInMayCure).
+  it.each(["llm_budget_exhausted", "llm_key_invalid", "llm_provider_unknown", "llm_key_unreadable"] as const)(
+    "%s is not hidden behind a fallback: plan and edit fail with it",
+    async (code) => {
+      await expect(planWithModel(failing(code), { tables: [p.mpg!] })).rejects.toMatchObject({ code });
+      await expect(
+        editWithModel(failing(code), { tables: [p.mpg!], plan: golden("mpg"), instruction: "something odd" }),
+      ).rejects.toMatchObject({ code });
+    },
+  );
+
+  it.each(["llm_provider_error", "llm_output_invalid"] as const)(
+    "%s is cured by the built-in plan, labelled with the reason",
+    async (code) => {
+      const r = await planWithModel(failing(code), { tables: [p.mpg!] });
+      expect(r.generatedBy).toBe("built-in");
+      expect(r.fallback?.reason).toBe(
+        `The language model gave no usable plan (${code}: failed: ${code}); this is the built-in plan.`,
+      );
+      const e = await editWithModel(failing(code), {
+        tables: [p.mpg!],
+        plan: golden("mpg"),
+        instruction: "something odd",
+      });
+      expect(e).toMatchObject({ applied: false, plan: golden("mpg") });
+      expect(e.issues[0]!.message).toBe(`the language model gave no usable edit (${code}: failed: ${code})`);
+    },
+  );
 });
 
 describe("editWithModel", () => {

@@ -4,12 +4,13 @@
  * as delimited data blocks — text from uploads and users is never an instruction — and answers
  * in the plan schema. Its answer is untrusted: checked against the data (`checkPlan`), repaired
  * where the fix is obvious, and otherwise replaced by the built-in plan labelled as a fallback with
- * the reason. Budget exhaustion and cancellation propagate (the run fails with that reason).
+ * the reason. Failures the built-in path may not cure (`builtInMayCure`: a spent budget, a rejected
+ * key, an unknown model, cancellation) propagate: the run fails with that reason.
  */
 import {
+  builtInMayCure,
   type LlmAnswer,
   type LlmDocument,
-  LlmError,
   LlmUnavailableError,
   type ModelLlm,
 } from "@modelworks/model-kit";
@@ -64,10 +65,15 @@ function dataBlocks(req: PlanRequest): LlmDocument[] {
   return docs;
 }
 
-/** Rethrows what a fallback must not hide: cancellation and an exhausted budget. */
+/**
+ * The reason a fallback gives, for the failures the built-in path may cure (model-kit's
+ * `builtInMayCure`: provider down, answer off its schema). Everything else is rethrown, so the run
+ * fails with that reason: cancellation, a spent budget, and the admin's misconfigurations — a
+ * rejected key, an unknown model, a key the server cannot open — which a built-in plan would hide.
+ */
 function reasonOrThrow(err: unknown, signal?: AbortSignal): string {
   if (signal?.aborted) throw err;
-  if (err instanceof LlmError && err.code !== "llm_budget_exhausted") return `${err.code}: ${err.message}`;
+  if (builtInMayCure(err)) return `${err.code}: ${err.message}`;
   throw err;
 }
 
