@@ -37,6 +37,10 @@ const FilesAndLinksPage = lazy(() =>
 );
 const DataPrivacyPage = lazy(() => import("./pages/data.tsx").then((m) => ({ default: m.DataPrivacyPage })));
 const AccountPage = lazy(() => import("./pages/data.tsx").then((m) => ({ default: m.AccountPage })));
+const LanguageModelsPage = lazy(() =>
+  import("./pages/llm.tsx").then((m) => ({ default: m.LanguageModelsPage })),
+);
+const LlmUsagePage = lazy(() => import("./pages/llm.tsx").then((m) => ({ default: m.LlmUsagePage })));
 const SharedPage = lazy(() => import("./pages/shared.tsx").then((m) => ({ default: m.SharedPage })));
 const AcceptInvitationPage = lazy(() =>
   import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
@@ -97,6 +101,8 @@ export function App() {
             <Route path="/org/audit" component={AuditPage} />
             <Route path="/org/files" component={FilesAndLinksPage} />
             <Route path="/org/data" component={DataPrivacyPage} />
+            <Route path="/org/ai" component={LanguageModelsPage} />
+            <Route path="/org/ai-usage" component={LlmUsagePage} />
             <Route path="/account" component={AccountPage} />
             <Route>
               <ErrorState title="Page not found" error={new Error("There is no page at this address.")} />
@@ -130,6 +136,8 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/org/audit", label: "Audit log", show: can("audit:read") },
     { href: "/org/files", label: "Files & share links", show: !!org },
     { href: "/org/data", label: "Data & privacy", show: !!org },
+    { href: "/org/ai", label: "AI providers", show: !!org },
+    { href: "/org/ai-usage", label: "AI usage", show: can("audit:read") },
   ];
   return (
     <AppShell

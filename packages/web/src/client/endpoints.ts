@@ -63,6 +63,17 @@ import type {
   SuggestionsDto,
   TargetRef,
 } from "@modelworks/contracts/files";
+import type {
+  CreateLlmProviderBody,
+  LlmProviderDto,
+  LlmProviderList,
+  LlmProviderListQuery,
+  LlmSettings,
+  LlmStatus,
+  LlmTestResult,
+  LlmUsage,
+  LlmUsageQuery,
+} from "@modelworks/contracts/llm";
 import type { CreateUploadBody, UploadDto } from "@modelworks/contracts/uploads";
 import { endpoint as ep, types } from "./endpoint.ts";
 
@@ -255,3 +266,33 @@ export const createUpload = /* @__PURE__ */ ep(
 );
 export const upload = /* @__PURE__ */ ep("GET", "/uploads/:id", types<typeof UploadDto>);
 export const completeUpload = /* @__PURE__ */ ep("POST", "/uploads/:id/complete", types<typeof FileDto>);
+
+// Language models (issue 14): providers, per-task routes, budget, usage
+export const llmStatus = /* @__PURE__ */ ep("GET", "/org/llm/status", types<typeof LlmStatus>);
+export const llmProviders = /* @__PURE__ */ ep(
+  "GET",
+  "/org/llm/providers",
+  types<typeof LlmProviderList, undefined, typeof LlmProviderListQuery>,
+);
+export const createLlmProvider = /* @__PURE__ */ ep(
+  "POST",
+  "/org/llm/providers",
+  types<typeof LlmProviderDto, typeof CreateLlmProviderBody>,
+);
+export const testLlmProvider = /* @__PURE__ */ ep(
+  "POST",
+  "/org/llm/providers/:id/test",
+  types<typeof LlmTestResult>,
+);
+export const revokeLlmProvider = /* @__PURE__ */ ep("DELETE", "/org/llm/providers/:id", types<undefined>);
+export const llmSettings = /* @__PURE__ */ ep("GET", "/org/llm/settings", types<typeof LlmSettings>);
+export const updateLlmSettings = /* @__PURE__ */ ep(
+  "PUT",
+  "/org/llm/settings",
+  types<typeof LlmSettings, typeof LlmSettings>,
+);
+export const llmUsage = /* @__PURE__ */ ep(
+  "GET",
+  "/org/llm/usage",
+  types<typeof LlmUsage, undefined, typeof LlmUsageQuery>,
+);

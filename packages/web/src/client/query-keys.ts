@@ -29,4 +29,8 @@ export const queryKeys = {
   shareLinks: family<"share-links", [org: Org, scope: string, filter?: string]>("share-links"),
   fieldMappings: family<"field-mappings", [org: Org, modelId: string]>("field-mappings"),
   shared: family<"shared", [token: string]>("shared"),
+  llmStatus: family<"llm-status", [org: Org]>("llm-status"),
+  llmProviders: family<"llm-providers", [org: Org]>("llm-providers"),
+  llmSettings: family<"llm-settings", [org: Org]>("llm-settings"),
+  llmUsage: family<"llm-usage", [org: Org, month: string]>("llm-usage"),
 };
