@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeLlmServer, startFakeLlmServer } from "../../server/test/llm-fake-server.ts";
+import {
+  apiGet,
+  createOrg,
+  createProject,
+  createScenario,
+  eventually,
+  newPage,
+  runAndWait,
+  setupBrowserApp,
+  shot,
+  signUp,
+  text,
+} from "./browser-harness.ts";
+
+/**
+ * Issue 14 as an admin walks it, in Chromium against the real server and a local fake provider
+ * (OpenAI wire protocol): a rejected key is shown on the key field; a good one is added and
+ * tested; drafts are sent to another model than the default; a run uses both; the usage page
+ * shows its calls, by feature and by model.
+ */
+setupBrowserApp({ internalModels: true });
+
+const GOOD = "sk-browser-good-0123456789-GOOD";
+const BAD = "sk-browser-bad-0123456789-BAAD";
+const DRAFT = "A brief on tax increment financing, drafted by the strong model.";
+let fake: FakeLlmServer;
+
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+  fake.validKeys.add(GOOD);
+  fake.fallback = (r) =>
+    r.body.stream ? { answer: DRAFT } : { answer: { label: "relevant", confidence: 0.75 } };
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+describe("AI providers and usage (issue 14)", () => {
+  it("adds a provider (bad key refused on its field), tests it, routes drafts, runs, and sees the usage", async () => {
+    const page = await newPage();
+    await signUp(page, `llm-admin-${Date.now()}@example.com`, "Lena Admin");
+    await createOrg(page, "AI Org");
+
+    await page.getByRole("link", { name: "AI providers" }).click();
+    await text(page.getByTestId("llm-status")).toMatch(/No AI provider is set up/);
+
+    const form = page.getByRole("form", { name: "Add a provider" });
+    await form.getByLabel("Base URL").fill(fake.url);
+    await form.getByLabel("API key").fill(BAD);
+    await form.getByLabel("Model").fill("cheap-model");
+    await form.getByRole("button", { name: "Test and add provider" }).click();
+    // The 422 names body.apiKey: the message sits on the key field (aria-describedby), not in a banner.
+    await eventually(() =>
+      form.getByLabel("API key").evaluate((el) => {
+        const ids = el.getAttribute("aria-describedby") ?? "";
+        return ids
+          .split(" ")
+          .map((id) => document.getElementById(id)?.textContent ?? "")
+          .join(" ");
+      }),
+    ).toMatch(/rejected the API key \(HTTP 401\)/);
+    expect(await page.getByTestId("llm-providers").count()).toBe(0);
+    await shot(page, "llm-bad-key");
+
+    await form.getByLabel("Name (optional)").fill("Fake OpenAI");
+    await form.getByLabel("API key").fill(GOOD);
+    await form.getByRole("button", { name: "Test and add provider" }).click();
+    const providers = page.getByTestId("llm-providers");
+    await text(providers).toContain("Fake OpenAI");
+    await text(providers).toContain("…GOOD");
+    expect(await providers.textContent()).not.toContain(GOOD);
+    await providers.getByRole("button", { name: "Test" }).click();
+    await text(providers).toMatch(/Works \(answered in \d+ ms\)/);
+
+    // Drafts on another model of the same provider; the rest stays on the default.
+    await page.getByRole("textbox", { name: "Provider for Drafting text" }).click();
+    await page.getByRole("option", { name: "Fake OpenAI (OpenAI)" }).click();
+    await page.getByRole("textbox", { name: "Model for Drafting text" }).fill("strong-model");
+    await page.getByRole("button", { name: "Save settings" }).click();
+    await page.getByText("Saved.").waitFor();
+    await text(page.getByTestId("llm-status")).toMatch(
+      /Drafting text.*OpenAI.*chosen for this task.*strong-model/,
+    );
+    await shot(page, "llm-providers");
+
+    await createProject(page, "AI project");
+    await createScenario(page, "Test: language-model brief", /A note on TIF/, "Brief");
+    const runId = await runAndWait(page);
+    const run = await apiGet<{ status: string; output: Record<string, unknown> }>(page, `/runs/${runId}`);
+    expect(run.status).toBe("succeeded");
+    expect(run.output).toMatchObject({
+      relevanceGeneratedBy: { provider: "openai", model: "cheap-model" },
+      draft: DRAFT,
+      draftGeneratedBy: { provider: "openai", model: "strong-model" },
+    });
+
+    await page.getByRole("link", { name: "AI usage" }).click();
+    const totals = page.getByTestId("llm-usage-totals");
+    // Three one-token checks (add, test, the draft route) and the run's two calls.
+    await text(totals).toMatch(/Calls5/);
+    const feature = page.getByRole("row", { name: /Test: language-model brief/ });
+    await text(feature).toMatch(/^Test: language-model brief2/);
+    await text(page.getByRole("row", { name: /^strong-model/ })).toMatch(/^strong-model2/);
+    await text(totals).toMatch(/Estimated cost: \$.*\(no budget set\)/);
+    await shot(page, "llm-usage");
+  }, 90_000);
+});
