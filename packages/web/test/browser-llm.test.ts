@@ -78,6 +78,12 @@ describe("AI providers and usage (issue 14)", () => {
     await page.getByRole("textbox", { name: "Provider for Drafting text" }).click();
     await page.getByRole("option", { name: "Fake OpenAI (OpenAI)" }).click();
     await page.getByRole("textbox", { name: "Model for Drafting text" }).fill("strong-model");
+    // A price for the strong model (USD per million tokens) and a budget.
+    await page.getByRole("button", { name: "Add a price" }).click();
+    await page.getByRole("textbox", { name: "Model of price 1" }).fill("strong-model");
+    await page.getByRole("textbox", { name: "Input price of 1" }).fill("5000");
+    await page.getByRole("textbox", { name: "Output price of 1" }).fill("10000");
+    await page.getByLabel("Monthly budget (USD)").fill("1");
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.getByText("Saved.").waitFor();
     await text(page.getByTestId("llm-status")).toMatch(
@@ -98,12 +104,19 @@ describe("AI providers and usage (issue 14)", () => {
 
     await page.getByRole("link", { name: "AI usage" }).click();
     const totals = page.getByTestId("llm-usage-totals");
-    // Three one-token checks (add, test, the draft route) and the run's two calls.
-    await text(totals).toMatch(/Calls5/);
+    // The refused key, three one-token checks (add, test, the draft route) and the run's two calls;
+    // the fake answers 12 tokens in and 7 out per call (none for the refused key).
+    await text(totals).toMatch(/Calls6Tokens in60Tokens out35Answered from cache0Failed calls1/);
     const feature = page.getByRole("row", { name: /Test: language-model brief/ });
     await text(feature).toMatch(/^Test: language-model brief2/);
     await text(page.getByRole("row", { name: /^strong-model/ })).toMatch(/^strong-model2/);
-    await text(totals).toMatch(/Estimated cost: \$.*\(no budget set\)/);
+    // Only the draft is priced (the route's check ran before the price was saved): 12 × 5000 + 7 × 10000 per million.
+    await text(totals).toContain("Estimated cost: $0.13 of $1.00 budget");
+    const settings = await apiGet<{ prices: object; monthlyBudgetUsd: number }>(page, "/org/llm/settings");
+    expect(settings).toMatchObject({
+      monthlyBudgetUsd: 1,
+      prices: { "strong-model": { inputPerMTokUsd: 5000, outputPerMTokUsd: 10000 } },
+    });
     await shot(page, "llm-usage");
   }, 90_000);
 });
