@@ -60,6 +60,13 @@ export function LanguageModelsPage() {
   const org = session?.activeOrgId;
   const admin = can("keys:manage");
   const status = useQuery({ queryKey: queryKeys.llmStatus(org), queryFn: () => call(endpoints.llmStatus) });
+  // Admins may list providers: the status then names each by the label the admin gave it.
+  const providers = useQuery({
+    queryKey: queryKeys.llmProviders(org),
+    queryFn: () => call(endpoints.llmProviders),
+    enabled: admin,
+  });
+  const labelOf = (id: string | null) => providers.data?.items.find((p) => p.id === id)?.label ?? null;
   return (
     <Stack>
       <Title order={1} size="h2">
@@ -97,7 +104,11 @@ export function LanguageModelsPage() {
                     <Table.Tr key={t}>
                       <Table.Td>{TASK_LABELS[t] ?? t}</Table.Td>
                       <Table.Td>
-                        {r.source === "built-in" ? "Built-in rules and templates" : providerLabel(r.provider)}
+                        {r.source === "built-in"
+                          ? "Built-in rules and templates"
+                          : r.source === "platform"
+                            ? `The platform's ${providerLabel(r.provider)}`
+                            : [labelOf(r.providerId), providerLabel(r.provider)].filter(Boolean).join(" · ")}
                         {r.routed ? (
                           <Badge ml="xs" size="xs" variant="light">
                             chosen for this task
