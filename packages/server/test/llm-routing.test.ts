@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { llmProviders } from "../src/db/schema.ts";
 import { createKeyring, encryptSecret } from "../src/llm/crypto.ts";
+import { rotateLlmKeys } from "../src/llm/store.ts";
 import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 import { type FakeLlmServer, type FakeRequest, startFakeLlmServer } from "./llm-fake-server.ts";
 
@@ -225,6 +226,20 @@ describe("a stored key whose master key is gone", () => {
     expect(r.error.message).toMatch(/master key [0-9a-f]{8}, which this server no longer has/);
     expect(r.output).toBeNull();
     expect(a.requests.length).toBe(before);
+  });
+
+  it("master-key rotation reports the unreadable key and still moves the others", async () => {
+    const other = await createOwner(t.app, "Readable Org");
+    const readable = (await addProvider(other, a, KEY_A, "ok", "default-a")).json().id;
+    const next = createKeyring(randomBytes(32).toString("base64"), [
+      Buffer.from(t.runtime.llm.keyring!.current.key).toString("base64"),
+    ]);
+    const { rewrapped, unreadable } = await rotateLlmKeys(t.database.db, next);
+    expect(unreadable).toContainEqual(expect.objectContaining({ id, orgId: org.orgId }));
+    expect(unreadable.map((u) => u.id)).not.toContain(readable);
+    expect(rewrapped).toBeGreaterThanOrEqual(1);
+    const [row] = await t.database.db.select().from(llmProviders).where(eq(llmProviders.id, readable));
+    expect(row!.masterKeyId).toBe(next.current.id);
   });
 
   it("adding the provider again with its key mends it", async () => {

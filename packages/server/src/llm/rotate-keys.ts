@@ -22,8 +22,16 @@ const database = await openDatabase({
   connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
 });
 try {
-  const { rewrapped } = await rotateLlmKeys(database.db, ring);
+  const { rewrapped, unreadable } = await rotateLlmKeys(database.db, ring);
   console.log(`Re-wrapped ${rewrapped} provider key(s) under master key ${ring.current.id}.`);
+  if (unreadable.length) {
+    // Not fatal: the others moved. These need their master key back, or their provider re-entered.
+    const ids = [...new Set(unreadable.map((u) => u.masterKeyId))].join(", ");
+    console.error(
+      `${unreadable.length} provider key(s) are wrapped by master key(s) ${ids}, which are not configured: add them to LLM_MASTER_KEYS and run again, or have the organizations add those providers again.`,
+    );
+    process.exitCode = 1;
+  }
 } finally {
   await database.close();
 }

@@ -160,13 +160,23 @@ export async function revokeProvider(db: Db, orgId: string, id: string): Promise
 /**
  * Master-key rotation: re-wraps every stored data key under the current master key (the keys
  * themselves are not re-encrypted). Run after adding the new key as LLM_MASTER_KEY and the old
- * one to LLM_MASTER_KEYS; once it reports 0 left, the old key can be dropped.
+ * one to LLM_MASTER_KEYS; once it reports 0 left, the old key can be dropped. Keys wrapped by a
+ * master key the ring does not hold are reported (`unreadable`), not fatal: the others still move,
+ * and the operator learns which key to put back (or which providers to re-enter).
  */
-export async function rotateLlmKeys(db: Db, ring: Keyring): Promise<{ rewrapped: number }> {
+export async function rotateLlmKeys(
+  db: Db,
+  ring: Keyring,
+): Promise<{ rewrapped: number; unreadable: { id: string; orgId: string; masterKeyId: string }[] }> {
   const rows = await db.select().from(llmProviders).where(isNull(llmProviders.revokedAt));
   let rewrapped = 0;
+  const unreadable: { id: string; orgId: string; masterKeyId: string }[] = [];
   for (const r of rows) {
     if (!r.keyCiphertext || !r.wrappedDataKey || !r.masterKeyId) continue;
+    if (!ring.all.has(r.masterKeyId)) {
+      unreadable.push({ id: r.id, orgId: r.orgId, masterKeyId: r.masterKeyId });
+      continue;
+    }
     const next = rewrap(
       ring,
       { keyCiphertext: r.keyCiphertext, wrappedDataKey: r.wrappedDataKey, masterKeyId: r.masterKeyId },
@@ -179,7 +189,7 @@ export async function rotateLlmKeys(db: Db, ring: Keyring): Promise<{ rewrapped:
       .where(eq(llmProviders.id, r.id));
     rewrapped++;
   }
-  return { rewrapped };
+  return { rewrapped, unreadable };
 }
 
 /** A task served by a chosen provider config and model (instead of the default provider's). */
