@@ -7,7 +7,6 @@ import {
   createScenario,
   eventually,
   newPage,
-  runAndWait,
   setupBrowserApp,
   shot,
   signUp,
@@ -17,7 +16,8 @@ import {
 /**
  * Issue 14 as an admin walks it, in Chromium against the real server and a local fake provider
  * (OpenAI wire protocol): a rejected key is shown on the key field; a good one is added and
- * tested; drafts are sent to another model than the default; a run uses both; the usage page
+ * tested; drafts are sent to another model than the default; a run uses both (the draft shown
+ * on the run page while it streams); the usage page
  * shows its calls, by feature and by model.
  */
 setupBrowserApp({ internalModels: true });
@@ -31,7 +31,10 @@ beforeAll(async () => {
   fake = await startFakeLlmServer();
   fake.validKeys.add(GOOD);
   fake.fallback = (r) =>
-    r.body.stream ? { answer: DRAFT } : { answer: { label: "relevant", confidence: 0.75 } };
+    // The draft streams a word every 600 ms, so the run page can be seen writing it.
+    r.body.stream
+      ? { answer: DRAFT, chunkDelayMs: 600 }
+      : { answer: { label: "relevant", confidence: 0.75 } };
 });
 afterAll(async () => {
   await fake?.close();
@@ -92,7 +95,12 @@ describe("AI providers and usage (issue 14)", () => {
 
     await createProject(page, "AI project");
     await createScenario(page, "Test: language-model brief", /A note on TIF/, "Brief");
-    const runId = await runAndWait(page);
+    await page.getByRole("button", { name: /^(Save and run|Run)$/ }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    // The draft appears on the run page while the model writes it (run events, `event: text`).
+    await text(page.getByTestId("run-stream")).toMatch(/^A brief on tax increment/);
+    await page.getByRole("tab", { name: "Results" }).waitFor({ timeout: 60_000 });
+    const runId = page.url().split("/").pop()!;
     const run = await apiGet<{ status: string; output: Record<string, unknown> }>(page, `/runs/${runId}`);
     expect(run.status).toBe("succeeded");
     expect(run.output).toMatchObject({

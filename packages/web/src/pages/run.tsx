@@ -29,9 +29,14 @@ import type { Run } from "../types.ts";
 
 const FINISHED = new Set(["succeeded", "failed", "canceled"]);
 
-/** Follows an unfinished run over the server's event stream (SSE), then fetches the finished record. */
-function useRunEvents(id: string, active: boolean) {
+/**
+ * Follows an unfinished run over the server's event stream (SSE), then fetches the finished record.
+ * Returns the text a language model has streamed so far (`event: text` deltas, issue 14), so a
+ * draft can be read while it is written.
+ */
+function useRunEvents(id: string, active: boolean): string {
   const qc = useQueryClient();
+  const [streamed, setStreamed] = useState("");
   const { session } = useOrg();
   const orgId = session?.activeOrgId;
   useEffect(() => {
@@ -52,6 +57,10 @@ function useRunEvents(id: string, active: boolean) {
       );
     };
     es.addEventListener("progress", patch);
+    es.addEventListener("text", (e) => {
+      const delta = (JSON.parse((e as MessageEvent).data) as { text?: string }).text;
+      if (delta) setStreamed((s) => s + delta);
+    });
     es.addEventListener("status", (e) => {
       patch(e as MessageEvent);
       es.close();
@@ -65,6 +74,7 @@ function useRunEvents(id: string, active: boolean) {
     };
     return () => es.close();
   }, [id, active, orgId, qc]);
+  return streamed;
 }
 
 export function RunPage({ id }: { id: string }) {
@@ -78,7 +88,7 @@ export function RunPage({ id }: { id: string }) {
     refetchInterval: (q) => (q.state.data && !FINISHED.has(q.state.data.status) ? 3000 : false),
   });
   const active = !!run.data && !FINISHED.has(run.data.status);
-  useRunEvents(id, active);
+  const streamed = useRunEvents(id, active);
   const model = useModel(run.data?.modelId, run.data?.modelVersion);
   const [actionError, setActionError] = useState<string | null>(null);
   const [canceling, setCanceling] = useState(false);
@@ -183,6 +193,11 @@ export function RunPage({ id }: { id: string }) {
           <Text size="xs" c="dimmed" mt={4}>
             {Math.round(r.progress * 100)}%
           </Text>
+          {streamed ? (
+            <Text size="sm" mt="sm" style={{ whiteSpace: "pre-wrap" }} data-testid="run-stream">
+              {streamed}
+            </Text>
+          ) : null}
         </Card>
       ) : null}
       {r.status === "failed" && r.error ? (
