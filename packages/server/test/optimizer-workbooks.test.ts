@@ -1,0 +1,203 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { capexPhasingV2, dealPickerV3, debtStackV3, leasingMixV2 } from "@modelworks/engine-optimizers";
+import ExcelJS from "exceljs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderOptimizerWorkbook } from "../src/exports/optimizer-workbooks.ts";
+
+/**
+ * The optimizers' plan workbooks recomputed by LibreOffice headless (as tif-workbook.test.ts does,
+ * all workbooks in one soffice run): every check cell reads OK, the objective equals the engine's
+ * to the cent (a yield to 1e-9), each constraint's left-hand side its reported activity; and a
+ * workbook whose inputs differ from the run's shows NO.
+ */
+const SOFFICE = process.env.SOFFICE_PATH ?? "/usr/bin/soffice";
+const dir = mkdtempSync(join(tmpdir(), "mw-opt-wb-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// biome-ignore lint/suspicious/noExplicitAny: the engines' inputs and outputs are read by field name
+type Json = any;
+const ctx = { progress() {}, signal: new AbortController().signal, log() {} } as Json;
+
+interface Case {
+  name: string;
+  model: Json;
+  input: Json;
+  output: Json;
+  /** The workbook's inputs, when they differ from the run's (the "changed input" cases). */
+  bookInput?: Json;
+}
+
+const cases: Case[] = [];
+const books = new Map<string, ExcelJS.Workbook>();
+const resultOf = (v: ExcelJS.CellValue): unknown =>
+  v && typeof v === "object" && "formula" in v ? (v.result ?? 0) : v;
+
+async function example(model: Json, name: string) {
+  const input = model.input.parse(model.examples.find((e: Json) => e.name === name).input);
+  return { input, output: await model.run(input, ctx) };
+}
+
+beforeAll(async () => {
+  for (const [model, names] of [
+    [leasingMixV2, leasingMixV2.examples.map((e: Json) => e.name)],
+    [dealPickerV3, dealPickerV3.examples.map((e: Json) => e.name)],
+    [capexPhasingV2, capexPhasingV2.examples.map((e: Json) => e.name)],
+    [debtStackV3, debtStackV3.examples.map((e: Json) => e.name)],
+  ] as const) {
+    for (const name of names) {
+      const { input, output } = await example(model, name);
+      if (output.status !== "optimal" && output.status !== "time_limit") continue;
+      cases.push({ name: `${model.id}-${name}`, model, input, output });
+    }
+  }
+  // Changed inputs: the engine's plan, the workbook's inputs from another run.
+  const lm = cases.find((c) => c.model === leasingMixV2)!;
+  cases.push({
+    ...lm,
+    name: "changed-leasing-mix",
+    bookInput: {
+      ...lm.input,
+      packages: lm.input.packages.map((p: Json, k: number) =>
+        k === 0 ? { ...p, rentPerUnitAnnual: p.rentPerUnitAnnual * 1.1 } : p,
+      ),
+      inventory: { ...lm.input.inventory, vacantNow: 0 },
+    },
+  });
+  const dp = cases.find((c) => c.model === dealPickerV3)!;
+  cases.push({
+    ...dp,
+    name: "changed-deal-picker",
+    bookInput: { ...dp.input, budget: dp.input.budget * 0.5 },
+  });
+
+  const files: string[] = [];
+  for (const c of cases) {
+    const src = join(dir, `${c.name}.xlsx`);
+    writeFileSync(
+      src,
+      await renderOptimizerWorkbook(c.model.id, c.bookInput ?? c.input, c.output, { title: c.name }),
+    );
+    files.push(src);
+  }
+  const outDir = join(dir, "out");
+  mkdirSync(outDir);
+  execFileSync(
+    SOFFICE,
+    [
+      "--headless",
+      "--norestore",
+      `-env:UserInstallation=file://${join(dir, "profile")}`,
+      "--convert-to",
+      "xlsx",
+      "--outdir",
+      outDir,
+      ...files,
+    ],
+    { stdio: "pipe", timeout: 300_000 },
+  );
+  for (const c of cases) {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(readFileSync(join(outDir, `${c.name}.xlsx`)) as never);
+    books.set(c.name, wb);
+  }
+}, 600_000);
+
+/** The Plan sheet's check rows and constraint rows, as recomputed. */
+function readPlan(wb: ExcelJS.Workbook) {
+  const ws = wb.getWorksheet("Plan")!;
+  const checks = new Map<string, { workbook: unknown; engine: unknown; matches: unknown }>();
+  const constraints: { name: string; lhs: number; slack: number; feasible: string; engine: unknown }[] = [];
+  let section: "none" | "checks" | "constraints" | "vars" = "none";
+  ws.eachRow((row) => {
+    const a = row.getCell(1).value;
+    if (a === "Check") section = "checks";
+    else if (a === "Constraint") section = "constraints";
+    else if (a === "Decision variable") section = "vars";
+    else if (typeof a === "string" && section === "checks")
+      checks.set(a, {
+        workbook: resultOf(row.getCell(2).value),
+        engine: row.getCell(3).value,
+        matches: resultOf(row.getCell(5).value),
+      });
+    else if (typeof a === "string" && section === "constraints")
+      constraints.push({
+        name: a,
+        lhs: Number(resultOf(row.getCell(2).value)),
+        slack: Number(resultOf(row.getCell(5).value)),
+        feasible: String(resultOf(row.getCell(7).value)),
+        engine: row.getCell(8).value,
+      });
+  });
+  return { checks, constraints };
+}
+
+describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
+  it("has LibreOffice to recompute with", () => {
+    const version = spawnSync(SOFFICE, ["--version"], { encoding: "utf8" });
+    expect(version.status, `LibreOffice not found at ${SOFFICE}`).toBe(0);
+  });
+
+  it("covers every optimizer's examples that have a plan", () => {
+    const ids = new Set(cases.filter((c) => !c.bookInput).map((c) => c.model.id));
+    expect([...ids].sort()).toEqual(["capex-phasing", "deal-picker", "debt-stack", "leasing-mix"]);
+  });
+
+  it("each workbook's objective and every constraint's left-hand side are the engine's", () => {
+    for (const c of cases.filter((c) => !c.bookInput)) {
+      const { checks, constraints } = readPlan(books.get(c.name)!);
+      const objective = [...checks.entries()].find(([k]) => k.startsWith("Objective"))![1];
+      const engineObjective = c.output.kpis.objective;
+      const tol = c.input.objective === "max-yield" ? 1e-9 : 0.005;
+      expect(
+        Math.abs(Number(objective.workbook) - engineObjective),
+        `${c.name} objective`,
+      ).toBeLessThanOrEqual(tol);
+      for (const [label, r] of checks)
+        expect(r.matches, `${c.name}: ${label} ${r.workbook} vs ${r.engine}`).toBe("OK");
+      // Independently of the workbook's flags: the rows it recomputed against the engine's report
+      // (LibreOffice saves 15 significant digits, so the engine's numbers are taken from the run).
+      const reported = new Map<string, number>(
+        c.output.constraints.map((r: Json) => [r.constraint, r.activity]),
+      );
+      let compared = 0;
+      for (const row of constraints) {
+        expect(row.feasible, `${c.name}: ${row.name}`).toBe("OK");
+        expect(row.slack, `${c.name}: ${row.name} slack`).toBeGreaterThanOrEqual(
+          -1e-6 * Math.max(1, Math.abs(row.lhs)),
+        );
+        if (typeof row.engine !== "number") continue;
+        expect(Math.abs(row.lhs - row.engine), `${c.name}: ${row.name}`).toBeLessThanOrEqual(0.005);
+        // deal-picker reports deployed-basis caps as "group ≤ share × deployed"; the others as the row.
+        if (c.model.id !== "deal-picker")
+          expect(Math.abs(row.lhs - reported.get(row.name)!), `${c.name}: ${row.name}`).toBeLessThanOrEqual(
+            0.005,
+          );
+        compared++;
+      }
+      expect(constraints.length, c.name).toBeGreaterThan(0);
+      expect(compared, `${c.name}: rows compared with the engine's`).toBe(
+        constraints.filter((r) => reported.has(r.name)).length,
+      );
+      expect(compared, c.name).toBeGreaterThan(0);
+    }
+  });
+
+  it("a changed input flows through the formulas: the objective check and a row read NO", () => {
+    for (const name of ["changed-leasing-mix", "changed-deal-picker"]) {
+      const { checks, constraints } = readPlan(books.get(name)!);
+      expect(checks.get("All checks")?.matches, name).toBe("NO");
+      expect(
+        constraints.some((r) => r.feasible === "NO"),
+        `${name}: some row infeasible`,
+      ).toBe(true);
+    }
+    const lm = readPlan(books.get("changed-leasing-mix")!);
+    expect([...lm.checks.entries()].find(([k]) => k.startsWith("Objective"))![1].matches).toBe("NO");
+    expect(lm.constraints.find((r) => r.name === "Vacant units")?.feasible).toBe("NO");
+    const dp = readPlan(books.get("changed-deal-picker")!);
+    expect(dp.constraints.find((r) => r.name === "Budget")?.feasible).toBe("NO");
+  });
+});
