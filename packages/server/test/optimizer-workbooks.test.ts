@@ -73,6 +73,20 @@ beforeAll(async () => {
     bookInput: { ...dp.input, budget: dp.input.budget * 0.5 },
   });
 
+  const ds = cases.find((c) => c.model === debtStackV3)!;
+  cases.push({
+    ...ds,
+    name: "changed-debt-stack",
+    // Lower NOI breaks the DSCR test; a higher fixed rate raises the cost the formulas compute.
+    bookInput: {
+      ...ds.input,
+      noi: ds.input.noi.map((x: number) => x * 0.6),
+      tranches: ds.input.tranches.map((t: Json) =>
+        t.rateType === "fixed" ? { ...t, fixedRate: t.fixedRate + 0.01 } : { ...t, spread: t.spread + 0.01 },
+      ),
+    },
+  });
+
   const files: string[] = [];
   for (const c of cases) {
     const src = join(dir, `${c.name}.xlsx`);
@@ -130,6 +144,14 @@ function readPlan(wb: ExcelJS.Workbook) {
         feasible: String(resultOf(row.getCell(7).value)),
         engine: row.getCell(8).value,
       });
+    // An engine's own checks (sources & uses, DSCR, monthly cash) sit to the right of the list.
+    const k = row.getCell(11).value;
+    if (typeof k === "string" && k !== "Engine check")
+      checks.set(k, {
+        workbook: resultOf(row.getCell(12).value),
+        engine: row.getCell(13).value,
+        matches: resultOf(row.getCell(15).value),
+      });
   });
   return { checks, constraints };
 }
@@ -182,11 +204,23 @@ describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
         constraints.filter((r) => reported.has(r.name)).length,
       );
       expect(compared, c.name).toBeGreaterThan(0);
+      if (c.model === debtStackV3) {
+        // Sources & uses, loan sizing and DSCR by year: their formulas against the engine's numbers.
+        const dscrRows = c.output.byYearScenario.filter((r: Json) => r.dscr !== null).length;
+        expect(dscrRows, c.name).toBeGreaterThan(0);
+        expect(checks.get("DSCR rows matching the engine's")?.workbook, c.name).toBe(dscrRows);
+        expect(Math.abs(Number(checks.get("Min DSCR")?.workbook) - c.output.kpis.minDscr)).toBeLessThan(1e-9);
+        expect(Math.abs(Number(checks.get("LTV")?.workbook) - c.output.kpis.ltv)).toBeLessThan(1e-9);
+        expect(Number(checks.get(`Net debt proceeds (${c.output.currency})`)?.workbook)).toBeCloseTo(
+          c.output.kpis.netDebtProceeds,
+          2,
+        );
+      }
     }
   });
 
   it("a changed input flows through the formulas: the objective check and a row read NO", () => {
-    for (const name of ["changed-leasing-mix", "changed-deal-picker"]) {
+    for (const name of ["changed-leasing-mix", "changed-deal-picker", "changed-debt-stack"]) {
       const { checks, constraints } = readPlan(books.get(name)!);
       expect(checks.get("All checks")?.matches, name).toBe("NO");
       expect(
@@ -199,5 +233,9 @@ describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
     expect(lm.constraints.find((r) => r.name === "Vacant units")?.feasible).toBe("NO");
     const dp = readPlan(books.get("changed-deal-picker")!);
     expect(dp.constraints.find((r) => r.name === "Budget")?.feasible).toBe("NO");
+    const ds = readPlan(books.get("changed-debt-stack")!);
+    expect([...ds.checks.entries()].find(([k]) => k.startsWith("Objective"))![1].matches).toBe("NO");
+    expect(ds.constraints.find((r) => r.name.startsWith("Min DSCR year 1"))?.feasible).toBe("NO");
+    expect(ds.checks.get("Min DSCR")?.matches).toBe("NO");
   });
 });
