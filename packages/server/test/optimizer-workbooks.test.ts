@@ -87,6 +87,24 @@ beforeAll(async () => {
     },
   });
 
+  const cx = cases.find((c) => c.model === capexPhasingV2 && c.input.formulation === "modelworks")!;
+  cases.push({
+    ...cx,
+    name: "changed-capex",
+    // Less cash every month and twice the rent uplift: spend no longer fits, the values move.
+    bookInput: {
+      ...cx.input,
+      monthlyCashCap: Array.from(
+        { length: cx.input.horizonMonths },
+        (_, m) =>
+          (typeof cx.input.monthlyCashCap === "number"
+            ? cx.input.monthlyCashCap
+            : cx.input.monthlyCashCap[m]) * 0.5,
+      ),
+      projects: cx.input.projects.map((p: Json) => ({ ...p, rentUpliftAnnual: p.rentUpliftAnnual * 2 })),
+    },
+  });
+
   const files: string[] = [];
   for (const c of cases) {
     const src = join(dir, `${c.name}.xlsx`);
@@ -204,6 +222,20 @@ describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
         constraints.filter((r) => reported.has(r.name)).length,
       );
       expect(compared, c.name).toBeGreaterThan(0);
+      if (c.model === capexPhasingV2 && c.input.formulation === "modelworks") {
+        // Monthly cash by phase: every month's spend is the engine's, within the month's cash.
+        const H = c.input.horizonMonths;
+        expect(checks.get("Months whose spend is the engine's")?.workbook, c.name).toBe(H);
+        expect(checks.get("Months within the cash limit")?.workbook, c.name).toBe(H);
+        expect(Number(checks.get(`Objective from the months (${c.output.currency})`)?.workbook)).toBeCloseTo(
+          c.output.kpis.objective,
+          2,
+        );
+        expect(Number(checks.get(`Total spend (${c.output.currency})`)?.workbook)).toBeCloseTo(
+          c.output.kpis.totalSpend,
+          2,
+        );
+      }
       if (c.model === debtStackV3) {
         // Sources & uses, loan sizing and DSCR by year: their formulas against the engine's numbers.
         const dscrRows = c.output.byYearScenario.filter((r: Json) => r.dscr !== null).length;
@@ -220,7 +252,12 @@ describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
   });
 
   it("a changed input flows through the formulas: the objective check and a row read NO", () => {
-    for (const name of ["changed-leasing-mix", "changed-deal-picker", "changed-debt-stack"]) {
+    for (const name of [
+      "changed-leasing-mix",
+      "changed-deal-picker",
+      "changed-debt-stack",
+      "changed-capex",
+    ]) {
       const { checks, constraints } = readPlan(books.get(name)!);
       expect(checks.get("All checks")?.matches, name).toBe("NO");
       expect(
@@ -237,5 +274,11 @@ describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
     expect([...ds.checks.entries()].find(([k]) => k.startsWith("Objective"))![1].matches).toBe("NO");
     expect(ds.constraints.find((r) => r.name.startsWith("Min DSCR year 1"))?.feasible).toBe("NO");
     expect(ds.checks.get("Min DSCR")?.matches).toBe("NO");
+    const cx = readPlan(books.get("changed-capex")!);
+    expect([...cx.checks.entries()].find(([k]) => k.startsWith("Objective ("))![1].matches).toBe("NO");
+    expect(cx.constraints.some((r) => r.name.startsWith("Cash month") && r.feasible === "NO")).toBe(true);
+    expect(Number(cx.checks.get("Months within the cash limit")?.workbook)).toBeLessThan(
+      cases.find((c) => c.name === "changed-capex")!.input.horizonMonths,
+    );
   });
 });
