@@ -4,6 +4,7 @@ import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
 import { hasOptimizerWorkbook, hasPlan, renderOptimizerWorkbook } from "./optimizer-workbooks.ts";
 import { renderPdf } from "./pdf.ts";
+import { PlanTooLarge } from "./plan-workbook.ts";
 import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
 import { FORMULA_WORKBOOK, hasFormulaWorkbook, renderTifWorkbook } from "./tif-workbook.ts";
 import { renderXlsx } from "./xlsx.ts";
@@ -101,13 +102,18 @@ export async function exportRun(
         "This run has no plan to write as a formula workbook: the optimizer found none.",
       );
     const parsed = model.input.safeParse(run.input);
-    return {
-      body: await renderOptimizerWorkbook(model.id, parsed.success ? parsed.data : run.input, run.output, {
-        title: report.title,
-      }),
-      contentType: TYPES.xlsx,
-      fileName: `${report.fileStem}-formulas.xlsx`,
-    };
+    try {
+      return {
+        body: await renderOptimizerWorkbook(model.id, parsed.success ? parsed.data : run.input, run.output, {
+          title: report.title,
+        }),
+        contentType: TYPES.xlsx,
+        fileName: `${report.fileStem}-formulas.xlsx`,
+      };
+    } catch (e) {
+      if (e instanceof PlanTooLarge) throw unprocessable([{ path: "query.document", message: e.message }]);
+      throw e;
+    }
   }
   if (document !== "report") {
     const known = model.documents?.some((d) => d.name === document);

@@ -30,6 +30,18 @@ export const MAX_MATRIX_CELLS = 400_000;
 /** Money matches to the cent; counts and shares to 1e-9. */
 export const CENT = 0.005;
 
+/** The plan's matrix is beyond MAX_MATRIX_CELLS: a workbook nobody could read or recompute quickly. */
+export class PlanTooLarge extends Error {
+  constructor(
+    readonly variables: number,
+    readonly rows: number,
+  ) {
+    super(
+      `this plan has ${variables} decision variables × ${rows} constraints, more than a formula workbook holds (${MAX_MATRIX_CELLS.toLocaleString("en-US")} coefficients); export the report instead`,
+    );
+  }
+}
+
 /** A1 address of column `col` (1-based) and row `row`. */
 export const addr = (col: number, row: number, abs = false) => {
   let c = "";
@@ -189,8 +201,7 @@ export function writePlan(wb: ExcelJS.Workbook, plan: PlanWorkbook, f: Formulas)
   const { spec, values } = plan;
   const nVar = spec.variables.length;
   const nRow = spec.constraints.length;
-  if (nVar * (nRow + 2) > MAX_MATRIX_CELLS)
-    throw new Error(`the model has ${nVar} variables × ${nRow} rows, too large for a formula workbook`);
+  if (nVar * (nRow + 2) > MAX_MATRIX_CELLS) throw new PlanTooLarge(nVar, nRow);
 
   const planWs = wb.addWorksheet("Plan", { views: [{ state: "frozen", ySplit: 0 }] });
   const coefWs = wb.addWorksheet("Coefficients", { views: [{ state: "frozen", xSplit: 2, ySplit: 3 }] });
