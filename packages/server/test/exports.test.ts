@@ -239,11 +239,11 @@ describe("formula workbook (optimizers)", () => {
     const wb = await workbook(res.rawPayload);
     expect(wb.worksheets.map((w) => w.name)).toEqual([
       "Inputs",
-      "Unit schedule",
       "Plan",
       "Coefficients",
       "Sources & Uses",
       "DSCR by year",
+      "Unit schedule",
     ]);
     const input = debtStack.examples[0]!.input as Json;
     const price = rowOf(wb.getWorksheet("Inputs")!, "Purchase price");

@@ -387,3 +387,53 @@ const cellValue = (formula: string | undefined, value: number): ExcelJS.CellValu
 
 /** The sheet name quoted for a formula. */
 export const sheetRef = (sheet: string, cell: string) => `${quote(sheet)}!${cell}`;
+
+/**
+ * Appends checks to the Plan sheet's list (under "All checks", which then counts them too).
+ */
+export function addChecks(
+  wb: ExcelJS.Workbook,
+  checks: { label: string; formula: string; engine: number; tolerance?: number }[],
+) {
+  const ws = wb.getWorksheet("Plan")!;
+  let allRow = 0;
+  ws.eachRow((row, n) => {
+    if (row.getCell(1).value === "All checks") allRow = n;
+  });
+  // Written to the right of the check list, so the Plan sheet's rows keep their places.
+  const col = 11;
+  const header = ws.getRow(4);
+  ["Engine check", "Workbook", "Engine", "Difference", "Matches"].forEach((h, k) => {
+    const c = header.getCell(col + k);
+    c.value = h;
+    c.font = { bold: true };
+    c.fill = HEADER_FILL;
+  });
+  ws.getColumn(col).width = 34;
+  for (const k of [1, 2, 3]) ws.getColumn(col + k).width = 18;
+  const L = (k: number) => addr(col + k, 1).replace(/\d+$/, "");
+  checks.forEach((c, k) => {
+    const r = 5 + k;
+    const row = ws.getRow(r);
+    row.getCell(col).value = c.label;
+    row.getCell(col + 1).value = { formula: c.formula };
+    row.getCell(col + 2).value = c.engine;
+    row.getCell(col + 3).value = { formula: `${L(1)}${r}-${L(2)}${r}` };
+    row.getCell(col + 4).value = {
+      formula: `IF(ABS(${L(3)}${r})<=MAX(${c.tolerance ?? 0.005},1E-12*ABS(${L(2)}${r})),"OK","NO")`,
+    };
+    for (const j of [1, 2, 3])
+      row.getCell(col + j).numFmt = c.tolerance !== undefined && c.tolerance < 1e-3 ? "0.000000000" : MONEY;
+  });
+  const all = ws.getRow(allRow);
+  const prev = (all.getCell(5).value as { formula: string }).formula;
+  const first = 5;
+  const lastR = 5 + checks.length - 1;
+  all.getCell(5).value = {
+    formula: `IF(AND(${prev.replace(/^IF\((.*),"OK","NO"\)$/, "$1")},COUNTIF(${L(4)}${first}:${L(4)}${lastR},"OK")=${checks.length}),"OK","NO")`,
+  };
+}
+
+/** The engine's reported left-hand side of each constraint row, by name. */
+export const activities = (out: { constraints?: { constraint: string; activity: number }[] }) =>
+  new Map<string, number>((out.constraints ?? []).map((c) => [c.constraint, c.activity]));
