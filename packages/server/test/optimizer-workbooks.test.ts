@@ -251,6 +251,29 @@ describe("optimizer plan workbooks, recomputed by LibreOffice", () => {
     }
   });
 
+  it("the objective's coefficients are formulas of the Inputs, not the formulation's numbers", () => {
+    const checked: string[] = [];
+    for (const c of cases.filter((c) => !c.bookInput)) {
+      // Kept as numbers, and said so on the Plan sheet: the prototype formulations, Dinkelbach's
+      // last subproblem (max-yield), hedge costs and the worst-case objective's single variable.
+      if (c.input.formulation === "prototype" || c.input.objective === "max-yield") continue;
+      if (c.model === debtStackV3 && (c.input.hedges.length > 0 || c.input.objective === "worst-case"))
+        continue;
+      const ws = books.get(c.name)!.getWorksheet("Coefficients")!;
+      const numbers: string[] = [];
+      let formulas = 0;
+      ws.getRow(2).eachCell((cell, col) => {
+        if (col < 3) return;
+        if (cell.type === ExcelJS.ValueType.Formula) formulas++;
+        else if (cell.value !== 0 && cell.value !== null) numbers.push(String(ws.getCell(1, col).value));
+      });
+      expect(numbers, c.name).toEqual([]);
+      expect(formulas, c.name).toBeGreaterThan(0);
+      checked.push(c.model.id);
+    }
+    expect(new Set(checked).size).toBe(4);
+  });
+
   it("a changed input flows through the formulas: the objective check and a row read NO", () => {
     for (const name of [
       "changed-leasing-mix",

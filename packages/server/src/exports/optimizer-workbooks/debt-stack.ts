@@ -17,8 +17,8 @@ import {
  * the lender tests, NOI and index rates by year and scenario, tranches and hedges. A unit schedule
  * (one unit of principal of each tranche in each scenario, month by month, as the engine's
  * schedule.ts) gives the per-unit debt service the DSCR rows and the objective read; Sources &
- * Uses, loan sizing and DSCR by year are formulas of the plan's amounts. Hedge costs, the hedge
- * rows and the worst-case rows keep the formulation's numbers.
+ * Uses, loan sizing and DSCR by year are formulas of the plan's amounts. Hedge costs and the hedge
+ * rows keep the formulation's numbers.
  */
 // biome-ignore lint/suspicious/noExplicitAny: the run's output is read by the engine output's field names
 type Json = any;
@@ -201,26 +201,40 @@ export function debtStack(
   const expected = input.objective !== "worst-case";
   const dscrRow = /^Min DSCR year (\d+) scenario (.+)$/;
   const scenarioIndex = (id: string) => S.findIndex((sc) => sc.id === id);
+  const worstRow = /^Worst case ≥ cost in (.+)$/;
+  /**
+   * Variable j's annual cost in scenario s, as the formulation prices it: a tranche's interest
+   * over the horizon per unit / N + its upfront fee / N; a used flag's fixed fee / N; equity's
+   * cost rate. Hedges: undefined (their per-unit costs stay numbers).
+   */
+  const scenarioCost = (j: number, s: number): string | undefined => {
+    const name = spec.variables[j]!.name;
+    if (name === "equity") return inputs.at("equityCost");
+    const vk = varKind(name);
+    if (!vk) return undefined;
+    const [kind, k] = vk;
+    if (kind === "used") return `${TR(k, "fixedFee")}/${N}`;
+    const interest = Array.from({ length: N }, (_, y) => yearly(groupOf(k, s), 2, y + 1)).join("+");
+    return `(${interest})/${N}+${TR(k, "upfront")}/${N}`;
+  };
   const formulas: Formulas = {
     scope:
-      "the funding, equity, LTV, LTC, debt-yield, tranche-size and DSCR rows and the tranches' and equity's objective coefficients are formulas of the Inputs and of the unit schedule; the hedge rows, the hedges' costs and the worst-case rows are the formulation's numbers.",
+      "the funding, equity, LTV, LTC, debt-yield, tranche-size and DSCR rows and the tranches' and equity's objective coefficients are formulas of the Inputs and of the unit schedule; the hedge rows and the hedges' costs are the formulation's numbers.",
     cost: (j) => {
-      const name = spec.variables[j]!.name;
       if (!expected) return undefined;
-      if (name === "equity") return inputs.at("equityCost");
-      const vk = varKind(name);
-      if (!vk) return undefined;
-      const [kind, k] = vk;
-      // Σ_s w_s/Σw · (Σ_t interest per unit / N + fee / N); a used flag: the fixed fee / N.
-      if (kind === "used") return `${TR(k, "fixedFee")}/${N}`;
-      const perScenario = S.map(
-        (_, s) =>
-          `${inputs.cell("scenarios", s, "weight")}/${wSum}*(${Array.from({ length: N }, (_, y) => yearly(groupOf(k, s), 2, y + 1)).join("+")})`,
-      );
-      return `(${perScenario.join("+")})/${N}+${TR(k, "upfront")}/${N}`;
+      const terms = S.map((_, s) => {
+        const c = scenarioCost(j, s);
+        return c === undefined ? undefined : `${inputs.cell("scenarios", s, "weight")}/${wSum}*${c}`;
+      });
+      return terms.some((t) => t === undefined) ? undefined : terms.join("+");
     },
     coef: (i, j) => {
       const row = spec.constraints[i]!.name;
+      const worst = worstRow.exec(row);
+      if (worst && spec.variables[j]!.name !== "worst-case annual cost") {
+        const c = scenarioCost(j, scenarioIndex(worst[1]!));
+        return c === undefined ? undefined : `-(${c})`;
+      }
       const vk = varKind(spec.variables[j]!.name);
       if (!vk) return undefined;
       const [kind, k] = vk;
