@@ -470,6 +470,7 @@ describe("rules", () => {
     expect(model.documents.map((d: Json) => [d.name, d.formats])).toEqual([
       ["report", ["csv", "xlsx", "pdf", "docx"]],
       ["term-sheet", ["pdf", "docx"]],
+      ["formula-workbook", ["xlsx"]],
     ]);
     expect(model.kpis[0]).toEqual({
       path: "kpis.totalDebt",
