@@ -224,6 +224,58 @@ describe("formula workbook (tif@2)", () => {
   });
 });
 
+describe("formula workbook (optimizers)", () => {
+  it("offers the plan as live formulas for the four optimizers (recomputed in optimizer-workbooks.test.ts)", async () => {
+    for (const id of ["leasing-mix", "deal-picker", "capex-phasing", "debt-stack"]) {
+      const m = (await t.app.inject({ method: "GET", url: `/api/v1/models/${id}` })).json();
+      expect(
+        m.documents.map((d: Json) => [d.name, d.formats]),
+        id,
+      ).toContainEqual(["formula-workbook", ["xlsx"]]);
+    }
+    const res = await download(debtRun.id, "format=xlsx&document=formula-workbook");
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers["content-disposition"]).toMatch(/-formulas\.xlsx"$/);
+    const wb = await workbook(res.rawPayload);
+    expect(wb.worksheets.map((w) => w.name)).toEqual([
+      "Inputs",
+      "Plan",
+      "Coefficients",
+      "Sources & Uses",
+      "DSCR by year",
+      "Unit schedule",
+    ]);
+    const input = debtStack.examples[0]!.input as Json;
+    const price = rowOf(wb.getWorksheet("Inputs")!, "Purchase price");
+    expect([price.getCell(2).value, price.getCell(3).value]).toEqual([input.purchasePrice, "AED"]);
+    const plan = wb.getWorksheet("Plan")!;
+    // Every constraint's left-hand side is a SUMPRODUCT of its coefficients and the plan.
+    const ltv = rowOf(plan, "Max LTV");
+    expect((ltv.getCell(2).value as Json).formula).toMatch(/^SUMPRODUCT\(Coefficients!/);
+    expect((ltv.getCell(4).value as Json).formula).toMatch(/Inputs!\$B\$\d+\*Inputs!\$B\$\d+/);
+    expect(ltv.getCell(8).value).toBe(
+      debtRun.output.constraints.find((c: Json) => c.constraint === "Max LTV").activity,
+    );
+    expect(rowOf(plan, `Objective (AED/yr)`).getCell(3).value).toBe(debtRun.output.kpis.objective);
+  });
+
+  it("says why there is no workbook: another format is 422 on the field, a run without a plan 409", async () => {
+    const pdf = await download(debtRun.id, "format=pdf&document=formula-workbook");
+    expect(pdf.statusCode).toBe(422);
+    expect(JSON.stringify(pdf.json())).toContain("query.format");
+    const base = debtStack.examples[0]!.input as Json;
+    const none = await run("debt-stack", {
+      ...base,
+      equityAvailable: 0,
+      targets: { ...base.targets, maxLtv: 0.3 },
+    });
+    expect(none.output.status).toBe("infeasible");
+    const res = await download(none.id, "format=xlsx&document=formula-workbook");
+    expect(res.statusCode, res.body).toBe(409);
+    expect(res.json().code ?? res.json().type).toMatch(/export_empty/);
+  });
+});
+
 describe("CSV", () => {
   it("zips one CSV per table when the model declares several", async () => {
     const res = await download(tifRun.id, "format=csv");
@@ -418,6 +470,7 @@ describe("rules", () => {
     expect(model.documents.map((d: Json) => [d.name, d.formats])).toEqual([
       ["report", ["csv", "xlsx", "pdf", "docx"]],
       ["term-sheet", ["pdf", "docx"]],
+      ["formula-workbook", ["xlsx"]],
     ]);
     expect(model.kpis[0]).toEqual({
       path: "kpis.totalDebt",

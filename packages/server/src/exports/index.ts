@@ -2,7 +2,9 @@ import type { AnyModel } from "@modelworks/model-kit";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { renderCsv } from "./csv.ts";
 import { renderDocx } from "./docx.ts";
+import { hasOptimizerWorkbook, hasPlan, renderOptimizerWorkbook } from "./optimizer-workbooks.ts";
 import { renderPdf } from "./pdf.ts";
+import { PlanTooLarge } from "./plan-workbook.ts";
 import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
 import { FORMULA_WORKBOOK, hasFormulaWorkbook, renderTifWorkbook } from "./tif-workbook.ts";
 import { renderXlsx } from "./xlsx.ts";
@@ -56,6 +58,17 @@ export function documentsOf(model: AnyModel) {
           },
         ]
       : []),
+    ...(hasOptimizerWorkbook(model.id, model.version)
+      ? [
+          {
+            name: FORMULA_WORKBOOK,
+            title: "Formula workbook (Excel)",
+            summary:
+              "The plan as live Excel formulas: inputs, the objective, every constraint's left-hand side, slack and feasibility, with checks against this run.",
+            formats: ["xlsx" as ExportFormat],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -79,6 +92,28 @@ export async function exportRun(
       contentType: TYPES.xlsx,
       fileName: `${report.fileStem}-formulas.xlsx`,
     };
+  }
+  if (document === FORMULA_WORKBOOK && hasOptimizerWorkbook(model.id, model.version)) {
+    if (format !== "xlsx")
+      throw unprocessable([{ path: "query.format", message: "the formula workbook comes as xlsx" }]);
+    if (!hasPlan(run.output))
+      throw new DomainError(
+        "export_empty",
+        "This run has no plan to write as a formula workbook: the optimizer found none.",
+      );
+    const parsed = model.input.safeParse(run.input);
+    try {
+      return {
+        body: await renderOptimizerWorkbook(model.id, parsed.success ? parsed.data : run.input, run.output, {
+          title: report.title,
+        }),
+        contentType: TYPES.xlsx,
+        fileName: `${report.fileStem}-formulas.xlsx`,
+      };
+    } catch (e) {
+      if (e instanceof PlanTooLarge) throw unprocessable([{ path: "query.document", message: e.message }]);
+      throw e;
+    }
   }
   if (document !== "report") {
     const known = model.documents?.some((d) => d.name === document);
