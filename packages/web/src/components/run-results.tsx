@@ -1,4 +1,5 @@
-import { Stack } from "@mantine/core";
+import { Badge, Stack } from "@mantine/core";
+import { outcomeOf } from "@modelworks/model-kit/descriptors";
 import { resultViewOf } from "../lib/model-views.ts";
 import type { Model, Run } from "../types.ts";
 import { dedicatedViewOf, ModelView } from "./model-views/index.tsx";
@@ -42,5 +43,21 @@ export function RunResults({
       <DeclaredCharts model={model} output={output} />
       <DeclaredTables model={model} output={output} />
     </Stack>
+  );
+}
+
+const TONE_COLOR = { good: "green", caution: "yellow", bad: "red" } as const;
+
+/**
+ * The run's answer beside its status, as the model declares it (model-kit OutcomeDescriptor): a
+ * succeeded optimizer run may answer "No feasible plan" or "Empty plan" (issue 18 items 4, 9).
+ */
+export function OutcomeBadge({ model, output }: { model: Pick<Model, "outcome">; output: unknown }) {
+  const o = outcomeOf(model.outcome, output);
+  if (!o) return null;
+  return (
+    <Badge variant="filled" color={TONE_COLOR[o.tone]} data-testid="outcome-badge" data-tone={o.tone}>
+      {o.label}
+    </Badge>
   );
 }

@@ -1,3 +1,4 @@
+import { planOutcome } from "../common/outcome.ts";
 import { defineModel } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
@@ -20,6 +21,7 @@ export const capexPhasingV2 = defineModel({
   output: CapexPhasingOutput,
   heavy: true,
   view: "optimizer",
+  outcome: planOutcome("schedule"),
   timeoutMs: 120_000,
   examples: CAPEX_PHASING_EXAMPLES,
   formats: { prototype: capexPhasingPrototypeFormat },

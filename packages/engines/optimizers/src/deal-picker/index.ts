@@ -1,3 +1,4 @@
+import { planOutcome } from "../common/outcome.ts";
 import { type ChartDescriptor, defineModel, type TableDescriptor } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { runDealPicker, runDealPickerWithReport } from "./engine.ts";
@@ -100,6 +101,7 @@ export const dealPickerV2 = defineModel({
   examples: EXAMPLES,
   heavy: true,
   view: "optimizer",
+  outcome: planOutcome("plan", { path: "selection", label: "Empty plan: buys no deal" }),
   formats: { prototype: dealPickerPrototypeFormat },
   timeoutMs: 180_000,
   tables: [
@@ -140,7 +142,7 @@ export const dealPickerV2 = defineModel({
  * shared shapes (./v3.ts), so the platform shows it with the same panels as debt-stack,
  * leasing-mix and capex-phasing. Runs of 2.0.0 keep their version and view.
  */
-const { id, title, summary, input, examples, heavy, view, timeoutMs, charts } = dealPickerV2;
+const { id, title, summary, input, examples, heavy, view, outcome, timeoutMs, charts } = dealPickerV2;
 export const dealPickerV3 = defineModel({
   id,
   title,
@@ -149,6 +151,7 @@ export const dealPickerV3 = defineModel({
   examples,
   heavy,
   view,
+  outcome,
   timeoutMs,
   charts,
   version: "3.0.0",
