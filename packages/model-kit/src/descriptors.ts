@@ -197,7 +197,12 @@ export function outcomeOf(
 ): ({ code: string } & OutcomeValue) | null {
   if (!declared) return null;
   const at = (path: string) =>
-    path.split(".").reduce<unknown>((cur, k) => (cur && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined), output);
+    path
+      .split(".")
+      .reduce<unknown>(
+        (cur, k) => (cur && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined),
+        output,
+      );
   const code = at(declared.path);
   if (typeof code !== "string") return null;
   const e = declared.empty;

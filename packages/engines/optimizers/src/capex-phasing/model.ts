@@ -1,6 +1,6 @@
-import { planOutcome } from "../common/outcome.ts";
 import { defineModel } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
 import { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
 import { optimizeCapex } from "./optimize.ts";
 import { capexPhasingPrototypeFormat } from "./prototype.ts";

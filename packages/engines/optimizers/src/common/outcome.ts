@@ -55,6 +55,8 @@ export function planOutcome(noun: string, empty?: { path: string; label: string 
       // deal-picker@2's name for no_plan.
       no_solution: { label: `No ${noun} found`, tone: "bad" },
     },
-    ...(empty ? { empty: { path: empty.path, whenCode: "optimal", label: empty.label, tone: "caution" } } : {}),
+    ...(empty
+      ? { empty: { path: empty.path, whenCode: "optimal", label: empty.label, tone: "caution" } }
+      : {}),
   };
 }

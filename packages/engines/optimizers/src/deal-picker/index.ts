@@ -1,6 +1,7 @@
-import { planOutcome } from "../common/outcome.ts";
 import { type ChartDescriptor, defineModel, type TableDescriptor } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
+import { explainEmptyPlan } from "./empty-plan.ts";
 import { runDealPicker, runDealPickerWithReport } from "./engine.ts";
 import { EXAMPLES } from "./examples.ts";
 import { dealPickerPrototypeFormat } from "./prototype.ts";
@@ -8,6 +9,7 @@ import { DealPickerInput, DealPickerOutput } from "./schema.ts";
 import { DealPickerV3Output, prototypeFromV3Output, toV3Output } from "./v3.ts";
 
 export { checkPlan, planObjective } from "./check.ts";
+export { EmptyPlan, explainEmptyPlan } from "./empty-plan.ts";
 export { runDealPicker, runDealPickerWithReport } from "./engine.ts";
 export { DUBAI_PIPELINE } from "./examples.ts";
 export { buildModel, defaultTuning, prepare, type SolverTuning, solveCore } from "./model.ts";
@@ -182,6 +184,12 @@ export const dealPickerV3 = defineModel({
       progress: (f, m) => ctx.progress(f, m),
       signal: ctx.signal,
     });
-    return toV3Output(output, infeasibility);
+    const v3 = toV3Output(output, infeasibility);
+    // An optimal plan that buys nothing says why (issue 18 item 9): one re-solve per candidate.
+    if (v3.status === "optimal" && v3.selection.length === 0) {
+      ctx.progress(0.95, "explaining the empty plan");
+      v3.emptyPlan = await explainEmptyPlan(input, ctx.signal);
+    }
+    return v3;
   },
 });

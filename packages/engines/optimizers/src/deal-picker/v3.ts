@@ -10,6 +10,7 @@ import {
 } from "../common/explain-schema.ts";
 import { explainInfeasibility } from "../common/infeasibility.ts";
 import { fmt, signed } from "../common/outcome.ts";
+import { EmptyPlan } from "./empty-plan.ts";
 import { relaxText } from "./engine.ts";
 import { type PrototypeResponse, prototypeFromOutput } from "./prototype.ts";
 import { DealPickerOutput } from "./schema.ts";
@@ -41,6 +42,8 @@ export const DealPickerV3Output = z.object({
   mip: MipReport.extend({ reducedCostFixing: v2.mip.unwrap().shape.reducedCostFixing }).nullable(),
   whatIf: v2.whatIf,
   infeasibility: Infeasibility.nullable(),
+  /** Set when the best plan buys nothing: why, and the limit stopping each candidate (issue 18 item 9). */
+  emptyPlan: EmptyPlan.nullable().optional(),
   verification: Verification.extend({ method: z.string() }).nullable(),
   notes: v2.notes,
   solveMs: v2.solveMs,
@@ -126,6 +129,7 @@ export function toV3Output(o: V2, report: InfeasibilityReport | null): DealPicke
     mip: o.mip,
     whatIf: o.whatIf,
     infeasibility,
+    emptyPlan: null,
     verification: o.kpis
       ? { feasible: o.check.feasible, violations: o.check.violations, method: o.check.method }
       : null,

@@ -1,6 +1,6 @@
-import { planOutcome } from "../common/outcome.ts";
 import { defineModel } from "@modelworks/model-kit";
 import { priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
 import { DEBT_STACK_EXAMPLES } from "./examples.ts";
 import { optimizeDebtStack } from "./optimize.ts";
 import { debtStackPrototypeFormat } from "./prototype.ts";

@@ -1,6 +1,6 @@
-import { planOutcome } from "../common/outcome.ts";
 import { defineModel } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
 import { LEASING_MIX_EXAMPLES } from "./examples.ts";
 import { optimizeLeasingMix } from "./optimize.ts";
 import { leasingMixPrototypeFormat } from "./prototype.ts";
