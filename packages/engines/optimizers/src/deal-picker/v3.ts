@@ -1,6 +1,8 @@
 import type { InfeasibilityReport } from "@modelworks/solver";
 import { z } from "zod";
+import { groupBinding } from "../common/binding.ts";
 import {
+  BindingGroup,
   ConstraintRow,
   Infeasibility,
   MipReport,
@@ -38,6 +40,8 @@ export const DealPickerV3Output = z.object({
     }),
   ),
   binding: v2.binding,
+  /** What binds, by kind, with the re-solved what-if that relaxes it (issue 18 item 5); absent in runs before it. */
+  bindingGroups: z.array(BindingGroup).optional(),
   shadowPrices: Prices.nullable(),
   mip: MipReport.extend({ reducedCostFixing: v2.mip.unwrap().shape.reducedCostFixing }).nullable(),
   whatIf: v2.whatIf,
@@ -50,6 +54,48 @@ export const DealPickerV3Output = z.object({
 });
 export type DealPickerV3Output = z.output<typeof DealPickerV3Output>;
 type V2 = z.output<typeof DealPickerOutput>;
+
+const FAMILY: Record<string, { label: string; relaxes: (w: V2["whatIf"][number]) => boolean }> = {
+  budget: { label: "Budget", relaxes: (w) => w.parameter === "budget" && w.to > w.from },
+  "sector-cap": {
+    label: "Sector cap",
+    relaxes: (w) => w.parameter.startsWith("caps.sector.") && w.to > w.from,
+  },
+  "city-cap": { label: "City cap", relaxes: (w) => w.parameter.startsWith("caps.city.") && w.to > w.from },
+  "single-asset-cap": {
+    label: "Single-asset cap",
+    relaxes: (w) => w.parameter === "caps.singleAsset" && w.to > w.from,
+  },
+  "min-assets": { label: "Minimum number of assets", relaxes: (w) => w.parameter === "minAssets" },
+  "max-assets": { label: "Maximum number of assets", relaxes: (w) => w.parameter === "maxAssets" },
+};
+
+/**
+ * Binding limits by kind, each with the re-solved what-if that relaxes it (the best one when
+ * several caps of a kind were probed): the marginal value of a whole-deal plan, where the
+ * fixed-integer LP's price is 0 (issue 18 item 5).
+ */
+function bindingGroupsOf(o: V2) {
+  const kind = new Map(o.constraints.map((c) => [c.constraint, c.kind]));
+  return groupBinding(
+    o.binding,
+    (name) => {
+      const k = kind.get(name);
+      return k && FAMILY[k] ? { family: k, label: FAMILY[k].label } : null;
+    },
+    o.constraints.flatMap((c) =>
+      c.shadowPrice === null ? [] : [{ constraint: c.constraint, pricePerUnit: c.shadowPrice }],
+    ),
+    (family) => {
+      const best = o.whatIf
+        .filter((w) => FAMILY[family]?.relaxes(w))
+        .sort((a, b) => (b.deltaObjective ?? -Infinity) - (a.deltaObjective ?? -Infinity))[0];
+      return best
+        ? { question: best.question, deltaObjective: best.deltaObjective, answer: best.answer }
+        : null;
+    },
+  );
+}
 
 /** deal-picker@2's output (and the solver's infeasibility report) in deal-picker@3's shape. */
 export function toV3Output(o: V2, report: InfeasibilityReport | null): DealPickerV3Output {
@@ -93,6 +139,7 @@ export function toV3Output(o: V2, report: InfeasibilityReport | null): DealPicke
       limit: side(c),
     })),
     binding: o.binding,
+    bindingGroups: bindingGroupsOf(o),
     shadowPrices:
       o.shadowPrices.basis === null
         ? null
