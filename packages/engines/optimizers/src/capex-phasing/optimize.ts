@@ -523,7 +523,9 @@ export async function optimizeCapex(
   const end = new Map(schedule.map((r) => [r.projectId, r.endMonth]));
   const tightOrder = new Map<string, string>();
   for (const r of schedule)
-    for (const q of input.projects.find((p) => p.id === r.projectId)?.predecessors ?? []) {
+    for (const q of proto
+      ? []
+      : ((input as CapexModelworksParsed).projects.find((p) => p.id === r.projectId)?.predecessors ?? [])) {
       const e = end.get(q);
       if (r.startMonth !== null && e != null && r.startMonth === e + 1)
         tightOrder.set(
