@@ -399,8 +399,11 @@ export function OptimizerPanels({
 
 function InfeasibilityPanel({ inf }: { inf: Obj }) {
   const iis = inf.iis as Obj | null | undefined;
-  const summary = infeasibilitySummary(inf);
   const relaxation = relaxationLines(inf);
+  // The shared summary's own "Smallest change…" sentence repeats the list above it.
+  const summary = infeasibilitySummary(inf).filter(
+    (s) => !(relaxation.length && s.startsWith("Smallest change")),
+  );
   const conflicting = iis && Array.isArray(iis.constraints) ? (iis.constraints as Obj[]) : [];
   return (
     <Card withBorder data-testid="infeasibility">

@@ -50,6 +50,11 @@ describe("deal-picker@3: outcomes that are not a plan", () => {
       /^B \(6,000,000 AED all-in\) cannot be bought: it breaks Single-asset cap: B \(≤ 20\.0% of capital deployed\)/,
     );
     expect(e.blockers[0]!.explanation).toContain("Budget (≤ 20,000,000 AED usable)");
+    // Three deals' single-asset cap rows bind, but they are one input: probed once each way.
+    const probes = out.whatIf.filter((w) => w.parameter === "caps.singleAsset").map((w) => w.to);
+    expect(probes).toHaveLength(2);
+    expect(probes[0]).toBeCloseTo(0.25, 12);
+    expect(probes[1]).toBeCloseTo(0.15, 12);
   }, 60_000);
 
   it("a hurdle above every deal's NOI: the objective, not a limit, empties the plan", async () => {
