@@ -5,6 +5,7 @@ import {
   ChartDescriptorDto,
   KpiDescriptorDto,
   ModelDocumentDto,
+  OutcomeDescriptorDto,
   ResultView,
   TableDescriptorDto,
 } from "./runs.ts";
@@ -112,6 +113,7 @@ export const SharedResultDto = z
       kpis: z.array(KpiDescriptorDto),
       documents: z.array(ModelDocumentDto),
       view: ResultView,
+      outcome: OutcomeDescriptorDto.nullable(),
     }),
     runs: z.array(SharedRunDto),
     comparison: ComparisonDto.nullable().describe("Set when the link shares several runs"),

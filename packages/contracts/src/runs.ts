@@ -70,6 +70,23 @@ export const ResultView = z
     "The result view to show runs with: `generic` (KPIs, charts, tables), `optimizer` (plus the shared explanation panels) or a dedicated view's name; unknown names fall back to `generic`",
   );
 
+const OutcomeValueDto = z.object({ label: z.string(), tone: z.enum(["good", "caution", "bad"]) });
+export const OutcomeDescriptorDto = z
+  .object({
+    path: z.string().describe("Dotted path of the output field holding the outcome code, e.g. `status`"),
+    values: z.record(z.string(), OutcomeValueDto).describe("How each outcome code reads"),
+    empty: OutcomeValueDto.extend({
+      path: z.string().describe("Dotted path of the plan's list (e.g. `selection`)"),
+      whenCode: z.string().describe("The code (e.g. `optimal`) under which an empty list reads as this"),
+    })
+      .optional()
+      .describe("The reading of a plan that holds nothing"),
+  })
+  .describe(
+    "What a succeeded run's answer was (a plan, no feasible plan, an empty plan), shown as a badge beside its status; null = the model declares none",
+  )
+  .meta({ id: "OutcomeDescriptor" });
+
 export const ModelSummaryDto = z
   .object({
     id: z.string(),
@@ -92,6 +109,7 @@ export const ModelDto = ModelSummaryDto.extend({
     "How the model's author lays out its input form; null = schema order",
   ),
   view: ResultView,
+  outcome: OutcomeDescriptorDto.nullable(),
   timeoutSeconds: z.number(),
   formats: z
     .array(z.object({ name: z.string(), title: z.string() }))

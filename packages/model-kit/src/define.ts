@@ -5,6 +5,7 @@ import {
   type DocumentDescriptor,
   type FormLayout,
   type KpiDescriptor,
+  type OutcomeDescriptor,
   RESULT_VIEW_RE,
   type TableDescriptor,
 } from "./descriptors.ts";
@@ -55,6 +56,8 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
    * shape can name a new view while v1's runs keep theirs.
    */
   view?: string;
+  /** What a succeeded run's answer was (a plan, no feasible plan, an empty plan): a badge beside its status. */
+  outcome?: OutcomeDescriptor;
   /** Longest a run may take before it is stopped. */
   timeoutMs?: number;
   /** Heavy models (optimizers) get the stricter per-user run rate limit. */

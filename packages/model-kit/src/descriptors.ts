@@ -166,3 +166,50 @@ export interface FormSection {
  * ships (e.g. `tif-deal`). A client that does not know the name shows the generic view.
  */
 export const RESULT_VIEW_RE = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * What a succeeded run's answer was, as a badge beside the run's status: a run that succeeded may
+ * still answer "no feasible plan" or "the best plan buys nothing" (issue 18 items 4 and 9). The
+ * model names the output field holding its outcome code and how each code reads; clients show no
+ * badge for a code it does not list.
+ */
+export interface OutcomeDescriptor {
+  /** Dotted path of the output field holding the outcome code: "status". */
+  path: string;
+  /** How each code reads: `optimal` → "Optimal plan", good. */
+  values: Record<string, OutcomeValue>;
+  /**
+   * A plan that holds nothing: when the list at `path` is empty and the code is `whenCode`, the
+   * badge reads `label` instead (an optimal plan that buys no deal is not good news).
+   */
+  empty?: { path: string; whenCode: string } & OutcomeValue;
+}
+
+export interface OutcomeValue {
+  label: string;
+  tone: "good" | "caution" | "bad";
+}
+
+/** The outcome code, label and tone of an output, or null when the model declares none or the code is unknown. */
+export function outcomeOf(
+  declared: OutcomeDescriptor | null | undefined,
+  output: unknown,
+): ({ code: string } & OutcomeValue) | null {
+  if (!declared) return null;
+  const at = (path: string) =>
+    path
+      .split(".")
+      .reduce<unknown>(
+        (cur, k) => (cur && typeof cur === "object" ? (cur as Record<string, unknown>)[k] : undefined),
+        output,
+      );
+  const code = at(declared.path);
+  if (typeof code !== "string") return null;
+  const e = declared.empty;
+  if (e && code === e.whenCode) {
+    const list = at(e.path);
+    if (Array.isArray(list) && list.length === 0) return { code: "empty", label: e.label, tone: e.tone };
+  }
+  const v = declared.values[code];
+  return v ? { code, ...v } : null;
+}

@@ -71,6 +71,7 @@ export async function modelRoutes(app: FastifyInstance) {
         documents: documentsOf(m),
         layout: m.layout ?? null,
         view: m.view ?? "generic",
+        outcome: m.outcome ?? null,
         timeoutSeconds: (m.timeoutMs ?? defaultTimeout * 1000) / 1000,
         formats: Object.entries(m.formats ?? {}).map(([name, f]) => ({ name, title: f.title })),
       };

@@ -300,6 +300,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
           kpis: model.kpis ?? [],
           documents: documentsOf(model),
           view: model.view ?? "generic",
+          outcome: model.outcome ?? null,
         },
         runs: shared.map((run) => ({
           id: run.id,

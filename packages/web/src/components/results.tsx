@@ -15,7 +15,16 @@ import { useMemo, useState } from "react";
 import { formatValue } from "../format.ts";
 import { chartOption } from "../lib/charts.ts";
 import { objectiveIsCost } from "../lib/delta.ts";
-import { kpisOf, valueAtPath, withChange } from "../lib/output.ts";
+import {
+  bindingGroupsOf,
+  emptyPlanOf,
+  infeasibilitySummary,
+  pricesAreDetail,
+  pricesTitle,
+  relaxationLines,
+  whatIfRun,
+} from "../lib/optimizer.ts";
+import { kpisOf, valueAtPath } from "../lib/output.ts";
 import type { Model, TableDescriptor } from "../types.ts";
 import { EChart } from "./chart.tsx";
 import { DataTable, PeriodTable } from "./data-table.tsx";
@@ -209,137 +218,210 @@ export function OptimizerPanels({
   const status = String(output.status ?? "");
   const infeasible =
     status === "infeasible" || (output.infeasibility !== null && output.infeasibility !== undefined);
-  const binding = Array.isArray(output.binding) ? (output.binding as string[]) : [];
+  const groups = bindingGroupsOf(output, { lowerBetter });
   const prices = shadowPriceRows(output);
   const sp = output.shadowPrices as Obj | undefined;
   const whatIfs = Array.isArray(output.whatIf) ? (output.whatIf as WhatIf[]) : [];
   const inf = output.infeasibility as Obj | null | undefined;
+  const empty = emptyPlanOf(output);
   const currency = typeof output.currency === "string" ? output.currency : "AED";
+  // For integer plans the re-solved what-ifs are the marginal values: they lead, and the
+  // fixed-integer LP's duals are a labelled detail (issue 18 item 5).
+  const detail = pricesAreDetail(output);
+  const whatIfPanel = whatIfs.length ? (
+    <div data-testid="what-ifs">
+      <Title order={3} size="h4" mb={4}>
+        What if… (re-solved)
+      </Title>
+      <Text size="sm" c="dimmed" mb="xs">
+        Each answer solves the plan again with one input changed: the value of that change.
+      </Text>
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+        {whatIfs.map((w) => (
+          <WhatIfCard
+            key={`${w.question}|${String(w.parameter)}|${JSON.stringify(w.to)}`}
+            w={w}
+            input={input}
+            lowerBetter={lowerBetter}
+            canRun={canRun}
+            onRunChange={onRunChange}
+          />
+        ))}
+      </SimpleGrid>
+    </div>
+  ) : null;
+  const priceTable = prices.length ? (
+    <Table.ScrollContainer minWidth={720}>
+      <Table striped fz="sm">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Constraint</Table.Th>
+            <Table.Th ta="right">{detail ? "LP dual" : "Shadow price"}</Table.Th>
+            <Table.Th>Unit</Table.Th>
+            <Table.Th>Limit</Table.Th>
+            <Table.Th>Valid for limits in</Table.Th>
+            <Table.Th>Meaning</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {prices.map((p) => (
+            <Table.Tr key={p.constraint} fw={p.binding ? 600 : undefined}>
+              <Table.Td>
+                {p.constraint}
+                {p.binding ? (
+                  <Badge ml={6} size="xs" variant="light" color="grape">
+                    binding
+                  </Badge>
+                ) : null}
+              </Table.Td>
+              <Table.Td ta="right" style={{ fontVariantNumeric: "tabular-nums" }}>
+                {p.price === null
+                  ? "—"
+                  : formatValue(p.price, undefined, Math.abs(p.price) < 1 && p.price !== 0 ? 4 : 2)}
+              </Table.Td>
+              <Table.Td>{p.priceUnit ?? ""}</Table.Td>
+              <Table.Td>
+                {typeof p.limit === "number"
+                  ? formatValue(p.limit, p.unit === "AED" || p.unit === currency ? currency : undefined)
+                  : String(p.limit ?? "")}
+              </Table.Td>
+              <Table.Td>{range(p.validFrom, p.validTo)}</Table.Td>
+              <Table.Td>
+                <Text size="xs">{p.meaning ?? ""}</Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  ) : null;
   return (
     <Stack>
       <Alert
-        color={infeasible ? "red" : status === "optimal" ? "green" : "yellow"}
-        title={infeasible ? "No feasible plan" : `Solver status: ${status}`}
+        color={infeasible ? "red" : empty ? "yellow" : status === "optimal" ? "green" : "yellow"}
+        title={
+          infeasible ? "No feasible plan" : empty ? "The best plan buys nothing" : `Solver status: ${status}`
+        }
         data-testid="optimizer-status"
       >
         {String(output.statusLabel ?? "")}
       </Alert>
+      {empty ? (
+        <Alert color="yellow" variant="outline" title="Why the plan is empty" data-testid="empty-plan">
+          <Text size="sm" fw={600} mb={4}>
+            {empty.reason}
+          </Text>
+          {empty.blockers.length ? (
+            <List size="sm" spacing={4}>
+              {empty.blockers.map((b) => (
+                <List.Item key={b}>{b}</List.Item>
+              ))}
+            </List>
+          ) : null}
+        </Alert>
+      ) : null}
       {inf ? <InfeasibilityPanel inf={inf} /> : null}
       {!infeasible ? (
         <Card withBorder data-testid="binding">
-          <Title order={3} size="h4" mb="xs">
-            Binding constraints
+          <Title order={3} size="h4" mb={4}>
+            Binding limits
           </Title>
-          {binding.length ? (
-            <Group gap="xs">
-              {binding.map((b) => (
-                <Badge key={b} variant="light" color="grape" size="lg">
-                  {b}
-                </Badge>
+          <Text size="sm" c="dimmed" mb="xs">
+            A binding limit is one this plan uses in full. Whether relaxing it pays is the re-solved what-if
+            shown with it.
+          </Text>
+          {groups.length ? (
+            <Stack gap="sm">
+              {groups.map((g) => (
+                <div key={g.family} data-testid="binding-group">
+                  <Group gap="xs" mb={2}>
+                    <Text size="sm" fw={600}>
+                      {g.label}
+                    </Text>
+                    {g.count > 1 ? (
+                      <Badge variant="light" color="grape" data-testid="binding-count">
+                        binding in {g.count}
+                      </Badge>
+                    ) : null}
+                  </Group>
+                  {g.top.length ? (
+                    <Text size="xs" c="dimmed">
+                      {g.top.map((t) => t.what ?? t.constraint).join(" · ")}
+                      {g.more ? ` · and ${g.more} more` : ""}
+                    </Text>
+                  ) : null}
+                  {g.marginal ? (
+                    <Text size="sm" data-testid="binding-marginal">
+                      {g.marginal.sentence}
+                    </Text>
+                  ) : null}
+                </div>
               ))}
-            </Group>
+            </Stack>
           ) : (
-            <Text size="sm">No constraint is binding: the plan is limited by the objective alone.</Text>
+            <Text size="sm">No limit is binding: the plan is limited by the objective alone.</Text>
           )}
         </Card>
       ) : null}
-      {prices.length && !infeasible ? (
-        <Card withBorder data-testid="shadow-prices">
-          <Title order={3} size="h4">
-            Shadow prices
-          </Title>
-          <Text size="sm" c="dimmed" mb="xs">
-            {typeof sp?.label === "string"
-              ? sp.label
-              : "How much the objective changes per unit of each limit, valid while the limit stays within the range shown."}
-          </Text>
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Constraint</Table.Th>
-                  <Table.Th ta="right">Shadow price</Table.Th>
-                  <Table.Th>Unit</Table.Th>
-                  <Table.Th>Limit</Table.Th>
-                  <Table.Th>Valid for limits in</Table.Th>
-                  <Table.Th>Meaning</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {prices.map((p) => (
-                  <Table.Tr key={p.constraint} fw={p.binding ? 600 : undefined}>
-                    <Table.Td>
-                      {p.constraint}
-                      {p.binding ? (
-                        <Badge ml={6} size="xs" variant="light" color="grape">
-                          binding
-                        </Badge>
-                      ) : null}
-                    </Table.Td>
-                    <Table.Td ta="right" style={{ fontVariantNumeric: "tabular-nums" }}>
-                      {p.price === null
-                        ? "—"
-                        : formatValue(p.price, undefined, Math.abs(p.price) < 1 && p.price !== 0 ? 4 : 2)}
-                    </Table.Td>
-                    <Table.Td>{p.priceUnit ?? ""}</Table.Td>
-                    <Table.Td>
-                      {typeof p.limit === "number"
-                        ? formatValue(p.limit, p.unit === "AED" || p.unit === currency ? currency : undefined)
-                        : String(p.limit ?? "")}
-                    </Table.Td>
-                    <Table.Td>{range(p.validFrom, p.validTo)}</Table.Td>
-                    <Table.Td>
-                      <Text size="xs">{p.meaning ?? ""}</Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Card>
+      {detail ? whatIfPanel : null}
+      {priceTable && !infeasible ? (
+        detail ? (
+          <details data-testid="shadow-prices">
+            <summary>
+              <Text span size="sm" fw={600}>
+                {pricesTitle(output)} (detail)
+              </Text>
+            </summary>
+            <Text size="sm" c="dimmed" my="xs">
+              {typeof sp?.label === "string" ? sp.label : ""} These duals hold only while the same whole
+              choices are kept; they are not the value of relaxing a limit (see the re-solved what-ifs).
+            </Text>
+            {priceTable}
+          </details>
+        ) : (
+          <Card withBorder data-testid="shadow-prices">
+            <Title order={3} size="h4">
+              {pricesTitle(output)}
+            </Title>
+            <Text size="sm" c="dimmed" mb="xs">
+              {typeof sp?.label === "string"
+                ? sp.label
+                : "How much the objective changes per unit of each limit, valid while the limit stays within the range shown."}
+            </Text>
+            {priceTable}
+          </Card>
+        )
       ) : null}
-      {whatIfs.length ? (
-        <div data-testid="what-ifs">
-          <Title order={3} size="h4" mb="xs">
-            What if…
-          </Title>
-          <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-            {whatIfs.map((w) => (
-              <WhatIfCard
-                key={`${w.question}|${String(w.parameter)}|${String(w.to)}`}
-                w={w}
-                input={input}
-                lowerBetter={lowerBetter}
-                canRun={canRun}
-                onRunChange={onRunChange}
-              />
-            ))}
-          </SimpleGrid>
-        </div>
-      ) : null}
+      {detail ? null : whatIfPanel}
     </Stack>
   );
 }
 
 function InfeasibilityPanel({ inf }: { inf: Obj }) {
   const iis = inf.iis as Obj | null | undefined;
-  // The shared shape (common/explain-schema.ts) lists sentences; deal-picker@2's runs hold one string.
-  const summary = Array.isArray(inf.summary)
-    ? (inf.summary as string[])
-    : typeof inf.summary === "string"
-      ? [inf.summary]
-      : [];
-  const relaxation = Array.isArray(inf.relaxation)
-    ? (inf.relaxation as Obj[])
-    : (inf.relaxation as Obj | null)
-      ? [inf.relaxation as Obj]
-      : [];
+  const relaxation = relaxationLines(inf);
+  // The shared summary's own "Smallest change…" sentence repeats the list above it.
+  const summary = infeasibilitySummary(inf).filter(
+    (s) => !(relaxation.length && s.startsWith("Smallest change")),
+  );
   const conflicting = iis && Array.isArray(iis.constraints) ? (iis.constraints as Obj[]) : [];
   return (
     <Card withBorder data-testid="infeasibility">
       <Title order={3} size="h4" mb="xs">
         Why there is no plan
       </Title>
+      {relaxation.length ? (
+        <>
+          <Text size="sm" fw={600}>
+            Smallest changes that make a plan possible
+          </Text>
+          <List size="sm" spacing={4} mb="sm" data-testid="relaxation">
+            {relaxation.map((r) => (
+              <List.Item key={r}>{r}</List.Item>
+            ))}
+          </List>
+        </>
+      ) : null}
       {summary.length ? (
         <List size="sm" spacing={4} mb="sm">
           {summary.map((s) => (
@@ -350,7 +432,7 @@ function InfeasibilityPanel({ inf }: { inf: Obj }) {
       {conflicting.length ? (
         <>
           <Text size="sm" fw={600}>
-            Conflicting constraints (irreducible infeasible set)
+            Limits that cannot all hold (the conflicting set)
           </Text>
           <Group gap="xs" mb="sm">
             {conflicting.map((c) => (
@@ -359,20 +441,6 @@ function InfeasibilityPanel({ inf }: { inf: Obj }) {
               </Badge>
             ))}
           </Group>
-        </>
-      ) : null}
-      {relaxation.length ? (
-        <>
-          <Text size="sm" fw={600}>
-            Smallest changes that make a plan possible
-          </Text>
-          <List size="sm" spacing={4}>
-            {relaxation.map((r) => (
-              <List.Item key={`${String(r.constraint)}|${String(r.explanation)}`}>
-                {String(r.explanation ?? r.text ?? r.constraint)}
-              </List.Item>
-            ))}
-          </List>
         </>
       ) : null}
       {typeof inf.iisNote === "string" ? (
@@ -399,8 +467,8 @@ function WhatIfCard({
   onRunChange: (input: unknown, label: string) => Promise<void>;
 }) {
   const [busy, setBusy] = useState(false);
-  const changed =
-    w.parameter !== undefined && w.to !== undefined ? withChange(input, w.parameter, w.to) : undefined;
+  // Only a what-if that is one change of this run's input offers a button (issue 18 item 13).
+  const run = whatIfRun(w, input);
   return (
     <Card withBorder padding="sm" data-testid="what-if-card">
       <Stack gap={6}>
@@ -427,30 +495,22 @@ function WhatIfCard({
             {formatValue(Math.abs(w.deltaObjective))}
           </Text>
         ) : null}
-        {canRun ? (
-          changed !== undefined ? (
-            <Button
-              size="xs"
-              variant="light"
-              loading={busy}
-              onClick={async () => {
-                setBusy(true);
-                try {
-                  await onRunChange(changed, w.question);
-                } finally {
-                  setBusy(false);
-                }
-              }}
-            >
-              Run this change ({w.parameter} = {String(w.to)})
-            </Button>
-          ) : (
-            <Text size="xs" c="dimmed">
-              {w.parameter
-                ? `“${w.parameter}” is not set in this run's input, so it cannot be re-run from here.`
-                : "Not a single input change."}
-            </Text>
-          )
+        {canRun && run ? (
+          <Button
+            size="xs"
+            variant="light"
+            loading={busy}
+            onClick={async () => {
+              setBusy(true);
+              try {
+                await onRunChange(run.input, w.question);
+              } finally {
+                setBusy(false);
+              }
+            }}
+          >
+            {run.label}
+          </Button>
         ) : null}
       </Stack>
     </Card>

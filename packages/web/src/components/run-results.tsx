@@ -1,8 +1,13 @@
-import { Stack } from "@mantine/core";
+import { Badge, Stack, Text } from "@mantine/core";
+import { outcomeOf } from "@modelworks/model-kit/descriptors";
 import { resultViewOf } from "../lib/model-views.ts";
+import { pricesAreDetail } from "../lib/optimizer.ts";
 import type { Model, Run } from "../types.ts";
 import { dedicatedViewOf, ModelView } from "./model-views/index.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "./results.tsx";
+
+/** The optimizers' price tables: rows at shadowPrices.rows or lpRelaxationPrices.rows. */
+const PRICE_ROWS = /^(shadowPrices|lpRelaxationPrices)\.rows$/;
 
 /**
  * A succeeded run's results, the same on the run page and the public shared page, in the view
@@ -26,6 +31,12 @@ export function RunResults({
   onRunChange: (input: unknown, label: string) => Promise<void>;
 }) {
   const view = dedicatedViewOf(model);
+  // For an integer plan the LP duals are a labelled detail, not a headline table (issue 18 item 5).
+  const optimizer = resultViewOf(model) === "optimizer";
+  const isPrices = (t: Model["tables"][number]) =>
+    optimizer && pricesAreDetail(output) && PRICE_ROWS.test(t.rows);
+  const main = model.tables.filter((t) => !isPrices(t));
+  const detail = model.tables.filter(isPrices);
   if (view) return <ModelView view={view} run={run} model={model} output={output} currency={currency} />;
   return (
     <Stack gap="lg">
@@ -40,7 +51,33 @@ export function RunResults({
         />
       ) : null}
       <DeclaredCharts model={model} output={output} />
-      <DeclaredTables model={model} output={output} />
+      <DeclaredTables model={{ ...model, tables: main }} output={output} />
+      {detail.length ? (
+        <details data-testid="price-tables">
+          <summary>LP duals of the limits (detail)</summary>
+          <Text size="sm" c="dimmed" my="xs">
+            Prices of the plan's LP with its whole choices fixed (or of the relaxation): they hold only while
+            the same choices are kept. The value of relaxing a limit is its re-solved what-if.
+          </Text>
+          <DeclaredTables model={{ ...model, tables: detail }} output={output} />
+        </details>
+      ) : null}
     </Stack>
+  );
+}
+
+const TONE_COLOR = { good: "green", caution: "yellow", bad: "red" } as const;
+
+/**
+ * The run's answer beside its status, as the model declares it (model-kit OutcomeDescriptor): a
+ * succeeded optimizer run may answer "No feasible plan" or "Empty plan" (issue 18 items 4, 9).
+ */
+export function OutcomeBadge({ model, output }: { model: Pick<Model, "outcome">; output: unknown }) {
+  const o = outcomeOf(model.outcome, output);
+  if (!o) return null;
+  return (
+    <Badge variant="filled" color={TONE_COLOR[o.tone]} data-testid="outcome-badge" data-tone={o.tone}>
+      {o.label}
+    </Badge>
   );
 }

@@ -20,7 +20,7 @@ import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
-import { RunResults } from "../components/run-results.tsx";
+import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { useModel } from "../queries.ts";
@@ -150,6 +150,9 @@ export function RunPage({ id }: { id: string }) {
             </Title>
             <Group gap="xs">
               <StatusBadge status={r.status} />
+              {r.status === "succeeded" && output && model.data ? (
+                <OutcomeBadge model={model.data} output={output} />
+              ) : null}
               <Badge variant="light">v{r.modelVersion}</Badge>
               {r.scenarioRevision ? (
                 <Badge variant="outline">scenario revision {r.scenarioRevision}</Badge>

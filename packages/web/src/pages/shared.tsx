@@ -17,7 +17,7 @@ import { API, call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
-import { RunResults } from "../components/run-results.tsx";
+import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import type { Model, Run, SharedResult } from "../types.ts";
@@ -126,6 +126,7 @@ function SharedResults({
           {data.link.label ? <Text>{data.link.label}</Text> : null}
           <Group gap="xs">
             <Badge variant="light">v{run.modelVersion}</Badge>
+            {output ? <OutcomeBadge model={model} output={output} /> : null}
             <Text size="xs" c="dimmed">
               run finished {formatDateTime(run.finishedAt ?? run.createdAt)} · link expires{" "}
               {formatDateTime(data.link.expiresAt)}

@@ -1,5 +1,6 @@
 import { defineModel } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
 import { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
 import { optimizeCapex } from "./optimize.ts";
 import { capexPhasingPrototypeFormat } from "./prototype.ts";
@@ -20,6 +21,7 @@ export const capexPhasingV2 = defineModel({
   output: CapexPhasingOutput,
   heavy: true,
   view: "optimizer",
+  outcome: planOutcome("schedule"),
   timeoutMs: 120_000,
   examples: CAPEX_PHASING_EXAMPLES,
   formats: { prototype: capexPhasingPrototypeFormat },

@@ -9,6 +9,7 @@
  */
 
 import { type DualReport, type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { groupBinding } from "../common/binding.ts";
 import { explainInfeasibility } from "../common/infeasibility.ts";
 import { type OptimizeOptions as BaseOptions, fmt, planStatus, signed } from "../common/outcome.ts";
 import {
@@ -144,10 +145,16 @@ function prices(
   };
 }
 
+/** A what-if's input value: a cap (one for every month, or per month), a start month, a flag. */
+type WhatIfValue = number | boolean | number[];
+
 interface WhatIfCase {
   name: string;
   question: string;
+  /** The input path changed, so a client can run the change as a new run (issue 18 item 13). */
   parameter: string;
+  from: WhatIfValue;
+  to: WhatIfValue;
   input: CapexModelworksParsed;
 }
 
@@ -158,11 +165,17 @@ function whatIfCases(input: CapexModelworksParsed, starts: StartPlan | null): Wh
   const caps = Array.from({ length: H }, (_, i) => capOf(input, i + 1));
   for (const sign of [1, -1]) {
     const f = 1 + sign * w.cashStepFraction;
+    const cap = input.monthlyCashCap;
+    // To the cent: the value is a run's input (110,000, not 110,000.00000000001).
+    const scaled = (c: number) => Math.round(c * f * 100) / 100;
     cases.push({
       name: sign > 0 ? "cash-up" : "cash-down",
       question: `What if every month's cash cap were ${signed(sign * w.cashStepFraction * 100)}%?`,
       parameter: "monthlyCashCap",
-      input: { ...input, monthlyCashCap: caps.map((c) => c * f) },
+      from: cap,
+      // The input's own form: one cap for every month stays one number.
+      to: typeof cap === "number" ? scaled(cap) : caps.map(scaled),
+      input: { ...input, monthlyCashCap: caps.map(scaled) },
     });
   }
   if (input.maxParallelProjects !== null) {
@@ -173,6 +186,8 @@ function whatIfCases(input: CapexModelworksParsed, starts: StartPlan | null): Wh
         name: to > P ? "parallel-up" : "parallel-down",
         question: `What if ${to} projects could run in parallel (now ${P})?`,
         parameter: "maxParallelProjects",
+        from: P,
+        to,
         input: { ...input, maxParallelProjects: to },
       });
     }
@@ -192,7 +207,9 @@ function whatIfCases(input: CapexModelworksParsed, starts: StartPlan | null): Wh
         cases.push({
           name: `earlier-${p.id}`,
           question: `What if ${p.id} could start in month ${to} (window opens ${p.earliestStartMonth - to} month${p.earliestStartMonth - to === 1 ? "" : "s"} earlier)?`,
-          parameter: `projects.${p.id}.earliestStartMonth`,
+          parameter: `projects.${input.projects.indexOf(p)}.earliestStartMonth`,
+          from: p.earliestStartMonth,
+          to,
           input: {
             ...input,
             projects: input.projects.map((q) => (q.id === p.id ? { ...q, earliestStartMonth: to } : q)),
@@ -202,7 +219,9 @@ function whatIfCases(input: CapexModelworksParsed, starts: StartPlan | null): Wh
         cases.push({
           name: `force-${p.id}`,
           question: `What if ${p.id} (skipped) had to be done?`,
-          parameter: `projects.${p.id}.mandatory`,
+          parameter: `projects.${input.projects.indexOf(p)}.mandatory`,
+          from: p.mandatory,
+          to: true,
           input: {
             ...input,
             projects: input.projects.map((q) => (q.id === p.id ? { ...q, mandatory: true } : q)),
@@ -472,6 +491,8 @@ export async function optimizeCapex(
         name: c.name,
         question: c.question,
         parameter: c.parameter,
+        from: c.from,
+        to: c.to,
         status: s.status,
         objective: ev?.objective ?? null,
         deltaObjective: delta,
@@ -487,6 +508,47 @@ export async function optimizeCapex(
       });
     }
   }
+
+  // What binds, by kind and ranked: the cash caps and contractor capacity a user can move, with
+  // the re-solved what-if that relaxes each; the logical rows (each project starts once, spend
+  // needs works, order of identical projects) bind by construction and are left out.
+  const FAMILY: Partial<Record<string, { label: string; whatIf?: string }>> = {
+    cash: { label: "Monthly cash cap", whatIf: "cash-up" },
+    capacity: { label: "Projects under works at once", whatIf: "parallel-up" },
+    precedence: { label: "Project order (a predecessor must finish first)" },
+    "spend-range": { label: "Project spend range" },
+  };
+  // A precedence binds when the successor starts right after its predecessor ends; the model's
+  // per-month precedence rows all hold at 0 = 0 wherever nothing starts, so they are not counted.
+  const end = new Map(schedule.map((r) => [r.projectId, r.endMonth]));
+  const tightOrder = new Map<string, string>();
+  for (const r of schedule)
+    for (const q of proto
+      ? []
+      : ((input as CapexModelworksParsed).projects.find((p) => p.id === r.projectId)?.predecessors ?? [])) {
+      const e = end.get(q);
+      if (r.startMonth !== null && e != null && r.startMonth === e + 1)
+        tightOrder.set(
+          `Precedence ${q}→${r.projectId}`,
+          `${r.projectId} starts in month ${r.startMonth}, right after ${q} ends in month ${e}`,
+        );
+    }
+  const bindingGroups = groupBinding(
+    [...result.binding.filter((n) => built.about[n]?.kind !== "precedence"), ...tightOrder.keys()],
+    (name) => {
+      const order = tightOrder.get(name);
+      if (order) return { family: "precedence", label: FAMILY.precedence!.label, what: order };
+      const about = built.about[name];
+      const f = about ? FAMILY[about.kind] : undefined;
+      return about && f ? { family: about.kind, label: f.label, what: about.what } : null;
+    },
+    // Ranked by the LP-relaxation prices: the fixed-schedule duals are 0 in substance (see its label).
+    lpRelaxationPrices?.rows ?? shadowPrices?.rows ?? [],
+    (family) => {
+      const w = whatIf.find((x) => x.name === FAMILY[family]?.whatIf);
+      return w ? { question: w.question, deltaObjective: w.deltaObjective, answer: w.answer } : null;
+    },
+  );
 
   let infeasibility: Out["infeasibility"] = null;
   if (main.status === "infeasible" && result.infeasibility) {
@@ -530,6 +592,7 @@ export async function optimizeCapex(
     bindingCashMonths: months.filter((m) => m.cashBinds).map((m) => m.month),
     bindingCapacityMonths: months.filter((m) => m.capacityBinds).map((m) => m.month),
     binding: result.binding,
+    bindingGroups,
     constraints: result.constraints,
     shadowPrices,
     lpRelaxationPrices,

@@ -1,6 +1,7 @@
 import { LIMITS, moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import {
+  BindingGroup,
   ConstraintRow,
   Infeasibility,
   MipReport,
@@ -331,6 +332,8 @@ export function capOf(input: { monthlyCashCap: number | number[] }, m: number): 
 }
 
 const nullableNumber = z.number().nullable();
+const WhatIfValue = z.union([z.number(), z.boolean(), z.array(z.number())]);
+
 export const CapexPhasingOutput = z.object({
   model: z.literal("capex-phasing@2.0.0"),
   formulation: z.enum(["modelworks", "prototype"]),
@@ -400,6 +403,9 @@ export const CapexPhasingOutput = z.object({
   bindingCashMonths: z.array(z.number()),
   bindingCapacityMonths: z.array(z.number()),
   binding: z.array(z.string()),
+  bindingGroups: z
+    .array(BindingGroup)
+    .describe("what binds, by kind of limit, ranked (the logical rows left out)"),
   constraints: z.array(ConstraintRow),
   shadowPrices: Prices.nullable(),
   lpRelaxationPrices: Prices.nullable(),
@@ -408,7 +414,11 @@ export const CapexPhasingOutput = z.object({
     z.object({
       name: z.string(),
       question: z.string(),
-      parameter: z.string(),
+      parameter: z
+        .string()
+        .describe("the input path the what-if changes, e.g. projects.3.earliestStartMonth"),
+      from: WhatIfValue.describe("its value in this run's input"),
+      to: WhatIfValue.describe("its value in the what-if"),
       status: SolveStatus,
       objective: nullableNumber,
       deltaObjective: nullableNumber,

@@ -81,3 +81,26 @@ export const Infeasibility = z.object({
 
 /** The plan re-checked by the engine's own checker (check.ts), independent of the solver. */
 export const Verification = z.object({ feasible: z.boolean(), violations: z.array(z.string()) });
+
+/**
+ * What binds, grouped by the kind of limit and ranked (issue 18 item 13): a schedule binds in
+ * dozens of months and precedences, which as one chip each hide the limits that matter. Each group
+ * counts its binding rows, names the top ones by |price| and carries the re-solved what-if that
+ * relaxes the whole family, which leads for integer plans (issue 18 item 5).
+ */
+export const BindingGroup = z.object({
+  family: z.string().describe("the kind of limit, e.g. 'cash'"),
+  label: z.string().describe("the kind of limit in business words, e.g. 'Monthly cash cap'"),
+  count: z.number().describe("binding rows of this kind"),
+  top: z.array(
+    z.object({
+      constraint: z.string(),
+      what: z.string().nullable(),
+      pricePerUnit: z.number().nullable().describe("the LP price of the row (see shadowPrices' basis)"),
+    }),
+  ),
+  resolved: z
+    .object({ question: z.string(), deltaObjective: z.number().nullable(), answer: z.string() })
+    .nullable()
+    .describe("the re-solved what-if that relaxes this kind of limit, if one was asked"),
+});

@@ -1,3 +1,4 @@
+import type { OutcomeDescriptor } from "@modelworks/model-kit";
 import type { SolveResult } from "@modelworks/solver";
 import type { z } from "zod";
 import type { SolveStatus } from "./explain-schema.ts";
@@ -36,3 +37,26 @@ export const fmt = (x: number, d = 0) => {
 };
 /** The same with its sign, − as a minus sign: a change. */
 export const signed = (x: number, d = 0) => `${x >= 0 ? "+" : "−"}${fmt(Math.abs(x), d)}`;
+
+/**
+ * How an optimizer's `status` reads as the run's answer (model-kit OutcomeDescriptor): the run
+ * succeeds whether or not a plan exists, so "no feasible plan" is shown beside it, not as a green
+ * success alone (issue 18 item 4). `empty` names the plan's list for engines whose best plan can
+ * hold nothing (issue 18 item 9).
+ */
+export function planOutcome(noun: string, empty?: { path: string; label: string }): OutcomeDescriptor {
+  return {
+    path: "status",
+    values: {
+      optimal: { label: `Optimal ${noun}`, tone: "good" },
+      time_limit: { label: `Best ${noun} found, not proven optimal`, tone: "caution" },
+      infeasible: { label: `No feasible ${noun}`, tone: "bad" },
+      no_plan: { label: `No ${noun} found`, tone: "bad" },
+      // deal-picker@2's name for no_plan.
+      no_solution: { label: `No ${noun} found`, tone: "bad" },
+    },
+    ...(empty
+      ? { empty: { path: empty.path, whenCode: "optimal", label: empty.label, tone: "caution" } }
+      : {}),
+  };
+}

@@ -234,8 +234,10 @@ function whatIfSpecs(
     const meta = byName.get(c.constraint)!;
     if (isCap(meta.kind)) {
       if (caps >= input.whatIf.maxCaps) continue;
-      caps++;
       const field = meta.kind === "sector-cap" ? "sector" : meta.kind === "city-cap" ? "city" : null;
+      // Every deal has its own single-asset cap row but they share one input: probe it once.
+      if (!field && specs.some((sp) => sp.parameter === "caps.singleAsset")) continue;
+      caps++;
       const key = meta.key!;
       const current = field ? input.caps[field][key]! : input.caps.singleAsset!;
       for (const sign of [1, -1]) {

@@ -1,5 +1,7 @@
 import { type ChartDescriptor, defineModel, type TableDescriptor } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
+import { explainEmptyPlan } from "./empty-plan.ts";
 import { runDealPicker, runDealPickerWithReport } from "./engine.ts";
 import { EXAMPLES } from "./examples.ts";
 import { dealPickerPrototypeFormat } from "./prototype.ts";
@@ -7,6 +9,7 @@ import { DealPickerInput, DealPickerOutput } from "./schema.ts";
 import { DealPickerV3Output, prototypeFromV3Output, toV3Output } from "./v3.ts";
 
 export { checkPlan, planObjective } from "./check.ts";
+export { EmptyPlan, explainEmptyPlan } from "./empty-plan.ts";
 export { runDealPicker, runDealPickerWithReport } from "./engine.ts";
 export { DUBAI_PIPELINE } from "./examples.ts";
 export { buildModel, defaultTuning, prepare, type SolverTuning, solveCore } from "./model.ts";
@@ -100,6 +103,7 @@ export const dealPickerV2 = defineModel({
   examples: EXAMPLES,
   heavy: true,
   view: "optimizer",
+  outcome: planOutcome("plan", { path: "selection", label: "Empty plan: buys no deal" }),
   formats: { prototype: dealPickerPrototypeFormat },
   timeoutMs: 180_000,
   tables: [
@@ -140,7 +144,7 @@ export const dealPickerV2 = defineModel({
  * shared shapes (./v3.ts), so the platform shows it with the same panels as debt-stack,
  * leasing-mix and capex-phasing. Runs of 2.0.0 keep their version and view.
  */
-const { id, title, summary, input, examples, heavy, view, timeoutMs, charts } = dealPickerV2;
+const { id, title, summary, input, examples, heavy, view, outcome, timeoutMs, charts } = dealPickerV2;
 export const dealPickerV3 = defineModel({
   id,
   title,
@@ -149,6 +153,7 @@ export const dealPickerV3 = defineModel({
   examples,
   heavy,
   view,
+  outcome,
   timeoutMs,
   charts,
   version: "3.0.0",
@@ -179,6 +184,12 @@ export const dealPickerV3 = defineModel({
       progress: (f, m) => ctx.progress(f, m),
       signal: ctx.signal,
     });
-    return toV3Output(output, infeasibility);
+    const v3 = toV3Output(output, infeasibility);
+    // An optimal plan that buys nothing says why (issue 18 item 9): one re-solve per candidate.
+    if (v3.status === "optimal" && v3.selection.length === 0) {
+      ctx.progress(0.95, "explaining the empty plan");
+      v3.emptyPlan = await explainEmptyPlan(input, ctx.signal);
+    }
+    return v3;
   },
 });

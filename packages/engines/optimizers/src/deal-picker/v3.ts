@@ -1,6 +1,8 @@
 import type { InfeasibilityReport } from "@modelworks/solver";
 import { z } from "zod";
+import { groupBinding } from "../common/binding.ts";
 import {
+  BindingGroup,
   ConstraintRow,
   Infeasibility,
   MipReport,
@@ -10,6 +12,7 @@ import {
 } from "../common/explain-schema.ts";
 import { explainInfeasibility } from "../common/infeasibility.ts";
 import { fmt, signed } from "../common/outcome.ts";
+import { EmptyPlan } from "./empty-plan.ts";
 import { relaxText } from "./engine.ts";
 import { type PrototypeResponse, prototypeFromOutput } from "./prototype.ts";
 import { DealPickerOutput } from "./schema.ts";
@@ -37,16 +40,62 @@ export const DealPickerV3Output = z.object({
     }),
   ),
   binding: v2.binding,
+  /** What binds, by kind, with the re-solved what-if that relaxes it (issue 18 item 5); absent in runs before it. */
+  bindingGroups: z.array(BindingGroup).optional(),
   shadowPrices: Prices.nullable(),
   mip: MipReport.extend({ reducedCostFixing: v2.mip.unwrap().shape.reducedCostFixing }).nullable(),
   whatIf: v2.whatIf,
   infeasibility: Infeasibility.nullable(),
+  /** Set when the best plan buys nothing: why, and the limit stopping each candidate (issue 18 item 9). */
+  emptyPlan: EmptyPlan.nullable().optional(),
   verification: Verification.extend({ method: z.string() }).nullable(),
   notes: v2.notes,
   solveMs: v2.solveMs,
 });
 export type DealPickerV3Output = z.output<typeof DealPickerV3Output>;
 type V2 = z.output<typeof DealPickerOutput>;
+
+const FAMILY: Record<string, { label: string; relaxes: (w: V2["whatIf"][number]) => boolean }> = {
+  budget: { label: "Budget", relaxes: (w) => w.parameter === "budget" && w.to > w.from },
+  "sector-cap": {
+    label: "Sector cap",
+    relaxes: (w) => w.parameter.startsWith("caps.sector.") && w.to > w.from,
+  },
+  "city-cap": { label: "City cap", relaxes: (w) => w.parameter.startsWith("caps.city.") && w.to > w.from },
+  "single-asset-cap": {
+    label: "Single-asset cap",
+    relaxes: (w) => w.parameter === "caps.singleAsset" && w.to > w.from,
+  },
+  "min-assets": { label: "Minimum number of assets", relaxes: (w) => w.parameter === "minAssets" },
+  "max-assets": { label: "Maximum number of assets", relaxes: (w) => w.parameter === "maxAssets" },
+};
+
+/**
+ * Binding limits by kind, each with the re-solved what-if that relaxes it (the best one when
+ * several caps of a kind were probed): the marginal value of a whole-deal plan, where the
+ * fixed-integer LP's price is 0 (issue 18 item 5).
+ */
+function bindingGroupsOf(o: V2) {
+  const kind = new Map(o.constraints.map((c) => [c.constraint, c.kind]));
+  return groupBinding(
+    o.binding,
+    (name) => {
+      const k = kind.get(name);
+      return k && FAMILY[k] ? { family: k, label: FAMILY[k].label } : null;
+    },
+    o.constraints.flatMap((c) =>
+      c.shadowPrice === null ? [] : [{ constraint: c.constraint, pricePerUnit: c.shadowPrice }],
+    ),
+    (family) => {
+      const best = o.whatIf
+        .filter((w) => FAMILY[family]?.relaxes(w))
+        .sort((a, b) => (b.deltaObjective ?? -Infinity) - (a.deltaObjective ?? -Infinity))[0];
+      return best
+        ? { question: best.question, deltaObjective: best.deltaObjective, answer: best.answer }
+        : null;
+    },
+  );
+}
 
 /** deal-picker@2's output (and the solver's infeasibility report) in deal-picker@3's shape. */
 export function toV3Output(o: V2, report: InfeasibilityReport | null): DealPickerV3Output {
@@ -90,6 +139,7 @@ export function toV3Output(o: V2, report: InfeasibilityReport | null): DealPicke
       limit: side(c),
     })),
     binding: o.binding,
+    bindingGroups: bindingGroupsOf(o),
     shadowPrices:
       o.shadowPrices.basis === null
         ? null
@@ -126,6 +176,7 @@ export function toV3Output(o: V2, report: InfeasibilityReport | null): DealPicke
     mip: o.mip,
     whatIf: o.whatIf,
     infeasibility,
+    emptyPlan: null,
     verification: o.kpis
       ? { feasible: o.check.feasible, violations: o.check.violations, method: o.check.method }
       : null,

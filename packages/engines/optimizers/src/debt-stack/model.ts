@@ -1,5 +1,6 @@
 import { defineModel } from "@modelworks/model-kit";
 import { priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
 import { DEBT_STACK_EXAMPLES } from "./examples.ts";
 import { optimizeDebtStack } from "./optimize.ts";
 import { debtStackPrototypeFormat } from "./prototype.ts";
@@ -22,6 +23,7 @@ export const debtStackV3 = defineModel({
   output: DebtStackOutput,
   heavy: true,
   view: "optimizer",
+  outcome: planOutcome("financing stack"),
   timeoutMs: 120_000,
   examples: DEBT_STACK_EXAMPLES,
   formats: { prototype: debtStackPrototypeFormat },

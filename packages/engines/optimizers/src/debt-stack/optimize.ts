@@ -9,6 +9,7 @@
  */
 
 import { type DualReport, type ModelSpec, solveInThisThread } from "@modelworks/solver";
+import { groupBinding } from "../common/binding.ts";
 import { explainInfeasibility } from "../common/infeasibility.ts";
 import { fmt, type OptimizeOptions, planStatus, signed } from "../common/outcome.ts";
 import { checkPlan, evaluatePlan, type Plan } from "./check.ts";
@@ -477,6 +478,36 @@ export async function optimizeDebtStack(
     }
   }
 
+  // What binds, by kind, with the re-solved what-if that relaxes it (issue 18 item 5); sources =
+  // uses and the worst-case definition hold by construction and are left out.
+  const FAMILY: Partial<Record<string, { label: string; whatIf?: string }>> = {
+    equity: { label: "Equity available", whatIf: "equity-up" },
+    ltv: { label: "Max LTV", whatIf: "ltv-up" },
+    ltc: { label: "Max LTC" },
+    dscr: { label: "Min DSCR", whatIf: "dscr-down" },
+    "debt-yield": { label: "Min debt yield" },
+    "tranche-cap": { label: "Tranche share cap" },
+    "min-size": { label: "Tranche minimum size" },
+    "fixed-share": { label: "Fixed-or-hedged share" },
+    "hedge-floating": { label: "Hedge limits" },
+    "hedge-tranche": { label: "Hedge limits" },
+    "hedge-cap": { label: "Hedge limits" },
+  };
+  const bindingGroups = groupBinding(
+    result.binding,
+    (name) => {
+      const about = built.about[name];
+      const f = about ? FAMILY[about.kind] : undefined;
+      return about && f ? { family: f.label, label: f.label, what: about.what } : null;
+    },
+    shadowPrices?.rows ?? [],
+    (family) => {
+      const name = Object.values(FAMILY).find((f) => f?.label === family)?.whatIf;
+      const w = whatIf.find((x) => x.name === name);
+      return w ? { question: w.question, deltaObjective: w.deltaObjective, answer: w.answer } : null;
+    },
+  );
+
   let infeasibility: Out["infeasibility"] = null;
   if (main.status === "infeasible" && result.infeasibility) {
     infeasibility = explainInfeasibility(
@@ -530,6 +561,7 @@ export async function optimizeDebtStack(
     amortization,
     termSheet,
     binding: result.binding,
+    bindingGroups,
     constraints: result.constraints,
     shadowPrices,
     mip: result.mip

@@ -1,6 +1,7 @@
 import { moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import {
+  BindingGroup,
   Infeasibility,
   MipReport,
   PriceBasis,
@@ -453,6 +454,9 @@ export const DebtStackOutput = z.object({
     })
     .nullable(),
   binding: z.array(z.string()),
+  bindingGroups: z
+    .array(BindingGroup)
+    .describe("what binds, by kind of limit, with the re-solved what-if that relaxes it"),
   constraints: z.array(
     z.object({
       constraint: z.string(),

@@ -1,5 +1,6 @@
 import { defineModel } from "@modelworks/model-kit";
 import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { planOutcome } from "../common/outcome.ts";
 import { LEASING_MIX_EXAMPLES } from "./examples.ts";
 import { optimizeLeasingMix } from "./optimize.ts";
 import { leasingMixPrototypeFormat } from "./prototype.ts";
@@ -19,6 +20,7 @@ export const leasingMixV2 = defineModel({
   output: LeasingMixOutput,
   heavy: true,
   view: "optimizer",
+  outcome: planOutcome("leasing mix"),
   timeoutMs: 120_000,
   examples: LEASING_MIX_EXAMPLES,
   formats: { prototype: leasingMixPrototypeFormat },

@@ -9,6 +9,7 @@
  */
 
 import { type DualReport, type SolveResult, solveInThisThread } from "@modelworks/solver";
+import { groupBinding } from "../common/binding.ts";
 import { explainInfeasibility } from "../common/infeasibility.ts";
 import { fmt, type OptimizeOptions, planStatus, signed } from "../common/outcome.ts";
 import { checkPlan, evaluatePlan, ncf12PerUnit, type Plan } from "./check.ts";
@@ -352,6 +353,7 @@ export async function optimizeLeasingMix(
         objective: k?.objective ?? null,
         ncf12: k?.ncf12 ?? null,
         deltaNcf12: delta,
+        deltaObjective: k && kpis ? k.objective - kpis.objective : null,
         waultMonths: k?.waultMonths ?? null,
         occupancy: k?.occupancy ?? null,
         incentiveSpend: k?.incentiveSpend ?? null,
@@ -360,6 +362,30 @@ export async function optimizeLeasingMix(
       });
     }
   }
+
+  // What binds, by kind, each with the re-solved what-if that relaxes it: for an integer plan that
+  // is its marginal value (the fixed-integer LP's dual is often 0 while +25k of budget pays; issue
+  // 18 item 5).
+  const FAMILY: Record<string, { label: string; whatIf?: string }> = {
+    vacant: { label: "Vacant units" },
+    occupancy: { label: "Occupancy target", whatIf: "occupancy-down" },
+    budget: { label: "Incentive budget", whatIf: "budget-up" },
+    wault: { label: "WAULT target", whatIf: "wault-down" },
+    share: { label: "Share cap per lease product" },
+  };
+  const bindingGroups = groupBinding(
+    result.binding,
+    (name) => {
+      const about = built.about[name];
+      const f = about ? FAMILY[about.kind] : undefined;
+      return about && f ? { family: about.kind, label: f.label, what: about.what } : null;
+    },
+    lpRelaxationPrices?.rows ?? shadowPrices?.rows ?? [],
+    (family) => {
+      const w = whatIf.find((x) => x.name === FAMILY[family]?.whatIf);
+      return w ? { question: w.question, deltaObjective: w.deltaObjective, answer: w.answer } : null;
+    },
+  );
 
   let infeasibility: Out["infeasibility"] = null;
   if (main.status === "infeasible" && result.infeasibility) {
@@ -403,6 +429,7 @@ export async function optimizeLeasingMix(
     mix,
     kpis,
     binding: result.binding,
+    bindingGroups,
     constraints: result.constraints,
     shadowPrices,
     lpRelaxationPrices,

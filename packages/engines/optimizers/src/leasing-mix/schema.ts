@@ -1,6 +1,7 @@
 import { moneyField } from "@modelworks/model-kit";
 import { z } from "zod";
 import {
+  BindingGroup,
   ConstraintRow,
   Infeasibility,
   MipReport,
@@ -255,6 +256,9 @@ export const LeasingMixOutput = z.object({
   ),
   kpis: Kpis.nullable(),
   binding: z.array(z.string()),
+  bindingGroups: z
+    .array(BindingGroup)
+    .describe("what binds, by kind of limit, with the re-solved what-if that relaxes it"),
   constraints: z.array(ConstraintRow),
   shadowPrices: Prices.nullable(),
   lpRelaxationPrices: Prices.nullable(),
@@ -271,6 +275,9 @@ export const LeasingMixOutput = z.object({
       objective: nullableNumber,
       ncf12: nullableNumber,
       deltaNcf12: nullableNumber,
+      deltaObjective: nullableNumber.describe(
+        "change of the objective (NCF less any shortfall penalty), re-solved",
+      ),
       waultMonths: nullableNumber,
       occupancy: nullableNumber,
       incentiveSpend: nullableNumber,
