@@ -156,12 +156,15 @@ export async function orgRoutes(app: FastifyInstance) {
           targetType: "organization",
           targetId: orgId,
           metadata: {
+            // Name and slug always (who it was); the settings only when they changed.
             before: {
               name: before.name,
               slug: before.slug,
-              locale: before.locale,
-              negativeNumbers: before.negativeNumbers,
-              negativesRed: before.negativesRed,
+              ...Object.fromEntries(
+                (["locale", "negativeNumbers", "negativesRed"] as const)
+                  .filter((k) => req.body[k] !== undefined)
+                  .map((k) => [k, before[k]]),
+              ),
             },
             after: req.body,
           },
