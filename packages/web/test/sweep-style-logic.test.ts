@@ -130,8 +130,8 @@ describe("what a sweep can plot", () => {
 
   it("formats the swept values and axes with units, not float noise", () => {
     expect(formatValue(2.4800000000000004, undefined)).toBe("2.48");
-    expect(formatValue(0.055000000000000004, "fraction")).toBe("5.50%");
-    expect(formatValue(3_600_000.0000000005, "USD")).toBe("$3,600,000");
+    expect(formatValue(0.1 + 0.2, "fraction")).toBe("30.00%");
+    expect(formatValue(3_000_000 * 1.2, "USD")).toBe("$3,600,000");
   });
 });
 
