@@ -216,3 +216,30 @@ describe("a run's key result", () => {
     expect(again.json().keyResult).toEqual(scenarioRun.keyResult);
   });
 });
+
+describe("a sweep's default outputs (issue 18 item 6)", () => {
+  it("are the model's key results, IRR included, and they move with the input", async () => {
+    const start = await request(t.app, us, {
+      method: "POST",
+      url: "/api/v1/models/tif/sweeps",
+      payload: {
+        input: tif.examples[0]!.input,
+        parameters: [{ path: "landCostUsd", values: [2_000_000, 4_000_000] }],
+      },
+    });
+    expect(start.statusCode, start.body).toBe(202);
+    const kpiPaths = tif.kpis!.map((k) => k.path);
+    expect(start.json().outputs).toEqual(kpiPaths);
+    let sweep: Json;
+    for (let i = 0; i < 120; i++) {
+      sweep = (await request(t.app, us, { method: "GET", url: `/api/v1/sweeps/${start.json().id}` })).json();
+      if (sweep.status !== "running") break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(sweep.status).toBe("succeeded");
+    const irr = sweep.table.rows.map((r: Json) => r.cells[kpiPaths.indexOf("returns.leveredIrr")]);
+    expect(irr.every((v: unknown) => typeof v === "number")).toBe(true);
+    // Cheaper land, better levered IRR.
+    expect(irr[0]).toBeGreaterThan(irr[1]);
+  }, 60_000);
+});
