@@ -19,7 +19,7 @@ let them: Awaited<ReturnType<typeof createOwner>>;
 const tif = catalog.find("tif")!;
 // biome-ignore lint/suspicious/noExplicitAny: outputs are read by path in assertions
 type Json = any;
-let scenarioRun: { id: string; output: Json };
+let scenarioRun: Json;
 
 const pdfText = async (buf: Buffer) =>
   (await extractText(new Uint8Array(buf), { mergePages: true })).text.replace(/\s+/g, " ");

@@ -21,7 +21,7 @@ export function formatDateTime(iso: string | null | undefined): string {
 export type NegativeStyle = NegativeNumberStyle;
 
 // The active organization's style (App sets it from GET /org): one setting for every view.
-let current: NumberStyle = DEFAULT_NUMBER_STYLE;
+let current: NumberStyle = { negatives: "minus", red: false };
 
 /** Makes the org's number style the formatter's (App calls it when the org's settings load). */
 export function setNumberStyle(style: NumberStyle): void {
