@@ -1,8 +1,4 @@
-import {
-  DEFAULT_NUMBER_STYLE,
-  type NegativeNumberStyle,
-  type NumberStyle,
-} from "@modelworks/contracts/number-style";
+import type { NegativeNumberStyle, NumberStyle } from "@modelworks/contracts/number-style";
 
 /**
  * Numbers as people read them, with their units. Units come from the model's descriptors
