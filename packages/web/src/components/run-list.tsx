@@ -117,7 +117,9 @@ export function RunList({
               <Table.Th>Scenario</Table.Th>
               <Table.Th>Model</Table.Th>
               <Table.Th>Status</Table.Th>
-              <Table.Th ta="right">Key result</Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: "nowrap" }}>
+                Key result
+              </Table.Th>
               <Table.Th>Revision</Table.Th>
               <Table.Th>Duration</Table.Th>
             </Table.Tr>

@@ -246,6 +246,10 @@ function SweepResult({
   const option = useMemo<ChartOption | null>(() => {
     if (table.kind !== "one-way" || shown.plotted.length === 0) return null;
     const index = (o: string) => table.outputs.indexOf(o);
+    const unitOf = (o: string) => byPath.get(o)?.unit ?? byPath.get(o)?.format ?? o;
+    const units = [...new Set(shown.plotted.map(unitOf))];
+    const axes = units.map((u) => shown.plotted.find((o) => unitOf(o) === u)!);
+    const axisOf = (o: string) => units.indexOf(unitOf(o));
     return {
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
@@ -259,19 +263,20 @@ function SweepResult({
           typeof r.value === "number" ? formatValue(r.value, parameterUnit) : String(r.value),
         ),
       },
-      // One axis per output scale: money beside percentages would flatten the percentages.
-      yAxis: shown.plotted.map((o, i) => ({
+      // One axis per unit: money beside percentages would flatten the percentages, while the
+      // two IRRs share theirs. The first two axes are drawn (left, right).
+      yAxis: axes.map((first, i) => ({
         type: "value",
         scale: true,
         position: i % 2 ? "right" : "left",
         offset: Math.floor(i / 2) * 60,
         show: i < 2,
-        axisLabel: { formatter: (v: number) => formatOutput(byPath.get(o), v) },
+        axisLabel: { formatter: (v: number) => formatOutput(byPath.get(first), v) },
       })),
-      series: shown.plotted.map((o, i) => ({
+      series: shown.plotted.map((o) => ({
         name: outputLabel(byPath.get(o), o),
         type: "line",
-        yAxisIndex: i,
+        yAxisIndex: axisOf(o),
         data: table.rows.map((r) => r.cells[index(o)] ?? null),
         tooltip: {
           valueFormatter: (v: unknown) => formatOutput(byPath.get(o), typeof v === "number" ? v : null),
