@@ -1,4 +1,5 @@
 import { catalog } from "@modelworks/catalog";
+import { RUN_ERROR_CODES } from "@modelworks/contracts/run-status";
 import { eq } from "drizzle-orm";
 import ExcelJS from "exceljs";
 import { extractText, getDocumentProxy } from "unpdf";
@@ -242,4 +243,21 @@ describe("a sweep's default outputs (issue 18 item 6)", () => {
     // Cheaper land, better levered IRR.
     expect(irr[0]).toBeGreaterThan(irr[1]);
   }, 60_000);
+});
+
+describe("the OpenAPI document", () => {
+  it("publishes a run's error code as the runner's enum, and the key result and org settings", async () => {
+    const doc = (await t.app.inject({ method: "GET", url: "/api/v1/openapi.json" })).json();
+    const text = JSON.stringify(doc);
+    // However the document nests it, RunError.code lists exactly the runner's codes.
+    const enums = [...text.matchAll(/"code":\{"type":"string","enum":(\[[^\]]*\])/g)].map((m) =>
+      JSON.parse(m[1]!),
+    );
+    expect(enums).toContainEqual([...RUN_ERROR_CODES]);
+    expect(doc.components.schemas.RunSummary.properties.keyResult).toBeDefined();
+    expect(doc.components.schemas.Organization.properties.negativeNumbers.enum).toEqual([
+      "minus",
+      "brackets",
+    ]);
+  });
 });
