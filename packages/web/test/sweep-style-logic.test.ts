@@ -178,4 +178,19 @@ describe("a run's key result", () => {
     expect(k.label).toBe("Levered IRR");
     expect(formatValue(k.value, k.unit, k.decimals ?? undefined, { format: k.format })).toBe("15.53%/yr");
   });
+
+  it("every hosted model declares a key result that names a number of its output", () => {
+    const missing: string[] = [];
+    for (const m of catalog.list()) {
+      for (const v of catalog.versions(m.id)) {
+        const declared = v.keyResult ?? (v.kpis ?? []).find((k) => k.format !== "text");
+        const schema = z.toJSONSchema(v.output, { io: "output", unrepresentable: "any" }) as JsonSchema;
+        const numeric = new Set(sweepOutputs(schema, []).map((o) => o.path));
+        // tif-solve's answer is in the lever's own unit, which differs run by run: no single key result.
+        if (v.id === "tif-solve") continue;
+        if (!declared || !numeric.has(declared.path)) missing.push(`${v.id}@${v.version}: ${declared?.path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
