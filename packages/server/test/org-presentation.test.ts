@@ -111,6 +111,7 @@ describe("exports of a run carry the deal's name and the org's locale and number
     expect(await pageSize(res.rawPayload)).toEqual([612, 792]);
     const text = await pdfText(res.rawPayload);
     expect(text.startsWith("Riverside Lofts")).toBe(true);
+    expect(text).toMatch(/Generated [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M UTC by Modelworks/);
     // en-US dates: "Dec 6, 2026, 9:05 AM UTC", not an ISO stamp.
     expect(text).toContain(`Created ${usDate(scenarioRun.createdAt)} UTC`);
     expect(usDate(scenarioRun.createdAt)).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M$/);
@@ -159,6 +160,7 @@ describe("exports of a run carry the deal's name and the org's locale and number
     const text = await pdfText(res.rawPayload);
     expect(text.startsWith("Rheinufer Süd")).toBe(true);
     expect(text).toMatch(/Created \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} UTC/);
+    expect(text).toMatch(/Generated \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2} UTC by Modelworks/);
     const first = run.output.periods.find((p: Json) => p.leveredCf < -1 && p.leveredCf > -1e6);
     expect(text).toContain(displayValue(first.leveredCf, { format: "currency", unit: "USD", decimals: 2 }));
     expect(displayValue(first.leveredCf, { format: "currency", unit: "USD", decimals: 2 })).toMatch(/^−\$/);

@@ -68,6 +68,8 @@ export interface RunReport {
   paper: Paper;
   /** The org's way of writing negatives (already on every field and column); null = minus. */
   numberStyle: NumberStyle | null;
+  /** The org's locale (dates on the cover); null = ISO dates. */
+  locale: string | null;
   model: { id: string; version: string; title: string; summary: string };
   currency: string | null;
   metadata: Field[];
@@ -286,6 +288,7 @@ export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
     model: { id: model.id, version: model.version, title: model.title, summary: model.summary },
     currency,
     numberStyle: style ?? null,
+    locale: run.locale ?? null,
     metadata: styled<Field>(
       [
         { label: "Model", value: `${model.title} (${run.modelId}@${run.modelVersion})` },
@@ -341,6 +344,8 @@ export interface PagedDocument {
   subtitle: string;
   /** A4 when not said (engine documents); the report's from the org's locale or the run's money. */
   paper?: Paper;
+  /** The org's locale: how the cover writes when it was generated (ISO when null). */
+  locale?: string | null;
   blocks: PagedBlock[];
 }
 
@@ -411,7 +416,7 @@ export function reportDocument(r: RunReport): PagedDocument {
     { kind: "fields", rows: r.metadata },
   ];
   const subtitle = r.dealName ? `${r.model.title} · run report` : r.model.summary;
-  return { fileStem: r.fileStem, title: r.title, subtitle, paper: r.paper, blocks };
+  return { fileStem: r.fileStem, title: r.title, subtitle, paper: r.paper, locale: r.locale, blocks };
 }
 
 /**
@@ -468,6 +473,7 @@ export function engineDocument(
     subtitle: `${model.title} (${model.id}@${model.version}) · run ${run.id}`,
     // The org's paper (Letter for a US org), like the report's.
     paper: r.paper,
+    locale: r.locale,
     blocks,
   };
 }
