@@ -6,6 +6,7 @@ export * from "./common.ts";
 export * from "./compare.ts";
 export * from "./errors.ts";
 export * from "./exports.ts";
+export * from "./number-style.ts";
 export * from "./orgs.ts";
 export * from "./projects.ts";
 export * from "./retention.ts";

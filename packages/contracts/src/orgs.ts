@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Email, listQuery, Name, page, Timestamp, Uuid } from "./common.ts";
+import { Locale, NegativeNumbers } from "./number-style.ts";
 import { API_KEY_SCOPES, ROLES } from "./roles.ts";
 
 export const Role = z.enum(ROLES, { message: `must be one of ${ROLES.join(", ")}` });
@@ -12,14 +13,39 @@ export const Slug = z
   .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "must be lower-case letters, digits and inner hyphens");
 
 export const OrgDto = z
-  .object({ id: Uuid, name: z.string(), slug: z.string(), createdAt: Timestamp, updatedAt: Timestamp })
+  .object({
+    id: Uuid,
+    name: z.string(),
+    slug: z.string(),
+    locale: z
+      .string()
+      .nullable()
+      .describe(
+        "Language and region (en-US): paper of printed exports and date format; null = from each run's money",
+      ),
+    negativeNumbers: NegativeNumbers.describe(
+      "Negatives as −1,234 (minus) or (1,234) (brackets), in views and exports",
+    ),
+    negativesRed: z.boolean().describe("Negatives also shown in red"),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
   .meta({ id: "Organization" });
 export const OrgWithRoleDto = OrgDto.extend({ role: Role });
 export const CreateOrgBody = z.object({ name: Name(120), slug: Slug.optional() }).strict();
 export const UpdateOrgBody = z
-  .object({ name: Name(120).optional(), slug: Slug.optional() })
+  .object({
+    name: Name(120).optional(),
+    slug: Slug.optional(),
+    locale: Locale.nullable().optional(),
+    negativeNumbers: NegativeNumbers.optional(),
+    negativesRed: z.boolean().optional(),
+  })
   .strict()
-  .refine((v) => v.name !== undefined || v.slug !== undefined, "give at least one of name, slug");
+  .refine(
+    (v) => Object.values(v).some((x) => x !== undefined),
+    "give at least one of name, slug, locale, negativeNumbers, negativesRed",
+  );
 
 export const MemberDto = z
   .object({

@@ -2,7 +2,7 @@ import { CHART_KINDS } from "@modelworks/model-kit/descriptors";
 import { z } from "zod";
 import { FieldError, listQuery, page, Timestamp, Uuid } from "./common.ts";
 import { ResolvedDatasetDto } from "./reference-data.ts";
-import { RUN_STATUSES } from "./run-status.ts";
+import { RUN_ERROR_CODES, RUN_STATUSES } from "./run-status.ts";
 
 export const FormatName = z
   .string()
@@ -119,10 +119,22 @@ export const ModelQuery = z.object({ version: Semver.optional() }).strict();
 
 export const RunStatus = z.enum(RUN_STATUSES);
 export const RunError = z.object({
-  code: z.string(),
+  // The runner writes only these (run-status.ts); published as an enum so clients can branch on them.
+  code: z.enum(RUN_ERROR_CODES),
   message: z.string(),
   issues: z.array(FieldError).optional(),
 });
+
+export const KeyResultDto = z
+  .object({
+    label: z.string().describe("What the number is, e.g. Levered IRR"),
+    value: z.number(),
+    unit: z.string().nullable().describe("fraction, fraction/yr, USD, x… as the model declares it"),
+    format: z.string().nullable().describe("percent, currency, number, integer"),
+    decimals: z.number().int().nullable(),
+  })
+  .meta({ id: "KeyResult" });
+export type KeyResultDto = z.output<typeof KeyResultDto>;
 
 export const RunSummaryDto = z
   .object({
@@ -154,6 +166,9 @@ export const RunSummaryDto = z
       .describe(
         "the reference-data editions the run used and where each came from; null: the model reads none",
       ),
+    keyResult: KeyResultDto.nullable().describe(
+      "The model's key result (its declared key output), stored when the run succeeded; null otherwise",
+    ),
   })
   .meta({ id: "RunSummary" });
 export const RunDto = RunSummaryDto.extend({

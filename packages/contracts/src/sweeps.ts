@@ -72,7 +72,9 @@ export const CreateSweepBody = z
       .max(20, "give at most 20 outputs")
       .refine((os) => new Set(os).size === os.length, { message: "must not name an output twice" })
       .optional()
-      .describe("Numeric output fields to collect; all top-level numeric fields when omitted"),
+      .describe(
+        "Numeric output fields to collect; the model's key results (its numeric KPIs) when omitted, else its top-level numeric fields",
+      ),
   })
   .strict()
   .refine((b) => (b.input === undefined) !== (b.scenarioId === undefined), {

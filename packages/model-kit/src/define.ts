@@ -46,6 +46,11 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
   charts?: ChartDescriptor[];
   /** Headline outputs, first in reports and exports; without them the platform shows the output's `kpis` object or top-level numbers. */
   kpis?: KpiDescriptor[];
+  /**
+   * The one number that sums up a run (a deal's levered IRR, a plan's objective): stored with the
+   * run when it succeeds and shown in lists of runs. The first numeric KPI when omitted.
+   */
+  keyResult?: KpiDescriptor;
   /** Engine-specific documents exported beside the generic run report (PDF and Word). */
   documents?: DocumentDescriptor<z.output<Out>, z.output<In>>[];
   /** Sections of the input form (see FormLayout); without one the form follows the schema's order. */

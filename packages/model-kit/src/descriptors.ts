@@ -56,6 +56,42 @@ export interface KpiDescriptor {
   decimals?: number;
 }
 
+/** A run's key result as stored with the run and shown in lists of runs. */
+export interface KeyResult {
+  label: string;
+  value: number;
+  unit: string | null;
+  format: ColumnFormat | null;
+  decimals: number | null;
+}
+
+/**
+ * The key result of an output: the declared `keyResult`, else the first numeric KPI. Null when
+ * the model declares neither or the output has no finite number there (an IRR that does not
+ * exist, an infeasible plan). A `currency` unit is made concrete with the output's `currency`.
+ */
+export function keyResultOf(
+  model: { keyResult?: KpiDescriptor | undefined; kpis?: KpiDescriptor[] | undefined },
+  output: unknown,
+): KeyResult | null {
+  const declared = model.keyResult ?? (model.kpis ?? []).find((k) => k.format !== "text");
+  if (!declared) return null;
+  const value = valueAtPath(output, declared.path);
+  if (typeof value !== "number" || !Number.isFinite(value)) return null;
+  const currency = valueAtPath(output, "currency");
+  const unit =
+    declared.unit && typeof currency === "string" && /^[A-Za-z]{3}$/.test(currency)
+      ? declared.unit.replace(/\bcurrency\b/, currency.toUpperCase())
+      : (declared.unit ?? null);
+  return {
+    label: declared.title,
+    value,
+    unit,
+    format: declared.format ?? null,
+    decimals: declared.decimals ?? null,
+  };
+}
+
 /**
  * The blocks an engine's own document (a term sheet, a Gantt summary…) is made of. The platform
  * lays them out for PDF and Word exactly as it lays out its generic run report, so an engine

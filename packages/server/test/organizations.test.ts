@@ -235,7 +235,7 @@ describe("organizations", () => {
     expect(slugged.json().slug).toBe("renamed-co");
     const empty = await inOrg(owner, "PATCH", "/org", {});
     expect(expectProblem(empty, 422).errors).toEqual([
-      { path: "body", message: "give at least one of name, slug" },
+      { path: "body", message: "give at least one of name, slug, locale, negativeNumbers, negativesRed" },
     ]);
     const other = await createOwner(t.app, "Slug Owner Elsewhere");
     const taken = await inOrg(owner, "PATCH", "/org", { slug: "slug-owner-elsewhere" });

@@ -15,7 +15,9 @@ import { lazy, type ReactNode, Suspense } from "react";
 import { Link, Redirect, Route, Switch, useLocation } from "wouter";
 import { ErrorBoundary } from "./components/error-boundary.tsx";
 import { ErrorState, Loading } from "./components/states.tsx";
+import { setNumberStyle } from "./format.ts";
 import { AuthPage, VerifyEmailPage } from "./pages/auth.tsx";
+import { useOrgSettings } from "./queries.ts";
 import { useOrg, useSession, useSignOut, useSwitchOrg } from "./session.ts";
 
 // Every page but sign-in is its own chunk: the first load carries only the shell.
@@ -42,6 +44,9 @@ const LanguageModelsPage = lazy(() =>
 );
 const LlmUsagePage = lazy(() => import("./pages/llm.tsx").then((m) => ({ default: m.LlmUsagePage })));
 const SharedPage = lazy(() => import("./pages/shared.tsx").then((m) => ({ default: m.SharedPage })));
+const OrgSettingsPage = lazy(() =>
+  import("./pages/org-settings.tsx").then((m) => ({ default: m.OrgSettingsPage })),
+);
 const AcceptInvitationPage = lazy(() =>
   import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
 );
@@ -49,6 +54,10 @@ const AcceptInvitationPage = lazy(() =>
 export function App() {
   const { data: session, isPending, error, refetch } = useSession();
   const [location] = useLocation();
+  // The org's number style is the formatter's before any view renders a number (issue 18 item 8).
+  const orgSettings = useOrgSettings(session?.activeOrgId);
+  if (orgSettings.data)
+    setNumberStyle({ negatives: orgSettings.data.negativeNumbers, red: orgSettings.data.negativesRed });
   // A share link's page needs no account (and no organization): outside the shell and sign-in.
   const sharedToken = /^\/shared\/([^/]+)$/.exec(location)?.[1];
   if (sharedToken) {
@@ -103,6 +112,7 @@ export function App() {
             <Route path="/org/data" component={DataPrivacyPage} />
             <Route path="/org/ai" component={LanguageModelsPage} />
             <Route path="/org/ai-usage" component={LlmUsagePage} />
+            <Route path="/org/settings" component={OrgSettingsPage} />
             <Route path="/account" component={AccountPage} />
             <Route>
               <ErrorState title="Page not found" error={new Error("There is no page at this address.")} />
@@ -138,6 +148,7 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/org/data", label: "Data & privacy", show: !!org },
     { href: "/org/ai", label: "AI providers", show: !!org },
     { href: "/org/ai-usage", label: "AI usage", show: can("audit:read") },
+    { href: "/org/settings", label: "Settings", show: !!org },
   ];
   return (
     <AppShell

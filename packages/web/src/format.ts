@@ -1,3 +1,5 @@
+import type { NegativeNumberStyle, NumberStyle } from "@modelworks/contracts/number-style";
+
 /**
  * Numbers as people read them, with their units. Units come from the model's descriptors
  * (`USD`, `AED/yr`, `fraction`, `months`) or, for outputs without a descriptor, from the
@@ -12,27 +14,33 @@ export function formatDateTime(iso: string | null | undefined): string {
 }
 
 /** How negative numbers are written: a minus sign (U+2212, never a hyphen) or accounting brackets. */
-export type NegativeStyle = "minus" | "brackets";
-const NEGATIVES_KEY = "modelworks.negatives";
-// The browser's storage, typed here: this module is also compiled without the DOM library.
-type KeyValueStore = { getItem(key: string): string | null; setItem(key: string, value: string): void };
-const storage = () => (globalThis as { localStorage?: KeyValueStore }).localStorage;
+export type NegativeStyle = NegativeNumberStyle;
 
-/** The person's choice for negatives (an org setting later; this browser's for now). */
-export function negativeStyle(): NegativeStyle {
-  try {
-    return storage()?.getItem(NEGATIVES_KEY) === "brackets" ? "brackets" : "minus";
-  } catch {
-    return "minus";
-  }
+// The active organization's style (App sets it from GET /org): one setting for every view.
+let current: NumberStyle = { negatives: "minus", red: false };
+
+/** Makes the org's number style the formatter's (App calls it when the org's settings load). */
+export function setNumberStyle(style: NumberStyle): void {
+  current = { negatives: style.negatives, red: style.red };
 }
 
-export function setNegativeStyle(style: NegativeStyle): void {
-  try {
-    storage()?.setItem(NEGATIVES_KEY, style);
-  } catch {
-    // A browser without storage keeps the default.
-  }
+export function numberStyle(): NumberStyle {
+  return current;
+}
+
+/** The org's choice for negatives (minus until its settings load). */
+export function negativeStyle(): NegativeStyle {
+  return current.negatives;
+}
+
+/**
+ * The colour a value is written in: red for a negative number when the org shows negatives in
+ * red (a value that rounds to zero is not negative); undefined otherwise (the text's colour).
+ */
+export function negativeColor(v: unknown, style: NumberStyle = current): string | undefined {
+  return style.red && typeof v === "number" && v < 0 && Number.isFinite(v) && Math.abs(v) >= 1e-12
+    ? "var(--mantine-color-red-8)"
+    : undefined;
 }
 
 /** Digits grouped en-US style, no sign (the sign is the caller's, so it is written one way). */
@@ -73,14 +81,15 @@ export function formatValue(
   if (u === "" && opts.format === "percent") u = "fraction";
   if (u.startsWith("fraction")) {
     const rest = u.slice("fraction".length);
-    return `${signed(v, grouped(v * 100, decimals ?? 2), style)}%${rest}`;
+    // The sign wraps the whole number, "(1.59%)" as in the exports, not "(1.59)%".
+    return `${signed(v, `${grouped(v * 100, decimals ?? 2)}%`, style)}${rest}`;
   }
-  if (u === "%") return `${signed(v, grouped(v, decimals ?? 2), style)}%`;
+  if (u === "%") return signed(v, `${grouped(v, decimals ?? 2)}%`, style);
   if (u === "bps") {
     const body = `${grouped(v, decimals ?? 1)}`;
     return `${v > 0 && /[1-9]/.test(body) ? "+" : ""}${signed(v, body, "minus")} bps`;
   }
-  if (u === "x") return `${signed(v, grouped(v, decimals ?? 2), style)}×`;
+  if (u === "x") return signed(v, `${grouped(v, decimals ?? 2)}×`, style);
   if (/^(USD|AED|EUR|GBP|currency)/.test(u)) {
     const d = decimals ?? (Math.abs(v) >= 1000 ? 0 : 2);
     const [head0, ...rest] = u.split("/");

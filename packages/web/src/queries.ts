@@ -27,3 +27,16 @@ export function useProjects(orgId: string | null | undefined) {
     queryFn: () => call(endpoints.projects, { query: { limit: 100, sort: "-updatedAt" } }),
   });
 }
+
+/**
+ * The active organization's settings. Its number style is the shared formatter's (format.ts), so
+ * every view writes negatives the org's way (issue 18 item 8).
+ */
+export function useOrgSettings(orgId: string | null | undefined) {
+  return useQuery({
+    queryKey: queryKeys.org(orgId),
+    queryFn: () => call(endpoints.org),
+    enabled: !!orgId,
+    staleTime: 5 * 60_000,
+  });
+}

@@ -1,5 +1,7 @@
+import { NEGATIVE_NUMBER_STYLES } from "@modelworks/contracts/number-style";
 import type { ResolvedDatasetDto } from "@modelworks/contracts/reference-data";
-import { RUN_STATUSES, type RunStatus } from "@modelworks/contracts/run-status";
+import { RUN_STATUSES, type RunErrorCode, type RunStatus } from "@modelworks/contracts/run-status";
+import type { KeyResultDto } from "@modelworks/contracts/runs";
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -93,6 +95,15 @@ export const organizations = pgTable(
     name: text("name").notNull(),
     /** URL-safe handle; external JWTs name an organization by it. */
     slug: text("slug").notNull(),
+    /**
+     * How the org writes numbers and dates (`en-US`, `de-DE`): its region picks the paper of
+     * printed exports (Letter or A4) and the date format. Null: from each run's money.
+     */
+    locale: text("locale"),
+    /** Negatives as `-1,234` (minus) or `(1,234)` (brackets), in every view and export. */
+    negativeNumbers: text("negative_numbers", { enum: NEGATIVE_NUMBER_STYLES }).notNull().default("minus"),
+    /** Whether negatives are also shown in red. */
+    negativesRed: boolean("negatives_red").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -327,7 +338,7 @@ export const runs = pgTable(
     progressMessage: text("progress_message"),
     output: jsonb("output").$type<unknown>(),
     error: jsonb("error").$type<{
-      code: string;
+      code: RunErrorCode;
       message: string;
       issues?: { path: string; message: string }[];
     }>(),
@@ -360,6 +371,11 @@ export const runs = pgTable(
     }>(),
     /** Fingerprint of those tables; part of the result-cache key. */
     referenceDataKey: text("reference_data_key"),
+    /**
+     * The model's key result of this run (label, value, unit), taken from its output when it
+     * succeeds, so a list of runs shows it without reading every output.
+     */
+    keyResult: jsonb("key_result").$type<KeyResultDto>(),
   },
   (t) => [
     index("runs_org_created_idx").on(t.orgId, t.createdAt),

@@ -8,6 +8,9 @@ export function orgDto(o: OrgRow) {
     id: o.id,
     name: o.name,
     slug: o.slug,
+    locale: o.locale,
+    negativeNumbers: o.negativeNumbers,
+    negativesRed: o.negativesRed,
     createdAt: o.createdAt.toISOString(),
     updatedAt: o.updatedAt.toISOString(),
   };

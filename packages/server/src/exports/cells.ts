@@ -1,3 +1,4 @@
+import type { NumberStyle } from "@modelworks/contracts/number-style";
 import type { ColumnFormat } from "@modelworks/model-kit";
 
 /**
@@ -10,6 +11,8 @@ export interface ValueFormat {
   unit?: string | undefined;
   format?: ColumnFormat | undefined;
   decimals?: number | undefined;
+  /** The org's way of writing negatives (minus or brackets, red or not); minus when not said. */
+  style?: NumberStyle | undefined;
 }
 
 /**
@@ -47,6 +50,23 @@ const quoted = (s: string) => `"${s.replace(/"/g, "")}"`;
 
 /** The Excel number format of a value: currency, percent, integer, fixed decimals or a date. */
 export function excelNumFmt(f: ValueFormat): string | undefined {
+  const positive = excelPositiveFmt(f);
+  if (positive === undefined || f.format === "date") return positive;
+  return withNegatives(positive, f.style);
+}
+
+/**
+ * A number format with the org's negatives as its second section: `#,##0;(#,##0)` for
+ * brackets, `[Red]` before it for red. Excel's own minus (one section) otherwise.
+ */
+function withNegatives(format: string, style: NumberStyle | undefined): string {
+  if (!style || (style.negatives === "minus" && !style.red)) return format;
+  const positive = format.split(";")[0]!;
+  const negative = style.negatives === "brackets" ? `(${positive})` : `-${positive}`;
+  return `${positive};${style.red ? "[Red]" : ""}${negative}`;
+}
+
+function excelPositiveFmt(f: ValueFormat): string | undefined {
   const d = decimalsOf(f, 2);
   const fixed = d > 0 ? `#,##0.${"0".repeat(d)}` : "#,##0";
   switch (f.format) {
@@ -88,6 +108,15 @@ function nf(decimals: number): Intl.NumberFormat {
 
 const general = new Intl.NumberFormat("en-US", { maximumFractionDigits: 6 });
 
+/**
+ * An unsigned body with the sign of `value`, the org's way: `−1,234` (a true minus, never a
+ * hyphen) or `(1,234)`. A value that rounds to zero has no sign (no "−0.00").
+ */
+function signed(value: number, body: string, style: NumberStyle | undefined): string {
+  if (value >= 0 || !/[1-9]/.test(body)) return body;
+  return style?.negatives === "brackets" ? `(${body})` : `−${body}`;
+}
+
 /** A value as text for PDF and Word, formatted by the same rules as the spreadsheet. */
 export function displayValue(value: unknown, f: ValueFormat): string {
   if (value === null || value === undefined) return "—";
@@ -95,23 +124,23 @@ export function displayValue(value: unknown, f: ValueFormat): string {
   if (typeof value === "number") {
     if (!Number.isFinite(value)) return String(value);
     const d = decimalsOf(f, 2);
+    const abs = Math.abs(value);
     switch (f.format) {
       case "percent":
-        return `${nf(d).format(value * 100)}%`;
+        return signed(value, `${nf(d).format(abs * 100)}%`, f.style);
       case "currency": {
         const ccy = currencyOf(f.unit);
-        const abs = nf(d).format(Math.abs(value));
-        const sign = value < 0 ? "−" : "";
-        return ccy === "USD" ? `${sign}$${abs}` : ccy ? `${sign}${abs} ${ccy}` : `${sign}${abs}`;
+        const body = nf(d).format(abs);
+        return signed(value, ccy === "USD" ? `$${body}` : ccy ? `${body} ${ccy}` : body, f.style);
       }
       case "text":
         return String(value);
       case undefined:
         // No declared format (inputs, undeclared KPIs): as written, up to 6 decimals.
-        if (f.decimals === undefined) return general.format(value);
+        if (f.decimals === undefined) return signed(value, general.format(abs), f.style);
         break;
     }
-    const text = nf(f.format === "integer" ? 0 : decimalsOf(f, 4)).format(value);
+    const text = signed(value, nf(f.format === "integer" ? 0 : decimalsOf(f, 4)).format(abs), f.style);
     return f.unit && SUFFIX_UNITS.has(f.unit) ? `${text} ${f.unit}` : text;
   }
   if (typeof value === "string") return value;

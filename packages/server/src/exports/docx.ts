@@ -17,7 +17,7 @@ import {
 import { displayValue, titleWithUnit } from "./cells.ts";
 import { chartSvg, svgToPng } from "./charts.ts";
 import { FONT_FAMILY } from "./fonts.ts";
-import type { Column, Field, PagedBlock, PagedDocument } from "./report.ts";
+import { type Column, type Field, type PagedBlock, type PagedDocument, when } from "./report.ts";
 
 /**
  * The Word report: the same blocks as the PDF, as real Word headings, paragraphs and tables
@@ -157,7 +157,7 @@ export async function renderDocx(d: PagedDocument, generatedAt = new Date()): Pr
           new Paragraph({
             children: [
               new TextRun({
-                text: `Generated ${generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC by Modelworks`,
+                text: `Generated ${when(generatedAt, d.locale)} by Modelworks`,
                 color: "555555",
                 size: 16,
               }),

@@ -3,7 +3,7 @@ import SVGtoPDF from "svg-to-pdfkit";
 import { displayValue, titleWithUnit } from "./cells.ts";
 import { chartSvg } from "./charts.ts";
 import { FONT_BOLD, FONT_REGULAR } from "./fonts.ts";
-import type { Column, Field, PagedBlock, PagedDocument } from "./report.ts";
+import { type Column, type Field, type PagedBlock, type PagedDocument, when } from "./report.ts";
 
 /**
  * The PDF report, drawn with pdfkit: title and run metadata, key results, charts (ECharts SVG
@@ -253,7 +253,7 @@ export async function renderPdf(d: PagedDocument, generatedAt = new Date()): Pro
   doc.font("bold").fontSize(18).text(d.title, { width: l.width });
   doc.moveDown(0.2);
   doc.font("regular").fontSize(8.5).fillColor(GRAY).text(d.subtitle.slice(0, 900), { width: l.width });
-  doc.text(`Generated ${generatedAt.toISOString().slice(0, 16).replace("T", " ")} UTC by Modelworks`);
+  doc.text(`Generated ${when(generatedAt, d.locale)} by Modelworks`);
   doc.fillColor("black").moveDown(0.6);
   for (const b of d.blocks) block(l, b);
   const range = doc.bufferedPageRange();

@@ -1,3 +1,4 @@
+import type { NumberStyle } from "@modelworks/contracts/number-style";
 import {
   type AnyModel,
   type ChartDescriptor,
@@ -28,8 +29,10 @@ export interface ExportableRun {
   scenarioRevision: number | null;
   /** The deal's name (the scenario's, or the run's label) for the cover; the model's title without one. */
   dealName?: string | null | undefined;
-  /** The org's locale (`en-US`, `de-DE`): decides the paper size. */
+  /** The org's locale (`en-US`, `de-DE`): decides the paper size and how dates are written. */
   locale?: string | null | undefined;
+  /** The org's way of writing negatives; a minus when not said. */
+  numberStyle?: NumberStyle | null | undefined;
 }
 
 /** Paper for printed exports: US Letter where it is the norm, A4 elsewhere. */
@@ -63,6 +66,10 @@ export interface RunReport {
   /** The deal's name when the run has one (the cover's title). */
   dealName: string | null;
   paper: Paper;
+  /** The org's way of writing negatives (already on every field and column); null = minus. */
+  numberStyle: NumberStyle | null;
+  /** The org's locale (dates on the cover); null = ISO dates. */
+  locale: string | null;
   model: { id: string; version: string; title: string; summary: string };
   currency: string | null;
   metadata: Field[];
@@ -235,12 +242,35 @@ export function kpisOf(model: AnyModel, output: unknown, currency: string | null
     .map(([k, v]) => ({ label: humanize(k), value: v, format: typeof v === "number" ? undefined : "text" }));
 }
 
-/** A time as people read it: `2026-12-06 09:05 UTC` (no milliseconds, no T). */
-const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace("T", " ")} UTC` : null);
+/**
+ * A time as people read it: in the org's locale when known (`Dec 6, 2026, 9:05 AM UTC` for
+ * en-US, `06.12.2026, 09:05 UTC` for de-DE), else `2026-12-06 09:05 UTC` — never milliseconds.
+ */
+export function when(d: Date | null, locale?: string | null): string | null {
+  if (!d) return null;
+  if (locale) {
+    try {
+      const text = d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+      // ICU writes "9:05\u202fAM": plain spaces, which every PDF font has.
+      return `${text.replace(/[\u00a0\u202f]/g, " ")} UTC`;
+    } catch {
+      // An unknown locale falls back to the ISO form below.
+    }
+  }
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Every number of a report in the org's style (fields and table columns carry it to the writers). */
+function styled<T extends ValueFormat>(items: T[], style: NumberStyle | null | undefined): T[] {
+  return style ? items.map((x) => ({ ...x, style })) : items;
+}
 
 export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
   const currency = currencyOf(run.output);
-  const tables = (model.tables ?? []).map((t) => resolveTable(t, run.output, currency));
+  const style = run.numberStyle;
+  const tables = (model.tables ?? [])
+    .map((t) => resolveTable(t, run.output, currency))
+    .map((t) => ({ ...t, columns: styled(t.columns, style) }));
   const byName = new Map(tables.map((t) => [t.name, t]));
   const charts = (model.charts ?? []).flatMap((c) => {
     const table = byName.get(c.table);
@@ -257,28 +287,35 @@ export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
     paper: paperFor(run.locale, currency, run.input),
     model: { id: model.id, version: model.version, title: model.title, summary: model.summary },
     currency,
-    metadata: [
-      { label: "Model", value: `${model.title} (${run.modelId}@${run.modelVersion})` },
-      { label: "Run", value: run.id },
-      { label: "Status", value: run.status },
-      { label: "Created", value: when(run.createdAt) },
-      { label: "Started", value: when(run.startedAt) },
-      { label: "Finished", value: when(run.finishedAt) },
-      {
-        label: "Duration",
-        value: durationMs === null ? null : durationMs / 1000,
-        unit: "s",
-        format: "number",
-        decimals: 1,
-      },
-      ...(run.scenarioRevision !== null ? [{ label: "Scenario revision", value: run.scenarioRevision }] : []),
-      ...(currency ? [{ label: "Currency", value: currency }] : []),
-    ],
-    inputs: fields,
+    numberStyle: style ?? null,
+    locale: run.locale ?? null,
+    metadata: styled<Field>(
+      [
+        { label: "Model", value: `${model.title} (${run.modelId}@${run.modelVersion})` },
+        { label: "Run", value: run.id },
+        { label: "Status", value: run.status },
+        { label: "Created", value: when(run.createdAt, run.locale) },
+        { label: "Started", value: when(run.startedAt, run.locale) },
+        { label: "Finished", value: when(run.finishedAt, run.locale) },
+        {
+          label: "Duration",
+          value: durationMs === null ? null : durationMs / 1000,
+          unit: "s",
+          format: "number",
+          decimals: 1,
+        },
+        ...(run.scenarioRevision !== null
+          ? [{ label: "Scenario revision", value: run.scenarioRevision }]
+          : []),
+        ...(currency ? [{ label: "Currency", value: currency }] : []),
+      ],
+      style,
+    ),
+    inputs: styled(fields, style),
     inputsNote: truncated
       ? `Only the first ${MAX_INPUT_FIELDS} input fields are listed; the run's JSON holds the whole input.`
       : null,
-    kpis: kpisOf(model, run.output, currency),
+    kpis: styled(kpisOf(model, run.output, currency), style),
     tables,
     charts,
   };
@@ -307,6 +344,8 @@ export interface PagedDocument {
   subtitle: string;
   /** A4 when not said (engine documents); the report's from the org's locale or the run's money. */
   paper?: Paper;
+  /** The org's locale: how the cover writes when it was generated (ISO when null). */
+  locale?: string | null;
   blocks: PagedBlock[];
 }
 
@@ -377,7 +416,7 @@ export function reportDocument(r: RunReport): PagedDocument {
     { kind: "fields", rows: r.metadata },
   ];
   const subtitle = r.dealName ? `${r.model.title} · run report` : r.model.summary;
-  return { fileStem: r.fileStem, title: r.title, subtitle, paper: r.paper, blocks };
+  return { fileStem: r.fileStem, title: r.title, subtitle, paper: r.paper, locale: r.locale, blocks };
 }
 
 /**
@@ -403,12 +442,21 @@ export function engineDocument(
         return [{ kind: "paragraph", text: b.text }];
       case "fields":
         return [
-          { kind: "fields", rows: b.rows.map((f) => ({ ...f, unit: resolveUnit(f.unit, r.currency) })) },
+          {
+            kind: "fields",
+            rows: styled(
+              b.rows.map((f) => ({ ...f, unit: resolveUnit(f.unit, r.currency) })),
+              r.numberStyle,
+            ),
+          },
         ];
       case "table":
         return pagedTable({
           title: b.title,
-          columns: b.columns.map((c) => ({ ...c, unit: resolveUnit(c.unit, r.currency) })),
+          columns: styled(
+            b.columns.map((c) => ({ ...c, unit: resolveUnit(c.unit, r.currency) })),
+            r.numberStyle,
+          ),
           rows: b.rows,
         });
       case "chart": {
@@ -423,6 +471,9 @@ export function engineDocument(
     fileStem: `${r.fileStem}-${d.name}`,
     title: content.title,
     subtitle: `${model.title} (${model.id}@${model.version}) · run ${run.id}`,
+    // The org's paper (Letter for a US org), like the report's.
+    paper: r.paper,
+    locale: r.locale,
     blocks,
   };
 }

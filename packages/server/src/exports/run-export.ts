@@ -1,5 +1,7 @@
 import { catalog } from "@modelworks/catalog";
 import type { AnyModel } from "@modelworks/model-kit";
+import { and, eq } from "drizzle-orm";
+import { organizations, scenarios } from "../db/schema.ts";
 import type { AppDeps } from "../deps.ts";
 import type { Attribution } from "../domain/actor.ts";
 import { recordAuditAs } from "../domain/audit.ts";
@@ -62,13 +64,44 @@ export async function closeExportPool(deps: AppDeps): Promise<void> {
   pools.delete(deps);
 }
 
+/**
+ * What the exporters need from outside the run (issue 18 item 14): the deal's name for the cover
+ * (the run's scenario), and the org's locale (paper, dates) and way of writing negatives.
+ */
+async function presentationOf(
+  deps: AppDeps,
+  orgId: string,
+  scenarioId: string | null,
+): Promise<Pick<ExportableRun, "dealName" | "locale" | "numberStyle">> {
+  const { db } = deps.database;
+  const [org] = await db
+    .select({
+      locale: organizations.locale,
+      negatives: organizations.negativeNumbers,
+      red: organizations.negativesRed,
+    })
+    .from(organizations)
+    .where(eq(organizations.id, orgId));
+  const [scenario] = scenarioId
+    ? await db
+        .select({ name: scenarios.name })
+        .from(scenarios)
+        .where(and(eq(scenarios.orgId, orgId), eq(scenarios.id, scenarioId)))
+    : [];
+  return {
+    dealName: scenario?.name ?? null,
+    locale: org?.locale ?? null,
+    numberStyle: org ? { negatives: org.negatives, red: org.red } : null,
+  };
+}
+
 /** Renders an export (in an export thread) and writes its audit record (`run.exported`), with how it was reached. */
 export async function exportAndAudit(
   deps: AppDeps,
   who: Attribution,
   args: { orgId: string; run: RunRow; format: ExportFormat; document: string; shareLinkId?: string },
 ): Promise<ExportFile> {
-  const run = exportable(args.run);
+  const run = { ...exportable(args.run), ...(await presentationOf(deps, args.orgId, args.run.scenarioId)) };
   modelOfRun(run);
   const file = await poolOf(deps).render({ run, format: args.format, document: args.document });
   await recordAuditAs(deps.database.db, who, {

@@ -124,7 +124,10 @@ export async function orgRoutes(app: FastifyInstance) {
       config: { access: "org:manage" },
       schema: {
         tags,
-        summary: "Rename the organization or change its slug",
+        summary: "Rename the organization, change its slug, or its number style and locale",
+        description:
+          "`locale` (en-US, de-DE) picks the paper of printed exports (Letter or A4) and their date format; " +
+          "`negativeNumbers` (minus or brackets) and `negativesRed` say how every view and export writes negatives.",
         body: UpdateOrgBody,
         response: { 200: OrgDto },
       },
@@ -152,7 +155,19 @@ export async function orgRoutes(app: FastifyInstance) {
           orgId,
           targetType: "organization",
           targetId: orgId,
-          metadata: { before: { name: before.name, slug: before.slug }, after: req.body },
+          metadata: {
+            // Name and slug always (who it was); the settings only when they changed.
+            before: {
+              name: before.name,
+              slug: before.slug,
+              ...Object.fromEntries(
+                (["locale", "negativeNumbers", "negativesRed"] as const)
+                  .filter((k) => req.body[k] !== undefined)
+                  .map((k) => [k, before[k]]),
+              ),
+            },
+            after: req.body,
+          },
         });
         return orgDto(o!);
       });

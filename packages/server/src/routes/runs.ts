@@ -62,6 +62,7 @@ export function runSummaryDto(r: RunRow) {
     durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
     cancelRequestedAt: iso(r.cancelRequestedAt),
     referenceData: r.referenceData?.datasets ?? null,
+    keyResult: r.keyResult ?? null,
   };
 }
 

@@ -155,7 +155,10 @@ export async function sweepRoutes(app: FastifyInstance) {
       }
 
       const outputSchema = outputSchemaOf(model);
-      const outputs = body.outputs ?? topLevelNumericFields(outputSchema);
+      // Omitted: the model's key results (its numeric KPIs), else the top-level numbers.
+      const keyResults = (model.kpis ?? []).filter((k) => k.format !== "text").map((k) => k.path);
+      const outputs =
+        body.outputs ?? (keyResults.length ? keyResults.slice(0, 20) : topLevelNumericFields(outputSchema));
       const outputErrors = (body.outputs ?? []).flatMap((path, i) =>
         numericOutputPath(outputSchema, path) === "no"
           ? [{ path: `body.outputs.${i}`, message: `is not a numeric field of the output of ${model.id}` }]

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import { catalog } from "@modelworks/catalog";
 import type { RunErrorCode } from "@modelworks/contracts/run-status";
+import { keyResultOf } from "@modelworks/model-kit";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { queryRows } from "../db/raw.ts";
@@ -385,12 +387,16 @@ export class RunWorker {
     }
     const output = outcome.status === "succeeded" ? JSON.stringify(outcome.output) : null;
     const error = outcome.status === "failed" ? JSON.stringify(outcome.error) : null;
+    // Stored once here, so a list of runs shows each run's key result without reading outputs.
+    const keyResult =
+      outcome.status === "succeeded" ? keyResultJson(run.model_id, run.model_version, outcome.output) : null;
     const rows = await queryRows<{ progress: number }>(
       db,
       sql`
       update runs set status = ${outcome.status},
         output = ${output}::jsonb,
         error = ${error}::jsonb,
+        key_result = ${keyResult}::jsonb,
         progress = case when ${outcome.status} = 'succeeded' then 1 else progress end,
         finished_at = now(), lease_owner = null, lease_expires_at = null,
         crash_count = crash_count + ${crashed}
@@ -522,4 +528,11 @@ function coalescedText(publish: (text: string) => void) {
     },
     flush,
   };
+}
+
+/** The run's key result as JSON for the `key_result` column (null when the model declares none). */
+function keyResultJson(modelId: string, version: string, output: unknown): string | null {
+  const model = catalog.find(modelId, version);
+  const key = model ? keyResultOf(model, output) : null;
+  return key ? JSON.stringify(key) : null;
 }

@@ -1,5 +1,5 @@
 import { FINISHED_RUN_STATUSES } from "@modelworks/contracts/run-status";
-import { type AnyModel, findFormat, ModelInputError, parseInput } from "@modelworks/model-kit";
+import { type AnyModel, findFormat, keyResultOf, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
@@ -122,6 +122,7 @@ export async function createRun(
           status: "succeeded",
           progress: 1,
           output: hit.output,
+          keyResult: keyResultOf(n.model, hit.output),
           cacheHit: true,
           cachedFromRunId: hit.runId,
           startedAt: now,

@@ -3,6 +3,7 @@ import type {
   ModelDto,
   ModelQuery,
   ModelSummaryDto,
+  OrgDto,
   ProjectListQuery,
   ProjectPage,
   ResendVerificationBody,
@@ -28,6 +29,8 @@ export const setActiveOrg = /* @__PURE__ */ ep(
   "/session/organization",
   types<typeof SessionDto, typeof ActiveOrgBody>,
 );
+/** The active organization with its settings (number style, locale), which every view formats by. */
+export const org = /* @__PURE__ */ ep("GET", "/org", types<typeof OrgDto>);
 export const signOut = /* @__PURE__ */ ep("POST", "/auth/sign-out", types<undefined>);
 export const models = /* @__PURE__ */ ep("GET", "/models", types<Items<typeof ModelSummaryDto>>);
 export const model = /* @__PURE__ */ ep(

@@ -25,6 +25,7 @@ import type {
   MemberDto,
   MemberListQuery,
   MemberPage,
+  OrgDto,
   OrgWithRoleDto,
   ProjectDto,
   RetentionPolicyDto,
@@ -45,6 +46,7 @@ import type {
   SweepQuery,
   SweepSummaryDto,
   UpdateMemberBody,
+  UpdateOrgBody,
   UpdateProjectBody,
   UpdateRetentionBody,
   UpdateScenarioBody,
@@ -100,6 +102,7 @@ export const createOrg = /* @__PURE__ */ ep(
   types<typeof OrgWithRoleDto, typeof CreateOrgBody>,
 );
 export const deleteOrg = /* @__PURE__ */ ep("DELETE", "/org", types<undefined>);
+export const updateOrg = /* @__PURE__ */ ep("PATCH", "/org", types<typeof OrgDto, typeof UpdateOrgBody>);
 export const acceptInvitation = /* @__PURE__ */ ep(
   "POST",
   "/invitations/accept",

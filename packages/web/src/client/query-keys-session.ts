@@ -17,6 +17,7 @@ export const sessionKeys = {
   models: family<"models", []>("models"),
   model: family<"model", [id: string | undefined, version: string]>("model"),
   projects: family<"projects", [org: Org]>("projects"),
+  org: family<"org", [org: Org]>("org"),
 };
 
 /** Families that survive a change of session or organization (session.ts clears the rest). */

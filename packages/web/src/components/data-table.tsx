@@ -9,7 +9,7 @@ import {
 } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
-import { formatValue, unitLabel } from "../format.ts";
+import { formatValue, negativeColor, unitLabel } from "../format.ts";
 import { addsUp, isSummable, type Period, rollUp } from "../lib/tables.ts";
 import type { TableDescriptor } from "../types.ts";
 import classes from "./tables.module.css";
@@ -41,7 +41,13 @@ export function DataTable({
         accessorFn: (r) => r[c.key],
         header: c.title,
         sortUndefined: "last",
-        cell: (info) => formatValue(info.getValue(), c.unit, c.decimals, { format: c.format, currency }),
+        cell: (info) => {
+          const v = info.getValue();
+          const text = formatValue(v, c.unit, c.decimals, { format: c.format, currency });
+          // Red negatives when the org shows them so (issue 18 item 8).
+          const color = negativeColor(v);
+          return color ? <span style={{ color }}>{text}</span> : text;
+        },
       })),
     [descriptor, currency],
   );

@@ -12,7 +12,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useMemo, useState } from "react";
-import { formatValue } from "../format.ts";
+import { formatValue, negativeColor } from "../format.ts";
 import { chartOption } from "../lib/charts.ts";
 import { objectiveIsCost } from "../lib/delta.ts";
 import {
@@ -68,7 +68,7 @@ export function KpiCards({
           <Text size="xs" c="dimmed" title={k.path}>
             {k.label}
           </Text>
-          <Text fw={700} size="lg" style={{ fontVariantNumeric: "tabular-nums" }}>
+          <Text fw={700} size="lg" c={negativeColor(k.value)} style={{ fontVariantNumeric: "tabular-nums" }}>
             {formatValue(k.value, k.unit, k.decimals, { format: k.format, currency })}
           </Text>
         </Card>

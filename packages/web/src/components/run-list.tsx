@@ -5,9 +5,10 @@ import { Link, useLocation } from "wouter";
 import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
-import { formatDateTime } from "../format.ts";
+import { formatDateTime, formatValue, negativeColor } from "../format.ts";
 import { useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
+import type { RunSummary } from "../types.ts";
 import { Empty, ErrorState, Loading } from "./states.tsx";
 
 export const STATUS_COLOR: Record<string, string> = {
@@ -23,6 +24,20 @@ export function StatusBadge({ status }: { status: string }) {
     <Badge variant="light" color={STATUS_COLOR[status] ?? "gray"}>
       {status}
     </Badge>
+  );
+}
+
+/** A run's key result (stored with the run when it finished): the number, then what it is. */
+function KeyResult({ value: k }: { value: NonNullable<RunSummary["keyResult"]> }) {
+  return (
+    <>
+      <Text span size="sm" fw={600} c={negativeColor(k.value)} style={{ fontVariantNumeric: "tabular-nums" }}>
+        {formatValue(k.value, k.unit, k.decimals ?? undefined, { format: k.format })}
+      </Text>
+      <Text size="xs" c="dimmed">
+        {k.label}
+      </Text>
+    </>
   );
 }
 
@@ -102,6 +117,9 @@ export function RunList({
               <Table.Th>Scenario</Table.Th>
               <Table.Th>Model</Table.Th>
               <Table.Th>Status</Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: "nowrap" }}>
+                Key result
+              </Table.Th>
               <Table.Th>Revision</Table.Th>
               <Table.Th>Duration</Table.Th>
             </Table.Tr>
@@ -165,6 +183,9 @@ export function RunList({
                     ) : null}
                     {r.status === "running" ? <Text size="xs">{Math.round(r.progress * 100)}%</Text> : null}
                   </Group>
+                </Table.Td>
+                <Table.Td ta="right" data-testid="key-result">
+                  {r.keyResult && !r.sweepId ? <KeyResult value={r.keyResult} /> : "—"}
                 </Table.Td>
                 <Table.Td>{r.scenarioRevision ?? "—"}</Table.Td>
                 <Table.Td>{r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(2)} s` : "—"}</Table.Td>

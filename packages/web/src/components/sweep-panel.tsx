@@ -16,17 +16,19 @@ import { useMemo, useState } from "react";
 import { call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
-import { formatValue, humanize, unitFromName } from "../format.ts";
+import { formatValue, humanize, unitLabel } from "../format.ts";
 import { valueAtPath } from "../lib/output.ts";
-import { classify, fieldSchema, type JsonSchema, numericPaths } from "../lib/schema.ts";
+import { classify, fieldSchema, inputUnit, type JsonSchema, numericPaths } from "../lib/schema.ts";
+import { defaultSweepOutputs, plottable, type SweepOutput, sweepOutputs } from "../lib/sweep-outputs.ts";
 import type { Model, Scenario, Sweep } from "../types.ts";
 import { type ChartOption, EChart } from "./chart.tsx";
 
-const PREFERRED_OUTPUTS = /^(kpis|returns|metrics|objective)\./;
-// Headline numbers first (IRRs, NPV, the optimizers' objective); echoed assumptions last.
-const HEADLINE =
-  /(leveredIrr|unleveredIrr|npvLevered|objective|yield|noi|ncf12|capitalUsed|equityMultiple)$/i;
-const headlineFirst = (a: string, b: string) => Number(HEADLINE.test(b)) - Number(HEADLINE.test(a));
+/** The unit of an input field, as the form shows it (for the range text and the x axis). */
+function unitOfInput(model: Model, path: string | null): string | undefined {
+  if (!path) return undefined;
+  const schema = fieldSchema(model.inputSchema as JsonSchema, path) ?? {};
+  return inputUnit(path.split(".").pop()!, schema, undefined);
+}
 
 /**
  * What-if: vary one numeric input over a range (a sweep of runs on the server) and plot how the
@@ -48,26 +50,22 @@ export function SweepPanel({
       ),
     [model, scenario],
   );
-  const outputs = useMemo(() => {
-    const all = numericPaths(model.outputSchema as JsonSchema);
-    return [
-      ...all.filter((p) => PREFERRED_OUTPUTS.test(p)).sort(headlineFirst),
-      ...all.filter((p) => !PREFERRED_OUTPUTS.test(p)),
-    ];
-  }, [model]);
+  // Every scalar output, the model's key results first, with their labels and units.
+  const outputs = useMemo(() => sweepOutputs(model.outputSchema as JsonSchema, model.kpis), [model]);
   const [path, setPath] = useState<string | null>(inputs[0] ?? null);
   const base = path ? (valueAtPath(scenario.input, path) as number) : 0;
   const [spread, setSpread] = useState(20);
   const [steps, setSteps] = useState<number | string>(5);
-  const [chosen, setChosen] = useState<string[]>(
-    outputs.filter((p) => PREFERRED_OUTPUTS.test(p)).slice(0, 3),
-  );
+  // Empty: the model's key results, of which the view plots those that change.
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [picked, setPicked] = useState(false);
   const [sweepId, setSweepId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const from = base * (1 - spread / 100);
   const to = base * (1 + spread / 100);
   const integer = path ? classify(fieldSchema(model.inputSchema as JsonSchema, path) ?? {}).integer : false;
+  const unit = unitOfInput(model, path);
 
   const sweep = useQuery({
     queryKey: queryKeys.sweep(sweepId ?? ""),
@@ -89,9 +87,10 @@ export function SweepPanel({
         body: {
           scenarioId: scenario.id,
           parameters: [parameter],
-          outputs: chosen.length ? chosen : undefined,
+          outputs: chosen.length ? chosen : defaultSweepOutputs(outputs, model.kpis),
         },
       });
+      setPicked(chosen.length > 0);
       setSweepId(s.id);
     } catch (err) {
       setError(errorMessage(err));
@@ -110,7 +109,7 @@ export function SweepPanel({
               label="Input to vary"
               searchable
               w={320}
-              data={inputs.map((p) => ({ value: p, label: `${humanize(p.split(".").pop()!)} (${p})` }))}
+              data={inputs.map((p) => ({ value: p, label: inputLabel(model, p) }))}
               value={path}
               onChange={setPath}
               allowDeselect={false}
@@ -126,18 +125,19 @@ export function SweepPanel({
             />
             <MultiSelect
               label="Outputs to plot"
+              placeholder={chosen.length ? undefined : "Key results that change"}
               searchable
               w={420}
               maxValues={6}
-              data={outputs}
+              data={outputs.map((o) => ({ value: o.path, label: outputLabel(o) }))}
               value={chosen}
               onChange={setChosen}
             />
           </Group>
           <div>
             <Text size="sm" id="spread-label">
-              Range: ±{spread}% around the current value {formatValue(base, unitFromName(path ?? ""))} →{" "}
-              {formatValue(from, unitFromName(path ?? ""))} to {formatValue(to, unitFromName(path ?? ""))}
+              Range: ±{spread}% around the current value {formatValue(base, unit)} → {formatValue(from, unit)}{" "}
+              to {formatValue(to, unit)}
             </Text>
             <Slider
               aria-labelledby="spread-label"
@@ -169,7 +169,20 @@ export function SweepPanel({
         </Stack>
       </Card>
       {sweep.data ? (
-        <SweepResult sweep={sweep.data} />
+        <SweepResult
+          sweep={sweep.data}
+          outputs={outputs}
+          picked={picked}
+          parameterLabel={
+            path
+              ? inputLabel(model, sweep.data.table.kind === "one-way" ? sweep.data.table.parameter : path)
+              : ""
+          }
+          parameterUnit={unitOfInput(
+            model,
+            sweep.data.table.kind === "one-way" ? sweep.data.table.parameter : path,
+          )}
+        />
       ) : sweep.error ? (
         <Alert color="red">{errorMessage(sweep.error)}</Alert>
       ) : null}
@@ -181,67 +194,149 @@ function range(from: number, to: number, n: number) {
   return Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
 }
 
-function SweepResult({ sweep }: { sweep: Sweep }) {
+/** "Levered IRR (%/yr)": an output's label with the unit its values are shown in. */
+function outputLabel(o: SweepOutput | undefined, path = ""): string {
+  if (!o) return humanize(path.split(".").pop() ?? path);
+  const u = unitLabel(o.unit ?? (o.format === "percent" ? "fraction" : undefined));
+  return u ? `${o.label} (${u})` : o.label;
+}
+
+/** An input's name as the form shows it ("Land cost"), with where it sits when nested. */
+function inputLabel(model: Model, path: string): string {
+  const parts = path.split(".");
+  const name = humanize(parts.at(-1)!);
+  const unit = unitLabel(unitOfInput(model, path));
+  const where =
+    parts.length > 1
+      ? ` — ${parts
+          .slice(0, -1)
+          .map((p) => (/^\d+$/.test(p) ? `row ${Number(p) + 1}` : humanize(p)))
+          .join(", ")}`
+      : "";
+  return `${name}${unit ? ` (${unit})` : ""}${where}`;
+}
+
+/** A sweep's value as its output's declared unit and format show it. */
+const formatOutput = (o: SweepOutput | undefined, v: number | null) =>
+  formatValue(v, o?.unit, o?.decimals, { format: o?.format });
+
+function SweepResult({
+  sweep,
+  outputs,
+  picked,
+  parameterLabel,
+  parameterUnit,
+}: {
+  sweep: Sweep;
+  outputs: readonly SweepOutput[];
+  picked: boolean;
+  parameterLabel: string;
+  parameterUnit: string | undefined;
+}) {
   const c = sweep.counts;
   const done = c.succeeded + c.failed + c.canceled + c.deleted;
   const table = sweep.table;
+  const byPath = useMemo(() => new Map(outputs.map((o) => [o.path, o])), [outputs]);
+  const fmt = (path: string, v: number | null) => formatOutput(byPath.get(path), v);
+  const shown = useMemo(() => {
+    if (table.kind !== "one-way") return { plotted: [], constant: [] };
+    const columns = table.outputs.map((_, i) => table.rows.map((r) => r.cells[i] ?? null));
+    return plottable(table.outputs, columns, picked);
+  }, [table, picked]);
   const option = useMemo<ChartOption | null>(() => {
-    if (table.kind !== "one-way") return null;
+    if (table.kind !== "one-way" || shown.plotted.length === 0) return null;
+    const index = (o: string) => table.outputs.indexOf(o);
+    const unitOf = (o: string) => byPath.get(o)?.unit ?? byPath.get(o)?.format ?? o;
+    const units = [...new Set(shown.plotted.map(unitOf))];
+    const axes = units.map((u) => shown.plotted.find((o) => unitOf(o) === u)!);
+    const axisOf = (o: string) => units.indexOf(unitOf(o));
     return {
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 80, right: 80, top: 40, bottom: 40 },
-      xAxis: { type: "category", name: table.parameter, data: table.rows.map((r) => String(r.value)) },
-      // One axis per output scale: money beside percentages would flatten the percentages.
-      yAxis: table.outputs.map((o, i) => ({
+      grid: { left: 90, right: 90, top: 40, bottom: 50 },
+      xAxis: {
+        type: "category",
+        name: parameterLabel,
+        nameLocation: "middle",
+        nameGap: 30,
+        data: table.rows.map((r) =>
+          typeof r.value === "number" ? formatValue(r.value, parameterUnit) : String(r.value),
+        ),
+      },
+      // One axis per unit: money beside percentages would flatten the percentages, while the
+      // two IRRs share theirs. The first two axes are drawn (left, right).
+      yAxis: axes.map((first, i) => ({
         type: "value",
+        scale: true,
         position: i % 2 ? "right" : "left",
         offset: Math.floor(i / 2) * 60,
         show: i < 2,
-        axisLabel: { formatter: (v: number) => formatValue(v, unitFromName(o.split(".").pop()!)) },
+        axisLabel: { formatter: (v: number) => formatOutput(byPath.get(first), v) },
       })),
-      series: table.outputs.map((o, i) => ({
-        name: o,
+      series: shown.plotted.map((o) => ({
+        name: outputLabel(byPath.get(o), o),
         type: "line",
-        yAxisIndex: i,
-        data: table.rows.map((r) => r.cells[i]),
+        yAxisIndex: axisOf(o),
+        data: table.rows.map((r) => r.cells[index(o)] ?? null),
+        tooltip: {
+          valueFormatter: (v: unknown) => formatOutput(byPath.get(o), typeof v === "number" ? v : null),
+        },
       })),
     };
-  }, [table]);
+  }, [table, shown, byPath, parameterLabel, parameterUnit]);
+  const columns =
+    table.kind === "one-way" ? table.outputs.filter((o) => !shown.constant.includes(o) || picked) : [];
   return (
     <Card withBorder data-testid="sweep-result">
       <Text size="sm" mb="xs">
         Sweep {sweep.status}: {done} of {c.total} points finished ({c.succeeded} succeeded
         {c.failed ? `, ${c.failed} failed` : ""})
       </Text>
-      {option ? (
-        <EChart option={option} label={`Sweep of ${table.kind === "one-way" ? table.parameter : ""}`} />
+      {option ? <EChart option={option} label={`Sweep of ${parameterLabel}`} /> : null}
+      {shown.constant.length ? (
+        <Text size="xs" c="dimmed" mt="xs" data-testid="sweep-constant">
+          Unchanged across the sweep:{" "}
+          {shown.constant
+            .map((o) => {
+              const i = table.kind === "one-way" ? table.outputs.indexOf(o) : -1;
+              const v =
+                table.kind === "one-way"
+                  ? (table.rows.find((r) => r.cells[i] !== null)?.cells[i] ?? null)
+                  : null;
+              return `${byPath.get(o)?.label ?? o} ${fmt(o, v)}`;
+            })
+            .join(" · ")}
+        </Text>
       ) : null}
       {table.kind === "one-way" ? (
-        <Table striped fz="sm" mt="sm">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{table.parameter}</Table.Th>
-              {table.outputs.map((o) => (
-                <Table.Th key={o} ta="right">
-                  {o}
-                </Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {table.rows.map((r) => (
-              <Table.Tr key={String(r.value)}>
-                <Table.Td>{String(r.value)}</Table.Td>
-                {r.cells.map((v, i) => (
-                  <Table.Td key={table.outputs[i]} ta="right">
-                    {formatValue(v, unitFromName(table.outputs[i]!.split(".").pop()!))}
-                  </Table.Td>
+        <Table.ScrollContainer minWidth={480}>
+          <Table striped fz="sm" mt="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{parameterLabel}</Table.Th>
+                {columns.map((o) => (
+                  <Table.Th key={o} ta="right" title={o}>
+                    {outputLabel(byPath.get(o), o)}
+                  </Table.Th>
                 ))}
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+            </Table.Thead>
+            <Table.Tbody>
+              {table.rows.map((r) => (
+                <Table.Tr key={String(r.value)}>
+                  <Table.Td>
+                    {typeof r.value === "number" ? formatValue(r.value, parameterUnit) : String(r.value)}
+                  </Table.Td>
+                  {columns.map((o) => (
+                    <Table.Td key={o} ta="right">
+                      {fmt(o, r.cells[table.outputs.indexOf(o)] ?? null)}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
       ) : null}
     </Card>
   );

@@ -52,6 +52,15 @@ export function classify(schema: JsonSchema): Field {
     }
     return { kind: "json", schema, nullable };
   }
+  // `type: ["number", "null"]` (how zod writes a nullable scalar) is that type, nullable.
+  if (Array.isArray(schema.type)) {
+    const types = schema.type.filter((t) => t !== "null");
+    if (types.length === 1) {
+      const inner = classify({ ...schema, type: types[0] });
+      return { ...inner, nullable: inner.nullable || types.length < schema.type.length };
+    }
+    return { kind: "json", schema, nullable: schema.type.includes("null") };
+  }
   if (schema.enum) return { kind: "enum", schema, nullable: false, options: schema.enum };
   switch (schema.type) {
     case "number":

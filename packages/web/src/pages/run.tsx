@@ -12,6 +12,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
+import { isFinishedRunStatus } from "@modelworks/contracts/run-status";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Link, useLocation } from "wouter";
@@ -26,8 +27,6 @@ import { formatDateTime } from "../format.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Run } from "../types.ts";
-
-const FINISHED = new Set(["succeeded", "failed", "canceled"]);
 
 /**
  * Follows an unfinished run over the server's event stream (SSE), then fetches the finished record.
@@ -85,9 +84,9 @@ export function RunPage({ id }: { id: string }) {
     queryKey: queryKeys.run(session?.activeOrgId, id),
     queryFn: () => call(endpoints.run, { params: { id } }),
     // A safety net beside the event stream.
-    refetchInterval: (q) => (q.state.data && !FINISHED.has(q.state.data.status) ? 3000 : false),
+    refetchInterval: (q) => (q.state.data && !isFinishedRunStatus(q.state.data.status) ? 3000 : false),
   });
-  const active = !!run.data && !FINISHED.has(run.data.status);
+  const active = !!run.data && !isFinishedRunStatus(run.data.status);
   const streamed = useRunEvents(id, active);
   const model = useModel(run.data?.modelId, run.data?.modelVersion);
   const [actionError, setActionError] = useState<string | null>(null);

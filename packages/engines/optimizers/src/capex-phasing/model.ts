@@ -9,6 +9,13 @@ import { CapexPhasingInput, CapexPhasingOutput } from "./schema.ts";
 export const capexPhasingV2 = defineModel({
   id: "capex-phasing",
   version: "2.0.0",
+  keyResult: {
+    path: "kpis.upliftInHorizon",
+    title: "Rent uplift in the horizon",
+    unit: "currency",
+    format: "currency",
+    decimals: 0,
+  },
   title: "Capex Phasing Planner",
   summary:
     "When to start each refurbishment project: a time-indexed MILP choosing start months within windows, with durations, " +

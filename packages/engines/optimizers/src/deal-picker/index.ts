@@ -89,9 +89,19 @@ const CHARTS: ChartDescriptor[] = [
   },
 ];
 
+/** The plan's NOI sums up a run in lists of runs (the objective's unit depends on its choice). */
+const DEAL_PICKER_KEY_RESULT = {
+  path: "kpis.noi",
+  title: "Plan NOI",
+  unit: "AED/yr",
+  format: "currency",
+  decimals: 0,
+} as const;
+
 export const dealPickerV2 = defineModel({
   id: "deal-picker",
   version: "2.0.0",
+  keyResult: DEAL_PICKER_KEY_RESULT,
   title: "Deal Picker: which deals to buy with a limited budget",
   summary:
     "Whole-deal (0-1) or fractional acquisition selection on HiGHS: all-in cost, NOI after vacancy; max NOI, " +
@@ -157,6 +167,7 @@ export const dealPickerV3 = defineModel({
   timeoutMs,
   charts,
   version: "3.0.0",
+  keyResult: DEAL_PICKER_KEY_RESULT,
   output: DealPickerV3Output,
   formats: {
     prototype: {

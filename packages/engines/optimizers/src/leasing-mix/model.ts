@@ -9,6 +9,7 @@ import { LeasingMixInput, LeasingMixOutput } from "./schema.ts";
 export const leasingMixV2 = defineModel({
   id: "leasing-mix",
   version: "2.0.0",
+  keyResult: { path: "kpis.ncf12", title: "12-month NCF", unit: "currency", format: "currency", decimals: 0 },
   title: "Leasing Mix Optimizer",
   summary:
     "Which lease packages to offer on the vacant units: integer units per package maximising the 12-month net cash flow " +

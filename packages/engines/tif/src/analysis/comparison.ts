@@ -276,6 +276,13 @@ const pct = (key: string, title: string) => ({
 export const tifComparisonModel = defineModel({
   id: "tif-comparison",
   version: "1.2.0",
+  keyResult: {
+    path: "gap.leveredIrrGapBps",
+    title: "Levered IRR gap (mixed − market)",
+    unit: "bps",
+    format: "number",
+    decimals: 0,
+  },
   title: "Austin TIF: market vs mixed income",
   summary:
     "Runs the market-rate deal and the mixed-income deal under an incentive package (tier, SMART fee waiver, " +

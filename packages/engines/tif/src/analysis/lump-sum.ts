@@ -243,6 +243,7 @@ const usd = (key: string, title: string) => ({
 export const tifLumpSumModel = defineModel({
   id: "tif-lump-sum",
   version: "1.1.0",
+  keyResult: { path: "lumpSumUsd", title: "TIF lump sum", unit: "USD", format: "currency", decimals: 0 },
   title: "Austin TIF lump-sum calculator",
   summary:
     "The city's share of the tax increment capitalized at the tier's cap rate (the prototype's " +

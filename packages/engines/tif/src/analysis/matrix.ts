@@ -211,6 +211,7 @@ export function incentiveMatrix(
 export const tifIncentiveMatrixModel = defineModel({
   id: "tif-incentive-matrix",
   version: "1.1.0",
+  keyResult: { path: "packagesMeetingTarget", title: "Packages meeting the target", format: "integer" },
   title: "Austin TIF: incentive matrix and minimum package",
   summary:
     "Every valid incentive package of the chosen tiers (15 per tier: fee waiver × buydown × one of none / " +

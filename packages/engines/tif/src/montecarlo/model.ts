@@ -24,6 +24,13 @@ const PART = "iterations";
 export const tifMonteCarlo = defineModel({
   id: "tif-montecarlo",
   version: "1.1.0",
+  keyResult: {
+    path: "summary.leveredIrr.p50",
+    title: "Median levered IRR",
+    unit: "fraction/yr",
+    format: "percent",
+    decimals: 2,
+  },
   title: "Austin TIF development model — Monte Carlo (tif@2)",
   summary:
     "Seeded Monte Carlo of a tif@2 deal: uniform, normal, triangular, lognormal or PERT distributions on hard " +
