@@ -276,9 +276,8 @@ describe("feedback", () => {
     expect(await feedbackRows()).toBe(before);
 
     const lines = ["Post URL,Impressions,Reactions,Comments,Reposts"];
-    posts
-      .slice(4)
-      .forEach((p, i) => lines.push(`${url(p.externalId)},${2000 + i},${40 + 20 * i},${3 + i},${i}`));
+    for (const [i, p] of posts.slice(4).entries())
+      lines.push(`${url(p.externalId)},${2000 + i},${40 + 20 * i},${3 + i},${i}`);
     const good = await upload(A, "linkedin.csv", lines.join("\n"));
     // A saved mapping onto the standard schema, as the web's mapping step would keep it.
     const mapping = await call(A, "POST", "/api/v1/field-mappings", {
