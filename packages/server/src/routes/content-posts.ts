@@ -18,6 +18,7 @@ import { candidateItems, feedbackHistory, patternUsage } from "../content/retrie
 import { isUniqueViolation } from "../db/errors.ts";
 import { contentFeedback, contentPosts, fieldMappings, files, projects, runs } from "../db/schema.ts";
 import { inOrg } from "../db/scope.ts";
+import { runDto } from "../dto/runs.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { readRows } from "../files/duck.ts";
 import { applyMapping, type ColumnMapping } from "../files/mapping.ts";
@@ -28,7 +29,6 @@ import { recordAudit } from "../http/audit.ts";
 import { findModel } from "../models/find.ts";
 import { createRun, TERMINAL, validateInput, waitForRun, wakeWorkers } from "../runs/service.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
-import { runDto } from "./runs.ts";
 
 const tags = ["content"];
 const MODEL_ID = "content-intel";

@@ -16,6 +16,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { runDto, runSummaryDto } from "../dto/runs.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
@@ -25,7 +26,6 @@ import type { RunEvent } from "../runs/events.ts";
 import {
   cancelRun,
   createRun,
-  type RunRow,
   TERMINAL,
   validateInput,
   waitForRun,
@@ -35,39 +35,6 @@ import { resolveRunSource } from "../runs/source.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-export function runSummaryDto(r: RunRow) {
-  return {
-    id: r.id,
-    modelId: r.modelId,
-    modelVersion: r.modelVersion,
-    projectId: r.projectId,
-    scenarioId: r.scenarioId,
-    scenarioRevision: r.scenarioRevision,
-    sweepId: r.sweepId,
-    status: r.status,
-    progress: r.progress,
-    progressMessage: r.progressMessage,
-    inputHash: r.inputHash,
-    cacheHit: r.cacheHit,
-    cachedFromRunId: r.cachedFromRunId,
-    error: r.error ?? null,
-    attempts: r.attempts,
-    createdBy: r.createdBy,
-    createdByApiKey: r.createdByApiKey,
-    createdAt: r.createdAt.toISOString(),
-    startedAt: iso(r.startedAt),
-    finishedAt: iso(r.finishedAt),
-    durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
-    cancelRequestedAt: iso(r.cancelRequestedAt),
-    referenceData: r.referenceData?.datasets ?? null,
-  };
-}
-
-export function runDto(r: RunRow) {
-  return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
-}
 
 /** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
 export async function runRoutes(app: FastifyInstance) {
