@@ -23,14 +23,7 @@ import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { keepAlive } from "../http/sse.ts";
 import type { RunEvent } from "../runs/events.ts";
-import {
-  cancelRun,
-  createRun,
-  TERMINAL,
-  validateInput,
-  waitForRun,
-  wakeWorkers,
-} from "../runs/service.ts";
+import { cancelRun, createRun, TERMINAL, validateInput, waitForRun, wakeWorkers } from "../runs/service.ts";
 import { resolveRunSource } from "../runs/source.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
