@@ -313,7 +313,13 @@ describe("feedback", () => {
     expect(first.output.learning.model).not.toBeNull();
     // The next run starts from the pattern usage the last one left.
     const second = await runTopic(A, EXAMPLE_TOPICS[1]!);
+    const used = Object.entries(first.output.learning.patternUsage);
+    expect(used.length).toBeGreaterThan(0); // the scored history yields at least one applied pattern
     expect(second.input.patternUsage).toEqual(first.output.learning.patternUsage);
+    // …and a pattern applied again counts up from there (1 → 2), not from zero.
+    const [patternId, count] = used[0]!;
+    if (second.output.learning.patternUsage[patternId] !== undefined)
+      expect(second.output.learning.patternUsage[patternId]).toBeGreaterThanOrEqual(count);
     // Another writer in the organization learns from their own posts only.
     const colleague = await addMember(t.app, A, "analyst");
     const theirs = await call(colleague, "POST", "/api/v1/content/runs?wait=30", {
