@@ -35,6 +35,8 @@ export const ERROR_CODE_NAMES = [
   "revision_conflict",
   "name_taken",
   "already_exists",
+  "source_already_followed",
+  "post_already_recorded",
   "already_revoked",
   "already_member",
   "invitation_not_pending",
@@ -165,6 +167,18 @@ export const ERROR_CODES = {
     status: 409,
     title: "Conflict",
     description: "A record with these values already exists (a concurrent request created it first).",
+  },
+  source_already_followed: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The organization already follows a content source with this URL; change that source instead.",
+  },
+  post_already_recorded: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "A published post with this LinkedIn URN or URL is already recorded; record feedback on that post instead.",
   },
   already_revoked: {
     status: 409,

@@ -3,5 +3,5 @@
  * one model). The schemas themselves live with the server's file mapping
  * (`server/src/files/standard.ts`), which must define exactly these.
  */
-export const STANDARD_SCHEMA_NAMES = ["customer-response"] as const;
+export const STANDARD_SCHEMA_NAMES = ["customer-response", "linkedin-post-analytics"] as const;
 export type StandardSchemaName = (typeof STANDARD_SCHEMA_NAMES)[number];

@@ -21,6 +21,8 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
+import { contentPostRoutes } from "./routes/content-posts.ts";
+import { contentSourceRoutes } from "./routes/content-sources.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { externalIdentityRoutes } from "./routes/external-identity.ts";
 import { fieldMappingRoutes } from "./routes/field-mappings.ts";
@@ -159,6 +161,9 @@ export async function buildApp(
       await api.register(externalIdentityRoutes);
       // Language models: providers, keys, settings, usage (issue 14).
       await api.register(llmAdminRoutes);
+      // Content sources, stored items, posts and feedback (issue 17).
+      await api.register(contentSourceRoutes);
+      await api.register(contentPostRoutes);
       await api.register(problemRoutes);
     },
     { prefix: "/api/v1" },

@@ -129,6 +129,11 @@ export const EnvSchema = z.object({
     .min(0)
     .max(7 * 24 * 60)
     .default(60),
+  /**
+   * Seconds between content-ingestion ticks (issue 17): each tick fetches the followed sources
+   * that are due (each at its own interval, failing ones backed off); 0 disables.
+   */
+  CONTENT_INGEST_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   // ── Language models (issue 14; src/llm/, README "Language models") ──
   /** Master key wrapping organizations' provider keys: 32 bytes, base64. Generated under DATA_DIR on the embedded default. */
   LLM_MASTER_KEY: z.string().min(40, "expected 32 bytes in base64 (openssl rand -base64 32)").optional(),

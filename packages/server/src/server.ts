@@ -1,8 +1,10 @@
 import { type App, buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
+import { startContentIngestor } from "./content/ingest.ts";
 import { startRetentionSweeper } from "./retention/sweep.ts";
 import { openRuntime, startWorker } from "./runtime.ts";
 import { seedDemo } from "./seed.ts";
+import { createFetchDeps } from "./sources/index.ts";
 
 /**
  * `npm start`: the API and (unless RUN_EMBEDDED_WORKER=false) an engine worker in one process.
@@ -22,6 +24,16 @@ export async function startServer(config: Config): Promise<App> {
       store: app.fileStore,
       intervalMinutes: config.RETENTION_SWEEP_MINUTES,
       log: app.log.child({ component: "retention" }),
+    }),
+  );
+  // Followed content sources (issue 17): every instance ticks; claims with SKIP LOCKED and a
+  // lease let each due source be fetched by one instance, once per its interval.
+  app.background.register("content-ingest", () =>
+    startContentIngestor({
+      db: rt.database.db,
+      deps: createFetchDeps(),
+      intervalSeconds: config.CONTENT_INGEST_SECONDS,
+      log: app.log.child({ component: "content-ingest" }),
     }),
   );
   // onClose hooks run last-added first: this one runs before app.ts's, so it stops the

@@ -166,6 +166,21 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
   "PUT /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
   "GET /api/v1/org/llm/usage": org("admin", "audit:read"),
+  // Content sources, items, posts and feedback (issue 17).
+  "POST /api/v1/content/sources": org("analyst", "projects:write"),
+  "POST /api/v1/content/sources/import": org("analyst", "projects:write"),
+  "GET /api/v1/content/sources": org("viewer", "projects:read"),
+  "GET /api/v1/content/sources/{id}": org("viewer", "projects:read"),
+  "PATCH /api/v1/content/sources/{id}": org("analyst", "projects:write"),
+  "DELETE /api/v1/content/sources/{id}": org("admin", "projects:delete"),
+  "GET /api/v1/content/sources/{id}/fetches": org("viewer", "projects:read"),
+  "GET /api/v1/content/items": org("viewer", "projects:read"),
+  "POST /api/v1/content/runs": org("analyst", "runs:execute"),
+  "POST /api/v1/content/posts": org("analyst", "projects:write"),
+  "GET /api/v1/content/posts": org("viewer", "projects:read"),
+  "GET /api/v1/content/posts/{id}": org("viewer", "projects:read"),
+  "POST /api/v1/content/feedback": org("analyst", "projects:write"),
+  "POST /api/v1/content/feedback/import": org("analyst", "projects:write"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -234,6 +249,9 @@ const A = {} as {
   /** An admin-scope key whose creator has since been removed from A. */
   leaverKey: string;
   llmProviderId: string;
+  sourceId: string;
+  postId: string;
+  analyticsFileId: string;
 };
 const B = {} as {
   owner: Owner;
@@ -251,6 +269,9 @@ const B = {} as {
   mappingId: string;
   uploadId: string;
   llmProviderId: string;
+  sourceId: string;
+  postId: string;
+  analyticsFileId: string;
   snapshot: Snapshot;
 };
 
@@ -291,6 +312,9 @@ beforeAll(async () => {
   A.mappingId = await freshMapping();
   A.uploadId = await freshUpload();
   A.llmProviderId = await freshLlmProvider();
+  A.sourceId = await freshSource();
+  A.postId = await freshPost(A.setup, `urn:li:activity:${++serial}`);
+  A.analyticsFileId = await analyticsFile(A.setup, A.postId);
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -309,6 +333,9 @@ beforeAll(async () => {
   B.mappingId = await freshMapping(B.owner);
   B.uploadId = await freshUpload(B.owner);
   B.llmProviderId = await freshLlmProvider(B.owner);
+  B.sourceId = await freshSource(B.owner);
+  B.postId = await freshPost(B.owner, `urn:li:activity:${++serial}`);
+  B.analyticsFileId = await analyticsFile(B.owner, B.postId);
   B.snapshot = await snapshotB();
 });
 
@@ -333,6 +360,8 @@ async function snapshotB() {
     llmProviders: (await read("/api/v1/org/llm/providers?includeRevoked=true")).items,
     llmSettings: await read("/api/v1/org/llm/settings"),
     llmUsage: await read("/api/v1/org/llm/usage"),
+    contentSources: (await read("/api/v1/content/sources?limit=100")).items,
+    contentPosts: (await read("/api/v1/content/posts?limit=100")).items,
   };
 }
 
@@ -439,6 +468,46 @@ const llmProviderBody = () => ({
 });
 const freshLlmProvider = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/org/llm/providers", llmProviderBody())).id;
+const freshSource = async (owner = A.setup): Promise<string> =>
+  (
+    await setupCall(owner, "POST", "/api/v1/content/sources", {
+      name: `Matrix source ${++serial}`,
+      url: `https://matrix-${serial}.example/feed`,
+      credibility: 0.5,
+      enabled: false,
+    })
+  ).id;
+const postBody = (externalId?: string) => ({
+  variantKind: "analytical",
+  text: `Matrix post ${++serial}`,
+  publishedAt: "2026-11-01T09:00:00.000Z",
+  ...(externalId ? { externalId } : {}),
+});
+const freshPost = async (owner: Owner, externalId?: string): Promise<string> =>
+  (await setupCall(owner, "POST", "/api/v1/content/posts", postBody(externalId))).id;
+const ANALYTICS_COLUMNS = [
+  { target: "POST", source: "Post" },
+  { target: "IMPRESSIONS", source: "Impressions", cast: "integer" },
+  { target: "REACTIONS", source: "Reactions", cast: "integer" },
+  { target: "COMMENTS", source: "Comments", cast: "integer" },
+  { target: "REPOSTS", source: "Reposts", cast: "integer" },
+];
+/** A LinkedIn analytics export naming the post recorded with `postId` (by its URN). */
+async function analyticsFile(owner: Owner, postId: string): Promise<string> {
+  const { externalId } = await setupCall(owner, "GET", `/api/v1/content/posts/${postId}`);
+  const body = multipart(
+    `linkedin-${++serial}.csv`,
+    `Post,Impressions,Reactions,Comments,Reposts\n${externalId},${100 + serial},3,1,0\n`,
+  );
+  const res = await request(t.app, owner, {
+    method: "POST",
+    url: "/api/v1/files",
+    payload: body.payload,
+    headers: { ...body.headers, "x-organization-id": owner.orgId },
+  });
+  if (res.statusCode !== 201) throw new Error(`setup analytics upload: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}
 const freshMapping = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/field-mappings", mappingBody())).id;
 
@@ -689,6 +758,40 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { monthlyBudgetUsd: null, storeBodies: false, prices: {} },
   }),
   "GET /api/v1/org/llm/usage": none,
+  "POST /api/v1/content/sources": async () => ({
+    body: {
+      name: `Matrix source ${++serial}`,
+      url: `https://matrix-${serial}.example/feed`,
+      credibility: 0.5,
+    },
+  }),
+  "POST /api/v1/content/sources/import": async () => ({
+    body: {
+      yaml: `standard_sources:\n  - name: Matrix ${++serial}\n    rss_url: https://matrix-yaml-${serial}.example/feed\n    credibility: 0.7\n`,
+    },
+  }),
+  "GET /api/v1/content/sources": none,
+  "GET /api/v1/content/sources/{id}": async () => ({ params: { id: A.sourceId } }),
+  "PATCH /api/v1/content/sources/{id}": async () => ({
+    params: { id: A.sourceId },
+    body: { credibility: 0.6 },
+  }),
+  "DELETE /api/v1/content/sources/{id}": async () => ({ params: { id: await freshSource() } }),
+  "GET /api/v1/content/sources/{id}/fetches": async () => ({ params: { id: A.sourceId } }),
+  "GET /api/v1/content/items": async () => ({ query: "?q=matrix" }),
+  "POST /api/v1/content/runs": async () => ({
+    query: "?cache=false",
+    body: { topic: `AI regulation ${++serial}` },
+  }),
+  "POST /api/v1/content/posts": async () => ({ body: postBody() }),
+  "GET /api/v1/content/posts": none,
+  "GET /api/v1/content/posts/{id}": async () => ({ params: { id: A.postId } }),
+  "POST /api/v1/content/feedback": async () => ({
+    body: { postId: A.postId, impressions: 100, reactions: 2, comments: 1, reposts: 0 },
+  }),
+  "POST /api/v1/content/feedback/import": async () => ({
+    body: { fileId: A.analyticsFileId, columns: ANALYTICS_COLUMNS },
+  }),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -745,6 +848,16 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "DELETE /api/v1/field-mappings/{id}": (v) => ({ ...v, params: { id: B.mappingId } }),
   "POST /api/v1/org/llm/providers/{id}/test": (v) => ({ ...v, params: { id: B.llmProviderId } }),
   "DELETE /api/v1/org/llm/providers/{id}": (v) => ({ ...v, params: { id: B.llmProviderId } }),
+  "GET /api/v1/content/sources/{id}": (v) => ({ ...v, params: { id: B.sourceId } }),
+  "PATCH /api/v1/content/sources/{id}": (v) => ({ ...v, params: { id: B.sourceId } }),
+  "DELETE /api/v1/content/sources/{id}": (v) => ({ ...v, params: { id: B.sourceId } }),
+  "GET /api/v1/content/sources/{id}/fetches": (v) => ({ ...v, params: { id: B.sourceId } }),
+  "GET /api/v1/content/posts/{id}": (v) => ({ ...v, params: { id: B.postId } }),
+  "POST /api/v1/content/feedback": (v) => ({ ...v, body: { ...(v.body as object), postId: B.postId } }),
+  "POST /api/v1/content/feedback/import": (v) => ({
+    ...v,
+    body: { ...(v.body as object), fileId: B.analyticsFileId },
+  }),
 };
 
 function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {

@@ -165,7 +165,10 @@ describe("mapping a file onto deal-picker's deals", () => {
 describe("mapping onto a named standard schema", () => {
   it("lists the schemas and serves their templates", async () => {
     const list = (await call("GET", "/api/v1/standard-schemas")).json();
-    expect(list.items.map((s: { name: string }) => s.name)).toEqual(["customer-response"]);
+    expect(list.items.map((s: { name: string }) => s.name)).toEqual([
+      "customer-response",
+      "linkedin-post-analytics",
+    ]);
     const tpl = await call("GET", "/api/v1/standard-schemas/customer-response/template.csv");
     expect(tpl.body.split("\r\n")[0]).toBe(
       "INDIVIDUALID,TARGET,RECENCY,GENDER,AGE,HOMEOWNER,PRES_KIDS,HH_INCOME,HOME_VALUE,NET_WORTH,CREDIT_RATING",

@@ -15,7 +15,7 @@ export {
   posteriorAbove,
 } from "./learning.ts";
 export { contentIntel } from "./model.ts";
-export { jaccard, shingles } from "./near-duplicates.ts";
+export { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "./near-duplicates.ts";
 export { AB_SPLIT, runContentIntel, runFromAnalysis } from "./pipeline.ts";
 export { BLEND, blend, contentFactor, contextFactor, parseAiScore } from "./predictor.ts";
 export {

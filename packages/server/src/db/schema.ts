@@ -2,11 +2,12 @@ import { NEGATIVE_NUMBER_STYLES } from "@modelworks/contracts/number-style";
 import type { ResolvedDatasetDto } from "@modelworks/contracts/reference-data";
 import { RUN_STATUSES, type RunErrorCode, type RunStatus } from "@modelworks/contracts/run-status";
 import type { KeyResultDto } from "@modelworks/contracts/runs";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -665,4 +666,179 @@ export const llmCache = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.orgId, t.promptHash] })],
+);
+
+/* ------------------------------------------------------------------------------------------- */
+/* Content sources (issue 17): followed feeds and pages, their items, fetch history, posts and  */
+/* the feedback those posts got. docs/decisions/0038-content-sources-on-the-platform.md.        */
+
+export const CONTENT_SOURCE_KINDS = ["rss", "atom", "json-feed", "sitemap", "page"] as const;
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+/**
+ * A followed source of one organization (or of one person in it, `ownerUserId`). Its health is
+ * kept on the row: a failing source is backed off (`nextAttemptAt`) and shown failing, never
+ * dropped. `leaseUntil` is the ingestion claim: one instance fetches a due source at a time.
+ */
+export const contentSources = pgTable(
+  "content_sources",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    /** Null: the organization's; else followed by this person only. */
+    ownerUserId: uuid("owner_user_id").references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    kind: text("kind", { enum: CONTENT_SOURCE_KINDS }).notNull(),
+    host: text("host").notNull(),
+    domains: jsonb("domains").$type<string[]>().notNull().default([]),
+    credibility: doublePrecision("credibility").notNull(),
+    tier: text("tier", { enum: ["premium", "standard", "experimental"] })
+      .notNull()
+      .default("standard"),
+    intervalMinutes: integer("interval_minutes").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    /** Validators of the last successful fetch, sent back as a conditional GET. */
+    etag: text("etag"),
+    lastModified: text("last_modified"),
+    /** "new" until the first fetch; then "ok" or "failing". */
+    status: text("status", { enum: ["new", "ok", "failing"] })
+      .notNull()
+      .default("new"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    failingSince: timestamp("failing_since", { withTimezone: true }),
+    lastError: text("last_error"),
+    lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+    lastSuccessAt: timestamp("last_success_at", { withTimezone: true }),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("content_sources_org_url_key").on(t.orgId, t.url),
+    index("content_sources_due_idx").on(t.nextAttemptAt).where(sql`${t.enabled}`),
+    check("content_sources_credibility_check", sql`${t.credibility} >= 0 and ${t.credibility} <= 1`),
+    check("content_sources_interval_check", sql`${t.intervalMinutes} > 0`),
+  ],
+);
+
+/**
+ * An article from a source. De-duplicated per organization by canonical URL (`urlKey`, unique)
+ * and by content hash (a second copy is not stored); a near-copy is stored but points at its
+ * original (`duplicateOfId`) and is left out of retrieval. `search` is the full-text index.
+ */
+export const contentItems = pgTable(
+  "content_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    sourceId: uuid("source_id")
+      .notNull()
+      .references(() => contentSources.id, { onDelete: "cascade" }),
+    urlKey: text("url_key").notNull(),
+    url: text("url").notNull(),
+    canonicalUrl: text("canonical_url"),
+    title: text("title").notNull(),
+    text: text("text").notNull(),
+    author: text("author"),
+    publishedAt: timestamp("published_at", { withTimezone: true }).notNull(),
+    /** False when the source gave no date and the fetch time stands in. */
+    datedBySource: boolean("dated_by_source").notNull(),
+    contentHash: text("content_hash").notNull(),
+    duplicateOfId: uuid("duplicate_of_id"),
+    duplicateSimilarity: doublePrecision("duplicate_similarity"),
+    fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
+    search: tsvector("search")
+      .notNull()
+      .generatedAlwaysAs(
+        (): SQL =>
+          sql`setweight(to_tsvector('english', coalesce(${contentItems.title}, '')), 'A') || setweight(to_tsvector('english', left(coalesce(${contentItems.text}, ''), 100000)), 'B')`,
+      ),
+  },
+  (t) => [
+    uniqueIndex("content_items_org_url_key").on(t.orgId, t.urlKey),
+    index("content_items_org_hash_idx").on(t.orgId, t.contentHash),
+    index("content_items_org_published_idx").on(t.orgId, t.publishedAt),
+    index("content_items_source_idx").on(t.sourceId, t.publishedAt),
+    index("content_items_search_idx").using("gin", t.search),
+  ],
+);
+
+/** One fetch of one source: what came back, for the source's history. */
+export const contentFetches = pgTable(
+  "content_fetches",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    sourceId: uuid("source_id")
+      .notNull()
+      .references(() => contentSources.id, { onDelete: "cascade" }),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    durationMs: integer("duration_ms").notNull(),
+    /** ok, not-modified (304) or failed. */
+    outcome: text("outcome", { enum: ["ok", "not-modified", "failed"] }).notNull(),
+    error: text("error"),
+    itemsNew: integer("items_new").notNull().default(0),
+    itemsDuplicate: integer("items_duplicate").notNull().default(0),
+    itemsNearDuplicate: integer("items_near_duplicate").notNull().default(0),
+    skipped: jsonb("skipped").$type<{ url: string; reason: string }[]>().notNull().default([]),
+  },
+  (t) => [index("content_fetches_source_idx").on(t.sourceId, t.startedAt)],
+);
+
+/** A draft a person published (from a content-intel run, or written elsewhere), for feedback. */
+export const contentPosts = pgTable(
+  "content_posts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    /** The writer: feedback and learning are per person. */
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    variantKind: text("variant_kind").notNull(),
+    text: text("text").notNull(),
+    domains: jsonb("domains").$type<string[]>().notNull().default([]),
+    publishedAt: timestamp("published_at", { withTimezone: true }).notNull(),
+    hourLocal: integer("hour_local"),
+    /** The LinkedIn post URN (urn:li:share:… / urn:li:ugcPost:…) or its URL, as analytics exports name it. */
+    externalId: text("external_id"),
+    predicted: doublePrecision("predicted"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("content_posts_user_idx").on(t.orgId, t.userId, t.publishedAt),
+    uniqueIndex("content_posts_org_external_key").on(t.orgId, t.externalId),
+  ],
+);
+
+/** How a post did, as recorded (by hand or from an analytics export); the latest row counts. */
+export const contentFeedback = pgTable(
+  "content_feedback",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    postId: uuid("post_id")
+      .notNull()
+      .references(() => contentPosts.id, { onDelete: "cascade" }),
+    impressions: integer("impressions").notNull(),
+    reactions: integer("reactions").notNull(),
+    comments: integer("comments").notNull(),
+    reposts: integer("reposts").notNull(),
+    origin: text("origin", { enum: ["manual", "import"] }).notNull(),
+    fileId: uuid("file_id"),
+    recordedBy: uuid("recorded_by").references(() => users.id, { onDelete: "set null" }),
+    recordedAt: timestamp("recorded_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("content_feedback_post_idx").on(t.postId, t.recordedAt),
+    check(
+      "content_feedback_counts_check",
+      sql`${t.impressions} >= 1 and ${t.reactions} >= 0 and ${t.comments} >= 0 and ${t.reposts} >= 0`,
+    ),
+  ],
 );

@@ -48,11 +48,31 @@ const CustomerResponseRow = z
   })
   .strict();
 
+/**
+ * One row per published post of a LinkedIn analytics export (content-intel feedback, issue 17):
+ * the post as the export names it (its URN or URL) and its counts. Exports differ in their
+ * headings ("Impressions", "Reactions", "Reposts"/"Shares"); the mapping step reconciles them.
+ */
+const LinkedInPostAnalyticsRow = z
+  .object({
+    POST: z.string().trim().min(1).max(500).describe("the post's URN (urn:li:share:…) or URL"),
+    IMPRESSIONS: z.number().int("a whole number").min(1, "at least 1").describe("times the post was shown"),
+    REACTIONS: z.number().int("a whole number").min(0, "0 or more"),
+    COMMENTS: z.number().int("a whole number").min(0, "0 or more"),
+    REPOSTS: z.number().int("a whole number").min(0, "0 or more").describe("reposts (shares)"),
+  })
+  .strict();
+
 export const STANDARD_SCHEMAS = {
   "customer-response": {
     title: "Customer response file",
     description: "One row per customer: id, response flag, recency and appended demographic codes.",
     row: CustomerResponseRow,
+  },
+  "linkedin-post-analytics": {
+    title: "LinkedIn post analytics export",
+    description: "One row per published post: its URN or URL, impressions, reactions, comments, reposts.",
+    row: LinkedInPostAnalyticsRow,
   },
 } as const satisfies Record<StandardSchemaName, { title: string; description: string; row: z.ZodType }>;
 

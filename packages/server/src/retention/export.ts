@@ -8,6 +8,11 @@ import type { Db } from "../db/client.ts";
 import {
   apiKeys,
   auditEvents,
+  contentFeedback,
+  contentFetches,
+  contentItems,
+  contentPosts,
+  contentSources,
   fieldMappings,
   files,
   invitations,
@@ -45,6 +50,13 @@ const TABLES: { name: string; table: PgTable & { orgId: PgColumn; id: PgColumn }
   // Language models (issue 14): configs without their encrypted keys, and the metering rows.
   { name: "llm-providers", table: llmProviders, omit: ["keyCiphertext", "wrappedDataKey"] },
   { name: "llm-calls", table: llmCalls },
+  // Content sources, their items and fetches, posts and their feedback (issue 17); an item's
+  // search vector is derived from its title and text.
+  { name: "content-sources", table: contentSources },
+  { name: "content-items", table: contentItems, omit: ["search"] },
+  { name: "content-fetches", table: contentFetches },
+  { name: "content-posts", table: contentPosts },
+  { name: "content-feedback", table: contentFeedback },
   { name: "audit-events", table: auditEvents as unknown as PgTable & { orgId: PgColumn; id: PgColumn } },
 ];
 

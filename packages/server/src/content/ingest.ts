@@ -1,0 +1,284 @@
+import { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "@modelworks/engine-content-intel";
+import { and, asc, desc, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { everyInterval, type Stoppable } from "../background.ts";
+import type { Db } from "../db/client.ts";
+import { contentFetches, contentItems, contentSources } from "../db/schema.ts";
+import type { Logger } from "../domain/actor.ts";
+import { type FetchDeps, type FetchedItem, fetchSource } from "../sources/index.ts";
+import { definitionOf, healthColumns, healthOf, type SourceRow } from "./sources.ts";
+
+/**
+ * Scheduled ingestion (issue 17 item 1): every instance ticks; each tick claims the sources that
+ * are due — `next_attempt_at` passed, not leased — with FOR UPDATE SKIP LOCKED and leases them,
+ * so two instances never fetch one source at once, and since a fetch moves `next_attempt_at` on
+ * by the source's interval (or its backoff), a source is fetched once per interval across all
+ * instances. A lease outlives any fetch (the fetcher's timeouts are far shorter); one left by a
+ * crashed instance expires and the source is claimed again.
+ */
+
+/** How far around an item's date earlier items are compared for near-copies. */
+const NEAR_DUPLICATE_WINDOW_MS = 7 * 24 * 3600_000;
+/** At most this many earlier items are compared per fetch (the newest in the window). */
+const NEAR_DUPLICATE_CANDIDATES = 500;
+/** Stored URL keys of a source passed to the fetcher, so it skips pages already stored. */
+const KNOWN_KEYS_PER_SOURCE = 5_000;
+
+export interface IngestOptions {
+  db: Db;
+  deps: FetchDeps;
+  /** The clock: tests pass one; the scheduler the current time. */
+  now?: () => Date;
+  /** Sources claimed per tick. */
+  batchSize?: number;
+  /** How long a claim holds a source. */
+  leaseMs?: number;
+  /** Sources fetched at once (the fetcher's politeness still paces each host). */
+  concurrency?: number;
+  log?: Pick<Logger, "warn" | "info">;
+}
+
+export interface IngestSummary {
+  claimed: number;
+  ok: number;
+  notModified: number;
+  failed: number;
+  itemsNew: number;
+  itemsDuplicate: number;
+  itemsNearDuplicate: number;
+}
+
+/** Leases up to `limit` due sources to this caller. */
+export async function claimDueSources(
+  db: Db,
+  now: Date,
+  limit: number,
+  leaseMs: number,
+): Promise<SourceRow[]> {
+  const due = db
+    .select({ id: contentSources.id })
+    .from(contentSources)
+    .where(
+      and(
+        eq(contentSources.enabled, true),
+        lte(contentSources.nextAttemptAt, now),
+        or(isNull(contentSources.leaseUntil), lte(contentSources.leaseUntil, now)),
+      ),
+    )
+    .orderBy(asc(contentSources.nextAttemptAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  return db
+    .update(contentSources)
+    .set({ leaseUntil: new Date(now.getTime() + leaseMs) })
+    .where(inArray(contentSources.id, due))
+    .returning();
+}
+
+/** One tick: claim what is due, fetch it, store what came back. */
+export async function ingestDueSources(o: IngestOptions): Promise<IngestSummary> {
+  const now = o.now ?? (() => new Date());
+  const claimed = await claimDueSources(o.db, now(), o.batchSize ?? 50, o.leaseMs ?? 15 * 60_000);
+  const summary: IngestSummary = {
+    claimed: claimed.length,
+    ok: 0,
+    notModified: 0,
+    failed: 0,
+    itemsNew: 0,
+    itemsDuplicate: 0,
+    itemsNearDuplicate: 0,
+  };
+  const queue = [...claimed];
+  const worker = async () => {
+    for (let row = queue.shift(); row; row = queue.shift()) {
+      try {
+        const r = await ingestSource(o.db, o.deps, row, now);
+        summary[r.outcome === "ok" ? "ok" : r.outcome === "not-modified" ? "notModified" : "failed"]++;
+        summary.itemsNew += r.itemsNew;
+        summary.itemsDuplicate += r.itemsDuplicate;
+        summary.itemsNearDuplicate += r.itemsNearDuplicate;
+      } catch (err) {
+        // Storing failed (the database, not the site): the lease runs out and the source is tried again.
+        summary.failed++;
+        o.log?.warn({ err, sourceId: row.id }, "storing a source's fetch failed");
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 8) }, worker));
+  return summary;
+}
+
+/** Fetches one (claimed) source and records the items, the fetch and the source's new health. */
+export async function ingestSource(
+  db: Db,
+  deps: FetchDeps,
+  row: SourceRow,
+  now: () => Date = () => new Date(),
+) {
+  const known = await db
+    .select({ urlKey: contentItems.urlKey })
+    .from(contentItems)
+    .where(eq(contentItems.sourceId, row.id))
+    .orderBy(desc(contentItems.fetchedAt))
+    .limit(KNOWN_KEYS_PER_SOURCE);
+  const startedAt = now();
+  const validators = {
+    ...(row.etag ? { etag: row.etag } : {}),
+    ...(row.lastModified ? { lastModified: row.lastModified } : {}),
+  };
+  const health = healthOf(row);
+  const result = await fetchSource(
+    definitionOf(row),
+    {
+      validators,
+      ...(health ? { health } : {}),
+      knownUrlKeys: new Set(known.map((k) => k.urlKey)),
+    },
+    { ...deps, now: () => now().getTime() },
+  );
+  const outcome = result.health.status === "failing" ? "failed" : result.notModified ? "not-modified" : "ok";
+  return db.transaction(async (tx) => {
+    const stored =
+      outcome === "ok"
+        ? await storeItems(tx, row, result.items)
+        : { itemsNew: 0, itemsDuplicate: 0, itemsNearDuplicate: 0 };
+    await tx.insert(contentFetches).values({
+      orgId: row.orgId,
+      sourceId: row.id,
+      startedAt,
+      durationMs: Math.max(0, now().getTime() - startedAt.getTime()),
+      outcome,
+      error: outcome === "failed" ? (result.health.lastError ?? null) : null,
+      ...stored,
+      skipped: result.skipped.slice(0, 100),
+    });
+    await tx
+      .update(contentSources)
+      .set({
+        ...healthColumns(result.health),
+        // A failed fetch keeps the validators it was given; a good one stores the new ones.
+        etag: result.validators.etag ?? null,
+        lastModified: result.validators.lastModified ?? null,
+        leaseUntil: null,
+        // The kind confirmed by what the source answered (an RDF feed is an RSS one).
+        ...(confirmedKind(result.format) && confirmedKind(result.format) !== row.kind
+          ? { kind: confirmedKind(result.format)! }
+          : {}),
+      })
+      .where(eq(contentSources.id, row.id));
+    return { outcome, ...stored };
+  });
+}
+
+function confirmedKind(format: string | undefined): SourceRow["kind"] | undefined {
+  if (!format) return undefined;
+  if (format === "rdf") return "rss";
+  if (format === "sitemap-index") return "sitemap";
+  return format as SourceRow["kind"];
+}
+
+/**
+ * Stores new items: a URL key or a content hash already in the organization is a duplicate and
+ * is not stored again; an item whose text is a near-copy of an earlier one (Jaccard of 3-word
+ * shingles ≥ 0.8, the engine's measure) is stored pointing at it, and retrieval leaves it out.
+ */
+async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
+  let itemsNew = 0;
+  let itemsDuplicate = 0;
+  let itemsNearDuplicate = 0;
+  if (!items.length) return { itemsNew, itemsDuplicate, itemsNearDuplicate };
+  const hashes = [...new Set(items.map((i) => i.contentHash))];
+  const seenHashes = new Set(
+    (
+      await tx
+        .select({ h: contentItems.contentHash })
+        .from(contentItems)
+        .where(and(eq(contentItems.orgId, row.orgId), inArray(contentItems.contentHash, hashes)))
+    ).map((r) => r.h),
+  );
+  const dates = items.map((i) => Date.parse(i.publishedAt));
+  const from = new Date(Math.min(...dates) - NEAR_DUPLICATE_WINDOW_MS);
+  const to = new Date(Math.max(...dates) + NEAR_DUPLICATE_WINDOW_MS);
+  const earlier = await tx
+    .select({ id: contentItems.id, title: contentItems.title, text: contentItems.text })
+    .from(contentItems)
+    .where(
+      and(
+        eq(contentItems.orgId, row.orgId),
+        isNull(contentItems.duplicateOfId),
+        gte(contentItems.publishedAt, from),
+        lte(contentItems.publishedAt, to),
+      ),
+    )
+    .orderBy(desc(contentItems.publishedAt))
+    .limit(NEAR_DUPLICATE_CANDIDATES);
+  const candidates = earlier.map((e) => ({ id: e.id, shingles: shingles(`${e.title} ${e.text}`) }));
+
+  for (const item of items) {
+    if (seenHashes.has(item.contentHash)) {
+      itemsDuplicate++;
+      continue;
+    }
+    const own = shingles(`${item.title} ${item.text}`);
+    let best: { id: string; similarity: number } | null = null;
+    for (const c of candidates) {
+      const s = jaccard(own, c.shingles);
+      if (s >= NEAR_DUPLICATE_JACCARD && (!best || s > best.similarity)) best = { id: c.id, similarity: s };
+    }
+    const [inserted] = await tx
+      .insert(contentItems)
+      .values({
+        orgId: row.orgId,
+        sourceId: row.id,
+        urlKey: item.urlKey,
+        url: item.url,
+        canonicalUrl: item.canonicalUrl ?? null,
+        title: item.title,
+        text: item.text,
+        author: item.author ?? null,
+        publishedAt: new Date(item.publishedAt),
+        datedBySource: item.datedBySource,
+        contentHash: item.contentHash,
+        duplicateOfId: best?.id ?? null,
+        duplicateSimilarity: best ? Math.round(best.similarity * 1000) / 1000 : null,
+      })
+      .onConflictDoNothing({ target: [contentItems.orgId, contentItems.urlKey] })
+      .returning({ id: contentItems.id });
+    if (!inserted) {
+      // Another source of the organization stored this URL first.
+      itemsDuplicate++;
+      continue;
+    }
+    seenHashes.add(item.contentHash);
+    if (best) itemsNearDuplicate++;
+    else {
+      itemsNew++;
+      candidates.push({ id: inserted.id, shingles: own });
+    }
+  }
+  return { itemsNew, itemsDuplicate, itemsNearDuplicate };
+}
+
+/** The ingestion loop as a background task (registered in server.ts); null when configured off. */
+export function startContentIngestor(o: IngestOptions & { intervalSeconds: number }): Stoppable | null {
+  if (o.intervalSeconds <= 0) return null;
+  return everyInterval({
+    intervalMs: o.intervalSeconds * 1000,
+    firstDelayMs: 5_000,
+    tick: async () => {
+      const s = await ingestDueSources(o);
+      if (s.claimed) o.log?.info({ ...s }, "content sources fetched");
+    },
+    onError: (err) => o.log?.warn({ err }, "content ingestion tick failed"),
+  });
+}
+
+/** Items of an organization (for counts shown on sources). */
+export async function itemCounts(db: Db, sourceIds: string[]): Promise<Map<string, number>> {
+  if (!sourceIds.length) return new Map();
+  const rows = await db
+    .select({ sourceId: contentItems.sourceId, n: sql<number>`count(*)::int` })
+    .from(contentItems)
+    .where(inArray(contentItems.sourceId, sourceIds))
+    .groupBy(contentItems.sourceId);
+  return new Map(rows.map((r) => [r.sourceId, r.n]));
+}
