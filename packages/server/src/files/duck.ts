@@ -305,3 +305,17 @@ function jsonValue(v: unknown): unknown {
   }
   return String(v);
 }
+
+/**
+ * The rows of a stored file, streamed: DuckDB hands them over a chunk (~2,048 rows) at a time, so
+ * reading a file of any size holds one chunk in memory. JSON values as `readRows` gives them.
+ */
+export async function* streamRows(parquet: string): AsyncGenerator<Record<string, unknown>[]> {
+  const c = await (await duck()).connect();
+  try {
+    const result = await c.stream(`select * from read_parquet(${lit(parquet)})`);
+    for await (const rows of result.yieldRowObjectJs()) yield jsonRows(rows);
+  } finally {
+    c.closeSync();
+  }
+}

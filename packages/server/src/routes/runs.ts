@@ -16,59 +16,18 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { runDto, runSummaryDto } from "../dto/runs.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { keepAlive } from "../http/sse.ts";
 import type { RunEvent } from "../runs/events.ts";
-import {
-  cancelRun,
-  createRun,
-  type RunRow,
-  TERMINAL,
-  validateInput,
-  waitForRun,
-  wakeWorkers,
-} from "../runs/service.ts";
+import { cancelRun, createRun, TERMINAL, validateInput, waitForRun, wakeWorkers } from "../runs/service.ts";
 import { resolveRunSource } from "../runs/source.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
-const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-export function runSummaryDto(r: RunRow) {
-  return {
-    id: r.id,
-    modelId: r.modelId,
-    modelVersion: r.modelVersion,
-    projectId: r.projectId,
-    scenarioId: r.scenarioId,
-    scenarioRevision: r.scenarioRevision,
-    sweepId: r.sweepId,
-    status: r.status,
-    progress: r.progress,
-    progressMessage: r.progressMessage,
-    inputHash: r.inputHash,
-    cacheHit: r.cacheHit,
-    cachedFromRunId: r.cachedFromRunId,
-    error: r.error ?? null,
-    attempts: r.attempts,
-    createdBy: r.createdBy,
-    createdByApiKey: r.createdByApiKey,
-    createdAt: r.createdAt.toISOString(),
-    startedAt: iso(r.startedAt),
-    finishedAt: iso(r.finishedAt),
-    durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
-    cancelRequestedAt: iso(r.cancelRequestedAt),
-    referenceData: r.referenceData?.datasets ?? null,
-  };
-}
-
-export function runDto(r: RunRow) {
-  return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
-}
-
 /** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
 export async function runRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -99,10 +58,12 @@ export async function runRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(app.deps, orgId, {
-        ...req.body,
-        modelId: req.params.id,
-      });
+      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(
+        app.deps,
+        orgId,
+        { ...req.body, modelId: req.params.id },
+        app.fileStore,
+      );
       // Validated before the budget is charged: a refused input must not use up the allowance.
       const validInput = validateInput(model, input, inputPath);
       const run = await withRunBudget(app.deps, actorOf(req), req.log, model, 1, () =>

@@ -1,0 +1,36 @@
+import type { RunRow } from "../runs/service.ts";
+
+/** A run row as the API shows it (RunDto in contracts): runs routes and scoring runs share it. */
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+export function runSummaryDto(r: RunRow) {
+  return {
+    id: r.id,
+    modelId: r.modelId,
+    modelVersion: r.modelVersion,
+    projectId: r.projectId,
+    scenarioId: r.scenarioId,
+    scenarioRevision: r.scenarioRevision,
+    sweepId: r.sweepId,
+    status: r.status,
+    progress: r.progress,
+    progressMessage: r.progressMessage,
+    inputHash: r.inputHash,
+    cacheHit: r.cacheHit,
+    cachedFromRunId: r.cachedFromRunId,
+    error: r.error ?? null,
+    attempts: r.attempts,
+    createdBy: r.createdBy,
+    createdByApiKey: r.createdByApiKey,
+    createdAt: r.createdAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+    durationMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
+    cancelRequestedAt: iso(r.cancelRequestedAt),
+    referenceData: r.referenceData?.datasets ?? null,
+  };
+}
+
+export function runDto(r: RunRow) {
+  return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
+}
