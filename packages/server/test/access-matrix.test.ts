@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { responseModel } from "@modelworks/engine-response-model";
+import { createContext, executeModel } from "@modelworks/model-kit";
 import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { responseModel } from "@modelworks/engine-response-model";
-import { createContext, executeModel } from "@modelworks/model-kit";
 import { modelArtifacts, runs, users } from "../src/db/schema.ts";
 import {
   type Actor,
@@ -768,9 +768,14 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     params: { id: await freshArtifact(A.setup.orgId) },
     body: {},
   }),
-  "POST /api/v1/model-artifacts/{id}/retire": async () => ({ params: { id: await freshArtifact(A.setup.orgId) } }),
+  "POST /api/v1/model-artifacts/{id}/retire": async () => ({
+    params: { id: await freshArtifact(A.setup.orgId) },
+  }),
   "GET /api/v1/model-artifacts/{id}/download": async () => ({ params: { id: A.artifactId } }),
-  "GET /api/v1/model-artifacts/{id}/sql": async () => ({ params: { id: A.artifactId }, query: "?dialect=duckdb" }),
+  "GET /api/v1/model-artifacts/{id}/sql": async () => ({
+    params: { id: A.artifactId },
+    query: "?dialect=duckdb",
+  }),
   "POST /api/v1/model-artifacts/{id}/scoring-runs": async () => ({
     params: { id: A.artifactId },
     body: { fileId: A.fileId },
