@@ -21,7 +21,8 @@ import { multipart } from "./multipart.ts";
  * deployment gate, exported as SQL that PostgreSQL runs to the engine's probabilities, and a
  * scoring run that writes the scored file — reproducing the fit's probabilities exactly.
  */
-const t = await createTestApp({}, { worker: true });
+// Heartbeats every 100 ms: how soon a cancel reaches a running scoring run.
+const t = await createTestApp({ RUN_HEARTBEAT_MS: "100", RUN_POLL_MS: "200" }, { worker: true });
 afterAll(async () => t.close());
 
 type Org = Actor & { orgId: string };
@@ -394,4 +395,32 @@ describe("model artifacts: versions, approval under the gate, retirement", () =>
       examples: ["Lunar Suburbs"],
     });
   }, 60_000);
+
+  it("a running scoring run cancels between chunks and stores no scored file", async () => {
+    const approved = (
+      await as(owner)("GET", "/api/v1/model-artifacts?state=approved&name=spring%20mailing")
+    ).json().items[0];
+    // 600,000 customers of whom only the ID is known: every model field scores as missing.
+    const ids = Array.from({ length: 600_000 }, (_, i) => `X${i}`);
+    const big = await upload(owner, "big.csv", `INDIVIDUALID\n${ids.join("\n")}\n`);
+    const filesBefore = (await as(owner)("GET", "/api/v1/files?limit=1")).json().total;
+    const started = await as(owner)("POST", `/api/v1/model-artifacts/${approved.id}/scoring-runs`, {
+      fileId: big,
+    });
+    expect(started.statusCode, started.body).toBe(202);
+    const id = started.json().id;
+    let seen = { status: "queued", progress: 0 };
+    for (let i = 0; i < 600 && !(seen.status === "running" && seen.progress > 0); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = (await as(owner)("GET", `/api/v1/runs/${id}`)).json();
+    }
+    expect(seen).toMatchObject({ status: "running" });
+    expect(seen.progress).toBeGreaterThan(0);
+    expect(seen.progress).toBeLessThan(0.95);
+    expect((await as(owner)("POST", `/api/v1/runs/${id}/cancel`)).statusCode).toBe(202);
+    const run = await waitRun(owner, id);
+    expect(run.status).toBe("canceled");
+    expect(run.output).toBeNull();
+    expect((await as(owner)("GET", "/api/v1/files?limit=1")).json().total).toBe(filesBefore);
+  }, 120_000);
 });

@@ -29,6 +29,7 @@ import {
   retireArtifact,
 } from "../model-artifacts/service.ts";
 import { wakeWorkers } from "../runs/service.ts";
+import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["model-artifacts"];
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -223,7 +224,11 @@ export async function modelArtifactRoutes(app: FastifyInstance) {
       },
     },
     async (req, reply) => {
-      const run = await createScoringRun(db, actorOf(req), app.deps.config, req.params.id, req.body);
+      const actor = actorOf(req);
+      // Scoring a file is charged as a heavy run: it reads and writes whole files.
+      const run = await withRunBudget(app.deps, actor, req.log, { heavy: true }, 1, () =>
+        createScoringRun(db, actor, app.deps.config, req.params.id, req.body),
+      );
       await wakeWorkers(app.deps);
       return reply
         .code(202)
