@@ -5,12 +5,7 @@ import {
   ScoringRunInput,
   type ScoringRunOutput,
 } from "@modelworks/contracts/model-artifacts";
-import {
-  applyPreparation,
-  type CustomerRecord,
-  recordsToTable,
-  scoreBatch,
-} from "@modelworks/engine-response-model";
+import { type CustomerRecord, preparationCounter, scoreBatch } from "@modelworks/engine-response-model";
 import type { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
@@ -83,13 +78,8 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
       const problems = new MappingProblems();
       const byDecile = new Array<number>(10).fill(0);
       const byTier: Record<string, number> = {};
-      const fields = new Map(
-        artifact.preparation.fields.map((f) => [
-          f.field,
-          { field: f.field, missing: 0, nonNumeric: 0, unseenLevels: 0, examples: [] as string[] },
-        ]),
-      );
-      const fieldNames = [...fields.keys()];
+      // Unseen levels, non-numeric text and missing values, counted as the preparation does.
+      const counter = preparationCounter(artifact.preparation);
       let rows = 0;
 
       // The scored CSV, generated as the file streams in; `receive` writes and hashes it.
@@ -99,16 +89,7 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
           if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("canceled");
           const records = chunk as CustomerRecord[];
           const scored = scoreBatch(artifact, records, rows + 1);
-          // Unseen levels, non-numeric text and missing values, counted as the preparation does.
-          const { report } = applyPreparation(artifact.preparation, recordsToTable(records, fieldNames));
-          for (const r of report) {
-            const f = fields.get(r.field)!;
-            f.missing += r.missing;
-            f.nonNumeric += r.nonNumeric;
-            f.unseenLevels += r.unseenLevels;
-            for (const e of r.examples)
-              if (f.examples.length < 5 && !f.examples.includes(e)) f.examples.push(e);
-          }
+          for (const r of records) counter.add(r);
           let text = "";
           for (const s of scored) {
             byDecile[s.decile - 1]!++;
@@ -149,7 +130,7 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
         received,
         createdBy: run.createdBy,
       });
-      const withCounts = [...fields.values()].filter((f) => f.missing + f.nonNumeric + f.unseenLevels > 0);
+      const withCounts = counter.report().filter((f) => f.missing + f.nonNumeric + f.unseenLevels > 0);
       const output: ScoringRunOutput = {
         artifactId: row.id,
         artifact: { name: row.name, version: row.version, state: row.state },
