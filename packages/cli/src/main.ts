@@ -181,7 +181,10 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     try {
-      (document as Record<string, unknown>).records = await readCsvFile(values.data as string);
+      const doc = document as Record<string, unknown>;
+      doc.records = await readCsvFile(values.data as string);
+      // The file replaces a bundled sample the document may name (response-model's examples do).
+      delete doc.sampleData;
     } catch (err) {
       io.err(`modelworks: cannot read ${values.data}: ${(err as Error).message}\n`);
       return EXIT.usage;

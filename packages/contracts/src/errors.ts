@@ -76,6 +76,9 @@ export const ERROR_CODE_NAMES = [
   "llm_provider_error",
   "llm_keys_unavailable",
   "llm_key_unreadable",
+  "model_gate_failed",
+  "artifact_not_approved",
+  "artifact_state_conflict",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
 
@@ -372,6 +375,24 @@ export const ERROR_CODES = {
     title: "Service Unavailable",
     description:
       "A stored provider key is wrapped by a master key the server no longer has. An operator restores that key (LLM_MASTER_KEY or LLM_MASTER_KEYS), or an admin adds the provider again with its key. Runs that need the model fail with this code; they do not fall back to the built-in path.",
+  },
+  model_gate_failed: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The model failed its deployment gate (top-decile lift below the threshold), so it cannot be approved as it is; approve it with an `overrideReason` saying why it may be used anyway, or fit a better one.",
+  },
+  artifact_not_approved: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The model artifact is not approved (a draft, or retired), so it does not score by default; approve it, or score a draft explicitly with `allowDraft: true`.",
+  },
+  artifact_state_conflict: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The model artifact is not in a state that allows this (only a draft can be approved; a retired one stays retired).",
   },
 } as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 

@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   "runs:read", // see runs, their inputs, outputs and progress
   "runs:execute", // start, cancel, compare and sweep runs
   "runs:delete", // delete run records
+  "models:approve", // approve or retire fitted model artifacts (issue 15)
   "retention:manage", // change how long files, runs and expired share links are kept
   "data:export", // download everything the organization holds as one zip
 ] as const;
@@ -31,6 +32,7 @@ const ADMIN: readonly Permission[] = [
   ...ANALYST,
   "projects:delete",
   "runs:delete",
+  "models:approve",
   "members:manage",
   "keys:manage",
   "audit:read",

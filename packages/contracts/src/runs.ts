@@ -176,6 +176,17 @@ export const RunDto = RunSummaryDto.extend({
   output: z.unknown().nullable(),
 }).meta({ id: "Run" });
 
+/** A stored file as the rows of a run input's table (issue 15 item 1). */
+export const RunFileData = z
+  .object({
+    fileId: Uuid.describe("A stored file of the organization (POST /files or an upload)"),
+    mappingId: Uuid.optional().describe(
+      "A saved field mapping: its columns are filled through it, the file's other columns pass through",
+    ),
+    field: z.string().min(1).max(200).default("records").describe("The input's table to fill"),
+  })
+  .strict();
+
 export const CreateRunBody = z
   .object({
     input: z.unknown().optional().describe("The model input; or give scenarioId"),
@@ -184,6 +195,9 @@ export const CreateRunBody = z
     version: Semver.optional().describe("Model version; the newest when omitted"),
     format: FormatName.optional().describe(
       "The `input` is written in this format of the model (see its `formats`)",
+    ),
+    data: RunFileData.optional().describe(
+      "Fill one of the input's tables (response-model's `records`) from a stored file, through a saved field mapping",
     ),
   })
   .strict()

@@ -31,6 +31,7 @@ import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
 import { llmAdminRoutes } from "./routes/llm-admin.ts";
 import { memberRoutes } from "./routes/members.ts";
+import { modelArtifactRoutes } from "./routes/model-artifacts.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
 import { problemRoutes } from "./routes/problems.ts";
@@ -156,6 +157,8 @@ export async function buildApp(
       await api.register(uploadChunkRoutes);
       await api.register(uploadCompleteRoutes);
       await api.register(fieldMappingRoutes);
+      // Fitted models as artifacts, and scoring with them (issue 15 item 8).
+      await api.register(modelArtifactRoutes);
       await api.register(retentionRoutes);
       await api.register(accountRoutes);
       await api.register(externalIdentityRoutes);

@@ -1,13 +1,16 @@
 import os from "node:os";
 import { REFERENCE_DATASETS } from "@modelworks/catalog";
+import { SCORING_RUN_MODEL } from "@modelworks/contracts/model-artifacts";
 import type { FastifyBaseLogger } from "fastify";
 import pino, { type Logger } from "pino";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { AppDeps } from "./deps.ts";
+import { createFileStore } from "./files/store.ts";
 import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
+import { scoringTask } from "./model-artifacts/scoring.ts";
 import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
 import { ReferenceDataService } from "./reference-data/service.ts";
@@ -131,6 +134,9 @@ export async function startWorker(
     heartbeatMs: c.RUN_HEARTBEAT_MS,
     orgConcurrency: c.RUN_ORG_CONCURRENCY,
     pollMs: c.RUN_POLL_MS,
+    platformTasks: new Map([
+      [SCORING_RUN_MODEL.id, scoringTask({ db: rt.database.db, store: createFileStore(c), config: c, log })],
+    ]),
   });
   await worker.start();
   return {

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { responseModel } from "@modelworks/engine-response-model";
+import { createContext, executeModel } from "@modelworks/model-kit";
 import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runs, users } from "../src/db/schema.ts";
+import { modelArtifacts, runs, users } from "../src/db/schema.ts";
 import {
   type Actor,
   addMember,
@@ -181,6 +183,16 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/content/posts/{id}": org("viewer", "projects:read"),
   "POST /api/v1/content/feedback": org("analyst", "projects:write"),
   "POST /api/v1/content/feedback/import": org("analyst", "projects:write"),
+  "GET /api/v1/files/{id}/download": org("viewer", "projects:read"),
+  // Fitted models as artifacts (issue 15 item 8): approving and retiring are an admin's.
+  "POST /api/v1/model-artifacts": org("analyst", "runs:execute"),
+  "GET /api/v1/model-artifacts": org("viewer", "runs:read"),
+  "GET /api/v1/model-artifacts/{id}": org("viewer", "runs:read"),
+  "POST /api/v1/model-artifacts/{id}/approve": org("admin", "models:approve"),
+  "POST /api/v1/model-artifacts/{id}/retire": org("admin", "models:approve"),
+  "GET /api/v1/model-artifacts/{id}/download": org("viewer", "runs:read"),
+  "GET /api/v1/model-artifacts/{id}/sql": org("viewer", "runs:read"),
+  "POST /api/v1/model-artifacts/{id}/scoring-runs": org("analyst", "runs:execute"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -252,6 +264,8 @@ const A = {} as {
   sourceId: string;
   postId: string;
   analyticsFileId: string;
+  fitRunId: string;
+  artifactId: string;
 };
 const B = {} as {
   owner: Owner;
@@ -272,6 +286,8 @@ const B = {} as {
   sourceId: string;
   postId: string;
   analyticsFileId: string;
+  fitRunId: string;
+  artifactId: string;
   snapshot: Snapshot;
 };
 
@@ -315,6 +331,8 @@ beforeAll(async () => {
   A.sourceId = await freshSource();
   A.postId = await freshPost(A.setup, `urn:li:activity:${++serial}`);
   A.analyticsFileId = await analyticsFile(A.setup, A.postId);
+  A.fitRunId = await succeededFit(A.setup.orgId);
+  A.artifactId = await freshArtifact(A.setup.orgId, "approved");
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -336,6 +354,8 @@ beforeAll(async () => {
   B.sourceId = await freshSource(B.owner);
   B.postId = await freshPost(B.owner, `urn:li:activity:${++serial}`);
   B.analyticsFileId = await analyticsFile(B.owner, B.postId);
+  B.fitRunId = await succeededFit(B.orgId);
+  B.artifactId = await freshArtifact(B.orgId, "approved");
   B.snapshot = await snapshotB();
 });
 
@@ -362,6 +382,7 @@ async function snapshotB() {
     llmUsage: await read("/api/v1/org/llm/usage"),
     contentSources: (await read("/api/v1/content/sources?limit=100")).items,
     contentPosts: (await read("/api/v1/content/posts?limit=100")).items,
+    modelArtifacts: (await read("/api/v1/model-artifacts?limit=100")).items,
   };
 }
 
@@ -527,6 +548,56 @@ async function succeededRun(orgId: string): Promise<string> {
       timeoutMs: 1000,
       startedAt: new Date(),
       finishedAt: new Date(),
+    })
+    .returning();
+  return row!.id;
+}
+/**
+ * A succeeded response-model fit, written directly (no worker) with a real artifact: the engine
+ * fits the bundled sample once, small (3 folds, 10 lambdas), and every fit row shares its output.
+ */
+let fitOutput: Promise<{ artifact: Record<string, unknown> }> | null = null;
+async function succeededFit(orgId: string): Promise<string> {
+  fitOutput ??= executeModel(
+    responseModel,
+    { sampleData: "campaigniq", target: "TARGET", folds: 3, lambdaCount: 10, selectionMaxSteps: 0 },
+    createContext(),
+  ) as Promise<{ artifact: Record<string, unknown> }>;
+  const output = await fitOutput;
+  const [row] = await t.database.db
+    .insert(runs)
+    .values({
+      orgId,
+      modelId: responseModel.id,
+      modelVersion: responseModel.version,
+      input: { sampleData: "campaigniq", target: "TARGET" },
+      inputHash: `matrix-fit-${++serial}`,
+      status: "succeeded",
+      progress: 1,
+      output: { artifact: output.artifact },
+      timeoutMs: 1000,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    })
+    .returning();
+  return row!.id;
+}
+/** A model artifact of that fit, in a given state (drafts are approved and retired by the matrix). */
+async function freshArtifact(orgId: string, state: "draft" | "approved" = "draft"): Promise<string> {
+  const artifact = (await fitOutput!).artifact as { dataFingerprint: string };
+  const [row] = await t.database.db
+    .insert(modelArtifacts)
+    .values({
+      orgId,
+      name: `Matrix model ${++serial}`,
+      version: 1,
+      state,
+      modelId: responseModel.id,
+      modelVersion: responseModel.version,
+      sourceRunId: orgId === A.setup.orgId ? A.fitRunId : B.fitRunId,
+      dataFingerprint: artifact.dataFingerprint,
+      artifact,
+      gatePass: true,
     })
     .returning();
   return row!.id;
@@ -792,6 +863,26 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   "POST /api/v1/content/feedback/import": async () => ({
     body: { fileId: A.analyticsFileId, columns: ANALYTICS_COLUMNS },
   }),
+  "GET /api/v1/files/{id}/download": async () => ({ params: { id: A.fileId } }),
+  "POST /api/v1/model-artifacts": async () => ({ body: { runId: A.fitRunId, name: `Matrix ${++serial}` } }),
+  "GET /api/v1/model-artifacts": none,
+  "GET /api/v1/model-artifacts/{id}": async () => ({ params: { id: A.artifactId } }),
+  "POST /api/v1/model-artifacts/{id}/approve": async () => ({
+    params: { id: await freshArtifact(A.setup.orgId) },
+    body: {},
+  }),
+  "POST /api/v1/model-artifacts/{id}/retire": async () => ({
+    params: { id: await freshArtifact(A.setup.orgId) },
+  }),
+  "GET /api/v1/model-artifacts/{id}/download": async () => ({ params: { id: A.artifactId } }),
+  "GET /api/v1/model-artifacts/{id}/sql": async () => ({
+    params: { id: A.artifactId },
+    query: "?dialect=duckdb",
+  }),
+  "POST /api/v1/model-artifacts/{id}/scoring-runs": async () => ({
+    params: { id: A.artifactId },
+    body: { fileId: A.fileId },
+  }),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -858,6 +949,14 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
     ...v,
     body: { ...(v.body as object), fileId: B.analyticsFileId },
   }),
+  "GET /api/v1/files/{id}/download": (v) => ({ ...v, params: { id: B.fileId } }),
+  "POST /api/v1/model-artifacts": (v) => ({ ...v, body: { ...(v.body as object), runId: B.fitRunId } }),
+  "GET /api/v1/model-artifacts/{id}": (v) => ({ ...v, params: { id: B.artifactId } }),
+  "POST /api/v1/model-artifacts/{id}/approve": (v) => ({ ...v, params: { id: B.artifactId } }),
+  "POST /api/v1/model-artifacts/{id}/retire": (v) => ({ ...v, params: { id: B.artifactId } }),
+  "GET /api/v1/model-artifacts/{id}/download": (v) => ({ ...v, params: { id: B.artifactId } }),
+  "GET /api/v1/model-artifacts/{id}/sql": (v) => ({ ...v, params: { id: B.artifactId } }),
+  "POST /api/v1/model-artifacts/{id}/scoring-runs": (v) => ({ ...v, params: { id: B.artifactId } }),
 };
 
 function send(op: string, as: Actor | string | null, call: Call, headers: Record<string, string> = {}) {
@@ -1003,6 +1102,8 @@ describe("organization B, seen from organization A", () => {
       B.mappingId,
       B.uploadId,
       B.llmProviderId,
+      B.fitRunId,
+      B.artifactId,
     ]) {
       expect(res.body).not.toContain(id);
     }

@@ -24,6 +24,7 @@ const DOMAIN_DIRS = [
   "llm",
   "sources",
   "content",
+  "model-artifacts",
 ];
 
 interface Source {

@@ -1,5 +1,7 @@
 export * from "./data/index.ts";
 export * from "./evaluate/index.ts";
+export { SAMPLE_DATA_NAMES, type SampleDataName } from "./examples/sample-names.ts";
+export { sampleFieldEnds, sampleRecords } from "./examples/samples.ts";
 export * from "./fit/index.ts";
 export { responseModel } from "./model.ts";
 export * from "./model-schema.ts";

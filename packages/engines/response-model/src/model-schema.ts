@@ -14,6 +14,7 @@ import {
 import { z } from "zod";
 import { DataReportOutput } from "./data/schema.ts";
 import { EvaluationOutput, ForwardSelectionOutput, MailingPlanOutput } from "./evaluate/schema.ts";
+import { SAMPLE_DATA_NAMES } from "./examples/sample-names.ts";
 
 /**
  * Rows of one fit through a JSON input (the API, the CLI). Bigger files are fitted on a sample and
@@ -51,7 +52,13 @@ export const ResponseModelInput = z
     records: z
       .array(recordField(FieldName, Cell, MAX_FIELDS))
       .min(1)
-      .max(MAX_RECORDS, `at most ${MAX_RECORDS.toLocaleString("en-US")} records per fit`),
+      .max(MAX_RECORDS, `at most ${MAX_RECORDS.toLocaleString("en-US")} records per fit`)
+      .optional(),
+    /**
+     * Instead of `records`: a sample file bundled with the engine (`campaigniq`, the prototype's
+     * 2,500 customers), so an example names its data rather than carrying 1 MB of it.
+     */
+    sampleData: z.enum(SAMPLE_DATA_NAMES).optional(),
     /** The response flag (yes/true/1/y/t = responded). */
     target: FieldName,
     /** The customer ID, carried to scored files and never a predictor. */
@@ -125,6 +132,12 @@ export const ResponseModelInput = z
     sqlTable: z.array(z.string().min(1).max(120)).min(1).max(3).default(["customers"]),
   })
   .superRefine((v, ctx) => {
+    if ((v.records === undefined) === (v.sampleData === undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: ["records"],
+        message: "give the records, or name a bundled sample in sampleData (not both)",
+      });
     if (v.lambdaRule === "fixed" && v.lambda === undefined)
       ctx.addIssue({
         code: "custom",

@@ -16,6 +16,7 @@ import { type SelectionScore, selectionRows } from "./evaluate/forward.ts";
 import { mailingPlan } from "./evaluate/mailing.ts";
 import { stratifiedHoldout } from "./evaluate/split.ts";
 import { type Evaluation, evaluateScores } from "./evaluate/summary.ts";
+import { sampleRecords } from "./examples/samples.ts";
 import { type DesignMatrix, fitLognet, linearPredictor, sigmoid } from "./fit/lognet.ts";
 import { type ScoringModel, scoreProbability } from "./fit/scoring-model.ts";
 import type { ModelArtifact, ResponseModelInput, ResponseModelOutput } from "./model-schema.ts";
@@ -85,7 +86,8 @@ export async function runResponseModel(
   ctx: PipelineContext,
 ): Promise<ResponseModelOutput> {
   const { signal } = ctx;
-  const table = recordsToTable(input.records as CustomerRecord[]);
+  const records = input.records ?? sampleRecords(input.sampleData ?? "campaigniq");
+  const table = recordsToTable(records as CustomerRecord[]);
   ctx.progress(0.01, "checking the data");
 
   // ---- checks: errors are field-level input errors; flagged fields are left out unless kept ----

@@ -19,6 +19,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { auc } from "../src/evaluate/auc.ts";
 import { stratifiedHoldout } from "../src/evaluate/split.ts";
 import { evaluateScores } from "../src/evaluate/summary.ts";
+import { sampleRecords } from "../src/examples/samples.ts";
 import { scoreProbability } from "../src/fit/scoring-model.ts";
 import { type ResponseModelOutput, responseModel } from "../src/index.ts";
 import { recordsToTable } from "../src/records.ts";
@@ -27,9 +28,11 @@ import { builtInSummary, executiveSummary, summaryFacts, unsupportedNumbers } fr
 import { FIXTURES } from "./helpers.ts";
 
 type Rec = Record<string, string | number | boolean | null>;
-const example = responseModel.examples[0]!.input;
+// The example names the bundled sample; these tests give records (with IDs) instead.
+const { sampleData: _bundled, ...example } = responseModel.examples[0]!.input;
 // An ID column, so scored files and SQL carry the customer, as a real file does.
-const records: Rec[] = (example.records as Rec[]).map((r, i) => ({ INDIVIDUALID: `C${100000 + i}`, ...r }));
+const sample: Rec[] = sampleRecords("campaigniq");
+const records: Rec[] = sample.map((r, i) => ({ INDIVIDUALID: `C${100000 + i}`, ...r }));
 // Fewer lambdas and folds than the defaults keep the test short; the pipeline is the same.
 const input = {
   ...example,
@@ -245,12 +248,32 @@ describe("response-model on sample_data.csv", () => {
 });
 
 describe("response-model refuses what must be refused, naming the field", () => {
-  const base = { ...example, folds: 3, lambdaCount: 10, selectionMaxSteps: 0 };
+  const base = { ...example, records: sample, folds: 3, lambdaCount: 10, selectionMaxSteps: 0 };
   const run = (raw: unknown, signal?: AbortSignal) =>
     executeModel(responseModel, raw, createContext(signal ? { signal } : {}));
 
+  it("records or a bundled sample, exactly one of them", () => {
+    const issuesOf = (raw: unknown) => {
+      try {
+        parseInput(responseModel, raw);
+        return [];
+      } catch (e) {
+        return (e as ModelInputError).issues.map((i) => i.path);
+      }
+    };
+    expect(issuesOf({ ...base, sampleData: "campaigniq" })).toEqual(["records"]);
+    const { records: _r, ...neither } = base;
+    expect(issuesOf(neither)).toEqual(["records"]);
+    expect(issuesOf({ ...neither, sampleData: "campaigniq" })).toEqual([]);
+    expect(issuesOf({ ...neither, sampleData: "nope" })).toEqual(["sampleData"]);
+    // The bundled sample is the prototype's file: 2,500 customers, 709 responders.
+    const rows = sampleRecords("campaigniq");
+    expect(rows).toHaveLength(2500);
+    expect(rows.filter((r) => r.TARGET === "1")).toHaveLength(709);
+  });
+
   it("a target that is not a yes/no flag", async () => {
-    const recs = (example.records as Rec[]).map((r, i) => ({ ...r, TARGET: i === 7 ? "maybe" : r.TARGET! }));
+    const recs = sample.map((r, i) => ({ ...r, TARGET: i === 7 ? "maybe" : r.TARGET! }));
     const err = await run({ ...base, records: recs }).catch((e) => e);
     expect(err).toBeInstanceOf(ModelInputError);
     expect((err as ModelInputError).issues).toEqual([expect.objectContaining({ path: "target" })]);
@@ -258,7 +281,7 @@ describe("response-model refuses what must be refused, naming the field", () => 
   });
 
   it("fewer than 100 rows, and an all-missing field", async () => {
-    const recs = (example.records as Rec[]).slice(0, 60).map((r) => ({ ...r, EMPTY: null }));
+    const recs = sample.slice(0, 60).map((r) => ({ ...r, EMPTY: null }));
     const err = (await run({ ...base, records: recs }).catch((e) => e)) as ModelInputError;
     expect(err).toBeInstanceOf(ModelInputError);
     const paths = err.issues.map((i) => i.path);

@@ -477,6 +477,43 @@ export const fieldMappings = pgTable(
 );
 
 /**
+ * A fitted model as a versioned, immutable artifact (issue 15 item 8): what `modelworks score`
+ * reads (`artifact`), where it came from (the fit run, the data fingerprint) and its state. Only
+ * the state columns ever change; `source_run_id` has no foreign key so that deleting the run
+ * leaves the record of provenance.
+ */
+export const modelArtifacts = pgTable(
+  "model_artifacts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    name: text("name").notNull(),
+    version: integer("version").notNull(),
+    state: text("state", { enum: ["draft", "approved", "retired"] })
+      .notNull()
+      .default("draft"),
+    modelId: text("model_id").notNull(),
+    modelVersion: text("model_version").notNull(),
+    sourceRunId: uuid("source_run_id").notNull(),
+    dataFingerprint: text("data_fingerprint").notNull(),
+    artifact: jsonb("artifact").$type<Record<string, unknown>>().notNull(),
+    gatePass: boolean("gate_pass").notNull(),
+    gateOverrideReason: text("gate_override_reason"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    approvedBy: uuid("approved_by").references(() => users.id, { onDelete: "set null" }),
+    approvedAt: timestamp("approved_at", { withTimezone: true }),
+    retiredBy: uuid("retired_by").references(() => users.id, { onDelete: "set null" }),
+    retiredAt: timestamp("retired_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("model_artifacts_org_name_version_key").on(t.orgId, sql`lower(${t.name})`, t.version),
+    index("model_artifacts_org_created_idx").on(t.orgId, t.createdAt),
+    check("model_artifacts_state_check", sql`${t.state} in ('draft','approved','retired')`),
+  ],
+);
+
+/**
  * A resumable upload in progress (POST /uploads, then PATCH chunks with Upload-Offset): the
  * state every instance shares. The chunks themselves are objects in the file store, listed in
  * `chunks` in offset order; `offsetBytes` is what has been persisted, never what is in flight.

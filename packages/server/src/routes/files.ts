@@ -24,7 +24,7 @@ import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
 import { fileDto as toDto } from "../dto/files.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { duck, readRows } from "../files/duck.ts";
-import { createIngest, rejected } from "../files/ingest.ts";
+import { CONTENT_TYPES, createIngest, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
 import { scratchDir } from "../files/store.ts";
@@ -32,6 +32,7 @@ import { resolveTarget } from "../files/target-ref.ts";
 import { receive } from "../files/upload.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf, attributionOf } from "../http/actor.ts";
+import { contentDisposition } from "../http/content-disposition.ts";
 
 const tags = ["files"];
 
@@ -209,6 +210,26 @@ export async function fileRoutes(app: FastifyInstance) {
         offset,
         limit,
       };
+    },
+  );
+
+  r.get(
+    "/files/:id/download",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "The file's bytes as uploaded (or as a scoring run wrote them), streamed",
+        params: IdParams,
+        produces: ["text/csv", CONTENT_TYPES.xlsx],
+      },
+    },
+    async (req, reply) => {
+      const f = await loadFile(orgOf(req).id, req.params.id);
+      return reply
+        .type(f.kind === "csv" ? "text/csv; charset=utf-8" : f.contentType)
+        .header("content-disposition", contentDisposition(f.name))
+        .send(await store.read(f.storageKey));
     },
   );
 

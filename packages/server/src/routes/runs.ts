@@ -59,10 +59,12 @@ export async function runRoutes(app: FastifyInstance) {
     },
     async (req, reply) => {
       const orgId = orgOf(req).id;
-      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(app.deps, orgId, {
-        ...req.body,
-        modelId: req.params.id,
-      });
+      const { model, input, scenario, projectId, inputPath } = await resolveRunSource(
+        app.deps,
+        orgId,
+        { ...req.body, modelId: req.params.id },
+        app.fileStore,
+      );
       // Validated before the budget is charged: a refused input must not use up the allowance.
       const validInput = validateInput(model, input, inputPath);
       const run = await withRunBudget(app.deps, actorOf(req), req.log, model, 1, () =>

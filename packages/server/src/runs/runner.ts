@@ -8,6 +8,7 @@ import type { Db } from "../db/client.ts";
 import { queryRows } from "../db/raw.ts";
 import type { RunStatus } from "../db/schema.ts";
 import type { Logger } from "../domain/actor.ts";
+import { DomainError } from "../errors/domain-error.ts";
 import type { LlmService } from "../llm/service.ts";
 import type { LlmCallMessage, LlmReplyMessage } from "../llm/wire.ts";
 import type { ResultCache } from "./cache.ts";
@@ -31,6 +32,20 @@ export interface RunnerOptions {
   orgConcurrency: number;
   /** Fallback poll period when no wake-up arrives. */
   pollMs: number;
+  /**
+   * Runs whose work is the platform's own I/O (scoring a stored file into a stored file), by
+   * model id: executed here, in process, with the same lease, progress, cancel and timeout as
+   * engine runs, instead of in the engine pool (docs/decisions/0037).
+   */
+  platformTasks?: ReadonlyMap<string, PlatformTask>;
+}
+
+/** A run executed by the platform rather than an engine (see `platformTasks`). */
+export interface PlatformTask {
+  run(
+    run: { id: string; orgId: string; createdBy: string | null; input: unknown },
+    ctx: { signal: AbortSignal; progress(fraction: number, message?: string): void },
+  ): Promise<unknown>;
 }
 
 /** A claimed run, as the worker needs it. */
@@ -261,7 +276,50 @@ export class RunWorker {
         });
     };
 
+    const onProgress = (fraction: number, message?: string) => {
+      lastFraction = fraction;
+      pending = { fraction, message };
+      // Leading edge now, trailing edge later: the latest progress always gets written.
+      const wait = PROGRESS_WRITE_MS - (Date.now() - lastWrite);
+      if (wait <= 0) void writeProgress().catch(() => {});
+      else
+        flushTimer ??= setTimeout(() => {
+          flushTimer = undefined;
+          void writeProgress().catch(() => {});
+        }, wait);
+    };
+
     let outcome: Outcome;
+    const task = this.o.platformTasks?.get(run.model_id);
+    if (task) {
+      startClock();
+      try {
+        const output = await task.run(
+          { id: run.id, orgId: run.org_id, createdBy: run.created_by, input: run.input },
+          { signal: abort.signal, progress: onProgress },
+        );
+        outcome = abortReason ? outcomeOfAbort(abortReason, run) : { status: "succeeded", output };
+      } catch (err) {
+        // A refusal the task names (a retired artifact, an unreadable cell) fails the run with
+        // its message; anything else is the platform's and is retried.
+        const message = (err as Error).message;
+        outcome = abortReason
+          ? outcomeOfAbort(abortReason, run)
+          : err instanceof DomainError
+            ? { status: "failed", error: { code: "invalid_input", message } }
+            : { status: "retry", message };
+      } finally {
+        clearInterval(heartbeat);
+        clearTimeout(timeout);
+        clearTimeout(flushTimer);
+      }
+      if (abortReason === "lease-lost") {
+        log.warn({ runId: run.id }, "lost the lease on a run; leaving it to its new owner");
+        return;
+      }
+      await this.finish(run, outcome);
+      return;
+    }
     try {
       const result = await this.o.pool.run(
         {
@@ -284,16 +342,7 @@ export class RunWorker {
               return;
             }
             if (m.type === "llm-call") return answerLlm(m);
-            lastFraction = m.fraction;
-            pending = { fraction: m.fraction, message: m.message };
-            // Leading edge now, trailing edge later: the latest progress always gets written.
-            const wait = PROGRESS_WRITE_MS - (Date.now() - lastWrite);
-            if (wait <= 0) void writeProgress().catch(() => {});
-            else
-              flushTimer ??= setTimeout(() => {
-                flushTimer = undefined;
-                void writeProgress().catch(() => {});
-              }, wait);
+            onProgress(m.fraction, m.message);
           },
         },
       );
@@ -404,7 +453,8 @@ export class RunWorker {
       returning progress`,
     );
     if (rows.length === 0) return; // someone else finished it (lease expired meanwhile)
-    if (outcome.status === "succeeded") {
+    // Platform tasks read and write stored files: their results are not reusable by input hash.
+    if (outcome.status === "succeeded" && !this.o.platformTasks?.has(run.model_id)) {
       await cache.set(
         {
           orgId: run.org_id,

@@ -3,7 +3,9 @@ import { projects, scenarioRevisions, scenarios } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
 import type { AppDeps } from "../deps.ts";
 import { conflict, notFound, unprocessable } from "../errors/domain-error.ts";
+import type { FileStore } from "../files/store.ts";
 import { findModel } from "../models/find.ts";
+import { inputWithFileTable } from "./file-input.ts";
 import { inputFromFormat } from "./service.ts";
 
 /**
@@ -21,7 +23,10 @@ export async function resolveRunSource(
     scenarioId?: string | undefined;
     projectId?: string | undefined;
     format?: string | undefined;
+    /** Fill an input table from a stored file (through a saved mapping) instead of inline rows. */
+    data?: { fileId: string; mappingId?: string | undefined; field: string } | undefined;
   },
+  store?: FileStore,
 ) {
   const { db } = deps.database;
   let input = b.input;
@@ -54,6 +59,11 @@ export async function resolveRunSource(
     if (scenario)
       throw unprocessable([{ path: "body.format", message: "applies to an inline input, not a scenario" }]);
     input = inputFromFormat(model, b.format, input);
+  }
+  if (b.data) {
+    if (scenario || !store)
+      throw unprocessable([{ path: "body.data", message: "fills an inline input, not a scenario" }]);
+    input = await inputWithFileTable(deps, orgId, store, model, input, b.data);
   }
   if (b.projectId) {
     firstOr404(

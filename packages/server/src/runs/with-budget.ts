@@ -11,7 +11,8 @@ export async function withRunBudget<T>(
   deps: AppDeps,
   actor: Actor,
   log: Logger,
-  model: AnyModel,
+  /** The model run (or, for platform runs such as scoring, just whether it is heavy). */
+  model: Pick<AnyModel, "heavy">,
   runs: number,
   start: () => Promise<T>,
 ): Promise<T> {

@@ -1,3 +1,4 @@
+export { type PreparationCounter, preparationCounter } from "./counter.ts";
 export {
   isMissingText,
   median,

@@ -1,0 +1,110 @@
+import type { Db } from "../db/client.ts";
+import { fieldMappings, files } from "../db/schema.ts";
+import { firstOr404, inOrg } from "../db/scope.ts";
+import { unprocessable } from "../errors/domain-error.ts";
+import { streamRows } from "./duck.ts";
+import type { FileRow } from "./ingest.ts";
+import { type ColumnMapping, transform } from "./mapping.ts";
+import type { FileStore } from "./store.ts";
+
+/**
+ * A stored file read as an engine's records (fit from a file, score a file): streamed from its
+ * Parquet copy a chunk at a time, with a saved field mapping applied — the mapped columns are
+ * filled from their sources through the mapping's transforms, every other column passes through
+ * under its own name (a customer file's 20–200 appended fields need no mapping each), and a
+ * column used as a source is not passed through again.
+ */
+export interface FileSource {
+  file: FileRow;
+  mapping: ColumnMapping[] | null;
+}
+
+/** The file and (optionally) the saved mapping, both in the organization, or 404. */
+export async function loadFileSource(
+  db: Db,
+  orgId: string,
+  ref: { fileId: string; mappingId?: string | undefined },
+  path: string,
+): Promise<FileSource> {
+  const file = firstOr404(
+    await db
+      .select()
+      .from(files)
+      .where(inOrg(files, orgId, ref.fileId)),
+    "File",
+  );
+  let mapping: ColumnMapping[] | null = null;
+  if (ref.mappingId) {
+    const saved = firstOr404(
+      await db
+        .select()
+        .from(fieldMappings)
+        .where(inOrg(fieldMappings, orgId, ref.mappingId)),
+      "Field mapping",
+    );
+    mapping = saved.columns as ColumnMapping[];
+    const names = new Set((file.profile as { name: string }[]).map((c) => c.name));
+    const missing = mapping.filter((m) => m.source !== null && !names.has(m.source));
+    if (missing.length)
+      throw unprocessable(
+        missing.map((m) => ({
+          path: `${path}.mappingId`,
+          message: `maps "${m.target}" from the column "${m.source}", which the file does not have`,
+        })),
+        "The saved mapping does not fit this file.",
+      );
+  }
+  return { file, mapping };
+}
+
+/** Problems found while mapping, at most `MAX_PROBLEMS` kept (the count goes on). */
+const MAX_PROBLEMS = 20;
+export class MappingProblems {
+  readonly items: { path: string; message: string }[] = [];
+  count = 0;
+  add(path: string, message: string) {
+    this.count++;
+    if (this.items.length < MAX_PROBLEMS) this.items.push({ path, message });
+  }
+}
+
+/** One source row through the mapping (see above); cells left empty become null (missing). */
+export function mapRecord(
+  src: Record<string, unknown>,
+  mapping: ColumnMapping[] | null,
+  consumed: ReadonlySet<string>,
+  onError: (column: string, message: string) => void,
+): Record<string, unknown> {
+  if (!mapping) return src;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(src)) if (!consumed.has(k)) out[k] = v;
+  for (const m of mapping) {
+    const v = transform(m.source === null ? m.constant : src[m.source], m);
+    if (v.error) onError(m.target, v.error);
+    out[m.target] = v.value ?? null;
+  }
+  return out;
+}
+
+/**
+ * Streams the file's records in chunks, mapped. Cell problems are counted in `problems` (row
+ * numbers 1-based, the header not counted) and the row is still yielded: the caller decides.
+ */
+export async function* fileRecords(
+  store: FileStore,
+  source: FileSource,
+  problems: MappingProblems,
+  path: string,
+): AsyncGenerator<Record<string, unknown>[]> {
+  const { mapping } = source;
+  const consumed = new Set((mapping ?? []).flatMap((m) => (m.source === null ? [] : [m.source])));
+  let row = 0;
+  for await (const chunk of streamRows(await store.localPath(source.file.dataKey))) {
+    yield chunk.map((src) => {
+      row++;
+      return mapRecord(src, mapping, consumed, (column, message) =>
+        problems.add(`${path}.rows.${row}.${column}`, message),
+      );
+    });
+  }
+}
