@@ -100,6 +100,10 @@ describe("AI providers and usage (issue 14)", () => {
     // The draft appears on the run page while the model writes it (run events, `event: text`).
     await text(page.getByTestId("run-stream")).toMatch(/^A brief on tax increment/);
     await page.getByRole("tab", { name: "Results" }).waitFor({ timeout: 60_000 });
+    // The results say which models wrote the text (issue 14 item 3).
+    await text(page.getByTestId("provenance")).toContain(
+      "Written by a language model (openai · cheap-model, openai · strong-model)",
+    );
     const runId = page.url().split("/").pop()!;
     const run = await apiGet<{ status: string; output: Record<string, unknown> }>(page, `/runs/${runId}`);
     expect(run.status).toBe("succeeded");

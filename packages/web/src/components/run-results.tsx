@@ -1,7 +1,8 @@
-import { Badge, Stack, Text } from "@mantine/core";
+import { Alert, Badge, Stack, Text } from "@mantine/core";
 import { outcomeOf } from "@modelworks/model-kit/descriptors";
 import { resultViewOf } from "../lib/model-views.ts";
 import { pricesAreDetail } from "../lib/optimizer.ts";
+import { provenanceOf, provenanceSentence } from "../lib/provenance.ts";
 import type { Model, Run } from "../types.ts";
 import { dedicatedViewOf, ModelView } from "./model-views/index.tsx";
 import { DeclaredCharts, DeclaredTables, KpiCards, OptimizerPanels } from "./results.tsx";
@@ -40,6 +41,7 @@ export function RunResults({
   if (view) return <ModelView view={view} run={run} model={model} output={output} currency={currency} />;
   return (
     <Stack gap="lg">
+      <ProvenanceNote output={output} />
       <KpiCards output={output} currency={currency} declared={model.kpis} />
       {resultViewOf(model) === "optimizer" ? (
         <OptimizerPanels
@@ -79,5 +81,26 @@ export function OutcomeBadge({ model, output }: { model: Pick<Model, "outcome">;
     <Badge variant="filled" color={TONE_COLOR[o.tone]} data-testid="outcome-badge" data-tone={o.tone}>
       {o.label}
     </Badge>
+  );
+}
+
+/** Which path wrote the run's text, and why the built-in rules stood in if they did (issue 14). */
+function ProvenanceNote({ output }: { output: Record<string, unknown> }) {
+  const provenance = provenanceOf(output);
+  const sentence = provenanceSentence(provenance);
+  if (!sentence) return null;
+  return (
+    <Alert
+      data-testid="provenance"
+      color={provenance.fallbackReasons.length ? "yellow" : "gray"}
+      variant="light"
+      title={sentence}
+    >
+      {provenance.fallbackReasons.length ? (
+        <Text size="sm">
+          The built-in rules stood in for the configured model: {provenance.fallbackReasons.join("; ")}
+        </Text>
+      ) : null}
+    </Alert>
   );
 }
