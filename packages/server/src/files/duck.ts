@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { sampleLines, sniffDelimiter, splitLine, uniqueHeaders } from "./dialect.ts";
+import { sampleLines, sniffDecimal, sniffDelimiter, splitLine, uniqueHeaders } from "./dialect.ts";
 import { FileRejected, type TextEncoding } from "./sniff.ts";
 
 /**
@@ -37,6 +37,8 @@ export const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 export interface CsvLayout {
   delimiter: string;
+  /** The decimal separator of numbers ("," in `;`-separated European exports). */
+  decimal: "." | ",";
   encoding: TextEncoding;
   header: string[];
   renamedHeaders: { column: number; from: string; to: string }[];
@@ -65,7 +67,13 @@ export async function csvLayout(
   if (lines.length === 0 || lines[0]!.trim() === "") throw new FileRejected("The file has no header row.");
   const delim = delimiter ?? sniffDelimiter(lines);
   const { names, renamed } = uniqueHeaders(splitLine(lines[0]!, delim));
-  return { delimiter: delim, encoding, header: names, renamedHeaders: renamed };
+  return {
+    delimiter: delim,
+    decimal: sniffDecimal(lines, delim),
+    encoding,
+    header: names,
+    renamedHeaders: renamed,
+  };
 }
 
 export interface IngestResult {
@@ -82,7 +90,8 @@ export interface IngestResult {
 export async function ingestCsv(file: string, layout: CsvLayout, parquetOut: string): Promise<IngestResult> {
   return withConnection(async (c) => {
     const read = (sampleAll: boolean) =>
-      `read_csv(${lit(file)}, delim=${lit(layout.delimiter)}, quote='"', escape='"', header=true,
+      `read_csv(${lit(file)}, delim=${lit(layout.delimiter)}, decimal_separator=${lit(layout.decimal)},
+        quote='"', escape='"', header=true,
         names=[${layout.header.map(lit).join(",")}], encoding=${lit(layout.encoding)},
         store_rejects=true, ${sampleAll ? "sample_size=-1," : ""} max_line_size=10000000)`;
     for (const sampleAll of [false, true]) {
