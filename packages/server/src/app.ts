@@ -21,6 +21,7 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { externalIdentityRoutes } from "./routes/external-identity.ts";
 import { fieldMappingRoutes } from "./routes/field-mappings.ts";
@@ -150,6 +151,7 @@ export async function buildApp(
       await api.register(exportRoutes);
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
+      await api.register(conversationRoutes);
       await api.register(uploadSessionRoutes);
       await api.register(uploadChunkRoutes);
       await api.register(uploadCompleteRoutes);

@@ -23,6 +23,7 @@ const DOMAIN_DIRS = [
   "dto",
   "llm",
   "sources",
+  "conversations",
 ];
 
 interface Source {

@@ -300,7 +300,8 @@ export async function readRows(
   });
 }
 
-function jsonRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+/** DuckDB row objects as JSON values (bigints as numbers, midnight dates as `2026-01-31`). */
+export function jsonRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v)])));
 }
 
@@ -313,4 +314,23 @@ function jsonValue(v: unknown): unknown {
     return iso.endsWith("T00:00:00.000Z") ? iso.slice(0, 10) : iso;
   }
   return String(v);
+}
+
+/**
+ * Up to `max` rows spread evenly over the file (every k-th row, in file order): a sample that sees
+ * the whole file, not its first rows, for the dashboard planner's grain and join checks.
+ */
+export async function sampleRows(
+  parquet: string,
+  rowCount: number,
+  max: number,
+): Promise<Record<string, unknown>[]> {
+  const step = Math.max(1, Math.ceil(rowCount / max));
+  return withConnection(async (c) => {
+    const res = await c.runAndReadAll(
+      `select * exclude (mw_row__) from (select *, row_number() over () - 1 as mw_row__ from read_parquet(${lit(parquet)}))
+       where mw_row__ % ${step} = 0 order by mw_row__ limit ${Math.trunc(max)}`,
+    );
+    return jsonRows(res.getRowObjectsJS());
+  });
 }
