@@ -109,7 +109,12 @@ export const PostMessageResult = z
   })
   .meta({ id: "PostMessageResult" });
 
-export const PlanChangeDto = z.object({ path: z.string(), from: z.unknown(), to: z.unknown() });
+/** One changed value; `from` is absent for an added value, `to` for a removed one. */
+export const PlanChangeDto = z.object({
+  path: z.string(),
+  from: z.unknown().optional(),
+  to: z.unknown().optional(),
+});
 
 const revisionFields = {
   conversationId: Uuid,

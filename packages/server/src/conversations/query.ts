@@ -129,7 +129,7 @@ export async function queryRevision(
       );
     const name = `mw_t${i}`;
     views.push({ name, path: await store.localPath(f.dataKey) });
-    relations[t.table] = ident(name);
+    relations[t.table] = name; // the engine quotes it
   }
   const wanted = q.visualIds ?? plan.pages.flatMap((p) => p.visuals.map((v) => v.id));
   return withConnection(async (c) => {
