@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { dashboardPlanner } from "@modelworks/engine-dashboard-planner";
+import { createContext, executeModel } from "@modelworks/model-kit";
 import { eq } from "drizzle-orm";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -166,6 +168,19 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
   "PUT /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
   "GET /api/v1/org/llm/usage": org("admin", "audit:read"),
+  // Dashboard conversations (issue 16): a message starts a run, so it takes runs:execute.
+  "POST /api/v1/projects/{projectId}/conversations": org("analyst", "projects:write"),
+  "GET /api/v1/projects/{projectId}/conversations": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}": org("viewer", "projects:read"),
+  "PATCH /api/v1/conversations/{id}": org("analyst", "projects:write"),
+  "DELETE /api/v1/conversations/{id}": org("admin", "projects:delete"),
+  "POST /api/v1/conversations/{id}/messages": org("analyst", "runs:execute"),
+  "GET /api/v1/conversations/{id}/plan-revisions": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": org("viewer", "projects:read"),
+  "POST /api/v1/conversations/{id}/undo": org("analyst", "projects:write"),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": org("viewer", "projects:read"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -234,6 +249,8 @@ const A = {} as {
   /** An admin-scope key whose creator has since been removed from A. */
   leaverKey: string;
   llmProviderId: string;
+  /** A conversation with plan revisions 1 and 2 (2 made from 1). */
+  conversationId: string;
 };
 const B = {} as {
   owner: Owner;
@@ -251,6 +268,7 @@ const B = {} as {
   mappingId: string;
   uploadId: string;
   llmProviderId: string;
+  conversationId: string;
   snapshot: Snapshot;
 };
 
@@ -291,6 +309,7 @@ beforeAll(async () => {
   A.mappingId = await freshMapping();
   A.uploadId = await freshUpload();
   A.llmProviderId = await freshLlmProvider();
+  A.conversationId = await plannedConversation(A.setup, A.projectId, 2);
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -309,6 +328,7 @@ beforeAll(async () => {
   B.mappingId = await freshMapping(B.owner);
   B.uploadId = await freshUpload(B.owner);
   B.llmProviderId = await freshLlmProvider(B.owner);
+  B.conversationId = await plannedConversation(B.owner, B.projectId, 2);
   B.snapshot = await snapshotB();
 });
 
@@ -333,6 +353,9 @@ async function snapshotB() {
     llmProviders: (await read("/api/v1/org/llm/providers?includeRevoked=true")).items,
     llmSettings: await read("/api/v1/org/llm/settings"),
     llmUsage: await read("/api/v1/org/llm/usage"),
+    conversations: (await read(`/api/v1/projects/${B.projectId}/conversations?limit=100`)).items,
+    conversation: await read(`/api/v1/conversations/${B.conversationId}`),
+    planRevisions: (await read(`/api/v1/conversations/${B.conversationId}/plan-revisions`)).items,
   };
 }
 
@@ -441,6 +464,52 @@ const freshLlmProvider = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/org/llm/providers", llmProviderBody())).id;
 const freshMapping = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/field-mappings", mappingBody())).id;
+
+/** A small table the dashboard planner plans from; `serial` keeps each upload distinct. */
+async function salesFile(owner: Owner): Promise<string> {
+  const rows = ["North", "South", "East", "West"].map(
+    (r, i) => `${r},${i + 1 + (serial % 7)},${(i + 2) * 10}`,
+  );
+  const body = multipart(`sales-${++serial}.csv`, `region,units,revenue\n${rows.join("\n")}\n`);
+  const res = await request(t.app, owner, {
+    method: "POST",
+    url: "/api/v1/files",
+    payload: body.payload,
+    headers: { ...body.headers, "x-organization-id": owner.orgId },
+  });
+  // 200: the same bytes were uploaded before (deduplicated), which serves as well.
+  if (res.statusCode >= 300) throw new Error(`setup upload: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}
+
+/**
+ * A conversation with `revisions` plan revisions, each from a message with a new file (so each is a
+ * fresh plan made from the one before). The matrix runs no worker: each message's run is executed
+ * here with the engine, as a worker would, and written back; reading the conversation settles it.
+ */
+async function plannedConversation(owner: Owner, projectId = A.projectId, revisions = 1): Promise<string> {
+  const { id } = await setupCall(owner, "POST", `/api/v1/projects/${projectId}/conversations`, {
+    title: `Matrix conversation ${++serial}`,
+  });
+  for (let i = 0; i < revisions; i++) {
+    const posted = await setupCall(owner, "POST", `/api/v1/conversations/${id}/messages`, {
+      content: "units by region",
+      fileIds: [await salesFile(owner)],
+      planner: "built-in",
+    });
+    const [run] = await t.database.db.select().from(runs).where(eq(runs.id, posted.runId));
+    const output = await executeModel(dashboardPlanner, run!.input, createContext());
+    await t.database.db
+      .update(runs)
+      .set({ status: "succeeded", progress: 1, output, startedAt: new Date(), finishedAt: new Date() })
+      .where(eq(runs.id, posted.runId));
+    const c = await setupCall(owner, "GET", `/api/v1/conversations/${id}`);
+    if (c.currentRevision !== i + 1) throw new Error(`setup conversation: revision ${c.currentRevision}`);
+  }
+  return id;
+}
+const conversationUrl = (id: string) => ({ params: { id } });
+const revisionOf = (id: string, revision = "2") => ({ params: { id, revision } });
 
 /** The matrix runs no worker, so a comparable (succeeded) run is written directly. */
 async function succeededRun(orgId: string): Promise<string> {
@@ -689,6 +758,38 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { monthlyBudgetUsd: null, storeBodies: false, prices: {} },
   }),
   "GET /api/v1/org/llm/usage": none,
+  "POST /api/v1/projects/{projectId}/conversations": async () => ({
+    params: { projectId: A.projectId },
+    body: { title: `Matrix chat ${++serial}` },
+  }),
+  "GET /api/v1/projects/{projectId}/conversations": async () => ({ params: { projectId: A.projectId } }),
+  "GET /api/v1/conversations/{id}": async () => conversationUrl(A.conversationId),
+  "PATCH /api/v1/conversations/{id}": async () => ({
+    ...conversationUrl(A.conversationId),
+    body: { title: `Renamed ${++serial}` },
+  }),
+  "DELETE /api/v1/conversations/{id}": async () => conversationUrl(await plannedConversation(A.setup)),
+  // One reply at a time per conversation: each call gets a conversation of its own.
+  "POST /api/v1/conversations/{id}/messages": async () => ({
+    params: {
+      id: (await setupCall(A.setup, "POST", `/api/v1/projects/${A.projectId}/conversations`, {})).id,
+    },
+    body: { content: "units by region", fileIds: [await salesFile(A.setup)], planner: "built-in" },
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions": async () => conversationUrl(A.conversationId),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}": async () => revisionOf(A.conversationId),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": async () => ({
+    ...revisionOf(A.conversationId),
+    query: "?against=1",
+  }),
+  "POST /api/v1/conversations/{id}/undo": async () =>
+    conversationUrl(await plannedConversation(A.setup, A.projectId, 2)),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": async () => ({
+    ...revisionOf(A.conversationId),
+    body: {},
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": async () =>
+    revisionOf(A.conversationId),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -698,6 +799,30 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "DELETE /api/v1/org/invitations/{id}": (v) => ({ ...v, params: { id: B.invitationId } }),
   "DELETE /api/v1/org/api-keys/{id}": (v) => ({ ...v, params: { id: B.keyId } }),
   "GET /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
+  "POST /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "GET /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "GET /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "PATCH /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "DELETE /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/messages": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "GET /api/v1/conversations/{id}/plan-revisions": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "POST /api/v1/conversations/{id}/undo": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
   "PATCH /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "DELETE /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "POST /api/v1/models/{id}/runs": (v) => ({ ...v, body: { ...(v.body as object), projectId: B.projectId } }),
