@@ -11,7 +11,8 @@ import { RevisionNumber } from "./scenarios.ts";
 
 /** Most files one conversation reads (the planner's limit on tables). */
 export const CONVERSATION_MAX_FILES = 10;
-export const MESSAGE_MAX_CHARS = 10_000;
+/** The planner reads a goal or an instruction of at most 2,000 characters (engine `DashboardPlannerInput`). */
+export const MESSAGE_MAX_CHARS = 2000;
 
 export const ProjectConversationsParams = z.object({ projectId: Uuid }).strict();
 export const ConversationRevisionParams = z.object({ id: Uuid, revision: RevisionNumber }).strict();
