@@ -29,6 +29,8 @@ export interface NewMessage {
   planner: "auto" | "built-in";
 }
 
+/** How long the accepting instance follows a run to settle its reply. */
+const FOLLOW_MS = 30 * 60_000;
 /** The planner's bounds on history (engine `DashboardPlannerInput.conversation`). */
 const HISTORY_MAX = 200;
 const HISTORY_CHARS = 20_000;
@@ -333,9 +335,17 @@ export async function settleWhenFinished(
 ): Promise<void> {
   let unsubscribe: (() => void) | null = null;
   let done = false;
+  // A run that never ends here (its worker elsewhere, a long queue) is settled by the next read;
+  // the subscription is not kept forever.
+  const giveUp = setTimeout(() => {
+    done = true;
+    unsubscribe?.();
+  }, FOLLOW_MS);
+  giveUp.unref();
   const finish = () => {
     if (done) return;
     done = true;
+    clearTimeout(giveUp);
     unsubscribe?.();
     void settleConversation(deps, orgId, conversationId, log);
   };
