@@ -1,6 +1,7 @@
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeErrors, loadSchemas } from "../../engines/dashboard-planner/test/powerbi/json-schemas.ts";
+import { conversationMessages, runs } from "../src/db/schema.ts";
 import { type Actor, createOwner, createTestApp, request } from "./harness.ts";
 import { multipart } from "./multipart.ts";
 
@@ -140,7 +141,7 @@ describe("conversations", () => {
   });
 
   let revision1: number;
-  it("plans a dashboard from a message: a run with progress, then the reply and plan revision 1", async () => {
+  it("plans a dashboard from a message through a dashboard-planner run, then stores the reply and plan revision 1", async () => {
     const res = await call("POST", `/api/v1/conversations/${conversationId}/messages`, {
       content: "revenue by region and month",
       fileIds: [salesFileId],
@@ -156,6 +157,7 @@ describe("conversations", () => {
     const run = (await call("GET", `/api/v1/runs/${runId}`)).json();
     expect(run.status).toBe("succeeded");
     expect(run.modelId).toBe("dashboard-planner");
+    expect(run.progress).toBe(1);
     expect(run.input.goal).toBe("revenue by region and month");
     expect(run.input.tables[0].name).toBe("sales");
     expect(run.input.tables[0].sampleRows).toHaveLength(SALES.length);
@@ -508,6 +510,52 @@ describe("conversations", () => {
       410,
     );
     expect((await call("GET", `/api/v1/conversations/${c2.id}`)).json().files).toEqual([]);
+  });
+
+  it("a failed run ends its reply as failed, with the reason, and the conversation keeps working", async () => {
+    const c3 = (await call("POST", `/api/v1/projects/${projectId}/conversations`, {})).json();
+    // What a worker leaves behind when the engine fails (here written directly: no engine fails on demand).
+    const [run] = await t.database.db
+      .insert(runs)
+      .values({
+        orgId: owner.orgId,
+        modelId: "dashboard-planner",
+        modelVersion: "1.0.0",
+        input: {},
+        inputHash: `failed-${Date.now()}`,
+        status: "failed",
+        error: { code: "model_error", message: "the engine ran out of patience" },
+        timeoutMs: 1000,
+        finishedAt: new Date(),
+      })
+      .returning();
+    await t.database.db.insert(conversationMessages).values([
+      { orgId: owner.orgId, conversationId: c3.id, seq: 1, role: "user", content: "plan it" },
+      {
+        orgId: owner.orgId,
+        conversationId: c3.id,
+        seq: 2,
+        role: "assistant",
+        content: "",
+        status: "pending",
+        runId: run!.id,
+      },
+    ]);
+    const read = (await call("GET", `/api/v1/conversations/${c3.id}`)).json();
+    expect(read.messages[1]).toMatchObject({ status: "failed", planRevision: null });
+    expect(read.messages[1].content).toContain("the engine ran out of patience");
+    expect(read.currentRevision).toBeNull();
+    const again = await call("POST", `/api/v1/conversations/${c3.id}/messages`, {
+      content: "plan it",
+      fileIds: [salesFileId],
+      planner: "built-in",
+    });
+    expect(again.statusCode, again.body).toBe(202);
+    const settledC3 = await settled(c3.id, again.json().runId);
+    expect(settledC3.currentRevision).toBe(1);
+    // The failed exchange stays in the history but is not sent to the planner again.
+    const rerun = (await call("GET", `/api/v1/runs/${again.json().runId}`)).json();
+    expect(rerun.input.conversation).toEqual([{ role: "user", content: "plan it" }]);
   });
 
   it("deletes a conversation; its files stay (they follow retention)", async () => {
