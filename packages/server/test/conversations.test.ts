@@ -1,3 +1,4 @@
+import { eq } from "drizzle-orm";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeErrors, loadSchemas } from "../../engines/dashboard-planner/test/powerbi/json-schemas.ts";
@@ -150,9 +151,6 @@ describe("conversations", () => {
     expect(res.statusCode, res.body).toBe(202);
     const { runId, reply } = res.json();
     expect(reply.status).toBe("pending");
-    // One message at a time.
-    const busy = await call("POST", `/api/v1/conversations/${conversationId}/messages`, { content: "again" });
-    if (busy.statusCode !== 202) expect(busy.json().code).toBe("conversation_busy");
     const c = await settled(conversationId, runId);
     const run = (await call("GET", `/api/v1/runs/${runId}`)).json();
     expect(run.status).toBe("succeeded");
@@ -541,6 +539,22 @@ describe("conversations", () => {
         runId: run!.id,
       },
     ]);
+    // While a reply's run is still running, the conversation takes no other message (nor an undo).
+    await t.database.db
+      .update(runs)
+      .set({ status: "running", leaseOwner: "elsewhere", leaseExpiresAt: new Date(Date.now() + 3_600_000) })
+      .where(eq(runs.id, run!.id));
+    const busy = await call("POST", `/api/v1/conversations/${c3.id}/messages`, {
+      content: "hurry",
+      fileIds: [salesFileId],
+    });
+    expect(busy.statusCode, busy.body).toBe(409);
+    expect(busy.json().code).toBe("conversation_busy");
+    expect((await call("POST", `/api/v1/conversations/${c3.id}/undo`)).json().code).toBe("conversation_busy");
+    await t.database.db
+      .update(runs)
+      .set({ status: "failed", leaseOwner: null, leaseExpiresAt: null })
+      .where(eq(runs.id, run!.id));
     const read = (await call("GET", `/api/v1/conversations/${c3.id}`)).json();
     expect(read.messages[1]).toMatchObject({ status: "failed", planRevision: null });
     expect(read.messages[1].content).toContain("the engine ran out of patience");

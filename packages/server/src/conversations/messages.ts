@@ -53,7 +53,10 @@ export async function postMessage(
 ) {
   const { db } = deps.database;
   const orgId = actor.orgId;
-  const conversation = await loadConversation(db, orgId, conversationId);
+  let conversation = await loadConversation(db, orgId, conversationId);
+  // A reply whose run ended while no one followed it (a restart) is settled first, not "busy".
+  await settleConversation(deps, orgId, conversationId, log);
+  conversation = await loadConversation(db, orgId, conversationId);
   await assertNotBusy(db, conversationId);
 
   const requested = [...new Set(m.fileIds)];
@@ -362,8 +365,10 @@ export async function settleWhenFinished(
 }
 
 /** Undo: the revision the current one was made from becomes current again (409 when there is none). */
-export async function undoPlan(deps: AppDeps, orgId: string, conversationId: string) {
+export async function undoPlan(deps: AppDeps, orgId: string, conversationId: string, log: Logger) {
   const { db } = deps.database;
+  await loadConversation(db, orgId, conversationId);
+  await settleConversation(deps, orgId, conversationId, log);
   return db.transaction(async (tx) => {
     const c = await loadConversation(tx, orgId, conversationId, true);
     await assertNotBusy(tx, conversationId);

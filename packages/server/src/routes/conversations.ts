@@ -356,7 +356,7 @@ export async function conversationRoutes(app: FastifyInstance) {
     },
     async (req) => {
       const orgId = orgOf(req).id;
-      const { conversation, from, to } = await undoPlan(app.deps, orgId, req.params.id);
+      const { conversation, from, to } = await undoPlan(app.deps, orgId, req.params.id, req.log);
       await recordAudit(db, req, {
         action: "conversation.plan_undone",
         orgId,
