@@ -6,8 +6,15 @@
  * query runs 5 times (median reported), unfiltered and then with a slicer and a cross-filter set.
  * Baseline in the same run: `select count(*)` and a one-column `sum` over the same table (a scan).
  *
+ * BENCH_SOURCE=parquet reads the table as the server does for a conversation's live queries
+ * (src/conversations/query.ts): a view over the file's Parquet, named through `relations`.
+ *
  *   npm run bench:dashboard-queries        # BENCH_ROWS=1000000 by default
+ *   BENCH_SOURCE=parquet npm run bench:dashboard-queries
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { compileVisual, planDashboard, type QueryOptions } from "@modelworks/engine-dashboard-planner";
 import { profileTable, rowsOf } from "../packages/engines/dashboard-planner/test/duck.ts";
@@ -35,6 +42,16 @@ await c.run(`create table orders as
 const loadMs = performance.now() - t0;
 const profile = await profileTable(c, "orders", 2000);
 const plan = planDashboard({ tables: [profile] });
+const PARQUET = process.env.BENCH_SOURCE === "parquet";
+const scratch = mkdtempSync(path.join(tmpdir(), "mw-dash-bench-"));
+let source = "orders";
+if (PARQUET) {
+  const file = path.join(scratch, "orders.parquet");
+  await c.run(`copy orders to '${file}' (format parquet, compression snappy)`);
+  await c.run(`create temp view orders_pq as select * from read_parquet('${file}')`);
+  source = "orders_pq";
+}
+const relations = { orders: source };
 
 async function median(sql: string, params: unknown[] = [], runs = 5) {
   await rowsOf(c, sql, params as never);
@@ -47,9 +64,10 @@ async function median(sql: string, params: unknown[] = [], runs = 5) {
   return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
 }
 
-const baseCount = await median("select count(*) from orders");
-const baseSum = await median("select sum(revenue) from orders");
+const baseCount = await median(`select count(*) from ${source}`);
+const baseSum = await median(`select sum(revenue) from ${source}`);
 const filtered: QueryOptions = {
+  relations,
   slicers: Object.fromEntries(
     plan.pages[0]!.slicers.filter((s) => s.kind === "list").map((s) => [s.id, { values: [] }]),
   ),
@@ -59,7 +77,7 @@ const channel = plan.pages[0]!.slicers.find((s) => s.field.column === "channel")
 if (channel) filtered.slicers![channel.id] = { values: ["web", "store"] };
 
 const lines = [
-  `dashboard visual queries — ${ROWS.toLocaleString("en-US")} rows, DuckDB 2 threads, node ${process.version}; table generated in ${loadMs.toFixed(0)} ms`,
+  `dashboard visual queries — ${ROWS.toLocaleString("en-US")} rows${PARQUET ? " from Parquet" : ""}, DuckDB 2 threads, node ${process.version}; table generated in ${loadMs.toFixed(0)} ms`,
   `baseline: count(*) ${baseCount.toFixed(1)} ms, sum(revenue) ${baseSum.toFixed(1)} ms`,
   "",
   "| visual | kind | median | with slicer + cross-filter | ratio to sum(revenue) |",
@@ -67,7 +85,7 @@ const lines = [
 ];
 for (const page of plan.pages) {
   for (const v of page.visuals) {
-    const q = compileVisual(plan, v.id, [profile]);
+    const q = compileVisual(plan, v.id, [profile], { relations });
     const qf = compileVisual(plan, v.id, [profile], filtered);
     const ms = await median(q.sql, q.params);
     const msf = await median(qf.sql, qf.params);
@@ -78,3 +96,4 @@ for (const page of plan.pages) {
 }
 console.log(lines.join("\n"));
 c.closeSync();
+rmSync(scratch, { recursive: true, force: true });

@@ -79,6 +79,10 @@ export const ERROR_CODE_NAMES = [
   "model_gate_failed",
   "artifact_not_approved",
   "artifact_state_conflict",
+  "conversation_busy",
+  "conversation_file_limit",
+  "nothing_to_undo",
+  "export_too_large",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
 
@@ -393,6 +397,30 @@ export const ERROR_CODES = {
     title: "Conflict",
     description:
       "The model artifact is not in a state that allows this (only a draft can be approved; a retired one stays retired).",
+  },
+  conversation_busy: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The dashboard assistant is still answering the conversation's previous message; wait for its reply (or cancel its run) and send again.",
+  },
+  conversation_file_limit: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "A conversation reads at most 10 files; the message would attach more. Nothing was stored; `errors` names `body.fileIds`.",
+  },
+  nothing_to_undo: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The conversation's current plan revision is its first (or there is none): there is nothing to go back to.",
+  },
+  export_too_large: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The download would carry more rows than the server builds at once; the detail says the limit.",
   },
 } as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 

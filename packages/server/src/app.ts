@@ -23,6 +23,7 @@ import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
 import { contentPostRoutes } from "./routes/content-posts.ts";
 import { contentSourceRoutes } from "./routes/content-sources.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { externalIdentityRoutes } from "./routes/external-identity.ts";
 import { fieldMappingRoutes } from "./routes/field-mappings.ts";
@@ -153,6 +154,7 @@ export async function buildApp(
       await api.register(exportRoutes);
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
+      await api.register(conversationRoutes);
       await api.register(uploadSessionRoutes);
       await api.register(uploadChunkRoutes);
       await api.register(uploadCompleteRoutes);

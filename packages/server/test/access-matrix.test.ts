@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { dashboardPlanner } from "@modelworks/engine-dashboard-planner";
 import { responseModel } from "@modelworks/engine-response-model";
 import { createContext, executeModel } from "@modelworks/model-kit";
 import { eq } from "drizzle-orm";
@@ -193,6 +194,19 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/model-artifacts/{id}/download": org("viewer", "runs:read"),
   "GET /api/v1/model-artifacts/{id}/sql": org("viewer", "runs:read"),
   "POST /api/v1/model-artifacts/{id}/scoring-runs": org("analyst", "runs:execute"),
+  // Dashboard conversations (issue 16): a message starts a run, so it takes runs:execute.
+  "POST /api/v1/projects/{projectId}/conversations": org("analyst", "projects:write"),
+  "GET /api/v1/projects/{projectId}/conversations": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}": org("viewer", "projects:read"),
+  "PATCH /api/v1/conversations/{id}": org("analyst", "projects:write"),
+  "DELETE /api/v1/conversations/{id}": org("admin", "projects:delete"),
+  "POST /api/v1/conversations/{id}/messages": org("analyst", "runs:execute"),
+  "GET /api/v1/conversations/{id}/plan-revisions": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": org("viewer", "projects:read"),
+  "POST /api/v1/conversations/{id}/undo": org("analyst", "projects:write"),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": org("viewer", "projects:read"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": org("viewer", "projects:read"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -266,6 +280,8 @@ const A = {} as {
   analyticsFileId: string;
   fitRunId: string;
   artifactId: string;
+  /** A conversation with plan revisions 1 and 2 (2 made from 1). */
+  conversationId: string;
 };
 const B = {} as {
   owner: Owner;
@@ -288,6 +304,7 @@ const B = {} as {
   analyticsFileId: string;
   fitRunId: string;
   artifactId: string;
+  conversationId: string;
   snapshot: Snapshot;
 };
 
@@ -333,6 +350,7 @@ beforeAll(async () => {
   A.analyticsFileId = await analyticsFile(A.setup, A.postId);
   A.fitRunId = await succeededFit(A.setup.orgId);
   A.artifactId = await freshArtifact(A.setup.orgId, "approved");
+  A.conversationId = await plannedConversation(A.setup, A.projectId, 2);
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -356,6 +374,7 @@ beforeAll(async () => {
   B.analyticsFileId = await analyticsFile(B.owner, B.postId);
   B.fitRunId = await succeededFit(B.orgId);
   B.artifactId = await freshArtifact(B.orgId, "approved");
+  B.conversationId = await plannedConversation(B.owner, B.projectId, 2);
   B.snapshot = await snapshotB();
 });
 
@@ -383,6 +402,9 @@ async function snapshotB() {
     contentSources: (await read("/api/v1/content/sources?limit=100")).items,
     contentPosts: (await read("/api/v1/content/posts?limit=100")).items,
     modelArtifacts: (await read("/api/v1/model-artifacts?limit=100")).items,
+    conversations: (await read(`/api/v1/projects/${B.projectId}/conversations?limit=100`)).items,
+    conversation: await read(`/api/v1/conversations/${B.conversationId}`),
+    planRevisions: (await read(`/api/v1/conversations/${B.conversationId}/plan-revisions`)).items,
   };
 }
 
@@ -531,6 +553,52 @@ async function analyticsFile(owner: Owner, postId: string): Promise<string> {
 }
 const freshMapping = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/field-mappings", mappingBody())).id;
+
+/** A small table the dashboard planner plans from; `serial` keeps each upload distinct. */
+async function salesFile(owner: Owner): Promise<string> {
+  const rows = ["North", "South", "East", "West"].map(
+    (r, i) => `${r},${i + 1 + (serial % 7)},${(i + 2) * 10}`,
+  );
+  const body = multipart(`sales-${++serial}.csv`, `region,units,revenue\n${rows.join("\n")}\n`);
+  const res = await request(t.app, owner, {
+    method: "POST",
+    url: "/api/v1/files",
+    payload: body.payload,
+    headers: { ...body.headers, "x-organization-id": owner.orgId },
+  });
+  // 200: the same bytes were uploaded before (deduplicated), which serves as well.
+  if (res.statusCode >= 300) throw new Error(`setup upload: ${res.statusCode} ${res.body}`);
+  return res.json().id;
+}
+
+/**
+ * A conversation with `revisions` plan revisions, each from a message with a new file (so each is a
+ * fresh plan made from the one before). The matrix runs no worker: each message's run is executed
+ * here with the engine, as a worker would, and written back; reading the conversation settles it.
+ */
+async function plannedConversation(owner: Owner, projectId = A.projectId, revisions = 1): Promise<string> {
+  const { id } = await setupCall(owner, "POST", `/api/v1/projects/${projectId}/conversations`, {
+    title: `Matrix conversation ${++serial}`,
+  });
+  for (let i = 0; i < revisions; i++) {
+    const posted = await setupCall(owner, "POST", `/api/v1/conversations/${id}/messages`, {
+      content: "units by region",
+      fileIds: [await salesFile(owner)],
+      planner: "built-in",
+    });
+    const [run] = await t.database.db.select().from(runs).where(eq(runs.id, posted.runId));
+    const output = await executeModel(dashboardPlanner, run!.input, createContext());
+    await t.database.db
+      .update(runs)
+      .set({ status: "succeeded", progress: 1, output, startedAt: new Date(), finishedAt: new Date() })
+      .where(eq(runs.id, posted.runId));
+    const c = await setupCall(owner, "GET", `/api/v1/conversations/${id}`);
+    if (c.currentRevision !== i + 1) throw new Error(`setup conversation: revision ${c.currentRevision}`);
+  }
+  return id;
+}
+const conversationUrl = (id: string) => ({ params: { id } });
+const revisionOf = (id: string, revision = "2") => ({ params: { id, revision } });
 
 /** The matrix runs no worker, so a comparable (succeeded) run is written directly. */
 async function succeededRun(orgId: string): Promise<string> {
@@ -883,6 +951,38 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     params: { id: A.artifactId },
     body: { fileId: A.fileId },
   }),
+  "POST /api/v1/projects/{projectId}/conversations": async () => ({
+    params: { projectId: A.projectId },
+    body: { title: `Matrix chat ${++serial}` },
+  }),
+  "GET /api/v1/projects/{projectId}/conversations": async () => ({ params: { projectId: A.projectId } }),
+  "GET /api/v1/conversations/{id}": async () => conversationUrl(A.conversationId),
+  "PATCH /api/v1/conversations/{id}": async () => ({
+    ...conversationUrl(A.conversationId),
+    body: { title: `Renamed ${++serial}` },
+  }),
+  "DELETE /api/v1/conversations/{id}": async () => conversationUrl(await plannedConversation(A.setup)),
+  // One reply at a time per conversation: each call gets a conversation of its own.
+  "POST /api/v1/conversations/{id}/messages": async () => ({
+    params: {
+      id: (await setupCall(A.setup, "POST", `/api/v1/projects/${A.projectId}/conversations`, {})).id,
+    },
+    body: { content: "units by region", fileIds: [await salesFile(A.setup)], planner: "built-in" },
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions": async () => conversationUrl(A.conversationId),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}": async () => revisionOf(A.conversationId),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": async () => ({
+    ...revisionOf(A.conversationId),
+    query: "?against=1",
+  }),
+  "POST /api/v1/conversations/{id}/undo": async () =>
+    conversationUrl(await plannedConversation(A.setup, A.projectId, 2)),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": async () => ({
+    ...revisionOf(A.conversationId),
+    body: {},
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": async () =>
+    revisionOf(A.conversationId),
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -892,6 +992,30 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "DELETE /api/v1/org/invitations/{id}": (v) => ({ ...v, params: { id: B.invitationId } }),
   "DELETE /api/v1/org/api-keys/{id}": (v) => ({ ...v, params: { id: B.keyId } }),
   "GET /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
+  "POST /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "GET /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
+  "GET /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "PATCH /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "DELETE /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/messages": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "GET /api/v1/conversations/{id}/plan-revisions": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "POST /api/v1/conversations/{id}/undo": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
   "PATCH /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "DELETE /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "POST /api/v1/models/{id}/runs": (v) => ({ ...v, body: { ...(v.body as object), projectId: B.projectId } }),

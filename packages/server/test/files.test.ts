@@ -139,6 +139,42 @@ describe("CSV", () => {
     expect(await rowsOf(res.json().id)).toEqual([{ name: "José", city: "Zürich" }]);
   });
 
+  it("profiles a ;-separated Latin-1 file with decimal commas to the same numbers as its plain twin", async () => {
+    // Issue 16: `72,0` was typed as text. The twins differ in delimiter, encoding and decimal mark only.
+    const rows = [
+      ["Müller", "72,0", "1,5", "3"],
+      ["Gómez", "68,25", "-0,75", "4"],
+      ["Øre", "80,5", "2,0", "5"],
+    ];
+    const european = ["name;weight_kg;delta;n", ...rows.map((r) => r.join(";"))].join("\r\n");
+    const plain = [
+      "name,weight_kg,delta,n",
+      ...rows.map((r) => r.map((c) => c.replace(",", ".")).join(",")),
+    ].join("\n");
+    const eu = await upload("weights-eu.csv", Buffer.from(european, "latin1"));
+    const us = await upload("weights.csv", Buffer.from(plain, "utf8"));
+    expect(eu.statusCode, eu.body).toBe(201);
+    expect(us.statusCode, us.body).toBe(201);
+    expect(eu.json().layout).toMatchObject({ delimiter: ";", encoding: "latin-1", decimal: "," });
+    expect(us.json().layout).toMatchObject({ delimiter: ",", encoding: "utf-8", decimal: "." });
+    const profile = async (id: string) => (await get(`/api/v1/files/${id}/profile`)).json().columns;
+    const [pe, pu] = [await profile(eu.json().id), await profile(us.json().id)];
+    expect(pe).toEqual(pu);
+    const weight = pe.find((c: { name: string }) => c.name === "weight_kg");
+    expect(weight).toMatchObject({ type: "number", min: 68.25, max: 80.5 });
+    expect(weight.mean).toBeCloseTo((72 + 68.25 + 80.5) / 3, 12);
+    expect(await rowsOf(eu.json().id)).toEqual(await rowsOf(us.json().id));
+    expect((await rowsOf(eu.json().id))[0]).toEqual({ name: "Müller", weight_kg: 72, delta: 1.5, n: 3 });
+  });
+
+  it("keeps a ;-separated file that mixes 1.5 and 1,5 on the point decimal (comma cells stay text)", async () => {
+    const res = await upload("mixed.csv", "a;b\n1.5;x\n2,5;y\n");
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().layout.decimal).toBe(".");
+    const a = (await get(`/api/v1/files/${res.json().id}/profile`)).json().columns[0];
+    expect(a.type).toBe("string");
+  });
+
   it("reads a UTF-16 file with its byte-order mark", async () => {
     const body = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("name,n\nŁódź,7\n", "utf16le")]);
     const res = await upload("utf16.csv", body);

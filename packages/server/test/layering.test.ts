@@ -25,6 +25,7 @@ const DOMAIN_DIRS = [
   "sources",
   "content",
   "model-artifacts",
+  "conversations",
 ];
 
 interface Source {

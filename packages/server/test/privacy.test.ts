@@ -153,6 +153,8 @@ describe("GET /org/export", () => {
     const actions = ndjson("audit-events.ndjson").map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["org.created", "project.created", "file.uploaded"]));
     expect(ndjson("field-mappings.ndjson")).toEqual([]);
+    expect(ndjson("conversations.ndjson")).toEqual([]);
+    expect(ndjson("plan-revisions.ndjson")).toEqual([]);
     expect([...entries.keys()].filter((n) => n.startsWith("files/"))).toEqual([
       `files/${ofA.file.id}/alpha.csv`,
     ]);

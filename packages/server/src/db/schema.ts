@@ -879,3 +879,119 @@ export const contentFeedback = pgTable(
     ),
   ],
 );
+
+// ── Dashboard conversations (issue 16; src/conversations/) ────────────────────────────────────
+
+/**
+ * A conversation in a project with the dashboard assistant: its messages, the files attached to
+ * them, and the dashboard plan's revisions. `currentRevision` is the plan revision shown (undo
+ * moves it back; null until the first plan); `lastActivityAt` orders the list.
+ */
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    title: text("title").notNull(),
+    currentRevision: integer("current_revision"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    lastActivityAt: timestamp("last_activity_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("conversations_project_activity_idx").on(t.projectId, t.lastActivityAt),
+    index("conversations_org_idx").on(t.orgId),
+  ],
+);
+
+/**
+ * The uploaded files a conversation reads, at most 10 (checked when attaching, under a lock on the
+ * conversation). `tableName` is how plans and queries name the file: unique in the conversation.
+ * The link goes when the file does (retention), never the other way round.
+ */
+export const conversationFiles = pgTable(
+  "conversation_files",
+  {
+    orgId: orgIdColumn(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    fileId: uuid("file_id")
+      .notNull()
+      .references(() => files.id, { onDelete: "cascade" }),
+    tableName: text("table_name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conversationId, t.fileId] }),
+    uniqueIndex("conversation_files_table_key").on(t.conversationId, t.tableName),
+  ],
+);
+
+/**
+ * One message. A user message starts a dashboard-planner run; its reply is stored `pending` with
+ * that run and settled (content, plan revision) once the run is final — by the instance that sees
+ * it finish, or by the next read after a restart.
+ */
+export const conversationMessages = pgTable(
+  "conversation_messages",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    role: text("role", { enum: ["user", "assistant", "system"] }).notNull(),
+    content: text("content").notNull(),
+    status: text("status", { enum: ["done", "pending", "failed"] })
+      .notNull()
+      .default("done"),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    /** The files attached with this message (ids; the conversation's links hold the rest). */
+    fileIds: jsonb("file_ids").$type<string[]>().notNull().default([]),
+    /** The plan revision this reply made, if it made one. */
+    planRevision: integer("plan_revision"),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("conversation_messages_seq_key").on(t.conversationId, t.seq),
+    index("conversation_messages_run_idx").on(t.runId),
+    check("conversation_messages_role_check", sql`${t.role} in ('user','assistant','system')`),
+    check("conversation_messages_status_check", sql`${t.status} in ('done','pending','failed')`),
+  ],
+);
+
+/**
+ * Every plan a conversation had, never updated: the plan, the tables it was planned on (profiles
+ * and the file each table reads), the Power BI project spec the engine derived from it, and the
+ * diff from the revision it was made from.
+ */
+export const planRevisions = pgTable(
+  "plan_revisions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    conversationId: uuid("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    revision: integer("revision").notNull(),
+    /** The revision it was made from (an edit's base, or undo's target); null for a first plan. */
+    baseRevision: integer("base_revision"),
+    plan: jsonb("plan").$type<unknown>().notNull(),
+    /** `[{ table, fileId, profile }]`: what the plan's table names read. */
+    tables: jsonb("tables").$type<unknown[]>().notNull(),
+    powerBiSpec: jsonb("power_bi_spec").$type<unknown>().notNull(),
+    diff: jsonb("diff").$type<unknown[]>().notNull().default([]),
+    note: text("note").notNull().default(""),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("plan_revisions_conversation_revision_key").on(t.conversationId, t.revision)],
+);

@@ -85,3 +85,25 @@ export function uniqueHeaders(raw: string[]): HeaderNames {
   });
   return { names, renamed };
 }
+
+const DECIMAL_COMMA = /^\s*[-+]?\d+,\d+\s*$/;
+const DECIMAL_POINT = /^\s*[-+]?\d*\.\d+\s*$/;
+
+/**
+ * The decimal separator of a delimited file: "," when the delimiter is not a comma and numbers in
+ * the sample are written `72,0` but never `72.0` (European exports: `;`-separated, Latin-1);
+ * otherwise ".". A file mixing both is read with "." so nothing is silently re-scaled: its
+ * comma-decimal cells stay text, as they would in any other tool.
+ */
+export function sniffDecimal(lines: string[], delim: string): "." | "," {
+  if (delim === ",") return ".";
+  let comma = 0;
+  let point = 0;
+  for (const line of lines.slice(1)) {
+    for (const cell of splitLine(line, delim)) {
+      if (DECIMAL_COMMA.test(cell)) comma++;
+      else if (DECIMAL_POINT.test(cell)) point++;
+    }
+  }
+  return comma > 0 && point === 0 ? "," : ".";
+}

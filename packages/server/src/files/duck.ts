@@ -1,6 +1,6 @@
 import { open } from "node:fs/promises";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { sampleLines, sniffDelimiter, splitLine, uniqueHeaders } from "./dialect.ts";
+import { sampleLines, sniffDecimal, sniffDelimiter, splitLine, uniqueHeaders } from "./dialect.ts";
 import { FileRejected, type TextEncoding } from "./sniff.ts";
 
 /**
@@ -37,6 +37,8 @@ export const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 export interface CsvLayout {
   delimiter: string;
+  /** The decimal separator of numbers ("," in `;`-separated European exports). */
+  decimal: "." | ",";
   encoding: TextEncoding;
   header: string[];
   renamedHeaders: { column: number; from: string; to: string }[];
@@ -65,7 +67,13 @@ export async function csvLayout(
   if (lines.length === 0 || lines[0]!.trim() === "") throw new FileRejected("The file has no header row.");
   const delim = delimiter ?? sniffDelimiter(lines);
   const { names, renamed } = uniqueHeaders(splitLine(lines[0]!, delim));
-  return { delimiter: delim, encoding, header: names, renamedHeaders: renamed };
+  return {
+    delimiter: delim,
+    decimal: sniffDecimal(lines, delim),
+    encoding,
+    header: names,
+    renamedHeaders: renamed,
+  };
 }
 
 export interface IngestResult {
@@ -82,7 +90,8 @@ export interface IngestResult {
 export async function ingestCsv(file: string, layout: CsvLayout, parquetOut: string): Promise<IngestResult> {
   return withConnection(async (c) => {
     const read = (sampleAll: boolean) =>
-      `read_csv(${lit(file)}, delim=${lit(layout.delimiter)}, quote='"', escape='"', header=true,
+      `read_csv(${lit(file)}, delim=${lit(layout.delimiter)}, decimal_separator=${lit(layout.decimal)},
+        quote='"', escape='"', header=true,
         names=[${layout.header.map(lit).join(",")}], encoding=${lit(layout.encoding)},
         store_rejects=true, ${sampleAll ? "sample_size=-1," : ""} max_line_size=10000000)`;
     for (const sampleAll of [false, true]) {
@@ -291,7 +300,8 @@ export async function readRows(
   });
 }
 
-function jsonRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+/** DuckDB row objects as JSON values (bigints as numbers, midnight dates as `2026-01-31`). */
+export function jsonRows(rows: Record<string, unknown>[]): Record<string, unknown>[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonValue(v)])));
 }
 
@@ -339,4 +349,23 @@ function streamedValue(v: unknown): unknown {
   if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return Number(v);
   return String(v);
+}
+
+/**
+ * Up to `max` rows spread evenly over the file (every k-th row, in file order): a sample that sees
+ * the whole file, not its first rows, for the dashboard planner's grain and join checks.
+ */
+export async function sampleRows(
+  parquet: string,
+  rowCount: number,
+  max: number,
+): Promise<Record<string, unknown>[]> {
+  const step = Math.max(1, Math.ceil(rowCount / max));
+  return withConnection(async (c) => {
+    const res = await c.runAndReadAll(
+      `select * exclude (mw_row__) from (select *, row_number() over () - 1 as mw_row__ from read_parquet(${lit(parquet)}))
+       where mw_row__ % ${step} = 0 order by mw_row__ limit ${Math.trunc(max)}`,
+    );
+    return jsonRows(res.getRowObjectsJS());
+  });
 }

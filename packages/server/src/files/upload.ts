@@ -103,7 +103,12 @@ export async function parseUpload(
       layout: {
         ...layout,
         ...(kind === "csv"
-          ? { delimiter: csvInfo.delimiter, encoding: csvInfo.encoding, bom: sniffed.bom > 0 }
+          ? {
+              delimiter: csvInfo.delimiter,
+              decimal: csvInfo.decimal,
+              encoding: csvInfo.encoding,
+              bom: sniffed.bom > 0,
+            }
           : {}),
         columns: csvInfo.header,
         renamedHeaders: csvInfo.renamedHeaders,

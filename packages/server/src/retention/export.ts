@@ -13,6 +13,8 @@ import {
   contentItems,
   contentPosts,
   contentSources,
+  conversationMessages,
+  conversations,
   fieldMappings,
   files,
   invitations,
@@ -20,6 +22,7 @@ import {
   llmProviders,
   memberships,
   organizations,
+  planRevisions,
   projects,
   runs,
   scenarioRevisions,
@@ -47,6 +50,10 @@ const TABLES: { name: string; table: PgTable & { orgId: PgColumn; id: PgColumn }
   { name: "api-keys", table: apiKeys, omit: ["tokenHash"] },
   { name: "field-mappings", table: fieldMappings },
   { name: "files", table: files },
+  // Dashboard conversations (issue 16); which files each read is in its messages' and revisions' rows.
+  { name: "conversations", table: conversations },
+  { name: "conversation-messages", table: conversationMessages },
+  { name: "plan-revisions", table: planRevisions },
   // Language models (issue 14): configs without their encrypted keys, and the metering rows.
   { name: "llm-providers", table: llmProviders, omit: ["keyCiphertext", "wrappedDataKey"] },
   { name: "llm-calls", table: llmCalls },

@@ -1,0 +1,171 @@
+import type { DuckDBConnection } from "@duckdb/node-api";
+import {
+  compileVisual,
+  type DashboardPlan,
+  QueryCompileError,
+  type Selection,
+  type SlicerState,
+  type TableProfile,
+} from "@modelworks/engine-dashboard-planner";
+import type { Db } from "../db/client.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
+import { ident, jsonRows, withConnection } from "../files/duck.ts";
+import type { FileStore } from "../files/store.ts";
+import { filesByIds, type PlanRevisionRow, type RevisionTable } from "./store.ts";
+
+type Value = string | number | boolean | null;
+export interface DashboardQuery {
+  visualIds?: string[] | undefined;
+  slicers: Record<string, SlicerState>;
+  selections: Selection[];
+}
+
+const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** Whether a slicer or selection value fits the column it filters (null matches missing values). */
+function fits(type: string, v: Value): boolean {
+  if (v === null) return true;
+  switch (type) {
+    case "integer":
+    case "number":
+      return typeof v === "number";
+    case "boolean":
+      return typeof v === "boolean";
+    case "date":
+    case "datetime":
+      return typeof v === "string" && ISO_DATE.test(v);
+    default:
+      return typeof v === "string";
+  }
+}
+
+/**
+ * Checks a query's slicer states and selections against the plan and the profiles: every slicer
+ * is one of the plan's, every selected field a column of a plan table, every value of its
+ * column's type. Field errors point into the request body.
+ */
+export function checkQuery(plan: DashboardPlan, tables: TableProfile[], q: DashboardQuery): void {
+  const errors: { path: string; message: string }[] = [];
+  const column = (table: string, name: string) =>
+    tables.find((t) => t.name === table)?.columns.find((c) => c.name === name);
+  const slicers = plan.pages.flatMap((p) => p.slicers);
+  for (const [id, state] of Object.entries(q.slicers)) {
+    const s = slicers.find((x) => x.id === id);
+    if (!s) {
+      errors.push({ path: `body.slicers.${id}`, message: "no such slicer in the plan" });
+      continue;
+    }
+    const type = column(s.field.table, s.field.column)?.type ?? "string";
+    const values = "values" in state ? state.values : state.range;
+    if ("range" in state && s.kind !== "range" && s.kind !== "dateRange")
+      errors.push({ path: `body.slicers.${id}`, message: `a ${s.kind} slicer takes values, not a range` });
+    if ("values" in state && (s.kind === "range" || s.kind === "dateRange"))
+      errors.push({ path: `body.slicers.${id}`, message: `a ${s.kind} slicer takes a range, not values` });
+    values.forEach((v, i) => {
+      if (!fits(type, v))
+        errors.push({
+          path: `body.slicers.${id}.${"values" in state ? "values" : "range"}.${i}`,
+          message: `must be a ${type} value of ${s.field.table}.${s.field.column}`,
+        });
+    });
+  }
+  q.selections.forEach((sel, i) => {
+    const c = column(sel.field.table, sel.field.column);
+    if (!c) {
+      errors.push({ path: `body.selections.${i}.field`, message: "no such column in the plan's tables" });
+      return;
+    }
+    if (sel.sourceVisualId && !plan.pages.some((p) => p.visuals.some((v) => v.id === sel.sourceVisualId)))
+      errors.push({ path: `body.selections.${i}.sourceVisualId`, message: "no such visual in the plan" });
+    // A selection on a date grouped by a period names the period's start (or a year number).
+    const type = sel.timeGrain ? "any" : c.type;
+    sel.values.forEach((v, j) => {
+      if (type !== "any" && !fits(type, v))
+        errors.push({
+          path: `body.selections.${i}.values.${j}`,
+          message: `must be a ${c.type} value of ${sel.field.table}.${sel.field.column}`,
+        });
+    });
+  });
+  const visualIds = new Set(plan.pages.flatMap((p) => p.visuals.map((v) => v.id)));
+  (q.visualIds ?? []).forEach((id, i) => {
+    if (!visualIds.has(id))
+      errors.push({ path: `body.visualIds.${i}`, message: "no such visual in the plan" });
+  });
+  if (errors.length) throw unprocessable(errors, "The query does not fit the plan.");
+}
+
+/**
+ * Runs a plan revision's visuals over the conversation's stored files. Each visual's SQL is the
+ * engine's compilation of the plan — one read-only SELECT from a closed vocabulary, every value a
+ * parameter — never text a model or a user wrote. Each plan table is a temporary view over its
+ * file's Parquet data on a connection of its own, closed afterwards.
+ */
+export async function queryRevision(
+  db: Db,
+  store: FileStore,
+  orgId: string,
+  rev: PlanRevisionRow,
+  q: DashboardQuery,
+) {
+  const plan = rev.plan as DashboardPlan;
+  const revTables = rev.tables as RevisionTable[];
+  const tables = revTables.map((t) => t.profile);
+  checkQuery(plan, tables, q);
+  const stored = await filesByIds(
+    db,
+    orgId,
+    revTables.map((t) => t.fileId).filter((id) => id !== ""),
+  );
+  const relations: Record<string, string> = {};
+  const views: { name: string; path: string }[] = [];
+  for (const [i, t] of revTables.entries()) {
+    const f = stored.find((x) => x.id === t.fileId);
+    if (!f)
+      throw new DomainError(
+        "gone",
+        `The file behind table "${t.table}" is no longer stored (deleted, or past the retention period).`,
+      );
+    const name = `mw_t${i}`;
+    views.push({ name, path: await store.localPath(f.dataKey) });
+    relations[t.table] = name; // the engine quotes it
+  }
+  const wanted = q.visualIds ?? plan.pages.flatMap((p) => p.visuals.map((v) => v.id));
+  return withConnection(async (c) => {
+    for (const v of views)
+      await c.run(
+        `create or replace temp view ${ident(v.name)} as select * from read_parquet(${lit(v.path)})`,
+      );
+    const out = [];
+    for (const visualId of wanted) out.push(await runVisual(c, plan, tables, visualId, q, relations));
+    return out;
+  });
+}
+
+async function runVisual(
+  c: DuckDBConnection,
+  plan: DashboardPlan,
+  tables: TableProfile[],
+  visualId: string,
+  q: DashboardQuery,
+  relations: Record<string, string>,
+) {
+  let compiled: ReturnType<typeof compileVisual>;
+  try {
+    compiled = compileVisual(plan, visualId, tables, {
+      slicers: q.slicers,
+      selections: q.selections,
+      relations,
+    });
+  } catch (err) {
+    if (err instanceof QueryCompileError)
+      throw unprocessable([{ path: "body", message: `visual ${visualId}: ${err.message}` }]);
+    throw err;
+  }
+  // A prepared statement holds exactly one statement: a second one could not ride along.
+  const prepared = await c.prepare(compiled.sql);
+  prepared.bind(compiled.params as never);
+  const res = await prepared.runAndReadAll();
+  return { visualId, columns: compiled.columns, rows: jsonRows(res.getRowObjectsJS()) };
+}
