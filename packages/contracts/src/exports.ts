@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listQuery, page, Timestamp, Uuid } from "./common.ts";
 import { ComparisonDto } from "./compare.ts";
+import { NumberStyleDto } from "./number-style.ts";
 import {
   ChartDescriptorDto,
   KpiDescriptorDto,
@@ -117,5 +118,6 @@ export const SharedResultDto = z
     }),
     runs: z.array(SharedRunDto),
     comparison: ComparisonDto.nullable().describe("Set when the link shares several runs"),
+    numberStyle: NumberStyleDto.describe("How the sharing organization writes negative numbers"),
   })
   .meta({ id: "SharedResult" });

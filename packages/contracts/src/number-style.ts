@@ -17,6 +17,9 @@ export interface NumberStyle {
   red: boolean;
 }
 export const DEFAULT_NUMBER_STYLE: NumberStyle = { negatives: "minus", red: false };
+export const NumberStyleDto = z
+  .object({ negatives: NegativeNumbers, red: z.boolean() })
+  .meta({ id: "NumberStyle" }) satisfies z.ZodType<NumberStyle>;
 
 /** A BCP 47 tag with a region (`en-US`, `de-DE`): the region decides the paper and date format. */
 export const Locale = z

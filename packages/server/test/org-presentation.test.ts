@@ -148,6 +148,18 @@ describe("exports of a run carry the deal's name and the org's locale and number
     expect(title).toBe('"$"#,##0;[Red]("$"#,##0)');
   });
 
+  it("hands a share link's recipient the sharing org's negatives (no session there to read them from)", async () => {
+    const link = await request(t.app, us, {
+      method: "POST",
+      url: `/api/v1/runs/${scenarioRun.id}/share-links`,
+      payload: {},
+    });
+    expect(link.statusCode, link.body).toBe(201);
+    const shared = await t.app.inject({ method: "GET", url: `/api/v1/shared/${link.json().token}` });
+    expect(shared.statusCode, shared.body).toBe(200);
+    expect(shared.json().numberStyle).toEqual({ negatives: "brackets", red: true });
+  });
+
   it("prints on A4 with day-first dates for a German org, and minus signs when it says so", async () => {
     await patchOrg(them, { locale: "de-DE", negativeNumbers: "minus", negativesRed: false });
     const run = await runScenario(them, "Rheinufer Süd");

@@ -8,12 +8,13 @@ import {
   ShareLinkListQuery,
   ShareLinkPage,
 } from "@modelworks/contracts/exports";
+import { DEFAULT_NUMBER_STYLE } from "@modelworks/contracts/number-style";
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
-import { runs, shareLinks } from "../db/schema.ts";
+import { organizations, runs, shareLinks } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
@@ -288,7 +289,13 @@ export async function shareLinkRoutes(app: FastifyInstance) {
       const { link, runs: shared } = await openLink(req.params.token);
       const baseline = shared[0]!;
       const model = modelOfRun(baseline);
+      // The recipient reads negatives as the sharing org writes them, in the page as in its exports.
+      const [style] = await db
+        .select({ negatives: organizations.negativeNumbers, red: organizations.negativesRed })
+        .from(organizations)
+        .where(eq(organizations.id, link.orgId));
       return {
+        numberStyle: style ?? DEFAULT_NUMBER_STYLE,
         link: { label: link.label, expiresAt: link.expiresAt.toISOString() },
         model: {
           id: model.id,

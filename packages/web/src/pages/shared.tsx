@@ -19,7 +19,7 @@ import { queryKeys } from "../client/query-keys.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
 import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
-import { formatDateTime } from "../format.ts";
+import { formatDateTime, setNumberStyle } from "../format.ts";
 import type { Model, Run, SharedResult } from "../types.ts";
 import { ComparisonBody } from "./compare.tsx";
 
@@ -105,6 +105,8 @@ function SharedResults({
   if (!run) return <ErrorState error={new Error("This link shares no run.")} />;
   // The results components and views read only what a shared link carries (descriptors, input, output).
   const model = data.model as unknown as Model;
+  // No session here: the link carries the sharing org's way of writing negatives (issue 18 item 8).
+  setNumberStyle(data.numberStyle);
   const output = run.output as Record<string, unknown> | null;
   const labels = data.runs.map(
     (r, i) => `${i === 0 ? "Baseline" : `Run ${i + 1}`} · ${formatDateTime(r.finishedAt ?? r.createdAt)}`,
