@@ -1,0 +1,157 @@
+/**
+ * Authenticated reads (issue 20, goal 2): `GET /api/v1/projects?limit=10` with an API key and with
+ * a session cookie, as a ratio to `GET /health` measured in the same server a moment before.
+ * Each load runs twice: the credential cache off (AUTH_CACHE_TTL_MS=0, every request looks the
+ * key or session and the membership up in the database) and on (the default).
+ *
+ *   npm run bench:auth-reads                        # embedded PGlite
+ *   DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:auth-reads
+ *
+ * BENCH_SECONDS (default 6) sets each load's length, BENCH_CONNECTIONS (default 10) the clients;
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server (node --cpu-prof) into <dir>.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { freePort, signUpVerified, startMailServer, stopChild, waitReady } from "./server-process.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const mail = await startMailServer();
+
+async function startServer(authCacheTtlMs: number | null) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-auth-"));
+  const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", "packages/server/src/main.ts"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+        LOG_LEVEL: "warn",
+        SEED_DEMO: "false",
+        COOKIE_SECURE: "false",
+        RATE_LIMIT_MAX: "100000000",
+        REDIS_KEY_PREFIX: `mwbenchauth${port}:`,
+        SMTP_URL: mail.url,
+        ...(authCacheTtlMs === null ? {} : { AUTH_CACHE_TTL_MS: String(authCacheTtlMs) }),
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(base, 600);
+  return {
+    base,
+    async stop() {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A verified person with a session, an organization holding 12 projects, and a read API key. */
+async function caller(base: string) {
+  const email = `bench-auth-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const { cookie, csrfToken } = await signUpVerified(base, mail, {
+    email,
+    password: "bench passphrase 2026",
+    name: "Bench",
+  });
+  const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
+  const org = await fetch(`${base}/api/v1/orgs`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: `Bench ${email}` }),
+  });
+  const { id: orgId } = (await org.json()) as { id: string };
+  await fetch(`${base}/api/v1/session/organization`, {
+    method: "PUT",
+    headers,
+    body: JSON.stringify({ orgId }),
+  });
+  for (let i = 0; i < 12; i++) {
+    const res = await fetch(`${base}/api/v1/projects`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: `Project ${i}` }),
+    });
+    if (res.status !== 201) throw new Error(`create project: ${res.status} ${await res.text()}`);
+  }
+  const key = await fetch(`${base}/api/v1/org/api-keys`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: "bench", scope: "read" }),
+  });
+  return { cookie, key: ((await key.json()) as { key: string }).key };
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+async function load(url: string, headers: Record<string, string> = {}): Promise<Load> {
+  const r = await autocannon({ url, headers, duration: SECONDS, connections: CONNECTIONS });
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+}
+
+async function measure(cacheTtlMs: number | null) {
+  const server = await startServer(cacheTtlMs);
+  try {
+    const { cookie, key } = await caller(server.base);
+    const list = `${server.base}/api/v1/projects?limit=10`;
+    // Check once that both credentials read the list (a 401 would make a fast, meaningless load).
+    const credentials: Record<string, string>[] = [{ authorization: `Bearer ${key}` }, { cookie }];
+    for (const h of credentials) {
+      const res = await fetch(list, { headers: h });
+      if (res.status !== 200) throw new Error(`GET /projects: ${res.status} ${await res.text()}`);
+    }
+    // A short warm-up, then each authenticated load right after its own /health baseline.
+    await load(`${server.base}/health`);
+    const healthKey = await load(`${server.base}/health`);
+    const apiKey = await load(list, { authorization: `Bearer ${key}` });
+    const healthSession = await load(`${server.base}/health`);
+    const session = await load(list, { cookie });
+    return { healthKey, apiKey, healthSession, session };
+  } finally {
+    await server.stop();
+  }
+}
+
+const backend = process.env.DATABASE_URL
+  ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}`
+  : "PGlite (embedded)";
+try {
+  const off = await measure(0);
+  const on = await measure(null);
+  const row = (what: string, l: Load, base: Load) =>
+    `| ${what} | ${l.rps.toFixed(0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms | ${base.rps.toFixed(0)} req/s | ${(l.rps / base.rps).toFixed(3)} |`;
+  const lines = [
+    `Authenticated reads — ${backend}, ${CONNECTIONS} clients, ${SECONDS} s per load, node ${process.version}`,
+    "",
+    "| GET /api/v1/projects?limit=10 | throughput | GET /health just before | ratio |",
+    "|---|---|---|---|",
+    row("API key, cache off", off.apiKey, off.healthKey),
+    row("session, cache off", off.session, off.healthSession),
+    row("API key, cache on", on.apiKey, on.healthKey),
+    row("session, cache on", on.session, on.healthSession),
+  ];
+  const errors = [off, on].flatMap((m) => Object.values(m)).reduce((s, l) => s + l.non2xx, 0);
+  if (errors > 0) lines.push("", `WARNING: ${errors} non-2xx responses or errors during the loads`);
+  console.log(lines.join("\n"));
+} finally {
+  await mail.close();
+}
