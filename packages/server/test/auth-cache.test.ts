@@ -175,6 +175,12 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
     await a?.close();
   });
 
+  /**
+   * Setting up (creating an organization, inviting) flushes too, and those flushes reach B a moment
+   * later — over Redis and again over PostgreSQL. Let them land before showing what B caches.
+   */
+  const settle = () => new Promise((r) => setTimeout(r, 500));
+
   /** The flush travels between processes: poll B briefly (bounded far below the 10-minute TTL). */
   async function eventually(check: () => Promise<boolean>): Promise<number> {
     const started = Date.now();
@@ -189,6 +195,7 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
   it("a key revoked on A is refused on B", async () => {
     const owner = await createOwner(a.app, "Across key");
     const { id, key } = await createApiKey(a.app, owner, "read");
+    await settle();
     expect((await inOrg(b, key, "GET", "/projects")).statusCode).toBe(200);
     // B serves it from its cache: revoked behind both apps' backs, B still lets it in.
     await a.database.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id));
@@ -202,6 +209,7 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
 
   it("a session signed out on A is refused on B", async () => {
     const owner = await createOwner(a.app, "Across session");
+    await settle();
     expect((await inOrg(b, owner, "GET", "/projects")).statusCode).toBe(200);
     await a.database.db.update(sessions).set({ activeOrgId: null }).where(eq(sessions.userId, owner.userId));
     expect((await inOrg(b, owner, "GET", "/projects")).statusCode).toBe(200); // cached on B
@@ -218,8 +226,8 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
 
   it("a member removed or demoted on A loses access on B", async () => {
     const owner = await createOwner(a.app, "Across members");
-    const editor = await addMember(a.app, owner, "editor");
-    const viewer = await addMember(a.app, owner, "editor");
+    const editor = await addMember(a.app, owner, "analyst");
+    const viewer = await addMember(a.app, owner, "analyst");
     const create = (as: Actor) =>
       inOrg(b, as, "POST", "/projects", { name: `p-${Math.random()}` }, owner.orgId);
     expect((await create(editor)).statusCode).toBe(201);
