@@ -41,6 +41,8 @@ async function startServer(authCacheTtlMs: number | null) {
         LOG_LEVEL: "warn",
         SEED_DEMO: "false",
         COOKIE_SECURE: "false",
+        // Reads need no run worker (and its engine host would only slow start-up on a busy machine).
+        RUN_EMBEDDED_WORKER: "false",
         RATE_LIMIT_MAX: "100000000",
         REDIS_KEY_PREFIX: `mwbenchauth${port}:`,
         SMTP_URL: mail.url,

@@ -1,8 +1,11 @@
 import { eq } from "drizzle-orm";
+import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type App, buildApp } from "../src/app.ts";
 import { apiKeys, memberships, sessions } from "../src/db/schema.ts";
+import { type Broadcast, openBroadcast } from "../src/redis/broadcast.ts";
+import { RedisLink } from "../src/redis/link.ts";
 import { openRuntime, type Runtime } from "../src/runtime.ts";
 import {
   type Actor,
@@ -256,5 +259,58 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
     await eventually(
       async () => (await inOrg(b, editor, "GET", "/projects", undefined, owner.orgId)).statusCode === 404,
     );
+  });
+});
+
+/** Each way of the broadcast alone: Redis pub/sub without PostgreSQL, PostgreSQL NOTIFY without Redis. */
+describe("broadcast transports", () => {
+  async function roundTrip(make: () => Promise<Broadcast>) {
+    const [x, y] = [await make(), await make()];
+    try {
+      const heardByY: string[] = [];
+      const heardByX: string[] = [];
+      y.onMessage((m) => heardByY.push(m));
+      x.onMessage((m) => heardByX.push(m));
+      // A subscription is set up asynchronously after connecting: publish until it is heard.
+      for (let i = 0; i < 100 && heardByY.length === 0; i++) {
+        await x.publish("flush");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(heardByY[0]).toBe("flush");
+      expect(heardByX).toEqual([]); // an instance never hears itself
+    } finally {
+      await Promise.all([x.close(), y.close()]);
+    }
+  }
+
+  it.skipIf(!process.env.REDIS_URL)("Redis pub/sub", async () => {
+    const links: RedisLink[] = [];
+    const prefix = `mwtest${Math.random().toString(36).slice(2, 10)}:`;
+    try {
+      await roundTrip(async () => {
+        const link = new RedisLink({
+          url: process.env.REDIS_URL!,
+          commandTimeoutMs: 1000,
+          breakerMs: 500,
+          log: pino({ level: "silent" }),
+        });
+        links.push(link);
+        await link.ready(5000);
+        return openBroadcast({ channel: "mw_test_broadcast", redis: { link, prefix }, postgres: null });
+      });
+    } finally {
+      await Promise.all(links.map((l) => l.close()));
+    }
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)("PostgreSQL NOTIFY", async () => {
+    const url = process.env.DATABASE_URL!;
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const channel = `mw_test_${Math.random().toString(36).slice(2, 10)}`;
+    try {
+      await roundTrip(() => openBroadcast({ channel, redis: null, postgres: { url, pool } }));
+    } finally {
+      await pool.end();
+    }
   });
 });
