@@ -66,6 +66,11 @@ export const EnvSchema = z.object({
   BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
   RATE_LIMIT_MAX: positiveInt(300),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  /**
+   * With Redis: how often an API key's or user's request counts go to Redis (one INCRBY per caller
+   * per period instead of a round trip per request; src/http/rate-limit.ts). 0: every request.
+   */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(5000).default(100),
   AUTH_RATE_LIMIT_MAX: positiveInt(20),
   /** Failed sign-ins for one email (from any IP) before that email is refused for the window. */
   SIGN_IN_ACCOUNT_MAX_FAILURES: positiveInt(10),
