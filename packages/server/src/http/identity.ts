@@ -40,11 +40,13 @@ export const identityPlugin = fp(async (app: FastifyInstance) => {
   });
 
   // Routes that change credentials, memberships, users or organizations (`config.changesAccess`)
-  // empty every instance's credential cache before answering — after their transaction, whether
-  // it succeeded or not (an extra flush costs one lookup per caller), so the caller's next request
-  // anywhere sees the change.
-  app.addHook("onSend", async (req) => {
-    if (req.routeOptions.config.changesAccess && req.method !== "GET" && req.method !== "HEAD") {
+  // empty every instance's credential cache before answering — after their transaction — so the
+  // caller's next request anywhere sees the change. Not after a 4xx: the request was refused and
+  // its transaction rolled back, and flushing then would let anyone empty every cache at will.
+  // A 5xx flushes (it may come after a commit).
+  app.addHook("onSend", async (req, reply) => {
+    const refused = reply.statusCode >= 400 && reply.statusCode < 500;
+    if (req.routeOptions.config.changesAccess && !refused && req.method !== "GET" && req.method !== "HEAD") {
       await app.deps.authCache.changed();
     }
   });
