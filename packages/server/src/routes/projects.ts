@@ -43,10 +43,6 @@ const duplicateName = (name: string) =>
 export async function projectRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
-  const unfilteredPages = new Map<
-    string,
-    { execute(p: Record<string, unknown>): Promise<{ project: ProjectRow; total: number }[]> }
-  >();
 
   r.post(
     "/projects",
@@ -102,30 +98,13 @@ export async function projectRoutes(app: FastifyInstance) {
         field
       ];
       // The page and the total in one statement (a window count): one round trip, not two.
-      const page = () =>
-        db
-          .select({ project: projects, total: sql<number>`cast(count(*) over () as integer)` })
-          .from(projects)
-          .$dynamic()
-          .orderBy(descending ? desc(column) : asc(column), asc(projects.id));
-      let rows: { project: ProjectRow; total: number }[];
-      if (!status && !q) {
-        // The common shape (no filter) as a prepared statement per sort: no SQL built per request,
-        // and PostgreSQL parses it once per connection.
-        const name = `projects_page_${field}_${descending ? "desc" : "asc"}`;
-        let prepared = unfilteredPages.get(name);
-        if (!prepared) {
-          prepared = page()
-            .where(eq(projects.orgId, sql.placeholder("orgId")))
-            .limit(sql.placeholder("limit"))
-            .offset(sql.placeholder("offset"))
-            .prepare(name);
-          unfilteredPages.set(name, prepared);
-        }
-        rows = await prepared.execute({ orgId: orgOf(req).id, limit, offset });
-      } else {
-        rows = await page().where(where).limit(limit).offset(offset);
-      }
+      const rows = await db
+        .select({ project: projects, total: sql<number>`cast(count(*) over () as integer)` })
+        .from(projects)
+        .where(where)
+        .orderBy(descending ? desc(column) : asc(column), asc(projects.id))
+        .limit(limit)
+        .offset(offset);
       // A page past the end has no row to carry the total: count separately (rare).
       const total =
         rows[0]?.total ??
