@@ -51,6 +51,11 @@ export const EnvSchema = z.object({
   REDIS_BREAKER_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   SESSION_TTL_HOURS: positiveInt(24 * 7),
+  /**
+   * How long this process trusts an API key, session or membership it looked up (src/auth/cache.ts);
+   * changes flush every instance at once, this bounds a lost flush. 0 turns the cache off.
+   */
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   COOKIE_SECURE: booleanFromEnv.default(true),
   CORS_ORIGINS: commaList
     .pipe(z.array(z.url({ message: "each origin must be an absolute URL" })))
@@ -61,6 +66,11 @@ export const EnvSchema = z.object({
   BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
   RATE_LIMIT_MAX: positiveInt(300),
   RATE_LIMIT_WINDOW_SECONDS: positiveInt(60),
+  /**
+   * With Redis: how often an API key's or user's request counts go to Redis (one INCRBY per caller
+   * per period instead of a round trip per request; src/http/rate-limit.ts). 0: every request.
+   */
+  RATE_LIMIT_SYNC_MS: z.coerce.number().int().min(0).max(5000).default(100),
   AUTH_RATE_LIMIT_MAX: positiveInt(20),
   /** Failed sign-ins for one email (from any IP) before that email is refused for the window. */
   SIGN_IN_ACCOUNT_MAX_FAILURES: positiveInt(10),

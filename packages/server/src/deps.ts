@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { AuthCache } from "./auth/cache.ts";
 import type { JwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
@@ -19,6 +20,8 @@ export interface AppDeps {
   /** Whether Redis answers now, and where failures are reported: src/redis/link.ts. */
   redisLink: RedisLink | null;
   jwt: JwtVerifier | null;
+  /** API keys, sessions and memberships looked up recently; call `changed()` after changing any. */
+  authCache: AuthCache;
   bus: RunEventBus;
   cache: ResultCache;
   runBudget: RunBudget;

@@ -3,6 +3,7 @@ import { REFERENCE_DATASETS } from "@modelworks/catalog";
 import { SCORING_RUN_MODEL } from "@modelworks/contracts/model-artifacts";
 import type { FastifyBaseLogger } from "fastify";
 import pino, { type Logger } from "pino";
+import { AuthCache } from "./auth/cache.ts";
 import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
@@ -11,6 +12,7 @@ import { createFileStore } from "./files/store.ts";
 import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { scoringTask } from "./model-artifacts/scoring.ts";
+import { openBroadcast } from "./redis/broadcast.ts";
 import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
 import { ReferenceDataService } from "./reference-data/service.ts";
@@ -64,6 +66,20 @@ export async function openRuntime(
     postgres:
       db.kind === "postgres" && config.DATABASE_URL ? { url: config.DATABASE_URL, pool: db.pool! } : null,
   });
+  // Credential changes reach every instance over Redis and PostgreSQL both (src/redis/broadcast.ts).
+  const authBroadcast = await openBroadcast({
+    channel: "mw_auth_changed",
+    redis: link ? { link, prefix: config.REDIS_KEY_PREFIX } : null,
+    postgres:
+      db.kind === "postgres" && config.DATABASE_URL ? { url: config.DATABASE_URL, pool: db.pool! } : null,
+  });
+  const authCache = new AuthCache({ ttlMs: config.AUTH_CACHE_TTL_MS, maxEntries: 50_000 }, (err) =>
+    log.warn({ err }, "could not tell other instances of a credential change; their caches expire it"),
+  );
+  authCache.connect(authBroadcast);
+  // While this instance's Redis link was down it may have missed a flush sent only over Redis (by
+  // an instance without PostgreSQL NOTIFY): start afresh at every change of the link.
+  link?.onChange(() => authCache.flush());
   const fallback = databaseCache();
   const cache: ResultCache = link
     ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
@@ -79,6 +95,7 @@ export async function openRuntime(
     redisLink: link,
     mailer,
     jwt: createJwtVerifier(config),
+    authCache,
     bus,
     cache,
     runBudget: createRunBudget(config, link),
@@ -93,6 +110,7 @@ export async function openRuntime(
     async close() {
       mailer.close();
       await bus.close();
+      await authBroadcast.close();
       await link?.close();
       await db.close();
     },

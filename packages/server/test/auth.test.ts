@@ -209,6 +209,7 @@ describe("sign-in and sessions", () => {
       .update(sessions)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(sessions.userId, u.userId));
+    t.app.deps.authCache.flush(); // written behind the app's back (src/auth/cache.ts)
     const res = await request(t.app, u, { method: "GET", url: "/api/v1/session" });
     expect(res.statusCode).toBe(401);
     expect(res.json().detail).toBe("Your session has expired; sign in again.");

@@ -862,6 +862,8 @@ describe("API keys", () => {
       .update(apiKeys)
       .set({ lastUsedAt: new Date(Date.now() - 61_000) })
       .where(eq(apiKeys.id, id));
+    // Written behind the app's back: its credential cache (src/auth/cache.ts) cannot know.
+    t.app.deps.authCache.flush();
     await call(key, "GET", "/projects");
     expect(await usedEvents(id)).toHaveLength(2);
   });
@@ -957,6 +959,7 @@ describe("API keys", () => {
       .update(apiKeys)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(apiKeys.id, id));
+    t.app.deps.authCache.flush(); // written behind the app's back
     const expired = await call(key, "GET", "/projects");
     expect(expectProblem(expired, 401).detail).toBe("This API key has expired.");
     for (const days of [0, 3651, 1.5]) {
@@ -1058,6 +1061,7 @@ describe("API keys", () => {
     expect(all.find((k: { id: string }) => k.id === keys.admin.id).createdBy).toBeNull();
     // A key with no creator (the foreign key set it null) is refused on its own account.
     await db().update(apiKeys).set({ revokedAt: null }).where(eq(apiKeys.id, keys.admin.id));
+    t.app.deps.authCache.flush(); // written behind the app's back
     expect(expectProblem(await call(keys.admin.key, "GET", "/projects"), 401).detail).toBe(
       "This API key no longer works: the account that created it has been deleted.",
     );

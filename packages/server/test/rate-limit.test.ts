@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { and, count, eq } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../src/db/schema.ts";
+import { BatchedCounter } from "../src/http/rate-limit.ts";
+import { RedisLink } from "../src/redis/link.ts";
 import {
   createApiKey,
   createOwner,
@@ -228,5 +231,75 @@ describe("operational endpoints", () => {
     // ...and an exhausted caller can still be probed.
     expect((await get(t, "/health", { ip })).statusCode).toBe(200);
     expect((await get(t, "/ready", { ip })).statusCode).toBe(200);
+  });
+});
+
+/**
+ * API keys' and users' budgets with Redis (RATE_LIMIT_SYNC_MS, src/http/rate-limit.ts): counted
+ * in the instance at once, sent to Redis in one INCRBY per caller per period, and shared.
+ */
+describe.skipIf(!REDIS_URL)("batched counts for identified callers", () => {
+  const WINDOW_MS = 60_000;
+  const nameSpace = `mwbatch${randomBytes(4).toString("hex")}:rl:`;
+  let links: RedisLink[] = [];
+  const link = async () => {
+    const l = new RedisLink({
+      url: REDIS_URL,
+      commandTimeoutMs: 1000,
+      breakerMs: 500,
+      log: pino({ level: "silent" }),
+    });
+    links.push(l);
+    await l.ready(5000);
+    return l;
+  };
+  afterAll(async () => {
+    const keys = await links[0]?.client.keys(`${nameSpace}*`);
+    if (keys?.length) await links[0]!.client.del(...keys);
+    await Promise.all(links.map((l) => l.close()));
+    links = [];
+  });
+  const incr = (c: BatchedCounter, key: string) =>
+    new Promise<number>((resolve, reject) =>
+      c.incr(key, (err, res) => (err ? reject(err) : resolve(res!.current)), WINDOW_MS),
+    );
+  const until = async (what: string, check: () => Promise<boolean>) => {
+    for (let i = 0; i < 200; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  };
+
+  it("counts 50 requests exactly with 2 Redis commands, and another instance sees them", async () => {
+    const [la, lb] = [await link(), await link()];
+    const a = new BatchedCounter(la, nameSpace, 100);
+    const b = new BatchedCounter(lb, nameSpace, 100);
+    let sent = 0;
+    const original = la.client.rlIncrBy.bind(la.client);
+    la.client.rlIncrBy = (...args: Parameters<typeof original>) => {
+      sent++;
+      return original(...args);
+    };
+    try {
+      const currents: number[] = [];
+      for (let i = 0; i < 50; i++) currents.push(await incr(a, "key:k1"));
+      expect(currents).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      await until("the count in Redis", async () => (await la.client.get(`${nameSpace}key:k1`)) === "50");
+      // The window's first request at once, the other 49 together at the next period.
+      expect(sent).toBe(2);
+      expect(await la.client.pttl(`${nameSpace}key:k1`)).toBeGreaterThan(WINDOW_MS - 10_000);
+
+      // Instance B: its first request is judged before Redis answers (the documented overshoot),
+      // every later one on the shared count.
+      expect(await incr(b, "key:k1")).toBe(1);
+      await until("B to hear the shared count", async () => (await incr(b, "key:k1")) > 50);
+      expect(await incr(b, "key:k1")).toBeGreaterThan(51);
+      // Another caller's count is its own.
+      expect(await incr(b, "user:u1")).toBe(1);
+    } finally {
+      a.close();
+      b.close();
+    }
   });
 });

@@ -118,10 +118,15 @@ async function resolveOrg(app: FastifyInstance, req: FastifyRequest): Promise<Or
       `No organization selected: send the ${ORG_HEADER} header or choose one with PUT /api/v1/session/organization.`,
     );
   }
-  const [m] = await app.deps.database.db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, p.userId)));
+  const userId = p.userId;
+  // Cached (src/auth/cache.ts): a role change or removal flushes it on every instance.
+  const m = await app.deps.authCache.get(`member:${orgId}:${userId}`, async () => {
+    const [found] = await app.deps.database.db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
+    return found ?? null;
+  });
   // Not a member: the organization does not exist as far as this caller may know.
   if (!m) throw notFound("Organization");
   return { id: orgId, role: m.role, permissions: ROLE_PERMISSIONS[m.role] };

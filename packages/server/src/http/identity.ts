@@ -38,6 +38,18 @@ export const identityPlugin = fp(async (app: FastifyInstance) => {
       else throw err;
     }
   });
+
+  // Routes that change credentials, memberships, users or organizations (`config.changesAccess`)
+  // empty every instance's credential cache before answering — after their transaction — so the
+  // caller's next request anywhere sees the change. Not after a 4xx: the request was refused and
+  // its transaction rolled back, and flushing then would let anyone empty every cache at will.
+  // A 5xx flushes (it may come after a commit).
+  app.addHook("onSend", async (req, reply) => {
+    const refused = reply.statusCode >= 400 && reply.statusCode < 500;
+    if (req.routeOptions.config.changesAccess && !refused && req.method !== "GET" && req.method !== "HEAD") {
+      await app.deps.authCache.changed();
+    }
+  });
 });
 
 async function fromBearer(app: FastifyInstance, req: FastifyRequest, token: string) {
@@ -49,16 +61,21 @@ async function fromBearer(app: FastifyInstance, req: FastifyRequest, token: stri
 
 async function fromApiKey(app: FastifyInstance, req: FastifyRequest, token: string) {
   const { db } = app.deps.database;
+  const tokenHash = hashToken(token);
   // One query: the key and its creator's membership in the key's organization (a key acts with
-  // at most its creator's current role there, and not at all once they have left).
-  const [row] = await db
-    .select({ key: apiKeys, creatorRole: memberships.role })
-    .from(apiKeys)
-    .leftJoin(
-      memberships,
-      and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.createdBy)),
-    )
-    .where(eq(apiKeys.tokenHash, hashToken(token)));
+  // at most its creator's current role there, and not at all once they have left). Cached:
+  // revoking the key or changing the membership flushes the cache (src/auth/cache.ts).
+  const row = await app.deps.authCache.get(`key:${tokenHash}`, async () => {
+    const [found] = await db
+      .select({ key: apiKeys, creatorRole: memberships.role })
+      .from(apiKeys)
+      .leftJoin(
+        memberships,
+        and(eq(memberships.orgId, apiKeys.orgId), eq(memberships.userId, apiKeys.createdBy)),
+      )
+      .where(eq(apiKeys.tokenHash, tokenHash));
+    return found ?? null;
+  });
   if (!row) throw unauthorized("This API key is not valid.");
   const { key, creatorRole } = row;
   if (key.revokedAt) throw unauthorized("This API key has been revoked.");
@@ -80,7 +97,11 @@ async function fromApiKey(app: FastifyInstance, req: FastifyRequest, token: stri
   };
   const now = new Date();
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-    // The conditional update makes one of several concurrent requests the one that records use.
+    // Recorded in the (possibly cached) row first, so concurrent requests here do not all write.
+    const previous = key.lastUsedAt;
+    key.lastUsedAt = now;
+    // The conditional update makes one of several concurrent requests (of all instances) the one
+    // that records use.
     const touched = await db
       .update(apiKeys)
       .set({ lastUsedAt: now })
@@ -90,7 +111,11 @@ async function fromApiKey(app: FastifyInstance, req: FastifyRequest, token: stri
           or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - TOUCH_INTERVAL_MS))),
         ),
       )
-      .returning({ id: apiKeys.id });
+      .returning({ id: apiKeys.id })
+      .catch((err) => {
+        key.lastUsedAt = previous;
+        throw err;
+      });
     if (touched.length > 0) {
       await recordAudit(db, req, {
         action: "api_key.used",
@@ -105,15 +130,20 @@ async function fromApiKey(app: FastifyInstance, req: FastifyRequest, token: stri
 async function fromSessionCookie(app: FastifyInstance, req: FastifyRequest, token: string) {
   const { db } = app.deps.database;
   const tokenHash = hashToken(token);
-  const [row] = await db
-    .select({ session: sessions, email: users.email })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash));
+  // Cached: signing out, switching organization and every other change to sessions flush it.
+  const row = await app.deps.authCache.get(`session:${tokenHash}`, async () => {
+    const [found] = await db
+      .select({ session: sessions, email: users.email })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, tokenHash));
+    return found ?? null;
+  });
   if (!row) throw unauthorized("Your session is no longer valid; sign in again.");
   const now = new Date();
   if (row.session.expiresAt <= now) {
     await db.delete(sessions).where(eq(sessions.id, row.session.id));
+    await app.deps.authCache.changed();
     throw unauthorized("Your session has expired; sign in again.");
   }
   req.principal = {
@@ -125,6 +155,7 @@ async function fromSessionCookie(app: FastifyInstance, req: FastifyRequest, toke
     activeOrgId: row.session.activeOrgId,
   };
   if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
+    row.session.lastSeenAt = now;
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.session.id));
   }
 }
@@ -186,19 +217,26 @@ async function fromJwt(app: FastifyInstance, req: FastifyRequest, token: string)
   if (orgId) {
     const role = (roleClaim as Role | undefined) ?? config.JWT_DEFAULT_ROLE;
     const upsert = db.insert(memberships).values({ orgId, userId: user.id, role });
-    await (roleClaim
+    const written = await (roleClaim
       ? upsert.onConflictDoUpdate({
           target: [memberships.orgId, memberships.userId],
           set: { role, updatedAt: new Date() },
           // Only a changed role is written: a busy token must not rewrite the row on every request.
           setWhere: ne(memberships.role, role),
         })
-      : upsert.onConflictDoNothing());
+      : upsert.onConflictDoNothing()
+    ).returning({ orgId: memberships.orgId });
+    // A role the token changed must not be read from any instance's credential cache.
+    if (written.length > 0) await app.deps.authCache.changed();
   }
   req.principal = { kind: "jwt", userId: user.id, email: user.email, orgId, issuer, subject };
 }
 
 declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route changes who may do what (src/auth/cache.ts): every instance's cache is flushed. */
+    changesAccess?: boolean;
+  }
   interface FastifyRequest {
     principal: Principal | null;
     authProblem: DomainError | null;

@@ -31,7 +31,7 @@ export async function accountRoutes(app: FastifyInstance) {
   r.delete(
     "/session/account",
     {
-      config: { access: "user", rateLimit: authRateLimit(app) },
+      config: { access: "user", rateLimit: authRateLimit(app), changesAccess: true },
       schema: {
         tags: ["auth"],
         summary: "Delete your account and your personal data (asks for your password)",

@@ -134,7 +134,7 @@ export async function apiKeyRoutes(app: FastifyInstance) {
   r.delete(
     "/org/api-keys/:id",
     {
-      config: { access: "keys:manage" },
+      config: { access: "keys:manage", changesAccess: true },
       schema: {
         tags,
         summary: "Revoke an API key (takes effect at once)",

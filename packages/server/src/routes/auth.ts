@@ -43,7 +43,7 @@ export async function authRoutes(app: FastifyInstance) {
   r.post(
     "/auth/sign-up",
     {
-      config: { access: "public", rateLimit: authRateLimit(app) },
+      config: { access: "public", rateLimit: authRateLimit(app), changesAccess: true },
       schema: {
         tags,
         summary: "Create an account; a link to confirm the email address is mailed",
@@ -139,7 +139,7 @@ export async function authRoutes(app: FastifyInstance) {
   r.post(
     "/auth/verify-email",
     {
-      config: { access: "public", rateLimit: authRateLimit(app) },
+      config: { access: "public", rateLimit: authRateLimit(app), changesAccess: true },
       schema: {
         tags,
         summary:
@@ -300,7 +300,7 @@ export async function authRoutes(app: FastifyInstance) {
   r.post(
     "/auth/sign-out",
     {
-      config: { access: "user" },
+      config: { access: "user", changesAccess: true },
       schema: { tags, summary: "End the current session", response: { 204: z.undefined() } },
     },
     async (req, reply) => {
@@ -344,7 +344,10 @@ export async function authRoutes(app: FastifyInstance) {
       // in the first one they still belong to, as a new sign-in would.
       const orgs = await membershipsOf(db, user.id);
       const next = orgs[0]?.orgId ?? null;
-      if (next) await db.update(sessions).set({ activeOrgId: next }).where(eq(sessions.id, s.id));
+      if (next) {
+        await db.update(sessions).set({ activeOrgId: next }).where(eq(sessions.id, s.id));
+        await app.deps.authCache.changed();
+      }
       return sessionDto(app, user, { ...s, activeOrgId: next }, orgs);
     },
   );
@@ -352,7 +355,7 @@ export async function authRoutes(app: FastifyInstance) {
   r.put(
     "/session/organization",
     {
-      config: { access: "user" },
+      config: { access: "user", changesAccess: true },
       schema: {
         tags,
         summary: "Choose the session's active organization",
@@ -382,7 +385,7 @@ export async function authRoutes(app: FastifyInstance) {
   r.post(
     "/auth/password",
     {
-      config: { access: "user", rateLimit: authRateLimit(app) },
+      config: { access: "user", rateLimit: authRateLimit(app), changesAccess: true },
       schema: {
         tags,
         summary: "Change your password (signs out your other sessions)",

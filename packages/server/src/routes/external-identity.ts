@@ -29,7 +29,7 @@ export async function externalIdentityRoutes(app: FastifyInstance) {
   r.post(
     "/session/external-identity",
     {
-      config: { access: "user", rateLimit: authRateLimit(app) },
+      config: { access: "user", rateLimit: authRateLimit(app), changesAccess: true },
       schema: {
         tags: ["auth"],
         summary: "Link an external identity (a JWT you hold) to your account",

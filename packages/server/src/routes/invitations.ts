@@ -207,7 +207,7 @@ export async function invitationRoutes(app: FastifyInstance) {
   r.post(
     "/invitations/accept",
     {
-      config: { access: "user" },
+      config: { access: "user", changesAccess: true },
       schema: {
         tags,
         summary: "Accept an invitation (signed in with the invited email)",

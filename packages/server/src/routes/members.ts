@@ -65,7 +65,7 @@ export async function memberRoutes(app: FastifyInstance) {
   r.patch(
     "/org/members/:userId",
     {
-      config: { access: "members:manage" },
+      config: { access: "members:manage", changesAccess: true },
       schema: {
         tags,
         summary: "Change a member's role",
@@ -107,7 +107,7 @@ export async function memberRoutes(app: FastifyInstance) {
   r.delete(
     "/org/members/:userId",
     {
-      config: { access: "members:manage" },
+      config: { access: "members:manage", changesAccess: true },
       schema: { tags, summary: "Remove a member", params: UserIdParams, response: { 204: z.undefined() } },
     },
     async (req, reply) => {

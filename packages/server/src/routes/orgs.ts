@@ -61,7 +61,7 @@ export async function orgRoutes(app: FastifyInstance) {
   r.post(
     "/orgs",
     {
-      config: { access: "user" },
+      config: { access: "user", changesAccess: true },
       schema: {
         tags,
         summary: "Create an organization (you become its owner)",
@@ -121,7 +121,7 @@ export async function orgRoutes(app: FastifyInstance) {
   r.patch(
     "/org",
     {
-      config: { access: "org:manage" },
+      config: { access: "org:manage", changesAccess: true },
       schema: {
         tags,
         summary: "Rename the organization, change its slug, or its number style and locale",
@@ -177,7 +177,7 @@ export async function orgRoutes(app: FastifyInstance) {
   r.delete(
     "/org",
     {
-      config: { access: "org:manage" },
+      config: { access: "org:manage", changesAccess: true },
       schema: {
         tags,
         summary: "Delete the organization and everything in it",

@@ -1,0 +1,193 @@
+/**
+ * Authenticated reads (issue 20, goal 2): `GET /api/v1/projects?limit=10` with an API key and with
+ * a session cookie, as a ratio to `GET /health` measured in the same server a moment before.
+ * Each load runs twice: "before" — the credential cache off (AUTH_CACHE_TTL_MS=0: every request
+ * looks the key or session and the membership up in the database) and, with Redis, a Redis round
+ * trip per request for the rate limit (RATE_LIMIT_SYNC_MS=0) — and "after" (the defaults).
+ *
+ *   npm run bench:auth-reads                        # embedded PGlite
+ *   DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:auth-reads
+ *
+ * BENCH_SECONDS (default 6) sets each load's length, BENCH_CONNECTIONS (default 10) the clients;
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server (node --cpu-prof) into <dir>.
+ *
+ * On a shared machine throughput follows the neighbours' load more than the code, so each load
+ * also reports the server process's CPU time per request (user + system, from /proc): the ratio
+ * of /health's CPU per request to a read's is what the throughput ratio would be with the API
+ * process alone on a core (the database's and Redis's own CPU are not in it).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import autocannon from "autocannon";
+import { freePort, signUpVerified, startMailServer, stopChild, waitReady } from "./server-process.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+const mail = await startMailServer();
+
+async function startServer(authCacheTtlMs: number | null) {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-auth-"));
+  const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", "packages/server/src/main.ts"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        DATA_DIR: dataDir,
+        SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+        LOG_LEVEL: "warn",
+        SEED_DEMO: "false",
+        COOKIE_SECURE: "false",
+        // Reads need no run worker (and its engine host would only slow start-up on a busy machine).
+        RUN_EMBEDDED_WORKER: "false",
+        RATE_LIMIT_MAX: "100000000",
+        REDIS_KEY_PREFIX: `mwbenchauth${port}:`,
+        SMTP_URL: mail.url,
+        // "Before": every request looks its credential up and (with Redis) counts in Redis.
+        ...(authCacheTtlMs === null
+          ? {}
+          : { AUTH_CACHE_TTL_MS: String(authCacheTtlMs), RATE_LIMIT_SYNC_MS: "0" }),
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(base, 600);
+  return {
+    base,
+    pid: child.pid!,
+    async stop() {
+      await stopChild(child);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A verified person with a session, an organization holding 12 projects, and a read API key. */
+async function caller(base: string) {
+  const email = `bench-auth-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
+  const { cookie, csrfToken } = await signUpVerified(base, mail, {
+    email,
+    password: "bench passphrase 2026",
+    name: "Bench",
+  });
+  const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
+  const org = await fetch(`${base}/api/v1/orgs`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: `Bench ${email}` }),
+  });
+  const { id: orgId } = (await org.json()) as { id: string };
+  await fetch(`${base}/api/v1/session/organization`, {
+    method: "PUT",
+    headers,
+    body: JSON.stringify({ orgId }),
+  });
+  for (let i = 0; i < 12; i++) {
+    const res = await fetch(`${base}/api/v1/projects`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: `Project ${i}` }),
+    });
+    if (res.status !== 201) throw new Error(`create project: ${res.status} ${await res.text()}`);
+  }
+  const key = await fetch(`${base}/api/v1/org/api-keys`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ name: "bench", scope: "read" }),
+  });
+  return { cookie, key: ((await key.json()) as { key: string }).key };
+}
+
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  /** The server process's CPU time per request, µs. */
+  cpuUsPerRequest: number;
+}
+
+/** User + system CPU time of a process so far, in µs (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+async function load(
+  pid: number,
+  url: string,
+  headers: Record<string, string> = {},
+  seconds = SECONDS,
+): Promise<Load> {
+  const before = cpuUs(pid);
+  const r = await autocannon({ url, headers, duration: seconds, connections: CONNECTIONS });
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx + r.errors,
+    cpuUsPerRequest: (cpuUs(pid) - before) / Math.max(1, r.requests.total),
+  };
+}
+
+async function measure(cacheTtlMs: number | null) {
+  const server = await startServer(cacheTtlMs);
+  try {
+    const { cookie, key } = await caller(server.base);
+    const list = `${server.base}/api/v1/projects?limit=10`;
+    // Check once that both credentials read the list (a 401 would make a fast, meaningless load).
+    const credentials: Record<string, string>[] = [{ authorization: `Bearer ${key}` }, { cookie }];
+    for (const h of credentials) {
+      const res = await fetch(list, { headers: h });
+      if (res.status !== 200) throw new Error(`GET /projects: ${res.status} ${await res.text()}`);
+    }
+    // A warm-up of every path (the JIT: whichever load ran first paid for it), then each
+    // authenticated load right after its own /health baseline.
+    const pid = server.pid;
+    await load(pid, `${server.base}/health`, {}, 2);
+    await load(pid, list, { authorization: `Bearer ${key}` }, 2);
+    await load(pid, list, { cookie }, 2);
+    const healthKey = await load(pid, `${server.base}/health`);
+    const apiKey = await load(pid, list, { authorization: `Bearer ${key}` });
+    const healthSession = await load(pid, `${server.base}/health`);
+    const session = await load(pid, list, { cookie });
+    return { healthKey, apiKey, healthSession, session };
+  } finally {
+    await server.stop();
+  }
+}
+
+const backend = process.env.DATABASE_URL
+  ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}`
+  : "PGlite (embedded)";
+try {
+  const off = await measure(0);
+  const on = await measure(null);
+  const row = (what: string, l: Load, base: Load) =>
+    `| ${what} | ${l.rps.toFixed(0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms | ${base.rps.toFixed(0)} req/s | **${(l.rps / base.rps).toFixed(3)}** | ${l.cpuUsPerRequest.toFixed(0)} µs / ${base.cpuUsPerRequest.toFixed(0)} µs | **${(base.cpuUsPerRequest / l.cpuUsPerRequest).toFixed(3)}** |`;
+  const lines = [
+    `Authenticated reads — ${backend}, ${CONNECTIONS} clients, ${SECONDS} s per load, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end`,
+    "",
+    "| GET /api/v1/projects?limit=10 | throughput | GET /health just before | throughput ratio | server CPU per request: read / health | CPU ratio (health ÷ read) |",
+    "|---|---|---|---|---|---|",
+    row("API key, before", off.apiKey, off.healthKey),
+    row("session, before", off.session, off.healthSession),
+    row("API key, after", on.apiKey, on.healthKey),
+    row("session, after", on.session, on.healthSession),
+  ];
+  const errors = [off, on].flatMap((m) => Object.values(m)).reduce((s, l) => s + l.non2xx, 0);
+  if (errors > 0) lines.push("", `WARNING: ${errors} non-2xx responses or errors during the loads`);
+  console.log(lines.join("\n"));
+} finally {
+  await mail.close();
+}
