@@ -101,9 +101,12 @@ describe("AI providers and usage (issue 14)", () => {
     await text(page.getByTestId("run-stream")).toMatch(/^A brief on tax increment/);
     await page.getByRole("tab", { name: "Results" }).waitFor({ timeout: 60_000 });
     // The results say which models wrote the text (issue 14 item 3).
-    await text(page.getByTestId("provenance")).toContain(
-      "Written by a language model (openai · cheap-model, openai · strong-model)",
+    const provenance = page.getByTestId("provenance");
+    await text(provenance).toMatch(
+      /^Written by a language model \(openai · (cheap|strong)-model, openai · (cheap|strong)-model\)\./,
     );
+    await text(provenance).toContain("cheap-model");
+    await text(provenance).toContain("strong-model");
     const runId = page.url().split("/").pop()!;
     const run = await apiGet<{ status: string; output: Record<string, unknown> }>(page, `/runs/${runId}`);
     expect(run.status).toBe("succeeded");
