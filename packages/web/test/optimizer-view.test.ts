@@ -154,6 +154,28 @@ describe("optimizer view", () => {
     expect(whatIfRun({ question: "q", parameter: "monthlyCashCap" }, input)).toBeNull();
   });
 
+  it("runs debt-stack's tranche switches by the tranche's row (its `use`), not by its id", () => {
+    const input = {
+      equityAvailable: 8_000_000,
+      tranches: [
+        { id: "senior", minAmount: 0, use: "auto" },
+        { id: "mezz", minAmount: 2_500_000, use: "auto" },
+      ],
+    };
+    const run = whatIfRun(
+      { question: "What if mezz were not used?", parameter: "tranches.1.use", to: "off" },
+      input,
+    );
+    expect(run?.input).toEqual({
+      ...input,
+      tranches: [input.tranches[0], { id: "mezz", minAmount: 2_500_000, use: "off" }],
+    });
+    expect(run?.label).toBe("Run this change (tranches.1.use = off)");
+    expect(input.tranches[1]!.use).toBe("auto");
+    // The earlier what-ifs named the tranche by id (`tranches.mezz.used`): no input path, no button.
+    expect(whatIfRun({ question: "q", parameter: "tranches.mezz.used", to: 0 }, input)).toBeNull();
+  });
+
   it("reads an empty plan's reason and each candidate's blocking limit", () => {
     expect(
       emptyPlanOf({
