@@ -146,8 +146,9 @@ describe("what-ifs that switch an on/off tranche (what the fixed-choice prices c
       const out = await run(raw);
       const w = out.whatIf.find((x) => x.name === name)!;
       const k = Number(/^tranches\.(\d+)\.use$/.exec(w.parameter)![1]);
-      const changed = structuredClone(raw) as DebtStackInputRaw & { tranches: Record<string, unknown>[] };
-      changed.tranches[k]!.use = w.to;
+      expect(["on", "off"]).toContain(w.to);
+      const changed = structuredClone(raw) as DebtStackInputRaw;
+      changed.tranches[k]!.use = w.to as "on" | "off";
       const direct = await run({ ...changed, whatIf: { enabled: false } });
       expect(direct.kpis!.objective, name).toBeCloseTo(w.objective!, 4);
       for (const t of direct.tranches)
