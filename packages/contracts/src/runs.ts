@@ -27,6 +27,10 @@ export const TableDescriptorDto = z.object({
   title: z.string(),
   rows: z.string(),
   columns: z.array(Column),
+  focus: z
+    .object({ key: z.string(), label: z.string() })
+    .optional()
+    .describe("rows whose `key` is true are the ones that matter: shown first, the rest on request"),
 });
 export const ChartDescriptorDto = z.object({
   name: z.string(),

@@ -22,6 +22,12 @@ export interface TableDescriptor {
   /** Dotted path of the array of row objects in the output, e.g. "schedule.monthly". */
   rows: string;
   columns: ColumnDescriptor[];
+  /**
+   * The rows that matter, when a table lists many that do not (every constraint row, of which a
+   * few bind): rows whose `key` is true. Clients show only those at first, with a way to show
+   * all (issue 18 item 13); exports keep every row.
+   */
+  focus?: { key: string; label: string };
 }
 
 /** The chart kinds every renderer (web, PDF/Word exports) draws. */

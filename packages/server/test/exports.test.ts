@@ -138,6 +138,8 @@ describe("XLSX", () => {
     const wb = await workbook((await download(debtRun.id, "format=xlsx")).rawPayload);
     expect(wb.worksheets.map((w) => w.name)).toEqual([
       "Summary",
+      // The grouped binding limits, first: what holds the plan back (issue 18 item 13).
+      "What binds",
       "Debt stack",
       "DSCR and debt yield by year and",
       "Amortization schedule per tranc",
@@ -155,6 +157,9 @@ describe("XLSX", () => {
     const summary = wb.getWorksheet("Summary")!;
     expect(rowOf(summary, "Total debt").getCell(2).value).toBe(debtRun.output.kpis.totalDebt);
     expect(rowOf(summary, "Total debt").getCell(3).value).toBe("AED");
+    // The run's answer opens the Summary.
+    expect(summary.getRow(2).getCell(1).value).toBe("Outcome");
+    expect(summary.getRow(3).getCell(2).value).toBe("Optimal financing stack");
   });
 
   it("neutralizes formula payloads: text with a leading ', never a formula", async () => {

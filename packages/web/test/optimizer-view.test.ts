@@ -9,6 +9,7 @@ import {
   relaxationLines,
   whatIfRun,
 } from "../src/lib/optimizer.ts";
+import { focusRows } from "../src/lib/tables.ts";
 
 /** The optimizer view's reading of an explanation (issue 18 items 4, 5, 9, 13), without a browser. */
 describe("optimizer view", () => {
@@ -154,6 +155,28 @@ describe("optimizer view", () => {
     expect(whatIfRun({ question: "q", parameter: "monthlyCashCap" }, input)).toBeNull();
   });
 
+  it("runs debt-stack's tranche switches by the tranche's row (its `use`), not by its id", () => {
+    const input = {
+      equityAvailable: 8_000_000,
+      tranches: [
+        { id: "senior", minAmount: 0, use: "auto" },
+        { id: "mezz", minAmount: 2_500_000, use: "auto" },
+      ],
+    };
+    const run = whatIfRun(
+      { question: "What if mezz were not used?", parameter: "tranches.1.use", to: "off" },
+      input,
+    );
+    expect(run?.input).toEqual({
+      ...input,
+      tranches: [input.tranches[0], { id: "mezz", minAmount: 2_500_000, use: "off" }],
+    });
+    expect(run?.label).toBe("Run this change (tranches.1.use = off)");
+    expect(input.tranches[1]!.use).toBe("auto");
+    // The earlier what-ifs named the tranche by id (`tranches.mezz.used`): no input path, no button.
+    expect(whatIfRun({ question: "q", parameter: "tranches.mezz.used", to: 0 }, input)).toBeNull();
+  });
+
   it("reads an empty plan's reason and each candidate's blocking limit", () => {
     expect(
       emptyPlanOf({
@@ -188,5 +211,37 @@ describe("optimizer view", () => {
     expect(outcomeOf(declared, { status: "optimal", selection: [{}] })?.label).toBe("Optimal plan");
     expect(outcomeOf(declared, { status: "weird" })).toBeNull();
     expect(outcomeOf(null, { status: "optimal" })).toBeNull();
+  });
+});
+
+describe("tables that declare which rows matter", () => {
+  const constraints = {
+    name: "constraints",
+    title: "Constraints at the plan",
+    rows: "constraints",
+    columns: [],
+    focus: { key: "binding", label: "binding" },
+  };
+  const rows = [
+    { constraint: "Cash month 1", binding: false },
+    { constraint: "Budget", binding: true },
+    { constraint: "Cash month 2", binding: false },
+    { constraint: "Crew", binding: true },
+  ];
+
+  it("shows only the binding rows at first, all of them (binding first) when asked", () => {
+    expect(focusRows(constraints, rows, false)).toEqual({ rows: [rows[1], rows[3]], focused: 2, total: 4 });
+    expect(focusRows(constraints, rows, true).rows.map((r) => r.constraint)).toEqual([
+      "Budget",
+      "Crew",
+      "Cash month 1",
+      "Cash month 2",
+    ]);
+  });
+
+  it("shows every row when nothing binds or the table declares no focus", () => {
+    const slack = rows.map((r) => ({ ...r, binding: false }));
+    expect(focusRows(constraints, slack, false)).toEqual({ rows: slack, focused: 0, total: 4 });
+    expect(focusRows({}, rows, false).rows).toBe(rows);
   });
 });

@@ -1,6 +1,7 @@
 import { createContext, executeModel } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
 import { groupBinding } from "../src/common/binding.ts";
+import * as optimizers from "../src/index.ts";
 import { dealPickerV3, debtStackV3, leasingMixV2 } from "../src/index.ts";
 
 /**
@@ -72,5 +73,21 @@ describe("binding limits with their re-solved marginal value", () => {
       ["cash", 3, ["c2", "c1"]],
       ["cap", 1, ["k1"]],
     ]);
+  });
+});
+
+describe("constraint tables lead with what binds", () => {
+  it("every optimizer table with a binding column declares the binding rows as the ones that matter", () => {
+    const models = Object.values(optimizers).filter(
+      (m): m is typeof leasingMixV2 =>
+        !!m && typeof m === "object" && "tables" in m && Array.isArray((m as { tables?: unknown }).tables),
+    );
+    const tables = models.flatMap((m) =>
+      (m.tables ?? []).filter((t) => t.columns.some((c) => c.key === "binding")).map((t) => ({ m, t })),
+    );
+    // leasing-mix, capex-phasing and deal-picker@2/@3 list their constraint rows.
+    expect(tables.length).toBeGreaterThanOrEqual(4);
+    for (const { m, t } of tables)
+      expect(t.focus, `${m.id}@${m.version} ${t.name}`).toEqual({ key: "binding", label: "binding" });
   });
 });

@@ -59,7 +59,7 @@ export function excelNumFmt(f: ValueFormat): string | undefined {
  * A number format with the org's negatives as its second section: `#,##0;(#,##0)` for
  * brackets, `[Red]` before it for red. Excel's own minus (one section) otherwise.
  */
-function withNegatives(format: string, style: NumberStyle | undefined): string {
+export function withNegatives(format: string, style: NumberStyle | null | undefined): string {
   if (!style || (style.negatives === "minus" && !style.red)) return format;
   const positive = format.split(";")[0]!;
   const negative = style.negatives === "brackets" ? `(${positive})` : `-${positive}`;

@@ -88,7 +88,10 @@ export async function exportRun(
     if (format !== "xlsx")
       throw unprocessable([{ path: "query.format", message: "the formula workbook comes as xlsx" }]);
     return {
-      body: await renderTifWorkbook(run.input, run.output, { title: report.title }),
+      body: await renderTifWorkbook(run.input, run.output, {
+        title: report.title,
+        numberStyle: run.numberStyle,
+      }),
       contentType: TYPES.xlsx,
       fileName: `${report.fileStem}-formulas.xlsx`,
     };

@@ -4,6 +4,7 @@ import {
   type ChartDescriptor,
   type ColumnDescriptor,
   type DocumentBlock,
+  outcomeOf,
   type TableDescriptor,
   valueAtPath,
 } from "@modelworks/model-kit";
@@ -77,8 +78,27 @@ export interface RunReport {
   /** Set when inputs were cut short (very large inputs: the XLSX/JSON hold them whole). */
   inputsNote: string | null;
   kpis: Field[];
+  /** What a succeeded run's answer was, when the model declares outcomes (an optimizer's plan or no plan). */
+  outcome: RunOutcome | null;
   tables: ResolvedTable[];
   charts: ResolvedChart[];
+}
+
+/**
+ * A run's answer as the exports open with it (issue 18 items 4 and 9): "No feasible plan" with
+ * the smallest changes that make one possible, "Empty plan" with why, rather than a bare
+ * "succeeded" above numbers that read as a plan.
+ */
+export interface RunOutcome {
+  code: string;
+  label: string;
+  tone: "good" | "caution" | "bad";
+  /** Why the plan is empty (the engine's one sentence); null for other outcomes. */
+  reason: string | null;
+  /** Further lines under the reason: the limit stopping each candidate, or the smallest changes. */
+  details: string[];
+  /** The heading of `details`. */
+  detailsTitle: string | null;
 }
 
 const MAX_INPUT_FIELDS = 400;
@@ -260,6 +280,89 @@ export function when(d: Date | null, locale?: string | null): string | null {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
 
+const text = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : null);
+
+/**
+ * The smallest changes that make a plan possible, as the engine wrote them: the shared shape's
+ * `explanation`, deal-picker@2's `text`; rows with neither are left out (never "undefined").
+ */
+function relaxationLines(inf: unknown): string[] {
+  if (!isObject(inf)) return [];
+  const r = inf.relaxation;
+  const rows = Array.isArray(r) ? r : isObject(r) ? [r] : [];
+  return rows.flatMap((row) => {
+    if (!isObject(row)) return [];
+    const own = text(row.explanation) ?? text(row.text);
+    return own ? [own] : [];
+  });
+}
+
+/** The outcome the model declares for this output, with the engine's reason and changes beside it. */
+export function outcomeOfRun(model: AnyModel, output: unknown): RunOutcome | null {
+  const o = outcomeOf(model.outcome, output);
+  if (!o) return null;
+  const out = isObject(output) ? output : {};
+  if (o.code === "empty") {
+    const e = isObject(out.emptyPlan) ? out.emptyPlan : {};
+    const blockers = Array.isArray(e.blockers)
+      ? e.blockers.flatMap((b) => (isObject(b) && text(b.explanation) ? [b.explanation as string] : []))
+      : [];
+    return {
+      ...o,
+      reason: text(e.reason),
+      details: blockers,
+      detailsTitle: blockers.length ? "What stops each deal" : null,
+    };
+  }
+  if (o.tone === "bad") {
+    const changes = relaxationLines(out.infeasibility);
+    const summary = isObject(out.infeasibility) ? out.infeasibility.summary : undefined;
+    const sentences = Array.isArray(summary) ? summary.flatMap((x) => (text(x) ? [x] : [])) : [];
+    const reason = text(summary) ?? (sentences.length ? sentences.join(" ") : null);
+    return {
+      ...o,
+      reason,
+      details: changes,
+      detailsTitle: changes.length ? "Smallest changes that make a plan possible" : null,
+    };
+  }
+  return { ...o, reason: null, details: [], detailsTitle: null };
+}
+
+/** The columns of the binding-limits table (the optimizers' shared `bindingGroups`). */
+const BINDING_COLUMNS: Column[] = [
+  { key: "label", title: "Limit", format: "text" },
+  { key: "count", title: "Binding rows", format: "integer" },
+  { key: "top", title: "Tightest rows", format: "text" },
+  { key: "whatIf", title: "Re-solved what-if", format: "text" },
+  { key: "deltaObjective", title: "Objective change", format: "number", decimals: 2 },
+];
+
+/**
+ * What binds, grouped by kind of limit and ranked (issue 18 item 13), as a table: one row per
+ * group with its count, its top rows and the re-solved what-if that relaxes it. Null when the
+ * output has no groups.
+ */
+export function bindingTableOf(output: unknown): ResolvedTable | null {
+  const groups = isObject(output) ? output.bindingGroups : undefined;
+  if (!Array.isArray(groups) || groups.length === 0) return null;
+  const rows = groups.filter(isObject).map((g) => {
+    const top = Array.isArray(g.top) ? g.top.filter(isObject) : [];
+    const count = typeof g.count === "number" ? g.count : top.length;
+    const names = top.map((t) => String(t.constraint));
+    const more = count - names.length;
+    const r = isObject(g.resolved) ? g.resolved : null;
+    return {
+      label: text(g.label) ?? String(g.family),
+      count,
+      top: names.join("; ") + (more > 0 ? `; and ${more.toLocaleString("en-US")} more` : ""),
+      whatIf: r ? [text(r.question), text(r.answer)].filter(Boolean).join(" ") : null,
+      deltaObjective: r && typeof r.deltaObjective === "number" ? r.deltaObjective : null,
+    };
+  });
+  return { name: "binding-limits", title: "What binds", columns: BINDING_COLUMNS, rows };
+}
+
 /** Every number of a report in the org's style (fields and table columns carry it to the writers). */
 function styled<T extends ValueFormat>(items: T[], style: NumberStyle | null | undefined): T[] {
   return style ? items.map((x) => ({ ...x, style })) : items;
@@ -272,6 +375,8 @@ export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
     .map((t) => resolveTable(t, run.output, currency))
     .map((t) => ({ ...t, columns: styled(t.columns, style) }));
   const byName = new Map(tables.map((t) => [t.name, t]));
+  const binding = bindingTableOf(run.output);
+  if (binding) tables.unshift({ ...binding, columns: styled(binding.columns, style) });
   const charts = (model.charts ?? []).flatMap((c) => {
     const table = byName.get(c.table);
     return table?.rows.length ? [{ name: c.name, title: c.title, descriptor: c, table }] : [];
@@ -316,6 +421,7 @@ export function buildRunReport(model: AnyModel, run: ExportableRun): RunReport {
       ? `Only the first ${MAX_INPUT_FIELDS} input fields are listed; the run's JSON holds the whole input.`
       : null,
     kpis: styled(kpisOf(model, run.output, currency), style),
+    outcome: run.status === "succeeded" ? outcomeOfRun(model, run.output) : null,
     tables,
     charts,
   };
@@ -397,7 +503,17 @@ export function pagedTable(
 
 /** The generic run report: metadata, inputs, KPIs, charts, then every declared table. */
 export function reportDocument(r: RunReport): PagedDocument {
+  const o = r.outcome;
   const blocks: PagedBlock[] = [
+    // The run's answer before its numbers: "No feasible plan" is not read past (issue 18 item 4).
+    ...(o
+      ? [
+          { kind: "heading" as const, text: `Outcome: ${o.label}`, level: 2 as const },
+          ...(o.reason ? [{ kind: "paragraph" as const, text: o.reason }] : []),
+          ...(o.detailsTitle ? [{ kind: "heading" as const, text: o.detailsTitle, level: 3 as const }] : []),
+          ...o.details.map((d) => ({ kind: "paragraph" as const, text: `• ${d}` })),
+        ]
+      : []),
     { kind: "heading", text: "Key results", level: 2 },
     r.kpis.length
       ? { kind: "fields", rows: r.kpis }

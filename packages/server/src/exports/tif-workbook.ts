@@ -1,4 +1,6 @@
+import type { NumberStyle } from "@modelworks/contracts/number-style";
 import ExcelJS from "exceljs";
+import { excelNumFmt, withNegatives } from "./cells.ts";
 
 /**
  * The TIF model (tif@2) as a formula-driven Excel workbook (issue 18 item 18): an analyst can
@@ -28,9 +30,21 @@ type Json = any;
 
 const HEADER_FILL: ExcelJS.Fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFE8EEF5" } };
 const INPUT_FONT: Partial<ExcelJS.Font> = { color: { argb: "FF1F4E9A" } }; // blue: typed inputs, the modelling convention
-const USD = '"$"#,##0.00;[Red]("$"#,##0.00)';
-const PCT = "0.0000%";
-const RATE = "0.000000000%";
+
+/**
+ * The workbook's number formats in the org's way of writing negatives (issue 18 item 8), the
+ * same as the run's other XLSX exports: `"$"#,##0.00;("$"#,##0.00)` for brackets, `[Red]` when
+ * red, a minus when the org says nothing.
+ */
+export function tifWorkbookFormats(style: NumberStyle | null | undefined) {
+  return {
+    usd: excelNumFmt({ format: "currency", unit: "USD", decimals: 2, style: style ?? undefined })!,
+    pct: withNegatives("0.0000%", style),
+    rate: withNegatives("0.000000000%", style),
+    ratio: withNegatives("0.00", style),
+    multiple: withNegatives("0.000000×", style),
+  };
+}
 
 interface InputRow {
   key: string;
@@ -64,8 +78,9 @@ export function hasFormulaWorkbook(modelId: string, modelVersion: string): boole
 export async function renderTifWorkbook(
   inputJson: unknown,
   outputJson: unknown,
-  meta: { title: string },
+  meta: { title: string; numberStyle?: NumberStyle | null | undefined },
 ): Promise<Buffer> {
+  const { usd: USD, pct: PCT, rate: RATE, ratio, multiple } = tifWorkbookFormats(meta.numberStyle);
   const input = inputJson as Json;
   const out = outputJson as Json;
   const periods: Json[] = out.periods;
@@ -186,7 +201,7 @@ export async function renderTifWorkbook(
       label: "Permanent loan min DSCR",
       value: input.permDscrMin,
       unit: "×",
-      numFmt: "0.00",
+      numFmt: ratio,
     },
     {
       key: "mezzanineAmountUsd",
@@ -519,7 +534,7 @@ export async function renderTifWorkbook(
     "Equity multiple",
     `SUMIF(${range("levered")},">0")/ABS(SUMIF(${range("levered")},"<0"))`,
     r.equityMultiple,
-    "0.000000×",
+    multiple,
     1e-9,
   );
   const m = `((1+${inp("npvDiscountRateAnnual")})^(1/12)-1)`;

@@ -123,6 +123,15 @@ function addSummarySheet(wb: ExcelJS.stream.xlsx.WorkbookWriter, r: RunReport, t
     if (numFmt && typeof f.value === "number") row.getCell(2).numFmt = numFmt;
     row.commit();
   };
+  // The run's answer first: a sheet of numbers under "succeeded" must not read as a plan when there is none.
+  const o = r.outcome;
+  if (o) {
+    section("Outcome");
+    ws.addRow(["Outcome", o.label]).commit();
+    if (o.reason) ws.addRow(["Reason", sheetValue(o.reason, {})]).commit();
+    for (const [i, d] of o.details.entries())
+      ws.addRow([i === 0 ? (o.detailsTitle ?? "") : "", sheetValue(d, {})]).commit();
+  }
   section("Run");
   for (const f of r.metadata) field(f, true);
   section("Key results");

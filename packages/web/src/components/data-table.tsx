@@ -1,4 +1,4 @@
-import { Group, SegmentedControl, Text } from "@mantine/core";
+import { Button, Group, SegmentedControl, Text } from "@mantine/core";
 import {
   type ColumnDef,
   flexRender,
@@ -10,7 +10,7 @@ import {
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef, useState } from "react";
 import { formatValue, negativeColor, unitLabel } from "../format.ts";
-import { addsUp, isSummable, type Period, rollUp } from "../lib/tables.ts";
+import { addsUp, focusRows, isSummable, type Period, rollUp } from "../lib/tables.ts";
 import type { TableDescriptor } from "../types.ts";
 import classes from "./tables.module.css";
 
@@ -23,7 +23,7 @@ const ROW_HEIGHT = 30;
  */
 export function DataTable({
   descriptor,
-  rows,
+  rows: allRows,
   maxHeight = 460,
   currency,
 }: {
@@ -34,6 +34,11 @@ export function DataTable({
   currency?: string;
 }) {
   const [sorting, setSorting] = useState<SortingState>([]);
+  // A table that declares which rows matter (the binding constraints) shows those first, the
+  // hundred with slack on request (issue 18 item 13).
+  const [showAll, setShowAll] = useState(false);
+  const focus = useMemo(() => focusRows(descriptor, allRows, showAll), [descriptor, allRows, showAll]);
+  const rows = focus.rows;
   const columns = useMemo<ColumnDef<Row>[]>(
     () =>
       descriptor.columns.map((c) => ({
@@ -112,87 +117,109 @@ export function DataTable({
       </Text>
     );
   }
+  const label = descriptor.focus?.label ?? "";
+  const toggle =
+    descriptor.focus && focus.focused > 0 && focus.focused < focus.total ? (
+      <Group gap="xs" mb={4} data-testid={`table-focus-${descriptor.name}`}>
+        <Text size="sm" c="dimmed">
+          {showAll
+            ? `All ${focus.total} rows, the ${focus.focused} ${label} first.`
+            : `The ${focus.focused} ${label} rows of ${focus.total}.`}
+        </Text>
+        <Button
+          size="compact-xs"
+          variant="subtle"
+          onClick={() => setShowAll((v) => !v)}
+          aria-pressed={showAll}
+        >
+          {showAll ? `Only ${label} rows` : `Show all ${focus.total} rows`}
+        </Button>
+      </Group>
+    ) : null;
   return (
-    <div
-      ref={scrollRef}
-      className={classes.scroll}
-      style={{ maxHeight }}
-      data-testid={`table-${descriptor.name}`}
-    >
-      <table
-        className={classes.table}
-        aria-label={descriptor.title}
-        aria-rowcount={rows.length + 1}
-        style={{ minWidth: minWidthPx }}
+    <>
+      {toggle}
+      <div
+        ref={scrollRef}
+        className={classes.scroll}
+        style={{ maxHeight }}
+        data-testid={`table-${descriptor.name}`}
       >
-        <thead className={classes.thead}>
-          <tr className={classes.headerRow} style={{ gridTemplateColumns: template }}>
-            {table.getHeaderGroups()[0]!.headers.map((h, i) => {
-              const c = descriptor.columns[i]!;
-              const dir = h.column.getIsSorted();
-              return (
-                <th
-                  key={h.id}
-                  className={`${classes.th} ${numeric[i] ? classes.num : ""}`}
-                  aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}
-                >
-                  <button
-                    type="button"
-                    className={classes.sortable}
-                    onClick={h.column.getToggleSortingHandler()}
-                    title={`Sort by ${headers[i]}`}
+        <table
+          className={classes.table}
+          aria-label={descriptor.title}
+          aria-rowcount={rows.length + 1}
+          style={{ minWidth: minWidthPx }}
+        >
+          <thead className={classes.thead}>
+            <tr className={classes.headerRow} style={{ gridTemplateColumns: template }}>
+              {table.getHeaderGroups()[0]!.headers.map((h, i) => {
+                const c = descriptor.columns[i]!;
+                const dir = h.column.getIsSorted();
+                return (
+                  <th
+                    key={h.id}
+                    className={`${classes.th} ${numeric[i] ? classes.num : ""}`}
+                    aria-sort={dir === "asc" ? "ascending" : dir === "desc" ? "descending" : "none"}
                   >
-                    {flexRender(h.column.columnDef.header, h.getContext())}
-                    {unitLabel(c.unit, currency) ? (
-                      <span className={classes.unit}> ({unitLabel(c.unit, currency)})</span>
-                    ) : null}
-                    {dir === "asc" ? " ▲" : dir === "desc" ? " ▼" : ""}
-                  </button>
-                </th>
+                    <button
+                      type="button"
+                      className={classes.sortable}
+                      onClick={h.column.getToggleSortingHandler()}
+                      title={`Sort by ${headers[i]}`}
+                    >
+                      {flexRender(h.column.columnDef.header, h.getContext())}
+                      {unitLabel(c.unit, currency) ? (
+                        <span className={classes.unit}> ({unitLabel(c.unit, currency)})</span>
+                      ) : null}
+                      {dir === "asc" ? " ▲" : dir === "desc" ? " ▼" : ""}
+                    </button>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody className={classes.tbody} style={{ height: virtualizer.getTotalSize() }}>
+            {virtualizer.getVirtualItems().map((v) => {
+              const row = model[v.index]!;
+              return (
+                <tr
+                  key={row.id}
+                  aria-rowindex={v.index + 2}
+                  className={classes.row}
+                  style={{
+                    gridTemplateColumns: template,
+                    transform: `translateY(${v.start}px)`,
+                    height: ROW_HEIGHT,
+                  }}
+                >
+                  {row.getVisibleCells().map((cell, i) => (
+                    <td key={cell.id} className={`${classes.cell} ${numeric[i] ? classes.num : ""}`}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  ))}
+                </tr>
               );
             })}
-          </tr>
-        </thead>
-        <tbody className={classes.tbody} style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((v) => {
-            const row = model[v.index]!;
-            return (
-              <tr
-                key={row.id}
-                aria-rowindex={v.index + 2}
-                className={classes.row}
-                style={{
-                  gridTemplateColumns: template,
-                  transform: `translateY(${v.start}px)`,
-                  height: ROW_HEIGHT,
-                }}
-              >
-                {row.getVisibleCells().map((cell, i) => (
-                  <td key={cell.id} className={`${classes.cell} ${numeric[i] ? classes.num : ""}`}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+          </tbody>
+          {totals.some((t) => t !== null) ? (
+            <tfoot className={classes.tfoot}>
+              <tr className={classes.totalRow} style={{ gridTemplateColumns: template }}>
+                {descriptor.columns.map((c, i) => (
+                  <td key={c.key} className={`${classes.cell} ${numeric[i] ? classes.num : ""}`}>
+                    {i === 0
+                      ? `Total (${rows.length} rows)`
+                      : totals[i] !== null
+                        ? formatValue(totals[i], c.unit, c.decimals, { format: c.format, currency })
+                        : ""}
                   </td>
                 ))}
               </tr>
-            );
-          })}
-        </tbody>
-        {totals.some((t) => t !== null) ? (
-          <tfoot className={classes.tfoot}>
-            <tr className={classes.totalRow} style={{ gridTemplateColumns: template }}>
-              {descriptor.columns.map((c, i) => (
-                <td key={c.key} className={`${classes.cell} ${numeric[i] ? classes.num : ""}`}>
-                  {i === 0
-                    ? `Total (${rows.length} rows)`
-                    : totals[i] !== null
-                      ? formatValue(totals[i], c.unit, c.decimals, { format: c.format, currency })
-                      : ""}
-                </td>
-              ))}
-            </tr>
-          </tfoot>
-        ) : null}
-      </table>
-    </div>
+            </tfoot>
+          ) : null}
+        </table>
+      </div>
+    </>
   );
 }
 

@@ -51,3 +51,24 @@ export function rollUp(descriptor: TableDescriptor, rows: Row[], period: Period)
   }
   return out;
 }
+
+/**
+ * The rows a table shows at first when it declares which matter (`focus`: the binding rows of a
+ * constraint table): only those, unless asked for all; asked for all, those first and the rest
+ * after, each in its own order. A table without a focus, or with no focused row, shows every row.
+ */
+export function focusRows<R extends Row>(
+  t: Pick<TableDescriptor, "focus">,
+  rows: R[],
+  showAll: boolean,
+): { rows: R[]; focused: number; total: number } {
+  const key = t.focus?.key;
+  if (!key) return { rows, focused: rows.length, total: rows.length };
+  const hit = rows.filter((r) => r[key] === true);
+  if (hit.length === 0) return { rows, focused: 0, total: rows.length };
+  return {
+    rows: showAll ? [...hit, ...rows.filter((r) => r[key] !== true)] : hit,
+    focused: hit.length,
+    total: rows.length,
+  };
+}

@@ -1,5 +1,5 @@
 import { defineModel } from "@modelworks/model-kit";
-import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { BINDING_FOCUS, CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
 import { optimizeCapex } from "./optimize.ts";
@@ -124,6 +124,7 @@ export const capexPhasingV2 = defineModel({
       title: "Constraints at the plan",
       rows: "constraints",
       columns: CONSTRAINT_COLUMNS,
+      focus: BINDING_FOCUS,
     },
   ],
   charts: [

@@ -27,6 +27,9 @@ export function priceColumns(
 }
 
 /** Rows of `constraints`: every constraint's activity, limits and slack at the plan. */
+/** A constraint table's rows that matter: the binding ones (the rest have slack). */
+export const BINDING_FOCUS = { key: "binding", label: "binding" } as const;
+
 export const CONSTRAINT_COLUMNS: ColumnDescriptor[] = [
   { key: "constraint", title: "Constraint", format: "text" },
   { key: "unit", title: "Unit", format: "text" },

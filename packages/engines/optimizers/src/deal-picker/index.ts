@@ -1,5 +1,5 @@
 import { type ChartDescriptor, defineModel, type TableDescriptor } from "@modelworks/model-kit";
-import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { BINDING_FOCUS, CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { explainEmptyPlan } from "./empty-plan.ts";
 import { runDealPicker, runDealPickerWithReport } from "./engine.ts";
@@ -122,6 +122,7 @@ export const dealPickerV2 = defineModel({
       name: "constraints",
       title: "Constraints and shadow prices",
       rows: "constraints",
+      focus: BINDING_FOCUS,
       columns: [
         { key: "constraint", title: "Constraint", format: "text" },
         { key: "sense", title: "Sense", format: "text" },
@@ -178,7 +179,13 @@ export const dealPickerV3 = defineModel({
   },
   tables: [
     SELECTION_TABLE,
-    { name: "constraints", title: "Constraints", rows: "constraints", columns: CONSTRAINT_COLUMNS },
+    {
+      name: "constraints",
+      title: "Constraints",
+      rows: "constraints",
+      columns: CONSTRAINT_COLUMNS,
+      focus: BINDING_FOCUS,
+    },
     {
       name: "shadow-prices",
       title: "Shadow prices",

@@ -145,8 +145,14 @@ export function buildModel(input: DebtStackInputParsed): Built {
   const expected = (name: string) =>
     worst ? 0 : S.reduce((a, _, s) => a + w[s]! * (scenarioCosts[s]![name] ?? 0), 0);
 
+  // A tranche the input switches off lends nothing; one switched on has its on/off choice fixed at 1.
   const d = input.tranches.map((t) =>
-    m.variable({ name: amountVar(t.id), cost: expected(amountVar(t.id)), unit: cur }),
+    m.variable({
+      name: amountVar(t.id),
+      cost: expected(amountVar(t.id)),
+      unit: cur,
+      ...(t.use === "off" ? { upper: 0 } : {}),
+    }),
   );
   const E = m.variable({ name: EQUITY, cost: expected(EQUITY), unit: cur });
   const h = input.hedges.map((hg) =>
@@ -154,7 +160,13 @@ export function buildModel(input: DebtStackInputParsed): Built {
   );
   const y = input.tranches.map((t) =>
     isSwitched(t)
-      ? m.variable({ name: usedVar(t.id), binary: true, cost: expected(usedVar(t.id)), unit: "0/1" })
+      ? m.variable({
+          name: usedVar(t.id),
+          binary: true,
+          cost: expected(usedVar(t.id)),
+          unit: "0/1",
+          ...(t.use === "auto" ? {} : { lower: t.use === "on" ? 1 : 0, upper: t.use === "on" ? 1 : 0 }),
+        })
       : null,
   );
   const allDebt = d.map((v) => [v, 1] as const);

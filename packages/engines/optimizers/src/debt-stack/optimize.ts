@@ -26,22 +26,9 @@ import type { DebtStackInputParsed, DebtStackOutputT } from "./schema.ts";
 
 type Out = DebtStackOutputT;
 
-async function solvePlan(
-  input: DebtStackInputParsed,
-  explain: boolean,
-  start?: Record<string, number>,
-  fix?: Record<string, 0 | 1>,
-) {
+async function solvePlan(input: DebtStackInputParsed, explain: boolean, start?: Record<string, number>) {
   const built = buildModel(input);
-  // A what-if may force on/off choices (e.g. "use tranche k"): bounds of its binary.
-  const spec = fix
-    ? {
-        ...built.spec,
-        variables: built.spec.variables.map((v) =>
-          fix[v.name] === undefined ? v : { ...v, lower: fix[v.name]!, upper: fix[v.name]! },
-        ),
-      }
-    : built.spec;
+  const spec = built.spec;
   const result = await solveInThisThread(spec, {
     ...(start ? { start } : {}),
     timeLimitSeconds: input.solver.timeLimitSeconds,
@@ -157,10 +144,11 @@ interface WhatIfCase {
   question: string;
   parameter: string;
   unit: string;
-  from: number | null;
-  to: number | null;
+  from: number | string | null;
+  to: number | string | null;
   input: DebtStackInputParsed;
-  fix?: Record<string, 0 | 1>;
+  /** A what-if that switches a tranche: the base plan is no start for it (it breaks the switch). */
+  switches?: boolean;
   /** The tranche a switch what-if forces on (its fee is paid even if it ends up lending nothing). */
   forcedOn?: { id: string; name: string };
 }
@@ -171,27 +159,32 @@ interface WhatIfCase {
  */
 function switchCases(input: DebtStackInputParsed, plan: Plan): WhatIfCase[] {
   if (!input.whatIf.switchTranches) return [];
-  return input.tranches.filter(isSwitched).map((t) => {
+  return input.tranches.flatMap((t, k) => {
+    if (!isSwitched(t)) return [];
     const used = (plan.amounts[t.id] ?? 0) > 0;
+    const to: "on" | "off" = used ? "off" : "on";
     const terms = [
       t.minAmount > 0 ? `minimum ${fmt(t.minAmount)} ${input.currency}` : "",
       t.fixedFee > 0 ? `fixed fee ${fmt(t.fixedFee)} ${input.currency}` : "",
     ]
       .filter(Boolean)
       .join(", ");
-    return {
-      name: `${used ? "without" : "with"}-${t.id}`,
-      question: used
-        ? `What if ${t.name || t.id} were not used?`
-        : `What if ${t.name || t.id} were used (${terms})?`,
-      parameter: `tranches.${t.id}.used`,
-      unit: "0/1",
-      from: used ? 1 : 0,
-      to: used ? 0 : 1,
-      input,
-      fix: { [usedVar(t.id)]: used ? 0 : 1 },
-      ...(used ? {} : { forcedOn: { id: t.id, name: t.name || t.id } }),
-    };
+    return [
+      {
+        name: `${used ? "without" : "with"}-${t.id}`,
+        question: used
+          ? `What if ${t.name || t.id} were not used?`
+          : `What if ${t.name || t.id} were used (${terms})?`,
+        // One change of the input (the tranche's `use`, by its row), so the view can run it as it stands.
+        parameter: `tranches.${k}.use`,
+        unit: "auto/on/off",
+        from: t.use,
+        to: to,
+        input: { ...input, tranches: input.tranches.map((x, j) => (j === k ? { ...x, use: to } : x)) },
+        switches: true,
+        ...(used ? {} : { forcedOn: { id: t.id, name: t.name || t.id } }),
+      },
+    ];
   });
 }
 
@@ -441,8 +434,7 @@ export async function optimizeDebtStack(
       const s = await solvePlan(
         c.input,
         false,
-        plan && result.kind === "mip" && !c.fix ? result.values : undefined,
-        c.fix,
+        plan && result.kind === "mip" && !c.switches ? result.values : undefined,
       );
       solves++;
       const obj = s.plan ? (s.result.objective ?? 0) : null;

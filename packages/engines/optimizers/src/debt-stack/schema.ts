@@ -73,6 +73,12 @@ export const Tranche = z
       .describe(
         "smallest amount the lender will lend: the tranche is either unused (0) or at least this (semi-continuous, binary on/off); 0 = no minimum",
       ),
+    use: z
+      .enum(["auto", "on", "off"])
+      .default("auto")
+      .describe(
+        "auto = the optimizer decides whether to use the tranche; on = it must be used (its minimum amount and fixed fee paid; only for a tranche with a minimum or a fixed fee); off = it is not used",
+      ),
   })
   .strict();
 
@@ -242,6 +248,14 @@ export const DebtStackInput = z
           code: "custom",
           path: ["tranches", i, "fixedRate"],
           message: "a fixed tranche needs a rate",
+        });
+      // Forcing on a tranche without a minimum or a fee forces nothing: it lends whenever it lowers the cost.
+      if (t.use === "on" && t.minAmount === 0 && t.fixedFee === 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["tranches", i, "use"],
+          message:
+            "'on' applies to a tranche with a minimum amount or a fixed fee; this one is used whenever it lowers the cost (choose auto)",
         });
       // A minimum the tranche can never reach is a mistake in the input, not an optimisation result.
       const largest = t.maxShare * v.purchasePrice;
@@ -483,10 +497,12 @@ export const DebtStackOutput = z.object({
     z.object({
       name: z.string(),
       question: z.string(),
-      parameter: z.string(),
+      parameter: z
+        .string()
+        .describe("the input path the what-if changes, e.g. targets.maxLtv or tranches.2.use"),
       unit: z.string(),
-      from: nnum,
-      to: nnum,
+      from: z.union([z.number(), z.string()]).nullable().describe("its value in this run's input"),
+      to: z.union([z.number(), z.string()]).nullable().describe("its value in the what-if"),
       status: SolveStatus,
       objective: nnum,
       deltaObjective: nnum,

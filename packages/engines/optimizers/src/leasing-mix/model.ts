@@ -1,5 +1,5 @@
 import { defineModel } from "@modelworks/model-kit";
-import { CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
+import { BINDING_FOCUS, CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { LEASING_MIX_EXAMPLES } from "./examples.ts";
 import { optimizeLeasingMix } from "./optimize.ts";
@@ -112,6 +112,7 @@ export const leasingMixV2 = defineModel({
       title: "Constraints at the plan",
       rows: "constraints",
       columns: CONSTRAINT_COLUMNS,
+      focus: BINDING_FOCUS,
     },
   ],
   charts: [

@@ -97,7 +97,8 @@ describe("what-ifs that switch an on/off tranche (what the fixed-choice prices c
   it("A unused (3M minimum): 'with-A' forces it on at 3M, 150,000/yr (+10,000); 'what-if' answers equal direct re-solves", async () => {
     const out = await run({ ...pair({ minAmount: 3_000_000 }), whatIf: { enabled: true } });
     const w = out.whatIf.find((x) => x.name === "with-A")!;
-    expect(w).toMatchObject({ parameter: "tranches.A.used", from: 0, to: 1, status: "optimal" });
+    // One change of the input by the tranche's row, so the results view can run it as it stands.
+    expect(w).toMatchObject({ parameter: "tranches.0.use", from: "auto", to: "on", status: "optimal" });
     expect(w.question).toMatch(/minimum 3,000,000 AED/);
     expect(w.objective!).toBeCloseTo(150_000, 4);
     expect(w.deltaObjective!).toBeCloseTo(10_000, 4);
@@ -133,7 +134,48 @@ describe("what-ifs that switch an on/off tranche (what the fixed-choice prices c
       ...pair({ minAmount: 2_500_000 }),
       whatIf: { enabled: true, switchTranches: false },
     });
-    expect(off.whatIf.some((x) => x.parameter.endsWith(".used"))).toBe(false);
+    expect(off.whatIf.some((x) => x.parameter.endsWith(".use"))).toBe(false);
+  });
+
+  it("each switch what-if is one input change: running the input with it gives the what-if's answer", async () => {
+    for (const [raw, name] of [
+      [{ ...pair({ minAmount: 3_000_000 }), whatIf: { enabled: true } }, "with-A"],
+      [{ ...pair({ minAmount: 2_500_000 }), whatIf: { enabled: true } }, "without-A"],
+      [{ ...pair({}, { fixedFee: 50_000 }), whatIf: { enabled: true } }, "with-B"],
+    ] as const) {
+      const out = await run(raw);
+      const w = out.whatIf.find((x) => x.name === name)!;
+      const k = Number(/^tranches\.(\d+)\.use$/.exec(w.parameter)![1]);
+      expect(["on", "off"]).toContain(w.to);
+      const changed = structuredClone(raw) as DebtStackInputRaw;
+      changed.tranches[k]!.use = w.to as "on" | "off";
+      const direct = await run({ ...changed, whatIf: { enabled: false } });
+      expect(direct.kpis!.objective, name).toBeCloseTo(w.objective!, 4);
+      for (const t of direct.tranches)
+        expect(t.amount, `${name} ${t.trancheId}`).toBeCloseTo(w.amounts[t.trancheId] ?? 0, 4);
+    }
+  });
+
+  it("'use' in the input: off lends nothing, on pays the minimum; on without a minimum or fee is refused", async () => {
+    // A at 5% is the cheapest lender; switched off, B at 7% takes the 2M: 140,000/yr.
+    const off = await run(pair({ minAmount: 1_000_000, use: "off" }));
+    expect(amount(off, "A")).toBe(0);
+    expect(off.kpis!.objective).toBeCloseTo(140_000, 4);
+    // A's 3M minimum is dearer than B (150,000 vs 140,000), but forced on it lends its minimum.
+    const on = await run(pair({ minAmount: 3_000_000, use: "on" }));
+    expect(amount(on, "A")).toBeCloseTo(3_000_000, 4);
+    expect(on.kpis!.objective).toBeCloseTo(150_000, 4);
+    // Off on a tranche without a minimum is an ordinary upper bound of 0.
+    const plainOff = await run(pair({ use: "off" }));
+    expect(amount(plainOff, "A")).toBe(0);
+    let refused: unknown = null;
+    try {
+      parseInput(debtStackV3, pair({ use: "on" }));
+    } catch (e) {
+      refused = e;
+    }
+    expect(refused).toBeInstanceOf(ModelInputError);
+    expect((refused as ModelInputError).issues.map((i) => i.path)).toEqual(["tranches.0.use"]);
   });
 });
 
