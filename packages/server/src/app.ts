@@ -82,6 +82,10 @@ export async function buildApp(
     },
     logController: new LogController({ requestIdLogLabel: "requestId" }),
     bodyLimit: config.BODY_LIMIT_BYTES,
+    // onReady starts the background tasks, the run worker's engine host (a child process and its
+    // threads) among them: on a busy machine that takes longer than Fastify's 10 s default, and
+    // a timeout there fails the whole start.
+    pluginTimeout: 60_000,
     trustProxy: config.TRUST_PROXY,
     // On close: stop accepting, drop idle keep-alive sockets, let in-flight requests finish.
     forceCloseConnections: "idle",
