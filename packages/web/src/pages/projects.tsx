@@ -31,6 +31,7 @@ import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
+import { ProjectDashboards } from "./dashboards.tsx";
 
 /** The first steps, shown until the organization has a couple of projects (issue 18 item 15). */
 function GuidedStart() {
@@ -244,6 +245,7 @@ export function ProjectPage({ id }: { id: string }) {
           </Table.Tbody>
         </Table>
       )}
+      <ProjectDashboards projectId={id} />
       <Title order={2} size="h3">
         Recent runs
       </Title>
