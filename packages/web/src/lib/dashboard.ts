@@ -138,6 +138,19 @@ export function periodLabel(iso: string, grain: NonNullable<PlanBinding["timeGra
   return `${y}-${mo}-${d}`;
 }
 
+/**
+ * DuckDB's DECIMAL values reach the API as their text ("52.0", the server keeps them exact):
+ * numbers again for measures, and for raw cells only when written with a decimal point, so an
+ * identifier such as "02139" stays text.
+ */
+export function cellValue(x: unknown, role: string): unknown {
+  if (typeof x !== "string") return x;
+  const measure = role === "value" || role === "previousValue" || role === "binStart" || role === "binEnd";
+  if (measure ? /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(x) : role === "raw" && /^-?\d+\.\d+$/.test(x))
+    return Number(x);
+  return x;
+}
+
 const groupCols = (r: VisualResult) => r.columns.filter((c) => c.role === "group");
 const valueCols = (r: VisualResult) => r.columns.filter((c) => c.role === "value");
 const otherCol = (r: VisualResult) => r.columns.find((c) => c.role === "other");
@@ -186,7 +199,7 @@ export function tableOf(v: PlanVisual, r: VisualResult): { headers: string[]; ro
       cols.map((c) => {
         const b = c.binding === undefined ? undefined : v.bindings[c.binding];
         if (other && row[other.name] && c.role === "group") return "Other";
-        return formatCell(row[c.name], b, c.role === "group" ? b?.timeGrain : undefined);
+        return formatCell(cellValue(row[c.name], c.role), b, c.role === "group" ? b?.timeGrain : undefined);
       }),
     ),
   };

@@ -230,7 +230,7 @@ export function ConversationPage({ id }: { id: string }) {
         <Title order={2} size="h4" mb="xs">
           Conversation
         </Title>
-        <Stack gap="xs" aria-label="Messages">
+        <Stack gap="xs" role="log" aria-label="Messages">
           {c.messages.length === 0 ? (
             <Text c="dimmed" size="sm">
               Attach data files and say what you want to see, e.g. “sales by region”.
