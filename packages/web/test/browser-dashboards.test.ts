@@ -122,6 +122,8 @@ describe("dashboards in the browser", () => {
     await eventually(kpiValue).toBe(grouped(sumBy(kpiColumn, (s) => s.month === lastMonth)));
 
     // An edit by chat: revision 2 with a visible diff and three bars.
+    await figure.getByRole("button", { name: `Ask to change ${bar!.title}` }).click();
+    await page.getByText("About the visual:").waitFor();
     await page.getByRole("textbox", { name: "Message" }).fill("top 3 only");
     await page.getByRole("button", { name: "Send" }).click();
     await page.getByText("Revision 2 ·").waitFor({ timeout: 30_000 });

@@ -137,6 +137,8 @@ export function ConversationPage({ id }: { id: string }) {
     refetchInterval: (q) => (q.state.data?.messages.some((m) => m.status === "pending") ? 1000 : false),
   });
   const [renaming, setRenaming] = useState<string | null>(null);
+  // The visual the next message is about ("top 3 only" needs to know which chart).
+  const [target, setTarget] = useState<{ id: string; title: string } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const invalidate = () => {
     void qc.invalidateQueries({ queryKey: queryKeys.conversation.all });
@@ -224,7 +226,15 @@ export function ConversationPage({ id }: { id: string }) {
         </Stack>
       </Modal>
       {c.currentRevision !== null ? (
-        <Dashboard conversationId={id} revision={c.currentRevision} writable={writable} />
+        <Dashboard
+          conversationId={id}
+          revision={c.currentRevision}
+          writable={writable}
+          onAsk={(v) => {
+            setTarget(v);
+            document.getElementById("dashboard-message")?.focus();
+          }}
+        />
       ) : null}
       <Card withBorder>
         <Title order={2} size="h4" mb="xs">
@@ -282,7 +292,12 @@ export function ConversationPage({ id }: { id: string }) {
             conversationId={id}
             attached={c.files}
             busy={c.messages.some((m) => m.status === "pending")}
-            onSent={invalidate}
+            target={target}
+            onClearTarget={() => setTarget(null)}
+            onSent={() => {
+              setTarget(null);
+              invalidate();
+            }}
           />
         ) : null}
       </Card>
@@ -297,11 +312,15 @@ function Composer({
   conversationId,
   attached,
   busy,
+  target,
+  onClearTarget,
   onSent,
 }: {
   conversationId: string;
   attached: { fileId: string; name: string; rowCount: number }[];
   busy: boolean;
+  target: { id: string; title: string } | null;
+  onClearTarget: () => void;
   onSent: () => void;
 }) {
   const { session } = useOrg();
@@ -318,7 +337,11 @@ function Composer({
     mutationFn: () =>
       call(endpoints.postMessage, {
         params: { id: conversationId },
-        body: { content: text, fileIds: pending.map((f) => f.fileId) },
+        body: {
+          content: text,
+          fileIds: pending.map((f) => f.fileId),
+          ...(target ? { visualId: target.id } : {}),
+        },
       }),
     onSuccess: () => {
       setText("");
@@ -397,7 +420,21 @@ function Composer({
             ))}
           </Group>
         ) : null}
+        {target ? (
+          <Group gap={4}>
+            <Text size="sm">About the visual:</Text>
+            <Chip
+              checked
+              size="xs"
+              onChange={onClearTarget}
+              aria-label={`About ${target.title} (click to clear)`}
+            >
+              {target.title}
+            </Chip>
+          </Group>
+        ) : null}
         <Textarea
+          id="dashboard-message"
           label="Message"
           placeholder="What do you want to see? Or how should the dashboard change?"
           autosize
@@ -425,10 +462,12 @@ function Dashboard({
   conversationId,
   revision,
   writable,
+  onAsk,
 }: {
   conversationId: string;
   revision: number;
   writable: boolean;
+  onAsk: (v: { id: string; title: string }) => void;
 }) {
   const { session } = useOrg();
   const org = session?.activeOrgId;
@@ -611,6 +650,7 @@ function Dashboard({
                   loading={results.isFetching}
                   selections={selections}
                   onSelect={(sel) => setSelections((cur) => toggleSelection(cur, sel))}
+                  onAsk={writable ? () => onAsk({ id: v.id, title: v.title }) : undefined}
                 />
               </Paper>
             ))}
@@ -693,19 +733,28 @@ function VisualTile({
   loading,
   selections,
   onSelect,
+  onAsk,
 }: {
   visual: PlanVisual;
   result: VisualResult | undefined;
   loading: boolean;
   selections: Selection[];
   onSelect: (s: Selection) => void;
+  onAsk: (() => void) | undefined;
 }) {
   const header = (
     <Group justify="space-between" gap={4} wrap="nowrap">
       <Text size="sm" fw={600} truncate>
         {v.title}
       </Text>
-      {loading ? <Loader size="xs" aria-hidden /> : null}
+      <Group gap={4} wrap="nowrap">
+        {loading ? <Loader size="xs" aria-hidden /> : null}
+        {onAsk ? (
+          <Button size="compact-xs" variant="subtle" onClick={onAsk} aria-label={`Ask to change ${v.title}`}>
+            Ask to change
+          </Button>
+        ) : null}
+      </Group>
     </Group>
   );
   if (!result)
