@@ -151,6 +151,20 @@ describe("dashboards in the browser", () => {
     const data = names.find((n) => n.endsWith("sales.csv"));
     expect(data).toBeDefined();
     expect(new TextDecoder().decode(files[data!]).trim().split(/\r?\n/)).toHaveLength(SALES.length + 1);
-    expect(base).toContain("localhost");
+
+    // Rename, find it in the project's list (most recent first), delete it.
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByLabel("Dashboard title").fill("Sales by region");
+    await page.getByRole("button", { name: "Save title" }).click();
+    await page.getByRole("heading", { name: "Sales by region", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "← Project" }).click();
+    const list = page.getByRole("table", { name: "Dashboards" });
+    await list.getByRole("link", { name: "Sales by region" }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByRole("button", { name: "Delete dashboard" }).click();
+    await page.getByText("No dashboards in this project").waitFor();
+    expect(page.url()).toMatch(/\/projects\/[0-9a-f-]{36}$/);
+    const gone = await page.request.get(`${base}/api/v1/conversations/${conversationId}`);
+    expect(gone.status()).toBe(404);
   }, 60_000);
 });

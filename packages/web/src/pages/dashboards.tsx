@@ -66,7 +66,7 @@ export function ProjectDashboards({ projectId }: { projectId: string }) {
     queryFn: () =>
       call(endpoints.conversations, {
         params: { projectId },
-        query: { limit: 100, sort: "lastActivityAt", order: "desc" } as never,
+        query: { limit: 100, sort: "-lastActivityAt" },
       }),
   });
   const create = useMutation({
@@ -330,7 +330,7 @@ function Composer({
   const [uploadError, setUploadError] = useState<string | null>(null);
   const stored = useQuery({
     queryKey: queryKeys.files(session?.activeOrgId),
-    queryFn: () => call(endpoints.files, { query: { limit: 100 } as never }),
+    queryFn: () => call(endpoints.files, { query: { limit: 100 } }),
   });
   const room = CONVERSATION_MAX_FILES - attached.length - pending.length;
   const send = useMutation({
