@@ -93,7 +93,13 @@ describe("dashboards in the browser", () => {
         .locator("table")
         .locator("tbody tr")
         .evaluateAll((rows) =>
-          rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent ?? "")),
+          // The root typecheck has no DOM library: the row's cells read through a structural type.
+          rows.map((r) =>
+            Array.from(
+              (r as unknown as { children: ArrayLike<{ textContent: string | null }> }).children,
+              (td) => td.textContent ?? "",
+            ),
+          ),
         );
     const want = REGIONS.map((r) => [r, grouped(sumBy(column, (s) => s.region === r))]).sort(
       (a, b) => Number(b[1]!.replace(/,/g, "")) - Number(a[1]!.replace(/,/g, "")),

@@ -23,6 +23,7 @@ import { Link, useLocation } from "wouter";
 import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { ProjectDashboards } from "../components/dashboard-list.tsx";
 import { NewScenarioForm } from "../components/new-scenario.tsx";
 import { ProjectActions } from "../components/project-settings.tsx";
 import { RunList } from "../components/run-list.tsx";
@@ -31,7 +32,6 @@ import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
-import { ProjectDashboards } from "./dashboards.tsx";
 
 /** The first steps, shown until the organization has a couple of projects (issue 18 item 15). */
 function GuidedStart() {
