@@ -127,6 +127,16 @@ describe("dashboards in the browser", () => {
     await page.getByRole("button", { name: "Clear cross-filters" }).click();
     await eventually(kpiValue).toBe(grouped(sumBy(kpiColumn, (s) => s.month === lastMonth)));
 
+    // The region slicer re-queries: West alone, then every region again.
+    await page.getByRole("textbox", { name: "region", exact: true }).click();
+    await page.getByRole("option", { name: "West", exact: true }).click();
+    await eventually(kpiValue).toBe(
+      grouped(sumBy(kpiColumn, (s) => s.month === lastMonth && s.region === "West")),
+    );
+    await page.getByRole("option", { name: "West", exact: true }).click();
+    await page.keyboard.press("Escape");
+    await eventually(kpiValue).toBe(grouped(sumBy(kpiColumn, (s) => s.month === lastMonth)));
+
     // An edit by chat: revision 2 with a visible diff and three bars.
     await figure.getByRole("button", { name: `Ask to change ${bar!.title}` }).click();
     await page.getByText("About the visual:").waitFor();
