@@ -127,6 +127,17 @@ describe("dashboards in the browser", () => {
     await page.getByRole("button", { name: "Clear cross-filters" }).click();
     await eventually(kpiValue).toBe(grouped(sumBy(kpiColumn, (s) => s.month === lastMonth)));
 
+    // A click on the chart itself: the top bar (Central, the longest) cross-filters too.
+    const canvas = figure.getByRole("img", { name: bar!.title });
+    const box = (await canvas.boundingBox())!;
+    await canvas.click({ position: { x: box.width * 0.4, y: 12 + (box.height - 40) / 10 } });
+    await page.getByLabel("Cross-filters").getByText("region = Central").waitFor();
+    await eventually(kpiValue).toBe(
+      grouped(sumBy(kpiColumn, (s) => s.month === lastMonth && s.region === "Central")),
+    );
+    await page.getByRole("button", { name: "Clear cross-filters" }).click();
+    await eventually(kpiValue).toBe(grouped(sumBy(kpiColumn, (s) => s.month === lastMonth)));
+
     // The region slicer re-queries: West alone, then every region again.
     await page.getByRole("textbox", { name: "region", exact: true }).click();
     await page.getByRole("option", { name: "West", exact: true }).click();
