@@ -25,6 +25,9 @@ const CatalogPage = lazy(() => import("./pages/catalog.tsx").then((m) => ({ defa
 const ModelPage = lazy(() => import("./pages/catalog.tsx").then((m) => ({ default: m.ModelPage })));
 const ProjectsPage = lazy(() => import("./pages/projects.tsx").then((m) => ({ default: m.ProjectsPage })));
 const ProjectPage = lazy(() => import("./pages/projects.tsx").then((m) => ({ default: m.ProjectPage })));
+const ConversationPage = lazy(() =>
+  import("./pages/dashboards.tsx").then((m) => ({ default: m.ConversationPage })),
+);
 const ScenarioPage = lazy(() => import("./pages/scenario.tsx").then((m) => ({ default: m.ScenarioPage })));
 const RunPage = lazy(() => import("./pages/run.tsx").then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })));
@@ -100,6 +103,7 @@ export function App() {
             <Route path="/models/:id">{(p) => <ModelPage id={p.id} />}</Route>
             <Route path="/projects" component={ProjectsPage} />
             <Route path="/projects/:id">{(p) => <ProjectPage id={p.id} />}</Route>
+            <Route path="/conversations/:id">{(p) => <ConversationPage key={p.id} id={p.id} />}</Route>
             <Route path="/scenarios/:id">{(p) => <ScenarioPage key={p.id} id={p.id} />}</Route>
             <Route path="/runs" component={RunsPage} />
             <Route path="/runs/:id">{(p) => <RunPage key={p.id} id={p.id} />}</Route>

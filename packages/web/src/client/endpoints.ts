@@ -52,6 +52,22 @@ import type {
   UpdateScenarioBody,
 } from "@modelworks/contracts";
 import type {
+  ConversationDto,
+  ConversationListQuery,
+  ConversationPage,
+  ConversationSummaryDto,
+  CreateConversationBody,
+  DashboardQueryBody,
+  DashboardQueryResult,
+  PlanDiffDto,
+  PlanDiffQuery,
+  PlanRevisionDto,
+  PlanRevisionList,
+  PostMessageBody,
+  PostMessageResult,
+  UpdateConversationBody,
+} from "@modelworks/contracts/conversations";
+import type {
   CreateFieldMappingBody,
   FieldMappingDto,
   FieldMappingListQuery,
@@ -298,4 +314,53 @@ export const llmUsage = /* @__PURE__ */ ep(
   "GET",
   "/org/llm/usage",
   types<typeof LlmUsage, undefined, typeof LlmUsageQuery>,
+);
+
+// Dashboard conversations (issue 16): messages that plan, plan revisions, live queries, Power BI
+export const conversations = /* @__PURE__ */ ep(
+  "GET",
+  "/projects/:projectId/conversations",
+  types<typeof ConversationPage, undefined, typeof ConversationListQuery>,
+);
+export const createConversation = /* @__PURE__ */ ep(
+  "POST",
+  "/projects/:projectId/conversations",
+  types<typeof ConversationSummaryDto, typeof CreateConversationBody>,
+);
+export const conversation = /* @__PURE__ */ ep("GET", "/conversations/:id", types<typeof ConversationDto>);
+export const updateConversation = /* @__PURE__ */ ep(
+  "PATCH",
+  "/conversations/:id",
+  types<typeof ConversationSummaryDto, typeof UpdateConversationBody>,
+);
+export const deleteConversation = /* @__PURE__ */ ep("DELETE", "/conversations/:id", types<undefined>);
+export const postMessage = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/messages",
+  types<typeof PostMessageResult, typeof PostMessageBody>,
+);
+export const planRevisions = /* @__PURE__ */ ep(
+  "GET",
+  "/conversations/:id/plan-revisions",
+  types<typeof PlanRevisionList>,
+);
+export const planRevision = /* @__PURE__ */ ep(
+  "GET",
+  "/conversations/:id/plan-revisions/:revision",
+  types<typeof PlanRevisionDto>,
+);
+export const planDiff = /* @__PURE__ */ ep(
+  "GET",
+  "/conversations/:id/plan-revisions/:revision/diff",
+  types<typeof PlanDiffDto, undefined, typeof PlanDiffQuery>,
+);
+export const undoPlan = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/undo",
+  types<typeof ConversationSummaryDto>,
+);
+export const dashboardQuery = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/plan-revisions/:revision/query",
+  types<typeof DashboardQueryResult, typeof DashboardQueryBody>,
 );

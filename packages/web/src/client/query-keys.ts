@@ -32,5 +32,12 @@ export const queryKeys = {
   llmStatus: family<"llm-status", [org: Org]>("llm-status"),
   llmProviders: family<"llm-providers", [org: Org]>("llm-providers"),
   llmSettings: family<"llm-settings", [org: Org]>("llm-settings"),
+  conversations: family<"conversations", [org: Org, projectId: string]>("conversations"),
+  conversation: family<"conversation", [org: Org, id: string]>("conversation"),
+  planRevision: family<"plan-revision", [org: Org, id: string, revision: number]>("plan-revision"),
+  planDiff: family<"plan-diff", [org: Org, id: string, revision: number, against: number]>("plan-diff"),
+  dashboardQuery: family<"dashboard-query", [org: Org, id: string, revision: number, state: string]>(
+    "dashboard-query",
+  ),
   llmUsage: family<"llm-usage", [org: Org, month: string]>("llm-usage"),
 };

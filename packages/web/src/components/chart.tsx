@@ -27,10 +27,13 @@ export function EChart({
   option,
   height = 320,
   label,
+  onClick,
 }: {
   option: ChartOption;
-  height?: number;
+  height?: number | string;
   label: string;
+  /** A click on a mark (a bar, a point): its category name (dashboards cross-filter by it). */
+  onClick?: (mark: { name: string; seriesIndex: number; dataIndex: number }) => void;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const scheme = useComputedColorScheme("light");
@@ -45,6 +48,24 @@ export function EChart({
       ro.disconnect();
       c.dispose();
       chart.current = null;
+    };
+  }, [scheme]);
+  // The latest handler, read at click time, so a new closure needs no re-binding.
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: bound once per chart instance (re-created with the theme)
+  useEffect(() => {
+    const c = chart.current;
+    if (!c) return;
+    const handler = (p: { name?: string; seriesIndex?: number; dataIndex?: number }) =>
+      clickRef.current?.({
+        name: String(p.name ?? ""),
+        seriesIndex: p.seriesIndex ?? 0,
+        dataIndex: p.dataIndex ?? 0,
+      });
+    c.on("click", handler);
+    return () => {
+      c.off("click", handler);
     };
   }, [scheme]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a theme change re-creates the chart, which needs the option again

@@ -23,6 +23,7 @@ import { Link, useLocation } from "wouter";
 import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { ProjectDashboards } from "../components/dashboard-list.tsx";
 import { NewScenarioForm } from "../components/new-scenario.tsx";
 import { ProjectActions } from "../components/project-settings.tsx";
 import { RunList } from "../components/run-list.tsx";
@@ -244,6 +245,7 @@ export function ProjectPage({ id }: { id: string }) {
           </Table.Tbody>
         </Table>
       )}
+      <ProjectDashboards projectId={id} />
       <Title order={2} size="h3">
         Recent runs
       </Title>

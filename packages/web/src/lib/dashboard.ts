@@ -1,0 +1,425 @@
+/**
+ * A dashboard plan revision (engine-dashboard-planner's DashboardPlan, carried by the API as an
+ * object) drawn from its live query results: grid places, ECharts options, KPI cards, tables,
+ * cross-filter selections and slicer states. Pure functions, tested in test/dashboard-logic.test.ts.
+ *
+ * The web may not import the engine (test/imports.test.ts), so the plan is read through the
+ * read-only view below: only the fields drawing needs. The server validated the plan; this view
+ * neither validates nor re-declares its rules.
+ */
+import type {
+  DashboardQueryBody,
+  PlanRevisionDto,
+  SelectionBody,
+  SlicerStateBody,
+  VisualResultDto,
+} from "@modelworks/contracts/conversations";
+import type { z } from "zod";
+import { formatValue, humanize } from "../format.ts";
+import type { ChartOption } from "./charts.ts";
+
+export type VisualResult = z.output<typeof VisualResultDto>;
+export type Selection = z.input<typeof SelectionBody>;
+export type SlicerState = z.input<typeof SlicerStateBody>;
+export type PlanRevision = z.output<typeof PlanRevisionDto>;
+
+interface FieldRef {
+  table: string;
+  column: string;
+}
+export interface PlanBinding {
+  channel: string;
+  field?: FieldRef;
+  aggregation?: string;
+  timeGrain?: "year" | "quarter" | "month" | "week" | "day";
+  label?: string;
+  format?: { kind: "number" | "integer" | "percent" | "currency"; decimals?: number; currency?: string };
+}
+export interface Tile {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+export interface PlanVisual {
+  id: string;
+  kind: string;
+  title: string;
+  subtitle?: string;
+  table: string;
+  bindings: PlanBinding[];
+  topN?: { n: number; other?: boolean };
+  layout: Tile;
+}
+export interface PlanSlicer {
+  id: string;
+  field: FieldRef;
+  kind: "list" | "dropdown" | "range" | "dateRange";
+  multi?: boolean;
+  title?: string;
+  layout: Tile;
+}
+export interface PlanPage {
+  id: string;
+  title: string;
+  slicers: PlanSlicer[];
+  visuals: PlanVisual[];
+}
+export interface PlanView {
+  title: string;
+  description?: string;
+  generatedBy: "built-in" | { provider: string; model: string };
+  fallback?: { reason: string };
+  pages: PlanPage[];
+}
+
+export const planOf = (rev: PlanRevision): PlanView => rev.plan as unknown as PlanView;
+
+/** Where a tile sits on the plan's 12-column grid, as CSS grid placement (rows of a fixed height). */
+export function gridPlacement(t: Tile): { gridColumn: string; gridRow: string } {
+  return { gridColumn: `${t.x + 1} / span ${t.w}`, gridRow: `${t.y + 1} / span ${t.h}` };
+}
+
+/** How a column of a visual's result is titled: the binding's label, else "Sum of revenue". */
+export function columnTitle(v: PlanVisual, col: VisualResult["columns"][number]): string {
+  if (col.role === "other") return "Other";
+  if (col.role === "bin") return "Bin";
+  if (col.role === "period") return "Period";
+  if (col.role === "previousPeriod") return "Previous period";
+  const b = col.binding === undefined ? undefined : v.bindings[col.binding];
+  if (!b) return humanize(col.name);
+  if (col.role === "binStart") return `${b.label ?? b.field?.column ?? "value"} from`;
+  if (col.role === "binEnd") return `${b.label ?? b.field?.column ?? "value"} to`;
+  const base = b.label ?? (b.field ? b.field.column : "Rows");
+  const named =
+    col.role === "previousValue"
+      ? `${base} (previous)`
+      : !b.label && b.aggregation && b.aggregation !== "count"
+        ? `${AGGREGATION_NAMES[b.aggregation] ?? b.aggregation} of ${base}`
+        : !b.label && b.aggregation === "count"
+          ? b.field
+            ? `Count of ${base}`
+            : "Rows"
+          : base;
+  return b.timeGrain && !b.aggregation ? `${named} (${b.timeGrain})` : named;
+}
+
+const AGGREGATION_NAMES: Record<string, string> = {
+  sum: "Sum",
+  avg: "Average",
+  min: "Min",
+  max: "Max",
+  countDistinct: "Distinct count",
+  median: "Median",
+};
+
+/** A value written as its binding's number format asks (currency code, percent points, decimals). */
+export function formatCell(
+  v: unknown,
+  b: PlanBinding | undefined,
+  timeGrain?: PlanBinding["timeGrain"],
+): string {
+  if (typeof v === "string" && timeGrain) return periodLabel(v, timeGrain);
+  const f = b?.format;
+  if (!f || typeof v !== "number") return formatValue(v);
+  if (f.kind === "currency") return formatValue(v, f.currency ?? "currency", f.decimals);
+  if (f.kind === "percent") return formatValue(v, "%", f.decimals);
+  return formatValue(v, undefined, f.decimals, f.kind === "integer" ? { format: "integer" } : {});
+}
+
+/** A period's start date as the period reads: 2025-04-01 by quarter is "2025 Q2". */
+export function periodLabel(iso: string, grain: NonNullable<PlanBinding["timeGrain"]>): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  if (!m) return iso;
+  const [, y, mo, d] = m;
+  if (grain === "year") return y!;
+  if (grain === "quarter") return `${y} Q${Math.floor((Number(mo) - 1) / 3) + 1}`;
+  if (grain === "month") return `${y}-${mo}`;
+  return `${y}-${mo}-${d}`;
+}
+
+/**
+ * DuckDB's DECIMAL values reach the API as their text ("52.0", the server keeps them exact):
+ * numbers again for measures, and for raw cells only when written with a decimal point, so an
+ * identifier such as "02139" stays text.
+ */
+export function cellValue(x: unknown, role: string): unknown {
+  if (typeof x !== "string") return x;
+  const measure = role === "value" || role === "previousValue" || role === "binStart" || role === "binEnd";
+  if (measure ? /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(x) : role === "raw" && /^-?\d+\.\d+$/.test(x))
+    return Number(x);
+  return x;
+}
+
+const groupCols = (r: VisualResult) => r.columns.filter((c) => c.role === "group");
+const valueCols = (r: VisualResult) => r.columns.filter((c) => c.role === "value");
+const otherCol = (r: VisualResult) => r.columns.find((c) => c.role === "other");
+const num = (x: unknown) => (typeof x === "number" ? x : x === null || x === undefined ? null : Number(x));
+
+/** A row's category: its group value as written, "Other" for the folded bucket. */
+function categoryOf(v: PlanVisual, r: VisualResult, row: Record<string, unknown>): string {
+  const other = otherCol(r);
+  if (other && row[other.name]) return "Other";
+  const g = groupCols(r)[0];
+  if (!g) return "";
+  const b = g.binding === undefined ? undefined : v.bindings[g.binding];
+  return formatCell(row[g.name], undefined, b?.timeGrain);
+}
+
+/** A KPI card's numbers: the value, the previous period's and the change in percent. */
+export function kpiOf(
+  v: PlanVisual,
+  r: VisualResult,
+): { label: string; value: string; raw: number | null; previous?: string; changePct?: number } {
+  const val = valueCols(r)[0];
+  const row = r.rows[0] ?? {};
+  const b = val?.binding === undefined ? undefined : v.bindings[val.binding];
+  const raw = val ? num(row[val.name]) : null;
+  const out: ReturnType<typeof kpiOf> = {
+    label: val ? columnTitle(v, val) : v.title,
+    value: formatCell(raw, b),
+    raw,
+  };
+  const prevCol = r.columns.find((c) => c.role === "previousValue");
+  const prev = prevCol ? num(row[prevCol.name]) : null;
+  if (prevCol && prev !== null) {
+    out.previous = formatCell(prev, b);
+    if (raw !== null && prev !== 0) out.changePct = ((raw - prev) / Math.abs(prev)) * 100;
+  }
+  return out;
+}
+
+/** The result as a table: a title per column and each cell written as its binding formats it. */
+export function tableOf(v: PlanVisual, r: VisualResult): { headers: string[]; rows: string[][] } {
+  const cols = r.columns.filter((c) => c.role !== "other");
+  const other = otherCol(r);
+  return {
+    headers: cols.map((c) => columnTitle(v, c)),
+    rows: r.rows.map((row) =>
+      cols.map((c) => {
+        const b = c.binding === undefined ? undefined : v.bindings[c.binding];
+        if (other && row[other.name] && c.role === "group") return "Other";
+        return formatCell(cellValue(row[c.name], c.role), b, c.role === "group" ? b?.timeGrain : undefined);
+      }),
+    ),
+  };
+}
+
+/** The kinds drawn as an ECharts chart; the others (KPI, table, pivot, map) are drawn as HTML. */
+export const CHART_KINDS = new Set([
+  "bar",
+  "column",
+  "stackedBar",
+  "stackedColumn",
+  "line",
+  "area",
+  "scatter",
+  "histogram",
+]);
+
+/**
+ * A visual's ECharts option from its query rows, or null when the kind is drawn as HTML (KPI,
+ * table, pivot, map — a map by region is shown as its table until the app ships map shapes).
+ * A second grouping (a series binding) becomes one series per value, as a stacked chart asks.
+ */
+export function visualOption(v: PlanVisual, r: VisualResult): ChartOption | null {
+  if (!CHART_KINDS.has(v.kind)) return null;
+  const vals = valueCols(r);
+  const tooltip = { trigger: v.kind === "scatter" ? "item" : "axis" };
+  if (v.kind === "scatter") {
+    const raw = r.columns.filter((c) => c.role === "raw" || c.role === "value");
+    const xCol = raw.find((c) => v.bindings[c.binding ?? -1]?.channel === "x") ?? raw[0];
+    const yCol = raw.find((c) => v.bindings[c.binding ?? -1]?.channel === "y") ?? raw[1];
+    if (!xCol || !yCol) return null;
+    return {
+      tooltip,
+      grid: { left: 56, right: 16, top: 16, bottom: 40, containLabel: true },
+      xAxis: { type: "value", name: columnTitle(v, xCol), nameLocation: "middle", nameGap: 28, scale: true },
+      yAxis: { type: "value", name: columnTitle(v, yCol), scale: true },
+      series: [
+        {
+          type: "scatter",
+          symbolSize: 8,
+          data: r.rows.map((row) => [num(row[xCol.name]), num(row[yCol.name])]),
+        },
+      ],
+    };
+  }
+  if (v.kind === "histogram") {
+    const start = r.columns.find((c) => c.role === "binStart");
+    const end = r.columns.find((c) => c.role === "binEnd");
+    const val = vals[0];
+    if (!start || !end || !val) return null;
+    const b = v.bindings[start.binding ?? -1];
+    return {
+      tooltip,
+      grid: { left: 48, right: 16, top: 16, bottom: 40, containLabel: true },
+      xAxis: {
+        type: "category",
+        data: r.rows.map(
+          (row) => `${formatCell(num(row[start.name]), b)}–${formatCell(num(row[end.name]), b)}`,
+        ),
+      },
+      yAxis: { type: "value" },
+      series: [
+        { type: "bar", name: "Rows", barCategoryGap: "2%", data: r.rows.map((row) => num(row[val.name])) },
+      ],
+    };
+  }
+  const groups = groupCols(r);
+  const seriesGroup = groups[1];
+  const categories: string[] = [];
+  for (const row of r.rows) {
+    const c = categoryOf(v, r, row);
+    if (!categories.includes(c)) categories.push(c);
+  }
+  const horizontal = v.kind === "bar" || v.kind === "stackedBar";
+  const stacked =
+    v.kind === "stackedBar" || v.kind === "stackedColumn" || (v.kind === "area" && !!seriesGroup);
+  const type = v.kind === "line" || v.kind === "area" ? "line" : "bar";
+  const extra = v.kind === "area" ? { areaStyle: {} } : {};
+  let series: Record<string, unknown>[];
+  if (seriesGroup && vals[0]) {
+    // One series per value of the second grouping, aligned on the categories.
+    const names: string[] = [];
+    for (const row of r.rows) {
+      const s = String(row[seriesGroup.name]);
+      if (!names.includes(s)) names.push(s);
+    }
+    series = names.map((name) => ({
+      type,
+      name,
+      ...(stacked ? { stack: "total" } : {}),
+      ...extra,
+      data: categories.map((cat) => {
+        const row = r.rows.find((x) => categoryOf(v, r, x) === cat && String(x[seriesGroup.name]) === name);
+        return row ? num(row[vals[0]!.name]) : null;
+      }),
+    }));
+  } else {
+    series = vals.map((c) => ({
+      type,
+      name: columnTitle(v, c),
+      ...(stacked ? { stack: "total" } : {}),
+      ...extra,
+      data: r.rows.map((row) => num(row[c.name])),
+    }));
+  }
+  const catAxis = { type: "category", data: horizontal ? [...categories].reverse() : categories };
+  if (horizontal) for (const s of series) s.data = [...(s.data as unknown[])].reverse(); // first category on top
+  const b0 = vals[0]?.binding === undefined ? undefined : v.bindings[vals[0].binding];
+  const valAxis = {
+    type: "value",
+    axisLabel: { formatter: (x: number) => formatCell(x, b0) },
+  };
+  return {
+    tooltip,
+    legend: series.length > 1 ? { top: 0 } : undefined,
+    grid: { left: 16, right: 16, top: series.length > 1 ? 28 : 12, bottom: 8, containLabel: true },
+    xAxis: horizontal ? valAxis : catAxis,
+    yAxis: horizontal ? catAxis : valAxis,
+    series,
+  };
+}
+
+/** Whether clicking a visual's marks cross-filters the dashboard (a grouped bar, column or line). */
+export function canCrossFilter(v: PlanVisual, r: VisualResult): boolean {
+  const g = groupCols(r)[0];
+  return (
+    CHART_KINDS.has(v.kind) &&
+    v.kind !== "scatter" &&
+    v.kind !== "histogram" &&
+    !!g &&
+    g.binding !== undefined
+  );
+}
+
+/**
+ * The cross-filter selection a click on a category makes: the group's field and raw value (a
+ * period by its grain). The "Other" bucket stands for many values and selects nothing.
+ */
+export function selectionFor(v: PlanVisual, r: VisualResult, category: string): Selection | null {
+  if (!canCrossFilter(v, r) || category === "Other") return null;
+  const g = groupCols(r)[0]!;
+  const b = v.bindings[g.binding!]!;
+  if (!b.field) return null;
+  const row = r.rows.find((x) => categoryOf(v, r, x) === category);
+  if (!row) return null;
+  const value = row[g.name];
+  if (value !== null && typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")
+    return null;
+  return {
+    field: b.field,
+    values: [value],
+    ...(b.timeGrain ? { timeGrain: b.timeGrain } : {}),
+    sourceVisualId: v.id,
+  };
+}
+
+/** The categories a visual shows, in order (what its cross-filter buttons offer). */
+export function categoriesOf(v: PlanVisual, r: VisualResult): string[] {
+  const out: string[] = [];
+  for (const row of r.rows) {
+    const c = categoryOf(v, r, row);
+    if (!out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+const sameField = (a: Selection, b: Selection) =>
+  a.field.table === b.field.table && a.field.column === b.field.column && a.timeGrain === b.timeGrain;
+
+/**
+ * Clicking a category selects it; clicking it again clears it; a different value of the same
+ * field replaces the earlier one (one selection per field, as Power BI's single-select does).
+ */
+export function toggleSelection(current: Selection[], next: Selection): Selection[] {
+  const existing = current.find((s) => sameField(s, next));
+  const rest = current.filter((s) => !sameField(s, next));
+  if (existing && JSON.stringify(existing.values) === JSON.stringify(next.values)) return rest;
+  return [...rest, next];
+}
+
+/**
+ * The query body of a dashboard state: slicers with no values left out (an empty list would
+ * filter everything away), and a stable key so equal states share one cached answer.
+ */
+export function dashboardQueryOf(
+  slicers: Record<string, SlicerState>,
+  selections: Selection[],
+): { body: z.input<typeof DashboardQueryBody>; key: string } {
+  const kept: Record<string, SlicerState> = {};
+  for (const id of Object.keys(slicers).sort()) {
+    const s = slicers[id]!;
+    if ("values" in s && s.values.length === 0) continue;
+    if ("range" in s && s.range[0] === null && s.range[1] === null) continue;
+    kept[id] = s;
+  }
+  const body = { slicers: kept, selections };
+  return { body, key: JSON.stringify(body) };
+}
+
+/** A plan change as one line: "pages[0].visuals[1].topN: (none) → {"n":3}". */
+export function changeLine(c: { path: string; from?: unknown; to?: unknown }): string {
+  const show = (x: unknown) => (x === undefined ? "(none)" : JSON.stringify(x));
+  return `${c.path}: ${show(c.from)} → ${show(c.to)}`;
+}
+
+/** Slicer options seen in the results: the distinct values of groups bound to the slicer's field. */
+export function slicerOptions(s: PlanSlicer, plan: PlanView, results: VisualResult[]): string[] {
+  const out = new Set<string>();
+  const visuals = plan.pages.flatMap((p) => p.visuals);
+  for (const r of results) {
+    const v = visuals.find((x) => x.id === r.visualId);
+    if (!v) continue;
+    for (const c of r.columns) {
+      const b = c.binding === undefined ? undefined : v.bindings[c.binding];
+      if (c.role === "binStart" || c.role === "binEnd") continue;
+      if (!b?.field || b.aggregation || b.timeGrain) continue;
+      if (b.field.table !== s.field.table || b.field.column !== s.field.column) continue;
+      for (const row of r.rows)
+        if (row[c.name] !== null && row[c.name] !== undefined) out.add(String(row[c.name]));
+    }
+  }
+  return [...out].sort();
+}

@@ -1,0 +1,814 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Chip,
+  FileButton,
+  Group,
+  Loader,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { CONVERSATION_MAX_FILES } from "@modelworks/contracts/conversations";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { Link, useLocation } from "wouter";
+import { API, call, errorMessage } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
+import { EChart } from "../components/chart.tsx";
+import { ErrorState, Loading } from "../components/states.tsx";
+import { formatDateTime } from "../format.ts";
+import {
+  canCrossFilter,
+  categoriesOf,
+  changeLine,
+  dashboardQueryOf,
+  gridPlacement,
+  kpiOf,
+  type PlanSlicer,
+  type PlanVisual,
+  planOf,
+  type Selection,
+  type SlicerState,
+  selectionFor,
+  slicerOptions,
+  tableOf,
+  toggleSelection,
+  type VisualResult,
+  visualOption,
+} from "../lib/dashboard.ts";
+import { downloadFile } from "../lib/download.ts";
+import { uploadResumable } from "../lib/resumable-upload.ts";
+import { browserTransport } from "../lib/upload-transport.ts";
+import { useOrg } from "../session.ts";
+
+/** A grid row's height on the dashboard: the plan's tiles are 12 columns wide and h rows tall. */
+const GRID_ROW_PX = 56;
+
+/** One conversation: its messages, the composer with files, and the current plan's live dashboard. */
+export function ConversationPage({ id }: { id: string }) {
+  const { session, can } = useOrg();
+  const org = session?.activeOrgId;
+  const qc = useQueryClient();
+  const [, navigate] = useLocation();
+  const conv = useQuery({
+    queryKey: queryKeys.conversation(org, id),
+    queryFn: () => call(endpoints.conversation, { params: { id } }),
+    // A pending reply is a planning run: read again until it has settled.
+    refetchInterval: (q) => (q.state.data?.messages.some((m) => m.status === "pending") ? 1000 : false),
+  });
+  const [renaming, setRenaming] = useState<string | null>(null);
+  // The visual the next message is about ("top 3 only" needs to know which chart).
+  const [target, setTarget] = useState<{ id: string; title: string } | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const invalidate = () => {
+    void qc.invalidateQueries({ queryKey: queryKeys.conversation.all });
+    void qc.invalidateQueries({ queryKey: queryKeys.conversations.all });
+  };
+  const rename = useMutation({
+    mutationFn: (title: string) => call(endpoints.updateConversation, { params: { id }, body: { title } }),
+    onSuccess: () => {
+      setRenaming(null);
+      invalidate();
+    },
+  });
+  const remove = useMutation({
+    mutationFn: () => call(endpoints.deleteConversation, { params: { id } }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: queryKeys.conversations.all });
+      navigate(`/projects/${conv.data?.projectId ?? ""}`);
+    },
+  });
+  if (conv.isPending) return <Loading />;
+  if (conv.error) return <ErrorState error={conv.error} onRetry={() => conv.refetch()} />;
+  const c = conv.data;
+  const writable = can("projects:write");
+  return (
+    <Stack>
+      <div>
+        <Anchor component={Link} href={`/projects/${c.projectId}`} size="sm">
+          ← Project
+        </Anchor>
+        <Group justify="space-between" align="flex-start">
+          {renaming === null ? (
+            <Title order={1} size="h2">
+              {c.title}
+            </Title>
+          ) : (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                rename.mutate(renaming);
+              }}
+            >
+              <Group gap="xs" align="flex-end">
+                <TextInput
+                  label="Dashboard title"
+                  value={renaming}
+                  onChange={(e) => setRenaming(e.currentTarget.value)}
+                  error={rename.error ? errorMessage(rename.error) : undefined}
+                  autoFocus
+                />
+                <Button type="submit" loading={rename.isPending}>
+                  Save title
+                </Button>
+                <Button variant="default" onClick={() => setRenaming(null)}>
+                  Cancel
+                </Button>
+              </Group>
+            </form>
+          )}
+          {writable && renaming === null ? (
+            <Group gap="xs">
+              <Button variant="default" size="compact-sm" onClick={() => setRenaming(c.title)}>
+                Rename
+              </Button>
+              <Button color="red" variant="light" size="compact-sm" onClick={() => setConfirmDelete(true)}>
+                Delete
+              </Button>
+            </Group>
+          ) : null}
+        </Group>
+      </div>
+      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete this dashboard?">
+        <Stack>
+          <Text size="sm">
+            Its messages and plan revisions are deleted; its files follow the retention policy.
+          </Text>
+          {remove.error ? <Alert color="red">{errorMessage(remove.error)}</Alert> : null}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmDelete(false)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+              Delete dashboard
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      {c.currentRevision !== null ? (
+        <Dashboard
+          conversationId={id}
+          revision={c.currentRevision}
+          writable={writable}
+          onAsk={(v) => {
+            setTarget(v);
+            document.getElementById("dashboard-message")?.focus();
+          }}
+        />
+      ) : null}
+      <Card withBorder>
+        <Title order={2} size="h4" mb="xs">
+          Conversation
+        </Title>
+        <Stack gap="xs" role="log" aria-label="Messages">
+          {c.messages.length === 0 ? (
+            <Text c="dimmed" size="sm">
+              Attach data files and say what you want to see, e.g. “sales by region”.
+            </Text>
+          ) : null}
+          {c.messages.map((m) => (
+            <Paper
+              key={m.id}
+              withBorder
+              p="xs"
+              bg={m.role === "user" ? undefined : "var(--mantine-color-default-hover)"}
+            >
+              <Group gap="xs" mb={4}>
+                <Badge size="xs" variant="light">
+                  {m.role === "user" ? "You" : m.role === "assistant" ? "Assistant" : "System"}
+                </Badge>
+                {m.status === "pending" ? (
+                  <Group gap={4} role="status">
+                    <Loader size="xs" />
+                    <Text size="xs">Planning the dashboard…</Text>
+                  </Group>
+                ) : m.status === "failed" ? (
+                  <Badge size="xs" color="red">
+                    failed
+                  </Badge>
+                ) : null}
+                {m.planRevision !== null ? (
+                  <Text size="xs" c="dimmed">
+                    made revision {m.planRevision}
+                  </Text>
+                ) : null}
+                <Text size="xs" c="dimmed">
+                  {formatDateTime(m.createdAt)}
+                </Text>
+              </Group>
+              <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
+                {m.content}
+              </Text>
+              {m.fileIds.length ? (
+                <Text size="xs" c="dimmed">
+                  Files: {m.fileIds.map((f) => c.files.find((x) => x.fileId === f)?.name ?? f).join(", ")}
+                </Text>
+              ) : null}
+            </Paper>
+          ))}
+        </Stack>
+        {writable ? (
+          <Composer
+            conversationId={id}
+            attached={c.files}
+            busy={c.messages.some((m) => m.status === "pending")}
+            target={target}
+            onClearTarget={() => setTarget(null)}
+            onSent={() => {
+              setTarget(null);
+              invalidate();
+            }}
+          />
+        ) : null}
+      </Card>
+    </Stack>
+  );
+}
+
+type AttachedFile = { fileId: string; name: string };
+
+/** The message box: text, stored files to attach or new ones to upload, and Send. */
+function Composer({
+  conversationId,
+  attached,
+  busy,
+  target,
+  onClearTarget,
+  onSent,
+}: {
+  conversationId: string;
+  attached: { fileId: string; name: string; rowCount: number }[];
+  busy: boolean;
+  target: { id: string; title: string } | null;
+  onClearTarget: () => void;
+  onSent: () => void;
+}) {
+  const { session } = useOrg();
+  const [text, setText] = useState("");
+  const [pending, setPending] = useState<AttachedFile[]>([]);
+  const [uploading, setUploading] = useState<string | null>(null);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const stored = useQuery({
+    queryKey: queryKeys.files(session?.activeOrgId),
+    queryFn: () => call(endpoints.files, { query: { limit: 100 } }),
+  });
+  const room = CONVERSATION_MAX_FILES - attached.length - pending.length;
+  const send = useMutation({
+    mutationFn: () =>
+      call(endpoints.postMessage, {
+        params: { id: conversationId },
+        body: {
+          content: text,
+          fileIds: pending.map((f) => f.fileId),
+          ...(target ? { visualId: target.id } : {}),
+        },
+      }),
+    onSuccess: () => {
+      setText("");
+      setPending([]);
+      onSent();
+    },
+  });
+  const upload = async (file: File | null) => {
+    if (!file) return;
+    setUploadError(null);
+    setUploading(file.name);
+    try {
+      const f = await uploadResumable(file, {}, browserTransport);
+      setPending((p) => [...p, { fileId: f.id, name: f.name }]);
+    } catch (err) {
+      setUploadError(errorMessage(err));
+    } finally {
+      setUploading(null);
+    }
+  };
+  const choices = (stored.data?.items ?? [])
+    .filter((f) => !attached.some((a) => a.fileId === f.id) && !pending.some((p) => p.fileId === f.id))
+    .map((f) => ({ value: f.id, label: f.name }));
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        send.mutate();
+      }}
+    >
+      <Stack gap="xs" mt="sm">
+        {attached.length ? (
+          <Text size="xs" c="dimmed">
+            This dashboard reads: {attached.map((f) => `${f.name} (${f.rowCount} rows)`).join(", ")}
+          </Text>
+        ) : null}
+        <Group gap="xs" align="flex-end">
+          <FileButton onChange={(f) => void upload(f)} accept=".csv,.tsv,.txt,.xlsx,.json,.parquet">
+            {(props) => (
+              <Button {...props} variant="light" size="compact-sm" disabled={room <= 0} loading={!!uploading}>
+                Upload a file
+              </Button>
+            )}
+          </FileButton>
+          <MultiSelect
+            size="xs"
+            placeholder="Attach stored files"
+            aria-label="Attach stored files"
+            data={choices}
+            value={[]}
+            onChange={(ids) => {
+              const id = ids[0];
+              const f = stored.data?.items.find((x) => x.id === id);
+              if (f && room > 0) setPending((p) => [...p, { fileId: f.id, name: f.name }]);
+            }}
+            searchable
+            disabled={room <= 0}
+          />
+          <Text size="xs" c="dimmed">
+            {room} of {CONVERSATION_MAX_FILES} file places left
+          </Text>
+        </Group>
+        {uploading ? <Text size="xs">Uploading {uploading}…</Text> : null}
+        {uploadError ? <Alert color="red">{uploadError}</Alert> : null}
+        {pending.length ? (
+          <Group gap={4} aria-label="Files to attach">
+            {pending.map((f) => (
+              <Chip
+                key={f.fileId}
+                checked
+                size="xs"
+                onChange={() => setPending((p) => p.filter((x) => x.fileId !== f.fileId))}
+              >
+                {f.name}
+              </Chip>
+            ))}
+          </Group>
+        ) : null}
+        {target ? (
+          <Group gap={4}>
+            <Text size="sm">About the visual:</Text>
+            <Chip
+              checked
+              size="xs"
+              onChange={onClearTarget}
+              aria-label={`About ${target.title} (click to clear)`}
+            >
+              {target.title}
+            </Chip>
+          </Group>
+        ) : null}
+        <Textarea
+          id="dashboard-message"
+          label="Message"
+          placeholder="What do you want to see? Or how should the dashboard change?"
+          autosize
+          minRows={2}
+          value={text}
+          onChange={(e) => setText(e.currentTarget.value)}
+          error={send.error ? errorMessage(send.error) : undefined}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) send.mutate();
+          }}
+        />
+        <Group>
+          <Button type="submit" loading={send.isPending} disabled={busy || !!uploading || text.trim() === ""}>
+            Send
+          </Button>
+          {busy ? <Text size="xs">The assistant is still answering the last message.</Text> : null}
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+/** The current plan revision drawn live: slicers, the grid of visuals, undo, diff and download. */
+function Dashboard({
+  conversationId,
+  revision,
+  writable,
+  onAsk,
+}: {
+  conversationId: string;
+  revision: number;
+  writable: boolean;
+  onAsk: (v: { id: string; title: string }) => void;
+}) {
+  const { session } = useOrg();
+  const org = session?.activeOrgId;
+  const qc = useQueryClient();
+  const [slicers, setSlicers] = useState<Record<string, SlicerState>>({});
+  const [selections, setSelections] = useState<Selection[]>([]);
+  // A new revision may have other slicers and visuals: its state starts empty.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reset on a revision change only
+  useEffect(() => {
+    setSlicers({});
+    setSelections([]);
+  }, [revision]);
+  const rev = useQuery({
+    queryKey: queryKeys.planRevision(org, conversationId, revision),
+    queryFn: () => call(endpoints.planRevision, { params: { id: conversationId, revision } }),
+  });
+  const state = dashboardQueryOf(slicers, selections);
+  const results = useQuery({
+    queryKey: queryKeys.dashboardQuery(org, conversationId, revision, state.key),
+    queryFn: () =>
+      call(endpoints.dashboardQuery, { params: { id: conversationId, revision }, body: state.body }),
+    placeholderData: (prev) => prev,
+  });
+  const undo = useMutation({
+    mutationFn: () => call(endpoints.undoPlan, { params: { id: conversationId } }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: queryKeys.conversation.all });
+      void qc.invalidateQueries({ queryKey: queryKeys.conversations.all });
+    },
+  });
+  const [downloading, setDownloading] = useState(false);
+  const [downloadError, setDownloadError] = useState<string | null>(null);
+  // Slicer options: every value seen in an answer so far, so filtering never hides the others.
+  const seen = useRef(new Map<string, Set<string>>());
+  const plan = rev.data ? planOf(rev.data) : null;
+  const options = useMemo(() => {
+    const out: Record<string, string[]> = {};
+    if (!plan || !results.data) return out;
+    for (const s of plan.pages.flatMap((p) => p.slicers)) {
+      const set = seen.current.get(s.id) ?? new Set<string>();
+      for (const v of slicerOptions(s, plan, results.data.visuals)) set.add(v);
+      seen.current.set(s.id, set);
+      out[s.id] = [...set].sort();
+    }
+    return out;
+  }, [plan, results.data]);
+  if (rev.isPending) return <Loading />;
+  if (rev.error) return <ErrorState error={rev.error} onRetry={() => rev.refetch()} />;
+  const p = plan!;
+  const byId = new Map((results.data?.visuals ?? []).map((r) => [r.visualId, r]));
+  const download = async () => {
+    setDownloading(true);
+    setDownloadError(null);
+    try {
+      await downloadFile(
+        `${API}/conversations/${encodeURIComponent(conversationId)}/plan-revisions/${revision}/powerbi`,
+        "dashboard.pbip.zip",
+      );
+    } catch (err) {
+      setDownloadError(errorMessage(err));
+    } finally {
+      setDownloading(false);
+    }
+  };
+  return (
+    <Stack gap="xs" aria-label="Dashboard">
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={2} size="h3">
+            {p.title}
+          </Title>
+          <Text size="xs" c="dimmed">
+            Revision {revision} ·{" "}
+            {p.generatedBy === "built-in"
+              ? "planned by the built-in rules"
+              : `planned by ${p.generatedBy.provider} ${p.generatedBy.model}`}
+          </Text>
+        </div>
+        <Group gap="xs">
+          {writable ? (
+            <Button
+              variant="default"
+              size="compact-sm"
+              onClick={() => undo.mutate()}
+              loading={undo.isPending}
+              disabled={rev.data.baseRevision === null}
+            >
+              Undo
+            </Button>
+          ) : null}
+          <Button size="compact-sm" variant="light" onClick={() => void download()} loading={downloading}>
+            Download Power BI project
+          </Button>
+        </Group>
+      </Group>
+      {p.fallback ? (
+        <Alert color="yellow" title="A fallback plan">
+          {p.fallback.reason}
+        </Alert>
+      ) : null}
+      {undo.error ? <Alert color="red">{errorMessage(undo.error)}</Alert> : null}
+      {downloadError ? <Alert color="red">{downloadError}</Alert> : null}
+      {rev.data.baseRevision !== null && rev.data.diff.length ? (
+        <details open aria-label={`Changes from revision ${rev.data.baseRevision}`}>
+          <summary>
+            <Text span size="sm">
+              {rev.data.diff.length} change{rev.data.diff.length === 1 ? "" : "s"} from revision{" "}
+              {rev.data.baseRevision}
+              {rev.data.note ? `: ${rev.data.note}` : ""}
+            </Text>
+          </summary>
+          <ul style={{ margin: 0, fontFamily: "var(--mantine-font-family-monospace)", fontSize: 12 }}>
+            {rev.data.diff.slice(0, 50).map((ch) => (
+              <li key={ch.path}>{changeLine(ch)}</li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+      {selections.length ? (
+        <Group gap="xs" aria-label="Cross-filters">
+          <Text size="sm">Filtered by:</Text>
+          {selections.map((s) => (
+            <Chip
+              key={`${s.field.table}.${s.field.column}`}
+              checked
+              size="xs"
+              onChange={() => setSelections((cur) => toggleSelection(cur, s))}
+            >
+              {s.field.column} = {s.values.map(String).join(", ")}
+            </Chip>
+          ))}
+          <Button variant="subtle" size="compact-xs" onClick={() => setSelections([])}>
+            Clear cross-filters
+          </Button>
+        </Group>
+      ) : null}
+      {results.error ? <ErrorState error={results.error} onRetry={() => results.refetch()} /> : null}
+      {p.pages.map((page) => (
+        <section key={page.id} aria-label={`Page ${page.title}`}>
+          {p.pages.length > 1 ? (
+            <Title order={3} size="h4" mb="xs">
+              {page.title}
+            </Title>
+          ) : null}
+          <div
+            style={{
+              display: "grid",
+              gridTemplateColumns: "repeat(12, minmax(0, 1fr))",
+              gridAutoRows: GRID_ROW_PX,
+              gap: 8,
+            }}
+          >
+            {page.slicers.map((s) => (
+              <Paper key={s.id} withBorder p="xs" style={gridPlacement(s.layout)}>
+                <SlicerControl
+                  slicer={s}
+                  options={options[s.id] ?? []}
+                  state={slicers[s.id]}
+                  onChange={(st) => setSlicers((cur) => ({ ...cur, [s.id]: st }))}
+                />
+              </Paper>
+            ))}
+            {page.visuals.map((v) => (
+              <Paper
+                key={v.id}
+                withBorder
+                p="xs"
+                style={{
+                  ...gridPlacement(v.layout),
+                  overflow: "hidden",
+                  display: "flex",
+                  flexDirection: "column",
+                }}
+                role="figure"
+                aria-label={v.title}
+              >
+                <VisualTile
+                  visual={v}
+                  result={byId.get(v.id)}
+                  loading={results.isFetching}
+                  selections={selections}
+                  onSelect={(sel) => setSelections((cur) => toggleSelection(cur, sel))}
+                  onAsk={writable ? () => onAsk({ id: v.id, title: v.title }) : undefined}
+                />
+              </Paper>
+            ))}
+          </div>
+        </section>
+      ))}
+    </Stack>
+  );
+}
+
+function SlicerControl({
+  slicer,
+  options,
+  state,
+  onChange,
+}: {
+  slicer: PlanSlicer;
+  options: string[];
+  state: SlicerState | undefined;
+  onChange: (s: SlicerState) => void;
+}) {
+  const label = slicer.title ?? slicer.field.column;
+  if (slicer.kind === "range" || slicer.kind === "dateRange") {
+    const range = state && "range" in state ? state.range : [null, null];
+    if (slicer.kind === "dateRange")
+      return (
+        <Group gap={4} grow>
+          <TextInput
+            size="xs"
+            type="date"
+            label={`${label} from`}
+            value={typeof range[0] === "string" ? range[0] : ""}
+            onChange={(e) => onChange({ range: [e.currentTarget.value || null, range[1] ?? null] })}
+          />
+          <TextInput
+            size="xs"
+            type="date"
+            label={`${label} to`}
+            value={typeof range[1] === "string" ? range[1] : ""}
+            onChange={(e) => onChange({ range: [range[0] ?? null, e.currentTarget.value || null] })}
+          />
+        </Group>
+      );
+    return (
+      <Group gap={4} grow>
+        <NumberInput
+          size="xs"
+          label={`${label} from`}
+          value={typeof range[0] === "number" ? range[0] : ""}
+          onChange={(x) => onChange({ range: [typeof x === "number" ? x : null, range[1] ?? null] })}
+        />
+        <NumberInput
+          size="xs"
+          label={`${label} to`}
+          value={typeof range[1] === "number" ? range[1] : ""}
+          onChange={(x) => onChange({ range: [range[0] ?? null, typeof x === "number" ? x : null] })}
+        />
+      </Group>
+    );
+  }
+  const values = state && "values" in state ? state.values.map(String) : [];
+  return (
+    <MultiSelect
+      size="xs"
+      label={label}
+      placeholder="All"
+      data={options}
+      value={values}
+      maxValues={slicer.multi === false ? 1 : undefined}
+      onChange={(vs) => onChange({ values: vs })}
+      searchable
+      clearable
+    />
+  );
+}
+
+function VisualTile({
+  visual: v,
+  result,
+  loading,
+  selections,
+  onSelect,
+  onAsk,
+}: {
+  visual: PlanVisual;
+  result: VisualResult | undefined;
+  loading: boolean;
+  selections: Selection[];
+  onSelect: (s: Selection) => void;
+  onAsk: (() => void) | undefined;
+}) {
+  const header = (
+    <Group justify="space-between" gap={4} wrap="nowrap">
+      <Text size="sm" fw={600} truncate>
+        {v.title}
+      </Text>
+      <Group gap={4} wrap="nowrap">
+        {loading ? <Loader size="xs" aria-hidden /> : null}
+        {onAsk ? (
+          <Button size="compact-xs" variant="subtle" onClick={onAsk} aria-label={`Ask to change ${v.title}`}>
+            Ask to change
+          </Button>
+        ) : null}
+      </Group>
+    </Group>
+  );
+  if (!result)
+    return (
+      <>
+        {header}
+        <Text size="xs" c="dimmed">
+          {loading ? "Loading…" : "No result"}
+        </Text>
+      </>
+    );
+  const table = tableOf(v, result);
+  // The numbers behind a chart, for screen readers and for reading exact values.
+  const data = (
+    <details>
+      <summary>
+        <Text span size="xs">
+          Data
+        </Text>
+      </summary>
+      <DataTable headers={table.headers} rows={table.rows} label={`${v.title} data`} />
+    </details>
+  );
+  if (v.kind === "kpi") {
+    const k = kpiOf(v, result);
+    return (
+      <>
+        {header}
+        <Text size="xl" fw={700} aria-label={`${v.title} value`}>
+          {k.value}
+        </Text>
+        {k.previous !== undefined ? (
+          <Text size="xs" c={k.changePct !== undefined && k.changePct < 0 ? "red" : "teal"}>
+            {k.changePct !== undefined
+              ? `${k.changePct >= 0 ? "+" : "−"}${Math.abs(k.changePct).toFixed(1)} % `
+              : ""}
+            vs {k.previous}
+          </Text>
+        ) : null}
+      </>
+    );
+  }
+  const option = visualOption(v, result);
+  if (!option)
+    return (
+      <>
+        {header}
+        <div style={{ overflow: "auto", flex: 1 }}>
+          <DataTable headers={table.headers} rows={table.rows} label={`${v.title} data`} />
+        </div>
+      </>
+    );
+  const filterable = canCrossFilter(v, result);
+  const pick = (category: string) => {
+    const sel = selectionFor(v, result, category);
+    if (sel) onSelect(sel);
+  };
+  const active = (category: string) => {
+    const sel = selectionFor(v, result, category);
+    return (
+      !!sel &&
+      selections.some(
+        (s) => JSON.stringify(s.values) === JSON.stringify(sel.values) && s.field.column === sel.field.column,
+      )
+    );
+  };
+  return (
+    <>
+      {header}
+      <div style={{ flex: 1, minHeight: 0 }}>
+        <EChart
+          option={option}
+          label={v.title}
+          height="100%"
+          onClick={filterable ? (m) => pick(m.name) : undefined}
+        />
+      </div>
+      {filterable ? (
+        <Group gap={2} aria-label={`Cross-filter by ${v.title}`} wrap="nowrap" style={{ overflowX: "auto" }}>
+          {categoriesOf(v, result)
+            .filter((c) => c !== "Other")
+            .slice(0, 20)
+            .map((c) => (
+              <Button
+                key={c}
+                size="compact-xs"
+                variant={active(c) ? "filled" : "subtle"}
+                aria-pressed={active(c)}
+                aria-label={`Cross-filter by ${c}`}
+                onClick={() => pick(c)}
+              >
+                {c}
+              </Button>
+            ))}
+        </Group>
+      ) : null}
+      {data}
+    </>
+  );
+}
+
+function DataTable({ headers, rows, label }: { headers: string[]; rows: string[][]; label: string }) {
+  return (
+    <Table fz="xs" striped aria-label={label}>
+      <Table.Thead>
+        <Table.Tr>
+          {headers.map((h) => (
+            <Table.Th key={h}>{h}</Table.Th>
+          ))}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {rows.slice(0, 200).map((r, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows of a query answer have no id
+          <Table.Tr key={i}>
+            {r.map((cell, j) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+              <Table.Td key={j}>{cell}</Table.Td>
+            ))}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
