@@ -104,7 +104,7 @@ function VariantCard(props: {
       <Stack gap={6}>
         <Group justify="space-between">
           <Text fw={700} tt="capitalize">
-            {v.kind}
+            {v.kind.replace(/_/g, "-")}
           </Text>
           <Group gap={4}>
             {props.recommended ? <Badge color="blue">recommended</Badge> : null}
@@ -221,7 +221,7 @@ function PublishForm({ runId, variant, onDone }: { runId: string; variant: Varia
     <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Record as published">
       <Stack gap="xs">
         <Title order={3} size="h4">
-          Record the {variant.kind} draft as published
+          Record the {variant.kind.replace(/_/g, "-")} draft as published
         </Title>
         {formError ? (
           <Alert color="red" role="alert">

@@ -123,6 +123,19 @@ export function engagementRate(f: {
   return (f.reactions + f.comments + f.reposts) / f.impressions;
 }
 
+/**
+ * A 422 field error of the YAML import in the file's own terms: `body.yaml.premium_sources.1.credibility`
+ * → "premium_sources, entry 2, credibility: must be 0 to 1" (the keys as written in the file,
+ * entries counted from 1).
+ */
+export function yamlErrorText(e: { path: string; message: string }): string {
+  const parts = e.path
+    .split(".")
+    .filter((p) => p && p !== "body" && p !== "yaml")
+    .map((p) => (/^\d+$/.test(p) ? `entry ${Number(p) + 1}` : p));
+  return parts.length ? `${parts.join(", ")}: ${e.message}` : e.message;
+}
+
 /** What an import did, in one sentence. */
 export function importSummary(r: { created: unknown[]; existing: unknown[]; skipped: unknown[] }): string {
   const n = (k: number, one: string, many = `${one}s`) => `${k} ${k === 1 ? one : many}`;

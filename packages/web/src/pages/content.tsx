@@ -27,8 +27,14 @@ import { queryKeys } from "../client/query-keys.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
-import { healthSummary, importSummary, intervalLabel, parseDomains, type Source } from "../lib/content.ts";
-import { describePath } from "../lib/field-path.ts";
+import {
+  healthSummary,
+  importSummary,
+  intervalLabel,
+  parseDomains,
+  type Source,
+  yamlErrorText,
+} from "../lib/content.ts";
 import { useOrg } from "../session.ts";
 
 const invalidateSources = (qc: ReturnType<typeof useQueryClient>) =>
@@ -507,7 +513,7 @@ function ImportSources() {
     onError: (err) =>
       setErrors(
         err instanceof ApiError && err.fieldErrors.length
-          ? err.fieldErrors.map((e) => `${describePath(e.path)}: ${e.message}`)
+          ? err.fieldErrors.map(yamlErrorText)
           : [errorMessage(err)],
       ),
     onSettled: () => invalidateSources(qc),
