@@ -25,7 +25,7 @@ export function relativeTime(iso: string | null, nowMs: number): string {
         : minutes < 48 * 60
           ? `${Math.round(minutes / 60)} h`
           : `${Math.round(minutes / (24 * 60))} d`;
-  if (span === "now") return diffMs > 0 ? "due now" : "just now";
+  if (span === "now") return diffMs > 0 ? "in a moment" : "just now";
   return diffMs > 0 ? `in ${span}` : `${span} ago`;
 }
 
@@ -39,7 +39,8 @@ export interface HealthSummary {
 /** A source's health as the list shows it; a disabled source is "paused" whatever it last did. */
 export function healthSummary(s: Source, nowMs: number): HealthSummary {
   const h = s.health;
-  const next = `next attempt ${relativeTime(h.nextAttemptAt, nowMs)}`;
+  // A next attempt in the past is overdue (the next tick takes it), not "ago".
+  const next = `next attempt ${Date.parse(h.nextAttemptAt) - nowMs < MINUTE_MS ? "due now" : relativeTime(h.nextAttemptAt, nowMs)}`;
   if (!s.enabled) return { label: "paused", color: "yellow", detail: "not fetched while paused" };
   if (h.status === "failing") {
     const tries = h.consecutiveFailures === 1 ? "1 failure" : `${h.consecutiveFailures} failures in a row`;
