@@ -7,6 +7,7 @@ import {
   send,
   startSiteServer,
 } from "../../server/test/sources-server.ts";
+import { seriousViolations } from "./axe.ts";
 import {
   apiGet,
   createOrg,
@@ -133,6 +134,7 @@ it("follows sources, imports YAML, asks a topic, records the post and its result
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await text(page.getByLabel("Items found")).toContain("2 items matching");
   await shot(page, "content-sources");
+  expect((await seriousViolations(page)).join("\n"), "Sources page").toBe("");
 
   // Ask: a topic → the run page with four drafts, each citing stored items.
   await page.getByRole("link", { name: "Ask", exact: true }).click();
@@ -166,6 +168,7 @@ it("follows sources, imports YAML, asks a topic, records the post and its result
     "1,200 impressions, 48 reactions, 9 comments, 3 reposts",
   );
   await shot(page, "content-post");
+  expect((await seriousViolations(page)).join("\n"), "content run page").toBe("");
 
   const posts = await apiGet<{
     items: {

@@ -141,7 +141,7 @@ function VariantCard(props: {
         {props.flags.length ? (
           <Stack gap={2} role="list" aria-label="Flags">
             {props.flags.map((f) => (
-              <Text key={`${f.kind}:${f.start ?? ""}:${f.message}`} size="xs" c="red" role="listitem">
+              <Text key={`${f.kind}:${f.start ?? ""}:${f.message}`} size="xs" c="red.9" role="listitem">
                 ⚠ {f.message}
               </Text>
             ))}

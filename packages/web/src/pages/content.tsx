@@ -171,7 +171,7 @@ function SourcesTable(props: {
                     <Badge color={h.color} variant="light">
                       {h.label}
                     </Badge>
-                    <Text size="xs" c={h.label === "failing" ? "red" : "dimmed"}>
+                    <Text size="xs" c={h.label === "failing" ? "red.9" : "dimmed"}>
                       {h.detail}
                     </Text>
                   </Table.Td>
@@ -268,7 +268,7 @@ function FetchHistory({ source, onClose }: { source: Source; onClose: () => void
                     {f.outcome}
                   </Badge>
                   {f.error ? (
-                    <Text size="xs" c="red">
+                    <Text size="xs" c="red.9">
                       {f.error}
                     </Text>
                   ) : null}
