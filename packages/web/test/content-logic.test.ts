@@ -17,7 +17,9 @@ import {
 const NOW_MS = Date.parse("2026-12-06T12:00:00Z");
 const at = (minutesFromNow: number) => new Date(NOW_MS + minutesFromNow * 60_000).toISOString();
 
-const source = (over: Partial<Source> & { health?: Partial<Source["health"]> } = {}): Source => {
+const source = (
+  over: Partial<Omit<Source, "health">> & { health?: Partial<Source["health"]> } = {},
+): Source => {
   const { health, ...rest } = over;
   return {
     id: "00000000-0000-4000-8000-000000000001",
