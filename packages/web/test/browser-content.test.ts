@@ -25,7 +25,7 @@ import {
  * feeds: a source with a bad URL is refused on its field, then followed; the prototype's YAML
  * with one bad entry is refused naming the entry's field, then imported; ingestion (driven here,
  * with loopback allowed) stores the feed's items and marks the unreachable imported source
- * failing with its error; the stored items are searched; a topic is asked, its four drafts are
+ * failing with its error; a source is edited (paused) and one deleted; the stored items are searched; a topic is asked, its four drafts are
  * shown with citations; one is recorded as published and its results recorded.
  */
 setupBrowserApp();
@@ -124,6 +124,20 @@ it("follows sources, imports YAML, asks a topic, records the post and its result
   const gone = page.getByTestId("source-Gone Blog");
   await text(gone).toContain("failing");
   await text(gone).toMatch(/404/);
+  // Edit: pause the other imported source and lower its credibility; delete the gone one (confirmed).
+  const shouty = page.getByTestId("source-Shouty Blog");
+  await shouty.getByRole("button", { name: "Edit" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit Shouty Blog" });
+  await edit.getByLabel("Credibility (0–1)").fill("0.55");
+  await edit.getByLabel("Fetched on schedule (off: paused)").click({ force: true });
+  await edit.getByRole("button", { name: "Save source" }).click();
+  await text(shouty).toContain("paused");
+  await text(shouty.locator("td").nth(3)).toBe("0.55");
+  await gone.getByRole("button", { name: "Delete" }).click();
+  await page.getByRole("button", { name: "Delete source" }).click();
+  await gone.waitFor({ state: "detached" });
+  expect((await apiGet<{ total: number }>(page, "/content/sources")).total).toBe(2);
+
   await wire.getByRole("button", { name: "History" }).click();
   const history = page.getByRole("table", { name: "Fetch history" });
   await text(history).toMatch(/ok\s*3\s*0\s*0/);

@@ -31,7 +31,8 @@ export function relativeTime(iso: string | null, nowMs: number): string {
 
 export interface HealthSummary {
   label: "new" | "ok" | "failing" | "paused";
-  color: "gray" | "green" | "red" | "yellow";
+  /** Light badges of these shades pass 4.5:1 (axe found yellow's at 4.12:1). */
+  color: "blue" | "gray" | "green" | "red";
   /** One line a person reads: the last error of a failing source, when the next try is. */
   detail: string;
 }
@@ -41,7 +42,7 @@ export function healthSummary(s: Source, nowMs: number): HealthSummary {
   const h = s.health;
   // A next attempt in the past is overdue (the next tick takes it), not "ago".
   const next = `next attempt ${Date.parse(h.nextAttemptAt) - nowMs < MINUTE_MS ? "due now" : relativeTime(h.nextAttemptAt, nowMs)}`;
-  if (!s.enabled) return { label: "paused", color: "yellow", detail: "not fetched while paused" };
+  if (!s.enabled) return { label: "paused", color: "gray", detail: "not fetched while paused" };
   if (h.status === "failing") {
     const tries = h.consecutiveFailures === 1 ? "1 failure" : `${h.consecutiveFailures} failures in a row`;
     return {
@@ -50,7 +51,7 @@ export function healthSummary(s: Source, nowMs: number): HealthSummary {
       detail: `${h.lastError ?? "failed"} (${tries}; ${next})`,
     };
   }
-  if (h.status === "new") return { label: "new", color: "gray", detail: `not fetched yet; ${next}` };
+  if (h.status === "new") return { label: "new", color: "blue", detail: `not fetched yet; ${next}` };
   return {
     label: "ok",
     color: "green",
