@@ -10,6 +10,7 @@ import {
   parseDomains,
   relativeTime,
   type Source,
+  variantLabel,
   yamlErrorText,
 } from "../src/lib/content.ts";
 
@@ -196,6 +197,11 @@ describe("drafts", () => {
       "contrarian",
       "analytical",
     ]);
+  });
+
+  it("writes data_driven as data-driven", () => {
+    expect(variantLabel("data_driven")).toBe("data-driven");
+    expect(variantLabel("analytical")).toBe("analytical");
   });
 
   it("refuses an output that is not content-intel's", () => {

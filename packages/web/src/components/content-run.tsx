@@ -30,6 +30,7 @@ import {
   flaggedSpans,
   orderedVariants,
   type Variant,
+  variantLabel,
 } from "../lib/content.ts";
 import { useOrg } from "../session.ts";
 
@@ -104,7 +105,7 @@ function VariantCard(props: {
       <Stack gap={6}>
         <Group justify="space-between">
           <Text fw={700} tt="capitalize">
-            {v.kind.replace(/_/g, "-")}
+            {variantLabel(v.kind)}
           </Text>
           <Group gap={4}>
             {props.recommended ? <Badge color="blue">recommended</Badge> : null}
@@ -221,7 +222,7 @@ function PublishForm({ runId, variant, onDone }: { runId: string; variant: Varia
     <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Record as published">
       <Stack gap="xs">
         <Title order={3} size="h4">
-          Record the {variant.kind.replace(/_/g, "-")} draft as published
+          Record the {variantLabel(variant.kind)} draft as published
         </Title>
         {formError ? (
           <Alert color="red" role="alert">
@@ -314,7 +315,7 @@ function PostCard({ post, canWrite }: { post: Post; canWrite: boolean }) {
       <Stack gap="xs">
         <Group justify="space-between">
           <Text fw={600} tt="capitalize">
-            {post.variantKind} · published {formatDateTime(post.publishedAt)}
+            {variantLabel(post.variantKind)} · published {formatDateTime(post.publishedAt)}
           </Text>
           {post.predicted !== null ? (
             <Badge variant="light">predicted {post.predicted.toFixed(3)}</Badge>

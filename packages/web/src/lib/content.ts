@@ -176,6 +176,9 @@ export interface ContentOutput {
   analysis?: { domains?: string[] };
 }
 
+/** A variant's kind as a person reads it: `data_driven` → "data-driven". */
+export const variantLabel = (kind: string) => kind.replace(/_/g, "-");
+
 /** The output when it has the content-intel shape (four variants with text), else null. */
 export function contentOutput(output: unknown): ContentOutput | null {
   if (!output || typeof output !== "object") return null;
