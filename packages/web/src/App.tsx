@@ -50,6 +50,8 @@ const SharedPage = lazy(() => import("./pages/shared.tsx").then((m) => ({ defaul
 const OrgSettingsPage = lazy(() =>
   import("./pages/org-settings.tsx").then((m) => ({ default: m.OrgSettingsPage })),
 );
+const SourcesPage = lazy(() => import("./pages/content.tsx").then((m) => ({ default: m.SourcesPage })));
+const AskPage = lazy(() => import("./pages/content.tsx").then((m) => ({ default: m.AskPage })));
 const AcceptInvitationPage = lazy(() =>
   import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
 );
@@ -108,6 +110,8 @@ export function App() {
             <Route path="/runs" component={RunsPage} />
             <Route path="/runs/:id">{(p) => <RunPage key={p.id} id={p.id} />}</Route>
             <Route path="/compare" component={ComparePage} />
+            <Route path="/content/sources" component={SourcesPage} />
+            <Route path="/content/ask" component={AskPage} />
             <Route path="/org/members" component={MembersPage} />
             <Route path="/org/invitations" component={InvitationsPage} />
             <Route path="/org/api-keys" component={ApiKeysPage} />
@@ -144,6 +148,8 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/projects", label: "Projects", show: true },
     { href: "/models", label: "Model catalog", show: true },
     { href: "/runs", label: "Runs", show: true },
+    { href: "/content/ask", label: "Ask", show: !!org },
+    { href: "/content/sources", label: "Sources", show: !!org },
     { href: "/org/members", label: "Members", show: !!org },
     { href: "/org/invitations", label: "Invitations", show: can("members:manage") },
     { href: "/org/api-keys", label: "API keys", show: can("keys:manage") },

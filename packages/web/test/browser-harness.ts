@@ -48,6 +48,9 @@ export function setupBrowserApp(opts: { internalModels?: boolean } = {}): void {
         RUN_WORKER_THREADS: "1",
         SMTP_URL: mail.url,
         INTERNAL_MODELS: opts.internalModels ? "true" : "false",
+        // Off: the scheduled ingestion would fetch followed sources with the production network
+        // rules (no loopback); a test that follows sources ingests itself (`serverApp()`).
+        CONTENT_INGEST_SECONDS: "0",
       }),
     );
     const address = app.server.address();
@@ -76,6 +79,11 @@ export function setupBrowserApp(opts: { internalModels?: boolean } = {}): void {
     await app?.close();
     await mail?.close();
   });
+}
+
+/** The running server, for a test that drives a background job itself (content ingestion). */
+export function serverApp(): App {
+  return app;
 }
 
 export async function newPage(): Promise<Page> {

@@ -52,6 +52,25 @@ import type {
   UpdateScenarioBody,
 } from "@modelworks/contracts";
 import type {
+  ContentFeedbackBody,
+  ContentFetchListQuery,
+  ContentFetchPage,
+  ContentItemListQuery,
+  ContentItemPage,
+  ContentPostDto,
+  ContentPostListQuery,
+  ContentPostPage,
+  ContentSourceDto,
+  ContentSourceListQuery,
+  ContentSourcePage,
+  CreateContentPostBody,
+  CreateContentRunBody,
+  CreateContentSourceBody,
+  ImportContentSourcesBody,
+  ImportContentSourcesResult,
+  UpdateContentSourceBody,
+} from "@modelworks/contracts/content";
+import type {
   ConversationDto,
   ConversationListQuery,
   ConversationPage,
@@ -363,4 +382,57 @@ export const dashboardQuery = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/plan-revisions/:revision/query",
   types<typeof DashboardQueryResult, typeof DashboardQueryBody>,
+);
+
+// Content sources, content-intel runs on stored items, published posts and their feedback (issue 17)
+export const contentSources = /* @__PURE__ */ ep(
+  "GET",
+  "/content/sources",
+  types<typeof ContentSourcePage, undefined, typeof ContentSourceListQuery>,
+);
+export const createContentSource = /* @__PURE__ */ ep(
+  "POST",
+  "/content/sources",
+  types<typeof ContentSourceDto, typeof CreateContentSourceBody>,
+);
+export const importContentSources = /* @__PURE__ */ ep(
+  "POST",
+  "/content/sources/import",
+  types<typeof ImportContentSourcesResult, typeof ImportContentSourcesBody>,
+);
+export const updateContentSource = /* @__PURE__ */ ep(
+  "PATCH",
+  "/content/sources/:id",
+  types<typeof ContentSourceDto, typeof UpdateContentSourceBody>,
+);
+export const deleteContentSource = /* @__PURE__ */ ep("DELETE", "/content/sources/:id", types<undefined>);
+export const contentFetches = /* @__PURE__ */ ep(
+  "GET",
+  "/content/sources/:id/fetches",
+  types<typeof ContentFetchPage, undefined, typeof ContentFetchListQuery>,
+);
+export const contentItems = /* @__PURE__ */ ep(
+  "GET",
+  "/content/items",
+  types<typeof ContentItemPage, undefined, typeof ContentItemListQuery>,
+);
+export const createContentRun = /* @__PURE__ */ ep(
+  "POST",
+  "/content/runs",
+  types<typeof RunDto, typeof CreateContentRunBody, typeof CreateRunQuery>,
+);
+export const contentPosts = /* @__PURE__ */ ep(
+  "GET",
+  "/content/posts",
+  types<typeof ContentPostPage, undefined, typeof ContentPostListQuery>,
+);
+export const createContentPost = /* @__PURE__ */ ep(
+  "POST",
+  "/content/posts",
+  types<typeof ContentPostDto, typeof CreateContentPostBody>,
+);
+export const recordContentFeedback = /* @__PURE__ */ ep(
+  "POST",
+  "/content/feedback",
+  types<typeof ContentPostDto, typeof ContentFeedbackBody>,
 );

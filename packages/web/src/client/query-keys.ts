@@ -40,4 +40,8 @@ export const queryKeys = {
     "dashboard-query",
   ),
   llmUsage: family<"llm-usage", [org: Org, month: string]>("llm-usage"),
+  contentSources: family<"content-sources", [org: Org]>("content-sources"),
+  contentFetches: family<"content-fetches", [org: Org, sourceId: string]>("content-fetches"),
+  contentItems: family<"content-items", [org: Org, q: string]>("content-items"),
+  contentPosts: family<"content-posts", [org: Org]>("content-posts"),
 };

@@ -19,11 +19,13 @@ import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { ContentRunPanel } from "../components/content-run.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
+import { contentOutput } from "../lib/content.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Run } from "../types.ts";
@@ -129,6 +131,8 @@ export function RunPage({ id }: { id: string }) {
     .find(Boolean);
   const currency =
     output && typeof output.currency === "string" ? output.currency : (columnCurrency ?? "USD");
+  // Content-intel's drafts read as text, side by side, above its declared tables (issue 17).
+  const drafts = r.modelId === "content-intel" && r.status === "succeeded" ? contentOutput(output) : null;
 
   return (
     <Stack>
@@ -219,6 +223,7 @@ export function RunPage({ id }: { id: string }) {
       {r.status === "canceled" ? (
         <Alert color="orange">This run was canceled before it finished.</Alert>
       ) : null}
+      {drafts ? <ContentRunPanel runId={r.id} output={drafts} /> : null}
       {r.status === "succeeded" && output && model.data ? (
         <Tabs defaultValue="results" keepMounted={false}>
           <Tabs.List>

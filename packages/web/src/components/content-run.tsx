@@ -1,0 +1,366 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import type { ContentPostDto } from "@modelworks/contracts/content";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { Controller, useForm } from "react-hook-form";
+import type { z } from "zod";
+import { call } from "../api.ts";
+import * as endpoints from "../client/endpoints.ts";
+import { queryKeys } from "../client/query-keys.ts";
+import { formatDateTime } from "../format.ts";
+import { applyServerErrors } from "../forms.ts";
+import {
+  type ContentOutput,
+  engagementRate,
+  flaggedSpans,
+  orderedVariants,
+  type Variant,
+  variantLabel,
+} from "../lib/content.ts";
+import { useOrg } from "../session.ts";
+
+type Post = z.output<typeof ContentPostDto>;
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+/**
+ * A content-intel run read as a writer reads it (issue 17 item 6): the four drafts side by side —
+ * recommended first — each with its prediction, its citations and any fact-check flag marked in
+ * the text; "Record as published" on the chosen (edited) draft; then the feedback form of the
+ * posts recorded from this run. The model's declared tables and charts follow on the run page.
+ */
+export function ContentRunPanel({ runId, output }: { runId: string; output: ContentOutput }) {
+  const { session, can } = useOrg();
+  const canWrite = can("projects:write");
+  const posts = useQuery({
+    queryKey: queryKeys.contentPosts(session?.activeOrgId),
+    queryFn: () => call(endpoints.contentPosts, { query: { limit: 100, sort: "-publishedAt" } }),
+  });
+  // The posts list has no run filter: the caller's latest 100, this run's picked out.
+  const ofRun = (posts.data?.items ?? []).filter((p) => p.runId === runId);
+  const [publishing, setPublishing] = useState<Variant | null>(null);
+  const variants = orderedVariants(output);
+  return (
+    <Stack>
+      <Title order={2} size="h3">
+        Drafts
+      </Title>
+      <SimpleGrid cols={{ base: 1, md: 2, xl: 4 }} aria-label="Drafts">
+        {variants.map((v) => (
+          <VariantCard
+            key={v.kind}
+            variant={v}
+            recommended={v.kind === output.recommendedVariant}
+            flags={output.flags.filter((f) => f.variant === v.kind)}
+            onPublish={canWrite ? () => setPublishing(v) : undefined}
+          />
+        ))}
+      </SimpleGrid>
+      {publishing ? (
+        <PublishForm
+          key={publishing.kind}
+          runId={runId}
+          variant={publishing}
+          onDone={() => setPublishing(null)}
+        />
+      ) : null}
+      {ofRun.length ? (
+        <Stack>
+          <Title order={2} size="h3">
+            Published from this run
+          </Title>
+          {ofRun.map((p) => (
+            <PostCard key={p.id} post={p} canWrite={canWrite} />
+          ))}
+        </Stack>
+      ) : null}
+    </Stack>
+  );
+}
+
+function VariantCard(props: {
+  variant: Variant;
+  recommended: boolean;
+  flags: ContentOutput["flags"];
+  onPublish?: () => void;
+}) {
+  const v = props.variant;
+  const spans = flaggedSpans(v.text, props.flags);
+  return (
+    <Card withBorder data-testid={`variant-${v.kind}`} aria-label={`${v.kind} draft`}>
+      <Stack gap={6}>
+        <Group justify="space-between">
+          <Text fw={700} tt="capitalize">
+            {variantLabel(v.kind)}
+          </Text>
+          <Group gap={4}>
+            {props.recommended ? <Badge color="blue">recommended</Badge> : null}
+            {v.clean ? (
+              <Badge color="green" variant="light">
+                checked
+              </Badge>
+            ) : (
+              <Badge color="red" variant="light">
+                {props.flags.length} flag{props.flags.length === 1 ? "" : "s"}
+              </Badge>
+            )}
+          </Group>
+        </Group>
+        <Text size="sm">
+          Predicted engagement <b>{v.prediction.enhanced.toFixed(3)}</b>
+          {v.prediction.boost > 0
+            ? ` (base ${v.prediction.base.toFixed(3)} + pattern boost ${v.prediction.boost.toFixed(3)})`
+            : ""}
+          {" · "}
+          {v.chars.toLocaleString("en-US")} characters
+        </Text>
+        <Text size="sm" style={{ whiteSpace: "pre-wrap" }} data-testid="variant-text">
+          {spans.map((s) =>
+            s.flag ? (
+              <mark key={s.start} title={s.flag} style={{ background: "var(--mantine-color-red-1)" }}>
+                {s.text}
+              </mark>
+            ) : (
+              <span key={s.start}>{s.text}</span>
+            ),
+          )}
+        </Text>
+        {props.flags.length ? (
+          <Stack gap={2} role="list" aria-label="Flags">
+            {props.flags.map((f) => (
+              <Text key={`${f.kind}:${f.start ?? ""}:${f.message}`} size="xs" c="red.9" role="listitem">
+                ⚠ {f.message}
+              </Text>
+            ))}
+          </Stack>
+        ) : null}
+        <Text size="xs" fw={600}>
+          Sources cited
+        </Text>
+        {v.citations.length ? (
+          <Stack gap={2} component="ol" style={{ margin: 0, paddingLeft: 18 }}>
+            {v.citations.map((c) => (
+              <li key={c.itemId}>
+                <Anchor href={c.url} target="_blank" rel="noreferrer" size="xs">
+                  {c.title}
+                </Anchor>
+                <Text span size="xs" c="dimmed">
+                  {" "}
+                  — {c.sourceName}
+                </Text>
+              </li>
+            ))}
+          </Stack>
+        ) : (
+          <Text size="xs" c="dimmed">
+            No source cited.
+          </Text>
+        )}
+        {props.onPublish ? (
+          <Button size="xs" variant="light" onClick={props.onPublish}>
+            Record as published
+          </Button>
+        ) : null}
+      </Stack>
+    </Card>
+  );
+}
+
+/** Local date-time for an <input type="datetime-local">, minutes precision. */
+const localNow = () => {
+  const d = new Date();
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+};
+
+function PublishForm({ runId, variant, onDone }: { runId: string; variant: Variant; onDone: () => void }) {
+  const qc = useQueryClient();
+  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<{ text: string; publishedAt: string; externalId: string }>({
+    defaultValues: { text: variant.text, publishedAt: localNow(), externalId: "" },
+  });
+  const submit = form.handleSubmit(async (v) => {
+    setFormError(null);
+    const at = new Date(v.publishedAt);
+    if (Number.isNaN(at.getTime())) {
+      form.setError("publishedAt", { message: "give the date and time it was published" });
+      return;
+    }
+    try {
+      await call(endpoints.createContentPost, {
+        body: {
+          runId,
+          variantKind: variant.kind,
+          text: v.text,
+          publishedAt: at.toISOString(),
+          hourLocal: at.getHours(),
+          ...(v.externalId.trim() ? { externalId: v.externalId.trim() } : {}),
+        },
+      });
+      await qc.invalidateQueries({ queryKey: queryKeys.contentPosts.all });
+      onDone();
+    } catch (err) {
+      setFormError(applyServerErrors(err, form.setError));
+    }
+  });
+  const err = form.formState.errors;
+  return (
+    <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Record as published">
+      <Stack gap="xs">
+        <Title order={3} size="h4">
+          Record the {variantLabel(variant.kind)} draft as published
+        </Title>
+        {formError ? (
+          <Alert color="red" role="alert">
+            {formError}
+          </Alert>
+        ) : null}
+        <Textarea
+          label="Text as published"
+          autosize
+          minRows={4}
+          {...form.register("text")}
+          error={err.text?.message}
+        />
+        <Group grow align="flex-start">
+          <TextInput
+            type="datetime-local"
+            label="Published at"
+            {...form.register("publishedAt")}
+            error={err.publishedAt?.message}
+          />
+          <TextInput
+            label="LinkedIn post URL or URN (optional)"
+            description="How the analytics export names the post"
+            {...form.register("externalId")}
+            error={err.externalId?.message}
+          />
+        </Group>
+        <Group>
+          <Button type="submit" loading={form.formState.isSubmitting}>
+            Save as published
+          </Button>
+          <Button variant="default" onClick={onDone}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}
+
+interface FeedbackForm {
+  impressions: number;
+  reactions: number;
+  comments: number;
+  reposts: number;
+}
+
+function PostCard({ post, canWrite }: { post: Post; canWrite: boolean }) {
+  const qc = useQueryClient();
+  const [formError, setFormError] = useState<string | null>(null);
+  const fb = post.feedback;
+  const form = useForm<FeedbackForm>({
+    defaultValues: {
+      impressions: fb?.impressions ?? 0,
+      reactions: fb?.reactions ?? 0,
+      comments: fb?.comments ?? 0,
+      reposts: fb?.reposts ?? 0,
+    },
+  });
+  const submit = form.handleSubmit(async (v) => {
+    setFormError(null);
+    try {
+      await call(endpoints.recordContentFeedback, { body: { postId: post.id, ...v } });
+      await qc.invalidateQueries({ queryKey: queryKeys.contentPosts.all });
+    } catch (err) {
+      setFormError(applyServerErrors(err, form.setError));
+    }
+  });
+  const preview = engagementRate(form.watch());
+  const err = form.formState.errors;
+  const count = (name: keyof FeedbackForm, label: string) => (
+    <Controller
+      control={form.control}
+      name={name}
+      render={({ field }) => (
+        <NumberInput
+          label={label}
+          min={0}
+          allowDecimal={false}
+          thousandSeparator=","
+          value={field.value}
+          onChange={(v) => field.onChange(v === "" ? Number.NaN : Number(v))}
+          error={err[name]?.message}
+        />
+      )}
+    />
+  );
+  return (
+    <Paper withBorder p="md" data-testid="content-post" aria-label={`Post ${post.variantKind}`}>
+      <Stack gap="xs">
+        <Group justify="space-between">
+          <Text fw={600} tt="capitalize">
+            {variantLabel(post.variantKind)} · published {formatDateTime(post.publishedAt)}
+          </Text>
+          {post.predicted !== null ? (
+            <Badge variant="light">predicted {post.predicted.toFixed(3)}</Badge>
+          ) : null}
+        </Group>
+        <Text size="sm" lineClamp={3} style={{ whiteSpace: "pre-wrap" }}>
+          {post.text}
+        </Text>
+        {fb ? (
+          <Text size="sm" data-testid="post-feedback">
+            Recorded {formatDateTime(fb.recordedAt)}: {fb.impressions.toLocaleString("en-US")} impressions,{" "}
+            {fb.reactions} reactions, {fb.comments} comments, {fb.reposts} reposts — engagement rate{" "}
+            <b>{pct(fb.engagementRate)}</b>
+          </Text>
+        ) : (
+          <Text size="sm" c="dimmed">
+            No results recorded yet.
+          </Text>
+        )}
+        {canWrite ? (
+          <form onSubmit={submit} noValidate aria-label="Record results">
+            <Stack gap="xs">
+              {formError ? (
+                <Alert color="red" role="alert">
+                  {formError}
+                </Alert>
+              ) : null}
+              <Group grow align="flex-start">
+                {count("impressions", "Impressions")}
+                {count("reactions", "Reactions")}
+                {count("comments", "Comments")}
+                {count("reposts", "Reposts")}
+              </Group>
+              <Group>
+                <Button type="submit" size="sm" loading={form.formState.isSubmitting}>
+                  Record results
+                </Button>
+                <Text size="xs" c="dimmed">
+                  {preview === null ? "Impressions must be at least 1." : `Engagement rate ${pct(preview)}`}
+                </Text>
+              </Group>
+            </Stack>
+          </form>
+        ) : null}
+      </Stack>
+    </Paper>
+  );
+}

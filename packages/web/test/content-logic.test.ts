@@ -1,0 +1,212 @@
+import { describe, expect, it } from "vitest";
+import {
+  contentOutput,
+  engagementRate,
+  flaggedSpans,
+  healthSummary,
+  importSummary,
+  intervalLabel,
+  orderedVariants,
+  parseDomains,
+  relativeTime,
+  type Source,
+  variantLabel,
+  yamlErrorText,
+} from "../src/lib/content.ts";
+
+/** The content pages' pure logic (issue 17 item 6). */
+const NOW_MS = Date.parse("2026-12-06T12:00:00Z");
+const at = (minutesFromNow: number) => new Date(NOW_MS + minutesFromNow * 60_000).toISOString();
+
+const source = (
+  over: Partial<Omit<Source, "health">> & { health?: Partial<Source["health"]> } = {},
+): Source => {
+  const { health, ...rest } = over;
+  return {
+    id: "00000000-0000-4000-8000-000000000001",
+    name: "Wire",
+    url: "https://wire.example/feed.xml",
+    kind: "rss",
+    host: "wire.example",
+    domains: [],
+    credibility: 0.7,
+    tier: "standard",
+    intervalMinutes: 360,
+    enabled: true,
+    ownerUserId: null,
+    itemCount: 0,
+    createdAt: at(-600),
+    updatedAt: at(-600),
+    ...rest,
+    health: {
+      status: "ok",
+      consecutiveFailures: 0,
+      failingSince: null,
+      lastError: null,
+      lastAttemptAt: at(-3),
+      lastSuccessAt: at(-3),
+      nextAttemptAt: at(357),
+      ...health,
+    },
+  };
+};
+
+describe("source health in words", () => {
+  it("says when an ok source was fetched and is next due", () => {
+    expect(healthSummary(source(), NOW_MS)).toEqual({
+      label: "ok",
+      color: "green",
+      detail: "last fetched 3 min ago; next attempt in 6 h",
+    });
+  });
+
+  it("shows a failing source's last error, its failure count and its backed-off next attempt", () => {
+    const s = source({
+      health: {
+        status: "failing",
+        consecutiveFailures: 3,
+        lastError: "HTTP 503 from wire.example",
+        nextAttemptAt: at(240),
+      },
+    });
+    expect(healthSummary(s, NOW_MS)).toEqual({
+      label: "failing",
+      color: "red",
+      detail: "HTTP 503 from wire.example (3 failures in a row; next attempt in 4 h)",
+    });
+    expect(
+      healthSummary(
+        source({ health: { status: "failing", consecutiveFailures: 1, lastError: null } }),
+        NOW_MS,
+      ).detail,
+    ).toBe("failed (1 failure; next attempt in 6 h)");
+  });
+
+  it("calls a disabled source paused whatever it last did, and a new one not fetched yet", () => {
+    expect(healthSummary(source({ enabled: false, health: { status: "failing" } }), NOW_MS).label).toBe(
+      "paused",
+    );
+    expect(healthSummary(source({ health: { status: "new", nextAttemptAt: at(0) } }), NOW_MS).detail).toBe(
+      "not fetched yet; next attempt due now",
+    );
+    // Overdue (the ingestion is behind): still "due now", never "5 min ago".
+    expect(healthSummary(source({ health: { nextAttemptAt: at(-5) } }), NOW_MS).detail).toBe(
+      "last fetched 3 min ago; next attempt due now",
+    );
+  });
+
+  it("words times and intervals in the unit that reads best", () => {
+    expect(relativeTime(null, NOW_MS)).toBe("never");
+    expect(relativeTime(at(-0.2), NOW_MS)).toBe("just now");
+    expect(relativeTime(at(-59), NOW_MS)).toBe("59 min ago");
+    expect(relativeTime(at(90), NOW_MS)).toBe("in 2 h");
+    expect(relativeTime(at(-3 * 24 * 60), NOW_MS)).toBe("3 d ago");
+    expect(intervalLabel(45)).toBe("every 45 min");
+    expect(intervalLabel(360)).toBe("every 6 h");
+    expect(intervalLabel(2880)).toBe("every 2 d");
+  });
+});
+
+describe("forms", () => {
+  it("parses typed domains: trimmed, lower-cased, each once, blanks dropped", () => {
+    expect(parseDomains(" Tech, finance ,,tech\npolicy ")).toEqual(["tech", "finance", "policy"]);
+    expect(parseDomains("")).toEqual([]);
+  });
+
+  it("names a bad YAML entry in the file's own terms, entries counted from 1", () => {
+    expect(yamlErrorText({ path: "body.yaml.premium_sources.3.credibility", message: "too big" })).toBe(
+      "premium_sources, entry 4, credibility: too big",
+    );
+    expect(yamlErrorText({ path: "body.yaml", message: "is not valid YAML" })).toBe("is not valid YAML");
+  });
+
+  it("sums an import up", () => {
+    expect(importSummary({ created: [1, 2], existing: [1], skipped: [] })).toBe(
+      "Imported 2 sources; 1 was already followed; 0 entries skipped (not fetchable over HTTP).",
+    );
+  });
+
+  it("previews the engagement rate the server will record, only for valid counts", () => {
+    expect(engagementRate({ impressions: 1200, reactions: 48, comments: 9, reposts: 3 })).toBeCloseTo(
+      0.05,
+      12,
+    );
+    expect(engagementRate({ impressions: 0, reactions: 1, comments: 0, reposts: 0 })).toBeNull();
+    expect(engagementRate({ impressions: 10, reactions: Number.NaN, comments: 0, reposts: 0 })).toBeNull();
+    expect(engagementRate({ impressions: 10, reactions: -1, comments: 0, reposts: 0 })).toBeNull();
+  });
+});
+
+describe("drafts", () => {
+  const text = "Banks cut approval times by 40% in 2025, says a survey of 120 banks.";
+  it("cuts a draft into plain and flagged spans at the flags' offsets", () => {
+    const s40 = text.indexOf("40%");
+    const s120 = text.indexOf("120");
+    const spans = flaggedSpans(text, [
+      { start: s120, end: s120 + 3, message: "120 is in no cited source" },
+      { start: s40, end: s40 + 3, message: "40% is in no cited source" },
+      { message: "too many hashtags" },
+    ]);
+    expect(spans.map((s) => [s.text, s.flag])).toEqual([
+      ["Banks cut approval times by ", null],
+      ["40%", "40% is in no cited source"],
+      [" in 2025, says a survey of ", null],
+      ["120", "120 is in no cited source"],
+      [" banks.", null],
+    ]);
+    expect(spans.map((s) => s.text).join("")).toBe(text);
+  });
+
+  it("drops overlapping and out-of-range flags from the text (they stay in the list)", () => {
+    const spans = flaggedSpans("abcdef", [
+      { start: 1, end: 4, message: "a" },
+      { start: 2, end: 5, message: "overlaps" },
+      { start: 4, end: 99, message: "past the end" },
+    ]);
+    expect(spans.map((s) => [s.text, s.flag])).toEqual([
+      ["a", null],
+      ["bcd", "a"],
+      ["ef", null],
+    ]);
+  });
+
+  const variant = (kind: string, enhanced: number) => ({
+    kind,
+    text: kind,
+    chars: kind.length,
+    hashtags: [],
+    citations: [],
+    clean: true,
+    prediction: { base: enhanced, boost: 0, enhanced },
+  });
+  it("reads a content-intel output and orders its drafts: recommended first, then by prediction", () => {
+    const out = contentOutput({
+      variants: [
+        variant("analytical", 0.5),
+        variant("engaging", 0.7),
+        variant("contrarian", 0.6),
+        variant("data_driven", 0.4),
+      ],
+      recommendedVariant: "data_driven",
+    });
+    expect(out).not.toBeNull();
+    expect(out!.flags).toEqual([]);
+    expect(orderedVariants(out!).map((v) => v.kind)).toEqual([
+      "data_driven",
+      "engaging",
+      "contrarian",
+      "analytical",
+    ]);
+  });
+
+  it("writes data_driven as data-driven", () => {
+    expect(variantLabel("data_driven")).toBe("data-driven");
+    expect(variantLabel("analytical")).toBe("analytical");
+  });
+
+  it("refuses an output that is not content-intel's", () => {
+    expect(contentOutput(null)).toBeNull();
+    expect(contentOutput({ npv: 3 })).toBeNull();
+    expect(contentOutput({ variants: [{ kind: "x" }] })).toBeNull();
+  });
+});
