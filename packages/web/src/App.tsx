@@ -28,6 +28,12 @@ const ProjectPage = lazy(() => import("./pages/projects.tsx").then((m) => ({ def
 const ScenarioPage = lazy(() => import("./pages/scenario.tsx").then((m) => ({ default: m.ScenarioPage })));
 const RunPage = lazy(() => import("./pages/run.tsx").then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })));
+const ResponseModelsPage = lazy(() =>
+  import("./pages/response-models.tsx").then((m) => ({ default: m.ResponseModelsPage })),
+);
+const ResponseModelPage = lazy(() =>
+  import("./pages/response-models.tsx").then((m) => ({ default: m.ResponseModelPage })),
+);
 const ComparePage = lazy(() => import("./pages/compare.tsx").then((m) => ({ default: m.ComparePage })));
 const MembersPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.MembersPage })));
 const InvitationsPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.InvitationsPage })));
@@ -103,6 +109,8 @@ export function App() {
             <Route path="/scenarios/:id">{(p) => <ScenarioPage key={p.id} id={p.id} />}</Route>
             <Route path="/runs" component={RunsPage} />
             <Route path="/runs/:id">{(p) => <RunPage key={p.id} id={p.id} />}</Route>
+            <Route path="/response-models" component={ResponseModelsPage} />
+            <Route path="/response-models/:id">{(p) => <ResponseModelPage key={p.id} id={p.id} />}</Route>
             <Route path="/compare" component={ComparePage} />
             <Route path="/org/members" component={MembersPage} />
             <Route path="/org/invitations" component={InvitationsPage} />
@@ -140,6 +148,7 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/projects", label: "Projects", show: true },
     { href: "/models", label: "Model catalog", show: true },
     { href: "/runs", label: "Runs", show: true },
+    { href: "/response-models", label: "Response models", show: !!org },
     { href: "/org/members", label: "Members", show: !!org },
     { href: "/org/invitations", label: "Invitations", show: can("members:manage") },
     { href: "/org/api-keys", label: "API keys", show: can("keys:manage") },

@@ -19,11 +19,13 @@ import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { SaveAsModel, ScoringResult } from "../components/model-artifact-actions.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
+import { canSaveAsModel, SCORING_MODEL_ID, scoringOutputOf } from "../lib/model-artifacts.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Run } from "../types.ts";
@@ -88,7 +90,11 @@ export function RunPage({ id }: { id: string }) {
   });
   const active = !!run.data && !isFinishedRunStatus(run.data.status);
   const streamed = useRunEvents(id, active);
-  const model = useModel(run.data?.modelId, run.data?.modelVersion);
+  // Scoring runs are the platform's own work, not a catalog model: nothing to describe them.
+  const model = useModel(
+    run.data?.modelId === SCORING_MODEL_ID ? undefined : run.data?.modelId,
+    run.data?.modelVersion,
+  );
   const [actionError, setActionError] = useState<string | null>(null);
   const [canceling, setCanceling] = useState(false);
 
@@ -122,6 +128,7 @@ export function RunPage({ id }: { id: string }) {
     }
   };
   const output = r.output as Record<string, unknown> | null;
+  const scoring = r.status === "succeeded" ? scoringOutputOf(r) : null;
   // The output's own currency, else the one its table columns are in (Deal Picker: AED).
   const columnCurrency = model.data?.tables
     .flatMap((t) => t.columns.map((c) => c.unit ?? ""))
@@ -219,6 +226,8 @@ export function RunPage({ id }: { id: string }) {
       {r.status === "canceled" ? (
         <Alert color="orange">This run was canceled before it finished.</Alert>
       ) : null}
+      {scoring ? <ScoringResult output={scoring} /> : null}
+      {canSaveAsModel(r) && can("runs:execute") ? <SaveAsModel runId={r.id} /> : null}
       {r.status === "succeeded" && output && model.data ? (
         <Tabs defaultValue="results" keepMounted={false}>
           <Tabs.List>
