@@ -42,6 +42,14 @@ describe("response models", () => {
     await createOrg(page, "Mailhouse");
     await createProject(page, "Spring mailing");
     await createScenario(page, "Direct-mail response model", /CampaignIQ sample file/, "Spring fit");
+    // A quicker fit than the example's (3 folds, 20 lambdas, no forward selection), and a gate no
+    // model passes (top-decile lift 20×), so the approval has to be an override with a reason.
+    await page.getByRole("tab", { name: "Fitting" }).click();
+    await page.getByLabel(/^Folds/).fill("3");
+    await page.getByLabel(/^Lambda count/).fill("20");
+    await page.getByRole("tab", { name: "Gate, selection and scorecard" }).click();
+    await page.getByLabel(/^Gate top decile lift/).fill("20");
+    await page.getByLabel(/^Selection max steps/).fill("0");
     await runAndWait(page);
 
     // Save the fit as a model: a draft, version 1.
@@ -53,17 +61,17 @@ describe("response models", () => {
     // 2,000 of the sample's 2,500 rows: the holdout is kept out of the fit.
     await text(page.getByTestId("artifact-metrics")).toMatch(/Trained rows2,000/);
 
-    // Approve: with a reason when the gate failed (the button says which).
+    // The gate failed: approving needs a reason, refused (nothing sent) without one.
+    await page.getByText("gate failed", { exact: true }).waitFor();
     const override = page.getByRole("button", { name: "Approve with override" });
-    if (await override.isVisible()) {
-      await override.click();
-      await page.getByText("The deployment gate failed: say why").waitFor();
-      await page.getByLabel("Override reason").fill("Pilot on one region, capped at 5,000 pieces");
-      await override.click();
-      await page.getByText("Approved although the deployment gate failed").waitFor();
-    } else {
-      await page.getByRole("button", { name: "Approve model" }).click();
-    }
+    await override.click();
+    await page.getByText("The deployment gate failed: say why").waitFor();
+    await page.getByLabel("Override reason").fill("Too short");
+    await page.getByText("Say why in at least 10 characters.").waitFor();
+    await page.getByLabel("Override reason").fill("Pilot on one region, capped at 5,000 pieces");
+    await override.click();
+    await page.getByText("Approved although the deployment gate failed").waitFor();
+    await page.getByText("Pilot on one region, capped at 5,000 pieces", { exact: true }).waitFor();
     await page.getByText("approved", { exact: true }).waitFor();
 
     // The SQL for a warehouse: one SELECT over the named table.
@@ -108,6 +116,6 @@ describe("response models", () => {
     // The list shows it approved.
     await page.goto(`${base}/response-models`);
     const row = page.getByTestId("model-artifacts").getByRole("row", { name: /Spring responders/ });
-    await text(row).toMatch(/v1.*approved/);
+    await text(row).toMatch(/v1.*approved.*gate failed/);
   }, 60_000);
 });
