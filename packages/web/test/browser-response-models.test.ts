@@ -88,7 +88,7 @@ describe("response models", () => {
     });
     await page.getByRole("button", { name: "Upload", exact: true }).click();
     await expect
-      .poll(() => page.getByLabel("File to score").evaluate((s) => (s as HTMLSelectElement).value))
+      .poll(() => page.getByLabel("Stored file").evaluate((s) => (s as HTMLSelectElement).value))
       .toMatch(/^[0-9a-f-]{36}$/);
     await page.getByRole("button", { name: "Start scoring run" }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);

@@ -5,6 +5,7 @@ import {
   artifactActions,
   artifactSqlPath,
   canSaveAsModel,
+  fileFitInput,
   formatAuc,
   formatLift,
   overrideReasonProblem,
@@ -20,6 +21,28 @@ describe("saving a fit as a model", () => {
     expect(canSaveAsModel({ modelId: "response-model", status: "running" })).toBe(false);
     expect(canSaveAsModel({ modelId: "media-mix", status: "succeeded" })).toBe(false);
     expect(canSaveAsModel({ modelId: "response-model-score", status: "succeeded" })).toBe(false);
+  });
+});
+
+describe("a fit from a stored file", () => {
+  it("keeps the scenario's settings and drops its own rows and the bundled sample's name", () => {
+    const input = {
+      sampleData: "campaigniq",
+      records: [{ TARGET: 1 }],
+      target: "TARGET",
+      idField: "INDIVIDUALID",
+      folds: 3,
+      mailing: { budgetUsd: 10_000 },
+    };
+    expect(fileFitInput(input)).toEqual({
+      target: "TARGET",
+      idField: "INDIVIDUALID",
+      folds: 3,
+      mailing: { budgetUsd: 10_000 },
+    });
+    // The scenario is not changed by it.
+    expect(input.sampleData).toBe("campaigniq");
+    expect(fileFitInput(undefined)).toEqual({});
   });
 });
 

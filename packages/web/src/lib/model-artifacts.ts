@@ -67,3 +67,13 @@ export function scoringOutputOf(run: { modelId: string; output: unknown }): Scor
 /** "2.41×" for a lift, "0.712" for an AUC: the two numbers a media planner compares models by. */
 export const formatLift = (lift: number) => `${lift.toFixed(2)}×`;
 export const formatAuc = (auc: number) => auc.toFixed(3);
+
+/**
+ * The input of a fit whose records come from a stored file (`data: {fileId, mappingId}`): the
+ * scenario's settings without its own rows — the server fills `records` from the file and refuses
+ * an input that also gives rows inline or names the bundled sample.
+ */
+export function fileFitInput(input: unknown): Record<string, unknown> {
+  const { records: _records, sampleData: _sample, ...settings } = (input ?? {}) as Record<string, unknown>;
+  return settings;
+}

@@ -24,6 +24,7 @@ import { API, ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
+import { StoredFilePicker } from "../components/stored-file-picker.tsx";
 import { formatDateTime } from "../format.ts";
 import { downloadFile } from "../lib/download.ts";
 import {
@@ -440,21 +441,9 @@ function ExportPanel({ artifact: a }: { artifact: ModelArtifact }) {
 
 /** Score a stored file (or one uploaded here) with the model: a run, followed on its own page. */
 function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
-  const { session } = useOrg();
-  const orgId = session?.activeOrgId;
   const qc = useQueryClient();
   const [, navigate] = useLocation();
   const inputId = useId();
-  const files = useQuery({
-    queryKey: queryKeys.files(orgId),
-    queryFn: () => call(endpoints.files, { query: { limit: 100, sort: "-createdAt" } }),
-  });
-  const mappings = useQuery({
-    // Every saved mapping of the organization: a response-model file's may be kept under its model or
-    // under the standard customer-response schema.
-    queryKey: queryKeys.fieldMappings(orgId, ""),
-    queryFn: () => call(endpoints.fieldMappings, { query: { limit: 100, sort: "-createdAt" } }),
-  });
   const [fileId, setFileId] = useState("");
   const [mappingId, setMappingId] = useState("");
   const [trial, setTrial] = useState(false);
@@ -495,17 +484,6 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
       setBusy(false);
     }
   };
-  const fileOptions = [
-    { value: "", label: files.isPending ? "Loading files…" : "Choose a stored file" },
-    ...(files.data?.items ?? []).map((f) => ({
-      value: f.id,
-      label: `${f.name} (${f.rowCount.toLocaleString("en-US")} rows, ${formatDateTime(f.createdAt)})`,
-    })),
-  ];
-  const mappingOptions = [
-    { value: "", label: "None: the file's columns carry the model's names" },
-    ...(mappings.data?.items ?? []).map((m) => ({ value: m.id, label: m.name })),
-  ];
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="score-heading">
       <Title order={2} size="h3" id="score-heading" mb="xs">
@@ -517,12 +495,7 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
         {draft ? " This model is a draft: approve it first, or score as a trial." : ""}
       </Text>
       <Stack gap="sm" maw={640}>
-        <NativeSelect
-          label="File to score"
-          data={fileOptions}
-          value={fileId}
-          onChange={(e) => setFileId(e.currentTarget.value)}
-        />
+        <StoredFilePicker fileId={fileId} mappingId={mappingId} onFile={setFileId} onMapping={setMappingId} />
         <Group align="end">
           <div>
             <Text component="label" htmlFor={inputId} size="sm" fw={500} display="block">
@@ -545,12 +518,6 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
             </Text>
           ) : null}
         </Group>
-        <NativeSelect
-          label="Saved field mapping (optional)"
-          data={mappingOptions}
-          value={mappingId}
-          onChange={(e) => setMappingId(e.currentTarget.value)}
-        />
         {draft ? (
           <Checkbox
             label="Score with this draft (a trial)"

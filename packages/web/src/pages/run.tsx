@@ -152,7 +152,7 @@ export function RunPage({ id }: { id: string }) {
         <Group justify="space-between" align="flex-end">
           <div>
             <Title order={1} size="h2">
-              {model.data?.title ?? r.modelId} — run
+              {r.modelId === SCORING_MODEL_ID ? "Scoring run" : (model.data?.title ?? r.modelId)} — run
             </Title>
             <Group gap="xs">
               <StatusBadge status={r.status} />
