@@ -6,6 +6,7 @@ import {
   createOrg,
   createProject,
   createScenario,
+  eventually,
   newPage,
   runAndWait,
   setupBrowserApp,
@@ -22,11 +23,15 @@ import {
  */
 setupBrowserApp();
 
-// The mailing list to score: the first 300 customers of the bundled sample, under the fit's names.
+// The mailing list to score: 300 customers of the bundled sample, under the fit's names,
+// with their response flag (scoring passes it through; a fit from the file reads it).
 const SCORED_ROWS = 300;
 function customersCsv(): Buffer {
-  const rows = sampleRecords("campaigniq").slice(0, SCORED_ROWS);
-  const fields = Object.keys(rows[0]!).filter((f) => f !== "TARGET");
+  // Every 8th customer: the sample is ordered by response, and a fit needs responders and others.
+  const rows = sampleRecords("campaigniq")
+    .filter((_, i) => i % 8 === 0)
+    .slice(0, SCORED_ROWS);
+  const fields = Object.keys(rows[0]!);
   const quote = (v: unknown) => {
     const s = v === null || v === undefined ? "" : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -42,6 +47,7 @@ describe("response models", () => {
     await createOrg(page, "Mailhouse");
     await createProject(page, "Spring mailing");
     await createScenario(page, "Direct-mail response model", /CampaignIQ sample file/, "Spring fit");
+    const scenarioUrl = page.url();
     // A quicker fit than the example's (3 folds, 20 lambdas, no forward selection), and a gate no
     // model passes (top-decile lift 20×), so the approval has to be an override with a reason.
     await page.getByRole("tab", { name: "Fitting" }).click();
@@ -87,9 +93,10 @@ describe("response models", () => {
       buffer: customersCsv(),
     });
     await page.getByRole("button", { name: "Upload", exact: true }).click();
-    await expect
-      .poll(() => page.getByLabel("Stored file").evaluate((s) => (s as HTMLSelectElement).value))
-      .toMatch(/^[0-9a-f-]{36}$/);
+    const storedValue = () =>
+      page.getByLabel("Stored file", { exact: true }).evaluate((e) => (e as HTMLSelectElement).value);
+    await eventually(storedValue).toMatch(/^[0-9a-f-]{36}$/);
+    const uploadedId = await storedValue();
     await page.getByRole("button", { name: "Start scoring run" }).click();
     await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
     const result = page.getByTestId("scoring-result");
@@ -112,6 +119,17 @@ describe("response models", () => {
       expect(v).toBeGreaterThan(0);
       expect(v).toBeLessThan(1);
     }
+
+    // The uploaded file fits a model too, from the scenario with its settings (decision 0037).
+    await page.goto(scenarioUrl);
+    await page.getByLabel("Stored file", { exact: true }).selectOption(uploadedId);
+    await page.getByRole("button", { name: "Fit from this file" }).click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    await page.getByRole("tab", { name: "Results" }).waitFor({ timeout: 30_000 });
+    await page.getByRole("tab", { name: "Input" }).click();
+    // The run records the file's rows as its records, not the bundled sample's name.
+    await text(page.getByRole("tabpanel").locator("pre")).toMatch(/"records": \[/);
+    expect(await page.getByRole("tabpanel").locator("pre").textContent()).not.toMatch(/sampleData/);
 
     // The list shows it approved.
     await page.goto(`${base}/response-models`);

@@ -448,6 +448,8 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
   const [mappingId, setMappingId] = useState("");
   const [trial, setTrial] = useState(false);
   const [upload, setUpload] = useState<File | null>(null);
+  // A new key empties the file input once its file is stored.
+  const [uploads, setUploads] = useState(0);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -462,6 +464,7 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
       await qc.invalidateQueries({ queryKey: queryKeys.files.all });
       setFileId(stored.id);
       setUpload(null);
+      setUploads((n) => n + 1);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -502,6 +505,7 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
               Or upload a file
             </Text>
             <input
+              key={uploads}
               id={inputId}
               type="file"
               accept=".csv,.xlsx,text/csv"
