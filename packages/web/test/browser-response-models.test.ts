@@ -93,8 +93,7 @@ describe("response models", () => {
       buffer: customersCsv(),
     });
     await page.getByRole("button", { name: "Upload", exact: true }).click();
-    const storedValue = () =>
-      page.getByLabel("Stored file", { exact: true }).evaluate((e) => (e as HTMLSelectElement).value);
+    const storedValue = () => page.getByLabel("Stored file", { exact: true }).inputValue();
     await eventually(storedValue).toMatch(/^[0-9a-f-]{36}$/);
     const uploadedId = await storedValue();
     await page.getByRole("button", { name: "Start scoring run" }).click();
