@@ -31,6 +31,12 @@ const ConversationPage = lazy(() =>
 const ScenarioPage = lazy(() => import("./pages/scenario.tsx").then((m) => ({ default: m.ScenarioPage })));
 const RunPage = lazy(() => import("./pages/run.tsx").then((m) => ({ default: m.RunPage })));
 const RunsPage = lazy(() => import("./pages/runs.tsx").then((m) => ({ default: m.RunsPage })));
+const ResponseModelsPage = lazy(() =>
+  import("./pages/response-models.tsx").then((m) => ({ default: m.ResponseModelsPage })),
+);
+const ResponseModelPage = lazy(() =>
+  import("./pages/response-models.tsx").then((m) => ({ default: m.ResponseModelPage })),
+);
 const ComparePage = lazy(() => import("./pages/compare.tsx").then((m) => ({ default: m.ComparePage })));
 const MembersPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.MembersPage })));
 const InvitationsPage = lazy(() => import("./pages/org.tsx").then((m) => ({ default: m.InvitationsPage })));
@@ -109,6 +115,8 @@ export function App() {
             <Route path="/scenarios/:id">{(p) => <ScenarioPage key={p.id} id={p.id} />}</Route>
             <Route path="/runs" component={RunsPage} />
             <Route path="/runs/:id">{(p) => <RunPage key={p.id} id={p.id} />}</Route>
+            <Route path="/response-models" component={ResponseModelsPage} />
+            <Route path="/response-models/:id">{(p) => <ResponseModelPage key={p.id} id={p.id} />}</Route>
             <Route path="/compare" component={ComparePage} />
             <Route path="/content/sources" component={SourcesPage} />
             <Route path="/content/ask" component={AskPage} />
@@ -150,6 +158,7 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/runs", label: "Runs", show: true },
     { href: "/content/ask", label: "Ask", show: !!org },
     { href: "/content/sources", label: "Sources", show: !!org },
+    { href: "/response-models", label: "Response models", show: !!org },
     { href: "/org/members", label: "Members", show: !!org },
     { href: "/org/invitations", label: "Invitations", show: can("members:manage") },
     { href: "/org/api-keys", label: "API keys", show: can("keys:manage") },

@@ -111,6 +111,14 @@ import type {
   LlmUsage,
   LlmUsageQuery,
 } from "@modelworks/contracts/llm";
+import type {
+  ApproveModelArtifactBody,
+  CreateModelArtifactBody,
+  CreateScoringRunBody,
+  ModelArtifactDto,
+  ModelArtifactListQuery,
+  ModelArtifactPage,
+} from "@modelworks/contracts/model-artifacts";
 import type { CreateUploadBody, UploadDto } from "@modelworks/contracts/uploads";
 import { endpoint as ep, types } from "./endpoint.ts";
 
@@ -435,4 +443,36 @@ export const recordContentFeedback = /* @__PURE__ */ ep(
   "POST",
   "/content/feedback",
   types<typeof ContentPostDto, typeof ContentFeedbackBody>,
+);
+
+// Fitted response models as artifacts (issue 15 item 8): save, approve, retire, score a file
+export const modelArtifacts = /* @__PURE__ */ ep(
+  "GET",
+  "/model-artifacts",
+  types<typeof ModelArtifactPage, undefined, typeof ModelArtifactListQuery>,
+);
+export const modelArtifact = /* @__PURE__ */ ep(
+  "GET",
+  "/model-artifacts/:id",
+  types<typeof ModelArtifactDto>,
+);
+export const createModelArtifact = /* @__PURE__ */ ep(
+  "POST",
+  "/model-artifacts",
+  types<typeof ModelArtifactDto, typeof CreateModelArtifactBody>,
+);
+export const approveModelArtifact = /* @__PURE__ */ ep(
+  "POST",
+  "/model-artifacts/:id/approve",
+  types<typeof ModelArtifactDto, typeof ApproveModelArtifactBody>,
+);
+export const retireModelArtifact = /* @__PURE__ */ ep(
+  "POST",
+  "/model-artifacts/:id/retire",
+  types<typeof ModelArtifactDto>,
+);
+export const createScoringRun = /* @__PURE__ */ ep(
+  "POST",
+  "/model-artifacts/:id/scoring-runs",
+  types<typeof RunDto, typeof CreateScoringRunBody>,
 );

@@ -29,6 +29,8 @@ export const queryKeys = {
   shareLinks: family<"share-links", [org: Org, scope: string, filter?: string]>("share-links"),
   fieldMappings: family<"field-mappings", [org: Org, modelId: string]>("field-mappings"),
   shared: family<"shared", [token: string]>("shared"),
+  modelArtifacts: family<"model-artifacts", [org: Org, state: string]>("model-artifacts"),
+  modelArtifact: family<"model-artifact", [org: Org, id: string]>("model-artifact"),
   llmStatus: family<"llm-status", [org: Org]>("llm-status"),
   llmProviders: family<"llm-providers", [org: Org]>("llm-providers"),
   llmSettings: family<"llm-settings", [org: Org]>("llm-settings"),

@@ -20,12 +20,14 @@ import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { ContentRunPanel } from "../components/content-run.tsx";
+import { SaveAsModel, ScoringResult } from "../components/model-artifact-actions.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { contentOutput } from "../lib/content.ts";
+import { canSaveAsModel, SCORING_MODEL_ID, scoringOutputOf } from "../lib/model-artifacts.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Run } from "../types.ts";
@@ -90,7 +92,11 @@ export function RunPage({ id }: { id: string }) {
   });
   const active = !!run.data && !isFinishedRunStatus(run.data.status);
   const streamed = useRunEvents(id, active);
-  const model = useModel(run.data?.modelId, run.data?.modelVersion);
+  // Scoring runs are the platform's own work, not a catalog model: nothing to describe them.
+  const model = useModel(
+    run.data?.modelId === SCORING_MODEL_ID ? undefined : run.data?.modelId,
+    run.data?.modelVersion,
+  );
   const [actionError, setActionError] = useState<string | null>(null);
   const [canceling, setCanceling] = useState(false);
 
@@ -124,6 +130,7 @@ export function RunPage({ id }: { id: string }) {
     }
   };
   const output = r.output as Record<string, unknown> | null;
+  const scoring = r.status === "succeeded" ? scoringOutputOf(r) : null;
   // The output's own currency, else the one its table columns are in (Deal Picker: AED).
   const columnCurrency = model.data?.tables
     .flatMap((t) => t.columns.map((c) => c.unit ?? ""))
@@ -149,7 +156,7 @@ export function RunPage({ id }: { id: string }) {
         <Group justify="space-between" align="flex-end">
           <div>
             <Title order={1} size="h2">
-              {model.data?.title ?? r.modelId} — run
+              {r.modelId === SCORING_MODEL_ID ? "Scoring run" : (model.data?.title ?? r.modelId)} — run
             </Title>
             <Group gap="xs">
               <StatusBadge status={r.status} />
@@ -224,6 +231,8 @@ export function RunPage({ id }: { id: string }) {
         <Alert color="orange">This run was canceled before it finished.</Alert>
       ) : null}
       {drafts ? <ContentRunPanel runId={r.id} output={drafts} /> : null}
+      {scoring ? <ScoringResult output={scoring} /> : null}
+      {canSaveAsModel(r) && can("runs:execute") ? <SaveAsModel runId={r.id} /> : null}
       {r.status === "succeeded" && output && model.data ? (
         <Tabs defaultValue="results" keepMounted={false}>
           <Tabs.List>

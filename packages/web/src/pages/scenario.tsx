@@ -20,6 +20,7 @@ import { z } from "zod";
 import { call, hasCode } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { FitFromFile } from "../components/fit-from-file.tsx";
 import { LaidOutSchemaForm } from "../components/form-layout.tsx";
 import { InputModelContext } from "../components/input-model.ts";
 import { RevisionHistory } from "../components/revision-history.tsx";
@@ -29,6 +30,7 @@ import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { entryProblems } from "../lib/entry-check.ts";
+import { RESPONSE_MODEL_ID } from "../lib/model-artifacts.ts";
 import type { JsonSchema } from "../lib/schema.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
@@ -219,6 +221,14 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
         <Alert color="red" role="alert" title="Not saved">
           {formError}
         </Alert>
+      ) : null}
+      {model.id === RESPONSE_MODEL_ID && canRun ? (
+        <FitFromFile
+          modelId={model.id}
+          version={scenario.modelVersion}
+          projectId={scenario.projectId}
+          settings={() => form.getValues()}
+        />
       ) : null}
       <Tabs defaultValue="inputs" keepMounted={false}>
         <Tabs.List>
