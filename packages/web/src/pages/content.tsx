@@ -19,7 +19,7 @@ import {
 } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { Controller, useForm } from "react-hook-form";
+import { type Control, Controller, type FieldErrors, type Path, useForm } from "react-hook-form";
 import { Link, useLocation } from "wouter";
 import { ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
@@ -291,6 +291,57 @@ function FetchHistory({ source, onClose }: { source: Source; onClose: () => void
   );
 }
 
+/** The two numbers a source is tuned by, the same in the add and edit forms. */
+interface Tuning {
+  credibility: number;
+  intervalMinutes: number;
+}
+
+function CredibilityAndInterval<T extends Tuning>({
+  control,
+  errors,
+}: {
+  control: Control<T>;
+  errors: FieldErrors<T>;
+}) {
+  const fieldError = (name: keyof Tuning) => (errors as FieldErrors<Tuning>)[name]?.message;
+  const asNumber = (v: string | number) => (v === "" ? Number.NaN : Number(v));
+  return (
+    <>
+      <Controller
+        control={control}
+        name={"credibility" as Path<T>}
+        render={({ field }) => (
+          <NumberInput
+            label="Credibility (0–1)"
+            min={0}
+            max={1}
+            step={0.05}
+            decimalScale={2}
+            value={field.value as number}
+            onChange={(v) => field.onChange(asNumber(v))}
+            error={fieldError("credibility")}
+          />
+        )}
+      />
+      <Controller
+        control={control}
+        name={"intervalMinutes" as Path<T>}
+        render={({ field }) => (
+          <NumberInput
+            label="Fetch every (minutes)"
+            min={15}
+            step={15}
+            value={field.value as number}
+            onChange={(v) => field.onChange(asNumber(v))}
+            error={fieldError("intervalMinutes")}
+          />
+        )}
+      />
+    </>
+  );
+}
+
 interface SourceForm {
   name: string;
   url: string;
@@ -360,36 +411,7 @@ function AddSource() {
             {...form.register("domains")}
             error={err.domains?.message}
           />
-          <Controller
-            control={form.control}
-            name="credibility"
-            render={({ field }) => (
-              <NumberInput
-                label="Credibility (0–1)"
-                min={0}
-                max={1}
-                step={0.05}
-                decimalScale={2}
-                value={field.value}
-                onChange={(v) => field.onChange(v === "" ? Number.NaN : Number(v))}
-                error={err.credibility?.message}
-              />
-            )}
-          />
-          <Controller
-            control={form.control}
-            name="intervalMinutes"
-            render={({ field }) => (
-              <NumberInput
-                label="Fetch every (minutes)"
-                min={15}
-                step={15}
-                value={field.value}
-                onChange={(v) => field.onChange(v === "" ? Number.NaN : Number(v))}
-                error={err.intervalMinutes?.message}
-              />
-            )}
-          />
+          <CredibilityAndInterval control={form.control} errors={err} />
         </Group>
         <Checkbox label="Only for me (a personal source)" {...form.register("personal")} />
         <Group>
@@ -441,36 +463,7 @@ function EditSource({ source, onClose }: { source: Source; onClose: () => void }
               {formError}
             </Alert>
           ) : null}
-          <Controller
-            control={form.control}
-            name="credibility"
-            render={({ field }) => (
-              <NumberInput
-                label="Credibility (0–1)"
-                min={0}
-                max={1}
-                step={0.05}
-                decimalScale={2}
-                value={field.value}
-                onChange={(v) => field.onChange(v === "" ? Number.NaN : Number(v))}
-                error={err.credibility?.message}
-              />
-            )}
-          />
-          <Controller
-            control={form.control}
-            name="intervalMinutes"
-            render={({ field }) => (
-              <NumberInput
-                label="Fetch every (minutes)"
-                min={15}
-                step={15}
-                value={field.value}
-                onChange={(v) => field.onChange(v === "" ? Number.NaN : Number(v))}
-                error={err.intervalMinutes?.message}
-              />
-            )}
-          />
+          <CredibilityAndInterval control={form.control} errors={err} />
           <TextInput label="Domains" {...form.register("domains")} error={err.domains?.message} />
           <Controller
             control={form.control}
