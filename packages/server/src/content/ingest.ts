@@ -186,6 +186,10 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   let itemsDuplicate = 0;
   let itemsNearDuplicate = 0;
   if (!items.length) return { itemsNew, itemsDuplicate, itemsNearDuplicate };
+  // Two instances storing items of one organization at once would each miss the other's
+  // uncommitted items, and store a copy or a near-copy as new (seen on PostgreSQL, where the
+  // two ticks really overlap): one store per organization at a time, until this commits.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`content-items:${row.orgId}`}))`);
   const hashes = [...new Set(items.map((i) => i.contentHash))];
   const seenHashes = new Set(
     (
@@ -199,7 +203,12 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   const from = new Date(Math.min(...dates) - NEAR_DUPLICATE_WINDOW_MS);
   const to = new Date(Math.max(...dates) + NEAR_DUPLICATE_WINDOW_MS);
   const earlier = await tx
-    .select({ id: contentItems.id, title: contentItems.title, text: contentItems.text })
+    .select({
+      id: contentItems.id,
+      title: contentItems.title,
+      text: contentItems.text,
+      publishedAt: contentItems.publishedAt,
+    })
     .from(contentItems)
     .where(
       and(
@@ -211,7 +220,11 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
     )
     .orderBy(desc(contentItems.publishedAt))
     .limit(NEAR_DUPLICATE_CANDIDATES);
-  const candidates = earlier.map((e) => ({ id: e.id, shingles: shingles(`${e.title} ${e.text}`) }));
+  const candidates = earlier.map((e) => ({
+    id: e.id,
+    shingles: shingles(`${e.title} ${e.text}`),
+    publishedAtMs: e.publishedAt.getTime(),
+  }));
 
   for (const item of items) {
     if (seenHashes.has(item.contentHash)) {
@@ -219,11 +232,17 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       continue;
     }
     const own = shingles(`${item.title} ${item.text}`);
-    let best: { id: string; similarity: number } | null = null;
+    let best: { candidate: (typeof candidates)[number]; similarity: number } | null = null;
     for (const c of candidates) {
       const s = jaccard(own, c.shingles);
-      if (s >= NEAR_DUPLICATE_JACCARD && (!best || s > best.similarity)) best = { id: c.id, similarity: s };
+      if (s >= NEAR_DUPLICATE_JACCARD && (!best || s > best.similarity))
+        best = { candidate: c, similarity: s };
     }
+    const publishedAtMs = Date.parse(item.publishedAt);
+    // The original of a pair is the one published first, whichever was fetched first (sources
+    // are fetched in any order, and by several instances at once).
+    const replacesOriginal = best !== null && publishedAtMs < best.candidate.publishedAtMs;
+    const similarity = best ? Math.round(best.similarity * 1000) / 1000 : null;
     const [inserted] = await tx
       .insert(contentItems)
       .values({
@@ -238,8 +257,8 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
         publishedAt: new Date(item.publishedAt),
         datedBySource: item.datedBySource,
         contentHash: item.contentHash,
-        duplicateOfId: best?.id ?? null,
-        duplicateSimilarity: best ? Math.round(best.similarity * 1000) / 1000 : null,
+        duplicateOfId: best && !replacesOriginal ? best.candidate.id : null,
+        duplicateSimilarity: best && !replacesOriginal ? similarity : null,
       })
       .onConflictDoNothing({ target: [contentItems.orgId, contentItems.urlKey] })
       .returning({ id: contentItems.id });
@@ -249,10 +268,24 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       continue;
     }
     seenHashes.add(item.contentHash);
-    if (best) itemsNearDuplicate++;
+    if (best && replacesOriginal) {
+      // The earlier-published newcomer becomes the original: the old one, and its copies, point at it.
+      const old = best.candidate;
+      await tx
+        .update(contentItems)
+        .set({ duplicateOfId: inserted.id, duplicateSimilarity: similarity })
+        .where(
+          and(
+            eq(contentItems.orgId, row.orgId),
+            or(eq(contentItems.id, old.id), eq(contentItems.duplicateOfId, old.id)),
+          ),
+        );
+      candidates.splice(candidates.indexOf(old), 1, { id: inserted.id, shingles: own, publishedAtMs });
+      itemsNearDuplicate++;
+    } else if (best) itemsNearDuplicate++;
     else {
       itemsNew++;
-      candidates.push({ id: inserted.id, shingles: own });
+      candidates.push({ id: inserted.id, shingles: own, publishedAtMs });
     }
   }
   return { itemsNew, itemsDuplicate, itemsNearDuplicate };

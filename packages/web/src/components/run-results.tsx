@@ -77,8 +77,10 @@ const TONE_COLOR = { good: "green", caution: "yellow", bad: "red" } as const;
 export function OutcomeBadge({ model, output }: { model: Pick<Model, "outcome">; output: unknown }) {
   const o = outcomeOf(model.outcome, output);
   if (!o) return null;
+  // Light, as the status badge beside it: white on Mantine's filled green or yellow fails WCAG's
+  // contrast ratio (axe on the shared page, browser-files.test.ts).
   return (
-    <Badge variant="filled" color={TONE_COLOR[o.tone]} data-testid="outcome-badge" data-tone={o.tone}>
+    <Badge variant="light" color={TONE_COLOR[o.tone]} data-testid="outcome-badge" data-tone={o.tone}>
       {o.label}
     </Badge>
   );
