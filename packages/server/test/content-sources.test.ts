@@ -287,7 +287,10 @@ describe("scheduled ingestion", () => {
     const list = (await call(A, "GET", "/api/v1/content/sources?sort=name")).json();
     const by = Object.fromEntries(list.items.map((s: { name: string }) => [s.name, s]));
     expect(by["Fin A"].health).toMatchObject({ status: "ok", consecutiveFailures: 0 });
-    expect(by["Fin A"].itemCount).toBe(2);
+    // The article both feeds carry is stored once, by whichever of the two instances stored first
+    // (on PostgreSQL the two ticks really race): 4 distinct articles between the two sources.
+    expect(by["Fin A"].itemCount).toBeGreaterThanOrEqual(1);
+    expect(by["Fin A"].itemCount + by["Other B"].itemCount).toBe(4);
     expect(by["Fin A"].kind).toBe("rss");
     const interval =
       Date.parse(by["Fin A"].health.nextAttemptAt) - Date.parse(by["Fin A"].health.lastAttemptAt);
@@ -327,7 +330,10 @@ describe("scheduled ingestion", () => {
     expect(all.total).toBe(2);
     expect((await call(A, "GET", "/api/v1/content/items")).json().total).toBe(3);
     expect((await call(B, "GET", "/api/v1/content/items?q=stablecoin")).json().total).toBe(0);
-    expect((await call(A, "GET", `/api/v1/content/items?sourceId=${b.id}`)).json().total).toBe(1);
+    // The shared article is A's or B's, whichever was stored first; the near-copy is left out.
+    const ofSource = async (id: string) =>
+      (await call(A, "GET", `/api/v1/content/items?sourceId=${id}`)).json().total as number;
+    expect((await ofSource(a.id)) + (await ofSource(b.id))).toBe(3);
   });
 
   it("uses a GIN index over a generated tsvector column", async () => {
