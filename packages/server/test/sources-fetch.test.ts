@@ -119,10 +119,12 @@ beforeAll(async () => {
 });
 afterAll(() => site?.close());
 
+// A generous timeout for the local server: on a loaded CI machine a 2 s budget was spent by a
+// crawl-delayed sitemap walk. Tests of timeouts set their own.
 const deps = (o: Parameters<typeof createFetchDeps>[0] = {}): FetchDeps =>
   createFetchDeps({
     ...o,
-    http: { allowAddresses: ["127.0.0.1"], resolve: resolveToLoopback, totalTimeoutMs: 2_000, ...o.http },
+    http: { allowAddresses: ["127.0.0.1"], resolve: resolveToLoopback, totalTimeoutMs: 10_000, ...o.http },
     politeness: { minIntervalMs: 0, ...o.politeness },
     backoff: { baseMs: 60_000, random: () => 1 },
   });
