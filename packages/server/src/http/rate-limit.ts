@@ -17,13 +17,17 @@ const UNLIMITED_ROUTES = new Set(["/health", "/ready", "/metrics", "/*"]);
  */
 export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
   const { config, redisLink } = app.deps;
+  // The batched counter's sync timer stops with the app (tests build and close many apps).
+  const batched =
+    redisLink && config.RATE_LIMIT_SYNC_MS > 0
+      ? new BatchedCounter(redisLink, `${config.REDIS_KEY_PREFIX}rl:`, config.RATE_LIMIT_SYNC_MS)
+      : null;
+  if (batched) app.addHook("onClose", async () => batched.close());
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_MAX,
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
-    ...(redisLink
-      ? { store: linkedStore(redisLink, `${config.REDIS_KEY_PREFIX}rl:`, config.RATE_LIMIT_SYNC_MS) }
-      : {}),
+    ...(redisLink ? { store: linkedStore(redisLink, `${config.REDIS_KEY_PREFIX}rl:`, batched) } : {}),
     keyGenerator: callerKey,
     // Never expected (the linked store falls back to memory), but a store error lets the request through.
     skipOnError: true,
@@ -79,11 +83,11 @@ const LocalStore = require("@fastify/rate-limit/store/LocalStore.js") as new (
  * A rate-limit store that counts in Redis while the link is up and in this process's memory while
  * it is not (a failed command counts the request in memory too, and opens the link's breaker).
  * During an outage a caller's budget is per instance; back on Redis, the shared counter resumes.
- * Identified callers' global budgets (`key:…`, `user:…`) go through a BatchedCounter when
- * `syncMs` > 0: no round trip per request. Anonymous (`ip:…`) and route budgets (sign-in) stay
+ * Identified callers' global budgets (`key:…`, `user:…`) go through the BatchedCounter when
+ * one is given (RATE_LIMIT_SYNC_MS > 0): no round trip per request. Anonymous (`ip:…`) and route budgets (sign-in) stay
  * exact: they guard against guessing, so another instance's attempts must count at once.
  */
-function linkedStore(link: RedisLink, nameSpace: string, syncMs: number) {
+function linkedStore(link: RedisLink, nameSpace: string, batched: BatchedCounter | null) {
   const pick =
     (shared: Store, local: Store, method: "incr" | "read") =>
     (key: string, cb: StoreCallback, timeWindow: number, max: number) => {
@@ -104,7 +108,6 @@ function linkedStore(link: RedisLink, nameSpace: string, syncMs: number) {
     read: pick(shared, local, "read"),
     child: (routeOptions) => make(shared.child(routeOptions), local.child(routeOptions)),
   });
-  const batched = syncMs > 0 ? new BatchedCounter(link, nameSpace, syncMs) : null;
   const identified = (key: string) => key.startsWith("key:") || key.startsWith("user:");
   // The plugin constructs the store with `new Store(globalParams)` (its typings leave out the
   // continueExceeding and exponentialBackoff it passes).
