@@ -1,20 +1,17 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NGINX, type NginxProxy, startNginx } from "./nginx-proxy.ts";
 import {
-  type Child,
-  freePort,
   killAll,
   makeTempDir,
   postJson,
-  REPO_ROOT,
   type ServerProcess,
   sessionBody,
   sessionCookie,
   signUpVerified,
-  startChild,
   startServer,
   waitForReady,
 } from "./spawn.ts";
@@ -26,7 +23,6 @@ import {
  * /usr/sbin/nginx; CI provides all three.
  */
 
-const NGINX = "/usr/sbin/nginx";
 const ADMIN_URL = process.env.DATABASE_URL;
 const REDIS_URL = process.env.REDIS_URL;
 const enabled = Boolean(ADMIN_URL && REDIS_URL && existsSync(NGINX));
@@ -36,7 +32,7 @@ let tmp: ReturnType<typeof makeTempDir>;
 const dbName = `mw_nginx_${randomBytes(6).toString("hex")}`;
 let dbCreated = false;
 const apps: ServerProcess[] = [];
-let nginx: Child | undefined;
+let proxy: NginxProxy | undefined;
 let base = "";
 
 describe.skipIf(!enabled)("two app instances behind nginx", () => {
@@ -60,32 +56,16 @@ describe.skipIf(!enabled)("two app instances behind nginx", () => {
     apps.push(await startServer(env), await startServer(env));
     await Promise.all(apps.map((a) => waitForReady(`${a.url}/ready`, a, 90_000)));
 
-    const port = await freePort();
-    // Workers may run as another user (nobody) when nginx starts as root: let them in.
-    chmodSync(tmp.dir, 0o755);
-    writeFileSync(
-      path.join(tmp.dir, "nginx.conf"),
-      nginxConfig(
-        apps.map((a) => `127.0.0.1:${a.port}`),
-        port,
-        tmp.dir,
-      ),
+    proxy = await startNginx(
+      apps.map((a) => `127.0.0.1:${a.port}`),
+      tmp.dir,
     );
-    const args = ["-e", path.join(tmp.dir, "error.log"), "-p", `${tmp.dir}/`, "-c", "nginx.conf"];
-    const check = startChild(NGINX, [...args, "-t"], { env: {} });
-    const checked = await check.exited;
-    if (checked.code !== 0) throw new Error(`nginx -t failed:\n${check.stderr()}`);
-    nginx = startChild(NGINX, [...args, "-g", `daemon off; pid ${path.join(tmp.dir, "nginx.pid")};`], {
-      env: {},
-      detached: true, // its own process group, so its workers go with it
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForReady(`${base}/health`, nginx, 30_000);
+    base = proxy.base;
   }, 180_000);
 
   afterAll(async () => {
     try {
-      await nginx?.stop("SIGQUIT", 5_000);
+      await proxy?.stop();
       await Promise.all(apps.map((a) => a.stop("SIGTERM", 15_000)));
     } finally {
       await killAll();
@@ -179,33 +159,6 @@ describe.skipIf(!enabled)("two app instances behind nginx", () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(404);
   });
 });
-
-/** deploy/nginx.conf with the app addresses, a loopback port and every file under `dir`. */
-function nginxConfig(upstreams: string[], port: number, dir: string): string {
-  const source = readFileSync(path.join(REPO_ROOT, "deploy/nginx.conf"), "utf8");
-  const replace = (text: string, pattern: RegExp, by: (substring: string) => string) => {
-    if (!pattern.test(text)) throw new Error(`deploy/nginx.conf no longer matches ${pattern}`);
-    return text.replace(pattern, by);
-  };
-  let conf = replace(
-    source,
-    /(# upstream servers: begin\n)([\s\S]*?)(\s*# upstream servers: end)/,
-    (block) => {
-      let i = 0;
-      const out = block.replace(/server\s+app\d+:3000/g, () => `server ${upstreams[i++]}`);
-      if (i !== upstreams.length)
-        throw new Error(`expected ${upstreams.length} upstream servers, found ${i}`);
-      return out;
-    },
-  );
-  conf = replace(conf, /listen 80;/, () => `listen 127.0.0.1:${port};`);
-  conf = replace(conf, /\/var\/log\/nginx\//g, () => `${dir}/`);
-  const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
-    .map((t) => `  ${t}_temp_path ${dir}/${t}_temp;`)
-    .join("\n");
-  conf = replace(conf, /^http \{\n/m, (http) => `${http}${temp}\n`);
-  return conf;
-}
 
 /** `http_requests_total` for GET /health 200 on one instance, read from it directly. */
 async function healthCount(app: ServerProcess): Promise<number> {
