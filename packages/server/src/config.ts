@@ -62,6 +62,11 @@ export const EnvSchema = z.object({
     .default([]),
   TRUST_PROXY: booleanFromEnv.default(false),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024),
+  /**
+   * Largest run input: the body of POST /models/{id}/runs and of scenario saves (JSON), and each
+   * table file of a multipart run (CSV / NDJSON). A 10,000-deal portfolio is ~1.8 MB of JSON.
+   */
+  RUN_INPUT_LIMIT_BYTES: positiveInt(20 * 1024 * 1024),
   /** A JSON body that stops arriving for this long (fewer bytes than its Content-Length) gets 408. */
   BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
   RATE_LIMIT_MAX: positiveInt(300),

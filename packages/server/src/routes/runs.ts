@@ -1,3 +1,4 @@
+import multipart from "@fastify/multipart";
 import { catalog } from "@modelworks/catalog";
 import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
@@ -22,9 +23,11 @@ import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { keepAlive } from "../http/sse.ts";
+import { findModel } from "../models/find.ts";
 import type { RunEvent } from "../runs/events.ts";
 import { cancelRun, createRun, TERMINAL, validateInput, waitForRun, wakeWorkers } from "../runs/service.ts";
 import { resolveRunSource } from "../runs/source.ts";
+import { runBodyFromParts } from "../runs/table-bodies.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
@@ -40,17 +43,37 @@ export async function runRoutes(app: FastifyInstance) {
     for (const end of openStreams) end();
   });
 
+  await app.register(multipart);
   r.post(
     "/models/:id/runs",
     {
       config: { access: "runs:execute" },
+      bodyLimit: app.deps.config.RUN_INPUT_LIMIT_BYTES,
+      // A multipart request (tables as CSV / NDJSON files) becomes the JSON body it stands for
+      // before validation, so both kinds go through the same schema and code below.
+      preValidation: async (req) => {
+        if (!req.isMultipart()) return;
+        req.body = (await runBodyFromParts(
+          req,
+          (run) =>
+            findModel(
+              app,
+              (req.params as { id: string }).id,
+              typeof run.version === "string" ? run.version : undefined,
+            ),
+          { fileBytes: app.deps.config.RUN_INPUT_LIMIT_BYTES },
+        )) as typeof req.body;
+      },
       schema: {
         tags,
         summary: "Start a run of a model",
         description:
           "Validates the input (422 names each bad field), then returns the stored result at once on a cache hit, " +
           "the finished run if it completes within `wait` seconds (200), or 202 with Location to poll or follow " +
-          "`/runs/{id}/events`.",
+          "`/runs/{id}/events`. Input tables may also come as CSV or NDJSON files: send multipart/form-data with a " +
+          "field `run` (this JSON body) and one file per table named by its field (`deals`); each file becomes that " +
+          "field of `run.input`. Bodies and table files up to RUN_INPUT_LIMIT_BYTES (20 MiB by default).",
+        consumes: ["application/json", "multipart/form-data"],
         params: ModelIdParams,
         querystring: CreateRunQuery,
         body: CreateRunBody,

@@ -48,6 +48,7 @@ export async function scenarioCrudRoutes(app: FastifyInstance) {
     "/projects/:projectId/scenarios",
     {
       config: { access: "projects:write" },
+      bodyLimit: app.deps.config.RUN_INPUT_LIMIT_BYTES,
       schema: {
         tags,
         summary: "Create a scenario (its revision 1)",
@@ -136,6 +137,7 @@ export async function scenarioCrudRoutes(app: FastifyInstance) {
     "/scenarios/:id",
     {
       config: { access: "projects:write" },
+      bodyLimit: app.deps.config.RUN_INPUT_LIMIT_BYTES,
       schema: {
         tags,
         summary: "Edit a scenario: a new input or model version is saved as the next revision",
