@@ -118,7 +118,7 @@ export function chartOption(c: ResolvedChart): echarts.EChartsCoreOption {
         name: label(d.x),
         nameLocation: "middle",
         nameGap: 26,
-        min: Math.min(...xs),
+        min: Math.min(0, ...xs),
         max: Math.max(...xs),
         axisLabel: { formatter: axisFormatter(xCol), fontFamily: FONT_FAMILY },
       },
