@@ -293,3 +293,24 @@ describe("response model: the charts as drawn", () => {
     }
   });
 });
+
+describe("response model: the executive summary in the report", () => {
+  it("prints a language model's text by its sections and says who wrote it; the template's says so too", () => {
+    const llm: ResponseModelOutput = {
+      ...output,
+      executiveSummary: {
+        text: "## Key findings\n- AUC 0.858 on the holdout.\n\nMail the top 45 %.",
+        generatedBy: { provider: "openai", model: "gpt-4.1" },
+      },
+    };
+    const blocks = responseModelDocument(llm, buildRunReport(model, { ...run, output: llm }), run).blocks;
+    expect(blocks).toContainEqual({ kind: "heading", text: "Key findings", level: 3 });
+    expect(blocks).toContainEqual({ kind: "paragraph", text: "• AUC 0.858 on the holdout." });
+    expect(blocks).toContainEqual({ kind: "paragraph", text: "Mail the top 45 %." });
+    const note = (bs: typeof blocks) =>
+      bs.find((b) => b.kind === "paragraph" && b.note === true && /^Written by/.test(b.text));
+    expect(note(blocks)).toMatchObject({ text: expect.stringContaining("openai gpt-4.1") });
+    const template = responseModelDocument(output, buildRunReport(model, run), run).blocks;
+    expect(note(template)).toMatchObject({ text: expect.stringContaining("built-in template") });
+  });
+});
