@@ -11,6 +11,7 @@ import {
   scoringModelOf,
   tableFingerprint,
 } from "@modelworks/engine-response-model";
+import ExcelJS from "exceljs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, addMember, createOwner, createTestApp, request } from "./harness.ts";
 import { multipart } from "./multipart.ts";
@@ -126,6 +127,34 @@ beforeAll(async () => {
   expect(failing.statusCode, failing.body).toBe(200);
   gateFailRunId = failing.json().id;
 }, 240_000);
+
+describe("the fit's model report (issue 15 item 9)", () => {
+  it("downloads through the runs' export route as Excel and PDF, for the run's org only", async () => {
+    const model = (
+      await request(t.app, null, { method: "GET", url: "/api/v1/models/response-model" })
+    ).json();
+    expect(
+      model.documents.map((d: { name: string; formats: string[] }) => [d.name, d.formats]),
+    ).toContainEqual(["model-report", ["xlsx", "pdf", "docx"]]);
+    const xlsx = await as(analyst)("GET", `/api/v1/runs/${fit.id}/export?format=xlsx&document=model-report`);
+    expect(xlsx.statusCode, xlsx.body).toBe(200);
+    expect(xlsx.headers["content-disposition"]).toMatch(/-model-report\.xlsx"$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ExcelJS.Buffer);
+    const summary = wb.getWorksheet("Summary")!;
+    let aucRow = 0;
+    summary.eachRow((row, n) => {
+      if (row.getCell(1).value === "AUC") aucRow = n;
+    });
+    // The artifact's holdout AUC is the run's (the report reads the run's output).
+    expect(summary.getCell(aucRow, 2).value).toBe(fit.output.artifact.metrics.holdoutAuc);
+    const pdf = await as(owner)("GET", `/api/v1/runs/${fit.id}/export?format=pdf&document=model-report`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.rawPayload.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    const stranger = await as(other)("GET", `/api/v1/runs/${fit.id}/export?format=pdf&document=model-report`);
+    expect(stranger.statusCode).toBe(404);
+  }, 120_000);
+});
 
 describe("the model's examples name the bundled sample", () => {
   it("GET /models/response-model is small, and its first example still fits 2,500 rows", async () => {

@@ -1,6 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { sampleRecords } from "@modelworks/engine-response-model";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
+import { seriousViolations } from "./axe.ts";
 import {
   base,
   createOrg,
@@ -38,6 +40,18 @@ function customersCsv(): Buffer {
   };
   const lines = [fields.join(","), ...rows.map((r) => fields.map((f) => quote(r[f])).join(","))];
   return Buffer.from(`${lines.join("\n")}\n`);
+}
+
+/** No serious or critical axe violation on the page, in light and in dark theme (as browser-a11y). */
+async function axeBothThemes(page: Page, name: string) {
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await eventually(() => page.locator("html").getAttribute("data-mantine-color-scheme")).toBe(scheme);
+    // Let Mantine's colour transitions settle before colours are measured.
+    await page.waitForTimeout(400);
+    expect((await seriousViolations(page)).join("\n"), `${name} (${scheme})`).toBe("");
+  }
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
 describe("response models", () => {
@@ -79,6 +93,27 @@ describe("response models", () => {
     await page.getByText("Approved although the deployment gate failed").waitFor();
     await page.getByText("Pilot on one region, capped at 5,000 pieces", { exact: true }).waitFor();
     await page.getByText("approved", { exact: true }).waitFor();
+    await axeBothThemes(page, "response-model detail");
+
+    // The fit's model report (issue 15 item 9) downloads from the model's page as a PDF.
+    const reportSection = page.getByRole("region", { name: "Model report" });
+    await reportSection.getByRole("button", { name: "Download", exact: true }).click();
+    // The first export starts the server's export thread (charts, fonts): allow it time on a busy machine.
+    const downloaded = page.waitForEvent("download", { timeout: 90_000 });
+    await page.getByRole("menuitem", { name: "Model report as PDF" }).click();
+    const reportFile = await Promise.race([
+      downloaded,
+      reportSection
+        .getByRole("alert")
+        .waitFor({ timeout: 90_000 })
+        .then(async () => {
+          throw new Error(`export failed: ${await reportSection.getByRole("alert").textContent()}`);
+        }),
+    ]);
+    expect(reportFile.suggestedFilename()).toMatch(/^response-model-run-[0-9a-f]{8}-model-report\.pdf$/);
+    const pdf = await readFile(await reportFile.path());
+    expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(pdf.length).toBeGreaterThan(20_000);
 
     // The SQL for a warehouse: one SELECT over the named table.
     await page.getByLabel("SQL dialect").selectOption("snowflake");
@@ -134,5 +169,6 @@ describe("response models", () => {
     await page.goto(`${base}/response-models`);
     const row = page.getByTestId("model-artifacts").getByRole("row", { name: /Spring responders/ });
     await text(row).toMatch(/v1.*approved.*gate failed/);
-  }, 60_000);
+    await axeBothThemes(page, "response-models list");
+  }, 240_000);
 });

@@ -107,6 +107,31 @@ export function chartOption(c: ResolvedChart): echarts.EChartsCoreOption {
       })),
     };
   }
+  if (c.xValue && (d.kind === "line" || d.kind === "area")) {
+    // A curve: x at its numeric position, so an ROC's or a gains chart's shape is true to scale.
+    const xCol = col(d.x);
+    const xs = rows.map((r) => num(r[d.x])).filter((v): v is number => v !== null);
+    return {
+      ...base,
+      xAxis: {
+        type: "value",
+        name: label(d.x),
+        nameLocation: "middle",
+        nameGap: 26,
+        min: Math.min(0, ...xs),
+        max: Math.max(...xs),
+        axisLabel: { formatter: axisFormatter(xCol), fontFamily: FONT_FAMILY },
+      },
+      yAxis,
+      series: d.y.map((y) => ({
+        type: "line",
+        name: label(y),
+        data: rows.map((r) => [num(r[d.x]), num(r[y])]),
+        showSymbol: false,
+        ...(d.kind === "area" ? { areaStyle: { opacity: 0.25 } } : {}),
+      })),
+    };
+  }
   return {
     ...base,
     xAxis: {

@@ -5,6 +5,7 @@ import {
   HeadingLevel,
   ImageRun,
   Packer,
+  PageBreak,
   PageNumber,
   Paragraph,
   ShadingType,
@@ -98,6 +99,8 @@ function blockChildren(b: PagedBlock): (Paragraph | Table)[] {
         dataTable(b.columns, b.rows),
         new Paragraph({}),
       ];
+    case "pageBreak":
+      return [new Paragraph({ children: [new PageBreak()] })];
     case "chart": {
       const svg = chartSvg(b.chart, CHART_W_PX, CHART_H_PX);
       return [

@@ -1,3 +1,4 @@
+import type { ResponseModelOutput } from "@modelworks/engine-response-model";
 import type { AnyModel } from "@modelworks/model-kit";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { renderCsv } from "./csv.ts";
@@ -6,6 +7,12 @@ import { hasOptimizerWorkbook, hasPlan, renderOptimizerWorkbook } from "./optimi
 import { renderPdf } from "./pdf.ts";
 import { PlanTooLarge } from "./plan-workbook.ts";
 import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
+import {
+  hasResponseModelReport,
+  RESPONSE_MODEL_REPORT,
+  responseModelDocument,
+} from "./response-model-report.ts";
+import { renderResponseModelWorkbook } from "./response-model-workbook.ts";
 import { FORMULA_WORKBOOK, hasFormulaWorkbook, renderTifWorkbook } from "./tif-workbook.ts";
 import { renderXlsx } from "./xlsx.ts";
 
@@ -69,6 +76,17 @@ export function documentsOf(model: AnyModel) {
           },
         ]
       : []),
+    ...(hasResponseModelReport(model.id, model.version)
+      ? [
+          {
+            name: RESPONSE_MODEL_REPORT,
+            title: "Model report",
+            summary:
+              "The executive summary, metrics with the AUC's confidence interval and the gate, ROC, lift, gains and precision–recall charts, deciles, coefficients, the mailing plan and the data checks. Excel: one sheet per part, with the charts and their points.",
+            formats: ["xlsx", "pdf", "docx"] as ExportFormat[],
+          },
+        ]
+      : []),
   ];
 }
 
@@ -117,6 +135,28 @@ export async function exportRun(
       if (e instanceof PlanTooLarge) throw unprocessable([{ path: "query.document", message: e.message }]);
       throw e;
     }
+  }
+  if (document === RESPONSE_MODEL_REPORT && hasResponseModelReport(model.id, model.version)) {
+    if (format === "csv")
+      throw unprocessable([
+        {
+          path: "query.format",
+          message: "the model report comes as xlsx, pdf or docx (the run report has the CSVs)",
+        },
+      ]);
+    const output = run.output as ResponseModelOutput;
+    if (format === "xlsx")
+      return {
+        body: await renderResponseModelWorkbook(output, {
+          title: report.title,
+          numberStyle: run.numberStyle,
+        }),
+        contentType: TYPES.xlsx,
+        fileName: `${report.fileStem}-${RESPONSE_MODEL_REPORT}.xlsx`,
+      };
+    const doc = responseModelDocument(output, report, run);
+    const body = format === "pdf" ? await renderPdf(doc) : await renderDocx(doc);
+    return { body, contentType: TYPES[format], fileName: `${doc.fileStem}.${format}` };
   }
   if (document !== "report") {
     const known = model.documents?.some((d) => d.name === document);

@@ -225,6 +225,8 @@ function block(l: Layout, b: PagedBlock) {
       return table(l, b.title, b.columns, b.rows);
     case "chart":
       return chart(l, b.title, chartSvg(b.chart, CHART_W_PX, CHART_H_PX));
+    case "pageBreak":
+      return l.addPage();
   }
 }
 

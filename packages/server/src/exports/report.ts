@@ -58,6 +58,8 @@ export interface ResolvedChart {
   title: string;
   descriptor: ChartDescriptor;
   table: ResolvedTable;
+  /** Draw x as numbers on a value axis (curves: ROC, gains), not as evenly spaced categories. */
+  xValue?: boolean;
 }
 
 export interface RunReport {
@@ -442,7 +444,9 @@ export type PagedBlock =
       /** Printed across a landscape page (wide tables: more columns per part). */
       landscape?: boolean;
     }
-  | { kind: "chart"; title: string; chart: ResolvedChart };
+  | { kind: "chart"; title: string; chart: ResolvedChart }
+  /** The next block starts a new page (after a report's cover). */
+  | { kind: "pageBreak" };
 
 export interface PagedDocument {
   fileStem: string;

@@ -16,7 +16,7 @@ export const EXPORT_DESCRIPTION =
   "inputs) and one sheet per table with typed cells, number formats by unit and a frozen header. `csv`: the table, or " +
   "a zip of one CSV per table. `pdf` / `docx`: a report with inputs, key results, charts and tables (long tables cut " +
   "at 100 rows with a note). `document=<name>` exports one of the model's own documents instead (PDF or Word; " +
-  "GET /models/{id} lists them). Text that a spreadsheet would run as a formula is written with a leading `'`. " +
+  "the formula workbooks and the response model's `model-report` also as XLSX; GET /models/{id} lists them and their formats). Text that a spreadsheet would run as a formula is written with a leading `'`. " +
   "Only succeeded runs export (409 otherwise).";
 
 /** The model a stored run ran, or 409 when this build no longer hosts that version. */
