@@ -57,7 +57,7 @@ async function startServer(
   });
   const base = `http://127.0.0.1:${port}`;
   // Start-up on a loaded machine (PGlite, migrations, the engine host) can take a minute.
-  await waitReady(base, 600);
+  await waitReady(base, 3000);
   return {
     base,
     child,
