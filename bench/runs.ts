@@ -1,8 +1,13 @@
 /**
  * Run-machinery benchmark (issue 3): the internal test model with a trivial body (1 sample).
+ * First, issue 20 goal 1: persisted tif runs with `?wait` at 8 clients, against an authenticated
+ * `GET /projects?limit=10` and `/health` on the same server, once with every run queued
+ * (`RUN_FAST_PATH=false`, the baseline) and once with the fast path (docs/decisions/0051) —
+ * two servers one after the other in this script, so the before/after ratio is of one sitting.
  *
  *   npm run bench:runs                       # embedded PGlite
  *   DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:runs
+ *   BENCH_RUNS_GOAL_ONLY=1 npm run bench:runs   # only the goal-1 comparison
  *
  * The server runs as a child process (API + embedded worker, as `npm start`); load comes from
  * autocannon in this process over loopback. Every figure is also given as a ratio to GET /health
@@ -12,6 +17,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { catalog } from "@modelworks/catalog";
 import autocannon from "autocannon";
 import { freePort, signUpVerified, startMailServer, stopChild, waitReady } from "./server-process.ts";
 
@@ -22,7 +28,9 @@ const MODEL = "test-montecarlo-sum";
 const mail = await startMailServer();
 const trivial = (seed: number) => ({ terms: [{ mean: 1, sd: 1 }], samples: 1, seed });
 
-async function startServer(): Promise<{ base: string; child: ChildProcess; stop(): Promise<void> }> {
+async function startServer(
+  extraEnv: Record<string, string> = {},
+): Promise<{ base: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-"));
   const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
@@ -43,12 +51,13 @@ async function startServer(): Promise<{ base: string; child: ChildProcess; stop(
       RUN_POLL_MS: "200",
       REDIS_KEY_PREFIX: `mwbench${port}:`,
       SMTP_URL: mail.url,
+      ...extraEnv,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
   // Start-up on a loaded machine (PGlite, migrations, the engine host) can take a minute.
-  await waitReady(base, 600);
+  await waitReady(base, 3000);
   return {
     base,
     child,
@@ -134,10 +143,90 @@ async function burst(base: string, key: string, count: number, concurrency: numb
   };
 }
 
+const TIF = catalog.find("tif");
+if (!TIF?.examples?.[0]) throw new Error("tif with an example is not in the catalog");
+const tifInput = TIF.examples[0].input;
+
+/** Goal 1 on one server: /health, an authenticated read, and tif `?wait` runs, 8 clients each. */
+async function goal(extraEnv: Record<string, string>) {
+  const server = await startServer(extraEnv);
+  try {
+    const key = await apiKey(server.base);
+    const auth = { authorization: `Bearer ${key}` };
+    const runPath = `/api/v1/models/tif/runs?cache=false&wait=30`;
+    const body = JSON.stringify({ input: tifInput });
+    const headers = { ...auth, "content-type": "application/json" };
+    // Warm-up: the engine threads load tif and the server learns its run time.
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(`${server.base}${runPath}`, { method: "POST", headers, body });
+      const run = (await res.json()) as { status: string };
+      if (run.status !== "succeeded") throw new Error(`warm-up tif run: ${JSON.stringify(run)}`);
+    }
+    const outputBytes = Buffer.byteLength(
+      JSON.stringify(
+        (
+          (await (await fetch(`${server.base}${runPath}`, { method: "POST", headers, body })).json()) as {
+            output: unknown;
+          }
+        ).output,
+      ),
+    );
+    const health = await load({ url: `${server.base}/health`, connections: 8 });
+    const read = await load({
+      url: `${server.base}/api/v1/projects?limit=10`,
+      connections: 8,
+      headers: auth,
+    });
+    const runs = await load({
+      url: `${server.base}${runPath}`,
+      method: "POST",
+      connections: 8,
+      timeout: 60,
+      headers,
+      body,
+    });
+    // Every acknowledged run is stored: the count of succeeded tif runs covers all 200s.
+    const listed = (await (
+      await fetch(`${server.base}/api/v1/runs?modelId=tif&status=succeeded&limit=1`, { headers: auth })
+    ).json()) as { total: number };
+    return { health, read, runs, outputBytes, stored: listed.total };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function goalComparison(backend: string) {
+  const before = await goal({ RUN_FAST_PATH: "false" });
+  const after = await goal({});
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const row = (name: string, g: Awaited<ReturnType<typeof goal>>) =>
+    `| ${name} | ${g.health.rps.toFixed(0)} | ${g.read.rps.toFixed(0)} | ${g.runs.rps.toFixed(1)} (p50 ${ms(g.runs.p50)}, p99 ${ms(g.runs.p99)}) | ${(g.runs.rps / g.read.rps).toFixed(3)} | ${(g.read.rps / g.health.rps).toFixed(3)} | ${g.stored} |`;
+  const lines = [
+    `Issue 20 goal 1 — ${backend}, ${SECONDS} s per load, 8 clients, tif example (${(before.outputBytes / 1024).toFixed(0)} KB output), node ${process.version}`,
+    "",
+    "| server | GET /health req/s | GET /projects?limit=10 (API key) req/s | tif ?wait runs/s | runs ÷ authenticated GET | GET ÷ /health | succeeded tif runs stored |",
+    "|---|---|---|---|---|---|---|",
+    row("every run queued (RUN_FAST_PATH=false)", before),
+    row("fast path (default)", after),
+    "",
+    `fast path ÷ queued: ${(after.runs.rps / before.runs.rps).toFixed(2)}× runs/s (p99 ${ms(before.runs.p99)} → ${ms(after.runs.p99)}); ` +
+      `runs ÷ authenticated GET ${(before.runs.rps / before.read.rps).toFixed(3)} → ${(after.runs.rps / after.read.rps).toFixed(3)} (goal ≥ 0.40)`,
+  ];
+  const errors = [before, after].reduce((s, g) => s + g.runs.non2xx + g.read.non2xx, 0);
+  if (errors > 0) lines.push("", `WARNING: ${errors} non-2xx responses during the loads`);
+  console.log(lines.join("\n"));
+}
+
 async function main() {
   const backend = process.env.DATABASE_URL
     ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}`
     : "PGlite (embedded)";
+  await goalComparison(backend);
+  if (process.env.BENCH_RUNS_GOAL_ONLY) {
+    await mail.close();
+    return;
+  }
+  console.log("");
   const server = await startServer();
   try {
     const key = await apiKey(server.base);

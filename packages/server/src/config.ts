@@ -112,6 +112,13 @@ export const EnvSchema = z.object({
   RUN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
   RUN_TIMEOUT_SECONDS: positiveInt(300),
   RUN_ORG_CONCURRENCY: positiveInt(4),
+  /**
+   * Short runs of warm engines run at once on an idle pool and are stored finished in one
+   * statement, without the queue round trip (docs/decisions/0051); false: every run is queued.
+   */
+  RUN_FAST_PATH: booleanFromEnv.default(true),
+  /** A model whose recent runs took at most this long on the engine counts as short. */
+  RUN_FAST_PATH_MAX_MS: positiveInt(50),
   RUN_RATE_LIMIT_PER_HOUR: positiveInt(1000),
   RUN_HEAVY_RATE_LIMIT_PER_HOUR: positiveInt(120),
   CACHE_TTL_SECONDS: positiveInt(24 * 3600),

@@ -10,6 +10,7 @@ import type { ReferenceDataService } from "./reference-data/service.ts";
 import type { RunBudget } from "./runs/budget.ts";
 import type { ResultCache } from "./runs/cache.ts";
 import type { RunEventBus } from "./runs/events.ts";
+import type { RunWorker } from "./runs/runner.ts";
 
 /** Everything the server talks to, created by the caller (main.ts or a test) and closed by it. */
 export interface AppDeps {
@@ -30,4 +31,9 @@ export interface AppDeps {
   mailer: Mailer;
   /** Language models for engines and the LLM admin routes (issue 14: src/llm/). */
   llm: LlmService;
+  /**
+   * The run worker in this process, while one runs (`startWorker` sets it): the API hands it
+   * short runs to execute at once (docs/decisions/0051). Absent or null: every run is queued.
+   */
+  localWorker?: { current: RunWorker | null };
 }

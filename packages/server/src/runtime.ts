@@ -89,6 +89,7 @@ export async function openRuntime(
   const llm = createLlmService(config, db.db, link, log.child({ component: "llm" }));
   return {
     llm,
+    localWorker: { current: null },
     config,
     database: db,
     redis: link?.client ?? null,
@@ -157,9 +158,11 @@ export async function startWorker(
     ]),
   });
   await worker.start();
+  if (rt.localWorker) rt.localWorker.current ??= worker;
   return {
     worker,
     async stop() {
+      if (rt.localWorker?.current === worker) rt.localWorker.current = null;
       await worker.stop();
       await pool.close();
     },

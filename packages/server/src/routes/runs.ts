@@ -25,12 +25,31 @@ import { recordAudit } from "../http/audit.ts";
 import { keepAlive } from "../http/sse.ts";
 import { findModel } from "../models/find.ts";
 import type { RunEvent } from "../runs/events.ts";
-import { cancelRun, createRun, TERMINAL, validateInput, waitForRun, wakeWorkers } from "../runs/service.ts";
+import {
+  cancelRun,
+  createRun,
+  type RunRow,
+  TERMINAL,
+  validateInput,
+  waitForRun,
+  wakeWorkers,
+} from "../runs/service.ts";
 import { resolveRunSource } from "../runs/source.ts";
 import { runBodyFromParts } from "../runs/table-bodies.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
+
+/**
+ * A run's DTO as JSON text with its output spliced in as given: `runDto` ends with `output`, so
+ * the DTO is serialized with a null output and the stored text takes that null's place.
+ */
+function withOutputJson(run: RunRow, outputJson: string): string {
+  const text = JSON.stringify(runDto({ ...run, output: null }));
+  const tail = ',"output":null}';
+  if (!text.endsWith(tail)) throw new Error("runDto must end with its output");
+  return `${text.slice(0, -tail.length)},"output":${outputJson}}`;
+}
 
 /** Runs: start (from input or a scenario), read, list, cancel, delete, and follow live. */
 export async function runRoutes(app: FastifyInstance) {
@@ -99,13 +118,26 @@ export async function runRoutes(app: FastifyInstance) {
           scenarioRevision: scenario?.revision ?? null,
           useCache: req.query.cache,
           inputPath,
+          // Waiting for the result: a short run may execute at once (docs/decisions/0051).
+          runNow: req.query.wait > 0,
         }),
       );
+      reply.header("location", `/api/v1/runs/${run.id}`);
+      if (run.outputJson !== undefined) {
+        // Stored by the fast path: the output goes out as the bytes stored, not re-serialized.
+        return (
+          reply
+            .code(200)
+            .type("application/json; charset=utf-8")
+            // A string is sent as it is (Fastify skips the response schema's serializer for it);
+            // its shape is RunDto's by construction.
+            .send(withOutputJson(run, run.outputJson) as unknown as z.infer<typeof RunDto>)
+        );
+      }
       if (run.status === "queued") await wakeWorkers(app.deps);
       const latest = TERMINAL.has(run.status)
         ? run
         : await waitForRun(app.deps, orgId, run.id, req.query.wait);
-      reply.header("location", `/api/v1/runs/${run.id}`);
       return reply.code(TERMINAL.has(latest.status) ? 200 : 202).send(runDto(latest));
     },
   );

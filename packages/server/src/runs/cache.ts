@@ -28,7 +28,8 @@ export interface ResultCache {
    * PGlite a query outside an open transaction waits for it to end.
    */
   get(key: CacheKey, db: Db): Promise<CachedResult | null>;
-  set(key: CacheKey, value: CachedResult): Promise<void>;
+  /** `outputJson`: the output as JSON text already (the fast path's), stored without re-serializing. */
+  set(key: CacheKey, value: CachedResult | { runId: string; outputJson: string }): Promise<void>;
   /** Drops an entry whose run was deleted, so a deleted result is never served again. */
   forget(key: CacheKey): Promise<void>;
 }
@@ -109,7 +110,11 @@ export function redisCache(
       return hit;
     },
     async set(k, v) {
-      await attempt(() => link.client.set(keyOf(k), JSON.stringify(v), "EX", ttlSeconds));
+      const text =
+        "outputJson" in v
+          ? `{"runId":${JSON.stringify(v.runId)},"output":${v.outputJson}}`
+          : JSON.stringify(v);
+      await attempt(() => link.client.set(keyOf(k), text, "EX", ttlSeconds));
     },
     async forget(k) {
       await attempt(() => link.client.del(keyOf(k)));

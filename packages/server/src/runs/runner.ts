@@ -78,6 +78,38 @@ type Outcome =
   /** The engine process died with the run in flight; `isolated`: the run was alone in it. */
   | { status: "crashed"; message: string; how: string; isolated: boolean };
 
+/** A run to execute at once on this worker's pool, before it has a row (docs/decisions/0051). */
+export interface FastRunRequest {
+  orgId: string;
+  modelId: string;
+  modelVersion: string;
+  /** Validated input. */
+  input: unknown;
+  data: Record<string, unknown>;
+  timeoutMs: number;
+}
+
+/**
+ * What became of a fast run: `finished` is its one final state, to be inserted as it is;
+ * `queue` means it must go through the queue after all (a crash of the shared engine process,
+ * an infrastructure error, or a model that asked a language model) — nothing of it was stored.
+ */
+export type FastRunOutcome =
+  | {
+      kind: "finished";
+      status: "succeeded" | "failed";
+      /** The output and key result as JSON text, exactly as stored and served. */
+      outputJson: string | null;
+      keyResultJson: string | null;
+      error: { code: RunErrorCode; message: string; issues?: { path: string; message: string }[] } | null;
+      startedAt: Date;
+      finishedAt: Date;
+    }
+  | { kind: "queue"; crashed: boolean; reason: string };
+
+/** Weight of the newest run in a model's moving average of engine time. */
+const FAST_EWMA_WEIGHT = 0.3;
+
 /** Wake-up key on the event bus: published whenever a run is queued. */
 export const QUEUE_WAKE = "queue";
 const PROGRESS_WRITE_MS = 250;
@@ -96,7 +128,16 @@ export class RunWorker {
   private loopDone: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  /** Engine milliseconds per `model@version` (moving average) of runs that succeeded here. */
+  private readonly engineMs = new Map<string, number>();
+  /** Models that have run here once (their engine is loaded and compiled). */
+  private readonly warm = new Set<string>();
+  /** Models seen asking a language model: never fast (the answer is I/O, not a short engine). */
+  private readonly callsLlm = new Set<string>();
+  /** Fast runs on the pool now, in all and by organization. */
+  private fastInFlight = 0;
+  private readonly fastByOrg = new Map<string, number>();
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -320,6 +361,8 @@ export class RunWorker {
       await this.finish(run, outcome);
       return;
     }
+    const modelKey = `${run.model_id}@${run.model_version}`;
+    let engineStarted = 0;
     try {
       const result = await this.o.pool.run(
         {
@@ -335,17 +378,25 @@ export class RunWorker {
             postToThread = post;
           },
           isolated,
-          onStart: startClock,
+          onStart: () => {
+            engineStarted = performance.now();
+            startClock();
+          },
           onMessage: (m) => {
             if (m.type === "log") {
               log[m.level]({ runId: run.id, model: run.model_id, ...m.fields }, m.msg);
               return;
             }
-            if (m.type === "llm-call") return answerLlm(m);
+            if (m.type === "llm-call") {
+              this.callsLlm.add(modelKey);
+              return answerLlm(m);
+            }
             onProgress(m.fraction, m.message);
           },
         },
       );
+      if (result.ok && !isolated && engineStarted > 0)
+        this.learn(modelKey, performance.now() - engineStarted);
       outcome = abortReason ? outcomeOfAbort(abortReason, run) : outcomeOf(result, run);
     } catch (err) {
       // The thread was terminated (after an abort) or crashed, or its whole engine process died:
@@ -366,6 +417,156 @@ export class RunWorker {
       return;
     }
     await this.finish(run, outcome);
+  }
+
+  private learn(modelKey: string, ms: number) {
+    // A model's first run here pays for loading and compiling it: it proves the engine warm,
+    // and its time says nothing about the next run's.
+    if (!this.warm.has(modelKey)) {
+      this.warm.add(modelKey);
+      return;
+    }
+    const before = this.engineMs.get(modelKey);
+    this.engineMs.set(modelKey, before === undefined ? ms : before + FAST_EWMA_WEIGHT * (ms - before));
+  }
+
+  /**
+   * Whether a run of this model may run at once: the worker is up, the model is warm and short
+   * here (its runs succeeded on this pool in at most `maxMs` on average) and never asked a
+   * language model, queued runs do not hold every engine thread (then the pool is busy and the
+   * run queues behind them), at most twice the threads are in flight (a fast run waits behind at
+   * most about one other per thread), and the organization is under its concurrency limit.
+   * Platform tasks never run here. Fast runs never stop the worker claiming: it claims while
+   * fewer queued runs than threads run, whatever the fast path does.
+   */
+  private mayRunNow(orgId: string, modelKey: string, modelId: string, maxMs: number): boolean {
+    if (this.stopped || this.o.platformTasks?.has(modelId) || this.callsLlm.has(modelKey)) return false;
+    const ms = this.engineMs.get(modelKey);
+    if (ms === undefined || ms > maxMs) return false;
+    const { threads } = this.o.pool;
+    if (this.active >= threads || this.active + this.fastInFlight >= threads * 2) return false;
+    return (this.fastByOrg.get(orgId) ?? 0) < this.o.orgConcurrency;
+  }
+
+  /**
+   * The fast path (docs/decisions/0051): runs a short model's run on this worker's pool before
+   * any row exists, and answers with its final state for the caller to insert in one statement.
+   * Null when the run must be queued instead (see `mayRunNow`). Nothing here writes: a crash
+   * before the caller's insert loses a run that was never acknowledged.
+   */
+  async runNow(req: FastRunRequest, maxMs: number): Promise<FastRunOutcome | null> {
+    const modelKey = `${req.modelId}@${req.modelVersion}`;
+    if (!this.mayRunNow(req.orgId, modelKey, req.modelId, maxMs)) return null;
+    this.fastInFlight++;
+    this.fastByOrg.set(req.orgId, (this.fastByOrg.get(req.orgId) ?? 0) + 1);
+    const p = this.executeNow(req, modelKey);
+    this.inflight.add(p);
+    try {
+      return await p;
+    } finally {
+      this.inflight.delete(p);
+      this.fastInFlight--;
+      const left = (this.fastByOrg.get(req.orgId) ?? 1) - 1;
+      if (left > 0) this.fastByOrg.set(req.orgId, left);
+      else this.fastByOrg.delete(req.orgId);
+      // A queued run may have waited for the room this one used.
+      this.kick();
+    }
+  }
+
+  private async executeNow(req: FastRunRequest, modelKey: string): Promise<FastRunOutcome> {
+    const abort = new AbortController();
+    let timedOut = false;
+    let askedLlm = false;
+    let timeout: NodeJS.Timeout | undefined;
+    const startedAt = new Date();
+    let engineStarted = 0;
+    const llmAvailable = this.o.llm ? await this.o.llm.available(req.orgId).catch(() => false) : false;
+    let result: ThreadResult;
+    try {
+      result = await this.o.pool.run(
+        {
+          modelId: req.modelId,
+          modelVersion: req.modelVersion,
+          input: req.input,
+          data: req.data,
+          llm: llmAvailable,
+          serialize: true,
+        },
+        {
+          abort: abort.signal,
+          onStart: () => {
+            engineStarted = performance.now();
+            timeout = setTimeout(() => {
+              timedOut = true;
+              abort.abort("timeout");
+            }, req.timeoutMs);
+          },
+          onMessage: (m) => {
+            if (m.type === "log") {
+              this.o.log[m.level]({ model: req.modelId, fastPath: true, ...m.fields }, m.msg);
+            } else if (m.type === "llm-call") {
+              // Its answer is I/O the queued path knows how to serve: stop, and queue the run.
+              this.callsLlm.add(modelKey);
+              askedLlm = true;
+              abort.abort("queued: the model asks a language model");
+            }
+            // Progress of a run no one can follow yet (it has no id) is not written.
+          },
+        },
+      );
+    } catch (err) {
+      // The shared engine process died (perhaps of this run: it then runs alone, as a crashed
+      // queued run does), or the pool failed: nothing was stored, the queue takes it from here.
+      return {
+        kind: "queue",
+        crashed: err instanceof EngineCrashedError,
+        reason: (err as Error).message,
+      };
+    } finally {
+      clearTimeout(timeout);
+    }
+    const finishedAt = new Date();
+    if (askedLlm) return { kind: "queue", crashed: false, reason: "the model asks a language model" };
+    if (timedOut) {
+      return {
+        kind: "finished",
+        status: "failed",
+        outputJson: null,
+        keyResultJson: null,
+        error: {
+          code: "timeout",
+          message: `The run exceeded its time limit of ${Math.round(req.timeoutMs / 1000)} s and was stopped. Reduce the problem size or ask an admin to raise the limit.`,
+        },
+        startedAt,
+        finishedAt,
+      };
+    }
+    if (result.ok) {
+      if (engineStarted > 0) this.learn(modelKey, performance.now() - engineStarted);
+      const json = result.json ?? { output: JSON.stringify(result.output), keyResult: null };
+      return {
+        kind: "finished",
+        status: "succeeded",
+        outputJson: json.output,
+        keyResultJson: json.keyResult,
+        error: null,
+        startedAt,
+        finishedAt,
+      };
+    }
+    const outcome = outcomeOf(result, { model_id: req.modelId, model_version: req.modelVersion });
+    // A cancel no one asked for cannot come from the engine; anything not final is queued.
+    if (outcome.status !== "failed") return { kind: "queue", crashed: false, reason: result.message };
+    return {
+      kind: "finished",
+      status: "failed",
+      outputJson: null,
+      keyResultJson: null,
+      error: outcome.error,
+      startedAt,
+      finishedAt,
+    };
   }
 
   private async finish(run: ClaimedRun, outcome: Outcome) {
@@ -510,7 +711,7 @@ export class RunWorker {
   }
 }
 
-function outcomeOf(result: ThreadResult, run: ClaimedRun): Outcome {
+function outcomeOf(result: ThreadResult, run: Pick<ClaimedRun, "model_id" | "model_version">): Outcome {
   if (result.ok) return { status: "succeeded", output: result.output };
   switch (result.kind) {
     case "input":

@@ -1,16 +1,23 @@
+import { randomUUID } from "node:crypto";
 import { FINISHED_RUN_STATUSES } from "@modelworks/contracts/run-status";
 import { type AnyModel, findFormat, keyResultOf, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { queryRows } from "../db/raw.ts";
 import { runs } from "../db/schema.ts";
 import type { AppDeps } from "../deps.ts";
 import type { Actor, Logger } from "../domain/actor.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import type { ReferenceSnapshot } from "../reference-data/service.ts";
 import { inputHash } from "./canonical.ts";
-import { QUEUE_WAKE } from "./runner.ts";
+import { type FastRunOutcome, QUEUE_WAKE } from "./runner.ts";
 
 export type RunRow = typeof runs.$inferSelect;
+/**
+ * A recorded run; `outputJson` is set when it was stored finished by the fast path: its output
+ * exactly as stored, for the response to carry without serializing it again.
+ */
+export type CreatedRun = RunRow & { outputJson?: string };
 /** Finished statuses (contracts' FINISHED_RUN_STATUSES), as a set for the API's checks. */
 export const TERMINAL: ReadonlySet<string> = new Set(FINISHED_RUN_STATUSES);
 
@@ -31,6 +38,12 @@ export interface NewRun {
    * transaction); resolved here when omitted and the model declares `data`.
    */
   referenceData?: ReferenceSnapshot | null;
+  /**
+   * The caller waits for the result: a short run of a warm model may execute at once on this
+   * process's idle engine pool and be stored finished (docs/decisions/0051). Only with `db` not
+   * inside a transaction of the caller's (the run is executed before its row is written).
+   */
+  runNow?: boolean;
 }
 
 /** A model's field issues placed under a request path: `terms.0.sd` → `body.input.terms.0.sd`. */
@@ -81,7 +94,7 @@ export async function createRun(
   actor: Actor,
   log: Logger,
   n: NewRun,
-): Promise<RunRow> {
+): Promise<CreatedRun> {
   const input = validateInput(n.model, n.input, n.inputPath);
   const hash = inputHash(input);
   const refdata = await referenceDataFor(deps, log, n.model, n.referenceData);
@@ -132,8 +145,121 @@ export async function createRun(
       return row!;
     }
   }
+  const worker = n.runNow && deps.config.RUN_FAST_PATH ? deps.localWorker?.current : null;
+  const fast = worker
+    ? await worker.runNow(
+        {
+          orgId: actor.orgId,
+          modelId: n.model.id,
+          modelVersion: n.model.version,
+          input,
+          data: refdata?.data ?? {},
+          timeoutMs: common.timeoutMs,
+        },
+        deps.config.RUN_FAST_PATH_MAX_MS,
+      )
+    : null;
+  if (fast?.kind === "finished") return insertFinished(db, common, fast, deps, log);
+  if (fast?.kind === "queue") {
+    log.warn({ model: n.model.id, reason: fast.reason }, "fast run queued after all");
+    // A crash of the shared engine process counts as the run's first, as on the queued path:
+    // it runs next alone in a fresh process.
+    if (fast.crashed) {
+      const [row] = await db
+        .insert(runs)
+        .values({ ...common, crashCount: 1 })
+        .returning();
+      return row!;
+    }
+  }
   const [row] = await db.insert(runs).values(common).returning();
   return row!;
+}
+
+type RunValues = {
+  orgId: string;
+  projectId: string | null;
+  scenarioId: string | null;
+  scenarioRevision: number | null;
+  sweepId: string | null;
+  modelId: string;
+  modelVersion: string;
+  input: unknown;
+  inputHash: string;
+  createdBy: string | null;
+  createdByApiKey: string | null;
+  timeoutMs: number;
+  maxAttempts: number;
+  referenceData: RunRow["referenceData"];
+  referenceDataKey: string | null;
+};
+
+/**
+ * Stores a fast run finished, in one statement with nothing to read back: the id and times are
+ * made here, and the output goes in as the JSON text the engine thread wrote. Until this
+ * commits the run was never acknowledged, so a crash before it loses nothing anyone was told of.
+ */
+async function insertFinished(
+  db: Db,
+  v: RunValues,
+  f: Extract<FastRunOutcome, { kind: "finished" }>,
+  deps: AppDeps,
+  log: Logger,
+): Promise<CreatedRun> {
+  const id = randomUUID();
+  const attempts = 1;
+  const progress = f.status === "succeeded" ? 1 : 0;
+  const error = f.error ? JSON.stringify(f.error) : null;
+  await queryRows(
+    db,
+    sql`insert into runs (id, org_id, project_id, scenario_id, scenario_revision, sweep_id, model_id,
+      model_version, input, input_hash, status, progress, output, error, key_result, created_by,
+      created_by_api_key, created_at, started_at, finished_at, timeout_ms, attempts, max_attempts,
+      reference_data, reference_data_key)
+    values (${id}, ${v.orgId}, ${v.projectId}, ${v.scenarioId}, ${v.scenarioRevision}, ${v.sweepId},
+      ${v.modelId}, ${v.modelVersion}, ${JSON.stringify(v.input)}::jsonb, ${v.inputHash}, ${f.status},
+      ${progress}, ${f.outputJson}::jsonb, ${error}::jsonb, ${f.keyResultJson}::jsonb, ${v.createdBy},
+      ${v.createdByApiKey}, ${f.startedAt}, ${f.startedAt}, ${f.finishedAt}, ${v.timeoutMs}, ${attempts},
+      ${v.maxAttempts}, ${v.referenceData ? JSON.stringify(v.referenceData) : null}::jsonb,
+      ${v.referenceDataKey})`,
+  );
+  if (f.status === "succeeded" && f.outputJson !== null) {
+    // Not awaited: the stored row is the result; the cache entry only spares a later run.
+    void deps.cache
+      .set(
+        {
+          orgId: v.orgId,
+          modelId: v.modelId,
+          modelVersion: v.modelVersion,
+          inputHash: v.inputHash,
+          referenceDataKey: v.referenceDataKey,
+        },
+        { runId: id, outputJson: f.outputJson },
+      )
+      .catch((err) => log.warn({ err, runId: id }, "result cache write failed"));
+  }
+  return {
+    ...v,
+    id,
+    status: f.status,
+    progress,
+    progressMessage: null,
+    output: null,
+    outputJson: f.outputJson ?? undefined,
+    error: f.error,
+    keyResult: f.keyResultJson ? JSON.parse(f.keyResultJson) : null,
+    cacheHit: false,
+    cachedFromRunId: null,
+    createdAt: f.startedAt,
+    startedAt: f.startedAt,
+    finishedAt: f.finishedAt,
+    attempts,
+    crashCount: 0,
+    availableAt: f.startedAt,
+    leaseOwner: null,
+    leaseExpiresAt: null,
+    cancelRequestedAt: null,
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   createContext,
   executeModel,
   type FanOut,
+  keyResultOf,
   LlmError,
   type LlmErrorCode,
   ModelCanceledError,
@@ -31,6 +32,12 @@ export interface ThreadTask {
   helpers?: number;
   /** A language model is configured for the run's organization (`ctx.llm.available`; issue 14). */
   llm?: boolean;
+  /**
+   * Answer with the output already as JSON text (and its key result), not as an object: the fast
+   * path (docs/decisions/0051) stores and serves those bytes, so the API's event loop neither
+   * clones the object across two boundaries nor stringifies it again.
+   */
+  serialize?: boolean;
 }
 
 /** A helper's task: work the run's board of parts (model-kit `workParts`). */
@@ -64,7 +71,12 @@ export type ThreadMessage =
   | LlmCallMessage;
 
 export type ThreadResult =
-  | { ok: true; output: unknown }
+  | {
+      ok: true;
+      output: unknown;
+      /** With `serialize`: the output and key result as JSON text (`output` is then null). */
+      json?: { output: string; keyResult: string | null };
+    }
   | {
       ok: false;
       /** `resource`: the thread reached its heap limit (set by the pool, not by the thread). */
@@ -148,6 +160,14 @@ export default async function runTask(
         ...(fanOut ? { fanOut } : {}),
       }),
     );
+    if (task.serialize) {
+      const key = keyResultOf(model, output);
+      return {
+        ok: true,
+        output: null,
+        json: { output: JSON.stringify(output), keyResult: key ? JSON.stringify(key) : null },
+      };
+    }
     return { ok: true, output };
   } catch (err) {
     if (err instanceof ModelInputError)
