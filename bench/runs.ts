@@ -197,7 +197,7 @@ async function goal(extraEnv: Record<string, string>) {
 
 async function goalComparison(backend: string) {
   const before = await goal({ RUN_FAST_PATH: "false" });
-  const after = await goal({});
+  const after = await goal({ RUN_FAST_PATH: "true" });
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const row = (name: string, g: Awaited<ReturnType<typeof goal>>) =>
     `| ${name} | ${g.health.rps.toFixed(0)} | ${g.read.rps.toFixed(0)} | ${g.runs.rps.toFixed(1)} (p50 ${ms(g.runs.p50)}, p99 ${ms(g.runs.p99)}) | ${(g.runs.rps / g.read.rps).toFixed(3)} | ${(g.read.rps / g.health.rps).toFixed(3)} | ${g.stored} |`;

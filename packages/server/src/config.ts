@@ -114,9 +114,10 @@ export const EnvSchema = z.object({
   RUN_ORG_CONCURRENCY: positiveInt(4),
   /**
    * Short runs of warm engines run at once on an idle pool and are stored finished in one
-   * statement, without the queue round trip (docs/decisions/0051); false: every run is queued.
+   * statement, without the queue round trip (docs/decisions/0051). Off until it is measured on a
+   * quiet machine and its guarantees are run on PostgreSQL + Redis: every run is queued.
    */
-  RUN_FAST_PATH: booleanFromEnv.default(true),
+  RUN_FAST_PATH: booleanFromEnv.default(false),
   /** A model whose recent runs took at most this long on the engine counts as short. */
   RUN_FAST_PATH_MAX_MS: positiveInt(50),
   RUN_RATE_LIMIT_PER_HOUR: positiveInt(1000),

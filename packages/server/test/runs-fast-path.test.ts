@@ -23,7 +23,13 @@ const small = (seed: number, extra: Record<string, unknown> = {}) => ({
 
 beforeAll(async () => {
   t = await createTestApp(
-    { INTERNAL_MODELS: "true", RUN_HEARTBEAT_MS: "100", RUN_POLL_MS: "200", RUN_WORKER_THREADS: "1" },
+    {
+      INTERNAL_MODELS: "true",
+      RUN_FAST_PATH: "true",
+      RUN_HEARTBEAT_MS: "100",
+      RUN_POLL_MS: "200",
+      RUN_WORKER_THREADS: "1",
+    },
     { worker: true },
   );
   owner = await createOwner(t.app, "Fast Org");
