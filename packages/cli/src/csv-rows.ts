@@ -32,6 +32,7 @@ export class CsvShapeError extends Error {}
 export async function* readCsvRowChunks(
   file: string,
   onHeader: (columns: string[]) => readonly boolean[] | undefined,
+  chunkBytes = 1 << 20,
 ): AsyncGenerator<CsvRowChunk> {
   const decoder = new StringDecoder("utf8");
   let utf8 = false; // sticky: once a chunk is not ASCII, the decoder holds the state across chunks
@@ -178,7 +179,7 @@ export async function* readCsvRowChunks(
     return pos;
   };
 
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: chunkBytes })) {
     let bytes = chunk as Buffer;
     if (header === null && carry === "" && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
       bytes = bytes.subarray(3); // the UTF-8 BOM
