@@ -35,8 +35,8 @@ function memoParser(): (text: string) => number | undefined {
 }
 type Term = (value: Text, z: number) => number;
 
-function compileLogOdds(model: ScoringModel): (record: CustomerRecord) => number {
-  const { preparation, coefficients: c, intercept } = model;
+function compileTerms(model: ScoringModel): { field: string; add: Term }[] {
+  const { preparation, coefficients: c } = model;
   const terms: { field: string; add: Term }[] = [];
   let col = 0;
   for (const f of preparation.fields) {
@@ -96,6 +96,12 @@ function compileLogOdds(model: ScoringModel): (record: CustomerRecord) => number
     }
     col += f.missingIndicator ? 2 : 1;
   }
+  return terms;
+}
+
+function compileLogOdds(model: ScoringModel): (record: CustomerRecord) => number {
+  const terms = compileTerms(model);
+  const { intercept } = model;
   return (record) => {
     let z = intercept;
     for (const t of terms) z = t.add(cellText(record[t.field]), z);
@@ -106,7 +112,9 @@ function compileLogOdds(model: ScoringModel): (record: CustomerRecord) => number
 type FieldPoints = (value: Text) => number;
 
 /** Per field (in rule order) the points of its first matching rule; null when the card's rules interleave fields. */
-function compilePoints(card: Scorecard): ((record: CustomerRecord) => number) | null {
+function compilePointFields(
+  card: Scorecard,
+): { base: number; fields: { field: string; points: FieldPoints }[] } | null {
   let base = 0;
   const order: string[] = [];
   const byField = new Map<string, ScorecardRule[]>();
@@ -158,6 +166,13 @@ function compilePoints(card: Scorecard): ((record: CustomerRecord) => number) | 
       points: (v) => (isMissingText(v) ? (missingPoints ?? 0) : (byLabel.get(v as string) ?? fallback ?? 0)),
     });
   }
+  return { base, fields };
+}
+
+function compilePoints(card: Scorecard): ((record: CustomerRecord) => number) | null {
+  const compiled = compilePointFields(card);
+  if (!compiled) return null;
+  const { base, fields } = compiled;
   return (record) => {
     let points = base;
     for (const f of fields) points += f.points(cellText(record[f.field]));
@@ -182,4 +197,70 @@ export function compileScorer(model: ScoringModel, card: Scorecard): CompiledSco
       return scoreRecord(card, text);
     });
   return { logOdds, probability: (r) => 1 / (1 + Math.exp(-logOdds(r))), points };
+}
+
+/**
+ * The same scorer over rows of cells in a file's column order (a CSV reader's rows, empty = null)
+ * instead of records: each term reads its field's column by index, so a row needs no object. The
+ * terms are the record scorer's, in the same order: the same numbers, to the bit.
+ */
+export interface RowScorer {
+  logOdds(cells: readonly (string | null)[], offset: number): number;
+  points(cells: readonly (string | null)[], offset: number): number;
+  /** Per column, whether the scorer reads it (a reader may leave the others unparsed). */
+  columnsRead: boolean[];
+}
+
+export function compileRowScorer(
+  model: ScoringModel,
+  card: Scorecard,
+  columns: readonly string[],
+): RowScorer {
+  const indexOf = new Map<string, number>();
+  columns.forEach((name, k) => {
+    if (!indexOf.has(name)) indexOf.set(name, k);
+  });
+  // A field the file lacks reads as missing in every row (−1 → null).
+  const at = (field: string) => indexOf.get(field) ?? -1;
+  const terms = compileTerms(model);
+  const termIndex = Int32Array.from(terms, (t) => at(t.field));
+  const termAdd = terms.map((t) => t.add);
+  const { intercept } = model;
+  const logOdds = (cells: readonly (string | null)[], offset: number) => {
+    let z = intercept;
+    for (let t = 0; t < termAdd.length; t++) {
+      const k = termIndex[t]!;
+      z = termAdd[t]!(k < 0 ? null : cells[offset + k]!, z);
+    }
+    return z;
+  };
+  const compiled = compilePointFields(card);
+  if (!compiled) {
+    const width = columns.length;
+    return {
+      logOdds,
+      columnsRead: columns.map(() => true),
+      points: (cells, offset) => {
+        const text: Record<string, string | null> = {};
+        for (let k = 0; k < width; k++) text[columns[k]!] = cells[offset + k] ?? null;
+        return scoreRecord(card, text);
+      },
+    };
+  }
+  const pointIndex = Int32Array.from(compiled.fields, (f) => at(f.field));
+  const pointOf = compiled.fields.map((f) => f.points);
+  const columnsRead = columns.map(() => false);
+  for (const k of [...termIndex, ...pointIndex]) if (k >= 0) columnsRead[k] = true;
+  return {
+    logOdds,
+    columnsRead,
+    points: (cells, offset) => {
+      let points = compiled.base;
+      for (let f = 0; f < pointOf.length; f++) {
+        const k = pointIndex[f]!;
+        points += pointOf[f]!(k < 0 ? null : cells[offset + k]!);
+      }
+      return points;
+    },
+  };
 }

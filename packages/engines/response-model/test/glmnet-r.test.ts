@@ -96,11 +96,22 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-function crossCheck(design: DesignMatrix, y: Float64Array, pathAlphas: number[], glmDesign?: DesignMatrix) {
+function crossCheck(
+  design: DesignMatrix,
+  y: Float64Array,
+  pathAlphas: number[],
+  glmDesign?: DesignMatrix,
+  alone = false,
+) {
   const withGlm = glmDesign !== undefined;
   const alphas = [1, 0.5, 0];
   const jobs: string[] = [];
   const ours: Float64Array[][] = [];
+  // With `alone`, each lambda alone, started from a strided subsample's fit (forced on at this
+  // size): the same fixed point as R's, whatever the start. Not on sample_data.csv: every level of
+  // each nominal field is kept, so columns are collinear and coordinate descent from another
+  // start stops (at thresh 1e-12) up to 1.1e-6 away from R's probabilities (lambda #1, alpha 1).
+  const oursAlone: Float64Array[][] = [];
   const lambdaMaxes: number[] = [];
   for (const alpha of alphas) {
     const lambdaMax = fitLognet(design, y, { alpha, lambda: [1] }).lambdaMax;
@@ -108,6 +119,18 @@ function crossCheck(design: DesignMatrix, y: Float64Array, pathAlphas: number[],
     const lambda = FRACTIONS[String(alpha)]!.map((f) => f * lambdaMax);
     const fit = fitLognet(design, y, { alpha, lambda, thresh: 1e-12, maxPasses: 1e7 });
     ours.push(lambda.map((_, k) => predictProbability(fit, k, design)));
+    oursAlone.push(
+      (alone ? lambda : []).map((l) => {
+        const alone = fitLognet(design, y, {
+          alpha,
+          lambda: [l],
+          thresh: 1e-12,
+          maxPasses: 1e7,
+          subsampleStartAbove: 100,
+        });
+        return predictProbability(alone, 0, design);
+      }),
+    );
     jobs.push(`glmnet ${alpha} ${lambda.map(String).join(" ")}`);
   }
   for (const alpha of pathAlphas) jobs.push(`path ${alpha}`);
@@ -119,6 +142,9 @@ function crossCheck(design: DesignMatrix, y: Float64Array, pathAlphas: number[],
     ours[a]!.forEach((p, k) => {
       const diff = maxAbsDiff(p, theirs.slice(k * n, (k + 1) * n));
       expect(diff, `alpha ${alpha}, lambda #${k}`).toBeLessThan(1e-6);
+      if (!alone) return;
+      const diffAlone = maxAbsDiff(oursAlone[a]![k]!, theirs.slice(k * n, (k + 1) * n));
+      expect(diffAlone, `alpha ${alpha}, lambda #${k} alone from a subsample start`).toBeLessThan(1e-6);
     });
     if (a >= pathAlphas.length) return;
     // glmnet's first path lambda is lambda.max (its fix.lam extrapolation equals it up to round-off).
@@ -161,7 +187,7 @@ describe("glmnet objective, checked against R", () => {
     keep.forEach((j, k) => {
       x.set(design.x.subarray(j * n, (j + 1) * n), k * n);
     });
-    crossCheck(design, y, [1, 0.5, 0], { x, rowCount: n, columnCount: keep.length });
+    crossCheck(design, y, [1, 0.5, 0], { x, rowCount: n, columnCount: keep.length }, true);
   }, 120_000);
 
   it("cross-validation with the same folds gives cv.glmnet's cvm, cvsd, lambda.min and lambda.1se", () => {

@@ -40,6 +40,61 @@ export interface LognetOptions {
   signal?: AbortSignal;
   /** Called after each lambda is fitted (0-based index). */
   onLambda?: (index: number) => void;
+  /**
+   * With given lambdas and more rows than this, the first lambda starts from the fit on a strided
+   * 1/8 subsample (recursively) instead of from the null model (default 20,000; Infinity = never).
+   * Only the starting point changes: the fit still converges on all rows to the same threshold.
+   */
+  subsampleStartAbove?: number;
+  /** Internal: start the first lambda from these original-scale coefficients instead of the null model. */
+  start?: { intercept: number; beta: ArrayLike<number> };
+}
+
+const SUBSAMPLE_STRIDE = 8;
+// The start only has to be close: a looser threshold on the subsample saves its last passes.
+const SUBSAMPLE_THRESH = 1e-6;
+const SUBSAMPLE_ROWS_PER_COLUMN = 4;
+const SUBSAMPLE_MAX_PASSES = 1000;
+
+/**
+ * A starting point for a fit at `lambda` on a strided subsample of the rows. glmnet's objective
+ * is a mean over rows, so the same lambda means the same penalty on fewer rows and the subsample's
+ * solution is near the full one: from there the full fit needs two or three IRLS steps instead of
+ * the five to eight a cold start from the null model takes (each a dozen passes over all rows).
+ */
+function subsampleStart(
+  design: DesignMatrix,
+  y: ArrayLike<number>,
+  options: LognetOptions,
+  lambda: number,
+  rows: ArrayLike<number> | undefined,
+  n: number,
+): LognetOptions["start"] {
+  const m = Math.floor(n / SUBSAMPLE_STRIDE);
+  // Fewer rows than a few per column make a subsample problem near-separable, slow and far
+  // from the full one: start from the null model then.
+  if (m < SUBSAMPLE_ROWS_PER_COLUMN * design.columnCount) return undefined;
+  const sub = new Int32Array(m);
+  for (let i = 0; i < m; i++) sub[i] = rows ? rows[i * SUBSAMPLE_STRIDE]! : i * SUBSAMPLE_STRIDE;
+  try {
+    const fit = fitLognet(
+      design,
+      y,
+      {
+        ...options,
+        lambda: [lambda],
+        thresh: Math.max(options.thresh ?? 1e-7, SUBSAMPLE_THRESH),
+        maxPasses: SUBSAMPLE_MAX_PASSES, // a start is not worth more: past this, the null model
+        onLambda: undefined,
+        start: undefined,
+      },
+      sub,
+    );
+    return { intercept: fit.intercept[0]!, beta: fit.beta[0]! };
+  } catch (err) {
+    if (err instanceof ModelCanceledError) throw err;
+    return undefined; // e.g. one class only in the subsample: start from the null model as glmnet does
+  }
 }
 
 export interface LognetFit {
@@ -81,23 +136,38 @@ export function fitLognet(
   const thresh = options.thresh ?? 1e-7;
   const maxPasses = options.maxPasses ?? 100_000;
   const standardize = options.standardize ?? true;
+  const subsampleAbove = options.subsampleStartAbove ?? 20_000;
+  const start =
+    options.start ??
+    (options.lambda && options.lambda.length > 0 && n > subsampleAbove
+      ? subsampleStart(design, y, options, Math.max(...options.lambda), rows, n)
+      : undefined);
 
-  // The standardized copy (glmnet standardizes x in place; we keep the caller's design intact).
-  const X = new Float64Array(n * p);
+  // Standardization without a copy: column k enters as (x − mean_k) / scale_k, applied inside
+  // each kernel (glmnet standardizes x in place; we keep the caller's design intact and spare
+  // n × p doubles). Only a fit on a subset of rows (cross-validation folds, subsamples) gathers
+  // its rows into a raw copy, so that every kernel reads contiguous columns.
+  let X: Float64Array;
+  if (rows) {
+    X = new Float64Array(n * p);
+    for (let j = 0; j < p; j++) {
+      const src = j * design.rowCount;
+      const dst = j * n;
+      for (let i = 0; i < n; i++) X[dst + i] = design.x[src + rows[i]!]!;
+    }
+  } else X = design.x;
   const mean = new Float64Array(p);
   const scale = new Float64Array(p);
   const included = new Uint8Array(p);
   const yv = new Float64Array(n);
   for (let i = 0; i < n; i++) yv[i] = y[rows ? rows[i]! : i]!;
   for (let j = 0; j < p; j++) {
-    const src = j * design.rowCount;
-    const dst = j * n;
+    const off = j * n;
     let sum = 0;
     let constant = true;
-    const first = design.x[src + (rows ? rows[0]! : 0)]!;
+    const first = X[off]!;
     for (let i = 0; i < n; i++) {
-      const v = design.x[src + (rows ? rows[i]! : i)]!;
-      X[dst + i] = v;
+      const v = X[off + i]!;
       sum += v;
       if (v !== first) constant = false;
     }
@@ -106,13 +176,11 @@ export function fitLognet(
     const m = sum / n;
     let ss = 0;
     for (let i = 0; i < n; i++) {
-      const d = X[dst + i]! - m;
+      const d = X[off + i]! - m;
       ss += d * d;
     }
-    const sd = standardize ? Math.sqrt(ss / n) : 1;
     mean[j] = m;
-    scale[j] = sd;
-    for (let i = 0; i < n; i++) X[dst + i] = (X[dst + i]! - m) / sd;
+    scale[j] = standardize ? Math.sqrt(ss / n) : 1;
   }
 
   const w = 1 / n;
@@ -147,10 +215,27 @@ export function fitLognet(
   const strong = new Uint8Array(p);
   const active: number[] = []; // ever non-zero, in order of entry (glmnet's m / mm)
   const isActive = new Uint8Array(p);
-  for (let j = 0; j < p; j++) if (included[j]) ga[j] = Math.abs(dot(r, X, j * n, n));
+  for (let j = 0; j < p; j++) if (included[j]) ga[j] = Math.abs(dot(r, X, j * n, n, mean[j]!) / scale[j]!);
   let gaMax = 0;
   for (let j = 0; j < p; j++) if (included[j] && ga[j]! > gaMax) gaMax = ga[j]!;
   const lambdaMax = gaMax / Math.max(alpha, 1e-3);
+
+  if (start) {
+    // The warm start, on the standardized scale: b = β·sd, b₀ = intercept + Σ β·mean.
+    b0 = start.intercept;
+    for (let k = 0; k < p; k++) {
+      const bk = start.beta[k]!;
+      if (!included[k] || bk === 0) continue;
+      b[k] = bk * scale[k]!;
+      b0 += bk * mean[k]!;
+      strong[k] = 1;
+      isActive[k] = 1;
+      active.push(k);
+    }
+    eta.fill(b0);
+    for (const k of active) axpyInto(eta, X, k * n, n, mean[k]!, b[k]! / scale[k]!);
+    xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
+  }
 
   const user = options.lambda ? [...options.lambda].sort((a, c) => c - a) : null;
   if (user?.some((l) => !(l >= 0))) throw new RangeError("lambda values must be ≥ 0");
@@ -191,96 +276,99 @@ export function fitLognet(
     for (let k = 0; k < p; k++) if (!strong[k] && included[k] && ga[k]! > tlam) strong[k] = 1;
 
     let degenerate = false;
+    // From a subsample's start (first lambda only), the first IRLS steps' quadratic models are
+    // still far from the final one, so solving them to `shr` wastes passes: their inner threshold
+    // is 1e-3 of the previous step's largest move (inexact Newton). Only a step solved to `shr`
+    // itself can end the loop, so the fixed point and its tolerance are glmnet's. A path keeps
+    // glmnet's steps exactly (its early stops compare dev.ratio at 1e-5).
+    const inexact = start !== undefined && ilm === 0;
+    let innerThresh = inexact ? Number.POSITIVE_INFINITY : shr;
     // IRLS: each iteration solves the penalized weighted least-squares problem at the current fit.
     for (;;) {
       bs.set(b);
       const bs0 = b0;
-      for (let k = 0; k < p; k++) if (strong[k]) xv[k] = weightedSquares(v, X, k * n, n);
-      for (;;) {
+      for (let k = 0; k < p; k++)
+        if (strong[k]) xv[k] = weightedSquares(v, X, k * n, n, mean[k]!) / scale[k]! ** 2;
+      // Each pass's coordinate updates of r are deferred and fused into the next column's inner
+      // product (or the intercept's sum): one sweep over r per coordinate instead of two.
+      let pendingOff = 0;
+      let pendingMean = 0;
+      let pendingStep = 0; // r −= v · (pendingStep · (x − pendingMean) + pendingShift)
+      let pendingShift = 0;
+      const pass = (columns: Int32Array | number[], count: number, track: boolean): number => {
         passes++;
         let dlx = 0;
-        for (let k = 0; k < p; k++) {
-          if (!strong[k]) continue;
+        for (let c = 0; c < count; c++) {
+          const k = columns[c]!;
+          const off = k * n;
+          const sk = scale[k]!;
+          const mk = mean[k]!;
+          let raw: number;
+          if (pendingStep !== 0 || pendingShift !== 0) {
+            raw = updateDot(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, off, mk, n);
+            pendingStep = 0;
+            pendingShift = 0;
+          } else raw = dot(r, X, off, n, mk);
           const bk = b[k]!;
-          const nb = coordinate(r, X, k * n, n, xv[k]!, bk, al1, al2);
+          const xvk = xv[k]!;
+          const u = raw / sk + xvk * bk;
+          const au = Math.abs(u) - al1;
+          const nb = au > 0 ? (u > 0 ? au : -au) / (xvk + al2) : 0;
           const d = nb - bk;
           if (d !== 0) {
             b[k] = nb;
-            axpy(r, v, X, k * n, n, d);
-            dlx = Math.max(dlx, xv[k]! * d * d);
-            if (!isActive[k]) {
+            pendingOff = off;
+            pendingMean = mk;
+            pendingStep = d / sk;
+            dlx = Math.max(dlx, xvk * d * d);
+            if (track && !isActive[k]) {
               isActive[k] = 1;
               active.push(k);
             }
           }
         }
-        const d0 = sum(r, n) / xmz;
+        const total = updateSum(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, n);
+        pendingStep = 0;
+        pendingShift = 0;
+        const d0 = total / xmz;
         if (d0 !== 0) {
           b0 += d0;
-          shift(r, v, n, d0);
+          pendingShift = d0;
           dlx = Math.max(dlx, xmz * d0 * d0);
         }
-        if (dlx < shr) break;
+        return dlx;
+      };
+      const strongList = new Int32Array(p);
+      let strongCount = 0;
+      for (let k = 0; k < p; k++) if (strong[k]) strongList[strongCount++] = k;
+      for (;;) {
+        const dlx = pass(strongList, strongCount, true);
+        if (dlx < innerThresh) break;
         tooMany(ilm);
         for (;;) {
-          passes++;
-          let dlxa = 0;
-          for (const k of active) {
-            const bk = b[k]!;
-            const nb = coordinate(r, X, k * n, n, xv[k]!, bk, al1, al2);
-            const d = nb - bk;
-            if (d !== 0) {
-              b[k] = nb;
-              axpy(r, v, X, k * n, n, d);
-              dlxa = Math.max(dlxa, xv[k]! * d * d);
-            }
-          }
-          const da = sum(r, n) / xmz;
-          if (da !== 0) {
-            b0 += da;
-            shift(r, v, n, da);
-            dlxa = Math.max(dlxa, xmz * da * da);
-          }
-          if (dlxa < shr) break;
+          const dlxa = pass(active, active.length, false);
+          if (dlxa < innerThresh) break;
           tooMany(ilm);
         }
       }
       // New working weights and residuals at the updated fit.
       eta.fill(b0);
-      for (const k of active) {
-        const bk = b[k]!;
-        if (bk === 0) continue;
-        const off = k * n;
-        for (let i = 0; i < n; i++) eta[i]! += bk * X[off + i]!;
-      }
-      xmz = 0;
-      for (let i = 0; i < n; i++) {
-        const f = eta[i]!;
-        const qi = f < fmin ? 0 : f > fmax ? 1 : 1 / (1 + Math.exp(-f));
-        q[i] = qi;
-        const vi = w * qi * (1 - qi);
-        v[i] = vi;
-        xmz += vi;
-        r[i] = w * (yv[i]! - qi);
-      }
+      for (const k of active) if (b[k] !== 0) axpyInto(eta, X, k * n, n, mean[k]!, b[k]! / scale[k]!);
+      xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
       if (xmz <= vmin) {
         degenerate = true; // every probability is at 0 or 1: glmnet stops the path here
         break;
       }
-      let moved = xmz * (b0 - bs0) ** 2 >= shr;
-      if (!moved)
-        for (const k of active) {
-          if (xv[k]! * (b[k]! - bs[k]!) ** 2 >= shr) {
-            moved = true;
-            break;
-          }
-        }
-      if (moved) continue;
+      let move = xmz * (b0 - bs0) ** 2;
+      for (const k of active) move = Math.max(move, xv[k]! * (b[k]! - bs[k]!) ** 2);
+      const tight = innerThresh === shr;
+      if (inexact) innerThresh = Math.max(shr, move * 1e-3);
+      if (move >= shr || !tight) continue;
       // KKT check on the columns outside the strong set; violators join it and the fit goes on.
       let added = false;
       for (let k = 0; k < p; k++) {
         if (strong[k] || !included[k]) continue;
-        ga[k] = Math.abs(dot(r, X, k * n, n));
+        ga[k] = Math.abs(dot(r, X, k * n, n, mean[k]!) / scale[k]!);
         if (ga[k]! > al1) {
           strong[k] = 1;
           added = true;
@@ -318,48 +406,93 @@ export function fitLognet(
   return out;
 }
 
-/** The soft-thresholded coordinate minimiser of column k on the working residual (glmnet's update). */
-function coordinate(
+/** eta += c · (x − m) for the column at `off`. */
+function axpyInto(eta: Float64Array, X: Float64Array, off: number, n: number, m: number, c: number) {
+  for (let i = 0; i < n; i++) eta[i]! += c * (X[off + i]! - m);
+}
+
+/** Probabilities q, IRLS weights v and working residuals r at the linear predictor; returns Σ v. */
+function irlsWeights(
+  eta: Float64Array,
+  yv: Float64Array,
+  q: Float64Array,
+  v: Float64Array,
   r: Float64Array,
-  X: Float64Array,
-  off: number,
-  n: number,
-  xvk: number,
-  bk: number,
-  al1: number,
-  al2: number,
+  w: number,
+  fmin: number,
+  fmax: number,
 ): number {
-  const u = dot(r, X, off, n) + xvk * bk;
-  const au = Math.abs(u) - al1;
-  return au > 0 ? (u > 0 ? au : -au) / (xvk + al2) : 0;
+  let xmz = 0;
+  for (let i = 0; i < eta.length; i++) {
+    const f = eta[i]!;
+    const qi = f < fmin ? 0 : f > fmax ? 1 : 1 / (1 + Math.exp(-f));
+    q[i] = qi;
+    const vi = w * qi * (1 - qi);
+    v[i] = vi;
+    xmz += vi;
+    r[i] = w * (yv[i]! - qi);
+  }
+  return xmz;
 }
 
-/** r −= d · v · x for the column at `off`. */
-function axpy(r: Float64Array, v: Float64Array, X: Float64Array, off: number, n: number, d: number) {
-  for (let i = 0; i < n; i++) r[i]! -= d * v[i]! * X[off + i]!;
-}
-
-/** r −= d · v (the intercept's column of ones). */
-function shift(r: Float64Array, v: Float64Array, n: number, d: number) {
-  for (let i = 0; i < n; i++) r[i]! -= d * v[i]!;
-}
-
-function sum(r: Float64Array, n: number): number {
+/** Σ r · (x − m) over the column at `off`. */
+function dot(r: Float64Array, X: Float64Array, off: number, n: number, m: number): number {
   let s = 0;
-  for (let i = 0; i < n; i++) s += r[i]!;
+  for (let i = 0; i < n; i++) s += r[i]! * (X[off + i]! - m);
   return s;
 }
 
-function dot(r: Float64Array, X: Float64Array, off: number, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) s += r[i]! * X[off + i]!;
-  return s;
-}
-
-function weightedSquares(v: Float64Array, X: Float64Array, off: number, n: number): number {
+/** Applies the pending update r −= v · (step · (x_u − m_u) + shift), then returns Σ r · (x − m). */
+function updateDot(
+  r: Float64Array,
+  v: Float64Array,
+  X: Float64Array,
+  offU: number,
+  mU: number,
+  step: number,
+  shift: number,
+  off: number,
+  m: number,
+  n: number,
+): number {
   let s = 0;
   for (let i = 0; i < n; i++) {
-    const x = X[off + i]!;
+    const ri = r[i]! - v[i]! * (step * (X[offU + i]! - mU) + shift);
+    r[i] = ri;
+    s += ri * (X[off + i]! - m);
+  }
+  return s;
+}
+
+/** Applies the pending update (as `updateDot`) and returns Σ r. */
+function updateSum(
+  r: Float64Array,
+  v: Float64Array,
+  X: Float64Array,
+  offU: number,
+  mU: number,
+  step: number,
+  shift: number,
+  n: number,
+): number {
+  let s = 0;
+  if (step === 0 && shift === 0) {
+    for (let i = 0; i < n; i++) s += r[i]!;
+    return s;
+  }
+  for (let i = 0; i < n; i++) {
+    const ri = r[i]! - v[i]! * (step * (X[offU + i]! - mU) + shift);
+    r[i] = ri;
+    s += ri;
+  }
+  return s;
+}
+
+/** Σ v · (x − m)² over the column at `off`. */
+function weightedSquares(v: Float64Array, X: Float64Array, off: number, n: number, m: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const x = X[off + i]! - m;
     s += v[i]! * x * x;
   }
   return s;

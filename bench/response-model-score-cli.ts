@@ -1,0 +1,98 @@
+/**
+ * `modelworks score` at scale (issue 15's goal: 1M rows < 2 s streaming, < 300 MB added memory):
+ * fits the bundled sample once (3 folds, 20 lambdas: not what is timed), writes a CSV of ROWS
+ * records (the sample's rows cycled, each with its own ID, about 100 bytes a row), then scores it
+ * twice in the same run:
+ *   - before: the previous path — csv-parse records → `scoreRecords` → csv-stringify;
+ *   - after: `scoreFile` as the CLI runs it — chunked columnar CSV reader → row scorer.
+ * Both outputs must be byte-identical. Reports CPU and wall time, rows/s and the largest RSS growth.
+ *
+ *   node --import tsx bench/response-model-score-cli.ts [rows]
+ */
+import { once } from "node:events";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { responseModel, sampleRecords, scoreRecords } from "@modelworks/engine-response-model";
+import { createContext, executeModel } from "@modelworks/model-kit";
+import { stringify } from "csv-stringify/sync";
+import { readCsvRecords } from "../packages/cli/src/csv.ts";
+import { SCORED_COLUMNS, scoreFile } from "../packages/cli/src/score.ts";
+
+const ROWS = Number(process.argv[2] ?? 1_000_000);
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+
+const example = responseModel.examples[0]!.input;
+const fit = await executeModel(
+  responseModel,
+  { ...example, folds: 3, lambdaCount: 20, selectionMaxSteps: 0 },
+  createContext(),
+);
+const artifact = { ...fit.artifact, idField: "ID" };
+const base = sampleRecords("campaigniq");
+const fields = Object.keys(base[0]!);
+const dir = mkdtempSync(join(tmpdir(), "rm-score-"));
+const data = join(dir, "data.csv");
+const modelFile = join(dir, "model.json");
+writeFileSync(modelFile, JSON.stringify(artifact));
+{
+  const out = createWriteStream(data);
+  out.write(`ID,${fields.join(",")}\n`);
+  const lines = base.map((r) => fields.map((f) => r[f] ?? "").join(","));
+  for (let i = 0; i < ROWS; i += 10_000) {
+    let text = "";
+    for (let k = i; k < Math.min(ROWS, i + 10_000); k++) text += `C${k},${lines[k % lines.length]}\n`;
+    if (!out.write(text)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+}
+console.log(
+  `response-model score: ${ROWS.toLocaleString("en-US")} rows × ${fields.length + 1} columns; load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ")} (shared machine: CPU time is the measure)`,
+);
+
+async function timed(name: string, run: (sample: () => void) => Promise<void>) {
+  globalThis.gc?.();
+  const rss0 = process.memoryUsage().rss;
+  let maxRss = rss0;
+  const sample = () => {
+    maxRss = Math.max(maxRss, process.memoryUsage().rss);
+  };
+  const wall = performance.now();
+  const cpu = cpuMs();
+  await run(sample);
+  const cpuS = (cpuMs() - cpu) / 1000;
+  const wallS = (performance.now() - wall) / 1000;
+  console.log(
+    `${name}: ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU — ${Math.round(ROWS / cpuS).toLocaleString("en-US")} rows per CPU second; RSS +${mb(maxRss - rss0)} MB at most`,
+  );
+  return cpuS;
+}
+
+const before = await timed("before (csv-parse records → scoreRecords → csv-stringify)", async (sample) => {
+  const out = createWriteStream(join(dir, "before.csv"));
+  out.write(stringify([SCORED_COLUMNS as unknown as string[]]));
+  for await (const batch of scoreRecords(artifact, readCsvRecords(data), { batchSize: 10_000 })) {
+    const text = stringify(
+      batch.map((s) => [s.customerId, String(s.probability), s.points, s.decile, s.tier]),
+    );
+    if (!out.write(text)) await once(out, "drain");
+    sample();
+  }
+  out.end();
+  await once(out, "finish");
+});
+const after = await timed("after (modelworks score: columnar chunks → row scorer)", async (sample) => {
+  const r = await scoreFile({ modelFile, dataFile: data, outFile: join(dir, "after.csv"), onBatch: sample });
+  if (!r.ok || r.rows !== ROWS) throw new Error(`scoreFile failed: ${JSON.stringify(r)}`);
+});
+const same = readFileSync(join(dir, "before.csv")).equals(readFileSync(join(dir, "after.csv")));
+console.log(`speed-up ${(before / after).toFixed(1)}× (CPU); outputs byte-identical: ${same}`);
+rmSync(dir, { recursive: true, force: true });
+if (!same) process.exit(1);

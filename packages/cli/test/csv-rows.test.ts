@@ -1,0 +1,63 @@
+/**
+ * The scoring CSV reader against csv-parse (what `readCsvRecords` uses) on awkward files, read in
+ * chunks of a few bytes so that rows, quoted cells, CRLF pairs and multi-byte characters straddle
+ * chunk boundaries.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "csv-parse/sync";
+import { afterAll, describe, expect, it } from "vitest";
+import { CsvShapeError, readCsvRowChunks } from "../src/csv-rows.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "csv-rows-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function rows(text: string, chunkBytes: number, wanted?: boolean[]) {
+  const file = join(dir, "f.csv");
+  writeFileSync(file, text);
+  const out: (string | null)[][] = [];
+  let header: string[] = [];
+  for await (const chunk of readCsvRowChunks(
+    file,
+    (h) => {
+      header = h;
+      return wanted;
+    },
+    chunkBytes,
+  ))
+    for (let r = 0; r < chunk.rowCount; r++)
+      out.push(chunk.cells.slice(r * chunk.width, (r + 1) * chunk.width));
+  return { header, out };
+}
+
+const AWKWARD =
+  '\ufeffID,NAME,CITY\r\nC1,"Smith, J","São Paulo"\r\n\r\nC2,,"say ""hi""\nthere"\r\nC3,Ünal,\r\n"C4","",Zürich';
+
+describe("readCsvRowChunks", () => {
+  it.each([1, 2, 3, 5, 7, 64, 1 << 20])("reads as csv-parse does, chunks of %i bytes", async (bytes) => {
+    const expected = parse(AWKWARD, { bom: true, columns: true, skip_empty_lines: true }) as Record<
+      string,
+      string
+    >[];
+    const { header, out } = await rows(AWKWARD, bytes);
+    expect(header).toEqual(["ID", "NAME", "CITY"]);
+    expect(out).toEqual(expected.map((r) => header.map((h) => (r[h] === "" ? null : r[h]!))));
+    expect(out[1]).toEqual(["C2", null, 'say "hi"\nthere']);
+  });
+
+  it("leaves the columns not wanted unread (null)", async () => {
+    const { out } = await rows("A,B,C\n1,2,3\n4,5,6\n", 4, [true, false, true]);
+    expect(out).toEqual([
+      ["1", null, "3"],
+      ["4", null, "6"],
+    ]);
+  });
+
+  it("refuses a row with the wrong number of cells, and an unclosed quote", async () => {
+    await expect(rows("A,B\n1,2\n3\n", 3)).rejects.toThrow(
+      new CsvShapeError("row 3: 1 cells, the header has 2"),
+    );
+    await expect(rows('A,B\n1,"2\n', 3)).rejects.toThrow(/row 2: a quoted cell is not closed/);
+  });
+});
