@@ -207,6 +207,9 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/conversations/{id}/undo": org("analyst", "projects:write"),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": org("viewer", "projects:read"),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": org("viewer", "projects:read"),
+  "POST /api/v1/conversations/{id}/layout": org("analyst", "projects:write"),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/export": org("viewer", "projects:read"),
+  "PUT /api/v1/conversations/{id}/visuals/{visualId}": org("analyst", "projects:write"),
 };
 
 /* ------------------------------------------------------------------------------------------- */
@@ -598,6 +601,25 @@ async function plannedConversation(owner: Owner, projectId = A.projectId, revisi
   return id;
 }
 const conversationUrl = (id: string) => ({ params: { id } });
+
+/** A conversation at plan revision 1, its first visual, and the first free row below its tiles. */
+async function editableConversation() {
+  const id = await plannedConversation(A.setup);
+  const { plan } = await setupCall(A.setup, "GET", `/api/v1/conversations/${id}/plan-revisions/1`);
+  const page = plan.pages[0] as {
+    visuals: {
+      id: string;
+      kind: string;
+      bindings: unknown[];
+      sort?: unknown;
+      topN?: unknown;
+      layout: { y: number; h: number };
+    }[];
+    slicers: { layout: { y: number; h: number } }[];
+  };
+  const bottom = Math.max(...[...page.visuals, ...page.slicers].map((x) => x.layout.y + x.layout.h));
+  return { id, visual: page.visuals[0]!, bottom };
+}
 const revisionOf = (id: string, revision = "2") => ({ params: { id, revision } });
 
 /** The matrix runs no worker, so a comparable (succeeded) run is written directly. */
@@ -983,6 +1005,26 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": async () =>
     revisionOf(A.conversationId),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/export": async () => ({
+    ...revisionOf(A.conversationId),
+    query: "?format=png",
+  }),
+  // Each edit makes the next revision: each call edits a conversation of its own.
+  "POST /api/v1/conversations/{id}/layout": async () => {
+    const { id, visual, bottom } = await editableConversation();
+    return {
+      params: { id },
+      body: { baseRevision: 1, tiles: [{ id: visual.id, x: 0, y: bottom, w: 1, h: 1 }] },
+    };
+  },
+  "PUT /api/v1/conversations/{id}/visuals/{visualId}": async () => {
+    const { id, visual } = await editableConversation();
+    const { kind, bindings, sort, topN } = visual;
+    return {
+      params: { id, visualId: visual.id },
+      body: { baseRevision: 1, visual: { kind, bindings, sort, topN, title: `Edited ${++serial}` } },
+    };
+  },
 };
 
 /** The valid request turned on B: each org-scoped operation that names a resource names B's. */
@@ -1015,6 +1057,15 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": (v) => ({
     ...v,
     params: { id: B.conversationId, revision: "2" },
+  }),
+  "POST /api/v1/conversations/{id}/layout": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "GET /api/v1/conversations/{id}/plan-revisions/{revision}/export": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
+  "PUT /api/v1/conversations/{id}/visuals/{visualId}": (v) => ({
+    ...v,
+    params: { id: B.conversationId, visualId: v.params!.visualId! },
   }),
   "PATCH /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "DELETE /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),

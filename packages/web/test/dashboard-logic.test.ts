@@ -14,6 +14,7 @@ import {
   selectionFor,
   slicerOptions,
   tableOf,
+  tileAfterKey,
   toggleSelection,
   type VisualResult,
   visualOption,
@@ -316,5 +317,26 @@ describe("cross-filters and slicers", () => {
     expect(changeLine({ path: "pages.0.visuals.2.topN", to: { n: 3 } })).toBe(
       'pages.0.visuals.2.topN: (none) → {"n":3}',
     );
+  });
+});
+
+describe("moving and resizing a tile by keyboard", () => {
+  const t = { x: 2, y: 3, w: 4, h: 2 };
+  it("arrows move one column or row; Shift+arrows resize", () => {
+    expect(tileAfterKey(t, "ArrowRight", false)).toEqual({ x: 3, y: 3, w: 4, h: 2 });
+    expect(tileAfterKey(t, "ArrowLeft", false)).toEqual({ x: 1, y: 3, w: 4, h: 2 });
+    expect(tileAfterKey(t, "ArrowDown", false)).toEqual({ x: 2, y: 4, w: 4, h: 2 });
+    expect(tileAfterKey(t, "ArrowUp", false)).toEqual({ x: 2, y: 2, w: 4, h: 2 });
+    expect(tileAfterKey(t, "ArrowRight", true)).toEqual({ x: 2, y: 3, w: 5, h: 2 });
+    expect(tileAfterKey(t, "ArrowLeft", true)).toEqual({ x: 2, y: 3, w: 3, h: 2 });
+    expect(tileAfterKey(t, "ArrowDown", true)).toEqual({ x: 2, y: 3, w: 4, h: 3 });
+    expect(tileAfterKey(t, "ArrowUp", true)).toEqual({ x: 2, y: 3, w: 4, h: 1 });
+  });
+  it("stays on the 12-column grid and ignores other keys", () => {
+    expect(tileAfterKey({ x: 8, y: 0, w: 4, h: 1 }, "ArrowRight", false)).toBeNull();
+    expect(tileAfterKey({ x: 8, y: 0, w: 4, h: 1 }, "ArrowRight", true)).toBeNull();
+    expect(tileAfterKey({ x: 0, y: 0, w: 1, h: 1 }, "ArrowUp", false)).toBeNull();
+    expect(tileAfterKey({ x: 0, y: 0, w: 1, h: 1 }, "ArrowLeft", true)).toBeNull();
+    expect(tileAfterKey(t, "Enter", false)).toBeNull();
   });
 });

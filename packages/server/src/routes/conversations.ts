@@ -17,13 +17,22 @@ import {
   ProjectConversationsParams,
   UpdateConversationBody,
 } from "@modelworks/contracts/conversations";
+import {
+  applyLayoutPatch,
+  applyVisualEdit,
+  type DashboardPlan,
+  LayoutPatch,
+  VisualEdit,
+} from "@modelworks/engine-dashboard-planner";
 import { asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { saveManualRevision } from "../conversations/manual.ts";
 import { postMessage, settleConversation, settleWhenFinished, undoPlan } from "../conversations/messages.ts";
 import { powerBiZip } from "../conversations/powerbi.ts";
 import { queryRevision } from "../conversations/query.ts";
+import { dashboardPdf, dashboardPng } from "../conversations/render.ts";
 import {
   conversationFilesOf,
   conversationSummaryDto,
@@ -38,6 +47,7 @@ import {
 } from "../conversations/store.ts";
 import { conversationMessages, conversations, planRevisions } from "../db/schema.ts";
 import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
+import { notFound } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
@@ -47,6 +57,38 @@ import { diffJson } from "../runs/json-diff.ts";
 import { assertProject } from "../scenarios/store.ts";
 
 const tags = ["conversations"];
+
+/** A revision's PDF or PNG as an attachment named after the plan (shared with the public share view). */
+export async function renderDashboard(
+  db: import("../db/client.ts").Db,
+  store: import("../files/store.ts").FileStore,
+  orgId: string,
+  rev: import("../conversations/store.ts").PlanRevisionRow,
+  format: "pdf" | "png",
+) {
+  const plan = rev.plan as DashboardPlan;
+  const visuals = await queryRevision(db, store, orgId, rev, { slicers: {}, selections: [] });
+  const body =
+    format === "pdf"
+      ? await dashboardPdf(plan, visuals, { revision: rev.revision, generatedAt: new Date() })
+      : dashboardPng(plan, visuals);
+  return { body, title: plan.title };
+}
+const BaseRevision = z
+  .number()
+  .int()
+  .min(1)
+  .describe("The revision shown when the edit was made; 409 `revision_conflict` when the plan moved on");
+const LayoutBody = LayoutPatch.extend({ baseRevision: BaseRevision }).strict();
+const VisualEditBody = z.object({ baseRevision: BaseRevision, visual: VisualEdit }).strict();
+const DashboardExportQuery = z
+  .object({
+    format: z
+      .enum(["pdf", "png"])
+      .describe("pdf: the pictures and every visual's numbers; png: the pictures"),
+  })
+  .strict();
+const VisualParams = IdParams.extend({ visualId: z.string().min(1).max(64) }).strict();
 const PLANNER = "dashboard-planner";
 
 /**
@@ -56,6 +98,21 @@ const PLANNER = "dashboard-planner";
  */
 export async function conversationRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  const sendDashboard = async (
+    reply: import("fastify").FastifyReply,
+    rev: import("../conversations/store.ts").PlanRevisionRow,
+    orgId: string,
+    format: "pdf" | "png",
+  ) => {
+    const { body, title } = await renderDashboard(db, app.fileStore, orgId, rev, format);
+    return reply
+      .type(format === "pdf" ? "application/pdf" : "image/png")
+      .header(
+        "content-disposition",
+        contentDisposition(title, { extension: `.${format}`, fallback: "dashboard", maxLength: 100 }),
+      )
+      .send(body);
+  };
   const { db } = app.deps.database;
   const deps = { ...app.deps, fileStore: app.fileStore };
 
@@ -369,6 +426,98 @@ export async function conversationRoutes(app: FastifyInstance) {
   );
 
   r.post(
+    "/conversations/:id/layout",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Move or resize tiles: the current plan with a layout patch becomes the next revision",
+        description:
+          "Each tile (a visual or a slicer, by id) takes its new place on the 12-column grid; the others stay. " +
+          "Checked by the plan schema and `checkPlan`, never repaired: a tile past the grid's edge is a 422 at " +
+          "`body.tiles.N.w`, one overlapping another at `body.tiles.N`, an unknown id at `body.tiles.N.id`. " +
+          "The new revision carries the diff and is undone like any other.",
+        params: IdParams,
+        body: LayoutBody,
+        response: { 201: PlanRevisionDto },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const { baseRevision, tiles } = req.body;
+      const row = await saveManualRevision(
+        app.deps,
+        orgId,
+        actorOf(req).userId,
+        req.params.id,
+        {
+          baseRevision,
+          bodyPath: "body",
+          apply: (plan, tables) => applyLayoutPatch(plan, { tiles }, tables),
+          note: `Layout: ${tiles.map((t) => `${t.id} to (${t.x}, ${t.y}) ${t.w}×${t.h}`).join(", ")}`,
+        },
+        req.log,
+      );
+      await recordAudit(db, req, {
+        action: "conversation.plan_edited",
+        orgId,
+        targetType: "conversation",
+        targetId: row.conversationId,
+        metadata: { revision: row.revision, baseRevision, edit: "layout" },
+      });
+      return reply.code(201).send(revisionDto(row));
+    },
+  );
+
+  r.put(
+    "/conversations/:id/visuals/:visualId",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Edit a visual by form: its kind, title, fields, aggregations, formats, sort and top-N",
+        description:
+          "Replaces those fields of the visual in the current plan (an optional one left out is removed) and " +
+          "saves the next revision. Checked against the data by `checkPlan` and never repaired: an unknown " +
+          "column, a SUM of an identifier or a kind the fields cannot draw is a 422 at `body.visual.…`.",
+        params: VisualParams,
+        body: VisualEditBody,
+        response: { 201: PlanRevisionDto },
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const { baseRevision, visual } = req.body;
+      const { visualId } = req.params;
+      const row = await saveManualRevision(
+        app.deps,
+        orgId,
+        actorOf(req).userId,
+        req.params.id,
+        {
+          baseRevision,
+          bodyPath: "body.visual",
+          apply: (plan, tables) => {
+            const known = plan.pages.some((p) => p.visuals.some((v) => v.id === visualId));
+            if (!known) throw notFound(`Visual ${visualId}`);
+            return applyVisualEdit(plan, visualId, visual, tables);
+          },
+          note: `Edited "${visual.title}" (${visualId}) by form`,
+        },
+        req.log,
+      );
+      await recordAudit(db, req, {
+        action: "conversation.plan_edited",
+        orgId,
+        targetType: "conversation",
+        targetId: row.conversationId,
+        metadata: { revision: row.revision, baseRevision, edit: "visual", visualId },
+      });
+      return reply.code(201).send(revisionDto(row));
+    },
+  );
+
+  r.post(
     "/conversations/:id/plan-revisions/:revision/query",
     {
       config: { access: "projects:read" },
@@ -390,6 +539,30 @@ export async function conversationRoutes(app: FastifyInstance) {
       const rev = await loadRevision(db, c.id, req.params.revision);
       const visuals = await queryRevision(db, app.fileStore, orgId, rev, req.body as never);
       return { revision: rev.revision, visuals };
+    },
+  );
+
+  r.get(
+    "/conversations/:id/plan-revisions/:revision/export",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "Download a plan revision as a PDF or PNG, drawn from its live query results",
+        description:
+          "The visuals' queries run now (no slicers or selections) and are drawn on the server on the plan's " +
+          "12-column grid (ECharts SVG; the PDF as vectors with the bundled font). The PDF ends with each " +
+          "visual's result as a table of exact values. 410 when a file the plan reads is no longer stored.",
+        params: ConversationRevisionParams,
+        querystring: DashboardExportQuery,
+        produces: ["application/pdf", "image/png"],
+      },
+    },
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const c = await loadConversation(db, orgId, req.params.id);
+      const rev = await loadRevision(db, c.id, req.params.revision);
+      return sendDashboard(reply, rev, orgId, req.query.format);
     },
   );
 

@@ -476,3 +476,16 @@ export const createScoringRun = /* @__PURE__ */ ep(
   "/model-artifacts/:id/scoring-runs",
   types<typeof RunDto, typeof CreateScoringRunBody>,
 );
+/**
+ * A layout patch: the engine's `LayoutPatch` (the web may not import the engine, and the server
+ * validates it), so the body is typed here by its plain shape only.
+ */
+interface LayoutPatchBody {
+  baseRevision: number;
+  tiles: { id: string; x: number; y: number; w: number; h: number }[];
+}
+export const movePlanTiles = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/layout",
+  types<typeof PlanRevisionDto, import("zod").ZodType<LayoutPatchBody, LayoutPatchBody>>,
+);

@@ -423,3 +423,26 @@ export function slicerOptions(s: PlanSlicer, plan: PlanView, results: VisualResu
   }
   return [...out].sort();
 }
+
+/**
+ * A tile's place after a key on the focused tile: arrows move it one column or row, Shift+arrows
+ * resize it (right/down grow, left/up shrink), kept on the 12-column grid. Null when the key does
+ * nothing (not an arrow, or already at the edge). Overlaps are the server's to refuse (422).
+ */
+export function tileAfterKey(t: Tile, key: string, shift: boolean): Tile | null {
+  const next = { ...t };
+  if (shift) {
+    if (key === "ArrowRight") next.w = Math.min(12 - t.x, t.w + 1);
+    else if (key === "ArrowLeft") next.w = Math.max(1, t.w - 1);
+    else if (key === "ArrowDown") next.h = Math.min(40, t.h + 1);
+    else if (key === "ArrowUp") next.h = Math.max(1, t.h - 1);
+    else return null;
+  } else {
+    if (key === "ArrowRight") next.x = Math.min(12 - t.w, t.x + 1);
+    else if (key === "ArrowLeft") next.x = Math.max(0, t.x - 1);
+    else if (key === "ArrowDown") next.y = Math.min(1000, t.y + 1);
+    else if (key === "ArrowUp") next.y = Math.max(0, t.y - 1);
+    else return null;
+  }
+  return next.x === t.x && next.y === t.y && next.w === t.w && next.h === t.h ? null : next;
+}

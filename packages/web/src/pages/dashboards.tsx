@@ -43,7 +43,9 @@ import {
   type SlicerState,
   selectionFor,
   slicerOptions,
+  type Tile,
   tableOf,
+  tileAfterKey,
   toggleSelection,
   type VisualResult,
   visualOption,
@@ -430,6 +432,36 @@ function Dashboard({
       void qc.invalidateQueries({ queryKey: queryKeys.conversations.all });
     },
   });
+  // Keyboard layout edits: arrows move the focused tile, Shift+arrows resize it; each is a revision.
+  const [layoutError, setLayoutError] = useState<string | null>(null);
+  const move = useMutation({
+    mutationFn: (tile: { id: string } & Tile) =>
+      call(endpoints.movePlanTiles, {
+        params: { id: conversationId },
+        body: { baseRevision: revision, tiles: [tile] },
+      }),
+    onMutate: () => setLayoutError(null),
+    onError: (err) => setLayoutError(errorMessage(err)),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: queryKeys.conversation.all });
+      void qc.invalidateQueries({ queryKey: queryKeys.conversations.all });
+    },
+  });
+  // The grid is redrawn for the new revision: the moved tile keeps the keyboard focus.
+  const lastMoved = useRef<string | null>(null);
+  useEffect(() => {
+    const id = lastMoved.current;
+    if (!id || !rev.data) return;
+    document.querySelector<HTMLElement>(`[data-visual-id="${CSS.escape(id)}"]`)?.focus();
+  }, [rev.data]);
+  const onTileKey = (e: import("react").KeyboardEvent, id: string, layout: Tile) => {
+    if (!writable || move.isPending || e.target !== e.currentTarget) return;
+    const next = tileAfterKey(layout, e.key, e.shiftKey);
+    if (!next) return;
+    e.preventDefault();
+    lastMoved.current = id;
+    move.mutate({ id, ...next });
+  };
   const [downloading, setDownloading] = useState(false);
   const [downloadError, setDownloadError] = useState<string | null>(null);
   // Slicer options: every value seen in an answer so far, so filtering never hides the others.
@@ -501,6 +533,17 @@ function Dashboard({
         </Alert>
       ) : null}
       {undo.error ? <Alert color="red">{errorMessage(undo.error)}</Alert> : null}
+      {layoutError ? (
+        <Alert color="red" title="The tile was not moved">
+          {layoutError}
+        </Alert>
+      ) : null}
+      {writable ? (
+        <Text size="xs" c="dimmed" id={`layout-help-${conversationId}`}>
+          Focus a visual: arrow keys move it, Shift+arrow keys resize it. Each change is a new revision (undo
+          goes back).
+        </Text>
+      ) : null}
       {downloadError ? <Alert color="red">{downloadError}</Alert> : null}
       {rev.data.baseRevision !== null && rev.data.diff.length ? (
         <details open aria-label={`Changes from revision ${rev.data.baseRevision}`}>
@@ -575,6 +618,14 @@ function Dashboard({
                 }}
                 role="figure"
                 aria-label={v.title}
+                tabIndex={writable ? 0 : undefined}
+                aria-describedby={writable ? `layout-help-${conversationId}` : undefined}
+                aria-keyshortcuts={
+                  writable ? "ArrowUp ArrowDown ArrowLeft ArrowRight Shift+ArrowRight" : undefined
+                }
+                data-visual-id={v.id}
+                data-layout={`${v.layout.x},${v.layout.y},${v.layout.w},${v.layout.h}`}
+                onKeyDown={(e) => onTileKey(e, v.id, v.layout)}
               >
                 <VisualTile
                   visual={v}

@@ -13,4 +13,12 @@ export {
   type PlanRequest,
   planWithModel,
 } from "./llm-planner.ts";
+export {
+  applyLayoutPatch,
+  applyVisualEdit,
+  LayoutPatch,
+  LayoutTile,
+  type ManualEditResult,
+  VisualEdit,
+} from "./manual.ts";
 export * from "./schema.ts";
