@@ -462,7 +462,7 @@ function Dashboard({
     lastMoved.current = id;
     move.mutate({ id, ...next });
   };
-  const [downloading, setDownloading] = useState(false);
+  const [downloading, setDownloading] = useState<"powerbi" | "pdf" | "png" | null>(null);
   const [downloadError, setDownloadError] = useState<string | null>(null);
   // Slicer options: every value seen in an answer so far, so filtering never hides the others.
   const seen = useRef(new Map<string, Set<string>>());
@@ -482,18 +482,21 @@ function Dashboard({
   if (rev.error) return <ErrorState error={rev.error} onRetry={() => rev.refetch()} />;
   const p = plan!;
   const byId = new Map((results.data?.visuals ?? []).map((r) => [r.visualId, r]));
-  const download = async () => {
-    setDownloading(true);
+  const revisionUrl = `${API}/conversations/${encodeURIComponent(conversationId)}/plan-revisions/${revision}`;
+  const DOWNLOADS = {
+    powerbi: { path: "powerbi", name: "dashboard.pbip.zip" },
+    pdf: { path: "export?format=pdf", name: "dashboard.pdf" },
+    png: { path: "export?format=png", name: "dashboard.png" },
+  } as const;
+  const download = async (kind: keyof typeof DOWNLOADS) => {
+    setDownloading(kind);
     setDownloadError(null);
     try {
-      await downloadFile(
-        `${API}/conversations/${encodeURIComponent(conversationId)}/plan-revisions/${revision}/powerbi`,
-        "dashboard.pbip.zip",
-      );
+      await downloadFile(`${revisionUrl}/${DOWNLOADS[kind].path}`, DOWNLOADS[kind].name);
     } catch (err) {
       setDownloadError(errorMessage(err));
     } finally {
-      setDownloading(false);
+      setDownloading(null);
     }
   };
   return (
@@ -522,8 +525,29 @@ function Dashboard({
               Undo
             </Button>
           ) : null}
-          <Button size="compact-sm" variant="light" onClick={() => void download()} loading={downloading}>
+          <Button
+            size="compact-sm"
+            variant="light"
+            onClick={() => void download("powerbi")}
+            loading={downloading === "powerbi"}
+          >
             Download Power BI project
+          </Button>
+          <Button
+            size="compact-sm"
+            variant="default"
+            onClick={() => void download("pdf")}
+            loading={downloading === "pdf"}
+          >
+            PDF
+          </Button>
+          <Button
+            size="compact-sm"
+            variant="default"
+            onClick={() => void download("png")}
+            loading={downloading === "png"}
+          >
+            PNG
           </Button>
         </Group>
       </Group>
