@@ -3,6 +3,7 @@ import type { AuthCache } from "./auth/cache.ts";
 import type { JwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import type { LinkedInService } from "./linkedin/service.ts";
 import type { LlmService } from "./llm/service.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { RedisLink } from "./redis/link.ts";
@@ -30,4 +31,6 @@ export interface AppDeps {
   mailer: Mailer;
   /** Language models for engines and the LLM admin routes (issue 14: src/llm/). */
   llm: LlmService;
+  /** LinkedIn connection and publishing (issue 17 item 5: src/linkedin/); "not configured" without LINKEDIN_*. */
+  linkedin: LinkedInService;
 }
