@@ -12,6 +12,7 @@ import { LINKEDIN_MAX_CHARS } from "@modelworks/engine-content-intel";
 import { and, desc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
 import { principalUserId } from "../auth/principal.ts";
 import { contentPublications, runs } from "../db/schema.ts";
 import { inOrg } from "../db/scope.ts";
@@ -81,15 +82,17 @@ export async function linkedinRoutes(app: FastifyInstance) {
         summary: "LinkedIn's redirect back: exchanges the code and stores the connection",
         description:
           "Registered as the app's redirect URL. The signed-in person must be the one who started connecting. " +
-          "Answers 303 to the content page; a browser (Accept: text/html) is sent there with `linkedin=failed&code=…` " +
-          "on failure, others get the problem.",
+          "A browser (Accept: text/html) is sent back to the content page (303, `linkedin=connected`, or " +
+          "`linkedin=failed&code=…`); other callers get the connection (200) or the problem.",
         querystring: LinkedInCallbackQuery,
-        response: { 303: { type: "null" } },
+        response: { 200: LinkedInConnectionDto, 303: z.undefined() },
       },
     },
     async (req, reply) => {
       const userId = principalUserId(req.principal ?? null)!;
       const { code, state, error, error_description } = req.query;
+      // LinkedIn sends the person's browser here: it goes back to the page; API callers get JSON.
+      const browser = (req.headers.accept ?? "").includes("text/html");
       try {
         if (error || !code || !state)
           throw new DomainError(
@@ -111,10 +114,11 @@ export async function linkedinRoutes(app: FastifyInstance) {
           targetType: "user",
           targetId: userId,
         });
-        return reply.code(303).header("location", `${WEB_PAGE}?linkedin=connected`).send();
+        if (browser) return reply.code(303).header("location", `${WEB_PAGE}?linkedin=connected`).send(undefined);
+        return reply.code(200).send(await li.status(orgId, userId));
       } catch (err) {
-        if (err instanceof DomainError && (req.headers.accept ?? "").includes("text/html"))
-          return reply.code(303).header("location", `${WEB_PAGE}?linkedin=failed&code=${err.code}`).send();
+        if (err instanceof DomainError && browser)
+          return reply.code(303).header("location", `${WEB_PAGE}?linkedin=failed&code=${err.code}`).send(undefined);
         throw err;
       }
     },
@@ -143,7 +147,7 @@ export async function linkedinRoutes(app: FastifyInstance) {
       schema: {
         tags,
         summary: "Disconnect the caller's LinkedIn account (its tokens are deleted)",
-        response: { 204: { type: "null" } },
+        response: { 204: z.undefined() },
       },
     },
     async (req, reply) => {
@@ -215,7 +219,8 @@ export async function linkedinRoutes(app: FastifyInstance) {
       const now = new Date();
       if (b.scheduledAt && Date.parse(b.scheduledAt) <= now.getTime())
         throw unprocessable([{ path: "body.scheduledAt", message: "must be in the future" }]);
-      if (!(await li.connection(actor.orgId, actor.userId)))
+      // A post may be scheduled before connecting (it fails at its time if still not connected).
+      if (!b.scheduledAt && !(await li.connection(actor.orgId, actor.userId)))
         throw new DomainError("linkedin_not_connected", "Connect LinkedIn before publishing.");
       const [row] = await db
         .insert(contentPublications)
