@@ -83,6 +83,13 @@ export const ERROR_CODE_NAMES = [
   "conversation_file_limit",
   "nothing_to_undo",
   "export_too_large",
+  "linkedin_not_configured",
+  "linkedin_not_connected",
+  "linkedin_state_invalid",
+  "linkedin_reconnect_needed",
+  "linkedin_rate_limited",
+  "linkedin_error",
+  "publication_state_conflict",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
 
@@ -421,6 +428,46 @@ export const ERROR_CODES = {
     title: "Unprocessable Content",
     description:
       "The download would carry more rows than the server builds at once; the detail says the limit.",
+  },
+  linkedin_not_configured: {
+    status: 503,
+    title: "Service Unavailable",
+    description:
+      "The server has no LinkedIn app (LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET, LINKEDIN_REDIRECT_URL) or no key to store tokens (LLM_MASTER_KEY); an operator must set them. Copy the draft instead.",
+  },
+  linkedin_not_connected: {
+    status: 409,
+    title: "Conflict",
+    description: "The caller has not connected a LinkedIn account in this organization; connect it first.",
+  },
+  linkedin_state_invalid: {
+    status: 400,
+    title: "Bad Request",
+    description:
+      "The LinkedIn callback's `state` is unknown, used, expired or was issued to someone else, or LinkedIn refused the authorization. Start connecting again.",
+  },
+  linkedin_reconnect_needed: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "LinkedIn no longer accepts the stored authorization (expired, revoked, or refreshed and still refused); the person connects LinkedIn again.",
+  },
+  linkedin_rate_limited: {
+    status: 429,
+    title: "Too Many Requests",
+    description:
+      "LinkedIn is throttling this member or app; try again after `Retry-After` seconds, or schedule the post.",
+  },
+  linkedin_error: {
+    status: 502,
+    title: "Bad Gateway",
+    description: "LinkedIn failed or could not be reached; nothing was published. Try again later.",
+  },
+  publication_state_conflict: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "Only a scheduled publication can be cancelled; this one is publishing, published, failed or cancelled.",
   },
 } as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 

@@ -30,6 +30,7 @@ import { fieldMappingRoutes } from "./routes/field-mappings.ts";
 import { fileRoutes } from "./routes/files.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { invitationRoutes } from "./routes/invitations.ts";
+import { linkedinRoutes } from "./routes/linkedin.ts";
 import { llmAdminRoutes } from "./routes/llm-admin.ts";
 import { memberRoutes } from "./routes/members.ts";
 import { modelArtifactRoutes } from "./routes/model-artifacts.ts";
@@ -173,6 +174,7 @@ export async function buildApp(
       // Content sources, stored items, posts and feedback (issue 17).
       await api.register(contentSourceRoutes);
       await api.register(contentPostRoutes);
+      await api.register(linkedinRoutes);
       await api.register(problemRoutes);
     },
     { prefix: "/api/v1" },

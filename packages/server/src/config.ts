@@ -157,6 +157,27 @@ export const EnvSchema = z.object({
    * that are due (each at its own interval, failing ones backed off); 0 disables.
    */
   CONTENT_INGEST_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  // ── LinkedIn publishing (issue 17 item 5; src/linkedin/, decision 0044) ──
+  /** The LinkedIn app's client id; without it (and the secret and redirect URL) publishing says "not configured". */
+  LINKEDIN_CLIENT_ID: z.string().min(1).optional(),
+  LINKEDIN_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Registered with the app: this server's GET /api/v1/content/linkedin/callback, as the browser reaches it. */
+  LINKEDIN_REDIRECT_URL: z.url({ message: "expected an absolute URL" }).optional(),
+  /** Where the authorization page and token endpoint live. */
+  LINKEDIN_AUTH_BASE: z.url({ message: "expected an absolute URL" }).default("https://www.linkedin.com"),
+  /** Where /v2/userinfo and /rest/posts live. */
+  LINKEDIN_API_BASE: z.url({ message: "expected an absolute URL" }).default("https://api.linkedin.com"),
+  /** The `LinkedIn-Version` (YYYYMM) the Posts API calls name; LinkedIn sunsets a version after about a year. */
+  LINKEDIN_VERSION: z
+    .string()
+    .regex(/^\d{6}$/, "expected YYYYMM")
+    .default("202601"),
+  /** Per call to LinkedIn. */
+  LINKEDIN_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  /** A 429 whose Retry-After is at most this long is waited out once; longer ones are answered (or rescheduled). */
+  LINKEDIN_RETRY_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /** Seconds between ticks of the scheduled-post publisher; 0 disables. */
+  LINKEDIN_PUBLISH_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   // ── Language models (issue 14; src/llm/, README "Language models") ──
   /** Master key wrapping organizations' provider keys: 32 bytes, base64. Generated under DATA_DIR on the embedded default. */
   LLM_MASTER_KEY: z.string().min(40, "expected 32 bytes in base64 (openssl rand -base64 32)").optional(),

@@ -3,6 +3,7 @@ import type { AuthCache } from "./auth/cache.ts";
 import type { JwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import type { LinkedInService } from "./linkedin/service.ts";
 import type { LlmService } from "./llm/service.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { RedisLink } from "./redis/link.ts";
@@ -36,4 +37,6 @@ export interface AppDeps {
    * short runs to execute at once (docs/decisions/0051). Absent or null: every run is queued.
    */
   localWorker?: { current: RunWorker | null };
+  /** LinkedIn connection and publishing (issue 17 item 5: src/linkedin/); "not configured" without LINKEDIN_*. */
+  linkedin: LinkedInService;
 }

@@ -9,6 +9,7 @@ import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { AppDeps } from "./deps.ts";
 import { createFileStore } from "./files/store.ts";
+import { LinkedInService, linkedinClientFromConfig } from "./linkedin/service.ts";
 import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { scoringTask } from "./model-artifacts/scoring.ts";
@@ -87,9 +88,18 @@ export async function openRuntime(
   const mailer = createMailer(config);
   // Language models (issue 14): keys, budgets, cache and metering live in the main process.
   const llm = createLlmService(config, db.db, link, log.child({ component: "llm" }));
+  // LinkedIn tokens are sealed with the same keyring as the organizations' LLM keys.
+  const linkedin = new LinkedInService({
+    db: db.db,
+    client: linkedinClientFromConfig(config),
+    ring: llm.keyring,
+    retryMaxWaitMs: config.LINKEDIN_RETRY_MAX_WAIT_MS,
+    log: log.child({ component: "linkedin" }),
+  });
   return {
     llm,
     localWorker: { current: null },
+    linkedin,
     config,
     database: db,
     redis: link?.client ?? null,

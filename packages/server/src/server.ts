@@ -1,6 +1,7 @@
 import { type App, buildApp } from "./app.ts";
 import type { Config } from "./config.ts";
 import { startContentIngestor } from "./content/ingest.ts";
+import { startLinkedinPublisher } from "./linkedin/publisher.ts";
 import { startRetentionSweeper } from "./retention/sweep.ts";
 import { openRuntime, startWorker } from "./runtime.ts";
 import { seedDemo } from "./seed.ts";
@@ -35,6 +36,15 @@ export async function startServer(config: Config): Promise<App> {
       intervalSeconds: config.CONTENT_INGEST_SECONDS,
       log: app.log.child({ component: "content-ingest" }),
     }),
+  );
+  // Scheduled LinkedIn posts (issue 17 item 5): every instance ticks; a due post is claimed and
+  // moved to `publishing` in one SKIP LOCKED statement, so it goes out once across instances.
+  app.background.register("linkedin-publish", () =>
+    startLinkedinPublisher(
+      rt.linkedin,
+      config.LINKEDIN_PUBLISH_SECONDS,
+      app.log.child({ component: "linkedin" }),
+    ),
   );
   // onClose hooks run last-added first: this one runs before app.ts's, so it stops the
   // background tasks itself (stopping twice is a no-op) before the connections close.

@@ -20,6 +20,7 @@ import {
   signUp,
   uniqueEmail,
 } from "./harness.ts";
+import { startFakeLinkedIn } from "./linkedin-fake-server.ts";
 import { startFakeLlmServer } from "./llm-fake-server.ts";
 import { verifyTokenIn } from "./mail-server.ts";
 import { multipart } from "./multipart.ts";
@@ -184,6 +185,14 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/content/posts/{id}": org("viewer", "projects:read"),
   "POST /api/v1/content/feedback": org("analyst", "projects:write"),
   "POST /api/v1/content/feedback/import": org("analyst", "projects:write"),
+  // LinkedIn publishing (issue 17 item 5): each person's own connection; the callback is theirs.
+  "POST /api/v1/content/linkedin/connect": org("analyst", "projects:write"),
+  "GET /api/v1/content/linkedin/callback": USER,
+  "GET /api/v1/content/linkedin": org("viewer", "projects:read"),
+  "DELETE /api/v1/content/linkedin": org("analyst", "projects:write"),
+  "POST /api/v1/content/linkedin/publications": org("analyst", "projects:write"),
+  "GET /api/v1/content/linkedin/publications": org("viewer", "projects:read"),
+  "POST /api/v1/content/linkedin/publications/{id}/cancel": org("analyst", "projects:write"),
   "GET /api/v1/files/{id}/download": org("viewer", "projects:read"),
   // Fitted models as artifacts (issue 15 item 8): approving and retiring are an admin's.
   "POST /api/v1/model-artifacts": org("analyst", "runs:execute"),
@@ -236,10 +245,18 @@ const MODEL = "test-montecarlo-sum";
 const JWT_SECRET = "matrix-jwt-secret-0123456789abcdef0123";
 // A master key for stored provider keys: on PGlite one is derived from the data directory, on
 // PostgreSQL (CI's second pass) the server has none unless it is given one.
+/** LinkedIn's documented endpoints, locally (the callback route needs a real authorization). */
+const fakeLinkedIn = await startFakeLinkedIn();
+afterAll(() => fakeLinkedIn.close());
 const t = await createTestApp({
   INTERNAL_MODELS: "true",
   JWT_HS256_SECRET: JWT_SECRET,
   LLM_MASTER_KEY: randomBytes(32).toString("base64"),
+  LINKEDIN_CLIENT_ID: fakeLinkedIn.clientId,
+  LINKEDIN_CLIENT_SECRET: fakeLinkedIn.clientSecret,
+  LINKEDIN_REDIRECT_URL: fakeLinkedIn.redirectUrl,
+  LINKEDIN_AUTH_BASE: fakeLinkedIn.url,
+  LINKEDIN_API_BASE: fakeLinkedIn.url,
 });
 /** An external token (HS256, the app's secret) for a person, naming an organization by slug or none. */
 const jwtFor = (claims: { email: string; sub: string; org?: string; role?: Role }) =>
@@ -308,6 +325,7 @@ const B = {} as {
   fitRunId: string;
   artifactId: string;
   conversationId: string;
+  publicationId: string;
   snapshot: Snapshot;
 };
 
@@ -378,6 +396,9 @@ beforeAll(async () => {
   B.fitRunId = await succeededFit(B.orgId);
   B.artifactId = await freshArtifact(B.orgId, "approved");
   B.conversationId = await plannedConversation(B.owner, B.projectId, 2);
+  B.publicationId = (
+    await setupCall(B.owner, "POST", "/api/v1/content/linkedin/publications", scheduledPublication())
+  ).id;
   B.snapshot = await snapshotB();
 });
 
@@ -404,6 +425,7 @@ async function snapshotB() {
     llmUsage: await read("/api/v1/org/llm/usage"),
     contentSources: (await read("/api/v1/content/sources?limit=100")).items,
     contentPosts: (await read("/api/v1/content/posts?limit=100")).items,
+    linkedinPublications: (await read("/api/v1/content/linkedin/publications")).items,
     modelArtifacts: (await read("/api/v1/model-artifacts?limit=100")).items,
     conversations: (await read(`/api/v1/projects/${B.projectId}/conversations?limit=100`)).items,
     conversation: await read(`/api/v1/conversations/${B.conversationId}`),
@@ -529,6 +551,21 @@ const postBody = (externalId?: string) => ({
   publishedAt: "2026-11-01T09:00:00.000Z",
   ...(externalId ? { externalId } : {}),
 });
+const scheduledPublication = () => ({
+  variantKind: "analytical",
+  text: `Matrix publication ${++serial}`,
+  scheduledAt: new Date(Date.now() + 24 * 3600_000).toISOString(),
+});
+/** A fresh person's callback query: they start connecting and LinkedIn's (fake) member consents. */
+async function linkedinCallback(): Promise<Call> {
+  const person = await createOwner(t.app, `LinkedIn ${++serial}`);
+  const { authorizeUrl } = await setupCall(person, "POST", "/api/v1/content/linkedin/connect");
+  const back = new URL((await fetch(authorizeUrl, { redirect: "manual" })).headers.get("location")!);
+  return {
+    as: person,
+    query: `?code=${back.searchParams.get("code")}&state=${back.searchParams.get("state")}`,
+  };
+}
 const freshPost = async (owner: Owner, externalId?: string): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/content/posts", postBody(externalId))).id;
 const ANALYTICS_COLUMNS = [
@@ -953,6 +990,23 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   "POST /api/v1/content/feedback/import": async () => ({
     body: { fileId: A.analyticsFileId, columns: ANALYTICS_COLUMNS },
   }),
+  "POST /api/v1/content/linkedin/connect": none,
+  "GET /api/v1/content/linkedin/callback": async (c) =>
+    c.scope ? { query: "?code=not-a-code&state=not-a-state" } : linkedinCallback(),
+  "GET /api/v1/content/linkedin": none,
+  "DELETE /api/v1/content/linkedin": none,
+  "POST /api/v1/content/linkedin/publications": async () => ({ body: scheduledPublication() }),
+  "GET /api/v1/content/linkedin/publications": none,
+  "POST /api/v1/content/linkedin/publications/{id}/cancel": async (c) => {
+    // The caller's own scheduled publication (cancelling is only for its author); made as the
+    // caller, so a caller below the role gets no id of theirs and the 403 comes first anyway.
+    const made = await request(t.app, c.as, {
+      method: "POST",
+      url: "/api/v1/content/linkedin/publications",
+      payload: scheduledPublication(),
+    });
+    return { params: { id: made.statusCode === 202 ? made.json().id : randomUUID() } };
+  },
   "GET /api/v1/files/{id}/download": async () => ({ params: { id: A.fileId } }),
   "POST /api/v1/model-artifacts": async () => ({ body: { runId: A.fitRunId, name: `Matrix ${++serial}` } }),
   "GET /api/v1/model-artifacts": none,
@@ -1123,6 +1177,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "POST /api/v1/content/feedback/import": (v) => ({
     ...v,
     body: { ...(v.body as object), fileId: B.analyticsFileId },
+  }),
+  "POST /api/v1/content/linkedin/publications/{id}/cancel": (v) => ({
+    ...v,
+    params: { id: B.publicationId },
   }),
   "GET /api/v1/files/{id}/download": (v) => ({ ...v, params: { id: B.fileId } }),
   "POST /api/v1/model-artifacts": (v) => ({ ...v, body: { ...(v.body as object), runId: B.fitRunId } }),

@@ -880,6 +880,100 @@ export const contentFeedback = pgTable(
   ],
 );
 
+// ── LinkedIn publishing (issue 17 item 5; src/linkedin/, decision 0044) ──────────────────────
+
+/** A sealed token: the envelope of llm/crypto.ts (ciphertext, wrapped data key, master key id). */
+export interface SealedToken {
+  keyCiphertext: string;
+  wrappedDataKey: string;
+  masterKeyId: string;
+}
+
+/**
+ * A person's LinkedIn authorization in one organization: the member it acts as and the tokens,
+ * sealed with the LLM keys' envelope encryption bound to `linkedin:{orgId}:{userId}` (a row copied
+ * to another person or organization does not decrypt).
+ */
+export const linkedinConnections = pgTable(
+  "linkedin_connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** urn:li:person:{sub}, from /v2/userinfo. */
+    memberUrn: text("member_urn").notNull(),
+    memberName: text("member_name"),
+    scope: text("scope").notNull(),
+    accessToken: jsonb("access_token").$type<SealedToken>().notNull(),
+    accessExpiresAt: timestamp("access_expires_at", { withTimezone: true }).notNull(),
+    refreshToken: jsonb("refresh_token").$type<SealedToken>(),
+    refreshExpiresAt: timestamp("refresh_expires_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("linkedin_connections_org_user_key").on(t.orgId, t.userId)],
+);
+
+/**
+ * An authorization in flight: the hash of the `state` sent to LinkedIn, bound to the person and
+ * organization that asked; the callback deletes it (single use) and refuses it once expired.
+ */
+export const linkedinOauthStates = pgTable(
+  "linkedin_oauth_states",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    stateHash: text("state_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("linkedin_oauth_states_hash_key").on(t.stateHash)],
+);
+
+/**
+ * A draft sent (or to be sent) to LinkedIn. `scheduled` rows are claimed by the publisher with
+ * SKIP LOCKED and moved to `publishing` in the same statement, so each is posted once across
+ * instances; `published` ones name the URN and the content post recorded for feedback.
+ */
+export const contentPublications = pgTable(
+  "content_publications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orgId: orgIdColumn(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    variantKind: text("variant_kind").notNull(),
+    text: text("text").notNull(),
+    domains: jsonb("domains").$type<string[]>().notNull().default([]),
+    hourLocal: integer("hour_local"),
+    predicted: doublePrecision("predicted"),
+    status: text("status", {
+      enum: ["scheduled", "publishing", "published", "failed", "cancelled"],
+    }).notNull(),
+    scheduledAt: timestamp("scheduled_at", { withTimezone: true }),
+    /** A `publishing` row whose lease passed was interrupted (see the publisher). */
+    leaseUntil: timestamp("lease_until", { withTimezone: true }),
+    attempts: integer("attempts").notNull().default(0),
+    publishedAt: timestamp("published_at", { withTimezone: true }),
+    urn: text("urn"),
+    postId: uuid("post_id").references(() => contentPosts.id, { onDelete: "set null" }),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index("content_publications_due_idx").on(t.status, t.scheduledAt),
+    index("content_publications_user_idx").on(t.orgId, t.userId, t.createdAt),
+  ],
+);
+
 // ── Dashboard conversations (issue 16; src/conversations/) ────────────────────────────────────
 
 /**

@@ -101,6 +101,12 @@ import type {
   TargetRef,
 } from "@modelworks/contracts/files";
 import type {
+  CreatePublicationBody,
+  LinkedInConnectionDto,
+  LinkedInConnectResult,
+  PublicationDto,
+} from "@modelworks/contracts/linkedin";
+import type {
   CreateLlmProviderBody,
   LlmProviderDto,
   LlmProviderList,
@@ -443,6 +449,24 @@ export const recordContentFeedback = /* @__PURE__ */ ep(
   "POST",
   "/content/feedback",
   types<typeof ContentPostDto, typeof ContentFeedbackBody>,
+);
+
+// LinkedIn publishing (issue 17 item 5): connect, status, disconnect, publish now or scheduled
+export const linkedinConnection = /* @__PURE__ */ ep(
+  "GET",
+  "/content/linkedin",
+  types<typeof LinkedInConnectionDto>,
+);
+export const connectLinkedin = /* @__PURE__ */ ep(
+  "POST",
+  "/content/linkedin/connect",
+  types<typeof LinkedInConnectResult>,
+);
+export const disconnectLinkedin = /* @__PURE__ */ ep("DELETE", "/content/linkedin", types<undefined>);
+export const publishToLinkedin = /* @__PURE__ */ ep(
+  "POST",
+  "/content/linkedin/publications",
+  types<typeof PublicationDto, typeof CreatePublicationBody>,
 );
 
 // Fitted response models as artifacts (issue 15 item 8): save, approve, retire, score a file

@@ -46,4 +46,5 @@ export const queryKeys = {
   contentFetches: family<"content-fetches", [org: Org, sourceId: string]>("content-fetches"),
   contentItems: family<"content-items", [org: Org, q: string]>("content-items"),
   contentPosts: family<"content-posts", [org: Org]>("content-posts"),
+  linkedin: family<"linkedin", [org: Org]>("linkedin"),
 };

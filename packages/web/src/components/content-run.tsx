@@ -33,6 +33,7 @@ import {
   variantLabel,
 } from "../lib/content.ts";
 import { useOrg } from "../session.ts";
+import { LinkedInConnection, LinkedInDraftActions } from "./linkedin.tsx";
 
 type Post = z.output<typeof ContentPostDto>;
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -59,6 +60,7 @@ export function ContentRunPanel({ runId, output }: { runId: string; output: Cont
       <Title order={2} size="h3">
         Drafts
       </Title>
+      <LinkedInConnection />
       <SimpleGrid cols={{ base: 1, md: 2, xl: 4 }} aria-label="Drafts">
         {variants.map((v) => (
           <VariantCard
@@ -67,6 +69,7 @@ export function ContentRunPanel({ runId, output }: { runId: string; output: Cont
             recommended={v.kind === output.recommendedVariant}
             flags={output.flags.filter((f) => f.variant === v.kind)}
             onPublish={canWrite ? () => setPublishing(v) : undefined}
+            runId={runId}
           />
         ))}
       </SimpleGrid>
@@ -97,6 +100,7 @@ function VariantCard(props: {
   recommended: boolean;
   flags: ContentOutput["flags"];
   onPublish?: () => void;
+  runId: string;
 }) {
   const v = props.variant;
   const spans = flaggedSpans(v.text, props.flags);
@@ -175,6 +179,7 @@ function VariantCard(props: {
             Record as published
           </Button>
         ) : null}
+        <LinkedInDraftActions runId={props.runId} variant={v} />
       </Stack>
     </Card>
   );

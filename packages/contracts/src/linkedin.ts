@@ -1,0 +1,88 @@
+import { z } from "zod";
+import { Timestamp, Uuid } from "./common.ts";
+
+/**
+ * Publishing to LinkedIn (issue 17 item 5): a person connects their LinkedIn account (OAuth 2.0,
+ * three-legged), then publishes a draft now or at a time through LinkedIn's Posts API. The
+ * published post is recorded as a content post whose `externalId` is the post's URN, so feedback
+ * (by hand or from an analytics export) attaches to it.
+ */
+
+/** LinkedIn's limit on a post's commentary (the content engine drafts to the same limit). */
+export const LINKEDIN_COMMENTARY_MAX_CHARS = 3000;
+
+export const LinkedInConnectionDto = z
+  .object({
+    /** False when the server has no LinkedIn app configured (LINKEDIN_CLIENT_ID & co.). */
+    configured: z.boolean(),
+    connected: z.boolean(),
+    memberUrn: z.string().nullable(),
+    memberName: z.string().nullable(),
+    scope: z.string().nullable(),
+    accessExpiresAt: Timestamp.nullable(),
+    /** Null when LinkedIn issued no refresh token (then the person reconnects when access expires). */
+    refreshExpiresAt: Timestamp.nullable(),
+    connectedAt: Timestamp.nullable(),
+  })
+  .meta({ id: "LinkedInConnection" });
+
+export const LinkedInConnectResult = z.object({
+  authorizeUrl: z.url().describe("Send the person's browser here; LinkedIn redirects back to the callback"),
+  expiresAt: Timestamp.describe("The state in the URL is single-use and expires then"),
+});
+
+export const LinkedInCallbackQuery = z.object({
+  code: z.string().min(1).max(2000).optional(),
+  state: z.string().min(1).max(200).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+});
+
+export const PUBLICATION_STATUSES = ["scheduled", "publishing", "published", "failed", "cancelled"] as const;
+
+export const PublicationDto = z
+  .object({
+    id: Uuid,
+    userId: Uuid,
+    runId: Uuid.nullable(),
+    variantKind: z.string(),
+    text: z.string(),
+    status: z.enum(PUBLICATION_STATUSES),
+    scheduledAt: Timestamp.nullable(),
+    publishedAt: Timestamp.nullable(),
+    /** The LinkedIn post URN (from the `x-restli-id` header) once published. */
+    urn: z.string().nullable(),
+    /** The content post recorded for it (feedback goes there). */
+    postId: Uuid.nullable(),
+    attempts: z.number().int(),
+    error: z.string().nullable(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: "LinkedInPublication" });
+
+export const CreatePublicationBody = z
+  .object({
+    runId: Uuid.optional().describe("The content-intel run the draft came from"),
+    variantKind: z.string().trim().min(1).max(50),
+    text: z
+      .string()
+      .trim()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe("The commentary; defaults to the run's variant of `variantKind` (then `runId` is needed)"),
+    domains: z.array(z.string().trim().toLowerCase().min(1).max(50)).max(20).optional(),
+    hourLocal: z.number().int().min(0).max(23).optional(),
+    scheduledAt: Timestamp.optional().describe("Publish at this time instead of now"),
+  })
+  .strict()
+  .refine((v) => v.text !== undefined || v.runId !== undefined, {
+    message: "give the text, or the runId whose variant to publish",
+    path: ["text"],
+  });
+
+export const PublicationListQuery = z.object({
+  status: z.enum(PUBLICATION_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+export const PublicationList = z.object({ items: z.array(PublicationDto) });
