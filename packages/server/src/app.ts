@@ -21,6 +21,7 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
+import { contentHistoryRoutes } from "./routes/content-history.ts";
 import { contentPostRoutes } from "./routes/content-posts.ts";
 import { contentSourceRoutes } from "./routes/content-sources.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
@@ -173,6 +174,7 @@ export async function buildApp(
       // Content sources, stored items, posts and feedback (issue 17).
       await api.register(contentSourceRoutes);
       await api.register(contentPostRoutes);
+      await api.register(contentHistoryRoutes);
       await api.register(problemRoutes);
     },
     { prefix: "/api/v1" },

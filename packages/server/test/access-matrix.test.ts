@@ -184,6 +184,8 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/content/posts/{id}": org("viewer", "projects:read"),
   "POST /api/v1/content/feedback": org("analyst", "projects:write"),
   "POST /api/v1/content/feedback/import": org("analyst", "projects:write"),
+  "GET /api/v1/content/runs": org("viewer", "runs:read"),
+  "GET /api/v1/content/analytics": org("viewer", "runs:read"),
   "GET /api/v1/files/{id}/download": org("viewer", "projects:read"),
   // Fitted models as artifacts (issue 15 item 8): approving and retiring are an admin's.
   "POST /api/v1/model-artifacts": org("analyst", "runs:execute"),

@@ -12,6 +12,7 @@ export {
   learnFromFeedback,
   Pattern,
   patternBoost,
+  percentiles,
   posteriorAbove,
 } from "./learning.ts";
 export { contentIntel } from "./model.ts";
