@@ -1,4 +1,6 @@
+import { contentIntel } from "@modelworks/engine-content-intel";
 import { describe, expect, it } from "vitest";
+import { formatValue } from "../src/format.ts";
 import {
   contentOutput,
   engagementRate,
@@ -208,5 +210,37 @@ describe("drafts", () => {
     expect(contentOutput(null)).toBeNull();
     expect(contentOutput({ npv: 3 })).toBeNull();
     expect(contentOutput({ variants: [{ kind: "x" }] })).toBeNull();
+  });
+});
+
+describe("content-intel's declared tables read as people write them (issue 17 item 6)", () => {
+  const columns = (contentIntel.tables ?? []).flatMap((t) => t.columns.map((c) => ({ table: t.name, ...c })));
+  const formatted = (table: string, key: string, v: unknown) => {
+    const c = columns.find((x) => x.table === table && x.key === key)!;
+    return formatValue(v, c.unit, c.decimals, { format: c.format });
+  };
+
+  it("shows a published date as a date, not a raw ISO timestamp", () => {
+    const text = formatted("evidence", "publishedAt", "2026-11-28T09:30:00.000Z");
+    expect(text).not.toContain("T09");
+    expect(text).toContain("2026");
+    expect(text).toBe(
+      new Date("2026-11-28T09:30:00.000Z").toLocaleDateString(undefined, { dateStyle: "medium" }),
+    );
+    expect(formatValue("2026-11-28", undefined, undefined, { format: "date" })).toBe(
+      new Date("2026-11-28").toLocaleDateString(undefined, { dateStyle: "medium", timeZone: "UTC" }),
+    );
+  });
+
+  it("shows 0–1 scores as percentages with sensible decimals", () => {
+    expect(formatted("predictions", "enhanced", 0.67)).toBe("67.0%");
+    expect(formatted("evidence", "credibility", 0.9)).toBe("90%");
+    expect(formatted("evidence", "score", 0.41234)).toBe("41.2%");
+    expect(formatted("patterns", "confidence", 0.9)).toBe("90.0%");
+    // Every fraction the engine declares is a percentage: none is left as a plain "0.670".
+    for (const c of columns.filter((x) => x.unit === "fraction"))
+      expect(c.format, `${c.table}.${c.key}`).toBe("percent");
+    for (const k of (contentIntel.kpis ?? []).filter((x) => x.unit === "fraction"))
+      expect(k.format, k.path).toBe("percent");
   });
 });
