@@ -52,6 +52,8 @@ import type {
   UpdateScenarioBody,
 } from "@modelworks/contracts";
 import type {
+  ContentAnalyticsDto,
+  ContentAnalyticsQuery,
   ContentFeedbackBody,
   ContentFetchListQuery,
   ContentFetchPage,
@@ -60,6 +62,8 @@ import type {
   ContentPostDto,
   ContentPostListQuery,
   ContentPostPage,
+  ContentRunListQuery,
+  ContentRunPage,
   ContentSourceDto,
   ContentSourceListQuery,
   ContentSourcePage,
@@ -438,6 +442,16 @@ export const createContentPost = /* @__PURE__ */ ep(
   "POST",
   "/content/posts",
   types<typeof ContentPostDto, typeof CreateContentPostBody>,
+);
+export const contentRuns = /* @__PURE__ */ ep(
+  "GET",
+  "/content/runs",
+  types<typeof ContentRunPage, undefined, typeof ContentRunListQuery>,
+);
+export const contentAnalytics = /* @__PURE__ */ ep(
+  "GET",
+  "/content/analytics",
+  types<typeof ContentAnalyticsDto, undefined, typeof ContentAnalyticsQuery>,
 );
 export const recordContentFeedback = /* @__PURE__ */ ep(
   "POST",

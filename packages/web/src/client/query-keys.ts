@@ -46,4 +46,6 @@ export const queryKeys = {
   contentFetches: family<"content-fetches", [org: Org, sourceId: string]>("content-fetches"),
   contentItems: family<"content-items", [org: Org, q: string]>("content-items"),
   contentPosts: family<"content-posts", [org: Org]>("content-posts"),
+  contentRuns: family<"content-runs", [org: Org, offset: number]>("content-runs"),
+  contentAnalytics: family<"content-analytics", [org: Org]>("content-analytics"),
 };
