@@ -177,6 +177,7 @@ const EXPECTED: Record<string, Rule> = {
   "PATCH /api/v1/content/sources/{id}": org("analyst", "projects:write"),
   "DELETE /api/v1/content/sources/{id}": org("admin", "projects:delete"),
   "GET /api/v1/content/sources/{id}/fetches": org("viewer", "projects:read"),
+  "POST /api/v1/content/sources/{id}/fetch": org("analyst", "projects:write"),
   "GET /api/v1/content/items": org("viewer", "projects:read"),
   "POST /api/v1/content/runs": org("analyst", "runs:execute"),
   "POST /api/v1/content/posts": org("analyst", "projects:write"),

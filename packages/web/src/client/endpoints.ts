@@ -417,6 +417,11 @@ export const updateContentSource = /* @__PURE__ */ ep(
   "/content/sources/:id",
   types<typeof ContentSourceDto, typeof UpdateContentSourceBody>,
 );
+export const fetchContentSourceNow = /* @__PURE__ */ ep(
+  "POST",
+  "/content/sources/:id/fetch",
+  types<typeof ContentSourceDto>,
+);
 export const deleteContentSource = /* @__PURE__ */ ep("DELETE", "/content/sources/:id", types<undefined>);
 export const contentFetches = /* @__PURE__ */ ep(
   "GET",
