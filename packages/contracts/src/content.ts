@@ -367,3 +367,17 @@ export const ContentAnalyticsDto = z
     }),
   })
   .meta({ id: "ContentAnalytics" });
+
+/**
+ * content-intel's five phases, in the order its runs report them as progress ("Phase N of 5:
+ * Title"); the web's run panel draws them as steps. The engine's PHASES carry the same titles.
+ */
+export const CONTENT_PHASES = ["Query analysis", "Retrieval", "Insights", "Variants", "Prediction"] as const;
+
+/** The phase a progress message names (0-based), or null for any other message. */
+export function contentPhaseOf(message: string | null | undefined): number | null {
+  const m = message?.match(/^Phase (\d+) of (\d+): /);
+  if (!m || Number(m[2]) !== CONTENT_PHASES.length) return null;
+  const i = Number(m[1]) - 1;
+  return i >= 0 && i < CONTENT_PHASES.length ? i : null;
+}
