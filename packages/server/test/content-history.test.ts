@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
-import { canonicalUrl, EXAMPLE_ITEMS, EXAMPLE_TOPICS } from "@modelworks/engine-content-intel";
+import { CONTENT_PHASES, contentPhaseOf } from "@modelworks/contracts/content";
+import { canonicalUrl, EXAMPLE_ITEMS, EXAMPLE_TOPICS, PHASES } from "@modelworks/engine-content-intel";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentItems, contentSources } from "../src/db/schema.ts";
+import { sweepRetention } from "../src/retention/sweep.ts";
 import { createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 
 /**
@@ -149,7 +152,7 @@ beforeAll(async () => {
   });
   expect(unrecorded.statusCode).toBe(201);
   for (const topic of [EXAMPLE_TOPICS[2]!, EXAMPLE_TOPICS[0]!]) runs.push(await runTopic(A, topic));
-}, 120_000);
+}, 900_000);
 afterAll(async () => t?.close());
 
 describe("content history", () => {
@@ -294,5 +297,69 @@ describe("analytics views", () => {
       xs.reduce((s, x, i) => s + Math.abs(x - actual[i]!), 0) / n,
       12,
     );
+  });
+});
+
+describe("live phase progress", () => {
+  it("the run's server-sent progress names content-intel's phases, in phase order, then the final status", async () => {
+    expect(PHASES.map((p) => p.title)).toEqual([...CONTENT_PHASES]);
+    const res = await call(A, "POST", "/api/v1/content/runs?wait=0&cache=false", {
+      topic: EXAMPLE_TOPICS[1]!,
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const id = res.json().id;
+    // The stream ends with the final status, so inject returns the whole exchange.
+    const sse = await request(t.app, A, { method: "GET", url: `/api/v1/runs/${id}/events` });
+    const events = sse.body
+      .split("\n\n")
+      .filter((b) => b.startsWith("event:"))
+      .map((b) => ({ event: /event: (\w+)/.exec(b)![1], data: JSON.parse(/data: (.*)/.exec(b)![1]!) }));
+    const phases = events
+      .filter((e) => e.event === "progress" && e.data.status === "running" && e.data.message)
+      .map((e) => contentPhaseOf(e.data.message));
+    // Progress is coalesced on its way (50 ms from the engine thread, 250 ms to the database), so
+    // a fast run may skip phases; whatever arrives is a phase, in order.
+    expect(phases.every((p) => p !== null)).toBe(true);
+    expect([...phases].sort((a, b) => a! - b!)).toEqual(phases);
+    expect(events.at(-1)).toMatchObject({
+      event: "status",
+      data: { runId: id, status: "succeeded", progress: 1 },
+    });
+    // What the run row keeps is a phase too (or nothing, when the run beat the first report).
+    const run = (await call(A, "GET", `/api/v1/runs/${id}`)).json();
+    expect(run.progressMessage === null || contentPhaseOf(run.progressMessage) !== null).toBe(true);
+  });
+});
+
+describe("item retention", () => {
+  it("the retention sweep deletes items older than CONTENT_ITEMS_RETENTION_DAYS, keeping those behind measured posts", async () => {
+    const db = t.database.db;
+    const old = new Date(Date.now() - 400 * DAY);
+    await db
+      .update(contentItems)
+      .set({ publishedAt: old, fetchedAt: old })
+      .where(eq(contentItems.orgId, A.orgId));
+    const before = await db
+      .select({ id: contentItems.id })
+      .from(contentItems)
+      .where(eq(contentItems.orgId, A.orgId));
+    // Every post with results came from run 0 or 1: the items those runs cited stay.
+    const full = await Promise.all(
+      [runs[0]!, runs[1]!].map(async (r) => (await call(A, "GET", `/api/v1/runs/${r.id}`)).json()),
+    );
+    const cited = new Set(full.flatMap((r) => r.output.evidence.map((e: { itemId: string }) => e.itemId)));
+    expect(cited.size).toBeGreaterThan(0);
+    const kept = before.filter((i) => cited.has(i.id)).map((i) => i.id);
+    expect(kept.length).toBeLessThan(before.length);
+
+    const off = await sweepRetention({ db, store: t.app.fileStore, now: new Date(), contentItemsDays: null });
+    expect(off.contentItemsDeleted).toBe(0);
+    const s = await sweepRetention({ db, store: t.app.fileStore, now: new Date(), contentItemsDays: 30 });
+    expect(s.contentItemsDeleted).toBe(before.length - kept.length);
+    const after = await db
+      .select({ id: contentItems.id })
+      .from(contentItems)
+      .where(eq(contentItems.orgId, A.orgId));
+    expect(after.map((i) => i.id).sort()).toEqual([...kept].sort());
   });
 });
