@@ -37,7 +37,7 @@ beforeAll(async () => {
   t = await createTestApp();
   A = await createOwner(t.app, "A");
   B = await createOwner(t.app, "B");
-});
+}, 180_000);
 afterAll(async () => t?.close());
 
 describe("fetch now", () => {
