@@ -226,3 +226,158 @@ export const ImportContentFeedbackResult = z.object({
   recorded: z.number().int(),
   posts: z.array(ContentPostDto),
 });
+
+// ── History and the prototype's three analytics views (issue 17 item 6) ──────────────────────
+
+export const ContentRunListQuery = listQuery(["createdAt"], {});
+
+/** How a published post did, as the history and the analytics show it. */
+const PostOutcome = z.object({
+  impressions: z.number().int(),
+  reactions: z.number().int(),
+  comments: z.number().int(),
+  reposts: z.number().int(),
+  engagementRate: z.number(),
+  recordedAt: Timestamp,
+});
+
+export const ContentRunSummaryDto = z
+  .object({
+    id: Uuid,
+    topic: z.string(),
+    status: z.string(),
+    createdAt: Timestamp,
+    finishedAt: Timestamp.nullable(),
+    durationMs: z
+      .number()
+      .int()
+      .nullable()
+      .describe("started → finished; null for a cache hit or an unfinished run"),
+    recommendedVariant: z.string().nullable(),
+    variants: z.array(z.object({ kind: z.string(), enhanced: z.number() })),
+    sourcesUsed: z.number().int().nullable(),
+    published: z.array(
+      z.object({
+        postId: Uuid,
+        variantKind: z.string(),
+        publishedAt: Timestamp,
+        predicted: z.number().nullable(),
+        feedback: PostOutcome.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ContentRunSummary" });
+export const ContentRunPage = page(ContentRunSummaryDto);
+
+export const ContentAnalyticsQuery = z
+  .object({
+    runs: z.coerce
+      .number()
+      .int()
+      .min(2, "must be at least 2")
+      .max(200, "must be at most 200")
+      .default(30)
+      .describe("How many of the latest finished runs the phase comparison and the learning trend cover"),
+  })
+  .strict();
+
+/** Per finished run: what each phase produced, from the run's stored output. */
+export const ContentPhaseRun = z.object({
+  runId: Uuid,
+  topic: z.string(),
+  finishedAt: Timestamp,
+  durationMs: z.number().int().nullable(),
+  /** Phase 1: query analysis. */
+  queryClarity: z.number(),
+  domains: z.number().int(),
+  /** Phase 2: retrieval. */
+  candidates: z.number().int(),
+  sourcesUsed: z.number().int(),
+  sourceQuality: z.number(),
+  /** Phase 3: insights. */
+  insights: z.number().int(),
+  crossDomainRate: z.number(),
+  /** Phase 4: variants. */
+  unsupportedClaims: z.number().int(),
+  /** Phase 5: prediction and learning. */
+  engagementPotential: z.number(),
+  learningBoost: z.number(),
+  patternsApplied: z.number().int(),
+});
+
+export const ContentAnalyticsDto = z
+  .object({
+    phaseComparison: z.object({
+      runs: z.array(ContentPhaseRun).describe("Oldest first"),
+      averages: z
+        .object({
+          durationMs: z.number().nullable(),
+          queryClarity: z.number(),
+          sourceQuality: z.number(),
+          sourcesUsed: z.number(),
+          insights: z.number(),
+          engagementPotential: z.number(),
+          learningBoost: z.number(),
+        })
+        .nullable(),
+    }),
+    learning: z.object({
+      /** Each pattern in the latest run, with its confidence in every earlier run that had it. */
+      patterns: z.array(
+        z.object({
+          id: z.string(),
+          feature: z.string(),
+          category: z.string(),
+          confidence: z.number(),
+          support: z.number().int(),
+          highCount: z.number().int(),
+          usageCount: z.number().int(),
+          history: z.array(z.object({ runId: Uuid, finishedAt: Timestamp, confidence: z.number() })),
+        }),
+      ),
+      boostTrend: z.array(
+        z.object({
+          runId: Uuid,
+          finishedAt: Timestamp,
+          learningBoost: z.number(),
+          patternsApplied: z.number().int(),
+          patterns: z.number().int(),
+        }),
+      ),
+    }),
+    predictedVsActual: z.object({
+      /**
+       * Each published post with a prediction and recorded results. `actual` is the post's mid-rank
+       * percentile of engagement rate among these posts — the scale the engine's predictions use.
+       */
+      posts: z.array(
+        z.object({
+          postId: Uuid,
+          variantKind: z.string(),
+          publishedAt: Timestamp,
+          predicted: z.number(),
+          engagementRate: z.number(),
+          actual: z.number(),
+        }),
+      ),
+      /** Pearson correlation of predicted and actual; null under 3 posts or when either is constant. */
+      correlation: z.number().nullable(),
+      /** Mean |predicted − actual|; null without posts. */
+      meanAbsoluteError: z.number().nullable(),
+    }),
+  })
+  .meta({ id: "ContentAnalytics" });
+
+/**
+ * content-intel's five phases, in the order its runs report them as progress ("Phase N of 5:
+ * Title"); the web's run panel draws them as steps. The engine's PHASES carry the same titles.
+ */
+export const CONTENT_PHASES = ["Query analysis", "Retrieval", "Insights", "Variants", "Prediction"] as const;
+
+/** The phase a progress message names (0-based), or null for any other message. */
+export function contentPhaseOf(message: string | null | undefined): number | null {
+  const m = message?.match(/^Phase (\d+) of (\d+): /);
+  if (!m || Number(m[2]) !== CONTENT_PHASES.length) return null;
+  const i = Number(m[1]) - 1;
+  return i >= 0 && i < CONTENT_PHASES.length ? i : null;
+}

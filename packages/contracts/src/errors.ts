@@ -37,6 +37,7 @@ export const ERROR_CODE_NAMES = [
   "already_exists",
   "source_already_followed",
   "post_already_recorded",
+  "fetch_in_progress",
   "already_revoked",
   "already_member",
   "invitation_not_pending",
@@ -193,6 +194,11 @@ export const ERROR_CODES = {
     title: "Conflict",
     description:
       "A published post with this LinkedIn URN or URL is already recorded; record feedback on that post instead.",
+  },
+  fetch_in_progress: {
+    status: 409,
+    title: "Conflict",
+    description: "The content source is being fetched right now; its result will show in the fetch history.",
   },
   already_revoked: {
     status: 409,

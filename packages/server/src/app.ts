@@ -21,6 +21,7 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { authRoutes } from "./routes/auth.ts";
 import { compareRoutes } from "./routes/compare.ts";
+import { contentHistoryRoutes } from "./routes/content-history.ts";
 import { contentPostRoutes } from "./routes/content-posts.ts";
 import { contentSourceRoutes } from "./routes/content-sources.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
@@ -175,6 +176,7 @@ export async function buildApp(
       await api.register(contentSourceRoutes);
       await api.register(contentPostRoutes);
       await api.register(linkedinRoutes);
+      await api.register(contentHistoryRoutes);
       await api.register(problemRoutes);
     },
     { prefix: "/api/v1" },

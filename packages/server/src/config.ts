@@ -178,6 +178,11 @@ export const EnvSchema = z.object({
   LINKEDIN_RETRY_MAX_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** Seconds between ticks of the scheduled-post publisher; 0 disables. */
   LINKEDIN_PUBLISH_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /**
+   * Days a stored content item is kept (issue 17): the retention sweep deletes items both published
+   * and fetched longer ago, except those cited by a run whose published post has recorded results; 0 keeps all.
+   */
+  CONTENT_ITEMS_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
   // ── Language models (issue 14; src/llm/, README "Language models") ──
   /** Master key wrapping organizations' provider keys: 32 bytes, base64. Generated under DATA_DIR on the embedded default. */
   LLM_MASTER_KEY: z.string().min(40, "expected 32 bytes in base64 (openssl rand -base64 32)").optional(),

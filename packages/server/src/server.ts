@@ -24,6 +24,7 @@ export async function startServer(config: Config): Promise<App> {
       db: rt.database.db,
       store: app.fileStore,
       intervalMinutes: config.RETENTION_SWEEP_MINUTES,
+      contentItemsDays: config.CONTENT_ITEMS_RETENTION_DAYS,
       log: app.log.child({ component: "retention" }),
     }),
   );

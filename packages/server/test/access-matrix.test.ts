@@ -178,6 +178,7 @@ const EXPECTED: Record<string, Rule> = {
   "PATCH /api/v1/content/sources/{id}": org("analyst", "projects:write"),
   "DELETE /api/v1/content/sources/{id}": org("admin", "projects:delete"),
   "GET /api/v1/content/sources/{id}/fetches": org("viewer", "projects:read"),
+  "POST /api/v1/content/sources/{id}/fetch": org("analyst", "projects:write"),
   "GET /api/v1/content/items": org("viewer", "projects:read"),
   "POST /api/v1/content/runs": org("analyst", "runs:execute"),
   "POST /api/v1/content/posts": org("analyst", "projects:write"),
@@ -193,6 +194,8 @@ const EXPECTED: Record<string, Rule> = {
   "POST /api/v1/content/linkedin/publications": org("analyst", "projects:write"),
   "GET /api/v1/content/linkedin/publications": org("viewer", "projects:read"),
   "POST /api/v1/content/linkedin/publications/{id}/cancel": org("analyst", "projects:write"),
+  "GET /api/v1/content/runs": org("viewer", "runs:read"),
+  "GET /api/v1/content/analytics": org("viewer", "runs:read"),
   "GET /api/v1/files/{id}/download": org("viewer", "projects:read"),
   // Fitted models as artifacts (issue 15 item 8): approving and retiring are an admin's.
   "POST /api/v1/model-artifacts": org("analyst", "runs:execute"),
@@ -976,6 +979,9 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "DELETE /api/v1/content/sources/{id}": async () => ({ params: { id: await freshSource() } }),
   "GET /api/v1/content/sources/{id}/fetches": async () => ({ params: { id: A.sourceId } }),
+  "POST /api/v1/content/sources/{id}/fetch": async () => ({ params: { id: A.sourceId } }),
+  "GET /api/v1/content/runs": none,
+  "GET /api/v1/content/analytics": none,
   "GET /api/v1/content/items": async () => ({ query: "?q=matrix" }),
   "POST /api/v1/content/runs": async () => ({
     query: "?cache=false",
@@ -1172,6 +1178,7 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "PATCH /api/v1/content/sources/{id}": (v) => ({ ...v, params: { id: B.sourceId } }),
   "DELETE /api/v1/content/sources/{id}": (v) => ({ ...v, params: { id: B.sourceId } }),
   "GET /api/v1/content/sources/{id}/fetches": (v) => ({ ...v, params: { id: B.sourceId } }),
+  "POST /api/v1/content/sources/{id}/fetch": (v) => ({ ...v, params: { id: B.sourceId } }),
   "GET /api/v1/content/posts/{id}": (v) => ({ ...v, params: { id: B.postId } }),
   "POST /api/v1/content/feedback": (v) => ({ ...v, body: { ...(v.body as object), postId: B.postId } }),
   "POST /api/v1/content/feedback/import": (v) => ({

@@ -63,6 +63,10 @@ describe("number formats by unit", () => {
     expect(displayValue(0.12345, { format: "percent", decimals: 1 })).toBe("12.3%");
     expect(displayValue(60, { format: "integer", unit: "months" })).toBe("60 months");
     expect(displayValue(null, {})).toBe("—");
+    // A declared date is a date in the document too, not a raw ISO timestamp.
+    expect(displayValue("2026-11-28T09:30:00.000Z", { format: "date" })).toBe("2026-11-28");
+    expect(displayValue("2026-11-28", { format: "date" })).toBe("2026-11-28");
+    expect(displayValue("2026-11-28T09:30:00.000Z", { format: "text" })).toBe("2026-11-28T09:30:00.000Z");
     expect(titleWithUnit("Debt service", { format: "currency", unit: "AED/yr" })).toBe(
       "Debt service (AED/yr)",
     );

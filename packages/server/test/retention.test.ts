@@ -196,6 +196,7 @@ describe("the sweep", () => {
       blobsDeleted: 5, // 3 parsed tables + 2 originals (sharedOld's original is still used)
       runsDeleted: 3,
       shareLinksDeleted: 3, // expiredLongAgo, revokedLongAgo, linkBOld
+      contentItemsDeleted: 0, // CONTENT_ITEMS_RETENTION_DAYS not given: items are kept
     });
 
     const fileIds = (

@@ -58,6 +58,9 @@ const OrgSettingsPage = lazy(() =>
 );
 const SourcesPage = lazy(() => import("./pages/content.tsx").then((m) => ({ default: m.SourcesPage })));
 const AskPage = lazy(() => import("./pages/content.tsx").then((m) => ({ default: m.AskPage })));
+const ContentHistoryPage = lazy(() =>
+  import("./pages/content-history.tsx").then((m) => ({ default: m.ContentHistoryPage })),
+);
 const AcceptInvitationPage = lazy(() =>
   import("./pages/org.tsx").then((m) => ({ default: m.AcceptInvitationPage })),
 );
@@ -120,6 +123,7 @@ export function App() {
             <Route path="/compare" component={ComparePage} />
             <Route path="/content/sources" component={SourcesPage} />
             <Route path="/content/ask" component={AskPage} />
+            <Route path="/content/history" component={ContentHistoryPage} />
             <Route path="/org/members" component={MembersPage} />
             <Route path="/org/invitations" component={InvitationsPage} />
             <Route path="/org/api-keys" component={ApiKeysPage} />
@@ -158,6 +162,7 @@ function Shell({ children }: { children: ReactNode }) {
     { href: "/runs", label: "Runs", show: true },
     { href: "/content/ask", label: "Ask", show: !!org },
     { href: "/content/sources", label: "Sources", show: !!org },
+    { href: "/content/history", label: "Content history", show: !!org },
     { href: "/response-models", label: "Response models", show: !!org },
     { href: "/org/members", label: "Members", show: !!org },
     { href: "/org/invitations", label: "Invitations", show: can("members:manage") },

@@ -13,6 +13,19 @@ export function formatDateTime(iso: string | null | undefined): string {
     : d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/**
+ * A declared date column's value as a date ("1 Dec 2026"), not its raw ISO timestamp. A plain
+ * `YYYY-MM-DD` is a calendar date and is read in UTC, so it never shows as the day before.
+ */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(iso)) return iso;
+  return d.toLocaleDateString(undefined, {
+    dateStyle: "medium",
+    ...(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? { timeZone: "UTC" } : {}),
+  });
+}
+
 /** How negative numbers are written: a minus sign (U+2212, never a hyphen) or accounting brackets. */
 export type NegativeStyle = NegativeNumberStyle;
 
@@ -74,6 +87,7 @@ export function formatValue(
 ): string {
   if (v === null || v === undefined) return "—";
   if (typeof v === "boolean") return v ? "yes" : "no";
+  if (typeof v === "string" && opts.format === "date") return formatDate(v);
   if (typeof v !== "number") return String(v);
   if (!Number.isFinite(v)) return v > 0 ? "∞" : v < 0 ? "−∞" : "—";
   const style = opts.negatives ?? negativeStyle();

@@ -1,4 +1,6 @@
+import { contentIntel } from "@modelworks/engine-content-intel";
 import { describe, expect, it } from "vitest";
+import { formatValue } from "../src/format.ts";
 import {
   contentOutput,
   engagementRate,
@@ -13,6 +15,13 @@ import {
   variantLabel,
   yamlErrorText,
 } from "../src/lib/content.ts";
+import {
+  accuracySummary,
+  type ContentAnalytics,
+  learningOption,
+  phaseComparisonOption,
+  predictedVsActualOption,
+} from "../src/lib/content-analytics.ts";
 
 /** The content pages' pure logic (issue 17 item 6). */
 const NOW_MS = Date.parse("2026-12-06T12:00:00Z");
@@ -208,5 +217,116 @@ describe("drafts", () => {
     expect(contentOutput(null)).toBeNull();
     expect(contentOutput({ npv: 3 })).toBeNull();
     expect(contentOutput({ variants: [{ kind: "x" }] })).toBeNull();
+  });
+});
+
+describe("content-intel's declared tables read as people write them (issue 17 item 6)", () => {
+  const columns = (contentIntel.tables ?? []).flatMap((t) => t.columns.map((c) => ({ table: t.name, ...c })));
+  const formatted = (table: string, key: string, v: unknown) => {
+    const c = columns.find((x) => x.table === table && x.key === key)!;
+    return formatValue(v, c.unit, c.decimals, { format: c.format });
+  };
+
+  it("shows a published date as a date, not a raw ISO timestamp", () => {
+    const text = formatted("evidence", "publishedAt", "2026-11-28T09:30:00.000Z");
+    expect(text).not.toContain("T09");
+    expect(text).toContain("2026");
+    expect(text).toBe(
+      new Date("2026-11-28T09:30:00.000Z").toLocaleDateString(undefined, { dateStyle: "medium" }),
+    );
+    expect(formatValue("2026-11-28", undefined, undefined, { format: "date" })).toBe(
+      new Date("2026-11-28").toLocaleDateString(undefined, { dateStyle: "medium", timeZone: "UTC" }),
+    );
+  });
+
+  it("shows 0–1 scores as percentages with sensible decimals", () => {
+    expect(formatted("predictions", "enhanced", 0.67)).toBe("67.0%");
+    expect(formatted("evidence", "credibility", 0.9)).toBe("90%");
+    expect(formatted("evidence", "score", 0.41234)).toBe("41.2%");
+    expect(formatted("patterns", "confidence", 0.9)).toBe("90.0%");
+    // Every fraction the engine declares is a percentage: none is left as a plain "0.670".
+    for (const c of columns.filter((x) => x.unit === "fraction"))
+      expect(c.format, `${c.table}.${c.key}`).toBe("percent");
+    for (const k of (contentIntel.kpis ?? []).filter((x) => x.unit === "fraction"))
+      expect(k.format, k.path).toBe("percent");
+  });
+});
+
+describe("content analytics views (issue 17 item 6)", () => {
+  const at = (d: number) => `2026-12-0${d}T10:00:00.000Z`;
+  const run = (i: number, boost: number) => ({
+    runId: `00000000-0000-4000-8000-00000000000${i}`,
+    topic: `topic ${i}`,
+    finishedAt: at(i),
+    durationMs: 100 * i,
+    queryClarity: 0.5,
+    domains: 2,
+    candidates: 10,
+    sourcesUsed: i,
+    sourceQuality: 0.8,
+    insights: 3,
+    crossDomainRate: 0.5,
+    unsupportedClaims: 0,
+    engagementPotential: 0.6,
+    learningBoost: boost,
+    patternsApplied: boost > 0 ? 1 : 0,
+  });
+  const a: ContentAnalytics = {
+    phaseComparison: { runs: [run(1, 0), run(2, 0.09)], averages: null },
+    learning: {
+      patterns: [
+        {
+          id: "hook:question",
+          feature: "question",
+          category: "hook",
+          confidence: 0.9,
+          support: 3,
+          highCount: 2,
+          usageCount: 1,
+          history: [{ runId: run(2, 0).runId, finishedAt: at(2), confidence: 0.9 }],
+        },
+      ],
+      boostTrend: [run(1, 0), run(2, 0.09)].map((r) => ({
+        runId: r.runId,
+        finishedAt: r.finishedAt,
+        learningBoost: r.learningBoost,
+        patternsApplied: r.patternsApplied,
+        patterns: r.patternsApplied,
+      })),
+    },
+    predictedVsActual: {
+      posts: [
+        {
+          postId: run(1, 0).runId,
+          variantKind: "engaging",
+          publishedAt: at(1),
+          predicted: 0.6,
+          engagementRate: 0.05,
+          actual: 0.75,
+        },
+      ],
+      correlation: null,
+      meanAbsoluteError: 0.15,
+    },
+  };
+
+  it("draws what the server computed: a run per category, a pattern's confidence only where it existed, posts as points", () => {
+    const phase = phaseComparisonOption(a) as {
+      xAxis: { data: string[] };
+      series: { name: string; data: number[] }[];
+    };
+    expect(phase.xAxis.data).toHaveLength(2);
+    expect(phase.series.find((s) => s.name === "Sources used")!.data).toEqual([1, 2]);
+    const learning = learningOption(a) as { series: { name: string; data: (number | null)[] }[] };
+    expect(learning.series[0]).toMatchObject({ name: "hook:question", data: [null, 0.9] });
+    expect(learning.series.at(-1)!.data).toEqual([0, 0.09]);
+    const pva = predictedVsActualOption(a) as { series: { data: unknown[] }[] };
+    expect(pva.series[0]!.data).toEqual([[0.6, 0.75, "engaging"]]);
+    expect(accuracySummary(a)).toBe(
+      "1 post · r not defined (under 3 posts, or no spread) · mean absolute error 15.0%",
+    );
+    expect(
+      accuracySummary({ ...a, predictedVsActual: { posts: [], correlation: null, meanAbsoluteError: null } }),
+    ).toMatch(/No published post/);
   });
 });

@@ -12,11 +12,12 @@ export {
   learnFromFeedback,
   Pattern,
   patternBoost,
+  percentiles,
   posteriorAbove,
 } from "./learning.ts";
 export { contentIntel } from "./model.ts";
 export { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "./near-duplicates.ts";
-export { AB_SPLIT, runContentIntel, runFromAnalysis } from "./pipeline.ts";
+export { AB_SPLIT, PHASES, phaseMessage, runContentIntel, runFromAnalysis } from "./pipeline.ts";
 export { BLEND, blend, contentFactor, contextFactor, parseAiScore } from "./predictor.ts";
 export {
   analyzeQuery,

@@ -19,6 +19,22 @@ import { type Draft, draftVariants } from "./variants.ts";
 export const COMPLEXITY_LEVEL = { simple: 1, cross_domain: 2, contrarian: 3 } as const;
 export const AB_SPLIT = { primary: 0.4, variantA: 0.3, variantB: 0.3 } as const;
 
+/**
+ * The five phases as the run reports them (ctx.progress → the run's SSE), in order. The message
+ * is "Phase N of 5: Title", so a reader that missed a coalesced event still knows which phases
+ * are done; the web's run panel draws them as steps (contracts' CONTENT_PHASES, same titles).
+ */
+export const PHASES = [
+  { title: "Query analysis", fraction: 0.05 },
+  { title: "Retrieval", fraction: 0.2 },
+  { title: "Insights", fraction: 0.4 },
+  { title: "Variants", fraction: 0.55 },
+  { title: "Prediction", fraction: 0.8 },
+] as const;
+export const phaseMessage = (i: number) => `Phase ${i + 1} of ${PHASES.length}: ${PHASES[i]!.title}`;
+const reportPhase = (progress: (fraction: number, message: string) => void, i: number) =>
+  progress(PHASES[i]!.fraction, phaseMessage(i));
+
 export interface PipelineOptions {
   llm?: ContentLlm | undefined;
   progress?: (fraction: number, message: string) => void;
@@ -29,7 +45,7 @@ export async function runContentIntel(
   opts: PipelineOptions = {},
 ): Promise<ContentIntelOutput> {
   const progress = opts.progress ?? (() => {});
-  progress(0.05, "Analysing the topic");
+  reportPhase(progress, 0);
   const analysis = await analyzeQuery(input.topic, { llm: opts.llm, path: "topic" });
   return runFromAnalysis(input, analysis, progress, opts.llm);
 }
@@ -40,7 +56,7 @@ export async function runFromAnalysis(
   progress: (fraction: number, message: string) => void = () => {},
   llm?: ContentLlm,
 ): Promise<ContentIntelOutput> {
-  progress(0.2, "Ranking the evidence");
+  reportPhase(progress, 1);
   const { evidence, duplicates, candidates } = rankEvidence(analysis.terms, input.items, {
     asOf: input.asOf,
     halfLifeHours: input.halfLifeHours,
@@ -48,7 +64,7 @@ export async function runFromAnalysis(
   });
   const itemsById = new Map<string, ContentItem>(input.items.map((i) => [i.id, i]));
 
-  progress(0.4, "Drawing insights");
+  reportPhase(progress, 2);
   const { insights, sentencesByItem, evidenceDensity, crossDomainRate } = buildInsights(
     analysis,
     evidence,
@@ -56,10 +72,7 @@ export async function runFromAnalysis(
     input.voice,
   );
 
-  progress(0.55, "Learning from the writer's results");
-  const learned = learnFromFeedback(input.history, input.patternUsage);
-
-  progress(0.7, "Drafting and checking four variants");
+  reportPhase(progress, 3);
   const builtIn = draftVariants({ analysis, evidence, insights, sentencesByItem, voice: input.voice });
   // With a language model and evidence to cite, each variant is the model's (checked below like
   // any draft); without, or when it fails, the built-in draft.
@@ -82,6 +95,9 @@ export async function runFromAnalysis(
       ai: llm ? await aiScoreWithLlm(llm, draft.text) : 0.5,
     });
   }
+  // Prediction: what the writer's results taught (patterns, the re-fitted model), then the blend.
+  reportPhase(progress, 4);
+  const learned = learnFromFeedback(input.history, input.patternUsage);
   const context = contextFactor(analysis);
   const flags: Flag[] = [];
   const variants: Variant[] = drafts.map((d) => {
@@ -147,7 +163,6 @@ export async function runFromAnalysis(
     };
   });
 
-  progress(0.9, "Recommending and planning the A/B test");
   // Ties keep the prototype's variant order (analytical, engaging, contrarian, data_driven).
   const ranked = [...variants].sort((a, b) => b.prediction.enhanced - a.prediction.enhanced);
   const enhanced = variants.map((v) => v.prediction.enhanced);

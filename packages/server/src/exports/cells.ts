@@ -143,6 +143,11 @@ export function displayValue(value: unknown, f: ValueFormat): string {
     const text = signed(value, nf(f.format === "integer" ? 0 : decimalsOf(f, 4)).format(abs), f.style);
     return f.unit && SUFFIX_UNITS.has(f.unit) ? `${text} ${f.unit}` : text;
   }
+  // A declared date as the spreadsheet shows it (yyyy-mm-dd), not its raw ISO timestamp.
+  if (typeof value === "string" && f.format === "date" && /^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    const d = new Date(value);
+    if (!Number.isNaN(d.getTime())) return d.toISOString().slice(0, 10);
+  }
   if (typeof value === "string") return value;
   return JSON.stringify(value);
 }

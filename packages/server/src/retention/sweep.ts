@@ -3,6 +3,9 @@ import { and, asc, eq, inArray, isNotNull, lt, or, sql } from "drizzle-orm";
 import { everyInterval, type Stoppable } from "../background.ts";
 import type { Db } from "../db/client.ts";
 import {
+  contentFeedback,
+  contentItems,
+  contentPosts,
   files,
   organizations,
   RETENTION_DEFAULTS,
@@ -26,6 +29,8 @@ export interface SweepOptions {
   now: Date;
   /** Rows deleted (and audited) per transaction. */
   batchSize?: number;
+  /** Days content items are kept (CONTENT_ITEMS_RETENTION_DAYS); null or 0 keeps them all. */
+  contentItemsDays?: number | null;
   log?: Pick<Logger, "warn" | "info">;
 }
 
@@ -36,6 +41,7 @@ export interface SweepSummary {
   blobsDeleted: number;
   runsDeleted: number;
   shareLinksDeleted: number;
+  contentItemsDeleted: number;
 }
 
 type Batch<T> = { locked: false } | { locked: true; rows: T[] };
@@ -55,6 +61,7 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
     blobsDeleted: 0,
     runsDeleted: 0,
     shareLinksDeleted: 0,
+    contentItemsDeleted: 0,
   };
   const policies = await db
     .select({
@@ -198,8 +205,56 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
       );
       if (!ok) return { ...summary, skipped: true };
     }
+
+    if (o.contentItemsDays) {
+      const days = o.contentItemsDays;
+      const cutoff = new Date(now.getTime() - days * DAY_MS);
+      // Kept whatever their age: items a run cited when one of its drafts was published and measured —
+      // the evidence behind results the writer learns from.
+      const cited = sql`(
+        select e->>'itemId' from ${contentPosts}
+        join ${runs} on ${runs.id} = ${contentPosts.runId}
+        cross join lateral jsonb_array_elements(coalesce(${runs.output}->'evidence', '[]'::jsonb)) e
+        where ${contentPosts.orgId} = ${orgId} and e->>'itemId' is not null
+          and exists (select 1 from ${contentFeedback} where ${contentFeedback.postId} = ${contentPosts.id}))`;
+      const ok = await drain<{ id: string }>(
+        async (tx) => {
+          const pick = tx
+            .select({ id: contentItems.id })
+            .from(contentItems)
+            .where(
+              and(
+                eq(contentItems.orgId, orgId),
+                lt(contentItems.publishedAt, cutoff),
+                lt(contentItems.fetchedAt, cutoff),
+                sql`${contentItems.id}::text not in ${cited}`,
+              ),
+            )
+            .limit(batchSize)
+            .for("update", { skipLocked: true });
+          const rows = await tx
+            .delete(contentItems)
+            .where(inArray(contentItems.id, pick))
+            .returning({ id: contentItems.id });
+          if (rows.length) {
+            await recordSystemAudit(tx, {
+              orgId,
+              action: "retention.content_items_deleted",
+              targetType: "content_item",
+              metadata: { count: rows.length, olderThanDays: days, cutoff },
+            });
+          }
+          return rows;
+        },
+        async (rows) => {
+          summary.contentItemsDeleted += rows.length;
+        },
+      );
+      if (!ok) return { ...summary, skipped: true };
+    }
   }
-  const total = summary.filesDeleted + summary.runsDeleted + summary.shareLinksDeleted;
+  const total =
+    summary.filesDeleted + summary.runsDeleted + summary.shareLinksDeleted + summary.contentItemsDeleted;
   if (total) o.log?.info(summary, "retention sweep deleted expired data");
   return summary;
 }
@@ -213,6 +268,7 @@ export function startRetentionSweeper(o: {
   db: Db;
   store: FileStore;
   intervalMinutes: number;
+  contentItemsDays?: number;
   log: Pick<Logger, "warn" | "info" | "error">;
   /** Delay before the first sweep (default one minute: start-up has other work). */
   firstDelayMs?: number;
@@ -221,7 +277,14 @@ export function startRetentionSweeper(o: {
   return everyInterval({
     intervalMs: o.intervalMinutes * 60_000,
     firstDelayMs: o.firstDelayMs ?? 60_000,
-    tick: () => sweepRetention({ db: o.db, store: o.store, now: new Date(), log: o.log }),
+    tick: () =>
+      sweepRetention({
+        db: o.db,
+        store: o.store,
+        now: new Date(),
+        contentItemsDays: o.contentItemsDays ?? null,
+        log: o.log,
+      }),
     onError: (err) => o.log.error({ err }, "retention sweep failed"),
   });
 }

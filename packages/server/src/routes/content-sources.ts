@@ -318,6 +318,55 @@ export async function contentSourceRoutes(app: FastifyInstance) {
     },
   );
 
+  r.post(
+    "/content/sources/:id/fetch",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Fetch a source now (the ingestion job takes it on its next tick)",
+        description:
+          "Makes the source due now. A failing source keeps its backoff (the answer's nextAttemptAt says when) and " +
+          "the fetcher's per-host politeness still applies. 409 `fetch_in_progress` while a fetch of it is running; " +
+          "409 `conflict` for a paused source.",
+        params: IdParams,
+        response: { 202: ContentSourceDto },
+      },
+    },
+    async (req, reply) => {
+      const row = await loadSource(req, req.params.id);
+      if (!row.enabled)
+        throw new DomainError("conflict", "The source is paused; enable it to fetch it.", [
+          { path: "params.id", message: "paused" },
+        ]);
+      // One statement: not while leased (a fetch is running), and never earlier than a failing source's backoff.
+      const [updated] = await db
+        .update(contentSources)
+        .set({
+          nextAttemptAt: sql`case when ${contentSources.status} = 'failing' then greatest(${contentSources.nextAttemptAt}, now()) else now() end`,
+        })
+        .where(
+          and(
+            eq(contentSources.id, row.id),
+            or(isNull(contentSources.leaseUntil), sql`${contentSources.leaseUntil} <= now()`),
+          ),
+        )
+        .returning();
+      if (!updated)
+        throw new DomainError("fetch_in_progress", "The source is being fetched right now.", [
+          { path: "params.id", message: "a fetch is running" },
+        ]);
+      await recordAudit(db, req, {
+        action: "content_source.fetch_requested",
+        orgId: row.orgId,
+        targetType: "content_source",
+        targetId: row.id,
+        metadata: {},
+      });
+      return reply.code(202).send(await withCount(updated));
+    },
+  );
+
   r.get(
     "/content/sources/:id/fetches",
     {

@@ -52,6 +52,8 @@ import type {
   UpdateScenarioBody,
 } from "@modelworks/contracts";
 import type {
+  ContentAnalyticsDto,
+  ContentAnalyticsQuery,
   ContentFeedbackBody,
   ContentFetchListQuery,
   ContentFetchPage,
@@ -60,6 +62,8 @@ import type {
   ContentPostDto,
   ContentPostListQuery,
   ContentPostPage,
+  ContentRunListQuery,
+  ContentRunPage,
   ContentSourceDto,
   ContentSourceListQuery,
   ContentSourcePage,
@@ -419,6 +423,11 @@ export const updateContentSource = /* @__PURE__ */ ep(
   "/content/sources/:id",
   types<typeof ContentSourceDto, typeof UpdateContentSourceBody>,
 );
+export const fetchContentSourceNow = /* @__PURE__ */ ep(
+  "POST",
+  "/content/sources/:id/fetch",
+  types<typeof ContentSourceDto>,
+);
 export const deleteContentSource = /* @__PURE__ */ ep("DELETE", "/content/sources/:id", types<undefined>);
 export const contentFetches = /* @__PURE__ */ ep(
   "GET",
@@ -444,6 +453,16 @@ export const createContentPost = /* @__PURE__ */ ep(
   "POST",
   "/content/posts",
   types<typeof ContentPostDto, typeof CreateContentPostBody>,
+);
+export const contentRuns = /* @__PURE__ */ ep(
+  "GET",
+  "/content/runs",
+  types<typeof ContentRunPage, undefined, typeof ContentRunListQuery>,
+);
+export const contentAnalytics = /* @__PURE__ */ ep(
+  "GET",
+  "/content/analytics",
+  types<typeof ContentAnalyticsDto, undefined, typeof ContentAnalyticsQuery>,
 );
 export const recordContentFeedback = /* @__PURE__ */ ep(
   "POST",

@@ -47,4 +47,6 @@ export const queryKeys = {
   contentItems: family<"content-items", [org: Org, q: string]>("content-items"),
   contentPosts: family<"content-posts", [org: Org]>("content-posts"),
   linkedin: family<"linkedin", [org: Org]>("linkedin"),
+  contentRuns: family<"content-runs", [org: Org, offset: number]>("content-runs"),
+  contentAnalytics: family<"content-analytics", [org: Org]>("content-analytics"),
 };

@@ -14,7 +14,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import type { ContentPostDto } from "@modelworks/contracts/content";
+import { CONTENT_PHASES, type ContentPostDto } from "@modelworks/contracts/content";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
@@ -367,5 +367,32 @@ function PostCard({ post, canWrite }: { post: Post; canWrite: boolean }) {
         ) : null}
       </Stack>
     </Paper>
+  );
+}
+
+/**
+ * content-intel's five phases while its run goes (issue 17 item 6): the phase the latest progress
+ * message names is current, those before it done. Progress is coalesced on the way, so a phase
+ * may never be named on its own; it still shows done once a later one is.
+ */
+export function ContentPhaseSteps({ current }: { current: number }) {
+  return (
+    <Group gap="xs" mt="xs" data-testid="content-phases" aria-label="Phases">
+      {CONTENT_PHASES.map((title, i) => {
+        const state = i < current ? "done" : i === current ? "running" : "waiting";
+        return (
+          <Badge
+            key={title}
+            variant={state === "waiting" ? "outline" : "light"}
+            color={state === "done" ? "green" : state === "running" ? "blue" : "gray"}
+            data-state={state}
+            aria-current={state === "running" ? "step" : undefined}
+          >
+            {i + 1}. {title}
+            {state === "done" ? " ✓" : ""}
+          </Badge>
+        );
+      })}
+    </Group>
   );
 }

@@ -114,6 +114,13 @@ function SourcesTable(props: {
     onError: (err) => setError(errorMessage(err)),
     onSettled: () => invalidateSources(qc),
   });
+  // "Fetch now": the source becomes due at once (a failing one keeps its backoff); 409 while one runs.
+  const fetchNow = useMutation({
+    mutationFn: (id: string) => call(endpoints.fetchContentSourceNow, { params: { id } }),
+    onSuccess: () => setError(null),
+    onError: (err) => setError(errorMessage(err)),
+    onSettled: () => invalidateSources(qc),
+  });
   const nowMs = Date.now();
   return (
     <>
@@ -186,6 +193,16 @@ function SourcesTable(props: {
                       {props.canWrite ? (
                         <Button size="compact-xs" variant="subtle" onClick={() => props.onEdit(s)}>
                           Edit
+                        </Button>
+                      ) : null}
+                      {props.canWrite && s.enabled ? (
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          loading={fetchNow.isPending && fetchNow.variables === s.id}
+                          onClick={() => fetchNow.mutate(s.id)}
+                        >
+                          Fetch now
                         </Button>
                       ) : null}
                       {props.canDelete ? (

@@ -12,6 +12,7 @@ import {
   Text,
   Title,
 } from "@mantine/core";
+import { contentPhaseOf } from "@modelworks/contracts/content";
 import { isFinishedRunStatus } from "@modelworks/contracts/run-status";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
@@ -19,7 +20,7 @@ import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
-import { ContentRunPanel } from "../components/content-run.tsx";
+import { ContentPhaseSteps, ContentRunPanel } from "../components/content-run.tsx";
 import { SaveAsModel, ScoringResult } from "../components/model-artifact-actions.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
@@ -203,6 +204,9 @@ export function RunPage({ id }: { id: string }) {
             {r.status === "queued" ? "Waiting for a worker…" : (r.progressMessage ?? "Running…")}
           </Text>
           <Progress value={Math.round(r.progress * 100)} animated aria-label="Run progress" />
+          {contentPhaseOf(r.progressMessage) !== null ? (
+            <ContentPhaseSteps current={contentPhaseOf(r.progressMessage)!} />
+          ) : null}
           <Text size="xs" c="dimmed" mt={4}>
             {Math.round(r.progress * 100)}%
           </Text>
