@@ -27,6 +27,7 @@ import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { EChart } from "../components/chart.tsx";
+import { PublishToPowerBi } from "../components/powerbi.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import {
@@ -493,6 +494,7 @@ function Dashboard({
           <Button size="compact-sm" variant="light" onClick={() => void download()} loading={downloading}>
             Download Power BI project
           </Button>
+          <PublishToPowerBi conversationId={conversationId} revision={revision} />
         </Group>
       </Group>
       {p.fallback ? (
