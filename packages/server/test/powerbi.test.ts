@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Actor, addMember, createOwner, createTestApp, request } from "./harness.ts";
 import { multipart } from "./multipart.ts";
@@ -18,6 +19,8 @@ const t = await createTestApp(
     POWERBI_AUTHORITY_HOST: fake.authorityHost,
     POWERBI_API_BASE: fake.apiBase,
     POWERBI_MAX_RETRY_AFTER_SECONDS: "30",
+    // Seals the client secret: PGlite derives one from the data directory, PostgreSQL has none unless given.
+    LLM_MASTER_KEY: randomBytes(32).toString("base64"),
   },
   { worker: true },
 );
