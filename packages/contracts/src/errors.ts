@@ -91,6 +91,10 @@ export const ERROR_CODE_NAMES = [
   "linkedin_rate_limited",
   "linkedin_error",
   "publication_state_conflict",
+  "powerbi_not_connected",
+  "powerbi_credentials_rejected",
+  "powerbi_service_error",
+  "powerbi_model_unsupported",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODE_NAMES)[number];
 
@@ -474,6 +478,30 @@ export const ERROR_CODES = {
     title: "Conflict",
     description:
       "Only a scheduled publication can be cancelled; this one is publishing, published, failed or cancelled.",
+  },
+  powerbi_not_connected: {
+    status: 409,
+    title: "Conflict",
+    description:
+      "The organization has no Power BI connection; an admin sets one (tenant, client id, client secret, workspace) at PUT /org/powerbi first.",
+  },
+  powerbi_credentials_rejected: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The Microsoft identity platform refused the app's client credentials (wrong tenant, client id or secret, or an expired secret), or Power BI refused the token for the workspace; the detail quotes the service's reason.",
+  },
+  powerbi_service_error: {
+    status: 502,
+    title: "Bad Gateway",
+    description:
+      "The Power BI service answered an error or could not be reached (after waiting out its 429 Retry-After); the detail quotes its status and error code.",
+  },
+  powerbi_model_unsupported: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The plan's semantic model does not fit a Power BI push dataset (more than 75 tables or columns, or a table name the service refuses); `errors` names the parts. The .pbip download still carries it.",
   },
 } as const satisfies Record<ErrorCode, ErrorCodeDoc>;
 

@@ -37,6 +37,7 @@ import { memberRoutes } from "./routes/members.ts";
 import { modelArtifactRoutes } from "./routes/model-artifacts.ts";
 import { modelRoutes } from "./routes/models.ts";
 import { orgRoutes } from "./routes/orgs.ts";
+import { powerBiRoutes } from "./routes/powerbi.ts";
 import { problemRoutes } from "./routes/problems.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { referenceDataRoutes } from "./routes/reference-data.ts";
@@ -172,6 +173,8 @@ export async function buildApp(
       await api.register(externalIdentityRoutes);
       // Language models: providers, keys, settings, usage (issue 14).
       await api.register(llmAdminRoutes);
+      // Publishing dashboards to the Power BI service (issue 16 item 5d).
+      await api.register(powerBiRoutes);
       // Content sources, stored items, posts and feedback (issue 17).
       await api.register(contentSourceRoutes);
       await api.register(contentPostRoutes);

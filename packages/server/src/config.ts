@@ -183,6 +183,13 @@ export const EnvSchema = z.object({
    * and fetched longer ago, except those cited by a run whose published post has recorded results; 0 keeps all.
    */
   CONTENT_ITEMS_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+  // ── Power BI publishing (issue 16 item 5d; src/powerbi/, decision 0048) ──
+  /** Microsoft identity platform host; the token endpoint is {host}/{tenant}/oauth2/v2.0/token. Tests point it at a local fake. */
+  POWERBI_AUTHORITY_HOST: z.url({ protocol: /^https?$/ }).default("https://login.microsoftonline.com"),
+  /** Power BI REST API root (…/v1.0/myorg). Sovereign clouds have their own (api.powerbi.cn, …). */
+  POWERBI_API_BASE: z.url({ protocol: /^https?$/ }).default("https://api.powerbi.com/v1.0/myorg"),
+  /** Longest Retry-After (seconds) a publish run waits out after a 429 before giving up. */
+  POWERBI_MAX_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   // ── Language models (issue 14; src/llm/, README "Language models") ──
   /** Master key wrapping organizations' provider keys: 32 bytes, base64. Generated under DATA_DIR on the embedded default. */
   LLM_MASTER_KEY: z.string().min(40, "expected 32 bytes in base64 (openssl rand -base64 32)").optional(),

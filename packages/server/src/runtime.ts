@@ -1,6 +1,7 @@
 import os from "node:os";
 import { REFERENCE_DATASETS } from "@modelworks/catalog";
 import { SCORING_RUN_MODEL } from "@modelworks/contracts/model-artifacts";
+import { POWERBI_PUBLISH_MODEL } from "@modelworks/contracts/powerbi";
 import type { FastifyBaseLogger } from "fastify";
 import pino, { type Logger } from "pino";
 import { AuthCache } from "./auth/cache.ts";
@@ -13,6 +14,7 @@ import { LinkedInService, linkedinClientFromConfig } from "./linkedin/service.ts
 import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { scoringTask } from "./model-artifacts/scoring.ts";
+import { publishTask } from "./powerbi/publish.ts";
 import { openBroadcast } from "./redis/broadcast.ts";
 import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
@@ -165,6 +167,16 @@ export async function startWorker(
     pollMs: c.RUN_POLL_MS,
     platformTasks: new Map([
       [SCORING_RUN_MODEL.id, scoringTask({ db: rt.database.db, store: createFileStore(c), config: c, log })],
+      [
+        POWERBI_PUBLISH_MODEL.id,
+        publishTask({
+          db: rt.database.db,
+          store: createFileStore(c),
+          config: c,
+          keyring: () => rt.llm.keyring,
+          log,
+        }),
+      ],
     ]),
   });
   await worker.start();

@@ -24,6 +24,7 @@ import { startFakeLinkedIn } from "./linkedin-fake-server.ts";
 import { startFakeLlmServer } from "./llm-fake-server.ts";
 import { verifyTokenIn } from "./mail-server.ts";
 import { multipart } from "./multipart.ts";
+import { startFakePowerBi } from "./powerbi-fake-server.ts";
 
 /*
  * The access matrix: every operation of the OpenAPI document, called by every kind of caller.
@@ -170,6 +171,11 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
   "PUT /api/v1/org/llm/settings": org("admin", "keys:manage", NO_KEYS),
   "GET /api/v1/org/llm/usage": org("admin", "audit:read"),
+  "GET /api/v1/org/powerbi": org("admin", "keys:manage", NO_KEYS),
+  "PUT /api/v1/org/powerbi": org("admin", "keys:manage", NO_KEYS),
+  "DELETE /api/v1/org/powerbi": org("admin", "keys:manage", NO_KEYS),
+  "POST /api/v1/org/powerbi/test": org("admin", "keys:manage", NO_KEYS),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi-publish": org("analyst", "runs:execute"),
   // Content sources, items, posts and feedback (issue 17).
   "POST /api/v1/content/sources": org("analyst", "projects:write"),
   "POST /api/v1/content/sources/import": org("analyst", "projects:write"),
@@ -251,7 +257,19 @@ const JWT_SECRET = "matrix-jwt-secret-0123456789abcdef0123";
 /** LinkedIn's documented endpoints, locally (the callback route needs a real authorization). */
 const fakeLinkedIn = await startFakeLinkedIn();
 afterAll(() => fakeLinkedIn.close());
+/** A local Power BI and identity platform: the connection test and publish runs call it. */
+const fakePbi = await startFakePowerBi();
+afterAll(() => fakePbi.close());
+const PBI_APP = {
+  tenantId: "contoso.onmicrosoft.com",
+  clientId: "5e6f7a8b-0000-4000-8000-00000000bbbb",
+  clientSecret: "matrix-secret-1234",
+  groups: ["f089354e-8366-4e18-aea3-4cb4a3a50b48"],
+};
+fakePbi.registerApp(PBI_APP);
 const t = await createTestApp({
+  POWERBI_AUTHORITY_HOST: fakePbi.authorityHost,
+  POWERBI_API_BASE: fakePbi.apiBase,
   INTERNAL_MODELS: "true",
   JWT_HS256_SECRET: JWT_SECRET,
   LLM_MASTER_KEY: randomBytes(32).toString("base64"),
@@ -393,6 +411,7 @@ beforeAll(async () => {
   B.mappingId = await freshMapping(B.owner);
   B.uploadId = await freshUpload(B.owner);
   B.llmProviderId = await freshLlmProvider(B.owner);
+  await powerBiConnected(B.owner);
   B.sourceId = await freshSource(B.owner);
   B.postId = await freshPost(B.owner, `urn:li:activity:${++serial}`);
   B.analyticsFileId = await analyticsFile(B.owner, B.postId);
@@ -426,6 +445,7 @@ async function snapshotB() {
     llmProviders: (await read("/api/v1/org/llm/providers?includeRevoked=true")).items,
     llmSettings: await read("/api/v1/org/llm/settings"),
     llmUsage: await read("/api/v1/org/llm/usage"),
+    powerBi: await read("/api/v1/org/powerbi"),
     contentSources: (await read("/api/v1/content/sources?limit=100")).items,
     contentPosts: (await read("/api/v1/content/posts?limit=100")).items,
     linkedinPublications: (await read("/api/v1/content/linkedin/publications")).items,
@@ -439,7 +459,7 @@ async function snapshotB() {
 /** A setup call by an organization's owner (explicitly in that organization) that must succeed. */
 async function setupCall(
   owner: Owner,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   url: string,
   payload?: unknown,
 ) {
@@ -537,6 +557,15 @@ const llmProviderBody = () => ({
   models: { default: "gpt-4o-mini" },
   apiKey: `sk-matrix-${++serial}-abcd`,
 });
+const powerBiBody = () => ({
+  tenantId: PBI_APP.tenantId,
+  clientId: PBI_APP.clientId,
+  groupId: PBI_APP.groups[0],
+  clientSecret: PBI_APP.clientSecret,
+});
+/** Sets (or resets) an organization's Power BI connection: DELETE takes it away between calls. */
+const powerBiConnected = async (owner = A.setup): Promise<void> =>
+  void (await setupCall(owner, "PUT", "/api/v1/org/powerbi", powerBiBody()));
 const freshLlmProvider = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/org/llm/providers", llmProviderBody())).id;
 const freshSource = async (owner = A.setup): Promise<string> =>
@@ -959,6 +988,20 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     body: { monthlyBudgetUsd: null, storeBodies: false, prices: {} },
   }),
   "GET /api/v1/org/llm/usage": none,
+  "GET /api/v1/org/powerbi": none,
+  "PUT /api/v1/org/powerbi": async () => ({ body: powerBiBody() }),
+  "DELETE /api/v1/org/powerbi": async () => {
+    await powerBiConnected();
+    return {};
+  },
+  "POST /api/v1/org/powerbi/test": async () => {
+    await powerBiConnected();
+    return {};
+  },
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi-publish": async () => {
+    await powerBiConnected();
+    return revisionOf(A.conversationId);
+  },
   "POST /api/v1/content/sources": async () => ({
     body: {
       name: `Matrix source ${++serial}`,
@@ -1110,6 +1153,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
     params: { id: B.conversationId, revision: "2" },
   }),
   "POST /api/v1/conversations/{id}/undo": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi-publish": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2" },
+  }),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": (v) => ({
     ...v,
     params: { id: B.conversationId, revision: "2" },

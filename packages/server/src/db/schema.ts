@@ -647,6 +647,27 @@ export const llmSettings = pgTable("llm_settings", {
   updatedAt: updatedAt(),
 });
 
+/**
+ * An organization's Power BI connection (issue 16 item 5d): a Microsoft Entra app registration
+ * (tenant, client id, client secret) allowed into one workspace. The secret is sealed like the LLM
+ * keys (decision 0028: a data key per secret, wrapped by LLM_MASTER_KEY, the org id as context).
+ */
+export const powerBiConnections = pgTable("powerbi_connections", {
+  orgId: uuid("org_id")
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: "cascade" }),
+  tenantId: text("tenant_id").notNull(),
+  clientId: text("client_id").notNull(),
+  groupId: text("group_id").notNull(),
+  secretCiphertext: text("secret_ciphertext").notNull(),
+  wrappedDataKey: text("wrapped_data_key").notNull(),
+  masterKeyId: text("master_key_id").notNull(),
+  secretHint: text("secret_hint").notNull(),
+  updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+  updatedAt: updatedAt(),
+  lastTestedAt: timestamp("last_tested_at", { withTimezone: true }),
+});
+
 /** One row per model call (metering and audit): who, which engine and run, tokens, cost, latency. */
 export const llmCalls = pgTable(
   "llm_calls",

@@ -114,11 +114,15 @@ export async function linkedinRoutes(app: FastifyInstance) {
           targetType: "user",
           targetId: userId,
         });
-        if (browser) return reply.code(303).header("location", `${WEB_PAGE}?linkedin=connected`).send(undefined);
+        if (browser)
+          return reply.code(303).header("location", `${WEB_PAGE}?linkedin=connected`).send(undefined);
         return reply.code(200).send(await li.status(orgId, userId));
       } catch (err) {
         if (err instanceof DomainError && browser)
-          return reply.code(303).header("location", `${WEB_PAGE}?linkedin=failed&code=${err.code}`).send(undefined);
+          return reply
+            .code(303)
+            .header("location", `${WEB_PAGE}?linkedin=failed&code=${err.code}`)
+            .send(undefined);
         throw err;
       }
     },

@@ -129,6 +129,13 @@ import type {
   ModelArtifactListQuery,
   ModelArtifactPage,
 } from "@modelworks/contracts/model-artifacts";
+import type {
+  PowerBiConnectionDto,
+  PowerBiConnectionState,
+  PowerBiPublishStarted,
+  PowerBiTestResult,
+  PutPowerBiConnectionBody,
+} from "@modelworks/contracts/powerbi";
 import type { CreateUploadBody, UploadDto } from "@modelworks/contracts/uploads";
 import { endpoint as ep, types } from "./endpoint.ts";
 
@@ -400,6 +407,29 @@ export const dashboardQuery = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/plan-revisions/:revision/query",
   types<typeof DashboardQueryResult, typeof DashboardQueryBody>,
+);
+
+// Power BI publishing (issue 16 item 5d): the org's connection, its test, publish runs
+export const powerBiConnection = /* @__PURE__ */ ep(
+  "GET",
+  "/org/powerbi",
+  types<typeof PowerBiConnectionState>,
+);
+export const putPowerBiConnection = /* @__PURE__ */ ep(
+  "PUT",
+  "/org/powerbi",
+  types<typeof PowerBiConnectionDto, typeof PutPowerBiConnectionBody>,
+);
+export const deletePowerBiConnection = /* @__PURE__ */ ep("DELETE", "/org/powerbi", types<undefined>);
+export const testPowerBiConnection = /* @__PURE__ */ ep(
+  "POST",
+  "/org/powerbi/test",
+  types<typeof PowerBiTestResult>,
+);
+export const publishToPowerBi = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/plan-revisions/:revision/powerbi-publish",
+  types<typeof PowerBiPublishStarted>,
 );
 
 // Content sources, content-intel runs on stored items, published posts and their feedback (issue 17)

@@ -34,6 +34,7 @@ export const queryKeys = {
   llmStatus: family<"llm-status", [org: Org]>("llm-status"),
   llmProviders: family<"llm-providers", [org: Org]>("llm-providers"),
   llmSettings: family<"llm-settings", [org: Org]>("llm-settings"),
+  powerBi: family<"powerbi", [org: Org]>("powerbi"),
   conversations: family<"conversations", [org: Org, projectId: string]>("conversations"),
   conversation: family<"conversation", [org: Org, id: string]>("conversation"),
   planRevision: family<"plan-revision", [org: Org, id: string, revision: number]>("plan-revision"),

@@ -27,6 +27,7 @@ import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { EChart } from "../components/chart.tsx";
+import { PublishToPowerBi } from "../components/powerbi.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import {
@@ -549,6 +550,7 @@ function Dashboard({
           >
             PNG
           </Button>
+          <PublishToPowerBi conversationId={conversationId} revision={revision} />
         </Group>
       </Group>
       {p.fallback ? (

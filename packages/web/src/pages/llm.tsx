@@ -23,6 +23,7 @@ import { Controller, useFieldArray, useForm } from "react-hook-form";
 import { call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { PowerBiSettings } from "../components/powerbi.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
@@ -133,6 +134,7 @@ export function LanguageModelsPage() {
         <>
           <Providers canStoreKeys={status.data?.canStoreKeys ?? true} />
           <SettingsForm taskKey={status.data ? Object.keys(status.data.tasks).join(",") : ""} />
+          <PowerBiSettings />
         </>
       ) : (
         <Text size="sm" c="dimmed">
