@@ -49,6 +49,7 @@ import {
   visualOption,
 } from "../lib/dashboard.ts";
 import { downloadFile } from "../lib/download.ts";
+import { useReplyStream } from "../lib/reply-stream.ts";
 import { uploadResumable } from "../lib/resumable-upload.ts";
 import { browserTransport } from "../lib/upload-transport.ts";
 import { useOrg } from "../session.ts";
@@ -62,12 +63,20 @@ export function ConversationPage({ id }: { id: string }) {
   const org = session?.activeOrgId;
   const qc = useQueryClient();
   const [, navigate] = useLocation();
+  const streamEndedRef = useRef(false);
   const conv = useQuery({
     queryKey: queryKeys.conversation(org, id),
     queryFn: () => call(endpoints.conversation, { params: { id } }),
-    // A pending reply is a planning run: read again until it has settled.
-    refetchInterval: (q) => (q.state.data?.messages.some((m) => m.status === "pending") ? 1000 : false),
+    // A pending reply is followed over its run's event stream; only once that is over and the
+    // reply is still not stored (the settling instance is a moment behind) is it read again.
+    refetchInterval: (q) =>
+      q.state.data?.messages.some((m) => m.status === "pending") && streamEndedRef.current ? 1000 : false,
   });
+  const pendingRunId = conv.data?.messages.find((m) => m.status === "pending")?.runId ?? null;
+  const stream = useReplyStream(pendingRunId, () => {
+    void qc.invalidateQueries({ queryKey: queryKeys.conversation(org, id) });
+  });
+  streamEndedRef.current = stream.ended;
   const [renaming, setRenaming] = useState<string | null>(null);
   // The visual the next message is about ("top 3 only" needs to know which chart).
   const [target, setTarget] = useState<{ id: string; title: string } | null>(null);
@@ -192,7 +201,7 @@ export function ConversationPage({ id }: { id: string }) {
                 {m.status === "pending" ? (
                   <Group gap={4} role="status">
                     <Loader size="xs" />
-                    <Text size="xs">Planning the dashboard…</Text>
+                    <Text size="xs">{stream.text ? "Writing the reply…" : "Planning the dashboard…"}</Text>
                   </Group>
                 ) : m.status === "failed" ? (
                   <Badge size="xs" color="red">
@@ -208,8 +217,12 @@ export function ConversationPage({ id }: { id: string }) {
                   {formatDateTime(m.createdAt)}
                 </Text>
               </Group>
-              <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-                {m.content}
+              <Text
+                size="sm"
+                style={{ whiteSpace: "pre-wrap" }}
+                aria-live={m.status === "pending" ? "polite" : undefined}
+              >
+                {m.status === "pending" && m.runId === pendingRunId ? stream.text : m.content}
               </Text>
               {m.fileIds.length ? (
                 <Text size="xs" c="dimmed">

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunEvent } from "../src/runs/events.ts";
+import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
+import { type FakeLlmServer, type FakeRequest, startFakeLlmServer } from "./llm-fake-server.ts";
+import { multipart } from "./multipart.ts";
+
+/*
+ * Issue 16's live parts of dashboard conversations, through the real app, a real run worker and
+ * the local fake model provider: replies streamed as run events while the run works; a slicer's
+ * values from the plan's compiled query; a re-uploaded file refreshing the dashboard.
+ */
+const REPLY =
+  "Your dashboard shows revenue and units by region and month. The bars rank regions by revenue, " +
+  "and the trend follows revenue over the year.";
+
+let fake: FakeLlmServer;
+let t: TestApp;
+let owner: Actor & { orgId: string };
+let projectId: string;
+/** The plan the fake model answers with (the built-in plan of the first conversation). */
+let modelPlan: unknown = null;
+
+/** Structured calls get the plan; streamed ones the reply, word by word, 40 ms apart. */
+const answerFor = (r: FakeRequest) =>
+  r.body.stream ? { answer: REPLY, chunkDelayMs: 40 } : { answer: modelPlan ?? { nope: true } };
+
+const call = (method: "GET" | "POST" | "PATCH" | "DELETE", url: string, payload?: unknown) =>
+  request(t.app, owner, { method, url, payload, headers: { "x-organization-id": owner.orgId } });
+
+const REGIONS = ["North", "South", "East", "West", "Central"];
+interface Sale {
+  region: string;
+  month: string;
+  units: number;
+  revenue: number;
+}
+function sales(scale: number): Sale[] {
+  const out: Sale[] = [];
+  for (let m = 1; m <= 12; m++)
+    REGIONS.forEach((region, i) => {
+      const units = (((m * 7 + i * 13) % 23) + 5) * scale;
+      out.push({
+        region,
+        month: `2025-${String(m).padStart(2, "0")}-01`,
+        units,
+        revenue: Math.round(units * (19.5 + i * 2.25) * 100) / 100,
+      });
+    });
+  return out;
+}
+const csvOf = (rows: Sale[]) =>
+  `region,month,units,revenue\n${rows.map((s) => `${s.region},${s.month},${s.units},${s.revenue}`).join("\n")}\n`;
+
+async function upload(name: string, content: string): Promise<string> {
+  const body = multipart(name, content);
+  const res = await request(t.app, owner, {
+    method: "POST",
+    url: "/api/v1/files",
+    payload: body.payload,
+    headers: { ...body.headers, "x-organization-id": owner.orgId },
+  });
+  expect(res.statusCode, res.body).toBeLessThan(300);
+  return res.json().id;
+}
+
+async function settled(conversationId: string, runId: string) {
+  for (let i = 0; i < 300; i++) {
+    const run = (await call("GET", `/api/v1/runs/${runId}`)).json();
+    if (["succeeded", "failed", "canceled"].includes(run.status)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (await call("GET", `/api/v1/conversations/${conversationId}`)).json();
+}
+
+async function newConversation(title: string): Promise<string> {
+  const res = await call("POST", `/api/v1/projects/${projectId}/conversations`, { title });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id;
+}
+
+let salesFileId: string;
+/** The built-in conversation: plan revision 1 over sales.csv. */
+let builtInId: string;
+
+beforeAll(async () => {
+  fake = await startFakeLlmServer();
+  fake.fallback = answerFor;
+  t = await createTestApp(
+    {
+      RUN_POLL_MS: "100",
+      LLM_PROVIDER: "openai",
+      LLM_BASE_URL: fake.url,
+      LLM_API_KEY: "sk-platform-key-1234",
+      LLM_MODEL: "gpt-4o-mini",
+      LLM_RETRY_BASE_MS: "10",
+    },
+    { worker: true },
+  );
+  owner = await createOwner(t.app, "Live dashboards");
+  projectId = (await call("POST", "/api/v1/projects", { name: "Sales" })).json().id;
+  salesFileId = await upload("sales.csv", csvOf(sales(1)));
+  builtInId = await newConversation("Built-in");
+  const posted = await call("POST", `/api/v1/conversations/${builtInId}/messages`, {
+    content: "sales by region",
+    fileIds: [salesFileId],
+    planner: "built-in",
+  });
+  expect(posted.statusCode, posted.body).toBe(202);
+  const c = await settled(builtInId, posted.json().runId);
+  expect(c.currentRevision).toBe(1);
+}, 240_000);
+afterAll(async () => {
+  await t?.close();
+  await fake?.close();
+});
+
+describe("streamed replies", () => {
+  it("the built-in planner's reply is worded by the server, with no model call", async () => {
+    const c = (await call("GET", `/api/v1/conversations/${builtInId}`)).json();
+    const reply = c.messages.find((m: { role: string }) => m.role === "assistant");
+    expect(reply.status).toBe("done");
+    expect(reply.content).toMatch(
+      /^"sales dashboard": 8 visuals on 2 pages, planned by the built-in rules\.\n/,
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it("streams the model's reply as run events before the run ends; the stored reply is their concatenation", async () => {
+    modelPlan = (await call("GET", `/api/v1/conversations/${builtInId}/plan-revisions/1`)).json().plan;
+    const id = await newConversation("By the model");
+    const posted = await call("POST", `/api/v1/conversations/${id}/messages`, {
+      content: "revenue by region, please",
+      fileIds: [salesFileId],
+    });
+    expect(posted.statusCode, posted.body).toBe(202);
+    const runId = posted.json().runId;
+    // Heard in order on the run's event bus (what the SSE route forwards) and over SSE itself.
+    const heard: RunEvent[] = [];
+    const unsubscribe = await t.app.deps.bus.subscribe(runId, (e) => heard.push(e));
+    const sse = await request(t.app, owner, {
+      method: "GET",
+      url: `/api/v1/runs/${runId}/events`,
+      headers: { "x-organization-id": owner.orgId },
+    });
+    const c = await settled(id, runId);
+    unsubscribe();
+
+    const reply = c.messages.find((m: { role: string }) => m.role === "assistant");
+    expect(reply.status).toBe("done");
+    expect(reply.content).toBe(REPLY);
+    const texts = heard.filter((e) => e.text !== undefined);
+    // Several deltas (the words come 40 ms apart, events at most every 100 ms), all before the end.
+    expect(texts.length).toBeGreaterThan(2);
+    const end = heard.findIndex((e) => ["succeeded", "failed", "canceled"].includes(e.status));
+    expect(end).toBeGreaterThan(heard.lastIndexOf(texts.at(-1)!));
+    expect(texts.every((e) => e.status === "running")).toBe(true);
+    expect(texts.map((e) => e.text).join("")).toBe(REPLY);
+    const sseTexts = [...sse.body.matchAll(/event: text\n.*\ndata: (.*)\n/g)].map(
+      (m) => JSON.parse(m[1]!).text,
+    );
+    expect(sseTexts.join("")).toBe(REPLY);
+    expect(sse.body.indexOf("event: text")).toBeLessThan(sse.body.indexOf("event: status"));
+    // One structured call for the plan, one streamed call for the reply.
+    expect(fake.requests.map((r) => r.body.stream === true)).toEqual([false, true]);
+    const run = (await call("GET", `/api/v1/runs/${runId}`)).json();
+    expect(run.output.generatedBy).toEqual({ provider: "openai", model: "gpt-4o-mini" });
+    expect(run.output.reply).toBe(REPLY);
+  }, 120_000);
+});
