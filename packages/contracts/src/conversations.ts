@@ -184,3 +184,39 @@ export const VisualResultDto = z.object({
 export const DashboardQueryResult = z
   .object({ revision: z.number().int(), visuals: z.array(VisualResultDto) })
   .meta({ id: "DashboardQueryResult" });
+
+/** A slicer of a plan revision: the path of its values route. */
+export const ConversationSlicerParams = z
+  .object({ id: Uuid, revision: RevisionNumber, slicerId: z.string().min(1).max(64) })
+  .strict();
+/** At most this many values per answer: a list to pick from, not an export. */
+export const SLICER_VALUES_MAX = 1000;
+export const SlicerValuesBody = z
+  .object({
+    prefix: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Only values whose text starts with this, ignoring case (a search box)"),
+    order: z
+      .enum(["value", "frequency"])
+      .default("value")
+      .describe("By value (ascending, missing last) or by row count (most first, ties by value)"),
+    limit: z.number().int().min(1).max(SLICER_VALUES_MAX).default(100).describe("At most this many values"),
+    slicers: z
+      .record(z.string().max(64), SlicerStateBody)
+      .default({})
+      .describe("The other slicers' states (this slicer's own state never narrows its values)"),
+    selections: z.array(SelectionBody).max(20).default([]).describe("Cross-filter selections"),
+  })
+  .strict();
+export const SlicerValuesResult = z
+  .object({
+    revision: z.number().int(),
+    slicerId: z.string(),
+    values: z.array(z.object({ value: z.unknown(), count: z.number().int() })),
+    /** More values match than `limit`: narrow with `prefix`. */
+    truncated: z.boolean(),
+  })
+  .meta({ id: "SlicerValuesResult" });

@@ -206,6 +206,10 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": org("viewer", "projects:read"),
   "POST /api/v1/conversations/{id}/undo": org("analyst", "projects:write"),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": org("viewer", "projects:read"),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": org(
+    "viewer",
+    "projects:read",
+  ),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": org("viewer", "projects:read"),
 };
 
@@ -981,6 +985,10 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     ...revisionOf(A.conversationId),
     body: {},
   }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": async () => ({
+    params: { ...revisionOf(A.conversationId).params, slicerId: "slicer-region" },
+    body: {},
+  }),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": async () =>
     revisionOf(A.conversationId),
 };
@@ -1015,6 +1023,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": (v) => ({
     ...v,
     params: { id: B.conversationId, revision: "2" },
+  }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2", slicerId: "slicer-region" },
   }),
   "PATCH /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "DELETE /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),

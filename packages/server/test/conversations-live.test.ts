@@ -167,3 +167,126 @@ describe("streamed replies", () => {
     expect(run.output.reply).toBe(REPLY);
   }, 120_000);
 });
+
+/** Orders with uneven region counts, so ordering by frequency means something. */
+const ORDER_REGIONS = ["Alpha", "Alder", "Beta", "Birch", "Cedar", "Delta", "Dune", "echo"];
+const ORDERS = Array.from({ length: 240 }, (_, i) => ({
+  region: ORDER_REGIONS[(i * i + (i % 5)) % ORDER_REGIONS.length]!,
+  month: `2025-${String((i % 12) + 1).padStart(2, "0")}-01`,
+  amount: ((i * 37) % 101) + 0.5,
+}));
+const ordersCsv = `region,month,amount\n${ORDERS.map((o) => `${o.region},${o.month},${o.amount}`).join("\n")}\n`;
+
+/** The JS side: distinct regions with counts over the rows kept, ordered like the endpoint. */
+function expectedValues(rows: typeof ORDERS, order: "value" | "frequency") {
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.region, (counts.get(r.region) ?? 0) + 1);
+  const list = [...counts].map(([value, count]) => ({ value, count }));
+  const byValue = (a: { value: string }, b: { value: string }) =>
+    a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+  return order === "value" ? list.sort(byValue) : list.sort((a, b) => b.count - a.count || byValue(a, b));
+}
+
+describe("slicer values", () => {
+  let ordersConversation: string;
+  let slicerId: string;
+  const url = (id = slicerId) =>
+    `/api/v1/conversations/${ordersConversation}/plan-revisions/1/slicers/${encodeURIComponent(id)}/values`;
+
+  beforeAll(async () => {
+    const fileId = await upload("orders.csv", ordersCsv);
+    ordersConversation = await newConversation("Orders");
+    const posted = await call("POST", `/api/v1/conversations/${ordersConversation}/messages`, {
+      content: "amount by region",
+      fileIds: [fileId],
+      planner: "built-in",
+    });
+    expect(posted.statusCode, posted.body).toBe(202);
+    await settled(ordersConversation, posted.json().runId);
+    const plan = (await call("GET", `/api/v1/conversations/${ordersConversation}/plan-revisions/1`)).json()
+      .plan;
+    const slicer = plan.pages
+      .flatMap((p: { slicers: unknown[] }) => p.slicers)
+      .find((s: { field: { column: string } }) => s.field.column === "region");
+    expect(slicer, JSON.stringify(plan.pages.map((p: { slicers: unknown }) => p.slicers))).toBeTruthy();
+    slicerId = slicer.id;
+  }, 120_000);
+
+  it("lists the distinct values with their row counts, by value or by frequency, equal to a JS count over the CSV", async () => {
+    const byValue = await call("POST", url(), {});
+    expect(byValue.statusCode, byValue.body).toBe(200);
+    expect(byValue.json()).toEqual({
+      revision: 1,
+      slicerId,
+      values: expectedValues(ORDERS, "value"),
+      truncated: false,
+    });
+    const byFrequency = (await call("POST", url(), { order: "frequency" })).json();
+    expect(byFrequency.values).toEqual(expectedValues(ORDERS, "frequency"));
+    // The counts really differ, so the two orders are not the same list.
+    expect(byFrequency.values).not.toEqual(byValue.json().values);
+  });
+
+  it("searches by prefix ignoring case, bounds the list, and follows the other filters", async () => {
+    const a = (await call("POST", url(), { prefix: "a" })).json();
+    expect(a.values).toEqual(
+      expectedValues(
+        ORDERS.filter((o) => o.region.toLowerCase().startsWith("a")),
+        "value",
+      ),
+    );
+    expect(a.values.map((v: { value: string }) => v.value)).toEqual(["Alder", "Alpha"]);
+    const e = (await call("POST", url(), { prefix: "E" })).json();
+    expect(e.values.map((v: { value: string }) => v.value)).toEqual(["echo"]);
+    const top3 = (await call("POST", url(), { order: "frequency", limit: 3 })).json();
+    expect(top3.values).toEqual(expectedValues(ORDERS, "frequency").slice(0, 3));
+    expect(top3.truncated).toBe(true);
+    // A cross-filter on two months: the values and counts of those months' rows only.
+    const months = ["2025-03-01", "2025-04-01"];
+    const filtered = await call("POST", url(), {
+      order: "frequency",
+      selections: [{ field: { table: "orders", column: "month" }, values: months }],
+    });
+    expect(filtered.statusCode, filtered.body).toBe(200);
+    const kept = ORDERS.filter((o) => months.includes(o.month));
+    expect(filtered.json().values).toEqual(expectedValues(kept, "frequency"));
+    expect(filtered.json().values.reduce((n: number, v: { count: number }) => n + v.count, 0)).toBe(
+      kept.length,
+    );
+    // The slicer's own state never narrows its choices.
+    const own = (await call("POST", url(), { slicers: { [slicerId]: { values: ["Beta"] } } })).json();
+    expect(own.values).toEqual(expectedValues(ORDERS, "value"));
+  });
+
+  it("answers 422 at the field's path for an unknown field, slicer or value, and 404 for another org", async () => {
+    const field = await call("POST", url(), {
+      selections: [{ field: { table: "orders", column: "nope" }, values: ["x"] }],
+    });
+    expect(field.statusCode).toBe(422);
+    expect(field.json().errors).toEqual([
+      { path: "body.selections.0.field", message: "no such column in the plan's tables" },
+    ]);
+    const value = await call("POST", url(), {
+      selections: [{ field: { table: "orders", column: "amount" }, values: ["lots"] }],
+    });
+    expect(value.statusCode).toBe(422);
+    expect(value.json().errors[0].path).toBe("body.selections.0.values.0");
+    const slicer = await call("POST", url("slicer-nope"), {});
+    expect(slicer.statusCode).toBe(422);
+    expect(slicer.json().errors[0].path).toBe("params.slicerId");
+    const state = await call("POST", url(), { slicers: { nope: { values: ["x"] } } });
+    expect(state.statusCode).toBe(422);
+    expect(state.json().errors[0].path).toBe("body.slicers.nope");
+    const limit = await call("POST", url(), { limit: 5000 });
+    expect(limit.statusCode).toBe(422);
+    expect(limit.json().errors[0].path).toBe("body.limit");
+    const stranger = await createOwner(t.app, "Stranger");
+    const foreign = await request(t.app, stranger, {
+      method: "POST",
+      url: url(),
+      payload: {},
+      headers: { "x-organization-id": stranger.orgId },
+    });
+    expect(foreign.statusCode).toBe(404);
+  });
+});

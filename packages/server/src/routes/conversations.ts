@@ -4,6 +4,7 @@ import {
   ConversationListQuery,
   ConversationPage,
   ConversationRevisionParams,
+  ConversationSlicerParams,
   ConversationSummaryDto,
   CreateConversationBody,
   DashboardQueryBody,
@@ -15,6 +16,8 @@ import {
   PostMessageBody,
   PostMessageResult,
   ProjectConversationsParams,
+  SlicerValuesBody,
+  SlicerValuesResult,
   UpdateConversationBody,
 } from "@modelworks/contracts/conversations";
 import { asc, count, desc, eq } from "drizzle-orm";
@@ -23,7 +26,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { postMessage, settleConversation, settleWhenFinished, undoPlan } from "../conversations/messages.ts";
 import { powerBiZip } from "../conversations/powerbi.ts";
-import { queryRevision } from "../conversations/query.ts";
+import { queryRevision, slicerValues } from "../conversations/query.ts";
 import {
   conversationFilesOf,
   conversationSummaryDto,
@@ -390,6 +393,34 @@ export async function conversationRoutes(app: FastifyInstance) {
       const rev = await loadRevision(db, c.id, req.params.revision);
       const visuals = await queryRevision(db, app.fileStore, orgId, rev, req.body as never);
       return { revision: rev.revision, visuals };
+    },
+  );
+
+  r.post(
+    "/conversations/:id/plan-revisions/:revision/slicers/:slicerId/values",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary:
+          "A list slicer's choices: its field's distinct values with row counts, searchable and bounded",
+        description:
+          "Under the page's filters, the other slicers' states and the selections in the body (never the slicer's " +
+          "own state), optionally only values starting with `prefix` (ignoring case), ordered by value or by " +
+          "frequency, at most `limit` (`truncated` says more matched). Compiled from the plan to a parameterized " +
+          "DuckDB SELECT like the visuals' queries. A POST because the filter state is a structured body; it " +
+          "changes nothing. 422 per field for a slicer, selection or value that does not fit the plan.",
+        params: ConversationSlicerParams,
+        body: SlicerValuesBody,
+        response: { 200: SlicerValuesResult },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const c = await loadConversation(db, orgId, req.params.id);
+      const rev = await loadRevision(db, c.id, req.params.revision);
+      const out = await slicerValues(db, app.fileStore, orgId, rev, req.params.slicerId, req.body as never);
+      return { revision: rev.revision, slicerId: req.params.slicerId, ...out };
     },
   );
 

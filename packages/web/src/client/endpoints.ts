@@ -84,6 +84,8 @@ import type {
   PlanRevisionList,
   PostMessageBody,
   PostMessageResult,
+  SlicerValuesBody,
+  SlicerValuesResult,
   UpdateConversationBody,
 } from "@modelworks/contracts/conversations";
 import type {
@@ -390,6 +392,11 @@ export const dashboardQuery = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/plan-revisions/:revision/query",
   types<typeof DashboardQueryResult, typeof DashboardQueryBody>,
+);
+export const slicerValues = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/plan-revisions/:revision/slicers/:slicerId/values",
+  types<typeof SlicerValuesResult, typeof SlicerValuesBody>,
 );
 
 // Content sources, content-intel runs on stored items, published posts and their feedback (issue 17)
