@@ -21,12 +21,13 @@ import {
 } from "@mantine/core";
 import { CONVERSATION_MAX_FILES } from "@modelworks/contracts/conversations";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { EChart } from "../components/chart.tsx";
+import { ListSlicer } from "../components/slicer-values.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import {
@@ -42,7 +43,6 @@ import {
   type Selection,
   type SlicerState,
   selectionFor,
-  slicerOptions,
   tableOf,
   toggleSelection,
   type VisualResult,
@@ -445,20 +445,7 @@ function Dashboard({
   });
   const [downloading, setDownloading] = useState(false);
   const [downloadError, setDownloadError] = useState<string | null>(null);
-  // Slicer options: every value seen in an answer so far, so filtering never hides the others.
-  const seen = useRef(new Map<string, Set<string>>());
   const plan = rev.data ? planOf(rev.data) : null;
-  const options = useMemo(() => {
-    const out: Record<string, string[]> = {};
-    if (!plan || !results.data) return out;
-    for (const s of plan.pages.flatMap((p) => p.slicers)) {
-      const set = seen.current.get(s.id) ?? new Set<string>();
-      for (const v of slicerOptions(s, plan, results.data.visuals)) set.add(v);
-      seen.current.set(s.id, set);
-      out[s.id] = [...set].sort();
-    }
-    return out;
-  }, [plan, results.data]);
   if (rev.isPending) return <Loading />;
   if (rev.error) return <ErrorState error={rev.error} onRetry={() => rev.refetch()} />;
   const p = plan!;
@@ -568,8 +555,10 @@ function Dashboard({
             {page.slicers.map((s) => (
               <Paper key={s.id} withBorder p="xs" style={gridPlacement(s.layout)}>
                 <SlicerControl
+                  conversationId={conversationId}
+                  revision={revision}
+                  filters={state.body}
                   slicer={s}
-                  options={options[s.id] ?? []}
                   state={slicers[s.id]}
                   onChange={(st) => setSlicers((cur) => ({ ...cur, [s.id]: st }))}
                 />
@@ -607,13 +596,17 @@ function Dashboard({
 }
 
 function SlicerControl({
+  conversationId,
+  revision,
+  filters,
   slicer,
-  options,
   state,
   onChange,
 }: {
+  conversationId: string;
+  revision: number;
+  filters: ReturnType<typeof dashboardQueryOf>["body"];
   slicer: PlanSlicer;
-  options: string[];
   state: SlicerState | undefined;
   onChange: (s: SlicerState) => void;
 }) {
@@ -656,18 +649,14 @@ function SlicerControl({
       </Group>
     );
   }
-  const values = state && "values" in state ? state.values.map(String) : [];
   return (
-    <MultiSelect
-      size="xs"
-      label={label}
-      placeholder="All"
-      data={options}
-      value={values}
-      maxValues={slicer.multi === false ? 1 : undefined}
-      onChange={(vs) => onChange({ values: vs })}
-      searchable
-      clearable
+    <ListSlicer
+      conversationId={conversationId}
+      revision={revision}
+      slicer={slicer}
+      state={state}
+      filters={filters}
+      onChange={onChange}
     />
   );
 }
