@@ -220,3 +220,34 @@ export const SlicerValuesResult = z
     truncated: z.boolean(),
   })
   .meta({ id: "SlicerValuesResult" });
+
+/** An attached file of a conversation: the path of its replace route. */
+export const ConversationFileParams = z.object({ id: Uuid, fileId: Uuid }).strict();
+export const ReplaceFileBody = z
+  .object({ fileId: Uuid.describe("The uploaded file that is the new version of the attached one") })
+  .strict();
+export const ReplaceFileResult = z
+  .object({
+    sameColumns: z.boolean().describe("The new version has the same column names and types"),
+    revision: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        "The plan revision that reads the new data; null when no visual fits it (the plan is unchanged)",
+      ),
+    unfit: z
+      .array(
+        z.object({
+          visualId: z.string(),
+          title: z.string(),
+          issues: z.array(z.object({ path: z.string(), message: z.string() })),
+        }),
+      )
+      .describe(
+        "Visuals and slicers of the plan that no longer fit the new columns (left out of the new revision)",
+      ),
+    repairs: z.array(z.object({ path: z.string(), message: z.string() })),
+    message: MessageDto.describe("The system message that tells the conversation what happened"),
+  })
+  .meta({ id: "ReplaceFileResult" });

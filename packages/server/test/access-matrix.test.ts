@@ -205,6 +205,7 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}": org("viewer", "projects:read"),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": org("viewer", "projects:read"),
   "POST /api/v1/conversations/{id}/undo": org("analyst", "projects:write"),
+  "POST /api/v1/conversations/{id}/files/{fileId}/replace": org("analyst", "projects:write"),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": org("viewer", "projects:read"),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": org(
     "viewer",

@@ -290,3 +290,170 @@ describe("slicer values", () => {
     expect(foreign.statusCode).toBe(404);
   });
 });
+
+interface PlanShape {
+  pages: {
+    visuals: {
+      id: string;
+      kind: string;
+      bindings: { field?: { column: string }; aggregation?: string }[];
+      filters: unknown[];
+      sort?: unknown;
+    }[];
+    slicers: { id: string; field: { column: string } }[];
+  }[];
+}
+
+describe("refresh on re-upload", () => {
+  let conversation: string;
+  let oldFileId: string;
+  let plan: PlanShape;
+  /** A bar of SUM(some measure) by region in the built-in plan: its numbers are compared with JS. */
+  let bar: { id: string; measure: "units" | "revenue" };
+
+  const revisionOf = async (n: number) =>
+    (await call("GET", `/api/v1/conversations/${conversation}/plan-revisions/${n}`)).json();
+  /** The bar's region → sum, as the dashboard draws it for revision `n`. */
+  async function barTotals(n: number, id = bar.id): Promise<Record<string, number>> {
+    const res = await call("POST", `/api/v1/conversations/${conversation}/plan-revisions/${n}/query`, {
+      visualIds: [id],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const v = res.json().visuals[0];
+    const group = v.columns.find((c: { role: string }) => c.role === "group").name;
+    const value = v.columns.find((c: { role: string }) => c.role === "value").name;
+    return Object.fromEntries(v.rows.map((r: Record<string, unknown>) => [r[group], Number(r[value])]));
+  }
+  const jsTotals = (rows: Sale[], measure: "units" | "revenue") => {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.region] = Math.round(((out[r.region] ?? 0) + r[measure]) * 1e6) / 1e6;
+    return out;
+  };
+  const rounded = (o: Record<string, number>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Math.round(v * 1e6) / 1e6]));
+
+  beforeAll(async () => {
+    oldFileId = await upload("regional.csv", csvOf(sales(1)));
+    conversation = await newConversation("Refresh");
+    const posted = await call("POST", `/api/v1/conversations/${conversation}/messages`, {
+      content: "units and revenue by region",
+      fileIds: [oldFileId],
+      planner: "built-in",
+    });
+    expect(posted.statusCode, posted.body).toBe(202);
+    await settled(conversation, posted.json().runId);
+    plan = (await revisionOf(1)).plan;
+    const found = plan.pages
+      .flatMap((p) => p.visuals)
+      .find(
+        (v) =>
+          v.bindings.some((b) => b.field?.column === "region" && !b.aggregation) &&
+          v.bindings.some(
+            (b) => b.aggregation === "sum" && ["units", "revenue"].includes(b.field?.column ?? ""),
+          ) &&
+          v.bindings.length === 2 &&
+          v.filters.length === 0,
+      );
+    expect(found, JSON.stringify(plan)).toBeTruthy();
+    bar = {
+      id: found!.id,
+      measure: found!.bindings.find((b) => b.aggregation === "sum")!.field!.column as "units" | "revenue",
+    };
+  }, 120_000);
+
+  it("a new version with the same columns: the plan is kept, a new revision reads the new numbers", async () => {
+    expect(rounded(await barTotals(1))).toEqual(jsTotals(sales(1), bar.measure));
+    const newId = await upload("regional.csv", csvOf(sales(3)));
+    const res = await call("POST", `/api/v1/conversations/${conversation}/files/${oldFileId}/replace`, {
+      fileId: newId,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out).toMatchObject({ sameColumns: true, revision: 2, unfit: [], repairs: [] });
+    expect(out.message.role).toBe("system");
+    expect(out.message.content).toContain("the same columns");
+    const rev2 = await revisionOf(2);
+    expect(rev2.plan).toEqual(plan);
+    expect(rev2.baseRevision).toBe(1);
+    expect(rev2.note).toMatch(/^Data refreshed/);
+    // (sales(1) has sales.csv's bytes: the upload is deduplicated to that file, table "sales".)
+    const table = (await revisionOf(1)).tables[0].table;
+    expect(rev2.tables).toEqual([{ table, fileId: newId }]);
+    // After: the new data's numbers (three times the units); before: revision 1 still reads the old file.
+    const after = rounded(await barTotals(2));
+    expect(after).toEqual(jsTotals(sales(3), bar.measure));
+    expect(after).not.toEqual(jsTotals(sales(1), bar.measure));
+    expect(rounded(await barTotals(1))).toEqual(jsTotals(sales(1), bar.measure));
+    const c = (await call("GET", `/api/v1/conversations/${conversation}`)).json();
+    expect(c.currentRevision).toBe(2);
+    expect(c.files.map((f: { fileId: string; table: string }) => [f.fileId, f.table])).toEqual([
+      [newId, table],
+    ]);
+    oldFileId = newId;
+  });
+
+  it("a new version with other columns: the plan is re-checked, and the visuals that no longer fit are named", async () => {
+    // Revenue is gone: every visual or slicer reading it no longer fits.
+    const rows = sales(2);
+    const newId = await upload(
+      "regional.csv",
+      `region,month,units\n${rows.map((s) => `${s.region},${s.month},${s.units}`).join("\n")}\n`,
+    );
+    const res = await call("POST", `/api/v1/conversations/${conversation}/files/${oldFileId}/replace`, {
+      fileId: newId,
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out.sameColumns).toBe(false);
+    const readsRevenue = (x: unknown) => JSON.stringify(x).includes('"column":"revenue"');
+    const expectedUnfit = [
+      ...plan.pages
+        .flatMap((p) => p.visuals)
+        .filter(readsRevenue)
+        .map((v) => v.id),
+      ...plan.pages
+        .flatMap((p) => p.slicers)
+        .filter(readsRevenue)
+        .map((s) => s.id),
+    ].sort();
+    expect(expectedUnfit.length).toBeGreaterThan(0);
+    expect(out.unfit.map((u: { visualId: string }) => u.visualId).sort()).toEqual(expectedUnfit);
+    expect(out.message.content).toContain("No longer fit the data");
+    for (const u of out.unfit) expect(out.message.content).toContain(`"${u.title}"`);
+    expect(out.revision).toBe(3);
+    const rev3 = await revisionOf(3);
+    const kept = (rev3.plan as PlanShape).pages.flatMap((p) => p.visuals).map((v) => v.id);
+    expect(kept.some((id) => expectedUnfit.includes(id))).toBe(false);
+    expect(kept.length).toBeGreaterThan(0);
+    // A units bar, when the plan has one, reads the new numbers.
+    if (bar.measure === "units") expect(rounded(await barTotals(3))).toEqual(jsTotals(rows, "units"));
+    const all = await call("POST", `/api/v1/conversations/${conversation}/plan-revisions/3/query`, {});
+    expect(all.statusCode, all.body).toBe(200);
+  });
+
+  it("refuses a file that is not attached, an unknown one, or one already attached — changing nothing", async () => {
+    const before = (await call("GET", `/api/v1/conversations/${conversation}`)).json();
+    const notAttached = await call(
+      "POST",
+      `/api/v1/conversations/${conversation}/files/${salesFileId}/replace`,
+      {
+        fileId: salesFileId,
+      },
+    );
+    expect(notAttached.statusCode).toBe(404);
+    const attached = before.files[0].fileId;
+    const same = await call("POST", `/api/v1/conversations/${conversation}/files/${attached}/replace`, {
+      fileId: attached,
+    });
+    expect(same.statusCode).toBe(422);
+    expect(same.json().errors[0].path).toBe("body.fileId");
+    const unknown = await call("POST", `/api/v1/conversations/${conversation}/files/${attached}/replace`, {
+      fileId: "00000000-0000-4000-8000-000000000000",
+    });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors[0].path).toBe("body.fileId");
+    const after = (await call("GET", `/api/v1/conversations/${conversation}`)).json();
+    expect(after.currentRevision).toBe(before.currentRevision);
+    expect(after.messages.length).toBe(before.messages.length);
+  });
+});

@@ -1,6 +1,7 @@
 import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   ConversationDto,
+  ConversationFileParams,
   ConversationListQuery,
   ConversationPage,
   ConversationRevisionParams,
@@ -16,6 +17,8 @@ import {
   PostMessageBody,
   PostMessageResult,
   ProjectConversationsParams,
+  ReplaceFileBody,
+  ReplaceFileResult,
   SlicerValuesBody,
   SlicerValuesResult,
   UpdateConversationBody,
@@ -27,6 +30,7 @@ import { z } from "zod";
 import { postMessage, settleConversation, settleWhenFinished, undoPlan } from "../conversations/messages.ts";
 import { powerBiZip } from "../conversations/powerbi.ts";
 import { queryRevision, slicerValues } from "../conversations/query.ts";
+import { replaceFile } from "../conversations/refresh.ts";
 import {
   conversationFilesOf,
   conversationSummaryDto,
@@ -278,6 +282,51 @@ export async function conversationRoutes(app: FastifyInstance) {
         reply: messageDto(posted.reply),
         runId: posted.run.id,
       });
+    },
+  );
+
+  r.post(
+    "/conversations/:id/files/:fileId/replace",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Replace an attached file by a new version: the dashboard refreshes over the new data",
+        description:
+          "The conversation reads the uploaded `fileId` from now on, under the attached file's table name. With the " +
+          "same columns (names and types) the plan is kept and a new revision records the data refresh. With other " +
+          "columns the plan is re-checked: repaired where it can be, the visuals that no longer fit are named " +
+          "(`unfit`) and left out of the new revision; when none fits, the plan stays as it was (`revision: null`). " +
+          "A system message tells the conversation. One transaction; `conversation_busy` while a reply is planned.",
+        params: ConversationFileParams,
+        body: ReplaceFileBody,
+        response: { 200: ReplaceFileResult },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const out = await replaceFile(
+        deps,
+        actorOf(req),
+        req.log,
+        req.params.id,
+        req.params.fileId,
+        req.body.fileId,
+      );
+      await recordAudit(db, req, {
+        action: "conversation.file_replaced",
+        orgId,
+        targetType: "conversation",
+        targetId: req.params.id,
+        metadata: {
+          from: req.params.fileId,
+          to: req.body.fileId,
+          sameColumns: out.sameColumns,
+          revision: out.revision,
+          unfit: out.unfit.map((u) => u.visualId),
+        },
+      });
+      return { ...out, message: messageDto(out.message) };
     },
   );
 
