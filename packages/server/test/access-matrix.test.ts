@@ -982,6 +982,12 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "POST /api/v1/conversations/{id}/undo": async () =>
     conversationUrl(await plannedConversation(A.setup, A.projectId, 2)),
+  // A fresh conversation each time: a replaced file is no longer attached.
+  "POST /api/v1/conversations/{id}/files/{fileId}/replace": async () => {
+    const id = await plannedConversation(A.setup);
+    const c = await setupCall(A.setup, "GET", `/api/v1/conversations/${id}`);
+    return { params: { id, fileId: c.files[0].fileId }, body: { fileId: await salesFile(A.setup) } };
+  },
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": async () => ({
     ...revisionOf(A.conversationId),
     body: {},
@@ -1017,6 +1023,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
     params: { id: B.conversationId, revision: "2" },
   }),
   "POST /api/v1/conversations/{id}/undo": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/files/{fileId}/replace": (v) => ({
+    ...v,
+    params: { ...(v.params as Record<string, string>), id: B.conversationId },
+  }),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": (v) => ({
     ...v,
     params: { id: B.conversationId, revision: "2" },
