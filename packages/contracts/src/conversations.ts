@@ -184,3 +184,70 @@ export const VisualResultDto = z.object({
 export const DashboardQueryResult = z
   .object({ revision: z.number().int(), visuals: z.array(VisualResultDto) })
   .meta({ id: "DashboardQueryResult" });
+
+/** A slicer of a plan revision: the path of its values route. */
+export const ConversationSlicerParams = z
+  .object({ id: Uuid, revision: RevisionNumber, slicerId: z.string().min(1).max(64) })
+  .strict();
+/** At most this many values per answer: a list to pick from, not an export. */
+export const SLICER_VALUES_MAX = 1000;
+export const SlicerValuesBody = z
+  .object({
+    prefix: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe("Only values whose text starts with this, ignoring case (a search box)"),
+    order: z
+      .enum(["value", "frequency"])
+      .default("value")
+      .describe("By value (ascending, missing last) or by row count (most first, ties by value)"),
+    limit: z.number().int().min(1).max(SLICER_VALUES_MAX).default(100).describe("At most this many values"),
+    slicers: z
+      .record(z.string().max(64), SlicerStateBody)
+      .default({})
+      .describe("The other slicers' states (this slicer's own state never narrows its values)"),
+    selections: z.array(SelectionBody).max(20).default([]).describe("Cross-filter selections"),
+  })
+  .strict();
+export const SlicerValuesResult = z
+  .object({
+    revision: z.number().int(),
+    slicerId: z.string(),
+    values: z.array(z.object({ value: z.unknown(), count: z.number().int() })),
+    /** More values match than `limit`: narrow with `prefix`. */
+    truncated: z.boolean(),
+  })
+  .meta({ id: "SlicerValuesResult" });
+
+/** An attached file of a conversation: the path of its replace route. */
+export const ConversationFileParams = z.object({ id: Uuid, fileId: Uuid }).strict();
+export const ReplaceFileBody = z
+  .object({ fileId: Uuid.describe("The uploaded file that is the new version of the attached one") })
+  .strict();
+export const ReplaceFileResult = z
+  .object({
+    sameColumns: z.boolean().describe("The new version has the same column names and types"),
+    revision: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        "The plan revision that reads the new data; null when no visual fits it (the plan is unchanged)",
+      ),
+    unfit: z
+      .array(
+        z.object({
+          visualId: z.string(),
+          title: z.string(),
+          issues: z.array(z.object({ path: z.string(), message: z.string() })),
+        }),
+      )
+      .describe(
+        "Visuals and slicers of the plan that no longer fit the new columns (left out of the new revision)",
+      ),
+    repairs: z.array(z.object({ path: z.string(), message: z.string() })),
+    message: MessageDto.describe("The system message that tells the conversation what happened"),
+  })
+  .meta({ id: "ReplaceFileResult" });

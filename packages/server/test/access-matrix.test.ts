@@ -223,7 +223,12 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}": org("viewer", "projects:read"),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/diff": org("viewer", "projects:read"),
   "POST /api/v1/conversations/{id}/undo": org("analyst", "projects:write"),
+  "POST /api/v1/conversations/{id}/files/{fileId}/replace": org("analyst", "projects:write"),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": org("viewer", "projects:read"),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": org(
+    "viewer",
+    "projects:read",
+  ),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": org("viewer", "projects:read"),
   "POST /api/v1/conversations/{id}/layout": org("analyst", "projects:write"),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/export": org("viewer", "projects:read"),
@@ -1102,8 +1107,18 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "POST /api/v1/conversations/{id}/undo": async () =>
     conversationUrl(await plannedConversation(A.setup, A.projectId, 2)),
+  // A fresh conversation each time: a replaced file is no longer attached.
+  "POST /api/v1/conversations/{id}/files/{fileId}/replace": async () => {
+    const id = await plannedConversation(A.setup);
+    const c = await setupCall(A.setup, "GET", `/api/v1/conversations/${id}`);
+    return { params: { id, fileId: c.files[0].fileId }, body: { fileId: await salesFile(A.setup) } };
+  },
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": async () => ({
     ...revisionOf(A.conversationId),
+    body: {},
+  }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": async () => ({
+    params: { ...revisionOf(A.conversationId).params, slicerId: "slicer-region" },
     body: {},
   }),
   "GET /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi": async () =>
@@ -1157,6 +1172,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
     ...v,
     params: { id: B.conversationId, revision: "2" },
   }),
+  "POST /api/v1/conversations/{id}/files/{fileId}/replace": (v) => ({
+    ...v,
+    params: { ...(v.params as Record<string, string>), id: B.conversationId },
+  }),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/query": (v) => ({
     ...v,
     params: { id: B.conversationId, revision: "2" },
@@ -1173,6 +1192,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "PUT /api/v1/conversations/{id}/visuals/{visualId}": (v) => ({
     ...v,
     params: { id: B.conversationId, visualId: v.params!.visualId! },
+  }),
+  "POST /api/v1/conversations/{id}/plan-revisions/{revision}/slicers/{slicerId}/values": (v) => ({
+    ...v,
+    params: { id: B.conversationId, revision: "2", slicerId: "slicer-region" },
   }),
   "PATCH /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),
   "DELETE /api/v1/projects/{id}": (v) => ({ ...v, params: { id: B.projectId } }),

@@ -18,6 +18,7 @@ import { EXAMPLE_PROFILES } from "./examples/profiles.ts";
 import { planDashboard } from "./plan/builtin.ts";
 import { checkPlan, type PlanNote } from "./plan/check.ts";
 import { ChatMessage, editWithModel, planWithModel } from "./plan/llm-planner.ts";
+import { writeReply } from "./plan/reply.ts";
 import { DashboardPlan, GeneratedBy } from "./plan/schema.ts";
 import { checkedPowerBiSpec, PLAN_KIND_TO_POWER_BI } from "./powerbi/from-plan.ts";
 import { type ProjectFiles, writePowerBiProject } from "./powerbi/project.ts";
@@ -103,6 +104,11 @@ export const DashboardPlannerOutput = z.object({
   /** Edits: what was understood, and every changed value. */
   understood: z.array(z.string()),
   diff: z.array(z.object({ path: z.string(), from: z.unknown(), to: z.unknown() })),
+  /**
+   * The assistant's reply as the language model wrote (and streamed) it, when the model made the
+   * plan or the edit; null otherwise — the caller words the reply from the outcome itself.
+   */
+  reply: z.string().nullable(),
   roles: z.array(
     z.object({
       table: z.string(),
@@ -343,6 +349,11 @@ export const dashboardPlanner = defineModel({
     const analysis = analyzeTables(tables);
     ctx.progress(0.3, "Processing: planning the dashboard");
     const planned = await planOrEdit(input, tables, ctx);
+    // The model replies only for what it made: a built-in plan or a fallback is worded by the caller.
+    const reply =
+      input.planner !== "built-in" && planned.generatedBy !== "built-in" && !planned.fallback
+        ? await writeReply(ctx.llm, planned, input.instruction ?? input.goal ?? "", ctx.signal)
+        : null;
     ctx.progress(0.5, "Building the Power BI project");
     const { spec: checkedSpec, notes } = checkedPowerBiSpec(planned.plan, tables);
     ctx.progress(0.9, "Finalizing");
@@ -363,6 +374,7 @@ export const dashboardPlanner = defineModel({
     const pbiVisuals = checkedSpec.pages.reduce((n, p) => n + p.visuals.length, 0);
     return {
       ...planned,
+      reply,
       roles: analysis.tables.flatMap((t) =>
         t.columns.map((c) => ({
           table: t.name,

@@ -391,7 +391,10 @@ describe("slicer choices", () => {
     expect(lawRows.map((r) => r.value)).toEqual(
       [...new Set(rows.map((r) => r.law))].sort((a, b) => Number(a) - Number(b)),
     );
-    expect(lawRows).toEqual([{ value: false }, { value: true }]);
+    expect(lawRows).toEqual([
+      { value: false, count: rows.filter((r) => r.law === false).length },
+      { value: true, count: rows.filter((r) => r.law === true).length },
+    ]);
     const year = compileSlicer(p, "slicer-year", tables, options);
     const withLaw = data.us_state_guns_panel!.filter(
       (r) => r.law === true && ["Texas", "Utah", "Maine"].includes(r.state as string),

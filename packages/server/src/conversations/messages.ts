@@ -317,7 +317,8 @@ async function settleOne(
   }
   await tx
     .update(conversationMessages)
-    .set({ status: "done", content: replyText(out), planRevision })
+    // The model's streamed reply is stored as it was streamed; otherwise the outcome in words.
+    .set({ status: "done", content: out.reply ?? replyText(out), planRevision })
     .where(eq(conversationMessages.id, msg.id));
   await tx
     .update(conversations)

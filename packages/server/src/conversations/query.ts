@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import {
+  compileSlicer,
   compileVisual,
   type DashboardPlan,
   QueryCompileError,
@@ -110,9 +111,89 @@ export async function queryRevision(
   q: DashboardQuery,
 ) {
   const plan = rev.plan as DashboardPlan;
-  const revTables = rev.tables as RevisionTable[];
-  const tables = revTables.map((t) => t.profile);
+  const tables = (rev.tables as RevisionTable[]).map((t) => t.profile);
   checkQuery(plan, tables, q);
+  const wanted = q.visualIds ?? plan.pages.flatMap((p) => p.visuals.map((v) => v.id));
+  return withRevisionViews(db, store, orgId, rev, async (c, relations) => {
+    const out = [];
+    for (const visualId of wanted) out.push(await runVisual(c, plan, tables, visualId, q, relations));
+    return out;
+  });
+}
+
+export interface SlicerValuesQuery {
+  prefix?: string | undefined;
+  order: "value" | "frequency";
+  limit: number;
+  slicers: Record<string, SlicerState>;
+  selections: Selection[];
+}
+
+/**
+ * A list slicer's choices: the distinct values of its field with their row counts, under the
+ * page's filters, the other slicers and the selections (never its own state), searched by prefix
+ * and bounded. Compiled from the plan by the engine like every visual — a parameterized SELECT.
+ * One value more than asked is read, to say whether the list was cut.
+ */
+export async function slicerValues(
+  db: Db,
+  store: FileStore,
+  orgId: string,
+  rev: PlanRevisionRow,
+  slicerId: string,
+  q: SlicerValuesQuery,
+) {
+  const plan = rev.plan as DashboardPlan;
+  const tables = (rev.tables as RevisionTable[]).map((t) => t.profile);
+  const slicer = plan.pages.flatMap((p) => p.slicers).find((s) => s.id === slicerId);
+  if (!slicer) throw unprocessable([{ path: "params.slicerId", message: "no such slicer in the plan" }]);
+  if (slicer.kind === "range" || slicer.kind === "dateRange")
+    throw unprocessable([
+      { path: "params.slicerId", message: `a ${slicer.kind} slicer has a range, not a list of values` },
+    ]);
+  checkQuery(plan, tables, { slicers: q.slicers, selections: q.selections });
+  return withRevisionViews(db, store, orgId, rev, async (c, relations) => {
+    let compiled: ReturnType<typeof compileSlicer>;
+    try {
+      compiled = compileSlicer(plan, slicerId, tables, {
+        slicers: q.slicers,
+        selections: q.selections,
+        relations,
+        ...(q.prefix ? { prefix: q.prefix } : {}),
+        order: q.order,
+        limit: q.limit + 1,
+      });
+    } catch (err) {
+      if (err instanceof QueryCompileError)
+        throw unprocessable([{ path: "params.slicerId", message: `slicer ${slicerId}: ${err.message}` }]);
+      throw err;
+    }
+    const prepared = await c.prepare(compiled.sql);
+    prepared.bind(compiled.params as never);
+    const rows = jsonRows((await prepared.runAndReadAll()).getRowObjectsJS()) as {
+      value: Value;
+      count: number;
+    }[];
+    return {
+      values: rows.slice(0, q.limit).map((r) => ({ value: r.value, count: Number(r.count) })),
+      truncated: rows.length > q.limit,
+    };
+  });
+}
+
+/**
+ * Runs `fn` on a connection of its own where each plan table of the revision is a temporary view
+ * over its file's Parquet data (`relations`: plan table → view name); closed afterwards. 410 when
+ * a file the plan reads is no longer stored.
+ */
+async function withRevisionViews<T>(
+  db: Db,
+  store: FileStore,
+  orgId: string,
+  rev: PlanRevisionRow,
+  fn: (c: DuckDBConnection, relations: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const revTables = rev.tables as RevisionTable[];
   const stored = await filesByIds(
     db,
     orgId,
@@ -131,15 +212,12 @@ export async function queryRevision(
     views.push({ name, path: await store.localPath(f.dataKey) });
     relations[t.table] = name; // the engine quotes it
   }
-  const wanted = q.visualIds ?? plan.pages.flatMap((p) => p.visuals.map((v) => v.id));
   return withConnection(async (c) => {
     for (const v of views)
       await c.run(
         `create or replace temp view ${ident(v.name)} as select * from read_parquet(${lit(v.path)})`,
       );
-    const out = [];
-    for (const visualId of wanted) out.push(await runVisual(c, plan, tables, visualId, q, relations));
-    return out;
+    return fn(c, relations);
   });
 }
 

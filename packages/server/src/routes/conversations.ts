@@ -1,9 +1,11 @@
 import { IdParams, parseSort } from "@modelworks/contracts/common";
 import {
   ConversationDto,
+  ConversationFileParams,
   ConversationListQuery,
   ConversationPage,
   ConversationRevisionParams,
+  ConversationSlicerParams,
   ConversationSummaryDto,
   CreateConversationBody,
   DashboardQueryBody,
@@ -15,6 +17,10 @@ import {
   PostMessageBody,
   PostMessageResult,
   ProjectConversationsParams,
+  ReplaceFileBody,
+  ReplaceFileResult,
+  SlicerValuesBody,
+  SlicerValuesResult,
   UpdateConversationBody,
 } from "@modelworks/contracts/conversations";
 import {
@@ -31,7 +37,8 @@ import { z } from "zod";
 import { saveManualRevision } from "../conversations/manual.ts";
 import { postMessage, settleConversation, settleWhenFinished, undoPlan } from "../conversations/messages.ts";
 import { powerBiZip } from "../conversations/powerbi.ts";
-import { queryRevision } from "../conversations/query.ts";
+import { queryRevision, slicerValues } from "../conversations/query.ts";
+import { replaceFile } from "../conversations/refresh.ts";
 import { dashboardPdf, dashboardPng } from "../conversations/render.ts";
 import {
   conversationFilesOf,
@@ -335,6 +342,51 @@ export async function conversationRoutes(app: FastifyInstance) {
     },
   );
 
+  r.post(
+    "/conversations/:id/files/:fileId/replace",
+    {
+      config: { access: "projects:write" },
+      schema: {
+        tags,
+        summary: "Replace an attached file by a new version: the dashboard refreshes over the new data",
+        description:
+          "The conversation reads the uploaded `fileId` from now on, under the attached file's table name. With the " +
+          "same columns (names and types) the plan is kept and a new revision records the data refresh. With other " +
+          "columns the plan is re-checked: repaired where it can be, the visuals that no longer fit are named " +
+          "(`unfit`) and left out of the new revision; when none fits, the plan stays as it was (`revision: null`). " +
+          "A system message tells the conversation. One transaction; `conversation_busy` while a reply is planned.",
+        params: ConversationFileParams,
+        body: ReplaceFileBody,
+        response: { 200: ReplaceFileResult },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const out = await replaceFile(
+        deps,
+        actorOf(req),
+        req.log,
+        req.params.id,
+        req.params.fileId,
+        req.body.fileId,
+      );
+      await recordAudit(db, req, {
+        action: "conversation.file_replaced",
+        orgId,
+        targetType: "conversation",
+        targetId: req.params.id,
+        metadata: {
+          from: req.params.fileId,
+          to: req.body.fileId,
+          sameColumns: out.sameColumns,
+          revision: out.revision,
+          unfit: out.unfit.map((u) => u.visualId),
+        },
+      });
+      return { ...out, message: messageDto(out.message) };
+    },
+  );
+
   r.get(
     "/conversations/:id/plan-revisions",
     {
@@ -539,6 +591,34 @@ export async function conversationRoutes(app: FastifyInstance) {
       const rev = await loadRevision(db, c.id, req.params.revision);
       const visuals = await queryRevision(db, app.fileStore, orgId, rev, req.body as never);
       return { revision: rev.revision, visuals };
+    },
+  );
+
+  r.post(
+    "/conversations/:id/plan-revisions/:revision/slicers/:slicerId/values",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary:
+          "A list slicer's choices: its field's distinct values with row counts, searchable and bounded",
+        description:
+          "Under the page's filters, the other slicers' states and the selections in the body (never the slicer's " +
+          "own state), optionally only values starting with `prefix` (ignoring case), ordered by value or by " +
+          "frequency, at most `limit` (`truncated` says more matched). Compiled from the plan to a parameterized " +
+          "DuckDB SELECT like the visuals' queries. A POST because the filter state is a structured body; it " +
+          "changes nothing. 422 per field for a slicer, selection or value that does not fit the plan.",
+        params: ConversationSlicerParams,
+        body: SlicerValuesBody,
+        response: { 200: SlicerValuesResult },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const c = await loadConversation(db, orgId, req.params.id);
+      const rev = await loadRevision(db, c.id, req.params.revision);
+      const out = await slicerValues(db, app.fileStore, orgId, rev, req.params.slicerId, req.body as never);
+      return { revision: rev.revision, slicerId: req.params.slicerId, ...out };
     },
   );
 

@@ -88,6 +88,8 @@ import type {
   PlanRevisionList,
   PostMessageBody,
   PostMessageResult,
+  SlicerValuesBody,
+  SlicerValuesResult,
   UpdateConversationBody,
 } from "@modelworks/contracts/conversations";
 import type {
@@ -407,6 +409,11 @@ export const dashboardQuery = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/plan-revisions/:revision/query",
   types<typeof DashboardQueryResult, typeof DashboardQueryBody>,
+);
+export const slicerValues = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/plan-revisions/:revision/slicers/:slicerId/values",
+  types<typeof SlicerValuesResult, typeof SlicerValuesBody>,
 );
 
 // Power BI publishing (issue 16 item 5d): the org's connection, its test, publish runs

@@ -42,6 +42,10 @@ export const queryKeys = {
   dashboardQuery: family<"dashboard-query", [org: Org, id: string, revision: number, state: string]>(
     "dashboard-query",
   ),
+  slicerValues: family<
+    "slicer-values",
+    [org: Org, id: string, revision: number, slicerId: string, prefix: string, state: string]
+  >("slicer-values"),
   llmUsage: family<"llm-usage", [org: Org, month: string]>("llm-usage"),
   contentSources: family<"content-sources", [org: Org]>("content-sources"),
   contentFetches: family<"content-fetches", [org: Org, sourceId: string]>("content-fetches"),

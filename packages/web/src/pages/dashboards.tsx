@@ -21,13 +21,14 @@ import {
 } from "@mantine/core";
 import { CONVERSATION_MAX_FILES } from "@modelworks/contracts/conversations";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { EChart } from "../components/chart.tsx";
 import { PublishToPowerBi } from "../components/powerbi.tsx";
+import { ListSlicer } from "../components/slicer-values.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import {
@@ -43,7 +44,6 @@ import {
   type Selection,
   type SlicerState,
   selectionFor,
-  slicerOptions,
   type Tile,
   tableOf,
   tileAfterKey,
@@ -52,6 +52,7 @@ import {
   visualOption,
 } from "../lib/dashboard.ts";
 import { downloadFile } from "../lib/download.ts";
+import { useReplyStream } from "../lib/reply-stream.ts";
 import { uploadResumable } from "../lib/resumable-upload.ts";
 import { browserTransport } from "../lib/upload-transport.ts";
 import { useOrg } from "../session.ts";
@@ -65,12 +66,20 @@ export function ConversationPage({ id }: { id: string }) {
   const org = session?.activeOrgId;
   const qc = useQueryClient();
   const [, navigate] = useLocation();
+  const streamEndedRef = useRef(false);
   const conv = useQuery({
     queryKey: queryKeys.conversation(org, id),
     queryFn: () => call(endpoints.conversation, { params: { id } }),
-    // A pending reply is a planning run: read again until it has settled.
-    refetchInterval: (q) => (q.state.data?.messages.some((m) => m.status === "pending") ? 1000 : false),
+    // A pending reply is followed over its run's event stream; only once that is over and the
+    // reply is still not stored (the settling instance is a moment behind) is it read again.
+    refetchInterval: (q) =>
+      q.state.data?.messages.some((m) => m.status === "pending") && streamEndedRef.current ? 1000 : false,
   });
+  const pendingRunId = conv.data?.messages.find((m) => m.status === "pending")?.runId ?? null;
+  const stream = useReplyStream(pendingRunId, () => {
+    void qc.invalidateQueries({ queryKey: queryKeys.conversation(org, id) });
+  });
+  streamEndedRef.current = stream.ended;
   const [renaming, setRenaming] = useState<string | null>(null);
   // The visual the next message is about ("top 3 only" needs to know which chart).
   const [target, setTarget] = useState<{ id: string; title: string } | null>(null);
@@ -195,7 +204,7 @@ export function ConversationPage({ id }: { id: string }) {
                 {m.status === "pending" ? (
                   <Group gap={4} role="status">
                     <Loader size="xs" />
-                    <Text size="xs">Planning the dashboard…</Text>
+                    <Text size="xs">{stream.text ? "Writing the reply…" : "Planning the dashboard…"}</Text>
                   </Group>
                 ) : m.status === "failed" ? (
                   <Badge size="xs" color="red">
@@ -211,8 +220,12 @@ export function ConversationPage({ id }: { id: string }) {
                   {formatDateTime(m.createdAt)}
                 </Text>
               </Group>
-              <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>
-                {m.content}
+              <Text
+                size="sm"
+                style={{ whiteSpace: "pre-wrap" }}
+                aria-live={m.status === "pending" ? "polite" : undefined}
+              >
+                {m.status === "pending" && m.runId === pendingRunId ? stream.text : m.content}
               </Text>
               {m.fileIds.length ? (
                 <Text size="xs" c="dimmed">
@@ -465,20 +478,7 @@ function Dashboard({
   };
   const [downloading, setDownloading] = useState<"powerbi" | "pdf" | "png" | null>(null);
   const [downloadError, setDownloadError] = useState<string | null>(null);
-  // Slicer options: every value seen in an answer so far, so filtering never hides the others.
-  const seen = useRef(new Map<string, Set<string>>());
   const plan = rev.data ? planOf(rev.data) : null;
-  const options = useMemo(() => {
-    const out: Record<string, string[]> = {};
-    if (!plan || !results.data) return out;
-    for (const s of plan.pages.flatMap((p) => p.slicers)) {
-      const set = seen.current.get(s.id) ?? new Set<string>();
-      for (const v of slicerOptions(s, plan, results.data.visuals)) set.add(v);
-      seen.current.set(s.id, set);
-      out[s.id] = [...set].sort();
-    }
-    return out;
-  }, [plan, results.data]);
   if (rev.isPending) return <Loading />;
   if (rev.error) return <ErrorState error={rev.error} onRetry={() => rev.refetch()} />;
   const p = plan!;
@@ -624,8 +624,10 @@ function Dashboard({
             {page.slicers.map((s) => (
               <Paper key={s.id} withBorder p="xs" style={gridPlacement(s.layout)}>
                 <SlicerControl
+                  conversationId={conversationId}
+                  revision={revision}
+                  filters={state.body}
                   slicer={s}
-                  options={options[s.id] ?? []}
                   state={slicers[s.id]}
                   onChange={(st) => setSlicers((cur) => ({ ...cur, [s.id]: st }))}
                 />
@@ -671,13 +673,17 @@ function Dashboard({
 }
 
 function SlicerControl({
+  conversationId,
+  revision,
+  filters,
   slicer,
-  options,
   state,
   onChange,
 }: {
+  conversationId: string;
+  revision: number;
+  filters: ReturnType<typeof dashboardQueryOf>["body"];
   slicer: PlanSlicer;
-  options: string[];
   state: SlicerState | undefined;
   onChange: (s: SlicerState) => void;
 }) {
@@ -720,18 +726,14 @@ function SlicerControl({
       </Group>
     );
   }
-  const values = state && "values" in state ? state.values.map(String) : [];
   return (
-    <MultiSelect
-      size="xs"
-      label={label}
-      placeholder="All"
-      data={options}
-      value={values}
-      maxValues={slicer.multi === false ? 1 : undefined}
-      onChange={(vs) => onChange({ values: vs })}
-      searchable
-      clearable
+    <ListSlicer
+      conversationId={conversationId}
+      revision={revision}
+      slicer={slicer}
+      state={state}
+      filters={filters}
+      onChange={onChange}
     />
   );
 }

@@ -76,16 +76,27 @@ export function compileVisual(
   }
 }
 
+/** How a slicer's distinct values are found and ordered. */
+export interface SlicerValueOptions {
+  /** At most this many values (default 1000). */
+  limit?: number;
+  /** Only values whose text starts with this, ignoring case (a search box). */
+  prefix?: string;
+  /** By value (ascending, missing last; the default) or by how many rows have it (most first, ties by value). */
+  order?: "value" | "frequency";
+}
+
 /**
- * The choices a slicer offers: its field's distinct values (list, dropdown; at most `limit`) or its
- * range (min and max), under the page's filters, the other slicers and the selections — never
- * under itself, or choosing one value would hide the rest.
+ * The choices a slicer offers: its field's distinct values with how many rows have each (list,
+ * dropdown; at most `limit`, optionally those starting with `prefix`) or its range (min and max),
+ * under the page's filters, the other slicers and the selections — never under itself, or
+ * choosing one value would hide the rest.
  */
 export function compileSlicer(
   plan: DashboardPlan,
   slicerId: string,
   tables: TableProfile[],
-  options: QueryOptions & { limit?: number } = {},
+  options: QueryOptions & SlicerValueOptions = {},
 ): CompiledQuery {
   const page = plan.pages.find((p) => p.slicers.some((s) => s.id === slicerId));
   const slicer = page?.slicers.find((s) => s.id === slicerId);
@@ -103,7 +114,7 @@ export function compileSlicer(
   const q = new Builder(plan, page, host, tables, options, slicer.id);
   return slicer.kind === "range" || slicer.kind === "dateRange"
     ? q.range()
-    : q.distinct(options.limit ?? 1000);
+    : q.distinct(options.limit ?? 1000, options.prefix, options.order ?? "value");
 }
 
 class Builder {
@@ -120,14 +131,22 @@ class Builder {
     private readonly ownSlicer?: string,
   ) {}
 
-  distinct(limit: number): CompiledQuery {
+  distinct(limit: number, prefix: string | undefined, order: "value" | "frequency"): CompiledQuery {
     const col = this.column(this.visual.bindings[0]!.field!);
-    const where = this.where();
-    const sql = `SELECT DISTINCT ${col} AS "value" ${this.from()} ${where} ORDER BY 1 ASC NULLS LAST LIMIT ${this.params.int(limit)}`;
+    // A search matches the value as text, whatever the column's type ("20" finds 2019–2025 years).
+    const search = prefix
+      ? [`starts_with(lower(CAST(${col} AS VARCHAR)), lower(${this.params.add(prefix, "string")}))`]
+      : [];
+    const where = this.where(search);
+    const by = order === "frequency" ? `2 DESC, 1 ASC NULLS LAST` : `1 ASC NULLS LAST`;
+    const sql = `SELECT ${col} AS "value", count(*) AS "count" ${this.from()} ${where} GROUP BY 1 ORDER BY ${by} LIMIT ${this.params.int(limit)}`;
     return {
       sql: tidy(sql),
       params: this.params.values,
-      columns: [{ name: "value", role: "group", binding: 0 }],
+      columns: [
+        { name: "value", role: "group", binding: 0 },
+        { name: "count", role: "value" },
+      ],
     };
   }
 

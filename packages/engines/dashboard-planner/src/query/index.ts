@@ -7,5 +7,6 @@ export {
   type QueryOptions,
   type Selection,
   type SlicerState,
+  type SlicerValueOptions,
 } from "./compile.ts";
 export { ident, type SqlValue } from "./sql.ts";
