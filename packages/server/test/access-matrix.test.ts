@@ -573,13 +573,15 @@ const powerBiConnected = async (owner = A.setup): Promise<void> =>
   void (await setupCall(owner, "PUT", "/api/v1/org/powerbi", powerBiBody()));
 const freshLlmProvider = async (owner = A.setup): Promise<string> =>
   (await setupCall(owner, "POST", "/api/v1/org/llm/providers", llmProviderBody())).id;
-const freshSource = async (owner = A.setup): Promise<string> =>
+// Disabled unless asked: "fetch now" refuses a paused source. The matrix's app runs no ingestion
+// (buildApp registers no background tasks), so an enabled one is never fetched.
+const freshSource = async (owner = A.setup, enabled = false): Promise<string> =>
   (
     await setupCall(owner, "POST", "/api/v1/content/sources", {
       name: `Matrix source ${++serial}`,
       url: `https://matrix-${serial}.example/feed`,
       credibility: 0.5,
-      enabled: false,
+      enabled,
     })
   ).id;
 const postBody = (externalId?: string) => ({
@@ -1027,7 +1029,9 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "DELETE /api/v1/content/sources/{id}": async () => ({ params: { id: await freshSource() } }),
   "GET /api/v1/content/sources/{id}/fetches": async () => ({ params: { id: A.sourceId } }),
-  "POST /api/v1/content/sources/{id}/fetch": async () => ({ params: { id: A.sourceId } }),
+  "POST /api/v1/content/sources/{id}/fetch": async () => ({
+    params: { id: await freshSource(A.setup, true) },
+  }),
   "GET /api/v1/content/runs": none,
   "GET /api/v1/content/analytics": none,
   "GET /api/v1/content/items": async () => ({ query: "?q=matrix" }),

@@ -22,6 +22,7 @@ import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts"
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
+import { runBodyFromParts } from "../http/run-table-bodies.ts";
 import { keepAlive } from "../http/sse.ts";
 import { findModel } from "../models/find.ts";
 import type { RunEvent } from "../runs/events.ts";
@@ -35,7 +36,6 @@ import {
   wakeWorkers,
 } from "../runs/service.ts";
 import { resolveRunSource } from "../runs/source.ts";
-import { runBodyFromParts } from "../runs/table-bodies.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
