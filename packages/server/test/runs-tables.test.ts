@@ -31,11 +31,19 @@ const csvCell = (v: unknown) => {
 const dealsCsv = (rows: Record<string, unknown>[]) =>
   [COLUMNS.join(","), ...rows.map((d) => COLUMNS.map((c) => csvCell(d[c])).join(","))].join("\r\n");
 
-/** A multipart body: the `run` field and files `{field, name, type, text}`. */
-function multipart(run: unknown, files: { field: string; name: string; type: string; text: string }[]) {
+/**
+ * A multipart body: the `run` field and files `{field, name, type, text}`. `runType`: the run
+ * field's own content type, as `curl -F 'run=…;type=application/json'` sends it.
+ */
+function multipart(
+  run: unknown,
+  files: { field: string; name: string; type: string; text: string }[],
+  runType?: string,
+) {
   const boundary = "----mwtest7d1f";
+  const runHeaders = `content-disposition: form-data; name="run"${runType ? `\r\ncontent-type: ${runType}` : ""}`;
   const parts = [
-    `--${boundary}\r\ncontent-disposition: form-data; name="run"\r\n\r\n${JSON.stringify(run)}\r\n`,
+    `--${boundary}\r\n${runHeaders}\r\n\r\n${JSON.stringify(run)}\r\n`,
     ...files.map(
       (f) =>
         `--${boundary}\r\ncontent-disposition: form-data; name="${f.field}"; filename="${f.name}"\r\n` +
@@ -90,6 +98,18 @@ describe("input tables as CSV or NDJSON", () => {
     expect(withoutTimings(b.output)).toEqual(withoutTimings(a.output));
     expect(b.input.deals).toHaveLength(deals.length);
     expect(b.input.deals[0].askPrice).toBe(deals[0]!.askPrice); // typed as a number, not "42000000"
+  });
+
+  it("takes the run field typed application/json, as curl -F 'run=…;type=application/json' sends it", async () => {
+    const res = await postRun(
+      multipart(
+        { input: scalars },
+        [{ field: "deals", name: "deals.csv", type: "text/csv", text: dealsCsv(deals) }],
+        "application/json",
+      ),
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().input.deals).toHaveLength(deals.length);
   });
 
   it("takes NDJSON rows as they are", async () => {

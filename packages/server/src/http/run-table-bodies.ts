@@ -41,7 +41,7 @@ export async function runBodyFromParts(
           throw unprocessable([
             { path: `body.${part.fieldname}`, message: "the only field is `run` (the JSON body)" },
           ]);
-        run = parseRunField(String(part.value));
+        run = parseRunField(part.value);
       } else {
         files.push({
           field: part.fieldname,
@@ -86,12 +86,15 @@ export async function runBodyFromParts(
   return { ...run, input };
 }
 
-function parseRunField(text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw unprocessable([{ path: "body.run", message: `is not JSON: ${(err as Error).message}` }]);
+/** The `run` field: JSON text, or already parsed when the part said `content-type: application/json`. */
+function parseRunField(raw: unknown): Record<string, unknown> {
+  let value: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      throw unprocessable([{ path: "body.run", message: `is not JSON: ${(err as Error).message}` }]);
+    }
   }
   if (typeof value !== "object" || value === null || Array.isArray(value))
     throw unprocessable([
