@@ -167,17 +167,17 @@ async function main(): Promise<void> {
   };
   const example = model.examples?.[0]?.input;
   if (!example) throw new Error("GET /models/tif has no example input");
-  const numericPath = firstNumber(example);
-  if (!numericPath) throw new Error("the tif example has no number to vary");
+  const candidates = numbersIn(example);
+  if (candidates.length === 0) throw new Error("the tif example has no number to vary");
 
   // Each user's project and scenario, through the API (not timed as load).
   const users: User[] = [];
   const setupStart = performance.now();
   await pool(
-    tokens.map((token) => async () => {
+    tokens.map((token, i) => async () => {
       const headers = auth(token);
       const project = await json(
-        await send(`${base}/projects`, "POST", headers, { name: "Load project" }),
+        await send(`${base}/projects`, "POST", headers, { name: `Load project ${i + 1}` }),
         "create project",
       );
       const scenario = await json(
@@ -200,6 +200,17 @@ async function main(): Promise<void> {
     }),
     50,
   );
+  // The first number whose 0.05 % change the model accepts (an integer count would refuse it).
+  let numericPath: string[] | null = null;
+  for (const path of candidates) {
+    try {
+      await OPS.edit(base, users[0]!, path);
+      numericPath = path;
+      break;
+    } catch {}
+  }
+  if (!numericPath) throw new Error("no number of the tif example can be edited by 0.05 %");
+  console.log(`scenario edits change ${numericPath.join(".")}`);
   console.log(
     `setup: ${users.length} users with a project and a scenario in ${sec(performance.now() - setupStart)}`,
   );
@@ -226,7 +237,8 @@ async function main(): Promise<void> {
         const op = pick();
         const t0 = performance.now();
         try {
-          requests += await OPS[op](base, u, numericPath);
+          const sent = await OPS[op](base, u, numericPath);
+          requests += sent;
           record(op, performance.now() - t0);
         } catch (err) {
           fail(op, (err as Error).message.slice(0, 120));
@@ -367,16 +379,12 @@ function pick(): Op {
   return "browse";
 }
 
-/** The path of the first top-level-ish positive number in an input (a value an analyst would edit). */
-function firstNumber(o: unknown, at: string[] = []): string[] | null {
-  if (typeof o === "number" && o > 0) return at;
-  if (o && typeof o === "object" && !Array.isArray(o)) {
-    for (const [k, v] of Object.entries(o)) {
-      const found = firstNumber(v, [...at, k]);
-      if (found) return found;
-    }
-  }
-  return null;
+/** The paths of the positive numbers in an input (values an analyst would edit), objects only. */
+function numbersIn(o: unknown, at: string[] = []): string[][] {
+  if (typeof o === "number" && o > 0) return [at];
+  if (o && typeof o === "object" && !Array.isArray(o))
+    return Object.entries(o).flatMap(([k, v]) => numbersIn(v, [...at, k]));
+  return [];
 }
 
 async function pool(tasks: (() => Promise<void>)[], width: number): Promise<void> {
