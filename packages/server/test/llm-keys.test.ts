@@ -2,9 +2,11 @@ import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { llmProviders } from "../src/db/schema.ts";
+import { linkedinConnections, llmProviders, powerBiConnections } from "../src/db/schema.ts";
+import { linkedinTokenContext } from "../src/linkedin/service.ts";
 import { createKeyring, decryptSecret, encryptSecret, rewrap } from "../src/llm/crypto.ts";
 import { configOf, rotateLlmKeys } from "../src/llm/store.ts";
+import { credentialsOf, putConnection } from "../src/powerbi/store.ts";
 import { addMember, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 import { type FakeLlmServer, startFakeLlmServer } from "./llm-fake-server.ts";
 
@@ -228,5 +230,45 @@ describe("provider keys per organization", () => {
     expect(row!.masterKeyId).toBe(next.current.id);
     expect(configOf(createKeyring(Buffer.from(next.current.key).toString("base64")), row!).apiKey).toBe(GOOD);
     expect((await rotateLlmKeys(t.database.db, next)).rewrapped).toBe(0);
+  });
+
+  it("rotates the other sealed secrets too: Power BI client secrets and LinkedIn tokens", async () => {
+    const owner = await createOwner(t.app);
+    const ring = t.runtime.llm.keyring!;
+    const db = t.database.db;
+    await putConnection(db, ring, {
+      orgId: owner.orgId,
+      userId: owner.userId,
+      tenantId: "tenant",
+      clientId: "client",
+      groupId: "group",
+      clientSecret: "pbi-secret-0123456789",
+    });
+    const ctx = linkedinTokenContext(owner.orgId, owner.userId);
+    const [li] = await db
+      .insert(linkedinConnections)
+      .values({
+        orgId: owner.orgId,
+        userId: owner.userId,
+        memberUrn: "urn:li:person:abc",
+        scope: "openid profile w_member_social",
+        accessToken: encryptSecret(ring, "access-token-1", ctx),
+        accessExpiresAt: new Date(Date.now() + 3600_000),
+        refreshToken: encryptSecret(ring, "refresh-token-1", ctx),
+      })
+      .returning();
+
+    const next = createKeyring(b64(), [masterKey]);
+    const { unreadable } = await rotateLlmKeys(db, next);
+    // (Providers an earlier test moved to its own new key are unreadable to this ring; ours are not.)
+    expect(unreadable.filter((u) => u.orgId === owner.orgId)).toEqual([]);
+    // Only the new key from here on: the old one has left LLM_MASTER_KEYS (rotation step 3).
+    const onlyNew = createKeyring(Buffer.from(next.current.key).toString("base64"));
+    const [pbi] = await db.select().from(powerBiConnections).where(eq(powerBiConnections.orgId, owner.orgId));
+    expect(pbi!.masterKeyId).toBe(next.current.id);
+    expect(credentialsOf(pbi!, onlyNew).clientSecret).toBe("pbi-secret-0123456789");
+    const [moved] = await db.select().from(linkedinConnections).where(eq(linkedinConnections.id, li!.id));
+    expect(decryptSecret(onlyNew, moved!.accessToken, ctx)).toBe("access-token-1");
+    expect(decryptSecret(onlyNew, moved!.refreshToken!, ctx)).toBe("refresh-token-1");
   });
 });

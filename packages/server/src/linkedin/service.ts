@@ -18,7 +18,7 @@ const REFRESH_MARGIN_MS = 60_000;
 
 const hashState = (state: string) => createHash("sha256").update(state).digest("hex");
 /** Tokens are sealed for one person in one organization. */
-const tokenContext = (orgId: string, userId: string) => `linkedin:${orgId}:${userId}`;
+export const linkedinTokenContext = (orgId: string, userId: string) => `linkedin:${orgId}:${userId}`;
 
 export interface LinkedInServiceOptions {
   db: Db;
@@ -126,7 +126,7 @@ export class LinkedInService {
   }
 
   #sealed(ring: Keyring, orgId: string, userId: string, t: TokenSet) {
-    const ctx = tokenContext(orgId, userId);
+    const ctx = linkedinTokenContext(orgId, userId);
     return {
       scope: t.scope,
       accessToken: encryptSecret(ring, t.accessToken, ctx),
@@ -169,7 +169,7 @@ export class LinkedInService {
 
   /** A usable access token: the stored one, or a refreshed one when it is (nearly) expired or `force`. */
   async #accessToken(ring: Keyring, client: LinkedInClient, conn: ConnectionRow, force: boolean) {
-    const ctx = tokenContext(conn.orgId, conn.userId);
+    const ctx = linkedinTokenContext(conn.orgId, conn.userId);
     const open = (s: NonNullable<ConnectionRow["refreshToken"]>) => {
       try {
         return decryptSecret(ring, s, ctx);

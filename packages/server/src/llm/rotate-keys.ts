@@ -23,7 +23,9 @@ const database = await openDatabase({
 });
 try {
   const { rewrapped, unreadable } = await rotateLlmKeys(database.db, ring);
-  console.log(`Re-wrapped ${rewrapped} provider key(s) under master key ${ring.current.id}.`);
+  console.log(
+    `Re-wrapped ${rewrapped} sealed secret(s) (provider keys, Power BI secrets, LinkedIn tokens) under master key ${ring.current.id}.`,
+  );
   if (unreadable.length) {
     // Not fatal: the others moved. These need their master key back, or their provider re-entered.
     const ids = [...new Set(unreadable.map((u) => u.masterKeyId))].join(", ");

@@ -2,7 +2,15 @@ import type { LlmTask } from "@modelworks/model-kit";
 import { LlmError } from "@modelworks/model-kit";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { llmProviders, llmSettings } from "../db/schema.ts";
+import {
+  linkedinConnections,
+  llmProviders,
+  llmSettings,
+  powerBiConnections,
+  type SealedToken,
+} from "../db/schema.ts";
+import { linkedinTokenContext } from "../linkedin/service.ts";
+import { powerBiSecretContext } from "../powerbi/store.ts";
 import { decryptSecret, encryptSecret, type Keyring, KeyringError, keyHint, rewrap } from "./crypto.ts";
 import type { ModelPrice } from "./prices.ts";
 import type { LlmProvider, ProviderConfig, TaskModels } from "./providers.ts";
@@ -187,6 +195,42 @@ export async function rotateLlmKeys(
       .update(llmProviders)
       .set({ wrappedDataKey: next.wrappedDataKey, masterKeyId: next.masterKeyId })
       .where(eq(llmProviders.id, r.id));
+    rewrapped++;
+  }
+  // The other secrets sealed with the same keyring: Power BI client secrets and LinkedIn tokens.
+  // Left behind, they would stop opening once the old master key leaves LLM_MASTER_KEYS.
+  const missing = (s: { masterKeyId: string }, id: string, orgId: string) => {
+    if (ring.all.has(s.masterKeyId)) return false;
+    unreadable.push({ id, orgId, masterKeyId: s.masterKeyId });
+    return true;
+  };
+  for (const r of await db.select().from(powerBiConnections)) {
+    const sealed = {
+      keyCiphertext: r.secretCiphertext,
+      wrappedDataKey: r.wrappedDataKey,
+      masterKeyId: r.masterKeyId,
+    };
+    if (missing(sealed, r.orgId, r.orgId)) continue;
+    const next = rewrap(ring, sealed, powerBiSecretContext(r.orgId));
+    if (!next) continue;
+    await db
+      .update(powerBiConnections)
+      .set({ wrappedDataKey: next.wrappedDataKey, masterKeyId: next.masterKeyId })
+      .where(eq(powerBiConnections.orgId, r.orgId));
+    rewrapped++;
+  }
+  for (const r of await db.select().from(linkedinConnections)) {
+    const context = linkedinTokenContext(r.orgId, r.userId);
+    const move = (s: SealedToken | null): SealedToken | null => (s ? rewrap(ring, s, context) : null);
+    if (missing(r.accessToken, r.id, r.orgId) || (r.refreshToken && missing(r.refreshToken, r.id, r.orgId)))
+      continue;
+    const access = move(r.accessToken);
+    const refresh = move(r.refreshToken);
+    if (!access && !refresh) continue;
+    await db
+      .update(linkedinConnections)
+      .set({ accessToken: access ?? r.accessToken, refreshToken: refresh ?? r.refreshToken })
+      .where(eq(linkedinConnections.id, r.id));
     rewrapped++;
   }
   return { rewrapped, unreadable };

@@ -13,7 +13,8 @@ import type { PowerBiCredentials } from "./client.ts";
 export type PowerBiConnectionRow = typeof powerBiConnections.$inferSelect;
 
 /** The AAD context: a secret sealed for one org does not open in another's row. */
-const context = (orgId: string) => `powerbi:${orgId}`;
+export const powerBiSecretContext = (orgId: string) => `powerbi:${orgId}`;
+const context = powerBiSecretContext;
 
 export function connectionView(r: PowerBiConnectionRow, ring: Keyring | null): PowerBiConnectionDto {
   return {
