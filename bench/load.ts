@@ -26,7 +26,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import pg from "pg";
+import { adminQuery } from "../packages/server/test/admin-query.ts";
 import { startNginx } from "../packages/server/test/process/nginx-proxy.ts";
 import {
   killAll,
@@ -79,17 +79,7 @@ function fail(op: string, why: string) {
   errors.set(key, (errors.get(key) ?? 0) + 1);
 }
 
-async function admin(sql: string, params: unknown[] = [], db?: string) {
-  const url = new URL(ADMIN_URL!);
-  if (db) url.pathname = `/${db}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const admin = (sql: string, params: unknown[] = [], db?: string) => adminQuery(ADMIN_URL!, sql, params, db);
 
 const dbName = `mw_load_${randomBytes(5).toString("hex")}`;
 const tmp = makeTempDir("mw-load-");

@@ -4,9 +4,9 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import pg from "pg";
 import { type TestMailServer, verifyTokenIn } from "../packages/server/test/mail-server.ts";
 
+export { adminQuery } from "../packages/server/test/admin-query.ts";
 export { startMailServer } from "../packages/server/test/mail-server.ts";
 
 export async function freePort(): Promise<number> {
@@ -38,17 +38,6 @@ export async function waitReady(base: string, tries: number): Promise<void> {
 export async function stopChild(child: ChildProcess): Promise<void> {
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
-}
-
-/** One statement on the server's admin database (create or drop a bench database). */
-export async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 /**

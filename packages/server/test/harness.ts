@@ -41,7 +41,9 @@ export async function createTestApp(
     const u = new URL(serverUrl);
     u.pathname = `/${name}`;
     url = u.toString();
-    dropDatabase = () => adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+    dropDatabase = async () => {
+      await adminQuery(serverUrl, `drop database if exists ${name} with (force)`);
+    };
   }
   // Uploaded files go to a directory of this app's own, removed on close.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "mw-test-"));

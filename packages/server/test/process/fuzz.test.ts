@@ -123,7 +123,9 @@ beforeAll(async () => {
     const u = new URL(admin);
     u.pathname = `/${name}`;
     env.DATABASE_URL = u.toString();
-    dropDatabase = () => adminQuery(admin, `drop database if exists ${name} with (force)`);
+    dropDatabase = async () => {
+      await adminQuery(admin, `drop database if exists ${name} with (force)`);
+    };
     if (process.env.REDIS_URL) {
       env.REDIS_URL = process.env.REDIS_URL;
       env.REDIS_KEY_PREFIX = `mwfuzz${randomBytes(3).toString("hex")}:`;

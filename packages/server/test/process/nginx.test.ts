@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminQuery } from "../admin-query.ts";
 import { NGINX, type NginxProxy, startNginx } from "./nginx-proxy.ts";
 import {
   killAll,
@@ -38,7 +38,7 @@ let base = "";
 describe.skipIf(!enabled)("two app instances behind nginx", () => {
   beforeAll(async () => {
     tmp = makeTempDir("mw-nginx-");
-    await adminQuery(`create database ${dbName}`);
+    await adminQuery(ADMIN_URL!, `create database ${dbName}`);
     dbCreated = true;
     const dbUrl = new URL(ADMIN_URL!);
     dbUrl.pathname = `/${dbName}`;
@@ -69,7 +69,7 @@ describe.skipIf(!enabled)("two app instances behind nginx", () => {
       await Promise.all(apps.map((a) => a.stop("SIGTERM", 15_000)));
     } finally {
       await killAll();
-      if (dbCreated) await adminQuery(`drop database if exists ${dbName} with (force)`);
+      if (dbCreated) await adminQuery(ADMIN_URL!, `drop database if exists ${dbName} with (force)`);
       tmp?.remove();
     }
   }, 60_000);
@@ -150,6 +150,7 @@ describe.skipIf(!enabled)("two app instances behind nginx", () => {
     );
     expect(signUp.status).toBe(200);
     const rows = await adminQuery(
+      ADMIN_URL!,
       `select ip from sessions where user_id = (select id from users where email = $1)`,
       [email],
       dbName,
@@ -173,16 +174,4 @@ async function healthCount(app: ServerProcess): Promise<number> {
         l.includes('status_code="200"'),
     );
   return line ? Number(line.split(" ").at(-1)) : 0;
-}
-
-async function adminQuery(sql: string, params: unknown[] = [], database?: string) {
-  const url = new URL(ADMIN_URL!);
-  if (database) url.pathname = `/${database}`;
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
 }
