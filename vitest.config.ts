@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
@@ -7,5 +8,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default is cores − 1: one worker on the 2-core CI machine, which left a core idle for
+    // the whole run (load average ~1). Test files are independent (each app gets its own database,
+    // Redis keys are prefixed), so a second worker uses the idle core.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
