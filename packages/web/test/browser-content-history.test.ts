@@ -75,10 +75,10 @@ it("shows a run's phases live and its drafts after; lists runs in history and op
     if (m) {
       const n = Number(m[1]);
       // The steps agree with the message: the phases before N are done, N runs, none after it.
-      const states = await page
-        .getByTestId("content-phases")
-        .locator("[data-state]")
-        .evaluateAll((els) => els.map((e) => e.getAttribute("data-state")))
+      const steps = page.getByTestId("content-phases").locator("[data-state]");
+      const states = await steps
+        .all()
+        .then((all) => Promise.all(all.map((l) => l.getAttribute("data-state", { timeout: 500 }))))
         .catch(() => null);
       if (states && shown === ((await progress.textContent().catch(() => null)) ?? "")) {
         expect(states).toHaveLength(5);

@@ -3,7 +3,6 @@ import {
   CreatePublicationBody,
   DraftCheckBody,
   DraftCheckDto,
-  type DraftFlag,
   LinkedInCallbackQuery,
   LinkedInConnectionDto,
   LinkedInConnectResult,
@@ -17,7 +16,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalUserId } from "../auth/principal.ts";
 import { draftFlaggedError, linkedinLimitErrors, loadRunDraft } from "../content/draft-check.ts";
-import { contentPublications } from "../db/schema.ts";
+import { contentPublications, type DraftFlagRow } from "../db/schema.ts";
 import { inOrg } from "../db/scope.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { actorOf } from "../http/actor.ts";
@@ -223,7 +222,7 @@ export async function linkedinRoutes(app: FastifyInstance) {
       let textPath = "body.text";
       let predicted: number | null = null;
       let domains = b.domains;
-      let flags: DraftFlag[] | null = null;
+      let flags: DraftFlagRow[] | null = null;
       if (b.runId) {
         const draft = await loadRunDraft(db, actor.orgId, b.runId, b.variantKind, {
           runId: "body.runId",
