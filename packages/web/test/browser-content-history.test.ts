@@ -9,7 +9,7 @@ import { apiGet, createOrg, newPage, setupBrowserApp, shot, signUp, text } from 
  * the earlier phases ticked) while it runs and its drafts after; the history page lists the runs
  * newest first with their variants' predictions and a published post's results, and opens one.
  * The built-in path finishes in well under a second, too fast to watch, so the second run goes
- * through a local fake language model that takes a second per call (its answers do not fit the
+ * through a local fake language model that is slow to answer (its answers do not fit the
  * schemas, so the built-in path writes the drafts after each wait).
  */
 setupBrowserApp();
@@ -20,7 +20,7 @@ const KEY = "sk-history-0123456789-KEY";
 beforeAll(async () => {
   site = await startLendingSite();
   llm = await startFakeLlmServer();
-  llm.fallback = () => ({ answer: { unusable: true }, delayMs: 1_000 });
+  llm.fallback = () => ({ answer: { unusable: true }, delayMs: 400 });
 });
 afterAll(async () => {
   await site?.close();
@@ -63,6 +63,8 @@ it("shows a run's phases live and its drafts after; lists runs in history and op
     models: { default: "slow-model" },
     apiKey: KEY,
   });
+  // The run's first call (query analysis) takes 1.5 s; the drafts' calls 0.4 s each.
+  llm.script({ answer: { unusable: true }, delayMs: 1_500 });
   const SECOND = "Regulators testing AI lending models for bias";
   const secondId = await ask(page, SECOND);
   const progress = page.getByTestId("run-progress");
@@ -91,8 +93,8 @@ it("shows a run's phases live and its drafts after; lists runs in history and op
     }
     await page.waitForTimeout(100);
   }
-  // Each model call holds a phase for a second: the first (query analysis) and the fourth
-  // (drafts and their scores) are on screen long enough to be seen, whatever the load.
+  // The slow calls hold a phase on screen: the first (query analysis, 1.5 s) and the fourth
+  // (the drafts and their scores, several 0.4 s calls) are seen, whatever the load.
   expect([...seen].sort()).toEqual(expect.arrayContaining([1, 4]));
   expect(llm.requests.length).toBeGreaterThanOrEqual(2);
   await drafts.waitFor();
