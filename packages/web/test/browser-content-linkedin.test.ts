@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { toLittleText } from "../../server/src/linkedin/client.ts";
 import { type FakeLinkedIn, startFakeLinkedIn } from "../../server/test/linkedin-fake-server.ts";
 import type { SiteServer } from "../../server/test/sources-server.ts";
+import { seriousViolations } from "./axe.ts";
 import { ask, followAndIngest, startLendingSite } from "./browser-content-seed.ts";
 import { apiGet, base, createOrg, newPage, setupBrowserApp, shot, signUp, text } from "./browser-harness.ts";
 
@@ -71,6 +72,7 @@ it("connects LinkedIn through its consent page, publishes an edited draft and sc
   expect(await publish.isDisabled()).toBe(true);
   await text(card.getByTestId("edit-count")).toMatch(/^[\d,]+ \/ 3,000 characters · \d+ of 3 hashtags$/);
   await shot(page, "content-linkedin-flagged-edit");
+  expect((await seriousViolations(page)).join("\n"), "run page, flagged edit").toBe("");
 
   // A clean edit: the check clears, and Publish sends this text.
   const edited = `My take after a week of reading:\n\n${original}`;
