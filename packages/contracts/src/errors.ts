@@ -91,6 +91,7 @@ export const ERROR_CODE_NAMES = [
   "linkedin_rate_limited",
   "linkedin_error",
   "publication_state_conflict",
+  "draft_flagged",
   "powerbi_not_connected",
   "powerbi_credentials_rejected",
   "powerbi_service_error",
@@ -438,6 +439,12 @@ export const ERROR_CODES = {
     title: "Unprocessable Content",
     description:
       "The download would carry more rows than the server builds at once; the detail says the limit.",
+  },
+  draft_flagged: {
+    status: 422,
+    title: "Unprocessable Content",
+    description:
+      "The draft (as edited) has a number, percentage, date or quote found in none of the items it cites, or breaks the writer's voice settings; `errors` names each span. Fix it, or publish anyway with `acceptFlags: true` (the flags are kept with the publication).",
   },
   linkedin_not_configured: {
     status: 503,

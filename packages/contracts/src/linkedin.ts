@@ -38,6 +38,44 @@ export const LinkedInCallbackQuery = z.object({
   error_description: z.string().max(2000).optional(),
 });
 
+/**
+ * A problem in a draft, placed by character offsets when it has a place: a number, percentage,
+ * date or quote found in none of the cited items, a voice or limit issue (too long, too many
+ * hashtags, a banned word), or a citation the run does not hold.
+ */
+export const DraftFlag = z
+  .object({
+    kind: z.enum(["unsupported-claim", "too-long", "too-many-hashtags", "banned-word", "unknown-citation"]),
+    message: z.string(),
+    text: z.string().optional(),
+    start: z.number().int().optional(),
+    end: z.number().int().optional(),
+  })
+  .meta({ id: "DraftFlag" });
+
+/** LinkedIn's limits hold for every text; a run's draft is also checked against the items it cites. */
+export const DraftCheckBody = z
+  .object({
+    runId: Uuid.describe("The content-intel run the draft came from (its cited items are the evidence)"),
+    variantKind: z.string().trim().min(1).max(50),
+    text: z.string().trim().min(1).max(10_000).describe("The draft as edited"),
+  })
+  .strict();
+
+export const DraftCheckDto = z
+  .object({
+    /** True when every claim is in a cited item and no voice or limit rule is broken. */
+    clean: z.boolean(),
+    chars: z.number().int(),
+    hashtags: z.number().int(),
+    maxChars: z.number().int(),
+    maxHashtags: z.number().int(),
+    /** The items the draft is checked against: the variant's citations. */
+    citedItemIds: z.array(z.string()),
+    flags: z.array(DraftFlag),
+  })
+  .meta({ id: "DraftCheck" });
+
 export const PUBLICATION_STATUSES = ["scheduled", "publishing", "published", "failed", "cancelled"] as const;
 
 export const PublicationDto = z
@@ -56,6 +94,12 @@ export const PublicationDto = z
     postId: Uuid.nullable(),
     attempts: z.number().int(),
     error: z.string().nullable(),
+    /**
+     * The claim and voice check of the text as published: [] = checked and clean; flags = the
+     * writer published it anyway (`acceptFlags`); null = not checked (a text with no run, so no
+     * cited items to check against).
+     */
+    flags: z.array(DraftFlag).nullable(),
     createdAt: Timestamp,
   })
   .meta({ id: "LinkedInPublication" });
@@ -74,6 +118,12 @@ export const CreatePublicationBody = z
     domains: z.array(z.string().trim().toLowerCase().min(1).max(50)).max(20).optional(),
     hourLocal: z.number().int().min(0).max(23).optional(),
     scheduledAt: Timestamp.optional().describe("Publish at this time instead of now"),
+    acceptFlags: z
+      .boolean()
+      .optional()
+      .describe(
+        "Publish a run's draft even though its check flags something (an unsupported figure, a banned word); the flags are kept with the publication. Without it such a draft is refused (422 draft_flagged).",
+      ),
   })
   .strict()
   .refine((v) => v.text !== undefined || v.runId !== undefined, {

@@ -197,6 +197,7 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/content/linkedin/callback": USER,
   "GET /api/v1/content/linkedin": org("viewer", "projects:read"),
   "DELETE /api/v1/content/linkedin": org("analyst", "projects:write"),
+  "POST /api/v1/content/drafts/check": org("viewer", "projects:read"),
   "POST /api/v1/content/linkedin/publications": org("analyst", "projects:write"),
   "GET /api/v1/content/linkedin/publications": org("viewer", "projects:read"),
   "POST /api/v1/content/linkedin/publications/{id}/cancel": org("analyst", "projects:write"),
@@ -325,6 +326,8 @@ const A = {} as {
   postId: string;
   analyticsFileId: string;
   fitRunId: string;
+  /** A finished content-intel run (its drafts are checked). */
+  contentRunId: string;
   artifactId: string;
   /** A conversation with plan revisions 1 and 2 (2 made from 1). */
   conversationId: string;
@@ -349,6 +352,8 @@ const B = {} as {
   postId: string;
   analyticsFileId: string;
   fitRunId: string;
+  /** A finished content-intel run (its drafts are checked). */
+  contentRunId: string;
   artifactId: string;
   conversationId: string;
   publicationId: string;
@@ -396,6 +401,7 @@ beforeAll(async () => {
   A.postId = await freshPost(A.setup, `urn:li:activity:${++serial}`);
   A.analyticsFileId = await analyticsFile(A.setup, A.postId);
   A.fitRunId = await succeededFit(A.setup.orgId);
+  A.contentRunId = await storedContentRun(A.setup.orgId);
   A.artifactId = await freshArtifact(A.setup.orgId, "approved");
   A.conversationId = await plannedConversation(A.setup, A.projectId, 2);
 
@@ -421,6 +427,7 @@ beforeAll(async () => {
   B.postId = await freshPost(B.owner, `urn:li:activity:${++serial}`);
   B.analyticsFileId = await analyticsFile(B.owner, B.postId);
   B.fitRunId = await succeededFit(B.orgId);
+  B.contentRunId = await storedContentRun(B.orgId);
   B.artifactId = await freshArtifact(B.orgId, "approved");
   B.conversationId = await plannedConversation(B.owner, B.projectId, 2);
   B.publicationId = (
@@ -723,6 +730,40 @@ async function succeededRun(orgId: string): Promise<string> {
  * fits the bundled sample once, small (3 folds, 10 lambdas), and every fit row shares its output.
  */
 let fitOutput: Promise<{ artifact: Record<string, unknown> }> | null = null;
+/** A finished content-intel run as stored: one analytical draft citing one item. */
+async function storedContentRun(orgId: string): Promise<string> {
+  const item = {
+    id: "matrix-item",
+    title: "Matrix",
+    url: "https://matrix.example/a",
+    sourceId: "s",
+    sourceName: "Matrix",
+    domains: ["tech"],
+    credibility: 0.7,
+    publishedAt: "2026-01-01T00:00:00.000Z",
+    text: "Lending grew 12% in 2025.",
+  };
+  const [row] = await t.database.db
+    .insert(runs)
+    .values({
+      orgId,
+      modelId: "content-intel",
+      modelVersion: "1.0.0",
+      input: { topic: "matrix lending", items: [item] },
+      inputHash: `matrix-content-${++serial}`,
+      status: "succeeded",
+      progress: 1,
+      output: {
+        analysis: { text: "matrix lending", domains: ["finance"] },
+        variants: [{ kind: "analytical", text: "Lending grew 12%.", citations: [{ itemId: item.id }] }],
+      },
+      timeoutMs: 1000,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    })
+    .returning();
+  return row!.id;
+}
 async function succeededFit(orgId: string): Promise<string> {
   fitOutput ??= executeModel(
     responseModel,
@@ -1053,6 +1094,9 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
     c.scope ? { query: "?code=not-a-code&state=not-a-state" } : linkedinCallback(),
   "GET /api/v1/content/linkedin": none,
   "DELETE /api/v1/content/linkedin": none,
+  "POST /api/v1/content/drafts/check": async () => ({
+    body: { runId: A.contentRunId, variantKind: "analytical", text: "Lending grew 12%." },
+  }),
   "POST /api/v1/content/linkedin/publications": async () => ({ body: scheduledPublication() }),
   "GET /api/v1/content/linkedin/publications": none,
   "POST /api/v1/content/linkedin/publications/{id}/cancel": async (c) => {
@@ -1262,6 +1306,10 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "POST /api/v1/content/linkedin/publications/{id}/cancel": (v) => ({
     ...v,
     params: { id: B.publicationId },
+  }),
+  "POST /api/v1/content/drafts/check": (v) => ({
+    ...v,
+    body: { ...(v.body as object), runId: B.contentRunId },
   }),
   "GET /api/v1/files/{id}/download": (v) => ({ ...v, params: { id: B.fileId } }),
   "POST /api/v1/model-artifacts": (v) => ({ ...v, body: { ...(v.body as object), runId: B.fitRunId } }),

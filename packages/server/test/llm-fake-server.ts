@@ -12,7 +12,13 @@ import type { AddressInfo } from "node:net";
  */
 export type FakeStep =
   /** Answer with this value: an object becomes JSON text or a tool call's arguments, a string is text. */
-  | { answer: unknown; usage?: { input: number; output: number }; chunkDelayMs?: number }
+  | {
+      answer: unknown;
+      usage?: { input: number; output: number };
+      chunkDelayMs?: number;
+      /** Wait this long before answering at all (a slow model, streaming or not). */
+      delayMs?: number;
+    }
   /** Fail with a status (and headers, e.g. Retry-After). */
   | { status: number; headers?: Record<string, string>; body?: unknown }
   /** Answer with text that is not JSON even though JSON was asked for. */
@@ -110,6 +116,7 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         step.headers,
       );
     }
+    if ("answer" in step && step.delayMs) await sleep(step.delayMs);
     const stream = body.stream === true || path.includes(":streamGenerateContent");
     if (protocol === "openai") await openAi(res, body, step, stream);
     else if (protocol === "google") await google(res, step, stream);

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
@@ -24,8 +25,23 @@ export let mail: TestMailServer;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-/** `internalModels`: also host the platform's internal test models (INTERNAL_MODELS=true). */
-export function setupBrowserApp(opts: { internalModels?: boolean } = {}): void {
+/** A port free right now on loopback (for settings that must name the server's own address). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/**
+ * `internalModels`: also host the platform's internal test models (INTERNAL_MODELS=true).
+ * `env`: more settings, given the address the server will have (e.g. LinkedIn's redirect URL,
+ * which must name the server's callback before it starts); the server then takes a fixed free port.
+ */
+export function setupBrowserApp(
+  opts: { internalModels?: boolean; env?: (base: string) => Record<string, string> } = {},
+): void {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (see DEVELOPERS.md)`);
@@ -33,10 +49,11 @@ export function setupBrowserApp(opts: { internalModels?: boolean } = {}): void {
     await buildWeb({ quiet: true });
     mkdirSync(ARTIFACTS, { recursive: true });
     mail = await startMailServer();
+    const port = opts.env ? await freePort() : 0;
     app = await startServer(
       loadConfig({
         NODE_ENV: "test",
-        PORT: "0",
+        PORT: String(port),
         HOST: "127.0.0.1",
         DATABASE_URL: "memory://",
         SESSION_SECRET: "browser-test-session-secret-0123456789",
@@ -51,6 +68,7 @@ export function setupBrowserApp(opts: { internalModels?: boolean } = {}): void {
         // Off: the scheduled ingestion would fetch followed sources with the production network
         // rules (no loopback); a test that follows sources ingests itself (`serverApp()`).
         CONTENT_INGEST_SECONDS: "0",
+        ...opts.env?.(`http://localhost:${port}`),
       }),
     );
     const address = app.server.address();

@@ -30,3 +30,44 @@ export function checkDraft(
     unknownCitations,
   };
 }
+
+/** A problem in a draft, placed in its text when it has a place (the shape of the run's `flags`). */
+export interface DraftFlag {
+  kind: "unsupported-claim" | "too-long" | "too-many-hashtags" | "banned-word" | "unknown-citation";
+  message: string;
+  text?: string;
+  start?: number;
+  end?: number;
+}
+
+/**
+ * `checkDraft` as flags, the way the pipeline reports them — so a draft the writer edited after
+ * the run is judged by the same words and offsets as the run's own drafts.
+ */
+export function draftFlags(
+  text: string,
+  citedItemIds: readonly string[],
+  items: ReadonlyMap<string, ContentItem>,
+  topic: string,
+  voice: Voice,
+): { clean: boolean; flags: DraftFlag[] } {
+  const check = checkDraft(text, citedItemIds, items, topic, voice);
+  const flags: DraftFlag[] = [];
+  for (const c of check.claims.filter((c) => !c.verified))
+    flags.push({
+      kind: "unsupported-claim",
+      message: `${c.kind} "${c.text}" appears in none of the cited items`,
+      text: c.text,
+      start: c.start,
+      end: c.end,
+    });
+  for (const i of check.voiceIssues)
+    flags.push({
+      kind: i.kind,
+      message: i.message,
+      ...(i.start !== undefined ? { start: i.start, end: i.end, text: text.slice(i.start, i.end) } : {}),
+    });
+  for (const id of check.unknownCitations)
+    flags.push({ kind: "unknown-citation", message: `cited item ${id} is not among the run's items` });
+  return { clean: check.clean, flags };
+}

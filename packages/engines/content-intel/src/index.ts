@@ -1,5 +1,6 @@
 export { BM25_B, BM25_K1, bm25, bm25Scores, buildBm25Index } from "./bm25.ts";
 export { CACHE_TTL_MS, cacheKey, cacheKeysFor, isFresh, normalizeTopic } from "./cache-key.ts";
+export { checkDraft, type DraftFlag, draftFlags } from "./check-draft.ts";
 export { type Claim, ClaimCheck, checkClaims, extractClaims } from "./claims.ts";
 export { EXAMPLE_AS_OF, EXAMPLE_ITEMS, EXAMPLE_TOPICS } from "./examples/items.ts";
 export { postFeatures } from "./features.ts";
@@ -18,7 +19,7 @@ export {
 export { contentIntel } from "./model.ts";
 export { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "./near-duplicates.ts";
 export { AB_SPLIT, PHASES, phaseMessage, runContentIntel, runFromAnalysis } from "./pipeline.ts";
-export { BLEND, blend, contentFactor, contextFactor, parseAiScore } from "./predictor.ts";
+export { BLEND, blend, contentFactor, contextFactor, hashtagsIn, parseAiScore } from "./predictor.ts";
 export {
   analyzeQuery,
   analyzeQueryBuiltIn,
@@ -31,4 +32,4 @@ export { ContentIntelInput, type ContentIntelInputRaw, ContentIntelOutput } from
 export { parseSourcesYaml, SourceDefinition, sourceKindOf, sourcesForQuery } from "./sources.ts";
 export { tokenize } from "./text.ts";
 export { VARIANT_KINDS, type VariantKind } from "./variants.ts";
-export { LINKEDIN_MAX_CHARS, Voice } from "./voice.ts";
+export { LINKEDIN_MAX_CHARS, MAX_HASHTAGS, Voice } from "./voice.ts";

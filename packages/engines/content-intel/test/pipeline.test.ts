@@ -1,6 +1,6 @@
 import { createContext, executeModel, ModelInputError } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
-import { checkDraft } from "../src/check-draft.ts";
+import { checkDraft, draftFlags } from "../src/check-draft.ts";
 import { EXAMPLE_AS_OF, EXAMPLE_ITEMS, EXAMPLE_TOPICS } from "../src/examples/items.ts";
 import { ContentItem } from "../src/item.ts";
 import { contentIntel } from "../src/model.ts";
@@ -109,6 +109,43 @@ describe("content-intel pipeline (spec A.8)", () => {
     const bad = checked.claims.filter((c) => !c.verified);
     expect(bad.map((c) => c.text)).toEqual(["73%"]);
     expect(edited.slice(bad[0]!.start, bad[0]!.end)).toBe("73%");
+  });
+
+  it("draftFlags judges a text as the pipeline did, and places an edit's problems", async () => {
+    const voice = Voice.parse({});
+    const out = await run();
+    const items = new Map(EXAMPLE_ITEMS.map((i) => [i.id, ContentItem.parse(i)]));
+    for (const v of out.variants) {
+      const ids = v.citations.map((c) => c.itemId);
+      const mine = draftFlags(v.text, ids, items, out.analysis.text, voice);
+      const theirs = out.flags.filter((f) => f.variant === v.kind).map(({ variant: _, ...f }) => f);
+      expect(mine.flags).toEqual(theirs);
+      expect(mine.clean).toBe(v.clean);
+    }
+    // An edit: an invented share and a fourth hashtag (the default voice allows 3).
+    const v = out.variants.find((x) => x.kind === "analytical")!;
+    const ids = v.citations.map((c) => c.itemId);
+    const tags = hashtagsIn(v.text).length;
+    const edited = `Up 73%. ${"#extra ".repeat(4 - tags)}\n${v.text}`;
+    const checked = draftFlags(edited, ids, items, out.analysis.text, voice);
+    expect(checked.clean).toBe(false);
+    expect(checked.flags).toEqual([
+      {
+        kind: "unsupported-claim",
+        message: 'percent "73%" appears in none of the cited items',
+        text: "73%",
+        start: 3,
+        end: 6,
+      },
+      { kind: "too-many-hashtags", message: "4 hashtags, over the limit of 3" },
+    ]);
+    // A citation the run does not hold is a flag of its own.
+    const unknown = draftFlags(v.text, ["no-such-item"], items, out.analysis.text, voice);
+    expect(unknown.clean).toBe(false);
+    expect(unknown.flags).toContainEqual({
+      kind: "unknown-citation",
+      message: "cited item no-such-item is not among the run's items",
+    });
   });
 
   it("text in a fetched page that tries to instruct the writer changes nothing structural", async () => {

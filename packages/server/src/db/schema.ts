@@ -961,6 +961,15 @@ export const linkedinOauthStates = pgTable(
  * SKIP LOCKED and moved to `publishing` in the same statement, so each is posted once across
  * instances; `published` ones name the URN and the content post recorded for feedback.
  */
+/** A draft flag as stored (contracts `DraftFlag`). */
+export interface DraftFlagRow {
+  kind: "unsupported-claim" | "too-long" | "too-many-hashtags" | "banned-word" | "unknown-citation";
+  message: string;
+  text?: string;
+  start?: number;
+  end?: number;
+}
+
 export const contentPublications = pgTable(
   "content_publications",
   {
@@ -986,6 +995,11 @@ export const contentPublications = pgTable(
     urn: text("urn"),
     postId: uuid("post_id").references(() => contentPosts.id, { onDelete: "set null" }),
     error: text("error"),
+    /**
+     * The text's claim and voice check when it was accepted: [] clean, flags when the writer
+     * published it anyway, null when there was nothing to check against (no run).
+     */
+    flags: jsonb("flags").$type<DraftFlagRow[] | null>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

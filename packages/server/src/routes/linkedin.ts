@@ -1,6 +1,8 @@
 import { IdParams } from "@modelworks/contracts/common";
 import {
   CreatePublicationBody,
+  DraftCheckBody,
+  DraftCheckDto,
   LinkedInCallbackQuery,
   LinkedInConnectionDto,
   LinkedInConnectResult,
@@ -8,13 +10,13 @@ import {
   PublicationList,
   PublicationListQuery,
 } from "@modelworks/contracts/linkedin";
-import { LINKEDIN_MAX_CHARS } from "@modelworks/engine-content-intel";
 import { and, desc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalUserId } from "../auth/principal.ts";
-import { contentPublications, runs } from "../db/schema.ts";
+import { draftFlaggedError, linkedinLimitErrors, loadRunDraft } from "../content/draft-check.ts";
+import { contentPublications, type DraftFlagRow } from "../db/schema.ts";
 import { inOrg } from "../db/scope.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { actorOf } from "../http/actor.ts";
@@ -39,6 +41,7 @@ export function publicationDto(p: PublicationRow) {
     postId: p.postId,
     attempts: p.attempts,
     error: p.error,
+    flags: p.flags ?? null,
     createdAt: p.createdAt.toISOString(),
   };
 }
@@ -168,6 +171,31 @@ export async function linkedinRoutes(app: FastifyInstance) {
   );
 
   r.post(
+    "/content/drafts/check",
+    {
+      config: { access: "projects:read" },
+      schema: {
+        tags,
+        summary: "Check an edited draft of a run: claims against its cited items, voice and LinkedIn limits",
+        description:
+          "The same check the run applied to its own drafts: every number, percentage, date and quote must " +
+          "appear in an item the variant cites; the writer's voice (length, hashtags, banned words) holds. " +
+          "Each problem is a flag with its character offsets in the text. Nothing is stored.",
+        body: DraftCheckBody,
+        response: { 200: DraftCheckDto },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const draft = await loadRunDraft(db, actor.orgId, req.body.runId, req.body.variantKind, {
+        runId: "body.runId",
+        variantKind: "body.variantKind",
+      });
+      return draft.check(req.body.text);
+    },
+  );
+
+  r.post(
     "/content/linkedin/publications",
     {
       config: { access: "projects:write" },
@@ -175,7 +203,10 @@ export async function linkedinRoutes(app: FastifyInstance) {
         tags,
         summary: "Publish a draft to LinkedIn now, or schedule it",
         description:
-          "The text (or the run's variant of `variantKind`) must fit LinkedIn's 3,000 characters. Without " +
+          "The text (or the run's variant of `variantKind`) must fit LinkedIn's 3,000 characters and 10 hashtags. " +
+          "With `runId`, the text as sent — usually the writer's edit — is checked again against the variant's " +
+          "cited items and the writer's voice: a flagged draft is refused (422 `draft_flagged`, each span named) " +
+          "unless `acceptFlags`, and the flags are kept with the publication. Without " +
           "`scheduledAt` it is posted now (201, `published`, with the post's URN and the content post recorded " +
           "for feedback); with it, 202 `scheduled`, and the publisher posts it once when due.",
         body: CreatePublicationBody,
@@ -186,40 +217,33 @@ export async function linkedinRoutes(app: FastifyInstance) {
       const actor = actorOf(req);
       const b = req.body;
       li.requireConfigured();
+      // The text published is the writer's (edited) text when given, else the run's variant.
       let text = b.text;
       let textPath = "body.text";
       let predicted: number | null = null;
       let domains = b.domains;
+      let flags: DraftFlagRow[] | null = null;
       if (b.runId) {
-        const [run] = await db
-          .select({ modelId: runs.modelId, output: runs.output })
-          .from(runs)
-          .where(inOrg(runs, actor.orgId, b.runId));
-        if (run?.modelId !== "content-intel")
-          throw new DomainError("not_found", `Content-intel run ${b.runId} not found.`, [
-            { path: "body.runId", message: "no such content-intel run in this organization" },
-          ]);
-        const out = run.output as {
-          analysis?: { domains?: string[] };
-          variants?: { kind: string; text: string; prediction?: { enhanced?: number } }[];
-        } | null;
-        const variant = out?.variants?.find((v) => v.kind === b.variantKind);
-        if (!variant && text === undefined)
-          throw unprocessable([
-            { path: "body.variantKind", message: `the run has no ${b.variantKind} variant` },
-          ]);
+        const draft = await loadRunDraft(db, actor.orgId, b.runId, b.variantKind, {
+          runId: "body.runId",
+          variantKind: "body.variantKind",
+        });
         if (text === undefined) {
-          text = variant!.text;
+          text = draft.original;
           textPath = "body.variantKind";
         }
-        predicted = variant?.prediction?.enhanced ?? null;
-        domains ??= out?.analysis?.domains;
+        // LinkedIn's limits first: no acknowledgement overrides them.
+        const limits = linkedinLimitErrors(text, textPath);
+        if (limits.length) throw unprocessable(limits);
+        // Re-checked as sent: an edit may add a figure no cited item holds (or remove one that did).
+        const check = draft.check(text);
+        if (!check.clean && !b.acceptFlags) throw draftFlaggedError(check.flags, textPath);
+        flags = check.flags;
+        predicted = draft.predicted;
+        domains ??= draft.domains;
       }
-      const length = [...text!].length;
-      if (length > LINKEDIN_MAX_CHARS)
-        throw unprocessable([
-          { path: textPath, message: `${length} characters; LinkedIn allows at most ${LINKEDIN_MAX_CHARS}` },
-        ]);
+      const limits = b.runId ? [] : linkedinLimitErrors(text!, textPath);
+      if (limits.length) throw unprocessable(limits);
       const now = new Date();
       if (b.scheduledAt && Date.parse(b.scheduledAt) <= now.getTime())
         throw unprocessable([{ path: "body.scheduledAt", message: "must be in the future" }]);
@@ -237,6 +261,7 @@ export async function linkedinRoutes(app: FastifyInstance) {
           domains: domains ?? [],
           hourLocal: b.hourLocal ?? null,
           predicted,
+          flags,
           ...(b.scheduledAt
             ? { status: "scheduled" as const, scheduledAt: new Date(b.scheduledAt) }
             : {

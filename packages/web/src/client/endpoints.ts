@@ -108,6 +108,8 @@ import type {
 } from "@modelworks/contracts/files";
 import type {
   CreatePublicationBody,
+  DraftCheckBody,
+  DraftCheckDto,
   LinkedInConnectionDto,
   LinkedInConnectResult,
   PublicationDto,
@@ -519,6 +521,11 @@ export const connectLinkedin = /* @__PURE__ */ ep(
   types<typeof LinkedInConnectResult>,
 );
 export const disconnectLinkedin = /* @__PURE__ */ ep("DELETE", "/content/linkedin", types<undefined>);
+export const checkContentDraft = /* @__PURE__ */ ep(
+  "POST",
+  "/content/drafts/check",
+  types<typeof DraftCheckDto, typeof DraftCheckBody>,
+);
 export const publishToLinkedin = /* @__PURE__ */ ep(
   "POST",
   "/content/linkedin/publications",

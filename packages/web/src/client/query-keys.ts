@@ -52,6 +52,9 @@ export const queryKeys = {
   contentItems: family<"content-items", [org: Org, q: string]>("content-items"),
   contentPosts: family<"content-posts", [org: Org]>("content-posts"),
   linkedin: family<"linkedin", [org: Org]>("linkedin"),
+  draftCheck: family<"draft-check", [org: Org, runId: string, variantKind: string, text: string]>(
+    "draft-check",
+  ),
   contentRuns: family<"content-runs", [org: Org, offset: number]>("content-runs"),
   contentAnalytics: family<"content-analytics", [org: Org]>("content-analytics"),
 };

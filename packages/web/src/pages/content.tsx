@@ -24,6 +24,7 @@ import { Link, useLocation } from "wouter";
 import { ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { LinkedInConnection } from "../components/linkedin.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
@@ -677,6 +678,8 @@ export function AskPage() {
         ranked evidence, insights across domains and four post drafts, each citing its sources, with every
         number and quote checked against them.
       </Text>
+      {/* LinkedIn's consent page sends the browser back here: say how connecting went. */}
+      <LinkedInConnection />
       <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Ask">
         <Stack gap="xs">
           {formError ? (
