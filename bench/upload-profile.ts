@@ -73,7 +73,8 @@ async function startServer(
     for (const line of chunk.split("\n")) if (line.includes('"file stored"')) phases.push(JSON.parse(line));
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitReady(base, 300);
+  // Up to 2 minutes: on a shared machine under load, compiling and starting the server alone took > 30 s.
+  await waitReady(base, 1200);
   return {
     base,
     child,
