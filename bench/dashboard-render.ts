@@ -62,11 +62,15 @@ const DRAWN = `(() => {
     if (t.querySelector('table tbody tr') && !t.querySelector('[role="img"]')) continue;
     const canvas = t.querySelector('[role="img"] canvas');
     if (!canvas || canvas.width === 0) return null;
-    const ctx = canvas.getContext('2d');
-    const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    // Read a 32×32 copy, not the whole canvas: the probe runs every frame and must stay cheap.
+    const small = document.createElement('canvas');
+    small.width = 32;
+    small.height = 32;
+    const sctx = small.getContext('2d');
+    sctx.drawImage(canvas, 0, 0, 32, 32);
+    const { data } = sctx.getImageData(0, 0, 32, 32);
     let painted = false;
-    const step = 4 * Math.max(1, Math.floor(canvas.width / 40));
-    for (let i = 3; i < data.length; i += step) if (data[i] !== 0) { painted = true; break; }
+    for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) { painted = true; break; }
     if (!painted) return null;
   }
   // Where the time went: when the visuals' query answered, and when the chart code arrived.
