@@ -1,14 +1,20 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 
-/** 20 columns of the kinds real uploads have: ids, text, money, counts, rates, dates, flags, gaps. */
-export async function generateCsv(file: string, rows: number): Promise<void> {
+/**
+ * 20 columns of the kinds real uploads have: ids, text, money, counts, rates, dates, flags, gaps;
+ * `extraColumns` more (issue 16's 1M × 30 profile), alternating a decimal measure and a
+ * small-cardinality category, so wider files keep the same mix.
+ */
+export async function generateCsv(file: string, rows: number, extraColumns = 0): Promise<void> {
   const out = createWriteStream(file);
   const sectors = ["Office", "Retail", "Industrial", "Residential", "Hotel"];
   const cities = ["Dubai", "Abu Dhabi", "Sharjah", "Ajman", "Al Ain", "Fujairah"];
   out.write(
     "id,code,name,sector,city,askPriceAed,noiAed,capexAed,units,floors,yearBuilt,occupancy,riskScore," +
-      "vacancyPct,listedOn,closingOn,mustBuy,rentPerSqft,notes,brokerEmail\n",
+      "vacancyPct,listedOn,closingOn,mustBuy,rentPerSqft,notes,brokerEmail" +
+      Array.from({ length: extraColumns }, (_, k) => (k % 2 ? `,grade${k}` : `,metric${k}`)).join("") +
+      "\n",
   );
   let seed = 42;
   const rnd = () => {
@@ -26,7 +32,10 @@ export async function generateCsv(file: string, rows: number): Promise<void> {
       `2025-${String(1 + (i % 12)).padStart(2, "0")}-${String(day).padStart(2, "0")},` +
       `2026-${String(1 + ((i + 3) % 12)).padStart(2, "0")}-${String(day).padStart(2, "0")},` +
       `${rnd() < 0.05 ? "true" : "false"},${(50 + rnd() * 250).toFixed(2)},${rnd() < 0.7 ? "" : `"note, ${i}"`},` +
-      `broker${i % 97}@example.com\n`;
+      `broker${i % 97}@example.com`;
+    for (let k = 0; k < extraColumns; k++)
+      chunk += k % 2 ? `,${"ABCDEFG"[(i + k) % 7]}` : `,${(rnd() * 1000).toFixed(2)}`;
+    chunk += "\n";
     if (i % 10_000 === 0) {
       if (!out.write(chunk)) await once(out, "drain");
       chunk = "";

@@ -59,7 +59,25 @@ export const POWERBI_PUBLISH_MODEL = { id: "dashboard-powerbi-publish", version:
 export const PowerBiPublishInput = z.object({
   conversationId: Uuid,
   revision: z.number().int().min(1),
+  /** Refresh this dataset (one an earlier publish of the conversation made) instead of creating one. */
+  datasetId: z.string().optional(),
 });
+
+/** The publish request: empty for a new dataset, or the dataset of an earlier publish to refresh. */
+export const PowerBiPublishBody = z
+  .object({
+    datasetId: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(
+        "Refresh this push dataset — the `datasetId` of an earlier succeeded publish of this conversation — " +
+          "instead of creating a new one: its rows are replaced, and a table whose columns or measures changed " +
+          "gets the new schema first (PutTableInGroup). The tables and relationships must be the same.",
+      ),
+  })
+  .strict();
 export type PowerBiPublishInput = z.infer<typeof PowerBiPublishInput>;
 
 export const PowerBiPublishStarted = z.object({
@@ -67,7 +85,15 @@ export const PowerBiPublishStarted = z.object({
 });
 
 export const PowerBiPublishOutput = z.object({
-  datasetId: z.string().describe("The push dataset the service created"),
+  datasetId: z.string().describe("The push dataset the service created, or the one refreshed"),
+  refreshed: z
+    .boolean()
+    .optional()
+    .describe("True when an existing dataset was refreshed (its rows replaced) rather than created"),
+  schemaUpdated: z
+    .array(z.string())
+    .optional()
+    .describe("Tables of a refreshed dataset whose columns or measures were replaced (PutTableInGroup)"),
   datasetName: z.string(),
   groupId: z.string(),
   webUrl: z

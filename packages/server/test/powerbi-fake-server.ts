@@ -12,12 +12,15 @@ import type { AddressInfo } from "node:net";
  *   POST /v1.0/myorg/groups/{g}/datasets/{d}/tables/{t}/rows   Push Datasets - Datasets PostRowsInGroup
  *   GET  /v1.0/myorg/groups/{g}/datasets/{d}              Datasets - Get Dataset In Group
  *   DELETE /v1.0/myorg/groups/{g}/datasets/{d}            Datasets - Delete Dataset In Group
+ *   PUT  /v1.0/myorg/groups/{g}/datasets/{d}/tables/{t}   Push Datasets - Datasets PutTableInGroup
+ *   DELETE /v1.0/myorg/groups/{g}/datasets/{d}/tables/{t}/rows   Push Datasets - Datasets DeleteRowsInGroup
  *
  * It validates what a careless client could get wrong: the form fields and scope of the token
  * request, a bearer token it issued (and not expired), the dataset body (defaultMode Push, the
  * documented column types, table-name pattern, 75 tables/columns), the rows body (at most 10,000
  * rows, known columns, each value of its column's type). Any other method or path is an
- * undocumented call: 404 and recorded in `rejected`. Every request is recorded; `throttle()`
+ * undocumented call: 404 and recorded in `rejected`. PutTableInGroup validates the table as the
+ * dataset body's tables are, on a table that exists, under the path's name. Every request is recorded; `throttle()`
  * makes the next row posts answer 429 with Retry-After.
  */
 export interface FakePbiRequest {
@@ -44,6 +47,8 @@ export interface FakeDataset {
   relationships: unknown[];
   /** Row-post batch sizes, in order, per table. */
   batches: { table: string; rows: number }[];
+  /** Tables whose schema PutTableInGroup replaced, in order. */
+  schemaUpdates: string[];
 }
 
 export interface FakePowerBi {
@@ -177,6 +182,44 @@ export async function startFakePowerBi(): Promise<FakePowerBi> {
     return t;
   }
 
+  /** A push table's definition (the Table object of PostDatasetInGroup and PutTableInGroup). */
+  function checkTable(t: FakePushTable) {
+    const allowed = new Set(["name", "columns", "measures", "rows", "description", "isHidden", "source"]);
+    for (const k of Object.keys(t ?? {}))
+      if (!allowed.has(k)) throw pbiError(400, "InvalidRequest", `table: unknown property ${k}`);
+    if (typeof t.name !== "string" || !TABLE_NAME.test(t.name))
+      throw pbiError(400, "InvalidRequest", `table name ${t.name}`);
+    if (!Array.isArray(t.columns) || t.columns.length === 0 || t.columns.length > 75)
+      throw pbiError(400, "InvalidRequest", `table ${t.name}: 1 to 75 columns`);
+    for (const c of t.columns)
+      if (typeof c.name !== "string" || !TYPES.has(String(c.dataType).toLowerCase()))
+        throw pbiError(400, "InvalidRequest", `column ${t.name}.${c.name}: unknown dataType ${c.dataType}`);
+    for (const m of t.measures ?? [])
+      if (typeof m.name !== "string" || typeof m.expression !== "string" || !m.expression)
+        throw pbiError(400, "InvalidRequest", `measure ${m.name}: name and expression required`);
+  }
+
+  /** PutTableInGroup: an existing table's columns and measures replaced (the name is the path's). */
+  function putTable(ds: FakeDataset, tableName: string, req: FakePbiRequest): unknown {
+    if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
+      throw pbiError(415, "UnsupportedMediaType", "application/json expected");
+    const table = ds.tables.find((t) => t.name === tableName);
+    if (!table) throw pbiError(404, "ItemNotFound", `table ${tableName}`);
+    const b = req.body as FakePushTable;
+    checkTable(b);
+    if (b.name !== tableName)
+      throw pbiError(400, "InvalidRequest", `table name ${b.name} is not the path's ${tableName}`);
+    table.columns = b.columns;
+    if (b.measures) table.measures = b.measures;
+    else delete table.measures;
+    ds.schemaUpdates.push(tableName);
+    return {
+      name: table.name,
+      columns: table.columns,
+      ...(table.measures ? { measures: table.measures } : {}),
+    };
+  }
+
   function createDataset(groupId: string, req: FakePbiRequest): unknown {
     if (!String(req.headers["content-type"] ?? "").startsWith("application/json"))
       throw pbiError(415, "UnsupportedMediaType", "application/json expected");
@@ -193,18 +236,7 @@ export async function startFakePowerBi(): Promise<FakePowerBi> {
     const tables = b.tables as FakePushTable[];
     if (!Array.isArray(tables) || tables.length === 0 || tables.length > 75)
       throw pbiError(400, "InvalidRequest", "tables: 1 to 75");
-    for (const t of tables) {
-      if (typeof t.name !== "string" || !TABLE_NAME.test(t.name))
-        throw pbiError(400, "InvalidRequest", `table name ${t.name}`);
-      if (!Array.isArray(t.columns) || t.columns.length === 0 || t.columns.length > 75)
-        throw pbiError(400, "InvalidRequest", `table ${t.name}: 1 to 75 columns`);
-      for (const c of t.columns)
-        if (typeof c.name !== "string" || !TYPES.has(String(c.dataType).toLowerCase()))
-          throw pbiError(400, "InvalidRequest", `column ${t.name}.${c.name}: unknown dataType ${c.dataType}`);
-      for (const m of t.measures ?? [])
-        if (typeof m.name !== "string" || typeof m.expression !== "string" || !m.expression)
-          throw pbiError(400, "InvalidRequest", `measure ${m.name}: name and expression required`);
-    }
+    for (const t of tables) checkTable(t);
     for (const r of (b.relationships ?? []) as Record<string, string>[]) {
       const from = tables.find((t) => t.name === r.fromTable);
       const to = tables.find((t) => t.name === r.toTable);
@@ -222,6 +254,7 @@ export async function startFakePowerBi(): Promise<FakePowerBi> {
       tables: tables.map((t) => ({ ...t, rows: [] })),
       relationships: (b.relationships as unknown[]) ?? [],
       batches: [],
+      schemaUpdates: [],
     };
     state.datasets.set(ds.id, ds);
     return { id: ds.id, name: ds.name, defaultRetentionPolicy: policy };
@@ -261,14 +294,23 @@ export async function startFakePowerBi(): Promise<FakePowerBi> {
     const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path);
     if (tokenPath && req.method === "POST")
       return { status: 200, body: token(decodeURIComponent(tokenPath[1]!), req) };
-    const m = /^\/v1\.0\/myorg\/groups\/([^/]+)\/datasets(?:\/([^/]+)(?:\/tables\/([^/]+)\/rows)?)?$/.exec(
+    const m = /^\/v1\.0\/myorg\/groups\/([^/]+)\/datasets(?:\/([^/]+)(?:\/tables\/([^/]+)(\/rows)?)?)?$/.exec(
       req.path,
     );
     if (!m)
       throw new Refusal(404, { error: { code: "UndocumentedCall", message: `${req.method} ${req.path}` } });
-    const [, group, datasetId, table] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
-    const op = `${req.method} ${datasetId ? (table ? "rows" : "dataset") : "datasets"}`;
-    if (!["GET datasets", "POST datasets", "POST rows", "GET dataset", "DELETE dataset"].includes(op))
+    const [, group, datasetId, table, rows] = m.map((s) => (s === undefined ? s : decodeURIComponent(s)));
+    const op = `${req.method} ${datasetId ? (table ? (rows ? "rows" : "table") : "dataset") : "datasets"}`;
+    const DOCUMENTED = [
+      "GET datasets",
+      "POST datasets",
+      "POST rows",
+      "DELETE rows",
+      "PUT table",
+      "GET dataset",
+      "DELETE dataset",
+    ];
+    if (!DOCUMENTED.includes(op))
       throw new Refusal(404, { error: { code: "UndocumentedCall", message: `${req.method} ${req.path}` } });
     const who = bearer(req);
     if (!who.groups.includes(group!))
@@ -286,6 +328,13 @@ export async function startFakePowerBi(): Promise<FakePowerBi> {
     const ds = state.datasets.get(datasetId!);
     if (!ds || ds.groupId !== group) throw pbiError(404, "PowerBIEntityNotFound", `dataset ${datasetId}`);
     if (op === "POST rows") return { status: 200, body: postRows(ds, table!, req) };
+    if (op === "PUT table") return { status: 200, body: putTable(ds, table!, req) };
+    if (op === "DELETE rows") {
+      const t = ds.tables.find((x) => x.name === table);
+      if (!t) throw pbiError(404, "ItemNotFound", `table ${table}`);
+      t.rows = [];
+      return { status: 200, body: {} };
+    }
     if (op === "DELETE dataset") {
       state.datasets.delete(ds.id);
       state.deleted.push(ds.id);

@@ -258,6 +258,91 @@ describe("publish runs", () => {
     }
   }, 60_000);
 
+  it("refresh: rows replaced in the same dataset; a table whose measures changed gets PutTableInGroup first", async () => {
+    const first = await runSettled(owner, (await call(owner, "POST", publishUrl())).json().runId);
+    expect(first.status, JSON.stringify(first.error)).toBe("succeeded");
+    const id: string = first.output.datasetId;
+    const ds = fake.datasets.get(id)!;
+    const datasets = fake.datasets.size;
+
+    // The same revision again: no new dataset, no schema call, the rows replaced (not doubled).
+    let before = fake.requests.length;
+    const same = await call(analyst, "POST", publishUrl(), { datasetId: id });
+    expect(same.statusCode, same.body).toBe(202);
+    const r1 = await runSettled(owner, same.json().runId);
+    expect(r1.status, JSON.stringify(r1.error)).toBe("succeeded");
+    expect(r1.output).toMatchObject({
+      datasetId: id,
+      refreshed: true,
+      schemaUpdated: [],
+      tables: [{ name: ds.tables[0]!.name, rows: N, batches: 3 }],
+    });
+    expect(fake.datasets.size).toBe(datasets);
+    expect(ds.tables[0]!.rows).toHaveLength(N);
+    let calls = fake.requests
+      .slice(before)
+      .map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`);
+    expect(calls.filter((c) => c.startsWith("PUT"))).toEqual([]);
+    expect(calls.filter((c) => c.startsWith("DELETE"))).toEqual([`DELETE ${ds.tables[0]!.name}/rows`]);
+    expect(calls.filter((c) => c.endsWith("/datasets") && c.startsWith("POST"))).toEqual([]);
+
+    // Revision 2: a visual's sum becomes a max, so the model's measures (the table's schema) change.
+    const rev1 = (
+      await call(owner, "GET", `/api/v1/conversations/${conversationId}/plan-revisions/1`)
+    ).json();
+    type B = { channel: string; aggregation?: string; field?: { column: string } };
+    type V = { id: string; kind: string; title: string; bindings: B[]; sort?: unknown; topN?: unknown };
+    const v = (rev1.plan.pages as { visuals: V[] }[])
+      .flatMap((p) => p.visuals)
+      .find((x) => x.bindings.some((b) => b.aggregation === "sum" && b.field))!;
+    expect(v).toBeDefined();
+    const edited = await call(owner, "PUT", `/api/v1/conversations/${conversationId}/visuals/${v.id}`, {
+      baseRevision: 1,
+      visual: {
+        kind: v.kind,
+        title: `${v.title} (max)`,
+        bindings: v.bindings.map((b) => (b.aggregation === "sum" ? { ...b, aggregation: "max" } : b)),
+        ...(v.sort ? { sort: v.sort } : {}),
+        ...(v.topN ? { topN: v.topN } : {}),
+      },
+    });
+    expect(edited.statusCode, edited.body).toBe(201);
+    const revision = edited.json().revision as number;
+    const measuresBefore = JSON.stringify(ds.tables[0]!.measures);
+    before = fake.requests.length;
+    const changed = await call(
+      analyst,
+      "POST",
+      `/api/v1/conversations/${conversationId}/plan-revisions/${revision}/powerbi-publish`,
+      { datasetId: id },
+    );
+    expect(changed.statusCode, changed.body).toBe(202);
+    const r2 = await runSettled(owner, changed.json().runId);
+    expect(r2.status, JSON.stringify(r2.error)).toBe("succeeded");
+    expect(r2.output).toMatchObject({ datasetId: id, refreshed: true, schemaUpdated: [ds.tables[0]!.name] });
+    expect(ds.schemaUpdates).toEqual([ds.tables[0]!.name]);
+    expect(JSON.stringify(ds.tables[0]!.measures)).not.toBe(measuresBefore);
+    expect(ds.tables[0]!.measures!.some((m) => /^MAX\(/i.test(m.expression))).toBe(true);
+    expect(ds.tables[0]!.rows).toHaveLength(N);
+    // In that order: the old rows out, the new schema, then the rows.
+    calls = fake.requests
+      .slice(before)
+      .filter((r) => r.method !== "GET" && !r.path.endsWith("/token"))
+      .map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`);
+    const t = ds.tables[0]!.name;
+    expect(calls.slice(0, 3)).toEqual([`DELETE ${t}/rows`, `PUT tables/${t}`, `POST ${t}/rows`]);
+    expect(fake.rejected).toEqual([]);
+
+    // Only a dataset this dashboard published: anything else is a field error, and no run.
+    const runsBefore = fake.requests.length;
+    const foreign = await call(owner, "POST", publishUrl(), { datasetId: "not-one-of-ours" });
+    expect(foreign.statusCode).toBe(422);
+    expect(foreign.json().errors[0].path).toBe("body.datasetId");
+    const extra = await call(owner, "POST", publishUrl(), { datasetId: id, name: "x" });
+    expect(extra.statusCode).toBe(422);
+    expect(fake.requests.length).toBe(runsBefore);
+  }, 120_000);
+
   it("a run canceled while it waits out a 429 deletes its half-filled dataset", async () => {
     fake.throttle(1, 20, 1);
     const datasetsBefore = new Set(fake.datasets.keys());
@@ -322,6 +407,46 @@ describe("the fake refuses what the documentation does not allow", () => {
     expect((await rows(10_001)).status).toBe(400);
     expect((await rows(1, 1.5)).status).toBe(400);
     expect((await rows(10_000)).status).toBe(200);
+
+    // A new column: rows carrying it are refused until PutTableInGroup gives the table its schema.
+    const table = (path: string, body: unknown, method = "PUT") =>
+      fetch(`${fake.apiBase}/groups/${GROUP}/datasets/${created.id}/tables/${path}`, {
+        method,
+        headers: auth,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const twoColumns = {
+      name: "T",
+      columns: [
+        { name: "n", dataType: "Int64" },
+        { name: "m", dataType: "Double" },
+      ],
+      measures: [{ name: "Total m", expression: "SUM(T[m])" }],
+    };
+    const withM = () =>
+      fetch(`${fake.apiBase}/groups/${GROUP}/datasets/${created.id}/tables/T/rows`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ rows: [{ n: 1, m: 2.5 }] }),
+      });
+    expect((await withM()).status).toBe(400);
+    expect((await table("T", { ...twoColumns, name: "U" })).status).toBe(400); // not the path's name
+    expect((await table("T", { ...twoColumns, partitions: [] })).status).toBe(400); // not a Table property
+    expect((await table("Nope", { ...twoColumns, name: "Nope" })).status).toBe(404);
+    expect((await table("T", twoColumns)).status).toBe(200);
+    expect((await withM()).status).toBe(200);
+    const ds = fake.datasets.get(created.id)!;
+    expect(ds.schemaUpdates).toEqual(["T"]);
+    expect(ds.tables[0]!.measures).toEqual(twoColumns.measures);
+    expect(ds.tables[0]!.rows).toHaveLength(10_001);
+    expect((await table("T/rows", undefined, "DELETE")).status).toBe(200);
+    expect(ds.tables[0]!.rows).toHaveLength(0);
+    // Reading one table by name is no documented operation.
+    expect((await table("T", undefined, "GET")).status).toBe(404);
+    expect(fake.rejected.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST /v1.0/myorg/groups/${GROUP}/imports`,
+      `GET /v1.0/myorg/groups/${GROUP}/datasets/${created.id}/tables/T`,
+    ]);
     const badType = await fetch(`${fake.apiBase}/groups/${GROUP}/datasets`, {
       method: "POST",
       headers: auth,

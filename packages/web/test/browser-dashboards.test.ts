@@ -37,13 +37,18 @@ const sumBy = (key: "units" | "revenue", keep: (s: (typeof SALES)[number]) => bo
 /** The web's integer grouping (en-US): 1,234. */
 const grouped = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 2 });
 
+type Tile = { x: number; y: number; w: number; h: number };
 type Rev = {
+  revision: number;
+  baseRevision: number | null;
   plan: {
     pages: {
+      slicers: { id: string; layout: Tile }[];
       visuals: {
         id: string;
         kind: string;
         title: string;
+        layout: Tile;
         bindings: { channel: string; field?: { column: string }; aggregation?: string }[];
       }[];
     }[];
@@ -194,4 +199,105 @@ describe("dashboards in the browser", () => {
     const gone = await page.request.get(`${base}/api/v1/conversations/${conversationId}`);
     expect(gone.status()).toBe(404);
   }, 60_000);
+
+  it("drag a visual by its grip and resize it by its corner: snapped to the grid, one revision per drop, undo", async () => {
+    const page = await newPage();
+    await signUp(page, "drag@example.com", "Dee Ragg");
+    await createOrg(page, "Drag Co");
+    await createProject(page, "Layout");
+    await page.getByRole("button", { name: "New dashboard" }).click();
+    await page.waitForURL(/\/conversations\/[0-9a-f-]{36}$/);
+    const conversationId = page.url().split("/").pop()!;
+    const [chooser] = await Promise.all([
+      page.waitForEvent("filechooser"),
+      page.getByRole("button", { name: "Upload a file" }).click(),
+    ]);
+    await chooser.setFiles({ name: "sales.csv", mimeType: "text/csv", buffer: Buffer.from(CSV) });
+    await page.getByLabel("Files to attach").getByText("sales.csv").waitFor();
+    await page.getByRole("textbox", { name: "Message" }).fill("sales by region");
+    await page.getByRole("button", { name: "Send" }).click();
+    await page.getByText("Revision 1 ·").waitFor({ timeout: 30_000 });
+
+    const revision = (n: number) => apiGet<Rev>(page, `/conversations/${conversationId}/plan-revisions/${n}`);
+    const rev1 = await revision(1);
+    const page1 = rev1.plan.pages[0]!;
+    const v = page1.visuals[0]!;
+    const bottom = Math.max(...[...page1.slicers, ...page1.visuals].map((t) => t.layout.y + t.layout.h));
+    const tile = page.locator(`[data-visual-id="${v.id}"]`);
+    const grid = page.locator("[data-dashboard-grid]").first();
+    await tile.waitFor();
+    // The grid's pitch as the page draws it: 12 columns and 11 gaps of 8 px; rows of 56 px.
+    const gridBox = (await grid.boundingBox())!;
+    const colPx = (gridBox.width + 8) / 12;
+    const rowPx = 56 + 8;
+    /** Where the tile is drawn, in grid cells (from its box, not its attributes). */
+    const drawnCells = async () => {
+      const b = (await tile.boundingBox())!;
+      const g = (await grid.boundingBox())!;
+      return {
+        x: Math.round((b.x - g.x) / colPx),
+        y: Math.round((b.y - g.y) / rowPx),
+        w: Math.round((b.width + 8) / colPx),
+        h: Math.round((b.height + 8) / rowPx),
+      };
+    };
+    expect(await drawnCells()).toEqual(v.layout);
+
+    /** A mouse drag of an element's center by (dx, dy) pixels, in small steps as a hand does. */
+    const dragBy = async (handle: "move" | "resize", dx: number, dy: number) => {
+      const h = tile.locator(`[data-drag-handle="${handle}"]`);
+      await h.scrollIntoViewIfNeeded();
+      const b = (await h.boundingBox())!;
+      const x = b.x + b.width / 2;
+      const y = b.y + b.height / 2;
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x + dx, y + dy, { steps: 8 });
+      await page.mouse.up();
+    };
+
+    // Move: below every tile (always free), and one column right when there is room; the drop is
+    // 0.3 of a cell off the target, which snaps to it.
+    const right = v.layout.x + v.layout.w < 12 ? 1 : 0;
+    const moved = { ...v.layout, x: v.layout.x + right, y: bottom };
+    await dragBy("move", (right + 0.3) * colPx, (bottom - v.layout.y - 0.3) * rowPx);
+    await page.getByText("Revision 2 ·").waitFor();
+    const rev2 = await revision(2);
+    expect(rev2.baseRevision).toBe(1);
+    expect(rev2.plan.pages[0]!.visuals.find((x) => x.id === v.id)!.layout).toEqual(moved);
+    // The other tiles did not move.
+    for (const o of page1.visuals.filter((x) => x.id !== v.id))
+      expect(rev2.plan.pages[0]!.visuals.find((x) => x.id === o.id)!.layout).toEqual(o.layout);
+    await eventually(async () => tile.getAttribute("data-layout")).toBe(
+      `${moved.x},${moved.y},${moved.w},${moved.h}`,
+    );
+    await eventually(drawnCells).toEqual(moved);
+
+    // Resize from the corner: one column narrower, two rows taller (it is the bottom tile now).
+    const resized = { ...moved, w: Math.max(1, moved.w - 1), h: moved.h + 2 };
+    await dragBy("resize", (resized.w - moved.w) * colPx, 2 * rowPx + 10);
+    await page.getByText("Revision 3 ·").waitFor();
+    const rev3 = await revision(3);
+    expect(rev3.baseRevision).toBe(2);
+    expect(rev3.plan.pages[0]!.visuals.find((x) => x.id === v.id)!.layout).toEqual(resized);
+    await eventually(drawnCells).toEqual(resized);
+
+    // A drag released where it started (under half a cell) makes no revision.
+    await dragBy("move", colPx * 0.2, rowPx * 0.2);
+    await page.waitForTimeout(500);
+    const conv = await apiGet<{ currentRevision: number }>(page, `/conversations/${conversationId}`);
+    expect(conv.currentRevision).toBe(3);
+    await shot(page, "dashboard-dragged");
+
+    // Undo walks back one drop at a time: the moved place, then the plan's own.
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByText("Revision 2 ·").waitFor();
+    await eventually(drawnCells).toEqual(moved);
+    await page.getByRole("button", { name: "Undo" }).click();
+    await page.getByText("Revision 1 ·").waitFor();
+    await eventually(drawnCells).toEqual(v.layout);
+    expect(
+      (await apiGet<{ currentRevision: number }>(page, `/conversations/${conversationId}`)).currentRevision,
+    ).toBe(1);
+  }, 90_000);
 });

@@ -14,6 +14,7 @@ import {
   selectionFor,
   slicerOptions,
   tableOf,
+  tileAfterDrag,
   tileAfterKey,
   toggleSelection,
   type VisualResult,
@@ -338,5 +339,30 @@ describe("moving and resizing a tile by keyboard", () => {
     expect(tileAfterKey({ x: 0, y: 0, w: 1, h: 1 }, "ArrowUp", false)).toBeNull();
     expect(tileAfterKey({ x: 0, y: 0, w: 1, h: 1 }, "ArrowLeft", true)).toBeNull();
     expect(tileAfterKey(t, "Enter", false)).toBeNull();
+  });
+});
+
+describe("pointer drag on the grid (tileAfterDrag)", () => {
+  const pitch = { colPx: 100, rowPx: 64 };
+  const t = { x: 2, y: 1, w: 4, h: 3 };
+  it("a move snaps to the nearest cell: 149 px is one column, 151 px is two; up and left too", () => {
+    expect(tileAfterDrag(t, "move", 149, 0, pitch)).toEqual({ x: 3, y: 1, w: 4, h: 3 });
+    expect(tileAfterDrag(t, "move", 151, 0, pitch)).toEqual({ x: 4, y: 1, w: 4, h: 3 });
+    expect(tileAfterDrag(t, "move", -100, -64, pitch)).toEqual({ x: 1, y: 0, w: 4, h: 3 });
+    expect(tileAfterDrag(t, "move", 0, 200, pitch)).toEqual({ x: 2, y: 4, w: 4, h: 3 });
+  });
+  it("a move stays on the grid: never past column 12 or above row 0", () => {
+    expect(tileAfterDrag(t, "move", 5000, -5000, pitch)).toEqual({ x: 8, y: 0, w: 4, h: 3 });
+    expect(tileAfterDrag(t, "move", -5000, 0, pitch)).toEqual({ x: 0, y: 1, w: 4, h: 3 });
+  });
+  it("a resize from the corner grows and shrinks the size, at least 1×1, within the 12 columns", () => {
+    expect(tileAfterDrag(t, "resize", 210, 64, pitch)).toEqual({ x: 2, y: 1, w: 6, h: 4 });
+    expect(tileAfterDrag(t, "resize", -1000, -1000, pitch)).toEqual({ x: 2, y: 1, w: 1, h: 1 });
+    expect(tileAfterDrag(t, "resize", 5000, 5000, pitch)).toEqual({ x: 2, y: 1, w: 10, h: 40 });
+  });
+  it("a drop within half a cell of where it started is no change (no revision)", () => {
+    expect(tileAfterDrag(t, "move", 49, 31, pitch)).toBeNull();
+    expect(tileAfterDrag(t, "resize", -49, -31, pitch)).toBeNull();
+    expect(tileAfterDrag({ x: 8, y: 0, w: 4, h: 3 }, "move", 300, -300, pitch)).toBeNull();
   });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 
 /**
  * The web app talks to the server only through the API: it may import the API's shapes
- * (`@modelworks/contracts`) and the model contract (`@modelworks/model-kit`), never server code
+ * (`@modelworks/contracts`), the model contract (`@modelworks/model-kit`) and the pure chart
+ * options of dashboards (`@modelworks/dashboard-charts`, no imports of its own), never server code
  * (decision 0012: server modules imported that way ended up in the browser bundle).
  */
 const WEB = resolve(import.meta.dirname, "..");
@@ -29,7 +30,9 @@ function importsOf(path: string): string[] {
 export function forbiddenImport(fromFile: string, specifier: string): string | null {
   if (specifier.startsWith("@modelworks/")) {
     const pkg = specifier.split("/").slice(0, 2).join("/");
-    return pkg === "@modelworks/contracts" || pkg === "@modelworks/model-kit"
+    return pkg === "@modelworks/contracts" ||
+      pkg === "@modelworks/model-kit" ||
+      pkg === "@modelworks/dashboard-charts"
       ? null
       : `${pkg} is not a web dependency`;
   }
@@ -41,7 +44,7 @@ export function forbiddenImport(fromFile: string, specifier: string): string | n
 }
 
 describe("the web app's imports", () => {
-  it("reach only contracts, model-kit and packages/web itself", () => {
+  it("reach only contracts, model-kit, dashboard-charts and packages/web itself", () => {
     const files = sourceFiles(SRC);
     expect(files.length).toBeGreaterThan(20);
     const bad = files.flatMap((file) =>
@@ -58,6 +61,8 @@ describe("the web app's imports", () => {
     expect(forbiddenImport(file, "@modelworks/server/contracts")).toMatch(/not a web dependency/);
     expect(forbiddenImport(file, "../../server/src/app.ts")).toMatch(/outside packages\/web/);
     expect(forbiddenImport(file, "@modelworks/contracts/runs")).toBeNull();
+    expect(forbiddenImport(file, "@modelworks/dashboard-charts")).toBeNull();
+    expect(forbiddenImport(file, "@modelworks/engine-dashboard-planner")).toMatch(/not a web dependency/);
     expect(forbiddenImport(file, "./lib/format.ts")).toBeNull();
     expect(importsOf(file).length).toBeGreaterThan(0);
   });

@@ -1,3 +1,4 @@
+import { periodLabel, visualOption } from "@modelworks/dashboard-charts";
 import type { Binding, DashboardPlan, NumberFormat, Visual } from "@modelworks/engine-dashboard-planner";
 import * as echarts from "echarts";
 import PDFDocument from "pdfkit";
@@ -90,92 +91,19 @@ export function dataTable(v: Visual, r: VisualRows): { headers: string[]; rows: 
   };
 }
 
-const CHARTS = new Set([
-  "bar",
-  "column",
-  "stackedBar",
-  "stackedColumn",
-  "line",
-  "area",
-  "scatter",
-  "histogram",
-]);
-
+/**
+ * A visual's chart, built by the module the web's dashboard draws from (so paper matches the
+ * screen), printed: no animation or tooltips, the bundled font, numbers in the plan's formats.
+ */
 function chartOption(v: Visual, r: VisualRows): echarts.EChartsCoreOption | null {
-  if (!CHARTS.has(v.kind)) return null;
-  const base = {
-    animation: false,
-    textStyle: { fontFamily: FONT_FAMILY },
-    grid: { left: 8, right: 16, top: 12, bottom: 8, containLabel: true },
-  };
-  const values = r.columns.filter((c) => c.role === "value");
-  const fmtOf = (c?: VisualRows["columns"][number]) =>
-    c?.binding === undefined ? undefined : v.bindings[c.binding]?.format;
-  if (v.kind === "scatter") {
-    const [xc, yc] = r.columns.filter((c) => c.role === "raw" || c.role === "value");
-    if (!xc || !yc) return null;
-    return {
-      ...base,
-      xAxis: { type: "value", scale: true },
-      yAxis: { type: "value", scale: true },
-      series: [
-        {
-          type: "scatter",
-          symbolSize: 6,
-          data: r.rows.map((row) => [numeric(row[xc.name]), numeric(row[yc.name])]),
-        },
-      ],
-    };
-  }
-  if (v.kind === "histogram") {
-    const start = r.columns.find((c) => c.role === "binStart");
-    const val = values[0];
-    if (!start || !val) return null;
-    return {
-      ...base,
-      xAxis: { type: "category", data: r.rows.map((row) => formatted(row[start.name], fmtOf(start))) },
-      yAxis: { type: "value" },
-      series: [{ type: "bar", barCategoryGap: "2%", data: r.rows.map((row) => numeric(row[val.name])) }],
-    };
-  }
-  const groups = r.columns.filter((c) => c.role === "group");
-  const other = r.columns.find((c) => c.role === "other");
-  const g = groups[0];
-  if (!g) return null;
-  const label = (row: Record<string, unknown>) => (other && row[other.name] ? "Other" : cell(v, g, row));
-  const categories = [...new Set(r.rows.map(label))];
-  const horizontal = v.kind === "bar" || v.kind === "stackedBar";
-  const stacked = v.kind.startsWith("stacked");
-  const type = v.kind === "line" || v.kind === "area" ? "line" : "bar";
-  const seriesGroup = groups[1];
-  const series = (
-    seriesGroup && values[0]
-      ? [...new Set(r.rows.map((row) => String(row[seriesGroup.name])))].map((name) => ({
-          name,
-          data: categories.map((cat) => {
-            const row = r.rows.find((x) => label(x) === cat && String(x[seriesGroup.name]) === name);
-            return row ? numeric(row[values[0]!.name]) : null;
-          }),
-        }))
-      : values.map((c) => ({ name: columnTitle(v, c), data: r.rows.map((row) => numeric(row[c.name])) }))
-  ).map((s) => ({
-    ...s,
-    type,
-    ...(stacked ? { stack: "total" } : {}),
-    ...(v.kind === "area" ? { areaStyle: { opacity: 0.25 } } : {}),
-    showSymbol: false,
-    data: horizontal ? [...s.data].reverse() : s.data,
-  }));
-  const catAxis = { type: "category", data: horizontal ? [...categories].reverse() : categories };
-  const valAxis = { type: "value", axisLabel: { formatter: (x: number) => formatted(x, fmtOf(values[0])) } };
-  return {
-    ...base,
-    legend: series.length > 1 ? { top: 0, textStyle: { fontFamily: FONT_FAMILY, fontSize: 10 } } : undefined,
-    grid: { ...base.grid, top: series.length > 1 ? 26 : 12 },
-    xAxis: horizontal ? valAxis : catAxis,
-    yAxis: horizontal ? catAxis : valAxis,
-    series,
-  };
+  return visualOption(v, r, {
+    formatCell: (x, b, grain) =>
+      grain && typeof x === "string"
+        ? periodLabel(x, grain)
+        : formatted(x, b?.format as NumberFormat | undefined),
+    columnTitle: (_, c) => columnTitle(v, c),
+    print: { fontFamily: FONT_FAMILY },
+  });
 }
 
 /** The inner drawing of an ECharts SVG, to be placed inside the page's SVG. */

@@ -13,6 +13,8 @@ import { DomainError } from "../errors/domain-error.ts";
  *   rows:    POST {api}/groups/{groupId}/datasets/{id}/tables/{table}/rows     (Push Datasets - PostRowsInGroup)
  *   read:    GET  {api}/groups/{groupId}/datasets/{id}          (Datasets - Get Dataset In Group; its webUrl)
  *   delete:  DELETE {api}/groups/{groupId}/datasets/{id}        (Datasets - Delete Dataset In Group)
+ *   schema:  PUT  {api}/groups/{groupId}/datasets/{id}/tables/{table}          (Push Datasets - PutTableInGroup)
+ *   clear:   DELETE {api}/groups/{groupId}/datasets/{id}/tables/{table}/rows   (Push Datasets - DeleteRowsInGroup)
  *
  * A 429 is waited out for its Retry-After (seconds) and retried; anything else that is not 2xx is
  * a DomainError quoting the service's status and error code. The secret never leaves this module
@@ -203,6 +205,25 @@ export class PowerBiClient {
       "POST",
       `${this.group}/datasets/${encodeURIComponent(datasetId)}/tables/${encodeURIComponent(table)}/rows`,
       { rows },
+    );
+    await res.body?.cancel();
+  }
+
+  /** Replaces a push table's columns and measures (its schema) in an existing dataset. */
+  async putTable(datasetId: string, table: powerBi.PushTable): Promise<void> {
+    const res = await this.call(
+      "PUT",
+      `${this.group}/datasets/${encodeURIComponent(datasetId)}/tables/${encodeURIComponent(table.name)}`,
+      table,
+    );
+    await res.body?.cancel();
+  }
+
+  /** Removes every row of a push table (a refresh posts them again). */
+  async deleteRows(datasetId: string, table: string): Promise<void> {
+    const res = await this.call(
+      "DELETE",
+      `${this.group}/datasets/${encodeURIComponent(datasetId)}/tables/${encodeURIComponent(table)}/rows`,
     );
     await res.body?.cancel();
   }

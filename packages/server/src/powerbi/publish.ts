@@ -4,12 +4,13 @@ import {
   type PowerBiPublishOutput,
 } from "@modelworks/contracts/powerbi";
 import { powerBi } from "@modelworks/engine-dashboard-planner";
+import { and, desc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Config } from "../config.ts";
 import { filesByIds, loadConversation, loadRevision, type RevisionTable } from "../conversations/store.ts";
 import type { Db } from "../db/client.ts";
 import { runs } from "../db/schema.ts";
 import type { Actor, Logger } from "../domain/actor.ts";
-import { DomainError } from "../errors/domain-error.ts";
+import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { readRows } from "../files/duck.ts";
 import type { FileStore } from "../files/store.ts";
 import type { Keyring } from "../llm/crypto.ts";
@@ -63,6 +64,113 @@ function definitionOf(spec: powerBi.PowerBiProjectSpec, tables: RevisionTable[])
   return made.dataset;
 }
 
+/**
+ * The dataset definition an earlier publish of this conversation left in `datasetId`: the schema
+ * of its latest succeeded publish (created or refreshed) there, rebuilt from that run's revision.
+ * Null when no publish of this conversation made it (a dataset of another dashboard, or an id
+ * from elsewhere, is never overwritten).
+ */
+async function publishedDefinition(
+  db: Db,
+  orgId: string,
+  conversationId: string,
+  datasetId: string,
+): Promise<{ definition: powerBi.PushDataset; uncertain: boolean } | null> {
+  const [last] = await db
+    .select({ input: runs.input, finishedAt: runs.finishedAt })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.orgId, orgId),
+        eq(runs.modelId, POWERBI_PUBLISH_MODEL.id),
+        eq(runs.status, "succeeded"),
+        sql`${runs.input}->>'conversationId' = ${conversationId}`,
+        sql`${runs.output}->>'datasetId' = ${datasetId}`,
+      ),
+    )
+    .orderBy(desc(runs.finishedAt))
+    .limit(1);
+  if (!last) return null;
+  const input = PowerBiPublishInput.parse(last.input);
+  const rev = await loadRevision(db, conversationId, input.revision);
+  const made = powerBi.pushDataset(powerBi.PowerBiProjectSpec.parse(rev.powerBiSpec));
+  if (!made.ok) return null;
+  // A refresh that failed or was canceled since may have replaced some schemas already: then
+  // which schema each table has is not known, and every table is given the new one.
+  const [broken] = await db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.orgId, orgId),
+        eq(runs.modelId, POWERBI_PUBLISH_MODEL.id),
+        inArray(runs.status, ["failed", "canceled"]),
+        sql`${runs.input}->>'datasetId' = ${datasetId}`,
+        last.finishedAt ? gt(runs.finishedAt, last.finishedAt) : sql`true`,
+      ),
+    )
+    .limit(1);
+  return { definition: made.dataset, uncertain: !!broken };
+}
+
+const schemaOf = (t: powerBi.PushTable) => JSON.stringify([t.columns, t.measures ?? []]);
+const relationshipsOf = (d: powerBi.PushDataset) =>
+  JSON.stringify(
+    (d.relationships ?? []).map((r) => [r.fromTable, r.fromColumn, r.toTable, r.toColumn]).sort(),
+  );
+
+/**
+ * What a refresh of `before` into `after` must do: the tables whose columns or measures changed
+ * (PutTableInGroup replaces those), or why it cannot be done in place — push datasets have no
+ * documented call to add or remove a table or change relationships, so those need a new dataset.
+ */
+export function refreshPlan(
+  before: powerBi.PushDataset,
+  after: powerBi.PushDataset,
+): { ok: true; changedTables: string[] } | { ok: false; reason: string } {
+  const names = (d: powerBi.PushDataset) => d.tables.map((t) => t.name).sort();
+  if (JSON.stringify(names(before)) !== JSON.stringify(names(after)))
+    return {
+      ok: false,
+      reason: `the dashboard's tables (${names(after).join(", ")}) are not the dataset's (${names(before).join(", ")}); publish it as a new dataset`,
+    };
+  if (relationshipsOf(before) !== relationshipsOf(after))
+    return {
+      ok: false,
+      reason:
+        "the dashboard's relationships changed, which a push dataset cannot take in place; publish it as a new dataset",
+    };
+  return {
+    ok: true,
+    changedTables: after.tables
+      .filter((t) => schemaOf(t) !== schemaOf(before.tables.find((b) => b.name === t.name)!))
+      .map((t) => t.name),
+  };
+}
+
+/** The refresh a publish into an existing dataset will make, or a 422 at `body.datasetId`. */
+async function checkedRefresh(
+  db: Db,
+  orgId: string,
+  conversationId: string,
+  datasetId: string,
+  definition: powerBi.PushDataset,
+) {
+  const before = await publishedDefinition(db, orgId, conversationId, datasetId);
+  if (!before)
+    throw unprocessable(
+      [{ path: "body.datasetId", message: "not a dataset a succeeded publish of this dashboard created" }],
+      "Only a dataset this dashboard published can be refreshed.",
+    );
+  const plan = refreshPlan(before.definition, definition);
+  if (!plan.ok)
+    throw unprocessable(
+      [{ path: "body.datasetId", message: plan.reason }],
+      `This dataset cannot be refreshed in place: ${plan.reason}.`,
+    );
+  return before.uncertain ? { ok: true as const, changedTables: definition.tables.map((t) => t.name) } : plan;
+}
+
 /** Queues a publish run after checking the revision exists, fits a push dataset, and a connection is set. */
 export async function createPublishRun(
   db: Db,
@@ -70,16 +178,25 @@ export async function createPublishRun(
   config: Config,
   conversationId: string,
   revision: number,
+  datasetId?: string,
 ) {
   const c = await loadConversation(db, actor.orgId, conversationId);
   const rev = await loadRevision(db, c.id, revision);
-  definitionOf(powerBi.PowerBiProjectSpec.parse(rev.powerBiSpec), rev.tables as RevisionTable[]);
+  const definition = definitionOf(
+    powerBi.PowerBiProjectSpec.parse(rev.powerBiSpec),
+    rev.tables as RevisionTable[],
+  );
+  if (datasetId !== undefined) await checkedRefresh(db, actor.orgId, c.id, datasetId, definition);
   if (!(await findConnection(db, actor.orgId)))
     throw new DomainError(
       "powerbi_not_connected",
       "This organization has no Power BI connection; an admin sets one under Organization → Power BI.",
     );
-  const input: PowerBiPublishInput = { conversationId: c.id, revision };
+  const input: PowerBiPublishInput = {
+    conversationId: c.id,
+    revision,
+    ...(datasetId !== undefined ? { datasetId } : {}),
+  };
   const [row] = await db
     .insert(runs)
     .values({
@@ -87,7 +204,7 @@ export async function createPublishRun(
       modelId: POWERBI_PUBLISH_MODEL.id,
       modelVersion: POWERBI_PUBLISH_MODEL.version,
       input,
-      inputHash: `${c.id}:${revision}`,
+      inputHash: `${c.id}:${revision}${datasetId !== undefined ? `:${datasetId}` : ""}`,
       createdBy: actor.userId,
       createdByApiKey: actor.keyId ?? null,
       timeoutMs: config.RUN_TIMEOUT_SECONDS * 1000,
@@ -135,8 +252,24 @@ export function publishTask(deps: {
       );
 
       const client = new PowerBiClient(creds, endpointsOf(deps.config), ctx.signal);
-      ctx.progress(0.3, "processing: creating the push dataset");
-      const dataset = await client.createPushDataset(definition);
+      // A refresh: checked again (another publish may have changed the dataset since it was queued).
+      const refresh =
+        input.datasetId === undefined
+          ? null
+          : await checkedRefresh(deps.db, run.orgId, conversation.id, input.datasetId, definition);
+      let dataset: { id: string; name: string };
+      if (input.datasetId !== undefined && refresh) {
+        ctx.progress(0.3, "processing: replacing the dataset's rows and changed table schemas");
+        dataset = await client.getDataset(input.datasetId); // a 404 if it was deleted in the service
+        for (const table of definition.tables) {
+          // Rows first, so a new schema never meets the old rows; then the schema (PutTableInGroup).
+          await client.deleteRows(dataset.id, table.name);
+          if (refresh.changedTables.includes(table.name)) await client.putTable(dataset.id, table);
+        }
+      } else {
+        ctx.progress(0.3, "processing: creating the push dataset");
+        dataset = await client.createPushDataset(definition);
+      }
       try {
         ctx.progress(0.5, "building: posting rows");
         const perTable: PowerBiPublishOutput["tables"] = [];
@@ -175,11 +308,15 @@ export function publishTask(deps: {
           // Only the link the service gave: none is made up from ids.
           webUrl: typeof read.webUrl === "string" && /^https?:\/\//.test(read.webUrl) ? read.webUrl : null,
           tables: perTable,
+          ...(refresh ? { refreshed: true, schemaUpdated: refresh.changedTables } : {}),
           throttledRetries: client.throttledRetries,
           notPublished: NOT_PUBLISHED,
         };
         return output;
       } catch (err) {
+        // A refreshed dataset was there before this run: it stays (its rows are posted again by the
+        // next publish), and the run's error says how far it got.
+        if (refresh) throw err;
         // Canceled or failed half-way: take the half-filled dataset away again (best effort, unaborted).
         await new PowerBiClient(creds, endpointsOf(deps.config))
           .deleteDataset(dataset.id)

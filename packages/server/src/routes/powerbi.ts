@@ -2,6 +2,7 @@ import { ConversationRevisionParams } from "@modelworks/contracts/conversations"
 import {
   PowerBiConnectionDto,
   PowerBiConnectionState,
+  PowerBiPublishBody,
   PowerBiPublishStarted,
   PowerBiTestResult,
   PutPowerBiConnectionBody,
@@ -175,15 +176,20 @@ export async function powerBiRoutes(app: FastifyInstance) {
           "Creates a push dataset (tables, typed columns, the plan's measures, relationships) in the connection's " +
           "workspace and posts every row in batches of at most 10,000, waiting out 429 Retry-After. Follow the run " +
           "(progress 10 → 30 → 50…90 → 100); its output has the dataset id and the web URL the service returned, if any. " +
-          "Report pages are not published: the Imports API takes .pbix files, not .pbip projects (download the .pbip).",
+          "Report pages are not published: the Imports API takes .pbix files, not .pbip projects (download the .pbip). " +
+          "With `datasetId` (an earlier publish's), that dataset is refreshed instead: DeleteRowsInGroup per table, " +
+          "PutTableInGroup for a table whose columns or measures changed, then the rows; a refresh that fails leaves " +
+          "the dataset in place (it is not deleted).",
         params: ConversationRevisionParams,
+        // No body (a new dataset) arrives as null.
+        body: PowerBiPublishBody.nullish(),
         response: { 202: PowerBiPublishStarted },
       },
     },
     async (req, reply) => {
       const actor = actorOf(req);
       const run = await withRunBudget(app.deps, actor, req.log, { heavy: true }, 1, () =>
-        createPublishRun(db, actor, app.deps.config, req.params.id, req.params.revision),
+        createPublishRun(db, actor, app.deps.config, req.params.id, req.params.revision, req.body?.datasetId),
       );
       await wakeWorkers(app.deps);
       return reply.code(202).header("location", `/api/v1/runs/${run.id}`).send({ runId: run.id });

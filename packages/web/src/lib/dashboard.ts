@@ -14,10 +14,18 @@ import type {
   SlicerStateBody,
   VisualResultDto,
 } from "@modelworks/contracts/conversations";
+import {
+  CHART_KINDS,
+  visualOption as chartVisualOption,
+  numeric,
+  periodLabel,
+  categoryOf as sharedCategoryOf,
+} from "@modelworks/dashboard-charts";
 import type { z } from "zod";
 import { formatValue, humanize } from "../format.ts";
 import type { ChartOption } from "./charts.ts";
 
+export { CHART_KINDS, periodLabel };
 export type VisualResult = z.output<typeof VisualResultDto>;
 export type Selection = z.input<typeof SelectionBody>;
 export type SlicerState = z.input<typeof SlicerStateBody>;
@@ -127,17 +135,6 @@ export function formatCell(
   return formatValue(v, undefined, f.decimals, f.kind === "integer" ? { format: "integer" } : {});
 }
 
-/** A period's start date as the period reads: 2025-04-01 by quarter is "2025 Q2". */
-export function periodLabel(iso: string, grain: NonNullable<PlanBinding["timeGrain"]>): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  if (!m) return iso;
-  const [, y, mo, d] = m;
-  if (grain === "year") return y!;
-  if (grain === "quarter") return `${y} Q${Math.floor((Number(mo) - 1) / 3) + 1}`;
-  if (grain === "month") return `${y}-${mo}`;
-  return `${y}-${mo}-${d}`;
-}
-
 /**
  * DuckDB's DECIMAL values reach the API as their text ("52.0", the server keeps them exact):
  * numbers again for measures, and for raw cells only when written with a decimal point, so an
@@ -154,17 +151,11 @@ export function cellValue(x: unknown, role: string): unknown {
 const groupCols = (r: VisualResult) => r.columns.filter((c) => c.role === "group");
 const valueCols = (r: VisualResult) => r.columns.filter((c) => c.role === "value");
 const otherCol = (r: VisualResult) => r.columns.find((c) => c.role === "other");
-const num = (x: unknown) => (typeof x === "number" ? x : x === null || x === undefined ? null : Number(x));
+const num = numeric;
 
-/** A row's category: its group value as written, "Other" for the folded bucket. */
-function categoryOf(v: PlanVisual, r: VisualResult, row: Record<string, unknown>): string {
-  const other = otherCol(r);
-  if (other && row[other.name]) return "Other";
-  const g = groupCols(r)[0];
-  if (!g) return "";
-  const b = g.binding === undefined ? undefined : v.bindings[g.binding];
-  return formatCell(row[g.name], undefined, b?.timeGrain);
-}
+/** A row's category as the chart labels it (so a click maps back to its row). */
+const categoryOf = (v: PlanVisual, r: VisualResult, row: Record<string, unknown>) =>
+  sharedCategoryOf(v, r, row, formatCell);
 
 /** A KPI card's numbers: the value, the previous period's and the change in percent. */
 export function kpiOf(
@@ -205,121 +196,14 @@ export function tableOf(v: PlanVisual, r: VisualResult): { headers: string[]; ro
   };
 }
 
-/** The kinds drawn as an ECharts chart; the others (KPI, table, pivot, map) are drawn as HTML. */
-export const CHART_KINDS = new Set([
-  "bar",
-  "column",
-  "stackedBar",
-  "stackedColumn",
-  "line",
-  "area",
-  "scatter",
-  "histogram",
-]);
-
 /**
  * A visual's ECharts option from its query rows, or null when the kind is drawn as HTML (KPI,
  * table, pivot, map — a map by region is shown as its table until the app ships map shapes).
- * A second grouping (a series binding) becomes one series per value, as a stacked chart asks.
+ * The option itself is built by @modelworks/dashboard-charts, the server's PDF/PNG use the same;
+ * the screen's part is how cells and titles are written (the user's number style).
  */
 export function visualOption(v: PlanVisual, r: VisualResult): ChartOption | null {
-  if (!CHART_KINDS.has(v.kind)) return null;
-  const vals = valueCols(r);
-  const tooltip = { trigger: v.kind === "scatter" ? "item" : "axis" };
-  if (v.kind === "scatter") {
-    const raw = r.columns.filter((c) => c.role === "raw" || c.role === "value");
-    const xCol = raw.find((c) => v.bindings[c.binding ?? -1]?.channel === "x") ?? raw[0];
-    const yCol = raw.find((c) => v.bindings[c.binding ?? -1]?.channel === "y") ?? raw[1];
-    if (!xCol || !yCol) return null;
-    return {
-      tooltip,
-      grid: { left: 56, right: 16, top: 16, bottom: 40, containLabel: true },
-      xAxis: { type: "value", name: columnTitle(v, xCol), nameLocation: "middle", nameGap: 28, scale: true },
-      yAxis: { type: "value", name: columnTitle(v, yCol), scale: true },
-      series: [
-        {
-          type: "scatter",
-          symbolSize: 8,
-          data: r.rows.map((row) => [num(row[xCol.name]), num(row[yCol.name])]),
-        },
-      ],
-    };
-  }
-  if (v.kind === "histogram") {
-    const start = r.columns.find((c) => c.role === "binStart");
-    const end = r.columns.find((c) => c.role === "binEnd");
-    const val = vals[0];
-    if (!start || !end || !val) return null;
-    const b = v.bindings[start.binding ?? -1];
-    return {
-      tooltip,
-      grid: { left: 48, right: 16, top: 16, bottom: 40, containLabel: true },
-      xAxis: {
-        type: "category",
-        data: r.rows.map(
-          (row) => `${formatCell(num(row[start.name]), b)}–${formatCell(num(row[end.name]), b)}`,
-        ),
-      },
-      yAxis: { type: "value" },
-      series: [
-        { type: "bar", name: "Rows", barCategoryGap: "2%", data: r.rows.map((row) => num(row[val.name])) },
-      ],
-    };
-  }
-  const groups = groupCols(r);
-  const seriesGroup = groups[1];
-  const categories: string[] = [];
-  for (const row of r.rows) {
-    const c = categoryOf(v, r, row);
-    if (!categories.includes(c)) categories.push(c);
-  }
-  const horizontal = v.kind === "bar" || v.kind === "stackedBar";
-  const stacked =
-    v.kind === "stackedBar" || v.kind === "stackedColumn" || (v.kind === "area" && !!seriesGroup);
-  const type = v.kind === "line" || v.kind === "area" ? "line" : "bar";
-  const extra = v.kind === "area" ? { areaStyle: {} } : {};
-  let series: Record<string, unknown>[];
-  if (seriesGroup && vals[0]) {
-    // One series per value of the second grouping, aligned on the categories.
-    const names: string[] = [];
-    for (const row of r.rows) {
-      const s = String(row[seriesGroup.name]);
-      if (!names.includes(s)) names.push(s);
-    }
-    series = names.map((name) => ({
-      type,
-      name,
-      ...(stacked ? { stack: "total" } : {}),
-      ...extra,
-      data: categories.map((cat) => {
-        const row = r.rows.find((x) => categoryOf(v, r, x) === cat && String(x[seriesGroup.name]) === name);
-        return row ? num(row[vals[0]!.name]) : null;
-      }),
-    }));
-  } else {
-    series = vals.map((c) => ({
-      type,
-      name: columnTitle(v, c),
-      ...(stacked ? { stack: "total" } : {}),
-      ...extra,
-      data: r.rows.map((row) => num(row[c.name])),
-    }));
-  }
-  const catAxis = { type: "category", data: horizontal ? [...categories].reverse() : categories };
-  if (horizontal) for (const s of series) s.data = [...(s.data as unknown[])].reverse(); // first category on top
-  const b0 = vals[0]?.binding === undefined ? undefined : v.bindings[vals[0].binding];
-  const valAxis = {
-    type: "value",
-    axisLabel: { formatter: (x: number) => formatCell(x, b0) },
-  };
-  return {
-    tooltip,
-    legend: series.length > 1 ? { top: 0 } : undefined,
-    grid: { left: 16, right: 16, top: series.length > 1 ? 28 : 12, bottom: 8, containLabel: true },
-    xAxis: horizontal ? valAxis : catAxis,
-    yAxis: horizontal ? catAxis : valAxis,
-    series,
-  };
+  return chartVisualOption(v, r, { formatCell, columnTitle });
 }
 
 /** Whether clicking a visual's marks cross-filters the dashboard (a grouped bar, column or line). */
@@ -443,6 +327,38 @@ export function tileAfterKey(t: Tile, key: string, shift: boolean): Tile | null 
     else if (key === "ArrowDown") next.y = Math.min(1000, t.y + 1);
     else if (key === "ArrowUp") next.y = Math.max(0, t.y - 1);
     else return null;
+  }
+  return next.x === t.x && next.y === t.y && next.w === t.w && next.h === t.h ? null : next;
+}
+
+/** The grid's pitch in CSS pixels: one column's width plus the gap, one row's height plus the gap. */
+export interface GridPitch {
+  colPx: number;
+  rowPx: number;
+}
+
+/**
+ * A tile's place after a pointer drag of `dx`, `dy` pixels, snapped to whole grid cells (a move
+ * of less than half a cell stays put): "move" drags the tile by its handle, "resize" drags its
+ * bottom-right corner. Kept on the 12-column grid, at least 1×1 and at most 40 rows high, as the
+ * keyboard does. Null when the drop lands where the tile already is (no revision for a no-op).
+ */
+export function tileAfterDrag(
+  t: Tile,
+  mode: "move" | "resize",
+  dx: number,
+  dy: number,
+  pitch: GridPitch,
+): Tile | null {
+  const cols = Math.round(dx / pitch.colPx) || 0;
+  const rows = Math.round(dy / pitch.rowPx) || 0;
+  const next = { ...t };
+  if (mode === "move") {
+    next.x = Math.min(12 - t.w, Math.max(0, t.x + cols));
+    next.y = Math.min(1000, Math.max(0, t.y + rows));
+  } else {
+    next.w = Math.min(12 - t.x, Math.max(1, t.w + cols));
+    next.h = Math.min(40, Math.max(1, t.h + rows));
   }
   return next.x === t.x && next.y === t.y && next.w === t.w && next.h === t.h ? null : next;
 }

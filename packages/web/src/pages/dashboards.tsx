@@ -36,6 +36,7 @@ import {
   categoriesOf,
   changeLine,
   dashboardQueryOf,
+  type GridPitch,
   gridPlacement,
   kpiOf,
   type PlanSlicer,
@@ -46,6 +47,7 @@ import {
   selectionFor,
   type Tile,
   tableOf,
+  tileAfterDrag,
   tileAfterKey,
   toggleSelection,
   type VisualResult,
@@ -59,6 +61,18 @@ import { useOrg } from "../session.ts";
 
 /** A grid row's height on the dashboard: the plan's tiles are 12 columns wide and h rows tall. */
 const GRID_ROW_PX = 56;
+const GRID_GAP_PX = 8;
+/** A drag grip: small, above the tile's content, and no browser panning under a finger. */
+const GRIP_STYLE = {
+  position: "absolute",
+  zIndex: 2,
+  padding: "0 6px",
+  fontSize: 12,
+  lineHeight: "14px",
+  color: "var(--mantine-color-gray-6)",
+  userSelect: "none",
+  touchAction: "none",
+} as const;
 
 /** One conversation: its messages, the composer with files, and the current plan's live dashboard. */
 export function ConversationPage({ id }: { id: string }) {
@@ -468,6 +482,61 @@ function Dashboard({
     if (!id || !rev.data) return;
     document.querySelector<HTMLElement>(`[data-visual-id="${CSS.escape(id)}"]`)?.focus();
   }, [rev.data]);
+  // Pointer layout edits: drag a tile's grip to move it, its corner to resize it. The tile follows
+  // the pointer snapped to the grid; the drop is one revision (as one key press is), and the
+  // preview stays until the new revision is drawn (or the server refuses it).
+  const [drag, setDrag] = useState<{ id: string; tile: Tile } | null>(null);
+  const dragFrom = useRef<{
+    id: string;
+    mode: "move" | "resize";
+    x: number;
+    y: number;
+    from: Tile;
+    pitch: GridPitch;
+  } | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new revision ends the preview
+  useEffect(() => setDrag(null), [rev.data]);
+  const dragHandlers = (id: string, mode: "move" | "resize", layout: Tile) => ({
+    onPointerDown: (e: import("react").PointerEvent<HTMLElement>) => {
+      if (!writable || move.isPending || e.button !== 0) return;
+      const grid = e.currentTarget.closest<HTMLElement>("[data-dashboard-grid]");
+      if (!grid) return;
+      e.preventDefault();
+      e.stopPropagation();
+      e.currentTarget.setPointerCapture(e.pointerId);
+      // 12 columns and 11 gaps fill the width: a column's pitch is (width + gap) / 12.
+      const pitch = { colPx: (grid.clientWidth + GRID_GAP_PX) / 12, rowPx: GRID_ROW_PX + GRID_GAP_PX };
+      dragFrom.current = { id, mode, x: e.clientX, y: e.clientY, from: layout, pitch };
+      setDrag({ id, tile: layout });
+    },
+    onPointerMove: (e: import("react").PointerEvent<HTMLElement>) => {
+      const d = dragFrom.current;
+      if (!d) return;
+      const tile = tileAfterDrag(d.from, d.mode, e.clientX - d.x, e.clientY - d.y, d.pitch) ?? d.from;
+      setDrag((cur) =>
+        cur &&
+        cur.tile.x === tile.x &&
+        cur.tile.y === tile.y &&
+        cur.tile.w === tile.w &&
+        cur.tile.h === tile.h
+          ? cur
+          : { id: d.id, tile },
+      );
+    },
+    onPointerUp: (e: import("react").PointerEvent<HTMLElement>) => {
+      const d = dragFrom.current;
+      if (!d) return;
+      dragFrom.current = null;
+      const next = tileAfterDrag(d.from, d.mode, e.clientX - d.x, e.clientY - d.y, d.pitch);
+      if (!next) return setDrag(null);
+      lastMoved.current = d.id;
+      move.mutate({ id: d.id, ...next }, { onError: () => setDrag(null) });
+    },
+    onPointerCancel: () => {
+      dragFrom.current = null;
+      setDrag(null);
+    },
+  });
   const onTileKey = (e: import("react").KeyboardEvent, id: string, layout: Tile) => {
     if (!writable || move.isPending || e.target !== e.currentTarget) return;
     const next = tileAfterKey(layout, e.key, e.shiftKey);
@@ -566,8 +635,8 @@ function Dashboard({
       ) : null}
       {writable ? (
         <Text size="xs" c="dimmed" id={`layout-help-${conversationId}`}>
-          Focus a visual: arrow keys move it, Shift+arrow keys resize it. Each change is a new revision (undo
-          goes back).
+          Drag a visual by its grip (top) to move it, by its corner to resize it; or focus it: arrow keys move
+          it, Shift+arrow keys resize it. Each change is a new revision (undo goes back).
         </Text>
       ) : null}
       {downloadError ? <Alert color="red">{downloadError}</Alert> : null}
@@ -618,8 +687,9 @@ function Dashboard({
               display: "grid",
               gridTemplateColumns: "repeat(12, minmax(0, 1fr))",
               gridAutoRows: GRID_ROW_PX,
-              gap: 8,
+              gap: GRID_GAP_PX,
             }}
+            data-dashboard-grid
           >
             {page.slicers.map((s) => (
               <Paper key={s.id} withBorder p="xs" style={gridPlacement(s.layout)}>
@@ -639,7 +709,11 @@ function Dashboard({
                 withBorder
                 p="xs"
                 style={{
-                  ...gridPlacement(v.layout),
+                  ...gridPlacement(drag?.id === v.id ? drag.tile : v.layout),
+                  position: "relative",
+                  ...(drag?.id === v.id
+                    ? { outline: "2px dashed var(--mantine-color-blue-5)", zIndex: 1 }
+                    : {}),
                   overflow: "hidden",
                   display: "flex",
                   flexDirection: "column",
@@ -663,6 +737,36 @@ function Dashboard({
                   onSelect={(sel) => setSelections((cur) => toggleSelection(cur, sel))}
                   onAsk={writable ? () => onAsk({ id: v.id, title: v.title }) : undefined}
                 />
+                {writable ? (
+                  <>
+                    {/* Pointer-only grips (the keyboard path is the tile's arrow keys), hidden from
+                        assistive technology so the figure reads as before. */}
+                    <span
+                      aria-hidden="true"
+                      title="Drag to move"
+                      data-drag-handle="move"
+                      style={{
+                        ...GRIP_STYLE,
+                        top: 0,
+                        left: "50%",
+                        transform: "translateX(-50%)",
+                        cursor: "grab",
+                      }}
+                      {...dragHandlers(v.id, "move", v.layout)}
+                    >
+                      ⠿⠿
+                    </span>
+                    <span
+                      aria-hidden="true"
+                      title="Drag to resize"
+                      data-drag-handle="resize"
+                      style={{ ...GRIP_STYLE, right: 0, bottom: 0, cursor: "nwse-resize" }}
+                      {...dragHandlers(v.id, "resize", v.layout)}
+                    >
+                      ◢
+                    </span>
+                  </>
+                ) : null}
               </Paper>
             ))}
           </div>
