@@ -6,6 +6,7 @@
  * exactly: the compiled scorer adds the same terms in the same order as `scoreProbability`
  * (src/compiled-scorer.ts).
  */
+import { ColumnScorer, decileOf, tierIndexOf } from "./column-scorer.ts";
 import { type CompiledScorer, compileRowScorer, compileScorer } from "./compiled-scorer.ts";
 import type { ScoringModel } from "./fit/scoring-model.ts";
 import type { ModelArtifact } from "./model-schema.ts";
@@ -26,6 +27,8 @@ export interface ScoredRecord {
 
 export const NOT_MAILED = "Not mailed";
 
+export { decileOf, tierIndexOf };
+
 export function scoringModelOf(artifact: ModelArtifact): ScoringModel {
   return {
     preparation: artifact.preparation,
@@ -34,20 +37,8 @@ export function scoringModelOf(artifact: ModelArtifact): ScoringModel {
   };
 }
 
-/** The decile a probability falls in by the cut-offs (lowest score of deciles 1…10). */
-export function decileOf(cutoffs: readonly number[], p: number): number {
-  let d = 1;
-  for (let k = cutoffs.length - 1; k >= 1; k--)
-    if (p >= (cutoffs[k] as number)) {
-      d = k + 1;
-      break;
-    }
-  return d;
-}
-
 export function tierOf(tiers: ModelArtifact["tiers"], p: number): string {
-  for (const t of tiers) if (p >= t.minProbability) return t.name;
-  return NOT_MAILED;
+  return tiers[tierIndexOf(tiers, p)]?.name ?? NOT_MAILED;
 }
 
 const compiled = new WeakMap<ModelArtifact, CompiledScorer>();
@@ -114,6 +105,31 @@ export function rowScorerOf(
     return out;
   };
   return { score, columnsRead };
+}
+
+/**
+ * Scores batches of up to `capacity` rows of a file whose columns are `columns` (a CSV header, a
+ * DuckDB result's names) column by column, without an object per row (src/column-scorer.ts).
+ * `idIndex`: the column of the artifact's ID field (−1 when it names none or the file lacks it);
+ * `tierNames[out.tier[r]]` is the row's tier. Same numbers as `scoreBatch` on the same rows.
+ */
+export function columnScorerOf(
+  artifact: ModelArtifact,
+  columns: readonly string[],
+  capacity: number,
+): { scorer: ColumnScorer; idIndex: number; tierNames: string[] } {
+  return {
+    scorer: new ColumnScorer(
+      scoringModelOf(artifact),
+      artifact.scorecard as Scorecard,
+      artifact.decileCutoffs,
+      artifact.tiers,
+      columns,
+      capacity,
+    ),
+    idIndex: artifact.idField ? columns.indexOf(artifact.idField) : -1,
+    tierNames: [...artifact.tiers.map((t) => t.name), NOT_MAILED],
+  };
 }
 
 /** Scores a stream of records in batches of `batchSize`, yielding each batch's scored rows in order. */
