@@ -10,7 +10,10 @@
  * - points: `scoreRecord` adds, per field, the first matching rule, in rule order; `buildScorecard`
  *   writes each field's rules together, so adding each field's match in field order is the same sum.
  *   A card whose fields' rules are interleaved is scored by `scoreRecord` itself.
- * test/compiled-scorer.test.ts holds both to `toBe` equality on real and junk records.
+ * Each field's term and points are plain data (TermTable, PointTable) applied by one function each
+ * (`addTerm`, `pointsOf`), which the record scorer here and the column scorer (column-scorer.ts:
+ * CSV bytes, DuckDB columns) both call: one arithmetic for every path.
+ * test/compiled-scorer.test.ts holds them all to `toBe` equality on real and junk records.
  */
 import type { ScoringModel } from "./fit/scoring-model.ts";
 import { isMissingText, parseNumericText } from "./prepare/numeric-text.ts";
@@ -318,70 +321,4 @@ export function compileScorer(model: ScoringModel, card: Scorecard): CompiledSco
       return scoreRecord(card, text);
     });
   return { logOdds, probability: (r) => 1 / (1 + Math.exp(-logOdds(r))), points };
-}
-
-/**
- * The same scorer over rows of cells in a file's column order (a CSV reader's rows, empty = null)
- * instead of records: each term reads its field's column by index, so a row needs no object. The
- * terms are the record scorer's, in the same order: the same numbers, to the bit.
- */
-export interface RowScorer {
-  logOdds(cells: readonly (string | null)[], offset: number): number;
-  points(cells: readonly (string | null)[], offset: number): number;
-  /** Per column, whether the scorer reads it (a reader may leave the others unparsed). */
-  columnsRead: boolean[];
-}
-
-export function compileRowScorer(
-  model: ScoringModel,
-  card: Scorecard,
-  columns: readonly string[],
-): RowScorer {
-  const indexOf = new Map<string, number>();
-  columns.forEach((name, k) => {
-    if (!indexOf.has(name)) indexOf.set(name, k);
-  });
-  // A field the file lacks reads as missing in every row (−1 → null).
-  const at = (field: string) => indexOf.get(field) ?? -1;
-  const terms = compileTerms(model);
-  const termIndex = Int32Array.from(terms, (t) => at(t.field));
-  const termAdd = terms.map((t) => t.add);
-  const { intercept } = model;
-  const logOdds = (cells: readonly (string | null)[], offset: number) => {
-    let z = intercept;
-    for (let t = 0; t < termAdd.length; t++) {
-      const k = termIndex[t]!;
-      z = termAdd[t]!(k < 0 ? null : cells[offset + k]!, z);
-    }
-    return z;
-  };
-  const compiled = compilePointFields(card);
-  if (!compiled) {
-    const width = columns.length;
-    return {
-      logOdds,
-      columnsRead: columns.map(() => true),
-      points: (cells, offset) => {
-        const text: Record<string, string | null> = {};
-        for (let k = 0; k < width; k++) text[columns[k]!] = cells[offset + k] ?? null;
-        return scoreRecord(card, text);
-      },
-    };
-  }
-  const pointIndex = Int32Array.from(compiled.fields, (f) => at(f.field));
-  const pointOf = compiled.fields.map((f) => f.points);
-  const columnsRead = columns.map(() => false);
-  for (const k of [...termIndex, ...pointIndex]) if (k >= 0) columnsRead[k] = true;
-  return {
-    logOdds,
-    columnsRead,
-    points: (cells, offset) => {
-      let points = compiled.base;
-      for (let f = 0; f < pointOf.length; f++) {
-        const k = pointIndex[f]!;
-        points += pointOf[f]!(k < 0 ? null : cells[offset + k]!);
-      }
-      return points;
-    },
-  };
 }

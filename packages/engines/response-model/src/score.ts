@@ -7,7 +7,7 @@
  * (src/compiled-scorer.ts).
  */
 import { ColumnScorer, decileOf, tierIndexOf } from "./column-scorer.ts";
-import { type CompiledScorer, compileRowScorer, compileScorer } from "./compiled-scorer.ts";
+import { type CompiledScorer, compileScorer } from "./compiled-scorer.ts";
 import type { ScoringModel } from "./fit/scoring-model.ts";
 import type { ModelArtifact } from "./model-schema.ts";
 import { type CustomerRecord, cellText } from "./records.ts";
@@ -71,40 +71,6 @@ export function scoreBatch(
       tier: tierOf(artifact.tiers, probability),
     };
   });
-}
-
-/**
- * Scores rows of cells in a file's column order (`columns`, as a CSV header names them) without
- * building a record per row: `score(cells, offset, position)` scores the row whose first cell is
- * at `offset` and returns one reused result (read it before the next call). Same numbers as
- * `scoreBatch` on the same rows as records (empty cell = missing).
- */
-export function rowScorerOf(
-  artifact: ModelArtifact,
-  columns: readonly string[],
-): {
-  score: (cells: readonly (string | null)[], offset: number, position: number) => ScoredRecord;
-  /** Per column, whether scoring reads it. */
-  columnsRead: boolean[];
-} {
-  const scorer = compileRowScorer(scoringModelOf(artifact), artifact.scorecard as Scorecard, columns);
-  const idIndex = artifact.idField ? columns.indexOf(artifact.idField) : -1;
-  const out: ScoredRecord = { customerId: "", probability: 0, points: 0, decile: 0, tier: "" };
-  const cutoffs = artifact.decileCutoffs;
-  const tiers = artifact.tiers;
-  const columnsRead = [...scorer.columnsRead];
-  if (idIndex >= 0) columnsRead[idIndex] = true;
-  const score = (cells: readonly (string | null)[], offset: number, position: number) => {
-    const probability = 1 / (1 + Math.exp(-scorer.logOdds(cells, offset)));
-    const id = idIndex >= 0 ? cells[offset + idIndex] : null;
-    out.customerId = id ?? String(position);
-    out.probability = probability;
-    out.points = scorer.points(cells, offset);
-    out.decile = decileOf(cutoffs, probability);
-    out.tier = tierOf(tiers, probability);
-    return out;
-  };
-  return { score, columnsRead };
 }
 
 /**

@@ -5,7 +5,12 @@ import {
   ScoringRunInput,
   type ScoringRunOutput,
 } from "@modelworks/contracts/model-artifacts";
-import { type CustomerRecord, preparationCounter, scoreBatch } from "@modelworks/engine-response-model";
+import {
+  type CellValue,
+  cellText,
+  columnScorerOf,
+  preparationCounter,
+} from "@modelworks/engine-response-model";
 import type { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
@@ -13,7 +18,7 @@ import { runs } from "../db/schema.ts";
 import type { Actor, Logger } from "../domain/actor.ts";
 import { DomainError } from "../errors/domain-error.ts";
 import { createIngest } from "../files/ingest.ts";
-import { fileRecords, loadFileSource, MappingProblems } from "../files/records.ts";
+import { fileColumns, loadFileSource, MappingProblems } from "../files/records.ts";
 import { type FileStore, scratchDir } from "../files/store.ts";
 import { receive } from "../files/upload.ts";
 import type { PlatformTask } from "../runs/runner.ts";
@@ -24,8 +29,10 @@ import { type ArtifactRow, artifactJson, assertMayScore, loadArtifact } from "./
  * (customer_id, probability, points, decile, tier). They are runs — queued, leased, with
  * progress and cancel, in `runs` — whose work is the platform's own (reading and writing stored
  * files), so the run worker executes them in process as a *platform task* instead of handing
- * them to the engine pool; the scoring arithmetic is still the engine's (`scoreBatch`).
- * Memory is bounded: the file streams a DuckDB chunk at a time, the CSV streams to scratch.
+ * them to the engine pool; the scoring arithmetic is still the engine's (its column scorer, the
+ * same terms as `scoreBatch`). Memory is bounded: only the columns the model reads stream from the
+ * Parquet copy, a DuckDB chunk at a time and column-wise (no object per row), the CSV streams to
+ * scratch.
  */
 
 /** Queues a scoring run (after checking the artifact may score and the file and mapping exist). */
@@ -58,6 +65,8 @@ export async function createScoringRun(
 }
 
 const HEADER = ["customer_id", "probability", "points", "decile", "tier"];
+/** Rows scored together: the column scorer's typed arrays for them stay in cache. */
+const BATCH_ROWS = 2048;
 /** Quotes as needed, and defuses spreadsheet formulas in text (IDs and tier names). */
 function csvText(s: string): string {
   const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
@@ -81,23 +90,52 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
       // Unseen levels, non-numeric text and missing values, counted as the preparation does.
       const counter = preparationCounter(artifact.preparation);
       let rows = 0;
+      // The columns scoring reads: the model's fields, the scorecard's, the ID.
+      const cardFields = (artifact.scorecard.rules as { field?: string }[]).flatMap((r) =>
+        r.field ? [r.field] : [],
+      );
+      const prepFields = artifact.preparation.fields.map((f) => f.field);
+      const wanted = [
+        ...new Set([...prepFields, ...cardFields, ...(artifact.idField ? [artifact.idField] : [])]),
+      ];
+      const prepColumn = prepFields.map((f) => wanted.indexOf(f));
+      const { scorer, idIndex, tierNames } = columnScorerOf(artifact, wanted, BATCH_ROWS);
+      const tierText = tierNames.map(csvText);
 
       // The scored CSV, generated as the file streams in; `receive` writes and hashes it.
       async function* csv(): AsyncGenerator<string> {
         yield `${HEADER.join(",")}\r\n`;
-        for await (const chunk of fileRecords(deps.store, source, problems, "input")) {
+        for await (const chunk of fileColumns(deps.store, source, wanted, problems, "input")) {
           if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("canceled");
-          const records = chunk as CustomerRecord[];
-          const scored = scoreBatch(artifact, records, rows + 1);
-          for (const r of records) counter.add(r);
+          const { columns } = chunk;
+          prepColumn.forEach((k, i) => {
+            const values = columns[k]!;
+            for (let r = 0; r < chunk.rowCount; r++) counter.addValue(i, values[r] as CellValue);
+          });
           let text = "";
-          for (const s of scored) {
-            byDecile[s.decile - 1]!++;
-            byTier[s.tier] = (byTier[s.tier] ?? 0) + 1;
-            // String(probability) is the shortest text that reads back as the same double.
-            text += `${csvText(s.customerId)},${s.probability},${s.points},${s.decile},${csvText(s.tier)}\r\n`;
+          for (let first = 0; first < chunk.rowCount; first += BATCH_ROWS) {
+            const n = Math.min(BATCH_ROWS, chunk.rowCount - first);
+            for (let s = 0; s < scorer.slotColumn.length; s++) {
+              const values = columns[scorer.slotColumn[s]!]!;
+              for (let r = 0; r < n; r++) scorer.setValue(s, r, values[first + r]);
+            }
+            const scored = scorer.score(n, (r) =>
+              Object.fromEntries(
+                wanted.map((name, k) => [name, cellText(columns[k]![first + r] as CellValue)]),
+              ),
+            );
+            const ids = idIndex >= 0 ? columns[idIndex]! : null;
+            for (let r = 0; r < n; r++) {
+              rows++;
+              const decile = scored.decile[r]!;
+              byDecile[decile - 1]!++;
+              const tier = scored.tier[r]!;
+              byTier[tierNames[tier]!] = (byTier[tierNames[tier]!] ?? 0) + 1;
+              const id = (ids && cellText(ids[first + r] as CellValue)) ?? String(rows);
+              // String(probability) is the shortest text that reads back as the same double.
+              text += `${csvText(id)},${scored.probability[r]},${scored.points[r]},${decile},${tierText[tier]}\r\n`;
+            }
           }
-          rows += chunk.length;
           ctx.progress(Math.min(0.95, (0.95 * rows) / total), `scored ${rows.toLocaleString("en-US")} rows`);
           yield text;
         }
