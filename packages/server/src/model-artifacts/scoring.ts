@@ -5,12 +5,6 @@ import {
   ScoringRunInput,
   type ScoringRunOutput,
 } from "@modelworks/contracts/model-artifacts";
-import {
-  type CellValue,
-  cellText,
-  columnScorerOf,
-  preparationCounter,
-} from "@modelworks/engine-response-model";
 import type { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
@@ -22,6 +16,7 @@ import { fileColumns, loadFileSource, MappingProblems } from "../files/records.t
 import { type FileStore, scratchDir } from "../files/store.ts";
 import { receive } from "../files/upload.ts";
 import type { PlatformTask } from "../runs/runner.ts";
+import { newTally, scoredCsv, scoringColumns } from "./scored-csv.ts";
 import { type ArtifactRow, artifactJson, assertMayScore, loadArtifact } from "./service.ts";
 
 /**
@@ -64,15 +59,6 @@ export async function createScoringRun(
   return row!;
 }
 
-const HEADER = ["customer_id", "probability", "points", "decile", "tier"];
-/** Rows scored together: the column scorer's typed arrays for them stay in cache. */
-const BATCH_ROWS = 2048;
-/** Quotes as needed, and defuses spreadsheet formulas in text (IDs and tier names). */
-function csvText(s: string): string {
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 export function scoringTask(deps: { db: Db; store: FileStore; config: Config; log: Logger }): PlatformTask {
   const ingest = createIngest({ db: deps.db, store: deps.store, config: deps.config });
   return {
@@ -85,62 +71,20 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
       const source = await loadFileSource(deps.db, run.orgId, input, "input");
       const total = Math.max(1, source.file.rowCount);
       const problems = new MappingProblems();
-      const byDecile = new Array<number>(10).fill(0);
-      const byTier: Record<string, number> = {};
-      // Unseen levels, non-numeric text and missing values, counted as the preparation does.
-      const counter = preparationCounter(artifact.preparation);
-      let rows = 0;
-      // The columns scoring reads: the model's fields, the scorecard's, the ID.
-      const cardFields = (artifact.scorecard.rules as { field?: string }[]).flatMap((r) =>
-        r.field ? [r.field] : [],
-      );
-      const prepFields = artifact.preparation.fields.map((f) => f.field);
-      const wanted = [
-        ...new Set([...prepFields, ...cardFields, ...(artifact.idField ? [artifact.idField] : [])]),
-      ];
-      const prepColumn = prepFields.map((f) => wanted.indexOf(f));
-      const { scorer, idIndex, tierNames } = columnScorerOf(artifact, wanted, BATCH_ROWS);
-      const tierText = tierNames.map(csvText);
-
-      // The scored CSV, generated as the file streams in; `receive` writes and hashes it.
-      async function* csv(): AsyncGenerator<string> {
-        yield `${HEADER.join(",")}\r\n`;
-        for await (const chunk of fileColumns(deps.store, source, wanted, problems, "input")) {
+      const wanted = scoringColumns(artifact);
+      const tally = newTally(artifact);
+      const csv = scoredCsv(
+        artifact,
+        wanted,
+        fileColumns(deps.store, source, wanted, problems, "input"),
+        tally,
+        (rows) => {
+          // Between chunks: a cancel stops the stream here.
           if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("canceled");
-          const { columns } = chunk;
-          prepColumn.forEach((k, i) => {
-            const values = columns[k]!;
-            for (let r = 0; r < chunk.rowCount; r++) counter.addValue(i, values[r] as CellValue);
-          });
-          let text = "";
-          for (let first = 0; first < chunk.rowCount; first += BATCH_ROWS) {
-            const n = Math.min(BATCH_ROWS, chunk.rowCount - first);
-            for (let s = 0; s < scorer.slotColumn.length; s++) {
-              const values = columns[scorer.slotColumn[s]!]!;
-              for (let r = 0; r < n; r++) scorer.setValue(s, r, values[first + r]);
-            }
-            const scored = scorer.score(n, (r) =>
-              Object.fromEntries(
-                wanted.map((name, k) => [name, cellText(columns[k]![first + r] as CellValue)]),
-              ),
-            );
-            const ids = idIndex >= 0 ? columns[idIndex]! : null;
-            for (let r = 0; r < n; r++) {
-              rows++;
-              const decile = scored.decile[r]!;
-              byDecile[decile - 1]!++;
-              const tier = scored.tier[r]!;
-              byTier[tierNames[tier]!] = (byTier[tierNames[tier]!] ?? 0) + 1;
-              const id = (ids && cellText(ids[first + r] as CellValue)) ?? String(rows);
-              // String(probability) is the shortest text that reads back as the same double.
-              text += `${csvText(id)},${scored.probability[r]},${scored.points[r]},${decile},${tierText[tier]}\r\n`;
-            }
-          }
           ctx.progress(Math.min(0.95, (0.95 * rows) / total), `scored ${rows.toLocaleString("en-US")} rows`);
-          yield text;
-        }
-      }
-      const received = await receive(Readable.from(csv()), scratchDir(deps.config));
+        },
+      );
+      const received = await receive(Readable.from(csv), scratchDir(deps.config));
       if (problems.count > 0)
         throw new DomainError(
           "input_invalid",
@@ -168,6 +112,7 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
         received,
         createdBy: run.createdBy,
       });
+      const { rows, byDecile, byTier, counter } = tally;
       const withCounts = counter.report().filter((f) => f.missing + f.nonNumeric + f.unseenLevels > 0);
       const output: ScoringRunOutput = {
         artifactId: row.id,
