@@ -148,6 +148,10 @@ export async function* fileColumns(
   let row = 0;
   for await (const chunk of streamColumns(await store.localPath(source.file.dataKey), read)) {
     const n = chunk.rowCount;
+    // A chunk's problems, added in row order then mapping order as `fileRecords` adds them (the
+    // first ones are kept as examples); once the examples are full, only counted.
+    const found: { i: number; k: number; message: string }[] = [];
+    const keep = problems.items.length < MAX_PROBLEMS;
     const mapped = mapping.map((m, k) => {
       const src = entrySource[k]! >= 0 ? chunk.columns[entrySource[k]!]! : null;
       const memo = memos[k]!;
@@ -159,11 +163,16 @@ export async function* fileColumns(
           v = transform(raw, m);
           if (memo.size < TRANSFORM_MEMO) memo.set(raw, v);
         }
-        if (v.error) problems.add(`${path}.rows.${row + i + 1}.${m.target}`, v.error);
+        if (v.error) {
+          if (keep) found.push({ i, k, message: v.error });
+          else problems.count++;
+        }
         values[i] = v.value ?? null;
       }
       return values;
     });
+    found.sort((a, b) => a.i - b.i || a.k - b.k);
+    for (const p of found) problems.add(`${path}.rows.${row + p.i + 1}.${mapping[p.k]!.target}`, p.message);
     row += n;
     yield {
       rowCount: n,
