@@ -90,10 +90,18 @@ const before = await timed("before (csv-parse records → scoreRecords → csv-s
   out.end();
   await once(out, "finish");
 });
-const after = await timed("after (modelworks score: CSV bytes → column scorer → one buffer per chunk)", async (sample) => {
-  const r = await scoreFile({ modelFile, dataFile: data, outFile: join(dir, "after.csv"), onBatch: sample });
-  if (!r.ok || r.rows !== ROWS) throw new Error(`scoreFile failed: ${JSON.stringify(r)}`);
-});
+const after = await timed(
+  "after (modelworks score: CSV bytes → column scorer → one buffer per chunk)",
+  async (sample) => {
+    const r = await scoreFile({
+      modelFile,
+      dataFile: data,
+      outFile: join(dir, "after.csv"),
+      onBatch: sample,
+    });
+    if (!r.ok || r.rows !== ROWS) throw new Error(`scoreFile failed: ${JSON.stringify(r)}`);
+  },
+);
 const same = readFileSync(join(dir, "before.csv")).equals(readFileSync(join(dir, "after.csv")));
 console.log(`speed-up ${(before / after).toFixed(1)}× (CPU); outputs byte-identical: ${same}`);
 rmSync(dir, { recursive: true, force: true });

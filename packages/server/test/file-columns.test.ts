@@ -57,7 +57,10 @@ describe("fileColumns = fileRecords, column-wise", () => {
       const recordProblems = new MappingProblems();
       const expected: unknown[][] = wanted.map(() => []);
       for await (const chunk of fileRecords(store, source, recordProblems, "input"))
-        for (const r of chunk) wanted.forEach((w, k) => expected[k]!.push(r[w] ?? null));
+        for (const r of chunk)
+          wanted.forEach((w, k) => {
+            expected[k]!.push(r[w] ?? null);
+          });
       const columnProblems = new MappingProblems();
       const got: unknown[][] = wanted.map(() => []);
       let chunks = 0;
