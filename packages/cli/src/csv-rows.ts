@@ -8,7 +8,8 @@
  *
  * RFC 4180 as csv-parse reads it with the options in csv.ts: the first row names the columns,
  * a UTF-8 BOM is dropped, quoted cells may hold commas, newlines and doubled quotes (unescaped in
- * place: a cell only shrinks), LF, CRLF or CR ends a row, empty lines are skipped, every row must
+ * place: a cell only shrinks), LF, CRLF or CR ends a row (the header's decides: a CR alone is text
+ * in a file of LF or CRLF rows), empty lines are skipped, every row must
  * have the header's number of cells, and an empty cell is missing. Rows split at a newline byte,
  * which never falls inside a UTF-8 character, so a chunk's rows decode on their own.
  */
@@ -55,6 +56,8 @@ interface Reader {
   width: number;
   header: string[] | null;
   line: number; // rows read, header included (for messages)
+  /** Whether rows end with a CR alone (the header's did); otherwise a CR alone is text. */
+  crRows: boolean;
   /** The current row's quoted cells with doubled quotes, unescaped once the row is complete. */
   doubled: number[];
   onHeader: (columns: string[]) => void;
@@ -68,6 +71,9 @@ function parseRows(st: Reader, from: number, end: number, final: boolean): numbe
   let width = st.width;
   let rowCount = 0;
   let pos = from;
+  // The header's row end decides the file's (csv-parse detects it from the first one): a CR
+  // alone ends rows only in a file whose header ends with a CR alone.
+  let crEndsRows = st.header === null || st.crRows;
   while (pos < end) {
     const base = st.header === null ? 0 : 2 * rowCount * width;
     if (bounds.length < base + 2 * width + 4) {
@@ -115,8 +121,20 @@ function parseRows(st: Reader, from: number, end: number, final: boolean): numbe
         }
       } else {
         j = i;
-        while (j < end && ENDS_CELL[bytes[j]!] === 0) j++;
-        if (j >= end && !final) break; // the row goes on in the next chunk
+        let more = false; // the cell may go on in the next chunk
+        for (;;) {
+          while (j < end && ENDS_CELL[bytes[j]!] === 0) j++;
+          // A bare CR in a file whose rows end in LF or CRLF is text, as csv-parse reads it.
+          if (j < end && bytes[j] === CR && !crEndsRows) {
+            if (j + 1 >= end) more = !final;
+            else if (bytes[j + 1] !== LF) {
+              j++;
+              continue;
+            }
+          }
+          break;
+        }
+        if (more || (j >= end && !final)) break; // the row goes on in the next chunk
         start = i;
         stop = j;
       }
@@ -151,6 +169,7 @@ function parseRows(st: Reader, from: number, end: number, final: boolean): numbe
       if (c === CR) {
         if (j + 1 >= end && !final) break; // CR LF split across chunks
         i = bytes[j + 1] === LF ? j + 2 : j + 1;
+        if (st.header === null) st.crRows = i === j + 1;
       } else i = j + 1;
       complete = true;
       break;
@@ -175,6 +194,7 @@ function parseRows(st: Reader, from: number, end: number, final: boolean): numbe
       const header: string[] = [];
       for (let c = 0; c < cells; c++) header.push(cellTextOf(bytes, bounds[2 * c]!, bounds[2 * c + 1]!));
       st.header = header;
+      crEndsRows = st.crRows;
       width = st.width = cells;
       st.onHeader(header);
       continue;
@@ -200,6 +220,7 @@ export async function* readCsvRowChunks(
     width: 0,
     header: null,
     line: 0,
+    crRows: false,
     doubled: [],
     onHeader,
   };

@@ -45,6 +45,34 @@ describe("readCsvRowChunks", () => {
     expect(out[1]).toEqual(["C2", null, 'say "hi"\nthere']);
   });
 
+  it.each([
+    [
+      "A,B\n1,x\ry\n2,z\n",
+      [
+        ["1", "x\ry"],
+        ["2", "z"],
+      ],
+    ],
+    ["A,B\r\n1,x\ry\r\n", [["1", "x\ry"]]],
+    [
+      "A,B\r1,x\r2,y\r",
+      [
+        ["1", "x"],
+        ["2", "y"],
+      ],
+    ],
+  ])(
+    "a CR alone is text unless the header's row ends with one, as csv-parse reads %j",
+    async (text, cells) => {
+      const expected = parse(text, { bom: true, columns: true, skip_empty_lines: true }) as Record<
+        string,
+        string
+      >[];
+      expect(expected.map((r) => [r.A, r.B])).toEqual(cells);
+      for (const bytes of [1, 2, 3, 64]) expect((await rows(text, bytes)).out).toEqual(cells);
+    },
+  );
+
   it("a comma at the very end is one more, empty cell; an empty file has no columns", async () => {
     expect((await rows("A,B\n1,", 3)).out).toEqual([["1", null]]);
     expect(await rows("", 4)).toEqual({ header: [], out: [] });
