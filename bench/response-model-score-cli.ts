@@ -4,7 +4,9 @@
  * records (the sample's rows cycled, each with its own ID, about 100 bytes a row), then scores it
  * twice in the same run:
  *   - before: the previous path — csv-parse records → `scoreRecords` → csv-stringify;
- *   - after: `scoreFile` as the CLI runs it — chunked columnar CSV reader → row scorer.
+ *   - after: `scoreFile` as the CLI runs it — CSV bytes a chunk at a time (cells as byte bounds) →
+ *     the engine's column scorer (levels interned by their bytes, plain decimals parsed from bytes)
+ *     → one output buffer per chunk.
  * Both outputs must be byte-identical. Reports CPU and wall time, rows/s and the largest RSS growth.
  *
  *   node --import tsx bench/response-model-score-cli.ts [rows]
@@ -88,10 +90,18 @@ const before = await timed("before (csv-parse records → scoreRecords → csv-s
   out.end();
   await once(out, "finish");
 });
-const after = await timed("after (modelworks score: columnar chunks → row scorer)", async (sample) => {
-  const r = await scoreFile({ modelFile, dataFile: data, outFile: join(dir, "after.csv"), onBatch: sample });
-  if (!r.ok || r.rows !== ROWS) throw new Error(`scoreFile failed: ${JSON.stringify(r)}`);
-});
+const after = await timed(
+  "after (modelworks score: CSV bytes → column scorer → one buffer per chunk)",
+  async (sample) => {
+    const r = await scoreFile({
+      modelFile,
+      dataFile: data,
+      outFile: join(dir, "after.csv"),
+      onBatch: sample,
+    });
+    if (!r.ok || r.rows !== ROWS) throw new Error(`scoreFile failed: ${JSON.stringify(r)}`);
+  },
+);
 const same = readFileSync(join(dir, "before.csv")).equals(readFileSync(join(dir, "after.csv")));
 console.log(`speed-up ${(before / after).toFixed(1)}× (CPU); outputs byte-identical: ${same}`);
 rmSync(dir, { recursive: true, force: true });

@@ -8,14 +8,20 @@
  *   npx tsx bench/response-model-score.ts [rows] [batchSize]
  */
 
-import { type CustomerRecord, responseModel, scoreRecords } from "@modelworks/engine-response-model";
+import {
+  type CustomerRecord,
+  responseModel,
+  sampleRecords,
+  scoreRecords,
+} from "@modelworks/engine-response-model";
 import { createContext, executeModel } from "@modelworks/model-kit";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const BATCH = Number(process.argv[3] ?? 10_000);
 
 const example = responseModel.examples[0]!.input;
-const base = example.records as CustomerRecord[];
+// The examples name the bundled sample (sampleData) rather than carrying its rows.
+const base = sampleRecords("campaigniq");
 const fit = await executeModel(
   responseModel,
   { ...example, folds: 3, lambdaCount: 20, selectionMaxSteps: 0 },

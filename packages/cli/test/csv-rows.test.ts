@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { afterAll, describe, expect, it } from "vitest";
-import { CsvShapeError, readCsvRowChunks } from "../src/csv-rows.ts";
+import { CsvShapeError, cellText, readCsvRowChunks } from "../src/csv-rows.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "csv-rows-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function rows(text: string, chunkBytes: number, wanted?: boolean[]) {
+async function rows(text: string, chunkBytes: number) {
   const file = join(dir, "f.csv");
   writeFileSync(file, text);
   const out: (string | null)[][] = [];
@@ -22,12 +22,11 @@ async function rows(text: string, chunkBytes: number, wanted?: boolean[]) {
     file,
     (h) => {
       header = h;
-      return wanted;
     },
     chunkBytes,
   ))
     for (let r = 0; r < chunk.rowCount; r++)
-      out.push(chunk.cells.slice(r * chunk.width, (r + 1) * chunk.width));
+      out.push(Array.from({ length: chunk.width }, (_, c) => cellText(chunk, r, c)));
   return { header, out };
 }
 
@@ -46,12 +45,47 @@ describe("readCsvRowChunks", () => {
     expect(out[1]).toEqual(["C2", null, 'say "hi"\nthere']);
   });
 
-  it("leaves the columns not wanted unread (null)", async () => {
-    const { out } = await rows("A,B,C\n1,2,3\n4,5,6\n", 4, [true, false, true]);
-    expect(out).toEqual([
-      ["1", null, "3"],
-      ["4", null, "6"],
-    ]);
+  it.each([
+    [
+      "A,B\n1,x\ry\n2,z\n",
+      [
+        ["1", "x\ry"],
+        ["2", "z"],
+      ],
+    ],
+    ["A,B\r\n1,x\ry\r\n", [["1", "x\ry"]]],
+    [
+      "A,B\r1,x\r2,y\r",
+      [
+        ["1", "x"],
+        ["2", "y"],
+      ],
+    ],
+  ])(
+    "a CR alone is text unless the header's row ends with one, as csv-parse reads %j",
+    async (text, cells) => {
+      const expected = parse(text, { bom: true, columns: true, skip_empty_lines: true }) as Record<
+        string,
+        string
+      >[];
+      expect(expected.map((r) => [r.A, r.B])).toEqual(cells);
+      for (const bytes of [1, 2, 3, 64]) expect((await rows(text, bytes)).out).toEqual(cells);
+    },
+  );
+
+  it("a comma at the very end is one more, empty cell; an empty file has no columns", async () => {
+    expect((await rows("A,B\n1,", 3)).out).toEqual([["1", null]]);
+    expect(await rows("", 4)).toEqual({ header: [], out: [] });
+  });
+
+  it("hands over each cell's bytes: plain cells point into the file, quoted ones are unescaped in place", async () => {
+    const file = join(dir, "b.csv");
+    writeFileSync(file, 'A,B\nx1,"a ""b"""\n');
+    for await (const chunk of readCsvRowChunks(file, () => {})) {
+      expect(chunk.ascii).toBe(true);
+      expect([...chunk.bounds.subarray(0, 4)]).toEqual([4, 6, 8, 13]);
+      expect(chunk.bytes.toString("latin1", 8, 13)).toBe('a "b"');
+    }
   });
 
   it("refuses a row with the wrong number of cells, and an unclosed quote", async () => {

@@ -1,3 +1,4 @@
+export { ByteInterner, ColumnScorer, cellTextOf, type ScoredColumns } from "./column-scorer.ts";
 export * from "./data/index.ts";
 export * from "./evaluate/index.ts";
 export { SAMPLE_DATA_NAMES, type SampleDataName } from "./examples/sample-names.ts";

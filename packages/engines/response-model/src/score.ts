@@ -6,7 +6,8 @@
  * exactly: the compiled scorer adds the same terms in the same order as `scoreProbability`
  * (src/compiled-scorer.ts).
  */
-import { type CompiledScorer, compileRowScorer, compileScorer } from "./compiled-scorer.ts";
+import { ColumnScorer, decileOf, tierIndexOf } from "./column-scorer.ts";
+import { type CompiledScorer, compileScorer } from "./compiled-scorer.ts";
 import type { ScoringModel } from "./fit/scoring-model.ts";
 import type { ModelArtifact } from "./model-schema.ts";
 import { type CustomerRecord, cellText } from "./records.ts";
@@ -26,6 +27,8 @@ export interface ScoredRecord {
 
 export const NOT_MAILED = "Not mailed";
 
+export { decileOf, tierIndexOf };
+
 export function scoringModelOf(artifact: ModelArtifact): ScoringModel {
   return {
     preparation: artifact.preparation,
@@ -34,20 +37,8 @@ export function scoringModelOf(artifact: ModelArtifact): ScoringModel {
   };
 }
 
-/** The decile a probability falls in by the cut-offs (lowest score of deciles 1…10). */
-export function decileOf(cutoffs: readonly number[], p: number): number {
-  let d = 1;
-  for (let k = cutoffs.length - 1; k >= 1; k--)
-    if (p >= (cutoffs[k] as number)) {
-      d = k + 1;
-      break;
-    }
-  return d;
-}
-
 export function tierOf(tiers: ModelArtifact["tiers"], p: number): string {
-  for (const t of tiers) if (p >= t.minProbability) return t.name;
-  return NOT_MAILED;
+  return tiers[tierIndexOf(tiers, p)]?.name ?? NOT_MAILED;
 }
 
 const compiled = new WeakMap<ModelArtifact, CompiledScorer>();
@@ -83,37 +74,28 @@ export function scoreBatch(
 }
 
 /**
- * Scores rows of cells in a file's column order (`columns`, as a CSV header names them) without
- * building a record per row: `score(cells, offset, position)` scores the row whose first cell is
- * at `offset` and returns one reused result (read it before the next call). Same numbers as
- * `scoreBatch` on the same rows as records (empty cell = missing).
+ * Scores batches of up to `capacity` rows of a file whose columns are `columns` (a CSV header, a
+ * DuckDB result's names) column by column, without an object per row (src/column-scorer.ts).
+ * `idIndex`: the column of the artifact's ID field (−1 when it names none or the file lacks it);
+ * `tierNames[out.tier[r]]` is the row's tier. Same numbers as `scoreBatch` on the same rows.
  */
-export function rowScorerOf(
+export function columnScorerOf(
   artifact: ModelArtifact,
   columns: readonly string[],
-): {
-  score: (cells: readonly (string | null)[], offset: number, position: number) => ScoredRecord;
-  /** Per column, whether scoring reads it. */
-  columnsRead: boolean[];
-} {
-  const scorer = compileRowScorer(scoringModelOf(artifact), artifact.scorecard as Scorecard, columns);
-  const idIndex = artifact.idField ? columns.indexOf(artifact.idField) : -1;
-  const out: ScoredRecord = { customerId: "", probability: 0, points: 0, decile: 0, tier: "" };
-  const cutoffs = artifact.decileCutoffs;
-  const tiers = artifact.tiers;
-  const columnsRead = [...scorer.columnsRead];
-  if (idIndex >= 0) columnsRead[idIndex] = true;
-  const score = (cells: readonly (string | null)[], offset: number, position: number) => {
-    const probability = 1 / (1 + Math.exp(-scorer.logOdds(cells, offset)));
-    const id = idIndex >= 0 ? cells[offset + idIndex] : null;
-    out.customerId = id ?? String(position);
-    out.probability = probability;
-    out.points = scorer.points(cells, offset);
-    out.decile = decileOf(cutoffs, probability);
-    out.tier = tierOf(tiers, probability);
-    return out;
+  capacity: number,
+): { scorer: ColumnScorer; idIndex: number; tierNames: string[] } {
+  return {
+    scorer: new ColumnScorer(
+      scoringModelOf(artifact),
+      artifact.scorecard as Scorecard,
+      artifact.decileCutoffs,
+      artifact.tiers,
+      columns,
+      capacity,
+    ),
+    idIndex: artifact.idField ? columns.indexOf(artifact.idField) : -1,
+    tierNames: [...artifact.tiers.map((t) => t.name), NOT_MAILED],
   };
-  return { score, columnsRead };
 }
 
 /** Scores a stream of records in batches of `batchSize`, yielding each batch's scored rows in order. */

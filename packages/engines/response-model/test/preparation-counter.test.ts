@@ -24,6 +24,9 @@ const JUNK: (string | number | boolean | null)[] = [
   "0x10",
   7,
   2.5,
+  -0,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
   true,
   "0",
 ];
@@ -46,6 +49,12 @@ function expectSameReport(preparation: Preparation, records: CustomerRecord[]) {
   const counter = preparationCounter(preparation);
   for (const r of records) counter.add(r);
   expect(counter.report()).toEqual(expected);
+  // Column-wise, a value at a time (scoring runs read DuckDB's columns): the same report.
+  const byValue = preparationCounter(preparation);
+  fields.forEach((f, i) => {
+    for (const r of records) byValue.addValue(i, r[f]);
+  });
+  expect(byValue.report()).toEqual(expected);
   return expected;
 }
 

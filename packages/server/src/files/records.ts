@@ -2,7 +2,7 @@ import type { Db } from "../db/client.ts";
 import { fieldMappings, files } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
 import { unprocessable } from "../errors/domain-error.ts";
-import { streamRows } from "./duck.ts";
+import { streamColumns, streamRows } from "./duck.ts";
 import type { FileRow } from "./ingest.ts";
 import { type ColumnMapping, transform } from "./mapping.ts";
 import type { FileStore } from "./store.ts";
@@ -106,5 +106,82 @@ export async function* fileRecords(
         problems.add(`${path}.rows.${row}.${column}`, message),
       );
     });
+  }
+}
+
+/** Distinct raw values whose mapped result is remembered, per mapping entry: levels and codes repeat. */
+const TRANSFORM_MEMO = 4096;
+
+/**
+ * The file's values of the columns `wanted`, mapped as `fileRecords` maps them, streamed a DuckDB
+ * chunk at a time and column-wise (`columns[k]` holds `wanted[k]`'s values; a column neither
+ * mapped nor in the file is null throughout): no object per row, and only the columns needed are
+ * read. Every mapping entry is still applied, so its cell problems are counted as `fileRecords`
+ * counts them (`path.rows.N.target`).
+ */
+export async function* fileColumns(
+  store: FileStore,
+  source: FileSource,
+  wanted: readonly string[],
+  problems: MappingProblems,
+  path: string,
+): AsyncGenerator<{ rowCount: number; columns: unknown[][] }> {
+  const mapping = source.mapping ?? [];
+  const fileColumnNames = new Set((source.file.profile as { name: string }[]).map((c) => c.name));
+  const consumed = new Set(mapping.flatMap((m) => (m.source === null ? [] : [m.source])));
+  // Each wanted column: the last mapping entry that fills it, else the file's own column.
+  const lastEntry = new Map<string, number>();
+  mapping.forEach((m, k) => {
+    lastEntry.set(m.target, k);
+  });
+  const read: string[] = [];
+  const readIndex = (name: string) => {
+    let k = read.indexOf(name);
+    if (k < 0) k = read.push(name) - 1;
+    return k;
+  };
+  const entrySource = mapping.map((m) => (m.source === null ? -1 : readIndex(m.source)));
+  const passThrough = wanted.map((name) =>
+    !lastEntry.has(name) && fileColumnNames.has(name) && !consumed.has(name) ? readIndex(name) : -1,
+  );
+  const memos = mapping.map(() => new Map<unknown, { value?: unknown; error?: string }>());
+  let row = 0;
+  for await (const chunk of streamColumns(await store.localPath(source.file.dataKey), read)) {
+    const n = chunk.rowCount;
+    // A chunk's problems, added in row order then mapping order as `fileRecords` adds them (the
+    // first ones are kept as examples); once the examples are full, only counted.
+    const found: { i: number; k: number; message: string }[] = [];
+    const keep = problems.items.length < MAX_PROBLEMS;
+    const mapped = mapping.map((m, k) => {
+      const src = entrySource[k]! >= 0 ? chunk.columns[entrySource[k]!]! : null;
+      const memo = memos[k]!;
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const raw = src ? src[i] : m.constant;
+        let v = memo.get(raw);
+        if (v === undefined) {
+          v = transform(raw, m);
+          if (memo.size < TRANSFORM_MEMO) memo.set(raw, v);
+        }
+        if (v.error) {
+          if (keep) found.push({ i, k, message: v.error });
+          else problems.count++;
+        }
+        values[i] = v.value ?? null;
+      }
+      return values;
+    });
+    found.sort((a, b) => a.i - b.i || a.k - b.k);
+    for (const p of found) problems.add(`${path}.rows.${row + p.i + 1}.${mapping[p.k]!.target}`, p.message);
+    row += n;
+    yield {
+      rowCount: n,
+      columns: wanted.map((name, k) => {
+        const entry = lastEntry.get(name);
+        if (entry !== undefined) return mapped[entry]!;
+        const p = passThrough[k]!;
+        return p >= 0 ? chunk.columns[p]! : new Array<unknown>(n).fill(null);
+      }),
+    };
   }
 }

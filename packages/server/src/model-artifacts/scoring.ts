@@ -5,7 +5,6 @@ import {
   ScoringRunInput,
   type ScoringRunOutput,
 } from "@modelworks/contracts/model-artifacts";
-import { type CustomerRecord, preparationCounter, scoreBatch } from "@modelworks/engine-response-model";
 import type { z } from "zod";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
@@ -13,10 +12,11 @@ import { runs } from "../db/schema.ts";
 import type { Actor, Logger } from "../domain/actor.ts";
 import { DomainError } from "../errors/domain-error.ts";
 import { createIngest } from "../files/ingest.ts";
-import { fileRecords, loadFileSource, MappingProblems } from "../files/records.ts";
+import { fileColumns, loadFileSource, MappingProblems } from "../files/records.ts";
 import { type FileStore, scratchDir } from "../files/store.ts";
 import { receive } from "../files/upload.ts";
 import type { PlatformTask } from "../runs/runner.ts";
+import { newTally, scoredCsv, scoringColumns } from "./scored-csv.ts";
 import { type ArtifactRow, artifactJson, assertMayScore, loadArtifact } from "./service.ts";
 
 /**
@@ -24,8 +24,10 @@ import { type ArtifactRow, artifactJson, assertMayScore, loadArtifact } from "./
  * (customer_id, probability, points, decile, tier). They are runs — queued, leased, with
  * progress and cancel, in `runs` — whose work is the platform's own (reading and writing stored
  * files), so the run worker executes them in process as a *platform task* instead of handing
- * them to the engine pool; the scoring arithmetic is still the engine's (`scoreBatch`).
- * Memory is bounded: the file streams a DuckDB chunk at a time, the CSV streams to scratch.
+ * them to the engine pool; the scoring arithmetic is still the engine's (its column scorer, the
+ * same terms as `scoreBatch`). Memory is bounded: only the columns the model reads stream from the
+ * Parquet copy, a DuckDB chunk at a time and column-wise (no object per row), the CSV streams to
+ * scratch.
  */
 
 /** Queues a scoring run (after checking the artifact may score and the file and mapping exist). */
@@ -57,13 +59,6 @@ export async function createScoringRun(
   return row!;
 }
 
-const HEADER = ["customer_id", "probability", "points", "decile", "tier"];
-/** Quotes as needed, and defuses spreadsheet formulas in text (IDs and tier names). */
-function csvText(s: string): string {
-  const safe = /^[=+\-@\t\r]/.test(s) && !/^-?\d/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
 export function scoringTask(deps: { db: Db; store: FileStore; config: Config; log: Logger }): PlatformTask {
   const ingest = createIngest({ db: deps.db, store: deps.store, config: deps.config });
   return {
@@ -76,33 +71,20 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
       const source = await loadFileSource(deps.db, run.orgId, input, "input");
       const total = Math.max(1, source.file.rowCount);
       const problems = new MappingProblems();
-      const byDecile = new Array<number>(10).fill(0);
-      const byTier: Record<string, number> = {};
-      // Unseen levels, non-numeric text and missing values, counted as the preparation does.
-      const counter = preparationCounter(artifact.preparation);
-      let rows = 0;
-
-      // The scored CSV, generated as the file streams in; `receive` writes and hashes it.
-      async function* csv(): AsyncGenerator<string> {
-        yield `${HEADER.join(",")}\r\n`;
-        for await (const chunk of fileRecords(deps.store, source, problems, "input")) {
+      const wanted = scoringColumns(artifact);
+      const tally = newTally(artifact);
+      const csv = scoredCsv(
+        artifact,
+        wanted,
+        fileColumns(deps.store, source, wanted, problems, "input"),
+        tally,
+        (rows) => {
+          // Between chunks: a cancel stops the stream here.
           if (ctx.signal.aborted) throw ctx.signal.reason ?? new Error("canceled");
-          const records = chunk as CustomerRecord[];
-          const scored = scoreBatch(artifact, records, rows + 1);
-          for (const r of records) counter.add(r);
-          let text = "";
-          for (const s of scored) {
-            byDecile[s.decile - 1]!++;
-            byTier[s.tier] = (byTier[s.tier] ?? 0) + 1;
-            // String(probability) is the shortest text that reads back as the same double.
-            text += `${csvText(s.customerId)},${s.probability},${s.points},${s.decile},${csvText(s.tier)}\r\n`;
-          }
-          rows += chunk.length;
           ctx.progress(Math.min(0.95, (0.95 * rows) / total), `scored ${rows.toLocaleString("en-US")} rows`);
-          yield text;
-        }
-      }
-      const received = await receive(Readable.from(csv()), scratchDir(deps.config));
+        },
+      );
+      const received = await receive(Readable.from(csv), scratchDir(deps.config));
       if (problems.count > 0)
         throw new DomainError(
           "input_invalid",
@@ -130,6 +112,7 @@ export function scoringTask(deps: { db: Db; store: FileStore; config: Config; lo
         received,
         createdBy: run.createdBy,
       });
+      const { rows, byDecile, byTier, counter } = tally;
       const withCounts = counter.report().filter((f) => f.missing + f.nonNumeric + f.unseenLevels > 0);
       const output: ScoringRunOutput = {
         artifactId: row.id,

@@ -11,6 +11,11 @@ import { type FieldReport, MISSING_LEVEL, OTHER_LEVEL, type Preparation } from "
 
 export interface PreparationCounter {
   add(record: CustomerRecord): void;
+  /**
+   * One cell of preparation field `i` (column-wise readers): the same as `add` seeing this value
+   * in the field. A finite number in a numeric field is a number without making its text.
+   */
+  addValue(i: number, value: CustomerRecord[string] | undefined): void;
   /** One report per preparation field, in field order (fresh copies). */
   report(): FieldReport[];
 }
@@ -75,9 +80,14 @@ export function preparationCounter(preparation: Preparation): PreparationCounter
     };
   });
   const fields = preparation.fields.map((f) => f.field);
+  const numeric = preparation.fields.map((f) => f.kind === "numeric");
   return {
     add(record) {
       for (let i = 0; i < fields.length; i++) checks[i]!(cellText(record[fields[i]!]));
+    },
+    addValue(i, value) {
+      if (numeric[i] && typeof value === "number" && Number.isFinite(value)) return;
+      checks[i]!(cellText(value));
     },
     report: () => reports.map((r) => ({ ...r, examples: [...r.examples] })),
   };

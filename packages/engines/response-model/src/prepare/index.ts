@@ -4,6 +4,7 @@ export {
   median,
   NUMBER_PATTERN_SOURCE,
   NUMERIC_STRIP_CHARS,
+  parseNumericBytes,
   parseNumericText,
 } from "./numeric-text.ts";
 export { applyPreparation, prepare } from "./prepare.ts";
