@@ -38,6 +38,11 @@ export interface ThreadTask {
    * clones the object across two boundaries nor stringifies it again.
    */
   serialize?: boolean;
+  /**
+   * The input is the model's parsed input, validated by the API of this deployment just before
+   * (the fast path): the thread does not parse it again. Queued runs' stored inputs are parsed.
+   */
+  inputParsed?: boolean;
 }
 
 /** A helper's task: work the run's board of parts (model-kit `workParts`). */
@@ -76,6 +81,11 @@ export type ThreadResult =
       output: unknown;
       /** With `serialize`: the output and key result as JSON text (`output` is then null). */
       json?: { output: string; keyResult: string | null };
+      /**
+       * Milliseconds the model took in this thread (validation and serialization included), not
+       * counting any wait in the pool's queue or the messages: what decides whether it is short.
+       */
+      engineMs?: number;
     }
   | {
       ok: false;
@@ -136,6 +146,7 @@ export default async function runTask(
           }),
       }
     : undefined;
+  const started = performance.now();
   try {
     const model = catalog.find(task.modelId, task.modelVersion);
     if (!model)
@@ -159,16 +170,14 @@ export default async function runTask(
         },
         ...(fanOut ? { fanOut } : {}),
       }),
+      { inputParsed: task.inputParsed === true },
     );
     if (task.serialize) {
       const key = keyResultOf(model, output);
-      return {
-        ok: true,
-        output: null,
-        json: { output: JSON.stringify(output), keyResult: key ? JSON.stringify(key) : null },
-      };
+      const json = { output: JSON.stringify(output), keyResult: key ? JSON.stringify(key) : null };
+      return { ok: true, output: null, json, engineMs: performance.now() - started };
     }
-    return { ok: true, output };
+    return { ok: true, output, engineMs: performance.now() - started };
   } catch (err) {
     if (err instanceof ModelInputError)
       return { ok: false, kind: "input", message: err.message, issues: err.issues };
