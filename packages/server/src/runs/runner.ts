@@ -142,6 +142,12 @@ export class RunWorker {
   private readonly warm = new Set<string>();
   /** Models seen asking a language model: never fast (the answer is I/O, not a short engine). */
   private readonly callsLlm = new Set<string>();
+  /**
+   * Models seen reading `ctx.llm` here (asking whether one is available, or calling): their fast
+   * runs look up the organization's provider first. Every other warm model has run here without
+   * reading it, so its fast runs skip that lookup (a database query per run).
+   */
+  private readonly readsLlm = new Set<string>();
   /** Fast runs on the pool now, in all and by organization. */
   private fastInFlight = 0;
   private readonly fastByOrg = new Map<string, number>();
@@ -402,6 +408,7 @@ export class RunWorker {
           },
         },
       );
+      if (result.llmRead) this.readsLlm.add(modelKey);
       if (result.ok && !isolated && engineStarted > 0)
         this.learn(modelKey, result.engineMs ?? performance.now() - engineStarted);
       outcome = abortReason ? outcomeOfAbort(abortReason, run) : outcomeOf(result, run);
@@ -492,7 +499,10 @@ export class RunWorker {
     let timeout: NodeJS.Timeout | undefined;
     const startedAt = new Date();
     let engineStarted = 0;
-    const llmAvailable = this.o.llm ? await this.o.llm.available(req.orgId).catch(() => false) : false;
+    // A model not seen reading ctx.llm runs without the provider lookup; should this run read it
+    // after all, its result is not used (below).
+    const lookUp = this.o.llm !== undefined && this.readsLlm.has(modelKey);
+    const llmAvailable = lookUp ? await this.o.llm!.available(req.orgId).catch(() => false) : false;
     let result: ThreadResult;
     try {
       result = await this.o.pool.run(
@@ -541,6 +551,12 @@ export class RunWorker {
     }
     const finishedAt = new Date();
     if (askedLlm) return { kind: "queue", crashed: false, reason: "the model asks a language model" };
+    if (result.llmRead) this.readsLlm.add(modelKey);
+    if (result.llmRead && !lookUp && this.o.llm) {
+      // It was told no language model is available without anyone asking: the answer may be
+      // wrong for this organization. The engine is pure; the queue runs it again, told the truth.
+      return { kind: "queue", crashed: false, reason: "the model reads ctx.llm" };
+    }
     if (timedOut) {
       return {
         kind: "finished",
@@ -678,7 +694,7 @@ export class RunWorker {
           inputHash: run.input_hash,
           referenceDataKey: run.reference_data_key,
         },
-        { runId: run.id, output: outcome.output },
+        run.id,
       );
     }
     await bus.publish({ runId: run.id, status: outcome.status as RunStatus, progress: rows[0]!.progress });

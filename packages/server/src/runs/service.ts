@@ -229,7 +229,7 @@ async function insertFinished(
       ${v.referenceDataKey})`,
   );
   if (f.status === "succeeded" && f.outputJson !== null) {
-    // Not awaited: the stored row is the result; the cache entry only spares a later run.
+    // Not awaited: the stored row is the result; the entry (its id) only spares a later run.
     void deps.cache
       .set(
         {
@@ -239,7 +239,7 @@ async function insertFinished(
           inputHash: v.inputHash,
           referenceDataKey: v.referenceDataKey,
         },
-        { runId: id, outputJson: f.outputJson },
+        id,
       )
       .catch((err) => log.warn({ err, runId: id }, "result cache write failed"));
   }

@@ -75,7 +75,7 @@ export type ThreadMessage =
   /** `ctx.llm` asks the main process (src/llm/wire.ts). */
   | LlmCallMessage;
 
-export type ThreadResult =
+export type ThreadResult = (
   | {
       ok: true;
       output: unknown;
@@ -95,10 +95,29 @@ export type ThreadResult =
       /** For `llm`: why the model call failed (llm_budget_exhausted, llm_output_invalid…). */
       code?: LlmErrorCode;
       issues?: { path: string; message: string }[];
-    };
+    }
+) & {
+  /**
+   * The model read `ctx.llm` (whether a language model is available, or a call): its answer may
+   * depend on the organization's provider, so the fast path looks that up for its runs
+   * (docs/decisions/0051). False: the run's result would be the same with or without one.
+   */
+  llmRead?: boolean;
+};
 
 export default async function runTask(
   task: ThreadTask | PartsTask | { warmUp: true },
+): Promise<ThreadResult> {
+  if ("warmUp" in task || "parts" in task) return runTaskOf(task);
+  // Any property of ctx.llm read by the model (`available`, a call) is recorded.
+  const read = { llm: false };
+  const result = await runTaskOf(task, read);
+  return { ...result, llmRead: read.llm };
+}
+
+async function runTaskOf(
+  task: ThreadTask | PartsTask | { warmUp: true },
+  read: { llm: boolean } = { llm: false },
 ): Promise<ThreadResult> {
   // Loading this module (engines, zod) is the warm-up; nothing else to do.
   if ("warmUp" in task) return { ok: true, output: null };
@@ -161,7 +180,12 @@ export default async function runTask(
       createContext({
         signal: controller.signal,
         data: task.data,
-        llm: threadLlm.llm,
+        llm: new Proxy(threadLlm.llm, {
+          get(target, property, receiver) {
+            read.llm = true;
+            return Reflect.get(target, property, receiver);
+          },
+        }),
         onProgress: (fraction, message) => post({ type: "progress", fraction, message }),
         log: {
           debug: (msg, fields) => post({ type: "log", level: "debug", msg, fields }),
