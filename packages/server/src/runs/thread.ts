@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
 import { catalog } from "@modelworks/catalog";
 import {
@@ -83,7 +84,8 @@ export type ThreadResult = (
       json?: { output: string; keyResult: string | null };
       /**
        * Milliseconds the model took in this thread (validation and serialization included), not
-       * counting any wait in the pool's queue or the messages: what decides whether it is short.
+       * counting any wait in the pool's queue, the messages, or (on Linux) the time the thread
+       * was ready but waited for a CPU: what decides whether it is short, on a busy machine too.
        */
       engineMs?: number;
     }
@@ -104,6 +106,33 @@ export type ThreadResult = (
    */
   llmRead?: boolean;
 };
+
+/**
+ * Milliseconds this thread has so far spent runnable but waiting for a CPU (Linux's
+ * /proc/thread-self/schedstat, second field); null where there is no such file. A loaded machine
+ * makes every run's wall time longer; this is the part that is the machine's, not the model's.
+ */
+let schedstat = true;
+function runQueueWaitMs(): number | null {
+  if (!schedstat) return null;
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]) / 1e6;
+  } catch {
+    schedstat = false;
+    return null;
+  }
+}
+
+/** A clock of the model's own time in this thread (see `runQueueWaitMs`). */
+function modelClock(): () => number {
+  const started = performance.now();
+  const waited = runQueueWaitMs();
+  return () => {
+    const wall = performance.now() - started;
+    const now = waited === null ? null : runQueueWaitMs();
+    return now === null || waited === null ? wall : Math.max(0, wall - (now - waited));
+  };
+}
 
 export default async function runTask(
   task: ThreadTask | PartsTask | { warmUp: true },
@@ -165,7 +194,7 @@ async function runTaskOf(
           }),
       }
     : undefined;
-  const started = performance.now();
+  const elapsed = modelClock();
   try {
     const model = catalog.find(task.modelId, task.modelVersion);
     if (!model)
@@ -199,9 +228,9 @@ async function runTaskOf(
     if (task.serialize) {
       const key = keyResultOf(model, output);
       const json = { output: JSON.stringify(output), keyResult: key ? JSON.stringify(key) : null };
-      return { ok: true, output: null, json, engineMs: performance.now() - started };
+      return { ok: true, output: null, json, engineMs: elapsed() };
     }
-    return { ok: true, output, engineMs: performance.now() - started };
+    return { ok: true, output, engineMs: elapsed() };
   } catch (err) {
     if (err instanceof ModelInputError)
       return { ok: false, kind: "input", message: err.message, issues: err.issues };
