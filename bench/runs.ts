@@ -14,12 +14,19 @@
  * measured the same way in the same script, so results compare across machines.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { catalog } from "@modelworks/catalog";
 import autocannon from "autocannon";
-import { freePort, signUpVerified, startMailServer, stopChild, waitReady } from "./server-process.ts";
+import {
+  adminQuery,
+  freePort,
+  signUpVerified,
+  startMailServer,
+  stopChild,
+  waitReady,
+} from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -28,10 +35,77 @@ const MODEL = "test-montecarlo-sum";
 const mail = await startMailServer();
 const trivial = (seed: number) => ({ terms: [{ mean: 1, sd: 1 }], samples: 1, seed });
 
+/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU used by the server under test, by part: the API process, its children (the engine host,
+ * whose threads run the engines) and, on PostgreSQL, the backends serving its connections
+ * (found by their application_name). From /proc, so Linux only (null elsewhere). On a machine
+ * shared with other work this is the measure to compare, not req/s: it counts only our processes.
+ */
+async function cpuSnapshot(server: { child: ChildProcess; appName: string }) {
+  if (!existsSync("/proc/self/stat")) return null;
+  const pid = server.child.pid!;
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {}
+  const backends = process.env.DATABASE_URL
+    ? (
+        await adminQuery(
+          process.env.DATABASE_URL,
+          "select pid from pg_stat_activity where application_name = $1",
+          [server.appName],
+        )
+      ).map((r) => Number(r.pid))
+    : [];
+  return {
+    api: cpuSeconds(pid),
+    host: children.reduce((s, p) => s + cpuSeconds(p), 0),
+    backends: new Map(backends.map((p) => [p, cpuSeconds(p)])),
+  };
+}
+
+type Cpu = NonNullable<Awaited<ReturnType<typeof cpuSnapshot>>>;
+/** Milliseconds of CPU per request between two snapshots, by part. */
+function cpuPerRequest(a: Cpu | null, b: Cpu | null, requests: number) {
+  if (!a || !b || requests === 0) return null;
+  let db = 0;
+  for (const [p, s] of b.backends) db += s - (a.backends.get(p) ?? 0); // a backend opened meanwhile started at ~0
+  const ms = (seconds: number) => (seconds * 1000) / requests;
+  return {
+    api: ms(b.api - a.api),
+    host: ms(b.host - a.host),
+    db: ms(db),
+    total: ms(b.api - a.api + b.host - a.host + db),
+  };
+}
+
 async function startServer(
   extraEnv: Record<string, string> = {},
-): Promise<{ base: string; child: ChildProcess; stop(): Promise<void> }> {
+): Promise<{ base: string; child: ChildProcess; appName: string; stop(): Promise<void> }> {
   const port = await freePort();
+  // Names the server's PostgreSQL connections, so their backends' CPU can be counted.
+  const appName = `mwbench${port}`;
+  const databaseUrl = process.env.DATABASE_URL
+    ? (() => {
+        const u = new URL(process.env.DATABASE_URL);
+        u.searchParams.set("application_name", appName);
+        return { DATABASE_URL: u.toString() };
+      })()
+    : {};
   const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-"));
   const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
     cwd: ROOT,
@@ -51,6 +125,7 @@ async function startServer(
       RUN_POLL_MS: "200",
       REDIS_KEY_PREFIX: `mwbench${port}:`,
       SMTP_URL: mail.url,
+      ...databaseUrl,
       ...extraEnv,
     },
     stdio: ["ignore", "ignore", "inherit"],
@@ -61,6 +136,7 @@ async function startServer(
   return {
     base,
     child,
+    appName,
     async stop() {
       await stopChild(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -90,11 +166,27 @@ interface Load {
   p50: number;
   p99: number;
   non2xx: number;
+  /** Milliseconds of CPU per request (API, engine host, database backends), when measured. */
+  cpu?: ReturnType<typeof cpuPerRequest>;
+  /** 1-minute load average at the end of the load (the machine may be shared). */
+  loadavg?: number;
 }
 
-async function load(opts: autocannon.Options): Promise<Load> {
+async function load(
+  opts: autocannon.Options,
+  server?: { child: ChildProcess; appName: string },
+): Promise<Load> {
+  const before = server ? await cpuSnapshot(server) : null;
   const r = await autocannon({ duration: SECONDS, ...opts });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
+  const after = server ? await cpuSnapshot(server) : null;
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    cpu: cpuPerRequest(before, after, r.requests.total),
+    loadavg: loadavg()[0]!,
+  };
 }
 
 /** POST bodies that differ per request (a fresh seed), so every run is computed. */
@@ -171,20 +263,26 @@ async function goal(extraEnv: Record<string, string>) {
         ).output,
       ),
     );
-    const health = await load({ url: `${server.base}/health`, connections: 8 });
-    const read = await load({
-      url: `${server.base}/api/v1/projects?limit=10`,
-      connections: 8,
-      headers: auth,
-    });
-    const runs = await load({
-      url: `${server.base}${runPath}`,
-      method: "POST",
-      connections: 8,
-      timeout: 60,
-      headers,
-      body,
-    });
+    const health = await load({ url: `${server.base}/health`, connections: 8 }, server);
+    const read = await load(
+      {
+        url: `${server.base}/api/v1/projects?limit=10`,
+        connections: 8,
+        headers: auth,
+      },
+      server,
+    );
+    const runs = await load(
+      {
+        url: `${server.base}${runPath}`,
+        method: "POST",
+        connections: 8,
+        timeout: 60,
+        headers,
+        body,
+      },
+      server,
+    );
     // Every acknowledged run is stored: the count of succeeded tif runs covers all 200s.
     const listed = (await (
       await fetch(`${server.base}/api/v1/runs?modelId=tif&status=succeeded&limit=1`, { headers: auth })
@@ -201,6 +299,12 @@ async function goalComparison(backend: string) {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const row = (name: string, g: Awaited<ReturnType<typeof goal>>) =>
     `| ${name} | ${g.health.rps.toFixed(0)} | ${g.read.rps.toFixed(0)} | ${g.runs.rps.toFixed(1)} (p50 ${ms(g.runs.p50)}, p99 ${ms(g.runs.p99)}) | ${(g.runs.rps / g.read.rps).toFixed(3)} | ${(g.read.rps / g.health.rps).toFixed(3)} | ${g.stored} |`;
+  const cpu = (l: Load) =>
+    l.cpu
+      ? `${l.cpu.total.toFixed(2)} ms (API ${l.cpu.api.toFixed(2)}, engine host ${l.cpu.host.toFixed(2)}${process.env.DATABASE_URL ? `, PostgreSQL ${l.cpu.db.toFixed(2)}` : ""})`
+      : "n/a";
+  const cpuRow = (name: string, g: Awaited<ReturnType<typeof goal>>) =>
+    `| ${name} | ${cpu(g.health)} | ${cpu(g.read)} | ${cpu(g.runs)} | ${g.runs.loadavg?.toFixed(1) ?? "n/a"} |`;
   const lines = [
     `Issue 20 goal 1 — ${backend}, ${SECONDS} s per load, 8 clients, tif example (${(before.outputBytes / 1024).toFixed(0)} KB output), node ${process.version}`,
     "",
@@ -211,7 +315,20 @@ async function goalComparison(backend: string) {
     "",
     `fast path ÷ queued: ${(after.runs.rps / before.runs.rps).toFixed(2)}× runs/s (p99 ${ms(before.runs.p99)} → ${ms(after.runs.p99)}); ` +
       `runs ÷ authenticated GET ${(before.runs.rps / before.read.rps).toFixed(3)} → ${(after.runs.rps / after.read.rps).toFixed(3)} (goal ≥ 0.40)`,
+    "",
+    "CPU per request (the server's own processes, from /proc; comparable on a shared machine):",
+    "",
+    "| server | GET /health | GET /projects?limit=10 | tif ?wait run | load average (1 min) after the runs |",
+    "|---|---|---|---|---|",
+    cpuRow("every run queued", before),
+    cpuRow("fast path", after),
   ];
+  if (before.runs.cpu && after.runs.cpu)
+    lines.push(
+      "",
+      `CPU per run, fast ÷ queued: ${(after.runs.cpu.total / before.runs.cpu.total).toFixed(2)}; ` +
+        `CPU per run ÷ CPU per authenticated GET: ${(after.runs.cpu.total / after.read.cpu!.total).toFixed(1)} (the goal's 0.40 throughput ratio needs ≤ 2.5)`,
+    );
   const errors = [before, after].reduce((s, g) => s + g.runs.non2xx + g.read.non2xx, 0);
   if (errors > 0) lines.push("", `WARNING: ${errors} non-2xx responses during the loads`);
   console.log(lines.join("\n"));

@@ -196,13 +196,16 @@ export function parseInput<In extends z.ZodType>(model: Model<In>, raw: unknown)
 /**
  * Runs a model the way the platform does: validate input, run, validate output. Throws
  * ModelInputError (user's input), ModelCanceledError (signal), ModelOutputError (engine bug).
+ * `inputParsed`: `raw` is already what `parseInput` returned for this model (the caller parsed it
+ * moments ago, in the same deployment), so it is not parsed again; the output is always checked.
  */
 export async function executeModel<In extends z.ZodType, Out extends z.ZodType>(
   model: Model<In, Out>,
   raw: unknown,
   ctx: ModelContext,
+  opts: { inputParsed?: boolean } = {},
 ): Promise<z.output<Out>> {
-  const input = parseInput(model, raw);
+  const input = opts.inputParsed ? (raw as z.output<In>) : parseInput(model, raw);
   if (ctx.signal.aborted) throw new ModelCanceledError();
   let result: z.input<Out>;
   try {

@@ -113,11 +113,11 @@ export const EnvSchema = z.object({
   RUN_TIMEOUT_SECONDS: positiveInt(300),
   RUN_ORG_CONCURRENCY: positiveInt(4),
   /**
-   * Short runs of warm engines run at once on an idle pool and are stored finished in one
-   * statement, without the queue round trip (docs/decisions/0051). Off until it is measured on a
-   * quiet machine and its guarantees are run on PostgreSQL + Redis: every run is queued.
+   * Short `?wait` runs of warm engines run at once on this process's engine pool and are stored
+   * finished in one statement, without the queue round trip (docs/decisions/0051). false: every
+   * run is queued (the behaviour before it).
    */
-  RUN_FAST_PATH: booleanFromEnv.default(false),
+  RUN_FAST_PATH: booleanFromEnv.default(true),
   /** A model whose recent runs took at most this long on the engine counts as short. */
   RUN_FAST_PATH_MAX_MS: positiveInt(50),
   RUN_RATE_LIMIT_PER_HOUR: positiveInt(1000),

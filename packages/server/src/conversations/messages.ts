@@ -148,7 +148,6 @@ export async function postMessage(
         input,
         projectId: conversation.projectId,
         useCache: true,
-        inputPath: "input",
       });
       const [reply] = await tx
         .insert(conversationMessages)

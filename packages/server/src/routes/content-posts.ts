@@ -93,7 +93,6 @@ export async function contentPostRoutes(app: FastifyInstance) {
           input,
           projectId: projectId ?? null,
           useCache: req.query.cache,
-          inputPath: "body",
         }),
       );
       if (run.status === "queued") await wakeWorkers(app.deps);

@@ -117,7 +117,6 @@ export async function runRoutes(app: FastifyInstance) {
           scenarioId: scenario?.id ?? null,
           scenarioRevision: scenario?.revision ?? null,
           useCache: req.query.cache,
-          inputPath,
           // Waiting for the result: a short run may execute at once (docs/decisions/0051).
           runNow: req.query.wait > 0,
         }),

@@ -218,7 +218,6 @@ export async function sweepRoutes(app: FastifyInstance) {
                   scenarioRevision: scenario?.revision ?? null,
                   sweepId: inserted!.id,
                   useCache: req.query.cache,
-                  inputPath,
                   referenceData,
                 }),
               );

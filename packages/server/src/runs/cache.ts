@@ -28,8 +28,8 @@ export interface ResultCache {
    * PGlite a query outside an open transaction waits for it to end.
    */
   get(key: CacheKey, db: Db): Promise<CachedResult | null>;
-  /** `outputJson`: the output as JSON text already (the fast path's), stored without re-serializing. */
-  set(key: CacheKey, value: CachedResult | { runId: string; outputJson: string }): Promise<void>;
+  /** Records that the succeeded run `runId` (already stored) holds the result for `key`. */
+  set(key: CacheKey, runId: string): Promise<void>;
   /** Drops an entry whose run was deleted, so a deleted result is never served again. */
   forget(key: CacheKey): Promise<void>;
 }
@@ -68,12 +68,13 @@ export function databaseCache(): ResultCache {
 }
 
 /**
- * With Redis, hits are served from memory shared by every instance, expiring after `ttlSeconds`.
- * While Redis is down (`link.up` false, or a command fails) the runs table answers instead, so a
- * run never waits for Redis and never fails because of it. A hit from Redis is confirmed against
- * the runs table (one primary-key lookup) before it is served: an entry whose run was deleted
- * while Redis could not be told (`forget` during an outage, or retention deleting old runs) must
- * never be served again.
+ * With Redis, an entry shared by every instance names the run that holds the result, expiring
+ * after `ttlSeconds`; the output is read from that run's row (one primary-key lookup), so it is
+ * stored once, in the runs table — not written to Redis again for every run (a tif output is
+ * 51 KB). The lookup also confirms the hit: an entry whose run was deleted while Redis could not
+ * be told (`forget` during an outage, or retention deleting old runs) is never served. While
+ * Redis is down (`link.up` false, or a command fails) the runs table answers instead, so a run
+ * never waits for Redis and never fails because of it.
  */
 export function redisCache(
   link: RedisLink,
@@ -93,29 +94,27 @@ export function redisCache(
       return null;
     }
   };
+  const set = async (k: CacheKey, runId: string) => {
+    await attempt(() => link.client.set(keyOf(k), JSON.stringify({ runId }), "EX", ttlSeconds));
+  };
   return {
     async get(k, db) {
       const raw = await attempt(() => link.client.get(keyOf(k)));
-      if (raw) {
-        const cached = JSON.parse(raw) as CachedResult;
+      // Entries written before they became pointers also carry an output: only the id is used.
+      const runId = raw ? (JSON.parse(raw) as { runId?: unknown }).runId : undefined;
+      if (typeof runId === "string") {
         const [still] = await db
-          .select({ id: runs.id })
+          .select({ runId: runs.id, output: runs.output })
           .from(runs)
-          .where(and(eq(runs.id, cached.runId), eq(runs.orgId, k.orgId), eq(runs.status, "succeeded")));
-        if (still) return cached;
-        await attempt(() => link.client.del(keyOf(k)));
+          .where(and(eq(runs.id, runId), eq(runs.orgId, k.orgId), eq(runs.status, "succeeded")));
+        if (still) return still;
       }
+      if (raw) await attempt(() => link.client.del(keyOf(k)));
       const hit = await fallback.get(k, db);
-      if (hit) await attempt(() => link.client.set(keyOf(k), JSON.stringify(hit), "EX", ttlSeconds));
+      if (hit) await set(k, hit.runId);
       return hit;
     },
-    async set(k, v) {
-      const text =
-        "outputJson" in v
-          ? `{"runId":${JSON.stringify(v.runId)},"output":${v.outputJson}}`
-          : JSON.stringify(v);
-      await attempt(() => link.client.set(keyOf(k), text, "EX", ttlSeconds));
-    },
+    set,
     async forget(k) {
       await attempt(() => link.client.del(keyOf(k)));
     },

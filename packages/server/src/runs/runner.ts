@@ -107,6 +107,13 @@ export type FastRunOutcome =
     }
   | { kind: "queue"; crashed: boolean; reason: string };
 
+/**
+ * Most fast runs in flight per engine thread that queued runs leave free (running, or waiting in
+ * the pool's queue). The engine pool's queue holds this many per thread (thread-pool.ts), so fast
+ * runs never overflow it, whatever the queued runs hold.
+ */
+export const FAST_DEPTH_PER_THREAD = 8;
+
 /** Weight of the newest run in a model's moving average of engine time. */
 const FAST_EWMA_WEIGHT = 0.3;
 
@@ -135,6 +142,12 @@ export class RunWorker {
   private readonly warm = new Set<string>();
   /** Models seen asking a language model: never fast (the answer is I/O, not a short engine). */
   private readonly callsLlm = new Set<string>();
+  /**
+   * Models seen reading `ctx.llm` here (asking whether one is available, or calling): their fast
+   * runs look up the organization's provider first. Every other warm model has run here without
+   * reading it, so its fast runs skip that lookup (a database query per run).
+   */
+  private readonly readsLlm = new Set<string>();
   /** Fast runs on the pool now, in all and by organization. */
   private fastInFlight = 0;
   private readonly fastByOrg = new Map<string, number>();
@@ -395,8 +408,9 @@ export class RunWorker {
           },
         },
       );
+      if (result.llmRead) this.readsLlm.add(modelKey);
       if (result.ok && !isolated && engineStarted > 0)
-        this.learn(modelKey, performance.now() - engineStarted);
+        this.learn(modelKey, result.engineMs ?? performance.now() - engineStarted);
       outcome = abortReason ? outcomeOfAbort(abortReason, run) : outcomeOf(result, run);
     } catch (err) {
       // The thread was terminated (after an abort) or crashed, or its whole engine process died:
@@ -434,17 +448,21 @@ export class RunWorker {
    * Whether a run of this model may run at once: the worker is up, the model is warm and short
    * here (its runs succeeded on this pool in at most `maxMs` on average) and never asked a
    * language model, queued runs do not hold every engine thread (then the pool is busy and the
-   * run queues behind them), at most twice the threads are in flight (a fast run waits behind at
-   * most about one other per thread), and the organization is under its concurrency limit.
-   * Platform tasks never run here. Fast runs never stop the worker claiming: it claims while
-   * fewer queued runs than threads run, whatever the fast path does.
+   * run queues behind them), and the organization is under its concurrency limit. Fast runs in
+   * flight wait in the pool's own queue for the threads queued runs leave free: at most
+   * `maxMs / ms` of them per such thread (capped at FAST_DEPTH_PER_THREAD), so a fast run waits
+   * there about `maxMs` at worst — a 1 ms model lets 8 clients per thread run at once, a 25 ms
+   * model two. Platform tasks never run here. Fast runs never stop the worker claiming: it claims
+   * while fewer queued runs than threads run, whatever the fast path does.
    */
   private mayRunNow(orgId: string, modelKey: string, modelId: string, maxMs: number): boolean {
     if (this.stopped || this.o.platformTasks?.has(modelId) || this.callsLlm.has(modelKey)) return false;
     const ms = this.engineMs.get(modelKey);
     if (ms === undefined || ms > maxMs) return false;
-    const { threads } = this.o.pool;
-    if (this.active >= threads || this.active + this.fastInFlight >= threads * 2) return false;
+    const free = this.o.pool.threads - this.active;
+    if (free <= 0) return false;
+    const depth = Math.max(1, Math.min(FAST_DEPTH_PER_THREAD, Math.floor(maxMs / Math.max(ms, 0.001))));
+    if (this.fastInFlight >= free * depth) return false;
     return (this.fastByOrg.get(orgId) ?? 0) < this.o.orgConcurrency;
   }
 
@@ -481,7 +499,10 @@ export class RunWorker {
     let timeout: NodeJS.Timeout | undefined;
     const startedAt = new Date();
     let engineStarted = 0;
-    const llmAvailable = this.o.llm ? await this.o.llm.available(req.orgId).catch(() => false) : false;
+    // A model not seen reading ctx.llm runs without the provider lookup; should this run read it
+    // after all, its result is not used (below).
+    const lookUp = this.o.llm !== undefined && this.readsLlm.has(modelKey);
+    const llmAvailable = lookUp ? await this.o.llm!.available(req.orgId).catch(() => false) : false;
     let result: ThreadResult;
     try {
       result = await this.o.pool.run(
@@ -492,6 +513,8 @@ export class RunWorker {
           data: req.data,
           llm: llmAvailable,
           serialize: true,
+          // Validated by the API a moment ago (createRun's caller): not parsed again in the thread.
+          inputParsed: true,
         },
         {
           abort: abort.signal,
@@ -528,6 +551,12 @@ export class RunWorker {
     }
     const finishedAt = new Date();
     if (askedLlm) return { kind: "queue", crashed: false, reason: "the model asks a language model" };
+    if (result.llmRead) this.readsLlm.add(modelKey);
+    if (result.llmRead && !lookUp && this.o.llm) {
+      // It was told no language model is available without anyone asking: the answer may be
+      // wrong for this organization. The engine is pure; the queue runs it again, told the truth.
+      return { kind: "queue", crashed: false, reason: "the model reads ctx.llm" };
+    }
     if (timedOut) {
       return {
         kind: "finished",
@@ -543,7 +572,8 @@ export class RunWorker {
       };
     }
     if (result.ok) {
-      if (engineStarted > 0) this.learn(modelKey, performance.now() - engineStarted);
+      // The thread's own time: a wait in the pool's queue behind other fast runs is not the model's.
+      if (engineStarted > 0) this.learn(modelKey, result.engineMs ?? performance.now() - engineStarted);
       const json = result.json ?? { output: JSON.stringify(result.output), keyResult: null };
       return {
         kind: "finished",
@@ -664,7 +694,7 @@ export class RunWorker {
           inputHash: run.input_hash,
           referenceDataKey: run.reference_data_key,
         },
-        { runId: run.id, output: outcome.output },
+        run.id,
       );
     }
     await bus.publish({ runId: run.id, status: outcome.status as RunStatus, progress: rows[0]!.progress });

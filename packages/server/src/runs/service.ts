@@ -21,18 +21,23 @@ export type CreatedRun = RunRow & { outputJson?: string };
 /** Finished statuses (contracts' FINISHED_RUN_STATUSES), as a set for the API's checks. */
 export const TERMINAL: ReadonlySet<string> = new Set(FINISHED_RUN_STATUSES);
 
+/**
+ * An input that `validateInput` accepted for a model (its parsed form, defaults filled in). The
+ * brand makes a caller of `createRun` validate first; it is not validated again there.
+ */
+declare const validated: unique symbol;
+export type ValidInput = { readonly [validated]: true };
+
 /** A run to record in the actor's organization. */
 export interface NewRun {
   model: AnyModel;
-  /** Raw input: validated here against the model's schema. */
-  input: unknown;
+  /** The input as `validateInput` returned it for this model. */
+  input: ValidInput;
   projectId?: string | null;
   scenarioId?: string | null;
   scenarioRevision?: number | null;
   sweepId?: string | null;
   useCache: boolean;
-  /** Where field errors point, e.g. `body.input`. */
-  inputPath: string;
   /**
    * Reference tables resolved beforehand (a sweep resolves once for all its points, outside its
    * transaction); resolved here when omitted and the model declares `data`.
@@ -52,9 +57,9 @@ function underPath(issues: { path: string; message: string }[], path: string) {
 }
 
 /** Validates a model input, naming each bad field under `path` (422). */
-export function validateInput(model: AnyModel, raw: unknown, path: string): unknown {
+export function validateInput(model: AnyModel, raw: unknown, path: string): ValidInput {
   try {
-    return parseInput(model, raw);
+    return parseInput(model, raw) as ValidInput;
   } catch (err) {
     if (err instanceof ModelInputError) {
       throw new DomainError(
@@ -95,7 +100,7 @@ export async function createRun(
   log: Logger,
   n: NewRun,
 ): Promise<CreatedRun> {
-  const input = validateInput(n.model, n.input, n.inputPath);
+  const input = n.input;
   const hash = inputHash(input);
   const refdata = await referenceDataFor(deps, log, n.model, n.referenceData);
   const common = {
@@ -224,7 +229,7 @@ async function insertFinished(
       ${v.referenceDataKey})`,
   );
   if (f.status === "succeeded" && f.outputJson !== null) {
-    // Not awaited: the stored row is the result; the cache entry only spares a later run.
+    // Not awaited: the stored row is the result; the entry (its id) only spares a later run.
     void deps.cache
       .set(
         {
@@ -234,7 +239,7 @@ async function insertFinished(
           inputHash: v.inputHash,
           referenceDataKey: v.referenceDataKey,
         },
-        { runId: id, outputJson: f.outputJson },
+        id,
       )
       .catch((err) => log.warn({ err, runId: id }, "result cache write failed"));
   }

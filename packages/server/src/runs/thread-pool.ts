@@ -47,7 +47,9 @@ export function createThreadPool(threads: number, { maxHeapMb }: ThreadPoolOptio
   const execArgv = process.execArgv.some((a) => a.includes("tsx"))
     ? process.execArgv
     : [...process.execArgv, "--import", "tsx"];
-  const maxQueue = threads * 4;
+  // Room for every fast run the worker lets in (FAST_DEPTH_PER_THREAD per thread, runner.ts)
+  // beside the queued runs, which never exceed one per thread.
+  const maxQueue = threads * 8;
   const piscina = new Piscina({
     filename: new URL("./thread.ts", import.meta.url).href,
     // All threads start at once and stay: a cold thread spends its first second loading
@@ -55,7 +57,8 @@ export function createThreadPool(threads: number, { maxHeapMb }: ThreadPoolOptio
     minThreads: threads,
     maxThreads: threads,
     idleTimeout: Number.POSITIVE_INFINITY,
-    // Queue in the pool as little as possible: the database queue is the real one.
+    // Queued runs never wait here (the worker claims one per free thread: the database queue is
+    // the real one); only short fast runs do (docs/decisions/0051).
     maxQueue,
     execArgv,
     // A runaway engine hits this limit and loses its thread (ERR_WORKER_OUT_OF_MEMORY) instead

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { MessagePort } from "node:worker_threads";
 import { catalog } from "@modelworks/catalog";
 import {
@@ -38,6 +39,11 @@ export interface ThreadTask {
    * clones the object across two boundaries nor stringifies it again.
    */
   serialize?: boolean;
+  /**
+   * The input is the model's parsed input, validated by the API of this deployment just before
+   * (the fast path): the thread does not parse it again. Queued runs' stored inputs are parsed.
+   */
+  inputParsed?: boolean;
 }
 
 /** A helper's task: work the run's board of parts (model-kit `workParts`). */
@@ -70,12 +76,18 @@ export type ThreadMessage =
   /** `ctx.llm` asks the main process (src/llm/wire.ts). */
   | LlmCallMessage;
 
-export type ThreadResult =
+export type ThreadResult = (
   | {
       ok: true;
       output: unknown;
       /** With `serialize`: the output and key result as JSON text (`output` is then null). */
       json?: { output: string; keyResult: string | null };
+      /**
+       * Milliseconds the model took in this thread (validation and serialization included), not
+       * counting any wait in the pool's queue, the messages, or (on Linux) the time the thread
+       * was ready but waited for a CPU: what decides whether it is short, on a busy machine too.
+       */
+      engineMs?: number;
     }
   | {
       ok: false;
@@ -85,10 +97,56 @@ export type ThreadResult =
       /** For `llm`: why the model call failed (llm_budget_exhausted, llm_output_invalid…). */
       code?: LlmErrorCode;
       issues?: { path: string; message: string }[];
-    };
+    }
+) & {
+  /**
+   * The model read `ctx.llm` (whether a language model is available, or a call): its answer may
+   * depend on the organization's provider, so the fast path looks that up for its runs
+   * (docs/decisions/0051). False: the run's result would be the same with or without one.
+   */
+  llmRead?: boolean;
+};
+
+/**
+ * Milliseconds this thread has so far spent runnable but waiting for a CPU (Linux's
+ * /proc/thread-self/schedstat, second field); null where there is no such file. A loaded machine
+ * makes every run's wall time longer; this is the part that is the machine's, not the model's.
+ */
+let schedstat = true;
+function runQueueWaitMs(): number | null {
+  if (!schedstat) return null;
+  try {
+    return Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]) / 1e6;
+  } catch {
+    schedstat = false;
+    return null;
+  }
+}
+
+/** A clock of the model's own time in this thread (see `runQueueWaitMs`). */
+function modelClock(): () => number {
+  const started = performance.now();
+  const waited = runQueueWaitMs();
+  return () => {
+    const wall = performance.now() - started;
+    const now = waited === null ? null : runQueueWaitMs();
+    return now === null || waited === null ? wall : Math.max(0, wall - (now - waited));
+  };
+}
 
 export default async function runTask(
   task: ThreadTask | PartsTask | { warmUp: true },
+): Promise<ThreadResult> {
+  if ("warmUp" in task || "parts" in task) return runTaskOf(task);
+  // Any property of ctx.llm read by the model (`available`, a call) is recorded.
+  const read = { llm: false };
+  const result = await runTaskOf(task, read);
+  return { ...result, llmRead: read.llm };
+}
+
+async function runTaskOf(
+  task: ThreadTask | PartsTask | { warmUp: true },
+  read: { llm: boolean } = { llm: false },
 ): Promise<ThreadResult> {
   // Loading this module (engines, zod) is the warm-up; nothing else to do.
   if ("warmUp" in task) return { ok: true, output: null };
@@ -136,6 +194,7 @@ export default async function runTask(
           }),
       }
     : undefined;
+  const elapsed = modelClock();
   try {
     const model = catalog.find(task.modelId, task.modelVersion);
     if (!model)
@@ -150,7 +209,12 @@ export default async function runTask(
       createContext({
         signal: controller.signal,
         data: task.data,
-        llm: threadLlm.llm,
+        llm: new Proxy(threadLlm.llm, {
+          get(target, property, receiver) {
+            read.llm = true;
+            return Reflect.get(target, property, receiver);
+          },
+        }),
         onProgress: (fraction, message) => post({ type: "progress", fraction, message }),
         log: {
           debug: (msg, fields) => post({ type: "log", level: "debug", msg, fields }),
@@ -159,16 +223,14 @@ export default async function runTask(
         },
         ...(fanOut ? { fanOut } : {}),
       }),
+      { inputParsed: task.inputParsed === true },
     );
     if (task.serialize) {
       const key = keyResultOf(model, output);
-      return {
-        ok: true,
-        output: null,
-        json: { output: JSON.stringify(output), keyResult: key ? JSON.stringify(key) : null },
-      };
+      const json = { output: JSON.stringify(output), keyResult: key ? JSON.stringify(key) : null };
+      return { ok: true, output: null, json, engineMs: elapsed() };
     }
-    return { ok: true, output };
+    return { ok: true, output, engineMs: elapsed() };
   } catch (err) {
     if (err instanceof ModelInputError)
       return { ok: false, kind: "input", message: err.message, issues: err.issues };
