@@ -22,6 +22,7 @@ import {
   SlicerValuesBody,
   SlicerValuesResult,
   UpdateConversationBody,
+  VisualEditSchemaDto,
 } from "@modelworks/contracts/conversations";
 import {
   applyLayoutPatch,
@@ -97,6 +98,8 @@ const DashboardExportQuery = z
   .strict();
 const VisualParams = IdParams.extend({ visualId: z.string().min(1).max(64) }).strict();
 const PLANNER = "dashboard-planner";
+/** Computed once: the schema is the engine's, fixed for the process. */
+const visualEditJsonSchema = z.toJSONSchema(VisualEdit, { io: "input" }) as Record<string, unknown>;
 
 /**
  * Dashboard conversations (issue 16): messages with attached files, each user message a
@@ -519,6 +522,23 @@ export async function conversationRoutes(app: FastifyInstance) {
       });
       return reply.code(201).send(revisionDto(row));
     },
+  );
+
+  r.get(
+    "/dashboard-plans/visual-edit-schema",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary:
+          "The JSON Schema of a visual edit (the body's `visual` of PUT /conversations/{id}/visuals/{visualId})",
+        description:
+          "The engine's plan schema, so a form offers exactly its kinds, aggregations, channels, time grains, " +
+          "number formats, sort directions and top-N bounds. The same for every organization.",
+        response: { 200: VisualEditSchemaDto },
+      },
+    },
+    async () => ({ schema: visualEditJsonSchema }),
   );
 
   r.put(
