@@ -28,7 +28,7 @@ let ip = 0;
 /** A caller without an account; each test section from an address of its own (the rate limit is per IP). */
 const anonymousFrom = (address: string) => ({
   get: (url: string) => t.app.inject({ method: "GET", url, remoteAddress: address }),
-  post: (url: string, payload: unknown = {}) =>
+  post: (url: string, payload: Record<string, unknown> = {}) =>
     t.app.inject({ method: "POST", url, payload, remoteAddress: address }),
 });
 const freshAnonymous = () => anonymousFrom(`198.51.100.${++ip}`);
@@ -205,7 +205,11 @@ describe("reading a shared dashboard without an account", () => {
     expect("goal" in body.plan).toBe(false);
     expect(res.body).not.toMatch(/"messages"|"files"|"tables"/);
     const [row] = await t.database.db.select().from(shareLinks).where(eq(shareLinks.id, linkId));
-    expect(row!.accessCount).toBeGreaterThan(0);
+    expect(row!.accessCount).toBe(1);
+    // The page's queries follow its one counted read: they do not count again.
+    expect((await anon.post(`/api/v1/shared/${token}/dashboard/query`, {})).statusCode).toBe(200);
+    const [after] = await t.database.db.select().from(shareLinks).where(eq(shareLinks.id, linkId));
+    expect(after!.accessCount).toBe(1);
   });
 
   it("runs the visuals' compiled queries: the bar's sums equal a JS reduce of the CSV", async () => {

@@ -163,7 +163,7 @@ describe("dashboard: edit by form, replace a file, share a live read-only link",
     await stranger.getByLabel("Cross-filters").getByText("region = East").waitFor();
     await shot(stranger, "dashboard-shared-page");
 
-    // 2. Replace the file by a new version with the same columns: revision 2, the new numbers.
+    // 2. Replace the file by a new version with the same columns: revision 3 (made from 1), the new numbers.
     const [chooser2] = await Promise.all([
       page.waitForEvent("filechooser"),
       page.getByRole("button", { name: "Replace sales.csv by a new version" }).click(),
@@ -174,13 +174,13 @@ describe("dashboard: edit by form, replace a file, share a live read-only link",
       buffer: Buffer.from(csvOf(sales(3))),
     });
     await text(page.getByRole("status").filter({ hasText: "refreshed" })).toContain("the same columns");
-    await text(page.getByRole("status").filter({ hasText: "refreshed" })).toContain("revision 2");
+    await text(page.getByRole("status").filter({ hasText: "refreshed" })).toContain("revision 3");
     const want3 = barRows(sales(3), column);
     await eventually(() => cells()).toEqual(want3);
     // The stranger's link is live: a reload shows the new data.
     await stranger.reload();
     await eventually(() => cells(stranger)).toEqual(want3);
-    await text(stranger.getByText(/^Revision \d+ ·/)).toContain("Revision 2");
+    await text(stranger.getByText(/^Revision \d+ ·/)).toContain("Revision 3");
 
     // The same file again: it is already attached — the field-level refusal, nothing changed.
     const [chooser3] = await Promise.all([

@@ -113,11 +113,11 @@ export async function dashboardShareLinkRoutes(app: FastifyInstance) {
   );
 
   /**
-   * The dashboard behind a token: the link (404/410 as for run links, 404 for a run link), its
-   * conversation's current revision — settled first, so a reply that finished shows — and its org.
+   * The dashboard behind a token (counted as used when `count`): the link (404/410 as for run
+   * links, 404 for a run link), its conversation's current revision — settled first, so a reply that finished shows — and its org.
    */
-  async function openDashboard(token: string) {
-    const link = await openShareToken(db, config.SESSION_SECRET, token);
+  async function openDashboard(token: string, count = true) {
+    const link = await openShareToken(db, config.SESSION_SECRET, token, { count });
     if (!link.conversationId)
       throw new DomainError(
         "not_found",
@@ -181,7 +181,8 @@ export async function dashboardShareLinkRoutes(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const { link, rev } = await openDashboard(req.params.token);
+      // One page view is one use: its queries do not count again.
+      const { link, rev } = await openDashboard(req.params.token, false);
       const visuals = await queryRevision(db, app.fileStore, link.orgId, rev, req.body as never);
       return { revision: rev.revision, visuals };
     },
@@ -202,7 +203,7 @@ export async function dashboardShareLinkRoutes(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const { link, rev } = await openDashboard(req.params.token);
+      const { link, rev } = await openDashboard(req.params.token, false);
       const out = await slicerValues(
         db,
         app.fileStore,

@@ -54,10 +54,16 @@ export function shareLinkDto(l: ShareLinkRow) {
 export const INVALID = "This share link is not valid: check that it was copied whole.";
 
 /**
- * The link behind a token, counted as used — or 404 (not a genuine token), 410 (revoked or
- * expired). What it points at (runs or a dashboard) is the caller's to check.
+ * The link behind a token, counted as used (unless `count` is false: a dashboard's queries, which
+ * follow its page's one counted read) — or 404 (not a genuine token), 410 (revoked or expired).
+ * What it points at (runs or a dashboard) is the caller's to check.
  */
-export async function openShareToken(db: Db, secret: string, token: string): Promise<ShareLinkRow> {
+export async function openShareToken(
+  db: Db,
+  secret: string,
+  token: string,
+  { count = true }: { count?: boolean } = {},
+): Promise<ShareLinkRow> {
   const tokenHash = verifyShareToken(secret, token);
   if (!tokenHash) throw new DomainError("not_found", INVALID);
   const [link] = await db.select().from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
@@ -72,10 +78,11 @@ export async function openShareToken(db: Db, secret: string, token: string): Pro
       "share_link_expired",
       `This share link expired on ${link.expiresAt.toISOString()}.`,
     );
-  await db
-    .update(shareLinks)
-    .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: new Date() })
-    .where(eq(shareLinks.id, link.id));
+  if (count)
+    await db
+      .update(shareLinks)
+      .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: new Date() })
+      .where(eq(shareLinks.id, link.id));
   return link;
 }
 

@@ -227,7 +227,8 @@ export function ConversationPage({ id }: { id: string }) {
           <Group gap="xs" mt="sm" align="flex-start" aria-label="Replace a file by a new version">
             {c.files.map((f) => (
               <ReplaceFileButton
-                key={f.fileId}
+                // By table: the new version keeps it (and the result stays shown), not the file id.
+                key={f.table}
                 conversationId={id}
                 file={f}
                 disabled={c.messages.some((m) => m.status === "pending")}
