@@ -27,7 +27,6 @@ import {
 import {
   applyLayoutPatch,
   applyVisualEdit,
-  type DashboardPlan,
   LayoutPatch,
   VisualEdit,
 } from "@modelworks/engine-dashboard-planner";
@@ -35,12 +34,12 @@ import { asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { renderDashboard } from "../conversations/export.ts";
 import { saveManualRevision } from "../conversations/manual.ts";
 import { postMessage, settleConversation, settleWhenFinished, undoPlan } from "../conversations/messages.ts";
 import { powerBiZip } from "../conversations/powerbi.ts";
 import { queryRevision, slicerValues } from "../conversations/query.ts";
 import { replaceFile } from "../conversations/refresh.ts";
-import { dashboardPdf, dashboardPng } from "../conversations/render.ts";
 import {
   conversationFilesOf,
   conversationSummaryDto,
@@ -66,22 +65,6 @@ import { assertProject } from "../scenarios/store.ts";
 
 const tags = ["conversations"];
 
-/** A revision's PDF or PNG as an attachment named after the plan (shared with the public share view). */
-export async function renderDashboard(
-  db: import("../db/client.ts").Db,
-  store: import("../files/store.ts").FileStore,
-  orgId: string,
-  rev: import("../conversations/store.ts").PlanRevisionRow,
-  format: "pdf" | "png",
-) {
-  const plan = rev.plan as DashboardPlan;
-  const visuals = await queryRevision(db, store, orgId, rev, { slicers: {}, selections: [] });
-  const body =
-    format === "pdf"
-      ? await dashboardPdf(plan, visuals, { revision: rev.revision, generatedAt: new Date() })
-      : dashboardPng(plan, visuals);
-  return { body, title: plan.title };
-}
 const BaseRevision = z
   .number()
   .int()

@@ -15,16 +15,17 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { newShareToken } from "../auth/share-token.ts";
+import { renderDashboard } from "../conversations/export.ts";
 import { settleConversation } from "../conversations/messages.ts";
 import { queryRevision, slicerValues } from "../conversations/query.ts";
 import { loadConversation, loadRevision } from "../conversations/store.ts";
 import { organizations, shareLinks } from "../db/schema.ts";
+import { openShareToken, shareLinkDto } from "../domain/share-links.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { recordAudit } from "../http/audit.ts";
 import { contentDisposition } from "../http/content-disposition.ts";
-import { renderDashboard } from "./conversations.ts";
-import { openShareToken, publicRateLimitOf, shareLinkDto } from "./share-links.ts";
+import { publicRateLimitOf } from "../http/share-rate-limit.ts";
 
 const tags = ["share-links"];
 const SharedDashboardExportQuery = z

@@ -10,13 +10,13 @@ import {
 } from "@modelworks/contracts/exports";
 import { DEFAULT_NUMBER_STYLE } from "@modelworks/contracts/number-style";
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
-import type { Db } from "../db/client.ts";
+import { newShareToken } from "../auth/share-token.ts";
 import { organizations, runs, shareLinks } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { openShareToken, shareLinkDto } from "../domain/share-links.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
 import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun } from "../exports/run-export.ts";
@@ -24,74 +24,10 @@ import { orgOf } from "../http/access.ts";
 import { attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { sendFile } from "../http/send-file.ts";
+import { publicRateLimitOf } from "../http/share-rate-limit.ts";
 import { compareRuns } from "../runs/compare.ts";
 
-type ShareLinkRow = typeof shareLinks.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-function statusOf(l: ShareLinkRow, now = new Date()): "active" | "expired" | "revoked" {
-  if (l.revokedAt) return "revoked";
-  return l.expiresAt <= now ? "expired" : "active";
-}
-
-export function shareLinkDto(l: ShareLinkRow) {
-  return {
-    id: l.id,
-    runIds: l.runIds,
-    conversationId: l.conversationId,
-    label: l.label,
-    status: statusOf(l),
-    expiresAt: l.expiresAt.toISOString(),
-    revokedAt: iso(l.revokedAt),
-    createdBy: l.createdBy,
-    createdByApiKey: l.createdByApiKey,
-    createdAt: l.createdAt.toISOString(),
-    accessCount: l.accessCount,
-    lastAccessedAt: iso(l.lastAccessedAt),
-  };
-}
-
-export const INVALID = "This share link is not valid: check that it was copied whole.";
-
-/**
- * The link behind a token, counted as used (unless `count` is false: a dashboard's queries, which
- * follow its page's one counted read) — or 404 (not a genuine token), 410 (revoked or expired).
- * What it points at (runs or a dashboard) is the caller's to check.
- */
-export async function openShareToken(
-  db: Db,
-  secret: string,
-  token: string,
-  { count = true }: { count?: boolean } = {},
-): Promise<ShareLinkRow> {
-  const tokenHash = verifyShareToken(secret, token);
-  if (!tokenHash) throw new DomainError("not_found", INVALID);
-  const [link] = await db.select().from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
-  if (!link) throw new DomainError("not_found", INVALID);
-  if (link.revokedAt)
-    throw new DomainError(
-      "share_link_revoked",
-      "This share link was revoked by the organization that created it.",
-    );
-  if (link.expiresAt <= new Date())
-    throw new DomainError(
-      "share_link_expired",
-      `This share link expired on ${link.expiresAt.toISOString()}.`,
-    );
-  if (count)
-    await db
-      .update(shareLinks)
-      .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: new Date() })
-      .where(eq(shareLinks.id, link.id));
-  return link;
-}
-
-/** The public routes' per-client-IP limit, shared by run and dashboard links. */
-export const publicRateLimitOf = (max: number) => ({
-  max,
-  timeWindow: 60_000,
-  keyGenerator: (req: FastifyRequest) => `share:${req.ip}`,
-});
 
 /**
  * Share links: an organization's read-only, expiring, revocable links to a run's results (or
