@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seriousViolations } from "./axe.ts";
 import {
   apiGet,
   createOrg,
@@ -159,9 +160,22 @@ describe("dashboard: edit by form, replace a file, share a live read-only link",
     // Read-only: no edit, no ask, no undo; cross-filtering works.
     expect(await stranger.getByRole("button", { name: `Edit ${bar.title}` }).count()).toBe(0);
     expect(await stranger.getByRole("button", { name: "Undo" }).count()).toBe(0);
+    // The total KPI (last month against the one before) narrows to East's own, as on the signed-in page.
+    const kpi = visuals.find((v) => v.kind === "kpi" && v.bindings.some((b) => b.aggregation === "sum"))!;
+    const kpiColumn = kpi.bindings.find((b) => b.aggregation === "sum")!.field!.column as "units" | "revenue";
+    const lastMonth = (keep: (s: Sale) => boolean) =>
+      grouped(
+        sales(1)
+          .filter((s) => s.month === MONTHS.at(-1) && keep(s))
+          .reduce((a, s) => a + s[kpiColumn], 0),
+      );
+    const kpiValue = async () => (await stranger.getByLabel(`${kpi.title} value`).textContent()) ?? "";
+    await eventually(kpiValue).toBe(lastMonth(() => true));
     await figure(stranger).getByRole("button", { name: "Cross-filter by East" }).click();
     await stranger.getByLabel("Cross-filters").getByText("region = East").waitFor();
+    await eventually(kpiValue).toBe(lastMonth((s) => s.region === "East"));
     await shot(stranger, "dashboard-shared-page");
+    expect(await seriousViolations(stranger)).toEqual([]);
 
     // 2. Replace the file by a new version with the same columns: revision 3 (made from 1), the new numbers.
     const [chooser2] = await Promise.all([

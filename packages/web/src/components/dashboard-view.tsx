@@ -251,7 +251,7 @@ function VisualTile({
           {k.value}
         </Text>
         {k.previous !== undefined ? (
-          <Text size="xs" c={k.changePct !== undefined && k.changePct < 0 ? "red" : "teal"}>
+          <Text size="xs" className={k.changePct !== undefined && k.changePct < 0 ? "kpi-down" : "kpi-up"}>
             {k.changePct !== undefined
               ? `${k.changePct >= 0 ? "+" : "−"}${Math.abs(k.changePct).toFixed(1)} % `
               : ""}
