@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { listQuery, Name, page, Timestamp, Uuid } from "./common.ts";
+import { CreateShareLinkBody } from "./exports.ts";
+import { NumberStyleDto } from "./number-style.ts";
 import { RevisionNumber } from "./scenarios.ts";
 
 /**
@@ -131,7 +133,17 @@ export const PlanRevisionDto = z
   .object({
     ...revisionFields,
     plan: z.record(z.string(), z.unknown()).describe("The DashboardPlan (engine schema)"),
-    tables: z.array(z.object({ table: z.string(), fileId: Uuid })).describe("What each plan table reads"),
+    tables: z
+      .array(
+        z.object({
+          table: z.string(),
+          fileId: Uuid,
+          columns: z
+            .array(z.object({ name: z.string(), type: z.string() }))
+            .describe("The table's columns and types, as the plan was checked against them"),
+        }),
+      )
+      .describe("What each plan table reads"),
   })
   .meta({ id: "PlanRevision" });
 export const PlanRevisionList = z.object({ items: z.array(PlanRevisionSummaryDto) });
@@ -251,3 +263,33 @@ export const ReplaceFileResult = z
     message: MessageDto.describe("The system message that tells the conversation what happened"),
   })
   .meta({ id: "ReplaceFileResult" });
+
+/** A read-only, live link to a conversation's dashboard: like a run's link, without `compareWith`. */
+export const CreateDashboardShareLinkBody = CreateShareLinkBody.omit({ compareWith: true }).strict();
+
+/**
+ * What a dashboard share link's recipient reads: the conversation's current plan (without the
+ * words it was asked in) and when it last changed. Nothing else of the conversation: no messages,
+ * no file names or ids, no revisions other than the current one.
+ */
+export const SharedDashboardDto = z
+  .object({
+    link: z.object({ label: z.string(), expiresAt: Timestamp }),
+    revision: z.number().int().describe("The plan revision shown now; a later read may show a newer one"),
+    updatedAt: Timestamp.describe("When the dashboard last changed"),
+    plan: z.record(z.string(), z.unknown()).describe("The DashboardPlan (engine schema), without `goal`"),
+    numberStyle: NumberStyleDto.describe("How the sharing organization writes negative numbers"),
+  })
+  .meta({ id: "SharedDashboard" });
+
+/** The public query of a shared dashboard: slicers and selections, never a revision (always the current one). */
+export const SharedDashboardQueryBody = DashboardQueryBody;
+/** The public slicer-values query of a shared dashboard (always the current revision). */
+export const SharedSlicerParams = z
+  .object({ token: z.string().max(200), slicerId: z.string().min(1).max(64) })
+  .strict();
+
+/** The JSON Schema (draft 2020-12) of the visual form's body, from the engine's `VisualEdit`. */
+export const VisualEditSchemaDto = z
+  .object({ schema: z.record(z.string(), z.unknown()) })
+  .meta({ id: "VisualEditSchema" });

@@ -62,7 +62,12 @@ export const CreateShareLinkBody = z
 export const ShareLinkDto = z
   .object({
     id: Uuid,
-    runIds: z.array(Uuid).describe("The shared run first; further runs make it a comparison"),
+    runIds: z
+      .array(Uuid)
+      .describe("The shared run first; further runs make it a comparison (empty for a dashboard link)"),
+    conversationId: Uuid.nullable().describe(
+      "For a dashboard link: the conversation whose current plan it shows, live",
+    ),
     label: z.string(),
     status: z.enum(SHARE_LINK_STATUSES),
     expiresAt: Timestamp,
@@ -84,6 +89,7 @@ export const CreatedShareLinkDto = ShareLinkDto.extend({
 
 export const ShareLinkListQuery = listQuery(["createdAt"], {
   runId: Uuid.optional().describe("Links that include this run"),
+  conversationId: Uuid.optional().describe("Links to this conversation's dashboard"),
   status: z.enum(SHARE_LINK_STATUSES).optional(),
 });
 export const ShareLinkPage = page(ShareLinkDto);

@@ -25,6 +25,7 @@ import { contentHistoryRoutes } from "./routes/content-history.ts";
 import { contentPostRoutes } from "./routes/content-posts.ts";
 import { contentSourceRoutes } from "./routes/content-sources.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
+import { dashboardShareLinkRoutes } from "./routes/dashboard-share-links.ts";
 import { exportRoutes } from "./routes/exports.ts";
 import { externalIdentityRoutes } from "./routes/external-identity.ts";
 import { fieldMappingRoutes } from "./routes/field-mappings.ts";
@@ -162,6 +163,7 @@ export async function buildApp(
       await api.register(shareLinkRoutes);
       await api.register(fileRoutes);
       await api.register(conversationRoutes);
+      await api.register(dashboardShareLinkRoutes);
       await api.register(uploadSessionRoutes);
       await api.register(uploadChunkRoutes);
       await api.register(uploadCompleteRoutes);

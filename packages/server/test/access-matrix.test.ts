@@ -132,6 +132,13 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/share-links/{id}": org("analyst", "runs:execute"),
   "GET /api/v1/shared/{token}": PUBLIC,
   "GET /api/v1/shared/{token}/export": PUBLIC,
+  // A live, read-only link to a dashboard: made by whoever may edit the conversation.
+  "POST /api/v1/conversations/{id}/share-links": org("analyst", "projects:write"),
+  "GET /api/v1/shared/{token}/dashboard": PUBLIC,
+  "POST /api/v1/shared/{token}/dashboard/query": PUBLIC,
+  "POST /api/v1/shared/{token}/dashboard/slicers/{slicerId}/values": PUBLIC,
+  "GET /api/v1/shared/{token}/dashboard/export": PUBLIC,
+  "GET /api/v1/dashboard-plans/visual-edit-schema": PUBLIC,
   "POST /api/v1/files": org("analyst", "projects:write"),
   "GET /api/v1/files": org("viewer", "projects:read"),
   "GET /api/v1/files/{id}": org("viewer", "projects:read"),
@@ -331,6 +338,8 @@ const A = {} as {
   artifactId: string;
   /** A conversation with plan revisions 1 and 2 (2 made from 1). */
   conversationId: string;
+  /** A share link to that conversation's dashboard. */
+  dashboardToken: string;
 };
 const B = {} as {
   owner: Owner;
@@ -404,6 +413,9 @@ beforeAll(async () => {
   A.contentRunId = await storedContentRun(A.setup.orgId);
   A.artifactId = await freshArtifact(A.setup.orgId, "approved");
   A.conversationId = await plannedConversation(A.setup, A.projectId, 2);
+  A.dashboardToken = (
+    await setupCall(A.setup, "POST", `/api/v1/conversations/${A.conversationId}/share-links`, {})
+  ).token;
 
   B.owner = await createOwner(t.app, "Org B");
   B.orgId = B.owner.orgId;
@@ -1135,6 +1147,24 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "GET /api/v1/projects/{projectId}/conversations": async () => ({ params: { projectId: A.projectId } }),
   "GET /api/v1/conversations/{id}": async () => conversationUrl(A.conversationId),
+  "POST /api/v1/conversations/{id}/share-links": async () => ({
+    ...conversationUrl(A.conversationId),
+    body: { label: `Matrix dashboard link ${++serial}` },
+  }),
+  "GET /api/v1/shared/{token}/dashboard": async () => ({ params: { token: A.dashboardToken } }),
+  "GET /api/v1/dashboard-plans/visual-edit-schema": none,
+  "POST /api/v1/shared/{token}/dashboard/query": async () => ({
+    params: { token: A.dashboardToken },
+    body: {},
+  }),
+  "POST /api/v1/shared/{token}/dashboard/slicers/{slicerId}/values": async () => ({
+    params: { token: A.dashboardToken, slicerId: "slicer-region" },
+    body: {},
+  }),
+  "GET /api/v1/shared/{token}/dashboard/export": async () => ({
+    params: { token: A.dashboardToken },
+    query: "?format=png",
+  }),
   "PATCH /api/v1/conversations/{id}": async () => ({
     ...conversationUrl(A.conversationId),
     body: { title: `Renamed ${++serial}` },
@@ -1203,6 +1233,7 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "POST /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
   "GET /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
   "GET /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "POST /api/v1/conversations/{id}/share-links": (v) => ({ ...v, params: { id: B.conversationId } }),
   "PATCH /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
   "DELETE /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
   "POST /api/v1/conversations/{id}/messages": (v) => ({ ...v, params: { id: B.conversationId } }),

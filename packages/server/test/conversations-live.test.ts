@@ -378,7 +378,17 @@ describe("refresh on re-upload", () => {
     expect(rev2.note).toMatch(/^Data refreshed/);
     // (sales(1) has sales.csv's bytes: the upload is deduplicated to that file, table "sales".)
     const table = (await revisionOf(1)).tables[0].table;
-    expect(rev2.tables).toEqual([{ table, fileId: newId }]);
+    expect(rev2.tables.map((x: { table: string; fileId: string }) => [x.table, x.fileId])).toEqual([
+      [table, newId],
+    ]);
+    // Each table's columns and types, as the visual form offers them.
+    expect(rev2.tables[0].columns.map((c: { name: string }) => c.name)).toEqual([
+      "region",
+      "month",
+      "units",
+      "revenue",
+    ]);
+    expect(rev2.tables[0].columns.find((c: { name: string }) => c.name === "units").type).toBe("integer");
     // After: the new data's numbers (three times the units); before: revision 1 still reads the old file.
     const after = rounded(await barTotals(2));
     expect(after).toEqual(jsTotals(sales(3), bar.measure));

@@ -53,6 +53,9 @@ const LanguageModelsPage = lazy(() =>
 );
 const LlmUsagePage = lazy(() => import("./pages/llm.tsx").then((m) => ({ default: m.LlmUsagePage })));
 const SharedPage = lazy(() => import("./pages/shared.tsx").then((m) => ({ default: m.SharedPage })));
+const SharedDashboardPage = lazy(() =>
+  import("./pages/shared-dashboard.tsx").then((m) => ({ default: m.SharedDashboardPage })),
+);
 const OrgSettingsPage = lazy(() =>
   import("./pages/org-settings.tsx").then((m) => ({ default: m.OrgSettingsPage })),
 );
@@ -73,6 +76,16 @@ export function App() {
   if (orgSettings.data)
     setNumberStyle({ negatives: orgSettings.data.negativeNumbers, red: orgSettings.data.negativesRed });
   // A share link's page needs no account (and no organization): outside the shell and sign-in.
+  const dashboardToken = /^\/shared\/dashboards\/([^/]+)$/.exec(location)?.[1];
+  if (dashboardToken) {
+    return (
+      <ErrorBoundary resetKey={location}>
+        <Suspense fallback={<Loading />}>
+          <SharedDashboardPage token={decodeURIComponent(dashboardToken)} />
+        </Suspense>
+      </ErrorBoundary>
+    );
+  }
   const sharedToken = /^\/shared\/([^/]+)$/.exec(location)?.[1];
   if (sharedToken) {
     return (

@@ -67,7 +67,12 @@ export function revisionDto(r: PlanRevisionRow) {
   return {
     ...revisionSummaryDto(r),
     plan: r.plan as Record<string, unknown>,
-    tables: (r.tables as RevisionTable[]).map((t) => ({ table: t.table, fileId: t.fileId })),
+    tables: (r.tables as RevisionTable[]).map((t) => ({
+      table: t.table,
+      fileId: t.fileId,
+      // What the visual form offers as fields: each column with the type the plan was checked on.
+      columns: t.profile.columns.map((c) => ({ name: c.name, type: c.type })),
+    })),
   };
 }
 

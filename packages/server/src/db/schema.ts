@@ -392,9 +392,12 @@ export const runs = pgTable(
 );
 
 /**
- * A read-only link to one run's results (or a comparison of runs) for people without an
- * account. The token is shown once; only its SHA-256 is stored. It expires, can be revoked,
- * and counts its uses. `runIds` is ordered: the first is the run (or a comparison's baseline).
+ * A read-only link for people without an account, to one run's results (or a comparison of
+ * runs) or to a dashboard (a conversation's current plan, live: it follows new revisions). The
+ * token is shown once; only its SHA-256 is stored. It expires, can be revoked, and counts its
+ * uses. `runIds` is ordered: the first is the run (or a comparison's baseline); a dashboard
+ * link has none. The link goes with its dashboard (cascade), so a deleted dashboard's token no
+ * longer opens anything.
  */
 export const shareLinks = pgTable(
   "share_links",
@@ -402,6 +405,7 @@ export const shareLinks = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     orgId: orgIdColumn(),
     runIds: jsonb("run_ids").$type<string[]>().notNull(),
+    conversationId: uuid("conversation_id").references(() => conversations.id, { onDelete: "cascade" }),
     label: text("label").notNull().default(""),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -415,6 +419,12 @@ export const shareLinks = pgTable(
   (t) => [
     uniqueIndex("share_links_token_hash_key").on(t.tokenHash),
     index("share_links_org_created_idx").on(t.orgId, t.createdAt),
+    index("share_links_conversation_idx").on(t.conversationId),
+    // A run link names runs and no conversation; a dashboard link a conversation and no run.
+    check(
+      "share_links_target_check",
+      sql`(${t.conversationId} is null) = (jsonb_array_length(${t.runIds}) > 0)`,
+    ),
   ],
 );
 

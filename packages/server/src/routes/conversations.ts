@@ -22,11 +22,11 @@ import {
   SlicerValuesBody,
   SlicerValuesResult,
   UpdateConversationBody,
+  VisualEditSchemaDto,
 } from "@modelworks/contracts/conversations";
 import {
   applyLayoutPatch,
   applyVisualEdit,
-  type DashboardPlan,
   LayoutPatch,
   VisualEdit,
 } from "@modelworks/engine-dashboard-planner";
@@ -34,12 +34,12 @@ import { asc, count, desc, eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { renderDashboard } from "../conversations/export.ts";
 import { saveManualRevision } from "../conversations/manual.ts";
 import { postMessage, settleConversation, settleWhenFinished, undoPlan } from "../conversations/messages.ts";
 import { powerBiZip } from "../conversations/powerbi.ts";
 import { queryRevision, slicerValues } from "../conversations/query.ts";
 import { replaceFile } from "../conversations/refresh.ts";
-import { dashboardPdf, dashboardPng } from "../conversations/render.ts";
 import {
   conversationFilesOf,
   conversationSummaryDto,
@@ -65,22 +65,6 @@ import { assertProject } from "../scenarios/store.ts";
 
 const tags = ["conversations"];
 
-/** A revision's PDF or PNG as an attachment named after the plan (shared with the public share view). */
-export async function renderDashboard(
-  db: import("../db/client.ts").Db,
-  store: import("../files/store.ts").FileStore,
-  orgId: string,
-  rev: import("../conversations/store.ts").PlanRevisionRow,
-  format: "pdf" | "png",
-) {
-  const plan = rev.plan as DashboardPlan;
-  const visuals = await queryRevision(db, store, orgId, rev, { slicers: {}, selections: [] });
-  const body =
-    format === "pdf"
-      ? await dashboardPdf(plan, visuals, { revision: rev.revision, generatedAt: new Date() })
-      : dashboardPng(plan, visuals);
-  return { body, title: plan.title };
-}
 const BaseRevision = z
   .number()
   .int()
@@ -97,6 +81,8 @@ const DashboardExportQuery = z
   .strict();
 const VisualParams = IdParams.extend({ visualId: z.string().min(1).max(64) }).strict();
 const PLANNER = "dashboard-planner";
+/** Computed once: the schema is the engine's, fixed for the process. */
+const visualEditJsonSchema = z.toJSONSchema(VisualEdit, { io: "input" }) as Record<string, unknown>;
 
 /**
  * Dashboard conversations (issue 16): messages with attached files, each user message a
@@ -519,6 +505,23 @@ export async function conversationRoutes(app: FastifyInstance) {
       });
       return reply.code(201).send(revisionDto(row));
     },
+  );
+
+  r.get(
+    "/dashboard-plans/visual-edit-schema",
+    {
+      config: { access: "public" },
+      schema: {
+        tags,
+        summary:
+          "The JSON Schema of a visual edit (the body's `visual` of PUT /conversations/{id}/visuals/{visualId})",
+        description:
+          "The engine's plan schema, so a form offers exactly its kinds, aggregations, channels, time grains, " +
+          "number formats, sort directions and top-N bounds. The same for every organization.",
+        response: { 200: VisualEditSchemaDto },
+      },
+    },
+    async () => ({ schema: visualEditJsonSchema }),
   );
 
   r.put(

@@ -10,12 +10,13 @@ import {
 } from "@modelworks/contracts/exports";
 import { DEFAULT_NUMBER_STYLE } from "@modelworks/contracts/number-style";
 import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, type SQL, sql } from "drizzle-orm";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
+import { newShareToken } from "../auth/share-token.ts";
 import { organizations, runs, shareLinks } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
+import { openShareToken, shareLinkDto } from "../domain/share-links.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
 import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun } from "../exports/run-export.ts";
@@ -23,33 +24,10 @@ import { orgOf } from "../http/access.ts";
 import { attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { sendFile } from "../http/send-file.ts";
+import { publicRateLimitOf } from "../http/share-rate-limit.ts";
 import { compareRuns } from "../runs/compare.ts";
 
-type ShareLinkRow = typeof shareLinks.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
-
-function statusOf(l: ShareLinkRow, now = new Date()): "active" | "expired" | "revoked" {
-  if (l.revokedAt) return "revoked";
-  return l.expiresAt <= now ? "expired" : "active";
-}
-
-function shareLinkDto(l: ShareLinkRow) {
-  return {
-    id: l.id,
-    runIds: l.runIds,
-    label: l.label,
-    status: statusOf(l),
-    expiresAt: l.expiresAt.toISOString(),
-    revokedAt: iso(l.revokedAt),
-    createdBy: l.createdBy,
-    createdByApiKey: l.createdByApiKey,
-    createdAt: l.createdAt.toISOString(),
-    accessCount: l.accessCount,
-    lastAccessedAt: iso(l.lastAccessedAt),
-  };
-}
-
-const INVALID = "This share link is not valid: check that it was copied whole.";
 
 /**
  * Share links: an organization's read-only, expiring, revocable links to a run's results (or
@@ -61,11 +39,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
   const { config } = app.deps;
-  const publicRateLimit = {
-    max: config.SHARE_RATE_LIMIT_MAX,
-    timeWindow: 60_000,
-    keyGenerator: (req: FastifyRequest) => `share:${req.ip}`,
-  };
+  const publicRateLimit = publicRateLimitOf(config.SHARE_RATE_LIMIT_MAX);
 
   r.post(
     "/runs/:id/share-links",
@@ -169,7 +143,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
       },
     },
     async (req) => {
-      const { limit, offset, sort, runId, status } = req.query;
+      const { limit, offset, sort, runId, conversationId, status } = req.query;
       const now = new Date();
       const byStatus: Record<string, SQL | undefined> = {
         active: and(isNull(shareLinks.revokedAt), gt(shareLinks.expiresAt, now)),
@@ -179,6 +153,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
       const where = and(
         eq(shareLinks.orgId, orgOf(req).id),
         runId ? sql`${shareLinks.runIds} @> ${JSON.stringify([runId.toLowerCase()])}::jsonb` : undefined,
+        conversationId ? eq(shareLinks.conversationId, conversationId.toLowerCase()) : undefined,
         status ? byStatus[status] : undefined,
       );
       const { descending } = parseSort<"createdAt">(sort);
@@ -225,7 +200,7 @@ export async function shareLinkRoutes(app: FastifyInstance) {
           orgId,
           targetType: "share_link",
           targetId: link.id,
-          metadata: { runIds: link.runIds },
+          metadata: link.conversationId ? { conversationId: link.conversationId } : { runIds: link.runIds },
         });
       });
       return reply.code(204).send();
@@ -233,23 +208,15 @@ export async function shareLinkRoutes(app: FastifyInstance) {
   );
 
   /**
-   * The link behind a token, counted as used — or 404 (not a genuine token), 410 (revoked,
-   * expired, or its run deleted since). Returns the link's runs in its order.
+   * A run link behind a token, counted as used — or 404 (not a genuine token, or a dashboard's
+   * link), 410 (revoked, expired, or its run deleted since). Returns the link's runs in its order.
    */
   async function openLink(token: string) {
-    const tokenHash = verifyShareToken(config.SESSION_SECRET, token);
-    if (!tokenHash) throw new DomainError("not_found", INVALID);
-    const [link] = await db.select().from(shareLinks).where(eq(shareLinks.tokenHash, tokenHash));
-    if (!link) throw new DomainError("not_found", INVALID);
-    if (link.revokedAt)
+    const link = await openShareToken(db, config.SESSION_SECRET, token);
+    if (link.runIds.length === 0)
       throw new DomainError(
-        "share_link_revoked",
-        "This share link was revoked by the organization that created it.",
-      );
-    if (link.expiresAt <= new Date())
-      throw new DomainError(
-        "share_link_expired",
-        `This share link expired on ${link.expiresAt.toISOString()}.`,
+        "not_found",
+        "This share link shares a dashboard, not run results: open it at /shared/dashboards/{token}.",
       );
     const rows = await db
       .select()
@@ -263,10 +230,6 @@ export async function shareLinkRoutes(app: FastifyInstance) {
         "A run this link shares has been deleted, so the link no longer works.",
       );
     }
-    await db
-      .update(shareLinks)
-      .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: new Date() })
-      .where(eq(shareLinks.id, link.id));
     return { link, runs: ordered.map((row) => row!) };
   }
 

@@ -80,6 +80,7 @@ import type {
   ConversationPage,
   ConversationSummaryDto,
   CreateConversationBody,
+  CreateDashboardShareLinkBody,
   DashboardQueryBody,
   DashboardQueryResult,
   PlanDiffDto,
@@ -88,9 +89,14 @@ import type {
   PlanRevisionList,
   PostMessageBody,
   PostMessageResult,
+  ReplaceFileBody,
+  ReplaceFileResult,
+  SharedDashboardDto,
+  SharedDashboardQueryBody,
   SlicerValuesBody,
   SlicerValuesResult,
   UpdateConversationBody,
+  VisualEditSchemaDto,
 } from "@modelworks/contracts/conversations";
 import type {
   CreateFieldMappingBody,
@@ -297,6 +303,27 @@ export const createShareLink = /* @__PURE__ */ ep(
 );
 export const revokeShareLink = /* @__PURE__ */ ep("DELETE", "/share-links/:id", types<undefined>);
 export const shared = /* @__PURE__ */ ep("GET", "/shared/:token", types<typeof SharedResultDto>);
+// A live, read-only link to a conversation's dashboard, and what its recipient reads.
+export const createDashboardShareLink = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/share-links",
+  types<typeof CreatedShareLinkDto, typeof CreateDashboardShareLinkBody>,
+);
+export const sharedDashboard = /* @__PURE__ */ ep(
+  "GET",
+  "/shared/:token/dashboard",
+  types<typeof SharedDashboardDto>,
+);
+export const sharedDashboardQuery = /* @__PURE__ */ ep(
+  "POST",
+  "/shared/:token/dashboard/query",
+  types<typeof DashboardQueryResult, typeof SharedDashboardQueryBody>,
+);
+export const sharedSlicerValues = /* @__PURE__ */ ep(
+  "POST",
+  "/shared/:token/dashboard/slicers/:slicerId/values",
+  types<typeof SlicerValuesResult, typeof SlicerValuesBody>,
+);
 
 // Files, uploads, mappings
 export const files = /* @__PURE__ */ ep(
@@ -571,6 +598,26 @@ interface LayoutPatchBody {
   baseRevision: number;
   tiles: { id: string; x: number; y: number; w: number; h: number }[];
 }
+export const replaceConversationFile = /* @__PURE__ */ ep(
+  "POST",
+  "/conversations/:id/files/:fileId/replace",
+  types<typeof ReplaceFileResult, typeof ReplaceFileBody>,
+);
+/** The visual form's body: the engine's `VisualEdit` (schema served by visualEditSchema), by its plain shape. */
+interface VisualEditBody {
+  baseRevision: number;
+  visual: import("../lib/visual-form.ts").VisualEditValue;
+}
+export const editVisual = /* @__PURE__ */ ep(
+  "PUT",
+  "/conversations/:id/visuals/:visualId",
+  types<typeof PlanRevisionDto, import("zod").ZodType<VisualEditBody, VisualEditBody>>,
+);
+export const visualEditSchema = /* @__PURE__ */ ep(
+  "GET",
+  "/dashboard-plans/visual-edit-schema",
+  types<typeof VisualEditSchemaDto>,
+);
 export const movePlanTiles = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/layout",

@@ -29,6 +29,11 @@ export const queryKeys = {
   shareLinks: family<"share-links", [org: Org, scope: string, filter?: string]>("share-links"),
   fieldMappings: family<"field-mappings", [org: Org, modelId: string]>("field-mappings"),
   shared: family<"shared", [token: string]>("shared"),
+  visualEditSchema: family<"visual-edit-schema", []>("visual-edit-schema"),
+  sharedDashboard: family<"shared-dashboard", [token: string]>("shared-dashboard"),
+  sharedDashboardQuery: family<"shared-dashboard-query", [token: string, revision: number, state: string]>(
+    "shared-dashboard-query",
+  ),
   modelArtifacts: family<"model-artifacts", [org: Org, state: string]>("model-artifacts"),
   modelArtifact: family<"model-artifact", [org: Org, id: string]>("model-artifact"),
   llmStatus: family<"llm-status", [org: Org]>("llm-status"),

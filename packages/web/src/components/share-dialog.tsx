@@ -32,21 +32,25 @@ const EXPIRY_CHOICES = [
 ];
 
 /** The page a recipient opens: the web app's read-only view, not the API's JSON. */
-export const sharedPageUrl = (token: string) =>
-  `${window.location.origin}/shared/${encodeURIComponent(token)}`;
+export const sharedPageUrl = (token: string, dashboard = false) =>
+  `${window.location.origin}/shared/${dashboard ? "dashboards/" : ""}${encodeURIComponent(token)}`;
 
 /**
- * Share links of one run: create one (expiry, label) and copy it — the token is shown once, the
- * server keeps only its hash — and list or revoke the run's links.
+ * Share links of one run, or of one dashboard (`conversationId`: a live link to its current plan):
+ * create one (expiry, label) and copy it — the token is shown once, the server keeps only its
+ * hash — and list or revoke the run's (or dashboard's) links.
  */
 export function ShareDialog({
   runId,
+  conversationId,
   compareWith = [],
   opened,
   onClose,
   canShare,
 }: {
-  runId: string;
+  runId?: string;
+  /** Share this conversation's dashboard instead of a run. */
+  conversationId?: string;
   /** Other runs of the same model: the link shares a comparison against `runId`. */
   compareWith?: string[];
   opened: boolean;
@@ -59,8 +63,15 @@ export function ShareDialog({
   const [formError, setFormError] = useState<string | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const links = useQuery({
-    queryKey: queryKeys.shareLinks(session?.activeOrgId, "run", runId),
-    queryFn: () => call(endpoints.shareLinks, { query: { runId, limit: 100, sort: "-createdAt" } }),
+    queryKey: queryKeys.shareLinks(
+      session?.activeOrgId,
+      conversationId ? "dashboard" : "run",
+      conversationId ?? runId,
+    ),
+    queryFn: () =>
+      call(endpoints.shareLinks, {
+        query: { ...(conversationId ? { conversationId } : { runId }), limit: 100, sort: "-createdAt" },
+      }),
     enabled: opened,
   });
   const form = useForm<{ expiresInHours: number; label: string }>({
@@ -70,10 +81,15 @@ export function ShareDialog({
   const submit = form.handleSubmit(async (v) => {
     setFormError(null);
     try {
-      const link = await call(endpoints.createShareLink, {
-        params: { id: runId },
-        body: { expiresInHours: v.expiresInHours, label: v.label, compareWith },
-      });
+      const link = conversationId
+        ? await call(endpoints.createDashboardShareLink, {
+            params: { id: conversationId },
+            body: { expiresInHours: v.expiresInHours, label: v.label },
+          })
+        : await call(endpoints.createShareLink, {
+            params: { id: runId! },
+            body: { expiresInHours: v.expiresInHours, label: v.label, compareWith },
+          });
       setCreated(link);
       form.reset({ expiresInHours: v.expiresInHours, label: "" });
       await qc.invalidateQueries({ queryKey: queryKeys.shareLinks.all });
@@ -96,15 +112,23 @@ export function ShareDialog({
     <Modal
       opened={opened}
       onClose={onClose}
-      title={compareWith.length ? "Share this comparison" : "Share these results"}
+      title={
+        conversationId
+          ? "Share this dashboard"
+          : compareWith.length
+            ? "Share this comparison"
+            : "Share these results"
+      }
       size="xl"
       closeButtonProps={{ "aria-label": "Close" }}
     >
       <Stack>
         <Text size="sm" c="dimmed">
-          {compareWith.length
-            ? `Anyone with the link sees the comparison of these ${compareWith.length + 1} runs and each run's inputs and results, and can download them`
-            : "Anyone with the link sees this run's inputs and results and can download them"}
+          {conversationId
+            ? "Anyone with the link sees this dashboard as it is at each visit (new revisions and replaced files show up), can filter it and download it as PDF or PNG"
+            : compareWith.length
+              ? `Anyone with the link sees the comparison of these ${compareWith.length + 1} runs and each run's inputs and results, and can download them`
+              : "Anyone with the link sees this run's inputs and results and can download them"}
           , without an account, until the link expires or is revoked.
         </Text>
         {canShare ? (
@@ -138,7 +162,10 @@ export function ShareDialog({
             </Group>
           </form>
         ) : (
-          <Text size="sm">Your role can see this run's links but not create or revoke them.</Text>
+          <Text size="sm">
+            Your role can see this {conversationId ? "dashboard" : "run"}'s links but not create or revoke
+            them.
+          </Text>
         )}
         {formError ? (
           <Alert color="red" role="alert">
@@ -153,12 +180,12 @@ export function ShareDialog({
                 <TextInput
                   label="Share link"
                   readOnly
-                  value={sharedPageUrl(created.token)}
+                  value={sharedPageUrl(created.token, !!conversationId)}
                   onFocus={(e) => e.currentTarget.select()}
                   style={{ flex: 1 }}
                   data-autofocus
                 />
-                <CopyButton value={sharedPageUrl(created.token)}>
+                <CopyButton value={sharedPageUrl(created.token, !!conversationId)}>
                   {({ copied, copy }) => (
                     <Button variant={copied ? "light" : "filled"} onClick={copy}>
                       {copied ? "Copied" : "Copy link"}
@@ -173,7 +200,9 @@ export function ShareDialog({
           </Alert>
         ) : null}
         <Title order={3} size="h5">
-          Links that include {compareWith.length ? "the baseline run" : "this run"}
+          {conversationId
+            ? "Links to this dashboard"
+            : `Links that include ${compareWith.length ? "the baseline run" : "this run"}`}
         </Title>
         {listError ? (
           <Alert color="red" role="alert">

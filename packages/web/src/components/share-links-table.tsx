@@ -38,7 +38,16 @@ export function ShareLinksTable({
           <Table.Tr key={l.id}>
             <Table.Td>{l.label || <Text c="dimmed">—</Text>}</Table.Td>
             <Table.Td>
-              {l.runIds.length > 1 ? `comparison of ${l.runIds.length} runs` : "one run"}
+              {l.conversationId
+                ? "a dashboard (live)"
+                : l.runIds.length > 1
+                  ? `comparison of ${l.runIds.length} runs`
+                  : "one run"}
+              {showRuns && l.conversationId ? (
+                <Anchor component={Link} href={`/conversations/${l.conversationId}`} size="sm" ml={6}>
+                  open dashboard
+                </Anchor>
+              ) : null}
               {showRuns
                 ? l.runIds.map((id, i) => (
                     <Anchor key={id} component={Link} href={`/runs/${id}`} size="sm" ml={6}>

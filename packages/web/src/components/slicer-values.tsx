@@ -1,11 +1,13 @@
 import { MultiSelect } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
-import type { DashboardQueryBody } from "@modelworks/contracts/conversations";
+import type {
+  DashboardQueryBody,
+  SlicerValuesBody,
+  SlicerValuesResult,
+} from "@modelworks/contracts/conversations";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { z } from "zod";
-import { call } from "../api.ts";
-import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import type { PlanSlicer, SlicerState } from "../lib/dashboard.ts";
 import { useOrg } from "../session.ts";
@@ -15,20 +17,31 @@ const OFFERED = 200;
 const SEARCH_DEBOUNCE_MS = 250;
 
 /**
+ * Where a dashboard's slicer values come from: the conversation's route for its members, the
+ * share link's public route for a recipient. `scope` and `revision` key the cached answers.
+ */
+export interface SlicerSource {
+  scope: string;
+  revision: number;
+  values: (
+    slicerId: string,
+    body: z.input<typeof SlicerValuesBody>,
+  ) => Promise<z.output<typeof SlicerValuesResult>>;
+}
+
+/**
  * A list slicer whose choices come from the server: the distinct values of its field under the
  * other slicers and the cross-filter selections, most frequent first, searched as the user types.
  * Chosen values stay listed even when the other filters no longer produce them.
  */
 export function ListSlicer({
-  conversationId,
-  revision,
+  source,
   slicer,
   state,
   filters,
   onChange,
 }: {
-  conversationId: string;
-  revision: number;
+  source: SlicerSource;
   slicer: PlanSlicer;
   state: SlicerState | undefined;
   /** The dashboard's current filter state (this slicer's own state is ignored by the server). */
@@ -48,17 +61,13 @@ export function ListSlicer({
   const values = useQuery({
     queryKey: queryKeys.slicerValues(
       session?.activeOrgId,
-      conversationId,
-      revision,
+      source.scope,
+      source.revision,
       slicer.id,
       prefix,
       JSON.stringify(body),
     ),
-    queryFn: () =>
-      call(endpoints.slicerValues, {
-        params: { id: conversationId, revision, slicerId: slicer.id },
-        body,
-      }),
+    queryFn: () => source.values(slicer.id, body),
     placeholderData: (prev) => prev,
   });
   const chosen = state && "values" in state ? state.values.map(String) : [];

@@ -31,7 +31,7 @@ export type Selection = z.input<typeof SelectionBody>;
 export type SlicerState = z.input<typeof SlicerStateBody>;
 export type PlanRevision = z.output<typeof PlanRevisionDto>;
 
-interface FieldRef {
+export interface FieldRef {
   table: string;
   column: string;
 }
@@ -56,6 +56,7 @@ export interface PlanVisual {
   subtitle?: string;
   table: string;
   bindings: PlanBinding[];
+  sort?: { field?: FieldRef; aggregation?: string; direction: "asc" | "desc" };
   topN?: { n: number; other?: boolean };
   layout: Tile;
 }

@@ -10,10 +10,8 @@ import {
   Loader,
   Modal,
   MultiSelect,
-  NumberInput,
   Paper,
   Stack,
-  Table,
   Text,
   Textarea,
   TextInput,
@@ -26,32 +24,25 @@ import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
-import { EChart } from "../components/chart.tsx";
+import { DashboardPages, GRID_GAP_PX, GRID_ROW_PX } from "../components/dashboard-view.tsx";
 import { PublishToPowerBi } from "../components/powerbi.tsx";
-import { ListSlicer } from "../components/slicer-values.tsx";
+import { ReplaceFileButton } from "../components/replace-file.tsx";
+import { ShareDialog } from "../components/share-dialog.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
+import { VisualFormModal } from "../components/visual-form.tsx";
 import { formatDateTime } from "../format.ts";
 import {
-  canCrossFilter,
-  categoriesOf,
   changeLine,
   dashboardQueryOf,
   type GridPitch,
-  gridPlacement,
-  kpiOf,
-  type PlanSlicer,
   type PlanVisual,
   planOf,
   type Selection,
   type SlicerState,
-  selectionFor,
   type Tile,
-  tableOf,
   tileAfterDrag,
   tileAfterKey,
   toggleSelection,
-  type VisualResult,
-  visualOption,
 } from "../lib/dashboard.ts";
 import { downloadFile } from "../lib/download.ts";
 import { useReplyStream } from "../lib/reply-stream.ts";
@@ -59,9 +50,6 @@ import { uploadResumable } from "../lib/resumable-upload.ts";
 import { browserTransport } from "../lib/upload-transport.ts";
 import { useOrg } from "../session.ts";
 
-/** A grid row's height on the dashboard: the plan's tiles are 12 columns wide and h rows tall. */
-const GRID_ROW_PX = 56;
-const GRID_GAP_PX = 8;
 /** A drag grip: small, above the tile's content, and no browser panning under a finger. */
 const GRIP_STYLE = {
   position: "absolute",
@@ -249,6 +237,20 @@ export function ConversationPage({ id }: { id: string }) {
             </Paper>
           ))}
         </Stack>
+        {writable && c.files.length ? (
+          <Group gap="xs" mt="sm" align="flex-start" aria-label="Replace a file by a new version">
+            {c.files.map((f) => (
+              <ReplaceFileButton
+                // By table: the new version keeps it (and the result stays shown), not the file id.
+                key={f.table}
+                conversationId={id}
+                file={f}
+                disabled={c.messages.some((m) => m.status === "pending")}
+                onReplaced={invalidate}
+              />
+            ))}
+          </Group>
+        ) : null}
         {writable ? (
           <Composer
             conversationId={id}
@@ -546,12 +548,13 @@ function Dashboard({
     move.mutate({ id, ...next });
   };
   const [downloading, setDownloading] = useState<"powerbi" | "pdf" | "png" | null>(null);
+  const [sharing, setSharing] = useState(false);
+  const [editing, setEditing] = useState<PlanVisual | null>(null);
   const [downloadError, setDownloadError] = useState<string | null>(null);
   const plan = rev.data ? planOf(rev.data) : null;
   if (rev.isPending) return <Loading />;
   if (rev.error) return <ErrorState error={rev.error} onRetry={() => rev.refetch()} />;
   const p = plan!;
-  const byId = new Map((results.data?.visuals ?? []).map((r) => [r.visualId, r]));
   const revisionUrl = `${API}/conversations/${encodeURIComponent(conversationId)}/plan-revisions/${revision}`;
   const DOWNLOADS = {
     powerbi: { path: "powerbi", name: "dashboard.pbip.zip" },
@@ -620,7 +623,16 @@ function Dashboard({
             PNG
           </Button>
           <PublishToPowerBi conversationId={conversationId} revision={revision} />
+          <Button size="compact-sm" variant="default" onClick={() => setSharing(true)}>
+            Share
+          </Button>
         </Group>
+        <ShareDialog
+          conversationId={conversationId}
+          opened={sharing}
+          onClose={() => setSharing(false)}
+          canShare={writable}
+        />
       </Group>
       {p.fallback ? (
         <Alert color="yellow" title="A fallback plan">
@@ -675,323 +687,76 @@ function Dashboard({
         </Group>
       ) : null}
       {results.error ? <ErrorState error={results.error} onRetry={() => results.refetch()} /> : null}
-      {p.pages.map((page) => (
-        <section key={page.id} aria-label={`Page ${page.title}`}>
-          {p.pages.length > 1 ? (
-            <Title order={3} size="h4" mb="xs">
-              {page.title}
-            </Title>
-          ) : null}
-          <div
-            style={{
-              display: "grid",
-              gridTemplateColumns: "repeat(12, minmax(0, 1fr))",
-              gridAutoRows: GRID_ROW_PX,
-              gap: GRID_GAP_PX,
-            }}
-            data-dashboard-grid
-          >
-            {page.slicers.map((s) => (
-              <Paper key={s.id} withBorder p="xs" style={gridPlacement(s.layout)}>
-                <SlicerControl
-                  conversationId={conversationId}
-                  revision={revision}
-                  filters={state.body}
-                  slicer={s}
-                  state={slicers[s.id]}
-                  onChange={(st) => setSlicers((cur) => ({ ...cur, [s.id]: st }))}
-                />
-              </Paper>
-            ))}
-            {page.visuals.map((v) => (
-              <Paper
-                key={v.id}
-                withBorder
-                p="xs"
-                style={{
-                  ...gridPlacement(drag?.id === v.id ? drag.tile : v.layout),
-                  position: "relative",
-                  ...(drag?.id === v.id
-                    ? { outline: "2px dashed var(--mantine-color-blue-5)", zIndex: 1 }
-                    : {}),
-                  overflow: "hidden",
-                  display: "flex",
-                  flexDirection: "column",
-                }}
-                role="figure"
-                aria-label={v.title}
-                tabIndex={writable ? 0 : undefined}
-                aria-describedby={writable ? `layout-help-${conversationId}` : undefined}
-                aria-keyshortcuts={
-                  writable ? "ArrowUp ArrowDown ArrowLeft ArrowRight Shift+ArrowRight" : undefined
-                }
-                data-visual-id={v.id}
-                data-layout={`${v.layout.x},${v.layout.y},${v.layout.w},${v.layout.h}`}
-                onKeyDown={(e) => onTileKey(e, v.id, v.layout)}
-              >
-                <VisualTile
-                  visual={v}
-                  result={byId.get(v.id)}
-                  loading={results.isFetching}
-                  selections={selections}
-                  onSelect={(sel) => setSelections((cur) => toggleSelection(cur, sel))}
-                  onAsk={writable ? () => onAsk({ id: v.id, title: v.title }) : undefined}
-                />
-                {writable ? (
-                  <>
-                    {/* Pointer-only grips (the keyboard path is the tile's arrow keys), hidden from
-                        assistive technology so the figure reads as before. */}
-                    <span
-                      aria-hidden="true"
-                      title="Drag to move"
-                      data-drag-handle="move"
-                      style={{
-                        ...GRIP_STYLE,
-                        top: 0,
-                        left: "50%",
-                        transform: "translateX(-50%)",
-                        cursor: "grab",
-                      }}
-                      {...dragHandlers(v.id, "move", v.layout)}
-                    >
-                      ⠿⠿
-                    </span>
-                    <span
-                      aria-hidden="true"
-                      title="Drag to resize"
-                      data-drag-handle="resize"
-                      style={{ ...GRIP_STYLE, right: 0, bottom: 0, cursor: "nwse-resize" }}
-                      {...dragHandlers(v.id, "resize", v.layout)}
-                    >
-                      ◢
-                    </span>
-                  </>
-                ) : null}
-              </Paper>
-            ))}
-          </div>
-        </section>
-      ))}
+      <DashboardPages
+        plan={p}
+        results={results.data?.visuals ?? []}
+        loading={results.isFetching}
+        filters={state.body}
+        slicers={slicers}
+        onSlicer={(id, st) => setSlicers((cur) => ({ ...cur, [id]: st }))}
+        selections={selections}
+        onSelect={(sel) => setSelections((cur) => toggleSelection(cur, sel))}
+        slicerSource={{
+          scope: conversationId,
+          revision,
+          values: (slicerId, body) =>
+            call(endpoints.slicerValues, { params: { id: conversationId, revision, slicerId }, body }),
+        }}
+        tile={
+          writable
+            ? (v) => ({
+                tabIndex: 0,
+                "aria-describedby": `layout-help-${conversationId}`,
+                "aria-keyshortcuts": "ArrowUp ArrowDown ArrowLeft ArrowRight Shift+ArrowRight",
+                onKeyDown: (e) => onTileKey(e, v.id, v.layout),
+              })
+            : undefined
+        }
+        preview={drag}
+        overlay={
+          writable
+            ? (v) => (
+                <>
+                  {/* Pointer-only grips (the keyboard path is the tile's arrow keys), hidden from
+                      assistive technology so the figure reads as before. */}
+                  <span
+                    aria-hidden="true"
+                    title="Drag to move"
+                    data-drag-handle="move"
+                    style={{
+                      ...GRIP_STYLE,
+                      top: 0,
+                      left: "50%",
+                      transform: "translateX(-50%)",
+                      cursor: "grab",
+                    }}
+                    {...dragHandlers(v.id, "move", v.layout)}
+                  >
+                    ⠿⠿
+                  </span>
+                  <span
+                    aria-hidden="true"
+                    title="Drag to resize"
+                    data-drag-handle="resize"
+                    style={{ ...GRIP_STYLE, right: 0, bottom: 0, cursor: "nwse-resize" }}
+                    {...dragHandlers(v.id, "resize", v.layout)}
+                  >
+                    ◢
+                  </span>
+                </>
+              )
+            : undefined
+        }
+        onAsk={writable ? (v) => onAsk({ id: v.id, title: v.title }) : undefined}
+        onEdit={writable ? setEditing : undefined}
+      />
+      <VisualFormModal
+        conversationId={conversationId}
+        revision={revision}
+        visual={editing}
+        tables={rev.data.tables}
+        onClose={() => setEditing(null)}
+      />
     </Stack>
-  );
-}
-
-function SlicerControl({
-  conversationId,
-  revision,
-  filters,
-  slicer,
-  state,
-  onChange,
-}: {
-  conversationId: string;
-  revision: number;
-  filters: ReturnType<typeof dashboardQueryOf>["body"];
-  slicer: PlanSlicer;
-  state: SlicerState | undefined;
-  onChange: (s: SlicerState) => void;
-}) {
-  const label = slicer.title ?? slicer.field.column;
-  if (slicer.kind === "range" || slicer.kind === "dateRange") {
-    const range = state && "range" in state ? state.range : [null, null];
-    if (slicer.kind === "dateRange")
-      return (
-        <Group gap={4} grow>
-          <TextInput
-            size="xs"
-            type="date"
-            label={`${label} from`}
-            value={typeof range[0] === "string" ? range[0] : ""}
-            onChange={(e) => onChange({ range: [e.currentTarget.value || null, range[1] ?? null] })}
-          />
-          <TextInput
-            size="xs"
-            type="date"
-            label={`${label} to`}
-            value={typeof range[1] === "string" ? range[1] : ""}
-            onChange={(e) => onChange({ range: [range[0] ?? null, e.currentTarget.value || null] })}
-          />
-        </Group>
-      );
-    return (
-      <Group gap={4} grow>
-        <NumberInput
-          size="xs"
-          label={`${label} from`}
-          value={typeof range[0] === "number" ? range[0] : ""}
-          onChange={(x) => onChange({ range: [typeof x === "number" ? x : null, range[1] ?? null] })}
-        />
-        <NumberInput
-          size="xs"
-          label={`${label} to`}
-          value={typeof range[1] === "number" ? range[1] : ""}
-          onChange={(x) => onChange({ range: [range[0] ?? null, typeof x === "number" ? x : null] })}
-        />
-      </Group>
-    );
-  }
-  return (
-    <ListSlicer
-      conversationId={conversationId}
-      revision={revision}
-      slicer={slicer}
-      state={state}
-      filters={filters}
-      onChange={onChange}
-    />
-  );
-}
-
-function VisualTile({
-  visual: v,
-  result,
-  loading,
-  selections,
-  onSelect,
-  onAsk,
-}: {
-  visual: PlanVisual;
-  result: VisualResult | undefined;
-  loading: boolean;
-  selections: Selection[];
-  onSelect: (s: Selection) => void;
-  onAsk: (() => void) | undefined;
-}) {
-  const header = (
-    <Group justify="space-between" gap={4} wrap="nowrap">
-      <Text size="sm" fw={600} truncate>
-        {v.title}
-      </Text>
-      <Group gap={4} wrap="nowrap">
-        {loading ? <Loader size="xs" aria-hidden /> : null}
-        {onAsk ? (
-          <Button size="compact-xs" variant="subtle" onClick={onAsk} aria-label={`Ask to change ${v.title}`}>
-            Ask to change
-          </Button>
-        ) : null}
-      </Group>
-    </Group>
-  );
-  if (!result)
-    return (
-      <>
-        {header}
-        <Text size="xs" c="dimmed">
-          {loading ? "Loading…" : "No result"}
-        </Text>
-      </>
-    );
-  const table = tableOf(v, result);
-  // The numbers behind a chart, for screen readers and for reading exact values.
-  const data = (
-    <details>
-      <summary>
-        <Text span size="xs">
-          Data
-        </Text>
-      </summary>
-      <DataTable headers={table.headers} rows={table.rows} label={`${v.title} data`} />
-    </details>
-  );
-  if (v.kind === "kpi") {
-    const k = kpiOf(v, result);
-    return (
-      <>
-        {header}
-        <Text size="xl" fw={700} aria-label={`${v.title} value`}>
-          {k.value}
-        </Text>
-        {k.previous !== undefined ? (
-          <Text size="xs" c={k.changePct !== undefined && k.changePct < 0 ? "red" : "teal"}>
-            {k.changePct !== undefined
-              ? `${k.changePct >= 0 ? "+" : "−"}${Math.abs(k.changePct).toFixed(1)} % `
-              : ""}
-            vs {k.previous}
-          </Text>
-        ) : null}
-      </>
-    );
-  }
-  const option = visualOption(v, result);
-  if (!option)
-    return (
-      <>
-        {header}
-        <div style={{ overflow: "auto", flex: 1 }}>
-          <DataTable headers={table.headers} rows={table.rows} label={`${v.title} data`} />
-        </div>
-      </>
-    );
-  const filterable = canCrossFilter(v, result);
-  const pick = (category: string) => {
-    const sel = selectionFor(v, result, category);
-    if (sel) onSelect(sel);
-  };
-  const active = (category: string) => {
-    const sel = selectionFor(v, result, category);
-    return (
-      !!sel &&
-      selections.some(
-        (s) => JSON.stringify(s.values) === JSON.stringify(sel.values) && s.field.column === sel.field.column,
-      )
-    );
-  };
-  return (
-    <>
-      {header}
-      <div style={{ flex: 1, minHeight: 0 }}>
-        <EChart
-          option={option}
-          label={v.title}
-          height="100%"
-          onClick={filterable ? (m) => pick(m.name) : undefined}
-        />
-      </div>
-      {filterable ? (
-        <Group gap={2} aria-label={`Cross-filter by ${v.title}`} wrap="nowrap" style={{ overflowX: "auto" }}>
-          {categoriesOf(v, result)
-            .filter((c) => c !== "Other")
-            .slice(0, 20)
-            .map((c) => (
-              <Button
-                key={c}
-                size="compact-xs"
-                variant={active(c) ? "filled" : "subtle"}
-                aria-pressed={active(c)}
-                aria-label={`Cross-filter by ${c}`}
-                onClick={() => pick(c)}
-              >
-                {c}
-              </Button>
-            ))}
-        </Group>
-      ) : null}
-      {data}
-    </>
-  );
-}
-
-function DataTable({ headers, rows, label }: { headers: string[]; rows: string[][]; label: string }) {
-  return (
-    <Table fz="xs" striped aria-label={label}>
-      <Table.Thead>
-        <Table.Tr>
-          {headers.map((h) => (
-            <Table.Th key={h}>{h}</Table.Th>
-          ))}
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {rows.slice(0, 200).map((r, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: rows of a query answer have no id
-          <Table.Tr key={i}>
-            {r.map((cell, j) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
-              <Table.Td key={j}>{cell}</Table.Td>
-            ))}
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
   );
 }

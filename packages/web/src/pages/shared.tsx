@@ -72,7 +72,7 @@ export function SharedPage({ token }: { token: string }) {
  * The token is the page's address: keep it out of search indexes and out of the Referer header
  * of anything the page links to, while the page is open.
  */
-function useKeepTokenPrivate() {
+export function useKeepTokenPrivate() {
   useEffect(() => {
     const metas = [
       ["robots", "noindex, nofollow"],

@@ -1,0 +1,4 @@
+ALTER TABLE "share_links" ADD COLUMN "conversation_id" uuid;--> statement-breakpoint
+ALTER TABLE "share_links" ADD CONSTRAINT "share_links_conversation_id_conversations_id_fk" FOREIGN KEY ("conversation_id") REFERENCES "public"."conversations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "share_links_conversation_idx" ON "share_links" USING btree ("conversation_id");--> statement-breakpoint
+ALTER TABLE "share_links" ADD CONSTRAINT "share_links_target_check" CHECK (("share_links"."conversation_id" is null) = (jsonb_array_length("share_links"."run_ids") > 0));
