@@ -1,5 +1,5 @@
 import fastJson from "fast-json-stringify";
-import type { FastifySchemaCompiler } from "fastify";
+import type { FastifySerializerCompiler } from "fastify";
 import { serializerCompiler as zodSerializerCompiler } from "fastify-type-provider-zod";
 import { z } from "zod";
 
@@ -23,7 +23,9 @@ export function compiledResponse<T extends z.ZodType>(schema: T): T {
   return schema;
 }
 
-export function responseSerializerCompiler(opts: { crossCheck: boolean }): FastifySchemaCompiler<unknown> {
+export function responseSerializerCompiler(opts: {
+  crossCheck: boolean;
+}): FastifySerializerCompiler<unknown> {
   const bySchema = new WeakMap<z.ZodType, (data: unknown) => string>();
   return (route) => {
     const schema = route.schema as z.ZodType;

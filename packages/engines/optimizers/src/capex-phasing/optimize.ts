@@ -47,7 +47,7 @@ export interface OptimizeOptions extends BaseOptions {
  * Ruin-and-recreate rounds of the greedy start. 1,500 pays on large programmes (60 × 36: a first
  * incumbent the MIP would take seconds to find); on a tiny one HiGHS proves the optimum from any
  * start, and the 1,500 rounds were ~40 % of a 5 × 12 run (issue 20 goal 3). Up to 72
- * project-months, five rounds per project-month (300 for 5 × 12). Checked on 240 random
+ * project-months, five rounds per project-month (300 for 5 × 12). Checked on 200 random
  * programmes of 3 × 8 to 6 × 12, what-ifs on: outputs identical to 1,500 rounds to the last digit.
  * Larger programmes keep 1,500: from 8 × 12 on, a different start can leave the same plan with
  * different (degenerate) duals.
