@@ -11,6 +11,11 @@
  * BENCH_SECONDS (default 6) sets each load's length, BENCH_CONNECTIONS (default 10) the clients;
  * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each server (node --cpu-prof) into <dir>.
  *
+ * BENCH_BASELINE_ROOT=<dir> compares code instead of settings: <dir> is another checkout of this
+ * repository (e.g. `git worktree add /tmp/base <commit>`, its node_modules linked), and each
+ * round measures the server of <dir> and then this one, both with the defaults, in the same
+ * sitting; BENCH_ROUNDS (default 2) alternates them that many times.
+ *
  * On a shared machine throughput follows the neighbours' load more than the code, so each load
  * also reports the server process's CPU time per request (user + system, from /proc): the ratio
  * of /health's CPU per request to a read's is what the throughput ratio would be with the API
@@ -29,7 +34,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const mail = await startMailServer();
 
-async function startServer(authCacheTtlMs: number | null) {
+async function startServer(authCacheTtlMs: number | null, root = ROOT) {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-auth-"));
   const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
@@ -37,7 +42,7 @@ async function startServer(authCacheTtlMs: number | null) {
     process.execPath,
     [...profile, "--import", "tsx", "packages/server/src/main.ts"],
     {
-      cwd: ROOT,
+      cwd: root,
       env: {
         ...process.env,
         PORT: String(port),
@@ -140,8 +145,8 @@ async function load(
   };
 }
 
-async function measure(cacheTtlMs: number | null) {
-  const server = await startServer(cacheTtlMs);
+async function measure(cacheTtlMs: number | null, root = ROOT) {
+  const server = await startServer(cacheTtlMs, root);
   try {
     const { cookie, key } = await caller(server.base);
     const list = `${server.base}/api/v1/projects?limit=10`;
@@ -170,22 +175,44 @@ async function measure(cacheTtlMs: number | null) {
 const backend = process.env.DATABASE_URL
   ? `PostgreSQL${process.env.REDIS_URL ? " + Redis" : ""}`
   : "PGlite (embedded)";
+const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 try {
-  const off = await measure(0);
-  const on = await measure(null);
   const row = (what: string, l: Load, base: Load) =>
     `| ${what} | ${l.rps.toFixed(0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms | ${base.rps.toFixed(0)} req/s | **${(l.rps / base.rps).toFixed(3)}** | ${l.cpuUsPerRequest.toFixed(0)} µs / ${base.cpuUsPerRequest.toFixed(0)} µs | **${(base.cpuUsPerRequest / l.cpuUsPerRequest).toFixed(3)}** |`;
+  const measured: Awaited<ReturnType<typeof measure>>[] = [];
+  const rows: string[] = [];
+  if (BASELINE_ROOT) {
+    for (let round = 1; round <= ROUNDS; round++) {
+      const base = await measure(null, path.resolve(BASELINE_ROOT));
+      const now = await measure(null);
+      measured.push(base, now);
+      rows.push(
+        row(`API key, baseline tree (round ${round})`, base.apiKey, base.healthKey),
+        row(`API key, this tree (round ${round})`, now.apiKey, now.healthKey),
+        row(`session, baseline tree (round ${round})`, base.session, base.healthSession),
+        row(`session, this tree (round ${round})`, now.session, now.healthSession),
+      );
+    }
+  } else {
+    const off = await measure(0);
+    const on = await measure(null);
+    measured.push(off, on);
+    rows.push(
+      row("API key, before", off.apiKey, off.healthKey),
+      row("session, before", off.session, off.healthSession),
+      row("API key, after", on.apiKey, on.healthKey),
+      row("session, after", on.session, on.healthSession),
+    );
+  }
   const lines = [
-    `Authenticated reads — ${backend}, ${CONNECTIONS} clients, ${SECONDS} s per load, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end`,
+    `Authenticated reads — ${backend}, ${CONNECTIONS} clients, ${SECONDS} s per load, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end${BASELINE_ROOT ? `, baseline tree ${BASELINE_ROOT}` : ""}`,
     "",
     "| GET /api/v1/projects?limit=10 | throughput | GET /health just before | throughput ratio | server CPU per request: read / health | CPU ratio (health ÷ read) |",
     "|---|---|---|---|---|---|",
-    row("API key, before", off.apiKey, off.healthKey),
-    row("session, before", off.session, off.healthSession),
-    row("API key, after", on.apiKey, on.healthKey),
-    row("session, after", on.session, on.healthSession),
+    ...rows,
   ];
-  const errors = [off, on].flatMap((m) => Object.values(m)).reduce((s, l) => s + l.non2xx, 0);
+  const errors = measured.flatMap((m) => Object.values(m)).reduce((s, l) => s + l.non2xx, 0);
   if (errors > 0) lines.push("", `WARNING: ${errors} non-2xx responses or errors during the loads`);
   console.log(lines.join("\n"));
 } finally {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
+import { validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { Background } from "./background.ts";
 import type { AppDeps } from "./deps.ts";
 import { createFileStore, type FileStore } from "./files/store.ts";
@@ -13,6 +13,7 @@ import { metricsPlugin } from "./http/metrics.ts";
 import { openApiPlugin } from "./http/openapi.ts";
 import { rateLimitPlugin } from "./http/rate-limit.ts";
 import { securityPlugin } from "./http/security.ts";
+import { responseSerializerCompiler } from "./http/serializer.ts";
 import { textRulePlugin } from "./http/text-rule.ts";
 import { webAppRoutes } from "./http/web-app.ts";
 import { createOutbox, type Outbox } from "./mail/outbox.ts";
@@ -98,7 +99,9 @@ export async function buildApp(
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // zod's check-then-stringify, or the compiled serializer for schemas marked compiledResponse()
+  // (checked against zod's output in tests).
+  app.setSerializerCompiler(responseSerializerCompiler({ crossCheck: config.NODE_ENV === "test" }));
   app.decorate("deps", deps);
   // One file store per app: every route and the retention sweeper share its S3 client and cache.
   app.decorate("fileStore", createFileStore(config));

@@ -151,6 +151,8 @@ interface WhatIfCase {
   switches?: boolean;
   /** The tranche a switch what-if forces on (its fee is paid even if it ends up lending nothing). */
   forcedOn?: { id: string; name: string };
+  /** Only tightens a limit (lower max LTV, higher min DSCR, less equity): see `impliedAnswer`. */
+  tightens?: boolean;
 }
 
 /**
@@ -188,6 +190,16 @@ function switchCases(input: DebtStackInputParsed, plan: Plan): WhatIfCase[] {
   });
 }
 
+/**
+ * The base solve as the answer of a tightening what-if, when that is provably the answer: the base
+ * plan is optimal (not merely the best found in the time limit) and passes the independent
+ * re-check (check.ts) against the what-if's input. Null when the what-if must be solved.
+ */
+function impliedAnswer(c: WhatIfCase, main: Awaited<ReturnType<typeof solvePlan>>) {
+  if (!c.tightens || !main.plan || main.status !== "optimal") return null;
+  return checkPlan(c.input, main.plan).length === 0 ? main : null;
+}
+
 function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
   const cases: WhatIfCase[] = [];
   const w = input.whatIf;
@@ -198,6 +210,7 @@ function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
     if (to === ltv) continue;
     cases.push({
       name: sign > 0 ? "ltv-up" : "ltv-down",
+      tightens: to < ltv,
       question: `What if the max LTV were ${fmt(to * 100, 2)}% (${signed((to - ltv) * 100, 2)} points)?`,
       parameter: "targets.maxLtv",
       unit: "fraction",
@@ -213,6 +226,7 @@ function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
       if (to === D) continue;
       cases.push({
         name: sign > 0 ? "dscr-up" : "dscr-down",
+        tightens: to > D,
         question: `What if the min DSCR were ${fmt(to, 2)}x (${signed(to - D, 2)})?`,
         parameter: "targets.minDscr",
         unit: "x",
@@ -228,6 +242,7 @@ function whatIfCases(input: DebtStackInputParsed): WhatIfCase[] {
     if (to === Ea) continue;
     cases.push({
       name: sign > 0 ? "equity-up" : "equity-down",
+      tightens: to < Ea,
       question: `What if the equity available were ${fmt(to)} ${input.currency} (${signed(to - Ea)})?`,
       parameter: "equityAvailable",
       unit: input.currency,
@@ -430,13 +445,19 @@ export async function optimizeDebtStack(
     for (const [i, c] of cases.entries()) {
       opts.signal?.throwIfAborted();
       opts.progress?.(0.3 + (0.65 * i) / cases.length, `what-if ${c.name}`);
-      // Start from the base plan: HiGHS keeps it as the first incumbent when it is still feasible.
-      const s = await solvePlan(
-        c.input,
-        false,
-        plan && result.kind === "mip" && !c.switches ? result.values : undefined,
-      );
-      solves++;
+      // A what-if that only tightens a limit, and that the base plan still meets, is answered by
+      // the base plan itself: its plans are a subset of the base model's and include the base
+      // optimum, so that optimum is its optimum (issue 20 goal 3: one MIP fewer, no change).
+      const implied = impliedAnswer(c, main);
+      // Else start from the base plan: HiGHS keeps it as the first incumbent when it is still feasible.
+      const s =
+        implied ??
+        (await solvePlan(
+          c.input,
+          false,
+          plan && result.kind === "mip" && !c.switches ? result.values : undefined,
+        ));
+      if (!implied) solves++;
       const obj = s.plan ? (s.result.objective ?? 0) : null;
       const delta = obj !== null && kpis ? obj - kpis.objective : null;
       const debt = s.plan ? Object.values(s.plan.amounts).reduce((a, b) => a + b, 0) : null;

@@ -1,5 +1,6 @@
 import { parseInput } from "@modelworks/model-kit";
 import { describe, expect, it } from "vitest";
+import { greedyRounds } from "../../src/capex-phasing/optimize.ts";
 import {
   type CapexModelworksParsed,
   type CapexModelworksRaw,
@@ -105,5 +106,34 @@ describe("capex-phasing greedy start", () => {
     expect(out.kpis).not.toBeNull();
     expect(out.verification).toEqual({ feasible: true, violations: [] });
     expect(out.kpis!.objective).toBeGreaterThanOrEqual(greedy.objective - 1e-6 * Math.abs(greedy.objective));
+  });
+
+  it("tiny programmes get fewer greedy rounds, and the same output to the last digit as with 1,500 (issue 20 goal 3)", async () => {
+    const untimed = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(untimed)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.entries(v)
+                .filter(([k]) => !/Ms$/.test(k))
+                .map(([k, x]) => [k, untimed(x)]),
+            )
+          : v;
+    const sizes: [number, number][] = [
+      [3, 8],
+      [5, 12],
+      [6, 12],
+    ];
+    for (const [n, h] of sizes)
+      for (let seed = 1; seed <= 3; seed++)
+        for (const carryOver of [true, false]) {
+          const input = parse({ ...randomProgramme(seed, n, h, { carryOver }), whatIf: { enabled: true } });
+          expect(greedyRounds(input)).toBe(5 * n * h);
+          const fewer = await optimizeCapex(input);
+          const full = await optimizeCapex(input, { greedyRounds: 1500 });
+          expect(untimed(fewer), `${n} × ${h}, seed ${seed}, carry-over ${carryOver}`).toEqual(untimed(full));
+        }
+    // Larger programmes keep the full search.
+    expect(greedyRounds(parse({ ...randomProgramme(1, 8, 12, {}), whatIf: { enabled: false } }))).toBe(1500);
   });
 });
