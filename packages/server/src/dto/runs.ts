@@ -33,5 +33,10 @@ export function runSummaryDto(r: RunRow) {
 }
 
 export function runDto(r: RunRow) {
-  return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
+  return {
+    ...runSummaryDto(r),
+    input: r.input,
+    output: r.output ?? null,
+    phaseTimings: r.phaseTimings ?? null,
+  };
 }

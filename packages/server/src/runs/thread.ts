@@ -70,7 +70,9 @@ export type ThreadMessage =
   /** `ctx.llm` asks the main process (src/llm/wire.ts). */
   | LlmCallMessage;
 
-export type ThreadResult =
+import type { PhaseMark } from "./phase-timings.ts";
+
+export type ThreadResult = (
   | {
       ok: true;
       output: unknown;
@@ -85,7 +87,11 @@ export type ThreadResult =
       /** For `llm`: why the model call failed (llm_budget_exhausted, llm_output_invalid…). */
       code?: LlmErrorCode;
       issues?: { path: string; message: string }[];
-    };
+    }
+) & {
+  /** Set by the engine host, which sees each progress message as the thread posts it (coalescing comes after). */
+  marks?: PhaseMark[];
+};
 
 export default async function runTask(
   task: ThreadTask | PartsTask | { warmUp: true },
