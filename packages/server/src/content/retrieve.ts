@@ -54,8 +54,10 @@ export interface CandidateOptions {
  *   (≤ MAX_STRONG_CANDIDATES) — an old article squarely on the topic stays in reach;
  * - recent: items with any word published within RECENT_HALF_LIVES half-lives (the engine
  *   multiplies relevance by freshness, so older partial matches rarely reach the top 15), best
- *   `ts_rank_cd` first. Only when that window holds fewer than `limit` matches are older ones
- *   ranked too, so a small or quiet store gives what it gave before.
+ *   `ts_rank_cd` × freshness first — the engine's order with ts_rank_cd standing in for BM25
+ *   (by `ts_rank_cd` alone, a day-old item with only the topic's rarest word fell behind week-old
+ *   items with two common ones: ts_rank_cd knows no IDF). Only when that window holds fewer than
+ *   `limit` matches are older ones ranked too, so a small or quiet store gives what it gave before.
  * Sources are read once (an organization has tens to hundreds) and joined here: joined in SQL,
  * the planner looped over sources with one bitmap scan each (0.8 s for 1k matches on PostgreSQL).
  */
@@ -91,7 +93,8 @@ export async function candidateItems(
     asOf.getTime() - RECENT_HALF_LIVES * (opts.halfLifeHours ?? DEFAULT_HALF_LIFE_HOURS) * 3_600_000,
   );
 
-  const pick = (tsq: string, extra: SQL | undefined, n: number) => {
+  const halfLifeHours = opts.halfLifeHours ?? DEFAULT_HALF_LIFE_HOURS;
+  const pick = (tsq: string, extra: SQL | undefined, n: number, order: "rank" | "fresh-rank" = "rank") => {
     const query = sql`to_tsquery('english', ${tsq})`;
     return db
       .select({
@@ -113,26 +116,35 @@ export async function candidateItems(
           extra,
         ),
       )
-      .orderBy(desc(sql`ts_rank_cd(${contentItems.search}, ${query})`), desc(contentItems.publishedAt))
+      .orderBy(
+        desc(
+          order === "rank"
+            ? sql`ts_rank_cd(${contentItems.search}, ${query})`
+            : // The engine's relevance × freshness, with ts_rank_cd standing in for BM25.
+              sql`ts_rank_cd(${contentItems.search}, ${query}) * power(0.5, extract(epoch from (${asOf.toISOString()}::timestamptz - ${contentItems.publishedAt})) / ${halfLifeHours * 3600})`,
+        ),
+        desc(contentItems.publishedAt),
+      )
       .limit(n);
   };
 
   const every = topicTsQueryAll(topic);
+  const inWindow = gte(contentItems.publishedAt, recentFrom);
   const [strong, recent] = await Promise.all([
     every ? pick(every, undefined, Math.min(MAX_STRONG_CANDIDATES, limit)) : [],
-    pick(any, gte(contentItems.publishedAt, recentFrom), limit),
+    pick(any, inWindow, limit, "fresh-rank"),
   ]);
   const rows = [...strong];
   const seen = new Set(rows.map((r) => r.id));
-  const add = (more: typeof rows) => {
+  const add = (more: typeof rows, upTo: number) => {
     for (const r of more) {
-      if (rows.length >= limit) return;
+      if (rows.length >= upTo) return;
       if (seen.has(r.id)) continue;
       seen.add(r.id);
       rows.push(r);
     }
   };
-  add(recent);
+  add(recent, limit);
   if (recent.length < limit && rows.length < limit)
     add(await pick(any, lt(contentItems.publishedAt, recentFrom), limit - rows.length + strong.length));
 
