@@ -136,15 +136,15 @@ export async function candidateItems(
   ]);
   const rows = [...strong];
   const seen = new Set(rows.map((r) => r.id));
-  const add = (more: typeof rows, upTo: number) => {
+  const add = (more: typeof rows) => {
     for (const r of more) {
-      if (rows.length >= upTo) return;
+      if (rows.length >= limit) return;
       if (seen.has(r.id)) continue;
       seen.add(r.id);
       rows.push(r);
     }
   };
-  add(recent, limit);
+  add(recent);
   if (recent.length < limit && rows.length < limit)
     add(await pick(any, lt(contentItems.publishedAt, recentFrom), limit - rows.length + strong.length));
 
