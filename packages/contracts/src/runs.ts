@@ -188,13 +188,13 @@ export const RunSummaryDto = z
   .meta({ id: "RunSummary" });
 export const RunDto = RunSummaryDto.extend({
   input: z.unknown().describe("The validated input the run used (defaults filled in)"),
-  output: z.unknown().nullable(),
   phaseTimings: z
     .array(PhaseTimingDto)
     .nullable()
     .describe(
       "When each phase the engine reported started and ended (worker clock; engines have none). Null for cached runs and engines that report no phases",
     ),
+  output: z.unknown().nullable(),
 }).meta({ id: "Run" });
 
 /** A stored file as the rows of a run input's table (issue 15 item 1). */

@@ -36,7 +36,8 @@ export function runDto(r: RunRow) {
   return {
     ...runSummaryDto(r),
     input: r.input,
-    output: r.output ?? null,
     phaseTimings: r.phaseTimings ?? null,
+    // Last: routes/runs.ts splices the stored output text in at the end.
+    output: r.output ?? null,
   };
 }
