@@ -287,6 +287,12 @@ export const ContentPhaseRun = z.object({
   topic: z.string(),
   finishedAt: Timestamp,
   durationMs: z.number().int().nullable(),
+  /**
+   * Milliseconds spent in each of CONTENT_PHASES, in order, from the run's phase timings (the
+   * worker's clock); null when the run has none (cached, or run before they were recorded), and a
+   * null entry for a phase the run did not report.
+   */
+  phaseMs: z.array(z.number().nullable()).length(5).nullable(),
   /** Phase 1: query analysis. */
   queryClarity: z.number(),
   domains: z.number().int(),
@@ -312,6 +318,8 @@ export const ContentAnalyticsDto = z
       averages: z
         .object({
           durationMs: z.number().nullable(),
+          /** Mean milliseconds per phase over the runs that have timings (null: none has). */
+          phaseMs: z.array(z.number().nullable()).length(5),
           queryClarity: z.number(),
           sourceQuality: z.number(),
           sourcesUsed: z.number(),

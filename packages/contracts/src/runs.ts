@@ -140,6 +140,17 @@ export const KeyResultDto = z
   .meta({ id: "KeyResult" });
 export type KeyResultDto = z.output<typeof KeyResultDto>;
 
+/** One phase of a run as the worker saw it: a progress message, from when it came to the next one (or the end). */
+export const PhaseTimingDto = z
+  .object({
+    message: z.string().describe("The engine's progress message that opened the phase"),
+    startedAt: Timestamp,
+    endedAt: Timestamp,
+    durationMs: z.number().min(0),
+  })
+  .meta({ id: "PhaseTiming" });
+export type PhaseTimingDto = z.output<typeof PhaseTimingDto>;
+
 export const RunSummaryDto = z
   .object({
     id: Uuid,
@@ -177,6 +188,12 @@ export const RunSummaryDto = z
   .meta({ id: "RunSummary" });
 export const RunDto = RunSummaryDto.extend({
   input: z.unknown().describe("The validated input the run used (defaults filled in)"),
+  phaseTimings: z
+    .array(PhaseTimingDto)
+    .nullable()
+    .describe(
+      "When each phase the engine reported started and ended (worker clock; engines have none). Null for cached runs and engines that report no phases",
+    ),
   output: z.unknown().nullable(),
 }).meta({ id: "Run" });
 

@@ -181,6 +181,7 @@ export const EnvSchema = z.object({
   /**
    * Days a stored content item is kept (issue 17): the retention sweep deletes items both published
    * and fetched longer ago, except those cited by a run whose published post has recorded results; 0 keeps all.
+   * The default for organizations that have not set their own (PUT /org/retention `contentItemsDays`).
    */
   CONTENT_ITEMS_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
   // ── Power BI publishing (issue 16 item 5d; src/powerbi/, decision 0048) ──

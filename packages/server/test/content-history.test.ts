@@ -3,8 +3,10 @@ import { CONTENT_PHASES, contentPhaseOf } from "@modelworks/contracts/content";
 import { canonicalUrl, EXAMPLE_ITEMS, EXAMPLE_TOPICS, PHASES } from "@modelworks/engine-content-intel";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { phaseMsOf } from "../src/content/analytics.ts";
 import { contentItems, contentSources } from "../src/db/schema.ts";
 import { sweepRetention } from "../src/retention/sweep.ts";
+import { phaseTimings } from "../src/runs/phase-timings.ts";
 import { createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 
 /**
@@ -68,6 +70,7 @@ type Run = {
   id: string;
   startedAt: string | null;
   finishedAt: string | null;
+  phaseTimings: { message: string; startedAt: string; endedAt: string; durationMs: number }[];
   output: {
     recommendedVariant: string;
     insights: unknown[];
@@ -204,6 +207,7 @@ describe("analytics views", () => {
       runs.map(async (r) => (await call(A, "GET", `/api/v1/runs/${r.id}`)).json()),
     );
     expect(phaseComparison.runs).toHaveLength(4);
+    const avg = (f: (r: Run) => number) => full.reduce((s, r) => s + f(r), 0) / full.length;
     for (const [i, r] of full.entries()) {
       const row = phaseComparison.runs[i];
       expect(row.runId).toBe(r.id);
@@ -217,8 +221,14 @@ describe("analytics views", () => {
         Math.max(...r.output.variants.map((v: Run["output"]["variants"][number]) => v.prediction.enhanced)),
       );
       expect(row.learningBoost).toBe(r.output.learning.learningBoost);
+      // Each phase's time is the stored timing of the phase its message names.
+      expect(row.phaseMs).toEqual(r.phaseTimings.map((p: { durationMs: number }) => p.durationMs));
     }
-    const avg = (f: (r: Run) => number) => full.reduce((s, r) => s + f(r), 0) / full.length;
+    for (let p = 0; p < CONTENT_PHASES.length; p++)
+      expect(phaseComparison.averages.phaseMs[p]).toBeCloseTo(
+        avg((r) => r.phaseTimings[p]!.durationMs),
+        9,
+      );
     expect(phaseComparison.averages.queryClarity).toBeCloseTo(
       avg((r) => r.output.metrics.queryClarity!),
       12,
@@ -297,6 +307,63 @@ describe("analytics views", () => {
       xs.reduce((s, x, i) => s + Math.abs(x - actual[i]!), 0) / n,
       12,
     );
+  });
+});
+
+describe("phase timings", () => {
+  it("each run stores when each of the five phases started and ended, back to back within the run", async () => {
+    for (const r of runs) {
+      const full: Run = (await call(A, "GET", `/api/v1/runs/${r.id}`)).json();
+      const t = full.phaseTimings;
+      expect(t.map((p) => contentPhaseOf(p.message))).toEqual([0, 1, 2, 3, 4]);
+      for (const [i, p] of t.entries()) {
+        expect(p.durationMs).toBe(Date.parse(p.endedAt) - Date.parse(p.startedAt));
+        expect(p.durationMs).toBeGreaterThanOrEqual(0);
+        if (i > 0) expect(p.startedAt).toBe(t[i - 1]!.endedAt);
+      }
+      // Within the run as the runner timed it (the row's times are the database's clock, same machine).
+      expect(Date.parse(t[0]!.startedAt)).toBeGreaterThanOrEqual(Date.parse(full.startedAt!) - 1000);
+      expect(Date.parse(t.at(-1)!.endedAt)).toBeLessThanOrEqual(Date.parse(full.finishedAt!) + 1000);
+    }
+    // A cached run did not run its phases: it has no timings of its own.
+    const topic = EXAMPLE_TOPICS[0]!;
+    const first = await call(A, "POST", "/api/v1/content/runs?wait=30", { topic });
+    const again = await call(A, "POST", "/api/v1/content/runs?wait=30", { topic });
+    expect(first.json().status).toBe("succeeded");
+    if (again.json().cacheHit) expect(again.json().phaseTimings).toBeNull();
+  });
+
+  it("phaseTimings: each mark runs to the next, the last to the end", () => {
+    expect(
+      phaseTimings(
+        [
+          { message: "a", at: 1000 },
+          { message: "b", at: 1500 },
+        ],
+        1800,
+      ),
+    ).toEqual([
+      {
+        message: "a",
+        startedAt: new Date(1000).toISOString(),
+        endedAt: new Date(1500).toISOString(),
+        durationMs: 500,
+      },
+      {
+        message: "b",
+        startedAt: new Date(1500).toISOString(),
+        endedAt: new Date(1800).toISOString(),
+        durationMs: 300,
+      },
+    ]);
+    expect(
+      phaseMsOf([
+        { message: "Phase 2 of 5: Retrieval", startedAt: "", endedAt: "", durationMs: 7 },
+        { message: "something else", startedAt: "", endedAt: "", durationMs: 9 },
+      ]),
+    ).toEqual([null, 7, null, null, null]);
+    expect(phaseMsOf(null)).toBeNull();
+    expect(phaseMsOf([{ message: "Loading", startedAt: "", endedAt: "", durationMs: 3 }])).toBeNull();
   });
 });
 

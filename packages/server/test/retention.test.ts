@@ -35,6 +35,9 @@ describe("the policy", () => {
       filesDays: 30,
       runsDays: null,
       expiredShareLinksDays: 30,
+      contentItemsDays: null,
+      contentItemsDaysSource: "server",
+      serverContentItemsDays: null,
       isDefault: true,
       updatedAt: null,
     });
@@ -63,13 +66,20 @@ describe("the policy", () => {
       .select()
       .from(auditEvents)
       .where(and(eq(auditEvents.orgId, owner.orgId), eq(auditEvents.action, "retention.policy_updated")));
+    const content = { contentItemsDays: null, contentItemsDaysSource: "server" };
     expect(events.map((e) => [e.actorUserId, e.metadata])).toEqual([
-      [admin.userId, { before: { filesDays: 30, runsDays: null, expiredShareLinksDays: 30 }, after: body }],
+      [
+        admin.userId,
+        {
+          before: { filesDays: 30, runsDays: null, expiredShareLinksDays: 30, ...content },
+          after: { ...body, ...content },
+        },
+      ],
       [
         owner.userId,
         {
-          before: body,
-          after: { filesDays: 14, runsDays: null, expiredShareLinksDays: 3 },
+          before: { ...body, ...content },
+          after: { filesDays: 14, runsDays: null, expiredShareLinksDays: 3, ...content },
         },
       ],
     ]);

@@ -558,12 +558,19 @@ describe("files and sharing in Chromium", () => {
     await expect(runsDays.inputValue()).resolves.toBe(""); // kept forever
     await filesDays.fill("90");
     await runsDays.fill("365");
+    // Content items follow the server's setting until the organization sets its own.
+    const serverSetting = owner.getByLabel(/Use the server's setting/);
+    await expect(serverSetting.isChecked()).resolves.toBe(true);
+    await serverSetting.uncheck();
+    await owner.getByLabel("Delete stored content items after (days)").fill("120");
     await owner.getByRole("button", { name: "Save retention" }).click();
     await owner.getByRole("status").filter({ hasText: "Saved" }).waitFor();
     expect(await apiGet(owner, "/org/retention")).toMatchObject({
       filesDays: 90,
       runsDays: 365,
       expiredShareLinksDays: 30,
+      contentItemsDays: 120,
+      contentItemsDaysSource: "organization",
       isDefault: false,
     });
 

@@ -259,6 +259,7 @@ describe("content analytics views (issue 17 item 6)", () => {
     topic: `topic ${i}`,
     finishedAt: at(i),
     durationMs: 100 * i,
+    phaseMs: null,
     queryClarity: 0.5,
     domains: 2,
     candidates: 10,

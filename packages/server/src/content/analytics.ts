@@ -1,3 +1,5 @@
+import { CONTENT_PHASES, contentPhaseOf } from "@modelworks/contracts/content";
+import type { PhaseTimingDto } from "@modelworks/contracts/runs";
 import { engagementRate, percentiles } from "@modelworks/engine-content-intel";
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
@@ -17,6 +19,8 @@ export interface RunFacts {
   topic: string;
   startedAt: Date | null;
   finishedAt: Date;
+  /** The run's phase timings as the worker recorded them (null: none). */
+  phaseTimings: PhaseTimingDto[] | null;
   metrics: Record<string, number> | null;
   insights: number;
   patterns: {
@@ -44,6 +48,20 @@ export interface PostFacts {
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+/** Milliseconds per content-intel phase, from the phase messages a run's timings start with. */
+export function phaseMsOf(timings: PhaseTimingDto[] | null): (number | null)[] | null {
+  if (!timings?.length) return null;
+  const ms: (number | null)[] = CONTENT_PHASES.map(() => null);
+  let any = false;
+  for (const t of timings) {
+    const i = contentPhaseOf(t.message);
+    if (i === null) continue;
+    ms[i] = (ms[i] ?? 0) + t.durationMs;
+    any = true;
+  }
+  return any ? ms : null;
+}
 
 /** Pearson's r; null under 3 pairs or when either side does not vary. */
 export function pearson(xs: number[], ys: number[]): number | null {
@@ -73,6 +91,7 @@ export function computeAnalytics(runFacts: RunFacts[], posts: PostFacts[]) {
     topic: r.topic,
     finishedAt: r.finishedAt.toISOString(),
     durationMs: r.startedAt ? Math.max(0, r.finishedAt.getTime() - r.startedAt.getTime()) : null,
+    phaseMs: phaseMsOf(r.phaseTimings),
     queryClarity: num(r.metrics, "queryClarity"),
     domains: num(r.metrics, "domainCoverage"),
     candidates: num(r.metrics, "candidates"),
@@ -89,6 +108,10 @@ export function computeAnalytics(runFacts: RunFacts[], posts: PostFacts[]) {
   const averages = phaseRuns.length
     ? {
         durationMs: timed.length ? mean(timed) : null,
+        phaseMs: CONTENT_PHASES.map((_, i) => {
+          const xs = phaseRuns.flatMap((r) => (r.phaseMs?.[i] == null ? [] : [r.phaseMs[i]!]));
+          return xs.length ? mean(xs) : null;
+        }),
         queryClarity: mean(phaseRuns.map((r) => r.queryClarity)),
         sourceQuality: mean(phaseRuns.map((r) => r.sourceQuality)),
         sourcesUsed: mean(phaseRuns.map((r) => r.sourcesUsed)),
@@ -166,6 +189,7 @@ export async function loadRunFacts(
       topic: sql<string | null>`${runs.input}->>'topic'`,
       startedAt: runs.startedAt,
       finishedAt: runs.finishedAt,
+      phaseTimings: runs.phaseTimings,
       metrics: sql<Record<string, number> | null>`${runs.output}->'metrics'`,
       insights: sql<number | null>`jsonb_array_length(coalesce(${runs.output}->'insights', '[]'::jsonb))`,
       patterns: sql<RunFacts["patterns"] | null>`${runs.output}->'learning'->'patterns'`,
@@ -189,6 +213,7 @@ export async function loadRunFacts(
     topic: r.topic ?? "",
     startedAt: r.startedAt,
     finishedAt: r.finishedAt!,
+    phaseTimings: Array.isArray(r.phaseTimings) ? r.phaseTimings : null,
     metrics: r.metrics,
     insights: Number(r.insights ?? 0),
     patterns: Array.isArray(r.patterns) ? r.patterns : [],

@@ -1,7 +1,7 @@
 import { NEGATIVE_NUMBER_STYLES } from "@modelworks/contracts/number-style";
 import type { ResolvedDatasetDto } from "@modelworks/contracts/reference-data";
 import { RUN_STATUSES, type RunErrorCode, type RunStatus } from "@modelworks/contracts/run-status";
-import type { KeyResultDto } from "@modelworks/contracts/runs";
+import type { KeyResultDto, PhaseTimingDto } from "@modelworks/contracts/runs";
 import { type SQL, sql } from "drizzle-orm";
 import {
   bigint,
@@ -377,6 +377,12 @@ export const runs = pgTable(
      * succeeds, so a list of runs shows it without reading every output.
      */
     keyResult: jsonb("key_result").$type<KeyResultDto>(),
+    /**
+     * When each phase the engine reported (its progress messages) started and ended, as the
+     * worker saw them: engines are pure and have no clock. Null for cached runs and for runs
+     * whose engine reports no messages.
+     */
+    phaseTimings: jsonb("phase_timings").$type<PhaseTimingDto[]>(),
   },
   (t) => [
     index("runs_org_created_idx").on(t.orgId, t.createdAt),
@@ -588,6 +594,11 @@ export const retentionPolicies = pgTable(
     expiredShareLinksDays: integer("expired_share_links_days").default(
       RETENTION_DEFAULTS.expiredShareLinksDays,
     ),
+    /**
+     * Stored content items (issue 17) older than this are deleted; 0 keeps them all; null follows
+     * the server's CONTENT_ITEMS_RETENTION_DAYS.
+     */
+    contentItemsDays: integer("content_items_days"),
     updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -596,6 +607,7 @@ export const retentionPolicies = pgTable(
     check("retention_policies_files_days_check", sql`${t.filesDays} between 1 and 3650`),
     check("retention_policies_runs_days_check", sql`${t.runsDays} between 1 and 3650`),
     check("retention_policies_share_links_days_check", sql`${t.expiredShareLinksDays} between 1 and 3650`),
+    check("retention_policies_content_items_days_check", sql`${t.contentItemsDays} between 0 and 36500`),
   ],
 );
 

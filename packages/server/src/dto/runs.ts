@@ -33,5 +33,11 @@ export function runSummaryDto(r: RunRow) {
 }
 
 export function runDto(r: RunRow) {
-  return { ...runSummaryDto(r), input: r.input, output: r.output ?? null };
+  return {
+    ...runSummaryDto(r),
+    input: r.input,
+    phaseTimings: r.phaseTimings ?? null,
+    // Last: routes/runs.ts splices the stored output text in at the end.
+    output: r.output ?? null,
+  };
 }

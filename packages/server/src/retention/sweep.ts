@@ -16,7 +16,7 @@ import {
 import type { Logger } from "../domain/actor.ts";
 import type { FileStore } from "../files/store.ts";
 import { deleteFileBlobs, type FileBlobs } from "./blobs.ts";
-import { recordSystemAudit } from "./policy.ts";
+import { contentItemsDaysOf, recordSystemAudit } from "./policy.ts";
 
 /** Any fixed number: one instance sweeps at a time (pg_try_advisory_xact_lock). */
 const SWEEP_LOCK_KEY = 7_310_066;
@@ -29,7 +29,10 @@ export interface SweepOptions {
   now: Date;
   /** Rows deleted (and audited) per transaction. */
   batchSize?: number;
-  /** Days content items are kept (CONTENT_ITEMS_RETENTION_DAYS); null or 0 keeps them all. */
+  /**
+   * Days content items are kept unless an organization set its own (CONTENT_ITEMS_RETENTION_DAYS);
+   * null or 0 keeps them all.
+   */
   contentItemsDays?: number | null;
   log?: Pick<Logger, "warn" | "info">;
 }
@@ -70,6 +73,7 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
       filesDays: retentionPolicies.filesDays,
       runsDays: retentionPolicies.runsDays,
       expiredShareLinksDays: retentionPolicies.expiredShareLinksDays,
+      contentItemsDays: retentionPolicies.contentItemsDays,
     })
     .from(organizations)
     .leftJoin(retentionPolicies, eq(retentionPolicies.orgId, organizations.id))
@@ -206,8 +210,10 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
       if (!ok) return { ...summary, skipped: true };
     }
 
-    if (o.contentItemsDays) {
-      const days = o.contentItemsDays;
+    // The organization's own setting, else the server's (CONTENT_ITEMS_RETENTION_DAYS).
+    const contentDays = contentItemsDaysOf(p.contentItemsDays, o.contentItemsDays);
+    if (contentDays) {
+      const days = contentDays;
       const cutoff = new Date(now.getTime() - days * DAY_MS);
       // Kept whatever their age: items a run cited when one of its drafts was published and measured —
       // the evidence behind results the writer learns from.

@@ -76,15 +76,19 @@ export async function contentPostRoutes(app: FastifyInstance) {
           .where(inOrg(projects, actor.orgId, req.body.projectId));
         if (!p) throw missing("Project", "body.projectId", req.body.projectId);
       }
+      const now = new Date();
       const [items, history, usage] = await Promise.all([
-        candidateItems(db, actor.orgId, actor.userId, req.body.topic),
+        candidateItems(db, actor.orgId, actor.userId, req.body.topic, {
+          asOf: now,
+          ...(req.body.halfLifeHours ? { halfLifeHours: req.body.halfLifeHours } : {}),
+        }),
         feedbackHistory(db, actor.orgId, actor.userId),
         patternUsage(db, actor.orgId, actor.userId),
       ]);
       const { projectId, ...asked } = req.body;
       const input = validateInput(
         model,
-        { ...asked, asOf: new Date().toISOString(), items, history, patternUsage: usage },
+        { ...asked, asOf: now.toISOString(), items, history, patternUsage: usage },
         "body",
       );
       const run = await withRunBudget(app.deps, actor, req.log, model, 1, () =>

@@ -24,6 +24,7 @@ export async function retentionRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
   const store = app.fileStore;
+  const serverContentDays = app.deps.config.CONTENT_ITEMS_RETENTION_DAYS;
 
   r.get(
     "/org/retention",
@@ -31,11 +32,12 @@ export async function retentionRoutes(app: FastifyInstance) {
       config: { access: "org:read" },
       schema: {
         tags,
-        summary: "How long the organization keeps uploaded files, finished runs and expired share links",
+        summary:
+          "How long the organization keeps uploaded files, finished runs, expired share links and content items",
         response: { 200: RetentionPolicyDto },
       },
     },
-    async (req) => policyDto(await policyOf(db, orgOf(req).id)),
+    async (req) => policyDto(await policyOf(db, orgOf(req).id, serverContentDays)),
   );
 
   r.put(
@@ -44,10 +46,12 @@ export async function retentionRoutes(app: FastifyInstance) {
       config: { access: "retention:manage" },
       schema: {
         tags,
-        summary: "Set the retention policy (every field; null keeps forever)",
+        summary: "Set the retention policy (null keeps forever)",
         description:
           "Each period is 1 to 3650 days, or null to keep forever. The retention sweep (every " +
-          "RETENTION_SWEEP_MINUTES) deletes what is older; queued and running runs are never deleted.",
+          "RETENTION_SWEEP_MINUTES) deletes what is older; queued and running runs are never deleted. " +
+          '`contentItemsDays` (content items, 1 to 36500 days, null to keep forever, or "server-default" ' +
+          "to follow the server's CONTENT_ITEMS_RETENTION_DAYS) may be left out to leave it as it is.",
         body: UpdateRetentionBody,
         response: { 200: RetentionPolicyDto },
       },
@@ -57,15 +61,29 @@ export async function retentionRoutes(app: FastifyInstance) {
       const _p = req.principal!;
       const updatedBy = actorOf(req).userId;
       return db.transaction(async (tx) => {
-        const before = await policyOf(tx, orgId);
+        const before = await policyOf(tx, orgId, serverContentDays);
         const now = new Date();
+        const { contentItemsDays, ...periods } = req.body;
+        // Stored: null follows the server, 0 keeps forever, n days (see retention/policy.ts).
+        const content =
+          contentItemsDays === undefined
+            ? {}
+            : {
+                contentItemsDays:
+                  contentItemsDays === "server-default"
+                    ? null
+                    : contentItemsDays === null
+                      ? 0
+                      : contentItemsDays,
+              };
         await tx
           .insert(retentionPolicies)
-          .values({ orgId, ...req.body, updatedBy, updatedAt: now })
+          .values({ orgId, ...periods, ...content, updatedBy, updatedAt: now })
           .onConflictDoUpdate({
             target: retentionPolicies.orgId,
-            set: { ...req.body, updatedBy, updatedAt: now },
+            set: { ...periods, ...content, updatedBy, updatedAt: now },
           });
+        const after = await policyOf(tx, orgId, serverContentDays);
         await recordAudit(tx, req, {
           action: "retention.policy_updated",
           orgId,
@@ -76,11 +94,17 @@ export async function retentionRoutes(app: FastifyInstance) {
               filesDays: before.filesDays,
               runsDays: before.runsDays,
               expiredShareLinksDays: before.expiredShareLinksDays,
+              contentItemsDays: before.contentItemsDays,
+              contentItemsDaysSource: before.contentItemsDaysSource,
             },
-            after: req.body,
+            after: {
+              ...periods,
+              contentItemsDays: after.contentItemsDays,
+              contentItemsDaysSource: after.contentItemsDaysSource,
+            },
           },
         });
-        return policyDto(await policyOf(tx, orgId));
+        return policyDto(after);
       });
     },
   );

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { catalog } from "@modelworks/catalog";
 import type { RunErrorCode } from "@modelworks/contracts/run-status";
+import type { PhaseTimingDto } from "@modelworks/contracts/runs";
 import { keyResultOf } from "@modelworks/model-kit";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
@@ -13,6 +14,7 @@ import type { LlmService } from "../llm/service.ts";
 import type { LlmCallMessage, LlmReplyMessage } from "../llm/wire.ts";
 import type { ResultCache } from "./cache.ts";
 import type { RunEventBus } from "./events.ts";
+import { notePhase, type PhaseMark, phaseTimings } from "./phase-timings.ts";
 import { EngineCrashedError, type EnginePool } from "./pool.ts";
 import type { ThreadResult } from "./thread.ts";
 
@@ -104,6 +106,8 @@ export type FastRunOutcome =
       error: { code: RunErrorCode; message: string; issues?: { path: string; message: string }[] } | null;
       startedAt: Date;
       finishedAt: Date;
+      /** When each phase the engine reported started and ended (empty: it reported none). */
+      phaseTimings?: PhaseTimingDto[];
     }
   | { kind: "queue"; crashed: boolean; reason: string };
 
@@ -330,7 +334,11 @@ export class RunWorker {
         });
     };
 
+    // Phase marks of an in-process task (an engine host sends its own with the result).
+    let marks: PhaseMark[] = [];
+    let endedAt = 0;
     const onProgress = (fraction: number, message?: string) => {
+      notePhase(marks, message, Date.now());
       lastFraction = fraction;
       pending = { fraction, message };
       // Leading edge now, trailing edge later: the latest progress always gets written.
@@ -352,6 +360,7 @@ export class RunWorker {
           { id: run.id, orgId: run.org_id, createdBy: run.created_by, input: run.input },
           { signal: abort.signal, progress: onProgress },
         );
+        endedAt = Date.now();
         outcome = abortReason ? outcomeOfAbort(abortReason, run) : { status: "succeeded", output };
       } catch (err) {
         // A refusal the task names (a retired artifact, an unreadable cell) fails the run with
@@ -371,7 +380,7 @@ export class RunWorker {
         log.warn({ runId: run.id }, "lost the lease on a run; leaving it to its new owner");
         return;
       }
-      await this.finish(run, outcome);
+      await this.finish(run, outcome, phaseTimings(marks, endedAt || Date.now()));
       return;
     }
     const modelKey = `${run.model_id}@${run.model_version}`;
@@ -409,6 +418,8 @@ export class RunWorker {
         },
       );
       if (result.llmRead) this.readsLlm.add(modelKey);
+      endedAt = Date.now();
+      if (result.marks) marks = result.marks;
       if (result.ok && !isolated && engineStarted > 0)
         this.learn(modelKey, result.engineMs ?? performance.now() - engineStarted);
       outcome = abortReason ? outcomeOfAbort(abortReason, run) : outcomeOf(result, run);
@@ -430,7 +441,7 @@ export class RunWorker {
       log.warn({ runId: run.id }, "lost the lease on a run; leaving it to its new owner");
       return;
     }
-    await this.finish(run, outcome);
+    await this.finish(run, outcome, phaseTimings(marks, endedAt || Date.now()));
   }
 
   private learn(modelKey: string, ms: number) {
@@ -583,6 +594,7 @@ export class RunWorker {
         error: null,
         startedAt,
         finishedAt,
+        phaseTimings: phaseTimings(result.marks ?? [], finishedAt.getTime()),
       };
     }
     const outcome = outcomeOf(result, { model_id: req.modelId, model_version: req.modelVersion });
@@ -599,7 +611,7 @@ export class RunWorker {
     };
   }
 
-  private async finish(run: ClaimedRun, outcome: Outcome) {
+  private async finish(run: ClaimedRun, outcome: Outcome, phases: PhaseTimingDto[] = []) {
     const { db, bus, cache } = this.o;
     const crashed = outcome.status === "crashed" ? 1 : 0;
     if (outcome.status === "crashed" && !outcome.isolated) {
@@ -665,6 +677,7 @@ export class RunWorker {
         },
       };
     }
+    const timings = phases.length ? JSON.stringify(phases) : null;
     const output = outcome.status === "succeeded" ? JSON.stringify(outcome.output) : null;
     const error = outcome.status === "failed" ? JSON.stringify(outcome.error) : null;
     // Stored once here, so a list of runs shows each run's key result without reading outputs.
@@ -677,6 +690,7 @@ export class RunWorker {
         output = ${output}::jsonb,
         error = ${error}::jsonb,
         key_result = ${keyResult}::jsonb,
+        phase_timings = ${timings}::jsonb,
         progress = case when ${outcome.status} = 'succeeded' then 1 else progress end,
         finished_at = now(), lease_owner = null, lease_expires_at = null,
         crash_count = crash_count + ${crashed}

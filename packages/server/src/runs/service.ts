@@ -220,13 +220,13 @@ async function insertFinished(
     sql`insert into runs (id, org_id, project_id, scenario_id, scenario_revision, sweep_id, model_id,
       model_version, input, input_hash, status, progress, output, error, key_result, created_by,
       created_by_api_key, created_at, started_at, finished_at, timeout_ms, attempts, max_attempts,
-      reference_data, reference_data_key)
+      reference_data, reference_data_key, phase_timings)
     values (${id}, ${v.orgId}, ${v.projectId}, ${v.scenarioId}, ${v.scenarioRevision}, ${v.sweepId},
       ${v.modelId}, ${v.modelVersion}, ${JSON.stringify(v.input)}::jsonb, ${v.inputHash}, ${f.status},
       ${progress}, ${f.outputJson}::jsonb, ${error}::jsonb, ${f.keyResultJson}::jsonb, ${v.createdBy},
       ${v.createdByApiKey}, ${f.startedAt}, ${f.startedAt}, ${f.finishedAt}, ${v.timeoutMs}, ${attempts},
       ${v.maxAttempts}, ${v.referenceData ? JSON.stringify(v.referenceData) : null}::jsonb,
-      ${v.referenceDataKey})`,
+      ${v.referenceDataKey}, ${f.phaseTimings?.length ? JSON.stringify(f.phaseTimings) : null}::jsonb)`,
   );
   if (f.status === "succeeded" && f.outputJson !== null) {
     // Not awaited: the stored row is the result; the entry (its id) only spares a later run.
@@ -264,6 +264,7 @@ async function insertFinished(
     leaseOwner: null,
     leaseExpiresAt: null,
     cancelRequestedAt: null,
+    phaseTimings: f.phaseTimings?.length ? f.phaseTimings : null,
   };
 }
 

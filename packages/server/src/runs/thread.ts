@@ -76,6 +76,8 @@ export type ThreadMessage =
   /** `ctx.llm` asks the main process (src/llm/wire.ts). */
   | LlmCallMessage;
 
+import type { PhaseMark } from "./phase-timings.ts";
+
 export type ThreadResult = (
   | {
       ok: true;
@@ -105,6 +107,8 @@ export type ThreadResult = (
    * (docs/decisions/0051). False: the run's result would be the same with or without one.
    */
   llmRead?: boolean;
+  /** Set by the engine host, which sees each progress message as the thread posts it (coalescing comes after). */
+  marks?: PhaseMark[];
 };
 
 /**

@@ -1,4 +1,5 @@
 import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { CONTENT_PHASES } from "@modelworks/contracts/content";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link } from "wouter";
@@ -191,6 +192,17 @@ function AnalyticsViews({ a }: { a: ContentAnalytics }) {
               </SimpleGrid>
             ) : null}
             <EChart option={phase} label="Phase results by run" />
+            {avg?.phaseMs.some((ms) => ms !== null) ? (
+              <SimpleGrid cols={{ base: 2, sm: 5 }} my="xs" aria-label="Average time per phase">
+                {CONTENT_PHASES.map((title, i) => (
+                  <Stat
+                    key={title}
+                    label={`${i + 1}. ${title}`}
+                    value={avg.phaseMs[i] == null ? "—" : `${formatValue(avg.phaseMs[i], undefined, 1)} ms`}
+                  />
+                ))}
+              </SimpleGrid>
+            ) : null}
           </>
         )}
       </Paper>

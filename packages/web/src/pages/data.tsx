@@ -4,6 +4,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   Group,
   NativeSelect,
   NumberInput,
@@ -187,9 +188,15 @@ type RetentionForm = {
   filesDays: number | null;
   runsDays: number | null;
   expiredShareLinksDays: number | null;
+  /** Days, null (keep forever) or "server-default" (the server's CONTENT_ITEMS_RETENTION_DAYS). */
+  contentItemsDays?: number | null | "server-default";
 };
 
-const RETENTION_FIELDS: { key: keyof RetentionForm; label: string; description: string }[] = [
+const RETENTION_FIELDS: {
+  key: "filesDays" | "runsDays" | "expiredShareLinksDays";
+  label: string;
+  description: string;
+}[] = [
   {
     key: "filesDays",
     label: "Delete uploaded files after (days)",
@@ -219,7 +226,12 @@ export function DataPrivacyPage() {
   });
   const form = useForm<RetentionForm>({
     resolver: zodResolver(UpdateRetentionBody) as never,
-    defaultValues: { filesDays: null, runsDays: null, expiredShareLinksDays: null },
+    defaultValues: {
+      filesDays: null,
+      runsDays: null,
+      expiredShareLinksDays: null,
+      contentItemsDays: "server-default",
+    },
   });
   const { reset } = form;
   useEffect(() => {
@@ -228,6 +240,8 @@ export function DataPrivacyPage() {
         filesDays: policy.data.filesDays,
         runsDays: policy.data.runsDays,
         expiredShareLinksDays: policy.data.expiredShareLinksDays,
+        contentItemsDays:
+          policy.data.contentItemsDaysSource === "server" ? "server-default" : policy.data.contentItemsDays,
       });
   }, [policy.data, reset]);
   const [saved, setSaved] = useState(false);
@@ -307,6 +321,36 @@ export function DataPrivacyPage() {
                   )}
                 />
               ))}
+              <Controller
+                control={form.control}
+                name="contentItemsDays"
+                render={({ field, fieldState }) => {
+                  const server = policy.data?.serverContentItemsDays ?? null;
+                  const followsServer = field.value === "server-default";
+                  return (
+                    <Stack gap={4}>
+                      <NumberInput
+                        label="Delete stored content items after (days)"
+                        description="Articles fetched from followed sources, counted from publication and fetch; items behind measured posts stay."
+                        placeholder="keep forever"
+                        allowDecimal={false}
+                        min={1}
+                        max={36500}
+                        disabled={!editable || followsServer}
+                        value={followsServer ? (server ?? "") : (field.value ?? "")}
+                        onChange={(v) => field.onChange(v === "" ? null : Number(v))}
+                        error={fieldState.error?.message}
+                      />
+                      <Checkbox
+                        label={`Use the server's setting (${server === null ? "keep forever" : `${server} days`})`}
+                        checked={followsServer}
+                        disabled={!editable}
+                        onChange={(e) => field.onChange(e.currentTarget.checked ? "server-default" : server)}
+                      />
+                    </Stack>
+                  );
+                }}
+              />
               {formError ? (
                 <Alert color="red" role="alert">
                   {formError}

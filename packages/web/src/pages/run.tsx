@@ -22,6 +22,7 @@ import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { ContentPhaseSteps, ContentRunPanel } from "../components/content-run.tsx";
 import { SaveAsModel, ScoringResult } from "../components/model-artifact-actions.tsx";
+import { PhaseTimings } from "../components/phase-timings.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
 import { StatusBadge } from "../components/run-list.tsx";
 import { OutcomeBadge, RunResults } from "../components/run-results.tsx";
@@ -235,6 +236,7 @@ export function RunPage({ id }: { id: string }) {
         <Alert color="orange">This run was canceled before it finished.</Alert>
       ) : null}
       {drafts ? <ContentRunPanel runId={r.id} output={drafts} /> : null}
+      {r.phaseTimings?.length ? <PhaseTimings timings={r.phaseTimings} /> : null}
       {scoring ? <ScoringResult output={scoring} /> : null}
       {canSaveAsModel(r) && can("runs:execute") ? <SaveAsModel runId={r.id} /> : null}
       {r.status === "succeeded" && output && model.data ? (

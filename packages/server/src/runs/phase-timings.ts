@@ -1,0 +1,33 @@
+import type { PhaseTimingDto } from "@modelworks/contracts/runs";
+
+/**
+ * A run's phase timings (issue 17): engines are pure and keep no clock, so the platform notes when
+ * each distinct progress message arrives — in the engine host, as the thread posts it, since the
+ * host then coalesces progress to one message per 50 ms (a fast phase would vanish, and the rest
+ * arrive late) — and the runner stores them with the run.
+ */
+
+/** When a distinct progress message was first seen (ms since the epoch). */
+export type PhaseMark = { message: string; at: number };
+
+/** Distinct messages timed per run: phases, not a log (an engine may report per row). */
+export const MAX_PHASE_MARKS = 50;
+
+/** Appends a mark when the message is new (not the last one's) and the cap is not reached. */
+export function notePhase(marks: PhaseMark[], message: string | undefined, at: number): void {
+  if (message && message !== marks.at(-1)?.message && marks.length < MAX_PHASE_MARKS)
+    marks.push({ message: message.slice(0, 200), at });
+}
+
+/** Each mark's phase runs until the next mark, the last one until the engine returned (`endMs`). */
+export function phaseTimings(marks: readonly PhaseMark[], endMs: number): PhaseTimingDto[] {
+  return marks.map((m, i) => {
+    const end = Math.max(m.at, marks[i + 1]?.at ?? endMs);
+    return {
+      message: m.message,
+      startedAt: new Date(m.at).toISOString(),
+      endedAt: new Date(end).toISOString(),
+      durationMs: end - m.at,
+    };
+  });
+}
