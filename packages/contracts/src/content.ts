@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { listQuery, Name, page, Timestamp, Uuid } from "./common.ts";
 import { ColumnMappingDto } from "./files.ts";
+import { DraftFlag } from "./linkedin.ts";
 
 /**
  * Content sources, their items, published posts and the feedback those posts got (issue 17).
@@ -164,6 +165,11 @@ export const ContentPostDto = z
     hourLocal: z.number().int().nullable(),
     externalId: z.string().nullable(),
     predicted: z.number().nullable(),
+    /**
+     * The claim and voice check of the text as recorded, as on a LinkedIn publication: [] =
+     * checked and clean; flags = recorded anyway (`acceptFlags`); null = not checked (no run).
+     */
+    flags: z.array(DraftFlag).nullable(),
     feedback: z
       .object({
         impressions: z.number().int(),
@@ -195,6 +201,12 @@ export const CreateContentPostBody = z
       .optional()
       .describe("The LinkedIn post URN or URL, as its analytics export names the post"),
     predicted: z.number().min(0).max(1).optional(),
+    acceptFlags: z
+      .boolean()
+      .optional()
+      .describe(
+        "Record a run's draft even though its check flags something; the flags are kept with the post. Without it such a text is refused (422 draft_flagged).",
+      ),
   })
   .strict();
 export const ContentPostListQuery = listQuery(["publishedAt", "createdAt"], {});

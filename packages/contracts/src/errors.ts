@@ -444,7 +444,7 @@ export const ERROR_CODES = {
     status: 422,
     title: "Unprocessable Content",
     description:
-      "The draft (as edited) has a number, percentage, date or quote found in none of the items it cites, or breaks the writer's voice settings; `errors` names each span. Fix it, or publish anyway with `acceptFlags: true` (the flags are kept with the publication).",
+      "The draft (as edited) has a number, percentage, date or quote found in none of the items it cites, or breaks the writer's voice settings; `errors` names each span. Fix it, or publish (or record as published) anyway with `acceptFlags: true` (the flags are kept with the publication or post).",
   },
   linkedin_not_configured: {
     status: 503,

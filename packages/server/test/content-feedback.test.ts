@@ -157,6 +157,8 @@ describe("feedback", () => {
         runId: run.id,
         variantKind: v.kind,
         text: `${v.text}\n\n(post ${i})`,
+        // These tests are about feedback and learning: a draft's flags are accepted as posted.
+        acceptFlags: true,
         publishedAt: new Date(Date.now() - (10 - i) * DAY).toISOString(),
         hourLocal: 8 + i,
         externalId: `urn:li:activity:70000000000000000${i}`,

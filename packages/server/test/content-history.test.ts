@@ -124,6 +124,8 @@ beforeAll(async () => {
       runId: run.id,
       variantKind: v.kind,
       text: `${v.text}\n\n(post ${i})`,
+      // These tests are about feedback and learning: a draft's flags are accepted as posted.
+      acceptFlags: true,
       publishedAt,
       hourLocal: 8 + (i % 3),
     });

@@ -213,6 +213,9 @@ describe("publishing the edit", () => {
     const listed = (await publications()).find((p: { id: string }) => p.id === res.json().id);
     expect(listed.flags).toHaveLength(1);
     expect(listed.text).toBe(text);
+    // The content post recorded for feedback keeps the same flags.
+    const post = (await call("GET", `/content/posts/${res.json().postId}`)).json();
+    expect(post.flags).toEqual(res.json().flags);
   });
 
   it("LinkedIn's limits are no flag to accept: over 3,000 characters or 10 hashtags is refused", async () => {
@@ -292,5 +295,108 @@ describe("publishing the edit", () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json().flags).toBeNull();
+  });
+});
+
+describe("recording a draft posted by hand", () => {
+  const postCount = async () => (await call("GET", "/content/posts?limit=100")).json().total as number;
+  const at = "2026-11-20T08:30:00.000Z";
+
+  it("checks the edited text like Publish: a flagged one is refused at body.text and nothing is stored", async () => {
+    const before = await postCount();
+    const text = edit("Adoption is up 73% since March 2024.");
+    const res = await call("POST", "/content/posts", {
+      runId,
+      variantKind: "analytical",
+      text,
+      publishedAt: at,
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().code).toBe("draft_flagged");
+    expect(res.json().errors).toEqual([
+      { path: "body.text", message: 'percent "73%" appears in none of the cited items (characters 15–18)' },
+      {
+        path: "body.text",
+        message: 'date "March 2024" appears in none of the cited items (characters 25–35)',
+      },
+    ]);
+    expect(await postCount()).toBe(before);
+  });
+
+  it("records a flagged edit with acceptFlags, keeping the text as posted and its flags", async () => {
+    const text = edit("Adoption is up 73%.");
+    const res = await call("POST", "/content/posts", {
+      runId,
+      variantKind: "analytical",
+      text,
+      publishedAt: at,
+      externalId: "urn:li:activity:7100000000000000001",
+      acceptFlags: true,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const post = res.json();
+    expect(post).toMatchObject({ text, predicted: analytical.prediction.enhanced });
+    expect(post.flags).toEqual([
+      {
+        kind: "unsupported-claim",
+        message: 'percent "73%" appears in none of the cited items',
+        text: "73%",
+        start: 15,
+        end: 18,
+      },
+    ]);
+    const [row] = await t.database.db.select().from(contentPosts).where(eq(contentPosts.id, post.id));
+    expect(row!.flags).toEqual(post.flags);
+    expect(row!.text).toBe(text);
+  });
+
+  it("a clean edit is stored as checked ([]); the run's banned word is a flag here too", async () => {
+    const clean = await call("POST", "/content/posts", {
+      runId,
+      variantKind: "analytical",
+      text: edit("Posted this one myself:"),
+      publishedAt: at,
+    });
+    expect(clean.statusCode, clean.body).toBe(201);
+    expect(clean.json().flags).toEqual([]);
+    const banned = await call("POST", "/content/posts", {
+      runId,
+      variantKind: "analytical",
+      text: edit(`Pure ${BANNED}.`),
+      publishedAt: at,
+    });
+    expect(banned.statusCode).toBe(422);
+    expect(banned.json().errors.map((e: { path: string }) => e.path)).toEqual(["body.text"]);
+  });
+
+  it("a post with no run is recorded unchecked (flags null); an unknown run or variant is refused", async () => {
+    const free = await call("POST", "/content/posts", {
+      variantKind: "analytical",
+      text: "Written elsewhere: up 73%.",
+      publishedAt: at,
+    });
+    expect(free.statusCode).toBe(201);
+    expect(free.json().flags).toBeNull();
+    const before = await postCount();
+    const ghost = await call("POST", "/content/posts", {
+      runId: "00000000-0000-4000-8000-000000000000",
+      variantKind: "analytical",
+      text: "x",
+      publishedAt: at,
+    });
+    expect(ghost.statusCode).toBe(404);
+    expect(ghost.json().errors[0].path).toBe("body.runId");
+    const kind = await call("POST", "/content/posts", {
+      runId,
+      variantKind: "poem",
+      text: "x",
+      publishedAt: at,
+    });
+    expect(kind.statusCode).toBe(422);
+    expect(kind.json().errors[0]).toEqual({
+      path: "body.variantKind",
+      message: "the run has no poem variant",
+    });
+    expect(await postCount()).toBe(before);
   });
 });

@@ -4,15 +4,27 @@ import { toLittleText } from "../../server/src/linkedin/client.ts";
 import { type FakeLinkedIn, startFakeLinkedIn } from "../../server/test/linkedin-fake-server.ts";
 import type { SiteServer } from "../../server/test/sources-server.ts";
 import { seriousViolations } from "./axe.ts";
-import { ask, followAndIngest, startLendingSite } from "./browser-content-seed.ts";
-import { apiGet, base, createOrg, newPage, setupBrowserApp, shot, signUp, text } from "./browser-harness.ts";
+import { apiPost, ask, followAndIngest, startLendingSite } from "./browser-content-seed.ts";
+import {
+  apiGet,
+  base,
+  createOrg,
+  eventually,
+  newPage,
+  setupBrowserApp,
+  shot,
+  signUp,
+  text,
+} from "./browser-harness.ts";
 
 /**
  * Issue 17 item 5 in Chromium against the real server and a local fake of LinkedIn's documented
  * endpoints: "Connect LinkedIn" goes through the fake's consent page and back through the
  * server's callback; on a run, the analytical draft is edited — an invented figure is flagged at
  * its span and Publish held back — then fixed and published, and the URN shown is the one the
- * fake made with the edited text; another draft is scheduled.
+ * fake made with the edited text; another draft is scheduled; a third, edited with a figure no
+ * source holds, is recorded as posted by hand only once its flag is accepted, and keeps it; the
+ * History page lists the publications with the check each went out under.
  */
 const fake: FakeLinkedIn = await startFakeLinkedIn();
 afterAll(() => fake.close());
@@ -113,5 +125,58 @@ it("connects LinkedIn through its consent page, publishes an edited draft and sc
   expect(new Date(items[0]!.scheduledAt!).getMinutes()).toBe(30);
   // The published post is recorded for feedback under its URN, with the text as published.
   const posts = await apiGet<{ items: { text: string; externalId: string }[] }>(page, "/content/posts");
-  expect(posts.items).toEqual([expect.objectContaining({ text: edited, externalId: urn.toLowerCase() })]);
-}, 120_000);
+  expect(posts.items).toEqual([
+    expect.objectContaining({ text: edited, externalId: urn.toLowerCase(), flags: [] }),
+  ]);
+
+  // Record as published (posted by hand): the contrarian draft as edited, not the run's text. The
+  // edit's invented figure holds Save back until the writer accepts the flags.
+  const contrarian = page.getByTestId("variant-contrarian");
+  await contrarian.getByRole("button", { name: "Edit draft" }).click();
+  const cbox = contrarian.getByLabel("Edit the contrarian draft");
+  const handPosted = `Adoption is up 73% this year.\n\n${await cbox.inputValue()}`;
+  await cbox.fill(handPosted);
+  await text(contrarian.getByTestId("edit-check")).toContain(
+    'percent "73%" appears in none of the cited items',
+  );
+  await contrarian.getByRole("button", { name: "Record as published" }).click();
+  const form = contrarian.getByRole("form", { name: "Record as published" });
+  await text(form).toContain("Records the text as you edited it");
+  const save = form.getByRole("button", { name: "Save as published" });
+  expect(await save.isDisabled()).toBe(true);
+  await form.getByLabel("LinkedIn post URL or URN (optional)").fill("urn:li:activity:7200000000000000001");
+  await contrarian.getByLabel(/^Use it anyway/).check();
+  await eventually(() => save.isEnabled()).toBe(true);
+  await save.click();
+  await text(contrarian.getByRole("status")).toMatch(/^Recorded as published with \d+ flags? kept\.$/);
+  const recorded = page.getByTestId("content-post").filter({ hasText: "contrarian" });
+  await text(recorded).toMatch(/\d+ flags? accepted/);
+  await text(recorded.getByRole("list", { name: "Flags kept with the post" })).toContain(
+    'percent "73%" appears in none of the cited items',
+  );
+  const all = await apiGet<{
+    items: { text: string; externalId: string | null; flags: { text?: string }[] | null }[];
+  }>(page, "/content/posts");
+  const hand = all.items.find((p) => p.externalId === "urn:li:activity:7200000000000000001")!;
+  expect(hand.text).toBe(handPosted);
+  expect(hand.flags!.map((f) => f.text)).toContain("73%");
+  await shot(page, "content-linkedin-recorded");
+
+  // History lists the publications: status, when, URN and the check (a text with no run: not checked).
+  await apiPost(page, "/content/linkedin/publications", {
+    variantKind: "analytical",
+    text: "Written elsewhere, no run behind it.",
+    scheduledAt: new Date(Date.now() + 48 * 3_600_000).toISOString(),
+  });
+  await page.goto(`${base}/content/history`);
+  const rows = page.getByRole("table", { name: "LinkedIn publications" }).getByTestId("publication");
+  await eventually(() => rows.count()).toBe(3);
+  const cells = async (i: number) =>
+    (await rows.nth(i).locator("td").allTextContents()).map((c) => c.replace(/\s+/g, " ").trim());
+  const [noRun, scheduled, published] = [await cells(0), await cells(1), await cells(2)];
+  expect(noRun).toEqual(["scheduled", expect.stringMatching(/^for /), "analytical", "—", "not checked"]);
+  expect(scheduled).toEqual(["scheduled", expect.stringMatching(/^for /), "engaging", "—", "checked"]);
+  expect(published.slice(0, 5)).toEqual(["published", expect.any(String), "analytical", urn, "checked"]);
+  await shot(page, "content-history-publications");
+  expect((await seriousViolations(page)).join("\n"), "history page with publications").toBe("");
+}, 180_000);

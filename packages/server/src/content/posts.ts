@@ -45,6 +45,7 @@ export function postDto(p: PostRow, f: typeof contentFeedback.$inferSelect | und
     hourLocal: p.hourLocal,
     externalId: p.externalId,
     predicted: p.predicted,
+    flags: p.flags ?? null,
     feedback: f
       ? {
           impressions: f.impressions,

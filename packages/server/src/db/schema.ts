@@ -888,6 +888,11 @@ export const contentPosts = pgTable(
     /** The LinkedIn post URN (urn:li:share:… / urn:li:ugcPost:…) or its URL, as analytics exports name it. */
     externalId: text("external_id"),
     predicted: doublePrecision("predicted"),
+    /**
+     * The text's claim and voice check when it was recorded (as on content_publications): []
+     * clean, the flags the writer accepted, null when not checked (no run to check against).
+     */
+    flags: jsonb("flags").$type<DraftFlagRow[] | null>(),
     createdAt: createdAt(),
   },
   (t) => [

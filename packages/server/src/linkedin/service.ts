@@ -239,6 +239,8 @@ export class LinkedInService {
             hourLocal: row.hourLocal,
             externalId: externalKey(urn),
             predicted: row.predicted,
+            // The post keeps the check the text was published under, whichever way it was posted.
+            flags: row.flags,
           })
           .returning({ id: contentPosts.id });
         const [done] = await tx

@@ -13,10 +13,18 @@ import { CreateRunQuery, RunDto } from "@modelworks/contracts/runs";
 import { and, asc, count, desc, eq, isNotNull } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { draftFlaggedError, loadRunDraft } from "../content/draft-check.ts";
 import { externalKey, latestFeedback, postDto } from "../content/posts.ts";
 import { candidateItems, feedbackHistory, patternUsage } from "../content/retrieve.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { contentFeedback, contentPosts, fieldMappings, files, projects, runs } from "../db/schema.ts";
+import {
+  contentFeedback,
+  contentPosts,
+  type DraftFlagRow,
+  fieldMappings,
+  files,
+  projects,
+} from "../db/schema.ts";
 import { inOrg } from "../db/scope.ts";
 import { runDto } from "../dto/runs.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
@@ -116,7 +124,11 @@ export async function contentPostRoutes(app: FastifyInstance) {
         tags,
         summary: "Record a published post (a draft of a run, or written elsewhere)",
         description:
-          "With `runId`, domains and the predicted engagement default to the run's analysis and the variant's prediction.",
+          "With `runId`, domains and the predicted engagement default to the run's analysis and the variant's prediction, " +
+          "and the text as sent — usually the writer's edit — gets the same check as publishing to LinkedIn: every " +
+          "number, percentage, date and quote must appear in an item the variant cites, and the writer's voice holds. " +
+          "A flagged text is refused (422 `draft_flagged`, each span named) unless `acceptFlags`; the flags are kept " +
+          "with the post. LinkedIn's sending limits are not applied: the post already exists.",
         body: CreateContentPostBody,
         response: { 201: ContentPostDto },
       },
@@ -125,20 +137,19 @@ export async function contentPostRoutes(app: FastifyInstance) {
       const actor = actorOf(req);
       const b = req.body;
       let fromRun: { domains?: string[]; predicted?: number } = {};
+      let flags: DraftFlagRow[] | null = null;
       if (b.runId) {
-        const [run] = await db
-          .select({ modelId: runs.modelId, output: runs.output })
-          .from(runs)
-          .where(inOrg(runs, actor.orgId, b.runId));
-        if (!run || run.modelId !== MODEL_ID) throw missing("Content-intel run", "body.runId", b.runId);
-        const out = run.output as {
-          analysis?: { domains?: string[] };
-          variants?: { kind: string; prediction?: { enhanced?: number } }[];
-        } | null;
-        const predicted = out?.variants?.find((v) => v.kind === b.variantKind)?.prediction?.enhanced;
+        const draft = await loadRunDraft(db, actor.orgId, b.runId, b.variantKind, {
+          runId: "body.runId",
+          variantKind: "body.variantKind",
+        });
+        // Checked as recorded, like Publish: a hand-posted edit may carry a figure no cited item holds.
+        const check = draft.check(b.text);
+        if (!check.clean && !b.acceptFlags) throw draftFlaggedError(check.flags, "body.text");
+        flags = check.flags;
         fromRun = {
-          ...(out?.analysis?.domains ? { domains: out.analysis.domains } : {}),
-          ...(typeof predicted === "number" ? { predicted } : {}),
+          ...(draft.domains ? { domains: draft.domains } : {}),
+          ...(draft.predicted !== null ? { predicted: draft.predicted } : {}),
         };
       }
       const row = await db
@@ -156,6 +167,7 @@ export async function contentPostRoutes(app: FastifyInstance) {
               hourLocal: b.hourLocal ?? null,
               externalId: b.externalId ? externalKey(b.externalId) : null,
               predicted: b.predicted ?? fromRun.predicted ?? null,
+              flags,
             })
             .returning();
           await recordAudit(tx, req, {

@@ -119,6 +119,8 @@ import type {
   LinkedInConnectionDto,
   LinkedInConnectResult,
   PublicationDto,
+  PublicationList,
+  PublicationListQuery,
 } from "@modelworks/contracts/linkedin";
 import type {
   CreateLlmProviderBody,
@@ -557,6 +559,11 @@ export const publishToLinkedin = /* @__PURE__ */ ep(
   "POST",
   "/content/linkedin/publications",
   types<typeof PublicationDto, typeof CreatePublicationBody>,
+);
+export const linkedinPublications = /* @__PURE__ */ ep(
+  "GET",
+  "/content/linkedin/publications",
+  types<typeof PublicationList, undefined, typeof PublicationListQuery>,
 );
 
 // Fitted response models as artifacts (issue 15 item 8): save, approve, retire, score a file

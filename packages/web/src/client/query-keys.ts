@@ -57,6 +57,7 @@ export const queryKeys = {
   contentItems: family<"content-items", [org: Org, q: string]>("content-items"),
   contentPosts: family<"content-posts", [org: Org]>("content-posts"),
   linkedin: family<"linkedin", [org: Org]>("linkedin"),
+  linkedinPublications: family<"linkedin-publications", [org: Org]>("linkedin-publications"),
   draftCheck: family<"draft-check", [org: Org, runId: string, variantKind: string, text: string]>(
     "draft-check",
   ),

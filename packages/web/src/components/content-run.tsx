@@ -10,8 +10,6 @@ import {
   SimpleGrid,
   Stack,
   Text,
-  Textarea,
-  TextInput,
   Title,
 } from "@mantine/core";
 import { CONTENT_PHASES, type ContentPostDto } from "@modelworks/contracts/content";
@@ -33,7 +31,7 @@ import {
   variantLabel,
 } from "../lib/content.ts";
 import { useOrg } from "../session.ts";
-import { LinkedInConnection, LinkedInDraftActions } from "./linkedin.tsx";
+import { CheckBadge, LinkedInConnection, LinkedInDraftActions } from "./linkedin.tsx";
 
 type Post = z.output<typeof ContentPostDto>;
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
@@ -41,8 +39,8 @@ const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 /**
  * A content-intel run read as a writer reads it (issue 17 item 6): the four drafts side by side —
  * recommended first — each with its prediction, its citations and any fact-check flag marked in
- * the text; "Record as published" on the chosen (edited) draft; then the feedback form of the
- * posts recorded from this run. The model's declared tables and charts follow on the run page.
+ * the text; on each, edit → copy / publish / schedule / record as published (linkedin.tsx); then
+ * the feedback form of the posts recorded from this run. The model's declared tables and charts follow on the run page.
  */
 export function ContentRunPanel({ runId, output }: { runId: string; output: ContentOutput }) {
   const { session, can } = useOrg();
@@ -53,7 +51,6 @@ export function ContentRunPanel({ runId, output }: { runId: string; output: Cont
   });
   // The posts list has no run filter: the caller's latest 100, this run's picked out.
   const ofRun = (posts.data?.items ?? []).filter((p) => p.runId === runId);
-  const [publishing, setPublishing] = useState<Variant | null>(null);
   const variants = orderedVariants(output);
   return (
     <Stack>
@@ -68,19 +65,10 @@ export function ContentRunPanel({ runId, output }: { runId: string; output: Cont
             variant={v}
             recommended={v.kind === output.recommendedVariant}
             flags={output.flags.filter((f) => f.variant === v.kind)}
-            onPublish={canWrite ? () => setPublishing(v) : undefined}
             runId={runId}
           />
         ))}
       </SimpleGrid>
-      {publishing ? (
-        <PublishForm
-          key={publishing.kind}
-          runId={runId}
-          variant={publishing}
-          onDone={() => setPublishing(null)}
-        />
-      ) : null}
       {ofRun.length ? (
         <Stack>
           <Title order={2} size="h3">
@@ -99,7 +87,6 @@ function VariantCard(props: {
   variant: Variant;
   recommended: boolean;
   flags: ContentOutput["flags"];
-  onPublish?: () => void;
   runId: string;
 }) {
   const v = props.variant;
@@ -174,97 +161,9 @@ function VariantCard(props: {
             No source cited.
           </Text>
         )}
-        {props.onPublish ? (
-          <Button size="xs" variant="light" onClick={props.onPublish}>
-            Record as published
-          </Button>
-        ) : null}
         <LinkedInDraftActions runId={props.runId} variant={v} />
       </Stack>
     </Card>
-  );
-}
-
-/** Local date-time for an <input type="datetime-local">, minutes precision. */
-const localNow = () => {
-  const d = new Date();
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
-};
-
-function PublishForm({ runId, variant, onDone }: { runId: string; variant: Variant; onDone: () => void }) {
-  const qc = useQueryClient();
-  const [formError, setFormError] = useState<string | null>(null);
-  const form = useForm<{ text: string; publishedAt: string; externalId: string }>({
-    defaultValues: { text: variant.text, publishedAt: localNow(), externalId: "" },
-  });
-  const submit = form.handleSubmit(async (v) => {
-    setFormError(null);
-    const at = new Date(v.publishedAt);
-    if (Number.isNaN(at.getTime())) {
-      form.setError("publishedAt", { message: "give the date and time it was published" });
-      return;
-    }
-    try {
-      await call(endpoints.createContentPost, {
-        body: {
-          runId,
-          variantKind: variant.kind,
-          text: v.text,
-          publishedAt: at.toISOString(),
-          hourLocal: at.getHours(),
-          ...(v.externalId.trim() ? { externalId: v.externalId.trim() } : {}),
-        },
-      });
-      await qc.invalidateQueries({ queryKey: queryKeys.contentPosts.all });
-      onDone();
-    } catch (err) {
-      setFormError(applyServerErrors(err, form.setError));
-    }
-  });
-  const err = form.formState.errors;
-  return (
-    <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Record as published">
-      <Stack gap="xs">
-        <Title order={3} size="h4">
-          Record the {variantLabel(variant.kind)} draft as published
-        </Title>
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
-        <Textarea
-          label="Text as published"
-          autosize
-          minRows={4}
-          {...form.register("text")}
-          error={err.text?.message}
-        />
-        <Group grow align="flex-start">
-          <TextInput
-            type="datetime-local"
-            label="Published at"
-            {...form.register("publishedAt")}
-            error={err.publishedAt?.message}
-          />
-          <TextInput
-            label="LinkedIn post URL or URN (optional)"
-            description="How the analytics export names the post"
-            {...form.register("externalId")}
-            error={err.externalId?.message}
-          />
-        </Group>
-        <Group>
-          <Button type="submit" loading={form.formState.isSubmitting}>
-            Save as published
-          </Button>
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    </Paper>
   );
 }
 
@@ -322,10 +221,22 @@ function PostCard({ post, canWrite }: { post: Post; canWrite: boolean }) {
           <Text fw={600} tt="capitalize">
             {variantLabel(post.variantKind)} · published {formatDateTime(post.publishedAt)}
           </Text>
-          {post.predicted !== null ? (
-            <Badge variant="light">predicted {post.predicted.toFixed(3)}</Badge>
-          ) : null}
+          <Group gap={4}>
+            <CheckBadge flags={post.flags} />
+            {post.predicted !== null ? (
+              <Badge variant="light">predicted {post.predicted.toFixed(3)}</Badge>
+            ) : null}
+          </Group>
         </Group>
+        {post.flags?.length ? (
+          <Stack gap={0} role="list" aria-label="Flags kept with the post">
+            {post.flags.map((f) => (
+              <Text key={`${f.kind}:${f.start ?? ""}:${f.message}`} size="xs" c="red.9" role="listitem">
+                ⚠ {f.message}
+              </Text>
+            ))}
+          </Stack>
+        ) : null}
         <Text size="sm" lineClamp={3} style={{ whiteSpace: "pre-wrap" }}>
           {post.text}
         </Text>

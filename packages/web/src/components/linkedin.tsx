@@ -1,13 +1,26 @@
-import { Alert, Badge, Button, Checkbox, Group, Stack, Text, Textarea, TextInput } from "@mantine/core";
+import {
+  Alert,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { type DraftCheckDto, LINKEDIN_COMMENTARY_MAX_CHARS } from "@modelworks/contracts/linkedin";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { useForm } from "react-hook-form";
 import type { z } from "zod";
 import { ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
+import { applyServerErrors } from "../forms.ts";
 import { flaggedSpans, type Variant, variantLabel } from "../lib/content.ts";
 import { useOrg } from "../session.ts";
 
@@ -78,11 +91,11 @@ export function LinkedInConnection() {
 const CHECK_DEBOUNCE_MS = 400;
 
 /**
- * On a draft: edit it, then copy, publish to LinkedIn now, or schedule it — always the text in
- * the edit box, never the run's original. An edit is checked again by the server as it is typed
- * (every figure, date and quote must be in an item the draft cites; voice and LinkedIn limits),
- * so a changed draft is never shown as clean when it is not; a flagged one is published only when
- * the writer says so, and the server keeps its flags with the publication.
+ * On a draft: edit it, then copy, publish to LinkedIn now, schedule it, or record it as published
+ * by hand — always the text in the edit box, never the run's original. An edit is checked again
+ * by the server as it is typed (every figure, date and quote must be in an item the draft cites;
+ * voice and LinkedIn limits), so a changed draft is never shown as clean when it is not; a flagged
+ * one is published or recorded only when the writer says so, and the server keeps its flags.
  */
 export function LinkedInDraftActions({ runId, variant }: { runId: string; variant: Variant }) {
   const { session, can } = useOrg();
@@ -132,9 +145,14 @@ export function LinkedInDraftActions({ runId, variant }: { runId: string; varian
           : `Scheduled for ${formatDateTime(p.scheduledAt!)}${kept}.`,
       );
       void qc.invalidateQueries({ queryKey: queryKeys.contentPosts(org) });
+      void qc.invalidateQueries({ queryKey: queryKeys.linkedinPublications(org) });
     },
   });
-  const canPublish = can("projects:write") && status.data?.connected;
+  const canWrite = can("projects:write");
+  const canPublish = canWrite && status.data?.connected;
+  const [recording, setRecording] = useState(false);
+  // Held back while the edit's check is pending, and while it is flagged and not accepted.
+  const blocked = (flagged && !acceptFlags) || (edited && !current && !check.error);
   const chars = [...text.trim()].length;
   return (
     <>
@@ -142,7 +160,7 @@ export function LinkedInDraftActions({ runId, variant }: { runId: string; varian
         <Stack gap={4}>
           <Textarea
             label={`Edit the ${variantLabel(variant.kind)} draft`}
-            description="Copy, Publish and Schedule use this text."
+            description="Copy, Publish, Schedule and Record as published use this text."
             autosize
             minRows={4}
             maxRows={14}
@@ -193,16 +211,28 @@ export function LinkedInDraftActions({ runId, variant }: { runId: string; varian
             size="xs"
             onClick={() => publish.mutate(undefined)}
             loading={publish.isPending && !publish.variables}
-            disabled={(flagged && !acceptFlags) || (edited && !current && !check.error)}
+            disabled={blocked}
           >
             Publish to LinkedIn
           </Button>
         ) : null}
+        {canWrite && !recording ? (
+          <Button
+            size="xs"
+            variant="light"
+            onClick={() => {
+              setDone(null);
+              setRecording(true);
+            }}
+          >
+            Record as published
+          </Button>
+        ) : null}
       </Group>
-      {canPublish && flagged ? (
+      {canWrite && flagged ? (
         <Checkbox
           size="xs"
-          label="Publish anyway: I checked the flagged spans (the flags are kept with the post)"
+          label="Use it anyway: I checked the flagged spans (the flags are kept with the post)"
           checked={acceptFlags}
           onChange={(e) => setAcceptFlags(e.currentTarget.checked)}
         />
@@ -219,13 +249,26 @@ export function LinkedInDraftActions({ runId, variant }: { runId: string; varian
           <Button
             size="xs"
             variant="light"
-            disabled={!at || (flagged && !acceptFlags)}
+            disabled={!at || blocked}
             loading={publish.isPending && !!publish.variables}
             onClick={() => publish.mutate(new Date(at).toISOString())}
           >
             Schedule
           </Button>
         </Group>
+      ) : null}
+      {recording ? (
+        <RecordPublishedForm
+          runId={runId}
+          variant={variant}
+          text={text.trim()}
+          acceptFlags={acceptFlags}
+          blocked={blocked}
+          onDone={(recorded) => {
+            setRecording(false);
+            if (recorded) setDone(recorded);
+          }}
+        />
       ) : null}
       {done ? (
         <Text size="xs" role="status">
@@ -309,5 +352,141 @@ function EditCheck({
         ))}
       </Stack>
     </Stack>
+  );
+}
+
+/** Local date-time for an <input type="datetime-local">, minutes precision. */
+const localNow = () => {
+  const d = new Date();
+  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+  return d.toISOString().slice(0, 16);
+};
+
+/**
+ * "Record as published": the writer posted the text by hand and records it for feedback. What is
+ * recorded is the edit box's text, checked by the server like Publish (a flagged text only with
+ * the flags accepted, which are kept with the post); the URN lets an analytics export find it.
+ */
+function RecordPublishedForm(props: {
+  runId: string;
+  variant: Variant;
+  text: string;
+  acceptFlags: boolean;
+  blocked: boolean;
+  onDone: (recorded: string | null) => void;
+}) {
+  const { session } = useOrg();
+  const qc = useQueryClient();
+  const [formError, setFormError] = useState<string[] | null>(null);
+  const form = useForm<{ publishedAt: string; externalId: string }>({
+    defaultValues: { publishedAt: localNow(), externalId: "" },
+  });
+  const submit = form.handleSubmit(async (v) => {
+    setFormError(null);
+    const at = new Date(v.publishedAt);
+    if (Number.isNaN(at.getTime())) {
+      form.setError("publishedAt", { message: "give the date and time it was published" });
+      return;
+    }
+    try {
+      const post = await call(endpoints.createContentPost, {
+        body: {
+          runId: props.runId,
+          variantKind: props.variant.kind,
+          text: props.text,
+          publishedAt: at.toISOString(),
+          hourLocal: at.getHours(),
+          ...(v.externalId.trim() ? { externalId: v.externalId.trim() } : {}),
+          ...(props.acceptFlags ? { acceptFlags: true } : {}),
+        },
+      });
+      await qc.invalidateQueries({ queryKey: queryKeys.contentPosts(session?.activeOrgId) });
+      const kept = post.flags?.length
+        ? ` with ${post.flags.length} flag${post.flags.length === 1 ? "" : "s"} kept`
+        : "";
+      props.onDone(`Recorded as published${kept}.`);
+    } catch (err) {
+      // The text's flags name body.text, which is the edit box above, not a field of this form.
+      const textErrors = err instanceof ApiError ? err.fieldErrors.filter((f) => f.path === "body.text") : [];
+      const rest = applyServerErrors(err, form.setError);
+      setFormError(
+        textErrors.length ? [errorMessage(err), ...textErrors.map((f) => f.message)] : rest ? [rest] : null,
+      );
+    }
+  });
+  const err = form.formState.errors;
+  return (
+    <Paper withBorder p="sm" component="form" onSubmit={submit} noValidate aria-label="Record as published">
+      <Stack gap="xs">
+        <Text size="sm" fw={600}>
+          Record the {variantLabel(props.variant.kind)} draft as published
+        </Text>
+        <Text size="xs" c="dimmed">
+          Records the text {props.text === props.variant.text.trim() ? "of the draft" : "as you edited it"} (
+          {[...props.text].length.toLocaleString("en-US")} characters); edit the draft first if you posted
+          something else.
+        </Text>
+        {formError ? (
+          <Alert color="red" role="alert" p="xs">
+            {formError.map((m) => (
+              <Text key={m} size="xs">
+                {m}
+              </Text>
+            ))}
+          </Alert>
+        ) : null}
+        <TextInput
+          size="xs"
+          type="datetime-local"
+          label="Published at"
+          {...form.register("publishedAt")}
+          error={err.publishedAt?.message}
+        />
+        <TextInput
+          size="xs"
+          label="LinkedIn post URL or URN (optional)"
+          description="How the analytics export names the post"
+          {...form.register("externalId")}
+          error={err.externalId?.message}
+        />
+        <Group gap="xs">
+          <Button
+            type="submit"
+            size="xs"
+            loading={form.formState.isSubmitting}
+            disabled={props.blocked || props.text.length === 0}
+          >
+            Save as published
+          </Button>
+          <Button size="xs" variant="default" onClick={() => props.onDone(null)}>
+            Cancel
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}
+
+/**
+ * The check a published text was accepted under, as stored: [] checked clean, the flags the
+ * writer accepted, or null — not checked (a text with no run has no cited items to check).
+ */
+export function CheckBadge({ flags }: { flags: readonly unknown[] | null }) {
+  if (flags === null)
+    return (
+      <Badge color="gray" variant="outline" size="sm">
+        not checked
+      </Badge>
+    );
+  if (flags.length === 0)
+    return (
+      <Badge color="green" variant="light" size="sm">
+        checked
+      </Badge>
+    );
+  return (
+    <Badge color="orange" variant="light" size="sm">
+      {flags.length} flag{flags.length === 1 ? "" : "s"} accepted
+    </Badge>
   );
 }

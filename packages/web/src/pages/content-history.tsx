@@ -7,6 +7,7 @@ import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { EChart } from "../components/chart.tsx";
+import { CheckBadge } from "../components/linkedin.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDate, formatDateTime, formatValue } from "../format.ts";
 import { variantLabel } from "../lib/content.ts";
@@ -38,6 +39,7 @@ export function ContentHistoryPage() {
         and the predictions have fared across your runs.
       </Text>
       <RunHistory />
+      <Publications />
       <Analytics />
     </Stack>
   );
@@ -147,6 +149,101 @@ function RunHistory() {
           </Button>
         </Group>
       </Group>
+    </Paper>
+  );
+}
+
+const STATUS_COLOR = {
+  scheduled: "blue",
+  publishing: "yellow",
+  published: "green",
+  failed: "red",
+  cancelled: "gray",
+} as const;
+
+/**
+ * The writer's LinkedIn publications (newest first) with the check each text went out under —
+ * checked clean, the flags the writer accepted, or not checked (no run to check against) — so a
+ * post published over its flags stays visible as such.
+ */
+function Publications() {
+  const { session } = useOrg();
+  const list = useQuery({
+    queryKey: queryKeys.linkedinPublications(session?.activeOrgId),
+    queryFn: () => call(endpoints.linkedinPublications, { query: { limit: 50 } }),
+  });
+  if (list.isPending) return <Loading />;
+  if (list.error) return <ErrorState error={list.error} onRetry={() => list.refetch()} />;
+  const items = list.data.items;
+  return (
+    <Paper withBorder p="md">
+      <Title order={2} size="h4">
+        LinkedIn publications
+      </Title>
+      {items.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          Nothing published or scheduled through LinkedIn yet.
+        </Text>
+      ) : (
+        <Table.ScrollContainer minWidth={720}>
+          <Table aria-label="LinkedIn publications" verticalSpacing={4} fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Draft</Table.Th>
+                <Table.Th>Post URN</Table.Th>
+                <Table.Th>Check</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((p) => (
+                <Table.Tr key={p.id} data-testid="publication">
+                  <Table.Td>
+                    <Badge color={STATUS_COLOR[p.status]} variant="light" size="sm">
+                      {p.status}
+                    </Badge>
+                    {p.error ? (
+                      <Text size="xs" c="red.9">
+                        {p.error}
+                      </Text>
+                    ) : null}
+                  </Table.Td>
+                  <Table.Td style={{ whiteSpace: "nowrap" }}>
+                    {p.publishedAt
+                      ? formatDateTime(p.publishedAt)
+                      : p.scheduledAt
+                        ? `for ${formatDateTime(p.scheduledAt)}`
+                        : formatDateTime(p.createdAt)}
+                  </Table.Td>
+                  <Table.Td>
+                    {p.runId ? (
+                      <Anchor component={Link} href={`/runs/${p.runId}`}>
+                        {variantLabel(p.variantKind)}
+                      </Anchor>
+                    ) : (
+                      variantLabel(p.variantKind)
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace">
+                      {p.urn ?? "—"}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <CheckBadge flags={p.flags} />
+                    {p.flags?.map((f) => (
+                      <Text key={`${f.kind}:${f.start ?? ""}:${f.message}`} size="xs" c="red.9">
+                        ⚠ {f.message}
+                      </Text>
+                    ))}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
     </Paper>
   );
 }
