@@ -218,7 +218,8 @@ export function fitLognet(
   const strong = new Uint8Array(p);
   const active: number[] = []; // ever non-zero, in order of entry (glmnet's m / mm)
   const isActive = new Uint8Array(p);
-  for (let j = 0; j < p; j++) if (included[j]) ga[j] = Math.abs(dot(r, X, j * n, n, mean[j]!) / scale[j]!);
+  const sums = new Float64Array(1); // a second result of updateDotSquares
+  absGradients(r, X, n, mean, scale, ga, included, strong);
   let gaMax = 0;
   for (let j = 0; j < p; j++) if (included[j] && ga[j]! > gaMax) gaMax = ga[j]!;
   const lambdaMax = gaMax / Math.max(alpha, 1e-3);
@@ -235,8 +236,7 @@ export function fitLognet(
       isActive[k] = 1;
       active.push(k);
     }
-    eta.fill(b0);
-    for (const k of active) axpyInto(eta, X, k * n, n, mean[k]!, b[k]! / scale[k]!);
+    setLinearPredictor(eta, X, n, b0, active, b, mean, scale);
     xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
   }
 
@@ -290,8 +290,9 @@ export function fitLognet(
     for (;;) {
       bs.set(b);
       const bs0 = b0;
-      for (let k = 0; k < p; k++)
-        if (strong[k]) xv[k] = weightedSquares(v, X, k * n, n, mean[k]!) / scale[k]! ** 2;
+      // xv (Σ v·x̃² per strong column) changes with the weights: the first pass below computes it
+      // in the same sweep as each column's inner product instead of a sweep of its own.
+      let needXv = true;
       // Each pass's coordinate updates of r are deferred and fused into the next column's inner
       // product (or the intercept's sum): one sweep over r per coordinate instead of two.
       let pendingOff = 0;
@@ -307,7 +308,24 @@ export function fitLognet(
           const sk = scale[k]!;
           const mk = mean[k]!;
           let raw: number;
-          if (pendingStep !== 0 || pendingShift !== 0) {
+          if (needXv) {
+            raw = updateDotSquares(
+              r,
+              v,
+              X,
+              pendingOff,
+              pendingMean,
+              pendingStep,
+              pendingShift,
+              off,
+              mk,
+              n,
+              sums,
+            );
+            xv[k] = sums[0]! / sk ** 2;
+            pendingStep = 0;
+            pendingShift = 0;
+          } else if (pendingStep !== 0 || pendingShift !== 0) {
             raw = updateDot(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, off, mk, n);
             pendingStep = 0;
             pendingShift = 0;
@@ -330,6 +348,7 @@ export function fitLognet(
             }
           }
         }
+        needXv = false;
         const total = updateSum(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, n);
         pendingStep = 0;
         pendingShift = 0;
@@ -355,8 +374,7 @@ export function fitLognet(
         }
       }
       // New working weights and residuals at the updated fit.
-      eta.fill(b0);
-      for (const k of active) if (b[k] !== 0) axpyInto(eta, X, k * n, n, mean[k]!, b[k]! / scale[k]!);
+      setLinearPredictor(eta, X, n, b0, active, b, mean, scale);
       xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
       if (xmz <= vmin) {
         degenerate = true; // every probability is at 0 or 1: glmnet stops the path here
@@ -369,9 +387,9 @@ export function fitLognet(
       if (move >= shr || !tight) continue;
       // KKT check on the columns outside the strong set; violators join it and the fit goes on.
       let added = false;
+      absGradients(r, X, n, mean, scale, ga, included, strong);
       for (let k = 0; k < p; k++) {
         if (strong[k] || !included[k]) continue;
-        ga[k] = Math.abs(dot(r, X, k * n, n, mean[k]!) / scale[k]!);
         if (ga[k]! > al1) {
           strong[k] = 1;
           added = true;
@@ -391,7 +409,14 @@ export function fitLognet(
     for (let i = 0; i < n; i++) {
       const yi = yv[i]!;
       const qi = q[i]!;
-      devi -= w * (yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi)));
+      // y is 0/1: one of the two terms is 0 × log(…), so one log per row gives the same sum.
+      const ll =
+        yi === 1
+          ? Math.log(Math.max(PMIN, qi))
+          : yi === 0
+            ? Math.log(Math.max(PMIN, 1 - qi))
+            : yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi));
+      devi -= w * ll;
     }
     const devRatio = (dev1 - devi) / dev0;
     out.lambda.push(ilm === 0 && !user ? lambdaMax : al);
@@ -409,9 +434,44 @@ export function fitLognet(
   return out;
 }
 
-/** eta += c · (x − m) for the column at `off`. */
-function axpyInto(eta: Float64Array, X: Float64Array, off: number, n: number, m: number, c: number) {
-  for (let i = 0; i < n; i++) eta[i]! += c * (X[off + i]! - m);
+/**
+ * eta = b₀ + Σ_k (b_k / scale_k)(x_k − mean_k) over the non-zero active columns, four columns per
+ * sweep of eta (one read and write of eta per four columns instead of per column); the means
+ * fold into the constant.
+ */
+function setLinearPredictor(
+  eta: Float64Array,
+  X: Float64Array,
+  n: number,
+  b0: number,
+  active: readonly number[],
+  b: Float64Array,
+  mean: Float64Array,
+  scale: Float64Array,
+) {
+  const cols: number[] = [];
+  const coef: number[] = [];
+  let constant = b0;
+  for (const k of active) {
+    if (b[k] === 0) continue;
+    const c = b[k]! / scale[k]!;
+    cols.push(k * n);
+    coef.push(c);
+    constant -= c * mean[k]!;
+  }
+  eta.fill(constant);
+  let g = 0;
+  for (; g + 4 <= cols.length; g += 4) {
+    const [o1, o2, o3, o4] = [cols[g]!, cols[g + 1]!, cols[g + 2]!, cols[g + 3]!];
+    const [c1, c2, c3, c4] = [coef[g]!, coef[g + 1]!, coef[g + 2]!, coef[g + 3]!];
+    for (let i = 0; i < n; i++)
+      eta[i]! += c1 * X[o1 + i]! + c2 * X[o2 + i]! + c3 * X[o3 + i]! + c4 * X[o4 + i]!;
+  }
+  for (; g < cols.length; g++) {
+    const o = cols[g]!;
+    const c = coef[g]!;
+    for (let i = 0; i < n; i++) eta[i]! += c * X[o + i]!;
+  }
 }
 
 /** Probabilities q, IRLS weights v and working residuals r at the linear predictor; returns Σ v. */
@@ -436,6 +496,49 @@ function irlsWeights(
     r[i] = w * (yv[i]! - qi);
   }
   return xmz;
+}
+
+/**
+ * ga_k = |Σ r · (x_k − mean_k)| / scale_k for every included column outside the strong set, four
+ * columns per sweep of r (the KKT check reads r once per four columns instead of per column).
+ */
+function absGradients(
+  r: Float64Array,
+  X: Float64Array,
+  n: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  ga: Float64Array,
+  included: Uint8Array,
+  strong: Uint8Array,
+) {
+  const cols: number[] = [];
+  for (let k = 0; k < included.length; k++) if (included[k] && !strong[k]) cols.push(k);
+  let g = 0;
+  for (; g + 4 <= cols.length; g += 4) {
+    const [k1, k2, k3, k4] = [cols[g]!, cols[g + 1]!, cols[g + 2]!, cols[g + 3]!];
+    const [o1, o2, o3, o4] = [k1 * n, k2 * n, k3 * n, k4 * n];
+    const [m1, m2, m3, m4] = [mean[k1]!, mean[k2]!, mean[k3]!, mean[k4]!];
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    for (let i = 0; i < n; i++) {
+      const ri = r[i]!;
+      s1 += ri * (X[o1 + i]! - m1);
+      s2 += ri * (X[o2 + i]! - m2);
+      s3 += ri * (X[o3 + i]! - m3);
+      s4 += ri * (X[o4 + i]! - m4);
+    }
+    ga[k1] = Math.abs(s1 / scale[k1]!);
+    ga[k2] = Math.abs(s2 / scale[k2]!);
+    ga[k3] = Math.abs(s3 / scale[k3]!);
+    ga[k4] = Math.abs(s4 / scale[k4]!);
+  }
+  for (; g < cols.length; g++) {
+    const k = cols[g]!;
+    ga[k] = Math.abs(dot(r, X, k * n, n, mean[k]!) / scale[k]!);
+  }
 }
 
 /** Σ r · (x − m) over the column at `off`. */
@@ -491,13 +594,34 @@ function updateSum(
   return s;
 }
 
-/** Σ v · (x − m)² over the column at `off`. */
-function weightedSquares(v: Float64Array, X: Float64Array, off: number, n: number, m: number): number {
+/**
+ * `updateDot` (a zero step and shift apply nothing) that also leaves Σ v · (x − m)² in `out[0]`:
+ * the weights v are already in hand at each row, so xv costs no sweep of its own.
+ */
+function updateDotSquares(
+  r: Float64Array,
+  v: Float64Array,
+  X: Float64Array,
+  offU: number,
+  mU: number,
+  step: number,
+  shift: number,
+  off: number,
+  m: number,
+  n: number,
+  out: Float64Array,
+): number {
   let s = 0;
+  let ss = 0;
   for (let i = 0; i < n; i++) {
+    const vi = v[i]!;
+    const ri = r[i]! - vi * (step * (X[offU + i]! - mU) + shift);
+    r[i] = ri;
     const x = X[off + i]! - m;
-    s += v[i]! * x * x;
+    s += ri * x;
+    ss += vi * x * x;
   }
+  out[0] = ss;
   return s;
 }
 
