@@ -1,4 +1,5 @@
 import { ModelCanceledError, ModelInputError } from "@modelworks/model-kit";
+import { createSimdKernel, SIMD_FIRST_ELEMENT } from "./simd-kernel.ts";
 
 /**
  * Penalized logistic regression with glmnet's objective and glmnet's algorithm (docs/decisions/
@@ -49,6 +50,12 @@ export interface LognetOptions {
    * on independent columns it matches (glmnet-r.test.ts), and halves a fixed-lambda fit's time.
    */
   subsampleStartAbove?: number;
+  /**
+   * Run the coordinate sweeps in the WebAssembly SIMD kernel (default true; ignored where
+   * WebAssembly SIMD is missing). It needs the design in its own memory: a fit on all rows copies
+   * the columns once (n × p doubles), a fit on a subset gathers them there instead of into a copy.
+   */
+  simd?: boolean;
   /** Internal: start the first lambda from these original-scale coefficients instead of the null model. */
   start?: { intercept: number; beta: ArrayLike<number> };
 }
@@ -150,8 +157,22 @@ export function fitLognet(
   // each kernel (glmnet standardizes x in place; we keep the caller's design intact and spare
   // n × p doubles). Only a fit on a subset of rows (cross-validation folds, subsamples) gathers
   // its rows into a raw copy, so that every kernel reads contiguous columns.
+  // With the SIMD kernel, r, v and the columns live in its memory at these element offsets.
+  const kernel = options.simd === false ? null : createSimdKernel(2 * n + n * p);
+  const rAt = SIMD_FIRST_ELEMENT;
+  const vAt = rAt + n;
+  const xAt = vAt + n;
   let X: Float64Array;
-  if (rows) {
+  if (kernel) {
+    X = kernel.f64.subarray(xAt, xAt + n * p);
+    if (rows)
+      for (let j = 0; j < p; j++) {
+        const src = j * design.rowCount;
+        const dst = j * n;
+        for (let i = 0; i < n; i++) X[dst + i] = design.x[src + rows[i]!]!;
+      }
+    else X.set(design.x.subarray(0, n * p));
+  } else if (rows) {
     X = new Float64Array(n * p);
     for (let j = 0; j < p; j++) {
       const src = j * design.rowCount;
@@ -201,8 +222,8 @@ export function fitLognet(
   const vmin = (1 + PMIN) * PMIN * (1 - PMIN);
   const bz = Math.log(q0 / (1 - q0));
   const q = new Float64Array(n).fill(q0);
-  const v = new Float64Array(n).fill(q0 * (1 - q0) * w);
-  const r = new Float64Array(n);
+  const v = (kernel ? kernel.f64.subarray(vAt, vAt + n) : new Float64Array(n)).fill(q0 * (1 - q0) * w);
+  const r = kernel ? kernel.f64.subarray(rAt, rAt + n) : new Float64Array(n);
   const eta = new Float64Array(n);
   for (let i = 0; i < n; i++) r[i] = w * (yv[i]! - q0);
   let xmz = q0 * (1 - q0);
@@ -309,20 +330,49 @@ export function fitLognet(
           const mk = mean[k]!;
           let raw: number;
           if (needXv) {
-            raw = updateDotSquares(
-              r,
-              v,
-              X,
-              pendingOff,
+            if (kernel) {
+              raw = kernel.updateDotSquares(
+                rAt,
+                vAt,
+                xAt + pendingOff,
+                xAt + off,
+                n,
+                pendingMean,
+                pendingStep,
+                pendingShift,
+                mk,
+              );
+              sums[0] = kernel.squares;
+            } else
+              raw = updateDotSquares(
+                r,
+                v,
+                X,
+                pendingOff,
+                pendingMean,
+                pendingStep,
+                pendingShift,
+                off,
+                mk,
+                n,
+                sums,
+              );
+            xv[k] = sums[0]! / sk ** 2;
+            pendingStep = 0;
+            pendingShift = 0;
+          } else if (kernel) {
+            // A zero step and shift leave r as it is: the kernel is then a plain inner product.
+            raw = kernel.updateDot(
+              rAt,
+              vAt,
+              xAt + pendingOff,
+              xAt + off,
+              n,
               pendingMean,
               pendingStep,
               pendingShift,
-              off,
               mk,
-              n,
-              sums,
             );
-            xv[k] = sums[0]! / sk ** 2;
             pendingStep = 0;
             pendingShift = 0;
           } else if (pendingStep !== 0 || pendingShift !== 0) {
