@@ -150,12 +150,21 @@ function moduleBytes(): Uint8Array {
 }
 
 type Sweep = (r: number, v: number, xu: number, xk: number, bytes: number, ...s: number[]) => number;
-let compiled: WebAssembly.Module | null | undefined;
-function compile(): WebAssembly.Module | null {
+// The engines compile against ES2023 without the DOM's WebAssembly types: the little used here,
+// typed locally and looked up at run time (absent in some runtimes: then null, JavaScript loops).
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+function compile(): object | null {
   if (compiled !== undefined) return compiled;
   try {
     const bytes = moduleBytes();
-    compiled = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    compiled = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     compiled = null; // no WebAssembly (or no SIMD) here: the JavaScript loops do the work
   }
@@ -200,15 +209,15 @@ const MAX_BYTES = 2 ** 31; // well inside wasm32's 4 GiB, and what a worker's he
 export function createSimdKernel(doubles: number): SimdKernel | null {
   const module = compile();
   const bytes = (doubles + SIMD_FIRST_ELEMENT) * 8;
-  if (!module || bytes > MAX_BYTES) return null;
+  if (!module || !wasm || bytes > MAX_BYTES) return null;
   const pages = Math.ceil(bytes / 65536);
-  let memory: WebAssembly.Memory;
+  let memory: { buffer: ArrayBuffer };
   try {
-    memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    memory = new wasm.Memory({ initial: pages, maximum: pages });
   } catch {
     return null; // no memory to spare: the JavaScript loops work on the caller's arrays
   }
-  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as {
+  const exports = new wasm.Instance(module, { env: { memory } }).exports as unknown as {
     updateDot: Sweep;
     updateDotSquares: Sweep;
   };
