@@ -7,7 +7,10 @@
  *   npm run bench:response-model                  # BENCH_ROWS / BENCH_COLS to change the size
  *
  * Reports wall and CPU time (on a shared machine CPU time is the measure of the work), the ratio
- * ours / R (< 1 = faster than glmnet), and whether lambda.min agrees.
+ * ours / R (< 1 = faster than glmnet), whether lambda.min agrees, and the max probability
+ * difference to R at lambda.min. Then scikit-learn (bench/response-model-sklearn.py, Debian's
+ * python3-sklearn) on the same standardized design at C = 1/(n·lambda) and LogisticRegressionCV
+ * on the same folds (BENCH_SKLEARN=0 to skip, BENCH_SKLEARN_CS lambdas of our path, default 12).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

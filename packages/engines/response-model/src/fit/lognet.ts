@@ -14,6 +14,8 @@ import { createSimdKernel, SIMD_FIRST_ELEMENT } from "./simd-kernel.ts";
  * ever-active set, probabilities clamped at glmnet.control's pmin = 1e-9, convergence when every coefficient's
  * weighted squared change is below `thresh × null deviance`, and the same lambda path and
  * early stops (fdev 1e-5, devmax 0.999, at least 5 lambdas). Same steps, same fixed point.
+ * The coordinate sweep runs in a WebAssembly SIMD kernel where available (simd-kernel.ts,
+ * docs/decisions/0042-response-model-simd-kernel.md); the JavaScript loops below are its fallback.
  */
 
 /** A dense column-major design: row i, column j at `x[j * rowCount + i]`. */
