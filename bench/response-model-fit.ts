@@ -7,17 +7,34 @@
  *   npm run bench:response-model                  # BENCH_ROWS / BENCH_COLS to change the size
  *
  * Reports wall and CPU time (on a shared machine CPU time is the measure of the work), the ratio
- * ours / R (< 1 = faster than glmnet), and whether lambda.min agrees.
+ * ours / R (< 1 = faster than glmnet), whether lambda.min agrees, and the max probability
+ * difference to R at lambda.min. Then scikit-learn (bench/response-model-sklearn.py, Debian's
+ * python3-sklearn) on the same standardized design at C = 1/(n·lambda) and LogisticRegressionCV
+ * on the same folds (BENCH_SKLEARN=0 to skip, BENCH_SKLEARN_CS lambdas of our path, default 12).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { crossValidate, fitLognet, seededRandom } from "../packages/engines/response-model/src/fit/index.ts";
+import {
+  crossValidate,
+  fitLognet,
+  predictProbability,
+  seededRandom,
+} from "../packages/engines/response-model/src/fit/index.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const COLS = Number(process.env.BENCH_COLS ?? 100);
 const RSCRIPT = process.env.RSCRIPT_PATH ?? "/usr/bin/Rscript";
+// scikit-learn from Debian (python3-sklearn); BENCH_SKLEARN=0 leaves it out.
+const PYTHON = process.env.PYTHON_PATH ?? "/usr/bin/python3";
+const SKLEARN = process.env.BENCH_SKLEARN !== "0";
+const SKLEARN_CS = Number(process.env.BENCH_SKLEARN_CS ?? 12);
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+};
 const cpuMs = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
@@ -58,7 +75,7 @@ const ours = { cvWall: performance.now() - wall, cvCpu: cpuMs() - cpu, fixedWall
 const lambdaFixed = cv.lambdaMin;
 wall = performance.now();
 cpu = cpuMs();
-fitLognet(design, y, { lambda: [lambdaFixed] });
+const fixedFit = fitLognet(design, y, { lambda: [lambdaFixed] });
 ours.fixedWall = performance.now() - wall;
 ours.fixedCpu = cpuMs() - cpu;
 console.log(
@@ -69,6 +86,9 @@ const dir = mkdtempSync(join(tmpdir(), "rm-bench-"));
 try {
   writeFileSync(join(dir, "x.bin"), design.x);
   writeFileSync(join(dir, "y.bin"), y);
+  writeFileSync(join(dir, "lambdas.bin"), Float64Array.from(cv.lambda));
+  const oursProb = predictProbability(fixedFit, 0, design);
+  writeFileSync(join(dir, "ours.bin"), oursProb);
   writeFileSync(
     join(dir, "foldid.bin"),
     Float64Array.from(cv.foldId, (f) => f + 1),
@@ -81,7 +101,8 @@ x <- matrix(readBin(file.path(d, "x.bin"), "double", n * p), n, p)
 y <- readBin(file.path(d, "y.bin"), "double", n)
 foldid <- readBin(file.path(d, "foldid.bin"), "double", n)
 t1 <- system.time(cv <- cv.glmnet(x, y, family = "binomial", foldid = foldid))
-t2 <- system.time(glmnet(x, y, family = "binomial", lambda = ${lambdaFixed}))
+t2 <- system.time(g <- glmnet(x, y, family = "binomial", lambda = ${lambdaFixed}))
+writeBin(as.vector(predict(g, x, type = "response")), file.path(d, "r-prob.bin"))
 cat(sprintf("%.6f %.6f %.6f %.6f %.17g %d\\n", t1[["elapsed"]], t1[["user.self"]] + t1[["sys.self"]], t2[["elapsed"]], t2[["user.self"]] + t2[["sys.self"]], cv$lambda.min, length(cv$lambda)))
 `,
   );
@@ -99,6 +120,38 @@ cat(sprintf("%.6f %.6f %.6f %.6f %.17g %d\\n", t1[["elapsed"]], t1[["user.self"]
     `ratio ours / R (CPU): path + CV ${(ours.cvCpu / 1000 / cvCpu!).toFixed(2)}, fixed lambda ${(ours.fixedCpu / 1000 / Math.max(fixedCpu!, 1e-3)).toFixed(2)}`,
   );
   console.log(`lambda.min ours ${cv.lambdaMin.toPrecision(8)} vs R ${lambdaMin!.toPrecision(8)}`);
+  const rProb = new Float64Array(readFileSync(join(dir, "r-prob.bin")).buffer.slice(0));
+  console.log(
+    `max |p_ours − p_R| at lambda.min (both at the default thresh 1e-7): ${maxAbsDiff(oursProb, rProb).toExponential(2)}`,
+  );
+  if (SKLEARN) {
+    const py = spawnSync(
+      PYTHON,
+      [
+        new URL("./response-model-sklearn.py", import.meta.url).pathname,
+        dir,
+        String(ROWS),
+        String(COLS),
+        String(lambdaFixed),
+        String(SKLEARN_CS),
+      ],
+      // One thread for numpy's BLAS too: R and ours run on one core.
+      { encoding: "utf8", env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" } },
+    );
+    if (py.status !== 0)
+      throw new Error(`scikit-learn failed (apt-get install python3-sklearn): ${py.stderr}`);
+    const sk = JSON.parse(py.stdout.trim().split("\n").pop()!);
+    for (const name of ["saga", "liblinear"]) {
+      const f = sk[name];
+      console.log(
+        `scikit-learn LogisticRegression(l1, ${name}, C = 1/(n·lambda.min)): ${f.wall.toFixed(2)} s wall, ${f.cpu.toFixed(2)} s CPU, ${f.iter} iterations; max |p − p_ours| ${f.maxdiff.toExponential(2)}; ours / sklearn (CPU) ${(ours.fixedCpu / 1000 / f.cpu).toFixed(2)}`,
+      );
+    }
+    const c = sk.cv_liblinear;
+    console.log(
+      `scikit-learn LogisticRegressionCV(l1, liblinear, same 10 folds, ${c.cs} of our ${cv.lambda.length} lambdas): ${c.wall.toFixed(2)} s wall, ${c.cpu.toFixed(2)} s CPU; best lambda ${c.lambda_best.toPrecision(8)}`,
+    );
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

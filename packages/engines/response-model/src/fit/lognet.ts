@@ -1,4 +1,5 @@
 import { ModelCanceledError, ModelInputError } from "@modelworks/model-kit";
+import { createSimdKernel, SIMD_FIRST_ELEMENT } from "./simd-kernel.ts";
 
 /**
  * Penalized logistic regression with glmnet's objective and glmnet's algorithm (docs/decisions/
@@ -13,6 +14,8 @@ import { ModelCanceledError, ModelInputError } from "@modelworks/model-kit";
  * ever-active set, probabilities clamped at glmnet.control's pmin = 1e-9, convergence when every coefficient's
  * weighted squared change is below `thresh × null deviance`, and the same lambda path and
  * early stops (fdev 1e-5, devmax 0.999, at least 5 lambdas). Same steps, same fixed point.
+ * The coordinate sweep runs in a WebAssembly SIMD kernel where available (simd-kernel.ts,
+ * docs/decisions/0042-response-model-simd-kernel.md); the JavaScript loops below are its fallback.
  */
 
 /** A dense column-major design: row i, column j at `x[j * rowCount + i]`. */
@@ -49,6 +52,12 @@ export interface LognetOptions {
    * on independent columns it matches (glmnet-r.test.ts), and halves a fixed-lambda fit's time.
    */
   subsampleStartAbove?: number;
+  /**
+   * Run the coordinate sweeps in the WebAssembly SIMD kernel (default true; ignored where
+   * WebAssembly SIMD is missing). It needs the design in its own memory: a fit on all rows copies
+   * the columns once (n × p doubles), a fit on a subset gathers them there instead of into a copy.
+   */
+  simd?: boolean;
   /** Internal: start the first lambda from these original-scale coefficients instead of the null model. */
   start?: { intercept: number; beta: ArrayLike<number> };
 }
@@ -150,8 +159,22 @@ export function fitLognet(
   // each kernel (glmnet standardizes x in place; we keep the caller's design intact and spare
   // n × p doubles). Only a fit on a subset of rows (cross-validation folds, subsamples) gathers
   // its rows into a raw copy, so that every kernel reads contiguous columns.
+  // With the SIMD kernel, r, v and the columns live in its memory at these element offsets.
+  const kernel = options.simd === false ? null : createSimdKernel(2 * n + n * p);
+  const rAt = SIMD_FIRST_ELEMENT;
+  const vAt = rAt + n;
+  const xAt = vAt + n;
   let X: Float64Array;
-  if (rows) {
+  if (kernel) {
+    X = kernel.f64.subarray(xAt, xAt + n * p);
+    if (rows)
+      for (let j = 0; j < p; j++) {
+        const src = j * design.rowCount;
+        const dst = j * n;
+        for (let i = 0; i < n; i++) X[dst + i] = design.x[src + rows[i]!]!;
+      }
+    else X.set(design.x.subarray(0, n * p));
+  } else if (rows) {
     X = new Float64Array(n * p);
     for (let j = 0; j < p; j++) {
       const src = j * design.rowCount;
@@ -201,8 +224,8 @@ export function fitLognet(
   const vmin = (1 + PMIN) * PMIN * (1 - PMIN);
   const bz = Math.log(q0 / (1 - q0));
   const q = new Float64Array(n).fill(q0);
-  const v = new Float64Array(n).fill(q0 * (1 - q0) * w);
-  const r = new Float64Array(n);
+  const v = (kernel ? kernel.f64.subarray(vAt, vAt + n) : new Float64Array(n)).fill(q0 * (1 - q0) * w);
+  const r = kernel ? kernel.f64.subarray(rAt, rAt + n) : new Float64Array(n);
   const eta = new Float64Array(n);
   for (let i = 0; i < n; i++) r[i] = w * (yv[i]! - q0);
   let xmz = q0 * (1 - q0);
@@ -218,7 +241,8 @@ export function fitLognet(
   const strong = new Uint8Array(p);
   const active: number[] = []; // ever non-zero, in order of entry (glmnet's m / mm)
   const isActive = new Uint8Array(p);
-  for (let j = 0; j < p; j++) if (included[j]) ga[j] = Math.abs(dot(r, X, j * n, n, mean[j]!) / scale[j]!);
+  const sums = new Float64Array(1); // a second result of updateDotSquares
+  absGradients(r, X, n, mean, scale, ga, included, strong);
   let gaMax = 0;
   for (let j = 0; j < p; j++) if (included[j] && ga[j]! > gaMax) gaMax = ga[j]!;
   const lambdaMax = gaMax / Math.max(alpha, 1e-3);
@@ -235,8 +259,7 @@ export function fitLognet(
       isActive[k] = 1;
       active.push(k);
     }
-    eta.fill(b0);
-    for (const k of active) axpyInto(eta, X, k * n, n, mean[k]!, b[k]! / scale[k]!);
+    setLinearPredictor(eta, X, n, b0, active, b, mean, scale);
     xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
   }
 
@@ -290,8 +313,9 @@ export function fitLognet(
     for (;;) {
       bs.set(b);
       const bs0 = b0;
-      for (let k = 0; k < p; k++)
-        if (strong[k]) xv[k] = weightedSquares(v, X, k * n, n, mean[k]!) / scale[k]! ** 2;
+      // xv (Σ v·x̃² per strong column) changes with the weights: the first pass below computes it
+      // in the same sweep as each column's inner product instead of a sweep of its own.
+      let needXv = true;
       // Each pass's coordinate updates of r are deferred and fused into the next column's inner
       // product (or the intercept's sum): one sweep over r per coordinate instead of two.
       let pendingOff = 0;
@@ -307,7 +331,53 @@ export function fitLognet(
           const sk = scale[k]!;
           const mk = mean[k]!;
           let raw: number;
-          if (pendingStep !== 0 || pendingShift !== 0) {
+          if (needXv) {
+            if (kernel) {
+              raw = kernel.updateDotSquares(
+                rAt,
+                vAt,
+                xAt + pendingOff,
+                xAt + off,
+                n,
+                pendingMean,
+                pendingStep,
+                pendingShift,
+                mk,
+              );
+              sums[0] = kernel.squares;
+            } else
+              raw = updateDotSquares(
+                r,
+                v,
+                X,
+                pendingOff,
+                pendingMean,
+                pendingStep,
+                pendingShift,
+                off,
+                mk,
+                n,
+                sums,
+              );
+            xv[k] = sums[0]! / sk ** 2;
+            pendingStep = 0;
+            pendingShift = 0;
+          } else if (kernel) {
+            // A zero step and shift leave r as it is: the kernel is then a plain inner product.
+            raw = kernel.updateDot(
+              rAt,
+              vAt,
+              xAt + pendingOff,
+              xAt + off,
+              n,
+              pendingMean,
+              pendingStep,
+              pendingShift,
+              mk,
+            );
+            pendingStep = 0;
+            pendingShift = 0;
+          } else if (pendingStep !== 0 || pendingShift !== 0) {
             raw = updateDot(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, off, mk, n);
             pendingStep = 0;
             pendingShift = 0;
@@ -330,6 +400,7 @@ export function fitLognet(
             }
           }
         }
+        needXv = false;
         const total = updateSum(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, n);
         pendingStep = 0;
         pendingShift = 0;
@@ -355,8 +426,7 @@ export function fitLognet(
         }
       }
       // New working weights and residuals at the updated fit.
-      eta.fill(b0);
-      for (const k of active) if (b[k] !== 0) axpyInto(eta, X, k * n, n, mean[k]!, b[k]! / scale[k]!);
+      setLinearPredictor(eta, X, n, b0, active, b, mean, scale);
       xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
       if (xmz <= vmin) {
         degenerate = true; // every probability is at 0 or 1: glmnet stops the path here
@@ -369,9 +439,9 @@ export function fitLognet(
       if (move >= shr || !tight) continue;
       // KKT check on the columns outside the strong set; violators join it and the fit goes on.
       let added = false;
+      absGradients(r, X, n, mean, scale, ga, included, strong);
       for (let k = 0; k < p; k++) {
         if (strong[k] || !included[k]) continue;
-        ga[k] = Math.abs(dot(r, X, k * n, n, mean[k]!) / scale[k]!);
         if (ga[k]! > al1) {
           strong[k] = 1;
           added = true;
@@ -391,7 +461,14 @@ export function fitLognet(
     for (let i = 0; i < n; i++) {
       const yi = yv[i]!;
       const qi = q[i]!;
-      devi -= w * (yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi)));
+      // y is 0/1: one of the two terms is 0 × log(…), so one log per row gives the same sum.
+      const ll =
+        yi === 1
+          ? Math.log(Math.max(PMIN, qi))
+          : yi === 0
+            ? Math.log(Math.max(PMIN, 1 - qi))
+            : yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi));
+      devi -= w * ll;
     }
     const devRatio = (dev1 - devi) / dev0;
     out.lambda.push(ilm === 0 && !user ? lambdaMax : al);
@@ -409,9 +486,44 @@ export function fitLognet(
   return out;
 }
 
-/** eta += c · (x − m) for the column at `off`. */
-function axpyInto(eta: Float64Array, X: Float64Array, off: number, n: number, m: number, c: number) {
-  for (let i = 0; i < n; i++) eta[i]! += c * (X[off + i]! - m);
+/**
+ * eta = b₀ + Σ_k (b_k / scale_k)(x_k − mean_k) over the non-zero active columns, four columns per
+ * sweep of eta (one read and write of eta per four columns instead of per column); the means
+ * fold into the constant.
+ */
+function setLinearPredictor(
+  eta: Float64Array,
+  X: Float64Array,
+  n: number,
+  b0: number,
+  active: readonly number[],
+  b: Float64Array,
+  mean: Float64Array,
+  scale: Float64Array,
+) {
+  const cols: number[] = [];
+  const coef: number[] = [];
+  let constant = b0;
+  for (const k of active) {
+    if (b[k] === 0) continue;
+    const c = b[k]! / scale[k]!;
+    cols.push(k * n);
+    coef.push(c);
+    constant -= c * mean[k]!;
+  }
+  eta.fill(constant);
+  let g = 0;
+  for (; g + 4 <= cols.length; g += 4) {
+    const [o1, o2, o3, o4] = [cols[g]!, cols[g + 1]!, cols[g + 2]!, cols[g + 3]!];
+    const [c1, c2, c3, c4] = [coef[g]!, coef[g + 1]!, coef[g + 2]!, coef[g + 3]!];
+    for (let i = 0; i < n; i++)
+      eta[i]! += c1 * X[o1 + i]! + c2 * X[o2 + i]! + c3 * X[o3 + i]! + c4 * X[o4 + i]!;
+  }
+  for (; g < cols.length; g++) {
+    const o = cols[g]!;
+    const c = coef[g]!;
+    for (let i = 0; i < n; i++) eta[i]! += c * X[o + i]!;
+  }
 }
 
 /** Probabilities q, IRLS weights v and working residuals r at the linear predictor; returns Σ v. */
@@ -436,6 +548,49 @@ function irlsWeights(
     r[i] = w * (yv[i]! - qi);
   }
   return xmz;
+}
+
+/**
+ * ga_k = |Σ r · (x_k − mean_k)| / scale_k for every included column outside the strong set, four
+ * columns per sweep of r (the KKT check reads r once per four columns instead of per column).
+ */
+function absGradients(
+  r: Float64Array,
+  X: Float64Array,
+  n: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  ga: Float64Array,
+  included: Uint8Array,
+  strong: Uint8Array,
+) {
+  const cols: number[] = [];
+  for (let k = 0; k < included.length; k++) if (included[k] && !strong[k]) cols.push(k);
+  let g = 0;
+  for (; g + 4 <= cols.length; g += 4) {
+    const [k1, k2, k3, k4] = [cols[g]!, cols[g + 1]!, cols[g + 2]!, cols[g + 3]!];
+    const [o1, o2, o3, o4] = [k1 * n, k2 * n, k3 * n, k4 * n];
+    const [m1, m2, m3, m4] = [mean[k1]!, mean[k2]!, mean[k3]!, mean[k4]!];
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let s4 = 0;
+    for (let i = 0; i < n; i++) {
+      const ri = r[i]!;
+      s1 += ri * (X[o1 + i]! - m1);
+      s2 += ri * (X[o2 + i]! - m2);
+      s3 += ri * (X[o3 + i]! - m3);
+      s4 += ri * (X[o4 + i]! - m4);
+    }
+    ga[k1] = Math.abs(s1 / scale[k1]!);
+    ga[k2] = Math.abs(s2 / scale[k2]!);
+    ga[k3] = Math.abs(s3 / scale[k3]!);
+    ga[k4] = Math.abs(s4 / scale[k4]!);
+  }
+  for (; g < cols.length; g++) {
+    const k = cols[g]!;
+    ga[k] = Math.abs(dot(r, X, k * n, n, mean[k]!) / scale[k]!);
+  }
 }
 
 /** Σ r · (x − m) over the column at `off`. */
@@ -491,13 +646,34 @@ function updateSum(
   return s;
 }
 
-/** Σ v · (x − m)² over the column at `off`. */
-function weightedSquares(v: Float64Array, X: Float64Array, off: number, n: number, m: number): number {
+/**
+ * `updateDot` (a zero step and shift apply nothing) that also leaves Σ v · (x − m)² in `out[0]`:
+ * the weights v are already in hand at each row, so xv costs no sweep of its own.
+ */
+function updateDotSquares(
+  r: Float64Array,
+  v: Float64Array,
+  X: Float64Array,
+  offU: number,
+  mU: number,
+  step: number,
+  shift: number,
+  off: number,
+  m: number,
+  n: number,
+  out: Float64Array,
+): number {
   let s = 0;
+  let ss = 0;
   for (let i = 0; i < n; i++) {
+    const vi = v[i]!;
+    const ri = r[i]! - vi * (step * (X[offU + i]! - mU) + shift);
+    r[i] = ri;
     const x = X[off + i]! - m;
-    s += v[i]! * x * x;
+    s += ri * x;
+    ss += vi * x * x;
   }
+  out[0] = ss;
   return s;
 }
 

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { crossValidate, fitLognet, predictProbability, seededRandom } from "../src/fit/index.ts";
+import { createSimdKernel, SIMD_FIRST_ELEMENT } from "../src/fit/simd-kernel.ts";
+import { prepare } from "../src/prepare/index.ts";
+import { syntheticTable } from "./helpers.ts";
+
+describe("WebAssembly SIMD kernel of the fitter", () => {
+  // Odd n: the last row is done outside the two-lane loop.
+  const n = 1001;
+  const random = seededRandom(5);
+  const kernel = createSimdKernel(4 * n);
+  const at = {
+    r: SIMD_FIRST_ELEMENT,
+    v: SIMD_FIRST_ELEMENT + n,
+    xu: SIMD_FIRST_ELEMENT + 2 * n,
+    xk: SIMD_FIRST_ELEMENT + 3 * n,
+  };
+  const fill = () => {
+    const f = kernel!.f64;
+    for (let i = 0; i < 4 * n; i++) f[SIMD_FIRST_ELEMENT + i] = random() - 0.3;
+  };
+  /** The same sweep in plain JavaScript on copies: [new r, Σ r·x̃, Σ v·x̃²]. */
+  const reference = (mU: number, step: number, shift: number, m: number) => {
+    const f = kernel!.f64;
+    const r = f.slice(at.r, at.r + n);
+    let s = 0;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const vi = f[at.v + i]!;
+      r[i] = r[i]! - vi * (step * (f[at.xu + i]! - mU) + shift);
+      const x = f[at.xk + i]! - m;
+      s += r[i]! * x;
+      ss += vi * x * x;
+    }
+    return { r, s, ss };
+  };
+
+  it("is available in Node and updates r exactly as the JavaScript loop, with the same sums to round-off", () => {
+    expect(kernel).not.toBeNull();
+    fill();
+    const want = reference(0.1, 0.37, -0.02, 0.25);
+    const s = kernel!.updateDotSquares(at.r, at.v, at.xu, at.xk, n, 0.1, 0.37, -0.02, 0.25);
+    // Element-wise the operations are the JavaScript loop's, so r is bit-identical; the sums
+    // are accumulated in two lanes, so they agree to round-off only.
+    expect(Array.from(kernel!.f64.subarray(at.r, at.r + n))).toEqual(Array.from(want.r));
+    expect(Math.abs(s - want.s)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want.s)));
+    expect(Math.abs(kernel!.squares - want.ss)).toBeLessThan(1e-12 * want.ss);
+    expect(want.ss).toBeGreaterThan(0);
+
+    const want2 = reference(-0.4, 1.5, 0.3, 0.05);
+    const s2 = kernel!.updateDot(at.r, at.v, at.xu, at.xk, n, -0.4, 1.5, 0.3, 0.05);
+    expect(Array.from(kernel!.f64.subarray(at.r, at.r + n))).toEqual(Array.from(want2.r));
+    expect(Math.abs(s2 - want2.s)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want2.s)));
+  });
+
+  it("refuses a memory beyond its limit (the fitter then keeps its JavaScript loops)", () => {
+    expect(createSimdKernel(2 ** 29)).toBeNull(); // 4 GiB of doubles
+  });
+
+  it("a fit with the kernel equals the fit without it: same path, same passes, probabilities to 1e-12", () => {
+    const { table, specs, y } = syntheticTable(1501, 9);
+    const { design } = prepare(table, specs, { missingIndicators: true });
+    for (const alpha of [1, 0.5]) {
+      const a = fitLognet(design, y, { alpha, simd: true });
+      const b = fitLognet(design, y, { alpha, simd: false });
+      expect(a.lambda.length).toBe(b.lambda.length);
+      expect(a.passes).toBe(b.passes);
+      for (const k of [1, Math.floor(a.lambda.length / 2), a.lambda.length - 1]) {
+        const pa = predictProbability(a, k, design);
+        const pb = predictProbability(b, k, design);
+        let d = 0;
+        for (let i = 0; i < pa.length; i++) d = Math.max(d, Math.abs(pa[i]! - pb[i]!));
+        expect(d, `alpha ${alpha}, lambda #${k}`).toBeLessThan(1e-12);
+      }
+    }
+    // Cross-validation folds (fits on a subset of rows gather into the kernel's memory).
+    const cvA = crossValidate(design, y, { folds: 4, seed: 2, simd: true });
+    const cvB = crossValidate(design, y, { folds: 4, seed: 2, simd: false });
+    expect(cvA.indexMin).toBe(cvB.indexMin);
+    for (let l = 0; l < cvA.cvm.length; l++) expect(Math.abs(cvA.cvm[l]! - cvB.cvm[l]!)).toBeLessThan(1e-10);
+  });
+});
