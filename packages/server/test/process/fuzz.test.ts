@@ -29,6 +29,9 @@ import {
  * list's maxItems answers), and so does issue 19's reproduction (1e308 preferred equity or
  * mezzanine added to every example of the tif models, which must be a 422). FUZZ_CASES_PER_MODEL raises the per-model sample
  * for a local soak (FUZZ_CASES_PER_MODEL=100000 runs every case: about an hour).
+ *
+ * Multipart runs (tables as CSV/NDJSON files, issue 20 goal 5) are sampled the same way: each
+ * example's tables become files with one thing broken (`multipartCases`).
  */
 
 /** The substitutions; `raw` ones are written into the JSON text as is (JSON has no NaN). */
@@ -93,7 +96,8 @@ interface Case {
   version: string;
   example: string;
   what: string;
-  body: () => string;
+  /** A JSON body's text, or a body of its own content type (a multipart run with table files). */
+  body: () => string | { bytes: Buffer; contentType: string };
 }
 
 let server: ServerProcess;
@@ -241,7 +245,11 @@ async function catalogCases(): Promise<{ sampled: Case[]; lists: Case[]; total: 
       const half = shuffled(cases, SEED).filter((_, i) => i % 2 === PASS);
       const sample = half.slice(0, SOAK || (PER_MODEL[m.id] ?? DEFAULT_PER_MODEL));
       // Issue 19's reproduction runs in every pass, whatever the sample: it killed the process.
-      sampled.push(...sample, ...pinnedCases(m.id, version, detail.examples));
+      sampled.push(
+        ...sample,
+        ...pinnedCases(m.id, version, detail.examples),
+        ...multipartCases(m.id, version, detail.examples),
+      );
     }
   }
   return { sampled, lists, total: total + lists.length };
@@ -268,6 +276,148 @@ function pinnedCases(model: string, version: string, examples: { name: string; i
   );
 }
 
+/**
+ * Multipart runs (issue 20, goal 5): an example's tables — lists of flat records at most two
+ * objects deep, as the server reads them — sent as CSV files beside the `run` field, each case
+ * breaking one thing: a cell, the header, the encoding, the file's framing or the form's. The
+ * answers follow the same rules as JSON bodies.
+ */
+const CELL_VALUES = ["", "NaN", "Infinity", "1e999", "-0", "1,5", "abc", '"', "=1+1", "\u0000", "true", "[]"];
+const LONG_CELL = "x".repeat(100_000);
+/** Multipart cases per model and pass; a valid one runs the engine (a response-model fit: seconds). */
+const MULTIPART_PER_MODEL: Record<string, number> = { "response-model": 4 };
+const DEFAULT_MULTIPART_PER_MODEL = 10;
+
+type Row = Record<string, unknown>;
+const isFlatRow = (v: unknown): v is Row =>
+  !!v &&
+  typeof v === "object" &&
+  !Array.isArray(v) &&
+  Object.values(v).every((x) => x === null || ["number", "string", "boolean"].includes(typeof x));
+
+/** The example's tables by path (`deals`, `building.leases`): non-empty lists of flat records. */
+function tablesOf(input: unknown, prefix: string[] = [], depth = 0): { path: string[]; rows: Row[] }[] {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return [];
+  return Object.entries(input).flatMap(([k, v]) => {
+    if (Array.isArray(v) && v.length > 0 && v.every(isFlatRow)) return [{ path: [...prefix, k], rows: v }];
+    return depth < 2 ? tablesOf(v, [...prefix, k], depth + 1) : [];
+  });
+}
+
+const csvCell = (v: unknown) => {
+  const t = v === null || v === undefined ? "" : String(v);
+  return /[",\r\n]/.test(t) ? `"${t.replaceAll('"', '""')}"` : t;
+};
+const csvOf = (columns: string[], rows: Row[]) =>
+  [columns.join(","), ...rows.map((r) => columns.map((c) => csvCell(r[c])).join(","))].join("\r\n");
+
+interface Part {
+  name: string;
+  filename?: string;
+  type?: string;
+  content: string | Buffer;
+}
+function multipartBody(parts: Part[]): { bytes: Buffer; contentType: string } {
+  const boundary = `----mwfuzz${randomBytes(6).toString("hex")}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ""}`;
+    const type = p.type ? `\r\ncontent-type: ${p.type}` : "";
+    chunks.push(Buffer.from(`--${boundary}\r\ncontent-disposition: ${disposition}${type}\r\n\r\n`));
+    chunks.push(Buffer.isBuffer(p.content) ? p.content : Buffer.from(p.content));
+    chunks.push(Buffer.from("\r\n"));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { bytes: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+function multipartCases(
+  model: string,
+  version: string,
+  examples: { name: string; input: unknown }[],
+): Case[] {
+  const cases: Case[] = [];
+  for (const ex of examples) {
+    for (const table of tablesOf(ex.input)) {
+      const field = table.path.join(".");
+      const columns = [...new Set(table.rows.flatMap((r) => Object.keys(r)))];
+      // `run.input` without the table, which the file supplies.
+      const scalars = structuredClone(ex.input) as Row;
+      let at = scalars;
+      for (const k of table.path.slice(0, -1)) at = at[k] as Row;
+      delete at[table.path.at(-1)!];
+      const csv = csvOf(columns, table.rows);
+      const add = (what: string, parts: () => Part[]) =>
+        cases.push({
+          model,
+          version,
+          example: ex.name,
+          what: `multipart ${field}: ${what}`,
+          body: () => multipartBody(parts()),
+        });
+      const run = (): Part => ({
+        name: "run",
+        type: "application/json",
+        content: JSON.stringify({ version, input: scalars }),
+      });
+      const file = (content: string | Buffer, filename = `${field}.csv`, type = "text/csv"): Part => ({
+        name: field,
+        filename,
+        type,
+        content,
+      });
+      for (const column of columns)
+        for (const value of [...CELL_VALUES, LONG_CELL]) {
+          const rows = table.rows.map((r, i) => (i === 0 ? { ...r, [column]: value } : r));
+          add(`row 1 ${column} = ${JSON.stringify(value.slice(0, 12))}`, () => [
+            run(),
+            file(csvOf(columns, rows)),
+          ]);
+        }
+      const [header, ...lines] = csv.split("\r\n");
+      add("the file as is", () => [run(), file(csv)]);
+      add("header only", () => [run(), file(header!)]);
+      add("empty file", () => [run(), file("")]);
+      add("no header row", () => [run(), file(lines.join("\r\n"))]);
+      add("a column twice", () => [run(), file(csvOf([...columns, columns[0]!], table.rows))]);
+      add("an unknown column", () => [run(), file(csvOf([...columns, "zzzUnknown"], table.rows))]);
+      add("an unbalanced quote", () => [run(), file(`${header}\r\n"${lines.join("\r\n")}`)]);
+      add("a ragged row", () => [run(), file(`${header}\r\n${lines[0]!.split(",")[0]}`)]);
+      add("a byte-order mark and LF line ends", () => [run(), file(`\uFEFF${csv.replaceAll("\r\n", "\n")}`)]);
+      add("Latin-1 bytes", () => [run(), file(Buffer.from(`${csv}\r\n`.replace(/,/, ",\u00e9"), "latin1"))]);
+      add("random bytes", () => [run(), file(randomBytes(4096))]);
+      add("100,000 rows", () => [
+        run(),
+        file([header, ...Array.from({ length: 100_000 }, (_, i) => lines[i % lines.length])].join("\r\n")),
+      ]);
+      add("NDJSON rows", () => [
+        run(),
+        file(table.rows.map((r) => JSON.stringify(r)).join("\n"), `${field}.ndjson`, "application/x-ndjson"),
+      ]);
+      add("NDJSON with a broken line", () => [
+        run(),
+        file(`${JSON.stringify(table.rows[0])}\n{"oops":`, `${field}.ndjson`, "application/x-ndjson"),
+      ]);
+      add("NDJSON with a list per line", () => [
+        run(),
+        file(
+          table.rows.map((r) => JSON.stringify(Object.values(r))).join("\n"),
+          `${field}.ndjson`,
+          "application/x-ndjson",
+        ),
+      ]);
+      add("`run` not JSON", () => [{ name: "run", content: "{version: 1" }, file(csv)]);
+      add("`run` a list", () => [{ name: "run", type: "application/json", content: "[]" }, file(csv)]);
+      add("no `run` field", () => [file(csv)]);
+      add("an unknown table", () => [run(), { ...file(csv), name: "notATable" }]);
+      add("the table twice", () => [run(), file(csv), file(csv)]);
+      add("a second field", () => [run(), { name: "extra", content: "1" }, file(csv)]);
+    }
+  }
+  const half = shuffled(cases, SEED).filter((_, i) => i % 2 === PASS);
+  return half.slice(0, SOAK || (MULTIPART_PER_MODEL[model] ?? DEFAULT_MULTIPART_PER_MODEL));
+}
+
 interface Outcome {
   status: number;
   kind: "problem" | "run";
@@ -279,11 +429,15 @@ interface Outcome {
  * and closes the connection while a client is still writing, and fetch reports only "fetch
  * failed"; here such a body waits for the server's answer to the headers.
  */
-function post(path: string, body: string): Promise<{ status: number; contentType: string; text: string }> {
+function post(
+  path: string,
+  body: string | Buffer,
+  contentType = "application/json",
+): Promise<{ status: number; contentType: string; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${server.url}${path}`, {
       method: "POST",
-      headers: { ...headers, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      headers: { ...headers, "content-type": contentType, "content-length": Buffer.byteLength(body) },
       timeout: RUN_BOUND_MS,
     });
     let answered = false;
@@ -323,7 +477,9 @@ async function runCase(c: Case): Promise<Outcome> {
   const label = `${c.model}@${c.version} ${c.example}: ${c.what}`;
   let res: { status: number; contentType: string; text: string };
   try {
-    res = await post(`/api/v1/models/${c.model}/runs?wait=30&cache=false`, c.body());
+    const body = c.body();
+    const url = `/api/v1/models/${c.model}/runs?wait=30&cache=false`;
+    res = typeof body === "string" ? await post(url, body) : await post(url, body.bytes, body.contentType);
   } catch (err) {
     throw new Error(`${label}: ${(err as Error).message}`);
   }
@@ -404,7 +560,8 @@ describe("API fuzz: every model, every numeric field, extreme values", () => {
     const ran = [...tally.values()].reduce((s, n) => s + n, 0) + violations.length;
     console.log(
       `fuzz (pass ${PASS}, ${PASS ? "PostgreSQL" : "PGlite"}): ${ran} cases run of ${total} ` +
-        `(${sampled.length} sampled substitutions incl. ${sampled.filter((c) => c.must422).length} pinned + ` +
+        `(${sampled.length} sampled substitutions incl. ${sampled.filter((c) => c.must422).length} pinned and ` +
+        `${sampled.filter((c) => c.what.startsWith("multipart ")).length} multipart table files + ` +
         `${lists.length} huge lists, ${byModel.size} model versions); ` +
         `answers: ${[...tally].map(([k, n]) => `${k}: ${n}`).join(", ")}; ${seconds.join(", ")}`,
     );
