@@ -136,6 +136,7 @@ import type {
 import type {
   PowerBiConnectionDto,
   PowerBiConnectionState,
+  PowerBiPublishBody,
   PowerBiPublishStarted,
   PowerBiTestResult,
   PutPowerBiConnectionBody,
@@ -438,7 +439,7 @@ export const testPowerBiConnection = /* @__PURE__ */ ep(
 export const publishToPowerBi = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/plan-revisions/:revision/powerbi-publish",
-  types<typeof PowerBiPublishStarted>,
+  types<typeof PowerBiPublishStarted, typeof PowerBiPublishBody>,
 );
 
 // Content sources, content-intel runs on stored items, published posts and their feedback (issue 17)
