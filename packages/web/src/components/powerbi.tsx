@@ -159,19 +159,6 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
   const org = session?.activeOrgId;
   const [runId, setRunId] = useState<string | null>(null);
   const [choice, setChoice] = useState<PublishChoice>("new");
-  // The datasets earlier publishes of this dashboard made (the latest 20 succeeded publish runs of
-  // the organization, read through the runs API: their input names the conversation).
-  const earlier = useQuery({
-    queryKey: [...queryKeys.powerBi(org), "publishes", conversationId, runId],
-    queryFn: async () => {
-      const page = await call(endpoints.runs, {
-        query: { modelId: POWERBI_PUBLISH_MODEL.id, status: "succeeded", sort: "-finishedAt", limit: 20 },
-      });
-      const full = await Promise.all(page.items.map((r) => call(endpoints.run, { params: { id: r.id } })));
-      return earlierPublishes(full, conversationId);
-    },
-    enabled: can("runs:execute"),
-  });
   const start = useMutation({
     mutationFn: () =>
       call(endpoints.publishToPowerBi, {
@@ -187,6 +174,22 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
     enabled: runId !== null,
     refetchInterval: (q) =>
       q.state.data && ["succeeded", "failed", "canceled"].includes(q.state.data.status) ? false : 1000,
+  });
+  // The datasets earlier publishes of this dashboard made (the latest 20 succeeded publish runs of
+  // the organization, read through the runs API: their input names the conversation).
+  const earlier = useQuery({
+    // Read again when a publish of this page ends: it may have made a dataset to offer.
+    queryKey: [...queryKeys.powerBi(org), "publishes", conversationId, runId, run.data?.status],
+    queryFn: async () => {
+      const page = await call(endpoints.runs, {
+        query: { modelId: POWERBI_PUBLISH_MODEL.id, status: "succeeded", sort: "-finishedAt", limit: 20 },
+      });
+      const full = await Promise.all(page.items.map((r) => call(endpoints.run, { params: { id: r.id } })));
+      return earlierPublishes(full, conversationId);
+    },
+    // The choice stays on screen while the list is read again.
+    placeholderData: (previous) => previous,
+    enabled: can("runs:execute"),
   });
   if (!can("runs:execute")) return null;
   const r = run.data;
