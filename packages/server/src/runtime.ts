@@ -1,4 +1,5 @@
 import os from "node:os";
+import path from "node:path";
 import { REFERENCE_DATASETS } from "@modelworks/catalog";
 import { SCORING_RUN_MODEL } from "@modelworks/contracts/model-artifacts";
 import { POWERBI_PUBLISH_MODEL } from "@modelworks/contracts/powerbi";
@@ -9,7 +10,8 @@ import { createJwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import { type Database, openDatabase } from "./db/client.ts";
 import type { AppDeps } from "./deps.ts";
-import { createFileStore } from "./files/store.ts";
+import { configureDuck } from "./files/duck.ts";
+import { createFileStore, scratchDir } from "./files/store.ts";
 import { LinkedInService, linkedinClientFromConfig } from "./linkedin/service.ts";
 import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
@@ -53,6 +55,12 @@ export async function openRuntime(
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     }));
   const log = opts.log ?? pino({ level: config.LOG_LEVEL });
+  // Before anything reads a file: the API, a worker (Power BI pushes, planning samples) and the
+  // tests all get the configured cap and a spill directory, whichever of them touches DuckDB first.
+  await configureDuck({
+    memoryMb: config.FILES_DUCKDB_MEMORY_MB,
+    tempDir: path.join(scratchDir(config), "duckdb"),
+  });
   // Redis accelerates (shared counters, caches, pub/sub) but is never waited for: see RedisLink.
   const link = config.REDIS_URL
     ? new RedisLink({

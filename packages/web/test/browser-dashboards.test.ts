@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { unzipSync } from "fflate";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { startFakePowerBi } from "../../server/test/powerbi-fake-server.ts";
 import {
   apiGet,
   base,
@@ -16,9 +18,26 @@ import {
 /**
  * Dashboards from a conversation (issue 16 item 4), in Chromium against the real server and the
  * built-in planner: upload a CSV, ask for "sales by region", read the visuals' numbers, cross-filter
- * by a region, edit by chat ("top 3 only"), undo, download the Power BI project.
+ * by a region, edit by chat ("top 3 only"), undo, download the Power BI project, publish it to a
+ * local fake of the Power BI service and then update that dataset rather than make a new one.
  */
-setupBrowserApp();
+const pbi = await startFakePowerBi();
+afterAll(() => pbi.close());
+const PBI = {
+  tenantId: "7a1c2b3d-0000-4000-8000-00000000aaaa",
+  clientId: "5e6f7a8b-0000-4000-8000-00000000bbbb",
+  groupId: "f089354e-8366-4e18-aea3-4cb4a3a50b48",
+  clientSecret: "client-secret-value-Zq9",
+};
+pbi.registerApp({ ...PBI, groups: [PBI.groupId] });
+setupBrowserApp({
+  env: () => ({
+    POWERBI_AUTHORITY_HOST: pbi.authorityHost,
+    POWERBI_API_BASE: pbi.apiBase,
+    // Seals the connection's client secret.
+    LLM_MASTER_KEY: randomBytes(32).toString("base64"),
+  }),
+});
 
 const REGIONS = ["North", "South", "East", "West", "Central"];
 const MONTHS = ["2025-01-01", "2025-02-01", "2025-03-01"];
@@ -183,6 +202,48 @@ describe("dashboards in the browser", () => {
     const data = names.find((n) => n.endsWith("sales.csv"));
     expect(data).toBeDefined();
     expect(new TextDecoder().decode(files[data!]).trim().split(/\r?\n/)).toHaveLength(SALES.length + 1);
+
+    // Power BI: connect the organization (through the API), publish a new dataset, then update it.
+    const csrf = (await apiGet<{ csrfToken: string }>(page, "/session")).csrfToken;
+    const put = await page.request.put(`${base}/api/v1/org/powerbi`, {
+      data: PBI,
+      headers: { "x-csrf-token": csrf, "content-type": "application/json" },
+    });
+    expect(put.status()).toBe(200);
+    await page.reload();
+    const publish = page.getByLabel("Publish to Power BI");
+    // Nothing published yet: no choice to make.
+    await publish.getByRole("button", { name: "Publish to Power BI" }).waitFor();
+    expect(await publish.getByRole("radio").count()).toBe(0);
+    await publish.getByRole("button", { name: "Publish to Power BI" }).click();
+    await publish.getByText(/^Published dataset “/).waitFor({ timeout: 60_000 });
+    expect(pbi.datasets.size).toBe(1);
+    const [dataset] = [...pbi.datasets.values()];
+
+    // Now the choice: a new dataset (the default) or the one just published, by its date.
+    const update = publish.getByRole("radio", { name: /^Update the dataset published on / });
+    await update.waitFor();
+    expect(await publish.getByRole("radio", { name: "A new dataset" }).isChecked()).toBe(true);
+
+    // A dataset id the server does not know as this dashboard's (as if the list were stale: the
+    // request is rewritten on its way out) gets the server's field error on the choice, and no run.
+    await update.check();
+    await page.route("**/powerbi-publish", (route) =>
+      route.continue({ postData: JSON.stringify({ datasetId: "not-this-dashboards" }) }),
+    );
+    await publish.getByRole("button", { name: "Publish to Power BI" }).click();
+    await publish.getByText("not a dataset a succeeded publish of this dashboard created").waitFor();
+    expect(pbi.datasets.size).toBe(1);
+    await page.unroute("**/powerbi-publish");
+
+    // The real request: the same dataset's rows are replaced, no second dataset is made.
+    const rowPostsBefore = dataset!.batches.length;
+    await publish.getByRole("button", { name: "Publish to Power BI" }).click();
+    await publish.getByText(/^Updated dataset “/).waitFor({ timeout: 60_000 });
+    expect(pbi.datasets.size).toBe(1);
+    expect(dataset!.batches.length).toBeGreaterThan(rowPostsBefore);
+    expect(dataset!.tables.reduce((n, t) => n + t.rows.length, 0)).toBe(SALES.length);
+    await shot(page, "dashboard-powerbi-updated");
 
     // Rename, find it in the project's list (most recent first), delete it.
     await page.getByRole("button", { name: "Rename" }).click();

@@ -23,7 +23,7 @@ import { firstOr404, inOrg } from "../db/scope.ts";
 import { deleteInOrgAndAudit } from "../domain/delete-in-org.ts";
 import { fileDto as toDto } from "../dto/files.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
-import { duck, readRows } from "../files/duck.ts";
+import { readRows } from "../files/duck.ts";
 import { CONTENT_TYPES, createIngest, rejected } from "../files/ingest.ts";
 import { applyMapping, type ColumnMapping, suggestMapping } from "../files/mapping.ts";
 import { FileRejected, kindFromName, safeFileName } from "../files/sniff.ts";
@@ -46,7 +46,6 @@ export async function fileRoutes(app: FastifyInstance) {
   const config = app.deps.config;
   const store = app.fileStore;
   const scratch = scratchDir(config);
-  await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
   const { ingest, sameContent } = createIngest({ db, store, config });
   await app.register(multipart, {
     limits: { fileSize: config.FILES_MAX_BYTES, files: 1, fields: 0, parts: 2 },

@@ -144,6 +144,7 @@ import type {
 import type {
   PowerBiConnectionDto,
   PowerBiConnectionState,
+  PowerBiPublishBody,
   PowerBiPublishStarted,
   PowerBiTestResult,
   PutPowerBiConnectionBody,
@@ -467,7 +468,7 @@ export const testPowerBiConnection = /* @__PURE__ */ ep(
 export const publishToPowerBi = /* @__PURE__ */ ep(
   "POST",
   "/conversations/:id/plan-revisions/:revision/powerbi-publish",
-  types<typeof PowerBiPublishStarted>,
+  types<typeof PowerBiPublishStarted, typeof PowerBiPublishBody>,
 );
 
 // Content sources, content-intel runs on stored items, published posts and their feedback (issue 17)

@@ -1,5 +1,17 @@
-import { Alert, Anchor, Button, Card, Group, Progress, Stack, Text, TextInput, Title } from "@mantine/core";
-import type { PowerBiPublishOutput } from "@modelworks/contracts/powerbi";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Progress,
+  Radio,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
+import { POWERBI_PUBLISH_MODEL, type PowerBiPublishOutput } from "@modelworks/contracts/powerbi";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, call, errorMessage } from "../api.ts";
@@ -7,6 +19,7 @@ import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
+import { datasetIdError, earlierPublishes, type PublishChoice, publishBody } from "./powerbi-publishes.ts";
 
 /*
  * Power BI publishing (issue 16 item 5d): the organization's connection (admins, on the AI
@@ -145,11 +158,16 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
   const { session, can } = useOrg();
   const org = session?.activeOrgId;
   const [runId, setRunId] = useState<string | null>(null);
+  const [choice, setChoice] = useState<PublishChoice>("new");
   const start = useMutation({
     mutationFn: () =>
-      call(endpoints.publishToPowerBi, { params: { id: conversationId, revision: String(revision) } }),
+      call(endpoints.publishToPowerBi, {
+        params: { id: conversationId, revision: String(revision) },
+        body: publishBody(choice),
+      }),
     onSuccess: (r) => setRunId(r.runId),
   });
+  const choiceError = start.error instanceof ApiError ? datasetIdError(start.error.fieldErrors) : undefined;
   const run = useQuery({
     queryKey: queryKeys.run(org, runId ?? ""),
     queryFn: () => call(endpoints.run, { params: { id: runId! } }),
@@ -157,12 +175,53 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
     refetchInterval: (q) =>
       q.state.data && ["succeeded", "failed", "canceled"].includes(q.state.data.status) ? false : 1000,
   });
+  // The datasets earlier publishes of this dashboard made (the latest 20 succeeded publish runs of
+  // the organization, read through the runs API: their input names the conversation).
+  const earlier = useQuery({
+    // Read again when a publish of this page ends: it may have made a dataset to offer.
+    queryKey: [...queryKeys.powerBi(org), "publishes", conversationId, runId, run.data?.status],
+    queryFn: async () => {
+      const page = await call(endpoints.runs, {
+        query: { modelId: POWERBI_PUBLISH_MODEL.id, status: "succeeded", sort: "-finishedAt", limit: 20 },
+      });
+      const full = await Promise.all(page.items.map((r) => call(endpoints.run, { params: { id: r.id } })));
+      return earlierPublishes(full, conversationId);
+    },
+    // The choice stays on screen while the list is read again.
+    placeholderData: (previous) => previous,
+    enabled: can("runs:execute"),
+  });
   if (!can("runs:execute")) return null;
   const r = run.data;
   const busy = start.isPending || (r !== undefined && ["queued", "running"].includes(r.status));
   const output = r?.status === "succeeded" ? (r.output as PowerBiPublishOutput) : null;
   return (
     <Stack gap={4} aria-label="Publish to Power BI">
+      {earlier.data?.length ? (
+        <Radio.Group
+          size="xs"
+          label="Publish into"
+          value={choice}
+          onChange={(v) => {
+            setChoice(v);
+            start.reset();
+          }}
+          error={choiceError}
+        >
+          <Stack gap={2} mt={2}>
+            <Radio value="new" label="A new dataset" />
+            {earlier.data.map((p) => (
+              <Radio
+                key={p.datasetId}
+                value={p.datasetId}
+                label={`Update the dataset published on ${formatDateTime(p.publishedAt)} (“${p.datasetName}”${
+                  p.updatedAt !== p.publishedAt ? `, last updated ${formatDateTime(p.updatedAt)}` : ""
+                })`}
+              />
+            ))}
+          </Stack>
+        </Radio.Group>
+      ) : null}
       <Button size="compact-sm" variant="light" onClick={() => start.mutate()} loading={busy}>
         Publish to Power BI
       </Button>
@@ -173,7 +232,7 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
           aria-label={r.progressMessage ?? "Publishing"}
         />
       ) : null}
-      {start.error ? <Alert color="red">{errorMessage(start.error)}</Alert> : null}
+      {start.error && !choiceError ? <Alert color="red">{errorMessage(start.error)}</Alert> : null}
       {r?.status === "failed" || r?.status === "canceled" ? (
         <Alert color="red" role="alert">
           {r.error?.message ?? `The publish run was ${r.status}.`}
@@ -181,7 +240,7 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
       ) : null}
       {output ? (
         <Text size="xs">
-          Published dataset “{output.datasetName}” (
+          {output.refreshed ? "Updated" : "Published"} dataset “{output.datasetName}” (
           {output.tables.reduce((n, t) => n + t.rows, 0).toLocaleString("en-US")} rows).{" "}
           {output.webUrl ? (
             <Anchor href={output.webUrl} target="_blank" rel="noreferrer">

@@ -9,7 +9,6 @@ import { files, uploadSessions } from "../../db/schema.ts";
 import { firstOr404 } from "../../db/scope.ts";
 import { fileDto } from "../../dto/files.ts";
 import { DomainError, notFound } from "../../errors/domain-error.ts";
-import { duck } from "../../files/duck.ts";
 import { createIngest, type IngestPhase } from "../../files/ingest.ts";
 import { scratchDir } from "../../files/store.ts";
 import { receive } from "../../files/upload.ts";
@@ -35,7 +34,6 @@ export async function uploadCompleteRoutes(app: FastifyInstance) {
   const store = app.fileStore;
   const scratch = scratchDir(config);
   const loadSession = (orgId: string, id: string) => loadUploadSession(db, orgId, id);
-  await duck(config.FILES_DUCKDB_MEMORY_MB, `${scratch}/duckdb`);
   const ingest = createIngest({ db, store, config });
 
   r.post(
