@@ -26,7 +26,7 @@ import {
   scoreBatch,
 } from "@modelworks/engine-response-model";
 import { createContext, executeModel } from "@modelworks/model-kit";
-import { csvLayout, duck, ingestCsv } from "../packages/server/src/files/duck.ts";
+import { configureDuck, csvLayout, ingestCsv } from "../packages/server/src/files/duck.ts";
 import type { FileRow } from "../packages/server/src/files/ingest.ts";
 import {
   type FileSource,
@@ -73,9 +73,9 @@ const parquet = join(dir, "data.parquet");
   out.end();
   await once(out, "finish");
 }
-// DuckDB as the server starts it, with 1 GB (the 256 MB default cannot ingest this file in one go
-// here; the ingest is not what is measured), spilling to a scratch directory.
-await duck(1024, join(dir, "duckdb"));
+// DuckDB as the server starts it, with 1 GB (the ingest is not what is measured), spilling to a
+// scratch directory.
+await configureDuck({ memoryMb: 1024, tempDir: join(dir, "duckdb") });
 let t = performance.now();
 const layout = await csvLayout(csvFile, "utf-8");
 const ingested = await ingestCsv(csvFile, layout, parquet);
