@@ -1,4 +1,15 @@
-import { Button, Group, Loader, NumberInput, Paper, Table, Text, TextInput, Title } from "@mantine/core";
+import {
+  Button,
+  Chip,
+  Group,
+  Loader,
+  NumberInput,
+  Paper,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import type { KeyboardEvent, ReactNode } from "react";
 import {
   canCrossFilter,
@@ -14,6 +25,7 @@ import {
   selectionFor,
   type Tile,
   tableOf,
+  toggleSelection,
   type VisualResult,
   visualOption,
 } from "../lib/dashboard.ts";
@@ -356,5 +368,34 @@ function DataTable({ headers, rows, label }: { headers: string[]; rows: string[]
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** The cross-filters in force, each a chip that removes it, and "clear all". */
+export function CrossFilters({
+  selections,
+  onChange,
+}: {
+  selections: Selection[];
+  onChange: (next: (cur: Selection[]) => Selection[]) => void;
+}) {
+  if (!selections.length) return null;
+  return (
+    <Group gap="xs" aria-label="Cross-filters">
+      <Text size="sm">Filtered by:</Text>
+      {selections.map((s) => (
+        <Chip
+          key={`${s.field.table}.${s.field.column}`}
+          checked
+          size="xs"
+          onChange={() => onChange((cur) => toggleSelection(cur, s))}
+        >
+          {s.field.column} = {s.values.map(String).join(", ")}
+        </Chip>
+      ))}
+      <Button variant="subtle" size="compact-xs" onClick={() => onChange(() => [])}>
+        Clear cross-filters
+      </Button>
+    </Group>
   );
 }

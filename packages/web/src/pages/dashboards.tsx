@@ -24,7 +24,7 @@ import { Link, useLocation } from "wouter";
 import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
-import { DashboardPages, GRID_GAP_PX, GRID_ROW_PX } from "../components/dashboard-view.tsx";
+import { CrossFilters, DashboardPages, GRID_GAP_PX, GRID_ROW_PX } from "../components/dashboard-view.tsx";
 import { PublishToPowerBi } from "../components/powerbi.tsx";
 import { ReplaceFileButton } from "../components/replace-file.tsx";
 import { ShareDialog } from "../components/share-dialog.tsx";
@@ -668,24 +668,7 @@ function Dashboard({
           </ul>
         </details>
       ) : null}
-      {selections.length ? (
-        <Group gap="xs" aria-label="Cross-filters">
-          <Text size="sm">Filtered by:</Text>
-          {selections.map((s) => (
-            <Chip
-              key={`${s.field.table}.${s.field.column}`}
-              checked
-              size="xs"
-              onChange={() => setSelections((cur) => toggleSelection(cur, s))}
-            >
-              {s.field.column} = {s.values.map(String).join(", ")}
-            </Chip>
-          ))}
-          <Button variant="subtle" size="compact-xs" onClick={() => setSelections([])}>
-            Clear cross-filters
-          </Button>
-        </Group>
-      ) : null}
+      <CrossFilters selections={selections} onChange={setSelections} />
       {results.error ? <ErrorState error={results.error} onRetry={() => results.refetch()} /> : null}
       <DashboardPages
         plan={p}

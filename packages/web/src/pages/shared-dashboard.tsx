@@ -1,10 +1,10 @@
-import { Alert, Anchor, Badge, Button, Chip, Container, Group, Stack, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Container, Group, Stack, Text, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { API, call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
-import { DashboardPages } from "../components/dashboard-view.tsx";
+import { CrossFilters, DashboardPages } from "../components/dashboard-view.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime, setNumberStyle } from "../format.ts";
 import {
@@ -116,24 +116,7 @@ export function SharedDashboardPage({ token }: { token: string }) {
                     {plan.fallback.reason}
                   </Alert>
                 ) : null}
-                {selections.length ? (
-                  <Group gap="xs" aria-label="Cross-filters">
-                    <Text size="sm">Filtered by:</Text>
-                    {selections.map((s) => (
-                      <Chip
-                        key={`${s.field.table}.${s.field.column}`}
-                        checked
-                        size="xs"
-                        onChange={() => setSelections((cur) => toggleSelection(cur, s))}
-                      >
-                        {s.field.column} = {s.values.map(String).join(", ")}
-                      </Chip>
-                    ))}
-                    <Button variant="subtle" size="compact-xs" onClick={() => setSelections([])}>
-                      Clear cross-filters
-                    </Button>
-                  </Group>
-                ) : null}
+                <CrossFilters selections={selections} onChange={setSelections} />
                 {results.error ? (
                   <ErrorState error={results.error} onRetry={() => results.refetch()} />
                 ) : null}
