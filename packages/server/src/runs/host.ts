@@ -1,5 +1,4 @@
 import type { LlmReplyMessage } from "../llm/wire.ts";
-import { notePhase, type PhaseMark } from "./phase-timings.ts";
 import type { ThreadMessage, ThreadResult, ThreadTask } from "./thread.ts";
 import { createThreadPool } from "./thread-pool.ts";
 
@@ -59,8 +58,6 @@ process.on("message", (m: ToHost) => {
   // Progress goes out at most every PROGRESS_MS, the latest value; a run that ends sooner sends
   // none (its final state says 1). A 0.25 ms TIF run thus costs one message each way.
   let progress: Extract<ThreadMessage, { type: "progress" }> | null = null;
-  // Phase marks are taken here, before coalescing drops the messages in between (and its delay).
-  const marks: PhaseMark[] = [];
   let progressTimer: NodeJS.Timeout | undefined;
   const flushProgress = () => {
     progressTimer = undefined;
@@ -74,7 +71,6 @@ process.on("message", (m: ToHost) => {
       bindPost: (post) => void posters.set(m.id, post),
       onMessage: (msg) => {
         if (msg.type !== "progress") return send({ t: "msg", id: m.id, m: msg });
-        notePhase(marks, msg.message, Date.now());
         progress = msg;
         progressTimer ??= setTimeout(flushProgress, PROGRESS_MS);
       },
@@ -87,7 +83,7 @@ process.on("message", (m: ToHost) => {
         };
         reported.helpers = pool.lent.helpers;
         reported.parts = pool.lent.parts;
-        send({ t: "done", id: m.id, result: marks.length ? { ...result, marks } : result, lent });
+        send({ t: "done", id: m.id, result, lent });
       },
       (err: Error) => send({ t: "fail", id: m.id, message: err.message }),
     )

@@ -2,9 +2,10 @@ import type { PhaseTimingDto } from "@modelworks/contracts/runs";
 
 /**
  * A run's phase timings (issue 17): engines are pure and keep no clock, so the platform notes when
- * each distinct progress message arrives — in the engine host, as the thread posts it, since the
- * host then coalesces progress to one message per 50 ms (a fast phase would vanish, and the rest
- * arrive late) — and the runner stores them with the run.
+ * each distinct progress message is reported — in the engine thread, as the model reports it,
+ * since downstream the host coalesces progress to one message per 50 ms (a fast phase would
+ * vanish, and the rest arrive late) and the result may overtake the last messages — and the
+ * runner stores them with the run.
  */
 
 /** When a distinct progress message was first seen (ms since the epoch). */

@@ -76,7 +76,7 @@ export type ThreadMessage =
   /** `ctx.llm` asks the main process (src/llm/wire.ts). */
   | LlmCallMessage;
 
-import type { PhaseMark } from "./phase-timings.ts";
+import { notePhase, type PhaseMark } from "./phase-timings.ts";
 
 export type ThreadResult = (
   | {
@@ -107,7 +107,7 @@ export type ThreadResult = (
    * (docs/decisions/0051). False: the run's result would be the same with or without one.
    */
   llmRead?: boolean;
-  /** Set by the engine host, which sees each progress message as the thread posts it (coalescing comes after). */
+  /** When each distinct progress message was posted, noted by the thread itself (phase-timings.ts). */
   marks?: PhaseMark[];
 };
 
@@ -144,13 +144,19 @@ export default async function runTask(
   if ("warmUp" in task || "parts" in task) return runTaskOf(task);
   // Any property of ctx.llm read by the model (`available`, a call) is recorded.
   const read = { llm: false };
-  const result = await runTaskOf(task, read);
-  return { ...result, llmRead: read.llm };
+  // Phase marks are taken here, as the model reports them: progress travels on the task's port
+  // and the result on the pool's channel, and a result can overtake the last progress messages
+  // (seen under load: a content run with phases 3–5 missing), so marks taken downstream can miss
+  // the end of a run.
+  const marks: PhaseMark[] = [];
+  const result = await runTaskOf(task, read, marks);
+  return { ...result, llmRead: read.llm, ...(marks.length ? { marks } : {}) };
 }
 
 async function runTaskOf(
   task: ThreadTask | PartsTask | { warmUp: true },
   read: { llm: boolean } = { llm: false },
+  marks: PhaseMark[] = [],
 ): Promise<ThreadResult> {
   // Loading this module (engines, zod) is the warm-up; nothing else to do.
   if ("warmUp" in task) return { ok: true, output: null };
@@ -219,7 +225,10 @@ async function runTaskOf(
             return Reflect.get(target, property, receiver);
           },
         }),
-        onProgress: (fraction, message) => post({ type: "progress", fraction, message }),
+        onProgress: (fraction, message) => {
+          notePhase(marks, message, Date.now());
+          post({ type: "progress", fraction, message });
+        },
         log: {
           debug: (msg, fields) => post({ type: "log", level: "debug", msg, fields }),
           info: (msg, fields) => post({ type: "log", level: "info", msg, fields }),
