@@ -1,10 +1,15 @@
 import { eq, sql } from "drizzle-orm";
-import { verifyShareToken } from "../auth/share-token.ts";
+import { newShareToken, verifyShareToken } from "../auth/share-token.ts";
 import type { Db } from "../db/client.ts";
 import { shareLinks } from "../db/schema.ts";
 import { DomainError } from "../errors/domain-error.ts";
+import type { Actor } from "./actor.ts";
+import { recordAuditAs } from "./audit.ts";
 
-/** Share links' shared pieces: the list's DTO and opening a token, for run links and dashboard links. */
+/**
+ * Share links' shared pieces: creating one, the list's DTO and opening a token, for run links and
+ * dashboard links.
+ */
 export type ShareLinkRow = typeof shareLinks.$inferSelect;
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -63,4 +68,45 @@ export async function openShareToken(
       .set({ accessCount: sql`${shareLinks.accessCount} + 1`, lastAccessedAt: new Date() })
       .where(eq(shareLinks.id, link.id));
   return link;
+}
+
+/**
+ * Creates a share link to runs or to a conversation's dashboard (exactly one of the two, as the
+ * table's check requires), with its audit event in the same transaction. The token is returned
+ * here once; only its hash is stored.
+ */
+export async function createShareLink(
+  db: Db,
+  actor: Actor,
+  secret: string,
+  target: { runIds: string[] } | { conversationId: string },
+  opts: { label: string; expiresInHours: number },
+): Promise<{ link: ShareLinkRow; token: string }> {
+  const { token, tokenHash } = newShareToken(secret);
+  const runIds = "runIds" in target ? target.runIds : [];
+  const conversationId = "conversationId" in target ? target.conversationId : null;
+  const link = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(shareLinks)
+      .values({
+        orgId: actor.orgId,
+        runIds,
+        conversationId,
+        label: opts.label,
+        tokenHash,
+        expiresAt: new Date(Date.now() + opts.expiresInHours * 3_600_000),
+        createdBy: actor.kind === "key" ? null : actor.userId,
+        createdByApiKey: actor.kind === "key" ? (actor.keyId ?? null) : null,
+      })
+      .returning();
+    await recordAuditAs(tx, actor, {
+      action: "share_link.created",
+      orgId: actor.orgId,
+      targetType: "share_link",
+      targetId: row!.id,
+      metadata: { ...target, expiresAt: row!.expiresAt.toISOString(), label: opts.label },
+    });
+    return row!;
+  });
+  return { link, token };
 }

@@ -14,16 +14,15 @@ import { eq } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { newShareToken } from "../auth/share-token.ts";
 import { renderDashboard } from "../conversations/export.ts";
 import { settleConversation } from "../conversations/messages.ts";
 import { queryRevision, slicerValues } from "../conversations/query.ts";
 import { loadConversation, loadRevision } from "../conversations/store.ts";
-import { organizations, shareLinks } from "../db/schema.ts";
-import { openShareToken, shareLinkDto } from "../domain/share-links.ts";
+import { organizations } from "../db/schema.ts";
+import { createShareLink, openShareToken, shareLinkDto } from "../domain/share-links.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
-import { recordAudit } from "../http/audit.ts";
+import { actorOf } from "../http/actor.ts";
 import { contentDisposition } from "../http/content-disposition.ts";
 import { publicRateLimitOf } from "../http/share-rate-limit.ts";
 
@@ -77,31 +76,13 @@ export async function dashboardShareLinkRoutes(app: FastifyInstance) {
           [{ path: "params.id", message: "the conversation has no dashboard yet" }],
           "There is no dashboard to share yet: send a message with a file first.",
         );
-      const { token, tokenHash } = newShareToken(config.SESSION_SECRET);
-      const p = req.principal!;
-      const link = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(shareLinks)
-          .values({
-            orgId,
-            runIds: [],
-            conversationId: c.id,
-            label,
-            tokenHash,
-            expiresAt: new Date(Date.now() + expiresInHours * 3_600_000),
-            createdBy: p.kind === "api_key" ? null : p.userId,
-            createdByApiKey: p.kind === "api_key" ? p.apiKeyId : null,
-          })
-          .returning();
-        await recordAudit(tx, req, {
-          action: "share_link.created",
-          orgId,
-          targetType: "share_link",
-          targetId: row!.id,
-          metadata: { conversationId: c.id, expiresAt: row!.expiresAt.toISOString(), label },
-        });
-        return row!;
-      });
+      const { link, token } = await createShareLink(
+        db,
+        actorOf(req),
+        config.SESSION_SECRET,
+        { conversationId: c.id },
+        { label, expiresInHours },
+      );
       const url = `${config.PUBLIC_URL}/api/v1/shared/${token}/dashboard`;
       return reply.code(201).send({
         ...shareLinkDto(link),

@@ -13,15 +13,14 @@ import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, type SQ
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { newShareToken } from "../auth/share-token.ts";
 import { organizations, runs, shareLinks } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
-import { openShareToken, shareLinkDto } from "../domain/share-links.ts";
+import { createShareLink, openShareToken, shareLinkDto } from "../domain/share-links.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { documentsOf } from "../exports/index.ts";
 import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun } from "../exports/run-export.ts";
 import { orgOf } from "../http/access.ts";
-import { attributionOf } from "../http/actor.ts";
+import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { sendFile } from "../http/send-file.ts";
 import { publicRateLimitOf } from "../http/share-rate-limit.ts";
@@ -96,30 +95,13 @@ export async function shareLinkRoutes(app: FastifyInstance) {
           ]);
         }
       }
-      const { token, tokenHash } = newShareToken(config.SESSION_SECRET);
-      const p = req.principal!;
-      const link = await db.transaction(async (tx) => {
-        const [row] = await tx
-          .insert(shareLinks)
-          .values({
-            orgId,
-            runIds: ids,
-            label,
-            tokenHash,
-            expiresAt: new Date(Date.now() + expiresInHours * 3_600_000),
-            createdBy: p.kind === "api_key" ? null : p.userId,
-            createdByApiKey: p.kind === "api_key" ? p.apiKeyId : null,
-          })
-          .returning();
-        await recordAudit(tx, req, {
-          action: "share_link.created",
-          orgId,
-          targetType: "share_link",
-          targetId: row!.id,
-          metadata: { runIds: ids, expiresAt: row!.expiresAt.toISOString(), label },
-        });
-        return row!;
-      });
+      const { link, token } = await createShareLink(
+        db,
+        actorOf(req),
+        config.SESSION_SECRET,
+        { runIds: ids },
+        { label, expiresInHours },
+      );
       const url = `${config.PUBLIC_URL}/api/v1/shared/${token}`;
       return reply.code(201).send({
         ...shareLinkDto(link),
