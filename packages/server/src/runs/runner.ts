@@ -334,7 +334,8 @@ export class RunWorker {
         });
     };
 
-    // Phase marks of an in-process task (an engine host sends its own with the result).
+    // Marks taken from the progress this runner sees: only a fallback, for a pool whose results carry
+    // none — the engine thread notes its own as the model reports them and they ride on the result.
     let marks: PhaseMark[] = [];
     let endedAt = 0;
     const onProgress = (fraction: number, message?: string) => {
