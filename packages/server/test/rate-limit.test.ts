@@ -302,4 +302,25 @@ describe.skipIf(!REDIS_URL)("batched counts for identified callers", () => {
       b.close();
     }
   });
+
+  it("sends what it counted during an outage as soon as Redis is back, not at the next period", async () => {
+    const l = await link();
+    // A period far longer than the test: only the recovery can have sent the count.
+    const c = new BatchedCounter(l, nameSpace, 5000);
+    try {
+      l.failed(new Error("test outage"));
+      expect(l.up).toBe(false);
+      for (let i = 0; i < 7; i++) await incr(c, "key:outage");
+      expect(await l.client.get(`${nameSpace}key:outage`)).toBeNull();
+      await until("the link back up", async () => l.up);
+      const startedMs = Date.now();
+      await until(
+        "the outage's count in Redis",
+        async () => (await l.client.get(`${nameSpace}key:outage`)) === "7",
+      );
+      expect(Date.now() - startedMs).toBeLessThan(1000);
+    } finally {
+      c.close();
+    }
+  });
 });

@@ -156,6 +156,7 @@ return {v, ttl}`;
 export class BatchedCounter {
   private readonly tallies = new Map<string, Tally>();
   private readonly timer: NodeJS.Timeout;
+  private readonly offLink: () => void;
 
   constructor(
     private readonly link: RedisLink,
@@ -165,6 +166,11 @@ export class BatchedCounter {
     if (!link.client.rlIncrBy) link.client.defineCommand("rlIncrBy", { numberOfKeys: 1, lua: INCR_BY_LUA });
     this.timer = setInterval(() => this.syncAll(), syncMs);
     this.timer.unref();
+    // Back on Redis: send what was counted here during the outage and learn the shared counts at
+    // once, not at the next tick (a caller's whole burst can fit in one tick).
+    this.offLink = link.onChange((up) => {
+      if (up) this.syncAll();
+    });
   }
 
   incr(key: string, cb: StoreCallback, timeWindowMs: number): void {
@@ -218,6 +224,7 @@ export class BatchedCounter {
 
   close(): void {
     clearInterval(this.timer);
+    this.offLink();
   }
 }
 
