@@ -15,67 +15,27 @@ import { once } from "node:events";
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { responseModel, sampleRecords, scoreRecords } from "@modelworks/engine-response-model";
-import { createContext, executeModel } from "@modelworks/model-kit";
+import { scoreRecords } from "@modelworks/engine-response-model";
 import { stringify } from "csv-stringify/sync";
 import { readCsvRecords } from "../packages/cli/src/csv.ts";
 import { SCORED_COLUMNS, scoreFile } from "../packages/cli/src/score.ts";
+import { fitSampleArtifact, timedScoring, writeSampleCsv } from "./lib/response-model-rows.ts";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
-const cpuMs = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1000;
-};
-const mb = (b: number) => (b / 2 ** 20).toFixed(0);
 
-const example = responseModel.examples[0]!.input;
-const fit = await executeModel(
-  responseModel,
-  { ...example, folds: 3, lambdaCount: 20, selectionMaxSteps: 0 },
-  createContext(),
-);
-const artifact = { ...fit.artifact, idField: "ID" };
-const base = sampleRecords("campaigniq");
-const fields = Object.keys(base[0]!);
+const artifact = await fitSampleArtifact();
 const dir = mkdtempSync(join(tmpdir(), "rm-score-"));
 const data = join(dir, "data.csv");
 const modelFile = join(dir, "model.json");
 writeFileSync(modelFile, JSON.stringify(artifact));
-{
-  const out = createWriteStream(data);
-  out.write(`ID,${fields.join(",")}\n`);
-  const lines = base.map((r) => fields.map((f) => r[f] ?? "").join(","));
-  for (let i = 0; i < ROWS; i += 10_000) {
-    let text = "";
-    for (let k = i; k < Math.min(ROWS, i + 10_000); k++) text += `C${k},${lines[k % lines.length]}\n`;
-    if (!out.write(text)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-}
+const fields = await writeSampleCsv(data, ROWS);
 console.log(
   `response-model score: ${ROWS.toLocaleString("en-US")} rows × ${fields.length + 1} columns; load ${loadavg()
     .map((l) => l.toFixed(1))
     .join(" / ")} (shared machine: CPU time is the measure)`,
 );
-
-async function timed(name: string, run: (sample: () => void) => Promise<void>) {
-  globalThis.gc?.();
-  const rss0 = process.memoryUsage().rss;
-  let maxRss = rss0;
-  const sample = () => {
-    maxRss = Math.max(maxRss, process.memoryUsage().rss);
-  };
-  const wall = performance.now();
-  const cpu = cpuMs();
-  await run(sample);
-  const cpuS = (cpuMs() - cpu) / 1000;
-  const wallS = (performance.now() - wall) / 1000;
-  console.log(
-    `${name}: ${wallS.toFixed(2)} s wall, ${cpuS.toFixed(2)} s CPU — ${Math.round(ROWS / cpuS).toLocaleString("en-US")} rows per CPU second; RSS +${mb(maxRss - rss0)} MB at most`,
-  );
-  return cpuS;
-}
+const timed = async (name: string, run: (sample: () => void) => Promise<void>) =>
+  (await timedScoring(name, ROWS, run)).cpu;
 
 const before = await timed("before (csv-parse records → scoreRecords → csv-stringify)", async (sample) => {
   const out = createWriteStream(join(dir, "before.csv"));

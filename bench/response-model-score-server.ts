@@ -14,18 +14,10 @@
  *   node --import tsx bench/response-model-score-server.ts [rows]
  */
 import { createHash } from "node:crypto";
-import { once } from "node:events";
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type CustomerRecord,
-  preparationCounter,
-  responseModel,
-  sampleRecords,
-  scoreBatch,
-} from "@modelworks/engine-response-model";
-import { createContext, executeModel } from "@modelworks/model-kit";
+import { type CustomerRecord, preparationCounter, scoreBatch } from "@modelworks/engine-response-model";
 import { configureDuck, csvLayout, ingestCsv } from "../packages/server/src/files/duck.ts";
 import type { FileRow } from "../packages/server/src/files/ingest.ts";
 import {
@@ -41,42 +33,18 @@ import {
   scoredCsv,
   scoringColumns,
 } from "../packages/server/src/model-artifacts/scored-csv.ts";
+import { fitSampleArtifact, timedScoring, writeSampleCsv } from "./lib/response-model-rows.ts";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
-const cpuS = () => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
-const mb = (b: number) => (b / 2 ** 20).toFixed(0);
-
-const example = responseModel.examples[0]!.input;
-const fit = await executeModel(
-  responseModel,
-  { ...example, folds: 3, lambdaCount: 20, selectionMaxSteps: 0 },
-  createContext(),
-);
-const artifact = { ...fit.artifact, idField: "ID" };
-const base = sampleRecords("campaigniq");
-const fields = Object.keys(base[0]!);
+const artifact = await fitSampleArtifact();
 const dir = mkdtempSync(join(tmpdir(), "rm-score-server-"));
 const csvFile = join(dir, "data.csv");
 const parquet = join(dir, "data.parquet");
-{
-  const out = createWriteStream(csvFile);
-  out.write(`ID,${fields.join(",")}\n`);
-  const lines = base.map((r) => fields.map((f) => r[f] ?? "").join(","));
-  for (let i = 0; i < ROWS; i += 10_000) {
-    let text = "";
-    for (let k = i; k < Math.min(ROWS, i + 10_000); k++) text += `C${k},${lines[k % lines.length]}\n`;
-    if (!out.write(text)) await once(out, "drain");
-  }
-  out.end();
-  await once(out, "finish");
-}
+const fields = await writeSampleCsv(csvFile, ROWS);
 // DuckDB as the server starts it, with 1 GB (the ingest is not what is measured), spilling to a
 // scratch directory.
 await configureDuck({ memoryMb: 1024, tempDir: join(dir, "duckdb") });
-let t = performance.now();
+const t = performance.now();
 const layout = await csvLayout(csvFile, "utf-8");
 const ingested = await ingestCsv(csvFile, layout, parquet);
 console.log(
@@ -94,26 +62,7 @@ const source: FileSource = {
   mapping: null,
 };
 
-async function timed<T>(
-  name: string,
-  run: (sample: () => void) => Promise<T>,
-): Promise<{ cpu: number; result: T }> {
-  globalThis.gc?.();
-  const rss0 = process.memoryUsage().rss;
-  let maxRss = rss0;
-  const sample = () => {
-    maxRss = Math.max(maxRss, process.memoryUsage().rss);
-  };
-  t = performance.now();
-  const cpu0 = cpuS();
-  const result = await run(sample);
-  const cpu = cpuS() - cpu0;
-  const wall = (performance.now() - t) / 1000;
-  console.log(
-    `${name}: ${wall.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU — ${Math.round(ROWS / cpu).toLocaleString("en-US")} rows per CPU second; RSS +${mb(maxRss - rss0)} MB at most`,
-  );
-  return { cpu, result };
-}
+const timed = <T>(name: string, run: (sample: () => void) => Promise<T>) => timedScoring(name, ROWS, run);
 
 const before = await timed("before (record per row → scoreBatch → counter.add)", async (sample) => {
   const hash = createHash("sha256");
