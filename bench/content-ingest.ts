@@ -21,14 +21,12 @@
  * BENCH_FEEDS changes the number of feeds (100). Wall time, this process's CPU (PGlite runs in it) and the load average are printed; the
  * baseline is one plain GET of one feed.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { count, eq, isNotNull, sql } from "drizzle-orm";
 import { ingestDueSources } from "../packages/server/src/content/ingest.ts";
 import { openDatabase } from "../packages/server/src/db/client.ts";
 import { contentItems, contentSources, organizations } from "../packages/server/src/db/schema.ts";
-import { createFetchDeps } from "../packages/server/src/sources/fetch-source.ts";
+import { loopbackFetchDeps, medianFeedGetMs, startFeedServer } from "./lib/feed-server.ts";
 
 const FEEDS = Number(process.env.BENCH_FEEDS ?? 100);
 const ITEMS = 50;
@@ -57,22 +55,8 @@ function rss(feed: number): string {
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed ${feed}</title>${items}</channel></rss>`;
 }
 
-const bodies = Array.from({ length: FEEDS }, (_, i) => rss(i));
-const server = http.createServer((req, res) => {
-  if (req.url === "/robots.txt")
-    return void res
-      .writeHead(200, { "content-type": "text/plain" })
-      .end("User-agent: *\nDisallow: /private/\n");
-  const m = /^\/feed-(\d+)\.xml$/.exec(req.url ?? "");
-  if (!m) return void res.writeHead(404).end();
-  const etag = `"f${m[1]}"`;
-  if (req.headers["if-none-match"] === etag) return void res.writeHead(304, { etag }).end();
-  res
-    .writeHead(200, { "content-type": "application/rss+xml; charset=utf-8", etag })
-    .end(bodies[Number(m[1])]);
-});
-await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-const port = (server.address() as AddressInfo).port;
+const server = await startFeedServer(Array.from({ length: FEEDS }, (_, i) => rss(i)));
+const port = server.port;
 
 const database = await openDatabase({ url: process.env.DATABASE_URL ?? "memory://" });
 const { db } = database;
@@ -80,10 +64,6 @@ const cpuMs = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
-const newDeps = () =>
-  createFetchDeps({
-    http: { allowAddresses: ["127.0.0.1"], resolve: async () => [{ address: "127.0.0.1", family: 4 }] },
-  });
 
 async function newOrg(hostOf: (i: number) => string) {
   const [org] = await db
@@ -110,7 +90,7 @@ async function newOrg(hostOf: (i: number) => string) {
 async function pass(name: string, orgId: string, now: () => Date) {
   const w0 = performance.now();
   const c0 = cpuMs();
-  const s = await ingestDueSources({ db, deps: newDeps(), now, batchSize: FEEDS, concurrency: 8 });
+  const s = await ingestDueSources({ db, deps: loopbackFetchDeps(), now, batchSize: FEEDS, concurrency: 8 });
   const wallMs = performance.now() - w0;
   const cpu = cpuMs() - c0;
   const [stored] = await db.select({ n: count() }).from(contentItems).where(eq(contentItems.orgId, orgId));
@@ -123,16 +103,11 @@ async function pass(name: string, orgId: string, now: () => Date) {
   );
 }
 
-const base: number[] = [];
-for (let i = 0; i < 20; i++) {
-  const t = performance.now();
-  await (await fetch(`http://127.0.0.1:${port}/feed-0.xml`)).text();
-  base.push(performance.now() - t);
-}
+const baseMs = await medianFeedGetMs(port);
 console.log(
   `database: ${process.env.DATABASE_URL ? "PostgreSQL" : "PGlite (memory)"}; load average ${loadavg()
     .map((l) => l.toFixed(1))
-    .join(" ")}; baseline GET of one feed ${base.sort((a, b) => a - b)[10]!.toFixed(2)} ms`,
+    .join(" ")}; baseline GET of one feed ${baseMs.toFixed(2)} ms`,
 );
 console.log(
   "| scenario | wall (s) | CPU (s) | sources claimed | fetches | items | stored in the org | load |",

@@ -13,15 +13,10 @@
  * - 100 feeds on 10 hosts (10 per host): the 1 s interval alone makes this ≥ 9 s per host.
  * Baseline: one plain GET of one feed over loopback (the unit ratios are given in).
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import type { SourceDefinition } from "@modelworks/engine-content-intel";
-import {
-  createFetchDeps,
-  type FetchSourceResult,
-  fetchSource,
-} from "../packages/server/src/sources/fetch-source.ts";
+import { type FetchSourceResult, fetchSource } from "../packages/server/src/sources/fetch-source.ts";
+import { loopbackFetchDeps, medianFeedGetMs, startFeedServer } from "./lib/feed-server.ts";
 
 const FEEDS = 100;
 const ITEMS = 50;
@@ -36,22 +31,8 @@ function rss(feed: number): string {
   return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Feed ${feed}</title>${items}</channel></rss>`;
 }
 
-const bodies = Array.from({ length: FEEDS }, (_, i) => rss(i));
-const server = http.createServer((req, res) => {
-  if (req.url === "/robots.txt")
-    return void res
-      .writeHead(200, { "content-type": "text/plain" })
-      .end("User-agent: *\nDisallow: /private/\n");
-  const m = /^\/feed-(\d+)\.xml$/.exec(req.url ?? "");
-  if (!m) return void res.writeHead(404).end();
-  const etag = `"f${m[1]}"`;
-  if (req.headers["if-none-match"] === etag) return void res.writeHead(304, { etag }).end();
-  res
-    .writeHead(200, { "content-type": "application/rss+xml; charset=utf-8", etag })
-    .end(bodies[Number(m[1])]);
-});
-await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-const port = (server.address() as AddressInfo).port;
+const server = await startFeedServer(Array.from({ length: FEEDS }, (_, i) => rss(i)));
+const port = server.port;
 
 const source = (i: number, host: string): SourceDefinition => ({
   id: `feed-${i}`,
@@ -64,17 +45,13 @@ const source = (i: number, host: string): SourceDefinition => ({
   tier: "standard",
   intervalMinutes: 360,
 });
-const newDeps = () =>
-  createFetchDeps({
-    http: { allowAddresses: ["127.0.0.1"], resolve: async () => [{ address: "127.0.0.1", family: 4 }] },
-  });
 const cpuMs = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 };
 
 async function scenario(name: string, sources: SourceDefinition[], states?: FetchSourceResult[]) {
-  const deps = newDeps();
+  const deps = loopbackFetchDeps();
   const w0 = performance.now();
   const c0 = cpuMs();
   const results = await Promise.all(
@@ -94,13 +71,7 @@ async function scenario(name: string, sources: SourceDefinition[], states?: Fetc
 }
 
 // Baseline: one GET of one feed, median of 20.
-const base: number[] = [];
-for (let i = 0; i < 20; i++) {
-  const t = performance.now();
-  await (await fetch(`http://127.0.0.1:${port}/feed-0.xml`)).text();
-  base.push(performance.now() - t);
-}
-const baseMs = base.sort((a, b) => a - b)[10]!;
+const baseMs = await medianFeedGetMs(port);
 console.log(
   `load average ${loadavg()
     .map((l) => l.toFixed(1))
