@@ -17,11 +17,8 @@
  *   npm run bench:dashboard-render            # BENCH_ROWS=100000, BENCH_RUNS=5
  */
 import { loadavg } from "node:os";
-import { chromium, type Page } from "playwright-core";
-import { loadConfig } from "../packages/server/src/config.ts";
-import { startServer } from "../packages/server/src/server.ts";
-import { startMailServer, verifyTokenIn } from "../packages/server/test/mail-server.ts";
-import { buildWeb } from "../packages/web/scripts/build.ts";
+import type { Page } from "playwright-core";
+import { apiPost, signUpWithOrg, startBrowserBench } from "./lib/browser-app.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -88,28 +85,8 @@ const EMPTY_READY = `(() => {
 const STATUS = `[...document.querySelectorAll('[data-visual-id]')].map((t) => t.getAttribute('data-visual-id') + ': ' +
   (t.querySelector('[role="img"] canvas') ? 'canvas' : t.querySelector('table tbody tr') ? 'table' : (t.textContent || '').slice(0, 60)))`;
 
-await buildWeb();
-const mail = await startMailServer();
-const app = await startServer(
-  loadConfig({
-    NODE_ENV: "test",
-    PORT: "0",
-    DATABASE_URL: "memory://",
-    SESSION_SECRET: "bench-dashboard-render-secret-0123456789",
-    SEED_DEMO: "false",
-    LOG_LEVEL: "warn",
-    RATE_LIMIT_MAX: "100000",
-    RUN_HEAVY_RATE_LIMIT_PER_HOUR: "10000",
-    SMTP_URL: mail.url,
-  }),
-);
-const address = app.server.address();
-if (!address || typeof address === "string") throw new Error("no port");
-const base = `http://localhost:${address.port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-});
+const bench = await startBrowserBench({ SESSION_SECRET: "bench-dashboard-render-secret-0123456789" });
+const { base, browser } = bench;
 
 interface Probe {
   ms: number;
@@ -124,19 +101,8 @@ try {
   const setup = await browser.newContext({ viewport: { width: 1366, height: 900 } });
   const page: Page = await setup.newPage();
   page.setDefaultTimeout(120_000);
-  const post = async <T>(path: string, data: unknown, csrf?: string): Promise<T> => {
-    const res = await page.request.post(`${base}/api/v1${path}`, {
-      data,
-      headers: csrf ? { "x-csrf-token": csrf } : {},
-    });
-    if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const password = "a long timing passphrase";
-  await post("/auth/sign-up", { email: "render@example.com", password, name: "Bench" });
-  const token = verifyTokenIn(await mail.waitFor("render@example.com"));
-  const { csrfToken } = await post<{ csrfToken: string }>("/auth/verify-email", { token, password });
-  await post("/orgs", { name: "Bench" }, csrfToken);
+  const post = apiPost(page, base);
+  const csrfToken = await signUpWithOrg(post, bench.mail, "render@example.com");
   const project = await post<{ id: string }>("/projects", { name: "Render" }, csrfToken);
   const empty = await post<{ id: string }>(`/projects/${project.id}/conversations`, {}, csrfToken);
   const conv = await post<{ id: string }>(`/projects/${project.id}/conversations`, {}, csrfToken);
@@ -225,7 +191,5 @@ try {
   console.log(lines.join("\n"));
   if (dash.tiles !== 10) console.log(`note: the first page has ${dash.tiles} visuals, not 10`);
 } finally {
-  await browser.close();
-  await app.close();
-  await mail.close();
+  await bench.close();
 }

@@ -7,39 +7,18 @@
  *
  *   npm run bench:web          (needs /usr/bin/chromium; see DEVELOPERS.md)
  */
-import { chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { generateDeals } from "../packages/engines/optimizers/src/deal-picker/generate.ts";
-import { loadConfig } from "../packages/server/src/config.ts";
-import { startServer } from "../packages/server/src/server.ts";
-import { startMailServer, verifyTokenIn } from "../packages/server/test/mail-server.ts";
-import { buildWeb } from "../packages/web/scripts/build.ts";
+import { apiPost, signUpWithOrg, startBrowserBench } from "./lib/browser-app.ts";
 
 const DEALS = Number(process.env.BENCH_DEALS ?? 10_000);
 
-await buildWeb();
 // Account mail (the sign-up's verification link) goes to a local SMTP server of the bench's own.
-const mail = await startMailServer();
-const app = await startServer(
-  loadConfig({
-    NODE_ENV: "test",
-    PORT: "0",
-    DATABASE_URL: "memory://",
-    SESSION_SECRET: "bench-web-session-secret-0123456789abc",
-    SEED_DEMO: "false",
-    LOG_LEVEL: "warn",
-    RATE_LIMIT_MAX: "100000",
-    RUN_HEAVY_RATE_LIMIT_PER_HOUR: "10000",
-    BODY_LIMIT_BYTES: String(20 * 1024 * 1024),
-    SMTP_URL: mail.url,
-  }),
-);
-const address = app.server.address();
-if (!address || typeof address === "string") throw new Error("no port");
-const base = `http://localhost:${address.port}`;
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+const bench = await startBrowserBench({
+  SESSION_SECRET: "bench-web-session-secret-0123456789abc",
+  BODY_LIMIT_BYTES: String(20 * 1024 * 1024),
 });
+const { base, browser } = bench;
 
 const results: [string, string][] = [];
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -53,21 +32,8 @@ try {
   const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
   const page: Page = await context.newPage();
   page.setDefaultTimeout(30_000);
-  const post = async <T>(path: string, data: unknown, csrf?: string): Promise<T> => {
-    const res = await page.request.post(`${base}/api/v1${path}`, {
-      data,
-      headers: csrf ? { "x-csrf-token": csrf } : {},
-      timeout: 120_000,
-    });
-    if (!res.ok()) throw new Error(`${path}: ${res.status()} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const password = "a long timing passphrase";
-  await post("/auth/sign-up", { email: "bench@example.com", password, name: "Bench" });
-  // The verification link's answer starts the session (its cookie lands in the page's context).
-  const token = verifyTokenIn(await mail.waitFor("bench@example.com"));
-  const { csrfToken } = await post<{ csrfToken: string }>("/auth/verify-email", { token, password });
-  await post("/orgs", { name: "Bench" }, csrfToken);
+  const post = apiPost(page, base, { timeoutMs: 120_000 });
+  const csrfToken = await signUpWithOrg(post, bench.mail, "bench@example.com");
   const project = await post<{ id: string }>("/projects", { name: "Big data" }, csrfToken);
 
   // 1. The editor with a 10,000-deal input.
@@ -163,8 +129,7 @@ try {
       await p.screenshot({ path: "test-artifacts/web/bench-failure.png", fullPage: true });
   throw err;
 } finally {
-  await browser.close();
-  await app.close();
+  await bench.close();
 }
 
 console.log(`\nweb bench (Chromium, ${DEALS} deals)\n`);
