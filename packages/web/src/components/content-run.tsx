@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -31,6 +30,7 @@ import {
   variantLabel,
 } from "../lib/content.ts";
 import { useOrg } from "../session.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { CheckBadge, LinkedInConnection, LinkedInDraftActions } from "./linkedin.tsx";
 
 type Post = z.output<typeof ContentPostDto>;
@@ -254,11 +254,7 @@ function PostCard({ post, canWrite }: { post: Post; canWrite: boolean }) {
         {canWrite ? (
           <form onSubmit={submit} noValidate aria-label="Record results">
             <Stack gap="xs">
-              {formError ? (
-                <Alert color="red" role="alert">
-                  {formError}
-                </Alert>
-              ) : null}
+              <FormErrorAlert error={formError} />
               <Group grow align="flex-start">
                 {count("impressions", "Impressions")}
                 {count("reactions", "Reactions")}

@@ -1,11 +1,12 @@
-import { Alert, Anchor, Button, Group, Stack, Table, Title } from "@mantine/core";
+import { Anchor, Button, Group, Stack, Table, Title } from "@mantine/core";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { Link, useLocation } from "wouter";
-import { call, errorMessage } from "../api.ts";
+import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { Empty, ErrorState, Loading } from "./states.tsx";
 
 // Its own module, so the project page does not load the dashboard's charts (pages/dashboards.tsx).
@@ -38,7 +39,7 @@ export function ProjectDashboards({ projectId }: { projectId: string }) {
           </Button>
         ) : null}
       </Group>
-      {create.error ? <Alert color="red">{errorMessage(create.error)}</Alert> : null}
+      <FormErrorAlert error={create.error} />
       {list.isPending ? (
         <Loading />
       ) : list.error ? (

@@ -1,7 +1,8 @@
-import { Alert, Button, Menu, Text } from "@mantine/core";
+import { Button, Menu, Text } from "@mantine/core";
 import { useState } from "react";
 import { errorMessage } from "../api.ts";
 import { downloadFile } from "../lib/download.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 /** What GET /models/{id} (or a shared link) lists under `documents`: the report plus engine documents. */
 export interface ExportDocument {
@@ -84,11 +85,7 @@ export function ExportMenu({
       <Text size="xs" c="dimmed" aria-live="polite" data-testid="export-status">
         {done ?? ""}
       </Text>
-      {error ? (
-        <Alert color="red" role="alert" mt={4} maw={360} withCloseButton onClose={() => setError(null)}>
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} mt={4} maw={360} withCloseButton onClose={() => setError(null)} />
     </div>
   );
 }

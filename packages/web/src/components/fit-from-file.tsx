@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Group, Stack, Text, Title } from "@mantine/core";
+import { Button, Card, Group, Stack, Text, Title } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useLocation } from "wouter";
@@ -6,6 +6,7 @@ import { call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { fileFitInput } from "../lib/model-artifacts.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { StoredFilePicker } from "./stored-file-picker.tsx";
 
 /**
@@ -62,11 +63,7 @@ export function FitFromFile({
       </Text>
       <Stack gap="sm" maw={640}>
         <StoredFilePicker fileId={fileId} mappingId={mappingId} onFile={setFileId} onMapping={setMappingId} />
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={error} />
         <Group>
           <Button variant="default" disabled={!fileId || busy} loading={busy} onClick={() => void fit()}>
             Fit from this file

@@ -1,15 +1,4 @@
-import {
-  Alert,
-  Badge,
-  Button,
-  Checkbox,
-  Group,
-  Paper,
-  Stack,
-  Text,
-  Textarea,
-  TextInput,
-} from "@mantine/core";
+import { Badge, Button, Checkbox, Group, Paper, Stack, Text, Textarea, TextInput } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { type DraftCheckDto, LINKEDIN_COMMENTARY_MAX_CHARS } from "@modelworks/contracts/linkedin";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -23,6 +12,7 @@ import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { flaggedSpans, type Variant, variantLabel } from "../lib/content.ts";
 import { useOrg } from "../session.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 /**
  * The caller's LinkedIn connection (issue 17 item 5): "Connect LinkedIn" sends the browser to
@@ -48,11 +38,7 @@ export function LinkedInConnection() {
   if (!s) return null;
   return (
     <Group gap="sm" aria-label="LinkedIn">
-      {back === "failed" ? (
-        <Alert color="red" role="alert" py={4}>
-          Connecting LinkedIn failed; try again.
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={back === "failed" ? "Connecting LinkedIn failed; try again." : null} py={4} />
       {!s.configured ? (
         <Text size="sm" c="dimmed">
           LinkedIn publishing is not configured on this server — copy a draft instead.
@@ -275,20 +261,7 @@ export function LinkedInDraftActions({ runId, variant }: { runId: string; varian
           {done}
         </Text>
       ) : null}
-      {publish.error ? (
-        <Stack gap={0} role="alert">
-          <Text size="xs" c="red.9">
-            {errorMessage(publish.error)}
-          </Text>
-          {publish.error instanceof ApiError
-            ? publish.error.fieldErrors.map((f) => (
-                <Text key={`${f.path}:${f.message}`} size="xs" c="red.9">
-                  {f.message}
-                </Text>
-              ))
-            : null}
-        </Stack>
-      ) : null}
+      <FormErrorAlert error={publish.error} p="xs" />
     </>
   );
 }
@@ -426,15 +399,7 @@ function RecordPublishedForm(props: {
           {[...props.text].length.toLocaleString("en-US")} characters); edit the draft first if you posted
           something else.
         </Text>
-        {formError ? (
-          <Alert color="red" role="alert" p="xs">
-            {formError.map((m) => (
-              <Text key={m} size="xs">
-                {m}
-              </Text>
-            ))}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} p="xs" />
         <TextInput
           size="xs"
           type="datetime-local"

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Card, Group, Table, Text, TextInput, Title } from "@mantine/core";
+import { Anchor, Button, Card, Group, Table, Text, TextInput, Title } from "@mantine/core";
 import type { ScoringRunOutput } from "@modelworks/contracts/model-artifacts";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -7,6 +7,7 @@ import { API, ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { downloadFile } from "../lib/download.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 /*
  * The response-model journey on a run's page: a succeeded fit saved as a named model (a draft
@@ -61,11 +62,7 @@ export function SaveAsModel({ runId }: { runId: string }) {
           </Button>
         </Group>
       </form>
-      {error ? (
-        <Alert color="red" role="alert" mt="sm">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} mt="sm" />
     </Card>
   );
 }
@@ -97,11 +94,7 @@ export function ScoringResult({ output }: { output: ScoringRunOutput }) {
       <Group mb="sm">
         <Button onClick={() => void download()}>Download scored CSV</Button>
       </Group>
-      {error ? (
-        <Alert color="red" role="alert" mb="sm">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} mb="sm" />
       <Table withTableBorder w="auto" mb="sm" aria-label="Rows per decile">
         <Table.Thead>
           <Table.Tr>

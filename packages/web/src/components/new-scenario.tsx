@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Select, TextInput } from "@mantine/core";
+import { Button, Group, Select, TextInput } from "@mantine/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useLocation } from "wouter";
@@ -8,6 +8,7 @@ import { queryKeys } from "../client/query-keys.ts";
 import { plainHelp } from "../lib/glossary.ts";
 import { useModel, useModels, useProjects } from "../queries.ts";
 import { useOrg } from "../session.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 /**
  * A new scenario starts from one of the model's examples (a complete, valid input) so the
@@ -98,11 +99,7 @@ export function NewScenarioForm({ projectId, modelId }: { projectId?: string; mo
           Create scenario
         </Button>
       </Group>
-      {error ? (
-        <Alert color="red" mt="sm">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} mt="sm" />
     </>
   );
 }

@@ -14,11 +14,12 @@ import {
 import { POWERBI_PUBLISH_MODEL, type PowerBiPublishOutput } from "@modelworks/contracts/powerbi";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { ApiError, call, errorMessage } from "../api.ts";
+import { ApiError, call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { datasetIdError, earlierPublishes, type PublishChoice, publishBody } from "./powerbi-publishes.ts";
 
 /*
@@ -136,19 +137,13 @@ export function PowerBiSettings() {
           </Group>
         </Stack>
       </form>
-      {save.error && !Object.keys(errors).length ? (
-        <Alert color="red">{errorMessage(save.error)}</Alert>
-      ) : null}
+      <FormErrorAlert error={Object.keys(errors).length ? null : save.error} />
       {test.data ? (
         <Alert color="green" mt="xs">
           The app signed in and sees {test.data.datasetsInWorkspace} dataset(s) in the workspace.
         </Alert>
       ) : null}
-      {test.error ? (
-        <Alert color="red" mt="xs" role="alert">
-          {errorMessage(test.error)}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={test.error} mt="xs" />
     </Card>
   );
 }
@@ -232,12 +227,14 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
           aria-label={r.progressMessage ?? "Publishing"}
         />
       ) : null}
-      {start.error && !choiceError ? <Alert color="red">{errorMessage(start.error)}</Alert> : null}
-      {r?.status === "failed" || r?.status === "canceled" ? (
-        <Alert color="red" role="alert">
-          {r.error?.message ?? `The publish run was ${r.status}.`}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={choiceError ? null : start.error} />
+      <FormErrorAlert
+        error={
+          r?.status === "failed" || r?.status === "canceled"
+            ? (r.error?.message ?? `The publish run was ${r.status}.`)
+            : null
+        }
+      />
       {output ? (
         <Text size="xs">
           {output.refreshed ? "Updated" : "Published"} dataset “{output.datasetName}” (

@@ -1,5 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { Alert, Badge, Button, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
+import { Badge, Button, Group, Modal, Stack, Textarea, TextInput } from "@mantine/core";
 import { UpdateProjectBody } from "@modelworks/contracts";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -10,6 +10,7 @@ import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { applyServerErrors } from "../forms.ts";
 import type { Project } from "../types.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 type Values = z.input<typeof UpdateProjectBody>;
 
@@ -63,11 +64,7 @@ export function ProjectActions({ project }: { project: Project }) {
           {archived ? "Restore project" : "Archive project"}
         </Button>
       </Group>
-      {error ? (
-        <Alert color="red" role="alert" p="xs">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} p="xs" />
       <Modal opened={editing} onClose={() => setEditing(false)} title="Edit project">
         {editing ? (
           <EditForm
@@ -109,11 +106,7 @@ function EditForm({ project, onDone }: { project: Project; onDone: () => Promise
           {...form.register("description")}
           error={form.formState.errors.description?.message}
         />
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} />
         <Group justify="flex-end">
           <Button type="submit" loading={form.formState.isSubmitting}>
             Save project

@@ -7,6 +7,7 @@ import * as endpoints from "../client/endpoints.ts";
 import { describePath } from "../lib/field-path.ts";
 import { uploadResumable } from "../lib/resumable-upload.ts";
 import { browserTransport } from "../lib/upload-transport.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 type Result = z.output<typeof ReplaceFileResult>;
 type Outcome = { ok: Result } | { error: string; fields: { path: string; message: string }[] };
@@ -71,25 +72,14 @@ export function ReplaceFileButton({
       {outcome && "ok" in outcome ? (
         <ReplaceOutcome result={outcome.ok} table={file.table} onClose={() => setOutcome(null)} />
       ) : outcome ? (
-        <Alert
-          color="red"
-          role="alert"
+        <FormErrorAlert
           title={`${file.name} was not replaced`}
           withCloseButton
           onClose={() => setOutcome(null)}
-        >
-          {outcome.fields.length ? (
-            <List size="sm">
-              {outcome.fields.map((f) => (
-                <List.Item key={f.path}>
-                  {f.path === "body.fileId" ? "New version" : describePath(f.path)}: {f.message}
-                </List.Item>
-              ))}
-            </List>
-          ) : (
-            <Text size="sm">{outcome.error}</Text>
-          )}
-        </Alert>
+          error={outcome.fields.length ? null : outcome.error}
+          problems={outcome.fields}
+          describe={(path) => (path === "body.fileId" ? "New version" : describePath(path))}
+        />
       ) : null}
     </Stack>
   );

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Badge,
   Button,
   Card,
@@ -20,6 +19,7 @@ import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
 import type { Scenario } from "../types.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { ErrorState, Loading } from "./states.tsx";
 
 const show = (v: unknown) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
@@ -250,11 +250,7 @@ function RestoreButton({ scenario, revision }: { scenario: Scenario; revision: n
       >
         restore
       </Button>
-      {error ? (
-        <Alert color="red" role="alert" p={4}>
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} p={4} />
     </>
   );
 }

@@ -22,6 +22,7 @@ import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
 import { useOrg } from "../session.ts";
 import type { CreatedShareLink, ShareLink } from "../types.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { ShareLinksTable } from "./share-links-table.tsx";
 
 const EXPIRY_CHOICES = [
@@ -167,11 +168,7 @@ export function ShareDialog({
             them.
           </Text>
         )}
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} />
         {created ? (
           <Alert color="green" title="Link created" data-testid="created-share-link">
             <Stack gap="xs">
@@ -204,15 +201,9 @@ export function ShareDialog({
             ? "Links to this dashboard"
             : `Links that include ${compareWith.length ? "the baseline run" : "this run"}`}
         </Title>
-        {listError ? (
-          <Alert color="red" role="alert">
-            {listError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={listError} />
         {links.error ? (
-          <Alert color="red" role="alert">
-            {errorMessage(links.error)}
-          </Alert>
+          <FormErrorAlert error={links.error} />
         ) : links.data && links.data.items.length === 0 ? (
           <Text size="sm" c="dimmed">
             No links yet.

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Button,
   Card,
   Group,
@@ -22,6 +21,7 @@ import { classify, fieldSchema, inputUnit, type JsonSchema, numericPaths } from 
 import { defaultSweepOutputs, plottable, type SweepOutput, sweepOutputs } from "../lib/sweep-outputs.ts";
 import type { Model, Scenario, Sweep } from "../types.ts";
 import { type ChartOption, EChart } from "./chart.tsx";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 /** The unit of an input field, as the form shows it (for the range text and the x axis). */
 function unitOfInput(model: Model, path: string | null): string | undefined {
@@ -165,7 +165,7 @@ export function SweepPanel({
               Your role cannot start runs.
             </Text>
           )}
-          {error ? <Alert color="red">{error}</Alert> : null}
+          <FormErrorAlert error={error} />
         </Stack>
       </Card>
       {sweep.data ? (
@@ -184,7 +184,7 @@ export function SweepPanel({
           )}
         />
       ) : sweep.error ? (
-        <Alert color="red">{errorMessage(sweep.error)}</Alert>
+        <FormErrorAlert error={sweep.error} />
       ) : null}
     </Stack>
   );

@@ -33,6 +33,7 @@ import {
 import { type UploadProgress, uploadResumable } from "../lib/resumable-upload.ts";
 import { browserTransport } from "../lib/upload-transport.ts";
 import { useOrg } from "../session.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 
 export interface UploadTarget {
   modelId: string;
@@ -176,11 +177,7 @@ function ChooseFile({ target, onUploaded }: { target: UploadTarget; onUploaded: 
           </Text>
         </div>
       ) : null}
-      {error ? (
-        <Alert color="red" role="alert" title="Upload refused">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} title="Upload refused" />
       <Group>
         <Button onClick={() => void upload()} disabled={!file} loading={busy}>
           Upload and map columns
@@ -509,11 +506,7 @@ function MapFile({
         </Scroll>
       </section>
 
-      {error ? (
-        <Alert color="red" role="alert">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} />
       <Group>
         <Button onClick={() => void check()} loading={checking}>
           Check rows

@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   Button,
   Checkbox,
   Fieldset,
@@ -30,6 +29,7 @@ import {
   visualFormSpec,
   withBinding,
 } from "../lib/visual-form.ts";
+import { FormErrorAlert } from "./form-error-alert.tsx";
 import { Loading } from "./states.tsx";
 
 type Columns = { table: string; columns: { name: string; type: string }[] }[];
@@ -79,7 +79,7 @@ export function VisualFormModal({
           onSaved={onClose}
         />
       ) : schema.error ? (
-        <Alert color="red">{errorMessage(schema.error)}</Alert>
+        <FormErrorAlert error={schema.error} />
       ) : (
         <Loading />
       )}
@@ -345,15 +345,13 @@ function VisualForm({
             }}
           />
         </Group>
-        {unplaced ? (
-          <Alert color="red" role="alert" title="Not saved">
-            {unplaced}
-          </Alert>
-        ) : Object.keys(errors).length ? (
-          <Alert color="red" role="alert" title="Not saved">
-            The fields marked below the controls do not fit the data.
-          </Alert>
-        ) : null}
+        <FormErrorAlert
+          title="Not saved"
+          error={
+            unplaced ||
+            (Object.keys(errors).length ? "The fields marked below the controls do not fit the data." : null)
+          }
+        />
         <Group justify="flex-end">
           <Button type="submit" loading={save.isPending}>
             Save as a new revision

@@ -17,6 +17,7 @@ import { useForm } from "react-hook-form";
 import { Link, useLocation, useSearch } from "wouter";
 import { call, errorMessage, hasCode } from "../api.ts";
 import * as endpoints from "../client/endpoints-session.ts";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { applyServerErrors } from "../forms.ts";
 import { useSessionChange } from "../session.ts";
 
@@ -77,11 +78,7 @@ export function AuthPage({ mode }: { mode: "sign-in" | "sign-up" }) {
             <Title order={1} size="h2">
               {signUp ? "Create your Modelworks account" : "Sign in to Modelworks"}
             </Title>
-            {formError ? (
-              <Alert color="red" role="alert">
-                {formError}
-              </Alert>
-            ) : null}
+            <FormErrorAlert error={formError} />
             {signUp ? (
               <TextInput
                 label="Name"
@@ -157,9 +154,7 @@ function CheckYourEmail({ email, why }: { email: string; why: "sign-up" | "unver
               A new link is on its way; earlier links no longer work.
             </Alert>
           ) : resent !== "idle" && resent !== "sending" ? (
-            <Alert color="red" role="alert">
-              {resent}
-            </Alert>
+            <FormErrorAlert error={resent} />
           ) : null}
           <Button variant="default" onClick={resend} loading={resent === "sending"}>
             Send the link again
@@ -222,9 +217,7 @@ export function VerifyEmailPage() {
             <Title order={1} size="h2">
               This link did not work
             </Title>
-            <Alert color="red" role="alert">
-              {linkError}
-            </Alert>
+            <FormErrorAlert error={linkError} />
             <Text size="sm">
               <Anchor component={Link} href="/sign-in">
                 Sign in
@@ -253,11 +246,7 @@ export function VerifyEmailPage() {
                 "Enter the password you chose when you signed up."
               )}
             </Text>
-            {formError ? (
-              <Alert color="red" role="alert">
-                {formError}
-              </Alert>
-            ) : null}
+            <FormErrorAlert error={formError} />
             {/* For password managers: the account this password belongs to. */}
             <input type="email" name="email" autoComplete="username" value={email} readOnly hidden />
             <PasswordInput

@@ -1,6 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -25,6 +24,7 @@ import { useLocation } from "wouter";
 import { API, call, errorMessage, hasCode } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { ShareLinksTable } from "../components/share-links-table.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatBytes, formatDateTime } from "../format.ts";
@@ -80,11 +80,7 @@ export function FilesAndLinksPage() {
       <Title order={1} size="h2">
         Files and share links
       </Title>
-      {error ? (
-        <Alert color="red" role="alert" title="Not done">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} title="Not done" />
       <section aria-labelledby="files-heading">
         <Title order={2} size="h3" id="files-heading" mb="xs">
           Uploaded files
@@ -351,11 +347,7 @@ export function DataPrivacyPage() {
                   );
                 }}
               />
-              {formError ? (
-                <Alert color="red" role="alert">
-                  {formError}
-                </Alert>
-              ) : null}
+              <FormErrorAlert error={formError} />
               {saved ? (
                 <Text size="sm" role="status">
                   Saved. The next sweep applies it.
@@ -412,11 +404,7 @@ export function DataPrivacyPage() {
               Delete organization
             </Button>
           </Group>
-          {deleteError ? (
-            <Alert color="red" role="alert" mt="sm">
-              {deleteError}
-            </Alert>
-          ) : null}
+          <FormErrorAlert error={deleteError} mt="sm" />
         </Paper>
       ) : null}
     </Stack>
@@ -482,11 +470,7 @@ export function AccountPage() {
               Delete my account
             </Button>
           </Group>
-          {formError ? (
-            <Alert color="red" role="alert" mt="sm">
-              {formError}
-            </Alert>
-          ) : null}
+          <FormErrorAlert error={formError} mt="sm" />
         </form>
       </Paper>
     </Stack>

@@ -23,6 +23,7 @@ import { Controller, useFieldArray, useForm } from "react-hook-form";
 import { call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { PowerBiSettings } from "../components/powerbi.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
@@ -85,11 +86,7 @@ export function LanguageModelsPage() {
         <Paper withBorder p="md" data-testid="llm-status">
           <Stack gap="xs">
             <Text fw={600}>{sourceSentence(status.data)}</Text>
-            {status.data.problem ? (
-              <Alert color="red" title="The provider cannot be used" role="alert">
-                {status.data.problem.message}
-              </Alert>
-            ) : null}
+            <FormErrorAlert title="The provider cannot be used" error={status.data.problem?.message} />
             <Table>
               <Table.Thead>
                 <Table.Tr>
@@ -266,11 +263,7 @@ function Providers({ canStoreKeys }: { canStoreKeys: boolean }) {
             Test and add provider
           </Button>
         </form>
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} />
         {list.isPending ? (
           <Loading />
         ) : list.error ? (

@@ -1,22 +1,11 @@
-import {
-  Alert,
-  Button,
-  Checkbox,
-  Group,
-  Paper,
-  Radio,
-  Select,
-  Stack,
-  Table,
-  Text,
-  Title,
-} from "@mantine/core";
+import { Button, Checkbox, Group, Paper, Radio, Select, Stack, Table, Text, Title } from "@mantine/core";
 import type { NegativeNumberStyle } from "@modelworks/contracts/number-style";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { formatValue, negativeColor, setNumberStyle } from "../format.ts";
 import { useOrgSettings } from "../queries.ts";
@@ -150,7 +139,7 @@ export function OrgSettingsPage() {
               Only the organization's owner changes these.
             </Text>
           )}
-          {error ? <Alert color="red">{error}</Alert> : null}
+          <FormErrorAlert error={error} />
         </Stack>
       </Paper>
     </Stack>

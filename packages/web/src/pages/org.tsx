@@ -21,9 +21,10 @@ import { useState } from "react";
 import { Controller, useForm } from "react-hook-form";
 import { useLocation, useSearch } from "wouter";
 import type { z } from "zod";
-import { call, errorMessage } from "../api.ts";
+import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { applyServerErrors } from "../forms.ts";
@@ -69,7 +70,7 @@ export function NewOrgPage() {
               ? "A separate workspace with its own members, projects and runs. You become its owner."
               : "Projects, scenarios and runs live in an organization. Create one to start; you become its owner. If a colleague invited you, open the link they sent instead."}
           </Text>
-          {formError ? <Alert color="red">{formError}</Alert> : null}
+          <FormErrorAlert error={formError} />
           <TextInput
             label="Organization name"
             {...form.register("name")}
@@ -112,7 +113,7 @@ export function AcceptInvitationPage() {
           You are signed in as <b>{session?.user.email}</b>. The invitation must have been sent to this
           address.
         </Text>
-        {accept.error ? <Alert color="red">{errorMessage(accept.error)}</Alert> : null}
+        <FormErrorAlert error={accept.error} />
         <Button onClick={() => accept.mutate()} loading={accept.isPending}>
           Join the organization
         </Button>
@@ -146,9 +147,7 @@ export function MembersPage() {
       <Title order={1} size="h2">
         Members
       </Title>
-      {update.error || remove.error ? (
-        <Alert color="red">{errorMessage(update.error ?? remove.error)}</Alert>
-      ) : null}
+      <FormErrorAlert error={update.error ?? remove.error} />
       <Table striped highlightOnHover>
         <Table.Thead>
           <Table.Tr>
@@ -273,11 +272,7 @@ export function InvitationsPage() {
             </Button>
           </Group>
         </form>
-        {formError ? (
-          <Alert color="red" mt="sm">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} mt="sm" />
       </Paper>
       {created ? (
         <Alert color="green" title={`Invitation for ${created.email} created`}>
@@ -415,11 +410,7 @@ export function ApiKeysPage() {
             </Button>
           </Group>
         </form>
-        {formError ? (
-          <Alert color="red" mt="sm">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} mt="sm" />
       </Paper>
       {created ? (
         <Alert color="green" title={`Key “${created.name}” created`}>

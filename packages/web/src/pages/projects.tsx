@@ -1,6 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -24,6 +23,7 @@ import { call } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { ProjectDashboards } from "../components/dashboard-list.tsx";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { NewScenarioForm } from "../components/new-scenario.tsx";
 import { ProjectActions } from "../components/project-settings.tsx";
 import { RunList } from "../components/run-list.tsx";
@@ -157,11 +157,7 @@ function NewProjectForm() {
             Create project
           </Button>
         </Group>
-        {formError ? (
-          <Alert color="red" mt="sm">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} mt="sm" />
       </form>
     </Paper>
   );

@@ -24,6 +24,7 @@ import { API, ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { ExportMenu } from "../components/export-menu.tsx";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { StoredFilePicker } from "../components/stored-file-picker.tsx";
 import { formatDateTime } from "../format.ts";
@@ -208,11 +209,7 @@ export function ResponseModelPage({ id }: { id: string }) {
           </Text>
         </Group>
       </div>
-      {error ? (
-        <Alert color="red" role="alert" title="Not done">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} title="Not done" />
       <SimpleGrid cols={{ base: 2, sm: 4 }} data-testid="artifact-metrics">
         <Metric label="Holdout AUC" value={formatAuc(m.holdoutAuc)} />
         <Metric label="Top-decile lift" value={formatLift(m.holdoutTopDecileLift)} />
@@ -320,11 +317,7 @@ function ApprovePanel({
             error={touched ? problem : null}
           />
         )}
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={error} />
         <Group>
           <Button onClick={() => void approve()} loading={busy}>
             {gatePass ? "Approve model" : "Approve with override"}
@@ -442,11 +435,7 @@ function ExportPanel({ artifact: a }: { artifact: ModelArtifact }) {
           Download SQL
         </Button>
       </Group>
-      {error ? (
-        <Alert color="red" role="alert" mb="sm">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} mb="sm" />
       {sql ? (
         <Stack gap="xs">
           <Group>
@@ -558,11 +547,7 @@ function ScorePanel({ artifact: a }: { artifact: ModelArtifact }) {
             onChange={(e) => setTrial(e.currentTarget.checked)}
           />
         ) : null}
-        {error ? (
-          <Alert color="red" role="alert">
-            {error}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={error} />
         <Group>
           <Button disabled={!fileId || busy || (draft && !trial)} loading={busy} onClick={() => void score()}>
             Start scoring run

@@ -21,6 +21,7 @@ import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { ContentPhaseSteps, ContentRunPanel } from "../components/content-run.tsx";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { SaveAsModel, ScoringResult } from "../components/model-artifact-actions.tsx";
 import { PhaseTimings } from "../components/phase-timings.tsx";
 import { RunDownloadsAndSharing } from "../components/run-actions.tsx";
@@ -194,11 +195,7 @@ export function RunPage({ id }: { id: string }) {
           </Group>
         </Group>
       </div>
-      {actionError ? (
-        <Alert color="red" role="alert">
-          {actionError}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={actionError} />
       {active ? (
         <Card withBorder aria-live="polite" data-testid="run-progress">
           <Text size="sm" mb={6}>
@@ -219,18 +216,7 @@ export function RunPage({ id }: { id: string }) {
         </Card>
       ) : null}
       {r.status === "failed" && r.error ? (
-        <Alert color="red" title="The run failed" role="alert">
-          <Text size="sm">{r.error.message}</Text>
-          {r.error.issues?.length ? (
-            <ul>
-              {r.error.issues.map((i) => (
-                <li key={i.path}>
-                  <Code>{i.path}</Code> {i.message}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </Alert>
+        <FormErrorAlert title="The run failed" error={r.error.message} problems={r.error.issues ?? []} />
       ) : null}
       {r.status === "canceled" ? (
         <Alert color="orange">This run was canceled before it finished.</Alert>

@@ -1,17 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Group,
-  Paper,
-  Stack,
-  Tabs,
-  Text,
-  TextInput,
-  Title,
-} from "@mantine/core";
+import { Anchor, Badge, Button, Group, Paper, Stack, Tabs, Text, TextInput, Title } from "@mantine/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useMemo, useState } from "react";
 import { type FieldValues, type Resolver, useForm } from "react-hook-form";
@@ -21,6 +9,7 @@ import { call, hasCode } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { FitFromFile } from "../components/fit-from-file.tsx";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { LaidOutSchemaForm } from "../components/form-layout.tsx";
 import { InputModelContext } from "../components/input-model.ts";
 import { RevisionHistory } from "../components/revision-history.tsx";
@@ -217,11 +206,7 @@ function ScenarioEditor({ scenario, model }: { scenario: Scenario; model: Model 
           </Text>
         ) : null}
       </div>
-      {formError ? (
-        <Alert color="red" role="alert" title="Not saved">
-          {formError}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={formError} title="Not saved" />
       {model.id === RESPONSE_MODEL_ID && canRun ? (
         <FitFromFile
           modelId={model.id}
