@@ -3,7 +3,8 @@ import type { Config } from "./config.ts";
 import { startContentIngestor } from "./content/ingest.ts";
 import { startLinkedinPublisher } from "./linkedin/publisher.ts";
 import { startRetentionSweeper } from "./retention/sweep.ts";
-import { openRuntime, startWorker } from "./runtime.ts";
+import type { RunWorker } from "./runs/runner.ts";
+import { openRuntime, type Runtime, startWorker } from "./runtime.ts";
 import { seedDemo } from "./seed.ts";
 import { createFetchDeps } from "./sources/index.ts";
 
@@ -15,8 +16,7 @@ export async function startServer(config: Config): Promise<App> {
   const rt = await openRuntime(config);
   if (config.SEED_DEMO) await seedDemo(rt.database.db);
   const app = await buildApp(rt);
-  if (config.RUN_EMBEDDED_WORKER)
-    app.background.register("run-worker", () => startWorker(rt, app.log.child({ component: "worker" })));
+  if (config.RUN_EMBEDDED_WORKER) registerRunWorker(app, rt);
   // Retention (files, runs, share links past each org's policy); every instance runs one, the
   // sweep's advisory lock lets one at a time do the work.
   app.background.register("retention-sweep", () =>
@@ -55,4 +55,20 @@ export async function startServer(config: Config): Promise<App> {
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   return app;
+}
+
+/**
+ * The engine worker as the app's background task "run-worker": it starts when the app is ready
+ * and stops, letting running engines finish, when the app closes (before the connections).
+ * The server and the test harness (`createTestApp({ worker: true })`) both start it here.
+ * Call before `app.ready()`. `worker` is the running worker, null before the start.
+ */
+export function registerRunWorker(app: App, rt: Runtime): { readonly worker: RunWorker | null } {
+  const ref: { worker: RunWorker | null } = { worker: null };
+  app.background.register("run-worker", async () => {
+    const started = await startWorker(rt, app.log.child({ component: "worker" }));
+    ref.worker = started.worker;
+    return started;
+  });
+  return ref;
 }

@@ -76,6 +76,17 @@ describe("the background registry", () => {
     await t.close();
     expect(background.tasks.every((task) => !task.running)).toBe(true);
   });
+
+  it("starts a test app's run worker as the server does — a background task — and stops it on close", async () => {
+    const t = await createTestApp({}, { worker: true });
+    const background = t.app.background;
+    expect(background.tasks).toEqual(expect.arrayContaining([{ name: "run-worker", running: true }]));
+    // Stopped before the upload sweep registered ahead of it: last started, first stopped.
+    expect(background.tasks.map((task) => task.name).slice(-1)).toEqual(["run-worker"]);
+    expect(t.worker).toBeDefined();
+    await t.close();
+    expect(background.tasks.every((task) => !task.running)).toBe(true);
+  });
 });
 
 describe("route plugins", () => {

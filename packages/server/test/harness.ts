@@ -7,7 +7,8 @@ import { type App, buildApp } from "../src/app.ts";
 import { loadConfig } from "../src/config.ts";
 import type { Database } from "../src/db/client.ts";
 import type { RunWorker } from "../src/runs/runner.ts";
-import { openRuntime, type Runtime, startWorker } from "../src/runtime.ts";
+import { openRuntime, type Runtime } from "../src/runtime.ts";
+import { registerRunWorker } from "../src/server.ts";
 import { adminQuery } from "./admin-query.ts";
 import { startMailServer, type TestMailServer, verifyTokenIn } from "./mail-server.ts";
 
@@ -64,17 +65,18 @@ export async function createTestApp(
   });
   const runtime = await openRuntime(config, undefined, opts.log ? { log: opts.log } : {});
   const app = await buildApp(runtime, opts.logStream ? { logStream: opts.logStream } : {});
+  // The worker is a background task of the app, as in the server: it starts with `ready()` and
+  // stops with `close()`, before the connections.
+  const run = opts.worker ? registerRunWorker(app, runtime) : null;
   await app.ready();
   if (mail) mailServers.set(app, mail);
-  const worker = opts.worker ? await startWorker(runtime, app.log) : null;
   return {
     app,
     database: runtime.database,
     runtime,
     mail,
-    ...(worker ? { worker: worker.worker } : {}),
+    ...(run?.worker ? { worker: run.worker } : {}),
     async close() {
-      await worker?.stop();
       await app.close();
       await runtime.close();
       await mail?.close();
