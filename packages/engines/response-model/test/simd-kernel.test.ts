@@ -5,8 +5,8 @@ import { prepare } from "../src/prepare/index.ts";
 import { syntheticTable } from "./helpers.ts";
 
 describe("WebAssembly SIMD kernel of the fitter", () => {
-  // Odd n: the last row is done outside the two-lane loop.
-  const n = 1001;
+  // n = 4·250 + 3: the last rows are done outside the four-row loop.
+  const n = 1003;
   const random = seededRandom(5);
   const kernel = createSimdKernel(4 * n);
   const at = {
@@ -51,6 +51,35 @@ describe("WebAssembly SIMD kernel of the fitter", () => {
     const s2 = kernel!.updateDot(at.r, at.v, at.xu, at.xk, n, -0.4, 1.5, 0.3, 0.05);
     expect(Array.from(kernel!.f64.subarray(at.r, at.r + n))).toEqual(Array.from(want2.r));
     expect(Math.abs(s2 - want2.s)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want2.s)));
+  });
+
+  it("eta4 adds four columns to eta exactly as the JavaScript loop; dot4 gives four inner products to round-off", () => {
+    fill();
+    const f = kernel!.f64;
+    // eta at x_k's place, the four columns at v, x_u, r and v again (any addresses will do).
+    const x = [at.v, at.xu, at.r, at.v];
+    const eta = at.xk;
+    const etaBefore = f.slice(eta, eta + n);
+    const c = [0.3, -1.7, 2.5e-3, 4.1];
+    const want = Float64Array.from(
+      etaBefore,
+      (e, i) =>
+        e + (c[0]! * f[x[0]! + i]! + c[1]! * f[x[1]! + i]! + c[2]! * f[x[2]! + i]! + c[3]! * f[x[3]! + i]!),
+    );
+    kernel!.eta4(eta, x, n, c);
+    expect(Array.from(f.subarray(eta, eta + n))).toEqual(Array.from(want));
+
+    fill();
+    const m = [0.1, -0.2, 0.33, 0];
+    const cols = [at.v, at.xu, at.xk, at.v];
+    const out = new Float64Array(4);
+    kernel!.dot4(at.r, cols, n, m, out);
+    for (let j = 0; j < 4; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += f[at.r + i]! * (f[cols[j]! + i]! - m[j]!);
+      expect(Math.abs(out[j]! - s), `column ${j}`).toBeLessThan(1e-12 * Math.max(1, Math.abs(s)));
+      expect(Math.abs(s)).toBeGreaterThan(1e-3);
+    }
   });
 
   it("refuses a memory beyond its limit (the fitter then keeps its JavaScript loops)", () => {

@@ -36,43 +36,67 @@ const SUB = 0xf1;
 const MUL = 0xf2;
 const STORE = 0x0b;
 
-// Parameters of both functions: 0 r, 1 v, 2 x_u, 3 x_k (byte addresses), 4 bytes to sweep (a
-// multiple of 16), 5 m_u, 6 step, 7 shift, 8 m. Locals: 9 byte offset, 10 Σ r·x̃, 11–14 the
-// splatted scalars, 15 new r, 16 v, 17 x_k − m, 18 Σ v·x̃².
-const load = (pointer: number) => [...get(pointer), ...get(9), 0x6a, ...simd(0x00, 3, 0)];
+// Every v128 access names its base pointer and the loop's byte offset; the constant offset (0 or
+// 16) is the memarg's, so a loop step of two vectors costs one address addition per array.
+const load = (pointer: number, index: number, offset = 0) => [
+  ...get(pointer),
+  ...get(index),
+  0x6a,
+  ...simd(0x00, 3, ...leb(offset)),
+];
+const storeAt = (pointer: number, index: number, value: number[], offset = 0) => [
+  ...get(pointer),
+  ...get(index),
+  0x6a,
+  ...value,
+  ...simd(STORE, 3, ...leb(offset)),
+];
+/** block { loop { if index ≥ bytes break; …step; index += stride; continue } } */
+const loop = (index: number, bytes: number, stride: number, step: number[]) => [
+  0x02,
+  0x40,
+  0x03,
+  0x40,
+  ...get(index),
+  ...get(bytes),
+  0x4f, // i32.ge_u
+  0x0d,
+  1, // br_if out of the block
+  ...step,
+  ...get(index),
+  0x41,
+  ...leb(stride), // i32.const (stride < 64: one byte, positive)
+  0x6a,
+  ...set(index),
+  0x0c,
+  0, // br to the loop
+  0x0b,
+  0x0b,
+];
+const splat = (from: number, to: number) => [...get(from), ...simd(SPLAT), ...set(to)];
+const lanesSum = (local: number) => [
+  ...get(local),
+  ...simd(EXTRACT, 0),
+  ...get(local),
+  ...simd(EXTRACT, 1),
+  0xa0, // f64.add
+];
+const fn = (locals: number[][], code: number[]) => {
+  const bodyBytes = [...vec(locals), ...code, 0x0b];
+  return [...leb(bodyBytes.length), ...bodyBytes];
+};
 
-function body(withSquares: boolean): number[] {
-  const code = [
-    ...vec([
-      [1, I32],
-      [10, V128],
-    ]),
-    ...get(5),
-    ...simd(SPLAT),
-    ...set(11),
-    ...get(6),
-    ...simd(SPLAT),
-    ...set(12),
-    ...get(7),
-    ...simd(SPLAT),
-    ...set(13),
-    ...get(8),
-    ...simd(SPLAT),
-    ...set(14),
-    0x02,
-    0x40,
-    0x03,
-    0x40, // block, loop
-    ...get(9),
-    ...get(4),
-    0x4f, // i32.ge_u
-    0x0d,
-    1, // br_if out of the block
+// updateDot / updateDotSquares. Parameters: 0 r, 1 v, 2 x_u, 3 x_k (byte addresses), 4 bytes to
+// sweep (a multiple of 32), 5 m_u, 6 step, 7 shift, 8 m. Locals: 9 byte offset, 10 and 19 Σ r·x̃
+// (two accumulators: the loop does two vectors per step, so the additions do not wait on each
+// other), 11–14 the splatted scalars, 15 new r, 16 v, 17 x_k − m, 18 and 20 Σ v·x̃².
+function sweep(withSquares: boolean): number[] {
+  const element = (offset: number, acc: number, squares: number) => [
     // r_i − v_i · (step · (x_u,i − m_u) + shift), as the JavaScript loop computes it
-    ...load(0),
-    ...load(1),
+    ...load(0, 9, offset),
+    ...load(1, 9, offset),
     ...tee(16),
-    ...load(2),
+    ...load(2, 9, offset),
     ...get(11),
     ...simd(SUB),
     ...get(12),
@@ -82,49 +106,122 @@ function body(withSquares: boolean): number[] {
     ...simd(MUL),
     ...simd(SUB),
     ...set(15),
-    ...get(0),
-    ...get(9),
-    0x6a,
-    ...get(15),
-    ...simd(STORE, 3, 0),
-    ...load(3),
+    ...storeAt(0, 9, get(15), offset),
+    ...load(3, 9, offset),
     ...get(14),
     ...simd(SUB),
     ...set(17),
-    ...get(10),
+    ...get(acc),
     ...get(15),
     ...get(17),
     ...simd(MUL),
     ...simd(ADD),
-    ...set(10),
+    ...set(acc),
     ...(withSquares
-      ? [...get(18), ...get(16), ...get(17), ...simd(MUL), ...get(17), ...simd(MUL), ...simd(ADD), ...set(18)]
+      ? [
+          ...get(squares),
+          ...get(16),
+          ...get(17),
+          ...simd(MUL),
+          ...get(17),
+          ...simd(MUL),
+          ...simd(ADD),
+          ...set(squares),
+        ]
       : []),
-    ...get(9),
-    0x41,
-    16, // i32.const 16
-    0x6a,
-    ...set(9),
-    0x0c,
-    0, // br to the loop
-    0x0b,
-    0x0b, // end loop, end block
-    // Σ v·x̃² goes to bytes 0–7 of the memory (a second result)
-    ...(withSquares
-      ? [0x41, 0, ...get(18), ...simd(EXTRACT, 0), ...get(18), ...simd(EXTRACT, 1), 0xa0, 0x39, 3, 0]
-      : []),
-    ...get(10),
-    ...simd(EXTRACT, 0),
-    ...get(10),
-    ...simd(EXTRACT, 1),
-    0xa0, // f64.add
-    0x0b,
   ];
-  return [...leb(code.length), ...code];
+  return fn(
+    [
+      [1, I32],
+      [11, V128],
+    ],
+    [
+      ...splat(5, 11),
+      ...splat(6, 12),
+      ...splat(7, 13),
+      ...splat(8, 14),
+      ...loop(9, 4, 32, [...element(0, 10, 18), ...element(16, 19, 20)]),
+      // Σ v·x̃² goes to bytes 0–7 of the memory (a second result)
+      ...(withSquares
+        ? [0x41, 0, ...get(18), ...get(20), ...simd(ADD), ...set(18), ...lanesSum(18), 0x39, 3, 0]
+        : []),
+      ...get(10),
+      ...get(19),
+      ...simd(ADD),
+      ...set(10),
+      ...lanesSum(10),
+    ],
+  );
+}
+
+// dot4: Σ r·(x_j − m_j) for four columns in one sweep of r (the KKT check), results to bytes 0–31.
+// Parameters: 0 r, 1–4 x_1…x_4, 5 bytes (a multiple of 16), 6–9 m_1…m_4. Locals: 10 byte offset,
+// 11 r, 12–15 the splatted means, 16–19 the four sums.
+function dot4(): number[] {
+  const step: number[] = [...load(0, 10), ...set(11)];
+  for (let j = 0; j < 4; j++)
+    step.push(
+      ...get(16 + j),
+      ...get(11),
+      ...load(1 + j, 10),
+      ...get(12 + j),
+      ...simd(SUB),
+      ...simd(MUL),
+      ...simd(ADD),
+      ...set(16 + j),
+    );
+  const results: number[] = [];
+  for (let j = 0; j < 4; j++) results.push(0x41, 8 * j, ...lanesSum(16 + j), 0x39, 3, 0);
+  return fn(
+    [
+      [1, I32],
+      [9, V128],
+    ],
+    [
+      ...splat(6, 12),
+      ...splat(7, 13),
+      ...splat(8, 14),
+      ...splat(9, 15),
+      ...loop(10, 5, 16, step),
+      ...results,
+    ],
+  );
+}
+
+// eta4: eta += c_1·x_1 + c_2·x_2 + c_3·x_3 + c_4·x_4, summed in the JavaScript loop's order.
+// Parameters: 0 eta, 1–4 x_1…x_4, 5 bytes (a multiple of 16), 6–9 c_1…c_4. Locals: 10 byte
+// offset, 11 unused, 12–15 the splatted coefficients.
+function eta4(): number[] {
+  const term = (j: number) => [...get(12 + j), ...load(1 + j, 10), ...simd(MUL)];
+  const value = [
+    ...load(0, 10),
+    ...term(0),
+    ...term(1),
+    ...simd(ADD),
+    ...term(2),
+    ...simd(ADD),
+    ...term(3),
+    ...simd(ADD),
+    ...simd(ADD),
+  ];
+  return fn(
+    [
+      [1, I32],
+      [5, V128],
+    ],
+    [
+      ...splat(6, 12),
+      ...splat(7, 13),
+      ...splat(8, 14),
+      ...splat(9, 15),
+      ...loop(10, 5, 16, storeAt(0, 10, value)),
+    ],
+  );
 }
 
 function moduleBytes(): Uint8Array {
-  const params = [I32, I32, I32, I32, I32, F64, F64, F64, F64].map((t) => [t]);
+  const sweepParams = [I32, I32, I32, I32, I32, F64, F64, F64, F64].map((t) => [t]);
+  const fourParams = [I32, I32, I32, I32, I32, I32, F64, F64, F64, F64].map((t) => [t]);
   return new Uint8Array([
     0x00,
     0x61,
@@ -134,18 +231,26 @@ function moduleBytes(): Uint8Array {
     0,
     0,
     0,
-    ...section(1, vec([[0x60, ...vec(params), ...vec([[F64]])]])),
+    ...section(
+      1,
+      vec([
+        [0x60, ...vec(sweepParams), ...vec([[F64]])],
+        [0x60, ...vec(fourParams), ...vec([])],
+      ]),
+    ),
     // the memory is the caller's: sized per fit
     ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [0]])),
+    ...section(3, vec([[0], [0], [1], [1]])),
     ...section(
       7,
       vec([
         [...name("updateDot"), 0x00, 0],
         [...name("updateDotSquares"), 0x00, 1],
+        [...name("dot4"), 0x00, 2],
+        [...name("eta4"), 0x00, 3],
       ]),
     ),
-    ...section(10, vec([body(false), body(true)])),
+    ...section(10, vec([sweep(false), sweep(true), dot4(), eta4()])),
   ]);
 }
 
@@ -200,11 +305,25 @@ export interface SimdKernel {
     m: number,
   ): number;
   squares: number;
+  /** Σ r · (x_j − m_j) for the four columns at x[0..3] into out[0..3], one sweep of r. */
+  dot4(r: number, x: ArrayLike<number>, n: number, m: ArrayLike<number>, out: Float64Array): void;
+  /** eta += c_1 x_1 + … + c_4 x_4 over n rows (columns at x[0..3]), one sweep of eta. */
+  eta4(eta: number, x: ArrayLike<number>, n: number, c: ArrayLike<number>): void;
 }
 
-// Element 0–1 of the memory are the second result's slot; arrays start at element 2.
-export const SIMD_FIRST_ELEMENT = 2;
+// Elements 0–3 of the memory are the second results' slots; arrays start at element 4.
+export const SIMD_FIRST_ELEMENT = 4;
 const MAX_BYTES = 2 ** 31; // well inside wasm32's 4 GiB, and what a worker's heap can spare
+
+type Four = (
+  a: number,
+  x1: number,
+  x2: number,
+  x3: number,
+  x4: number,
+  bytes: number,
+  ...s: number[]
+) => void;
 
 export function createSimdKernel(doubles: number): SimdKernel | null {
   const module = compile();
@@ -220,35 +339,59 @@ export function createSimdKernel(doubles: number): SimdKernel | null {
   const exports = new wasm.Instance(module, { env: { memory } }).exports as unknown as {
     updateDot: Sweep;
     updateDotSquares: Sweep;
+    dot4: Four;
+    eta4: Four;
   };
   const f64 = new Float64Array(memory.buffer);
+  // The sweeps do four rows per loop step, dot4 and eta4 two: the last rows are done here, with
+  // the same operations in the same order.
   const kernel: SimdKernel = {
     f64,
     squares: 0,
     updateDot(r, v, xu, xk, n, mU, step, shift, m) {
-      const even = n & ~1;
-      let s = exports.updateDot(r * 8, v * 8, xu * 8, xk * 8, even * 8, mU, step, shift, m);
-      if (even < n) {
-        const ri = f64[r + even]! - f64[v + even]! * (step * (f64[xu + even]! - mU) + shift);
-        f64[r + even] = ri;
-        s += ri * (f64[xk + even]! - m);
+      const done = n & ~3;
+      let s = exports.updateDot(r * 8, v * 8, xu * 8, xk * 8, done * 8, mU, step, shift, m);
+      for (let i = done; i < n; i++) {
+        const ri = f64[r + i]! - f64[v + i]! * (step * (f64[xu + i]! - mU) + shift);
+        f64[r + i] = ri;
+        s += ri * (f64[xk + i]! - m);
       }
       return s;
     },
     updateDotSquares(r, v, xu, xk, n, mU, step, shift, m) {
-      const even = n & ~1;
-      let s = exports.updateDotSquares(r * 8, v * 8, xu * 8, xk * 8, even * 8, mU, step, shift, m);
+      const done = n & ~3;
+      let s = exports.updateDotSquares(r * 8, v * 8, xu * 8, xk * 8, done * 8, mU, step, shift, m);
       let ss = f64[0]!;
-      if (even < n) {
-        const vi = f64[v + even]!;
-        const ri = f64[r + even]! - vi * (step * (f64[xu + even]! - mU) + shift);
-        f64[r + even] = ri;
-        const x = f64[xk + even]! - m;
+      for (let i = done; i < n; i++) {
+        const vi = f64[v + i]!;
+        const ri = f64[r + i]! - vi * (step * (f64[xu + i]! - mU) + shift);
+        f64[r + i] = ri;
+        const x = f64[xk + i]! - m;
         s += ri * x;
         ss += vi * x * x;
       }
       kernel.squares = ss;
       return s;
+    },
+    dot4(r, x, n, m, out) {
+      const done = n & ~1;
+      exports.dot4(r * 8, x[0]! * 8, x[1]! * 8, x[2]! * 8, x[3]! * 8, done * 8, m[0]!, m[1]!, m[2]!, m[3]!);
+      for (let j = 0; j < 4; j++) {
+        let s = f64[j]!;
+        for (let i = done; i < n; i++) s += f64[r + i]! * (f64[x[j]! + i]! - m[j]!);
+        out[j] = s;
+      }
+    },
+    eta4(eta, x, n, c) {
+      const done = n & ~1;
+      exports.eta4(eta * 8, x[0]! * 8, x[1]! * 8, x[2]! * 8, x[3]! * 8, done * 8, c[0]!, c[1]!, c[2]!, c[3]!);
+      for (let i = done; i < n; i++)
+        f64[eta + i] =
+          f64[eta + i]! +
+          (c[0]! * f64[x[0]! + i]! +
+            c[1]! * f64[x[1]! + i]! +
+            c[2]! * f64[x[2]! + i]! +
+            c[3]! * f64[x[3]! + i]!);
     },
   };
   return kernel;
