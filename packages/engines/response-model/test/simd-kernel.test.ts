@@ -82,6 +82,39 @@ describe("WebAssembly SIMD kernel of the fitter", () => {
     }
   });
 
+  it("dot, columnSum and columnSquares give the JavaScript loops' sums to round-off, and columnSum tells a constant column", () => {
+    fill();
+    const f = kernel!.f64;
+    let want = 0;
+    for (let i = 0; i < n; i++) want += f[at.r + i]! * (f[at.xk + i]! - 0.2);
+    expect(Math.abs(kernel!.dot(at.r, at.xk, n, 0.2) - want)).toBeLessThan(
+      1e-12 * Math.max(1, Math.abs(want)),
+    );
+    expect(Math.abs(want)).toBeGreaterThan(1e-3);
+
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += f[at.xu + i]!;
+    expect(Math.abs(kernel!.columnSum(at.xu, n) - sum)).toBeLessThan(1e-12 * Math.abs(sum));
+    expect(kernel!.differs).toBe(true);
+    const m = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (f[at.xu + i]! - m) ** 2;
+    expect(Math.abs(kernel!.columnSquares(at.xu, n, m) - ss)).toBeLessThan(1e-12 * ss);
+
+    // A constant column, then one that differs only in its last row (done outside the loop),
+    // then one that differs only in an early row (inside it).
+    f.fill(0.7, at.xu, at.xu + n);
+    expect(kernel!.columnSum(at.xu, n)).toBeCloseTo(0.7 * n, 9);
+    expect(kernel!.differs).toBe(false);
+    f[at.xu + n - 1] = 0.5;
+    kernel!.columnSum(at.xu, n);
+    expect(kernel!.differs).toBe(true);
+    f[at.xu + n - 1] = 0.7;
+    f[at.xu + 5] = Number.NaN;
+    kernel!.columnSum(at.xu, n);
+    expect(kernel!.differs).toBe(true);
+  });
+
   it("refuses a memory beyond its limit (the fitter then keeps its JavaScript loops)", () => {
     expect(createSimdKernel(2 ** 29)).toBeNull(); // 4 GiB of doubles
   });

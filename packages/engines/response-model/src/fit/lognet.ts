@@ -174,14 +174,12 @@ export function fitLognet(
   // Column by column, the statistics read the column just copied while it is still in cache.
   for (let j = 0; j < p; j++) {
     if (X !== design.x) copyColumn(design, j, rows, X, n);
-    columnStats(X, j * n, n, j, mean, scale, included, standardize);
+    if (kernel) kernelColumnStats(kernel, xAt + j * n, n, j, mean, scale, included, standardize);
+    else columnStats(X, j * n, n, j, mean, scale, included, standardize);
   }
-  const yv = new Float64Array(n);
-  for (let i = 0; i < n; i++) yv[i] = y[rows ? rows[i]! : i]!;
-
+  const yv = gather(y, rows, n);
   const w = 1 / n;
-  let q0 = 0;
-  for (let i = 0; i < n; i++) q0 += w * yv[i]!;
+  const q0 = weightedSum(yv, w);
   if (!(q0 > PMIN && q0 < 1 - PMIN))
     throw new ModelInputError([
       {
@@ -198,7 +196,7 @@ export function fitLognet(
   const r = kernel ? kernel.f64.subarray(rAt, rAt + n) : new Float64Array(n);
   const eta = kernel ? kernel.f64.subarray(etaAt, etaAt + n) : new Float64Array(n);
   if (kernel) kernel.f64.fill(1, onesAt, onesAt + n);
-  for (let i = 0; i < n; i++) r[i] = w * (yv[i]! - q0);
+  nullResiduals(r, yv, w, q0);
   let xmz = q0 * (1 - q0);
   const dev1 = -(bz * q0 + Math.log(1 - q0)); // mean negative log-likelihood of the null model
   const dev0 = dev1; // y is 0/1, so the saturated model's likelihood is 1
@@ -333,8 +331,9 @@ export function fitLognet(
             xv[k] = sums[0]! / sk ** 2;
             pendingStep = 0;
             pendingShift = 0;
+          } else if (kernel && pendingStep === 0 && pendingShift === 0) {
+            raw = kernel.dot(rAt, xAt + off, n, mk); // nothing to apply to r: read r and x only
           } else if (kernel) {
-            // A zero step and shift leave r as it is: the kernel is then a plain inner product.
             raw = kernel.updateDot(
               rAt,
               vAt,
@@ -431,19 +430,7 @@ export function fitLognet(
       beta[k] = b[k]! / scale[k]!;
       intercept -= beta[k]! * mean[k]!;
     }
-    let devi = 0;
-    for (let i = 0; i < n; i++) {
-      const yi = yv[i]!;
-      const qi = q[i]!;
-      // y is 0/1: one of the two terms is 0 × log(…), so one log per row gives the same sum.
-      const ll =
-        yi === 1
-          ? Math.log(Math.max(PMIN, qi))
-          : yi === 0
-            ? Math.log(Math.max(PMIN, 1 - qi))
-            : yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi));
-      devi -= w * ll;
-    }
+    const devi = meanDeviance(yv, q, w);
     const devRatio = (dev1 - devi) / dev0;
     out.lambda.push(ilm === 0 && !user ? lambdaMax : al);
     out.intercept.push(intercept);
@@ -458,6 +445,44 @@ export function fitLognet(
   }
   out.passes = passes;
   return out;
+}
+
+// The row loops below are functions of their own, as the sweeps are: a loop in fitLognet's body
+// runs once per fit and so mostly unoptimized (a single pass of its deviance cost ~20 ms at 200k rows).
+
+function gather(y: ArrayLike<number>, rows: ArrayLike<number> | undefined, n: number): Float64Array {
+  const yv = new Float64Array(n);
+  if (rows) for (let i = 0; i < n; i++) yv[i] = y[rows[i]!]!;
+  else for (let i = 0; i < n; i++) yv[i] = y[i]!;
+  return yv;
+}
+
+function weightedSum(yv: Float64Array, w: number): number {
+  let s = 0;
+  for (let i = 0; i < yv.length; i++) s += w * yv[i]!;
+  return s;
+}
+
+function nullResiduals(r: Float64Array, yv: Float64Array, w: number, q0: number) {
+  for (let i = 0; i < yv.length; i++) r[i] = w * (yv[i]! - q0);
+}
+
+/** −(1/n) Σ loglik at probabilities q, each clamped at pmin (glmnet's dev). */
+function meanDeviance(yv: Float64Array, q: Float64Array, w: number): number {
+  let devi = 0;
+  for (let i = 0; i < yv.length; i++) {
+    const yi = yv[i]!;
+    const qi = q[i]!;
+    // y is 0/1: one of the two terms is 0 × log(…), so one log per row gives the same sum.
+    const ll =
+      yi === 1
+        ? Math.log(Math.max(PMIN, qi))
+        : yi === 0
+          ? Math.log(Math.max(PMIN, 1 - qi))
+          : yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi));
+    devi -= w * ll;
+  }
+  return devi;
 }
 
 /**
@@ -644,6 +669,25 @@ function columnStats(
   }
   mean[j] = m;
   scale[j] = standardize ? Math.sqrt(ss / n) : 1;
+}
+
+/** `columnStats` in the kernel (the sums in two lanes: the same to round-off). */
+function kernelColumnStats(
+  kernel: SimdKernel,
+  at: number,
+  n: number,
+  j: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  included: Uint8Array,
+  standardize: boolean,
+) {
+  const sum = kernel.columnSum(at, n);
+  if (!kernel.differs) return;
+  included[j] = 1;
+  const m = sum / n;
+  mean[j] = m;
+  scale[j] = standardize ? Math.sqrt(kernel.columnSquares(at, n, m) / n) : 1;
 }
 
 /** Σ r · (x − m) over the column at `off`. */

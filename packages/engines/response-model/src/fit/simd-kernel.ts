@@ -35,6 +35,9 @@ const ADD = 0xf0;
 const SUB = 0xf1;
 const MUL = 0xf2;
 const STORE = 0x0b;
+const F64X2_NE = 0x48;
+const V128_OR = 0x50;
+const ANY_TRUE = 0x53;
 
 // Every v128 access names its base pointer and the loop's byte offset; the constant offset (0 or
 // 16) is the memarg's, so a loop step of two vectors costs one address addition per array.
@@ -219,6 +222,100 @@ function eta4(): number[] {
   );
 }
 
+// dot: Σ r·(x − m), two vectors per loop step (a coordinate whose predecessor did not move: no
+// update of r to apply). Parameters: 0 r, 1 x, 2 bytes (a multiple of 32), 3 m. Locals: 4 byte
+// offset, 5 and 6 the sums, 7 the splatted mean.
+function dot(): number[] {
+  const element = (offset: number, acc: number) => [
+    ...get(acc),
+    ...load(0, 4, offset),
+    ...load(1, 4, offset),
+    ...get(7),
+    ...simd(SUB),
+    ...simd(MUL),
+    ...simd(ADD),
+    ...set(acc),
+  ];
+  return fn(
+    [
+      [1, I32],
+      [3, V128],
+    ],
+    [
+      ...splat(3, 7),
+      ...loop(4, 2, 32, [...element(0, 5), ...element(16, 6)]),
+      ...get(5),
+      ...get(6),
+      ...simd(ADD),
+      ...set(5),
+      ...lanesSum(5),
+    ],
+  );
+}
+
+// columnSum: Σ x, and at bytes 0–7 whether any x differs from `first` (1) or none does (0): a
+// constant column is left out of the fit. Parameters: 0 x, 1 bytes (a multiple of 16), 2 first.
+// Locals: 3 byte offset, 4 the sum, 5 the splatted first value, 6 the lanes that differed, 7 x.
+function columnSum(): number[] {
+  return fn(
+    [
+      [1, I32],
+      [4, V128],
+    ],
+    [
+      ...splat(2, 5),
+      ...loop(3, 1, 16, [
+        ...load(0, 3),
+        ...tee(7),
+        ...get(4),
+        ...simd(ADD),
+        ...set(4),
+        ...get(6),
+        ...get(7),
+        ...get(5),
+        ...simd(F64X2_NE),
+        ...simd(V128_OR),
+        ...set(6),
+      ]),
+      0x41,
+      0,
+      ...get(6),
+      ...simd(ANY_TRUE),
+      0xb8, // f64.convert_i32_u
+      0x39,
+      3,
+      0,
+      ...lanesSum(4),
+    ],
+  );
+}
+
+// columnSquares: Σ (x − m)². Parameters: 0 x, 1 bytes (a multiple of 16), 2 m. Locals: 3 byte
+// offset, 4 the sum, 5 the splatted mean, 6 x − m.
+function columnSquares(): number[] {
+  return fn(
+    [
+      [1, I32],
+      [3, V128],
+    ],
+    [
+      ...splat(2, 5),
+      ...loop(3, 1, 16, [
+        ...load(0, 3),
+        ...get(5),
+        ...simd(SUB),
+        ...tee(6),
+        ...get(6),
+        ...simd(MUL),
+        ...get(4),
+        ...simd(ADD),
+        ...set(4),
+      ]),
+      ...lanesSum(4),
+    ],
+  );
+}
+
 function moduleBytes(): Uint8Array {
   const sweepParams = [I32, I32, I32, I32, I32, F64, F64, F64, F64].map((t) => [t]);
   const fourParams = [I32, I32, I32, I32, I32, I32, F64, F64, F64, F64].map((t) => [t]);
@@ -236,11 +333,13 @@ function moduleBytes(): Uint8Array {
       vec([
         [0x60, ...vec(sweepParams), ...vec([[F64]])],
         [0x60, ...vec(fourParams), ...vec([])],
+        [0x60, ...vec([[I32], [I32], [I32], [F64]]), ...vec([[F64]])],
+        [0x60, ...vec([[I32], [I32], [F64]]), ...vec([[F64]])],
       ]),
     ),
     // the memory is the caller's: sized per fit
     ...section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [0], [1], [1]])),
+    ...section(3, vec([[0], [0], [1], [1], [2], [3], [3]])),
     ...section(
       7,
       vec([
@@ -248,9 +347,12 @@ function moduleBytes(): Uint8Array {
         [...name("updateDotSquares"), 0x00, 1],
         [...name("dot4"), 0x00, 2],
         [...name("eta4"), 0x00, 3],
+        [...name("dot"), 0x00, 4],
+        [...name("columnSum"), 0x00, 5],
+        [...name("columnSquares"), 0x00, 6],
       ]),
     ),
-    ...section(10, vec([sweep(false), sweep(true), dot4(), eta4()])),
+    ...section(10, vec([sweep(false), sweep(true), dot4(), eta4(), dot(), columnSum(), columnSquares()])),
   ]);
 }
 
@@ -309,6 +411,13 @@ export interface SimdKernel {
   dot4(r: number, x: ArrayLike<number>, n: number, m: ArrayLike<number>, out: Float64Array): void;
   /** eta += c_1 x_1 + … + c_4 x_4 over n rows (columns at x[0..3]), one sweep of eta. */
   eta4(eta: number, x: ArrayLike<number>, n: number, c: ArrayLike<number>): void;
+  /** Σ r · (x − m): the sweep when there is no update of r to apply. */
+  dot(r: number, x: number, n: number, m: number): number;
+  /** Σ x over n rows, and in `differs` whether any of them differs from the first. */
+  columnSum(x: number, n: number): number;
+  differs: boolean;
+  /** Σ (x − m)² over n rows. */
+  columnSquares(x: number, n: number, m: number): number;
 }
 
 // Elements 0–3 of the memory are the second results' slots; arrays start at element 4.
@@ -341,6 +450,9 @@ export function createSimdKernel(doubles: number): SimdKernel | null {
     updateDotSquares: Sweep;
     dot4: Four;
     eta4: Four;
+    dot: (r: number, x: number, bytes: number, m: number) => number;
+    columnSum: (x: number, bytes: number, first: number) => number;
+    columnSquares: (x: number, bytes: number, m: number) => number;
   };
   const f64 = new Float64Array(memory.buffer);
   // The sweeps do four rows per loop step, dot4 and eta4 two: the last rows are done here, with
@@ -348,6 +460,7 @@ export function createSimdKernel(doubles: number): SimdKernel | null {
   const kernel: SimdKernel = {
     f64,
     squares: 0,
+    differs: false,
     updateDot(r, v, xu, xk, n, mU, step, shift, m) {
       const done = n & ~3;
       let s = exports.updateDot(r * 8, v * 8, xu * 8, xk * 8, done * 8, mU, step, shift, m);
@@ -392,6 +505,34 @@ export function createSimdKernel(doubles: number): SimdKernel | null {
             c[1]! * f64[x[1]! + i]! +
             c[2]! * f64[x[2]! + i]! +
             c[3]! * f64[x[3]! + i]!);
+    },
+    dot(r, x, n, m) {
+      const done = n & ~3;
+      let s = exports.dot(r * 8, x * 8, done * 8, m);
+      for (let i = done; i < n; i++) s += f64[r + i]! * (f64[x + i]! - m);
+      return s;
+    },
+    columnSum(x, n) {
+      const done = n & ~1;
+      const first = f64[x]!;
+      let s = exports.columnSum(x * 8, done * 8, first);
+      let differs = f64[0]! !== 0;
+      for (let i = done; i < n; i++) {
+        const v = f64[x + i]!;
+        s += v;
+        if (v !== first) differs = true;
+      }
+      kernel.differs = differs;
+      return s;
+    },
+    columnSquares(x, n, m) {
+      const done = n & ~1;
+      let s = exports.columnSquares(x * 8, done * 8, m);
+      for (let i = done; i < n; i++) {
+        const d = f64[x + i]! - m;
+        s += d * d;
+      }
+      return s;
     },
   };
   return kernel;
