@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { crossValidate, fitLognet, predictProbability, seededRandom } from "../src/fit/index.ts";
+import {
+  allocateDesignValues,
+  crossValidate,
+  fitLognet,
+  predictProbability,
+  seededRandom,
+} from "../src/fit/index.ts";
 import { createSimdKernel, SIMD_FIRST_ELEMENT } from "../src/fit/simd-kernel.ts";
 import { prepare } from "../src/prepare/index.ts";
 import { syntheticTable } from "./helpers.ts";
@@ -140,5 +146,39 @@ describe("WebAssembly SIMD kernel of the fitter", () => {
     const cvB = crossValidate(design, y, { folds: 4, seed: 2, simd: false });
     expect(cvA.indexMin).toBe(cvB.indexMin);
     for (let l = 0; l < cvA.cvm.length; l++) expect(Math.abs(cvA.cvm[l]! - cvB.cvm[l]!)).toBeLessThan(1e-10);
+  });
+  it("a design placed in the kernel's memory (as prepare() places one) fits in place: the same fit as on a plain copy, and its values untouched", () => {
+    const { table, specs, y } = syntheticTable(1501, 9);
+    const { design } = prepare(table, specs, { missingIndicators: true });
+    // prepare() placed it: the values are a view into a larger WebAssembly memory.
+    expect(design.x.buffer.byteLength).toBeGreaterThan(design.x.byteLength);
+    const plain = { ...design, x: Float64Array.from(design.x) };
+    const before = Float64Array.from(design.x);
+    const placed = allocateDesignValues(design.rowCount, design.columnCount);
+    placed.set(design.x);
+    const inPlace = { ...design, x: placed };
+    for (const lambda of [undefined, [0.004]]) {
+      const a = fitLognet(inPlace, y, { lambda });
+      const again = fitLognet(inPlace, y, { lambda }); // the scratch in front is set up anew
+      const b = fitLognet(plain, y, { lambda });
+      expect(a.passes).toBe(b.passes);
+      expect(again.passes).toBe(b.passes);
+      const last = a.lambda.length - 1;
+      // Same kernel, same operations: bit-identical coefficients.
+      expect(Array.from(a.beta[last]!)).toEqual(Array.from(b.beta[last]!));
+      expect(Array.from(again.beta[last]!)).toEqual(Array.from(b.beta[last]!));
+      expect(a.beta[last]!.some((c) => c !== 0)).toBe(true);
+    }
+    expect(Array.from(placed)).toEqual(Array.from(before));
+    // The fits ran in that memory: the column of ones just in front of the values is set.
+    const n = design.rowCount;
+    const ones = new Float64Array(placed.buffer, placed.byteOffset - 8 * n, n);
+    expect(ones.every((o) => o === 1)).toBe(true);
+    // A fold (rows given) gathers into its own memory and leaves the placed design as it was.
+    const rows = Int32Array.from({ length: 1000 }, (_, i) => i);
+    const fold = fitLognet(inPlace, y, { lambda: [0.004] }, rows);
+    const foldPlain = fitLognet(plain, y, { lambda: [0.004] }, rows);
+    expect(Array.from(fold.beta[0]!)).toEqual(Array.from(foldPlain.beta[0]!));
+    expect(Array.from(placed)).toEqual(Array.from(before));
   });
 });
