@@ -107,4 +107,50 @@ describe("preparation", () => {
     for (const s of ["0x10", "Infinity", "1.2.3", "", "12\t", "--1"])
       expect(parseNumericText(s)).toBeUndefined();
   });
+
+  it("reads plain decimals on its fast path as the documented cleaning does (pattern + Number), to the bit", () => {
+    const pattern = /^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$/;
+    const documented = (v: string) => {
+      const t = v.replace(/[$,%]/g, "").replace(/^ +| +$/g, "");
+      if (!pattern.test(t)) return undefined;
+      const x = Number(t);
+      return Number.isFinite(x) ? x : undefined;
+    };
+    const texts = [
+      "0",
+      "-0",
+      "+0.0",
+      "-0.000",
+      "5.",
+      ".5",
+      "+.5",
+      "-.25",
+      ".",
+      "+",
+      "-",
+      "007",
+      "123456789012345",
+      "1234567890123456",
+      "0.000000000000001",
+      "9007199254740993",
+      "3.14159265358979",
+      "-99999.99999",
+      "1.",
+      "1..2",
+    ];
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let k = 0; k < 20_000; k++) {
+      const digits = 1 + Math.floor(next() * 17);
+      let t = "";
+      for (let d = 0; d < digits; d++) t += String(Math.floor(next() * 10));
+      const point = Math.floor(next() * (digits + 2)) - 1; // -1: no point
+      if (point >= 0) t = `${t.slice(0, point)}.${t.slice(point)}`;
+      texts.push(next() < 0.3 ? `-${t}` : next() < 0.1 ? `+${t}` : t);
+    }
+    for (const t of texts) expect(Object.is(parseNumericText(t), documented(t)), t).toBe(true);
+  });
 });

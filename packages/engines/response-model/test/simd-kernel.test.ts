@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { crossValidate, fitLognet, predictProbability, seededRandom } from "../src/fit/index.ts";
+import {
+  allocateDesignValues,
+  crossValidate,
+  fitLognet,
+  predictProbability,
+  seededRandom,
+} from "../src/fit/index.ts";
 import { createSimdKernel, SIMD_FIRST_ELEMENT } from "../src/fit/simd-kernel.ts";
 import { prepare } from "../src/prepare/index.ts";
 import { syntheticTable } from "./helpers.ts";
 
 describe("WebAssembly SIMD kernel of the fitter", () => {
-  // Odd n: the last row is done outside the two-lane loop.
-  const n = 1001;
+  // n = 4·250 + 3: the last rows are done outside the four-row loop.
+  const n = 1003;
   const random = seededRandom(5);
   const kernel = createSimdKernel(4 * n);
   const at = {
@@ -53,6 +59,68 @@ describe("WebAssembly SIMD kernel of the fitter", () => {
     expect(Math.abs(s2 - want2.s)).toBeLessThan(1e-12 * Math.max(1, Math.abs(want2.s)));
   });
 
+  it("eta4 adds four columns to eta exactly as the JavaScript loop; dot4 gives four inner products to round-off", () => {
+    fill();
+    const f = kernel!.f64;
+    // eta at x_k's place, the four columns at v, x_u, r and v again (any addresses will do).
+    const x = [at.v, at.xu, at.r, at.v];
+    const eta = at.xk;
+    const etaBefore = f.slice(eta, eta + n);
+    const c = [0.3, -1.7, 2.5e-3, 4.1];
+    const want = Float64Array.from(
+      etaBefore,
+      (e, i) =>
+        e + (c[0]! * f[x[0]! + i]! + c[1]! * f[x[1]! + i]! + c[2]! * f[x[2]! + i]! + c[3]! * f[x[3]! + i]!),
+    );
+    kernel!.eta4(eta, x, n, c);
+    expect(Array.from(f.subarray(eta, eta + n))).toEqual(Array.from(want));
+
+    fill();
+    const m = [0.1, -0.2, 0.33, 0];
+    const cols = [at.v, at.xu, at.xk, at.v];
+    const out = new Float64Array(4);
+    kernel!.dot4(at.r, cols, n, m, out);
+    for (let j = 0; j < 4; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += f[at.r + i]! * (f[cols[j]! + i]! - m[j]!);
+      expect(Math.abs(out[j]! - s), `column ${j}`).toBeLessThan(1e-12 * Math.max(1, Math.abs(s)));
+      expect(Math.abs(s)).toBeGreaterThan(1e-3);
+    }
+  });
+
+  it("dot, columnSum and columnSquares give the JavaScript loops' sums to round-off, and columnSum tells a constant column", () => {
+    fill();
+    const f = kernel!.f64;
+    let want = 0;
+    for (let i = 0; i < n; i++) want += f[at.r + i]! * (f[at.xk + i]! - 0.2);
+    expect(Math.abs(kernel!.dot(at.r, at.xk, n, 0.2) - want)).toBeLessThan(
+      1e-12 * Math.max(1, Math.abs(want)),
+    );
+    expect(Math.abs(want)).toBeGreaterThan(1e-3);
+
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += f[at.xu + i]!;
+    expect(Math.abs(kernel!.columnSum(at.xu, n) - sum)).toBeLessThan(1e-12 * Math.abs(sum));
+    expect(kernel!.differs).toBe(true);
+    const m = sum / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (f[at.xu + i]! - m) ** 2;
+    expect(Math.abs(kernel!.columnSquares(at.xu, n, m) - ss)).toBeLessThan(1e-12 * ss);
+
+    // A constant column, then one that differs only in its last row (done outside the loop),
+    // then one that differs only in an early row (inside it).
+    f.fill(0.7, at.xu, at.xu + n);
+    expect(kernel!.columnSum(at.xu, n)).toBeCloseTo(0.7 * n, 9);
+    expect(kernel!.differs).toBe(false);
+    f[at.xu + n - 1] = 0.5;
+    kernel!.columnSum(at.xu, n);
+    expect(kernel!.differs).toBe(true);
+    f[at.xu + n - 1] = 0.7;
+    f[at.xu + 5] = Number.NaN;
+    kernel!.columnSum(at.xu, n);
+    expect(kernel!.differs).toBe(true);
+  });
+
   it("refuses a memory beyond its limit (the fitter then keeps its JavaScript loops)", () => {
     expect(createSimdKernel(2 ** 29)).toBeNull(); // 4 GiB of doubles
   });
@@ -78,5 +146,39 @@ describe("WebAssembly SIMD kernel of the fitter", () => {
     const cvB = crossValidate(design, y, { folds: 4, seed: 2, simd: false });
     expect(cvA.indexMin).toBe(cvB.indexMin);
     for (let l = 0; l < cvA.cvm.length; l++) expect(Math.abs(cvA.cvm[l]! - cvB.cvm[l]!)).toBeLessThan(1e-10);
+  });
+  it("a design placed in the kernel's memory (as prepare() places one) fits in place: the same fit as on a plain copy, and its values untouched", () => {
+    const { table, specs, y } = syntheticTable(1501, 9);
+    const { design } = prepare(table, specs, { missingIndicators: true });
+    // prepare() placed it: the values are a view into a larger WebAssembly memory.
+    expect(design.x.buffer.byteLength).toBeGreaterThan(design.x.byteLength);
+    const plain = { ...design, x: Float64Array.from(design.x) };
+    const before = Float64Array.from(design.x);
+    const placed = allocateDesignValues(design.rowCount, design.columnCount);
+    placed.set(design.x);
+    const inPlace = { ...design, x: placed };
+    for (const lambda of [undefined, [0.004]]) {
+      const a = fitLognet(inPlace, y, { lambda });
+      const again = fitLognet(inPlace, y, { lambda }); // the scratch in front is set up anew
+      const b = fitLognet(plain, y, { lambda });
+      expect(a.passes).toBe(b.passes);
+      expect(again.passes).toBe(b.passes);
+      const last = a.lambda.length - 1;
+      // Same kernel, same operations: bit-identical coefficients.
+      expect(Array.from(a.beta[last]!)).toEqual(Array.from(b.beta[last]!));
+      expect(Array.from(again.beta[last]!)).toEqual(Array.from(b.beta[last]!));
+      expect(a.beta[last]!.some((c) => c !== 0)).toBe(true);
+    }
+    expect(Array.from(placed)).toEqual(Array.from(before));
+    // The fits ran in that memory: the column of ones just in front of the values is set.
+    const n = design.rowCount;
+    const ones = new Float64Array(placed.buffer, placed.byteOffset - 8 * n, n);
+    expect(ones.every((o) => o === 1)).toBe(true);
+    // A fold (rows given) gathers into its own memory and leaves the placed design as it was.
+    const rows = Int32Array.from({ length: 1000 }, (_, i) => i);
+    const fold = fitLognet(inPlace, y, { lambda: [0.004] }, rows);
+    const foldPlain = fitLognet(plain, y, { lambda: [0.004] }, rows);
+    expect(Array.from(fold.beta[0]!)).toEqual(Array.from(foldPlain.beta[0]!));
+    expect(Array.from(placed)).toEqual(Array.from(before));
   });
 });

@@ -9,6 +9,7 @@ export {
   summarizeFolds,
 } from "./cv.ts";
 export {
+  allocateDesignValues,
   type DesignMatrix,
   fitLognet,
   type LognetFit,

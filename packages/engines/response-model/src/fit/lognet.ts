@@ -1,5 +1,5 @@
 import { ModelCanceledError, ModelInputError } from "@modelworks/model-kit";
-import { createSimdKernel, SIMD_FIRST_ELEMENT } from "./simd-kernel.ts";
+import { createSimdKernel, SIMD_FIRST_ELEMENT, type SimdKernel } from "./simd-kernel.ts";
 
 /**
  * Penalized logistic regression with glmnet's objective and glmnet's algorithm (docs/decisions/
@@ -134,6 +134,31 @@ const MIN_LAMBDAS = 5; // glmnet.control mnlam
 const LAMBDA_RATIO_FLOOR = 1e-6; // glmnet.control eps
 const BIG = 9.9e35; // glmnet.control big: "lambda = infinity" for the first path point
 
+// The kernel's memory: r, v, eta and a column of ones (n doubles each), then the n × p design.
+const KERNEL_VECTORS = 4;
+const designKernels = new WeakMap<
+  Float64Array,
+  { kernel: SimdKernel; rowCount: number; columnCount: number }
+>();
+
+/**
+ * Zeroed values for a rowCount × columnCount design (column-major), placed in a SIMD kernel's
+ * memory after the vectors a fit needs, so that `fitLognet` on all rows of a design with these
+ * values works in place instead of copying n × p doubles into the kernel (at 200k × 100: 160 MB,
+ * ~80 ms CPU of page faults and copying, a tenth of a fixed-lambda fit). A plain array where
+ * WebAssembly SIMD is missing or the memory would exceed the kernel's limit. A fit uses the
+ * vectors in front of the values as its scratch: one fit at a time per design (fits are
+ * synchronous, and a worker thread receives a copy).
+ */
+export function allocateDesignValues(rowCount: number, columnCount: number): Float64Array {
+  const kernel = createSimdKernel(KERNEL_VECTORS * rowCount + rowCount * columnCount);
+  if (!kernel) return new Float64Array(rowCount * columnCount);
+  const at = SIMD_FIRST_ELEMENT + KERNEL_VECTORS * rowCount;
+  const x = kernel.f64.subarray(at, at + rowCount * columnCount);
+  designKernels.set(x, { kernel, rowCount, columnCount });
+  return x;
+}
+
 /** Fits on all rows of `design`, or on `rows` only (cross-validation folds). */
 export function fitLognet(
   design: DesignMatrix,
@@ -160,58 +185,38 @@ export function fitLognet(
   // n × p doubles). Only a fit on a subset of rows (cross-validation folds, subsamples) gathers
   // its rows into a raw copy, so that every kernel reads contiguous columns.
   // With the SIMD kernel, r, v and the columns live in its memory at these element offsets.
-  const kernel = options.simd === false ? null : createSimdKernel(2 * n + n * p);
+  // eta and a column of ones (Σ r for the intercept through the same sweep) live there too.
+  // A design from `allocateDesignValues` is already there: a fit on all its rows copies nothing.
+  const placed = rows || options.simd === false ? undefined : designKernels.get(design.x);
+  const own =
+    placed && placed.rowCount === design.rowCount && placed.columnCount === design.columnCount
+      ? placed.kernel
+      : undefined;
+  const kernel = options.simd === false ? null : (own ?? createSimdKernel(KERNEL_VECTORS * n + n * p));
   const rAt = SIMD_FIRST_ELEMENT;
   const vAt = rAt + n;
-  const xAt = vAt + n;
-  let X: Float64Array;
-  if (kernel) {
-    X = kernel.f64.subarray(xAt, xAt + n * p);
-    if (rows)
-      for (let j = 0; j < p; j++) {
-        const src = j * design.rowCount;
-        const dst = j * n;
-        for (let i = 0; i < n; i++) X[dst + i] = design.x[src + rows[i]!]!;
-      }
-    else X.set(design.x.subarray(0, n * p));
-  } else if (rows) {
-    X = new Float64Array(n * p);
-    for (let j = 0; j < p; j++) {
-      const src = j * design.rowCount;
-      const dst = j * n;
-      for (let i = 0; i < n; i++) X[dst + i] = design.x[src + rows[i]!]!;
-    }
-  } else X = design.x;
+  const etaAt = vAt + n;
+  const onesAt = etaAt + n;
+  const xAt = onesAt + n;
+  const X = own
+    ? design.x
+    : kernel
+      ? kernel.f64.subarray(xAt, xAt + n * p)
+      : rows
+        ? new Float64Array(n * p)
+        : design.x;
   const mean = new Float64Array(p);
   const scale = new Float64Array(p);
   const included = new Uint8Array(p);
-  const yv = new Float64Array(n);
-  for (let i = 0; i < n; i++) yv[i] = y[rows ? rows[i]! : i]!;
+  // Column by column, the statistics read the column just copied while it is still in cache.
   for (let j = 0; j < p; j++) {
-    const off = j * n;
-    let sum = 0;
-    let constant = true;
-    const first = X[off]!;
-    for (let i = 0; i < n; i++) {
-      const v = X[off + i]!;
-      sum += v;
-      if (v !== first) constant = false;
-    }
-    if (constant) continue; // glmnet's chkvars: a constant column is left out (coefficient 0)
-    included[j] = 1;
-    const m = sum / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) {
-      const d = X[off + i]! - m;
-      ss += d * d;
-    }
-    mean[j] = m;
-    scale[j] = standardize ? Math.sqrt(ss / n) : 1;
+    if (X !== design.x) copyColumn(design, j, rows, X, n);
+    if (kernel) kernelColumnStats(kernel, xAt + j * n, n, j, mean, scale, included, standardize);
+    else columnStats(X, j * n, n, j, mean, scale, included, standardize);
   }
-
+  const yv = gather(y, rows, n);
   const w = 1 / n;
-  let q0 = 0;
-  for (let i = 0; i < n; i++) q0 += w * yv[i]!;
+  const q0 = weightedSum(yv, w);
   if (!(q0 > PMIN && q0 < 1 - PMIN))
     throw new ModelInputError([
       {
@@ -226,8 +231,9 @@ export function fitLognet(
   const q = new Float64Array(n).fill(q0);
   const v = (kernel ? kernel.f64.subarray(vAt, vAt + n) : new Float64Array(n)).fill(q0 * (1 - q0) * w);
   const r = kernel ? kernel.f64.subarray(rAt, rAt + n) : new Float64Array(n);
-  const eta = new Float64Array(n);
-  for (let i = 0; i < n; i++) r[i] = w * (yv[i]! - q0);
+  const eta = kernel ? kernel.f64.subarray(etaAt, etaAt + n) : new Float64Array(n);
+  if (kernel) kernel.f64.fill(1, onesAt, onesAt + n);
+  nullResiduals(r, yv, w, q0);
   let xmz = q0 * (1 - q0);
   const dev1 = -(bz * q0 + Math.log(1 - q0)); // mean negative log-likelihood of the null model
   const dev0 = dev1; // y is 0/1, so the saturated model's likelihood is 1
@@ -242,7 +248,7 @@ export function fitLognet(
   const active: number[] = []; // ever non-zero, in order of entry (glmnet's m / mm)
   const isActive = new Uint8Array(p);
   const sums = new Float64Array(1); // a second result of updateDotSquares
-  absGradients(r, X, n, mean, scale, ga, included, strong);
+  absGradients(r, X, n, mean, scale, ga, included, strong, kernel, xAt, rAt);
   let gaMax = 0;
   for (let j = 0; j < p; j++) if (included[j] && ga[j]! > gaMax) gaMax = ga[j]!;
   const lambdaMax = gaMax / Math.max(alpha, 1e-3);
@@ -259,7 +265,7 @@ export function fitLognet(
       isActive[k] = 1;
       active.push(k);
     }
-    setLinearPredictor(eta, X, n, b0, active, b, mean, scale);
+    setLinearPredictor(eta, X, n, b0, active, b, mean, scale, kernel, xAt, etaAt);
     xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
   }
 
@@ -362,8 +368,9 @@ export function fitLognet(
             xv[k] = sums[0]! / sk ** 2;
             pendingStep = 0;
             pendingShift = 0;
+          } else if (kernel && pendingStep === 0 && pendingShift === 0) {
+            raw = kernel.dot(rAt, xAt + off, n, mk); // nothing to apply to r: read r and x only
           } else if (kernel) {
-            // A zero step and shift leave r as it is: the kernel is then a plain inner product.
             raw = kernel.updateDot(
               rAt,
               vAt,
@@ -401,7 +408,10 @@ export function fitLognet(
           }
         }
         needXv = false;
-        const total = updateSum(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, n);
+        // With the kernel, Σ r is the sweep's inner product with the column of ones (r·1 = r).
+        const total = kernel
+          ? kernel.updateDot(rAt, vAt, xAt + pendingOff, onesAt, n, pendingMean, pendingStep, pendingShift, 0)
+          : updateSum(r, v, X, pendingOff, pendingMean, pendingStep, pendingShift, n);
         pendingStep = 0;
         pendingShift = 0;
         const d0 = total / xmz;
@@ -426,7 +436,7 @@ export function fitLognet(
         }
       }
       // New working weights and residuals at the updated fit.
-      setLinearPredictor(eta, X, n, b0, active, b, mean, scale);
+      setLinearPredictor(eta, X, n, b0, active, b, mean, scale, kernel, xAt, etaAt);
       xmz = irlsWeights(eta, yv, q, v, r, w, fmin, fmax);
       if (xmz <= vmin) {
         degenerate = true; // every probability is at 0 or 1: glmnet stops the path here
@@ -439,7 +449,7 @@ export function fitLognet(
       if (move >= shr || !tight) continue;
       // KKT check on the columns outside the strong set; violators join it and the fit goes on.
       let added = false;
-      absGradients(r, X, n, mean, scale, ga, included, strong);
+      absGradients(r, X, n, mean, scale, ga, included, strong, kernel, xAt, rAt);
       for (let k = 0; k < p; k++) {
         if (strong[k] || !included[k]) continue;
         if (ga[k]! > al1) {
@@ -457,19 +467,7 @@ export function fitLognet(
       beta[k] = b[k]! / scale[k]!;
       intercept -= beta[k]! * mean[k]!;
     }
-    let devi = 0;
-    for (let i = 0; i < n; i++) {
-      const yi = yv[i]!;
-      const qi = q[i]!;
-      // y is 0/1: one of the two terms is 0 × log(…), so one log per row gives the same sum.
-      const ll =
-        yi === 1
-          ? Math.log(Math.max(PMIN, qi))
-          : yi === 0
-            ? Math.log(Math.max(PMIN, 1 - qi))
-            : yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi));
-      devi -= w * ll;
-    }
+    const devi = meanDeviance(yv, q, w);
     const devRatio = (dev1 - devi) / dev0;
     out.lambda.push(ilm === 0 && !user ? lambdaMax : al);
     out.intercept.push(intercept);
@@ -486,6 +484,44 @@ export function fitLognet(
   return out;
 }
 
+// The row loops below are functions of their own, as the sweeps are: a loop in fitLognet's body
+// runs once per fit and so mostly unoptimized (a single pass of its deviance cost ~20 ms at 200k rows).
+
+function gather(y: ArrayLike<number>, rows: ArrayLike<number> | undefined, n: number): Float64Array {
+  const yv = new Float64Array(n);
+  if (rows) for (let i = 0; i < n; i++) yv[i] = y[rows[i]!]!;
+  else for (let i = 0; i < n; i++) yv[i] = y[i]!;
+  return yv;
+}
+
+function weightedSum(yv: Float64Array, w: number): number {
+  let s = 0;
+  for (let i = 0; i < yv.length; i++) s += w * yv[i]!;
+  return s;
+}
+
+function nullResiduals(r: Float64Array, yv: Float64Array, w: number, q0: number) {
+  for (let i = 0; i < yv.length; i++) r[i] = w * (yv[i]! - q0);
+}
+
+/** −(1/n) Σ loglik at probabilities q, each clamped at pmin (glmnet's dev). */
+function meanDeviance(yv: Float64Array, q: Float64Array, w: number): number {
+  let devi = 0;
+  for (let i = 0; i < yv.length; i++) {
+    const yi = yv[i]!;
+    const qi = q[i]!;
+    // y is 0/1: one of the two terms is 0 × log(…), so one log per row gives the same sum.
+    const ll =
+      yi === 1
+        ? Math.log(Math.max(PMIN, qi))
+        : yi === 0
+          ? Math.log(Math.max(PMIN, 1 - qi))
+          : yi * Math.log(Math.max(PMIN, qi)) + (1 - yi) * Math.log(Math.max(PMIN, 1 - qi));
+    devi -= w * ll;
+  }
+  return devi;
+}
+
 /**
  * eta = b₀ + Σ_k (b_k / scale_k)(x_k − mean_k) over the non-zero active columns, four columns per
  * sweep of eta (one read and write of eta per four columns instead of per column); the means
@@ -500,6 +536,9 @@ function setLinearPredictor(
   b: Float64Array,
   mean: Float64Array,
   scale: Float64Array,
+  kernel: SimdKernel | null,
+  xAt: number,
+  etaAt: number,
 ) {
   const cols: number[] = [];
   const coef: number[] = [];
@@ -513,6 +552,13 @@ function setLinearPredictor(
   }
   eta.fill(constant);
   let g = 0;
+  if (kernel) {
+    const at = [0, 0, 0, 0];
+    for (; g + 4 <= cols.length; g += 4) {
+      for (let j = 0; j < 4; j++) at[j] = xAt + cols[g + j]!;
+      kernel.eta4(etaAt, at, n, coef.slice(g, g + 4));
+    }
+  }
   for (; g + 4 <= cols.length; g += 4) {
     const [o1, o2, o3, o4] = [cols[g]!, cols[g + 1]!, cols[g + 2]!, cols[g + 3]!];
     const [c1, c2, c3, c4] = [coef[g]!, coef[g + 1]!, coef[g + 2]!, coef[g + 3]!];
@@ -563,10 +609,26 @@ function absGradients(
   ga: Float64Array,
   included: Uint8Array,
   strong: Uint8Array,
+  kernel: SimdKernel | null,
+  xAt: number,
+  rAt: number,
 ) {
   const cols: number[] = [];
   for (let k = 0; k < included.length; k++) if (included[k] && !strong[k]) cols.push(k);
   let g = 0;
+  if (kernel) {
+    const at = [0, 0, 0, 0];
+    const m = [0, 0, 0, 0];
+    const sums = new Float64Array(4);
+    for (; g + 4 <= cols.length; g += 4) {
+      for (let j = 0; j < 4; j++) {
+        at[j] = xAt + cols[g + j]! * n;
+        m[j] = mean[cols[g + j]!]!;
+      }
+      kernel.dot4(rAt, at, n, m, sums);
+      for (let j = 0; j < 4; j++) ga[cols[g + j]!] = Math.abs(sums[j]! / scale[cols[g + j]!]!);
+    }
+  }
   for (; g + 4 <= cols.length; g += 4) {
     const [k1, k2, k3, k4] = [cols[g]!, cols[g + 1]!, cols[g + 2]!, cols[g + 3]!];
     const [o1, o2, o3, o4] = [k1 * n, k2 * n, k3 * n, k4 * n];
@@ -591,6 +653,78 @@ function absGradients(
     const k = cols[g]!;
     ga[k] = Math.abs(dot(r, X, k * n, n, mean[k]!) / scale[k]!);
   }
+}
+
+/** Column j of the design (its `rows` only, when given) into X's column j of n rows. */
+function copyColumn(
+  design: DesignMatrix,
+  j: number,
+  rows: ArrayLike<number> | undefined,
+  X: Float64Array,
+  n: number,
+) {
+  const src = j * design.rowCount;
+  const dst = j * n;
+  if (!rows) {
+    X.set(design.x.subarray(src, src + n), dst);
+    return;
+  }
+  const x = design.x;
+  for (let i = 0; i < n; i++) X[dst + i] = x[src + rows[i]!]!;
+}
+
+/**
+ * Column j's mean and scale (population sd), or left out when constant (glmnet's chkvars: its
+ * coefficient stays 0). A function of its own so that the optimizing compiler sees the loops
+ * (inside fitLognet they ran a single unoptimized pass: a quarter of a fixed-lambda fit's time).
+ */
+function columnStats(
+  X: Float64Array,
+  off: number,
+  n: number,
+  j: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  included: Uint8Array,
+  standardize: boolean,
+) {
+  let sum = 0;
+  let constant = true;
+  const first = X[off]!;
+  for (let i = 0; i < n; i++) {
+    const v = X[off + i]!;
+    sum += v;
+    if (v !== first) constant = false;
+  }
+  if (constant) return;
+  included[j] = 1;
+  const m = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = X[off + i]! - m;
+    ss += d * d;
+  }
+  mean[j] = m;
+  scale[j] = standardize ? Math.sqrt(ss / n) : 1;
+}
+
+/** `columnStats` in the kernel (the sums in two lanes: the same to round-off). */
+function kernelColumnStats(
+  kernel: SimdKernel,
+  at: number,
+  n: number,
+  j: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  included: Uint8Array,
+  standardize: boolean,
+) {
+  const sum = kernel.columnSum(at, n);
+  if (!kernel.differs) return;
+  included[j] = 1;
+  const m = sum / n;
+  mean[j] = m;
+  scale[j] = standardize ? Math.sqrt(kernel.columnSquares(at, n, m) / n) : 1;
 }
 
 /** Σ r · (x − m) over the column at `off`. */

@@ -12,6 +12,7 @@ const NUMBER_PATTERN = new RegExp(NUMBER_PATTERN_SOURCE);
 
 /** The characters removed before parsing (currency, thousands separators, percent signs). */
 export const NUMERIC_STRIP_CHARS = ["$", ",", "%"] as const;
+const STRIP_PATTERN = /[$,%]/g;
 
 export function isMissingText(value: string | null | undefined): boolean {
   return value === null || value === undefined || value === "";
@@ -19,9 +20,13 @@ export function isMissingText(value: string | null | undefined): boolean {
 
 /** Cleans numeric text as documented above; `undefined` when it is not a number. */
 export function parseNumericText(value: string): number | undefined {
-  let s = value;
-  for (const c of NUMERIC_STRIP_CHARS) s = s.split(c).join("");
-  s = s.replace(/^ +| +$/g, "");
+  // Most cells are plain decimals: read them without the three splits, the trim and the pattern
+  // (the same number: see parsePlainDecimal). Preparing 200k rows × 40 numeric fields spent ~20 s
+  // CPU here before.
+  const plain = parsePlainDecimal(value);
+  if (plain !== null) return plain;
+  // One pass for the three characters (NUMERIC_STRIP_CHARS) instead of a split and join each.
+  const s = value.replace(STRIP_PATTERN, "").replace(/^ +| +$/g, "");
   if (!NUMBER_PATTERN.test(s)) return undefined;
   const x = Number(s);
   return Number.isFinite(x) ? x : undefined;
@@ -29,7 +34,9 @@ export function parseNumericText(value: string): number | undefined {
 
 /** The median of the values (mean of the middle two for an even count), as pandas computes it. */
 export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array's numeric sort: the same order as sorting with (a, b) => a − b, several times
+  // faster (the values are numbers, never NaN; −0 before 0 only changes which zero is picked).
+  const sorted = Float64Array.from(values).sort();
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
@@ -59,6 +66,37 @@ export function parseNumericBytes(bytes: Uint8Array, start: number, end: number)
   let fraction = -1; // digits after the point; -1 before a point
   for (; i < end; i++) {
     const c = bytes[i]!;
+    if (c >= 48 && c <= 57) {
+      m = m * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 && fraction < 0) fraction = 0;
+    else return null;
+  }
+  if (digits === 0 || digits > 15) return null;
+  const x = fraction > 0 ? m / POW10[fraction]! : m;
+  return negative ? -x : x;
+}
+
+/**
+ * `parseNumericBytes` over a string's characters: the number when `value` is a plain decimal (an
+ * optional sign, at most 15 digits with at most one point, nothing else), else `null` (then the
+ * full cleaning decides). For such text it is exactly `Number(value)`, for the reason given there.
+ */
+export function parsePlainDecimal(value: string): number | null {
+  const end = value.length;
+  let i = 0;
+  let negative = false;
+  const first = value.charCodeAt(0);
+  if (first === 43 || first === 45) {
+    negative = first === 45;
+    i++;
+  }
+  let m = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (; i < end; i++) {
+    const c = value.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       m = m * 10 + (c - 48);
       digits++;

@@ -1,4 +1,5 @@
 import { ModelInputError } from "@modelworks/model-kit";
+import { allocateDesignValues } from "../fit/lognet.ts";
 import type { FieldSpec, RawTable } from "../types.ts";
 import { isMissingText, median, parseNumericText } from "./numeric-text.ts";
 import {
@@ -129,7 +130,8 @@ export function applyPreparation(
   table: RawTable,
 ): { design: Design; report: FieldReport[] } {
   const n = table.rowCount;
-  const x = new Float64Array(n * preparation.columns.length);
+  // In the fitter's kernel memory where it can be: a fit on all rows then copies nothing.
+  const x = allocateDesignValues(n, preparation.columns.length);
   const report: FieldReport[] = [];
   let col = 0;
   for (const f of preparation.fields) {
