@@ -17,6 +17,7 @@ import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
 import { scoringTask } from "./model-artifacts/scoring.ts";
 import { publishTask } from "./powerbi/publish.ts";
+import { ReadCache } from "./http/read-cache.ts";
 import { openBroadcast } from "./redis/broadcast.ts";
 import { RedisLink } from "./redis/link.ts";
 import { memoryEditionCache, redisEditionCache } from "./reference-data/cache.ts";
@@ -91,6 +92,19 @@ export async function openRuntime(
   // While this instance's Redis link was down it may have missed a flush sent only over Redis (by
   // an instance without PostgreSQL NOTIFY): start afresh at every change of the link.
   link?.onChange(() => authCache.flush());
+  // Hot list reads (decision 0053): writes invalidate their organization on every instance; any
+  // flush of the credential cache (access changed, users or organizations deleted) empties it too.
+  const readBroadcast = await openBroadcast({
+    channel: "mw_reads_changed",
+    redis: link ? { link, prefix: config.REDIS_KEY_PREFIX } : null,
+    postgres:
+      db.kind === "postgres" && config.DATABASE_URL ? { url: config.DATABASE_URL, pool: db.pool! } : null,
+  });
+  const readCache = new ReadCache({ ttlMs: config.READ_CACHE_TTL_MS, maxEntries: 20_000 }, (err) =>
+    log.warn({ err }, "could not tell other instances of a write; their cached reads expire it"),
+  );
+  readCache.connect(readBroadcast);
+  authCache.onFlush(() => readCache.flush());
   const fallback = databaseCache();
   const cache: ResultCache = link
     ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
@@ -117,6 +131,7 @@ export async function openRuntime(
     mailer,
     jwt: createJwtVerifier(config),
     authCache,
+    readCache,
     bus,
     cache,
     runBudget: createRunBudget(config, link),
@@ -132,6 +147,7 @@ export async function openRuntime(
       mailer.close();
       await bus.close();
       await authBroadcast.close();
+      await readBroadcast.close();
       await link?.close();
       await db.close();
     },
