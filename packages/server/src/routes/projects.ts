@@ -171,7 +171,10 @@ export async function projectRoutes(app: FastifyInstance) {
       if (cached) return sendBytes(reply, cached);
       const generation = readCache.generation(orgId);
       const row = firstOr404(
-        await db.select().from(projects).where(inOrg(projects, orgId, req.params.id)),
+        await db
+          .select()
+          .from(projects)
+          .where(inOrg(projects, orgId, req.params.id)),
         "Project",
       );
       return sendCached(reply, readCache, orgId, key, generation, toDto(row));
