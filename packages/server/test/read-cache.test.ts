@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -312,5 +314,39 @@ describe.skipIf(!process.env.DATABASE_URL)("read cache across two instances", ()
     await eventually(
       async () => (await call(b, key, "GET", "/projects?limit=50&sort=name")).statusCode === 401,
     );
+  });
+});
+
+/**
+ * The read cache is voided by the code that writes a cached table (`readCache.changed(orgId)`
+ * after the commit). A new module writing one without it would leave other readers on the old
+ * answer until the TTL: this check fails closed on the sources.
+ */
+describe("read cache guard", () => {
+  const SRC = path.resolve(import.meta.dirname, "../src");
+  const CACHED_TABLES = ["projects"];
+  const WRITES = new RegExp(`\\.(insert|update|delete)\\((${CACHED_TABLES.join("|")})\\)`);
+  /** Writers that need no call, and why. */
+  const EXEMPT: Record<string, string> = {
+    // Inserts a project only into the organization it creates in the same transaction: no
+    // instance can have cached a read of an organization that did not exist.
+    "seed.ts": "new organization only",
+  };
+
+  it("every module that writes a cached table calls readCache.changed", async () => {
+    const entries = await readdir(SRC, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((e) => e.isFile() && e.name.endsWith(".ts"))
+      .map((e) => path.join(e.parentPath, e.name));
+    const writers: string[] = [];
+    for (const file of files) {
+      const text = await readFile(file, "utf8");
+      if (WRITES.test(text) && !/readCache\.changed\(/.test(text)) writers.push(path.relative(SRC, file));
+    }
+    expect(writers.filter((f) => !(f in EXEMPT))).toEqual([]);
+    expect(writers.filter((f) => f in EXEMPT)).toEqual(Object.keys(EXEMPT)); // no stale exemption
+    // The check reads real sources: the projects routes write the table and pass.
+    const routes = await readFile(path.join(SRC, "routes/projects.ts"), "utf8");
+    expect(WRITES.test(routes)).toBe(true);
   });
 });
