@@ -92,18 +92,14 @@ export async function openRuntime(
   // While this instance's Redis link was down it may have missed a flush sent only over Redis (by
   // an instance without PostgreSQL NOTIFY): start afresh at every change of the link.
   link?.onChange(() => authCache.flush());
-  // Hot list reads (decision 0053): writes invalidate their organization on every instance; any
-  // flush of the credential cache (access changed, users or organizations deleted) empties it too.
-  const readBroadcast = await openBroadcast({
-    channel: "mw_reads_changed",
-    redis: link ? { link, prefix: config.REDIS_KEY_PREFIX } : null,
-    postgres:
-      db.kind === "postgres" && config.DATABASE_URL ? { url: config.DATABASE_URL, pool: db.pool! } : null,
-  });
+  // Hot list reads (decision 0053): writes invalidate their organization on every instance, over
+  // the credential cache's channel (one listener per process; each cache ignores the other's
+  // messages); any flush of the credential cache (access changed, users or organizations
+  // deleted, the Redis link changing) empties it too.
   const readCache = new ReadCache({ ttlMs: config.READ_CACHE_TTL_MS, maxEntries: 20_000 }, (err) =>
     log.warn({ err }, "could not tell other instances of a write; their cached reads expire it"),
   );
-  readCache.connect(readBroadcast);
+  readCache.connect(authBroadcast);
   authCache.onFlush(() => readCache.flush());
   const fallback = databaseCache();
   const cache: ResultCache = link
@@ -147,7 +143,6 @@ export async function openRuntime(
       mailer.close();
       await bus.close();
       await authBroadcast.close();
-      await readBroadcast.close();
       await link?.close();
       await db.close();
     },

@@ -119,7 +119,7 @@ describe("ReadCache", () => {
     there.set("a", "k", there.generation("a"), body("a"));
     there.set("b", "k", there.generation("b"), body("b"));
     await here.changed("a");
-    expect(sent).toEqual(["org:a"]);
+    expect(sent).toEqual(["reads:org:a"]);
     expect(there.get("a", "k")).toBeUndefined();
     expect(there.get("b", "k")?.toString()).toBe("b");
     await here.changed(null);

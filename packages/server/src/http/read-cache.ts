@@ -32,7 +32,9 @@ interface Entry {
   expiresAtMs: number;
 }
 
-const ALL = "*";
+/** Messages on the shared broadcast channel (the credential cache's; it ignores these). */
+const ALL = "reads:*";
+const ORG = "reads:org:";
 
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
@@ -52,7 +54,7 @@ export class ReadCache {
     this.broadcast = broadcast;
     broadcast.onMessage((m) => {
       if (m === ALL) this.flush();
-      else if (m.startsWith("org:")) this.bump(m.slice(4));
+      else if (m.startsWith(ORG)) this.bump(m.slice(ORG.length));
     });
   }
 
@@ -118,7 +120,7 @@ export class ReadCache {
     if (orgId === null) this.flush();
     else this.bump(orgId);
     try {
-      await this.broadcast?.publish(orgId === null ? ALL : `org:${orgId}`);
+      await this.broadcast?.publish(orgId === null ? ALL : `${ORG}${orgId}`);
     } catch (err) {
       this.onPublishError(err);
     }
