@@ -67,7 +67,13 @@ async function startServer(settings: Record<string, string>, root = ROOT) {
     },
   );
   const base = `http://127.0.0.1:${port}`;
-  await waitReady(base, 600);
+  // Up to 3 minutes: PGlite's migrations on a loaded machine took more than one. A server that
+  // never got ready is stopped, not left running after the bench has failed.
+  await waitReady(base, 1800).catch(async (err) => {
+    await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  });
   return {
     base,
     pid: child.pid!,
