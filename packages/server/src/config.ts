@@ -56,6 +56,11 @@ export const EnvSchema = z.object({
    * changes flush every instance at once, this bounds a lost flush. 0 turns the cache off.
    */
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  /**
+   * How long this process serves a hot list read it answered before (src/http/read-cache.ts);
+   * writes invalidate every instance at once, this bounds a lost message. 0 turns the cache off.
+   */
+  READ_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
   COOKIE_SECURE: booleanFromEnv.default(true),
   CORS_ORIGINS: commaList
     .pipe(z.array(z.url({ message: "each origin must be an absolute URL" })))

@@ -3,6 +3,7 @@ import type { AuthCache } from "./auth/cache.ts";
 import type { JwtVerifier } from "./auth/jwt.ts";
 import type { Config } from "./config.ts";
 import type { Database } from "./db/client.ts";
+import type { ReadCache } from "./http/read-cache.ts";
 import type { LinkedInService } from "./linkedin/service.ts";
 import type { LlmService } from "./llm/service.ts";
 import type { Mailer } from "./mail/mailer.ts";
@@ -24,6 +25,8 @@ export interface AppDeps {
   jwt: JwtVerifier | null;
   /** API keys, sessions and memberships looked up recently; call `changed()` after changing any. */
   authCache: AuthCache;
+  /** Encoded answers of hot list reads per organization; call `changed(orgId)` after writing a cached table. */
+  readCache: ReadCache;
   bus: RunEventBus;
   cache: ResultCache;
   runBudget: RunBudget;

@@ -12,6 +12,7 @@ import { type Database, openDatabase } from "./db/client.ts";
 import type { AppDeps } from "./deps.ts";
 import { configureDuck } from "./files/duck.ts";
 import { createFileStore, scratchDir } from "./files/store.ts";
+import { ReadCache } from "./http/read-cache.ts";
 import { LinkedInService, linkedinClientFromConfig } from "./linkedin/service.ts";
 import { createLlmService } from "./llm/setup.ts";
 import { createMailer } from "./mail/mailer.ts";
@@ -91,6 +92,15 @@ export async function openRuntime(
   // While this instance's Redis link was down it may have missed a flush sent only over Redis (by
   // an instance without PostgreSQL NOTIFY): start afresh at every change of the link.
   link?.onChange(() => authCache.flush());
+  // Hot list reads (decision 0053): writes invalidate their organization on every instance, over
+  // the credential cache's channel (one listener per process; each cache ignores the other's
+  // messages); any flush of the credential cache (access changed, users or organizations
+  // deleted, the Redis link changing) empties it too.
+  const readCache = new ReadCache({ ttlMs: config.READ_CACHE_TTL_MS, maxEntries: 20_000 }, (err) =>
+    log.warn({ err }, "could not tell other instances of a write; their cached reads expire it"),
+  );
+  readCache.connect(authBroadcast);
+  authCache.onFlush(() => readCache.flush());
   const fallback = databaseCache();
   const cache: ResultCache = link
     ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
@@ -117,6 +127,7 @@ export async function openRuntime(
     mailer,
     jwt: createJwtVerifier(config),
     authCache,
+    readCache,
     bus,
     cache,
     runBudget: createRunBudget(config, link),

@@ -34,6 +34,7 @@ export class AuthCache {
   private generation = 0;
   private broadcast: Broadcast | null = null;
   private readonly onPublishError: (err: unknown) => void;
+  private readonly flushListeners: (() => void)[] = [];
 
   constructor(
     private readonly o: AuthCacheOptions,
@@ -48,6 +49,14 @@ export class AuthCache {
     broadcast.onMessage((m) => {
       if (m === FLUSH) this.flush();
     });
+  }
+
+  /**
+   * Called at every flush of this instance (its own changes, other instances' and Redis link
+   * changes): caches of what depends on access (src/http/read-cache.ts) empty with this one.
+   */
+  onFlush(listener: () => void): void {
+    this.flushListeners.push(listener);
   }
 
   get size(): number {
@@ -81,6 +90,7 @@ export class AuthCache {
   flush(): void {
     this.generation++;
     this.entries.clear();
+    for (const l of this.flushListeners) l();
   }
 
   /**

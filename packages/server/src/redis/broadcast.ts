@@ -4,7 +4,8 @@ import type { RedisLink } from "./link.ts";
 
 /**
  * A tiny message channel between the instances of one deployment, for rare messages that must
- * arrive (the credential cache's "something changed": src/auth/cache.ts). Unlike the run event bus
+ * arrive (the credential cache's "something changed": src/auth/cache.ts; the read cache's "this
+ * organization was written to": src/http/read-cache.ts). Unlike the run event bus
  * (src/runs/events.ts, which picks one way) a message goes out both ways at once — Redis pub/sub
  * while the link is up AND PostgreSQL NOTIFY when the database is a server — so an instance whose
  * Redis connection is down still hears it over PostgreSQL. Receivers must tolerate duplicates

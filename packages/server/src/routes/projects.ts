@@ -7,7 +7,7 @@ import {
   UpdateProjectBody,
 } from "@modelworks/contracts/projects";
 import { and, asc, count, desc, eq, ilike, sql } from "drizzle-orm";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { Db } from "../db/client.ts";
@@ -20,6 +20,7 @@ import { DomainError } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf, attributionOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
+import type { ReadCache } from "../http/read-cache.ts";
 import { compiledResponse } from "../http/serializer.ts";
 
 const tags = ["projects"];
@@ -38,6 +39,30 @@ function toDto(p: ProjectRow) {
   };
 }
 
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/**
+ * Encodes a 200 answer with the route's own serializer, keeps the bytes in the read cache (unless
+ * the organization was written to since `generation`) and sends them: a hit sends the same bytes.
+ */
+function sendCached(
+  reply: FastifyReply,
+  cache: ReadCache,
+  orgId: string,
+  key: string,
+  generation: number,
+  dto: unknown,
+) {
+  const body = Buffer.from(reply.serialize(dto) as string);
+  cache.set(orgId, key, generation, body);
+  return sendBytes(reply, body);
+}
+
+/** Bytes already encoded by the route's serializer: Fastify sends them as they are. */
+function sendBytes(reply: FastifyReply, body: Buffer) {
+  return reply.type(JSON_TYPE).send(body);
+}
+
 const duplicateName = (name: string) =>
   new DomainError("name_taken", `A project named "${name}" already exists in this organization.`);
 
@@ -45,6 +70,7 @@ const duplicateName = (name: string) =>
 export async function projectRoutes(app: FastifyInstance) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const { db } = app.deps.database;
+  const { readCache } = app.deps;
 
   r.post(
     "/projects",
@@ -73,6 +99,7 @@ export async function projectRoutes(app: FastifyInstance) {
         .catch((err) => {
           throw isUniqueViolation(err) ? duplicateName(req.body.name) : err;
         });
+      await readCache.changed(orgId);
       return reply.code(201).header("location", `/api/v1/projects/${row.id}`).send(toDto(row));
     },
   );
@@ -89,9 +116,15 @@ export async function projectRoutes(app: FastifyInstance) {
         response: { 200: compiledResponse(ProjectPage) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { limit, offset, sort, status, q } = req.query;
       const orgId = orgOf(req).id;
+      // Answered from memory while no write to this organization's projects came in between
+      // (src/http/read-cache.ts, decision 0053); the access check above ran as always.
+      const key = `projects|${limit}|${offset}|${sort}|${status ?? ""}|${q ?? ""}`;
+      const cached = readCache.get(orgId, key);
+      if (cached) return sendBytes(reply, cached);
+      const generation = readCache.generation(orgId);
       const pattern = q ? `%${likeLiteral(q)}%` : undefined;
       const rows = await listStatement(db, sort, status !== undefined, pattern !== undefined).execute({
         orgId,
@@ -111,7 +144,12 @@ export async function projectRoutes(app: FastifyInstance) {
                 .where(listWhere(orgId, status, pattern))
             )[0]?.n ?? 0)
           : 0);
-      return { items: rows.map((r) => toDto(r.project)), total, limit, offset };
+      return sendCached(reply, readCache, orgId, key, generation, {
+        items: rows.map((r) => toDto(r.project)),
+        total,
+        limit,
+        offset,
+      });
     },
   );
 
@@ -126,16 +164,21 @@ export async function projectRoutes(app: FastifyInstance) {
         response: { 200: compiledResponse(ProjectDto) },
       },
     },
-    async (req) =>
-      toDto(
-        firstOr404(
-          await db
-            .select()
-            .from(projects)
-            .where(inOrg(projects, orgOf(req).id, req.params.id)),
-          "Project",
-        ),
-      ),
+    async (req, reply) => {
+      const orgId = orgOf(req).id;
+      const key = `project|${req.params.id}`;
+      const cached = readCache.get(orgId, key);
+      if (cached) return sendBytes(reply, cached);
+      const generation = readCache.generation(orgId);
+      const row = firstOr404(
+        await db
+          .select()
+          .from(projects)
+          .where(inOrg(projects, orgId, req.params.id)),
+        "Project",
+      );
+      return sendCached(reply, readCache, orgId, key, generation, toDto(row));
+    },
   );
 
   r.patch(
@@ -153,7 +196,7 @@ export async function projectRoutes(app: FastifyInstance) {
     async (req) => {
       const orgId = orgOf(req).id;
       const changes = req.body;
-      return db
+      const updated = await db
         .transaction(async (tx) => {
           const before = firstOr404(
             await tx
@@ -194,6 +237,8 @@ export async function projectRoutes(app: FastifyInstance) {
         .catch((err) => {
           throw isUniqueViolation(err) ? duplicateName(changes.name ?? "") : err;
         });
+      await readCache.changed(orgId);
+      return updated;
     },
   );
 
@@ -224,6 +269,7 @@ export async function projectRoutes(app: FastifyInstance) {
           },
         ),
       );
+      await readCache.changed(orgId);
       return reply.code(204).send();
     },
   );
