@@ -2,6 +2,7 @@ import type { Highs, ModelData } from "highs";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { ReducedCostFixingReport, SolveOptions } from "./result.ts";
+import { searchIntegerModel } from "./search.ts";
 
 /**
  * Reduced-cost fixing for MILPs (`SolveOptions.reducedCostFixing`).
@@ -47,6 +48,15 @@ interface Sub {
 }
 
 const feasTol = (limit: number) => 1e-6 * Math.max(1, Math.abs(limit));
+
+/**
+ * Pure-integer models with at most this many integer variables are searched (search.ts), for at
+ * most SEARCH_MAX_NODES nodes (~1 µs each): a search that needs more hands over to HiGHS, whose
+ * cuts pay off there. A node limit, not a clock, so that which path answers — and so the plan,
+ * where several are optimal — does not depend on the machine's load.
+ */
+export const SEARCH_MAX_INTEGERS = 64;
+const SEARCH_MAX_NODES = 20_000;
 
 export function defaultFreeIntegers(integers: number): number {
   return Math.min(integers, Math.max(100, Math.ceil(0.05 * integers)));
@@ -153,8 +163,78 @@ export function solveWithReducedCostFixing(
     });
   };
 
-  // 2 (heuristic). Restricted MIP: fix all but the `free` integer variables nearest to entering.
+  /** Step 2's proof from an incumbent of value zInc: `lo`/`hi` narrowed, and what it fixed. */
+  const prove = (zInc: number) => {
+    const slack = Math.max(0, bound - s * zInc);
+    const tol = 1e-9 * Math.max(1, Math.abs(bound), Math.abs(zInc));
+    resetBounds();
+    let fixed = 0;
+    let tightened = 0;
+    for (const j of ints) {
+      const dj = d[j]!;
+      if (dj === 0) continue;
+      const v = spec.variables[j]!;
+      const k = Math.floor((slack + tol) / Math.abs(dj));
+      if (dj > 0) {
+        // Favoured bound: the upper one (finite, or the bound above would be infinite).
+        const newLo = Math.max(v.lower, v.upper - k);
+        if (newLo > v.lower) {
+          lo[j] = newLo;
+          if (newLo >= v.upper) fixed++;
+          else tightened++;
+        }
+      } else {
+        const newHi = Math.min(v.upper, v.lower + k);
+        if (newHi < v.upper) {
+          hi[j] = newHi;
+          if (newHi <= v.lower) fixed++;
+          else tightened++;
+        }
+      }
+    }
+    let freeAfter = 0;
+    for (const j of ints) if (lo[j]! < hi[j]!) freeAfter++;
+    return { slack, tol, fixed, tightened, freeAfter };
+  };
+
   const cfg = opts.reducedCostFixing;
+  // Small pure-integer models: the bound above drives a complete search (search.ts) instead of
+  // HiGHS's MIP. An infeasible model, or one the search cannot finish, takes the path below.
+  if ((typeof cfg !== "object" || cfg.search !== false) && ints.length <= SEARCH_MAX_INTEGERS) {
+    const found = searchIntegerModel(spec, {
+      s,
+      bound,
+      d,
+      xLp,
+      maxNodes: SEARCH_MAX_NODES,
+      deadline,
+    });
+    if (found?.primal) {
+      const z = objectiveOf(found.primal);
+      const { fixed, tightened, freeAfter } = prove(z);
+      return {
+        primal: found.primal,
+        code: highs.constants.modelStatus.optimal,
+        // Searched to the end: nothing better than the plan exists (beyond 1e-9 relative).
+        bestBound: z,
+        nodes: found.nodes,
+        report: {
+          lpObjective,
+          lpBound: s * bound,
+          incumbent: z,
+          integers: ints.length,
+          restrictedFree: ints.length,
+          fixed,
+          tightened,
+          free: freeAfter,
+          restrictedWasFinal: true,
+          searchNodes: found.nodes,
+        },
+      };
+    }
+  }
+
+  // 2 (heuristic). Restricted MIP: fix all but the `free` integer variables nearest to entering.
   const free = Math.max(
     0,
     Math.min(
@@ -181,35 +261,7 @@ export function solveWithReducedCostFixing(
   const zInc = objectiveOf(incumbent);
 
   // 2 (proof). Fix and tighten from the incumbent's value.
-  const slack = Math.max(0, bound - s * zInc);
-  const tol = 1e-9 * Math.max(1, Math.abs(bound), Math.abs(zInc));
-  resetBounds();
-  let fixed = 0;
-  let tightened = 0;
-  for (const j of ints) {
-    const dj = d[j]!;
-    if (dj === 0) continue;
-    const v = spec.variables[j]!;
-    const k = Math.floor((slack + tol) / Math.abs(dj));
-    if (dj > 0) {
-      // Favoured bound: the upper one (finite, or the bound above would be infinite).
-      const newLo = Math.max(v.lower, v.upper - k);
-      if (newLo > v.lower) {
-        lo[j] = newLo;
-        if (newLo >= v.upper) fixed++;
-        else tightened++;
-      }
-    } else {
-      const newHi = Math.min(v.upper, v.lower + k);
-      if (newHi < v.upper) {
-        hi[j] = newHi;
-        if (newHi <= v.lower) fixed++;
-        else tightened++;
-      }
-    }
-  }
-  let freeAfter = 0;
-  for (const j of ints) if (lo[j]! < hi[j]!) freeAfter++;
+  const { slack, tol, fixed, tightened, freeAfter } = prove(zInc);
 
   const report: ReducedCostFixingReport = {
     lpObjective,
@@ -347,8 +399,6 @@ function subModel(spec: ModelSpec, full: ModelData, lo: Float64Array, hi: Float6
         values: Float64Array.from(values),
       },
       integrality,
-      colNames: Array.from({ length: numCols }, (_, k) => `c${k}`),
-      rowNames: Array.from({ length: numRows }, (_, k) => `r${k}`),
     },
   };
 }

@@ -12,7 +12,7 @@ export async function modelFile(spec: ModelSpec, format: "mps"): Promise<Uint8Ar
 export async function modelFile(spec: ModelSpec, format: "lp"): Promise<string>;
 export async function modelFile(spec: ModelSpec, format: "mps" | "lp"): Promise<Uint8Array | string> {
   const highs = await getHighs();
-  const model = highs.createModel(toModelData(highs, spec));
+  const model = highs.createModel(toModelData(highs, spec, true));
   try {
     return format === "mps" ? model.exportModel("mps") : model.exportModel("lp");
   } finally {

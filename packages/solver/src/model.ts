@@ -92,9 +92,10 @@ export interface ConstraintInput {
   relaxPenalty?: number | null;
 }
 
-function checkNumber(what: string, v: number, allowInfinite: boolean) {
-  if (typeof v !== "number" || Number.isNaN(v)) throw new SolverModelError(`${what} must be a number.`);
-  if (!allowInfinite && !Number.isFinite(v)) throw new SolverModelError(`${what} must be finite.`);
+/** `what` names the number in the error; a function, so that no message is built for a valid one. */
+function checkNumber(what: () => string, v: number, allowInfinite: boolean) {
+  if (typeof v !== "number" || Number.isNaN(v)) throw new SolverModelError(`${what()} must be a number.`);
+  if (!allowInfinite && !Number.isFinite(v)) throw new SolverModelError(`${what()} must be finite.`);
 }
 
 /**
@@ -129,14 +130,15 @@ export class ModelBuilder {
     const lower = input.lower ?? 0;
     const upper = input.upper ?? (binary ? 1 : Number.POSITIVE_INFINITY);
     const cost = input.cost ?? 0;
-    checkNumber(`Lower bound of "${name}"`, lower, true);
-    checkNumber(`Upper bound of "${name}"`, upper, true);
-    checkNumber(`Cost of "${name}"`, cost, false);
+    checkNumber(() => `Lower bound of "${name}"`, lower, true);
+    checkNumber(() => `Upper bound of "${name}"`, upper, true);
+    checkNumber(() => `Cost of "${name}"`, cost, false);
     if (lower > upper)
       throw new SolverModelError(`Variable "${name}": lower bound ${lower} > upper ${upper}.`);
     if (lower === Number.POSITIVE_INFINITY || upper === Number.NEGATIVE_INFINITY)
       throw new SolverModelError(`Variable "${name}": bounds cannot exclude every value.`);
-    if (input.boundPenalty != null) checkNumber(`Bound penalty of "${name}"`, input.boundPenalty, false);
+    if (input.boundPenalty != null)
+      checkNumber(() => `Bound penalty of "${name}"`, input.boundPenalty, false);
     this.#varNames.add(name);
     const spec: VariableSpec = { name, lower, upper, integer: binary || input.integer === true, cost };
     if (input.unit !== undefined) spec.unit = input.unit;
@@ -154,20 +156,21 @@ export class ModelBuilder {
     if (this.#rowNames.has(name)) throw new SolverModelError(`Duplicate constraint name "${name}".`);
     const lower = input.lower ?? Number.NEGATIVE_INFINITY;
     const upper = input.upper ?? Number.POSITIVE_INFINITY;
-    checkNumber(`Lower limit of "${name}"`, lower, true);
-    checkNumber(`Upper limit of "${name}"`, upper, true);
+    checkNumber(() => `Lower limit of "${name}"`, lower, true);
+    checkNumber(() => `Upper limit of "${name}"`, upper, true);
     if (lower > upper)
       throw new SolverModelError(`Constraint "${name}": lower limit ${lower} > upper ${upper}.`);
     if (lower === Number.POSITIVE_INFINITY || upper === Number.NEGATIVE_INFINITY)
       throw new SolverModelError(`Constraint "${name}": limits cannot exclude every value.`);
-    if (input.relaxPenalty != null) checkNumber(`Relax penalty of "${name}"`, input.relaxPenalty, false);
+    if (input.relaxPenalty != null)
+      checkNumber(() => `Relax penalty of "${name}"`, input.relaxPenalty, false);
     const sum = new Map<number, number>();
     const entries =
       input.terms instanceof Map ? input.terms.entries() : (input.terms as Iterable<[Var, number]>);
     for (const [v, c] of entries) {
       if (this.#vars[v.index] !== v)
         throw new SolverModelError(`Constraint "${name}" uses a foreign variable.`);
-      checkNumber(`Coefficient of "${v.name}" in "${name}"`, c, false);
+      if (!Number.isFinite(c)) checkNumber(() => `Coefficient of "${v.name}" in "${name}"`, c, false);
       sum.set(v.index, (sum.get(v.index) ?? 0) + c);
     }
     const vars: number[] = [];
@@ -205,7 +208,7 @@ export class ModelBuilder {
   }
 
   objectiveOffset(offset: number): this {
-    checkNumber("Objective offset", offset, false);
+    checkNumber(() => "Objective offset", offset, false);
     this.#offset = offset;
     return this;
   }
@@ -257,5 +260,5 @@ export function validateModel(spec: ModelSpec): void {
     });
     b.constraint({ name: c.name, terms, lower: c.lower, upper: c.upper });
   }
-  checkNumber("Objective offset", spec.objectiveOffset, false);
+  checkNumber(() => "Objective offset", spec.objectiveOffset, false);
 }

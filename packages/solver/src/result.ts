@@ -65,9 +65,14 @@ export interface SolveOptions {
    * what is left. Exact: the optimum (and the gap semantics) are those of the full MIP. Pays off
    * on large models with a tight LP bound (knapsack-like: 10,000 binaries, few rows); useless when
    * the LP bound is weak. Falls back to the plain MIP when it cannot apply (LP not optimal,
-   * infinite bounds in the way, no plan from the restricted MIP).
+   * infinite bounds in the way, no plan from the restricted MIP). Pure-integer models of at most
+   * 64 integer variables are searched to the end with the LP's bound (search.ts) instead of by
+   * HiGHS's MIP, unless `search` is false.
    */
-  reducedCostFixing?: boolean | { freeIntegers?: number | undefined } | undefined;
+  reducedCostFixing?:
+    | boolean
+    | { freeIntegers?: number | undefined; search?: boolean | undefined }
+    | undefined;
 }
 
 /** What reduced-cost fixing did (`SolveResult.mip.reducedCostFixing`). */
@@ -90,6 +95,12 @@ export interface ReducedCostFixingReport {
   free: number;
   /** The proof fixed everything the restriction fixed: the restricted MIP's answer is final. */
   restrictedWasFinal: boolean;
+  /**
+   * Present when the small-model search (search.ts) found the plan instead of HiGHS's MIP: its
+   * nodes. The restriction was then the whole model; `fixed` and `free` are the proof's at the
+   * optimum.
+   */
+  searchNodes?: number;
 }
 
 export interface ConstraintReport {
@@ -230,6 +241,11 @@ export interface SolveResult {
     nodes: number;
     /** Present when `reducedCostFixing` was applied. */
     reducedCostFixing?: ReducedCostFixingReport;
+    /**
+     * Present when LP relaxations answered a re-solve from a start (start-proof.ts): the start
+     * proven optimal, or the model infeasible; `lps` is how many LPs that took.
+     */
+    lpProof?: { lps: number };
   } | null;
   duals: DualReport | null;
   infeasibility: InfeasibilityReport | null;

@@ -15,6 +15,7 @@ import type {
   SolveStatus,
   VariableSensitivity,
 } from "./result.ts";
+import { proveWithLps } from "./start-proof.ts";
 
 /**
  * The solve itself, synchronous once HiGHS is loaded. Runs in a worker thread (pool.ts) or, for
@@ -94,8 +95,12 @@ function mapStatus(code: number): SolveStatus {
 const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 const clean = (v: number): number => (Object.is(v, -0) ? 0 : v);
 
-/** Column and row arrays in CSR form with generated names only (c0…, r0…). */
-export function toModelData(highs: Highs, spec: ModelSpec): ModelData {
+/**
+ * Column and row arrays in CSR form. `names`: generated names (c0…, r0…) for files written by
+ * HiGHS; solves go without, since passing names costs more than the solve of a small LP in
+ * WebAssembly (~60 µs per model) and HiGHS never needs them.
+ */
+export function toModelData(highs: Highs, spec: ModelSpec, names = false): ModelData {
   const n = spec.variables.length;
   const m = spec.constraints.length;
   const colCost = new Float64Array(n);
@@ -145,19 +150,24 @@ export function toModelData(highs: Highs, spec: ModelSpec): ModelData {
     rowUpper,
     matrix: { format: "csr", numRows: m, numCols: n, starts, indices, values },
     ...(isMip ? { integrality } : {}),
-    colNames: Array.from({ length: n }, (_, j) => `c${j}`),
-    rowNames: Array.from({ length: m }, (_, i) => `r${i}`),
+    ...(names
+      ? {
+          colNames: Array.from({ length: n }, (_, j) => `c${j}`),
+          rowNames: Array.from({ length: m }, (_, i) => `r${i}`),
+        }
+      : {}),
   };
 }
 
 function configure(model: Model, opts: SolveOptions) {
-  model.options.set({ output_flag: false, log_to_console: false });
-  if (opts.timeLimitSeconds !== undefined) model.options.set("time_limit", opts.timeLimitSeconds);
-  if (opts.mipRelGap !== undefined) model.options.set("mip_rel_gap", opts.mipRelGap);
-  if (opts.randomSeed !== undefined) model.options.set("random_seed", opts.randomSeed);
-  if (opts.presolve !== undefined) model.options.set("presolve", opts.presolve);
-  if (opts.feasibilityJump !== undefined)
-    model.options.set("mip_heuristic_run_feasibility_jump", opts.feasibilityJump);
+  // One call: each crossing into WebAssembly costs (~20 µs per option set).
+  const o: Record<string, boolean | number | string> = { output_flag: false, log_to_console: false };
+  if (opts.timeLimitSeconds !== undefined) o.time_limit = opts.timeLimitSeconds;
+  if (opts.mipRelGap !== undefined) o.mip_rel_gap = opts.mipRelGap;
+  if (opts.randomSeed !== undefined) o.random_seed = opts.randomSeed;
+  if (opts.presolve !== undefined) o.presolve = opts.presolve;
+  if (opts.feasibilityJump !== undefined) o.mip_heuristic_run_feasibility_jump = opts.feasibilityJump;
+  model.options.set(o);
 }
 
 /**
@@ -168,9 +178,21 @@ function configure(model: Model, opts: SolveOptions) {
  */
 export const SMALL_MIP_COLUMNS = 200;
 
+type SolveObserver = (spec: ModelSpec, options: SolveOptions) => void;
+let observer: SolveObserver | null = null;
+
+/**
+ * Calls `fn` with every model this thread is asked to solve, before it is solved (null: stop).
+ * For benches: native HiGHS is given the same problems, however this package answers them.
+ */
+export function observeSolves(fn: SolveObserver | null): void {
+  observer = fn;
+}
+
 /** Runs one solve and builds the full report. The HiGHS model object is always released. */
 export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = {}): SolveResult {
   const started = performance.now();
+  observer?.(spec, options);
   const kind = spec.variables.some((v) => v.integer) ? "mip" : "lp";
   let opts: SolveOptions =
     kind === "mip" && options.feasibilityJump === undefined
@@ -184,6 +206,24 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     // Not applicable: the plain MIP, in the time that is left.
     if (Number.isFinite(deadline))
       opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
+  } else if (kind === "mip" && opts.start && opts.iis === false && opts.relaxation === false) {
+    // A re-solve from a start, nothing to diagnose: LP relaxations may answer it (start-proof.ts).
+    const proof = proveWithLps(highs, spec, toModelData(highs, spec), opts, configure);
+    if (proof?.kind === "start-optimal")
+      return resultFromPlan(
+        highs,
+        spec,
+        opts,
+        {
+          primal: proof.primal,
+          code: highs.constants.modelStatus.optimal,
+          bestBound: proof.bestBound,
+          nodes: 0,
+          lps: proof.lps,
+        },
+        started,
+      );
+    if (proof?.kind === "infeasible") return infeasibleByLp(highs, spec, proof.lps, started);
   }
   const model = openModel(highs, toModelData(highs, spec));
   try {
@@ -280,12 +320,42 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
   }
 }
 
-/** The report of a MIP answered by reduced-cost fixing (fixing.ts), from the full plan. */
+/** A MIP whose LP relaxation has no solution (start-proof.ts): infeasible, nothing diagnosed. */
+function infeasibleByLp(highs: Highs, spec: ModelSpec, lps: number, started: number): SolveResult {
+  const code = highs.constants.modelStatus.infeasible;
+  return {
+    status: "infeasible",
+    highsStatus: STATUS_NAMES[code] ?? `status ${code}`,
+    kind: "mip",
+    hasSolution: false,
+    objective: null,
+    objectiveUnit: spec.objectiveUnit ?? null,
+    values: {},
+    primal: [],
+    constraints: [],
+    binding: [],
+    mip: { gap: null, bestBound: null, nodes: 0, lpProof: { lps } },
+    duals: null,
+    // As diagnoseInfeasibility reports when neither diagnosis is requested.
+    infeasibility: {
+      iis: null,
+      relaxation: null,
+      iisNote: "Not requested.",
+      relaxationNote: "Not requested.",
+    },
+    solveMs: performance.now() - started,
+  };
+}
+
+/**
+ * The report of a MIP answered without HiGHS's MIP, from the full plan: by reduced-cost fixing
+ * (fixing.ts: `report`) or by LP bounds proving the start optimal (start-proof.ts: `lps`).
+ */
 function resultFromPlan(
   highs: Highs,
   spec: ModelSpec,
   opts: SolveOptions,
-  out: FixingOutcome,
+  out: Omit<FixingOutcome, "report"> & { report?: FixingOutcome["report"]; lps?: number },
   started: number,
 ): SolveResult {
   const primal = Array.from(out.primal, (v, j) =>
@@ -319,7 +389,13 @@ function resultFromPlan(
     primal,
     constraints: constraintReports(spec, rowValue, opts.bindingTolerance ?? 1e-6, undefined),
     binding: [],
-    mip: { gap, bestBound: bound, nodes: out.nodes, reducedCostFixing: out.report },
+    mip: {
+      gap,
+      bestBound: bound,
+      nodes: out.nodes,
+      ...(out.report ? { reducedCostFixing: out.report } : {}),
+      ...(out.lps !== undefined ? { lpProof: { lps: out.lps } } : {}),
+    },
     duals: null,
     infeasibility: null,
     solveMs: 0,
