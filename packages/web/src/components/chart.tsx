@@ -44,7 +44,13 @@ export function EChart({
     if (!ref.current) return;
     const c = echarts.init(ref.current, scheme === "dark" ? "dark" : undefined, { renderer: "canvas" });
     chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
+    // An observer reports the size it starts with too: only a real change redraws (a second full
+    // drawing of every chart on a dashboard's first render otherwise).
+    const ro = new ResizeObserver(([e]) => {
+      const box = e?.contentRect;
+      if (box && Math.round(box.width) === c.getWidth() && Math.round(box.height) === c.getHeight()) return;
+      c.resize();
+    });
     ro.observe(ref.current);
     return () => {
       ro.disconnect();
