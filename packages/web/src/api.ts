@@ -94,8 +94,9 @@ async function request(
   let res: Response;
   try {
     // The same request started by the entry module for the first page (lib/early-requests.ts).
-    res = await (takeEarly(method, url, json) ??
-      fetch(url, { method, headers, credentials: "same-origin", body: json }));
+    res =
+      (await takeEarly(method, url, json)) ??
+      (await fetch(url, { method, headers, credentials: "same-origin", body: json }));
   } catch {
     throw new ApiError(0, {
       title: "Network error",

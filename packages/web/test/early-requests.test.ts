@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { dashboardQueryOf } from "../src/lib/dashboard.ts";
-import { FIRST_QUERY_BODY, startEarlyRequests, takeEarly } from "../src/lib/early-requests.ts";
+import { FIRST_QUERY_BODY, forgetEarly, startEarlyRequests, takeEarly } from "../src/lib/early-requests.ts";
 
 /** A fetch that answers JSON by URL and records what was asked. */
 function fakeFetch(answers: Record<string, unknown>) {
@@ -51,16 +51,15 @@ describe("early requests of a dashboard's first render", () => {
     expect(query.body).toBe(FIRST_QUERY_BODY);
 
     // The page reads the very answers (their bodies intact), each once.
-    const conv = takeEarly("GET", C, undefined);
-    expect(await (await conv!).json()).toEqual({ currentRevision: 3 });
-    expect(takeEarly("GET", C, undefined)).toBeNull();
+    const conv = await takeEarly("GET", C, undefined);
+    expect(await conv!.json()).toEqual({ currentRevision: 3 });
+    expect(await takeEarly("GET", C, undefined)).toBeNull();
     // Another filter state is another request: not this answer.
-    expect(
-      takeEarly("POST", `${C}/plan-revisions/3/query`, '{"slicers":{"s1":{"values":["a"]}},"selections":[]}'),
-    ).toBeNull();
-    const q = takeEarly("POST", `${C}/plan-revisions/3/query`, FIRST_QUERY_BODY);
-    expect(await (await q!).json()).toEqual({ revision: 3, visuals: [] });
-    expect(takeEarly("GET", "/api/v1/session", undefined)).not.toBeNull();
+    const other = '{"slicers":{"s1":{"values":["a"]}},"selections":[]}';
+    expect(await takeEarly("POST", `${C}/plan-revisions/3/query`, other)).toBeNull();
+    const q = await takeEarly("POST", `${C}/plan-revisions/3/query`, FIRST_QUERY_BODY);
+    expect(await q!.json()).toEqual({ revision: 3, visuals: [] });
+    expect(await takeEarly("GET", "/api/v1/session", undefined)).not.toBeNull();
   });
 
   it("asks no query for a conversation without a plan, or without a session", async () => {
@@ -79,6 +78,14 @@ describe("early requests of a dashboard's first render", () => {
     expect(calls).toHaveLength(2);
     takeEarly("GET", "/api/v1/session", undefined);
     takeEarly("GET", C, undefined);
+  });
+
+  it("hands out no refusal (a 401 before signing in is asked again after), and nothing after a session change", async () => {
+    fakeFetch({ [C]: { currentRevision: null } }); // the session answers 404 (signed out)
+    startEarlyRequests("/conversations/c1", async () => ({}));
+    expect(await takeEarly("GET", "/api/v1/session", undefined)).toBeNull();
+    forgetEarly();
+    expect(await takeEarly("GET", C, undefined)).toBeNull();
   });
 
   it("starts nothing for other pages", () => {

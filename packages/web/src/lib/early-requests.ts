@@ -21,13 +21,28 @@ const early = new Map<string, Early>();
 
 const keyOf = (method: string, url: string, body: string | undefined) => `${method} ${url} ${body ?? ""}`;
 
-/** An answer already asked for this exact request (method, URL with query, JSON body), once. */
-export function takeEarly(method: string, url: string, body: string | undefined): Promise<Response> | null {
+/**
+ * A successful answer already asked for this exact request (method, URL with query, JSON body),
+ * once; null when there is none, it failed or is not a 2xx (the page asks afresh: a 401 asked
+ * before signing in must not stand for the answer after it).
+ */
+export async function takeEarly(
+  method: string,
+  url: string,
+  body: string | undefined,
+): Promise<Response | null> {
   const key = keyOf(method, url, body);
   const e = early.get(key);
   if (!e) return null;
   early.delete(key);
-  return performance.now() - e.at < FRESH_MS ? e.response : null;
+  if (performance.now() - e.at >= FRESH_MS) return null;
+  const res = await e.response.catch(() => null);
+  return res?.ok ? res : null;
+}
+
+/** Drops every answer not yet handed out (a sign-in, sign-out or organization switch). */
+export function forgetEarly(): void {
+  early.clear();
 }
 
 function ask(method: string, url: string, csrf?: string, body?: string): Promise<Response> {
