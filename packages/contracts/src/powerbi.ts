@@ -109,3 +109,17 @@ export const PowerBiPublishOutput = z.object({
     .describe("What a push dataset cannot carry and stays in the .pbip download (report pages, Power Query)"),
 });
 export type PowerBiPublishOutput = z.infer<typeof PowerBiPublishOutput>;
+
+/** A dataset earlier publishes of one dashboard made: what "update the dataset published on …" offers. */
+export const PowerBiEarlierPublish = z.object({
+  datasetId: z.string().describe("The push dataset; pass it as `datasetId` to publish into it again"),
+  datasetName: z.string().describe("Its name at its latest publish"),
+  publishedAt: z.string().describe("When its first succeeded publish ended (the dataset was created)"),
+  updatedAt: z.string().describe("When its latest succeeded publish (created or refreshed) ended"),
+  revision: z.number().int().describe("The plan revision that latest publish carried"),
+  runId: Uuid.describe("That latest publish run"),
+});
+
+export const PowerBiPublishList = z.object({
+  items: z.array(PowerBiEarlierPublish).describe("One per dataset, the newest dataset first"),
+});

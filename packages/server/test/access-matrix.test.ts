@@ -183,6 +183,7 @@ const EXPECTED: Record<string, Rule> = {
   "DELETE /api/v1/org/powerbi": org("admin", "keys:manage", NO_KEYS),
   "POST /api/v1/org/powerbi/test": org("admin", "keys:manage", NO_KEYS),
   "POST /api/v1/conversations/{id}/plan-revisions/{revision}/powerbi-publish": org("analyst", "runs:execute"),
+  "GET /api/v1/conversations/{id}/powerbi-publishes": org("viewer", "runs:read"),
   // Content sources, items, posts and feedback (issue 17).
   "POST /api/v1/content/sources": org("analyst", "projects:write"),
   "POST /api/v1/content/sources/import": org("analyst", "projects:write"),
@@ -1147,6 +1148,7 @@ const VALID: Record<string, (c: Caller) => Promise<Call>> = {
   }),
   "GET /api/v1/projects/{projectId}/conversations": async () => ({ params: { projectId: A.projectId } }),
   "GET /api/v1/conversations/{id}": async () => conversationUrl(A.conversationId),
+  "GET /api/v1/conversations/{id}/powerbi-publishes": async () => conversationUrl(A.conversationId),
   "POST /api/v1/conversations/{id}/share-links": async () => ({
     ...conversationUrl(A.conversationId),
     body: { label: `Matrix dashboard link ${++serial}` },
@@ -1233,6 +1235,7 @@ const FOREIGN: Record<string, (valid: Call) => Call> = {
   "POST /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
   "GET /api/v1/projects/{projectId}/conversations": (v) => ({ ...v, params: { projectId: B.projectId } }),
   "GET /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
+  "GET /api/v1/conversations/{id}/powerbi-publishes": (v) => ({ ...v, params: { id: B.conversationId } }),
   "POST /api/v1/conversations/{id}/share-links": (v) => ({ ...v, params: { id: B.conversationId } }),
   "PATCH /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),
   "DELETE /api/v1/conversations/{id}": (v) => ({ ...v, params: { id: B.conversationId } }),

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeErrors, loadSchemas } from "../../engines/dashboard-planner/test/powerbi/json-schemas.ts";
+import { resultCacheStats } from "../src/conversations/result-cache.ts";
 import { conversationMessages, runs } from "../src/db/schema.ts";
 import { type Actor, createOwner, createTestApp, request } from "./harness.ts";
 import { multipart } from "./multipart.ts";
@@ -327,6 +328,29 @@ describe("conversations", () => {
     expect(checked).toBe(visuals.length);
   });
 
+  it("answers the same query again from the kept answer, equal to the first; another filter state is computed", async () => {
+    const url = `/api/v1/conversations/${conversationId}/plan-revisions/${revision1}/query`;
+    const first = await call("POST", url, { slicers: {}, selections: [] });
+    expect(first.statusCode, first.body).toBe(200);
+    const before = resultCacheStats();
+    const again = await call("POST", url, { slicers: {}, selections: [] });
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(resultCacheStats().hits).toBe(before.hits + 1);
+    expect(resultCacheStats().misses).toBe(before.misses);
+    // One visual only, or another state: another answer, computed.
+    const visualId = first.json().visuals[0].visualId as string;
+    const one = await call("POST", url, { visualIds: [visualId] });
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json().visuals).toEqual([first.json().visuals[0]]);
+    expect(resultCacheStats().misses).toBe(before.misses + 1);
+    // Two identical requests at once: one computation.
+    const body = { visualIds: [first.json().visuals[1].visualId], slicers: {}, selections: [] };
+    const [a, b] = await Promise.all([call("POST", url, body), call("POST", url, body)]);
+    expect(a.json()).toEqual(b.json());
+    expect(resultCacheStats().misses).toBe(before.misses + 2);
+  });
+
   it("refuses a slicer or selection that does not fit the plan, field by field", async () => {
     const url = `/api/v1/conversations/${conversationId}/plan-revisions/1/query`;
     const bad = await call("POST", url, {
@@ -500,6 +524,10 @@ describe("conversations", () => {
     });
     expect(posted.statusCode, posted.body).toBe(202);
     expect((await settled(c2.id, posted.json().runId)).currentRevision).toBe(1);
+    // Answered once, and so kept: a deleted file is still 410, never the kept answer.
+    expect((await call("POST", `/api/v1/conversations/${c2.id}/plan-revisions/1/query`, {})).statusCode).toBe(
+      200,
+    );
     expect((await call("DELETE", `/api/v1/files/${fileId}`)).statusCode).toBe(204);
     const q = await call("POST", `/api/v1/conversations/${c2.id}/plan-revisions/1/query`, {});
     expect(q.statusCode, q.body).toBe(410);

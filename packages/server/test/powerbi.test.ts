@@ -341,6 +341,31 @@ describe("publish runs", () => {
     const extra = await call(owner, "POST", publishUrl(), { datasetId: id, name: "x" });
     expect(extra.statusCode).toBe(422);
     expect(fake.requests.length).toBe(runsBefore);
+
+    // What the page offers to update: one entry per dataset, this one created by the first
+    // publish and last updated by revision 2's.
+    const listUrl = `/api/v1/conversations/${conversationId}/powerbi-publishes`;
+    const list = await call(analyst, "GET", listUrl);
+    expect(list.statusCode, list.body).toBe(200);
+    const items = list.json().items as { datasetId: string; publishedAt: string }[];
+    expect(items.find((x) => x.datasetId === id)).toEqual({
+      datasetId: id,
+      datasetName: r2.output.datasetName,
+      publishedAt: first.finishedAt,
+      updatedAt: r2.finishedAt,
+      revision,
+      runId: r2.id,
+    });
+    // Earlier tests' publishes made datasets too; each once, the newest first; failed runs made none.
+    expect(items.length).toBeGreaterThan(1);
+    expect(new Set(items.map((x) => x.datasetId)).size).toBe(items.length);
+    expect(items.map((x) => x.publishedAt)).toEqual(
+      items
+        .map((x) => x.publishedAt)
+        .sort()
+        .reverse(),
+    );
+    expect((await call(other, "GET", listUrl)).statusCode).toBe(404);
   }, 120_000);
 
   it("a run canceled while it waits out a 429 deletes its half-filled dataset", async () => {

@@ -1,5 +1,6 @@
 import type { ErrorCode, Problem } from "@modelworks/contracts";
 import { type ArgsOf, type Endpoint, pathOf, type ResponseOf } from "./client/endpoint.ts";
+import { takeEarly } from "./lib/early-requests.ts";
 
 /**
  * The one way the app talks to the server: the public REST API under /api/v1 with the session
@@ -89,14 +90,13 @@ async function request(
     const s = q.toString();
     if (s) url += `?${s}`;
   }
+  const json = body === undefined ? undefined : JSON.stringify(body);
   let res: Response;
   try {
-    res = await fetch(url, {
-      method,
-      headers,
-      credentials: "same-origin",
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    // The same request started by the entry module for the first page (lib/early-requests.ts).
+    res =
+      (await takeEarly(method, url, json)) ??
+      (await fetch(url, { method, headers, credentials: "same-origin", body: json }));
   } catch {
     throw new ApiError(0, {
       title: "Network error",

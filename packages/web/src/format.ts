@@ -20,10 +20,18 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function formatDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(iso)) return iso;
-  return d.toLocaleDateString(undefined, {
-    dateStyle: "medium",
-    ...(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? { timeZone: "UTC" } : {}),
-  });
+  return /^\d{4}-\d{2}-\d{2}$/.test(iso) ? dateFormat(true).format(d) : dateFormat(false).format(d);
+}
+
+// Built once each (as the number formatters below): a table column of dates formats every row.
+const dateFormats = new Map<boolean, Intl.DateTimeFormat>();
+function dateFormat(utc: boolean): Intl.DateTimeFormat {
+  let f = dateFormats.get(utc);
+  if (!f) {
+    f = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", ...(utc ? { timeZone: "UTC" } : {}) });
+    dateFormats.set(utc, f);
+  }
+  return f;
 }
 
 /** How negative numbers are written: a minus sign (U+2212, never a hyphen) or accounting brackets. */
@@ -56,9 +64,20 @@ export function negativeColor(v: unknown, style: NumberStyle = current): string 
     : undefined;
 }
 
+// One Intl.NumberFormat per decimals: toLocaleString(locale, options) builds a new formatter on
+// every call, and a dashboard's first render formats thousands of values (the profile of issue
+// 16's 10-visual dashboard spent 2.2 s of main-thread CPU there under load; see bench/README.md).
+const formatters = new Map<number, Intl.NumberFormat>();
+
 /** Digits grouped en-US style, no sign (the sign is the caller's, so it is written one way). */
-const grouped = (v: number, decimals: number) =>
-  Math.abs(v).toLocaleString("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+function grouped(v: number, decimals: number): string {
+  let f = formatters.get(decimals);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    formatters.set(decimals, f);
+  }
+  return f.format(Math.abs(v));
+}
 
 /** Wraps an unsigned body in the sign of `v`; a value that rounds to zero has no sign (no "−0.00"). */
 function signed(v: number, body: string, style: NegativeStyle): string {

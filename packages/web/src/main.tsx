@@ -1,3 +1,5 @@
+// First: starts the page's requests before the rest of the app is evaluated.
+import "./early.ts";
 import "@mantine/core/styles.css";
 import "./app.css";
 import {

@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { call, hasCode, setCsrfToken } from "./api.ts";
 import * as endpoints from "./client/endpoints-session.ts";
 import { sessionKeys as queryKeys, SESSION_INDEPENDENT } from "./client/query-keys-session.ts";
+import { forgetEarly } from "./lib/early-requests.ts";
 import type { Session } from "./types.ts";
 
 /** The signed-in person, or null. The CSRF token for later requests comes with it. */
@@ -43,6 +44,7 @@ export function useSessionChange() {
     // A session read still in flight (sent before this cookie existed, as on the verify-email
     // page) must not land after this and put the old answer back.
     await qc.cancelQueries({ queryKey: queryKeys.session() });
+    forgetEarly();
     setCsrfToken(session?.csrfToken ?? null);
     qc.removeQueries({ predicate: (q) => !SESSION_INDEPENDENT.includes(String(q.queryKey[0])) });
     qc.setQueryData(queryKeys.session(), session);

@@ -1,11 +1,5 @@
-import { POWERBI_PUBLISH_MODEL } from "@modelworks/contracts/powerbi";
 import { describe, expect, it } from "vitest";
-import {
-  datasetIdError,
-  earlierPublishes,
-  type PublishRunLike,
-  publishBody,
-} from "../src/components/powerbi-publishes.ts";
+import { datasetIdError, publishBody } from "../src/components/powerbi-publishes.ts";
 import {
   canCrossFilter,
   categoriesOf,
@@ -375,54 +369,7 @@ describe("pointer drag on the grid (tileAfterDrag)", () => {
 });
 
 describe("Power BI: update an earlier dataset or publish a new one", () => {
-  const conv = "c1";
-  const run = (o: {
-    at: string;
-    dataset: string;
-    rev?: number;
-    name?: string;
-    conversation?: string;
-    status?: string;
-    modelId?: string;
-  }): PublishRunLike => ({
-    modelId: o.modelId ?? POWERBI_PUBLISH_MODEL.id,
-    status: o.status ?? "succeeded",
-    finishedAt: o.at,
-    input: { conversationId: o.conversation ?? conv, revision: o.rev ?? 1 },
-    output: { datasetId: o.dataset, datasetName: o.name ?? `Dashboard ${o.dataset}` },
-  });
-
-  it("lists each dataset this dashboard's publishes made once, with its first and latest publish", () => {
-    const list = earlierPublishes(
-      [
-        run({ at: "2026-12-03T10:00:00.000Z", dataset: "ds-b", rev: 3, name: "Deals v3" }),
-        run({ at: "2026-12-01T09:00:00.000Z", dataset: "ds-a", rev: 1, name: "Deals" }),
-        run({ at: "2026-12-02T09:00:00.000Z", dataset: "ds-a", rev: 2, name: "Deals v2" }),
-        // Not this dashboard's, not succeeded, not a publish: never offered.
-        run({ at: "2026-12-04T09:00:00.000Z", dataset: "ds-x", conversation: "other" }),
-        run({ at: "2026-12-04T09:00:00.000Z", dataset: "ds-y", status: "failed" }),
-        run({ at: "2026-12-04T09:00:00.000Z", dataset: "ds-z", modelId: "deal-picker" }),
-      ],
-      conv,
-    );
-    expect(list).toEqual([
-      {
-        datasetId: "ds-b",
-        datasetName: "Deals v3",
-        publishedAt: "2026-12-03T10:00:00.000Z",
-        updatedAt: "2026-12-03T10:00:00.000Z",
-        revision: 3,
-      },
-      {
-        datasetId: "ds-a",
-        datasetName: "Deals v2",
-        publishedAt: "2026-12-01T09:00:00.000Z",
-        updatedAt: "2026-12-02T09:00:00.000Z",
-        revision: 2,
-      },
-    ]);
-  });
-
+  // Which datasets to offer is the server's answer (GET …/powerbi-publishes, powerbi.test.ts).
   it("sends the chosen dataset, an empty body for a new one, and shows the server's datasetId error", () => {
     expect(publishBody("new")).toEqual({});
     expect(publishBody("ds-a")).toEqual({ datasetId: "ds-a" });

@@ -12,6 +12,7 @@ import type { Db } from "../db/client.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { ident, jsonRows, withConnection } from "../files/duck.ts";
 import type { FileStore } from "../files/store.ts";
+import { cachedResult } from "./result-cache.ts";
 import { filesByIds, type PlanRevisionRow, type RevisionTable } from "./store.ts";
 
 type Value = string | number | boolean | null;
@@ -114,7 +115,8 @@ export async function queryRevision(
   const tables = (rev.tables as RevisionTable[]).map((t) => t.profile);
   checkQuery(plan, tables, q);
   const wanted = q.visualIds ?? plan.pages.flatMap((p) => p.visuals.map((v) => v.id));
-  return withRevisionViews(db, store, orgId, rev, async (c, relations) => {
+  const key = ["visuals", wanted, q.slicers, q.selections];
+  return withRevisionViews(db, store, orgId, rev, key, async (c, relations) => {
     const out = [];
     for (const visualId of wanted) out.push(await runVisual(c, plan, tables, visualId, q, relations));
     return out;
@@ -152,7 +154,8 @@ export async function slicerValues(
       { path: "params.slicerId", message: `a ${slicer.kind} slicer has a range, not a list of values` },
     ]);
   checkQuery(plan, tables, { slicers: q.slicers, selections: q.selections });
-  return withRevisionViews(db, store, orgId, rev, async (c, relations) => {
+  const key = ["slicer", slicerId, q.prefix ?? null, q.order, q.limit, q.slicers, q.selections];
+  return withRevisionViews(db, store, orgId, rev, key, async (c, relations) => {
     let compiled: ReturnType<typeof compileSlicer>;
     try {
       compiled = compileSlicer(plan, slicerId, tables, {
@@ -184,13 +187,15 @@ export async function slicerValues(
 /**
  * Runs `fn` on a connection of its own where each plan table of the revision is a temporary view
  * over its file's Parquet data (`relations`: plan table → view name); closed afterwards. 410 when
- * a file the plan reads is no longer stored.
+ * a file the plan reads is no longer stored. The answer is kept (result-cache.ts) under the
+ * revision, its files' storage keys and `key` (what `fn` computes: the request, all of it).
  */
 async function withRevisionViews<T>(
   db: Db,
   store: FileStore,
   orgId: string,
   rev: PlanRevisionRow,
+  key: unknown[],
   fn: (c: DuckDBConnection, relations: Record<string, string>) => Promise<T>,
 ): Promise<T> {
   const revTables = rev.tables as RevisionTable[];
@@ -200,7 +205,7 @@ async function withRevisionViews<T>(
     revTables.map((t) => t.fileId).filter((id) => id !== ""),
   );
   const relations: Record<string, string> = {};
-  const views: { name: string; path: string }[] = [];
+  const views: { name: string; dataKey: string }[] = [];
   for (const [i, t] of revTables.entries()) {
     const f = stored.find((x) => x.id === t.fileId);
     if (!f)
@@ -209,16 +214,31 @@ async function withRevisionViews<T>(
         `The file behind table "${t.table}" is no longer stored (deleted, or past the retention period).`,
       );
     const name = `mw_t${i}`;
-    views.push({ name, path: await store.localPath(f.dataKey) });
+    views.push({ name, dataKey: f.dataKey });
     relations[t.table] = name; // the engine quotes it
   }
-  return withConnection(async (c) => {
-    for (const v of views)
-      await c.run(
-        `create or replace temp view ${ident(v.name)} as select * from read_parquet(${lit(v.path)})`,
-      );
-    return fn(c, relations);
+  const cacheKey = JSON.stringify([orgId, rev.id, views, key]);
+  return cachedResult(cacheKey, async () => {
+    const paths = await Promise.all(views.map((v) => store.localPath(v.dataKey)));
+    return deepFreeze(
+      await withConnection(async (c) => {
+        for (const [i, v] of views.entries())
+          await c.run(
+            `create or replace temp view ${ident(v.name)} as select * from read_parquet(${lit(paths[i]!)})`,
+          );
+        return fn(c, relations);
+      }),
+    );
   });
+}
+
+/** A kept answer is shared by every later request: nothing may change it. */
+function deepFreeze<T>(x: T): T {
+  if (x && typeof x === "object" && !Object.isFrozen(x)) {
+    Object.freeze(x);
+    for (const v of Object.values(x)) deepFreeze(v);
+  }
+  return x;
 }
 
 async function runVisual(

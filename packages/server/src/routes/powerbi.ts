@@ -1,8 +1,10 @@
+import { IdParams } from "@modelworks/contracts/common";
 import { ConversationRevisionParams } from "@modelworks/contracts/conversations";
 import {
   PowerBiConnectionDto,
   PowerBiConnectionState,
   PowerBiPublishBody,
+  PowerBiPublishList,
   PowerBiPublishStarted,
   PowerBiTestResult,
   PutPowerBiConnectionBody,
@@ -10,12 +12,14 @@ import {
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { loadConversation } from "../conversations/store.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
 import { recordAudit } from "../http/audit.ts";
 import { PowerBiClient } from "../powerbi/client.ts";
 import { createPublishRun, endpointsOf } from "../powerbi/publish.ts";
+import { earlierPublishes } from "../powerbi/publishes.ts";
 import {
   connectionCredentials,
   connectionView,
@@ -162,6 +166,28 @@ export async function powerBiRoutes(app: FastifyInstance) {
       const datasets = await new PowerBiClient(creds, endpointsOf(app.deps.config)).listDatasets();
       await markConnectionTested(db, orgId);
       return { ok: true as const, datasetsInWorkspace: datasets.length, latencyMs: Date.now() - started };
+    },
+  );
+
+  r.get(
+    "/conversations/:id/powerbi-publishes",
+    {
+      config: { access: "runs:read" },
+      schema: {
+        tags,
+        summary: "The Power BI datasets earlier publishes of this dashboard made",
+        description:
+          "One entry per push dataset a succeeded publish run of this conversation created, with its first and " +
+          "latest publish and the revision it carries; the newest dataset first. Pass an entry's `datasetId` to " +
+          "POST …/powerbi-publish to refresh that dataset instead of creating another.",
+        params: IdParams,
+        response: { 200: PowerBiPublishList },
+      },
+    },
+    async (req) => {
+      const orgId = orgOf(req).id;
+      const c = await loadConversation(db, orgId, req.params.id);
+      return { items: await earlierPublishes(db, orgId, c.id) };
     },
   );
 

@@ -145,6 +145,7 @@ import type {
   PowerBiConnectionDto,
   PowerBiConnectionState,
   PowerBiPublishBody,
+  PowerBiPublishList,
   PowerBiPublishStarted,
   PowerBiTestResult,
   PutPowerBiConnectionBody,
@@ -464,6 +465,11 @@ export const testPowerBiConnection = /* @__PURE__ */ ep(
   "POST",
   "/org/powerbi/test",
   types<typeof PowerBiTestResult>,
+);
+export const powerBiPublishes = /* @__PURE__ */ ep(
+  "GET",
+  "/conversations/:id/powerbi-publishes",
+  types<typeof PowerBiPublishList>,
 );
 export const publishToPowerBi = /* @__PURE__ */ ep(
   "POST",

@@ -38,11 +38,19 @@ export function EChart({
   const ref = useRef<HTMLDivElement>(null);
   const scheme = useComputedColorScheme("light");
   const chart = useRef<echarts.ECharts | null>(null);
+  // The instance that has drawn an option already (a new one, after a theme change, has not).
+  const drawnBy = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
     if (!ref.current) return;
     const c = echarts.init(ref.current, scheme === "dark" ? "dark" : undefined, { renderer: "canvas" });
     chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
+    // An observer reports the size it starts with too: only a real change redraws (a second full
+    // drawing of every chart on a dashboard's first render otherwise).
+    const ro = new ResizeObserver(([e]) => {
+      const box = e?.contentRect;
+      if (box && Math.round(box.width) === c.getWidth() && Math.round(box.height) === c.getHeight()) return;
+      c.resize();
+    });
     ro.observe(ref.current);
     return () => {
       ro.disconnect();
@@ -70,7 +78,14 @@ export function EChart({
   }, [scheme]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: a theme change re-creates the chart, which needs the option again
   useEffect(() => {
-    chart.current?.setOption({ backgroundColor: "transparent", ...option }, true);
+    const c = chart.current;
+    if (!c) return;
+    // The first drawing appears at once: an entry animation redraws every chart on every frame
+    // for a second, and on a dashboard of several charts those frames delay the charts still to be
+    // drawn (issue 16's first-render profile). Later changes (a filter) still animate.
+    const first = drawnBy.current !== c;
+    drawnBy.current = c;
+    c.setOption({ backgroundColor: "transparent", ...(first ? { animation: false } : {}), ...option }, true);
   }, [option, scheme]);
   return <div ref={ref} role="img" aria-label={label} style={{ width: "100%", height }} />;
 }

@@ -11,7 +11,7 @@ import {
   TextInput,
   Title,
 } from "@mantine/core";
-import { POWERBI_PUBLISH_MODEL, type PowerBiPublishOutput } from "@modelworks/contracts/powerbi";
+import type { PowerBiPublishOutput } from "@modelworks/contracts/powerbi";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { ApiError, call } from "../api.ts";
@@ -20,7 +20,7 @@ import { queryKeys } from "../client/query-keys.ts";
 import { formatDateTime } from "../format.ts";
 import { useOrg } from "../session.ts";
 import { FormErrorAlert } from "./form-error-alert.tsx";
-import { datasetIdError, earlierPublishes, type PublishChoice, publishBody } from "./powerbi-publishes.ts";
+import { datasetIdError, type PublishChoice, publishBody } from "./powerbi-publishes.ts";
 
 /*
  * Power BI publishing (issue 16 item 5d): the organization's connection (admins, on the AI
@@ -170,18 +170,11 @@ export function PublishToPowerBi({ conversationId, revision }: { conversationId:
     refetchInterval: (q) =>
       q.state.data && ["succeeded", "failed", "canceled"].includes(q.state.data.status) ? false : 1000,
   });
-  // The datasets earlier publishes of this dashboard made (the latest 20 succeeded publish runs of
-  // the organization, read through the runs API: their input names the conversation).
+  // The datasets earlier publishes of this dashboard made (the server reads them from its runs).
   const earlier = useQuery({
     // Read again when a publish of this page ends: it may have made a dataset to offer.
     queryKey: [...queryKeys.powerBi(org), "publishes", conversationId, runId, run.data?.status],
-    queryFn: async () => {
-      const page = await call(endpoints.runs, {
-        query: { modelId: POWERBI_PUBLISH_MODEL.id, status: "succeeded", sort: "-finishedAt", limit: 20 },
-      });
-      const full = await Promise.all(page.items.map((r) => call(endpoints.run, { params: { id: r.id } })));
-      return earlierPublishes(full, conversationId);
-    },
+    queryFn: async () => (await call(endpoints.powerBiPublishes, { params: { id: conversationId } })).items,
     // The choice stays on screen while the list is read again.
     placeholderData: (previous) => previous,
     enabled: can("runs:execute"),
