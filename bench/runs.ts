@@ -8,6 +8,8 @@
  *   npm run bench:runs                       # embedded PGlite
  *   DATABASE_URL=postgres://… REDIS_URL=redis://… npm run bench:runs
  *   BENCH_RUNS_GOAL_ONLY=1 npm run bench:runs   # only the goal-1 comparison
+ *   BENCH_RUNS_FAST_ONLY=1 …                   # of that, only the fast-path server (no queued baseline)
+ *   BENCH_CPU_PROF=<dir> …                     # V8 CPU profiles of the server and its engine host
  *
  * The server runs as a child process (API + embedded worker, as `npm start`); load comes from
  * autocannon in this process over loopback. Every figure is also given as a ratio to GET /health
@@ -93,6 +95,8 @@ function cpuPerRequest(a: Cpu | null, b: Cpu | null, requests: number) {
   };
 }
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+
 async function startServer(
   extraEnv: Record<string, string> = {},
 ): Promise<{ base: string; child: ChildProcess; appName: string; stop(): Promise<void> }> {
@@ -107,7 +111,9 @@ async function startServer(
       })()
     : {};
   const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-"));
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
+  // The engine host is forked with the server's execArgv, so it writes a profile of its own too.
+  const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "packages/server/src/main.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -294,8 +300,19 @@ async function goal(extraEnv: Record<string, string>) {
 }
 
 async function goalComparison(backend: string) {
-  const before = await goal({ RUN_FAST_PATH: "false" });
+  const fastOnly = !!process.env.BENCH_RUNS_FAST_ONLY;
+  // With BENCH_RUNS_FAST_ONLY the "queued" rows repeat the fast path's (a quicker loop while profiling).
+  const before = fastOnly ? null : await goal({ RUN_FAST_PATH: "false" });
   const after = await goal({ RUN_FAST_PATH: "true" });
+  if (!before) return report(backend, after, after);
+  report(backend, before, after);
+}
+
+function report(
+  backend: string,
+  before: Awaited<ReturnType<typeof goal>>,
+  after: Awaited<ReturnType<typeof goal>>,
+) {
   const ms = (v: number) => `${v.toFixed(1)} ms`;
   const row = (name: string, g: Awaited<ReturnType<typeof goal>>) =>
     `| ${name} | ${g.health.rps.toFixed(0)} | ${g.read.rps.toFixed(0)} | ${g.runs.rps.toFixed(1)} (p50 ${ms(g.runs.p50)}, p99 ${ms(g.runs.p99)}) | ${(g.runs.rps / g.read.rps).toFixed(3)} | ${(g.read.rps / g.health.rps).toFixed(3)} | ${g.stored} |`;
