@@ -45,7 +45,7 @@ const variants: [string, (v: ReturnType<typeof good>) => unknown][] = [
   ["a string for a number", (v) => ({ ...v, roots: ["1"] })],
   ["an array for an object", (v) => ({ ...v, rows: [[1]] })],
   ["null for an object", (v) => ({ ...v, rows: [null] })],
-  ["a sparse array", (v) => ({ ...v, roots: [1, , 2] })],
+  ["a sparse array", (v) => ({ ...v, roots: new Array<number>(3).fill(1, 0, 1) })],
   ["a class instance", (v) => Object.assign(new (class Deal {})(), v)],
   ["an object inheriting its fields", (v) => Object.create(v)],
   ["undefined for an optional", (v) => ({ ...v, rows: [{ ...v.rows[0]!, note: undefined }] })],
