@@ -204,7 +204,7 @@ const INSERT_FINISHED = `insert into runs (id, org_id, project_id, scenario_id, 
   model_id, model_version, input, input_hash, status, progress, output, error, key_result, created_by,
   created_by_api_key, created_at, started_at, finished_at, timeout_ms, attempts, max_attempts,
   reference_data, reference_data_key, phase_timings)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::jsonb, $14::jsonb, $15::jsonb, $16,
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::json, $14::jsonb, $15::jsonb, $16,
   $17, $18, $19, $20, $21, $22, $23, $24::jsonb, $25, $26::jsonb)`;
 
 /** A statement whose placeholders are $1, $2, … in order, as a drizzle query with those values. */

@@ -1,0 +1,30 @@
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { catalog } from "@modelworks/catalog";
+import { createContext, parseInput } from "@modelworks/model-kit";
+const m = catalog.find("tif")!;
+const input = parseInput(m, m.examples![0]!.input);
+const out = await (m as any).run(input, createContext({ signal: new AbortController().signal, data: {} } as any));
+const outJson = JSON.stringify(out), inJson = JSON.stringify(input);
+const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+await c.connect();
+const { rows: [{ pid }] } = await c.query("select pg_backend_pid() as pid");
+const cpu = () => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" "); return (Number(f[11]) + Number(f[12])) * 10; };
+await c.query("create temp table t_jsonb (id serial primary key, input jsonb, output jsonb); create temp table t_json (id serial primary key, input jsonb, output json); create temp table t_text (id serial primary key, input jsonb, output text)");
+const N = 400;
+async function bench(name: string, setup: string, sqlText: string, prepared = false) {
+  await c.query(setup);
+  for (let i = 0; i < 20; i++) await c.query(sqlText, [inJson, outJson]);
+  const a = cpu(); const w = performance.now();
+  for (let i = 0; i < N; i++) await c.query(prepared ? { name: name, text: sqlText, values: [inJson, outJson] } : { text: sqlText, values: [inJson, outJson] });
+  console.log(name.padEnd(30), ((cpu() - a) / N).toFixed(3), "ms backend cpu/insert", ((performance.now() - w) / N).toFixed(2), "ms wall");
+}
+await bench("jsonb pglz", "set default_toast_compression=pglz", "insert into t_jsonb (input, output) values ($1::jsonb, $2::jsonb)");
+await bench("jsonb lz4", "set default_toast_compression=lz4", "insert into t_jsonb (input, output) values ($1::jsonb, $2::jsonb)");
+await bench("jsonb lz4 prepared", "set default_toast_compression=lz4", "insert into t_jsonb (input, output) values ($1::jsonb, $2::jsonb)", true);
+await bench("json lz4", "set default_toast_compression=lz4", "insert into t_json (input, output) values ($1::jsonb, $2::json)");
+await bench("text lz4", "set default_toast_compression=lz4", "insert into t_text (input, output) values ($1::jsonb, $2)");
+await bench("jsonb lz4 again", "set default_toast_compression=lz4", "insert into t_jsonb (input, output) values ($1::jsonb, $2::jsonb)");
+await bench("jsonb pglz again", "set default_toast_compression=pglz", "insert into t_jsonb (input, output) values ($1::jsonb, $2::jsonb)");
+const r = await c.query("select pg_column_size(output) s, pg_column_compression(output) m from t_jsonb order by id desc limit 1"); console.log(r.rows, outJson.length);
+await c.end();
