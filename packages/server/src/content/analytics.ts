@@ -191,7 +191,7 @@ export async function loadRunFacts(
       finishedAt: runs.finishedAt,
       phaseTimings: runs.phaseTimings,
       metrics: sql<Record<string, number> | null>`${runs.output}->'metrics'`,
-      insights: sql<number | null>`jsonb_array_length(coalesce(${runs.output}->'insights', '[]'::jsonb))`,
+      insights: sql<number | null>`json_array_length(coalesce(${runs.output}->'insights', '[]'::json))`,
       patterns: sql<RunFacts["patterns"] | null>`${runs.output}->'learning'->'patterns'`,
       learningBoost: sql<number | string | null>`${runs.output}->'learning'->'learningBoost'`,
       patternsApplied: sql<number | string | null>`${runs.output}->'learning'->'patternsApplied'`,

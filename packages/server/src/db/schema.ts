@@ -11,6 +11,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -337,7 +338,12 @@ export const runs = pgTable(
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     progress: doublePrecision("progress").notNull().default(0),
     progressMessage: text("progress_message"),
-    output: jsonb("output").$type<unknown>(),
+    /**
+     * `json`, not `jsonb`: the output is written once and read whole, so it is stored as the text
+     * the engine wrote. Parsing ~50 KB of numbers into jsonb cost PostgreSQL ~1 ms per run, two
+     * thirds of its work for a short run (issue 20; docs/decisions/0052). Queries into it cast.
+     */
+    output: json("output").$type<unknown>(),
     error: jsonb("error").$type<{
       code: RunErrorCode;
       message: string;

@@ -220,7 +220,7 @@ export async function sweepRetention(o: SweepOptions): Promise<SweepSummary> {
       const cited = sql`(
         select e->>'itemId' from ${contentPosts}
         join ${runs} on ${runs.id} = ${contentPosts.runId}
-        cross join lateral jsonb_array_elements(coalesce(${runs.output}->'evidence', '[]'::jsonb)) e
+        cross join lateral json_array_elements(coalesce(${runs.output}->'evidence', '[]'::json)) e
         where ${contentPosts.orgId} = ${orgId} and e->>'itemId' is not null
           and exists (select 1 from ${contentFeedback} where ${contentFeedback.postId} = ${contentPosts.id}))`;
       const ok = await drain<{ id: string }>(

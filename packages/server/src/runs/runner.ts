@@ -688,7 +688,7 @@ export class RunWorker {
       db,
       sql`
       update runs set status = ${outcome.status},
-        output = ${output}::jsonb,
+        output = ${output}::json,
         error = ${error}::jsonb,
         key_result = ${keyResult}::jsonb,
         phase_timings = ${timings}::jsonb,

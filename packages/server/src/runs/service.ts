@@ -199,6 +199,22 @@ type RunValues = {
   referenceDataKey: string | null;
 };
 
+/** `insertFinished`'s statement; $n is the n-th of its values. */
+const INSERT_FINISHED = `insert into runs (id, org_id, project_id, scenario_id, scenario_revision, sweep_id,
+  model_id, model_version, input, input_hash, status, progress, output, error, key_result, created_by,
+  created_by_api_key, created_at, started_at, finished_at, timeout_ms, attempts, max_attempts,
+  reference_data, reference_data_key, phase_timings)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::json, $14::jsonb, $15::jsonb, $16,
+  $17, $18, $19, $20, $21, $22, $23, $24::jsonb, $25, $26::jsonb)`;
+
+/** A statement whose placeholders are $1, $2, … in order, as a drizzle query with those values. */
+function withParams(text: string, values: unknown[]) {
+  const parts = text.split(/\$\d+/);
+  const query = sql.raw(parts[0]!);
+  for (let i = 0; i < values.length; i++) query.append(sql`${values[i]}`).append(sql.raw(parts[i + 1]!));
+  return query;
+}
+
 /**
  * Stores a fast run finished, in one statement with nothing to read back: the id and times are
  * made here, and the output goes in as the JSON text the engine thread wrote. Until this
@@ -215,19 +231,41 @@ async function insertFinished(
   const attempts = 1;
   const progress = f.status === "succeeded" ? 1 : 0;
   const error = f.error ? JSON.stringify(f.error) : null;
-  await queryRows(
-    db,
-    sql`insert into runs (id, org_id, project_id, scenario_id, scenario_revision, sweep_id, model_id,
-      model_version, input, input_hash, status, progress, output, error, key_result, created_by,
-      created_by_api_key, created_at, started_at, finished_at, timeout_ms, attempts, max_attempts,
-      reference_data, reference_data_key, phase_timings)
-    values (${id}, ${v.orgId}, ${v.projectId}, ${v.scenarioId}, ${v.scenarioRevision}, ${v.sweepId},
-      ${v.modelId}, ${v.modelVersion}, ${JSON.stringify(v.input)}::jsonb, ${v.inputHash}, ${f.status},
-      ${progress}, ${f.outputJson}::jsonb, ${error}::jsonb, ${f.keyResultJson}::jsonb, ${v.createdBy},
-      ${v.createdByApiKey}, ${f.startedAt}, ${f.startedAt}, ${f.finishedAt}, ${v.timeoutMs}, ${attempts},
-      ${v.maxAttempts}, ${v.referenceData ? JSON.stringify(v.referenceData) : null}::jsonb,
-      ${v.referenceDataKey}, ${f.phaseTimings?.length ? JSON.stringify(f.phaseTimings) : null}::jsonb)`,
-  );
+  const values = [
+    id,
+    v.orgId,
+    v.projectId,
+    v.scenarioId,
+    v.scenarioRevision,
+    v.sweepId,
+    v.modelId,
+    v.modelVersion,
+    JSON.stringify(v.input),
+    v.inputHash,
+    f.status,
+    progress,
+    f.outputJson,
+    error,
+    f.keyResultJson,
+    v.createdBy,
+    v.createdByApiKey,
+    f.startedAt,
+    f.startedAt,
+    f.finishedAt,
+    v.timeoutMs,
+    attempts,
+    v.maxAttempts,
+    v.referenceData ? JSON.stringify(v.referenceData) : null,
+    v.referenceDataKey,
+    f.phaseTimings?.length ? JSON.stringify(f.phaseTimings) : null,
+  ];
+  const pool = deps.database.pool;
+  if (pool && db === deps.database.db) {
+    // A named statement: each connection parses and plans it once, not once per run.
+    await pool.query({ name: "runs_insert_finished", text: INSERT_FINISHED, values });
+  } else {
+    await queryRows(db, withParams(INSERT_FINISHED, values));
+  }
   if (f.status === "succeeded" && f.outputJson !== null) {
     // Not awaited: the stored row is the result; the entry (its id) only spares a later run.
     void deps.cache

@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { checkOutput, createContext, defineModel, executeModel, ModelOutputError } from "../src/index.ts";
+import { plainCheckOf } from "../src/plain-check.ts";
+
+const Row = z.object({
+  period: z.number().int(),
+  phase: z.enum(["build", "operate"]),
+  noi: z.number(),
+  irr: z.number().nullable(),
+  note: z.string().optional(),
+});
+const Out = z.object({
+  kind: z.literal("deal"),
+  ok: z.boolean(),
+  units: z.number().int().min(1).lt(1000),
+  rows: z.array(Row),
+  roots: z.array(z.number()),
+});
+const good = () => ({
+  kind: "deal",
+  ok: true,
+  units: 10,
+  rows: [
+    { period: 0, phase: "build", noi: -1.5, irr: null },
+    { period: 1, phase: "operate", noi: 2.25, irr: 0.07, note: "stabilized" },
+  ],
+  roots: [0.01, -0.3],
+});
+
+/** Values zod must judge: each differs from `good()` in one way. */
+const variants: [string, (v: ReturnType<typeof good>) => unknown][] = [
+  ["as is", (v) => v],
+  ["an unknown key (zod strips it)", (v) => ({ ...v, extra: 1 })],
+  ["an unknown nested key", (v) => ({ ...v, rows: [{ ...v.rows[0]!, x: 1 }] })],
+  ["a missing key", ({ ok: _ok, ...v }) => v],
+  ["NaN", (v) => ({ ...v, roots: [Number.NaN] })],
+  ["Infinity", (v) => ({ ...v, rows: [{ ...v.rows[0]!, noi: Number.POSITIVE_INFINITY }] })],
+  ["a fraction for an int", (v) => ({ ...v, units: 1.5 })],
+  ["below min", (v) => ({ ...v, units: 0 })],
+  ["at an exclusive max", (v) => ({ ...v, units: 1000 })],
+  ["an unsafe integer", (v) => ({ ...v, rows: [{ ...v.rows[0]!, period: 2 ** 60 }] })],
+  ["a wrong enum", (v) => ({ ...v, rows: [{ ...v.rows[0]!, phase: "sell" }] })],
+  ["a wrong literal", (v) => ({ ...v, kind: "lease" })],
+  ["a string for a number", (v) => ({ ...v, roots: ["1"] })],
+  ["an array for an object", (v) => ({ ...v, rows: [[1]] })],
+  ["null for an object", (v) => ({ ...v, rows: [null] })],
+  ["a sparse array", (v) => ({ ...v, roots: new Array<number>(3).fill(1, 0, 1) })],
+  ["a class instance", (v) => Object.assign(new (class Deal {})(), v)],
+  ["an object inheriting its fields", (v) => Object.create(v)],
+  ["undefined for an optional", (v) => ({ ...v, rows: [{ ...v.rows[0]!, note: undefined }] })],
+  ["a number for a boolean", (v) => ({ ...v, ok: 1 })],
+];
+
+describe("plainCheckOf (the output check before zod)", () => {
+  const check = plainCheckOf(Out)!;
+
+  it("covers a schema of plain data", () => {
+    expect(check).toBeTypeOf("function");
+    expect(check(good())).toBe(true);
+  });
+
+  it.each(variants)("never says yes where zod would refuse or change the value: %s", (_name, make) => {
+    const value = make(good());
+    const zod = Out.safeParse(value);
+    if (check(value)) {
+      expect(zod.success).toBe(true);
+      expect(JSON.stringify(zod.data)).toBe(JSON.stringify(value));
+      expect(zod.data).toEqual(value);
+    }
+  });
+
+  it("says no to each broken value, which zod then judges", () => {
+    const refused = variants.filter(([, make]) => !check(make(good()))).map(([name]) => name);
+    expect(refused).toEqual(
+      variants.map(([name]) => name).filter((n) => n !== "as is" && !n.startsWith("undefined")),
+    );
+  });
+
+  it("has no check for schemas that transform, refine, default or recurse", () => {
+    expect(plainCheckOf(z.object({ a: z.number().default(1) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.string().transform((s) => s.length) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.number() }).refine((o) => o.a > 0))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.union([z.number(), z.string()]) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.string().min(2) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.array(z.number()).min(1) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.coerce.number() }))).toBeNull();
+    expect(plainCheckOf(z.record(z.string(), z.number()))).toBeNull();
+    expect(
+      plainCheckOf(
+        z
+          .number()
+          .nullable()
+          .refine((n) => n !== 0),
+      ),
+    ).toBeNull();
+    expect(plainCheckOf(z.enum(["a", "b"]).refine((e) => e === "a"))).toBeNull();
+    expect(plainCheckOf(z.number().refine((n) => n !== 0))).toBeNull();
+    const Tree = z.object({
+      value: z.number(),
+      get children() {
+        return z.array(Tree);
+      },
+    });
+    expect(plainCheckOf(Tree)).toBeNull();
+  });
+});
+
+describe("checkOutput", () => {
+  const model = defineModel({
+    id: "plain-check",
+    version: "1.0.0",
+    title: "Plain check",
+    summary: "Returns a fixed output",
+    input: z.object({}),
+    examples: [{ name: "empty", title: "Empty", input: {} }],
+    output: Out,
+    run: () => good() as z.input<typeof Out>,
+  });
+
+  it("returns an output zod would keep unchanged as it is, and zod's copy otherwise", () => {
+    const value = good();
+    expect(checkOutput(model, value)).toBe(value);
+    const extra = { ...good(), extra: 1 };
+    const stripped = checkOutput(model, extra);
+    expect(stripped).not.toBe(extra);
+    expect(stripped).toEqual(good());
+  });
+
+  it("refuses a broken output with zod's issues", async () => {
+    expect(() => checkOutput(model, { ...good(), units: 1.5 })).toThrow(ModelOutputError);
+    try {
+      checkOutput(model, { ...good(), units: 1.5 });
+    } catch (err) {
+      expect((err as ModelOutputError).issues.map((i) => i.path)).toEqual(["units"]);
+    }
+    const ctx = createContext({ signal: new AbortController().signal, data: {} });
+    await expect(executeModel(model, {}, ctx)).resolves.toEqual(good());
+  });
+});
