@@ -1,10 +1,12 @@
 /**
  * A hosted response-model fit through the server, in process (issue 15): the generated 50k-row
  * customer file (bench/response-model-customers.ts) uploaded as CSV, then
- * POST /models/response-model/runs with `data: { fileId }` as the web does, and the run waited
- * for. Reports the request's time (file → records → input validation → the run stored), the run's
- * time to finish, the process's CPU time (the engine thread and its helpers included) and the run's
- * own phase timings (runs.phase_timings).
+ * POST /models/response-model/runs with `data: { fileId }` as the web does, and the run followed
+ * over its event stream, as the web follows it. Reports the request's time (file → records →
+ * input validation → the run stored), the run's time to finish, the server process's CPU time
+ * (the engine runs in its own host process, not counted here: bench:response-model-hosted
+ * measures its work), the run's own phase timings (runs.phase_timings), and what one
+ * GET /runs/:id (which the web's run page fetched every 3 s while a run ran) and one runs list cost.
  *
  *   node --import tsx bench/response-model-hosted-server.ts       # BENCH_ROWS=50000
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres …    # PostgreSQL (else PGlite)
@@ -71,18 +73,27 @@ try {
   const requestS = (performance.now() - wall0) / 1000;
   const requestCpu = cpuS() - cpu0;
   const id = res.json().id as string;
-  let run: {
+  // Followed as the web follows it: the event stream, which ends with the final status.
+  await as("GET", `/api/v1/runs/${id}/events`);
+  const totalS = (performance.now() - wall0) / 1000;
+  const cpu = cpuS() - cpu0;
+  // What the web's run page fetched every 3 s while the run ran (its safety net beside the
+  // stream), and the runs list: timed once each, after the run.
+  const readCpu0 = cpuS();
+  const readWall0 = performance.now();
+  const got = await as("GET", `/api/v1/runs/${id}`);
+  const readS = (performance.now() - readWall0) / 1000;
+  const readCpu = cpuS() - readCpu0;
+  const listCpu0 = cpuS();
+  const listWall0 = performance.now();
+  const list = await as("GET", "/api/v1/runs?limit=20");
+  const listS = (performance.now() - listWall0) / 1000;
+  const listCpu = cpuS() - listCpu0;
+  const run = got.json() as {
     status: string;
     phaseTimings: { message: string; durationMs: number }[] | null;
     error?: unknown;
   };
-  for (;;) {
-    run = (await as("GET", `/api/v1/runs/${id}`)).json();
-    if (["succeeded", "failed", "canceled"].includes(run.status)) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const totalS = (performance.now() - wall0) / 1000;
-  const cpu = cpuS() - cpu0;
   if (run.status !== "succeeded") throw new Error(`run ${run.status}: ${JSON.stringify(run.error)}`);
   console.log(
     `  request (file → records → run stored): ${requestS.toFixed(2)} s wall, ${requestCpu.toFixed(2)} s CPU`,
@@ -94,7 +105,10 @@ try {
   }
   for (const [name, ms] of phases)
     console.log(`  ${name.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(8)} s wall`);
-  console.log(`  total: ${totalS.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (process, all threads)`);
+  console.log(`  total: ${totalS.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (server process)`);
+  console.log(
+    `  GET /runs/:id after: ${readS.toFixed(2)} s wall, ${readCpu.toFixed(2)} s CPU, ${(got.body.length / 1e6).toFixed(1)} MB; GET /runs?limit=20: ${listS.toFixed(2)} s wall, ${listCpu.toFixed(2)} s CPU, ${(list.body.length / 1e3).toFixed(1)} kB`,
+  );
 } finally {
   await t.close();
 }
