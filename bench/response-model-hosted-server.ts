@@ -8,7 +8,7 @@
  * measures its work), the run's own phase timings (runs.phase_timings), and what one
  * GET /runs/:id (which the web's run page fetched every 3 s while a run ran) and one runs list cost.
  *
- *   node --import tsx bench/response-model-hosted-server.ts       # BENCH_ROWS=50000
+ *   npm run bench:response-model-hosted-server                    # BENCH_ROWS=50000
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres …    # PostgreSQL (else PGlite)
  */
 import { loadavg } from "node:os";
