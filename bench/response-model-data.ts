@@ -10,49 +10,14 @@
  * calibration, curves, deciles, gate). Baseline: sorting the same number of doubles once
  * (Float64Array.prototype.sort), the O(n log n) floor every ranked metric pays.
  */
-import { checkData, type DirectionHint } from "../packages/engines/response-model/src/data/index.ts";
+import { checkData } from "../packages/engines/response-model/src/data/index.ts";
 import { evaluateScores } from "../packages/engines/response-model/src/evaluate/index.ts";
-import type { RawTable } from "../packages/engines/response-model/src/types.ts";
+import { generateCustomers, rng } from "./response-model-customers.ts";
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const EVAL_ROWS = Number(process.env.BENCH_EVAL_ROWS ?? 1_000_000);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function generate(n: number): { table: RawTable; directions: DirectionHint[] } {
-  const r = rng(7);
-  const y = Array.from({ length: n }, () => (r() < 0.05 ? 1 : 0));
-  const columns: RawTable["columns"] = {};
-  const directions: DirectionHint[] = [];
-  for (let k = 0; k < 30; k++) {
-    const name = `recency_${k}`;
-    // Responders lean to recent purchases (half of them draw from 1–3), every value holds both classes.
-    columns[name] = y.map((v) =>
-      r() < 0.6 ? null : String(1 + Math.floor(r() * (v === 1 && r() < 0.5 ? 3 : 5))),
-    );
-    directions.push({ field: name, high: "1", low: "5" });
-  }
-  for (let k = 0; k < 20; k++) {
-    const name = `code_${k}`;
-    columns[name] = y.map(() => (r() < 0.1 ? null : String.fromCharCode(65 + Math.floor(r() * 12))));
-    directions.push({ field: name, high: "A", low: "L" });
-  }
-  for (let k = 0; k < 8; k++) columns[`segment_${k}`] = y.map(() => `S${Math.floor(r() * 57)}`);
-  columns.zip = y.map(() => `Z${Math.floor(r() * 5000)}`);
-  columns.confidence = y.map((v) => (v === 1 && r() < 0.1 ? "2" : "0"));
-  columns.target = y.map(String);
-  const names = Object.keys(columns);
-  return { table: { names, columns, rowCount: n }, directions };
-}
+const generate = generateCustomers;
 
 /** Wall and CPU time (the VM is shared: CPU time is the steadier of the two). */
 function time<T>(f: () => T): { ms: number; cpuMs: number; value: T } {

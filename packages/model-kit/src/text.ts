@@ -19,24 +19,48 @@ const MAX_ISSUES = 20;
  */
 export function nulIssues(value: unknown, prefix = ""): InputIssue[] {
   const issues: InputIssue[] = [];
-  const stack: { v: unknown; path: string }[] = [{ v: value, path: prefix }];
+  // A frame's path is built only when an issue names it: a 50k-record input has millions of
+  // cells, and joining every one's path cost more than the walk itself.
+  const stack: Frame[] = [{ v: value, parent: null, key: "" }];
   while (stack.length && issues.length < MAX_ISSUES) {
-    const { v, path } = stack.pop()!;
+    const frame = stack.pop()!;
+    const v = frame.v;
     if (typeof v === "string") {
-      if (v.includes("\0")) issues.push({ path: path || "(root)", message: NUL_MESSAGE });
+      if (v.includes("\0")) issues.push({ path: pathOf(frame, prefix) || "(root)", message: NUL_MESSAGE });
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], path: join(path, String(i)) });
+      for (let i = v.length - 1; i >= 0; i--) {
+        const item: unknown = v[i];
+        // Numbers, booleans and null hold no text: not worth a frame.
+        if (typeof item === "string" || (item !== null && typeof item === "object"))
+          stack.push({ v: item, parent: frame, key: String(i) });
+      }
     } else if (v !== null && typeof v === "object") {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i]!;
-        const at = join(path, key.replaceAll("\0", "\\0"));
-        if (key.includes("\0")) issues.push({ path: at, message: NUL_KEY_MESSAGE });
-        else stack.push({ v: (v as Record<string, unknown>)[key], path: at });
+        if (key.includes("\0")) {
+          const at = join(pathOf(frame, prefix), key.replaceAll("\0", "\\0"));
+          issues.push({ path: at, message: NUL_KEY_MESSAGE });
+          continue;
+        }
+        const item: unknown = (v as Record<string, unknown>)[key];
+        if (typeof item === "string" || (item !== null && typeof item === "object"))
+          stack.push({ v: item, parent: frame, key });
       }
     }
   }
   return issues.slice(0, MAX_ISSUES);
+}
+
+type Frame = { v: unknown; parent: Frame | null; key: string };
+
+/** The dotted path of a frame under `prefix` (the root's path is `prefix`). */
+function pathOf(frame: Frame, prefix: string): string {
+  const keys: string[] = [];
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key);
+  let path = prefix;
+  for (let i = keys.length - 1; i >= 0; i--) path = join(path, keys[i]!);
+  return path;
 }
 
 const join = (path: string, key: string) => (path ? `${path}.${key}` : key);

@@ -20,6 +20,12 @@ describe("the NUL rule", () => {
     ]);
     expect(nulIssues("a\u0000b")).toEqual([{ path: "(root)", message: NUL_MESSAGE }]);
     expect(nulIssues("a\u0000b", "query.q")).toEqual([{ path: "query.q", message: NUL_MESSAGE }]);
+    expect(nulIssues({ records: [{ a: 1 }, { a: "x", "b\u0000": 2, c: [true, "\u0000"] }] }, "body")).toEqual(
+      [
+        { path: "body.records.1.b\\0", message: NUL_KEY_MESSAGE },
+        { path: "body.records.1.c.1", message: NUL_MESSAGE },
+      ],
+    );
     // Other control characters and look-alikes are not this rule's business.
     expect(nulIssues({ a: "\u0001\u001f\\0 \u2400" })).toEqual([]);
   });

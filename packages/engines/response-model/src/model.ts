@@ -4,7 +4,14 @@
  * the declared tables — named and shaped as the prototype's original CSVs — charts and KPIs.
  */
 import { defineModel } from "@modelworks/model-kit";
-import { CV_FOLD_PART, type CvFoldShared, cvFold } from "./cv-parts.ts";
+import {
+  CV_DEVIANCE_PART,
+  CV_FOLD_PART,
+  type CvDevianceShared,
+  type CvFoldShared,
+  cvDeviance,
+  cvFold,
+} from "./cv-parts.ts";
 import { sampleFieldEnds } from "./examples/samples.ts";
 import { ResponseModelInput, ResponseModelOutput } from "./model-schema.ts";
 import { MODEL_ID, MODEL_VERSION, runResponseModel } from "./pipeline.ts";
@@ -304,7 +311,10 @@ export const responseModel = defineModel({
       y: ["profitUsd"],
     },
   ],
-  parts: { [CV_FOLD_PART]: (shared: CvFoldShared, fold: number) => cvFold(shared, fold) },
+  parts: {
+    [CV_FOLD_PART]: (shared: CvFoldShared, item: number) => cvFold(shared, item),
+    [CV_DEVIANCE_PART]: (shared: CvDevianceShared, fold: number) => cvDeviance(shared, fold),
+  },
   run: (input, ctx) =>
     runResponseModel(input, {
       progress: ctx.progress,

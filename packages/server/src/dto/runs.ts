@@ -2,8 +2,36 @@ import type { RunRow } from "../runs/service.ts";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
-/** A run as the API shows it (routes/runs.ts, routes/content-posts.ts). */
-export function runSummaryDto(r: RunRow) {
+/** The columns `runSummaryDto` reads: a list selects these, not the input and output (megabytes each). */
+export const RUN_SUMMARY_COLUMNS = [
+  "id",
+  "modelId",
+  "modelVersion",
+  "projectId",
+  "scenarioId",
+  "scenarioRevision",
+  "sweepId",
+  "status",
+  "progress",
+  "progressMessage",
+  "inputHash",
+  "cacheHit",
+  "cachedFromRunId",
+  "error",
+  "attempts",
+  "createdBy",
+  "createdByApiKey",
+  "createdAt",
+  "startedAt",
+  "finishedAt",
+  "cancelRequestedAt",
+  "referenceData",
+  "keyResult",
+] as const satisfies readonly (keyof RunRow)[];
+export type RunSummaryRow = Pick<RunRow, (typeof RUN_SUMMARY_COLUMNS)[number]>;
+
+/** A run as the API shows it in lists (routes/runs.ts). */
+export function runSummaryDto(r: RunSummaryRow) {
   return {
     id: r.id,
     modelId: r.modelId,

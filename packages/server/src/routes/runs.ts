@@ -17,7 +17,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { runs } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
-import { runDto, runSummaryDto } from "../dto/runs.ts";
+import { RUN_SUMMARY_COLUMNS, runDto, runSummaryDto } from "../dto/runs.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf } from "../http/actor.ts";
@@ -39,6 +39,17 @@ import { resolveRunSource } from "../runs/source.ts";
 import { withRunBudget } from "../runs/with-budget.ts";
 
 const tags = ["runs"];
+// A list reads only what it shows: a run's input and output can be megabytes each (a 50k-row fit).
+const summaryColumns = Object.fromEntries(RUN_SUMMARY_COLUMNS.map((c) => [c, runs[c]])) as {
+  [K in (typeof RUN_SUMMARY_COLUMNS)[number]]: (typeof runs)[K];
+};
+// The event stream reads the state it sends, not the whole record.
+const stateColumns = {
+  id: runs.id,
+  status: runs.status,
+  progress: runs.progress,
+  progressMessage: runs.progressMessage,
+};
 
 /**
  * A run's DTO as JSON text with its output spliced in as given: `runDto` ends with `output`, so
@@ -167,7 +178,7 @@ export async function runRoutes(app: FastifyInstance) {
       const column = { createdAt: runs.createdAt, finishedAt: runs.finishedAt }[field];
       const [rows, [total]] = await Promise.all([
         db
-          .select()
+          .select(summaryColumns)
           .from(runs)
           .where(where)
           .orderBy(descending ? desc(column) : asc(column), asc(runs.id))
@@ -328,7 +339,7 @@ export async function runRoutes(app: FastifyInstance) {
       const orgId = orgOf(req).id;
       const first = firstOr404(
         await db
-          .select()
+          .select(stateColumns)
           .from(runs)
           .where(inOrg(runs, orgId, req.params.id)),
         "Run",
@@ -366,7 +377,7 @@ export async function runRoutes(app: FastifyInstance) {
         } else send(e.text !== undefined ? "text" : "progress", e);
       });
       if (closed) return unsubscribe(); // the client or the server went away meanwhile
-      const [now] = await db.select().from(runs).where(eq(runs.id, first.id));
+      const [now] = await db.select(stateColumns).from(runs).where(eq(runs.id, first.id));
       const state: RunEvent = {
         runId: first.id,
         status: now?.status ?? first.status,

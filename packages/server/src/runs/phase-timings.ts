@@ -14,9 +14,20 @@ export type PhaseMark = { message: string; at: number };
 /** Distinct messages timed per run: phases, not a log (an engine may report per row). */
 export const MAX_PHASE_MARKS = 50;
 
-/** Appends a mark when the message is new (not the last one's) and the cap is not reached. */
+/** A message's phase: its text up to the first ":" ("cross-validation: 3 of 10 folds" → "cross-validation"). */
+const phaseOf = (message: string) => {
+  const colon = message.indexOf(":");
+  return colon < 0 ? message : message.slice(0, colon);
+};
+
+/**
+ * Appends a mark when the message starts a new phase (its text before the first ":" differs from
+ * the last mark's) and the cap is not reached. A count after the colon is progress within the
+ * phase: marked per message, a 100-lambda path filled the cap and every later phase went unmarked.
+ */
 export function notePhase(marks: PhaseMark[], message: string | undefined, at: number): void {
-  if (message && message !== marks.at(-1)?.message && marks.length < MAX_PHASE_MARKS)
+  const last = marks.at(-1)?.message;
+  if (message && (last === undefined || phaseOf(message) !== phaseOf(last)) && marks.length < MAX_PHASE_MARKS)
     marks.push({ message: message.slice(0, 200), at });
 }
 

@@ -31,6 +31,7 @@ import { ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
 import { contentOutput } from "../lib/content.ts";
 import { canSaveAsModel, SCORING_MODEL_ID, scoringOutputOf } from "../lib/model-artifacts.ts";
+import { runRefetchMs } from "../lib/run-follow.ts";
 import { useModel } from "../queries.ts";
 import { useOrg } from "../session.ts";
 import type { Run } from "../types.ts";
@@ -38,9 +39,10 @@ import type { Run } from "../types.ts";
 /**
  * Follows an unfinished run over the server's event stream (SSE), then fetches the finished record.
  * Returns the text a language model has streamed so far (`event: text` deltas, issue 14), so a
- * draft can be read while it is written.
+ * draft can be read while it is written; `onOpen` says whether the stream is up (the page polls
+ * less while it is).
  */
-function useRunEvents(id: string, active: boolean): string {
+function useRunEvents(id: string, active: boolean, onOpen: (open: boolean) => void): string {
   const qc = useQueryClient();
   const [streamed, setStreamed] = useState("");
   const { session } = useOrg();
@@ -49,6 +51,7 @@ function useRunEvents(id: string, active: boolean): string {
     if (!active) return;
     const key = queryKeys.run(orgId, id);
     const es = new EventSource(`${API}/runs/${id}/events`, { withCredentials: true });
+    es.onopen = () => onOpen(true);
     const patch = (e: MessageEvent) => {
       const data = JSON.parse(e.data) as Partial<Run> & { message?: string | null };
       qc.setQueryData<Run>(key, (r) =>
@@ -70,16 +73,21 @@ function useRunEvents(id: string, active: boolean): string {
     es.addEventListener("status", (e) => {
       patch(e as MessageEvent);
       es.close();
+      onOpen(false);
       void qc.invalidateQueries({ queryKey: key });
       void qc.invalidateQueries({ queryKey: queryKeys.runs.all });
     });
     // The stream ends after the final status; an error before that falls back to polling.
     es.onerror = () => {
       es.close();
+      onOpen(false);
       void qc.invalidateQueries({ queryKey: key });
     };
-    return () => es.close();
-  }, [id, active, orgId, qc]);
+    return () => {
+      es.close();
+      onOpen(false);
+    };
+  }, [id, active, orgId, qc, onOpen]);
   return streamed;
 }
 
@@ -87,14 +95,15 @@ export function RunPage({ id }: { id: string }) {
   const { session, can } = useOrg();
   const qc = useQueryClient();
   const [, navigate] = useLocation();
+  const [streamOpen, setStreamOpen] = useState(false);
   const run = useQuery({
     queryKey: queryKeys.run(session?.activeOrgId, id),
     queryFn: () => call(endpoints.run, { params: { id } }),
-    // A safety net beside the event stream.
-    refetchInterval: (q) => (q.state.data && !isFinishedRunStatus(q.state.data.status) ? 3000 : false),
+    // A safety net beside the event stream, and the way to follow the run when the stream is down.
+    refetchInterval: (q) => runRefetchMs(q.state.data?.status, streamOpen),
   });
   const active = !!run.data && !isFinishedRunStatus(run.data.status);
-  const streamed = useRunEvents(id, active);
+  const streamed = useRunEvents(id, active, setStreamOpen);
   // Scoring runs are the platform's own work, not a catalog model: nothing to describe them.
   const model = useModel(
     run.data?.modelId === SCORING_MODEL_ID ? undefined : run.data?.modelId,

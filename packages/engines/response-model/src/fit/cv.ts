@@ -112,13 +112,31 @@ export function foldDeviance(
   fitOptions: Omit<LognetOptions, "onLambda"> = {},
   onLambda?: (lambdaIndex: number) => void,
 ): FoldDeviance {
+  const fit = foldFit(design, y, foldId, fold, fitOptions, onLambda);
+  return heldOutDeviance(design, y, foldId, fold, fit, fullLambda);
+}
+
+/**
+ * The first half of `foldDeviance`: the fit on the other folds' rows. It does not need the full
+ * fit's lambdas (the fold computes its own path), so it may run while the full fit does.
+ */
+export function foldFit(
+  design: DesignMatrix,
+  y: ArrayLike<number>,
+  foldId: ArrayLike<number>,
+  fold: number,
+  fitOptions: Omit<LognetOptions, "onLambda"> = {},
+  onLambda?: (lambdaIndex: number) => void,
+): LognetFit {
   const train: number[] = [];
-  const held: number[] = [];
-  for (let i = 0; i < design.rowCount; i++) (foldId[i] === fold ? held : train).push(i);
-  if (held.length === 0) throw new RangeError(`fold ${fold + 1} is empty`);
-  let foldFit: LognetFit;
+  let heldOut = 0;
+  for (let i = 0; i < design.rowCount; i++) {
+    if (foldId[i] === fold) heldOut++;
+    else train.push(i);
+  }
+  if (heldOut === 0) throw new RangeError(`fold ${fold + 1} is empty`);
   try {
-    foldFit = fitLognet(design, y, { ...fitOptions, ...(onLambda ? { onLambda } : {}) }, train);
+    return fitLognet(design, y, { ...fitOptions, ...(onLambda ? { onLambda } : {}) }, train);
   } catch (e) {
     if (e instanceof ModelInputError)
       throw new ModelInputError(
@@ -127,6 +145,20 @@ export function foldDeviance(
       );
     throw e;
   }
+}
+
+/** The second half of `foldDeviance`: the fold's held-out mean deviance at each full-fit lambda. */
+export function heldOutDeviance(
+  design: DesignMatrix,
+  y: ArrayLike<number>,
+  foldId: ArrayLike<number>,
+  fold: number,
+  foldFit: Pick<LognetFit, "lambda" | "intercept" | "beta">,
+  fullLambda: readonly number[],
+): FoldDeviance {
+  const held: number[] = [];
+  for (let i = 0; i < design.rowCount; i++) if (foldId[i] === fold) held.push(i);
+  if (held.length === 0) throw new RangeError(`fold ${fold + 1} is empty`);
   const L = fullLambda.length;
   const meanDeviance = new Float64Array(L);
   const beta = new Float64Array(design.columnCount);

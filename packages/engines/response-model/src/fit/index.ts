@@ -4,6 +4,8 @@ export {
   crossValidate,
   type FoldDeviance,
   foldDeviance,
+  foldFit,
+  heldOutDeviance,
   lambdaInterpolation,
   stratifiedFolds,
   summarizeFolds,
