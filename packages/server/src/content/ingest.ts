@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "@modelworks/engine-content-intel";
-import { and, asc, desc, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { jaccard, lshBands, NEAR_DUPLICATE_JACCARD, shingles } from "@modelworks/engine-content-intel";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { everyInterval, type Stoppable } from "../background.ts";
 import type { Db } from "../db/client.ts";
 import { contentFetches, contentItems, contentSources } from "../db/schema.ts";
@@ -17,10 +17,14 @@ import { definitionOf, healthColumns, healthOf, type SourceRow } from "./sources
  * crashed instance expires and the source is claimed again.
  */
 
-/** How far around an item's date earlier items are compared for near-copies. */
-const NEAR_DUPLICATE_WINDOW_MS = 7 * 24 * 3600_000;
-/** At most this many earlier items are compared per fetch (the newest in the window). */
-const NEAR_DUPLICATE_CANDIDATES = 500;
+/**
+ * At most this many stored originals are compared per fetch: those sharing a band with one of its
+ * items, newest first. Bands nominate few besides real near-copies (a pair at Jaccard 0.3 shares
+ * one with probability 0.05), so this bounds only a pathological store.
+ */
+const NEAR_DUPLICATE_CANDIDATES = 5_000;
+/** Items stored without bands that each store fingerprints (see fingerprintStoredItems). */
+const FINGERPRINTS_PER_STORE = 2_000;
 /** Rows per multi-row INSERT (and URL keys per lookup) when storing a fetch's items. */
 const STORE_BATCH = 500;
 /** Stored URL keys of a source passed to the fetcher, so it skips pages already stored. */
@@ -183,6 +187,9 @@ function confirmedKind(format: string | undefined): SourceRow["kind"] | undefine
  * Stores new items: a URL key or a content hash already in the organization is a duplicate and
  * is not stored again; an item whose text is a near-copy of an earlier one (Jaccard of 3-word
  * shingles ≥ 0.8, the engine's measure) is stored pointing at it, and retrieval leaves it out.
+ * The earlier ones compared are those sharing a MinHash LSH band with the newcomer (any date, the
+ * whole organization; decision 0047) — a pair at 0.8 shares one with probability 0.9996 — and
+ * the decision is the exact Jaccard, as before the bands.
  */
 async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   let itemsNew = 0;
@@ -193,6 +200,7 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   // uncommitted items, and store a copy or a near-copy as new (seen on PostgreSQL, where the
   // two ticks really overlap): one store per organization at a time, until this commits.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`content-items:${row.orgId}`}))`);
+  await fingerprintStoredItems(tx, row.orgId, FINGERPRINTS_PER_STORE);
   const hashes = [...new Set(items.map((i) => i.contentHash))];
   const seenHashes = new Set(
     (
@@ -202,53 +210,62 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
         .where(and(eq(contentItems.orgId, row.orgId), inArray(contentItems.contentHash, hashes)))
     ).map((r) => r.h),
   );
-  const dates = items.map((i) => Date.parse(i.publishedAt));
-  const from = new Date(Math.min(...dates) - NEAR_DUPLICATE_WINDOW_MS);
-  const to = new Date(Math.max(...dates) + NEAR_DUPLICATE_WINDOW_MS);
+  const fingerprinted = items.map((item) => {
+    const own = shingles(`${item.title} ${item.text}`);
+    return { item, own, bands: lshBands(own, row.orgId) };
+  });
+  const allBands = [...new Set(fingerprinted.flatMap((f) => f.bands))];
   const earlier = await tx
     .select({
       id: contentItems.id,
       title: contentItems.title,
       text: contentItems.text,
       publishedAt: contentItems.publishedAt,
+      bands: contentItems.minhashBands,
     })
     .from(contentItems)
     .where(
       and(
         eq(contentItems.orgId, row.orgId),
         isNull(contentItems.duplicateOfId),
-        gte(contentItems.publishedAt, from),
-        lte(contentItems.publishedAt, to),
+        sql`${contentItems.minhashBands} && ${pgIntArray(allBands)}::integer[]`,
       ),
     )
-    .orderBy(desc(contentItems.publishedAt))
+    .orderBy(desc(contentItems.publishedAt), asc(contentItems.id))
     .limit(NEAR_DUPLICATE_CANDIDATES);
-  type Candidate = { id: string; shingles: Set<string>; publishedAtMs: number };
-  const candidates: Candidate[] = earlier.map((e) => ({
-    id: e.id,
-    shingles: shingles(`${e.title} ${e.text}`),
-    publishedAtMs: e.publishedAt.getTime(),
-  }));
-  // Which candidates hold each shingle: an item is compared only with candidates it shares a
-  // shingle with (the others' Jaccard is 0), and the shared count is the intersection — the
-  // same numbers as jaccard(), without a set walk per pair (that was most of the CPU of
-  // storing 5,000 items: bench:content-ingest).
-  const holders = new Map<string, Candidate[]>();
+  // `order` keeps the comparison order of before the bands (newest stored first, then this
+  // fetch's in turn), so ties between equally similar originals resolve the same way.
+  type Candidate = {
+    id: string;
+    shingles: Set<string>;
+    bands: number[];
+    publishedAtMs: number;
+    order: number;
+  };
+  let nextOrder = 0;
+  const byBand = new Map<number, Candidate[]>();
   const index = (c: Candidate) => {
-    for (const sh of c.shingles) {
-      const list = holders.get(sh);
+    for (const b of c.bands) {
+      const list = byBand.get(b);
       if (list) list.push(c);
-      else holders.set(sh, [c]);
+      else byBand.set(b, [c]);
     }
   };
   const unindex = (c: Candidate) => {
-    for (const sh of c.shingles) {
-      const list = holders.get(sh);
+    for (const b of c.bands) {
+      const list = byBand.get(b);
       const at = list?.indexOf(c) ?? -1;
       if (list && at >= 0) list.splice(at, 1);
     }
   };
-  for (const c of candidates) index(c);
+  for (const e of earlier)
+    index({
+      id: e.id,
+      shingles: shingles(`${e.title} ${e.text}`),
+      bands: e.bands ?? [],
+      publishedAtMs: e.publishedAt.getTime(),
+      order: nextOrder++,
+    });
 
   // URL keys the organization already holds (under the lock above no one else adds any): the
   // decisions below are made in memory and the rows go in with one multi-row INSERT per
@@ -268,7 +285,7 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   /** Originals replaced by an earlier-published newcomer, in order: applied after the insert. */
   const repoint: { oldId: string; newId: string; similarity: number | null }[] = [];
 
-  for (const item of items) {
+  for (const { item, own, bands } of fingerprinted) {
     if (seenHashes.has(item.contentHash)) {
       itemsDuplicate++;
       continue;
@@ -278,16 +295,11 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       itemsDuplicate++;
       continue;
     }
-    const own = shingles(`${item.title} ${item.text}`);
+    const nominated = new Set<Candidate>();
+    for (const b of bands) for (const c of byBand.get(b) ?? []) nominated.add(c);
     let best: { candidate: Candidate; similarity: number } | null = null;
-    const shared = new Map<Candidate, number>();
-    for (const sh of own) for (const c of holders.get(sh) ?? []) shared.set(c, (shared.get(c) ?? 0) + 1);
-    // In the candidates' order, as before, so ties resolve the same way; an item without words
-    // (no shingles) is compared the long way (two empty sets are alike).
-    for (const c of candidates) {
-      const common = shared.get(c);
-      if (own.size && common === undefined) continue;
-      const s = own.size ? common! / (own.size + c.shingles.size - common!) : jaccard(own, c.shingles);
+    for (const c of [...nominated].sort((a, b) => a.order - b.order)) {
+      const s = jaccard(own, c.shingles);
       if (s >= NEAR_DUPLICATE_JACCARD && (!best || s > best.similarity))
         best = { candidate: c, similarity: s };
     }
@@ -312,6 +324,7 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       contentHash: item.contentHash,
       duplicateOfId: best && !replacesOriginal ? best.candidate.id : null,
       duplicateSimilarity: best && !replacesOriginal ? similarity : null,
+      minhashBands: bands,
     });
     takenKeys.add(item.urlKey);
     seenHashes.add(item.contentHash);
@@ -319,17 +332,13 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       // The earlier-published newcomer becomes the original: the old one, and its copies, point at it.
       const old = best.candidate;
       repoint.push({ oldId: old.id, newId: id, similarity });
-      const replacement = { id, shingles: own, publishedAtMs };
       unindex(old);
-      index(replacement);
-      candidates.splice(candidates.indexOf(old), 1, replacement);
+      index({ id, shingles: own, bands, publishedAtMs, order: old.order });
       itemsNearDuplicate++;
     } else if (best) itemsNearDuplicate++;
     else {
       itemsNew++;
-      const added = { id, shingles: own, publishedAtMs };
-      index(added);
-      candidates.push(added);
+      index({ id, shingles: own, bands, publishedAtMs, order: nextOrder++ });
     }
   }
   for (let i = 0; i < rows.length; i += STORE_BATCH)
@@ -349,6 +358,36 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
         ),
       );
   return { itemsNew, itemsDuplicate, itemsNearDuplicate };
+}
+
+/** A PostgreSQL array literal of integers (bound as one parameter, cast by the caller). */
+const pgIntArray = (values: number[]) => `{${values.join(",")}}`;
+
+/**
+ * Fingerprints up to `limit` of an organization's items stored without bands (before migration
+ * 0024, or by a path that does not compute them), newest first; returns how many. Shingling needs
+ * the engine, so the migration cannot do this in SQL: each store does a bounded share under the
+ * organization's lock, and until an item has its bands it is not found as an original.
+ */
+export async function fingerprintStoredItems(tx: Db, orgId: string, limit: number): Promise<number> {
+  const missing = await tx
+    .select({ id: contentItems.id, title: contentItems.title, text: contentItems.text })
+    .from(contentItems)
+    .where(and(eq(contentItems.orgId, orgId), isNull(contentItems.minhashBands)))
+    .orderBy(desc(contentItems.publishedAt))
+    .limit(limit);
+  for (let i = 0; i < missing.length; i += STORE_BATCH) {
+    const values = missing
+      .slice(i, i + STORE_BATCH)
+      .map(
+        (m) =>
+          sql`(${m.id}::uuid, ${pgIntArray(lshBands(shingles(`${m.title} ${m.text}`), orgId))}::integer[])`,
+      );
+    await tx.execute(sql`update ${contentItems} set minhash_bands = v.bands
+      from (values ${sql.join(values, sql`, `)}) as v(id, bands)
+      where ${contentItems.id} = v.id and ${contentItems.orgId} = ${orgId}`);
+  }
+  return missing.length;
 }
 
 /** The ingestion loop as a background task (registered in server.ts); null when configured off. */

@@ -830,6 +830,12 @@ export const contentItems = pgTable(
     contentHash: text("content_hash").notNull(),
     duplicateOfId: uuid("duplicate_of_id"),
     duplicateSimilarity: doublePrecision("duplicate_similarity"),
+    /**
+     * The text's MinHash LSH band hashes (engine's lshBands, scoped to the organization): a
+     * newcomer's near-copy candidates are the items sharing one (decision 0047). Null until
+     * fingerprinted: items stored before it existed get theirs at their organization's next store.
+     */
+    minhashBands: integer("minhash_bands").array(),
     fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
     search: tsvector("search")
       .notNull()
@@ -844,6 +850,8 @@ export const contentItems = pgTable(
     index("content_items_org_published_idx").on(t.orgId, t.publishedAt),
     index("content_items_source_idx").on(t.sourceId, t.publishedAt),
     index("content_items_search_idx").using("gin", t.search),
+    index("content_items_bands_idx").using("gin", t.minhashBands),
+    index("content_items_unbanded_idx").on(t.orgId, t.publishedAt).where(sql`${t.minhashBands} is null`),
   ],
 );
 
