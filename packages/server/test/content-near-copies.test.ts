@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "@modelworks/engine-content-intel";
-import { and, count, eq, isNull } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestDueSources } from "../src/content/ingest.ts";
-import { contentItems, contentSources } from "../src/db/schema.ts";
+import { contentItemBands, contentItems, contentSources } from "../src/db/schema.ts";
 import { createFetchDeps, type FetchDeps } from "../src/sources/index.ts";
 import { createOwner, createTestApp, request, type TestApp } from "./harness.ts";
 import { resolveToLoopback, type SiteServer, send, startSiteServer } from "./sources-server.ts";
@@ -125,8 +125,15 @@ describe("near-copies through MinHash bands", () => {
     const [unbanded] = await t.database.db
       .select({ n: count() })
       .from(contentItems)
-      .where(and(eq(contentItems.orgId, A.orgId), isNull(contentItems.minhashBands)));
+      .where(and(eq(contentItems.orgId, A.orgId), eq(contentItems.banded, false)));
     expect(unbanded!.n).toBe(0);
+    // 20 bands an item (two of one item hashing alike would be kept once: a 32-bit collision).
+    const [bands] = await t.database.db
+      .select({ n: count() })
+      .from(contentItemBands)
+      .where(eq(contentItemBands.orgId, A.orgId));
+    expect(bands!.n).toBeGreaterThan(BULK * 20 - 3);
+    expect(bands!.n).toBeLessThanOrEqual(BULK * 20);
   });
 
   it("finds every copy of an old item behind 570 newer ones, and marks nothing else", async () => {
@@ -214,12 +221,19 @@ describe("near-copies through MinHash bands", () => {
     const [unbanded] = await db
       .select({ n: count() })
       .from(contentItems)
-      .where(and(eq(contentItems.orgId, C.orgId), isNull(contentItems.minhashBands)));
+      .where(and(eq(contentItems.orgId, C.orgId), eq(contentItems.banded, false)));
     expect(unbanded!.n).toBe(0);
     const items = await itemsOf(C.orgId);
     for (const i of OLD)
       expect(items.get(`https://wire.test/late-${i}`)!.duplicateOfId).toBe(
         items.get(`https://bulk.test/story-${i}`)!.id,
       );
+    // An item deleted (retention, its source removed) takes its bands with it.
+    const gone = items.get(`https://bulk.test/story-${OLD[0]}`)!.id;
+    const bandsOf = async (id: string) =>
+      (await db.select({ n: count() }).from(contentItemBands).where(eq(contentItemBands.itemId, id)))[0]!.n;
+    expect(await bandsOf(gone)).toBe(20);
+    await db.delete(contentItems).where(eq(contentItems.id, gone));
+    expect(await bandsOf(gone)).toBe(0);
   });
 });
