@@ -63,7 +63,7 @@ export function minhashSignature(set: ReadonlySet<string>): Uint32Array {
 }
 
 /**
- * The band hashes of a shingle set, as signed 32-bit integers (a PostgreSQL `integer[]`). The
+ * The band hashes of a shingle set, as signed 32-bit integers (PostgreSQL `integer`s). The
  * band's number and `scope` (the organization) are hashed in, so a band of band 3 never equals
  * one of band 7, and items of two organizations never nominate each other.
  */
