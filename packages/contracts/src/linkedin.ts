@@ -131,8 +131,21 @@ export const CreatePublicationBody = z
     path: ["text"],
   });
 
+/**
+ * Newest first, a page at a time: `cursor` is the previous page's `nextCursor` (keyset paging on
+ * the creation time and id, so a publication created meanwhile neither repeats nor hides a row).
+ */
 export const PublicationListQuery = z.object({
   status: z.enum(PUBLICATION_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .max(200, "must be at most 200 characters")
+    .regex(/^[A-Za-z0-9_-]+$/, "must be a nextCursor from the previous page")
+    .optional()
+    .describe("The previous page's nextCursor"),
 });
-export const PublicationList = z.object({ items: z.array(PublicationDto) });
+export const PublicationList = z.object({
+  items: z.array(PublicationDto),
+  nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page"),
+});

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contentPublications, linkedinConnections, linkedinOauthStates } from "../src/db/schema.ts";
 import { toLittleText } from "../src/linkedin/client.ts";
@@ -408,6 +408,48 @@ describe("isolation", () => {
     expect(
       await t.database.db.select().from(linkedinConnections).where(eq(linkedinConnections.orgId, A.orgId)),
     ).toHaveLength(0);
+  });
+});
+
+describe("the publications list", () => {
+  it("pages newest first with a cursor: every row once, rows a microsecond apart kept apart", async () => {
+    const P = await createOwner(t.app, "Paging");
+    const other = await createOwner(t.app, "Paging other");
+    // 7 publications: 4 in the same millisecond (a microsecond apart), then 3 a second apart.
+    const base = Date.parse("2026-11-20T10:00:00.123Z");
+    const micros = [0, 1, 2, 3, 1_000_000, 2_000_000, 3_000_000];
+    for (const [k, us] of micros.entries())
+      await t.database.db.execute(sql`insert into content_publications (org_id, user_id, variant_kind, text, status, created_at)
+        values (${P.orgId}, ${P.userId}, 'analytical', ${`post ${k}`}, 'published',
+          ${new Date(base).toISOString()}::timestamptz + make_interval(secs => ${us / 1e6}))`);
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const q: string = `/content/linkedin/publications?limit=3${cursor ? `&cursor=${cursor}` : ""}`;
+      const res = await call(P, "GET", q);
+      expect(res.statusCode, res.body).toBe(200);
+      const body: { items: { text: string }[]; nextCursor: string | null } = res.json();
+      pages.push(body.items.length);
+      seen.push(...body.items.map((i) => i.text));
+      cursor = body.nextCursor;
+    } while (cursor && pages.length < 10);
+    expect(pages).toEqual([3, 3, 1]);
+    expect(seen).toEqual(["post 6", "post 5", "post 4", "post 3", "post 2", "post 1", "post 0"]);
+    // Exactly one page: no cursor for a next one.
+    const all = (await call(P, "GET", "/content/linkedin/publications?limit=7")).json();
+    expect(all.items).toHaveLength(7);
+    expect(all.nextCursor).toBeNull();
+    // Another person's list does not include them, whatever cursor it is given.
+    const first = (await call(P, "GET", "/content/linkedin/publications?limit=1")).json();
+    const theirs = await call(other, "GET", `/content/linkedin/publications?cursor=${first.nextCursor}`);
+    expect(theirs.json().items).toEqual([]);
+    // A cursor that is not one: a field error, not a 500.
+    for (const bad of ["bm9wZQ", "not a cursor!", "x".repeat(201)]) {
+      const res = await call(P, "GET", `/content/linkedin/publications?cursor=${encodeURIComponent(bad)}`);
+      expect(res.statusCode).toBe(422);
+      expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(["query.cursor"]);
+    }
   });
 });
 

@@ -24,7 +24,7 @@ import {
  * its span and Publish held back — then fixed and published, and the URN shown is the one the
  * fake made with the edited text; another draft is scheduled; a third, edited with a figure no
  * source holds, is recorded as posted by hand only once its flag is accepted, and keeps it; the
- * History page lists the publications with the check each went out under.
+ * History page lists the publications with the check each went out under, a page at a time.
  */
 const fake: FakeLinkedIn = await startFakeLinkedIn();
 afterAll(() => fake.close());
@@ -179,4 +179,19 @@ it("connects LinkedIn through its consent page, publishes an edited draft and sc
   expect(published.slice(0, 5)).toEqual(["published", expect.any(String), "analytical", urn, "checked"]);
   await shot(page, "content-history-publications");
   expect((await seriousViolations(page)).join("\n"), "history page with publications").toBe("");
+
+  // A page at a time: with 23 publications the list shows 20 and "Show more" the last 3, oldest last.
+  for (let k = 0; k < 20; k++)
+    await apiPost(page, "/content/linkedin/publications", {
+      variantKind: "engaging",
+      text: `Queued post ${k}.`,
+      scheduledAt: new Date(Date.now() + (72 + k) * 3_600_000).toISOString(),
+    });
+  await page.reload();
+  await eventually(() => rows.count()).toBe(20);
+  const more = page.getByRole("button", { name: "Show more publications" });
+  await more.click();
+  await eventually(() => rows.count()).toBe(23);
+  expect((await cells(22))[0]).toBe("published");
+  await eventually(() => more.count()).toBe(0);
 }, 180_000);

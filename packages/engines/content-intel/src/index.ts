@@ -16,6 +16,13 @@ export {
   percentiles,
   posteriorAbove,
 } from "./learning.ts";
+export {
+  bandMatchProbability,
+  lshBands,
+  MINHASH_BANDS,
+  MINHASH_ROWS,
+  minhashSignature,
+} from "./minhash.ts";
 export { contentIntel } from "./model.ts";
 export { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "./near-duplicates.ts";
 export { AB_SPLIT, PHASES, phaseMessage, runContentIntel, runFromAnalysis } from "./pipeline.ts";

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { jaccard, NEAR_DUPLICATE_JACCARD, shingles } from "@modelworks/engine-content-intel";
-import { and, asc, desc, eq, gte, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import { jaccard, lshBands, NEAR_DUPLICATE_JACCARD, shingles } from "@modelworks/engine-content-intel";
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import { everyInterval, type Stoppable } from "../background.ts";
 import type { Db } from "../db/client.ts";
-import { contentFetches, contentItems, contentSources } from "../db/schema.ts";
+import { contentFetches, contentItemBands, contentItems, contentSources } from "../db/schema.ts";
 import type { Logger } from "../domain/actor.ts";
 import { type FetchDeps, type FetchedItem, fetchSource } from "../sources/index.ts";
 import { definitionOf, healthColumns, healthOf, type SourceRow } from "./sources.ts";
@@ -17,10 +17,14 @@ import { definitionOf, healthColumns, healthOf, type SourceRow } from "./sources
  * crashed instance expires and the source is claimed again.
  */
 
-/** How far around an item's date earlier items are compared for near-copies. */
-const NEAR_DUPLICATE_WINDOW_MS = 7 * 24 * 3600_000;
-/** At most this many earlier items are compared per fetch (the newest in the window). */
-const NEAR_DUPLICATE_CANDIDATES = 500;
+/**
+ * At most this many stored originals are compared per fetch: those sharing a band with one of its
+ * items, newest first. Bands nominate few besides real near-copies (a pair at Jaccard 0.3 shares
+ * one with probability 0.05), so this bounds only a pathological store.
+ */
+const NEAR_DUPLICATE_CANDIDATES = 5_000;
+/** Items stored without bands that each store fingerprints (see fingerprintStoredItems). */
+const FINGERPRINTS_PER_STORE = 2_000;
 /** Rows per multi-row INSERT (and URL keys per lookup) when storing a fetch's items. */
 const STORE_BATCH = 500;
 /** Stored URL keys of a source passed to the fetcher, so it skips pages already stored. */
@@ -183,6 +187,9 @@ function confirmedKind(format: string | undefined): SourceRow["kind"] | undefine
  * Stores new items: a URL key or a content hash already in the organization is a duplicate and
  * is not stored again; an item whose text is a near-copy of an earlier one (Jaccard of 3-word
  * shingles ≥ 0.8, the engine's measure) is stored pointing at it, and retrieval leaves it out.
+ * The earlier ones compared are those sharing a MinHash LSH band with the newcomer (any date, the
+ * whole organization; decision 0047) — a pair at 0.8 shares one with probability 0.9996 — and
+ * the decision is the exact Jaccard, as before the bands.
  */
 async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   let itemsNew = 0;
@@ -193,6 +200,7 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
   // uncommitted items, and store a copy or a near-copy as new (seen on PostgreSQL, where the
   // two ticks really overlap): one store per organization at a time, until this commits.
   await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`content-items:${row.orgId}`}))`);
+  await fingerprintStoredItems(tx, row.orgId, FINGERPRINTS_PER_STORE);
   const hashes = [...new Set(items.map((i) => i.contentHash))];
   const seenHashes = new Set(
     (
@@ -202,53 +210,88 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
         .where(and(eq(contentItems.orgId, row.orgId), inArray(contentItems.contentHash, hashes)))
     ).map((r) => r.h),
   );
-  const dates = items.map((i) => Date.parse(i.publishedAt));
-  const from = new Date(Math.min(...dates) - NEAR_DUPLICATE_WINDOW_MS);
-  const to = new Date(Math.max(...dates) + NEAR_DUPLICATE_WINDOW_MS);
-  const earlier = await tx
-    .select({
-      id: contentItems.id,
-      title: contentItems.title,
-      text: contentItems.text,
-      publishedAt: contentItems.publishedAt,
-    })
-    .from(contentItems)
+  const fingerprinted = items.map((item) => {
+    const own = shingles(`${item.title} ${item.text}`);
+    return { item, own, bands: lshBands(own, row.orgId) };
+  });
+  const allBands = [...new Set(fingerprinted.flatMap((f) => f.bands))];
+  // The organization's originals sharing a band with one of this fetch's items, with the bands
+  // they share (all a lookup below needs): two single-table queries, the hashes then the items.
+  // A join was planned — without statistics, on a fresh table — as a loop over every item of the
+  // organization testing its bands against the ~1,000 hashes (24 s per store at 4,000 items on
+  // PostgreSQL), and an integer[] column with a GIN index likewise (`&&` on every row); alone,
+  // `hash = any(…)` is a hashed filter or a key lookup, whichever is chosen.
+  const shared = new Map<string, number[]>();
+  for (const b of await tx
+    .select({ itemId: contentItemBands.itemId, hash: contentItemBands.hash })
+    .from(contentItemBands)
     .where(
       and(
-        eq(contentItems.orgId, row.orgId),
-        isNull(contentItems.duplicateOfId),
-        gte(contentItems.publishedAt, from),
-        lte(contentItems.publishedAt, to),
+        eq(contentItemBands.orgId, row.orgId),
+        sql`${contentItemBands.hash} = any(${pgIntArray(allBands)}::integer[])`,
       ),
-    )
-    .orderBy(desc(contentItems.publishedAt))
-    .limit(NEAR_DUPLICATE_CANDIDATES);
-  type Candidate = { id: string; shingles: Set<string>; publishedAtMs: number };
-  const candidates: Candidate[] = earlier.map((e) => ({
-    id: e.id,
-    shingles: shingles(`${e.title} ${e.text}`),
-    publishedAtMs: e.publishedAt.getTime(),
-  }));
-  // Which candidates hold each shingle: an item is compared only with candidates it shares a
-  // shingle with (the others' Jaccard is 0), and the shared count is the intersection — the
-  // same numbers as jaccard(), without a set walk per pair (that was most of the CPU of
-  // storing 5,000 items: bench:content-ingest).
-  const holders = new Map<string, Candidate[]>();
+    )) {
+    const list = shared.get(b.itemId);
+    if (list) list.push(b.hash);
+    else shared.set(b.itemId, [b.hash]);
+  }
+  const earlier = [];
+  const ids = [...shared.keys()];
+  for (let i = 0; i < ids.length && earlier.length < NEAR_DUPLICATE_CANDIDATES; i += STORE_BATCH)
+    earlier.push(
+      ...(await tx
+        .select({
+          id: contentItems.id,
+          title: contentItems.title,
+          text: contentItems.text,
+          publishedAt: contentItems.publishedAt,
+        })
+        .from(contentItems)
+        .where(
+          and(
+            eq(contentItems.orgId, row.orgId),
+            inArray(contentItems.id, ids.slice(i, i + STORE_BATCH)),
+            isNull(contentItems.duplicateOfId),
+          ),
+        )),
+    );
+  earlier.sort(
+    (a, b) => b.publishedAt.getTime() - a.publishedAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  earlier.splice(NEAR_DUPLICATE_CANDIDATES);
+  // `order` keeps the comparison order of before the bands (newest stored first, then this
+  // fetch's in turn), so ties between equally similar originals resolve the same way.
+  type Candidate = {
+    id: string;
+    shingles: Set<string>;
+    bands: number[];
+    publishedAtMs: number;
+    order: number;
+  };
+  let nextOrder = 0;
+  const byBand = new Map<number, Candidate[]>();
   const index = (c: Candidate) => {
-    for (const sh of c.shingles) {
-      const list = holders.get(sh);
+    for (const b of c.bands) {
+      const list = byBand.get(b);
       if (list) list.push(c);
-      else holders.set(sh, [c]);
+      else byBand.set(b, [c]);
     }
   };
   const unindex = (c: Candidate) => {
-    for (const sh of c.shingles) {
-      const list = holders.get(sh);
+    for (const b of c.bands) {
+      const list = byBand.get(b);
       const at = list?.indexOf(c) ?? -1;
       if (list && at >= 0) list.splice(at, 1);
     }
   };
-  for (const c of candidates) index(c);
+  for (const e of earlier)
+    index({
+      id: e.id,
+      shingles: shingles(`${e.title} ${e.text}`),
+      bands: shared.get(e.id) ?? [],
+      publishedAtMs: e.publishedAt.getTime(),
+      order: nextOrder++,
+    });
 
   // URL keys the organization already holds (under the lock above no one else adds any): the
   // decisions below are made in memory and the rows go in with one multi-row INSERT per
@@ -265,10 +308,11 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
     for (const f of found) takenKeys.add(f.k);
   }
   const rows: (typeof contentItems.$inferInsert)[] = [];
+  const bandsOf = new Map<string, number[]>();
   /** Originals replaced by an earlier-published newcomer, in order: applied after the insert. */
   const repoint: { oldId: string; newId: string; similarity: number | null }[] = [];
 
-  for (const item of items) {
+  for (const { item, own, bands } of fingerprinted) {
     if (seenHashes.has(item.contentHash)) {
       itemsDuplicate++;
       continue;
@@ -278,16 +322,11 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       itemsDuplicate++;
       continue;
     }
-    const own = shingles(`${item.title} ${item.text}`);
+    const nominated = new Set<Candidate>();
+    for (const b of bands) for (const c of byBand.get(b) ?? []) nominated.add(c);
     let best: { candidate: Candidate; similarity: number } | null = null;
-    const shared = new Map<Candidate, number>();
-    for (const sh of own) for (const c of holders.get(sh) ?? []) shared.set(c, (shared.get(c) ?? 0) + 1);
-    // In the candidates' order, as before, so ties resolve the same way; an item without words
-    // (no shingles) is compared the long way (two empty sets are alike).
-    for (const c of candidates) {
-      const common = shared.get(c);
-      if (own.size && common === undefined) continue;
-      const s = own.size ? common! / (own.size + c.shingles.size - common!) : jaccard(own, c.shingles);
+    for (const c of [...nominated].sort((a, b) => a.order - b.order)) {
+      const s = jaccard(own, c.shingles);
       if (s >= NEAR_DUPLICATE_JACCARD && (!best || s > best.similarity))
         best = { candidate: c, similarity: s };
     }
@@ -312,31 +351,36 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
       contentHash: item.contentHash,
       duplicateOfId: best && !replacesOriginal ? best.candidate.id : null,
       duplicateSimilarity: best && !replacesOriginal ? similarity : null,
+      banded: true,
     });
+    bandsOf.set(id, bands);
     takenKeys.add(item.urlKey);
     seenHashes.add(item.contentHash);
     if (best && replacesOriginal) {
       // The earlier-published newcomer becomes the original: the old one, and its copies, point at it.
       const old = best.candidate;
       repoint.push({ oldId: old.id, newId: id, similarity });
-      const replacement = { id, shingles: own, publishedAtMs };
       unindex(old);
-      index(replacement);
-      candidates.splice(candidates.indexOf(old), 1, replacement);
+      index({ id, shingles: own, bands, publishedAtMs, order: old.order });
       itemsNearDuplicate++;
     } else if (best) itemsNearDuplicate++;
     else {
       itemsNew++;
-      const added = { id, shingles: own, publishedAtMs };
-      index(added);
-      candidates.push(added);
+      index({ id, shingles: own, bands, publishedAtMs, order: nextOrder++ });
     }
   }
-  for (let i = 0; i < rows.length; i += STORE_BATCH)
-    await tx
+  for (let i = 0; i < rows.length; i += STORE_BATCH) {
+    const inserted = await tx
       .insert(contentItems)
       .values(rows.slice(i, i + STORE_BATCH))
-      .onConflictDoNothing({ target: [contentItems.orgId, contentItems.urlKey] });
+      .onConflictDoNothing({ target: [contentItems.orgId, contentItems.urlKey] })
+      .returning({ id: contentItems.id });
+    await insertBands(
+      tx,
+      row.orgId,
+      inserted.map((r) => ({ id: r.id, bands: bandsOf.get(r.id) ?? [] })),
+    );
+  }
   // In decision order, after every row exists: a later repoint may move rows an earlier one moved.
   for (const r of repoint)
     await tx
@@ -349,6 +393,61 @@ async function storeItems(tx: Db, row: SourceRow, items: FetchedItem[]) {
         ),
       );
   return { itemsNew, itemsDuplicate, itemsNearDuplicate };
+}
+
+/** A PostgreSQL array literal of integers (bound as one parameter, cast by the caller). */
+const pgIntArray = (values: number[]) => `{${values.join(",")}}`;
+
+/** Stores items' band hashes: two arrays as two parameters, whatever the number of rows. */
+async function insertBands(tx: Db, orgId: string, items: { id: string; bands: number[] }[]) {
+  const hashes: number[] = [];
+  const ids: string[] = [];
+  for (const it of items)
+    for (const h of it.bands) {
+      hashes.push(h);
+      ids.push(it.id);
+    }
+  if (!hashes.length) return;
+  // Two bands of one item may hash alike (a 32-bit collision): one row is enough.
+  await tx.execute(sql`insert into ${contentItemBands} (org_id, hash, item_id)
+    select ${orgId}::uuid, u.h, u.i from unnest(${pgIntArray(hashes)}::integer[], ${`{${ids.join(",")}}`}::uuid[]) as u(h, i)
+    on conflict do nothing`);
+}
+
+/**
+ * Fingerprints up to `limit` of an organization's items stored without bands (before migration
+ * 0024, or by a path that does not compute them), newest first; returns how many. Shingling needs
+ * the engine, so the migration cannot do this in SQL: each store does a bounded share under the
+ * organization's lock, and until an item has its bands it is not found as an original.
+ */
+export async function fingerprintStoredItems(tx: Db, orgId: string, limit: number): Promise<number> {
+  const missing = await tx
+    .select({ id: contentItems.id, title: contentItems.title, text: contentItems.text })
+    .from(contentItems)
+    .where(and(eq(contentItems.orgId, orgId), eq(contentItems.banded, false)))
+    .orderBy(desc(contentItems.publishedAt))
+    .limit(limit);
+  for (let i = 0; i < missing.length; i += STORE_BATCH) {
+    const batch = missing.slice(i, i + STORE_BATCH);
+    await insertBands(
+      tx,
+      orgId,
+      batch.map((m) => ({ id: m.id, bands: lshBands(shingles(`${m.title} ${m.text}`), orgId) })),
+    );
+    await tx
+      .update(contentItems)
+      .set({ banded: true })
+      .where(
+        and(
+          eq(contentItems.orgId, orgId),
+          inArray(
+            contentItems.id,
+            batch.map((m) => m.id),
+          ),
+        ),
+      );
+  }
+  return missing.length;
 }
 
 /** The ingestion loop as a background task (registered in server.ts); null when configured off. */

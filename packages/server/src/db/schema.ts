@@ -836,6 +836,12 @@ export const contentItems = pgTable(
     contentHash: text("content_hash").notNull(),
     duplicateOfId: uuid("duplicate_of_id"),
     duplicateSimilarity: doublePrecision("duplicate_similarity"),
+    /**
+     * Whether the item's MinHash LSH bands are in content_item_bands (decision 0047). False for
+     * items stored before them or by a path that does not compute them: they get theirs at their
+     * organization's next store.
+     */
+    banded: boolean("banded").notNull().default(false),
     fetchedAt: timestamp("fetched_at", { withTimezone: true }).notNull().defaultNow(),
     search: tsvector("search")
       .notNull()
@@ -850,6 +856,27 @@ export const contentItems = pgTable(
     index("content_items_org_published_idx").on(t.orgId, t.publishedAt),
     index("content_items_source_idx").on(t.sourceId, t.publishedAt),
     index("content_items_search_idx").using("gin", t.search),
+    index("content_items_unbanded_idx").on(t.orgId, t.publishedAt).where(sql`not ${t.banded}`),
+  ],
+);
+
+/**
+ * An item's MinHash LSH band hashes (the engine's lshBands: the band's number and the
+ * organization hashed in), one row each: a newcomer's near-copy candidates are the items sharing
+ * one (decision 0047). Deleted with the item.
+ */
+export const contentItemBands = pgTable(
+  "content_item_bands",
+  {
+    orgId: orgIdColumn(),
+    hash: integer("hash").notNull(),
+    itemId: uuid("item_id")
+      .notNull()
+      .references(() => contentItems.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.hash, t.itemId] }),
+    index("content_item_bands_item_idx").on(t.itemId),
   ],
 );
 

@@ -60,7 +60,7 @@ const TABLES: { name: string; table: PgTable & { orgId: PgColumn; id: PgColumn }
   // Content sources, their items and fetches, posts and their feedback (issue 17); an item's
   // search vector is derived from its title and text.
   { name: "content-sources", table: contentSources },
-  { name: "content-items", table: contentItems, omit: ["search"] },
+  { name: "content-items", table: contentItems, omit: ["search", "banded"] },
   { name: "content-fetches", table: contentFetches },
   { name: "content-posts", table: contentPosts },
   { name: "content-feedback", table: contentFeedback },

@@ -10,7 +10,7 @@ import {
   PublicationList,
   PublicationListQuery,
 } from "@modelworks/contracts/linkedin";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -26,6 +26,23 @@ import { type PublicationRow, PublishFailure } from "../linkedin/service.ts";
 const tags = ["content"];
 /** Where the browser lands after the callback (the web app's content page). */
 const WEB_PAGE = "/content/ask";
+
+/**
+ * The creation time to the microsecond, as PostgreSQL keeps it (a JavaScript Date keeps
+ * milliseconds: a cursor cut there would skip rows created within the same millisecond).
+ */
+const createdAtMicros = sql<string>`to_char(${contentPublications.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+const CURSOR_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const encodeCursor = (at: string, id: string) => Buffer.from(`${at}|${id}`).toString("base64url");
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!at || !id || rest.length || !CURSOR_AT.test(at) || !UUID.test(id))
+    throw unprocessable([{ path: "query.cursor", message: "must be a nextCursor from the previous page" }]);
+  return { at, id };
+}
 
 export function publicationDto(p: PublicationRow) {
   return {
@@ -302,19 +319,28 @@ export async function linkedinRoutes(app: FastifyInstance) {
     },
     async (req) => {
       const actor = actorOf(req);
+      const after = req.query.cursor ? decodeCursor(req.query.cursor) : null;
       const rows = await db
-        .select()
+        .select({ row: contentPublications, at: createdAtMicros })
         .from(contentPublications)
         .where(
           and(
             eq(contentPublications.orgId, actor.orgId),
             eq(contentPublications.userId, actor.userId),
             req.query.status ? eq(contentPublications.status, req.query.status) : undefined,
+            after
+              ? sql`(${contentPublications.createdAt}, ${contentPublications.id}) < (${after.at}::timestamp at time zone 'UTC', ${after.id}::uuid)`
+              : undefined,
           ),
         )
         .orderBy(desc(contentPublications.createdAt), desc(contentPublications.id))
-        .limit(req.query.limit);
-      return { items: rows.map(publicationDto) };
+        .limit(req.query.limit + 1);
+      const page = rows.slice(0, req.query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => publicationDto(r.row)),
+        nextCursor: rows.length > req.query.limit && last ? encodeCursor(last.at, last.row.id) : null,
+      };
     },
   );
 

@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { CONTENT_PHASES } from "@modelworks/contracts/content";
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { Link } from "wouter";
 import { call } from "../api.ts";
@@ -21,6 +21,8 @@ import {
 import { useOrg } from "../session.ts";
 
 const PAGE = 20;
+/** Publications fetched per page of the list. */
+const PUBLICATIONS_PAGE = 20;
 const pct = (v: number | null | undefined, d = 1) => formatValue(v, "fraction", d);
 
 /**
@@ -168,13 +170,19 @@ const STATUS_COLOR = {
  */
 function Publications() {
   const { session } = useOrg();
-  const list = useQuery({
+  // A page at a time on the server's cursor; "Show more" appends the next page.
+  const list = useInfiniteQuery({
     queryKey: queryKeys.linkedinPublications(session?.activeOrgId),
-    queryFn: () => call(endpoints.linkedinPublications, { query: { limit: 50 } }),
+    queryFn: ({ pageParam }) =>
+      call(endpoints.linkedinPublications, {
+        query: { limit: PUBLICATIONS_PAGE, ...(pageParam ? { cursor: pageParam } : {}) },
+      }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
   });
   if (list.isPending) return <Loading />;
   if (list.error) return <ErrorState error={list.error} onRetry={() => list.refetch()} />;
-  const items = list.data.items;
+  const items = list.data.pages.flatMap((p) => p.items);
   return (
     <Paper withBorder p="md">
       <Title order={2} size="h4">
@@ -244,6 +252,18 @@ function Publications() {
           </Table>
         </Table.ScrollContainer>
       )}
+      {list.hasNextPage ? (
+        <Group justify="center" mt="sm">
+          <Button
+            variant="default"
+            size="xs"
+            loading={list.isFetchingNextPage}
+            onClick={() => list.fetchNextPage()}
+          >
+            Show more publications
+          </Button>
+        </Group>
+      ) : null}
     </Paper>
   );
 }
