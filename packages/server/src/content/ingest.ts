@@ -416,7 +416,7 @@ async function insertBands(tx: Db, orgId: string, items: { id: string; bands: nu
 
 /**
  * Fingerprints up to `limit` of an organization's items stored without bands (before migration
- * 0024, or by a path that does not compute them), newest first; returns how many. Shingling needs
+ * 0025, or by a path that does not compute them), newest first; returns how many. Shingling needs
  * the engine, so the migration cannot do this in SQL: each store does a bounded share under the
  * organization's lock, and until an item has its bands it is not found as an original.
  */
