@@ -4,18 +4,10 @@
  * responders at 5 % and leaning to recent purchases. Seeded: the same file every run.
  */
 import type { DirectionHint } from "../packages/engines/response-model/src/data/index.ts";
+import { seededRandom as rng } from "../packages/engines/response-model/src/fit/random.ts";
 import type { RawTable } from "../packages/engines/response-model/src/types.ts";
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function generateCustomers(n: number): { table: RawTable; directions: DirectionHint[] } {
   const r = rng(7);
