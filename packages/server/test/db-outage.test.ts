@@ -90,6 +90,9 @@ describe.skipIf(!SERVER_URL)("a database outage (PostgreSQL behind a proxy this 
       RETENTION_SWEEP_MINUTES: "0",
       DATABASE_URL: url.toString(),
       DATABASE_CONNECT_TIMEOUT_MS: "1000",
+      // The probe reads (GET /projects) must reach the database: the read cache (decision 0053)
+      // answers a list read in the last 2 s from memory, outage or not.
+      READ_CACHE_TTL_MS: "0",
       SMTP_URL: mail.url,
       REDIS_KEY_PREFIX: `mwtest${randomBytes(4).toString("hex")}:`,
       ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),

@@ -400,8 +400,10 @@ describe("pages and sitemaps", () => {
       "/posts/one",
       "/posts/two",
     ]);
+    // Arrival times at the server: one request delayed on the way (a loaded machine) shortens the
+    // next gap — CI saw 193.5 ms. Unpaced requests arrive ~0–10 ms apart, so 150 still tells.
     for (let i = 1; i < paced.length; i++)
-      expect(paced[i]!.atMs - paced[i - 1]!.atMs).toBeGreaterThanOrEqual(195);
+      expect(paced[i]!.atMs - paced[i - 1]!.atMs).toBeGreaterThanOrEqual(150);
     expect(d.politeness.startedByHost.get(`maps.test:${site.port}`)).toBe(5);
     expect(d.politeness.startedByHost.get(`robots:maps.test:${site.port}`)).toBe(1);
   });
