@@ -16,6 +16,7 @@ import type { FileStore } from "../files/store.ts";
 import type { Keyring } from "../llm/crypto.ts";
 import type { PlatformTask } from "../runs/runner.ts";
 import { PowerBiClient, type PowerBiEndpoints } from "./client.ts";
+import { succeededPublishesOf } from "./publishes.ts";
 import { connectionCredentials, findConnection } from "./store.ts";
 
 /**
@@ -79,15 +80,7 @@ async function publishedDefinition(
   const [last] = await db
     .select({ input: runs.input, finishedAt: runs.finishedAt })
     .from(runs)
-    .where(
-      and(
-        eq(runs.orgId, orgId),
-        eq(runs.modelId, POWERBI_PUBLISH_MODEL.id),
-        eq(runs.status, "succeeded"),
-        sql`${runs.input}->>'conversationId' = ${conversationId}`,
-        sql`${runs.output}->>'datasetId' = ${datasetId}`,
-      ),
-    )
+    .where(and(succeededPublishesOf(orgId, conversationId), sql`${runs.output}->>'datasetId' = ${datasetId}`))
     .orderBy(desc(runs.finishedAt))
     .limit(1);
   if (!last) return null;

@@ -13,6 +13,16 @@ const MAX_RUNS = 1000;
  * and latest publish), the newest dataset first — read from the runs themselves, so a publish of
  * another dashboard, or of another organization, never shows.
  */
+/** The organization's succeeded Power BI publish runs of one conversation (dashboard). */
+export function succeededPublishesOf(orgId: string, conversationId: string) {
+  return and(
+    eq(runs.orgId, orgId),
+    eq(runs.modelId, POWERBI_PUBLISH_MODEL.id),
+    eq(runs.status, "succeeded"),
+    sql`${runs.input}->>'conversationId' = ${conversationId}`,
+  );
+}
+
 export async function earlierPublishes(
   db: Db,
   orgId: string,
@@ -21,14 +31,7 @@ export async function earlierPublishes(
   const rows = await db
     .select({ id: runs.id, input: runs.input, output: runs.output, finishedAt: runs.finishedAt })
     .from(runs)
-    .where(
-      and(
-        eq(runs.orgId, orgId),
-        eq(runs.modelId, POWERBI_PUBLISH_MODEL.id),
-        eq(runs.status, "succeeded"),
-        sql`${runs.input}->>'conversationId' = ${conversationId}`,
-      ),
-    )
+    .where(succeededPublishesOf(orgId, conversationId))
     .orderBy(desc(runs.finishedAt))
     .limit(MAX_RUNS);
   rows.reverse();
