@@ -24,6 +24,7 @@ import { Link, useLocation } from "wouter";
 import { ApiError, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { LinkedInConnection } from "../components/linkedin.tsx";
 import { Empty, ErrorState, Loading } from "../components/states.tsx";
 import { formatDateTime } from "../format.ts";
@@ -125,11 +126,7 @@ function SourcesTable(props: {
   const nowMs = Date.now();
   return (
     <>
-      {error ? (
-        <Alert color="red" role="alert">
-          {error}
-        </Alert>
-      ) : null}
+      <FormErrorAlert error={error} />
       <Table.ScrollContainer minWidth={900}>
         <Table aria-label="Sources" striped>
           <Table.Thead>
@@ -408,11 +405,7 @@ function AddSource() {
         <Title order={2} size="h4">
           Add a source
         </Title>
-        {formError ? (
-          <Alert color="red" role="alert">
-            {formError}
-          </Alert>
-        ) : null}
+        <FormErrorAlert error={formError} />
         <Group grow align="flex-start">
           <TextInput label="Source name" {...form.register("name")} error={err.name?.message} />
           <TextInput
@@ -476,11 +469,7 @@ function EditSource({ source, onClose }: { source: Source; onClose: () => void }
     <Modal opened onClose={onClose} title={`Edit ${source.name}`}>
       <form onSubmit={submit} noValidate>
         <Stack gap="xs">
-          {formError ? (
-            <Alert color="red" role="alert">
-              {formError}
-            </Alert>
-          ) : null}
+          <FormErrorAlert error={formError} />
           <CredibilityAndInterval control={form.control} errors={err} />
           <TextInput label="Domains" {...form.register("domains")} error={err.domains?.message} />
           <Controller
@@ -682,11 +671,7 @@ export function AskPage() {
       <LinkedInConnection />
       <Paper withBorder p="md" component="form" onSubmit={submit} noValidate aria-label="Ask">
         <Stack gap="xs">
-          {formError ? (
-            <Alert color="red" role="alert">
-              {formError}
-            </Alert>
-          ) : null}
+          <FormErrorAlert error={formError} />
           <Textarea
             label="Topic"
             placeholder="How are AI regulations changing fintech lending?"

@@ -25,6 +25,7 @@ import { API, call, errorMessage } from "../api.ts";
 import * as endpoints from "../client/endpoints.ts";
 import { queryKeys } from "../client/query-keys.ts";
 import { CrossFilters, DashboardPages, GRID_GAP_PX, GRID_ROW_PX } from "../components/dashboard-view.tsx";
+import { FormErrorAlert } from "../components/form-error-alert.tsx";
 import { PublishToPowerBi } from "../components/powerbi.tsx";
 import { ReplaceFileButton } from "../components/replace-file.tsx";
 import { ShareDialog } from "../components/share-dialog.tsx";
@@ -160,7 +161,7 @@ export function ConversationPage({ id }: { id: string }) {
           <Text size="sm">
             Its messages and plan revisions are deleted; its files follow the retention policy.
           </Text>
-          {remove.error ? <Alert color="red">{errorMessage(remove.error)}</Alert> : null}
+          <FormErrorAlert error={remove.error} />
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setConfirmDelete(false)}>
               Cancel
@@ -369,7 +370,7 @@ function Composer({
           </Text>
         </Group>
         {uploading ? <Text size="xs">Uploading {uploading}…</Text> : null}
-        {uploadError ? <Alert color="red">{uploadError}</Alert> : null}
+        <FormErrorAlert error={uploadError} />
         {pending.length ? (
           <Group gap={4} aria-label="Files to attach">
             {pending.map((f) => (
@@ -639,7 +640,7 @@ function Dashboard({
           {p.fallback.reason}
         </Alert>
       ) : null}
-      {undo.error ? <Alert color="red">{errorMessage(undo.error)}</Alert> : null}
+      <FormErrorAlert error={undo.error} />
       {layoutError ? (
         <Alert color="red" title="The tile was not moved">
           {layoutError}
@@ -651,7 +652,7 @@ function Dashboard({
           it, Shift+arrow keys resize it. Each change is a new revision (undo goes back).
         </Text>
       ) : null}
-      {downloadError ? <Alert color="red">{downloadError}</Alert> : null}
+      <FormErrorAlert error={downloadError} />
       {rev.data.baseRevision !== null && rev.data.diff.length ? (
         <details open aria-label={`Changes from revision ${rev.data.baseRevision}`}>
           <summary>
