@@ -2,20 +2,21 @@ import { eq } from "drizzle-orm";
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, buildApp } from "../src/app.ts";
 import { apiKeys, memberships, sessions } from "../src/db/schema.ts";
 import { type Broadcast, openBroadcast } from "../src/redis/broadcast.ts";
 import { RedisLink } from "../src/redis/link.ts";
-import { openRuntime, type Runtime } from "../src/runtime.ts";
 import {
   type Actor,
   addMember,
   createApiKey,
   createOwner,
   createTestApp,
+  eventually,
+  apiRequest as inOrg,
   request,
   type TestApp,
 } from "./harness.ts";
+import { settle, useTwoInstances } from "./two-instances.ts";
 
 /**
  * The credential cache (src/auth/cache.ts, issue 20 goal 2). The TTL here is ten minutes, so
@@ -24,21 +25,6 @@ import {
  * database behind the app's back (no flush) is not seen.
  */
 const LONG_TTL = { AUTH_CACHE_TTL_MS: "600000" };
-
-const inOrg = (
-  app: App,
-  as: Actor | string,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
-  url: string,
-  payload?: unknown,
-  orgId?: string,
-) =>
-  request(app, as, {
-    method,
-    url: `/api/v1${url}`,
-    ...(payload !== undefined ? { payload } : {}),
-    ...(orgId ? { headers: { "x-organization-id": orgId } } : {}),
-  });
 
 describe("credential cache, one instance", () => {
   let t: TestApp;
@@ -163,39 +149,12 @@ describe("credential cache, one instance", () => {
  * it). PGlite serves one process, so this needs DATABASE_URL.
  */
 describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instances", () => {
-  let a: TestApp;
-  let bRuntime: Runtime;
-  let b: App;
-  beforeAll(async () => {
-    a = await createTestApp(LONG_TTL);
-    bRuntime = await openRuntime(a.runtime.config, undefined, { log: pino({ level: "silent" }) });
-    b = await buildApp(bRuntime);
-    await b.ready();
-  }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-    await bRuntime?.close();
-    await a?.close();
-  });
-
-  /**
-   * Setting up (creating an organization, inviting) flushes too, and those flushes reach B a moment
-   * later — over Redis and again over PostgreSQL. Let them land before showing what B caches.
-   */
-  const settle = () => new Promise((r) => setTimeout(r, 500));
-
-  /** The flush travels between processes: poll B briefly (bounded far below the 10-minute TTL). */
-  async function eventually(check: () => Promise<boolean>): Promise<number> {
-    const started = Date.now();
-    while (!(await check())) {
-      if (Date.now() - started > 5000)
-        throw new Error("instance B still serves the old credential after 5 s");
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return Date.now() - started;
-  }
+  const two = useTwoInstances(LONG_TTL);
+  const onB = (check: () => Promise<boolean>) =>
+    eventually(check, "instance B still serves the old credential");
 
   it("a key revoked on A is refused on B", async () => {
+    const { a, b } = two();
     const owner = await createOwner(a.app, "Across key");
     const { id, key } = await createApiKey(a.app, owner, "read");
     await settle();
@@ -207,10 +166,11 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
 
     const revoke = await inOrg(a.app, owner, "DELETE", `/org/api-keys/${id}`, undefined, owner.orgId);
     expect(revoke.statusCode).toBe(204);
-    await eventually(async () => (await inOrg(b, key, "GET", "/projects")).statusCode === 401);
+    await onB(async () => (await inOrg(b, key, "GET", "/projects")).statusCode === 401);
   });
 
   it("a session signed out on A is refused on B", async () => {
+    const { a, b } = two();
     const owner = await createOwner(a.app, "Across session");
     await settle();
     expect((await inOrg(b, owner, "GET", "/projects")).statusCode).toBe(200);
@@ -224,10 +184,11 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
     expect((await request(a.app, owner, { method: "POST", url: "/api/v1/auth/sign-out" })).statusCode).toBe(
       204,
     );
-    await eventually(async () => (await inOrg(b, owner, "GET", "/projects")).statusCode === 401);
+    await onB(async () => (await inOrg(b, owner, "GET", "/projects")).statusCode === 401);
   });
 
   it("a member removed or demoted on A loses access on B", async () => {
+    const { a, b } = two();
     const owner = await createOwner(a.app, "Across members");
     const editor = await addMember(a.app, owner, "analyst");
     const viewer = await addMember(a.app, owner, "analyst");
@@ -245,7 +206,7 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
       owner.orgId,
     );
     expect(demote.statusCode).toBe(200);
-    await eventually(async () => (await create(viewer)).statusCode === 403);
+    await onB(async () => (await create(viewer)).statusCode === 403);
 
     const remove = await inOrg(
       a.app,
@@ -256,7 +217,7 @@ describe.skipIf(!process.env.DATABASE_URL)("credential cache across two instance
       owner.orgId,
     );
     expect(remove.statusCode).toBe(204);
-    await eventually(
+    await onB(
       async () => (await inOrg(b, editor, "GET", "/projects", undefined, owner.orgId)).statusCode === 404,
     );
   });

@@ -242,3 +242,38 @@ export async function createApiKey(
   if (res.statusCode !== 201) throw new Error(`create key failed: ${res.statusCode} ${res.body}`);
   return res.json() as { id: string; key: string };
 }
+
+/** A request to `/api/v1{url}`, in `orgId` when given (x-organization-id), else the actor's own. */
+export function apiRequest(
+  app: App,
+  as: Actor | string,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  url: string,
+  payload?: unknown,
+  orgId?: string,
+) {
+  return request(app, as, {
+    method,
+    url: `/api/v1${url}`,
+    ...(payload !== undefined ? { payload } : {}),
+    ...(orgId ? { headers: { "x-organization-id": orgId } } : {}),
+  });
+}
+
+/**
+ * Polls `check` until it holds (every `everyMs`) and returns how long that took; throws after
+ * `withinMs`, naming `what` did not happen. For what travels between processes (a cache flush
+ * over Redis or NOTIFY), where a fixed sleep would be either flaky or slow.
+ */
+export async function eventually(
+  check: () => Promise<boolean>,
+  what: string,
+  { withinMs = 5000, everyMs = 10 }: { withinMs?: number; everyMs?: number } = {},
+): Promise<number> {
+  const started = Date.now();
+  while (!(await check())) {
+    if (Date.now() - started > withinMs) throw new Error(`${what} after ${withinMs} ms`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return Date.now() - started;
+}

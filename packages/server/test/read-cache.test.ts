@@ -1,23 +1,24 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type App, buildApp } from "../src/app.ts";
+import type { App } from "../src/app.ts";
 import { AuthCache } from "../src/auth/cache.ts";
 import { projects } from "../src/db/schema.ts";
 import { ReadCache } from "../src/http/read-cache.ts";
 import type { Broadcast } from "../src/redis/broadcast.ts";
-import { openRuntime, type Runtime } from "../src/runtime.ts";
 import {
   type Actor,
   addMember,
+  apiRequest as call,
   createApiKey,
   createOwner,
   createTestApp,
+  eventually,
   request,
   type TestApp,
 } from "./harness.ts";
+import { settle, useTwoInstances } from "./two-instances.ts";
 
 /**
  * The read cache of hot list reads (src/http/read-cache.ts, decision 0053). Both caches' TTLs are
@@ -28,21 +29,6 @@ import {
 const LONG_TTL = { AUTH_CACHE_TTL_MS: "600000", READ_CACHE_TTL_MS: "600000" };
 
 type Page = { items: { id: string; name: string }[]; total: number };
-
-const call = (
-  app: App,
-  as: Actor | string,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
-  url: string,
-  payload?: unknown,
-  orgId?: string,
-) =>
-  request(app, as, {
-    method,
-    url: `/api/v1${url}`,
-    ...(payload !== undefined ? { payload } : {}),
-    ...(orgId ? { headers: { "x-organization-id": orgId } } : {}),
-  });
 
 async function names(app: App, as: Actor | string, orgId?: string): Promise<string[]> {
   const res = await call(app, as, "GET", "/projects?limit=50&sort=name", undefined, orgId);
@@ -261,35 +247,11 @@ describe("read cache, one instance", () => {
  * needs DATABASE_URL.
  */
 describe.skipIf(!process.env.DATABASE_URL)("read cache across two instances", () => {
-  let a: TestApp;
-  let bRuntime: Runtime;
-  let b: App;
-  beforeAll(async () => {
-    a = await createTestApp(LONG_TTL);
-    bRuntime = await openRuntime(a.runtime.config, undefined, { log: pino({ level: "silent" }) });
-    b = await buildApp(bRuntime);
-    await b.ready();
-  }, 60_000);
-  afterAll(async () => {
-    await b?.close();
-    await bRuntime?.close();
-    await a?.close();
-  });
-
-  /** Setting up flushes too (new organizations, keys); let those messages land on B first. */
-  const settle = () => new Promise((r) => setTimeout(r, 500));
-
-  /** The message travels between processes: poll B (bounded far below the 10-minute TTLs). */
-  async function eventually(check: () => Promise<boolean>): Promise<number> {
-    const started = Date.now();
-    while (!(await check())) {
-      if (Date.now() - started > 5000) throw new Error("instance B still serves the old answer after 5 s");
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return Date.now() - started;
-  }
+  const two = useTwoInstances(LONG_TTL);
+  const onB = (check: () => Promise<boolean>) => eventually(check, "instance B still serves the old answer");
 
   it("a project written on A is seen on B when A's message arrives", async () => {
+    const { a, b } = two();
     const owner = await createOwner(a.app, "Across reads");
     await settle();
     expect(await names(b, owner)).toEqual([]);
@@ -298,12 +260,13 @@ describe.skipIf(!process.env.DATABASE_URL)("read cache across two instances", ()
 
     expect((await call(a.app, owner, "POST", "/projects", { name: "written" })).statusCode).toBe(201);
     expect(await names(a.app, owner)).toEqual(["behind", "written"]); // A at once
-    const ms = await eventually(async () => (await names(b, owner)).length === 2);
+    const ms = await onB(async () => (await names(b, owner)).length === 2);
     expect(await names(b, owner)).toEqual(["behind", "written"]);
     expect(ms).toBeLessThan(5000);
   });
 
   it("a key revoked on A no longer reads B's cached list", async () => {
+    const { a, b } = two();
     const owner = await createOwner(a.app, "Across reads key");
     const { id, key } = await createApiKey(a.app, owner, "read");
     await settle();
@@ -311,9 +274,7 @@ describe.skipIf(!process.env.DATABASE_URL)("read cache across two instances", ()
     expect(
       (await call(a.app, owner, "DELETE", `/org/api-keys/${id}`, undefined, owner.orgId)).statusCode,
     ).toBe(204);
-    await eventually(
-      async () => (await call(b, key, "GET", "/projects?limit=50&sort=name")).statusCode === 401,
-    );
+    await onB(async () => (await call(b, key, "GET", "/projects?limit=50&sort=name")).statusCode === 401);
   });
 });
 
