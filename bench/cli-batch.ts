@@ -49,26 +49,48 @@ console.log(
   `${N} deal-picker instances of ${DEALS} deals; node ${process.version}; load average ${load()} at start`,
 );
 
-// N separate processes, one after another (as a shell loop would run them).
-const separateOutputs: Record<string, unknown>[] = [];
-const perProcessMs: number[] = [];
-let cpu0 = childrenCpuS();
-let t0 = performance.now();
+/**
+ * N separate processes, one after another (as a shell loop would run them), each way alternating
+ * instance by instance so both see the same load: from the CLI's bundle with its WebAssembly
+ * tiering budget (the default), and as before decision 0058 — the sources through tsx, V8's
+ * default tiering.
+ */
+const SOURCES_ENV = { ...process.env, MODELWORKS_CLI_BUNDLE: "0", MODELWORKS_WASM_TIERING_BUDGET: "0" };
+// Builds the bundle if the sources changed, so no timed process pays for that.
+await run(process.execPath, [BIN, "models"]);
+const ways = {
+  bundle: { env: process.env, outputs: [] as Record<string, unknown>[], ms: [] as number[], cpuS: 0 },
+  sources: { env: SOURCES_ENV, outputs: [] as Record<string, unknown>[], ms: [] as number[], cpuS: 0 },
+};
 for (const [i, input] of inputs.entries()) {
   const inFile = path.join(dir, `in-${i}.json`);
-  const outFile = path.join(dir, `out-${i}.json`);
   await writeFile(inFile, JSON.stringify(input));
-  const t = performance.now();
-  await run(process.execPath, [BIN, "run", "deal-picker", "--in", inFile, "--out", outFile, "--quiet"]);
-  perProcessMs.push(performance.now() - t);
-  separateOutputs.push(JSON.parse(await readFile(outFile, "utf8")));
+  for (const [name, way] of Object.entries(ways)) {
+    const outFile = path.join(dir, `out-${name}-${i}.json`);
+    const cpu = childrenCpuS();
+    const t = performance.now();
+    await run(process.execPath, [BIN, "run", "deal-picker", "--in", inFile, "--out", outFile, "--quiet"], {
+      env: way.env,
+    });
+    way.ms.push(performance.now() - t);
+    way.cpuS += childrenCpuS() - cpu;
+    way.outputs.push(JSON.parse(await readFile(outFile, "utf8")));
+  }
 }
-const separateWallS = (performance.now() - t0) / 1000;
-const separateCpuS = childrenCpuS() - cpu0;
+const separateOutputs = ways.bundle.outputs;
+const perProcessMs = ways.bundle.ms;
+const separateWallS = ways.bundle.ms.reduce((a, b) => a + b, 0) / 1000;
+const separateCpuS = ways.bundle.cpuS;
+const sourcesWallS = ways.sources.ms.reduce((a, b) => a + b, 0) / 1000;
+const sourcesDiffer = ways.sources.outputs.filter(
+  (o, i) => withoutTiming(o) !== withoutTiming(separateOutputs[i]!),
+);
+if (sourcesDiffer.length)
+  throw new Error(`${sourcesDiffer.length} answers differ between bundle and sources`);
 
 // One batch process over the same inputs.
-cpu0 = childrenCpuS();
-t0 = performance.now();
+const cpu0 = childrenCpuS();
+const t0 = performance.now();
 let firstAnswerMs = 0;
 const batchStdout = await new Promise<string>((resolve, reject) => {
   const p = spawn(process.execPath, [BIN, "run", "deal-picker", "--batch", "--quiet"], {
@@ -98,17 +120,23 @@ if (differ.length) throw new Error(`${differ.length} batch answers differ from t
 await rm(dir, { recursive: true, force: true });
 
 const solveMs = answers.map((a) => a.output.solveMs as number);
-console.log(`answers identical (solveMs aside): ${N} of ${N}`);
+console.log(`answers identical (solveMs aside): ${N} of ${N}, in all three ways`);
 console.log("| way | wall | per instance (wall) | CPU (children) |");
 console.log("|---|---|---|---|");
 console.log(
-  `| ${N} separate \`run\` processes | ${separateWallS.toFixed(2)} s | median ${(median(perProcessMs) / 1000).toFixed(2)} s per process | ${separateCpuS.toFixed(2)} s |`,
+  `| ${N} separate \`run\` processes, sources through tsx, V8's default tiering (before 0058) | ${sourcesWallS.toFixed(2)} s | median ${(median(ways.sources.ms) / 1000).toFixed(2)} s per process | ${ways.sources.cpuS.toFixed(2)} s |`,
+);
+console.log(
+  `| ${N} separate \`run\` processes (bundle, tiering budget) | ${separateWallS.toFixed(2)} s | median ${(median(perProcessMs) / 1000).toFixed(2)} s per process | ${separateCpuS.toFixed(2)} s |`,
 );
 console.log(
   `| one \`run --batch\` process | ${batchWallS.toFixed(2)} s | ${((batchWallS * 1000) / N).toFixed(0)} ms mean; first answer after ${(firstAnswerMs / 1000).toFixed(2)} s | ${batchCpuS.toFixed(2)} s |`,
 );
 console.log(
-  `| ratio separate / batch | **${(separateWallS / batchWallS).toFixed(1)}×** | | **${(separateCpuS / batchCpuS).toFixed(1)}×** |`,
+  `| ratio sources / bundle, separate processes | **${(sourcesWallS / separateWallS).toFixed(1)}×** | | **${(ways.sources.cpuS / separateCpuS).toFixed(1)}×** |`,
+);
+console.log(
+  `| ratio separate (bundle) / batch | **${(separateWallS / batchWallS).toFixed(1)}×** | | **${(separateCpuS / batchCpuS).toFixed(1)}×** |`,
 );
 console.log(
   `engine solve time inside the batch (solveMs): median ${median(solveMs).toFixed(1)} ms; load average ${load()} at end`,
