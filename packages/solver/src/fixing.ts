@@ -76,68 +76,15 @@ export function solveWithReducedCostFixing(
   deadline: number,
 ): FixingOutcome | null {
   const n = spec.variables.length;
-  const m = spec.constraints.length;
   const s = spec.sense === "max" ? 1 : -1;
   const remaining = () => Math.max(0.01, (deadline - performance.now()) / 1000);
   const withTime = (o: SolveOptions): SolveOptions =>
     Number.isFinite(deadline) ? { ...o, timeLimitSeconds: remaining() } : o;
 
   // 1. LP relaxation.
-  const { integrality: _int, ...lpData } = full;
-  const lp = openModel(highs, lpData);
-  let xLp: Float64Array;
-  let y: Float64Array;
-  let lpObjective: number;
-  try {
-    configure(lp, withTime({ ...opts, start: undefined }));
-    if (lp.run().modelStatus !== highs.constants.modelStatus.optimal) return null;
-    const sol = lp.getSolution();
-    xLp = Float64Array.from(sol.colValue);
-    y = Float64Array.from(sol.rowDual);
-    lpObjective = lp.getObjectiveValue();
-  } finally {
-    closeModel(lp);
-  }
-
-  // The Lagrangian bound in max form: c' = s·c, y' = s·y, d' = c' − Aᵀy'.
-  const yMax = new Float64Array(m);
-  let bound = s * spec.objectiveOffset;
-  spec.constraints.forEach((c, i) => {
-    const v = s * y[i]!;
-    if (v > 0 && Number.isFinite(c.upper)) {
-      yMax[i] = v;
-      bound += v * c.upper;
-    } else if (v < 0 && Number.isFinite(c.lower)) {
-      yMax[i] = v;
-      bound += v * c.lower;
-    }
-  });
-  const d = new Float64Array(n);
-  const mag = new Float64Array(n);
-  spec.variables.forEach((v, j) => {
-    d[j] = s * v.cost;
-    mag[j] = Math.abs(v.cost);
-  });
-  spec.constraints.forEach((c, i) => {
-    const yi = yMax[i]!;
-    if (yi === 0) return;
-    for (let k = 0; k < c.vars.length; k++) {
-      const j = c.vars[k]!;
-      const t = c.coefs[k]! * yi;
-      d[j] = d[j]! - t;
-      mag[j] = mag[j]! + Math.abs(t);
-    }
-  });
-  for (let j = 0; j < n; j++) {
-    const v = spec.variables[j]!;
-    let dj = d[j]!;
-    // A reduced cost at rounding level of its terms is zero (basic variables), which matters only
-    // where the bound it would multiply is infinite.
-    if (Math.abs(dj) <= 1e-9 * mag[j]!) dj = d[j] = 0;
-    if (dj > 0) bound += dj * v.upper;
-    else if (dj < 0) bound += dj * v.lower;
-  }
-  if (!Number.isFinite(bound)) return null;
+  const relaxed = relaxationBound(highs, spec, full, withTime({ ...opts, start: undefined }), configure);
+  if (!relaxed || relaxed === "infeasible") return null;
+  const { xLp, lpObjective, bound, d } = relaxed;
 
   const ints: number[] = [];
   for (let j = 0; j < n; j++) if (spec.variables[j]!.integer) ints.push(j);
@@ -326,6 +273,86 @@ export function solveWithReducedCostFixing(
     nodes,
     report,
   };
+}
+
+/** Step 1: the LP relaxation, and the bound B with the reduced costs d (max form) from its duals. */
+export interface RelaxationBound {
+  xLp: Float64Array;
+  lpObjective: number;
+  /** B in max form: s·objective(x) ≤ B for every x in the box and rows. */
+  bound: number;
+  /** Reduced costs in max form (0 where at rounding level). */
+  d: Float64Array;
+}
+
+export function relaxationBound(
+  highs: Highs,
+  spec: ModelSpec,
+  full: ModelData,
+  opts: SolveOptions,
+  configure: (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void,
+): RelaxationBound | "infeasible" | null {
+  const n = spec.variables.length;
+  const m = spec.constraints.length;
+  const s = spec.sense === "max" ? 1 : -1;
+  const { integrality: _int, ...lpData } = full;
+  const lp = openModel(highs, lpData);
+  let xLp: Float64Array;
+  let y: Float64Array;
+  let lpObjective: number;
+  try {
+    configure(lp, opts);
+    const code = lp.run().modelStatus;
+    if (code === highs.constants.modelStatus.infeasible) return "infeasible";
+    if (code !== highs.constants.modelStatus.optimal) return null;
+    const sol = lp.getSolution();
+    xLp = Float64Array.from(sol.colValue);
+    y = Float64Array.from(sol.rowDual);
+    lpObjective = lp.getObjectiveValue();
+  } finally {
+    closeModel(lp);
+  }
+
+  // The Lagrangian bound in max form: c' = s·c, y' = s·y, d' = c' − Aᵀy'.
+  const yMax = new Float64Array(m);
+  let bound = s * spec.objectiveOffset;
+  spec.constraints.forEach((c, i) => {
+    const v = s * y[i]!;
+    if (v > 0 && Number.isFinite(c.upper)) {
+      yMax[i] = v;
+      bound += v * c.upper;
+    } else if (v < 0 && Number.isFinite(c.lower)) {
+      yMax[i] = v;
+      bound += v * c.lower;
+    }
+  });
+  const d = new Float64Array(n);
+  const mag = new Float64Array(n);
+  spec.variables.forEach((v, j) => {
+    d[j] = s * v.cost;
+    mag[j] = Math.abs(v.cost);
+  });
+  spec.constraints.forEach((c, i) => {
+    const yi = yMax[i]!;
+    if (yi === 0) return;
+    for (let k = 0; k < c.vars.length; k++) {
+      const j = c.vars[k]!;
+      const t = c.coefs[k]! * yi;
+      d[j] = d[j]! - t;
+      mag[j] = mag[j]! + Math.abs(t);
+    }
+  });
+  for (let j = 0; j < n; j++) {
+    const v = spec.variables[j]!;
+    let dj = d[j]!;
+    // A reduced cost at rounding level of its terms is zero (basic variables), which matters only
+    // where the bound it would multiply is infinite.
+    if (Math.abs(dj) <= 1e-9 * mag[j]!) dj = d[j] = 0;
+    if (dj > 0) bound += dj * v.upper;
+    else if (dj < 0) bound += dj * v.lower;
+  }
+  if (!Number.isFinite(bound)) return null;
+  return { xLp, lpObjective, bound, d };
 }
 
 /** The MIP with the columns fixed by `lo === hi` removed (moved into row limits and the offset). */

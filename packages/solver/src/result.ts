@@ -58,6 +58,13 @@ export interface SolveOptions {
    */
   start?: Readonly<Record<string, number>> | undefined;
   /**
+   * MIP only: MIPs with at most 16 integer variables (finite bounds) are answered by an LP-based
+   * branch and bound (branch.ts, decision 0057) before HiGHS's MIP, which answers when it cannot
+   * finish: the optimum within 1e-9 relative (never worse than HiGHS's plan within `mipRelGap`),
+   * continuous values from the LP with the integers fixed. Default true; false: HiGHS's MIP.
+   */
+  branchAndBound?: boolean | undefined;
+  /**
    * MIP only: reduced-cost fixing before the MIP (see fixing.ts). Solves the LP relaxation, takes
    * a plan from a restricted MIP (only the `freeIntegers` integer variables with the smallest LP
    * reduced costs free; default max(100, 5 % of the integers)), then fixes every integer variable
@@ -246,6 +253,11 @@ export interface SolveResult {
      * proven optimal, or the model infeasible; `lps` is how many LPs that took.
      */
     lpProof?: { lps: number };
+    /**
+     * Present when the LP-based branch and bound for few integers (branch.ts, decision 0057)
+     * answered instead of HiGHS's MIP: its nodes and LPs (`nodes` above is the same count).
+     */
+    branchAndBound?: { nodes: number; lps: number };
   } | null;
   duals: DualReport | null;
   infeasibility: InfeasibilityReport | null;

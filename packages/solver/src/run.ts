@@ -1,4 +1,5 @@
 import highsModule, { type Highs, type Model, type ModelData, type RangingResult } from "highs";
+import { answerSmallMip } from "./branch.ts";
 import { type FixingOutcome, solveWithReducedCostFixing } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
@@ -223,7 +224,41 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
         },
         started,
       );
-    if (proof?.kind === "infeasible") return infeasibleByLp(highs, spec, proof.lps, started);
+    if (proof?.kind === "infeasible")
+      return infeasibleByLp(highs, spec, { lpProof: { lps: proof.lps } }, started);
+  }
+  if (kind === "mip" && !opts.reducedCostFixing && opts.branchAndBound !== false) {
+    // Few integers: an LP-based branch and bound answers before HiGHS's MIP is set up (branch.ts,
+    // decision 0057). Not applicable or not finished: HiGHS's MIP, as before.
+    const deadline =
+      opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
+    const found = answerSmallMip(highs, spec, toModelData(highs, spec), opts, configure, deadline);
+    // Proven infeasible: answered here only when nothing is to be diagnosed (IIS and relaxation
+    // are HiGHS's).
+    if (found && "infeasible" in found) {
+      if (opts.iis === false && opts.relaxation === false)
+        return infeasibleByLp(
+          highs,
+          spec,
+          { branchAndBound: { nodes: found.nodes, lps: found.lps } },
+          started,
+        );
+    } else if (found)
+      return resultFromPlan(
+        highs,
+        spec,
+        opts,
+        {
+          primal: found.primal,
+          code: highs.constants.modelStatus.optimal,
+          bestBound: found.bestBound,
+          nodes: found.nodes,
+          branchAndBound: { nodes: found.nodes, lps: found.lps },
+        },
+        started,
+      );
+    if (Number.isFinite(deadline))
+      opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
   }
   const model = openModel(highs, toModelData(highs, spec));
   try {
@@ -320,8 +355,16 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
   }
 }
 
-/** A MIP whose LP relaxation has no solution (start-proof.ts): infeasible, nothing diagnosed. */
-function infeasibleByLp(highs: Highs, spec: ModelSpec, lps: number, started: number): SolveResult {
+/**
+ * A MIP proven infeasible by LPs — its LP relaxation has no solution (start-proof.ts), or a
+ * complete search found no plan (branch.ts) — with nothing to diagnose.
+ */
+function infeasibleByLp(
+  highs: Highs,
+  spec: ModelSpec,
+  how: { lpProof: { lps: number } } | { branchAndBound: { nodes: number; lps: number } },
+  started: number,
+): SolveResult {
   const code = highs.constants.modelStatus.infeasible;
   return {
     status: "infeasible",
@@ -334,7 +377,7 @@ function infeasibleByLp(highs: Highs, spec: ModelSpec, lps: number, started: num
     primal: [],
     constraints: [],
     binding: [],
-    mip: { gap: null, bestBound: null, nodes: 0, lpProof: { lps } },
+    mip: { gap: null, bestBound: null, nodes: 0, ...how },
     duals: null,
     // As diagnoseInfeasibility reports when neither diagnosis is requested.
     infeasibility: {
@@ -355,7 +398,11 @@ function resultFromPlan(
   highs: Highs,
   spec: ModelSpec,
   opts: SolveOptions,
-  out: Omit<FixingOutcome, "report"> & { report?: FixingOutcome["report"]; lps?: number },
+  out: Omit<FixingOutcome, "report"> & {
+    report?: FixingOutcome["report"];
+    lps?: number;
+    branchAndBound?: { nodes: number; lps: number };
+  },
   started: number,
 ): SolveResult {
   const primal = Array.from(out.primal, (v, j) =>
@@ -395,6 +442,7 @@ function resultFromPlan(
       nodes: out.nodes,
       ...(out.report ? { reducedCostFixing: out.report } : {}),
       ...(out.lps !== undefined ? { lpProof: { lps: out.lps } } : {}),
+      ...(out.branchAndBound ? { branchAndBound: out.branchAndBound } : {}),
     },
     duals: null,
     infeasibility: null,

@@ -34,6 +34,11 @@ export interface SearchInput {
   /** The LP relaxation's values: where d_j = 0, the integer nearest is tried first. */
   xLp: Float64Array;
   maxNodes: number;
+  /**
+   * A plan known to meet every row (a start): the first incumbent, so that of plans tied with it
+   * within 1e-9 it is the one kept — as HiGHS keeps a feasible start.
+   */
+  incumbent?: Float64Array | undefined;
   /** `performance.now()` value after which the search gives up (checked every 1,024 nodes). */
   deadline: number;
 }
@@ -135,6 +140,11 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
   let best: Float64Array | null = null;
   let zBest = Number.NEGATIVE_INFINITY;
   let cutoff = Number.NEGATIVE_INFINITY; // bound a node must exceed to be explored
+  if (input.incumbent && feasible(input.incumbent)) {
+    best = Float64Array.from(input.incumbent);
+    zBest = objectiveOf(best);
+    cutoff = zBest + REL_TOL * Math.max(1, Math.abs(zBest));
+  }
   let nodes = 0;
   let stopped = false;
 

@@ -65,9 +65,10 @@ afterEach(() => releaseIdleModels());
 describe("reused HiGHS model objects", () => {
   it("are kept between solves (one object per nesting level)", async () => {
     releaseIdleModels();
-    await solveInThisThread(knapsack(1, 10), { mipFixedDuals: true });
+    // HiGHS's MIP (not the small-model search of branch.ts, which nests nothing).
+    await solveInThisThread(knapsack(1, 10), { mipFixedDuals: true, branchAndBound: false });
     expect(idleModelCount()).toBe(2); // the MIP and the LP with its integers fixed
-    await solveInThisThread(knapsack(2, 12), { mipFixedDuals: true });
+    await solveInThisThread(knapsack(2, 12), { mipFixedDuals: true, branchAndBound: false });
     expect(idleModelCount()).toBe(2);
   });
 

@@ -35,9 +35,13 @@ describe("debt-stack what-ifs implied by the base plan", () => {
       whatIf: { enabled: false },
     });
     expect(direct.kpis!.objective).toBeCloseTo(up.objective!, 6);
-    expect(Object.fromEntries(direct.tranches.map((t) => [t.trancheId, t.amount]))).toEqual(
-      Object.fromEntries(out.tranches.map((t) => [t.trancheId, t.amount])),
-    );
+    // The same plan; amounts within 1e-9 relative (decision 0057: a MIP's continuous values come
+    // from the LP with its integers fixed, here a different model's, equal up to the last digits).
+    expect(direct.tranches.map((t) => t.trancheId)).toEqual(out.tranches.map((t) => t.trancheId));
+    direct.tranches.forEach((t, i) => {
+      const base = out.tranches[i]!.amount;
+      expect(Math.abs(t.amount - base), t.trancheId).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(base)));
+    });
   });
 
   it("still re-solves a tightening what-if the base plan does not meet (ltv-down, equity-down)", async () => {

@@ -1,0 +1,284 @@
+import type { Highs, ModelData } from "highs";
+import { relaxationBound } from "./fixing.ts";
+import { closeModel, openModel } from "./instances.ts";
+import type { ModelSpec } from "./model.ts";
+import type { SolveOptions } from "./result.ts";
+import { searchIntegerModel } from "./search.ts";
+
+/**
+ * Small MIPs answered before HiGHS's MIP is set up (decision 0057). On models of a handful of
+ * integers HiGHS spends ~0.5–4 ms in WebAssembly (0.3–1 ms natively) on root work meant for large
+ * models (presolve, probing, cut rounds, heuristics), whatever the model; an LP of the same rows
+ * re-solved from the previous basis after a bound change costs ~0.05–0.2 ms (issue 20 goal 3,
+ * bench/small-optimizations.ts). Two exact searches:
+ *
+ * - **pure-integer models** of at most `SEARCH_MAX_INTEGERS_SMALL` integers: one LP relaxation
+ *   for the bound and reduced costs, then the depth-first search of search.ts (as reduced-cost
+ *   fixing uses it), with the start, if feasible, as first incumbent;
+ * - **mixed models** of at most `BRANCH_MAX_INTEGERS` integers: an LP-based branch and bound. One
+ *   HiGHS LP object holds the relaxation; each node sets the integer columns' bounds and re-runs
+ *   it (dual simplex from the last basis). Depth first: the most fractional integer (ties: the
+ *   lowest index), the side nearer its LP value first. A node is closed when its LP is infeasible
+ *   or its optimum does not beat the incumbent by more than 1e-9 (relative). A node whose LP
+ *   values are integral (within 1e-6, HiGHS's `mip_feasibility_tolerance`) gives a plan: the
+ *   integers rounded and fixed, the LP re-solved for the continuous values (not re-solved when
+ *   they are exactly whole: the same optimum).
+ *
+ * Both keep a plan only if it beats the incumbent by more than 1e-9 (relative): of plans tied
+ * within that, the first found is kept (the start, when one is given and feasible — as HiGHS
+ * keeps a feasible start). The plan returned is re-checked against every bound and row of the
+ * spec, outside HiGHS. So the objective is the optimum within 1e-9 relative — never worse than
+ * HiGHS's plan, which stops within `mipRelGap` (1e-4 by default) — and the integer plan differs
+ * from HiGHS's only where plans tie within 1e-9. Continuous values are those of the LP with the
+ * integers fixed: they can differ from HiGHS's MIP in the last digits (~1e-9 relative).
+ *
+ * Returns null — the caller then runs HiGHS's MIP as before — for larger models or an integer
+ * with an infinite bound, when an LP ends neither optimal nor infeasible, when a plan fails the
+ * re-check, after `BRANCH_MAX_LPS` LPs or 20,000 search nodes (limits, not a clock, so which path
+ * answers does not depend on the machine's load), or past the deadline. A search that ends with
+ * no plan proves the model infeasible; the caller answers so only when no IIS or relaxation is
+ * requested (those are HiGHS's).
+ */
+
+/**
+ * Integer variables beyond which HiGHS's MIP answers a mixed model. Its presolve and cuts close
+ * weak relaxations at the root: a 16-binary Capex model took this search 21–49 LPs (~0.2 ms
+ * each in WebAssembly) against one ~1 ms HiGHS MIP.
+ */
+export const BRANCH_MAX_INTEGERS = 8;
+/**
+ * Pure-integer models of at most this many integers (finite bounds) are searched by search.ts
+ * from one LP's duals instead (a node costs ~1 µs of JS, not an LP): Capex's 16-binary models in
+ * 40–120 nodes (~0.6 ms with the LP, against 0.5–1.7 ms for HiGHS's MIP, warm, in WebAssembly).
+ */
+export const SEARCH_MAX_INTEGERS_SMALL = 24;
+const SEARCH_MAX_NODES = 20_000;
+/** LPs after which the branch and bound gives up and HiGHS's MIP answers. */
+export const BRANCH_MAX_LPS = 64;
+const REL_TOL = 1e-9;
+/** HiGHS's `mip_feasibility_tolerance`: an LP value this close to an integer counts as one. */
+const INT_TOL = 1e-6;
+/** Row and bound re-check of the returned plan: HiGHS's feasibility tolerance, scaled. */
+const FEAS_TOL = 1e-6;
+
+export interface BranchOutcome {
+  primal: Float64Array;
+  /** Best bound in the model's sense: the plan's objective (searched to the end, within 1e-9). */
+  bestBound: number;
+  nodes: number;
+  lps: number;
+}
+
+/** No integer plan: the LP relaxation has none, or every box was closed without one. */
+export interface Infeasible {
+  infeasible: true;
+  nodes: number;
+  lps: number;
+}
+
+type Configure = (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void;
+
+/**
+ * A small MIP answered without HiGHS's MIP: the optimal plan, proven infeasible (searched to the
+ * end: no integer plan), or null (HiGHS's MIP answers).
+ */
+export function answerSmallMip(
+  highs: Highs,
+  spec: ModelSpec,
+  full: ModelData,
+  opts: SolveOptions,
+  configure: Configure,
+  deadline: number,
+): BranchOutcome | Infeasible | null {
+  const n = spec.variables.length;
+  const ints: number[] = [];
+  for (let j = 0; j < n; j++) if (spec.variables[j]!.integer) ints.push(j);
+  if (ints.length === 0) return null;
+  for (const j of ints) {
+    const v = spec.variables[j]!;
+    if (!Number.isFinite(v.lower) || !Number.isFinite(v.upper)) return null;
+  }
+  if (ints.length === n && n <= SEARCH_MAX_INTEGERS_SMALL)
+    return searchSmall(highs, spec, full, opts, configure, deadline);
+  if (ints.length > BRANCH_MAX_INTEGERS) return null;
+  return branchAndBound(highs, spec, full, ints, opts, configure, deadline);
+}
+
+/** Pure integer: one LP for the bound and reduced costs, then the depth-first search of search.ts. */
+function searchSmall(
+  highs: Highs,
+  spec: ModelSpec,
+  full: ModelData,
+  opts: SolveOptions,
+  configure: Configure,
+  deadline: number,
+): BranchOutcome | Infeasible | null {
+  const relaxed = relaxationBound(highs, spec, full, { ...opts, start: undefined }, configure);
+  // No plan of the LP relaxation, so none of the MIP.
+  if (relaxed === "infeasible") return { infeasible: true, nodes: 0, lps: 1 };
+  if (!relaxed) return null;
+  const start = startIntegers(
+    spec,
+    opts.start,
+    spec.variables.map((_, j) => j),
+  );
+  const found = searchIntegerModel(spec, {
+    s: spec.sense === "max" ? 1 : -1,
+    bound: relaxed.bound,
+    d: relaxed.d,
+    xLp: relaxed.xLp,
+    maxNodes: SEARCH_MAX_NODES,
+    deadline,
+    incumbent: start ?? undefined,
+  });
+  if (!found) return null;
+  if (!found.primal) return { infeasible: true, nodes: found.nodes, lps: 1 };
+  if (!meetsSpec(spec, found.primal)) return null;
+  const z = spec.variables.reduce((acc, v, j) => acc + v.cost * found.primal![j]!, spec.objectiveOffset);
+  return { primal: found.primal, bestBound: z, nodes: found.nodes, lps: 1 };
+}
+
+/** The start's values of the integer columns `ints`, if it gives each a whole value in its bounds. */
+function startIntegers(spec: ModelSpec, start: SolveOptions["start"], ints: number[]): Float64Array | null {
+  if (!start) return null;
+  const values = new Float64Array(ints.length);
+  for (let k = 0; k < ints.length; k++) {
+    const v = spec.variables[ints[k]!]!;
+    const x = start[v.name];
+    if (x === undefined || !Number.isFinite(x) || x !== Math.round(x) || x < v.lower || x > v.upper)
+      return null;
+    values[k] = x;
+  }
+  return values;
+}
+
+function branchAndBound(
+  highs: Highs,
+  spec: ModelSpec,
+  full: ModelData,
+  ints: number[],
+  opts: SolveOptions,
+  configure: Configure,
+  deadline: number,
+): BranchOutcome | Infeasible | null {
+  const s = spec.sense === "max" ? 1 : -1;
+  const optimal = highs.constants.modelStatus.optimal;
+  const infeasible = highs.constants.modelStatus.infeasible;
+  const objectiveOf = (x: ArrayLike<number>) =>
+    spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
+
+  const { integrality: _int, ...lpData } = full;
+  const lp = openModel(highs, lpData);
+  try {
+    configure(lp, { ...opts, start: undefined });
+    let lps = 0;
+    let nodes = 0;
+    /** The LP over integer bounds lo/hi: "infeasible", its values, or null (neither: give up). */
+    const solve = (lo: Float64Array, hi: Float64Array): Float64Array | "infeasible" | null => {
+      lps++;
+      lp.changeColsBounds({ kind: "set", indices: ints }, lo, hi);
+      const code = lp.run().modelStatus;
+      if (code === infeasible) return "infeasible";
+      if (code !== optimal) return null;
+      return Float64Array.from(lp.getSolution().colValue);
+    };
+
+    let best: Float64Array | null = null;
+    let zBest = Number.NEGATIVE_INFINITY; // in max form
+    const cutoff = () =>
+      best === null ? Number.NEGATIVE_INFINITY : zBest + REL_TOL * Math.max(1, Math.abs(zBest));
+    /** A plan with the integers at `values`: the LP with them fixed, if it beats the incumbent. */
+    const candidate = (values: Float64Array): boolean | null => {
+      const x = solve(values, values);
+      if (x === null) return null;
+      if (x === "infeasible") return false;
+      for (let k = 0; k < ints.length; k++) x[ints[k]!] = values[k]!;
+      if (!meetsSpec(spec, x)) return false;
+      const z = s * objectiveOf(x);
+      if (best === null || z > cutoff()) {
+        best = x;
+        zBest = z;
+      }
+      return true;
+    };
+
+    // The start's integer choices (HiGHS keeps a feasible start as its first incumbent).
+    const start = startIntegers(spec, opts.start, ints);
+    if (start && candidate(start) === null) return null;
+
+    // Depth first over boxes of the integers (explicit stack: last pushed, first explored).
+    const stack: { lo: Float64Array; hi: Float64Array }[] = [
+      {
+        lo: Float64Array.from(ints, (j) => spec.variables[j]!.lower),
+        hi: Float64Array.from(ints, (j) => spec.variables[j]!.upper),
+      },
+    ];
+    while (stack.length > 0) {
+      if (lps >= BRANCH_MAX_LPS || performance.now() > deadline) return null;
+      const box = stack.pop()!;
+      nodes++;
+      const x = solve(box.lo, box.hi);
+      if (x === null) return null;
+      if (x === "infeasible") continue;
+      if (s * objectiveOf(x) <= cutoff()) continue;
+      // Branch on the most fractional integer; integral everywhere: a candidate plan.
+      let k = -1;
+      let frac = INT_TOL;
+      for (let t = 0; t < ints.length; t++) {
+        const v = x[ints[t]!]!;
+        const f = Math.abs(v - Math.round(v));
+        if (f > frac) {
+          frac = f;
+          k = t;
+        }
+      }
+      if (k < 0) {
+        const values = Float64Array.from(ints, (j) => Math.round(x[j]!));
+        if (ints.every((j, t) => x[j] === values[t]) && meetsSpec(spec, x)) {
+          // Exactly whole already: the LP with the integers fixed there has this same optimum.
+          const z = s * objectiveOf(x);
+          if (best === null || z > cutoff()) {
+            best = x;
+            zBest = z;
+          }
+          continue;
+        }
+        const got = candidate(values);
+        if (got === null) return null;
+        if (got === false) return null; // integral LP values whose plan fails the re-check: HiGHS decides
+        continue;
+      }
+      const v = x[ints[k]!]!;
+      const down = { lo: box.lo, hi: box.hi.slice() };
+      down.hi[k] = Math.floor(v);
+      const up = { lo: box.lo.slice(), hi: box.hi };
+      up.lo[k] = Math.ceil(v);
+      // The side nearer the LP's value is explored first (pushed last).
+      if (v - Math.floor(v) < 0.5) stack.push(up, down);
+      else stack.push(down, up);
+    }
+    // Every box closed by an infeasible LP: no integer plan.
+    if (best === null) return { infeasible: true, nodes, lps };
+    return { primal: best, bestBound: objectiveOf(best), nodes, lps };
+  } finally {
+    closeModel(lp);
+  }
+}
+
+/** The point meets every bound and row of the spec, within HiGHS's feasibility tolerance. */
+function meetsSpec(spec: ModelSpec, x: Float64Array): boolean {
+  for (let j = 0; j < x.length; j++) {
+    const v = spec.variables[j]!;
+    const tol = (b: number) => FEAS_TOL * Math.max(1, Math.abs(b));
+    if (!Number.isFinite(x[j]!)) return false;
+    if (x[j]! < v.lower - tol(v.lower) || x[j]! > v.upper + tol(v.upper)) return false;
+  }
+  for (const c of spec.constraints) {
+    let a = 0;
+    for (let k = 0; k < c.vars.length; k++) a += c.coefs[k]! * x[c.vars[k]!]!;
+    const tol = (limit: number) => FEAS_TOL * Math.max(1, Math.abs(limit));
+    if (Number.isFinite(c.upper) && a > c.upper + tol(c.upper)) return false;
+    if (Number.isFinite(c.lower) && a < c.lower - tol(c.lower)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,242 @@
+import { describe, expect, it } from "vitest";
+import {
+  ModelBuilder,
+  type ModelSpec,
+  type SolveOptions,
+  type SolveResult,
+  solveInThisThread,
+} from "../src/index.ts";
+import { independentCheck, rng } from "./helpers.ts";
+
+/**
+ * Small MIPs answered by branch.ts (decision 0057) instead of HiGHS's MIP: the contract is the
+ * optimum within 1e-9 relative of HiGHS's (run to gap 0 on the same model), a plan that meets
+ * every bound and row (re-checked here, outside the solver), and the same integer plan except
+ * where two plans tie within 1e-9 — counted, and each such tie checked.
+ */
+
+const REL = 1e-9;
+const close = (a: number, b: number) => Math.abs(a - b) <= REL * Math.max(1, Math.abs(a), Math.abs(b));
+
+/** Pure integer: knapsack-like rows over binaries and small general integers (≤ 24 columns). */
+function pureInteger(seed: number): ModelSpec {
+  const r = rng(seed);
+  const n = 3 + Math.floor(r() * 22);
+  const m = new ModelBuilder(r() < 0.5 ? "max" : "min");
+  const x = Array.from({ length: n }, (_, j) =>
+    r() < 0.7
+      ? m.variable({ name: `b${j}`, binary: true, cost: Math.round(100 * r()) - 20 })
+      : m.variable({
+          name: `i${j}`,
+          integer: true,
+          upper: 2 + Math.floor(r() * 5),
+          cost: Math.round(50 * r()) - 10,
+        }),
+  );
+  const rows = 1 + Math.floor(r() * 4);
+  for (let i = 0; i < rows; i++) {
+    const terms = x.filter(() => r() < 0.6).map((v) => [v, 1 + Math.round(20 * r())] as const);
+    if (terms.length === 0) continue;
+    const total = terms.reduce((s, [, a]) => s + a, 0);
+    if (m.sense === "max") m.le(`cap${i}`, terms, Math.round(total * (0.2 + 0.5 * r())));
+    else m.ge(`need${i}`, terms, Math.round(total * (0.1 + 0.3 * r())));
+  }
+  return m.build();
+}
+
+/**
+ * Mixed: Debt-Stack-like fixed charges — amounts (continuous, fractional rates) switched by
+ * binaries with minimums, a funding equality, and ≤ 8 integers in all (some general).
+ */
+function mixed(seed: number): ModelSpec {
+  const r = rng(seed);
+  const k = 1 + Math.floor(r() * 6);
+  const m = new ModelBuilder(r() < 0.7 ? "min" : "max");
+  const s = m.sense === "min" ? 1 : -1;
+  const need = 20 + Math.floor(r() * 60) + r();
+  const d = Array.from({ length: k }, (_, i) =>
+    m.variable({ name: `d${i}`, cost: s * (0.04 + 0.05 * r()), unit: "AED" }),
+  );
+  const y = Array.from({ length: k }, (_, i) =>
+    m.variable({ name: `y${i}`, binary: true, cost: s * (1 + 4 * r()) }),
+  );
+  const extra =
+    r() < 0.5 ? m.variable({ name: "lots", integer: true, upper: 4, cost: s * (0.5 + r()) }) : null;
+  const own = m.variable({ name: "own", cost: s * 0.11, unit: "AED" });
+  m.constraint({
+    name: "fund",
+    terms: [[own, 1], ...d.map((v) => [v, 1] as const), ...(extra ? [[extra, 3] as const] : [])],
+    lower: need,
+    upper: need,
+  });
+  m.le("own funds", [[own, 1]], 10 + Math.floor(r() * 30) + r() / 3);
+  m.le(
+    "leverage",
+    d.map((v) => [v, 1] as const),
+    need * (0.5 + 0.4 * r()),
+  );
+  d.forEach((v, i) => {
+    const cap = 10 + r() * 40;
+    const min = r() < 0.6 ? r() * cap : 0;
+    m.le(
+      `cap ${i}`,
+      [
+        [v, 1],
+        [y[i]!, -cap],
+      ],
+      0,
+    );
+    if (min > 0)
+      m.ge(
+        `min ${i}`,
+        [
+          [v, 1],
+          [y[i]!, -min],
+        ],
+        0,
+      );
+  });
+  return m.build();
+}
+
+const quiet: SolveOptions = { iis: false, relaxation: false };
+const highsOnly = (o: SolveOptions): SolveOptions => ({ ...o, branchAndBound: false, mipRelGap: 0 });
+const integerPlan = (spec: ModelSpec, res: SolveResult) =>
+  spec.variables.filter((v) => v.integer).map((v) => res.values[v.name]);
+
+async function compare(spec: ModelSpec, opts: SolveOptions, seed: number) {
+  const ours = await solveInThisThread(spec, opts);
+  const highs = await solveInThisThread(spec, highsOnly(opts));
+  const label = `seed ${seed}`;
+  expect(ours.hasSolution, label).toBe(highs.hasSolution);
+  if (!highs.hasSolution) {
+    expect(ours.status, label).toBe(highs.status);
+    return { answered: ours.mip?.branchAndBound !== undefined, tie: false };
+  }
+  expect(ours.status, label).toBe("optimal");
+  expect(highs.status, label).toBe("optimal");
+  expect(close(ours.objective!, highs.objective!), `${label}: ${ours.objective} vs ${highs.objective}`).toBe(
+    true,
+  );
+  expect(independentCheck(spec, ours), label).toEqual([]);
+  // The report agrees with itself: objective of the values, a bound equal to it.
+  const z = spec.variables.reduce((a, v) => a + v.cost * ours.values[v.name]!, spec.objectiveOffset);
+  expect(ours.objective, label).toBe(z);
+  const tie = JSON.stringify(integerPlan(spec, ours)) !== JSON.stringify(integerPlan(spec, highs));
+  return { answered: ours.mip?.branchAndBound !== undefined, tie };
+}
+
+describe("small MIPs by branch and bound / search (branch.ts)", () => {
+  it("pure integer (≤ 24 columns): HiGHS's optimum within 1e-9 on 200 random models", async () => {
+    let answered = 0;
+    let ties = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const got = await compare(pureInteger(seed), quiet, seed);
+      if (got.answered) answered++;
+      if (got.tie) ties++;
+    }
+    expect(answered).toBeGreaterThanOrEqual(195);
+    // Ties happen (equal costs: 1 of 200 here); each passed the objective check above.
+    expect(ties).toBeLessThanOrEqual(5);
+  });
+
+  it("mixed (≤ 8 integers): HiGHS's optimum within 1e-9 on 200 random models, with and without a start", async () => {
+    let answered = 0;
+    let ties = 0;
+    let started = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const spec = mixed(seed);
+      const got = await compare(spec, quiet, seed);
+      if (got.answered) answered++;
+      if (got.tie) ties++;
+      // From a start: the base plan of a tighter variant (feasible or not for this one).
+      const base = await solveInThisThread(spec, highsOnly(quiet));
+      if (base.hasSolution) {
+        started++;
+        const variant: ModelSpec = {
+          ...spec,
+          constraints: spec.constraints.map((c) =>
+            c.name === "own funds" ? { ...c, upper: c.upper + 7 } : c,
+          ),
+        };
+        const g2 = await compare(variant, { ...quiet, start: base.values }, 1000 + seed);
+        if (g2.tie) ties++;
+      }
+    }
+    expect(started).toBeGreaterThan(100);
+    expect(answered).toBeGreaterThanOrEqual(190);
+    expect(ties).toBeLessThanOrEqual(5);
+  });
+
+  it("never returns a worse plan than HiGHS's MIP at its default gap, nor one beyond HiGHS's bound", async () => {
+    for (let seed = 301; seed <= 360; seed++) {
+      for (const spec of [pureInteger(seed), mixed(seed)]) {
+        const ours = await solveInThisThread(spec, quiet);
+        const highs = await solveInThisThread(spec, { ...quiet, branchAndBound: false });
+        if (!highs.hasSolution) continue;
+        const s = spec.sense === "max" ? 1 : -1;
+        const tol = REL * Math.max(1, Math.abs(highs.objective!));
+        expect(s * ours.objective!, `seed ${seed}`).toBeGreaterThanOrEqual(s * highs.objective! - tol);
+        expect(s * ours.objective!, `seed ${seed}`).toBeLessThanOrEqual(s * highs.mip!.bestBound! + tol);
+      }
+    }
+  });
+
+  it("reports infeasibility itself only when nothing is to be diagnosed", async () => {
+    const m = new ModelBuilder("max");
+    const a = m.variable({ name: "a", integer: true, upper: 3, cost: 1 });
+    const b = m.variable({ name: "b", integer: true, upper: 3, cost: 1 });
+    // 2a + 2b = 3 has no integer solution, though its LP relaxation has.
+    m.constraint({
+      name: "odd",
+      terms: [
+        [a, 2],
+        [b, 2],
+      ],
+      lower: 3,
+      upper: 3,
+    });
+    const spec = m.build();
+    const ours = await solveInThisThread(spec, quiet);
+    expect(ours.status).toBe("infeasible");
+    expect(ours.mip?.branchAndBound?.nodes).toBeGreaterThan(0);
+    const diagnosed = await solveInThisThread(spec);
+    expect(diagnosed.status).toBe("infeasible");
+    expect(diagnosed.mip?.branchAndBound).toBeUndefined();
+    expect(diagnosed.infeasibility).not.toBeNull();
+  });
+
+  it("leaves larger models, infinite integer bounds and `branchAndBound: false` to HiGHS's MIP", async () => {
+    const big = new ModelBuilder("max");
+    const xs = Array.from({ length: 25 }, (_, j) =>
+      big.variable({ name: `x${j}`, binary: true, cost: 1 + (j % 7) }),
+    );
+    big.le(
+      "cap",
+      xs.map((v, j) => [v, 1 + (j % 5)] as const),
+      20,
+    );
+    expect((await solveInThisThread(big.build(), quiet)).mip?.branchAndBound).toBeUndefined();
+
+    const mixedBig = new ModelBuilder("max");
+    const ys = Array.from({ length: 9 }, (_, j) =>
+      mixedBig.variable({ name: `y${j}`, binary: true, cost: 1 + j }),
+    );
+    const c = mixedBig.variable({ name: "c", upper: 2.5, cost: 1 });
+    mixedBig.le("cap", [[c, 1], ...ys.map((v) => [v, 2] as const)], 9.5);
+    expect((await solveInThisThread(mixedBig.build(), quiet)).mip?.branchAndBound).toBeUndefined();
+
+    const open = new ModelBuilder("min");
+    const n = open.variable({ name: "n", integer: true, lower: 0, cost: 1 });
+    open.ge("need", [[n, 2]], 3);
+    const res = await solveInThisThread(open.build(), quiet);
+    expect(res.mip?.branchAndBound).toBeUndefined();
+    expect(res.values.n).toBe(2);
+
+    const small = pureInteger(5);
+    expect((await solveInThisThread(small, quiet)).mip?.branchAndBound).toBeDefined();
+    expect(
+      (await solveInThisThread(small, { ...quiet, branchAndBound: false })).mip?.branchAndBound,
+    ).toBeUndefined();
+  });
+});
