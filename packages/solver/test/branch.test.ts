@@ -6,7 +6,7 @@ import {
   type SolveResult,
   solveInThisThread,
 } from "../src/index.ts";
-import { independentCheck, rng } from "./helpers.ts";
+import { independentCheck, randomKnapsack, rng } from "./helpers.ts";
 
 /**
  * Small MIPs answered by branch.ts (decision 0057) instead of HiGHS's MIP: the contract is the
@@ -19,30 +19,7 @@ const REL = 1e-9;
 const close = (a: number, b: number) => Math.abs(a - b) <= REL * Math.max(1, Math.abs(a), Math.abs(b));
 
 /** Pure integer: knapsack-like rows over binaries and small general integers (≤ 24 columns). */
-function pureInteger(seed: number): ModelSpec {
-  const r = rng(seed);
-  const n = 3 + Math.floor(r() * 22);
-  const m = new ModelBuilder(r() < 0.5 ? "max" : "min");
-  const x = Array.from({ length: n }, (_, j) =>
-    r() < 0.7
-      ? m.variable({ name: `b${j}`, binary: true, cost: Math.round(100 * r()) - 20 })
-      : m.variable({
-          name: `i${j}`,
-          integer: true,
-          upper: 2 + Math.floor(r() * 5),
-          cost: Math.round(50 * r()) - 10,
-        }),
-  );
-  const rows = 1 + Math.floor(r() * 4);
-  for (let i = 0; i < rows; i++) {
-    const terms = x.filter(() => r() < 0.6).map((v) => [v, 1 + Math.round(20 * r())] as const);
-    if (terms.length === 0) continue;
-    const total = terms.reduce((s, [, a]) => s + a, 0);
-    if (m.sense === "max") m.le(`cap${i}`, terms, Math.round(total * (0.2 + 0.5 * r())));
-    else m.ge(`need${i}`, terms, Math.round(total * (0.1 + 0.3 * r())));
-  }
-  return m.build();
-}
+const pureInteger = (seed: number) => randomKnapsack(seed, { columns: [3, 24], minUpper: 2 });
 
 /**
  * Mixed: Debt-Stack-like fixed charges — amounts (continuous, fractional rates) switched by

@@ -156,6 +156,38 @@ export function randomIntegerModel(seed: number, n: number): ModelSpec {
   return m.build();
 }
 
+/**
+ * A random knapsack-like MIP: binaries and general integers (upper `minUpper`…`minUpper + 4`),
+ * 1–4 capacity rows (max) or cover rows (min) over random subsets; `columns` integers in all.
+ */
+export function randomKnapsack(
+  seed: number,
+  { columns: [fewest, most], minUpper }: { columns: [number, number]; minUpper: number },
+): ModelSpec {
+  const r = rng(seed);
+  const n = fewest + Math.floor(r() * (most - fewest + 1));
+  const m = new ModelBuilder(r() < 0.5 ? "max" : "min");
+  const x = Array.from({ length: n }, (_, j) =>
+    r() < 0.7
+      ? m.variable({ name: `b${j}`, binary: true, cost: Math.round(100 * r()) - 20 })
+      : m.variable({
+          name: `i${j}`,
+          integer: true,
+          upper: minUpper + Math.floor(r() * 5),
+          cost: Math.round(50 * r()) - 10,
+        }),
+  );
+  const rows = 1 + Math.floor(r() * 4);
+  for (let i = 0; i < rows; i++) {
+    const terms = x.filter(() => r() < 0.6).map((v) => [v, 1 + Math.round(20 * r())] as const);
+    if (terms.length === 0) continue;
+    const total = terms.reduce((s, [, a]) => s + a, 0);
+    if (m.sense === "max") m.le(`cap${i}`, terms, Math.round(total * (0.2 + 0.5 * r())));
+    else m.ge(`need${i}`, terms, Math.round(total * (0.1 + 0.3 * r())));
+  }
+  return m.build();
+}
+
 /** Best objective over every integer point (independent of any solver). */
 export function enumerate(spec: ModelSpec): number | null {
   const n = spec.variables.length;
