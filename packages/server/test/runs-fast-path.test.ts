@@ -100,6 +100,52 @@ describe("the fast path", () => {
     expect(hit.output).toEqual(run.output);
   });
 
+  it("fast runs, one after another or eight at once, make no claim on the queue", async () => {
+    // A fast run holds no row: its end frees nothing a claim waits for, so it must not wake the
+    // claim loop (a statement per run on PGlite's one connection). The loop's own poll is made
+    // rare here, so every claim counted is a wake-up.
+    let warm = false;
+    for (let i = 0; i < 40 && !warm; i++)
+      warm = eventsOf((await start(small(190 + i))).json().id).length === 0;
+    expect(warm).toBe(true);
+    const worker = t.runtime.localWorker!.current! as unknown as {
+      claim(): Promise<unknown>;
+      o: { pollMs: number };
+      kick(): void;
+    };
+    const claim = worker.claim.bind(worker);
+    const pollMs = worker.o.pollMs;
+    worker.o.pollMs = 600_000;
+    // The loop's current wait (200 ms) ends, it claims nothing, and waits the long poll.
+    await new Promise((r) => setTimeout(r, 400));
+    let claims = 0;
+    worker.claim = () => {
+      claims++;
+      return claim();
+    };
+    try {
+      const sequential = [];
+      for (let i = 0; i < 12; i++) sequential.push((await start(small(200 + i))).json());
+      const together = (await Promise.all(Array.from({ length: 8 }, (_, i) => start(small(300 + i))))).map(
+        (r) => r.json(),
+      );
+      for (const run of [...sequential, ...together]) {
+        expect(run.status).toBe("succeeded");
+        // Each stored finished with its own output (concurrent inserts share a statement on PGlite).
+        expect(await rowOf(run.id)).toMatchObject({ status: "succeeded", output: run.output, attempts: 1 });
+      }
+      for (const run of sequential) expect(eventsOf(run.id)).toEqual([]);
+      // Eight at once on one thread may exceed the fast path's depth on a slow machine: those
+      // were queued, and a queued run is claimed (its wake-up, and the loop's turn after it ends).
+      const queued = together.filter((run) => eventsOf(run.id).length > 0).length;
+      expect(claims).toBeLessThanOrEqual(2 * queued);
+    } finally {
+      worker.claim = claim;
+      worker.o.pollMs = pollMs;
+      worker.kick();
+    }
+  });
+
   it("stores a run the model refuses as failed, with the model's reason", async () => {
     const res = await start(small(3, { failure: "throw" }));
     expect(res.statusCode).toBe(200);

@@ -10,6 +10,7 @@ import type { Actor, Logger } from "../domain/actor.ts";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import type { ReferenceSnapshot } from "../reference-data/service.ts";
 import { inputHash } from "./canonical.ts";
+import { type BatchedInsert, batchedInsert, withParams } from "./insert-batch.ts";
 import { type FastRunOutcome, QUEUE_WAKE } from "./runner.ts";
 
 export type RunRow = typeof runs.$inferSelect;
@@ -207,16 +208,20 @@ const INSERT_FINISHED = `insert into runs (id, org_id, project_id, scenario_id, 
 values ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13::json, $14::jsonb, $15::jsonb, $16,
   $17, $18, $19, $20, $21, $22, $23, $24::jsonb, $25, $26::jsonb)`;
 
-/** A statement whose placeholders are $1, $2, … in order, as a drizzle query with those values. */
-function withParams(text: string, values: unknown[]) {
-  const parts = text.split(/\$\d+/);
-  const query = sql.raw(parts[0]!);
-  for (let i = 0; i < values.length; i++) query.append(sql`${values[i]}`).append(sql.raw(parts[i + 1]!));
-  return query;
+/** PGlite only: the fast path's inserts of one event-loop turn, one statement (insert-batch.ts). */
+const finishedInserts = new WeakMap<Db, BatchedInsert>();
+function finishedInsertsOn(db: Db): BatchedInsert {
+  let batch = finishedInserts.get(db);
+  if (!batch) {
+    batch = batchedInsert(db, INSERT_FINISHED);
+    finishedInserts.set(db, batch);
+  }
+  return batch;
 }
 
 /**
- * Stores a fast run finished, in one statement with nothing to read back: the id and times are
+ * Stores a fast run finished, in one statement with nothing to read back (on PGlite, shared with
+ * the fast runs that finished in the same event-loop turn: insert-batch.ts): the id and times are
  * made here, and the output goes in as the JSON text the engine thread wrote. Until this
  * commits the run was never acknowledged, so a crash before it loses nothing anyone was told of.
  */
@@ -263,6 +268,9 @@ async function insertFinished(
   if (pool && db === deps.database.db) {
     // A named statement: each connection parses and plans it once, not once per run.
     await pool.query({ name: "runs_insert_finished", text: INSERT_FINISHED, values });
+  } else if (deps.database.kind === "pglite" && db === deps.database.db) {
+    // Embedded: concurrent fast runs share one statement and one commit (decision 0056).
+    await finishedInsertsOn(db).insert(values);
   } else {
     await queryRows(db, withParams(INSERT_FINISHED, values));
   }
