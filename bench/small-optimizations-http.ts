@@ -31,6 +31,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { createEnginePool } from "../packages/server/src/runs/pool.ts";
 import { EXAMPLE_CASES, SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
 import {
@@ -63,8 +64,8 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(" / ");
 
-/** CPU milliseconds (user + system, all threads) of a process and its children so far (Linux). */
-function cpuMsOfTree(pid: number): number {
+/** CPU milliseconds (user + system, all threads) of a process and of its children so far (Linux). */
+function cpuMsOf(pid: number): { api: number; host: number } {
   const one = (p: number) => {
     try {
       const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -81,7 +82,7 @@ function cpuMsOfTree(pid: number): number {
       .filter(Boolean)
       .map(Number);
   } catch {}
-  return one(pid) + children.reduce((s, p) => s + one(p), 0);
+  return { api: one(pid), host: children.reduce((s, p) => s + one(p), 0) };
 }
 
 interface Server {
@@ -195,7 +196,7 @@ async function runOnce(server: Server, modelId: string, body: string): Promise<H
     throw new Error(`${server.label} ${modelId}: ${run.status} ${JSON.stringify(run.error)}`);
   const timing: Record<string, number> = {};
   for (const part of (res.headers.get("server-timing") ?? "").split(",")) {
-    const m = /^\s*([\w-]+)(?:;[^,]*?dur=([\d.]+))?/.exec(part);
+    const m = /^\s*([\w+-]+)(?:;[^,]*?dur=([\d.]+))?/.exec(part);
     if (m?.[2]) timing[m[1]!] = Number(m[2]);
   }
   return { ms, bytes: Buffer.byteLength(text), output: run.output, timing };
@@ -215,15 +216,25 @@ try {
 
   interface Row {
     name: string;
+    thread: number;
+    threadCpu: number;
     pool: number | null;
     by: Map<
       string,
-      { http: number; min: number; cpu: number; bytes: number; timing: Record<string, number>; same: boolean }
+      {
+        http: number;
+        min: number;
+        cpuApi: number;
+        cpuHost: number;
+        bytes: number;
+        timing: Record<string, number>;
+        same: boolean;
+      }
     >;
   }
   const rows: Row[] = [];
   for (const c of CASES) {
-    const body = JSON.stringify({ input: c.raw });
+    const body = JSON.stringify({ input: c.raw, version: c.model.version });
     const opts = { abort: new AbortController().signal, onMessage: () => {} };
     const task = { modelId: c.model.id, modelVersion: c.model.version, input: c.raw, data: {} };
     const poolRun = async () => {
@@ -232,61 +243,98 @@ try {
       if (!res.ok) throw new Error(`${c.name}: ${res.message}`);
       return { ms: performance.now() - t, output: res.output };
     };
+    // The engine alone, in this thread (input validation and output check included).
+    const parsed = parseInput(c.model, c.raw);
+    const threadRun = async () => {
+      const c0 = process.cpuUsage();
+      const t = performance.now();
+      await executeModel(c.model, parsed, createContext());
+      const cpu = process.cpuUsage(c0);
+      return { ms: performance.now() - t, cpu: (cpu.user + cpu.system) / 1000 };
+    };
     let reference: unknown = null;
     for (let i = 0; i < WARMUP; i++) {
       for (const s of servers) reference ??= untimed((await runOnce(s, c.model.id, body)).output);
       if (pool) await poolRun();
+      await threadRun();
     }
+    const threadTimes: number[] = [];
+    const threadCpu: number[] = [];
     const poolTimes: number[] = [];
     const http = new Map(servers.map((s) => [s, [] as HttpRun[]]));
-    const cpu = new Map(servers.map((s) => [s, 0]));
+    const cpu = new Map(servers.map((s) => [s, { api: 0, host: 0 }]));
     let same = true;
     for (let r = 0; r < REPS; r++) {
       for (const s of servers) {
-        const c0 = cpuMsOfTree(s.child.pid!);
+        const c0 = cpuMsOf(s.child.pid!);
         const run = await runOnce(s, c.model.id, body);
-        cpu.set(s, cpu.get(s)! + cpuMsOfTree(s.child.pid!) - c0);
+        const c1 = cpuMsOf(s.child.pid!);
+        const sum = cpu.get(s)!;
+        sum.api += c1.api - c0.api;
+        sum.host += c1.host - c0.host;
         http.get(s)!.push(run);
       }
+      const th = await threadRun();
+      threadTimes.push(th.ms);
+      threadCpu.push(th.cpu);
       if (pool) {
         const p = await poolRun();
         poolTimes.push(p.ms);
-        same &&= isDeepStrictEqual(untimed(p.output), reference);
+        if (same && !isDeepStrictEqual(untimed(p.output), reference)) {
+          same = false;
+          console.log(
+            `  pool, ${c.name}: outputs differ: ${differences(reference, untimed(p.output), "").slice(0, 5).join("; ")}`,
+          );
+        }
       }
     }
-    const row: Row = { name: c.name, pool: pool ? median(poolTimes) : null, by: new Map() };
+    const row: Row = {
+      name: c.name,
+      thread: median(threadTimes),
+      threadCpu: median(threadCpu),
+      pool: pool ? median(poolTimes) : null,
+      by: new Map(),
+    };
     for (const s of servers) {
       const runs = http.get(s)!;
       const names = new Set(runs.flatMap((x) => Object.keys(x.timing)));
       row.by.set(s.label, {
         http: median(runs.map((x) => x.ms)),
         min: Math.min(...runs.map((x) => x.ms)),
-        cpu: cpu.get(s)! / REPS,
+        cpuApi: cpu.get(s)!.api / REPS,
+        cpuHost: cpu.get(s)!.host / REPS,
         bytes: median(runs.map((x) => x.bytes)),
-        timing: Object.fromEntries([...names].map((n) => [n, median(runs.map((x) => x.timing[n] ?? 0))])),
+        timing: Object.fromEntries(
+          [...names].map((n) => [n, median(runs.flatMap((x) => (n in x.timing ? [x.timing[n]!] : [])))]),
+        ),
         same: same && runs.every((x) => isDeepStrictEqual(untimed(x.output), reference)),
       });
+      const other = runs.find((x) => !isDeepStrictEqual(untimed(x.output), reference));
+      if (other)
+        console.log(
+          `  ${s.label}, ${c.name}: outputs differ: ${differences(reference, untimed(other.output), "").slice(0, 5).join("; ")}`,
+        );
     }
     rows.push(row);
     const t = row.by.get("this tree")!;
     console.log(
-      `  ${c.name}: HTTP ${t.http.toFixed(1)} ms, pool ${row.pool?.toFixed(1) ?? "–"} ms (load ${load()})`,
+      `  ${c.name}: HTTP ${t.http.toFixed(1)} ms, thread ${row.thread.toFixed(1)} ms (CPU ${row.threadCpu.toFixed(1)}), pool ${row.pool?.toFixed(1) ?? "–"} ms (load ${load()})`,
     );
   }
 
   const f = (ms: number | null | undefined) => (ms == null || Number.isNaN(ms) ? "–" : `${ms.toFixed(1)} ms`);
   console.log("");
   console.log(
-    "| instance | server | HTTP, wall (median) | min | engine pool, wall | HTTP ÷ pool | platform (HTTP − pool) | server CPU per run | Server-Timing (median) | response | same output |",
+    "| instance | server | HTTP, wall (median) | min | this thread, wall / CPU | engine pool, wall | HTTP ÷ pool | platform (HTTP − pool) | server CPU per run: API + engine host | Server-Timing (median) | response | same output |",
   );
-  console.log("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|");
+  console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|");
   for (const r of rows) {
     for (const [label, t] of r.by) {
       const timing = Object.entries(t.timing)
         .map(([n, ms]) => `${n} ${ms.toFixed(1)}`)
         .join(", ");
       console.log(
-        `| ${r.name} | ${label} | ${f(t.http)} | ${f(t.min)} | ${f(r.pool)} | ${r.pool ? `${(t.http / r.pool).toFixed(2)}×` : "–"} | ${r.pool ? f(t.http - r.pool) : "–"} | ${f(t.cpu)} | ${timing || "–"} | ${(t.bytes / 1024).toFixed(1)} KB | ${t.same ? "yes" : "NO"} |`,
+        `| ${r.name} | ${label} | ${f(t.http)} | ${f(t.min)} | ${f(r.thread)} / ${f(r.threadCpu)} | ${f(r.pool)} | ${r.pool ? `${(t.http / r.pool).toFixed(2)}×` : "–"} | ${r.pool ? f(t.http - r.pool) : "–"} | ${f(t.cpuApi)} + ${f(t.cpuHost)} | ${timing || "–"} | ${(t.bytes / 1024).toFixed(1)} KB | ${t.same ? "yes" : "NO"} |`,
       );
       if (!t.same) process.exitCode = 1;
     }
@@ -297,3 +345,14 @@ try {
   await mail.close();
 }
 console.log(`load average at the end (1/5/15 min): ${load()}`);
+
+/** Every leaf that differs between two outputs, as "path: a → b". */
+function differences(a: unknown, b: unknown, at: string): string[] {
+  if (a && b && typeof a === "object" && typeof b === "object") {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) =>
+      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`),
+    );
+  }
+  return isDeepStrictEqual(a, b) ? [] : [`${at || "(output)"}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`];
+}

@@ -9,6 +9,7 @@ import {
   capexPhasingV2,
   DEBT_STACK_EXAMPLES,
   dealPickerV2,
+  dealPickerV3,
   debtStackV3,
   leasingMixV2,
 } from "../../packages/engines/optimizers/src/index.ts";
@@ -53,17 +54,17 @@ export const SMALL_CASES: SmallCase[] = [
   },
 ];
 
-/** Each optimizer's first example (what the web app's "try an example" runs). */
+/** Each optimizer's first example, of the newest version (what the web app runs by default). */
 export const EXAMPLE_CASES: SmallCase[] = (
   [
-    ["dealPickerV2", dealPickerV2],
+    ["dealPickerV3", dealPickerV3],
     ["leasingMixV2", leasingMixV2],
     ["debtStackV3", debtStackV3],
     ["capexPhasingV2", capexPhasingV2],
   ] as const
 ).map(([key, model]) => {
   const example = model.examples![0]!;
-  return { name: `${model.id} example ${example.name}`, key, model, raw: example.input };
+  return { name: `${model.id} ${model.version} example ${example.name}`, key, model, raw: example.input };
 });
 
 /** Cases whose name contains one of `BENCH_CASES`'s comma-separated words (all when unset). */
