@@ -9,7 +9,7 @@
  * its engine host). The bench signs a person up, creates an organization and, for each instance
  * — the four of `bench:small-optimizations` and each optimizer's `examples[0]` — posts
  * `POST /api/v1/models/<id>/runs?wait=10&cache=false` with the session cookie and CSRF token, one
- * client, `BENCH_WARMUP` (30) warm-up runs and then the median of `BENCH_REPS` (20). In the same
+ * client, `BENCH_WARMUP` (150) warm-up runs and then the median of `BENCH_REPS` (20). In the same
  * script, between the HTTP runs, it times the same input on an engine pool of its own
  * (`createEnginePool(1)`: engine host, worker thread, messages — what a run costs without the
  * platform around it), and reports HTTP ÷ pool and the platform's overhead (HTTP − pool) in ms.
@@ -45,7 +45,9 @@ import {
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const REPS = Number(process.env.BENCH_REPS ?? 20);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 30);
+// A warm server: the JIT needs ~100 runs of an engine (in each engine thread) before its CPU settles;
+// with 30, the server's engine host still spent 4–6× the engine's settled CPU per run.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 150);
 const WITH_POOL = process.env.BENCH_POOL !== "0";
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const BASELINE_ROOT = process.env.BENCH_BASELINE_ROOT;
@@ -325,7 +327,7 @@ try {
   const f = (ms: number | null | undefined) => (ms == null || Number.isNaN(ms) ? "–" : `${ms.toFixed(1)} ms`);
   console.log("");
   console.log(
-    "| instance | server | HTTP, wall (median) | min | this thread, wall / CPU | engine pool, wall | HTTP ÷ pool | platform (HTTP − pool) | server CPU per run: API + engine host | Server-Timing (median) | response | same output |",
+    "| instance | server | HTTP, wall (median) | min | this thread, wall / CPU | engine pool, wall | HTTP ÷ pool | platform (HTTP − pool) | server CPU per run, mean: API + engine host | Server-Timing (median) | response | same output |",
   );
   console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|");
   for (const r of rows) {
