@@ -42,27 +42,14 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { createContext, executeModel, type Model, parseInput } from "@modelworks/model-kit";
-import { generateDeals } from "../packages/engines/optimizers/src/deal-picker/generate.ts";
-import {
-  capexPhasingV2,
-  DEBT_STACK_EXAMPLES,
-  dealPickerV2,
-  debtStackV3,
-  leasingMixV2,
-} from "../packages/engines/optimizers/src/index.ts";
-import { randomProgramme } from "../packages/engines/optimizers/test/capex-phasing/gen.ts";
-import { randomInstance as leasingInstance } from "../packages/engines/optimizers/test/leasing-mix/gen.ts";
 import { createEnginePool } from "../packages/server/src/runs/pool.ts";
 import type { ModelSpec, SolveOptions } from "../packages/solver/src/index.ts";
 import * as solverRun from "../packages/solver/src/run.ts";
+import { SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
 
 const { getHighs } = solverRun;
 
 const REPS = Number(process.env.BENCH_REPS ?? 7);
-const ONLY = (process.env.BENCH_CASES ?? "")
-  .split(",")
-  .map((w) => w.trim().toLowerCase())
-  .filter(Boolean);
 const WITH_POOL = process.env.BENCH_POOL !== "0";
 const WITH_NATIVE = process.env.BENCH_NATIVE !== "0";
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
@@ -81,43 +68,7 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(" / ");
 
-interface Case {
-  name: string;
-  /** The model's export name in the optimizers package (to find it in BENCH_BEFORE's tree). */
-  key: string;
-  model: Model;
-  raw: unknown;
-}
-const debtExample = DEBT_STACK_EXAMPLES.find((e) => e.name === "office-refinance-lender-minimums")!;
-const ALL_CASES: Case[] = [
-  {
-    name: "Deal Picker, 20 deals (whole, max NOI)",
-    key: "dealPickerV2",
-    model: dealPickerV2,
-    raw: { ...generateDeals(20, 42), selection: "whole", objective: "max-noi" },
-  },
-  {
-    name: "Leasing Mix, 6 packages, 40 vacant units",
-    key: "leasingMixV2",
-    model: leasingMixV2,
-    raw: { ...leasingInstance(1, 6, { vacant: 40 }), whatIf: { enabled: true } },
-  },
-  {
-    name: "Debt Stack, 3 tranches (example)",
-    key: "debtStackV3",
-    model: debtStackV3,
-    raw: debtExample.input,
-  },
-  {
-    name: "Capex Phasing, 5 projects × 12 months",
-    key: "capexPhasingV2",
-    model: capexPhasingV2,
-    raw: { ...randomProgramme(1, 5, 12, {}), whatIf: { enabled: true } },
-  },
-];
-const CASES = ALL_CASES.filter(
-  (c) => ONLY.length === 0 || ONLY.some((w) => c.name.toLowerCase().includes(w)),
-);
+const CASES = selectCases(SMALL_CASES);
 
 // Capture every model HiGHS runs (for the native comparison) by wrapping the model class's `run`.
 interface Captured {

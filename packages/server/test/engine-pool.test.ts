@@ -24,9 +24,9 @@ beforeAll(async () => {
 });
 afterAll(async () => pool?.close());
 
-const run = (raw: unknown, opts: { isolated?: boolean; progress?: number[] } = {}) =>
+const run = (raw: unknown, opts: { isolated?: boolean; progress?: number[]; posted?: boolean } = {}) =>
   pool.run(
-    { ...MODEL, input: raw },
+    { ...MODEL, input: raw, ...(opts.posted === false ? { progress: false } : {}) },
     {
       abort: new AbortController().signal,
       isolated: opts.isolated ?? false,
@@ -69,6 +69,21 @@ describe("engine host process", () => {
     expect(exits.length).toBe(before);
     // An isolated innocent run completes and its host goes away.
     expect(mean(await run(input(), { isolated: true }))).toBe(3);
+  }, 60_000);
+
+  it("posts no progress for a task that asks for none (the fast path), yet notes its phases", async () => {
+    // Chunks 60 ms apart: the host's 50 ms coalescing passes each one on.
+    const slow = input({ samples: 30_000, pauseMsPerChunk: 60 });
+    const posted: number[] = [];
+    const withProgress = await run(slow, { progress: posted });
+    expect(posted.length).toBeGreaterThan(0);
+    const none: number[] = [];
+    const without = await run(slow, { progress: none, posted: false });
+    expect(none).toEqual([]);
+    expect(mean(without)).toBe(3);
+    // The phase marks are the thread's, with or without messages.
+    expect(without.marks?.map((m) => m.message)).toEqual(withProgress.marks?.map((m) => m.message));
+    expect(without.marks?.length).toBeGreaterThan(0);
   }, 60_000);
 
   it("stops a thread that reaches its heap limit with a final resource answer; the host lives on", async () => {

@@ -28,7 +28,7 @@ const request = (orgId = "org-a"): FastRunRequest => ({
 
 function workerWith(
   answer: (task: Task) => Promise<ThreadResult>,
-  opts: { threads?: number; llm?: Pick<LlmService, "available"> } = {},
+  opts: { threads?: number; llm?: Pick<LlmService, "available">; db?: Db; bus?: RunEventBus } = {},
 ) {
   const tasks: Task[] = [];
   const pool: EnginePool = {
@@ -43,8 +43,8 @@ function workerWith(
     close: async () => {},
   };
   const worker = new RunWorker({
-    db: {} as Db,
-    bus: {} as RunEventBus,
+    db: opts.db ?? ({} as Db),
+    bus: opts.bus ?? ({} as RunEventBus),
     cache: {} as ResultCache,
     pool,
     log,
@@ -125,6 +125,35 @@ describe("fast-path admission", () => {
   });
 });
 
+describe("the fast path and the claim loop", () => {
+  it("a fast run makes the started worker issue no statement (no claim after it: no queued run waits for it)", async () => {
+    // A database that has no runs to claim or recover, and counts what it is asked.
+    const statements: unknown[] = [];
+    const db = {
+      execute: async (q: unknown) => {
+        statements.push(q);
+        return { rows: [] };
+      },
+    } as unknown as Db;
+    const bus = { subscribe: async () => () => {}, publish: async () => {} } as unknown as RunEventBus;
+    const { worker } = workerWith(async () => succeeded(), { db, bus });
+    await worker.start();
+    // Start-up: the lease sweep and a first claim, then the loop sleeps (pollMs).
+    await new Promise((r) => setTimeout(r, 20));
+    const atStart = statements.length;
+    expect(atStart).toBe(2);
+    await warm(worker);
+    for (let i = 0; i < 3; i++) expect((await worker.runNow(request(), 50))?.kind).toBe("finished");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(statements.length).toBe(atStart);
+    // A kick (a queued run's wake-up) still claims.
+    worker.kick();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(statements.length).toBe(atStart + 1);
+    await worker.stop();
+  });
+});
+
 describe("the language-model lookup on the fast path", () => {
   it("is skipped for a model never seen reading ctx.llm", async () => {
     const available = vi.fn(async () => true);
@@ -132,7 +161,7 @@ describe("the language-model lookup on the fast path", () => {
     await warm(worker);
     expect((await worker.runNow(request(), 50))?.kind).toBe("finished");
     expect(available).not.toHaveBeenCalled();
-    expect(tasks[0]).toMatchObject({ llm: false, inputParsed: true, serialize: true });
+    expect(tasks[0]).toMatchObject({ llm: false, inputParsed: true, serialize: true, progress: false });
   });
 
   it("a run that reads ctx.llm without the lookup is queued, not answered; later runs look it up", async () => {

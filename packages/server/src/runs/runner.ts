@@ -528,6 +528,8 @@ export class RunWorker {
           serialize: true,
           // Validated by the API a moment ago (createRun's caller): not parsed again in the thread.
           inputParsed: true,
+          // A run no one can follow yet (it has no id): its progress would only be dropped here.
+          progress: false,
         },
         {
           abort: abort.signal,
@@ -547,7 +549,7 @@ export class RunWorker {
               askedLlm = true;
               abort.abort("queued: the model asks a language model");
             }
-            // Progress of a run no one can follow yet (it has no id) is not written.
+            // No progress comes (`progress: false` above): no one could follow it.
           },
         },
       );

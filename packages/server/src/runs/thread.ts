@@ -44,6 +44,13 @@ export interface ThreadTask {
    * (the fast path): the thread does not parse it again. Queued runs' stored inputs are parsed.
    */
   inputParsed?: boolean;
+  /**
+   * False: no one can follow this run's progress (the fast path: the run has no id until it is
+   * stored finished), so the thread posts none — each message woke the engine host's event loop
+   * for nothing, 4–10 times per small optimization. Phases are still noted for the run's phase
+   * timings. Absent: progress is posted.
+   */
+  progress?: boolean;
 }
 
 /** A helper's task: work the run's board of parts (model-kit `workParts`). */
@@ -227,7 +234,7 @@ async function runTaskOf(
         }),
         onProgress: (fraction, message) => {
           notePhase(marks, message, Date.now());
-          post({ type: "progress", fraction, message });
+          if (task.progress !== false) post({ type: "progress", fraction, message });
         },
         log: {
           debug: (msg, fields) => post({ type: "log", level: "debug", msg, fields }),
