@@ -25,12 +25,11 @@
  * of /health's CPU per request to a read's is what the throughput ratio would be with the API
  * process alone on a core (the database's and Redis's own CPU are not in it).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { freePort, signUpVerified, startMailServer, stopChild, waitReady } from "./server-process.ts";
+import { signUpVerified, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -39,49 +38,17 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 const mail = await startMailServer();
 
 async function startServer(settings: Record<string, string>, root = ROOT) {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-auth-"));
-  const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...profile, "--import", "tsx", "packages/server/src/main.ts"],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        DATA_DIR: dataDir,
-        SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-        LOG_LEVEL: "warn",
-        SEED_DEMO: "false",
-        COOKIE_SECURE: "false",
-        // Reads need no run worker (and its engine host would only slow start-up on a busy machine).
-        RUN_EMBEDDED_WORKER: "false",
-        RATE_LIMIT_MAX: "100000000",
-        REDIS_KEY_PREFIX: `mwbenchauth${port}:`,
-        SMTP_URL: mail.url,
-        ...settings,
-      },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  // Up to 3 minutes: PGlite's migrations on a loaded machine took more than one. A server that
-  // never got ready is stopped, not left running after the bench has failed.
-  await waitReady(base, 1800).catch(async (err) => {
-    await stopChild(child);
-    rmSync(dataDir, { recursive: true, force: true });
-    throw err;
+  const server = await startBenchServer({
+    root,
+    tag: "mwbenchauth",
+    smtpUrl: mail.url,
+    profileDir: PROFILE_DIR,
+    // Up to 3 minutes: PGlite's migrations on a loaded machine took more than one.
+    readyTries: 1800,
+    // Reads need no run worker (and its engine host would only slow start-up on a busy machine).
+    env: { RUN_EMBEDDED_WORKER: "false", ...settings },
   });
-  return {
-    base,
-    pid: child.pid!,
-    async stop() {
-      await stopChild(child);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { base: server.base, pid: server.child.pid!, stop: server.stop };
 }
 
 /** A verified person with a session, an organization holding 12 projects, and a read API key. */

@@ -18,20 +18,13 @@
  * autocannon in this process over loopback. Every figure is also given as a ratio to GET /health
  * measured the same way in the same script, so results compare across machines.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { catalog } from "@modelworks/catalog";
 import autocannon from "autocannon";
-import {
-  adminQuery,
-  freePort,
-  signUpVerified,
-  startMailServer,
-  stopChild,
-  waitReady,
-} from "./server-process.ts";
+import { adminQuery, signUpVerified, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -110,62 +103,21 @@ async function startServer(
   dbName: string | null;
   stop(): Promise<void>;
 }> {
-  const port = await freePort();
-  // Names the server's PostgreSQL connections, so their backends' CPU can be counted.
-  const appName = `mwbench${port}`;
-  // A database of the server's own (dropped at its stop): servers of two checkouts, one after the
-  // other, must not share one migrated by the newer.
-  const serverUrl = process.env.DATABASE_URL;
-  const dbName = `mwbench_${port}`;
-  if (serverUrl) await adminQuery(serverUrl, `create database ${dbName}`);
-  const databaseUrl = serverUrl
-    ? (() => {
-        const u = new URL(serverUrl);
-        u.pathname = `/${dbName}`;
-        u.searchParams.set("application_name", appName);
-        return { DATABASE_URL: u.toString() };
-      })()
-    : {};
-  const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-"));
-  // The engine host is forked with the server's execArgv, so it writes a profile of its own too.
-  const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: root,
+  // Start-up on a loaded machine (PGlite, migrations, the engine host) can take a minute.
+  return startBenchServer({
+    root,
+    tag: "mwbench",
+    smtpUrl: mail.url,
+    ownDatabase: true,
+    profileDir: PROFILE_DIR,
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-      LOG_LEVEL: "warn",
-      SEED_DEMO: "false",
       INTERNAL_MODELS: "true",
-      COOKIE_SECURE: "false",
-      RATE_LIMIT_MAX: "100000000",
       RUN_RATE_LIMIT_PER_HOUR: "100000000",
       RUN_ORG_CONCURRENCY: "64",
       RUN_POLL_MS: "200",
-      REDIS_KEY_PREFIX: `mwbench${port}:`,
-      SMTP_URL: mail.url,
-      ...databaseUrl,
       ...extraEnv,
     },
-    stdio: ["ignore", "ignore", "inherit"],
   });
-  const base = `http://127.0.0.1:${port}`;
-  // Start-up on a loaded machine (PGlite, migrations, the engine host) can take a minute.
-  await waitReady(base, 3000);
-  return {
-    base,
-    child,
-    appName,
-    dbName: serverUrl ? dbName : null,
-    async stop() {
-      await stopChild(child);
-      rmSync(dataDir, { recursive: true, force: true });
-      if (serverUrl) await adminQuery(serverUrl, `drop database if exists ${dbName} with (force)`);
-    },
-  };
 }
 
 async function apiKey(base: string): Promise<string> {

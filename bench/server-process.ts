@@ -2,12 +2,16 @@
  * What the benchmarks that run the server as a child process (as `npm start` does) share: a free
  * port, waiting until it is ready, stopping it, and throwaway PostgreSQL databases.
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { adminQuery } from "../packages/server/test/admin-query.ts";
 import { type TestMailServer, verifyTokenIn } from "../packages/server/test/mail-server.ts";
 
-export { adminQuery } from "../packages/server/test/admin-query.ts";
 export { startMailServer } from "../packages/server/test/mail-server.ts";
+export { adminQuery };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,6 +36,83 @@ export async function waitReady(base: string, tries: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${base}/ready did not answer 200 after ${tries} tries`);
+}
+
+export interface BenchServer {
+  base: string;
+  port: number;
+  child: ChildProcess;
+  /** The `application_name` of its PostgreSQL connections (to count their backends' CPU). */
+  appName: string;
+  /** Its own database (`ownDatabase` with DATABASE_URL set), dropped at `stop`. */
+  dbName: string | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * The server of the checkout at `root` as a child process, as `npm start` runs it (API, and the
+ * embedded run worker unless `env` says otherwise), with what every bench needs: no demo seed,
+ * rate limits out of the way, quiet logs, a data directory and a Redis key prefix of its own,
+ * mail to `smtpUrl`; `env` on top. With `ownDatabase` and DATABASE_URL set it gets a database of
+ * its own (`<tag>_<port>`): servers of two checkouts, one after the other, must not share one
+ * migrated by the newer. `profileDir` writes V8 CPU profiles (the engine host is forked with the
+ * server's execArgv, so it writes its own). A server that never gets ready is stopped, not left
+ * running after the bench has failed.
+ */
+export async function startBenchServer(opts: {
+  root: string;
+  tag: string;
+  smtpUrl: string;
+  env?: Record<string, string>;
+  ownDatabase?: boolean;
+  profileDir?: string;
+  /** Polls of /ready, 100 ms apart (PGlite's migrations on a loaded machine can take minutes). */
+  readyTries?: number;
+}): Promise<BenchServer> {
+  const port = await freePort();
+  const appName = `${opts.tag}${port}`;
+  const serverUrl = opts.ownDatabase ? process.env.DATABASE_URL : undefined;
+  const dbName = serverUrl ? `${opts.tag}_${port}` : null;
+  let databaseUrl = {};
+  if (serverUrl && dbName) {
+    await adminQuery(serverUrl, `create database ${dbName}`);
+    const u = new URL(serverUrl);
+    u.pathname = `/${dbName}`;
+    u.searchParams.set("application_name", appName);
+    databaseUrl = { DATABASE_URL: u.toString() };
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), `${opts.tag}-`));
+  const profile = opts.profileDir ? ["--cpu-prof", "--cpu-prof-dir", opts.profileDir] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", "packages/server/src/main.ts"], {
+    cwd: opts.root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+      LOG_LEVEL: "warn",
+      SEED_DEMO: "false",
+      COOKIE_SECURE: "false",
+      RATE_LIMIT_MAX: "100000000",
+      REDIS_KEY_PREFIX: `${opts.tag}${port}:`,
+      SMTP_URL: opts.smtpUrl,
+      ...databaseUrl,
+      ...opts.env,
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    if (serverUrl && dbName) await adminQuery(serverUrl, `drop database if exists ${dbName} with (force)`);
+  };
+  await waitReady(base, opts.readyTries ?? 3000).catch(async (err) => {
+    await stop();
+    throw err;
+  });
+  return { base, port, child, appName, dbName, stop };
 }
 
 /** SIGTERM (the server's graceful shutdown) and wait for the process to exit. */

@@ -26,22 +26,15 @@
  * the servers (and their engine hosts). `BENCH_CASES=deal,debt` picks instances by name,
  * `BENCH_POOL=0` skips the engine pool.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { createEnginePool } from "../packages/server/src/runs/pool.ts";
 import { EXAMPLE_CASES, SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
-import {
-  adminQuery,
-  freePort,
-  signUpVerified,
-  startMailServer,
-  stopChild,
-  waitReady,
-} from "./server-process.ts";
+import { signUpVerified, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const REPS = Number(process.env.BENCH_REPS ?? 20);
@@ -96,46 +89,15 @@ interface Server {
 }
 
 async function startServer(label: string, root: string): Promise<Server> {
-  const port = await freePort();
-  const dbName = `mwhttpbench_${port}`;
-  const databaseUrl = DATABASE_URL
-    ? await (async () => {
-        await adminQuery(DATABASE_URL, `create database ${dbName}`);
-        const u = new URL(DATABASE_URL);
-        u.pathname = `/${dbName}`;
-        return { DATABASE_URL: u.toString() };
-      })()
-    : {};
-  const dataDir = mkdtempSync(path.join(tmpdir(), "mw-bench-http-"));
-  const profile = PROFILE_DIR ? ["--cpu-prof", "--cpu-prof-dir", PROFILE_DIR] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-      LOG_LEVEL: "warn",
-      SEED_DEMO: "false",
-      COOKIE_SECURE: "false",
-      RATE_LIMIT_MAX: "100000000",
-      RUN_RATE_LIMIT_PER_HOUR: "100000000",
-      RUN_HEAVY_RATE_LIMIT_PER_HOUR: "100000",
-      REDIS_KEY_PREFIX: `mwhttpbench${port}:`,
-      SMTP_URL: mail.url,
-      ...databaseUrl,
-    },
-    stdio: ["ignore", "ignore", "inherit"],
+  const { base, port, child, stop } = await startBenchServer({
+    root,
+    tag: "mwhttpbench",
+    smtpUrl: mail.url,
+    ownDatabase: true,
+    profileDir: PROFILE_DIR,
+    env: { RUN_RATE_LIMIT_PER_HOUR: "100000000", RUN_HEAVY_RATE_LIMIT_PER_HOUR: "100000" },
   });
-  const base = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await stopChild(child);
-    rmSync(dataDir, { recursive: true, force: true });
-    if (DATABASE_URL) await adminQuery(DATABASE_URL, `drop database if exists ${dbName} with (force)`);
-  };
   try {
-    await waitReady(base, 3000);
     const email = `bench-http-${port}-${Date.now()}@example.com`;
     const { cookie, csrfToken } = await signUpVerified(base, mail, {
       email,
