@@ -29,7 +29,7 @@ import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { signUpVerified, startBenchServer, startMailServer } from "./server-process.ts";
+import { signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -53,24 +53,7 @@ async function startServer(settings: Record<string, string>, root = ROOT) {
 
 /** A verified person with a session, an organization holding 12 projects, and a read API key. */
 async function caller(base: string) {
-  const email = `bench-auth-${Date.now()}-${Math.random().toString(36).slice(2)}@example.com`;
-  const { cookie, csrfToken } = await signUpVerified(base, mail, {
-    email,
-    password: "bench passphrase 2026",
-    name: "Bench",
-  });
-  const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
-  const org = await fetch(`${base}/api/v1/orgs`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify({ name: `Bench ${email}` }),
-  });
-  const { id: orgId } = (await org.json()) as { id: string };
-  await fetch(`${base}/api/v1/session/organization`, {
-    method: "PUT",
-    headers,
-    body: JSON.stringify({ orgId }),
-  });
+  const { cookie, headers } = await signUpInNewOrg(base, mail, "auth");
   for (let i = 0; i < 12; i++) {
     const res = await fetch(`${base}/api/v1/projects`, {
       method: "POST",

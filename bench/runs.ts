@@ -24,7 +24,7 @@ import { loadavg } from "node:os";
 import path from "node:path";
 import { catalog } from "@modelworks/catalog";
 import autocannon from "autocannon";
-import { adminQuery, signUpVerified, startBenchServer, startMailServer } from "./server-process.ts";
+import { adminQuery, signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -121,14 +121,7 @@ async function startServer(
 }
 
 async function apiKey(base: string): Promise<string> {
-  const email = `bench-${Date.now()}@example.com`;
-  const { cookie, csrfToken } = await signUpVerified(base, mail, {
-    email,
-    password: "bench passphrase 2026",
-    name: "Bench",
-  });
-  const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
-  await fetch(`${base}/api/v1/orgs`, { method: "POST", headers, body: JSON.stringify({ name: "Bench" }) });
+  const { headers } = await signUpInNewOrg(base, mail, "runs");
   const key = await fetch(`${base}/api/v1/org/api-keys`, {
     method: "POST",
     headers,

@@ -34,7 +34,7 @@ import { isDeepStrictEqual } from "node:util";
 import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { createEnginePool } from "../packages/server/src/runs/pool.ts";
 import { EXAMPLE_CASES, SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
-import { signUpVerified, startBenchServer, startMailServer } from "./server-process.ts";
+import { signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const REPS = Number(process.env.BENCH_REPS ?? 20);
@@ -98,25 +98,7 @@ async function startServer(label: string, root: string): Promise<Server> {
     env: { RUN_RATE_LIMIT_PER_HOUR: "100000000", RUN_HEAVY_RATE_LIMIT_PER_HOUR: "100000" },
   });
   try {
-    const email = `bench-http-${port}-${Date.now()}@example.com`;
-    const { cookie, csrfToken } = await signUpVerified(base, mail, {
-      email,
-      password: "bench passphrase 2026",
-      name: "Bench",
-    });
-    const headers = { "content-type": "application/json", cookie, "x-csrf-token": csrfToken };
-    const org = await fetch(`${base}/api/v1/orgs`, {
-      method: "POST",
-      headers,
-      body: JSON.stringify({ name: `Bench ${port}` }),
-    });
-    if (!org.ok) throw new Error(`create organization: ${org.status} ${await org.text()}`);
-    const { id: orgId } = (await org.json()) as { id: string };
-    await fetch(`${base}/api/v1/session/organization`, {
-      method: "PUT",
-      headers,
-      body: JSON.stringify({ orgId }),
-    });
+    const { headers } = await signUpInNewOrg(base, mail, `http-${port}`);
     return { label, base, child, headers, stop };
   } catch (err) {
     await stop();
