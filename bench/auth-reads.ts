@@ -25,10 +25,10 @@
  * of /health's CPU per request to a read's is what the throughput ratio would be with the API
  * process alone on a core (the database's and Redis's own CPU are not in it).
  */
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
+import { processCpuSeconds } from "./lib/proc.ts";
 import { signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -79,11 +79,8 @@ interface Load {
   cpuUsPerRequest: number;
 }
 
-/** User + system CPU time of a process so far, in µs (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
+/** User + system CPU time of a process so far, in µs (Linux, clock ticks of 10 ms). */
+const cpuUs = (pid: number) => processCpuSeconds(pid) * 1e6;
 
 async function load(
   pid: number,

@@ -24,6 +24,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import type { EnginePool } from "../packages/server/src/runs/pool.ts";
+import { childPids } from "./lib/proc.ts";
 import { SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
@@ -42,17 +43,7 @@ const load = () =>
     .join(" / ");
 
 /** Child process ids of this process (the engine hosts). */
-function children(): number[] {
-  try {
-    return readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
-}
+const children = () => childPids(process.pid);
 
 /** On-CPU milliseconds of all live threads of a process (Linux schedstat, ns resolution). */
 function cpuMsOf(pid: number): number {

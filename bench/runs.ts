@@ -19,11 +19,12 @@
  * measured the same way in the same script, so results compare across machines.
  */
 import type { ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { catalog } from "@modelworks/catalog";
 import autocannon from "autocannon";
+import { childPids, processCpuSeconds } from "./lib/proc.ts";
 import { adminQuery, signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -33,15 +34,7 @@ const MODEL = "test-montecarlo-sum";
 const mail = await startMailServer();
 const trivial = (seed: number) => ({ terms: [{ mean: 1, sd: 1 }], samples: 1, seed });
 
-/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
-  } catch {
-    return 0;
-  }
-}
+const cpuSeconds = processCpuSeconds;
 
 /**
  * CPU used by the server under test, by part: the API process, its children (the engine host,
@@ -52,14 +45,7 @@ function cpuSeconds(pid: number): number {
 async function cpuSnapshot(server: { child: ChildProcess; appName: string }) {
   if (!existsSync("/proc/self/stat")) return null;
   const pid = server.child.pid!;
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {}
+  const children = childPids(pid);
   const backends = process.env.DATABASE_URL
     ? (
         await adminQuery(

@@ -27,12 +27,12 @@
  * `BENCH_POOL=0` skips the engine pool.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { createEnginePool } from "../packages/server/src/runs/pool.ts";
+import { childPids, processCpuSeconds } from "./lib/proc.ts";
 import { EXAMPLE_CASES, SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
 import { signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
@@ -61,23 +61,8 @@ const load = () =>
 
 /** CPU milliseconds (user + system, all threads) of a process and of its children so far (Linux). */
 function cpuMsOf(pid: number): { api: number; host: number } {
-  const one = (p: number) => {
-    try {
-      const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-      return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-    } catch {
-      return 0;
-    }
-  };
-  let children: number[] = [];
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {}
-  return { api: one(pid), host: children.reduce((s, p) => s + one(p), 0) };
+  const ms = (p: number) => processCpuSeconds(p) * 1000;
+  return { api: ms(pid), host: childPids(pid).reduce((s, p) => s + ms(p), 0) };
 }
 
 interface Server {

@@ -17,6 +17,7 @@ import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSy
 import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { generateCsv } from "./generate-csv.ts";
+import { processCpuSeconds } from "./lib/proc.ts";
 import {
   adminQuery,
   freePort,
@@ -115,10 +116,7 @@ const peakRssMb = (pid: number) => {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 };
 /** CPU seconds (user + system) a process has used: unlike wall time, not stretched by other load. */
-const cpuSeconds = (pid: number) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-};
+const cpuSeconds = processCpuSeconds;
 const currentRssMb = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : Number.NaN;

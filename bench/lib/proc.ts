@@ -1,0 +1,29 @@
+/**
+ * What the benches read of processes from /proc (Linux): CPU time, which a machine shared with
+ * other work does not stretch as it stretches wall time, and a process's children (the server's
+ * engine host).
+ */
+import { readFileSync } from "node:fs";
+
+/** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100)
+  } catch {
+    return 0;
+  }
+}
+
+/** The process ids of a process's children; none once it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
