@@ -199,17 +199,19 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     kind === "mip" && options.feasibilityJump === undefined
       ? { ...options, feasibilityJump: spec.variables.length > SMALL_MIP_COLUMNS }
       : options;
+  // Built once: each way below that may answer reads it, and HiGHS's MIP after them.
+  const data = toModelData(highs, spec);
   if (kind === "mip" && opts.reducedCostFixing) {
     const deadline =
       opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
-    const out = solveWithReducedCostFixing(highs, spec, toModelData(highs, spec), opts, configure, deadline);
+    const out = solveWithReducedCostFixing(highs, spec, data, opts, configure, deadline);
     if (out) return resultFromPlan(highs, spec, opts, out, started);
     // Not applicable: the plain MIP, in the time that is left.
     if (Number.isFinite(deadline))
       opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
   } else if (kind === "mip" && opts.start && opts.iis === false && opts.relaxation === false) {
     // A re-solve from a start, nothing to diagnose: LP relaxations may answer it (start-proof.ts).
-    const proof = proveWithLps(highs, spec, toModelData(highs, spec), opts, configure);
+    const proof = proveWithLps(highs, spec, data, opts, configure);
     if (proof?.kind === "start-optimal")
       return resultFromPlan(
         highs,
@@ -232,7 +234,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     // decision 0057). Not applicable or not finished: HiGHS's MIP, as before.
     const deadline =
       opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
-    const found = answerSmallMip(highs, spec, toModelData(highs, spec), opts, configure, deadline);
+    const found = answerSmallMip(highs, spec, data, opts, configure, deadline);
     // Proven infeasible: answered here only when nothing is to be diagnosed (IIS and relaxation
     // are HiGHS's).
     if (found && "infeasible" in found) {
@@ -260,7 +262,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     if (Number.isFinite(deadline))
       opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
   }
-  const model = openModel(highs, toModelData(highs, spec));
+  const model = openModel(highs, data);
   try {
     configure(model, opts);
     if (opts.start && kind === "mip") {
