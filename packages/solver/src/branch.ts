@@ -3,7 +3,7 @@ import { relaxationBound } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { SolveOptions } from "./result.ts";
-import { searchIntegerModel } from "./search.ts";
+import { dependentColumns, searchIntegerModel } from "./search.ts";
 
 /**
  * Small MIPs answered before HiGHS's MIP is set up (decision 0057). On models of a handful of
@@ -12,9 +12,11 @@ import { searchIntegerModel } from "./search.ts";
  * re-solved from the previous basis after a bound change costs ~0.05–0.2 ms (issue 20 goal 3,
  * bench/small-optimizations.ts). Two exact searches:
  *
- * - **pure-integer models** of at most `SEARCH_MAX_INTEGERS_SMALL` integers: one LP relaxation
- *   for the bound and reduced costs, then the depth-first search of search.ts (as reduced-cost
- *   fixing uses it), with the start, if feasible, as first incumbent;
+ * - **pure-integer models** of at most `SEARCH_MAX_INTEGERS_SMALL` integers — or models whose
+ *   continuous columns the integers determine through equality rows (search.ts,
+ *   `dependentColumns`) — one LP relaxation for the bound and reduced costs, then the
+ *   depth-first search of search.ts (as reduced-cost fixing uses it), with the start, if
+ *   feasible, as first incumbent;
  * - **mixed models** of at most `BRANCH_MAX_INTEGERS` integers: an LP-based branch and bound. One
  *   HiGHS LP object holds the relaxation; each node sets the integer columns' bounds and re-runs
  *   it (dual simplex from the last basis). Depth first: the most fractional integer (ties: the
@@ -98,7 +100,7 @@ export function answerSmallMip(
     const v = spec.variables[j]!;
     if (!Number.isFinite(v.lower) || !Number.isFinite(v.upper)) return null;
   }
-  if (ints.length === n && n <= SEARCH_MAX_INTEGERS_SMALL)
+  if (ints.length <= SEARCH_MAX_INTEGERS_SMALL && (ints.length === n || dependentColumns(spec)))
     return searchSmall(highs, spec, full, opts, configure, deadline);
   if (ints.length > BRANCH_MAX_INTEGERS) return null;
   return branchAndBound(highs, spec, full, ints, opts, configure, deadline);
@@ -117,11 +119,7 @@ function searchSmall(
   // No plan of the LP relaxation, so none of the MIP.
   if (relaxed === "infeasible") return { infeasible: true, nodes: 0, lps: 1 };
   if (!relaxed) return null;
-  const start = startIntegers(
-    spec,
-    opts.start,
-    spec.variables.map((_, j) => j),
-  );
+  const start = startPlan(spec, opts.start);
   const found = searchIntegerModel(spec, {
     s: spec.sense === "max" ? 1 : -1,
     bound: relaxed.bound,
@@ -150,6 +148,32 @@ function startIntegers(spec: ModelSpec, start: SolveOptions["start"], ints: numb
     values[k] = x;
   }
   return values;
+}
+
+/**
+ * The start as a full plan (integers whole and in bounds, continuous values finite), or null. The
+ * search keeps it as first incumbent only if it meets every row.
+ */
+function startPlan(spec: ModelSpec, start: SolveOptions["start"]): Float64Array | null {
+  if (!start) return null;
+  const ints: number[] = [];
+  spec.variables.forEach((v, j) => {
+    if (v.integer) ints.push(j);
+  });
+  const whole = startIntegers(spec, start, ints);
+  if (!whole) return null;
+  const plan = new Float64Array(spec.variables.length);
+  ints.forEach((j, k) => {
+    plan[j] = whole[k]!;
+  });
+  for (let j = 0; j < plan.length; j++) {
+    const v = spec.variables[j]!;
+    if (v.integer) continue;
+    const x = start[v.name];
+    if (x === undefined || !Number.isFinite(x)) return null;
+    plan[j] = x;
+  }
+  return plan;
 }
 
 function branchAndBound(

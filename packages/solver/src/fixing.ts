@@ -50,7 +50,8 @@ interface Sub {
 const feasTol = (limit: number) => 1e-6 * Math.max(1, Math.abs(limit));
 
 /**
- * Pure-integer models with at most this many integer variables are searched (search.ts), for at
+ * Pure-integer models with at most this many integer variables (or models whose continuous
+ * columns the integers determine, search.ts) are searched, for at
  * most SEARCH_MAX_NODES nodes (~1 µs each): a search that needs more hands over to HiGHS, whose
  * cuts pay off there. A node limit, not a clock, so that which path answers — and so the plan,
  * where several are optimal — does not depend on the machine's load.
@@ -145,8 +146,8 @@ export function solveWithReducedCostFixing(
   };
 
   const cfg = opts.reducedCostFixing;
-  // Small pure-integer models: the bound above drives a complete search (search.ts) instead of
-  // HiGHS's MIP. An infeasible model, or one the search cannot finish, takes the path below.
+  // Small pure-integer models (and those whose continuous columns the integers determine): the
+  // bound above drives a complete search (search.ts) instead of HiGHS's MIP. An infeasible model, or one the search cannot finish, takes the path below.
   if ((typeof cfg !== "object" || cfg.search !== false) && ints.length <= SEARCH_MAX_INTEGERS) {
     const found = searchIntegerModel(spec, {
       s,

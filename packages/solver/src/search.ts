@@ -20,8 +20,16 @@ import type { ModelSpec } from "./model.ts";
  * first, so that is the plan nearest the LP's. Row limits are met within 1e-9 of the row's scale
  * (stricter than HiGHS's 1e-6 feasibility tolerance and than the engines' re-checks).
  *
- * Returns null when the model is not pure-integer with finite bounds, or when the node limit or
- * the deadline stops the search before it is complete; the caller then solves as before.
+ * Continuous columns are allowed where the integers determine them: a continuous column with an
+ * equality row of its own whose other columns are all integers (`dependentColumns`) — Deal
+ * Picker's "capital deployed" = Σ capital·x, which its concentration rows compare each deal to.
+ * Its value is computed from that row once the row's integers are assigned (it is searched after
+ * every integer), so the search stays over integer choices and remains exact: given the
+ * integers, the row leaves the column one value.
+ *
+ * Returns null when the model has another continuous column or an integer without finite
+ * bounds, or when the node limit or the deadline stops the search before it is complete; the
+ * caller then solves as before.
  */
 
 export interface SearchInput {
@@ -51,12 +59,75 @@ export interface SearchOutcome {
 
 const REL_TOL = 1e-9;
 
+/**
+ * The continuous columns the integers determine, each with its defining row and the bounds that
+ * row implies (intersected with the column's own); null when some continuous column has none, an
+ * integer has an infinite bound, or the implied bounds are empty (HiGHS then decides). A defining
+ * row is an equality whose other columns are all integers, used for one column only.
+ */
+export interface Dependent {
+  column: number;
+  row: number;
+  lower: number;
+  upper: number;
+}
+
+export function dependentColumns(spec: ModelSpec): Dependent[] | null {
+  const out: Dependent[] = [];
+  const used = new Set<number>();
+  for (let j = 0; j < spec.variables.length; j++) {
+    const v = spec.variables[j]!;
+    if (v.integer) {
+      if (!Number.isFinite(v.lower) || !Number.isFinite(v.upper)) return null;
+      continue;
+    }
+    let found: Dependent | null = null;
+    for (let i = 0; i < spec.constraints.length && !found; i++) {
+      const c = spec.constraints[i]!;
+      if (used.has(i) || c.lower !== c.upper || !Number.isFinite(c.lower)) continue;
+      const at = c.vars.indexOf(j);
+      if (at < 0 || c.coefs[at] === 0) continue;
+      let min = 0;
+      let max = 0;
+      let ok = true;
+      for (let k = 0; k < c.vars.length && ok; k++) {
+        if (k === at) continue;
+        const u = spec.variables[c.vars[k]!]!;
+        ok = u.integer && Number.isFinite(u.lower) && Number.isFinite(u.upper);
+        min += Math.min(c.coefs[k]! * u.lower, c.coefs[k]! * u.upper);
+        max += Math.max(c.coefs[k]! * u.lower, c.coefs[k]! * u.upper);
+      }
+      if (!ok) continue;
+      // a·x_j = b − (the rest), the rest in [min, max].
+      const a = c.coefs[at]!;
+      const ends = [(c.lower - min) / a, (c.lower - max) / a];
+      const lower = Math.max(v.lower, Math.min(...ends));
+      const upper = Math.min(v.upper, Math.max(...ends));
+      if (!(lower <= upper)) return null;
+      found = { column: j, row: i, lower, upper };
+    }
+    if (!found) return null;
+    used.add(found.row);
+    out.push(found);
+  }
+  return out;
+}
+
 export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchOutcome | null {
   const { s, bound, d, xLp } = input;
   const n = spec.variables.length;
   const m = spec.constraints.length;
-  for (const v of spec.variables)
-    if (!v.integer || !Number.isFinite(v.lower) || !Number.isFinite(v.upper)) return null;
+  const dependents = dependentColumns(spec);
+  if (!dependents) return null;
+  const lo = spec.variables.map((v) => v.lower);
+  const hi = spec.variables.map((v) => v.upper);
+  /** Per column: its defining row's index, or −1 for an integer. */
+  const definedBy = new Int32Array(n).fill(-1);
+  for (const dep of dependents) {
+    lo[dep.column] = dep.lower;
+    hi[dep.column] = dep.upper;
+    definedBy[dep.column] = dep.row;
+  }
 
   // Column-wise rows, and each row's scale for its feasibility tolerance.
   const colStart = new Int32Array(n + 1);
@@ -72,8 +143,7 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
     let reach = 0;
     for (let k = 0; k < c.vars.length; k++) {
       const j = c.vars[k]!;
-      const v = spec.variables[j]!;
-      reach += Math.abs(c.coefs[k]!) * Math.max(Math.abs(v.lower), Math.abs(v.upper));
+      reach += Math.abs(c.coefs[k]!) * Math.max(Math.abs(lo[j]!), Math.abs(hi[j]!));
       colRow[fill[j]!] = i;
       colCoef[fill[j]!] = c.coefs[k]!;
       fill[j]!++;
@@ -82,13 +152,14 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
     tol[i] = 2 * REL_TOL * Math.max(scale, reach);
   });
 
-  const lo = spec.variables.map((v) => v.lower);
-  const hi = spec.variables.map((v) => v.upper);
   const fav = new Float64Array(n);
   const w = new Float64Array(n); // loss per unit away from the favoured value
   for (let j = 0; j < n; j++) {
     const dj = d[j]!;
-    fav[j] = dj > 0 ? hi[j]! : dj < 0 ? lo[j]! : Math.min(hi[j]!, Math.max(lo[j]!, Math.round(xLp[j]!)));
+    // A dependent column's implied bounds lie inside its own, so its loss from them is at most
+    // that from its own bounds: the bound stays valid.
+    const near = definedBy[j]! >= 0 ? xLp[j]! : Math.round(xLp[j]!);
+    fav[j] = dj > 0 ? hi[j]! : dj < 0 ? lo[j]! : Math.min(hi[j]!, Math.max(lo[j]!, near));
     w[j] = Math.abs(dj);
   }
 
@@ -111,7 +182,8 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
     }
   }
   // Costly variables first: once a plan is known, most can only sit at their favoured value.
-  order.sort((a, b) => w[b]! - w[a]! || a - b);
+  // Dependent columns last: their defining rows' integers are all assigned by then.
+  order.sort((a, b) => Number(definedBy[a]! >= 0) - Number(definedBy[b]! >= 0) || w[b]! - w[a]! || a - b);
   const rowOk = (i: number) => {
     const c = spec.constraints[i]!;
     return act[i]! + remMin[i]! <= c.upper + tol[i]! && act[i]! + remMax[i]! >= c.lower - tol[i]!;
@@ -174,7 +246,32 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
     }
     const f = fav[j]!;
     const span = hi[j]! - lo[j]!;
-    for (let dist = 0; dist <= span && !stopped; dist++) {
+    const row = definedBy[j]!;
+    if (row >= 0) {
+      // Determined: the one value its row leaves (every other column of the row is assigned).
+      const c = spec.constraints[row]!;
+      let rest = 0;
+      let a = 0;
+      for (let k = 0; k < c.vars.length; k++) {
+        if (c.vars[k] === j) a = c.coefs[k]!;
+        else rest += c.coefs[k]! * x[c.vars[k]!]!;
+      }
+      let v = (c.lower - rest) / a;
+      const slack = 2 * REL_TOL * Math.max(1, Math.abs(lo[j]!), Math.abs(hi[j]!));
+      if (v >= lo[j]! - slack && v <= hi[j]! + slack) {
+        v = Math.min(hi[j]!, Math.max(lo[j]!, v));
+        const l = loss + w[j]! * Math.abs(v - f);
+        if (bound - l > cutoff) {
+          x[j] = v;
+          let ok = true;
+          for (let e = a0; e < a1; e++) act[colRow[e]!]! += colCoef[e]! * v;
+          for (let e = a0; e < a1 && ok; e++) ok = rowOk(colRow[e]!);
+          if (ok) visit(k + 1, l);
+          for (let e = a0; e < a1; e++) act[colRow[e]!]! -= colCoef[e]! * v;
+        }
+      }
+    }
+    for (let dist = 0; row < 0 && dist <= span && !stopped; dist++) {
       const l = loss + w[j]! * dist;
       // Values are tried by distance from the favoured one, so the loss only grows from here.
       if (bound - l <= cutoff) break;

@@ -188,22 +188,37 @@ export function randomKnapsack(
   return m.build();
 }
 
-/** Best objective over every integer point (independent of any solver). */
-export function enumerate(spec: ModelSpec): number | null {
+/**
+ * Best objective over every integer point (independent of any solver). `defined` maps a
+ * continuous column to the equality row that gives its value once the integers are set (as
+ * capital deployed in `randomCapitalShareModel`); rows are then met within 1e-9 of their size.
+ */
+export function enumerate(spec: ModelSpec, defined: ReadonlyMap<number, number> = new Map()): number | null {
   const n = spec.variables.length;
   const x = spec.variables.map((v) => v.lower);
   let best: number | null = null;
   const better = (a: number, b: number) => (spec.sense === "max" ? a > b : a < b);
   const visit = (j: number) => {
     if (j === n) {
+      for (const [col, i] of defined) {
+        const c = spec.constraints[i]!;
+        const k = c.vars.indexOf(col);
+        const rest = c.vars.reduce((s, v, t) => (t === k ? s : s + c.coefs[t]! * x[v]!), 0);
+        x[col] = (c.lower - rest) / c.coefs[k]!;
+        const v = spec.variables[col]!;
+        if (x[col]! < v.lower - 1e-9 || x[col]! > v.upper + 1e-9) return;
+      }
       for (const c of spec.constraints) {
         const a = c.vars.reduce((s, k, t) => s + c.coefs[t]! * x[k]!, 0);
-        if (a < c.lower - 1e-9 || a > c.upper + 1e-9) return;
+        const size =
+          defined.size === 0 ? 1 : c.vars.reduce((s, k, t) => s + Math.abs(c.coefs[t]! * x[k]!), 1);
+        if (a < c.lower - 1e-9 * size || a > c.upper + 1e-9 * size) return;
       }
       const z = spec.variables.reduce((s, v, k) => s + v.cost * x[k]!, spec.objectiveOffset);
       if (best === null || better(z, best)) best = z;
       return;
     }
+    if (defined.has(j)) return visit(j + 1);
     const v = spec.variables[j]!;
     for (let val = v.lower; val <= v.upper; val++) {
       x[j] = val;
@@ -212,4 +227,52 @@ export function enumerate(spec: ModelSpec): number | null {
   };
   visit(0);
   return best;
+}
+
+/**
+ * Deal-Picker-like portfolios with a continuous column the binaries determine: capital deployed
+ * K = Σ capital·x (an equality row), which the concentration rows (capital_j·x_j ≤ α·K) and a
+ * sector row compare to; a budget, a deal count, and K in [minimum, ∞). `n` deals, ≤ 24 for the
+ * small-MIP search, more for reduced-cost fixing's.
+ */
+export function randomCapitalShareModel(seed: number, n: number): ModelSpec {
+  const r = rng(seed);
+  const m = new ModelBuilder("max", { objectiveUnit: "AED/yr" });
+  const capital = Array.from({ length: n }, () => Math.round(1e7 * (1 + 6 * r())) * 10);
+  const x = capital.map((c, j) =>
+    m.variable({ name: `x${j}`, binary: true, cost: Math.round(c * (0.05 + 0.04 * r())) }),
+  );
+  const deployed = m.variable({ name: "capital deployed", cost: r() < 0.3 ? -0.001 : 0, unit: "AED" });
+  const total = capital.reduce((a, b) => a + b, 0);
+  m.le(
+    "budget",
+    x.map((v, j) => [v, capital[j]!] as const),
+    Math.round(total * (0.3 + 0.4 * r())),
+  );
+  m.constraint({
+    name: "deployed",
+    terms: [[deployed, 1], ...x.map((v, j) => [v, -capital[j]!] as const)],
+    lower: 0,
+    upper: 0,
+  });
+  const share = 0.15 + 0.25 * r();
+  x.forEach((v, j) => {
+    m.le(
+      `concentration ${j}`,
+      [
+        [v, capital[j]!],
+        [deployed, -share],
+      ],
+      0,
+    );
+  });
+  const sector = x.filter((_, j) => j % 3 === 0);
+  m.le("sector", [...sector.map((v) => [v, capital[x.indexOf(v)]!] as const), [deployed, -0.45]], 0);
+  m.le(
+    "deals",
+    x.map((v) => [v, 1] as const),
+    Math.max(3, Math.floor(n * (0.3 + 0.4 * r()))),
+  );
+  if (r() < 0.5) m.ge("minimum", [[deployed, 1]], Math.round(total * 0.1));
+  return m.build();
 }
