@@ -77,6 +77,13 @@ export interface ModelDefinition<In extends z.ZodType, Out extends z.ZodType> {
    * before the run (an upstream edition, or the shipped one) and records which edition was used.
    */
   data?: readonly (keyof DataConnectors)[];
+  /**
+   * Called once in each engine thread as it starts, before any run: loads what every run needs and
+   * would otherwise load in a user's first run on that thread (a solver's WebAssembly). Takes no
+   * input; a rejection does not fail the thread (the first run that needs it loads it again, and
+   * fails with its own error if it must).
+   */
+  warmUp?: () => Promise<void>;
   /** Pure pieces of work the platform may run on helper threads (see `runParts`), by name. */
   parts?: Record<string, ModelPart>;
   run(input: z.output<In>, ctx: ModelContext): Promise<z.input<Out>> | z.input<Out>;

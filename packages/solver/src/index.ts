@@ -21,4 +21,4 @@ export {
   solve,
 } from "./pool.ts";
 export type * from "./result.ts";
-export { solveInThisThread } from "./run.ts";
+export { loadSolver, solveInThisThread } from "./run.ts";

@@ -15,6 +15,8 @@ import {
 } from "@modelworks/model-kit";
 import { createThreadLlm } from "../llm/thread-client.ts";
 import type { LlmCallMessage, LlmReplyMessage } from "../llm/wire.ts";
+import { notePhase, type PhaseMark } from "./phase-timings.ts";
+import { warmUpEngines } from "./warm-up.ts";
 
 /**
  * Entry point of an engine worker thread (piscina). Engines are CPU-bound and synchronous in
@@ -82,8 +84,6 @@ export type ThreadMessage =
   | PartsRequest
   /** `ctx.llm` asks the main process (src/llm/wire.ts). */
   | LlmCallMessage;
-
-import { notePhase, type PhaseMark } from "./phase-timings.ts";
 
 export type ThreadResult = (
   | {
@@ -165,8 +165,11 @@ async function runTaskOf(
   read: { llm: boolean } = { llm: false },
   marks: PhaseMark[] = [],
 ): Promise<ThreadResult> {
-  // Loading this module (engines, zod) is the warm-up; nothing else to do.
-  if ("warmUp" in task) return { ok: true, output: null };
+  // Loading this module (engines, zod) is the warm-up, with what the engines load for every run.
+  if ("warmUp" in task) {
+    await warmUpEngines(catalog.list({ includeInternal: true }).flatMap((m) => catalog.versions(m.id)));
+    return { ok: true, output: null };
+  }
   if ("parts" in task) return runHelper(task);
   const { port } = task;
   const controller = new AbortController();

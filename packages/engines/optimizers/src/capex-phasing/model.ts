@@ -1,4 +1,5 @@
 import { defineModel } from "@modelworks/model-kit";
+import { loadSolver } from "@modelworks/solver";
 import { BINDING_FOCUS, CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { CAPEX_PHASING_EXAMPLES } from "./examples.ts";
@@ -27,6 +28,7 @@ export const capexPhasingV2 = defineModel({
   input: CapexPhasingInput,
   output: CapexPhasingOutput,
   heavy: true,
+  warmUp: loadSolver,
   view: "optimizer",
   outcome: planOutcome("schedule"),
   timeoutMs: 120_000,

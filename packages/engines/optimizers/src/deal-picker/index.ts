@@ -1,4 +1,5 @@
 import { type ChartDescriptor, defineModel, type TableDescriptor } from "@modelworks/model-kit";
+import { loadSolver } from "@modelworks/solver";
 import { BINDING_FOCUS, CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { explainEmptyPlan } from "./empty-plan.ts";
@@ -112,6 +113,7 @@ export const dealPickerV2 = defineModel({
   output: DealPickerOutput,
   examples: EXAMPLES,
   heavy: true,
+  warmUp: loadSolver,
   view: "optimizer",
   outcome: planOutcome("plan", { path: "selection", label: "Empty plan: buys no deal" }),
   formats: { prototype: dealPickerPrototypeFormat },
@@ -155,7 +157,7 @@ export const dealPickerV2 = defineModel({
  * shared shapes (./v3.ts), so the platform shows it with the same panels as debt-stack,
  * leasing-mix and capex-phasing. Runs of 2.0.0 keep their version and view.
  */
-const { id, title, summary, input, examples, heavy, view, outcome, timeoutMs, charts } = dealPickerV2;
+const { id, title, summary, input, examples, heavy, warmUp, view, outcome, timeoutMs, charts } = dealPickerV2;
 export const dealPickerV3 = defineModel({
   id,
   title,
@@ -163,6 +165,7 @@ export const dealPickerV3 = defineModel({
   input,
   examples,
   heavy,
+  warmUp,
   view,
   outcome,
   timeoutMs,

@@ -1,4 +1,5 @@
 import { defineModel } from "@modelworks/model-kit";
+import { loadSolver } from "@modelworks/solver";
 import { priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { DEBT_STACK_EXAMPLES } from "./examples.ts";
@@ -22,6 +23,7 @@ export const debtStackV3 = defineModel({
   input: DebtStackInput,
   output: DebtStackOutput,
   heavy: true,
+  warmUp: loadSolver,
   view: "optimizer",
   outcome: planOutcome("financing stack"),
   timeoutMs: 120_000,

@@ -1,4 +1,5 @@
 import { defineModel } from "@modelworks/model-kit";
+import { loadSolver } from "@modelworks/solver";
 import { BINDING_FOCUS, CONSTRAINT_COLUMNS, priceColumns } from "../common/explain-tables.ts";
 import { planOutcome } from "../common/outcome.ts";
 import { LEASING_MIX_EXAMPLES } from "./examples.ts";
@@ -20,6 +21,7 @@ export const leasingMixV2 = defineModel({
   input: LeasingMixInput,
   output: LeasingMixOutput,
   heavy: true,
+  warmUp: loadSolver,
   view: "optimizer",
   outcome: planOutcome("leasing mix"),
   timeoutMs: 120_000,
