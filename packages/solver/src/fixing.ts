@@ -57,6 +57,8 @@ const feasTol = (limit: number) => 1e-6 * Math.max(1, Math.abs(limit));
  * where several are optimal — does not depend on the machine's load.
  */
 export const SEARCH_MAX_INTEGERS = 64;
+/** LP relaxations of at most this many columns are solved without presolve (relaxationBound). */
+const SMALL_LP_COLUMNS = 200;
 const SEARCH_MAX_NODES = 20_000;
 
 export function defaultFreeIntegers(integers: number): number {
@@ -302,7 +304,10 @@ export function relaxationBound(
   let y: Float64Array;
   let lpObjective: number;
   try {
-    configure(lp, opts);
+    // A small LP without presolve: HiGHS's presolve was half of such an LP's cost (Capex's 16
+    // columns: 0.28 → 0.15 ms). This LP only steers the search and the fixing (its bound and
+    // reduced costs are valid at any optimal basis), so nothing reported depends on it.
+    configure(lp, n <= SMALL_LP_COLUMNS && opts.presolve === undefined ? { ...opts, presolve: "off" } : opts);
     const code = lp.run().modelStatus;
     if (code === highs.constants.modelStatus.infeasible) return "infeasible";
     if (code !== highs.constants.modelStatus.optimal) return null;

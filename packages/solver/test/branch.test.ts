@@ -113,8 +113,9 @@ describe("small MIPs by branch and bound / search (branch.ts)", () => {
       if (got.tie) ties++;
     }
     expect(answered).toBeGreaterThanOrEqual(195);
-    // Ties happen (equal costs: 1 of 200 here); each passed the objective check above.
-    expect(ties).toBeLessThanOrEqual(5);
+    // Ties happen (equal costs: 7 of 200 here, since the relaxation runs without presolve and so
+    // ends at another optimal vertex than HiGHS's MIP root); each passed the objective check above.
+    expect(ties).toBeLessThanOrEqual(10);
   });
 
   it("mixed (≤ 8 integers): HiGHS's optimum within 1e-9 on 200 random models, with and without a start", async () => {
