@@ -16,15 +16,18 @@ import type { ModelData } from "highs";
  * objective is not scaled: objective values, bounds and gaps are the user's as HiGHS reports them.
  * Integer columns are never scaled (col_j = 1): their values stay whole numbers.
  *
- * Factors: a few geometric-mean passes (each row, then each continuous column, divided by the
- * power of two nearest √(max·min) of its |entries|), then each row's largest |entry| brought into
- * [1, 2) (a row of ones stays as it is) — unless that would push its smallest below `SMALLEST`, where HiGHS would drop it.
+ * Factors: up to PASSES geometric-mean passes (each row, then each continuous column, divided by
+ * the power of two nearest √(max·min) of its |entries|), then each row's largest |entry| brought
+ * into [1, 2) (a row of ones stays as it is) — unless that would push its smallest below
+ * `SMALLEST`, near where HiGHS would drop it. Columns matter: rows alone would shrink a cap row
+ * [cost ~1e8, share·D ~0.3] by ~2^-27 and HiGHS would drop share·D (decision 0059 measured it).
  *
  * A model whose nonzeros all lie in [1/WELL_SCALED, WELL_SCALED] goes to HiGHS as it is (no
  * scaling: the same bits as before for models HiGHS never had trouble with). Entries HiGHS would
- * drop or refuse as given (|a| < 1e-9 or > 1e15) do not drive the factors, no factor exceeds
- * 2^±MAX_EXPONENT, and a scaling that would take any number out of the range HiGHS accepts as
- * finite is not applied (the model then goes as it is, as before).
+ * drop as given (|a| < 1e-9) do not drive the factors, no factor exceeds 2^±MAX_EXPONENT, and a
+ * scaling that would leave a coefficient HiGHS refuses (> 1e15), turn a finite bound, limit or
+ * cost into one HiGHS reads as infinite (≥ 1e20) or the reverse, or bring a nonzero near
+ * underflow is not applied (the model then goes as it is, as before).
  */
 
 /** Row and column factors (see above); `null` where the model goes unscaled. */
@@ -46,7 +49,7 @@ export const WELL_SCALED = 2 ** 10;
 /** No scaled nonzero is brought below this by the final row pass (HiGHS drops |a| < 1e-9). */
 const SMALLEST = 2 ** -20;
 const PASSES = 8;
-/** HiGHS's `small_matrix_value` and `large_matrix_value`: entries it drops, or refuses. */
+/** HiGHS's `small_matrix_value` and `large_matrix_value`: entries it drops, and refuses. */
 const HIGHS_SMALL = 1e-9;
 const HIGHS_LARGE = 1e15;
 /** Factors stay within 2^±MAX_EXPONENT. */
@@ -87,7 +90,7 @@ export function scaleModelData(data: ModelData): HighsModel {
   const logA = new Float64Array(nnz);
   for (let k = 0; k < nnz; k++) {
     const a = Math.abs(values[k]!);
-    logA[k] = a >= HIGHS_SMALL && a <= HIGHS_LARGE ? Math.log2(a) : Number.NaN;
+    logA[k] = a >= HIGHS_SMALL && Number.isFinite(a) ? Math.log2(a) : Number.NaN;
   }
   const clamp = (e: number) => Math.max(-MAX_EXPONENT, Math.min(MAX_EXPONENT, e));
 
@@ -151,8 +154,10 @@ export function scaleModelData(data: ModelData): HighsModel {
     re[i] = clamp(e);
   }
 
-  const row = Float64Array.from(re, pow2);
-  const col = Float64Array.from(ce, pow2);
+  const row = new Float64Array(m);
+  const col = new Float64Array(n);
+  for (let i = 0; i < m; i++) row[i] = pow2(re[i]!);
+  for (let j = 0; j < n; j++) col[j] = pow2(ce[j]!);
   const scaledValues = new Float64Array(nnz);
   for (let i = 0; i < m; i++)
     for (let k = starts[i]!; k < starts[i + 1]!; k++)
@@ -163,12 +168,21 @@ export function scaleModelData(data: ModelData): HighsModel {
   const rowLower = data.rowLower as ArrayLike<number>;
   const rowUpper = data.rowUpper as ArrayLike<number>;
   const scaled = {
-    colCost: Float64Array.from({ length: n }, (_, j) => colCost[j]! * col[j]!),
-    colLower: Float64Array.from({ length: n }, (_, j) => colLower[j]! / col[j]!),
-    colUpper: Float64Array.from({ length: n }, (_, j) => colUpper[j]! / col[j]!),
-    rowLower: Float64Array.from({ length: m }, (_, i) => rowLower[i]! * row[i]!),
-    rowUpper: Float64Array.from({ length: m }, (_, i) => rowUpper[i]! * row[i]!),
+    colCost: new Float64Array(n),
+    colLower: new Float64Array(n),
+    colUpper: new Float64Array(n),
+    rowLower: new Float64Array(m),
+    rowUpper: new Float64Array(m),
   };
+  for (let j = 0; j < n; j++) {
+    scaled.colCost[j] = colCost[j]! * col[j]!;
+    scaled.colLower[j] = colLower[j]! / col[j]!;
+    scaled.colUpper[j] = colUpper[j]! / col[j]!;
+  }
+  for (let i = 0; i < m; i++) {
+    scaled.rowLower[i] = rowLower[i]! * row[i]!;
+    scaled.rowUpper[i] = rowUpper[i]! * row[i]!;
+  }
   // Every number keeps what HiGHS makes of it — finite or infinite, a coefficient it accepts —
   // and no nonzero comes near underflow; otherwise the model goes as it is.
   const keeps = (user: ArrayLike<number>, mine: Float64Array, matrix = false) => {
@@ -197,17 +211,23 @@ export function scaleModelData(data: ModelData): HighsModel {
 
 /** Column values in the user's units: x_j = col_j · x'_j. */
 export function userColumns(s: Scaling | null, x: ArrayLike<number>): Float64Array {
-  return s ? Float64Array.from({ length: x.length }, (_, j) => x[j]! * s.col[j]!) : Float64Array.from(x);
+  const out = Float64Array.from(x);
+  if (s) for (let j = 0; j < out.length; j++) out[j] = out[j]! * s.col[j]!;
+  return out;
 }
 
 /** Row activities (or limits) in the user's units: a_i = a'_i / row_i. */
 export function userRows(s: Scaling | null, a: ArrayLike<number>): Float64Array {
-  return s ? Float64Array.from({ length: a.length }, (_, i) => a[i]! / s.row[i]!) : Float64Array.from(a);
+  const out = Float64Array.from(a);
+  if (s) for (let i = 0; i < out.length; i++) out[i] = out[i]! / s.row[i]!;
+  return out;
 }
 
 /** Row duals per unit of the user's limit: y_i = row_i · y'_i (∂obj/∂L = row_i · ∂obj/∂L'). */
 export function userRowDuals(s: Scaling | null, y: ArrayLike<number>): Float64Array {
-  return s ? Float64Array.from({ length: y.length }, (_, i) => y[i]! * s.row[i]!) : Float64Array.from(y);
+  const out = Float64Array.from(y);
+  if (s) for (let i = 0; i < out.length; i++) out[i] = out[i]! * s.row[i]!;
+  return out;
 }
 
 /**
@@ -215,7 +235,9 @@ export function userRowDuals(s: Scaling | null, y: ArrayLike<number>): Float64Ar
  * d_j = d'_j / col_j (HiGHS's column j is x'_j = x_j / col_j, its cost col_j · c_j).
  */
 export function userColumnDuals(s: Scaling | null, d: ArrayLike<number>): Float64Array {
-  return s ? Float64Array.from({ length: d.length }, (_, j) => d[j]! / s.col[j]!) : Float64Array.from(d);
+  const out = Float64Array.from(d);
+  if (s) for (let j = 0; j < out.length; j++) out[j] = out[j]! / s.col[j]!;
+  return out;
 }
 
 /** A user's value of column j in HiGHS's units (starts): x'_j = x_j / col_j. */
