@@ -224,9 +224,11 @@ describe("continuous columns the integers determine (search.ts, dependentColumns
 
   /**
    * The reference is enumeration of every plan (≤ 16 deals), not HiGHS: on seed 510 (18 deals)
-   * HiGHS at gap 0 — in WebAssembly and natively (scipy 1.17's milp) — stops at 231,761,358 and
-   * calls it optimal, where CBC (gap 0) and this search find 232,251,055, a plan that meets every
-   * row with room. So above 16 deals the check is: feasible, and never worse than HiGHS.
+   * HiGHS at gap 0 on the unscaled model — in WebAssembly and natively (scipy 1.17's milp) —
+   * stopped at 231,761,358 and called it optimal, where CBC (gap 0) and this search find
+   * 232,251,055, a plan that meets every row with room (HiGHS now gets the model scaled and finds
+   * it too: decision 0059, test/scaling.test.ts). Above 16 deals the check is: feasible, and never
+   * worse than HiGHS.
    */
   const capitalDeployed = (spec: ModelSpec) =>
     new Map([
