@@ -1,8 +1,9 @@
-import type { Highs, ModelData } from "highs";
+import type { Highs } from "highs";
 import { relaxationBound } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { SolveOptions } from "./result.ts";
+import { type HighsModel, userColumns } from "./scaling.ts";
 import { dependentColumns, searchIntegerModel } from "./search.ts";
 
 /**
@@ -87,7 +88,7 @@ type Configure = (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void;
 export function answerSmallMip(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   opts: SolveOptions,
   configure: Configure,
   deadline: number,
@@ -110,7 +111,7 @@ export function answerSmallMip(
 function searchSmall(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   opts: SolveOptions,
   configure: Configure,
   deadline: number,
@@ -179,7 +180,7 @@ function startPlan(spec: ModelSpec, start: SolveOptions["start"]): Float64Array 
 function branchAndBound(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   ints: number[],
   opts: SolveOptions,
   configure: Configure,
@@ -191,7 +192,7 @@ function branchAndBound(
   const objectiveOf = (x: ArrayLike<number>) =>
     spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
 
-  const { integrality: _int, ...lpData } = full;
+  const { integrality: _int, ...lpData } = full.data;
   const lp = openModel(highs, lpData);
   try {
     configure(lp, { ...opts, start: undefined });
@@ -200,11 +201,12 @@ function branchAndBound(
     /** The LP over integer bounds lo/hi: "infeasible", its values, or null (neither: give up). */
     const solve = (lo: Float64Array, hi: Float64Array): Float64Array | "infeasible" | null => {
       lps++;
+      // Integer columns are never scaled (scaling.ts): their bounds are the user's.
       lp.changeColsBounds({ kind: "set", indices: ints }, lo, hi);
       const code = lp.run().modelStatus;
       if (code === infeasible) return "infeasible";
       if (code !== optimal) return null;
-      return Float64Array.from(lp.getSolution().colValue);
+      return userColumns(full.scaling, lp.getSolution().colValue);
     };
 
     let best: Float64Array | null = null;

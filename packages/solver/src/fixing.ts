@@ -2,6 +2,7 @@ import type { Highs, ModelData } from "highs";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { ReducedCostFixingReport, SolveOptions } from "./result.ts";
+import { type HighsModel, scaleModelData, userColumns, userRowDuals } from "./scaling.ts";
 import { searchIntegerModel } from "./search.ts";
 
 /**
@@ -25,7 +26,9 @@ import { searchIntegerModel } from "./search.ts";
  *    starting from the restricted MIP's plan.
  *
  * Fixed columns are removed from the MIPs handed to HiGHS (their contribution moves into the row
- * limits and the objective offset), so HiGHS only sees the free part.
+ * limits and the objective offset), so HiGHS only sees the free part. Everything here is in the
+ * user's units: the LP's duals and values are mapped back from HiGHS's scaled model, and each
+ * sub-model is built from the spec and scaled on its own (scaling.ts).
  */
 
 export interface FixingOutcome {
@@ -73,7 +76,7 @@ export function defaultFreeIntegers(integers: number): number {
 export function solveWithReducedCostFixing(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   opts: SolveOptions,
   configure: (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void,
   deadline: number,
@@ -291,14 +294,14 @@ export interface RelaxationBound {
 export function relaxationBound(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   opts: SolveOptions,
   configure: (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void,
 ): RelaxationBound | "infeasible" | null {
   const n = spec.variables.length;
   const m = spec.constraints.length;
   const s = spec.sense === "max" ? 1 : -1;
-  const { integrality: _int, ...lpData } = full;
+  const { integrality: _int, ...lpData } = full.data;
   const lp = openModel(highs, lpData);
   let xLp: Float64Array;
   let y: Float64Array;
@@ -312,8 +315,9 @@ export function relaxationBound(
     if (code === highs.constants.modelStatus.infeasible) return "infeasible";
     if (code !== highs.constants.modelStatus.optimal) return null;
     const sol = lp.getSolution();
-    xLp = Float64Array.from(sol.colValue);
-    y = Float64Array.from(sol.rowDual);
+    // In the user's units: the bound below is computed from the spec.
+    xLp = userColumns(full.scaling, sol.colValue);
+    y = userRowDuals(full.scaling, sol.rowDual);
     lpObjective = lp.getObjectiveValue();
   } finally {
     closeModel(lp);
@@ -362,7 +366,7 @@ export function relaxationBound(
 }
 
 /** The MIP with the columns fixed by `lo === hi` removed (moved into row limits and the offset). */
-function subModel(spec: ModelSpec, full: ModelData, lo: Float64Array, hi: Float64Array): Sub {
+function subModel(spec: ModelSpec, full: HighsModel, lo: Float64Array, hi: Float64Array): Sub {
   const n = spec.variables.length;
   const m = spec.constraints.length;
   const colMap = new Int32Array(n).fill(-1);
@@ -408,7 +412,7 @@ function subModel(spec: ModelSpec, full: ModelData, lo: Float64Array, hi: Float6
   const numCols = cols.length;
   const integrality = new Int32Array(numCols);
   cols.forEach((j, k) => {
-    integrality[k] = full.integrality?.[j] ?? 0;
+    integrality[k] = full.data.integrality?.[j] ?? 0;
   });
   return {
     cols,
@@ -416,7 +420,7 @@ function subModel(spec: ModelSpec, full: ModelData, lo: Float64Array, hi: Float6
     data: {
       numCols,
       numRows,
-      sense: full.sense,
+      sense: full.data.sense,
       offset,
       colCost: Float64Array.from(cols, (j) => spec.variables[j]!.cost),
       colLower: Float64Array.from(cols, (j) => lo[j]!),
@@ -446,7 +450,7 @@ interface SubResult {
 function solveSub(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   lo: Float64Array,
   hi: Float64Array,
   opts: SolveOptions,
@@ -455,10 +459,14 @@ function solveSub(
 ): SubResult | null {
   const sub = subModel(spec, full, lo, hi);
   if (sub.infeasible) return null;
+  // What HiGHS solves: the sub-model scaled on its own; its values mapped back before use.
+  const { data: subData, scaling } = scaleModelData(sub.data);
+  const subCol = (k: number) => (scaling ? scaling.col[k]! : 1);
   const fill = (colValue: ArrayLike<number>) => {
     const x = Float64Array.from(lo);
+    const user = userColumns(scaling, colValue);
     sub.cols.forEach((j, k) => {
-      x[j] = colValue[k]!;
+      x[j] = user[k]!;
     });
     return x;
   };
@@ -476,14 +484,14 @@ function solveSub(
     const z = spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
     return { code: highs.constants.modelStatus.optimal, primal: x, bestBound: z, nodes: 0 };
   }
-  const model = openModel(highs, sub.data);
+  const model = openModel(highs, subData);
   try {
     configure(model, { ...opts, start: undefined });
     const startValues = start ?? undefined;
     if (startValues) {
       model.setSolution({
         indices: sub.cols.map((_, k) => k),
-        values: sub.cols.map((j) => startValues[j]!),
+        values: sub.cols.map((j, k) => startValues[j]! / subCol(k)),
       });
     } else if (opts.start) {
       const indices: number[] = [];
@@ -492,7 +500,7 @@ function solveSub(
         const v = opts.start?.[spec.variables[j]!.name];
         if (v !== undefined && Number.isFinite(v)) {
           indices.push(k);
-          values.push(v);
+          values.push(v / subCol(k));
         }
       });
       if (indices.length > 0) model.setSolution({ indices, values });

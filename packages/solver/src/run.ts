@@ -16,6 +16,16 @@ import type {
   SolveStatus,
   VariableSensitivity,
 } from "./result.ts";
+import {
+  type HighsModel,
+  modelColumn,
+  type Scaling,
+  scaleModelData,
+  userColumnDuals,
+  userColumns,
+  userRowDuals,
+  userRows,
+} from "./scaling.ts";
 import { proveWithLps } from "./start-proof.ts";
 
 /**
@@ -105,7 +115,8 @@ const fin = (v: number): number | null => (Number.isFinite(v) ? v : null);
 const clean = (v: number): number => (Object.is(v, -0) ? 0 : v);
 
 /**
- * Column and row arrays in CSR form. `names`: generated names (c0…, r0…) for files written by
+ * Column and row arrays in CSR form, in the user's units (what `modelFile` writes; solves hand
+ * HiGHS `highsModel`'s scaled copy). `names`: generated names (c0…, r0…) for files written by
  * HiGHS; solves go without, since passing names costs more than the solve of a small LP in
  * WebAssembly (~60 µs per model) and HiGHS never needs them.
  */
@@ -168,6 +179,15 @@ export function toModelData(highs: Highs, spec: ModelSpec, names = false): Model
   };
 }
 
+/**
+ * The arrays HiGHS solves: `toModelData`, rows and continuous columns scaled by powers of two
+ * unless the model is already well scaled (scaling.ts, decision 0059), with the factors that map
+ * HiGHS's answers back to the user's units.
+ */
+export function highsModel(highs: Highs, spec: ModelSpec): HighsModel {
+  return scaleModelData(toModelData(highs, spec));
+}
+
 function configure(model: Model, opts: SolveOptions) {
   // One call: each crossing into WebAssembly costs (~20 µs per option set).
   const o: Record<string, boolean | number | string> = { output_flag: false, log_to_console: false };
@@ -208,22 +228,24 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
       ? { ...options, feasibilityJump: spec.variables.length > SMALL_MIP_COLUMNS }
       : options;
   // Built once: each way below that may answer reads it, and HiGHS's MIP after them.
-  const data = toModelData(highs, spec);
+  const hm = highsModel(highs, spec);
+  const { data, scaling } = hm;
   if (kind === "mip" && opts.reducedCostFixing) {
     const deadline =
       opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
-    const out = solveWithReducedCostFixing(highs, spec, data, opts, configure, deadline);
-    if (out) return resultFromPlan(highs, spec, opts, out, started);
+    const out = solveWithReducedCostFixing(highs, spec, hm, opts, configure, deadline);
+    if (out) return resultFromPlan(highs, spec, hm, opts, out, started);
     // Not applicable: the plain MIP, in the time that is left.
     if (Number.isFinite(deadline))
       opts = { ...opts, timeLimitSeconds: Math.max(0.01, (deadline - performance.now()) / 1000) };
   } else if (kind === "mip" && opts.start && opts.iis === false && opts.relaxation === false) {
     // A re-solve from a start, nothing to diagnose: LP relaxations may answer it (start-proof.ts).
-    const proof = proveWithLps(highs, spec, data, opts, configure);
+    const proof = proveWithLps(highs, spec, hm, opts, configure);
     if (proof?.kind === "start-optimal")
       return resultFromPlan(
         highs,
         spec,
+        hm,
         opts,
         {
           primal: proof.primal,
@@ -242,7 +264,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
     // decision 0057). Not applicable or not finished: HiGHS's MIP, as before.
     const deadline =
       opts.timeLimitSeconds !== undefined ? started + opts.timeLimitSeconds * 1000 : Number.POSITIVE_INFINITY;
-    const found = answerSmallMip(highs, spec, data, opts, configure, deadline);
+    const found = answerSmallMip(highs, spec, hm, opts, configure, deadline);
     // Proven infeasible: answered here only when nothing is to be diagnosed (IIS and relaxation
     // are HiGHS's).
     if (found && "infeasible" in found) {
@@ -257,6 +279,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
       return resultFromPlan(
         highs,
         spec,
+        hm,
         opts,
         {
           primal: found.primal,
@@ -281,7 +304,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
         const x = opts.start?.[v.name];
         if (x !== undefined && Number.isFinite(x)) {
           indices.push(j);
-          values.push(x);
+          values.push(modelColumn(scaling, j, x));
         }
       });
       if (indices.length > 0) model.setSolution({ indices, values });
@@ -331,7 +354,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
 
     if (hasSolution) {
       const sol = model.getSolution();
-      const primal = Array.from(sol.colValue, (v, j) => {
+      const primal = Array.from(userColumns(scaling, sol.colValue), (v, j) => {
         const spec_j = spec.variables[j]!;
         if (spec_j.integer && Math.abs(v - Math.round(v)) <= 1e-6) return clean(Math.round(v));
         return clean(v);
@@ -344,19 +367,24 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
           ? spec.variables.reduce((s, v, j) => s + v.cost * primal[j]!, spec.objectiveOffset)
           : model.getObjectiveValue();
       const rowStatus = kind === "lp" ? model.getBasis().rowStatus : undefined;
-      result.constraints = constraintReports(spec, sol.rowValue, opts.bindingTolerance ?? 1e-6, rowStatus);
+      result.constraints = constraintReports(
+        spec,
+        userRows(scaling, sol.rowValue),
+        opts.bindingTolerance ?? 1e-6,
+        rowStatus,
+      );
       result.binding = result.constraints.filter((c) => c.binding).map((c) => c.constraint);
 
       if (kind === "lp" && status === "optimal") {
-        result.duals = dualReport(highs, model, spec, result, opts, "lp");
+        result.duals = dualReport(highs, model, spec, scaling, result, opts, "lp");
       } else if (kind === "mip" && opts.mipFixedDuals) {
-        result.duals = fixedLpDuals(highs, model, spec, result, opts);
+        result.duals = fixedLpDuals(highs, model, spec, scaling, result, opts);
       }
     }
 
     if (status === "infeasible") {
       model.zeroAllClocks();
-      result.infeasibility = diagnoseInfeasibility(highs, model, spec, opts);
+      result.infeasibility = diagnoseInfeasibility(highs, model, spec, scaling, opts);
     }
     result.solveMs = performance.now() - started;
     return result;
@@ -407,6 +435,7 @@ function infeasibleByLp(
 function resultFromPlan(
   highs: Highs,
   spec: ModelSpec,
+  hm: HighsModel,
   opts: SolveOptions,
   out: Omit<FixingOutcome, "report"> & {
     report?: FixingOutcome["report"];
@@ -461,13 +490,15 @@ function resultFromPlan(
   for (let j = 0; j < primal.length; j++) result.values[spec.variables[j]!.name] = primal[j]!;
   result.binding = result.constraints.filter((c) => c.binding).map((c) => c.constraint);
   if (opts.mipFixedDuals) {
-    const { integrality: _drop, ...lp } = toModelData(highs, spec);
+    // The LP HiGHS would fix (scaled alike; integer columns are never scaled).
+    const { integrality: _drop, ...lp } = hm.data;
     const fix = (bounds: ArrayLike<number>) =>
       Float64Array.from(bounds, (b, j) => (spec.variables[j]!.integer ? primal[j]! : b));
     result.duals = dualsOfFixedLp(
       highs,
       { ...lp, colLower: fix(lp.colLower), colUpper: fix(lp.colUpper) },
       spec,
+      hm.scaling,
       result,
       opts,
     );
@@ -532,20 +563,41 @@ function dualReport(
   highs: Highs,
   model: Model,
   spec: ModelSpec,
+  scaling: Scaling | null,
   result: SolveResult,
   opts: SolveOptions,
   basisKind: DualReport["basis"],
 ): DualReport {
-  const sol = model.getSolution();
+  const raw = model.getSolution();
+  // In the user's units: limits and activities / row_i, prices · row_i, values · col_j, reduced
+  // costs and cost ranges / col_j (scaling.ts). Objective values are unscaled already.
+  const sol = {
+    colValue: userColumns(scaling, raw.colValue),
+    colDual: userColumnDuals(scaling, raw.colDual),
+    rowDual: userRowDuals(scaling, raw.rowDual),
+  };
   const basis = model.getBasis();
   const objective = model.getObjectiveValue();
-  let ranging: RangingResult | null = null;
+  let ranging: {
+    rowBoundDown: { value: Float64Array; objective: ArrayLike<number> };
+    rowBoundUp: { value: Float64Array; objective: ArrayLike<number> };
+    colCostDown: { value: Float64Array };
+    colCostUp: { value: Float64Array };
+  } | null = null;
   if (opts.ranging !== false) {
+    let r: RangingResult | null;
     try {
-      ranging = model.getRanging();
+      r = model.getRanging();
     } catch {
-      ranging = null;
+      r = null;
     }
+    if (r)
+      ranging = {
+        rowBoundDown: { value: userRows(scaling, r.rowBoundDown.value), objective: r.rowBoundDown.objective },
+        rowBoundUp: { value: userRows(scaling, r.rowBoundUp.value), objective: r.rowBoundUp.objective },
+        colCostDown: { value: userColumnDuals(scaling, r.colCostDown.value) },
+        colCostUp: { value: userColumnDuals(scaling, r.colCostUp.value) },
+      };
   }
   const bs = highs.constants.basisStatus;
   const constraints: ConstraintDual[] = [];
@@ -627,6 +679,7 @@ function fixedLpDuals(
   highs: Highs,
   model: Model,
   spec: ModelSpec,
+  scaling: Scaling | null,
   result: SolveResult,
   opts: SolveOptions,
 ): DualReport | null {
@@ -637,7 +690,8 @@ function fixedLpDuals(
     return null;
   }
   const { integrality: _drop, hessian: _h, ...lp } = fixed;
-  return dualsOfFixedLp(highs, lp, spec, result, opts);
+  // HiGHS fixed its own (scaled) model: the same rows and columns, the same factors.
+  return dualsOfFixedLp(highs, lp, spec, scaling, result, opts);
 }
 
 /** Duals of an LP whose integer columns are already fixed (no integrality). */
@@ -645,6 +699,7 @@ function dualsOfFixedLp(
   highs: Highs,
   lp: ModelData,
   spec: ModelSpec,
+  scaling: Scaling | null,
   result: SolveResult,
   opts: SolveOptions,
 ): DualReport | null {
@@ -657,12 +712,12 @@ function dualsOfFixedLp(
       ...result,
       constraints: constraintReports(
         spec,
-        lpModel.getSolution().rowValue,
+        userRows(scaling, lpModel.getSolution().rowValue),
         opts.bindingTolerance ?? 1e-6,
         rowStatus,
       ),
     };
-    return dualReport(highs, lpModel, spec, lpResult, opts, "mip-integers-fixed");
+    return dualReport(highs, lpModel, spec, scaling, lpResult, opts, "mip-integers-fixed");
   } finally {
     closeModel(lpModel);
   }
@@ -672,6 +727,7 @@ function diagnoseInfeasibility(
   highs: Highs,
   model: Model,
   spec: ModelSpec,
+  scaling: Scaling | null,
   opts: SolveOptions,
 ): InfeasibilityReport {
   const report: InfeasibilityReport = { iis: null, relaxation: null };
@@ -694,7 +750,7 @@ function diagnoseInfeasibility(
   if (opts.relaxation !== false) {
     try {
       model.zeroAllClocks();
-      const r = computeRelaxation(highs, model, spec, opts);
+      const r = computeRelaxation(highs, model, spec, scaling, opts);
       if (typeof r === "string") report.relaxationNote = r;
       else report.relaxation = r;
     } catch (err) {
@@ -747,11 +803,16 @@ function computeRelaxation(
   highs: Highs,
   model: Model,
   spec: ModelSpec,
+  scaling: Scaling | null,
   opts: SolveOptions,
 ): RelaxationReport | string {
   const def = opts.defaultRelaxPenalty ?? 1;
   const rowPen = spec.constraints.map((c) => (c.relaxPenalty === null ? -1 : (c.relaxPenalty ?? def)));
   const colPen = spec.variables.map((v) => (v.boundPenalty == null ? -1 : v.boundPenalty));
+  // Penalties per unit of the user's limits: HiGHS's row i is row_i times the user's, its column j
+  // x_j / col_j, so a unit of violation there is 1/row_i (col_j) of the user's. Hard stays −1.
+  const rowPenHighs = scaling ? rowPen.map((p, i) => (p < 0 ? p : p / scaling.row[i]!)) : rowPen;
+  const colPenHighs = scaling ? colPen.map((p, j) => (p < 0 ? p : p * scaling.col[j]!)) : colPen;
   // HiGHS 1.15.1 keeps the model's objective sense for the penalty objective: for a maximisation
   // it then *maximises* weighted violations (seen with unequal penalties: 4,750 instead of 25). The
   // relaxation objective is the penalty alone, so solve it as a minimisation and restore the sense.
@@ -763,18 +824,19 @@ function computeRelaxation(
     model.changeObjectiveSense(highs.constants.objectiveSense.minimize);
     model.run();
   }
-  let sol: ReturnType<Model["getSolution"]>;
+  let sol: { colValue: Float64Array; rowValue: Float64Array };
   let highsPenalty: number;
   try {
     model.feasibilityRelaxation({
       globalLowerPenalty: -1,
       globalUpperPenalty: -1,
       globalRowPenalty: def,
-      localLowerPenalty: colPen,
-      localUpperPenalty: colPen,
-      localRowPenalty: rowPen,
+      localLowerPenalty: colPenHighs,
+      localUpperPenalty: colPenHighs,
+      localRowPenalty: rowPenHighs,
     });
-    sol = model.getSolution();
+    const raw = model.getSolution();
+    sol = { colValue: userColumns(scaling, raw.colValue), rowValue: userRows(scaling, raw.rowValue) };
     highsPenalty = model.getObjectiveValue();
   } finally {
     if (sense !== highs.constants.objectiveSense.minimize) model.changeObjectiveSense(sense);

@@ -1,7 +1,8 @@
-import type { Highs, ModelData } from "highs";
+import type { Highs } from "highs";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { SolveOptions } from "./result.ts";
+import type { HighsModel } from "./scaling.ts";
 
 /**
  * Re-solves with a start and few integer variables (what-ifs started from the base plan): LP
@@ -35,7 +36,7 @@ type Configure = (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void;
 export function proveWithLps(
   highs: Highs,
   spec: ModelSpec,
-  full: ModelData,
+  full: HighsModel,
   opts: SolveOptions,
   configure: Configure,
 ): StartProof | null {
@@ -60,7 +61,7 @@ export function proveWithLps(
   };
   const fixedAt = (box: Box, k: number, v: number): Box => ({ lo: box.lo.with(k, v), hi: box.hi.with(k, v) });
 
-  const { integrality: _int, ...lpData } = full;
+  const { integrality: _int, ...lpData } = full.data;
   const lp = openModel(highs, lpData);
   try {
     configure(lp, { ...opts, start: undefined });
