@@ -45,6 +45,13 @@ export interface SolveOptions {
    */
   presolve?: "choose" | "on" | "off" | undefined;
   /**
+   * Power-of-two scaling of rows and continuous columns before HiGHS sees a model that is not
+   * well scaled (decision 0059; answers are mapped back exactly). Default true. HiGHS's MIP
+   * returned worse plans as optimal on Deal Picker's AED rows without it; `false` keeps the model
+   * as given, for an engine measured to be right and faster so (Capex Phasing: decision 0059).
+   */
+  scale?: boolean | undefined;
+  /**
    * MIP only: HiGHS's feasibility-jump primal heuristic (`mip_heuristic_run_feasibility_jump`).
    * Default: off for models of at most `SMALL_MIP_COLUMNS` (200) variables, where its set-up
    * costs more than the whole solve and HiGHS proves the optimum at the root anyway; on above.

@@ -184,8 +184,9 @@ export function toModelData(highs: Highs, spec: ModelSpec, names = false): Model
  * unless the model is already well scaled (scaling.ts, decision 0059), with the factors that map
  * HiGHS's answers back to the user's units.
  */
-export function highsModel(highs: Highs, spec: ModelSpec): HighsModel {
-  return scaleModelData(toModelData(highs, spec));
+export function highsModel(highs: Highs, spec: ModelSpec, scale = true): HighsModel {
+  const data = toModelData(highs, spec);
+  return scale ? scaleModelData(data) : { data, scaling: null };
 }
 
 function configure(model: Model, opts: SolveOptions) {
@@ -228,7 +229,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
       ? { ...options, feasibilityJump: spec.variables.length > SMALL_MIP_COLUMNS }
       : options;
   // Built once: each way below that may answer reads it, and HiGHS's MIP after them.
-  const hm = highsModel(highs, spec);
+  const hm = highsModel(highs, spec, opts.scale !== false);
   const { data, scaling } = hm;
   if (kind === "mip" && opts.reducedCostFixing) {
     const deadline =

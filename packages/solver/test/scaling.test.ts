@@ -97,6 +97,9 @@ describe("HiGHS's MIP on capital-share portfolios (rows of 1e8–1e9 AED)", () =
     expect(independentCheck(spec, res)).toEqual([]);
     const off = await solveInThisThread(spec, { ...plainHighs, presolve: "off" });
     expect(off.objective).toBe(232_251_055);
+    // `scale: false` (Capex Phasing's choice) hands HiGHS the model as given: its old answer.
+    const unscaled = await solveInThisThread(spec, { ...plainHighs, scale: false });
+    expect(unscaled.objective).toBe(231_761_358);
   });
 
   /**

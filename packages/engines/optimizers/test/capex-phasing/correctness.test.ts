@@ -1,6 +1,7 @@
 import { createContext, executeModel, ModelInputError, parseInput } from "@modelworks/model-kit";
 import { solveInThisThread } from "@modelworks/solver";
 import { describe, expect, it } from "vitest";
+import { observeSolves } from "../../../../solver/src/run.ts";
 import {
   buildCapexModel,
   CAPEX_PHASING_EXAMPLES,
@@ -449,5 +450,19 @@ describe("bad input: field-level errors before solving", () => {
     expect(found).toHaveLength(1);
     expect(found[0]!.path).toMatch(/^projects\.\d\.predecessors$/);
     expect(found[0]!.message).toMatch(/precedence cycle: (a|b|c) → (a|b|c) → (a|b|c) → \1/);
+  });
+});
+
+describe("solver options", () => {
+  it("hands HiGHS its models unscaled (decision 0059: measured right and faster so on Capex)", async () => {
+    const seen: (boolean | undefined)[] = [];
+    observeSolves((_spec, opts) => seen.push(opts.scale));
+    try {
+      await run({ ...CAPEX_PHASING_EXAMPLES[0]!.input, whatIf: { enabled: true } } as CapexModelworksRaw);
+    } finally {
+      observeSolves(null);
+    }
+    expect(seen.length).toBeGreaterThan(2);
+    expect(new Set(seen)).toEqual(new Set([false]));
   });
 });
