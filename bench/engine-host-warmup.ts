@@ -18,13 +18,12 @@
  * by run, so both see the same machine load. CPU is counted per host process, so a loaded machine
  * lengthens wall times but not these figures.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import type { EnginePool } from "../packages/server/src/runs/pool.ts";
-import { childPids } from "./lib/proc.ts";
+import { childPids, processCpuMsPrecise } from "./lib/proc.ts";
 import { SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
@@ -45,16 +44,7 @@ const load = () =>
 /** Child process ids of this process (the engine hosts). */
 const children = () => childPids(process.pid);
 
-/** On-CPU milliseconds of all live threads of a process (Linux schedstat, ns resolution). */
-function cpuMsOf(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-    } catch {}
-  }
-  return ns / 1e6;
-}
+const cpuMsOf = processCpuMsPrecise;
 
 interface Side {
   label: string;

@@ -32,7 +32,7 @@ import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { createContext, executeModel, parseInput } from "@modelworks/model-kit";
 import { createEnginePool } from "../packages/server/src/runs/pool.ts";
-import { childPids, processCpuSeconds } from "./lib/proc.ts";
+import { childPids, processCpuMsPrecise } from "./lib/proc.ts";
 import { EXAMPLE_CASES, SMALL_CASES, selectCases } from "./lib/small-optimization-cases.ts";
 import { signUpInNewOrg, startBenchServer, startMailServer } from "./server-process.ts";
 
@@ -59,10 +59,12 @@ const load = () =>
     .map((l) => l.toFixed(1))
     .join(" / ");
 
-/** CPU milliseconds (user + system, all threads) of a process and of its children so far (Linux). */
+/** On-CPU milliseconds (all live threads, ns resolution) of a process and of its children so far (Linux). */
 function cpuMsOf(pid: number): { api: number; host: number } {
-  const ms = (p: number) => processCpuSeconds(p) * 1000;
-  return { api: ms(pid), host: childPids(pid).reduce((s, p) => s + ms(p), 0) };
+  return {
+    api: processCpuMsPrecise(pid),
+    host: childPids(pid).reduce((s, p) => s + processCpuMsPrecise(p), 0),
+  };
 }
 
 interface Server {

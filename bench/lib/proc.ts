@@ -3,7 +3,7 @@
  * other work does not stretch as it stretches wall time, and a process's children (the server's
  * engine host).
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /** CPU seconds (user + system, all threads) a process has used so far; 0 once it is gone. */
 export function processCpuSeconds(pid: number): number {
@@ -26,4 +26,25 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * On-CPU milliseconds of a process's live threads so far, from each thread's schedstat
+ * (nanoseconds): exact enough for a single run's few milliseconds, where /proc/<pid>/stat counts
+ * in 10 ms ticks. Threads that ended are not counted; 0 once the process is gone.
+ */
+export function processCpuMsPrecise(pid: number): number {
+  let ns = 0;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const tid of tids) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {}
+  }
+  return ns / 1e6;
 }
