@@ -220,6 +220,17 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
   let nodes = 0;
   let stopped = false;
 
+  /** Column j (the k-th searched) at v: searched on if each of its rows can still be met. */
+  const assign = (j: number, v: number, k: number, loss: number): void => {
+    const a0 = colStart[j]!;
+    const a1 = colStart[j + 1]!;
+    x[j] = v;
+    let ok = true;
+    for (let e = a0; e < a1; e++) act[colRow[e]!]! += colCoef[e]! * v;
+    for (let e = a0; e < a1 && ok; e++) ok = rowOk(colRow[e]!);
+    if (ok) visit(k + 1, loss);
+    for (let e = a0; e < a1; e++) act[colRow[e]!]! -= colCoef[e]! * v;
+  };
   const visit = (k: number, loss: number): void => {
     nodes++;
     if (nodes > input.maxNodes || ((nodes & 1023) === 0 && performance.now() > input.deadline)) {
@@ -261,14 +272,7 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
       if (v >= lo[j]! - slack && v <= hi[j]! + slack) {
         v = Math.min(hi[j]!, Math.max(lo[j]!, v));
         const l = loss + w[j]! * Math.abs(v - f);
-        if (bound - l > cutoff) {
-          x[j] = v;
-          let ok = true;
-          for (let e = a0; e < a1; e++) act[colRow[e]!]! += colCoef[e]! * v;
-          for (let e = a0; e < a1 && ok; e++) ok = rowOk(colRow[e]!);
-          if (ok) visit(k + 1, l);
-          for (let e = a0; e < a1; e++) act[colRow[e]!]! -= colCoef[e]! * v;
-        }
+        if (bound - l > cutoff) assign(j, v, k, l);
       }
     }
     for (let dist = 0; row < 0 && dist <= span && !stopped; dist++) {
@@ -277,12 +281,7 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
       if (bound - l <= cutoff) break;
       for (const v of dist === 0 ? [f] : [f + dist, f - dist]) {
         if (v < lo[j]! || v > hi[j]! || stopped) continue;
-        x[j] = v;
-        let ok = true;
-        for (let e = a0; e < a1; e++) act[colRow[e]!]! += colCoef[e]! * v;
-        for (let e = a0; e < a1 && ok; e++) ok = rowOk(colRow[e]!);
-        if (ok) visit(k + 1, l);
-        for (let e = a0; e < a1; e++) act[colRow[e]!]! -= colCoef[e]! * v;
+        assign(j, v, k, l);
       }
     }
     x[j] = lo[j]!;
