@@ -94,19 +94,25 @@ export function scaleModelData(data: ModelData): HighsModel {
   }
   const clamp = (e: number) => Math.max(-MAX_EXPONENT, Math.min(MAX_EXPONENT, e));
 
+  /** log2 of row i's largest and smallest |entry| with the column factors so far (−∞, ∞ if none). */
+  const rowRange = (i: number): [number, number] => {
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    for (let k = starts[i]!; k < starts[i + 1]!; k++) {
+      if (Number.isNaN(logA[k]!)) continue;
+      const l = logA[k]! + ce[indices[k]!]!;
+      if (l > max) max = l;
+      if (l < min) min = l;
+    }
+    return [max, min];
+  };
+
   const colMax = new Float64Array(n);
   const colMin = new Float64Array(n);
   for (let pass = 0; pass < PASSES; pass++) {
     let changed = false;
     for (let i = 0; i < m; i++) {
-      let max = Number.NEGATIVE_INFINITY;
-      let min = Number.POSITIVE_INFINITY;
-      for (let k = starts[i]!; k < starts[i + 1]!; k++) {
-        if (Number.isNaN(logA[k]!)) continue;
-        const l = logA[k]! + ce[indices[k]!]!;
-        if (l > max) max = l;
-        if (l < min) min = l;
-      }
+      const [max, min] = rowRange(i);
       if (max === Number.NEGATIVE_INFINITY) continue;
       const e = clamp(-Math.round(0.5 * (max + min)));
       if (e !== re[i]) {
@@ -137,14 +143,7 @@ export function scaleModelData(data: ModelData): HighsModel {
   }
   // Each row's largest |entry| into [1, 2), its smallest kept at or above SMALLEST.
   for (let i = 0; i < m; i++) {
-    let max = Number.NEGATIVE_INFINITY;
-    let min = Number.POSITIVE_INFINITY;
-    for (let k = starts[i]!; k < starts[i + 1]!; k++) {
-      if (Number.isNaN(logA[k]!)) continue;
-      const l = logA[k]! + ce[indices[k]!]!;
-      if (l > max) max = l;
-      if (l < min) min = l;
-    }
+    const [max, min] = rowRange(i);
     if (max === Number.NEGATIVE_INFINITY) {
       re[i] = 0;
       continue;
@@ -209,25 +208,27 @@ export function scaleModelData(data: ModelData): HighsModel {
   };
 }
 
+/** A copy of `v`, each entry multiplied (or divided) by its factor; unchanged without factors. */
+function byFactor(v: ArrayLike<number>, factor: Float64Array | undefined, divide: boolean): Float64Array {
+  const out = Float64Array.from(v);
+  if (factor)
+    for (let k = 0; k < out.length; k++) out[k] = divide ? out[k]! / factor[k]! : out[k]! * factor[k]!;
+  return out;
+}
+
 /** Column values in the user's units: x_j = col_j · x'_j. */
 export function userColumns(s: Scaling | null, x: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(x);
-  if (s) for (let j = 0; j < out.length; j++) out[j] = out[j]! * s.col[j]!;
-  return out;
+  return byFactor(x, s?.col, false);
 }
 
 /** Row activities (or limits) in the user's units: a_i = a'_i / row_i. */
 export function userRows(s: Scaling | null, a: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(a);
-  if (s) for (let i = 0; i < out.length; i++) out[i] = out[i]! / s.row[i]!;
-  return out;
+  return byFactor(a, s?.row, true);
 }
 
 /** Row duals per unit of the user's limit: y_i = row_i · y'_i (∂obj/∂L = row_i · ∂obj/∂L'). */
 export function userRowDuals(s: Scaling | null, y: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(y);
-  if (s) for (let i = 0; i < out.length; i++) out[i] = out[i]! * s.row[i]!;
-  return out;
+  return byFactor(y, s?.row, false);
 }
 
 /**
@@ -235,9 +236,7 @@ export function userRowDuals(s: Scaling | null, y: ArrayLike<number>): Float64Ar
  * d_j = d'_j / col_j (HiGHS's column j is x'_j = x_j / col_j, its cost col_j · c_j).
  */
 export function userColumnDuals(s: Scaling | null, d: ArrayLike<number>): Float64Array {
-  const out = Float64Array.from(d);
-  if (s) for (let j = 0; j < out.length; j++) out[j] = out[j]! / s.col[j]!;
-  return out;
+  return byFactor(d, s?.col, true);
 }
 
 /** A user's value of column j in HiGHS's units (starts): x'_j = x_j / col_j. */
