@@ -75,6 +75,11 @@ export interface Dependent {
 export function dependentColumns(spec: ModelSpec): Dependent[] | null {
   const out: Dependent[] = [];
   const used = new Set<number>();
+  // The equality rows each column is in: one pass over the rows, not one per column.
+  const equalitiesOf = spec.variables.map(() => [] as number[]);
+  spec.constraints.forEach((c, i) => {
+    if (c.lower === c.upper && Number.isFinite(c.lower)) for (const j of c.vars) equalitiesOf[j]!.push(i);
+  });
   for (let j = 0; j < spec.variables.length; j++) {
     const v = spec.variables[j]!;
     if (v.integer) {
@@ -82,7 +87,8 @@ export function dependentColumns(spec: ModelSpec): Dependent[] | null {
       continue;
     }
     let found: Dependent | null = null;
-    for (let i = 0; i < spec.constraints.length && !found; i++) {
+    for (const i of equalitiesOf[j]!) {
+      if (found) break;
       const c = spec.constraints[i]!;
       if (used.has(i) || c.lower !== c.upper || !Number.isFinite(c.lower)) continue;
       const at = c.vars.indexOf(j);
