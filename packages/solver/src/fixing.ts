@@ -152,7 +152,8 @@ export function solveWithReducedCostFixing(
 
   const cfg = opts.reducedCostFixing;
   // Small pure-integer models (and those whose continuous columns the integers determine): the
-  // bound above drives a complete search (search.ts) instead of HiGHS's MIP. An infeasible model, or one the search cannot finish, takes the path below.
+  // bound above drives a complete search (search.ts) instead of HiGHS's MIP. An infeasible
+  // model, or one the search cannot finish, takes the path below.
   if ((typeof cfg !== "object" || cfg.search !== false) && ints.length <= SEARCH_MAX_INTEGERS) {
     const found = searchIntegerModel(spec, {
       s,
@@ -460,7 +461,8 @@ function solveSub(
   const sub = subModel(spec, full, lo, hi);
   if (sub.infeasible) return null;
   // What HiGHS solves: the sub-model scaled on its own; its values mapped back before use.
-  const { data: subData, scaling } = scaleModelData(sub.data);
+  const { data: subData, scaling } =
+    opts.scale === false ? { data: sub.data, scaling: null } : scaleModelData(sub.data);
   const subCol = (k: number) => (scaling ? scaling.col[k]! : 1);
   const fill = (colValue: ArrayLike<number>) => {
     const x = Float64Array.from(lo);

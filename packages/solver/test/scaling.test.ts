@@ -100,6 +100,10 @@ describe("HiGHS's MIP on capital-share portfolios (rows of 1e8–1e9 AED)", () =
     // `scale: false` (Capex Phasing's choice) hands HiGHS the model as given: its old answer.
     const unscaled = await solveInThisThread(spec, { ...plainHighs, scale: false });
     expect(unscaled.objective).toBe(231_761_358);
+    // So do reduced-cost fixing's sub-MIPs (fixing.ts), which are scaled on their own otherwise.
+    const fixing = { mipRelGap: 0, reducedCostFixing: { search: false } } as const;
+    expect((await solveInThisThread(spec, fixing)).objective).toBe(232_251_055);
+    expect((await solveInThisThread(spec, { ...fixing, scale: false })).objective).toBe(231_761_358);
   });
 
   /**
