@@ -12,7 +12,6 @@
  * Baselines, in this process on the same file: one SHA-256 pass, and one raw-deflate pass (the
  * zip deflates CSV, so that is the floor for the export's CPU work).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   createReadStream,
@@ -34,6 +33,7 @@ import {
   adminQuery,
   freePort,
   signUpVerified,
+  spawnBenchServer,
   startMailServer,
   stopChild,
   waitReady,
@@ -45,26 +45,20 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_260_000);
 const mail = await startMailServer();
 
 async function startServer(dataDir: string, databaseUrl: string | undefined, port: number) {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: ROOT,
+  const child = spawnBenchServer({
+    root: ROOT,
+    port,
+    dataDir,
+    smtpUrl: mail.url,
+    stdout: "inherit",
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-      LOG_LEVEL: "warn",
-      SEED_DEMO: "false",
-      COOKIE_SECURE: "false",
       RUN_EMBEDDED_WORKER: "false",
       RETENTION_SWEEP_MINUTES: "0",
       FILES_MAX_BYTES: String(1024 * 1024 * 1024),
       // The upload is set-up here, not what is measured: room for DuckDB to parse a big file.
       FILES_DUCKDB_MEMORY_MB: "1024",
-      SMTP_URL: mail.url,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
-    stdio: ["ignore", "inherit", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
   await waitReady(base, 300);

@@ -82,25 +82,18 @@ export async function startBenchServer(opts: {
     databaseUrl = { DATABASE_URL: u.toString() };
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), `${opts.tag}-`));
-  const profile = opts.profileDir ? ["--cpu-prof", "--cpu-prof-dir", opts.profileDir] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: opts.root,
+  const child = spawnBenchServer({
+    root: opts.root,
+    port,
+    dataDir,
+    smtpUrl: opts.smtpUrl,
+    profileDir: opts.profileDir,
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
-      LOG_LEVEL: "warn",
-      SEED_DEMO: "false",
-      COOKIE_SECURE: "false",
       RATE_LIMIT_MAX: "100000000",
       REDIS_KEY_PREFIX: `${opts.tag}${port}:`,
-      SMTP_URL: opts.smtpUrl,
       ...databaseUrl,
       ...opts.env,
     },
-    stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {
@@ -113,6 +106,41 @@ export async function startBenchServer(opts: {
     throw err;
   });
   return { base, port, child, appName, dbName, stop };
+}
+
+/**
+ * The server process of the checkout at `root`, as `npm start` runs it, on `port` with `dataDir`:
+ * no demo seed, quiet logs, plain-HTTP cookies, account mail to `smtpUrl`; `env` on top. For a
+ * bench that manages the rest itself (a data directory kept across restarts, its stdout read);
+ * `startBenchServer` does it all.
+ */
+export function spawnBenchServer(opts: {
+  root: string;
+  port: number;
+  dataDir: string;
+  smtpUrl: string;
+  env?: Record<string, string>;
+  profileDir?: string | undefined;
+  /** What becomes of the server's stdout (its log lines): dropped by default. */
+  stdout?: "ignore" | "inherit" | "pipe";
+}): ChildProcess {
+  const profile = opts.profileDir ? ["--cpu-prof", "--cpu-prof-dir", opts.profileDir] : [];
+  return spawn(process.execPath, [...profile, "--import", "tsx", "packages/server/src/main.ts"], {
+    cwd: opts.root,
+    env: {
+      ...process.env,
+      PORT: String(opts.port),
+      HOST: "127.0.0.1",
+      DATA_DIR: opts.dataDir,
+      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+      LOG_LEVEL: "warn",
+      SEED_DEMO: "false",
+      COOKIE_SECURE: "false",
+      SMTP_URL: opts.smtpUrl,
+      ...opts.env,
+    },
+    stdio: ["ignore", opts.stdout ?? "ignore", "inherit"],
+  });
 }
 
 /** SIGTERM (the server's graceful shutdown) and wait for the process to exit. */

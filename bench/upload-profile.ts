@@ -11,7 +11,7 @@
  * memory). The server's peak memory is its VmHWM (peak resident set) from /proc. Baseline: one
  * SHA-256 pass over the same file in this process, so the upload is also a ratio to "read it once".
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync } from "node:fs";
 import os, { tmpdir } from "node:os";
@@ -22,6 +22,7 @@ import {
   adminQuery,
   freePort,
   signUpVerified,
+  spawnBenchServer,
   startMailServer,
   stopChild,
   waitReady,
@@ -51,23 +52,19 @@ async function startServer(
     u.pathname = `/${dbName}`;
     databaseUrl = u.toString();
   }
-  const child = spawn(process.execPath, ["--import", "tsx", "packages/server/src/main.ts"], {
-    cwd: ROOT,
+  const child = spawnBenchServer({
+    root: ROOT,
+    port,
+    dataDir,
+    smtpUrl: mail.url,
+    stdout: "pipe",
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      SESSION_SECRET: "bench-session-secret-0123456789abcdef",
+      // The "file stored" lines below are info.
       LOG_LEVEL: "info",
-      SEED_DEMO: "false",
-      COOKIE_SECURE: "false",
       RUN_EMBEDDED_WORKER: "false",
       FILES_MAX_BYTES: String(1024 * 1024 * 1024),
-      SMTP_URL: mail.url,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     },
-    stdio: ["ignore", "pipe", "inherit"],
   });
   // The server logs where each upload's time went ("file stored"); keep those lines.
   child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
