@@ -4,7 +4,7 @@ import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { SolveOptions } from "./result.ts";
 import { type HighsModel, userColumns } from "./scaling.ts";
-import { dependentColumns, searchIntegerModel } from "./search.ts";
+import { type Dependent, dependentColumns, searchIntegerModel } from "./search.ts";
 
 /**
  * Small MIPs answered before HiGHS's MIP is set up (decision 0057). On models of a handful of
@@ -101,17 +101,23 @@ export function answerSmallMip(
     const v = spec.variables[j]!;
     if (!Number.isFinite(v.lower) || !Number.isFinite(v.upper)) return null;
   }
-  if (ints.length <= SEARCH_MAX_INTEGERS_SMALL && (ints.length === n || dependentColumns(spec)))
-    return searchSmall(highs, spec, full, opts, configure, deadline);
+  if (ints.length <= SEARCH_MAX_INTEGERS_SMALL) {
+    const dependents = dependentColumns(spec);
+    if (dependents) return searchSmall(highs, spec, full, dependents, opts, configure, deadline);
+  }
   if (ints.length > BRANCH_MAX_INTEGERS) return null;
   return branchAndBound(highs, spec, full, ints, opts, configure, deadline);
 }
 
-/** Pure integer: one LP for the bound and reduced costs, then the depth-first search of search.ts. */
+/**
+ * Pure integer (but for `dependents`): one LP for the bound and reduced costs, then the
+ * depth-first search of search.ts.
+ */
 function searchSmall(
   highs: Highs,
   spec: ModelSpec,
   full: HighsModel,
+  dependents: Dependent[],
   opts: SolveOptions,
   configure: Configure,
   deadline: number,
@@ -129,6 +135,7 @@ function searchSmall(
     maxNodes: SEARCH_MAX_NODES,
     deadline,
     incumbent: start ?? undefined,
+    dependents,
   });
   if (!found) return null;
   if (!found.primal) return { infeasible: true, nodes: found.nodes, lps: 1 };

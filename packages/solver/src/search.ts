@@ -49,6 +49,8 @@ export interface SearchInput {
   incumbent?: Float64Array | undefined;
   /** `performance.now()` value after which the search gives up (checked every 1,024 nodes). */
   deadline: number;
+  /** `dependentColumns(spec)`, when the caller has computed it already. */
+  dependents?: Dependent[] | undefined;
 }
 
 export interface SearchOutcome {
@@ -75,11 +77,19 @@ export interface Dependent {
 export function dependentColumns(spec: ModelSpec): Dependent[] | null {
   const out: Dependent[] = [];
   const used = new Set<number>();
-  // The equality rows each column is in: one pass over the rows, not one per column.
-  const equalitiesOf = spec.variables.map(() => [] as number[]);
-  spec.constraints.forEach((c, i) => {
-    if (c.lower === c.upper && Number.isFinite(c.lower)) for (const j of c.vars) equalitiesOf[j]!.push(i);
-  });
+  // The equality rows each column is in: one pass over the rows (not one per column), made at
+  // the first continuous column — a pure-integer model needs none.
+  let equalitiesOf: number[][] | null = null;
+  const equalitiesOfColumn = (j: number): number[] => {
+    if (!equalitiesOf) {
+      const index = spec.variables.map(() => [] as number[]);
+      spec.constraints.forEach((c, i) => {
+        if (c.lower === c.upper && Number.isFinite(c.lower)) for (const k of c.vars) index[k]!.push(i);
+      });
+      equalitiesOf = index;
+    }
+    return equalitiesOf[j]!;
+  };
   for (let j = 0; j < spec.variables.length; j++) {
     const v = spec.variables[j]!;
     if (v.integer) {
@@ -87,7 +97,7 @@ export function dependentColumns(spec: ModelSpec): Dependent[] | null {
       continue;
     }
     let found: Dependent | null = null;
-    for (const i of equalitiesOf[j]!) {
+    for (const i of equalitiesOfColumn(j)) {
       if (found) break;
       const c = spec.constraints[i]!;
       if (used.has(i) || c.lower !== c.upper || !Number.isFinite(c.lower)) continue;
@@ -123,7 +133,7 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
   const { s, bound, d, xLp } = input;
   const n = spec.variables.length;
   const m = spec.constraints.length;
-  const dependents = dependentColumns(spec);
+  const dependents = input.dependents ?? dependentColumns(spec);
   if (!dependents) return null;
   const lo = spec.variables.map((v) => v.lower);
   const hi = spec.variables.map((v) => v.upper);
