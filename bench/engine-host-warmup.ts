@@ -44,8 +44,6 @@ const load = () =>
 /** Child process ids of this process (the engine hosts). */
 const children = () => childPids(process.pid);
 
-const cpuMsOf = processCpuMsPrecise;
-
 interface Side {
   label: string;
   pool: EnginePool;
@@ -67,7 +65,16 @@ async function startSide(label: string, root: string): Promise<Side> {
   const pid = children().find((p) => !before.has(p));
   if (!pid) throw new Error(`${label}: no engine host process found`);
   // Start-up (TypeScript, engines, HiGHS in each thread) counted apart from the runs.
-  return { label, pool, pid, startCpuMs: cpuMsOf(pid), hostMs: [], engineMs: [], output: null, same: true };
+  return {
+    label,
+    pool,
+    pid,
+    startCpuMs: processCpuMsPrecise(pid),
+    hostMs: [],
+    engineMs: [],
+    output: null,
+    same: true,
+  };
 }
 
 const sides = [await startSide("this tree", ROOT)];
@@ -91,9 +98,9 @@ const task = {
 const opts = { abort: new AbortController().signal, onMessage: () => {} };
 for (let r = 0; r < RUNS; r += CONCURRENCY) {
   for (const s of r % 2 ? [...sides].reverse() : sides) {
-    const c0 = cpuMsOf(s.pid);
+    const c0 = processCpuMsPrecise(s.pid);
     const batch = await Promise.all(Array.from({ length: CONCURRENCY }, () => s.pool.run(task, opts)));
-    const perRun = (cpuMsOf(s.pid) - c0) / CONCURRENCY;
+    const perRun = (processCpuMsPrecise(s.pid) - c0) / CONCURRENCY;
     for (const res of batch) {
       s.hostMs.push(perRun);
       if (!res.ok) throw new Error(`${s.label}: ${res.message}`);
