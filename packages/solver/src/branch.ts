@@ -1,4 +1,5 @@
 import type { Highs } from "highs";
+import { denseFits, denseLp, lagrangianBound, provesInfeasible, solveDense } from "./dense-lp.ts";
 import { relaxationBound } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
@@ -56,8 +57,10 @@ export const BRANCH_MAX_INTEGERS = 8;
  */
 export const SEARCH_MAX_INTEGERS_SMALL = 24;
 const SEARCH_MAX_NODES = 20_000;
-/** LPs after which the branch and bound gives up and HiGHS's MIP answers. */
+/** HiGHS LPs after which the branch and bound gives up and HiGHS's MIP answers. */
 export const BRANCH_MAX_LPS = 64;
+/** Dense-simplex nodes after which it gives up (a node costs microseconds, not ~0.1 ms). */
+export const DENSE_MAX_NODES = 2_000;
 const REL_TOL = 1e-9;
 /** HiGHS's `mip_feasibility_tolerance`: an LP value this close to an integer counts as one. */
 const INT_TOL = 1e-6;
@@ -106,7 +109,10 @@ export function answerSmallMip(
     if (dependents) return searchSmall(highs, spec, full, dependents, opts, configure, deadline);
   }
   if (ints.length > BRANCH_MAX_INTEGERS) return null;
-  return branchAndBound(highs, spec, full, ints, opts, configure, deadline);
+  const nodeLps = denseFits(spec)
+    ? denseNodes(spec, ints)
+    : highsNodes(highs, spec, full, ints, opts, configure);
+  return branchAndBound(spec, ints, opts, nodeLps, deadline);
 }
 
 /**
@@ -184,50 +190,125 @@ function startPlan(spec: ModelSpec, start: SolveOptions["start"]): Float64Array 
   return plan;
 }
 
-function branchAndBound(
+/**
+ * The LP of a node over the integers' box `lo`/`hi`: its values and a bound on s·objective valid
+ * over the whole box, "infeasible" (proven), or null (neither: give up).
+ */
+type NodeSolve = (
+  lo: Float64Array,
+  hi: Float64Array,
+) => { x: Float64Array; bound: number } | "infeasible" | null;
+
+interface NodeLps {
+  solve: NodeSolve;
+  /** Solves after which the search gives up. */
+  maxSolves: number;
+  /** Whether an integer with more than two values left may be split (cheap nodes only). */
+  splitGeneral: boolean;
+  close(): void;
+}
+
+/** Node LPs by HiGHS: one LP object, each node re-run from the last basis. */
+function highsNodes(
   highs: Highs,
   spec: ModelSpec,
   full: HighsModel,
   ints: number[],
   opts: SolveOptions,
   configure: Configure,
-  deadline: number,
-): BranchOutcome | Infeasible | null {
+): NodeLps {
   const s = spec.sense === "max" ? 1 : -1;
   const optimal = highs.constants.modelStatus.optimal;
   const infeasible = highs.constants.modelStatus.infeasible;
-  const objectiveOf = (x: ArrayLike<number>) =>
-    spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
-
   const { integrality: _int, ...lpData } = full.data;
   const lp = openModel(highs, lpData);
-  try {
-    configure(lp, { ...opts, start: undefined });
-    let lps = 0;
-    let nodes = 0;
-    /** The LP over integer bounds lo/hi: "infeasible", its values, or null (neither: give up). */
-    const solve = (lo: Float64Array, hi: Float64Array): Float64Array | "infeasible" | null => {
-      lps++;
+  configure(lp, { ...opts, start: undefined });
+  return {
+    solve: (lo, hi) => {
       // Integer columns are never scaled (scaling.ts): their bounds are the user's.
       lp.changeColsBounds({ kind: "set", indices: ints }, lo, hi);
       const code = lp.run().modelStatus;
       if (code === infeasible) return "infeasible";
       if (code !== optimal) return null;
-      return userColumns(full.scaling, lp.getSolution().colValue);
+      const x = userColumns(full.scaling, lp.getSolution().colValue);
+      return { x, bound: s * objectiveOf(spec, x) };
+    },
+    maxSolves: BRANCH_MAX_LPS,
+    // A weak relaxation over general integers takes HiGHS's LPs dozens of nodes — Leasing Mix's
+    // `tower-soft-target`, 4 integers in 0…20: 61, or the limit and then HiGHS's MIP after it —
+    // where HiGHS's one MIP is cheaper.
+    splitGeneral: false,
+    close: () => closeModel(lp),
+  };
+}
+
+/**
+ * Node LPs by the dense simplex (dense-lp.ts, decision 0060), a few microseconds each, so general
+ * integers are split too. Its answers are checked, not trusted: a node's bound is the Lagrangian
+ * bound of its duals over the node's box, and "infeasible" stands only with a Farkas proof.
+ */
+function denseNodes(spec: ModelSpec, ints: number[]): NodeLps {
+  const lp = denseLp(spec);
+  const colLo = Float64Array.from(spec.variables, (v) => v.lower);
+  const colHi = Float64Array.from(spec.variables, (v) => v.upper);
+  return {
+    solve: (lo, hi) => {
+      for (let k = 0; k < ints.length; k++) {
+        colLo[ints[k]!] = lo[k]!;
+        colHi[ints[k]!] = hi[k]!;
+      }
+      const out = solveDense(lp, colLo, colHi);
+      if (out.status === "infeasible")
+        return provesInfeasible(spec, out.y, colLo, colHi) ? "infeasible" : null;
+      if (out.status !== "optimal") return null;
+      const certified = lagrangianBound(spec, out.y, colLo, colHi);
+      return certified ? { x: out.x, bound: certified.bound } : null;
+    },
+    maxSolves: DENSE_MAX_NODES,
+    splitGeneral: true,
+    close: () => {},
+  };
+}
+
+function objectiveOf(spec: ModelSpec, x: ArrayLike<number>): number {
+  return spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
+}
+
+function branchAndBound(
+  spec: ModelSpec,
+  ints: number[],
+  opts: SolveOptions,
+  nodeLps: NodeLps,
+  deadline: number,
+): BranchOutcome | Infeasible | null {
+  const s = spec.sense === "max" ? 1 : -1;
+  try {
+    let lps = 0;
+    let nodes = 0;
+    const solve = (lo: Float64Array, hi: Float64Array) => {
+      lps++;
+      return nodeLps.solve(lo, hi);
     };
 
     let best: Float64Array | null = null;
     let zBest = Number.NEGATIVE_INFINITY; // in max form
     const cutoff = () =>
       best === null ? Number.NEGATIVE_INFINITY : zBest + REL_TOL * Math.max(1, Math.abs(zBest));
-    /** A plan with the integers at `values`: the LP with them fixed, if it beats the incumbent. */
-    const candidate = (values: Float64Array): boolean | null => {
-      const x = solve(values, values);
-      if (x === null) return null;
-      if (x === "infeasible") return false;
+    const near = (z: number, bound: number) => z >= bound - REL_TOL * Math.max(1, Math.abs(bound));
+    /**
+     * A plan with the integers at `values`: the LP with them fixed, kept if it beats the incumbent.
+     * False: no plan there. Null: give up — also when the plan falls short of `bound` (the bound
+     * of the box it is to close), which only a bad LP answer can cause.
+     */
+    const candidate = (values: Float64Array, bound: number): boolean | null => {
+      const got = solve(values, values);
+      if (got === null) return null;
+      if (got === "infeasible") return false;
+      const x = got.x;
       for (let k = 0; k < ints.length; k++) x[ints[k]!] = values[k]!;
       if (!meetsSpec(spec, x)) return false;
-      const z = s * objectiveOf(x);
+      const z = s * objectiveOf(spec, x);
+      if (!near(z, Math.min(bound, got.bound))) return null;
       if (best === null || z > cutoff()) {
         best = x;
         zBest = z;
@@ -237,7 +318,7 @@ function branchAndBound(
 
     // The start's integer choices (HiGHS keeps a feasible start as its first incumbent).
     const start = startIntegers(spec, opts.start, ints);
-    if (start && candidate(start) === null) return null;
+    if (start && candidate(start, Number.NEGATIVE_INFINITY) === null) return null;
 
     // Depth first over boxes of the integers (explicit stack: last pushed, first explored).
     const stack: { lo: Float64Array; hi: Float64Array }[] = [
@@ -247,13 +328,14 @@ function branchAndBound(
       },
     ];
     while (stack.length > 0) {
-      if (lps >= BRANCH_MAX_LPS || performance.now() > deadline) return null;
+      if (lps >= nodeLps.maxSolves || performance.now() > deadline) return null;
       const box = stack.pop()!;
       nodes++;
-      const x = solve(box.lo, box.hi);
-      if (x === null) return null;
-      if (x === "infeasible") continue;
-      if (s * objectiveOf(x) <= cutoff()) continue;
+      const got = solve(box.lo, box.hi);
+      if (got === null) return null;
+      if (got === "infeasible") continue;
+      const { x, bound } = got;
+      if (bound <= cutoff()) continue;
       // Branch on the most fractional integer; integral everywhere: a candidate plan.
       let k = -1;
       let frac = INT_TOL;
@@ -269,25 +351,22 @@ function branchAndBound(
         const values = Float64Array.from(ints, (j) => Math.round(x[j]!));
         if (ints.every((j, t) => x[j] === values[t]) && meetsSpec(spec, x)) {
           // Exactly whole already: the LP with the integers fixed there has this same optimum.
-          const z = s * objectiveOf(x);
+          const z = s * objectiveOf(spec, x);
+          if (!near(z, bound)) return null;
           if (best === null || z > cutoff()) {
             best = x;
             zBest = z;
           }
           continue;
         }
-        const got = candidate(values);
-        if (got === null) return null;
-        if (got === false) return null; // integral LP values whose plan fails the re-check: HiGHS decides
+        const ok = candidate(values, bound);
+        if (ok === null) return null;
+        if (ok === false) return null; // integral LP values whose plan fails the re-check: HiGHS decides
         continue;
       }
-      // Branching only splits two-valued integers (binaries, or a general integer already
-      // narrowed to two values). A weak relaxation over general integers takes this search
-      // dozens of LPs — Leasing Mix's `tower-soft-target`, 4 integers in 0…20: 61, or the limit
-      // and then HiGHS's MIP after it (the run 21 → 43 ms) — where HiGHS's one MIP is cheaper.
       // General integers whose LP values are integral (a root that is already the plan, as in
-      // most Leasing Mix models) are still answered here.
-      if (box.hi[k]! - box.lo[k]! > 1) return null;
+      // most Leasing Mix models) are answered on either kind of node.
+      if (!nodeLps.splitGeneral && box.hi[k]! - box.lo[k]! > 1) return null;
       const v = x[ints[k]!]!;
       const down = { lo: box.lo, hi: box.hi.slice() };
       down.hi[k] = Math.floor(v);
@@ -299,9 +378,9 @@ function branchAndBound(
     }
     // Every box closed by an infeasible LP: no integer plan.
     if (best === null) return { infeasible: true, nodes, lps };
-    return { primal: best, bestBound: objectiveOf(best), nodes, lps };
+    return { primal: best, bestBound: objectiveOf(spec, best), nodes, lps };
   } finally {
-    closeModel(lp);
+    nodeLps.close();
   }
 }
 

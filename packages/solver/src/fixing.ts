@@ -1,4 +1,5 @@
 import type { Highs, ModelData } from "highs";
+import { denseFits, denseLp, lagrangianBound, provesInfeasible, solveDense } from "./dense-lp.ts";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
 import type { ReducedCostFixingReport, SolveOptions } from "./result.ts";
@@ -299,9 +300,20 @@ export function relaxationBound(
   opts: SolveOptions,
   configure: (m: ReturnType<Highs["createModel"]>, o: SolveOptions) => void,
 ): RelaxationBound | "infeasible" | null {
-  const n = spec.variables.length;
-  const m = spec.constraints.length;
+  const lower = spec.variables.map((v) => v.lower);
+  const upper = spec.variables.map((v) => v.upper);
   const s = spec.sense === "max" ? 1 : -1;
+  // Small LPs by the dense simplex (decision 0060): its duals give a bound that holds whatever
+  // they are, and its "infeasible" is kept only with a Farkas proof. Anything else: HiGHS.
+  if (denseFits(spec)) {
+    const out = solveDense(denseLp(spec), lower, upper);
+    if (out.status === "infeasible" && provesInfeasible(spec, out.y, lower, upper)) return "infeasible";
+    if (out.status === "optimal") {
+      const certified = lagrangianBound(spec, out.y, lower, upper);
+      if (certified) return { xLp: out.x, lpObjective: objectiveOf(spec, out.x), ...certified };
+    }
+  }
+  const n = spec.variables.length;
   const { integrality: _int, ...lpData } = full.data;
   const lp = openModel(highs, lpData);
   let xLp: Float64Array;
@@ -323,47 +335,18 @@ export function relaxationBound(
   } finally {
     closeModel(lp);
   }
+  // The Lagrangian bound in max form, from HiGHS's duals (y' = s·y).
+  const certified = lagrangianBound(
+    spec,
+    y.map((v) => s * v),
+    lower,
+    upper,
+  );
+  return certified ? { xLp, lpObjective, ...certified } : null;
+}
 
-  // The Lagrangian bound in max form: c' = s·c, y' = s·y, d' = c' − Aᵀy'.
-  const yMax = new Float64Array(m);
-  let bound = s * spec.objectiveOffset;
-  spec.constraints.forEach((c, i) => {
-    const v = s * y[i]!;
-    if (v > 0 && Number.isFinite(c.upper)) {
-      yMax[i] = v;
-      bound += v * c.upper;
-    } else if (v < 0 && Number.isFinite(c.lower)) {
-      yMax[i] = v;
-      bound += v * c.lower;
-    }
-  });
-  const d = new Float64Array(n);
-  const mag = new Float64Array(n);
-  spec.variables.forEach((v, j) => {
-    d[j] = s * v.cost;
-    mag[j] = Math.abs(v.cost);
-  });
-  spec.constraints.forEach((c, i) => {
-    const yi = yMax[i]!;
-    if (yi === 0) return;
-    for (let k = 0; k < c.vars.length; k++) {
-      const j = c.vars[k]!;
-      const t = c.coefs[k]! * yi;
-      d[j] = d[j]! - t;
-      mag[j] = mag[j]! + Math.abs(t);
-    }
-  });
-  for (let j = 0; j < n; j++) {
-    const v = spec.variables[j]!;
-    let dj = d[j]!;
-    // A reduced cost at rounding level of its terms is zero (basic variables), which matters only
-    // where the bound it would multiply is infinite.
-    if (Math.abs(dj) <= 1e-9 * mag[j]!) dj = d[j] = 0;
-    if (dj > 0) bound += dj * v.upper;
-    else if (dj < 0) bound += dj * v.lower;
-  }
-  if (!Number.isFinite(bound)) return null;
-  return { xLp, lpObjective, bound, d };
+function objectiveOf(spec: ModelSpec, x: ArrayLike<number>): number {
+  return spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
 }
 
 /** The MIP with the columns fixed by `lo === hi` removed (moved into row limits and the offset). */

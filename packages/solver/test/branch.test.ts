@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { denseFits } from "../src/dense-lp.ts";
 import {
   ModelBuilder,
   type ModelSpec,
@@ -76,6 +77,55 @@ function mixed(seed: number): ModelSpec {
   return m.build();
 }
 
+/**
+ * Leasing-Mix-like: 3–6 general integers in 0…5–20 (units per package), a continuous shortfall
+ * penalised in the objective (a soft target), a budget row, share caps and a rent-weighted row
+ * with coefficients of 1e5–1e6 — the models the dense simplex's nodes now split (decision 0060).
+ */
+function generalMixed(seed: number): ModelSpec {
+  const r = rng(seed);
+  const k = 3 + Math.floor(r() * 4);
+  const m = new ModelBuilder("max");
+  const vacant = 10 + Math.floor(r() * 30);
+  const u = Array.from({ length: k }, (_, j) =>
+    m.variable({
+      name: `u${j}`,
+      integer: true,
+      upper: Math.min(vacant, 5 + Math.floor(r() * 16)),
+      cost: 20_000 + 60_000 * r(),
+    }),
+  );
+  const need = Math.floor(vacant * (0.5 + 0.5 * r()));
+  const shortfall = m.variable({ name: "shortfall", upper: need, cost: -(50_000 + 100_000 * r()) });
+  m.le(
+    "vacant",
+    u.map((v) => [v, 1] as const),
+    vacant,
+  );
+  m.ge("target", [...u.map((v) => [v, 1] as const), [shortfall, 1]], need);
+  const incentive = u.map(() => 1_000 + Math.floor(20_000 * r()));
+  m.le(
+    "budget",
+    u.map((v, j) => [v, incentive[j]!] as const),
+    Math.floor(need * 8_000 * r()) + 5_000,
+  );
+  const share = 0.3 + 0.5 * r();
+  u.forEach((_, j) => {
+    m.le(
+      `share ${j}`,
+      u.map((w, q) => [w, q === j ? 1 - share : -share] as const),
+      0,
+    );
+  });
+  const W = 20 + 20 * r();
+  m.ge(
+    "wault",
+    u.map((v) => [v, (70_000 + 20_000 * r()) * (12 + 48 * r() - W)] as const),
+    -2e8 * r(),
+  );
+  return m.build();
+}
+
 const quiet: SolveOptions = { iis: false, relaxation: false };
 const highsOnly = (o: SolveOptions): SolveOptions => ({ ...o, branchAndBound: false, mipRelGap: 0 });
 const integerPlan = (spec: ModelSpec, res: SolveResult) =>
@@ -142,10 +192,30 @@ describe("small MIPs by branch and bound / search (branch.ts)", () => {
       }
     }
     expect(started).toBeGreaterThan(100);
-    // The rest branch on the general integer `lots` (0…4): HiGHS's (branch.ts splits only
-    // two-valued integers).
-    expect(answered).toBeGreaterThanOrEqual(150);
+    // General integers (`lots`, 0…4) are split too, on the dense simplex's nodes (decision 0060):
+    // 198 of 200 here; the rest are HiGHS's.
+    expect(answered).toBeGreaterThanOrEqual(195);
     expect(ties).toBeLessThanOrEqual(5);
+  });
+
+  it("general integers (0…20) with a continuous shortfall: HiGHS's optimum within 1e-9 on 200 random models", async () => {
+    let answered = 0;
+    let ties = 0;
+    let feasible = 0;
+    let split = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const spec = generalMixed(seed);
+      const got = await compare(spec, quiet, seed);
+      if (got.answered) answered++;
+      if (got.tie) ties++;
+      if ((await solveInThisThread(spec, highsOnly(quiet))).hasSolution) feasible++;
+      if (((await solveInThisThread(spec, quiet)).mip?.branchAndBound?.nodes ?? 0) > 1) split++;
+    }
+    expect(feasible).toBeGreaterThan(150);
+    // Most of them are not whole at the root: the splits are exercised.
+    expect(split).toBeGreaterThan(100);
+    expect(answered).toBeGreaterThanOrEqual(195);
+    expect(ties).toBeLessThanOrEqual(10);
   });
 
   it("never returns a worse plan than HiGHS's MIP at its default gap, nor one beyond HiGHS's bound", async () => {
@@ -213,9 +283,10 @@ describe("small MIPs by branch and bound / search (branch.ts)", () => {
     expect(res.mip?.branchAndBound).toBeUndefined();
     expect(res.values.n).toBe(2);
 
-    // A general integer the LP leaves fractional: HiGHS's MIP, not a split of 0…20; integral at
-    // the root: answered here.
-    const general = (areaLimit: number) => {
+    // A general integer the LP leaves fractional: split on the dense simplex's nodes (decision
+    // 0060); on a model too large for them, HiGHS's MIP, not dozens of HiGHS LPs splitting 0…20.
+    // Integral at the root: answered here either way.
+    const general = (areaLimit: number, padRows = 0) => {
       const m = new ModelBuilder("max");
       const units = m.variable({ name: "units", integer: true, upper: 20, cost: 3 });
       const rent = m.variable({ name: "rent", upper: 100, cost: 1 });
@@ -228,11 +299,21 @@ describe("small MIPs by branch and bound / search (branch.ts)", () => {
         ],
         19,
       );
+      for (let i = 0; i < padRows; i++) {
+        const pad = m.variable({ name: `pad${i}`, upper: 1, cost: 0 });
+        m.le(`pad ${i}`, [[pad, 1]], 1);
+      }
       return m.build();
     };
     const splitting = await solveInThisThread(general(50), quiet);
-    expect(splitting.mip?.branchAndBound).toBeUndefined();
+    expect(splitting.mip?.branchAndBound).toEqual({ nodes: 3, lps: 3 });
     expect(splitting.values.units).toBe(7);
+    expect(splitting.objective).toBeCloseTo(3 * 7 + 100, 9);
+    const large = general(50, 80);
+    expect(denseFits(large)).toBe(false);
+    const byHighs = await solveInThisThread(large, quiet);
+    expect(byHighs.mip?.branchAndBound).toBeUndefined();
+    expect(byHighs.values.units).toBe(7);
     const whole = await solveInThisThread(general(49), quiet);
     expect(whole.mip?.branchAndBound).toEqual({ nodes: 1, lps: 1 });
     expect(whole.values.units).toBe(7);
