@@ -11,8 +11,12 @@ import type { z } from "zod";
  * whose verdict and issues stand. So it supports only schema kinds with no transformation:
  * objects (every key of the value known to the shape, plain prototype), arrays without length
  * checks, numbers (finite; `int` and bounds), strings and booleans without checks, enums,
- * literals, nullable and optional. A schema with anything else anywhere (defaults, transforms,
- * refinements, unions, records, lazy or recursive shapes, coercion) gets no check at all.
+ * literals, null, nullable and optional, records with plain string keys, and unions of such
+ * primitives and arrays of them (a primitive passes zod's option exactly when it passes ours, and comes back
+ * unchanged, so which option zod tries first does not matter — unions of objects it does not
+ * cover: zod would keep the first option that strips a key). A schema with anything else
+ * anywhere (defaults, transforms, refinements, other unions and records, lazy or recursive
+ * shapes, coercion) gets no check at all.
  */
 export type PlainCheck = (value: unknown) => boolean;
 
@@ -36,6 +40,10 @@ interface Def {
   shape?: Record<string, Schema>;
   element?: Schema;
   innerType?: Schema;
+  keyType?: Schema;
+  valueType?: Schema;
+  options?: Schema[];
+  mode?: string;
 }
 interface CheckDef {
   check: string;
@@ -85,8 +93,14 @@ function compile(schema: z.ZodType, visiting: Set<object>): PlainCheck | null {
           return true;
         };
       }
+      case "null":
+        return (v) => v === null;
       case "object":
         return objectCheck(def, visiting);
+      case "record":
+        return recordCheck(def, visiting);
+      case "union":
+        return primitiveUnionCheck(def, visiting);
       default:
         return null;
     }
@@ -139,5 +153,51 @@ function objectCheck(def: Def, visiting: Set<object>): PlainCheck | null {
     // A key the shape does not know is stripped (or refused) by zod: not the same value.
     for (const k in o) if (!known.has(k)) return false;
     return true;
+  };
+}
+
+const PRIMITIVE = new Set(["number", "string", "boolean", "enum", "literal", "null"]);
+/** Primitives and arrays of them: zod accepts exactly what the check accepts, and strips nothing. */
+const exact = (o: Schema): boolean =>
+  PRIMITIVE.has(o._zod.def.type) ||
+  (o._zod.def.type === "array" && !!o._zod.def.element && exact(o._zod.def.element));
+
+function primitiveUnionCheck(def: Def, visiting: Set<object>): PlainCheck | null {
+  const options = def.options ?? [];
+  if (options.length === 0 || !options.every(exact)) return null;
+  const checks: PlainCheck[] = [];
+  for (const o of options) {
+    const c = compile(o as unknown as z.ZodType, visiting);
+    if (!c) return null;
+    checks.push(c);
+  }
+  return (v) => checks.some((c) => c(v));
+}
+
+/**
+ * z.record(z.string(), value): zod copies every own enumerable key (symbols too, `__proto__`
+ * skipped) through the key and value schemas. Only plain string keys, a key schema without checks
+ * (no enum of keys, no pattern) and a plain value schema are covered.
+ */
+function recordCheck(def: Def, visiting: Set<object>): PlainCheck | null {
+  const key = def.keyType?._zod;
+  if (key?.def.type !== "string" || key.def.checks?.length || key.def.coerce || key.values) return null;
+  if (def.mode === "loose" || !def.valueType) return null;
+  const value = compile(def.valueType as unknown as z.ZodType, visiting);
+  if (!value) return null;
+  return (v) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return false;
+    const names = Object.getOwnPropertyNames(v);
+    // Symbol keys, non-enumerable keys and an own `__proto__` are treated differently by zod.
+    if (Object.getOwnPropertySymbols(v).length > 0) return false;
+    const o = v as Record<string, unknown>;
+    let enumerable = 0;
+    for (const k in o) {
+      if (!Object.hasOwn(o, k) || k === "__proto__" || !value(o[k])) return false;
+      enumerable++;
+    }
+    return enumerable === names.length;
   };
 }

@@ -16,6 +16,8 @@ const Out = z.object({
   units: z.number().int().min(1).lt(1000),
   rows: z.array(Row),
   roots: z.array(z.number()),
+  units_by_package: z.record(z.string(), z.number()),
+  from: z.union([z.number(), z.string(), z.null(), z.array(z.number())]),
 });
 const good = () => ({
   kind: "deal",
@@ -26,6 +28,8 @@ const good = () => ({
     { period: 1, phase: "operate", noi: 2.25, irr: 0.07, note: "stabilized" },
   ],
   roots: [0.01, -0.3],
+  units_by_package: { "flex-12": 3, "long-60": 1.5 } as Record<string, number>,
+  from: "base" as number | string | null | number[],
 });
 
 /** Values zod must judge: each differs from `good()` in one way. */
@@ -50,6 +54,21 @@ const variants: [string, (v: ReturnType<typeof good>) => unknown][] = [
   ["an object inheriting its fields", (v) => Object.create(v)],
   ["undefined for an optional", (v) => ({ ...v, rows: [{ ...v.rows[0]!, note: undefined }] })],
   ["a number for a boolean", (v) => ({ ...v, ok: 1 })],
+  ["a union's other primitive", (v) => ({ ...v, from: 2.5 })],
+  ["a union's null", (v) => ({ ...v, from: null })],
+  ["a union's missing option", (v) => ({ ...v, from: true })],
+  ["a union's array", (v) => ({ ...v, from: [1, 2] })],
+  ["a union's array with a string", (v) => ({ ...v, from: [1, "2"] })],
+  ["a record value of the wrong type", (v) => ({ ...v, units_by_package: { a: "3" } })],
+  ["a record value NaN", (v) => ({ ...v, units_by_package: { a: Number.NaN } })],
+  ["a record with a symbol key", (v) => ({ ...v, units_by_package: { a: 1, [Symbol("s")]: 2 } })],
+  [
+    "a record with a non-enumerable key",
+    (v) => ({ ...v, units_by_package: Object.defineProperty({ a: 1 }, "hidden", { value: 2 }) }),
+  ],
+  ["a record with an own __proto__", (v) => ({ ...v, units_by_package: JSON.parse('{"__proto__": 1}') })],
+  ["a record that is an array", (v) => ({ ...v, units_by_package: [1, 2] })],
+  ["a record of a class", (v) => ({ ...v, units_by_package: Object.assign(new (class M {})(), { a: 1 }) })],
 ];
 
 describe("plainCheckOf (the output check before zod)", () => {
@@ -73,7 +92,16 @@ describe("plainCheckOf (the output check before zod)", () => {
   it("says no to each broken value, which zod then judges", () => {
     const refused = variants.filter(([, make]) => !check(make(good()))).map(([name]) => name);
     expect(refused).toEqual(
-      variants.map(([name]) => name).filter((n) => n !== "as is" && !n.startsWith("undefined")),
+      variants
+        .map(([name]) => name)
+        .filter(
+          (n) =>
+            n !== "as is" &&
+            !n.startsWith("undefined") &&
+            !n.startsWith("a union's other") &&
+            n !== "a union's null" &&
+            n !== "a union's array",
+        ),
     );
   });
 
@@ -81,11 +109,15 @@ describe("plainCheckOf (the output check before zod)", () => {
     expect(plainCheckOf(z.object({ a: z.number().default(1) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.string().transform((s) => s.length) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.number() }).refine((o) => o.a > 0))).toBeNull();
-    expect(plainCheckOf(z.object({ a: z.union([z.number(), z.string()]) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.union([z.object({ b: z.number() }), z.string()]) }))).toBeNull();
+    expect(plainCheckOf(z.union([z.number(), z.string().min(1)]))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.string().min(2) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.array(z.number()).min(1) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.coerce.number() }))).toBeNull();
-    expect(plainCheckOf(z.record(z.string(), z.number()))).toBeNull();
+    expect(plainCheckOf(z.record(z.enum(["a", "b"]), z.number()))).toBeNull();
+    expect(plainCheckOf(z.record(z.string().min(1), z.number()))).toBeNull();
+    expect(plainCheckOf(z.record(z.string(), z.number().default(0)))).toBeNull();
+    expect(plainCheckOf(z.looseRecord(z.string(), z.number()))).toBeNull();
     expect(
       plainCheckOf(
         z
