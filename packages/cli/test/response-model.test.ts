@@ -10,9 +10,10 @@ import path from "node:path";
 import { evaluateScores } from "@modelworks/engine-response-model";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
+import { sharedPath } from "../../../test-support/shared-dir.ts";
 import { EXIT, main } from "../src/main.ts";
 
-const FIXTURES = path.resolve(import.meta.dirname, "../../../../shared/fixtures/campaigniq");
+const FIXTURES = sharedPath("fixtures", "campaigniq");
 const SAMPLE = path.join(FIXTURES, "sample_data.csv");
 
 function capture() {

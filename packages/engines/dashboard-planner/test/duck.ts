@@ -5,9 +5,10 @@
  */
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { sharedPath } from "../../../../test-support/shared-dir.ts";
 import type { CellValue, ColumnProfile, ColumnType, TableProfile } from "../src/profile/index.ts";
 
-export const FIXTURES = path.resolve(import.meta.dirname, "../../../../../shared/fixtures/dashboard");
+export const FIXTURES = sharedPath("fixtures", "dashboard");
 export const FIXTURE_NAMES = ["mpg", "midwest", "caschools", "us_state_guns_panel"] as const;
 
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sharedPath } from "../../../../test-support/shared-dir.ts";
 import { seededRandom } from "../src/fit/random.ts";
 import type { FieldSpec, RawTable } from "../src/types.ts";
 
-export const FIXTURES = join(import.meta.dirname, "../../../../../shared/fixtures/campaigniq");
+export const FIXTURES = sharedPath("fixtures", "campaigniq");
 
 /** A CSV without quoted fields (the fixtures have none), BOM stripped, "" → null. */
 export function readSimpleCsv(path: string): RawTable {

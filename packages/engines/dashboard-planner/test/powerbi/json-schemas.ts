@@ -9,11 +9,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { sharedPath } from "../../../../../test-support/shared-dir.ts";
 
 export const SCHEMA_DIR = fileURLToPath(new URL("../fixtures/powerbi-json-schemas", import.meta.url));
 /** The repository's root; ../shared sits beside it, as the other tests' fixtures note. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../../../", import.meta.url));
-export const REFERENCE_DIR = join(REPO_ROOT, "..", "shared", "reference", "powerbi-json-schemas");
+export const REFERENCE_DIR = sharedPath("reference", "powerbi-json-schemas");
 
 const BASE = "https://developer.microsoft.com/json-schemas/fabric";
 

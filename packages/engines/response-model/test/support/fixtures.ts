@@ -4,13 +4,11 @@
  * for the platform in tests. csv-parse's `bom` option drops the UTF-8 BOM both files start with.
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse/sync";
+import { sharedPath } from "../../../../../test-support/shared-dir.ts";
 import type { RawTable } from "../../src/types.ts";
 
-export const FIXTURES_DIR = fileURLToPath(
-  new URL("../../../../../../shared/fixtures/campaigniq/", import.meta.url),
-);
+export const FIXTURES_DIR = `${sharedPath("fixtures", "campaigniq")}/`;
 
 /** CSV text → RawTable with the header as given; empty cells → null. */
 export function parseCsvTable(text: string): RawTable {
