@@ -1,5 +1,12 @@
 import type { Highs } from "highs";
-import { denseFits, denseLp, lagrangianBound, provesInfeasible, solveDense } from "./dense-lp.ts";
+import {
+  type DenseBasis,
+  denseFits,
+  denseLp,
+  lagrangianBound,
+  provesInfeasible,
+  solveDense,
+} from "./dense-lp.ts";
 import { relaxationBound } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
 import type { ModelSpec } from "./model.ts";
@@ -197,7 +204,8 @@ function startPlan(spec: ModelSpec, start: SolveOptions["start"]): Float64Array 
 type NodeSolve = (
   lo: Float64Array,
   hi: Float64Array,
-) => { x: Float64Array; bound: number } | "infeasible" | null;
+  from?: DenseBasis,
+) => { x: Float64Array; bound: number; basis?: DenseBasis | undefined } | "infeasible" | null;
 
 interface NodeLps {
   solve: NodeSolve;
@@ -252,17 +260,17 @@ function denseNodes(spec: ModelSpec, ints: number[]): NodeLps {
   const colLo = Float64Array.from(spec.variables, (v) => v.lower);
   const colHi = Float64Array.from(spec.variables, (v) => v.upper);
   return {
-    solve: (lo, hi) => {
+    solve: (lo, hi, from) => {
       for (let k = 0; k < ints.length; k++) {
         colLo[ints[k]!] = lo[k]!;
         colHi[ints[k]!] = hi[k]!;
       }
-      const out = solveDense(lp, colLo, colHi);
+      const out = solveDense(lp, colLo, colHi, { from });
       if (out.status === "infeasible")
         return provesInfeasible(spec, out.y, colLo, colHi) ? "infeasible" : null;
       if (out.status !== "optimal") return null;
       const certified = lagrangianBound(spec, out.y, colLo, colHi);
-      return certified ? { x: out.x, bound: certified.bound } : null;
+      return certified ? { x: out.x, bound: certified.bound, basis: out.basis } : null;
     },
     maxSolves: DENSE_MAX_NODES,
     splitGeneral: true,
@@ -285,9 +293,9 @@ function branchAndBound(
   try {
     let lps = 0;
     let nodes = 0;
-    const solve = (lo: Float64Array, hi: Float64Array) => {
+    const solve = (lo: Float64Array, hi: Float64Array, from?: DenseBasis) => {
       lps++;
-      return nodeLps.solve(lo, hi);
+      return nodeLps.solve(lo, hi, from);
     };
 
     let best: Float64Array | null = null;
@@ -321,7 +329,8 @@ function branchAndBound(
     if (start && candidate(start, Number.NEGATIVE_INFINITY) === null) return null;
 
     // Depth first over boxes of the integers (explicit stack: last pushed, first explored).
-    const stack: { lo: Float64Array; hi: Float64Array }[] = [
+    // Each box keeps its parent's final basis: the dense simplex starts from it (warm).
+    const stack: { lo: Float64Array; hi: Float64Array; from?: DenseBasis | undefined }[] = [
       {
         lo: Float64Array.from(ints, (j) => spec.variables[j]!.lower),
         hi: Float64Array.from(ints, (j) => spec.variables[j]!.upper),
@@ -331,10 +340,10 @@ function branchAndBound(
       if (lps >= nodeLps.maxSolves || performance.now() > deadline) return null;
       const box = stack.pop()!;
       nodes++;
-      const got = solve(box.lo, box.hi);
+      const got = solve(box.lo, box.hi, box.from);
       if (got === null) return null;
       if (got === "infeasible") continue;
-      const { x, bound } = got;
+      const { x, bound, basis } = got;
       if (bound <= cutoff()) continue;
       // Branch on the most fractional integer; integral everywhere: a candidate plan.
       let k = -1;
@@ -368,9 +377,9 @@ function branchAndBound(
       // most Leasing Mix models) are answered on either kind of node.
       if (!nodeLps.splitGeneral && box.hi[k]! - box.lo[k]! > 1) return null;
       const v = x[ints[k]!]!;
-      const down = { lo: box.lo, hi: box.hi.slice() };
+      const down = { lo: box.lo, hi: box.hi.slice(), from: basis };
       down.hi[k] = Math.floor(v);
-      const up = { lo: box.lo.slice(), hi: box.hi };
+      const up = { lo: box.lo.slice(), hi: box.hi, from: basis };
       up.lo[k] = Math.ceil(v);
       // The side nearer the LP's value is explored first (pushed last).
       if (v - Math.floor(v) < 0.5) stack.push(up, down);

@@ -80,15 +80,39 @@ const OPT_TOL = 1e-9;
 /** Degenerate pivots in a row after which pricing turns to Bland's rule (no cycling). */
 const DEGENERATE_RUN = 30;
 
-/** Solves max cost·x over rowLower ≤ Ax ≤ rowUpper, colLower ≤ x ≤ colUpper. */
+/**
+ * A basis and the tableau over it, as a solve ended: a child node of a branch and bound starts
+ * from its parent's (only a column's bounds changed, so a few pivots usually restore optimality).
+ */
+export interface DenseBasis {
+  /** m × (n + m) tableau B⁻¹[A −I]. */
+  T: Float64Array;
+  /** Basic column of each row. */
+  head: Int32Array;
+  /** Row of each basic column, −1 for nonbasic ones. */
+  rowOf: Int32Array;
+  /** Values of every column (nonbasic ones at a bound, or 0 when free). */
+  x: Float64Array;
+  /** Pivots since the tableau was built from A: past `REFRESH_PIVOTS` a start is fresh again. */
+  pivots: number;
+}
+
+/** Pivots a warm start may have accumulated before it is rebuilt from A (rounding drift). */
+const REFRESH_PIVOTS = 200;
+
+/**
+ * Solves max cost·x over rowLower ≤ Ax ≤ rowUpper, colLower ≤ x ≤ colUpper: from the logical
+ * basis, or from `from` (copied, never changed). `basis` of the outcome is the final one.
+ */
 export function solveDense(
   lp: DenseLp,
   colLower: ArrayLike<number>,
   colUpper: ArrayLike<number>,
-  maxIterations = 20 * (lp.n + lp.m) + 50,
-): DenseOutcome {
+  options: { from?: DenseBasis | undefined; maxIterations?: number } = {},
+): DenseOutcome & { basis?: DenseBasis } {
   const { n, m, a } = lp;
   const N = n + m;
+  const maxIterations = options.maxIterations ?? 20 * (n + m) + 50;
   const lo = new Float64Array(N);
   const hi = new Float64Array(N);
   for (let j = 0; j < n; j++) {
@@ -110,27 +134,48 @@ export function solveDense(
   let costSize = 1;
   for (let j = 0; j < n; j++) costSize = Math.max(costSize, Math.abs(lp.cost[j]!));
 
-  // T = B⁻¹[A −I] with B = −I: [−A | I].
-  const T = new Float64Array(m * N);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) T[i * N + j] = -a[i * n + j]!;
-    T[i * N + n + i] = 1;
-  }
-  const head = new Int32Array(m);
-  const rowOf = new Int32Array(N).fill(-1);
-  for (let i = 0; i < m; i++) {
-    head[i] = n + i;
-    rowOf[n + i] = i;
-  }
-  const x = new Float64Array(N);
-  for (let j = 0; j < n; j++) {
-    const l = lo[j]!;
-    const u = hi[j]!;
-    // At the bound the objective favours, when finite: phase 2 then starts nearer the optimum.
-    if (Number.isFinite(l) && Number.isFinite(u)) x[j] = lp.cost[j]! > 0 ? u : l;
-    else if (Number.isFinite(l)) x[j] = l;
-    else if (Number.isFinite(u)) x[j] = u;
-    else x[j] = 0;
+  let T: Float64Array;
+  let head: Int32Array;
+  let rowOf: Int32Array;
+  let x: Float64Array;
+  let pivots: number;
+  const from = options.from;
+  if (from && from.pivots < REFRESH_PIVOTS) {
+    T = from.T.slice();
+    head = from.head.slice();
+    rowOf = from.rowOf.slice();
+    x = from.x.slice();
+    pivots = from.pivots;
+    // Nonbasic columns into their (possibly narrowed) bounds; basic values are recomputed below.
+    for (let j = 0; j < N; j++) {
+      if (rowOf[j]! >= 0) continue;
+      if (x[j]! < lo[j]!) x[j] = lo[j]!;
+      else if (x[j]! > hi[j]!) x[j] = hi[j]!;
+    }
+  } else {
+    // T = B⁻¹[A −I] with B = −I: [−A | I].
+    T = new Float64Array(m * N);
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) T[i * N + j] = -a[i * n + j]!;
+      T[i * N + n + i] = 1;
+    }
+    head = new Int32Array(m);
+    rowOf = new Int32Array(N).fill(-1);
+    for (let i = 0; i < m; i++) {
+      head[i] = n + i;
+      rowOf[n + i] = i;
+    }
+    x = new Float64Array(N);
+    pivots = 0;
+    for (let j = 0; j < n; j++) {
+      const l = lo[j]!;
+      const u = hi[j]!;
+      // At the bound the objective favours, when finite: phase 2 then starts nearer the optimum.
+      if (Number.isFinite(l) && Number.isFinite(u)) x[j] = lp.cost[j]! > 0 ? u : l;
+      else if (Number.isFinite(l)) x[j] = l;
+      else if (Number.isFinite(u)) x[j] = u;
+      else x[j] = 0;
+    }
   }
 
   const g = new Float64Array(N);
@@ -194,8 +239,9 @@ export function solveDense(
       // this basis the most d·(x, r) reaches over the box is less than the least g·(x, r) does.
       const y = new Float64Array(m);
       for (let i = 0; i < m; i++) y[i] = d[n + i]! - g[n + i]!;
-      if (phase1) return { status: "infeasible", y, iterations: iter };
-      return { status: "optimal", x: x.slice(0, n), y, iterations: iter };
+      const basis = { T, head, rowOf, x, pivots };
+      if (phase1) return { status: "infeasible", y, iterations: iter, basis };
+      return { status: "optimal", x: x.slice(0, n), y, iterations: iter, basis };
     }
 
     // Ratio test: x_q moves by dir·t, basic column i by α_i·t with α_i = −T_iq·dir.
@@ -261,6 +307,7 @@ export function solveDense(
     rowOf[out] = -1;
     rowOf[q] = leave;
     head[leave] = q;
+    pivots++;
   }
   return { status: "failed", iterations: maxIterations };
 }
@@ -332,6 +379,7 @@ export function provesInfeasible(
 ): boolean {
   for (const sign of [1, -1]) {
     const w = new Float64Array(spec.variables.length);
+    const mag = new Float64Array(spec.variables.length);
     let rowMin = 0;
     let size = 0;
     spec.constraints.forEach((c, i) => {
@@ -341,12 +389,19 @@ export function provesInfeasible(
       if (yi === 0 || !Number.isFinite(limit)) return;
       rowMin += yi * limit;
       size += Math.abs(yi * limit);
-      for (let k = 0; k < c.vars.length; k++) w[c.vars[k]!] = w[c.vars[k]!]! + yi * c.coefs[k]!;
+      for (let k = 0; k < c.vars.length; k++) {
+        const j = c.vars[k]!;
+        w[j] = w[j]! + yi * c.coefs[k]!;
+        mag[j] = mag[j]! + Math.abs(yi * c.coefs[k]!);
+      }
     });
     let colMax = 0;
     for (let j = 0; j < w.length; j++) {
       const wj = w[j]!;
-      if (wj === 0) continue;
+      // A sum that cancels to rounding level is zero (a basic column's, exactly 0 in exact
+      // arithmetic): otherwise an infinite bound times 1e-17 would hide every proof. The same
+      // rule as the reduced costs of `lagrangianBound`.
+      if (Math.abs(wj) <= 1e-9 * mag[j]!) continue;
       const b = wj > 0 ? colUpper[j]! : colLower[j]!;
       colMax += wj * b;
       size += Math.abs(wj * b);
