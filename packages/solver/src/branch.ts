@@ -205,7 +205,10 @@ type NodeSolve = (
   lo: Float64Array,
   hi: Float64Array,
   from?: DenseBasis,
-) => { x: Float64Array; bound: number; basis?: DenseBasis | undefined } | "infeasible" | null;
+) =>
+  | { x: Float64Array; bound: number; basis?: DenseBasis | undefined; d?: Float64Array | undefined }
+  | "infeasible"
+  | null;
 
 interface NodeLps {
   solve: NodeSolve;
@@ -270,7 +273,7 @@ function denseNodes(spec: ModelSpec, ints: number[]): NodeLps {
         return provesInfeasible(spec, out.y, colLo, colHi) ? "infeasible" : null;
       if (out.status !== "optimal") return null;
       const certified = lagrangianBound(spec, out.y, colLo, colHi);
-      return certified ? { x: out.x, bound: certified.bound, basis: out.basis } : null;
+      return certified ? { x: out.x, bound: certified.bound, basis: out.basis, d: certified.d } : null;
     },
     maxSolves: DENSE_MAX_NODES,
     splitGeneral: true,
@@ -343,8 +346,30 @@ function branchAndBound(
       const got = solve(box.lo, box.hi, box.from);
       if (got === null) return null;
       if (got === "infeasible") continue;
-      const { x, bound, basis } = got;
+      const { x, bound, basis, d } = got;
       if (bound <= cutoff()) continue;
+      // Reduced-cost tightening (dense nodes, once a plan is known): by the Lagrangian bound, a
+      // plan of this box δ steps from the bound d_j favours is worth at most bound − |d_j|·δ, so
+      // steps beyond (bound − cutoff)/|d_j| cannot beat the incumbent. Both children inherit it.
+      if (d && best !== null) {
+        const slack = bound - cutoff();
+        let lo = box.lo;
+        let hi = box.hi;
+        for (let t = 0; t < ints.length; t++) {
+          const dj = d[ints[t]!]!;
+          if (dj === 0) continue;
+          const steps = Math.floor(slack / Math.abs(dj));
+          if (!(steps < hi[t]! - lo[t]!)) continue;
+          if (lo === box.lo) {
+            lo = lo.slice();
+            hi = hi.slice();
+          }
+          if (dj > 0) lo[t] = hi[t]! - steps;
+          else hi[t] = lo[t]! + steps;
+        }
+        box.lo = lo;
+        box.hi = hi;
+      }
       // Branch on the most fractional integer; integral everywhere: a candidate plan.
       let k = -1;
       let frac = INT_TOL;
