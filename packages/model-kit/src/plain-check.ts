@@ -11,8 +11,9 @@ import type { z } from "zod";
  * whose verdict and issues stand. So it supports only schema kinds with no transformation:
  * objects (every key of the value known to the shape, plain prototype), arrays without length
  * checks, numbers (finite; `int` and bounds), strings and booleans without checks, enums,
- * literals, nullable and optional. A schema with anything else anywhere (defaults, transforms,
- * refinements, unions, records, lazy or recursive shapes, coercion) gets no check at all.
+ * literals, nullable and optional, and unions of a number, a string, a boolean and an array (at
+ * most one of each). A schema with anything else anywhere (defaults, transforms, refinements,
+ * other unions, records, lazy or recursive shapes, coercion) gets no check at all.
  */
 export type PlainCheck = (value: unknown) => boolean;
 
@@ -36,6 +37,7 @@ interface Def {
   shape?: Record<string, Schema>;
   element?: Schema;
   innerType?: Schema;
+  options?: Schema[];
 }
 interface CheckDef {
   check: string;
@@ -87,6 +89,8 @@ function compile(schema: z.ZodType, visiting: Set<object>): PlainCheck | null {
       }
       case "object":
         return objectCheck(def, visiting);
+      case "union":
+        return unionCheck(def, visiting);
       default:
         return null;
     }
@@ -139,5 +143,32 @@ function objectCheck(def: Def, visiting: Set<object>): PlainCheck | null {
     // A key the shape does not know is stripped (or refused) by zod: not the same value.
     for (const k in o) if (!known.has(k)) return false;
     return true;
+  };
+}
+
+/** The kinds a union may mix: no value is of two of them, so zod accepts it by one option only. */
+const DISJOINT_KINDS = new Set(["number", "string", "boolean", "array"]);
+
+/**
+ * A union whose options are of different kinds among number, string, boolean and array: a value
+ * one option's check accepts is refused by every other option in zod, so zod's parse returns that
+ * option's result (first match or exclusive union alike), the value unchanged.
+ */
+function unionCheck(def: Def, visiting: Set<object>): PlainCheck | null {
+  const options = def.options;
+  if (!options || options.length === 0) return null;
+  const kinds = new Set<string>();
+  const checks: PlainCheck[] = [];
+  for (const o of options) {
+    const kind = o._zod?.def?.type;
+    if (kind === undefined || !DISJOINT_KINDS.has(kind) || kinds.has(kind)) return null;
+    kinds.add(kind);
+    const c = compile(o as unknown as z.ZodType, visiting);
+    if (!c) return null;
+    checks.push(c);
+  }
+  return (v) => {
+    for (let i = 0; i < checks.length; i++) if (checks[i]!(v)) return true;
+    return false;
   };
 }

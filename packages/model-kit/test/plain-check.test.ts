@@ -81,7 +81,12 @@ describe("plainCheckOf (the output check before zod)", () => {
     expect(plainCheckOf(z.object({ a: z.number().default(1) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.string().transform((s) => s.length) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.number() }).refine((o) => o.a > 0))).toBeNull();
-    expect(plainCheckOf(z.object({ a: z.union([z.number(), z.string()]) }))).toBeNull();
+    expect(plainCheckOf(z.object({ a: z.union([z.number(), z.literal(1)]) }))).toBeNull();
+    expect(plainCheckOf(z.union([z.number(), z.number().int()]))).toBeNull();
+    expect(plainCheckOf(z.union([z.object({ a: z.number() }), z.object({ b: z.number() })]))).toBeNull();
+    expect(plainCheckOf(z.union([z.array(z.number()), z.array(z.string())]))).toBeNull();
+    expect(plainCheckOf(z.union([z.number(), z.number().nullable()]))).toBeNull();
+    expect(plainCheckOf(z.union([z.number(), z.string().min(1)]))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.string().min(2) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.array(z.number()).min(1) }))).toBeNull();
     expect(plainCheckOf(z.object({ a: z.coerce.number() }))).toBeNull();
@@ -103,6 +108,32 @@ describe("plainCheckOf (the output check before zod)", () => {
       },
     });
     expect(plainCheckOf(Tree)).toBeNull();
+  });
+});
+
+describe("plainCheckOf on a union of a number, a boolean and an array", () => {
+  const U = z.object({ to: z.union([z.number().int(), z.boolean(), z.array(z.number())]) });
+  const check = plainCheckOf(U)!;
+  const values: [string, unknown, boolean][] = [
+    ["a number", 3, true],
+    ["a boolean", false, true],
+    ["an array of numbers", [1, 2.5], true],
+    ["an empty array", [], true],
+    ["a fraction for the int", 1.5, false],
+    ["a string", "3", false],
+    ["null", null, false],
+    ["an array with a string", [1, "2"], false],
+    ["an object", { a: 1 }, false],
+  ];
+
+  it("is covered", () => expect(check).toBeTypeOf("function"));
+
+  it.each(values)("says yes exactly where zod keeps the value unchanged: %s", (_name, to, yes) => {
+    const value = { to };
+    const zod = U.safeParse(value);
+    expect(check(value)).toBe(yes);
+    expect(zod.success).toBe(yes);
+    if (yes) expect(zod.data).toEqual(value);
   });
 });
 
