@@ -91,7 +91,8 @@ async function solvePlan(
   /** Rounds of the greedy start (null: no greedy start). */
   greedy: number | null = null,
 ): Promise<Solved> {
-  const built = buildModel(input);
+  // Row descriptions only where something reads them (prices, binding, infeasibility).
+  const built = buildModel(input, { labels: explain.duals || explain.diagnose });
   if (!start && greedy !== null && input.formulation === "modelworks") {
     // The greedy plan's time (~0.1 s of CPU for 60 × 36) comes out of the solve's time limit.
     const t0 = performance.now();
