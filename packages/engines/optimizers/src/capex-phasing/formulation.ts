@@ -147,18 +147,23 @@ function buildModelworks(input: CapexModelworksParsed, labels: boolean): Built {
     { length: H + 1 },
     () => [],
   );
-  const workIds: Set<string>[] = Array.from({ length: H + 1 }, () => new Set());
-  for (const p of input.projects) {
+  // Projects that could be under works in each month (a count: the projects come one by one).
+  const workProjects = new Int32Array(H + 1);
+  const lastProject = new Int32Array(H + 1).fill(-1);
+  input.projects.forEach((p, pi) => {
     for (const [t, v] of z.get(p.id)!) {
       for (let k = 0; k < p.durationMonths; k++) {
         const month = t + k;
         const x = p.cost * spendFraction(p, k);
         if (x !== 0) spendTerms[month]!.push([v, x]);
         workTerms[month]!.push([v, 1]);
-        workIds[month]!.add(p.id);
+        if (lastProject[month] !== pi) {
+          lastProject[month] = pi;
+          workProjects[month]!++;
+        }
       }
     }
-  }
+  });
 
   for (const p of input.projects) {
     const name = ROW.schedule(p.id);
@@ -208,7 +213,7 @@ function buildModelworks(input: CapexModelworksParsed, labels: boolean): Built {
     // One project-month of works weighs like the median project's monthly spend in the relaxation.
     const weight = 1 / Math.max(1, median(input.projects.map((p) => p.cost / p.durationMonths)));
     for (let month = 1; month <= H; month++) {
-      if (workIds[month]!.size <= P) continue;
+      if (workProjects[month]! <= P) continue;
       const name = ROW.capacity(month);
       m.constraint({ name, terms: workTerms[month]!, upper: P, unit: "projects", relaxPenalty: weight });
       if (labels)
@@ -268,6 +273,21 @@ function buildModelworks(input: CapexModelworksParsed, labels: boolean): Built {
  * mandatory flag, predecessors, and nobody's predecessor), in input order.
  */
 export function interchangeableGroups(input: CapexModelworksParsed): CapexModelworksParsed["projects"][] {
+  // The groups depend on the projects only: the greedy start and the model of every what-if that
+  // keeps them (cash, capacity) share one answer instead of keying each project again.
+  let groups = groupsOf.get(input.projects);
+  if (!groups) {
+    groups = findInterchangeable(input.projects);
+    groupsOf.set(input.projects, groups);
+  }
+  return groups;
+}
+const groupsOf = new WeakMap<readonly object[], CapexModelworksParsed["projects"][]>();
+
+function findInterchangeable(
+  projects: CapexModelworksParsed["projects"],
+): CapexModelworksParsed["projects"][] {
+  const input = { projects };
   const isPred = new Set(input.projects.flatMap((p) => p.predecessors));
   const groups = new Map<string, CapexModelworksParsed["projects"]>();
   for (const p of input.projects) {
