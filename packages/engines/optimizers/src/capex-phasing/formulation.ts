@@ -34,7 +34,7 @@
  * continuous, y_{j,t} ∈ {0,1} inside the window only, M = max_j maxSpend_j, s ≤ M·y,
  * min_j ≤ Σ_t s_{j,t} ≤ max_j, Σ_j s_{j,t} ≤ cash_t, Σ_j y_{j,t} ≤ P, max Σ_j rate_j Σ_t s_{j,t}.
  */
-import { type ConstraintSpec, ModelBuilder, type ModelSpec } from "@modelworks/solver";
+import { ModelBuilder, type ModelSpec } from "@modelworks/solver";
 import { spendFraction } from "./check.ts";
 import {
   type CapexModelworksParsed,
@@ -325,9 +325,8 @@ export function buildVariant(base: Built, input: CapexPhasingInputParsed): Built
     const cap = capOf(input, month);
     if (input.cashCarryOver) {
       const limit = cap + (month === 1 ? input.openingCash : 0);
-      constraints.push(rowSpec(row.name, row.vars, row.coefs, limit, limit, row.unit, row.relaxPenalty));
-    } else
-      constraints.push(rowSpec(row.name, row.vars, row.coefs, row.lower, cap, row.unit, row.relaxPenalty));
+      constraints.push({ ...row, lower: limit, upper: limit });
+    } else constraints.push({ ...row, upper: cap });
   }
   const P = input.maxParallelProjects;
   let capacityRows = 0;
@@ -336,17 +335,15 @@ export function buildVariant(base: Built, input: CapexPhasingInputParsed): Built
       if (from.workProjects[month]! <= P) continue;
       capacityRows++;
       const vars = from.works[month]!;
-      constraints.push(
-        rowSpec(
-          ROW.capacity(month),
-          vars.slice(),
-          vars.map(() => 1),
-          Number.NEGATIVE_INFINITY,
-          P,
-          "projects",
-          from.weight,
-        ),
-      );
+      constraints.push({
+        name: ROW.capacity(month),
+        vars: vars.slice(),
+        coefs: vars.map(() => 1),
+        lower: Number.NEGATIVE_INFINITY,
+        upper: P,
+        unit: "projects",
+        relaxPenalty: from.weight,
+      });
     }
   for (let i = from.capacityFrom + from.capacityRows; i < rows.length; i++) constraints.push(rows[i]!);
   const spec: ModelSpec = {
@@ -365,25 +362,6 @@ export function buildVariant(base: Built, input: CapexPhasingInputParsed): Built
   };
   parts.set(built, { ...from, input, capacityRows });
   return built;
-}
-
-/**
- * A row as `ModelBuilder.constraint` makes it, field by field in its order, so that the solver's
- * code sees rows of one shape whichever way the model was made.
- */
-function rowSpec(
-  name: string,
-  vars: number[],
-  coefs: number[],
-  lower: number,
-  upper: number,
-  unit: string | undefined,
-  relaxPenalty: number | null | undefined,
-): ConstraintSpec {
-  const spec: ConstraintSpec = { name, vars, coefs, lower, upper };
-  if (unit !== undefined) spec.unit = unit;
-  if (relaxPenalty !== undefined) spec.relaxPenalty = relaxPenalty;
-  return spec;
 }
 
 /**
