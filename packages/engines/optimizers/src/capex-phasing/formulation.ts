@@ -208,15 +208,14 @@ function buildModelworks(input: CapexModelworksParsed, labels: boolean): Built {
     }
   }
 
-  let capacityRows = 0;
   if (input.maxParallelProjects !== null) {
     const P = input.maxParallelProjects;
-    const weight = capacityWeight(input);
+    // One project-month of works weighs like the median project's monthly spend in the relaxation.
+    const weight = 1 / Math.max(1, median(input.projects.map((p) => p.cost / p.durationMonths)));
     for (let month = 1; month <= H; month++) {
       if (workProjects[month]! <= P) continue;
       const name = ROW.capacity(month);
       m.constraint({ name, terms: workTerms[month]!, upper: P, unit: "projects", relaxPenalty: weight });
-      capacityRows++;
       if (labels)
         about[name] = { what: `month ${month}: at most ${P} projects under works`, kind: "capacity", month };
     }
@@ -266,102 +265,7 @@ function buildModelworks(input: CapexModelworksParsed, labels: boolean): Built {
       }
     }
   }
-  const built: Built = { spec: m.build(), objectiveUnit, about, starts, spends: {} };
-  const cashFrom = input.projects.length;
-  parts.set(built, {
-    input,
-    cashFrom,
-    capacityFrom: cashFrom + H,
-    capacityRows,
-    works: workTerms.map((terms) => terms.map(([v]) => v.index)),
-    workProjects,
-    weight: capacityWeight(input),
-  });
-  return built;
-}
-
-/** What `buildVariant` needs of a modelworks build besides its spec. */
-interface Parts {
-  input: CapexModelworksParsed;
-  /** Rows: the schedule rows, then `Cash month 1 … H` from `cashFrom`, then the capacity rows. */
-  cashFrom: number;
-  capacityFrom: number;
-  capacityRows: number;
-  /** Per month: the start variables under works (the capacity row's columns, in order). */
-  works: number[][];
-  workProjects: Int32Array;
-  weight: number;
-}
-const parts = new WeakMap<Built, Parts>();
-
-/** One project-month of works weighs like the median project's monthly spend in the relaxation. */
-const capacityWeight = (input: CapexModelworksParsed) =>
-  1 / Math.max(1, median(input.projects.map((p) => p.cost / p.durationMonths)));
-
-/**
- * The model of `input` from the model of `base`'s input when the two differ only in the cash caps
- * and the projects in parallel (the cash and capacity what-ifs): the same columns and rows, the
- * cash rows' limits and the capacity rows rewritten — the spec `buildModel(input, { labels:
- * false })` gives, without building it again. Null when anything else differs.
- */
-export function buildVariant(base: Built, input: CapexPhasingInputParsed): Built | null {
-  const from = parts.get(base);
-  if (!from || input.formulation !== "modelworks") return null;
-  const b = from.input;
-  if (
-    input.projects !== b.projects ||
-    input.horizonMonths !== b.horizonMonths ||
-    input.cashCarryOver !== b.cashCarryOver ||
-    input.openingCash !== b.openingCash ||
-    input.discountRateAnnual !== b.discountRateAnnual ||
-    input.currency !== b.currency
-  )
-    return null;
-  const H = input.horizonMonths;
-  const rows = base.spec.constraints;
-  const constraints = rows.slice(0, from.cashFrom);
-  for (let month = 1; month <= H; month++) {
-    const row = rows[from.cashFrom + month - 1]!;
-    const cap = capOf(input, month);
-    if (input.cashCarryOver) {
-      const limit = cap + (month === 1 ? input.openingCash : 0);
-      constraints.push({ ...row, lower: limit, upper: limit });
-    } else constraints.push({ ...row, upper: cap });
-  }
-  const P = input.maxParallelProjects;
-  let capacityRows = 0;
-  if (P !== null)
-    for (let month = 1; month <= H; month++) {
-      if (from.workProjects[month]! <= P) continue;
-      capacityRows++;
-      const vars = from.works[month]!;
-      constraints.push({
-        name: ROW.capacity(month),
-        vars: vars.slice(),
-        coefs: vars.map(() => 1),
-        lower: Number.NEGATIVE_INFINITY,
-        upper: P,
-        unit: "projects",
-        relaxPenalty: from.weight,
-      });
-    }
-  for (let i = from.capacityFrom + from.capacityRows; i < rows.length; i++) constraints.push(rows[i]!);
-  const spec: ModelSpec = {
-    sense: base.spec.sense,
-    objectiveOffset: base.spec.objectiveOffset,
-    variables: base.spec.variables,
-    constraints,
-  };
-  if (base.spec.objectiveUnit !== undefined) spec.objectiveUnit = base.spec.objectiveUnit;
-  const built: Built = {
-    spec,
-    objectiveUnit: base.objectiveUnit,
-    about: {},
-    starts: base.starts,
-    spends: {},
-  };
-  parts.set(built, { ...from, input, capacityRows });
-  return built;
+  return { spec: m.build(), objectiveUnit, about, starts, spends: {} };
 }
 
 /**

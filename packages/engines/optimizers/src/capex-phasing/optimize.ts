@@ -20,7 +20,7 @@ import {
   type SpendPlan,
   type StartPlan,
 } from "./check.ts";
-import { type Built, balanceVar, buildModel, buildVariant, lpRelaxation, ROW } from "./formulation.ts";
+import { type Built, balanceVar, buildModel, lpRelaxation, ROW } from "./formulation.ts";
 import { greedySchedule } from "./greedy.ts";
 import type {
   CapexModelworksParsed,
@@ -90,12 +90,9 @@ async function solvePlan(
   start?: Record<string, number>,
   /** Rounds of the greedy start (null: no greedy start). */
   greedy: number | null = null,
-  /** The base run's model: a what-if that changes only cash caps or capacity is derived from it. */
-  base?: Built,
 ): Promise<Solved> {
-  const labels = explain.duals || explain.diagnose;
   // Row descriptions only where something reads them (prices, binding, infeasibility).
-  const built = (!labels && base ? buildVariant(base, input) : null) ?? buildModel(input, { labels });
+  const built = buildModel(input, { labels: explain.duals || explain.diagnose });
   if (!start && greedy !== null && input.formulation === "modelworks") {
     // The greedy plan's time (~0.1 s of CPU for 60 × 36) comes out of the solve's time limit.
     const t0 = performance.now();
@@ -511,8 +508,6 @@ export async function optimizeCapex(
         { duals: false, diagnose: false },
         Math.min(input.solver.timeLimitSeconds, share),
         start,
-        null,
-        built,
       );
       solves++;
       const ev = s.starts ? evaluateStartPlan(c.input, s.starts) : null;
