@@ -138,6 +138,32 @@ describe("plainCheckOf (the output check before zod)", () => {
   });
 });
 
+describe("plainCheckOf on a union of a number, a boolean and an array", () => {
+  const U = z.object({ to: z.union([z.number().int(), z.boolean(), z.array(z.number())]) });
+  const check = plainCheckOf(U)!;
+  const values: [string, unknown, boolean][] = [
+    ["a number", 3, true],
+    ["a boolean", false, true],
+    ["an array of numbers", [1, 2.5], true],
+    ["an empty array", [], true],
+    ["a fraction for the int", 1.5, false],
+    ["a string", "3", false],
+    ["null", null, false],
+    ["an array with a string", [1, "2"], false],
+    ["an object", { a: 1 }, false],
+  ];
+
+  it("is covered", () => expect(check).toBeTypeOf("function"));
+
+  it.each(values)("says yes exactly where zod keeps the value unchanged: %s", (_name, to, yes) => {
+    const value = { to };
+    const zod = U.safeParse(value);
+    expect(check(value)).toBe(yes);
+    expect(zod.success).toBe(yes);
+    if (yes) expect(zod.data).toEqual(value);
+  });
+});
+
 describe("checkOutput", () => {
   const model = defineModel({
     id: "plain-check",

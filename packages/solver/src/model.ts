@@ -99,6 +99,13 @@ function checkNumber(what: () => string, v: number, allowInfinite: boolean) {
 }
 
 /**
+ * Whether `checkNumber` would throw: tested first, so that the hot path of a model build (every
+ * number valid) allocates no closure for the message.
+ */
+const invalid = (v: number, allowInfinite: boolean) =>
+  typeof v !== "number" || Number.isNaN(v) || (!allowInfinite && !Number.isFinite(v));
+
+/**
  * Builds a `ModelSpec`. Coefficients of a variable repeated in one constraint are summed.
  *
  * ```ts
@@ -113,6 +120,8 @@ export class ModelBuilder {
   readonly #varNames = new Set<string>();
   readonly #rowNames = new Set<string>();
   readonly #vars: Var[] = [];
+  /** Per variable: its position in the row being added, or −1 (see `constraint`). */
+  readonly #slot: number[] = [];
   #offset = 0;
 
   constructor(
@@ -130,14 +139,14 @@ export class ModelBuilder {
     const lower = input.lower ?? 0;
     const upper = input.upper ?? (binary ? 1 : Number.POSITIVE_INFINITY);
     const cost = input.cost ?? 0;
-    checkNumber(() => `Lower bound of "${name}"`, lower, true);
-    checkNumber(() => `Upper bound of "${name}"`, upper, true);
-    checkNumber(() => `Cost of "${name}"`, cost, false);
+    if (invalid(lower, true)) checkNumber(() => `Lower bound of "${name}"`, lower, true);
+    if (invalid(upper, true)) checkNumber(() => `Upper bound of "${name}"`, upper, true);
+    if (invalid(cost, false)) checkNumber(() => `Cost of "${name}"`, cost, false);
     if (lower > upper)
       throw new SolverModelError(`Variable "${name}": lower bound ${lower} > upper ${upper}.`);
     if (lower === Number.POSITIVE_INFINITY || upper === Number.NEGATIVE_INFINITY)
       throw new SolverModelError(`Variable "${name}": bounds cannot exclude every value.`);
-    if (input.boundPenalty != null)
+    if (input.boundPenalty != null && invalid(input.boundPenalty, false))
       checkNumber(() => `Bound penalty of "${name}"`, input.boundPenalty, false);
     this.#varNames.add(name);
     const spec: VariableSpec = { name, lower, upper, integer: binary || input.integer === true, cost };
@@ -146,6 +155,7 @@ export class ModelBuilder {
     this.#variables.push(spec);
     const v: Var = Object.freeze({ index: this.#variables.length - 1, name });
     this.#vars.push(v);
+    this.#slot.push(-1);
     return v;
   }
 
@@ -156,28 +166,42 @@ export class ModelBuilder {
     if (this.#rowNames.has(name)) throw new SolverModelError(`Duplicate constraint name "${name}".`);
     const lower = input.lower ?? Number.NEGATIVE_INFINITY;
     const upper = input.upper ?? Number.POSITIVE_INFINITY;
-    checkNumber(() => `Lower limit of "${name}"`, lower, true);
-    checkNumber(() => `Upper limit of "${name}"`, upper, true);
+    if (invalid(lower, true)) checkNumber(() => `Lower limit of "${name}"`, lower, true);
+    if (invalid(upper, true)) checkNumber(() => `Upper limit of "${name}"`, upper, true);
     if (lower > upper)
       throw new SolverModelError(`Constraint "${name}": lower limit ${lower} > upper ${upper}.`);
     if (lower === Number.POSITIVE_INFINITY || upper === Number.NEGATIVE_INFINITY)
       throw new SolverModelError(`Constraint "${name}": limits cannot exclude every value.`);
-    if (input.relaxPenalty != null)
+    if (input.relaxPenalty != null && invalid(input.relaxPenalty, false))
       checkNumber(() => `Relax penalty of "${name}"`, input.relaxPenalty, false);
-    const sum = new Map<number, number>();
+    // Repeated variables summed, in the order of their first appearance: `slot` holds each
+    // variable's position in `sums` for this row (reset after it), so no map per row.
+    const slot = this.#slot;
+    const seen: number[] = [];
+    const sums: number[] = [];
     const entries =
       input.terms instanceof Map ? input.terms.entries() : (input.terms as Iterable<[Var, number]>);
-    for (const [v, c] of entries) {
-      if (this.#vars[v.index] !== v)
-        throw new SolverModelError(`Constraint "${name}" uses a foreign variable.`);
-      if (!Number.isFinite(c)) checkNumber(() => `Coefficient of "${v.name}" in "${name}"`, c, false);
-      sum.set(v.index, (sum.get(v.index) ?? 0) + c);
+    try {
+      for (const [v, c] of entries) {
+        if (this.#vars[v.index] !== v)
+          throw new SolverModelError(`Constraint "${name}" uses a foreign variable.`);
+        if (!Number.isFinite(c)) checkNumber(() => `Coefficient of "${v.name}" in "${name}"`, c, false);
+        const at = slot[v.index];
+        if (at === undefined || at < 0) {
+          slot[v.index] = seen.length;
+          seen.push(v.index);
+          sums.push(0 + c);
+        } else sums[at] = sums[at]! + c;
+      }
+    } finally {
+      for (const j of seen) slot[j] = -1;
     }
     const vars: number[] = [];
     const coefs: number[] = [];
-    for (const [j, c] of sum) {
+    for (let t = 0; t < seen.length; t++) {
+      const c = sums[t]!;
       if (c === 0) continue;
-      vars.push(j);
+      vars.push(seen[t]!);
       coefs.push(c);
     }
     this.#rowNames.add(name);

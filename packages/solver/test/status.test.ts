@@ -82,6 +82,47 @@ describe("statuses and input", () => {
     expect(res.duals!.variables[1]).toMatchObject({ position: "at_lower", reducedCost: 1 });
   });
 
+  it("sums a variable repeated in a row, in the order of first appearance, and drops zero sums", () => {
+    const m = new ModelBuilder("max");
+    const [a, b, c] = ["a", "b", "c"].map((name) => m.variable({ name }));
+    m.le(
+      "r",
+      [
+        [c!, 2],
+        [a!, 1],
+        [c!, 0.5],
+        [b!, 3],
+        [b!, -3],
+        [a!, -0],
+      ],
+      1,
+    );
+    // After a row that throws midway, the next row starts clean.
+    expect(() =>
+      m.le(
+        "bad",
+        [
+          [a!, 1],
+          [b!, Number.NaN],
+        ],
+        1,
+      ),
+    ).toThrow(/finite|number/);
+    m.le(
+      "s",
+      new Map([
+        [b!, -0],
+        [a!, 4],
+      ]),
+      1,
+    );
+    const rows = m.build().constraints;
+    expect(rows.map((r) => [r.name, r.vars, r.coefs])).toEqual([
+      ["r", [2, 0], [2.5, 1]],
+      ["s", [0], [4]],
+    ]);
+  });
+
   it("rejects malformed models before solving", async () => {
     const m = new ModelBuilder("max");
     const x = m.variable({ name: "x", cost: 1 });

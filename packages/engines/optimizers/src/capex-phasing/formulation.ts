@@ -104,8 +104,13 @@ export function objectiveUnitOf(input: CapexPhasingInputParsed): string {
     : `${input.currency} (rent uplift − downtime within the horizon)`;
 }
 
-export function buildModel(input: CapexPhasingInputParsed): Built {
-  return input.formulation === "prototype" ? buildPrototype(input) : buildModelworks(input);
+/**
+ * `labels: false` leaves `about` empty: a what-if's solve reads only its plan and status, and the
+ * row descriptions were a third of a small model's build.
+ */
+export function buildModel(input: CapexPhasingInputParsed, opts: { labels?: boolean } = {}): Built {
+  const labels = opts.labels ?? true;
+  return input.formulation === "prototype" ? buildPrototype(input) : buildModelworks(input, labels);
 }
 
 const median = (xs: number[]) => {
@@ -113,7 +118,7 @@ const median = (xs: number[]) => {
   return s.length === 0 ? 0 : s[s.length >> 1]!;
 };
 
-function buildModelworks(input: CapexModelworksParsed): Built {
+function buildModelworks(input: CapexModelworksParsed, labels: boolean): Built {
   const H = input.horizonMonths;
   const cur = input.currency;
   const objectiveUnit = objectiveUnitOf(input);
@@ -142,18 +147,23 @@ function buildModelworks(input: CapexModelworksParsed): Built {
     { length: H + 1 },
     () => [],
   );
-  const workIds: Set<string>[] = Array.from({ length: H + 1 }, () => new Set());
-  for (const p of input.projects) {
+  // Projects that could be under works in each month (a count: the projects come one by one).
+  const workProjects = new Int32Array(H + 1);
+  const lastProject = new Int32Array(H + 1).fill(-1);
+  input.projects.forEach((p, pi) => {
     for (const [t, v] of z.get(p.id)!) {
       for (let k = 0; k < p.durationMonths; k++) {
         const month = t + k;
         const x = p.cost * spendFraction(p, k);
         if (x !== 0) spendTerms[month]!.push([v, x]);
         workTerms[month]!.push([v, 1]);
-        workIds[month]!.add(p.id);
+        if (lastProject[month] !== pi) {
+          lastProject[month] = pi;
+          workProjects[month]!++;
+        }
       }
     }
-  }
+  });
 
   for (const p of input.projects) {
     const name = ROW.schedule(p.id);
@@ -167,11 +177,12 @@ function buildModelworks(input: CapexModelworksParsed): Built {
       // Whether a project is done is the user's decision; the relaxation moves cash and capacity.
       relaxPenalty: null,
     });
-    about[name] = {
-      what: p.mandatory ? `${p.id} is mandatory: it starts exactly once` : `${p.id} starts at most once`,
-      kind: "schedule",
-      projectId: p.id,
-    };
+    if (labels)
+      about[name] = {
+        what: p.mandatory ? `${p.id} is mandatory: it starts exactly once` : `${p.id} starts at most once`,
+        kind: "schedule",
+        projectId: p.id,
+      };
   }
 
   let prevBalance: ReturnType<ModelBuilder["variable"]> | null = null;
@@ -184,15 +195,16 @@ function buildModelworks(input: CapexModelworksParsed): Built {
       if (prevBalance) terms.push([prevBalance, -1]);
       const limit = cap + (month === 1 ? input.openingCash : 0);
       m.constraint({ name, terms, lower: limit, upper: limit, unit: cur, relaxPenalty: 1 });
-      about[name] = {
-        what: `month ${month}: spend + balance carried out = ${month === 1 ? "opening cash + " : "balance carried in + "}cap`,
-        kind: "cash",
-        month,
-      };
+      if (labels)
+        about[name] = {
+          what: `month ${month}: spend + balance carried out = ${month === 1 ? "opening cash + " : "balance carried in + "}cap`,
+          kind: "cash",
+          month,
+        };
       prevBalance = b;
     } else {
       m.constraint({ name, terms: spendTerms[month]!, upper: cap, unit: cur, relaxPenalty: 1 });
-      about[name] = { what: `month ${month}: spend ≤ the month's cash cap`, kind: "cash", month };
+      if (labels) about[name] = { what: `month ${month}: spend ≤ the month's cash cap`, kind: "cash", month };
     }
   }
 
@@ -201,10 +213,11 @@ function buildModelworks(input: CapexModelworksParsed): Built {
     // One project-month of works weighs like the median project's monthly spend in the relaxation.
     const weight = 1 / Math.max(1, median(input.projects.map((p) => p.cost / p.durationMonths)));
     for (let month = 1; month <= H; month++) {
-      if (workIds[month]!.size <= P) continue;
+      if (workProjects[month]! <= P) continue;
       const name = ROW.capacity(month);
       m.constraint({ name, terms: workTerms[month]!, upper: P, unit: "projects", relaxPenalty: weight });
-      about[name] = { what: `month ${month}: at most ${P} projects under works`, kind: "capacity", month };
+      if (labels)
+        about[name] = { what: `month ${month}: at most ${P} projects under works`, kind: "capacity", month };
     }
   }
 
@@ -220,11 +233,12 @@ function buildModelworks(input: CapexModelworksParsed): Built {
         for (const [s, v] of za) if (s <= t - a.durationMonths) terms.push([v, -1]);
         const name = ROW.precedence(a.id, b.id, t);
         m.constraint({ name, terms, upper: 0, unit: "starts", relaxPenalty: null });
-        about[name] = {
-          what: `${b.id} may start by month ${t} only if ${a.id} started by month ${t - a.durationMonths} (complete before ${b.id} starts)`,
-          kind: "precedence",
-          projectId: b.id,
-        };
+        if (labels)
+          about[name] = {
+            what: `${b.id} may start by month ${t} only if ${a.id} started by month ${t - a.durationMonths} (complete before ${b.id} starts)`,
+            kind: "precedence",
+            projectId: b.id,
+          };
       }
     }
   }
@@ -242,11 +256,12 @@ function buildModelworks(input: CapexModelworksParsed): Built {
         for (const [s, v] of za) if (s <= t) terms.push([v, -1]);
         const name = ROW.order(a.id, b.id, t);
         m.constraint({ name, terms, upper: 0, unit: "starts", relaxPenalty: null });
-        about[name] = {
-          what: `${a.id} and ${b.id} are interchangeable: ${a.id} starts no later than ${b.id} (symmetry)`,
-          kind: "symmetry",
-          projectId: b.id,
-        };
+        if (labels)
+          about[name] = {
+            what: `${a.id} and ${b.id} are interchangeable: ${a.id} starts no later than ${b.id} (symmetry)`,
+            kind: "symmetry",
+            projectId: b.id,
+          };
       }
     }
   }
@@ -258,6 +273,21 @@ function buildModelworks(input: CapexModelworksParsed): Built {
  * mandatory flag, predecessors, and nobody's predecessor), in input order.
  */
 export function interchangeableGroups(input: CapexModelworksParsed): CapexModelworksParsed["projects"][] {
+  // The groups depend on the projects only: the greedy start and the model of every what-if that
+  // keeps them (cash, capacity) share one answer instead of keying each project again.
+  let groups = groupsOf.get(input.projects);
+  if (!groups) {
+    groups = findInterchangeable(input.projects);
+    groupsOf.set(input.projects, groups);
+  }
+  return groups;
+}
+const groupsOf = new WeakMap<readonly object[], CapexModelworksParsed["projects"][]>();
+
+function findInterchangeable(
+  projects: CapexModelworksParsed["projects"],
+): CapexModelworksParsed["projects"][] {
+  const input = { projects };
   const isPred = new Set(input.projects.flatMap((p) => p.predecessors));
   const groups = new Map<string, CapexModelworksParsed["projects"]>();
   for (const p of input.projects) {

@@ -91,7 +91,8 @@ async function solvePlan(
   /** Rounds of the greedy start (null: no greedy start). */
   greedy: number | null = null,
 ): Promise<Solved> {
-  const built = buildModel(input);
+  // Row descriptions only where something reads them (prices, binding, infeasibility).
+  const built = buildModel(input, { labels: explain.duals || explain.diagnose });
   if (!start && greedy !== null && input.formulation === "modelworks") {
     // The greedy plan's time (~0.1 s of CPU for 60 × 36) comes out of the solve's time limit.
     const t0 = performance.now();
@@ -460,8 +461,12 @@ export async function optimizeCapex(
 
   let mip: Out["mip"] = null;
   if (result.mip) {
+    // The report's own fields only (not the search's `branchAndBound` counts): an output with no
+    // key its schema lacks passes model-kit's plain check instead of zod's copy.
     mip = {
-      ...result.mip,
+      gap: result.mip.gap,
+      bestBound: result.mip.bestBound,
+      nodes: result.mip.nodes,
       label:
         main.status === "optimal"
           ? `Optimal within the relative MIP gap tolerance ${input.solver.mipRelGap} (gap ${result.mip.gap ?? "n/a"}).`
