@@ -300,8 +300,12 @@ export async function optimizeLeasingMix(
 
   let mip: Out["mip"] = null;
   if (result.mip) {
+    // The report's own fields only (not the search's `branchAndBound` counts): an output with no
+    // key its schema lacks passes model-kit's plain check instead of zod's copy.
     mip = {
-      ...result.mip,
+      gap: result.mip.gap,
+      bestBound: result.mip.bestBound,
+      nodes: result.mip.nodes,
       label:
         main.status === "optimal"
           ? `Optimal within HiGHS's relative MIP gap tolerance ${input.solver.mipRelGap} (gap ${result.mip.gap ?? "n/a"}).`
