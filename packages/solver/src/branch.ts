@@ -263,17 +263,21 @@ function denseNodes(spec: ModelSpec, ints: number[]): NodeLps {
   const colLo = Float64Array.from(spec.variables, (v) => v.lower);
   const colHi = Float64Array.from(spec.variables, (v) => v.upper);
   return {
-    solve: (lo, hi, from) => {
+    solve(lo, hi, from) {
       for (let k = 0; k < ints.length; k++) {
         colLo[ints[k]!] = lo[k]!;
         colHi[ints[k]!] = hi[k]!;
       }
       const out = solveDense(lp, colLo, colHi, { from });
-      if (out.status === "infeasible")
-        return provesInfeasible(spec, out.y, colLo, colHi) ? "infeasible" : null;
-      if (out.status !== "optimal") return null;
-      const certified = lagrangianBound(spec, out.y, colLo, colHi);
-      return certified ? { x: out.x, bound: certified.bound, basis: out.basis, d: certified.d } : null;
+      if (out.status === "infeasible" && provesInfeasible(spec, out.y, colLo, colHi)) return "infeasible";
+      if (out.status === "optimal") {
+        const certified = lagrangianBound(spec, out.y, colLo, colHi);
+        if (certified) return { x: out.x, bound: certified.bound, basis: out.basis, d: certified.d };
+      }
+      // A warm basis can end with multipliers a hair off (a reduced cost of 1e-10 on a column
+      // without an upper bound makes the proof infinite, as Debt Stack's amounts do): from the
+      // logical basis once more before giving the model to HiGHS.
+      return from ? this.solve(lo, hi) : null;
     },
     maxSolves: DENSE_MAX_NODES,
     splitGeneral: true,

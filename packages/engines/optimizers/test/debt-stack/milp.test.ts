@@ -5,11 +5,13 @@
  * the independent checker), strong duality of the LP and of the LP with the choices fixed.
  */
 import { createContext, executeModel, ModelInputError, parseInput } from "@modelworks/model-kit";
-import { solveInThisThread } from "@modelworks/solver";
+import { type ModelSpec, type SolveOptions, solveInThisThread } from "@modelworks/solver";
 import { describe, expect, it } from "vitest";
+import { observeSolves } from "../../../../solver/src/run.ts";
 import {
   buildDebtStackModel,
   checkDebtStackPlan,
+  DEBT_STACK_EXAMPLES,
   type DebtStackInputParsed,
   type DebtStackInputRaw,
   debtStackV3,
@@ -550,5 +552,38 @@ describe("bad input: field-level errors before solving", () => {
   });
   it("executeModel rejects before solving", async () => {
     await expect(run(pair({ minAmount: 6_000_000 }))).rejects.toBeInstanceOf(ModelInputError);
+  });
+});
+
+describe("the small MIPs of the examples are answered by the solver's own search (decisions 0057, 0060)", () => {
+  it("every on/off MIP of every example, what-ifs included: HiGHS's optimum, without HiGHS's MIP", async () => {
+    // Amounts without an upper bound made warm-started nodes' Farkas proofs infinite (a reduced
+    // cost of 1e-10 times ∞), and three of the first example's MIPs went to HiGHS; the node is now
+    // solved again from the logical basis first.
+    let answered = 0;
+    for (const example of DEBT_STACK_EXAMPLES) {
+      const solves: [ModelSpec, SolveOptions][] = [];
+      observeSolves((spec, opts) => solves.push([spec, opts]));
+      try {
+        await run(example.input);
+      } finally {
+        observeSolves(null);
+      }
+      for (const [spec, opts] of solves) {
+        if (!spec.variables.some((v) => v.integer)) continue;
+        const ours = await solveInThisThread(spec, opts);
+        const highs = await solveInThisThread(spec, { ...opts, branchAndBound: false, mipRelGap: 0 });
+        expect(ours.status, example.name).toBe(highs.status);
+        if (highs.hasSolution)
+          expect(rel(ours.objective!, highs.objective!), example.name).toBeLessThan(1e-9);
+        // Answered by the search or proven by LPs from a start (start-proof.ts), never HiGHS's MIP.
+        expect(
+          ours.mip?.branchAndBound ?? ours.mip?.lpProof,
+          `${example.name}: ${ours.status}`,
+        ).toBeDefined();
+        answered++;
+      }
+    }
+    expect(answered).toBeGreaterThan(10);
   });
 });
