@@ -286,7 +286,9 @@ function denseNodes(spec: ModelSpec, ints: number[]): NodeLps {
 }
 
 function objectiveOf(spec: ModelSpec, x: ArrayLike<number>): number {
-  return spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
+  let z = spec.objectiveOffset;
+  for (let j = 0; j < spec.variables.length; j++) z += spec.variables[j]!.cost * x[j]!;
+  return z;
 }
 
 function branchAndBound(
@@ -386,8 +388,13 @@ function branchAndBound(
         }
       }
       if (k < 0) {
-        const values = Float64Array.from(ints, (j) => Math.round(x[j]!));
-        if (ints.every((j, t) => x[j] === values[t]) && meetsSpec(spec, x)) {
+        const values = new Float64Array(ints.length);
+        let whole = true;
+        for (let t = 0; t < ints.length; t++) {
+          values[t] = Math.round(x[ints[t]!]!);
+          whole &&= x[ints[t]!] === values[t];
+        }
+        if (whole && meetsSpec(spec, x)) {
           // Exactly whole already: the LP with the integers fixed there has this same optimum.
           const z = s * objectiveOf(spec, x);
           if (!near(z, bound)) return null;
@@ -426,16 +433,15 @@ function branchAndBound(
 function meetsSpec(spec: ModelSpec, x: Float64Array): boolean {
   for (let j = 0; j < x.length; j++) {
     const v = spec.variables[j]!;
-    const tol = (b: number) => FEAS_TOL * Math.max(1, Math.abs(b));
     if (!Number.isFinite(x[j]!)) return false;
-    if (x[j]! < v.lower - tol(v.lower) || x[j]! > v.upper + tol(v.upper)) return false;
+    if (x[j]! < v.lower - FEAS_TOL * Math.max(1, Math.abs(v.lower))) return false;
+    if (x[j]! > v.upper + FEAS_TOL * Math.max(1, Math.abs(v.upper))) return false;
   }
   for (const c of spec.constraints) {
     let a = 0;
     for (let k = 0; k < c.vars.length; k++) a += c.coefs[k]! * x[c.vars[k]!]!;
-    const tol = (limit: number) => FEAS_TOL * Math.max(1, Math.abs(limit));
-    if (Number.isFinite(c.upper) && a > c.upper + tol(c.upper)) return false;
-    if (Number.isFinite(c.lower) && a < c.lower - tol(c.lower)) return false;
+    if (Number.isFinite(c.upper) && a > c.upper + FEAS_TOL * Math.max(1, Math.abs(c.upper))) return false;
+    if (Number.isFinite(c.lower) && a < c.lower - FEAS_TOL * Math.max(1, Math.abs(c.lower))) return false;
   }
   return true;
 }

@@ -336,7 +336,9 @@ export function lagrangianBound(
   const s = spec.sense === "max" ? 1 : -1;
   const y = new Float64Array(m);
   let bound = s * spec.objectiveOffset;
-  spec.constraints.forEach((c, i) => {
+  // Plain loops (this runs at every branch-and-bound node; under tsx each closure costs).
+  for (let i = 0; i < m; i++) {
+    const c = spec.constraints[i]!;
     const v = yMaxForm[i]!;
     if (v > 0 && Number.isFinite(c.upper)) {
       y[i] = v;
@@ -345,23 +347,25 @@ export function lagrangianBound(
       y[i] = v;
       bound += v * c.lower;
     }
-  });
+  }
   const d = new Float64Array(n);
   const mag = new Float64Array(n);
-  spec.variables.forEach((v, j) => {
-    d[j] = s * v.cost;
-    mag[j] = Math.abs(v.cost);
-  });
-  spec.constraints.forEach((c, i) => {
+  for (let j = 0; j < n; j++) {
+    const cost = spec.variables[j]!.cost;
+    d[j] = s * cost;
+    mag[j] = Math.abs(cost);
+  }
+  for (let i = 0; i < m; i++) {
     const yi = y[i]!;
-    if (yi === 0) return;
+    if (yi === 0) continue;
+    const c = spec.constraints[i]!;
     for (let k = 0; k < c.vars.length; k++) {
       const j = c.vars[k]!;
       const t = c.coefs[k]! * yi;
       d[j] = d[j]! - t;
       mag[j] = mag[j]! + Math.abs(t);
     }
-  });
+  }
   for (let j = 0; j < n; j++) {
     let dj = d[j]!;
     if (Math.abs(dj) <= 1e-9 * mag[j]!) dj = d[j] = 0;
@@ -388,11 +392,12 @@ export function provesInfeasible(
     const mag = new Float64Array(spec.variables.length);
     let rowMin = 0;
     let size = 0;
-    spec.constraints.forEach((c, i) => {
+    for (let i = 0; i < spec.constraints.length; i++) {
+      const c = spec.constraints[i]!;
       const yi = sign * y[i]!;
       const limit = yi > 0 ? c.lower : c.upper;
       // A multiplier on an infinite side proves nothing: taken as 0 (any y is a valid test).
-      if (yi === 0 || !Number.isFinite(limit)) return;
+      if (yi === 0 || !Number.isFinite(limit)) continue;
       rowMin += yi * limit;
       size += Math.abs(yi * limit);
       for (let k = 0; k < c.vars.length; k++) {
@@ -400,7 +405,7 @@ export function provesInfeasible(
         w[j] = w[j]! + yi * c.coefs[k]!;
         mag[j] = mag[j]! + Math.abs(yi * c.coefs[k]!);
       }
-    });
+    }
     let colMax = 0;
     for (let j = 0; j < w.length; j++) {
       const wj = w[j]!;

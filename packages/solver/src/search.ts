@@ -206,11 +206,17 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
   };
   for (let i = 0; i < m; i++) if (!rowOk(i)) return { primal: null, nodes: 1 };
 
-  const objectiveOf = (p: Float64Array) =>
-    s * spec.variables.reduce((acc, v, j) => acc + v.cost * p[j]!, spec.objectiveOffset);
+  // Plain loops, no callbacks: these run at every leaf, and under tsx (keepNames) each closure
+  // made costs a property definition.
+  const objectiveOf = (p: Float64Array) => {
+    let z = spec.objectiveOffset;
+    for (let j = 0; j < n; j++) z += spec.variables[j]!.cost * p[j]!;
+    return s * z;
+  };
   /** The plan meets every row (recomputed from scratch, not from the running sums). */
-  const feasible = (p: Float64Array) =>
-    spec.constraints.every((c) => {
+  const feasible = (p: Float64Array) => {
+    for (let i = 0; i < m; i++) {
+      const c = spec.constraints[i]!;
       let a = 0;
       let size = 0;
       for (let k = 0; k < c.vars.length; k++) {
@@ -218,12 +224,13 @@ export function searchIntegerModel(spec: ModelSpec, input: SearchInput): SearchO
         a += t;
         size += Math.abs(t);
       }
-      const lim = (l: number) => REL_TOL * Math.max(1, Math.abs(l), size);
-      return (
-        (!Number.isFinite(c.upper) || a <= c.upper + lim(c.upper)) &&
-        (!Number.isFinite(c.lower) || a >= c.lower - lim(c.lower))
-      );
-    });
+      if (Number.isFinite(c.upper) && !(a <= c.upper + REL_TOL * Math.max(1, Math.abs(c.upper), size)))
+        return false;
+      if (Number.isFinite(c.lower) && !(a >= c.lower - REL_TOL * Math.max(1, Math.abs(c.lower), size)))
+        return false;
+    }
+    return true;
+  };
 
   let best: Float64Array | null = null;
   let zBest = Number.NEGATIVE_INFINITY;
