@@ -90,6 +90,20 @@ describe("fast-path admission", () => {
     expect(outcomes[0]).toMatchObject({ status: "succeeded", outputJson: '{"y":2}' });
   });
 
+  it("counts queued runs against the threads only while their task is with the pool, not during their database writes", async () => {
+    const { worker } = workerWith(async () => succeeded());
+    await warm(worker);
+    const internals = worker as unknown as { active: number; queuedInPool: number };
+    // Two queued runs claimed, both writing to the database (start, finish): no thread is held.
+    internals.active = 2;
+    expect((await worker.runNow(request(), 50))?.kind).toBe("finished");
+    // One of them hands its task to the one-thread pool: fast runs now queue behind it.
+    internals.queuedInPool = 1;
+    expect(await worker.runNow(request(), 50)).toBeNull();
+    internals.queuedInPool = 0;
+    internals.active = 0;
+  });
+
   it("lets fewer wait behind a slower model: a fast run waits about RUN_FAST_PATH_MAX_MS at most", async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -152,6 +152,12 @@ export class RunWorker {
    * reading it, so its fast runs skip that lookup (a database query per run).
    */
   private readonly readsLlm = new Set<string>();
+  /**
+   * Queued runs whose task is with the engine pool now (waiting for a thread or running). A queued
+   * run spends most of its life in database writes (claim, start, finish) holding no thread; the
+   * fast path counts only these against the pool's threads.
+   */
+  private queuedInPool = 0;
   /** Fast runs on the pool now, in all and by organization. */
   private fastInFlight = 0;
   private readonly fastByOrg = new Map<string, number>();
@@ -386,6 +392,12 @@ export class RunWorker {
     }
     const modelKey = `${run.model_id}@${run.model_version}`;
     let engineStarted = 0;
+    this.queuedInPool++;
+    let inPool = true;
+    const leavePool = () => {
+      if (inPool) this.queuedInPool--;
+      inPool = false;
+    };
     try {
       const result = await this.o.pool.run(
         {
@@ -418,6 +430,7 @@ export class RunWorker {
           },
         },
       );
+      leavePool();
       if (result.llmRead) this.readsLlm.add(modelKey);
       endedAt = Date.now();
       if (result.marks) marks = result.marks;
@@ -433,6 +446,7 @@ export class RunWorker {
           ? { status: "crashed", message: err.message, how: err.how, isolated }
           : { status: "retry", message: (err as Error).message };
     } finally {
+      leavePool();
       clearInterval(heartbeat);
       clearTimeout(timeout);
       clearTimeout(flushTimer);
@@ -459,8 +473,10 @@ export class RunWorker {
   /**
    * Whether a run of this model may run at once: the worker is up, the model is warm and short
    * here (its runs succeeded on this pool in at most `maxMs` on average) and never asked a
-   * language model, queued runs do not hold every engine thread (then the pool is busy and the
-   * run queues behind them), and the organization is under its concurrency limit. Fast runs in
+   * language model, queued runs' tasks do not hold every engine thread (then the pool is busy and
+   * the run queues behind them; a queued run between its database writes holds none — counting
+   * those once let 8 clients of a 0.3 ms model fall into the queue and stay there, 591 of 994 runs
+   * in one bench run), and the organization is under its concurrency limit. Fast runs in
    * flight wait in the pool's own queue for the threads queued runs leave free: at most
    * `maxMs / ms` of them per such thread (capped at FAST_DEPTH_PER_THREAD), so a fast run waits
    * there about `maxMs` at worst — a 1 ms model lets 8 clients per thread run at once, a 25 ms
@@ -471,7 +487,7 @@ export class RunWorker {
     if (this.stopped || this.o.platformTasks?.has(modelId) || this.callsLlm.has(modelKey)) return false;
     const ms = this.engineMs.get(modelKey);
     if (ms === undefined || ms > maxMs) return false;
-    const free = this.o.pool.threads - this.active;
+    const free = this.o.pool.threads - this.queuedInPool;
     if (free <= 0) return false;
     const depth = Math.max(1, Math.min(FAST_DEPTH_PER_THREAD, Math.floor(maxMs / Math.max(ms, 0.001))));
     if (this.fastInFlight >= free * depth) return false;
