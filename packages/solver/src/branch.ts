@@ -314,8 +314,11 @@ function branchAndBound(
     const near = (z: number, bound: number) => z >= bound - REL_TOL * Math.max(1, Math.abs(bound));
     /**
      * A plan with the integers at `values`: the LP with them fixed, kept if it beats the incumbent.
-     * False: no plan there. Null: give up — also when the plan falls short of `bound` (the bound
-     * of the box it is to close), which only a bad LP answer can cause.
+     * False: no plan there. Null: give up — also when the plan falls short of the lesser of
+     * `bound` (the node's) and its own fixed box's LP bound, which only a bad LP answer can cause.
+     * The lesser: the node's LP values were within 1e-6 of `values` (HiGHS's integrality
+     * tolerance, which HiGHS's own MIP accepts the same way), so its bound may exceed the plan's
+     * by that rounding's worth.
      */
     const candidate = (values: Float64Array, bound: number): boolean | null => {
       const got = solve(values, values);
