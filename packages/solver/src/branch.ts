@@ -9,7 +9,7 @@ import {
 } from "./dense-lp.ts";
 import { relaxationBound } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
-import type { ModelSpec } from "./model.ts";
+import { type ModelSpec, objectiveOf } from "./model.ts";
 import type { SolveOptions } from "./result.ts";
 import { type HighsModel, userColumns } from "./scaling.ts";
 import { type Dependent, dependentColumns, searchIntegerModel } from "./search.ts";
@@ -153,7 +153,7 @@ function searchSmall(
   if (!found) return null;
   if (!found.primal) return { infeasible: true, nodes: found.nodes, lps: 1 };
   if (!meetsSpec(spec, found.primal)) return null;
-  const z = spec.variables.reduce((acc, v, j) => acc + v.cost * found.primal![j]!, spec.objectiveOffset);
+  const z = objectiveOf(spec, found.primal);
   return { primal: found.primal, bestBound: z, nodes: found.nodes, lps: 1 };
 }
 
@@ -283,12 +283,6 @@ function denseNodes(spec: ModelSpec, ints: number[]): NodeLps {
     splitGeneral: true,
     close: () => {},
   };
-}
-
-function objectiveOf(spec: ModelSpec, x: ArrayLike<number>): number {
-  let z = spec.objectiveOffset;
-  for (let j = 0; j < spec.variables.length; j++) z += spec.variables[j]!.cost * x[j]!;
-  return z;
 }
 
 function branchAndBound(

@@ -1,7 +1,7 @@
 import type { Highs, ModelData } from "highs";
 import { denseFits, denseLp, lagrangianBound, provesInfeasible, solveDense } from "./dense-lp.ts";
 import { closeModel, openModel } from "./instances.ts";
-import type { ModelSpec } from "./model.ts";
+import { type ModelSpec, objectiveOf } from "./model.ts";
 import type { ReducedCostFixingReport, SolveOptions } from "./result.ts";
 import { type HighsModel, scaleModelData, userColumns, userRowDuals } from "./scaling.ts";
 import { searchIntegerModel } from "./search.ts";
@@ -106,8 +106,6 @@ export function solveWithReducedCostFixing(
     return Math.abs(d[j]!);
   };
 
-  const objectiveOf = (x: Float64Array) =>
-    spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
   const resetBounds = () => {
@@ -165,7 +163,7 @@ export function solveWithReducedCostFixing(
       deadline,
     });
     if (found?.primal) {
-      const z = objectiveOf(found.primal);
+      const z = objectiveOf(spec, found.primal);
       const { fixed, tightened, freeAfter } = prove(z);
       return {
         primal: found.primal,
@@ -213,7 +211,7 @@ export function solveWithReducedCostFixing(
   nodes += restricted.nodes;
   if (!restricted.primal) return null;
   const incumbent = restricted.primal;
-  const zInc = objectiveOf(incumbent);
+  const zInc = objectiveOf(spec, incumbent);
 
   // 2 (proof). Fix and tighten from the incumbent's value.
   const { slack, tol, fixed, tightened, freeAfter } = prove(zInc);
@@ -273,7 +271,7 @@ export function solveWithReducedCostFixing(
     return { primal: incumbent, code: proven?.code ?? restricted.code, bestBound: s * bound, nodes, report };
   }
   nodes += proven.nodes;
-  const better = s * objectiveOf(proven.primal) >= s * zInc - tol;
+  const better = s * objectiveOf(spec, proven.primal) >= s * zInc - tol;
   return {
     primal: better ? proven.primal : incumbent,
     code: proven.code,
@@ -343,10 +341,6 @@ export function relaxationBound(
     upper,
   );
   return certified ? { xLp, lpObjective, ...certified } : null;
-}
-
-function objectiveOf(spec: ModelSpec, x: ArrayLike<number>): number {
-  return spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
 }
 
 /** The MIP with the columns fixed by `lo === hi` removed (moved into row limits and the offset). */
@@ -466,7 +460,7 @@ function solveSub(
       if (!Number.isFinite(v)) return null;
       x[j] = v;
     }
-    const z = spec.variables.reduce((acc, v, j) => acc + v.cost * x[j]!, spec.objectiveOffset);
+    const z = objectiveOf(spec, x);
     return { code: highs.constants.modelStatus.optimal, primal: x, bestBound: z, nodes: 0 };
   }
   const model = openModel(highs, subData);

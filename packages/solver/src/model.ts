@@ -54,6 +54,13 @@ export interface ModelSpec {
   constraints: ConstraintSpec[];
 }
 
+/** The objective of `x` in the model's own sense, offset included (a plain loop: it runs per node). */
+export function objectiveOf(spec: ModelSpec, x: ArrayLike<number>): number {
+  let z = spec.objectiveOffset;
+  for (let j = 0; j < spec.variables.length; j++) z += spec.variables[j]!.cost * x[j]!;
+  return z;
+}
+
 export class SolverModelError extends Error {
   override readonly name = "SolverModelError";
 }
