@@ -106,6 +106,7 @@ export async function openRuntime(
     ? redisCache(link, config.REDIS_KEY_PREFIX, config.CACHE_TTL_SECONDS, fallback)
     : fallback;
   const mailer = createMailer(config);
+  const runBudget = createRunBudget(config, link);
   // Language models (issue 14): keys, budgets, cache and metering live in the main process.
   const llm = createLlmService(config, db.db, link, log.child({ component: "llm" }));
   // LinkedIn tokens are sealed with the same keyring as the organizations' LLM keys.
@@ -130,7 +131,7 @@ export async function openRuntime(
     readCache,
     bus,
     cache,
-    runBudget: createRunBudget(config, link),
+    runBudget,
     referenceData: new ReferenceDataService({
       datasets: REFERENCE_DATASETS,
       urls: { austinAmiRentLimits: config.REFDATA_AMI_URL, austinTaxRates: config.REFDATA_TAX_URL },
@@ -143,6 +144,8 @@ export async function openRuntime(
       mailer.close();
       await bus.close();
       await authBroadcast.close();
+      // Before the link closes: unspent leases go back to the shared budget.
+      await runBudget.close();
       await link?.close();
       await db.close();
     },

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { Redis } from "ioredis";
@@ -9,7 +8,8 @@ import { RedisLink } from "../src/redis/link.ts";
 import { createRunBudget } from "../src/runs/budget.ts";
 import { openRuntime, startWorker } from "../src/runtime.ts";
 import { type Actor, createOwner, createTestApp, request, type TestApp } from "./harness.ts";
-import { type Child, freePort, sleep, startChild } from "./process/spawn.ts";
+import { HAS_REDIS_SERVER, PrivateRedis } from "./process/private-redis.ts";
+import { freePort, sleep } from "./process/spawn.ts";
 
 /**
  * Redis is an accelerator, not a dependency (issue 19; docs/decisions/0015-redis-accelerator.md).
@@ -21,7 +21,6 @@ import { type Child, freePort, sleep, startChild } from "./process/spawn.ts";
  * is back on it (counters and cache entries appear in Redis, run events travel over its pub/sub)
  * without a restart.
  */
-const HAS_REDIS_SERVER = spawnSync("redis-server", ["--version"]).status === 0;
 if (!HAS_REDIS_SERVER) {
   console.warn(
     "redis-outage.test.ts skipped: redis-server is not installed (apt-get install -y redis-server)",
@@ -37,38 +36,6 @@ const input = (seed: number, extra: object = {}) => ({
   seed,
   ...extra,
 });
-
-class PrivateRedis {
-  proc: Child | null = null;
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start() {
-    this.proc = startChild(
-      "redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { env: {} },
-    );
-    await this.proc.waitForLine(/Ready to accept connections/, 10_000);
-  }
-  async kill() {
-    await this.proc?.stop("SIGKILL");
-  }
-  signal(sig: "SIGSTOP" | "SIGCONT") {
-    process.kill(this.proc!.pid, sig);
-  }
-  /** A one-off client that gives up at once, to look inside without riding out outages. */
-  async inspect<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
-    const r = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
-    r.on("error", () => {});
-    try {
-      return await fn(r);
-    } finally {
-      r.disconnect();
-    }
-  }
-}
 
 describe.skipIf(!HAS_REDIS_SERVER)("Redis outage", () => {
   let redis: PrivateRedis;
