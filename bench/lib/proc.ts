@@ -48,3 +48,26 @@ export function processCpuMsPrecise(pid: number): number {
   }
   return ns / 1e6;
 }
+
+/**
+ * CPU seconds the whole machine has spent busy (every process and the kernel: user, nice, system,
+ * irq, softirq, steal) and in all, from /proc/stat; null elsewhere. Over a load, busy ÷ requests
+ * is what a request costs the machine with everything around it (the load generator, Redis,
+ * PostgreSQL's own processes, the kernel's network stack), and busy ÷ all says whether the
+ * machine was the limit.
+ */
+export function machineCpuSeconds(): { busy: number; all: number } | null {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8")
+      .split("\n", 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
+    const busy = user! + nice! + system! + irq! + softirq! + steal!;
+    return { busy: busy / 100, all: (busy + idle! + iowait!) / 100 };
+  } catch {
+    return null;
+  }
+}
