@@ -127,8 +127,8 @@ let schedstatFd: number | null | undefined;
 const schedstatBytes = Buffer.alloc(128);
 function runQueueWaitMs(): number | null {
   // Opened once per thread and re-read from offset 0 (proc files are regenerated on each read):
-  // an open, fstat and close per reading cost more than the 0.3 ms TIF engine's run in
-  // profiles of the fast path (issue 20). /proc/thread-self resolves to the opening thread, and
+  // ~5 µs a reading, where readFileSync's open, fstat, read and close took ~24 µs — two readings
+  // per run, next to a fast TIF run's ~1.1 ms in the engine host (issue 20). /proc/thread-self resolves to the opening thread, and
   // only this thread reads this fd. A thread the pool replaces does not leak it: workers track
   // raw fds and close them when they exit (Node's `trackUnmanagedFds`, on by default; piscina
   // keeps the default), terminated threads included (checked: 20 terminated workers, no fd left).
