@@ -69,28 +69,40 @@ function memoryLimiter(points: number): Limiter {
   const memory = new RateLimiterMemory({ points, duration: 3600 });
   return {
     points,
-    spend: (caller, runs) => spendOn(memory, caller, runs),
+    async spend(caller, runs) {
+      const answer = await consumeOrGiveBack(memory, caller, runs);
+      return answer.ok ? null : refusalOf(answer.res, runs);
+    },
     reward: (caller, runs) => memory.reward(caller, runs),
     close: async () => {},
   };
 }
 
-/** Consumes `runs` on `store`, or gives back what the refused attempt counted there. */
-async function spendOn(
+/**
+ * Consumes `n` on `store`: its answer, or its refusal once `giveBack` has returned what the
+ * limiter counted for the refused attempt (it starts nothing, so it must not count). Any other
+ * error (Redis failing) is thrown.
+ */
+async function consumeOrGiveBack(
   store: RateLimiterMemory | RateLimiterRedis,
   caller: string,
-  runs: number,
-): Promise<Refusal | null> {
+  n: number,
+  giveBack: (caller: string, n: number) => Promise<unknown> = (c, k) => store.reward(c, k),
+): Promise<{ ok: boolean; res: RateLimiterRes }> {
   try {
-    await store.consume(caller, runs);
-    return null;
+    return { ok: true, res: await store.consume(caller, n) };
   } catch (err) {
     if (!(err instanceof RateLimiterRes)) throw err;
-    // The limiter counted the refused attempt; it started nothing, so it must not count.
-    await store.reward(caller, runs);
-    return { usedBefore: err.consumedPoints - runs, msBeforeNext: err.msBeforeNext };
+    await giveBack(caller, n);
+    return { ok: false, res: err };
   }
 }
+
+/** A refusal of `runs`: what the caller had used before them counts all it holds, spent or leased. */
+const refusalOf = (res: RateLimiterRes, runs: number): Refusal => ({
+  usedBefore: res.consumedPoints - runs,
+  msBeforeNext: res.msBeforeNext,
+});
 
 function sharedLimiter(points: number, kind: string, config: Config, link: RedisLink): Limiter {
   // Per-instance counting: the fallback while Redis is down.
@@ -123,15 +135,13 @@ function sharedLimiter(points: number, kind: string, config: Config, link: Redis
     }
   };
 
-  /** One call to Redis for `need` runs plus `extra` to lease; null when Redis did not answer. */
-  const consumeShared = async (caller: string, n: number): Promise<RateLimiterRes | null> => {
+  /** One call to Redis for `n` runs (what is needed plus a lease); null when Redis did not answer. */
+  const consumeShared = async (caller: string, n: number) => {
     try {
-      return await shared.consume(caller, n);
+      return await consumeOrGiveBack(shared, caller, n, (c, k) =>
+        shared.reward(c, k).catch((err) => link.failed(err)),
+      );
     } catch (err) {
-      if (err instanceof RateLimiterRes) {
-        await shared.reward(caller, n).catch((e) => link.failed(e));
-        throw err;
-      }
       link.failed(err);
       return null;
     }
@@ -161,30 +171,23 @@ function sharedLimiter(points: number, kind: string, config: Config, link: Redis
       // only a small share of what the window has left.
       const busy = lease !== undefined && now - lease.lastSpentAtMs < LEASE_IDLE_MS;
       const extra = busy ? Math.min(MAX_LEASE, Math.floor(lease!.remaining / LEASE_SHARE)) : 0;
-      let res: RateLimiterRes | null = null;
       let leased = extra;
-      try {
-        res = await consumeShared(caller, need + extra);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        if (extra === 0) return refused(err, need, held, lease);
+      let answer = await consumeShared(caller, need + extra);
+      if (answer && !answer.ok && extra > 0) {
         // The lease did not fit: ask for the runs alone.
         leased = 0;
-        try {
-          res = await consumeShared(caller, need);
-        } catch (again) {
-          if (!(again instanceof RateLimiterRes)) throw again;
-          return refused(again, need, held, lease);
-        }
+        answer = await consumeShared(caller, need);
       }
-      if (!res) {
-        // Redis failed meanwhile: what this instance held stays leased; the runs count in memory.
-        if (lease) lease.points += held;
-        return memory.spend(caller, runs);
-      }
-      const windowEndsAtMs = Date.now() + res.msBeforeNext;
+      // Refused, or Redis failed meanwhile: what this instance held stays leased (it is counted
+      // there as used). On a failure the runs count in memory.
+      if (!answer?.ok && lease) lease.points += held;
+      if (!answer) return memory.spend(caller, runs);
+      if (!answer.ok) return refusalOf(answer.res, runs);
+      const res = answer.res;
+      const answeredAt = Date.now();
+      const windowEndsAtMs = answeredAt + res.msBeforeNext;
       const current = leases.get(caller);
-      if (current && usable(current, Date.now())) {
+      if (current && usable(current, answeredAt)) {
         current.points += leased;
         current.lastSpentAtMs = now;
         current.remaining = res.remainingPoints;
@@ -215,12 +218,6 @@ function sharedLimiter(points: number, kind: string, config: Config, link: Redis
       await Promise.all([...leases].map(([caller, lease]) => giveBack(caller, lease)));
     },
   };
-
-  /** A refusal from Redis: the held points stay leased; they were counted as used there. */
-  function refused(err: RateLimiterRes, need: number, held: number, lease: Lease | undefined): Refusal {
-    if (lease) lease.points += held;
-    return { usedBefore: err.consumedPoints - need - held, msBeforeNext: err.msBeforeNext };
-  }
 }
 
 export function createRunBudget(config: Config, link: RedisLink | null): RunBudget {
