@@ -2,7 +2,7 @@ import highsModule, { type Highs, type Model, type ModelData, type RangingResult
 import { answerSmallMip } from "./branch.ts";
 import { type FixingOutcome, solveWithReducedCostFixing } from "./fixing.ts";
 import { closeModel, openModel } from "./instances.ts";
-import type { ModelSpec } from "./model.ts";
+import { type ModelSpec, objectiveOf } from "./model.ts";
 import type {
   ConstraintDual,
   ConstraintReport,
@@ -363,10 +363,7 @@ export function runSolve(highs: Highs, spec: ModelSpec, options: SolveOptions = 
       result.primal = primal;
       for (let j = 0; j < primal.length; j++) result.values[spec.variables[j]!.name] = primal[j]!;
       // For a MIP, the objective of the reported (snapped) values, so that both agree exactly.
-      result.objective =
-        kind === "mip"
-          ? spec.variables.reduce((s, v, j) => s + v.cost * primal[j]!, spec.objectiveOffset)
-          : model.getObjectiveValue();
+      result.objective = kind === "mip" ? objectiveOf(spec, primal) : model.getObjectiveValue();
       const rowStatus = kind === "lp" ? model.getBasis().rowStatus : undefined;
       result.constraints = constraintReports(
         spec,
@@ -448,7 +445,7 @@ function resultFromPlan(
   const primal = Array.from(out.primal, (v, j) =>
     spec.variables[j]!.integer && Math.abs(v - Math.round(v)) <= 1e-6 ? clean(Math.round(v)) : clean(v),
   );
-  const objective = spec.variables.reduce((s, v, j) => s + v.cost * primal[j]!, spec.objectiveOffset);
+  const objective = objectiveOf(spec, primal);
   const rowValue = new Float64Array(spec.constraints.length);
   spec.constraints.forEach((c, i) => {
     let a = 0;

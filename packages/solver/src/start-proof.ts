@@ -1,6 +1,6 @@
 import type { Highs } from "highs";
 import { closeModel, openModel } from "./instances.ts";
-import type { ModelSpec } from "./model.ts";
+import { type ModelSpec, objectiveOf } from "./model.ts";
 import type { SolveOptions } from "./result.ts";
 import type { HighsModel } from "./scaling.ts";
 
@@ -50,7 +50,7 @@ export function proveWithLps(
   }
   const s = spec.sense === "max" ? 1 : -1;
   const x0 = startPoint(spec, opts.start);
-  const z0 = x0 ? spec.variables.reduce((acc, v, j) => acc + v.cost * x0[j]!, spec.objectiveOffset) : 0;
+  const z0 = x0 ? objectiveOf(spec, x0) : 0;
   const cutoff = s * z0 + REL_TOL * Math.max(1, Math.abs(z0));
   const maxLps = 2 * ints.length + 3;
 
