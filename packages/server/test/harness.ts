@@ -11,6 +11,7 @@ import { openRuntime, type Runtime } from "../src/runtime.ts";
 import { registerRunWorker } from "../src/server.ts";
 import { adminQuery } from "./admin-query.ts";
 import { startMailServer, type TestMailServer, verifyTokenIn } from "./mail-server.ts";
+import { openTemplateDatabase } from "./pglite-template.ts";
 
 /**
  * Test servers on the same code path as production. With DATABASE_URL set, each app gets a
@@ -67,7 +68,9 @@ export async function createTestApp(
     ...env,
     DATABASE_URL: url,
   });
-  const runtime = await openRuntime(config, undefined, opts.log ? { log: opts.log } : {});
+  // Embedded: from the migrated template (pglite-template.ts), not migrated anew per app.
+  const database = serverUrl ? undefined : await openTemplateDatabase();
+  const runtime = await openRuntime(config, database, opts.log ? { log: opts.log } : {});
   const app = await buildApp(runtime, opts.logStream ? { logStream: opts.logStream } : {});
   // The worker is a background task of the app, as in the server: it starts with `ready()` and
   // stops with `close()`, before the connections.

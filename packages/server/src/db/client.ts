@@ -48,7 +48,15 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
 
 async function openPglite(dir: string | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
-  const client = dir ? new PGlite(dir) : new PGlite();
+  return pgliteDatabase(dir ? new PGlite(dir) : new PGlite());
+}
+
+/**
+ * The database over an open PGlite client, its schema brought up to date first. On a client
+ * loaded from a dump of an already migrated database (the tests' template,
+ * packages/server/test/pglite-template.ts) that is one read of the migrations table.
+ */
+export async function pgliteDatabase(client: PGlite): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   await migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR });
   return {
