@@ -12,7 +12,8 @@ import { fileURLToPath } from "node:url";
 import { tifV2 } from "@modelworks/engine-tif";
 import { createContext, defineModel, executeModel } from "@modelworks/model-kit";
 import { z } from "zod";
-import { type ExportFormat, exportRun } from "../packages/server/src/exports/index.ts";
+import type { ExportFormat } from "../packages/server/src/exports/documents.ts";
+import { exportRun } from "../packages/server/src/exports/index.ts";
 import { createExportPool } from "../packages/server/src/exports/pool.ts";
 import type { ExportableRun } from "../packages/server/src/exports/report.ts";
 

@@ -5,7 +5,8 @@ import { extractText } from "unpdf";
 import { beforeAll, describe, expect, it } from "vitest";
 import { displayValue } from "../src/exports/cells.ts";
 import { chartSvg } from "../src/exports/charts.ts";
-import { documentsOf, exportRun } from "../src/exports/index.ts";
+import { documentsOf } from "../src/exports/documents.ts";
+import { exportRun } from "../src/exports/index.ts";
 import { buildRunReport, type ExportableRun } from "../src/exports/report.ts";
 import {
   decileTables,

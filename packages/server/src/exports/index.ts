@@ -2,8 +2,16 @@ import type { ResponseModelOutput } from "@modelworks/engine-response-model";
 import type { AnyModel } from "@modelworks/model-kit";
 import { DomainError, unprocessable } from "../errors/domain-error.ts";
 import { renderCsv } from "./csv.ts";
+import {
+  DOCUMENT_FORMATS,
+  documentsOf,
+  type ExportFormat,
+  FORMULA_WORKBOOK,
+  hasFormulaWorkbook,
+  hasOptimizerWorkbook,
+} from "./documents.ts";
 import { renderDocx } from "./docx.ts";
-import { hasOptimizerWorkbook, hasPlan, renderOptimizerWorkbook } from "./optimizer-workbooks.ts";
+import { hasPlan, renderOptimizerWorkbook } from "./optimizer-workbooks.ts";
 import { renderPdf } from "./pdf.ts";
 import { PlanTooLarge } from "./plan-workbook.ts";
 import { buildRunReport, type ExportableRun, engineDocument, reportDocument } from "./report.ts";
@@ -13,13 +21,8 @@ import {
   responseModelDocument,
 } from "./response-model-report.ts";
 import { renderResponseModelWorkbook } from "./response-model-workbook.ts";
-import { FORMULA_WORKBOOK, hasFormulaWorkbook, renderTifWorkbook } from "./tif-workbook.ts";
+import { renderTifWorkbook } from "./tif-workbook.ts";
 import { renderXlsx } from "./xlsx.ts";
-
-export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "docx"] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-/** Formats an engine's own documents come in (they are pages, not tables). */
-export const DOCUMENT_FORMATS: readonly ExportFormat[] = ["pdf", "docx"];
 
 export interface ExportFile {
   body: Buffer;
@@ -34,61 +37,6 @@ const TYPES = {
   pdf: "application/pdf",
   docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 } as const;
-
-/** The documents a model offers besides the generic report, as `GET /models/:id` lists them. */
-export function documentsOf(model: AnyModel) {
-  return [
-    {
-      name: "report",
-      title: "Run report",
-      // Says what the CSV download is: with several tables it is a zip (named .zip), not one CSV.
-      summary:
-        (model.tables?.length ?? 0) > 1
-          ? `Inputs, key results, charts and tables. CSV comes as a .zip of ${model.tables!.length} CSV files, one per table.`
-          : "Inputs, key results, charts and tables.",
-      formats: [...EXPORT_FORMATS],
-    },
-    ...(model.documents ?? []).map((d) => ({
-      name: d.name,
-      title: d.title,
-      summary: d.summary ?? "",
-      formats: [...DOCUMENT_FORMATS],
-    })),
-    ...(hasFormulaWorkbook(model.id, model.version)
-      ? [
-          {
-            name: FORMULA_WORKBOOK,
-            title: "Formula workbook (Excel)",
-            summary:
-              "The pro forma, sources and uses, loan sizing and returns as live Excel formulas, with checks against this run.",
-            formats: ["xlsx" as ExportFormat],
-          },
-        ]
-      : []),
-    ...(hasOptimizerWorkbook(model.id, model.version)
-      ? [
-          {
-            name: FORMULA_WORKBOOK,
-            title: "Formula workbook (Excel)",
-            summary:
-              "The plan as live Excel formulas: inputs, the objective, every constraint's left-hand side, slack and feasibility, with checks against this run.",
-            formats: ["xlsx" as ExportFormat],
-          },
-        ]
-      : []),
-    ...(hasResponseModelReport(model.id, model.version)
-      ? [
-          {
-            name: RESPONSE_MODEL_REPORT,
-            title: "Model report",
-            summary:
-              "The executive summary, metrics with the AUC's confidence interval and the gate, ROC, lift, gains and precision–recall charts, deciles, coefficients, the mailing plan and the data checks. Excel: one sheet per part, with the charts and their points.",
-            formats: ["xlsx", "pdf", "docx"] as ExportFormat[],
-          },
-        ]
-      : []),
-  ];
-}
 
 /**
  * One export of a succeeded run: the generic report in any format, or one of the model's own

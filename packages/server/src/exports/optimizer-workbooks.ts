@@ -20,18 +20,6 @@ import { InputsSheet } from "./plan-workbook.ts";
 // biome-ignore lint/suspicious/noExplicitAny: the run's output is read by the engine output's field names
 type Json = any;
 
-export const OPTIMIZER_WORKBOOK_MODELS: Record<string, string> = {
-  "leasing-mix": "2.",
-  "deal-picker": "3.",
-  "capex-phasing": "2.",
-  "debt-stack": "3.",
-};
-
-export function hasOptimizerWorkbook(modelId: string, modelVersion: string): boolean {
-  const v = OPTIMIZER_WORKBOOK_MODELS[modelId];
-  return v !== undefined && modelVersion.startsWith(v);
-}
-
 /** Whether this run's output has a plan to write (an infeasible run has none). */
 export function hasPlan(output: Json): boolean {
   return output?.status === "optimal" || output?.status === "time_limit";

@@ -7,7 +7,8 @@ import type { Attribution } from "../domain/actor.ts";
 import { recordAuditAs } from "../domain/audit.ts";
 import { DomainError } from "../errors/domain-error.ts";
 import type { RunRow } from "../runs/service.ts";
-import type { ExportFile, ExportFormat } from "./index.ts";
+import type { ExportFormat } from "./documents.ts";
+import type { ExportFile } from "./index.ts";
 import { createExportPool, type ExportPool } from "./pool.ts";
 import type { ExportableRun } from "./report.ts";
 

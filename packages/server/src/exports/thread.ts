@@ -1,7 +1,8 @@
 import { catalog } from "@modelworks/catalog";
 import type { ErrorCode } from "@modelworks/contracts/errors";
 import { DomainError } from "../errors/domain-error.ts";
-import { type ExportFormat, exportRun } from "./index.ts";
+import type { ExportFormat } from "./documents.ts";
+import { exportRun } from "./index.ts";
 import type { ExportableRun } from "./report.ts";
 
 /**

@@ -67,14 +67,6 @@ const monthDate = (month: string) => {
   return new Date(Date.UTC(y!, m! - 1, 1));
 };
 
-/** The document name that asks for it (`GET /runs/:id/export?format=xlsx&document=formula-workbook`). */
-export const FORMULA_WORKBOOK = "formula-workbook";
-
-/** Whether this run can be written as the formula workbook. */
-export function hasFormulaWorkbook(modelId: string, modelVersion: string): boolean {
-  return modelId === "tif" && modelVersion.startsWith("2.");
-}
-
 export async function renderTifWorkbook(
   inputJson: unknown,
   outputJson: unknown,

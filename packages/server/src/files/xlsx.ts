@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
 import yauzl from "yauzl";
 import { FileRejected } from "./sniff.ts";
 
@@ -147,7 +147,9 @@ export async function xlsxSheetToCsv(
   out: string,
   choice: SheetChoice,
 ): Promise<{ sheet: string; sheets: string[] }> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+  // Loaded on first use: ExcelJS and its dependencies are ~400 modules the API needs only here.
+  const { default: Excel } = await import("exceljs");
+  const reader = new Excel.stream.xlsx.WorkbookReader(file, {
     sharedStrings: "cache",
     worksheets: "emit",
     hyperlinks: "ignore",

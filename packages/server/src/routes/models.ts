@@ -4,7 +4,7 @@ import type { AnyModel } from "@modelworks/model-kit";
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { documentsOf } from "../exports/index.ts";
+import { documentsOf } from "../exports/documents.ts";
 import { findModel } from "../models/find.ts";
 
 const tags = ["models"];

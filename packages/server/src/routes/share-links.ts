@@ -17,7 +17,7 @@ import { organizations, runs, shareLinks } from "../db/schema.ts";
 import { firstOr404, inOrg } from "../db/scope.ts";
 import { createShareLink, openShareToken, shareLinkDto } from "../domain/share-links.ts";
 import { DomainError, notFound, unprocessable } from "../errors/domain-error.ts";
-import { documentsOf } from "../exports/index.ts";
+import { documentsOf } from "../exports/documents.ts";
 import { EXPORT_DESCRIPTION, exportAndAudit, modelOfRun } from "../exports/run-export.ts";
 import { orgOf } from "../http/access.ts";
 import { actorOf, attributionOf } from "../http/actor.ts";
