@@ -33,6 +33,13 @@ export function hasOptimizerWorkbook(modelId: string, modelVersion: string): boo
   return v !== undefined && modelVersion.startsWith(v);
 }
 
+const formulaWorkbook = (summary: string) => ({
+  name: FORMULA_WORKBOOK,
+  title: "Formula workbook (Excel)",
+  summary,
+  formats: ["xlsx" as ExportFormat],
+});
+
 /** The documents a model offers besides the generic report, as `GET /models/:id` lists them. */
 export function documentsOf(model: AnyModel) {
   return [
@@ -54,24 +61,16 @@ export function documentsOf(model: AnyModel) {
     })),
     ...(hasFormulaWorkbook(model.id, model.version)
       ? [
-          {
-            name: FORMULA_WORKBOOK,
-            title: "Formula workbook (Excel)",
-            summary:
-              "The pro forma, sources and uses, loan sizing and returns as live Excel formulas, with checks against this run.",
-            formats: ["xlsx" as ExportFormat],
-          },
+          formulaWorkbook(
+            "The pro forma, sources and uses, loan sizing and returns as live Excel formulas, with checks against this run.",
+          ),
         ]
       : []),
     ...(hasOptimizerWorkbook(model.id, model.version)
       ? [
-          {
-            name: FORMULA_WORKBOOK,
-            title: "Formula workbook (Excel)",
-            summary:
-              "The plan as live Excel formulas: inputs, the objective, every constraint's left-hand side, slack and feasibility, with checks against this run.",
-            formats: ["xlsx" as ExportFormat],
-          },
+          formulaWorkbook(
+            "The plan as live Excel formulas: inputs, the objective, every constraint's left-hand side, slack and feasibility, with checks against this run.",
+          ),
         ]
       : []),
     ...(hasResponseModelReport(model.id, model.version)
