@@ -25,6 +25,11 @@ declare module "vitest" {
 
 /** Vitest global setup: runs in Vitest's main process before any test file. */
 export default async function setup(project: TestProject): Promise<() => void> {
+  // On PostgreSQL every test app gets a database of its own, migrated in ~0.3 s: no template.
+  if (process.env.DATABASE_URL) {
+    project.provide("pgliteTemplate", "");
+    return () => {};
+  }
   const dir = mkdtempSync(path.join(os.tmpdir(), "mw-pglite-template-"));
   const file = path.join(dir, "migrated.tar");
   const client = new PGlite();
