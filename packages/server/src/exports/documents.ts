@@ -1,3 +1,4 @@
+import { ExportFormat as ExportFormatSchema } from "@modelworks/contracts/exports";
 import type { AnyModel } from "@modelworks/model-kit";
 import { hasResponseModelReport, RESPONSE_MODEL_REPORT } from "./response-model-report.ts";
 
@@ -7,7 +8,8 @@ import { hasResponseModelReport, RESPONSE_MODEL_REPORT } from "./response-model-
  * of its module graph) — only the export threads (thread.ts → index.ts) do.
  */
 
-export const EXPORT_FORMATS = ["csv", "xlsx", "pdf", "docx"] as const;
+/** The formats of the export query's schema (contracts), which the API validates against. */
+export const EXPORT_FORMATS = ExportFormatSchema.options;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 /** Formats an engine's own documents come in (they are pages, not tables). */
 export const DOCUMENT_FORMATS: readonly ExportFormat[] = ["pdf", "docx"];
