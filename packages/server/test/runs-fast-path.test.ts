@@ -160,8 +160,11 @@ describe("the fast path", () => {
   it("without ?wait the run is queued and answered at once, as before", async () => {
     const res = await start(small(4), "?wait=0&cache=false");
     const run = res.json();
-    for (let i = 0; i < 400 && (await rowOf(run.id)).status !== "succeeded"; i++)
-      await new Promise((r) => setTimeout(r, 25));
+    // The worker publishes the final event after it stores the row: wait for both.
+    const done = async () =>
+      (await rowOf(run.id)).status === "succeeded" && eventsOf(run.id).includes("succeeded");
+    for (let i = 0; i < 400 && !(await done()); i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await rowOf(run.id)).status).toBe("succeeded");
     expect(eventsOf(run.id)).toEqual(["running", "succeeded"]);
   });
 
