@@ -54,7 +54,7 @@ async function openPglite(dir: string | undefined): Promise<Database> {
 /**
  * The database over an open PGlite client, its schema brought up to date first. On a client
  * loaded from a dump of an already migrated database (the tests' template,
- * packages/server/test/pglite-template.ts) that is one read of the migrations table.
+ * packages/server/test/pglite-template.ts) the migrator finds every migration applied and runs none.
  */
 export async function pgliteDatabase(client: PGlite): Promise<Database> {
   const db = drizzlePglite(client, { schema }) as unknown as Db;
